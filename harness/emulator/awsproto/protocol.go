@@ -1,0 +1,65 @@
+package awsproto
+
+import "net/http"
+
+// Protocol names an AWS wire protocol, so code that is not a service (the
+// edge, strict auth) can answer in a service's own error shape.
+type Protocol int
+
+const (
+	JSON10 Protocol = iota
+	JSON11
+	Query
+	EC2Query
+	RestXML
+	RestJSON
+)
+
+// WriteError renders e in protocol p's error shape.
+func WriteError(p Protocol, w http.ResponseWriter, r *http.Request, requestID string, e *Error) {
+	c := &Call{Request: r, RequestID: requestID}
+	switch p {
+	case JSON10:
+		WriteJSONError(w, "application/x-amz-json-1.0", "", requestID, e)
+	case JSON11:
+		WriteJSONError(w, "application/x-amz-json-1.1", "", requestID, e)
+	case Query:
+		(&QueryService{}).WriteError(w, c, e)
+	case EC2Query:
+		(&QueryService{EC2: true}).WriteError(w, c, e)
+	case RestXML:
+		WriteXMLError(w, r, requestID, e)
+	default:
+		WriteRestJSONError(w, requestID, e)
+	}
+}
+
+// AuthErrors are the codes a protocol's services answer auth failures with.
+type AuthErrors struct{ Mismatch, UnknownKey, Missing, Expired Code }
+
+// AuthErrorsFor returns the auth failure codes of protocol p.
+func AuthErrorsFor(p Protocol) AuthErrors {
+	switch p {
+	case RestXML:
+		return AuthErrors{
+			Mismatch:   ErrSignatureDoesNotMatch,
+			UnknownKey: Code{"InvalidAccessKeyId", http.StatusForbidden},
+			Missing:    Code{"AccessDenied", http.StatusForbidden},
+			Expired:    Code{"AccessDenied", http.StatusForbidden},
+		}
+	case Query, EC2Query:
+		return AuthErrors{
+			Mismatch:   ErrSignatureDoesNotMatch,
+			UnknownKey: ErrInvalidClientTokenID,
+			Missing:    Code{"MissingAuthenticationToken", http.StatusForbidden},
+			Expired:    Code{"RequestExpired", http.StatusForbidden},
+		}
+	default:
+		return AuthErrors{
+			Mismatch:   ErrInvalidSignature,
+			UnknownKey: ErrUnrecognizedClient,
+			Missing:    Code{"MissingAuthenticationTokenException", http.StatusForbidden},
+			Expired:    Code{"ExpiredTokenException", http.StatusForbidden},
+		}
+	}
+}

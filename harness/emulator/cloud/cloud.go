@@ -1,0 +1,134 @@
+// Package cloud holds what every emulated service shares: the Service
+// contract the edge routes to, and the injectable environment (clock, IDs,
+// account). It must not import net/http handlers of any service.
+package cloud
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+)
+
+// DefaultAccount is the account every resource lives in, as in LocalStack.
+const DefaultAccount = "000000000000"
+
+// DefaultRegion is used when a request carries no region.
+const DefaultRegion = "us-east-1"
+
+// Env is what a service may take from its surroundings. Tests replace Now and
+// NewID to make responses deterministic.
+type Env struct {
+	Account string
+	Region  string // default region
+	Now     func() time.Time
+	NewID   func() string // request IDs, resource IDs (UUID-shaped)
+	// Host is the public host:port clients reach the edge on (for URLs the
+	// services hand out, e.g. queue URLs, function URLs).
+	Host string
+	Log  *slog.Logger
+	// Links lets services reach each other through small interfaces the
+	// emulator wires at start-up (S3 → Lambda, Streams → Lambda, SNS → SQS).
+	Links *Links
+}
+
+// Links is the registry of cross-service interfaces, filled by the emulator
+// at start-up; a name not set means "not wired".
+type Links struct {
+	mu     sync.RWMutex
+	values map[string]any
+}
+
+// Set publishes v under name.
+func (l *Links) Set(name string, v any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.values == nil {
+		l.values = map[string]any{}
+	}
+	l.values[name] = v
+}
+
+// Get returns what was published under name, or nil.
+func (l *Links) Get(name string) any {
+	if l == nil {
+		return nil
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.values[name]
+}
+
+// DefaultEnv returns an Env on the wall clock with random UUIDs.
+func DefaultEnv() *Env {
+	return &Env{Account: DefaultAccount, Region: DefaultRegion, Now: time.Now, NewID: NewUUID, Links: &Links{}, Log: slog.New(slog.DiscardHandler)}
+}
+
+// NewUUID returns a random RFC 4122 version 4 UUID.
+func NewUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// Service is one emulated AWS service as the edge sees it.
+type Service interface {
+	// Name is the service's name in /_localstack/health ("s3", "dynamodb").
+	Name() string
+	// Routes says which requests belong to this service.
+	Routes() []Route
+	// Protocol is the wire protocol the service's errors are written in.
+	Protocol() awsproto.Protocol
+	http.Handler
+	// Reset empties every store of the service.
+	Reset()
+}
+
+// Summarizer is implemented by services that can summarise their resources
+// for GET /_groundstack/state.
+type Summarizer interface {
+	Summary() map[string]any
+}
+
+// RouteKind says what part of a request a Route matches.
+type RouteKind int
+
+const (
+	// ByScope matches the service in the SigV4 credential scope
+	// (Authorization header or X-Amz-Credential query parameter).
+	ByScope RouteKind = iota
+	// ByTarget matches the part of X-Amz-Target before the first '.'.
+	ByTarget
+	// ByPath matches a path prefix.
+	ByPath
+	// ByHost matches a Host header suffix of the form ".{suffix}" (the label
+	// before it is the resource: bucket, api id, url id).
+	ByHost
+	// Fallback takes whatever nothing else claimed (S3 path-style).
+	Fallback
+)
+
+// Route is one row of the edge's routing table.
+type Route struct {
+	Kind RouteKind
+	Key  string
+	// Public routes (data planes: API invoke URLs, function URLs, website
+	// endpoints) are served unsigned even in strict auth mode.
+	Public bool
+}

@@ -1,0 +1,154 @@
+// Package control is the emulator's own API: LocalStack-shaped health and
+// init endpoints (so existing wait strategies work) and groundstack's
+// reset/state endpoints. It knows services only through cloud.Service.
+package control
+
+import (
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+)
+
+// Wire paths of the control plane.
+const (
+	PathLocalStackHealth = "/_localstack/health"
+	PathLocalStackInit   = "/_localstack/init"
+	PathHealth           = "/_groundstack/health"
+	PathReset            = "/_groundstack/reset"
+	PathState            = "/_groundstack/state"
+)
+
+// Plane serves the control endpoints.
+type Plane struct {
+	env      *cloud.Env
+	version  string
+	services []cloud.Service
+	started  time.Time
+
+	mu    sync.Mutex
+	hooks InitReport
+}
+
+// New returns the control plane for services.
+func New(env *cloud.Env, version string, services []cloud.Service) *Plane {
+	p := &Plane{env: env, version: version, services: services, started: env.Now()}
+	p.hooks.Completed = map[string]bool{"BOOT": true, "START": true, "READY": true, "SHUTDOWN": false}
+	p.hooks.Scripts = []HookScript{}
+	return p
+}
+
+func (p *Plane) Name() string                { return "control" }
+func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
+func (p *Plane) Reset()                      {}
+
+func (p *Plane) Routes() []cloud.Route {
+	return []cloud.Route{
+		{Kind: cloud.ByPath, Key: "/_localstack", Public: true},
+		{Kind: cloud.ByPath, Key: "/_groundstack", Public: true},
+	}
+}
+
+func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	switch {
+	case path == PathLocalStackHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		p.localStackHealth(w)
+	case path == PathLocalStackInit && r.Method == http.MethodGet:
+		p.mu.Lock()
+		rep := p.hooks
+		rep.Scripts = append([]HookScript(nil), p.hooks.Scripts...)
+		p.mu.Unlock()
+		writeJSON(w, http.StatusOK, rep)
+	case path == PathHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		names := p.serviceNames()
+		writeJSON(w, http.StatusOK, map[string]any{
+			"status":   "ok",
+			"version":  p.version,
+			"uptime_s": p.env.Now().Sub(p.started).Seconds(),
+			"services": names,
+		})
+	case path == PathReset && r.Method == http.MethodPost:
+		p.reset(w, r)
+	case path == PathState && r.Method == http.MethodGet:
+		p.state(w)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found", "path": r.URL.Path})
+	}
+}
+
+func (p *Plane) serviceNames() []string {
+	names := make([]string, 0, len(p.services))
+	for _, s := range p.services {
+		names = append(names, s.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+// localStackHealth answers in LocalStack's shape.
+func (p *Plane) localStackHealth(w http.ResponseWriter) {
+	svcs := make(map[string]string, len(p.services))
+	for _, s := range p.services {
+		svcs[s.Name()] = "running"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"services": svcs,
+		"edition":  "community",
+		"version":  p.version,
+	})
+}
+
+// reset empties every store, or only the services named in ?service=a,b.
+func (p *Plane) reset(w http.ResponseWriter, r *http.Request) {
+	want := map[string]bool{}
+	for _, n := range strings.Split(r.URL.Query().Get("service"), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			want[n] = true
+		}
+	}
+	known := map[string]bool{}
+	for _, s := range p.services {
+		known[s.Name()] = true
+	}
+	for n := range want {
+		if !known[n] {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "unknown service " + n})
+			return
+		}
+	}
+	var done []string
+	for _, s := range p.services {
+		if len(want) == 0 || want[s.Name()] {
+			s.Reset()
+			done = append(done, s.Name())
+		}
+	}
+	sort.Strings(done)
+	writeJSON(w, http.StatusOK, map[string]any{"reset": done})
+}
+
+func (p *Plane) state(w http.ResponseWriter) {
+	out := map[string]any{}
+	for _, s := range p.services {
+		if sm, ok := s.(cloud.Summarizer); ok {
+			out[s.Name()] = sm.Summary()
+		} else {
+			out[s.Name()] = map[string]any{}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}

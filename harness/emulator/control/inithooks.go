@@ -1,0 +1,106 @@
+package control
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// InitReport is GET /_localstack/init's answer, in LocalStack's shape.
+type InitReport struct {
+	Completed map[string]bool `json:"completed"`
+	Scripts   []HookScript    `json:"scripts"`
+}
+
+// HookScript is one init script and how it went.
+type HookScript struct {
+	Stage  string `json:"stage"`
+	Name   string `json:"name"`
+	State  string `json:"state"` // UNKNOWN, RUNNING, SUCCESSFUL, ERROR
+	Output string `json:"output,omitempty"`
+}
+
+// InitPending marks the READY stage as not yet completed; call it before
+// starting RunInitHooks in the background.
+func (p *Plane) InitPending() {
+	p.mu.Lock()
+	p.hooks.Completed["READY"] = false
+	p.mu.Unlock()
+}
+
+// hookTimeout bounds one init script.
+const hookTimeout = 5 * time.Minute
+
+// RunInitHooks runs dir/ready.d's scripts in name order, once, with the
+// edge's endpoint in AWS_ENDPOINT_URL: .sh files through sh, .py files
+// through python3, other files directly when executable.
+func (p *Plane) RunInitHooks(ctx context.Context, dir, endpoint string) {
+	ready := filepath.Join(dir, "ready.d")
+	entries, _ := os.ReadDir(ready)
+	var scripts []string
+	for _, e := range entries {
+		if e.Type().IsRegular() || e.Type()&os.ModeSymlink != 0 {
+			scripts = append(scripts, e.Name())
+		}
+	}
+	sort.Strings(scripts)
+	p.mu.Lock()
+	for _, s := range scripts {
+		p.hooks.Scripts = append(p.hooks.Scripts, HookScript{Stage: "READY", Name: s, State: "UNKNOWN"})
+	}
+	p.mu.Unlock()
+	for i, name := range scripts {
+		p.setHook(i, "RUNNING", "")
+		path := filepath.Join(ready, name)
+		var cmd *exec.Cmd
+		cctx, cancel := context.WithTimeout(ctx, hookTimeout)
+		switch {
+		case strings.HasSuffix(name, ".sh"):
+			cmd = exec.CommandContext(cctx, "sh", path)
+		case strings.HasSuffix(name, ".py"):
+			cmd = exec.CommandContext(cctx, "python3", path)
+		default:
+			if st, err := os.Stat(path); err != nil || st.Mode()&0o111 == 0 {
+				cancel()
+				p.setHook(i, "ERROR", "not executable")
+				continue
+			}
+			cmd = exec.CommandContext(cctx, path)
+		}
+		cmd.Dir = ready
+		cmd.Env = append(os.Environ(),
+			"AWS_ENDPOINT_URL="+endpoint,
+			"LOCALSTACK_HOST="+strings.TrimPrefix(endpoint, "http://"),
+			"AWS_DEFAULT_REGION="+p.env.Region,
+		)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		cancel()
+		tail := out.String()
+		if len(tail) > 4096 {
+			tail = tail[len(tail)-4096:]
+		}
+		if err != nil {
+			p.setHook(i, "ERROR", tail)
+			p.env.Log.Warn("init hook failed", "script", name, "err", err)
+		} else {
+			p.setHook(i, "SUCCESSFUL", tail)
+		}
+	}
+	p.mu.Lock()
+	p.hooks.Completed["READY"] = true
+	p.mu.Unlock()
+}
+
+func (p *Plane) setHook(i int, state, output string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hooks.Scripts[i].State = state
+	p.hooks.Scripts[i].Output = output
+}

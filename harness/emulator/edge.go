@@ -1,0 +1,140 @@
+package emulator
+
+import (
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+)
+
+// edge is the one listener's handler: it finds the service of each request
+// in a routing table built once at start-up and hands the request on.
+type edge struct {
+	byScope  map[string]target
+	byTarget map[string]target
+	byPath   []prefixRoute // longest prefix first
+	byHost   []prefixRoute // longest suffix first
+	fallback target
+	verifier *awsproto.Verifier
+	newID    func() string
+}
+
+type target struct {
+	svc    cloud.Service
+	public bool
+}
+
+type prefixRoute struct {
+	key string
+	target
+}
+
+func newEdge(services []cloud.Service, control cloud.Service) *edge {
+	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}}
+	for _, s := range append([]cloud.Service{control}, services...) {
+		for _, r := range s.Routes() {
+			t := target{svc: s, public: r.Public}
+			switch r.Kind {
+			case cloud.ByScope:
+				e.byScope[r.Key] = t
+			case cloud.ByTarget:
+				e.byTarget[r.Key] = t
+			case cloud.ByPath:
+				e.byPath = append(e.byPath, prefixRoute{r.Key, t})
+			case cloud.ByHost:
+				e.byHost = append(e.byHost, prefixRoute{"." + strings.TrimPrefix(r.Key, "."), t})
+			case cloud.Fallback:
+				e.fallback = t
+			}
+		}
+	}
+	longestFirst := func(rs []prefixRoute) {
+		sort.SliceStable(rs, func(i, j int) bool { return len(rs[i].key) > len(rs[j].key) })
+	}
+	longestFirst(e.byPath)
+	longestFirst(e.byHost)
+	return e
+}
+
+// route finds the service of r: credential scope, X-Amz-Target, path prefix,
+// Host suffix, then the fallback (S3 path-style).
+func (e *edge) route(r *http.Request) (target, bool) {
+	if s, ok := awsproto.ScopeOf(r); ok {
+		t, ok := e.byScope[s.Service]
+		return t, ok
+	}
+	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
+		prefix, _, _ := strings.Cut(tgt, ".")
+		t, ok := e.byTarget[prefix]
+		return t, ok
+	}
+	path := r.URL.Path
+	for _, p := range e.byPath {
+		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
+			return p.target, true
+		}
+	}
+	host := hostOnly(r.Host)
+	for _, h := range e.byHost {
+		if strings.HasSuffix(host, h.key) && len(host) > len(h.key) {
+			return h.target, true
+		}
+	}
+	return e.fallback, e.fallback.svc != nil
+}
+
+// hostOnly strips the port from a Host header.
+func hostOnly(h string) string {
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		return h[:i]
+	}
+	return h
+}
+
+func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t, ok := e.route(r)
+	if !ok {
+		e.unknownService(w, r)
+		return
+	}
+	if e.verifier != nil && !t.public {
+		if err := e.verifier.Verify(r); err != nil {
+			proto := t.svc.Protocol()
+			codes := awsproto.AuthErrorsFor(proto)
+			var ae *awsproto.Error
+			switch {
+			case errors.Is(err, awsproto.ErrUnsigned):
+				ae = codes.Missing.New("Request is missing Authentication Token")
+			case errors.Is(err, awsproto.ErrUnknownAccessKey):
+				ae = codes.UnknownKey.New("The security token included in the request is invalid.")
+			case errors.Is(err, awsproto.ErrExpired):
+				ae = codes.Expired.New("Request has expired")
+			default:
+				ae = codes.Mismatch.New("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+			}
+			awsproto.WriteError(proto, w, r, e.newID(), ae)
+			return
+		}
+	}
+	t.svc.ServeHTTP(w, r)
+}
+
+// unknownService answers a request for a service groundstack does not
+// emulate, in the shape its client most likely parses.
+func (e *edge) unknownService(w http.ResponseWriter, r *http.Request) {
+	name := "unknown"
+	if s, ok := awsproto.ScopeOf(r); ok {
+		name = s.Service
+	} else if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
+		name, _, _ = strings.Cut(tgt, ".")
+	}
+	err := awsproto.Code{Name: "UnknownService", Status: http.StatusNotImplemented}.Errorf("groundstack does not emulate the service %q", name)
+	proto := awsproto.Query
+	if r.Header.Get("X-Amz-Target") != "" || strings.Contains(r.Header.Get("Content-Type"), "json") {
+		proto = awsproto.JSON11
+	}
+	awsproto.WriteError(proto, w, r, e.newID(), err)
+}

@@ -1,0 +1,182 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/control"
+)
+
+// Version is groundstack's version, set at link time for releases.
+var Version = "0.1.0-dev"
+
+// Option configures an Emulator.
+type Option func(*config)
+
+type config struct {
+	addr    string
+	env     *cloud.Env
+	secrets map[string]string
+	initDir string
+	log     *slog.Logger
+}
+
+// WithAddr sets the listen address ("127.0.0.1:4566"); the default is a free
+// loopback port.
+func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
+
+// WithClock replaces the wall clock (for deterministic tests).
+func WithClock(now func() time.Time) Option { return func(c *config) { c.env.Now = now } }
+
+// WithIDs replaces the random ID source (request IDs, resource IDs).
+func WithIDs(newID func() string) Option { return func(c *config) { c.env.NewID = newID } }
+
+// WithRegion sets the region used for requests that carry none.
+func WithRegion(region string) Option { return func(c *config) { c.env.Region = region } }
+
+// WithStrictAuth turns on SigV4 verification against the given access key →
+// secret key pairs; requests with a wrong signature are refused as AWS does.
+func WithStrictAuth(secrets map[string]string) Option {
+	return func(c *config) { c.secrets = secrets }
+}
+
+// WithInitDir runs the executable files of dir/ready.d once the edge is ready,
+// as LocalStack does with /etc/localstack/init.
+func WithInitDir(dir string) Option { return func(c *config) { c.initDir = dir } }
+
+// WithLogger sets the emulator's logger (default: discard).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
+
+// Emulator is one local AWS cloud.
+type Emulator struct {
+	cfg      config
+	env      *cloud.Env
+	services []cloud.Service
+	control  *control.Plane
+	handler  http.Handler
+
+	mu   sync.Mutex
+	ln   net.Listener
+	srv  *http.Server
+	done chan struct{}
+}
+
+// New builds an emulator with every service; Start makes it listen.
+func New(opts ...Option) *Emulator {
+	cfg := config{addr: "127.0.0.1:0", env: cloud.DefaultEnv()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.log == nil {
+		cfg.log = slog.New(slog.DiscardHandler)
+	}
+	cfg.env.Log = cfg.log
+	e := &Emulator{cfg: cfg, env: cfg.env}
+	e.services = builtins(e.env)
+	e.control = control.New(e.env, Version, e.services)
+	ed := newEdge(e.services, e.control)
+	ed.newID = e.env.NewID
+	if cfg.secrets != nil {
+		ed.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
+	}
+	e.handler = ed
+	return e
+}
+
+// Handler is the edge as an http.Handler (for httptest and benchmarks).
+func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Services lists the services this emulator serves.
+func (e *Emulator) Services() []cloud.Service { return e.services }
+
+// Start listens and serves in the background; the health endpoint answers as
+// soon as Start returns.
+func (e *Emulator) Start() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ln != nil {
+		return errors.New("emulator: already started")
+	}
+	ln, err := net.Listen("tcp", e.cfg.addr)
+	if err != nil {
+		return err
+	}
+	e.ln = ln
+	e.env.Host = ln.Addr().String()
+	e.srv = &http.Server{
+		Handler:           e.handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(e.cfg.log.Handler(), slog.LevelDebug),
+	}
+	srv, done := e.srv, make(chan struct{})
+	e.done = done
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	if e.cfg.initDir != "" {
+		e.control.InitPending()
+		go e.control.RunInitHooks(context.Background(), e.cfg.initDir, e.URL())
+	}
+	return nil
+}
+
+// URL is the edge's base URL ("http://127.0.0.1:4566").
+func (e *Emulator) URL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ln == nil {
+		return ""
+	}
+	return "http://" + e.ln.Addr().String()
+}
+
+// Addr is the listen address, once started.
+func (e *Emulator) Addr() net.Addr {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ln == nil {
+		return nil
+	}
+	return e.ln.Addr()
+}
+
+// Reset empties every service's state.
+func (e *Emulator) Reset() {
+	for _, s := range e.services {
+		s.Reset()
+	}
+}
+
+// Close stops serving and releases every service's resources (child
+// processes, listeners). It is safe to call more than once.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	srv, done := e.srv, e.done
+	e.srv = nil
+	e.mu.Unlock()
+	var errs []error
+	if srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, srv.Close())
+		}
+		cancel()
+		<-done
+	}
+	for _, s := range e.services {
+		if c, ok := s.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

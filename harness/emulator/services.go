@@ -1,0 +1,11 @@
+package emulator
+
+import (
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+)
+
+// builtins constructs every service the emulator serves. Adding a service is
+// one line here.
+func builtins(env *cloud.Env) []cloud.Service {
+	return []cloud.Service{}
+}
