@@ -45,7 +45,7 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 			case cloud.ByPath:
 				e.byPath = append(e.byPath, prefixRoute{r.Key, t})
 			case cloud.ByHost:
-				e.byHost = append(e.byHost, prefixRoute{"." + strings.TrimPrefix(r.Key, "."), t})
+				e.byHost = append(e.byHost, prefixRoute{strings.TrimPrefix(r.Key, "."), t})
 			case cloud.Fallback:
 				e.fallback = t
 			}
@@ -59,17 +59,24 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 	return e
 }
 
-// route finds the service of r: credential scope, X-Amz-Target, path prefix,
-// Host suffix, then the fallback (S3 path-style).
+// route finds the service of r: a known X-Amz-Target prefix (DynamoDB
+// Streams signs with the "dynamodb" scope, so the target must win), the
+// credential scope, a path prefix, a Host pattern, then the fallback (S3
+// path-style).
 func (e *edge) route(r *http.Request) (target, bool) {
+	tgt := r.Header.Get("X-Amz-Target")
+	if tgt != "" {
+		prefix, _, _ := strings.Cut(tgt, ".")
+		if t, ok := e.byTarget[prefix]; ok {
+			return t, true
+		}
+	}
 	if s, ok := awsproto.ScopeOf(r); ok {
 		t, ok := e.byScope[s.Service]
 		return t, ok
 	}
-	if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
-		prefix, _, _ := strings.Cut(tgt, ".")
-		t, ok := e.byTarget[prefix]
-		return t, ok
+	if tgt != "" {
+		return target{}, false
 	}
 	path := r.URL.Path
 	for _, p := range e.byPath {
@@ -79,11 +86,36 @@ func (e *edge) route(r *http.Request) (target, bool) {
 	}
 	host := hostOnly(r.Host)
 	for _, h := range e.byHost {
-		if strings.HasSuffix(host, h.key) && len(host) > len(h.key) {
+		if MatchHost(host, h.key) != "" {
 			return h.target, true
 		}
 	}
 	return e.fallback, e.fallback.svc != nil
+}
+
+// MatchHost matches host against a pattern of dot-separated labels in which
+// "*" stands for any one label ("lambda-url.*.localhost.localstack.cloud"),
+// and returns the part of host before the pattern (the bucket, API or URL
+// id), or "" when host does not match.
+func MatchHost(host, pattern string) string {
+	pattern = strings.TrimPrefix(pattern, ".")
+	for {
+		i := strings.LastIndexByte(pattern, '.')
+		plabel := pattern[i+1:]
+		j := strings.LastIndexByte(host, '.')
+		if j < 0 {
+			return ""
+		}
+		hlabel := host[j+1:]
+		if plabel != "*" && !strings.EqualFold(plabel, hlabel) {
+			return ""
+		}
+		host = host[:j]
+		if i < 0 {
+			return host
+		}
+		pattern = pattern[:i]
+	}
 }
 
 // hostOnly strips the port from a Host header.

@@ -117,8 +117,10 @@ const (
 	ByTarget
 	// ByPath matches a path prefix.
 	ByPath
-	// ByHost matches a Host header suffix of the form ".{suffix}" (the label
-	// before it is the resource: bucket, api id, url id).
+	// ByHost matches a Host header ending in Key, a dot-separated pattern in
+	// which "*" stands for one label ("lambda-url.*.localhost.localstack.cloud");
+	// what precedes it is the resource (bucket, API id, URL id): see
+	// emulator.MatchHost.
 	ByHost
 	// Fallback takes whatever nothing else claimed (S3 path-style).
 	Fallback

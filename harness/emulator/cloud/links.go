@@ -9,7 +9,14 @@ import (
 const (
 	LinkLogs   = "logs"   // a LogWriter (CloudWatch Logs)
 	LinkLambda = "lambda" // a FunctionInvoker (Lambda)
+	LinkS3     = "s3"     // an ObjectReader (S3)
 )
+
+// ObjectReader reads S3 objects for other services (Lambda code from S3).
+// It returns ok=false when the bucket or key does not exist.
+type ObjectReader interface {
+	ReadObject(bucket, key string) (data []byte, ok bool)
+}
 
 // LogWriter appends events to a CloudWatch Logs stream, creating the group
 // and stream when missing (as the Lambda service does on AWS).
