@@ -39,7 +39,8 @@ func (f Form) Int(key string, def int) (int, error) {
 }
 
 // List returns the values of a flattened list: prefix.member.1, prefix.member.2…
-// (or prefix.1, prefix.2… in the EC2 dialect), in index order.
+// (or prefix.1, prefix.2… in the EC2 dialect; prefix.entry.N for maps), in
+// index order.
 func (f Form) List(prefix string) []string {
 	var out []string
 	for _, sub := range f.indexed(prefix) {
@@ -89,6 +90,8 @@ func (f Form) indexed(prefix string) []string {
 		switch {
 		case strings.HasPrefix(k, prefix+".member."):
 			rest = k[len(prefix)+len(".member."):]
+		case strings.HasPrefix(k, prefix+".entry."):
+			rest = k[len(prefix)+len(".entry."):]
 		case strings.HasPrefix(k, prefix+"."):
 			rest = k[len(prefix)+1:]
 		default:

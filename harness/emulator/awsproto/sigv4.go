@@ -194,9 +194,13 @@ func (v *Verifier) Verify(r *http.Request) error {
 			payload = p
 		}
 	} else if payload == "" {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return err
+		var body []byte
+		if r.Body != nil {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				return err
+			}
+			body = b
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		h := sha256.Sum256(body)
@@ -244,9 +248,13 @@ func CanonicalRequest(r *http.Request, sig Signature, payloadHash string) string
 		b.WriteString(name)
 		b.WriteByte(':')
 		var vals []string
-		if name == "host" {
+		switch {
+		case name == "host":
 			vals = []string{r.Host}
-		} else {
+		case name == "content-length" && r.Header.Get("Content-Length") == "":
+			// Go moves Content-Length out of the header map.
+			vals = []string{strconv.FormatInt(r.ContentLength, 10)}
+		default:
 			vals = r.Header.Values(name)
 		}
 		for i, v := range vals {

@@ -1,0 +1,175 @@
+package awsproto
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+var signTime = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func sdkSigned(t *testing.T, service, method, rawURL string, body []byte, secret string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	if service == "s3" {
+		r.Header.Set("X-Amz-Content-Sha256", hash)
+	}
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = service == "s3" })
+	creds := aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: secret}
+	if err := signer.SignHTTP(context.Background(), creds, r, hash, service, "eu-west-1", signTime); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestVerifyAcceptsSDKSignatures(t *testing.T) {
+	v := &Verifier{Secrets: map[string]string{"AKIDEXAMPLE": "s3cr3t"}, Now: func() time.Time { return signTime }}
+	cases := []struct {
+		name, service, method, url string
+		body                       string
+	}{
+		{"json post", "dynamodb", "POST", "http://127.0.0.1:4566/", `{"TableName":"t"}`},
+		{"query with odd chars", "sqs", "GET", "http://127.0.0.1:4566/?Action=ListQueues&QueueNamePrefix=a%20b%2Bc&Version=2012-11-05", ""},
+		{"s3 key with spaces", "s3", "PUT", "http://127.0.0.1:4566/bucket/a%20b/c%2Bd.txt", "hello"},
+		{"rest-json path param", "lambda", "POST", "http://127.0.0.1:4566/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af/invocations", "{}"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := sdkSigned(t, c.service, c.method, c.url, []byte(c.body), "s3cr3t")
+			if err := v.Verify(r); err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			s, ok := ScopeOf(r)
+			if !ok || s.Service != c.service || s.Region != "eu-west-1" || s.AccessKey != "AKIDEXAMPLE" {
+				t.Fatalf("ScopeOf = %+v, %v", s, ok)
+			}
+			if RegionOf(r, "us-east-1") != "eu-west-1" {
+				t.Fatal("RegionOf ignores the scope")
+			}
+		})
+	}
+}
+
+func TestVerifyRejects(t *testing.T) {
+	v := &Verifier{Secrets: map[string]string{"AKIDEXAMPLE": "s3cr3t"}, Now: func() time.Time { return signTime }}
+	wrong := sdkSigned(t, "dynamodb", "POST", "http://127.0.0.1:4566/", []byte(`{}`), "not-the-secret")
+	if err := v.Verify(wrong); !errors.Is(err, ErrSignatureMismatch) {
+		t.Fatalf("wrong secret: %v", err)
+	}
+	tampered := sdkSigned(t, "dynamodb", "POST", "http://127.0.0.1:4566/", []byte(`{}`), "s3cr3t")
+	tampered.Body = http.NoBody
+	tampered.Body = nopCloser{bytes.NewReader([]byte(`{"x":1}`))}
+	if err := v.Verify(tampered); !errors.Is(err, ErrSignatureMismatch) {
+		t.Fatalf("tampered body: %v", err)
+	}
+	unknown := &Verifier{Secrets: map[string]string{"OTHER": "x"}}
+	if err := unknown.Verify(sdkSigned(t, "sts", "POST", "http://127.0.0.1:4566/", nil, "s3cr3t")); !errors.Is(err, ErrUnknownAccessKey) {
+		t.Fatalf("unknown key: %v", err)
+	}
+	unsigned, _ := http.NewRequest("GET", "http://127.0.0.1:4566/", nil)
+	if err := v.Verify(unsigned); !errors.Is(err, ErrUnsigned) {
+		t.Fatalf("unsigned: %v", err)
+	}
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+func TestPresignedURLs(t *testing.T) {
+	r, _ := http.NewRequest("GET", "http://127.0.0.1:4566/bucket/key%20one.txt", nil)
+	q := r.URL.Query()
+	q.Set("X-Amz-Expires", "60")
+	r.URL.RawQuery = q.Encode()
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+	signed, _, err := signer.PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "s3cr3t"}, r, "UNSIGNED-PAYLOAD", "s3", "us-east-1", signTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, _ := http.NewRequest("GET", signed, nil)
+	v := &Verifier{Secrets: map[string]string{"AKIDEXAMPLE": "s3cr3t"}, Now: func() time.Time { return signTime.Add(30 * time.Second) }}
+	if err := v.Verify(pr); err != nil {
+		t.Fatalf("fresh presigned URL: %v", err)
+	}
+	sig, ok, err := SignatureOf(pr)
+	if !ok || err != nil || !sig.Presigned || sig.Expires != time.Minute {
+		t.Fatalf("SignatureOf = %+v %v %v", sig, ok, err)
+	}
+	v.Now = func() time.Time { return signTime.Add(2 * time.Minute) }
+	if err := v.Verify(pr); !errors.Is(err, ErrExpired) {
+		t.Fatalf("expired presigned URL: %v", err)
+	}
+	u, _ := url.Parse(signed)
+	q = u.Query()
+	q.Set("X-Amz-Expires", "999999999")
+	if _, err := ParsePresigned(q); err == nil {
+		t.Fatal("a lifetime over 7 days must be refused")
+	}
+}
+
+func TestParseAuthorization(t *testing.T) {
+	good := "AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcdef0123"
+	s, err := ParseAuthorization(good)
+	if err != nil || s.Scope.Service != "s3" || len(s.SignedHeaders) != 2 || s.Signature != "abcdef0123" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	for _, bad := range []string{
+		"", "AWS4-HMAC-SHA256", "AWS AKID:sig",
+		"AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/s3, SignedHeaders=host, Signature=ab",
+		"AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=xyz",
+		"AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/s3/aws4_request, Signature=ab",
+	} {
+		if _, err := ParseAuthorization(bad); err == nil {
+			t.Errorf("ParseAuthorization(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzParseAuthorization(f *testing.F) {
+	f.Add("AWS4-HMAC-SHA256 Credential=AKID/20261123/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcdef0123")
+	f.Add("AWS4-HMAC-SHA256 Credential=//////, SignedHeaders=;, Signature=")
+	f.Add("AWS4-HMAC-SHA256 ,,,===")
+	f.Fuzz(func(t *testing.T, h string) {
+		s, err := ParseAuthorization(h)
+		if err == nil && (s.Scope.Service == "" && s.Scope.Region == "" && s.Signature == "") {
+			t.Fatalf("accepted an empty signature: %q", h)
+		}
+		r, _ := http.NewRequest("GET", "http://127.0.0.1/", nil)
+		r.Header.Set("Authorization", h)
+		r.Header.Set("X-Amz-Date", "20261123T120000Z")
+		ScopeOf(r)
+		(&Verifier{Secrets: map[string]string{s.Scope.AccessKey: "x"}}).Verify(r)
+	})
+}
+
+func FuzzParsePresigned(f *testing.F) {
+	f.Add("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T120000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=abc")
+	f.Add("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=-1")
+	f.Add("%zz&&==")
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, _ := url.ParseQuery(raw)
+		ParsePresigned(q)
+		r, err := http.NewRequest("GET", "http://127.0.0.1/b/k", nil)
+		if err != nil {
+			return
+		}
+		r.URL.RawQuery = raw
+		SignatureOf(r)
+		ScopeOf(r)
+		(&Verifier{Secrets: map[string]string{"AKID": "x"}}).Verify(r)
+	})
+}
