@@ -9,7 +9,9 @@ import (
 	"testing"
 )
 
-func testBase() Base { return Base{DefaultRegion: "us-east-1", NewID: func() string { return "req-1" }} }
+func testBase() Base {
+	return Base{DefaultRegion: "us-east-1", NewID: func() string { return "req-1" }}
+}
 
 var errThingMissing = Code{"ResourceNotFoundException", http.StatusBadRequest}
 
@@ -26,9 +28,11 @@ func jsonSvc() *JSONService {
 				}
 				return map[string]string{"Name": in.Name, "Region": c.Region}, nil
 			},
-			"Missing": func(c *Call, body []byte) (any, error) { return nil, errThingMissing.New("Requested resource not found") },
-			"Boom":    func(c *Call, body []byte) (any, error) { panic("boom") },
-			"Raw":     func(c *Call, body []byte) (any, error) { return []byte(`{"raw":true}`), nil },
+			"Missing": func(c *Call, body []byte) (any, error) {
+				return nil, errThingMissing.New("Requested resource not found")
+			},
+			"Boom": func(c *Call, body []byte) (any, error) { panic("boom") },
+			"Raw":  func(c *Call, body []byte) (any, error) { return []byte(`{"raw":true}`), nil },
 		},
 	}
 }
@@ -104,8 +108,10 @@ func querySvc(ec2 bool) *QueryService {
 			"Echo": func(c *Call, f Form) (any, error) {
 				return echoResult{Name: f.Get("Name"), Members: f.List("Items")}, nil
 			},
-			"Empty":  func(c *Call, f Form) (any, error) { return nil, nil },
-			"NoSuch": func(c *Call, f Form) (any, error) { return nil, Code{"NoSuchEntity", 404}.New("The role with name x cannot be found.") },
+			"Empty": func(c *Call, f Form) (any, error) { return nil, nil },
+			"NoSuch": func(c *Call, f Form) (any, error) {
+				return nil, Code{"NoSuchEntity", 404}.New("The role with name x cannot be found.")
+			},
 		},
 	}
 }
