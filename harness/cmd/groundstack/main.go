@@ -1,0 +1,45 @@
+// Command groundstack runs the local cloud: `groundstack up` starts the edge
+// in the foreground, `awslocal` runs the aws CLI against it, `version`
+// prints the version.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `groundstack — a local AWS cloud for end-to-end tests
+
+Usage:
+  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--init-dir DIR]
+  groundstack awslocal [aws CLI arguments…]
+  groundstack version
+
+Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
+GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal).
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "up":
+		err = runUp(os.Args[2:])
+	case "awslocal":
+		err = runAWSLocal(os.Args[2:])
+	case "version", "--version", "-v":
+		fmt.Println(versionString())
+	case "help", "--help", "-h":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "groundstack: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "groundstack:", err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator"
+)
+
+// knownFlows are the flows `--flows` can deploy, in deploy order. Each
+// entry is filled in by the issue that builds the flow.
+var knownFlows = map[string]func(ctx context.Context, endpoint string, out io.Writer) error{}
+
+func runUp(args []string) error {
+	fs := flag.NewFlagSet("up", flag.ContinueOnError)
+	port := fs.Int("port", envInt("GROUNDSTACK_PORT", 4566), "edge port")
+	host := fs.String("host", envStr("GROUNDSTACK_HOST", "127.0.0.1"), "address to bind (127.0.0.1 keeps the cloud private to this machine)")
+	flows := fs.String("flows", "none", "flows to deploy: none, all, or a comma-separated list")
+	initDir := fs.String("init-dir", "", "run DIR/ready.d scripts once the edge is ready (LocalStack's layout)")
+	verbose := fs.Bool("v", false, "log every request error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	selected, err := selectFlows(*flows)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	opts := []emulator.Option{emulator.WithAddr(net.JoinHostPort(*host, strconv.Itoa(*port))), emulator.WithLogger(log)}
+	if *initDir != "" {
+		opts = append(opts, emulator.WithInitDir(*initDir))
+	}
+	if os.Getenv("GROUNDSTACK_STRICT_AUTH") == "1" {
+		keys, err := parseKeys(os.Getenv("GROUNDSTACK_ACCESS_KEYS"))
+		if err != nil {
+			return err
+		}
+		opts = append(opts, emulator.WithStrictAuth(keys))
+	}
+	start := time.Now()
+	e := emulator.New(opts...)
+	if err := e.Start(); err != nil {
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && strings.Contains(err.Error(), "address already in use") {
+			return fmt.Errorf("port %d is already in use (another groundstack or LocalStack?); pick another with --port or GROUNDSTACK_PORT", *port)
+		}
+		return err
+	}
+	defer e.Close()
+	ready := time.Since(start)
+	endpoint := e.URL()
+	var names []string
+	for _, s := range e.Services() {
+		names = append(names, s.Name())
+	}
+	sort.Strings(names)
+	fmt.Printf("groundstack %s ready in %s\n", emulator.Version, ready.Round(time.Millisecond))
+	fmt.Printf("  endpoint:  %s\n", endpoint)
+	fmt.Printf("  services:  %s\n", strings.Join(names, ", "))
+	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
+	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, name := range selected {
+		fmt.Printf("deploying flow %s…\n", name)
+		if err := knownFlows[name](ctx, endpoint, os.Stdout); err != nil {
+			return fmt.Errorf("deploy %s: %w", name, err)
+		}
+	}
+	if *flows != "none" && len(selected) == 0 {
+		fmt.Println("  flows:     none available in this version")
+	}
+	fmt.Println("Ctrl-C to stop.")
+	<-ctx.Done()
+	fmt.Println("\nstopping…")
+	return nil
+}
+
+// selectFlows resolves --flows into flow names, refusing unknown ones.
+func selectFlows(spec string) ([]string, error) {
+	spec = strings.TrimSpace(spec)
+	if spec == "" || spec == "none" {
+		return nil, nil
+	}
+	var all []string
+	for name := range knownFlows {
+		all = append(all, name)
+	}
+	sort.Strings(all)
+	if spec == "all" {
+		return all, nil
+	}
+	var out []string
+	for _, n := range strings.Split(spec, ",") {
+		n = strings.TrimSpace(n)
+		if _, ok := knownFlows[n]; !ok {
+			return nil, fmt.Errorf("unknown flow %q (available: %s)", n, strings.Join(append([]string{"none", "all"}, all...), ", "))
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// parseKeys reads "key:secret,key2:secret2".
+func parseKeys(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(pair, ":")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("GROUNDSTACK_ACCESS_KEYS: want key:secret pairs, got %q", pair)
+		}
+		out[k] = v
+	}
+	if len(out) == 0 {
+		return nil, errors.New("GROUNDSTACK_STRICT_AUTH=1 needs GROUNDSTACK_ACCESS_KEYS=key:secret,…")
+	}
+	return out, nil
+}
+
+func envStr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func versionString() string {
+	return fmt.Sprintf("groundstack %s (%s, %s/%s)", emulator.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

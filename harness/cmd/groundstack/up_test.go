@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildCLI builds the groundstack binary once for this test binary.
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "groundstack")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// rssKiB reads a process's resident set size from /proc.
+func rssKiB(t *testing.T, pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.Atoi(f[1])
+			return n
+		}
+	}
+	return 0
+}
+
+func TestUpServesAndStopsCleanly(t *testing.T) {
+	bin := buildCLI(t)
+	cmd := exec.Command(bin, "up", "--port", "0")
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	endpoint := ""
+	var banner []string
+	for sc.Scan() {
+		line := sc.Text()
+		banner = append(banner, line)
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "endpoint:" {
+			endpoint = f[1]
+		}
+		if strings.HasPrefix(line, "Ctrl-C") {
+			break
+		}
+	}
+	if !strings.HasPrefix(endpoint, "http://127.0.0.1:") {
+		t.Fatalf("no loopback endpoint in banner:\n%s", strings.Join(banner, "\n"))
+	}
+	resp, err := http.Get(endpoint + "/_localstack/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	time.Sleep(200 * time.Millisecond)
+	t.Logf("idle RSS of groundstack up: %d KiB", rssKiB(t, cmd.Process.Pid))
+
+	cmd.Process.Signal(syscall.SIGINT)
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after Ctrl-C: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("groundstack up did not stop on Ctrl-C")
+	}
+}
+
+func TestUpRefusesBadInput(t *testing.T) {
+	bin := buildCLI(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"up", "--flows", "nonesuch"}, `unknown flow "nonesuch"`},
+		{[]string{"up", "--port", "nan"}, "invalid value"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+	}
+	for _, c := range cases {
+		out, err := exec.Command(bin, c.args...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("%v: err=%v out=%s", c.args, err, out)
+		}
+	}
+	// A busy port gets a sentence, not a stack trace.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	out, err := exec.Command(bin, "up", "--port", port).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "port "+port+" is already in use") || strings.Contains(string(out), "goroutine") {
+		t.Errorf("busy port: err=%v out=%s", err, out)
+	}
+	out, err = exec.Command(bin, "version").CombinedOutput() := exec.Command(bin, "version").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), "groundstack ") {
+		t.Fatalf("version: %v %s", err, out)
+	}
+}
+
+func TestParseKeys(t *testing.T) {
+	k, err := parseKeys("AKID:secret, other:x")
+	if err != nil || k["AKID"] != "secret" || k["other"] != "x" {
+		t.Fatalf("%v %v", k, err)
+	}
+	for _, bad := range []string{"", "nokey", ":x", "a:"} {
+		if _, err := parseKeys(bad); err == nil {
+			t.Errorf("parseKeys(%q) accepted", bad)
+		}
+	}
+}
