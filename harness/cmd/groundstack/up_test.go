@@ -117,7 +117,7 @@ func TestUpRefusesBadInput(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "port "+port+" is already in use") || strings.Contains(string(out), "goroutine") {
 		t.Errorf("busy port: err=%v out=%s", err, out)
 	}
-	out, err = exec.Command(bin, "version").CombinedOutput() := exec.Command(bin, "version").CombinedOutput()
+	out, err = exec.Command(bin, "version").CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "groundstack ") {
 		t.Fatalf("version: %v %s", err, out)
 	}
