@@ -1,0 +1,72 @@
+# groundstack — the two commands on a fresh machine are `make up` and `make test`.
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := bin/groundstack
+REPORTS := build/reports
+# Scenario label filter for e2e (Ginkgo), e.g. LABELS='smoke || deliveries'.
+LABELS  ?=
+BENCHTIME ?= 2s
+FUZZTIME  ?= 30s
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+export GOFLAGS ?= -buildvcs=false
+
+.PHONY: up build test deps vet unit e2e bench lint fuzz clean
+
+## up: start the local cloud on 127.0.0.1:4566 with every flow deployed
+up: build
+	$(BIN) up --flows all
+
+## build: the groundstack binary in bin/
+build:
+	$(GO) build -o $(BIN) ./harness/cmd/groundstack
+
+## test: everything CI checks (installs the aws CLI when missing)
+test: deps vet unit e2e
+
+## deps: system packages the tests use, installed idempotently
+deps:
+	@command -v aws >/dev/null 2>&1 || { \
+		echo "installing the aws CLI (Debian package awscli)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null; }
+	@aws --version
+
+## vet: gofmt and go vet
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+## unit: unit and service tests with the race detector
+unit:
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /scenarios/)
+
+## e2e: the Ginkgo scenario suites, JUnit reports under build/reports/
+e2e:
+	@mkdir -p $(REPORTS)
+	@set -e; for dir in $$(ls -d scenarios/*/ | sed 's:/$$::'); do \
+		ls $$dir/*_suite_test.go >/dev/null 2>&1 || continue; \
+		name=$$(basename $$dir); echo "== scenarios/$$name"; \
+		$(GO) test -count=1 -timeout 20m ./$$dir -ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml \
+			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') ; \
+	done
+
+## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$($(GO) list ./... | grep -v /scenarios/)
+
+## fuzz: every fuzz target for FUZZTIME each
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./... | grep -v /scenarios/); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+## lint: gofmt, go vet and staticcheck
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+clean:
+	rm -rf bin build

@@ -1,0 +1,90 @@
+package smoke_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+var _ = Describe("a first look at the local cloud", Ordered, Label("smoke"), func() {
+	var (
+		s3c *s3.Client
+		sm  *secretsmanager.Client
+	)
+	const bucket = "smoke-bucket"
+
+	BeforeAll(func() {
+		s3c = s3.NewFromConfig(cloud.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+		sm = secretsmanager.NewFromConfig(cloud.Config())
+	})
+
+	It("answers the LocalStack health check", func() {
+		resp, err := http.Get(cloud.Endpoint() + "/_localstack/health")
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(resp.StatusCode).To(Equal(200))
+		body, _ := io.ReadAll(resp.Body)
+		Expect(string(body)).To(ContainSubstring(`"s3": "running"`))
+		Expect(string(body)).To(ContainSubstring(`"secretsmanager": "running"`))
+	})
+
+	It("creates a bucket, uploads objects and lists them", func(ctx context.Context) {
+		_, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+		Expect(err).NotTo(HaveOccurred())
+		for _, key := range []string{"reports/2026/a.csv", "reports/2026/b.csv", "readme.txt"} {
+			_, err := s3c.PutObject(ctx, &s3.PutObjectInput{
+				Bucket: aws.String(bucket), Key: aws.String(key),
+				Body: strings.NewReader("content of " + key), ContentType: aws.String("text/plain"),
+			})
+			Expect(err).NotTo(HaveOccurred())
+		}
+		out, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("reports/")})
+		Expect(err).NotTo(HaveOccurred())
+		var keys []string
+		for _, o := range out.Contents {
+			keys = append(keys, *o.Key)
+			Expect(*o.Size).To(BeNumerically(">", 0))
+		}
+		sort.Strings(keys)
+		Expect(keys).To(Equal([]string{"reports/2026/a.csv", "reports/2026/b.csv"}))
+
+		got, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("readme.txt")})
+		Expect(err).NotTo(HaveOccurred())
+		body, _ := io.ReadAll(got.Body)
+		got.Body.Close()
+		Expect(string(body)).To(Equal("content of readme.txt"))
+		Expect(*got.ContentType).To(Equal("text/plain"))
+	})
+
+	It("stores and reads a secret", func(ctx context.Context) {
+		_, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+			Name: aws.String("smoke/db"), SecretString: aws.String(`{"user":"app","password":"generated-at-test-time"}`),
+		})
+		Expect(err).NotTo(HaveOccurred())
+		v, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("smoke/db")})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(*v.SecretString).To(ContainSubstring(`"user":"app"`))
+		Expect(v.VersionStages).To(ContainElement("AWSCURRENT"))
+	})
+
+	It("empties every store on reset", func(ctx context.Context) {
+		Expect(cloud.Backend.Reset(ctx)).To(Succeed())
+		_, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+		var nf *s3types.NotFound
+		Expect(errors.As(err, &nf)).To(BeTrue(), "bucket should be gone after reset, got %v", err)
+		_, err = sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("smoke/db")})
+		var rnf *smtypes.ResourceNotFoundException
+		Expect(errors.As(err, &rnf)).To(BeTrue(), "secret should be gone after reset, got %v", err)
+	})
+})
