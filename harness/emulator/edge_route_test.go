@@ -1,0 +1,149 @@
+package emulator
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+)
+
+// stubService answers 200 with its own name, so tests see who was routed to.
+type stubService struct {
+	name   string
+	proto  awsproto.Protocol
+	routes []cloud.Route
+}
+
+func (s *stubService) Name() string                                     { return s.name }
+func (s *stubService) Routes() []cloud.Route                            { return s.routes }
+func (s *stubService) Protocol() awsproto.Protocol                      { return s.proto }
+func (s *stubService) Reset()                                           {}
+func (s *stubService) ServeHTTP(w http.ResponseWriter, r *http.Request) { w.Write([]byte(s.name)) }
+
+func stubEdge() *edge {
+	svcs := []cloud.Service{
+		&stubService{name: "s3", proto: awsproto.RestXML, routes: []cloud.Route{
+			{Kind: cloud.ByScope, Key: "s3"}, {Kind: cloud.Fallback},
+			{Kind: cloud.ByHost, Key: "s3.localhost.localstack.cloud"},
+			{Kind: cloud.ByHost, Key: "s3-website.localhost.localstack.cloud", Public: true},
+		}},
+		&stubService{name: "dynamodb", proto: awsproto.JSON10, routes: []cloud.Route{
+			{Kind: cloud.ByScope, Key: "dynamodb"}, {Kind: cloud.ByTarget, Key: "DynamoDB_20120810"},
+		}},
+		&stubService{name: "dynamodbstreams", proto: awsproto.JSON10, routes: []cloud.Route{
+			{Kind: cloud.ByTarget, Key: "DynamoDBStreams_20120810"},
+		}},
+		&stubService{name: "lambda", proto: awsproto.RestJSON, routes: []cloud.Route{
+			{Kind: cloud.ByScope, Key: "lambda"}, {Kind: cloud.ByPath, Key: "/2015-03-31/functions"},
+			{Kind: cloud.ByHost, Key: "lambda-url.*.localhost.localstack.cloud", Public: true},
+		}},
+		&stubService{name: "apigateway", proto: awsproto.RestJSON, routes: []cloud.Route{
+			{Kind: cloud.ByScope, Key: "apigateway"}, {Kind: cloud.ByPath, Key: "/restapis"},
+			{Kind: cloud.ByPath, Key: "/_aws/execute-api", Public: true},
+			{Kind: cloud.ByHost, Key: "execute-api.localhost.localstack.cloud", Public: true},
+		}},
+		&stubService{name: "sts", proto: awsproto.Query, routes: []cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}},
+	}
+	control := &stubService{name: "control", routes: []cloud.Route{{Kind: cloud.ByPath, Key: "/_localstack", Public: true}}}
+	e := newEdge(svcs, control)
+	e.newID = func() string { return "rid" }
+	return e
+}
+
+func auth(service string) string {
+	return "AWS4-HMAC-SHA256 Credential=AKID/20261123/eu-west-1/" + service + "/aws4_request, SignedHeaders=host, Signature=00"
+}
+
+func TestEdgeRoutingTable(t *testing.T) {
+	e := stubEdge()
+	cases := []struct {
+		name, method, url, host string
+		headers                 map[string]string
+		want                    string
+		status                  int
+	}{
+		{"scope", "POST", "/", "", map[string]string{"Authorization": auth("sts")}, "sts", 200},
+		{"target", "POST", "/", "", map[string]string{"X-Amz-Target": "DynamoDB_20120810.PutItem"}, "dynamodb", 200},
+		{"streams target beats dynamodb scope", "POST", "/", "", map[string]string{"Authorization": auth("dynamodb"), "X-Amz-Target": "DynamoDBStreams_20120810.GetRecords"}, "dynamodbstreams", 200},
+		{"presigned scope", "GET", "/b/k?X-Amz-Credential=AKID%2F20261123%2Fus-east-1%2Fs3%2Faws4_request", "", nil, "s3", 200},
+		{"path prefix", "GET", "/2015-03-31/functions/f", "", nil, "lambda", 200},
+		{"path prefix is whole segments", "GET", "/restapisX/y", "", nil, "s3", 200},
+		{"data plane path", "GET", "/_aws/execute-api/abc/prod/x", "", nil, "apigateway", 200},
+		{"control", "GET", "/_localstack/health", "", nil, "control", 200},
+		{"api host", "GET", "/prod/x", "abc123.execute-api.localhost.localstack.cloud:4566", nil, "apigateway", 200},
+		{"function url host with region", "GET", "/", "xyz.lambda-url.eu-west-1.localhost.localstack.cloud:4566", nil, "lambda", 200},
+		{"virtual-hosted s3", "GET", "/key", "my.bucket.s3.localhost.localstack.cloud:4566", nil, "s3", 200},
+		{"fallback is s3 path-style", "GET", "/bucket/key", "127.0.0.1:4566", nil, "s3", 200},
+		{"unknown scope", "POST", "/", "", map[string]string{"Authorization": auth("kinesis")}, "UnknownService", 501},
+		{"unknown target", "POST", "/", "", map[string]string{"X-Amz-Target": "Kinesis_20131202.ListStreams"}, "UnknownService", 501},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest(c.method, c.url, nil)
+			if c.host != "" {
+				r.Host = c.host
+			}
+			for k, v := range c.headers {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if w.Code != c.status || !strings.Contains(w.Body.String(), c.want) {
+				t.Fatalf("got %d %q, want %d %q", w.Code, w.Body, c.status, c.want)
+			}
+		})
+	}
+}
+
+func TestEdgeStrictAuth(t *testing.T) {
+	e := stubEdge()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	e.verifier = &awsproto.Verifier{Secrets: map[string]string{"AKID": "right"}, Now: func() time.Time { return now }}
+	sign := func(r *http.Request, service, secret string) {
+		v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: secret},
+			r, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", service, "us-east-1", now)
+	}
+	cases := []struct {
+		name, service, secret, target string
+		status                        int
+		code                          string
+	}{
+		{"right secret passes", "sts", "right", "", 200, "sts"},
+		{"query service: SignatureDoesNotMatch", "sts", "wrong", "", 403, "<Code>SignatureDoesNotMatch</Code>"},
+		{"json service: InvalidSignatureException", "dynamodb", "wrong", "DynamoDB_20120810.ListTables", 403, `"__type":"InvalidSignatureException"`},
+		{"s3: SignatureDoesNotMatch in S3's shape", "s3", "wrong", "", 403, "<Error><Code>SignatureDoesNotMatch</Code>"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "http://127.0.0.1:4566/", nil)
+			if c.target != "" {
+				r.Header.Set("X-Amz-Target", c.target)
+			}
+			sign(r, c.service, c.secret)
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if w.Code != c.status || !strings.Contains(w.Body.String(), c.code) {
+				t.Fatalf("got %d %s", w.Code, w.Body)
+			}
+		})
+	}
+	// Unsigned: refused on control planes, served on public data planes.
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest("GET", "/2015-03-31/functions/f", nil))
+	if w.Code != 403 || w.Header().Get("X-Amzn-ErrorType") != "MissingAuthenticationTokenException" {
+		t.Fatalf("unsigned control plane: %d %s", w.Code, w.Body)
+	}
+	w = httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest("GET", "/_aws/execute-api/abc/prod/x", nil))
+	if w.Code != 200 {
+		t.Fatalf("public data plane refused: %d %s", w.Code, w.Body)
+	}
+}
