@@ -3,7 +3,6 @@ package emulator
 import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
-	"github.com/groundstack/groundstack/harness/emulator/services/s3"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
 )
 
@@ -13,6 +12,5 @@ func builtins(env *cloud.Env) []cloud.Service {
 	return []cloud.Service{
 		secretsmanager.New(env),
 		logs.New(env),
-		s3.New(env),
 	}
 }
