@@ -4,12 +4,14 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
+	"github.com/groundstack/groundstack/harness/emulator/services/sts"
 )
 
 // builtins constructs every service the emulator serves. Adding a service is
 // one line here.
 func builtins(env *cloud.Env) []cloud.Service {
 	return []cloud.Service{
+		sts.New(env),
 		secretsmanager.New(env),
 		logs.New(env),
 	}
