@@ -50,10 +50,18 @@ func DecodeItem(data []byte) (Item, error) {
 // DecodeValues decodes an object of named attribute values (an item, a key,
 // or ExpressionAttributeValues).
 func DecodeValues(data []byte) (map[string]Value, error) {
+	m, _, err := DecodeValuesKeyed(data)
+	return m, err
+}
+
+// DecodeValuesKeyed is DecodeValues that also returns the name of the
+// member whose value was invalid, for messages that quote it.
+func DecodeValuesKeyed(data []byte) (map[string]Value, string, error) {
 	d := decoder{data: data}
+	var bad string
 	d.skipSpace()
 	if d.peek() != '{' {
-		return nil, serialization(d.kindMessage(msgFieldType, "Unrecognized collection type java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValue>"))
+		return nil, "", serialization(d.kindMessage(msgFieldType, msgMapCollection))
 	}
 	d.pos++
 	out := make(map[string]Value, 8)
@@ -63,17 +71,18 @@ func DecodeValues(data []byte) (map[string]Value, error) {
 		}
 		v, err := d.value(0)
 		if err != nil {
+			bad = name
 			return err
 		}
 		out[name] = v
 		return nil
 	}); err != nil {
-		return nil, err
+		return nil, bad, err
 	}
 	if err := d.end(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return out, nil
+	return out, "", nil
 }
 
 // DecodeValue decodes one attribute value: {"S":"x"}.

@@ -1,6 +1,7 @@
 package attr
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -295,3 +296,6 @@ func AddNumbers(a, b Value, subtract bool) (Value, error) {
 	}
 	return number(c), nil
 }
+
+// Int returns the N value of an integer (canonical by construction).
+func Int(n int) Value { return number(strconv.Itoa(n)) }

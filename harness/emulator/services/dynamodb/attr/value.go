@@ -513,3 +513,29 @@ func validString(s string) string {
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
+
+// SetUnion returns the members of a and b (sets of one type), a's first.
+func SetUnion(a, b Value) Value {
+	out := make([]string, 0, a.Len()+b.Len())
+	out = append(out, a.Members()...)
+	for _, m := range b.Members() {
+		if !a.HasMember(m) {
+			out = append(out, m)
+		}
+	}
+	if len(out) > 16 {
+		out = dedupe(out)
+	}
+	return setOwned(a.t, out)
+}
+
+// SetDifference returns the members of a that are not in b.
+func SetDifference(a, b Value) Value {
+	out := make([]string, 0, a.Len())
+	for _, m := range a.Members() {
+		if !b.HasMember(m) {
+			out = append(out, m)
+		}
+	}
+	return setOwned(a.t, out)
+}

@@ -1,6 +1,9 @@
 package expr
 
 import (
+	"sort"
+	"strings"
+
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
 )
@@ -12,7 +15,8 @@ type Names map[string]string
 type Values map[string]attr.Value
 
 // Usage records which names and values a request's expressions referenced,
-// so unused ones can be rejected as DynamoDB does.
+// so unused ones can be rejected as DynamoDB does. Pass the same Usage to
+// every Parse call of one request, then call Check.
 type Usage struct {
 	names  map[string]struct{}
 	values map[string]struct{}
@@ -23,75 +27,82 @@ func NewUsage() *Usage {
 	return &Usage{names: map[string]struct{}{}, values: map[string]struct{}{}}
 }
 
-// Check rejects names or values no expression used.
-func (u *Usage) Check(names Names, values Values) error { return nil }
-
-// Path is a document path: attribute names and list indexes.
-type Path struct {
-	elems []pathElem
+// Check rejects names, then values, that no expression used.
+func (u *Usage) Check(names Names, values Values) error {
+	var unused []string
+	for k := range names {
+		if _, ok := u.names[k]; !ok {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) > 0 {
+		sort.Strings(unused)
+		return awsproto.ErrValidation.New("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + strings.Join(unused, ", ") + "}")
+	}
+	for k := range values {
+		if _, ok := u.values[k]; !ok {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) > 0 {
+		sort.Strings(unused)
+		return awsproto.ErrValidation.New("Value provided in ExpressionAttributeValues unused in expressions: keys: {" + strings.Join(unused, ", ") + "}")
+	}
+	return nil
 }
 
-type pathElem struct {
-	name  string
-	index int // -1 for a name
+// CheckNames validates ExpressionAttributeNames as a request carries them
+// (present but empty, or keys that are not #placeholders, are rejected).
+func CheckNames(names Names) error {
+	if names != nil && len(names) == 0 {
+		return awsproto.ErrValidation.New("ExpressionAttributeNames must not be empty")
+	}
+	for _, k := range sortedKeys(names) {
+		if !validPlaceholder(k, '#') {
+			return awsproto.ErrValidation.New("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + k + "\"")
+		}
+	}
+	return nil
 }
 
-// String renders the path as DynamoDB messages do: a.b[2].c.
-func (p Path) String() string { return "" }
-
-// Condition is a parsed condition, filter or key condition expression.
-type Condition struct{}
-
-// ParseCondition parses a condition (or filter) expression; label names the
-// parameter in messages ("ConditionExpression", "FilterExpression", …).
-func ParseCondition(label, src string, names Names, values Values, u *Usage) (*Condition, error) {
-	return nil, awsproto.ErrValidation.New("not implemented")
+// DecodeValues decodes and validates an ExpressionAttributeValues object,
+// wording errors as DynamoDB does for that parameter.
+func DecodeValues(data []byte) (Values, error) {
+	m, key, err := attr.DecodeValuesKeyed(data)
+	if err != nil {
+		if e, ok := err.(*awsproto.Error); ok && e.Code == awsproto.ErrValidation.Name {
+			return nil, awsproto.ErrValidation.New("ExpressionAttributeValues contains invalid value: " + e.Message + " for key " + key)
+		}
+		return nil, err
+	}
+	if len(m) == 0 {
+		return nil, awsproto.ErrValidation.New("ExpressionAttributeValues must not be empty")
+	}
+	for _, k := range sortedKeys(m) {
+		if !validPlaceholder(k, ':') {
+			return nil, awsproto.ErrValidation.New("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + k + "\"")
+		}
+	}
+	return Values(m), nil
 }
 
-// Eval evaluates the condition against an item (nil for a missing item).
-func (c *Condition) Eval(item attr.Item) (bool, error) { return false, nil }
-
-// Update is a parsed update expression.
-type Update struct{}
-
-// ParseUpdate parses an update expression.
-func ParseUpdate(src string, names Names, values Values, u *Usage) (*Update, error) {
-	return nil, awsproto.ErrValidation.New("not implemented")
+func validPlaceholder(k string, sigil byte) bool {
+	if len(k) < 2 || k[0] != sigil {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		if !isIdentPart(k[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-// Apply returns a new item with the update applied; item is not modified.
-func (up *Update) Apply(item attr.Item) (attr.Item, error) { return item.Clone(), nil }
-
-// Paths returns the document paths the update touches.
-func (up *Update) Paths() []Path { return nil }
-
-// Projection is a parsed projection expression.
-type Projection struct{ paths []Path }
-
-// ParseProjection parses a projection expression.
-func ParseProjection(src string, names Names, u *Usage) (*Projection, error) {
-	return nil, awsproto.ErrValidation.New("not implemented")
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
-
-// Apply returns the projected copy of item.
-func (p *Projection) Apply(item attr.Item) attr.Item { return Project(item, p.paths) }
-
-// Project returns the parts of item named by paths.
-func Project(item attr.Item, paths []Path) attr.Item { return attr.Item{} }
-
-// KeyCondition is a parsed key condition expression.
-type KeyCondition struct {
-	HashName    string
-	HashValue   attr.Value
-	RangeName   string       // "" when absent
-	RangeOp     string       // "=", "<", "<=", ">", ">=", "BETWEEN", "begins_with"
-	RangeValues []attr.Value // 1, or 2 for BETWEEN
-}
-
-// ParseKeyCondition parses a key condition expression.
-func ParseKeyCondition(src string, names Names, values Values, u *Usage) (*KeyCondition, error) {
-	return nil, awsproto.ErrValidation.New("not implemented")
-}
-
-// Bind matches the condition to the table's key schema.
-func (k *KeyCondition) Bind(hashKey, rangeKey string) error { return nil }
