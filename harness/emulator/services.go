@@ -3,6 +3,7 @@ package emulator
 import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
+	"github.com/groundstack/groundstack/harness/emulator/services/s3"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
 	"github.com/groundstack/groundstack/harness/emulator/services/sts"
 )
@@ -14,5 +15,6 @@ func builtins(env *cloud.Env) []cloud.Service {
 		sts.New(env),
 		secretsmanager.New(env),
 		logs.New(env),
+		s3.New(env),
 	}
 }

@@ -1,0 +1,13 @@
+// Package s3 emulates Amazon S3 (rest-xml): buckets, objects, listing,
+// multipart uploads, presigned URLs, path-style and virtual-hosted requests.
+// Only api*.go see HTTP; store.go must not import net/http or awsproto.
+//
+// Written by hand rather than on gofakes3 v1.2.0 (evaluated, see the
+// package's first commit): gofakes3 stores the aws-chunked framing of the
+// SDK's default STREAMING-UNSIGNED-PAYLOAD-TRAILER uploads as object data,
+// its s3mem backend and multipart uploader each hold one global lock, its
+// errors are its own type (a second table of codes), and presign expiry,
+// dotted virtual-host buckets and notification hooks would all have to be
+// wrapped around it. The store here locks per bucket and keeps objects as
+// immutable byte slices that readers and copies share.
+package s3

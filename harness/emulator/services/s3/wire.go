@@ -1,0 +1,468 @@
+package s3
+
+import (
+	"encoding/base64"
+	"encoding/xml"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+)
+
+// Host suffixes of virtual-hosted-style requests: {bucket}.<suffix>[:port].
+// (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, will
+// be a Public route of their own.)
+var virtualHostSuffixes = []string{"s3.localhost.localstack.cloud", "localhost"}
+
+// bucketFromHost returns the bucket a virtual-hosted-style Host header names,
+// or "" for path-style requests. It mirrors emulator.MatchHost, which a
+// service cannot import.
+func bucketFromHost(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	for _, suffix := range virtualHostSuffixes {
+		n := len(host) - len(suffix)
+		if n > 1 && host[n-1] == '.' && strings.EqualFold(host[n:], suffix) {
+			return host[:n-1]
+		}
+	}
+	return ""
+}
+
+// validBucketName applies S3's naming rules for new general purpose buckets.
+func validBucketName(name string) bool {
+	if len(name) < 3 || len(name) > 63 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '.' || c == '-':
+			if i == 0 || i == len(name)-1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if strings.Contains(name, "..") || net.ParseIP(name) != nil {
+		return false
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	for _, s := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(name, s) {
+			return false
+		}
+	}
+	return true
+}
+
+// byteRange is a resolved Range header.
+type byteRange struct {
+	start, end int64 // inclusive
+}
+
+// rangeResult says what to do with a Range header.
+type rangeResult int
+
+const (
+	rangeIgnore        rangeResult = iota // absent or not understood: serve the whole object
+	rangeOK                               // serve [start, end]
+	rangeUnsatisfiable                    // 416 InvalidRange
+)
+
+// parseRange resolves a single-range "bytes=" header against size. Headers
+// S3 does not understand (other units, several ranges, bad syntax) are
+// ignored, as HTTP allows.
+func parseRange(h string, size int64) (byteRange, rangeResult) {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+	if !ok || strings.IndexByte(spec, ',') >= 0 {
+		return byteRange{}, rangeIgnore
+	}
+	first, last, ok := strings.Cut(strings.TrimSpace(spec), "-")
+	if !ok {
+		return byteRange{}, rangeIgnore
+	}
+	if first == "" { // suffix range: the last n bytes
+		n, ok := parseOffset(last)
+		if !ok {
+			return byteRange{}, rangeIgnore
+		}
+		if n == 0 || size == 0 {
+			return byteRange{}, rangeUnsatisfiable
+		}
+		return byteRange{start: max(0, size-n), end: size - 1}, rangeOK
+	}
+	start, ok := parseOffset(first)
+	if !ok {
+		return byteRange{}, rangeIgnore
+	}
+	end := size - 1
+	if last != "" {
+		e, ok := parseOffset(last)
+		if !ok || e < start {
+			return byteRange{}, rangeIgnore
+		}
+		end = min(e, size-1)
+	}
+	if start >= size {
+		return byteRange{}, rangeUnsatisfiable
+	}
+	return byteRange{start: start, end: end}, rangeOK
+}
+
+// parseOffset parses a non-negative decimal byte offset.
+func parseOffset(s string) (int64, bool) {
+	if s == "" || len(s) > 19 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// listParams are the decoded query parameters of ListObjects (v1 and v2).
+type listParams struct {
+	v2         bool
+	prefix     string
+	delimiter  string
+	maxKeys    int
+	encodeURL  bool
+	fetchOwner bool
+	// v2
+	token      string // continuation-token as sent
+	startAfter string
+	// v1
+	marker string
+}
+
+// after is the exclusive start key the parameters ask for.
+func (p listParams) after() (string, *awsproto.Error) {
+	if !p.v2 {
+		return p.marker, nil
+	}
+	if p.token != "" {
+		k, ok := decodeToken(p.token)
+		if !ok {
+			return "", ErrInvalidArgument.New("The continuation token provided is incorrect").
+				With("ArgumentName", "continuation-token").With("ArgumentValue", p.token)
+		}
+		return k, nil
+	}
+	return p.startAfter, nil
+}
+
+const maxListKeys = 1000
+
+// parseListParams decodes ListObjects query parameters, answering in S3's
+// words when one is out of range.
+func parseListParams(q url.Values, v2 bool) (listParams, *awsproto.Error) {
+	p := listParams{
+		v2:         v2,
+		prefix:     q.Get("prefix"),
+		delimiter:  q.Get("delimiter"),
+		maxKeys:    maxListKeys,
+		token:      q.Get("continuation-token"),
+		startAfter: q.Get("start-after"),
+		marker:     q.Get("marker"),
+		fetchOwner: q.Get("fetch-owner") == "true",
+	}
+	if v, ok := q["max-keys"]; ok && len(v) > 0 {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < 0 {
+			return p, ErrInvalidArgument.New("Provided max-keys not an integer or within integer range").
+				With("ArgumentName", "max-keys").With("ArgumentValue", v[0])
+		}
+		p.maxKeys = min(n, maxListKeys)
+	}
+	switch e := q.Get("encoding-type"); e {
+	case "":
+	case "url":
+		p.encodeURL = true
+	default:
+		return p, ErrInvalidArgument.New("Invalid Encoding Method specified in Request").
+			With("ArgumentName", "encoding-type").With("ArgumentValue", e)
+	}
+	if _, err := p.after(); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// Continuation tokens are opaque to clients; ours carry the last key.
+func encodeToken(last string) string { return base64.RawURLEncoding.EncodeToString([]byte(last)) }
+
+func decodeToken(t string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	return string(b), err == nil && len(b) > 0
+}
+
+// urlEncode is S3's encoding-type=url: what clients undo with unquote_plus.
+func urlEncode(s string, on bool) string {
+	if !on {
+		return s
+	}
+	return url.QueryEscape(s)
+}
+
+// s3Time is the timestamp format of S3's XML bodies.
+const s3Time = "2006-01-02T15:04:05.000Z"
+
+func xmlTime(t time.Time) string { return t.UTC().Format(s3Time) }
+
+// XML documents S3 sends and receives.
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+var defaultOwner = owner{ID: "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a", DisplayName: "webfile"}
+
+type listAllMyBucketsResult struct {
+	XMLName           xml.Name      `xml:"ListAllMyBucketsResult"`
+	Xmlns             string        `xml:"xmlns,attr"`
+	Owner             owner         `xml:"Owner"`
+	Buckets           []bucketEntry `xml:"Buckets>Bucket"`
+	ContinuationToken string        `xml:"ContinuationToken,omitempty"`
+	Prefix            string        `xml:"Prefix,omitempty"`
+}
+
+type bucketEntry struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	BucketRegion string `xml:"BucketRegion"`
+}
+
+type createBucketConfiguration struct {
+	LocationConstraint string `xml:"LocationConstraint"`
+}
+
+type locationConstraint struct {
+	XMLName xml.Name `xml:"LocationConstraint"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Value   string   `xml:",chardata"`
+}
+
+type versioningConfiguration struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr"`
+}
+
+type objectEntry struct {
+	Key          string `xml:"Key"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	StorageClass string `xml:"StorageClass"`
+	Owner        *owner `xml:"Owner,omitempty"`
+}
+
+type commonPrefix struct {
+	Prefix string `xml:"Prefix"`
+}
+
+type listBucketResult struct {
+	XMLName               xml.Name       `xml:"ListBucketResult"`
+	Xmlns                 string         `xml:"xmlns,attr"`
+	Name                  string         `xml:"Name"`
+	Prefix                string         `xml:"Prefix"`
+	Marker                *string        `xml:"Marker"`
+	NextMarker            string         `xml:"NextMarker,omitempty"`
+	Delimiter             string         `xml:"Delimiter,omitempty"`
+	MaxKeys               int            `xml:"MaxKeys"`
+	EncodingType          string         `xml:"EncodingType,omitempty"`
+	KeyCount              *int           `xml:"KeyCount"`
+	IsTruncated           bool           `xml:"IsTruncated"`
+	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
+	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
+	StartAfter            string         `xml:"StartAfter,omitempty"`
+	Contents              []objectEntry  `xml:"Contents"`
+	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
+}
+
+type deleteRequest struct {
+	XMLName xml.Name
+	Quiet   bool `xml:"Quiet"`
+	Objects []struct {
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId"`
+	} `xml:"Object"`
+}
+
+type deletedEntry struct {
+	Key string `xml:"Key"`
+}
+
+type deleteErrorEntry struct {
+	Key     string `xml:"Key"`
+	Code    string `xml:"Code"`
+	Message string `xml:"Message"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name           `xml:"DeleteResult"`
+	Xmlns   string             `xml:"xmlns,attr"`
+	Deleted []deletedEntry     `xml:"Deleted"`
+	Errors  []deleteErrorEntry `xml:"Error"`
+}
+
+// maxDeleteObjects is DeleteObjects' limit per request.
+const maxDeleteObjects = 1000
+
+// parseDeleteRequest decodes a DeleteObjects body.
+func parseDeleteRequest(body []byte) (deleteRequest, *awsproto.Error) {
+	var req deleteRequest
+	if err := awsproto.DecodeXML(body, &req); err != nil {
+		return req, err.(*awsproto.Error)
+	}
+	if req.XMLName.Local != "Delete" || len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
+		return req, malformedXML()
+	}
+	return req, nil
+}
+
+func malformedXML() *awsproto.Error {
+	return ErrMalformedXML.New("The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+type copyPartResult struct {
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	Xmlns        string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+}
+
+type initiateMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+type completeMultipartUpload struct {
+	XMLName xml.Name
+	Parts   []struct {
+		PartNumber int    `xml:"PartNumber"`
+		ETag       string `xml:"ETag"`
+	} `xml:"Part"`
+}
+
+// parseCompleteRequest decodes a CompleteMultipartUpload body.
+func parseCompleteRequest(body []byte) ([]PartRef, *awsproto.Error) {
+	var req completeMultipartUpload
+	if err := awsproto.DecodeXML(body, &req); err != nil {
+		return nil, err.(*awsproto.Error)
+	}
+	if req.XMLName.Local != "CompleteMultipartUpload" || len(req.Parts) == 0 || len(req.Parts) > MaxPartNumber {
+		return nil, malformedXML()
+	}
+	refs := make([]PartRef, len(req.Parts))
+	for i, p := range req.Parts {
+		refs[i] = PartRef{Number: p.PartNumber, ETag: p.ETag}
+	}
+	return refs, nil
+}
+
+type completeMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+	Xmlns    string   `xml:"xmlns,attr"`
+	Location string   `xml:"Location"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	ETag     string   `xml:"ETag"`
+}
+
+type partEntry struct {
+	PartNumber        int    `xml:"PartNumber"`
+	LastModified      string `xml:"LastModified"`
+	ETag              string `xml:"ETag"`
+	Size              int64  `xml:"Size"`
+	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+}
+
+func newPartEntry(p *Part) partEntry {
+	e := partEntry{PartNumber: p.Number, LastModified: xmlTime(p.LastModified), ETag: p.ETag, Size: int64(len(p.Data))}
+	switch p.Checksum.Algorithm {
+	case "CRC32":
+		e.ChecksumCRC32 = p.Checksum.Value
+	case "CRC32C":
+		e.ChecksumCRC32C = p.Checksum.Value
+	case "CRC64NVME":
+		e.ChecksumCRC64NVME = p.Checksum.Value
+	case "SHA1":
+		e.ChecksumSHA1 = p.Checksum.Value
+	case "SHA256":
+		e.ChecksumSHA256 = p.Checksum.Value
+	}
+	return e
+}
+
+type listPartsResult struct {
+	XMLName              xml.Name    `xml:"ListPartsResult"`
+	Xmlns                string      `xml:"xmlns,attr"`
+	Bucket               string      `xml:"Bucket"`
+	Key                  string      `xml:"Key"`
+	UploadID             string      `xml:"UploadId"`
+	PartNumberMarker     int         `xml:"PartNumberMarker"`
+	NextPartNumberMarker int         `xml:"NextPartNumberMarker"`
+	MaxParts             int         `xml:"MaxParts"`
+	IsTruncated          bool        `xml:"IsTruncated"`
+	Initiator            owner       `xml:"Initiator"`
+	Owner                owner       `xml:"Owner"`
+	StorageClass         string      `xml:"StorageClass"`
+	ChecksumAlgorithm    string      `xml:"ChecksumAlgorithm,omitempty"`
+	Parts                []partEntry `xml:"Part"`
+}
+
+type uploadEntry struct {
+	Key               string `xml:"Key"`
+	UploadID          string `xml:"UploadId"`
+	Initiator         owner  `xml:"Initiator"`
+	Owner             owner  `xml:"Owner"`
+	StorageClass      string `xml:"StorageClass"`
+	Initiated         string `xml:"Initiated"`
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+}
+
+type listMultipartUploadsResult struct {
+	XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
+	Xmlns              string         `xml:"xmlns,attr"`
+	Bucket             string         `xml:"Bucket"`
+	KeyMarker          string         `xml:"KeyMarker"`
+	UploadIDMarker     string         `xml:"UploadIdMarker"`
+	NextKeyMarker      string         `xml:"NextKeyMarker,omitempty"`
+	NextUploadIDMarker string         `xml:"NextUploadIdMarker,omitempty"`
+	Prefix             string         `xml:"Prefix"`
+	Delimiter          string         `xml:"Delimiter,omitempty"`
+	MaxUploads         int            `xml:"MaxUploads"`
+	EncodingType       string         `xml:"EncodingType,omitempty"`
+	IsTruncated        bool           `xml:"IsTruncated"`
+	Uploads            []uploadEntry  `xml:"Upload"`
+	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
+}
