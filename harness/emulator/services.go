@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
 	"github.com/groundstack/groundstack/harness/emulator/services/s3"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
@@ -12,6 +13,7 @@ import (
 // one line here.
 func builtins(env *cloud.Env) []cloud.Service {
 	return []cloud.Service{
+		dynamodb.New(env), dynamodb.NewStreams(env),
 		sts.New(env),
 		secretsmanager.New(env),
 		logs.New(env),

@@ -1,0 +1,500 @@
+package dynamodb
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
+	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/expr"
+)
+
+// readPlan is a validated Query or Scan.
+type readPlan struct {
+	t          *table
+	ix         *index // nil: the table itself
+	ixKey      keyDef // ix.key, copied under the lock
+	filter     *expr.Condition
+	proj       *expr.Projection
+	sel        string
+	limit      int
+	consistent bool
+	mode       capacityMode
+	// indexView: items are shown as the index projects them (GSIs, and
+	// LSIs unless the request asks for more than the projection).
+	indexView bool
+	projType  string
+	include   []string
+}
+
+// planRead validates the parts Query and Scan share.
+func (s *Service) planRead(c *awsproto.Call, op string, tableName, indexName *string, sel string, limit *int, consistent bool,
+	rcc string, x *exprCtx, projSrc *string, toGet []string) (*readPlan, error) {
+	t, err := s.tableRef(c, tableName)
+	if err != nil {
+		return nil, err
+	}
+	p := &readPlan{t: t, consistent: consistent}
+	if p.mode, err = parseCapacityMode(rcc); err != nil {
+		return nil, err
+	}
+	if limit != nil {
+		if *limit < 1 {
+			return nil, validationf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", *limit)
+		}
+		p.limit = *limit
+	}
+	if indexName != nil {
+		t.mu.RLock()
+		ix := t.indexNamed(*indexName)
+		if ix != nil {
+			p.ix, p.ixKey, p.projType, p.include = ix, ix.key, ix.projection, ix.include
+		}
+		t.mu.RUnlock()
+		if ix == nil {
+			return nil, validationf("The table does not have the specified index: %s", *indexName)
+		}
+		if ix.global && consistent {
+			return nil, validationf("Consistent reads are not supported on global secondary indexes")
+		}
+	}
+	switch sel {
+	case "", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT":
+	default:
+		return nil, validationf("1 validation error detected: Value '%s' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]", sel)
+	}
+	if p.proj, err = readProjection(x, projSrc, toGet); err != nil {
+		return nil, err
+	}
+	if p.proj != nil {
+		switch sel {
+		case "", "SPECIFIC_ATTRIBUTES":
+			sel = "SPECIFIC_ATTRIBUTES"
+		default:
+			if toGet != nil {
+				return nil, validationf("Cannot specify the AttributesToGet when choosing to get %s", sel)
+			}
+			return nil, validationf("Cannot specify the ProjectionExpression when choosing to get %s", sel)
+		}
+	} else if sel == "SPECIFIC_ATTRIBUTES" {
+		return nil, validationf("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
+	}
+	if sel == "ALL_PROJECTED_ATTRIBUTES" && p.ix == nil {
+		return nil, validationf("ALL_PROJECTED_ATTRIBUTES can be used only when %s using an IndexName", map[string]string{"Query": "Querying", "Scan": "Scanning"}[op])
+	}
+	if sel == "ALL_ATTRIBUTES" && p.ix != nil && p.ix.global && p.projType != "ALL" {
+		return nil, validationf("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", p.ix.name)
+	}
+	if sel == "" {
+		sel = "ALL_ATTRIBUTES"
+		if p.ix != nil {
+			sel = "ALL_PROJECTED_ATTRIBUTES"
+		}
+	}
+	p.sel = sel
+	if p.ix != nil && p.projType != "ALL" {
+		// LSIs fetch non-projected attributes from the table when asked for.
+		p.indexView = p.ix.global || sel == "ALL_PROJECTED_ATTRIBUTES" || sel == "COUNT"
+	}
+	return p, nil
+}
+
+// viewOf returns the item as this read sees it.
+func (p *readPlan) viewOf(it attr.Item) attr.Item {
+	if !p.indexView {
+		return it
+	}
+	out := make(attr.Item, len(p.include)+4)
+	for k, v := range it {
+		if p.t.key.has(k) || p.ixKey.has(k) {
+			out[k] = v
+			continue
+		}
+		if p.projType == "INCLUDE" {
+			for _, n := range p.include {
+				if n == k {
+					out[k] = v
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// render turns a page into the Query/Scan response.
+func (p *readPlan) render(page readPage, lekKey func(last attr.Item) attr.Item) ([]byte, error) {
+	o := newObj(256 + 1100*len(page.ents))
+	count, bytes := 0, 0
+	fast := p.filter == nil && p.proj == nil && !p.indexView
+	if p.sel != "COUNT" {
+		o.key("Items")
+		o.b = append(o.b, '[')
+	}
+	var lastItem attr.Item
+	for i, e := range page.ents {
+		size := int(e.size)
+		if page.ients != nil {
+			size = int(page.ients[i].psize)
+		}
+		bytes += size
+		if fast {
+			if p.sel != "COUNT" {
+				if count > 0 {
+					o.b = append(o.b, ',')
+				}
+				o.b = append(o.b, e.data...)
+			}
+			count++
+			continue
+		}
+		it := mustDecode(e.data)
+		if i == len(page.ents)-1 {
+			lastItem = it
+		}
+		view := p.viewOf(it)
+		if p.filter != nil {
+			ok, err := p.filter.Eval(view)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		if p.sel != "COUNT" {
+			if count > 0 {
+				o.b = append(o.b, ',')
+			}
+			if p.proj != nil {
+				view = p.proj.Apply(view)
+			}
+			o.b = attr.AppendItem(o.b, view)
+		}
+		count++
+	}
+	if p.sel != "COUNT" {
+		o.b = append(o.b, ']')
+	}
+	o.key("Count")
+	o.b = strconv.AppendInt(o.b, int64(count), 10)
+	o.key("ScannedCount")
+	o.b = strconv.AppendInt(o.b, int64(len(page.ents)), 10)
+	if page.more && len(page.ents) > 0 {
+		if lastItem == nil {
+			lastItem = mustDecode(page.ents[len(page.ents)-1].data)
+		}
+		o.key("LastEvaluatedKey")
+		o.b = attr.AppendItem(o.b, lekKey(lastItem))
+	}
+	if p.mode != capNone {
+		c := &consumed{table: p.t.name, read: true}
+		u := readUnits(bytes, p.consistent)
+		if p.ix != nil {
+			c.indexes = []indexUnits{{name: p.ix.name, global: p.ix.global, units: u}}
+		} else {
+			c.units = u
+		}
+		o.key("ConsumedCapacity")
+		o.b = appendConsumed(o.b, c, p.mode)
+	}
+	return o.done(), nil
+}
+
+// lastKey returns the LastEvaluatedKey of an item: the table key, plus the
+// index key when reading an index (as AWS does).
+func (p *readPlan) lastKey(it attr.Item) attr.Item {
+	k := keyAttrs(it, p.t.key)
+	if p.ix != nil {
+		for _, n := range p.ixKey.names() {
+			if v, ok := it[n]; ok {
+				k[n] = v
+			}
+		}
+	}
+	return k
+}
+
+// startKey decodes an ExclusiveStartKey into a table or index pivot.
+func (p *readPlan) startKey(raw json.RawMessage) (*entry, *ientry, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil, nil
+	}
+	it, err := attr.DecodeItem(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	bad := validationf("The provided starting key is invalid: The provided key element does not match the schema")
+	want := map[string]attr.Type{p.t.key.hash: p.t.key.hashT}
+	if p.t.key.rng != "" {
+		want[p.t.key.rng] = p.t.key.rngT
+	}
+	if p.ix != nil {
+		want[p.ixKey.hash] = p.ixKey.hashT
+		if p.ixKey.rng != "" {
+			want[p.ixKey.rng] = p.ixKey.rngT
+		}
+	}
+	if len(it) != len(want) {
+		return nil, nil, bad
+	}
+	for n, ty := range want {
+		v, ok := it[n]
+		if !ok || v.Type() != ty || isEmptyKeyValue(v) {
+			return nil, nil, bad
+		}
+	}
+	tk, err := keyFor(p.t.key, keyAttrs(it, p.t.key), true)
+	if err != nil {
+		return nil, nil, bad
+	}
+	e := tk.pivot()
+	if p.ix == nil {
+		return e, nil, nil
+	}
+	ie := &ientry{hk: orderBytes(it[p.ixKey.hash]), e: e}
+	ie.hh = fnv64(ie.hk)
+	if p.ixKey.rng != "" {
+		ie.rk = orderBytes(it[p.ixKey.rng])
+	}
+	return e, ie, nil
+}
+
+type queryInput struct {
+	TableName                 *string
+	IndexName                 *string
+	Select                    string
+	AttributesToGet           []string
+	Limit                     *int
+	ConsistentRead            bool
+	KeyConditions             map[string]legacyCond
+	QueryFilter               map[string]legacyCond
+	ConditionalOperator       string
+	ScanIndexForward          *bool
+	ExclusiveStartKey         json.RawMessage
+	ReturnConsumedCapacity    string
+	ProjectionExpression      *string
+	FilterExpression          *string
+	KeyConditionExpression    *string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues json.RawMessage
+}
+
+// readFilter returns a read's filter from FilterExpression or the legacy
+// QueryFilter/ScanFilter.
+func readFilter(x *exprCtx, src *string, legacy map[string]legacyCond, legacyName, condOp string) (*expr.Condition, error) {
+	if legacy != nil {
+		if src != nil {
+			return nil, mixedParams([]string{legacyName}, []string{"FilterExpression"})
+		}
+		return legacyCondition(legacyName, legacy, condOp, false)
+	}
+	if condOp != "" {
+		return nil, validationf("ConditionalOperator can only be used when Expected or QueryFilter or ScanFilter is present")
+	}
+	return x.condition("FilterExpression", src)
+}
+
+func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
+	var in queryInput
+	if err := awsproto.DecodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	x, err := newExprCtx(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.planRead(c, "Query", in.TableName, in.IndexName, in.Select, in.Limit, in.ConsistentRead,
+		in.ReturnConsumedCapacity, x, in.ProjectionExpression, in.AttributesToGet)
+	if err != nil {
+		return nil, err
+	}
+	var kc *expr.KeyCondition
+	switch {
+	case in.KeyConditions != nil && in.KeyConditionExpression != nil:
+		return nil, mixedParams([]string{"KeyConditions"}, []string{"KeyConditionExpression"})
+	case in.KeyConditionExpression != nil:
+		x.used = true
+		if *in.KeyConditionExpression == "" {
+			return nil, validationf("Invalid KeyConditionExpression: The expression can not be empty;")
+		}
+		kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, x.names, x.values, x.usage)
+	case in.KeyConditions != nil:
+		kc, err = legacyKeyCondition(in.KeyConditions)
+	default:
+		return nil, validationf("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	kd := p.t.key
+	if p.ix != nil {
+		kd = p.ixKey
+	}
+	if err := kc.Bind(kd.hash, kd.rng); err != nil {
+		return nil, err
+	}
+	if p.filter, err = readFilter(x, in.FilterExpression, in.QueryFilter, "QueryFilter", in.ConditionalOperator); err != nil {
+		return nil, err
+	}
+	if err := x.finish(); err != nil {
+		return nil, err
+	}
+	r, err := keyRangeOf(kc, kd)
+	if err != nil {
+		return nil, err
+	}
+	r.forward = in.ScanIndexForward == nil || *in.ScanIndexForward
+	after, iafter, err := p.startKey(in.ExclusiveStartKey)
+	if err != nil {
+		return nil, err
+	}
+	outside := validationf("The provided starting key is outside query boundaries based on provided conditions")
+	lim := pageLimits{limit: p.limit, maxBytes: maxPageBytes}
+	var page readPage
+	if p.ix == nil {
+		if after != nil && (after.hk != r.hk || r.admits(after.rk) != 0) {
+			return nil, outside
+		}
+		page, err = p.t.queryTable(r, after, lim)
+	} else {
+		if iafter != nil && (iafter.hk != r.hk || r.admits(iafter.rk) != 0) {
+			return nil, outside
+		}
+		page, err = p.t.queryIndex(p.ix, r, iafter, lim)
+	}
+	if err != nil {
+		return nil, tableGone(err)
+	}
+	return p.render(page, p.lastKey)
+}
+
+// keyRangeOf turns a bound key condition into order-byte bounds.
+func keyRangeOf(kc *expr.KeyCondition, kd keyDef) (*keyRange, error) {
+	mismatch := validationf("One or more parameter values were invalid: Condition parameter type does not match schema type")
+	if kc.HashValue.Type() != kd.hashT {
+		return nil, mismatch
+	}
+	if isEmptyKeyValue(kc.HashValue) {
+		return nil, emptyKeyError(kd.hash)
+	}
+	r := &keyRange{hk: orderBytes(kc.HashValue)}
+	r.hh = fnv64(r.hk)
+	if kc.RangeName == "" {
+		return r, nil
+	}
+	for _, v := range kc.RangeValues {
+		if v.Type() != kd.rngT {
+			return nil, mismatch
+		}
+	}
+	if len(kc.RangeValues) == 0 {
+		return nil, mismatch
+	}
+	v0 := orderBytes(kc.RangeValues[0])
+	switch kc.RangeOp {
+	case "=":
+		r.lo, r.loSet, r.loIncl = v0, true, true
+		r.hi, r.hiSet, r.hiIncl = v0, true, true
+	case "<":
+		r.hi, r.hiSet = v0, true
+	case "<=":
+		r.hi, r.hiSet, r.hiIncl = v0, true, true
+	case ">":
+		r.lo, r.loSet = v0, true
+	case ">=":
+		r.lo, r.loSet, r.loIncl = v0, true, true
+	case "BETWEEN":
+		if len(kc.RangeValues) != 2 {
+			return nil, mismatch
+		}
+		r.lo, r.loSet, r.loIncl = v0, true, true
+		r.hi, r.hiSet, r.hiIncl = orderBytes(kc.RangeValues[1]), true, true
+	case "begins_with":
+		if kd.rngT == attr.N {
+			return nil, validationf("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+		}
+		r.prefix, r.prefixSet = v0, true
+	default:
+		return nil, validationf("Invalid KeyConditionExpression: Unsupported operator on KeyCondition: %s", kc.RangeOp)
+	}
+	return r, nil
+}
+
+type scanInput struct {
+	TableName                 *string
+	IndexName                 *string
+	AttributesToGet           []string
+	Limit                     *int
+	Select                    string
+	ScanFilter                map[string]legacyCond
+	ConditionalOperator       string
+	ExclusiveStartKey         json.RawMessage
+	ReturnConsumedCapacity    string
+	TotalSegments             *int
+	Segment                   *int
+	ProjectionExpression      *string
+	FilterExpression          *string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues json.RawMessage
+	ConsistentRead            bool
+}
+
+func (s *Service) scan(c *awsproto.Call, body []byte) (any, error) {
+	var in scanInput
+	if err := awsproto.DecodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	seg := segment{0, ^uint64(0)}
+	switch {
+	case in.Segment != nil && in.TotalSegments == nil:
+		return nil, validationf("The TotalSegments parameter is required but was not present in the request when Segment parameter is present")
+	case in.Segment == nil && in.TotalSegments != nil:
+		return nil, validationf("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
+	case in.Segment != nil:
+		total, sg := *in.TotalSegments, *in.Segment
+		if total < 1 {
+			return nil, validationf("1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1", total)
+		}
+		if total > maxTotalSegments {
+			return nil, validationf("1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to %d", total, maxTotalSegments)
+		}
+		if sg < 0 {
+			return nil, validationf("1 validation error detected: Value '%d' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0", sg)
+		}
+		if sg >= total {
+			return nil, validationf("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", sg, total)
+		}
+		seg = segmentOf(sg, total)
+	}
+	x, err := newExprCtx(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.planRead(c, "Scan", in.TableName, in.IndexName, in.Select, in.Limit, in.ConsistentRead,
+		in.ReturnConsumedCapacity, x, in.ProjectionExpression, in.AttributesToGet)
+	if err != nil {
+		return nil, err
+	}
+	if p.filter, err = readFilter(x, in.FilterExpression, in.ScanFilter, "ScanFilter", in.ConditionalOperator); err != nil {
+		return nil, err
+	}
+	if err := x.finish(); err != nil {
+		return nil, err
+	}
+	after, iafter, err := p.startKey(in.ExclusiveStartKey)
+	if err != nil {
+		return nil, err
+	}
+	lim := pageLimits{limit: p.limit, maxBytes: maxPageBytes}
+	var page readPage
+	if p.ix == nil {
+		page, err = p.t.scanTable(seg, after, lim)
+	} else {
+		page, err = p.t.scanIndex(p.ix, seg, iafter, lim)
+	}
+	if err != nil {
+		return nil, tableGone(err)
+	}
+	return p.render(page, p.lastKey)
+}

@@ -1,0 +1,49 @@
+package dynamodb
+
+import (
+	"net/http"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+)
+
+// The codes DynamoDB and DynamoDB Streams answer with; the name is the wire
+// string. ValidationException and SerializationException come from awsproto.
+var (
+	errValidation          = awsproto.ErrValidation
+	errResourceNotFound    = awsproto.Code{Name: "ResourceNotFoundException", Status: http.StatusBadRequest}
+	errResourceInUse       = awsproto.Code{Name: "ResourceInUseException", Status: http.StatusBadRequest}
+	errConditionalCheck    = awsproto.Code{Name: "ConditionalCheckFailedException", Status: http.StatusBadRequest}
+	errTransactionCanceled = awsproto.Code{Name: "TransactionCanceledException", Status: http.StatusBadRequest}
+	errIdempotentMismatch  = awsproto.Code{Name: "IdempotentParameterMismatchException", Status: http.StatusBadRequest}
+	errLimitExceeded       = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
+	errExpiredIterator     = awsproto.Code{Name: "ExpiredIteratorException", Status: http.StatusBadRequest}
+	errTrimmedDataAccess   = awsproto.Code{Name: "TrimmedDataAccessException", Status: http.StatusBadRequest}
+	errInternalServerError = awsproto.Code{Name: "InternalServerError", Status: http.StatusInternalServerError}
+)
+
+// Messages used in more than one place, worded as DynamoDB words them.
+const (
+	msgTableNotFound     = "Requested resource not found"
+	msgKeySchemaMismatch = "The provided key element does not match the schema"
+	msgConditionFailed   = "The conditional request failed"
+	msgItemTooLarge      = "Item size has exceeded the maximum allowed size"
+	msgDuplicateKeys     = "Provided list of item keys contains duplicates"
+	msgTxMultipleOps     = "Transaction request cannot include multiple operations on one item"
+)
+
+// DynamoDB's limits.
+const (
+	maxItemSize       = 400 * 1024
+	maxHashKeySize    = 2048
+	maxRangeKeySize   = 1024
+	maxPageBytes      = 1 << 20 // Query/Scan read at most 1 MB per page
+	maxBatchGetKeys   = 100
+	maxBatchGetBytes  = 16 << 20
+	maxBatchWrites    = 25
+	maxTransactItems  = 100
+	maxTransactBytes  = 4 << 20
+	maxTotalSegments  = 1000000
+	maxGSIs           = 20
+	maxLSIs           = 5
+	tokenLifetimeSecs = 600 // ClientRequestToken idempotency window
+)

@@ -1,0 +1,404 @@
+package dynamodb
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
+	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/expr"
+)
+
+// exprCtx is a request's ExpressionAttributeNames/Values and the record of
+// which ones its expressions used.
+type exprCtx struct {
+	names  expr.Names
+	values expr.Values
+	usage  *expr.Usage
+	used   bool // some expression parameter was given
+}
+
+// newExprCtx validates the placeholders a request carries.
+func newExprCtx(names map[string]string, values json.RawMessage) (*exprCtx, error) {
+	x := &exprCtx{names: expr.Names(names), usage: expr.NewUsage()}
+	if names != nil {
+		if err := expr.CheckNames(x.names); err != nil {
+			return nil, err
+		}
+	}
+	if len(values) > 0 && string(values) != "null" {
+		v, err := expr.DecodeValues(values)
+		if err != nil {
+			return nil, err
+		}
+		x.values = v
+	}
+	return x, nil
+}
+
+// finish rejects placeholders given without expressions, then unused ones.
+func (x *exprCtx) finish() error {
+	if !x.used {
+		if x.names != nil {
+			return validationf("ExpressionAttributeNames can only be specified when using expressions")
+		}
+		if x.values != nil {
+			return validationf("ExpressionAttributeValues can only be specified when using expressions")
+		}
+		return nil
+	}
+	return x.usage.Check(x.names, x.values)
+}
+
+// condition parses an optional condition or filter expression.
+func (x *exprCtx) condition(label string, src *string) (*expr.Condition, error) {
+	if src == nil {
+		return nil, nil
+	}
+	x.used = true
+	if *src == "" {
+		return nil, validationf("Invalid %s: The expression can not be empty;", label)
+	}
+	return expr.ParseCondition(label, *src, x.names, x.values, x.usage)
+}
+
+// projection parses an optional projection expression.
+func (x *exprCtx) projection(src *string) (*expr.Projection, error) {
+	if src == nil {
+		return nil, nil
+	}
+	x.used = true
+	if *src == "" {
+		return nil, validationf("Invalid ProjectionExpression: The expression can not be empty;")
+	}
+	return expr.ParseProjection(*src, x.names, x.usage)
+}
+
+// decodeKey decodes a Key member.
+func decodeKey(raw json.RawMessage, member string) (attr.Item, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, notNull(member)
+	}
+	return attr.DecodeItem(raw)
+}
+
+// keyOf validates a Key parameter against the table's key schema.
+func (t *table) keyOf(key attr.Item) (itemKey, error) {
+	return keyFor(t.key, key, true)
+}
+
+// keyOfItem validates an Item's key attributes against the schema.
+func (t *table) keyOfItem(it attr.Item) (itemKey, error) {
+	return keyFor(t.key, it, false)
+}
+
+func keyFor(kd keyDef, it attr.Item, exact bool) (itemKey, error) {
+	var k itemKey
+	hv, hok := it[kd.hash]
+	var rv attr.Value
+	rok := true
+	if kd.rng != "" {
+		rv, rok = it[kd.rng]
+	}
+	if exact {
+		n := 1
+		if kd.rng != "" {
+			n = 2
+		}
+		if len(it) != n || !hok || !rok || hv.Type() != kd.hashT || (kd.rng != "" && rv.Type() != kd.rngT) {
+			if hok && isEmptyKeyValue(hv) && hv.Type() == kd.hashT {
+				return k, emptyKeyError(kd.hash)
+			}
+			return k, validationf(msgKeySchemaMismatch)
+		}
+	} else {
+		if !hok {
+			return k, validationf("One or more parameter values were invalid: Missing the key %s in the item", kd.hash)
+		}
+		if hv.Type() != kd.hashT {
+			return k, validationf("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", kd.hash, kd.hashT, hv.Type())
+		}
+		if kd.rng != "" {
+			if !rok {
+				return k, validationf("One or more parameter values were invalid: Missing the key %s in the item", kd.rng)
+			}
+			if rv.Type() != kd.rngT {
+				return k, validationf("One or more parameter values were invalid: Type mismatch for key %s expected: %s actual: %s", kd.rng, kd.rngT, rv.Type())
+			}
+		}
+	}
+	if isEmptyKeyValue(hv) {
+		return k, emptyKeyError(kd.hash)
+	}
+	if kd.rng != "" && isEmptyKeyValue(rv) {
+		return k, emptyKeyError(kd.rng)
+	}
+	if len(hv.Raw()) > maxHashKeySize {
+		return k, validationf("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
+	}
+	if kd.rng != "" && len(rv.Raw()) > maxRangeKeySize {
+		return k, validationf("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes")
+	}
+	k.hk = orderBytes(hv)
+	k.hh = fnv64(k.hk)
+	k.attrs = attr.Item{kd.hash: hv}
+	if kd.rng != "" {
+		k.rk = orderBytes(rv)
+		k.attrs[kd.rng] = rv
+	}
+	return k, nil
+}
+
+func isEmptyKeyValue(v attr.Value) bool {
+	t := v.Type()
+	return (t == attr.S || t == attr.B) && v.Raw() == ""
+}
+
+func emptyKeyError(name string) error {
+	return validationf("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: %s", name)
+}
+
+// checkIndexKeys rejects an item whose secondary index key attributes have
+// the wrong type or are empty (table locked: indexes can change).
+func (t *table) checkIndexKeys(it attr.Item, update bool) error {
+	for _, ix := range t.indexes {
+		for _, kn := range ix.key.names() {
+			if t.key.has(kn) {
+				continue
+			}
+			v, ok := it[kn]
+			if !ok {
+				continue
+			}
+			want := ix.key.hashT
+			if kn == ix.key.rng {
+				want = ix.key.rngT
+			}
+			if v.Type() != want {
+				return validationf("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kn, want, v.Type(), ix.name)
+			}
+			if isEmptyKeyValue(v) {
+				if update {
+					return validationf("One or more parameter values are not valid. The update expression attempted to update a secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: %s, IndexKey: %s", ix.name, kn)
+				}
+				return validationf("One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: %s, IndexKey: %s", ix.name, kn)
+			}
+		}
+	}
+	return nil
+}
+
+// capacityMode is ReturnConsumedCapacity.
+type capacityMode uint8
+
+const (
+	capNone capacityMode = iota
+	capTotal
+	capIndexes
+)
+
+func parseCapacityMode(s string) (capacityMode, error) {
+	switch s {
+	case "", "NONE":
+		return capNone, nil
+	case "TOTAL":
+		return capTotal, nil
+	case "INDEXES":
+		return capIndexes, nil
+	}
+	return capNone, validationf("1 validation error detected: Value '%s' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]", s)
+}
+
+func checkItemCollectionMetrics(s string) (bool, error) {
+	switch s {
+	case "", "NONE":
+		return false, nil
+	case "SIZE":
+		return true, nil
+	}
+	return false, validationf("1 validation error detected: Value '%s' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]", s)
+}
+
+func checkReturnOnFailure(s string) (bool, error) {
+	switch s {
+	case "", "NONE":
+		return false, nil
+	case "ALL_OLD":
+		return true, nil
+	}
+	return false, validationf("1 validation error detected: Value '%s' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]", s)
+}
+
+// checkReturnValues validates ReturnValues; onlyOld is for PutItem and
+// DeleteItem, which accept NONE and ALL_OLD only.
+func checkReturnValues(s string, onlyOld bool) (string, error) {
+	switch s {
+	case "", "NONE":
+		return "NONE", nil
+	case "ALL_OLD":
+		return s, nil
+	case "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW":
+		if onlyOld {
+			return "", validationf("ReturnValues can only be ALL_OLD or NONE")
+		}
+		return s, nil
+	}
+	return "", validationf("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", s)
+}
+
+// consumed is the capacity one operation used on one table.
+type consumed struct {
+	table   string
+	read    bool
+	units   float64 // on the table
+	indexes []indexUnits
+}
+
+type indexUnits struct {
+	name   string
+	global bool
+	units  float64
+}
+
+func (c *consumed) total() float64 {
+	t := c.units
+	for _, ix := range c.indexes {
+		t += ix.units
+	}
+	return t
+}
+
+// writeUnits is the write capacity of an item of size bytes (1 KB units).
+func writeUnits(size int) float64 {
+	u := math.Ceil(float64(size) / 1024)
+	if u < 1 {
+		u = 1
+	}
+	return u
+}
+
+// readUnits is the read capacity of size bytes (4 KB units; eventually
+// consistent reads cost half).
+func readUnits(size int, consistent bool) float64 {
+	u := math.Ceil(float64(size) / 4096)
+	if u < 1 {
+		u = 1
+	}
+	if !consistent {
+		u /= 2
+	}
+	return u
+}
+
+// appendConsumed appends the ConsumedCapacity object.
+func appendConsumed(dst []byte, c *consumed, mode capacityMode) []byte {
+	dst = append(dst, `{"TableName":`...)
+	dst = appendJSONString(dst, c.table)
+	dst = append(dst, `,"CapacityUnits":`...)
+	dst = appendFloat(dst, c.total())
+	if mode == capIndexes {
+		dst = append(dst, `,"Table":{"CapacityUnits":`...)
+		dst = appendFloat(dst, c.units)
+		dst = append(dst, '}')
+		for _, global := range []bool{true, false} {
+			first := true
+			for _, ix := range c.indexes {
+				if ix.global != global {
+					continue
+				}
+				if first {
+					if global {
+						dst = append(dst, `,"GlobalSecondaryIndexes":{`...)
+					} else {
+						dst = append(dst, `,"LocalSecondaryIndexes":{`...)
+					}
+				} else {
+					dst = append(dst, ',')
+				}
+				first = false
+				dst = appendJSONString(dst, ix.name)
+				dst = append(dst, `:{"CapacityUnits":`...)
+				dst = appendFloat(dst, ix.units)
+				dst = append(dst, '}')
+			}
+			if !first {
+				dst = append(dst, '}')
+			}
+		}
+	}
+	return append(dst, '}')
+}
+
+func appendFloat(dst []byte, f float64) []byte {
+	dst = strconv.AppendFloat(dst, f, 'f', -1, 64)
+	if f == math.Trunc(f) {
+		dst = append(dst, ".0"...)
+	}
+	return dst
+}
+
+// appendJSONString appends s as a JSON string literal.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c < 0x20:
+				switch c {
+				case '\n':
+					dst = append(dst, '\\', 'n')
+				case '\r':
+					dst = append(dst, '\\', 'r')
+				case '\t':
+					dst = append(dst, '\\', 't')
+				default:
+					dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+				}
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			dst = append(dst, `\ufffd`...)
+		} else {
+			dst = append(dst, s[i:i+n]...)
+		}
+		i += n
+	}
+	return append(dst, '"')
+}
+
+// conditionFailed is the ConditionalCheckFailedException of a write, with
+// the item when the request asked for it.
+func conditionFailed(old *entry, withItem bool) error {
+	e := errConditionalCheck.New(msgConditionFailed)
+	if withItem && old != nil {
+		return e.With("Item", json.RawMessage(old.data))
+	}
+	return e
+}
+
+// tableGone maps the store's deleted-table error.
+func tableGone(err error) error {
+	if err == errTableGone {
+		return errResourceNotFound.New(msgTableNotFound)
+	}
+	return err
+}
+
+// errorCode returns the wire code of an error.
+func errorCode(err error) string {
+	if e, ok := err.(*awsproto.Error); ok {
+		return e.Code
+	}
+	return ""
+}
