@@ -453,7 +453,7 @@ func (s *Service) listObjects(c *call, v2 bool) error {
 	}
 	withOwner := !v2 || p.fetchOwner
 	for _, o := range page.Objects {
-		e := objectEntry{Key: enc(o.Key), LastModified: xmlTime(o.LastModified), ETag: o.ETag, Size: o.Size(), StorageClass: o.StorageClass}
+		e := objectEntry{Key: enc(o.Key), LastModified: xmlTime(o.LastModified), ETag: o.ETag, Size: o.Size(), StorageClass: o.StorageClass, ChecksumAlgorithm: o.Checksum.Algorithm}
 		if withOwner {
 			e.Owner = &defaultOwner
 		}

@@ -263,12 +263,13 @@ type versioningConfiguration struct {
 }
 
 type objectEntry struct {
-	Key          string `xml:"Key"`
-	LastModified string `xml:"LastModified"`
-	ETag         string `xml:"ETag"`
-	Size         int64  `xml:"Size"`
-	StorageClass string `xml:"StorageClass"`
-	Owner        *owner `xml:"Owner,omitempty"`
+	Key               string `xml:"Key"`
+	LastModified      string `xml:"LastModified"`
+	ETag              string `xml:"ETag"`
+	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	Size              int64  `xml:"Size"`
+	StorageClass      string `xml:"StorageClass"`
+	Owner             *owner `xml:"Owner,omitempty"`
 }
 
 type commonPrefix struct {
