@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
 	"github.com/groundstack/groundstack/harness/emulator/services/s3"
@@ -17,6 +18,7 @@ func builtins(env *cloud.Env) []cloud.Service {
 		sts.New(env),
 		secretsmanager.New(env),
 		logs.New(env),
+		apigateway.New(env),
 		s3.New(env),
 	}
 }

@@ -1,0 +1,756 @@
+package apigateway
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+)
+
+// This file is the data plane: requests to a deployed stage on any of the
+// three invoke URL forms, routed to the stage's deployment and answered by
+// its integration (AWS_PROXY → Lambda, MOCK, HTTP_PROXY).
+
+// Data-plane limits and wire names.
+const (
+	maxPayload         = 10 << 20 // API Gateway's 10 MB request payload limit
+	hdrRequestID       = "X-Amzn-Requestid"
+	hdrAPIGWID         = "X-Amz-Apigw-Id"
+	hdrTraceID         = "X-Amzn-Trace-Id"
+	hdrErrorType       = "X-Amzn-Errortype"
+	requestTimeLayout  = "02/Jan/2006:15:04:05 -0700"
+	defaultContentType = "application/json"
+)
+
+// invocation is a data-plane request's API, stage and resource path
+// (escaped, with its leading '/').
+type invocation struct {
+	apiID string
+	stage string
+	path  string
+	host  bool // the {api}.execute-api host form
+}
+
+// parseInvocation recognises the three invoke URL forms:
+//
+//	http://{api}.execute-api.localhost.localstack.cloud:{port}/{stage}/{path}
+//	http://host:{port}/_aws/execute-api/{api}/{stage}/{path}
+//	http://host:{port}/restapis/{api}/{stage}/_user_request_/{path}
+func parseInvocation(r *http.Request) (invocation, bool) {
+	p := r.URL.EscapedPath()
+	if id, ok := apiIDOfHost(r.Host); ok {
+		stage, rest := cutSegment(p)
+		return invocation{apiID: id, stage: stage, path: rest, host: true}, true
+	}
+	if rest, ok := strings.CutPrefix(p, pathExecuteAPI+"/"); ok {
+		id, rest := cutSegment("/" + rest)
+		stage, rest := cutSegment(rest)
+		return invocation{apiID: id, stage: stage, path: rest}, true
+	}
+	if rest, ok := strings.CutPrefix(p, pathRestAPIs+"/"); ok {
+		id, rest := cutSegment("/" + rest)
+		stage, rest := cutSegment(rest)
+		marker, rest := cutSegment(rest)
+		if marker == userRequest {
+			return invocation{apiID: id, stage: stage, path: rest}, true
+		}
+	}
+	return invocation{}, false
+}
+
+// cutSegment splits "/a/b/c" into "a" and "/b/c".
+func cutSegment(p string) (string, string) {
+	p = strings.TrimPrefix(p, "/")
+	seg, rest, ok := strings.Cut(p, "/")
+	if !ok {
+		return seg, "/"
+	}
+	return seg, "/" + rest
+}
+
+// apiIDOfHost returns the API id of an {api}.execute-api.localhost.localstack.cloud host.
+func apiIDOfHost(host string) (string, bool) {
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
+		host = host[:i]
+	}
+	const suffix = "." + hostExecuteAPI
+	if len(host) <= len(suffix) || !strings.EqualFold(host[len(host)-len(suffix):], suffix) {
+		return "", false
+	}
+	id := host[:len(host)-len(suffix)]
+	return id, !strings.Contains(id, ".")
+}
+
+// exchange is one data-plane request in flight.
+type exchange struct {
+	s         *Service
+	w         http.ResponseWriter
+	r         *http.Request
+	inv       invocation
+	requestID string
+	apigwID   string
+	traceID   string
+	start     time.Time
+}
+
+func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation) {
+	x := &exchange{s: s, w: w, r: r, inv: inv, requestID: s.env.NewID(), start: s.env.Now()}
+	x.apigwID = apigwID(s.env.NewID())
+	x.traceID = traceID(x.start, x.requestID)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.env.Log.Error("panic in API Gateway data plane", "panic", v, "path", r.URL.Path)
+			x.fail(gwInternalError)
+		}
+	}()
+	t, ok := s.store.Target(inv.apiID, inv.stage)
+	if !ok || inv.stage == "" {
+		x.fail(gwMissingAuthToken)
+		return
+	}
+	segs, ok := SplitPath(inv.path)
+	if !ok {
+		x.fail(gwMissingAuthToken)
+		return
+	}
+	node, params := t.Snapshot.Match(segs)
+	if node == nil {
+		x.fail(gwMissingAuthToken)
+		return
+	}
+	m := node.Method(r.Method)
+	if m == nil || m.Integration == nil {
+		x.fail(gwMissingAuthToken)
+		return
+	}
+	if r.ContentLength > maxPayload {
+		x.fail(gwPayloadTooLarge)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
+	if err != nil {
+		x.fail(gwInternalError)
+		return
+	}
+	if len(body) > maxPayload {
+		x.fail(gwPayloadTooLarge)
+		return
+	}
+	route := route{target: t, node: node, method: m, params: params, segs: segs, body: body}
+	switch m.Integration.Type {
+	case "AWS_PROXY":
+		x.lambdaProxy(route)
+	case "MOCK":
+		x.mock(route)
+	case "HTTP_PROXY":
+		x.httpProxy(route)
+	default:
+		s.env.Log.Warn("API Gateway integration type not emulated", "type", m.Integration.Type, "api", inv.apiID)
+		x.fail(gwInternalError)
+	}
+}
+
+// route is what matching found for a request.
+type route struct {
+	target Target
+	node   *RouteNode
+	method *Method
+	params map[string]string
+	segs   []string
+	body   []byte
+}
+
+// timeout is the integration's timeout, capped by the service's.
+func (x *exchange) timeout(integ *Integration) time.Duration {
+	d := time.Duration(x.s.integrationTimeout.Load())
+	if integ.TimeoutMillis > 0 {
+		if t := time.Duration(integ.TimeoutMillis) * time.Millisecond; t < d {
+			d = t
+		}
+	}
+	return d
+}
+
+// commonHeaders are on every data-plane response.
+func (x *exchange) commonHeaders() http.Header {
+	h := x.w.Header()
+	h.Set(hdrRequestID, x.requestID)
+	h.Set(hdrAPIGWID, x.apigwID)
+	return h
+}
+
+// fail writes one of API Gateway's gateway responses.
+func (x *exchange) fail(g gatewayResponse) {
+	h := x.commonHeaders()
+	h.Set("Content-Type", defaultContentType)
+	if g.errorType != "" {
+		h.Set(hdrErrorType, g.errorType)
+	}
+	b, _ := json.Marshal(map[string]string{"message": g.message})
+	x.w.WriteHeader(g.status)
+	x.w.Write(b)
+}
+
+// --- AWS_PROXY -----------------------------------------------------------------
+
+// ProxyEvent is the REST API (v1) proxy event, field for field as API Gateway
+// sends it (and events.APIGatewayProxyRequest reads it): absent maps are null.
+type ProxyEvent struct {
+	Resource                        string              `json:"resource"`
+	Path                            string              `json:"path"`
+	HTTPMethod                      string              `json:"httpMethod"`
+	Headers                         map[string]string   `json:"headers"`
+	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
+	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
+	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
+	PathParameters                  map[string]string   `json:"pathParameters"`
+	StageVariables                  map[string]string   `json:"stageVariables"`
+	RequestContext                  ProxyContext        `json:"requestContext"`
+	Body                            *string             `json:"body"`
+	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
+}
+
+// ProxyContext is the event's requestContext.
+type ProxyContext struct {
+	ResourceID        string         `json:"resourceId"`
+	ResourcePath      string         `json:"resourcePath"`
+	OperationName     string         `json:"operationName,omitempty"`
+	HTTPMethod        string         `json:"httpMethod"`
+	ExtendedRequestID string         `json:"extendedRequestId"`
+	RequestTime       string         `json:"requestTime"`
+	Path              string         `json:"path"`
+	AccountID         string         `json:"accountId"`
+	Protocol          string         `json:"protocol"`
+	Stage             string         `json:"stage"`
+	DomainPrefix      string         `json:"domainPrefix"`
+	RequestTimeEpoch  int64          `json:"requestTimeEpoch"`
+	RequestID         string         `json:"requestId"`
+	Identity          ProxyIdentity  `json:"identity"`
+	DomainName        string         `json:"domainName"`
+	DeploymentID      string         `json:"deploymentId,omitempty"`
+	APIID             string         `json:"apiId"`
+	Authorizer        map[string]any `json:"authorizer,omitempty"`
+}
+
+// ProxyIdentity is requestContext.identity; what API Gateway does not know
+// for an unauthenticated call is null.
+type ProxyIdentity struct {
+	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
+	AccountID                     *string `json:"accountId"`
+	CognitoIdentityID             *string `json:"cognitoIdentityId"`
+	Caller                        *string `json:"caller"`
+	SourceIP                      string  `json:"sourceIp"`
+	PrincipalOrgID                *string `json:"principalOrgId"`
+	AccessKey                     *string `json:"accessKey"`
+	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
+	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
+	UserArn                       *string `json:"userArn"`
+	UserAgent                     string  `json:"userAgent"`
+	User                          *string `json:"user"`
+}
+
+// proxyEvent builds the v1 proxy event of a request.
+func (x *exchange) proxyEvent(rt route) *ProxyEvent {
+	r := x.r
+	ev := &ProxyEvent{
+		Resource:       rt.node.Path,
+		Path:           "/" + strings.Join(rt.segs, "/"),
+		HTTPMethod:     r.Method,
+		PathParameters: rt.params,
+	}
+	if len(rt.target.Variables) > 0 {
+		ev.StageVariables = rt.target.Variables
+	}
+	ev.Headers, ev.MultiValueHeaders = x.eventHeaders()
+	if q := r.URL.Query(); len(q) > 0 {
+		ev.QueryStringParameters = make(map[string]string, len(q))
+		ev.MultiValueQueryStringParameters = make(map[string][]string, len(q))
+		for k, vs := range q {
+			ev.QueryStringParameters[k] = vs[len(vs)-1]
+			ev.MultiValueQueryStringParameters[k] = vs
+		}
+	}
+	if len(rt.body) > 0 {
+		var b string
+		if isBinary(rt.target.Snapshot.BinaryMediaTypes, r.Header.Get("Content-Type")) {
+			b, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(rt.body), true
+		} else {
+			b = string(rt.body)
+		}
+		ev.Body = &b
+	}
+	domain := r.Host
+	prefix := x.inv.apiID
+	if !x.inv.host {
+		prefix, _, _ = strings.Cut(hostOnly(domain), ".")
+	}
+	ev.RequestContext = ProxyContext{
+		ResourceID: rt.node.ID, ResourcePath: rt.node.Path, OperationName: rt.method.OperationName, HTTPMethod: r.Method,
+		ExtendedRequestID: x.apigwID, RequestTime: x.start.UTC().Format(requestTimeLayout),
+		Path: "/" + x.inv.stage + ev.Path, AccountID: x.s.env.Account, Protocol: r.Proto, Stage: x.inv.stage,
+		DomainPrefix: prefix, RequestTimeEpoch: x.start.UnixMilli(), RequestID: x.requestID,
+		Identity:   ProxyIdentity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
+		DomainName: domain, APIID: x.inv.apiID,
+	}
+	if ev.RequestContext.Protocol == "" {
+		ev.RequestContext.Protocol = "HTTP/1.1"
+	}
+	return ev
+}
+
+// eventHeaders copies the request's headers as API Gateway passes them:
+// Host included, the last value of a repeated header in headers, all of
+// them in multiValueHeaders, plus the X-Forwarded-* and trace headers.
+func (x *exchange) eventHeaders() (map[string]string, map[string][]string) {
+	r := x.r
+	n := len(r.Header) + 5
+	single := make(map[string]string, n)
+	multi := make(map[string][]string, n)
+	add := func(k string, vs []string) {
+		single[k] = vs[len(vs)-1]
+		multi[k] = vs
+	}
+	add("Host", []string{r.Host})
+	for k, vs := range r.Header {
+		if len(vs) > 0 {
+			add(k, vs)
+		}
+	}
+	ip := sourceIP(r)
+	if fwd, ok := multi["X-Forwarded-For"]; ok {
+		add("X-Forwarded-For", []string{strings.Join(fwd, ", ") + ", " + ip})
+	} else {
+		add("X-Forwarded-For", []string{ip})
+	}
+	if _, ok := single["X-Forwarded-Port"]; !ok {
+		add("X-Forwarded-Port", []string{portOf(r.Host)})
+	}
+	if _, ok := single["X-Forwarded-Proto"]; !ok {
+		add("X-Forwarded-Proto", []string{"http"})
+	}
+	add(hdrTraceID, []string{x.traceID})
+	return single, multi
+}
+
+func sourceIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+func hostOnly(h string) string {
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		return h[:i]
+	}
+	return h
+}
+
+func portOf(h string) string {
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		return h[i+1:]
+	}
+	return "80"
+}
+
+// isBinary reports whether a content type is one of the API's binary media
+// types ("image/png", "image/*", "*/*").
+func isBinary(types []string, contentType string) bool {
+	if len(types) == 0 || contentType == "" {
+		return false
+	}
+	ct, _, _ := strings.Cut(contentType, ";")
+	ct = strings.ToLower(strings.TrimSpace(ct))
+	major, _, _ := strings.Cut(ct, "/")
+	for _, t := range types {
+		t = strings.ToLower(t)
+		if t == ct || t == "*/*" || t == major+"/*" {
+			return true
+		}
+	}
+	return false
+}
+
+// lambdaProxy invokes the integration's function with the proxy event and
+// maps its proxy response back.
+func (x *exchange) lambdaProxy(rt route) {
+	inv, _ := x.s.env.Links.Get(cloud.LinkLambda).(cloud.FunctionInvoker)
+	if inv == nil {
+		x.s.env.Log.Warn("API Gateway AWS_PROXY integration but Lambda is not wired")
+		x.fail(gwInternalError)
+		return
+	}
+	integ := rt.method.Integration
+	fnARN, ok := LambdaFunctionOf(substituteStageVariables(integ.URI, rt.target.Variables))
+	if !ok {
+		x.fail(gwInternalError)
+		return
+	}
+	fn, qualifier := splitQualifier(fnARN)
+	payload, err := json.Marshal(x.proxyEvent(rt))
+	if err != nil {
+		x.fail(gwInternalError)
+		return
+	}
+	ctx, cancel := context.WithTimeout(x.r.Context(), x.timeout(integ))
+	defer cancel()
+	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: regionOfARN(fn, rt.target.Region), Function: fn, Qualifier: qualifier, Payload: payload})
+	switch {
+	case err != nil && (errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded):
+		x.fail(gwIntegrationTimeout)
+		return
+	case err != nil:
+		x.s.env.Log.Warn("API Gateway: Lambda invocation failed", "function", fnARN, "err", err)
+		x.fail(gwInternalError)
+		return
+	case res.FunctionError != "":
+		x.fail(gwBadGateway)
+		return
+	}
+	resp, ok := parseProxyResponse(res.Payload)
+	if !ok {
+		x.fail(gwBadGateway)
+		return
+	}
+	h := x.commonHeaders()
+	h.Set(hdrTraceID, x.traceID)
+	for k, vs := range resp.headers {
+		h[http.CanonicalHeaderKey(k)] = vs
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", defaultContentType)
+	}
+	x.w.WriteHeader(resp.status)
+	x.w.Write(resp.body)
+}
+
+// substituteStageVariables replaces ${stageVariables.name} in an integration URI.
+func substituteStageVariables(s string, vars map[string]string) string {
+	if !strings.Contains(s, "${stageVariables.") {
+		return s
+	}
+	for k, v := range vars {
+		s = strings.ReplaceAll(s, "${stageVariables."+k+"}", v)
+	}
+	return s
+}
+
+// splitQualifier splits arn:aws:lambda:r:acct:function:name[:qualifier].
+func splitQualifier(arn string) (fn, qualifier string) {
+	parts := strings.Split(arn, ":")
+	if len(parts) == 8 && parts[0] == "arn" && parts[5] == "function" {
+		return strings.Join(parts[:7], ":"), parts[7]
+	}
+	return arn, ""
+}
+
+func regionOfARN(arn, def string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) > 3 && parts[0] == "arn" && parts[3] != "" {
+		return parts[3]
+	}
+	return def
+}
+
+// proxyResponse is a validated Lambda proxy response.
+type proxyResponse struct {
+	status  int
+	headers map[string][]string
+	body    []byte
+}
+
+// parseProxyResponse validates a Lambda's output against the proxy response
+// shape; ok=false is API Gateway's "Malformed Lambda proxy response".
+func parseProxyResponse(payload []byte) (proxyResponse, bool) {
+	var raw struct {
+		StatusCode        json.RawMessage            `json:"statusCode"`
+		Headers           map[string]json.RawMessage `json:"headers"`
+		MultiValueHeaders map[string][]any           `json:"multiValueHeaders"`
+		Body              *string                    `json:"body"`
+		IsBase64Encoded   *bool                      `json:"isBase64Encoded"`
+	}
+	trimmed := bytes.TrimSpace(payload)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return proxyResponse{}, false
+	}
+	if err := json.Unmarshal(trimmed, &raw); err != nil {
+		return proxyResponse{}, false
+	}
+	status, ok := parseStatus(raw.StatusCode)
+	if !ok {
+		return proxyResponse{}, false
+	}
+	resp := proxyResponse{status: status, headers: map[string][]string{}}
+	for k, v := range raw.Headers {
+		s, ok := scalar(v)
+		if !ok {
+			return proxyResponse{}, false
+		}
+		if s != nil {
+			resp.headers[http.CanonicalHeaderKey(k)] = []string{*s}
+		}
+	}
+	// multiValueHeaders win over headers for the same name, as on AWS
+	for k, vs := range raw.MultiValueHeaders {
+		var out []string
+		for _, v := range vs {
+			switch t := v.(type) {
+			case string:
+				out = append(out, t)
+			case float64, bool:
+				b, _ := json.Marshal(t)
+				out = append(out, string(b))
+			case nil:
+			default:
+				return proxyResponse{}, false
+			}
+		}
+		if len(out) > 0 {
+			resp.headers[http.CanonicalHeaderKey(k)] = out
+		}
+	}
+	if raw.Body != nil {
+		resp.body = []byte(*raw.Body)
+		if raw.IsBase64Encoded != nil && *raw.IsBase64Encoded {
+			dec, err := base64.StdEncoding.DecodeString(*raw.Body)
+			if err != nil {
+				return proxyResponse{}, false
+			}
+			resp.body = dec
+		}
+	}
+	return resp, true
+}
+
+// parseStatus reads statusCode: an integer (or a string holding one).
+func parseStatus(raw json.RawMessage) (int, bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false
+	}
+	s := string(raw)
+	if s[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, false
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 100 || n > 599 {
+		return 0, false
+	}
+	return n, true
+}
+
+// scalar renders a header value: strings as they are, numbers and booleans
+// as their JSON text, null as absent; objects and arrays are malformed.
+func scalar(raw json.RawMessage) (*string, bool) {
+	s := strings.TrimSpace(string(raw))
+	switch {
+	case s == "null":
+		return nil, true
+	case strings.HasPrefix(s, `"`):
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			return nil, false
+		}
+		return &v, true
+	case s == "true" || s == "false":
+		return &s, true
+	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
+		return &s, true
+	}
+	return nil, false
+}
+
+// --- MOCK ------------------------------------------------------------------------
+
+// mock answers from the integration's templates: the request template's
+// statusCode selects an integration response, whose static header mappings
+// ('value') and response template make the reply. This is what CORS
+// preflight OPTIONS methods are built from.
+func (x *exchange) mock(rt route) {
+	integ := rt.method.Integration
+	status := 200
+	if tpl, ok := pickTemplate(integ.RequestTemplates, x.r.Header.Get("Content-Type")); ok && strings.TrimSpace(tpl) != "" {
+		var req struct {
+			StatusCode json.RawMessage `json:"statusCode"`
+		}
+		if json.Unmarshal([]byte(tpl), &req) != nil {
+			x.fail(gwInternalError)
+			return
+		}
+		n, ok := parseStatus(req.StatusCode)
+		if !ok {
+			x.fail(gwInternalError)
+			return
+		}
+		status = n
+	}
+	ir := selectIntegrationResponse(integ.Responses, strconv.Itoa(status))
+	if ir == nil || rt.method.Responses[ir.StatusCode] == nil {
+		x.fail(gwInternalError)
+		return
+	}
+	code, err := strconv.Atoi(ir.StatusCode)
+	if err != nil {
+		x.fail(gwInternalError)
+		return
+	}
+	h := x.commonHeaders()
+	for k, v := range ir.ResponseParameters {
+		name, ok := strings.CutPrefix(k, "method.response.header.")
+		if !ok || len(v) < 2 || v[0] != '\'' || v[len(v)-1] != '\'' {
+			continue // only static values apply without an integration response to read from
+		}
+		h.Set(name, v[1:len(v)-1])
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", defaultContentType)
+	}
+	body, _ := pickTemplate(ir.ResponseTemplates, x.r.Header.Get("Accept"))
+	x.w.WriteHeader(code)
+	x.w.Write([]byte(body))
+}
+
+// pickTemplate selects the template for a content type, falling back to
+// application/json, then to the only template there is.
+func pickTemplate(templates map[string]string, contentType string) (string, bool) {
+	if len(templates) == 0 {
+		return "", false
+	}
+	ct, _, _ := strings.Cut(contentType, ";")
+	ct = strings.TrimSpace(ct)
+	if t, ok := templates[ct]; ok {
+		return t, true
+	}
+	if t, ok := templates[defaultContentType]; ok {
+		return t, true
+	}
+	if len(templates) == 1 {
+		for _, t := range templates {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// selectIntegrationResponse picks the response whose selectionPattern
+// matches the status (a regular expression over the whole code), else the
+// default one (empty pattern).
+func selectIntegrationResponse(responses map[string]*IntegrationResponse, status string) *IntegrationResponse {
+	var def *IntegrationResponse
+	for _, k := range sortedKeys(responses) {
+		ir := responses[k]
+		if ir.SelectionPattern == "" {
+			if def == nil {
+				def = ir
+			}
+			continue
+		}
+		re, err := regexp.Compile("^(?:" + ir.SelectionPattern + ")$")
+		if err == nil && re.MatchString(status) {
+			return ir
+		}
+	}
+	return def
+}
+
+// --- HTTP_PROXY ------------------------------------------------------------------
+
+// hopHeaders are not forwarded by a proxy.
+var hopHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true}
+
+var proxyClient = &http.Client{
+	Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},
+	CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	},
+}
+
+// httpProxy forwards the request to the integration URI, {name} path
+// parameters substituted, and relays the answer as it is.
+func (x *exchange) httpProxy(rt route) {
+	integ := rt.method.Integration
+	target := substituteStageVariables(integ.URI, rt.target.Variables)
+	for name, v := range rt.params {
+		target = strings.ReplaceAll(target, "{"+name+"}", v)
+		target = strings.ReplaceAll(target, "{"+name+"+}", v)
+	}
+	if x.r.URL.RawQuery != "" {
+		if strings.Contains(target, "?") {
+			target += "&" + x.r.URL.RawQuery
+		} else {
+			target += "?" + x.r.URL.RawQuery
+		}
+	}
+	method := integ.HTTPMethod
+	if method == "ANY" || method == "" {
+		method = x.r.Method
+	}
+	ctx, cancel := context.WithTimeout(x.r.Context(), x.timeout(integ))
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(rt.body))
+	if err != nil {
+		x.fail(gwInternalError)
+		return
+	}
+	for k, vs := range x.r.Header {
+		if !hopHeaders[k] {
+			req.Header[k] = vs
+		}
+	}
+	resp, err := proxyClient.Do(req)
+	if err != nil {
+		if ctx.Err() == context.DeadlineExceeded {
+			x.fail(gwIntegrationTimeout)
+		} else {
+			x.fail(gwInternalError)
+		}
+		return
+	}
+	defer resp.Body.Close()
+	h := x.commonHeaders()
+	for k, vs := range resp.Header {
+		if !hopHeaders[k] {
+			h[k] = vs
+		}
+	}
+	x.w.WriteHeader(resp.StatusCode)
+	io.Copy(x.w, io.LimitReader(resp.Body, maxPayload))
+}
+
+// --- ids -------------------------------------------------------------------------
+
+// apigwID is the short id API Gateway returns in x-amz-apigw-id (and as
+// extendedRequestId), e.g. "TWegAcC4EowCHnA=".
+func apigwID(uuid string) string {
+	var b [10]byte
+	hex := strings.ReplaceAll(uuid, "-", "")
+	for i := range b {
+		if 2*i+1 < len(hex) {
+			b[i] = unhex(hex[2*i])<<4 | unhex(hex[2*i+1])
+		}
+	}
+	return base64.StdEncoding.EncodeToString(b[:])
+}
+
+// traceID is an X-Ray trace header: Root=1-{epoch hex}-{24 hex}.
+func traceID(t time.Time, requestID string) string {
+	hex := strings.ReplaceAll(requestID, "-", "")
+	for len(hex) < 24 {
+		hex += "0"
+	}
+	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + hex[:24]
+}
