@@ -4,6 +4,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
+	"github.com/groundstack/groundstack/harness/emulator/services/iam"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
 	"github.com/groundstack/groundstack/harness/emulator/services/s3"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
@@ -14,6 +15,7 @@ import (
 // one line here.
 func builtins(env *cloud.Env) []cloud.Service {
 	return []cloud.Service{
+		iam.New(env),
 		dynamodb.New(env), dynamodb.NewStreams(env),
 		sts.New(env),
 		secretsmanager.New(env),
