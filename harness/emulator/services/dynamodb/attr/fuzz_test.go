@@ -63,10 +63,11 @@ func FuzzCanonicalNumber(f *testing.F) {
 			t.Fatalf("not idempotent: %q → %q → %q, %v", a, ca, again, err)
 		}
 		var x, y apd.Decimal
-		if _, _, err := x.SetString(a); err != nil {
-			t.Fatalf("apd rejects %q which we accepted as %q", a, ca)
+		if _, _, err := y.SetString(ca); err != nil {
+			t.Fatalf("apd rejects our canonical %q (from %q)", ca, a)
 		}
-		if _, _, err := y.SetString(ca); err != nil || x.Cmp(&y) != 0 {
+		// apd bounds exponents (0e100100 is fine for DynamoDB: it is 0).
+		if _, _, err := x.SetString(a); err == nil && x.Cmp(&y) != 0 {
 			t.Fatalf("%q canonicalised to a different value %q", a, ca)
 		}
 		cb, err := CanonicalNumber(b)

@@ -2,8 +2,11 @@ package attr
 
 import (
 	"encoding/base64"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -36,7 +39,68 @@ const (
 type decoder struct {
 	data []byte
 	pos  int
+	sc   *scratch
 }
+
+// scratch holds the stacks documents are gathered on while decoding, so
+// each document is allocated once at its exact size. Pooled.
+type scratch struct {
+	entries []entry
+	values  []Value
+	strs    []string
+}
+
+type entry struct {
+	name string
+	v    Value
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func newDecoder(data []byte) decoder {
+	return decoder{data: data, sc: scratchPool.Get().(*scratch)}
+}
+
+// release returns the scratch stacks, dropping references to values.
+func (d *decoder) release() {
+	sc := d.sc
+	clear(sc.entries[:cap(sc.entries)])
+	clear(sc.values[:cap(sc.values)])
+	clear(sc.strs[:cap(sc.strs)])
+	sc.entries, sc.values, sc.strs = sc.entries[:0], sc.values[:0], sc.strs[:0]
+	if cap(sc.entries) <= 4096 && cap(sc.values) <= 4096 && cap(sc.strs) <= 4096 {
+		scratchPool.Put(sc)
+	}
+	d.sc = nil
+}
+
+// takeEntries sorts the entries pushed since base by name (a repeated name
+// keeps its last value), copies them out at exact size and pops them.
+func (d *decoder) takeEntries(base int) ([]string, []Value) {
+	seg := d.sc.entries[base:]
+	if !slices.IsSortedFunc(seg, cmpEntry) {
+		slices.SortStableFunc(seg, cmpEntry)
+	}
+	n := 0
+	for i := range seg {
+		if n > 0 && seg[n-1].name == seg[i].name {
+			seg[n-1] = seg[i]
+			continue
+		}
+		seg[n] = seg[i]
+		n++
+	}
+	keys := make([]string, n)
+	vals := make([]Value, n)
+	for i, e := range seg[:n] {
+		keys[i], vals[i] = e.name, e.v
+	}
+	clear(seg)
+	d.sc.entries = d.sc.entries[:base]
+	return keys, vals
+}
+
+func cmpEntry(a, b entry) int { return strings.Compare(a.name, b.name) }
 
 func serialization(msg string) error { return awsproto.ErrSerialization.New(msg) }
 func validation(msg string) error    { return awsproto.ErrValidation.New(msg) }
@@ -57,14 +121,14 @@ func DecodeValues(data []byte) (map[string]Value, error) {
 // DecodeValuesKeyed is DecodeValues that also returns the name of the
 // member whose value was invalid, for messages that quote it.
 func DecodeValuesKeyed(data []byte) (map[string]Value, string, error) {
-	d := decoder{data: data}
+	d := newDecoder(data)
+	defer d.release()
 	var bad string
 	d.skipSpace()
 	if d.peek() != '{' {
 		return nil, "", serialization(d.kindMessage(msgFieldType, msgMapCollection))
 	}
 	d.pos++
-	out := make(map[string]Value, 8)
 	if err := d.members(func(name string) error {
 		if d.isNull() {
 			return nil
@@ -74,7 +138,7 @@ func DecodeValuesKeyed(data []byte) (map[string]Value, string, error) {
 			bad = name
 			return err
 		}
-		out[name] = v
+		d.sc.entries = append(d.sc.entries, entry{name, v})
 		return nil
 	}); err != nil {
 		return nil, bad, err
@@ -82,12 +146,17 @@ func DecodeValuesKeyed(data []byte) (map[string]Value, string, error) {
 	if err := d.end(); err != nil {
 		return nil, "", err
 	}
+	out := make(map[string]Value, len(d.sc.entries))
+	for _, e := range d.sc.entries {
+		out[e.name] = e.v
+	}
 	return out, "", nil
 }
 
 // DecodeValue decodes one attribute value: {"S":"x"}.
 func DecodeValue(data []byte) (Value, error) {
-	d := decoder{data: data}
+	d := newDecoder(data)
+	defer d.release()
 	v, err := d.value(0)
 	if err != nil {
 		return Value{}, err
@@ -101,7 +170,8 @@ func DecodeValue(data []byte) (Value, error) {
 // ReadValue decodes one attribute value at the start of data and returns
 // the bytes consumed, for callers that scan the surrounding JSON themselves.
 func ReadValue(data []byte) (Value, int, error) {
-	d := decoder{data: data}
+	d := newDecoder(data)
+	defer d.release()
 	v, err := d.value(0)
 	return v, d.pos, err
 }
@@ -312,17 +382,17 @@ func (d *decoder) typed(t Type, depth int) (Value, error) {
 	switch t {
 	case S:
 		s, err := d.scalarString("String")
-		return Value{t: S, s: s}, err
+		return scalar(S, s), err
 	case N:
 		s, err := d.scalarString("String")
 		if err != nil {
 			return Value{}, err
 		}
 		c, err := CanonicalNumber(s)
-		return Value{t: N, s: c}, err
+		return scalar(N, c), err
 	case B:
 		b, err := d.binary()
-		return Value{t: B, s: b}, err
+		return scalar(B, b), err
 	case BOOL, NULL:
 		b, err := d.boolean()
 		if err != nil {
@@ -342,7 +412,7 @@ func (d *decoder) typed(t Type, depth int) (Value, error) {
 			return Value{}, serialization(d.kindMessage(msgFieldType, ""))
 		}
 		d.pos++
-		var elems []Value
+		base := len(d.sc.values)
 		err := d.elements(func() error {
 			if d.isNull() {
 				return nil
@@ -351,24 +421,23 @@ func (d *decoder) typed(t Type, depth int) (Value, error) {
 			if err != nil {
 				return err
 			}
-			elems = append(elems, e)
+			d.sc.values = append(d.sc.values, e)
 			return nil
 		})
 		if err != nil {
 			return Value{}, err
 		}
-		if elems == nil {
-			elems = []Value{}
-		}
+		elems := make([]Value, len(d.sc.values)-base)
+		copy(elems, d.sc.values[base:])
+		clear(d.sc.values[base:])
+		d.sc.values = d.sc.values[:base]
 		return listOwned(elems), nil
 	case M:
 		if d.peek() != '{' {
 			return Value{}, serialization(d.kindMessage(msgFieldType, msgMapCollection))
 		}
 		d.pos++
-		var keys []string
-		var vals []Value
-		sorted := true
+		base := len(d.sc.entries)
 		err := d.members(func(name string) error {
 			if d.isNull() {
 				return nil
@@ -377,43 +446,15 @@ func (d *decoder) typed(t Type, depth int) (Value, error) {
 			if err != nil {
 				return err
 			}
-			if n := len(keys); n > 0 && keys[n-1] >= name {
-				sorted = false
-			}
-			keys = append(keys, name)
-			vals = append(vals, e)
+			d.sc.entries = append(d.sc.entries, entry{name, e})
 			return nil
 		})
 		if err != nil {
 			return Value{}, err
 		}
-		if !sorted {
-			keys, vals = sortEntries(keys, vals)
-		}
-		return mapSorted(keys, vals), nil
+		return mapSorted(d.takeEntries(base)), nil
 	}
 	return Value{}, serialization(msgBadJSON)
-}
-
-// sortEntries sorts document entries by name; a repeated name keeps its
-// last value, as a JSON object decoder would.
-func sortEntries(keys []string, vals []Value) ([]string, []Value) {
-	idx := make([]int, len(keys))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
-	ks := make([]string, 0, len(keys))
-	vs := make([]Value, 0, len(keys))
-	for _, i := range idx {
-		if n := len(ks); n > 0 && ks[n-1] == keys[i] {
-			vs[n-1] = vals[i]
-			continue
-		}
-		ks = append(ks, keys[i])
-		vs = append(vs, vals[i])
-	}
-	return ks, vs
 }
 
 // set decodes the list of an SS, NS or BS member.
@@ -422,7 +463,7 @@ func (d *decoder) set(t Type) (Value, error) {
 		return Value{}, serialization(d.kindMessage(msgFieldType, ""))
 	}
 	d.pos++
-	var members []string
+	base := len(d.sc.strs)
 	err := d.elements(func() error {
 		if d.isNull() {
 			return nil
@@ -440,12 +481,16 @@ func (d *decoder) set(t Type) (Value, error) {
 		case BS:
 			s, err = d.binary()
 		}
-		members = append(members, s)
+		d.sc.strs = append(d.sc.strs, s)
 		return err
 	})
 	if err != nil {
 		return Value{}, err
 	}
+	members := make([]string, len(d.sc.strs)-base)
+	copy(members, d.sc.strs[base:])
+	clear(d.sc.strs[base:])
+	d.sc.strs = d.sc.strs[:base]
 	if len(members) == 0 {
 		switch t {
 		case SS:
@@ -573,11 +618,16 @@ func (d *decoder) binary() (string, error) {
 	if len(s)%4 != 0 {
 		return "", serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " + strconv.Itoa(len(s)))
 	}
-	out, err := base64.StdEncoding.Strict().DecodeString(s)
+	var stack [256]byte
+	buf := stack[:]
+	if n := base64.StdEncoding.DecodedLen(len(s)); n > len(buf) {
+		buf = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Strict().Decode(buf, []byte(s))
 	if err != nil {
 		return "", serialization("Invalid last non-pad Base64 character dectected")
 	}
-	return string(out), nil
+	return string(buf[:n]), nil
 }
 
 // boolean reads a JSON true/false for a member of model type Boolean.
@@ -792,7 +842,7 @@ func AppendItem(dst []byte, it Item) []byte {
 
 // AppendValue appends the JSON encoding of one attribute value.
 func AppendValue(dst []byte, v Value) []byte {
-	switch v.t {
+	switch v.Type() {
 	case S:
 		dst = append(dst, `{"S":`...)
 		dst = appendString(dst, v.s)
@@ -812,12 +862,12 @@ func AppendValue(dst []byte, v Value) []byte {
 	case NULL:
 		return append(dst, `{"NULL":true}`...)
 	case SS, NS:
-		if v.t == SS {
+		if v.Type() == SS {
 			dst = append(dst, `{"SS":[`...)
 		} else {
 			dst = append(dst, `{"NS":[`...)
 		}
-		for i, m := range v.agg.strs {
+		for i, m := range v.a.strs {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -826,7 +876,7 @@ func AppendValue(dst []byte, v Value) []byte {
 		dst = append(dst, ']')
 	case BS:
 		dst = append(dst, `{"BS":[`...)
-		for i, m := range v.agg.strs {
+		for i, m := range v.a.strs {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -837,7 +887,7 @@ func AppendValue(dst []byte, v Value) []byte {
 		dst = append(dst, ']')
 	case L:
 		dst = append(dst, `{"L":[`...)
-		for i, e := range v.agg.vals {
+		for i, e := range v.a.vals {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -846,13 +896,13 @@ func AppendValue(dst []byte, v Value) []byte {
 		dst = append(dst, ']')
 	case M:
 		dst = append(dst, `{"M":{`...)
-		for i, k := range v.agg.strs {
+		for i, k := range v.a.strs {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			dst = appendString(dst, k)
 			dst = append(dst, ':')
-			dst = AppendValue(dst, v.agg.vals[i])
+			dst = AppendValue(dst, v.a.vals[i])
 		}
 		dst = append(dst, '}')
 	default:

@@ -45,24 +45,31 @@ func ParseType(name string) (Type, bool) {
 }
 
 // Value is one immutable DynamoDB attribute value: a type byte, a string
-// carrying the scalar (S text, canonical N text, B bytes) and, for documents
-// and sets, one pointer. 32 bytes; never mutate what an accessor returns.
+// carrying the scalar (S text, canonical N text, B bytes) and one pointer
+// that gives the type and, for documents and sets, the members. 24 bytes;
+// never mutate what an accessor returns.
 type Value struct {
-	t   Type
-	s   string
-	agg *aggregate
+	s string
+	a *aggregate // type and members; scalars share one static aggregate per type
 }
 
-// aggregate holds the members of a document or set value.
+// aggregate holds a value's type and, for documents and sets, members.
 type aggregate struct {
+	t Type
 	// strs: M attribute names (sorted, parallel to vals) or set members
 	// (S text, canonical N text, raw B bytes) in insertion order.
 	strs []string
 	vals []Value // M values or L elements
 }
 
+// scalarKinds are the shared aggregates that type scalar values.
+var scalarKinds = [...]aggregate{{t: typeNone}, {t: S}, {t: N}, {t: B}, {t: BOOL}, {t: NULL}}
+
+// scalar builds a scalar value of type t.
+func scalar(t Type, s string) Value { return Value{s: s, a: &scalarKinds[t]} }
+
 // String returns an S value.
-func String(s string) Value { return Value{t: S, s: s} }
+func String(s string) Value { return scalar(S, s) }
 
 // Number returns an N value, validated and canonicalised like DynamoDB.
 func Number(s string) (Value, error) {
@@ -70,28 +77,28 @@ func Number(s string) (Value, error) {
 	if err != nil {
 		return Value{}, err
 	}
-	return Value{t: N, s: c}, nil
+	return scalar(N, c), nil
 }
 
 // number builds an N value from text already in canonical form.
-func number(canonical string) Value { return Value{t: N, s: canonical} }
+func number(canonical string) Value { return scalar(N, canonical) }
 
 // Binary returns a B value holding a copy of b.
-func Binary(b []byte) Value { return Value{t: B, s: string(b)} }
+func Binary(b []byte) Value { return scalar(B, string(b)) }
 
 // binaryString returns a B value whose bytes are s.
-func binaryString(s string) Value { return Value{t: B, s: s} }
+func binaryString(s string) Value { return scalar(B, s) }
 
 // Bool returns a BOOL value.
 func Bool(b bool) Value {
 	if b {
-		return Value{t: BOOL, s: "t"}
+		return scalar(BOOL, "t")
 	}
-	return Value{t: BOOL}
+	return scalar(BOOL, "")
 }
 
 // Null returns the NULL value.
-func Null() Value { return Value{t: NULL} }
+func Null() Value { return scalar(NULL, "") }
 
 // Map returns an M value holding the entries of m (m itself is not kept).
 func Map(m map[string]Value) Value {
@@ -104,25 +111,25 @@ func Map(m map[string]Value) Value {
 	for i, k := range keys {
 		vals[i] = m[k]
 	}
-	return Value{t: M, agg: &aggregate{strs: keys, vals: vals}}
+	return Value{a: &aggregate{t: M, strs: keys, vals: vals}}
 }
 
 // mapSorted builds an M value from names already sorted and unique.
 func mapSorted(keys []string, vals []Value) Value {
-	return Value{t: M, agg: &aggregate{strs: keys, vals: vals}}
+	return Value{a: &aggregate{t: M, strs: keys, vals: vals}}
 }
 
 // List returns an L value holding a copy of l.
 func List(l []Value) Value {
-	return Value{t: L, agg: &aggregate{vals: append([]Value(nil), l...)}}
+	return Value{a: &aggregate{t: L, vals: append([]Value(nil), l...)}}
 }
 
 // listOwned builds an L value that takes ownership of l.
-func listOwned(l []Value) Value { return Value{t: L, agg: &aggregate{vals: l}} }
+func listOwned(l []Value) Value { return Value{a: &aggregate{t: L, vals: l}} }
 
 // StringSet returns an SS value; duplicates are dropped. An empty set is
 // representable but DynamoDB never stores one.
-func StringSet(ss []string) Value { return Value{t: SS, agg: &aggregate{strs: dedupe(ss)}} }
+func StringSet(ss []string) Value { return Value{a: &aggregate{t: SS, strs: dedupe(ss)}} }
 
 // NumberSet returns an NS value of canonicalised numbers; duplicates (by
 // numeric value) are dropped.
@@ -135,7 +142,7 @@ func NumberSet(ns []string) (Value, error) {
 		}
 		out[i] = c
 	}
-	return Value{t: NS, agg: &aggregate{strs: dedupe(out)}}, nil
+	return Value{a: &aggregate{t: NS, strs: dedupe(out)}}, nil
 }
 
 // BinarySet returns a BS value holding copies of bs; duplicates are dropped.
@@ -144,12 +151,12 @@ func BinarySet(bs [][]byte) Value {
 	for i, b := range bs {
 		out[i] = string(b)
 	}
-	return Value{t: BS, agg: &aggregate{strs: dedupe(out)}}
+	return Value{a: &aggregate{t: BS, strs: dedupe(out)}}
 }
 
 // setOwned builds a set value of type t that takes ownership of members,
 // which must be unique (and canonical for NS).
-func setOwned(t Type, members []string) Value { return Value{t: t, agg: &aggregate{strs: members}} }
+func setOwned(t Type, members []string) Value { return Value{a: &aggregate{t: t, strs: members}} }
 
 // dedupe returns a copy of ss without duplicates, keeping first occurrences.
 func dedupe(ss []string) []string {
@@ -177,14 +184,19 @@ func dedupe(ss []string) []string {
 }
 
 // Type returns the value's type (0, printing "", for the zero Value).
-func (v Value) Type() Type { return v.t }
+func (v Value) Type() Type {
+	if v.a == nil {
+		return typeNone
+	}
+	return v.a.t
+}
 
 // IsZero reports whether v holds no value at all (as opposed to NULL).
-func (v Value) IsZero() bool { return v.t == typeNone }
+func (v Value) IsZero() bool { return v.a == nil }
 
 // S returns the text of an S value ("" for other types).
 func (v Value) S() string {
-	if v.t != S {
+	if v.Type() != S {
 		return ""
 	}
 	return v.s
@@ -192,7 +204,7 @@ func (v Value) S() string {
 
 // N returns the canonical text of an N value ("" for other types).
 func (v Value) N() string {
-	if v.t != N {
+	if v.Type() != N {
 		return ""
 	}
 	return v.s
@@ -200,7 +212,7 @@ func (v Value) N() string {
 
 // B returns a copy of the bytes of a B value (nil for other types).
 func (v Value) B() []byte {
-	if v.t != B {
+	if v.Type() != B {
 		return nil
 	}
 	return []byte(v.s)
@@ -209,7 +221,7 @@ func (v Value) B() []byte {
 // Raw returns the scalar payload without copying: S text, N canonical text,
 // B bytes as a string; "" for other types.
 func (v Value) Raw() string {
-	switch v.t {
+	switch v.Type() {
 	case S, N, B:
 		return v.s
 	}
@@ -217,17 +229,17 @@ func (v Value) Raw() string {
 }
 
 // Bool returns the truth of a BOOL value (false for other types).
-func (v Value) Bool() bool { return v.t == BOOL && v.s != "" }
+func (v Value) Bool() bool { return v.Type() == BOOL && v.s != "" }
 
 // M returns a fresh Go map of an M value's entries (nil for other types).
 // Prefer Get/Fields on hot paths: this allocates.
 func (v Value) M() map[string]Value {
-	if v.t != M {
+	if v.Type() != M {
 		return nil
 	}
-	m := make(map[string]Value, len(v.agg.strs))
-	for i, k := range v.agg.strs {
-		m[k] = v.agg.vals[i]
+	m := make(map[string]Value, len(v.a.strs))
+	for i, k := range v.a.strs {
+		m[k] = v.a.vals[i]
 	}
 	return m
 }
@@ -235,35 +247,35 @@ func (v Value) M() map[string]Value {
 // L returns an L value's elements (nil for other types). The slice is
 // shared: do not modify it.
 func (v Value) L() []Value {
-	if v.t != L {
+	if v.Type() != L {
 		return nil
 	}
-	return v.agg.vals
+	return v.a.vals
 }
 
 // SS returns an SS value's members (shared: do not modify).
 func (v Value) SS() []string {
-	if v.t != SS {
+	if v.Type() != SS {
 		return nil
 	}
-	return v.agg.strs
+	return v.a.strs
 }
 
 // NS returns an NS value's members as canonical text (shared: do not modify).
 func (v Value) NS() []string {
-	if v.t != NS {
+	if v.Type() != NS {
 		return nil
 	}
-	return v.agg.strs
+	return v.a.strs
 }
 
 // BS returns copies of a BS value's members.
 func (v Value) BS() [][]byte {
-	if v.t != BS {
+	if v.Type() != BS {
 		return nil
 	}
-	out := make([][]byte, len(v.agg.strs))
-	for i, s := range v.agg.strs {
+	out := make([][]byte, len(v.a.strs))
+	for i, s := range v.a.strs {
 		out[i] = []byte(s)
 	}
 	return out
@@ -272,9 +284,9 @@ func (v Value) BS() [][]byte {
 // Members returns the members of a set value (S text, canonical N text or
 // raw B bytes) without copying; nil for other types.
 func (v Value) Members() []string {
-	switch v.t {
+	switch v.Type() {
 	case SS, NS, BS:
-		return v.agg.strs
+		return v.a.strs
 	}
 	return nil
 }
@@ -282,44 +294,44 @@ func (v Value) Members() []string {
 // Len returns the number of entries of an M, elements of an L or members of
 // a set; 0 otherwise.
 func (v Value) Len() int {
-	switch v.t {
+	switch v.Type() {
 	case M, SS, NS, BS:
-		return len(v.agg.strs)
+		return len(v.a.strs)
 	case L:
-		return len(v.agg.vals)
+		return len(v.a.vals)
 	}
 	return 0
 }
 
 // Get returns the entry name of an M value.
 func (v Value) Get(name string) (Value, bool) {
-	if v.t != M {
+	if v.Type() != M {
 		return Value{}, false
 	}
-	keys := v.agg.strs
+	keys := v.a.strs
 	i := sort.SearchStrings(keys, name)
 	if i < len(keys) && keys[i] == name {
-		return v.agg.vals[i], true
+		return v.a.vals[i], true
 	}
 	return Value{}, false
 }
 
 // Index returns element i of an L value.
 func (v Value) Index(i int) (Value, bool) {
-	if v.t != L || i < 0 || i >= len(v.agg.vals) {
+	if v.Type() != L || i < 0 || i >= len(v.a.vals) {
 		return Value{}, false
 	}
-	return v.agg.vals[i], true
+	return v.a.vals[i], true
 }
 
 // Fields calls fn for each entry of an M value in name order until fn
 // returns false.
 func (v Value) Fields(fn func(name string, val Value) bool) {
-	if v.t != M {
+	if v.Type() != M {
 		return
 	}
-	for i, k := range v.agg.strs {
-		if !fn(k, v.agg.vals[i]) {
+	for i, k := range v.a.strs {
+		if !fn(k, v.a.vals[i]) {
 			return
 		}
 	}
@@ -339,7 +351,7 @@ func (v Value) HasMember(member string) bool {
 // Size returns the value's size by DynamoDB's rules (attribute names of
 // the enclosing item are counted by Item.Size).
 func (v Value) Size() int {
-	switch v.t {
+	switch v.Type() {
 	case S, B:
 		return len(v.s)
 	case N:
@@ -348,26 +360,26 @@ func (v Value) Size() int {
 		return 1
 	case SS, BS:
 		n := 0
-		for _, s := range v.agg.strs {
+		for _, s := range v.a.strs {
 			n += len(s)
 		}
 		return n
 	case NS:
 		n := 0
-		for _, s := range v.agg.strs {
+		for _, s := range v.a.strs {
 			n += numberSize(s)
 		}
 		return n
 	case L:
 		n := 3
-		for _, e := range v.agg.vals {
+		for _, e := range v.a.vals {
 			n += 1 + e.Size()
 		}
 		return n
 	case M:
 		n := 3
-		for i, k := range v.agg.strs {
-			n += 1 + len(k) + v.agg.vals[i].Size()
+		for i, k := range v.a.strs {
+			n += 1 + len(k) + v.a.vals[i].Size()
 		}
 		return n
 	}
@@ -377,19 +389,19 @@ func (v Value) Size() int {
 // Equal reports whether a and b are the same DynamoDB value: numbers by
 // value, sets regardless of order, documents deeply.
 func Equal(a, b Value) bool {
-	if a.t != b.t {
+	if a.Type() != b.Type() {
 		return false
 	}
-	switch a.t {
+	switch a.Type() {
 	case typeNone, NULL:
 		return true
 	case S, N, B, BOOL:
 		// N text is canonical, so equal numbers have equal text.
 		return a.s == b.s
 	case SS, NS, BS:
-		return sameMembers(a.agg.strs, b.agg.strs)
+		return sameMembers(a.a.strs, b.a.strs)
 	case L:
-		x, y := a.agg.vals, b.agg.vals
+		x, y := a.a.vals, b.a.vals
 		if len(x) != len(y) {
 			return false
 		}
@@ -400,7 +412,7 @@ func Equal(a, b Value) bool {
 		}
 		return true
 	case M:
-		x, y := a.agg, b.agg
+		x, y := a.a, b.a
 		if len(x.strs) != len(y.strs) {
 			return false
 		}
@@ -446,13 +458,13 @@ func sameMembers(x, y []string) bool {
 // Compare orders two values of the same key type: S and B bytewise, N
 // numerically. Values of other or mixed types compare by type only.
 func Compare(a, b Value) int {
-	if a.t != b.t {
-		if a.t < b.t {
+	if a.Type() != b.Type() {
+		if a.Type() < b.Type() {
 			return -1
 		}
 		return 1
 	}
-	switch a.t {
+	switch a.Type() {
 	case S, B:
 		return strings.Compare(a.s, b.s)
 	case N:
@@ -526,7 +538,7 @@ func SetUnion(a, b Value) Value {
 	if len(out) > 16 {
 		out = dedupe(out)
 	}
-	return setOwned(a.t, out)
+	return setOwned(a.Type(), out)
 }
 
 // SetDifference returns the members of a that are not in b.
@@ -537,5 +549,5 @@ func SetDifference(a, b Value) Value {
 			out = append(out, m)
 		}
 	}
-	return setOwned(a.t, out)
+	return setOwned(a.Type(), out)
 }

@@ -334,6 +334,21 @@ func (ck *condChecker) function(name string, args []*operand, le *leafErrors) fu
 	return f.id
 }
 
+// maxExpressionSize is DynamoDB's limit on an expression string (bytes).
+const maxExpressionSize = 4096
+
+// checkSource rejects empty and oversized expressions; the size bound also
+// bounds the parser's recursion.
+func checkSource(label, src string) error {
+	if src == "" {
+		return invalid(label, "The expression can not be empty;")
+	}
+	if len(src) > maxExpressionSize {
+		return invalid(label, "Expression size has exceeded the maximum allowed size; expression size: "+strconv.Itoa(len(src)))
+	}
+	return nil
+}
+
 // invalid wraps a message as "Invalid <label>: <message>".
 func invalid(label, msg string) error {
 	return awsproto.ErrValidation.New("Invalid " + label + ": " + msg)

@@ -26,8 +26,8 @@ func ParseCondition(label, src string, names Names, values Values, u *Usage) (*C
 // parseCondition parses and checks a condition; the caller commits the
 // returned resolver's usage once the expression is accepted.
 func parseCondition(label, src string, names Names, values Values) (*cond, *resolver, error) {
-	if src == "" {
-		return nil, nil, invalid(label, "The expression can not be empty;")
+	if err := checkSource(label, src); err != nil {
+		return nil, nil, err
 	}
 	p := newParser(src, langCondition)
 	root, ok := p.condition()

@@ -170,6 +170,8 @@ var exprCases = []exprCase{
 	{name: "between order", kind: "cond", src: "a between :lo and :hi", values: `{":lo":{"S":"b"},":hi":{"S":"a"}}`, err: "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"},
 	{name: "between numeric order", kind: "cond", src: "a between :lo and :hi", values: `{":lo":{"N":"10"},":hi":{"N":"9"}}`, err: "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:10}, upper bound operand: AttributeValue: {N:9}"},
 	{name: "in too many", kind: "cond", src: "a IN (" + strings.Repeat(":v,", 100) + ":v)", values: `{":v":{"N":"1"}}`, err: "Invalid ConditionExpression: The IN operator is provided with too many operands; number of operands: 101"},
+	{name: "too long", kind: "filter", src: "a = :v" + strings.Repeat(" ", 4091), values: `{":v":{"N":"1"}}`, err: "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4097"},
+	{name: "at size limit", kind: "cond", src: "n = :v" + strings.Repeat(" ", 4090), values: `{":v":{"N":"10"}}`, want: "true"},
 	{name: "in at limit", kind: "cond", src: "n IN (" + strings.Repeat(":v,", 99) + ":v)", values: `{":v":{"N":"10"}}`, want: "true"},
 	{name: "precedence: parens before reserved", kind: "filter", src: "status = :v AND ((a = :v))", values: `{":v":{"N":"1"}}`, err: "Invalid FilterExpression: The expression has redundant parentheses;"},
 	{name: "precedence: reserved before undefined", kind: "filter", src: "#x = :v AND views = :v", values: `{":v":{"N":"1"}}`, err: "Invalid FilterExpression: Attribute name is a reserved keyword; reserved keyword: views"},
@@ -224,6 +226,7 @@ var exprCases = []exprCase{
 	{name: "unknown function before duplicate section", kind: "update", src: "set #c = if_not_exist(:c) set c = d", names: map[string]string{"#c": "c"}, values: `{":c":{"N":"1"}}`, err: "Invalid UpdateExpression: Invalid function name; function: if_not_exist"},
 	{name: "reserved before everything", kind: "update", src: " remove Absolute ", err: "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: Absolute"},
 	// update errors (parse time)
+	{name: "update too long", kind: "update", src: "REMOVE a" + strings.Repeat(", a", 1500), err: "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size; expression size: 4508"},
 	{name: "update empty", kind: "update", src: "", err: "Invalid UpdateExpression: The expression can not be empty;"},
 	{name: "section twice", kind: "update", src: "SET a = :v SET b = :v", values: `{":v":{"N":"1"}}`, err: `Invalid UpdateExpression: The "SET" section can only be used once in an update expression;`},
 	{name: "remove twice", kind: "update", src: "REMOVE a REMOVE b", err: `Invalid UpdateExpression: The "REMOVE" section can only be used once in an update expression;`},

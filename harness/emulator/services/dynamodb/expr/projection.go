@@ -15,8 +15,8 @@ type Projection struct {
 // ParseProjection parses a projection expression.
 func ParseProjection(src string, names Names, u *Usage) (*Projection, error) {
 	const label = "ProjectionExpression"
-	if src == "" {
-		return nil, invalid(label, "The expression can not be empty;")
+	if err := checkSource(label, src); err != nil {
+		return nil, err
 	}
 	p := newParser(src, langProjection)
 	var raws [][]rawElem

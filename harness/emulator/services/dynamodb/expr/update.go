@@ -53,8 +53,8 @@ const (
 // ParseUpdate parses an update expression.
 func ParseUpdate(src string, names Names, values Values, u *Usage) (*Update, error) {
 	const label = "UpdateExpression"
-	if src == "" {
-		return nil, invalid(label, "The expression can not be empty;")
+	if err := checkSource(label, src); err != nil {
+		return nil, err
 	}
 	p := newParser(src, langUpdate)
 	actions, sections, ok := p.update()

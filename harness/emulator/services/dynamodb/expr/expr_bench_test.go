@@ -1,0 +1,131 @@
+package expr
+
+import (
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
+)
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(time.Microsecond)/float64(b.N), "cpu-us/op")
+}
+
+const benchCondition = "attribute_exists(id) AND #s = :s AND n BETWEEN :lo AND :hi AND (contains(ss, :m) OR begins_with(m.s, :p)) AND size(l) > :z"
+
+func benchFixtures(b *testing.B) (Names, Values, attr.Item) {
+	values, err := attr.DecodeValues([]byte(`{":s":{"S":"hello world"},":lo":{"N":"1"},":hi":{"N":"100"},":m":{"S":"b"},":p":{"S":"i"},":z":{"N":"1"},":one":{"N":"1"},":l":{"L":[{"S":"y"}]},":set":{"SS":["d"]},":now":{"N":"1732356900"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	item, err := attr.DecodeItem([]byte(sampleItem))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return Names{"#s": "s"}, Values(values), item
+}
+
+func BenchmarkParseCondition(b *testing.B) {
+	names, values, _ := benchFixtures(b)
+	b.ReportAllocs()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseCondition("FilterExpression", benchCondition, names, values, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
+
+func BenchmarkConditionEval(b *testing.B) {
+	names, values, item := benchFixtures(b)
+	c, err := ParseCondition("FilterExpression", benchCondition, names, values, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !c.Matches(item) {
+		b.Fatal("benchmark condition should hold")
+	}
+	b.ReportAllocs()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		c.Matches(item)
+	}
+	reportCPU(b, start)
+}
+
+// BenchmarkConditionEvalSimple is the common Scan filter: one comparison.
+func BenchmarkConditionEvalSimple(b *testing.B) {
+	names, values, item := benchFixtures(b)
+	c, err := ParseCondition("FilterExpression", "#s = :s", names, values, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		c.Matches(item)
+	}
+}
+
+const benchUpdate = "SET n = n + :one, updatedAt = :now, l = list_append(l, :l), m.a.c = :one REMOVE t ADD ss :set"
+
+func BenchmarkParseUpdate(b *testing.B) {
+	names, values, _ := benchFixtures(b)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseUpdate(benchUpdate, nil, values, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	_ = names
+}
+
+func BenchmarkUpdateApply(b *testing.B) {
+	_, values, item := benchFixtures(b)
+	up, err := ParseUpdate(benchUpdate, nil, values, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := up.Apply(item); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
+
+// BenchmarkUpdateApplyCounter is the hot counter idiom.
+func BenchmarkUpdateApplyCounter(b *testing.B) {
+	_, values, item := benchFixtures(b)
+	up, err := ParseUpdate("SET n = if_not_exists(n, :z) + :one", nil, values, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := up.Apply(item); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkProjection(b *testing.B) {
+	_, _, item := benchFixtures(b)
+	p, err := ParseProjection("id, n, m.a.b, l[2].k", nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p.Apply(item)
+	}
+}
