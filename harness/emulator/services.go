@@ -4,6 +4,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
+	"github.com/groundstack/groundstack/harness/emulator/services/lambda"
 	"github.com/groundstack/groundstack/harness/emulator/services/iam"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
 	"github.com/groundstack/groundstack/harness/emulator/services/s3"
@@ -20,6 +21,7 @@ func builtins(env *cloud.Env) []cloud.Service {
 		sts.New(env),
 		secretsmanager.New(env),
 		logs.New(env),
+		lambda.New(env),
 		apigateway.New(env),
 		s3.New(env),
 	}

@@ -1,0 +1,212 @@
+// Command testfn is a Lambda handler for testing the platform itself: the
+// event's "mode" picks a behaviour (echo, sleep, crash, panic, error, big
+// logs or responses, environment and context reports, an SDK call).
+// API Gateway and Function URL events are echoed back as HTTP responses.
+// TESTFN_INIT=hang|crash|print in the function's environment changes what
+// happens before the handler starts.
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/config"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+type event struct {
+	Mode     string          `json:"mode"`
+	Ms       int             `json:"ms"`
+	Message  string          `json:"message"`
+	LogKB    int             `json:"logKB"`
+	ReturnKB int             `json:"returnKB"`
+	Keys     []string        `json:"keys"`
+	Service  string          `json:"service"`
+	Lines    []string        `json:"lines"`
+	Value    json.RawMessage `json:"value"`
+
+	// Set on API Gateway and Function URL events.
+	RequestContext        json.RawMessage   `json:"requestContext"`
+	QueryStringParameters map[string]string `json:"queryStringParameters"`
+}
+
+func main() {
+	switch os.Getenv("TESTFN_INIT") {
+	case "hang":
+		time.Sleep(time.Hour)
+	case "crash":
+		fmt.Println("init: crashing on purpose")
+		os.Exit(3)
+	case "print":
+		fmt.Println("init: hello from init")
+	}
+	lambda.Start(handle)
+}
+
+func handle(ctx context.Context, raw json.RawMessage) (any, error) {
+	var ev event
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		// Not an object (a string, a number…): echo it.
+		return raw, nil
+	}
+	if len(ev.RequestContext) > 0 {
+		return httpResponse(raw, ev)
+	}
+	switch ev.Mode {
+	case "", "echo":
+		return raw, nil
+	case "value":
+		return ev.Value, nil
+	case "sleep":
+		time.Sleep(time.Duration(ev.Ms) * time.Millisecond)
+		return map[string]int{"slept": ev.Ms}, nil
+	case "crash":
+		fmt.Println("crashing on purpose")
+		os.Exit(2)
+	case "panic":
+		panic(orDefault(ev.Message, "testfn panic"))
+	case "error":
+		return nil, errors.New(orDefault(ev.Message, "testfn error"))
+	case "print":
+		for _, l := range ev.Lines {
+			fmt.Println(l)
+		}
+		return "printed", nil
+	case "big":
+		line := strings.Repeat("x", 99)
+		for i := 0; i < ev.LogKB*1024/100; i++ {
+			fmt.Println(line)
+		}
+		return strings.Repeat("y", ev.ReturnKB*1024), nil
+	case "env":
+		return environment(ev.Keys), nil
+	case "ctx":
+		return contextReport(ctx), nil
+	case "sdk":
+		return sdkCall(ctx, ev.Service)
+	}
+	return nil, fmt.Errorf("unknown mode %q", ev.Mode)
+}
+
+// httpResponse answers an API Gateway / Function URL event; the query
+// parameter "mode" picks the shape (default: echo the event as JSON).
+func httpResponse(raw json.RawMessage, ev event) (any, error) {
+	q := ev.QueryStringParameters
+	switch q["mode"] {
+	case "error":
+		return nil, errors.New("testfn http error")
+	case "raw":
+		return map[string]string{"hello": "world"}, nil
+	case "string":
+		return "hello from testfn", nil
+	case "status":
+		code, _ := strconv.Atoi(q["code"])
+		return map[string]any{
+			"statusCode": code,
+			"headers":    map[string]string{"Content-Type": "text/plain", "X-Testfn": "yes"},
+			"cookies":    []string{"a=1; Path=/", "b=2"},
+			"body":       "status " + q["code"],
+		}, nil
+	case "binary":
+		return map[string]any{
+			"statusCode":      200,
+			"headers":         map[string]string{"Content-Type": "application/octet-stream"},
+			"body":            base64.StdEncoding.EncodeToString([]byte{0, 1, 2, 255}),
+			"isBase64Encoded": true,
+		}, nil
+	}
+	return map[string]any{
+		"statusCode": 200,
+		"headers":    map[string]string{"Content-Type": "application/json"},
+		"body":       string(raw),
+	}, nil
+}
+
+func environment(keys []string) any {
+	if len(keys) == 0 {
+		env := os.Environ()
+		sort.Strings(env)
+		return env
+	}
+	out := make(map[string]*string, len(keys))
+	for _, k := range keys {
+		if v, ok := os.LookupEnv(k); ok {
+			out[k] = &v
+		} else {
+			out[k] = nil
+		}
+	}
+	return out
+}
+
+func contextReport(ctx context.Context) any {
+	lc, _ := lambdacontext.FromContext(ctx)
+	deadline, _ := ctx.Deadline()
+	r := map[string]any{
+		"functionName":    lambdacontext.FunctionName,
+		"functionVersion": lambdacontext.FunctionVersion,
+		"memoryLimitMB":   lambdacontext.MemoryLimitInMB,
+		"logGroupName":    lambdacontext.LogGroupName,
+		"logStreamName":   lambdacontext.LogStreamName,
+		"remainingMs":     time.Until(deadline).Milliseconds(),
+		"pid":             os.Getpid(),
+	}
+	if lc != nil {
+		r["awsRequestId"] = lc.AwsRequestID
+		r["invokedFunctionArn"] = lc.InvokedFunctionArn
+		r["clientContext"] = lc.ClientContext
+	}
+	return r
+}
+
+// sdkCall uses the SDK's default configuration, unmodified, as handler code
+// on AWS does: it reaches the emulator only through AWS_ENDPOINT_URL.
+func sdkCall(ctx context.Context, service string) (any, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	switch service {
+	case "sts":
+		out, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"account": deref(out.Account), "arn": deref(out.Arn)}, nil
+	default:
+		out, err := awslambda.NewFromConfig(cfg).ListFunctions(ctx, &awslambda.ListFunctionsInput{})
+		if err != nil {
+			return nil, err
+		}
+		names := []string{}
+		for _, f := range out.Functions {
+			names = append(names, deref(f.FunctionName))
+		}
+		return map[string]any{"functions": names, "region": cfg.Region}, nil
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,97 @@
+package runtime
+
+import (
+	"net"
+	"sort"
+	"strconv"
+)
+
+// instancePath is the PATH an instance gets (AWS's, minus paths that do not
+// exist here).
+const instancePath = "/usr/local/bin:/usr/bin:/bin:/opt/bin"
+
+// ReservedEnv are the variables Lambda sets itself; a function's
+// configuration may not set them (AWS refuses CreateFunction with them).
+var ReservedEnv = []string{
+	"_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+	"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+	"AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+	"AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+	"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+}
+
+// instanceEnv builds an instance's whole environment from the function's
+// configuration, as AWS does: nothing comes from the host's environment
+// (no AWS_PROFILE, AWS_CA_BUNDLE, proxies, GOFLAGS…).
+func (x *Executor) instanceEnv(fn *Function, taskRoot, scratch, runtimeAPI, stream string) []string {
+	region := fn.Region
+	env := make([]string, 0, 32+len(fn.Env))
+	set := func(k, v string) { env = append(env, k+"="+v) }
+	set("PATH", instancePath)
+	set("HOME", scratch)
+	set("TMPDIR", scratch)
+	set("LANG", "en_US.UTF-8")
+	set("TZ", ":UTC")
+	set("LD_LIBRARY_PATH", taskRoot+"/lib")
+	set("LAMBDA_TASK_ROOT", taskRoot)
+	set("LAMBDA_RUNTIME_DIR", taskRoot)
+	set("AWS_LAMBDA_RUNTIME_API", runtimeAPI)
+	set("AWS_LAMBDA_FUNCTION_NAME", fn.Name)
+	set("AWS_LAMBDA_FUNCTION_VERSION", fn.Version)
+	set("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", strconv.Itoa(fn.MemoryMB))
+	set("AWS_LAMBDA_LOG_GROUP_NAME", fn.LogGroup)
+	set("AWS_LAMBDA_LOG_STREAM_NAME", stream)
+	set("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand")
+	set("AWS_REGION", region)
+	set("AWS_DEFAULT_REGION", region)
+	set("_HANDLER", fn.Handler)
+	if fn.Runtime == "go1.x" {
+		set("AWS_EXECUTION_ENV", "AWS_Lambda_go1.x")
+	}
+	set("AWS_ACCESS_KEY_ID", x.cfg.AccessKeyID)
+	set("AWS_SECRET_ACCESS_KEY", x.cfg.SecretAccessKey)
+	if x.cfg.SessionToken != "" {
+		set("AWS_SESSION_TOKEN", x.cfg.SessionToken)
+	}
+	_, userEndpoint := fn.Env["AWS_ENDPOINT_URL"]
+	if host := edgeHost(x.cfg.EdgeHost()); host != "" && !userEndpoint {
+		set("AWS_ENDPOINT_URL", "http://"+host)
+	}
+	keys := make([]string, 0, len(fn.Env))
+	for k := range fn.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if isReserved(k) {
+			continue
+		}
+		set(k, fn.Env[k])
+	}
+	return env
+}
+
+func isReserved(k string) bool {
+	for _, r := range ReservedEnv {
+		if k == r {
+			return true
+		}
+	}
+	return false
+}
+
+// edgeHost turns a listen address into one a child can dial: an
+// unspecified IP (0.0.0.0, ::) becomes loopback.
+func edgeHost(h string) string {
+	if h == "" {
+		return ""
+	}
+	host, port, err := net.SplitHostPort(h)
+	if err != nil {
+		return h
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() || host == "" {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return h
+}

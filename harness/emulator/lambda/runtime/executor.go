@@ -1,0 +1,283 @@
+package runtime
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+)
+
+// Defaults of Config.
+const (
+	DefaultInitTimeout  = 10 * time.Second
+	DefaultMaxInstances = 64
+	DefaultIdleTimeout  = 10 * time.Minute
+	// MaxResponseBytes is the largest response a function may return
+	// (6 MB plus the 100 bytes AWS allows for framing).
+	MaxResponseBytes = 6291556
+)
+
+// Errors of Pool.Invoke.
+var (
+	// ErrRetired means the pool's function version was replaced or deleted
+	// while the invocation waited: resolve the function again.
+	ErrRetired = errors.New("lambda runtime: function version retired")
+	// ErrClosed means the executor is shutting down.
+	ErrClosed = errors.New("lambda runtime: executor closed")
+)
+
+// Config configures an Executor.
+type Config struct {
+	// CacheDir holds code zips and unpacked code (default
+	// os.TempDir()/groundstack-lambda-<uid>).
+	CacheDir string
+	// InitTimeout bounds a new instance's start-up (until its first
+	// /next); AWS uses 10 s.
+	InitTimeout time.Duration
+	// MaxInstances caps the instances of one function version when no
+	// reserved concurrency is set.
+	MaxInstances int
+	// IdleTimeout stops instances idle that long.
+	IdleTimeout time.Duration
+	// Credentials handed to instances (AWS gives the execution role's).
+	AccessKeyID, SecretAccessKey, SessionToken string
+	// EdgeHost returns the edge's host:port, for AWS_ENDPOINT_URL; it is
+	// read when an instance starts (the edge may start after us).
+	EdgeHost func() string
+	// Logs returns the CloudWatch Logs writer, or nil when none is wired.
+	Logs func() cloud.LogWriter
+	Now  func() time.Time
+	// NewID returns instance and request IDs.
+	NewID func() string
+	Log   *slog.Logger
+}
+
+// Executor runs function instances as child processes. It is safe for
+// concurrent use; Close stops every instance.
+type Executor struct {
+	cfg   Config
+	cache *codeCache
+
+	mu      sync.Mutex
+	pools   map[*Pool]struct{}
+	closed  bool
+	stop    chan struct{}
+	janitor sync.WaitGroup
+}
+
+// New returns an Executor.
+func New(cfg Config) *Executor {
+	if cfg.CacheDir == "" {
+		cfg.CacheDir = filepath.Join(os.TempDir(), "groundstack-lambda-"+strconv.Itoa(os.Getuid()))
+	}
+	if cfg.InitTimeout <= 0 {
+		cfg.InitTimeout = DefaultInitTimeout
+	}
+	if cfg.MaxInstances <= 0 {
+		cfg.MaxInstances = DefaultMaxInstances
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.AccessKeyID == "" {
+		cfg.AccessKeyID, cfg.SecretAccessKey, cfg.SessionToken = "test", "test", "test"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = cloud.NewUUID
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Logs == nil {
+		cfg.Logs = func() cloud.LogWriter { return nil }
+	}
+	if cfg.EdgeHost == nil {
+		cfg.EdgeHost = func() string { return "" }
+	}
+	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir), pools: map[*Pool]struct{}{}, stop: make(chan struct{})}
+	x.janitor.Add(1)
+	go x.reapIdle()
+	return x
+}
+
+// StoreCode keeps a validated zip and returns its hex SHA-256, the key
+// Function.CodeSHA256 refers to.
+func (x *Executor) StoreCode(zip []byte) (string, error) { return x.cache.store(zip) }
+
+// OpenCode opens a stored zip (to serve GetFunction's Code.Location).
+func (x *Executor) OpenCode(sum string) (*os.File, error) { return x.cache.open(sum) }
+
+// Prepare unpacks code in the background so the first invocation does not
+// wait for it.
+func (x *Executor) Prepare(sum string) {
+	go func() { _, _ = x.cache.unpack(sum) }()
+}
+
+// Function is one immutable function version as the executor runs it.
+type Function struct {
+	Name    string
+	ARN     string // unqualified function ARN
+	Version string // "$LATEST" or "1", "2", …
+	Region  string
+	Runtime string // provided.al2023, provided.al2, provided, go1.x
+	Handler string
+	// CodeSHA256 is the hex SHA-256 of the zip given to StoreCode.
+	CodeSHA256 string
+	Env        map[string]string
+	Timeout    time.Duration
+	MemoryMB   int
+	// LogGroup defaults to /aws/lambda/<Name>.
+	LogGroup string
+	// MaxConcurrency, when set, returns the function's reserved
+	// concurrency (≥ 0) or -1 when none is reserved; it caps the pool.
+	MaxConcurrency func() int
+}
+
+// NewPool returns the pool of instances of one function version. Retire it
+// when the version is replaced or deleted.
+func (x *Executor) NewPool(fn *Function) *Pool {
+	if fn.LogGroup == "" {
+		fn.LogGroup = "/aws/lambda/" + fn.Name
+	}
+	p := &Pool{x: x, fn: fn, all: map[*instance]struct{}{}}
+	x.mu.Lock()
+	if x.closed {
+		p.retired = true
+	} else {
+		x.pools[p] = struct{}{}
+	}
+	x.mu.Unlock()
+	return p
+}
+
+func (x *Executor) forget(p *Pool) {
+	x.mu.Lock()
+	delete(x.pools, p)
+	x.mu.Unlock()
+}
+
+// Close kills every instance and waits until each child is reaped.
+func (x *Executor) Close() error {
+	x.mu.Lock()
+	if x.closed {
+		x.mu.Unlock()
+		return nil
+	}
+	x.closed = true
+	close(x.stop)
+	pools := make([]*Pool, 0, len(x.pools))
+	for p := range x.pools {
+		pools = append(pools, p)
+	}
+	x.mu.Unlock()
+	x.janitor.Wait()
+	for _, p := range pools {
+		p.Retire(true)
+	}
+	for _, p := range pools {
+		p.wait()
+	}
+	return nil
+}
+
+// PIDs lists the process IDs of live instances (for leak tests).
+func (x *Executor) PIDs() []int {
+	x.mu.Lock()
+	pools := make([]*Pool, 0, len(x.pools))
+	for p := range x.pools {
+		pools = append(pools, p)
+	}
+	x.mu.Unlock()
+	var pids []int
+	for _, p := range pools {
+		pids = append(pids, p.pids()...)
+	}
+	return pids
+}
+
+// reapIdle stops instances idle longer than IdleTimeout.
+func (x *Executor) reapIdle() {
+	defer x.janitor.Done()
+	tick := time.NewTicker(min(x.cfg.IdleTimeout/2, 30*time.Second))
+	defer tick.Stop()
+	for {
+		select {
+		case <-x.stop:
+			return
+		case <-tick.C:
+		}
+		x.mu.Lock()
+		pools := make([]*Pool, 0, len(x.pools))
+		for p := range x.pools {
+			pools = append(pools, p)
+		}
+		x.mu.Unlock()
+		cutoff := time.Now().Add(-x.cfg.IdleTimeout)
+		for _, p := range pools {
+			p.stopIdleSince(cutoff)
+		}
+	}
+}
+
+// Request is one invocation's input.
+type Request struct {
+	RequestID string
+	Payload   []byte
+	// InvokedARN is the ARN the caller used (qualified when it was).
+	InvokedARN      string
+	ClientContext   string // JSON
+	CognitoIdentity string // JSON
+	TraceID         string
+	// Tail asks for the last 4 KB of the invocation's log.
+	Tail bool
+}
+
+// Outcome says how an invocation ended.
+type Outcome int
+
+const (
+	Succeeded     Outcome = iota // the runtime posted a response
+	FunctionError                // the runtime posted an error
+	TimedOut                     // killed at the deadline
+	Crashed                      // the process exited mid-invocation
+	InitFailed                   // the instance never became ready
+	TooLarge                     // the response exceeded MaxResponseBytes
+
+	notStarted Outcome = -1 // internal: the instance died before it saw the request
+)
+
+// Result is what an invocation produced.
+type Result struct {
+	Outcome Outcome
+	// Payload is the response, or the error document for every other
+	// outcome ({"errorMessage", "errorType", ...}).
+	Payload []byte
+	// ErrorType is the error's type for outcomes other than Succeeded.
+	ErrorType string
+	// LogTail is the last 4 KB of the log when Request.Tail was set.
+	LogTail      []byte
+	Duration     time.Duration
+	InitDuration time.Duration // non-zero on a cold start
+	// BootstrapStart is how long the child took from exec to its first
+	// /next (the runtime's own start-up), on a cold start.
+	BootstrapStart time.Duration
+	Cold           bool
+	release        func()
+}
+
+// Release returns the payload buffer to the pool; the Result must not be
+// used afterwards.
+func (r *Result) Release() {
+	if r.release != nil {
+		r.release()
+		r.release = nil
+	}
+}
