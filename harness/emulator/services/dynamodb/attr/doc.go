@@ -1,4 +1,4 @@
-// Package attr is DynamoDB's attribute value model: typed immutable values,
-// AWS's validation rules and sizes, and the hand-written JSON codec.
-// It must not import net/http or any other service package.
+// Package attr is DynamoDB's attribute value model: compact immutable
+// values, AWS's validation rules, sizes and ordering, and the hand-written
+// JSON codec. It imports awsproto only for its error type; never net/http.
 package attr

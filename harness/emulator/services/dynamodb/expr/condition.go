@@ -2,6 +2,7 @@ package expr
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
 )
@@ -148,11 +149,13 @@ func (o *operand) eval(item attr.Item) (attr.Value, bool) {
 	return attr.Value{}, false
 }
 
-// sizeOf is the size() function: string and binary length in bytes,
-// element count of sets, lists and maps.
+// sizeOf is the size() function: characters of a string (AWS counts
+// size("abÿ") as 3), bytes of a binary, elements of sets, lists and maps.
 func sizeOf(v attr.Value) (int, bool) {
 	switch v.Type() {
-	case attr.S, attr.B:
+	case attr.S:
+		return utf8.RuneCountInString(v.Raw()), true
+	case attr.B:
 		return len(v.Raw()), true
 	case attr.SS, attr.NS, attr.BS, attr.L, attr.M:
 		return v.Len(), true
