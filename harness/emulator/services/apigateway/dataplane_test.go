@@ -78,7 +78,7 @@ type standalone struct {
 	lambda *fakeLambda
 }
 
-func startStandalone(t *testing.T, wireLambda bool) *standalone {
+func startStandalone(t testing.TB, wireLambda bool) *standalone {
 	t.Helper()
 	env := cloud.DefaultEnv()
 	st := &standalone{}
@@ -98,7 +98,7 @@ func startStandalone(t *testing.T, wireLambda bool) *standalone {
 
 // proxyAPI creates an API with ANY on / and on /{proxy+}, both AWS_PROXY to
 // fn, deployed to prod with a stage variable; it returns the API id.
-func proxyAPI(t *testing.T, c *apigw.Client, fn string, binary ...string) string {
+func proxyAPI(t testing.TB, c *apigw.Client, fn string, binary ...string) string {
 	t.Helper()
 	api := must(c.CreateRestApi(ctx, &apigw.CreateRestApiInput{Name: aws.String("proxy"), BinaryMediaTypes: binary})).ok(t)
 	proxy := must(c.CreateResource(ctx, &apigw.CreateResourceInput{RestApiId: api.Id, ParentId: api.RootResourceId, PathPart: aws.String("{proxy+}")})).ok(t)

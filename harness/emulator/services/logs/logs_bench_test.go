@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,20 +17,12 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
-// cpuTime is the process's user+system CPU so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // serve replays one prebuilt awsJson request through the edge handler b.N
 // times and reports server CPU per operation.
 func serve(b *testing.B, h http.Handler, target string, body func(i int) []byte) {
 	b.Helper()
 	b.ReportAllocs()
-	b.ResetTimer()
-	start := cpuTime()
+	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
 		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body(i)))
 		req.Header.Set("X-Amz-Target", "Logs_20140328."+target)
@@ -44,7 +34,7 @@ func serve(b *testing.B, h http.Handler, target string, body func(i int) []byte)
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-us/op")
+	m.Report()
 }
 
 func benchEmulator(b *testing.B) *emulator.Emulator {
@@ -123,13 +113,7 @@ func serve1(b *testing.B, h http.Handler, target string, body []byte) {
 // BenchmarkPutLogEventsSDK goes through aws-sdk-go-v2 (client-bound; see
 // PERFORMANCE.md); BENCH_ENDPOINT targets another emulator.
 func BenchmarkPutLogEventsSDK(b *testing.B) {
-	endpoint := os.Getenv("BENCH_ENDPOINT")
-	var cfg aws.Config
-	if endpoint == "" {
-		_, cfg = emutest.Start(b)
-	} else {
-		cfg = emutest.Config(endpoint)
-	}
+	cfg, _ := emutest.BenchConfig(b)
 	c := cwl.NewFromConfig(cfg)
 	group := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	if _, err := c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: &group}); err != nil {
