@@ -1,0 +1,78 @@
+package secretsmanager
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+)
+
+// FuzzAppendString checks the hand-written JSON string encoder of the hot
+// path against encoding/json: same bytes back for every input.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `q"uo\te`, "\n\r\t\x00\x1f", "\u2028\u2029", "héllo", "\xff\xfe", "<&>", `{"a":1}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendString(nil, s)
+		var back string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q encodes to invalid JSON %s: %v", s, got, err)
+		}
+		want, _ := json.Marshal(s)
+		var wantBack string
+		_ = json.Unmarshal(want, &wantBack)
+		if back != wantBack {
+			t.Fatalf("%q: round trip %q, encoding/json gives %q", s, back, wantBack)
+		}
+	})
+}
+
+// FuzzOperations sends arbitrary bodies to every operation: the answer is
+// never a 500 and always JSON.
+func FuzzOperations(f *testing.F) {
+	env := cloud.DefaultEnv()
+	env.Now = func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
+	svc := New(env)
+	ops := make([]string, 0, len(svc.api.Ops))
+	for op := range svc.api.Ops {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops) // a failing input must pick the same operation when replayed
+	for i, body := range []string{
+		`{}`, `{"SecretId":"seed"}`, `{"Name":"n","SecretString":"v"}`, `{"SecretId":"seed","VersionStage":"AWSPREVIOUS"}`,
+		`{"SecretId":"seed","SecretBinary":"AAEC"}`, `{"SecretId":"seed","SecretBinary":"!!"}`,
+		`{"Filters":[{"Key":"name","Values":["!se"]}],"MaxResults":1}`, `{"NextToken":"MHxzZWVk"}`,
+		`{"SecretId":"seed","RecoveryWindowInDays":7,"ForceDeleteWithoutRecovery":false}`,
+		`{"PasswordLength":4,"ExcludeCharacters":"abcdefghijklmnopqrstuvwxyz"}`, `{"SecretId":"seed","Tags":[{"Key":null}]}`,
+		`{"SecretId":"arn:aws:secretsmanager:us-east-1:000000000000:secret:seed"}`, `[1,2]`, `{"SecretId":["x"]}`,
+	} {
+		f.Add(uint8(i), body)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		svc.Reset()
+		call(svc, "CreateSecret", `{"Name":"seed","SecretString":"v1","ClientRequestToken":"00000000000000000000000000000001"}`)
+		op := ops[int(which)%len(ops)]
+		code, out := call(svc, op, body)
+		if code >= 500 {
+			t.Fatalf("%s %q: %d %s", op, body, code, out)
+		}
+		if !json.Valid([]byte(out)) {
+			t.Fatalf("%s %q: answer is not JSON: %s", op, body, out)
+		}
+	})
+}
+
+func call(h http.Handler, op, body string) (int, string) {
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "secretsmanager."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w.Code, w.Body.String()
+}
