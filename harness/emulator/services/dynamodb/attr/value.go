@@ -86,9 +86,6 @@ func number(canonical string) Value { return scalar(N, canonical) }
 // Binary returns a B value holding a copy of b.
 func Binary(b []byte) Value { return scalar(B, string(b)) }
 
-// binaryString returns a B value whose bytes are s.
-func binaryString(s string) Value { return scalar(B, s) }
-
 // Bool returns a BOOL value.
 func Bool(b bool) Value {
 	if b {

@@ -64,7 +64,6 @@ func newParser(src string, lang language) *parser {
 func (p *parser) tok() token          { return p.toks[p.pos] }
 func (p *parser) text(t token) string { return p.src[t.start:t.end] }
 func (p *parser) atEOF() bool         { return p.toks[p.pos].kind == tEOF }
-func (p *parser) peekKind() tokKind   { return p.toks[p.pos].kind }
 func (p *parser) punctAt(i int) string {
 	if t := p.toks[i]; t.kind == tPunct {
 		return p.src[t.start:t.end]

@@ -219,7 +219,7 @@ func (ck *updateChecker) action(a *action) {
 		if t, known := staticType(a.operand); known {
 			ok := t == attr.SS || t == attr.NS || t == attr.BS || (a.kind == aAdd && t == attr.N)
 			if !ok {
-				setOnce(&ck.operandType, "Incorrect operand type for operator or function; operator: "+sectionNames[a.kind]+", operand type: "+longTypeName(t))
+				setOnce(&ck.operandType, "Incorrect operand type for operator or function; operator: "+sectionNames[a.kind]+", operand type: "+longTypeName(t)+", typeSet: ALLOWED_FOR_"+sectionNames[a.kind]+"_OPERAND")
 			}
 		}
 	}
@@ -287,6 +287,8 @@ func (ck *updateChecker) operand(o *operand) {
 		case fIfNotExists:
 			if o.args[0].kind != oPath {
 				setOnce(&ck.function, "Operator or function requires a document path; operator or function: "+o.fn)
+			} else if o.args[1].kind == oPath && o.args[1].path.equal(o.args[0].path) {
+				setOnce(&ck.function, "The first operand must be distinct from the remaining operands for this operator or function; operator: "+o.fn+", first operand: "+o.args[0].path.listString())
 			}
 		case fListAppend:
 			ck.typed(o.fn, o.args, attr.L)
