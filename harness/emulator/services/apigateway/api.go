@@ -1163,7 +1163,7 @@ func (s *Service) putIntegrationResponse(w http.ResponseWriter, c *awsproto.Call
 			return err
 		}
 		if m.Integration == nil {
-			return ErrIntegrationNotFound
+			return ErrNotFound.New("No integration defined for method")
 		}
 		if m.Responses[code] == nil {
 			return ErrResponseNotFound

@@ -538,3 +538,27 @@ func TestMockAndCORSThroughEdge(t *testing.T) {
 		})
 	}
 }
+
+func TestHTTPProxyIntegration(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Backend", "yes")
+		w.WriteHeader(http.StatusTeapot)
+		fmt.Fprintf(w, "%s %s %s %s %s", r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("X-In"), b)
+	}))
+	t.Cleanup(backend.Close)
+	st := startStandalone(t, false)
+	c := st.client
+	api := must(c.CreateRestApi(ctx, &apigw.CreateRestApiInput{Name: aws.String("http")})).ok(t)
+	proxy := must(c.CreateResource(ctx, &apigw.CreateResourceInput{RestApiId: api.Id, ParentId: api.RootResourceId, PathPart: aws.String("{proxy+}")})).ok(t)
+	must(c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: api.Id, ResourceId: proxy.Id, HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("NONE"),
+		RequestParameters: map[string]bool{"method.request.path.proxy": true}})).ok(t)
+	must(c.PutIntegration(ctx, &apigw.PutIntegrationInput{RestApiId: api.Id, ResourceId: proxy.Id, HttpMethod: aws.String("ANY"),
+		Type: types.IntegrationTypeHttpProxy, IntegrationHttpMethod: aws.String("ANY"), Uri: aws.String(backend.URL + "/base/{proxy}"),
+		RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}})).ok(t)
+	must(c.CreateDeployment(ctx, &apigw.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("v1")})).ok(t)
+	code, h, body := call(t, "PUT", st.url+"/restapis/"+*api.Id+"/v1/_user_request_/a/b?x=1", []byte("payload"), map[string][]string{"X-In": {"in"}}, "")
+	if code != http.StatusTeapot || h.Get("X-Backend") != "yes" || string(body) != "PUT /base/a/b x=1 in payload" {
+		t.Fatalf("%d %v %q", code, h, body)
+	}
+}
