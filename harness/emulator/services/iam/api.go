@@ -138,7 +138,7 @@ func tagsXML(tags []Tag) *tagList {
 	}
 	l := &tagList{Member: make([]tagXML, len(tags))}
 	for i, t := range tags {
-		l.Member[i] = tagXML{t.Key, t.Value}
+		l.Member[i] = tagXML(t)
 	}
 	return l
 }
@@ -668,7 +668,7 @@ func (s *Service) listRoleTags(c *awsproto.Call, f awsproto.Form) (any, error) {
 	}
 	out := listTagsResult{IsTruncated: trunc, Marker: marker}
 	for _, t := range page {
-		out.Tags.Member = append(out.Tags.Member, tagXML{t.Key, t.Value})
+		out.Tags.Member = append(out.Tags.Member, tagXML(t))
 	}
 	return out, nil
 }

@@ -136,7 +136,7 @@ func tagsOut(tags []Tag) []tagOut {
 	}
 	out := make([]tagOut, len(tags))
 	for i, t := range tags {
-		out[i] = tagOut{t.Key, t.Value}
+		out[i] = tagOut(t)
 	}
 	return out
 }

@@ -86,14 +86,11 @@ func BenchmarkGetSecretValueHandler(b *testing.B) {
 // itself costs ~75-105 µs of CPU per call here, so ops/s is client-bound
 // (see PERFORMANCE.md).
 func BenchmarkGetSecretValueSDK(b *testing.B) {
-	endpoint := os.Getenv("BENCH_ENDPOINT")
 	var cfg aws.Config
-	if endpoint == "" {
-		var e *emulator.Emulator
-		e, cfg = emutest.Start(b)
-		endpoint = e.URL()
-	} else {
+	if endpoint := os.Getenv("BENCH_ENDPOINT"); endpoint != "" {
 		cfg = emutest.Config(endpoint)
+	} else {
+		_, cfg = emutest.Start(b)
 	}
 	c := sm.NewFromConfig(cfg)
 	name := "bench/sdk-" + time.Now().Format("150405.000000")
