@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	apigw "github.com/aws/aws-sdk-go-v2/service/apigateway"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -247,6 +248,24 @@ func TestEnsureHelpers(t *testing.T) {
 	must(deploy.EnsureRestAPI(ctx, cfg, apiSpec)).ok(t)
 	if code, _, body := get(t, "GET", api.URL+"/health"); code != 200 || !strings.Contains(string(body), `"resource":"/health"`) {
 		t.Fatalf("new route: %d %s", code, body)
+	}
+
+	// the function's logs reached CloudWatch Logs through the LogWriter link
+	logs := cwl.NewFromConfig(cfg)
+	var found []string
+	for i := 0; i < 50 && len(found) == 0; i++ {
+		out, err := logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/ensure-fn"), FilterPattern: aws.String("REPORT RequestId")})
+		if err == nil {
+			for _, e := range out.Events {
+				found = append(found, *e.Message)
+			}
+		}
+		if len(found) == 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if len(found) == 0 || !strings.Contains(found[0], "Duration:") {
+		t.Fatalf("no REPORT lines in /aws/lambda/ensure-fn: %q", found)
 	}
 
 	furl := must(deploy.EnsureFunctionURL(ctx, cfg, "ensure-fn", ltypes.FunctionUrlAuthTypeNone)).ok(t)
