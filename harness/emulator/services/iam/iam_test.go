@@ -608,3 +608,63 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("delete-role with a policy attached: exit %d: %s", code, errOut)
 	}
 }
+
+func TestDefaultVersionDescriptionAndProfilesList(t *testing.T) {
+	_, c := start(t)
+	createRole(t, c, "r")
+	out, err := c.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("r"), Description: aws.String("described")})
+	if err != nil || aws.ToString(out.Role.Description) != "described" {
+		t.Fatalf("UpdateRoleDescription: %v %+v", err, out)
+	}
+	p, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(s3Read)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := p.Policy.Arn
+	if _, err := c.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: arn, PolicyDocument: aws.String(s3Read)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: arn, VersionId: aws.String("v2")}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})
+	if aws.ToString(got.Policy.DefaultVersionId) != "v2" {
+		t.Fatalf("default %s", aws.ToString(got.Policy.DefaultVersionId))
+	}
+	_, err = c.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: arn, VersionId: aws.String("v9")})
+	wantAPIError(t, err, "NoSuchEntity", 404, "Policy "+aws.ToString(arn)+" version v9 does not exist or is not attachable.")
+	_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+	wantAPIError(t, err, "AccessDenied", 403, "")
+
+	for _, n := range []string{"b", "a", "c"} {
+		if _, err := c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(n), Path: aws.String("/ec2/")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("A")})
+	wantAPIError(t, err, "EntityAlreadyExists", 409, "Instance Profile A already exists.")
+	list, err := c.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{PathPrefix: aws.String("/ec2/"), MaxItems: aws.Int32(2)})
+	if err != nil || len(list.InstanceProfiles) != 2 || !list.IsTruncated || aws.ToString(list.InstanceProfiles[0].InstanceProfileName) != "a" {
+		t.Fatalf("profiles page: %v %+v", err, list)
+	}
+}
+
+func TestStateAndReset(t *testing.T) {
+	e, c := start(t)
+	createRole(t, c, "r")
+	resp, err := http.Get(e.URL() + "/_groundstack/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Services map[string]map[string]any `json:"services"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&state)
+	resp.Body.Close()
+	if err != nil || fmt.Sprint(state.Services["iam"]["roles"]) != "1" {
+		t.Fatalf("state: %v %v", err, state.Services["iam"])
+	}
+	e.Reset()
+	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("r")})
+	wantAPIError(t, err, "NoSuchEntity", 404, "")
+}

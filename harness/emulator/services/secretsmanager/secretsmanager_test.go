@@ -795,3 +795,79 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("get after force delete: exit %d: %s", code, errOut)
 	}
 }
+
+func TestListVersionsPagingAndSortBy(t *testing.T) {
+	clk := newClock()
+	_, c := start(t, emulator.WithClock(clk.Now))
+	if _, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("b-first"), SecretBinary: []byte{1}, ClientRequestToken: token(1)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 2; i <= 7; i++ {
+		clk.Advance(time.Minute)
+		if _, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("b-first"), SecretBinary: []byte{byte(i)}, ClientRequestToken: token(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A binary retry with the same token and bytes is idempotent too.
+	if _, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("b-first"), SecretBinary: []byte{7}, ClientRequestToken: token(7)}); err != nil {
+		t.Fatalf("binary retry: %v", err)
+	}
+	_, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("b-first"), SecretString: aws.String("\x07"), ClientRequestToken: token(7)})
+	wantAPIError(t, err, "ResourceExistsException", "")
+	var ids []string
+	p := sm.NewListSecretVersionIdsPaginator(c, &sm.ListSecretVersionIdsInput{SecretId: aws.String("b-first"), IncludeDeprecated: aws.Bool(true), MaxResults: aws.Int32(3)})
+	pages := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, v := range page.Versions {
+			ids = append(ids, aws.ToString(v.VersionId))
+		}
+	}
+	if pages != 3 || len(ids) != 7 || ids[0] != *token(1) || ids[6] != *token(7) {
+		t.Fatalf("%d pages: %v", pages, ids)
+	}
+
+	clk.Advance(time.Minute)
+	if _, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("a-second"), SecretString: aws.String("x")}); err != nil {
+		t.Fatal(err)
+	}
+	byName := listNames(t, c, &sm.ListSecretsInput{SortBy: types.SortByTypeName})
+	byCreated := listNames(t, c, &sm.ListSecretsInput{SortBy: types.SortByTypeCreatedDate, SortOrder: types.SortOrderTypeAsc})
+	clk.Advance(time.Minute)
+	if _, err := c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("b-first"), Description: aws.String("touched")}); err != nil {
+		t.Fatal(err)
+	}
+	byChanged := listNames(t, c, &sm.ListSecretsInput{SortBy: types.SortByTypeLastChangedDate, SortOrder: types.SortOrderTypeDesc})
+	if strings.Join(byName, ",") != "a-second,b-first" || strings.Join(byCreated, ",") != "b-first,a-second" || strings.Join(byChanged, ",") != "b-first,a-second" {
+		t.Fatalf("by name %v, by created %v, by changed desc %v", byName, byCreated, byChanged)
+	}
+}
+
+func TestStateAndReset(t *testing.T) {
+	e, c := start(t)
+	if _, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("s"), SecretString: aws.String("x")}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(e.URL() + "/_groundstack/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Services map[string]map[string]any `json:"services"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&state)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(state.Services["secretsmanager"]["secrets"]); got != "map[us-east-1:1]" {
+		t.Fatalf("state: %v", state.Services["secretsmanager"])
+	}
+	e.Reset()
+	_, err = c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("s")})
+	wantAPIError(t, err, "ResourceNotFoundException", "")
+}

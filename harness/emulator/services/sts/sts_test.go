@@ -223,3 +223,19 @@ func TestCLIGetCallerIdentity(t *testing.T) {
 		t.Fatalf("assume-role: exit %d: %s %s", code, out, errOut)
 	}
 }
+
+func TestResetForgetsSessions(t *testing.T) {
+	e, cfg := emutest.Start(t)
+	c := sts.NewFromConfig(cfg)
+	out, err := c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::000000000000:role/r"), RoleSessionName: aws.String("s1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roleCfg := cfg.Copy()
+	roleCfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))
+	e.Reset()
+	id, err := sts.NewFromConfig(roleCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Arn) != "arn:aws:iam::000000000000:root" {
+		t.Fatalf("after reset: %v %v", err, aws.ToString(id.Arn))
+	}
+}
