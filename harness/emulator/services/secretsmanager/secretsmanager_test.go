@@ -106,6 +106,11 @@ func TestCreateGetByNameAndARNs(t *testing.T) {
 			t.Fatalf("get %q: want ResourceNotFoundException, got %v", id, err)
 		}
 		wantAPIError(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+		// Secrets Manager is awsJson: its not-found travels with HTTP 400, not 404.
+		var hs interface{ HTTPStatusCode() int }
+		if !errors.As(err, &hs) || hs.HTTPStatusCode() != http.StatusBadRequest {
+			t.Fatalf("ResourceNotFoundException status: %v", err)
+		}
 	}
 }
 
