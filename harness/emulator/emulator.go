@@ -63,10 +63,11 @@ type Emulator struct {
 	control  *control.Plane
 	handler  http.Handler
 
-	mu   sync.Mutex
-	ln   net.Listener
-	srv  *http.Server
-	done chan struct{}
+	mu    sync.Mutex
+	ln    net.Listener
+	srv   *http.Server
+	done  chan struct{}
+	conns map[net.Conn]http.ConnState
 }
 
 // New builds an emulator with every service; Start makes it listen.
@@ -116,7 +117,9 @@ func (e *Emulator) Start() error {
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(e.cfg.log.Handler(), slog.LevelDebug),
+		ConnState:         e.trackConn,
 	}
+	e.conns = map[net.Conn]http.ConnState{}
 	srv, done := e.srv, make(chan struct{})
 	e.done = done
 	go func() {
@@ -128,6 +131,20 @@ func (e *Emulator) Start() error {
 		go e.control.RunInitHooks(context.Background(), e.cfg.initDir, e.URL())
 	}
 	return nil
+}
+
+// trackConn remembers connections that have not carried a request yet:
+// Shutdown would wait 5 s for them (clients open spare connections), so
+// Close drops them at once.
+func (e *Emulator) trackConn(c net.Conn, st http.ConnState) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch st {
+	case http.StateNew:
+		e.conns[c] = st
+	default:
+		delete(e.conns, c)
+	}
 }
 
 // URL is the edge's base URL ("http://127.0.0.1:4566").
@@ -166,6 +183,12 @@ func (e *Emulator) Close() error {
 	e.mu.Unlock()
 	var errs []error
 	if srv != nil {
+		srv.SetKeepAlivesEnabled(false)
+		e.mu.Lock()
+		for c := range e.conns {
+			c.Close()
+		}
+		e.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := srv.Shutdown(ctx); err != nil {
 			errs = append(errs, srv.Close())

@@ -2,8 +2,10 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator"
 )
@@ -52,5 +54,28 @@ func TestCloseTwice(t *testing.T) {
 	}
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A client's spare connection that never carried a request would hold
+// Shutdown for its 5-second grace; Close must drop it instead.
+func TestCloseDropsUnusedConnections(t *testing.T) {
+	e := emulator.New()
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := net.Dial("tcp", e.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// The server sees the connection as new once it has accepted it.
+	time.Sleep(20 * time.Millisecond)
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	if n, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("read %d bytes from a connection Close should have dropped", n)
 	}
 }
