@@ -95,10 +95,9 @@ func TestAWSChunkedUploads(t *testing.T) {
 			}
 			b, err := io.ReadAll(out.Body) // the SDK validates the checksum while reading
 			out.Body.Close()
-			want := base64.StdEncoding.EncodeToString(crc32.NewIEEE().Sum(nil))
 			h := crc32.NewIEEE()
 			h.Write(data)
-			want = base64.StdEncoding.EncodeToString(h.Sum(nil))
+			want := base64.StdEncoding.EncodeToString(h.Sum(nil))
 			if err != nil || !bytes.Equal(b, data) || aws.ToString(out.ChecksumCRC32) != want {
 				t.Errorf("checksum mode: err %v, crc32 %q want %q", err, aws.ToString(out.ChecksumCRC32), want)
 			}
@@ -424,8 +423,8 @@ func TestSignedStreamingRaw(t *testing.T) {
 	}
 }
 
-// TestQueryOverridesAndURLs covers response-* overrides on presigned-style
-// GETs and the CompleteMultipartUpload location.
+// TestResponseOverrides covers response-* query overrides (used with
+// presigned GETs).
 func TestResponseOverrides(t *testing.T) {
 	e, c := start(t)
 	mustCreateBucket(t, c, "over")

@@ -321,7 +321,7 @@ func TestKeysRoundTrip(t *testing.T) {
 	keys := []string{
 		"with space.txt", "plus+sign", "percent%20literal", "unicode/ñandú-日本語.txt", "a/b/c/d",
 		"question?mark", "hash#tag", "amp&and=eq", "tilde~star*", "semi;colon", "quote'\"", "trailing/",
-		"//double-leading", "comma,key", "brackets[]{}", "dollar$at@",
+		"//double-leading", "comma,key", "brackets[]{}", "dollar$at@", "<angle>&amp;", "caret^pipe|back\\slash",
 	}
 	for i, k := range keys {
 		mustPut(t, c, "keys", k, []byte(fmt.Sprint(i)))

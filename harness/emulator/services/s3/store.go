@@ -76,6 +76,7 @@ type Object struct {
 	PartSizes    []int64 // sizes of the parts of a CompleteMultipartUpload object
 
 	lastModifiedHTTP string // precomputed: Last-Modified is on every GET
+	lastModifiedXML  string // and LastModified in every listing
 }
 
 // Size is the object's length in bytes.
@@ -96,6 +97,7 @@ func (o *Object) Seal(now time.Time) {
 	}
 	o.LastModified = now.UTC().Truncate(time.Second)
 	o.lastModifiedHTTP = o.LastModified.Format(httpTimeFormat)
+	o.lastModifiedXML = o.LastModified.Format("2006-01-02T15:04:05.000Z")
 	if o.StorageClass == "" {
 		o.StorageClass = "STANDARD"
 	}
@@ -151,6 +153,7 @@ type bucket struct {
 	BucketInfo
 
 	mu      sync.RWMutex
+	deleted bool // set by DeleteBucket: writers holding a stale pointer must not land here
 	objects map[string]*Object
 	index   keyIndex
 	bytes   int64
@@ -214,12 +217,12 @@ func (s *Store) DeleteBucket(name string) error {
 	if b == nil {
 		return errNoSuchBucket
 	}
-	b.mu.RLock()
-	n := len(b.objects)
-	b.mu.RUnlock()
-	if n > 0 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.objects) > 0 {
 		return errBucketNotEmpty
 	}
+	b.deleted = true
 	delete(s.buckets, name)
 	return nil
 }
@@ -288,6 +291,9 @@ func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, eve
 	b.mu.Lock()
 	old := b.objects[obj.Key]
 	switch {
+	case b.deleted:
+		b.mu.Unlock()
+		return errNoSuchBucket
 	case cond.IfNoneMatchAny && old != nil:
 		b.mu.Unlock()
 		return errPrecondition
@@ -569,8 +575,11 @@ func (s *Store) CreateUpload(bucketName string, u *Upload) error {
 	}
 	u.parts = map[int]*Part{}
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.deleted {
+		return errNoSuchBucket
+	}
 	b.uploads[u.ID] = u
-	b.mu.Unlock()
 	return nil
 }
 
@@ -725,6 +734,10 @@ func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now t
 	obj.Seal(now)
 
 	b.mu.Lock()
+	if b.deleted {
+		b.mu.Unlock()
+		return nil, errNoSuchBucket
+	}
 	delete(b.uploads, id)
 	b.put(&obj, b.objects[key])
 	b.mu.Unlock()

@@ -1,13 +1,16 @@
 package s3
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/xml"
 	"net"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
@@ -276,25 +279,6 @@ type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
-type listBucketResult struct {
-	XMLName               xml.Name       `xml:"ListBucketResult"`
-	Xmlns                 string         `xml:"xmlns,attr"`
-	Name                  string         `xml:"Name"`
-	Prefix                string         `xml:"Prefix"`
-	Marker                *string        `xml:"Marker"`
-	NextMarker            string         `xml:"NextMarker,omitempty"`
-	Delimiter             string         `xml:"Delimiter,omitempty"`
-	MaxKeys               int            `xml:"MaxKeys"`
-	EncodingType          string         `xml:"EncodingType,omitempty"`
-	KeyCount              *int           `xml:"KeyCount"`
-	IsTruncated           bool           `xml:"IsTruncated"`
-	ContinuationToken     string         `xml:"ContinuationToken,omitempty"`
-	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
-	StartAfter            string         `xml:"StartAfter,omitempty"`
-	Contents              []objectEntry  `xml:"Contents"`
-	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
-}
-
 type deleteRequest struct {
 	XMLName xml.Name
 	Quiet   bool `xml:"Quiet"`
@@ -466,4 +450,104 @@ type listMultipartUploadsResult struct {
 	IsTruncated        bool           `xml:"IsTruncated"`
 	Uploads            []uploadEntry  `xml:"Upload"`
 	CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
+}
+
+// xmlDoc writes an S3 XML document by hand, for hot paths.
+type xmlDoc struct {
+	bytes.Buffer
+	root string
+}
+
+var xmlDocs = sync.Pool{New: func() any { return new(xmlDoc) }}
+
+func newXMLDoc(root string) *xmlDoc {
+	d := xmlDocs.Get().(*xmlDoc)
+	d.Reset()
+	d.root = root
+	d.WriteString(xml.Header)
+	d.WriteString("<" + root + ` xmlns="` + awsproto.S3XMLNS + `">`)
+	return d
+}
+
+func (d *xmlDoc) open(name string) {
+	d.WriteByte('<')
+	d.WriteString(name)
+	d.WriteByte('>')
+}
+
+func (d *xmlDoc) close(name string) {
+	d.WriteString("</")
+	d.WriteString(name)
+	d.WriteByte('>')
+}
+
+func (d *xmlDoc) elem(name, text string) {
+	d.open(name)
+	escapeXMLText(&d.Buffer, text)
+	d.close(name)
+}
+
+func (d *xmlDoc) elemInt(name string, v int64) {
+	d.open(name)
+	d.Write(strconv.AppendInt(d.AvailableBuffer(), v, 10))
+	d.close(name)
+}
+
+func (d *xmlDoc) elemBool(name string, v bool) {
+	d.open(name)
+	d.Write(strconv.AppendBool(d.AvailableBuffer(), v))
+	d.close(name)
+}
+
+func (d *xmlDoc) finish() { d.close(d.root) }
+
+func (d *xmlDoc) release() {
+	if d.Cap() <= 1<<20 {
+		xmlDocs.Put(d)
+	}
+}
+
+// escapeXMLText writes s as XML character data the way encoding/xml's
+// EscapeText does (invalid characters become U+FFFD).
+func escapeXMLText(b *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); {
+		r, width := utf8.DecodeRuneInString(s[i:])
+		var esc string
+		switch {
+		case r == '"':
+			esc = "&#34;"
+		case r == '\'':
+			esc = "&#39;"
+		case r == '&':
+			esc = "&amp;"
+		case r == '<':
+			esc = "&lt;"
+		case r == '>':
+			esc = "&gt;"
+		case r == '\t':
+			esc = "&#x9;"
+		case r == '\n':
+			esc = "&#xA;"
+		case r == '\r':
+			esc = "&#xD;"
+		case !xmlChar(r) || (r == utf8.RuneError && width == 1):
+			esc = "\uFFFD"
+		}
+		if esc != "" {
+			b.WriteString(s[last:i])
+			b.WriteString(esc)
+			last = i + width
+		}
+		i += width
+	}
+	b.WriteString(s[last:])
+}
+
+// xmlChar reports whether r may appear in an XML document.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
 }

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -301,6 +302,12 @@ func fuzzService(t *testing.T, svc *Service, method, target string, body []byte,
 	return w
 }
 
+// fuzzBigPart is built once: hashing 5 MiB per fuzz input would starve the
+// fuzzer. Parts are immutable, so fixtures share it.
+var fuzzBigPart = sync.OnceValue(func() *Part {
+	return NewPart(1, bytes.Repeat([]byte{1}, MinPartSize), Checksum{}, time.Unix(0, 0))
+})
+
 func fuzzFixture() *Service {
 	env := cloud.DefaultEnv()
 	env.Now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
@@ -312,7 +319,7 @@ func fuzzFixture() *Service {
 		svc.store.PutObject("fuzz", o, PutCondition{}, "Put")
 	}
 	svc.store.CreateUpload("fuzz", &Upload{ID: "up1", Key: "mp", Template: &Object{}})
-	svc.store.PutPart("fuzz", "mp", "up1", NewPart(1, bytes.Repeat([]byte{1}, MinPartSize), Checksum{}, env.Now()))
+	svc.store.PutPart("fuzz", "mp", "up1", fuzzBigPart())
 	svc.store.PutPart("fuzz", "mp", "up1", NewPart(2, []byte("x"), Checksum{}, env.Now()))
 	return svc
 }
@@ -395,6 +402,21 @@ func FuzzObjectRequest(f *testing.F) {
 		o, err := svc.store.Object("fuzz", strings.TrimPrefix(u.Path, "/fuzz/"))
 		if err == nil && !bytes.Equal(o.Data, body) {
 			t.Fatalf("stored %q, sent %q", o.Data, body)
+		}
+	})
+}
+
+// FuzzEscapeXMLText: the hand-written escaper agrees with encoding/xml.
+func FuzzEscapeXMLText(f *testing.F) {
+	for _, s := range []string{"plain", `a<b>&"c'`, "tab\tnl\ncr\r", "\x01\xff\xfe", "ñ日本", "\uFFFE\U0001F600"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got, want bytes.Buffer
+		escapeXMLText(&got, s)
+		xml.EscapeText(&want, []byte(s))
+		if got.String() != want.String() {
+			t.Fatalf("escape(%q) = %q, encoding/xml says %q", s, got.String(), want.String())
 		}
 	})
 }

@@ -1,0 +1,94 @@
+package s3
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+func sealed(key, data string) *Object {
+	o := &Object{Key: key, Data: []byte(data)}
+	o.Seal(time.Unix(0, 0))
+	return o
+}
+
+// TestDeleteBucketRace: a put racing DeleteBucket either lands in a bucket
+// that then cannot be deleted, or fails; an acknowledged put is never lost.
+func TestDeleteBucketRace(t *testing.T) {
+	for i := 0; i < 300; i++ {
+		s := NewStore()
+		s.CreateBucket("race", "us-east-1", time.Unix(0, 0))
+		var putErr, delErr error
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); putErr = s.PutObject("race", sealed("k", "v"), PutCondition{}, "Put") }()
+		go func() { defer wg.Done(); delErr = s.DeleteBucket("race") }()
+		wg.Wait()
+		switch {
+		case putErr == nil && delErr == nil:
+			t.Fatalf("iteration %d: put acknowledged and bucket deleted", i)
+		case putErr == nil:
+			if o, err := s.Object("race", "k"); err != nil || string(o.Data) != "v" {
+				t.Fatalf("iteration %d: acknowledged put lost: %v", i, err)
+			}
+		case putErr != errNoSuchBucket:
+			t.Fatalf("iteration %d: put failed with %v", i, putErr)
+		}
+	}
+}
+
+// TestStoreConcurrency exercises every store path at once under -race and
+// checks the final counts.
+func TestStoreConcurrency(t *testing.T) {
+	s := NewStore()
+	const buckets, workers, keys = 3, 6, 200
+	for b := 0; b < buckets; b++ {
+		s.CreateBucket(fmt.Sprint("b", b), "us-east-1", time.Unix(0, 0))
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			bucket := fmt.Sprint("b", w%buckets)
+			for i := 0; i < keys; i++ {
+				key := fmt.Sprintf("w%d/%03d", w, i)
+				if err := s.PutObject(bucket, sealed(key, key), PutCondition{}, "Put"); err != nil {
+					t.Error(err)
+					return
+				}
+				if o, err := s.Object(bucket, key); err != nil || string(o.Data) != key {
+					t.Errorf("read back %s: %v", key, err)
+				}
+				if i%10 == 0 {
+					if _, err := s.List(bucket, ListQuery{Prefix: fmt.Sprintf("w%d/", w), MaxKeys: 1000}); err != nil {
+						t.Error(err)
+					}
+				}
+				if i%3 == 0 {
+					s.DeleteObjects(bucket, []string{key}, time.Unix(0, 0))
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	_, objects, _ := s.Summary()
+	want := workers * (keys - (keys+2)/3)
+	if objects != want {
+		t.Errorf("objects = %d, want %d", objects, want)
+	}
+	total := 0
+	for b := 0; b < buckets; b++ {
+		page, _ := s.List(fmt.Sprint("b", b), ListQuery{MaxKeys: 1000})
+		total += len(page.Objects)
+		for i := 1; i < len(page.Objects); i++ {
+			if page.Objects[i-1].Key >= page.Objects[i].Key {
+				t.Fatalf("listing out of order: %s, %s", page.Objects[i-1].Key, page.Objects[i].Key)
+			}
+		}
+	}
+	if total != want {
+		t.Errorf("listed %d, want %d", total, want)
+	}
+}
