@@ -171,7 +171,7 @@ func preparePut(t *table, raw json.RawMessage) (*preparedPut, error) {
 		return nil, validationf(msgItemTooLarge)
 	}
 	p := &preparedPut{t: t, k: k, item: item, size: size}
-	p.ent = t.newEntry(k, item, size)
+	p.ent = newEntry(k, item, size)
 	return p, nil
 }
 
@@ -203,6 +203,10 @@ func (s *Service) putItem(c *awsproto.Call, body []byte) (any, error) {
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMixed([]param{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		[]param{{"ConditionExpression", in.ConditionExpression != nil}}); err != nil {
 		return nil, err
 	}
 	opts, err := parseWriteOpts(in.ReturnValues, true, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
@@ -284,6 +288,9 @@ func (s *Service) getItem(c *awsproto.Call, body []byte) (any, error) {
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMixed([]param{{"AttributesToGet", in.AttributesToGet != nil}}, []param{{"ProjectionExpression", in.ProjectionExpression != nil}}); err != nil {
 		return nil, err
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
@@ -385,6 +392,10 @@ func (s *Service) deleteItem(c *awsproto.Call, body []byte) (any, error) {
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMixed([]param{{"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		[]param{{"ConditionExpression", in.ConditionExpression != nil}}); err != nil {
 		return nil, err
 	}
 	opts, err := parseWriteOpts(in.ReturnValues, true, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)
@@ -525,7 +536,7 @@ func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, attr.Item, 
 	if err := p.t.checkIndexKeys(next, true); err != nil {
 		return write{}, nil, err
 	}
-	return write{kind: writePut, item: next, ent: p.t.newEntry(p.k, next, size), old: oldItem}, oldItem, nil
+	return write{kind: writePut, item: next, ent: newEntry(p.k, next, size), old: oldItem}, oldItem, nil
 }
 
 func (s *Service) updateItem(c *awsproto.Call, body []byte) (any, error) {
@@ -535,6 +546,10 @@ func (s *Service) updateItem(c *awsproto.Call, body []byte) (any, error) {
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMixed([]param{{"AttributeUpdates", in.AttributeUpdates != nil}, {"Expected", in.Expected != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		[]param{{"UpdateExpression", in.UpdateExpression != nil}, {"ConditionExpression", in.ConditionExpression != nil}}); err != nil {
 		return nil, err
 	}
 	opts, err := parseWriteOpts(in.ReturnValues, false, in.ReturnConsumedCapacity, in.ReturnItemCollectionMetrics, in.ReturnValuesOnConditionCheckFailure)

@@ -300,6 +300,10 @@ func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
 	if err := awsproto.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
+	if err := checkMixed([]param{{"AttributesToGet", in.AttributesToGet != nil}, {"KeyConditions", in.KeyConditions != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		[]param{{"ProjectionExpression", in.ProjectionExpression != nil}, {"FilterExpression", in.FilterExpression != nil}, {"KeyConditionExpression", in.KeyConditionExpression != nil}}); err != nil {
+		return nil, err
+	}
 	x, err := newExprCtx(in.ExpressionAttributeNames, in.ExpressionAttributeValues)
 	if err != nil {
 		return nil, err
@@ -443,6 +447,10 @@ type scanInput struct {
 func (s *Service) scan(c *awsproto.Call, body []byte) (any, error) {
 	var in scanInput
 	if err := awsproto.DecodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	if err := checkMixed([]param{{"AttributesToGet", in.AttributesToGet != nil}, {"ScanFilter", in.ScanFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
+		[]param{{"ProjectionExpression", in.ProjectionExpression != nil}, {"FilterExpression", in.FilterExpression != nil}}); err != nil {
 		return nil, err
 	}
 	seg := segment{0, ^uint64(0)}

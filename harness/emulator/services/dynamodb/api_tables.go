@@ -393,15 +393,17 @@ func (s *Service) createTable(c *awsproto.Call, body []byte) (any, error) {
 	for _, sp := range specs {
 		t.indexes = append(t.indexes, newIndex(t, sp, "ACTIVE"))
 	}
+	var st *stream
 	if streamOn {
 		t.enableStream(viewType, now)
+		st = t.stream
 	}
 	if err := region.addTable(t); err != nil {
 		return nil, errResourceInUse.Errorf("Table already exists: %s", name)
 	}
-	if streamOn {
+	if st != nil {
 		region.mu.Lock()
-		region.streams[t.stream.arn] = t.stream
+		region.streams[st.arn] = st
 		region.mu.Unlock()
 	}
 	t.mu.RLock()

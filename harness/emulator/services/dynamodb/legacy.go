@@ -277,3 +277,29 @@ func mixedParams(legacy, expression []string) error {
 	return validationf("Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {%s} Expression parameters: {%s}",
 		strings.Join(legacy, ", "), strings.Join(expression, ", "))
 }
+
+// param is a request member, for the mixed-parameters check.
+type param struct {
+	name string
+	set  bool
+}
+
+// checkMixed rejects a request that sets both legacy and expression
+// parameters, listing each kind as AWS does.
+func checkMixed(legacy, expression []param) error {
+	var l, e []string
+	for _, p := range legacy {
+		if p.set {
+			l = append(l, p.name)
+		}
+	}
+	for _, p := range expression {
+		if p.set {
+			e = append(e, p.name)
+		}
+	}
+	if len(l) > 0 && len(e) > 0 {
+		return mixedParams(l, e)
+	}
+	return nil
+}

@@ -368,13 +368,11 @@ type write struct {
 // key; old is nil when there is no item.
 type writeFn func(old *entry) (write, error)
 
-// newEntry builds the stored form of an item whose key is k.
-func (t *table) newEntry(k itemKey, it attr.Item, size int) *entry {
+// newEntry builds the stored form of an item whose key is k (with or
+// without the table lock: its expiry is set by apply, under the lock).
+func newEntry(k itemKey, it attr.Item, size int) *entry {
 	e := &entry{hh: k.hh, hk: k.hk, rk: k.rk, size: int32(size)}
 	e.data = attr.AppendItem(make([]byte, 0, size+size/4+16), it)
-	if t.ttlAttr != "" {
-		e.expires = ttlOf(it, t.ttlAttr)
-	}
 	return e
 }
 
@@ -428,8 +426,10 @@ func (t *table) apply(k itemKey, old *entry, w write) *entry {
 	if w.kind == writePut {
 		next = w.ent
 		if next == nil {
-			next = t.newEntry(k, w.item, w.item.Size())
-		} else if t.ttlAttr != "" && next.expires == 0 {
+			next = newEntry(k, w.item, w.item.Size())
+		}
+		next.expires = 0
+		if t.ttlAttr != "" {
 			next.expires = ttlOf(w.item, t.ttlAttr)
 		}
 		t.items.ReplaceOrInsert(next)

@@ -295,3 +295,36 @@ func TestReadStreamHook(t *testing.T) {
 		t.Fatalf("lambda record: %s", recs[0])
 	}
 }
+
+// Writers and the sweeper run concurrently (for -race): expiry is computed
+// under the table lock.
+func TestTTLSweepConcurrentWithWrites(t *testing.T) {
+	v := start(t)
+	v.createTable("ttlrace", "id", "")
+	if _, err := v.db.UpdateTimeToLive(v.ctx, &ddb.UpdateTimeToLiveInput{TableName: aws.String("ttlrace"),
+		TimeToLiveSpecification: &types.TimeToLiveSpecification{Enabled: aws.Bool(true), AttributeName: aws.String("exp")}}); err != nil {
+		t.Fatal(err)
+	}
+	past := strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			v.put("ttlrace", item{"id": s(fmt.Sprint(i)), "exp": n(past)})
+		}
+	}()
+	svc := v.service()
+	swept := 0
+	for {
+		select {
+		case <-done:
+			swept += svc.SweepTTL()
+			if swept != 200 {
+				t.Fatalf("swept %d of 200 expired items", swept)
+			}
+			return
+		default:
+			swept += svc.SweepTTL()
+		}
+	}
+}
