@@ -139,3 +139,19 @@ func TestTokenRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTokens: no nextToken string panics the token parsers, and a parsed
+// GetLogEvents token renders back to one that parses the same.
+func FuzzTokens(f *testing.F) {
+	f.Add("f/00000000000000000000000000000000000000000000000000000000/s")
+	f.Add("b/00000017000000000000000000000000000000000000000000000042")
+	f.Add("AAAAAAAAAAEAAAAAAAAAAg")
+	f.Fuzz(func(t *testing.T, s string) {
+		if tok, err := ParseToken(s); err == nil {
+			if again, err := ParseToken(tok.String()); err != nil || again != tok {
+				t.Fatalf("%q → %v → %q → %v, %v", s, tok, tok.String(), again, err)
+			}
+		}
+		ParseFilterToken(s)
+	})
+}
