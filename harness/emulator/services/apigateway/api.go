@@ -786,7 +786,8 @@ func (s *Service) deleteMethod(w http.ResponseWriter, c *awsproto.Call, p awspro
 	return reply(w, c, http.StatusNoContent, nil)
 }
 
-var statusCodeRE = func(s string) bool {
+// validStatusCode accepts the three-digit HTTP status codes API Gateway takes.
+func validStatusCode(s string) bool {
 	if len(s) != 3 {
 		return false
 	}
@@ -803,7 +804,7 @@ func (s *Service) putMethodResponse(w http.ResponseWriter, c *awsproto.Call, p a
 		return err
 	}
 	code := p["status_code"]
-	if !statusCodeRE(code) {
+	if !validStatusCode(code) {
 		return ErrBadRequest.New("Invalid status code specified")
 	}
 	var out methodResponseOut
