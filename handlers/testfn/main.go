@@ -69,10 +69,11 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	case "value":
 		return ev.Value, nil
 	case "sleep":
+		fmt.Printf("sleeping pid=%d\n", os.Getpid())
 		time.Sleep(time.Duration(ev.Ms) * time.Millisecond)
 		return map[string]int{"slept": ev.Ms}, nil
 	case "crash":
-		fmt.Println("crashing on purpose")
+		fmt.Printf("crashing on purpose pid=%d\n", os.Getpid())
 		os.Exit(2)
 	case "panic":
 		panic(orDefault(ev.Message, "testfn panic"))

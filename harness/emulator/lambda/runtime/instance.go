@@ -254,14 +254,14 @@ func (inst *instance) watch() {
 	case <-time.After(200 * time.Millisecond):
 	}
 	inst.p.gone(inst)
-	if inst.pending.keep && len(inst.pending.events) > 0 {
-		inst.logs.mu.Lock()
-		ev := inst.pending.events
-		inst.pending.events = nil
-		inst.logs.mu.Unlock()
-		if inst.pending.flush != nil && len(ev) > 0 {
-			inst.pending.flush(ev)
-		}
+	// Lines printed after the last invocation (or by a failed init that
+	// nobody collected) still reach the stream.
+	inst.logs.mu.Lock()
+	ev := inst.pending.events
+	inst.pending.events = nil
+	inst.logs.mu.Unlock()
+	if inst.pending.flush != nil && len(ev) > 0 {
+		inst.pending.flush(ev)
 	}
 	os.RemoveAll(inst.scratch)
 	inst.p.reaped.Done()

@@ -260,16 +260,18 @@ func (s *Service) serveFunctionURL(w http.ResponseWriter, r *http.Request, id, h
 	}
 	requestID := s.env.NewID()
 	w.Header().Set("X-Amzn-Requestid", requestID)
+	// Browsers send preflights without credentials: CORS answers them
+	// before authorization.
+	origin := r.Header.Get("Origin")
+	if u.Cors != nil && r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+		preflight(w, r, u.Cors, origin)
+		return
+	}
 	if u.AuthType == "AWS_IAM" {
 		if _, signed := awsproto.ScopeOf(r); !signed {
 			urlError(w, http.StatusForbidden, "AccessDeniedException", strp("Forbidden"))
 			return
 		}
-	}
-	origin := r.Header.Get("Origin")
-	if u.Cors != nil && r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
-		preflight(w, r, u.Cors, origin)
-		return
 	}
 	body, release, err := awsproto.ReadBody(r, maxSyncPayload)
 	if err != nil {

@@ -1,0 +1,370 @@
+package lambda_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/groundstack/groundstack/harness/emulator"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under fixtures/lambda")
+
+const fixtures = "../../../../fixtures/lambda"
+
+// functionURL creates a URL for name and returns its id and URL.
+func functionURL(t *testing.T, c *awslambda.Client, name string, auth types.FunctionUrlAuthType, cors *types.Cors) (string, string) {
+	t.Helper()
+	out, err := c.CreateFunctionUrlConfig(bg, &awslambda.CreateFunctionUrlConfigInput{FunctionName: aws.String(name), AuthType: auth, Cors: cors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(aws.ToString(out.FunctionUrl))
+	return strings.SplitN(u.Host, ".", 2)[0], aws.ToString(out.FunctionUrl)
+}
+
+// hostRequest is a request for the URL's host form sent to the edge (the
+// host name need not resolve: the Host header carries it).
+func hostRequest(t *testing.T, e *emulator.Emulator, fnURL, method, pathQuery string, body io.Reader) *http.Request {
+	t.Helper()
+	u, _ := url.Parse(fnURL)
+	req, err := http.NewRequest(method, e.URL()+pathQuery, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = u.Host
+	return req
+}
+
+func do(t *testing.T, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// sampleRequest mirrors aws-lambda-go's events/testdata/lambda-urls-request.json.
+func sampleRequest(t *testing.T, e *emulator.Emulator, fnURL string) *http.Request {
+	req := hostRequest(t, e, fnURL, "POST", "/my/path?parameter1=value1&parameter1=value2&parameter2=value", strings.NewReader("Hello from client!"))
+	req.Header.Set("User-Agent", "agent")
+	req.Header.Set("Header1", "value1")
+	req.Header.Add("Header2", "value1")
+	req.Header.Add("Header2", "value2")
+	req.Header.Set("Cookie", "cookie1; cookie2")
+	req.Header.Set("Content-Type", "text/plain")
+	return req
+}
+
+func TestFunctionURLEvent(t *testing.T) {
+	e, c := start(t, emulator.WithClock(func() time.Time { return time.Date(2020, 3, 12, 19, 3, 58, 0, time.UTC) }))
+	name := createFn(t, c)
+	id, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeNone, nil)
+	resp, body := do(t, sampleRequest(t, e, fnURL))
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("status %d %s: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// The event decodes into aws-lambda-go's type with every field we set.
+	var ev events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	rc := ev.RequestContext
+	checks := []struct {
+		field     string
+		got, want any
+	}{
+		{"version", ev.Version, "2.0"},
+		{"rawPath", ev.RawPath, "/my/path"},
+		{"rawQueryString", ev.RawQueryString, "parameter1=value1&parameter1=value2&parameter2=value"},
+		{"cookies", ev.Cookies, []string{"cookie1", "cookie2"}},
+		{"headers.header1", ev.Headers["header1"], "value1"},
+		{"headers.header2", ev.Headers["header2"], "value1,value2"},
+		{"headers.cookie", ev.Headers["cookie"], ""},
+		{"queryStringParameters", ev.QueryStringParameters, map[string]string{"parameter1": "value1,value2", "parameter2": "value"}},
+		{"body", ev.Body, "Hello from client!"},
+		{"isBase64Encoded", ev.IsBase64Encoded, false},
+		{"accountId", rc.AccountID, "anonymous"},
+		{"apiId", rc.APIID, id},
+		{"domainPrefix", rc.DomainPrefix, id},
+		{"domainName", rc.DomainName, id + ".lambda-url.us-east-1.localhost.localstack.cloud"},
+		{"http.method", rc.HTTP.Method, "POST"},
+		{"http.path", rc.HTTP.Path, "/my/path"},
+		{"http.protocol", rc.HTTP.Protocol, "HTTP/1.1"},
+		{"http.sourceIp", rc.HTTP.SourceIP, "127.0.0.1"},
+		{"http.userAgent", rc.HTTP.UserAgent, "agent"},
+		{"time", rc.Time, "12/Mar/2020:19:03:58 +0000"},
+		{"timeEpoch", rc.TimeEpoch, int64(1584039838000)},
+	}
+	for _, ck := range checks {
+		if !reflect.DeepEqual(ck.got, ck.want) {
+			t.Errorf("%s = %#v, want %#v", ck.field, ck.got, ck.want)
+		}
+	}
+	if len(rc.RequestID) != 36 || resp.Header.Get("X-Amzn-Requestid") != rc.RequestID {
+		t.Errorf("requestId %q, response id %q", rc.RequestID, resp.Header.Get("X-Amzn-Requestid"))
+	}
+
+	var ours map[string]any
+	json.Unmarshal(body, &ours)
+	t.Run("shape matches aws-lambda-go testdata", func(t *testing.T) {
+		sample := readAWSLambdaGoSample(t)
+		// The sample was made with AWS_IAM auth; a NONE URL has no authorizer.
+		delete(sample["requestContext"].(map[string]any), "authorizer")
+		compareShape(t, "", sample, ours)
+		for _, k := range []string{"routeKey", "stage"} {
+			if ours["requestContext"].(map[string]any)[k] != "$default" {
+				t.Errorf("requestContext.%s = %v, want $default", k, ours["requestContext"].(map[string]any)[k])
+			}
+		}
+	})
+	t.Run("golden", func(t *testing.T) {
+		golden(t, "function-url-request.json", normalizeEvent(ours))
+	})
+}
+
+// readAWSLambdaGoSample reads aws-lambda-go's own function URL event.
+func readAWSLambdaGoSample(t *testing.T) map[string]any {
+	t.Helper()
+	dir := moduleDir(t, "github.com/aws/aws-lambda-go")
+	b, err := os.ReadFile(filepath.Join(dir, "events", "testdata", "lambda-urls-request.json"))
+	if err != nil {
+		t.Skipf("aws-lambda-go testdata: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// moduleDir finds a module's directory in the module cache (the version
+// go.mod requires).
+func moduleDir(t *testing.T, mod string) string {
+	t.Helper()
+	gomod, err := os.ReadFile("../../../../go.mod")
+	if err != nil {
+		t.Skip(err)
+	}
+	version := ""
+	for _, line := range strings.Split(string(gomod), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == mod {
+			version = f[1]
+		} else if len(f) >= 3 && f[0] == "require" && f[1] == mod {
+			version = f[2]
+		}
+	}
+	cache := os.Getenv("GOMODCACHE")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, "go", "pkg", "mod")
+		if gp := os.Getenv("GOPATH"); gp != "" {
+			cache = filepath.Join(strings.Split(gp, ":")[0], "pkg", "mod")
+		}
+	}
+	return filepath.Join(cache, mod+"@"+version)
+}
+
+// compareShape checks that every member of want exists in got with the
+// same JSON type, recursively (values are the sample's, not ours).
+func compareShape(t *testing.T, path string, want, got any) {
+	t.Helper()
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			t.Errorf("%s: want an object, got %T", path, got)
+			return
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok {
+				t.Errorf("%s.%s: missing", path, k)
+				continue
+			}
+			compareShape(t, path+"."+k, wv, gv)
+		}
+	case []any:
+		if _, ok := got.([]any); !ok {
+			t.Errorf("%s: want an array, got %T", path, got)
+		}
+	default:
+		if reflect.TypeOf(want) != reflect.TypeOf(got) {
+			t.Errorf("%s: want %T, got %T", path, want, got)
+		}
+	}
+}
+
+// normalizeEvent replaces what changes from run to run (ids, ports).
+func normalizeEvent(ev map[string]any) map[string]any {
+	rc := ev["requestContext"].(map[string]any)
+	rc["apiId"], rc["domainPrefix"], rc["requestId"] = "<url-id>", "<url-id>", "<request-id>"
+	rc["domainName"] = "<url-id>.lambda-url.us-east-1.localhost.localstack.cloud"
+	h := ev["headers"].(map[string]any)
+	h["host"] = "<url-id>.lambda-url.us-east-1.localhost.localstack.cloud:<port>"
+	h["x-forwarded-port"] = "<port>"
+	h["x-amzn-trace-id"] = "<trace-id>"
+	delete(h, "accept-encoding") // the Go client's, not the sample's
+	return ev
+}
+
+// golden compares v with fixtures/lambda/name (rewritten with -update).
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.Bytes()
+	path := filepath.Join(fixtures, name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from the golden file:\n%s", name, got)
+	}
+}
+
+func TestFunctionURLResponses(t *testing.T) {
+	e, c := start(t)
+	name := createFn(t, c)
+	id, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeNone, nil)
+	pathForm := e.URL() + "/_aws/lambda-url/" + id
+	cases := []struct {
+		name, query string
+		status      int
+		ctype       string
+		body        string
+		check       func(t *testing.T, resp *http.Response)
+	}{
+		{"bare object", "mode=raw", 200, "application/json", `{"hello":"world"}`, nil},
+		{"string", "mode=string", 200, "application/json", "hello from testfn", nil},
+		{"structured", "mode=status&code=201", 201, "text/plain", "status 201", func(t *testing.T, resp *http.Response) {
+			if resp.Header.Get("X-Testfn") != "yes" || strings.Join(resp.Header.Values("Set-Cookie"), "|") != "a=1; Path=/|b=2" {
+				t.Fatalf("headers %v", resp.Header)
+			}
+		}},
+		{"binary", "mode=binary", 200, "application/octet-stream", string([]byte{0, 1, 2, 255}), nil},
+		{"function error", "mode=error", 502, "", "Internal Server Error", nil},
+	}
+	for _, tc := range cases {
+		for _, form := range []string{"host", "path"} {
+			t.Run(tc.name+"/"+form, func(t *testing.T) {
+				var req *http.Request
+				if form == "host" {
+					req = hostRequest(t, e, fnURL, "GET", "/x?"+tc.query, nil)
+				} else {
+					req, _ = http.NewRequest("GET", pathForm+"/x?"+tc.query, nil)
+				}
+				resp, body := do(t, req)
+				if resp.StatusCode != tc.status || string(body) != tc.body || tc.ctype != "" && resp.Header.Get("Content-Type") != tc.ctype {
+					t.Fatalf("got %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+				}
+				if tc.check != nil {
+					tc.check(t, resp)
+				}
+			})
+		}
+	}
+	t.Run("path form event", func(t *testing.T) {
+		req, _ := http.NewRequest("PUT", pathForm+"/a/b%20c?q=1", bytes.NewReader([]byte{0xff, 0x00}))
+		req.Header.Set("Content-Type", "application/octet-stream")
+		resp, body := do(t, req)
+		var ev events.LambdaFunctionURLRequest
+		json.Unmarshal(body, &ev)
+		if resp.StatusCode != 200 || ev.RawPath != "/a/b%20c" || ev.RequestContext.HTTP.Method != "PUT" || !ev.IsBase64Encoded || ev.Body != "/wA=" {
+			t.Fatalf("%d %+v", resp.StatusCode, ev)
+		}
+	})
+	t.Run("unknown url", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", e.URL()+"/_aws/lambda-url/"+strings.Repeat("z", 32)+"/", nil)
+		resp, body := do(t, req)
+		if resp.StatusCode != 403 || string(body) != `{"Message":null}` {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+	})
+}
+
+func TestFunctionURLAuthAndCORS(t *testing.T) {
+	e, c := start(t)
+	name := createFn(t, c)
+	_, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeAwsIam, &types.Cors{
+		AllowOrigins: []string{"https://app.example"}, AllowMethods: []string{"GET", "POST"},
+		AllowHeaders: []string{"x-custom"}, MaxAge: aws.Int32(300), ExposeHeaders: []string{"x-testfn"},
+	})
+	resp, body := do(t, hostRequest(t, e, fnURL, "GET", "/", nil))
+	if resp.StatusCode != 403 || string(body) != `{"Message":"Forbidden"}` {
+		t.Fatalf("unsigned AWS_IAM: %d %s", resp.StatusCode, body)
+	}
+	req := hostRequest(t, e, fnURL, "GET", "/signed", nil)
+	req.Header.Set("Origin", "https://app.example")
+	empty := sha256.Sum256(nil)
+	creds := aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "secret"}
+	if err := v4.NewSigner().SignHTTP(bg, creds, req, hex.EncodeToString(empty[:]), "lambda", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, body = do(t, req)
+	var ev events.LambdaFunctionURLRequest
+	json.Unmarshal(body, &ev)
+	if resp.StatusCode != 200 || ev.RequestContext.Authorizer == nil || ev.RequestContext.Authorizer.IAM.AccessKey != "AKIDEXAMPLE" ||
+		ev.RequestContext.AccountID != "000000000000" {
+		t.Fatalf("signed: %d %s", resp.StatusCode, body)
+	}
+	if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" || resp.Header.Get("Access-Control-Expose-Headers") != "x-testfn" {
+		t.Fatalf("CORS on the response: %v", resp.Header)
+	}
+	pre := hostRequest(t, e, fnURL, "OPTIONS", "/anything", nil)
+	pre.Header.Set("Origin", "https://app.example")
+	pre.Header.Set("Access-Control-Request-Method", "POST")
+	pre.Header.Set("Access-Control-Request-Headers", "x-custom")
+	resp, _ = do(t, pre)
+	want := map[string]string{
+		"Access-Control-Allow-Origin":  "https://app.example",
+		"Access-Control-Allow-Methods": "GET,POST",
+		"Access-Control-Allow-Headers": "x-custom",
+		"Access-Control-Max-Age":       "300",
+	}
+	for k, v := range want {
+		if resp.Header.Get(k) != v {
+			t.Errorf("preflight %s = %q, want %q", k, resp.Header.Get(k), v)
+		}
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("preflight status %d", resp.StatusCode)
+	}
+	pre.Header.Set("Origin", "https://evil.example")
+	resp, _ = do(t, pre)
+	if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("preflight allowed a foreign origin")
+	}
+}
