@@ -461,7 +461,7 @@ func TestLogsReachCloudWatch(t *testing.T) {
 	}
 	var msgs []string
 	for _, ev := range evs.Events {
-		msgs = append(msgs, strings.Fields(aws.ToString(ev.Message)+" ")[0])
+		msgs = append(msgs, strings.Fields(aws.ToString(ev.Message) + " ")[0])
 	}
 	got := strings.Join(msgs, " ")
 	if got != "INIT_START START hello END REPORT START END REPORT" {
