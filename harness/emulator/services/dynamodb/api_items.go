@@ -198,8 +198,11 @@ func (p *preparedPut) decide(old *entry, itemOnFail bool) (write, attr.Item, err
 
 func (s *Service) putItem(c *awsproto.Call, body []byte) (any, error) {
 	var in putItemInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
+	if !walkObject(body, in.member) {
+		in = putItemInput{}
+		if err := awsproto.DecodeJSON(body, &in); err != nil {
+			return nil, err
+		}
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
@@ -283,8 +286,11 @@ func readProjection(x *exprCtx, src *string, toGet []string) (*expr.Projection, 
 
 func (s *Service) getItem(c *awsproto.Call, body []byte) (any, error) {
 	var in getItemInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
+	if !walkObject(body, in.member) {
+		in = getItemInput{}
+		if err := awsproto.DecodeJSON(body, &in); err != nil {
+			return nil, err
+		}
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
@@ -387,8 +393,11 @@ func deleteDecide(old *entry, cond *expr.Condition, itemOnFail bool) (write, att
 
 func (s *Service) deleteItem(c *awsproto.Call, body []byte) (any, error) {
 	var in deleteItemInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
+	if !walkObject(body, in.member) {
+		in = deleteItemInput{}
+		if err := awsproto.DecodeJSON(body, &in); err != nil {
+			return nil, err
+		}
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
@@ -541,8 +550,11 @@ func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, attr.Item, 
 
 func (s *Service) updateItem(c *awsproto.Call, body []byte) (any, error) {
 	var in updateItemInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
+	if !walkObject(body, in.member) {
+		in = updateItemInput{}
+		if err := awsproto.DecodeJSON(body, &in); err != nil {
+			return nil, err
+		}
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
