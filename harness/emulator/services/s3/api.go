@@ -84,6 +84,13 @@ var unsupportedSubresources = map[string]bool{
 	"versions": true, "website": true,
 }
 
+// writeParams are the query parameters the write operations served here
+// take; presign parameters (X-Amz-*) come on top.
+var writeParams = map[string]bool{
+	"x-id": true, "uploadId": true, "partNumber": true, "uploads": true, "delete": true, "versionId": true,
+	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // SigV2 presigned URLs (aws s3 presign)
+}
+
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil { // handlers called directly (not by net/http) may pass none
 		r.Body = http.NoBody
@@ -122,6 +129,10 @@ func (s *Service) serve(c *call) error {
 			if err := s.checkPresigned(c); err != nil {
 				return err
 			}
+		} else if c.has("AWSAccessKeyId") && c.has("Signature") {
+			if err := s.checkPresignedV2(c); err != nil {
+				return err
+			}
 		}
 	}
 	if b := bucketFromHost(r.Host); b != "" {
@@ -135,8 +146,11 @@ func (s *Service) serve(c *call) error {
 		}
 		return methodNotAllowed(r.Method, "SERVICE")
 	}
+	writes := r.Method != http.MethodGet && r.Method != http.MethodHead
 	for param := range c.q {
-		if unsupportedSubresources[param] {
+		// A write with a parameter we do not know (PUT ?versioning, a new
+		// sub-resource) must not fall through to PutObject or CreateBucket.
+		if unsupportedSubresources[param] || (writes && !writeParams[param] && !strings.HasPrefix(param, "X-Amz-")) {
 			return ErrNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", param)
 		}
 	}
@@ -241,6 +255,23 @@ func (s *Service) checkPresigned(c *call) error {
 		return ErrAccessDenied.New("Request has expired").
 			With("X-Amz-Expires", strconv.Itoa(int(sig.Expires/time.Second))).
 			With("Expires", sig.Date.Add(sig.Expires).UTC().Format(time.RFC3339)).
+			With("ServerTime", now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// checkPresignedV2 refuses SigV2 query-string URLs (what `aws s3 presign`
+// makes) past their Expires time.
+func (s *Service) checkPresignedV2(c *call) error {
+	v := c.q.Get("Expires")
+	exp, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return ErrAccessDenied.New("Invalid date (should be seconds since epoch): " + v)
+	}
+	now := s.env.Now()
+	if now.Unix() > exp {
+		return ErrAccessDenied.New("Request has expired").
+			With("Expires", time.Unix(exp, 0).UTC().Format(time.RFC3339)).
 			With("ServerTime", now.UTC().Format(time.RFC3339))
 	}
 	return nil

@@ -137,6 +137,28 @@ func TestBuckets(t *testing.T) {
 		t.Errorf("HeadBucket region = %q", aws.ToString(head.BucketRegion))
 	}
 
+	// ListBuckets paging and filters.
+	page, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1)})
+	if err != nil || len(page.Buckets) != 1 || aws.ToString(page.ContinuationToken) == "" {
+		t.Fatalf("ListBuckets page 1: %v %v", page, err)
+	}
+	page, err = c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1), ContinuationToken: page.ContinuationToken})
+	if err != nil || len(page.Buckets) != 1 || aws.ToString(page.Buckets[0].Name) != "beta.eu" || page.ContinuationToken != nil {
+		t.Errorf("ListBuckets page 2: %+v %v", page, err)
+	}
+	page, err = c.ListBuckets(ctx, &s3.ListBucketsInput{Prefix: aws.String("be")})
+	if err != nil || len(page.Buckets) != 1 || aws.ToString(page.Buckets[0].BucketRegion) != "eu-west-1" {
+		t.Errorf("ListBuckets prefix: %+v %v", page, err)
+	}
+	page, err = c.ListBuckets(ctx, &s3.ListBucketsInput{BucketRegion: aws.String("us-east-1")})
+	if err != nil || len(page.Buckets) != 1 || aws.ToString(page.Buckets[0].Name) != "alpha" {
+		t.Errorf("ListBuckets region: %+v %v", page, err)
+	}
+	ver, err := c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("alpha")})
+	if err != nil || ver.Status != "" {
+		t.Errorf("GetBucketVersioning: %+v %v", ver, err)
+	}
+
 	mustPut(t, c, "alpha", "k", []byte("x"))
 	errorCases := []struct {
 		name   string
