@@ -126,7 +126,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 		o.b = appendJSONString(o.b, r.t.name)
 		o.b = append(o.b, ':', '[')
 		n := 0
-		read := 0
+		units := 0.0
 		for j, k := range r.keys {
 			if bytes >= maxBatchGetBytes {
 				unprocessed[r.t.name] = append(unprocessed[r.t.name], r.raw[j])
@@ -137,10 +137,11 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 				return nil, tableGone(err)
 			}
 			if e == nil {
+				units += readUnits(0, r.ka.ConsistentRead)
 				continue
 			}
+			units += readUnits(int(e.size), r.ka.ConsistentRead)
 			bytes += int(e.size)
-			read += int(e.size)
 			if n > 0 {
 				o.b = append(o.b, ',')
 			}
@@ -153,7 +154,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 		}
 		o.b = append(o.b, ']')
 		if mode != capNone {
-			caps = append(caps, &consumed{table: r.t.name, read: true, units: readUnits(read, r.ka.ConsistentRead) * float64(max(1, len(r.keys)))})
+			caps = append(caps, &consumed{table: r.t.name, read: true, units: units})
 		}
 	}
 	o.b = append(o.b, '}')
@@ -272,6 +273,13 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 				return nil, validationf("Supplied WriteRequest has more than one request type set or none: it must contain exactly one of PutRequest or DeleteRequest")
 			case wr.PutRequest != nil:
 				p, err := preparePut(t, wr.PutRequest.Item)
+				if err != nil {
+					return nil, err
+				}
+				// The whole batch is validated before anything is written.
+				t.mu.RLock()
+				err = t.checkIndexKeys(p.item, false)
+				t.mu.RUnlock()
 				if err != nil {
 					return nil, err
 				}
@@ -461,6 +469,12 @@ func (s *Service) prepareTxAction(c *awsproto.Call, kind string, a *txAction, n 
 	}
 	if kind == "Put" {
 		if p.put, err = preparePut(t, a.Item); err != nil {
+			return nil, err
+		}
+		t.mu.RLock()
+		err = t.checkIndexKeys(p.put.item, false)
+		t.mu.RUnlock()
+		if err != nil {
 			return nil, err
 		}
 		p.k = p.put.k

@@ -268,3 +268,44 @@ func TestProjectionAndAttributesToGet(t *testing.T) {
 	_, err = v.db.GetItem(v.ctx, &ddb.GetItemInput{TableName: aws.String("tbl"), Key: item{"id": s("a")}, AttributesToGet: []string{"x"}, ProjectionExpression: aws.String("x")})
 	wantExact(t, err, "ValidationException", "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}")
 }
+
+func TestIndexKeyValidation(t *testing.T) {
+	v := start(t)
+	v.createTable("gtab", "id", "", func(in *ddb.CreateTableInput) {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{AttributeName: aws.String("g"), AttributeType: types.ScalarAttributeTypeS})
+		in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{{IndexName: aws.String("byG"),
+			KeySchema:  []types.KeySchemaElement{{AttributeName: aws.String("g"), KeyType: types.KeyTypeHash}},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}
+	})
+	_, err := v.db.PutItem(v.ctx, &ddb.PutItemInput{TableName: aws.String("gtab"), Item: item{"id": s("a"), "g": ni(1)}})
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG")
+	_, err = v.db.PutItem(v.ctx, &ddb.PutItemInput{TableName: aws.String("gtab"), Item: item{"id": s("a"), "g": s("")}})
+	wantExact(t, err, "ValidationException", "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byG, IndexKey: g")
+	// A batch with one bad item writes nothing.
+	_, err = v.db.BatchWriteItem(v.ctx, &ddb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"gtab": {
+		{PutRequest: &types.PutRequest{Item: item{"id": s("ok"), "g": s("x")}}},
+		{PutRequest: &types.PutRequest{Item: item{"id": s("bad"), "g": boolv(true)}}},
+	}}})
+	wantErr(t, err, "ValidationException", "Type mismatch for Index Key g")
+	if v.get("gtab", item{"id": s("ok")}) != nil {
+		t.Fatal("a rejected batch wrote an item")
+	}
+	// An update that makes the index key invalid is refused.
+	v.put("gtab", item{"id": s("u"), "g": s("x")})
+	_, err = v.db.UpdateItem(v.ctx, &ddb.UpdateItemInput{TableName: aws.String("gtab"), Key: item{"id": s("u")},
+		UpdateExpression: aws.String("SET g = :e"), ExpressionAttributeValues: item{":e": s("")}})
+	wantErr(t, err, "ValidationException", "The update expression attempted to update a secondary index key to a value that is not supported")
+	// Inside a transaction, an update producing an invalid item cancels it
+	// with a ValidationError reason.
+	_, err = v.db.TransactWriteItems(v.ctx, &ddb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String("gtab"), Item: item{"id": s("t1")}}},
+		{Update: &types.Update{TableName: aws.String("gtab"), Key: item{"id": s("u")}, UpdateExpression: aws.String("SET g = :n"), ExpressionAttributeValues: item{":n": ni(5)}}},
+	}})
+	var tce *types.TransactionCanceledException
+	if !asErr(err, &tce) || *tce.CancellationReasons[0].Code != "None" || *tce.CancellationReasons[1].Code != "ValidationError" {
+		t.Fatalf("want cancellation with ValidationError, got %v", err)
+	}
+	if v.get("gtab", item{"id": s("t1")}) != nil {
+		t.Fatal("cancelled transaction wrote an item")
+	}
+}
