@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -10,7 +11,23 @@ const (
 	LinkLogs   = "logs"   // a LogWriter (CloudWatch Logs)
 	LinkLambda = "lambda" // a FunctionInvoker (Lambda)
 	LinkS3     = "s3"     // an ObjectReader (S3)
+	// LinkDynamoDBStreams names a StreamReader (DynamoDB Streams).
+	LinkDynamoDBStreams = "dynamodbstreams"
 )
+
+// StreamReader reads DynamoDB Streams in-process, for Lambda event source
+// mappings: no HTTP polling, and a channel to wait on for new records.
+type StreamReader interface {
+	// StreamPosition returns where a consumer starting at TRIM_HORIZON or
+	// LATEST resumes from (an opaque position for ReadStream).
+	StreamPosition(streamARN, startingPosition string) (string, error)
+	// ReadStream returns up to max records after position `after`, each
+	// rendered as a Lambda DynamoDB event record (the JSON of aws-lambda-go's
+	// events.DynamoDBEventRecord), the position to resume from, a channel
+	// closed when newer records may exist, and closed=true once a disabled
+	// stream has been read to its end.
+	ReadStream(streamARN, after string, max int) (records []json.RawMessage, next string, wake <-chan struct{}, closed bool, err error)
+}
 
 // ObjectReader reads S3 objects for other services (Lambda code from S3).
 // It returns ok=false when the bucket or key does not exist.

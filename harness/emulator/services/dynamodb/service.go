@@ -13,10 +13,13 @@ const (
 	streamsTargetPrefix = "DynamoDBStreams_20120810"
 	errorNamespace      = "com.amazonaws.dynamodb.v20120810#"
 	// LinkStore is the Env.Links name under which the DynamoDB service
-	// publishes its *Store (the Streams API and in-process stream consumers
-	// such as Lambda event source mappings read it at request time).
-	LinkStore = "dynamodb.store"
+	// publishes its *Store, a cloud.StreamReader: the Streams API and
+	// in-process consumers (Lambda event source mappings) read it at
+	// request time.
+	LinkStore = cloud.LinkDynamoDBStreams
 )
+
+var _ cloud.StreamReader = (*Store)(nil)
 
 // Service is the DynamoDB API.
 type Service struct {
