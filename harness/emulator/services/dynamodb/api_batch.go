@@ -244,8 +244,11 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 	total := 0
 	for _, n := range names {
 		reqs := in.RequestItems[n]
-		if len(reqs) == 0 || len(reqs) > maxBatchWrites {
-			return nil, validationf("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
+		if len(reqs) == 0 {
+			return nil, validationf("1 validation error detected: Value '{%s=[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]", n)
+		}
+		if len(reqs) > maxBatchWrites {
+			return nil, validationf("1 validation error detected: Value at 'RequestItems.%s.member' failed to satisfy constraint: Member must have length less than or equal to 25", n)
 		}
 		total += len(reqs)
 	}
@@ -274,7 +277,7 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 			case wr.PutRequest != nil:
 				p, err := preparePut(t, wr.PutRequest.Item)
 				if err != nil {
-					return nil, err
+					return nil, asSchemaMismatch(err)
 				}
 				// The whole batch is validated before anything is written.
 				t.mu.RLock()
@@ -451,6 +454,14 @@ type txPrepared struct {
 	upd        *preparedUpdate
 	cond       *expr.Condition
 	itemOnFail bool
+	deferred   error // a key error reported as this action's cancellation reason
+}
+
+// isKeyMismatch reports an item whose key attributes are missing or of
+// the wrong type.
+func isKeyMismatch(err error) bool {
+	e, ok := err.(*awsproto.Error)
+	return ok && (strings.Contains(e.Message, "Type mismatch for key") || strings.Contains(e.Message, "Missing the key"))
 }
 
 func (s *Service) prepareTxAction(c *awsproto.Call, kind string, a *txAction, n int) (*txPrepared, error) {
@@ -467,24 +478,34 @@ func (s *Service) prepareTxAction(c *awsproto.Call, kind string, a *txAction, n 
 	if err != nil {
 		return nil, err
 	}
+	// A key of the wrong type (or missing) does not fail the request: AWS
+	// cancels the transaction with a ValidationError reason for the action.
+	// Empty key values are refused up front.
 	if kind == "Put" {
 		if p.put, err = preparePut(t, a.Item); err != nil {
-			return nil, err
+			if !isKeyMismatch(err) {
+				return nil, err
+			}
+			p.deferred = err
+		} else {
+			t.mu.RLock()
+			err = t.checkIndexKeys(p.put.item, false)
+			t.mu.RUnlock()
+			if err != nil && strings.Contains(err.Error(), "empty string value") {
+				return nil, err
+			}
+			p.k = p.put.k
 		}
-		t.mu.RLock()
-		err = t.checkIndexKeys(p.put.item, false)
-		t.mu.RUnlock()
-		if err != nil {
-			return nil, err
-		}
-		p.k = p.put.k
 	} else {
 		ki, err := decodeKey(a.Key, member+".key")
 		if err != nil {
 			return nil, err
 		}
 		if p.k, err = t.keyOf(ki); err != nil {
-			return nil, err
+			if isEmptyKeyError(err) {
+				return nil, err
+			}
+			p.deferred = err
 		}
 	}
 	if kind == "ConditionCheck" && a.ConditionExpression == nil {
@@ -505,6 +526,10 @@ func (s *Service) prepareTxAction(c *awsproto.Call, kind string, a *txAction, n 
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
+	if p.deferred != nil {
+		p.put, p.upd = nil, nil
+		return p, nil
+	}
 	if p.put != nil {
 		p.put.cond = p.cond
 	}
@@ -518,6 +543,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // fn is the action's writeFn inside the transaction.
 func (p *txPrepared) fn(old *entry) (write, error) {
+	if p.deferred != nil {
+		return write{}, p.deferred
+	}
 	switch p.kind {
 	case "Put":
 		w, _, err := p.put.decide(old, p.itemOnFail)
@@ -557,7 +585,7 @@ func (s *Service) transactWriteItems(c *awsproto.Call, body []byte) (any, error)
 		return nil, validationf("1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	if len(in.TransactItems) > maxTransactItems {
-		return nil, validationf("1 validation error detected at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100.")
+		return nil, validationf("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {
@@ -609,10 +637,12 @@ func (s *Service) transactWriteItems(c *awsproto.Call, body []byte) (any, error)
 			return nil, err
 		}
 		id := itemID{p.t, p.k.hk, p.k.rk}
-		if seen[id] {
+		if seen[id] && p.deferred == nil {
 			return nil, validationf(msgTxMultipleOps)
 		}
-		seen[id] = true
+		if p.deferred == nil {
+			seen[id] = true
+		}
 		preps[i] = p
 	}
 	ops := make([]txOp, len(preps))
@@ -722,7 +752,7 @@ func (s *Service) transactGetItems(c *awsproto.Call, body []byte) (any, error) {
 		return nil, validationf("1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	if len(in.TransactItems) > maxTransactItems {
-		return nil, validationf("1 validation error detected at 'transactItems' failed to satisfy constraint: Member must have length less than or equal to 100.")
+		return nil, validationf("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {

@@ -383,7 +383,7 @@ func keyRangeOf(kc *expr.KeyCondition, kd keyDef) (*keyRange, error) {
 		return nil, mismatch
 	}
 	if isEmptyKeyValue(kc.HashValue) {
-		return nil, emptyKeyError(kd.hash)
+		return nil, emptyKeyError(kd.hash, kc.HashValue)
 	}
 	r := &keyRange{hk: orderBytes(kc.HashValue)}
 	r.hh = fnv64(r.hk)

@@ -207,3 +207,46 @@ func TestTransactGetItems(t *testing.T) {
 		t.Fatalf("responses: %+v", out.Responses)
 	}
 }
+
+// Key errors inside batches and transactions are worded (and raised) as
+// AWS does: BatchWriteItem validates up front with the schema-mismatch
+// message; a transaction cancels with a ValidationError reason for a key
+// of the wrong type but refuses empty key values outright.
+func TestKeyErrorsInBatchesAndTransactions(t *testing.T) {
+	v := start(t)
+	v.createTable("kerr", "pk", "")
+	v.createTable("kbin", "pk", "", func(in *ddb.CreateTableInput) {
+		in.AttributeDefinitions[0].AttributeType = types.ScalarAttributeTypeB
+	})
+	_, err := v.db.BatchWriteItem(v.ctx, &ddb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+		"kerr": {{PutRequest: &types.PutRequest{Item: item{"pk": ni(5)}}}}}})
+	wantExact(t, err, "ValidationException", "The provided key element does not match the schema")
+	_, err = v.db.BatchWriteItem(v.ctx, &ddb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
+		"kerr": {{PutRequest: &types.PutRequest{Item: item{"other": s("x")}}}}}})
+	wantExact(t, err, "ValidationException", "The provided key element does not match the schema")
+	_, err = v.db.BatchWriteItem(v.ctx, &ddb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{"kerr": {}}})
+	wantExact(t, err, "ValidationException", "1 validation error detected: Value '{kerr=[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]")
+	_, err = v.db.PutItem(v.ctx, &ddb.PutItemInput{TableName: aws.String("kbin"), Item: item{"pk": b([]byte{})}})
+	wantExact(t, err, "ValidationException", "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty binary value. Key: pk")
+
+	cancelled := func(err error, msg string) {
+		t.Helper()
+		var tce *types.TransactionCanceledException
+		if !asErr(err, &tce) {
+			t.Fatalf("want TransactionCanceledException, got %v", err)
+		}
+		if tce.ErrorMessage() != "Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError]" ||
+			*tce.CancellationReasons[0].Code != "ValidationError" || *tce.CancellationReasons[0].Message != msg {
+			t.Fatalf("reasons: %s %+v", tce.ErrorMessage(), tce.CancellationReasons[0])
+		}
+	}
+	_, err = v.db.TransactWriteItems(v.ctx, &ddb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: &types.Put{TableName: aws.String("kerr"), Item: item{"pk": ni(5)}}}}})
+	cancelled(err, "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N")
+	_, err = v.db.TransactWriteItems(v.ctx, &ddb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Delete: &types.Delete{TableName: aws.String("kerr"), Key: item{"pk": ni(5)}}}}})
+	cancelled(err, "The provided key element does not match the schema")
+	_, err = v.db.TransactWriteItems(v.ctx, &ddb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{ConditionCheck: &types.ConditionCheck{TableName: aws.String("kerr"), Key: item{"pk": s("")}, ConditionExpression: aws.String("attribute_not_exists(pk)")}}}})
+	wantExact(t, err, "ValidationException", "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk")
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -109,7 +110,7 @@ func keyFor(kd keyDef, it attr.Item, exact bool) (itemKey, error) {
 		}
 		if len(it) != n || !hok || !rok || hv.Type() != kd.hashT || (kd.rng != "" && rv.Type() != kd.rngT) {
 			if hok && isEmptyKeyValue(hv) && hv.Type() == kd.hashT {
-				return k, emptyKeyError(kd.hash)
+				return k, emptyKeyError(kd.hash, hv)
 			}
 			return k, validationf(msgKeySchemaMismatch)
 		}
@@ -130,10 +131,10 @@ func keyFor(kd keyDef, it attr.Item, exact bool) (itemKey, error) {
 		}
 	}
 	if isEmptyKeyValue(hv) {
-		return k, emptyKeyError(kd.hash)
+		return k, emptyKeyError(kd.hash, hv)
 	}
 	if kd.rng != "" && isEmptyKeyValue(rv) {
-		return k, emptyKeyError(kd.rng)
+		return k, emptyKeyError(kd.rng, rv)
 	}
 	if len(hv.Raw()) > maxHashKeySize {
 		return k, validationf("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes")
@@ -156,8 +157,28 @@ func isEmptyKeyValue(v attr.Value) bool {
 	return (t == attr.S || t == attr.B) && v.Raw() == ""
 }
 
-func emptyKeyError(name string) error {
-	return validationf("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: %s", name)
+func emptyKeyError(name string, v attr.Value) error {
+	kind := "string"
+	if v.Type() == attr.B {
+		kind = "binary"
+	}
+	return validationf("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s", kind, name)
+}
+
+// isEmptyKeyError reports a key error AWS raises before anything else,
+// even inside transactions.
+func isEmptyKeyError(err error) bool {
+	e, ok := err.(*awsproto.Error)
+	return ok && strings.HasPrefix(e.Message, "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty")
+}
+
+// asSchemaMismatch rewords a missing or mistyped key attribute in an item
+// as BatchWriteItem words it.
+func asSchemaMismatch(err error) error {
+	if isKeyMismatch(err) {
+		return validationf(msgKeySchemaMismatch)
+	}
+	return err
 }
 
 // checkIndexKeys rejects an item whose secondary index key attributes have
