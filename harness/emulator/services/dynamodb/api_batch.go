@@ -47,7 +47,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 		return nil, notNull("requestItems")
 	}
 	if len(in.RequestItems) == 0 {
-		return nil, validationf("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, validationf("1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {
@@ -55,15 +55,26 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 	}
 	names := sortedTables(in.RequestItems)
 	total := 0
+	legacy, expression := false, false
 	for _, n := range names {
 		ka := in.RequestItems[n]
 		if len(ka.Keys) == 0 {
-			return nil, validationf("1 validation error detected: Value '[]' at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
+			return nil, validationf("1 validation error detected: Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
 		}
 		if len(ka.Keys) > maxBatchGetKeys {
-			return nil, validationf("1 validation error detected: Value at 'requestItems.%s.member.keys' failed to satisfy constraint: Member must have length less than or equal to 100", n)
+			return nil, validationf("1 validation error detected: Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100", n)
 		}
 		total += len(ka.Keys)
+		if ka.AttributesToGet != nil {
+			legacy = true
+		}
+		if ka.ProjectionExpression != nil {
+			expression = true
+		}
+	}
+	// One request may not mix the two projection styles, even across tables.
+	if legacy && expression {
+		return nil, mixedParams([]string{"AttributesToGet"}, []string{"ProjectionExpression"})
 	}
 	if total > maxBatchGetKeys {
 		return nil, validationf("Too many items requested for the BatchGetItem call")
@@ -230,7 +241,7 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 		return nil, notNull("requestItems")
 	}
 	if len(in.RequestItems) == 0 {
-		return nil, validationf("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, validationf("1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {
