@@ -265,16 +265,6 @@ type versioningConfiguration struct {
 	Xmlns   string   `xml:"xmlns,attr"`
 }
 
-type objectEntry struct {
-	Key               string `xml:"Key"`
-	LastModified      string `xml:"LastModified"`
-	ETag              string `xml:"ETag"`
-	ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
-	Size              int64  `xml:"Size"`
-	StorageClass      string `xml:"StorageClass"`
-	Owner             *owner `xml:"Owner,omitempty"`
-}
-
 type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
