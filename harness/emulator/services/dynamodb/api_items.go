@@ -498,7 +498,7 @@ func parseUpdate(t *table, x *exprCtx, src *string, legacy map[string]attributeU
 		if *src == "" {
 			return nil, validationf("Invalid UpdateExpression: The expression can not be empty;")
 		}
-		upd, err = expr.ParseUpdate(*src, x.names, x.values, x.usage)
+		upd, err = expr.ParseUpdate(*src, x.names, x.values, x.use())
 	}
 	if err != nil || upd == nil {
 		return upd, err

@@ -325,7 +325,7 @@ func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
 		if *in.KeyConditionExpression == "" {
 			return nil, validationf("Invalid KeyConditionExpression: The expression can not be empty;")
 		}
-		kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, x.names, x.values, x.usage)
+		kc, err = expr.ParseKeyCondition(*in.KeyConditionExpression, x.names, x.values, x.use())
 	case in.KeyConditions != nil:
 		kc, err = legacyKeyCondition(in.KeyConditions)
 	default:

@@ -23,7 +23,7 @@ type exprCtx struct {
 
 // newExprCtx validates the placeholders a request carries.
 func newExprCtx(names map[string]string, values json.RawMessage) (*exprCtx, error) {
-	x := &exprCtx{names: expr.Names(names), usage: expr.NewUsage()}
+	x := &exprCtx{names: expr.Names(names)}
 	if names != nil {
 		if err := expr.CheckNames(x.names); err != nil {
 			return nil, err
@@ -50,7 +50,16 @@ func (x *exprCtx) finish() error {
 		}
 		return nil
 	}
-	return x.usage.Check(x.names, x.values)
+	return x.use().Check(x.names, x.values)
+}
+
+// use returns the usage record, made on first use (most requests carry no
+// expression at all).
+func (x *exprCtx) use() *expr.Usage {
+	if x.usage == nil {
+		x.usage = expr.NewUsage()
+	}
+	return x.usage
 }
 
 // condition parses an optional condition or filter expression.
@@ -62,7 +71,7 @@ func (x *exprCtx) condition(label string, src *string) (*expr.Condition, error) 
 	if *src == "" {
 		return nil, validationf("Invalid %s: The expression can not be empty;", label)
 	}
-	return expr.ParseCondition(label, *src, x.names, x.values, x.usage)
+	return expr.ParseCondition(label, *src, x.names, x.values, x.use())
 }
 
 // projection parses an optional projection expression.
@@ -74,7 +83,7 @@ func (x *exprCtx) projection(src *string) (*expr.Projection, error) {
 	if *src == "" {
 		return nil, validationf("Invalid ProjectionExpression: The expression can not be empty;")
 	}
-	return expr.ParseProjection(*src, x.names, x.usage)
+	return expr.ParseProjection(*src, x.names, x.use())
 }
 
 // decodeKey decodes a Key member.
