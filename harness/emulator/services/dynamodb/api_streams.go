@@ -62,17 +62,21 @@ func (s *StreamsService) listStreams(c *awsproto.Call, body []byte) (any, error)
 	}
 	r := st.region(c.Region)
 	now := st.env.Now()
-	r.mu.RLock()
+	r.mu.Lock()
 	var all []*stream
-	for _, x := range r.streams {
+	for arn, x := range r.streams {
+		if x.expired(now) {
+			delete(r.streams, arn) // disabled over 24 h ago: gone, as on AWS
+			continue
+		}
 		all = append(all, x)
 	}
-	r.mu.RUnlock()
+	r.mu.Unlock()
 	sort.Slice(all, func(i, j int) bool { return all[i].arn < all[j].arn })
 	out := []map[string]string{}
 	var last string
 	for _, x := range all {
-		if x.expired(now) || (in.TableName != nil && x.table != *in.TableName) {
+		if in.TableName != nil && x.table != *in.TableName {
 			continue
 		}
 		if in.ExclusiveStartStreamArn != nil && x.arn <= *in.ExclusiveStartStreamArn {

@@ -328,3 +328,35 @@ func TestTTLSweepConcurrentWithWrites(t *testing.T) {
 		}
 	}
 }
+
+// Records live 24 hours: older ones are trimmed, reading them is a
+// TrimmedDataAccessException, and a disabled stream goes away after 24 h.
+func TestStreamRetention(t *testing.T) {
+	clock := newFakeClock()
+	v := start(t, clock.option())
+	arn, shard := v.streamTable("ret", types.StreamViewTypeKeysOnly)
+	v.put("ret", item{"id": s("old")})
+	old, _ := v.records(v.iterator(arn, shard, stypes.ShardIteratorTypeTrimHorizon, ""))
+	oldIt := v.iterator(arn, shard, stypes.ShardIteratorTypeTrimHorizon, "")
+	clock.Advance(25 * time.Hour)
+	v.put("ret", item{"id": s("new")})
+	recs, _ := v.records(v.iterator(arn, shard, stypes.ShardIteratorTypeTrimHorizon, ""))
+	if len(recs) != 1 || recs[0].Dynamodb.Keys["id"].(*stypes.AttributeValueMemberS).Value != "new" {
+		t.Fatalf("after 25 h: %+v", recs)
+	}
+	_, err := v.streams.GetShardIterator(v.ctx, &dynamodbstreams.GetShardIteratorInput{StreamArn: aws.String(arn), ShardId: aws.String(shard),
+		ShardIteratorType: stypes.ShardIteratorTypeAtSequenceNumber, SequenceNumber: old[0].Dynamodb.SequenceNumber})
+	wantErr(t, err, "TrimmedDataAccessException", "")
+	_, err = v.streams.GetRecords(v.ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: aws.String(oldIt)})
+	wantErr(t, err, "ExpiredIteratorException", "") // and it is also past 15 minutes
+	if _, err := v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("ret"), StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(25 * time.Hour)
+	ls, err := v.streams.ListStreams(v.ctx, &dynamodbstreams.ListStreamsInput{})
+	if err != nil || len(ls.Streams) != 0 {
+		t.Fatalf("expired stream still listed: %+v %v", ls, err)
+	}
+	_, err = v.streams.DescribeStream(v.ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(arn)})
+	wantErr(t, err, "ResourceNotFoundException", "")
+}
