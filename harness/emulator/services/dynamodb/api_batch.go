@@ -345,9 +345,7 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 		if cons != nil {
 			if u := units[o.t]; u != nil {
 				u.units += cons.units
-				for _, ix := range cons.indexes {
-					u.indexes = append(u.indexes, ix)
-				}
+				u.indexes = append(u.indexes, cons.indexes...)
 			} else {
 				units[o.t] = cons
 				order = append(order, o.t)

@@ -18,7 +18,6 @@ var (
 	errLimitExceeded       = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
 	errExpiredIterator     = awsproto.Code{Name: "ExpiredIteratorException", Status: http.StatusBadRequest}
 	errTrimmedDataAccess   = awsproto.Code{Name: "TrimmedDataAccessException", Status: http.StatusBadRequest}
-	errInternalServerError = awsproto.Code{Name: "InternalServerError", Status: http.StatusInternalServerError}
 )
 
 // Messages used in more than one place, worded as DynamoDB words them.

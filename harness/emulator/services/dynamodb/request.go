@@ -424,11 +424,3 @@ func tableGone(err error) error {
 	}
 	return err
 }
-
-// errorCode returns the wire code of an error.
-func errorCode(err error) string {
-	if e, ok := err.(*awsproto.Error); ok {
-		return e.Code
-	}
-	return ""
-}

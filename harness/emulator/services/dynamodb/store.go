@@ -220,9 +220,6 @@ type itemKey struct {
 
 func (k itemKey) pivot() *entry { return &entry{hh: k.hh, hk: k.hk, rk: k.rk} }
 
-// same reports whether two keys name the same item.
-func (k itemKey) same(o itemKey) bool { return k.hk == o.hk && k.rk == o.rk }
-
 // table is one DynamoDB table. mu guards everything below it.
 type table struct {
 	store   *Store

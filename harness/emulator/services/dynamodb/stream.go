@@ -77,17 +77,16 @@ func eventID(uuid string) string { return strings.ReplaceAll(uuid, "-", "") }
 // stream is a table's change stream: one shard holding records in
 // sequence order.
 type stream struct {
-	arn       string
-	label     string
-	table     string
-	tableARN  string
-	region    string
-	key       keyDef
-	viewType  string
-	created   time.Time
-	shardID   string
-	startSeq  uint64 // the shard's starting sequence number
-	parentARN string
+	arn      string
+	label    string
+	table    string
+	tableARN string
+	region   string
+	key      keyDef
+	viewType string
+	created  time.Time
+	shardID  string
+	startSeq uint64 // the shard's starting sequence number
 
 	mu      sync.Mutex
 	status  string // ENABLED or DISABLED
