@@ -289,6 +289,9 @@ func (inst *instance) deliver(inv *invocation) bool {
 		return false
 	}
 	inv.writing.Add(1)
+	// What the runtime printed before asking for work (its init, or after
+	// the previous answer) precedes START.
+	c.drainLocked()
 	inst.pending.moveTo(inv.logs)
 	inv.logs.addString(inst.p.x.cfg.Now(), "START RequestId: "+inv.req.RequestID+" Version: "+inst.p.fn.Version)
 	c.sink = inv.logs
@@ -310,15 +313,7 @@ func (inst *instance) complete(inv *invocation, res Result) bool {
 		return false
 	}
 	if st == invDelivered {
-		_ = c.rc.Control(func(fd uintptr) {
-			for {
-				n, err := c.readLocked(fd)
-				if n == 0 || err != nil {
-					return
-				}
-			}
-		})
-		c.flushPartialLocked()
+		c.drainLocked()
 		if c.sink == inv.logs {
 			c.sink = inst.pending
 		}

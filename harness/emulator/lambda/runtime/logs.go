@@ -211,6 +211,15 @@ func (c *capture) readLocked(fd uintptr) (int, error) {
 func (c *capture) drain(next *logBuffer) *logBuffer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.drainLocked()
+	prev := c.sink
+	c.sink = next
+	return prev
+}
+
+// drainLocked consumes what is already in the pipe (one non-blocking read
+// when it is empty) and ends any partial line.
+func (c *capture) drainLocked() {
 	_ = c.rc.Control(func(fd uintptr) {
 		for {
 			n, err := c.readLocked(fd)
@@ -220,9 +229,6 @@ func (c *capture) drain(next *logBuffer) *logBuffer {
 		}
 	})
 	c.flushPartialLocked()
-	prev := c.sink
-	c.sink = next
-	return prev
 }
 
 // swap replaces the sink without draining (an invocation starts).
