@@ -115,10 +115,12 @@ func (x *Executor) StoreCode(zip []byte) (string, error) { return x.cache.store(
 // OpenCode opens a stored zip (to serve GetFunction's Code.Location).
 func (x *Executor) OpenCode(sum string) (*os.File, error) { return x.cache.open(sum) }
 
-// Prepare unpacks code in the background so the first invocation does not
-// wait for it.
-func (x *Executor) Prepare(sum string) {
-	go func() { _, _ = x.cache.unpack(sum) }()
+// Unpack unpacks stored code now (once per SHA-256), so that the first
+// invocation does not pay for it and a broken archive is reported when the
+// code is uploaded.
+func (x *Executor) Unpack(sum string) error {
+	_, err := x.cache.unpack(sum)
+	return err
 }
 
 // Function is one immutable function version as the executor runs it.

@@ -627,7 +627,16 @@ func (s *Service) storeCode(data []byte, cfg *Config) error {
 	cfg.CodeSha256 = base64.StdEncoding.EncodeToString(sum[:])
 	cfg.CodeHex = hexSum
 	cfg.CodeSize = int64(len(data))
-	s.exec.Prepare(hexSum)
+	// Unpacking here (tens of ms for a Go binary) makes Active mean ready:
+	// the first invocation only starts the process.
+	switch err := s.exec.Unpack(hexSum); {
+	case errors.Is(err, runtime.ErrNotZip):
+		return ErrInvalidParameterValue.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
+	case errors.Is(err, runtime.ErrUnzippedSize):
+		return ErrInvalidParameterValue.Errorf("Unzipped size must be smaller than %d bytes", runtime.MaxUnzippedSize)
+	case err != nil:
+		return ErrService.New("could not unpack the function's code: " + err.Error())
+	}
 	return nil
 }
 

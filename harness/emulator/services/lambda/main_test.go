@@ -59,7 +59,7 @@ func start(t *testing.T, opts ...emulator.Option) (*emulator.Emulator, *awslambd
 }
 
 // service returns the emulator's Lambda service.
-func service(t *testing.T, e *emulator.Emulator) *lambdasvc.Service {
+func service(t testing.TB, e *emulator.Emulator) *lambdasvc.Service {
 	t.Helper()
 	for _, s := range e.Services() {
 		if l, ok := s.(*lambdasvc.Service); ok {
