@@ -44,10 +44,14 @@ func (s *Service) Name() string                { return "s3" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestXML }
 func (s *Service) Reset()                      { s.store.Reset() }
 
-// Routes: signed S3 requests, virtual-hosted-style hosts, and whatever
-// nothing else claims (path-style).
+// Routes: signed S3 requests, virtual-hosted-style hosts, website
+// endpoints (public), and whatever nothing else claims (path-style).
 func (s *Service) Routes() []cloud.Route {
-	rs := []cloud.Route{{Kind: cloud.ByScope, Key: "s3"}, {Kind: cloud.Fallback}}
+	rs := []cloud.Route{{Kind: cloud.ByScope, Key: "s3"}, {Kind: cloud.Fallback},
+		{Kind: cloud.ByHost, Key: websiteHostSuffix, Public: true},
+		{Kind: cloud.ByHost, Key: websiteShortHostSuffix, Public: true},
+		{Kind: cloud.ByPath, Key: strings.TrimSuffix(websitePathPrefix, "/"), Public: true},
+	}
 	for _, h := range virtualHostSuffixes {
 		rs = append(rs, cloud.Route{Kind: cloud.ByHost, Key: h})
 	}
@@ -81,13 +85,13 @@ var unsupportedSubresources = map[string]bool{
 	"object-lock": true, "ownershipControls": true, "policy": true, "policyStatus": true,
 	"publicAccessBlock": true, "replication": true, "requestPayment": true, "restore": true,
 	"retention": true, "select": true, "session": true, "tagging": true, "torrent": true,
-	"versions": true, "website": true,
+	"versions": true,
 }
 
 // writeParams are the query parameters the write operations served here
 // take; presign parameters (X-Amz-*) come on top.
 var writeParams = map[string]bool{
-	"x-id": true, "uploadId": true, "partNumber": true, "uploads": true, "delete": true, "versionId": true,
+	"x-id": true, "uploadId": true, "partNumber": true, "uploads": true, "delete": true, "versionId": true, "website": true,
 	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // SigV2 presigned URLs (aws s3 presign)
 }
 
@@ -105,6 +109,10 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(c, ErrInternalError.New("We encountered an internal error. Please try again."))
 		}
 	}()
+	if bucket, key, base, ok := websiteTarget(r); ok && r.Header.Get("Authorization") == "" {
+		s.serveWebsite(w, r, bucket, key, base)
+		return
+	}
 	if err := s.serve(c); err != nil {
 		s.writeError(c, err)
 	}
@@ -160,10 +168,24 @@ func (s *Service) serve(c *call) error {
 	if c.key == "" {
 		return s.serveBucket(c)
 	}
+	if c.has("website") {
+		return ErrNotImplemented.New("The website sub-resource belongs to buckets, not objects")
+	}
 	return s.serveObject(c)
 }
 
 func (s *Service) serveBucket(c *call) error {
+	if c.has("website") {
+		switch c.r.Method {
+		case http.MethodPut:
+			return s.putBucketWebsite(c)
+		case http.MethodGet:
+			return s.getBucketWebsite(c)
+		case http.MethodDelete:
+			return s.deleteBucketWebsite(c)
+		}
+		return methodNotAllowed(c.r.Method, "BUCKET")
+	}
 	switch c.r.Method {
 	case http.MethodPut:
 		return s.createBucket(c)

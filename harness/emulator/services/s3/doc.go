@@ -1,5 +1,6 @@
 // Package s3 emulates Amazon S3 (rest-xml): buckets, objects, listing,
-// multipart uploads, presigned URLs, path-style and virtual-hosted requests.
+// multipart uploads, presigned URLs, path-style and virtual-hosted requests,
+// and static website hosting (api_website.go, website.go).
 // Only api*.go see HTTP; store.go must not import net/http or awsproto.
 //
 // Written by hand rather than on gofakes3 v1.2.0 (evaluated, see the

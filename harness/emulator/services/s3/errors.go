@@ -44,4 +44,6 @@ var (
 	ErrMaxMessageLengthExceeded = awsproto.Code{Name: "MaxMessageLengthExceeded", Status: http.StatusBadRequest}
 	ErrInvalidPartNumber        = awsproto.Code{Name: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable}
 	ErrNoSuchVersion            = awsproto.Code{Name: "NoSuchVersion", Status: http.StatusNotFound}
+	// ErrNoSuchWebsiteConfiguration: GetBucketWebsite on a bucket that is not a website.
+	ErrNoSuchWebsiteConfiguration = awsproto.Code{Name: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound}
 )

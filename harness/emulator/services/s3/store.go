@@ -161,6 +161,8 @@ type bucket struct {
 	// config holds the bucket's sub-resource documents (website,
 	// notification, …) by sub-resource name, for features built on top.
 	config map[string][]byte
+	// website is the static website configuration (nil: not a website).
+	website *Website
 }
 
 // NewStore returns an empty store.

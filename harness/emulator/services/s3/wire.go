@@ -16,8 +16,8 @@ import (
 )
 
 // Host suffixes of virtual-hosted-style requests: {bucket}.<suffix>[:port].
-// (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, will
-// be a Public route of their own.)
+// (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, are a
+// public route of their own: see api_website.go.)
 var virtualHostSuffixes = []string{"s3.localhost.localstack.cloud", "localhost"}
 
 // bucketFromHost returns the bucket a virtual-hosted-style Host header names,
