@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
@@ -52,16 +53,15 @@ type Config struct {
 	// Logs returns the CloudWatch Logs writer, or nil when none is wired.
 	Logs func() cloud.LogWriter
 	Now  func() time.Time
-	// NewID returns instance and request IDs.
-	NewID func() string
-	Log   *slog.Logger
+	Log  *slog.Logger
 }
 
 // Executor runs function instances as child processes. It is safe for
 // concurrent use; Close stops every instance.
 type Executor struct {
-	cfg   Config
-	cache *codeCache
+	cfg         Config
+	cache       *codeCache
+	initTimeout atomic.Int64 // cfg.InitTimeout, changeable while running
 
 	mu      sync.Mutex
 	pools   map[*Pool]struct{}
@@ -90,9 +90,6 @@ func New(cfg Config) *Executor {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.NewID == nil {
-		cfg.NewID = cloud.NewUUID
-	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
@@ -103,9 +100,17 @@ func New(cfg Config) *Executor {
 		cfg.EdgeHost = func() string { return "" }
 	}
 	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir), pools: map[*Pool]struct{}{}, stop: make(chan struct{})}
+	x.initTimeout.Store(int64(cfg.InitTimeout))
 	x.janitor.Add(1)
 	go x.reapIdle()
 	return x
+}
+
+// SetInitTimeout changes how long new instances may take to start.
+func (x *Executor) SetInitTimeout(d time.Duration) {
+	if d > 0 {
+		x.initTimeout.Store(int64(d))
+	}
 }
 
 // StoreCode keeps a validated zip and returns its hex SHA-256, the key

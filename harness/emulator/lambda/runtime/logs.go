@@ -205,18 +205,6 @@ func (c *capture) readLocked(fd uintptr) (int, error) {
 	}
 }
 
-// drain consumes everything already written to the pipe, then hands the
-// sink over: lines printed before the runtime answered belong to the
-// invocation that just ended.
-func (c *capture) drain(next *logBuffer) *logBuffer {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.drainLocked()
-	prev := c.sink
-	c.sink = next
-	return prev
-}
-
 // drainLocked consumes what is already in the pipe (one non-blocking read
 // when it is empty) and ends any partial line.
 func (c *capture) drainLocked() {
@@ -229,15 +217,6 @@ func (c *capture) drainLocked() {
 		}
 	})
 	c.flushPartialLocked()
-}
-
-// swap replaces the sink without draining (an invocation starts).
-func (c *capture) swap(next *logBuffer) *logBuffer {
-	c.mu.Lock()
-	prev := c.sink
-	c.sink = next
-	c.mu.Unlock()
-	return prev
 }
 
 func (c *capture) consumeLocked(b []byte) {

@@ -376,7 +376,8 @@ func (p *Pool) Invoke(ctx context.Context, req *Request) (*Result, error) {
 // awaitInit waits for a new instance's first /next. It returns a Result
 // when init failed.
 func (p *Pool) awaitInit(ctx context.Context, inst *instance, req *Request) (*Result, error) {
-	t := time.NewTimer(p.x.cfg.InitTimeout)
+	initTimeout := time.Duration(p.x.initTimeout.Load())
+	t := time.NewTimer(initTimeout)
 	defer t.Stop()
 	var fail Result
 	select {
@@ -400,7 +401,7 @@ func (p *Pool) awaitInit(ctx context.Context, inst *instance, req *Request) (*Re
 		inst.kill()
 		fail = errorResult(InitFailed, "Runtime.Unknown",
 			"RequestId: "+req.RequestID+" Error: Runtime failed to start: the runtime did not ask for an invocation within "+
-				seconds(p.x.cfg.InitTimeout)+" seconds")
+				seconds(initTimeout)+" seconds")
 	case <-ctx.Done():
 		p.mu.Lock()
 		if inst.state == stStarting {

@@ -161,6 +161,8 @@ type Tuning struct {
 	// AsyncRetryBase is the delay before an Event invocation's first retry
 	// (the second waits twice as long). AWS waits a minute; default 1 s.
 	AsyncRetryBase time.Duration
+	// InitTimeout bounds an instance's start-up (AWS: 10 s).
+	InitTimeout time.Duration
 }
 
 // Tune changes the service's tuning; zero fields keep their value.
@@ -168,6 +170,7 @@ func (s *Service) Tune(t Tuning) {
 	if t.AsyncRetryBase > 0 {
 		s.async.setRetryBase(t.AsyncRetryBase)
 	}
+	s.exec.SetInitTimeout(t.InitTimeout)
 }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -220,10 +220,3 @@ func (q *asyncQueue) close() {
 	q.mu.Unlock()
 	q.cancel()
 }
-
-// pending reports how many events wait to run or to be retried.
-func (q *asyncQueue) pending() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.queued
-}

@@ -150,6 +150,27 @@ func TestInvokeCrashReplacesInstance(t *testing.T) {
 	}
 }
 
+func TestInitTimeout(t *testing.T) {
+	e, c := start(t)
+	service(t, e).Tune(lambdasvc.Tuning{InitTimeout: 300 * time.Millisecond})
+	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
+		in.Environment = &types.Environment{Variables: map[string]string{"TESTFN_INIT": "hang"}}
+	})
+	out := invoke(t, c, name, `{}`)
+	var e2 lambdaError
+	json.Unmarshal(out.Payload, &e2)
+	if aws.ToString(out.FunctionError) != "Unhandled" || e2.Type != "Runtime.Unknown" || !strings.Contains(e2.Message, "Runtime failed to start") {
+		t.Fatalf("init timeout: %s", out.Payload)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for len(service(t, e).Executor().PIDs()) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the hung instance was not killed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestInvokeLogTail(t *testing.T) {
 	_, c := start(t)
 	name := createFn(t, c)
