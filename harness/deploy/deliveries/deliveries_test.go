@@ -1,0 +1,120 @@
+package deliveries_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/groundstack/groundstack/harness/deploy/deliveries"
+	"github.com/groundstack/groundstack/harness/emulator/emutest"
+	ld "github.com/groundstack/groundstack/load/deliveries"
+)
+
+// TestDeployTwice deploys the flow, uses it, deploys again (as a second
+// `make up` against a running cloud would) and checks that nothing was
+// replaced: same API, same function URL, same secret, same code, same data.
+func TestDeployTwice(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	first, err := deliveries.Deploy(ctx, cfg, deliveries.Options{Password: "demo-password-1", BcryptCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{first.APIURL, first.FunctionPathURL, first.DashboardURL} {
+		if !strings.HasPrefix(u, aws.ToString(cfg.BaseEndpoint)) {
+			t.Errorf("URL %s is not on the endpoint", u)
+		}
+	}
+	if !strings.Contains(first.FunctionURL, ".lambda-url.us-east-1.localhost.localstack.cloud:") ||
+		!strings.HasPrefix(first.DashboardHostURL, "http://cargo-express-monitoring.s3-website.localhost.localstack.cloud:") {
+		t.Errorf("host-form URLs: %s, %s", first.FunctionURL, first.DashboardHostURL)
+	}
+	if len(first.Logins) != 3 || first.Logins[0].Password != "demo-password-1" {
+		t.Errorf("logins %+v", first.Logins)
+	}
+	api := ld.NewClient(first.APIURL)
+	tok, err := api.Login(ctx, first.Logins[0].Username, "demo-password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api = api.WithToken(tok)
+	r, err := api.PostOrder(ctx, []byte(`{"pedido_id":"KEEP-1","repartidor":{"IdRepartidor":1,"Nombre":"Ana"},"productos":[{"IdProducto":1,"producto":"Moneda","precio":2.5}],"timestamp":"2025-01-01T10:00:00-05:00"}`))
+	if err != nil || r.Status != 200 {
+		t.Fatalf("post: %v %d %s", err, r.Status, r.Body)
+	}
+	lc := lambda.NewFromConfig(cfg)
+	fn1, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(deliveries.FunctionName)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	second, err := deliveries.Deploy(ctx, cfg, deliveries.Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatalf("second deploy: %v", err)
+	}
+	if second.APIURL != first.APIURL || second.FunctionURL != first.FunctionURL || second.SecretID != first.SecretID || second.DashboardURL != first.DashboardURL {
+		t.Errorf("second deploy replaced resources:\n%+v\n%+v", first, second)
+	}
+	fn2, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(deliveries.FunctionName)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(fn2.Configuration.CodeSha256) != aws.ToString(fn1.Configuration.CodeSha256) ||
+		aws.ToString(fn2.Configuration.LastModified) != aws.ToString(fn1.Configuration.LastModified) {
+		t.Error("the unchanged function was updated")
+	}
+	// A token from before the second deploy still verifies: the secret is kept.
+	if _, err := api.Orders(ctx, 10, ""); err != nil {
+		t.Errorf("old token after redeploy: %v", err)
+	}
+	page, err := api.Orders(ctx, 10, "")
+	if err != nil || page.Count != 1 || page.Orders[0].ID != "KEEP-1" {
+		t.Errorf("orders after redeploy: %+v %v", page, err)
+	}
+	// New random passwords were issued and work; the old one does not.
+	if second.Logins[0].Password == "demo-password-1" || len(second.Logins[0].Password) < 12 {
+		t.Errorf("second deploy's password %q", second.Logins[0].Password)
+	}
+	if _, err := api.Login(ctx, second.Logins[0].Username, second.Logins[0].Password); err != nil {
+		t.Errorf("new password: %v", err)
+	}
+	sec, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(deliveries.SecretName)})
+	if err != nil || len(aws.ToString(sec.SecretString)) < 32 {
+		t.Errorf("secret: %v", err)
+	}
+
+	// The dashboard is on the website endpoint, with its config.js.
+	for _, path := range []string{"", "config.js", "app.js", "style.css"} {
+		resp, err := http.Get(second.DashboardURL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+		if path == "config.js" && !strings.Contains(string(b), second.APIURL) {
+			t.Errorf("config.js does not name the API: %s", b)
+		}
+	}
+}
+
+func TestWebsiteURLsOnAWS(t *testing.T) {
+	p, h := deliveries.WebsiteURLs(aws.Config{Region: "eu-west-1"}, "b")
+	if p != "http://b.s3-website-eu-west-1.amazonaws.com/" || h != p {
+		t.Errorf("%s %s", p, h)
+	}
+	p, h = deliveries.WebsiteURLs(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:4566")}, "b")
+	if p != "http://127.0.0.1:4566/_aws/s3-website/b/" || h != "http://b.s3-website.localhost.localstack.cloud:4566/" {
+		t.Errorf("%s %s", p, h)
+	}
+}
