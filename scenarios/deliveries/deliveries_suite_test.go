@@ -40,12 +40,12 @@ var (
 	stack deploy.Stack
 	// rest and fnURL reach the API through the REST API stage and the
 	// Function URL; authed versions carry an admin token.
-	rest, fnURL           *ld.Client
-	restAuthed, fnAuthed  *ld.Client
-	adminUser, adminPass  string
-	suiteStarted          = time.Now()
-	figuresMu             sync.Mutex
-	figures               = map[string]any{}
+	rest, fnURL          *ld.Client
+	restAuthed, fnAuthed *ld.Client
+	adminUser, adminPass string
+	suiteStarted         = time.Now()
+	figuresMu            sync.Mutex
+	figures              = map[string]any{}
 )
 
 type handoff struct {

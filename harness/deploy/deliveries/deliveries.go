@@ -255,8 +255,8 @@ func tableSpecs() []*dynamodb.CreateTableInput {
 				attr(ledger.AttrOrderID), attr(ledger.AttrFeed), attr(ledger.AttrSortKey),
 			},
 			GlobalSecondaryIndexes: []dtypes.GlobalSecondaryIndex{{
-				IndexName: aws.String(ledger.ByTimeIndex),
-				KeySchema: []dtypes.KeySchemaElement{hash(ledger.AttrFeed), {AttributeName: aws.String(ledger.AttrSortKey), KeyType: dtypes.KeyTypeRange}},
+				IndexName:  aws.String(ledger.ByTimeIndex),
+				KeySchema:  []dtypes.KeySchemaElement{hash(ledger.AttrFeed), {AttributeName: aws.String(ledger.AttrSortKey), KeyType: dtypes.KeyTypeRange}},
 				Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeAll},
 			}},
 		},
@@ -276,7 +276,9 @@ func ensureTables(ctx context.Context, cfg aws.Config) error {
 			return fmt.Errorf("create table %s: %w", aws.ToString(in.TableName), err)
 		}
 	}
-	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 100*time.Millisecond, 2*time.Second })
+	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 2*time.Second
+	})
 	for _, in := range tableSpecs() {
 		if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, 2*time.Minute); err != nil {
 			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
