@@ -25,12 +25,18 @@ build:
 ## test: everything CI checks (installs the aws CLI when missing)
 test: deps vet unit e2e
 
-## deps: system packages the tests use, installed idempotently
+## deps: system packages the tests use, installed idempotently (the browser
+## scenarios skip with a message if Chromium cannot be installed)
 deps:
 	@command -v aws >/dev/null 2>&1 || { \
 		echo "installing the aws CLI (Debian package awscli)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null; }
 	@aws --version
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing headless Chromium for the dashboard scenarios (Debian package chromium)"; \
+		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "could not install chromium: the browser scenarios will be skipped"; }
+	@command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
 
 ## vet: gofmt and go vet
 vet:
