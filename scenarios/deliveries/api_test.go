@@ -60,7 +60,7 @@ func metricsOf(ctx context.Context, c *ld.Client, day string) map[string]any {
 // storedOrder reads an order straight from DynamoDB (nil when absent).
 func storedOrder(ctx context.Context, id string) map[string]dtypes.AttributeValue {
 	GinkgoHelper()
-	out, err := dynamodb.NewFromConfig(cloud.Config()).GetItem(ctx, &dynamodb.GetItemInput{
+	out, err := ddb().GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(stack.Tables.Orders), ConsistentRead: aws.Bool(true),
 		Key: map[string]dtypes.AttributeValue{"pedido_id": &dtypes.AttributeValueMemberS{Value: id}},
 	})
@@ -136,7 +136,7 @@ var _ = Describe("logging in", Label("deliveries"), func() {
 	})
 
 	It("stores bcrypt hashes, never passwords", func(ctx context.Context) {
-		out, err := dynamodb.NewFromConfig(cloud.Config()).GetItem(ctx, &dynamodb.GetItemInput{
+		out, err := ddb().GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: aws.String(stack.Tables.Users),
 			Key:       map[string]dtypes.AttributeValue{"username": &dtypes.AttributeValueMemberS{Value: adminUser}},
 		})
@@ -287,7 +287,7 @@ var _ = Describe("bad input", Label("deliveries"), func() {
 
 	It("leaves neither an order nor a counter change when the write fails half-way", func(ctx context.Context) {
 		const broken = "2025-02-04"
-		db := dynamodb.NewFromConfig(cloud.Config())
+		db := ddb()
 		// A day aggregate whose counter is not a number makes the ADD, the
 		// second half of the order's transaction, fail.
 		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(stack.Tables.Metrics), Item: map[string]dtypes.AttributeValue{
@@ -432,7 +432,7 @@ var _ = Describe("more than 1 MB of orders", Ordered, Label("deliveries"), func(
 	}, NodeTimeout(3*time.Minute))
 
 	It("needs several DynamoDB pages", func(ctx context.Context) {
-		out, err := dynamodb.NewFromConfig(cloud.Config()).Query(ctx, &dynamodb.QueryInput{
+		out, err := ddb().Query(ctx, &dynamodb.QueryInput{
 			TableName: aws.String(stack.Tables.Orders), IndexName: aws.String("por_fecha"),
 			KeyConditionExpression:    aws.String("feed = :f"),
 			ExpressionAttributeValues: map[string]dtypes.AttributeValue{":f": &dtypes.AttributeValueMemberS{Value: "pedidos"}},
@@ -476,7 +476,7 @@ var _ = Describe("more than 1 MB of orders", Ordered, Label("deliveries"), func(
 // countOrders counts the orders table through its time index, page by page.
 func countOrders(ctx context.Context) int {
 	GinkgoHelper()
-	p := dynamodb.NewQueryPaginator(dynamodb.NewFromConfig(cloud.Config()), &dynamodb.QueryInput{
+	p := dynamodb.NewQueryPaginator(ddb(), &dynamodb.QueryInput{
 		TableName: aws.String(stack.Tables.Orders), IndexName: aws.String("por_fecha"), Select: dtypes.SelectCount,
 		KeyConditionExpression:    aws.String("feed = :f"),
 		ExpressionAttributeValues: map[string]dtypes.AttributeValue{":f": &dtypes.AttributeValueMemberS{Value: "pedidos"}},

@@ -24,6 +24,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/groundstack/groundstack/handlers/deliveries/sdkhttp"
 	deploy "github.com/groundstack/groundstack/harness/deploy/deliveries"
 	ld "github.com/groundstack/groundstack/load/deliveries"
 	"github.com/groundstack/groundstack/scenarios/scenario"
@@ -95,6 +98,13 @@ func record(name string, v any) {
 	figures[name] = v
 	figuresMu.Unlock()
 	AddReportEntry(name, v)
+}
+
+// ddb is a DynamoDB client for looking behind the API. Its request bodies
+// are detached (sdkhttp): without that, responses of more than ~128 KiB
+// from a loopback endpoint fail at random in aws-sdk-go-v2.
+func ddb() *dynamodb.Client {
+	return dynamodb.NewFromConfig(cloud.Config(), func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) })
 }
 
 // frontDoors are the two ways into the API, by name.

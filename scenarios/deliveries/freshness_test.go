@@ -109,7 +109,7 @@ func seedHistory(ctx context.Context, n int, zone *time.Location) {
 	}
 	cat, err := fixtures.Catalogue()
 	Expect(err).NotTo(HaveOccurred())
-	db := dynamodb.NewFromConfig(cloud.Config())
+	db := ddb()
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	today := time.Now().In(zone)
 	days := map[string]*ledger.DayTotals{}

@@ -29,6 +29,7 @@ import (
 	"github.com/groundstack/groundstack/handlers/deliveries/app"
 	"github.com/groundstack/groundstack/handlers/deliveries/auth"
 	"github.com/groundstack/groundstack/handlers/deliveries/ledger"
+	"github.com/groundstack/groundstack/handlers/deliveries/sdkhttp"
 )
 
 func main() {
@@ -57,7 +58,9 @@ func build(ctx context.Context, log *slog.Logger) (*app.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := ledger.New(dynamodb.NewFromConfig(cfg), ledger.Tables{
+	// Large Query pages hit an SDK race without it (see sdkhttp).
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) })
+	l := ledger.New(db, ledger.Tables{
 		Users:   env("DELIVERIES_USERS_TABLE", "Usuarios"),
 		Orders:  env("DELIVERIES_ORDERS_TABLE", "Pedidos"),
 		Metrics: env("DELIVERIES_METRICS_TABLE", "PedidosMetricas"),
@@ -82,7 +85,8 @@ func secretSource(cfg aws.Config, ttl time.Duration) app.TokenSource {
 		}
 		secret := os.Getenv("JWT_SECRET")
 		if id := os.Getenv("JWT_SECRET_ID"); secret == "" && id != "" {
-			out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+			sm := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) })
+			out, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
 			if err != nil {
 				return nil, fmt.Errorf("read secret %s: %w", id, err)
 			}
