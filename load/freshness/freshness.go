@@ -312,7 +312,9 @@ func (p *Probe) Report() Report {
 }
 
 // OK reports whether every accepted write was seen within the budget.
-func (r Report) OK() bool { return r.Lost == 0 && r.Misses == 0 && r.Pending == 0 && r.Seen == r.Accepted }
+func (r Report) OK() bool {
+	return r.Lost == 0 && r.Misses == 0 && r.Pending == 0 && r.Seen == r.Accepted
+}
 
 // String is a one-paragraph summary.
 func (r Report) String() string {
