@@ -29,6 +29,14 @@ const originalRate = 0.2
 // freshnessRun posts orders open-loop and probes GET /pedidos until every
 // one is seen or lost, and records the report under name.
 func freshnessRun(ctx context.Context, name string, c *ld.Client, rate float64, d time.Duration, couriers int) freshness.Report {
+	return freshnessRunGap(ctx, name, c, rate, d, couriers, 150*time.Millisecond)
+}
+
+// freshnessRunGap is freshnessRun with a bound on the longest gap between
+// two reads (an embedded emulator holding a million orders shares this
+// process's GC, which can stall the poller for a few hundred ms; the gap
+// is reported either way, and can only make freshness look worse).
+func freshnessRunGap(ctx context.Context, name string, c *ld.Client, rate float64, d time.Duration, couriers int, maxGap time.Duration) freshness.Report {
 	GinkgoHelper()
 	probe, err := freshness.New(ld.OrdersReadPath(c, 100), freshness.Options{IntendedRate: rate})
 	Expect(err).NotTo(HaveOccurred())
@@ -48,7 +56,7 @@ func freshnessRun(ctx context.Context, name string, c *ld.Client, rate float64, 
 	})
 	Expect(res.Errors).To(BeZero(), res.LastErr)
 	Expect(res.ByStatus).To(HaveKeyWithValue(200, res.Sent), res.LastErr)
-	Expect(rep.MaxReadGap).To(BeNumerically("<=", 150*time.Millisecond), "probes polled at most ~100 ms apart")
+	Expect(rep.MaxReadGap).To(BeNumerically("<=", maxGap), "probes polled at most ~100 ms apart")
 	Expect(rep.OK()).To(BeTrue(), "every order fresh within %v: %s (lost %v)", rep.Budget, rep, rep.LostIDs)
 	return rep
 }
@@ -222,6 +230,6 @@ var _ = Describe("GET /metrics as history grows", Ordered, Label("freshness"), f
 		record("seconds to load history to 1,000,000 orders", time.Since(start).Seconds())
 		metricsLatency(ctx, restAuthed, 20)
 		record("/metrics latency, 1,000,000 orders", metricsLatency(ctx, restAuthed, 200))
-		freshnessRun(ctx, "12x-30s-with-1M-history", restAuthed, 12*originalRate, 30*time.Second, 50)
+		freshnessRunGap(ctx, "12x-30s-with-1M-history", restAuthed, 12*originalRate, 30*time.Second, 50, time.Second)
 	}, NodeTimeout(60*time.Minute))
 })
