@@ -47,7 +47,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 		return nil, notNull("requestItems")
 	}
 	if len(in.RequestItems) == 0 {
-		return nil, validationf("1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, awsproto.ConstraintWithheld(errValidation, "RequestItems", awsproto.MinLength(1))
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {
@@ -59,10 +59,10 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 	for _, n := range names {
 		ka := in.RequestItems[n]
 		if len(ka.Keys) == 0 {
-			return nil, validationf("1 validation error detected: Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1", n)
+			return nil, awsproto.ConstraintWithheld(errValidation, "RequestItems."+n+".member.Keys", awsproto.MinLength(1))
 		}
 		if len(ka.Keys) > maxBatchGetKeys {
-			return nil, validationf("1 validation error detected: Value at 'RequestItems.%s.member.Keys' failed to satisfy constraint: Member must have length less than or equal to 100", n)
+			return nil, awsproto.ConstraintWithheld(errValidation, "RequestItems."+n+".member.Keys", awsproto.MaxLength(maxBatchGetKeys))
 		}
 		total += len(ka.Keys)
 		if ka.AttributesToGet != nil {
@@ -241,7 +241,7 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 		return nil, notNull("requestItems")
 	}
 	if len(in.RequestItems) == 0 {
-		return nil, validationf("1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, awsproto.ConstraintWithheld(errValidation, "RequestItems", awsproto.MinLength(1))
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {
@@ -256,10 +256,10 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 	for _, n := range names {
 		reqs := in.RequestItems[n]
 		if len(reqs) == 0 {
-			return nil, validationf("1 validation error detected: Value '{%s=[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]", n)
+			return nil, constraint("{"+n+"=[]}", "requestItems", "Map value must satisfy constraint: ["+awsproto.MaxLength(maxBatchWrites)+", "+awsproto.MinLength(1)+"]")
 		}
 		if len(reqs) > maxBatchWrites {
-			return nil, validationf("1 validation error detected: Value at 'RequestItems.%s.member' failed to satisfy constraint: Member must have length less than or equal to 25", n)
+			return nil, awsproto.ConstraintWithheld(errValidation, "RequestItems."+n+".member", awsproto.MaxLength(maxBatchWrites))
 		}
 		total += len(reqs)
 	}
@@ -591,10 +591,10 @@ func (s *Service) transactWriteItems(c *awsproto.Call, body []byte) (any, error)
 		return nil, notNull("transactItems")
 	}
 	if len(in.TransactItems) == 0 {
-		return nil, validationf("1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, constraint("[]", "transactItems", awsproto.MinLength(1))
 	}
 	if len(in.TransactItems) > maxTransactItems {
-		return nil, validationf("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
+		return nil, awsproto.ConstraintWithheld(errValidation, "TransactItems", awsproto.MaxLength(maxTransactItems))
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {
@@ -605,7 +605,7 @@ func (s *Service) transactWriteItems(c *awsproto.Call, body []byte) (any, error)
 		return nil, err
 	}
 	if in.ClientRequestToken != nil && (len(*in.ClientRequestToken) < 1 || len(*in.ClientRequestToken) > 36) {
-		return nil, validationf("1 validation error detected: Value '%s' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36", *in.ClientRequestToken)
+		return nil, constraint(*in.ClientRequestToken, "clientRequestToken", awsproto.MaxLength(36))
 	}
 	region := s.store.region(c.Region)
 	var hash [32]byte
@@ -758,10 +758,10 @@ func (s *Service) transactGetItems(c *awsproto.Call, body []byte) (any, error) {
 		return nil, notNull("transactItems")
 	}
 	if len(in.TransactItems) == 0 {
-		return nil, validationf("1 validation error detected: Value '[]' at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, constraint("[]", "transactItems", awsproto.MinLength(1))
 	}
 	if len(in.TransactItems) > maxTransactItems {
-		return nil, validationf("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: Member must have length less than or equal to 100")
+		return nil, awsproto.ConstraintWithheld(errValidation, "TransactItems", awsproto.MaxLength(maxTransactItems))
 	}
 	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
 	if err != nil {

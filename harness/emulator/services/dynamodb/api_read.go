@@ -40,7 +40,7 @@ func (s *Service) planRead(c *awsproto.Call, op string, tableName, indexName *st
 	}
 	if limit != nil {
 		if *limit < 1 {
-			return nil, validationf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", *limit)
+			return nil, constraint(strconv.Itoa(*limit), "limit", awsproto.MinValue(1))
 		}
 		p.limit = *limit
 	}
@@ -61,7 +61,7 @@ func (s *Service) planRead(c *awsproto.Call, op string, tableName, indexName *st
 	switch sel {
 	case "", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT":
 	default:
-		return nil, validationf("1 validation error detected: Value '%s' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]", sel)
+		return nil, constraint(sel, "select", awsproto.EnumSet("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"))
 	}
 	if p.proj, err = readProjection(x, projSrc, toGet); err != nil {
 		return nil, err
@@ -464,14 +464,11 @@ func (s *Service) scan(c *awsproto.Call, body []byte) (any, error) {
 		return nil, validationf("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
 	case in.Segment != nil:
 		total, sg := *in.TotalSegments, *in.Segment
-		if total < 1 {
-			return nil, validationf("1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value greater than or equal to 1", total)
-		}
-		if total > maxTotalSegments {
-			return nil, validationf("1 validation error detected: Value '%d' at 'totalSegments' failed to satisfy constraint: Member must have value less than or equal to %d", total, maxTotalSegments)
+		if err := awsproto.CheckValue(errValidation, total, "totalSegments", 1, maxTotalSegments); err != nil {
+			return nil, err
 		}
 		if sg < 0 {
-			return nil, validationf("1 validation error detected: Value '%d' at 'segment' failed to satisfy constraint: Member must have value greater than or equal to 0", sg)
+			return nil, constraint(strconv.Itoa(sg), "segment", awsproto.MinValue(0))
 		}
 		if sg >= total {
 			return nil, validationf("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", sg, total)

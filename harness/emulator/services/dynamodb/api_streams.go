@@ -56,7 +56,7 @@ func (s *StreamsService) listStreams(c *awsproto.Call, body []byte) (any, error)
 	limit := 100
 	if in.Limit != nil {
 		if *in.Limit < 1 || *in.Limit > 100 {
-			return nil, validationf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", *in.Limit)
+			return nil, constraint(strconv.Itoa(*in.Limit), "limit", awsproto.ValueBetween(1, 100))
 		}
 		limit = *in.Limit
 	}
@@ -210,7 +210,7 @@ func (x *stream) position(kind string, seqText *string, now time.Time) (uint64, 
 		}
 		return n, nil
 	}
-	return 0, validationf("1 validation error detected: Value '%s' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_SEQUENCE_NUMBER, TRIM_HORIZON]", kind)
+	return 0, constraint(kind, "shardIteratorType", awsproto.EnumSet("AFTER_SEQUENCE_NUMBER", "LATEST", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"))
 }
 
 func (s *StreamsService) getShardIterator(c *awsproto.Call, body []byte) (any, error) {
@@ -264,11 +264,8 @@ func (s *StreamsService) getRecords(c *awsproto.Call, body []byte) (any, error) 
 	}
 	limit := maxGetRecords
 	if in.Limit != nil {
-		if *in.Limit < 1 {
-			return nil, validationf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1", *in.Limit)
-		}
-		if *in.Limit > maxGetRecords {
-			return nil, validationf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000", *in.Limit)
+		if err := awsproto.CheckValue(errValidation, *in.Limit, "limit", 1, maxGetRecords); err != nil {
+			return nil, err
 		}
 		limit = *in.Limit
 	}

@@ -66,8 +66,11 @@ type createTableInput struct {
 func validationf(format string, args ...any) error { return errValidation.Errorf(format, args...) }
 
 // notNull is AWS's message for a missing required member.
-func notNull(member string) error {
-	return validationf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", member)
+func notNull(member string) error { return awsproto.NotNull(errValidation, member) }
+
+// constraint is AWS's message for a member whose value breaks rule.
+func constraint(value, member, rule string) error {
+	return awsproto.Constraint(errValidation, value, member, rule)
 }
 
 // checkTableName validates a table (or index) name as AWS does.
@@ -76,16 +79,13 @@ func checkTableName(name *string, member string) (string, error) {
 		return "", notNull(member)
 	}
 	n := *name
-	if len(n) < 3 {
-		return "", validationf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length greater than or equal to 3", n, member)
-	}
-	if len(n) > 255 {
-		return "", validationf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 255", n, member)
+	if err := awsproto.CheckLength(errValidation, n, member, 3, 255); err != nil {
+		return "", err
 	}
 	for i := 0; i < len(n); i++ {
 		c := n[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return "", validationf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", n, member)
+			return "", constraint(n, member, awsproto.Pattern("[a-zA-Z0-9_.-]+"))
 		}
 	}
 	return n, nil
@@ -133,14 +133,14 @@ func parseKeySchema(ks []keySchemaElement, member string, defs map[string]attr.T
 		return k, notNull(member)
 	}
 	if len(ks) > 2 {
-		return k, validationf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must have length less than or equal to 2", keySchemaText(ks), member)
+		return k, constraint(keySchemaText(ks), member, awsproto.MaxLength(2))
 	}
 	for i, e := range ks {
 		if e.KeyType != "HASH" && e.KeyType != "RANGE" {
-			return k, validationf("1 validation error detected: Value '%s' at '%s.%d.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]", e.KeyType, member, i+1)
+			return k, constraint(e.KeyType, fmt.Sprintf("%s.%d.member.keyType", member, i+1), awsproto.EnumSet("HASH", "RANGE"))
 		}
 		if e.AttributeName == "" {
-			return k, validationf("1 validation error detected: Value '' at '%s.%d.member.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1", member, i+1)
+			return k, constraint("", fmt.Sprintf("%s.%d.member.attributeName", member, i+1), awsproto.MinLength(1))
 		}
 	}
 	if ks[0].KeyType != "HASH" {
@@ -185,7 +185,7 @@ func parseAttrDefs(defs []attributeDefinition) (map[string]attr.Type, []attrDef,
 		case "B":
 			t = attr.B
 		default:
-			return nil, nil, validationf("1 validation error detected: Value '%s' at 'attributeDefinitions.%d.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]", d.AttributeType, i+1)
+			return nil, nil, constraint(d.AttributeType, fmt.Sprintf("attributeDefinitions.%d.member.attributeType", i+1), awsproto.EnumSet("B", "N", "S"))
 		}
 		if _, dup := m[d.AttributeName]; dup {
 			return nil, nil, validationf("Cannot have two attributes with the same name. Attribute name: %s", d.AttributeName)
@@ -222,7 +222,7 @@ func parseProjection(p *projectionWire, indexName string) (string, []string, err
 	case "":
 		return "ALL", nil, nil
 	}
-	return "", nil, validationf("1 validation error detected: Value '%s' at 'projection.projectionType' failed to satisfy constraint: Member must satisfy enum value set: [ALL, INCLUDE, KEYS_ONLY]", p.ProjectionType)
+	return "", nil, constraint(p.ProjectionType, "projection.projectionType", awsproto.EnumSet("ALL", "INCLUDE", "KEYS_ONLY"))
 }
 
 // checkThroughput validates provisioned capacity units.
@@ -316,7 +316,7 @@ func (s *Service) createTable(c *awsproto.Call, body []byte) (any, error) {
 		billing = "PROVISIONED"
 	case "PROVISIONED", "PAY_PER_REQUEST":
 	default:
-		return nil, validationf("1 validation error detected: Value '%s' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]", billing)
+		return nil, constraint(billing, "billingMode", awsproto.EnumSet("PROVISIONED", "PAY_PER_REQUEST"))
 	}
 	var rcu, wcu int64
 	if billing == "PROVISIONED" {
@@ -471,7 +471,7 @@ func parseStreamSpec(sp *streamSpecWire) (bool, string, error) {
 	case "":
 		return false, "", validationf("One or more parameter values were invalid: You must specify a StreamViewType when enabling a stream")
 	}
-	return false, "", validationf("1 validation error detected: Value '%s' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]", sp.StreamViewType)
+	return false, "", constraint(sp.StreamViewType, "streamSpecification.streamViewType", awsproto.EnumSet("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"))
 }
 
 func parseTags(in []tagWire) ([]tag, error) {
@@ -484,7 +484,7 @@ func parseTags(in []tagWire) ([]tag, error) {
 			return nil, notNull(fmt.Sprintf("tags.%d.member.value", i+1))
 		}
 		if len(*t.Key) < 1 || len(*t.Key) > 128 {
-			return nil, validationf("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length between 1 and 128", *t.Key, i+1)
+			return nil, constraint(*t.Key, fmt.Sprintf("tags.%d.member.key", i+1), awsproto.LengthBetween(1, 128))
 		}
 		out = append(out, tag{key: *t.Key, value: *t.Value})
 	}
@@ -618,12 +618,8 @@ func (s *Service) listTables(c *awsproto.Call, body []byte) (any, error) {
 	}
 	limit := 100
 	if in.Limit != nil {
-		if *in.Limit < 1 || *in.Limit > 100 {
-			cmp := "greater than or equal to 1"
-			if *in.Limit > 100 {
-				cmp = "less than or equal to 100"
-			}
-			return nil, validationf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value %s", *in.Limit, cmp)
+		if err := awsproto.CheckValue(errValidation, *in.Limit, "limit", 1, 100); err != nil {
+			return nil, err
 		}
 		limit = *in.Limit
 	}
@@ -696,7 +692,7 @@ func (s *Service) updateTable(c *awsproto.Call, body []byte) (any, error) {
 		return nil, err
 	}
 	if in.BillingMode != "" && in.BillingMode != "PROVISIONED" && in.BillingMode != "PAY_PER_REQUEST" {
-		return nil, validationf("1 validation error detected: Value '%s' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]", in.BillingMode)
+		return nil, constraint(in.BillingMode, "billingMode", awsproto.EnumSet("PROVISIONED", "PAY_PER_REQUEST"))
 	}
 	var streamOn bool
 	var viewType string
@@ -998,7 +994,7 @@ func (s *Service) updateTimeToLive(c *awsproto.Call, body []byte) (any, error) {
 	}
 	name := *spec.AttributeName
 	if len(name) < 1 || len(name) > 255 {
-		return nil, validationf("1 validation error detected: Value '%s' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1", name)
+		return nil, constraint(name, "timeToLiveSpecification.attributeName", awsproto.MinLength(1))
 	}
 	t.mu.RLock()
 	cur := t.ttlAttr

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/expr"
 )
@@ -58,7 +59,7 @@ func (l *legacyExpr) clause(attrName, member string, c legacyCond) (string, erro
 	op := c.ComparisonOperator
 	want, ok := operandCount[op]
 	if !ok {
-		return "", validationf("1 validation error detected: Value '%s' at '%s.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]", op, member)
+		return "", constraint(op, member+".comparisonOperator", awsproto.EnumSet("IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS"))
 	}
 	if (want >= 0 && len(c.AttributeValueList) != want) || (want < 0 && len(c.AttributeValueList) == 0) {
 		return "", validationf("One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", op)
@@ -136,7 +137,7 @@ func legacyCondition(label string, conds map[string]legacyCond, conditionalOp st
 	case "OR":
 		join = " OR "
 	default:
-		return nil, validationf("1 validation error detected: Value '%s' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [AND, OR]", conditionalOp)
+		return nil, constraint(conditionalOp, "conditionalOperator", awsproto.EnumSet("AND", "OR"))
 	}
 	l := newLegacyExpr()
 	names := make([]string, 0, len(conds))
@@ -195,7 +196,7 @@ func legacyKeyCondition(conds map[string]legacyCond) (*expr.KeyCondition, error)
 // legacyProjection translates AttributesToGet into a projection.
 func legacyProjection(names []string) (*expr.Projection, error) {
 	if len(names) == 0 {
-		return nil, validationf("1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1")
+		return nil, constraint("[]", "attributesToGet", awsproto.MinLength(1))
 	}
 	seen := map[string]bool{}
 	l := newLegacyExpr()
@@ -253,7 +254,7 @@ func legacyUpdate(ups map[string]attributeUpdate) (*expr.Update, error) {
 			}
 			add = append(add, l.name(n)+" "+l.value(v))
 		default:
-			return nil, validationf("1 validation error detected: Value '%s' at 'attributeUpdates.%s.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]", u.Action, n)
+			return nil, constraint(u.Action, "attributeUpdates."+n+".member.action", awsproto.EnumSet("ADD", "PUT", "DELETE"))
 		}
 	}
 	var b strings.Builder

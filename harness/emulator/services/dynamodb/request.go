@@ -238,7 +238,7 @@ func parseCapacityMode(s string) (capacityMode, error) {
 	case "INDEXES":
 		return capIndexes, nil
 	}
-	return capNone, validationf("1 validation error detected: Value '%s' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]", s)
+	return capNone, constraint(s, "returnConsumedCapacity", awsproto.EnumSet("INDEXES", "TOTAL", "NONE"))
 }
 
 func checkItemCollectionMetrics(s string) (bool, error) {
@@ -248,7 +248,7 @@ func checkItemCollectionMetrics(s string) (bool, error) {
 	case "SIZE":
 		return true, nil
 	}
-	return false, validationf("1 validation error detected: Value '%s' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]", s)
+	return false, constraint(s, "returnItemCollectionMetrics", awsproto.EnumSet("SIZE", "NONE"))
 }
 
 func checkReturnOnFailure(s string) (bool, error) {
@@ -258,7 +258,7 @@ func checkReturnOnFailure(s string) (bool, error) {
 	case "ALL_OLD":
 		return true, nil
 	}
-	return false, validationf("1 validation error detected: Value '%s' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]", s)
+	return false, constraint(s, "returnValuesOnConditionCheckFailure", awsproto.EnumSet("ALL_OLD", "NONE"))
 }
 
 // checkReturnValues validates ReturnValues; onlyOld is for PutItem and
@@ -275,7 +275,7 @@ func checkReturnValues(s string, onlyOld bool) (string, error) {
 		}
 		return s, nil
 	}
-	return "", validationf("1 validation error detected: Value '%s' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", s)
+	return "", constraint(s, "returnValues", awsproto.EnumSet("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"))
 }
 
 // consumed is the capacity one operation used on one table.

@@ -263,28 +263,23 @@ type instanceProfileList struct {
 
 // ---- validation ----
 
+// constraint is awsproto's wording with IAM's code (ValidationError).
 func constraint(value, field, rule string) error {
-	return errValidation.Errorf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, rule)
+	return awsproto.Constraint(errValidation, value, field, rule)
 }
 
 func required(f awsproto.Form, key, field string) (string, error) {
 	if !f.Has(key) {
-		return "", errValidation.Errorf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+		return "", awsproto.NotNull(errValidation, field)
 	}
 	return f.Get(key), nil
 }
 
 func checkLen(v, field string, min, max int) error {
-	switch {
-	case len(v) < min:
-		return constraint(v, field, "Member must have length greater than or equal to "+strconv.Itoa(min))
-	case len(v) > max:
-		return constraint(v, field, "Member must have length less than or equal to "+strconv.Itoa(max))
-	}
-	return nil
+	return awsproto.CheckLength(errValidation, v, field, min, max)
 }
 
-const namePattern = `Member must satisfy regular expression pattern: [\w+=,.@-]+`
+var namePattern = awsproto.Pattern(`[\w+=,.@-]+`)
 
 // name reads a required IAM name (role, policy, profile) of at most max bytes.
 func name(f awsproto.Form, key, field string, max int) (string, error) {
@@ -311,7 +306,7 @@ func path(f awsproto.Form, key, field string) (string, error) {
 		return "", err
 	}
 	if !validPath(p) {
-		return "", constraint(p, field, `Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`)
+		return "", constraint(p, field, awsproto.Pattern(`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`))
 	}
 	return p, nil
 }
@@ -326,7 +321,7 @@ func pathPrefix(f awsproto.Form) (string, error) {
 		return "", err
 	}
 	if p[0] != '/' {
-		return "", constraint(p, "pathPrefix", `Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*`)
+		return "", constraint(p, "pathPrefix", awsproto.Pattern(`\u002F[\u0021-\u007F]*`))
 	}
 	return p, nil
 }
@@ -371,7 +366,7 @@ func versionID(f awsproto.Form) (string, error) {
 		ok = v[i] >= '0' && v[i] <= '9'
 	}
 	if !ok {
-		return "", constraint(v, "versionId", `Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`)
+		return "", constraint(v, "versionId", awsproto.Pattern(`v[1-9][0-9]*(\.[A-Za-z0-9-]*)?`))
 	}
 	return v, nil
 }
@@ -390,7 +385,7 @@ func description(f awsproto.Form) (*string, error) {
 func tags(f awsproto.Form) ([]Tag, error) {
 	list := f.Structs("Tags")
 	if len(list) > maxTags {
-		return nil, constraint("[...]", "tags", "Member must have length less than or equal to 50")
+		return nil, constraint("[...]", "tags", awsproto.MaxLength(maxTags))
 	}
 	out := make([]Tag, 0, len(list))
 	for i, t := range list {
@@ -419,11 +414,8 @@ func maxSession(f awsproto.Form) (*int, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case n < 3600:
-		return nil, constraint(strconv.Itoa(n), "maxSessionDuration", "Member must have value greater than or equal to 3600")
-	case n > 43200:
-		return nil, constraint(strconv.Itoa(n), "maxSessionDuration", "Member must have value less than or equal to 43200")
+	if err := awsproto.CheckValue(errValidation, n, "maxSessionDuration", 3600, 43200); err != nil {
+		return nil, err
 	}
 	return &n, nil
 }
@@ -438,12 +430,8 @@ func window[T any](items []T, keyOf func(T) string, f awsproto.Form) (page []T, 
 	if err != nil {
 		return nil, false, "", err
 	}
-	if max < 1 || max > 1000 {
-		op := "greater than or equal to 1"
-		if max > 1000 {
-			op = "less than or equal to 1000"
-		}
-		return nil, false, "", constraint(strconv.Itoa(max), "maxItems", "Member must have value "+op)
+	if err := awsproto.CheckValue(errValidation, max, "maxItems", 1, 1000); err != nil {
+		return nil, false, "", err
 	}
 	start := 0
 	if f.Has("Marker") {
@@ -630,7 +618,7 @@ func (s *Service) tagRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 		return nil, err
 	}
 	if len(tg) == 0 {
-		return nil, errValidation.New("1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null")
+		return nil, awsproto.NotNull(errValidation, "tags")
 	}
 	return nil, wire(s.store.TagRole(n, tg))
 }
@@ -642,7 +630,7 @@ func (s *Service) untagRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 	}
 	keys := f.List("TagKeys")
 	if len(keys) == 0 {
-		return nil, errValidation.New("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null")
+		return nil, awsproto.NotNull(errValidation, "tagKeys")
 	}
 	return nil, wire(s.store.UntagRole(n, keys))
 }
@@ -745,7 +733,7 @@ func (s *Service) listPolicies(c *awsproto.Call, f awsproto.Form) (any, error) {
 	if f.Has("Scope") {
 		scope = f.Get("Scope")
 		if scope != "All" && scope != "AWS" && scope != "Local" {
-			return nil, constraint(scope, "scope", "Member must satisfy enum value set: [All, AWS, Local]")
+			return nil, constraint(scope, "scope", awsproto.EnumSet("All", "AWS", "Local"))
 		}
 	}
 	pp, err := pathPrefix(f)
@@ -753,7 +741,7 @@ func (s *Service) listPolicies(c *awsproto.Call, f awsproto.Form) (any, error) {
 		return nil, err
 	}
 	if pu := f.Get("PolicyUsageFilter"); pu != "" && pu != "PermissionsPolicy" && pu != "PermissionsBoundary" {
-		return nil, constraint(pu, "policyUsageFilter", "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]")
+		return nil, constraint(pu, "policyUsageFilter", awsproto.EnumSet("PermissionsPolicy", "PermissionsBoundary"))
 	}
 	only := f.Get("OnlyAttached") == "true"
 	list := s.store.ListPolicies(scope, pp, only)

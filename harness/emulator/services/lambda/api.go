@@ -223,8 +223,11 @@ func storeErr(err error) error {
 	}
 }
 
-func validation(value, member, constraint string) *awsproto.Error {
-	return ErrValidation.Errorf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, member, constraint)
+// validation is awsproto's constraint wording with Lambda's code. A missing
+// member is reported here as Value 'null' (quoted, unlike awsproto.NotNull):
+// callers pass "null" with awsproto.RuleNotNull.
+func validation(value, member, rule string) *awsproto.Error {
+	return awsproto.Constraint(ErrValidation, value, member, rule)
 }
 
 // --- names
@@ -306,7 +309,7 @@ func isRegion(s string) bool { return regionRE.MatchString(s) }
 func (s *Service) target(c *awsproto.Call, raw, qualifierParam string) (region, name, qualifier string, err error) {
 	r, name, q, ok := parseFunctionName(raw)
 	if !ok {
-		return "", "", "", validation(raw, "functionName", "Member must satisfy regular expression pattern: "+functionNamePattern)
+		return "", "", "", validation(raw, "functionName", awsproto.Pattern(functionNamePattern))
 	}
 	if qualifierParam != "" {
 		if q != "" && q != qualifierParam {
@@ -475,37 +478,31 @@ func (in *configInput) apply(cfg *Config) error {
 	}
 	if in.Role != nil {
 		if !roleRE.MatchString(*in.Role) {
-			return validation(*in.Role, "role", "Member must satisfy regular expression pattern: "+rolePattern)
+			return validation(*in.Role, "role", awsproto.Pattern(rolePattern))
 		}
 		cfg.Role = *in.Role
 	}
 	if in.Handler != nil {
 		if len(*in.Handler) > 128 {
-			return validation(*in.Handler, "handler", "Member must have length less than or equal to 128")
+			return validation(*in.Handler, "handler", awsproto.MaxLength(128))
 		}
 		cfg.Handler = *in.Handler
 	}
 	if in.Description != nil {
 		if len(*in.Description) > 256 {
-			return validation(*in.Description, "description", "Member must have length less than or equal to 256")
+			return validation(*in.Description, "description", awsproto.MaxLength(256))
 		}
 		cfg.Description = *in.Description
 	}
 	if in.Timeout != nil {
-		switch {
-		case *in.Timeout < 1:
-			return validation(strconv.Itoa(*in.Timeout), "timeout", "Member must have value greater than or equal to 1")
-		case *in.Timeout > 900:
-			return validation(strconv.Itoa(*in.Timeout), "timeout", "Member must have value less than or equal to 900")
+		if err := awsproto.CheckValue(ErrValidation, *in.Timeout, "timeout", 1, 900); err != nil {
+			return err
 		}
 		cfg.Timeout = *in.Timeout
 	}
 	if in.MemorySize != nil {
-		switch {
-		case *in.MemorySize < 128:
-			return validation(strconv.Itoa(*in.MemorySize), "memorySize", "Member must have value greater than or equal to 128")
-		case *in.MemorySize > 10240:
-			return validation(strconv.Itoa(*in.MemorySize), "memorySize", "Member must have value less than or equal to 10240")
+		if err := awsproto.CheckValue(ErrValidation, *in.MemorySize, "memorySize", 128, 10240); err != nil {
+			return err
 		}
 		cfg.MemorySize = *in.MemorySize
 	}
@@ -517,13 +514,13 @@ func (in *configInput) apply(cfg *Config) error {
 	}
 	if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
 		if in.TracingConfig.Mode != "Active" && in.TracingConfig.Mode != "PassThrough" {
-			return validation(in.TracingConfig.Mode, "tracingConfig.mode", "Member must satisfy enum value set: [Active, PassThrough]")
+			return validation(in.TracingConfig.Mode, "tracingConfig.mode", awsproto.EnumSet("Active", "PassThrough"))
 		}
 		cfg.TracingMode = in.TracingConfig.Mode
 	}
 	if in.EphemeralStorage != nil {
 		if in.EphemeralStorage.Size < 512 || in.EphemeralStorage.Size > 10240 {
-			return validation(strconv.Itoa(in.EphemeralStorage.Size), "ephemeralStorage.size", "Member must have value between 512 and 10240")
+			return validation(strconv.Itoa(in.EphemeralStorage.Size), "ephemeralStorage.size", awsproto.ValueBetween(512, 10240))
 		}
 		cfg.Ephemeral = in.EphemeralStorage.Size
 	}
@@ -553,7 +550,7 @@ func checkEnv(vars map[string]string) error {
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
 		if !envKeyRE.MatchString(k) {
-			return ErrValidation.New("1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
+			return awsproto.ConstraintWithheld(ErrValidation, "environment.variables", "Map keys must satisfy constraint: ["+awsproto.Pattern("[a-zA-Z]([a-zA-Z0-9_])+")+"]")
 		}
 		keys = append(keys, k)
 	}
@@ -580,7 +577,7 @@ func checkArchitectures(a []string) error {
 		return nil
 	}
 	if len(a) != 1 || (a[0] != "x86_64" && a[0] != "arm64") {
-		return validation("["+strings.Join(a, ", ")+"]", "architectures", "Member must have length less than or equal to 1, Member must satisfy enum value set: [x86_64, arm64]")
+		return validation("["+strings.Join(a, ", ")+"]", "architectures", awsproto.MaxLength(1)+", "+awsproto.EnumSet("x86_64", "arm64"))
 	}
 	return nil
 }
@@ -651,17 +648,17 @@ func (s *Service) createFunction(w http.ResponseWriter, c *awsproto.Call, _ awsp
 		return err
 	}
 	if in.FunctionName == "" {
-		return validation("null", "functionName", "Member must not be null")
+		return validation("null", "functionName", awsproto.RuleNotNull)
 	}
 	region, name, qualifier, ok := parseFunctionName(in.FunctionName)
 	if !ok || qualifier != "" || len(name) > 64 {
-		return validation(in.FunctionName, "functionName", "Member must satisfy regular expression pattern: "+functionNamePattern)
+		return validation(in.FunctionName, "functionName", awsproto.Pattern(functionNamePattern))
 	}
 	if region == "" {
 		region = c.Region
 	}
 	if in.Role == nil {
-		return validation("null", "role", "Member must not be null")
+		return validation("null", "role", awsproto.RuleNotNull)
 	}
 	if in.PackageType == "Image" {
 		return ErrInvalidParameterValue.New("groundstack runs Zip functions only: PackageType Image is not supported")
@@ -756,10 +753,10 @@ func pageOf(c *awsproto.Call) (marker string, max int, err error) {
 	if m := q.Get("MaxItems"); m != "" {
 		n, perr := strconv.Atoi(m)
 		if perr != nil || n < 1 {
-			return "", 0, validation(m, "maxItems", "Member must have value greater than or equal to 1")
+			return "", 0, validation(m, "maxItems", awsproto.MinValue(1))
 		}
 		if n > 10000 {
-			return "", 0, validation(m, "maxItems", "Member must have value less than or equal to 10000")
+			return "", 0, validation(m, "maxItems", awsproto.MaxValue(10000))
 		}
 		max = n
 	}
@@ -1008,7 +1005,7 @@ func (s *Service) createAlias(w http.ResponseWriter, c *awsproto.Call, p awsprot
 		return err
 	}
 	if !aliasNameRE.MatchString(in.Name) || len(in.Name) > 128 || in.Name == "" {
-		return validation(in.Name, "name", "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)")
+		return validation(in.Name, "name", awsproto.Pattern("(?!^[0-9]+$)([a-zA-Z0-9-_]+)"))
 	}
 	a := Alias{Name: in.Name, FunctionVersion: in.FunctionVersion, Description: in.Description}
 	if in.RoutingConfig != nil {
@@ -1120,14 +1117,14 @@ func (s *Service) addPermission(w http.ResponseWriter, c *awsproto.Call, p awspr
 	}
 	switch {
 	case in.StatementID == "" || len(in.StatementID) > 100 || !isSid(in.StatementID):
-		return validation(in.StatementID, "statementId", "Member must satisfy regular expression pattern: ([a-zA-Z0-9-_.]+)")
+		return validation(in.StatementID, "statementId", awsproto.Pattern("([a-zA-Z0-9-_.]+)"))
 	case in.Action == "":
-		return validation("null", "action", "Member must not be null")
+		return validation("null", "action", awsproto.RuleNotNull)
 	case in.Principal == "":
-		return validation("null", "principal", "Member must not be null")
+		return validation("null", "principal", awsproto.RuleNotNull)
 	}
 	if !strings.HasPrefix(in.Action, "lambda:") && in.Action != "*" {
-		return validation(in.Action, "action", "Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])")
+		return validation(in.Action, "action", awsproto.Pattern("(lambda:[*]|lambda:[a-zA-Z]+|[*])"))
 	}
 	js, err := s.store.AddStatement(region, name, q, in.StatementID, in.RevisionID, func(resource string) string {
 		st := map[string]any{"Sid": in.StatementID, "Effect": "Allow", "Action": in.Action, "Resource": resource}
@@ -1228,10 +1225,10 @@ func (s *Service) putConcurrency(w http.ResponseWriter, c *awsproto.Call, p awsp
 		return err
 	}
 	if in.Reserved == nil {
-		return validation("null", "reservedConcurrentExecutions", "Member must not be null")
+		return validation("null", "reservedConcurrentExecutions", awsproto.RuleNotNull)
 	}
 	if *in.Reserved < 0 {
-		return validation(strconv.Itoa(*in.Reserved), "reservedConcurrentExecutions", "Member must have value greater than or equal to 0")
+		return validation(strconv.Itoa(*in.Reserved), "reservedConcurrentExecutions", awsproto.MinValue(0))
 	}
 	if err := s.store.SetReserved(region, name, *in.Reserved); err != nil {
 		return storeErr(err)

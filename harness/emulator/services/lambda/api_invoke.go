@@ -47,11 +47,11 @@ func (s *Service) invoke(w http.ResponseWriter, c *awsproto.Call, p awsproto.Par
 	switch invType {
 	case "", "RequestResponse", "Event", "DryRun":
 	default:
-		return validation(invType, "invocationType", "Member must satisfy enum value set: [Event, RequestResponse, DryRun]")
+		return validation(invType, "invocationType", awsproto.EnumSet("Event", "RequestResponse", "DryRun"))
 	}
 	logType := c.Header.Get(headerLogType)
 	if logType != "" && logType != "None" && logType != "Tail" {
-		return validation(logType, "logType", "Member must satisfy enum value set: [None, Tail]")
+		return validation(logType, "logType", awsproto.EnumSet("None", "Tail"))
 	}
 	limit := int64(maxSyncPayload)
 	if invType == "Event" {
@@ -140,7 +140,7 @@ func clientContext(h string) (string, error) {
 		return "", nil
 	}
 	if len(h) > maxClientContext {
-		return "", validation(h, "clientContext", "Member must have length less than or equal to 3583")
+		return "", validation(h, "clientContext", awsproto.MaxLength(maxClientContext))
 	}
 	b, err := base64.StdEncoding.DecodeString(h)
 	if err != nil || !json.Valid(b) {
@@ -231,7 +231,7 @@ func (s *Service) invokeAsync(w http.ResponseWriter, c *awsproto.Call, p awsprot
 func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.InvokeResult, error) {
 	r, name, q, ok := parseFunctionName(in.Function)
 	if !ok {
-		return cloud.InvokeResult{}, validation(in.Function, "functionName", "Member must satisfy regular expression pattern: "+functionNamePattern)
+		return cloud.InvokeResult{}, validation(in.Function, "functionName", awsproto.Pattern(functionNamePattern))
 	}
 	if in.Qualifier != "" {
 		if q != "" && q != in.Qualifier {

@@ -60,7 +60,7 @@ func urlQualifier(q string) (string, error) {
 		return "", nil
 	}
 	if _, err := strconv.Atoi(q); err == nil || !isNameChars(q) {
-		return "", validation(q, "qualifier", "Member must satisfy regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)")
+		return "", validation(q, "qualifier", awsproto.Pattern("((?!^\\d+$)^[0-9a-zA-Z-_]+$)"))
 	}
 	return q, nil
 }
@@ -73,13 +73,13 @@ type urlConfigInput struct {
 
 func (in *urlConfigInput) check() error {
 	if in.AuthType != nil && *in.AuthType != "NONE" && *in.AuthType != "AWS_IAM" {
-		return validation(*in.AuthType, "authType", "Member must satisfy enum value set: [NONE, AWS_IAM]")
+		return validation(*in.AuthType, "authType", awsproto.EnumSet("NONE", "AWS_IAM"))
 	}
 	if in.InvokeMode != nil && *in.InvokeMode != "BUFFERED" && *in.InvokeMode != "RESPONSE_STREAM" {
-		return validation(*in.InvokeMode, "invokeMode", "Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]")
+		return validation(*in.InvokeMode, "invokeMode", awsproto.EnumSet("BUFFERED", "RESPONSE_STREAM"))
 	}
 	if in.Cors != nil && in.Cors.MaxAge < 0 || in.Cors != nil && in.Cors.MaxAge > 86400 {
-		return validation(strconv.Itoa(in.Cors.MaxAge), "cors.maxAge", "Member must have value less than or equal to 86400")
+		return validation(strconv.Itoa(in.Cors.MaxAge), "cors.maxAge", awsproto.MaxValue(86400))
 	}
 	return nil
 }
@@ -103,7 +103,7 @@ func (s *Service) createURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.
 		return err
 	}
 	if in.AuthType == nil {
-		return validation("null", "authType", "Member must not be null")
+		return validation("null", "authType", awsproto.RuleNotNull)
 	}
 	if err := in.check(); err != nil {
 		return err

@@ -78,20 +78,21 @@ func (s *Service) Store() *Store { return s.store }
 
 var groupNameRE = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`)
 
-func validationError(value, member, constraint string) error {
-	return ErrInvalidParameter.Errorf("1 validation error detected: Value %s at '%s' failed to satisfy constraint: %s", value, member, constraint)
+// constraint is awsproto's wording; CloudWatch Logs answers it as InvalidParameterException.
+func constraint(value, member, rule string) error {
+	return awsproto.Constraint(ErrInvalidParameter, value, member, rule)
 }
 
-func quoteValue(v string) string { return "'" + v + "'" }
+func notNull(member string) error { return awsproto.NotNull(ErrInvalidParameter, member) }
 
 func checkGroupName(name, member string) error {
 	switch {
 	case name == "":
-		return validationError("null", member, "Member must not be null")
+		return notNull(member)
 	case len(name) > 512:
-		return validationError(quoteValue(name), member, "Member must have length less than or equal to 512")
+		return constraint(name, member, awsproto.MaxLength(512))
 	case !groupNameRE.MatchString(name):
-		return validationError(quoteValue(name), member, `Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+`)
+		return constraint(name, member, awsproto.Pattern(`[\.\-_/#A-Za-z0-9]+`))
 	}
 	return nil
 }
@@ -99,11 +100,11 @@ func checkGroupName(name, member string) error {
 func checkStreamName(name string) error {
 	switch {
 	case name == "":
-		return validationError("null", "logStreamName", "Member must not be null")
+		return notNull("logStreamName")
 	case len(name) > 512:
-		return validationError(quoteValue(name), "logStreamName", "Member must have length less than or equal to 512")
+		return constraint(name, "logStreamName", awsproto.MaxLength(512))
 	case strings.ContainsAny(name, ":*"):
-		return validationError(quoteValue(name), "logStreamName", "Member must satisfy regular expression pattern: [^:*]*")
+		return constraint(name, "logStreamName", awsproto.Pattern("[^:*]*"))
 	}
 	return nil
 }
@@ -112,11 +113,8 @@ func checkLimit(limit *int32, max int32) (int, error) {
 	if limit == nil {
 		return int(max), nil
 	}
-	if *limit < 1 {
-		return 0, validationError(quoteValue(strconv.Itoa(int(*limit))), "limit", "Member must have value greater than or equal to 1")
-	}
-	if *limit > max {
-		return 0, validationError(quoteValue(strconv.Itoa(int(*limit))), "limit", fmt.Sprintf("Member must have value less than or equal to %d", max))
+	if err := awsproto.CheckValue(ErrInvalidParameter, int(*limit), "limit", 1, int(max)); err != nil {
+		return 0, err
 	}
 	return int(*limit), nil
 }
@@ -199,7 +197,7 @@ func (s *Service) createLogGroup(c *awsproto.Call, body []byte) (any, error) {
 	switch in.LogGroupClass {
 	case "", "STANDARD", "INFREQUENT_ACCESS", "DELIVERY":
 	default:
-		return nil, validationError(quoteValue(in.LogGroupClass), "logGroupClass", "Member must satisfy enum value set: [STANDARD, INFREQUENT_ACCESS, DELIVERY]")
+		return nil, constraint(in.LogGroupClass, "logGroupClass", awsproto.EnumSet("STANDARD", "INFREQUENT_ACCESS", "DELIVERY"))
 	}
 	_, err := s.store.CreateGroup(c.Region, in.LogGroupName, in.Tags)
 	return nil, storeError(err)
@@ -314,7 +312,7 @@ func (s *Service) putRetentionPolicy(c *awsproto.Call, body []byte) (any, error)
 		return nil, err
 	}
 	if in.RetentionInDays == nil {
-		return nil, validationError("null", "retentionInDays", "Member must not be null")
+		return nil, notNull("retentionInDays")
 	}
 	valid := false
 	for _, d := range retentionDays {
@@ -325,8 +323,7 @@ func (s *Service) putRetentionPolicy(c *awsproto.Call, body []byte) (any, error)
 		for i, d := range retentionDays {
 			set[i] = strconv.Itoa(int(d))
 		}
-		return nil, validationError(quoteValue(strconv.Itoa(int(*in.RetentionInDays))), "retentionInDays",
-			"Member must satisfy enum value set: ["+strings.Join(set, ", ")+"]")
+		return nil, constraint(strconv.Itoa(int(*in.RetentionInDays)), "retentionInDays", awsproto.EnumSet(set...))
 	}
 	g, err := s.group(c, in.LogGroupName)
 	if err != nil {
@@ -443,7 +440,7 @@ func (s *Service) describeLogStreams(c *awsproto.Call, body []byte) (any, error)
 			return nil, ErrInvalidParameter.New("Cannot order by LastEventTime with a logStreamNamePrefix.")
 		}
 	default:
-		return nil, validationError(quoteValue(in.OrderBy), "orderBy", "Member must satisfy enum value set: [LogStreamName, LastEventTime]")
+		return nil, constraint(in.OrderBy, "orderBy", awsproto.EnumSet("LogStreamName", "LastEventTime"))
 	}
 	var cur StreamCursor
 	if in.NextToken != "" {
@@ -539,26 +536,26 @@ func (s *Service) putLogEvents(c *awsproto.Call, body []byte) (any, error) {
 	n := len(in.LogEvents)
 	switch {
 	case in.LogEvents == nil:
-		return nil, validationError("null", "logEvents", "Member must not be null")
+		return nil, notNull("logEvents")
 	case n == 0:
-		return nil, validationError("'[]'", "logEvents", "Member must have length greater than or equal to 1")
+		return nil, constraint("[]", "logEvents", awsproto.MinLength(1))
 	case n > maxBatchEvents:
-		return nil, validationError("'[...]'", "logEvents", "Member must have length less than or equal to 10000")
+		return nil, constraint("[...]", "logEvents", awsproto.MaxLength(maxBatchEvents))
 	}
 	batch := make([]InputEvent, n)
 	size := 0
 	for i, ev := range in.LogEvents {
 		if ev.Timestamp == nil {
-			return nil, validationError("null", fmt.Sprintf("logEvents.%d.member.timestamp", i+1), "Member must not be null")
+			return nil, notNull(fmt.Sprintf("logEvents.%d.member.timestamp", i+1))
 		}
 		if ev.Message == nil {
-			return nil, validationError("null", fmt.Sprintf("logEvents.%d.member.message", i+1), "Member must not be null")
+			return nil, notNull(fmt.Sprintf("logEvents.%d.member.message", i+1))
 		}
 		if *ev.Message == "" {
-			return nil, validationError("''", fmt.Sprintf("logEvents.%d.member.message", i+1), "Member must have length greater than or equal to 1")
+			return nil, constraint("", fmt.Sprintf("logEvents.%d.member.message", i+1), awsproto.MinLength(1))
 		}
 		if *ev.Timestamp < 0 {
-			return nil, validationError(quoteValue(strconv.FormatInt(*ev.Timestamp, 10)), fmt.Sprintf("logEvents.%d.member.timestamp", i+1), "Member must have value greater than or equal to 0")
+			return nil, constraint(strconv.FormatInt(*ev.Timestamp, 10), fmt.Sprintf("logEvents.%d.member.timestamp", i+1), awsproto.MinValue(0))
 		}
 		if len(*ev.Message) > maxEventBytes {
 			return nil, ErrInvalidParameter.Errorf("Log event too large: %d bytes exceeds limit of %d", len(*ev.Message)+eventOverhead, maxEventBytes+eventOverhead)
@@ -737,7 +734,7 @@ func (s *Service) filterLogEvents(c *awsproto.Call, body []byte) (any, error) {
 		return nil, ErrInvalidParameter.New("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
 	}
 	if in.LogStreamNames != nil && (len(in.LogStreamNames) < 1 || len(in.LogStreamNames) > 100) {
-		return nil, validationError("'[...]'", "logStreamNames", "Member must have length between 1 and 100")
+		return nil, constraint("[...]", "logStreamNames", awsproto.LengthBetween(1, 100))
 	}
 	pat, err := CompilePattern(in.FilterPattern)
 	if err != nil {
@@ -842,7 +839,7 @@ func (s *Service) resourceGroup(c *awsproto.Call, body []byte) (*Group, resource
 		return nil, in, err
 	}
 	if in.ResourceArn == "" {
-		return nil, in, validationError("null", "resourceArn", "Member must not be null")
+		return nil, in, notNull("resourceArn")
 	}
 	region, name, ok := parseGroupARN(in.ResourceArn)
 	if !ok {

@@ -152,30 +152,20 @@ func stagesMap(vs []VersionInfo) map[string][]string {
 	return m
 }
 
-// ---- validation ----
+// ---- validation: awsproto's constraint wording with Secrets Manager's code ----
 
-// constraint formats AWS's "1 validation error detected" message.
 func constraint(value, field, rule string) error {
-	return errValidation.Errorf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, rule)
+	return awsproto.Constraint(errValidation, value, field, rule)
 }
 
-// sensitiveConstraint is the same for fields whose value AWS never echoes.
-func sensitiveConstraint(field, rule string) error {
-	return errValidation.Errorf("1 validation error detected: Value at '%s' failed to satisfy constraint: %s", field, rule)
-}
-
-func required(field string) error {
-	return errValidation.Errorf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
-}
+func required(field string) error { return awsproto.NotNull(errValidation, field) }
 
 func checkLen(v, field string, min, max int) error {
-	switch {
-	case len(v) < min:
-		return constraint(v, field, "Member must have length greater than or equal to "+strconv.Itoa(min))
-	case len(v) > max:
-		return constraint(v, field, "Member must have length less than or equal to "+strconv.Itoa(max))
-	}
-	return nil
+	return awsproto.CheckLength(errValidation, v, field, min, max)
+}
+
+func checkRange(n int, field string, min, max int) error {
+	return awsproto.CheckValue(errValidation, n, field, min, max)
 }
 
 func checkOptLen(v *string, field string, min, max int) error {
@@ -225,12 +215,12 @@ func value(str *string, bin []byte) (*Value, error) {
 		return nil, errInvalidParameter.New("You can't specify both a binary secret value and a string secret value in the same secret.")
 	case str != nil:
 		if len(*str) > 65536 {
-			return nil, sensitiveConstraint("secretString", "Member must have length less than or equal to 65536")
+			return nil, awsproto.ConstraintWithheld(errValidation, "secretString", awsproto.MaxLength(65536))
 		}
 		return &Value{String: *str}, nil
 	case bin != nil:
 		if len(bin) > 65536 {
-			return nil, sensitiveConstraint("secretBinary", "Member must have length less than or equal to 65536")
+			return nil, awsproto.ConstraintWithheld(errValidation, "secretBinary", awsproto.MaxLength(65536))
 		}
 		return &Value{Binary: bin, IsBinary: true}, nil
 	}
@@ -239,7 +229,7 @@ func value(str *string, bin []byte) (*Value, error) {
 
 func tags(in []tagJSON, field string) ([]Tag, error) {
 	if len(in) > maxTags {
-		return nil, constraint("[...]", field, "Member must have length less than or equal to 50")
+		return nil, constraint("[...]", field, awsproto.MaxLength(maxTags))
 	}
 	out := make([]Tag, 0, len(in))
 	for i, t := range in {
@@ -267,7 +257,7 @@ func stages(in []string) ([]string, error) {
 		return nil, nil
 	}
 	if len(in) < 1 || len(in) > 20 {
-		return nil, constraint("["+strings.Join(in, ", ")+"]", "versionStages", "Member must have length less than or equal to 20")
+		return nil, constraint("["+strings.Join(in, ", ")+"]", "versionStages", awsproto.MaxLength(20))
 	}
 	out := make([]string, 0, len(in))
 	for _, l := range in {
@@ -542,7 +532,7 @@ func (s *Service) listSecrets(c *awsproto.Call, body []byte) (any, error) {
 		q.Max = *in.MaxResults
 	}
 	if len(in.Filters) > 10 {
-		return nil, constraint("[...]", "filters", "Member must have length less than or equal to 10")
+		return nil, constraint("[...]", "filters", awsproto.MaxLength(10))
 	}
 	for i, f := range in.Filters {
 		at := "filters." + strconv.Itoa(i+1) + ".member."
@@ -550,20 +540,20 @@ func (s *Service) listSecrets(c *awsproto.Call, body []byte) (any, error) {
 			return nil, errInvalidParameter.New("Invalid filter key")
 		}
 		if !containsString(filterKeys, *f.Key) {
-			return nil, constraint(*f.Key, at+"key", "Member must satisfy enum value set: ["+strings.Join(filterKeys, ", ")+"]")
+			return nil, constraint(*f.Key, at+"key", awsproto.EnumSet(filterKeys...))
 		}
 		if len(f.Values) == 0 {
 			return nil, errInvalidParameter.New("Invalid filter values for key: " + *f.Key)
 		}
 		if len(f.Values) > 10 {
-			return nil, constraint("[...]", at+"values", "Member must have length less than or equal to 10")
+			return nil, constraint("[...]", at+"values", awsproto.MaxLength(10))
 		}
 		for _, v := range f.Values {
 			if err := checkLen(v, at+"values.member", 1, 512); err != nil {
 				return nil, err
 			}
 			if !validFilterValue(v) {
-				return nil, constraint(v, at+"values.member", `Member must satisfy regular expression pattern: ^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`)
+				return nil, constraint(v, at+"values.member", awsproto.Pattern(`^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`))
 			}
 		}
 		q.Filters = append(q.Filters, Filter{Key: *f.Key, Values: f.Values})
@@ -574,7 +564,7 @@ func (s *Service) listSecrets(c *awsproto.Call, body []byte) (any, error) {
 		case "desc":
 			q.Descending = true
 		default:
-			return nil, constraint(*in.SortOrder, "sortOrder", "Member must satisfy enum value set: [asc, desc]")
+			return nil, constraint(*in.SortOrder, "sortOrder", awsproto.EnumSet("asc", "desc"))
 		}
 	}
 	if in.SortBy != nil {
@@ -582,7 +572,7 @@ func (s *Service) listSecrets(c *awsproto.Call, body []byte) (any, error) {
 		case "created-date", "last-accessed-date", "last-changed-date", "name":
 			q.SortBy = *in.SortBy
 		default:
-			return nil, constraint(*in.SortBy, "sortBy", "Member must satisfy enum value set: [created-date, last-accessed-date, last-changed-date, name]")
+			return nil, constraint(*in.SortBy, "sortBy", awsproto.EnumSet("created-date", "last-accessed-date", "last-changed-date", "name"))
 		}
 	}
 	if in.NextToken != nil {
@@ -617,16 +607,6 @@ func validFilterValue(v string) bool {
 		}
 	}
 	return true
-}
-
-func checkRange(n int, field string, min, max int) error {
-	switch {
-	case n < min:
-		return constraint(strconv.Itoa(n), field, "Member must have value greater than or equal to "+strconv.Itoa(min))
-	case n > max:
-		return constraint(strconv.Itoa(n), field, "Member must have value less than or equal to "+strconv.Itoa(max))
-	}
-	return nil
 }
 
 // A NextToken is the opaque form of the last listed secret's sort key.

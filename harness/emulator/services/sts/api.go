@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -84,25 +83,16 @@ type getSessionTokenResult struct {
 
 // ---- validation ----
 
-func constraint(value, field, rule string) error {
-	return errValidation.Errorf("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", value, field, rule)
-}
-
 func requiredParam(f awsproto.Form, key, field string) (string, error) {
 	if !f.Has(key) {
-		return "", errValidation.Errorf("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
+		return "", awsproto.NotNull(errValidation, field)
 	}
 	return f.Get(key), nil
 }
 
+// checkLen is awsproto's length constraint with STS's code (ValidationError).
 func checkLen(v, field string, min, max int) error {
-	switch {
-	case len(v) < min:
-		return constraint(v, field, "Member must have length greater than or equal to "+strconv.Itoa(min))
-	case len(v) > max:
-		return constraint(v, field, "Member must have length less than or equal to "+strconv.Itoa(max))
-	}
-	return nil
+	return awsproto.CheckLength(errValidation, v, field, min, max)
 }
 
 func duration(f awsproto.Form, def, min, max int) (time.Duration, error) {
@@ -110,11 +100,8 @@ func duration(f awsproto.Form, def, min, max int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch {
-	case n < min:
-		return 0, constraint(strconv.Itoa(n), "durationSeconds", "Member must have value greater than or equal to "+strconv.Itoa(min))
-	case n > max:
-		return 0, constraint(strconv.Itoa(n), "durationSeconds", "Member must have value less than or equal to "+strconv.Itoa(max))
+	if err := awsproto.CheckValue(errValidation, n, "durationSeconds", min, max); err != nil {
+		return 0, err
 	}
 	return time.Duration(n) * time.Second, nil
 }
@@ -192,7 +179,7 @@ func (s *Service) assumeRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 		return nil, err
 	}
 	if !sessionNamePattern.MatchString(sessionName) {
-		return nil, constraint(sessionName, "roleSessionName", `Member must satisfy regular expression pattern: [\w+=,.@-]*`)
+		return nil, awsproto.Constraint(errValidation, sessionName, "roleSessionName", awsproto.Pattern(`[\w+=,.@-]*`))
 	}
 	m := roleARNPattern.FindStringSubmatch(roleARN)
 	if m == nil {
