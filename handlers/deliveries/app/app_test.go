@@ -390,3 +390,40 @@ func TestEvents(t *testing.T) {
 		}
 	}
 }
+
+// FuzzServe: no body, path or query on any route makes the app answer 500
+// or panic (the store never fails here), and only /token answers 2xx
+// without a token.
+func FuzzServe(f *testing.F) {
+	f.Add("POST", PathToken, `{"username":"admin","password":"right-password"}`, "", false)
+	f.Add("POST", PathToken, "username=admin&password=x", "", false)
+	f.Add("POST", PathRecord, orderBody, "", true)
+	f.Add("GET", PathOrders, "", "limit=5&next_token=after:x", true)
+	f.Add("GET", PathMetrics, "", "fecha=2025-03-14", true)
+	f.Fuzz(func(t *testing.T, method, path, body, query string, withToken bool) {
+		fx := newFixture(t)
+		q := map[string]string{}
+		for _, kv := range strings.Split(query, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			q[k] = v
+		}
+		h := map[string]string{"content-type": "application/json"}
+		if strings.HasPrefix(body, "username=") {
+			h["content-type"] = "application/x-www-form-urlencoded"
+		}
+		if withToken {
+			tok, _, _ := fx.tokens.Issue("admin")
+			h["authorization"] = "Bearer " + tok
+		}
+		r := fx.app.Serve(context.Background(), Request{Method: method, Path: path, Headers: h, Query: q, Body: []byte(body)})
+		if r.Status >= 500 {
+			t.Fatalf("%s %s %q → %d %s", method, path, body, r.Status, r.Body)
+		}
+		if !withToken && r.Status/100 == 2 && path != PathToken && method != "OPTIONS" {
+			t.Fatalf("%s %s answered %d without a token", method, path, r.Status)
+		}
+		if len(r.Body) > 0 && !json.Valid(r.Body) {
+			t.Fatalf("not JSON: %s", r.Body)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 // Package deliveries deploys the deliveries flow through the AWS APIs, so the
 // same code works against groundstack, LocalStack or AWS: the token secret,
-// three DynamoDB tables, demo users, the API function behind a REST API and
+// three DynamoDB tables, demo users, the function's execution role, the API
+// function behind a REST API and
 // a Function URL, and the dashboard on an S3 website bucket. Deploy is
 // idempotent. It must not import harness/emulator.
 package deliveries
@@ -26,6 +27,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -42,6 +45,7 @@ import (
 // Names of the flow's resources (the original's bucket name kept).
 const (
 	FunctionName  = "deliveries-api"
+	RoleName      = "deliveries-api-role"
 	APIName       = "deliveries"
 	Bucket        = "cargo-express-monitoring"
 	SecretName    = "deliveries/jwt-secret"
@@ -123,7 +127,7 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 		}
 		return nil
 	}
-	var zip, sha string
+	var zip, sha, role string
 	steps := []struct {
 		name string
 		f    func() error
@@ -131,10 +135,11 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 		{"build handler", func() (err error) { zip, sha, err = buildHandler(ctx); return err }},
 		{"token secret", func() (err error) { st.SecretID, err = ensureSecret(ctx, cfg); return err }},
 		{"tables", func() error { return ensureTables(ctx, cfg) }},
+		{"role", func() (err error) { role, err = ensureRole(ctx, cfg, st.SecretID); return err }},
 		{"users", func() (err error) { st.Logins, err = seedUsers(ctx, cfg, opts); return err }},
 		{"function", func() error {
 			_, err := deploy.EnsureFunction(ctx, cfg, deploy.FunctionSpec{
-				Name: FunctionName, ZipPath: zip, CodeSha256: sha, MemoryMB: 256, Timeout: 15 * time.Second,
+				Name: FunctionName, ZipPath: zip, CodeSha256: sha, Role: role, MemoryMB: 256, Timeout: 15 * time.Second,
 				Description: "deliveries API: /token, /registrar_pedido_entregado, /pedidos, /metrics",
 				Environment: map[string]string{
 					"DELIVERIES_USERS_TABLE": UsersTable, "DELIVERIES_ORDERS_TABLE": OrdersTable,
@@ -234,6 +239,52 @@ func randomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ensureRole makes the function's execution role: assumable by Lambda,
+// allowed exactly what the handler does (the three tables and the time
+// index, the one secret, its own logs). The policy is rewritten on every
+// deploy; the role is reused.
+func ensureRole(ctx context.Context, cfg aws.Config, secretARN string) (string, error) {
+	c := iam.NewFromConfig(cfg)
+	const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	var arn string
+	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(RoleName)})
+	var nf *iamtypes.NoSuchEntityException
+	switch {
+	case err == nil:
+		arn = aws.ToString(got.Role.Arn)
+	case errors.As(err, &nf):
+		out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(RoleName), AssumeRolePolicyDocument: aws.String(trust),
+			Description: aws.String("execution role of the deliveries API function")})
+		if err != nil {
+			return "", fmt.Errorf("create role: %w", err)
+		}
+		arn = aws.ToString(out.Role.Arn)
+	default:
+		return "", fmt.Errorf("get role: %w", err)
+	}
+	account, partition := "*", "aws"
+	if parts := strings.Split(arn, ":"); len(parts) > 4 {
+		partition, account = parts[1], parts[4]
+	}
+	table := func(name string) string {
+		return "arn:" + partition + ":dynamodb:" + cfg.Region + ":" + account + ":table/" + name
+	}
+	policy, _ := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []map[string]any{
+			{"Effect": "Allow", "Action": []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+				"Resource": []string{table(UsersTable), table(OrdersTable), table(OrdersTable) + "/index/" + ledger.ByTimeIndex, table(MetricsTable)}},
+			{"Effect": "Allow", "Action": []string{"secretsmanager:GetSecretValue"}, "Resource": []string{secretARN}},
+			{"Effect": "Allow", "Action": []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
+				"Resource": []string{"arn:" + partition + ":logs:" + cfg.Region + ":" + account + ":log-group:/aws/lambda/" + FunctionName + ":*"}},
+		},
+	})
+	if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(RoleName), PolicyName: aws.String("deliveries-api"), PolicyDocument: aws.String(string(policy))}); err != nil {
+		return "", fmt.Errorf("put role policy: %w", err)
+	}
+	return arn, nil
 }
 
 // tableSpecs are the flow's tables: on-demand, keys as the original's,

@@ -4,11 +4,13 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -54,6 +56,20 @@ func TestDeployTwice(t *testing.T) {
 	fn1, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(deliveries.FunctionName)})
 	if err != nil {
 		t.Fatal(err)
+	}
+	role, err := iam.NewFromConfig(cfg).GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(deliveries.RoleName), PolicyName: aws.String("deliveries-api")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := url.QueryUnescape(aws.ToString(role.PolicyDocument))
+	// Transactions are authorised per item action (PutItem, UpdateItem).
+	for _, want := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "table/Pedidos/index/por_fecha", "secretsmanager:GetSecretValue", first.SecretID} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("role policy lacks %s: %s", want, doc)
+		}
+	}
+	if !strings.HasSuffix(aws.ToString(fn1.Configuration.Role), ":role/"+deliveries.RoleName) {
+		t.Errorf("function role %s", aws.ToString(fn1.Configuration.Role))
 	}
 
 	second, err := deliveries.Deploy(ctx, cfg, deliveries.Options{BcryptCost: 4})
