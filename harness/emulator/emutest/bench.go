@@ -3,11 +3,12 @@ package emutest
 import (
 	"net/http"
 	"os"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/groundstack/groundstack/harness/emulator/emutest/benchcpu"
 )
 
 // EnvBenchEndpoint names another emulator for SDK benchmarks to target.
@@ -26,31 +27,18 @@ func BenchConfig(b *testing.B) (aws.Config, string) {
 }
 
 // ProcessCPU is the user+system CPU this process has used so far.
-func ProcessCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+func ProcessCPU() time.Duration { return benchcpu.Process() }
 
 // CPUMeter reports CPU per operation over a benchmark loop:
 //
 //	m := emutest.StartCPU(b); for … { … }; m.Report()
-type CPUMeter struct {
-	b     *testing.B
-	start time.Duration
-}
+//
+// It is benchcpu's, which packages below the emulator use directly (they
+// cannot import emutest without an import cycle).
+type CPUMeter = benchcpu.Meter
 
 // StartCPU starts measuring (and resets the benchmark timer).
-func StartCPU(b *testing.B) *CPUMeter {
-	b.ResetTimer()
-	return &CPUMeter{b: b, start: ProcessCPU()}
-}
-
-// Report adds the "cpu-us/op" metric for b.N operations.
-func (m *CPUMeter) Report() {
-	used := ProcessCPU() - m.start
-	m.b.ReportMetric(float64(used.Microseconds())/float64(m.b.N), "cpu-us/op")
-}
+func StartCPU(b *testing.B) *CPUMeter { return benchcpu.Start(b) }
 
 // Discard is a ResponseWriter that keeps only the status, for driving a
 // handler in a loop without allocating recorders. Reset before reuse.

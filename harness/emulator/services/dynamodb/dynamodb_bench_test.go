@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,32 +24,16 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
-// cpuTime is this process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // replay is a prebuilt request served straight into the handler: the
 // per-op cost measured is the server's alone.
 type replay struct {
 	req  *http.Request
 	body *bytes.Reader
-	w    discardWriter
+	w    emutest.Discard
 }
-
-type discardWriter struct {
-	h    http.Header
-	code int
-}
-
-func (d *discardWriter) Header() http.Header         { return d.h }
-func (d *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (d *discardWriter) WriteHeader(code int)        { d.code = code }
 
 func newReplay(target string, body []byte) *replay {
-	r := &replay{body: bytes.NewReader(body), w: discardWriter{h: http.Header{}}}
+	r := &replay{body: bytes.NewReader(body), w: emutest.Discard{H: http.Header{}}}
 	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1/", nil)
 	req.Header.Set("X-Amz-Target", target)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
@@ -64,10 +47,10 @@ func (r *replay) serve(h http.Handler, body []byte) int {
 	r.body.Reset(body)
 	r.req.Body = io.NopCloser(r.body)
 	r.req.ContentLength = int64(len(body))
-	clear(r.w.h)
-	r.w.code = 200
+	r.w.Reset()
+	r.w.Status = 200
 	h.ServeHTTP(&r.w, r.req)
-	return r.w.code
+	return r.w.Status
 }
 
 const benchTable = `{"TableName":"bench","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],"KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]}`
@@ -102,14 +85,13 @@ func BenchmarkPutItemHandler(b *testing.B) {
 	}
 	r := newReplay("DynamoDB_20120810.PutItem", nil)
 	b.ReportAllocs()
-	b.ResetTimer()
-	c0 := cpuTime()
+	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
 		if code := r.serve(h, bodies[i%len(bodies)]); code != 200 {
 			b.Fatalf("status %d", code)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(b.N), "cpu-us/op")
+	m.Report()
 }
 
 // BenchmarkGetItemHandler: server CPU of a 1 KB GetItem.
@@ -124,14 +106,13 @@ func BenchmarkGetItemHandler(b *testing.B) {
 	}
 	r := newReplay("DynamoDB_20120810.GetItem", nil)
 	b.ReportAllocs()
-	b.ResetTimer()
-	c0 := cpuTime()
+	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
 		if code := r.serve(h, gets[i%len(gets)]); code != 200 {
 			b.Fatalf("status %d", code)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(b.N), "cpu-us/op")
+	m.Report()
 }
 
 // BenchmarkUpdateItemHandler: server CPU of a conditional ADD on a counter.
@@ -140,14 +121,13 @@ func BenchmarkUpdateItemHandler(b *testing.B) {
 	body := []byte(`{"TableName":"bench","Key":{"id":{"S":"counter"}},"UpdateExpression":"ADD n :one SET updated = :t","ConditionExpression":"attribute_not_exists(locked)","ExpressionAttributeValues":{":one":{"N":"1"},":t":{"S":"2026-11-23T12:00:00Z"}},"ReturnValues":"UPDATED_NEW"}`)
 	r := newReplay("DynamoDB_20120810.UpdateItem", nil)
 	b.ReportAllocs()
-	b.ResetTimer()
-	c0 := cpuTime()
+	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
 		if code := r.serve(h, body); code != 200 {
 			b.Fatalf("status %d", code)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(b.N), "cpu-us/op")
+	m.Report()
 }
 
 // BenchmarkQuery10Handler: server CPU of a Query returning 10 items of 1 KB.
@@ -170,14 +150,13 @@ func BenchmarkQuery10Handler(b *testing.B) {
 	}
 	r := newReplay("DynamoDB_20120810.Query", nil)
 	b.ReportAllocs()
-	b.ResetTimer()
-	c0 := cpuTime()
+	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
 		if code := r.serve(h, bodies[i%len(bodies)]); code != 200 {
 			b.Fatalf("status %d", code)
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(b.N), "cpu-us/op")
+	m.Report()
 }
 
 // BenchmarkMapWrite is the floor the PutItem figure is compared with: a
@@ -203,12 +182,7 @@ func BenchmarkMapWrite(b *testing.B) {
 // sdkTarget returns an SDK client for BENCH_ENDPOINT or an embedded
 // emulator, with the bench table created.
 func sdkTarget(b *testing.B) *ddb.Client {
-	endpoint := os.Getenv("BENCH_ENDPOINT")
-	if endpoint == "" {
-		e, _ := emutest.Start(b)
-		endpoint = e.URL()
-	}
-	cfg := emutest.Config(endpoint)
+	cfg, _ := emutest.BenchConfig(b)
 	cfg.RetryMaxAttempts = 3
 	c := ddb.NewFromConfig(cfg)
 	_, err := c.CreateTable(context.Background(), &ddb.CreateTableInput{TableName: aws.String("bench"), BillingMode: types.BillingModePayPerRequest,
@@ -237,7 +211,7 @@ func runClients(b *testing.B, call func(i int) error) {
 	var wg sync.WaitGroup
 	errs := make(chan error, clients)
 	b.ResetTimer()
-	start, c0 := time.Now(), cpuTime()
+	start, c0 := time.Now(), emutest.ProcessCPU()
 	for w := 0; w < clients; w++ {
 		wg.Add(1)
 		go func() {
@@ -255,7 +229,7 @@ func runClients(b *testing.B, call func(i int) error) {
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), cpuTime()-c0
+	elapsed, cpu := time.Since(start), emutest.ProcessCPU()-c0
 	b.StopTimer()
 	close(errs)
 	for err := range errs {
@@ -344,8 +318,7 @@ func BenchmarkQuery100Of1M(b *testing.B) {
 	r := newReplay("DynamoDB_20120810.Query", nil)
 	lat := make([]time.Duration, 0, b.N)
 	var body []byte
-	b.ResetTimer()
-	c0 := cpuTime()
+	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
 		body = fmt.Appendf(body[:0], `{"TableName":"bench","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"part-%06d"}}}`, rng.Intn(partitions))
 		t0 := time.Now()
@@ -355,7 +328,7 @@ func BenchmarkQuery100Of1M(b *testing.B) {
 		lat = append(lat, time.Since(t0))
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/float64(b.N), "cpu-us/op")
+	m.Report()
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")

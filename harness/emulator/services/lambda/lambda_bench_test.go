@@ -20,23 +20,15 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
 // benchClient returns a Lambda client for BENCH_ENDPOINT, or for an
-// embedded emulator (returned too, nil otherwise).
-func benchClient(b *testing.B) (*emulator.Emulator, *awslambda.Client) {
+// embedded emulator.
+func benchClient(b *testing.B) *awslambda.Client {
 	b.Helper()
-	if ep := os.Getenv("BENCH_ENDPOINT"); ep != "" {
-		return nil, awslambda.NewFromConfig(emutest.Config(ep))
-	}
-	e := emulator.New()
-	if err := e.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { e.Close() })
-	return e, awslambda.NewFromConfig(emutest.Config(e.URL()))
+	cfg, _ := emutest.BenchConfig(b)
+	return awslambda.NewFromConfig(cfg)
 }
 
 var benchSeq int
@@ -56,10 +48,7 @@ func benchFunction(b *testing.B, c *awslambda.Client, zip []byte) string {
 	return name
 }
 
-// cpuMicros is this process's user+system CPU so far, in µs.
-func cpuMicros() float64 { return procCPU("/proc/self/stat") }
-
-// procCPU reads utime+stime of a /proc/<pid>/stat file, in µs.
+// procCPU reads utime+stime of a /proc/<pid>/stat file (a child's), in µs.
 func procCPU(path string) float64 {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -80,7 +69,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // BenchmarkInvokeWarmSDK: sequential warm invocations of an echo handler
 // through aws-sdk-go-v2, with latency percentiles.
 func BenchmarkInvokeWarmSDK(b *testing.B) {
-	_, c := benchClient(b)
+	c := benchClient(b)
 	name := benchFunction(b, c, testfnZip)
 	payload := []byte(`{"mode":"echo"}`)
 	in := &awslambda.InvokeInput{FunctionName: aws.String(name), Payload: payload}
@@ -106,7 +95,7 @@ func BenchmarkInvokeWarmSDK(b *testing.B) {
 // BenchmarkInvokeWarmSDKParallel: warm invocations from 8 SDK workers;
 // invokes/s is the throughput on this machine (client included).
 func BenchmarkInvokeWarmSDKParallel(b *testing.B) {
-	_, c := benchClient(b)
+	c := benchClient(b)
 	name := benchFunction(b, c, testfnZip)
 	payload := []byte(`{"mode":"echo"}`)
 	var wg sync.WaitGroup
@@ -119,7 +108,7 @@ func BenchmarkInvokeWarmSDKParallel(b *testing.B) {
 	}
 	wg.Wait()
 	b.SetParallelism(4) // 4 × GOMAXPROCS (2 here) = 8 workers
-	cpu0 := cpuMicros()
+	cpu0 := emutest.ProcessCPU()
 	t0 := time.Now()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
@@ -135,7 +124,7 @@ func BenchmarkInvokeWarmSDKParallel(b *testing.B) {
 	b.StopTimer()
 	el := time.Since(t0)
 	b.ReportMetric(float64(b.N)/el.Seconds(), "invokes/s")
-	b.ReportMetric((cpuMicros()-cpu0)/float64(b.N), "client+server-cpu-us/op")
+	b.ReportMetric(float64((emutest.ProcessCPU()-cpu0).Microseconds())/float64(b.N), "client+server-cpu-us/op")
 }
 
 // BenchmarkInvokeServerCPU replays a pre-built Invoke request through the
@@ -143,10 +132,11 @@ func BenchmarkInvokeWarmSDKParallel(b *testing.B) {
 // the emulator's CPU per warm invoke (edge, service, Runtime API), and
 // handler-cpu-us/op the child process's.
 func BenchmarkInvokeServerCPU(b *testing.B) {
-	if os.Getenv("BENCH_ENDPOINT") != "" {
+	if os.Getenv(emutest.EnvBenchEndpoint) != "" {
 		b.Skip("measures the embedded emulator")
 	}
-	e, c := benchClient(b)
+	e, cfg := emutest.Start(b)
+	c := awslambda.NewFromConfig(cfg)
 	name := benchFunction(b, c, testfnZip)
 	svc := service(b, e)
 	h := e.Handler()
@@ -166,9 +156,8 @@ func BenchmarkInvokeServerCPU(b *testing.B) {
 	for _, p := range pids {
 		child0 += procCPU(fmt.Sprintf("/proc/%d/stat", p))
 	}
-	cpu0 := cpuMicros()
 	b.ReportAllocs()
-	b.ResetTimer()
+	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, mk())
@@ -177,11 +166,11 @@ func BenchmarkInvokeServerCPU(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	m.Report()
 	child1 := 0.0
 	for _, p := range pids {
 		child1 += procCPU(fmt.Sprintf("/proc/%d/stat", p))
 	}
-	b.ReportMetric((cpuMicros()-cpu0)/float64(b.N), "cpu-us/op")
 	b.ReportMetric((child1-child0)/float64(b.N), "handler-cpu-us/op")
 }
 
@@ -196,7 +185,7 @@ var durRE = regexp.MustCompile(`\tDuration: ([0-9.]+) ms`)
 func BenchmarkColdStart(b *testing.B) {
 	for _, fresh := range []bool{false, true} {
 		b.Run(map[bool]string{false: "cached-code", true: "fresh-code"}[fresh], func(b *testing.B) {
-			_, c := benchClient(b)
+			c := benchClient(b)
 			var total, initSum, overhead, create float64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,31 +15,14 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
-// cpuTime is this process's user+system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// discard is a ResponseWriter that keeps only the status, reused across calls.
-type discard struct {
-	h      http.Header
-	status int
-}
-
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
-func (d *discard) WriteHeader(s int)           { d.status = s }
-
 // serve sends one pre-built awsJson request through h.
-func serve(h http.Handler, w *discard, req *http.Request, body []byte) int {
-	clear(w.h)
-	w.status = 200
+func serve(h http.Handler, w *emutest.Discard, req *http.Request, body []byte) int {
+	w.Reset()
+	w.Status = 200
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	req.ContentLength = int64(len(body))
 	h.ServeHTTP(w, req)
-	return w.status
+	return w.Status
 }
 
 func newJSONRequest(target string) *http.Request {
@@ -58,18 +39,17 @@ func newJSONRequest(target string) *http.Request {
 func BenchmarkGetSecretValueHandler(b *testing.B) {
 	e := emulator.New()
 	h := e.Handler()
-	w := &discard{h: http.Header{}}
+	w := &emutest.Discard{H: http.Header{}}
 	create := []byte(`{"Name":"bench/db","SecretString":"` + strings.Repeat("x", 256) + `","ClientRequestToken":"00000000000000000000000000000001"}`)
 	if s := serve(h, w, newJSONRequest("secretsmanager.CreateSecret"), create); s != 200 {
 		b.Fatalf("create: %d", s)
 	}
 	get := []byte(`{"SecretId":"bench/db"}`)
 	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := cpuTime()
+	m := emutest.StartCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		req := newJSONRequest("secretsmanager.GetSecretValue")
-		w := &discard{h: http.Header{}}
+		w := &emutest.Discard{H: http.Header{}}
 		for pb.Next() {
 			if s := serve(h, w, req, get); s != 200 {
 				b.Errorf("get: %d", s)
@@ -78,7 +58,7 @@ func BenchmarkGetSecretValueHandler(b *testing.B) {
 		}
 	})
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/op")
+	m.Report()
 }
 
 // BenchmarkGetSecretValueSDK measures end to end through aws-sdk-go-v2 with 8
@@ -86,12 +66,7 @@ func BenchmarkGetSecretValueHandler(b *testing.B) {
 // itself costs ~75-105 µs of CPU per call here, so ops/s is client-bound
 // (see PERFORMANCE.md).
 func BenchmarkGetSecretValueSDK(b *testing.B) {
-	var cfg aws.Config
-	if endpoint := os.Getenv("BENCH_ENDPOINT"); endpoint != "" {
-		cfg = emutest.Config(endpoint)
-	} else {
-		_, cfg = emutest.Start(b)
-	}
+	cfg, _ := emutest.BenchConfig(b)
 	c := sm.NewFromConfig(cfg)
 	name := "bench/sdk-" + time.Now().Format("150405.000000")
 	if _, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(strings.Repeat("x", 256))}); err != nil {
@@ -104,7 +79,7 @@ func BenchmarkGetSecretValueSDK(b *testing.B) {
 	b.ReportAllocs()
 	b.SetParallelism(4)
 	b.ResetTimer()
-	t0, cpu0 := time.Now(), cpuTime()
+	t0, cpu0 := time.Now(), emutest.ProcessCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := c.GetSecretValue(ctx, in); err != nil {
@@ -116,5 +91,5 @@ func BenchmarkGetSecretValueSDK(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "ops/s")
 	// Client and (when embedded) server together: the process's CPU per call.
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "process-cpu-us/op")
+	b.ReportMetric(float64((emutest.ProcessCPU()-cpu0).Microseconds())/float64(b.N), "process-cpu-us/op")
 }

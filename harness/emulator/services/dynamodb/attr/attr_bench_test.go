@@ -3,9 +3,9 @@ package attr
 import (
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/emutest/benchcpu"
 )
 
 // item1KB is a typical ~1 KB item: keys, strings, numbers, a nested map,
@@ -26,28 +26,16 @@ var flat1KB = func() []byte {
 	return append(b, '}')
 }()
 
-// cpuTime is the process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU adds cpu-us/op, measured from the process's CPU time.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(time.Microsecond)/float64(b.N), "cpu-us/op")
-}
-
 func BenchmarkDecodeItem1KB(b *testing.B) {
 	b.SetBytes(int64(len(item1KB)))
 	b.ReportAllocs()
-	start := cpuTime()
+	m := benchcpu.Start(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := DecodeItem(item1KB); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	m.Report()
 }
 
 func BenchmarkAppendItem1KB(b *testing.B) {
@@ -58,11 +46,11 @@ func BenchmarkAppendItem1KB(b *testing.B) {
 	buf := make([]byte, 0, 4096)
 	b.SetBytes(int64(len(item1KB)))
 	b.ReportAllocs()
-	start := cpuTime()
+	m := benchcpu.Start(b)
 	for i := 0; i < b.N; i++ {
 		buf = AppendItem(buf[:0], it)
 	}
-	reportCPU(b, start)
+	m.Report()
 }
 
 func BenchmarkItemSize1KB(b *testing.B) {

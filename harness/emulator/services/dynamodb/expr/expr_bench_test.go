@@ -1,22 +1,11 @@
 package expr
 
 import (
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/emutest/benchcpu"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
 )
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(time.Microsecond)/float64(b.N), "cpu-us/op")
-}
 
 const benchCondition = "attribute_exists(id) AND #s = :s AND n BETWEEN :lo AND :hi AND (contains(ss, :m) OR begins_with(m.s, :p)) AND size(l) > :z"
 
@@ -35,13 +24,13 @@ func benchFixtures(b *testing.B) (Names, Values, attr.Item) {
 func BenchmarkParseCondition(b *testing.B) {
 	names, values, _ := benchFixtures(b)
 	b.ReportAllocs()
-	start := cpuTime()
+	m := benchcpu.Start(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := ParseCondition("FilterExpression", benchCondition, names, values, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	m.Report()
 }
 
 func BenchmarkConditionEval(b *testing.B) {
@@ -54,11 +43,11 @@ func BenchmarkConditionEval(b *testing.B) {
 		b.Fatal("benchmark condition should hold")
 	}
 	b.ReportAllocs()
-	start := cpuTime()
+	m := benchcpu.Start(b)
 	for i := 0; i < b.N; i++ {
 		c.Matches(item)
 	}
-	reportCPU(b, start)
+	m.Report()
 }
 
 // BenchmarkConditionEvalSimple is the common Scan filter: one comparison.
@@ -94,13 +83,13 @@ func BenchmarkUpdateApply(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	start := cpuTime()
+	m := benchcpu.Start(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := up.Apply(item); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, start)
+	m.Report()
 }
 
 // BenchmarkUpdateApplyCounter is the hot counter idiom.
