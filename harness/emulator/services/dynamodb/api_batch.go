@@ -134,7 +134,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 		if i > 0 {
 			o.b = append(o.b, ',')
 		}
-		o.b = appendJSONString(o.b, r.t.name)
+		o.b = awsproto.AppendJSONString(o.b, r.t.name)
 		o.b = append(o.b, ':', '[')
 		n := 0
 		units := 0.0
@@ -181,7 +181,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 			o.b = append(o.b, ',')
 		}
 		first = false
-		o.b = appendJSONString(o.b, r.t.name)
+		o.b = awsproto.AppendJSONString(o.b, r.t.name)
 		echo := map[string]any{"Keys": keys}
 		if r.ka.ConsistentRead {
 			echo["ConsistentRead"] = true

@@ -308,7 +308,7 @@ func (s *StreamsService) getRecords(c *awsproto.Call, body []byte) (any, error) 
 	state := x.state(now)
 	if !state.closed || next < state.last {
 		o.key("NextShardIterator")
-		o.b = appendJSONString(o.b, shardIterator{arn: x.arn, shard: x.shardID, after: next, issued: now}.encode())
+		o.b = awsproto.AppendJSONString(o.b, shardIterator{arn: x.arn, shard: x.shardID, after: next, issued: now}.encode())
 	}
 	return o.done(), nil
 }
@@ -317,14 +317,14 @@ func (s *StreamsService) getRecords(c *awsproto.Call, body []byte) (any, error) 
 // Lambda DynamoDB event record (eventSourceARN, lower-case userIdentity).
 func (x *stream) appendRecord(dst []byte, r *streamRecord, lambda bool) []byte {
 	dst = append(dst, `{"eventID":`...)
-	dst = appendJSONString(dst, r.eventID)
+	dst = awsproto.AppendJSONString(dst, r.eventID)
 	dst = append(dst, `,"eventName":"`...)
 	dst = append(dst, r.kind.String()...)
 	dst = append(dst, `","eventVersion":"1.1","eventSource":"aws:dynamodb","awsRegion":`...)
-	dst = appendJSONString(dst, x.region)
+	dst = awsproto.AppendJSONString(dst, x.region)
 	if lambda {
 		dst = append(dst, `,"eventSourceARN":`...)
-		dst = appendJSONString(dst, x.arn)
+		dst = awsproto.AppendJSONString(dst, x.arn)
 	}
 	dst = append(dst, `,"dynamodb":{"ApproximateCreationDateTime":`...)
 	dst = strconv.AppendInt(dst, r.at.Unix(), 10)
@@ -343,7 +343,7 @@ func (x *stream) appendRecord(dst []byte, r *streamRecord, lambda bool) []byte {
 	dst = append(dst, `","SizeBytes":`...)
 	dst = strconv.AppendInt(dst, int64(r.size), 10)
 	dst = append(dst, `,"StreamViewType":`...)
-	dst = appendJSONString(dst, x.viewType)
+	dst = awsproto.AppendJSONString(dst, x.viewType)
 	dst = append(dst, '}')
 	if r.byTTL {
 		if lambda {

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
@@ -325,7 +324,7 @@ func readUnits(size int, consistent bool) float64 {
 // appendConsumed appends the ConsumedCapacity object.
 func appendConsumed(dst []byte, c *consumed, mode capacityMode) []byte {
 	dst = append(dst, `{"TableName":`...)
-	dst = appendJSONString(dst, c.table)
+	dst = awsproto.AppendJSONString(dst, c.table)
 	dst = append(dst, `,"CapacityUnits":`...)
 	dst = appendFloat(dst, c.total())
 	if mode == capIndexes {
@@ -348,7 +347,7 @@ func appendConsumed(dst []byte, c *consumed, mode capacityMode) []byte {
 					dst = append(dst, ',')
 				}
 				first = false
-				dst = appendJSONString(dst, ix.name)
+				dst = awsproto.AppendJSONString(dst, ix.name)
 				dst = append(dst, `:{"CapacityUnits":`...)
 				dst = appendFloat(dst, ix.units)
 				dst = append(dst, '}')
@@ -367,44 +366,6 @@ func appendFloat(dst []byte, f float64) []byte {
 		dst = append(dst, ".0"...)
 	}
 	return dst
-}
-
-// appendJSONString appends s as a JSON string literal.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				dst = append(dst, '\\', c)
-			case c < 0x20:
-				switch c {
-				case '\n':
-					dst = append(dst, '\\', 'n')
-				case '\r':
-					dst = append(dst, '\\', 'r')
-				case '\t':
-					dst = append(dst, '\\', 't')
-				default:
-					dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-				}
-			default:
-				dst = append(dst, c)
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, `\ufffd`...)
-		} else {
-			dst = append(dst, s[i:i+n]...)
-		}
-		i += n
-	}
-	return append(dst, '"')
 }
 
 // conditionFailed is the ConditionalCheckFailedException of a write, with

@@ -374,25 +374,25 @@ func encodeSecretValue(v SecretValue) []byte {
 	n := 128 + len(v.ARN) + len(v.Name) + len(v.VersionID) + len(v.Value.String) + len(v.Value.Binary)*4/3
 	b := make([]byte, 0, n)
 	b = append(b, `{"ARN":`...)
-	b = appendString(b, v.ARN)
+	b = awsproto.AppendJSONString(b, v.ARN)
 	b = append(b, `,"Name":`...)
-	b = appendString(b, v.Name)
+	b = awsproto.AppendJSONString(b, v.Name)
 	b = append(b, `,"VersionId":`...)
-	b = appendString(b, v.VersionID)
+	b = awsproto.AppendJSONString(b, v.VersionID)
 	if v.Value.IsBinary {
 		b = append(b, `,"SecretBinary":"`...)
 		b = base64.StdEncoding.AppendEncode(b, v.Value.Binary)
 		b = append(b, '"')
 	} else {
 		b = append(b, `,"SecretString":`...)
-		b = appendString(b, v.Value.String)
+		b = awsproto.AppendJSONString(b, v.Value.String)
 	}
 	b = append(b, `,"VersionStages":[`...)
 	for i, l := range v.Stages {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendString(b, l)
+		b = awsproto.AppendJSONString(b, l)
 	}
 	b = append(b, `],"CreatedDate":`...)
 	b = appendEpoch(b, v.Created)

@@ -12,27 +12,6 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
-// FuzzAppendString checks the hand-written JSON string encoder of the hot
-// path against encoding/json: same bytes back for every input.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `q"uo\te`, "\n\r\t\x00\x1f", "\u2028\u2029", "héllo", "\xff\xfe", "<&>", `{"a":1}`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := appendString(nil, s)
-		var back string
-		if err := json.Unmarshal(got, &back); err != nil {
-			t.Fatalf("%q encodes to invalid JSON %s: %v", s, got, err)
-		}
-		want, _ := json.Marshal(s)
-		var wantBack string
-		_ = json.Unmarshal(want, &wantBack)
-		if back != wantBack {
-			t.Fatalf("%q: round trip %q, encoding/json gives %q", s, back, wantBack)
-		}
-	})
-}
-
 // FuzzOperations sends arbitrary bodies to every operation: the answer is
 // never a 500 and always JSON.
 func FuzzOperations(f *testing.F) {

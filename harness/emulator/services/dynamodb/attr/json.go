@@ -833,7 +833,7 @@ func AppendItem(dst []byte, it Item) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, k)
+		dst = awsproto.AppendJSONString(dst, k)
 		dst = append(dst, ':')
 		dst = AppendValue(dst, it[k])
 	}
@@ -845,7 +845,7 @@ func AppendValue(dst []byte, v Value) []byte {
 	switch v.Type() {
 	case S:
 		dst = append(dst, `{"S":`...)
-		dst = appendString(dst, v.s)
+		dst = awsproto.AppendJSONString(dst, v.s)
 	case N:
 		dst = append(dst, `{"N":"`...)
 		dst = append(dst, v.s...)
@@ -871,7 +871,7 @@ func AppendValue(dst []byte, v Value) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, m)
+			dst = awsproto.AppendJSONString(dst, m)
 		}
 		dst = append(dst, ']')
 	case BS:
@@ -900,7 +900,7 @@ func AppendValue(dst []byte, v Value) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendString(dst, k)
+			dst = awsproto.AppendJSONString(dst, k)
 			dst = append(dst, ':')
 			dst = AppendValue(dst, v.a.vals[i])
 		}
@@ -914,47 +914,3 @@ func AppendValue(dst []byte, v Value) []byte {
 // AppendValues appends a JSON object of named values (an item, a key, an
 // ExpressionAttributeValues map).
 func AppendValues(dst []byte, m map[string]Value) []byte { return AppendItem(dst, Item(m)) }
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string literal.
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
-			i++
-			continue
-		}
-		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}

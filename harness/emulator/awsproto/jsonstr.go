@@ -1,14 +1,14 @@
-package secretsmanager
+package awsproto
 
-import (
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string, escaped as encoding/json does
-// (control characters, quotes, backslashes, U+2028/U+2029, invalid UTF-8).
-func appendString(b []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string literal that decodes to what
+// encoding/json's encoding of s decodes to (invalid UTF-8 becomes U+FFFD).
+// It escapes quotes, backslashes, control characters, U+2028 and U+2029,
+// and leaves <, > and & as they are. Services' hot-path encoders use it.
+func AppendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
