@@ -227,6 +227,22 @@ func (s *Service) withAPI(p awsproto.Params, write bool, f func(a *API) error) e
 	return s.apiError(f(a), id)
 }
 
+// replyWithAPI answers status with the view f builds of the path's API
+// (under its lock, the write lock when write is set); f's error, if any,
+// is the answer instead.
+func replyWithAPI[T any](s *Service, w http.ResponseWriter, c *awsproto.Call, p awsproto.Params, write bool, status int, f func(a *API) (T, error)) error {
+	var out T
+	err := s.withAPI(p, write, func(a *API) error {
+		var err error
+		out, err = f(a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return reply(w, c, status, out)
+}
+
 // paging applies limit/position (position = the index to resume at).
 func paging(c *awsproto.Call, n int) (start, end int, next string, err error) {
 	q := c.URL.Query()
@@ -250,6 +266,19 @@ func paging(c *awsproto.Call, n int) (start, end int, next string, err error) {
 		next = strconv.Itoa(end)
 	}
 	return start, end, next, nil
+}
+
+// page renders the limit/position page of all as a list answer.
+func page[E, T any](c *awsproto.Call, all []E, view func(E) T) (listOut[T], error) {
+	start, end, next, err := paging(c, len(all))
+	if err != nil {
+		return listOut[T]{}, err
+	}
+	out := listOut[T]{Items: make([]T, 0, end-start), Position: next}
+	for _, e := range all[start:end] {
+		out.Items = append(out.Items, view(e))
+	}
+	return out, nil
 }
 
 func epoch(t time.Time) int64 { return t.Unix() }
@@ -341,24 +370,18 @@ type listOut[T any] struct {
 }
 
 func (s *Service) getRestAPIs(w http.ResponseWriter, c *awsproto.Call, _ awsproto.Params) error {
-	apis := s.store.APIs(c.Region)
-	start, end, next, err := paging(c, len(apis))
+	out, err := page(c, s.store.APIs(c.Region), func(a *API) (v restAPIOut) {
+		a.View(func() { v = restAPIView(a) })
+		return v
+	})
 	if err != nil {
 		return err
-	}
-	out := listOut[restAPIOut]{Items: make([]restAPIOut, 0, end-start), Position: next}
-	for _, a := range apis[start:end] {
-		a.View(func() { out.Items = append(out.Items, restAPIView(a)) })
 	}
 	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) getRestAPI(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	var out restAPIOut
-	if err := s.withAPI(p, false, func(a *API) error { out = restAPIView(a); return nil }); err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (restAPIOut, error) { return restAPIView(a), nil })
 }
 
 func (s *Service) deleteRestAPI(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -389,6 +412,23 @@ func badPatch(op patchOp) error {
 	return ErrBadRequest.Errorf("Invalid patch path '%s' specified for op '%s'", op.Path, op.Op)
 }
 
+// patchEntry applies an add, replace or remove of one entry of a map member
+// (/requestParameters/{name}, /variables/{name}, ...).
+func patchEntry[V any](m *map[string]V, key string, op patchOp, v V) error {
+	switch op.Op {
+	case "add", "replace":
+		if *m == nil {
+			*m = map[string]V{}
+		}
+		(*m)[key] = v
+	case "remove":
+		delete(*m, key)
+	default:
+		return badPatch(op)
+	}
+	return nil
+}
+
 func parseBool(op patchOp) (bool, error) {
 	b, err := strconv.ParseBool(op.Value)
 	if err != nil {
@@ -402,20 +442,14 @@ func (s *Service) updateRestAPI(w http.ResponseWriter, c *awsproto.Call, p awspr
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out restAPIOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusOK, func(a *API) (restAPIOut, error) {
 		for _, op := range in.PatchOperations {
 			if err := patchRestAPI(a, op); err != nil {
-				return err
+				return restAPIOut{}, err
 			}
 		}
-		out = restAPIView(a)
-		return nil
+		return restAPIView(a), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func patchRestAPI(a *API, op patchOp) error {
@@ -524,40 +558,20 @@ func embeds(c *awsproto.Call, what string) bool {
 
 func (s *Service) getResources(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
 	embed := embeds(c, "methods")
-	var out listOut[resourceOut]
-	err := s.withAPI(p, false, func(a *API) error {
-		all := a.Resources()
-		start, end, next, err := paging(c, len(all))
-		if err != nil {
-			return err
-		}
-		out = listOut[resourceOut]{Items: make([]resourceOut, 0, end-start), Position: next}
-		for _, r := range all[start:end] {
-			out.Items = append(out.Items, resourceView(r, embed))
-		}
-		return nil
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (listOut[resourceOut], error) {
+		return page(c, a.Resources(), func(r *Resource) resourceOut { return resourceView(r, embed) })
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) getResource(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
 	embed := embeds(c, "methods")
-	var out resourceOut
-	err := s.withAPI(p, false, func(a *API) error {
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (resourceOut, error) {
 		r, err := a.Resource(p["resource_id"])
 		if err != nil {
-			return err
+			return resourceOut{}, err
 		}
-		out = resourceView(r, embed)
-		return nil
+		return resourceView(r, embed), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) createResource(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -567,19 +581,13 @@ func (s *Service) createResource(w http.ResponseWriter, c *awsproto.Call, p awsp
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out resourceOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusCreated, func(a *API) (resourceOut, error) {
 		r, err := a.CreateResource(s.store, p["parent_id"], in.PathPart)
 		if err != nil {
-			return err
+			return resourceOut{}, err
 		}
-		out = resourceView(r, false)
-		return nil
+		return resourceView(r, false), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusCreated, out)
 }
 
 func (s *Service) updateResource(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -587,27 +595,21 @@ func (s *Service) updateResource(w http.ResponseWriter, c *awsproto.Call, p awsp
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out resourceOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusOK, func(a *API) (resourceOut, error) {
 		if _, err := a.Resource(p["resource_id"]); err != nil {
-			return err
+			return resourceOut{}, err
 		}
 		for _, op := range in.PatchOperations {
 			if op.Op != "replace" || op.Path != "/pathPart" {
-				return badPatch(op)
+				return resourceOut{}, badPatch(op)
 			}
 			if err := a.MovePathPart(p["resource_id"], op.Value); err != nil {
-				return err
+				return resourceOut{}, err
 			}
 		}
 		r, _ := a.Resource(p["resource_id"])
-		out = resourceView(r, false)
-		return nil
+		return resourceView(r, false), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) deleteResource(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -689,34 +691,22 @@ func (s *Service) putMethod(w http.ResponseWriter, c *awsproto.Call, p awsproto.
 		APIKeyRequired: in.APIKeyRequired, OperationName: in.OperationName, RequestParameters: in.RequestParameters,
 		RequestModels: in.RequestModels, RequestValidatorID: in.RequestValidatorID, AuthorizationScopes: in.AuthorizationScopes,
 	}
-	var out methodOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusCreated, func(a *API) (methodOut, error) {
 		if err := a.PutMethod(p["resource_id"], m); err != nil {
-			return err
+			return methodOut{}, err
 		}
-		out = methodView(m)
-		return nil
+		return methodView(m), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusCreated, out)
 }
 
 func (s *Service) getMethod(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	var out methodOut
-	err := s.withAPI(p, false, func(a *API) error {
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (methodOut, error) {
 		m, err := a.Method(p["resource_id"], p["http_method"])
 		if err != nil {
-			return err
+			return methodOut{}, err
 		}
-		out = methodView(m)
-		return nil
+		return methodView(m), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) updateMethod(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -724,59 +714,50 @@ func (s *Service) updateMethod(w http.ResponseWriter, c *awsproto.Call, p awspro
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out methodOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusOK, func(a *API) (methodOut, error) {
 		m, err := a.Method(p["resource_id"], p["http_method"])
+		if err != nil {
+			return methodOut{}, err
+		}
+		for _, op := range in.PatchOperations {
+			if err := patchMethod(m, op); err != nil {
+				return methodOut{}, err
+			}
+		}
+		return methodView(m), nil
+	})
+}
+
+// patchMethod applies one UpdateMethod operation to m.
+func patchMethod(m *Method, op patchOp) error {
+	if name, ok := strings.CutPrefix(op.Path, "/requestParameters/"); ok {
+		return patchEntry(&m.RequestParameters, name, op, op.Value == "true")
+	}
+	if op.Op != "replace" {
+		return badPatch(op)
+	}
+	switch op.Path {
+	case "/authorizationType":
+		if !slices.Contains(authorizationTypes, op.Value) {
+			return ErrBadRequest.New("Invalid authorization type specified. Valid options are NONE,AWS_IAM,CUSTOM,COGNITO_USER_POOLS")
+		}
+		m.AuthorizationType = op.Value
+	case "/authorizerId":
+		m.AuthorizerID = op.Value
+	case "/apiKeyRequired":
+		b, err := parseBool(op)
 		if err != nil {
 			return err
 		}
-		for _, op := range in.PatchOperations {
-			if name, ok := strings.CutPrefix(op.Path, "/requestParameters/"); ok {
-				switch op.Op {
-				case "add", "replace":
-					if m.RequestParameters == nil {
-						m.RequestParameters = map[string]bool{}
-					}
-					m.RequestParameters[name] = op.Value == "true"
-				case "remove":
-					delete(m.RequestParameters, name)
-				default:
-					return badPatch(op)
-				}
-				continue
-			}
-			if op.Op != "replace" {
-				return badPatch(op)
-			}
-			switch op.Path {
-			case "/authorizationType":
-				if !slices.Contains(authorizationTypes, op.Value) {
-					return ErrBadRequest.New("Invalid authorization type specified. Valid options are NONE,AWS_IAM,CUSTOM,COGNITO_USER_POOLS")
-				}
-				m.AuthorizationType = op.Value
-			case "/authorizerId":
-				m.AuthorizerID = op.Value
-			case "/apiKeyRequired":
-				b, err := parseBool(op)
-				if err != nil {
-					return err
-				}
-				m.APIKeyRequired = b
-			case "/operationName":
-				m.OperationName = op.Value
-			case "/requestValidatorId":
-				m.RequestValidatorID = op.Value
-			default:
-				return badPatch(op)
-			}
-		}
-		out = methodView(m)
-		return nil
-	})
-	if err != nil {
-		return err
+		m.APIKeyRequired = b
+	case "/operationName":
+		m.OperationName = op.Value
+	case "/requestValidatorId":
+		m.RequestValidatorID = op.Value
+	default:
+		return badPatch(op)
 	}
-	return reply(w, c, http.StatusOK, out)
+	return nil
 }
 
 func (s *Service) deleteMethod(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -807,41 +788,29 @@ func (s *Service) putMethodResponse(w http.ResponseWriter, c *awsproto.Call, p a
 	if !validStatusCode(code) {
 		return ErrBadRequest.New("Invalid status code specified")
 	}
-	var out methodResponseOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusCreated, func(a *API) (methodResponseOut, error) {
 		m, err := a.Method(p["resource_id"], p["http_method"])
 		if err != nil {
-			return err
+			return methodResponseOut{}, err
 		}
 		r := &MethodResponse{StatusCode: code, ResponseParameters: in.ResponseParameters, ResponseModels: in.ResponseModels}
 		m.Responses[code] = r
-		out = methodResponseView(r)
-		return nil
+		return methodResponseView(r), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusCreated, out)
 }
 
 func (s *Service) getMethodResponse(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	var out methodResponseOut
-	err := s.withAPI(p, false, func(a *API) error {
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (methodResponseOut, error) {
 		m, err := a.Method(p["resource_id"], p["http_method"])
 		if err != nil {
-			return err
+			return methodResponseOut{}, err
 		}
 		r := m.Responses[p["status_code"]]
 		if r == nil {
-			return ErrResponseNotFound
+			return methodResponseOut{}, ErrResponseNotFound
 		}
-		out = methodResponseView(r)
-		return nil
+		return methodResponseView(r), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) deleteMethodResponse(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -990,11 +959,10 @@ func (s *Service) putIntegration(w http.ResponseWriter, c *awsproto.Call, p awsp
 	if err := validateIntegration(&in); err != nil {
 		return err
 	}
-	var out integrationOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusCreated, func(a *API) (integrationOut, error) {
 		m, err := a.Method(p["resource_id"], p["http_method"])
 		if err != nil {
-			return err
+			return integrationOut{}, err
 		}
 		integ := &Integration{
 			Type: in.Type, HTTPMethod: in.HTTPMethod, URI: in.URI, ConnectionType: in.ConnectionType, ConnectionID: in.ConnectionID,
@@ -1015,13 +983,8 @@ func (s *Service) putIntegration(w http.ResponseWriter, c *awsproto.Call, p awsp
 			integ.TimeoutMillis = *in.TimeoutInMillis
 		}
 		m.Integration = integ
-		out = integrationView(integ)
-		return nil
+		return integrationView(integ), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusCreated, out)
 }
 
 // integration returns a method's integration (caller holds the API's lock).
@@ -1037,19 +1000,13 @@ func integration(a *API, p awsproto.Params) (*Integration, error) {
 }
 
 func (s *Service) getIntegration(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	var out integrationOut
-	err := s.withAPI(p, false, func(a *API) error {
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (integrationOut, error) {
 		integ, err := integration(a, p)
 		if err != nil {
-			return err
+			return integrationOut{}, err
 		}
-		out = integrationView(integ)
-		return nil
+		return integrationView(integ), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) updateIntegration(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -1057,75 +1014,54 @@ func (s *Service) updateIntegration(w http.ResponseWriter, c *awsproto.Call, p a
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out integrationOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusOK, func(a *API) (integrationOut, error) {
 		integ, err := integration(a, p)
 		if err != nil {
-			return err
+			return integrationOut{}, err
 		}
 		for _, op := range in.PatchOperations {
-			if ct, ok := strings.CutPrefix(op.Path, "/requestTemplates/"); ok {
-				ct = unescapePointer(ct)
-				switch op.Op {
-				case "add", "replace":
-					if integ.RequestTemplates == nil {
-						integ.RequestTemplates = map[string]string{}
-					}
-					integ.RequestTemplates[ct] = op.Value
-				case "remove":
-					delete(integ.RequestTemplates, ct)
-				default:
-					return badPatch(op)
-				}
-				continue
-			}
-			if name, ok := strings.CutPrefix(op.Path, "/requestParameters/"); ok {
-				switch op.Op {
-				case "add", "replace":
-					if integ.RequestParameters == nil {
-						integ.RequestParameters = map[string]string{}
-					}
-					integ.RequestParameters[name] = op.Value
-				case "remove":
-					delete(integ.RequestParameters, name)
-				default:
-					return badPatch(op)
-				}
-				continue
-			}
-			if op.Op != "replace" {
-				return badPatch(op)
-			}
-			switch op.Path {
-			case "/uri":
-				integ.URI = op.Value
-			case "/httpMethod":
-				integ.HTTPMethod = op.Value
-			case "/passthroughBehavior":
-				integ.PassthroughBehavior = op.Value
-			case "/contentHandling":
-				integ.ContentHandling = op.Value
-			case "/timeoutInMillis":
-				n, err := strconv.Atoi(op.Value)
-				if err != nil || n < 50 || n > 300000 {
-					return ErrBadRequest.New("Timeout should be between 50 ms and 300000 ms")
-				}
-				integ.TimeoutMillis = int32(n)
-			default:
-				return badPatch(op)
+			if err := patchIntegration(integ, op); err != nil {
+				return integrationOut{}, err
 			}
 		}
 		check := putIntegrationInput{Type: integ.Type, HTTPMethod: integ.HTTPMethod, URI: integ.URI, PassthroughBehavior: integ.PassthroughBehavior}
 		if err := validateIntegration(&check); err != nil {
-			return err
+			return integrationOut{}, err
 		}
-		out = integrationView(integ)
-		return nil
+		return integrationView(integ), nil
 	})
-	if err != nil {
-		return err
+}
+
+// patchIntegration applies one UpdateIntegration operation to integ.
+func patchIntegration(integ *Integration, op patchOp) error {
+	if ct, ok := strings.CutPrefix(op.Path, "/requestTemplates/"); ok {
+		return patchEntry(&integ.RequestTemplates, unescapePointer(ct), op, op.Value)
 	}
-	return reply(w, c, http.StatusOK, out)
+	if name, ok := strings.CutPrefix(op.Path, "/requestParameters/"); ok {
+		return patchEntry(&integ.RequestParameters, name, op, op.Value)
+	}
+	if op.Op != "replace" {
+		return badPatch(op)
+	}
+	switch op.Path {
+	case "/uri":
+		integ.URI = op.Value
+	case "/httpMethod":
+		integ.HTTPMethod = op.Value
+	case "/passthroughBehavior":
+		integ.PassthroughBehavior = op.Value
+	case "/contentHandling":
+		integ.ContentHandling = op.Value
+	case "/timeoutInMillis":
+		n, err := strconv.Atoi(op.Value)
+		if err != nil || n < 50 || n > 300000 {
+			return ErrBadRequest.New("Timeout should be between 50 ms and 300000 ms")
+		}
+		integ.TimeoutMillis = int32(n)
+	default:
+		return badPatch(op)
+	}
+	return nil
 }
 
 func (s *Service) deleteIntegration(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -1157,48 +1093,36 @@ func (s *Service) putIntegrationResponse(w http.ResponseWriter, c *awsproto.Call
 		return err
 	}
 	code := p["status_code"]
-	var out integrationResponseOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusCreated, func(a *API) (integrationResponseOut, error) {
 		m, err := a.Method(p["resource_id"], p["http_method"])
 		if err != nil {
-			return err
+			return integrationResponseOut{}, err
 		}
 		if m.Integration == nil {
-			return ErrNotFound.New("No integration defined for method")
+			return integrationResponseOut{}, ErrNotFound.New("No integration defined for method")
 		}
 		if m.Responses[code] == nil {
-			return ErrResponseNotFound
+			return integrationResponseOut{}, ErrResponseNotFound
 		}
 		r := &IntegrationResponse{StatusCode: code, SelectionPattern: in.SelectionPattern, ResponseParameters: in.ResponseParameters,
 			ResponseTemplates: in.ResponseTemplates, ContentHandling: in.ContentHandling}
 		m.Integration.Responses[code] = r
-		out = integrationResponseView(r)
-		return nil
+		return integrationResponseView(r), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusCreated, out)
 }
 
 func (s *Service) getIntegrationResponse(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	var out integrationResponseOut
-	err := s.withAPI(p, false, func(a *API) error {
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (integrationResponseOut, error) {
 		integ, err := integration(a, p)
 		if err != nil {
-			return err
+			return integrationResponseOut{}, err
 		}
 		r := integ.Responses[p["status_code"]]
 		if r == nil {
-			return ErrResponseNotFound
+			return integrationResponseOut{}, ErrResponseNotFound
 		}
-		out = integrationResponseView(r)
-		return nil
+		return integrationResponseView(r), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) deleteIntegrationResponse(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -1273,67 +1197,41 @@ func (s *Service) createDeployment(w http.ResponseWriter, c *awsproto.Call, p aw
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out deploymentOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusCreated, func(a *API) (deploymentOut, error) {
 		if in.StageName != "" && !stageNameRE.MatchString(in.StageName) {
-			return BadRequest("Stage name only allows a-zA-Z0-9_ and -")
+			return deploymentOut{}, BadRequest("Stage name only allows a-zA-Z0-9_ and -")
 		}
 		d, err := a.Deploy(s.store, in.Description)
 		if err != nil {
-			return err
+			return deploymentOut{}, err
 		}
 		if in.StageName != "" {
 			st, err := a.PointStage(s.env.Now(), in.StageName, d.ID, in.StageDescription, in.Variables)
 			if err != nil {
-				return err
+				return deploymentOut{}, err
 			}
 			st.TracingEnabled = st.TracingEnabled || in.TracingEnabled
 		}
-		out = deploymentView(d, false)
-		return nil
+		return deploymentView(d, false), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusCreated, out)
 }
 
 func (s *Service) getDeployments(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
 	summary := embeds(c, "apisummary")
-	var out listOut[deploymentOut]
-	err := s.withAPI(p, false, func(a *API) error {
-		all := a.Deployments()
-		start, end, next, err := paging(c, len(all))
-		if err != nil {
-			return err
-		}
-		out = listOut[deploymentOut]{Items: make([]deploymentOut, 0, end-start), Position: next}
-		for _, d := range all[start:end] {
-			out.Items = append(out.Items, deploymentView(d, summary))
-		}
-		return nil
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (listOut[deploymentOut], error) {
+		return page(c, a.Deployments(), func(d *Deployment) deploymentOut { return deploymentView(d, summary) })
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) getDeployment(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
 	summary := embeds(c, "apisummary")
-	var out deploymentOut
-	err := s.withAPI(p, false, func(a *API) error {
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (deploymentOut, error) {
 		d, err := a.Deployment(p["deployment_id"])
 		if err != nil {
-			return err
+			return deploymentOut{}, err
 		}
-		out = deploymentView(d, summary)
-		return nil
+		return deploymentView(d, summary), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) updateDeployment(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -1341,25 +1239,19 @@ func (s *Service) updateDeployment(w http.ResponseWriter, c *awsproto.Call, p aw
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out deploymentOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusOK, func(a *API) (deploymentOut, error) {
 		d, err := a.Deployment(p["deployment_id"])
 		if err != nil {
-			return err
+			return deploymentOut{}, err
 		}
 		for _, op := range in.PatchOperations {
 			if op.Op != "replace" || op.Path != "/description" {
-				return badPatch(op)
+				return deploymentOut{}, badPatch(op)
 			}
 			d.Description = op.Value
 		}
-		out = deploymentView(d, false)
-		return nil
+		return deploymentView(d, false), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) deleteDeployment(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -1416,53 +1308,35 @@ func (s *Service) createStage(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out stageOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusCreated, func(a *API) (stageOut, error) {
 		st := &Stage{Name: in.StageName, DeploymentID: in.DeploymentID, Description: in.Description, Variables: in.Variables,
 			TracingEnabled: in.TracingEnabled, CacheClusterEnabled: in.CacheClusterEnabled, CacheClusterSize: in.CacheClusterSize, Tags: in.Tags}
 		if err := a.CreateStage(s.env.Now(), st); err != nil {
-			return err
+			return stageOut{}, err
 		}
-		out = stageView(st)
-		return nil
+		return stageView(st), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusCreated, out)
 }
 
+// getStages lists without paging, as AWS does (no position, no limit).
 func (s *Service) getStages(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	var out struct {
-		Item []stageOut `json:"item"`
-	}
-	err := s.withAPI(p, false, func(a *API) error {
-		out.Item = []stageOut{}
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (listOut[stageOut], error) {
+		out := listOut[stageOut]{Items: []stageOut{}}
 		for _, st := range a.Stages(c.URL.Query().Get("deploymentId")) {
-			out.Item = append(out.Item, stageView(st))
+			out.Items = append(out.Items, stageView(st))
 		}
-		return nil
+		return out, nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func (s *Service) getStage(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	var out stageOut
-	err := s.withAPI(p, false, func(a *API) error {
+	return replyWithAPI(s, w, c, p, false, http.StatusOK, func(a *API) (stageOut, error) {
 		st, err := a.Stage(p["stage_name"])
 		if err != nil {
-			return err
+			return stageOut{}, err
 		}
-		out = stageView(st)
-		return nil
+		return stageView(st), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 // methodSettingNames maps UpdateStage setting paths to MethodSetting fields.
@@ -1484,41 +1358,24 @@ func (s *Service) updateStage(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	var out stageOut
-	err := s.withAPI(p, true, func(a *API) error {
+	return replyWithAPI(s, w, c, p, true, http.StatusOK, func(a *API) (stageOut, error) {
 		st, err := a.Stage(p["stage_name"])
 		if err != nil {
-			return err
+			return stageOut{}, err
 		}
 		for _, op := range in.PatchOperations {
 			if err := patchStage(a, st, op); err != nil {
-				return err
+				return stageOut{}, err
 			}
 		}
 		st.Updated = s.env.Now()
-		out = stageView(st)
-		return nil
+		return stageView(st), nil
 	})
-	if err != nil {
-		return err
-	}
-	return reply(w, c, http.StatusOK, out)
 }
 
 func patchStage(a *API, st *Stage, op patchOp) error {
 	if name, ok := strings.CutPrefix(op.Path, "/variables/"); ok {
-		switch op.Op {
-		case "add", "replace":
-			if st.Variables == nil {
-				st.Variables = map[string]string{}
-			}
-			st.Variables[name] = op.Value
-		case "remove":
-			delete(st.Variables, name)
-		default:
-			return badPatch(op)
-		}
-		return nil
+		return patchEntry(&st.Variables, name, op, op.Value)
 	}
 	switch op.Path {
 	case "/description", "/deploymentId", "/tracingEnabled", "/cacheClusterEnabled", "/cacheClusterSize":
