@@ -128,19 +128,28 @@ type tagXML struct {
 	Value string
 }
 
-type tagList struct {
-	Member []tagXML `xml:"member"`
+// members is the query protocol's list: <Name><member>…</member>…</Name>.
+type members[T any] struct {
+	Member []T `xml:"member"`
 }
 
-func tagsXML(tags []Tag) *tagList {
+// membersOf renders each item with view.
+func membersOf[T, X any](items []T, view func(T) X) members[X] {
+	m := members[X]{Member: make([]X, len(items))}
+	for i, it := range items {
+		m.Member[i] = view(it)
+	}
+	return m
+}
+
+func tagOut(t Tag) tagXML { return tagXML(t) }
+
+func tagsXML(tags []Tag) *members[tagXML] {
 	if len(tags) == 0 {
 		return nil
 	}
-	l := &tagList{Member: make([]tagXML, len(tags))}
-	for i, t := range tags {
-		l.Member[i] = tagXML(t)
-	}
-	return l
+	l := membersOf(tags, tagOut)
+	return &l
 }
 
 type boundaryXML struct {
@@ -159,12 +168,12 @@ type roleXML struct {
 	RoleId                   string
 	Arn                      string
 	CreateDate               string
-	AssumeRolePolicyDocument string        `xml:",omitempty"`
-	Description              string        `xml:",omitempty"`
-	MaxSessionDuration       int           `xml:",omitempty"`
-	PermissionsBoundary      *boundaryXML  `xml:",omitempty"`
-	Tags                     *tagList      `xml:",omitempty"`
-	RoleLastUsed             *roleLastUsed `xml:",omitempty"`
+	AssumeRolePolicyDocument string           `xml:",omitempty"`
+	Description              string           `xml:",omitempty"`
+	MaxSessionDuration       int              `xml:",omitempty"`
+	PermissionsBoundary      *boundaryXML     `xml:",omitempty"`
+	Tags                     *members[tagXML] `xml:",omitempty"`
+	RoleLastUsed             *roleLastUsed    `xml:",omitempty"`
 }
 
 // roleOut renders a role; full adds what only GetRole/CreateRole show.
@@ -184,12 +193,11 @@ func roleOut(r Role, full bool) roleXML {
 	return x
 }
 
+// roleSummary is a role as lists show it.
+func roleSummary(r Role) roleXML { return roleOut(r, false) }
+
 type roleResult struct {
 	Role roleXML
-}
-
-type roleList struct {
-	Member []roleXML `xml:"member"`
 }
 
 type policyXML struct {
@@ -204,7 +212,7 @@ type policyXML struct {
 	Description                   string `xml:",omitempty"`
 	CreateDate                    string
 	UpdateDate                    string
-	Tags                          *tagList `xml:",omitempty"`
+	Tags                          *members[tagXML] `xml:",omitempty"`
 }
 
 func policyOut(p Policy, withDescription bool) policyXML {
@@ -244,21 +252,13 @@ type instanceProfileXML struct {
 	InstanceProfileId   string
 	Arn                 string
 	CreateDate          string
-	Roles               roleList
-	Tags                *tagList `xml:",omitempty"`
+	Roles               members[roleXML]
+	Tags                *members[tagXML] `xml:",omitempty"`
 }
 
 func profileOut(p InstanceProfile) instanceProfileXML {
-	x := instanceProfileXML{Path: p.Path, InstanceProfileName: p.Name, InstanceProfileId: p.ID, Arn: p.ARN,
-		CreateDate: isoTime(p.Created), Tags: tagsXML(p.Tags)}
-	for _, r := range p.Roles {
-		x.Roles.Member = append(x.Roles.Member, roleOut(r, false))
-	}
-	return x
-}
-
-type instanceProfileList struct {
-	Member []instanceProfileXML `xml:"member"`
+	return instanceProfileXML{Path: p.Path, InstanceProfileName: p.Name, InstanceProfileId: p.ID, Arn: p.ARN,
+		CreateDate: isoTime(p.Created), Roles: membersOf(p.Roles, roleSummary), Tags: tagsXML(p.Tags)}
 }
 
 // ---- validation ----
@@ -280,6 +280,13 @@ func checkLen(v, field string, min, max int) error {
 }
 
 var namePattern = awsproto.Pattern(`[\w+=,.@-]+`)
+
+// roleName, policyName and profileName read the names most calls take.
+func roleName(f awsproto.Form) (string, error)   { return name(f, "RoleName", "roleName", 64) }
+func policyName(f awsproto.Form) (string, error) { return name(f, "PolicyName", "policyName", 128) }
+func profileName(f awsproto.Form) (string, error) {
+	return name(f, "InstanceProfileName", "instanceProfileName", 128)
+}
 
 // name reads a required IAM name (role, policy, profile) of at most max bytes.
 func name(f awsproto.Form, key, field string, max int) (string, error) {
@@ -422,16 +429,22 @@ func maxSession(f awsproto.Form) (*int, error) {
 
 // ---- paging ----
 
+// pagination ends every IAM list answer: is there more, and where to resume.
+type pagination struct {
+	IsTruncated bool
+	Marker      string `xml:",omitempty"`
+}
+
 // window cuts one page out of a list for Marker/MaxItems. With keyOf the
 // list is sorted by it and the marker is the last key shown; without, the
 // marker is an offset.
-func window[T any](items []T, keyOf func(T) string, f awsproto.Form) (page []T, truncated bool, marker string, err error) {
+func window[T any](items []T, keyOf func(T) string, f awsproto.Form) (page []T, more pagination, err error) {
 	max, err := f.Int("MaxItems", 100)
 	if err != nil {
-		return nil, false, "", err
+		return nil, more, err
 	}
 	if err := awsproto.CheckValue(errValidation, max, "maxItems", 1, 1000); err != nil {
-		return nil, false, "", err
+		return nil, more, err
 	}
 	start := 0
 	if f.Has("Marker") {
@@ -439,37 +452,37 @@ func window[T any](items []T, keyOf func(T) string, f awsproto.Form) (page []T, 
 		m := string(raw)
 		switch {
 		case derr != nil:
-			return nil, false, "", errValidation.New("Invalid Marker.")
+			return nil, more, errValidation.New("Invalid Marker.")
 		case keyOf != nil && strings.HasPrefix(m, "k:"):
 			last := m[2:]
 			start = sort.Search(len(items), func(i int) bool { return keyOf(items[i]) > last })
 		case keyOf == nil && strings.HasPrefix(m, "i:"):
 			n, perr := strconv.Atoi(m[2:])
 			if perr != nil || n < 0 {
-				return nil, false, "", errValidation.New("Invalid Marker.")
+				return nil, more, errValidation.New("Invalid Marker.")
 			}
 			start = min(n, len(items))
 		default:
-			return nil, false, "", errValidation.New("Invalid Marker.")
+			return nil, more, errValidation.New("Invalid Marker.")
 		}
 	}
 	page = items[start:]
 	if len(page) > max {
 		page = page[:max]
-		truncated = true
+		more.IsTruncated = true
 		if keyOf != nil {
-			marker = base64.RawURLEncoding.EncodeToString([]byte("k:" + keyOf(page[len(page)-1])))
+			more.Marker = base64.RawURLEncoding.EncodeToString([]byte("k:" + keyOf(page[len(page)-1])))
 		} else {
-			marker = base64.RawURLEncoding.EncodeToString([]byte("i:" + strconv.Itoa(start+max)))
+			more.Marker = base64.RawURLEncoding.EncodeToString([]byte("i:" + strconv.Itoa(start+max)))
 		}
 	}
-	return page, truncated, marker, nil
+	return page, more, nil
 }
 
 // ---- roles ----
 
 func (s *Service) createRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -517,7 +530,7 @@ func (s *Service) createRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 }
 
 func (s *Service) getRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -529,9 +542,8 @@ func (s *Service) getRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 }
 
 type listRolesResult struct {
-	Roles       roleList
-	IsTruncated bool
-	Marker      string `xml:",omitempty"`
+	Roles members[roleXML]
+	pagination
 }
 
 func (s *Service) listRoles(c *awsproto.Call, f awsproto.Form) (any, error) {
@@ -539,19 +551,15 @@ func (s *Service) listRoles(c *awsproto.Call, f awsproto.Form) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, trunc, marker, err := window(s.store.ListRoles(pp), func(r Role) string { return key(r.Name) }, f)
+	page, more, err := window(s.store.ListRoles(pp), func(r Role) string { return key(r.Name) }, f)
 	if err != nil {
 		return nil, err
 	}
-	out := listRolesResult{IsTruncated: trunc, Marker: marker}
-	for _, r := range page {
-		out.Roles.Member = append(out.Roles.Member, roleOut(r, false))
-	}
-	return out, nil
+	return listRolesResult{Roles: membersOf(page, roleSummary), pagination: more}, nil
 }
 
 func (s *Service) deleteRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -559,7 +567,7 @@ func (s *Service) deleteRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 }
 
 func (s *Service) updateRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -575,7 +583,7 @@ func (s *Service) updateRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 }
 
 func (s *Service) updateRoleDescription(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -597,7 +605,7 @@ func (s *Service) updateRoleDescription(c *awsproto.Call, f awsproto.Form) (any,
 }
 
 func (s *Service) updateAssumeRolePolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -609,7 +617,7 @@ func (s *Service) updateAssumeRolePolicy(c *awsproto.Call, f awsproto.Form) (any
 }
 
 func (s *Service) tagRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -624,7 +632,7 @@ func (s *Service) tagRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 }
 
 func (s *Service) untagRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -636,13 +644,12 @@ func (s *Service) untagRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 }
 
 type listTagsResult struct {
-	Tags        tagList
-	IsTruncated bool
-	Marker      string `xml:",omitempty"`
+	Tags members[tagXML]
+	pagination
 }
 
 func (s *Service) listRoleTags(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -650,15 +657,11 @@ func (s *Service) listRoleTags(c *awsproto.Call, f awsproto.Form) (any, error) {
 	if err != nil {
 		return nil, wire(err)
 	}
-	page, trunc, marker, err := window(r.Tags, nil, f)
+	page, more, err := window(r.Tags, nil, f)
 	if err != nil {
 		return nil, err
 	}
-	out := listTagsResult{IsTruncated: trunc, Marker: marker}
-	for _, t := range page {
-		out.Tags.Member = append(out.Tags.Member, tagXML(t))
-	}
-	return out, nil
+	return listTagsResult{Tags: membersOf(page, tagOut), pagination: more}, nil
 }
 
 // ---- managed policies ----
@@ -675,7 +678,7 @@ func managedDocument(f awsproto.Form) (string, error) {
 }
 
 func (s *Service) createPolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "PolicyName", "policyName", 128)
+	n, err := policyName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -718,14 +721,9 @@ func (s *Service) getPolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
 	return policyResult{policyOut(p, true)}, nil
 }
 
-type policyList struct {
-	Member []policyXML `xml:"member"`
-}
-
 type listPoliciesResult struct {
-	Policies    policyList
-	IsTruncated bool
-	Marker      string `xml:",omitempty"`
+	Policies members[policyXML]
+	pagination
 }
 
 func (s *Service) listPolicies(c *awsproto.Call, f awsproto.Form) (any, error) {
@@ -745,17 +743,17 @@ func (s *Service) listPolicies(c *awsproto.Call, f awsproto.Form) (any, error) {
 	}
 	only := f.Get("OnlyAttached") == "true"
 	list := s.store.ListPolicies(scope, pp, only)
-	page, trunc, marker, err := window(list, func(p Policy) string { return p.Name + "\x00" + p.ARN }, f)
+	page, more, err := window(list, func(p Policy) string { return p.Name + "\x00" + p.ARN }, f)
 	if err != nil {
 		return nil, err
 	}
-	out := listPoliciesResult{IsTruncated: trunc, Marker: marker}
-	for _, p := range page {
+	// ListPolicies shows neither descriptions nor tags.
+	summary := func(p Policy) policyXML {
 		x := policyOut(p, false)
 		x.Tags = nil
-		out.Policies.Member = append(out.Policies.Member, x)
+		return x
 	}
-	return out, nil
+	return listPoliciesResult{Policies: membersOf(page, summary), pagination: more}, nil
 }
 
 func (s *Service) deletePolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
@@ -802,14 +800,9 @@ func (s *Service) getPolicyVersion(c *awsproto.Call, f awsproto.Form) (any, erro
 	return policyVersionResult{versionOut(v, true)}, nil
 }
 
-type versionList struct {
-	Member []policyVersionXML `xml:"member"`
-}
-
 type listPolicyVersionsResult struct {
-	Versions    versionList
-	IsTruncated bool
-	Marker      string `xml:",omitempty"`
+	Versions members[policyVersionXML]
+	pagination
 }
 
 func (s *Service) listPolicyVersions(c *awsproto.Call, f awsproto.Form) (any, error) {
@@ -821,15 +814,12 @@ func (s *Service) listPolicyVersions(c *awsproto.Call, f awsproto.Form) (any, er
 	if err != nil {
 		return nil, wire(err)
 	}
-	page, trunc, marker, err := window(vs, nil, f)
+	page, more, err := window(vs, nil, f)
 	if err != nil {
 		return nil, err
 	}
-	out := listPolicyVersionsResult{IsTruncated: trunc, Marker: marker}
-	for _, v := range page {
-		out.Versions.Member = append(out.Versions.Member, versionOut(v, false))
-	}
-	return out, nil
+	summary := func(v PolicyVersion) policyVersionXML { return versionOut(v, false) }
+	return listPolicyVersionsResult{Versions: membersOf(page, summary), pagination: more}, nil
 }
 
 func (s *Service) deletePolicyVersion(c *awsproto.Call, f awsproto.Form) (any, error) {
@@ -859,7 +849,7 @@ func (s *Service) setDefaultPolicyVersion(c *awsproto.Call, f awsproto.Form) (an
 // ---- attachments ----
 
 func (s *Service) attachRolePolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -871,7 +861,7 @@ func (s *Service) attachRolePolicy(c *awsproto.Call, f awsproto.Form) (any, erro
 }
 
 func (s *Service) detachRolePolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -887,18 +877,13 @@ type attachedPolicyXML struct {
 	PolicyArn  string
 }
 
-type attachedList struct {
-	Member []attachedPolicyXML `xml:"member"`
-}
-
 type listAttachedResult struct {
-	AttachedPolicies attachedList
-	IsTruncated      bool
-	Marker           string `xml:",omitempty"`
+	AttachedPolicies members[attachedPolicyXML]
+	pagination
 }
 
 func (s *Service) listAttachedRolePolicies(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "RoleName", "roleName", 64)
+	n, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -910,25 +895,22 @@ func (s *Service) listAttachedRolePolicies(c *awsproto.Call, f awsproto.Form) (a
 	if err != nil {
 		return nil, wire(err)
 	}
-	page, trunc, marker, err := window(list, nil, f)
+	page, more, err := window(list, nil, f)
 	if err != nil {
 		return nil, err
 	}
-	out := listAttachedResult{IsTruncated: trunc, Marker: marker}
-	for _, p := range page {
-		out.AttachedPolicies.Member = append(out.AttachedPolicies.Member, attachedPolicyXML{p.Name, p.ARN})
-	}
-	return out, nil
+	attached := func(p AttachedPolicy) attachedPolicyXML { return attachedPolicyXML{p.Name, p.ARN} }
+	return listAttachedResult{AttachedPolicies: membersOf(page, attached), pagination: more}, nil
 }
 
 // ---- inline role policies ----
 
 func (s *Service) putRolePolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
-	rn, err := name(f, "RoleName", "roleName", 64)
+	rn, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
-	pn, err := name(f, "PolicyName", "policyName", 128)
+	pn, err := policyName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -946,11 +928,11 @@ type getRolePolicyResult struct {
 }
 
 func (s *Service) getRolePolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
-	rn, err := name(f, "RoleName", "roleName", 64)
+	rn, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
-	pn, err := name(f, "PolicyName", "policyName", 128)
+	pn, err := policyName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -961,18 +943,13 @@ func (s *Service) getRolePolicy(c *awsproto.Call, f awsproto.Form) (any, error) 
 	return getRolePolicyResult{RoleName: r.Name, PolicyName: pn, PolicyDocument: encodeDocument(doc)}, nil
 }
 
-type nameList struct {
-	Member []string `xml:"member"`
-}
-
 type listRolePoliciesResult struct {
-	PolicyNames nameList
-	IsTruncated bool
-	Marker      string `xml:",omitempty"`
+	PolicyNames members[string]
+	pagination
 }
 
 func (s *Service) listRolePolicies(c *awsproto.Call, f awsproto.Form) (any, error) {
-	rn, err := name(f, "RoleName", "roleName", 64)
+	rn, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -980,19 +957,19 @@ func (s *Service) listRolePolicies(c *awsproto.Call, f awsproto.Form) (any, erro
 	if err != nil {
 		return nil, wire(err)
 	}
-	page, trunc, marker, err := window(names, func(n string) string { return n }, f)
+	page, more, err := window(names, func(n string) string { return n }, f)
 	if err != nil {
 		return nil, err
 	}
-	return listRolePoliciesResult{PolicyNames: nameList{page}, IsTruncated: trunc, Marker: marker}, nil
+	return listRolePoliciesResult{PolicyNames: members[string]{page}, pagination: more}, nil
 }
 
 func (s *Service) deleteRolePolicy(c *awsproto.Call, f awsproto.Form) (any, error) {
-	rn, err := name(f, "RoleName", "roleName", 64)
+	rn, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
-	pn, err := name(f, "PolicyName", "policyName", 128)
+	pn, err := policyName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -1006,7 +983,7 @@ type instanceProfileResult struct {
 }
 
 func (s *Service) createInstanceProfile(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "InstanceProfileName", "instanceProfileName", 128)
+	n, err := profileName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -1026,7 +1003,7 @@ func (s *Service) createInstanceProfile(c *awsproto.Call, f awsproto.Form) (any,
 }
 
 func (s *Service) getInstanceProfile(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "InstanceProfileName", "instanceProfileName", 128)
+	n, err := profileName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -1038,7 +1015,7 @@ func (s *Service) getInstanceProfile(c *awsproto.Call, f awsproto.Form) (any, er
 }
 
 func (s *Service) deleteInstanceProfile(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "InstanceProfileName", "instanceProfileName", 128)
+	n, err := profileName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -1046,11 +1023,11 @@ func (s *Service) deleteInstanceProfile(c *awsproto.Call, f awsproto.Form) (any,
 }
 
 func (s *Service) addRoleToInstanceProfile(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "InstanceProfileName", "instanceProfileName", 128)
+	n, err := profileName(f)
 	if err != nil {
 		return nil, err
 	}
-	rn, err := name(f, "RoleName", "roleName", 64)
+	rn, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -1058,11 +1035,11 @@ func (s *Service) addRoleToInstanceProfile(c *awsproto.Call, f awsproto.Form) (a
 }
 
 func (s *Service) removeRoleFromInstanceProfile(c *awsproto.Call, f awsproto.Form) (any, error) {
-	n, err := name(f, "InstanceProfileName", "instanceProfileName", 128)
+	n, err := profileName(f)
 	if err != nil {
 		return nil, err
 	}
-	rn, err := name(f, "RoleName", "roleName", 64)
+	rn, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
@@ -1070,25 +1047,20 @@ func (s *Service) removeRoleFromInstanceProfile(c *awsproto.Call, f awsproto.For
 }
 
 type listProfilesResult struct {
-	InstanceProfiles instanceProfileList
-	IsTruncated      bool
-	Marker           string `xml:",omitempty"`
+	InstanceProfiles members[instanceProfileXML]
+	pagination
 }
 
-func (s *Service) listProfiles(f awsproto.Form, pp, roleName string) (any, error) {
-	list, err := s.store.InstanceProfiles(pp, roleName)
+func (s *Service) listProfiles(f awsproto.Form, pp, role string) (any, error) {
+	list, err := s.store.InstanceProfiles(pp, role)
 	if err != nil {
 		return nil, wire(err)
 	}
-	page, trunc, marker, err := window(list, func(p InstanceProfile) string { return key(p.Name) }, f)
+	page, more, err := window(list, func(p InstanceProfile) string { return key(p.Name) }, f)
 	if err != nil {
 		return nil, err
 	}
-	out := listProfilesResult{IsTruncated: trunc, Marker: marker}
-	for _, p := range page {
-		out.InstanceProfiles.Member = append(out.InstanceProfiles.Member, profileOut(p))
-	}
-	return out, nil
+	return listProfilesResult{InstanceProfiles: membersOf(page, profileOut), pagination: more}, nil
 }
 
 func (s *Service) listInstanceProfiles(c *awsproto.Call, f awsproto.Form) (any, error) {
@@ -1100,7 +1072,7 @@ func (s *Service) listInstanceProfiles(c *awsproto.Call, f awsproto.Form) (any, 
 }
 
 func (s *Service) listInstanceProfilesForRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	rn, err := name(f, "RoleName", "roleName", 64)
+	rn, err := roleName(f)
 	if err != nil {
 		return nil, err
 	}
