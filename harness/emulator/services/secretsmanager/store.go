@@ -364,27 +364,19 @@ func (st *Store) GetValue(region, id, versionID, stage string, now time.Time) (S
 
 // PutValue adds a version; stages default to AWSCURRENT.
 func (st *Store) PutValue(region, id, token string, val Value, stages []string, now time.Time) (Ref, error) {
-	s := st.lookup(region, id, now)
-	if s == nil {
-		return Ref{}, errNotFound
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.alive(now) {
-		return Ref{}, errNotFound
-	}
-	if s.scheduled() {
-		return Ref{}, fail(kindInvalidRequest, msgMarkedForDelete)
-	}
 	if len(stages) == 0 {
 		stages = []string{stageCurrent}
 	}
-	v, err := s.putValue(token, val, stages, now)
-	if err != nil {
-		return Ref{}, err
-	}
-	s.lastChanged = now
-	return Ref{ARN: s.arn, Name: s.name, VersionID: v.id, Stages: slices.Clone(v.stages)}, nil
+	var ref Ref
+	err := st.mutate(region, id, now, func(s *secret) error {
+		v, err := s.putValue(token, val, stages, now)
+		if err != nil {
+			return err
+		}
+		ref = Ref{ARN: s.arn, Name: s.name, VersionID: v.id, Stages: slices.Clone(v.stages)}
+		return nil
+	})
+	return ref, err
 }
 
 // UpdateInput is an UpdateSecret request; nil fields are left alone.
@@ -396,34 +388,26 @@ type UpdateInput struct {
 
 // Update changes metadata and, with a value, adds an AWSCURRENT version.
 func (st *Store) Update(region, id string, in UpdateInput, now time.Time) (Ref, error) {
-	s := st.lookup(region, id, now)
-	if s == nil {
-		return Ref{}, errNotFound
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.alive(now) {
-		return Ref{}, errNotFound
-	}
-	if s.scheduled() {
-		return Ref{}, fail(kindInvalidRequest, msgMarkedForDelete)
-	}
-	ref := Ref{ARN: s.arn, Name: s.name}
-	if in.Value != nil {
-		v, err := s.putValue(in.Token, *in.Value, []string{stageCurrent}, now)
-		if err != nil {
-			return Ref{}, err
+	var ref Ref
+	err := st.mutate(region, id, now, func(s *secret) error {
+		r := Ref{ARN: s.arn, Name: s.name}
+		if in.Value != nil {
+			v, err := s.putValue(in.Token, *in.Value, []string{stageCurrent}, now)
+			if err != nil {
+				return err
+			}
+			r.VersionID = v.id
 		}
-		ref.VersionID = v.id
-	}
-	if in.Description != nil {
-		s.description = *in.Description
-	}
-	if in.KmsKeyID != nil {
-		s.kmsKeyID = *in.KmsKeyID
-	}
-	s.lastChanged = now
-	return ref, nil
+		if in.Description != nil {
+			s.description = *in.Description
+		}
+		if in.KmsKeyID != nil {
+			s.kmsKeyID = *in.KmsKeyID
+		}
+		ref = r
+		return nil
+	})
+	return ref, err
 }
 
 // Deletion is what DeleteSecret answers.
@@ -520,8 +504,9 @@ func mergeKeys(have, add []Tag) map[string]bool {
 	return keys
 }
 
-// mutate runs f on a live secret under its write lock; tagging a secret
-// marked for deletion is refused as AWS does.
+// mutate runs f on a live secret under its write lock and marks it changed
+// when f succeeds; changing a secret marked for deletion is refused, as AWS
+// does.
 func (st *Store) mutate(region, id string, now time.Time, f func(*secret) error) error {
 	s := st.lookup(region, id, now)
 	if s == nil {
