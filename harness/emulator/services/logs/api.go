@@ -159,6 +159,18 @@ func (s *Service) group(c *awsproto.Call, name string) (*Group, error) {
 	return g, nil
 }
 
+// decodeGroup decodes body into in, checks the logGroupName it carries (at
+// name, a field of in) and finds that group.
+func (s *Service) decodeGroup(c *awsproto.Call, body []byte, in any, name *string) (*Group, error) {
+	if err := awsproto.DecodeJSON(body, in); err != nil {
+		return nil, err
+	}
+	if err := checkGroupName(*name, "logGroupName"); err != nil {
+		return nil, err
+	}
+	return s.group(c, *name)
+}
+
 func storeError(err error) error {
 	switch err {
 	case nil:
@@ -335,13 +347,7 @@ func (s *Service) putRetentionPolicy(c *awsproto.Call, body []byte) (any, error)
 
 func (s *Service) deleteRetentionPolicy(c *awsproto.Call, body []byte) (any, error) {
 	var in groupNameInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkGroupName(in.LogGroupName, "logGroupName"); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.LogGroupName)
+	g, err := s.decodeGroup(c, body, &in, &in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -356,40 +362,37 @@ type streamInput struct {
 	LogStreamName string `json:"logStreamName"`
 }
 
-func (s *Service) createLogStream(c *awsproto.Call, body []byte) (any, error) {
+// streamTarget decodes a Create/DeleteLogStream input, checks both names
+// and finds the group.
+func (s *Service) streamTarget(c *awsproto.Call, body []byte) (*Group, string, error) {
 	var in streamInput
 	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := checkGroupName(in.LogGroupName, "logGroupName"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := checkStreamName(in.LogStreamName); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	g, err := s.group(c, in.LogGroupName)
+	return g, in.LogStreamName, err
+}
+
+func (s *Service) createLogStream(c *awsproto.Call, body []byte) (any, error) {
+	g, stream, err := s.streamTarget(c, body)
 	if err != nil {
 		return nil, err
 	}
-	return nil, storeError(g.CreateStream(in.LogStreamName, s.store.nowMS()))
+	return nil, storeError(g.CreateStream(stream, s.store.nowMS()))
 }
 
 func (s *Service) deleteLogStream(c *awsproto.Call, body []byte) (any, error) {
-	var in streamInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkGroupName(in.LogGroupName, "logGroupName"); err != nil {
-		return nil, err
-	}
-	if err := checkStreamName(in.LogStreamName); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.LogGroupName)
+	g, stream, err := s.streamTarget(c, body)
 	if err != nil {
 		return nil, err
 	}
-	return nil, storeError(g.DeleteStream(in.LogStreamName))
+	return nil, storeError(g.DeleteStream(stream))
 }
 
 type describeLogStreamsInput struct {
@@ -773,13 +776,7 @@ type tagLogGroupInput struct {
 
 func (s *Service) tagLogGroup(c *awsproto.Call, body []byte) (any, error) {
 	var in tagLogGroupInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkGroupName(in.LogGroupName, "logGroupName"); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.LogGroupName)
+	g, err := s.decodeGroup(c, body, &in, &in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -794,13 +791,7 @@ type untagLogGroupInput struct {
 
 func (s *Service) untagLogGroup(c *awsproto.Call, body []byte) (any, error) {
 	var in untagLogGroupInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkGroupName(in.LogGroupName, "logGroupName"); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.LogGroupName)
+	g, err := s.decodeGroup(c, body, &in, &in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
@@ -814,13 +805,7 @@ type tagsOutput struct {
 
 func (s *Service) listTagsLogGroup(c *awsproto.Call, body []byte) (any, error) {
 	var in groupNameInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	if err := checkGroupName(in.LogGroupName, "logGroupName"); err != nil {
-		return nil, err
-	}
-	g, err := s.group(c, in.LogGroupName)
+	g, err := s.decodeGroup(c, body, &in, &in.LogGroupName)
 	if err != nil {
 		return nil, err
 	}
