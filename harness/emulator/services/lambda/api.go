@@ -206,6 +206,15 @@ func (s *Service) newExec(f *Function, v *Version) Executor {
 // --- errors
 
 // storeErr words a store failure as the AWS error a client sees.
+// noContent answers 204 No Content once a store change has succeeded.
+func noContent(w http.ResponseWriter, err error) error {
+	if err != nil {
+		return storeErr(err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func storeErr(err error) error {
 	var se *StoreError
 	if !errors.As(err, &se) {
@@ -821,11 +830,7 @@ func (s *Service) deleteFunction(w http.ResponseWriter, c *awsproto.Call, p awsp
 	if err != nil {
 		return err
 	}
-	if err := s.store.Delete(region, name, q); err != nil {
-		return storeErr(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.Delete(region, name, q))
 }
 
 func (s *Service) updateFunctionCode(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -1087,11 +1092,7 @@ func (s *Service) deleteAlias(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteAlias(region, name, p["Name"]); err != nil {
-		return storeErr(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteAlias(region, name, p["Name"]))
 }
 
 // --- permissions
@@ -1201,11 +1202,7 @@ func (s *Service) removePermission(w http.ResponseWriter, c *awsproto.Call, p aw
 	if err != nil {
 		return err
 	}
-	if err := s.store.RemoveStatement(region, name, q, p["StatementId"], c.URL.Query().Get("RevisionId")); err != nil {
-		return storeErr(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.RemoveStatement(region, name, q, p["StatementId"], c.URL.Query().Get("RevisionId")))
 }
 
 // --- concurrency
@@ -1257,11 +1254,7 @@ func (s *Service) deleteConcurrency(w http.ResponseWriter, c *awsproto.Call, p a
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetReserved(region, name, -1); err != nil {
-		return storeErr(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.SetReserved(region, name, -1))
 }
 
 func (s *Service) accountSettings(w http.ResponseWriter, c *awsproto.Call, _ awsproto.Params) error {
@@ -1303,11 +1296,7 @@ func (s *Service) tagResource(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	if err := decode(c, maxConfigBody, "TagResource", &in); err != nil {
 		return err
 	}
-	if err := s.store.Tag(region, name, in.Tags); err != nil {
-		return storeErr(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.Tag(region, name, in.Tags))
 }
 
 func (s *Service) untagResource(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
@@ -1315,11 +1304,7 @@ func (s *Service) untagResource(w http.ResponseWriter, c *awsproto.Call, p awspr
 	if err != nil {
 		return err
 	}
-	if err := s.store.Untag(region, name, c.URL.Query()["tagKeys"]); err != nil {
-		return storeErr(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.Untag(region, name, c.URL.Query()["tagKeys"]))
 }
 
 func (s *Service) listTags(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {

@@ -167,11 +167,7 @@ func (s *Service) deleteURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteURL(region, name, q); err != nil {
-		return storeErr(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.store.DeleteURL(region, name, q))
 }
 
 func (s *Service) listURLs(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
