@@ -128,7 +128,7 @@ func (e *Emulator) Start() error {
 	}()
 	if e.cfg.initDir != "" {
 		e.control.InitPending()
-		go e.control.RunInitHooks(context.Background(), e.cfg.initDir, e.URL())
+		go e.control.RunInitHooks(context.Background(), e.cfg.initDir, "http://"+ln.Addr().String())
 	}
 	return nil
 }
