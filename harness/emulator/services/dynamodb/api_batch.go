@@ -3,7 +3,6 @@ package dynamodb
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,17 +26,6 @@ type batchGetInput struct {
 	ReturnConsumedCapacity string
 }
 
-// sortedTables returns a request map's table names in order (responses
-// are built deterministically).
-func sortedTables[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 	var in batchGetInput
 	if err := awsproto.DecodeJSON(body, &in); err != nil {
@@ -53,7 +41,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := sortedTables(in.RequestItems)
+	names := sortedKeys(in.RequestItems)
 	total := 0
 	legacy, expression := false, false
 	for _, n := range names {
@@ -251,7 +239,7 @@ func (s *Service) batchWriteItem(c *awsproto.Call, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := sortedTables(in.RequestItems)
+	names := sortedKeys(in.RequestItems)
 	total := 0
 	for _, n := range names {
 		reqs := in.RequestItems[n]

@@ -3,7 +3,6 @@ package dynamodb
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -140,11 +139,7 @@ func legacyCondition(label string, conds map[string]legacyCond, conditionalOp st
 		return nil, constraint(conditionalOp, "conditionalOperator", awsproto.EnumSet("AND", "OR"))
 	}
 	l := newLegacyExpr()
-	names := make([]string, 0, len(conds))
-	for n := range conds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(conds)
 	clauses := make([]string, 0, len(names))
 	for _, n := range names {
 		var cl string
@@ -168,11 +163,7 @@ func legacyCondition(label string, conds map[string]legacyCond, conditionalOp st
 // legacyKeyCondition translates KeyConditions into a key condition.
 func legacyKeyCondition(conds map[string]legacyCond) (*expr.KeyCondition, error) {
 	l := newLegacyExpr()
-	names := make([]string, 0, len(conds))
-	for n := range conds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(conds)
 	clauses := make([]string, 0, len(names))
 	for _, n := range names {
 		c := conds[n]
@@ -220,11 +211,7 @@ type attributeUpdate struct {
 // legacyUpdate translates AttributeUpdates into an update expression.
 func legacyUpdate(ups map[string]attributeUpdate) (*expr.Update, error) {
 	l := newLegacyExpr()
-	names := make([]string, 0, len(ups))
-	for n := range ups {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(ups)
 	var set, remove, add, del []string
 	for _, n := range names {
 		u := ups[n]

@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"encoding/json"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -366,6 +367,17 @@ func appendFloat(dst []byte, f float64) []byte {
 		dst = append(dst, ".0"...)
 	}
 	return dst
+}
+
+// sortedKeys returns m's keys in order (request maps are walked, and
+// responses built, deterministically).
+func sortedKeys[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // conditionFailed is the ConditionalCheckFailedException of a write, with
