@@ -1,4 +1,4 @@
-// Package sdkhttp works around a race in aws-sdk-go-v2 (smithy-go v1.28):
+// Package sdkhttp (for every flow's handlers) works around a race in aws-sdk-go-v2 (smithy-go v1.28):
 // after the HTTP client returns a response, the SDK closes the request
 // body it handed over, and its body wrapper's WriteTo then returns io.EOF.
 // If the server answered before net/http's write loop finished its final

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
 // Environment variables that select and configure a backend.
@@ -58,20 +58,9 @@ func FromEnv(ctx context.Context) (Backend, error) {
 	}
 }
 
-// SDKConfig returns an SDK config for endpoint with static test credentials,
-// built by hand so nothing from the host environment (profiles,
-// AWS_CA_BUNDLE) leaks in.
-func SDKConfig(endpoint, region string) aws.Config {
-	if region == "" {
-		region = "us-east-1"
-	}
-	return aws.Config{
-		Region:       region,
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
-		BaseEndpoint: aws.String(endpoint),
-		HTTPClient:   awshttp.NewBuildableClient(),
-	}
-}
+// SDKConfig returns an SDK config for endpoint with static test
+// credentials; see sdkclient.Config.
+func SDKConfig(endpoint, region string) aws.Config { return sdkclient.Config(endpoint, region) }
 
 // WaitHealthy polls endpoint's /_localstack/health until it answers 200 or
 // ctx ends.

@@ -26,7 +26,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/groundstack/groundstack/handlers/deliveries/sdkhttp"
 	deploy "github.com/groundstack/groundstack/harness/deploy/deliveries"
 	ld "github.com/groundstack/groundstack/load/deliveries"
 	"github.com/groundstack/groundstack/scenarios/scenario"
@@ -100,11 +99,10 @@ func record(name string, v any) {
 	AddReportEntry(name, v)
 }
 
-// ddb is a DynamoDB client for looking behind the API. Its request bodies
-// are detached (sdkhttp): without that, responses of more than ~128 KiB
-// from a loopback endpoint fail at random in aws-sdk-go-v2.
+// ddb is a DynamoDB client for looking behind the API (the backend's config
+// carries the fix for the SDK's large-response race: see harness/sdkclient).
 func ddb() *dynamodb.Client {
-	return dynamodb.NewFromConfig(cloud.Config(), func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) })
+	return dynamodb.NewFromConfig(cloud.Config())
 }
 
 // frontDoors are the two ways into the API, by name.

@@ -29,7 +29,7 @@ import (
 	"github.com/groundstack/groundstack/handlers/deliveries/app"
 	"github.com/groundstack/groundstack/handlers/deliveries/auth"
 	"github.com/groundstack/groundstack/handlers/deliveries/ledger"
-	"github.com/groundstack/groundstack/handlers/deliveries/sdkhttp"
+	"github.com/groundstack/groundstack/handlers/sdkhttp"
 )
 
 func main() {

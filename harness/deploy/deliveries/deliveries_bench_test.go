@@ -15,7 +15,6 @@ import (
 
 	"github.com/groundstack/groundstack/handlers/deliveries/ledger"
 	"github.com/groundstack/groundstack/handlers/deliveries/order"
-	"github.com/groundstack/groundstack/handlers/deliveries/sdkhttp"
 	"github.com/groundstack/groundstack/harness/deploy/deliveries"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 	ld "github.com/groundstack/groundstack/load/deliveries"
@@ -39,7 +38,7 @@ func BenchmarkAggregates(b *testing.B) {
 		b.Fatal(err)
 	}
 	zone, _ := time.LoadLocation(deliveries.DefaultZone)
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) })
+	db := dynamodb.NewFromConfig(cfg)
 	l := ledger.New(db, ledger.Tables{Users: deliveries.UsersTable, Orders: deliveries.OrdersTable, Metrics: deliveries.MetricsTable}, zone)
 	var seq atomic.Int64
 	next := func() order.Order {

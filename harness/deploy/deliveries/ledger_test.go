@@ -12,7 +12,6 @@ import (
 
 	"github.com/groundstack/groundstack/handlers/deliveries/ledger"
 	"github.com/groundstack/groundstack/handlers/deliveries/order"
-	"github.com/groundstack/groundstack/handlers/deliveries/sdkhttp"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
@@ -26,7 +25,7 @@ func TestLedgerOnTheDeployedTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	zone, _ := time.LoadLocation(DefaultZone)
-	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) })
+	db := dynamodb.NewFromConfig(cfg)
 	l := ledger.New(db, ledger.Tables{Users: UsersTable, Orders: OrdersTable, Metrics: MetricsTable}, zone)
 	parse := func(id, ts string, price string) order.Order {
 		t.Helper()
@@ -85,7 +84,7 @@ func TestLedgerOnTheDeployedTables(t *testing.T) {
 	}
 
 	// Pages of ~300 KB, many times: each is an SDK read of a large
-	// response on loopback, the case sdkhttp exists for.
+	// response on loopback, the case handlers/sdkhttp exists for.
 	for i := range 40 {
 		orders, next, err := l.Page(ctx, 1000, "")
 		if err != nil {

@@ -13,17 +13,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
 // Region and credentials the test clients use.
 const (
-	Region    = "us-east-1"
-	AccessKey = "test"
-	SecretKey = "test"
+	Region    = sdkclient.DefaultRegion
+	AccessKey = sdkclient.AccessKey
+	SecretKey = sdkclient.SecretKey
 )
 
 // Start starts an emulator on a free loopback port, registers its Close
@@ -38,17 +37,12 @@ func Start(t testing.TB, opts ...emulator.Option) (*emulator.Emulator, aws.Confi
 	return e, Config(e.URL())
 }
 
-// Config returns an SDK config for endpoint with static test credentials.
-// It is built by hand, not by config.LoadDefaultConfig, so nothing from the
-// host environment (AWS_PROFILE, AWS_CA_BUNDLE, …) leaks into tests.
+// Config returns an SDK config for endpoint with static test credentials
+// and no retries (see sdkclient.Config).
 func Config(endpoint string) aws.Config {
-	return aws.Config{
-		Region:           Region,
-		Credentials:      credentials.NewStaticCredentialsProvider(AccessKey, SecretKey, ""),
-		BaseEndpoint:     aws.String(endpoint),
-		HTTPClient:       awshttp.NewBuildableClient(),
-		RetryMaxAttempts: 1,
-	}
+	cfg := sdkclient.Config(endpoint, Region)
+	cfg.RetryMaxAttempts = 1
+	return cfg
 }
 
 // CLI runs the aws CLI against endpoint with args and returns stdout,
