@@ -150,14 +150,10 @@ func TestQueryService(t *testing.T) {
 		{"Action=Echo&%zz", "MalformedQueryString", 400},
 	} {
 		w := post(c.form)
-		var er struct {
-			Type, Code, Message string `xml:"Error>Type"`
-		}
 		var e2 struct {
 			Code string `xml:"Error>Code"`
 			Type string `xml:"Error>Type"`
 		}
-		xml.Unmarshal(w.Body.Bytes(), &er)
 		xml.Unmarshal(w.Body.Bytes(), &e2)
 		if w.Code != c.status || e2.Code != c.code || e2.Type != "Sender" {
 			t.Errorf("%s: %d %s", c.form, w.Code, w.Body)
