@@ -63,11 +63,13 @@ type Emulator struct {
 	control  *control.Plane
 	handler  http.Handler
 
-	mu    sync.Mutex
-	ln    net.Listener
-	srv   *http.Server
-	done  chan struct{}
-	conns map[net.Conn]http.ConnState
+	mu   sync.Mutex
+	ln   net.Listener
+	srv  *http.Server
+	done chan struct{}
+
+	connMu sync.Mutex
+	fresh  map[net.Conn]struct{} // accepted, no request yet
 }
 
 // New builds an emulator with every service; Start makes it listen.
@@ -119,7 +121,7 @@ func (e *Emulator) Start() error {
 		ErrorLog:          slog.NewLogLogger(e.cfg.log.Handler(), slog.LevelDebug),
 		ConnState:         e.trackConn,
 	}
-	e.conns = map[net.Conn]http.ConnState{}
+	e.fresh = map[net.Conn]struct{}{}
 	srv, done := e.srv, make(chan struct{})
 	e.done = done
 	go func() {
@@ -136,14 +138,20 @@ func (e *Emulator) Start() error {
 // trackConn remembers connections that have not carried a request yet:
 // Shutdown would wait 5 s for them (clients open spare connections), so
 // Close drops them at once.
+// It has its own lock, and ignores the Idle transition every request
+// ends with, so the request path never waits on the emulator's lock.
 func (e *Emulator) trackConn(c net.Conn, st http.ConnState) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	switch st {
+	case http.StateIdle:
+		return // never new again
 	case http.StateNew:
-		e.conns[c] = st
+		e.connMu.Lock()
+		e.fresh[c] = struct{}{}
+		e.connMu.Unlock()
 	default:
-		delete(e.conns, c)
+		e.connMu.Lock()
+		delete(e.fresh, c)
+		e.connMu.Unlock()
 	}
 }
 
@@ -184,11 +192,11 @@ func (e *Emulator) Close() error {
 	var errs []error
 	if srv != nil {
 		srv.SetKeepAlivesEnabled(false)
-		e.mu.Lock()
-		for c := range e.conns {
+		e.connMu.Lock()
+		for c := range e.fresh {
 			c.Close()
 		}
-		e.mu.Unlock()
+		e.connMu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if err := srv.Shutdown(ctx); err != nil {
 			errs = append(errs, srv.Close())
