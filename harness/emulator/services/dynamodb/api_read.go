@@ -344,6 +344,13 @@ func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
 	if p.filter, err = readFilter(x, in.FilterExpression, in.QueryFilter, "QueryFilter", in.ConditionalOperator); err != nil {
 		return nil, err
 	}
+	if in.FilterExpression != nil {
+		for _, path := range p.filter.Paths() {
+			if h := path.Head(); h == kd.hash || (kd.rng != "" && h == kd.rng) {
+				return nil, validationf("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", h)
+			}
+		}
+	}
 	if err := x.finish(); err != nil {
 		return nil, err
 	}

@@ -311,3 +311,50 @@ func TestScanIndexAndSelect(t *testing.T) {
 	_, err = v.db.Scan(v.ctx, &ddb.ScanInput{TableName: aws.String("events"), Select: types.SelectAllProjectedAttributes})
 	wantExact(t, err, "ValidationException", "ALL_PROJECTED_ATTRIBUTES can be used only when Scanning using an IndexName")
 }
+
+// DynamoDB refuses a Query filter on a key attribute of the table or index
+// queried (its wording, from real-AWS reports); the other table's keys and
+// nested uses inside functions count too. Scan filters may use keys.
+func TestQueryFilterOnKeyAttributes(t *testing.T) {
+	v := start(t)
+	seedEvents(t, v)
+	const msg = "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
+	cases := []struct {
+		name, index, filter string
+		names               map[string]string
+		refused             string // key attribute named in the error, "" when accepted
+	}{
+		{"table sort key", "", "sk > :z", nil, "sk"},
+		{"table hash key through a name", "", "#k = :p", map[string]string{"#k": "pk"}, "pk"},
+		{"key inside a function", "", "attribute_exists(note) AND size(sk) > :z", nil, "sk"},
+		{"non-key attribute", "", "note <> :p", nil, ""},
+		{"index key on the index", "byType", "ts > :z", nil, "ts"},
+		{"table key on a GSI query", "byType", "sk > :z", nil, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := &ddb.QueryInput{TableName: aws.String("events"), KeyConditionExpression: aws.String("pk = :p"),
+				FilterExpression: aws.String(c.filter), ExpressionAttributeNames: c.names,
+				ExpressionAttributeValues: item{":p": s("p1")}}
+			if strings.Contains(c.filter, ":z") {
+				in.ExpressionAttributeValues[":z"] = ni(0)
+			}
+			if c.index != "" {
+				in.IndexName = aws.String(c.index)
+				in.KeyConditionExpression = aws.String("etype = :p")
+			}
+			_, err := v.db.Query(v.ctx, in)
+			if c.refused == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			wantExact(t, err, "ValidationException", msg+c.refused)
+		})
+	}
+	if _, err := v.db.Scan(v.ctx, &ddb.ScanInput{TableName: aws.String("events"), FilterExpression: aws.String("sk > :z"),
+		ExpressionAttributeValues: item{":z": ni(0)}}); err != nil {
+		t.Fatalf("scan filters may use keys: %v", err)
+	}
+}

@@ -53,6 +53,32 @@ func (c *Condition) Eval(item attr.Item) (bool, error) {
 	return c.root.eval(item), nil
 }
 
+// Paths lists the document paths the condition reads, in source order
+// (Query uses it to refuse filters on key attributes, as DynamoDB does).
+func (c *Condition) Paths() []Path {
+	var out []Path
+	var visit func(o *operand)
+	visit = func(o *operand) {
+		if o.kind == oPath {
+			out = append(out, o.path)
+		}
+		for _, a := range o.args {
+			visit(a)
+		}
+	}
+	var walk func(n *cond)
+	walk = func(n *cond) {
+		for _, a := range n.args {
+			visit(a)
+		}
+		for _, k := range n.kids {
+			walk(k)
+		}
+	}
+	walk(c.root)
+	return out
+}
+
 // Matches is Eval without the error.
 func (c *Condition) Matches(item attr.Item) bool { return c.root.eval(item) }
 

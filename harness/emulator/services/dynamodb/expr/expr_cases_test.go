@@ -526,3 +526,18 @@ func TestUpdatePaths(t *testing.T) {
 		t.Errorf("UPDATED_NEW = %s", got)
 	}
 }
+
+func TestConditionPaths(t *testing.T) {
+	c, err := ParseCondition("FilterExpression", "(a.b[2] = :v OR NOT attribute_exists(#n)) AND size(c) BETWEEN :v AND :v AND d IN (:v, e)",
+		Names{"#n": "named"}, Values{":v": attr.Int(1)}, NewUsage())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.Paths() {
+		got = append(got, p.String())
+	}
+	if want := "a.b[2] named c d e"; strings.Join(got, " ") != want {
+		t.Fatalf("Paths() = %q, want %q", strings.Join(got, " "), want)
+	}
+}
