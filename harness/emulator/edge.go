@@ -23,8 +23,9 @@ type edge struct {
 }
 
 type target struct {
-	svc    cloud.Service
-	public bool
+	svc      cloud.Service
+	public   bool
+	publicIf func(*http.Request) bool
 }
 
 type prefixRoute struct {
@@ -36,7 +37,7 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}}
 	for _, s := range append([]cloud.Service{control}, services...) {
 		for _, r := range s.Routes() {
-			t := target{svc: s, public: r.Public}
+			t := target{svc: s, public: r.Public, publicIf: r.PublicIf}
 			switch r.Kind {
 			case cloud.ByScope:
 				e.byScope[r.Key] = t
@@ -132,7 +133,7 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.unknownService(w, r)
 		return
 	}
-	if e.verifier != nil && !t.public {
+	if e.verifier != nil && !t.public && (t.publicIf == nil || !t.publicIf(r)) {
 		if err := e.verifier.Verify(r); err != nil {
 			proto := t.svc.Protocol()
 			codes := awsproto.AuthErrorsFor(proto)

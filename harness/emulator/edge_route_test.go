@@ -46,7 +46,8 @@ func stubEdge() *edge {
 			{Kind: cloud.ByHost, Key: "lambda-url.*.localhost.localstack.cloud", Public: true},
 		}},
 		&stubService{name: "apigateway", proto: awsproto.RestJSON, routes: []cloud.Route{
-			{Kind: cloud.ByScope, Key: "apigateway"}, {Kind: cloud.ByPath, Key: "/restapis"},
+			{Kind: cloud.ByScope, Key: "apigateway"},
+			{Kind: cloud.ByPath, Key: "/restapis", PublicIf: func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/_user_request_/") }},
 			{Kind: cloud.ByPath, Key: "/_aws/execute-api", Public: true},
 			{Kind: cloud.ByHost, Key: "execute-api.localhost.localstack.cloud", Public: true},
 		}},
@@ -141,9 +142,17 @@ func TestEdgeStrictAuth(t *testing.T) {
 	if w.Code != 403 || w.Header().Get("X-Amzn-ErrorType") != "MissingAuthenticationTokenException" {
 		t.Fatalf("unsigned control plane: %d %s", w.Code, w.Body)
 	}
+	for _, public := range []string{"/_aws/execute-api/abc/prod/x", "/restapis/abc/prod/_user_request_/x"} {
+		w = httptest.NewRecorder()
+		e.ServeHTTP(w, httptest.NewRequest("GET", public, nil))
+		if w.Code != 200 {
+			t.Fatalf("public data plane %s refused: %d %s", public, w.Code, w.Body)
+		}
+	}
+	// A prefix shared with a data plane does not open its control plane.
 	w = httptest.NewRecorder()
-	e.ServeHTTP(w, httptest.NewRequest("GET", "/_aws/execute-api/abc/prod/x", nil))
-	if w.Code != 200 {
-		t.Fatalf("public data plane refused: %d %s", w.Code, w.Body)
+	e.ServeHTTP(w, httptest.NewRequest("GET", "/restapis", nil))
+	if w.Code != 403 {
+		t.Fatalf("unsigned /restapis control plane served in strict mode: %d %s", w.Code, w.Body)
 	}
 }

@@ -133,4 +133,8 @@ type Route struct {
 	// Public routes (data planes: API invoke URLs, function URLs, website
 	// endpoints) are served unsigned even in strict auth mode.
 	Public bool
+	// PublicIf, on a route that is not Public, makes only the requests it
+	// accepts public: for a prefix shared by a control plane and a data
+	// plane (/restapis and /restapis/{id}/{stage}/_user_request_/).
+	PublicIf func(r *http.Request) bool
 }

@@ -57,11 +57,18 @@ func (s *Service) Summary() map[string]any     { return map[string]any{"rest_api
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{
 		{Kind: cloud.ByScope, Key: scope},
-		// /restapis is also the data plane's /restapis/{api}/{stage}/_user_request_/ form
-		{Kind: cloud.ByPath, Key: pathRestAPIs, Public: true},
+		// /restapis is also the data plane's /restapis/{api}/{stage}/_user_request_/
+		// form: only invocations are public, the control plane stays signed.
+		{Kind: cloud.ByPath, Key: pathRestAPIs, PublicIf: isInvocation},
 		{Kind: cloud.ByPath, Key: pathExecuteAPI, Public: true},
 		{Kind: cloud.ByHost, Key: hostExecuteAPI, Public: true},
 	}
+}
+
+// isInvocation reports whether r is a data-plane (invoke URL) request.
+func isInvocation(r *http.Request) bool {
+	_, ok := parseInvocation(r)
+	return ok
 }
 
 // SetIntegrationTimeout changes the integration timeout (29 s by default).
