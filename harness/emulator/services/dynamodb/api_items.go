@@ -198,11 +198,8 @@ func (p *preparedPut) decide(old *entry, itemOnFail bool) (write, attr.Item, err
 
 func (s *Service) putItem(c *awsproto.Call, body []byte) (any, error) {
 	var in putItemInput
-	if !walkObject(body, in.member) {
-		in = putItemInput{}
-		if err := awsproto.DecodeJSON(body, &in); err != nil {
-			return nil, err
-		}
+	if err := decodeFast(body, &in); err != nil {
+		return nil, err
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
@@ -286,11 +283,8 @@ func readProjection(x *exprCtx, src *string, toGet []string) (*expr.Projection, 
 
 func (s *Service) getItem(c *awsproto.Call, body []byte) (any, error) {
 	var in getItemInput
-	if !walkObject(body, in.member) {
-		in = getItemInput{}
-		if err := awsproto.DecodeJSON(body, &in); err != nil {
-			return nil, err
-		}
+	if err := decodeFast(body, &in); err != nil {
+		return nil, err
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
@@ -393,11 +387,8 @@ func deleteDecide(old *entry, cond *expr.Condition, itemOnFail bool) (write, att
 
 func (s *Service) deleteItem(c *awsproto.Call, body []byte) (any, error) {
 	var in deleteItemInput
-	if !walkObject(body, in.member) {
-		in = deleteItemInput{}
-		if err := awsproto.DecodeJSON(body, &in); err != nil {
-			return nil, err
-		}
+	if err := decodeFast(body, &in); err != nil {
+		return nil, err
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {
@@ -550,11 +541,8 @@ func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, attr.Item, 
 
 func (s *Service) updateItem(c *awsproto.Call, body []byte) (any, error) {
 	var in updateItemInput
-	if !walkObject(body, in.member) {
-		in = updateItemInput{}
-		if err := awsproto.DecodeJSON(body, &in); err != nil {
-			return nil, err
-		}
+	if err := decodeFast(body, &in); err != nil {
+		return nil, err
 	}
 	t, err := s.tableRef(c, in.TableName)
 	if err != nil {

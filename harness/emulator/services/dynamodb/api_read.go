@@ -297,11 +297,8 @@ func readFilter(x *exprCtx, src *string, legacy map[string]legacyCond, legacyNam
 
 func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
 	var in queryInput
-	if !walkObject(body, in.member) {
-		in = queryInput{}
-		if err := awsproto.DecodeJSON(body, &in); err != nil {
-			return nil, err
-		}
+	if err := decodeFast(body, &in); err != nil {
+		return nil, err
 	}
 	if err := checkMixed([]param{{"AttributesToGet", in.AttributesToGet != nil}, {"KeyConditions", in.KeyConditions != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
 		[]param{{"ProjectionExpression", in.ProjectionExpression != nil}, {"FilterExpression", in.FilterExpression != nil}, {"KeyConditionExpression", in.KeyConditionExpression != nil}}); err != nil {

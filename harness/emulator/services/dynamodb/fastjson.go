@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"strconv"
 	"unicode/utf8"
 )
@@ -13,6 +14,23 @@ import (
 // Anything unusual (unknown or legacy members, escapes, unexpected kinds)
 // falls back to encoding/json, so behaviour and error messages are
 // exactly encoding/json's.
+
+// fastInput is a request struct the fast decoder can fill member by member.
+type fastInput[T any] interface {
+	*T
+	member(key string, val []byte) bool
+}
+
+// decodeFast fills in from body with the fast decoder and falls back to
+// encoding/json (and its SerializationException wording) for anything the
+// fast path does not handle.
+func decodeFast[T any, P fastInput[T]](body []byte, in P) error {
+	if walkObject(body, in.member) {
+		return nil
+	}
+	*in = *new(T)
+	return awsproto.DecodeJSON(body, in)
+}
 
 // walkObject calls set for each member of the JSON object body (known to
 // be valid JSON); it returns false if body is not an object, a key has
