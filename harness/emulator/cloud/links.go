@@ -71,3 +71,42 @@ type InvokeResult struct {
 	ExecutedVersion string
 	RequestID       string
 }
+
+// LinkHosts names a HostLauncher: the machines behind EC2 instances.
+const LinkHosts = "ec2hosts"
+
+// HostLauncher creates the machine behind an EC2 instance (harness/ec2host
+// in the embedded emulator). The EC2 service works without one: its
+// instances then change state but run nothing.
+type HostLauncher interface {
+	Launch(spec HostSpec) (Host, error)
+}
+
+// HostSpec is what an instance's machine is launched with.
+type HostSpec struct {
+	InstanceID string
+	// AuthorizedKey is the key pair's public key in authorized_keys form;
+	// empty means no key is accepted (an instance launched without KeyName).
+	AuthorizedKey string
+	// IdleTimeout stops the host after that long with no session; 0 never.
+	IdleTimeout time.Duration
+	// OnIdle is called (once per idle stop, from the host's goroutine) after
+	// the host stopped itself for inactivity, so EC2 can show it stopped.
+	OnIdle func()
+}
+
+// Host is the machine behind one instance.
+type Host interface {
+	// Start starts (or restarts) listening, on the previous address when it
+	// is still free.
+	Start() error
+	// Stop closes the listener and every session; running commands are killed.
+	Stop() error
+	// Addr is "127.0.0.1:port" while running, the last address when stopped.
+	Addr() string
+	// HostKey is the host's public key in authorized_keys form, fixed for the
+	// host's life, so clients can pin it.
+	HostKey() string
+	// Terminate stops the host for good and removes its files.
+	Terminate() error
+}
