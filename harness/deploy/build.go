@@ -319,3 +319,38 @@ func lockKey(k string) func() {
 	m.Lock()
 	return m.Unlock
 }
+
+// SourceRoot finds the groundstack checkout: from the working directory
+// up, else from this source file's location.
+func SourceRoot() (string, error) {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		starts = append(starts, filepath.Dir(file))
+	}
+	for _, d := range starts {
+		for {
+			if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/groundstack/groundstack\n")) {
+				return d, nil
+			}
+			parent := filepath.Dir(d)
+			if parent == d {
+				break
+			}
+			d = parent
+		}
+	}
+	return "", errors.New("the groundstack sources (go.mod) are not above the working directory; run from the checkout")
+}
+
+// BuildFlowHandler builds the handler package pkg ("handlers/scriptrunner/api")
+// of the groundstack checkout; see BuildHandler.
+func BuildFlowHandler(ctx context.Context, pkg string) (zipPath, sha string, err error) {
+	root, err := SourceRoot()
+	if err != nil {
+		return "", "", err
+	}
+	return BuildHandler(ctx, filepath.Join(root, filepath.FromSlash(pkg)))
+}

@@ -20,7 +20,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -184,30 +183,8 @@ func buildHandler(ctx context.Context) (zip, sha string, err error) {
 	return deploy.BuildHandler(ctx, filepath.Join(root, filepath.FromSlash(HandlerPkg)))
 }
 
-// ModuleRoot finds the groundstack checkout: from the working directory
-// up, else from this source file's location.
-func ModuleRoot() (string, error) {
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		starts = append(starts, filepath.Dir(file))
-	}
-	for _, d := range starts {
-		for {
-			if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && bytes.Contains(b, []byte("module github.com/groundstack/groundstack\n")) {
-				return d, nil
-			}
-			parent := filepath.Dir(d)
-			if parent == d {
-				break
-			}
-			d = parent
-		}
-	}
-	return "", errors.New("the groundstack sources (go.mod) are not above the working directory; run from the checkout")
-}
+// ModuleRoot finds the groundstack checkout (see deploy.SourceRoot).
+func ModuleRoot() (string, error) { return deploy.SourceRoot() }
 
 // ensureSecret creates the signing secret with a random value once; an
 // existing secret is kept (tokens issued before stay valid).
