@@ -53,7 +53,7 @@ type Failure struct {
 // ParseRequest validates body as the spec's table says.
 func ParseRequest(body []byte) (Request, *Failure) {
 	if len(body) > MaxBodyBytes {
-		return Request{}, &Failure{Status: 413, Error: ErrBodyTooLarge, Detail: "the body must be at most 16 KiB"}
+		return Request{}, &Failure{Status: 400, Error: ErrBodyTooLarge, Detail: "the body must be at most 16 KiB"}
 	}
 	var raw struct {
 		Script    *string         `json:"scriptname"`
