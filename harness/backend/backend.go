@@ -18,8 +18,17 @@ import (
 // Environment variables that select and configure a backend.
 const (
 	EnvBackend  = "GROUNDSTACK_BACKEND" // embedded (default) | container | localstack | external
-	EnvEndpoint = "AWS_ENDPOINT_URL"    // for external
+	EnvEndpoint = "AWS_ENDPOINT_URL"    // for external; unset means real AWS
 	EnvRegion   = "AWS_REGION"
+	// EnvImage names a pre-built groundstack image for the container
+	// backend (nothing is built); EnvBinary a static Linux groundstack
+	// binary to build the image from (instead of compiling the checkout).
+	EnvImage  = "GROUNDSTACK_IMAGE"
+	EnvBinary = "GROUNDSTACK_BINARY"
+	// EnvLocalStackImage overrides DefaultLocalStackImage; EnvLocalStackToken
+	// is passed through to LocalStack when set.
+	EnvLocalStackImage = "GROUNDSTACK_LOCALSTACK_IMAGE"
+	EnvLocalStackToken = "LOCALSTACK_AUTH_TOKEN"
 )
 
 // Backend is a running local cloud.
@@ -32,8 +41,18 @@ type Backend interface {
 	Config() aws.Config
 	// Reset empties every store, when the backend supports it.
 	Reset(ctx context.Context) error
+	// Supports says whether the cloud has a feature scenarios may need.
+	Supports(f Feature) bool
 	// Close stops what the backend started (nothing for external).
 	Close() error
+}
+
+// Diagnoser is a Backend that can say why its cloud stopped answering (a
+// container's state and last log lines), so a suite fails with the cause
+// instead of timing out spec after spec.
+type Diagnoser interface {
+	// Diagnose returns nil while the cloud runs, else what became of it.
+	Diagnose(ctx context.Context) error
 }
 
 // ErrResetUnsupported is returned by Reset on a backend that cannot be reset.
@@ -46,13 +65,21 @@ func FromEnv(ctx context.Context) (Backend, error) {
 	case "", "embedded":
 		return StartEmbedded(ctx)
 	case "external":
-		ep := os.Getenv(EnvEndpoint)
-		if ep == "" {
-			return nil, fmt.Errorf("backend: %s=external needs %s (e.g. http://127.0.0.1:4566)", EnvBackend, EnvEndpoint)
+		if ep := strings.TrimSpace(os.Getenv(EnvEndpoint)); ep != "" {
+			return ConnectExternal(ctx, ep)
 		}
-		return ConnectExternal(ctx, ep)
-	case "container", "localstack":
-		return nil, fmt.Errorf("backend: %s=%s is not available in this version; use embedded or external", EnvBackend, kind)
+		return ConnectAWS(ctx)
+	case "container":
+		var opts []ContainerOption
+		if img := strings.TrimSpace(os.Getenv(EnvImage)); img != "" {
+			opts = append(opts, WithImage(img))
+		}
+		if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
+			opts = append(opts, WithBinary(bin))
+		}
+		return StartContainer(ctx, opts...)
+	case "localstack":
+		return StartLocalStack(ctx, LocalStackConfigFromEnv(os.Getenv))
 	default:
 		return nil, fmt.Errorf("backend: unknown %s=%q (want embedded, container, localstack or external)", EnvBackend, kind)
 	}

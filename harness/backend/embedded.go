@@ -36,3 +36,6 @@ func (b *Embedded) Reset(ctx context.Context) error {
 
 // Emulator exposes the running emulator (for the CLI; suites must not use it).
 func (b *Embedded) Emulator() *emulator.Emulator { return b.emu }
+
+// Supports: the embedded emulator has every feature.
+func (b *Embedded) Supports(f Feature) bool { return groundstackFeatures.Has(f) }
