@@ -30,6 +30,23 @@ const (
 	FeatureEC2Hosts Feature = "ec2-hosts"
 )
 
+// featureNames say in a few words what each feature is, for skip reasons.
+var featureNames = map[Feature]string{
+	FeatureReset:         "a reset of every store",
+	FeatureHealth:        "the /_localstack/health endpoint",
+	FeaturePathURLs:      "path-style function URLs and bucket websites",
+	FeatureWebSocketAPIs: "API Gateway WebSocket APIs",
+	FeatureEC2Hosts:      "EC2 instances that answer SSH",
+}
+
+// String is the feature in words.
+func (f Feature) String() string {
+	if s, ok := featureNames[f]; ok {
+		return s
+	}
+	return string(f)
+}
+
 // Features is a set of features.
 type Features map[Feature]bool
 
