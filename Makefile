@@ -28,7 +28,8 @@ build:
 test: deps vet unit e2e e2e-container
 
 ## deps: system packages the tests use, installed idempotently (the browser
-## scenarios skip with a message if Chromium cannot be installed)
+## scenarios skip with a message if Chromium cannot be installed; busybox-static
+## gives the EC2 host's container a shell)
 deps:
 	@command -v aws >/dev/null 2>&1 || { \
 		echo "installing the aws CLI (Debian package awscli)"; \
@@ -39,6 +40,10 @@ deps:
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 			|| echo "could not install chromium: the browser scenarios will be skipped"; }
 	@command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
+	@dpkg -s busybox-static >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || { \
+		echo "installing a static busybox for the EC2 host image (Debian package busybox-static)"; \
+		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null; } \
+			|| echo "could not install busybox-static: EC2 hosts will not run as containers"; }
 
 ## vet: gofmt and go vet
 vet:

@@ -34,11 +34,12 @@ const hostCABundle = "/etc/ssl/certs/ca-certificates.crt"
 const keepImages = 2
 
 // contextFile is one entry of a build context; a name ending in "/" is a
-// directory.
+// directory, an entry with a link a symbolic link.
 type contextFile struct {
 	name string
 	mode int64
 	data []byte
+	link string
 }
 
 // imageSpec is an image built FROM scratch out of files we hand Docker.
@@ -57,7 +58,7 @@ func (s imageSpec) tag() string {
 	files := append([]contextFile(nil), s.files...)
 	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 	for _, f := range files {
-		fmt.Fprintf(h, "%s %o %x\n", f.name, f.mode, sha256.Sum256(f.data))
+		fmt.Fprintf(h, "%s %o %x %s\n", f.name, f.mode, sha256.Sum256(f.data), f.link)
 	}
 	return s.repo + ":" + hex.EncodeToString(h.Sum(nil))[:16]
 }
@@ -70,8 +71,11 @@ func (s imageSpec) archive() ([]byte, error) {
 	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	write := func(f contextFile) error {
 		hdr := &tar.Header{Name: f.name, Mode: f.mode, ModTime: epoch, Typeflag: tar.TypeReg, Size: int64(len(f.data))}
-		if strings.HasSuffix(f.name, "/") {
+		switch {
+		case strings.HasSuffix(f.name, "/"):
 			hdr.Typeflag, hdr.Size = tar.TypeDir, 0
+		case f.link != "":
+			hdr.Typeflag, hdr.Size, hdr.Linkname, hdr.Mode = tar.TypeSymlink, 0, f.link, 0o777
 		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
