@@ -232,7 +232,10 @@ func TestDescribeInstancesFilters(t *testing.T) {
 		}
 	}
 	web := f.run(t, 2, tag("Role", "web"), tag("Env", "prod"))
-	db := f.run(t, 1, tag("Role", "db"), func(in *ec2.RunInstancesInput) { in.KeyName = aws.String("ops"); in.InstanceType = types.InstanceTypeR5Large })
+	db := f.run(t, 1, tag("Role", "db"), func(in *ec2.RunInstancesInput) {
+		in.KeyName = aws.String("ops")
+		in.InstanceType = types.InstanceTypeR5Large
+	})
 	f.waitRunning(t, append(ids(web), ids(db)...)...)
 	must[*ec2.StopInstancesOutput](t)(f.c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: ids(db)}))
 	f.waitStopped(t, ids(db)...)
