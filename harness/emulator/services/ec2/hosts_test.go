@@ -209,3 +209,41 @@ func TestSummary(t *testing.T) {
 		t.Fatalf("summary %v", got)
 	}
 }
+
+// Requests racing on the same instances never wedge one: whatever the order
+// of starts, stops, terminations and idle stops, every instance settles and
+// its machine is terminated exactly once.
+func TestConcurrentTransitionsSettle(t *testing.T) {
+	f, l := withHosts(t)
+	all := ids(f.run(t, 6))
+	f.waitRunning(t, all...)
+	done := make(chan struct{})
+	for w := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 25 {
+				id := []string{all[(w+i)%len(all)]}
+				switch (w + i) % 4 {
+				case 0:
+					f.c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: id})
+				case 1:
+					f.c.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: id})
+				case 2:
+					l.host(t, id[0]).idle()
+				case 3:
+					f.c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: id})
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	must[*ec2.TerminateInstancesOutput](t)(f.c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: all}))
+	f.waitTerminated(t, all...)
+	for _, id := range all {
+		if _, _, terminations, running := l.host(t, id).counts(); terminations != 1 || running {
+			t.Fatalf("%s: %d terminations, running %v", id, terminations, running)
+		}
+	}
+}
