@@ -272,10 +272,7 @@ func puttyKey(priv any, pub ssh.PublicKey, comment string) (string, error) {
 	default:
 		return "", errors.New("unsupported key")
 	}
-	// PPK pads the private blob to the cipher block size even unencrypted.
-	for len(private)%16 != 0 {
-		private = append(private, 0)
-	}
+	// Unencrypted, PPK 2 pads nothing (the cipher block size counts as 1).
 	public := pub.Marshal()
 	const encryption = "none"
 	var macData []byte

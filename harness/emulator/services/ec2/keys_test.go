@@ -2,6 +2,7 @@ package ec2_test
 
 import (
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
@@ -9,8 +10,10 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,6 +123,52 @@ func TestCreateKeyPairPPK(t *testing.T) {
 		if !strings.Contains(m, want) {
 			t.Fatalf("PPK lacks %q:\n%s", want, m)
 		}
+	}
+	// Read it back as PuTTY does: the MAC covers the blobs, and the private
+	// seed yields the public key.
+	lines := strings.Split(m, "\n")
+	field := func(name string) string {
+		for _, l := range lines {
+			if v, ok := strings.CutPrefix(l, name+": "); ok {
+				return v
+			}
+		}
+		t.Fatalf("no %s", name)
+		return ""
+	}
+	blob := func(name string) []byte {
+		for i, l := range lines {
+			if v, ok := strings.CutPrefix(l, name+"-Lines: "); ok {
+				n, _ := strconv.Atoi(v)
+				b, err := base64.StdEncoding.DecodeString(strings.Join(lines[i+1:i+1+n], ""))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+		}
+		t.Fatalf("no %s blob", name)
+		return nil
+	}
+	public, private := blob("Public"), blob("Private")
+	str := func(b []byte) []byte { return append(binary.BigEndian.AppendUint32(nil, uint32(len(b))), b...) }
+	var macData []byte
+	for _, b := range [][]byte{[]byte("ssh-ed25519"), []byte("none"), []byte("putty"), public, private} {
+		macData = append(macData, str(b)...)
+	}
+	key := sha1.Sum([]byte("putty-private-key-file-mac-key"))
+	mac := hmac.New(sha1.New, key[:])
+	mac.Write(macData)
+	if got := field("Private-MAC"); got != hex.EncodeToString(mac.Sum(nil)) {
+		t.Fatalf("Private-MAC %s does not verify", got)
+	}
+	if len(private) != 36 {
+		t.Fatalf("private blob of %d bytes", len(private))
+	}
+	seed := ed25519.NewKeyFromSeed(private[4:])
+	sp, _ := ssh.NewPublicKey(seed.Public())
+	if string(sp.Marshal()) != string(public) {
+		t.Fatal("the private seed does not give the public key")
 	}
 }
 
