@@ -635,10 +635,7 @@ func (s *Store) change(regionName string, ids []string, decide func(in *instance
 		in.State = plans[i].to
 		in.gen++
 		switch plans[i].op {
-		case opStop:
-			in.TransitionReason = reason
-			in.StateReason = &Reason{"Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown"}
-		case opTerminate:
+		case opStop, opTerminate:
 			in.TransitionReason = reason
 			in.StateReason = &Reason{"Client.UserInitiatedShutdown", "Client.UserInitiatedShutdown: User initiated shutdown"}
 		case opStart:
