@@ -26,9 +26,9 @@ type config struct {
 	addr    string
 	env     *cloud.Env
 	secrets map[string]string
-	initDir  string
-	hostsDir string
-	log      *slog.Logger
+	initDir string
+	hosts   string // parent of the EC2 hosts' directory
+	log     *slog.Logger
 }
 
 // WithAddr sets the listen address ("127.0.0.1:4566"); the default is a free
@@ -56,7 +56,7 @@ func WithInitDir(dir string) Option { return func(c *config) { c.initDir = dir }
 
 // WithHostsDir puts the sandboxes of EC2 instances' hosts in a fresh
 // directory under dir (default: the system temp directory), removed by Close.
-func WithHostsDir(dir string) Option { return func(c *config) { c.hostsDir = dir } }
+func WithHostsDir(dir string) Option { return func(c *config) { c.hosts = dir } }
 
 // WithLogger sets the emulator's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
@@ -90,7 +90,7 @@ func New(opts ...Option) *Emulator {
 	}
 	cfg.env.Log = cfg.log
 	e := &Emulator{cfg: cfg, env: cfg.env}
-	hosts := ec2host.NewLauncher(cfg.hostsDir, cfg.log)
+	hosts := ec2host.NewLauncher(cfg.hosts, cfg.log)
 	e.env.Links.Set(cloud.LinkHosts, hosts)
 	e.hosts = hosts
 	e.services = builtins(e.env)
