@@ -137,14 +137,16 @@ func AuthorizedKeyLine(pub gossh.PublicKey) string {
 // lines and # comments skipped); empty text is no key.
 func ParseAuthorizedKeys(text string) ([]gossh.PublicKey, error) {
 	var keys []gossh.PublicKey
-	rest := []byte(text)
-	for len(strings.TrimSpace(string(rest))) > 0 {
-		key, _, _, next, err := gossh.ParseAuthorizedKey(rest)
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		key, _, _, _, err := gossh.ParseAuthorizedKey([]byte(line))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("line %d: %w", n+1, err)
 		}
 		keys = append(keys, key)
-		rest = next
 	}
 	return keys, nil
 }
