@@ -308,3 +308,15 @@ func TestFilesWrittenByCommandsStayInDir(t *testing.T) {
 		t.Fatalf("note.txt = %q, %v", b, err)
 	}
 }
+
+// Many fast commands in a row: the exec reply must reach the client before
+// the command's exit closes the channel.
+func TestManyFastExecs(t *testing.T) {
+	f := start(t, nil)
+	c := f.dial(t)
+	for i := range 200 {
+		if r := exec(t, c, "true", nil); r.err != nil || r.code != 0 {
+			t.Fatalf("exec %d: %+v", i, r)
+		}
+	}
+}

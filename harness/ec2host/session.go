@@ -69,6 +69,7 @@ func (r *run) session(conn *gossh.ServerConn, nc gossh.NewChannel) {
 	started := false
 	for req := range reqs {
 		ok := false
+		var begin func() // started only after the reply: a fast command could close the channel first
 		switch req.Type {
 		case "exec", "shell", "subsystem":
 			if started {
@@ -84,13 +85,13 @@ func (r *run) session(conn *gossh.ServerConn, nc gossh.NewChannel) {
 				break
 			}
 			started, ok = true, true
-			work.Go(func() {
+			begin = func() {
 				if req.Type == "subsystem" {
 					s.serveSFTP()
 				} else {
 					s.exec(arg.Value, req.Type == "shell")
 				}
-			})
+			}
 		case "env":
 			var kv struct{ Name, Value string }
 			if gossh.Unmarshal(req.Payload, &kv) == nil && !started && acceptedEnv(kv.Name) {
@@ -106,6 +107,9 @@ func (r *run) session(conn *gossh.ServerConn, nc gossh.NewChannel) {
 		// pty-req, x11-req, auth-agent-req and unknown requests are refused.
 		if req.WantReply {
 			_ = req.Reply(ok, nil)
+		}
+		if begin != nil {
+			work.Go(begin)
 		}
 	}
 	close(s.gone)
