@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/ec2host"
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
@@ -26,6 +27,7 @@ type config struct {
 	env     *cloud.Env
 	secrets map[string]string
 	initDir string
+	hosts   string // parent of the EC2 hosts' directory
 	log     *slog.Logger
 }
 
@@ -52,6 +54,10 @@ func WithStrictAuth(secrets map[string]string) Option {
 // as LocalStack does with /etc/localstack/init.
 func WithInitDir(dir string) Option { return func(c *config) { c.initDir = dir } }
 
+// WithHostsDir puts the sandboxes of EC2 instances' hosts in a fresh
+// directory under dir (default: the system temp directory), removed by Close.
+func WithHostsDir(dir string) Option { return func(c *config) { c.hosts = dir } }
+
 // WithLogger sets the emulator's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
@@ -60,6 +66,7 @@ type Emulator struct {
 	cfg      config
 	env      *cloud.Env
 	services []cloud.Service
+	hosts    io.Closer // the EC2 instances' machines
 	control  *control.Plane
 	handler  http.Handler
 
@@ -83,6 +90,9 @@ func New(opts ...Option) *Emulator {
 	}
 	cfg.env.Log = cfg.log
 	e := &Emulator{cfg: cfg, env: cfg.env}
+	hosts := ec2host.NewLauncher(cfg.hosts, cfg.log)
+	e.env.Links.Set(cloud.LinkHosts, hosts)
+	e.hosts = hosts
 	e.services = builtins(e.env)
 	e.control = control.New(e.env, Version, e.services)
 	ed := newEdge(e.services, e.control)
@@ -209,5 +219,6 @@ func (e *Emulator) Close() error {
 			errs = append(errs, c.Close())
 		}
 	}
+	errs = append(errs, e.hosts.Close())
 	return errors.Join(errs...)
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
+	"github.com/groundstack/groundstack/harness/emulator/services/ec2"
 	"github.com/groundstack/groundstack/harness/emulator/services/iam"
 	"github.com/groundstack/groundstack/harness/emulator/services/lambda"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
@@ -24,5 +25,6 @@ func builtins(env *cloud.Env) []cloud.Service {
 		lambda.New(env),
 		apigateway.New(env),
 		s3.New(env),
+		ec2.New(env),
 	}
 }

@@ -13,6 +13,7 @@ const usage = `groundstack — a local AWS cloud for end-to-end tests
 Usage:
   groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--init-dir DIR]
   groundstack awslocal [aws CLI arguments…]
+  groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
@@ -30,6 +31,8 @@ func main() {
 		err = runUp(os.Args[2:])
 	case "awslocal":
 		err = runAWSLocal(os.Args[2:])
+	case "ec2host":
+		err = runEC2Host(os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":

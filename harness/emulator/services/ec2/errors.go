@@ -1,0 +1,51 @@
+package ec2
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+)
+
+// EC2's error codes; the name is the wire string. EC2 answers client errors
+// with 400 whatever the cause, even for "not found".
+var (
+	errMissingParameter     = awsproto.Code{Name: "MissingParameter", Status: http.StatusBadRequest}
+	errInvalidParameter     = awsproto.Code{Name: "InvalidParameterValue", Status: http.StatusBadRequest}
+	errParameterCombination = awsproto.Code{Name: "InvalidParameterCombination", Status: http.StatusBadRequest}
+	errInstanceNotFound     = awsproto.Code{Name: "InvalidInstanceID.NotFound", Status: http.StatusBadRequest}
+	errInstanceMalformed    = awsproto.Code{Name: "InvalidInstanceID.Malformed", Status: http.StatusBadRequest}
+	errIncorrectState       = awsproto.Code{Name: "IncorrectInstanceState", Status: http.StatusBadRequest}
+	errKeyPairNotFound      = awsproto.Code{Name: "InvalidKeyPair.NotFound", Status: http.StatusBadRequest}
+	errKeyPairDuplicate     = awsproto.Code{Name: "InvalidKeyPair.Duplicate", Status: http.StatusBadRequest}
+	errKeyPairFormat        = awsproto.Code{Name: "InvalidKeyPair.Format", Status: http.StatusBadRequest}
+	errAMIMalformed         = awsproto.Code{Name: "InvalidAMIID.Malformed", Status: http.StatusBadRequest}
+	errInvalidID            = awsproto.Code{Name: "InvalidID", Status: http.StatusBadRequest}
+	errTagLimit             = awsproto.Code{Name: "TagLimitExceeded", Status: http.StatusBadRequest}
+	errInstanceLimit        = awsproto.Code{Name: "InstanceLimitExceeded", Status: http.StatusBadRequest}
+	errPaginationToken      = awsproto.Code{Name: "InvalidPaginationToken", Status: http.StatusBadRequest}
+	errDryRun               = awsproto.Code{Name: "DryRunOperation", Status: http.StatusPreconditionFailed}
+)
+
+// kindCodes gives the wire code of each store failure kind.
+var kindCodes = [...]awsproto.Code{
+	kindInvalidParameter:  errInvalidParameter,
+	kindInstanceNotFound:  errInstanceNotFound,
+	kindIncorrectState:    errIncorrectState,
+	kindKeyPairNotFound:   errKeyPairNotFound,
+	kindKeyPairDuplicate:  errKeyPairDuplicate,
+	kindTagLimit:          errTagLimit,
+	kindInstanceLimit:     errInstanceLimit,
+	kindInstanceMalformed: errInstanceMalformed,
+	kindInvalidID:         errInvalidID,
+	kindKeyPairFormat:     errKeyPairFormat,
+}
+
+// wire turns a store failure into the error a client sees.
+func wire(err error) error {
+	var f *failure
+	if errors.As(err, &f) {
+		return kindCodes[f.kind].New(f.msg)
+	}
+	return err
+}
