@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
@@ -63,7 +64,18 @@ func FromEnv(ctx context.Context) (Backend, error) {
 	kind := strings.TrimSpace(os.Getenv(EnvBackend))
 	switch kind {
 	case "", "embedded":
-		return StartEmbedded(ctx)
+		switch hosts := strings.TrimSpace(os.Getenv(EnvEC2Hosts)); hosts {
+		case "", "process":
+			return StartEmbedded(ctx)
+		case "container":
+			var opts []ContainerOption
+			if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
+				opts = append(opts, WithBinary(bin))
+			}
+			return StartEmbedded(ctx, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
+		default:
+			return nil, fmt.Errorf("backend: unknown %s=%q (want process or container)", EnvEC2Hosts, hosts)
+		}
 	case "external":
 		if ep := strings.TrimSpace(os.Getenv(EnvEndpoint)); ep != "" {
 			return ConnectExternal(ctx, ep)

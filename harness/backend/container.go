@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/moby/moby/api/types/container"
 	"github.com/testcontainers/testcontainers-go"
+	tcexec "github.com/testcontainers/testcontainers-go/exec"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 )
 
@@ -101,12 +103,19 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 	defer cli.Close()
 	removeLeftovers(ctx, cli)
 	image := cfg.image
+	features := groundstackFeatures
 	if image == "" {
 		bin, err := groundstackBinary(ctx, cfg.binary)
 		if err != nil {
 			return nil, err
 		}
-		if image, err = ensureImage(ctx, cli, emulatorImage(bin, cfg.dockerfile)); err != nil {
+		// EC2 hosts run inside the emulator's container: with a shell
+		// when a static busybox is at hand, else their commands fail.
+		shell, err := busyboxFiles(ctx)
+		if err != nil {
+			features = groundstackFeatures.without(FeatureEC2Hosts)
+		}
+		if image, err = ensureImage(ctx, cli, emulatorImage(bin, cfg.dockerfile, shell)); err != nil {
 			return nil, err
 		}
 	}
@@ -114,7 +123,7 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 	if err != nil {
 		return nil, err
 	}
-	c.features = groundstackFeatures
+	c.features = features
 	return c, nil
 }
 
@@ -239,4 +248,10 @@ func (c *Container) Close() error {
 		}
 	})
 	return c.closeErr
+}
+
+// Exec runs a command in the container (tests and diagnosis; the image
+// has a shell only when it was built with busybox).
+func (c *Container) Exec(ctx context.Context, cmd []string) (int, io.Reader, error) {
+	return c.ctr.Exec(ctx, cmd, tcexec.Multiplexed())
 }

@@ -98,26 +98,13 @@ func ec2hostImage(ctx context.Context, cfg containerConfig) (imageSpec, error) {
 	if err != nil {
 		return imageSpec{}, err
 	}
-	bbPath := os.Getenv(EnvBusybox)
-	if bbPath == "" {
-		bbPath = "/bin/busybox"
-	}
-	if err := checkStaticLinux(bbPath); err != nil {
-		return imageSpec{}, fmt.Errorf("backend: the EC2 host image needs a static busybox (Debian package busybox-static; make deps installs it, or set %s): %w", EnvBusybox, err)
-	}
-	bb, err := os.ReadFile(bbPath)
+	bbFiles, err := busyboxFiles(ctx)
 	if err != nil {
 		return imageSpec{}, err
-	}
-	out, err := exec.CommandContext(ctx, bbPath, "--list-full").Output()
-	if err != nil {
-		return imageSpec{}, fmt.Errorf("backend: %s --list-full: %w", bbPath, err)
 	}
 	files := []contextFile{
 		{name: "rootfs/", mode: 0o755},
 		{name: "rootfs/groundstack", mode: 0o755, data: bin},
-		{name: "rootfs/bin/", mode: 0o755},
-		{name: "rootfs/bin/busybox", mode: 0o755, data: bb},
 		{name: "rootfs/tmp/", mode: 0o1777},
 		{name: "rootfs/home/", mode: 0o755},
 		{name: "rootfs/home/ec2-user/", mode: 0o700},
@@ -126,14 +113,40 @@ func ec2hostImage(ctx context.Context, cfg containerConfig) (imageSpec, error) {
 		{name: "rootfs/etc/group", mode: 0o644, data: []byte("root:x:0:\n")},
 		{name: "rootfs/etc/ec2host/", mode: 0o755},
 	}
-	dirs := map[string]bool{"rootfs/bin/": true, "rootfs/etc/": true}
+	files = append(files, bbFiles...)
+	for _, f := range caBundleFiles() {
+		if f.name != "rootfs/etc/" {
+			files = append(files, f)
+		}
+	}
+	return imageSpec{repo: "groundstack-ec2host", role: "ec2host", dockerfile: cfg.dockerfile, files: files, dev: true}, nil
+}
+
+// busyboxFiles are a static busybox at /bin/busybox and a symlink to it
+// per applet at its usual path (/bin/sh, /usr/bin/env, …), with every
+// directory they need.
+func busyboxFiles(ctx context.Context) ([]contextFile, error) {
+	path := os.Getenv(EnvBusybox)
+	if path == "" {
+		path = "/bin/busybox"
+	}
+	if err := checkStaticLinux(path); err != nil {
+		return nil, fmt.Errorf("backend: a shell in the image needs a static busybox (Debian package busybox-static; make deps installs it, or set %s): %w", EnvBusybox, err)
+	}
+	bb, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	out, err := exec.CommandContext(ctx, path, "--list-full").Output()
+	if err != nil {
+		return nil, fmt.Errorf("backend: %s --list-full: %w", path, err)
+	}
+	files := []contextFile{{name: "rootfs/bin/", mode: 0o755}, {name: "rootfs/bin/busybox", mode: 0o755, data: bb}}
+	dirs := map[string]bool{"rootfs/": true, "rootfs/bin/": true}
 	for _, applet := range strings.Fields(string(out)) {
 		applet = strings.TrimPrefix(applet, "/")
-		if applet == "bin/busybox" || strings.Contains(applet, "..") {
-			continue
-		}
 		parts := strings.Split(applet, "/")
-		if len(parts) < 2 {
+		if applet == "bin/busybox" || len(parts) < 2 || strings.Contains(applet, "..") {
 			continue // linuxrc and the like
 		}
 		// Every parent directory gets an entry (and so a mode of ours).
@@ -145,12 +158,7 @@ func ec2hostImage(ctx context.Context, cfg containerConfig) (imageSpec, error) {
 		}
 		files = append(files, contextFile{name: "rootfs/" + applet, link: "/bin/busybox"})
 	}
-	for _, f := range caBundleFiles() {
-		if f.name != "rootfs/etc/" {
-			files = append(files, f)
-		}
-	}
-	return imageSpec{repo: "groundstack-ec2host", role: "ec2host", dockerfile: cfg.dockerfile, files: files}, nil
+	return files, nil
 }
 
 func mustPort(p string) network.Port { return network.MustParsePort(p) }
@@ -435,4 +443,52 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// EnvEC2Hosts set to "container" makes the embedded backend run EC2
+// instances' machines as containers (HostContainers) instead of in its own
+// process; the container backend's hosts run inside its container anyway.
+const EnvEC2Hosts = "GROUNDSTACK_EC2_HOSTS"
+
+// lazyHostContainers starts its HostContainers at the first launch, so a
+// cloud that never runs an instance never touches Docker.
+type lazyHostContainers struct {
+	opts []ContainerOption
+
+	mu     sync.Mutex
+	l      *HostContainers
+	closed bool
+}
+
+var _ cloud.HostLauncher = (*lazyHostContainers)(nil)
+
+func (z *lazyHostContainers) Launch(spec cloud.HostSpec) (cloud.Host, error) {
+	z.mu.Lock()
+	if z.closed {
+		z.mu.Unlock()
+		return nil, errors.New("backend: EC2 host launcher closed")
+	}
+	if z.l == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		l, err := StartHostContainers(ctx, z.opts...)
+		cancel()
+		if err != nil {
+			z.mu.Unlock()
+			return nil, err
+		}
+		z.l = l
+	}
+	l := z.l
+	z.mu.Unlock()
+	return l.Launch(spec)
+}
+
+func (z *lazyHostContainers) Close() error {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.closed = true
+	if z.l == nil {
+		return nil
+	}
+	return z.l.Close()
 }

@@ -6,14 +6,19 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/moby/moby/client"
 	gossh "golang.org/x/crypto/ssh"
 
@@ -222,5 +227,105 @@ func TestEC2HostImageNeedsAStaticBusybox(t *testing.T) {
 	_, err := backend.StartHostContainers(context.Background(), opts...)
 	if err == nil || !strings.Contains(err.Error(), "busybox-static") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// runInstance imports a key pair and runs one instance with it, returning
+// the instance's SSH address and host key once it runs.
+func runInstance(t *testing.T, cfg aws.Config, authorized string) (addr, hostKey string) {
+	t.Helper()
+	ctx := context.Background()
+	c := ec2.NewFromConfig(cfg)
+	name := "k-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := c.ImportKeyPair(ctx, &ec2.ImportKeyPairInput{KeyName: aws.String(name), PublicKeyMaterial: []byte(authorized)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12345678"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), KeyName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(out.Instances[0].InstanceId)
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		d, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := d.Reservations[0].Instances[0]
+		tags := map[string]string{}
+		for _, tg := range in.Tags {
+			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		switch in.State.Name {
+		case ec2types.InstanceStateNameRunning:
+			return aws.ToString(in.PrivateIpAddress) + ":" + tags["groundstack:ssh-port"], tags["groundstack:ssh-host-key"]
+		case ec2types.InstanceStateNameStopped, ec2types.InstanceStateNameTerminated:
+			t.Fatalf("instance %s: %s (%s)", id, in.State.Name, aws.ToString(in.StateTransitionReason))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("instance %s never ran", id)
+	return "", ""
+}
+
+func TestEmbeddedBackendRunsEC2HostsAsContainers(t *testing.T) {
+	needDocker(t)
+	needEC2HostCommand(t)
+	t.Setenv(backend.EnvBackend, "embedded")
+	t.Setenv(backend.EnvEC2Hosts, "container")
+	b, err := backend.FromEnv(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	t.Cleanup(func() {
+		if !closed {
+			b.Close()
+		}
+	})
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	sshPub, _ := gossh.NewPublicKey(pub)
+	addr, hostKey := runInstance(t, b.Config(), strings.TrimSpace(string(gossh.MarshalAuthorizedKey(sshPub))))
+	// The script runs in the container: its /etc/passwd, not the developer's.
+	out, err := sshRun(t, addr, hostKey, key, "cat /etc/passwd; pwd")
+	if err != nil || out != "root:x:0:0:root:/home/ec2-user:/bin/sh\n/home/ec2-user\n" {
+		t.Fatalf("over SSH: %q %v", out, err)
+	}
+	closed = true
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	left, err := dockerCLI(t).ContainerList(context.Background(), client.ContainerListOptions{All: true,
+		Filters: make(client.Filters).Add("label", backend.LabelOwner+"="+backend.OwnerLabelForTest()).Add("label", backend.LabelRole+"=ec2host")})
+	if err != nil || len(left.Items) != 0 {
+		t.Fatalf("host containers after Close: %d %v", len(left.Items), err)
+	}
+
+	t.Setenv(backend.EnvEC2Hosts, "vm")
+	if _, err := backend.FromEnv(context.Background()); err == nil || !strings.Contains(err.Error(), "GROUNDSTACK_EC2_HOSTS") {
+		t.Fatalf("unknown hosts kind: %v", err)
+	}
+}
+
+func TestContainerBackendRunsEC2HostsInside(t *testing.T) {
+	needDocker(t)
+	needEC2HostCommand(t)
+	c := startContainer(t)
+	if !c.Supports(backend.FeatureEC2Hosts) {
+		t.Skip("the image has no shell (no static busybox here)")
+	}
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	sshPub, _ := gossh.NewPublicKey(pub)
+	addr, _ := runInstance(t, c.Config(), strings.TrimSpace(string(gossh.MarshalAuthorizedKey(sshPub))))
+	// The host listens inside the emulator's container, where handlers run;
+	// its shell is the image's busybox.
+	_, port, _ := strings.Cut(addr, ":")
+	code, r, err := c.Exec(context.Background(), []string{"/bin/sh", "-c", "echo | nc -w 2 127.0.0.1 " + port + " | head -c 8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(r)
+	if code != 0 || !strings.HasSuffix(string(got), "SSH-2.0-") {
+		t.Fatalf("inside the container: exit %d, %q", code, got)
 	}
 }

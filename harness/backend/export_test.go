@@ -24,7 +24,7 @@ func LocalStackRequestForTest(c LocalStackConfig) (string, time.Duration, []test
 
 // EmulatorImageForTest is the tag and build context of the image around bin.
 func EmulatorImageForTest(bin []byte) (tag string, archive []byte, err error) {
-	spec := emulatorImage(bin, emulatorDockerfile)
+	spec := emulatorImage(bin, emulatorDockerfile, nil)
 	archive, err = spec.archive()
 	return spec.tag(), archive, err
 }

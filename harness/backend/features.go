@@ -53,6 +53,17 @@ type Features map[Feature]bool
 // Has reports whether f is in the set.
 func (fs Features) Has(f Feature) bool { return fs[f] }
 
+// without is a copy of the set minus f.
+func (fs Features) without(f Feature) Features {
+	out := Features{}
+	for k, v := range fs {
+		if k != f {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 func featureSet(fs ...Feature) Features {
 	out := Features{}
 	for _, f := range fs {

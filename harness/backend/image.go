@@ -48,6 +48,8 @@ type imageSpec struct {
 	role       string // value of LabelImage
 	dockerfile []byte
 	files      []contextFile
+	// dev also tags the image <repo>:dev (not for tests' variants).
+	dev bool
 }
 
 // tag names the image by a hash of everything in its context, so an
@@ -100,19 +102,22 @@ func (s imageSpec) archive() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// emulatorImage is the spec of the emulator's image around binary.
-func emulatorImage(binary []byte, dockerfile []byte) imageSpec {
+// emulatorImage is the spec of the emulator's image around binary; shell
+// (busyboxFiles, or none) is what EC2 instances' hosts, which run inside
+// the emulator, get to run commands with.
+func emulatorImage(binary []byte, dockerfile []byte, shell []contextFile) imageSpec {
 	files := []contextFile{
 		{name: "rootfs/", mode: 0o755},
 		{name: "rootfs/groundstack", mode: 0o755, data: binary},
 		{name: "rootfs/tmp/", mode: 0o1777},
 	}
 	files = append(files, caBundleFiles()...)
-	role := "emulator"
+	files = append(files, shell...)
+	role, dev := "emulator", true
 	if !bytes.Equal(dockerfile, emulatorDockerfile) {
-		role = "emulator-custom" // tests' variants never prune the real image
+		role, dev = "emulator-custom", false // tests' variants never prune nor retag the real image
 	}
-	return imageSpec{repo: "groundstack", role: role, dockerfile: dockerfile, files: files}
+	return imageSpec{repo: "groundstack", role: role, dockerfile: dockerfile, files: files, dev: dev}
 }
 
 // caBundleFiles copies the host's CA bundle when it has one.
@@ -205,7 +210,9 @@ func ensureImage(ctx context.Context, cli client.APIClient, spec imageSpec) (str
 		BuildLogWriter: &buildLog,
 		BuildOptionsModifier: func(o *client.ImageBuildOptions) {
 			o.Labels = map[string]string{LabelImage: spec.role}
-			o.Tags = append(o.Tags, repo+":dev")
+			if spec.dev {
+				o.Tags = append(o.Tags, repo+":dev")
+			}
 		},
 	}}
 	if _, err := provider.BuildImage(ctx, req); err != nil {
