@@ -214,7 +214,7 @@ func TestEC2HostContainerStopsWhenIdle(t *testing.T) {
 	select {
 	case <-idle:
 		t.Fatal("OnIdle after an explicit Stop")
-	case <-time.After(2 * time.Second):
+	case <-time.After(time.Second):
 	}
 }
 
