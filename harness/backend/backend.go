@@ -104,6 +104,12 @@ func SDKConfig(endpoint, region string) aws.Config { return sdkclient.Config(end
 // WaitHealthy polls endpoint's /_localstack/health until it answers 200 or
 // ctx ends.
 func WaitHealthy(ctx context.Context, endpoint string) error {
+	return waitAnswer(ctx, endpoint, func(code int) bool { return code == http.StatusOK })
+}
+
+// waitAnswer polls endpoint's /_localstack/health until ok accepts the
+// status it answers with, or ctx ends.
+func waitAnswer(ctx context.Context, endpoint string, ok func(status int) bool) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	var last error
 	for {
@@ -112,7 +118,7 @@ func WaitHealthy(ctx context.Context, endpoint string) error {
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if ok(resp.StatusCode) {
 				return nil
 			}
 			err = fmt.Errorf("health answered %s", resp.Status)

@@ -4,8 +4,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -197,5 +200,24 @@ func TestFromEnvRefusesRealAWSWithoutConfirmation(t *testing.T) {
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 	if _, err := backend.FromEnv(context.Background()); err == nil || !strings.Contains(err.Error(), "AWS_REGION") {
 		t.Fatalf("no region: %v", err)
+	}
+}
+
+// A cloud without LocalStack's health check (moto, an S3-only server) is
+// still an external cloud: it answers, and lacks what it lacks.
+func TestExternalWithoutHealthCheck(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	b, err := backend.ConnectExternal(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []backend.Feature{backend.FeatureHealth, backend.FeatureReset, backend.FeaturePathURLs} {
+		if b.Supports(f) {
+			t.Errorf("claims %s", f)
+		}
+	}
+	if err := b.Reset(context.Background()); !errors.Is(err, backend.ErrResetUnsupported) {
+		t.Fatalf("reset: %v", err)
 	}
 }

@@ -23,12 +23,15 @@ type External struct {
 	features Features
 }
 
-// ConnectExternal waits (up to 30 s) for endpoint's health check and returns
-// a backend for it; what the cloud supports is asked of the cloud itself.
+// ConnectExternal waits (up to 30 s) for endpoint to answer HTTP and
+// returns a backend for it; what the cloud supports is asked of the cloud
+// itself. A cloud without LocalStack's health check (moto, an S3-only
+// server) is fine: it just lacks FeatureHealth.
 func ConnectExternal(ctx context.Context, endpoint string) (*External, error) {
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := WaitHealthy(wctx, endpoint); err != nil {
+	// 5xx is a cloud still starting (LocalStack answers 503 then).
+	if err := waitAnswer(wctx, endpoint, func(code int) bool { return code < 500 }); err != nil {
 		return nil, err
 	}
 	return &External{endpoint: endpoint, cfg: SDKConfig(endpoint, os.Getenv(EnvRegion)), features: probeFeatures(ctx, endpoint)}, nil

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -25,11 +27,27 @@ var _ = Describe("a first look at the local cloud", Ordered, Label("smoke"), fun
 		s3c *s3.Client
 		sm  *secretsmanager.Client
 	)
-	const bucket = "smoke-bucket"
+	// Names of this run: a cloud without reset (LocalStack, AWS) keeps
+	// what earlier runs made, and bucket names are global on AWS.
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	bucket, secret := "smoke-bucket-"+run, "smoke/"+run+"/db"
 
 	BeforeAll(func() {
 		s3c = s3.NewFromConfig(cloud.Config(), func(o *s3.Options) { o.UsePathStyle = true })
 		sm = secretsmanager.NewFromConfig(cloud.Config())
+		DeferCleanup(func(ctx context.Context) {
+			if cloud.Supports(backend.FeatureReset) {
+				return // the reset spec empties everything
+			}
+			// Best effort: what the specs made, gone.
+			if out, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)}); err == nil {
+				for _, o := range out.Contents {
+					s3c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key})
+				}
+			}
+			s3c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
+			sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: aws.String(secret), ForceDeleteWithoutRecovery: aws.Bool(true)})
+		})
 	})
 
 	It("answers the LocalStack health check", scenario.Needs(backend.FeatureHealth), func() {
@@ -73,10 +91,10 @@ var _ = Describe("a first look at the local cloud", Ordered, Label("smoke"), fun
 
 	It("stores and reads a secret", func(ctx context.Context) {
 		_, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
-			Name: aws.String("smoke/db"), SecretString: aws.String(`{"user":"app","password":"generated-at-test-time"}`),
+			Name: aws.String(secret), SecretString: aws.String(`{"user":"app","password":"generated-at-test-time"}`),
 		})
 		Expect(err).NotTo(HaveOccurred())
-		v, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("smoke/db")})
+		v, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secret)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(*v.SecretString).To(ContainSubstring(`"user":"app"`))
 		Expect(v.VersionStages).To(ContainElement("AWSCURRENT"))
@@ -87,7 +105,7 @@ var _ = Describe("a first look at the local cloud", Ordered, Label("smoke"), fun
 		_, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
 		var nf *s3types.NotFound
 		Expect(errors.As(err, &nf)).To(BeTrue(), "bucket should be gone after reset, got %v", err)
-		_, err = sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("smoke/db")})
+		_, err = sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secret)})
 		var rnf *smtypes.ResourceNotFoundException
 		Expect(errors.As(err, &rnf)).To(BeTrue(), "secret should be gone after reset, got %v", err)
 	})
