@@ -35,6 +35,9 @@ deps:
 		echo "installing the aws CLI (Debian package awscli)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null; }
 	@aws --version
+	@[ -x /usr/bin/python3 ] || { \
+		echo "installing python3 for the scriptrunner host's scripts (Debian package python3)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing headless Chromium for the dashboard scenarios (Debian package chromium)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \

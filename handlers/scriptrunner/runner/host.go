@@ -40,7 +40,6 @@ const dialTimeout = 5 * time.Second
 // invocations, with what is known of the scripts on the host.
 type hostConn struct {
 	client *ssh.Client
-	sftp   *sftp.Client
 	dead   atomic.Bool
 	// known maps a script to the ETag of the copy on the host.
 	known map[string]string
@@ -104,9 +103,6 @@ func (r *Runner) drop(h *hostConn) {
 		r.host = nil
 	}
 	h.dead.Store(true)
-	if h.sftp != nil {
-		h.sftp.Close()
-	}
 	h.client.Close()
 }
 
@@ -235,18 +231,18 @@ func (r *Runner) ensureScript(ctx context.Context, h *hostConn, name, key, etag 
 	if etag != "" && h.known[name] == etag {
 		return false, nil
 	}
-	if h.sftp == nil {
-		c, err := sftp.NewClient(h.client)
-		if err != nil {
-			return false, fmt.Errorf("sftp: %w", err)
-		}
-		h.sftp = c
+	// The SFTP session lives only as long as the copy: an open session
+	// would keep the host from ever counting as idle.
+	sc, err := sftp.NewClient(h.client)
+	if err != nil {
+		return false, fmt.Errorf("sftp: %w", err)
 	}
+	defer sc.Close()
 	dir := r.cfg.RemoteDir
 	remote, sidecar := path.Join(dir, name), path.Join(dir, "."+name+".etag")
 	if etag != "" {
-		if have, err := readSmall(h.sftp, sidecar); err == nil && have == etag {
-			if _, err := h.sftp.Stat(remote); err == nil {
+		if have, err := readSmall(sc, sidecar); err == nil && have == etag {
+			if _, err := sc.Stat(remote); err == nil {
 				h.known[name] = etag
 				return false, nil
 			}
@@ -267,14 +263,14 @@ func (r *Runner) ensureScript(ctx context.Context, h *hostConn, name, key, etag 
 	if len(data) > maxScriptSize {
 		return false, fmt.Errorf("script %s is larger than %d bytes", name, maxScriptSize)
 	}
-	if err := h.sftp.MkdirAll(dir); err != nil {
+	if err := sc.MkdirAll(dir); err != nil {
 		return false, fmt.Errorf("sftp mkdir %s: %w", dir, err)
 	}
-	if err := writeAtomic(h.sftp, remote, data, 0o755); err != nil {
+	if err := writeAtomic(sc, remote, data, 0o755); err != nil {
 		return false, err
 	}
 	etag = aws.ToString(obj.ETag)
-	if err := writeAtomic(h.sftp, sidecar, []byte(etag), 0o644); err != nil {
+	if err := writeAtomic(sc, sidecar, []byte(etag), 0o644); err != nil {
 		return false, err
 	}
 	h.known[name] = etag

@@ -15,7 +15,7 @@ import (
 // finishingGrace is how long an invocation waits for an instance that has
 // just answered (and is about to ask for more work) before starting a new
 // one: a client invoking in a loop keeps one warm instance, not two.
-const finishingGrace = 50 * time.Millisecond
+const finishingGrace = 250 * time.Millisecond
 
 // Pool holds the instances of one function version.
 type Pool struct {

@@ -44,6 +44,9 @@ func start(t testing.TB, opts ...emulator.Option) fixture {
 	if svc == nil {
 		t.Fatal("the emulator serves no EC2")
 	}
+	// Instances without machines: withHosts brings a fake, the scriptrunner
+	// suite and harness/emulator's tests the real harness/ec2host.
+	svc.SetLauncher(nil)
 	return fixture{e, svc, ec2.NewFromConfig(cfg)}
 }
 
