@@ -103,7 +103,7 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 	defer cli.Close()
 	removeLeftovers(ctx, cli)
 	image := cfg.image
-	features := groundstackFeatures
+	features := groundstackFeatures.without(FeatureEC2Python) // busybox hosts
 	if image == "" {
 		bin, err := groundstackBinary(ctx, cfg.binary)
 		if err != nil {
@@ -113,7 +113,7 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 		// when a static busybox is at hand, else their commands fail.
 		shell, err := busyboxFiles(ctx)
 		if err != nil {
-			features = groundstackFeatures.without(FeatureEC2Hosts)
+			features = features.without(FeatureEC2Hosts)
 		}
 		if image, err = ensureImage(ctx, cli, emulatorImage(bin, cfg.dockerfile, shell)); err != nil {
 			return nil, err

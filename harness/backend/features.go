@@ -28,6 +28,10 @@ const (
 	// FeatureEC2Hosts: RunInstances starts a machine that answers SSH
 	// (LocalStack keeps it for paid plans).
 	FeatureEC2Hosts Feature = "ec2-hosts"
+	// FeatureEC2Python: those machines run python3 scripts (not the
+	// busybox-only hosts of the container backend or of
+	// GROUNDSTACK_EC2_HOSTS=container).
+	FeatureEC2Python Feature = "ec2-python"
 )
 
 // featureNames say in a few words what each feature is, for skip reasons.
@@ -37,6 +41,7 @@ var featureNames = map[Feature]string{
 	FeaturePathURLs:      "path-style function URLs and bucket websites",
 	FeatureWebSocketAPIs: "API Gateway WebSocket APIs",
 	FeatureEC2Hosts:      "EC2 instances that answer SSH",
+	FeatureEC2Python:     "python3 on EC2 instances",
 }
 
 // String is the feature in words.
@@ -74,10 +79,10 @@ func featureSet(fs ...Feature) Features {
 
 // Feature sets of the clouds a backend may reach.
 var (
-	groundstackFeatures = featureSet(FeatureReset, FeatureHealth, FeaturePathURLs, FeatureWebSocketAPIs, FeatureEC2Hosts)
+	groundstackFeatures = featureSet(FeatureReset, FeatureHealth, FeaturePathURLs, FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
 	localStackFree      = featureSet(FeatureHealth)
-	localStackPaid      = featureSet(FeatureHealth, FeatureWebSocketAPIs, FeatureEC2Hosts)
-	awsFeatures         = featureSet(FeatureWebSocketAPIs, FeatureEC2Hosts)
+	localStackPaid      = featureSet(FeatureHealth, FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
+	awsFeatures         = featureSet(FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
 )
 
 // probeFeatures asks a running cloud what it is: a groundstack answers
