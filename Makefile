@@ -5,6 +5,8 @@ BIN     := bin/groundstack
 REPORTS := build/reports
 # Scenario label filter for e2e (Ginkgo), e.g. LABELS='smoke || deliveries'.
 LABELS  ?=
+# Backend of the scenario suites: embedded (default), container, localstack, external.
+BACKEND ?=
 BENCHTIME ?= 2s
 FUZZTIME  ?= 30s
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -12,7 +14,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: up build test deps vet unit e2e bench lint fuzz clean
+.PHONY: up build test deps vet unit e2e e2e-container bench lint fuzz clean
 
 ## up: start the local cloud on 127.0.0.1:4566 with every flow deployed
 up: build
@@ -23,10 +25,11 @@ build:
 	$(GO) build -o $(BIN) ./harness/cmd/groundstack
 
 ## test: everything CI checks (installs the aws CLI when missing)
-test: deps vet unit e2e
+test: deps vet unit e2e e2e-container
 
 ## deps: system packages the tests use, installed idempotently (the browser
-## scenarios skip with a message if Chromium cannot be installed)
+## scenarios skip with a message if Chromium cannot be installed; busybox-static
+## gives the EC2 host's container a shell)
 deps:
 	@command -v aws >/dev/null 2>&1 || { \
 		echo "installing the aws CLI (Debian package awscli)"; \
@@ -40,6 +43,10 @@ deps:
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
 			|| echo "could not install chromium: the browser scenarios will be skipped"; }
 	@command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
+	@dpkg -s busybox-static >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || { \
+		echo "installing a static busybox for the EC2 host image (Debian package busybox-static)"; \
+		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null; } \
+			|| echo "could not install busybox-static: EC2 hosts will not run as containers"; }
 
 ## vet: gofmt and go vet
 vet:
@@ -57,9 +64,20 @@ e2e:
 	@set -e; for dir in $$(ls -d scenarios/*/ | sed 's:/$$::'); do \
 		ls $$dir/*_suite_test.go >/dev/null 2>&1 || continue; \
 		name=$$(basename $$dir); echo "== scenarios/$$name"; \
+		$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) \
 		$(GO) test -count=1 -timeout 20m ./$$dir -ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml \
 			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') ; \
 	done
+
+## e2e-container: the deliveries suite again, on the container backend (skipped with a message without Docker)
+e2e-container:
+	@if [ "$(BACKEND)" = container ]; then echo "== the suites already ran on the container backend"; \
+	elif ! docker info >/dev/null 2>&1; then \
+		echo "== skipping scenarios/deliveries on the container backend: no Docker engine answers (docker info failed)"; \
+	else echo "== scenarios/deliveries on the container backend"; mkdir -p $(REPORTS); \
+		GROUNDSTACK_BACKEND=container $(GO) test -count=1 -timeout 20m ./scenarios/deliveries \
+			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/deliveries-container.xml; \
+	fi
 
 ## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator)
 bench:

@@ -12,14 +12,24 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
 // Environment variables that select and configure a backend.
 const (
 	EnvBackend  = "GROUNDSTACK_BACKEND" // embedded (default) | container | localstack | external
-	EnvEndpoint = "AWS_ENDPOINT_URL"    // for external
+	EnvEndpoint = "AWS_ENDPOINT_URL"    // for external; unset means real AWS
 	EnvRegion   = "AWS_REGION"
+	// EnvImage names a pre-built groundstack image for the container
+	// backend (nothing is built); EnvBinary a static Linux groundstack
+	// binary to build the image from (instead of compiling the checkout).
+	EnvImage  = "GROUNDSTACK_IMAGE"
+	EnvBinary = "GROUNDSTACK_BINARY"
+	// EnvLocalStackImage overrides DefaultLocalStackImage; EnvLocalStackToken
+	// is passed through to LocalStack when set.
+	EnvLocalStackImage = "GROUNDSTACK_LOCALSTACK_IMAGE"
+	EnvLocalStackToken = "LOCALSTACK_AUTH_TOKEN"
 )
 
 // Backend is a running local cloud.
@@ -32,8 +42,18 @@ type Backend interface {
 	Config() aws.Config
 	// Reset empties every store, when the backend supports it.
 	Reset(ctx context.Context) error
+	// Supports says whether the cloud has a feature scenarios may need.
+	Supports(f Feature) bool
 	// Close stops what the backend started (nothing for external).
 	Close() error
+}
+
+// Diagnoser is a Backend that can say why its cloud stopped answering (a
+// container's state and last log lines), so a suite fails with the cause
+// instead of timing out spec after spec.
+type Diagnoser interface {
+	// Diagnose returns nil while the cloud runs, else what became of it.
+	Diagnose(ctx context.Context) error
 }
 
 // ErrResetUnsupported is returned by Reset on a backend that cannot be reset.
@@ -44,15 +64,39 @@ func FromEnv(ctx context.Context) (Backend, error) {
 	kind := strings.TrimSpace(os.Getenv(EnvBackend))
 	switch kind {
 	case "", "embedded":
-		return StartEmbedded(ctx)
-	case "external":
-		ep := os.Getenv(EnvEndpoint)
-		if ep == "" {
-			return nil, fmt.Errorf("backend: %s=external needs %s (e.g. http://127.0.0.1:4566)", EnvBackend, EnvEndpoint)
+		switch hosts := strings.TrimSpace(os.Getenv(EnvEC2Hosts)); hosts {
+		case "", "process":
+			return StartEmbedded(ctx)
+		case "container":
+			var opts []ContainerOption
+			if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
+				opts = append(opts, WithBinary(bin))
+			}
+			b, err := StartEmbedded(ctx, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
+			if err != nil {
+				return nil, err
+			}
+			b.features = groundstackFeatures.without(FeatureEC2Python) // busybox hosts
+			return b, nil
+		default:
+			return nil, fmt.Errorf("backend: unknown %s=%q (want process or container)", EnvEC2Hosts, hosts)
 		}
-		return ConnectExternal(ctx, ep)
-	case "container", "localstack":
-		return nil, fmt.Errorf("backend: %s=%s is not available in this version; use embedded or external", EnvBackend, kind)
+	case "external":
+		if ep := strings.TrimSpace(os.Getenv(EnvEndpoint)); ep != "" {
+			return ConnectExternal(ctx, ep)
+		}
+		return ConnectAWS(ctx)
+	case "container":
+		var opts []ContainerOption
+		if img := strings.TrimSpace(os.Getenv(EnvImage)); img != "" {
+			opts = append(opts, WithImage(img))
+		}
+		if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
+			opts = append(opts, WithBinary(bin))
+		}
+		return StartContainer(ctx, opts...)
+	case "localstack":
+		return StartLocalStack(ctx, LocalStackConfigFromEnv(os.Getenv))
 	default:
 		return nil, fmt.Errorf("backend: unknown %s=%q (want embedded, container, localstack or external)", EnvBackend, kind)
 	}
@@ -65,6 +109,12 @@ func SDKConfig(endpoint, region string) aws.Config { return sdkclient.Config(end
 // WaitHealthy polls endpoint's /_localstack/health until it answers 200 or
 // ctx ends.
 func WaitHealthy(ctx context.Context, endpoint string) error {
+	return waitAnswer(ctx, endpoint, func(code int) bool { return code == http.StatusOK })
+}
+
+// waitAnswer polls endpoint's /_localstack/health until ok accepts the
+// status it answers with, or ctx ends.
+func waitAnswer(ctx context.Context, endpoint string, ok func(status int) bool) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	var last error
 	for {
@@ -73,7 +123,7 @@ func WaitHealthy(ctx context.Context, endpoint string) error {
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if ok(resp.StatusCode) {
 				return nil
 			}
 			err = fmt.Errorf("health answered %s", resp.Status)

@@ -34,13 +34,20 @@ func TestFromEnvSelectsBackend(t *testing.T) {
 	if err := ext.Reset(ctx); err != nil {
 		t.Fatalf("reset through the edge: %v", err)
 	}
+	// An external groundstack is recognised as one: every feature.
+	for _, f := range []backend.Feature{backend.FeatureReset, backend.FeatureHealth, backend.FeaturePathURLs, backend.FeatureWebSocketAPIs} {
+		if !ext.Supports(f) || !b.Supports(f) {
+			t.Errorf("%s: external %v, embedded %v", f, ext.Supports(f), b.Supports(f))
+		}
+	}
 
 	for _, bad := range []struct{ kind, endpoint, want string }{
-		{"external", "", "needs AWS_ENDPOINT_URL"},
+		{"external", "", "GROUNDSTACK_REAL_AWS=1"},
 		{"kubernetes", "", "unknown GROUNDSTACK_BACKEND"},
 	} {
 		t.Setenv(backend.EnvBackend, bad.kind)
 		t.Setenv(backend.EnvEndpoint, bad.endpoint)
+		t.Setenv(backend.EnvRealAWS, "")
 		if _, err := backend.FromEnv(ctx); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: %v", bad.kind, err)
 		}

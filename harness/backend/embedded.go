@@ -10,8 +10,9 @@ import (
 
 // Embedded is the emulator running in this process on a loopback port.
 type Embedded struct {
-	emu *emulator.Emulator
-	cfg aws.Config
+	emu      *emulator.Emulator
+	cfg      aws.Config
+	features Features
 }
 
 // StartEmbedded starts an in-process emulator; options are the emulator's.
@@ -20,7 +21,7 @@ func StartEmbedded(ctx context.Context, opts ...emulator.Option) (*Embedded, err
 	if err := e.Start(); err != nil {
 		return nil, err
 	}
-	return &Embedded{emu: e, cfg: SDKConfig(e.URL(), "")}, nil
+	return &Embedded{emu: e, cfg: SDKConfig(e.URL(), ""), features: groundstackFeatures}, nil
 }
 
 func (b *Embedded) Name() string       { return "embedded" }
@@ -36,3 +37,7 @@ func (b *Embedded) Reset(ctx context.Context) error {
 
 // Emulator exposes the running emulator (for the CLI; suites must not use it).
 func (b *Embedded) Emulator() *emulator.Emulator { return b.emu }
+
+// Supports: the embedded emulator has every feature (EC2 hosts in
+// containers have no python3).
+func (b *Embedded) Supports(f Feature) bool { return b.features.Has(f) }

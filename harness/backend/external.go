@@ -2,27 +2,63 @@ package backend
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
 )
 
+// EnvRealAWS must be "1" for the external backend to reach real AWS (no
+// AWS_ENDPOINT_URL): suites create resources, and AWS bills them.
+const EnvRealAWS = "GROUNDSTACK_REAL_AWS"
+
 // External is a cloud someone else started: another groundstack, a
-// LocalStack, or any AWS-compatible endpoint.
+// LocalStack, or real AWS.
 type External struct {
 	endpoint string
 	cfg      aws.Config
+	features Features
 }
 
-// ConnectExternal waits (up to 30 s) for endpoint's health check and returns
-// a backend for it.
+// ConnectExternal waits (up to 30 s) for endpoint to answer HTTP and
+// returns a backend for it; what the cloud supports is asked of the cloud
+// itself. A cloud without LocalStack's health check (moto, an S3-only
+// server) is fine: it just lacks FeatureHealth.
 func ConnectExternal(ctx context.Context, endpoint string) (*External, error) {
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := WaitHealthy(wctx, endpoint); err != nil {
+	// 5xx is a cloud still starting (LocalStack answers 503 then).
+	if err := waitAnswer(wctx, endpoint, func(code int) bool { return code < 500 }); err != nil {
 		return nil, err
 	}
-	return &External{endpoint: endpoint, cfg: SDKConfig(endpoint, "")}, nil
+	return &External{endpoint: endpoint, cfg: SDKConfig(endpoint, os.Getenv(EnvRegion)), features: probeFeatures(ctx, endpoint)}, nil
+}
+
+// ConnectAWS returns a backend for real AWS, with the SDK's default
+// configuration (credentials chain, AWS_REGION or the profile's region).
+// It refuses unless GROUNDSTACK_REAL_AWS=1, so that forgetting
+// AWS_ENDPOINT_URL never deploys to an account by accident.
+func ConnectAWS(ctx context.Context) (*External, error) {
+	if os.Getenv(EnvRealAWS) != "1" {
+		return nil, fmt.Errorf("backend: %s=external without %s means real AWS (resources are created and billed): set %s=1 to confirm, or set %s to a local cloud",
+			EnvBackend, EnvEndpoint, EnvRealAWS, EnvEndpoint)
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("backend: real AWS: %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("backend: real AWS: no region: set AWS_REGION")
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cfg.Credentials.Retrieve(cctx); err != nil {
+		return nil, fmt.Errorf("backend: real AWS: no credentials: %w", err)
+	}
+	return &External{cfg: cfg, features: awsFeatures}, nil
 }
 
 func (b *External) Name() string       { return "external" }
@@ -30,6 +66,14 @@ func (b *External) Endpoint() string   { return b.endpoint }
 func (b *External) Config() aws.Config { return b.cfg.Copy() }
 func (b *External) Close() error       { return nil }
 
+// Supports answers from what the cloud said it is when we connected.
+func (b *External) Supports(f Feature) bool { return b.features.Has(f) }
+
 // Reset uses groundstack's reset endpoint; other clouds answer
 // ErrResetUnsupported.
-func (b *External) Reset(ctx context.Context) error { return resetOver(ctx, b.endpoint) }
+func (b *External) Reset(ctx context.Context) error {
+	if !b.features.Has(FeatureReset) {
+		return ErrResetUnsupported
+	}
+	return resetOver(ctx, b.endpoint)
+}

@@ -28,6 +28,7 @@ type config struct {
 	secrets map[string]string
 	initDir string
 	hosts   string // parent of the EC2 hosts' directory
+	launch  cloud.HostLauncher
 	log     *slog.Logger
 }
 
@@ -57,6 +58,11 @@ func WithInitDir(dir string) Option { return func(c *config) { c.initDir = dir }
 // WithHostsDir puts the sandboxes of EC2 instances' hosts in a fresh
 // directory under dir (default: the system temp directory), removed by Close.
 func WithHostsDir(dir string) Option { return func(c *config) { c.hosts = dir } }
+
+// WithHostLauncher makes l the machines behind EC2 instances instead of
+// in-process hosts (harness/backend's HostContainers runs them in Docker);
+// Close closes it when it is an io.Closer.
+func WithHostLauncher(l cloud.HostLauncher) Option { return func(c *config) { c.launch = l } }
 
 // WithLogger sets the emulator's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
@@ -90,9 +96,12 @@ func New(opts ...Option) *Emulator {
 	}
 	cfg.env.Log = cfg.log
 	e := &Emulator{cfg: cfg, env: cfg.env}
-	hosts := ec2host.NewLauncher(cfg.hosts, cfg.log)
+	hosts := cfg.launch
+	if hosts == nil {
+		hosts = ec2host.NewLauncher(cfg.hosts, cfg.log)
+	}
 	e.env.Links.Set(cloud.LinkHosts, hosts)
-	e.hosts = hosts
+	e.hosts, _ = hosts.(io.Closer)
 	e.services = builtins(e.env)
 	e.control = control.New(e.env, Version, e.services)
 	ed := newEdge(e.services, e.control)
@@ -219,6 +228,8 @@ func (e *Emulator) Close() error {
 			errs = append(errs, c.Close())
 		}
 	}
-	errs = append(errs, e.hosts.Close())
+	if e.hosts != nil {
+		errs = append(errs, e.hosts.Close())
+	}
 	return errors.Join(errs...)
 }

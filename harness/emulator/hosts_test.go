@@ -36,3 +36,24 @@ func TestEmulatorLaunchesAndClosesHosts(t *testing.T) {
 		t.Fatalf("hosts dir after Close holds %v", entries)
 	}
 }
+
+// recordingLauncher launches nothing and remembers being closed.
+type recordingLauncher struct{ launched, closed int }
+
+func (r *recordingLauncher) Launch(cloud.HostSpec) (cloud.Host, error) {
+	r.launched++
+	return nil, os.ErrPermission
+}
+func (r *recordingLauncher) Close() error { r.closed++; return nil }
+
+// WithHostLauncher replaces the in-process hosts, and Close closes it.
+func TestEmulatorTakesAHostLauncher(t *testing.T) {
+	r := &recordingLauncher{}
+	e := New(WithHostLauncher(r))
+	if l := e.env.Links.Get(cloud.LinkHosts); l != cloud.HostLauncher(r) {
+		t.Fatalf("Links[%q] = %T", cloud.LinkHosts, l)
+	}
+	if err := e.Close(); err != nil || r.closed != 1 {
+		t.Fatalf("close: %v, launcher closed %d times", err, r.closed)
+	}
+}

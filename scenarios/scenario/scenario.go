@@ -1,14 +1,19 @@
 // Package scenario is the setup every Ginkgo suite shares: one backend per
 // suite run (started by parallel process 1, reached by the others over
-// HTTP) and SDK configs for it. Suites reach the cloud only through this,
-// harness/backend, harness/deploy and the AWS SDK.
+// HTTP), SDK configs for it, and the suite-wide guards (Needs labels, and
+// failing fast with the backend's own account when the cloud dies). Suites
+// reach the cloud only through this, harness/backend, harness/deploy and
+// the AWS SDK.
 package scenario
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/onsi/ginkgo/v2"
 
 	"github.com/groundstack/groundstack/harness/backend"
 )
@@ -27,18 +32,28 @@ func StartOnFirst(ctx context.Context) (*Cloud, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	fmt.Fprintf(ginkgo.GinkgoWriter, "cloud: the %s backend at %s\n", b.Name(), b.Endpoint())
+	if c, ok := b.(*backend.Container); ok {
+		fmt.Fprintf(ginkgo.GinkgoWriter, "cloud: container %.12s from %s, healthy %s after Run\n", c.ID(), c.Image(), c.Startup().Round(time.Millisecond))
+	}
 	return &Cloud{Backend: b, owner: true}, []byte(b.Endpoint()), nil
 }
 
 // Connect returns first when this process started the cloud, else a
-// connection to the endpoint process 1 started.
+// connection to the endpoint process 1 started (real AWS when it is empty).
 func Connect(ctx context.Context, first *Cloud, endpoint []byte) (*Cloud, error) {
 	if first != nil {
 		return first, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	b, err := backend.ConnectExternal(ctx, string(endpoint))
+	var b backend.Backend
+	var err error
+	if len(endpoint) == 0 {
+		b, err = backend.ConnectAWS(ctx)
+	} else {
+		b, err = backend.ConnectExternal(ctx, string(endpoint))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -48,8 +63,48 @@ func Connect(ctx context.Context, first *Cloud, endpoint []byte) (*Cloud, error)
 // Config is an SDK config for the cloud.
 func (c *Cloud) Config() aws.Config { return c.Backend.Config() }
 
-// Endpoint is the cloud's edge URL.
+// Endpoint is the cloud's edge URL ("" for real AWS).
 func (c *Cloud) Endpoint() string { return c.Backend.Endpoint() }
+
+// Supports says whether the cloud has feature f.
+func (c *Cloud) Supports(f backend.Feature) bool { return c.Backend.Supports(f) }
+
+// Check returns nil while the cloud answers, else why not: the backend's
+// diagnosis (a container's state and last log lines) when it has one.
+func (c *Cloud) Check(ctx context.Context) error {
+	if c == nil || !c.Backend.Supports(backend.FeatureHealth) {
+		return nil // real AWS: nothing to ask
+	}
+	err := c.health(ctx)
+	if err == nil {
+		return nil
+	}
+	if d, ok := c.Backend.(backend.Diagnoser); ok {
+		if derr := d.Diagnose(ctx); derr != nil {
+			return derr
+		}
+	}
+	return err
+}
+
+func (c *Cloud) health(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.Endpoint()+"/_localstack/health", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		who := "the process that started it reports why"
+		if c.owner {
+			who = "its backend says no more"
+		}
+		return fmt.Errorf("the cloud at %s does not answer (%v); %s", c.Endpoint(), err, who)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("the cloud at %s answers its health check with %s", c.Endpoint(), resp.Status)
+	}
+	return nil
+}
 
 // Close stops the cloud if this process started it.
 func (c *Cloud) Close() error {

@@ -5,7 +5,8 @@
 // and idle stops are handled, and reports the warm and cold figures.
 //
 // Labels: scriptrunner (everything here), ec2-host (needs a running fake
-// EC2 host: LocalStack's free edition has none).
+// EC2 host: LocalStack's free edition has none; scenario.Needs skips those
+// specs there, and the python ones where hosts are busybox-only).
 package scriptrunner_test
 
 import (
@@ -67,6 +68,8 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 	cloud, stack = c, h.Stack
 	AddReportEntry("deploy timings (ms)", stack.Timings)
 }, NodeTimeout(10*time.Minute))
+
+var _ = scenario.Guard(&cloud)
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
 	figuresMu.Lock()

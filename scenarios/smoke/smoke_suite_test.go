@@ -31,6 +31,8 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 	cloud = c
 })
 
+var _ = scenario.Guard(&cloud)
+
 var _ = SynchronizedAfterSuite(func() {}, func() {
 	Expect(first.Close()).To(Succeed())
 })

@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/groundstack/groundstack/harness/backend"
 	"github.com/groundstack/groundstack/harness/deploy/deliveries"
+	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
 // The deliveries flow registers itself here rather than in up.go's map
@@ -17,7 +17,7 @@ func init() { knownFlows["deliveries"] = upDeliveries }
 // upDeliveries deploys the deliveries flow on the running edge and prints
 // how to reach it.
 func upDeliveries(ctx context.Context, endpoint string, out io.Writer) error {
-	st, err := deliveries.Deploy(ctx, backend.SDKConfig(endpoint, ""), deliveries.Options{})
+	st, err := deliveries.Deploy(ctx, sdkclient.Config(endpoint, ""), deliveries.Options{})
 	if err != nil {
 		return err
 	}
