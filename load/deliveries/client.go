@@ -41,7 +41,9 @@ func NewClient(base string) *Client {
 			}
 			return dialer.DialContext(ctx, network, addr)
 		},
-		MaxIdleConns: 256, MaxIdleConnsPerHost: 128, IdleConnTimeout: 90 * time.Second,
+		// room for a load run's in-flight requests: connections beyond the
+		// idle limit are closed after each use and redialled
+		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: 90 * time.Second,
 	}
 	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
@@ -246,4 +248,85 @@ func OrdersReadPath(c *Client, limit int) freshness.ReadPath {
 		}
 		return ids, nil
 	}
+}
+
+// OrdersSincePath is a freshness read path over GET /pedidos for any
+// number of pending writes: it reads pages of limit orders, newest first,
+// until it has passed every order whose timestamp is at or after since
+// (the oldest pending write's), or maxPages pages. One read covers every
+// pending write, so probing costs the same at 1 order/s as at 1,000.
+func OrdersSincePath(c *Client, limit, maxPages int) freshness.SinceReadPath {
+	if limit <= 0 {
+		limit = 250
+	}
+	if maxPages <= 0 {
+		maxPages = 20
+	}
+	return func(ctx context.Context, since time.Time) (freshness.View, error) {
+		// the feed sorts by whole milliseconds (see order.SortKey)
+		floor := since.Truncate(time.Millisecond)
+		ids := freshness.IDs{}
+		next := ""
+		for range maxPages {
+			p, err := c.idPage(ctx, limit, next)
+			if err != nil {
+				return nil, err
+			}
+			for _, o := range p.Orders {
+				ids[o.ID] = struct{}{}
+			}
+			if p.NextToken == nil || len(p.Orders) == 0 {
+				break
+			}
+			last, err := time.Parse(time.RFC3339Nano, p.Orders[len(p.Orders)-1].Timestamp)
+			if err == nil && last.Truncate(time.Millisecond).Before(floor) {
+				break
+			}
+			next = *p.NextToken
+		}
+		return ids, nil
+	}
+}
+
+// idPage is a page of GET /pedidos decoded only as far as a probe needs.
+type idPage struct {
+	Orders []struct {
+		ID        string `json:"pedido_id"`
+		Timestamp string `json:"timestamp"`
+	} `json:"pedidos"`
+	NextToken *string `json:"next_token"`
+}
+
+func (c *Client) idPage(ctx context.Context, limit int, next string) (idPage, error) {
+	path := "/pedidos?limit=" + strconv.Itoa(limit)
+	if next != "" {
+		path += "&next_token=" + url.QueryEscape(next)
+	}
+	r, err := c.Do(ctx, "GET", path, nil, nil)
+	if err != nil {
+		return idPage{}, err
+	}
+	if r.Status != 200 {
+		return idPage{}, &StatusError{Method: "GET", Path: "/pedidos", Status: r.Status, Body: r.Body}
+	}
+	var p idPage
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		return idPage{}, fmt.Errorf("GET /pedidos: %w", err)
+	}
+	return p, nil
+}
+
+// StatusError is an unexpected HTTP status from the API.
+type StatusError struct {
+	Method, Path string
+	Status       int
+	Body         []byte
+}
+
+func (e *StatusError) Error() string {
+	body := strings.TrimSpace(string(e.Body))
+	if len(body) > 200 {
+		body = body[:200] + "…"
+	}
+	return fmt.Sprintf("%s %s: HTTP %d: %s", e.Method, e.Path, e.Status, body)
 }
