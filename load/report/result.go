@@ -29,9 +29,9 @@ type Result struct {
 	Profile profile.Profile `json:"profile"`
 	// Shard is "i/n" for one shard's result; MergedFrom names the results
 	// a merge combined.
-	Shard      string   `json:"shard,omitempty"`
-	MergedFrom []string `json:"merged_from,omitempty"`
-	Target     Target   `json:"target"`
+	Shard      string    `json:"shard,omitempty"`
+	MergedFrom []string  `json:"merged_from,omitempty"`
+	Target     Target    `json:"target"`
 	Started    time.Time `json:"started"`
 	Ended      time.Time `json:"ended"`
 	Seconds    float64   `json:"seconds"`
