@@ -195,9 +195,10 @@ func firstDue(s Stream, d time.Duration) time.Duration {
 // at the rate of the interval's midpoint so rising and falling rates are
 // followed to second order.
 func advance(s Stream, t time.Duration, r float64) time.Duration {
-	step := time.Duration(float64(time.Second) / r)
+	// rounded up, so n intervals of 1/n s never fit n+1 requests in a second
+	step := time.Duration(math.Ceil(float64(time.Second) / r))
 	if mid := s.Rate(t + step/2); mid > 0 {
-		step = time.Duration(float64(time.Second) / mid)
+		step = time.Duration(math.Ceil(float64(time.Second) / mid))
 	}
 	return t + max(step, 1)
 }

@@ -100,10 +100,11 @@ func (m Mix) Share(kind string) float64 {
 }
 
 // Ramp raises the rate step by step: Start requests/s for Every, then
-// Start+Step, … up to Max. A step holds when its writes are fresh (p99 ≤
-// P99, none lost or later than the budget), errors stay under the error
-// threshold and the achieved rate keeps up; the run stops at the first
-// step that does not, and the last step that held is the capacity.
+// Start+Step, … up to Max. A step holds when its orders are fresh (p99 ≤
+// P99, none lost or later than the budget), answered in time (latency p99
+// ≤ P99: a saturated system queues) and under 0.1 % fail; the run stops at
+// the first step that does not, and the last step that held is the
+// capacity.
 type Ramp struct {
 	Start float64  `json:"start" yaml:"start"`
 	Step  float64  `json:"step" yaml:"step"`

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -79,6 +80,7 @@ func newPlot(title, ylabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "time since start (s)"
+	p.X.Tick.Marker = secondsAxis{}
 	p.Y.Label.Text = ylabel
 	p.Legend.Top = true
 	p.Legend.Left = true
@@ -142,7 +144,9 @@ func hline(p *plot.Plot, y, xmax float64, label string, col color.Color) error {
 
 // logY sets a log scale covering lo…hi (seconds), with readable ticks.
 func logY(p *plot.Plot, lo, hi float64) {
-	if math.IsInf(lo, 0) || lo <= 0 {
+	// below a millisecond nothing is told apart (visible before the
+	// answer arrived)
+	if math.IsInf(lo, 0) || lo < 0.001 {
 		lo = 0.001
 	}
 	if hi <= lo {
@@ -152,8 +156,31 @@ func logY(p *plot.Plot, lo, hi float64) {
 	p.Y.Tick.Marker = secondTicks{}
 	bottom, top := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi*1.2))
 	// headroom above the data for the legend
-	top += math.Max(1, math.Ceil((top-bottom)*0.4))
+	top++
 	p.Y.Min, p.Y.Max = math.Pow(10, bottom), math.Pow(10, top)
+}
+
+// secondsAxis ticks a time axis at round numbers of seconds.
+type secondsAxis struct{}
+
+func (secondsAxis) Ticks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200} {
+		step = s
+		if (hi-lo)/s <= 12 {
+			break
+		}
+	}
+	var ts []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+		for m := 1; m < 5 && step >= 5; m++ {
+			if minor := v + float64(m)*step/5; minor < hi {
+				ts = append(ts, plot.Tick{Value: minor})
+			}
+		}
+	}
+	return ts
 }
 
 // secondTicks labels a log axis of seconds at 1-2-5 steps in ms or s.

@@ -218,8 +218,8 @@ type Step struct {
 	To             float64 `json:"to_s"`
 	RPS            float64 `json:"requests_per_s"`
 	IntendedOrders float64 `json:"intended_orders_per_s"`
-	// AchievedOrders is 2xx order answers per second that arrived within
-	// the step's time.
+	// AchievedOrders is the step's orders answered 2xx, per second of the
+	// step; Answered counts 2xx order answers that arrived during it.
 	AchievedOrders float64 `json:"achieved_orders_per_s"`
 	Orders         *Kind   `json:"orders"`
 	Answered       int64   `json:"answered_in_step"`

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 )
@@ -30,6 +31,8 @@ func main() {
 		err = runUp(os.Args[2:])
 	case "awslocal":
 		err = runAWSLocal(os.Args[2:])
+	case "load":
+		os.Exit(runLoad(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":
