@@ -48,6 +48,8 @@ type Options struct {
 	Fire func(Event)
 	// Dropped, when set, is told of each dropped request.
 	Dropped func(Event)
+	// Start is when offset 0 falls (default: when Run is called).
+	Start time.Time
 }
 
 // StreamStats count one stream's requests.
@@ -93,7 +95,10 @@ func Run(ctx context.Context, streams []Stream, d time.Duration, o Options) Stat
 	}
 	var inFlight atomic.Int64
 	var wg sync.WaitGroup
-	start := time.Now()
+	start := o.Start
+	if start.IsZero() {
+		start = time.Now()
+	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	stopped := false

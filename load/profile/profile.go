@@ -146,7 +146,8 @@ func Named(name string, clients int) (Profile, bool) {
 			Duration: Duration(DefaultDuration),
 			Rate:     []Point{{0, n * (OriginalOrderRate + 2*OriginalPollRate)}},
 			Mix:      Mix{Orders: OriginalOrderRate, Pedidos: OriginalPollRate, Metrics: OriginalPollRate},
-			Sessions: int(math.Ceil(n)),
+			// each client logs in once; past 16 they share tokens
+			Sessions: min(int(math.Ceil(n)), 16),
 		}
 	}
 	switch name {

@@ -156,12 +156,11 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 
 	sessions := max(o.Profile.Sessions, 1)
 	length := o.Profile.Length()
-	rec := report.NewRecorder(time.Now(), report.BucketFor(length), o.Profile.Ramp)
-	writers, err := newSessions(ctx, &writer, wcred, sessions, rec)
+	writers, err := newSessions(ctx, &writer, wcred, sessions)
 	if err != nil {
 		return fail(report.StatusFailed, err)
 	}
-	readers, err := newSessions(ctx, &reader, rcred, 1, rec)
+	readers, err := newSessions(ctx, &reader, rcred, 1)
 	if err != nil {
 		return fail(report.StatusFailed, err)
 	}
@@ -185,6 +184,11 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	stopWatch := context.AfterFunc(ctx, func() { time.AfterFunc(o.StopGrace, cancelReqs) })
 	defer stopWatch()
 
+	// offset 0 of the schedule, the recorder and the ramp steps
+	start := time.Now()
+	rec := report.NewRecorder(start, report.BucketFor(length), o.Profile.Ramp)
+	writers.record(rec)
+	readers.record(rec)
 	probeClient := ld.NewClient(res.Target.APIURL)
 	probe, err := freshness.NewSince(func(c context.Context, since time.Time) (freshness.View, error) {
 		return ld.OrdersSincePath(probeClient.WithToken(readers.token(c)), probePage, probeMaxPages)(c, since)
@@ -221,6 +225,7 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	stopProgress := startProgress(o.Progress, o.Terminal, rec, length, o.Budget, o.Profile.Name)
 	stats := openloop.Run(schedCtx, streams, length, openloop.Options{
 		MaxInFlight: o.MaxInFlight,
+		Start:       start,
 		Fire:        t.fire,
 		Dropped: func(ev openloop.Event) {
 			rec.Due(t.kinds[ev.Stream], ev.Offset)

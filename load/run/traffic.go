@@ -90,9 +90,12 @@ func (t *traffic) fire(ev openloop.Event) {
 type sessions struct {
 	c    *ld.Client
 	cred credentials
-	rec  *report.Recorder
 	next atomic.Uint64
 	all  []*session
+
+	mu      sync.Mutex
+	rec     *report.Recorder
+	initial []report.Answer // logins made before the recorder started
 }
 
 type session struct {
@@ -101,31 +104,71 @@ type session struct {
 	renewAt time.Time
 }
 
-// newSessions logs in n times.
-func newSessions(ctx context.Context, c *ld.Client, cred credentials, n int, rec *report.Recorder) (*sessions, error) {
-	s := &sessions{c: c, cred: cred, rec: rec}
-	for range n {
-		ss := &session{}
-		if err := s.login(ctx, ss); err != nil {
+// sessionLogins is how many sessions log in at once at the start.
+const sessionLogins = 4
+
+// newSessions logs in n times, a few at a time.
+func newSessions(ctx context.Context, c *ld.Client, cred credentials, n int) (*sessions, error) {
+	s := &sessions{c: c, cred: cred}
+	s.all = make([]*session, n)
+	errs := make(chan error, n)
+	sem := make(chan struct{}, sessionLogins)
+	var wg sync.WaitGroup
+	for i := range n {
+		s.all[i] = &session{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs <- s.login(ctx, s.all[i])
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			return nil, err
 		}
-		s.all = append(s.all, ss)
 	}
 	return s, nil
+}
+
+// record starts recording logins into rec, the first ones included.
+func (s *sessions) record(rec *report.Recorder) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rec = rec
+	for _, a := range s.initial {
+		a.Intended, a.At = rec.Start(), rec.Start().Add(a.At.Sub(a.Intended))
+		s.note(a)
+	}
+	s.initial = nil
+}
+
+// note records a login; before the recorder starts it is kept.
+func (s *sessions) note(a report.Answer) {
+	if s.rec == nil {
+		s.initial = append(s.initial, a)
+		return
+	}
+	a.Offset = max(a.Intended.Sub(s.rec.Start()), 0)
+	s.rec.Due(profile.Logins, a.Offset)
+	s.rec.Started(profile.Logins, a.Offset, false, 0)
+	s.rec.Answered(a)
 }
 
 // login renews one session, recording the request.
 func (s *sessions) login(ctx context.Context, ss *session) error {
 	start := time.Now()
-	off := max(start.Sub(s.rec.Start()), 0)
-	s.rec.Due(profile.Logins, off)
-	s.rec.Started(profile.Logins, off, false, 0)
 	tok, expires, err := login(ctx, s.c, s.cred)
-	a := report.Answer{Kind: profile.Logins, Offset: off, Intended: start, At: time.Now(), Status: 200}
+	a := report.Answer{Kind: profile.Logins, Intended: start, At: time.Now(), Status: 200}
 	if err != nil {
 		a.Status, a.Err = 0, err.Error()
 	}
-	s.rec.Answered(a)
+	s.mu.Lock()
+	s.note(a)
+	s.mu.Unlock()
 	if err != nil {
 		return err
 	}
