@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -97,6 +98,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	maxInFlight := fs.Int("max-in-flight", 0, "requests under way before more are dropped (default 10000)")
 	seed := fs.Uint64("seed", 0, "seed of the orders' contents (0: from the clock)")
 	quiet := fs.Bool("quiet", false, "no live progress")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the generator, and the embedded backend without --target) to FILE")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitPassed
@@ -139,6 +141,17 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageFail(p.Name, err)
 	}
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return usageFail(p.Name, fmt.Errorf("--cpuprofile: %v", err))
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return usageFail(p.Name, fmt.Errorf("--cpuprofile: %v", err))
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	// a second Ctrl-C ends the process at once
