@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/groundstack/groundstack/load/freshness"
@@ -251,39 +252,53 @@ func OrdersReadPath(c *Client, limit int) freshness.ReadPath {
 }
 
 // OrdersSincePath is a freshness read path over GET /pedidos for any
-// number of pending writes: it reads pages of limit orders, newest first,
-// until it has passed every order whose timestamp is at or after since
-// (the oldest pending write's), or maxPages pages. One read covers every
-// pending write, so probing costs the same at 1 order/s as at 1,000.
-func OrdersSincePath(c *Client, limit, maxPages int) freshness.SinceReadPath {
-	if limit <= 0 {
-		limit = 250
+// number of pending writes: it reads pages newest first until it has
+// passed every order whose timestamp is at or after since (the oldest
+// pending write's), or maxPages pages. One read covers every pending
+// write, so probing costs about the same at 1 order/s as at 1,000. Pages
+// are sized from the depth the previous read needed (+25 %, at most
+// maxLimit orders), so the API lists little more than the probe needs.
+// client is asked for the client of each read (so tokens can be renewed).
+func OrdersSincePath(client func(context.Context) *Client, maxLimit, maxPages int) freshness.SinceReadPath {
+	if maxLimit <= 0 {
+		maxLimit = 250
 	}
 	if maxPages <= 0 {
 		maxPages = 20
 	}
+	const minLimit = 20
+	var depth atomic.Int64 // orders the last read had to list
 	return func(ctx context.Context, since time.Time) (freshness.View, error) {
+		limit := int(min(max(depth.Load()*5/4+minLimit, minLimit), int64(maxLimit)))
 		// the feed sorts by whole milliseconds (see order.SortKey)
 		floor := since.Truncate(time.Millisecond)
 		ids := freshness.IDs{}
 		next := ""
+		needed := 0
+		c := client(ctx)
 		for range maxPages {
 			p, err := c.idPage(ctx, limit, next)
 			if err != nil {
 				return nil, err
 			}
+			passed := false
 			for _, o := range p.Orders {
 				ids[o.ID] = struct{}{}
+				if passed {
+					continue
+				}
+				if at, err := time.Parse(time.RFC3339Nano, o.Timestamp); err == nil && at.Truncate(time.Millisecond).Before(floor) {
+					passed = true
+					continue
+				}
+				needed++
 			}
-			if p.NextToken == nil || len(p.Orders) == 0 {
-				break
-			}
-			last, err := time.Parse(time.RFC3339Nano, p.Orders[len(p.Orders)-1].Timestamp)
-			if err == nil && last.Truncate(time.Millisecond).Before(floor) {
+			if passed || p.NextToken == nil || len(p.Orders) == 0 {
 				break
 			}
 			next = *p.NextToken
 		}
+		depth.Store(int64(needed))
 		return ids, nil
 	}
 }

@@ -66,12 +66,12 @@ func TestOrdersSincePathReadsDeepEnough(t *testing.T) {
 		{"oldest pending is the page's last", newest.Add(-9 * time.Second), 10, 20, 2, []string{"o9", "o19"}, []string{"o20"}},
 		{"sub-millisecond since", newest.Add(-9*time.Second + 300*time.Microsecond), 10, 20, 2, []string{"o9"}, nil},
 		{"capped at maxPages", newest.Add(-95 * time.Second), 10, 4, 4, []string{"o39"}, []string{"o40", "o95"}},
-		{"to the end of the feed", newest.Add(-time.Hour), 30, 20, 4, []string{"o99"}, nil},
+		{"to the end of the feed, first pages of 20", newest.Add(-time.Hour), 30, 20, 5, []string{"o99"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f.reads.Store(0)
-			view, err := OrdersSincePath(NewClient(srv.URL), tc.limit, tc.pages)(ctx, tc.since)
+			view, err := OrdersSincePath(fixed(NewClient(srv.URL)), tc.limit, tc.pages)(ctx, tc.since)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,13 +92,34 @@ func TestOrdersSincePathReadsDeepEnough(t *testing.T) {
 	}
 }
 
+// TestOrdersSincePathSizesPagesByNeed: the second read asks for a page as
+// deep as the first needed (+25 %), so one request covers it.
+func TestOrdersSincePathSizesPagesByNeed(t *testing.T) {
+	newest := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	f := &feed{newest: newest, n: 100}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	read := OrdersSincePath(fixed(NewClient(srv.URL)), 1000, 20)
+	since := newest.Add(-29500 * time.Millisecond) // o0…o29 are at or after it
+	for i, want := range []int64{2, 1, 1} {
+		f.reads.Store(0)
+		view, err := read(context.Background(), since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.reads.Load(); got != want || !view.Contains("o29") {
+			t.Errorf("read %d: %d pages, want %d (o29 seen: %v)", i, got, want, view.Contains("o29"))
+		}
+	}
+}
+
 func TestOrdersSincePathReportsStatus(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(502)
 		w.Write([]byte(`{"message":"Internal server error"}`))
 	}))
 	defer srv.Close()
-	_, err := OrdersSincePath(NewClient(srv.URL), 0, 0)(context.Background(), time.Now())
+	_, err := OrdersSincePath(fixed(NewClient(srv.URL)), 0, 0)(context.Background(), time.Now())
 	var se *StatusError
 	if !errors.As(err, &se) || se.Status != 502 {
 		t.Fatalf("err %v", err)
@@ -107,3 +128,5 @@ func TestOrdersSincePathReportsStatus(t *testing.T) {
 		t.Errorf("message %q, want %q", err, want)
 	}
 }
+
+func fixed(c *Client) func(context.Context) *Client { return func(context.Context) *Client { return c } }

@@ -33,7 +33,7 @@ const (
 	// dashboardPage is the page size the dashboard asks /pedidos for.
 	dashboardPage = 20
 	// probePage is the page size the freshness probe reads /pedidos in.
-	probePage     = 250
+	probePage     = 1000 // the most a page may hold; reads size pages by need
 	probeMaxPages = 40
 	// tokenRenewal renews a session's token this long before it expires.
 	tokenRenewal = 2 * time.Minute
@@ -190,9 +190,8 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	writers.record(rec)
 	readers.record(rec)
 	probeClient := ld.NewClient(res.Target.APIURL)
-	probe, err := freshness.NewSince(func(c context.Context, since time.Time) (freshness.View, error) {
-		return ld.OrdersSincePath(probeClient.WithToken(readers.token(c)), probePage, probeMaxPages)(c, since)
-	}, freshness.Options{Budget: o.Budget, OnSeen: rec.Seen, OnLost: rec.Lost})
+	probeRead := ld.OrdersSincePath(func(c context.Context) *ld.Client { return probeClient.WithToken(readers.token(c)) }, probePage, probeMaxPages)
+	probe, err := freshness.NewSince(probeRead, freshness.Options{Budget: o.Budget, OnSeen: rec.Seen, OnLost: rec.Lost})
 	if err != nil {
 		return fail(report.StatusFailed, err)
 	}
