@@ -129,4 +129,6 @@ func TestOrdersSincePathReportsStatus(t *testing.T) {
 	}
 }
 
-func fixed(c *Client) func(context.Context) *Client { return func(context.Context) *Client { return c } }
+func fixed(c *Client) func(context.Context) *Client {
+	return func(context.Context) *Client { return c }
+}
