@@ -16,6 +16,19 @@ import (
 // within 10 s, 99 % within 2 s, none lost, under 0.1 % of requests failed.
 var DefaultThresholds = []string{"freshness.max<=10s", "freshness.p99<=2s", "lost==0", "errors<0.1%"}
 
+// DefaultRampThresholds replace them on a ramp, which overloads the system
+// on purpose: its steps are judged by the same limits (StepRule), and the
+// run passes when one held.
+var DefaultRampThresholds = []string{"capacity>0"}
+
+// Defaults are the default thresholds of p.
+func Defaults(p profile.Profile) []string {
+	if p.Ramp != nil {
+		return DefaultRampThresholds
+	}
+	return DefaultThresholds
+}
+
 // unit is how a metric's values are read and written.
 type unit int
 

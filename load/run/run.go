@@ -54,8 +54,7 @@ type Options struct {
 	// User and Password log in to a Target (User also posts the orders);
 	// a deployed flow's own demo logins are used otherwise.
 	User, Password string
-	// Thresholds to check (report.Thresholds(report.DefaultThresholds, nil)
-	// when nil).
+	// Thresholds to check (report.Defaults of the profile when nil).
 	Thresholds []report.Threshold
 	// Budget is the freshness budget (default 10 s); a write unseen at
 	// twice the budget is lost.
@@ -91,7 +90,7 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	}
 	checks := o.Thresholds
 	if checks == nil {
-		checks, _ = report.Thresholds(report.DefaultThresholds, nil)
+		checks, _ = report.Thresholds(report.Defaults(o.Profile), nil)
 	}
 	rule := report.StepRule{Budget: o.Budget}
 	if o.Profile.Ramp != nil {

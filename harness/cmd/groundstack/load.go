@@ -54,8 +54,9 @@ URL (http://127.0.0.1:4566): then the REST API named --api-name is found through
 A target needs --user/--password (default password: $DELIVERIES_DEMO_PASSWORD).
 
 Thresholds (k6-style, metric op value): default freshness.max<=10s, freshness.p99<=2s,
-lost==0, errors<0.1%. --threshold replaces the default on the same metric; --thresholds
-FILE (a YAML/JSON list) replaces them all. Metrics: freshness.{p50,p90,p99,max,mean,
+lost==0, errors<0.1%; on a ramp capacity>0 (each step is judged by those limits, with
+the ramp's p99, 1s by default). --threshold replaces the default on the same metric;
+--thresholds FILE (a YAML/JSON list) replaces them all. Metrics: freshness.{p50,p90,p99,max,mean,
 misses,lost}, errors, {orders,pedidos,metrics,logins}.{errors,latency.p99,…},
 latency.p99 (orders), dropped, late, rate.achieved, capacity (ramp, orders/s).
 
@@ -136,7 +137,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return usageFail(p.Name, err)
 		}
 	}
-	checks, err := thresholdList(*thFile, ths)
+	checks, err := thresholdList(*thFile, ths, report.Defaults(p))
 	if err != nil {
 		return usageFail(p.Name, err)
 	}
@@ -204,11 +205,6 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "groundstack load merge: name the shards' summary.json files")
 		return exitUsage
 	}
-	checks, err := thresholdList(*thFile, ths)
-	if err != nil {
-		fmt.Fprintln(stderr, "groundstack load merge:", err)
-		return exitUsage
-	}
 	var rs []*report.Result
 	for _, path := range fs.Args() {
 		r, err := report.ReadFile(path)
@@ -221,6 +217,11 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		rs = append(rs, r)
+	}
+	checks, err := thresholdList(*thFile, ths, report.Defaults(rs[0].Profile))
+	if err != nil {
+		fmt.Fprintln(stderr, "groundstack load merge:", err)
+		return exitUsage
 	}
 	rule := report.StepRule{Budget: *budget}
 	if rs[0].Profile.Ramp != nil {
@@ -245,8 +246,8 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) int {
 
 // thresholdList is the defaults (or file's list) with flags replacing
 // thresholds on the same metric.
-func thresholdList(file string, flags []string) ([]report.Threshold, error) {
-	base := report.DefaultThresholds
+func thresholdList(file string, flags, defaults []string) ([]report.Threshold, error) {
+	base := defaults
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
