@@ -167,7 +167,8 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	prefix := "LOAD-" + time.Now().UTC().Format("20060102T150405")
+	// unique per run, so runs on several machines never share an order ID
+	prefix := fmt.Sprintf("LOAD-%s-%04x", time.Now().UTC().Format("20060102T150405"), rand.Uint32N(1<<16))
 	if o.Shard != "" {
 		prefix += "-s" + strings.ReplaceAll(o.Shard, "/", "of")
 	}
