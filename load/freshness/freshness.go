@@ -202,6 +202,9 @@ func (p *Probe) Poll(ctx context.Context) error {
 	done := p.o.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err != nil && ctx.Err() != nil {
+		return err // stopped while reading: not a failure of the read path
+	}
 	p.reads++
 	if err != nil {
 		p.readErrs++

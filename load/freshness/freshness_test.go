@@ -281,3 +281,16 @@ func TestSinceIsTheOldestPendingWrite(t *testing.T) {
 		t.Errorf("report %s", r)
 	}
 }
+
+func TestReadsCutByStopAreNotErrors(t *testing.T) {
+	read := func(ctx context.Context) (View, error) { <-ctx.Done(); return nil, ctx.Err() }
+	p, _ := New(read, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.Poll(ctx); err == nil {
+		t.Fatal("no error from a cancelled read")
+	}
+	if r := p.Report(); r.Reads != 0 || r.ReadErrors != 0 {
+		t.Errorf("a read cut by the stop counted: %+v", r)
+	}
+}
