@@ -14,7 +14,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: up build test deps vet unit e2e e2e-container bench lint fuzz clean
+.PHONY: up build test deps vet unit e2e e2e-container bench lint fuzz clean load
 
 ## up: start the local cloud on 127.0.0.1:4566 with every flow deployed
 up: build
@@ -94,6 +94,11 @@ fuzz:
 ## lint: gofmt, go vet and staticcheck
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+## load: groundstack load on the embedded backend, e.g. make load PROFILE=ramp DURATION=2m
+## (PROFILE: baseline, year1, year2, ramp or a YAML/JSON file; report and charts in build/load/)
+load: build
+	$(BIN) load --profile $(or $(PROFILE),year2) $(if $(DURATION),--duration $(DURATION)) --out build/load $(LOAD_FLAGS)
 
 clean:
 	rm -rf bin build

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/groundstack/groundstack/load/freshness"
@@ -41,7 +42,9 @@ func NewClient(base string) *Client {
 			}
 			return dialer.DialContext(ctx, network, addr)
 		},
-		MaxIdleConns: 256, MaxIdleConnsPerHost: 128, IdleConnTimeout: 90 * time.Second,
+		// room for a load run's in-flight requests: connections beyond the
+		// idle limit are closed after each use and redialled
+		MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: 90 * time.Second,
 	}
 	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
@@ -246,4 +249,99 @@ func OrdersReadPath(c *Client, limit int) freshness.ReadPath {
 		}
 		return ids, nil
 	}
+}
+
+// OrdersSincePath is a freshness read path over GET /pedidos for any
+// number of pending writes: it reads pages newest first until it has
+// passed every order whose timestamp is at or after since (the oldest
+// pending write's), or maxPages pages. One read covers every pending
+// write, so probing costs about the same at 1 order/s as at 1,000. Pages
+// are sized from the depth the previous read needed (+25 %, at most
+// maxLimit orders), so the API lists little more than the probe needs.
+// client is asked for the client of each read (so tokens can be renewed).
+func OrdersSincePath(client func(context.Context) *Client, maxLimit, maxPages int) freshness.SinceReadPath {
+	if maxLimit <= 0 {
+		maxLimit = 250
+	}
+	if maxPages <= 0 {
+		maxPages = 20
+	}
+	const minLimit = 20
+	var depth atomic.Int64 // orders the last read had to list
+	return func(ctx context.Context, since time.Time) (freshness.View, error) {
+		limit := int(min(max(depth.Load()*5/4+minLimit, minLimit), int64(maxLimit)))
+		// the feed sorts by whole milliseconds (see order.SortKey)
+		floor := since.Truncate(time.Millisecond)
+		ids := freshness.IDs{}
+		next := ""
+		needed := 0
+		c := client(ctx)
+		for range maxPages {
+			p, err := c.idPage(ctx, limit, next)
+			if err != nil {
+				return nil, err
+			}
+			passed := false
+			for _, o := range p.Orders {
+				ids[o.ID] = struct{}{}
+				if passed {
+					continue
+				}
+				if at, err := time.Parse(time.RFC3339Nano, o.Timestamp); err == nil && at.Truncate(time.Millisecond).Before(floor) {
+					passed = true
+					continue
+				}
+				needed++
+			}
+			if passed || p.NextToken == nil || len(p.Orders) == 0 {
+				break
+			}
+			next = *p.NextToken
+		}
+		depth.Store(int64(needed))
+		return ids, nil
+	}
+}
+
+// idPage is a page of GET /pedidos decoded only as far as a probe needs.
+type idPage struct {
+	Orders []struct {
+		ID        string `json:"pedido_id"`
+		Timestamp string `json:"timestamp"`
+	} `json:"pedidos"`
+	NextToken *string `json:"next_token"`
+}
+
+func (c *Client) idPage(ctx context.Context, limit int, next string) (idPage, error) {
+	path := "/pedidos?limit=" + strconv.Itoa(limit)
+	if next != "" {
+		path += "&next_token=" + url.QueryEscape(next)
+	}
+	r, err := c.Do(ctx, "GET", path, nil, nil)
+	if err != nil {
+		return idPage{}, err
+	}
+	if r.Status != 200 {
+		return idPage{}, &StatusError{Method: "GET", Path: "/pedidos", Status: r.Status, Body: r.Body}
+	}
+	var p idPage
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		return idPage{}, fmt.Errorf("GET /pedidos: %w", err)
+	}
+	return p, nil
+}
+
+// StatusError is an unexpected HTTP status from the API.
+type StatusError struct {
+	Method, Path string
+	Status       int
+	Body         []byte
+}
+
+func (e *StatusError) Error() string {
+	body := strings.TrimSpace(string(e.Body))
+	if len(body) > 200 {
+		body = body[:200] + "…"
+	}
+	return fmt.Sprintf("%s %s: HTTP %d: %s", e.Method, e.Path, e.Status, body)
 }

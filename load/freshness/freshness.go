@@ -41,6 +41,11 @@ func (s IDs) Contains(id string) bool { _, ok := s[id]; return ok }
 // ReadPath reads the path users see once (GET /pedidos, the dashboard).
 type ReadPath func(ctx context.Context) (View, error)
 
+// SinceReadPath reads the path users see once, deep enough to show every
+// write whose position (its written time) is at or after since: a feed
+// listed newest first need not be read past the oldest pending write.
+type SinceReadPath func(ctx context.Context, since time.Time) (View, error)
+
 // Options tune a probe.
 type Options struct {
 	// Interval is the time between the starts of two reads: at most
@@ -59,16 +64,22 @@ type Options struct {
 	IntendedRate float64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// OnSeen, when set, is told each write's freshness as it is seen, and
+	// OnLost each write that expires unseen (for time series and per-step
+	// figures); both are called with the probe's lock held and must not
+	// call back into the probe.
+	OnSeen func(id string, accepted time.Time, freshness time.Duration)
+	OnLost func(id string, accepted time.Time)
 }
 
 // Probe follows accepted writes until each is seen or lost.
 type Probe struct {
-	read ReadPath
+	read SinceReadPath
 	o    Options
 	sem  chan struct{}
 
 	mu        sync.Mutex
-	pending   map[string]time.Time
+	pending   map[string]write
 	hist      *hdrhistogram.Histogram
 	seen      int64
 	misses    int64
@@ -89,9 +100,19 @@ type Probe struct {
 	running sync.WaitGroup
 }
 
+// write is a pending write: when it was accepted and where it sits in the
+// read path.
+type write struct{ accepted, written time.Time }
+
 // New returns a probe over read; Start polls in the background, or call
 // Poll yourself.
 func New(read ReadPath, o Options) (*Probe, error) {
+	return NewSince(func(ctx context.Context, _ time.Time) (View, error) { return read(ctx) }, o)
+}
+
+// NewSince returns a probe over a read path that is told, at every read,
+// the written time of the oldest pending write (see Track).
+func NewSince(read SinceReadPath, o Options) (*Probe, error) {
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
@@ -115,19 +136,23 @@ func New(read ReadPath, o Options) (*Probe, error) {
 	}
 	return &Probe{
 		read: read, o: o, sem: make(chan struct{}, o.MaxInFlight),
-		pending: map[string]time.Time{}, hist: hdrhistogram.New(histMin, histMax, 3),
+		pending: map[string]write{}, hist: hdrhistogram.New(histMin, histMax, 3),
 		started: o.Now(),
 	}, nil
 }
 
 // Accepted records that write id was acknowledged (2xx) at at.
-func (p *Probe) Accepted(id string, at time.Time) {
+func (p *Probe) Accepted(id string, at time.Time) { p.Track(id, at, at) }
+
+// Track records that write id, positioned in the read path at written
+// (e.g. an order's timestamp), was acknowledged at at.
+func (p *Probe) Track(id string, written, at time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if _, dup := p.pending[id]; dup {
 		return
 	}
-	p.pending[id] = at
+	p.pending[id] = write{accepted: at, written: written}
 	p.accepted++
 	if p.firstAcc.IsZero() || at.Before(p.firstAcc) {
 		p.firstAcc = at
@@ -165,28 +190,40 @@ func (p *Probe) Poll(ctx context.Context) error {
 	if start.After(p.lastStart) {
 		p.lastStart = start
 	}
+	since := start
+	for _, w := range p.pending {
+		if w.written.Before(since) {
+			since = w.written
+		}
+	}
 	p.mu.Unlock()
 
-	view, err := p.read(ctx)
+	view, err := p.read(ctx, since)
 	done := p.o.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err != nil && ctx.Err() != nil {
+		return err // stopped while reading: not a failure of the read path
+	}
 	p.reads++
 	if err != nil {
 		p.readErrs++
 		p.lastErr = err
 	} else {
-		for id, at := range p.pending {
+		for id, w := range p.pending {
 			if !view.Contains(id) {
 				continue
 			}
-			d := max(done.Sub(at), 0)
+			d := max(done.Sub(w.accepted), 0)
 			_ = p.hist.RecordValue(max(int64(d/time.Microsecond), histMin))
 			p.seen++
 			if d > p.o.Budget {
 				p.misses++
 			}
 			delete(p.pending, id)
+			if p.o.OnSeen != nil {
+				p.o.OnSeen(id, w.accepted, d)
+			}
 		}
 	}
 	p.expire(done)
@@ -195,13 +232,16 @@ func (p *Probe) Poll(ctx context.Context) error {
 
 // expire moves writes past their deadline to lost.
 func (p *Probe) expire(now time.Time) {
-	for id, at := range p.pending {
-		if now.Sub(at) > p.o.Deadline {
+	for id, w := range p.pending {
+		if now.Sub(w.accepted) > p.o.Deadline {
 			p.lost++
 			if len(p.lostIDs) < 20 {
 				p.lostIDs = append(p.lostIDs, id)
 			}
 			delete(p.pending, id)
+			if p.o.OnLost != nil {
+				p.o.OnLost(id, w.accepted)
+			}
 		}
 	}
 }

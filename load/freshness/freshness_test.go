@@ -229,3 +229,68 @@ func TestDrainLosesWhatNeverShows(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 }
+
+// TestSinceIsTheOldestPendingWrite checks that a SinceReadPath is told
+// the written time of the oldest write still pending (the read's start
+// when none is), and that callbacks see each write once.
+func TestSinceIsTheOldestPendingWrite(t *testing.T) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	base := clock.now()
+	visible := IDs{}
+	var sinces []time.Time
+	read := func(_ context.Context, since time.Time) (View, error) {
+		sinces = append(sinces, since)
+		return visible, nil
+	}
+	var seen []string
+	var lost []string
+	p, err := NewSince(read, Options{Now: clock.now, Budget: time.Second, Deadline: 2 * time.Second,
+		OnSeen: func(id string, _ time.Time, d time.Duration) { seen = append(seen, fmt.Sprint(id, " ", d)) },
+		OnLost: func(id string, _ time.Time) { lost = append(lost, id) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_ = p.Poll(ctx) // nothing pending: since is now
+	p.Track("old", base.Add(-5*time.Second), base)
+	p.Track("new", base.Add(-1*time.Second), base)
+	p.Track("never", base.Add(-3*time.Second), base)
+	clock.add(100 * time.Millisecond)
+	_ = p.Poll(ctx)
+	visible["old"] = struct{}{}
+	clock.add(100 * time.Millisecond)
+	_ = p.Poll(ctx)
+	visible["new"] = struct{}{}
+	clock.add(100 * time.Millisecond)
+	_ = p.Poll(ctx)
+	clock.add(3 * time.Second)
+	_ = p.Poll(ctx)
+	want := []time.Time{base, base.Add(-5 * time.Second), base.Add(-5 * time.Second), base.Add(-3 * time.Second), base.Add(-3 * time.Second)}
+	if len(sinces) != len(want) {
+		t.Fatalf("%d reads, want %d", len(sinces), len(want))
+	}
+	for i := range want {
+		if !sinces[i].Equal(want[i]) {
+			t.Errorf("read %d: since %v, want %v", i, sinces[i].Sub(base), want[i].Sub(base))
+		}
+	}
+	if fmt.Sprint(seen) != "[old 200ms new 300ms]" || fmt.Sprint(lost) != "[never]" {
+		t.Errorf("seen %v, lost %v", seen, lost)
+	}
+	if r := p.Report(); r.Seen != 2 || r.Lost != 1 {
+		t.Errorf("report %s", r)
+	}
+}
+
+func TestReadsCutByStopAreNotErrors(t *testing.T) {
+	read := func(ctx context.Context) (View, error) { <-ctx.Done(); return nil, ctx.Err() }
+	p, _ := New(read, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := p.Poll(ctx); err == nil {
+		t.Fatal("no error from a cancelled read")
+	}
+	if r := p.Report(); r.Reads != 0 || r.ReadErrors != 0 {
+		t.Errorf("a read cut by the stop counted: %+v", r)
+	}
+}

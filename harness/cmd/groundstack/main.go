@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 )
@@ -13,6 +14,8 @@ const usage = `groundstack — a local AWS cloud for end-to-end tests
 Usage:
   groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--init-dir DIR]
   groundstack awslocal [aws CLI arguments…]
+  groundstack load [--profile baseline|year1|year2|ramp|FILE] [--duration 60s] [--target URL] [--out build/load]
+  groundstack load merge a.json b.json …
   groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
   groundstack version
 
@@ -33,6 +36,8 @@ func main() {
 		err = runAWSLocal(os.Args[2:])
 	case "ec2host":
 		err = runEC2Host(os.Args[2:])
+	case "load":
+		os.Exit(runLoad(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/groundstack/groundstack/load/loadtest"
+	"github.com/groundstack/groundstack/load/report"
+)
+
+// loadCLI runs `groundstack load args…` in-process.
+func loadCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runLoad(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// summary reads dir/summary.json.
+func summary(t *testing.T, dir string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatalf("no summary: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// noStack fails when output looks like a panic or a Go stack trace.
+func noStack(t *testing.T, s string) {
+	t.Helper()
+	for _, bad := range []string{"goroutine ", "panic:", ".go:"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("output shows %q:\n%s", bad, s)
+		}
+	}
+}
+
+func TestLoadBadInput(t *testing.T) {
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.yaml")
+	os.WriteFile(broken, []byte("rate:\n  - {at: 0s, rps: 5}\nmixx: {orders: 1}\n"), 0o644)
+	closed := func() string {
+		l, _ := net.Listen("tcp", "127.0.0.1:0")
+		defer l.Close()
+		return "http://" + l.Addr().String()
+	}()
+	fails := httpServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "upstream down", 503) }))
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+		status string // of summary.json; "" for none written
+	}{
+		{"unknown profile", []string{"--profile", "year3"}, exitUsage, `unknown profile "year3" (known: baseline, year1, year2, ramp; or a .yaml/.json file)`, "failed"},
+		{"malformed profile file", []string{"--profile", broken}, exitUsage, "broken.yaml: line 3: field mixx not found", "failed"},
+		{"missing profile file", []string{"--profile", filepath.Join(dir, "none.json")}, exitUsage, "none.json: no such file or directory", "failed"},
+		{"bad threshold", []string{"--threshold", "freshness.p99<=fast"}, exitUsage, `"fast" is not a duration`, "failed"},
+		{"bad shard", []string{"--shard", "3/2"}, exitUsage, `--shard "3/2": want 1 ≤ i ≤ n`, "failed"},
+		{"bad flag", []string{"--profiel", "x"}, exitUsage, "flag provided but not defined: -profiel", ""},
+		{"stray argument", []string{"year2"}, exitUsage, `unexpected argument "year2"`, ""},
+		{"unreachable target", []string{"--target", closed, "--password", "x", "--duration", "1s"}, exitFailed, "is unreachable: connection refused", "failed"},
+		{"target answering 5xx", []string{"--target", fails, "--password", "x", "--duration", "1s"}, exitFailed, "the API answered HTTP 503 to POST /token: upstream down", "failed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "load")
+			code, stdout, stderr := loadCLI(t, append(tc.args, "--out", out, "--quiet")...)
+			if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+				t.Fatalf("exit %d, stderr:\n%s\nwant %d and %q", code, stderr, tc.code, tc.stderr)
+			}
+			noStack(t, stderr+stdout)
+			if tc.status == "" {
+				return
+			}
+			m := summary(t, out)
+			if m["status"] != tc.status || m["complete"] != false || !strings.Contains(m["error"].(string), tc.stderr) {
+				t.Errorf("summary status %v complete %v error %v", m["status"], m["complete"], m["error"])
+			}
+			if _, err := os.Stat(filepath.Join(out, "junit.xml")); err != nil {
+				t.Error("no junit.xml")
+			}
+		})
+	}
+}
+
+func httpServer(t *testing.T, h http.Handler) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &http.Server{Handler: h}
+	go s.Serve(l)
+	t.Cleanup(func() { s.Close() })
+	return "http://" + l.Addr().String()
+}
+
+// TestLoadShardsAndMerge runs a custom profile in two shards against a
+// fake API and merges them.
+func TestLoadShardsAndMerge(t *testing.T) {
+	_, srv := loadtest.Start("courier-app", "pw")
+	defer srv.Close()
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "steady.json")
+	os.WriteFile(prof, []byte(`{"name":"steady","rate":[{"at":"0s","rps":40}],"duration":"1s","mix":{"orders":3,"metrics":1}}`), 0o644)
+	var files []string
+	for _, shard := range []string{"1/2", "2/2"} {
+		out := filepath.Join(dir, "shard"+shard[:1])
+		code, stdout, stderr := loadCLI(t, "--profile", prof, "--target", srv.URL, "--password", "pw", "--shard", shard, "--out", out, "--quiet")
+		if code != exitPassed {
+			t.Fatalf("shard %s: exit %d\n%s%s", shard, code, stdout, stderr)
+		}
+		for _, f := range []string{"summary.json", "junit.xml", "freshness.png", "latency.png", "rate.png"} {
+			if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+				t.Errorf("shard %s: %s missing", shard, f)
+			}
+		}
+		files = append(files, filepath.Join(out, "summary.json"))
+	}
+	out := filepath.Join(dir, "merged")
+	code, stdout, stderr := loadCLI(t, append([]string{"merge", "--out", out}, files...)...)
+	if code != exitPassed || !strings.Contains(stdout, "passed") {
+		t.Fatalf("merge: exit %d\n%s%s", code, stdout, stderr)
+	}
+	m, err := report.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := m.Requests["orders"]; o.OK != 30 || m.Freshness.Seen != 30 || len(m.MergedFrom) != 2 || m.Requests["metrics"].OK != 10 {
+		t.Errorf("merged orders %+v, freshness %+v, from %v", o, m.Freshness, m.MergedFrom)
+	}
+	// bad merges
+	code, _, stderr = loadCLI(t, "merge", "--out", out, files[0], files[0])
+	if code != exitUsage || !strings.Contains(stderr, "shard 1/2 appears twice") {
+		t.Errorf("merging a shard twice: %d %s", code, stderr)
+	}
+	code, _, stderr = loadCLI(t, "merge", "--out", out, prof)
+	if code != exitUsage || !strings.Contains(stderr, "is not a groundstack load result") {
+		t.Errorf("merging a profile: %d %s", code, stderr)
+	}
+	code, _, stderr = loadCLI(t, "merge")
+	if code != exitUsage || !strings.Contains(stderr, "name the shards' summary.json files") {
+		t.Errorf("merging nothing: %d %s", code, stderr)
+	}
+}
+
+// TestLoadCtrlC interrupts the real binary mid-run: it exits 130 with one
+// line, and the partial report is written and marked incomplete.
+func TestLoadCtrlC(t *testing.T) {
+	bin := buildCLI(t)
+	_, srv := loadtest.Start("courier-app", "pw")
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "load")
+	cmd := exec.Command(bin, "load", "--profile", "year2", "--duration", "1m", "--target", srv.URL, "--password", "pw", "--out", out)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("still running 30 s after Ctrl-C")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Errorf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "groundstack load: interrupted after") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	noStack(t, stderr.String()+stdout.String())
+	m := summary(t, out)
+	if m["status"] != "interrupted" || m["complete"] != false || m["passed"] != false {
+		t.Errorf("summary status %v complete %v passed %v", m["status"], m["complete"], m["passed"])
+	}
+	if sent := m["requests"].(map[string]any)["orders"].(map[string]any)["sent"].(float64); sent < 1 {
+		t.Errorf("partial report has no orders (%v)", sent)
+	}
+	if !strings.Contains(stdout.String(), "INCOMPLETE (interrupted)") {
+		t.Errorf("stdout:\n%s", stdout.String())
+	}
+	junit, _ := os.ReadFile(filepath.Join(out, "junit.xml"))
+	if !strings.Contains(string(junit), `<failure message="the run is interrupted`) {
+		t.Errorf("junit:\n%s", junit)
+	}
+}

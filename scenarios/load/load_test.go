@@ -1,0 +1,71 @@
+package load_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	deploy "github.com/groundstack/groundstack/harness/deploy/deliveries"
+	"github.com/groundstack/groundstack/load/profile"
+	"github.com/groundstack/groundstack/load/report"
+	"github.com/groundstack/groundstack/load/run"
+)
+
+// password is the demo password of user in the deployed stack.
+func password(user string) string {
+	for _, l := range stack.Logins {
+		if l.Username == user {
+			return l.Password
+		}
+	}
+	Fail("no demo login " + user)
+	return ""
+}
+
+var _ = Describe("groundstack load", Label("load"), func() {
+	It("keeps every order fresh under a short burst of year-2 traffic ×10", func(ctx context.Context) {
+		// year2 with 10 clients: 24 orders/s and 120 dashboard reads/s
+		p, ok := profile.Named("year2", 10)
+		Expect(ok).To(BeTrue())
+		p = p.WithDuration(8 * time.Second)
+		checks, err := report.Thresholds(report.DefaultThresholds, nil)
+		Expect(err).NotTo(HaveOccurred())
+		res, err := run.Run(ctx, run.Options{
+			Profile: p, Target: stack.APIURL, User: run.DefaultUser, Password: password(run.DefaultUser),
+			Thresholds: checks, Progress: GinkgoWriter,
+		})
+		Expect(err).NotTo(HaveOccurred())
+
+		// the figures, for the report
+		AddReportEntry("load summary", res.Line())
+		o := res.Requests[profile.Orders]
+		AddReportEntry("load figures", map[string]any{
+			"orders_sent": o.Sent, "orders_ok": o.OK, "achieved_orders_per_s": res.Rates.AchievedOrders,
+			"latency_p50_ms": o.Latency.P50, "latency_p99_ms": o.Latency.P99,
+			"freshness_p50_ms": res.Freshness.P50, "freshness_p99_ms": res.Freshness.P99, "freshness_max_ms": res.Freshness.Max,
+			"misses": res.Freshness.Misses, "lost": res.Freshness.Lost, "probe_reads": res.Freshness.Reads,
+			"load_average": res.Machine.LoadStart + " → " + res.Machine.LoadEnd,
+		})
+		if root, err := deploy.ModuleRoot(); err == nil {
+			dir := filepath.Join(root, "build", "reports", "load")
+			Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
+			Expect(res.WriteJSON(filepath.Join(dir, "summary.json"))).To(Succeed())
+			Expect(res.WriteJUnit(filepath.Join(dir, "junit.xml"))).To(Succeed())
+			_, err := res.WriteCharts(dir)
+			Expect(err).NotTo(HaveOccurred())
+		}
+
+		// the thresholds, and nothing lost in between
+		Expect(res.Status).To(Equal(report.StatusComplete), res.Error)
+		for _, c := range res.Thresholds {
+			Expect(c.OK).To(BeTrue(), "threshold %s: observed %s", c.Expr, c.Shown)
+		}
+		Expect(o.Intended).To(BeNumerically(">", 150))
+		Expect(o.Sent).To(Equal(o.Intended), "no order dropped")
+		Expect(res.Freshness.Seen).To(Equal(o.OK), "every accepted order was seen")
+	}, NodeTimeout(2*time.Minute))
+})
