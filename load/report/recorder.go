@@ -247,17 +247,28 @@ type Live struct {
 	IntendedOrderSec float64
 }
 
+// liveWindow is how many buckets the live rates average over.
+const liveWindow = 5
+
 // Live returns the figures so far; budget decides what is a miss.
 func (r *Recorder) Live(now time.Time, budget time.Duration) Live {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	el := now.Sub(r.start)
 	l := Live{Elapsed: el, FreshnessP99: r.fresh.Hist.Quantile(99), Lost: r.fresh.Lost, Pending: int64(len(r.orders))}
-	if i := int(el/r.width) - 1; i >= 0 && i < len(r.bkts) {
-		b := r.bkts[i]
-		l.OrdersPerSec = float64(b.Achieved[profile.Orders]) / r.width.Seconds()
-		l.IntendedOrderSec = float64(b.Intended[profile.Orders]) / r.width.Seconds()
-		l.LatencyP99 = b.latency(profile.Orders).Quantile(99)
+	if i := min(int(el/r.width)-1, len(r.bkts)-1); i >= 0 {
+		// Rates over the last few whole buckets: one 1 s bucket of a
+		// 2.4 orders/s profile holds 2 or 3 orders, never 2.4.
+		var achieved, intended int64
+		n := 0
+		for j := i; j >= 0 && n < liveWindow; j-- {
+			achieved += r.bkts[j].Achieved[profile.Orders]
+			intended += r.bkts[j].Intended[profile.Orders]
+			n++
+		}
+		l.OrdersPerSec = float64(achieved) / (float64(n) * r.width.Seconds())
+		l.IntendedOrderSec = float64(intended) / (float64(n) * r.width.Seconds())
+		l.LatencyP99 = r.bkts[i].latency(profile.Orders).Quantile(99)
 	}
 	l.Misses = countAbove(r.fresh.Hist, budget)
 	for _, k := range r.kinds {
