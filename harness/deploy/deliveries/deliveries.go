@@ -26,8 +26,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -220,48 +218,21 @@ func randomString(n int) string {
 
 // ensureRole makes the function's execution role: assumable by Lambda,
 // allowed exactly what the handler does (the three tables and the time
-// index, the one secret, its own logs). The policy is rewritten on every
-// deploy; the role is reused.
+// index, the one secret, its own logs).
 func ensureRole(ctx context.Context, cfg aws.Config, secretARN string) (string, error) {
-	c := iam.NewFromConfig(cfg)
-	const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	var arn string
-	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(RoleName)})
-	var nf *iamtypes.NoSuchEntityException
-	switch {
-	case err == nil:
-		arn = aws.ToString(got.Role.Arn)
-	case errors.As(err, &nf):
-		out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(RoleName), AssumeRolePolicyDocument: aws.String(trust),
-			Description: aws.String("execution role of the deliveries API function")})
-		if err != nil {
-			return "", fmt.Errorf("create role: %w", err)
-		}
-		arn = aws.ToString(out.Role.Arn)
-	default:
-		return "", fmt.Errorf("get role: %w", err)
-	}
-	account, partition := "*", "aws"
-	if parts := strings.Split(arn, ":"); len(parts) > 4 {
-		partition, account = parts[1], parts[4]
-	}
-	table := func(name string) string {
-		return "arn:" + partition + ":dynamodb:" + cfg.Region + ":" + account + ":table/" + name
-	}
-	policy, _ := json.Marshal(map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []map[string]any{
-			{"Effect": "Allow", "Action": []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
-				"Resource": []string{table(UsersTable), table(OrdersTable), table(OrdersTable) + "/index/" + ledger.ByTimeIndex, table(MetricsTable)}},
-			{"Effect": "Allow", "Action": []string{"secretsmanager:GetSecretValue"}, "Resource": []string{secretARN}},
-			{"Effect": "Allow", "Action": []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-				"Resource": []string{"arn:" + partition + ":logs:" + cfg.Region + ":" + account + ":log-group:/aws/lambda/" + FunctionName + ":*"}},
-		},
-	})
-	if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(RoleName), PolicyName: aws.String("deliveries-api"), PolicyDocument: aws.String(string(policy))}); err != nil {
-		return "", fmt.Errorf("put role policy: %w", err)
-	}
-	return arn, nil
+	return deploy.EnsureExecutionRole(ctx, cfg, RoleName, "execution role of the deliveries API function", "deliveries-api",
+		func(p deploy.RoleARNParts) []deploy.Statement {
+			table := func(name string) string {
+				return "arn:" + p.Partition + ":dynamodb:" + cfg.Region + ":" + p.Account + ":table/" + name
+			}
+			return []deploy.Statement{
+				deploy.Allow([]string{table(UsersTable), table(OrdersTable), table(OrdersTable) + "/index/" + ledger.ByTimeIndex, table(MetricsTable)},
+					"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"),
+				deploy.Allow([]string{secretARN}, "secretsmanager:GetSecretValue"),
+				deploy.Allow([]string{"arn:" + p.Partition + ":logs:" + cfg.Region + ":" + p.Account + ":log-group:/aws/lambda/" + FunctionName + ":*"},
+					"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+			}
+		})
 }
 
 // tableSpecs are the flow's tables: on-demand, keys as the original's,

@@ -13,14 +13,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
@@ -270,44 +267,19 @@ func ensureInstance(ctx context.Context, cfg aws.Config, opts Options, keyPair s
 // ensureRole makes the function's execution role, allowed exactly what the
 // handler does.
 func ensureRole(ctx context.Context, cfg aws.Config, roleName, function, bucket, secretARN string) (string, error) {
-	c := iam.NewFromConfig(cfg)
-	const trust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
-	var arn string
-	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: &roleName})
-	var nf *iamtypes.NoSuchEntityException
-	switch {
-	case err == nil:
-		arn = aws.ToString(got.Role.Arn)
-	case errors.As(err, &nf):
-		out, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: &roleName, AssumeRolePolicyDocument: aws.String(trust),
-			Description: aws.String("execution role of the scriptrunner function")})
-		if err != nil {
-			return "", fmt.Errorf("create role: %w", err)
-		}
-		arn = aws.ToString(out.Role.Arn)
-	default:
-		return "", fmt.Errorf("get role: %w", err)
-	}
-	account, partition := "*", "aws"
-	if parts := strings.Split(arn, ":"); len(parts) > 4 {
-		partition, account = parts[1], parts[4]
-	}
-	logs := "arn:" + partition + ":logs:" + cfg.Region + ":" + account + ":log-group:"
-	policy, _ := json.Marshal(map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []map[string]any{
-			{"Effect": "Allow", "Action": []string{"s3:GetObject"}, "Resource": []string{"arn:" + partition + ":s3:::" + bucket + "/" + ScriptsPrefix + "/*"}},
-			{"Effect": "Allow", "Action": []string{"s3:ListBucket"}, "Resource": []string{"arn:" + partition + ":s3:::" + bucket}},
-			{"Effect": "Allow", "Action": []string{"secretsmanager:GetSecretValue"}, "Resource": []string{secretARN}},
-			{"Effect": "Allow", "Action": []string{"ec2:DescribeInstances", "ec2:StartInstances"}, "Resource": []string{"*"}},
-			{"Effect": "Allow", "Action": []string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-				"Resource": []string{logs + "/aws/lambda/" + function + ":*", logs + runner.DefaultLogGroup + ":*"}},
-		},
-	})
-	if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &roleName, PolicyName: aws.String("scriptrunner"), PolicyDocument: aws.String(string(policy))}); err != nil {
-		return "", fmt.Errorf("put role policy: %w", err)
-	}
-	return arn, nil
+	return deploy.EnsureExecutionRole(ctx, cfg, roleName, "execution role of the scriptrunner function", "scriptrunner",
+		func(p deploy.RoleARNParts) []deploy.Statement {
+			logs := "arn:" + p.Partition + ":logs:" + cfg.Region + ":" + p.Account + ":log-group:"
+			return []deploy.Statement{
+				deploy.Allow([]string{"arn:" + p.Partition + ":s3:::" + bucket + "/" + ScriptsPrefix + "/*"}, "s3:GetObject"),
+				// Without ListBucket, S3 answers 403 rather than 404 for a missing script.
+				deploy.Allow([]string{"arn:" + p.Partition + ":s3:::" + bucket}, "s3:ListBucket"),
+				deploy.Allow([]string{secretARN}, "secretsmanager:GetSecretValue"),
+				deploy.Allow([]string{"*"}, "ec2:DescribeInstances", "ec2:StartInstances"),
+				deploy.Allow([]string{logs + "/aws/lambda/" + function + ":*", logs + runner.DefaultLogGroup + ":*"},
+					"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
+			}
+		})
 }
 
 func hasCode(err error, code string) bool {
