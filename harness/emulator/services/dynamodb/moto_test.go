@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -19,41 +15,6 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
-
-// startMoto runs moto's server on a free loopback port, or skips when moto
-// is not installed. moto is a second opinion here, never a dependency.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("DYNAMODB_SKIP_MOTO") != "" {
-		t.Skip("DYNAMODB_SKIP_MOTO set")
-	}
-	if err := exec.Command("python3", "-c", "import moto.server").Run(); err != nil {
-		t.Skip("moto not installed")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = emutest.CLIEnv()
-	if err := cmd.Start(); err != nil {
-		t.Skip("cannot start moto: " + err.Error())
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Skip("moto did not start in 30 s")
-	return ""
-}
 
 // transcript runs one scenario and records every outcome in a form both
 // servers should agree on: error codes and messages, items as sorted text.
@@ -167,7 +128,7 @@ func valueText(v types.AttributeValue) string {
 // TestDifferentialAgainstMoto runs one scenario against groundstack and
 // moto and compares outcomes where moto is faithful to AWS.
 func TestDifferentialAgainstMoto(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := emutest.Moto(t, "DYNAMODB_SKIP_MOTO")
 	v := start(t)
 	ctx := v.ctx
 	ours := transcript(ctx, v.db)

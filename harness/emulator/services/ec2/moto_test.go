@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -17,41 +13,6 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
-
-// startMoto runs moto's server on a free loopback port, or skips when moto
-// is not installed. moto is a second opinion here, never a dependency.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	if os.Getenv("EC2_SKIP_MOTO") != "" {
-		t.Skip("EC2_SKIP_MOTO set")
-	}
-	if err := exec.Command("python3", "-c", "import moto.server").Run(); err != nil {
-		t.Skip("moto not installed")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = emutest.CLIEnv()
-	if err := cmd.Start(); err != nil {
-		t.Skip("cannot start moto: " + err.Error())
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Skip("moto did not start in 30 s")
-	return ""
-}
 
 // outcome is one step's result: the error code and message, or "ok" and a
 // detail both servers should agree on.
@@ -134,7 +95,7 @@ func ec2Transcript(ctx context.Context, c *ec2.Client) []outcome {
 // TestAgainstMoto replays one scenario on this emulator and on moto and
 // compares what a client sees.
 func TestAgainstMoto(t *testing.T) {
-	motoURL := startMoto(t)
+	motoURL := emutest.Moto(t, "EC2_SKIP_MOTO")
 	f := start(t)
 	ours := ec2Transcript(ctx, f.c)
 	theirs := ec2Transcript(ctx, ec2.NewFromConfig(emutest.Config(motoURL)))
