@@ -16,8 +16,6 @@ package deliveries_test
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,9 +44,7 @@ var (
 	rest, fnURL          *ld.Client
 	restAuthed, fnAuthed *ld.Client
 	adminUser, adminPass string
-	suiteStarted         = time.Now()
-	figuresMu            sync.Mutex
-	figures              = map[string]any{}
+	figures              = scenario.NewFigures()
 )
 
 type handoff struct {
@@ -87,24 +83,12 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 var _ = scenario.Guard(&cloud)
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
-	figuresMu.Lock()
-	figures["suite_seconds"] = time.Since(suiteStarted).Seconds()
-	b, _ := json.MarshalIndent(figures, "", "  ")
-	figuresMu.Unlock()
-	if out := os.Getenv("DELIVERIES_FIGURES_OUT"); out != "" {
-		Expect(os.WriteFile(out, b, 0o644)).To(Succeed())
-	}
-	GinkgoWriter.Printf("deliveries figures:\n%s\n", b)
+	Expect(figures.Flush("deliveries", "DELIVERIES_FIGURES_OUT")).To(Succeed())
 	Expect(first.Close()).To(Succeed())
 })
 
 // record keeps a measured figure for the suite's summary.
-func record(name string, v any) {
-	figuresMu.Lock()
-	figures[name] = v
-	figuresMu.Unlock()
-	AddReportEntry(name, v)
-}
+func record(name string, v any) { figures.Record(name, v) }
 
 // ddb is a DynamoDB client for looking behind the API (the backend's config
 // carries the fix for the SDK's large-response race: see harness/sdkclient).

@@ -17,8 +17,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,12 +36,10 @@ func TestScriptrunner(t *testing.T) {
 const scriptTimeout = 2 * time.Second
 
 var (
-	first        *scenario.Cloud
-	cloud        *scenario.Cloud
-	stack        scriptrunner.Stack
-	figuresMu    sync.Mutex
-	figures      = map[string]any{}
-	suiteStarted = time.Now()
+	first   *scenario.Cloud
+	cloud   *scenario.Cloud
+	stack   scriptrunner.Stack
+	figures = scenario.NewFigures()
 )
 
 type handoff struct {
@@ -72,23 +68,11 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 var _ = scenario.Guard(&cloud)
 
 var _ = SynchronizedAfterSuite(func() {}, func() {
-	figuresMu.Lock()
-	figures["suite_seconds"] = time.Since(suiteStarted).Seconds()
-	b, _ := json.MarshalIndent(figures, "", "  ")
-	figuresMu.Unlock()
-	if out := os.Getenv("SCRIPTRUNNER_FIGURES_OUT"); out != "" {
-		Expect(os.WriteFile(out, b, 0o644)).To(Succeed())
-	}
-	GinkgoWriter.Printf("scriptrunner figures:\n%s\n", b)
+	Expect(figures.Flush("scriptrunner", "SCRIPTRUNNER_FIGURES_OUT")).To(Succeed())
 	Expect(first.Close()).To(Succeed())
 })
 
-func record(name string, v any) {
-	figuresMu.Lock()
-	figures[name] = v
-	figuresMu.Unlock()
-	AddReportEntry(name, v)
-}
+func record(name string, v any) { figures.Record(name, v) }
 
 // answer is a decoded POST /invoke response.
 type answer struct {
