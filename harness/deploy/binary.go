@@ -1,11 +1,8 @@
 package deploy
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 )
 
@@ -18,22 +15,11 @@ const binCacheDirName = "build/bin-cache"
 // same source hash as BuildHandler's zips, so an unchanged package is never
 // compiled twice; the container backend puts the result in its image.
 func BuildBinary(ctx context.Context, pkgDir string) (string, error) {
-	dir, err := filepath.Abs(pkgDir)
+	t, err := resolveTarget(ctx, pkgDir, binCacheDirName)
 	if err != nil {
 		return "", err
 	}
-	modRoot, err := moduleRoot(dir)
-	if err != nil {
-		return "", err
-	}
-	env := buildEnv()
-	key, err := sourceKey(ctx, dir, modRoot, env)
-	if err != nil {
-		return "", err
-	}
-	cacheDir := filepath.Join(modRoot, filepath.FromSlash(binCacheDirName))
-	prefix := cachePrefix(modRoot, dir)
-	bin := filepath.Join(cacheDir, prefix+"-"+key[:24])
+	cacheDir, prefix, bin := t.cacheDir, t.prefix, t.entry
 	if _, err := os.Stat(bin); err == nil {
 		return bin, nil
 	}
@@ -51,14 +37,8 @@ func BuildBinary(ctx context.Context, pkgDir string) (string, error) {
 	}
 	defer os.RemoveAll(work)
 	tmp := filepath.Join(work, filepath.Base(bin))
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", buildTags, "-trimpath", "-buildvcs=false",
-		"-ldflags", buildLDFlags, "-o", tmp, ".")
-	cmd.Dir = dir
-	cmd.Env = env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build %s: %v\n%s", pkgDir, err, out.String())
+	if err := goBuild(ctx, t.dir, t.env, tmp); err != nil {
+		return "", err
 	}
 	// The rename is atomic, so a concurrent process sees the whole binary or none.
 	if err := os.Rename(tmp, bin); err != nil {

@@ -43,22 +43,12 @@ var zipEpoch = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 // sources of the module's packages it imports, go.mod, go.sum and the Go
 // version, so building an unchanged handler again runs no compiler.
 func BuildHandler(ctx context.Context, pkgDir string) (zipPath, sha string, err error) {
-	dir, err := filepath.Abs(pkgDir)
+	t, err := resolveTarget(ctx, pkgDir, cacheDirName)
 	if err != nil {
 		return "", "", err
 	}
-	modRoot, err := moduleRoot(dir)
-	if err != nil {
-		return "", "", err
-	}
-	env := buildEnv()
-	key, err := sourceKey(ctx, dir, modRoot, env)
-	if err != nil {
-		return "", "", err
-	}
-	cacheDir := filepath.Join(modRoot, filepath.FromSlash(cacheDirName))
-	prefix := cachePrefix(modRoot, dir)
-	zipPath = filepath.Join(cacheDir, prefix+"-"+key[:24]+".zip")
+	dir, env, cacheDir, prefix := t.dir, t.env, t.cacheDir, t.prefix
+	zipPath = t.entry + ".zip"
 	if sha, err := os.ReadFile(zipPath + ".sha256"); err == nil {
 		if _, err := os.Stat(zipPath); err == nil {
 			return zipPath, strings.TrimSpace(string(sha)), nil
@@ -80,14 +70,8 @@ func BuildHandler(ctx context.Context, pkgDir string) (zipPath, sha string, err 
 	}
 	defer os.RemoveAll(work)
 	bin := filepath.Join(work, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", buildTags, "-trimpath", "-buildvcs=false",
-		"-ldflags", buildLDFlags, "-o", bin, ".")
-	cmd.Dir = dir
-	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", "", fmt.Errorf("go build %s: %v\n%s", pkgDir, err, stderr.String())
+	if err := goBuild(ctx, dir, env, bin); err != nil {
+		return "", "", err
 	}
 	tmpZip := filepath.Join(work, "bootstrap.zip")
 	sum, err := zipBootstrap(bin, tmpZip)
@@ -102,6 +86,49 @@ func BuildHandler(ctx context.Context, pkgDir string) (zipPath, sha string, err 
 	}
 	pruneOld(cacheDir, prefix, filepath.Base(zipPath))
 	return zipPath, sum, nil
+}
+
+// buildTarget is a package to build and where its cached result goes.
+type buildTarget struct {
+	dir, cacheDir, prefix string
+	env                   []string
+	// entry is the cache path without extension: prefix-<24 hex of the source key>.
+	entry string
+}
+
+// resolveTarget finds pkgDir's module, hashes its sources (see sourceKey)
+// and names its entry in the cache directory cacheRel of the module.
+func resolveTarget(ctx context.Context, pkgDir, cacheRel string) (buildTarget, error) {
+	dir, err := filepath.Abs(pkgDir)
+	if err != nil {
+		return buildTarget{}, err
+	}
+	modRoot, err := moduleRoot(dir)
+	if err != nil {
+		return buildTarget{}, err
+	}
+	t := buildTarget{dir: dir, env: buildEnv(), cacheDir: filepath.Join(modRoot, filepath.FromSlash(cacheRel)), prefix: cachePrefix(modRoot, dir)}
+	key, err := sourceKey(ctx, dir, modRoot, t.env)
+	if err != nil {
+		return buildTarget{}, err
+	}
+	t.entry = filepath.Join(t.cacheDir, t.prefix+"-"+key[:24])
+	return t, nil
+}
+
+// goBuild compiles the main package in dir to out with the handlers'
+// flags; a failure carries the compiler's output.
+func goBuild(ctx context.Context, dir string, env []string, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", buildTags, "-trimpath", "-buildvcs=false",
+		"-ldflags", buildLDFlags, "-o", out, ".")
+	cmd.Dir = dir
+	cmd.Env = env
+	var output bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &output, &output
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", dir, err, output.String())
+	}
+	return nil
 }
 
 // buildEnv is the host's environment with the cross-compilation settings
