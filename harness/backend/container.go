@@ -189,7 +189,7 @@ func commonCustomizers(timeout time.Duration) []testcontainers.ContainerCustomiz
 		testcontainers.WithExposedPorts(EdgePort),
 		testcontainers.WithHostConfigModifier(loopbackPort(EdgePort)),
 		testcontainers.WithLabels(map[string]string{LabelOwner: ownerLabel()}),
-		testcontainers.WithWaitStrategyAndDeadline(timeout+5*time.Second, healthWait{port: EdgePort, timeout: timeout}),
+		testcontainers.WithWaitStrategyAndDeadline(timeout+5*time.Second, healthWait(EdgePort, timeout)),
 	}
 }
 

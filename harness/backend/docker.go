@@ -232,20 +232,20 @@ func mappedEndpoint(ctx context.Context, t interface {
 	return "http://127.0.0.1:" + strconv.Itoa(int(p.Num())), nil
 }
 
-// healthWait is a wait strategy on /_localstack/health at the loopback
-// port; it gives up at once when the container exits instead of waiting
-// out its deadline.
-type healthWait struct {
-	port    string
-	timeout time.Duration
+// probeWait is a wait strategy that polls probe until it succeeds; it
+// gives up at once when the container exits instead of waiting out its
+// deadline.
+type probeWait struct {
+	notReady string // what the timeout error says: "not healthy"
+	timeout  time.Duration
+	probe    func(ctx context.Context, t wait.StrategyTarget) error
 }
 
-var _ wait.Strategy = healthWait{}
+var _ wait.Strategy = probeWait{}
 
-func (w healthWait) WaitUntilReady(ctx context.Context, t wait.StrategyTarget) error {
+func (w probeWait) WaitUntilReady(ctx context.Context, t wait.StrategyTarget) error {
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
-	client := &http.Client{Timeout: time.Second}
 	var last error
 	for {
 		st, err := t.State(ctx)
@@ -255,17 +255,28 @@ func (w healthWait) WaitUntilReady(ctx context.Context, t wait.StrategyTarget) e
 		if !st.Running {
 			return stateError(st)
 		}
-		if ep, err := mappedEndpoint(ctx, t, w.port); err != nil {
-			last = err
-		} else if last = healthOnce(ctx, client, ep); last == nil {
+		if last = w.probe(ctx, t); last == nil {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("not healthy after %s: %v", w.timeout, last)
+			return fmt.Errorf("%s after %s: %v", w.notReady, w.timeout, last)
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// healthWait is ready when /_localstack/health answers 200 on the
+// container's port, published on the loopback.
+func healthWait(port string, timeout time.Duration) probeWait {
+	client := &http.Client{Timeout: time.Second}
+	return probeWait{notReady: "not healthy", timeout: timeout, probe: func(ctx context.Context, t wait.StrategyTarget) error {
+		ep, err := mappedEndpoint(ctx, t, port)
+		if err != nil {
+			return err
+		}
+		return healthOnce(ctx, client, ep)
+	}}
 }
 
 func healthOnce(ctx context.Context, c *http.Client, endpoint string) error {

@@ -216,7 +216,7 @@ func (l *HostContainers) Launch(spec cloud.HostSpec) (cloud.Host, error) {
 			}
 			return nil
 		}),
-		testcontainers.WithWaitStrategyAndDeadline(35*time.Second, sshWait{port: port, timeout: 30 * time.Second}),
+		testcontainers.WithWaitStrategyAndDeadline(35*time.Second, sshWait(port, 30*time.Second)),
 	)
 	if err != nil {
 		if ctr != nil {
@@ -363,35 +363,12 @@ func (h *HostContainer) watch() {
 	}()
 }
 
-// sshWait is ready when the published port greets with an SSH banner; it
-// gives up at once when the container exits.
-type sshWait struct {
-	port    int
-	timeout time.Duration
-}
-
-func (w sshWait) WaitUntilReady(ctx context.Context, t wait.StrategyTarget) error {
-	ctx, cancel := context.WithTimeout(ctx, w.timeout)
-	defer cancel()
-	addr := "127.0.0.1:" + strconv.Itoa(w.port)
-	var last error
-	for {
-		st, err := t.State(ctx)
-		if err != nil {
-			return err
-		}
-		if !st.Running {
-			return stateError(st)
-		}
-		if last = sshBanner(ctx, addr); last == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("no SSH banner at %s after %s: %v", addr, w.timeout, last)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+// sshWait is ready when the published port greets with an SSH banner.
+func sshWait(port int, timeout time.Duration) probeWait {
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	return probeWait{notReady: "no SSH banner at " + addr, timeout: timeout, probe: func(ctx context.Context, _ wait.StrategyTarget) error {
+		return sshBanner(ctx, addr)
+	}}
 }
 
 func sshBanner(ctx context.Context, addr string) error {
