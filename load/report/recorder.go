@@ -232,8 +232,8 @@ func (r *Recorder) Lost(id string, _ time.Time) {
 // Live is the figures a progress display shows.
 type Live struct {
 	Elapsed time.Duration
-	// Over the last complete bucket: 2xx orders per second and the order
-	// latency p99.
+	// 2xx orders per second over the last liveWindow complete buckets
+	// (IntendedOrderSec likewise), and the order latency p99 of the last.
 	OrdersPerSec float64
 	LatencyP99   time.Duration
 	// Over the run so far.
