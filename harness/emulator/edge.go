@@ -65,33 +65,40 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 // credential scope, a path prefix, a Host pattern, then the fallback (S3
 // path-style).
 func (e *edge) route(r *http.Request) (target, bool) {
+	t, _, ok := e.match(r)
+	return t, ok
+}
+
+// match is route that also returns what a Host route matched (the bucket,
+// API or URL id before the pattern); zero for other routes.
+func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {
 		prefix, _, _ := strings.Cut(tgt, ".")
 		if t, ok := e.byTarget[prefix]; ok {
-			return t, true
+			return t, awsproto.HostMatch{}, true
 		}
 	}
 	if s, ok := awsproto.ScopeOf(r); ok {
 		t, ok := e.byScope[s.Service]
-		return t, ok
+		return t, awsproto.HostMatch{}, ok
 	}
 	if tgt != "" {
-		return target{}, false
+		return target{}, awsproto.HostMatch{}, false
 	}
 	path := r.URL.Path
 	for _, p := range e.byPath {
 		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
-			return p.target, true
+			return p.target, awsproto.HostMatch{}, true
 		}
 	}
 	host := hostOnly(r.Host)
 	for _, h := range e.byHost {
-		if MatchHost(host, h.key) != "" {
-			return h.target, true
+		if m, ok := matchHost(host, h.key); ok {
+			return h.target, m, true
 		}
 	}
-	return e.fallback, e.fallback.svc != nil
+	return e.fallback, awsproto.HostMatch{}, e.fallback.svc != nil
 }
 
 // MatchHost matches host against a pattern of dot-separated labels in which
@@ -99,21 +106,31 @@ func (e *edge) route(r *http.Request) (target, bool) {
 // and returns the part of host before the pattern (the bucket, API or URL
 // id), or "" when host does not match.
 func MatchHost(host, pattern string) string {
+	m, _ := matchHost(host, pattern)
+	return m.Resource
+}
+
+// matchHost is MatchHost that also returns the label "*" stood for (the
+// region of a Function URL host).
+func matchHost(host, pattern string) (awsproto.HostMatch, bool) {
 	pattern = strings.TrimPrefix(pattern, ".")
+	var wild string
 	for {
 		i := strings.LastIndexByte(pattern, '.')
 		plabel := pattern[i+1:]
 		j := strings.LastIndexByte(host, '.')
 		if j < 0 {
-			return ""
+			return awsproto.HostMatch{}, false
 		}
 		hlabel := host[j+1:]
-		if plabel != "*" && !strings.EqualFold(plabel, hlabel) {
-			return ""
+		if plabel == "*" {
+			wild = hlabel
+		} else if !strings.EqualFold(plabel, hlabel) {
+			return awsproto.HostMatch{}, false
 		}
 		host = host[:j]
 		if i < 0 {
-			return host
+			return awsproto.HostMatch{Resource: host, Label: wild}, host != ""
 		}
 		pattern = pattern[:i]
 	}
@@ -128,10 +145,13 @@ func hostOnly(h string) string {
 }
 
 func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	t, ok := e.route(r)
+	t, res, ok := e.match(r)
 	if !ok {
 		e.unknownService(w, r)
 		return
+	}
+	if res.Resource != "" {
+		r = awsproto.WithHostMatch(r, res)
 	}
 	if e.verifier != nil && !t.public && (t.publicIf == nil || !t.publicIf(r)) {
 		if err := e.verifier.Verify(r); err != nil {
@@ -164,7 +184,7 @@ func (e *edge) unknownService(w http.ResponseWriter, r *http.Request) {
 	} else if tgt := r.Header.Get("X-Amz-Target"); tgt != "" {
 		name, _, _ = strings.Cut(tgt, ".")
 	}
-	err := awsproto.Code{Name: "UnknownService", Status: http.StatusNotImplemented}.Errorf("groundstack does not emulate the service %q", name)
+	err := awsproto.ErrUnknownService.Errorf("groundstack does not emulate the service %q", name)
 	proto := awsproto.Query
 	if r.Header.Get("X-Amz-Target") != "" || strings.Contains(r.Header.Get("Content-Type"), "json") {
 		proto = awsproto.JSON11

@@ -73,7 +73,9 @@ var (
 	ErrUnrecognizedClient    = Code{"UnrecognizedClientException", http.StatusForbidden}
 	ErrInvalidClientTokenID  = Code{"InvalidClientTokenId", http.StatusForbidden}
 	ErrRequestEntityTooLarge = Code{"RequestEntityTooLarge", http.StatusRequestEntityTooLarge}
-	ErrUnknownService        = Code{"UnknownService", http.StatusBadRequest}
+	// ErrUnknownService answers a service groundstack does not emulate, with
+	// 501 as LocalStack answers services it lacks.
+	ErrUnknownService = Code{"UnknownService", http.StatusNotImplemented}
 )
 
 // AsError converts any error into an *Error, mapping unknown ones to

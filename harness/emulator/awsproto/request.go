@@ -1,6 +1,7 @@
 package awsproto
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -118,4 +119,27 @@ func ReadBody(r *http.Request, limit int64) (body []byte, release func(), err er
 			bufPool.Put(bp)
 		}
 	}, nil
+}
+
+type hostMatchKey struct{}
+
+// HostMatch is what the edge matched in a request's Host: the resource
+// before the service's host pattern (the bucket of a virtual-hosted S3
+// request, the API of an invoke URL, the Function URL's id) and the label
+// the pattern's "*" stood for (a Function URL's region).
+type HostMatch struct {
+	Resource string
+	Label    string
+}
+
+// WithHostMatch returns r carrying what the edge matched in its Host, so no
+// service parses Host again.
+func WithHostMatch(r *http.Request, m HostMatch) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), hostMatchKey{}, m))
+}
+
+// HostMatchOf returns what the edge matched in r's Host, if anything.
+func HostMatchOf(r *http.Request) (HostMatch, bool) {
+	m, ok := r.Context().Value(hostMatchKey{}).(HostMatch)
+	return m, ok
 }

@@ -20,22 +20,24 @@ const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
 type Service struct {
 	env   *cloud.Env
 	store *Store
-	api   awsproto.QueryService
+	api   awsproto.API
 }
 
 // New returns the STS service.
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore()}
-	s.api = awsproto.QueryService{
-		Base:  awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
-		XMLNS: XMLNS,
-		Ops: map[string]awsproto.QueryOp{
-			"GetCallerIdentity": s.getCallerIdentity,
-			"AssumeRole":        s.assumeRole,
-			"GetSessionToken":   s.getSessionToken,
-			"GetAccessKeyInfo":  s.getAccessKeyInfo,
-		},
+	s.api = awsproto.API{
+		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
+		Protocol: awsproto.Query,
+		XMLNS:    XMLNS,
+		Invalid:  errValidation,
 	}
+	s.api.Register(
+		awsproto.Handle("GetCallerIdentity", s.getCallerIdentity),
+		awsproto.Handle("AssumeRole", s.assumeRole),
+		awsproto.Handle("GetSessionToken", s.getSessionToken),
+		awsproto.Handle("GetAccessKeyInfo", s.getAccessKeyInfo),
+	)
 	return s
 }
 
@@ -81,34 +83,29 @@ type getSessionTokenResult struct {
 	Credentials credentialsXML
 }
 
-// ---- validation ----
+// ---- inputs: members, constraints as the model states them ----
 
-func requiredParam(f awsproto.Form, key, field string) (string, error) {
-	if !f.Has(key) {
-		return "", awsproto.NotNull(errValidation, field)
-	}
-	return f.Get(key), nil
+type assumeRoleInput struct {
+	RoleArn         *string `required:"true" min:"20" max:"2048"`
+	RoleSessionName *string `required:"true" min:"2" max:"64" pattern:"[\\w+=,.@-]*"`
+	DurationSeconds *int    `min:"900" max:"43200"`
+	Policy          *string `min:"1" max:"2048"`
+	ExternalId      *string `min:"2" max:"1224"`
+	SourceIdentity  *string `min:"2" max:"64"`
 }
 
-// checkLen is awsproto's length constraint with STS's code (ValidationError).
-func checkLen(v, field string, min, max int) error {
-	return awsproto.CheckLength(errValidation, v, field, min, max)
+type getSessionTokenInput struct {
+	DurationSeconds *int    `min:"900" max:"129600"`
+	SerialNumber    *string `min:"9" max:"256"`
+	TokenCode       *string `min:"6" max:"6"`
 }
 
-func duration(f awsproto.Form, def, min, max int) (time.Duration, error) {
-	n, err := f.Int("DurationSeconds", def)
-	if err != nil {
-		return 0, err
-	}
-	if err := awsproto.CheckValue(errValidation, n, "durationSeconds", min, max); err != nil {
-		return 0, err
-	}
-	return time.Duration(n) * time.Second, nil
+type getAccessKeyInfoInput struct {
+	AccessKeyId *string `required:"true" min:"16" max:"128"`
 }
 
 var (
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]*$`)
-	roleARNPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)$`)
+	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]+)$`)
 )
 
 // ---- credentials ----
@@ -158,56 +155,28 @@ func (s *Service) callerIdentity(c *awsproto.Call) Identity {
 
 // ---- operations ----
 
-func (s *Service) getCallerIdentity(c *awsproto.Call, f awsproto.Form) (any, error) {
+func (s *Service) getCallerIdentity(c *awsproto.Call, _ *struct{}) (getCallerIdentityResult, error) {
 	id := s.callerIdentity(c)
 	return getCallerIdentityResult{Arn: id.Arn, UserId: id.UserID, Account: id.Account}, nil
 }
 
-func (s *Service) assumeRole(c *awsproto.Call, f awsproto.Form) (any, error) {
-	roleARN, err := requiredParam(f, "RoleArn", "roleArn")
-	if err != nil {
-		return nil, err
-	}
-	sessionName, err := requiredParam(f, "RoleSessionName", "roleSessionName")
-	if err != nil {
-		return nil, err
-	}
-	if err := checkLen(roleARN, "roleArn", 20, 2048); err != nil {
-		return nil, err
-	}
-	if err := checkLen(sessionName, "roleSessionName", 2, 64); err != nil {
-		return nil, err
-	}
-	if !sessionNamePattern.MatchString(sessionName) {
-		return nil, awsproto.Constraint(errValidation, sessionName, "roleSessionName", awsproto.Pattern(`[\w+=,.@-]*`))
-	}
+func (s *Service) assumeRole(c *awsproto.Call, in *assumeRoleInput) (assumeRoleResult, error) {
+	roleARN, sessionName := *in.RoleArn, *in.RoleSessionName
 	m := roleARNPattern.FindStringSubmatch(roleARN)
 	if m == nil {
-		return nil, errValidation.Errorf("%s is invalid", roleARN)
+		return assumeRoleResult{}, errValidation.Errorf("%s is invalid", roleARN)
 	}
 	account, roleName := m[1], m[2]
-	d, err := duration(f, 3600, 900, 43200)
-	if err != nil {
-		return nil, err
-	}
-	out := assumeRoleResult{SourceIdentity: f.Get("SourceIdentity")}
-	if f.Has("Policy") {
-		policy := f.Get("Policy")
-		if err := checkLen(policy, "policy", 1, 2048); err != nil {
-			return nil, err
+	out := assumeRoleResult{SourceIdentity: deref(in.SourceIdentity)}
+	if in.Policy != nil {
+		if !json.Valid([]byte(*in.Policy)) {
+			return assumeRoleResult{}, errMalformedPolicy.New("The policy is not in the valid JSON format.")
 		}
-		if !json.Valid([]byte(policy)) {
-			return nil, errMalformedPolicy.New("The policy is not in the valid JSON format.")
-		}
-		size := len(policy) * 100 / 2048
+		size := len(*in.Policy) * 100 / 2048
 		out.PackedPolicySize = &size
 	}
-	if ext := f.Get("ExternalId"); ext != "" {
-		if err := checkLen(ext, "externalId", 2, 1224); err != nil {
-			return nil, err
-		}
-	}
 	now := s.env.Now()
+	d := seconds(in.DurationSeconds, 3600)
 	out.Credentials = s.newCredentials(now, d)
 	// A role's ID is stable across sessions, as on AWS.
 	roleID := "AROA" + derive(roleARN, "role", upperDigits, 17)
@@ -221,42 +190,38 @@ func (s *Service) assumeRole(c *awsproto.Call, f awsproto.Form) (any, error) {
 	return out, nil
 }
 
-func (s *Service) getSessionToken(c *awsproto.Call, f awsproto.Form) (any, error) {
+func (s *Service) getSessionToken(c *awsproto.Call, in *getSessionTokenInput) (getSessionTokenResult, error) {
 	caller := s.callerIdentity(c)
 	if caller.AssumedRole {
-		return nil, errAccessDenied.New("Cannot call GetSessionToken with session credentials")
-	}
-	d, err := duration(f, 43200, 900, 129600)
-	if err != nil {
-		return nil, err
-	}
-	if sn := f.Get("SerialNumber"); f.Has("SerialNumber") {
-		if err := checkLen(sn, "serialNumber", 9, 256); err != nil {
-			return nil, err
-		}
-	}
-	if tc := f.Get("TokenCode"); f.Has("TokenCode") {
-		if err := checkLen(tc, "tokenCode", 6, 6); err != nil {
-			return nil, err
-		}
+		return getSessionTokenResult{}, errAccessDenied.New("Cannot call GetSessionToken with session credentials")
 	}
 	now := s.env.Now()
+	d := seconds(in.DurationSeconds, 43200)
 	creds := s.newCredentials(now, d)
 	s.store.Remember(creds.AccessKeyId, caller, now.Add(d), now)
 	return getSessionTokenResult{Credentials: creds}, nil
 }
 
-func (s *Service) getAccessKeyInfo(c *awsproto.Call, f awsproto.Form) (any, error) {
-	key, err := requiredParam(f, "AccessKeyId", "accessKeyId")
-	if err != nil {
-		return nil, err
-	}
-	if err := checkLen(key, "accessKeyId", 16, 128); err != nil {
-		return nil, err
-	}
+type getAccessKeyInfoResult struct{ Account string }
+
+func (s *Service) getAccessKeyInfo(c *awsproto.Call, in *getAccessKeyInfoInput) (getAccessKeyInfoResult, error) {
 	account := s.env.Account
-	if id, ok := s.store.Lookup(key, s.env.Now()); ok {
+	if id, ok := s.store.Lookup(*in.AccessKeyId, s.env.Now()); ok {
 		account = id.Account
 	}
-	return struct{ Account string }{account}, nil
+	return getAccessKeyInfoResult{account}, nil
+}
+
+func seconds(n *int, def int) time.Duration {
+	if n == nil {
+		return time.Duration(def) * time.Second
+	}
+	return time.Duration(*n) * time.Second
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -1,0 +1,447 @@
+package awsproto
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// API serves one service's typed Operations in its wire protocol: it finds
+// the operation (X-Amz-Target, Action, or method and path), decodes and
+// validates the input, calls the Op, and encodes the output or the error.
+// Every service has one; none writes this loop again.
+type API struct {
+	Base
+	Protocol Protocol
+	// TargetPrefix is the part of X-Amz-Target before the '.' (awsJson).
+	TargetPrefix string
+	// ErrorNamespace prefixes an awsJson error's __type
+	// ("com.amazonaws.dynamodb.v20120810#"), or is empty for bare codes.
+	ErrorNamespace string
+	// XMLNS is the namespace of query protocol responses.
+	XMLNS string
+	// MaxBody bounds request bodies (bytes) unless an Operation says more.
+	MaxBody int64
+	// Invalid is the code of constraint failures: ValidationException
+	// unless the service spells it otherwise (ValidationError,
+	// InvalidParameterValueException…).
+	Invalid Code
+	// QuoteNull writes a missing required member as 'null' (Lambda).
+	QuoteNull bool
+	// ErrorWriter, when set, replaces the protocol's error shape.
+	ErrorWriter func(w http.ResponseWriter, c *Call, e *Error)
+	// NotFound, when set, answers rest requests no operation matches
+	// (default: UnknownOperationException).
+	NotFound func(w http.ResponseWriter, c *Call)
+
+	ops map[string]*Operation
+	mux *http.ServeMux
+}
+
+// Register adds operations. A rest protocol operation needs At; two
+// operations on one method and path panic here, at start-up.
+func (a *API) Register(ops ...Operation) {
+	if a.ops == nil {
+		a.ops = map[string]*Operation{}
+	}
+	for i := range ops {
+		op := ops[i]
+		if _, dup := a.ops[op.Name]; dup {
+			panic("awsproto: operation " + op.Name + " registered twice")
+		}
+		a.ops[op.Name] = &op
+		if op.Path == "" {
+			if a.Protocol == RestJSON || a.Protocol == RestXML {
+				panic("awsproto: rest operation " + op.Name + " has no route (use At)")
+			}
+			continue
+		}
+		if a.mux == nil {
+			a.mux = http.NewServeMux()
+			a.mux.HandleFunc("/", a.unknown)
+		}
+		h := a.restHandler(&op)
+		// AWS's clients send some collection paths with and some without a
+		// trailing slash; both forms reach the operation.
+		path := strings.TrimSuffix(op.Path, "/")
+		if path == "" {
+			a.mux.Handle(op.Method+" /{$}", h)
+			continue
+		}
+		a.mux.Handle(op.Method+" "+path, h)
+		if !strings.HasSuffix(path, "...}") {
+			a.mux.Handle(op.Method+" "+path+"/{$}", h)
+		}
+	}
+}
+
+// Operations lists what the API serves, by name.
+func (a *API) Operations() []Operation {
+	out := make([]Operation, 0, len(a.ops))
+	for _, op := range a.ops {
+		out = append(out, *op)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Has reports whether the API serves the operation.
+func (a *API) Has(name string) bool { _, ok := a.ops[name]; return ok }
+
+func (a *API) invalid() Code {
+	if a.Invalid.Name == "" {
+		return ErrValidation
+	}
+	return a.Invalid
+}
+
+func (a *API) maxBody(op *Operation) int64 {
+	switch {
+	case op != nil && op.MaxBody > 0:
+		return op.MaxBody
+	case a.MaxBody > 0:
+		return a.MaxBody
+	case a.Protocol == Query || a.Protocol == EC2Query:
+		return 1 << 20
+	}
+	return 16 << 20
+}
+
+func (a *API) decode(c *Call, in any, body []byte, form Form) error {
+	switch v := in.(type) {
+	case *[]byte:
+		*v = body
+		return nil
+	case *Form:
+		*v = form
+		return nil
+	}
+	switch a.Protocol {
+	case JSON10, JSON11:
+		return DecodeJSON(body, in)
+	case Query, EC2Query:
+		return decodeForm(form, in, a.invalid())
+	default:
+		return decodeRest(c, in, body, a.Protocol == RestXML, a.invalid())
+	}
+}
+
+func (a *API) validate(in any) error {
+	if err := validateTags(a.invalid(), a.QuoteNull, in); err != nil {
+		return err
+	}
+	if v, ok := in.(Validator); ok {
+		return v.Validate()
+	}
+	return nil
+}
+
+// ServeHTTP dispatches a request to its operation.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch a.Protocol {
+	case JSON10, JSON11:
+		a.serveJSON(w, r)
+	case Query, EC2Query:
+		a.serveQuery(w, r)
+	default:
+		if a.mux == nil {
+			a.unknown(w, r)
+			return
+		}
+		a.mux.ServeHTTP(w, r)
+	}
+}
+
+// WriteError renders e in the API's protocol.
+func (a *API) WriteError(w http.ResponseWriter, c *Call, e *Error) {
+	if a.ErrorWriter != nil {
+		a.ErrorWriter(w, c, e)
+		return
+	}
+	switch a.Protocol {
+	case JSON10, JSON11:
+		WriteJSONError(w, a.jsonContentType(), a.ErrorNamespace, c.RequestID, e)
+	case Query, EC2Query:
+		writeQueryError(w, c, a.XMLNS, a.Protocol == EC2Query, e)
+	case RestXML:
+		WriteXMLError(w, c.Request, c.RequestID, e)
+	default:
+		WriteRestJSONError(w, c.RequestID, e)
+	}
+}
+
+// fail renders err: an *Error as it is, anything else as InternalFailure
+// (and logged: it is a bug).
+func (a *API) fail(w http.ResponseWriter, c *Call, err error) {
+	a.WriteError(w, c, a.internal(c, err))
+}
+
+// ---- awsJson
+
+func (a *API) jsonContentType() string {
+	if a.Protocol == JSON10 {
+		return "application/x-amz-json-1.0"
+	}
+	return "application/x-amz-json-1.1"
+}
+
+func (a *API) serveJSON(w http.ResponseWriter, r *http.Request) {
+	c := a.call(r)
+	defer a.recoverTo(c, func(e *Error) { a.WriteError(w, c, e) })
+	prefix, name, ok := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
+	if !ok || prefix != a.TargetPrefix {
+		a.WriteError(w, c, ErrUnknownOperation.New(""))
+		return
+	}
+	op := a.ops[name]
+	if op == nil {
+		a.WriteError(w, c, ErrUnknownOperation.New(""))
+		return
+	}
+	if r.Method != http.MethodPost {
+		a.WriteError(w, c, ErrSerialization.New("Only POST is supported"))
+		return
+	}
+	body, release, err := ReadBody(r, a.maxBody(op))
+	if err != nil {
+		a.WriteError(w, c, bodyError(err))
+		return
+	}
+	defer release()
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = append(body[:0], '{', '}')
+	} else if !json.Valid(body) {
+		a.WriteError(w, c, ErrSerialization.New("Start of structure or map found where not expected."))
+		return
+	}
+	out, err := op.run(a, c, body, nil)
+	if err != nil {
+		a.fail(w, c, err)
+		return
+	}
+	if rs, ok := out.(Responder); ok {
+		if err := rs.Respond(w, c); err != nil {
+			a.fail(w, c, err)
+		}
+		return
+	}
+	h := w.Header()
+	h["Content-Type"] = []string{a.jsonContentType()}
+	h["X-Amzn-Requestid"] = []string{c.RequestID}
+	switch v := out.(type) {
+	case nil:
+		w.Write([]byte("{}"))
+	case []byte:
+		w.Write(v)
+	case json.RawMessage:
+		w.Write(v)
+	default:
+		buf := encPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		enc := json.NewEncoder(buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			encPool.Put(buf)
+			a.fail(w, c, err)
+			return
+		}
+		w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+		encPool.Put(buf)
+	}
+}
+
+func bodyError(err error) *Error {
+	if err == ErrBodyTooLarge {
+		return ErrRequestEntityTooLarge.New("Request entity too large")
+	}
+	return ErrSerialization.New("Could not read request body")
+}
+
+// ---- query
+
+func (a *API) serveQuery(w http.ResponseWriter, r *http.Request) {
+	c := a.call(r)
+	defer a.recoverTo(c, func(e *Error) { a.WriteError(w, c, e) })
+	f, err := ParseForm(r, a.maxBody(nil))
+	if err != nil {
+		a.fail(w, c, err)
+		return
+	}
+	action := f.Get("Action")
+	if action == "" {
+		a.WriteError(w, c, ErrMissingAction.New("Missing Action"))
+		return
+	}
+	op := a.ops[action]
+	if op == nil {
+		a.WriteError(w, c, ErrInvalidAction.Errorf("The action %s is not valid for this web service.", action))
+		return
+	}
+	out, err := op.run(a, c, nil, f)
+	if err != nil {
+		a.fail(w, c, err)
+		return
+	}
+	if rs, ok := out.(Responder); ok {
+		if err := rs.Respond(w, c); err != nil {
+			a.fail(w, c, err)
+		}
+		return
+	}
+	b, err := encodeQueryResult(action, a.XMLNS, a.Protocol == EC2Query, c.RequestID, out)
+	if err != nil {
+		a.fail(w, c, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	w.Write(b)
+}
+
+// encodeQueryResult wraps out in <ActionResponse><ActionResult> (or, in the
+// EC2 dialect, writes it inside <ActionResponse> after the requestId).
+func encodeQueryResult(action, xmlns string, ec2 bool, requestID string, out any) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	resp := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: xmlns}}}
+	enc.EncodeToken(resp)
+	if ec2 {
+		enc.EncodeElement(requestID, xml.StartElement{Name: xml.Name{Local: "requestId"}})
+		if out != nil {
+			if err := encodeInner(enc, &buf, out); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		result := xml.StartElement{Name: xml.Name{Local: action + "Result"}}
+		if isNilOutput(out) {
+			enc.EncodeToken(result)
+			enc.EncodeToken(result.End())
+		} else if err := enc.EncodeElement(out, result); err != nil {
+			return nil, err
+		}
+		md := xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}}
+		enc.EncodeToken(md)
+		enc.EncodeElement(requestID, xml.StartElement{Name: xml.Name{Local: "RequestId"}})
+		enc.EncodeToken(md.End())
+	}
+	enc.EncodeToken(resp.End())
+	if err := enc.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func isNilOutput(out any) bool {
+	if out == nil {
+		return true
+	}
+	_, empty := out.(struct{})
+	return empty
+}
+
+// writeQueryError writes e in the query protocol's shape (or EC2's).
+func writeQueryError(w http.ResponseWriter, c *Call, xmlns string, ec2 bool, e *Error) {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	if ec2 {
+		buf.WriteString("<Response><Errors><Error><Code>")
+		xml.EscapeText(&buf, []byte(e.Code))
+		buf.WriteString("</Code><Message>")
+		xml.EscapeText(&buf, []byte(e.Message))
+		buf.WriteString("</Message></Error></Errors><RequestID>")
+		xml.EscapeText(&buf, []byte(c.RequestID))
+		buf.WriteString("</RequestID></Response>")
+	} else {
+		buf.WriteString(`<ErrorResponse xmlns="`)
+		xml.EscapeText(&buf, []byte(xmlns))
+		buf.WriteString(`"><Error><Type>`)
+		buf.WriteString(e.Fault())
+		buf.WriteString("</Type><Code>")
+		xml.EscapeText(&buf, []byte(e.Code))
+		buf.WriteString("</Code><Message>")
+		xml.EscapeText(&buf, []byte(e.Message))
+		buf.WriteString("</Message></Error><RequestId>")
+		xml.EscapeText(&buf, []byte(c.RequestID))
+		buf.WriteString("</RequestId></ErrorResponse>")
+	}
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	for k, v := range e.Headers {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(e.Status)
+	w.Write(buf.Bytes())
+}
+
+// ---- rest-json, rest-xml
+
+func (a *API) unknown(w http.ResponseWriter, r *http.Request) {
+	c := a.call(r)
+	if a.NotFound != nil {
+		a.NotFound(w, c)
+		return
+	}
+	a.WriteError(w, c, ErrUnknownOperation.New("Unknown operation "+r.Method+" "+r.URL.EscapedPath()))
+}
+
+func (a *API) restHandler(op *Operation) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.Serve(w, a.call(r), op)
+	})
+}
+
+// Serve runs op for a request a service routed itself (S3 picks operations
+// by sub-resource, which no path pattern can express).
+func (a *API) Serve(w http.ResponseWriter, c *Call, op *Operation) {
+	defer a.recoverTo(c, func(e *Error) { a.WriteError(w, c, e) })
+	var body []byte
+	if p := planOf(op.in); p == nil || !p.streamBody {
+		b, release, err := ReadBody(c.Request, a.maxBody(op))
+		if err != nil {
+			a.WriteError(w, c, bodyError(err))
+			return
+		}
+		defer release()
+		body = b
+	} else if limit := a.maxBody(op); limit > 0 {
+		c.Body = http.MaxBytesReader(w, c.Body, limit)
+	}
+	out, err := op.run(a, c, body, nil)
+	if err != nil {
+		a.fail(w, c, err)
+		return
+	}
+	if rs, ok := out.(Responder); ok {
+		if err := rs.Respond(w, c); err != nil {
+			a.fail(w, c, err)
+		}
+		return
+	}
+	status := op.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	if isNilOutput(out) {
+		if status != http.StatusNoContent && a.Protocol == RestJSON {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			w.Write([]byte("{}"))
+			return
+		}
+		w.WriteHeader(status)
+		return
+	}
+	if err := encodeRest(w, out, status, a.Protocol == RestXML); err != nil {
+		a.fail(w, c, err)
+	}
+}
+
+// Op finds a registered operation by name (for services that route
+// themselves and hand it to Serve).
+func (a *API) Op(name string) *Operation { return a.ops[name] }

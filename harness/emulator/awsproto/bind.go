@@ -1,0 +1,379 @@
+package awsproto
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// decodeForm fills the struct v points to from a query form, by the plan's
+// query keys: lists as Key.member.N (or Key.N), structures as Key.Member,
+// maps as Key.entry.N.key / .value.
+func decodeForm(f Form, v any, invalid Code) error {
+	rv := reflect.ValueOf(v).Elem()
+	p := planOf(rv.Type())
+	if p == nil {
+		return nil
+	}
+	return fillForm(p, rv, f, "", invalid)
+}
+
+func fillForm(p *typePlan, rv reflect.Value, f Form, prefix string, invalid Code) error {
+	for i := range p.fields {
+		fp := &p.fields[i]
+		key := prefix + fp.query
+		fv := rv.FieldByIndex(fp.index)
+		t := fp.typ
+		switch {
+		case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8:
+			elem := t.Elem()
+			if fp.elem != nil {
+				subs := f.Structs(key)
+				if len(subs) == 0 {
+					continue
+				}
+				list := reflect.MakeSlice(t, len(subs), len(subs))
+				for j, sub := range subs {
+					ev := list.Index(j)
+					if elem.Kind() == reflect.Pointer {
+						ev.Set(reflect.New(elem.Elem()))
+						ev = ev.Elem()
+					}
+					if err := fillForm(fp.elem, ev, sub, "", invalid); err != nil {
+						return err
+					}
+				}
+				fv.Set(list)
+				continue
+			}
+			vals := f.List(key)
+			if len(vals) == 0 {
+				if f.Has(key) { // an empty list is sent as "Key=" alone
+					fv.Set(reflect.MakeSlice(t, 0, 0))
+				}
+				continue
+			}
+			list := reflect.MakeSlice(t, len(vals), len(vals))
+			for j, s := range vals {
+				if err := setScalar(list.Index(j), s, key, invalid); err != nil {
+					return err
+				}
+			}
+			fv.Set(list)
+		case t.Kind() == reflect.Map:
+			m := f.Map(key, fp.mapKey, fp.mapValue)
+			if len(m) == 0 {
+				continue
+			}
+			mv := reflect.MakeMapWithSize(t, len(m))
+			for k, s := range m {
+				ev := reflect.New(t.Elem()).Elem()
+				if err := setScalar(ev, s, key, invalid); err != nil {
+					return err
+				}
+				mv.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), ev)
+			}
+			fv.Set(mv)
+		case fp.elem != nil:
+			sub := Form{}
+			pfx := key + "."
+			for k, v := range f {
+				if strings.HasPrefix(k, pfx) {
+					sub[k[len(pfx):]] = v
+				}
+			}
+			if len(sub) == 0 {
+				continue
+			}
+			if t.Kind() == reflect.Pointer {
+				fv.Set(reflect.New(t.Elem()))
+				fv = fv.Elem()
+			}
+			if err := fillForm(fp.elem, fv, sub, "", invalid); err != nil {
+				return err
+			}
+		default:
+			if !f.Has(key) {
+				continue
+			}
+			if err := setScalar(fv, f.Get(key), key, invalid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// setScalar parses s into v (a string, number, bool or time, or a pointer
+// to one), as the query protocol and rest locations send them.
+func setScalar(v reflect.Value, s, member string, invalid Code) error {
+	if v.Kind() == reflect.Pointer {
+		nv := reflect.New(v.Type().Elem())
+		if err := setScalar(nv.Elem(), s, member, invalid); err != nil {
+			return err
+		}
+		v.Set(nv)
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil || v.OverflowInt(n) {
+			return invalid.New(ValidationMessage("Value '" + s + "' at '" + lowerFirst(member) + "' failed to satisfy constraint: Member must be a number"))
+		}
+		v.SetInt(n)
+	case reflect.Float32, reflect.Float64:
+		x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return invalid.New(ValidationMessage("Value '" + s + "' at '" + lowerFirst(member) + "' failed to satisfy constraint: Member must be a number"))
+		}
+		v.SetFloat(x)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return invalid.New(ValidationMessage("Value '" + s + "' at '" + lowerFirst(member) + "' failed to satisfy constraint: Member must be a boolean"))
+		}
+		v.SetBool(b)
+	case reflect.Struct:
+		if v.Type() != reflect.TypeFor[time.Time]() {
+			return nil
+		}
+		t, err := parseTime(s)
+		if err != nil {
+			return invalid.New(ValidationMessage("Value '" + s + "' at '" + lowerFirst(member) + "' failed to satisfy constraint: Member must be a timestamp"))
+		}
+		v.Set(reflect.ValueOf(t))
+	}
+	return nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if t, err := http.ParseTime(s); err == nil {
+		return t, nil
+	}
+	secs, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(int64(secs * 1000)).UTC(), nil
+}
+
+// decodeRest fills v from a rest request: path labels, query strings and
+// headers by their locations, the payload member or the remaining members
+// from the body (JSON or XML).
+func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
+	rv := reflect.ValueOf(v).Elem()
+	p := planOf(rv.Type())
+	if p == nil {
+		if len(body) > 0 {
+			return decodeBody(body, v, xmlBody)
+		}
+		return nil
+	}
+	if p.payload < 0 && len(body) > 0 {
+		if err := decodeBody(body, v, xmlBody); err != nil {
+			return err
+		}
+	}
+	if !p.rest {
+		return nil
+	}
+	var q map[string][]string
+	for i := range p.fields {
+		fp := &p.fields[i]
+		fv := rv.FieldByIndex(fp.index)
+		switch fp.loc {
+		case inURI:
+			if s := c.PathValue(fp.wire); s != "" {
+				if err := setScalar(fv, s, fp.wire, invalid); err != nil {
+					return err
+				}
+			}
+		case inQuery:
+			if q == nil {
+				q = c.URL.Query()
+			}
+			vals, ok := q[fp.wire]
+			if !ok {
+				continue
+			}
+			if fp.typ.Kind() == reflect.Slice {
+				list := reflect.MakeSlice(fp.typ, len(vals), len(vals))
+				for j, s := range vals {
+					if err := setScalar(list.Index(j), s, fp.wire, invalid); err != nil {
+						return err
+					}
+				}
+				fv.Set(list)
+				continue
+			}
+			if err := setScalar(fv, vals[0], fp.wire, invalid); err != nil {
+				return err
+			}
+		case inHeader:
+			if s, ok := c.Header[http.CanonicalHeaderKey(fp.wire)]; ok && len(s) > 0 {
+				if err := setScalar(fv, s[0], fp.wire, invalid); err != nil {
+					return err
+				}
+			}
+		case inHeaders:
+			pfx := strings.ToLower(fp.wire)
+			m := map[string]string{}
+			for k, vs := range c.Header {
+				if lk := strings.ToLower(k); strings.HasPrefix(lk, pfx) && len(vs) > 0 {
+					m[lk[len(pfx):]] = vs[0]
+				}
+			}
+			if len(m) > 0 {
+				fv.Set(reflect.ValueOf(m))
+			}
+		case inPayload:
+			switch fp.typ.Kind() {
+			case reflect.Interface:
+				fv.Set(reflect.ValueOf(c.Body))
+			case reflect.String:
+				fv.SetString(string(body))
+			case reflect.Slice:
+				if body != nil {
+					fv.SetBytes(append([]byte(nil), body...))
+				}
+			default:
+				if len(body) > 0 {
+					nv := reflect.New(fp.typ)
+					if err := decodeBody(body, nv.Interface(), xmlBody); err != nil {
+						return err
+					}
+					fv.Set(nv.Elem())
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func decodeBody(body []byte, v any, xmlBody bool) error {
+	if xmlBody {
+		return DecodeXML(body, v)
+	}
+	return DecodeJSON(body, v)
+}
+
+// encodeRest writes a rest protocol output: header and status members by
+// their locations, then the payload member or the other members as the body.
+func encodeRest(w http.ResponseWriter, out any, status int, xmlBody bool) error {
+	rv := reflect.ValueOf(out)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			w.WriteHeader(status)
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	p := planOf(rv.Type())
+	if p != nil && p.rest {
+		h := w.Header()
+		for i := range p.fields {
+			fp := &p.fields[i]
+			fv := rv.FieldByIndex(fp.index)
+			switch fp.loc {
+			case inHeader:
+				if s, ok := scalarString(fv); ok {
+					h.Set(fp.wire, s)
+				}
+			case inHeaders:
+				it := fv.MapRange()
+				for it.Next() {
+					h.Set(fp.wire+it.Key().String(), it.Value().String())
+				}
+			case inStatus:
+				if n := fv.Int(); n != 0 {
+					status = int(n)
+				}
+			}
+		}
+		if p.payload >= 0 {
+			fv := rv.FieldByIndex(p.fields[p.payload].index)
+			switch fv.Kind() {
+			case reflect.Interface:
+				if fv.IsNil() {
+					w.WriteHeader(status)
+					return nil
+				}
+				w.WriteHeader(status)
+				if r, ok := fv.Interface().(io.Reader); ok {
+					_, err := io.Copy(w, r)
+					if c, ok := r.(io.Closer); ok {
+						c.Close()
+					}
+					return err
+				}
+				return nil
+			case reflect.String:
+				w.WriteHeader(status)
+				_, err := io.WriteString(w, fv.String())
+				return err
+			case reflect.Slice:
+				w.WriteHeader(status)
+				_, err := w.Write(fv.Bytes())
+				return err
+			}
+			return writeBody(w, status, fv.Interface(), xmlBody)
+		}
+	}
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return nil
+	}
+	return writeBody(w, status, out, xmlBody)
+}
+
+func writeBody(w http.ResponseWriter, status int, v any, xmlBody bool) error {
+	if xmlBody {
+		return WriteXML(w, status, v)
+	}
+	switch b := v.(type) {
+	case []byte:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, err := w.Write(b)
+		return err
+	case json.RawMessage:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, err := w.Write(b)
+		return err
+	}
+	return WriteJSON(w, status, v)
+}
+
+// scalarString renders a header member; absent pointers are left out.
+func scalarString(v reflect.Value) (string, bool) {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return "", false
+		}
+		v = v.Elem()
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String(), v.Len() > 0
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10), true
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool()), true
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok && !t.IsZero() {
+			return t.UTC().Format(http.TimeFormat), true
+		}
+	}
+	return "", false
+}
