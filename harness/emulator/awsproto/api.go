@@ -36,6 +36,9 @@ type API struct {
 	// NotFound, when set, answers rest requests no operation matches
 	// (default: UnknownOperationException).
 	NotFound func(w http.ResponseWriter, c *Call)
+	// DecodeError, when set, words a body the rest-json decoder refused
+	// (API Gateway answers BadRequestException, not SerializationException).
+	DecodeError func(err error) error
 
 	ops map[string]*Operation
 	mux *http.ServeMux
@@ -125,8 +128,21 @@ func (a *API) decode(c *Call, in any, body []byte, form Form) error {
 	case Query, EC2Query:
 		return decodeForm(form, in, a.invalid())
 	default:
-		return decodeRest(c, in, body, a.Protocol == RestXML, a.invalid())
+		return decodeRest(c, in, body, a.decodeBody, a.invalid())
 	}
+}
+
+func (a *API) decodeBody(body []byte, v any) error {
+	switch {
+	case a.Protocol == RestXML:
+		return DecodeXML(body, v)
+	case a.DecodeError != nil:
+		if err := json.Unmarshal(body, v); err != nil {
+			return a.DecodeError(err)
+		}
+		return nil
+	}
+	return DecodeJSON(body, v)
 }
 
 func (a *API) validate(in any) error {

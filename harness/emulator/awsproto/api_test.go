@@ -364,3 +364,29 @@ func TestAPILocationWithoutJSONDashPanics(t *testing.T) {
 	}
 	planOf(reflect.TypeFor[bad]())
 }
+
+type pathLabels struct {
+	API string `json:"-" location:"uri" name:"api"`
+}
+
+type embeddedIn struct {
+	pathLabels
+	Name *string `json:"name" required:"true"`
+}
+
+func TestAPIEmbeddedUnexportedInputs(t *testing.T) {
+	a := &API{Base: testBase(), Protocol: RestJSON}
+	a.Register(Handle("Put", func(c *Call, in *embeddedIn) (map[string]string, error) {
+		return map[string]string{"api": in.API, "name": *in.Name}, nil
+	}).At("PUT /apis/{api}"))
+	for _, c := range []struct{ body, want string }{
+		{`{"name":"n"}`, `{"api":"a1","name":"n"}`},
+		{`{}`, `Value null at 'name'`},
+	} {
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, httptest.NewRequest("PUT", "/apis/a1", strings.NewReader(c.body)))
+		if !strings.Contains(w.Body.String(), c.want) {
+			t.Fatalf("%s: %d %s", c.body, w.Code, w.Body)
+		}
+	}
+}

@@ -170,17 +170,17 @@ func parseTime(s string) (time.Time, error) {
 // decodeRest fills v from a rest request: path labels, query strings and
 // headers by their locations, the payload member or the remaining members
 // from the body (JSON or XML).
-func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
+func decodeRest(c *Call, v any, body []byte, decodeBody func([]byte, any) error, invalid Code) error {
 	rv := reflect.ValueOf(v).Elem()
 	p := planOf(rv.Type())
 	if p == nil {
 		if len(body) > 0 {
-			return decodeBody(body, v, xmlBody)
+			return decodeBody(body, v)
 		}
 		return nil
 	}
 	if p.payload < 0 && len(body) > 0 {
-		if err := decodeBody(body, v, xmlBody); err != nil {
+		if err := decodeBody(body, v); err != nil {
 			return err
 		}
 	}
@@ -249,7 +249,7 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
 			default:
 				if len(body) > 0 {
 					nv := reflect.New(fp.typ)
-					if err := decodeBody(body, nv.Interface(), xmlBody); err != nil {
+					if err := decodeBody(body, nv.Interface()); err != nil {
 						return err
 					}
 					fv.Set(nv.Elem())
@@ -260,12 +260,6 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
 	return nil
 }
 
-func decodeBody(body []byte, v any, xmlBody bool) error {
-	if xmlBody {
-		return DecodeXML(body, v)
-	}
-	return DecodeJSON(body, v)
-}
 
 // encodeRest writes a rest protocol output: header and status members by
 // their locations, then the payload member or the other members as the body.

@@ -100,9 +100,6 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 	seen[t] = p
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
 		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == "" {
 			// embedded structs contribute their members, as encoding/json does
 			inner := buildPlan(sf.Type, seen)
@@ -112,6 +109,12 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 			}
 			p.checks = p.checks || inner.checks
 			p.rest = p.rest || inner.rest
+			if inner.payload >= 0 {
+				p.payload, p.streamBody = len(p.fields)-len(inner.fields)+inner.payload, inner.streamBody
+			}
+			continue
+		}
+		if !sf.IsExported() {
 			continue
 		}
 		f := fieldPlan{index: []int{i}, goName: sf.Name, typ: sf.Type}

@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
@@ -48,9 +50,9 @@ type invocation struct {
 //	http://host:{port}/restapis/{api}/{stage}/_user_request_/{path}
 func parseInvocation(r *http.Request) (invocation, bool) {
 	p := r.URL.EscapedPath()
-	if id, ok := apiIDOfHost(r.Host); ok {
+	if m, ok := awsproto.HostMatchOf(r); ok && !strings.Contains(m.Resource, ".") {
 		stage, rest := cutSegment(p)
-		return invocation{apiID: id, stage: stage, path: rest, host: true}, true
+		return invocation{apiID: m.Resource, stage: stage, path: rest, host: true}, true
 	}
 	if rest, ok := strings.CutPrefix(p, pathExecuteAPI+"/"); ok {
 		id, rest := cutSegment("/" + rest)
@@ -76,19 +78,6 @@ func cutSegment(p string) (string, string) {
 		return seg, "/"
 	}
 	return seg, "/" + rest
-}
-
-// apiIDOfHost returns the API id of an {api}.execute-api.localhost.localstack.cloud host.
-func apiIDOfHost(host string) (string, bool) {
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-		host = host[:i]
-	}
-	const suffix = "." + hostExecuteAPI
-	if len(host) <= len(suffix) || !strings.EqualFold(host[len(host)-len(suffix):], suffix) {
-		return "", false
-	}
-	id := host[:len(host)-len(suffix)]
-	return id, !strings.Contains(id, ".")
 }
 
 // exchange is one data-plane request in flight.
@@ -753,4 +742,14 @@ func traceID(t time.Time, requestID string) string {
 		hex += "0"
 	}
 	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + hex[:24]
+}
+
+// sortedKeys is used where output order must be stable.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +25,8 @@ import (
 	apigw "github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 
+	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
@@ -87,13 +90,31 @@ func startStandalone(t testing.TB, wireLambda bool) *standalone {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(st.lambda))
 	}
 	st.svc = apigateway.New(env)
-	srv := httptest.NewServer(st.svc)
+	srv := httptest.NewServer(edgeHosts(st.svc))
 	t.Cleanup(srv.Close)
 	env.Host = srv.Listener.Addr().String()
 	st.url = srv.URL
 	st.port = strings.TrimPrefix(srv.URL[strings.LastIndexByte(srv.URL, ':'):], ":")
 	st.client = apigw.NewFromConfig(emutest.Config(srv.URL))
 	return st
+}
+
+// edgeHosts hands svc what the edge's host matching finds in each request's
+// Host, as the emulator's edge does for the service's ByHost routes.
+func edgeHosts(svc cloud.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		for _, rt := range svc.Routes() {
+			if id := emulator.MatchHost(host, rt.Key); rt.Kind == cloud.ByHost && id != "" {
+				r = awsproto.WithHostMatch(r, awsproto.HostMatch{Resource: id})
+				break
+			}
+		}
+		svc.ServeHTTP(w, r)
+	})
 }
 
 // proxyAPI creates an API with ANY on / and on /{proxy+}, both AWS_PROXY to

@@ -8,12 +8,25 @@ import (
 
 // API Gateway control-plane error codes, as the wire spells them.
 var (
-	ErrNotFound        = awsproto.Code{Name: "NotFoundException", Status: http.StatusNotFound}
-	ErrConflict        = awsproto.Code{Name: "ConflictException", Status: http.StatusConflict}
-	ErrBadRequest      = awsproto.Code{Name: "BadRequestException", Status: http.StatusBadRequest}
-	ErrTooManyRequests = awsproto.Code{Name: "TooManyRequestsException", Status: http.StatusTooManyRequests}
-	ErrUnauthorized    = awsproto.Code{Name: "UnauthorizedException", Status: http.StatusUnauthorized}
+	ErrNotFound   = awsproto.Code{Name: "NotFoundException", Status: http.StatusNotFound}
+	ErrConflict   = awsproto.Code{Name: "ConflictException", Status: http.StatusConflict}
+	ErrBadRequest = awsproto.Code{Name: "BadRequestException", Status: http.StatusBadRequest}
 )
+
+// What the store answers for a missing part of an API, as API Gateway words it.
+var (
+	errResourceNotFound    = ErrNotFound.New("Invalid Resource identifier specified")
+	errMethodNotFound      = ErrNotFound.New("Invalid Method identifier specified")
+	errIntegrationNotFound = ErrNotFound.New("Invalid Integration identifier specified")
+	errResponseNotFound    = ErrNotFound.New("Invalid Response status code specified")
+	errStageNotFound       = ErrNotFound.New("Invalid Stage identifier specified")
+	errDeploymentNotFound  = ErrNotFound.New("Invalid Deployment identifier specified")
+)
+
+// errAPINotFound names the account and the id asked for, as AWS does.
+func errAPINotFound(account, id string) error {
+	return ErrNotFound.Errorf("Invalid API identifier specified %s:%s", account, id)
+}
 
 // Gateway responses of the data plane: status, x-amzn-ErrorType (empty for
 // none) and message, as API Gateway's default gateway responses are.
@@ -25,7 +38,6 @@ type gatewayResponse struct {
 
 var (
 	gwMissingAuthToken   = gatewayResponse{http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token"}
-	gwForbiddenDisabled  = gatewayResponse{http.StatusForbidden, "ForbiddenException", "Forbidden"}
 	gwInternalError      = gatewayResponse{http.StatusInternalServerError, "InternalServerErrorException", "Internal server error"}
 	gwBadGateway         = gatewayResponse{http.StatusBadGateway, "InternalServerErrorException", "Internal server error"}
 	gwIntegrationTimeout = gatewayResponse{http.StatusGatewayTimeout, "", "Endpoint request timed out"}

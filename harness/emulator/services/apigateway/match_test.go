@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // routeAPI builds an API with the given resource paths, each with the
 // given methods, and returns its deployed snapshot.
 func routeAPI(t testing.TB, routes map[string][]string) *Snapshot {
-	s := NewStore(time.Now, cloud.NewUUID)
+	s := NewStore("000000000000", time.Now, cloud.NewUUID)
 	a := s.CreateAPI("us-east-1", NewAPI{Name: "t"})
 	byPath := map[string]string{"/": a.RootID}
 	var ensure func(path string) string
@@ -129,6 +130,10 @@ func TestParseInvocation(t *testing.T) {
 	for _, c := range cases {
 		r := httptest.NewRequest("GET", c.target, nil)
 		r.Host = c.host
+		// what the edge matches for the {api}.execute-api host route
+		if id, _, ok := strings.Cut(c.host, ".execute-api.localhost.localstack.cloud"); ok {
+			r = awsproto.WithHostMatch(r, awsproto.HostMatch{Resource: id})
+		}
 		got, ok := parseInvocation(r)
 		if ok != c.ok || (ok && got != c.want) {
 			t.Errorf("%s%s → %+v %v, want %+v %v", c.host, c.target, got, ok, c.want, c.ok)

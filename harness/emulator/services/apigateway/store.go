@@ -1,7 +1,6 @@
 package apigateway
 
 import (
-	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -11,38 +10,19 @@ import (
 	"time"
 )
 
-// Store errors (api.go maps them to wire codes with their messages).
-var (
-	ErrAPINotFound         = errors.New("api not found")
-	ErrResourceNotFound    = errors.New("resource not found")
-	ErrMethodNotFound      = errors.New("method not found")
-	ErrIntegrationNotFound = errors.New("integration not found")
-	ErrResponseNotFound    = errors.New("response not found")
-	ErrStageNotFound       = errors.New("stage not found")
-	ErrDeploymentNotFound  = errors.New("deployment not found")
-)
-
-// Conflict and BadRequest carry AWS's message for the client.
-type (
-	Conflict   string
-	BadRequest string
-)
-
-func (c Conflict) Error() string   { return string(c) }
-func (b BadRequest) Error() string { return string(b) }
-
 // Store holds every REST API, by id; each API has its own lock.
 type Store struct {
-	now   func() time.Time
-	newID func() string
+	account string
+	now     func() time.Time
+	newID   func() string
 
 	mu   sync.RWMutex
 	apis map[string]*API
 }
 
 // NewStore returns an empty store.
-func NewStore(now func() time.Time, newID func() string) *Store {
-	return &Store{now: now, newID: newID, apis: map[string]*API{}}
+func NewStore(account string, now func() time.Time, newID func() string) *Store {
+	return &Store{account: account, now: now, newID: newID, apis: map[string]*API{}}
 }
 
 // Reset drops every API.
@@ -232,7 +212,7 @@ func (s *Store) API(id string) (*API, error) {
 	a := s.apis[id]
 	s.mu.RUnlock()
 	if a == nil {
-		return nil, ErrAPINotFound
+		return nil, errAPINotFound(s.account, id)
 	}
 	return a, nil
 }
@@ -242,7 +222,7 @@ func (s *Store) DeleteAPI(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.apis[id] == nil {
-		return ErrAPINotFound
+		return errAPINotFound(s.account, id)
 	}
 	delete(s.apis, id)
 	return nil
@@ -299,7 +279,7 @@ func isGreedy(part string) bool   { return strings.HasSuffix(part, "+}") }
 func (a *API) Resource(id string) (*Resource, error) {
 	r := a.resources[id]
 	if r == nil {
-		return nil, ErrResourceNotFound
+		return nil, errResourceNotFound
 	}
 	return r, nil
 }
@@ -318,23 +298,23 @@ func (a *API) Resources() []*Resource {
 func (a *API) CreateResource(s *Store, parentID, pathPart string) (*Resource, error) {
 	parent := a.resources[parentID]
 	if parent == nil {
-		return nil, ErrResourceNotFound
+		return nil, errResourceNotFound
 	}
 	if !pathPartRE.MatchString(pathPart) {
-		return nil, BadRequest("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.")
+		return nil, ErrBadRequest.New("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.")
 	}
 	if isGreedy(parent.PathPart) {
-		return nil, BadRequest("Cannot create a child of a resource with a greedy path variable: " + parent.PathPart)
+		return nil, ErrBadRequest.New("Cannot create a child of a resource with a greedy path variable: " + parent.PathPart)
 	}
 	for _, r := range a.resources {
 		if r.ParentID != parentID || r.ID == parentID {
 			continue
 		}
 		if r.PathPart == pathPart {
-			return nil, Conflict("Another resource with the same parent already has this name: " + pathPart)
+			return nil, ErrConflict.New("Another resource with the same parent already has this name: " + pathPart)
 		}
 		if isVariable(r.PathPart) && isVariable(pathPart) {
-			return nil, BadRequest("A sibling (" + r.PathPart + ") of this resource already has a variable path part -- only one is allowed")
+			return nil, ErrBadRequest.New("A sibling (" + r.PathPart + ") of this resource already has a variable path part -- only one is allowed")
 		}
 	}
 	path := strings.TrimSuffix(parent.Path, "/") + "/" + pathPart
@@ -354,10 +334,10 @@ func (a *API) CreateResource(s *Store, parentID, pathPart string) (*Resource, er
 func (a *API) DeleteResource(id string) error {
 	r := a.resources[id]
 	if r == nil {
-		return ErrResourceNotFound
+		return errResourceNotFound
 	}
 	if id == a.RootID {
-		return BadRequest("Cannot delete root resource")
+		return ErrBadRequest.New("Cannot delete root resource")
 	}
 	prefix := r.Path + "/"
 	for rid, x := range a.resources {
@@ -373,17 +353,17 @@ func (a *API) DeleteResource(id string) error {
 func (a *API) MovePathPart(id, pathPart string) error {
 	r := a.resources[id]
 	if r == nil {
-		return ErrResourceNotFound
+		return errResourceNotFound
 	}
 	if id == a.RootID {
-		return BadRequest("Cannot modify the root resource")
+		return ErrBadRequest.New("Cannot modify the root resource")
 	}
 	if !pathPartRE.MatchString(pathPart) {
-		return BadRequest("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.")
+		return ErrBadRequest.New("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.")
 	}
 	for _, x := range a.resources {
 		if x.ParentID == r.ParentID && x.ID != id && x.PathPart == pathPart {
-			return Conflict("Another resource with the same parent already has this name: " + pathPart)
+			return ErrConflict.New("Another resource with the same parent already has this name: " + pathPart)
 		}
 	}
 	parent := a.resources[r.ParentID]
@@ -405,13 +385,13 @@ var HTTPMethods = []string{"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "
 func (a *API) PutMethod(resourceID string, m *Method) error {
 	r := a.resources[resourceID]
 	if r == nil {
-		return ErrResourceNotFound
+		return errResourceNotFound
 	}
 	if !slices.Contains(HTTPMethods, m.HTTPMethod) {
-		return BadRequest("Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")
+		return ErrBadRequest.New("Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")
 	}
 	if r.Methods[m.HTTPMethod] != nil {
-		return Conflict("Method already exists for this resource")
+		return ErrConflict.New("Method already exists for this resource")
 	}
 	if m.Responses == nil {
 		m.Responses = map[string]*MethodResponse{}
@@ -424,11 +404,11 @@ func (a *API) PutMethod(resourceID string, m *Method) error {
 func (a *API) Method(resourceID, httpMethod string) (*Method, error) {
 	r := a.resources[resourceID]
 	if r == nil {
-		return nil, ErrResourceNotFound
+		return nil, errResourceNotFound
 	}
 	m := r.Methods[httpMethod]
 	if m == nil {
-		return nil, ErrMethodNotFound
+		return nil, errMethodNotFound
 	}
 	return m, nil
 }
@@ -451,12 +431,12 @@ func (a *API) Deploy(s *Store, description string) (*Deployment, error) {
 		for _, m := range r.Methods {
 			methods++
 			if m.Integration == nil {
-				return nil, BadRequest("No integration defined for method")
+				return nil, ErrBadRequest.New("No integration defined for method")
 			}
 		}
 	}
 	if methods == 0 {
-		return nil, BadRequest("The REST API doesn't contain any methods")
+		return nil, ErrBadRequest.New("The REST API doesn't contain any methods")
 	}
 	var id string
 	for {
@@ -489,7 +469,7 @@ func (a *API) Deployments() []*Deployment {
 func (a *API) Deployment(id string) (*Deployment, error) {
 	d := a.deployments[id]
 	if d == nil {
-		return nil, ErrDeploymentNotFound
+		return nil, errDeploymentNotFound
 	}
 	return d, nil
 }
@@ -497,11 +477,11 @@ func (a *API) Deployment(id string) (*Deployment, error) {
 // DeleteDeployment deletes a deployment no stage points to.
 func (a *API) DeleteDeployment(id string) error {
 	if a.deployments[id] == nil {
-		return ErrDeploymentNotFound
+		return errDeploymentNotFound
 	}
 	for _, st := range a.stages {
 		if st.DeploymentID == id {
-			return BadRequest("Active stages pointing to this deployment must be moved or deleted")
+			return ErrBadRequest.New("Active stages pointing to this deployment must be moved or deleted")
 		}
 	}
 	delete(a.deployments, id)
@@ -513,13 +493,13 @@ var stageNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,128}$`)
 // CreateStage creates a stage on a deployment.
 func (a *API) CreateStage(now time.Time, st *Stage) error {
 	if !stageNameRE.MatchString(st.Name) {
-		return BadRequest("Stage name only allows a-zA-Z0-9_ and -")
+		return ErrBadRequest.New("Stage name only allows a-zA-Z0-9_ and -")
 	}
 	if a.stages[st.Name] != nil {
-		return Conflict("Stage already exists")
+		return ErrConflict.New("Stage already exists")
 	}
 	if a.deployments[st.DeploymentID] == nil {
-		return ErrDeploymentNotFound
+		return errDeploymentNotFound
 	}
 	st.Created, st.Updated = now, now
 	a.stages[st.Name] = st
@@ -530,7 +510,7 @@ func (a *API) CreateStage(now time.Time, st *Stage) error {
 // (CreateDeployment with a stageName), merging variables.
 func (a *API) PointStage(now time.Time, name, deploymentID, description string, variables map[string]string) (*Stage, error) {
 	if !stageNameRE.MatchString(name) {
-		return nil, BadRequest("Stage name only allows a-zA-Z0-9_ and -")
+		return nil, ErrBadRequest.New("Stage name only allows a-zA-Z0-9_ and -")
 	}
 	st := a.stages[name]
 	if st == nil {
@@ -553,7 +533,7 @@ func (a *API) PointStage(now time.Time, name, deploymentID, description string, 
 func (a *API) Stage(name string) (*Stage, error) {
 	st := a.stages[name]
 	if st == nil {
-		return nil, ErrStageNotFound
+		return nil, errStageNotFound
 	}
 	return st, nil
 }
@@ -573,7 +553,7 @@ func (a *API) Stages(deploymentID string) []*Stage {
 // DeleteStage deletes a stage.
 func (a *API) DeleteStage(name string) error {
 	if a.stages[name] == nil {
-		return ErrStageNotFound
+		return errStageNotFound
 	}
 	delete(a.stages, name)
 	return nil
