@@ -260,7 +260,6 @@ func decodeRest(c *Call, v any, body []byte, decodeBody func([]byte, any) error,
 	return nil
 }
 
-
 // encodeRest writes a rest protocol output: header and status members by
 // their locations, then the payload member or the other members as the body.
 func encodeRest(w http.ResponseWriter, out any, status int, xmlBody bool) error {
