@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // Code size limits, as AWS enforces them.
@@ -32,14 +33,25 @@ var (
 )
 
 // codeCache keeps function zips by SHA-256 under dir/zips and unpacks each
-// one once under dir/code/<sha>. Entries are content-addressed and written
-// through a temporary name and a rename, so several emulators (even in
-// several processes) can share one cache.
+// one once under dir/code/<sha>. The directory is private: by default a
+// fresh one (mode 0700, random name) that close removes; a configured one
+// must be a real directory owned by this user and closed to everyone else,
+// and nothing found in it is trusted until its content is checked. Entries
+// that no pool runs are evicted, least recently used first, past maxBytes.
 type codeCache struct {
-	dir string
+	configured string // the configured directory, "" for a private one
+	maxBytes   int64
+
+	initOnce sync.Once
+	initErr  error
+	dir      string
 
 	mu       sync.Mutex
 	unpacked map[string]*unpacking
+	entries  map[string]*cacheEntry
+	total    int64
+	tick     uint64
+	closed   bool
 }
 
 type unpacking struct {
@@ -48,8 +60,78 @@ type unpacking struct {
 	err  error
 }
 
-func newCodeCache(dir string) *codeCache {
-	return &codeCache{dir: dir, unpacked: map[string]*unpacking{}}
+// cacheEntry is what the cache knows of one code SHA-256.
+type cacheEntry struct {
+	zipBytes  int64
+	codeBytes int64 // 0 until unpacked
+	lastUse   uint64
+	pins      int  // pools running this code
+	dropped   bool // its functions are gone: evict once unpinned
+}
+
+// DefaultCacheBytes bounds a code cache's zips and unpacked code.
+const DefaultCacheBytes = 4 << 30
+
+func newCodeCache(dir string, maxBytes int64) *codeCache {
+	if maxBytes <= 0 {
+		maxBytes = DefaultCacheBytes
+	}
+	return &codeCache{configured: dir, maxBytes: maxBytes, unpacked: map[string]*unpacking{}, entries: map[string]*cacheEntry{}}
+}
+
+// ErrUnsafeCacheDir is a configured cache directory another user could
+// write to: code planted there would run as us.
+var ErrUnsafeCacheDir = errors.New("lambda code cache directory is not private")
+
+// ready creates (or checks) the directory on first use, so an emulator that
+// runs no function touches no disk.
+func (c *codeCache) ready() error {
+	c.initOnce.Do(func() {
+		if c.configured == "" {
+			c.dir, c.initErr = os.MkdirTemp("", "groundstack-lambda-")
+			return
+		}
+		if _, err := os.Lstat(c.configured); os.IsNotExist(err) {
+			if err := os.MkdirAll(c.configured, 0o700); err != nil {
+				c.initErr = err
+				return
+			}
+		}
+		c.initErr = checkPrivateDir(c.configured)
+		c.dir = c.configured
+	})
+	return c.initErr
+}
+
+// usable is ready, and not closed (a closed private cache is gone).
+func (c *codeCache) usable() error {
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	return c.ready()
+}
+
+// checkPrivateDir accepts a directory (not a symlink to one) owned by this
+// user, and closes it to group and others if it was open: nothing found in
+// it is trusted anyway, but nobody else may write (or read) there.
+func checkPrivateDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case !fi.IsDir():
+		return fmt.Errorf("%w: %s is not a directory", ErrUnsafeCacheDir, dir)
+	case !ok || int(st.Uid) != os.Getuid():
+		return fmt.Errorf("%w: %s belongs to another user", ErrUnsafeCacheDir, dir)
+	case fi.Mode().Perm()&0o077 != 0:
+		return os.Chmod(dir, 0o700)
+	}
+	return nil
 }
 
 func (c *codeCache) zipPath(sum string) string  { return filepath.Join(c.dir, "zips", sum+".zip") }
@@ -72,33 +154,68 @@ func CheckZip(data []byte) error {
 	return nil
 }
 
-// store writes data under its hex SHA-256 (unless already there) and returns
-// that sum.
+// store writes data under its hex SHA-256 (unless a file with that content
+// is already there) and returns that sum.
 func (c *codeCache) store(data []byte) (string, error) {
+	if err := c.usable(); err != nil {
+		return "", err
+	}
 	h := sha256.Sum256(data)
 	sum := hex.EncodeToString(h[:])
 	dst := c.zipPath(sum)
-	if _, err := os.Stat(dst); err == nil {
-		return sum, nil
+	if !fileHasSum(dst, sum) {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return "", err
+		}
+		tmp := dst + ".tmp-" + randomSuffix()
+		if err := os.WriteFile(tmp, data, 0o600); err != nil {
+			os.Remove(tmp)
+			return "", err
+		}
+		if err := os.Rename(tmp, dst); err != nil {
+			os.Remove(tmp)
+			return "", err
+		}
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return "", err
-	}
-	tmp := dst + ".tmp-" + randomSuffix()
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
+	c.mu.Lock()
+	e := c.entry(sum)
+	c.total += int64(len(data)) - e.zipBytes
+	e.zipBytes, e.dropped = int64(len(data)), false
+	victims := c.evictLocked()
+	c.mu.Unlock()
+	c.remove(victims)
 	return sum, nil
+}
+
+// fileHasSum reports whether the file at path exists and hashes to sum.
+func fileHasSum(path, sum string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sum
+}
+
+// entry returns sum's entry, creating it, and marks it used (c.mu held).
+func (c *codeCache) entry(sum string) *cacheEntry {
+	e := c.entries[sum]
+	if e == nil {
+		e = &cacheEntry{}
+		c.entries[sum] = e
+	}
+	c.tick++
+	e.lastUse = c.tick
+	return e
 }
 
 // open returns the stored zip of sum.
 func (c *codeCache) open(sum string) (*os.File, error) {
-	if !isHexSum(sum) {
+	if !isHexSum(sum) || c.ready() != nil {
 		return nil, fs.ErrNotExist
 	}
 	return os.Open(c.zipPath(sum))
@@ -107,19 +224,30 @@ func (c *codeCache) open(sum string) (*os.File, error) {
 // unpack returns the directory holding the unpacked code of sum, unpacking
 // it on first use; concurrent callers share one unpacking.
 func (c *codeCache) unpack(sum string) (string, error) {
+	if err := c.usable(); err != nil {
+		return "", err
+	}
 	c.mu.Lock()
+	c.entry(sum)
 	u, ok := c.unpacked[sum]
 	if !ok {
 		u = &unpacking{done: make(chan struct{})}
 		c.unpacked[sum] = u
 		c.mu.Unlock()
-		u.root, u.err = c.unpackOnce(sum)
+		var n int64
+		u.root, n, u.err = c.unpackOnce(sum)
 		close(u.done)
+		c.mu.Lock()
 		if u.err != nil {
-			c.mu.Lock()
 			delete(c.unpacked, sum) // let a later call retry
-			c.mu.Unlock()
+		} else {
+			e := c.entry(sum)
+			c.total += n - e.codeBytes
+			e.codeBytes = n
 		}
+		victims := c.evictLocked()
+		c.mu.Unlock()
+		c.remove(victims)
 		return u.root, u.err
 	}
 	c.mu.Unlock()
@@ -127,47 +255,137 @@ func (c *codeCache) unpack(sum string) (string, error) {
 	return u.root, u.err
 }
 
-func (c *codeCache) unpackOnce(sum string) (string, error) {
+// unpackOnce unpacks sum's zip after checking it still hashes to sum. A
+// directory already at the destination is not ours to trust (this cache
+// unpacks each sum once, through unpacked): it is replaced.
+func (c *codeCache) unpackOnce(sum string) (string, int64, error) {
 	if !isHexSum(sum) {
-		return "", fs.ErrNotExist
+		return "", 0, fs.ErrNotExist
+	}
+	if !fileHasSum(c.zipPath(sum), sum) {
+		return "", 0, fs.ErrNotExist
 	}
 	dst := c.rootPath(sum)
-	if fi, err := os.Stat(dst); err == nil && fi.IsDir() {
-		return dst, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return "", err
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", 0, err
 	}
 	tmp := dst + ".tmp-" + randomSuffix()
-	if err := os.Mkdir(tmp, 0o755); err != nil {
-		return "", err
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return "", 0, err
 	}
-	if err := unzipInto(c.zipPath(sum), tmp); err != nil {
+	n, err := unzipInto(c.zipPath(sum), tmp)
+	if err != nil {
 		os.RemoveAll(tmp)
-		return "", err
+		return "", 0, err
+	}
+	if err := os.RemoveAll(dst); err != nil {
+		os.RemoveAll(tmp)
+		return "", 0, err
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.RemoveAll(tmp)
-		if fi, serr := os.Stat(dst); serr == nil && fi.IsDir() {
-			return dst, nil // another process won the race
-		}
-		return "", err
+		return "", 0, err
 	}
-	return dst, nil
+	return dst, n, nil
+}
+
+// pin marks sum as run by a pool: it is not evicted until unpinned.
+func (c *codeCache) pin(sum string) {
+	c.mu.Lock()
+	c.entry(sum).pins++
+	c.mu.Unlock()
+}
+
+func (c *codeCache) unpin(sum string) {
+	c.mu.Lock()
+	if e := c.entries[sum]; e != nil && e.pins > 0 {
+		e.pins--
+	}
+	victims := c.evictLocked()
+	c.mu.Unlock()
+	c.remove(victims)
+}
+
+// drop says no function uses sum any more: it goes as soon as no pool runs it.
+func (c *codeCache) drop(sum string) {
+	c.mu.Lock()
+	if e := c.entries[sum]; e != nil {
+		e.dropped = true
+	}
+	victims := c.evictLocked()
+	c.mu.Unlock()
+	c.remove(victims)
+}
+
+// evictLocked takes out of the books what must go (dropped entries no pool
+// runs, then the least recently used unpinned ones while over maxBytes) and
+// returns their sums; the caller removes the files without holding c.mu.
+func (c *codeCache) evictLocked() []string {
+	var victims []string
+	evict := func(sum string, e *cacheEntry) {
+		c.total -= e.zipBytes + e.codeBytes
+		delete(c.entries, sum)
+		delete(c.unpacked, sum)
+		victims = append(victims, sum)
+	}
+	for sum, e := range c.entries {
+		if e.dropped && e.pins == 0 {
+			evict(sum, e)
+		}
+	}
+	for c.total > c.maxBytes {
+		var oldest string
+		var oe *cacheEntry
+		for sum, e := range c.entries {
+			if e.pins == 0 && (oe == nil || e.lastUse < oe.lastUse) {
+				oldest, oe = sum, e
+			}
+		}
+		if oe == nil {
+			break // everything left is running
+		}
+		evict(oldest, oe)
+	}
+	return victims
+}
+
+func (c *codeCache) remove(sums []string) {
+	for _, sum := range sums {
+		os.Remove(c.zipPath(sum))
+		os.RemoveAll(c.rootPath(sum))
+	}
+}
+
+// size is what the cache holds on disk, by its books (tests).
+func (c *codeCache) size() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total
+}
+
+// close removes a private cache directory; a configured one stays, as a
+// data directory should.
+func (c *codeCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	if c.configured == "" && c.dir != "" {
+		os.RemoveAll(c.dir)
+	}
 }
 
 // unzipInto unpacks the zip at src into dir. Every write goes through an
 // os.Root, so no entry (absolute, "..", or through a symlink) can land
 // outside dir; symlinks whose targets would leave dir are skipped.
-func unzipInto(src, dir string) error {
+func unzipInto(src, dir string) (int64, error) {
 	zr, err := zip.OpenReader(src)
 	if err != nil {
-		return ErrNotZip
+		return 0, ErrNotZip
 	}
 	defer zr.Close()
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer root.Close()
 	var budget int64 = MaxUnzippedSize
@@ -180,35 +398,35 @@ func unzipInto(src, dir string) error {
 		switch {
 		case mode.IsDir():
 			if err := root.MkdirAll(name, 0o755); err != nil {
-				return err
+				return 0, err
 			}
 		case mode&fs.ModeSymlink != 0:
 			target, err := readSmall(f, maxSymlinkTarget)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			if path.IsAbs(target) || !filepath.IsLocal(path.Join(path.Dir(name), target)) {
 				continue
 			}
 			if err := mkParent(root, name); err != nil {
-				return err
+				return 0, err
 			}
 			root.Remove(name)
 			if err := root.Symlink(target, name); err != nil {
-				return err
+				return 0, err
 			}
 		case mode.IsRegular():
 			if err := mkParent(root, name); err != nil {
-				return err
+				return 0, err
 			}
 			n, err := copyEntry(root, name, f, budget)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			budget -= n
 		}
 	}
-	return nil
+	return MaxUnzippedSize - budget, nil
 }
 
 func mkParent(root *os.Root, name string) error {

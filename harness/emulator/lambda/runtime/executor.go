@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,9 +33,14 @@ var (
 
 // Config configures an Executor.
 type Config struct {
-	// CacheDir holds code zips and unpacked code (default
-	// os.TempDir()/groundstack-lambda-<uid>).
+	// CacheDir holds code zips and unpacked code. By default each
+	// executor makes a private one (0700, random name) and removes it on
+	// Close; a configured one must be owned by this user and closed to
+	// others, and is kept.
 	CacheDir string
+	// CacheBytes bounds the cache (DefaultCacheBytes when 0): code no pool
+	// runs is evicted, least recently used first.
+	CacheBytes int64
 	// InitTimeout bounds a new instance's start-up (until its first
 	// /next); AWS uses 10 s.
 	InitTimeout time.Duration
@@ -72,9 +76,6 @@ type Executor struct {
 
 // New returns an Executor.
 func New(cfg Config) *Executor {
-	if cfg.CacheDir == "" {
-		cfg.CacheDir = filepath.Join(os.TempDir(), "groundstack-lambda-"+strconv.Itoa(os.Getuid()))
-	}
 	if cfg.InitTimeout <= 0 {
 		cfg.InitTimeout = DefaultInitTimeout
 	}
@@ -99,7 +100,7 @@ func New(cfg Config) *Executor {
 	if cfg.EdgeHost == nil {
 		cfg.EdgeHost = func() string { return "" }
 	}
-	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir), pools: map[*Pool]struct{}{}, stop: make(chan struct{})}
+	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir, cfg.CacheBytes), pools: map[*Pool]struct{}{}, stop: make(chan struct{})}
 	x.initTimeout.Store(int64(cfg.InitTimeout))
 	x.janitor.Add(1)
 	go x.reapIdle()
@@ -160,15 +161,34 @@ func (x *Executor) NewPool(fn *Function) *Pool {
 		p.retired = true
 	} else {
 		x.pools[p] = struct{}{}
+		x.cache.pin(fn.CodeSHA256)
 	}
 	x.mu.Unlock()
 	return p
 }
 
+// forget takes a retired, empty pool off the books (once, however often
+// it is called) and lets its code be evicted.
 func (x *Executor) forget(p *Pool) {
 	x.mu.Lock()
+	_, ok := x.pools[p]
 	delete(x.pools, p)
 	x.mu.Unlock()
+	if ok {
+		x.cache.unpin(p.fn.CodeSHA256)
+	}
+}
+
+// DropCode says no function refers to the code of sum any more (deleted,
+// or its code replaced): it leaves the cache once no instance runs it.
+func (x *Executor) DropCode(sum string) { x.cache.drop(sum) }
+
+// scratchDir is where instances get their own /tmp.
+func (x *Executor) scratchDir(id string) (string, error) {
+	if err := x.cache.ready(); err != nil {
+		return "", err
+	}
+	return filepath.Join(x.cache.dir, "tmp", id), nil
 }
 
 // Close kills every instance and waits until each child is reaped.
@@ -192,6 +212,7 @@ func (x *Executor) Close() error {
 	for _, p := range pools {
 		p.wait()
 	}
+	x.cache.close()
 	return nil
 }
 

@@ -135,8 +135,11 @@ func (p *Pool) spawn() (*instance, error) {
 	if err != nil {
 		return nil, &spawnError{"Runtime.Unknown", "could not listen for the Runtime API: " + err.Error()}
 	}
-	inst.scratch = filepath.Join(x.cfg.CacheDir, "tmp", id)
-	if err := os.MkdirAll(inst.scratch, 0o700); err != nil {
+	inst.scratch, err = x.scratchDir(id)
+	if err == nil {
+		err = os.MkdirAll(inst.scratch, 0o700)
+	}
+	if err != nil {
 		ln.Close()
 		return nil, &spawnError{"Runtime.Unknown", "could not create the instance's scratch directory: " + err.Error()}
 	}

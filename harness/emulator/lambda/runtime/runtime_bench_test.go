@@ -32,7 +32,7 @@ func procCPU(pid string) float64 {
 func BenchmarkPoolInvokeWarm(b *testing.B) {
 	for _, logs := range []bool{false, true} {
 		b.Run(map[bool]string{false: "no-logs", true: "cloudwatch"}[logs], func(b *testing.B) {
-			cfg := runtime.Config{CacheDir: b.TempDir()}
+			cfg := runtime.Config{}
 			cfg.Logs = func() cloud.LogWriter { return nil }
 			if logs {
 				sink := &logSink{}

@@ -4,9 +4,13 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,9 +74,6 @@ type harness struct {
 func newHarness(t *testing.T, cfg runtime.Config) *harness {
 	t.Helper()
 	h := &harness{logs: &logSink{}}
-	if cfg.CacheDir == "" {
-		cfg.CacheDir = t.TempDir()
-	}
 	if cfg.Logs == nil {
 		cfg.Logs = func() cloud.LogWriter { return h.logs }
 	}
@@ -399,5 +400,36 @@ func TestCloseReapsEverything(t *testing.T) {
 	}
 	if n := len(h.x.PIDs()); n != 0 {
 		t.Fatalf("executor still tracks %d instances", n)
+	}
+}
+
+// The attack: the code cache used to live at a predictable shared path and
+// trust what it found there, so another local user could plant
+// code/<sha>/bootstrap and have it run as the emulator's user.
+func TestPlantedCodeAtTheOldSharedPathNeverRuns(t *testing.T) {
+	shared := filepath.Join(os.TempDir(), "groundstack-lambda-"+strconv.Itoa(os.Getuid()))
+	sum := sha256.Sum256(testfnZip)
+	planted := filepath.Join(shared, "code", hex.EncodeToString(sum[:]))
+	marker := filepath.Join(t.TempDir(), "planted-ran")
+	// Whatever an old build left there goes aside for the test and back after.
+	aside := planted + ".aside-" + strconv.Itoa(os.Getpid())
+	if err := os.Rename(planted, aside); err == nil {
+		t.Cleanup(func() { os.Rename(aside, planted) })
+	}
+	if err := os.MkdirAll(planted, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(planted) })
+	script := "#!/bin/sh\ntouch " + marker + "\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(planted, "bootstrap"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, runtime.Config{})
+	res := invoke(t, h.pool("planted", 5*time.Second, nil), `{"mode":"ctx"}`, false)
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the planted bootstrap ran")
+	}
+	if res.Outcome != runtime.Succeeded {
+		t.Fatalf("the uploaded code did not run: %v %s", res.Outcome, res.Payload)
 	}
 }
