@@ -56,7 +56,7 @@ type Response struct {
 type Store interface {
 	Record(ctx context.Context, o order.Order) (ledger.Outcome, error)
 	Page(ctx context.Context, limit int, token string) ([]order.Order, string, error)
-	Day(ctx context.Context, day string) (ledger.DayTotals, error)
+	Day(ctx context.Context, day string, top int) (ledger.DayTotals, error)
 	User(ctx context.Context, name string) (ledger.User, bool, error)
 }
 
@@ -342,12 +342,15 @@ func (a *App) metrics(ctx context.Context, req Request) Response {
 		}
 		day = d.Format(order.DayLayout)
 	}
-	t, err := a.store.Day(ctx, day)
+	t, err := a.store.Day(ctx, day, topProducts)
 	if err != nil {
 		return a.internal(ctx, "read day", err)
 	}
+	if t.Top == nil {
+		t.Top = []ledger.ProductCount{}
+	}
 	return jsonResponse(200, Metrics{
-		Top: t.Top(topProducts), Average: order.Average(t.Sales, t.Orders), Sales: t.Sales,
+		Top: t.Top, Average: order.Average(t.Sales, t.Orders), Sales: t.Sales,
 		Orders: t.Orders, Day: day, Zone: a.zone.String(),
 	})
 }

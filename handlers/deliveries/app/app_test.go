@@ -23,15 +23,21 @@ import (
 type memStore struct {
 	mu     sync.Mutex
 	orders map[string]order.Order
-	days   map[string]*ledger.DayTotals
+	days   map[string]*memDay
 	users  map[string]string
 	zone   *time.Location
 	fail   error
 }
 
+// memDay is a day's aggregates with every product's count.
+type memDay struct {
+	ledger.DayTotals
+	products map[string]int64
+}
+
 func newMemStore(zone *time.Location) *memStore {
 	h, _ := bcrypt.GenerateFromPassword([]byte("right-password"), bcrypt.MinCost)
-	return &memStore{orders: map[string]order.Order{}, days: map[string]*ledger.DayTotals{}, users: map[string]string{"admin": string(h)}, zone: zone}
+	return &memStore{orders: map[string]order.Order{}, days: map[string]*memDay{}, users: map[string]string{"admin": string(h)}, zone: zone}
 }
 
 func (m *memStore) Record(_ context.Context, o order.Order) (ledger.Outcome, error) {
@@ -49,13 +55,13 @@ func (m *memStore) Record(_ context.Context, o order.Order) (ledger.Outcome, err
 	m.orders[o.ID] = o
 	d := m.days[o.Day(m.zone)]
 	if d == nil {
-		d = &ledger.DayTotals{Day: o.Day(m.zone), Products: map[string]int64{}}
+		d = &memDay{DayTotals: ledger.DayTotals{Day: o.Day(m.zone)}, products: map[string]int64{}}
 		m.days[d.Day] = d
 	}
 	d.Orders++
 	d.Sales += o.Total()
 	for p, n := range o.ProductCounts() {
-		d.Products[p] += n
+		d.products[p] += n
 	}
 	return ledger.Recorded, nil
 }
@@ -84,13 +90,15 @@ func (m *memStore) Page(_ context.Context, limit int, token string) ([]order.Ord
 	return all, "", nil
 }
 
-func (m *memStore) Day(_ context.Context, day string) (ledger.DayTotals, error) {
+func (m *memStore) Day(_ context.Context, day string, top int) (ledger.DayTotals, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if d, ok := m.days[day]; ok {
-		return *d, nil
+		t := d.DayTotals
+		t.Top = ledger.TopOf(d.products, top)
+		return t, nil
 	}
-	return ledger.DayTotals{Day: day, Products: map[string]int64{}}, nil
+	return ledger.DayTotals{Day: day}, nil
 }
 
 func (m *memStore) User(_ context.Context, name string) (ledger.User, bool, error) {
