@@ -432,8 +432,9 @@ var _ = Describe("more than 1 MB of orders", Ordered, Label("deliveries"), func(
 	}, NodeTimeout(3*time.Minute))
 
 	It("needs several DynamoDB pages", func(ctx context.Context) {
+		// newest first, as the API reads: these orders are the last arrived
 		out, err := ddb().Query(ctx, &dynamodb.QueryInput{
-			TableName: aws.String(stack.Tables.Orders), IndexName: aws.String("por_fecha"),
+			TableName: aws.String(stack.Tables.Orders), IndexName: aws.String("por_fecha"), ScanIndexForward: aws.Bool(false),
 			KeyConditionExpression:    aws.String("feed = :f"),
 			ExpressionAttributeValues: map[string]dtypes.AttributeValue{":f": &dtypes.AttributeValueMemberS{Value: "pedidos"}},
 			Limit:                     aws.Int32(1000),

@@ -166,7 +166,7 @@ func seedHistory(ctx context.Context, n int, zone *time.Location) {
 	for i := range n {
 		at := today.AddDate(0, 0, -1-rng.IntN(365)).Add(-time.Duration(rng.IntN(86400)) * time.Second)
 		o := order.Order{ID: prefix + strconv.Itoa(i), Courier: order.Courier{ID: order.ID{Text: strconv.Itoa(1 + rng.IntN(8)), Numeric: true}, Name: "Histórico"},
-			Timestamp: at.Format(time.RFC3339), At: at}
+			Timestamp: at.Format(time.RFC3339), At: at, Received: at.UTC()} // received when delivered
 		for range 1 + rng.IntN(10) {
 			p := cat[rng.IntN(len(cat))]
 			price, err := order.ParseCents(p.Price.String())
@@ -184,7 +184,7 @@ func seedHistory(ctx context.Context, n int, zone *time.Location) {
 		for p, k := range o.ProductCounts() {
 			t.products[p] += k
 		}
-		items <- dtypes.WriteRequest{PutRequest: &dtypes.PutRequest{Item: ledger.OrderItem(o, zone, o.Fingerprint(), time.Now())}}
+		items <- dtypes.WriteRequest{PutRequest: &dtypes.PutRequest{Item: ledger.OrderItem(o, zone, o.Fingerprint())}}
 	}
 	close(items)
 	wg.Wait()

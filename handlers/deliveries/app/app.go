@@ -279,7 +279,7 @@ func (a *App) record(ctx context.Context, req Request) Response {
 	if _, denied := a.authorize(ctx, req); denied != nil {
 		return *denied
 	}
-	o, err := order.Parse(req.Body, a.zone)
+	o, err := order.Parse(req.Body, a.zone, a.now())
 	var bad *order.Invalid
 	if errors.As(err, &bad) {
 		return invalid(bad)
@@ -293,10 +293,13 @@ func (a *App) record(ctx context.Context, req Request) Response {
 	case err != nil:
 		return a.internal(ctx, "record order", err)
 	}
+	// timestamp: the one used (the server's when none was sent); recibido:
+	// the order's place in the live list (for a repost, this post's).
 	return jsonResponse(200, map[string]any{
 		"message": "Pedido registrado", "pedido_id": o.ID,
 		"duplicado": outcome == ledger.AlreadyRecorded,
 		"dia":       o.Day(a.zone), "total": o.Total(),
+		"timestamp": o.Timestamp, "recibido": o.Received,
 	})
 }
 
@@ -356,7 +359,8 @@ func (a *App) metrics(ctx context.Context, req Request) Response {
 }
 
 // Metrics is the answer of GET /metrics: the original's three figures,
-// over the orders whose timestamp falls on Day in Zone.
+// over the orders delivered on Day in Zone (by their timestamp; see
+// order.DayTime).
 type Metrics struct {
 	Top     []ledger.ProductCount `json:"top_3_productos"`
 	Average order.Cents           `json:"precio_promedio_por_pedido"`

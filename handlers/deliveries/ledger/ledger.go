@@ -34,8 +34,8 @@ const (
 	AttrPasswordHash = "password_hash"
 	AttrOrderID      = "pedido_id"
 	AttrDay          = "dia"
-	// ByTimeIndex is the GSI that lists orders newest first: every order
-	// has the same Feed partition and its SortKey as sort key.
+	// ByTimeIndex is the GSI that lists orders newest first (by arrival):
+	// every order has the same Feed partition and its SortKey as sort key.
 	ByTimeIndex = "por_fecha"
 	AttrFeed    = "feed"
 	AttrSortKey = "orden"
@@ -52,6 +52,8 @@ const (
 	attrTotal       = "total"
 	attrFingerprint = "huella"
 	attrReceived    = "recibido"
+	// attrServerTimestamp marks an order posted without a timestamp.
+	attrServerTimestamp = "timestamp_servidor"
 	// attrPending counts the product-counter transactions an order still
 	// owes (see Record); absent once they are all written.
 	attrPending = "contadores_pendientes"
@@ -145,13 +147,16 @@ const (
 // failure half-way finishes them (the order is acknowledged only then).
 func (l *Ledger) Record(ctx context.Context, o order.Order) (Outcome, error) {
 	fp := o.Fingerprint()
+	if o.Received.IsZero() {
+		o.Received = l.now().UTC().Truncate(time.Millisecond)
+	}
 	day := o.Day(l.zone)
 	base, err := DayCountBase(day)
 	if err != nil {
 		return 0, err
 	}
 	head, chunks := productChunks(o.ProductCounts())
-	item := OrderItem(o, l.zone, fp, l.now())
+	item := OrderItem(o, l.zone, fp)
 	if len(chunks) > 0 {
 		item[attrPending] = &types.AttributeValueMemberN{Value: strconv.Itoa(len(chunks))}
 	}
@@ -317,8 +322,9 @@ func (l *Ledger) compareExisting(ctx context.Context, id, fp string, item map[st
 	return 0, 0, ErrConflict
 }
 
-// OrderItem is the Orders item of o (exported for seeding history).
-func OrderItem(o order.Order, zone *time.Location, fingerprint string, received time.Time) map[string]types.AttributeValue {
+// OrderItem is the Orders item of o (exported for seeding history): its
+// place in the live list is o.Received, its day o.Day(zone).
+func OrderItem(o order.Order, zone *time.Location, fingerprint string) map[string]types.AttributeValue {
 	lines := make([]types.AttributeValue, len(o.Lines))
 	for i, ln := range o.Lines {
 		lines[i] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
@@ -327,7 +333,7 @@ func OrderItem(o order.Order, zone *time.Location, fingerprint string, received 
 			attrPrice:     &types.AttributeValueMemberN{Value: ln.Price.String()},
 		}}
 	}
-	return map[string]types.AttributeValue{
+	item := map[string]types.AttributeValue{
 		AttrOrderID: &types.AttributeValueMemberS{Value: o.ID},
 		attrCourier: &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
 			attrCourierID:   idValue(o.Courier.ID),
@@ -338,10 +344,14 @@ func OrderItem(o order.Order, zone *time.Location, fingerprint string, received 
 		AttrDay:         &types.AttributeValueMemberS{Value: o.Day(zone)},
 		attrTotal:       &types.AttributeValueMemberN{Value: o.Total().String()},
 		attrFingerprint: &types.AttributeValueMemberS{Value: fingerprint},
-		attrReceived:    &types.AttributeValueMemberS{Value: received.UTC().Format(time.RFC3339Nano)},
+		attrReceived:    &types.AttributeValueMemberS{Value: o.Received.UTC().Format(time.RFC3339Nano)},
 		AttrFeed:        &types.AttributeValueMemberS{Value: FeedValue},
 		AttrSortKey:     &types.AttributeValueMemberS{Value: o.SortKey()},
 	}
+	if o.ServerTimestamp {
+		item[attrServerTimestamp] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	return item
 }
 
 func idValue(id order.ID) types.AttributeValue {
@@ -635,7 +645,7 @@ func (l *Ledger) Page(ctx context.Context, limit int, token string) (orders []or
 			return nil, "", fmt.Errorf("ledger: list orders: %w", err)
 		}
 		for _, item := range out.Items {
-			o, err := DecodeOrder(item)
+			o, err := DecodeOrder(item, l.zone)
 			if err != nil {
 				return nil, "", err
 			}
@@ -691,20 +701,24 @@ func decodeToken(token string) (map[string]types.AttributeValue, error) {
 	}, nil
 }
 
-// DecodeOrder reads an Orders item back into an order.
-func DecodeOrder(item map[string]types.AttributeValue) (order.Order, error) {
+// DecodeOrder reads an Orders item back into an order (naive timestamps
+// are read in zone).
+func DecodeOrder(item map[string]types.AttributeValue, zone *time.Location) (order.Order, error) {
 	var o order.Order
 	bad := func(what string) (order.Order, error) {
 		return order.Order{}, fmt.Errorf("ledger: stored order %q has a malformed %s", o.ID, what)
 	}
+	var err error
 	o.ID = str(item[AttrOrderID])
 	o.Timestamp = str(item[attrTimestamp])
-	if sk := str(item[AttrSortKey]); len(sk) >= 24 {
-		at, err := time.Parse("2006-01-02T15:04:05.000Z", sk[:24])
-		if err != nil {
-			return bad(AttrSortKey)
-		}
-		o.At = at
+	if o.At, err = order.ParseTimestamp(o.Timestamp, zone); err != nil {
+		return bad(attrTimestamp)
+	}
+	if b, ok := item[attrServerTimestamp].(*types.AttributeValueMemberBOOL); ok {
+		o.ServerTimestamp = b.Value
+	}
+	if o.Received, err = order.ParseSortKey(str(item[AttrSortKey])); err != nil {
+		return bad(AttrSortKey)
 	}
 	c, ok := item[attrCourier].(*types.AttributeValueMemberM)
 	if !ok {

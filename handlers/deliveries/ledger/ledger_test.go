@@ -24,7 +24,7 @@ func sample(t *testing.T) order.Order {
 	t.Helper()
 	o, err := order.Parse([]byte(`{"pedido_id":"P-1","repartidor":{"IdRepartidor":"R-1","Nombre":"Ana"},
 		"productos":[{"IdProducto":1,"producto":"Moneda","precio":2.5},{"IdProducto":1,"producto":"Moneda","precio":2.5},{"IdProducto":"B","producto":"Billete con #","precio":10}],
-		"timestamp":"2025-03-14T23:59:59.5-05:00"}`), bogota)
+		"timestamp":"2025-03-14T23:59:59.5-05:00"}`), bogota, time.Date(2025, 3, 15, 5, 0, 1, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,25 +33,38 @@ func sample(t *testing.T) order.Order {
 
 func TestOrderItemRoundTrip(t *testing.T) {
 	o := sample(t)
-	item := OrderItem(o, bogota, o.Fingerprint(), time.Unix(0, 0))
+	item := OrderItem(o, bogota, o.Fingerprint())
 	if s := item[AttrDay].(*types.AttributeValueMemberS).Value; s != "2025-03-14" {
 		t.Errorf("day %s", s)
+	}
+	if s := item[AttrSortKey].(*types.AttributeValueMemberS).Value; s != "2025-03-15T05:00:01.000Z#P-1" {
+		t.Errorf("place in the live list %s", s)
 	}
 	if s := item[attrTotal].(*types.AttributeValueMemberN).Value; s != "15" {
 		t.Errorf("total %s", s)
 	}
-	back, err := DecodeOrder(item)
+	back, err := DecodeOrder(item, bogota)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a, _ := json.Marshal(o)
 	b, _ := json.Marshal(back)
-	if string(a) != string(b) || back.Fingerprint() != o.Fingerprint() {
+	if string(a) != string(b) || back.Fingerprint() != o.Fingerprint() || !back.At.Equal(o.At) {
 		t.Errorf("round trip:\n %s\n %s", a, b)
 	}
 	delete(item, attrLines)
-	if _, err := DecodeOrder(item); err == nil {
+	if _, err := DecodeOrder(item, bogota); err == nil {
 		t.Error("an item without products decoded")
+	}
+
+	// An order posted without a timestamp keeps the server's, and says so.
+	o, err = order.Parse([]byte(`{"pedido_id":"P-2","repartidor":{"IdRepartidor":1,"Nombre":"Ana"},"productos":[{"IdProducto":1,"producto":"Moneda","precio":2.5}]}`), bogota, time.Date(2025, 3, 15, 5, 0, 1, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err = DecodeOrder(OrderItem(o, bogota, o.Fingerprint()), bogota)
+	if err != nil || !back.ServerTimestamp || back.Timestamp != "2025-03-15T00:00:01.000-05:00" || back.Fingerprint() != o.Fingerprint() {
+		t.Errorf("server-stamped round trip: %+v %v", back, err)
 	}
 }
 
@@ -260,7 +273,7 @@ func (p *pagedDB) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*d
 
 func TestPageFollowsLastEvaluatedKey(t *testing.T) {
 	o := sample(t)
-	item := OrderItem(o, bogota, "", time.Unix(0, 0))
+	item := OrderItem(o, bogota, "")
 	db := &pagedDB{items: [][]map[string]types.AttributeValue{{item, item}, {item, item}, {item}}}
 	l := New(db, Tables{Orders: "Pedidos"}, bogota)
 	got, next, err := l.Page(context.Background(), 100, "")

@@ -35,7 +35,7 @@ func TestLedgerOnTheDeployedTables(t *testing.T) {
 	l := ledger.New(db, Tables(), zone)
 	parse := func(id, ts string, price string) order.Order {
 		t.Helper()
-		o, err := order.Parse([]byte(fmt.Sprintf(`{"pedido_id":%q,"repartidor":{"IdRepartidor":1,"Nombre":"Ana"},"productos":[{"IdProducto":1,"producto":"Moneda","precio":%s},{"IdProducto":2,"producto":"Billete %s","precio":10}],"timestamp":%q}`, id, price, id, ts)), zone)
+		o, err := order.Parse([]byte(fmt.Sprintf(`{"pedido_id":%q,"repartidor":{"IdRepartidor":1,"Nombre":"Ana"},"productos":[{"IdProducto":1,"producto":"Moneda","precio":%s},{"IdProducto":2,"producto":"Billete %s","precio":10}],"timestamp":%q}`, id, price, id, ts)), zone, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func bigOrder(t *testing.T, zone *time.Location, id, prefix string, products int
 	for i := range lines {
 		lines[i] = fmt.Sprintf(`{"IdProducto":%d,"producto":"%s %03d","precio":1}`, i, prefix, i)
 	}
-	o, err := order.Parse([]byte(fmt.Sprintf(`{"pedido_id":%q,"repartidor":{"IdRepartidor":1,"Nombre":"Ana"},"productos":[%s],"timestamp":"2025-04-01T10:00:00-05:00"}`, id, strings.Join(lines, ","))), zone)
+	o, err := order.Parse([]byte(fmt.Sprintf(`{"pedido_id":%q,"repartidor":{"IdRepartidor":1,"Nombre":"Ana"},"productos":[%s],"timestamp":"2025-04-01T10:00:00-05:00"}`, id, strings.Join(lines, ","))), zone, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
