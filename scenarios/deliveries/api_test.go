@@ -1,6 +1,7 @@
 package deliveries_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -307,6 +308,23 @@ var _ = Describe("bad input", Label("deliveries"), func() {
 		m := metricsOf(ctx, restAuthed, broken)
 		Expect(m["pedidos_dia"]).To(BeEquivalentTo(1))
 		Expect(m["acumulado_ventas_dia"]).To(BeEquivalentTo(2.5))
+	})
+
+	It("answers a body past Lambda's 6 MB as AWS does: 413 with a JSON reason, never a 500", func(ctx context.Context) {
+		// 7 MB: within API Gateway's 10 MB, past Lambda's 6 MB invoke payload.
+		body := append(orderBody("BAD-HUGE", ts, line{1, "Moneda", 2.5}), bytes.Repeat([]byte(" "), 7<<20)...)
+		for door, tc := range map[string]struct {
+			c    *ld.Client
+			want string
+		}{
+			"REST API":     {restAuthed, `{"message":"Request Too Long"}`},
+			"Function URL": {fnAuthed, `{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}`},
+		} {
+			r := post(ctx, tc.c, body)
+			Expect(r.Status).To(Equal(413), "%s: %.200s", door, r.Body)
+			Expect(r.Body).To(MatchJSON(tc.want), door)
+		}
+		Expect(storedOrder(ctx, "BAD-HUGE")).To(BeNil())
 	})
 
 	It("answers unknown routes 404 and wrong methods 405", func(ctx context.Context) {
