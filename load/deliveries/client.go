@@ -148,6 +148,9 @@ type Order struct {
 		Price     json.Number     `json:"precio"`
 	} `json:"productos"`
 	Timestamp string `json:"timestamp"`
+	// Received is when the API received the order: the list is newest
+	// first by it.
+	Received string `json:"recibido"`
 }
 
 // Page is one answer of GET /pedidos.
@@ -253,8 +256,8 @@ func OrdersReadPath(c *Client, limit int) freshness.ReadPath {
 
 // OrdersSincePath is a freshness read path over GET /pedidos for any
 // number of pending writes: it reads pages newest first until it has
-// passed every order whose timestamp is at or after since (the oldest
-// pending write's), or maxPages pages. One read covers every pending
+// passed every order received at or after since (the oldest pending
+// write's place in the list: see ReceivedAt), or maxPages pages. One read covers every pending
 // write, so probing costs about the same at 1 order/s as at 1,000. Pages
 // are sized from the depth the previous read needed (+25 %, at most
 // maxLimit orders), so the API lists little more than the probe needs.
@@ -287,7 +290,7 @@ func OrdersSincePath(client func(context.Context) *Client, maxLimit, maxPages in
 				if passed {
 					continue
 				}
-				if at, err := time.Parse(time.RFC3339Nano, o.Timestamp); err == nil && at.Truncate(time.Millisecond).Before(floor) {
+				if at, ok := o.position(); ok && at.Truncate(time.Millisecond).Before(floor) {
 					passed = true
 					continue
 				}
@@ -305,11 +308,38 @@ func OrdersSincePath(client func(context.Context) *Client, maxLimit, maxPages in
 
 // idPage is a page of GET /pedidos decoded only as far as a probe needs.
 type idPage struct {
-	Orders []struct {
-		ID        string `json:"pedido_id"`
-		Timestamp string `json:"timestamp"`
-	} `json:"pedidos"`
-	NextToken *string `json:"next_token"`
+	Orders    []idOrder `json:"pedidos"`
+	NextToken *string   `json:"next_token"`
+}
+
+type idOrder struct {
+	ID        string `json:"pedido_id"`
+	Timestamp string `json:"timestamp"`
+	Received  string `json:"recibido"`
+}
+
+// position is the order's place in the list: when the API received it (an
+// API that does not say lists by timestamp, as the original did).
+func (o idOrder) position() (time.Time, bool) {
+	s := o.Received
+	if s == "" {
+		s = o.Timestamp
+	}
+	at, err := time.Parse(time.RFC3339Nano, s)
+	return at, err == nil
+}
+
+// ReceivedAt reads when the API received an order from the answer to its
+// POST ("recibido"): the order's place in GET /pedidos, on the API's clock.
+func ReceivedAt(answer []byte) (time.Time, bool) {
+	var a struct {
+		Received string `json:"recibido"`
+	}
+	if json.Unmarshal(answer, &a) != nil || a.Received == "" {
+		return time.Time{}, false
+	}
+	at, err := time.Parse(time.RFC3339Nano, a.Received)
+	return at, err == nil
 }
 
 func (c *Client) idPage(ctx context.Context, limit int, next string) (idPage, error) {

@@ -14,11 +14,14 @@ import (
 )
 
 // feed serves GET /pedidos over n orders one second apart, newest first,
-// in pages of ?limit with the next offset as next_token.
+// in pages of ?limit with the next offset as next_token. byArrival: the
+// orders carry "recibido" (their place), and every other one a timestamp
+// two hours older, as a phone uploading late would send.
 type feed struct {
-	newest time.Time
-	n      int
-	reads  atomic.Int64
+	newest    time.Time
+	n         int
+	byArrival bool
+	reads     atomic.Int64
 }
 
 func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -30,15 +33,23 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	from, _ := strconv.Atoi(r.URL.Query().Get("next_token"))
 	type o struct {
-		ID string `json:"pedido_id"`
-		TS string `json:"timestamp"`
+		ID       string `json:"pedido_id"`
+		TS       string `json:"timestamp"`
+		Received string `json:"recibido,omitempty"`
 	}
 	var page struct {
 		Orders []o     `json:"pedidos"`
 		Next   *string `json:"next_token"`
 	}
 	for i := from; i < f.n && len(page.Orders) < limit; i++ {
-		page.Orders = append(page.Orders, o{fmt.Sprint("o", i), f.newest.Add(-time.Duration(i) * time.Second).Format(time.RFC3339Nano)})
+		at := f.newest.Add(-time.Duration(i) * time.Second)
+		if !f.byArrival {
+			page.Orders = append(page.Orders, o{ID: fmt.Sprint("o", i), TS: at.Format(time.RFC3339Nano)})
+		} else if i%2 == 1 {
+			page.Orders = append(page.Orders, o{ID: fmt.Sprint("o", i), TS: at.Add(-2 * time.Hour).Format(time.RFC3339Nano), Received: at.Format(time.RFC3339Nano)})
+		} else {
+			page.Orders = append(page.Orders, o{ID: fmt.Sprint("o", i), TS: at.Format(time.RFC3339Nano), Received: at.Format(time.RFC3339Nano)})
+		}
 		if i+1 < f.n && len(page.Orders) == limit {
 			next := strconv.Itoa(i + 1)
 			page.Next = &next
@@ -89,6 +100,29 @@ func TestOrdersSincePathReadsDeepEnough(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOrdersSincePathFollowsArrival: the API lists orders by when it
+// received them, whatever their timestamps say; an order stamped hours ago
+// near the top must not stop the read short.
+func TestOrdersSincePathFollowsArrival(t *testing.T) {
+	newest := time.Date(2026, 3, 14, 12, 0, 0, 0, time.UTC)
+	f := &feed{newest: newest, n: 100, byArrival: true}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	view, err := OrdersSincePath(fixed(NewClient(srv.URL)), 10, 20)(context.Background(), newest.Add(-25*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.reads.Load(); got != 3 || !view.Contains("o25") || view.Contains("o30") {
+		t.Errorf("%d page reads (want 3), o25 seen %v, o30 seen %v", got, view.Contains("o25"), view.Contains("o30"))
+	}
+	if at, ok := ReceivedAt([]byte(`{"message":"Pedido registrado","recibido":"2026-03-14T12:00:00.123Z"}`)); !ok || !at.Equal(newest.Add(123*time.Millisecond)) {
+		t.Errorf("ReceivedAt: %v %v", at, ok)
+	}
+	if _, ok := ReceivedAt([]byte(`{"message":"Pedido registrado"}`)); ok {
+		t.Error("ReceivedAt of an answer without one")
 	}
 }
 

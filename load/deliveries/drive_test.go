@@ -23,7 +23,7 @@ func TestGeneratorMakesValidOrders(t *testing.T) {
 	seen := map[string]bool{}
 	for i := range 200 {
 		id, body := g.Next(time.Now(), i%60)
-		o, err := order.Parse(body, time.UTC)
+		o, err := order.Parse(body, time.UTC, time.Now())
 		if err != nil {
 			t.Fatalf("%s: %v", body, err)
 		}

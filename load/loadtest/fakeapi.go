@@ -35,7 +35,6 @@ type API struct {
 
 type order struct {
 	ID       string
-	At       time.Time
 	Received time.Time
 	Raw      json.RawMessage
 }
@@ -100,19 +99,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, `{"detail":"bad order"}`)
 			return
 		}
-		at, err := time.Parse(time.RFC3339Nano, o.Timestamp)
+		_, err := time.Parse(time.RFC3339Nano, o.Timestamp)
 		if err != nil {
 			w.WriteHeader(422)
 			io.WriteString(w, `{"detail":"bad timestamp"}`)
 			return
 		}
+		received := time.Now().UTC().Truncate(time.Millisecond)
 		a.mu.Lock()
 		if !a.ids[o.ID] {
 			a.ids[o.ID] = true
-			a.orders = append(a.orders, order{ID: o.ID, At: at, Received: time.Now(), Raw: body})
+			a.orders = append(a.orders, order{ID: o.ID, Received: received, Raw: withReceived(body, received)})
 		}
 		a.mu.Unlock()
-		fmt.Fprintf(w, `{"message":"Pedido registrado","pedido_id":%q}`, o.ID)
+		fmt.Fprintf(w, `{"message":"Pedido registrado","pedido_id":%q,"recibido":%q}`, o.ID, received.Format(time.RFC3339Nano))
 	case r.URL.Path == "/pedidos" && r.Method == "GET":
 		a.Reads.Add(1)
 		a.list(w, r)
@@ -144,9 +144,10 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a.mu.Unlock()
+	// newest first by arrival, as the API lists them
 	sort.Slice(visible, func(i, j int) bool {
-		if !visible[i].At.Equal(visible[j].At) {
-			return visible[i].At.After(visible[j].At)
+		if !visible[i].Received.Equal(visible[j].Received) {
+			return visible[i].Received.After(visible[j].Received)
 		}
 		return visible[i].ID > visible[j].ID
 	})
@@ -163,6 +164,17 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	}
 	b, _ := json.Marshal(page)
 	fmt.Fprintf(w, `{"pedidos":%s,"count":%d,"next_token":%s}`, b, len(page), next)
+}
+
+// withReceived adds the API's "recibido" to a posted order, as it lists it.
+func withReceived(body []byte, received time.Time) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return body
+	}
+	m["recibido"], _ = json.Marshal(received.Format(time.RFC3339Nano))
+	b, _ := json.Marshal(m)
+	return b
 }
 
 // HideIDs hides the orders whose ID ends with one of suffixes, forever.

@@ -42,7 +42,8 @@ func (t *traffic) fire(ev openloop.Event) {
 	)
 	switch kind {
 	case profile.Orders:
-		// the order's timestamp is when it is sent: its place in the feed
+		// the order's timestamp is when it is sent; its place in the feed is
+		// when the API received it (from the answer, below), not before
 		written = time.Now().UTC()
 		var body []byte
 		orderID, body = t.gen.Next(written, courier())
@@ -76,6 +77,11 @@ func (t *traffic) fire(ev openloop.Event) {
 			a.Err = fmt.Sprintf("%s: HTTP %d: %s", what, r.Status, short(r.Body))
 		} else if kind == profile.Orders {
 			a.OrderID = orderID
+			// the API lists orders by when it received them: its own clock,
+			// so a skewed clock here cannot make the probe stop short
+			if at, ok := ld.ReceivedAt(r.Body); ok {
+				written = at
+			}
 		}
 	}
 	// the recorder must know the order before the probe can report it seen

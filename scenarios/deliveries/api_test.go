@@ -1,6 +1,7 @@
 package deliveries_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -309,6 +310,23 @@ var _ = Describe("bad input", Label("deliveries"), func() {
 		Expect(m["acumulado_ventas_dia"]).To(BeEquivalentTo(2.5))
 	})
 
+	It("answers a body past Lambda's 6 MB as AWS does: 413 with a JSON reason, never a 500", func(ctx context.Context) {
+		// 7 MB: within API Gateway's 10 MB, past Lambda's 6 MB invoke payload.
+		body := append(orderBody("BAD-HUGE", ts, line{1, "Moneda", 2.5}), bytes.Repeat([]byte(" "), 7<<20)...)
+		for door, tc := range map[string]struct {
+			c    *ld.Client
+			want string
+		}{
+			"REST API":     {restAuthed, `{"message":"Request Too Long"}`},
+			"Function URL": {fnAuthed, `{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}`},
+		} {
+			r := post(ctx, tc.c, body)
+			Expect(r.Status).To(Equal(413), "%s: %.200s", door, r.Body)
+			Expect(r.Body).To(MatchJSON(tc.want), door)
+		}
+		Expect(storedOrder(ctx, "BAD-HUGE")).To(BeNil())
+	})
+
 	It("answers unknown routes 404 and wrong methods 405", func(ctx context.Context) {
 		for door, c := range frontDoors() {
 			r, err := c.Do(ctx, "GET", "/nothing-here", nil, nil)
@@ -432,8 +450,9 @@ var _ = Describe("more than 1 MB of orders", Ordered, Label("deliveries"), func(
 	}, NodeTimeout(3*time.Minute))
 
 	It("needs several DynamoDB pages", func(ctx context.Context) {
+		// newest first, as the API reads: these orders are the last arrived
 		out, err := ddb().Query(ctx, &dynamodb.QueryInput{
-			TableName: aws.String(stack.Tables.Orders), IndexName: aws.String("por_fecha"),
+			TableName: aws.String(stack.Tables.Orders), IndexName: aws.String("por_fecha"), ScanIndexForward: aws.Bool(false),
 			KeyConditionExpression:    aws.String("feed = :f"),
 			ExpressionAttributeValues: map[string]dtypes.AttributeValue{":f": &dtypes.AttributeValueMemberS{Value: "pedidos"}},
 			Limit:                     aws.Int32(1000),

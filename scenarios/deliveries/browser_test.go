@@ -72,6 +72,14 @@ var _ = Describe("the dashboard", Ordered, Label("browser"), func() {
 		Expect(page.Evaluate(ctx, fmt.Sprintf(`document.querySelector('#pedidos tr[data-pedido-id=%q]').textContent`, id), &row)).To(Succeed())
 		Expect(row).To(ContainSubstring("Ana Gómez"))
 		Expect(row).To(ContainSubstring("122,5")) // es-CO number format
+		var first struct {
+			ID       string `json:"id"`
+			Received string `json:"received"`
+		}
+		Expect(page.Evaluate(ctx, `(() => { const tr = document.querySelector('#pedidos tr');
+			return {id: tr.dataset.pedidoId, received: tr.lastElementChild.textContent}; })()`, &first)).To(Succeed())
+		Expect(first.ID).To(Equal(id), "the newest arrival is the first row")
+		Expect(first.Received).NotTo(BeEmpty(), "with the server's receive time")
 		_, err = page.WaitFor(wctx, fmt.Sprintf(`Number(document.getElementById("pedidos-dia").textContent) > %d`, before), 100*time.Millisecond)
 		Expect(err).NotTo(HaveOccurred(), "the day's order count moved")
 	}, NodeTimeout(time.Minute))

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	. "github.com/onsi/ginkgo/v2"
@@ -103,6 +102,12 @@ func metricsLatency(ctx context.Context, c *ld.Client, n int) map[string]float64
 		Expect(err).NotTo(HaveOccurred())
 		d[i] = time.Since(start)
 	}
+	return latencySummary(d)
+}
+
+// latencySummary is the p50, p99 and max of d in milliseconds.
+func latencySummary(d []time.Duration) map[string]float64 {
+	n := len(d)
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return map[string]float64{"p50_ms": ms(d[n/2]), "p99_ms": ms(d[n*99/100]), "max_ms": ms(d[n-1])}
 }
@@ -120,7 +125,12 @@ func seedHistory(ctx context.Context, n int, zone *time.Location) {
 	db := ddb()
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
 	today := time.Now().In(zone)
-	days := map[string]*ledger.DayTotals{}
+	type dayTotals struct {
+		orders   int64
+		sales    order.Cents
+		products map[string]int64
+	}
+	days := map[string]*dayTotals{}
 	items := make(chan dtypes.WriteRequest, 1024)
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
@@ -156,7 +166,7 @@ func seedHistory(ctx context.Context, n int, zone *time.Location) {
 	for i := range n {
 		at := today.AddDate(0, 0, -1-rng.IntN(365)).Add(-time.Duration(rng.IntN(86400)) * time.Second)
 		o := order.Order{ID: prefix + strconv.Itoa(i), Courier: order.Courier{ID: order.ID{Text: strconv.Itoa(1 + rng.IntN(8)), Numeric: true}, Name: "Histórico"},
-			Timestamp: at.Format(time.RFC3339), At: at}
+			Timestamp: at.Format(time.RFC3339), At: at, Received: at.UTC()} // received when delivered
 		for range 1 + rng.IntN(10) {
 			p := cat[rng.IntN(len(cat))]
 			price, err := order.ParseCents(p.Price.String())
@@ -166,15 +176,15 @@ func seedHistory(ctx context.Context, n int, zone *time.Location) {
 		day := o.Day(zone)
 		t := days[day]
 		if t == nil {
-			t = &ledger.DayTotals{Day: day, Products: map[string]int64{}}
+			t = &dayTotals{products: map[string]int64{}}
 			days[day] = t
 		}
-		t.Orders++
-		t.Sales += o.Total()
+		t.orders++
+		t.sales += o.Total()
 		for p, k := range o.ProductCounts() {
-			t.Products[p] += k
+			t.products[p] += k
 		}
-		items <- dtypes.WriteRequest{PutRequest: &dtypes.PutRequest{Item: ledger.OrderItem(o, zone, o.Fingerprint(), time.Now())}}
+		items <- dtypes.WriteRequest{PutRequest: &dtypes.PutRequest{Item: ledger.OrderItem(o, zone, o.Fingerprint())}}
 	}
 	close(items)
 	wg.Wait()
@@ -183,26 +193,11 @@ func seedHistory(ctx context.Context, n int, zone *time.Location) {
 		Expect(err).NotTo(HaveOccurred())
 	default:
 	}
-	// Day aggregates: ADD, so days that already have orders keep them.
-	for _, t := range days {
-		names := map[string]string{"#o": "pedidos", "#v": "ventas_centavos"}
-		values := map[string]dtypes.AttributeValue{
-			":o": &dtypes.AttributeValueMemberN{Value: strconv.FormatInt(t.Orders, 10)},
-			":v": &dtypes.AttributeValueMemberN{Value: strconv.FormatInt(int64(t.Sales), 10)},
-		}
-		expr := "ADD #o :o, #v :v"
-		i := 0
-		for p, k := range t.Products {
-			names[fmt.Sprintf("#p%d", i)] = ledger.ProductPrefix + p
-			values[fmt.Sprintf(":p%d", i)] = &dtypes.AttributeValueMemberN{Value: strconv.FormatInt(k, 10)}
-			expr += fmt.Sprintf(", #p%d :p%d", i, i)
-			i++
-		}
-		_, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName: aws.String(stack.Tables.Metrics), Key: map[string]dtypes.AttributeValue{"dia": &dtypes.AttributeValueMemberS{Value: t.Day}},
-			UpdateExpression: aws.String(expr), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
-		})
-		Expect(err).NotTo(HaveOccurred())
+	// The days' aggregates are added to (days that already have orders
+	// keep them), as the orders' own transactions would have.
+	l := ledger.New(db, stack.Tables, zone)
+	for day, t := range days {
+		Expect(l.AddToDay(ctx, day, t.orders, t.sales, t.products)).To(Succeed())
 	}
 }
 

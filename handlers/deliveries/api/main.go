@@ -5,7 +5,8 @@
 // the AWS SDK's default chain (AWS_ENDPOINT_URL on an emulator).
 //
 // Environment: DELIVERIES_USERS_TABLE, DELIVERIES_ORDERS_TABLE,
-// DELIVERIES_METRICS_TABLE (defaults Usuarios, Pedidos, PedidosMetricas),
+// DELIVERIES_METRICS_TABLE, DELIVERIES_PRODUCTS_TABLE (defaults Usuarios,
+// Pedidos, PedidosMetricas, PedidosProductos),
 // DELIVERIES_TIME_ZONE (default America/Bogota), JWT_SECRET_ID (a Secrets
 // Manager secret) or JWT_SECRET, TOKEN_TTL (default 30m).
 package main
@@ -61,9 +62,10 @@ func build(ctx context.Context, log *slog.Logger) (*app.App, error) {
 	// Large Query pages hit an SDK race without it (see sdkhttp).
 	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) })
 	l := ledger.New(db, ledger.Tables{
-		Users:   env("DELIVERIES_USERS_TABLE", "Usuarios"),
-		Orders:  env("DELIVERIES_ORDERS_TABLE", "Pedidos"),
-		Metrics: env("DELIVERIES_METRICS_TABLE", "PedidosMetricas"),
+		Users:    env("DELIVERIES_USERS_TABLE", "Usuarios"),
+		Orders:   env("DELIVERIES_ORDERS_TABLE", "Pedidos"),
+		Metrics:  env("DELIVERIES_METRICS_TABLE", "PedidosMetricas"),
+		Products: env("DELIVERIES_PRODUCTS_TABLE", "PedidosProductos"),
 	}, zone)
 	return app.New(l, secretSource(cfg, ttl), zone, time.Now, log), nil
 }

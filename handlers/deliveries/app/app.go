@@ -56,7 +56,7 @@ type Response struct {
 type Store interface {
 	Record(ctx context.Context, o order.Order) (ledger.Outcome, error)
 	Page(ctx context.Context, limit int, token string) ([]order.Order, string, error)
-	Day(ctx context.Context, day string) (ledger.DayTotals, error)
+	Day(ctx context.Context, day string, top int) (ledger.DayTotals, error)
 	User(ctx context.Context, name string) (ledger.User, bool, error)
 }
 
@@ -279,7 +279,7 @@ func (a *App) record(ctx context.Context, req Request) Response {
 	if _, denied := a.authorize(ctx, req); denied != nil {
 		return *denied
 	}
-	o, err := order.Parse(req.Body, a.zone)
+	o, err := order.Parse(req.Body, a.zone, a.now())
 	var bad *order.Invalid
 	if errors.As(err, &bad) {
 		return invalid(bad)
@@ -293,10 +293,13 @@ func (a *App) record(ctx context.Context, req Request) Response {
 	case err != nil:
 		return a.internal(ctx, "record order", err)
 	}
+	// timestamp: the one used (the server's when none was sent); recibido:
+	// the order's place in the live list (for a repost, this post's).
 	return jsonResponse(200, map[string]any{
 		"message": "Pedido registrado", "pedido_id": o.ID,
 		"duplicado": outcome == ledger.AlreadyRecorded,
 		"dia":       o.Day(a.zone), "total": o.Total(),
+		"timestamp": o.Timestamp, "recibido": o.Received,
 	})
 }
 
@@ -342,18 +345,22 @@ func (a *App) metrics(ctx context.Context, req Request) Response {
 		}
 		day = d.Format(order.DayLayout)
 	}
-	t, err := a.store.Day(ctx, day)
+	t, err := a.store.Day(ctx, day, topProducts)
 	if err != nil {
 		return a.internal(ctx, "read day", err)
 	}
+	if t.Top == nil {
+		t.Top = []ledger.ProductCount{}
+	}
 	return jsonResponse(200, Metrics{
-		Top: t.Top(topProducts), Average: order.Average(t.Sales, t.Orders), Sales: t.Sales,
+		Top: t.Top, Average: order.Average(t.Sales, t.Orders), Sales: t.Sales,
 		Orders: t.Orders, Day: day, Zone: a.zone.String(),
 	})
 }
 
 // Metrics is the answer of GET /metrics: the original's three figures,
-// over the orders whose timestamp falls on Day in Zone.
+// over the orders delivered on Day in Zone (by their timestamp; see
+// order.DayTime).
 type Metrics struct {
 	Top     []ledger.ProductCount `json:"top_3_productos"`
 	Average order.Cents           `json:"precio_promedio_por_pedido"`

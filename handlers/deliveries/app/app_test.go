@@ -23,15 +23,21 @@ import (
 type memStore struct {
 	mu     sync.Mutex
 	orders map[string]order.Order
-	days   map[string]*ledger.DayTotals
+	days   map[string]*memDay
 	users  map[string]string
 	zone   *time.Location
 	fail   error
 }
 
+// memDay is a day's aggregates with every product's count.
+type memDay struct {
+	ledger.DayTotals
+	products map[string]int64
+}
+
 func newMemStore(zone *time.Location) *memStore {
 	h, _ := bcrypt.GenerateFromPassword([]byte("right-password"), bcrypt.MinCost)
-	return &memStore{orders: map[string]order.Order{}, days: map[string]*ledger.DayTotals{}, users: map[string]string{"admin": string(h)}, zone: zone}
+	return &memStore{orders: map[string]order.Order{}, days: map[string]*memDay{}, users: map[string]string{"admin": string(h)}, zone: zone}
 }
 
 func (m *memStore) Record(_ context.Context, o order.Order) (ledger.Outcome, error) {
@@ -49,13 +55,13 @@ func (m *memStore) Record(_ context.Context, o order.Order) (ledger.Outcome, err
 	m.orders[o.ID] = o
 	d := m.days[o.Day(m.zone)]
 	if d == nil {
-		d = &ledger.DayTotals{Day: o.Day(m.zone), Products: map[string]int64{}}
+		d = &memDay{DayTotals: ledger.DayTotals{Day: o.Day(m.zone)}, products: map[string]int64{}}
 		m.days[d.Day] = d
 	}
 	d.Orders++
 	d.Sales += o.Total()
 	for p, n := range o.ProductCounts() {
-		d.Products[p] += n
+		d.products[p] += n
 	}
 	return ledger.Recorded, nil
 }
@@ -84,13 +90,15 @@ func (m *memStore) Page(_ context.Context, limit int, token string) ([]order.Ord
 	return all, "", nil
 }
 
-func (m *memStore) Day(_ context.Context, day string) (ledger.DayTotals, error) {
+func (m *memStore) Day(_ context.Context, day string, top int) (ledger.DayTotals, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if d, ok := m.days[day]; ok {
-		return *d, nil
+		t := d.DayTotals
+		t.Top = ledger.TopOf(d.products, top)
+		return t, nil
 	}
-	return ledger.DayTotals{Day: day, Products: map[string]int64{}}, nil
+	return ledger.DayTotals{Day: day}, nil
 }
 
 func (m *memStore) User(_ context.Context, name string) (ledger.User, bool, error) {
@@ -273,7 +281,7 @@ func TestRecord(t *testing.T) {
 		t.Errorf("day totals after reposts: %+v", d)
 	}
 	st, m, _ = f.do("POST", PathRecord, tok, `{"pedido_id":"P-2","productos":[]}`, nil)
-	if st != 422 || len(m["detail"].([]any)) != 3 {
+	if st != 422 || len(m["detail"].([]any)) != 2 { // repartidor, productos (timestamp may be left out)
 		t.Errorf("invalid: %d %v", st, m)
 	}
 	if st, _, _ := f.do("POST", PathRecord, tok, `{"pedido_id":`, nil); st != 400 {
@@ -285,14 +293,49 @@ func TestRecord(t *testing.T) {
 	}
 }
 
+// TestTimestamps: the server's clock fills a missing timestamp (reposts
+// stay idempotent), refuses one from the future, and counts an order
+// stamped a little ahead of it on the day it arrived.
+func TestTimestamps(t *testing.T) {
+	f := newFixture(t) // 22:00 on the 14th in Bogota
+	tok := f.token(t)
+	noTimestamp := strings.Replace(orderBody, `,"timestamp":"2025-03-14T21:00:00-05:00"`, "", 1)
+	st, m, _ := f.do("POST", PathRecord, tok, noTimestamp, nil)
+	if st != 200 || m["timestamp"] != "2025-03-14T22:00:00.000-05:00" || m["recibido"] != "2025-03-15T03:00:00Z" || m["dia"] != "2025-03-14" || m["duplicado"] != false {
+		t.Fatalf("without a timestamp: %d %v", st, m)
+	}
+	f.now = f.now.Add(time.Minute)
+	if st, m, _ := f.do("POST", PathRecord, tok, noTimestamp, nil); st != 200 || m["duplicado"] != true {
+		t.Errorf("the same order again, a minute later: %d %v", st, m)
+	}
+	for _, ts := range []string{"2025-03-14T22:07:00-05:00", "2099-01-01T00:00:00Z"} {
+		body := strings.NewReplacer("P-1", "P-future", "2025-03-14T21:00:00-05:00", ts).Replace(orderBody)
+		st, m, _ := f.do("POST", PathRecord, tok, body, nil)
+		if st != 422 || !strings.Contains(m["detail"].([]any)[0].(map[string]any)["msg"].(string), "5m0s ahead") {
+			t.Errorf("timestamp %s: %d %v", ts, st, m)
+		}
+	}
+	if _, ok := f.store.orders["P-future"]; ok {
+		t.Error("an order from the future was stored")
+	}
+	// 23:58 on the 14th; a phone 4 minutes fast stamps 00:02 on the 15th.
+	f.now = time.Date(2025, 3, 15, 4, 58, 0, 0, time.UTC)
+	body := strings.NewReplacer("P-1", "P-fast", "2025-03-14T21:00:00-05:00", "2025-03-15T00:02:00-05:00").Replace(orderBody)
+	if st, m, _ := f.do("POST", PathRecord, f.token(t), body, nil); st != 200 || m["dia"] != "2025-03-14" {
+		t.Errorf("a fast clock past midnight: %d %v", st, m)
+	}
+}
+
 func TestOrdersAndMetrics(t *testing.T) {
 	f := newFixture(t)
 	tok := f.token(t)
+	// Posted a second apart; P-c, delivered the day before, arrives last.
 	for i, ts := range []string{"2025-03-14T08:00:00", "2025-03-14T09:00:00", "2025-03-13T09:00:00"} {
 		body := strings.NewReplacer("P-1", "P-"+string(rune('a'+i)), "2025-03-14T21:00:00-05:00", ts).Replace(orderBody)
 		if st, m, _ := f.do("POST", PathRecord, tok, body, nil); st != 200 {
 			t.Fatalf("post %d: %d %v", i, st, m)
 		}
+		f.now = f.now.Add(time.Second)
 	}
 	st, m, _ := f.do("GET", PathOrders, tok, "", map[string]string{"limit": "2"})
 	if st != 200 || m["count"] != float64(2) || m["next_token"] == nil {
@@ -304,11 +347,14 @@ func TestOrdersAndMetrics(t *testing.T) {
 		}
 		return
 	}
-	if got := strings.Join(ids(m), ","); got != "P-b,P-a" {
-		t.Errorf("newest first: %s", got)
+	if got := strings.Join(ids(m), ","); got != "P-c,P-b" {
+		t.Errorf("newest (by arrival) first: %s", got)
+	}
+	if got := m["pedidos"].([]any)[0].(map[string]any)["recibido"]; got != "2025-03-15T03:00:02Z" {
+		t.Errorf("recibido %v", got)
 	}
 	_, m2, _ := f.do("GET", PathOrders, tok, "", map[string]string{"limit": "2", "next_token": m["next_token"].(string)})
-	if got := strings.Join(ids(m2), ","); got != "P-c" || m2["next_token"] != nil {
+	if got := strings.Join(ids(m2), ","); got != "P-a" || m2["next_token"] != nil {
 		t.Errorf("page 2: %s %v", got, m2["next_token"])
 	}
 	for _, bad := range []string{"0", "1001", "x", "-1"} {

@@ -2,6 +2,12 @@
 // (newest first through a GSI), per-day running aggregates written in the
 // same transaction as each order, and users. It imports only the AWS SDK
 // and the flow's own packages, never groundstack's harness.
+//
+// A day's aggregates are small fixed-size items, however many orders and
+// product names the day has: one totals item (orders, sales) in the
+// Metrics table, and one counter item per product in the Products table.
+// The top products are read through two indexes of the Products table
+// (see Top), a bounded read whatever the history or the catalogue.
 package ledger
 
 import (
@@ -13,7 +19,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,8 +34,8 @@ const (
 	AttrPasswordHash = "password_hash"
 	AttrOrderID      = "pedido_id"
 	AttrDay          = "dia"
-	// ByTimeIndex is the GSI that lists orders newest first: every order
-	// has the same Feed partition and its SortKey as sort key.
+	// ByTimeIndex is the GSI that lists orders newest first (by arrival):
+	// every order has the same Feed partition and its SortKey as sort key.
 	ByTimeIndex = "por_fecha"
 	AttrFeed    = "feed"
 	AttrSortKey = "orden"
@@ -47,23 +52,50 @@ const (
 	attrTotal       = "total"
 	attrFingerprint = "huella"
 	attrReceived    = "recibido"
-	// Aggregate attributes of a day item.
+	// attrServerTimestamp marks an order posted without a timestamp.
+	attrServerTimestamp = "timestamp_servidor"
+	// attrPending counts the product-counter transactions an order still
+	// owes (see Record); absent once they are all written.
+	attrPending = "contadores_pendientes"
+	// Aggregate attributes of a day's totals item.
 	attrDayOrders = "pedidos"
 	attrDaySales  = "ventas_centavos"
-	// ProductPrefix starts the attribute of a product's count in a day item.
-	ProductPrefix = "producto#"
 
+	// The Products table: key (AttrDay, AttrProduct), one item per day and
+	// product. AttrCount is the product's count that day; AttrDayCount is
+	// the day and the count in one number (day number × DayCountScale +
+	// count), kept in step with AttrCount by the same update, so that the
+	// products tied at one count on one day form one partition of the
+	// TiesIndex, sorted by name.
+	AttrProduct   = "producto"
+	AttrCount     = "cuenta"
+	AttrDayCount  = "dia_cuenta"
+	DayCountScale = 1_000_000_000_000
+	// ByCountIndex (LSI: AttrDay, AttrCount) lists a day's products by
+	// count; TiesIndex (GSI: AttrDayCount, AttrProduct) lists the products
+	// of one day and one count by name.
+	ByCountIndex = "por_cuenta"
+	TiesIndex    = "empates"
+	// MaxTop bounds how many top products one read returns.
+	MaxTop = 100
+
+	// maxTransactItems is DynamoDB's limit of actions in one
+	// TransactWriteItems.
+	maxTransactItems   = 100
 	maxConflictRetries = 8
 	// MaxPageLimit bounds one /pedidos page (a Lambda response is at most 6 MB).
 	MaxPageLimit = 1000
 	maxTokenLen  = 1024
 )
 
-// Tables names the flow's three tables.
+// Tables names the flow's four tables.
 type Tables struct {
 	Users   string // key username
 	Orders  string // key pedido_id, GSI por_fecha (feed, orden)
-	Metrics string // key dia: one aggregate item per day
+	Metrics string // key dia: one totals item per day
+	// Products: key (dia, producto), one counter item per day and product;
+	// LSI por_cuenta (dia, cuenta), GSI empates (dia_cuenta, producto).
+	Products string
 }
 
 // DynamoDB is the part of the DynamoDB client the ledger uses.
@@ -104,42 +136,158 @@ const (
 	AlreadyRecorded
 )
 
-// Record writes the order and adds it to its day's aggregates in one
-// transaction: both happen or neither does, and a pedido_id is counted
-// once however often it is posted.
+// Record writes the order and adds it to its day's aggregates: the order,
+// the day's totals and the first products' counters in one transaction, so
+// all of them happen or none does, and a pedido_id is counted once however
+// often it is posted. A transaction holds at most 100 actions: an order
+// with more distinct products than fit beside the order and the totals (98)
+// writes the rest in follow-up transactions, each of which also counts
+// down the order's attrPending, so each is applied exactly once even when
+// the same order is posted again concurrently, and a repost after a
+// failure half-way finishes them (the order is acknowledged only then).
 func (l *Ledger) Record(ctx context.Context, o order.Order) (Outcome, error) {
 	fp := o.Fingerprint()
-	in := &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{
+	if o.Received.IsZero() {
+		o.Received = l.now().UTC().Truncate(time.Millisecond)
+	}
+	day := o.Day(l.zone)
+	base, err := DayCountBase(day)
+	if err != nil {
+		return 0, err
+	}
+	head, chunks := productChunks(o.ProductCounts())
+	item := OrderItem(o, l.zone, fp)
+	if len(chunks) > 0 {
+		item[attrPending] = &types.AttributeValueMemberN{Value: strconv.Itoa(len(chunks))}
+	}
+	actions := make([]types.TransactWriteItem, 0, 2+len(head))
+	actions = append(actions,
+		types.TransactWriteItem{Put: &types.Put{
 			TableName:                           &l.tables.Orders,
-			Item:                                OrderItem(o, l.zone, fp, l.now()),
+			Item:                                item,
 			ConditionExpression:                 aws.String("attribute_not_exists(#id)"),
 			ExpressionAttributeNames:            map[string]string{"#id": AttrOrderID},
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		}},
-		{Update: dayUpdate(l.tables.Metrics, o.Day(l.zone), 1, o.Total(), o.ProductCounts())},
-	}}
+		types.TransactWriteItem{Update: dayUpdate(l.tables.Metrics, day, 1, o.Total())},
+	)
+	for _, p := range head {
+		actions = append(actions, types.TransactWriteItem{Update: productUpdate(l.tables.Products, day, base, p.Product, p.Count)})
+	}
+	outcome := Recorded
+	pending := len(chunks)
+	reasons, err := l.transact(ctx, actions)
+	switch {
+	case err == nil:
+	case len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
+		if outcome, pending, err = l.compareExisting(ctx, o.ID, fp, reasons[0].Item); err != nil {
+			return 0, err
+		}
+	default:
+		return 0, fmt.Errorf("ledger: record %s: %w", o.ID, err)
+	}
+	if outcome == AlreadyRecorded && pending > 0 {
+		// An earlier post stopped half-way and was not acknowledged: this
+		// one completes the recording.
+		outcome = Recorded
+	}
+	if err := l.writeChunks(ctx, o.ID, day, base, chunks, pending); err != nil {
+		return 0, fmt.Errorf("ledger: record %s: %w", o.ID, err)
+	}
+	return outcome, nil
+}
+
+// productChunks splits an order's product counts, sorted by name (so a
+// repost splits them the same way), into those that fit in the order's own
+// transaction and the follow-up transactions' shares.
+func productChunks(counts map[string]int64) (head []ProductCount, chunks [][]ProductCount) {
+	all := make([]ProductCount, 0, len(counts))
+	for p, n := range counts {
+		all = append(all, ProductCount{p, n})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Product < all[j].Product })
+	first := min(len(all), maxTransactItems-2) // beside the order's Put and the day's totals
+	head, rest := all[:first], all[first:]
+	for len(rest) > 0 {
+		n := min(len(rest), maxTransactItems-1) // beside the order's countdown
+		chunks = append(chunks, rest[:n])
+		rest = rest[n:]
+	}
+	return head, chunks
+}
+
+// writeChunks writes the follow-up transactions an order still owes:
+// pending of them, the last ones of chunks.
+func (l *Ledger) writeChunks(ctx context.Context, id, day string, base int64, chunks [][]ProductCount, pending int) error {
+	key := map[string]types.AttributeValue{AttrOrderID: &types.AttributeValueMemberS{Value: id}}
+	for pending > 0 && pending <= len(chunks) {
+		countdown := &types.Update{
+			TableName:                 &l.tables.Orders,
+			Key:                       key,
+			ConditionExpression:       aws.String("#p = :p"),
+			UpdateExpression:          aws.String("SET #p = :next"),
+			ExpressionAttributeNames:  map[string]string{"#p": attrPending},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":p": &types.AttributeValueMemberN{Value: strconv.Itoa(pending)}, ":next": &types.AttributeValueMemberN{Value: strconv.Itoa(pending - 1)}},
+		}
+		if pending == 1 {
+			countdown.UpdateExpression = aws.String("REMOVE #p")
+			delete(countdown.ExpressionAttributeValues, ":next")
+		}
+		actions := []types.TransactWriteItem{{Update: countdown}}
+		for _, p := range chunks[len(chunks)-pending] {
+			actions = append(actions, types.TransactWriteItem{Update: productUpdate(l.tables.Products, day, base, p.Product, p.Count)})
+		}
+		reasons, err := l.transact(ctx, actions)
+		switch {
+		case err == nil:
+			pending--
+		case len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed":
+			// A concurrent post of the same order wrote this share: go on
+			// from where the order says it is.
+			out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &l.tables.Orders, Key: key, ConsistentRead: aws.Bool(true)})
+			if err != nil {
+				return err
+			}
+			pending = pendingOf(out.Item)
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+func pendingOf(item map[string]types.AttributeValue) int {
+	if n, ok := item[attrPending].(*types.AttributeValueMemberN); ok {
+		if v, err := strconv.Atoi(n.Value); err == nil {
+			return v
+		}
+	}
+	return 0
+}
+
+// transact runs one transaction, retrying while another transaction holds
+// one of its items (nothing was written then). A cancelled transaction's
+// reasons are returned with its error.
+func (l *Ledger) transact(ctx context.Context, actions []types.TransactWriteItem) ([]types.CancellationReason, error) {
+	in := &dynamodb.TransactWriteItemsInput{TransactItems: actions}
 	for attempt := 0; ; attempt++ {
 		_, err := l.db.TransactWriteItems(ctx, in)
 		if err == nil {
-			return Recorded, nil
+			return nil, nil
 		}
 		var canceled *types.TransactionCanceledException
 		if !errors.As(err, &canceled) {
-			return 0, fmt.Errorf("ledger: record %s: %w", o.ID, err)
+			return nil, err
 		}
 		reasons := canceled.CancellationReasons
-		if len(reasons) > 0 && aws.ToString(reasons[0].Code) == "ConditionalCheckFailed" {
-			return l.compareExisting(ctx, o.ID, fp, reasons[0].Item)
+		if !hasReason(reasons, "TransactionConflict") || hasReason(reasons, "ConditionalCheckFailed") || attempt >= maxConflictRetries {
+			return reasons, err
 		}
-		if !hasReason(reasons, "TransactionConflict") || attempt >= maxConflictRetries {
-			return 0, fmt.Errorf("ledger: record %s: %w", o.ID, err)
-		}
-		// Another order of the same day holds the aggregate item: back off
-		// with jitter and try again (nothing was written).
+		// Another order of the same day holds the totals item or a
+		// product's counter: back off with jitter and try again.
 		select {
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return nil, ctx.Err()
 		case <-time.After(time.Duration(5+rand.IntN(20<<attempt)) * time.Millisecond):
 		}
 	}
@@ -155,26 +303,28 @@ func hasReason(rs []types.CancellationReason, code string) bool {
 }
 
 // compareExisting decides whether a pedido_id that exists already holds
-// this very order (an idempotent retry) or another one (a conflict).
-func (l *Ledger) compareExisting(ctx context.Context, id, fp string, item map[string]types.AttributeValue) (Outcome, error) {
+// this very order (an idempotent retry: it also returns how many product
+// transactions the order still owes) or another one (a conflict).
+func (l *Ledger) compareExisting(ctx context.Context, id, fp string, item map[string]types.AttributeValue) (Outcome, int, error) {
 	if item == nil {
 		out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
 			TableName: &l.tables.Orders, ConsistentRead: aws.Bool(true),
 			Key: map[string]types.AttributeValue{AttrOrderID: &types.AttributeValueMemberS{Value: id}},
 		})
 		if err != nil {
-			return 0, fmt.Errorf("ledger: read existing %s: %w", id, err)
+			return 0, 0, fmt.Errorf("ledger: read existing %s: %w", id, err)
 		}
 		item = out.Item
 	}
 	if s, ok := item[attrFingerprint].(*types.AttributeValueMemberS); ok && s.Value == fp {
-		return AlreadyRecorded, nil
+		return AlreadyRecorded, pendingOf(item), nil
 	}
-	return 0, ErrConflict
+	return 0, 0, ErrConflict
 }
 
-// OrderItem is the Orders item of o (exported for seeding history).
-func OrderItem(o order.Order, zone *time.Location, fingerprint string, received time.Time) map[string]types.AttributeValue {
+// OrderItem is the Orders item of o (exported for seeding history): its
+// place in the live list is o.Received, its day o.Day(zone).
+func OrderItem(o order.Order, zone *time.Location, fingerprint string) map[string]types.AttributeValue {
 	lines := make([]types.AttributeValue, len(o.Lines))
 	for i, ln := range o.Lines {
 		lines[i] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
@@ -183,7 +333,7 @@ func OrderItem(o order.Order, zone *time.Location, fingerprint string, received 
 			attrPrice:     &types.AttributeValueMemberN{Value: ln.Price.String()},
 		}}
 	}
-	return map[string]types.AttributeValue{
+	item := map[string]types.AttributeValue{
 		AttrOrderID: &types.AttributeValueMemberS{Value: o.ID},
 		attrCourier: &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{
 			attrCourierID:   idValue(o.Courier.ID),
@@ -194,10 +344,14 @@ func OrderItem(o order.Order, zone *time.Location, fingerprint string, received 
 		AttrDay:         &types.AttributeValueMemberS{Value: o.Day(zone)},
 		attrTotal:       &types.AttributeValueMemberN{Value: o.Total().String()},
 		attrFingerprint: &types.AttributeValueMemberS{Value: fingerprint},
-		attrReceived:    &types.AttributeValueMemberS{Value: received.UTC().Format(time.RFC3339Nano)},
+		attrReceived:    &types.AttributeValueMemberS{Value: o.Received.UTC().Format(time.RFC3339Nano)},
 		AttrFeed:        &types.AttributeValueMemberS{Value: FeedValue},
 		AttrSortKey:     &types.AttributeValueMemberS{Value: o.SortKey()},
 	}
+	if o.ServerTimestamp {
+		item[attrServerTimestamp] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	return item
 }
 
 func idValue(id order.ID) types.AttributeValue {
@@ -207,91 +361,130 @@ func idValue(id order.ID) types.AttributeValue {
 	return &types.AttributeValueMemberS{Value: id.Text}
 }
 
-// dayUpdate adds orders, sales and product counts to a day's aggregate
-// item (ADD creates missing attributes at zero, so the first order of a
-// day needs no special case).
-func dayUpdate(table, day string, orders int64, sales order.Cents, products map[string]int64) *types.Update {
-	names := map[string]string{"#o": attrDayOrders, "#v": attrDaySales}
-	values := map[string]types.AttributeValue{
-		":o": &types.AttributeValueMemberN{Value: strconv.FormatInt(orders, 10)},
-		":v": &types.AttributeValueMemberN{Value: strconv.FormatInt(int64(sales), 10)},
-	}
-	var expr strings.Builder
-	expr.WriteString("ADD #o :o, #v :v")
-	// sorted so the same order always makes the same request
-	keys := make([]string, 0, len(products))
-	for p := range products {
-		keys = append(keys, p)
-	}
-	sort.Strings(keys)
-	for i, p := range keys {
-		n, v := "#p"+strconv.Itoa(i), ":p"+strconv.Itoa(i)
-		names[n] = ProductPrefix + p
-		values[v] = &types.AttributeValueMemberN{Value: strconv.FormatInt(products[p], 10)}
-		fmt.Fprintf(&expr, ", %s %s", n, v)
-	}
+// dayUpdate adds orders and sales to a day's totals item (ADD creates
+// missing attributes at zero, so the first order of a day needs no special
+// case).
+func dayUpdate(table, day string, orders int64, sales order.Cents) *types.Update {
 	return &types.Update{
-		TableName:                 &table,
-		Key:                       map[string]types.AttributeValue{AttrDay: &types.AttributeValueMemberS{Value: day}},
-		UpdateExpression:          aws.String(expr.String()),
-		ExpressionAttributeNames:  names,
-		ExpressionAttributeValues: values,
+		TableName:                &table,
+		Key:                      map[string]types.AttributeValue{AttrDay: &types.AttributeValueMemberS{Value: day}},
+		UpdateExpression:         aws.String("ADD #o :o, #v :v"),
+		ExpressionAttributeNames: map[string]string{"#o": attrDayOrders, "#v": attrDaySales},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":o": &types.AttributeValueMemberN{Value: strconv.FormatInt(orders, 10)},
+			":v": &types.AttributeValueMemberN{Value: strconv.FormatInt(int64(sales), 10)},
+		},
 	}
+}
+
+// productUpdate adds n to a product's counter of a day, and to its
+// AttrDayCount, which starts at the day's base (see DayCountBase).
+func productUpdate(table, day string, base int64, product string, n int64) *types.Update {
+	return &types.Update{
+		TableName: &table,
+		Key: map[string]types.AttributeValue{
+			AttrDay:     &types.AttributeValueMemberS{Value: day},
+			AttrProduct: &types.AttributeValueMemberS{Value: product},
+		},
+		UpdateExpression:         aws.String("SET #c = if_not_exists(#c, :zero) + :n, #dc = if_not_exists(#dc, :base) + :n"),
+		ExpressionAttributeNames: map[string]string{"#c": AttrCount, "#dc": AttrDayCount},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": &types.AttributeValueMemberN{Value: "0"},
+			":base": &types.AttributeValueMemberN{Value: strconv.FormatInt(base, 10)},
+			":n":    &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)},
+		},
+	}
+}
+
+// DayCountBase is the AttrDayCount of a product with no sales on day
+// ("2026-03-14"): the day's number since 1970-01-01 × DayCountScale. A
+// count stays below DayCountScale (10^12 sales of one product in a day).
+func DayCountBase(day string) (int64, error) {
+	d, err := time.Parse(order.DayLayout, day)
+	if err != nil {
+		return 0, fmt.Errorf("ledger: day %q: %w", day, err)
+	}
+	return d.Unix() / 86400 * DayCountScale, nil
+}
+
+// AddToDay adds orders, sales and product counts to a day's aggregates
+// outside any order's transaction: for seeding history that was written
+// straight to the Orders table. It is not atomic.
+func (l *Ledger) AddToDay(ctx context.Context, day string, orders int64, sales order.Cents, products map[string]int64) error {
+	base, err := DayCountBase(day)
+	if err != nil {
+		return err
+	}
+	head, chunks := productChunks(products)
+	actions := []types.TransactWriteItem{{Update: dayUpdate(l.tables.Metrics, day, orders, sales)}}
+	for _, share := range append([][]ProductCount{head}, chunks...) {
+		for _, p := range share {
+			actions = append(actions, types.TransactWriteItem{Update: productUpdate(l.tables.Products, day, base, p.Product, p.Count)})
+			if len(actions) == maxTransactItems {
+				if _, err := l.transact(ctx, actions); err != nil {
+					return fmt.Errorf("ledger: add to day %s: %w", day, err)
+				}
+				actions = actions[:0]
+			}
+		}
+	}
+	if len(actions) > 0 {
+		if _, err := l.transact(ctx, actions); err != nil {
+			return fmt.Errorf("ledger: add to day %s: %w", day, err)
+		}
+	}
+	return nil
 }
 
 // DayTotals are the running aggregates of one day.
 type DayTotals struct {
-	Day      string
-	Orders   int64
-	Sales    order.Cents
-	Products map[string]int64
+	Day    string
+	Orders int64
+	Sales  order.Cents
+	// Top are the day's most sold products, most first, ties by name.
+	Top []ProductCount
 }
 
-// DayItem is the Metrics item holding t (exported for seeding history).
-func DayItem(t DayTotals) map[string]types.AttributeValue {
-	item := map[string]types.AttributeValue{
-		AttrDay:       &types.AttributeValueMemberS{Value: t.Day},
-		attrDayOrders: &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Orders, 10)},
-		attrDaySales:  &types.AttributeValueMemberN{Value: strconv.FormatInt(int64(t.Sales), 10)},
-	}
-	for p, n := range t.Products {
-		item[ProductPrefix+p] = &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-	}
-	return item
-}
-
-// Day reads the aggregates of day ("2026-03-14"): one consistent GetItem,
-// however many orders are stored.
-func (l *Ledger) Day(ctx context.Context, day string) (DayTotals, error) {
+// Day reads the aggregates of day ("2026-03-14") with its top products
+// (see Top): one consistent GetItem and at most two small queries,
+// however many orders and product names are stored.
+func (l *Ledger) Day(ctx context.Context, day string, top int) (DayTotals, error) {
+	t := DayTotals{Day: day}
+	var topErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t.Top, topErr = l.Top(ctx, day, top)
+	}()
 	out, err := l.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &l.tables.Metrics, ConsistentRead: aws.Bool(true),
 		Key: map[string]types.AttributeValue{AttrDay: &types.AttributeValueMemberS{Value: day}},
 	})
+	<-done
 	if err != nil {
 		return DayTotals{}, fmt.Errorf("ledger: read day %s: %w", day, err)
 	}
-	t := DayTotals{Day: day, Products: map[string]int64{}}
-	for name, av := range out.Item {
-		n, ok := av.(*types.AttributeValueMemberN)
-		if !ok {
-			continue
-		}
-		v, err := strconv.ParseInt(n.Value, 10, 64)
-		if err != nil {
-			return DayTotals{}, fmt.Errorf("ledger: day %s: attribute %s is %q, not an integer", day, name, n.Value)
-		}
-		switch {
-		case name == attrDayOrders:
-			t.Orders = v
-		case name == attrDaySales:
-			t.Sales = order.Cents(v)
-		case strings.HasPrefix(name, ProductPrefix):
-			if v > 0 {
-				t.Products[name[len(ProductPrefix):]] = v
+	if topErr != nil {
+		return DayTotals{}, topErr
+	}
+	for name, dst := range map[string]*int64{attrDayOrders: &t.Orders, attrDaySales: (*int64)(&t.Sales)} {
+		if av, ok := out.Item[name]; ok {
+			v, err := intOf(av)
+			if err != nil {
+				return DayTotals{}, fmt.Errorf("ledger: day %s: attribute %s: %w", day, name, err)
 			}
+			*dst = v
 		}
 	}
 	return t, nil
+}
+
+func intOf(av types.AttributeValue) (int64, error) {
+	n, ok := av.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, errors.New("not a number")
+	}
+	return strconv.ParseInt(n.Value, 10, 64)
 }
 
 // ProductCount is one row of the top products.
@@ -303,22 +496,126 @@ type ProductCount struct {
 // MarshalJSON writes the row as the original did: ["Moneda", 9].
 func (p ProductCount) MarshalJSON() ([]byte, error) { return json.Marshal([]any{p.Product, p.Count}) }
 
-// Top returns the n products sold most often, ties broken by name.
-func (t DayTotals) Top(n int) []ProductCount {
-	all := make([]ProductCount, 0, len(t.Products))
-	for p, c := range t.Products {
-		all = append(all, ProductCount{p, c})
+// Top returns the n products of day sold most often, ties broken by name,
+// in at most two queries of at most n items:
+//
+//  1. ByCountIndex, highest counts first (a consistent read): the first n
+//     items hold the n highest counts; call the n-th c. Products counted
+//     more than c are all among them.
+//  2. TiesIndex at (day, c), by name: the first names tied at c fill the
+//     remaining places.
+//
+// The cost depends on n, not on how many products or days are stored.
+func (l *Ledger) Top(ctx context.Context, day string, n int) ([]ProductCount, error) {
+	if n <= 0 {
+		return []ProductCount{}, nil
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Count != all[j].Count {
-			return all[i].Count > all[j].Count
-		}
-		return all[i].Product < all[j].Product
+	n = min(n, MaxTop)
+	base, err := DayCountBase(day)
+	if err != nil {
+		return nil, err
+	}
+	out, err := l.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &l.tables.Products,
+		IndexName:                 aws.String(ByCountIndex),
+		KeyConditionExpression:    aws.String("#d = :d"),
+		ExpressionAttributeNames:  map[string]string{"#d": AttrDay},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberS{Value: day}},
+		ScanIndexForward:          aws.Bool(false),
+		ConsistentRead:            aws.Bool(true),
+		Limit:                     aws.Int32(int32(n)),
 	})
-	if len(all) > n {
-		all = all[:n]
+	if err != nil {
+		return nil, fmt.Errorf("ledger: top products of %s: %w", day, err)
 	}
-	return all
+	leaders, err := productCounts(out.Items)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: top products of %s: %w", day, err)
+	}
+	sortTop(leaders)
+	if len(leaders) < n {
+		return leaders, nil // every product of the day
+	}
+	c := leaders[n-1].Count
+	top := make([]ProductCount, 0, n)
+	for _, p := range leaders {
+		if p.Count > c {
+			top = append(top, p)
+		}
+	}
+	out, err = l.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &l.tables.Products,
+		IndexName:                 aws.String(TiesIndex),
+		KeyConditionExpression:    aws.String("#dc = :dc"),
+		ExpressionAttributeNames:  map[string]string{"#dc": AttrDayCount},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":dc": &types.AttributeValueMemberN{Value: strconv.FormatInt(base+c, 10)}},
+		ScanIndexForward:          aws.Bool(true),
+		Limit:                     aws.Int32(int32(n)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ledger: products tied at %d on %s: %w", c, day, err)
+	}
+	tied := make([]ProductCount, 0, n)
+	for _, item := range out.Items {
+		tied = append(tied, ProductCount{str(item[AttrProduct]), c})
+	}
+	// The GSI is eventually consistent: while it lags behind the counts,
+	// the leaders tied at c (in name order) make up what it misses.
+	for _, p := range leaders {
+		if p.Count == c {
+			tied = append(tied, p)
+		}
+	}
+	seen := make(map[string]bool, 2*n)
+	for _, p := range top {
+		seen[p.Product] = true
+	}
+	sort.SliceStable(tied, func(i, j int) bool { return tied[i].Product < tied[j].Product })
+	for _, p := range tied {
+		if len(top) == n {
+			break
+		}
+		if !seen[p.Product] {
+			seen[p.Product] = true
+			top = append(top, p)
+		}
+	}
+	return top, nil
+}
+
+func productCounts(items []map[string]types.AttributeValue) ([]ProductCount, error) {
+	out := make([]ProductCount, 0, len(items))
+	for _, item := range items {
+		c, err := intOf(item[AttrCount])
+		if err != nil {
+			return nil, fmt.Errorf("product %q: count: %w", str(item[AttrProduct]), err)
+		}
+		out = append(out, ProductCount{str(item[AttrProduct]), c})
+	}
+	return out, nil
+}
+
+// sortTop orders rows most sold first, ties by name.
+func sortTop(rows []ProductCount) {
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Count != rows[j].Count {
+			return rows[i].Count > rows[j].Count
+		}
+		return rows[i].Product < rows[j].Product
+	})
+}
+
+// TopOf is the n most sold of counts, ties broken by name: what Top reads
+// from DynamoDB, computed in memory (for tests and fakes).
+func TopOf(counts map[string]int64, n int) []ProductCount {
+	all := make([]ProductCount, 0, len(counts))
+	for p, c := range counts {
+		if c > 0 {
+			all = append(all, ProductCount{p, c})
+		}
+	}
+	sortTop(all)
+	return all[:min(n, len(all))]
 }
 
 // Page lists up to limit orders newest first, starting after token (""
@@ -348,7 +645,7 @@ func (l *Ledger) Page(ctx context.Context, limit int, token string) (orders []or
 			return nil, "", fmt.Errorf("ledger: list orders: %w", err)
 		}
 		for _, item := range out.Items {
-			o, err := DecodeOrder(item)
+			o, err := DecodeOrder(item, l.zone)
 			if err != nil {
 				return nil, "", err
 			}
@@ -404,20 +701,24 @@ func decodeToken(token string) (map[string]types.AttributeValue, error) {
 	}, nil
 }
 
-// DecodeOrder reads an Orders item back into an order.
-func DecodeOrder(item map[string]types.AttributeValue) (order.Order, error) {
+// DecodeOrder reads an Orders item back into an order (naive timestamps
+// are read in zone).
+func DecodeOrder(item map[string]types.AttributeValue, zone *time.Location) (order.Order, error) {
 	var o order.Order
 	bad := func(what string) (order.Order, error) {
 		return order.Order{}, fmt.Errorf("ledger: stored order %q has a malformed %s", o.ID, what)
 	}
+	var err error
 	o.ID = str(item[AttrOrderID])
 	o.Timestamp = str(item[attrTimestamp])
-	if sk := str(item[AttrSortKey]); len(sk) >= 24 {
-		at, err := time.Parse("2006-01-02T15:04:05.000Z", sk[:24])
-		if err != nil {
-			return bad(AttrSortKey)
-		}
-		o.At = at
+	if o.At, err = order.ParseTimestamp(o.Timestamp, zone); err != nil {
+		return bad(attrTimestamp)
+	}
+	if b, ok := item[attrServerTimestamp].(*types.AttributeValueMemberBOOL); ok {
+		o.ServerTimestamp = b.Value
+	}
+	if o.Received, err = order.ParseSortKey(str(item[AttrSortKey])); err != nil {
+		return bad(AttrSortKey)
 	}
 	c, ok := item[attrCourier].(*types.AttributeValueMemberM)
 	if !ok {

@@ -28,6 +28,10 @@ const (
 	earliestYear   = 2000
 	latestYear     = 2099
 	fingerprintTag = "deliveries-order/1"
+	// MaxAhead is how far ahead of the server's clock a timestamp may be: a
+	// courier's phone may run a little fast, but an order cannot have been
+	// delivered in the future.
+	MaxAhead = 5 * time.Minute
 )
 
 // ID is an identifier as the client sent it: a JSON string or an integer
@@ -63,8 +67,15 @@ type Order struct {
 	ID      string  `json:"pedido_id"`
 	Courier Courier `json:"repartidor"`
 	Lines   []Line  `json:"productos"`
-	// Timestamp is the delivery time as the client wrote it.
+	// Timestamp is the delivery time as the client wrote it, or the
+	// server's receive time when the client sent none (ServerTimestamp).
 	Timestamp string `json:"timestamp"`
+	// ServerTimestamp: the client sent no timestamp, so Timestamp is the
+	// server's.
+	ServerTimestamp bool `json:"timestamp_servidor,omitempty"`
+	// Received is when the server received the order (UTC, whole
+	// milliseconds): its place in the live list.
+	Received time.Time `json:"recibido,omitzero"`
 	// At is Timestamp as an instant (naive timestamps are read in the
 	// company's zone).
 	At time.Time `json:"-"`
@@ -79,16 +90,41 @@ func (o *Order) Total() Cents {
 	return t
 }
 
-// Day is the order's calendar date in zone ("2026-03-14").
-func (o *Order) Day(zone *time.Location) string { return o.At.In(zone).Format(DayLayout) }
+// Day is the order's calendar date in zone ("2026-03-14"): the date of
+// DayTime.
+func (o *Order) Day(zone *time.Location) string { return o.DayTime().In(zone).Format(DayLayout) }
+
+// DayTime is the instant that decides the order's day: when it was
+// delivered (its timestamp), so an order delivered at 23:58 and uploaded
+// after midnight, or hours late from a phone without signal, counts on the
+// day it was delivered. A timestamp ahead of the server's clock (at most
+// MaxAhead) counts at the receive time instead: a fast clock must not move
+// an order into tomorrow's figures.
+func (o *Order) DayTime() time.Time {
+	if !o.Received.IsZero() && o.At.After(o.Received) {
+		return o.Received
+	}
+	return o.At
+}
 
 // DayLayout is how days are written everywhere in the flow.
 const DayLayout = "2006-01-02"
 
-// SortKey orders orders by delivery time, then ID: fixed-width UTC
-// milliseconds sort as text.
-func (o *Order) SortKey() string {
-	return o.At.UTC().Format("2006-01-02T15:04:05.000Z") + "#" + o.ID
+// feedLayout is fixed-width UTC milliseconds: it sorts as text.
+const feedLayout = "2006-01-02T15:04:05.000Z"
+
+// SortKey places the order in the live list: by arrival (the server's
+// receive time), then ID. Arrival, not the client's timestamp, so an order
+// stamped far ahead cannot stay on top and one stamped hours ago still
+// shows up as the newest.
+func (o *Order) SortKey() string { return o.Received.UTC().Format(feedLayout) + "#" + o.ID }
+
+// ParseSortKey returns the receive time a SortKey starts with.
+func ParseSortKey(key string) (time.Time, error) {
+	if len(key) < len(feedLayout) {
+		return time.Time{}, errors.New("sort key too short")
+	}
+	return time.Parse(feedLayout, key[:len(feedLayout)])
 }
 
 // ProductCounts is how many times each product appears in the order.
@@ -104,7 +140,13 @@ func (o *Order) ProductCounts() map[string]int64 {
 // pedido_id are the same order exactly when their fingerprints are equal.
 func (o *Order) Fingerprint() string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%q\n%t%q\n%q\n%d\n", fingerprintTag, o.ID, o.Courier.ID.Numeric, o.Courier.ID.Text, o.Courier.Name, o.At.UnixNano())
+	at := strconv.FormatInt(o.At.UnixNano(), 10)
+	if o.ServerTimestamp {
+		// no timestamp was sent: every repost is stamped anew, and is
+		// still the same order
+		at = "server"
+	}
+	fmt.Fprintf(h, "%s\n%q\n%t%q\n%q\n%s\n", fingerprintTag, o.ID, o.Courier.ID.Numeric, o.Courier.ID.Text, o.Courier.Name, at)
 	for _, l := range o.Lines {
 		fmt.Fprintf(h, "%t%q\n%q\n%d\n", l.ProductID.Numeric, l.ProductID.Text, l.Product, l.Price)
 	}
@@ -205,9 +247,11 @@ func (e *Invalid) Error() string {
 	return fmt.Sprintf("invalid order (%d): %s", e.Status, strings.Join(parts, "; "))
 }
 
-// Parse reads and validates a posted order. Naive timestamps (no offset)
-// are read in zone. It returns an *Invalid listing every problem found.
-func Parse(body []byte, zone *time.Location) (Order, error) {
+// Parse reads and validates an order posted at now (the server's clock).
+// Naive timestamps (no offset) are read in zone; a missing timestamp is
+// now's, one more than MaxAhead ahead of now is refused. It returns an
+// *Invalid listing every problem found.
+func Parse(body []byte, zone *time.Location, now time.Time) (Order, error) {
 	if len(body) > MaxBodyBytes {
 		return Order{}, &Invalid{Status: 400, Reasons: []Reason{{Loc: []any{"body"}, Msg: fmt.Sprintf("body is %d bytes; at most %d are accepted", len(body), MaxBodyBytes), Type: "body_too_large"}}}
 	}
@@ -216,7 +260,7 @@ func Parse(body []byte, zone *time.Location) (Order, error) {
 		return Order{}, &Invalid{Status: 400, Reasons: []Reason{{Loc: []any{"body"}, Msg: err.Error(), Type: "json_invalid"}}}
 	}
 	v := &validator{}
-	o := v.order(raw, zone)
+	o := v.order(raw, zone, now.UTC().Truncate(time.Millisecond))
 	if len(v.reasons) > 0 {
 		return Order{}, &Invalid{Status: 422, Reasons: v.reasons}
 	}
@@ -249,28 +293,39 @@ func (v *validator) fail(msg, kind string, loc ...any) {
 	v.reasons = append(v.reasons, Reason{Loc: append([]any{"body"}, loc...), Msg: msg, Type: kind})
 }
 
-func (v *validator) order(raw any, zone *time.Location) Order {
+func (v *validator) order(raw any, zone *time.Location, now time.Time) Order {
 	obj, ok := raw.(map[string]any)
 	if !ok {
 		v.fail("a JSON object is expected", "object_type")
 		return Order{}
 	}
-	var o Order
+	o := Order{Received: now}
 	o.ID = v.text(obj, "pedido_id", MaxIDLength)
 	if c, ok := v.object(obj, "repartidor"); ok {
 		o.Courier.ID = v.id(c, "IdRepartidor", "repartidor")
 		o.Courier.Name = v.text(c, "Nombre", MaxNameLength, "repartidor")
 	}
 	o.Lines = v.lines(obj)
-	if ts := v.text(obj, "timestamp", 64); ts != "" {
+	if raw, ok := obj["timestamp"]; !ok || raw == nil {
+		// The original's example body has none: delivered when received.
+		o.Timestamp, o.At, o.ServerTimestamp = now.In(zone).Format(serverTimestampLayout), now, true
+	} else if ts := v.text(obj, "timestamp", 64); ts != "" {
 		at, err := ParseTimestamp(ts, zone)
-		if err != nil {
+		switch {
+		case err != nil:
 			v.fail(err.Error(), "datetime_parsing", "timestamp")
+		case at.Sub(now) > MaxAhead:
+			v.fail(fmt.Sprintf("must not be more than %v ahead of the server's clock (it is %s, the timestamp %s)",
+				MaxAhead, now.In(zone).Format(serverTimestampLayout), at.In(zone).Format(serverTimestampLayout)), "datetime_future", "timestamp")
 		}
 		o.Timestamp, o.At = ts, at
 	}
 	return o
 }
+
+// serverTimestampLayout writes the server's time: ISO 8601 with the zone's
+// offset, as clients write theirs.
+const serverTimestampLayout = "2006-01-02T15:04:05.000-07:00"
 
 func (v *validator) object(obj map[string]any, key string, at ...any) (map[string]any, bool) {
 	raw, ok := obj[key]

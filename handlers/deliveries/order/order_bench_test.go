@@ -8,14 +8,14 @@ func BenchmarkParse(b *testing.B) {
 	body := []byte(valid)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Parse(body, bogota); err != nil {
+		if _, err := Parse(body, bogota, received); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkFingerprint(b *testing.B) {
-	o, err := Parse([]byte(valid), bogota)
+	o, err := Parse([]byte(valid), bogota, received)
 	if err != nil {
 		b.Fatal(err)
 	}

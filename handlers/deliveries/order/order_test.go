@@ -10,6 +10,10 @@ import (
 
 var bogota = mustZone("America/Bogota")
 
+// received is the server's clock in these tests: after every timestamp of
+// the valid samples.
+var received = time.Date(2025, 3, 20, 12, 0, 0, 0, time.UTC)
+
 func mustZone(name string) *time.Location {
 	z, err := time.LoadLocation(name)
 	if err != nil {
@@ -23,7 +27,7 @@ const valid = `{"pedido_id":"P-1","repartidor":{"IdRepartidor":7,"Nombre":"Ana"}
  "timestamp":"2025-03-14T23:30:00-05:00"}`
 
 func TestParseValid(t *testing.T) {
-	o, err := Parse([]byte(valid), bogota)
+	o, err := Parse([]byte(valid), bogota, received)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +47,12 @@ func TestParseValid(t *testing.T) {
 	if d := o.Day(time.UTC); d != "2025-03-15" {
 		t.Errorf("UTC day %s", d)
 	}
-	if k := o.SortKey(); k != "2025-03-15T04:30:00.000Z#P-1" {
+	// The live list is by arrival, not by the client's timestamp.
+	if k := o.SortKey(); k != "2025-03-20T12:00:00.000Z#P-1" {
 		t.Errorf("sort key %s", k)
 	}
 	b, _ := json.Marshal(o)
-	want := `{"pedido_id":"P-1","repartidor":{"IdRepartidor":7,"Nombre":"Ana"},"productos":[{"IdProducto":1,"producto":"Moneda","precio":2.5},{"IdProducto":"X-2","producto":"Billete","precio":10.02}],"timestamp":"2025-03-14T23:30:00-05:00"}`
+	want := `{"pedido_id":"P-1","repartidor":{"IdRepartidor":7,"Nombre":"Ana"},"productos":[{"IdProducto":1,"producto":"Moneda","precio":2.5},{"IdProducto":"X-2","producto":"Billete","precio":10.02}],"timestamp":"2025-03-14T23:30:00-05:00","recibido":"2025-03-20T12:00:00Z"}`
 	if string(b) != want {
 		t.Errorf("marshal:\n got %s\nwant %s", b, want)
 	}
@@ -137,11 +142,14 @@ func TestParseRefuses(t *testing.T) {
 		{"missing price", edit(func(m map[string]any) { line(m, "precio", nil) }), 422, "[body productos 0 precio]", "missing"},
 		{"missing producto", edit(func(m map[string]any) { line(m, "producto", nil) }), 422, "[body productos 0 producto]", "missing"},
 		{"bad timestamp", edit(func(m map[string]any) { m["timestamp"] = "ayer" }), 422, "[body timestamp]", "datetime_parsing"},
-		{"missing timestamp", edit(func(m map[string]any) { delete(m, "timestamp") }), 422, "[body timestamp]", "missing"},
+		{"empty timestamp", edit(func(m map[string]any) { m["timestamp"] = "" }), 422, "[body timestamp]", "string_too_short"},
+		{"numeric timestamp", edit(func(m map[string]any) { m["timestamp"] = 1710000000 }), 422, "[body timestamp]", "string_type"},
+		{"timestamp 6 minutes ahead", edit(func(m map[string]any) { m["timestamp"] = received.Add(6 * time.Minute).Format(time.RFC3339) }), 422, "[body timestamp]", "datetime_future"},
+		{"timestamp in 2099", edit(func(m map[string]any) { m["timestamp"] = "2099-01-01T00:00:00Z" }), 422, "[body timestamp]", "datetime_future"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Parse([]byte(c.body), bogota)
+			_, err := Parse([]byte(c.body), bogota, received)
 			inv, ok := err.(*Invalid)
 			if !ok {
 				t.Fatalf("err = %v, want *Invalid", err)
@@ -161,13 +169,13 @@ func TestParseRefuses(t *testing.T) {
 }
 
 func TestParseListsEveryReason(t *testing.T) {
-	_, err := Parse([]byte(`{"productos":[{"precio":-1}]}`), bogota)
+	_, err := Parse([]byte(`{"productos":[{"precio":-1}]}`), bogota, received)
 	inv := err.(*Invalid)
 	var locs []string
 	for _, r := range inv.Reasons {
 		locs = append(locs, fmt.Sprint(r.Loc))
 	}
-	want := "[body pedido_id] [body repartidor] [body productos 0 IdProducto] [body productos 0 producto] [body productos 0 precio] [body timestamp]"
+	want := "[body pedido_id] [body repartidor] [body productos 0 IdProducto] [body productos 0 producto] [body productos 0 precio]"
 	if got := strings.Join(locs, " "); got != want {
 		t.Errorf("reasons at\n %s\nwant\n %s", got, want)
 	}
@@ -207,7 +215,7 @@ func TestCents(t *testing.T) {
 
 func TestFingerprint(t *testing.T) {
 	fp := func(body string) string {
-		o, err := Parse([]byte(body), bogota)
+		o, err := Parse([]byte(body), bogota, received)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,6 +238,72 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
+// TestServerClock: the server's clock fills a missing timestamp, refuses
+// one from the future, places the order in the live list, and decides the
+// day only when the timestamp is ahead of it.
+func TestServerClock(t *testing.T) {
+	body := func(ts any) []byte {
+		var m map[string]any
+		_ = json.Unmarshal([]byte(valid), &m)
+		if ts == nil {
+			delete(m, "timestamp")
+		} else {
+			m["timestamp"] = ts
+		}
+		b, _ := json.Marshal(m)
+		return b
+	}
+	// 23:58 in Bogota on the 14th
+	now := time.Date(2025, 3, 15, 4, 58, 0, 123456789, time.UTC)
+	cases := []struct {
+		name      string
+		ts        any
+		timestamp string // as listed
+		day       string
+		refused   string // the reason's message, when refused
+	}{
+		{"no timestamp", nil, "2025-03-14T23:58:00.123-05:00", "2025-03-14", ""},
+		{"null timestamp", json.RawMessage("null"), "2025-03-14T23:58:00.123-05:00", "2025-03-14", ""},
+		{"two hours ago", "2025-03-14T21:58:00-05:00", "2025-03-14T21:58:00-05:00", "2025-03-14", ""},
+		{"yesterday, uploaded late", "2025-03-13T22:00:00-05:00", "2025-03-13T22:00:00-05:00", "2025-03-13", ""},
+		{"a fast clock, past midnight: counted today", "2025-03-15T00:02:00-05:00", "2025-03-15T00:02:00-05:00", "2025-03-14", ""},
+		{"exactly 5 minutes ahead", "2025-03-15T00:03:00.123-05:00", "2025-03-15T00:03:00.123-05:00", "2025-03-14", ""},
+		{"5 minutes and a millisecond ahead", "2025-03-15T00:03:00.124-05:00", "", "", "must not be more than 5m0s ahead of the server's clock (it is 2025-03-14T23:58:00.123-05:00, the timestamp 2025-03-15T00:03:00.124-05:00)"},
+		{"an hour ahead", "2025-03-15T00:58:00-05:00", "", "", "5m0s ahead"},
+	}
+	for _, c := range cases {
+		o, err := Parse(body(c.ts), bogota, now)
+		if c.refused != "" {
+			inv, ok := err.(*Invalid)
+			if !ok || inv.Status != 422 || fmt.Sprint(inv.Reasons[0].Loc) != "[body timestamp]" || !strings.Contains(inv.Reasons[0].Msg, c.refused) {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if o.Timestamp != c.timestamp || o.Day(bogota) != c.day || !o.Received.Equal(now.Truncate(time.Millisecond)) || o.ServerTimestamp != (c.timestamp == "2025-03-14T23:58:00.123-05:00") {
+			t.Errorf("%s: timestamp %s (server's: %v), day %s, received %v", c.name, o.Timestamp, o.ServerTimestamp, o.Day(bogota), o.Received)
+		}
+		if k := o.SortKey(); k != "2025-03-15T04:58:00.123Z#P-1" {
+			t.Errorf("%s: sort key %s", c.name, k)
+		}
+		if at, err := ParseSortKey(o.SortKey()); err != nil || !at.Equal(o.Received) {
+			t.Errorf("%s: ParseSortKey: %v %v", c.name, at, err)
+		}
+	}
+	// Reposts of an order without a timestamp are the same order, whenever
+	// they arrive; an order with a timestamp is another.
+	a, _ := Parse(body(nil), bogota, now)
+	b, _ := Parse(body(nil), bogota, now.Add(time.Hour))
+	c, _ := Parse(body("2025-03-14T23:58:00.123-05:00"), bogota, now)
+	if a.Fingerprint() != b.Fingerprint() || a.Fingerprint() == c.Fingerprint() {
+		t.Error("fingerprints of timestamp-less reposts")
+	}
+}
+
 // FuzzParse: no input makes Parse panic, and every accepted order survives
 // a round trip through its JSON form unchanged.
 func FuzzParse(f *testing.F) {
@@ -239,7 +313,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Add([]byte(`{"pedido_id":"\u00e9","repartidor":{"IdRepartidor":99999999999999999999,"Nombre":"b"}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		o, err := Parse(body, bogota)
+		o, err := Parse(body, bogota, received)
 		if err != nil {
 			if _, ok := err.(*Invalid); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
@@ -253,9 +327,13 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := Parse(b, bogota)
+		back, err := Parse(b, bogota, received)
 		if err != nil {
 			t.Fatalf("re-parse of %s: %v", b, err)
+		}
+		if o.ServerTimestamp {
+			// the server's timestamp is written out and read back as the client's
+			back.ServerTimestamp = true
 		}
 		if back.Fingerprint() != o.Fingerprint() {
 			t.Fatalf("round trip changed the order: %s", b)

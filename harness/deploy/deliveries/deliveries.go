@@ -1,6 +1,6 @@
 // Package deliveries deploys the deliveries flow through the AWS APIs, so the
 // same code works against groundstack, LocalStack or AWS: the token secret,
-// three DynamoDB tables, demo users, the function's execution role, the API
+// four DynamoDB tables, demo users, the function's execution role, the API
 // function behind a REST API and
 // a Function URL, and the dashboard on an S3 website bucket. Deploy is
 // idempotent. It must not import harness/emulator.
@@ -49,6 +49,7 @@ const (
 	UsersTable    = "Usuarios"
 	OrdersTable   = "Pedidos"
 	MetricsTable  = "PedidosMetricas"
+	ProductsTable = "PedidosProductos"
 	DefaultZone   = "America/Bogota"
 	HandlerPkg    = "handlers/deliveries/api"
 	secretBytes   = 48
@@ -113,7 +114,7 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 	}
 	st := Stack{
 		Endpoint: aws.ToString(cfg.BaseEndpoint), TimeZone: opts.TimeZone, Timings: map[string]int64{},
-		Tables: ledger.Tables{Users: UsersTable, Orders: OrdersTable, Metrics: MetricsTable},
+		Tables: Tables(),
 	}
 	step := func(name string, f func() error) error {
 		start := time.Now()
@@ -140,8 +141,9 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 				Description: "deliveries API: /token, /registrar_pedido_entregado, /pedidos, /metrics",
 				Environment: map[string]string{
 					"DELIVERIES_USERS_TABLE": UsersTable, "DELIVERIES_ORDERS_TABLE": OrdersTable,
-					"DELIVERIES_METRICS_TABLE": MetricsTable, "DELIVERIES_TIME_ZONE": opts.TimeZone,
-					"JWT_SECRET_ID": st.SecretID,
+					"DELIVERIES_METRICS_TABLE": MetricsTable, "DELIVERIES_PRODUCTS_TABLE": ProductsTable,
+					"DELIVERIES_TIME_ZONE": opts.TimeZone,
+					"JWT_SECRET_ID":        st.SecretID,
 				},
 			})
 			return err
@@ -170,6 +172,11 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 		}
 	}
 	return st, nil
+}
+
+// Tables are the flow's table names as the ledger takes them.
+func Tables() ledger.Tables {
+	return ledger.Tables{Users: UsersTable, Orders: OrdersTable, Metrics: MetricsTable, Products: ProductsTable}
 }
 
 // buildHandler builds the API function from this module's sources.
@@ -217,8 +224,8 @@ func randomString(n int) string {
 }
 
 // ensureRole makes the function's execution role: assumable by Lambda,
-// allowed exactly what the handler does (the three tables and the time
-// index, the one secret, its own logs).
+// allowed exactly what the handler does (the four tables and the indexes it
+// queries, the one secret, its own logs).
 func ensureRole(ctx context.Context, cfg aws.Config, secretARN string) (string, error) {
 	return deploy.EnsureExecutionRole(ctx, cfg, RoleName, "execution role of the deliveries API function", "deliveries-api",
 		func(p deploy.RoleARNParts) []deploy.Statement {
@@ -226,7 +233,10 @@ func ensureRole(ctx context.Context, cfg aws.Config, secretARN string) (string, 
 				return "arn:" + p.Partition + ":dynamodb:" + cfg.Region + ":" + p.Account + ":table/" + name
 			}
 			return []deploy.Statement{
-				deploy.Allow([]string{table(UsersTable), table(OrdersTable), table(OrdersTable) + "/index/" + ledger.ByTimeIndex, table(MetricsTable)},
+				deploy.Allow([]string{
+					table(UsersTable), table(OrdersTable), table(OrdersTable) + "/index/" + ledger.ByTimeIndex, table(MetricsTable),
+					table(ProductsTable), table(ProductsTable) + "/index/" + ledger.ByCountIndex, table(ProductsTable) + "/index/" + ledger.TiesIndex,
+				},
 					"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"),
 				deploy.Allow([]string{secretARN}, "secretsmanager:GetSecretValue"),
 				deploy.Allow([]string{"arn:" + p.Partition + ":logs:" + cfg.Region + ":" + p.Account + ":log-group:/aws/lambda/" + FunctionName + ":*"},
@@ -236,15 +246,23 @@ func ensureRole(ctx context.Context, cfg aws.Config, secretARN string) (string, 
 }
 
 // tableSpecs are the flow's tables: on-demand, keys as the original's,
-// orders with the newest-first index.
+// orders with the newest-first index, product counters with the two
+// indexes the top products are read through (keys only: the reads need
+// names and counts, nothing else).
 func tableSpecs() []*dynamodb.CreateTableInput {
-	s := dtypes.ScalarAttributeTypeS
 	hash := func(n string) dtypes.KeySchemaElement {
 		return dtypes.KeySchemaElement{AttributeName: aws.String(n), KeyType: dtypes.KeyTypeHash}
 	}
-	attr := func(n string) dtypes.AttributeDefinition {
-		return dtypes.AttributeDefinition{AttributeName: aws.String(n), AttributeType: s}
+	rng := func(n string) dtypes.KeySchemaElement {
+		return dtypes.KeySchemaElement{AttributeName: aws.String(n), KeyType: dtypes.KeyTypeRange}
 	}
+	attr := func(n string) dtypes.AttributeDefinition {
+		return dtypes.AttributeDefinition{AttributeName: aws.String(n), AttributeType: dtypes.ScalarAttributeTypeS}
+	}
+	num := func(n string) dtypes.AttributeDefinition {
+		return dtypes.AttributeDefinition{AttributeName: aws.String(n), AttributeType: dtypes.ScalarAttributeTypeN}
+	}
+	keysOnly := &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeKeysOnly}
 	return []*dynamodb.CreateTableInput{
 		{TableName: aws.String(UsersTable), BillingMode: dtypes.BillingModePayPerRequest,
 			KeySchema: []dtypes.KeySchemaElement{hash(ledger.AttrUsername)}, AttributeDefinitions: []dtypes.AttributeDefinition{attr(ledger.AttrUsername)}},
@@ -255,17 +273,31 @@ func tableSpecs() []*dynamodb.CreateTableInput {
 			},
 			GlobalSecondaryIndexes: []dtypes.GlobalSecondaryIndex{{
 				IndexName:  aws.String(ledger.ByTimeIndex),
-				KeySchema:  []dtypes.KeySchemaElement{hash(ledger.AttrFeed), {AttributeName: aws.String(ledger.AttrSortKey), KeyType: dtypes.KeyTypeRange}},
+				KeySchema:  []dtypes.KeySchemaElement{hash(ledger.AttrFeed), rng(ledger.AttrSortKey)},
 				Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeAll},
 			}},
 		},
 		{TableName: aws.String(MetricsTable), BillingMode: dtypes.BillingModePayPerRequest,
 			KeySchema: []dtypes.KeySchemaElement{hash(ledger.AttrDay)}, AttributeDefinitions: []dtypes.AttributeDefinition{attr(ledger.AttrDay)}},
+		{TableName: aws.String(ProductsTable), BillingMode: dtypes.BillingModePayPerRequest,
+			KeySchema: []dtypes.KeySchemaElement{hash(ledger.AttrDay), rng(ledger.AttrProduct)},
+			AttributeDefinitions: []dtypes.AttributeDefinition{
+				attr(ledger.AttrDay), attr(ledger.AttrProduct), num(ledger.AttrCount), num(ledger.AttrDayCount),
+			},
+			LocalSecondaryIndexes: []dtypes.LocalSecondaryIndex{{
+				IndexName: aws.String(ledger.ByCountIndex), Projection: keysOnly,
+				KeySchema: []dtypes.KeySchemaElement{hash(ledger.AttrDay), rng(ledger.AttrCount)},
+			}},
+			GlobalSecondaryIndexes: []dtypes.GlobalSecondaryIndex{{
+				IndexName: aws.String(ledger.TiesIndex), Projection: keysOnly,
+				KeySchema: []dtypes.KeySchemaElement{hash(ledger.AttrDayCount), rng(ledger.AttrProduct)},
+			}},
+		},
 	}
 }
 
 // ensureTables creates missing tables and waits until all are ACTIVE; an
-// existing orders table must have the time index.
+// existing table must have the indexes the handler queries.
 func ensureTables(ctx context.Context, cfg aws.Config) error {
 	c := dynamodb.NewFromConfig(cfg)
 	for _, in := range tableSpecs() {
@@ -283,16 +315,32 @@ func ensureTables(ctx context.Context, cfg aws.Config) error {
 			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
 		}
 	}
-	d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(OrdersTable)})
-	if err != nil {
-		return err
-	}
-	for _, g := range d.Table.GlobalSecondaryIndexes {
-		if aws.ToString(g.IndexName) == ledger.ByTimeIndex {
-			return nil
+	for _, in := range tableSpecs() {
+		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
+		if err != nil {
+			return err
+		}
+		has := map[string]bool{}
+		for _, g := range d.Table.GlobalSecondaryIndexes {
+			has[aws.ToString(g.IndexName)] = true
+		}
+		for _, l := range d.Table.LocalSecondaryIndexes {
+			has[aws.ToString(l.IndexName)] = true
+		}
+		var want []string
+		for _, g := range in.GlobalSecondaryIndexes {
+			want = append(want, aws.ToString(g.IndexName))
+		}
+		for _, l := range in.LocalSecondaryIndexes {
+			want = append(want, aws.ToString(l.IndexName))
+		}
+		for _, name := range want {
+			if !has[name] {
+				return fmt.Errorf("table %s exists without the index %s; delete it so the deploy recreates it", aws.ToString(in.TableName), name)
+			}
 		}
 	}
-	return fmt.Errorf("table %s exists without the index %s; delete it or add the index", OrdersTable, ledger.ByTimeIndex)
+	return nil
 }
 
 // seedUsers writes each demo user with a bcrypt hash of its password.

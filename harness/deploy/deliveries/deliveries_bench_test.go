@@ -39,11 +39,11 @@ func BenchmarkAggregates(b *testing.B) {
 	}
 	zone, _ := time.LoadLocation(deliveries.DefaultZone)
 	db := dynamodb.NewFromConfig(cfg)
-	l := ledger.New(db, ledger.Tables{Users: deliveries.UsersTable, Orders: deliveries.OrdersTable, Metrics: deliveries.MetricsTable}, zone)
+	l := ledger.New(db, deliveries.Tables(), zone)
 	var seq atomic.Int64
 	next := func() order.Order {
 		body := fmt.Sprintf(`{"pedido_id":"B-%d","repartidor":{"IdRepartidor":1,"Nombre":"Ana"},"productos":[{"IdProducto":1,"producto":"Moneda","precio":2.5},{"IdProducto":2,"producto":"Billete","precio":10},{"IdProducto":3,"producto":"Cofre","precio":7.25}],"timestamp":"2026-03-14T10:00:00-05:00"}`, seq.Add(1))
-		o, err := order.Parse([]byte(body), zone)
+		o, err := order.Parse([]byte(body), zone, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func BenchmarkAggregates(b *testing.B) {
 	b.Run("PutItemOnly", func(b *testing.B) {
 		run(b, func() {
 			o := next()
-			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(deliveries.OrdersTable), Item: ledger.OrderItem(o, zone, o.Fingerprint(), time.Now()),
+			if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(deliveries.OrdersTable), Item: ledger.OrderItem(o, zone, o.Fingerprint()),
 				ConditionExpression: aws.String("attribute_not_exists(pedido_id)")}); err != nil {
 				b.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func BenchmarkAggregates(b *testing.B) {
 	})
 	b.Run("DayMetrics", func(b *testing.B) {
 		run(b, func() {
-			if _, err := l.Day(ctx, "2026-03-14"); err != nil {
+			if _, err := l.Day(ctx, "2026-03-14", 3); err != nil {
 				b.Fatal(err)
 			}
 		})

@@ -63,7 +63,8 @@ func TestDeployTwice(t *testing.T) {
 	}
 	doc, _ := url.QueryUnescape(aws.ToString(role.PolicyDocument))
 	// Transactions are authorised per item action (PutItem, UpdateItem).
-	for _, want := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "table/Pedidos/index/por_fecha", "secretsmanager:GetSecretValue", first.SecretID} {
+	for _, want := range []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "table/Pedidos/index/por_fecha",
+		"table/PedidosProductos/index/por_cuenta", "table/PedidosProductos/index/empates", "secretsmanager:GetSecretValue", first.SecretID} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("role policy lacks %s: %s", want, doc)
 		}

@@ -397,9 +397,16 @@ func (x *exchange) lambdaProxy(rt route) {
 	ctx, cancel := context.WithTimeout(x.r.Context(), x.timeout(integ))
 	defer cancel()
 	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: regionOfARN(fn, rt.target.Region), Function: fn, Qualifier: qualifier, Payload: payload})
+	var refused *awsproto.Error
 	switch {
 	case err != nil && (errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded):
 		x.fail(gwIntegrationTimeout)
+		return
+	case errors.As(err, &refused) && refused.Status == http.StatusRequestEntityTooLarge:
+		// Lambda refused the event (RequestTooLargeException: a synchronous
+		// invoke payload is at most 6 MB, and the event carries the body):
+		// AWS answers the client 413 {"message": "Request Too Long"}, not 500.
+		x.fail(gwIntegrationTooLarge)
 		return
 	case err != nil:
 		x.s.env.Log.Warn("API Gateway: Lambda invocation failed", "function", fnARN, "err", err)

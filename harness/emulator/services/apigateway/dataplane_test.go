@@ -53,6 +53,12 @@ func (f *fakeLambda) last() cloud.InvokeRequest {
 	return f.calls[len(f.calls)-1]
 }
 
+func (f *fakeLambda) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
 func (f *fakeLambda) set(reply func(ctx context.Context, req cloud.InvokeRequest) (cloud.InvokeResult, error)) {
 	f.mu.Lock()
 	f.reply = reply
@@ -482,6 +488,60 @@ func TestMissingAuthenticationToken(t *testing.T) {
 	must(c.CreateDeployment(ctx, &apigw.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("prod")})).ok(t)
 	if code, _, _ := call(t, "POST", base+"/prod/_user_request_/users", nil, nil, ""); code != 200 {
 		t.Errorf("POST after redeploy: %d", code)
+	}
+}
+
+// TestPayloadLimits: API Gateway takes up to 10 MB, Lambda up to 6 MB of
+// event. Past 10 MB API Gateway refuses the body itself; in between, Lambda
+// refuses the event and the client gets AWS's 413, never a 500. Any other
+// failed invoke stays API Gateway's JSON 500.
+func TestPayloadLimits(t *testing.T) {
+	st := startStandalone(t, true)
+	api := proxyAPI(t, st.client, "fn")
+	url := st.url + "/restapis/" + api + "/prod/_user_request_/upload"
+	const lambdaLimit = 6291456
+	st.lambda.set(func(ctx context.Context, req cloud.InvokeRequest) (cloud.InvokeResult, error) {
+		if len(req.Payload) > lambdaLimit {
+			// what the Lambda service returns (services/lambda: ErrRequestTooLarge)
+			return cloud.InvokeResult{}, awsproto.Code{Name: "RequestTooLargeException", Status: 413}.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", lambdaLimit)
+		}
+		if strings.Contains(string(req.Payload), "lambda-down") {
+			return cloud.InvokeResult{}, awsproto.Code{Name: "ServiceException", Status: 500}.New("boom")
+		}
+		return echo(ctx, req)
+	})
+	for _, tc := range []struct {
+		name     string
+		size     int
+		status   int
+		errType  string
+		body     string
+		invoked  bool
+		contains string
+	}{
+		{"1 MB", 1 << 20, 200, "", "", true, ""},
+		{"just under Lambda's limit once wrapped in the event", lambdaLimit - 4096, 200, "", "", true, ""},
+		{"body within 10 MB, event past Lambda's 6 MB", lambdaLimit - 100, 413, "BadRequestException", `{"message":"Request Too Long"}`, true, ""},
+		{"8 MB", 8 << 20, 413, "BadRequestException", `{"message":"Request Too Long"}`, true, ""},
+		{"exactly 10 MB", 10 << 20, 413, "BadRequestException", `{"message":"Request Too Long"}`, true, ""},
+		{"past 10 MB", 10<<20 + 1, 413, "", `{"message":"Request Too Long"}`, false, ""},
+	} {
+		before := st.lambda.count()
+		code, h, body := call(t, "POST", url, bytes.Repeat([]byte("a"), tc.size), map[string][]string{"Content-Type": {"text/plain"}}, "")
+		if code != tc.status {
+			t.Errorf("%s: %d %.200s, want %d", tc.name, code, body, tc.status)
+			continue
+		}
+		if tc.body != "" && (string(body) != tc.body || h.Get("Content-Type") != "application/json" || h.Get("X-Amzn-Errortype") != tc.errType) {
+			t.Errorf("%s: %d %s %v", tc.name, code, body, h)
+		}
+		if invoked := st.lambda.count() > before; invoked != tc.invoked {
+			t.Errorf("%s: Lambda invoked %v, want %v", tc.name, invoked, tc.invoked)
+		}
+	}
+	code, h, body := call(t, "POST", url, []byte("lambda-down"), nil, "")
+	if code != 500 || string(body) != `{"message":"Internal server error"}` || h.Get("X-Amzn-Errortype") != "InternalServerErrorException" {
+		t.Errorf("another invoke failure: %d %s %v", code, body, h)
 	}
 }
 

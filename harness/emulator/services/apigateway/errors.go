@@ -42,4 +42,9 @@ var (
 	gwBadGateway         = gatewayResponse{http.StatusBadGateway, "InternalServerErrorException", "Internal server error"}
 	gwIntegrationTimeout = gatewayResponse{http.StatusGatewayTimeout, "", "Endpoint request timed out"}
 	gwPayloadTooLarge    = gatewayResponse{http.StatusRequestEntityTooLarge, "", "Request Too Long"}
+	// gwIntegrationTooLarge is REQUEST_TOO_LARGE as AWS answers it when the
+	// body is within API Gateway's 10 MB but Lambda refuses the event as
+	// larger than its 6 MB invoke payload (seen on AWS: 413, x-amzn-ErrorType
+	// BadRequestException, {"message": "Request Too Long"}).
+	gwIntegrationTooLarge = gatewayResponse{http.StatusRequestEntityTooLarge, "BadRequestException", "Request Too Long"}
 )

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -246,6 +247,13 @@ func urlError(w http.ResponseWriter, status int, errType string, msg *string) {
 
 func strp(s string) *string { return &s }
 
+// urlTooLarge is a function URL's answer to a request whose event would
+// exceed a synchronous invocation's payload limit.
+func urlTooLarge(w http.ResponseWriter) {
+	urlError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException",
+		strp(fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload)))
+}
+
 // serveFunctionURL invokes the function behind a function URL with a v2
 // (Function URL) event and maps its answer to the HTTP response.
 func (s *Service) serveFunctionURL(w http.ResponseWriter, r *http.Request, id, hostRegion, rawPath string) {
@@ -271,7 +279,7 @@ func (s *Service) serveFunctionURL(w http.ResponseWriter, r *http.Request, id, h
 	}
 	body, release, err := awsproto.ReadBody(r, maxSyncPayload)
 	if err != nil {
-		urlError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException", strp("Request must be smaller than 6291456 bytes for the InvokeFunction operation"))
+		urlTooLarge(w)
 		return
 	}
 	defer release()
@@ -280,6 +288,12 @@ func (s *Service) serveFunctionURL(w http.ResponseWriter, r *http.Request, id, h
 	}
 	ev := s.urlEvent(r, u, rawPath, body, requestID)
 	payload, _ := json.Marshal(ev)
+	if len(payload) > maxSyncPayload {
+		// The limit is the invoke payload's: the event, with its headers and
+		// a binary body's base64, not the body alone.
+		urlTooLarge(w)
+		return
+	}
 	v, f, err := s.store.Resolve(u.Region, u.Function, u.Qualifier)
 	if err != nil {
 		urlError(w, http.StatusForbidden, "AccessDeniedException", nil)
