@@ -19,6 +19,8 @@ type edge struct {
 	byHost   []prefixRoute // longest suffix first
 	fallback target
 	verifier *awsproto.Verifier
+	origins  *originPolicy
+	control  cloud.Service
 	newID    func() string
 }
 
@@ -34,7 +36,7 @@ type prefixRoute struct {
 }
 
 func newEdge(services []cloud.Service, control cloud.Service) *edge {
-	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}}
+	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}, control: control}
 	for _, s := range append([]cloud.Service{control}, services...) {
 		for _, r := range s.Routes() {
 			t := target{svc: s, public: r.Public, publicIf: r.PublicIf}
@@ -153,7 +155,20 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res.Resource != "" {
 		r = awsproto.WithHostMatch(r, res)
 	}
-	if e.verifier != nil && !t.public && (t.publicIf == nil || !t.publicIf(r)) {
+	public := t.public || (t.publicIf != nil && t.publicIf(r))
+	// Public data planes serve any page; the control plane, though unsigned,
+	// is no data plane: a foreign page must not reset or read the cloud.
+	if origin := r.Header.Get("Origin"); origin != "" && (!public || t.svc == e.control) {
+		if !e.origins.allowed(origin) {
+			awsproto.WriteError(t.svc.Protocol(), w, r, e.newID(), errForbiddenOrigin.Errorf(
+				"Requests from the web page at %s may not call groundstack's APIs: allow that origin with GROUNDSTACK_CORS_ORIGINS (or LocalStack's EXTRA_CORS_ALLOWED_ORIGINS)", origin))
+			return
+		}
+		if corsHeaders(w, r, origin) {
+			return
+		}
+	}
+	if e.verifier != nil && !public {
 		if err := e.verifier.Verify(r); err != nil {
 			proto := t.svc.Protocol()
 			codes := awsproto.AuthErrorsFor(proto)

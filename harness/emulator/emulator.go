@@ -23,13 +23,15 @@ var Version = "0.1.0-dev"
 type Option func(*config)
 
 type config struct {
-	addr    string
-	env     *cloud.Env
-	secrets map[string]string
-	initDir string
-	hosts   string // parent of the EC2 hosts' directory
-	launch  cloud.HostLauncher
-	log     *slog.Logger
+	addr      string
+	env       *cloud.Env
+	secrets   map[string]string
+	initDir   string
+	hosts     string // parent of the EC2 hosts' directory
+	launch    cloud.HostLauncher
+	log       *slog.Logger
+	origins   []string
+	anyOrigin bool
 }
 
 // WithAddr sets the listen address ("127.0.0.1:4566"); the default is a free
@@ -63,6 +65,18 @@ func WithHostsDir(dir string) Option { return func(c *config) { c.hosts = dir } 
 // in-process hosts (harness/backend's HostContainers runs them in Docker);
 // Close closes it when it is an io.Closer.
 func WithHostLauncher(l cloud.HostLauncher) Option { return func(c *config) { c.launch = l } }
+
+// WithAllowedOrigins lets web pages of these origins ("https://app.example.com",
+// or "*") call the emulator's APIs from a browser, besides the machine's own
+// pages (loopback and *.localhost.localstack.cloud origins), which always may.
+func WithAllowedOrigins(origins ...string) Option {
+	return func(c *config) { c.origins = append(c.origins, origins...) }
+}
+
+// WithoutOriginChecks lets any web page call the emulator's APIs from a
+// browser (LocalStack's DISABLE_CORS_CHECKS): only for a machine no browser
+// on it visits untrusted pages.
+func WithoutOriginChecks() Option { return func(c *config) { c.anyOrigin = true } }
 
 // WithLogger sets the emulator's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
@@ -106,6 +120,7 @@ func New(opts ...Option) *Emulator {
 	e.control = control.New(e.env, Version, e.services)
 	ed := newEdge(e.services, e.control)
 	ed.newID = e.env.NewID
+	ed.origins = newOriginPolicy(cfg.origins, cfg.anyOrigin)
 	if cfg.secrets != nil {
 		ed.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
 	}

@@ -20,7 +20,10 @@ Usage:
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
-GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal).
+GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal),
+GROUNDSTACK_CORS_ORIGINS=https://app.example.com,… (web pages, besides the
+machine's own, that may call the APIs from a browser; also read from
+EXTRA_CORS_ALLOWED_ORIGINS), DISABLE_CORS_CHECKS=1 (any page may).
 `
 
 func main() {

@@ -54,6 +54,7 @@ func runUp(args []string) error {
 		}
 		opts = append(opts, emulator.WithStrictAuth(keys))
 	}
+	opts = append(opts, originOptions(os.Getenv)...)
 	start := time.Now()
 	e := emulator.New(opts...)
 	if err := e.Start(); err != nil {
@@ -154,4 +155,20 @@ func envInt(k string, def int) int {
 
 func versionString() string {
 	return fmt.Sprintf("groundstack %s (%s, %s/%s)", emulator.Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
+// originOptions reads which web pages may call the APIs from a browser:
+// GROUNDSTACK_CORS_ORIGINS or LocalStack's EXTRA_CORS_ALLOWED_ORIGINS (comma
+// lists), and DISABLE_CORS_CHECKS=1 for any page.
+func originOptions(getenv func(string) string) []emulator.Option {
+	var opts []emulator.Option
+	for _, k := range []string{"GROUNDSTACK_CORS_ORIGINS", "EXTRA_CORS_ALLOWED_ORIGINS"} {
+		if v := getenv(k); v != "" {
+			opts = append(opts, emulator.WithAllowedOrigins(strings.Split(v, ",")...))
+		}
+	}
+	if v := getenv("DISABLE_CORS_CHECKS"); v == "1" || strings.EqualFold(v, "true") {
+		opts = append(opts, emulator.WithoutOriginChecks())
+	}
+	return opts
 }

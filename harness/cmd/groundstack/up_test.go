@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator"
 )
 
 // buildCLI builds the groundstack binary once for this test binary.
@@ -132,5 +134,27 @@ func TestParseKeys(t *testing.T) {
 		if _, err := parseKeys(bad); err == nil {
 			t.Errorf("parseKeys(%q) accepted", bad)
 		}
+	}
+}
+
+func TestOriginOptionsFromTheEnvironment(t *testing.T) {
+	env := map[string]string{"EXTRA_CORS_ALLOWED_ORIGINS": "https://a.example, https://b.example"}
+	e := emulator.New(originOptions(func(k string) string { return env[k] })...)
+	if err := e.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	status := func(origin string) int {
+		req, _ := http.NewRequest("POST", e.URL()+"/_groundstack/state", nil)
+		req.Header.Set("Origin", origin)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status("https://b.example") == http.StatusForbidden || status("https://c.example") != http.StatusForbidden {
+		t.Fatalf("listed origins: b %d, c %d", status("https://b.example"), status("https://c.example"))
 	}
 }
