@@ -28,13 +28,15 @@ const originalRate = 0.2
 // freshnessRun posts orders open-loop and probes GET /pedidos until every
 // one is seen or lost, and records the report under name.
 func freshnessRun(ctx context.Context, name string, c *ld.Client, rate float64, d time.Duration, couriers int) freshness.Report {
-	return freshnessRunGap(ctx, name, c, rate, d, couriers, 150*time.Millisecond)
+	return freshnessRunGap(ctx, name, c, rate, d, couriers, time.Second)
 }
 
 // freshnessRunGap is freshnessRun with a bound on the longest gap between
-// two reads (an embedded emulator holding a million orders shares this
-// process's GC, which can stall the poller for a few hundred ms; the gap
-// is reported either way, and can only make freshness look worse).
+// two reads. A freshness figure is exact to within that gap, so the bound
+// is a tenth of the 10 s budget: the verdict stays meaningful while a
+// loaded 2-core CI machine (or the GC of an embedded emulator holding a
+// million orders) stalls the ~100 ms poller for a few hundred ms. The gap
+// is reported either way, and can only make freshness look worse.
 func freshnessRunGap(ctx context.Context, name string, c *ld.Client, rate float64, d time.Duration, couriers int, maxGap time.Duration) freshness.Report {
 	GinkgoHelper()
 	probe, err := freshness.New(ld.OrdersReadPath(c, 100), freshness.Options{IntendedRate: rate})
@@ -55,7 +57,7 @@ func freshnessRunGap(ctx context.Context, name string, c *ld.Client, rate float6
 	})
 	Expect(res.Errors).To(BeZero(), res.LastErr)
 	Expect(res.ByStatus).To(HaveKeyWithValue(200, res.Sent), res.LastErr)
-	Expect(rep.MaxReadGap).To(BeNumerically("<=", maxGap), "probes polled at most ~100 ms apart")
+	Expect(rep.MaxReadGap).To(BeNumerically("<=", maxGap), "the probe polls ~100 ms apart and never stalls past a tenth of the budget")
 	Expect(rep.OK()).To(BeTrue(), "every order fresh within %v: %s (lost %v)", rep.Budget, rep, rep.LostIDs)
 	return rep
 }
