@@ -32,6 +32,7 @@ type config struct {
 	log       *slog.Logger
 	origins   []string
 	anyOrigin bool
+	body      bodyLimits
 }
 
 // WithAddr sets the listen address ("127.0.0.1:4566"); the default is a free
@@ -78,6 +79,13 @@ func WithAllowedOrigins(origins ...string) Option {
 // on it visits untrusted pages.
 func WithoutOriginChecks() Option { return func(c *config) { c.anyOrigin = true } }
 
+// WithBodyTimeouts bounds how slowly a request body may arrive: each read
+// must bring bytes within idle, and after grace the body must have come at
+// minRate bytes/s on average (defaults: 20 s, 30 s, 1 KiB/s).
+func WithBodyTimeouts(idle, grace time.Duration, minRate int64) Option {
+	return func(c *config) { c.body = bodyLimits{idle: idle, grace: grace, minRate: max(minRate, 1)} }
+}
+
 // WithLogger sets the emulator's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
@@ -101,7 +109,7 @@ type Emulator struct {
 
 // New builds an emulator with every service; Start makes it listen.
 func New(opts ...Option) *Emulator {
-	cfg := config{addr: "127.0.0.1:0", env: cloud.DefaultEnv()}
+	cfg := config{addr: "127.0.0.1:0", env: cloud.DefaultEnv(), body: defaultBodyLimits}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -149,7 +157,7 @@ func (e *Emulator) Start() error {
 	e.ln = ln
 	e.env.Host = ln.Addr().String()
 	e.srv = &http.Server{
-		Handler:           e.handler,
+		Handler:           withBodyDeadlines(e.handler, e.cfg.body),
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(e.cfg.log.Handler(), slog.LevelDebug),
