@@ -26,10 +26,16 @@ var defaultBodyLimits = bodyLimits{idle: 20 * time.Second, grace: 30 * time.Seco
 // withBodyDeadlines applies limits to every request body h reads.
 func withBodyDeadlines(h http.Handler, limits bodyLimits) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
-			r.Body = &deadlineBody{ReadCloser: r.Body, ctl: http.NewResponseController(w), limits: limits, start: time.Now()}
+		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+			h.ServeHTTP(w, r)
+			return
 		}
+		ctl := http.NewResponseController(w)
+		r.Body = &deadlineBody{ReadCloser: r.Body, ctl: ctl, limits: limits, start: time.Now()}
 		h.ServeHTTP(w, r)
+		// The connection waits for its next request under the server's
+		// own idle timeout, not under this body's last deadline.
+		_ = ctl.SetReadDeadline(time.Time{})
 	})
 }
 
