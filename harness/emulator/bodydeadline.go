@@ -31,11 +31,16 @@ func withBodyDeadlines(h http.Handler, limits bodyLimits) http.Handler {
 			return
 		}
 		ctl := http.NewResponseController(w)
-		r.Body = &deadlineBody{ReadCloser: r.Body, ctl: ctl, limits: limits, start: time.Now()}
+		b := &deadlineBody{ReadCloser: r.Body, ctl: ctl, limits: limits, start: time.Now()}
+		r.Body = b
 		h.ServeHTTP(w, r)
-		// The connection waits for its next request under the server's
-		// own idle timeout, not under this body's last deadline.
-		_ = ctl.SetReadDeadline(time.Time{})
+		// A body read to its end: the connection waits for its next request
+		// under the server's idle timeout, not this body's last deadline. A
+		// body left unread keeps the deadline, so the server's draining of
+		// it cannot wait on a trickling client either.
+		if b.done {
+			_ = ctl.SetReadDeadline(time.Time{})
+		}
 	})
 }
 
@@ -45,6 +50,7 @@ type deadlineBody struct {
 	limits bodyLimits
 	start  time.Time
 	read   int64
+	done   bool // read to EOF
 }
 
 func (b *deadlineBody) Read(p []byte) (int, error) {
@@ -60,5 +66,6 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	_ = b.ctl.SetReadDeadline(deadline)
 	n, err := b.ReadCloser.Read(p)
 	b.read += int64(n)
+	b.done = b.done || err == io.EOF
 	return n, err
 }
