@@ -28,6 +28,7 @@ type target struct {
 	svc      cloud.Service
 	public   bool
 	publicIf func(*http.Request) bool
+	expect   awsproto.Expect // what strict mode demands of its signatures
 }
 
 type prefixRoute struct {
@@ -38,8 +39,17 @@ type prefixRoute struct {
 func newEdge(services []cloud.Service, control cloud.Service) *edge {
 	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}, control: control}
 	for _, s := range append([]cloud.Service{control}, services...) {
+		var x awsproto.Expect
 		for _, r := range s.Routes() {
-			t := target{svc: s, public: r.Public, publicIf: r.PublicIf}
+			if r.Kind == cloud.ByScope || r.Kind == cloud.SignedAs {
+				x.Services = append(x.Services, r.Key)
+			}
+		}
+		if l, ok := s.(interface{ MaxRequestBody() int64 }); ok {
+			x.MaxBody = l.MaxRequestBody()
+		}
+		for _, r := range s.Routes() {
+			t := target{svc: s, public: r.Public, publicIf: r.PublicIf, expect: x}
 			switch r.Kind {
 			case cloud.ByScope:
 				e.byScope[r.Key] = t
@@ -169,26 +179,54 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if e.verifier != nil && !public {
-		if err := e.verifier.Verify(r); err != nil {
-			proto := t.svc.Protocol()
-			codes := awsproto.AuthErrorsFor(proto)
-			var ae *awsproto.Error
-			switch {
-			case errors.Is(err, awsproto.ErrUnsigned):
-				ae = codes.Missing.New("Request is missing Authentication Token")
-			case errors.Is(err, awsproto.ErrUnknownAccessKey):
-				ae = codes.UnknownKey.New("The security token included in the request is invalid.")
-			case errors.Is(err, awsproto.ErrExpired):
-				ae = codes.Expired.New("Request has expired")
-			default:
-				ae = codes.Mismatch.New("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-			}
-			awsproto.WriteError(proto, w, r, e.newID(), ae)
+		if err := e.verifier.VerifyFor(r, t.expect); err != nil {
+			awsproto.WriteError(t.svc.Protocol(), w, r, e.newID(), authError(t.svc.Protocol(), err))
 			return
 		}
 	}
 	t.svc.ServeHTTP(w, r)
 }
+
+// authError words a failed verification as the reached service's protocol
+// does.
+func authError(proto awsproto.Protocol, err error) *awsproto.Error {
+	codes := awsproto.AuthErrorsFor(proto)
+	msg := func(def string) string {
+		var ve *awsproto.VerifyError
+		if errors.As(err, &ve) {
+			return ve.Message
+		}
+		return def
+	}
+	switch {
+	case errors.Is(err, awsproto.ErrUnsigned):
+		return codes.Missing.New("Request is missing Authentication Token")
+	case errors.Is(err, awsproto.ErrUnknownAccessKey):
+		return codes.UnknownKey.New("The security token included in the request is invalid.")
+	case errors.Is(err, awsproto.ErrExpired):
+		return codes.Expired.New("Request has expired")
+	case errors.Is(err, awsproto.ErrSkewed):
+		if proto == awsproto.RestXML {
+			return codes.Skewed.New("The difference between the request time and the current time is too large.")
+		}
+		return codes.Skewed.New(msg(""))
+	case errors.Is(err, awsproto.ErrWrongScope):
+		return codes.Scope.New(msg(""))
+	case errors.Is(err, awsproto.ErrMissingContentSHA256):
+		return errInvalidRequest.New(msg(""))
+	case errors.Is(err, awsproto.ErrBodyTooLarge):
+		return awsproto.ErrRequestEntityTooLarge.New("Request entity too large")
+	}
+	var ae *awsproto.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return codes.Mismatch.New(msg("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."))
+}
+
+// errInvalidRequest is S3's answer to a header-signed request without its
+// payload hash.
+var errInvalidRequest = awsproto.Code{Name: "InvalidRequest", Status: http.StatusBadRequest}
 
 // unknownService answers a request for a service groundstack does not
 // emulate, in the shape its client most likely parses.

@@ -109,6 +109,9 @@ func TestEdgeStrictAuth(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	e.verifier = &awsproto.Verifier{Secrets: map[string]string{"AKID": "right"}, Now: func() time.Time { return now }}
 	sign := func(r *http.Request, service, secret string) {
+		if service == "s3" {
+			r.Header.Set("X-Amz-Content-Sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+		}
 		v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: secret},
 			r, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", service, "us-east-1", now)
 	}
@@ -121,6 +124,10 @@ func TestEdgeStrictAuth(t *testing.T) {
 		{"query service: SignatureDoesNotMatch", "sts", "wrong", "", 403, "<Code>SignatureDoesNotMatch</Code>"},
 		{"json service: InvalidSignatureException", "dynamodb", "wrong", "DynamoDB_20120810.ListTables", 403, `"__type":"InvalidSignatureException"`},
 		{"s3: SignatureDoesNotMatch in S3's shape", "s3", "wrong", "", 403, "<Error><Code>SignatureDoesNotMatch</Code>"},
+		// a valid signature made for one service does not reach another
+		{"s3 signature, dynamodb target", "s3", "right", "DynamoDB_20120810.ListTables", 400, `Credential should be scoped to correct service: 'dynamodb'`},
+		{"streams sign as dynamodb", "dynamodb", "right", "DynamoDBStreams_20120810.ListStreams", 200, "dynamodbstreams"},
+		{"sts signature on dynamodb", "sts", "right", "DynamoDB_20120810.ListTables", 400, `"__type":"InvalidSignatureException"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

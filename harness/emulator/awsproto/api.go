@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"sort"
 	"strings"
@@ -270,6 +271,10 @@ func (a *API) serveJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 func bodyError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) { // a body that failed its signed hash
+		return e
+	}
 	if err == ErrBodyTooLarge {
 		return ErrRequestEntityTooLarge.New("Request entity too large")
 	}

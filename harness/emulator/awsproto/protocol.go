@@ -35,7 +35,12 @@ func WriteError(p Protocol, w http.ResponseWriter, r *http.Request, requestID st
 }
 
 // AuthErrors are the codes a protocol's services answer auth failures with.
-type AuthErrors struct{ Mismatch, UnknownKey, Missing, Expired Code }
+type AuthErrors struct {
+	Mismatch, UnknownKey, Missing, Expired Code
+	// Skewed answers a signing time too far from now; Scope a credential
+	// scoped to another service or an unknown region.
+	Skewed, Scope Code
+}
 
 // AuthErrorsFor returns the auth failure codes of protocol p.
 func AuthErrorsFor(p Protocol) AuthErrors {
@@ -46,6 +51,8 @@ func AuthErrorsFor(p Protocol) AuthErrors {
 			UnknownKey: Code{"InvalidAccessKeyId", http.StatusForbidden},
 			Missing:    Code{"AccessDenied", http.StatusForbidden},
 			Expired:    Code{"AccessDenied", http.StatusForbidden},
+			Skewed:     Code{"RequestTimeTooSkewed", http.StatusForbidden},
+			Scope:      Code{"AuthorizationHeaderMalformed", http.StatusBadRequest},
 		}
 	case Query, EC2Query:
 		return AuthErrors{
@@ -53,6 +60,8 @@ func AuthErrorsFor(p Protocol) AuthErrors {
 			UnknownKey: ErrInvalidClientTokenID,
 			Missing:    Code{"MissingAuthenticationToken", http.StatusForbidden},
 			Expired:    Code{"RequestExpired", http.StatusForbidden},
+			Skewed:     ErrSignatureDoesNotMatch,
+			Scope:      ErrSignatureDoesNotMatch,
 		}
 	default:
 		return AuthErrors{
@@ -60,6 +69,8 @@ func AuthErrorsFor(p Protocol) AuthErrors {
 			UnknownKey: ErrUnrecognizedClient,
 			Missing:    Code{"MissingAuthenticationTokenException", http.StatusForbidden},
 			Expired:    Code{"ExpiredTokenException", http.StatusForbidden},
+			Skewed:     ErrInvalidSignature,
+			Scope:      Code{"InvalidSignatureException", http.StatusBadRequest},
 		}
 	}
 }

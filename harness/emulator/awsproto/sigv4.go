@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -164,11 +166,53 @@ var (
 	ErrSignatureMismatch = errors.New("signature does not match")
 	ErrUnsigned          = errors.New("request is not signed")
 	ErrExpired           = errors.New("request has expired")
+	// ErrSkewed: the signing time is more than MaxSkew from now.
+	ErrSkewed = errors.New("request time too skewed")
+	// ErrWrongScope: the credential scope names another service than the
+	// one reached, or a region that does not exist.
+	ErrWrongScope = errors.New("credential scoped to the wrong service or region")
+	// ErrMissingContentSHA256: S3 needs X-Amz-Content-Sha256 with a header signature.
+	ErrMissingContentSHA256 = errors.New("missing x-amz-content-sha256")
 )
 
-// Verify checks r's signature. It reads (and restores) the body when the
-// payload hash is not given in X-Amz-Content-Sha256.
-func (v *Verifier) Verify(r *http.Request) error {
+// VerifyError is a verification failure with AWS's message for it.
+type VerifyError struct {
+	Err     error // one of the Err… values above
+	Message string
+}
+
+func (e *VerifyError) Error() string { return e.Err.Error() + ": " + e.Message }
+func (e *VerifyError) Unwrap() error { return e.Err }
+
+func fail(err error, msg string) error { return &VerifyError{Err: err, Message: msg} }
+
+// MaxSkew is how far a signature's time may be from the server's, as on AWS.
+const MaxSkew = 15 * time.Minute
+
+// ErrContentSHA256Mismatch is what reading a body answers at its end when
+// it does not hash to the X-Amz-Content-Sha256 it was signed with.
+var ErrContentSHA256Mismatch = Code{"XAmzContentSHA256Mismatch", http.StatusBadRequest}
+
+// Expect is what a request's route demands of its signature.
+type Expect struct {
+	// Services are the signing names the reached service answers to
+	// ("dynamodb" for DynamoDB and its Streams); empty accepts any.
+	Services []string
+	// MaxBody bounds a body read to compute its hash (when the client did
+	// not send X-Amz-Content-Sha256): the service's own limit, 16 MiB when 0.
+	MaxBody int64
+}
+
+// Verify checks r's signature with no expectations of its route.
+func (v *Verifier) Verify(r *http.Request) error { return v.VerifyFor(r, Expect{}) }
+
+// VerifyFor checks r's signature: a known key, the right service and a real
+// region in its scope, a time within MaxSkew (or an unexpired presigned
+// URL), X-Amz-Target among the signed headers, and the signature itself.
+// A body whose hash the client declared is checked as the service reads it
+// (the read fails at the end on a mismatch); a body whose hash it did not
+// declare is read here, up to x.MaxBody, and restored.
+func (v *Verifier) VerifyFor(r *http.Request, x Expect) error {
 	sig, signed, err := SignatureOf(r)
 	if !signed {
 		return ErrUnsigned
@@ -184,21 +228,54 @@ func (v *Verifier) Verify(r *http.Request) error {
 	if v.Now != nil {
 		now = v.Now
 	}
-	if sig.PresignExpired(now()) {
+	t := now()
+	if len(x.Services) > 0 && !slices.Contains(x.Services, sig.Scope.Service) {
+		return fail(ErrWrongScope, "Credential should be scoped to correct service: '"+x.Services[0]+"'. ")
+	}
+	if !knownRegion(sig.Scope.Region) {
+		return fail(ErrWrongScope, "Credential should be scoped to a valid region. ")
+	}
+	if sig.Scope.Date != sig.Date.UTC().Format("20060102") {
+		return fail(ErrSignatureMismatch, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP")
+	}
+	switch {
+	case sig.PresignExpired(t):
 		return ErrExpired
+	case sig.Date.After(t.Add(MaxSkew)):
+		return fail(ErrSkewed, "Signature not yet current: "+sig.Date.UTC().Format(amzDateLayout)+" is still later than "+
+			t.Add(MaxSkew).UTC().Format(amzDateLayout)+" ("+t.UTC().Format(amzDateLayout)+" + 15 min.)")
+	case !sig.Presigned && sig.Date.Before(t.Add(-MaxSkew)):
+		return fail(ErrSkewed, "Signature expired: "+sig.Date.UTC().Format(amzDateLayout)+" is now earlier than "+
+			t.Add(-MaxSkew).UTC().Format(amzDateLayout)+" ("+t.UTC().Format(amzDateLayout)+" - 15 min.)")
+	}
+	if r.Header.Get("X-Amz-Target") != "" && !slices.Contains(sig.SignedHeaders, "x-amz-target") {
+		return fail(ErrSignatureMismatch, "There were headers present in the request which were not signed: x-amz-target")
 	}
 	payload := r.Header.Get(hdrContentSHA256)
-	if sig.Presigned {
+	switch {
+	case sig.Presigned:
 		payload = unsignedPayload
 		if p := r.URL.Query().Get(hdrContentSHA256); p != "" {
 			payload = p
 		}
-	} else if payload == "" {
+	case payload == "" && sig.Scope.Service == "s3":
+		return fail(ErrMissingContentSHA256, "Missing required header for this request: x-amz-content-sha256")
+	case payload == "":
+		limit := x.MaxBody
+		if limit <= 0 {
+			limit = 16 << 20
+		}
 		var body []byte
 		if r.Body != nil {
-			b, err := io.ReadAll(r.Body)
+			if r.ContentLength > limit {
+				return ErrBodyTooLarge
+			}
+			b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 			if err != nil {
 				return err
+			}
+			if int64(len(b)) > limit {
+				return ErrBodyTooLarge
 			}
 			body = b
 		}
@@ -210,7 +287,55 @@ func (v *Verifier) Verify(r *http.Request) error {
 	if !hmac.Equal([]byte(want), []byte(strings.ToLower(sig.Signature))) {
 		return ErrSignatureMismatch
 	}
+	if isHexSHA256(payload) && r.Body != nil && r.Body != http.NoBody {
+		r.Body = &hashCheckedBody{rc: r.Body, want: strings.ToLower(payload), h: sha256.New()}
+	}
 	return nil
+}
+
+func isHexSHA256(s string) bool { return len(s) == 64 && isHex(s) }
+
+// hashCheckedBody fails the read that reaches the end of a body whose hash
+// is not the one the signature covered, so a tampered body is never taken.
+type hashCheckedBody struct {
+	rc   io.ReadCloser
+	want string
+	h    hash.Hash
+}
+
+func (b *hashCheckedBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.h.Write(p[:n])
+	if err == io.EOF && hex.EncodeToString(b.h.Sum(nil)) != b.want {
+		return n, ErrContentSHA256Mismatch.New("The provided 'x-amz-content-sha256' header does not match what was computed.")
+	}
+	return n, err
+}
+
+func (b *hashCheckedBody) Close() error { return b.rc.Close() }
+
+// knownRegion reports whether region is one of AWS's (or a plausible new
+// one: partition prefix, area, number), so a typo'd scope is refused.
+func knownRegion(region string) bool {
+	parts := strings.Split(region, "-")
+	if len(parts) < 3 || len(parts) > 4 {
+		return false
+	}
+	switch parts[0] {
+	case "us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn":
+	default:
+		return false
+	}
+	if len(parts) == 4 && parts[1] != "gov" && parts[1] != "iso" && parts[1] != "isob" {
+		return false
+	}
+	switch parts[len(parts)-2] {
+	case "east", "west", "north", "south", "central", "northeast", "northwest", "southeast", "southwest":
+	default:
+		return false
+	}
+	n := parts[len(parts)-1]
+	return len(n) == 1 && n[0] >= '1' && n[0] <= '9'
 }
 
 // Sign computes the hex signature r should carry for sig's scope, signed

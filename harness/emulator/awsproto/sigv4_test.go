@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,4 +174,101 @@ func FuzzParsePresigned(f *testing.F) {
 		ScopeOf(r)
 		(&Verifier{Secrets: map[string]string{"AKID": "x"}}).Verify(r)
 	})
+}
+
+func strictAt(now time.Time) *Verifier {
+	return &Verifier{Secrets: map[string]string{"AKIDEXAMPLE": "s3cr3t"}, Now: func() time.Time { return now }}
+}
+
+// The attack: a presigned S3 URL (CreateMultipartUpload) carried an
+// unsigned X-Amz-Target: secretsmanager.GetSecretValue, the edge routed by
+// the target, and the signature, valid for s3, returned a secret.
+func TestPresignedS3URLReachesOnlyS3(t *testing.T) {
+	r, _ := http.NewRequest("POST", "http://127.0.0.1:4566/bucket/key?uploads=", nil)
+	q := r.URL.Query()
+	q.Set("X-Amz-Expires", "300")
+	r.URL.RawQuery = q.Encode()
+	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
+	signed, _, err := signer.PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "s3cr3t"}, r, "UNSIGNED-PAYLOAD", "s3", "us-east-1", signTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attack, _ := http.NewRequest("POST", signed, bytes.NewReader([]byte(`{"SecretId":"db"}`)))
+	attack.Header.Set("X-Amz-Target", "secretsmanager.GetSecretValue")
+	v := strictAt(signTime)
+	if err := v.VerifyFor(attack, Expect{Services: []string{"secretsmanager"}}); !errors.Is(err, ErrWrongScope) {
+		t.Fatalf("an s3 signature reached secretsmanager: %v", err)
+	}
+	if err := v.VerifyFor(attack, Expect{Services: []string{"s3"}}); !errors.Is(err, ErrSignatureMismatch) {
+		t.Fatalf("an unsigned X-Amz-Target was accepted: %v", err)
+	}
+	plain, _ := http.NewRequest("POST", signed, nil)
+	if err := v.VerifyFor(plain, Expect{Services: []string{"s3"}}); err != nil {
+		t.Fatalf("the presigned URL itself: %v", err)
+	}
+}
+
+func TestVerifyTimeRegionAndBody(t *testing.T) {
+	ok := func(now time.Time, r *http.Request) error {
+		return strictAt(now).VerifyFor(r, Expect{Services: []string{"dynamodb"}})
+	}
+	if err := ok(signTime.Add(14*time.Minute), sdkSigned(t, "dynamodb", "POST", "http://h/", []byte(`{}`), "s3cr3t")); err != nil {
+		t.Fatalf("14 min old: %v", err)
+	}
+	for name, now := range map[string]time.Time{"16 min old": signTime.Add(16 * time.Minute), "16 min ahead": signTime.Add(-16 * time.Minute)} {
+		var ve *VerifyError
+		err := ok(now, sdkSigned(t, "dynamodb", "POST", "http://h/", []byte(`{}`), "s3cr3t"))
+		if !errors.Is(err, ErrSkewed) || !errors.As(err, &ve) || !strings.Contains(ve.Message, "15 min.") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	r := sdkSigned(t, "dynamodb", "POST", "http://h/", []byte(`{}`), "s3cr3t")
+	r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "/eu-west-1/", "/eu-nowhere-9/", 1))
+	if err := ok(signTime, r); !errors.Is(err, ErrWrongScope) {
+		t.Fatalf("made-up region: %v", err)
+	}
+	big := sdkSigned(t, "dynamodb", "POST", "http://h/", bytes.Repeat([]byte("x"), 2048), "s3cr3t")
+	big.ContentLength = -1 // a chunked body: no length to refuse it by
+	if err := strictAt(signTime).VerifyFor(big, Expect{MaxBody: 1024}); !errors.Is(err, ErrBodyTooLarge) {
+		t.Fatalf("a body over the service's limit was read whole: %v", err)
+	}
+}
+
+func TestDeclaredPayloadHashIsChecked(t *testing.T) {
+	v := strictAt(signTime)
+	r := sdkSigned(t, "s3", "PUT", "http://h/bucket/key", []byte("signed body"), "s3cr3t")
+	r.Body = io.NopCloser(strings.NewReader("other body!"))
+	if err := v.VerifyFor(r, Expect{Services: []string{"s3"}}); err != nil {
+		t.Fatalf("the headers are as signed: %v", err)
+	}
+	_, err := io.ReadAll(r.Body)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != "XAmzContentSHA256Mismatch" {
+		t.Fatalf("reading a tampered body: %v", err)
+	}
+	r = sdkSigned(t, "s3", "PUT", "http://h/bucket/key", []byte("signed body"), "s3cr3t")
+	if err := v.VerifyFor(r, Expect{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(r.Body); err != nil || string(b) != "signed body" {
+		t.Fatalf("an honest body: %q %v", b, err)
+	}
+	r = sdkSigned(t, "s3", "PUT", "http://h/bucket/key", []byte("x"), "s3cr3t")
+	r.Header.Del("X-Amz-Content-Sha256")
+	if err := v.VerifyFor(r, Expect{}); !errors.Is(err, ErrMissingContentSHA256) {
+		t.Fatalf("s3 without x-amz-content-sha256: %v", err)
+	}
+}
+
+func TestKnownRegions(t *testing.T) {
+	for _, r := range []string{"us-east-1", "eu-west-3", "ap-southeast-5", "us-gov-west-1", "cn-northwest-1", "il-central-1", "mx-central-1"} {
+		if !knownRegion(r) {
+			t.Errorf("%s refused", r)
+		}
+	}
+	for _, r := range []string{"", "local", "us-east", "us-east-0", "xx-east-1", "us-middle-1", "us-east-12", "us-gov-east-1-x"} {
+		if knownRegion(r) {
+			t.Errorf("%s accepted", r)
+		}
+	}
 }

@@ -124,6 +124,11 @@ const (
 	ByHost
 	// Fallback takes whatever nothing else claimed (S3 path-style).
 	Fallback
+	// SignedAs routes nothing: it names a signing scope the service's
+	// requests carry besides its ByScope keys (DynamoDB Streams signs as
+	// "dynamodb"), for strict mode's check that a signature was made for
+	// the service it reaches.
+	SignedAs
 )
 
 // Route is one row of the edge's routing table.

@@ -146,7 +146,7 @@ func (s *StreamsService) Protocol() awsproto.Protocol { return awsproto.JSON10 }
 func (s *StreamsService) Routes() []cloud.Route {
 	// The SDK signs Streams calls with the "dynamodb" scope: only the
 	// target tells them apart.
-	return []cloud.Route{{Kind: cloud.ByTarget, Key: streamsTargetPrefix}}
+	return []cloud.Route{{Kind: cloud.ByTarget, Key: streamsTargetPrefix}, {Kind: cloud.SignedAs, Key: "dynamodb"}}
 }
 func (s *StreamsService) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 
