@@ -101,11 +101,13 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 	seen[t] = p
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if !sf.IsExported() {
+		embedded := sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == ""
+		if !sf.IsExported() && !embedded {
 			continue
 		}
-		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == "" {
-			// embedded structs contribute their members, as encoding/json does
+		if embedded {
+			// embedded structs contribute their members, as encoding/json
+			// does (an unexported struct type's exported members too)
 			inner := buildPlan(sf.Type, seen)
 			for _, f := range inner.fields {
 				f.index = append([]int{i}, f.index...)
