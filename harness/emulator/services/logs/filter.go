@@ -2,7 +2,6 @@ package logs
 
 import (
 	"encoding/json"
-	"errors"
 	"math"
 	"regexp"
 	"strconv"
@@ -35,8 +34,8 @@ func (p *Pattern) Match(msg string) bool {
 	return p.match(msg)
 }
 
-// ErrInvalidPattern is returned for a pattern that does not parse.
-var ErrInvalidPattern = errors.New("invalid filter pattern")
+// errBadPattern is what a pattern that does not parse comes back as.
+var errBadPattern error = errInvalidParameter.New("Invalid filter pattern")
 
 // limits that keep a hostile pattern cheap to compile and evaluate.
 const (
@@ -47,7 +46,7 @@ const (
 // CompilePattern parses a filter pattern.
 func CompilePattern(src string) (*Pattern, error) {
 	if len(src) > maxPatternLen {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	s := strings.TrimSpace(src)
 	switch {
@@ -77,11 +76,11 @@ func CompilePattern(src string) (*Pattern, error) {
 
 func compileRegex(src string) (*regexp.Regexp, error) {
 	if src == "" {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	re, err := regexp.Compile(src)
 	if err != nil {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	return re, nil
 }
@@ -103,19 +102,19 @@ func parseTerms(s string) (*Pattern, error) {
 			kind = c
 			i++
 			if i >= len(s) || isSpace(s[i]) {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 		}
 		var term string
 		if s[i] == '"' {
 			j := strings.IndexByte(s[i+1:], '"')
 			if j < 0 {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			term = s[i+1 : i+1+j]
 			i += j + 2
 			if i < len(s) && !isSpace(s[i]) {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 		} else {
 			j := i
@@ -123,7 +122,7 @@ func parseTerms(s string) (*Pattern, error) {
 				j++
 			}
 			if j < len(s) && s[j] == '"' {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			term = s[i:j]
 			i = j
@@ -177,7 +176,7 @@ type jsonParser struct {
 
 func parseJSONPattern(s string) (func(string) bool, error) {
 	if s[len(s)-1] != '}' {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	p := &jsonParser{s: s[1 : len(s)-1]}
 	e, err := p.or()
@@ -186,7 +185,7 @@ func parseJSONPattern(s string) (func(string) bool, error) {
 	}
 	p.skip()
 	if p.i != len(p.s) {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	return func(msg string) bool {
 		m := strings.TrimSpace(msg)
@@ -239,7 +238,7 @@ func (p *jsonParser) or() (jsonExpr, error) {
 	p.depth++
 	defer func() { p.depth-- }()
 	if p.depth > maxPatternDepth {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	l, err := p.and()
 	if err != nil {
@@ -279,7 +278,7 @@ func (p *jsonParser) unary() (jsonExpr, error) {
 			return nil, err
 		}
 		if !p.eat(")") {
-			return nil, ErrInvalidPattern
+			return nil, errBadPattern
 		}
 		return e, nil
 	}
@@ -297,7 +296,7 @@ type selStep struct {
 func (p *jsonParser) selector() (selector, error) {
 	p.skip()
 	if p.i >= len(p.s) || p.s[p.i] != '$' {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	p.i++
 	var sel selector
@@ -310,30 +309,30 @@ func (p *jsonParser) selector() (selector, error) {
 				j++
 			}
 			if j == p.i {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			sel = append(sel, selStep{key: p.s[p.i:j], index: -1})
 			p.i = j
 		case '[':
 			j := strings.IndexByte(p.s[p.i:], ']')
 			if j < 0 {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			n, err := strconv.Atoi(p.s[p.i+1 : p.i+j])
 			if err != nil || n < 0 {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			sel = append(sel, selStep{index: n})
 			p.i += j + 1
 		default:
 			if len(sel) == 0 {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			return sel, nil
 		}
 	}
 	if len(sel) == 0 {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	return sel, nil
 }
@@ -375,11 +374,11 @@ func (p *jsonParser) comparison() (jsonExpr, error) {
 		case p.eatWord("NULL"):
 			return func(d any) bool { v, ok := sel.resolve(d); return ok && v == nil }, nil
 		}
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	if p.eatWord("NOT") {
 		if !p.eatWord("EXISTS") {
-			return nil, ErrInvalidPattern
+			return nil, errBadPattern
 		}
 		return func(d any) bool { _, ok := sel.resolve(d); return !ok }, nil
 	}
@@ -391,7 +390,7 @@ func (p *jsonParser) comparison() (jsonExpr, error) {
 		}
 	}
 	if op == "" {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	val, err := p.value()
 	if err != nil {
@@ -399,7 +398,7 @@ func (p *jsonParser) comparison() (jsonExpr, error) {
 	}
 	cmp := val.comparator(op)
 	if cmp == nil {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	return func(d any) bool {
 		v, ok := sel.resolve(d)
@@ -418,13 +417,13 @@ type patternValue struct {
 func (p *jsonParser) value() (patternValue, error) {
 	p.skip()
 	if p.i >= len(p.s) {
-		return patternValue{}, ErrInvalidPattern
+		return patternValue{}, errBadPattern
 	}
 	switch p.s[p.i] {
 	case '"':
 		j := strings.IndexByte(p.s[p.i+1:], '"')
 		if j < 0 {
-			return patternValue{}, ErrInvalidPattern
+			return patternValue{}, errBadPattern
 		}
 		v := patternValue{str: p.s[p.i+1 : p.i+1+j]}
 		p.i += j + 2
@@ -432,7 +431,7 @@ func (p *jsonParser) value() (patternValue, error) {
 	case '%':
 		j := strings.IndexByte(p.s[p.i+1:], '%')
 		if j < 0 {
-			return patternValue{}, ErrInvalidPattern
+			return patternValue{}, errBadPattern
 		}
 		re, err := compileRegex(p.s[p.i+1 : p.i+1+j])
 		if err != nil {
@@ -446,7 +445,7 @@ func (p *jsonParser) value() (patternValue, error) {
 		j++
 	}
 	if j == p.i {
-		return patternValue{}, ErrInvalidPattern
+		return patternValue{}, errBadPattern
 	}
 	tok := p.s[p.i:j]
 	p.i = j
@@ -552,21 +551,21 @@ type field struct {
 
 func parseDelimitedPattern(s string) (func(string) bool, error) {
 	if s[len(s)-1] != ']' {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	body := s[1 : len(s)-1]
 	if strings.TrimSpace(body) == "" {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	parts := splitFields(body)
 	if len(parts) > 100 {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	fields := make([]field, 0, len(parts))
 	for _, part := range parts {
 		part = strings.TrimSpace(part)
 		if part == "" {
-			return nil, ErrInvalidPattern
+			return nil, errBadPattern
 		}
 		if part == "..." {
 			fields = append(fields, field{ellipsis: true})
@@ -608,7 +607,7 @@ func parseField(part string) (field, error) {
 	name, rest := part[:i], strings.TrimSpace(part[i:])
 	if rest == "" {
 		if name == "" {
-			return field{}, ErrInvalidPattern
+			return field{}, errBadPattern
 		}
 		return field{}, nil
 	}
@@ -626,7 +625,7 @@ func parseField(part string) (field, error) {
 		}
 	}
 	if op == "" {
-		return field{}, ErrInvalidPattern
+		return field{}, errBadPattern
 	}
 	v, err := p.value()
 	if err != nil {
@@ -634,12 +633,12 @@ func parseField(part string) (field, error) {
 	}
 	p.skip()
 	if p.i != len(p.s) {
-		return field{}, ErrInvalidPattern
+		return field{}, errBadPattern
 	}
 	switch {
 	case v.re != nil:
 		if op != "=" && op != "!=" {
-			return field{}, ErrInvalidPattern
+			return field{}, errBadPattern
 		}
 		return field{test: func(tok string) bool { return v.re.MatchString(tok) == (op == "=") }}, nil
 	case v.isNum:
@@ -649,7 +648,7 @@ func parseField(part string) (field, error) {
 		}}, nil
 	default:
 		if op != "=" && op != "!=" {
-			return field{}, ErrInvalidPattern
+			return field{}, errBadPattern
 		}
 		return field{test: func(tok string) bool { return globMatch(v.str, tok) == (op == "=") }}, nil
 	}

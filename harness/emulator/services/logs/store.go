@@ -3,7 +3,6 @@ package logs
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,15 +11,6 @@ import (
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
-)
-
-// Store errors; api.go maps them to wire codes.
-var (
-	ErrGroupNotFound  = errors.New("group not found")
-	ErrStreamNotFound = errors.New("stream not found")
-	ErrGroupExists    = errors.New("group exists")
-	ErrStreamExists   = errors.New("stream exists")
-	ErrBadToken       = errors.New("bad token")
 )
 
 // Bounds on what one stream keeps: past either, the oldest events go (in
@@ -71,6 +61,7 @@ type Group struct {
 	Created   int64
 	Retention int32 // days; 0 = never expire
 
+	store   *Store // its clock and per-stream bounds
 	mu      sync.RWMutex
 	tags    map[string]string
 	streams map[string]*Stream
@@ -104,23 +95,24 @@ func (s *Store) Reset() {
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
 
 // CreateGroup creates a group.
-func (s *Store) CreateGroup(region, name string, tags map[string]string) (*Group, error) {
+func (s *Store) CreateGroup(region, name string, tags map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := groupKey{region, name}
 	if _, ok := s.groups[k]; ok {
-		return nil, ErrGroupExists
+		return errResourceAlreadyExists.New(msgGroupExists)
 	}
-	g := newGroup(region, name, s.nowMS())
+	g := s.newGroup(region, name)
 	for k, v := range tags {
 		g.tags[k] = v
 	}
 	s.groups[k] = g
-	return g, nil
+	return nil
 }
 
-func newGroup(region, name string, now int64) *Group {
-	return &Group{Region: region, Name: name, Created: now, tags: map[string]string{}, streams: map[string]*Stream{}}
+// newGroup makes an empty group; the caller holds mu for writing.
+func (s *Store) newGroup(region, name string) *Group {
+	return &Group{Region: region, Name: name, Created: s.nowMS(), store: s, tags: map[string]string{}, streams: map[string]*Stream{}}
 }
 
 // Group returns a group by name.
@@ -129,9 +121,27 @@ func (s *Store) Group(region, name string) (*Group, error) {
 	g := s.groups[groupKey{region, name}]
 	s.mu.RUnlock()
 	if g == nil {
-		return nil, ErrGroupNotFound
+		return nil, noGroup()
 	}
 	return g, nil
+}
+
+// groupOrNew returns a group, creating it when missing.
+func (s *Store) groupOrNew(region, name string) *Group {
+	s.mu.RLock()
+	g := s.groups[groupKey{region, name}]
+	s.mu.RUnlock()
+	if g != nil {
+		return g
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := groupKey{region, name}
+	if g = s.groups[k]; g == nil {
+		g = s.newGroup(region, name)
+		s.groups[k] = g
+	}
+	return g
 }
 
 // DeleteGroup deletes a group and its streams.
@@ -141,7 +151,7 @@ func (s *Store) DeleteGroup(region, name string) error {
 	delete(s.groups, groupKey{region, name})
 	s.mu.Unlock()
 	if g == nil {
-		return ErrGroupNotFound
+		return noGroup()
 	}
 	g.mu.Lock()
 	g.deleted = true
@@ -188,10 +198,14 @@ func (g *Group) Info() GroupInfo {
 }
 
 // SetRetention sets (days > 0) or clears (0) the retention policy.
-func (g *Group) SetRetention(days int32) {
+func (g *Group) SetRetention(days int32) error {
 	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.deleted {
+		return noGroup()
+	}
 	g.Retention = days
-	g.mu.Unlock()
+	return nil
 }
 
 // Tags returns a copy of the group's tags.
@@ -206,32 +220,41 @@ func (g *Group) Tags() map[string]string {
 }
 
 // Tag adds or replaces tags.
-func (g *Group) Tag(tags map[string]string) {
-	g.mu.Lock()
-	for k, v := range tags {
-		g.tags[k] = v
-	}
-	g.mu.Unlock()
-}
-
-// Untag removes tag keys.
-func (g *Group) Untag(keys []string) {
-	g.mu.Lock()
-	for _, k := range keys {
-		delete(g.tags, k)
-	}
-	g.mu.Unlock()
-}
-
-// CreateStream creates a stream in g.
-func (g *Group) CreateStream(name string, now int64) error {
+func (g *Group) Tag(tags map[string]string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.deleted {
-		return ErrGroupNotFound
+		return noGroup()
+	}
+	for k, v := range tags {
+		g.tags[k] = v
+	}
+	return nil
+}
+
+// Untag removes tag keys.
+func (g *Group) Untag(keys []string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.deleted {
+		return noGroup()
+	}
+	for _, k := range keys {
+		delete(g.tags, k)
+	}
+	return nil
+}
+
+// CreateStream creates a stream in g.
+func (g *Group) CreateStream(name string) error {
+	now := g.store.nowMS()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.deleted {
+		return noGroup()
 	}
 	if _, ok := g.streams[name]; ok {
-		return ErrStreamExists
+		return errResourceAlreadyExists.New(msgStreamExists)
 	}
 	g.streams[name] = &Stream{Name: name, Created: now}
 	return nil
@@ -242,7 +265,7 @@ func (g *Group) DeleteStream(name string) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if _, ok := g.streams[name]; !ok {
-		return ErrStreamNotFound
+		return noStream()
 	}
 	delete(g.streams, name)
 	return nil
@@ -335,25 +358,51 @@ type InputEvent struct {
 	Msg string
 }
 
-// PutEvents appends a validated, chronological batch to a stream, dropping
-// events too far in the past or future as AWS does.
-func (g *Group) PutEvents(stream string, batch []InputEvent, now int64, maxEvents int, maxBytes int64) (Rejected, error) {
-	rej := Rejected{-1, -1, -1}
+// Put is what PutEvents did with a batch: the events it refused, and when
+// it took in the rest.
+type Put struct {
+	Rejected
+	At int64 // ingestion time, ms since the epoch
+}
+
+// maxBatchSpanMS is how far apart the accepted events of one batch may be.
+const maxBatchSpanMS = 24 * 3600 * 1000
+
+// PutEvents appends a chronological batch to a stream, dropping events too
+// far in the past or future (or past the retention) as AWS does.
+func (g *Group) PutEvents(stream string, batch []InputEvent) (Put, error) {
+	now := g.store.nowMS()
+	put := Put{Rejected: Rejected{-1, -1, -1}, At: now}
 	tooOld := now - 14*24*3600*1000
 	tooNew := now + 2*3600*1000
+	// the 24-hour span rule applies to the events that would be accepted
+	lo, hi := int64(-1), int64(-1)
+	for _, ev := range batch {
+		if ev.TS < tooOld || ev.TS > tooNew {
+			continue
+		}
+		if lo < 0 {
+			lo = ev.TS
+		}
+		hi = ev.TS
+	}
+	if lo >= 0 && hi-lo > maxBatchSpanMS {
+		return put, errInvalidParameter.New("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.deleted {
-		return rej, ErrGroupNotFound
+		return put, noGroup()
 	}
 	st := g.streams[stream]
 	if st == nil {
-		return rej, ErrStreamNotFound
+		return put, noStream()
 	}
 	expired := int64(-1 << 62)
 	if g.Retention > 0 {
 		expired = now - int64(g.Retention)*24*3600*1000
 	}
+	rej := &put.Rejected
 	accepted := make([]Event, 0, len(batch))
 	for i, ev := range batch {
 		switch {
@@ -371,8 +420,8 @@ func (g *Group) PutEvents(stream string, batch []InputEvent, now int64, maxEvent
 		}
 	}
 	st.insertBatch(accepted)
-	st.trim(maxEvents, maxBytes)
-	return rej, nil
+	st.trim(g.store.MaxEventsPerStream, g.store.MaxBytesPerStream)
+	return put, nil
 }
 
 // WriteLogs implements cloud.LogWriter: it appends events, creating the
@@ -387,13 +436,7 @@ func (s *Store) WriteLogs(region, group, stream string, events []cloud.LogEvent)
 	}
 	now := s.nowMS()
 	for {
-		g, err := s.Group(region, group)
-		if err != nil {
-			g, err = s.CreateGroup(region, group, nil)
-			if err == ErrGroupExists {
-				continue
-			}
-		}
+		g := s.groupOrNew(region, group)
 		g.mu.Lock()
 		if g.deleted {
 			g.mu.Unlock()
@@ -529,16 +572,16 @@ func (t Token) String() string {
 // ParseToken parses a GetLogEvents token.
 func ParseToken(s string) (Token, error) {
 	if len(s) < 2+56 || (s[0] != 'f' && s[0] != 'b') || s[1] != '/' {
-		return Token{}, ErrBadToken
+		return Token{}, badToken()
 	}
 	digits := s[2 : 2+56]
 	if rest := s[2+56:]; rest != "" && rest != "/s" {
-		return Token{}, ErrBadToken
+		return Token{}, badToken()
 	}
 	ts, err1 := strconv.ParseInt(digits[:20], 10, 64)
 	seq, err2 := strconv.ParseUint(digits[20:], 10, 64)
 	if err1 != nil || err2 != nil || ts < 0 {
-		return Token{}, ErrBadToken
+		return Token{}, badToken()
 	}
 	return Token{Dir: Direction(s[0]), Key: Key{ts, seq}}, nil
 }
@@ -562,7 +605,7 @@ func (g *Group) GetEvents(stream string, w Window, tok Token, fromHead bool, lim
 	defer g.mu.RUnlock()
 	st := g.streams[stream]
 	if st == nil {
-		return Page{}, ErrStreamNotFound
+		return Page{}, noStream()
 	}
 	evs := st.events
 	// the window as index bounds [lo, hi)
@@ -713,7 +756,7 @@ func FilterToken(k Key) string {
 func ParseFilterToken(s string) (Key, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(b) != 16 {
-		return Key{}, ErrBadToken
+		return Key{}, badToken()
 	}
 	return Key{int64(binary.BigEndian.Uint64(b[:8])), binary.BigEndian.Uint64(b[8:])}, nil
 }
