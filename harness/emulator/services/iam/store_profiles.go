@@ -20,8 +20,6 @@ type instanceProfile struct {
 	roles []string // role keys
 }
 
-// Store is the account's IAM. IAM is global and its operations cross
-
 // ---- instance profiles ----
 
 func noProfile(name string) error {
