@@ -25,6 +25,7 @@ import (
 //	required:"true"    must be present (use a pointer, slice or map field)
 //	min:"1" max:"64"   length of strings, lists and maps; value of numbers
 //	pattern:"[a-z]+"   the model's pattern, matched against the whole value
+//	                   (Java escapes too: \u002F, written \\u002F in a tag)
 //	enum:"A,B"         the model's enum
 //	sensitive:"true"   never echoed in messages
 //	key:"Key" value:"Value"  a query map's entry names (default key, value)
@@ -100,8 +101,13 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 	seen[t] = p
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == "" {
-			// embedded structs contribute their members, as encoding/json does
+		embedded := sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == ""
+		if !sf.IsExported() && !embedded {
+			continue
+		}
+		if embedded {
+			// embedded structs contribute their members, as encoding/json
+			// does (an unexported struct type's exported members too)
 			inner := buildPlan(sf.Type, seen)
 			for _, f := range inner.fields {
 				f.index = append([]int{i}, f.index...)
@@ -175,7 +181,7 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 		}
 		if v := sf.Tag.Get("pattern"); v != "" {
 			f.patSrc = v
-			f.pattern = regexp.MustCompile(`^(?:` + v + `)$`)
+			f.pattern = regexp.MustCompile(`^(?:` + goPattern(v) + `)$`)
 		}
 		if v := sf.Tag.Get("enum"); v != "" {
 			f.enum = strings.Split(v, ",")
@@ -226,6 +232,39 @@ func mustInt(t reflect.Type, sf reflect.StructField, v string) int64 {
 		panic(fmt.Sprintf("awsproto: %s.%s: bad number %q", t, sf.Name, v))
 	}
 	return n
+}
+
+// goPattern rewrites the Java escapes AWS's models use (\u002F) as RE2's
+// (\x{002F}); the model's spelling stays what messages quote.
+func goPattern(re string) string {
+	if !strings.Contains(re, `\u`) {
+		return re
+	}
+	var b strings.Builder
+	for i := 0; i < len(re); i++ {
+		if re[i] != '\\' || i+1 == len(re) {
+			b.WriteByte(re[i])
+			continue
+		}
+		if re[i+1] == 'u' && i+6 <= len(re) && isHex4(re[i+2:i+6]) {
+			b.WriteString(`\x{` + re[i+2:i+6] + `}`)
+			i += 5
+			continue
+		}
+		b.WriteString(re[i : i+2]) // any other escape, \\ included, as it is
+		i++
+	}
+	return b.String()
+}
+
+func isHex4(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func lowerFirst(s string) string {

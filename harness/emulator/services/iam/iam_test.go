@@ -451,6 +451,93 @@ func TestValidationErrors(t *testing.T) {
 	wantAPIError(t, err, "ValidationError", 400, "1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000")
 }
 
+// TestModelConstraints checks members against the constraints of IAM's
+// model (botocore's iam/2010-05-08): every failure is reported at once, in
+// the model's member order, with the model's spelling of its patterns.
+func TestModelConstraints(t *testing.T) {
+	e, c := start(t)
+	createRole(t, c, "fn")
+	_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("a b"), Path: aws.String("no-slashes"),
+		AssumeRolePolicyDocument: aws.String(trust), MaxSessionDuration: aws.Int32(60)})
+	wantAPIError(t, err, "ValidationError", 400, "3 validation errors detected: "+
+		`Value 'no-slashes' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F); `+
+		`Value 'a b' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+; `+
+		"Value '60' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600")
+
+	// a document outside the model's character set is refused before its JSON is read
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::bucket-✓"}]}`
+	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("fn"), PolicyName: aws.String("p"), PolicyDocument: aws.String(doc)})
+	wantAPIError(t, err, "ValidationError", 400, "1 validation error detected: Value '"+doc+
+		`' at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+`)
+
+	cases := []struct {
+		name string
+		call func() error
+		code string
+		msg  string
+	}{
+		{"scope enum", func() error {
+			_, err := c.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: "Everything"})
+			return err
+		}, "ValidationError", "1 validation error detected: Value 'Everything' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]"},
+		{"version id pattern", func() error {
+			_, err := c.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(basicExec), VersionId: aws.String("1")})
+			return err
+		}, "ValidationError", "1 validation error detected: Value '1' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"},
+		{"short policy ARN", func() error {
+			_, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("fn"), PolicyArn: aws.String("arn:aws:iam::x")})
+			return err
+		}, "ValidationError", "1 validation error detected: Value 'arn:aws:iam::x' at 'policyArn' failed to satisfy constraint: Member must have length greater than or equal to 20"},
+		{"boundary is not a policy ARN", func() error {
+			_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("b"), AssumeRolePolicyDocument: aws.String(trust),
+				PermissionsBoundary: aws.String("arn:aws:s3:::some-bucket-name")})
+			return err
+		}, "InvalidInput", "ARN arn:aws:s3:::some-bucket-name is not valid."},
+		{"policy path", func() error {
+			_, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), Path: aws.String("/no-trailing-slash"), PolicyDocument: aws.String(s3Read)})
+			return err
+		}, "ValidationError", "1 validation error detected: Value '/no-trailing-slash' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: ((/[A-Za-z0-9\\.,\\+@=_-]+)*)/"},
+		{"tag key pattern", func() error {
+			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("fn"), Tags: []types.Tag{{Key: aws.String("a!b"), Value: aws.String("v")}}})
+			return err
+		}, "ValidationError", "1 validation error detected: Value 'a!b' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"},
+		{"description length", func() error {
+			_, err := c.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("fn"), Description: aws.String(strings.Repeat("d", 1001))})
+			return err
+		}, "ValidationError", "1 validation error detected: Value '" + strings.Repeat("d", 1001) + "' at 'description' failed to satisfy constraint: Member must have length less than or equal to 1000"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { wantAPIError(t, tc.call(), tc.code, 400, tc.msg) })
+	}
+
+	// what the SDK would refuse to send, as a raw form
+	raw := []struct {
+		name string
+		form url.Values
+		msg  string
+	}{
+		{"tag without a value", url.Values{"Action": {"TagRole"}, "RoleName": {"fn"}, "Tags.member.1.Key": {"a"}},
+			"1 validation error detected: Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null"},
+		{"nothing at all", url.Values{"Action": {"AttachRolePolicy"}},
+			"2 validation errors detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null; " +
+				"Value null at 'policyArn' failed to satisfy constraint: Member must not be null"},
+		{"empty name", url.Values{"Action": {"GetInstanceProfile"}, "InstanceProfileName": {""}},
+			"1 validation error detected: Value '' at 'instanceProfileName' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	}
+	for _, tc := range raw {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := postForm(t, e.URL(), tc.form)
+			var qe queryError
+			if err := xml.Unmarshal([]byte(body), &qe); err != nil {
+				t.Fatalf("%v: %s", err, body)
+			}
+			if status != 400 || qe.Code != "ValidationError" || qe.Message != tc.msg {
+				t.Fatalf("got %d %+v\nwant %s", status, qe, tc.msg)
+			}
+		})
+	}
+}
+
 func TestRoleTags(t *testing.T) {
 	_, c := start(t)
 	createRole(t, c, "tagged")

@@ -19,22 +19,22 @@ const (
 func checkDocument(doc string, k docKind) error {
 	var top any
 	if err := json.Unmarshal([]byte(doc), &top); err != nil {
-		return fail(kindMalformedPolicy, "This policy contains invalid Json")
+		return errMalformedPolicy.New("This policy contains invalid Json")
 	}
 	obj, ok := top.(map[string]any)
 	if !ok {
-		return fail(kindMalformedPolicy, "Syntax errors in policy.")
+		return errMalformedPolicy.New("Syntax errors in policy.")
 	}
 	for key := range obj {
 		switch key {
 		case "Version", "Id", "Statement":
 		default:
-			return fail(kindMalformedPolicy, "Syntax errors in policy.")
+			return errMalformedPolicy.New("Syntax errors in policy.")
 		}
 	}
 	if v, ok := obj["Version"]; ok {
 		if s, _ := v.(string); s != "2012-10-17" && s != "2008-10-17" {
-			return fail(kindMalformedPolicy, "Policy document must be version 2012-10-17 or greater.")
+			return errMalformedPolicy.New("Policy document must be version 2012-10-17 or greater.")
 		}
 	}
 	var statements []any
@@ -44,36 +44,36 @@ func checkDocument(doc string, k docKind) error {
 	case []any:
 		statements = st
 	default:
-		return fail(kindMalformedPolicy, "Syntax errors in policy.")
+		return errMalformedPolicy.New("Syntax errors in policy.")
 	}
 	if len(statements) == 0 {
-		return fail(kindMalformedPolicy, "Syntax errors in policy.")
+		return errMalformedPolicy.New("Syntax errors in policy.")
 	}
 	for _, raw := range statements {
 		st, ok := raw.(map[string]any)
 		if !ok {
-			return fail(kindMalformedPolicy, "Syntax errors in policy.")
+			return errMalformedPolicy.New("Syntax errors in policy.")
 		}
 		if e, _ := st["Effect"].(string); e != "Allow" && e != "Deny" {
-			return fail(kindMalformedPolicy, "Syntax errors in policy.")
+			return errMalformedPolicy.New("Syntax errors in policy.")
 		}
 		if !has(st, "Action") && !has(st, "NotAction") {
-			return fail(kindMalformedPolicy, "Policy statement must contain actions.")
+			return errMalformedPolicy.New("Policy statement must contain actions.")
 		}
 		switch k {
 		case identityPolicy:
 			if has(st, "Principal") || has(st, "NotPrincipal") {
-				return fail(kindMalformedPolicy, "Policy document should not specify a principal.")
+				return errMalformedPolicy.New("Policy document should not specify a principal.")
 			}
 			if !has(st, "Resource") && !has(st, "NotResource") {
-				return fail(kindMalformedPolicy, "Policy statement must contain resources.")
+				return errMalformedPolicy.New("Policy statement must contain resources.")
 			}
 		case trustPolicy:
 			if has(st, "Resource") || has(st, "NotResource") {
-				return fail(kindMalformedPolicy, "Has prohibited field Resource")
+				return errMalformedPolicy.New("Has prohibited field Resource")
 			}
 			if !has(st, "Principal") && !has(st, "NotPrincipal") {
-				return fail(kindMalformedPolicy, "Missing required field Principal")
+				return errMalformedPolicy.New("Missing required field Principal")
 			}
 		}
 	}
@@ -221,19 +221,6 @@ func validName(s string, max int) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_+=,.@-", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// validPath checks IAM's path pattern: "/" or "/…/" of printable ASCII.
-func validPath(p string) bool {
-	if len(p) < 1 || len(p) == 2 || len(p) > 512 || p[0] != '/' || p[len(p)-1] != '/' {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] < 0x21 || p[i] > 0x7e {
 			return false
 		}
 	}

@@ -6,12 +6,13 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
-// CloudWatch Logs error codes, as the wire spells them.
+// CloudWatch Logs error codes; the name is the wire string. The store
+// returns errors made from them and the API renders them as they are.
 var (
-	ErrResourceNotFound      = awsproto.Code{Name: "ResourceNotFoundException", Status: http.StatusBadRequest}
-	ErrResourceAlreadyExists = awsproto.Code{Name: "ResourceAlreadyExistsException", Status: http.StatusBadRequest}
-	ErrInvalidParameter      = awsproto.Code{Name: "InvalidParameterException", Status: http.StatusBadRequest}
-	ErrLimitExceeded         = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
+	errResourceNotFound      = awsproto.Code{Name: "ResourceNotFoundException", Status: http.StatusBadRequest}
+	errResourceAlreadyExists = awsproto.Code{Name: "ResourceAlreadyExistsException", Status: http.StatusBadRequest}
+	// errInvalidParameter is also what constraint failures come back as.
+	errInvalidParameter = awsproto.Code{Name: "InvalidParameterException", Status: http.StatusBadRequest}
 )
 
 // Messages AWS answers with.
@@ -22,3 +23,7 @@ const (
 	msgStreamExists   = "The specified log stream already exists"
 	msgBadToken       = "The specified nextToken is invalid."
 )
+
+func noGroup() error  { return errResourceNotFound.New(msgGroupNotFound) }
+func noStream() error { return errResourceNotFound.New(msgStreamNotFound) }
+func badToken() error { return errInvalidParameter.New(msgBadToken) }

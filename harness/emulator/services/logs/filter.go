@@ -1,9 +1,6 @@
 package logs
 
 import (
-	"encoding/json"
-	"errors"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,8 +32,8 @@ func (p *Pattern) Match(msg string) bool {
 	return p.match(msg)
 }
 
-// ErrInvalidPattern is returned for a pattern that does not parse.
-var ErrInvalidPattern = errors.New("invalid filter pattern")
+// errBadPattern is what a pattern that does not parse comes back as.
+var errBadPattern error = errInvalidParameter.New("Invalid filter pattern")
 
 // limits that keep a hostile pattern cheap to compile and evaluate.
 const (
@@ -47,7 +44,7 @@ const (
 // CompilePattern parses a filter pattern.
 func CompilePattern(src string) (*Pattern, error) {
 	if len(src) > maxPatternLen {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	s := strings.TrimSpace(src)
 	switch {
@@ -77,11 +74,11 @@ func CompilePattern(src string) (*Pattern, error) {
 
 func compileRegex(src string) (*regexp.Regexp, error) {
 	if src == "" {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	re, err := regexp.Compile(src)
 	if err != nil {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	return re, nil
 }
@@ -103,19 +100,19 @@ func parseTerms(s string) (*Pattern, error) {
 			kind = c
 			i++
 			if i >= len(s) || isSpace(s[i]) {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 		}
 		var term string
 		if s[i] == '"' {
 			j := strings.IndexByte(s[i+1:], '"')
 			if j < 0 {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			term = s[i+1 : i+1+j]
 			i += j + 2
 			if i < len(s) && !isSpace(s[i]) {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 		} else {
 			j := i
@@ -123,7 +120,7 @@ func parseTerms(s string) (*Pattern, error) {
 				j++
 			}
 			if j < len(s) && s[j] == '"' {
-				return nil, ErrInvalidPattern
+				return nil, errBadPattern
 			}
 			term = s[i:j]
 			i = j
@@ -165,361 +162,6 @@ func parseTerms(s string) (*Pattern, error) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// --- JSON patterns -----------------------------------------------------------
-
-type jsonExpr func(doc any) bool
-
-type jsonParser struct {
-	s     string
-	i     int
-	depth int
-}
-
-func parseJSONPattern(s string) (func(string) bool, error) {
-	if s[len(s)-1] != '}' {
-		return nil, ErrInvalidPattern
-	}
-	p := &jsonParser{s: s[1 : len(s)-1]}
-	e, err := p.or()
-	if err != nil {
-		return nil, err
-	}
-	p.skip()
-	if p.i != len(p.s) {
-		return nil, ErrInvalidPattern
-	}
-	return func(msg string) bool {
-		m := strings.TrimSpace(msg)
-		if m == "" || m[0] != '{' && m[0] != '[' {
-			return false
-		}
-		var doc any
-		d := json.NewDecoder(strings.NewReader(m))
-		d.UseNumber()
-		if d.Decode(&doc) != nil {
-			return false
-		}
-		return e(doc)
-	}, nil
-}
-
-func (p *jsonParser) skip() {
-	for p.i < len(p.s) && isSpace(p.s[p.i]) {
-		p.i++
-	}
-}
-
-func (p *jsonParser) eat(tok string) bool {
-	p.skip()
-	if strings.HasPrefix(p.s[p.i:], tok) {
-		p.i += len(tok)
-		return true
-	}
-	return false
-}
-
-// eatWord consumes a case-insensitive keyword followed by a non-word byte.
-func (p *jsonParser) eatWord(w string) bool {
-	p.skip()
-	if len(p.s)-p.i < len(w) || !strings.EqualFold(p.s[p.i:p.i+len(w)], w) {
-		return false
-	}
-	if j := p.i + len(w); j < len(p.s) && isWordByte(p.s[j]) {
-		return false
-	}
-	p.i += len(w)
-	return true
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-}
-
-func (p *jsonParser) or() (jsonExpr, error) {
-	p.depth++
-	defer func() { p.depth-- }()
-	if p.depth > maxPatternDepth {
-		return nil, ErrInvalidPattern
-	}
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.eat("||") {
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		a, b := l, r
-		l = func(d any) bool { return a(d) || b(d) }
-	}
-	return l, nil
-}
-
-func (p *jsonParser) and() (jsonExpr, error) {
-	l, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	for p.eat("&&") {
-		r, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		a, b := l, r
-		l = func(d any) bool { return a(d) && b(d) }
-	}
-	return l, nil
-}
-
-func (p *jsonParser) unary() (jsonExpr, error) {
-	if p.eat("(") {
-		e, err := p.or()
-		if err != nil {
-			return nil, err
-		}
-		if !p.eat(")") {
-			return nil, ErrInvalidPattern
-		}
-		return e, nil
-	}
-	return p.comparison()
-}
-
-// selector is a parsed $.a.b[0] path.
-type selector []selStep
-
-type selStep struct {
-	key   string
-	index int // -1 for a key step
-}
-
-func (p *jsonParser) selector() (selector, error) {
-	p.skip()
-	if p.i >= len(p.s) || p.s[p.i] != '$' {
-		return nil, ErrInvalidPattern
-	}
-	p.i++
-	var sel selector
-	for p.i < len(p.s) {
-		switch p.s[p.i] {
-		case '.':
-			p.i++
-			j := p.i
-			for j < len(p.s) && (isWordByte(p.s[j]) || p.s[j] == '-' || p.s[j] == '@' || p.s[j] == '$') {
-				j++
-			}
-			if j == p.i {
-				return nil, ErrInvalidPattern
-			}
-			sel = append(sel, selStep{key: p.s[p.i:j], index: -1})
-			p.i = j
-		case '[':
-			j := strings.IndexByte(p.s[p.i:], ']')
-			if j < 0 {
-				return nil, ErrInvalidPattern
-			}
-			n, err := strconv.Atoi(p.s[p.i+1 : p.i+j])
-			if err != nil || n < 0 {
-				return nil, ErrInvalidPattern
-			}
-			sel = append(sel, selStep{index: n})
-			p.i += j + 1
-		default:
-			if len(sel) == 0 {
-				return nil, ErrInvalidPattern
-			}
-			return sel, nil
-		}
-	}
-	if len(sel) == 0 {
-		return nil, ErrInvalidPattern
-	}
-	return sel, nil
-}
-
-// resolve walks doc along sel; ok=false when a step is missing.
-func (sel selector) resolve(doc any) (any, bool) {
-	v := doc
-	for _, st := range sel {
-		if st.index >= 0 {
-			arr, ok := v.([]any)
-			if !ok || st.index >= len(arr) {
-				return nil, false
-			}
-			v = arr[st.index]
-			continue
-		}
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if v, ok = obj[st.key]; !ok {
-			return nil, false
-		}
-	}
-	return v, true
-}
-
-func (p *jsonParser) comparison() (jsonExpr, error) {
-	sel, err := p.selector()
-	if err != nil {
-		return nil, err
-	}
-	if p.eatWord("IS") {
-		switch {
-		case p.eatWord("TRUE"):
-			return func(d any) bool { v, ok := sel.resolve(d); b, isB := v.(bool); return ok && isB && b }, nil
-		case p.eatWord("FALSE"):
-			return func(d any) bool { v, ok := sel.resolve(d); b, isB := v.(bool); return ok && isB && !b }, nil
-		case p.eatWord("NULL"):
-			return func(d any) bool { v, ok := sel.resolve(d); return ok && v == nil }, nil
-		}
-		return nil, ErrInvalidPattern
-	}
-	if p.eatWord("NOT") {
-		if !p.eatWord("EXISTS") {
-			return nil, ErrInvalidPattern
-		}
-		return func(d any) bool { _, ok := sel.resolve(d); return !ok }, nil
-	}
-	var op string
-	for _, o := range []string{"!=", "<=", ">=", "=", "<", ">"} {
-		if p.eat(o) {
-			op = o
-			break
-		}
-	}
-	if op == "" {
-		return nil, ErrInvalidPattern
-	}
-	val, err := p.value()
-	if err != nil {
-		return nil, err
-	}
-	cmp := val.comparator(op)
-	if cmp == nil {
-		return nil, ErrInvalidPattern
-	}
-	return func(d any) bool {
-		v, ok := sel.resolve(d)
-		return ok && cmp(v)
-	}, nil
-}
-
-// patternValue is the right-hand side of a comparison.
-type patternValue struct {
-	str   string
-	num   float64
-	isNum bool
-	re    *regexp.Regexp
-}
-
-func (p *jsonParser) value() (patternValue, error) {
-	p.skip()
-	if p.i >= len(p.s) {
-		return patternValue{}, ErrInvalidPattern
-	}
-	switch p.s[p.i] {
-	case '"':
-		j := strings.IndexByte(p.s[p.i+1:], '"')
-		if j < 0 {
-			return patternValue{}, ErrInvalidPattern
-		}
-		v := patternValue{str: p.s[p.i+1 : p.i+1+j]}
-		p.i += j + 2
-		return v, nil
-	case '%':
-		j := strings.IndexByte(p.s[p.i+1:], '%')
-		if j < 0 {
-			return patternValue{}, ErrInvalidPattern
-		}
-		re, err := compileRegex(p.s[p.i+1 : p.i+1+j])
-		if err != nil {
-			return patternValue{}, err
-		}
-		p.i += j + 2
-		return patternValue{re: re}, nil
-	}
-	j := p.i
-	for j < len(p.s) && !isSpace(p.s[j]) && p.s[j] != ')' && p.s[j] != '&' && p.s[j] != '|' {
-		j++
-	}
-	if j == p.i {
-		return patternValue{}, ErrInvalidPattern
-	}
-	tok := p.s[p.i:j]
-	p.i = j
-	if f, err := strconv.ParseFloat(tok, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
-		return patternValue{str: tok, num: f, isNum: true}, nil
-	}
-	return patternValue{str: tok}, nil
-}
-
-// comparator returns the test of a JSON value against v with op, or nil when
-// op does not apply to v (a string with <).
-func (v patternValue) comparator(op string) func(any) bool {
-	switch {
-	case v.re != nil:
-		if op != "=" && op != "!=" {
-			return nil
-		}
-		return func(x any) bool {
-			s, ok := scalarString(x)
-			return ok && v.re.MatchString(s) == (op == "=")
-		}
-	case v.isNum:
-		return func(x any) bool {
-			n, ok := x.(json.Number)
-			if !ok {
-				return false
-			}
-			f, err := n.Float64()
-			if err != nil {
-				return false
-			}
-			return compareNum(f, op, v.num)
-		}
-	default:
-		if op != "=" && op != "!=" {
-			return nil
-		}
-		return func(x any) bool {
-			s, ok := scalarString(x)
-			return ok && globMatch(v.str, s) == (op == "=")
-		}
-	}
-}
-
-func scalarString(x any) (string, bool) {
-	switch t := x.(type) {
-	case string:
-		return t, true
-	case json.Number:
-		return t.String(), true
-	case bool:
-		return strconv.FormatBool(t), true
-	}
-	return "", false
-}
-
-func compareNum(a float64, op string, b float64) bool {
-	switch op {
-	case "=":
-		return a == b
-	case "!=":
-		return a != b
-	case "<":
-		return a < b
-	case "<=":
-		return a <= b
-	case ">":
-		return a > b
-	default:
-		return a >= b
-	}
-}
-
 // globMatch matches s against pattern, in which '*' stands for any run of
 // bytes (linear time, no backtracking blow-up).
 func globMatch(pattern, s string) bool {
@@ -552,21 +194,21 @@ type field struct {
 
 func parseDelimitedPattern(s string) (func(string) bool, error) {
 	if s[len(s)-1] != ']' {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	body := s[1 : len(s)-1]
 	if strings.TrimSpace(body) == "" {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	parts := splitFields(body)
 	if len(parts) > 100 {
-		return nil, ErrInvalidPattern
+		return nil, errBadPattern
 	}
 	fields := make([]field, 0, len(parts))
 	for _, part := range parts {
 		part = strings.TrimSpace(part)
 		if part == "" {
-			return nil, ErrInvalidPattern
+			return nil, errBadPattern
 		}
 		if part == "..." {
 			fields = append(fields, field{ellipsis: true})
@@ -608,7 +250,7 @@ func parseField(part string) (field, error) {
 	name, rest := part[:i], strings.TrimSpace(part[i:])
 	if rest == "" {
 		if name == "" {
-			return field{}, ErrInvalidPattern
+			return field{}, errBadPattern
 		}
 		return field{}, nil
 	}
@@ -626,7 +268,7 @@ func parseField(part string) (field, error) {
 		}
 	}
 	if op == "" {
-		return field{}, ErrInvalidPattern
+		return field{}, errBadPattern
 	}
 	v, err := p.value()
 	if err != nil {
@@ -634,12 +276,12 @@ func parseField(part string) (field, error) {
 	}
 	p.skip()
 	if p.i != len(p.s) {
-		return field{}, ErrInvalidPattern
+		return field{}, errBadPattern
 	}
 	switch {
 	case v.re != nil:
 		if op != "=" && op != "!=" {
-			return field{}, ErrInvalidPattern
+			return field{}, errBadPattern
 		}
 		return field{test: func(tok string) bool { return v.re.MatchString(tok) == (op == "=") }}, nil
 	case v.isNum:
@@ -649,7 +291,7 @@ func parseField(part string) (field, error) {
 		}}, nil
 	default:
 		if op != "=" && op != "!=" {
-			return field{}, ErrInvalidPattern
+			return field{}, errBadPattern
 		}
 		return field{test: func(tok string) bool { return globMatch(v.str, tok) == (op == "=") }}, nil
 	}

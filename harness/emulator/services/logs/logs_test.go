@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -456,6 +458,114 @@ func TestFilterLogEvents(t *testing.T) {
 	wantCode(t, err, "InvalidParameterException", "")
 	_, err = c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("nope")})
 	wantCode(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
+}
+
+// rawCall sends an awsJson body the SDK would refuse to send and returns
+// the status, the error type and its message.
+func rawCall(t *testing.T, endpoint, op, body string) (int, string, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", "Logs_20140328."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260301/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		if err := json.Unmarshal(b, &e); err != nil {
+			t.Fatalf("%s: %v: %s", op, err, b)
+		}
+	}
+	return resp.StatusCode, e.Type, e.Message
+}
+
+// TestModelConstraints checks members against the constraints of the
+// CloudWatch Logs model (botocore's logs/2014-03-28): every failure at once,
+// in the model's member order, as InvalidParameterException.
+func TestModelConstraints(t *testing.T) {
+	e, c := client(t)
+	mkGroup(t, c, "g", "s")
+	arn := "arn:aws:logs:us-east-1:000000000000:log-group:g"
+	cases := []struct {
+		name string
+		call func() error
+		msg  string
+	}{
+		{"both names bad", func() error {
+			_, err := c.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String("bad name!"), LogStreamName: aws.String("a:b")})
+			return err
+		}, "2 validation errors detected: " +
+			`Value 'bad name!' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\.\-_/#A-Za-z0-9]+; ` +
+			"Value 'a:b' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*"},
+		{"limit and order", func() error {
+			_, err := c.DescribeLogStreams(ctx, &cwl.DescribeLogStreamsInput{LogGroupName: aws.String("g"), OrderBy: "Newest", Limit: aws.Int32(0)})
+			return err
+		}, "2 validation errors detected: " +
+			"Value 'Newest' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]; " +
+			"Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"retention period", func() error {
+			_, err := c.PutRetentionPolicy(ctx, &cwl.PutRetentionPolicyInput{LogGroupName: aws.String("g"), RetentionInDays: aws.Int32(4)})
+			return err
+		}, "1 validation error detected: Value '4' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: " +
+			"[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]"},
+		{"name and identifier", func() error {
+			_, err := c.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogGroupIdentifier: aws.String(arn), LogStreamName: aws.String("s")})
+			return err
+		}, "LogGroup name and LogGroup identifier are mutually exclusive parameters."},
+		{"identifier is not a log group ARN", func() error {
+			_, err := c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupIdentifier: aws.String("arn:aws:s3:::bucket")})
+			return err
+		}, "Invalid log group identifier: arn:aws:s3:::bucket"},
+		{"prefix and pattern", func() error {
+			_, err := c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("g"), LogGroupNamePattern: aws.String("g")})
+			return err
+		}, "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."},
+		{"resource is not a log group", func() error {
+			_, err := c.TagResource(ctx, &cwl.TagResourceInput{ResourceArn: aws.String("arn:aws:sqs:us-east-1:000000000000:q"), Tags: map[string]string{"a": "b"}})
+			return err
+		}, "Invalid resource ARN: arn:aws:sqs:us-east-1:000000000000:q"},
+		{"too many stream names", func() error {
+			_, err := c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), LogStreamNames: make([]string, 101)})
+			return err
+		}, "1 validation error detected: Value at 'logStreamNames' failed to satisfy constraint: Member must have length less than or equal to 100"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.call(), "InvalidParameterException", tc.msg) })
+	}
+
+	// what the SDK would refuse to send
+	raw := []struct {
+		name, op, body, msg string
+	}{
+		{"nothing at all", "CreateLogStream", `{}`, "2 validation errors detected: " +
+			"Value null at 'logGroupName' failed to satisfy constraint: Member must not be null; " +
+			"Value null at 'logStreamName' failed to satisfy constraint: Member must not be null"},
+		{"no group named", "GetLogEvents", `{"logStreamName":"s"}`,
+			"1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null"},
+		{"no events", "PutLogEvents", `{"logGroupName":"g","logStreamName":"s","logEvents":[]}`,
+			"1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"every event checked", "PutLogEvents", `{"logGroupName":"g","logStreamName":"s","logEvents":[{"message":"a"},{"timestamp":-1,"message":""},{"timestamp":1}]}`,
+			"4 validation errors detected: " +
+				"Value null at 'logEvents.1.member.timestamp' failed to satisfy constraint: Member must not be null; " +
+				"Value '-1' at 'logEvents.2.member.timestamp' failed to satisfy constraint: Member must have value greater than or equal to 0; " +
+				"Value '' at 'logEvents.2.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+				"Value null at 'logEvents.3.member.message' failed to satisfy constraint: Member must not be null"},
+	}
+	for _, tc := range raw {
+		t.Run(tc.name, func(t *testing.T) {
+			status, typ, msg := rawCall(t, e.URL(), tc.op, tc.body)
+			if status != 400 || typ != "InvalidParameterException" || msg != tc.msg {
+				t.Fatalf("got %d %s %q\nwant %q", status, typ, msg, tc.msg)
+			}
+		})
+	}
 }
 
 func TestTags(t *testing.T) {
