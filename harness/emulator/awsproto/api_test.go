@@ -369,14 +369,14 @@ type pathLabels struct {
 	API string `json:"-" location:"uri" name:"api"`
 }
 
-type embeddedIn struct {
+type restEmbeddedIn struct {
 	pathLabels
 	Name *string `json:"name" required:"true"`
 }
 
 func TestAPIEmbeddedUnexportedInputs(t *testing.T) {
 	a := &API{Base: testBase(), Protocol: RestJSON}
-	a.Register(Handle("Put", func(c *Call, in *embeddedIn) (map[string]string, error) {
+	a.Register(Handle("Put", func(c *Call, in *restEmbeddedIn) (map[string]string, error) {
 		return map[string]string{"api": in.API, "name": *in.Name}, nil
 	}).At("PUT /apis/{api}"))
 	for _, c := range []struct{ body, want string }{
