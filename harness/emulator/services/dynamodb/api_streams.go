@@ -3,6 +3,7 @@ package dynamodb
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ type listStreamsInput struct {
 // Validate applies ListStreams' page limit, which the model leaves out.
 func (in *listStreamsInput) Validate() error {
 	if in.Limit != nil && *in.Limit > 100 {
-		return awsproto.CheckValue(errValidation, *in.Limit, "limit", 1, 100)
+		return constraint(strconv.Itoa(*in.Limit), "limit", awsproto.ValueBetween(1, 100))
 	}
 	return nil
 }
