@@ -270,11 +270,8 @@ func (s *Service) batchWriteItem(c *awsproto.Call, in *batchWriteInput) ([]byte,
 				}
 				o.put, o.k = p, p.k
 			default:
-				ki, err := decodeKey(wr.DeleteRequest.Key, "key")
-				if err != nil {
-					return nil, err
-				}
-				if o.k, err = t.keyOf(ki); err != nil {
+				var err error
+				if o.k, err = t.keyFrom(wr.DeleteRequest.Key, "key"); err != nil {
 					return nil, err
 				}
 			}

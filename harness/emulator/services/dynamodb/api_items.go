@@ -234,11 +234,7 @@ func (s *Service) getItem(c *awsproto.Call, in *getItemInput) ([]byte, error) {
 		return nil, err
 	}
 	mode := capacityModeOf(in.ReturnConsumedCapacity)
-	keyItem, err := decodeKey(in.Key, "key")
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.keyOf(keyItem)
+	k, err := t.keyFrom(in.Key, "key")
 	if err != nil {
 		return nil, err
 	}
@@ -335,11 +331,7 @@ func (s *Service) deleteItem(c *awsproto.Call, in *deleteItemInput) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	keyItem, err := decodeKey(in.Key, "key")
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.keyOf(keyItem)
+	k, err := t.keyFrom(in.Key, "key")
 	if err != nil {
 		return nil, err
 	}
@@ -468,11 +460,7 @@ func (s *Service) updateItem(c *awsproto.Call, in *updateItemInput) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	keyItem, err := decodeKey(in.Key, "key")
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.keyOf(keyItem)
+	k, err := t.keyFrom(in.Key, "key")
 	if err != nil {
 		return nil, err
 	}

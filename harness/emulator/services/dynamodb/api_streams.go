@@ -23,6 +23,19 @@ func (s *StreamsService) storeOrFail() (*Store, error) {
 	return st, nil
 }
 
+// stream returns the store and the stream an ARN names.
+func (s *StreamsService) stream(arn string) (*Store, *stream, error) {
+	st, err := s.storeOrFail()
+	if err != nil {
+		return nil, nil, err
+	}
+	x := st.streamByARN(arn)
+	if x == nil {
+		return nil, nil, streamNotFound(arn)
+	}
+	return st, x, nil
+}
+
 // Inputs of DynamoDB Streams, with the constraints of its model.
 
 type listStreamsInput struct {
@@ -106,13 +119,9 @@ type describeStreamOutput struct {
 }
 
 func (s *StreamsService) describeStream(c *awsproto.Call, in *describeStreamInput) (describeStreamOutput, error) {
-	st, err := s.storeOrFail()
+	st, x, err := s.stream(*in.StreamArn)
 	if err != nil {
 		return describeStreamOutput{}, err
-	}
-	x := st.streamByARN(*in.StreamArn)
-	if x == nil {
-		return describeStreamOutput{}, streamNotFound(*in.StreamArn)
 	}
 	state := x.state(st.env.Now())
 	shard := shardDesc{ShardId: x.shardID, SequenceNumberRange: sequenceRange{StartingSequenceNumber: formatSeq(x.startSeq)}}
@@ -182,13 +191,9 @@ type getShardIteratorOutput struct {
 }
 
 func (s *StreamsService) getShardIterator(c *awsproto.Call, in *getShardIteratorInput) (getShardIteratorOutput, error) {
-	st, err := s.storeOrFail()
+	st, x, err := s.stream(*in.StreamArn)
 	if err != nil {
 		return getShardIteratorOutput{}, err
-	}
-	x := st.streamByARN(*in.StreamArn)
-	if x == nil {
-		return getShardIteratorOutput{}, streamNotFound(*in.StreamArn)
 	}
 	if *in.ShardId != x.shardID {
 		return getShardIteratorOutput{}, errResourceNotFound.New("Requested resource not found: Shard does not exist")

@@ -377,11 +377,7 @@ func (s *Service) transactGetItems(c *awsproto.Call, in *transactGetInput) ([]by
 		if err != nil {
 			return nil, err
 		}
-		ki, err := decodeKey(g.Key, "transactItems."+strconv.Itoa(i+1)+".member.get.key")
-		if err != nil {
-			return nil, err
-		}
-		k, err := t.keyOf(ki)
+		k, err := t.keyFrom(g.Key, "transactItems."+strconv.Itoa(i+1)+".member.get.key")
 		if err != nil {
 			return nil, err
 		}

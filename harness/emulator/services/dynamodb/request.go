@@ -95,12 +95,17 @@ func (x *exprCtx) projection(src *string) (*expr.Projection, error) {
 	return expr.ParseProjection(*src, x.names, x.use())
 }
 
-// decodeKey decodes a Key member.
-func decodeKey(raw json.RawMessage, member string) (attr.Item, error) {
+// keyFrom decodes a Key member (member names it in messages) and
+// validates it against the table's key schema.
+func (t *table) keyFrom(raw json.RawMessage, member string) (itemKey, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, notNull(member)
+		return itemKey{}, notNull(member)
 	}
-	return attr.DecodeItem(raw)
+	it, err := attr.DecodeItem(raw)
+	if err != nil {
+		return itemKey{}, err
+	}
+	return t.keyOf(it)
 }
 
 // keyOf validates a Key parameter against the table's key schema.
