@@ -48,7 +48,6 @@ const (
 	maxBatchGetBytes  = 16 << 20
 	maxBatchWrites    = 25
 	maxTransactItems  = 100
-	maxTransactBytes  = 4 << 20
 	maxGSIs           = 20
 	maxLSIs           = 5
 	tokenLifetimeSecs = 600 // ClientRequestToken idempotency window
