@@ -125,6 +125,9 @@ func (a *API) decode(c *Call, in any, body []byte, form Form) error {
 	}
 	switch a.Protocol {
 	case JSON10, JSON11:
+		if d, ok := in.(BodyDecoder); ok {
+			return d.DecodeBody(body)
+		}
 		return DecodeJSON(body, in)
 	case Query, EC2Query:
 		return decodeForm(form, in, a.invalid())

@@ -64,6 +64,10 @@ type fieldPlan struct {
 	mapValue string
 	typ      reflect.Type
 	elem     *typePlan // plan of the struct a field holds (directly, or as list/map element)
+	// own reports constraints on the field itself (required, min, max,
+	// pattern, enum): validation skips fields without them unless elem
+	// has checks.
+	own bool
 }
 
 type typePlan struct {
@@ -197,7 +201,8 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 		if st := structOf(sf.Type); st != nil {
 			f.elem = buildPlan(st, seen)
 		}
-		if f.required || f.hasMin || f.hasMax || f.pattern != nil || f.enum != nil || (f.elem != nil && f.elem != p && f.elem.checks) {
+		f.own = f.required || f.hasMin || f.hasMax || f.pattern != nil || f.enum != nil
+		if f.own || (f.elem != nil && f.elem != p && f.elem.checks) {
 			p.checks = true
 		}
 		p.fields = append(p.fields, f)

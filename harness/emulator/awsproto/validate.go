@@ -49,11 +49,23 @@ const maxProblems = 16
 func checkStruct(p *typePlan, rv reflect.Value, prefix string, quoteNull bool, out *[]string) {
 	for i := range p.fields {
 		f := &p.fields[i]
+		if !f.own && (f.elem == nil || !f.elem.checks) {
+			continue // nothing to check: spare the reflection
+		}
 		if len(*out) >= maxProblems {
 			return
 		}
-		fv := rv.FieldByIndex(f.index)
-		checkField(f, fv, prefix+f.member, quoteNull, out)
+		var fv reflect.Value
+		if len(f.index) == 1 {
+			fv = rv.Field(f.index[0])
+		} else {
+			fv = rv.FieldByIndex(f.index)
+		}
+		member := f.member
+		if prefix != "" {
+			member = prefix + member
+		}
+		checkField(f, fv, member, quoteNull, out)
 	}
 }
 

@@ -46,20 +46,18 @@ type writeOpts struct {
 	returnValue string
 }
 
+// parseWriteOpts reads the Return* members (their enums are checked by
+// the model's constraints); onlyOld is for PutItem and DeleteItem, which
+// return ALL_OLD or nothing.
 func parseWriteOpts(rv string, onlyOld bool, rcc, ricm, rvcf string) (writeOpts, error) {
-	var o writeOpts
-	var err error
-	if o.returnValue, err = checkReturnValues(rv, onlyOld); err != nil {
-		return o, err
-	}
-	if o.capacity, err = parseCapacityMode(rcc); err != nil {
-		return o, err
-	}
-	if o.collection, err = checkItemCollectionMetrics(ricm); err != nil {
-		return o, err
-	}
-	if o.itemOnFail, err = checkReturnOnFailure(rvcf); err != nil {
-		return o, err
+	o := writeOpts{returnValue: rv, capacity: capacityModeOf(rcc), collection: ricm == "SIZE", itemOnFail: rvcf == "ALL_OLD"}
+	switch rv {
+	case "":
+		o.returnValue = "NONE"
+	case "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW":
+		if onlyOld {
+			return o, validationf("ReturnValues can only be ALL_OLD or NONE")
+		}
 	}
 	return o, nil
 }
@@ -79,39 +77,13 @@ func writeCondition(x *exprCtx, condExpr *string, expected map[string]legacyCond
 	return x.condition("ConditionExpression", condExpr)
 }
 
-// writeConsumed computes a write's capacity (table locked: indexes).
-func (t *table) writeConsumed(oldSize, newSize int, oldItem, newItem attr.Item, factor float64) *consumed {
-	size := max(oldSize, newSize)
-	c := &consumed{table: t.name, units: writeUnits(size) * factor}
-	for _, ix := range t.indexes {
-		in := func(it attr.Item) bool {
-			if it == nil {
-				return false
-			}
-			if _, ok := it[ix.key.hash]; !ok {
-				return false
-			}
-			if ix.key.rng != "" {
-				if _, ok := it[ix.key.rng]; !ok {
-					return false
-				}
-			}
-			return true
-		}
-		if in(oldItem) || in(newItem) {
-			c.indexes = append(c.indexes, indexUnits{name: ix.name, global: ix.global, units: writeUnits(size) * factor})
-		}
-	}
-	return c
-}
-
 // appendWriteExtras adds ConsumedCapacity and ItemCollectionMetrics.
-func (t *table) appendWriteExtras(o *jsonObj, opts writeOpts, c *consumed, k itemKey) {
-	if opts.capacity != capNone && c != nil {
+func (t *table) appendWriteExtras(o *jsonObj, opts writeOpts, w written, k itemKey) {
+	if opts.capacity != capNone && w.consumed != nil {
 		o.key("ConsumedCapacity")
-		o.b = appendConsumed(o.b, c, opts.capacity)
+		o.b = appendConsumed(o.b, w.consumed, opts.capacity)
 	}
-	if opts.collection && t.hasLSI() {
+	if opts.collection && w.hasLSI {
 		o.key("ItemCollectionMetrics")
 		o.b = append(o.b, `{"ItemCollectionKey":`...)
 		o.b = attr.AppendItem(o.b, attr.Item{t.key.hash: k.attrs[t.key.hash]})
@@ -119,27 +91,20 @@ func (t *table) appendWriteExtras(o *jsonObj, opts writeOpts, c *consumed, k ite
 	}
 }
 
-func (t *table) hasLSI() bool {
-	for _, ix := range t.indexes {
-		if !ix.global {
-			return true
-		}
-	}
-	return false
-}
-
+// The item operations' inputs decode with fastjson.go's decoder. Enum
+// values are listed in the order DynamoDB prints them in its messages.
 type putItemInput struct {
-	TableName                           *string
-	Item                                json.RawMessage
+	TableName                           *string         `required:"true" min:"1" max:"1024"`
+	Item                                json.RawMessage `required:"true"`
 	ConditionExpression                 *string
 	ExpressionAttributeNames            map[string]string
 	ExpressionAttributeValues           json.RawMessage
-	ReturnValues                        string
-	ReturnConsumedCapacity              string
-	ReturnItemCollectionMetrics         string
-	ReturnValuesOnConditionCheckFailure string
+	ReturnValues                        string `enum:"ALL_NEW,UPDATED_OLD,ALL_OLD,NONE,UPDATED_NEW"`
+	ReturnConsumedCapacity              string `enum:"INDEXES,TOTAL,NONE"`
+	ReturnItemCollectionMetrics         string `enum:"SIZE,NONE"`
+	ReturnValuesOnConditionCheckFailure string `enum:"ALL_OLD,NONE"`
 	Expected                            map[string]legacyCond
-	ConditionalOperator                 string
+	ConditionalOperator                 string `enum:"AND,OR"`
 }
 
 // preparedPut is a validated PutItem (also used by batches and
@@ -176,7 +141,7 @@ func preparePut(t *table, raw json.RawMessage) (*preparedPut, error) {
 }
 
 // decide is the writeFn of a put: check the condition, then replace.
-func (p *preparedPut) decide(old *entry, itemOnFail bool) (write, attr.Item, error) {
+func (p *preparedPut) decide(old *entry, itemOnFail bool) (write, error) {
 	var oldItem attr.Item
 	if p.cond != nil && old != nil {
 		oldItem = mustDecode(old.data)
@@ -184,24 +149,20 @@ func (p *preparedPut) decide(old *entry, itemOnFail bool) (write, attr.Item, err
 	if p.cond != nil {
 		ok, err := p.cond.Eval(oldItem)
 		if err != nil {
-			return write{}, nil, err
+			return write{}, err
 		}
 		if !ok {
-			return write{}, nil, conditionFailed(old, itemOnFail)
+			return write{}, conditionFailed(old, itemOnFail)
 		}
 	}
 	if err := p.t.checkIndexKeys(p.item, false); err != nil {
-		return write{}, nil, err
+		return write{}, err
 	}
-	return write{kind: writePut, item: p.item, ent: p.ent, old: oldItem}, oldItem, nil
+	return write{kind: writePut, item: p.item, ent: p.ent, old: oldItem}, nil
 }
 
-func (s *Service) putItem(c *awsproto.Call, body []byte) (any, error) {
-	var in putItemInput
-	if err := decodeFast(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) putItem(c *awsproto.Call, in *putItemInput) ([]byte, error) {
+	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -227,46 +188,29 @@ func (s *Service) putItem(c *awsproto.Call, body []byte) (any, error) {
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
-	var cons *consumed
-	old, _, err := t.update(p.k, func(old *entry) (write, error) {
-		w, oldItem, err := p.decide(old, opts.itemOnFail)
-		if err == nil && opts.capacity != capNone {
-			oldSize := 0
-			if old != nil {
-				oldSize = int(old.size)
-				if oldItem == nil && len(t.indexes) > 0 {
-					oldItem = mustDecode(old.data)
-					w.old = oldItem
-				}
-			}
-			cons = t.writeConsumed(oldSize, p.size, oldItem, p.item, 1)
-		}
-		return w, err
-	})
+	w, err := t.write(p.k, func(old *entry) (write, error) { return p.decide(old, opts.itemOnFail) }, opts.capacity != capNone)
 	if err != nil {
-		return nil, tableGone(err)
+		return nil, err
 	}
 	if opts.returnValue == "NONE" && opts.capacity == capNone && !opts.collection {
 		return []byte("{}"), nil
 	}
 	o := newObj(64)
-	if opts.returnValue == "ALL_OLD" && old != nil {
-		o.raw("Attributes", old.data)
+	if opts.returnValue == "ALL_OLD" && w.old != nil {
+		o.raw("Attributes", w.old.data)
 	}
-	t.mu.RLock()
-	t.appendWriteExtras(o, opts, cons, p.k)
-	t.mu.RUnlock()
+	t.appendWriteExtras(o, opts, w, p.k)
 	return o.done(), nil
 }
 
 type getItemInput struct {
-	TableName                *string
-	Key                      json.RawMessage
+	TableName                *string         `required:"true" min:"1" max:"1024"`
+	Key                      json.RawMessage `required:"true"`
 	ConsistentRead           bool
 	ProjectionExpression     *string
 	ExpressionAttributeNames map[string]string
 	AttributesToGet          []string
-	ReturnConsumedCapacity   string
+	ReturnConsumedCapacity   string `enum:"INDEXES,TOTAL,NONE"`
 }
 
 // readProjection returns a read's projection from ProjectionExpression or
@@ -281,27 +225,16 @@ func readProjection(x *exprCtx, src *string, toGet []string) (*expr.Projection, 
 	return x.projection(src)
 }
 
-func (s *Service) getItem(c *awsproto.Call, body []byte) (any, error) {
-	var in getItemInput
-	if err := decodeFast(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) getItem(c *awsproto.Call, in *getItemInput) ([]byte, error) {
+	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
 		return nil, err
 	}
 	if err := checkMixed([]param{{"AttributesToGet", in.AttributesToGet != nil}}, []param{{"ProjectionExpression", in.ProjectionExpression != nil}}); err != nil {
 		return nil, err
 	}
-	mode, err := parseCapacityMode(in.ReturnConsumedCapacity)
-	if err != nil {
-		return nil, err
-	}
-	keyItem, err := decodeKey(in.Key, "key")
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.keyOf(keyItem)
+	mode := capacityModeOf(in.ReturnConsumedCapacity)
+	k, err := t.keyFrom(in.Key, "key")
 	if err != nil {
 		return nil, err
 	}
@@ -318,7 +251,7 @@ func (s *Service) getItem(c *awsproto.Call, body []byte) (any, error) {
 	}
 	e, err := t.get(k)
 	if err != nil {
-		return nil, tableGone(err)
+		return nil, err
 	}
 	if e == nil && mode == capNone {
 		return []byte("{}"), nil
@@ -351,21 +284,21 @@ func (s *Service) getItem(c *awsproto.Call, body []byte) (any, error) {
 }
 
 type deleteItemInput struct {
-	TableName                           *string
-	Key                                 json.RawMessage
+	TableName                           *string         `required:"true" min:"1" max:"1024"`
+	Key                                 json.RawMessage `required:"true"`
 	ConditionExpression                 *string
 	ExpressionAttributeNames            map[string]string
 	ExpressionAttributeValues           json.RawMessage
-	ReturnValues                        string
-	ReturnConsumedCapacity              string
-	ReturnItemCollectionMetrics         string
-	ReturnValuesOnConditionCheckFailure string
+	ReturnValues                        string `enum:"ALL_NEW,UPDATED_OLD,ALL_OLD,NONE,UPDATED_NEW"`
+	ReturnConsumedCapacity              string `enum:"INDEXES,TOTAL,NONE"`
+	ReturnItemCollectionMetrics         string `enum:"SIZE,NONE"`
+	ReturnValuesOnConditionCheckFailure string `enum:"ALL_OLD,NONE"`
 	Expected                            map[string]legacyCond
-	ConditionalOperator                 string
+	ConditionalOperator                 string `enum:"AND,OR"`
 }
 
 // deleteDecide is the writeFn of a delete with an optional condition.
-func deleteDecide(old *entry, cond *expr.Condition, itemOnFail bool) (write, attr.Item, error) {
+func deleteDecide(old *entry, cond *expr.Condition, itemOnFail bool) (write, error) {
 	var oldItem attr.Item
 	if old != nil && cond != nil {
 		oldItem = mustDecode(old.data)
@@ -373,24 +306,20 @@ func deleteDecide(old *entry, cond *expr.Condition, itemOnFail bool) (write, att
 	if cond != nil {
 		ok, err := cond.Eval(oldItem)
 		if err != nil {
-			return write{}, nil, err
+			return write{}, err
 		}
 		if !ok {
-			return write{}, nil, conditionFailed(old, itemOnFail)
+			return write{}, conditionFailed(old, itemOnFail)
 		}
 	}
 	if old == nil {
-		return write{kind: writeKeep}, nil, nil
+		return write{kind: writeKeep}, nil
 	}
-	return write{kind: writeDelete, old: oldItem}, oldItem, nil
+	return write{kind: writeDelete, old: oldItem}, nil
 }
 
-func (s *Service) deleteItem(c *awsproto.Call, body []byte) (any, error) {
-	var in deleteItemInput
-	if err := decodeFast(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) deleteItem(c *awsproto.Call, in *deleteItemInput) ([]byte, error) {
+	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -402,11 +331,7 @@ func (s *Service) deleteItem(c *awsproto.Call, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyItem, err := decodeKey(in.Key, "key")
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.keyOf(keyItem)
+	k, err := t.keyFrom(in.Key, "key")
 	if err != nil {
 		return nil, err
 	}
@@ -421,49 +346,32 @@ func (s *Service) deleteItem(c *awsproto.Call, body []byte) (any, error) {
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
-	var cons *consumed
-	old, _, err := t.update(k, func(old *entry) (write, error) {
-		w, oldItem, err := deleteDecide(old, cond, opts.itemOnFail)
-		if err == nil && opts.capacity != capNone {
-			oldSize := 0
-			if old != nil {
-				oldSize = int(old.size)
-				if oldItem == nil {
-					oldItem = mustDecode(old.data)
-					w.old = oldItem
-				}
-			}
-			cons = t.writeConsumed(oldSize, 0, oldItem, nil, 1)
-		}
-		return w, err
-	})
+	w, err := t.write(k, func(old *entry) (write, error) { return deleteDecide(old, cond, opts.itemOnFail) }, opts.capacity != capNone)
 	if err != nil {
-		return nil, tableGone(err)
+		return nil, err
 	}
 	o := newObj(64)
-	if opts.returnValue == "ALL_OLD" && old != nil {
-		o.raw("Attributes", old.data)
+	if opts.returnValue == "ALL_OLD" && w.old != nil {
+		o.raw("Attributes", w.old.data)
 	}
-	t.mu.RLock()
-	t.appendWriteExtras(o, opts, cons, k)
-	t.mu.RUnlock()
+	t.appendWriteExtras(o, opts, w, k)
 	return o.done(), nil
 }
 
 type updateItemInput struct {
-	TableName                           *string
-	Key                                 json.RawMessage
+	TableName                           *string         `required:"true" min:"1" max:"1024"`
+	Key                                 json.RawMessage `required:"true"`
 	UpdateExpression                    *string
 	ConditionExpression                 *string
 	ExpressionAttributeNames            map[string]string
 	ExpressionAttributeValues           json.RawMessage
-	ReturnValues                        string
-	ReturnConsumedCapacity              string
-	ReturnItemCollectionMetrics         string
-	ReturnValuesOnConditionCheckFailure string
+	ReturnValues                        string `enum:"ALL_NEW,UPDATED_OLD,ALL_OLD,NONE,UPDATED_NEW"`
+	ReturnConsumedCapacity              string `enum:"INDEXES,TOTAL,NONE"`
+	ReturnItemCollectionMetrics         string `enum:"SIZE,NONE"`
+	ReturnValuesOnConditionCheckFailure string `enum:"ALL_OLD,NONE"`
 	AttributeUpdates                    map[string]attributeUpdate
 	Expected                            map[string]legacyCond
-	ConditionalOperator                 string
+	ConditionalOperator                 string `enum:"AND,OR"`
 }
 
 // preparedUpdate is a validated UpdateItem (also used by transactions).
@@ -504,7 +412,7 @@ func parseUpdate(t *table, x *exprCtx, src *string, legacy map[string]attributeU
 
 // decide is the writeFn of an update: check the condition, apply the
 // update to the item (or to its key when missing), validate the result.
-func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, attr.Item, error) {
+func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, error) {
 	var oldItem attr.Item
 	if old != nil {
 		oldItem = mustDecode(old.data)
@@ -512,10 +420,10 @@ func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, attr.Item, 
 	if p.cond != nil {
 		ok, err := p.cond.Eval(oldItem)
 		if err != nil {
-			return write{}, nil, err
+			return write{}, err
 		}
 		if !ok {
-			return write{}, nil, conditionFailed(old, itemOnFail)
+			return write{}, conditionFailed(old, itemOnFail)
 		}
 	}
 	base := oldItem
@@ -526,25 +434,21 @@ func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, attr.Item, 
 	if p.upd != nil {
 		var err error
 		if next, err = p.upd.Apply(base); err != nil {
-			return write{}, nil, err
+			return write{}, err
 		}
 	}
 	size := next.Size()
 	if size > maxItemSize {
-		return write{}, nil, validationf("Item size to update has exceeded the maximum allowed size")
+		return write{}, validationf("Item size to update has exceeded the maximum allowed size")
 	}
 	if err := p.t.checkIndexKeys(next, true); err != nil {
-		return write{}, nil, err
+		return write{}, err
 	}
-	return write{kind: writePut, item: next, ent: newEntry(p.k, next, size), old: oldItem}, oldItem, nil
+	return write{kind: writePut, item: next, ent: newEntry(p.k, next, size), old: oldItem}, nil
 }
 
-func (s *Service) updateItem(c *awsproto.Call, body []byte) (any, error) {
-	var in updateItemInput
-	if err := decodeFast(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) updateItem(c *awsproto.Call, in *updateItemInput) ([]byte, error) {
+	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
 		return nil, err
 	}
@@ -556,11 +460,7 @@ func (s *Service) updateItem(c *awsproto.Call, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	keyItem, err := decodeKey(in.Key, "key")
-	if err != nil {
-		return nil, err
-	}
-	k, err := t.keyOf(keyItem)
+	k, err := t.keyFrom(in.Key, "key")
 	if err != nil {
 		return nil, err
 	}
@@ -578,50 +478,32 @@ func (s *Service) updateItem(c *awsproto.Call, body []byte) (any, error) {
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
-	var cons *consumed
-	var oldItem, newItem attr.Item
-	old, _, err := t.update(k, func(old *entry) (write, error) {
-		w, oi, err := p.decide(old, opts.itemOnFail)
-		if err != nil {
-			return w, err
-		}
-		oldItem, newItem = oi, w.item
-		if opts.capacity != capNone {
-			oldSize := 0
-			if old != nil {
-				oldSize = int(old.size)
-			}
-			cons = t.writeConsumed(oldSize, int(w.ent.size), oi, w.item, 1)
-		}
-		return w, nil
-	})
+	w, err := t.write(k, func(old *entry) (write, error) { return p.decide(old, opts.itemOnFail) }, opts.capacity != capNone)
 	if err != nil {
-		return nil, tableGone(err)
+		return nil, err
 	}
 	o := newObj(64)
 	var attrs attr.Item
 	switch opts.returnValue {
 	case "ALL_OLD":
-		if old != nil {
-			o.raw("Attributes", old.data)
+		if w.old != nil {
+			o.raw("Attributes", w.old.data)
 		}
 	case "ALL_NEW":
-		attrs = newItem
+		attrs = w.newItem
 	case "UPDATED_OLD":
-		if oldItem != nil && p.upd != nil {
-			attrs = expr.Project(oldItem, p.upd.Paths())
+		if w.oldItem != nil && p.upd != nil {
+			attrs = expr.Project(w.oldItem, p.upd.Paths())
 		}
 	case "UPDATED_NEW":
 		if p.upd != nil {
-			attrs = expr.Project(newItem, p.upd.Paths())
+			attrs = expr.Project(w.newItem, p.upd.Paths())
 		}
 	}
 	if len(attrs) > 0 {
 		o.key("Attributes")
 		o.b = attr.AppendItem(o.b, attrs)
 	}
-	t.mu.RLock()
-	t.appendWriteExtras(o, opts, cons, k)
-	t.mu.RUnlock()
+	t.appendWriteExtras(o, opts, w, k)
 	return o.done(), nil
 }

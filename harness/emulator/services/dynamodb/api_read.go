@@ -28,40 +28,25 @@ type readPlan struct {
 }
 
 // planRead validates the parts Query and Scan share.
-func (s *Service) planRead(c *awsproto.Call, op string, tableName, indexName *string, sel string, limit *int, consistent bool,
+func (s *Service) planRead(c *awsproto.Call, op string, tableName string, indexName *string, sel string, limit *int, consistent bool,
 	rcc string, x *exprCtx, projSrc *string, toGet []string) (*readPlan, error) {
 	t, err := s.tableRef(c, tableName)
 	if err != nil {
 		return nil, err
 	}
-	p := &readPlan{t: t, consistent: consistent}
-	if p.mode, err = parseCapacityMode(rcc); err != nil {
-		return nil, err
-	}
+	p := &readPlan{t: t, consistent: consistent, mode: capacityModeOf(rcc)}
 	if limit != nil {
-		if *limit < 1 {
-			return nil, constraint(strconv.Itoa(*limit), "limit", awsproto.MinValue(1))
-		}
 		p.limit = *limit
 	}
 	if indexName != nil {
-		t.mu.RLock()
-		ix := t.indexNamed(*indexName)
-		if ix != nil {
-			p.ix, p.ixKey, p.projType, p.include = ix, ix.key, ix.projection, ix.include
-		}
-		t.mu.RUnlock()
+		ix := t.index(*indexName)
 		if ix == nil {
 			return nil, validationf("The table does not have the specified index: %s", *indexName)
 		}
 		if ix.global && consistent {
 			return nil, validationf("Consistent reads are not supported on global secondary indexes")
 		}
-	}
-	switch sel {
-	case "", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT":
-	default:
-		return nil, constraint(sel, "select", awsproto.EnumSet("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"))
+		p.ix, p.ixKey, p.projType, p.include = ix, ix.key, ix.projection, ix.include
 	}
 	if p.proj, err = readProjection(x, projSrc, toGet); err != nil {
 		return nil, err
@@ -261,18 +246,18 @@ func (p *readPlan) startKey(raw json.RawMessage) (*entry, *ientry, error) {
 }
 
 type queryInput struct {
-	TableName                 *string
-	IndexName                 *string
-	Select                    string
+	TableName                 *string `required:"true" min:"1" max:"1024"`
+	IndexName                 *string `min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	Select                    string  `enum:"SPECIFIC_ATTRIBUTES,COUNT,ALL_ATTRIBUTES,ALL_PROJECTED_ATTRIBUTES"`
 	AttributesToGet           []string
-	Limit                     *int
+	Limit                     *int `min:"1"`
 	ConsistentRead            bool
 	KeyConditions             map[string]legacyCond
 	QueryFilter               map[string]legacyCond
-	ConditionalOperator       string
+	ConditionalOperator       string `enum:"AND,OR"`
 	ScanIndexForward          *bool
 	ExclusiveStartKey         json.RawMessage
-	ReturnConsumedCapacity    string
+	ReturnConsumedCapacity    string `enum:"INDEXES,TOTAL,NONE"`
 	ProjectionExpression      *string
 	FilterExpression          *string
 	KeyConditionExpression    *string
@@ -295,11 +280,7 @@ func readFilter(x *exprCtx, src *string, legacy map[string]legacyCond, legacyNam
 	return x.condition("FilterExpression", src)
 }
 
-func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
-	var in queryInput
-	if err := decodeFast(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) query(c *awsproto.Call, in *queryInput) ([]byte, error) {
 	if err := checkMixed([]param{{"AttributesToGet", in.AttributesToGet != nil}, {"KeyConditions", in.KeyConditions != nil}, {"QueryFilter", in.QueryFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
 		[]param{{"ProjectionExpression", in.ProjectionExpression != nil}, {"FilterExpression", in.FilterExpression != nil}, {"KeyConditionExpression", in.KeyConditionExpression != nil}}); err != nil {
 		return nil, err
@@ -308,7 +289,7 @@ func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.planRead(c, "Query", in.TableName, in.IndexName, in.Select, in.Limit, in.ConsistentRead,
+	p, err := s.planRead(c, "Query", *in.TableName, in.IndexName, in.Select, in.Limit, in.ConsistentRead,
 		in.ReturnConsumedCapacity, x, in.ProjectionExpression, in.AttributesToGet)
 	if err != nil {
 		return nil, err
@@ -375,7 +356,7 @@ func (s *Service) query(c *awsproto.Call, body []byte) (any, error) {
 		page, err = p.t.queryIndex(p.ix, r, iafter, lim)
 	}
 	if err != nil {
-		return nil, tableGone(err)
+		return nil, err
 	}
 	return p.render(page, p.lastKey)
 }
@@ -433,17 +414,17 @@ func keyRangeOf(kc *expr.KeyCondition, kd keyDef) (*keyRange, error) {
 }
 
 type scanInput struct {
-	TableName                 *string
-	IndexName                 *string
+	TableName                 *string `required:"true" min:"1" max:"1024"`
+	IndexName                 *string `min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
 	AttributesToGet           []string
-	Limit                     *int
-	Select                    string
+	Limit                     *int   `min:"1"`
+	Select                    string `enum:"SPECIFIC_ATTRIBUTES,COUNT,ALL_ATTRIBUTES,ALL_PROJECTED_ATTRIBUTES"`
 	ScanFilter                map[string]legacyCond
-	ConditionalOperator       string
+	ConditionalOperator       string `enum:"AND,OR"`
 	ExclusiveStartKey         json.RawMessage
-	ReturnConsumedCapacity    string
-	TotalSegments             *int
-	Segment                   *int
+	ReturnConsumedCapacity    string `enum:"INDEXES,TOTAL,NONE"`
+	TotalSegments             *int   `min:"1" max:"1000000"`
+	Segment                   *int   `min:"0" max:"999999"`
 	ProjectionExpression      *string
 	FilterExpression          *string
 	ExpressionAttributeNames  map[string]string
@@ -451,11 +432,7 @@ type scanInput struct {
 	ConsistentRead            bool
 }
 
-func (s *Service) scan(c *awsproto.Call, body []byte) (any, error) {
-	var in scanInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
+func (s *Service) scan(c *awsproto.Call, in *scanInput) ([]byte, error) {
 	if err := checkMixed([]param{{"AttributesToGet", in.AttributesToGet != nil}, {"ScanFilter", in.ScanFilter != nil}, {"ConditionalOperator", in.ConditionalOperator != ""}},
 		[]param{{"ProjectionExpression", in.ProjectionExpression != nil}, {"FilterExpression", in.FilterExpression != nil}}); err != nil {
 		return nil, err
@@ -468,12 +445,6 @@ func (s *Service) scan(c *awsproto.Call, body []byte) (any, error) {
 		return nil, validationf("The Segment parameter is required but was not present in the request when parameter TotalSegments is present")
 	case in.Segment != nil:
 		total, sg := *in.TotalSegments, *in.Segment
-		if err := awsproto.CheckValue(errValidation, total, "totalSegments", 1, maxTotalSegments); err != nil {
-			return nil, err
-		}
-		if sg < 0 {
-			return nil, constraint(strconv.Itoa(sg), "segment", awsproto.MinValue(0))
-		}
 		if sg >= total {
 			return nil, validationf("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %d is not less than TotalSegments: %d", sg, total)
 		}
@@ -483,7 +454,7 @@ func (s *Service) scan(c *awsproto.Call, body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.planRead(c, "Scan", in.TableName, in.IndexName, in.Select, in.Limit, in.ConsistentRead,
+	p, err := s.planRead(c, "Scan", *in.TableName, in.IndexName, in.Select, in.Limit, in.ConsistentRead,
 		in.ReturnConsumedCapacity, x, in.ProjectionExpression, in.AttributesToGet)
 	if err != nil {
 		return nil, err
@@ -506,7 +477,7 @@ func (s *Service) scan(c *awsproto.Call, body []byte) (any, error) {
 		page, err = p.t.scanIndex(p.ix, seg, iafter, lim)
 	}
 	if err != nil {
-		return nil, tableGone(err)
+		return nil, err
 	}
 	return p.render(page, p.lastKey)
 }

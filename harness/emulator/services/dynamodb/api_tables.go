@@ -1,626 +1,214 @@
 package dynamodb
 
 import (
-	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
-	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
 )
 
-// Wire shapes of the control plane.
-type keySchemaElement struct {
-	AttributeName string
-	KeyType       string
+// Inputs of the control plane, with the constraints of AWS's model. Enum
+// values are listed in the order DynamoDB prints them in its messages.
+
+type keySchemaIn struct {
+	AttributeName *string `required:"true" min:"1" max:"255"`
+	KeyType       *string `required:"true" enum:"HASH,RANGE"`
 }
 
-type attributeDefinition struct {
-	AttributeName string
-	AttributeType string
+type attributeDefinitionIn struct {
+	AttributeName *string `required:"true" min:"1" max:"255"`
+	AttributeType *string `required:"true" enum:"B,N,S"`
 }
 
 type projectionWire struct {
-	ProjectionType   string   `json:",omitempty"`
-	NonKeyAttributes []string `json:",omitempty"`
+	ProjectionType   string   `json:",omitempty" enum:"ALL,INCLUDE,KEYS_ONLY"`
+	NonKeyAttributes []string `json:",omitempty" max:"20"`
 }
 
 type throughputWire struct {
-	ReadCapacityUnits  *int64
-	WriteCapacityUnits *int64
+	ReadCapacityUnits  *int64 `required:"true" min:"1"`
+	WriteCapacityUnits *int64 `required:"true" min:"1"`
 }
 
 type indexWire struct {
-	IndexName             *string
-	KeySchema             []keySchemaElement
-	Projection            *projectionWire
+	IndexName             *string         `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	KeySchema             []keySchemaIn   `required:"true"`
+	Projection            *projectionWire `required:"true"`
 	ProvisionedThroughput *throughputWire
 }
 
 type streamSpecWire struct {
-	StreamEnabled  *bool
-	StreamViewType string `json:",omitempty"`
+	StreamEnabled  *bool  `required:"true"`
+	StreamViewType string `enum:"NEW_IMAGE,OLD_IMAGE,NEW_AND_OLD_IMAGES,KEYS_ONLY"`
 }
 
 type tagWire struct {
-	Key   *string
-	Value *string
+	Key   *string `required:"true" min:"1" max:"128"`
+	Value *string `required:"true" max:"256"`
+}
+
+// tableNameIn is the input of the operations that name one table.
+type tableNameIn struct {
+	TableName *string `required:"true" min:"1" max:"1024"`
 }
 
 type createTableInput struct {
-	TableName                 *string
-	AttributeDefinitions      []attributeDefinition
-	KeySchema                 []keySchemaElement
+	TableName                 *string `required:"true" min:"1" max:"1024"`
+	AttributeDefinitions      []attributeDefinitionIn
+	KeySchema                 []keySchemaIn
 	LocalSecondaryIndexes     []indexWire
 	GlobalSecondaryIndexes    []indexWire
-	BillingMode               string
+	BillingMode               string `enum:"PROVISIONED,PAY_PER_REQUEST"`
 	ProvisionedThroughput     *throughputWire
 	StreamSpecification       *streamSpecWire
 	Tags                      []tagWire
 	DeletionProtectionEnabled bool
-	TableClass                string
+	TableClass                string `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
 }
 
-// validationf builds a ValidationException.
-func validationf(format string, args ...any) error { return errValidation.Errorf(format, args...) }
-
-// notNull is AWS's message for a missing required member.
-func notNull(member string) error { return awsproto.NotNull(errValidation, member) }
-
-// constraint is AWS's message for a member whose value breaks rule.
-func constraint(value, member, rule string) error {
-	return awsproto.Constraint(errValidation, value, member, rule)
+type tableDescriptionOutput struct {
+	TableDescription tableDescription
 }
 
-// checkTableName validates a table (or index) name as AWS does.
-func checkTableName(name *string, member string) (string, error) {
-	if name == nil {
-		return "", notNull(member)
-	}
-	n := *name
-	if err := awsproto.CheckLength(errValidation, n, member, 3, 255); err != nil {
-		return "", err
-	}
-	for i := 0; i < len(n); i++ {
-		c := n[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
-			return "", constraint(n, member, awsproto.Pattern("[a-zA-Z0-9_.-]+"))
-		}
-	}
-	return n, nil
-}
-
-// tableRef resolves a TableName member (a name or a table ARN).
-func (s *Service) tableRef(c *awsproto.Call, name *string) (*table, error) {
-	if name != nil && strings.HasPrefix(*name, "arn:") {
-		region, tname, ok := parseTableARN(*name)
+// tableRef resolves a TableName member: a name in the caller's region, or
+// a table ARN.
+func (s *Service) tableRef(c *awsproto.Call, name string) (*table, error) {
+	region := c.Region
+	if strings.HasPrefix(name, "arn:") {
+		r, n, ok := parseTableARN(name)
 		if !ok {
-			return nil, validationf("Invalid TableName: %s", *name)
+			return nil, validationf("Invalid TableName: %s", name)
 		}
-		if t := s.store.region(region).table(tname); t != nil {
-			return t, nil
-		}
-		return nil, errResourceNotFound.New(msgTableNotFound)
-	}
-	n, err := checkTableName(name, "tableName")
-	if err != nil {
+		region, name = r, n
+	} else if _, err := checkTableName(&name, "tableName"); err != nil {
 		return nil, err
 	}
-	if t := s.store.region(c.Region).table(n); t != nil {
+	if t := s.store.region(region).table(name); t != nil {
 		return t, nil
 	}
-	return nil, errResourceNotFound.New(msgTableNotFound)
+	return nil, tableNotFound()
 }
 
-// parseTableARN splits arn:aws:dynamodb:region:account:table/name.
-func parseTableARN(arn string) (region, name string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[2] != "dynamodb" || !strings.HasPrefix(parts[5], "table/") {
-		return "", "", false
+// namedTable is tableRef for DescribeTable and DeleteTable, whose
+// not-found message names the table.
+func (s *Service) namedTable(c *awsproto.Call, name string) (*table, error) {
+	t, err := s.tableRef(c, name)
+	if e, ok := err.(*awsproto.Error); ok && e.Code == errResourceNotFound.Name {
+		return nil, errResourceNotFound.Errorf("Requested resource not found: Table: %s not found", name)
 	}
-	name = strings.TrimPrefix(parts[5], "table/")
-	if i := strings.IndexByte(name, '/'); i >= 0 {
-		name = name[:i]
-	}
-	return parts[3], name, name != ""
+	return t, err
 }
 
-// parseKeySchema validates a key schema against attribute definitions.
-func parseKeySchema(ks []keySchemaElement, member string, defs map[string]attr.Type) (keyDef, error) {
-	var k keyDef
-	if len(ks) == 0 {
-		return k, notNull(member)
-	}
-	if len(ks) > 2 {
-		return k, constraint(keySchemaText(ks), member, awsproto.MaxLength(2))
-	}
-	for i, e := range ks {
-		if e.KeyType != "HASH" && e.KeyType != "RANGE" {
-			return k, constraint(e.KeyType, fmt.Sprintf("%s.%d.member.keyType", member, i+1), awsproto.EnumSet("HASH", "RANGE"))
-		}
-		if e.AttributeName == "" {
-			return k, constraint("", fmt.Sprintf("%s.%d.member.attributeName", member, i+1), awsproto.MinLength(1))
-		}
-	}
-	if ks[0].KeyType != "HASH" {
-		return k, validationf("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-	}
-	if len(ks) == 2 {
-		if ks[1].KeyType != "RANGE" {
-			return k, validationf("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
-		}
-		if ks[0].AttributeName == ks[1].AttributeName {
-			return k, validationf("Both the Hash Key and the Range Key element in the KeySchema have the same name")
-		}
-	}
-	k.hash = ks[0].AttributeName
-	k.hashT = defs[k.hash]
-	if len(ks) == 2 {
-		k.rng = ks[1].AttributeName
-		k.rngT = defs[k.rng]
-	}
-	return k, nil
-}
-
-func keySchemaText(ks []keySchemaElement) string {
-	parts := make([]string, len(ks))
-	for i, e := range ks {
-		parts[i] = fmt.Sprintf("KeySchemaElement(attributeName=%s, keyType=%s)", e.AttributeName, e.KeyType)
-	}
-	return "[" + strings.Join(parts, ", ") + "]"
-}
-
-// parseAttrDefs validates AttributeDefinitions.
-func parseAttrDefs(defs []attributeDefinition) (map[string]attr.Type, []attrDef, error) {
-	m := make(map[string]attr.Type, len(defs))
-	list := make([]attrDef, 0, len(defs))
-	for i, d := range defs {
-		var t attr.Type
-		switch d.AttributeType {
-		case "S":
-			t = attr.S
-		case "N":
-			t = attr.N
-		case "B":
-			t = attr.B
-		default:
-			return nil, nil, constraint(d.AttributeType, fmt.Sprintf("attributeDefinitions.%d.member.attributeType", i+1), awsproto.EnumSet("B", "N", "S"))
-		}
-		if _, dup := m[d.AttributeName]; dup {
-			return nil, nil, validationf("Cannot have two attributes with the same name. Attribute name: %s", d.AttributeName)
-		}
-		m[d.AttributeName] = t
-		list = append(list, attrDef{name: d.AttributeName, typ: t})
-	}
-	return m, list, nil
-}
-
-// parseProjection validates an index projection.
-func parseProjection(p *projectionWire, indexName string) (string, []string, error) {
-	if p == nil {
-		return "", nil, validationf("One or more parameter values were invalid: Projection must not be null for index: %s", indexName)
-	}
-	switch p.ProjectionType {
-	case "ALL", "KEYS_ONLY":
-		if len(p.NonKeyAttributes) > 0 {
-			return "", nil, validationf("One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", p.ProjectionType)
-		}
-		return p.ProjectionType, nil, nil
-	case "INCLUDE":
-		if len(p.NonKeyAttributes) == 0 {
-			return "", nil, validationf("One or more parameter values were invalid: NonKeyAttributes must not be empty when ProjectionType is INCLUDE for index: %s", indexName)
-		}
-		inc := append([]string(nil), p.NonKeyAttributes...)
-		sort.Strings(inc)
-		for i := 1; i < len(inc); i++ {
-			if inc[i] == inc[i-1] {
-				return "", nil, validationf("One or more parameter values were invalid: Duplicate attribute name in NonKeyAttributes: %s", inc[i])
-			}
-		}
-		return "INCLUDE", inc, nil
-	case "":
-		return "ALL", nil, nil
-	}
-	return "", nil, constraint(p.ProjectionType, "projection.projectionType", awsproto.EnumSet("ALL", "INCLUDE", "KEYS_ONLY"))
-}
-
-// checkThroughput validates provisioned capacity units.
-func checkThroughput(tp *throughputWire, what string) (int64, int64, error) {
-	if tp == nil || tp.ReadCapacityUnits == nil || tp.WriteCapacityUnits == nil {
-		return 0, 0, validationf("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
-	}
-	r, w := *tp.ReadCapacityUnits, *tp.WriteCapacityUnits
-	if r < 1 || w < 1 {
-		return 0, 0, validationf("One or more parameter values were invalid: Provisioned throughput for %s must be at least 1 (ReadCapacityUnits: %d, WriteCapacityUnits: %d)", what, r, w)
-	}
-	return r, w, nil
-}
-
-// indexSpec is a validated index definition.
-type indexSpec struct {
-	name       string
-	global     bool
-	key        keyDef
-	projection string
-	include    []string
-	rcu, wcu   int64
-}
-
-func parseIndex(w indexWire, global bool, n int, defs map[string]attr.Type, tableKey keyDef, billing string) (indexSpec, error) {
-	member := "localSecondaryIndexes"
-	if global {
-		member = "globalSecondaryIndexes"
-	}
-	name, err := checkTableName(w.IndexName, fmt.Sprintf("%s.%d.member.indexName", member, n))
+func (s *Service) createTable(c *awsproto.Call, in *createTableInput) (tableDescriptionOutput, error) {
+	sp, err := in.spec()
 	if err != nil {
-		return indexSpec{}, err
+		return tableDescriptionOutput{}, err
 	}
-	k, err := parseKeySchema(w.KeySchema, fmt.Sprintf("%s.%d.member.keySchema", member, n), defs)
+	info, err := s.store.createTable(c.Region, sp)
 	if err != nil {
-		return indexSpec{}, err
+		return tableDescriptionOutput{}, err
 	}
-	spec := indexSpec{name: name, global: global, key: k}
-	if !global {
-		if k.hash != tableKey.hash {
-			return spec, validationf("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", name, k.hash, tableKey.hash)
-		}
-		if k.rng == "" {
-			return spec, validationf("One or more parameter values were invalid: Index KeySchema must have a range key for index: %s", name)
-		}
-		if !tableKey.hasRange() {
-			return spec, validationf("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
-		}
-	}
-	spec.projection, spec.include, err = parseProjection(w.Projection, name)
-	if err != nil {
-		return spec, err
-	}
-	if global {
-		switch {
-		case billing == "PROVISIONED":
-			spec.rcu, spec.wcu, err = checkThroughput(w.ProvisionedThroughput, "index "+name)
-			if err != nil {
-				return spec, err
-			}
-		case w.ProvisionedThroughput != nil:
-			return spec, validationf("One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", name)
-		}
-	}
-	return spec, nil
+	return tableDescriptionOutput{describe(info, "CREATING", "CREATING")}, nil
 }
 
-func (s *Service) createTable(c *awsproto.Call, body []byte) (any, error) {
-	var in createTableInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
+// spec validates a CreateTable request beyond its model's constraints.
+func (in *createTableInput) spec() (tableSpec, error) {
 	name, err := checkTableName(in.TableName, "tableName")
 	if err != nil {
-		return nil, err
+		return tableSpec{}, err
 	}
 	if in.AttributeDefinitions == nil {
-		return nil, notNull("attributeDefinitions")
+		return tableSpec{}, notNull("attributeDefinitions")
 	}
 	defs, defList, err := parseAttrDefs(in.AttributeDefinitions)
 	if err != nil {
-		return nil, err
+		return tableSpec{}, err
 	}
 	key, err := parseKeySchema(in.KeySchema, "keySchema", defs)
 	if err != nil {
-		return nil, err
+		return tableSpec{}, err
 	}
-	billing := in.BillingMode
-	switch billing {
-	case "":
-		billing = "PROVISIONED"
-	case "PROVISIONED", "PAY_PER_REQUEST":
-	default:
-		return nil, constraint(billing, "billingMode", awsproto.EnumSet("PROVISIONED", "PAY_PER_REQUEST"))
+	sp := tableSpec{name: name, key: key, defs: defList, billing: in.BillingMode, tags: parseTags(in.Tags),
+		deletionProtection: in.DeletionProtectionEnabled, tableClass: in.TableClass}
+	if sp.billing == "" {
+		sp.billing = "PROVISIONED"
 	}
-	var rcu, wcu int64
-	if billing == "PROVISIONED" {
-		if in.ProvisionedThroughput == nil {
-			return nil, validationf("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
+	if tp := in.ProvisionedThroughput.units(); sp.billing == "PROVISIONED" {
+		if tp == nil {
+			return tableSpec{}, validationf(msgThroughputRequired)
 		}
-		if rcu, wcu, err = checkThroughput(in.ProvisionedThroughput, "the table"); err != nil {
-			return nil, err
-		}
+		sp.rcu, sp.wcu = tp.r, tp.w
 	} else if in.ProvisionedThroughput != nil {
-		return nil, validationf("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
+		return tableSpec{}, validationf("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
 	}
-	if in.GlobalSecondaryIndexes != nil && len(in.GlobalSecondaryIndexes) == 0 {
-		return nil, validationf("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty")
+	switch {
+	case in.GlobalSecondaryIndexes != nil && len(in.GlobalSecondaryIndexes) == 0:
+		return tableSpec{}, validationf("One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty")
+	case in.LocalSecondaryIndexes != nil && len(in.LocalSecondaryIndexes) == 0:
+		return tableSpec{}, validationf("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty")
+	case len(in.GlobalSecondaryIndexes) > maxGSIs:
+		return tableSpec{}, errLimitExceeded.Errorf("Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of %d", maxGSIs)
+	case len(in.LocalSecondaryIndexes) > maxLSIs:
+		return tableSpec{}, validationf("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of %d", maxLSIs)
 	}
-	if in.LocalSecondaryIndexes != nil && len(in.LocalSecondaryIndexes) == 0 {
-		return nil, validationf("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty")
-	}
-	if len(in.GlobalSecondaryIndexes) > maxGSIs {
-		return nil, errLimitExceeded.Errorf("Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of %d", maxGSIs)
-	}
-	if len(in.LocalSecondaryIndexes) > maxLSIs {
-		return nil, validationf("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of %d", maxLSIs)
-	}
-	var specs []indexSpec
 	seen := map[string]bool{}
-	for i, w := range in.LocalSecondaryIndexes {
-		sp, err := parseIndex(w, false, i+1, defs, key, billing)
-		if err != nil {
-			return nil, err
-		}
-		specs = append(specs, sp)
-	}
-	for i, w := range in.GlobalSecondaryIndexes {
-		sp, err := parseIndex(w, true, i+1, defs, key, billing)
-		if err != nil {
-			return nil, err
-		}
-		specs = append(specs, sp)
-	}
-	for _, sp := range specs {
-		if seen[sp.name] {
-			return nil, validationf("One or more parameter values were invalid: Duplicate index name: %s", sp.name)
-		}
-		seen[sp.name] = true
-	}
-	if err := checkDefinitionsUsed(defs, key, specs); err != nil {
-		return nil, err
-	}
-	streamOn, viewType, err := parseStreamSpec(in.StreamSpecification)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := parseTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	region := s.store.region(c.Region)
-	now := s.env.Now()
-	t := &table{
-		store:   s.store,
-		region:  c.Region,
-		name:    name,
-		arn:     fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", c.Region, s.env.Account, name),
-		id:      s.env.NewID(),
-		created: now,
-		key:     key,
-		items:   newItemTree(),
-		meta: tableMeta{
-			attrDefs: defList, billing: billing, rcu: rcu, wcu: wcu, billingChanged: now,
-			tags: tags, deletionProtection: in.DeletionProtectionEnabled, tableClass: in.TableClass,
-		},
-	}
-	for _, sp := range specs {
-		t.indexes = append(t.indexes, newIndex(t, sp, "ACTIVE"))
-	}
-	var st *stream
-	if streamOn {
-		t.enableStream(viewType, now)
-		st = t.stream
-	}
-	if err := region.addTable(t); err != nil {
-		return nil, errResourceInUse.Errorf("Table already exists: %s", name)
-	}
-	if st != nil {
-		region.mu.Lock()
-		region.streams[st.arn] = st
-		region.mu.Unlock()
-	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return map[string]any{"TableDescription": t.describe("CREATING", "CREATING")}, nil
-}
-
-// checkDefinitionsUsed rejects key attributes without a definition and
-// definitions no key uses, with AWS's messages.
-func checkDefinitionsUsed(defs map[string]attr.Type, key keyDef, specs []indexSpec) error {
-	used := map[string]bool{}
-	for _, n := range key.names() {
-		used[n] = true
-	}
-	for _, sp := range specs {
-		for _, n := range sp.key.names() {
-			used[n] = true
-		}
-	}
-	var missing, defined, keys []string
-	for n := range used {
-		keys = append(keys, n)
-		if _, ok := defs[n]; !ok {
-			missing = append(missing, n)
-		}
-	}
-	for n := range defs {
-		defined = append(defined, n)
-	}
-	sort.Strings(missing)
-	sort.Strings(defined)
-	sort.Strings(keys)
-	list := func(ss []string) string { return "[" + strings.Join(ss, ", ") + "]" }
-	if len(missing) > 0 {
-		if len(specs) == 0 {
-			return validationf("Invalid KeySchema: Some index key attribute have no definition")
-		}
-		return validationf("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: %s, AttributeDefinitions: %s", list(missing), list(defined))
-	}
-	if len(defined) > len(keys) {
-		if len(specs) == 0 {
-			return validationf("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions")
-		}
-		return validationf("One or more parameter values were invalid: Some AttributeDefinitions are not used. AttributeDefinitions: %s, keys used: %s", list(defined), list(keys))
-	}
-	return nil
-}
-
-func parseStreamSpec(sp *streamSpecWire) (bool, string, error) {
-	if sp == nil {
-		return false, "", nil
-	}
-	if sp.StreamEnabled == nil {
-		return false, "", validationf("One or more parameter values were invalid: StreamSpecification must specify StreamEnabled")
-	}
-	if !*sp.StreamEnabled {
-		if sp.StreamViewType != "" {
-			return false, "", validationf("One or more parameter values were invalid: Can not set StreamViewType when StreamEnabled is false")
-		}
-		return false, "", nil
-	}
-	switch sp.StreamViewType {
-	case "KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES":
-		return true, sp.StreamViewType, nil
-	case "":
-		return false, "", validationf("One or more parameter values were invalid: You must specify a StreamViewType when enabling a stream")
-	}
-	return false, "", constraint(sp.StreamViewType, "streamSpecification.streamViewType", awsproto.EnumSet("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"))
-}
-
-func parseTags(in []tagWire) ([]tag, error) {
-	out := make([]tag, 0, len(in))
-	for i, t := range in {
-		if t.Key == nil {
-			return nil, notNull(fmt.Sprintf("tags.%d.member.key", i+1))
-		}
-		if t.Value == nil {
-			return nil, notNull(fmt.Sprintf("tags.%d.member.value", i+1))
-		}
-		if len(*t.Key) < 1 || len(*t.Key) > 128 {
-			return nil, constraint(*t.Key, fmt.Sprintf("tags.%d.member.key", i+1), awsproto.LengthBetween(1, 128))
-		}
-		out = append(out, tag{key: *t.Key, value: *t.Value})
-	}
-	return out, nil
-}
-
-// newIndex builds an index for t from its spec.
-func newIndex(t *table, sp indexSpec, status string) *index {
-	return &index{
-		name: sp.name, global: sp.global, key: sp.key, projection: sp.projection, include: sp.include,
-		rcu: sp.rcu, wcu: sp.wcu, arn: t.arn + "/index/" + sp.name, status: status, tree: newIndexTree(),
-	}
-}
-
-// enableStream starts a new stream (with the table locked or not yet
-// shared).
-func (t *table) enableStream(viewType string, now time.Time) {
-	st := newStream(t, viewType, now, t.store.seq.Load()+1)
-	t.stream = st
-	t.meta.streamEnabled = true
-	t.meta.streamViewType = viewType
-	t.meta.latestStreamARN = st.arn
-	t.meta.latestStreamLabel = st.label
-}
-
-// describe renders the TableDescription (with the table at least
-// read-locked). indexStatus overrides the status of every index (for
-// CreateTable's response), "" keeps their own.
-func (t *table) describe(status, indexStatus string) map[string]any {
-	defs := make([]attributeDefinition, len(t.meta.attrDefs))
-	for i, d := range t.meta.attrDefs {
-		defs[i] = attributeDefinition{AttributeName: d.name, AttributeType: d.typ.String()}
-	}
-	d := map[string]any{
-		"TableName":                 t.name,
-		"TableArn":                  t.arn,
-		"TableId":                   t.id,
-		"TableStatus":               status,
-		"CreationDateTime":          epoch(t.created),
-		"AttributeDefinitions":      defs,
-		"KeySchema":                 keySchemaWire(t.key),
-		"ItemCount":                 t.items.Len(),
-		"TableSizeBytes":            t.bytes,
-		"ProvisionedThroughput":     throughputDesc(t.meta.rcu, t.meta.wcu),
-		"DeletionProtectionEnabled": t.meta.deletionProtection,
-	}
-	if t.meta.billing == "PAY_PER_REQUEST" {
-		d["BillingModeSummary"] = map[string]any{"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": epoch(t.meta.billingChanged)}
-	}
-	if t.meta.tableClass != "" {
-		d["TableClassSummary"] = map[string]any{"TableClass": t.meta.tableClass}
-	}
-	var lsis, gsis []map[string]any
-	for _, ix := range t.indexes {
-		proj := projectionWire{ProjectionType: ix.projection, NonKeyAttributes: ix.include}
-		m := map[string]any{
-			"IndexName":      ix.name,
-			"IndexArn":       ix.arn,
-			"KeySchema":      keySchemaWire(ix.key),
-			"Projection":     proj,
-			"IndexSizeBytes": ix.bytes,
-			"ItemCount":      ix.tree.Len(),
-		}
-		if ix.global {
-			st := ix.status
-			if indexStatus != "" {
-				st = indexStatus
+	for i, global := range []bool{false, true} {
+		list := [][]indexWire{in.LocalSecondaryIndexes, in.GlobalSecondaryIndexes}[i]
+		for j, w := range list {
+			ix, err := parseIndex(w, global, j+1, defs, key)
+			if err != nil {
+				return tableSpec{}, err
 			}
-			m["IndexStatus"] = st
-			m["ProvisionedThroughput"] = throughputDesc(ix.rcu, ix.wcu)
-			gsis = append(gsis, m)
-		} else {
-			lsis = append(lsis, m)
+			if err := ix.settleThroughput(sp.billing); err != nil {
+				return tableSpec{}, err
+			}
+			sp.indexes = append(sp.indexes, ix)
 		}
 	}
-	if lsis != nil {
-		d["LocalSecondaryIndexes"] = lsis
+	for _, ix := range sp.indexes {
+		if seen[ix.name] {
+			return tableSpec{}, validationf("One or more parameter values were invalid: Duplicate index name: %s", ix.name)
+		}
+		seen[ix.name] = true
 	}
-	if gsis != nil {
-		d["GlobalSecondaryIndexes"] = gsis
+	if err := checkDefinitionsUsed(defs, key, sp.indexes); err != nil {
+		return tableSpec{}, err
 	}
-	if t.meta.streamEnabled {
-		d["StreamSpecification"] = map[string]any{"StreamEnabled": true, "StreamViewType": t.meta.streamViewType}
+	if sp.streamView, err = parseStreamSpec(in.StreamSpecification); err != nil {
+		return tableSpec{}, err
 	}
-	if t.meta.latestStreamARN != "" {
-		d["LatestStreamArn"] = t.meta.latestStreamARN
-		d["LatestStreamLabel"] = t.meta.latestStreamLabel
-	}
-	return d
+	return sp, nil
 }
 
-func keySchemaWire(k keyDef) []keySchemaElement {
-	out := []keySchemaElement{{AttributeName: k.hash, KeyType: "HASH"}}
-	if k.rng != "" {
-		out = append(out, keySchemaElement{AttributeName: k.rng, KeyType: "RANGE"})
-	}
-	return out
+type describeTableOutput struct {
+	Table tableDescription
 }
 
-func throughputDesc(r, w int64) map[string]any {
-	return map[string]any{"NumberOfDecreasesToday": 0, "ReadCapacityUnits": r, "WriteCapacityUnits": w}
-}
-
-// epoch renders a time as awsJson timestamps: seconds with milliseconds.
-func epoch(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }
-
-func (s *Service) describeTable(c *awsproto.Call, body []byte) (any, error) {
-	var in struct{ TableName *string }
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) describeTable(c *awsproto.Call, in *tableNameIn) (describeTableOutput, error) {
+	t, err := s.namedTable(c, *in.TableName)
 	if err != nil {
-		if e, ok := err.(*awsproto.Error); ok && e.Code == errResourceNotFound.Name && in.TableName != nil {
-			return nil, errResourceNotFound.Errorf("Requested resource not found: Table: %s not found", *in.TableName)
-		}
-		return nil, err
+		return describeTableOutput{}, err
 	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	return map[string]any{"Table": t.describe("ACTIVE", "")}, nil
+	info, err := t.info()
+	if err != nil {
+		return describeTableOutput{}, err
+	}
+	return describeTableOutput{describe(info, "ACTIVE", "")}, nil
 }
 
-func (s *Service) listTables(c *awsproto.Call, body []byte) (any, error) {
-	var in struct {
-		ExclusiveStartTableName *string
-		Limit                   *int
-	}
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
+type listTablesInput struct {
+	ExclusiveStartTableName *string `min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	Limit                   *int    `min:"1" max:"100"`
+}
+
+type listTablesOutput struct {
+	TableNames             []string
+	LastEvaluatedTableName string `json:",omitempty"`
+}
+
+func (s *Service) listTables(c *awsproto.Call, in *listTablesInput) (listTablesOutput, error) {
 	limit := 100
 	if in.Limit != nil {
-		if err := awsproto.CheckValue(errValidation, *in.Limit, "limit", 1, 100); err != nil {
-			return nil, err
-		}
 		limit = *in.Limit
 	}
 	names := s.store.region(c.Region).tableNames()
@@ -631,514 +219,273 @@ func (s *Service) listTables(c *awsproto.Call, body []byte) (any, error) {
 			start++
 		}
 	}
-	page := names[start:]
-	out := map[string]any{}
-	if len(page) > limit {
-		page = page[:limit]
-		out["LastEvaluatedTableName"] = page[len(page)-1]
+	out := listTablesOutput{TableNames: names[start:]}
+	if len(out.TableNames) > limit {
+		out.TableNames = out.TableNames[:limit]
+		out.LastEvaluatedTableName = out.TableNames[limit-1]
 	}
-	out["TableNames"] = append([]string{}, page...)
 	return out, nil
 }
 
-func (s *Service) deleteTable(c *awsproto.Call, body []byte) (any, error) {
-	var in struct{ TableName *string }
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) deleteTable(c *awsproto.Call, in *tableNameIn) (tableDescriptionOutput, error) {
+	t, err := s.namedTable(c, *in.TableName)
 	if err != nil {
-		if e, ok := err.(*awsproto.Error); ok && e.Code == errResourceNotFound.Name && in.TableName != nil {
-			return nil, errResourceNotFound.Errorf("Requested resource not found: Table: %s not found", *in.TableName)
-		}
-		return nil, err
+		return tableDescriptionOutput{}, err
 	}
-	t.mu.RLock()
-	if t.meta.deletionProtection {
-		t.mu.RUnlock()
-		return nil, validationf("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+	info, err := s.store.deleteTable(t)
+	if err != nil {
+		return tableDescriptionOutput{}, err
 	}
-	desc := t.describe("DELETING", "DELETING")
-	t.mu.RUnlock()
-	s.store.region(t.region).removeTable(t)
-	return map[string]any{"TableDescription": desc}, nil
+	return tableDescriptionOutput{describe(info, "DELETING", "DELETING")}, nil
+}
+
+type gsiUpdateWire struct {
+	Create *indexWire
+	Delete *struct {
+		IndexName *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	}
+	Update *struct {
+		IndexName             *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+		ProvisionedThroughput *throughputWire
+	}
 }
 
 type updateTableInput struct {
-	TableName                   *string
-	AttributeDefinitions        []attributeDefinition
-	BillingMode                 string
+	TableName                   *string `required:"true" min:"1" max:"1024"`
+	AttributeDefinitions        []attributeDefinitionIn
+	BillingMode                 string `enum:"PROVISIONED,PAY_PER_REQUEST"`
 	ProvisionedThroughput       *throughputWire
 	StreamSpecification         *streamSpecWire
 	DeletionProtectionEnabled   *bool
-	TableClass                  string
-	GlobalSecondaryIndexUpdates []struct {
-		Create *indexWire
-		Delete *struct{ IndexName *string }
-		Update *struct {
-			IndexName             *string
-			ProvisionedThroughput *throughputWire
-		}
-	}
+	TableClass                  string `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
+	GlobalSecondaryIndexUpdates []gsiUpdateWire
 }
 
-func (s *Service) updateTable(c *awsproto.Call, body []byte) (any, error) {
-	var in updateTableInput
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) updateTable(c *awsproto.Call, in *updateTableInput) (tableDescriptionOutput, error) {
+	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
-		return nil, err
+		return tableDescriptionOutput{}, err
 	}
-	if in.BillingMode != "" && in.BillingMode != "PROVISIONED" && in.BillingMode != "PAY_PER_REQUEST" {
-		return nil, constraint(in.BillingMode, "billingMode", awsproto.EnumSet("PROVISIONED", "PAY_PER_REQUEST"))
+	ch, err := in.change(t.key)
+	if err != nil {
+		return tableDescriptionOutput{}, err
 	}
-	var streamOn bool
-	var viewType string
-	if in.StreamSpecification != nil {
-		if streamOn, viewType, err = parseStreamSpec(in.StreamSpecification); err != nil {
-			return nil, err
-		}
+	res, err := t.change(ch)
+	if err != nil {
+		return tableDescriptionOutput{}, err
 	}
-	if in.BillingMode == "" && in.ProvisionedThroughput == nil && in.StreamSpecification == nil &&
-		in.DeletionProtectionEnabled == nil && in.TableClass == "" && len(in.GlobalSecondaryIndexUpdates) == 0 {
-		return nil, validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, DeletionProtectionEnabled or TableClass must be specified")
-	}
-	region := s.store.region(t.region)
-	now := s.env.Now()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.deleted {
-		return nil, errResourceNotFound.New(msgTableNotFound)
-	}
-	m := t.meta // changes apply only if everything validates
-	billing := m.billing
-	if in.BillingMode != "" {
-		billing = in.BillingMode
-	}
-	switch {
-	case billing == "PROVISIONED" && in.ProvisionedThroughput != nil:
-		if m.rcu, m.wcu, err = checkThroughput(in.ProvisionedThroughput, "the table"); err != nil {
-			return nil, err
-		}
-	case billing == "PROVISIONED" && m.billing == "PAY_PER_REQUEST":
-		return nil, validationf("One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
-	case billing == "PAY_PER_REQUEST" && in.ProvisionedThroughput != nil:
-		return nil, validationf("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
-	}
-	if billing != m.billing {
-		m.billing = billing
-		m.billingChanged = now
-		if billing == "PAY_PER_REQUEST" {
-			m.rcu, m.wcu = 0, 0
-		}
-	}
-	if in.DeletionProtectionEnabled != nil {
-		m.deletionProtection = *in.DeletionProtectionEnabled
-	}
-	if in.TableClass != "" {
-		m.tableClass = in.TableClass
-	}
-	if in.StreamSpecification != nil {
-		if streamOn && t.stream != nil {
-			return nil, validationf("Table already has an enabled stream: TableName: %s", t.name)
-		}
-		if !streamOn && t.stream == nil {
-			return nil, validationf("Table already has no stream enabled: TableName: %s", t.name)
-		}
-	}
-	// Index changes: validate all, then apply.
-	defs := map[string]attr.Type{}
-	for _, d := range m.attrDefs {
-		defs[d.name] = d.typ
-	}
-	if in.AttributeDefinitions != nil {
-		newDefs, _, err := parseAttrDefs(in.AttributeDefinitions)
-		if err != nil {
-			return nil, err
-		}
-		for n, ty := range newDefs {
-			if old, ok := defs[n]; ok && old != ty {
-				return nil, validationf("Cannot change the type of an attribute already defined. Attribute: %s", n)
-			}
-			defs[n] = ty
-		}
-	}
-	var creates []indexSpec
-	deletes := map[string]bool{}
-	updates := map[string][2]int64{}
-	for i, u := range in.GlobalSecondaryIndexUpdates {
-		n := 0
-		if u.Create != nil {
-			n++
-		}
-		if u.Delete != nil {
-			n++
-		}
-		if u.Update != nil {
-			n++
-		}
-		if n != 1 {
-			return nil, validationf("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
-		}
-		switch {
-		case u.Create != nil:
-			sp, err := parseIndex(*u.Create, true, i+1, defs, t.key, billing)
-			if err != nil {
-				return nil, err
-			}
-			for _, n := range sp.key.names() {
-				if _, ok := defs[n]; !ok {
-					return nil, validationf("One or more parameter values were invalid: Global Secondary Index range key not specified in Attribute Definitions.Type unknown.")
-				}
-			}
-			if t.indexNamed(sp.name) != nil {
-				return nil, validationf("One or more parameter values were invalid: Index with name: %s already exists", sp.name)
-			}
-			creates = append(creates, sp)
-		case u.Delete != nil:
-			name := ""
-			if u.Delete.IndexName != nil {
-				name = *u.Delete.IndexName
-			}
-			ix := t.indexNamed(name)
-			if ix == nil || !ix.global {
-				return nil, errResourceNotFound.Errorf("Requested resource not found: Requested index %s not found", name)
-			}
-			deletes[name] = true
-		case u.Update != nil:
-			name := ""
-			if u.Update.IndexName != nil {
-				name = *u.Update.IndexName
-			}
-			ix := t.indexNamed(name)
-			if ix == nil || !ix.global {
-				return nil, errResourceNotFound.Errorf("Requested resource not found: Requested index %s not found", name)
-			}
-			r, w, err := checkThroughput(u.Update.ProvisionedThroughput, "index "+name)
-			if err != nil {
-				return nil, err
-			}
-			updates[name] = [2]int64{r, w}
-		}
-	}
-	if len(creates) > 1 || len(creates)+len(deletes) > 1 && len(creates) > 0 {
-		return nil, errLimitExceeded.New("Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table")
-	}
-	ngsi := 0
-	for _, ix := range t.indexes {
-		if ix.global {
-			ngsi++
-		}
-	}
-	if ngsi+len(creates) > maxGSIs {
-		return nil, errLimitExceeded.Errorf("Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of %d", maxGSIs)
-	}
-	// Everything validated: apply.
-	if in.AttributeDefinitions != nil || len(creates) > 0 {
-		m.attrDefs = usedDefs(defs, t.key, t.indexes, creates, deletes)
-	} else if len(deletes) > 0 {
-		m.attrDefs = usedDefs(defs, t.key, t.indexes, nil, deletes)
-	}
-	t.meta = m
-	indexStatus := map[string]string{}
-	kept := t.indexes[:0:0]
-	for _, ix := range t.indexes {
-		if deletes[ix.name] {
-			continue
-		}
-		if u, ok := updates[ix.name]; ok {
-			ix.rcu, ix.wcu = u[0], u[1]
-		}
-		kept = append(kept, ix)
-	}
-	var deleted []*index
-	for _, ix := range t.indexes {
-		if deletes[ix.name] {
-			deleted = append(deleted, ix)
-		}
-	}
-	t.indexes = kept
-	for _, sp := range creates {
-		ix := newIndex(t, sp, "ACTIVE")
-		t.backfill(ix)
-		t.indexes = append(t.indexes, ix)
-		indexStatus[ix.name] = "CREATING"
-	}
-	if in.StreamSpecification != nil {
-		if streamOn {
-			t.enableStream(viewType, now)
-			region.mu.Lock()
-			region.streams[t.stream.arn] = t.stream
-			region.mu.Unlock()
-		} else {
-			t.stream.disable(now)
-			t.stream = nil
-			t.meta.streamEnabled = false
-			t.meta.streamViewType = ""
-		}
-	}
-	desc := t.describe("UPDATING", "")
-	if len(deleted) > 0 || len(creates) > 0 {
+	desc := describe(res.info, "UPDATING", "")
+	if len(res.dropped) > 0 || len(res.creating) > 0 {
 		gsis, _ := desc["GlobalSecondaryIndexes"].([]map[string]any)
-		for _, ix := range deleted {
-			gsis = append(gsis, map[string]any{
-				"IndexName": ix.name, "IndexArn": ix.arn, "KeySchema": keySchemaWire(ix.key),
-				"Projection":  projectionWire{ProjectionType: ix.projection, NonKeyAttributes: ix.include},
-				"IndexStatus": "DELETING", "ProvisionedThroughput": throughputDesc(ix.rcu, ix.wcu),
-				"IndexSizeBytes": ix.bytes, "ItemCount": ix.tree.Len(),
-			})
+		for _, ix := range res.dropped {
+			d := describeIndex(ix, "DELETING")
+			gsis = append(gsis, d)
 		}
 		for _, g := range gsis {
-			if st, ok := indexStatus[g["IndexName"].(string)]; ok {
-				g["IndexStatus"] = st
+			if res.creating[g["IndexName"].(string)] {
+				g["IndexStatus"] = "CREATING"
 			}
 		}
 		desc["GlobalSecondaryIndexes"] = gsis
 	}
-	return map[string]any{"TableDescription": desc}, nil
+	return tableDescriptionOutput{desc}, nil
 }
 
-// usedDefs keeps the attribute definitions the table's keys still use.
-func usedDefs(defs map[string]attr.Type, key keyDef, indexes []*index, creates []indexSpec, deletes map[string]bool) []attrDef {
-	used := map[string]bool{}
-	for _, n := range key.names() {
-		used[n] = true
+// change validates what an UpdateTable request can say without the
+// table's state; (*table).change checks the rest.
+func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
+	ch := tableChange{billing: in.BillingMode, throughput: in.ProvisionedThroughput.units(),
+		deletionProtection: in.DeletionProtectionEnabled, tableClass: in.TableClass}
+	if in.StreamSpecification != nil {
+		ch.streamSet = true
+		var err error
+		if ch.streamView, err = parseStreamSpec(in.StreamSpecification); err != nil {
+			return ch, err
+		}
 	}
-	for _, ix := range indexes {
-		if !deletes[ix.name] {
-			for _, n := range ix.key.names() {
-				used[n] = true
+	if in.BillingMode == "" && in.ProvisionedThroughput == nil && in.StreamSpecification == nil &&
+		in.DeletionProtectionEnabled == nil && in.TableClass == "" && len(in.GlobalSecondaryIndexUpdates) == 0 {
+		return ch, validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, DeletionProtectionEnabled or TableClass must be specified")
+	}
+	if in.AttributeDefinitions != nil {
+		defs, _, err := parseAttrDefs(in.AttributeDefinitions)
+		if err != nil {
+			return ch, err
+		}
+		ch.defs = defs
+	}
+	for i, u := range in.GlobalSecondaryIndexUpdates {
+		n := 0
+		for _, set := range []bool{u.Create != nil, u.Delete != nil, u.Update != nil} {
+			if set {
+				n++
 			}
 		}
-	}
-	for _, sp := range creates {
-		for _, n := range sp.key.names() {
-			used[n] = true
+		switch {
+		case n != 1:
+			return ch, validationf("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
+		case u.Create != nil:
+			sp, err := parseIndex(*u.Create, true, i+1, nil, tableKey)
+			if err != nil {
+				return ch, err
+			}
+			ch.creates = append(ch.creates, sp)
+		case u.Delete != nil:
+			ch.deletes = append(ch.deletes, *u.Delete.IndexName)
+		default:
+			tp := u.Update.ProvisionedThroughput.units()
+			if tp == nil {
+				return ch, validationf(msgThroughputRequired)
+			}
+			if ch.updates == nil {
+				ch.updates = map[string]capacity{}
+			}
+			ch.updates[*u.Update.IndexName] = *tp
 		}
 	}
-	var out []attrDef
-	for n, ty := range defs {
-		if used[n] {
-			out = append(out, attrDef{name: n, typ: ty})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out
+	return ch, nil
 }
 
-// indexNamed returns the table's index of that name (table locked).
-func (t *table) indexNamed(name string) *index {
-	for _, ix := range t.indexes {
-		if ix.name == name {
-			return ix
-		}
+type describeTimeToLiveOutput struct {
+	TimeToLiveDescription struct {
+		TimeToLiveStatus string
+		AttributeName    string `json:",omitempty"`
 	}
-	return nil
 }
 
-// backfill fills a new index from the table's items (table write-locked).
-func (t *table) backfill(ix *index) {
-	t.items.Ascend(func(e *entry) bool {
-		it := mustDecode(e.data)
-		if ie := ix.ientryFor(it, e, t.key); ie != nil {
-			ix.tree.ReplaceOrInsert(ie)
-			ix.bytes += int64(ie.psize)
-		}
-		return true
-	})
-}
-
-func (s *Service) describeTimeToLive(c *awsproto.Call, body []byte) (any, error) {
-	var in struct{ TableName *string }
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+func (s *Service) describeTimeToLive(c *awsproto.Call, in *tableNameIn) (describeTimeToLiveOutput, error) {
+	var out describeTimeToLiveOutput
+	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	if t.ttlAttr == "" {
-		return map[string]any{"TimeToLiveDescription": map[string]any{"TimeToLiveStatus": "DISABLED"}}, nil
+	name, err := t.ttlAttribute()
+	if err != nil {
+		return out, err
 	}
-	return map[string]any{"TimeToLiveDescription": map[string]any{"TimeToLiveStatus": "ENABLED", "AttributeName": t.ttlAttr}}, nil
+	out.TimeToLiveDescription.TimeToLiveStatus = "DISABLED"
+	if name != "" {
+		out.TimeToLiveDescription.TimeToLiveStatus = "ENABLED"
+		out.TimeToLiveDescription.AttributeName = name
+	}
+	return out, nil
 }
 
-func (s *Service) updateTimeToLive(c *awsproto.Call, body []byte) (any, error) {
-	var in struct {
-		TableName               *string
-		TimeToLiveSpecification *struct {
-			Enabled       *bool
-			AttributeName *string
-		}
-	}
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.tableRef(c, in.TableName)
+type ttlSpecification struct {
+	Enabled       *bool   `required:"true"`
+	AttributeName *string `required:"true" min:"1" max:"255"`
+}
+
+type updateTimeToLiveInput struct {
+	TableName               *string           `required:"true" min:"1" max:"1024"`
+	TimeToLiveSpecification *ttlSpecification `required:"true"`
+}
+
+type updateTimeToLiveOutput struct {
+	TimeToLiveSpecification ttlSpecification
+}
+
+func (s *Service) updateTimeToLive(c *awsproto.Call, in *updateTimeToLiveInput) (updateTimeToLiveOutput, error) {
+	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
-		return nil, err
+		return updateTimeToLiveOutput{}, err
 	}
 	spec := in.TimeToLiveSpecification
-	if spec == nil {
-		return nil, notNull("timeToLiveSpecification")
+	if err := t.updateTTL(*spec.Enabled, *spec.AttributeName); err != nil {
+		return updateTimeToLiveOutput{}, err
 	}
-	if spec.Enabled == nil {
-		return nil, notNull("timeToLiveSpecification.enabled")
-	}
-	if spec.AttributeName == nil {
-		return nil, notNull("timeToLiveSpecification.attributeName")
-	}
-	name := *spec.AttributeName
-	if len(name) < 1 || len(name) > 255 {
-		return nil, constraint(name, "timeToLiveSpecification.attributeName", awsproto.MinLength(1))
-	}
-	t.mu.RLock()
-	cur := t.ttlAttr
-	t.mu.RUnlock()
 	if *spec.Enabled {
-		if cur != "" {
-			return nil, validationf("TimeToLive is already enabled")
-		}
-		t.setTTL(name)
 		s.store.sweeper.ensure()
-	} else {
-		if cur == "" {
-			return nil, validationf("TimeToLive is already disabled")
-		}
-		if cur != name {
-			return nil, validationf("TimeToLive is active on a different AttributeName: current AttributeName is %s", cur)
-		}
-		t.setTTL("")
 	}
-	return map[string]any{"TimeToLiveSpecification": map[string]any{"Enabled": *spec.Enabled, "AttributeName": name}}, nil
+	return updateTimeToLiveOutput{*spec}, nil
 }
 
 // resourceTable finds the table a tagging ARN names.
-func (s *Service) resourceTable(arn *string) (*table, error) {
-	if arn == nil {
-		return nil, notNull("resourceArn")
-	}
-	region, _, ok := parseTableARN(*arn)
+func (s *Service) resourceTable(arn string) (*table, error) {
+	region, _, ok := parseTableARN(arn)
 	if !ok {
-		return nil, validationf("Invalid TableArn: Invalid ResourceArn provided as input %s", *arn)
+		return nil, validationf("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
 	}
-	t := s.store.region(region).tableByARN(*arn)
+	t := s.store.region(region).tableByARN(arn)
 	if t == nil {
-		return nil, errResourceNotFound.Errorf("Requested resource not found: ResourcArn: %s not found", *arn)
+		return nil, errResourceNotFound.Errorf("Requested resource not found: ResourcArn: %s not found", arn)
 	}
 	return t, nil
 }
 
-func (s *Service) tagResource(c *awsproto.Call, body []byte) (any, error) {
-	var in struct {
-		ResourceArn *string
-		Tags        []tagWire
-	}
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.resourceTable(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	if in.Tags == nil {
-		return nil, notNull("tags")
-	}
-	tags, err := parseTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	next := append([]tag(nil), t.meta.tags...)
-	for _, nt := range tags {
-		replaced := false
-		for i := range next {
-			if next[i].key == nt.key {
-				next[i].value = nt.value
-				replaced = true
-			}
-		}
-		if !replaced {
-			next = append(next, nt)
-		}
-	}
-	if len(next) > 50 {
-		return nil, errLimitExceeded.New("Subscriber limit exceeded: The number of tags exceeds the limit of 50")
-	}
-	t.meta.tags = next
-	return nil, nil
+type tagResourceInput struct {
+	ResourceArn *string   `required:"true" min:"1" max:"1283"`
+	Tags        []tagWire `required:"true"`
 }
 
-func (s *Service) untagResource(c *awsproto.Call, body []byte) (any, error) {
-	var in struct {
-		ResourceArn *string
-		TagKeys     []string
-	}
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.resourceTable(in.ResourceArn)
+func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{}, error) {
+	t, err := s.resourceTable(*in.ResourceArn)
 	if err != nil {
-		return nil, err
+		return struct{}{}, err
 	}
-	if in.TagKeys == nil {
-		return nil, notNull("tagKeys")
-	}
-	drop := map[string]bool{}
-	for _, k := range in.TagKeys {
-		drop[k] = true
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var kept []tag
-	for _, tg := range t.meta.tags {
-		if !drop[tg.key] {
-			kept = append(kept, tg)
-		}
-	}
-	t.meta.tags = kept
-	return nil, nil
+	return struct{}{}, t.addTags(parseTags(in.Tags))
 }
 
-func (s *Service) listTagsOfResource(c *awsproto.Call, body []byte) (any, error) {
-	var in struct {
-		ResourceArn *string
-		NextToken   *string
-	}
-	if err := awsproto.DecodeJSON(body, &in); err != nil {
-		return nil, err
-	}
-	t, err := s.resourceTable(in.ResourceArn)
-	if err != nil {
-		return nil, err
-	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	out := make([]map[string]string, 0, len(t.meta.tags))
-	for _, tg := range t.meta.tags {
-		out = append(out, map[string]string{"Key": tg.key, "Value": tg.value})
-	}
-	return map[string]any{"Tags": out}, nil
+type untagResourceInput struct {
+	ResourceArn *string  `required:"true" min:"1" max:"1283"`
+	TagKeys     []string `required:"true"`
 }
 
-func (s *Service) describeEndpoints(c *awsproto.Call, body []byte) (any, error) {
+func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struct{}, error) {
+	t, err := s.resourceTable(*in.ResourceArn)
+	if err != nil {
+		return struct{}{}, err
+	}
+	t.removeTags(in.TagKeys)
+	return struct{}{}, nil
+}
+
+type listTagsOfResourceInput struct {
+	ResourceArn *string `required:"true" min:"1" max:"1283"`
+	NextToken   *string
+}
+
+type tagOut struct{ Key, Value string }
+
+type listTagsOfResourceOutput struct {
+	Tags []tagOut
+}
+
+func (s *Service) listTagsOfResource(c *awsproto.Call, in *listTagsOfResourceInput) (listTagsOfResourceOutput, error) {
+	t, err := s.resourceTable(*in.ResourceArn)
+	if err != nil {
+		return listTagsOfResourceOutput{}, err
+	}
+	tags := t.tagList()
+	out := listTagsOfResourceOutput{Tags: make([]tagOut, len(tags))}
+	for i, tg := range tags {
+		out.Tags[i] = tagOut{tg.key, tg.value}
+	}
+	return out, nil
+}
+
+type endpoint struct {
+	Address              string
+	CachePeriodInMinutes int
+}
+
+type describeEndpointsOutput struct {
+	Endpoints []endpoint
+}
+
+func (s *Service) describeEndpoints(c *awsproto.Call, in *struct{}) (describeEndpointsOutput, error) {
 	addr := s.env.Host
 	if addr == "" {
 		addr = "dynamodb." + c.Region + ".amazonaws.com"
 	}
-	return map[string]any{"Endpoints": []map[string]any{{"Address": addr, "CachePeriodInMinutes": 1440}}}, nil
+	return describeEndpointsOutput{[]endpoint{{addr, 1440}}}, nil
 }
 
-func (s *Service) describeLimits(c *awsproto.Call, body []byte) (any, error) {
-	return map[string]any{
-		"AccountMaxReadCapacityUnits":  80000,
-		"AccountMaxWriteCapacityUnits": 80000,
-		"TableMaxReadCapacityUnits":    40000,
-		"TableMaxWriteCapacityUnits":   40000,
-	}, nil
+type describeLimitsOutput struct {
+	AccountMaxReadCapacityUnits, AccountMaxWriteCapacityUnits int
+	TableMaxReadCapacityUnits, TableMaxWriteCapacityUnits     int
+}
+
+func (s *Service) describeLimits(c *awsproto.Call, in *struct{}) (describeLimitsOutput, error) {
+	return describeLimitsOutput{80000, 80000, 40000, 40000}, nil
 }

@@ -20,6 +20,13 @@ var (
 	errTrimmedDataAccess   = awsproto.Code{Name: "TrimmedDataAccessException", Status: http.StatusBadRequest}
 )
 
+// validationf builds a ValidationException.
+func validationf(format string, args ...any) error { return errValidation.Errorf(format, args...) }
+
+// tableNotFound is the error for a table that does not exist (or was
+// deleted while a request used it).
+func tableNotFound() error { return errResourceNotFound.New(msgTableNotFound) }
+
 // Messages used in more than one place, worded as DynamoDB words them.
 const (
 	msgTableNotFound     = "Requested resource not found"
@@ -28,6 +35,7 @@ const (
 	msgItemTooLarge      = "Item size has exceeded the maximum allowed size"
 	msgDuplicateKeys     = "Provided list of item keys contains duplicates"
 	msgTxMultipleOps     = "Transaction request cannot include multiple operations on one item"
+	msgTrimmed           = "The operation attempted to read past the oldest stream record in a shard."
 )
 
 // DynamoDB's limits.
@@ -40,8 +48,6 @@ const (
 	maxBatchGetBytes  = 16 << 20
 	maxBatchWrites    = 25
 	maxTransactItems  = 100
-	maxTransactBytes  = 4 << 20
-	maxTotalSegments  = 1000000
 	maxGSIs           = 20
 	maxLSIs           = 5
 	tokenLifetimeSecs = 600 // ClientRequestToken idempotency window

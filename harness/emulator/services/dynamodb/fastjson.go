@@ -358,3 +358,11 @@ func (in *queryInput) member(key string, val []byte) bool {
 	}
 	return false
 }
+
+// The item operations' inputs decode themselves (awsproto.BodyDecoder).
+
+func (in *putItemInput) DecodeBody(body []byte) error    { return decodeFast(body, in) }
+func (in *getItemInput) DecodeBody(body []byte) error    { return decodeFast(body, in) }
+func (in *deleteItemInput) DecodeBody(body []byte) error { return decodeFast(body, in) }
+func (in *updateItemInput) DecodeBody(body []byte) error { return decodeFast(body, in) }
+func (in *queryInput) DecodeBody(body []byte) error      { return decodeFast(body, in) }

@@ -19,7 +19,7 @@ import (
 // legacyCond is one entry of Expected, KeyConditions, QueryFilter or
 // ScanFilter.
 type legacyCond struct {
-	ComparisonOperator string
+	ComparisonOperator string `enum:"IN,NULL,BETWEEN,LT,NOT_CONTAINS,EQ,GT,NOT_NULL,NE,LE,BEGINS_WITH,GE,CONTAINS"`
 	AttributeValueList []json.RawMessage
 	Value              json.RawMessage // Expected only
 	Exists             *bool           // Expected only
@@ -57,8 +57,8 @@ var operandCount = map[string]int{
 func (l *legacyExpr) clause(attrName, member string, c legacyCond) (string, error) {
 	op := c.ComparisonOperator
 	want, ok := operandCount[op]
-	if !ok {
-		return "", constraint(op, member+".comparisonOperator", awsproto.EnumSet("IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS"))
+	if !ok { // only "" gets here: the model's enum is checked first
+		return "", notNull(member + ".comparisonOperator")
 	}
 	if (want >= 0 && len(c.AttributeValueList) != want) || (want < 0 && len(c.AttributeValueList) == 0) {
 		return "", validationf("One or more parameter values were invalid: Invalid number of argument(s) for the %s ComparisonOperator", op)
@@ -131,12 +131,8 @@ func (l *legacyExpr) expectedClause(attrName string, c legacyCond) (string, erro
 // ScanFilter into a parsed condition.
 func legacyCondition(label string, conds map[string]legacyCond, conditionalOp string, expected bool) (*expr.Condition, error) {
 	join := " AND "
-	switch conditionalOp {
-	case "", "AND":
-	case "OR":
+	if conditionalOp == "OR" { // the model's enum: AND or OR
 		join = " OR "
-	default:
-		return nil, constraint(conditionalOp, "conditionalOperator", awsproto.EnumSet("AND", "OR"))
 	}
 	l := newLegacyExpr()
 	names := sortedKeys(conds)

@@ -82,7 +82,7 @@ func (t *table) queryTable(r *keyRange, after *entry, lim pageLimits) (readPage,
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if t.deleted {
-		return readPage{}, errTableGone
+		return readPage{}, tableNotFound()
 	}
 	c := collector{pageLimits: lim}
 	visit := func(e *entry) bool {
@@ -119,7 +119,7 @@ func (t *table) queryIndex(ix *index, r *keyRange, after *ientry, lim pageLimits
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if t.deleted {
-		return readPage{}, errTableGone
+		return readPage{}, tableNotFound()
 	}
 	c := collector{pageLimits: lim}
 	visit := func(ie *ientry) bool {
@@ -176,7 +176,7 @@ func (t *table) scanTable(seg segment, after *entry, lim pageLimits) (readPage, 
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if t.deleted {
-		return readPage{}, errTableGone
+		return readPage{}, tableNotFound()
 	}
 	c := collector{pageLimits: lim}
 	pivot := &entry{hh: seg.lo, bound: -1}
@@ -200,7 +200,7 @@ func (t *table) scanIndex(ix *index, seg segment, after *ientry, lim pageLimits)
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if t.deleted {
-		return readPage{}, errTableGone
+		return readPage{}, tableNotFound()
 	}
 	c := collector{pageLimits: lim}
 	pivot := &ientry{hh: seg.lo, bound: -1}
@@ -217,4 +217,12 @@ func (t *table) scanIndex(ix *index, seg segment, after *ientry, lim pageLimits)
 		return c.add(ie.e, ie, int(ie.psize))
 	})
 	return c.page, nil
+}
+
+// index returns the table's index of that name, or nil. What a read uses
+// of it (name, kind, key, projection) never changes once it exists.
+func (t *table) index(name string) *index {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.indexNamed(name)
 }

@@ -12,6 +12,15 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/expr"
 )
 
+// notNull is AWS's message for a missing required member the model's
+// constraints cannot state (raw members, members of raw lists).
+func notNull(member string) error { return awsproto.NotNull(errValidation, member) }
+
+// constraint is AWS's message for a member whose value breaks rule.
+func constraint(value, member, rule string) error {
+	return awsproto.Constraint(errValidation, value, member, rule)
+}
+
 // exprCtx is a request's ExpressionAttributeNames/Values and the record of
 // which ones its expressions used.
 type exprCtx struct {
@@ -86,12 +95,17 @@ func (x *exprCtx) projection(src *string) (*expr.Projection, error) {
 	return expr.ParseProjection(*src, x.names, x.use())
 }
 
-// decodeKey decodes a Key member.
-func decodeKey(raw json.RawMessage, member string) (attr.Item, error) {
+// keyFrom decodes a Key member (member names it in messages) and
+// validates it against the table's key schema.
+func (t *table) keyFrom(raw json.RawMessage, member string) (itemKey, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, notNull(member)
+		return itemKey{}, notNull(member)
 	}
-	return attr.DecodeItem(raw)
+	it, err := attr.DecodeItem(raw)
+	if err != nil {
+		return itemKey{}, err
+	}
+	return t.keyOf(it)
 }
 
 // keyOf validates a Key parameter against the table's key schema.
@@ -229,53 +243,16 @@ const (
 	capIndexes
 )
 
-func parseCapacityMode(s string) (capacityMode, error) {
+// capacityModeOf reads ReturnConsumedCapacity (its enum is checked by the
+// model's constraints).
+func capacityModeOf(s string) capacityMode {
 	switch s {
-	case "", "NONE":
-		return capNone, nil
 	case "TOTAL":
-		return capTotal, nil
+		return capTotal
 	case "INDEXES":
-		return capIndexes, nil
+		return capIndexes
 	}
-	return capNone, constraint(s, "returnConsumedCapacity", awsproto.EnumSet("INDEXES", "TOTAL", "NONE"))
-}
-
-func checkItemCollectionMetrics(s string) (bool, error) {
-	switch s {
-	case "", "NONE":
-		return false, nil
-	case "SIZE":
-		return true, nil
-	}
-	return false, constraint(s, "returnItemCollectionMetrics", awsproto.EnumSet("SIZE", "NONE"))
-}
-
-func checkReturnOnFailure(s string) (bool, error) {
-	switch s {
-	case "", "NONE":
-		return false, nil
-	case "ALL_OLD":
-		return true, nil
-	}
-	return false, constraint(s, "returnValuesOnConditionCheckFailure", awsproto.EnumSet("ALL_OLD", "NONE"))
-}
-
-// checkReturnValues validates ReturnValues; onlyOld is for PutItem and
-// DeleteItem, which accept NONE and ALL_OLD only.
-func checkReturnValues(s string, onlyOld bool) (string, error) {
-	switch s {
-	case "", "NONE":
-		return "NONE", nil
-	case "ALL_OLD":
-		return s, nil
-	case "ALL_NEW", "UPDATED_OLD", "UPDATED_NEW":
-		if onlyOld {
-			return "", validationf("ReturnValues can only be ALL_OLD or NONE")
-		}
-		return s, nil
-	}
-	return "", constraint(s, "returnValues", awsproto.EnumSet("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"))
+	return capNone
 }
 
 // consumed is the capacity one operation used on one table.
@@ -388,12 +365,4 @@ func conditionFailed(old *entry, withItem bool) error {
 		return e.With("Item", json.RawMessage(old.data))
 	}
 	return e
-}
-
-// tableGone maps the store's deleted-table error.
-func tableGone(err error) error {
-	if err == errTableGone {
-		return errResourceNotFound.New(msgTableNotFound)
-	}
-	return err
 }

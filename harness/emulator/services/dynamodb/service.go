@@ -25,20 +25,43 @@ var _ cloud.StreamReader = (*Store)(nil)
 type Service struct {
 	env   *cloud.Env
 	store *Store
-	api   awsproto.JSONService
+	api   awsproto.API
 }
 
 // New returns the DynamoDB service and publishes its store in env.Links.
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env)}
-	s.api = awsproto.JSONService{
+	s.api = awsproto.API{
 		Base:           awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
-		Version:        "1.0",
+		Protocol:       awsproto.JSON10,
 		TargetPrefix:   targetPrefix,
 		ErrorNamespace: errorNamespace,
-		Ops:            s.ops(),
 		MaxBody:        32 << 20,
 	}
+	s.api.Register(
+		awsproto.Handle("CreateTable", s.createTable),
+		awsproto.Handle("DescribeTable", s.describeTable),
+		awsproto.Handle("ListTables", s.listTables),
+		awsproto.Handle("UpdateTable", s.updateTable),
+		awsproto.Handle("DeleteTable", s.deleteTable),
+		awsproto.Handle("DescribeTimeToLive", s.describeTimeToLive),
+		awsproto.Handle("UpdateTimeToLive", s.updateTimeToLive),
+		awsproto.Handle("TagResource", s.tagResource),
+		awsproto.Handle("UntagResource", s.untagResource),
+		awsproto.Handle("ListTagsOfResource", s.listTagsOfResource),
+		awsproto.Handle("DescribeEndpoints", s.describeEndpoints),
+		awsproto.Handle("DescribeLimits", s.describeLimits),
+		awsproto.Handle("PutItem", s.putItem),
+		awsproto.Handle("GetItem", s.getItem),
+		awsproto.Handle("UpdateItem", s.updateItem),
+		awsproto.Handle("DeleteItem", s.deleteItem),
+		awsproto.Handle("Query", s.query),
+		awsproto.Handle("Scan", s.scan),
+		awsproto.Handle("BatchGetItem", s.batchGetItem),
+		awsproto.Handle("BatchWriteItem", s.batchWriteItem),
+		awsproto.Handle("TransactWriteItems", s.transactWriteItems),
+		awsproto.Handle("TransactGetItems", s.transactGetItems),
+	)
 	if env.Links != nil {
 		env.Links.Set(LinkStore, s.store)
 	}
@@ -78,9 +101,8 @@ func (s *Service) Summary() map[string]any {
 			if t == nil {
 				continue
 			}
-			t.mu.RLock()
-			tables = append(tables, map[string]any{"name": name, "items": t.items.Len(), "bytes": t.bytes})
-			t.mu.RUnlock()
+			items, bytes := t.stats()
+			tables = append(tables, map[string]any{"name": name, "items": items, "bytes": bytes})
 		}
 		if len(tables) > 0 {
 			out[r.name] = tables
@@ -89,55 +111,28 @@ func (s *Service) Summary() map[string]any {
 	return map[string]any{"tables": out}
 }
 
-func (s *Service) ops() map[string]awsproto.JSONOp {
-	return map[string]awsproto.JSONOp{
-		"CreateTable":        s.createTable,
-		"DescribeTable":      s.describeTable,
-		"ListTables":         s.listTables,
-		"UpdateTable":        s.updateTable,
-		"DeleteTable":        s.deleteTable,
-		"DescribeTimeToLive": s.describeTimeToLive,
-		"UpdateTimeToLive":   s.updateTimeToLive,
-		"TagResource":        s.tagResource,
-		"UntagResource":      s.untagResource,
-		"ListTagsOfResource": s.listTagsOfResource,
-		"DescribeEndpoints":  s.describeEndpoints,
-		"DescribeLimits":     s.describeLimits,
-		"PutItem":            s.putItem,
-		"GetItem":            s.getItem,
-		"UpdateItem":         s.updateItem,
-		"DeleteItem":         s.deleteItem,
-		"Query":              s.query,
-		"Scan":               s.scan,
-		"BatchGetItem":       s.batchGetItem,
-		"BatchWriteItem":     s.batchWriteItem,
-		"TransactWriteItems": s.transactWriteItems,
-		"TransactGetItems":   s.transactGetItems,
-	}
-}
-
 // StreamsService is the DynamoDB Streams API. It reads the store the
 // DynamoDB service published in Env.Links.
 type StreamsService struct {
 	env *cloud.Env
-	api awsproto.JSONService
+	api awsproto.API
 }
 
 // NewStreams returns the DynamoDB Streams service.
 func NewStreams(env *cloud.Env) *StreamsService {
 	s := &StreamsService{env: env}
-	s.api = awsproto.JSONService{
+	s.api = awsproto.API{
 		Base:           awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
-		Version:        "1.0",
+		Protocol:       awsproto.JSON10,
 		TargetPrefix:   streamsTargetPrefix,
 		ErrorNamespace: errorNamespace,
-		Ops: map[string]awsproto.JSONOp{
-			"ListStreams":      s.listStreams,
-			"DescribeStream":   s.describeStream,
-			"GetShardIterator": s.getShardIterator,
-			"GetRecords":       s.getRecords,
-		},
 	}
+	s.api.Register(
+		awsproto.Handle("ListStreams", s.listStreams),
+		awsproto.Handle("DescribeStream", s.describeStream),
+		awsproto.Handle("GetShardIterator", s.getShardIterator),
+		awsproto.Handle("GetRecords", s.getRecords),
+	)
 	return s
 }
 

@@ -1,7 +1,6 @@
 package dynamodb
 
 import (
-	"errors"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -37,11 +36,6 @@ type regionState struct {
 
 	tokens tokenCache
 }
-
-var (
-	errTableGone   = errors.New("table deleted")
-	errTableExists = errors.New("table exists")
-)
 
 // NewStore returns an empty store on env's clock.
 func NewStore(env *cloud.Env) *Store {
@@ -103,34 +97,6 @@ func (r *regionState) tableNames() []string {
 	r.mu.RUnlock()
 	sort.Strings(names)
 	return names
-}
-
-// addTable registers t unless a table of that name exists.
-func (r *regionState) addTable(t *table) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.tables[t.name] != nil {
-		return errTableExists
-	}
-	r.tables[t.name] = t
-	return nil
-}
-
-// removeTable unregisters t and marks it deleted so in-flight writers that
-// already hold it fail instead of writing into a dropped table.
-func (r *regionState) removeTable(t *table) {
-	r.mu.Lock()
-	if r.tables[t.name] == t {
-		delete(r.tables, t.name)
-	}
-	r.mu.Unlock()
-	t.mu.Lock()
-	t.deleted = true
-	if t.stream != nil {
-		t.stream.disable(t.now())
-		t.stream = nil
-	}
-	t.mu.Unlock()
 }
 
 // tableByARN finds a table by its ARN.
@@ -263,7 +229,9 @@ type attrDef struct {
 
 type tag struct{ key, value string }
 
-// index is a global or local secondary index.
+// index is a global or local secondary index. Its name, kind, key and
+// projection never change once made (readers use them without the table
+// lock); rcu, wcu, tree and bytes change under the table lock.
 type index struct {
 	name       string
 	global     bool
@@ -378,26 +346,99 @@ func (t *table) get(k itemKey) (*entry, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	if t.deleted {
-		return nil, errTableGone
+		return nil, tableNotFound()
 	}
 	e, _ := t.items.Get(k.pivot())
 	return e, nil
 }
 
-// update runs fn on the item under k with the table write-locked and
-// applies its decision. It returns the old and new entries.
-func (t *table) update(k itemKey, fn writeFn) (old, next *entry, err error) {
+// written is what a single-item write did, as its response needs it.
+type written struct {
+	old              *entry    // the item before, or nil
+	oldItem, newItem attr.Item // decoded images, when the write decoded them
+	consumed         *consumed // the write's capacity, when asked for
+	hasLSI           bool      // the table has local secondary indexes
+}
+
+// write runs fn on the item under k and applies its decision, in one
+// critical section: conditional writes and updates read and write the item
+// under the same lock. withCapacity computes the capacity the write used.
+func (t *table) write(k itemKey, fn writeFn, withCapacity bool) (written, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.deleted {
-		return nil, nil, errTableGone
+		return written{}, tableNotFound()
 	}
-	old, _ = t.items.Get(k.pivot())
+	old, _ := t.items.Get(k.pivot())
 	w, err := fn(old)
 	if err != nil {
-		return old, nil, err
+		return written{old: old}, err
 	}
-	return old, t.apply(k, old, w), nil
+	res := written{old: old, hasLSI: t.hasLSI()}
+	if withCapacity {
+		oldSize, newSize := 0, 0
+		if old != nil {
+			oldSize = int(old.size)
+			if w.old == nil && len(t.indexes) > 0 {
+				w.old = mustDecode(old.data) // which indexes the old item was in
+			}
+		}
+		if w.kind == writePut {
+			if w.ent == nil {
+				w.ent = newEntry(k, w.item, w.item.Size())
+			}
+			newSize = int(w.ent.size)
+		}
+		res.consumed = t.writeConsumed(oldSize, newSize, w.old, w.item, 1)
+	}
+	res.oldItem, res.newItem = w.old, w.item
+	t.apply(k, old, w)
+	return res, nil
+}
+
+// hasLSI reports whether the table has local secondary indexes (table
+// locked).
+func (t *table) hasLSI() bool {
+	for _, ix := range t.indexes {
+		if !ix.global {
+			return true
+		}
+	}
+	return false
+}
+
+// writeConsumed computes a write's capacity (table locked: indexes).
+func (t *table) writeConsumed(oldSize, newSize int, oldItem, newItem attr.Item, factor float64) *consumed {
+	size := max(oldSize, newSize)
+	c := &consumed{table: t.name, units: writeUnits(size) * factor}
+	for _, ix := range t.indexes {
+		in := func(it attr.Item) bool {
+			if it == nil {
+				return false
+			}
+			if _, ok := it[ix.key.hash]; !ok {
+				return false
+			}
+			if ix.key.rng != "" {
+				if _, ok := it[ix.key.rng]; !ok {
+					return false
+				}
+			}
+			return true
+		}
+		if in(oldItem) || in(newItem) {
+			c.indexes = append(c.indexes, indexUnits{name: ix.name, global: ix.global, units: writeUnits(size) * factor})
+		}
+	}
+	return c
+}
+
+// precheckIndexKeys checks an item's secondary index keys before a batch
+// or transaction writes anything (the write checks again under its lock).
+func (t *table) precheckIndexKeys(it attr.Item) error {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.checkIndexKeys(it, false)
 }
 
 // apply performs a write decided under the table lock; it returns the new
@@ -537,23 +578,24 @@ type txOp struct {
 
 // transact runs every op's writeFn with all tables locked; only when none
 // fails are the writes applied, so a transaction is all or nothing. errs
-// has one entry per op (nil for those that passed).
-func transact(ops []txOp) (errs []error, failed bool) {
+// has one entry per op (nil for those that passed); err is a table deleted
+// meanwhile, which fails the whole request.
+func transact(ops []txOp) (errs []error, failed bool, err error) {
 	ts := make([]*table, len(ops))
 	for i, op := range ops {
 		ts[i] = op.t
 	}
 	unlock := lockTables(ts)
 	defer unlock()
+	for _, op := range ops {
+		if op.t.deleted {
+			return nil, false, tableNotFound()
+		}
+	}
 	errs = make([]error, len(ops))
 	writes := make([]write, len(ops))
 	olds := make([]*entry, len(ops))
 	for i, op := range ops {
-		if op.t.deleted {
-			errs[i] = errTableGone
-			failed = true
-			continue
-		}
 		olds[i], _ = op.t.items.Get(op.k.pivot())
 		w, err := op.fn(olds[i])
 		if err != nil {
@@ -564,12 +606,37 @@ func transact(ops []txOp) (errs []error, failed bool) {
 		writes[i] = w
 	}
 	if failed {
-		return errs, true
+		return errs, true, nil
 	}
 	for i, op := range ops {
 		op.t.apply(op.k, olds[i], writes[i])
 	}
-	return errs, false
+	return errs, false, nil
+}
+
+// itemRef names one item of one table.
+type itemRef struct {
+	t *table
+	k itemKey
+}
+
+// getConsistent reads items of several tables as one snapshot: every
+// table is locked while reading (TransactGetItems).
+func getConsistent(refs []itemRef) ([]*entry, error) {
+	ts := make([]*table, len(refs))
+	for i, r := range refs {
+		ts[i] = r.t
+	}
+	unlock := lockTables(ts)
+	defer unlock()
+	ents := make([]*entry, len(refs))
+	for i, r := range refs {
+		if r.t.deleted {
+			return nil, tableNotFound()
+		}
+		ents[i], _ = r.t.items.Get(r.k.pivot())
+	}
+	return ents, nil
 }
 
 // readPage is what a Query or Scan read under the table lock: entries in

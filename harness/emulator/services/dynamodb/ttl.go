@@ -178,10 +178,8 @@ func keyAttrs(it attr.Item, k keyDef) attr.Item {
 }
 
 // setTTL turns TTL on (name != "") or off, and computes every item's
-// expiry when turning it on.
+// expiry when turning it on (table write-locked).
 func (t *table) setTTL(name string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	t.ttlAttr = name
 	t.sweepAfter = nil
 	if name == "" {
