@@ -107,6 +107,7 @@ func (s *Service) batchGetItem(c *awsproto.Call, in *batchGetInput) ([]byte, err
 	var caps []*consumed
 	bytes := 0
 	unprocessed := map[string][]json.RawMessage{}
+	full := false
 	for i, r := range reqs {
 		if i > 0 {
 			o.b = append(o.b, ',')
@@ -116,13 +117,20 @@ func (s *Service) batchGetItem(c *awsproto.Call, in *batchGetInput) ([]byte, err
 		n := 0
 		units := 0.0
 		for j, k := range r.keys {
-			if bytes >= maxBatchGetBytes {
+			if full {
 				unprocessed[r.t.name] = append(unprocessed[r.t.name], r.raw[j])
 				continue
 			}
 			e, err := r.t.get(k)
 			if err != nil {
 				return nil, err
+			}
+			// A response holds at most 16 MB of items: the item that
+			// would pass it, and every one after, is left unprocessed.
+			if e != nil && bytes+int(e.size) > maxBatchGetBytes {
+				full = true
+				unprocessed[r.t.name] = append(unprocessed[r.t.name], r.raw[j])
+				continue
 			}
 			if e == nil {
 				units += readUnits(0, r.ka.ConsistentRead)

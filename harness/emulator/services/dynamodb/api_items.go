@@ -441,6 +441,9 @@ func (p *preparedUpdate) decide(old *entry, itemOnFail bool) (write, error) {
 	if size > maxItemSize {
 		return write{}, validationf("Item size to update has exceeded the maximum allowed size")
 	}
+	if err := next.CheckDepth(); err != nil {
+		return write{}, err
+	}
 	if err := p.t.checkIndexKeys(next, true); err != nil {
 		return write{}, err
 	}

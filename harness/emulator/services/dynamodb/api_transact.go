@@ -56,12 +56,13 @@ type transactWriteInput struct {
 	ReturnItemCollectionMetrics string              `enum:"SIZE,NONE"`
 
 	bodyHash [32]byte // what a ClientRequestToken is remembered with
+	bodyLen  int
 }
 
 // DecodeBody decodes the request and keeps its hash: a token reused with a
 // different request is an IdempotentParameterMismatchException.
 func (in *transactWriteInput) DecodeBody(body []byte) error {
-	in.bodyHash = sha256.Sum256(body)
+	in.bodyHash, in.bodyLen = sha256.Sum256(body), len(body)
 	return awsproto.DecodeJSON(body, in)
 }
 
@@ -71,6 +72,11 @@ func (in *transactWriteInput) DecodeBody(body []byte) error {
 func (in *transactWriteInput) Validate() error {
 	if err := checkTransactLength(len(in.TransactItems)); err != nil {
 		return err
+	}
+	// The items a transaction writes travel in its request: past 4 MB of
+	// it, the transaction is refused whole, before anything is looked at.
+	if in.bodyLen > maxTransactBytes {
+		return validationf(msgTxTooLarge)
 	}
 	var problems []string
 	need := func(missing bool, member string) {
@@ -403,6 +409,15 @@ func (s *Service) transactGetItems(c *awsproto.Call, in *transactGetInput) ([]by
 	ents, err := getConsistent(refs)
 	if err != nil {
 		return nil, err
+	}
+	total := 0
+	for _, e := range ents {
+		if e != nil {
+			total += int(e.size)
+		}
+	}
+	if total > maxTransactBytes {
+		return nil, validationf(msgTxTooLarge)
 	}
 	o := newObj(1024)
 	o.key("Responses")

@@ -33,6 +33,7 @@ const (
 	msgKeySchemaMismatch = "The provided key element does not match the schema"
 	msgConditionFailed   = "The conditional request failed"
 	msgItemTooLarge      = "Item size has exceeded the maximum allowed size"
+	msgTxTooLarge        = "Transaction request cannot be larger than 4 MB"
 	msgDuplicateKeys     = "Provided list of item keys contains duplicates"
 	msgTxMultipleOps     = "Transaction request cannot include multiple operations on one item"
 	msgTrimmed           = "The operation attempted to read past the oldest stream record in a shard."
@@ -48,6 +49,7 @@ const (
 	maxBatchGetBytes  = 16 << 20
 	maxBatchWrites    = 25
 	maxTransactItems  = 100
+	maxTransactBytes  = 4 << 20 // the aggregate size of a transaction's items
 	maxGSIs           = 20
 	maxLSIs           = 5
 	tokenLifetimeSecs = 600 // ClientRequestToken idempotency window

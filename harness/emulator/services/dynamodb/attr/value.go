@@ -548,3 +548,29 @@ func SetDifference(a, b Value) Value {
 	}
 	return setOwned(a.Type(), out)
 }
+
+// Depth is how many levels of maps and lists v holds below itself: 0 for a
+// scalar or an empty collection.
+func (v Value) Depth() int {
+	switch v.Type() {
+	case M, L:
+		d := 0
+		for _, e := range v.a.vals {
+			d = max(d, e.Depth()+1)
+		}
+		return d
+	}
+	return 0
+}
+
+// CheckDepth refuses an item whose values nest deeper than MaxDepth, with
+// the error a request carrying it gets: an update must not store what no
+// request could have sent.
+func (it Item) CheckDepth() error {
+	for _, v := range it {
+		if v.Depth() > MaxDepth {
+			return validation(msgNesting)
+		}
+	}
+	return nil
+}
