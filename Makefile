@@ -11,6 +11,14 @@ BENCHTIME ?= 2s
 FUZZTIME  ?= 30s
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# A package with a *_suite_test.go is a Ginkgo suite and runs under e2e; every
+# other package (scenarios/scenario and scenarios/browser included) under unit,
+# so each package's tests run exactly once. Each list is a shell command;
+# pipefail makes a package that fails to load fail the target.
+PKG_TEST_FILES = set -o pipefail; $(GO) list -f '{{.ImportPath}}{{range .TestGoFiles}} {{.}}{{end}}{{range .XTestGoFiles}} {{.}}{{end}}' ./...
+SUITE_PKGS     = $(PKG_TEST_FILES) | awk '/_suite_test\.go/ {print $$1}'
+UNIT_PKGS      = $(PKG_TEST_FILES) | awk '!/_suite_test\.go/ {print $$1}'
+
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export GOFLAGS ?= -buildvcs=false
 
@@ -54,18 +62,17 @@ vet:
 		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## unit: unit and service tests with the race detector
+## unit: every package that is not a Ginkgo suite, with the race detector
 unit:
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /scenarios/)
+	pkgs=$$($(UNIT_PKGS)) && $(GO) test -race -count=1 $$pkgs
 
 ## e2e: the Ginkgo scenario suites, JUnit reports under build/reports/
 e2e:
 	@mkdir -p $(REPORTS)
-	@set -e; for dir in $$(ls -d scenarios/*/ | sed 's:/$$::'); do \
-		ls $$dir/*_suite_test.go >/dev/null 2>&1 || continue; \
-		name=$$(basename $$dir); echo "== scenarios/$$name"; \
+	@set -e; pkgs=$$($(SUITE_PKGS)); for pkg in $$pkgs; do \
+		name=$$(basename $$pkg); echo "== $$pkg"; \
 		$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) \
-		$(GO) test -count=1 -timeout 20m ./$$dir -ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml \
+		$(GO) test -count=1 -timeout 20m $$pkg -ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml \
 			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') ; \
 	done
 
