@@ -25,7 +25,6 @@ type gatewayResponse struct {
 
 var (
 	gwMissingAuthToken   = gatewayResponse{http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token"}
-	gwForbiddenDisabled  = gatewayResponse{http.StatusForbidden, "ForbiddenException", "Forbidden"}
 	gwInternalError      = gatewayResponse{http.StatusInternalServerError, "InternalServerErrorException", "Internal server error"}
 	gwBadGateway         = gatewayResponse{http.StatusBadGateway, "InternalServerErrorException", "Internal server error"}
 	gwIntegrationTimeout = gatewayResponse{http.StatusGatewayTimeout, "", "Endpoint request timed out"}
