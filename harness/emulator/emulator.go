@@ -148,8 +148,7 @@ func (e *Emulator) Start() error {
 		_ = srv.Serve(ln)
 	}()
 	if e.cfg.initDir != "" {
-		e.control.InitPending()
-		go e.control.RunInitHooks(context.Background(), e.cfg.initDir, "http://"+ln.Addr().String())
+		e.control.StartInitHooks(e.cfg.initDir, "http://"+ln.Addr().String())
 	}
 	return nil
 }
@@ -201,14 +200,16 @@ func (e *Emulator) Reset() {
 	}
 }
 
-// Close stops serving and releases every service's resources (child
-// processes, listeners). It is safe to call more than once.
+// Close stops serving and releases every service's resources (init hooks,
+// child processes, listeners), waiting for what it stops. It is safe to
+// call more than once.
 func (e *Emulator) Close() error {
 	e.mu.Lock()
 	srv, done := e.srv, e.done
 	e.srv = nil
 	e.mu.Unlock()
-	var errs []error
+	// Init hooks first: they are clients of the edge being shut down.
+	errs := []error{e.control.Close()}
 	if srv != nil {
 		srv.SetKeepAlivesEnabled(false)
 		e.connMu.Lock()

@@ -4,6 +4,7 @@
 package control
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
@@ -33,11 +34,16 @@ type Plane struct {
 
 	mu    sync.Mutex
 	hooks InitReport
+
+	life         context.Context // cancelled by Close
+	stop         context.CancelFunc
+	hooksRunning sync.WaitGroup
 }
 
 // New returns the control plane for services.
 func New(env *cloud.Env, version string, services []cloud.Service) *Plane {
 	p := &Plane{env: env, version: version, services: services, started: env.Now()}
+	p.life, p.stop = context.WithCancel(context.Background())
 	p.hooks.Completed = map[string]bool{"BOOT": true, "START": true, "READY": true, "SHUTDOWN": false}
 	p.hooks.Scripts = []HookScript{}
 	return p
@@ -60,11 +66,7 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == PathLocalStackHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		p.localStackHealth(w)
 	case path == PathLocalStackInit && r.Method == http.MethodGet:
-		p.mu.Lock()
-		rep := p.hooks
-		rep.Scripts = append([]HookScript(nil), p.hooks.Scripts...)
-		p.mu.Unlock()
-		writeJSON(w, http.StatusOK, rep)
+		writeJSON(w, http.StatusOK, p.InitReport())
 	case path == PathHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		names := p.serviceNames()
 		writeJSON(w, http.StatusOK, map[string]any{
