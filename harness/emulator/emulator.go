@@ -116,6 +116,10 @@ func New(opts ...Option) *Emulator {
 // Handler is the edge as an http.Handler (for httptest and benchmarks).
 func (e *Emulator) Handler() http.Handler { return e.handler }
 
+// Capabilities are what this emulator serves beyond plain AWS APIs (the
+// cloud.Cap* names), as GET /_groundstack/health lists them.
+func (e *Emulator) Capabilities() []string { return e.control.Capabilities() }
+
 // Services lists the services this emulator serves.
 func (e *Emulator) Services() []cloud.Service { return e.services }
 

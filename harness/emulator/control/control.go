@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -70,10 +71,11 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == PathHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		names := p.serviceNames()
 		writeJSON(w, http.StatusOK, map[string]any{
-			"status":   "ok",
-			"version":  p.version,
-			"uptime_s": p.env.Now().Sub(p.started).Seconds(),
-			"services": names,
+			"status":       "ok",
+			"version":      p.version,
+			"uptime_s":     p.env.Now().Sub(p.started).Seconds(),
+			"services":     names,
+			"capabilities": p.Capabilities(),
 		})
 	case path == PathReset && r.Method == http.MethodPost:
 		p.reset(w, r)
@@ -82,6 +84,22 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found", "path": r.URL.Path})
 	}
+}
+
+// Capabilities are what this emulator serves, sorted: the control plane's
+// own, and those its services and EC2 host launcher declare.
+func (p *Plane) Capabilities() []string {
+	caps := []string{cloud.CapReset, cloud.CapHealth}
+	for _, s := range p.services {
+		if c, ok := s.(cloud.Capable); ok {
+			caps = append(caps, c.Capabilities()...)
+		}
+	}
+	if c, ok := p.env.Links.Get(cloud.LinkHosts).(cloud.Capable); ok {
+		caps = append(caps, c.Capabilities()...)
+	}
+	slices.Sort(caps)
+	return slices.Compact(caps)
 }
 
 func (p *Plane) serviceNames() []string {

@@ -7,15 +7,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
@@ -125,11 +128,21 @@ func TestHealthResetAndState(t *testing.T) {
 	}
 
 	var gs struct {
-		Status   string   `json:"status"`
-		Services []string `json:"services"`
+		Status       string   `json:"status"`
+		Services     []string `json:"services"`
+		Capabilities []string `json:"capabilities"`
 	}
 	if getJSON(t, e.URL()+control.PathHealth, &gs); gs.Status != "ok" || len(gs.Services) != len(health.Services) {
 		t.Fatalf("%+v", gs)
+	}
+	// What the built-in services serve; no service serves WebSocket APIs yet.
+	for _, c := range []string{"reset", "health", "function-url-paths", "website-paths", "ec2-hosts"} {
+		if !slices.Contains(gs.Capabilities, c) {
+			t.Errorf("capabilities %v lack %s", gs.Capabilities, c)
+		}
+	}
+	if slices.Contains(gs.Capabilities, "websocket-apis") {
+		t.Errorf("capabilities %v claim WebSocket APIs", gs.Capabilities)
 	}
 
 	post := func(path string) (int, map[string]any) {
@@ -337,5 +350,38 @@ func TestPlaneCloseStopsRunningHooks(t *testing.T) {
 	}
 	if rep.Completed["READY"] || states["01-long.sh"] != "ERROR" || states["02-after.sh"] != "UNKNOWN" {
 		t.Fatalf("report after Close: %+v", rep)
+	}
+}
+
+// webSocketService stands for an apigatewayv2 service that serves
+// WebSocket APIs: the capability comes from the service registered.
+type webSocketService struct{ http.Handler }
+
+func (webSocketService) Name() string                { return "apigatewayv2" }
+func (webSocketService) Routes() []cloud.Route       { return nil }
+func (webSocketService) Protocol() awsproto.Protocol { return awsproto.RestJSON }
+func (webSocketService) Reset()                      {}
+func (webSocketService) Capabilities() []string      { return []string{"websocket-apis", "reset"} }
+
+func TestCapabilitiesComeFromServices(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		services []cloud.Service
+		want     []string
+	}{
+		{"none", nil, []string{"health", "reset"}},
+		{"websocket", []cloud.Service{webSocketService{http.NotFoundHandler()}}, []string{"health", "reset", "websocket-apis"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(control.New(cloud.DefaultEnv(), "test", tc.services))
+			defer srv.Close()
+			var gs struct {
+				Capabilities []string `json:"capabilities"`
+			}
+			getJSON(t, srv.URL+control.PathHealth, &gs)
+			if !slices.Equal(gs.Capabilities, tc.want) {
+				t.Fatalf("capabilities %v, want %v", gs.Capabilities, tc.want)
+			}
+		})
 	}
 }
