@@ -48,6 +48,9 @@ deps:
 	@[ -x /usr/bin/python3 ] || { \
 		echo "installing python3 for the scriptrunner host's scripts (Debian package python3)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
+	@{ command -v ssh-keygen && command -v openssl; } >/dev/null 2>&1 || { \
+		echo "installing ssh-keygen and openssl, which compute the expected EC2 key fingerprints (Debian packages openssh-client, openssl)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client openssl >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing headless Chromium for the dashboard scenarios (Debian package chromium)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
