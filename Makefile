@@ -91,9 +91,10 @@ e2e-container:
 			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/deliveries-container.xml; \
 	fi
 
-## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator)
+## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator),
+## the scenario packages' included (deliveries' reads with 1k vs 100k orders stored)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$($(GO) list ./... | grep -v /scenarios/)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:
