@@ -323,14 +323,6 @@ func TestImportKeyPair(t *testing.T) {
 	wantAPIError(t, err, "InvalidKeyPair.Duplicate", "The keypair 'imported-a' already exists.")
 }
 
-func wrap(s string, n int) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i += n {
-		b.WriteString(s[i:min(i+n, len(s))] + "\n")
-	}
-	return b.String()
-}
-
 func TestKeyPairErrorsAndDelete(t *testing.T) {
 	f := start(t)
 	created := must[*ec2.CreateKeyPairOutput](t)(f.c.CreateKeyPair(ctx, &ec2.CreateKeyPairInput{KeyName: aws.String("main"), KeyType: types.KeyTypeEd25519}))
