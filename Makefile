@@ -9,7 +9,17 @@ LABELS  ?=
 BACKEND ?=
 BENCHTIME ?= 2s
 FUZZTIME  ?= 30s
+# staticcheck as the Go module proxy serves it (it refuses the 2025.1.1 tag).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# A package with a *_suite_test.go is a Ginkgo suite and runs under e2e; every
+# other package (scenarios/scenario and scenarios/browser included) under unit,
+# so each package's tests run exactly once. Each list is a shell command;
+# pipefail makes a package that fails to load fail the target.
+PKG_TEST_FILES = set -o pipefail; $(GO) list -f '{{.ImportPath}}{{range .TestGoFiles}} {{.}}{{end}}{{range .XTestGoFiles}} {{.}}{{end}}' ./...
+SUITE_PKGS     = $(PKG_TEST_FILES) | awk '/_suite_test\.go/ {print $$1}'
+UNIT_PKGS      = $(PKG_TEST_FILES) | awk '!/_suite_test\.go/ {print $$1}'
 
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export GOFLAGS ?= -buildvcs=false
@@ -25,7 +35,7 @@ build:
 	$(GO) build -o $(BIN) ./harness/cmd/groundstack
 
 ## test: everything CI checks (installs the aws CLI when missing)
-test: deps vet unit e2e e2e-container
+test: deps lint unit e2e e2e-container
 
 ## deps: system packages the tests use, installed idempotently (the browser
 ## scenarios skip with a message if Chromium cannot be installed; busybox-static
@@ -38,6 +48,9 @@ deps:
 	@[ -x /usr/bin/python3 ] || { \
 		echo "installing python3 for the scriptrunner host's scripts (Debian package python3)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
+	@{ command -v ssh-keygen && command -v openssl; } >/dev/null 2>&1 || { \
+		echo "installing ssh-keygen and openssl, which compute the expected EC2 key fingerprints (Debian packages openssh-client, openssl)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client openssl >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing headless Chromium for the dashboard scenarios (Debian package chromium)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
@@ -54,18 +67,17 @@ vet:
 		if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-## unit: unit and service tests with the race detector
+## unit: every package that is not a Ginkgo suite, with the race detector
 unit:
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /scenarios/)
+	pkgs=$$($(UNIT_PKGS)) && $(GO) test -race -count=1 $$pkgs
 
 ## e2e: the Ginkgo scenario suites, JUnit reports under build/reports/
 e2e:
 	@mkdir -p $(REPORTS)
-	@set -e; for dir in $$(ls -d scenarios/*/ | sed 's:/$$::'); do \
-		ls $$dir/*_suite_test.go >/dev/null 2>&1 || continue; \
-		name=$$(basename $$dir); echo "== scenarios/$$name"; \
+	@set -e; pkgs=$$($(SUITE_PKGS)); for pkg in $$pkgs; do \
+		name=$$(basename $$pkg); echo "== $$pkg"; \
 		$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) \
-		$(GO) test -count=1 -timeout 20m ./$$dir -ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml \
+		$(GO) test -count=1 -timeout 20m $$pkg -ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml \
 			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') ; \
 	done
 
@@ -79,9 +91,10 @@ e2e-container:
 			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/deliveries-container.xml; \
 	fi
 
-## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator)
+## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator),
+## the scenario packages' included (deliveries' reads with 1k vs 100k orders stored)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $$($(GO) list ./... | grep -v /scenarios/)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:
@@ -93,7 +106,7 @@ fuzz:
 
 ## lint: gofmt, go vet and staticcheck
 lint: vet
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+	$(GO) run $(STATICCHECK) ./...
 
 ## load: groundstack load on the embedded backend, e.g. make load PROFILE=ramp DURATION=2m
 ## (PROFILE: baseline, year1, year2, ramp or a YAML/JSON file; report and charts in build/load/)

@@ -72,12 +72,7 @@ func FromEnv(ctx context.Context) (Backend, error) {
 			if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
 				opts = append(opts, WithBinary(bin))
 			}
-			b, err := StartEmbedded(ctx, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
-			if err != nil {
-				return nil, err
-			}
-			b.features = groundstackFeatures.without(FeatureEC2Python) // busybox hosts
-			return b, nil
+			return StartEmbedded(ctx, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
 		default:
 			return nil, fmt.Errorf("backend: unknown %s=%q (want process or container)", EnvEC2Hosts, hosts)
 		}

@@ -2,12 +2,16 @@ package backend_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/groundstack/groundstack/harness/backend"
+	"github.com/groundstack/groundstack/harness/ec2host"
 )
 
 func TestFromEnvSelectsBackend(t *testing.T) {
@@ -34,10 +38,25 @@ func TestFromEnvSelectsBackend(t *testing.T) {
 	if err := ext.Reset(ctx); err != nil {
 		t.Fatalf("reset through the edge: %v", err)
 	}
-	// An external groundstack is recognised as one: every feature.
-	for _, f := range []backend.Feature{backend.FeatureReset, backend.FeatureHealth, backend.FeaturePathURLs, backend.FeatureWebSocketAPIs} {
-		if !ext.Supports(f) || !b.Supports(f) {
-			t.Errorf("%s: external %v, embedded %v", f, ext.Supports(f), b.Supports(f))
+	// An external groundstack is asked what it serves, and answers as the
+	// embedded one knows itself: no service of ours serves WebSocket APIs
+	// yet; EC2 hosts run python3 when this machine's stock PATH has it.
+	python := exec.Command("/bin/sh", "-c", "python3 -c ''")
+	python.Env = []string{"PATH=" + ec2host.CommandPATH}
+	hasPython := python.Run() == nil
+	for _, tc := range []struct {
+		f    backend.Feature
+		want bool
+	}{
+		{backend.FeatureReset, true},
+		{backend.FeatureHealth, true},
+		{backend.FeaturePathURLs, true},
+		{backend.FeatureEC2Hosts, true},
+		{backend.FeatureEC2Python, hasPython},
+		{backend.FeatureWebSocketAPIs, false},
+	} {
+		if ext.Supports(tc.f) != tc.want || b.Supports(tc.f) != tc.want {
+			t.Errorf("%s: external %v, embedded %v, want %v", tc.f, ext.Supports(tc.f), b.Supports(tc.f), tc.want)
 		}
 	}
 
@@ -66,5 +85,38 @@ func TestEmbeddedConfigReachesTheEdge(t *testing.T) {
 	}
 	if *out.Account != "000000000000" {
 		t.Fatalf("account %s", *out.Account)
+	}
+}
+
+// A groundstack's features are what its /_groundstack/health lists, so one
+// that serves WebSocket APIs is used for them and one that does not is not.
+func TestExternalGroundstackFeaturesAreAsked(t *testing.T) {
+	for _, tc := range []struct {
+		name, health   string
+		ws, reset, any bool
+	}{
+		{"websocket apis", `{"status":"ok","capabilities":["health","reset","websocket-apis"]}`, true, true, true},
+		{"without", `{"status":"ok","capabilities":["health","reset"]}`, false, true, true},
+		{"lists nothing", `{"status":"ok"}`, false, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/_groundstack/health" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Write([]byte(tc.health))
+			}))
+			defer srv.Close()
+			b, err := backend.ConnectExternal(context.Background(), srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Supports(backend.FeatureWebSocketAPIs) != tc.ws || b.Supports(backend.FeatureReset) != tc.reset ||
+				b.Supports(backend.FeaturePathURLs) || b.Supports(backend.FeatureEC2Hosts) {
+				t.Errorf("websocket %v reset %v path-urls %v ec2 %v", b.Supports(backend.FeatureWebSocketAPIs),
+					b.Supports(backend.FeatureReset), b.Supports(backend.FeaturePathURLs), b.Supports(backend.FeatureEC2Hosts))
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,6 +103,33 @@ func TestLocalStackFeaturesFromHealth(t *testing.T) {
 		if fs.Has(backend.FeatureHealth) != tc.health || fs.Has(backend.FeatureWebSocketAPIs) != tc.ws ||
 			fs.Has(backend.FeatureEC2Hosts) != tc.ws || fs.Has(backend.FeatureReset) || fs.Has(backend.FeaturePathURLs) {
 			t.Errorf("%d %s: %v", tc.code, tc.body, fs)
+		}
+	}
+}
+
+// A feature is had when every capability it takes is listed.
+func TestGroundstackFeaturesFromCapabilities(t *testing.T) {
+	all := []backend.Feature{backend.FeatureReset, backend.FeatureHealth, backend.FeaturePathURLs,
+		backend.FeatureWebSocketAPIs, backend.FeatureEC2Hosts, backend.FeatureEC2Python}
+	for _, tc := range []struct {
+		caps []string
+		want []backend.Feature
+	}{
+		{nil, nil},
+		{[]string{"reset", "health"}, []backend.Feature{backend.FeatureReset, backend.FeatureHealth}},
+		{[]string{"function-url-paths"}, nil},
+		{[]string{"function-url-paths", "website-paths"}, []backend.Feature{backend.FeaturePathURLs}},
+		{[]string{"websocket-apis"}, []backend.Feature{backend.FeatureWebSocketAPIs}},
+		{[]string{"ec2-python"}, nil},
+		{[]string{"ec2-hosts"}, []backend.Feature{backend.FeatureEC2Hosts}},
+		{[]string{"ec2-hosts", "ec2-python"}, []backend.Feature{backend.FeatureEC2Hosts, backend.FeatureEC2Python}},
+		{[]string{"something-new", "reset"}, []backend.Feature{backend.FeatureReset}},
+	} {
+		fs := backend.GroundstackFeaturesForTest(tc.caps)
+		for _, f := range all {
+			if fs.Has(f) != slices.Contains(tc.want, f) {
+				t.Errorf("%v: %s %v", tc.caps, f, fs.Has(f))
+			}
 		}
 	}
 }

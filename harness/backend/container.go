@@ -103,18 +103,15 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 	defer cli.Close()
 	removeLeftovers(ctx, cli)
 	image := cfg.image
-	features := groundstackFeatures.without(FeatureEC2Python) // busybox hosts
 	if image == "" {
 		bin, err := groundstackBinary(ctx, cfg.binary)
 		if err != nil {
 			return nil, err
 		}
 		// EC2 hosts run inside the emulator's container: with a shell
-		// when a static busybox is at hand, else their commands fail.
-		shell, err := busyboxFiles(ctx)
-		if err != nil {
-			features = features.without(FeatureEC2Hosts)
-		}
+		// when a static busybox is at hand, else their commands fail (the
+		// emulator inside then declares no ec2-hosts).
+		shell, _ := busyboxFiles(ctx)
 		if image, err = ensureImage(ctx, cli, emulatorImage(bin, cfg.dockerfile, shell)); err != nil {
 			return nil, err
 		}
@@ -123,7 +120,7 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 	if err != nil {
 		return nil, err
 	}
-	c.features = features
+	c.features = probeFeatures(ctx, c.endpoint)
 	return c, nil
 }
 
@@ -197,8 +194,8 @@ func (c *Container) Name() string       { return c.kind }
 func (c *Container) Endpoint() string   { return c.endpoint }
 func (c *Container) Config() aws.Config { return c.cfg.Copy() }
 
-// Supports answers for the image: every feature for groundstack, what the
-// edition offers for LocalStack.
+// Supports answers from what the cloud in the container said it serves
+// when it started (groundstack's capabilities, LocalStack's edition).
 func (c *Container) Supports(f Feature) bool { return c.features.Has(f) }
 
 // ID is the Docker container ID.

@@ -439,6 +439,9 @@ type lazyHostContainers struct {
 
 var _ cloud.HostLauncher = (*lazyHostContainers)(nil)
 
+// Capabilities: busybox hosts run shell commands, not python3.
+func (z *lazyHostContainers) Capabilities() []string { return []string{cloud.CapEC2Hosts} }
+
 func (z *lazyHostContainers) Launch(spec cloud.HostSpec) (cloud.Host, error) {
 	z.mu.Lock()
 	if z.closed {

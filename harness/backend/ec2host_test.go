@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,9 +26,10 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
-// needEC2HostCommand skips unless the groundstack the image would carry
-// has the ec2host subcommand, and returns the options to build with it.
-func needEC2HostCommand(t *testing.T) []backend.ContainerOption {
+// hostImageOptions builds the groundstack the host image carries (its
+// ec2host subcommand is the container's SSH server) and fails the test
+// when the image cannot have a shell.
+func hostImageOptions(t *testing.T) []backend.ContainerOption {
 	t.Helper()
 	bin := os.Getenv(backend.EnvBinary)
 	if bin == "" {
@@ -38,12 +38,8 @@ func needEC2HostCommand(t *testing.T) []backend.ContainerOption {
 			t.Fatal(err)
 		}
 	}
-	out, _ := exec.Command(bin, "ec2host", "-h").CombinedOutput()
-	if strings.Contains(string(out), "unknown command") {
-		t.Skip("this groundstack has no ec2host subcommand yet")
-	}
 	if _, err := os.Stat("/bin/busybox"); err != nil && os.Getenv(backend.EnvBusybox) == "" {
-		t.Skip("no static busybox (Debian package busybox-static; make deps installs it)")
+		t.Fatalf("no static busybox for the host image (Debian package busybox-static; make deps installs it, or set %s): %v", backend.EnvBusybox, err)
 	}
 	return []backend.ContainerOption{backend.WithBinary(bin)}
 }
@@ -94,7 +90,7 @@ func (l *lockedBuffer) String() string {
 
 func TestEC2HostsAsContainers(t *testing.T) {
 	needDocker(t)
-	opts := needEC2HostCommand(t)
+	opts := hostImageOptions(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	l, err := backend.StartHostContainers(ctx, opts...)
@@ -184,7 +180,7 @@ func TestEC2HostsAsContainers(t *testing.T) {
 
 func TestEC2HostContainerStopsWhenIdle(t *testing.T) {
 	needDocker(t)
-	opts := needEC2HostCommand(t)
+	opts := hostImageOptions(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	l, err := backend.StartHostContainers(ctx, opts...)
@@ -220,7 +216,7 @@ func TestEC2HostContainerStopsWhenIdle(t *testing.T) {
 
 func TestEC2HostImageNeedsAStaticBusybox(t *testing.T) {
 	needDocker(t)
-	opts := needEC2HostCommand(t)
+	opts := hostImageOptions(t)
 	script := filepath.Join(t.TempDir(), "busybox")
 	os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755)
 	t.Setenv(backend.EnvBusybox, script)
@@ -270,12 +266,16 @@ func runInstance(t *testing.T, cfg aws.Config, authorized string) (addr, hostKey
 
 func TestEmbeddedBackendRunsEC2HostsAsContainers(t *testing.T) {
 	needDocker(t)
-	needEC2HostCommand(t)
+	hostImageOptions(t)
 	t.Setenv(backend.EnvBackend, "embedded")
 	t.Setenv(backend.EnvEC2Hosts, "container")
 	b, err := backend.FromEnv(context.Background())
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Busybox hosts: a shell, no python3.
+	if !b.Supports(backend.FeatureEC2Hosts) || b.Supports(backend.FeatureEC2Python) {
+		t.Errorf("ec2-hosts %v, ec2-python %v: want a shell and no python3", b.Supports(backend.FeatureEC2Hosts), b.Supports(backend.FeatureEC2Python))
 	}
 	closed := false
 	t.Cleanup(func() {
@@ -309,10 +309,12 @@ func TestEmbeddedBackendRunsEC2HostsAsContainers(t *testing.T) {
 
 func TestContainerBackendRunsEC2HostsInside(t *testing.T) {
 	needDocker(t)
-	needEC2HostCommand(t)
+	hostImageOptions(t)
 	c := startContainer(t)
-	if !c.Supports(backend.FeatureEC2Hosts) {
-		t.Skip("the image has no shell (no static busybox here)")
+	// The emulator in the container says what its hosts can run: a shell
+	// (the image's busybox), no python3.
+	if !c.Supports(backend.FeatureEC2Hosts) || c.Supports(backend.FeatureEC2Python) {
+		t.Fatalf("ec2-hosts %v, ec2-python %v: want a shell and no python3", c.Supports(backend.FeatureEC2Hosts), c.Supports(backend.FeatureEC2Python))
 	}
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
 	sshPub, _ := gossh.NewPublicKey(pub)

@@ -21,7 +21,7 @@ func StartEmbedded(ctx context.Context, opts ...emulator.Option) (*Embedded, err
 	if err := e.Start(); err != nil {
 		return nil, err
 	}
-	return &Embedded{emu: e, cfg: SDKConfig(e.URL(), ""), features: groundstackFeatures}, nil
+	return &Embedded{emu: e, cfg: SDKConfig(e.URL(), ""), features: groundstackFeatures(e.Capabilities())}, nil
 }
 
 func (b *Embedded) Name() string       { return "embedded" }
@@ -38,6 +38,6 @@ func (b *Embedded) Reset(ctx context.Context) error {
 // Emulator exposes the running emulator (for the CLI; suites must not use it).
 func (b *Embedded) Emulator() *emulator.Emulator { return b.emu }
 
-// Supports: the embedded emulator has every feature (EC2 hosts in
-// containers have no python3).
+// Supports answers from the capabilities the emulator declared when it
+// started (its services, and what its EC2 hosts can run).
 func (b *Embedded) Supports(f Feature) bool { return b.features.Has(f) }

@@ -8,12 +8,13 @@ import (
 
 // Internals the external tests look at.
 var (
-	OwnerGoneForTest          = ownerGone
-	OwnerLabelForTest         = ownerLabel
-	ProcessStartForTest       = processStart
-	LocalStackFeaturesForTest = localStackFeatures
-	WithDockerfileForTest     = withDockerfile
-	EmulatorDockerfileForTest = emulatorDockerfile
+	OwnerGoneForTest           = ownerGone
+	OwnerLabelForTest          = ownerLabel
+	ProcessStartForTest        = processStart
+	LocalStackFeaturesForTest  = localStackFeatures
+	GroundstackFeaturesForTest = groundstackFeatures
+	WithDockerfileForTest      = withDockerfile
+	EmulatorDockerfileForTest  = emulatorDockerfile
 )
 
 // LocalStackRequestForTest is the image, start timeout and request options

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // Feature is something a scenario may need that not every cloud has.
@@ -58,17 +61,6 @@ type Features map[Feature]bool
 // Has reports whether f is in the set.
 func (fs Features) Has(f Feature) bool { return fs[f] }
 
-// without is a copy of the set minus f.
-func (fs Features) without(f Feature) Features {
-	out := Features{}
-	for k, v := range fs {
-		if k != f {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 func featureSet(fs ...Feature) Features {
 	out := Features{}
 	for _, f := range fs {
@@ -77,17 +69,41 @@ func featureSet(fs ...Feature) Features {
 	return out
 }
 
-// Feature sets of the clouds a backend may reach.
+// Feature sets of the clouds that cannot be asked: LocalStack by edition
+// (what its plans document) and real AWS.
 var (
-	groundstackFeatures = featureSet(FeatureReset, FeatureHealth, FeaturePathURLs, FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
-	localStackFree      = featureSet(FeatureHealth)
-	localStackPaid      = featureSet(FeatureHealth, FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
-	awsFeatures         = featureSet(FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
+	localStackFree = featureSet(FeatureHealth)
+	localStackPaid = featureSet(FeatureHealth, FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
+	awsFeatures    = featureSet(FeatureWebSocketAPIs, FeatureEC2Hosts, FeatureEC2Python)
 )
 
+// capabilitiesOf says which of the capabilities a groundstack lists
+// (cloud.Cap*) each feature takes: what a feature means, not who has it.
+var capabilitiesOf = map[Feature][]string{
+	FeatureReset:         {cloud.CapReset},
+	FeatureHealth:        {cloud.CapHealth},
+	FeaturePathURLs:      {cloud.CapFunctionURLPaths, cloud.CapWebsitePaths},
+	FeatureWebSocketAPIs: {cloud.CapWebSocketAPIs},
+	FeatureEC2Hosts:      {cloud.CapEC2Hosts},
+	FeatureEC2Python:     {cloud.CapEC2Hosts, cloud.CapEC2Python},
+}
+
+// groundstackFeatures are the features of a groundstack that serves caps
+// (its Emulator.Capabilities, or the list in its /_groundstack/health).
+func groundstackFeatures(caps []string) Features {
+	fs := Features{}
+	for f, needs := range capabilitiesOf {
+		if !slices.ContainsFunc(needs, func(c string) bool { return !slices.Contains(caps, c) }) {
+			fs[f] = true
+		}
+	}
+	return fs
+}
+
 // probeFeatures asks a running cloud what it is: a groundstack answers
-// /_groundstack/health; anything else is taken for a LocalStack, paid when
-// its health names an edition other than community.
+// /_groundstack/health with the capabilities it serves; anything else is
+// taken for a LocalStack, paid when its health names an edition other
+// than community.
 func probeFeatures(ctx context.Context, endpoint string) Features {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -102,8 +118,12 @@ func probeFeatures(ctx context.Context, endpoint string) Features {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		return resp.StatusCode, b
 	}
-	if code, _ := get("/_groundstack/health"); code == http.StatusOK {
-		return groundstackFeatures
+	if code, body := get("/_groundstack/health"); code == http.StatusOK {
+		var h struct {
+			Capabilities []string `json:"capabilities"`
+		}
+		_ = json.Unmarshal(body, &h) // a groundstack that lists none has none of them
+		return groundstackFeatures(h.Capabilities)
 	}
 	return localStackFeatures(get("/_localstack/health"))
 }

@@ -26,6 +26,8 @@ const (
 	DefaultCommandTimeout = 60 * time.Second
 	DefaultOutputCap      = 1 << 20
 	DefaultShell          = "/bin/sh"
+	// CommandPATH is the PATH commands run with, as on a stock instance.
+	CommandPATH = "/usr/local/bin:/usr/bin:/bin"
 )
 
 // Config describes one host.

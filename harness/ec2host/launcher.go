@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -33,6 +34,27 @@ func NewLauncher(parent string, log *slog.Logger) *Launcher {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Launcher{parent: parent, log: log, hosts: map[*Host]struct{}{}}
+}
+
+// Capabilities are what this machine offers its hosts: a shell (else no
+// command runs), and python3 on the commands' PATH (absent from the
+// emulator's FROM-scratch image).
+func (l *Launcher) Capabilities() []string {
+	if !executable(DefaultShell) {
+		return nil
+	}
+	caps := []string{cloud.CapEC2Hosts}
+	for _, dir := range filepath.SplitList(CommandPATH) {
+		if executable(filepath.Join(dir, "python3")) {
+			return append(caps, cloud.CapEC2Python)
+		}
+	}
+	return caps
+}
+
+func executable(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
 // Launch creates and starts the host of one instance (Start on it again is

@@ -141,7 +141,7 @@ func (s *session) environ() []string {
 	h := s.r.h
 	user := s.conn.User()
 	env := []string{
-		"PATH=/usr/local/bin:/usr/bin:/bin",
+		"PATH=" + CommandPATH,
 		"HOME=" + h.cfg.Dir,
 		"LANG=C.UTF-8",
 		"USER=" + user,

@@ -139,6 +139,10 @@ func New(opts ...Option) *Emulator {
 // Handler is the edge as an http.Handler (for httptest and benchmarks).
 func (e *Emulator) Handler() http.Handler { return e.handler }
 
+// Capabilities are what this emulator serves beyond plain AWS APIs (the
+// cloud.Cap* names), as GET /_groundstack/health lists them.
+func (e *Emulator) Capabilities() []string { return e.control.Capabilities() }
+
 // Services lists the services this emulator serves.
 func (e *Emulator) Services() []cloud.Service { return e.services }
 
@@ -171,8 +175,7 @@ func (e *Emulator) Start() error {
 		_ = srv.Serve(ln)
 	}()
 	if e.cfg.initDir != "" {
-		e.control.InitPending()
-		go e.control.RunInitHooks(context.Background(), e.cfg.initDir, "http://"+ln.Addr().String())
+		e.control.StartInitHooks(e.cfg.initDir, "http://"+ln.Addr().String())
 	}
 	return nil
 }
@@ -224,14 +227,16 @@ func (e *Emulator) Reset() {
 	}
 }
 
-// Close stops serving and releases every service's resources (child
-// processes, listeners). It is safe to call more than once.
+// Close stops serving and releases every service's resources (init hooks,
+// child processes, listeners), waiting for what it stops. It is safe to
+// call more than once.
 func (e *Emulator) Close() error {
 	e.mu.Lock()
 	srv, done := e.srv, e.done
 	e.srv = nil
 	e.mu.Unlock()
-	var errs []error
+	// Init hooks first: they are clients of the edge being shut down.
+	errs := []error{e.control.Close()}
 	if srv != nil {
 		srv.SetKeepAlivesEnabled(false)
 		e.connMu.Lock()

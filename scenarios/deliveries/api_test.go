@@ -495,16 +495,7 @@ var _ = Describe("more than 1 MB of orders", Ordered, Label("deliveries"), func(
 // countOrders counts the orders table through its time index, page by page.
 func countOrders(ctx context.Context) int {
 	GinkgoHelper()
-	p := dynamodb.NewQueryPaginator(ddb(), &dynamodb.QueryInput{
-		TableName: aws.String(stack.Tables.Orders), IndexName: aws.String("por_fecha"), Select: dtypes.SelectCount,
-		KeyConditionExpression:    aws.String("feed = :f"),
-		ExpressionAttributeValues: map[string]dtypes.AttributeValue{":f": &dtypes.AttributeValueMemberS{Value: "pedidos"}},
-	})
-	n := 0
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		Expect(err).NotTo(HaveOccurred())
-		n += int(out.Count)
-	}
+	n, err := storedOrders(ctx, ddb(), stack.Tables)
+	Expect(err).NotTo(HaveOccurred())
 	return n
 }

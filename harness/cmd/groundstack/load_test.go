@@ -59,7 +59,9 @@ func TestLoadBadInput(t *testing.T) {
 		defer l.Close()
 		return "http://" + l.Addr().String()
 	}()
-	fails := httpServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "upstream down", 503) }))
+	fails := httpServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "upstream down", http.StatusServiceUnavailable)
+	}))
 	cases := []struct {
 		name   string
 		args   []string

@@ -4,8 +4,10 @@
 package control
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,11 +35,16 @@ type Plane struct {
 
 	mu    sync.Mutex
 	hooks InitReport
+
+	life         context.Context // cancelled by Close
+	stop         context.CancelFunc
+	hooksRunning sync.WaitGroup
 }
 
 // New returns the control plane for services.
 func New(env *cloud.Env, version string, services []cloud.Service) *Plane {
 	p := &Plane{env: env, version: version, services: services, started: env.Now()}
+	p.life, p.stop = context.WithCancel(context.Background())
 	p.hooks.Completed = map[string]bool{"BOOT": true, "START": true, "READY": true, "SHUTDOWN": false}
 	p.hooks.Scripts = []HookScript{}
 	return p
@@ -60,18 +67,15 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == PathLocalStackHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		p.localStackHealth(w)
 	case path == PathLocalStackInit && r.Method == http.MethodGet:
-		p.mu.Lock()
-		rep := p.hooks
-		rep.Scripts = append([]HookScript(nil), p.hooks.Scripts...)
-		p.mu.Unlock()
-		writeJSON(w, http.StatusOK, rep)
+		writeJSON(w, http.StatusOK, p.InitReport())
 	case path == PathHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		names := p.serviceNames()
 		writeJSON(w, http.StatusOK, map[string]any{
-			"status":   "ok",
-			"version":  p.version,
-			"uptime_s": p.env.Now().Sub(p.started).Seconds(),
-			"services": names,
+			"status":       "ok",
+			"version":      p.version,
+			"uptime_s":     p.env.Now().Sub(p.started).Seconds(),
+			"services":     names,
+			"capabilities": p.Capabilities(),
 		})
 	case path == PathReset && r.Method == http.MethodPost:
 		p.reset(w, r)
@@ -80,6 +84,22 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found", "path": r.URL.Path})
 	}
+}
+
+// Capabilities are what this emulator serves, sorted: the control plane's
+// own, and those its services and EC2 host launcher declare.
+func (p *Plane) Capabilities() []string {
+	caps := []string{cloud.CapReset, cloud.CapHealth}
+	for _, s := range p.services {
+		if c, ok := s.(cloud.Capable); ok {
+			caps = append(caps, c.Capabilities()...)
+		}
+	}
+	if c, ok := p.env.Links.Get(cloud.LinkHosts).(cloud.Capable); ok {
+		caps = append(caps, c.Capabilities()...)
+	}
+	slices.Sort(caps)
+	return slices.Compact(caps)
 }
 
 func (p *Plane) serviceNames() []string {

@@ -3,11 +3,14 @@ package control
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -25,21 +28,43 @@ type HookScript struct {
 	Output string `json:"output,omitempty"`
 }
 
-// InitPending marks the READY stage as not yet completed; call it before
-// starting RunInitHooks in the background.
-func (p *Plane) InitPending() {
+// InitReport is a copy of the init hooks' report, safe to read while they run.
+func (p *Plane) InitReport() InitReport {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return InitReport{Completed: maps.Clone(p.hooks.Completed), Scripts: slices.Clone(p.hooks.Scripts)}
+}
+
+// hookTimeout bounds one init script; hookWaitDelay bounds how long a
+// killed script's leftover children may hold its output open.
+const (
+	hookTimeout   = 5 * time.Minute
+	hookWaitDelay = 2 * time.Second
+)
+
+// StartInitHooks marks the READY stage pending and runs dir/ready.d's
+// scripts in the background with the edge's endpoint in AWS_ENDPOINT_URL;
+// Close cancels them and waits for them.
+func (p *Plane) StartInitHooks(dir, endpoint string) {
 	p.mu.Lock()
 	p.hooks.Completed["READY"] = false
 	p.mu.Unlock()
+	p.hooksRunning.Go(func() { p.runInitHooks(p.life, dir, endpoint) })
 }
 
-// hookTimeout bounds one init script.
-const hookTimeout = 5 * time.Minute
+// Close cancels the init hooks still running (killing each script's
+// process group) and waits until they have stopped, as httptest.Server.Close
+// waits for what it started. It is safe to call more than once.
+func (p *Plane) Close() error {
+	p.stop()
+	p.hooksRunning.Wait()
+	return nil
+}
 
-// RunInitHooks runs dir/ready.d's scripts in name order, once, with the
-// edge's endpoint in AWS_ENDPOINT_URL: .sh files through sh, .py files
-// through python3, other files directly when executable.
-func (p *Plane) RunInitHooks(ctx context.Context, dir, endpoint string) {
+// runInitHooks runs dir/ready.d's scripts in name order, once: .sh files
+// through sh, .py files through python3, other files directly when
+// executable. Once ctx is done no further script starts.
+func (p *Plane) runInitHooks(ctx context.Context, dir, endpoint string) {
 	ready := filepath.Join(dir, "ready.d")
 	entries, _ := os.ReadDir(ready)
 	var scripts []string
@@ -55,6 +80,9 @@ func (p *Plane) RunInitHooks(ctx context.Context, dir, endpoint string) {
 	}
 	p.mu.Unlock()
 	for i, name := range scripts {
+		if ctx.Err() != nil {
+			return // closed: READY never completed, the rest stay UNKNOWN
+		}
 		p.setHook(i, "RUNNING", "")
 		path := filepath.Join(ready, name)
 		var cmd *exec.Cmd
@@ -73,6 +101,11 @@ func (p *Plane) RunInitHooks(ctx context.Context, dir, endpoint string) {
 			cmd = exec.CommandContext(cctx, path)
 		}
 		cmd.Dir = ready
+		// Own process group, killed whole: a script's children (sleep, aws)
+		// must not outlive it or keep its output pipe open.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+		cmd.WaitDelay = hookWaitDelay
 		cmd.Env = append(os.Environ(),
 			"AWS_ENDPOINT_URL="+endpoint,
 			"LOCALSTACK_HOST="+strings.TrimPrefix(endpoint, "http://"),

@@ -156,6 +156,17 @@ func (f fixture) waitStopped(t testing.TB, ids ...string) {
 	}
 }
 
+// waitSettled polls until a failed launch has left "pending": the SDK's
+// stopped and terminated waiters fail on "pending", which a loaded machine
+// may still show.
+func (f fixture) waitSettled(t testing.TB, id string) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for f.describe(t, id).State.Name == types.InstanceStateNamePending && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (f fixture) waitTerminated(t testing.TB, ids ...string) {
 	t.Helper()
 	w := ec2.NewInstanceTerminatedWaiter(f.c, fast)

@@ -116,12 +116,7 @@ func TestHostStartFailureStopsTheInstance(t *testing.T) {
 	f, l := withHosts(t)
 	l.startErr = errors.New("address already in use")
 	id := aws.ToString(f.run(t, 1)[0].InstanceId)
-	// The SDK's stopped waiter fails on "pending", which a loaded machine
-	// may still show: poll until the failed launch has settled.
-	deadline := time.Now().Add(waitFor)
-	for f.describe(t, id).State.Name == types.InstanceStateNamePending && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	f.waitSettled(t, id)
 	f.waitStopped(t, id)
 	got := f.describe(t, id)
 	if got.StateReason == nil || aws.ToString(got.StateReason.Code) != "Server.InternalError" || !strings.Contains(aws.ToString(got.StateReason.Message), "address already in use") {
@@ -136,6 +131,7 @@ func TestHostLaunchFailureTerminatesTheInstance(t *testing.T) {
 	f, l := withHosts(t)
 	l.launchErr = errors.New("no room")
 	id := aws.ToString(f.run(t, 1)[0].InstanceId)
+	f.waitSettled(t, id)
 	f.waitTerminated(t, id)
 	if r := f.describe(t, id).StateReason; r == nil || aws.ToString(r.Message) != "Server.InternalError: Internal error on launch" {
 		t.Fatalf("state reason %+v", r)

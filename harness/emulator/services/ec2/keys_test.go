@@ -1,17 +1,18 @@
 package ec2_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/hmac"
-	"crypto/md5"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/pem"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -37,13 +38,124 @@ func newPublicKey(t testing.TB) []byte {
 	return ssh.MarshalAuthorizedKey(sp)
 }
 
-func colonHex(b []byte) string {
-	h := hex.EncodeToString(b)
-	var parts []string
-	for i := 0; i < len(h); i += 2 {
-		parts = append(parts, h[i:i+2])
+// tool is the path of an external program the fingerprint checks run; the
+// check fails without it (make deps installs openssh-client and openssl).
+func tool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is needed to compute the expected fingerprints as AWS's documentation does (Debian package %s; make deps installs it): %v", name, pkg, err)
 	}
-	return strings.Join(parts, ":")
+	return p
+}
+
+// pipeline runs each command with the previous one's output as its input,
+// as a shell pipeline of AWS's documented commands would, and returns the
+// last output.
+func pipeline(t *testing.T, cmds ...[]string) string {
+	t.Helper()
+	var in []byte
+	for _, c := range cmds {
+		cmd := exec.Command(c[0], c[1:]...)
+		cmd.Stdin = bytes.NewReader(in)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(c, " "), err, stderr.String())
+		}
+		in = out
+	}
+	return strings.TrimSpace(string(in))
+}
+
+// digestOf reads the digest out of openssl dgst's "MD5(stdin)= aa:bb:…".
+func digestOf(t *testing.T, out string) string {
+	t.Helper()
+	_, d, ok := strings.Cut(out, "= ")
+	if !ok {
+		t.Fatalf("openssl digest output %q", out)
+	}
+	return d
+}
+
+// sha256Of reads ssh-keygen -l's "256 SHA256:… comment (ED25519)" and
+// restores the base64 padding ssh-keygen drops: AWS documents that EC2
+// pads the fingerprint with '=' where tools such as ssh-keygen omit it.
+func sha256Of(t *testing.T, out string) string {
+	t.Helper()
+	f := strings.Fields(out)
+	if len(f) < 2 || !strings.HasPrefix(f[1], "SHA256:") {
+		t.Fatalf("ssh-keygen -l output %q", out)
+	}
+	fp := strings.TrimPrefix(f[1], "SHA256:")
+	return fp + strings.Repeat("=", (4-len(fp)%4)%4)
+}
+
+// writeKey saves key material as AWS's guide has users do it (aws ec2
+// create-key-pair --query KeyMaterial --output text > key.pem, which ends
+// the file with a newline OpenSSH's parser needs).
+func writeKey(t *testing.T, name, material string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(material+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// createdFingerprint is what AWS's "Verify your key pair's fingerprint"
+// has you run on a private key EC2 created: for RSA, openssl pkcs8 … |
+// openssl sha1 -c (SHA-1 of the PKCS#8 DER); for ED25519, ssh-keygen -l.
+func createdFingerprint(t *testing.T, keyType types.KeyType, path string) string {
+	t.Helper()
+	if keyType == types.KeyTypeEd25519 {
+		return sha256Of(t, pipeline(t, []string{tool(t, "ssh-keygen", "openssh-client"), "-l", "-f", path}))
+	}
+	openssl := tool(t, "openssl", "openssl")
+	return digestOf(t, pipeline(t,
+		[]string{openssl, "pkcs8", "-in", path, "-inform", "PEM", "-outform", "DER", "-topk8", "-nocrypt"},
+		[]string{openssl, "sha1", "-c"}))
+}
+
+// importedFingerprint is what the same page has you run on a public key you
+// imported: for RSA, ssh-keygen -e -m PEM | openssl rsa -RSAPublicKey_in
+// -outform DER | openssl md5 -c (MD5 of the DER public key); for ED25519,
+// ssh-keygen -l.
+func importedFingerprint(t *testing.T, pubPath string) string {
+	t.Helper()
+	keygen := tool(t, "ssh-keygen", "openssh-client")
+	if strings.HasPrefix(readFile(t, pubPath), "ssh-ed25519 ") {
+		return sha256Of(t, pipeline(t, []string{keygen, "-l", "-f", pubPath}))
+	}
+	openssl := tool(t, "openssl", "openssl")
+	return digestOf(t, pipeline(t,
+		[]string{keygen, "-e", "-m", "PEM", "-f", pubPath},
+		[]string{openssl, "rsa", "-RSAPublicKey_in", "-outform", "DER"},
+		[]string{openssl, "md5", "-c"}))
+}
+
+// generateKey makes a throwaway key pair with ssh-keygen (test-time only,
+// nothing kept) and returns the private key's path; the public key is at
+// path + ".pub".
+func generateKey(t *testing.T, keyType, comment string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "id_"+keyType)
+	args := []string{tool(t, "ssh-keygen", "openssh-client"), "-q", "-t", keyType, "-N", "", "-C", comment, "-f", path}
+	if keyType == "rsa" {
+		args = append(args, "-b", "2048")
+	}
+	pipeline(t, args)
+	return path
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 var keyPairIDShape = regexp.MustCompile(`^key-[0-9a-f]{17}$`)
@@ -54,21 +166,9 @@ func TestCreateKeyPair(t *testing.T) {
 		name    string
 		keyType types.KeyType
 		header  string
-		// fingerprint is what AWS documents for a key it generated.
-		fingerprint func(priv any, pub ssh.PublicKey) string
 	}{
-		{"rsa", types.KeyTypeRsa, "-----BEGIN RSA PRIVATE KEY-----", func(priv any, _ ssh.PublicKey) string {
-			der, err := x509.MarshalPKCS8PrivateKey(priv)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum := sha1.Sum(der)
-			return colonHex(sum[:])
-		}},
-		{"ed25519", types.KeyTypeEd25519, "-----BEGIN OPENSSH PRIVATE KEY-----", func(_ any, pub ssh.PublicKey) string {
-			sum := sha256.Sum256(pub.Marshal())
-			return base64.StdEncoding.EncodeToString(sum[:])
-		}},
+		{"rsa", types.KeyTypeRsa, "-----BEGIN RSA PRIVATE KEY-----"},
+		{"ed25519", types.KeyTypeEd25519, "-----BEGIN OPENSSH PRIVATE KEY-----"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,14 +185,8 @@ func TestCreateKeyPair(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ssh.ParsePrivateKey: %v", err)
 			}
-			raw, err := ssh.ParseRawPrivateKey([]byte(material))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p, ok := raw.(*ed25519.PrivateKey); ok {
-				raw = *p
-			}
-			if got, want := aws.ToString(out.KeyFingerprint), tc.fingerprint(raw, signer.PublicKey()); got != want {
+			want := createdFingerprint(t, tc.keyType, writeKey(t, "k-"+tc.name+".pem", material))
+			if got := aws.ToString(out.KeyFingerprint); got != want {
 				t.Fatalf("fingerprint %q, want %q", got, want)
 			}
 			if !keyPairIDShape.MatchString(aws.ToString(out.KeyPairId)) || tagsOf(out.Tags)["team"] != "ops" {
@@ -174,27 +268,28 @@ func TestCreateKeyPairPPK(t *testing.T) {
 
 func TestImportKeyPair(t *testing.T) {
 	f := start(t)
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
+	// Keys made by ssh-keygen, in the forms AWS accepts (OpenSSH, RFC 4716
+	// as ssh-keygen -e writes it, base64 DER), and their fingerprints as
+	// AWS's documented commands compute them.
+	rsaPath := generateKey(t, "rsa", "")
+	rsaFingerprint := importedFingerprint(t, rsaPath+".pub")
+	keygen := tool(t, "ssh-keygen", "openssh-client")
+	rfc4716 := pipeline(t, []string{keygen, "-e", "-f", rsaPath + ".pub"}) + "\n"
+	pkcs8 := pipeline(t, []string{keygen, "-e", "-m", "PKCS8", "-f", rsaPath + ".pub"})
+	block, _ := pem.Decode([]byte(pkcs8))
+	if block == nil || block.Type != "PUBLIC KEY" {
+		t.Fatalf("ssh-keygen -e -m PKCS8: %q", pkcs8)
 	}
-	rsaPub, _ := ssh.NewPublicKey(&rsaKey.PublicKey)
-	spki, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
-	md5sum := md5.Sum(spki)
-	rsaFingerprint := colonHex(md5sum[:]) // AWS: MD5 of the DER public key
-	edLine := newPublicKey(t)
-	edPub, _, _, _, _ := ssh.ParseAuthorizedKey(edLine)
-	edSum := sha256.Sum256(edPub.Marshal())
+	edPath := generateKey(t, "ed25519", "me@laptop")
+	edLine := readFile(t, edPath+".pub")
 
-	rfc4716 := "---- BEGIN SSH2 PUBLIC KEY ----\nComment: \"2048-bit RSA, converted\"\n" +
-		wrap(base64.StdEncoding.EncodeToString(rsaPub.Marshal()), 70) + "---- END SSH2 PUBLIC KEY ----\n"
 	cases := []struct {
 		name, material, keyType, fingerprint string
 	}{
-		{"openssh rsa", string(ssh.MarshalAuthorizedKey(rsaPub)), "rsa", rsaFingerprint},
-		{"openssh ed25519 with comment", strings.TrimSpace(string(edLine)) + " me@laptop\n", "ed25519", base64.StdEncoding.EncodeToString(edSum[:])},
+		{"openssh rsa", readFile(t, rsaPath+".pub"), "rsa", rsaFingerprint},
+		{"openssh ed25519 with comment", edLine, "ed25519", importedFingerprint(t, edPath+".pub")},
 		{"rfc4716", rfc4716, "rsa", rsaFingerprint},
-		{"der base64", base64.StdEncoding.EncodeToString(spki), "rsa", rsaFingerprint},
+		{"der base64", base64.StdEncoding.EncodeToString(block.Bytes), "rsa", rsaFingerprint},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,7 +311,7 @@ func TestImportKeyPair(t *testing.T) {
 	bad := []struct{ name, material string }{
 		{"garbage", "hello"},
 		{"dsa", dsa},
-		{"truncated", strings.TrimSpace(string(edLine))[:30]},
+		{"truncated", strings.TrimSpace(edLine)[:30]},
 	}
 	for _, tc := range bad {
 		t.Run("refuses "+tc.name, func(t *testing.T) {
@@ -224,16 +319,8 @@ func TestImportKeyPair(t *testing.T) {
 			wantAPIError(t, err, "InvalidKeyPair.Format", "Key is not in valid OpenSSH public key format")
 		})
 	}
-	_, err = f.c.ImportKeyPair(ctx, &ec2.ImportKeyPairInput{KeyName: aws.String("imported-a"), PublicKeyMaterial: edLine})
+	_, err := f.c.ImportKeyPair(ctx, &ec2.ImportKeyPairInput{KeyName: aws.String("imported-a"), PublicKeyMaterial: []byte(edLine)})
 	wantAPIError(t, err, "InvalidKeyPair.Duplicate", "The keypair 'imported-a' already exists.")
-}
-
-func wrap(s string, n int) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i += n {
-		b.WriteString(s[i:min(i+n, len(s))] + "\n")
-	}
-	return b.String()
 }
 
 func TestKeyPairErrorsAndDelete(t *testing.T) {

@@ -45,6 +45,9 @@ type Service struct {
 	closeOnce sync.Once
 }
 
+// Capabilities: function URLs answer at the edge's path form too.
+func (s *Service) Capabilities() []string { return []string{cloud.CapFunctionURLPaths} }
+
 // New returns the service and publishes it as the cloud.FunctionInvoker
 // under cloud.LinkLambda.
 func New(env *cloud.Env) *Service {

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/emutest/lambdago"
 )
 
 func TestParseFunctionName(t *testing.T) {
@@ -62,10 +61,7 @@ func FuzzParseFunctionName(f *testing.F) {
 
 // TestURLResponseSample maps aws-lambda-go's sample function URL response.
 func TestURLResponseSample(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(lambdaGoDir(t), "events", "testdata", "lambda-urls-response.json"))
-	if err != nil {
-		t.Skip(err)
-	}
+	b := lambdago.Sample(t, "lambda-urls-response.json")
 	rec := httptest.NewRecorder()
 	writeURLResponse(rec, b, func(http.Header) {})
 	if rec.Code != 201 || rec.Body.String() != `{ "message": "Hello, world!" }` ||
@@ -73,19 +69,6 @@ func TestURLResponseSample(t *testing.T) {
 		len(rec.Header().Values("Set-Cookie")) != 2 {
 		t.Fatalf("%d %v %q", rec.Code, rec.Header(), rec.Body.String())
 	}
-}
-
-func lambdaGoDir(t *testing.T) string {
-	home, _ := os.UserHomeDir()
-	cache := os.Getenv("GOMODCACHE")
-	if cache == "" {
-		cache = filepath.Join(home, "go", "pkg", "mod")
-	}
-	matches, _ := filepath.Glob(filepath.Join(cache, "github.com", "aws", "aws-lambda-go@*"))
-	if len(matches) == 0 {
-		t.Skip("aws-lambda-go not in the module cache")
-	}
-	return matches[len(matches)-1]
 }
 
 // FuzzURLResponse: any function result maps to an HTTP response without

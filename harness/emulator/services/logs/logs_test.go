@@ -578,7 +578,10 @@ func TestTags(t *testing.T) {
 	if len(tags) != 1 || tags["env"] != "dev" {
 		t.Fatalf("tags %v", tags)
 	}
+	// The emulator still serves the deprecated per-group tagging calls older clients make.
+	//lint:ignore SA1019 the deprecated operations are the subject of this check
 	must(c.TagLogGroup(ctx, &cwl.TagLogGroupInput{LogGroupName: aws.String("g"), Tags: map[string]string{"k": "v"}})).ok(t)
+	//lint:ignore SA1019 the deprecated operations are the subject of this check
 	old := must(c.ListTagsLogGroup(ctx, &cwl.ListTagsLogGroupInput{LogGroupName: aws.String("g")})).ok(t).Tags
 	if len(old) != 2 || old["k"] != "v" {
 		t.Fatalf("tags %v", old)

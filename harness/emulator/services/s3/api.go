@@ -37,6 +37,9 @@ func New(env *cloud.Env) *Service {
 	return s
 }
 
+// Capabilities: bucket websites answer at the edge's path form too.
+func (s *Service) Capabilities() []string { return []string{cloud.CapWebsitePaths} }
+
 // Store is the service's state (for features wired on top: notifications).
 func (s *Service) Store() *Store { return s.store }
 
