@@ -76,13 +76,8 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 // Streams signs with the "dynamodb" scope, so the target must win), the
 // credential scope, a path prefix, a Host pattern, then the fallback (S3
 // path-style).
-func (e *edge) route(r *http.Request) (target, bool) {
-	t, _, ok := e.match(r)
-	return t, ok
-}
-
-// match is route that also returns what a Host route matched (the bucket,
-// API or URL id before the pattern); zero for other routes.
+// It also returns what a Host route matched (the bucket, API or URL id
+// before the pattern); zero for other routes.
 func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {

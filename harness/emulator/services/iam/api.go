@@ -129,11 +129,6 @@ func checkPolicyARN(arn string) error {
 	return nil
 }
 
-// versionRef names a version of a managed policy.
-type versionRef struct {
-	VersionId *string `required:"true" pattern:"v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?"`
-}
-
 // profileRef names an instance profile.
 type profileRef struct {
 	InstanceProfileName *string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
