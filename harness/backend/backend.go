@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/emulator/control"
 	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
@@ -132,9 +134,24 @@ func waitAnswer(ctx context.Context, endpoint string, ok func(status int) bool) 
 	}
 }
 
-// resetOver asks a groundstack edge to empty its stores.
-func resetOver(ctx context.Context, endpoint string) error {
+// resetOver asks a groundstack edge to empty its stores, signed with cfg's
+// credentials (an emulator in strict mode wants a signature for it).
+func resetOver(ctx context.Context, endpoint string, cfg aws.Config) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/_groundstack/reset", nil)
+	if cfg.Credentials != nil {
+		creds, err := cfg.Credentials.Retrieve(ctx)
+		if err != nil {
+			return err
+		}
+		region := cfg.Region
+		if region == "" {
+			region = "us-east-1"
+		}
+		const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, control.SigningName, region, time.Now()); err != nil {
+			return err
+		}
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

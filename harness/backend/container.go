@@ -212,7 +212,7 @@ func (c *Container) Reset(ctx context.Context) error {
 	if !c.features.Has(FeatureReset) {
 		return ErrResetUnsupported
 	}
-	return resetOver(ctx, c.endpoint)
+	return resetOver(ctx, c.endpoint, c.cfg)
 }
 
 // Diagnose returns nil while the container runs and answers its health

@@ -75,5 +75,5 @@ func (b *External) Reset(ctx context.Context) error {
 	if !b.features.Has(FeatureReset) {
 		return ErrResetUnsupported
 	}
-	return resetOver(ctx, b.endpoint)
+	return resetOver(ctx, b.endpoint, b.cfg)
 }

@@ -54,11 +54,23 @@ func (p *Plane) Name() string                { return "control" }
 func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
 func (p *Plane) Reset()                      {}
 
+// Routes: LocalStack's read-only endpoints and groundstack's health are
+// public; reset and state change or read the whole cloud, so in strict mode
+// they need a signature (service name "groundstack", which also routes a
+// signed request here).
 func (p *Plane) Routes() []cloud.Route {
 	return []cloud.Route{
+		{Kind: cloud.ByScope, Key: SigningName},
 		{Kind: cloud.ByPath, Key: "/_localstack", Public: true},
-		{Kind: cloud.ByPath, Key: "/_groundstack", Public: true},
+		{Kind: cloud.ByPath, Key: "/_groundstack", PublicIf: isHealth},
 	}
+}
+
+// SigningName is the SigV4 service name of the control plane's calls.
+const SigningName = "groundstack"
+
+func isHealth(r *http.Request) bool {
+	return strings.TrimSuffix(r.URL.Path, "/") == PathHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 }
 
 func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
