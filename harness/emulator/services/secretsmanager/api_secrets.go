@@ -52,13 +52,98 @@ type getSecretValueInput struct {
 	VersionStage *string `json:"VersionStage" min:"1" max:"256"`
 }
 
-// getSecretValue is the hot path: it encodes its answer by hand.
-func (s *Service) getSecretValue(c *awsproto.Call, in *getSecretValueInput) ([]byte, error) {
+// getSecretValue is the hot path: it reads the plain body clients send
+// itself (encoding/json reads any other), and encodes its answer by hand.
+func (s *Service) getSecretValue(c *awsproto.Call, body *[]byte) ([]byte, error) {
+	var in getSecretValueInput
+	if !in.decodeFast(*body) {
+		in = getSecretValueInput{}
+		if err := awsproto.DecodeJSON(*body, &in); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.api.Check(&in); err != nil {
+		return nil, err
+	}
 	v, err := s.store.GetValue(c.Region, *in.SecretId, deref(in.VersionId), deref(in.VersionStage), s.env.Now())
 	if err != nil {
 		return nil, err
 	}
 	return encodeSecretValue(v), nil
+}
+
+// decodeFast reads the object clients send ({"SecretId":"…"} with any of
+// the input's members, in any order, as strings of printable ASCII without
+// escapes) and reports false for anything else. The body is valid JSON
+// already; what it accepts, encoding/json reads the same way.
+func (in *getSecretValueInput) decodeFast(b []byte) bool {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return false
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		key, j, ok := plainString(b, i)
+		if !ok {
+			return false
+		}
+		if i = skipSpace(b, j); i == len(b) || b[i] != ':' {
+			return false
+		}
+		val, j, ok := plainString(b, skipSpace(b, i+1))
+		if !ok {
+			return false
+		}
+		v := string(val)
+		switch string(key) {
+		case "SecretId":
+			in.SecretId = &v
+		case "VersionId":
+			in.VersionId = &v
+		case "VersionStage":
+			in.VersionStage = &v
+		default:
+			return false
+		}
+		if i = skipSpace(b, j); i == len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return skipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+}
+
+// plainString reads the JSON string at b[i] when it is printable ASCII
+// without escapes, and returns its contents and the index after it.
+func plainString(b []byte, i int) ([]byte, int, bool) {
+	if i == len(b) || b[i] != '"' {
+		return nil, 0, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return b[i+1 : j], j + 1, true
+		case c < 0x20 || c == '\\' || c > 0x7e:
+			return nil, 0, false
+		}
+	}
+	return nil, 0, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // encodeSecretValue writes GetSecretValue's answer without reflection.
