@@ -200,19 +200,39 @@ func (s *Service) runInstances(c *awsproto.Call, in *runInstancesInput) (reserva
 
 // ---- DescribeInstances ----
 
-type describeInstancesInput struct {
-	Request
+// InstanceQuery is what the instance Describe calls take: IDs, filters
+// and paging. (It is exported because awsproto reads embedded structs by
+// exported names.)
+type InstanceQuery struct {
 	InstanceIds []string `query:"InstanceId"`
 	Filters     []Filter `query:"Filter"`
 	MaxResults  *string
 	NextToken   string
 }
 
-func (in *describeInstancesInput) Validate() error {
-	if err := validInstanceIDs(in.InstanceIds); err != nil {
+func (q *InstanceQuery) Validate() error {
+	if err := validInstanceIDs(q.InstanceIds); err != nil {
 		return err
 	}
-	return validFilters(in.Filters)
+	return validFilters(q.Filters)
+}
+
+// query is the store's Query, resumed from the NextToken op gave.
+func (q *InstanceQuery) query(op string) (Query, error) {
+	n, err := pageSize(q.MaxResults, q.InstanceIds, "instancesSet")
+	if err != nil {
+		return Query{}, err
+	}
+	after, err := seqToken(q.NextToken, op)
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{IDs: q.InstanceIds, Filters: q.Filters, Max: n, After: after}, nil
+}
+
+type describeInstancesInput struct {
+	Request
+	InstanceQuery
 }
 
 type describeInstancesResult struct {
@@ -221,7 +241,7 @@ type describeInstancesResult struct {
 }
 
 func (s *Service) describeInstances(c *awsproto.Call, in *describeInstancesInput) (describeInstancesResult, error) {
-	q, err := instanceQuery(in.InstanceIds, in.Filters, in.MaxResults, in.NextToken, "DescribeInstances")
+	q, err := in.query("DescribeInstances")
 	if err != nil {
 		return describeInstancesResult{}, err
 	}
@@ -234,20 +254,6 @@ func (s *Service) describeInstances(c *awsproto.Call, in *describeInstancesInput
 		out.NextToken = encodeToken("DescribeInstances", strconv.FormatUint(next, 10))
 	}
 	return out, nil
-}
-
-// instanceQuery is the paging of an instance Describe call, resumed from
-// its own NextToken.
-func instanceQuery(ids []string, filters []Filter, max *string, token, op string) (Query, error) {
-	n, err := pageSize(max, ids, "instancesSet")
-	if err != nil {
-		return Query{}, err
-	}
-	after, err := seqToken(token, op)
-	if err != nil {
-		return Query{}, err
-	}
-	return Query{IDs: ids, Filters: filters, Max: n, After: after}, nil
 }
 
 // ---- StartInstances, StopInstances, TerminateInstances ----
@@ -306,18 +312,8 @@ func (s *Service) terminateInstances(c *awsproto.Call, in *instanceIDsInput) (st
 
 type describeInstanceStatusInput struct {
 	Request
-	InstanceIds         []string `query:"InstanceId"`
-	Filters             []Filter `query:"Filter"`
-	MaxResults          *string
-	NextToken           string
+	InstanceQuery
 	IncludeAllInstances boolean
-}
-
-func (in *describeInstanceStatusInput) Validate() error {
-	if err := validInstanceIDs(in.InstanceIds); err != nil {
-		return err
-	}
-	return validFilters(in.Filters)
 }
 
 type statusDetailXML struct {
@@ -360,7 +356,7 @@ func healthOf(st State) (status string, details []statusDetailXML) {
 
 func (s *Service) describeInstanceStatus(c *awsproto.Call, in *describeInstanceStatusInput) (describeInstanceStatusResult, error) {
 	var out describeInstanceStatusResult
-	q, err := instanceQuery(in.InstanceIds, in.Filters, in.MaxResults, in.NextToken, "DescribeInstanceStatus")
+	q, err := in.query("DescribeInstanceStatus")
 	if err != nil {
 		return out, err
 	}

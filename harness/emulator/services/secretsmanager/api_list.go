@@ -64,14 +64,7 @@ func validFilterValue(v string) bool {
 }
 
 type secretListEntry struct {
-	ARN                    string              `json:"ARN"`
-	Name                   string              `json:"Name"`
-	Description            string              `json:"Description,omitempty"`
-	KmsKeyID               string              `json:"KmsKeyId,omitempty"`
-	LastChangedDate        *epoch              `json:"LastChangedDate,omitempty"`
-	LastAccessedDate       *epoch              `json:"LastAccessedDate,omitempty"`
-	DeletedDate            *epoch              `json:"DeletedDate,omitempty"`
-	Tags                   []tagOut            `json:"Tags,omitempty"`
+	secretMeta
 	SecretVersionsToStages map[string][]string `json:"SecretVersionsToStages,omitempty"`
 	CreatedDate            *epoch              `json:"CreatedDate,omitempty"`
 }
@@ -100,12 +93,7 @@ func (s *Service) listSecrets(c *awsproto.Call, in *listSecretsInput) (listSecre
 	list, next := s.store.List(c.Region, q, s.env.Now())
 	out := listSecretsOutput{SecretList: make([]secretListEntry, len(list))}
 	for i, d := range list {
-		out.SecretList[i] = secretListEntry{
-			ARN: d.ARN, Name: d.Name, Description: d.Description, KmsKeyID: d.KmsKeyID,
-			LastChangedDate: epochOrNil(d.LastChanged), LastAccessedDate: epochOrNil(d.LastAccessed),
-			DeletedDate: epochOrNil(d.DeletedDate), Tags: tagsOut(d.Tags),
-			SecretVersionsToStages: stagesMap(d.Versions), CreatedDate: epochOrNil(d.Created),
-		}
+		out.SecretList[i] = secretListEntry{metaOf(d), stagesMap(d.Versions), epochOrNil(d.Created)}
 	}
 	if next != nil {
 		out.NextToken = encodeCursor(*next)

@@ -252,15 +252,29 @@ type secretIDInput struct {
 	SecretId *string `json:"SecretId" required:"true" min:"1" max:"2048"`
 }
 
+// secretMeta is what DescribeSecret and ListSecrets show of a secret
+// before its versions.
+type secretMeta struct {
+	ARN              string   `json:"ARN"`
+	Name             string   `json:"Name"`
+	Description      string   `json:"Description,omitempty"`
+	KmsKeyID         string   `json:"KmsKeyId,omitempty"`
+	LastChangedDate  *epoch   `json:"LastChangedDate,omitempty"`
+	LastAccessedDate *epoch   `json:"LastAccessedDate,omitempty"`
+	DeletedDate      *epoch   `json:"DeletedDate,omitempty"`
+	Tags             []tagOut `json:"Tags,omitempty"`
+}
+
+func metaOf(d Description) secretMeta {
+	return secretMeta{
+		ARN: d.ARN, Name: d.Name, Description: d.Description, KmsKeyID: d.KmsKeyID,
+		LastChangedDate: epochOrNil(d.LastChanged), LastAccessedDate: epochOrNil(d.LastAccessed),
+		DeletedDate: epochOrNil(d.DeletedDate), Tags: tagsOut(d.Tags),
+	}
+}
+
 type describeSecretOutput struct {
-	ARN                string              `json:"ARN"`
-	Name               string              `json:"Name"`
-	Description        string              `json:"Description,omitempty"`
-	KmsKeyID           string              `json:"KmsKeyId,omitempty"`
-	LastChangedDate    *epoch              `json:"LastChangedDate,omitempty"`
-	LastAccessedDate   *epoch              `json:"LastAccessedDate,omitempty"`
-	DeletedDate        *epoch              `json:"DeletedDate,omitempty"`
-	Tags               []tagOut            `json:"Tags,omitempty"`
+	secretMeta
 	VersionIdsToStages map[string][]string `json:"VersionIdsToStages,omitempty"`
 	CreatedDate        *epoch              `json:"CreatedDate,omitempty"`
 }
@@ -270,12 +284,7 @@ func (s *Service) describeSecret(c *awsproto.Call, in *secretIDInput) (describeS
 	if err != nil {
 		return describeSecretOutput{}, err
 	}
-	return describeSecretOutput{
-		ARN: d.ARN, Name: d.Name, Description: d.Description, KmsKeyID: d.KmsKeyID,
-		LastChangedDate: epochOrNil(d.LastChanged), LastAccessedDate: epochOrNil(d.LastAccessed),
-		DeletedDate: epochOrNil(d.DeletedDate), Tags: tagsOut(d.Tags),
-		VersionIdsToStages: stagesMap(d.Versions), CreatedDate: epochOrNil(d.Created),
-	}, nil
+	return describeSecretOutput{metaOf(d), stagesMap(d.Versions), epochOrNil(d.Created)}, nil
 }
 
 func (s *Service) restoreSecret(c *awsproto.Call, in *secretIDInput) (refOutput, error) {
