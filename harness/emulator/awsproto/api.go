@@ -32,6 +32,11 @@ type API struct {
 	Invalid Code
 	// QuoteNull writes a missing required member as 'null' (Lambda).
 	QuoteNull bool
+	// Missing, when set, reports the first required member a request lacks
+	// by itself, named by its key as sent, before any other constraint (the
+	// EC2 dialect: MissingParameter "The request must contain the parameter
+	// ImageId").
+	Missing func(param string) *Error
 	// ErrorWriter, when set, replaces the protocol's error shape.
 	ErrorWriter func(w http.ResponseWriter, c *Call, e *Error)
 	// NotFound, when set, answers rest requests no operation matches
@@ -150,6 +155,11 @@ func (a *API) decodeBody(body []byte, v any) error {
 }
 
 func (a *API) validate(in any) error {
+	if a.Missing != nil {
+		if param, ok := firstMissing(in, a.Protocol == Query || a.Protocol == EC2Query); ok {
+			return a.Missing(param)
+		}
+	}
 	if err := validateTags(a.invalid(), a.QuoteNull, in); err != nil {
 		return err
 	}

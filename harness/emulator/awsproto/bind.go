@@ -119,6 +119,9 @@ func setScalar(v reflect.Value, s, member string, invalid Code) error {
 		v.Set(nv)
 		return nil
 	}
+	if u, ok := paramUnmarshaler(v); ok {
+		return u.UnmarshalParam(member, s)
+	}
 	switch v.Kind() {
 	case reflect.String:
 		v.SetString(s)

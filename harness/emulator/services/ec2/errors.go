@@ -1,7 +1,6 @@
 package ec2
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -10,8 +9,8 @@ import (
 // EC2's error codes; the name is the wire string. EC2 answers client errors
 // with 400 whatever the cause, even for "not found".
 var (
-	errMissingParameter     = awsproto.Code{Name: "MissingParameter", Status: http.StatusBadRequest}
-	errInvalidParameter     = awsproto.Code{Name: "InvalidParameterValue", Status: http.StatusBadRequest}
+	errMissingParameter     = awsproto.ErrMissingParameter
+	errInvalidParameter     = awsproto.ErrInvalidParameterValue
 	errParameterCombination = awsproto.Code{Name: "InvalidParameterCombination", Status: http.StatusBadRequest}
 	errInstanceNotFound     = awsproto.Code{Name: "InvalidInstanceID.NotFound", Status: http.StatusBadRequest}
 	errInstanceMalformed    = awsproto.Code{Name: "InvalidInstanceID.Malformed", Status: http.StatusBadRequest}
@@ -27,25 +26,9 @@ var (
 	errDryRun               = awsproto.Code{Name: "DryRunOperation", Status: http.StatusPreconditionFailed}
 )
 
-// kindCodes gives the wire code of each store failure kind.
-var kindCodes = [...]awsproto.Code{
-	kindInvalidParameter:  errInvalidParameter,
-	kindInstanceNotFound:  errInstanceNotFound,
-	kindIncorrectState:    errIncorrectState,
-	kindKeyPairNotFound:   errKeyPairNotFound,
-	kindKeyPairDuplicate:  errKeyPairDuplicate,
-	kindTagLimit:          errTagLimit,
-	kindInstanceLimit:     errInstanceLimit,
-	kindInstanceMalformed: errInstanceMalformed,
-	kindInvalidID:         errInvalidID,
-	kindKeyPairFormat:     errKeyPairFormat,
-}
-
-// wire turns a store failure into the error a client sees.
-func wire(err error) error {
-	var f *failure
-	if errors.As(err, &f) {
-		return kindCodes[f.kind].New(f.msg)
-	}
-	return err
-}
+// Messages EC2 answers with, word for word.
+const (
+	msgDryRun       = "Request would have succeeded, but DryRun flag is set."
+	msgBadToken     = "The specified pagination token is not valid or is expired."
+	msgImportFormat = "Key is not in valid OpenSSH public key format"
+)

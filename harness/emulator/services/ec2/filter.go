@@ -4,10 +4,11 @@ import "strings"
 
 // Filter is one Filter.N of a Describe call: the resource matches when one
 // of its values for Name matches one of Values (EC2's OR within a filter;
-// filters AND together).
+// filters AND together). Requests send it as Filter.N.Name and
+// Filter.N.Value.M.
 type Filter struct {
 	Name   string
-	Values []string
+	Values []string `query:"Value"`
 }
 
 // fieldsOf returns a resource's values for a filter name; tags are handled

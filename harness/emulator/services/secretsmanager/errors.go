@@ -1,7 +1,6 @@
 package secretsmanager
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -24,22 +23,5 @@ const (
 	msgMarkedForDelete  = "You can't perform this operation on the secret because it was marked for deletion."
 	msgAlreadyScheduled = "You tried to perform the operation on a secret that's currently marked deleted."
 	msgInvalidName      = "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
+	msgBadNextToken     = "The NextToken value is invalid."
 )
-
-// kindCodes gives the wire code of each store failure kind.
-var kindCodes = [...]awsproto.Code{
-	kindNotFound:         errResourceNotFound,
-	kindExists:           errResourceExists,
-	kindInvalidRequest:   errInvalidRequest,
-	kindInvalidParameter: errInvalidParameter,
-	kindInvalidNextToken: errInvalidNextToken,
-}
-
-// wire turns a store failure into the error a client sees.
-func wire(err error) error {
-	var f *failure
-	if errors.As(err, &f) {
-		return kindCodes[f.kind].New(f.msg)
-	}
-	return err
-}

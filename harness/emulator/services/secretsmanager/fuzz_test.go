@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -18,11 +17,10 @@ func FuzzOperations(f *testing.F) {
 	env := cloud.DefaultEnv()
 	env.Now = func() time.Time { return time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC) }
 	svc := New(env)
-	ops := make([]string, 0, len(svc.api.Ops))
-	for op := range svc.api.Ops {
-		ops = append(ops, op)
+	var ops []string // sorted: a failing input must pick the same operation when replayed
+	for _, op := range svc.api.Operations() {
+		ops = append(ops, op.Name)
 	}
-	sort.Strings(ops) // a failing input must pick the same operation when replayed
 	for i, body := range []string{
 		`{}`, `{"SecretId":"seed"}`, `{"Name":"n","SecretString":"v"}`, `{"SecretId":"seed","VersionStage":"AWSPREVIOUS"}`,
 		`{"SecretId":"seed","SecretBinary":"AAEC"}`, `{"SecretId":"seed","SecretBinary":"!!"}`,
@@ -54,4 +52,40 @@ func call(h http.Handler, op, body string) (int, string) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w.Code, w.Body.String()
+}
+
+// FuzzGetSecretValueDecode checks GetSecretValue's own reader against
+// encoding/json: whatever valid body it accepts, it reads as json does.
+func FuzzGetSecretValueDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"SecretId":"bench/db"}`, ` { "SecretId" : "a" , "VersionStage":"AWSCURRENT" } `, `{}`,
+		`{"SecretId":"a","SecretId":"b"}`, `{"secretid":"a"}`, `{"SecretId":"a\u0062"}`, `{"SecretId":null}`,
+		`{"SecretId":"a","Other":1}`, `{"VersionId":"00000000000000000000000000000001","SecretId":"x"}`, `{"SecretId":"é"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return "<nil>"
+		}
+		return "=" + *p
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) {
+			return // the API answers invalid JSON before the operation runs
+		}
+		var fast getSecretValueInput
+		if !fast.decodeFast(body) {
+			return
+		}
+		var ref getSecretValueInput
+		if err := json.Unmarshal(body, &ref); err != nil {
+			t.Fatalf("%q: read fast, json refuses: %v", body, err)
+		}
+		for _, p := range [][2]*string{{fast.SecretId, ref.SecretId}, {fast.VersionId, ref.VersionId}, {fast.VersionStage, ref.VersionStage}} {
+			if str(p[0]) != str(p[1]) {
+				t.Fatalf("%q: fast %s, json %s", body, str(p[0]), str(p[1]))
+			}
+		}
+	})
 }

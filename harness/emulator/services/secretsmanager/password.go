@@ -46,10 +46,10 @@ func RandomPassword(p PasswordSpec) (string, error) {
 	add(p.NoPunctuation, punctuationChars)
 	add(!p.Space, " ")
 	if len(classes) == 0 {
-		return "", fail(kindInvalidParameter, "The password must contain at least one character type.")
+		return "", errInvalidParameter.New("The password must contain at least one character type.")
 	}
 	if p.EachType && p.Length < len(classes) {
-		return "", fail(kindInvalidParameter, "Password length is too short based on the required types.")
+		return "", errInvalidParameter.New("Password length is too short based on the required types.")
 	}
 	all := strings.Join(classes, "")
 	out := make([]byte, p.Length)

@@ -290,6 +290,23 @@ func TestInputValidation(t *testing.T) {
 			_, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("big"), SecretString: aws.String(strings.Repeat("x", 65537))})
 			return err
 		}, "ValidationException", "1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536"},
+		{"empty value", func() error {
+			_, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("empty"), SecretString: aws.String("")})
+			return err
+		}, "ValidationException", "1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"every problem is reported", func() error {
+			_, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String(long), SecretString: aws.String("x"), ClientRequestToken: aws.String("short")})
+			return err
+		}, "ValidationException", "2 validation errors detected: Value '" + long + "' at 'name' failed to satisfy constraint: Member must have length less than or equal to 512; " +
+			"Value 'short' at 'clientRequestToken' failed to satisfy constraint: Member must have length greater than or equal to 32"},
+		{"too many stages", func() error {
+			_, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("exists"), SecretString: aws.String("x"), VersionStages: make([]string, 21)})
+			return err
+		}, "ValidationException", "1 validation error detected: Value at 'versionStages' failed to satisfy constraint: Member must have length less than or equal to 20"},
+		{"empty stage", func() error {
+			_, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("exists"), SecretString: aws.String("x"), VersionStages: []string{"a", ""}})
+			return err
+		}, "ValidationException", "1 validation error detected: Value '' at 'versionStages.member' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{"put without value", func() error {
 			_, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("exists")})
 			return err
@@ -314,6 +331,30 @@ func TestInputValidation(t *testing.T) {
 			_, err := c.ListSecrets(ctx, &sm.ListSecretsInput{Filters: []types.Filter{{Key: "color", Values: []string{"x"}}}})
 			return err
 		}, "ValidationException", "1 validation error detected: Value 'color' at 'filters.1.member.key' failed to satisfy constraint: Member must satisfy enum value set: [all, name, tag-key, description, tag-value, primary-region, owning-service]"},
+		{"list filter without values", func() error {
+			_, err := c.ListSecrets(ctx, &sm.ListSecretsInput{Filters: []types.Filter{{Key: "name"}}})
+			return err
+		}, "InvalidParameterException", "Invalid filter values for key: name"},
+		{"list filter with an empty list of values", func() error {
+			_, err := c.ListSecrets(ctx, &sm.ListSecretsInput{Filters: []types.Filter{{Key: "name", Values: []string{}}}})
+			return err
+		}, "ValidationException", "1 validation error detected: Value at 'filters.1.member.values' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"list filter value off the pattern", func() error {
+			_, err := c.ListSecrets(ctx, &sm.ListSecretsInput{Filters: []types.Filter{{Key: "name", Values: []string{"a;b"}}}})
+			return err
+		}, "ValidationException", "1 validation error detected: Value 'a;b' at 'filters.1.member.values.member' failed to satisfy constraint: Member must satisfy regular expression pattern: ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$"},
+		{"list sort order", func() error {
+			_, err := c.ListSecrets(ctx, &sm.ListSecretsInput{SortOrder: "up"})
+			return err
+		}, "ValidationException", "1 validation error detected: Value 'up' at 'sortOrder' failed to satisfy constraint: Member must satisfy enum value set: [asc, desc]"},
+		{"untag an empty key", func() error {
+			_, err := c.UntagResource(ctx, &sm.UntagResourceInput{SecretId: aws.String("exists"), TagKeys: []string{"a", ""}})
+			return err
+		}, "ValidationException", "1 validation error detected: Value '' at 'tagKeys.2.member' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"tag without a key", func() error {
+			_, err := c.TagResource(ctx, &sm.TagResourceInput{SecretId: aws.String("exists"), Tags: []types.Tag{{Key: aws.String("a")}, {Value: aws.String("v")}}})
+			return err
+		}, "ValidationException", "1 validation error detected: Value null at 'tags.2.member.key' failed to satisfy constraint: Member must not be null"},
 		{"list bad next token", func() error {
 			_, err := c.ListSecrets(ctx, &sm.ListSecretsInput{NextToken: aws.String("!!garbage!!")})
 			return err

@@ -3,7 +3,6 @@ package secretsmanager
 import (
 	"bytes"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,28 +19,8 @@ const (
 // drops its oldest deprecated (unlabelled) ones.
 const maxVersions = 100
 
-// kind classifies a store failure; errors.go maps it to a wire code.
-type kind int
-
-const (
-	kindNotFound kind = iota
-	kindExists
-	kindInvalidRequest
-	kindInvalidParameter
-	kindInvalidNextToken
-)
-
-// failure is what the store returns for a request it refuses.
-type failure struct {
-	kind kind
-	msg  string
-}
-
-func (f *failure) Error() string { return f.msg }
-
-func fail(k kind, msg string) error { return &failure{k, msg} }
-
-var errNotFound = fail(kindNotFound, msgSecretNotFound)
+// errNotFound is the answer for a secret that does not exist (or no longer).
+var errNotFound = errResourceNotFound.New(msgSecretNotFound)
 
 // Value is a secret's payload: a string or bytes, never both.
 type Value struct {
@@ -144,7 +123,7 @@ func (s *secret) putValue(token string, val Value, stages []string, now time.Tim
 		if v.value.equal(val) {
 			return v, nil
 		}
-		return nil, fail(kindExists, "You can't use ClientRequestToken "+token+" because that value is already in use for a version of secret "+s.arn+".")
+		return nil, errResourceExists.New("You can't use ClientRequestToken " + token + " because that value is already in use for a version of secret " + s.arn + ".")
 	}
 	return s.addVersion(token, val, stages, now), nil
 }
@@ -291,7 +270,7 @@ func (st *Store) Create(region, arnPrefix string, in CreateInput, now time.Time)
 			delete(r.byName, in.Name)
 			old.gone = true
 		case old.scheduled():
-			return Ref{}, fail(kindInvalidRequest, "You can't create this secret because a secret with this name is already scheduled for deletion.")
+			return Ref{}, errInvalidRequest.New("You can't create this secret because a secret with this name is already scheduled for deletion.")
 		case in.Value != nil && old.versions[in.Token] != nil:
 			v, err := old.putValue(in.Token, *in.Value, nil, now)
 			if err != nil {
@@ -299,7 +278,7 @@ func (st *Store) Create(region, arnPrefix string, in CreateInput, now time.Time)
 			}
 			return Ref{ARN: old.arn, Name: old.name, VersionID: v.id}, nil
 		default:
-			return Ref{}, fail(kindExists, "The operation failed because the secret "+in.Name+" already exists.")
+			return Ref{}, errResourceExists.New("The operation failed because the secret " + in.Name + " already exists.")
 		}
 	}
 	s := &secret{
@@ -336,23 +315,23 @@ func (st *Store) GetValue(region, id, versionID, stage string, now time.Time) (S
 		return SecretValue{}, errNotFound
 	}
 	if s.scheduled() {
-		return SecretValue{}, fail(kindInvalidRequest, msgMarkedForDelete)
+		return SecretValue{}, errInvalidRequest.New(msgMarkedForDelete)
 	}
 	var v *version
 	switch {
 	case versionID != "":
 		if v = s.versions[versionID]; v == nil {
-			return SecretValue{}, fail(kindNotFound, "Secrets Manager can't find the specified secret value for VersionId: "+versionID)
+			return SecretValue{}, errResourceNotFound.New("Secrets Manager can't find the specified secret value for VersionId: " + versionID)
 		}
 		if stage != "" && !slices.Contains(v.stages, stage) {
-			return SecretValue{}, fail(kindInvalidRequest, "You provided a VersionStage that is not associated to the provided VersionId.")
+			return SecretValue{}, errInvalidRequest.New("You provided a VersionStage that is not associated to the provided VersionId.")
 		}
 	default:
 		if stage == "" {
 			stage = stageCurrent
 		}
 		if v = s.stages[stage]; v == nil {
-			return SecretValue{}, fail(kindNotFound, "Secrets Manager can't find the specified secret value for staging label: "+stage)
+			return SecretValue{}, errResourceNotFound.New("Secrets Manager can't find the specified secret value for staging label: " + stage)
 		}
 	}
 	day := now.UTC().Truncate(24 * time.Hour).Unix()
@@ -445,7 +424,7 @@ func (st *Store) Delete(region, arnPrefix, id string, windowDays int, force bool
 		return Deletion{ARN: s.arn, Name: s.name, DeletionDate: now}, nil
 	}
 	if s.scheduled() {
-		return Deletion{}, fail(kindInvalidRequest, msgAlreadyScheduled)
+		return Deletion{}, errInvalidRequest.New(msgAlreadyScheduled)
 	}
 	s.deletedAt = now
 	s.deletionDate = now.Add(time.Duration(windowDays) * 24 * time.Hour)
@@ -475,7 +454,7 @@ func (st *Store) Restore(region, id string, now time.Time) (Ref, error) {
 func (st *Store) Tag(region, id string, tags []Tag, now time.Time) error {
 	return st.mutate(region, id, now, func(s *secret) error {
 		if len(mergeKeys(s.tags, tags)) > maxTags {
-			return fail(kindInvalidParameter, "Number of tags exceeds the limit of 50 for a secret.")
+			return errInvalidParameter.New("Number of tags exceeds the limit of 50 for a secret.")
 		}
 		s.setTags(tags)
 		return nil
@@ -518,250 +497,13 @@ func (st *Store) mutate(region, id string, now time.Time, f func(*secret) error)
 		return errNotFound
 	}
 	if s.scheduled() {
-		return fail(kindInvalidRequest, msgMarkedForDelete)
+		return errInvalidRequest.New(msgMarkedForDelete)
 	}
 	if err := f(s); err != nil {
 		return err
 	}
 	s.lastChanged = now
 	return nil
-}
-
-// VersionInfo is one version as DescribeSecret and ListSecretVersionIds show it.
-type VersionInfo struct {
-	ID           string
-	Stages       []string
-	Created      time.Time
-	LastAccessed time.Time
-}
-
-// Description is a secret's metadata.
-type Description struct {
-	ARN, Name, Description, KmsKeyID string
-	Tags                             []Tag
-	Created, LastChanged             time.Time
-	LastAccessed                     time.Time // zero: never read
-	DeletedDate                      time.Time // zero: not scheduled
-	Versions                         []VersionInfo
-}
-
-// describe snapshots s; the caller holds s.mu (read).
-func (s *secret) describe(includeDeprecated bool) Description {
-	d := Description{
-		ARN: s.arn, Name: s.name, Description: s.description, KmsKeyID: s.kmsKeyID,
-		Tags: slices.Clone(s.tags), Created: s.created, LastChanged: s.lastChanged,
-		DeletedDate: s.deletedAt,
-	}
-	if day := s.lastRead.Load(); day != 0 {
-		d.LastAccessed = time.Unix(day, 0).UTC()
-	}
-	for _, v := range s.order {
-		if len(v.stages) == 0 && !includeDeprecated {
-			continue
-		}
-		d.Versions = append(d.Versions, VersionInfo{ID: v.id, Stages: slices.Clone(v.stages), Created: v.created, LastAccessed: d.LastAccessed})
-	}
-	return d
-}
-
-// Describe returns a secret's metadata, also while it is scheduled for deletion.
-func (st *Store) Describe(region, id string, includeDeprecated bool, now time.Time) (Description, error) {
-	s := st.lookup(region, id, now)
-	if s == nil {
-		return Description{}, errNotFound
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if !s.alive(now) {
-		return Description{}, errNotFound
-	}
-	return s.describe(includeDeprecated), nil
-}
-
-// Filter is one ListSecrets filter: Key and the values any of which matches.
-type Filter struct {
-	Key    string
-	Values []string
-}
-
-// ListQuery is a validated ListSecrets request.
-type ListQuery struct {
-	Filters        []Filter
-	IncludeDeleted bool
-	SortBy         string // created-date (default), last-accessed-date, last-changed-date, name
-	Descending     bool
-	Max            int
-	After          *ListCursor // from NextToken
-}
-
-// ListCursor is where a ListSecrets page ended: the sort key of its last secret.
-type ListCursor struct {
-	Key  int64
-	Name string
-}
-
-// List returns one page of secrets in sort order and the cursor of the next
-// page (nil at the end). Secrets whose recovery window has ended are purged.
-func (st *Store) List(region string, q ListQuery, now time.Time) ([]Description, *ListCursor) {
-	r := st.region(region, false)
-	if r == nil {
-		return nil, nil
-	}
-	type row struct {
-		key int64
-		d   Description
-	}
-	var rows []row
-	var expired []*secret
-	r.mu.RLock()
-	for _, s := range r.byName {
-		s.mu.RLock()
-		switch {
-		case !s.alive(now):
-			expired = append(expired, s)
-		case s.scheduled() && !q.IncludeDeleted:
-		default:
-			d := s.describe(false)
-			if matchesAll(d, q.Filters, region) {
-				rows = append(rows, row{sortKey(d, q.SortBy), d})
-			}
-		}
-		s.mu.RUnlock()
-	}
-	r.mu.RUnlock()
-	for _, s := range expired {
-		st.purge(r, s)
-	}
-	less := func(a, b row) bool {
-		if a.key != b.key {
-			return a.key < b.key
-		}
-		return a.d.Name < b.d.Name
-	}
-	if q.Descending {
-		sort.Slice(rows, func(i, j int) bool { return less(rows[j], rows[i]) })
-	} else {
-		sort.Slice(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
-	}
-	if q.After != nil {
-		after := row{key: q.After.Key, d: Description{Name: q.After.Name}}
-		i := sort.Search(len(rows), func(i int) bool {
-			if q.Descending {
-				return less(rows[i], after)
-			}
-			return less(after, rows[i])
-		})
-		rows = rows[i:]
-	}
-	var next *ListCursor
-	if q.Max > 0 && len(rows) > q.Max {
-		rows = rows[:q.Max]
-		last := rows[len(rows)-1]
-		next = &ListCursor{Key: last.key, Name: last.d.Name}
-	}
-	out := make([]Description, len(rows))
-	for i, x := range rows {
-		out[i] = x.d
-	}
-	return out, next
-}
-
-// sortKey is the number a secret sorts by (names sort by the tie-breaker).
-func sortKey(d Description, by string) int64 {
-	switch by {
-	case "name":
-		return 0
-	case "last-accessed-date":
-		return d.LastAccessed.UnixNano()
-	case "last-changed-date":
-		return d.LastChanged.UnixNano()
-	}
-	return d.Created.UnixNano()
-}
-
-// matchesAll applies ListSecrets filters: every filter must match, and a
-// filter matches when any of its values does. "!value" negates a value.
-func matchesAll(d Description, filters []Filter, region string) bool {
-	for _, f := range filters {
-		var fields []string
-		prefix, fold := true, false
-		switch f.Key {
-		case "name":
-			fields = []string{d.Name}
-		case "description":
-			fields, fold = []string{d.Description}, true
-			if d.Description == "" {
-				fields = nil
-			}
-		case "tag-key":
-			for _, t := range d.Tags {
-				fields = append(fields, t.Key)
-			}
-		case "tag-value":
-			for _, t := range d.Tags {
-				fields = append(fields, t.Value)
-			}
-		case "primary-region":
-			fields = []string{region}
-		case "owning-service":
-			fields = nil
-		case "all":
-			fields = []string{d.Name, d.Description}
-			for _, t := range d.Tags {
-				fields = append(fields, t.Key, t.Value)
-			}
-			prefix, fold = false, true
-		}
-		if !matchesAny(f.Values, fields, prefix, fold) {
-			return false
-		}
-	}
-	return true
-}
-
-func matchesAny(values, fields []string, prefix, fold bool) bool {
-	for _, v := range values {
-		neg := strings.HasPrefix(v, "!")
-		if neg {
-			v = v[1:]
-		}
-		hit := false
-		for _, f := range fields {
-			if matchField(v, f, prefix, fold) {
-				hit = true
-				break
-			}
-		}
-		if hit != neg {
-			return true
-		}
-	}
-	return false
-}
-
-// matchField is a prefix match, or, for "all", a match of every word of v
-// against the start of some word of f.
-func matchField(v, f string, prefix, fold bool) bool {
-	if fold {
-		v, f = strings.ToLower(v), strings.ToLower(f)
-	}
-	if prefix {
-		return strings.HasPrefix(f, v)
-	}
-	words := strings.FieldsFunc(f, isWordBreak)
-	for _, w := range strings.FieldsFunc(v, isWordBreak) {
-		if !slices.ContainsFunc(words, func(x string) bool { return strings.HasPrefix(x, w) }) {
-			return false
-		}
-	}
-	return v != ""
-}
-
-func isWordBreak(r rune) bool { return strings.ContainsRune(" /_+=.@-:", r) }
-
-// ListVersions lists a secret's versions, oldest first.
-func (st *Store) ListVersions(region, id string, includeDeprecated bool, now time.Time) (Description, error) {
-	return st.Describe(region, id, includeDeprecated, now)
 }
 
 // Count reports how many live secrets each region holds.
