@@ -69,9 +69,38 @@ func (e *edge) route(r *http.Request) (target, bool) {
 	return t, ok
 }
 
-// match is route that also returns what a Host route matched (the bucket,
-// API or URL id before the pattern); zero for other routes.
+// match is route that also returns what the Host matched (the bucket, API
+// or URL id before the pattern), zero when the Host names nothing. A request
+// routed by its signature or path still gets what its Host names when that
+// is one of the same service's Host patterns: a signed request to a Function
+// URL or a virtual-hosted bucket is routed by its credential scope.
 func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
+	t, m, ok := e.find(r)
+	if ok && m.Resource == "" {
+		m = e.hostMatchFor(t, r)
+	}
+	return t, m, ok
+}
+
+// hostMatchFor matches r's Host against t's service's own Host patterns.
+func (e *edge) hostMatchFor(t target, r *http.Request) awsproto.HostMatch {
+	host := ""
+	for _, h := range e.byHost {
+		if h.svc != t.svc {
+			continue
+		}
+		if host == "" {
+			host = hostOnly(r.Host)
+		}
+		if m, ok := matchHost(host, h.key); ok {
+			return m
+		}
+	}
+	return awsproto.HostMatch{}
+}
+
+// find is match without what a Host route of the same service names.
+func (e *edge) find(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {
 		prefix, _, _ := strings.Cut(tgt, ".")
