@@ -247,3 +247,51 @@ func withExtraFile(b *testing.B, zipData []byte, n int) []byte {
 	}
 	return buf.Bytes()
 }
+
+// BenchmarkDispatchServerCPU replays requests that never reach a function
+// through the edge handler: cpu-us/op is what routing, decoding, checking
+// and answering one costs the emulator (Invoke with DryRun, and a control
+// plane read).
+func BenchmarkDispatchServerCPU(b *testing.B) {
+	if os.Getenv(emutest.EnvBenchEndpoint) != "" {
+		b.Skip("measures the embedded emulator")
+	}
+	e, cfg := emutest.Start(b)
+	c := awslambda.NewFromConfig(cfg)
+	name := benchFunction(b, c, testfnZip)
+	h := e.Handler()
+	auth := "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000"
+	body := []byte(`{"mode":"echo"}`)
+	for _, bc := range []struct {
+		name, method, path string
+		header             map[string]string
+		status             int
+	}{
+		{"invoke-dryrun", "POST", "/2015-03-31/functions/" + name + "/invocations?Qualifier=%24LATEST", map[string]string{"X-Amz-Invocation-Type": "DryRun", "X-Amz-Log-Type": "None"}, 204},
+		{"get-configuration", "GET", "/2015-03-31/functions/" + name + "/configuration", nil, 200},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			mk := func() *http.Request {
+				r := httptest.NewRequest(bc.method, bc.path, bytes.NewReader(body))
+				r.Header.Set("Authorization", auth)
+				r.Header.Set("Content-Type", "application/json")
+				for k, v := range bc.header {
+					r.Header.Set(k, v)
+				}
+				return r
+			}
+			w := &emutest.Discard{}
+			b.ReportAllocs()
+			m := emutest.StartCPU(b)
+			for i := 0; i < b.N; i++ {
+				w.Reset()
+				h.ServeHTTP(w, mk())
+				if w.Status != bc.status {
+					b.Fatalf("status %d", w.Status)
+				}
+			}
+			b.StopTimer()
+			m.Report()
+		})
+	}
+}
