@@ -205,38 +205,20 @@ func (s *Service) newExec(f *Function, v *Version) Executor {
 
 // --- errors
 
-// storeErr words a store failure as the AWS error a client sees.
 // noContent answers 204 No Content once a store change has succeeded.
 func noContent(w http.ResponseWriter, err error) error {
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func storeErr(err error) error {
-	var se *StoreError
-	if !errors.As(err, &se) {
-		return err
-	}
-	switch se.Kind {
-	case KindNotFound:
-		return ErrResourceNotFound.New(se.Msg)
-	case KindConflict:
-		return ErrResourceConflict.New(se.Msg)
-	case KindPrecondition:
-		return ErrPreconditionFailed.New(se.Msg)
-	default:
-		return ErrInvalidParameterValue.New(se.Msg)
-	}
 }
 
 // validation is awsproto's constraint wording with Lambda's code. A missing
 // member is reported here as Value 'null' (quoted, unlike awsproto.NotNull):
 // callers pass "null" with awsproto.RuleNotNull.
 func validation(value, member, rule string) *awsproto.Error {
-	return awsproto.Constraint(ErrValidation, value, member, rule)
+	return awsproto.Constraint(errValidation, value, member, rule)
 }
 
 // --- names
@@ -322,7 +304,7 @@ func (s *Service) target(c *awsproto.Call, raw, qualifierParam string) (region, 
 	}
 	if qualifierParam != "" {
 		if q != "" && q != qualifierParam {
-			return "", "", "", ErrInvalidParameterValue.New("The derived qualifier from the function name does not match the specified qualifier.")
+			return "", "", "", errInvalidParameterValue.New("The derived qualifier from the function name does not match the specified qualifier.")
 		}
 		q = qualifierParam
 	}
@@ -432,7 +414,7 @@ func decode(c *awsproto.Call, limit int64, op string, v any) error {
 	body, release, err := awsproto.ReadBody(c.Request, limit)
 	if err != nil {
 		if err == awsproto.ErrBodyTooLarge {
-			return ErrRequestEntityTooLarge.Errorf("Request must be smaller than %d bytes for the %s operation", limit, op)
+			return errRequestEntityTooLarge.Errorf("Request must be smaller than %d bytes for the %s operation", limit, op)
 		}
 		return awsproto.ErrSerialization.New("Could not read request body")
 	}
@@ -481,7 +463,7 @@ const rolePattern = `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/
 func (in *configInput) apply(cfg *Config) error {
 	if in.Runtime != nil {
 		if !knownRuntimes[*in.Runtime] {
-			return ErrInvalidParameterValue.Errorf("Value %s at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [%s] or be a valid ARN", *in.Runtime, runtimeList())
+			return errInvalidParameterValue.Errorf("Value %s at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [%s] or be a valid ARN", *in.Runtime, runtimeList())
 		}
 		cfg.Runtime = *in.Runtime
 	}
@@ -504,13 +486,13 @@ func (in *configInput) apply(cfg *Config) error {
 		cfg.Description = *in.Description
 	}
 	if in.Timeout != nil {
-		if err := awsproto.CheckValue(ErrValidation, *in.Timeout, "timeout", 1, 900); err != nil {
+		if err := awsproto.CheckValue(errValidation, *in.Timeout, "timeout", 1, 900); err != nil {
 			return err
 		}
 		cfg.Timeout = *in.Timeout
 	}
 	if in.MemorySize != nil {
-		if err := awsproto.CheckValue(ErrValidation, *in.MemorySize, "memorySize", 128, 10240); err != nil {
+		if err := awsproto.CheckValue(errValidation, *in.MemorySize, "memorySize", 128, 10240); err != nil {
 			return err
 		}
 		cfg.MemorySize = *in.MemorySize
@@ -559,7 +541,7 @@ func checkEnv(vars map[string]string) error {
 	keys := make([]string, 0, len(vars))
 	for k := range vars {
 		if !envKeyRE.MatchString(k) {
-			return awsproto.ConstraintWithheld(ErrValidation, "environment.variables", "Map keys must satisfy constraint: ["+awsproto.Pattern("[a-zA-Z]([a-zA-Z0-9_])+")+"]")
+			return awsproto.ConstraintWithheld(errValidation, "environment.variables", "Map keys must satisfy constraint: ["+awsproto.Pattern("[a-zA-Z]([a-zA-Z0-9_])+")+"]")
 		}
 		keys = append(keys, k)
 	}
@@ -573,10 +555,10 @@ func checkEnv(vars map[string]string) error {
 		}
 	}
 	if len(reserved) > 0 {
-		return ErrInvalidParameterValue.New("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: " + strings.Join(reserved, ", "))
+		return errInvalidParameterValue.New("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: " + strings.Join(reserved, ", "))
 	}
 	if b, _ := json.Marshal(vars); len(b) > 4096 {
-		return ErrInvalidParameterValue.New("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: " + string(b))
+		return errInvalidParameterValue.New("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: " + string(b))
 	}
 	return nil
 }
@@ -595,31 +577,31 @@ func checkArchitectures(a []string) error {
 // checking it is one.
 func (s *Service) loadCode(code *functionCodeWire) ([]byte, error) {
 	if code == nil || (len(code.ZipFile) == 0 && code.S3Bucket == "" && code.ImageURI == "") {
-		return nil, ErrInvalidParameterValue.New("Please provide a source for function code.")
+		return nil, errInvalidParameterValue.New("Please provide a source for function code.")
 	}
 	if code.ImageURI != "" {
-		return nil, ErrInvalidParameterValue.New("groundstack runs Zip functions only: ImageUri is not supported")
+		return nil, errInvalidParameterValue.New("groundstack runs Zip functions only: ImageUri is not supported")
 	}
 	data := code.ZipFile
 	if len(data) == 0 {
 		if code.S3Key == "" {
-			return nil, ErrInvalidParameterValue.New("Please provide a source for function code.")
+			return nil, errInvalidParameterValue.New("Please provide a source for function code.")
 		}
 		reader, _ := s.env.Links.Get(cloud.LinkS3).(cloud.ObjectReader)
 		if reader == nil {
-			return nil, ErrInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
+			return nil, errInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
 		}
 		var ok bool
 		data, ok = reader.ReadObject(code.S3Bucket, code.S3Key)
 		if !ok {
-			return nil, ErrInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+			return nil, errInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
 		}
 	}
 	switch err := runtime.CheckZip(data); {
 	case errors.Is(err, runtime.ErrNotZip):
-		return nil, ErrInvalidParameterValue.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
+		return nil, errInvalidParameterValue.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
 	case errors.Is(err, runtime.ErrUnzippedSize):
-		return nil, ErrInvalidParameterValue.Errorf("Unzipped size must be smaller than %d bytes", runtime.MaxUnzippedSize)
+		return nil, errInvalidParameterValue.Errorf("Unzipped size must be smaller than %d bytes", runtime.MaxUnzippedSize)
 	case err != nil:
 		return nil, err
 	}
@@ -630,7 +612,7 @@ func (s *Service) loadCode(code *functionCodeWire) ([]byte, error) {
 func (s *Service) storeCode(data []byte, cfg *Config) error {
 	hexSum, err := s.exec.StoreCode(data)
 	if err != nil {
-		return ErrService.New("could not store the function's code: " + err.Error())
+		return errService.New("could not store the function's code: " + err.Error())
 	}
 	sum := sha256.Sum256(data)
 	cfg.CodeSha256 = base64.StdEncoding.EncodeToString(sum[:])
@@ -640,11 +622,11 @@ func (s *Service) storeCode(data []byte, cfg *Config) error {
 	// the first invocation only starts the process.
 	switch err := s.exec.Unpack(hexSum); {
 	case errors.Is(err, runtime.ErrNotZip):
-		return ErrInvalidParameterValue.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
+		return errInvalidParameterValue.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
 	case errors.Is(err, runtime.ErrUnzippedSize):
-		return ErrInvalidParameterValue.Errorf("Unzipped size must be smaller than %d bytes", runtime.MaxUnzippedSize)
+		return errInvalidParameterValue.Errorf("Unzipped size must be smaller than %d bytes", runtime.MaxUnzippedSize)
 	case err != nil:
-		return ErrService.New("could not unpack the function's code: " + err.Error())
+		return errService.New("could not unpack the function's code: " + err.Error())
 	}
 	return nil
 }
@@ -670,13 +652,13 @@ func (s *Service) createFunction(w http.ResponseWriter, c *awsproto.Call, _ awsp
 		return validation("null", "role", awsproto.RuleNotNull)
 	}
 	if in.PackageType == "Image" {
-		return ErrInvalidParameterValue.New("groundstack runs Zip functions only: PackageType Image is not supported")
+		return errInvalidParameterValue.New("groundstack runs Zip functions only: PackageType Image is not supported")
 	}
 	if in.Runtime == nil {
-		return ErrInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+		return errInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 	}
 	if _, err := s.store.Function(region, name); err == nil {
-		return ErrResourceConflict.Errorf("Function already exist: %s", name)
+		return errResourceConflict.Errorf("Function already exist: %s", name)
 	}
 	if err := checkArchitectures(in.Architectures); err != nil {
 		return err
@@ -690,7 +672,7 @@ func (s *Service) createFunction(w http.ResponseWriter, c *awsproto.Call, _ awsp
 		cfg.Architectures = in.Architectures
 	}
 	if cfg.Runtime == "go1.x" && cfg.Handler == "" {
-		return ErrInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+		return errInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 	}
 	data, err := s.loadCode(in.Code)
 	if err != nil {
@@ -702,7 +684,7 @@ func (s *Service) createFunction(w http.ResponseWriter, c *awsproto.Call, _ awsp
 	}
 	v, pub, err := s.store.Create(region, name, cfg, in.Tags, in.Publish)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	if pub != nil {
 		v = pub
@@ -717,7 +699,7 @@ func (s *Service) getFunction(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	}
 	v, f, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	out := map[string]any{
 		"Configuration": configWire(v),
@@ -750,7 +732,7 @@ func (s *Service) getFunctionConfiguration(w http.ResponseWriter, c *awsproto.Ca
 	}
 	v, _, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, configWire(v))
 }
@@ -839,7 +821,7 @@ func (s *Service) updateFunctionCode(w http.ResponseWriter, c *awsproto.Call, p 
 		return err
 	}
 	if q != "" {
-		return ErrInvalidParameterValue.New("Unsupported qualifier: function code can only be updated on $LATEST")
+		return errInvalidParameterValue.New("Unsupported qualifier: function code can only be updated on $LATEST")
 	}
 	var in struct {
 		functionCodeWire
@@ -861,7 +843,7 @@ func (s *Service) updateFunctionCode(w http.ResponseWriter, c *awsproto.Call, p 
 	if in.DryRun {
 		v, _, err := s.store.Resolve(region, name, "")
 		if err != nil {
-			return storeErr(err)
+			return err
 		}
 		out := configWire(v)
 		sum := sha256.Sum256(data)
@@ -869,7 +851,7 @@ func (s *Service) updateFunctionCode(w http.ResponseWriter, c *awsproto.Call, p 
 		return awsproto.WriteJSON(w, http.StatusOK, out)
 	}
 	if _, err := s.store.Function(region, name); err != nil {
-		return storeErr(err)
+		return err
 	}
 	var codeCfg Config
 	if err := s.storeCode(data, &codeCfg); err != nil {
@@ -885,7 +867,7 @@ func (s *Service) updateFunctionCode(w http.ResponseWriter, c *awsproto.Call, p 
 		return nil
 	})
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	if pub != nil {
 		v = pub
@@ -899,7 +881,7 @@ func (s *Service) updateFunctionConfiguration(w http.ResponseWriter, c *awsproto
 		return err
 	}
 	if q != "" {
-		return ErrInvalidParameterValue.New("Unsupported qualifier: the configuration can only be updated on $LATEST")
+		return errInvalidParameterValue.New("Unsupported qualifier: the configuration can only be updated on $LATEST")
 	}
 	var in configInput
 	if err := decode(c, maxConfigBody, "UpdateFunctionConfiguration", &in); err != nil {
@@ -911,17 +893,13 @@ func (s *Service) updateFunctionConfiguration(w http.ResponseWriter, c *awsproto
 			return err
 		}
 		if cfg.Runtime == "go1.x" && cfg.Handler == "" {
-			return ErrInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+			return errInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 		}
 		cfg.LastModified = now
 		return nil
 	})
 	if err != nil {
-		var ae *awsproto.Error
-		if errors.As(err, &ae) {
-			return ae
-		}
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, configWire(v))
 }
@@ -943,7 +921,7 @@ func (s *Service) publishVersion(w http.ResponseWriter, c *awsproto.Call, p awsp
 	}
 	v, err := s.store.Publish(region, name, in.Description, in.CodeSha256, in.RevisionID)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusCreated, configWire(v))
 }
@@ -959,7 +937,7 @@ func (s *Service) listVersions(w http.ResponseWriter, c *awsproto.Call, p awspro
 	}
 	vs, err := s.store.Versions(region, name)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	items, next := page(vs, func(v *Version) string { return versionKey(v.Name) }, marker, max)
 	out := struct {
@@ -1018,7 +996,7 @@ func (s *Service) createAlias(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	}
 	out, err := s.store.CreateAlias(region, name, a)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusCreated, aliasOut(out))
 }
@@ -1030,7 +1008,7 @@ func (s *Service) getAlias(w http.ResponseWriter, c *awsproto.Call, p awsproto.P
 	}
 	a, err := s.store.Alias(region, name, p["Name"])
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, aliasOut(a))
 }
@@ -1046,7 +1024,7 @@ func (s *Service) listAliases(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	}
 	as, err := s.store.Aliases(region, name, c.URL.Query().Get("FunctionVersion"))
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	items, next := page(as, func(a Alias) string { return a.Name }, marker, max)
 	out := struct {
@@ -1082,7 +1060,7 @@ func (s *Service) updateAlias(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	}
 	a, err := s.store.UpdateAlias(region, name, p["Name"], in.FunctionVersion, in.Description, routing, in.RevisionID)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, aliasOut(a))
 }
@@ -1165,7 +1143,7 @@ func (s *Service) addPermission(w http.ResponseWriter, c *awsproto.Call, p awspr
 		return string(b)
 	})
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusCreated, map[string]string{"Statement": js})
 }
@@ -1187,7 +1165,7 @@ func (s *Service) getPolicy(w http.ResponseWriter, c *awsproto.Call, p awsproto.
 	}
 	sts, rev, err := s.store.Policy(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	raw := make([]json.RawMessage, len(sts))
 	for i, st := range sts {
@@ -1213,7 +1191,7 @@ func (s *Service) putConcurrency(w http.ResponseWriter, c *awsproto.Call, p awsp
 		return err
 	}
 	if q != "" {
-		return ErrInvalidParameterValue.New("Concurrency can only be set on the function, not on a version or alias.")
+		return errInvalidParameterValue.New("Concurrency can only be set on the function, not on a version or alias.")
 	}
 	var in struct {
 		Reserved *int `json:"ReservedConcurrentExecutions"`
@@ -1228,7 +1206,7 @@ func (s *Service) putConcurrency(w http.ResponseWriter, c *awsproto.Call, p awsp
 		return validation(strconv.Itoa(*in.Reserved), "reservedConcurrentExecutions", awsproto.MinValue(0))
 	}
 	if err := s.store.SetReserved(region, name, *in.Reserved); err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, map[string]int{"ReservedConcurrentExecutions": *in.Reserved})
 }
@@ -1240,7 +1218,7 @@ func (s *Service) getConcurrency(w http.ResponseWriter, c *awsproto.Call, p awsp
 	}
 	f, err := s.store.Function(region, name)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	out := map[string]int{}
 	if r := f.Reserved(); r >= 0 {
@@ -1277,7 +1255,7 @@ func (s *Service) accountSettings(w http.ResponseWriter, c *awsproto.Call, _ aws
 func (s *Service) tagTarget(c *awsproto.Call, arn string) (string, string, error) {
 	region, name, q, ok := parseFunctionName(arn)
 	if !ok || !strings.HasPrefix(arn, "arn:") || q != "" {
-		return "", "", ErrInvalidParameterValue.Errorf("Invalid ARN: %s", arn)
+		return "", "", errInvalidParameterValue.Errorf("Invalid ARN: %s", arn)
 	}
 	if region == "" {
 		region = c.Region
@@ -1314,7 +1292,7 @@ func (s *Service) listTags(w http.ResponseWriter, c *awsproto.Call, p awsproto.P
 	}
 	f, err := s.store.Function(region, name)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, map[string]any{"Tags": f.Tags()})
 }

@@ -60,9 +60,9 @@ func (s *Service) invoke(w http.ResponseWriter, c *awsproto.Call, p awsproto.Par
 	body, release, err := awsproto.ReadBody(c.Request, limit)
 	if err != nil {
 		if err == awsproto.ErrBodyTooLarge {
-			return ErrRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
+			return errRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
 		}
-		return ErrInvalidRequestContent.New("Could not read request body")
+		return errInvalidRequestContent.New("Could not read request body")
 	}
 	defer release()
 	payload, perr := checkPayload(body)
@@ -75,7 +75,7 @@ func (s *Service) invoke(w http.ResponseWriter, c *awsproto.Call, p awsproto.Par
 	}
 	v, f, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	if !runnable(v.Config.Runtime) {
 		return unsupportedRuntime(v.Config.Runtime)
@@ -129,7 +129,7 @@ func checkPayload(body []byte) ([]byte, error) {
 		if err != nil {
 			msg = err.Error()
 		}
-		return nil, ErrInvalidRequestContent.New("Could not parse request body into json: Could not parse payload into json: " + msg)
+		return nil, errInvalidRequestContent.New("Could not parse request body into json: Could not parse payload into json: " + msg)
 	}
 	return body, nil
 }
@@ -144,13 +144,13 @@ func clientContext(h string) (string, error) {
 	}
 	b, err := base64.StdEncoding.DecodeString(h)
 	if err != nil || !json.Valid(b) {
-		return "", ErrInvalidRequestContent.New("Client context must be a valid Base64-encoded JSON object.")
+		return "", errInvalidRequestContent.New("Client context must be a valid Base64-encoded JSON object.")
 	}
 	return string(b), nil
 }
 
 func unsupportedRuntime(rt string) error {
-	return ErrInvalidRuntime.Errorf("The runtime parameter of %s is not supported by groundstack: it runs provided.al2023, provided.al2, provided and go1.x functions", rt)
+	return errInvalidRuntime.Errorf("The runtime parameter of %s is not supported by groundstack: it runs provided.al2023, provided.al2, provided and go1.x functions", rt)
 }
 
 // traceID keeps an incoming X-Ray root or makes one from the request ID.
@@ -184,14 +184,14 @@ func (s *Service) invokeSync(ctx context.Context, region, name, q string, v *Ver
 		}
 		if !errors.Is(err, runtime.ErrRetired) || attempt >= 3 {
 			if ctx.Err() != nil {
-				return nil, nil, ErrService.New("the invocation was cancelled: " + ctx.Err().Error())
+				return nil, nil, errService.New("the invocation was cancelled: " + ctx.Err().Error())
 			}
-			return nil, nil, ErrService.New("Lambda could not run the function: " + err.Error())
+			return nil, nil, errService.New("Lambda could not run the function: " + err.Error())
 		}
 		// The version was replaced (new code or configuration): use the new one.
 		nv, _, rerr := s.store.Resolve(region, name, q)
 		if rerr != nil {
-			return nil, nil, storeErr(rerr)
+			return nil, nil, rerr
 		}
 		v = nv
 	}
@@ -205,7 +205,7 @@ func (s *Service) invokeAsync(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	}
 	body, release, err := awsproto.ReadBody(c.Request, maxAsyncPayload)
 	if err != nil {
-		return ErrRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", maxAsyncPayload)
+		return errRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", maxAsyncPayload)
 	}
 	defer release()
 	payload, err := checkPayload(body)
@@ -214,7 +214,7 @@ func (s *Service) invokeAsync(w http.ResponseWriter, c *awsproto.Call, p awsprot
 	}
 	v, _, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	if !runnable(v.Config.Runtime) {
 		return unsupportedRuntime(v.Config.Runtime)
@@ -235,7 +235,7 @@ func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.Inv
 	}
 	if in.Qualifier != "" {
 		if q != "" && q != in.Qualifier {
-			return cloud.InvokeResult{}, ErrInvalidParameterValue.New("The derived qualifier from the function name does not match the specified qualifier.")
+			return cloud.InvokeResult{}, errInvalidParameterValue.New("The derived qualifier from the function name does not match the specified qualifier.")
 		}
 		q = in.Qualifier
 	}
@@ -251,7 +251,7 @@ func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.Inv
 		limit = maxAsyncPayload
 	}
 	if len(in.Payload) > limit {
-		return cloud.InvokeResult{}, ErrRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
+		return cloud.InvokeResult{}, errRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
 	}
 	payload, err := checkPayload(in.Payload)
 	if err != nil {
@@ -259,7 +259,7 @@ func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.Inv
 	}
 	v, f, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return cloud.InvokeResult{}, storeErr(err)
+		return cloud.InvokeResult{}, err
 	}
 	if !runnable(v.Config.Runtime) {
 		return cloud.InvokeResult{}, unsupportedRuntime(v.Config.Runtime)

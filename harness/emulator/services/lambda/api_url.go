@@ -116,7 +116,7 @@ func (s *Service) createURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.
 		ID: newURLID(), AuthType: *in.AuthType, Cors: in.Cors, InvokeMode: mode, Created: s.env.Now(),
 	})
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusCreated, s.urlOut(c.Request, u, false))
 }
@@ -128,7 +128,7 @@ func (s *Service) getURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.Par
 	}
 	u, err := s.store.URL(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, s.urlOut(c.Request, u, true))
 }
@@ -157,7 +157,7 @@ func (s *Service) updateURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.
 		}
 	})
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	return awsproto.WriteJSON(w, http.StatusOK, s.urlOut(c.Request, u, true))
 }
@@ -181,7 +181,7 @@ func (s *Service) listURLs(w http.ResponseWriter, c *awsproto.Call, p awsproto.P
 	}
 	us, err := s.store.URLs(region, name)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	items, next := page(us, func(u URLConfig) string { return u.Qualifier }, marker, max)
 	out := struct {

@@ -1,7 +1,6 @@
 package lambda
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,28 +19,6 @@ const (
 	maxReservableAccount  = accountConcurrency - minUnreservedAccount
 	defaultEphemeralBytes = 512
 )
-
-// ErrKind classifies store failures; api.go words them as AWS errors.
-type ErrKind int
-
-const (
-	KindNotFound ErrKind = iota + 1
-	KindConflict
-	KindInvalid
-	KindPrecondition
-)
-
-// StoreError is a store failure with AWS's message.
-type StoreError struct {
-	Kind ErrKind
-	Msg  string
-}
-
-func (e *StoreError) Error() string { return e.Msg }
-
-func errf(k ErrKind, format string, args ...any) error {
-	return &StoreError{Kind: k, Msg: fmt.Sprintf(format, args...)}
-}
 
 // Executor runs a version's code; the store only keeps it with the
 // version and retires it when the version is replaced or deleted.
@@ -216,7 +193,7 @@ func (s *Store) notFound(region, name, qualifier string) error {
 	if qualifier != "" {
 		arn += ":" + qualifier
 	}
-	return errf(KindNotFound, "Function not found: %s", arn)
+	return errResourceNotFound.New("Function not found: " + arn)
 }
 
 // Function returns the function called name.
@@ -241,7 +218,7 @@ func (s *Store) Create(region, name string, cfg Config, tags map[string]string, 
 	}
 	if _, ok := fns[name]; ok {
 		s.mu.Unlock()
-		return nil, nil, errf(KindConflict, "Function already exist: %s", name)
+		return nil, nil, errResourceConflict.New("Function already exist: " + name)
 	}
 	f := &Function{
 		Name: name, ARN: s.FunctionARN(region, name), Region: region,
@@ -322,7 +299,7 @@ func (s *Store) Resolve(region, name, qualifier string) (*Version, *Function, er
 
 func checkRevision(have, want string) error {
 	if want != "" && want != have {
-		return errf(KindPrecondition, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+		return errPreconditionFailed.New("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
 	}
 	return nil
 }
@@ -377,7 +354,7 @@ func (s *Store) Publish(region, name, description, codeSha256, revisionID string
 		return nil, err
 	}
 	if codeSha256 != "" && codeSha256 != latest.Config.CodeSha256 {
-		return nil, errf(KindInvalid, "CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again.", codeSha256, latest.Config.CodeSha256)
+		return nil, errInvalidParameterValue.Errorf("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again.", codeSha256, latest.Config.CodeSha256)
 	}
 	return s.publishLocked(f, description), nil
 }
@@ -430,7 +407,7 @@ func (s *Store) Delete(region, name, qualifier string) error {
 		return err
 	}
 	if qualifier == LatestVersion {
-		return errf(KindInvalid, "$LATEST version cannot be deleted without deleting the function.")
+		return errInvalidParameterValue.New("$LATEST version cannot be deleted without deleting the function.")
 	}
 	if qualifier != "" {
 		f.mu.Lock()
@@ -448,7 +425,7 @@ func (s *Store) Delete(region, name, qualifier string) error {
 		if len(users) > 0 {
 			f.mu.Unlock()
 			sort.Strings(users)
-			return errf(KindConflict, "Unable to delete version because the following aliases reference it: [%s]", strings.Join(users, ", "))
+			return errResourceConflict.New("Unable to delete version because the following aliases reference it: [" + strings.Join(users, ", ") + "]")
 		}
 		delete(f.versions, qualifier)
 		if f.lastPublished == v {
@@ -514,7 +491,7 @@ func (s *Store) checkVersionLocked(f *Function, version string) error {
 		return nil
 	}
 	if _, ok := f.versions[version]; !ok {
-		return errf(KindNotFound, "Function not found: %s:%s", f.ARN, version)
+		return errResourceNotFound.New("Function not found: " + f.ARN + ":" + version)
 	}
 	return nil
 }
@@ -528,7 +505,7 @@ func (s *Store) CreateAlias(region, fn string, a Alias) (Alias, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.aliases[a.Name]; ok {
-		return Alias{}, errf(KindConflict, "Alias already exists: %s", s.aliasARN(f, a.Name))
+		return Alias{}, errResourceConflict.New("Alias already exists: " + s.aliasARN(f, a.Name))
 	}
 	if err := s.checkVersionLocked(f, a.FunctionVersion); err != nil {
 		return Alias{}, err
@@ -549,7 +526,7 @@ func (s *Store) Alias(region, fn, name string) (Alias, error) {
 	defer f.mu.Unlock()
 	a, ok := f.aliases[name]
 	if !ok {
-		return Alias{}, errf(KindNotFound, "Alias not found: %s", s.aliasARN(f, name))
+		return Alias{}, errResourceNotFound.New("Alias not found: " + s.aliasARN(f, name))
 	}
 	return *a, nil
 }
@@ -582,7 +559,7 @@ func (s *Store) UpdateAlias(region, fn, name string, version, description *strin
 	defer f.mu.Unlock()
 	a, ok := f.aliases[name]
 	if !ok {
-		return Alias{}, errf(KindNotFound, "Alias not found: %s", s.aliasARN(f, name))
+		return Alias{}, errResourceNotFound.New("Alias not found: " + s.aliasARN(f, name))
 	}
 	if err := checkRevision(a.RevisionID, revisionID); err != nil {
 		return Alias{}, err
@@ -653,7 +630,7 @@ func (s *Store) AddStatement(region, fn, qualifier, sid, revisionID string, buil
 	}
 	for _, st := range f.policies[qualifier] {
 		if st.Sid == sid {
-			return "", errf(KindConflict, "The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", sid)
+			return "", errResourceConflict.Errorf("The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", sid)
 		}
 	}
 	resource := f.ARN
@@ -679,7 +656,7 @@ func (s *Store) Policy(region, fn, qualifier string) ([]Statement, string, error
 	}
 	st := f.policies[qualifier]
 	if len(st) == 0 {
-		return nil, "", errf(KindNotFound, "The resource you requested does not exist.")
+		return nil, "", errResourceNotFound.New(msgNoSuchResource)
 	}
 	return append([]Statement(nil), st...), f.policyRev[qualifier], nil
 }
@@ -706,7 +683,7 @@ func (s *Store) RemoveStatement(region, fn, qualifier, sid, revisionID string) e
 			return nil
 		}
 	}
-	return errf(KindNotFound, "Statement %s is not found in resource policy.", sid)
+	return errResourceNotFound.Errorf("Statement %s is not found in resource policy.", sid)
 }
 
 // --- concurrency
@@ -732,7 +709,7 @@ func (s *Store) SetReserved(region, fn string, n int) error {
 		}
 		s.mu.RUnlock()
 		if total > maxReservableAccount {
-			return errf(KindInvalid, "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreservedAccount)
+			return errInvalidParameterValue.Errorf("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreservedAccount)
 		}
 	}
 	f.reserved.Store(int64(n))
@@ -798,7 +775,7 @@ func (s *Store) CreateURL(region, fn, qualifier string, u URLConfig) (URLConfig,
 		if qualifier != "" {
 			arn += ":" + qualifier
 		}
-		return URLConfig{}, errf(KindConflict, "Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", arn)
+		return URLConfig{}, errResourceConflict.Errorf("Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", arn)
 	}
 	u.Region, u.Function, u.Qualifier = region, fn, qualifier
 	u.Modified = u.Created
@@ -827,7 +804,7 @@ func (s *Store) URL(region, fn, qualifier string) (URLConfig, error) {
 	defer f.mu.Unlock()
 	u, ok := f.urls[qualifier]
 	if !ok {
-		return URLConfig{}, errf(KindNotFound, "The resource you requested does not exist.")
+		return URLConfig{}, errResourceNotFound.New(msgNoSuchResource)
 	}
 	return *u, nil
 }
@@ -858,7 +835,7 @@ func (s *Store) UpdateURL(region, fn, qualifier string, now time.Time, change fu
 	defer f.mu.Unlock()
 	u, ok := f.urls[qualifier]
 	if !ok {
-		return URLConfig{}, errf(KindNotFound, "The resource you requested does not exist.")
+		return URLConfig{}, errResourceNotFound.New(msgNoSuchResource)
 	}
 	c := *u
 	change(&c)
@@ -881,7 +858,7 @@ func (s *Store) DeleteURL(region, fn, qualifier string) error {
 	delete(f.urls, qualifier)
 	f.mu.Unlock()
 	if !ok {
-		return errf(KindNotFound, "The resource you requested does not exist.")
+		return errResourceNotFound.New(msgNoSuchResource)
 	}
 	s.urlMu.Lock()
 	delete(s.urls, u.ID)
