@@ -24,6 +24,19 @@ var (
 	errRequestEntityTooLarge = awsproto.Code{Name: "RequestEntityTooLargeException", Status: http.StatusRequestEntityTooLarge}
 )
 
+// Answers of the function URL data plane (see writeURLError): a JSON
+// {"Message": …} with the code as X-Amzn-Errortype. AWS answers a function
+// that failed, or could not run, with no error type at all: those codes
+// have no name.
+var (
+	errURLAccessDenied   = awsproto.Code{Name: "AccessDeniedException", Status: http.StatusForbidden}
+	errURLFunctionFailed = awsproto.Code{Status: http.StatusBadGateway}
+	errURLInternal       = awsproto.Code{Status: http.StatusInternalServerError}
+	// errNoSuchCode answers a code download (GetFunction's Code.Location)
+	// of a zip that is not stored, as S3 would.
+	errNoSuchCode = awsproto.Code{Name: "NoSuchKey", Status: http.StatusNotFound}
+)
+
 // msgNoSuchResource is AWS's message for a policy or function URL that does
 // not exist.
 const msgNoSuchResource = "The resource you requested does not exist."
@@ -40,4 +53,15 @@ func throttled(reason string) *awsproto.Error {
 	e := errTooManyRequests.New("Rate Exceeded.").With("Reason", reason)
 	e.Headers = map[string]string{"Retry-After": "1"}
 	return e
+}
+
+// tooLarge words a request body over its operation's limit as Lambda does
+// (API.TooLarge).
+func tooLarge(op *awsproto.Operation, limit int64) *awsproto.Error {
+	return errRequestEntityTooLarge.Errorf("Request must be smaller than %d bytes for the %s operation", limit, op.Name)
+}
+
+// payloadTooLarge is the error of an invocation payload over limit.
+func payloadTooLarge(limit int) *awsproto.Error {
+	return errRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
 }
