@@ -47,6 +47,8 @@ func TestValidationMessages(t *testing.T) {
 		{"create: two architectures", "POST", "/2015-03-31/functions",
 			`{"FunctionName":"f","Role":"` + role + `","Code":{"ZipFile":"UEs="},"Architectures":["x86_64","arm64"]}`, nil, 400, "ValidationException",
 			"1 validation error detected: Value at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1"},
+		{"update: handler pattern", "PUT", "/2015-03-31/functions/" + name + "/configuration", `{"Handler":""}`, nil, 400, "ValidationException",
+			"1 validation error detected: Value '' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+"},
 		{"invoke: header enums", "POST", "/2015-03-31/functions/" + name + "/invocations", `{}`,
 			map[string]string{"X-Amz-Invocation-Type": "Bogus", "X-Amz-Log-Type": "Everything"}, 400, "ValidationException",
 			"2 validation errors detected: Value 'Bogus' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]; " +
