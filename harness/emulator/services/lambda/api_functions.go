@@ -61,8 +61,6 @@ type functionCodeInput struct {
 	ImageUri        string `json:"ImageUri"`
 }
 
-const rolePattern = `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`
-
 type createFunctionInput struct {
 	FunctionName *string `json:"FunctionName" required:"true" min:"1" max:"140"`
 	Role         *string `json:"Role" required:"true" pattern:"arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"`

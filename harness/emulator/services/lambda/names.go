@@ -9,8 +9,9 @@ import (
 
 // FunctionName members are checked here, not by a pattern tag: Invoke is
 // the hot path and parseFunctionName splits the name it checks without a
-// regular expression. Failures quote the model's pattern.
-
+// regular expression. Failures quote functionNamePattern, what
+// parseFunctionName accepts: the model's pattern before it added the ISO
+// partitions (and, for NamespacedFunctionName, dots in names).
 const functionNamePattern = `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`
 
 // parseFunctionName splits a FunctionName parameter (name, name:qualifier,
