@@ -76,9 +76,54 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 // Streams signs with the "dynamodb" scope, so the target must win), the
 // credential scope, a path prefix, a Host pattern, then the fallback (S3
 // path-style).
-// It also returns what a Host route matched (the bucket, API or URL id
-// before the pattern); zero for other routes.
+// It also returns what the Host matched (the bucket, API
+// or URL id before the pattern), zero when the Host names nothing. A request
+// routed by its signature or path still gets what its Host names when that
+// is one of the same service's Host patterns: a signed request to a Function
+// URL or a virtual-hosted bucket is routed by its credential scope.
 func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
+	t, m, ok := e.find(r)
+	if ok && m.Resource == "" {
+		m, _ = e.hostMatchFor(t, r)
+	}
+	return t, m, ok
+}
+
+// dataPlane reports whether r reaches a data plane (website, invoke URL,
+// Function URL), whose own CORS settings decide which pages may call it:
+// a public route, or a signed request to one of its service's public hosts
+// (a Function URL with AWS_IAM auth is routed by its credential scope).
+func (e *edge) dataPlane(t target, r *http.Request) bool {
+	if t.svc == e.control {
+		return false
+	}
+	if t.public || (t.publicIf != nil && t.publicIf(r)) {
+		return true
+	}
+	_, public := e.hostMatchFor(t, r)
+	return public
+}
+
+// hostMatchFor matches r's Host against t's service's own Host patterns.
+// It also says whether that host route is a public data plane.
+func (e *edge) hostMatchFor(t target, r *http.Request) (awsproto.HostMatch, bool) {
+	host := ""
+	for _, h := range e.byHost {
+		if h.svc != t.svc {
+			continue
+		}
+		if host == "" {
+			host = hostOnly(r.Host)
+		}
+		if m, ok := matchHost(host, h.key); ok {
+			return m, h.public
+		}
+	}
+	return awsproto.HostMatch{}, false
+}
+
+// find is match without what a Host route of the same service names.
+func (e *edge) find(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {
 		prefix, _, _ := strings.Cut(tgt, ".")
@@ -161,9 +206,9 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = awsproto.WithHostMatch(r, res)
 	}
 	public := t.public || (t.publicIf != nil && t.publicIf(r))
-	// Public data planes serve any page; the control plane, though unsigned,
-	// is no data plane: a foreign page must not reset or read the cloud.
-	if origin := r.Header.Get("Origin"); origin != "" && (!public || t.svc == e.control) {
+	// Data planes serve any page; the control plane, though unsigned, is no
+	// data plane: a foreign page must not reset or read the cloud.
+	if origin := r.Header.Get("Origin"); origin != "" && !e.dataPlane(t, r) {
 		if !e.origins.allowed(origin) {
 			awsproto.WriteError(t.svc.Protocol(), w, r, e.newID(), errForbiddenOrigin.Errorf(
 				"Requests from the web page at %s may not call groundstack's APIs: allow that origin with GROUNDSTACK_CORS_ORIGINS (or LocalStack's EXTRA_CORS_ALLOWED_ORIGINS)", origin))

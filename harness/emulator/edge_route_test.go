@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -161,5 +162,49 @@ func TestEdgeStrictAuth(t *testing.T) {
 	e.ServeHTTP(w, httptest.NewRequest("GET", "/restapis", nil))
 	if w.Code != 403 {
 		t.Fatalf("unsigned /restapis control plane served in strict mode: %d %s", w.Code, w.Body)
+	}
+}
+
+// hostEcho answers with what the edge matched in the request's Host.
+type hostEcho struct{ stubService }
+
+func (s *hostEcho) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m, ok := awsproto.HostMatchOf(r)
+	fmt.Fprintf(w, "%s %v %s %s", s.name, ok, m.Resource, m.Label)
+}
+
+// TestEdgeHostMatch: the edge hands a service what its Host patterns match
+// however the request was routed (a signed Function URL request is routed
+// by its credential scope), and only its own patterns.
+func TestEdgeHostMatch(t *testing.T) {
+	lambda := &hostEcho{stubService{name: "lambda", proto: awsproto.RestJSON, routes: []cloud.Route{
+		{Kind: cloud.ByScope, Key: "lambda"}, {Kind: cloud.ByPath, Key: "/2015-03-31/functions"},
+		{Kind: cloud.ByHost, Key: "lambda-url.*.localhost.localstack.cloud", Public: true},
+	}}}
+	sts := &hostEcho{stubService{name: "sts", proto: awsproto.Query, routes: []cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}}}
+	e := newEdge([]cloud.Service{lambda, sts}, &stubService{name: "control"})
+	const urlHost = "AbC.lambda-url.eu-west-1.localhost.localstack.cloud:4566"
+	cases := []struct {
+		name, path, host, auth, want string
+	}{
+		{"unsigned url host", "/x", urlHost, "", "lambda true AbC eu-west-1"},
+		{"signed url host (routed by scope)", "/x", urlHost, auth("lambda"), "lambda true AbC eu-west-1"},
+		{"url host on a control plane path", "/2015-03-31/functions/f", urlHost, "", "lambda true AbC eu-west-1"},
+		{"no host pattern", "/2015-03-31/functions/f", "127.0.0.1:4566", "", "lambda false  "},
+		{"another service's signature", "/", urlHost, auth("sts"), "sts false  "},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", c.path, nil)
+			r.Host = c.host
+			if c.auth != "" {
+				r.Header.Set("Authorization", c.auth)
+			}
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if w.Body.String() != c.want {
+				t.Fatalf("got %q, want %q", w.Body, c.want)
+			}
+		})
 	}
 }

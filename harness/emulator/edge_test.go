@@ -1,6 +1,9 @@
 package emulator
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestMatchHost(t *testing.T) {
 	cases := []struct{ host, pattern, want string }{
@@ -17,4 +20,27 @@ func TestMatchHost(t *testing.T) {
 			t.Errorf("MatchHost(%q, %q) = %q, want %q", c.host, c.pattern, got, c.want)
 		}
 	}
+}
+
+// FuzzMatchHost: any Host either matches nothing or splits into the
+// resource before the pattern and the label its "*" stood for, which put
+// back together give the host again.
+func FuzzMatchHost(f *testing.F) {
+	const pattern = "lambda-url.*.localhost.localstack.cloud"
+	for _, s := range []string{"abc.lambda-url.us-east-1.localhost.localstack.cloud", "a.b.lambda-url.x.LOCALHOST.localstack.cloud",
+		".lambda-url.us-east-1.localhost.localstack.cloud", "lambda-url.us-east-1.localhost.localstack.cloud", "", ".", "..", "localhost"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		m, ok := matchHost(host, pattern)
+		if !ok {
+			return
+		}
+		if m.Resource == "" || strings.Contains(m.Label, ".") {
+			t.Fatalf("%q matched as %+v", host, m)
+		}
+		if back := m.Resource + "." + strings.Replace(pattern, "*", m.Label, 1); !strings.EqualFold(back, host) {
+			t.Fatalf("%q matched as %+v, which gives %q", host, m, back)
+		}
+	})
 }

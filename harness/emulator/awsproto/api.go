@@ -37,6 +37,11 @@ type API struct {
 	// EC2 dialect: MissingParameter "The request must contain the parameter
 	// ImageId").
 	Missing func(param string) *Error
+	// TooLarge, when set, words the error of a request body over its
+	// operation's limit (Lambda's RequestEntityTooLargeException "Request
+	// must be smaller than N bytes for the CreateFunction operation"); by
+	// default it is RequestEntityTooLarge.
+	TooLarge func(op *Operation, limit int64) *Error
 	// ErrorWriter, when set, replaces the protocol's error shape.
 	ErrorWriter func(w http.ResponseWriter, c *Call, e *Error)
 	// NotFound, when set, answers rest requests no operation matches
@@ -237,7 +242,7 @@ func (a *API) serveJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	body, release, err := ReadBody(r, a.maxBody(op))
 	if err != nil {
-		a.WriteError(w, c, bodyError(err))
+		a.WriteError(w, c, a.bodyError(op, err))
 		return
 	}
 	defer release()
@@ -281,6 +286,15 @@ func (a *API) serveJSON(w http.ResponseWriter, r *http.Request) {
 		w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
 		encPool.Put(buf)
 	}
+}
+
+// bodyError is the error of a body ReadBody refused: the API's TooLarge
+// wording when it has one, else bodyError's.
+func (a *API) bodyError(op *Operation, err error) *Error {
+	if err == ErrBodyTooLarge && a.TooLarge != nil {
+		return a.TooLarge(op, a.maxBody(op))
+	}
+	return bodyError(err)
 }
 
 func bodyError(err error) *Error {
@@ -437,7 +451,7 @@ func (a *API) Serve(w http.ResponseWriter, c *Call, op *Operation) {
 	if p := planOf(op.in); p == nil || !p.streamBody {
 		b, release, err := ReadBody(c.Request, a.maxBody(op))
 		if err != nil {
-			a.WriteError(w, c, bodyError(err))
+			a.WriteError(w, c, a.bodyError(op, err))
 			return
 		}
 		defer release()

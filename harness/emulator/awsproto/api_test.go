@@ -298,6 +298,25 @@ func TestAPIRestJSON(t *testing.T) {
 	}
 }
 
+func TestAPITooLargeWording(t *testing.T) {
+	a := restAPI()
+	a.TooLarge = func(op *Operation, limit int64) *Error {
+		return Code{"RequestEntityTooLargeException", http.StatusRequestEntityTooLarge}.Errorf("Request must be smaller than %d bytes for the %s operation", limit, op.Name)
+	}
+	for _, c := range []struct {
+		path, body, want string
+	}{
+		{"/2015-03-31/functions/fn/invocations", strings.Repeat("x", 65), "Request must be smaller than 64 bytes for the Invoke operation"},
+		{"/2017-03-31/tags/arn", `{"Tags":{"a":"` + strings.Repeat("x", 1024) + `"}}`, "Request must be smaller than 1024 bytes for the TagResource operation"},
+	} {
+		w := httptest.NewRecorder()
+		a.ServeHTTP(w, httptest.NewRequest("POST", c.path, strings.NewReader(c.body)))
+		if w.Code != 413 || w.Header().Get("X-Amzn-ErrorType") != "RequestEntityTooLargeException" || !strings.Contains(w.Body.String(), c.want) {
+			t.Fatalf("%s: %d %s %s", c.path, w.Code, w.Header().Get("X-Amzn-ErrorType"), w.Body)
+		}
+	}
+}
+
 func TestAPIRestXML(t *testing.T) {
 	a := &API{Base: testBase(), Protocol: RestXML}
 	var stored string

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,95 +26,110 @@ const (
 
 // Wire names of Invoke.
 const (
-	headerInvocationType = "X-Amz-Invocation-Type"
-	headerLogType        = "X-Amz-Log-Type"
-	headerClientContext  = "X-Amz-Client-Context"
-	headerFunctionError  = "X-Amz-Function-Error"
-	headerLogResult      = "X-Amz-Log-Result"
-	headerExecVersion    = "X-Amz-Executed-Version"
-	headerRequestID      = "X-Amzn-Requestid"
-	headerTraceID        = "X-Amzn-Trace-Id"
+	headerFunctionError = "X-Amz-Function-Error"
+	headerLogResult     = "X-Amz-Log-Result"
+	headerExecVersion   = "X-Amz-Executed-Version"
+	headerRequestID     = "X-Amzn-Requestid"
+	headerTraceID       = "X-Amzn-Trace-Id"
 )
 
 var emptyEvent = []byte("{}")
 
+// invokeInput is InvocationRequest. FunctionName's pattern: see target.
+// The payload is read by the operation, within the limit of its invocation
+// type (in.Payload is the request's body: awsproto.ReadBody reads it from
+// the request, with its Content-Length).
+type invokeInput struct {
+	FunctionName   *string   `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256"`
+	Qualifier      *string   `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128" pattern:"\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"`
+	InvocationType string    `json:"-" location:"header" name:"X-Amz-Invocation-Type" member:"invocationType" enum:"Event,RequestResponse,DryRun"`
+	LogType        string    `json:"-" location:"header" name:"X-Amz-Log-Type" member:"logType" enum:"None,Tail"`
+	ClientContext  string    `json:"-" location:"header" name:"X-Amz-Client-Context" member:"clientContext"`
+	Payload        io.Reader `json:"-" location:"body" sensitive:"true"`
+}
+
+// invokeOutput writes Invoke's answer: the status of the invocation type,
+// the function's result and the X-Amz-* headers the SDK reads.
+type invokeOutput struct {
+	status int
+	res    *runtime.Result
+	v      *Version
+	tail   bool
+}
+
+func (o *invokeOutput) Respond(w http.ResponseWriter, c *awsproto.Call) error {
+	h := w.Header()
+	h[headerRequestID] = []string{c.RequestID}
+	if o.res == nil {
+		w.WriteHeader(o.status)
+		return nil
+	}
+	defer o.res.Release()
+	h["Content-Type"] = []string{"application/json"}
+	h[headerExecVersion] = []string{o.v.Name}
+	if o.res.Outcome != runtime.Succeeded {
+		h[headerFunctionError] = []string{"Unhandled"}
+	}
+	if o.tail {
+		h[headerLogResult] = []string{base64.StdEncoding.EncodeToString(o.res.LogTail)}
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(o.res.Payload))}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(o.res.Payload)
+	return nil
+}
+
 // invoke is the Invoke operation.
-func (s *Service) invoke(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	region, name, q, err := s.target(c, p["FunctionName"], c.URL.Query().Get("Qualifier"))
+func (s *Service) invoke(c *awsproto.Call, in *invokeInput) (*invokeOutput, error) {
+	region, name, q, err := target(*in.FunctionName, str(in.Qualifier), c.Region)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	invType := c.Header.Get(headerInvocationType)
-	switch invType {
-	case "", "RequestResponse", "Event", "DryRun":
-	default:
-		return validation(invType, "invocationType", awsproto.EnumSet("Event", "RequestResponse", "DryRun"))
-	}
-	logType := c.Header.Get(headerLogType)
-	if logType != "" && logType != "None" && logType != "Tail" {
-		return validation(logType, "logType", awsproto.EnumSet("None", "Tail"))
-	}
-	limit := int64(maxSyncPayload)
-	if invType == "Event" {
+	limit := maxSyncPayload
+	if in.InvocationType == "Event" {
 		limit = maxAsyncPayload
 	}
-	body, release, err := awsproto.ReadBody(c.Request, limit)
+	body, release, err := awsproto.ReadBody(c.Request, int64(limit))
 	if err != nil {
 		if err == awsproto.ErrBodyTooLarge {
-			return ErrRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
+			return nil, payloadTooLarge(limit)
 		}
-		return ErrInvalidRequestContent.New("Could not read request body")
+		return nil, errInvalidRequestContent.New("Could not read request body")
 	}
 	defer release()
-	payload, perr := checkPayload(body)
-	if perr != nil {
-		return perr
-	}
-	clientCtx, err := clientContext(c.Header.Get(headerClientContext))
+	payload, err := checkPayload(body)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	clientCtx, err := clientContext(in.ClientContext)
+	if err != nil {
+		return nil, err
 	}
 	v, f, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return nil, err
 	}
 	if !runnable(v.Config.Runtime) {
-		return unsupportedRuntime(v.Config.Runtime)
+		return nil, unsupportedRuntime(v.Config.Runtime)
 	}
-	h := w.Header()
-	h[headerRequestID] = []string{c.RequestID}
-	switch invType {
+	switch in.InvocationType {
 	case "DryRun":
-		w.WriteHeader(http.StatusNoContent)
-		return nil
+		return &invokeOutput{status: http.StatusNoContent}, nil
 	case "Event":
 		if err := s.async.enqueue(region, name, q, append([]byte(nil), payload...), c.RequestID); err != nil {
-			return err
+			return nil, err
 		}
-		w.WriteHeader(http.StatusAccepted)
-		return nil
+		return &invokeOutput{status: http.StatusAccepted}, nil
 	}
 	req := runtime.Request{
 		RequestID: c.RequestID, Payload: payload, ClientContext: clientCtx,
-		TraceID: traceID(c.Header.Get(headerTraceID), c.RequestID), Tail: logType == "Tail",
+		TraceID: traceID(c.Header.Get(headerTraceID), c.RequestID), Tail: in.LogType == "Tail",
 	}
 	res, v, err := s.invokeSync(c.Context(), region, name, q, v, f, &req)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer res.Release()
-	h["Content-Type"] = []string{"application/json"}
-	h[headerExecVersion] = []string{v.Name}
-	if res.Outcome != runtime.Succeeded {
-		h[headerFunctionError] = []string{"Unhandled"}
-	}
-	if req.Tail {
-		h[headerLogResult] = []string{base64.StdEncoding.EncodeToString(res.LogTail)}
-	}
-	h["Content-Length"] = []string{strconv.Itoa(len(res.Payload))}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(res.Payload)
-	return nil
+	return &invokeOutput{status: http.StatusOK, res: res, v: v, tail: req.Tail}, nil
 }
 
 // checkPayload returns the event to hand to the function: "{}" for an
@@ -129,7 +145,7 @@ func checkPayload(body []byte) ([]byte, error) {
 		if err != nil {
 			msg = err.Error()
 		}
-		return nil, ErrInvalidRequestContent.New("Could not parse request body into json: Could not parse payload into json: " + msg)
+		return nil, errInvalidRequestContent.New("Could not parse request body into json: Could not parse payload into json: " + msg)
 	}
 	return body, nil
 }
@@ -144,13 +160,13 @@ func clientContext(h string) (string, error) {
 	}
 	b, err := base64.StdEncoding.DecodeString(h)
 	if err != nil || !json.Valid(b) {
-		return "", ErrInvalidRequestContent.New("Client context must be a valid Base64-encoded JSON object.")
+		return "", errInvalidRequestContent.New("Client context must be a valid Base64-encoded JSON object.")
 	}
 	return string(b), nil
 }
 
 func unsupportedRuntime(rt string) error {
-	return ErrInvalidRuntime.Errorf("The runtime parameter of %s is not supported by groundstack: it runs provided.al2023, provided.al2, provided and go1.x functions", rt)
+	return errInvalidRuntime.Errorf("The runtime parameter of %s is not supported by groundstack: it runs provided.al2023, provided.al2, provided and go1.x functions", rt)
 }
 
 // traceID keeps an incoming X-Ray root or makes one from the request ID.
@@ -184,74 +200,74 @@ func (s *Service) invokeSync(ctx context.Context, region, name, q string, v *Ver
 		}
 		if !errors.Is(err, runtime.ErrRetired) || attempt >= 3 {
 			if ctx.Err() != nil {
-				return nil, nil, ErrService.New("the invocation was cancelled: " + ctx.Err().Error())
+				return nil, nil, errService.New("the invocation was cancelled: " + ctx.Err().Error())
 			}
-			return nil, nil, ErrService.New("Lambda could not run the function: " + err.Error())
+			return nil, nil, errService.New("Lambda could not run the function: " + err.Error())
 		}
 		// The version was replaced (new code or configuration): use the new one.
 		nv, _, rerr := s.store.Resolve(region, name, q)
 		if rerr != nil {
-			return nil, nil, storeErr(rerr)
+			return nil, nil, rerr
 		}
 		v = nv
 	}
 }
 
+type invokeAsyncInput struct {
+	FunctionName *string   `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256"`
+	InvokeArgs   io.Reader `json:"-" location:"body" required:"true"`
+}
+
+type invokeAsyncOutput struct {
+	Status int `json:"Status"`
+}
+
 // invokeAsync is the deprecated InvokeAsync operation (always Event).
-func (s *Service) invokeAsync(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	region, name, q, err := s.target(c, p["FunctionName"], "")
+func (s *Service) invokeAsync(c *awsproto.Call, in *invokeAsyncInput) (invokeAsyncOutput, error) {
+	region, name, q, err := target(*in.FunctionName, "", c.Region)
 	if err != nil {
-		return err
+		return invokeAsyncOutput{}, err
 	}
 	body, release, err := awsproto.ReadBody(c.Request, maxAsyncPayload)
 	if err != nil {
-		return ErrRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", maxAsyncPayload)
+		return invokeAsyncOutput{}, payloadTooLarge(maxAsyncPayload)
 	}
 	defer release()
 	payload, err := checkPayload(body)
 	if err != nil {
-		return err
+		return invokeAsyncOutput{}, err
 	}
 	v, _, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return storeErr(err)
+		return invokeAsyncOutput{}, err
 	}
 	if !runnable(v.Config.Runtime) {
-		return unsupportedRuntime(v.Config.Runtime)
+		return invokeAsyncOutput{}, unsupportedRuntime(v.Config.Runtime)
 	}
 	if err := s.async.enqueue(region, name, q, append([]byte(nil), payload...), c.RequestID); err != nil {
-		return err
+		return invokeAsyncOutput{}, err
 	}
-	return awsproto.WriteJSON(w, http.StatusAccepted, map[string]int{"Status": 202})
+	return invokeAsyncOutput{Status: http.StatusAccepted}, nil
 }
 
 // Invoke implements cloud.FunctionInvoker for other services (API Gateway,
 // notifications, event sources). Errors are *awsproto.Error values with
 // Lambda's codes (ResourceNotFoundException, TooManyRequestsException, …).
 func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.InvokeResult, error) {
-	r, name, q, ok := parseFunctionName(in.Function)
-	if !ok {
-		return cloud.InvokeResult{}, validation(in.Function, "functionName", awsproto.Pattern(functionNamePattern))
-	}
-	if in.Qualifier != "" {
-		if q != "" && q != in.Qualifier {
-			return cloud.InvokeResult{}, ErrInvalidParameterValue.New("The derived qualifier from the function name does not match the specified qualifier.")
-		}
-		q = in.Qualifier
-	}
 	region := in.Region
-	if r != "" {
-		region = r
-	}
 	if region == "" {
 		region = s.env.Region
+	}
+	region, name, q, err := target(in.Function, in.Qualifier, region)
+	if err != nil {
+		return cloud.InvokeResult{}, err
 	}
 	limit := maxSyncPayload
 	if in.Async {
 		limit = maxAsyncPayload
 	}
 	if len(in.Payload) > limit {
-		return cloud.InvokeResult{}, ErrRequestTooLarge.Errorf("Request must be smaller than %d bytes for the InvokeFunction operation", limit)
+		return cloud.InvokeResult{}, payloadTooLarge(limit)
 	}
 	payload, err := checkPayload(in.Payload)
 	if err != nil {
@@ -259,7 +275,7 @@ func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.Inv
 	}
 	v, f, err := s.store.Resolve(region, name, q)
 	if err != nil {
-		return cloud.InvokeResult{}, storeErr(err)
+		return cloud.InvokeResult{}, err
 	}
 	if !runnable(v.Config.Runtime) {
 		return cloud.InvokeResult{}, unsupportedRuntime(v.Config.Runtime)

@@ -2,33 +2,85 @@ package lambda
 
 import (
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
-	"net/url"
-	"sort"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
-	"github.com/groundstack/groundstack/harness/emulator/lambda/runtime"
 )
 
-// --- control plane: function URL configs
+// --- function URL configs (the data plane is url.go)
 
-type corsWire = Cors
+// corsInput is Cors with the model's constraints.
+type corsInput struct {
+	AllowCredentials bool     `json:"AllowCredentials"`
+	AllowHeaders     []string `json:"AllowHeaders" min:"0" max:"100"`
+	AllowMethods     []string `json:"AllowMethods" min:"0" max:"6"`
+	AllowOrigins     []string `json:"AllowOrigins" min:"0" max:"100"`
+	ExposeHeaders    []string `json:"ExposeHeaders" min:"0" max:"100"`
+	MaxAge           int      `json:"MaxAge" min:"0" max:"86400"`
+}
+
+func (c *corsInput) cors() *Cors {
+	if c == nil {
+		return nil
+	}
+	return &Cors{AllowCredentials: c.AllowCredentials, AllowHeaders: c.AllowHeaders, AllowMethods: c.AllowMethods,
+		AllowOrigins: c.AllowOrigins, ExposeHeaders: c.ExposeHeaders, MaxAge: c.MaxAge}
+}
+
+// The URL Qualifier's pattern has a look-ahead Go's regular expressions
+// lack: urlQualifier states it.
+const urlQualifierPattern = `((?!^\d+$)^[0-9a-zA-Z-_]+$)`
+
+// urlQualifier checks a function URL's qualifier, $LATEST or an alias, and
+// returns the store's ("" for $LATEST).
+func urlQualifier(q string) (string, error) {
+	if q == "" || q == LatestVersion {
+		return "", nil
+	}
+	if _, err := strconv.Atoi(q); err == nil || !isNameChars(q) {
+		return "", validation(q, "qualifier", awsproto.Pattern(urlQualifierPattern))
+	}
+	return q, nil
+}
+
+// urlConfigInput is the input of CreateFunctionUrlConfig and
+// UpdateFunctionUrlConfig (createURL requires AuthType).
+type urlConfigInput struct {
+	FunctionName *string    `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"140"`
+	Qualifier    *string    `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128"`
+	AuthType     *string    `json:"AuthType" enum:"NONE,AWS_IAM"`
+	Cors         *corsInput `json:"Cors"`
+	InvokeMode   *string    `json:"InvokeMode" enum:"BUFFERED,RESPONSE_STREAM"`
+}
+
+type urlInput struct {
+	FunctionName *string `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"140"`
+	Qualifier    *string `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128"`
+}
+
+type listURLsInput struct {
+	FunctionName *string `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"140"`
+	Marker       *string `json:"-" location:"querystring" name:"Marker"`
+	MaxItems     *int    `json:"-" location:"querystring" name:"MaxItems" min:"1" max:"50"`
+}
+
+// --- outputs
 
 type urlConfigWire struct {
-	FunctionURL      string    `json:"FunctionUrl"`
-	FunctionArn      string    `json:"FunctionArn"`
-	AuthType         string    `json:"AuthType"`
-	Cors             *corsWire `json:"Cors,omitempty"`
-	CreationTime     string    `json:"CreationTime"`
-	LastModifiedTime string    `json:"LastModifiedTime,omitempty"`
-	InvokeMode       string    `json:"InvokeMode"`
+	FunctionURL      string `json:"FunctionUrl"`
+	FunctionArn      string `json:"FunctionArn"`
+	AuthType         string `json:"AuthType"`
+	Cors             *Cors  `json:"Cors,omitempty"`
+	CreationTime     string `json:"CreationTime"`
+	LastModifiedTime string `json:"LastModifiedTime,omitempty"`
+	InvokeMode       string `json:"InvokeMode"`
+}
+
+type listURLsOutput struct {
+	FunctionURLConfigs []urlConfigWire `json:"FunctionUrlConfigs"`
+	NextMarker         string          `json:"NextMarker,omitempty"`
 }
 
 func (s *Service) urlOut(r *http.Request, u URLConfig, withModified bool) urlConfigWire {
@@ -55,146 +107,6 @@ func (s *Service) functionURL(r *http.Request, u URLConfig) string {
 	return "http://" + u.ID + ".lambda-url." + u.Region + urlHostSuffix + port + "/"
 }
 
-// urlQualifier validates a function URL's Qualifier: $LATEST or an alias.
-func urlQualifier(q string) (string, error) {
-	if q == "" || q == LatestVersion {
-		return "", nil
-	}
-	if _, err := strconv.Atoi(q); err == nil || !isNameChars(q) {
-		return "", validation(q, "qualifier", awsproto.Pattern("((?!^\\d+$)^[0-9a-zA-Z-_]+$)"))
-	}
-	return q, nil
-}
-
-type urlConfigInput struct {
-	AuthType   *string `json:"AuthType"`
-	Cors       *Cors   `json:"Cors"`
-	InvokeMode *string `json:"InvokeMode"`
-}
-
-func (in *urlConfigInput) check() error {
-	if in.AuthType != nil && *in.AuthType != "NONE" && *in.AuthType != "AWS_IAM" {
-		return validation(*in.AuthType, "authType", awsproto.EnumSet("NONE", "AWS_IAM"))
-	}
-	if in.InvokeMode != nil && *in.InvokeMode != "BUFFERED" && *in.InvokeMode != "RESPONSE_STREAM" {
-		return validation(*in.InvokeMode, "invokeMode", awsproto.EnumSet("BUFFERED", "RESPONSE_STREAM"))
-	}
-	if in.Cors != nil && in.Cors.MaxAge < 0 || in.Cors != nil && in.Cors.MaxAge > 86400 {
-		return validation(strconv.Itoa(in.Cors.MaxAge), "cors.maxAge", awsproto.MaxValue(86400))
-	}
-	return nil
-}
-
-func (s *Service) urlTarget(c *awsproto.Call, p awsproto.Params) (region, name, q string, err error) {
-	region, name, q, err = s.target(c, p["FunctionName"], c.URL.Query().Get("Qualifier"))
-	if err != nil {
-		return
-	}
-	q, err = urlQualifier(q)
-	return
-}
-
-func (s *Service) createURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	region, name, q, err := s.urlTarget(c, p)
-	if err != nil {
-		return err
-	}
-	var in urlConfigInput
-	if err := decode(c, maxConfigBody, "CreateFunctionUrlConfig", &in); err != nil {
-		return err
-	}
-	if in.AuthType == nil {
-		return validation("null", "authType", awsproto.RuleNotNull)
-	}
-	if err := in.check(); err != nil {
-		return err
-	}
-	mode := "BUFFERED"
-	if in.InvokeMode != nil {
-		mode = *in.InvokeMode
-	}
-	u, err := s.store.CreateURL(region, name, q, URLConfig{
-		ID: newURLID(), AuthType: *in.AuthType, Cors: in.Cors, InvokeMode: mode, Created: s.env.Now(),
-	})
-	if err != nil {
-		return storeErr(err)
-	}
-	return awsproto.WriteJSON(w, http.StatusCreated, s.urlOut(c.Request, u, false))
-}
-
-func (s *Service) getURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	region, name, q, err := s.urlTarget(c, p)
-	if err != nil {
-		return err
-	}
-	u, err := s.store.URL(region, name, q)
-	if err != nil {
-		return storeErr(err)
-	}
-	return awsproto.WriteJSON(w, http.StatusOK, s.urlOut(c.Request, u, true))
-}
-
-func (s *Service) updateURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	region, name, q, err := s.urlTarget(c, p)
-	if err != nil {
-		return err
-	}
-	var in urlConfigInput
-	if err := decode(c, maxConfigBody, "UpdateFunctionUrlConfig", &in); err != nil {
-		return err
-	}
-	if err := in.check(); err != nil {
-		return err
-	}
-	u, err := s.store.UpdateURL(region, name, q, s.env.Now(), func(u *URLConfig) {
-		if in.AuthType != nil {
-			u.AuthType = *in.AuthType
-		}
-		if in.Cors != nil {
-			u.Cors = in.Cors
-		}
-		if in.InvokeMode != nil {
-			u.InvokeMode = *in.InvokeMode
-		}
-	})
-	if err != nil {
-		return storeErr(err)
-	}
-	return awsproto.WriteJSON(w, http.StatusOK, s.urlOut(c.Request, u, true))
-}
-
-func (s *Service) deleteURL(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	region, name, q, err := s.urlTarget(c, p)
-	if err != nil {
-		return err
-	}
-	return noContent(w, s.store.DeleteURL(region, name, q))
-}
-
-func (s *Service) listURLs(w http.ResponseWriter, c *awsproto.Call, p awsproto.Params) error {
-	region, name, _, err := s.target(c, p["FunctionName"], "")
-	if err != nil {
-		return err
-	}
-	marker, max, err := pageOf(c)
-	if err != nil {
-		return err
-	}
-	us, err := s.store.URLs(region, name)
-	if err != nil {
-		return storeErr(err)
-	}
-	items, next := page(us, func(u URLConfig) string { return u.Qualifier }, marker, max)
-	out := struct {
-		FunctionURLConfigs []urlConfigWire `json:"FunctionUrlConfigs"`
-		NextMarker         string          `json:"NextMarker,omitempty"`
-	}{FunctionURLConfigs: make([]urlConfigWire, 0, len(items)), NextMarker: next}
-	for _, u := range items {
-		out.FunctionURLConfigs = append(out.FunctionURLConfigs, s.urlOut(c.Request, u, true))
-	}
-	return awsproto.WriteJSON(w, http.StatusOK, out)
-}
-
 // newURLID returns 32 random lowercase letters and digits, like AWS's.
 func newURLID() string {
 	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -206,439 +118,81 @@ func newURLID() string {
 	return string(b[:])
 }
 
-// --- data plane
-
-// urlIDFromHost matches {id}.lambda-url.{region}.localhost.localstack.cloud.
-func urlIDFromHost(host string) (id, region string, ok bool) {
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-		host = host[:i]
+// urlTarget resolves the function and qualifier (from the name or the
+// Qualifier member) of a URL config operation.
+func urlTarget(c *awsproto.Call, fn, qualifier *string) (region, name, q string, err error) {
+	if region, name, q, err = target(*fn, str(qualifier), c.Region); err != nil {
+		return "", "", "", err
 	}
-	if len(host) <= len(urlHostSuffix) || !strings.EqualFold(host[len(host)-len(urlHostSuffix):], urlHostSuffix) {
-		return "", "", false
-	}
-	rest := host[:len(host)-len(urlHostSuffix)] // {id}.lambda-url.{region}
-	dot := strings.LastIndexByte(rest, '.')
-	if dot < 0 {
-		return "", "", false
-	}
-	region, rest = rest[dot+1:], rest[:dot]
-	const mid = ".lambda-url"
-	if !strings.HasSuffix(strings.ToLower(rest), mid) {
-		return "", "", false
-	}
-	id = strings.ToLower(rest[:len(rest)-len(mid)])
-	if id == "" || strings.Contains(id, ".") {
-		return "", "", false
-	}
-	return id, region, true
+	q, err = urlQualifier(q)
+	return region, name, q, err
 }
 
-// urlError writes the JSON error body function URLs answer with.
-func urlError(w http.ResponseWriter, status int, errType string, msg *string) {
-	b, _ := json.Marshal(map[string]*string{"Message": msg})
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	if errType != "" {
-		h.Set("X-Amzn-Errortype", errType)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
-}
+// --- operations
 
-func strp(s string) *string { return &s }
-
-// urlTooLarge is a function URL's answer to a request whose event would
-// exceed a synchronous invocation's payload limit.
-func urlTooLarge(w http.ResponseWriter) {
-	urlError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException",
-		strp(fmt.Sprintf("Request must be smaller than %d bytes for the InvokeFunction operation", maxSyncPayload)))
-}
-
-// serveFunctionURL invokes the function behind a function URL with a v2
-// (Function URL) event and maps its answer to the HTTP response.
-func (s *Service) serveFunctionURL(w http.ResponseWriter, r *http.Request, id, hostRegion, rawPath string) {
-	u, ok := s.store.URLByID(strings.ToLower(id))
-	if !ok || hostRegion != "" && !strings.EqualFold(hostRegion, u.Region) {
-		urlError(w, http.StatusForbidden, "AccessDeniedException", nil)
-		return
+func (s *Service) createURL(c *awsproto.Call, in *urlConfigInput) (urlConfigWire, error) {
+	if in.AuthType == nil {
+		return urlConfigWire{}, validation("null", "authType", awsproto.RuleNotNull)
 	}
-	requestID := s.env.NewID()
-	w.Header().Set("X-Amzn-Requestid", requestID)
-	// Browsers send preflights without credentials: CORS answers them
-	// before authorization.
-	origin := r.Header.Get("Origin")
-	if u.Cors != nil && r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
-		preflight(w, r, u.Cors, origin)
-		return
-	}
-	if u.AuthType == "AWS_IAM" {
-		if _, signed := awsproto.ScopeOf(r); !signed {
-			urlError(w, http.StatusForbidden, "AccessDeniedException", strp("Forbidden"))
-			return
-		}
-	}
-	body, release, err := awsproto.ReadBody(r, maxSyncPayload)
+	region, name, q, err := urlTarget(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		urlTooLarge(w)
-		return
+		return urlConfigWire{}, err
 	}
-	defer release()
-	if rawPath == "" {
-		rawPath = "/"
+	mode := "BUFFERED"
+	if in.InvokeMode != nil {
+		mode = *in.InvokeMode
 	}
-	ev := s.urlEvent(r, u, rawPath, body, requestID)
-	payload, _ := json.Marshal(ev)
-	if len(payload) > maxSyncPayload {
-		// The limit is the invoke payload's: the event, with its headers and
-		// a binary body's base64, not the body alone.
-		urlTooLarge(w)
-		return
-	}
-	v, f, err := s.store.Resolve(u.Region, u.Function, u.Qualifier)
+	u, err := s.store.CreateURL(region, name, q, URLConfig{
+		ID: newURLID(), AuthType: *in.AuthType, Cors: in.Cors.cors(), InvokeMode: mode, Created: s.env.Now(),
+	})
 	if err != nil {
-		urlError(w, http.StatusForbidden, "AccessDeniedException", nil)
-		return
+		return urlConfigWire{}, err
 	}
-	if !runnable(v.Config.Runtime) {
-		urlError(w, http.StatusBadGateway, "", strp("Internal Server Error"))
-		return
-	}
-	req := runtime.Request{RequestID: requestID, Payload: payload, TraceID: traceID(r.Header.Get(headerTraceID), requestID)}
-	res, _, err := s.invokeSync(r.Context(), u.Region, u.Function, u.Qualifier, v, f, &req)
+	return s.urlOut(c.Request, u, false), nil
+}
+
+func (s *Service) getURL(c *awsproto.Call, in *urlInput) (urlConfigWire, error) {
+	region, name, q, err := urlTarget(c, in.FunctionName, in.Qualifier)
 	if err != nil {
-		if isThrottle(err) {
-			urlError(w, http.StatusTooManyRequests, "TooManyRequestsException", strp("Rate Exceeded."))
-			return
-		}
-		urlError(w, http.StatusInternalServerError, "", strp("Internal Server Error"))
-		return
+		return urlConfigWire{}, err
 	}
-	defer res.Release()
-	decorate := func(h http.Header) {}
-	if u.Cors != nil && origin != "" {
-		// The URL's CORS configuration wins over the function's headers.
-		decorate = func(h http.Header) { corsHeaders(h, u.Cors, origin) }
+	u, err := s.store.URL(region, name, q)
+	if err != nil {
+		return urlConfigWire{}, err
 	}
-	if res.Outcome != runtime.Succeeded {
-		decorate(w.Header())
-		badGateway(w)
-		return
-	}
-	writeURLResponse(w, res.Payload, decorate)
+	return s.urlOut(c.Request, u, true), nil
 }
 
-// badGateway is a function URL's answer when the function failed.
-func badGateway(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusBadGateway)
-	_, _ = w.Write([]byte("Internal Server Error"))
+func (s *Service) updateURL(c *awsproto.Call, in *urlConfigInput) (urlConfigWire, error) {
+	region, name, q, err := urlTarget(c, in.FunctionName, in.Qualifier)
+	if err != nil {
+		return urlConfigWire{}, err
+	}
+	u, err := s.store.UpdateURL(region, name, q, URLChange{AuthType: in.AuthType, InvokeMode: in.InvokeMode, Cors: in.Cors.cors()}, s.env.Now())
+	if err != nil {
+		return urlConfigWire{}, err
+	}
+	return s.urlOut(c.Request, u, true), nil
 }
 
-// urlEventWire is events.LambdaFunctionURLRequest (aws-lambda-go) plus the
-// routeKey and stage members AWS also sends.
-type urlEventWire struct {
-	Version               string            `json:"version"`
-	RouteKey              string            `json:"routeKey"`
-	RawPath               string            `json:"rawPath"`
-	RawQueryString        string            `json:"rawQueryString"`
-	Cookies               []string          `json:"cookies,omitempty"`
-	Headers               map[string]string `json:"headers"`
-	QueryStringParameters map[string]string `json:"queryStringParameters,omitempty"`
-	RequestContext        urlContextWire    `json:"requestContext"`
-	Body                  string            `json:"body,omitempty"`
-	IsBase64Encoded       bool              `json:"isBase64Encoded"`
+func (s *Service) deleteURL(c *awsproto.Call, in *urlInput) (struct{}, error) {
+	region, name, q, err := urlTarget(c, in.FunctionName, in.Qualifier)
+	if err != nil {
+		return struct{}{}, err
+	}
+	return struct{}{}, s.store.DeleteURL(region, name, q)
 }
 
-type urlContextWire struct {
-	AccountID    string         `json:"accountId"`
-	APIID        string         `json:"apiId"`
-	Authorizer   *urlAuthorizer `json:"authorizer,omitempty"`
-	DomainName   string         `json:"domainName"`
-	DomainPrefix string         `json:"domainPrefix"`
-	HTTP         urlHTTPWire    `json:"http"`
-	RequestID    string         `json:"requestId"`
-	RouteKey     string         `json:"routeKey"`
-	Stage        string         `json:"stage"`
-	Time         string         `json:"time"`
-	TimeEpoch    int64          `json:"timeEpoch"`
-}
-
-type urlAuthorizer struct {
-	IAM *urlIAMWire `json:"iam,omitempty"`
-}
-
-type urlIAMWire struct {
-	AccessKey string `json:"accessKey"`
-	AccountID string `json:"accountId"`
-	CallerID  string `json:"callerId"`
-	UserARN   string `json:"userArn"`
-	UserID    string `json:"userId"`
-}
-
-type urlHTTPWire struct {
-	Method    string `json:"method"`
-	Path      string `json:"path"`
-	Protocol  string `json:"protocol"`
-	SourceIP  string `json:"sourceIp"`
-	UserAgent string `json:"userAgent"`
-}
-
-// urlEvent builds the event a function URL request becomes, as AWS does:
-// header names lower-cased and repeated values comma-joined, cookies in
-// their own list, query parameters comma-joined, binary bodies base64.
-func (s *Service) urlEvent(r *http.Request, u URLConfig, rawPath string, body []byte, requestID string) urlEventWire {
-	now := s.env.Now().UTC()
-	sourceIP := r.RemoteAddr
-	if h, _, err := net.SplitHostPort(sourceIP); err == nil {
-		sourceIP = h
+func (s *Service) listURLs(c *awsproto.Call, in *listURLsInput) (listURLsOutput, error) {
+	region, name, _, err := target(*in.FunctionName, "", c.Region)
+	if err != nil {
+		return listURLsOutput{}, err
 	}
-	headers := make(map[string]string, len(r.Header)+6)
-	var cookies []string
-	for k, vs := range r.Header {
-		lk := strings.ToLower(k)
-		if lk == "cookie" {
-			for _, v := range vs {
-				for _, c := range strings.Split(v, ";") {
-					if c = strings.TrimSpace(c); c != "" {
-						cookies = append(cookies, c)
-					}
-				}
-			}
-			continue
-		}
-		headers[lk] = strings.Join(vs, ",")
+	us, err := s.store.URLs(region, name)
+	if err != nil {
+		return listURLsOutput{}, err
 	}
-	headers["host"] = r.Host
-	if _, ok := headers["x-forwarded-for"]; !ok {
-		headers["x-forwarded-for"] = sourceIP
-	}
-	headers["x-forwarded-proto"] = "http"
-	if _, port, err := net.SplitHostPort(r.Host); err == nil {
-		headers["x-forwarded-port"] = port
-	} else {
-		headers["x-forwarded-port"] = "80"
-	}
-	trace := traceID(r.Header.Get(headerTraceID), requestID)
-	headers["x-amzn-trace-id"] = strings.SplitN(trace, ";", 2)[0]
-
-	var qs map[string]string
-	if r.URL.RawQuery != "" {
-		vals, _ := url.ParseQuery(r.URL.RawQuery)
-		if len(vals) > 0 {
-			qs = make(map[string]string, len(vals))
-			keys := make([]string, 0, len(vals))
-			for k := range vals {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				qs[k] = strings.Join(vals[k], ",")
-			}
-		}
-	}
-	ev := urlEventWire{
-		Version: "2.0", RouteKey: "$default", RawPath: rawPath, RawQueryString: r.URL.RawQuery,
-		Cookies: cookies, Headers: headers, QueryStringParameters: qs,
-		RequestContext: urlContextWire{
-			AccountID: "anonymous", APIID: u.ID,
-			DomainName:   u.ID + ".lambda-url." + u.Region + urlHostSuffix,
-			DomainPrefix: u.ID,
-			HTTP: urlHTTPWire{Method: r.Method, Path: rawPath, Protocol: "HTTP/1.1", SourceIP: sourceIP,
-				UserAgent: r.Header.Get("User-Agent")},
-			RequestID: requestID, RouteKey: "$default", Stage: "$default",
-			Time: now.Format("02/Jan/2006:15:04:05 -0700"), TimeEpoch: now.UnixMilli(),
-		},
-	}
-	if u.AuthType == "AWS_IAM" {
-		if sc, ok := awsproto.ScopeOf(r); ok {
-			account := s.env.Account
-			ev.RequestContext.AccountID = account
-			ev.RequestContext.Authorizer = &urlAuthorizer{IAM: &urlIAMWire{
-				AccessKey: sc.AccessKey, AccountID: account, CallerID: "AIDAGROUNDSTACK" + account,
-				UserARN: "arn:aws:iam::" + account + ":root", UserID: "AIDAGROUNDSTACK" + account,
-			}}
-		}
-	}
-	if len(body) > 0 {
-		if isTextual(r.Header.Get("Content-Type")) && utf8.Valid(body) {
-			ev.Body = string(body)
-		} else {
-			ev.Body = base64.StdEncoding.EncodeToString(body)
-			ev.IsBase64Encoded = true
-		}
-	}
-	return ev
-}
-
-// isTextual reports whether a body of this content type reaches the
-// function as text (else it is base64-encoded).
-func isTextual(ct string) bool {
-	ct = strings.ToLower(ct)
-	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") || strings.Contains(ct, "xml") ||
-		strings.Contains(ct, "javascript") || strings.Contains(ct, "yaml")
-}
-
-// urlResponseWire is events.LambdaFunctionURLResponse, tolerant of the
-// shapes handlers return (headers with non-string values, a non-string body).
-type urlResponseWire struct {
-	StatusCode      json.RawMessage            `json:"statusCode"`
-	Headers         map[string]json.RawMessage `json:"headers"`
-	Body            json.RawMessage            `json:"body"`
-	IsBase64Encoded bool                       `json:"isBase64Encoded"`
-	Cookies         []string                   `json:"cookies"`
-}
-
-// writeURLResponse maps a function's result to the HTTP response: a
-// response object (with statusCode) as it says; any other JSON value as a
-// 200 application/json body (a JSON string as its text).
-func writeURLResponse(w http.ResponseWriter, payload []byte, decorate func(http.Header)) {
-	trimmed := strings.TrimSpace(string(payload))
-	h := w.Header()
-	if !json.Valid(payload) {
-		decorate(h)
-		badGateway(w)
-		return
-	}
-	if strings.HasPrefix(trimmed, "{") {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(payload, &m) == nil {
-			if _, structured := m["statusCode"]; structured {
-				writeStructured(w, payload, decorate)
-				return
-			}
-		}
-	}
-	h.Set("Content-Type", "application/json")
-	decorate(h)
-	if strings.HasPrefix(trimmed, `"`) {
-		var s string
-		if json.Unmarshal(payload, &s) == nil {
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write([]byte(s))
-			return
-		}
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(payload)
-}
-
-func writeStructured(w http.ResponseWriter, payload []byte, decorate func(http.Header)) {
-	var resp urlResponseWire
-	status, err := 0, json.Unmarshal(payload, &resp)
-	if err == nil {
-		status, err = strconv.Atoi(strings.Trim(string(resp.StatusCode), `"`))
-	}
-	if err != nil || status < 100 || status > 599 {
-		decorate(w.Header())
-		badGateway(w)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	for k, raw := range resp.Headers {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			s = strings.Trim(string(raw), `"`)
-		}
-		if strings.ContainsAny(k, "\r\n:") || strings.ContainsAny(s, "\r\n") || k == "" {
-			continue
-		}
-		h.Set(k, s)
-	}
-	for _, c := range resp.Cookies {
-		if !strings.ContainsAny(c, "\r\n") {
-			h.Add("Set-Cookie", c)
-		}
-	}
-	var body []byte
-	if len(resp.Body) > 0 && string(resp.Body) != "null" {
-		var s string
-		if json.Unmarshal(resp.Body, &s) == nil {
-			body = []byte(s)
-		} else {
-			body = resp.Body // an object or number: its JSON text
-		}
-	}
-	if resp.IsBase64Encoded && len(body) > 0 {
-		dec, err := base64.StdEncoding.DecodeString(string(body))
-		if err != nil {
-			w.Header().Del("Set-Cookie")
-			decorate(h)
-			badGateway(w)
-			return
-		}
-		body = dec
-	}
-	decorate(h)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
-}
-
-// --- CORS
-
-func originAllowed(c *Cors, origin string) bool {
-	for _, o := range c.AllowOrigins {
-		if o == "*" || strings.EqualFold(o, origin) {
-			return true
-		}
-	}
-	return false
-}
-
-func allowOriginValue(c *Cors, origin string) string {
-	for _, o := range c.AllowOrigins {
-		if o == "*" && !c.AllowCredentials {
-			return "*"
-		}
-	}
-	return origin
-}
-
-// preflight answers a CORS preflight from the URL's configuration, without
-// invoking the function.
-func preflight(w http.ResponseWriter, r *http.Request, c *Cors, origin string) {
-	h := w.Header()
-	if originAllowed(c, origin) {
-		h.Set("Access-Control-Allow-Origin", allowOriginValue(c, origin))
-		method := r.Header.Get("Access-Control-Request-Method")
-		if methods := strings.Join(c.AllowMethods, ","); methods == "*" {
-			h.Set("Access-Control-Allow-Methods", method)
-		} else if methods != "" {
-			h.Set("Access-Control-Allow-Methods", methods)
-		}
-		if hdrs := strings.Join(c.AllowHeaders, ","); hdrs == "*" {
-			if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-				h.Set("Access-Control-Allow-Headers", req)
-			}
-		} else if hdrs != "" {
-			h.Set("Access-Control-Allow-Headers", hdrs)
-		}
-		if c.MaxAge > 0 {
-			h.Set("Access-Control-Max-Age", strconv.Itoa(c.MaxAge))
-		}
-		if c.AllowCredentials {
-			h.Set("Access-Control-Allow-Credentials", "true")
-		}
-		if len(c.ExposeHeaders) > 0 {
-			h.Set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ","))
-		}
-	}
-	h.Set("Vary", "Origin")
-	w.WriteHeader(http.StatusOK)
-}
-
-// corsHeaders decorates an actual (non-preflight) response.
-func corsHeaders(h http.Header, c *Cors, origin string) {
-	if !originAllowed(c, origin) {
-		return
-	}
-	h.Set("Access-Control-Allow-Origin", allowOriginValue(c, origin))
-	if c.AllowCredentials {
-		h.Set("Access-Control-Allow-Credentials", "true")
-	}
-	if len(c.ExposeHeaders) > 0 {
-		h.Set("Access-Control-Expose-Headers", strings.Join(c.ExposeHeaders, ","))
-	}
-	h.Add("Vary", "Origin")
+	wire := func(u URLConfig) urlConfigWire { return s.urlOut(c.Request, u, true) }
+	items, next := page(us, func(u URLConfig) string { return u.Qualifier }, in.Marker, in.MaxItems, wire)
+	return listURLsOutput{FunctionURLConfigs: items, NextMarker: next}, nil
 }

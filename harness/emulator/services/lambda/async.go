@@ -67,7 +67,7 @@ func (q *asyncQueue) enqueue(region, name, qualifier string, payload []byte, req
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return ErrService.New("the emulator is shutting down")
+		return errService.New("the emulator is shutting down")
 	}
 	if q.queued >= maxQueuedEvents {
 		return throttled(reasonConcurrency)
@@ -153,7 +153,7 @@ func (q *asyncQueue) run(ev *asyncEvent) {
 
 func isThrottle(err error) bool {
 	var ae *awsproto.Error
-	return errors.As(err, &ae) && ae.Code == ErrTooManyRequests.Name
+	return errors.As(err, &ae) && ae.Code == errTooManyRequests.Name
 }
 
 // delay is the wait before retry n (1, 2, …): base, 2×base, 4×base …

@@ -495,3 +495,156 @@ func TestFunctionURLConfig(t *testing.T) {
 	_, err = c.CreateFunctionUrlConfig(bg, &awslambda.CreateFunctionUrlConfigInput{FunctionName: aws.String(name), AuthType: types.FunctionUrlAuthTypeNone, Qualifier: aws.String("1")})
 	wantCode(t, err, "ValidationException", "")
 }
+
+// TestPartialUpdates: an update changes what it names and keeps the rest
+// (the store applies the change under the function's lock).
+func TestPartialUpdates(t *testing.T) {
+	_, c := start(t)
+	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
+		in.Environment = &types.Environment{Variables: map[string]string{"STAGE": "one"}}
+		in.MemorySize = aws.Int32(256)
+		in.Description = aws.String("first")
+		in.EphemeralStorage = &types.EphemeralStorage{Size: aws.Int32(1024)}
+	})
+	up, err := c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Description: aws.String("second")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(up.Description) != "second" || up.Environment.Variables["STAGE"] != "one" || aws.ToInt32(up.MemorySize) != 256 ||
+		aws.ToInt32(up.Timeout) != 10 || aws.ToInt32(up.EphemeralStorage.Size) != 1024 || aws.ToString(up.Role) != role {
+		t.Fatalf("description only: %+v", up)
+	}
+	// An Environment without variables clears them.
+	up, err = c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Environment: &types.Environment{}})
+	if err != nil || up.Environment != nil || aws.ToString(up.Description) != "second" {
+		t.Fatalf("empty environment: %+v %v", up, err)
+	}
+	code, err := c.UpdateFunctionCode(bg, &awslambda.UpdateFunctionCodeInput{FunctionName: aws.String(name), ZipFile: testfnZip,
+		Architectures: []types.Architecture{types.ArchitectureArm64}})
+	if err != nil || code.Architectures[0] != types.ArchitectureArm64 || aws.ToString(code.Description) != "second" ||
+		aws.ToInt32(code.MemorySize) != 256 || aws.ToString(code.CodeSha256) != testfnSha {
+		t.Fatalf("code update: %+v %v", code, err)
+	}
+	// go1.x needs a handler: the one the function has will do.
+	c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Runtime: types.RuntimeGo1x})
+	cfg, _ := c.GetFunctionConfiguration(bg, &awslambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
+	if cfg.Runtime != types.RuntimeGo1x || aws.ToString(cfg.Handler) != "bootstrap" {
+		t.Fatalf("runtime only: %v %s", cfg.Runtime, aws.ToString(cfg.Handler))
+	}
+	_, err = c.CreateFunction(bg, &awslambda.CreateFunctionInput{FunctionName: aws.String(name + "-go"), Runtime: types.RuntimeGo1x,
+		Role: aws.String(role), Code: &types.FunctionCode{ZipFile: testfnZip}})
+	wantCode(t, err, "InvalidParameterValueException", "Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+
+	// Function URL: AuthType only keeps the CORS configuration.
+	if _, err := c.CreateFunctionUrlConfig(bg, &awslambda.CreateFunctionUrlConfigInput{FunctionName: aws.String(name), AuthType: types.FunctionUrlAuthTypeNone,
+		Cors: &types.Cors{AllowOrigins: []string{"https://a.example"}, MaxAge: aws.Int32(60)}}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := c.UpdateFunctionUrlConfig(bg, &awslambda.UpdateFunctionUrlConfigInput{FunctionName: aws.String(name), AuthType: types.FunctionUrlAuthTypeAwsIam})
+	if err != nil || u.AuthType != types.FunctionUrlAuthTypeAwsIam || u.Cors == nil || aws.ToInt32(u.Cors.MaxAge) != 60 || u.InvokeMode != types.InvokeModeBuffered {
+		t.Fatalf("url auth only: %+v %v", u, err)
+	}
+
+	// Alias: a RoutingConfig without weights clears them; no RoutingConfig keeps them.
+	v1, _ := c.PublishVersion(bg, &awslambda.PublishVersionInput{FunctionName: aws.String(name)})
+	c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Description: aws.String("third")})
+	v2, _ := c.PublishVersion(bg, &awslambda.PublishVersionInput{FunctionName: aws.String(name)})
+	if _, err := c.CreateAlias(bg, &awslambda.CreateAliasInput{FunctionName: aws.String(name), Name: aws.String("live"), FunctionVersion: v1.Version,
+		RoutingConfig: &types.AliasRoutingConfiguration{AdditionalVersionWeights: map[string]float64{aws.ToString(v2.Version): 0.25}}}); err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.UpdateAlias(bg, &awslambda.UpdateAliasInput{FunctionName: aws.String(name), Name: aws.String("live"), Description: aws.String("d")})
+	if err != nil || a.RoutingConfig == nil || a.RoutingConfig.AdditionalVersionWeights["2"] != 0.25 || aws.ToString(a.FunctionVersion) != "1" {
+		t.Fatalf("alias description only: %+v %v", a, err)
+	}
+	a, err = c.UpdateAlias(bg, &awslambda.UpdateAliasInput{FunctionName: aws.String(name), Name: aws.String("live"), RoutingConfig: &types.AliasRoutingConfiguration{}})
+	if err != nil || a.RoutingConfig != nil || aws.ToString(a.Description) != "d" {
+		t.Fatalf("alias routing cleared: %+v %v", a, err)
+	}
+}
+
+// TestPermissionStatements: the statement AddPermission adds, as GetPolicy
+// shows it, for each kind of principal and condition.
+func TestPermissionStatements(t *testing.T) {
+	_, c := start(t)
+	name := createFn(t, c)
+	fnARN := "arn:aws:lambda:us-east-1:000000000000:function:" + name
+	cases := []struct {
+		in   awslambda.AddPermissionInput
+		want string
+	}{
+		{awslambda.AddPermissionInput{StatementId: aws.String("any"), Action: aws.String("lambda:*"), Principal: aws.String("*")},
+			`{"Action":"lambda:*","Effect":"Allow","Principal":"*","Resource":"` + fnARN + `","Sid":"any"}`},
+		{awslambda.AddPermissionInput{StatementId: aws.String("account"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("123456789012"),
+			FunctionUrlAuthType: types.FunctionUrlAuthTypeAwsIam, SourceAccount: aws.String("123456789012")},
+			`{"Action":"lambda:InvokeFunction","Condition":{"StringEquals":{"AWS:SourceAccount":"123456789012","lambda:FunctionUrlAuthType":"AWS_IAM"}},` +
+				`"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Resource":"` + fnARN + `","Sid":"account"}`},
+		{awslambda.AddPermissionInput{StatementId: aws.String("org"), Action: aws.String("lambda:GetFunction"), Principal: aws.String("arn:aws:iam::123456789012:role/r"),
+			PrincipalOrgID: aws.String("o-abcdefghij"), SourceArn: aws.String("arn:aws:s3:::bucket")},
+			`{"Action":"lambda:GetFunction","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::bucket"},"StringEquals":{"aws:PrincipalOrgID":"o-abcdefghij"}},` +
+				`"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/r"},"Resource":"` + fnARN + `","Sid":"org"}`},
+	}
+	var all []string
+	for _, tc := range cases {
+		in := tc.in
+		in.FunctionName = aws.String(name)
+		out, err := c.AddPermission(bg, &in)
+		if err != nil || aws.ToString(out.Statement) != tc.want {
+			t.Fatalf("%s: %v\n got %s\nwant %s", aws.ToString(in.StatementId), err, aws.ToString(out.Statement), tc.want)
+		}
+		all = append(all, tc.want)
+	}
+	pol, err := c.GetPolicy(bg, &awslambda.GetPolicyInput{FunctionName: aws.String(name)})
+	if want := `{"Id":"default","Statement":[` + strings.Join(all, ",") + `],"Version":"2012-10-17"}`; err != nil || aws.ToString(pol.Policy) != want {
+		t.Fatalf("policy %v\n got %s\nwant %s", err, aws.ToString(pol.Policy), want)
+	}
+	// A stale revision is refused; the current one is accepted.
+	_, err = c.RemovePermission(bg, &awslambda.RemovePermissionInput{FunctionName: aws.String(name), StatementId: aws.String("any"), RevisionId: aws.String("stale")})
+	wantCode(t, err, "PreconditionFailedException", "")
+	if _, err := c.RemovePermission(bg, &awslambda.RemovePermissionInput{FunctionName: aws.String(name), StatementId: aws.String("any"), RevisionId: pol.RevisionId}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AddPermission(bg, &awslambda.AddPermissionInput{FunctionName: aws.String(name), Qualifier: aws.String("nope"),
+		StatementId: aws.String("q"), Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("*")})
+	wantCode(t, err, "ResourceNotFoundException", "Function not found: "+fnARN+":nope")
+}
+
+// TestListVersionsPaging: versions, aliases and FunctionVersion=ALL page
+// like functions do.
+func TestListVersionsPaging(t *testing.T) {
+	_, c := start(t)
+	name := createFn(t, c)
+	for i := 0; i < 3; i++ {
+		c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Description: aws.String(strings.Repeat("x", i+1))})
+		if _, err := c.PublishVersion(bg, &awslambda.PublishVersionInput{FunctionName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	p := awslambda.NewListVersionsByFunctionPaginator(c, &awslambda.ListVersionsByFunctionInput{FunctionName: aws.String(name), MaxItems: aws.Int32(3)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range out.Versions {
+			got = append(got, aws.ToString(v.Version))
+		}
+	}
+	if strings.Join(got, ",") != "$LATEST,1,2,3" {
+		t.Fatalf("versions %v", got)
+	}
+	for _, a := range []struct{ name, version string }{{"b", "1"}, {"a", "2"}, {"c", "2"}} {
+		if _, err := c.CreateAlias(bg, &awslambda.CreateAliasInput{FunctionName: aws.String(name), Name: aws.String(a.name), FunctionVersion: aws.String(a.version)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	la, err := c.ListAliases(bg, &awslambda.ListAliasesInput{FunctionName: aws.String(name), FunctionVersion: aws.String("2"), MaxItems: aws.Int32(1)})
+	if err != nil || len(la.Aliases) != 1 || aws.ToString(la.Aliases[0].Name) != "a" || aws.ToString(la.NextMarker) != "c" {
+		t.Fatalf("aliases of version 2: %+v %v", la, err)
+	}
+	all, err := c.ListFunctions(bg, &awslambda.ListFunctionsInput{FunctionVersion: types.FunctionVersionAll})
+	if err != nil || len(all.Functions) != 4 || aws.ToString(all.Functions[3].Version) != "3" {
+		t.Fatalf("ListFunctions ALL: %d %v", len(all.Functions), err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"regexp"
 	"sort"
@@ -613,4 +614,30 @@ func childBootstraps(t *testing.T) int {
 		}
 	}
 	return n
+}
+
+func TestInvokeAsyncAndDryRun(t *testing.T) {
+	e, c := start(t)
+	name := createFn(t, c)
+	out, err := c.InvokeAsync(bg, &awslambda.InvokeAsyncInput{FunctionName: aws.String(name), InvokeArgs: strings.NewReader(`{"mode":"echo"}`)})
+	if err != nil || out.Status != 202 {
+		t.Fatalf("InvokeAsync: %+v %v", out, err)
+	}
+	_, err = c.InvokeAsync(bg, &awslambda.InvokeAsyncInput{FunctionName: aws.String(name), InvokeArgs: strings.NewReader(`not json`)})
+	wantCode(t, err, "InvalidRequestContentException", "Could not parse request body into json")
+	status, code, body := raw(t, e, "POST", "/2014-11-13/functions/"+name+"/invoke-async", bytes.Repeat([]byte("a"), 1048577), nil)
+	if status != 413 || code != "RequestTooLargeException" || !strings.Contains(body, "Request must be smaller than 1048576 bytes for the InvokeFunction operation") {
+		t.Fatalf("InvokeAsync too large: %d %s %s", status, code, body)
+	}
+	// DryRun checks the request and the function, and says so with 204 and
+	// the request id.
+	req, _ := http.NewRequest("POST", e.URL()+"/2015-03-31/functions/"+name+"/invocations", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", lambdaAuth)
+	req.Header.Set("X-Amz-Invocation-Type", "DryRun")
+	resp, b := do(t, req)
+	if resp.StatusCode != 204 || len(b) != 0 || len(resp.Header.Get("X-Amzn-Requestid")) != 36 {
+		t.Fatalf("DryRun: %d %v %q", resp.StatusCode, resp.Header, b)
+	}
+	_, err = c.Invoke(bg, &awslambda.InvokeInput{FunctionName: aws.String("nope"), InvocationType: "DryRun"})
+	wantCode(t, err, "ResourceNotFoundException", "")
 }

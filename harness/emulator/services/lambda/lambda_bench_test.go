@@ -20,6 +20,7 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
@@ -132,21 +133,12 @@ func BenchmarkInvokeWarmSDKParallel(b *testing.B) {
 // the emulator's CPU per warm invoke (edge, service, Runtime API), and
 // handler-cpu-us/op the child process's.
 func BenchmarkInvokeServerCPU(b *testing.B) {
-	if os.Getenv(emutest.EnvBenchEndpoint) != "" {
-		b.Skip("measures the embedded emulator")
-	}
-	e, cfg := emutest.Start(b)
-	c := awslambda.NewFromConfig(cfg)
-	name := benchFunction(b, c, testfnZip)
+	e, name := embeddedBench(b)
 	svc := service(b, e)
 	h := e.Handler()
 	body := []byte(`{"mode":"echo"}`)
-	auth := "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000"
 	mk := func() *http.Request {
-		r := httptest.NewRequest("POST", "/2015-03-31/functions/"+name+"/invocations", bytes.NewReader(body))
-		r.Header.Set("Authorization", auth)
-		r.Header.Set("Content-Type", "application/json")
-		return r
+		return benchRequest("POST", "/2015-03-31/functions/"+name+"/invocations", body, nil)
 	}
 	for i := 0; i < 100; i++ {
 		h.ServeHTTP(httptest.NewRecorder(), mk())
@@ -246,4 +238,61 @@ func withExtraFile(b *testing.B, zipData []byte, n int) []byte {
 		b.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// BenchmarkDispatchServerCPU replays requests that never reach a function
+// through the edge handler: cpu-us/op is what routing, decoding, checking
+// and answering one costs the emulator (Invoke with DryRun, and a control
+// plane read).
+func BenchmarkDispatchServerCPU(b *testing.B) {
+	e, name := embeddedBench(b)
+	h := e.Handler()
+	body := []byte(`{"mode":"echo"}`)
+	for _, bc := range []struct {
+		name, method, path string
+		header             map[string]string
+		status             int
+	}{
+		{"invoke-dryrun", "POST", "/2015-03-31/functions/" + name + "/invocations?Qualifier=%24LATEST", map[string]string{"X-Amz-Invocation-Type": "DryRun", "X-Amz-Log-Type": "None"}, 204},
+		{"get-configuration", "GET", "/2015-03-31/functions/" + name + "/configuration", nil, 200},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			mk := func() *http.Request { return benchRequest(bc.method, bc.path, body, bc.header) }
+			w := &emutest.Discard{}
+			b.ReportAllocs()
+			m := emutest.StartCPU(b)
+			for i := 0; i < b.N; i++ {
+				w.Reset()
+				h.ServeHTTP(w, mk())
+				if w.Status != bc.status {
+					b.Fatalf("status %d", w.Status)
+				}
+			}
+			b.StopTimer()
+			m.Report()
+		})
+	}
+}
+
+// embeddedBench starts an embedded emulator with one testfn function, for
+// the benchmarks that replay requests through its handler.
+func embeddedBench(b *testing.B) (*emulator.Emulator, string) {
+	b.Helper()
+	if os.Getenv(emutest.EnvBenchEndpoint) != "" {
+		b.Skip("measures the embedded emulator")
+	}
+	e, cfg := emutest.Start(b)
+	return e, benchFunction(b, awslambda.NewFromConfig(cfg), testfnZip)
+}
+
+// benchRequest is a request as the SDK signs it (the embedded emulator
+// does not check the signature).
+func benchRequest(method, path string, body []byte, header map[string]string) *http.Request {
+	r := httptest.NewRequest(method, path, bytes.NewReader(body))
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000")
+	r.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		r.Header.Set(k, v)
+	}
+	return r
 }

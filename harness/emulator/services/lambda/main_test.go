@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -168,4 +170,30 @@ func waitGone(t *testing.T, pid int) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// lambdaAuth signs nothing: it only names the lambda credential scope (the
+// emulator does not check signatures unless strict).
+const lambdaAuth = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=x"
+
+// raw sends a request the SDK would refuse to send and returns the status,
+// the error type and the body.
+func raw(t *testing.T, e *emulator.Emulator, method, path string, body []byte, header map[string]string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.URL()+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", lambdaAuth)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), string(b)
 }

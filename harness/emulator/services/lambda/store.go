@@ -1,7 +1,6 @@
 package lambda
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,28 +19,6 @@ const (
 	maxReservableAccount  = accountConcurrency - minUnreservedAccount
 	defaultEphemeralBytes = 512
 )
-
-// ErrKind classifies store failures; api.go words them as AWS errors.
-type ErrKind int
-
-const (
-	KindNotFound ErrKind = iota + 1
-	KindConflict
-	KindInvalid
-	KindPrecondition
-)
-
-// StoreError is a store failure with AWS's message.
-type StoreError struct {
-	Kind ErrKind
-	Msg  string
-}
-
-func (e *StoreError) Error() string { return e.Msg }
-
-func errf(k ErrKind, format string, args ...any) error {
-	return &StoreError{Kind: k, Msg: fmt.Sprintf(format, args...)}
-}
 
 // Executor runs a version's code; the store only keeps it with the
 // version and retires it when the version is replaced or deleted.
@@ -70,6 +47,60 @@ type Config struct {
 	Ephemeral     int // MB
 }
 
+// ConfigChange is what CreateFunction, UpdateFunctionConfiguration and
+// UpdateFunctionCode set in a function's configuration (checked already);
+// nil members keep their value.
+type ConfigChange struct {
+	Runtime, Role, Handler, Description *string
+	Timeout, MemorySize, Ephemeral      *int
+	// Env replaces the variables when set (a nil map clears them).
+	Env                              *map[string]string
+	TracingMode, LogGroup, LogFormat *string
+	Architectures                    []string
+	Code                             *Code
+}
+
+// Code is a stored deployment package.
+type Code struct {
+	Sha256 string // base64, as the API shows it
+	Hex    string // hex, the code cache key
+	Size   int64
+}
+
+func (c *Config) apply(ch *ConfigChange) {
+	set(&c.Runtime, ch.Runtime)
+	set(&c.Role, ch.Role)
+	set(&c.Handler, ch.Handler)
+	set(&c.Description, ch.Description)
+	set(&c.Timeout, ch.Timeout)
+	set(&c.MemorySize, ch.MemorySize)
+	set(&c.Ephemeral, ch.Ephemeral)
+	set(&c.Env, ch.Env)
+	set(&c.TracingMode, ch.TracingMode)
+	set(&c.LogGroup, ch.LogGroup)
+	set(&c.LogFormat, ch.LogFormat)
+	if ch.Architectures != nil {
+		c.Architectures = append([]string(nil), ch.Architectures...)
+	}
+	if ch.Code != nil {
+		c.CodeSha256, c.CodeHex, c.CodeSize = ch.Code.Sha256, ch.Code.Hex, ch.Code.Size
+	}
+}
+
+// check applies the rules on a whole configuration.
+func (c *Config) check() error {
+	if c.Runtime == "go1.x" && c.Handler == "" {
+		return errInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+	}
+	return nil
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
 func (c Config) clone() Config {
 	if c.Env != nil {
 		env := make(map[string]string, len(c.Env))
@@ -93,45 +124,6 @@ type Version struct {
 
 // ARN is the version's qualified ARN.
 func (v *Version) ARN() string { return v.Function.ARN + ":" + v.Name }
-
-// Alias names a version.
-type Alias struct {
-	Name            string
-	FunctionVersion string
-	Description     string
-	Routing         map[string]float64
-	RevisionID      string
-	ARN             string
-}
-
-// Statement is one resource policy statement, kept as the JSON AWS shows.
-type Statement struct {
-	Sid  string
-	JSON string
-}
-
-// URLConfig is a function URL.
-type URLConfig struct {
-	ID         string // 32 lowercase characters, the host's first label
-	Region     string
-	Function   string
-	Qualifier  string // "" (unqualified, $LATEST) or an alias
-	AuthType   string
-	Cors       *Cors
-	InvokeMode string
-	Created    time.Time
-	Modified   time.Time
-}
-
-// Cors is a function URL's CORS configuration.
-type Cors struct {
-	AllowCredentials bool     `json:"AllowCredentials,omitempty"`
-	AllowHeaders     []string `json:"AllowHeaders,omitempty"`
-	AllowMethods     []string `json:"AllowMethods,omitempty"`
-	AllowOrigins     []string `json:"AllowOrigins,omitempty"`
-	ExposeHeaders    []string `json:"ExposeHeaders,omitempty"`
-	MaxAge           int      `json:"MaxAge,omitempty"`
-}
 
 // Function is one function with its versions, aliases and settings.
 type Function struct {
@@ -216,7 +208,20 @@ func (s *Store) notFound(region, name, qualifier string) error {
 	if qualifier != "" {
 		arn += ":" + qualifier
 	}
-	return errf(KindNotFound, "Function not found: %s", arn)
+	return errResourceNotFound.New("Function not found: " + arn)
+}
+
+// withLocked finds the function called name and runs fn on it with its
+// lock held.
+func withLocked[T any](s *Store, region, name string, fn func(f *Function) (T, error)) (T, error) {
+	f, err := s.Function(region, name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return fn(f)
 }
 
 // Function returns the function called name.
@@ -230,9 +235,16 @@ func (s *Store) Function(region, name string) (*Function, error) {
 	return f, nil
 }
 
-// Create adds a function with cfg as its $LATEST; publish also makes
-// version 1.
-func (s *Store) Create(region, name string, cfg Config, tags map[string]string, publish bool) (*Version, *Version, error) {
+// Create adds a function whose $LATEST is AWS's defaults changed by ch;
+// publish also makes version 1.
+func (s *Store) Create(region, name string, ch ConfigChange, tags map[string]string, publish bool, now time.Time) (*Version, *Version, error) {
+	cfg := Config{Timeout: 3, MemorySize: 128, Architectures: []string{"x86_64"}, TracingMode: "PassThrough",
+		Ephemeral: defaultEphemeralBytes, LogFormat: "Text", LogGroup: "/aws/lambda/" + name}
+	cfg.apply(&ch)
+	if err := cfg.check(); err != nil {
+		return nil, nil, err
+	}
+	cfg.LastModified = now
 	s.mu.Lock()
 	fns := s.regions[region]
 	if fns == nil {
@@ -241,7 +253,7 @@ func (s *Store) Create(region, name string, cfg Config, tags map[string]string, 
 	}
 	if _, ok := fns[name]; ok {
 		s.mu.Unlock()
-		return nil, nil, errf(KindConflict, "Function already exist: %s", name)
+		return nil, nil, errResourceConflict.New("Function already exist: " + name)
 	}
 	f := &Function{
 		Name: name, ARN: s.FunctionARN(region, name), Region: region,
@@ -280,7 +292,18 @@ func (s *Store) List(region string) []*Function {
 	return out
 }
 
-// Count returns how many functions exist (all regions) and their code size.
+// FunctionCount returns how many functions exist in every region.
+func (s *Store) FunctionCount() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, fns := range s.regions {
+		n += len(fns)
+	}
+	return n
+}
+
+// Count returns how many functions exist in region and their code size.
 func (s *Store) Count(region string) (n int, codeSize int64) {
 	for _, f := range s.List(region) {
 		n++
@@ -322,15 +345,15 @@ func (s *Store) Resolve(region, name, qualifier string) (*Version, *Function, er
 
 func checkRevision(have, want string) error {
 	if want != "" && want != have {
-		return errf(KindPrecondition, "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+		return errPreconditionFailed.New("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
 	}
 	return nil
 }
 
-// Update replaces $LATEST with a copy changed by change (code or
+// Update replaces $LATEST with a copy changed by ch (code or
 // configuration); the old $LATEST's instances drain. publish also makes a
 // version of the result.
-func (s *Store) Update(region, name, revisionID string, publish bool, change func(*Config) error) (*Version, *Version, error) {
+func (s *Store) Update(region, name, revisionID string, ch ConfigChange, publish bool, now time.Time) (*Version, *Version, error) {
 	f, err := s.Function(region, name)
 	if err != nil {
 		return nil, nil, err
@@ -346,10 +369,12 @@ func (s *Store) Update(region, name, revisionID string, publish bool, change fun
 		return nil, nil, err
 	}
 	cfg := old.Config.clone()
-	if err := change(&cfg); err != nil {
+	cfg.apply(&ch)
+	if err := cfg.check(); err != nil {
 		f.mu.Unlock()
 		return nil, nil, err
 	}
+	cfg.LastModified = now
 	cfg.RevisionID = s.newID()
 	v := &Version{Function: f, Name: LatestVersion, Config: cfg}
 	v.Exec = s.newExec(f, v)
@@ -366,20 +391,16 @@ func (s *Store) Update(region, name, revisionID string, publish bool, change fun
 // Publish makes a version of $LATEST (or returns the last one when
 // $LATEST has not changed since).
 func (s *Store) Publish(region, name, description, codeSha256, revisionID string) (*Version, error) {
-	f, err := s.Function(region, name)
-	if err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	latest := f.Latest()
-	if err := checkRevision(latest.Config.RevisionID, revisionID); err != nil {
-		return nil, err
-	}
-	if codeSha256 != "" && codeSha256 != latest.Config.CodeSha256 {
-		return nil, errf(KindInvalid, "CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again.", codeSha256, latest.Config.CodeSha256)
-	}
-	return s.publishLocked(f, description), nil
+	return withLocked(s, region, name, func(f *Function) (*Version, error) {
+		latest := f.Latest()
+		if err := checkRevision(latest.Config.RevisionID, revisionID); err != nil {
+			return nil, err
+		}
+		if codeSha256 != "" && codeSha256 != latest.Config.CodeSha256 {
+			return nil, errInvalidParameterValue.Errorf("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST (%s). Please try again.", codeSha256, latest.Config.CodeSha256)
+		}
+		return s.publishLocked(f, description), nil
+	})
 }
 
 func (s *Store) publishLocked(f *Function, description string) *Version {
@@ -403,23 +424,19 @@ func (s *Store) publishLocked(f *Function, description string) *Version {
 
 // Versions returns $LATEST followed by the published versions in order.
 func (s *Store) Versions(region, name string) ([]*Version, error) {
-	f, err := s.Function(region, name)
-	if err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := []*Version{f.Latest()}
-	nums := make([]int, 0, len(f.versions))
-	for k := range f.versions {
-		n, _ := strconv.Atoi(k)
-		nums = append(nums, n)
-	}
-	sort.Ints(nums)
-	for _, n := range nums {
-		out = append(out, f.versions[strconv.Itoa(n)])
-	}
-	return out, nil
+	return withLocked(s, region, name, func(f *Function) ([]*Version, error) {
+		out := []*Version{f.Latest()}
+		nums := make([]int, 0, len(f.versions))
+		for k := range f.versions {
+			n, _ := strconv.Atoi(k)
+			nums = append(nums, n)
+		}
+		sort.Ints(nums)
+		for _, n := range nums {
+			out = append(out, f.versions[strconv.Itoa(n)])
+		}
+		return out, nil
+	})
 }
 
 // Delete removes a function (qualifier "") and kills its instances, or one
@@ -430,7 +447,7 @@ func (s *Store) Delete(region, name, qualifier string) error {
 		return err
 	}
 	if qualifier == LatestVersion {
-		return errf(KindInvalid, "$LATEST version cannot be deleted without deleting the function.")
+		return errInvalidParameterValue.New("$LATEST version cannot be deleted without deleting the function.")
 	}
 	if qualifier != "" {
 		f.mu.Lock()
@@ -448,7 +465,7 @@ func (s *Store) Delete(region, name, qualifier string) error {
 		if len(users) > 0 {
 			f.mu.Unlock()
 			sort.Strings(users)
-			return errf(KindConflict, "Unable to delete version because the following aliases reference it: [%s]", strings.Join(users, ", "))
+			return errResourceConflict.New("Unable to delete version because the following aliases reference it: [" + strings.Join(users, ", ") + "]")
 		}
 		delete(f.versions, qualifier)
 		if f.lastPublished == v {
@@ -476,14 +493,13 @@ func (s *Store) retireFunction(f *Function) {
 	for _, v := range f.versions {
 		execs = append(execs, v.Exec)
 	}
-	urls := f.urls
+	urls := make([]*URLConfig, 0, len(f.urls))
+	for _, u := range f.urls {
+		urls = append(urls, u)
+	}
 	f.urls = map[string]*URLConfig{}
 	f.mu.Unlock()
-	s.urlMu.Lock()
-	for _, u := range urls {
-		delete(s.urls, u.ID)
-	}
-	s.urlMu.Unlock()
+	s.forgetURLs(urls...)
 	for _, e := range execs {
 		e.Retire(true)
 	}
@@ -503,210 +519,6 @@ func (s *Store) Reset() {
 	s.urlMu.Lock()
 	s.urls = map[string]*URLConfig{}
 	s.urlMu.Unlock()
-}
-
-// --- aliases
-
-func (s *Store) aliasARN(f *Function, name string) string { return f.ARN + ":" + name }
-
-func (s *Store) checkVersionLocked(f *Function, version string) error {
-	if version == LatestVersion {
-		return nil
-	}
-	if _, ok := f.versions[version]; !ok {
-		return errf(KindNotFound, "Function not found: %s:%s", f.ARN, version)
-	}
-	return nil
-}
-
-// CreateAlias names a version.
-func (s *Store) CreateAlias(region, fn string, a Alias) (Alias, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return Alias{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.aliases[a.Name]; ok {
-		return Alias{}, errf(KindConflict, "Alias already exists: %s", s.aliasARN(f, a.Name))
-	}
-	if err := s.checkVersionLocked(f, a.FunctionVersion); err != nil {
-		return Alias{}, err
-	}
-	a.ARN = s.aliasARN(f, a.Name)
-	a.RevisionID = s.newID()
-	f.aliases[a.Name] = &a
-	return a, nil
-}
-
-// Alias returns one alias.
-func (s *Store) Alias(region, fn, name string) (Alias, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return Alias{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, ok := f.aliases[name]
-	if !ok {
-		return Alias{}, errf(KindNotFound, "Alias not found: %s", s.aliasARN(f, name))
-	}
-	return *a, nil
-}
-
-// Aliases lists aliases by name, optionally only those of one version.
-func (s *Store) Aliases(region, fn, version string) ([]Alias, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]Alias, 0, len(f.aliases))
-	for _, a := range f.aliases {
-		if version == "" || a.FunctionVersion == version {
-			out = append(out, *a)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
-
-// UpdateAlias changes an alias; nil fields stay.
-func (s *Store) UpdateAlias(region, fn, name string, version, description *string, routing map[string]float64, revisionID string) (Alias, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return Alias{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	a, ok := f.aliases[name]
-	if !ok {
-		return Alias{}, errf(KindNotFound, "Alias not found: %s", s.aliasARN(f, name))
-	}
-	if err := checkRevision(a.RevisionID, revisionID); err != nil {
-		return Alias{}, err
-	}
-	if version != nil {
-		if err := s.checkVersionLocked(f, *version); err != nil {
-			return Alias{}, err
-		}
-		a.FunctionVersion = *version
-	}
-	if description != nil {
-		a.Description = *description
-	}
-	if routing != nil {
-		a.Routing = routing
-	}
-	a.RevisionID = s.newID()
-	return *a, nil
-}
-
-// DeleteAlias removes an alias (and its function URL).
-func (s *Store) DeleteAlias(region, fn, name string) error {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return err
-	}
-	f.mu.Lock()
-	delete(f.aliases, name)
-	u := f.urls[name]
-	delete(f.urls, name)
-	f.mu.Unlock()
-	if u != nil {
-		s.urlMu.Lock()
-		delete(s.urls, u.ID)
-		s.urlMu.Unlock()
-	}
-	return nil
-}
-
-// --- resource policy
-
-// qualifierExistsLocked reports whether qualifier names something of f.
-func (s *Store) qualifierExistsLocked(f *Function, q string) bool {
-	if q == "" || q == LatestVersion {
-		return true
-	}
-	if _, ok := f.versions[q]; ok {
-		return true
-	}
-	_, ok := f.aliases[q]
-	return ok
-}
-
-// AddStatement adds a policy statement built by build (which gets the
-// resource ARN).
-func (s *Store) AddStatement(region, fn, qualifier, sid, revisionID string, build func(resource string) string) (string, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return "", err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !s.qualifierExistsLocked(f, qualifier) {
-		return "", s.notFound(region, fn, qualifier)
-	}
-	if rev := f.policyRev[qualifier]; revisionID != "" && rev != "" && rev != revisionID {
-		return "", checkRevision(rev, revisionID)
-	}
-	for _, st := range f.policies[qualifier] {
-		if st.Sid == sid {
-			return "", errf(KindConflict, "The statement id (%s) provided already exists. Please provide a new statement id, or remove the existing statement.", sid)
-		}
-	}
-	resource := f.ARN
-	if qualifier != "" {
-		resource += ":" + qualifier
-	}
-	js := build(resource)
-	f.policies[qualifier] = append(f.policies[qualifier], Statement{Sid: sid, JSON: js})
-	f.policyRev[qualifier] = s.newID()
-	return js, nil
-}
-
-// Policy returns the statements of a qualifier's policy and its revision.
-func (s *Store) Policy(region, fn, qualifier string) ([]Statement, string, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return nil, "", err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !s.qualifierExistsLocked(f, qualifier) {
-		return nil, "", s.notFound(region, fn, qualifier)
-	}
-	st := f.policies[qualifier]
-	if len(st) == 0 {
-		return nil, "", errf(KindNotFound, "The resource you requested does not exist.")
-	}
-	return append([]Statement(nil), st...), f.policyRev[qualifier], nil
-}
-
-// RemoveStatement deletes a statement by id.
-func (s *Store) RemoveStatement(region, fn, qualifier, sid, revisionID string) error {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !s.qualifierExistsLocked(f, qualifier) {
-		return s.notFound(region, fn, qualifier)
-	}
-	if rev := f.policyRev[qualifier]; revisionID != "" && rev != revisionID {
-		return checkRevision(rev, revisionID)
-	}
-	st := f.policies[qualifier]
-	for i, x := range st {
-		if x.Sid == sid {
-			f.policies[qualifier] = append(st[:i:i], st[i+1:]...)
-			f.policyRev[qualifier] = s.newID()
-			return nil
-		}
-	}
-	return errf(KindNotFound, "Statement %s is not found in resource policy.", sid)
 }
 
 // --- concurrency
@@ -732,7 +544,7 @@ func (s *Store) SetReserved(region, fn string, n int) error {
 		}
 		s.mu.RUnlock()
 		if total > maxReservableAccount {
-			return errf(KindInvalid, "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreservedAccount)
+			return errInvalidParameterValue.Errorf("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [%d].", minUnreservedAccount)
 		}
 	}
 	f.reserved.Store(int64(n))
@@ -752,150 +564,16 @@ func (s *Store) Unreserved(region string) int {
 
 // --- tags
 
-// Tag adds tags to a function.
-func (s *Store) Tag(region, fn string, tags map[string]string) error {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return err
-	}
-	f.mu.Lock()
-	for k, v := range tags {
-		f.tags[k] = v
-	}
-	f.mu.Unlock()
-	return nil
-}
-
-// Untag removes tags from a function.
-func (s *Store) Untag(region, fn string, keys []string) error {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return err
-	}
-	f.mu.Lock()
-	for _, k := range keys {
-		delete(f.tags, k)
-	}
-	f.mu.Unlock()
-	return nil
-}
-
-// --- function URLs
-
-// CreateURL adds a function URL for qualifier ("" or an alias).
-func (s *Store) CreateURL(region, fn, qualifier string, u URLConfig) (URLConfig, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return URLConfig{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if !s.urlQualifierOKLocked(f, qualifier) {
-		return URLConfig{}, s.notFound(region, fn, qualifier)
-	}
-	if _, ok := f.urls[qualifier]; ok {
-		arn := f.ARN
-		if qualifier != "" {
-			arn += ":" + qualifier
+// Tag adds tags to a function and removes the tags called untag.
+func (s *Store) Tag(region, fn string, tags map[string]string, untag []string) error {
+	_, err := withLocked(s, region, fn, func(f *Function) (struct{}, error) {
+		for k, v := range tags {
+			f.tags[k] = v
 		}
-		return URLConfig{}, errf(KindConflict, "Failed to create function url config for [functionArn = %s]. Error message:  FunctionUrlConfig exists for this Lambda function", arn)
-	}
-	u.Region, u.Function, u.Qualifier = region, fn, qualifier
-	u.Modified = u.Created
-	f.urls[qualifier] = &u
-	s.urlMu.Lock()
-	s.urls[u.ID] = &u
-	s.urlMu.Unlock()
-	return u, nil
-}
-
-func (s *Store) urlQualifierOKLocked(f *Function, q string) bool {
-	if q == "" {
-		return true
-	}
-	_, ok := f.aliases[q]
-	return ok
-}
-
-// URL returns the function URL of qualifier.
-func (s *Store) URL(region, fn, qualifier string) (URLConfig, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return URLConfig{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	u, ok := f.urls[qualifier]
-	if !ok {
-		return URLConfig{}, errf(KindNotFound, "The resource you requested does not exist.")
-	}
-	return *u, nil
-}
-
-// URLs lists a function's URLs.
-func (s *Store) URLs(region, fn string) ([]URLConfig, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]URLConfig, 0, len(f.urls))
-	for _, u := range f.urls {
-		out = append(out, *u)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Qualifier < out[j].Qualifier })
-	return out, nil
-}
-
-// UpdateURL changes a function URL; change edits a copy.
-func (s *Store) UpdateURL(region, fn, qualifier string, now time.Time, change func(*URLConfig)) (URLConfig, error) {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return URLConfig{}, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	u, ok := f.urls[qualifier]
-	if !ok {
-		return URLConfig{}, errf(KindNotFound, "The resource you requested does not exist.")
-	}
-	c := *u
-	change(&c)
-	c.Modified = now
-	f.urls[qualifier] = &c
-	s.urlMu.Lock()
-	s.urls[c.ID] = &c
-	s.urlMu.Unlock()
-	return c, nil
-}
-
-// DeleteURL removes a function URL.
-func (s *Store) DeleteURL(region, fn, qualifier string) error {
-	f, err := s.Function(region, fn)
-	if err != nil {
-		return err
-	}
-	f.mu.Lock()
-	u, ok := f.urls[qualifier]
-	delete(f.urls, qualifier)
-	f.mu.Unlock()
-	if !ok {
-		return errf(KindNotFound, "The resource you requested does not exist.")
-	}
-	s.urlMu.Lock()
-	delete(s.urls, u.ID)
-	s.urlMu.Unlock()
-	return nil
-}
-
-// URLByID finds a function URL by its id (the host's first label).
-func (s *Store) URLByID(id string) (URLConfig, bool) {
-	s.urlMu.RLock()
-	defer s.urlMu.RUnlock()
-	u, ok := s.urls[id]
-	if !ok {
-		return URLConfig{}, false
-	}
-	return *u, true
+		for _, k := range untag {
+			delete(f.tags, k)
+		}
+		return struct{}{}, nil
+	})
+	return err
 }

@@ -340,3 +340,66 @@ func TestFunctionURLAuthAndCORS(t *testing.T) {
 		t.Fatalf("preflight allowed a foreign origin")
 	}
 }
+
+// TestFunctionURLErrors: what a function URL answers when it cannot run
+// the function, in AWS's shapes (a JSON Message, the error type only where
+// AWS sends one).
+func TestFunctionURLErrors(t *testing.T) {
+	e, c := start(t)
+	name := createFn(t, c)
+	_, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeNone, nil)
+	cases := []struct {
+		name    string
+		req     func() *http.Request
+		status  int
+		errType string
+		body    string
+	}{
+		{"host of another region", func() *http.Request {
+			r := hostRequest(t, e, fnURL, "GET", "/", nil)
+			r.Host = strings.Replace(r.Host, ".us-east-1.", ".eu-west-1.", 1)
+			return r
+		}, 403, "AccessDeniedException", `{"Message":null}`},
+		{"payload over 6 MB", func() *http.Request {
+			return hostRequest(t, e, fnURL, "POST", "/", bytes.NewReader(bytes.Repeat([]byte("a"), 6291457)))
+		}, 413, "RequestEntityTooLargeException", `{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := do(t, tc.req())
+			if resp.StatusCode != tc.status || resp.Header.Get("X-Amzn-Errortype") != tc.errType || string(body) != tc.body {
+				t.Fatalf("got %d %q %s", resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), body)
+			}
+		})
+	}
+	// Throttled: reserved concurrency 0.
+	if _, err := c.PutFunctionConcurrency(bg, &awslambda.PutFunctionConcurrencyInput{FunctionName: aws.String(name), ReservedConcurrentExecutions: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := do(t, hostRequest(t, e, fnURL, "GET", "/", nil))
+	if resp.StatusCode != 429 || resp.Header.Get("X-Amzn-Errortype") != "TooManyRequestsException" || string(body) != `{"Message":"Rate Exceeded."}` {
+		t.Fatalf("throttled: %d %q %s", resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), body)
+	}
+	// A runtime groundstack cannot run: 502 without an error type.
+	py := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
+		in.Runtime = types.RuntimePython312
+		in.Handler = aws.String("app.handler")
+	})
+	_, pyURL := functionURL(t, c, py, types.FunctionUrlAuthTypeNone, nil)
+	resp, body = do(t, hostRequest(t, e, pyURL, "GET", "/", nil))
+	if resp.StatusCode != 502 || resp.Header.Get("X-Amzn-Errortype") != "" || string(body) != `{"Message":"Internal Server Error"}` {
+		t.Fatalf("unrunnable: %d %q %s", resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), body)
+	}
+	// A code download of a zip that is not stored.
+	resp, body = do(t, must(http.NewRequest("GET", e.URL()+"/_aws/lambda-code/"+strings.Repeat("0", 64)+".zip", nil)))
+	if resp.StatusCode != 404 || string(body) != "NoSuchKey\n" {
+		t.Fatalf("code download: %d %s", resp.StatusCode, body)
+	}
+}
+
+func must(r *http.Request, err error) *http.Request {
+	if err != nil {
+		panic(err)
+	}
+	return r
+}

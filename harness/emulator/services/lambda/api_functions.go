@@ -1,0 +1,527 @@
+package lambda
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/lambda/runtime"
+)
+
+// --- inputs: members and constraints as AWS's model states them
+// (FunctionName patterns: see target)
+
+// ConfigMembers are the configuration members CreateFunction and
+// UpdateFunctionConfiguration share (exported so the inputs can embed it).
+// Timeout and MemorySize carry the limits AWS enforces on functions (900 s,
+// 10240 MB), which the model no longer states.
+type ConfigMembers struct {
+	Runtime          *string           `json:"Runtime"`
+	Handler          *string           `json:"Handler" min:"0" max:"128" pattern:"[^\\s]+"`
+	Description      *string           `json:"Description" min:"0" max:"256"`
+	Timeout          *int              `json:"Timeout" min:"1" max:"900"`
+	MemorySize       *int              `json:"MemorySize" min:"128" max:"10240"`
+	Environment      *environmentInput `json:"Environment"`
+	TracingConfig    *tracingInput     `json:"TracingConfig"`
+	EphemeralStorage *ephemeralInput   `json:"EphemeralStorage"`
+	LoggingConfig    *loggingInput     `json:"LoggingConfig"`
+}
+
+type environmentInput struct {
+	Variables map[string]string `json:"Variables" sensitive:"true"`
+}
+
+type tracingInput struct {
+	Mode string `json:"Mode" enum:"Active,PassThrough"`
+}
+
+type ephemeralInput struct {
+	Size *int `json:"Size" required:"true" min:"512" max:"10240"`
+}
+
+type loggingInput struct {
+	LogFormat string `json:"LogFormat" enum:"JSON,Text"`
+	LogGroup  string `json:"LogGroup" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
+}
+
+// functionCodeInput is FunctionCode. S3Bucket's pattern has a look-behind
+// Go's regular expressions lack; S3 answers for a bucket that breaks it.
+type functionCodeInput struct {
+	ZipFile         []byte `json:"ZipFile" sensitive:"true"`
+	S3Bucket        string `json:"S3Bucket" min:"3" max:"63"`
+	S3Key           string `json:"S3Key" min:"1" max:"1024"`
+	S3ObjectVersion string `json:"S3ObjectVersion" min:"1" max:"1024"`
+	ImageUri        string `json:"ImageUri"`
+}
+
+type createFunctionInput struct {
+	FunctionName *string `json:"FunctionName" required:"true" min:"1" max:"140"`
+	Role         *string `json:"Role" required:"true" pattern:"arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"`
+	ConfigMembers
+	Code          *functionCodeInput `json:"Code" required:"true"`
+	Publish       bool               `json:"Publish"`
+	PackageType   string             `json:"PackageType" enum:"Zip,Image"`
+	Architectures []string           `json:"Architectures" min:"1" max:"1"`
+	Tags          map[string]string  `json:"Tags"`
+}
+
+func (in *createFunctionInput) Validate() error {
+	if err := checkArchitectures(in.Architectures); err != nil {
+		return err
+	}
+	return in.ConfigMembers.check()
+}
+
+type updateFunctionConfigurationInput struct {
+	FunctionName *string `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"140"`
+	Role         *string `json:"Role" pattern:"arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+"`
+	ConfigMembers
+	RevisionId *string `json:"RevisionId"`
+}
+
+func (in *updateFunctionConfigurationInput) Validate() error { return in.ConfigMembers.check() }
+
+type updateFunctionCodeInput struct {
+	FunctionName    *string  `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"140"`
+	ZipFile         []byte   `json:"ZipFile" sensitive:"true"`
+	S3Bucket        string   `json:"S3Bucket" min:"3" max:"63"`
+	S3Key           string   `json:"S3Key" min:"1" max:"1024"`
+	S3ObjectVersion string   `json:"S3ObjectVersion" min:"1" max:"1024"`
+	ImageUri        string   `json:"ImageUri"`
+	Publish         bool     `json:"Publish"`
+	DryRun          bool     `json:"DryRun"`
+	RevisionId      *string  `json:"RevisionId"`
+	Architectures   []string `json:"Architectures" min:"1" max:"1"`
+}
+
+func (in *updateFunctionCodeInput) Validate() error { return checkArchitectures(in.Architectures) }
+
+// qualifiedFunctionInput is the input of the operations that take a
+// NamespacedFunctionName and a Qualifier only.
+type qualifiedFunctionInput struct {
+	FunctionName *string `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256"`
+	Qualifier    *string `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128" pattern:"\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"`
+}
+
+type listFunctionsInput struct {
+	MasterRegion    *string `json:"-" location:"querystring" name:"MasterRegion" pattern:"ALL|[a-z]{2}(-gov)?-[a-z]+-\\d{1}"`
+	FunctionVersion *string `json:"-" location:"querystring" name:"FunctionVersion" enum:"ALL"`
+	Marker          *string `json:"-" location:"querystring" name:"Marker"`
+	MaxItems        *int    `json:"-" location:"querystring" name:"MaxItems" min:"1" max:"10000"`
+}
+
+// --- outputs
+
+type environmentWire struct {
+	Variables map[string]string `json:"Variables"`
+}
+
+type functionConfigurationWire struct {
+	FunctionName     string            `json:"FunctionName"`
+	FunctionArn      string            `json:"FunctionArn"`
+	Runtime          string            `json:"Runtime,omitempty"`
+	Role             string            `json:"Role"`
+	Handler          string            `json:"Handler,omitempty"`
+	CodeSize         int64             `json:"CodeSize"`
+	Description      string            `json:"Description"`
+	Timeout          int               `json:"Timeout"`
+	MemorySize       int               `json:"MemorySize"`
+	LastModified     string            `json:"LastModified"`
+	CodeSha256       string            `json:"CodeSha256"`
+	Version          string            `json:"Version"`
+	Environment      *environmentWire  `json:"Environment,omitempty"`
+	TracingConfig    map[string]string `json:"TracingConfig"`
+	RevisionID       string            `json:"RevisionId"`
+	State            string            `json:"State"`
+	LastUpdateStatus string            `json:"LastUpdateStatus"`
+	PackageType      string            `json:"PackageType"`
+	Architectures    []string          `json:"Architectures"`
+	EphemeralStorage map[string]int    `json:"EphemeralStorage"`
+	SnapStart        map[string]string `json:"SnapStart"`
+	LoggingConfig    map[string]string `json:"LoggingConfig"`
+}
+
+func configWire(v *Version) functionConfigurationWire {
+	c := v.Config
+	arn := v.Function.ARN
+	if v.Name != LatestVersion {
+		arn = v.ARN()
+	}
+	out := functionConfigurationWire{
+		FunctionName: v.Function.Name, FunctionArn: arn, Runtime: c.Runtime, Role: c.Role, Handler: c.Handler,
+		CodeSize: c.CodeSize, Description: c.Description, Timeout: c.Timeout, MemorySize: c.MemorySize,
+		LastModified: c.LastModified.UTC().Format(timeLayout), CodeSha256: c.CodeSha256, Version: v.Name,
+		TracingConfig: map[string]string{"Mode": c.TracingMode}, RevisionID: c.RevisionID,
+		State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip", Architectures: c.Architectures,
+		EphemeralStorage: map[string]int{"Size": c.Ephemeral},
+		SnapStart:        map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
+		LoggingConfig:    map[string]string{"LogFormat": c.LogFormat, "LogGroup": c.LogGroup},
+	}
+	if len(c.Env) > 0 {
+		out.Environment = &environmentWire{Variables: c.Env}
+	}
+	return out
+}
+
+type codeLocationWire struct {
+	RepositoryType string `json:"RepositoryType"`
+	Location       string `json:"Location"`
+}
+
+type getFunctionOutput struct {
+	Configuration functionConfigurationWire `json:"Configuration"`
+	Code          codeLocationWire          `json:"Code"`
+	Tags          map[string]string         `json:"Tags,omitempty"`
+	Concurrency   *concurrencyWire          `json:"Concurrency,omitempty"`
+}
+
+type listFunctionsOutput struct {
+	Functions  []functionConfigurationWire `json:"Functions"`
+	NextMarker string                      `json:"NextMarker,omitempty"`
+}
+
+// --- rules tags cannot state
+
+var knownRuntimes = map[string]bool{}
+
+func init() {
+	for _, r := range strings.Fields(`nodejs nodejs4.3 nodejs6.10 nodejs8.10 nodejs10.x nodejs12.x nodejs14.x
+		nodejs16.x nodejs18.x nodejs20.x nodejs22.x nodejs24.x nodejs26.x java8 java8.al2 java11 java17 java21 java25
+		java8.al2023 java11.al2023 java17.al2023 python2.7 python3.6 python3.7 python3.8 python3.9 python3.10
+		python3.11 python3.12 python3.13 python3.14 python3.15 dotnetcore1.0 dotnetcore2.0 dotnetcore2.1
+		dotnetcore3.1 dotnet6 dotnet8 dotnet10 nodejs4.3-edge go1.x ruby2.5 ruby2.7 ruby3.2 ruby3.3 ruby3.4
+		ruby4.0 provided provided.al2 provided.al2023`) {
+		knownRuntimes[r] = true
+	}
+}
+
+// runnable reports whether groundstack can run the runtime.
+func runnable(rt string) bool {
+	switch rt {
+	case "provided", "provided.al2", "provided.al2023", "go1.x":
+		return true
+	}
+	return false
+}
+
+func runtimeList() string {
+	rs := make([]string, 0, len(knownRuntimes))
+	for r := range knownRuntimes {
+		rs = append(rs, r)
+	}
+	sort.Strings(rs)
+	return strings.Join(rs, ", ")
+}
+
+// check applies the rules on configuration members that tags cannot
+// state. AWS answers an unknown runtime with InvalidParameterValueException,
+// not a validation error, since a runtime may also be an ARN.
+func (in *ConfigMembers) check() error {
+	if in.Runtime != nil && !knownRuntimes[*in.Runtime] {
+		return errInvalidParameterValue.Errorf("Value %s at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [%s] or be a valid ARN", *in.Runtime, runtimeList())
+	}
+	if in.Environment != nil {
+		return checkEnv(in.Environment.Variables)
+	}
+	return nil
+}
+
+var envKeyRE = regexp.MustCompile(`^[a-zA-Z]([a-zA-Z0-9_])+$`)
+
+// checkEnv applies AWS's rules on environment variables: key syntax, no
+// reserved keys, at most 4 KB in all.
+func checkEnv(vars map[string]string) error {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		if !envKeyRE.MatchString(k) {
+			return awsproto.ConstraintWithheld(errValidation, "environment.variables", "Map keys must satisfy constraint: ["+awsproto.Pattern("[a-zA-Z]([a-zA-Z0-9_])+")+"]")
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var reserved []string
+	for _, k := range keys {
+		for _, r := range runtime.ReservedEnv {
+			if k == r {
+				reserved = append(reserved, k)
+			}
+		}
+	}
+	if len(reserved) > 0 {
+		return errInvalidParameterValue.New("Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: " + strings.Join(reserved, ", "))
+	}
+	if b, _ := json.Marshal(vars); len(b) > 4096 {
+		return errInvalidParameterValue.New("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: " + string(b))
+	}
+	return nil
+}
+
+// checkArchitectures checks the members of Architectures (its length is
+// a tag), in AWS's words for a list member's enum.
+func checkArchitectures(a []string) error {
+	for _, x := range a {
+		if x != "x86_64" && x != "arm64" {
+			return validation("["+strings.Join(a, ", ")+"]", "architectures",
+				"Member must satisfy constraint: ["+awsproto.EnumSet("x86_64", "arm64")+", "+awsproto.RuleNotNull+"]")
+		}
+	}
+	return nil
+}
+
+// change is the configuration change the members ask for.
+func (in *ConfigMembers) change(role *string) ConfigChange {
+	ch := ConfigChange{Runtime: in.Runtime, Role: role, Handler: in.Handler, Description: in.Description,
+		Timeout: in.Timeout, MemorySize: in.MemorySize}
+	if in.Environment != nil {
+		ch.Env = &in.Environment.Variables
+	}
+	if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
+		ch.TracingMode = &in.TracingConfig.Mode
+	}
+	if in.EphemeralStorage != nil {
+		ch.Ephemeral = in.EphemeralStorage.Size
+	}
+	if lc := in.LoggingConfig; lc != nil {
+		if lc.LogGroup != "" {
+			ch.LogGroup = &lc.LogGroup
+		}
+		if lc.LogFormat != "" {
+			ch.LogFormat = &lc.LogFormat
+		}
+	}
+	return ch
+}
+
+// --- code
+
+// loadCode returns the zip a request supplies, inline or from S3, after
+// checking it is one.
+func (s *Service) loadCode(code *functionCodeInput) ([]byte, error) {
+	if len(code.ZipFile) == 0 && code.S3Bucket == "" && code.ImageUri == "" {
+		return nil, errInvalidParameterValue.New("Please provide a source for function code.")
+	}
+	if code.ImageUri != "" {
+		return nil, errInvalidParameterValue.New("groundstack runs Zip functions only: ImageUri is not supported")
+	}
+	data := code.ZipFile
+	if len(data) == 0 {
+		if code.S3Key == "" {
+			return nil, errInvalidParameterValue.New("Please provide a source for function code.")
+		}
+		reader, _ := s.env.Links.Get(cloud.LinkS3).(cloud.ObjectReader)
+		if reader == nil {
+			return nil, errInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
+		}
+		var ok bool
+		data, ok = reader.ReadObject(code.S3Bucket, code.S3Key)
+		if !ok {
+			return nil, errInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+		}
+	}
+	if err := zipError(runtime.CheckZip(data)); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// zipError words what the runtime found wrong with a zip.
+func zipError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, runtime.ErrNotZip):
+		return errInvalidParameterValue.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
+	case errors.Is(err, runtime.ErrUnzippedSize):
+		return errInvalidParameterValue.Errorf("Unzipped size must be smaller than %d bytes", runtime.MaxUnzippedSize)
+	}
+	return errService.New("could not unpack the function's code: " + err.Error())
+}
+
+// storeCode keeps a zip (unpacked, so that Active means ready: the first
+// invocation only starts the process).
+func (s *Service) storeCode(data []byte) (*Code, error) {
+	hexSum, err := s.exec.StoreCode(data)
+	if err != nil {
+		return nil, errService.New("could not store the function's code: " + err.Error())
+	}
+	if err := zipError(s.exec.Unpack(hexSum)); err != nil {
+		return nil, err
+	}
+	return &Code{Sha256: codeSha256(data), Hex: hexSum, Size: int64(len(data))}, nil
+}
+
+// codeSha256 is a zip's CodeSha256 as the API shows it.
+func codeSha256(data []byte) string {
+	sum := sha256.Sum256(data)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// --- operations
+
+func (s *Service) createFunction(c *awsproto.Call, in *createFunctionInput) (functionConfigurationWire, error) {
+	region, name, qualifier, ok := parseFunctionName(*in.FunctionName)
+	if !ok || qualifier != "" || len(name) > 64 {
+		return functionConfigurationWire{}, validation(*in.FunctionName, "functionName", awsproto.Pattern(functionNamePattern))
+	}
+	if region == "" {
+		region = c.Region
+	}
+	if in.PackageType == "Image" {
+		return functionConfigurationWire{}, errInvalidParameterValue.New("groundstack runs Zip functions only: PackageType Image is not supported")
+	}
+	if in.Runtime == nil {
+		return functionConfigurationWire{}, errInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+	}
+	// Before the (slow) code is stored; Create checks again.
+	if _, err := s.store.Function(region, name); err == nil {
+		return functionConfigurationWire{}, errResourceConflict.New("Function already exist: " + name)
+	}
+	data, err := s.loadCode(in.Code)
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	ch := in.change(in.Role)
+	ch.Architectures = in.Architectures
+	if ch.Code, err = s.storeCode(data); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	v, pub, err := s.store.Create(region, name, ch, in.Tags, in.Publish, s.env.Now())
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if pub != nil {
+		v = pub
+	}
+	return configWire(v), nil
+}
+
+func (s *Service) getFunction(c *awsproto.Call, in *qualifiedFunctionInput) (getFunctionOutput, error) {
+	region, name, q, err := target(*in.FunctionName, str(in.Qualifier), c.Region)
+	if err != nil {
+		return getFunctionOutput{}, err
+	}
+	v, f, err := s.store.Resolve(region, name, q)
+	if err != nil {
+		return getFunctionOutput{}, err
+	}
+	out := getFunctionOutput{
+		Configuration: configWire(v),
+		Code:          codeLocationWire{RepositoryType: "S3", Location: "http://" + s.publicHost(c.Request) + codePath + v.Config.CodeHex + ".zip"},
+	}
+	if tags := f.Tags(); len(tags) > 0 {
+		out.Tags = tags
+	}
+	if r := f.Reserved(); r >= 0 {
+		out.Concurrency = &concurrencyWire{ReservedConcurrentExecutions: &r}
+	}
+	return out, nil
+}
+
+func (s *Service) getFunctionConfiguration(c *awsproto.Call, in *qualifiedFunctionInput) (functionConfigurationWire, error) {
+	region, name, q, err := target(*in.FunctionName, str(in.Qualifier), c.Region)
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	v, _, err := s.store.Resolve(region, name, q)
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	return configWire(v), nil
+}
+
+func (s *Service) listFunctions(c *awsproto.Call, in *listFunctionsInput) (listFunctionsOutput, error) {
+	all := str(in.FunctionVersion) == "ALL"
+	var versions []*Version
+	for _, f := range s.store.List(c.Region) {
+		if all {
+			vs, err := s.store.Versions(c.Region, f.Name)
+			if err == nil {
+				versions = append(versions, vs...)
+			}
+			continue
+		}
+		versions = append(versions, f.Latest())
+	}
+	key := func(v *Version) string { return v.Function.Name + ":" + versionKey(v.Name) }
+	fns, next := page(versions, key, in.Marker, in.MaxItems, configWire)
+	return listFunctionsOutput{Functions: fns, NextMarker: next}, nil
+}
+
+// versionKey orders $LATEST first and numbers numerically.
+func versionKey(v string) string {
+	if v == LatestVersion {
+		return "0000000000"
+	}
+	n, _ := strconv.Atoi(v)
+	return strconv.Itoa(1000000000 + n)
+}
+
+func (s *Service) deleteFunction(c *awsproto.Call, in *qualifiedFunctionInput) (struct{}, error) {
+	region, name, q, err := target(*in.FunctionName, str(in.Qualifier), c.Region)
+	if err != nil {
+		return struct{}{}, err
+	}
+	return struct{}{}, s.store.Delete(region, name, q)
+}
+
+func (s *Service) updateFunctionCode(c *awsproto.Call, in *updateFunctionCodeInput) (functionConfigurationWire, error) {
+	region, name, q, err := target(*in.FunctionName, "", c.Region)
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if q != "" {
+		return functionConfigurationWire{}, errInvalidParameterValue.New("Unsupported qualifier: function code can only be updated on $LATEST")
+	}
+	data, err := s.loadCode(&functionCodeInput{ZipFile: in.ZipFile, S3Bucket: in.S3Bucket, S3Key: in.S3Key,
+		S3ObjectVersion: in.S3ObjectVersion, ImageUri: in.ImageUri})
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if in.DryRun {
+		v, _, err := s.store.Resolve(region, name, "")
+		if err != nil {
+			return functionConfigurationWire{}, err
+		}
+		out := configWire(v)
+		out.CodeSha256, out.CodeSize = codeSha256(data), int64(len(data))
+		return out, nil
+	}
+	// Before the (slow) code is stored; Update checks again.
+	if _, err := s.store.Function(region, name); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	ch := ConfigChange{Architectures: in.Architectures}
+	if ch.Code, err = s.storeCode(data); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	v, pub, err := s.store.Update(region, name, str(in.RevisionId), ch, in.Publish, s.env.Now())
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if pub != nil {
+		v = pub
+	}
+	return configWire(v), nil
+}
+
+func (s *Service) updateFunctionConfiguration(c *awsproto.Call, in *updateFunctionConfigurationInput) (functionConfigurationWire, error) {
+	region, name, q, err := target(*in.FunctionName, "", c.Region)
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if q != "" {
+		return functionConfigurationWire{}, errInvalidParameterValue.New("Unsupported qualifier: the configuration can only be updated on $LATEST")
+	}
+	v, _, err := s.store.Update(region, name, str(in.RevisionId), in.change(in.Role), false, s.env.Now())
+	if err != nil {
+		return functionConfigurationWire{}, err
+	}
+	return configWire(v), nil
+}
