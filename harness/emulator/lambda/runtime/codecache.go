@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Code size limits, as AWS enforces them.
@@ -67,7 +68,13 @@ type cacheEntry struct {
 	lastUse   uint64
 	pins      int  // pools running this code
 	dropped   bool // its functions are gone: evict once unpinned
+	stored    time.Time
 }
+
+// dropGrace keeps code stored a moment ago through a drop: a function being
+// created with the same code as one being deleted must not lose it between
+// its upload and its registration.
+const dropGrace = time.Minute
 
 // DefaultCacheBytes bounds a code cache's zips and unpacked code.
 const DefaultCacheBytes = 4 << 30
@@ -180,7 +187,7 @@ func (c *codeCache) store(data []byte) (string, error) {
 	c.mu.Lock()
 	e := c.entry(sum)
 	c.total += int64(len(data)) - e.zipBytes
-	e.zipBytes, e.dropped = int64(len(data)), false
+	e.zipBytes, e.dropped, e.stored = int64(len(data)), false, time.Now()
 	victims := c.evictLocked()
 	c.mu.Unlock()
 	c.remove(victims)
@@ -328,8 +335,9 @@ func (c *codeCache) evictLocked() []string {
 		delete(c.unpacked, sum)
 		victims = append(victims, sum)
 	}
+	now := time.Now()
 	for sum, e := range c.entries {
-		if e.dropped && e.pins == 0 {
+		if e.dropped && e.pins == 0 && now.Sub(e.stored) > dropGrace {
 			evict(sum, e)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 )
 
 func zipOf(t *testing.T, name, content string) []byte {
@@ -146,6 +147,7 @@ func TestCacheEvicts(t *testing.T) {
 	if !exists(sa) || exists(sb) || !exists(sc) {
 		t.Fatalf("after eviction: a %v b %v c %v, want a (pinned) and c", exists(sa), exists(sb), exists(sc))
 	}
+	c.entries[sa].stored = time.Now().Add(-2 * dropGrace) // uploaded a while ago
 	c.drop(sa) // its function was deleted, but an instance still runs it
 	if !exists(sa) {
 		t.Fatal("dropped code evicted while a pool runs it")
@@ -159,5 +161,9 @@ func TestCacheEvicts(t *testing.T) {
 	}
 	if got := c.size(); got != int64(len(cz)) {
 		t.Fatalf("cache books %d bytes, want %d", got, len(cz))
+	}
+	c.drop(sc) // just uploaded: a function may be on its way to use it
+	if !exists(sc) {
+		t.Fatal("code stored a moment ago was dropped")
 	}
 }

@@ -58,6 +58,7 @@ func New(env *cloud.Env) *Service {
 		Log: env.Log,
 	})
 	s.store = NewStore(env.Account, env.NewID, s.newExec)
+	s.store.OnCodeReleased(s.exec.DropCode)
 	s.async = newAsyncQueue(s)
 	s.api = awsproto.API{
 		Base:      awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},

@@ -190,6 +190,51 @@ type Store struct {
 
 	urlMu sync.RWMutex
 	urls  map[string]*URLConfig // by URL id
+
+	// releaseCode hears of code no version refers to any more.
+	releaseCode func(hex string)
+}
+
+// OnCodeReleased makes the store call f with the code key (CodeHex) of
+// code no function version refers to any more, once the last such version
+// is replaced or deleted, so the code cache can let it go.
+func (s *Store) OnCodeReleased(f func(hex string)) { s.releaseCode = f }
+
+// released tells releaseCode of the codes of vs that nothing uses now.
+func (s *Store) released(vs ...*Version) {
+	if s.releaseCode == nil {
+		return
+	}
+	for _, v := range vs {
+		if hex := v.Config.CodeHex; hex != "" && !s.codeInUse(hex) {
+			s.releaseCode(hex)
+		}
+	}
+}
+
+// codeInUse reports whether a live version of any function runs hex. It
+// holds one lock at a time: the function list's, then each function's.
+func (s *Store) codeInUse(hex string) bool {
+	s.mu.RLock()
+	var all []*Function
+	for _, fns := range s.regions {
+		for _, f := range fns {
+			all = append(all, f)
+		}
+	}
+	s.mu.RUnlock()
+	for _, f := range all {
+		f.mu.Lock()
+		used := f.Latest().Config.CodeHex == hex
+		for _, v := range f.versions {
+			used = used || v.Config.CodeHex == hex
+		}
+		f.mu.Unlock()
+		if used {
+			return true
+		}
+	}
+	return false
 }
 
 // NewStore returns an empty store; newExec makes the executor of each new
@@ -385,6 +430,7 @@ func (s *Store) Update(region, name, revisionID string, ch ConfigChange, publish
 	}
 	f.mu.Unlock()
 	old.Exec.Retire(false)
+	s.released(old)
 	return v, pub, nil
 }
 
@@ -473,6 +519,7 @@ func (s *Store) Delete(region, name, qualifier string) error {
 		}
 		f.mu.Unlock()
 		v.Exec.Retire(true)
+		s.released(v)
 		return nil
 	}
 	s.mu.Lock()
@@ -489,9 +536,9 @@ func (s *Store) Delete(region, name, qualifier string) error {
 func (s *Store) retireFunction(f *Function) {
 	f.mu.Lock()
 	f.deleted = true
-	execs := []Executor{f.Latest().Exec}
+	all := []*Version{f.Latest()}
 	for _, v := range f.versions {
-		execs = append(execs, v.Exec)
+		all = append(all, v)
 	}
 	urls := make([]*URLConfig, 0, len(f.urls))
 	for _, u := range f.urls {
@@ -500,9 +547,10 @@ func (s *Store) retireFunction(f *Function) {
 	f.urls = map[string]*URLConfig{}
 	f.mu.Unlock()
 	s.forgetURLs(urls...)
-	for _, e := range execs {
-		e.Retire(true)
+	for _, v := range all {
+		v.Exec.Retire(true)
 	}
+	s.released(all...)
 }
 
 // Reset deletes everything and kills every instance.
