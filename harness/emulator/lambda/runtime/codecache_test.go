@@ -148,7 +148,7 @@ func TestCacheEvicts(t *testing.T) {
 		t.Fatalf("after eviction: a %v b %v c %v, want a (pinned) and c", exists(sa), exists(sb), exists(sc))
 	}
 	c.entries[sa].stored = time.Now().Add(-2 * dropGrace) // uploaded a while ago
-	c.drop(sa) // its function was deleted, but an instance still runs it
+	c.drop(sa)                                            // its function was deleted, but an instance still runs it
 	if !exists(sa) {
 		t.Fatal("dropped code evicted while a pool runs it")
 	}
