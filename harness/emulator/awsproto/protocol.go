@@ -24,9 +24,9 @@ func WriteError(p Protocol, w http.ResponseWriter, r *http.Request, requestID st
 	case JSON11:
 		WriteJSONError(w, "application/x-amz-json-1.1", "", requestID, e)
 	case Query:
-		(&QueryService{}).WriteError(w, c, e)
+		writeQueryError(w, c, "", false, e)
 	case EC2Query:
-		(&QueryService{EC2: true}).WriteError(w, c, e)
+		writeQueryError(w, c, "", true, e)
 	case RestXML:
 		WriteXMLError(w, r, requestID, e)
 	default:

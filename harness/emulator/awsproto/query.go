@@ -120,23 +120,6 @@ func (f Form) indexed(prefix string) []string {
 	return out
 }
 
-// QueryOp handles one query-protocol action. Its output is encoded as the
-// children of <ActionResult> (or, in the EC2 dialect, of <ActionResponse>);
-// nil writes an empty result.
-type QueryOp func(c *Call, f Form) (any, error)
-
-// QueryService dispatches query-protocol requests (form in, XML out).
-type QueryService struct {
-	Base
-	// XMLNS is the response namespace ("https://sts.amazonaws.com/doc/2011-06-15/").
-	XMLNS string
-	// EC2 selects the EC2 dialect: no Result wrapper, requestId first, and
-	// <Response><Errors> errors.
-	EC2     bool
-	Ops     map[string]QueryOp
-	MaxBody int64
-}
-
 // ParseForm decodes the form of a query request: the body of a POST, plus
 // the URL query.
 func ParseForm(r *http.Request, limit int64) (Form, error) {
@@ -167,67 +150,6 @@ func ParseForm(r *http.Request, limit int64) (Form, error) {
 // ErrMalformedQueryString is the query protocol's answer to a body it cannot parse.
 var ErrMalformedQueryString = Code{"MalformedQueryString", http.StatusBadRequest}
 
-func (s *QueryService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := s.call(r)
-	defer s.recoverTo(c, func(e *Error) { s.WriteError(w, c, e) })
-	limit := s.MaxBody
-	if limit == 0 {
-		limit = 1 << 20
-	}
-	f, err := ParseForm(r, limit)
-	if err != nil {
-		s.WriteError(w, c, s.internal(c, err))
-		return
-	}
-	action := f.Get("Action")
-	if action == "" {
-		s.WriteError(w, c, ErrMissingAction.New("Missing Action"))
-		return
-	}
-	op := s.Ops[action]
-	if op == nil {
-		s.WriteError(w, c, ErrInvalidAction.Errorf("The action %s is not valid for this web service.", action))
-		return
-	}
-	out, err := op(c, f)
-	if err != nil {
-		s.WriteError(w, c, s.internal(c, err))
-		return
-	}
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	enc := xml.NewEncoder(&buf)
-	resp := xml.StartElement{Name: xml.Name{Local: action + "Response"}, Attr: []xml.Attr{{Name: xml.Name{Local: "xmlns"}, Value: s.XMLNS}}}
-	enc.EncodeToken(resp)
-	if s.EC2 {
-		enc.EncodeElement(c.RequestID, xml.StartElement{Name: xml.Name{Local: "requestId"}})
-		if out != nil {
-			if err := encodeInner(enc, &buf, out); err != nil {
-				s.WriteError(w, c, s.internal(c, err))
-				return
-			}
-		}
-	} else {
-		result := xml.StartElement{Name: xml.Name{Local: action + "Result"}}
-		if out == nil {
-			enc.EncodeToken(result)
-			enc.EncodeToken(result.End())
-		} else if err := enc.EncodeElement(out, result); err != nil {
-			s.WriteError(w, c, s.internal(c, err))
-			return
-		}
-		md := xml.StartElement{Name: xml.Name{Local: "ResponseMetadata"}}
-		enc.EncodeToken(md)
-		enc.EncodeElement(c.RequestID, xml.StartElement{Name: xml.Name{Local: "RequestId"}})
-		enc.EncodeToken(md.End())
-	}
-	enc.EncodeToken(resp.End())
-	enc.Flush()
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", c.RequestID)
-	w.Write(buf.Bytes())
-}
-
 // encodeInner writes the fields of out as children of the current element:
 // marshalled once and copied verbatim after flushing enc (re-encoding them
 // token by token cost four times the marshalling itself).
@@ -242,38 +164,4 @@ func encodeInner(enc *xml.Encoder, buf *bytes.Buffer, out any) error {
 	}
 	buf.Write(b[len("<x>") : len(b)-len("</x>")])
 	return nil
-}
-
-// WriteError writes e in the query protocol's shape (or EC2's).
-func (s *QueryService) WriteError(w http.ResponseWriter, c *Call, e *Error) {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	if s.EC2 {
-		buf.WriteString("<Response><Errors><Error><Code>")
-		xml.EscapeText(&buf, []byte(e.Code))
-		buf.WriteString("</Code><Message>")
-		xml.EscapeText(&buf, []byte(e.Message))
-		buf.WriteString("</Message></Error></Errors><RequestID>")
-		xml.EscapeText(&buf, []byte(c.RequestID))
-		buf.WriteString("</RequestID></Response>")
-	} else {
-		buf.WriteString(`<ErrorResponse xmlns="`)
-		xml.EscapeText(&buf, []byte(s.XMLNS))
-		buf.WriteString(`"><Error><Type>`)
-		buf.WriteString(e.Fault())
-		buf.WriteString("</Type><Code>")
-		xml.EscapeText(&buf, []byte(e.Code))
-		buf.WriteString("</Code><Message>")
-		xml.EscapeText(&buf, []byte(e.Message))
-		buf.WriteString("</Message></Error><RequestId>")
-		xml.EscapeText(&buf, []byte(c.RequestID))
-		buf.WriteString("</RequestId></ErrorResponse>")
-	}
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("X-Amzn-Requestid", c.RequestID)
-	for k, v := range e.Headers {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(e.Status)
-	w.Write(buf.Bytes())
 }
