@@ -28,6 +28,7 @@ type target struct {
 	svc      cloud.Service
 	public   bool
 	publicIf func(*http.Request) bool
+	data     http.Handler    // the data plane a public request reaches
 	expect   awsproto.Expect // what strict mode demands of its signatures
 }
 
@@ -49,7 +50,7 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 			x.MaxBody = l.MaxRequestBody()
 		}
 		for _, r := range s.Routes() {
-			t := target{svc: s, public: r.Public, publicIf: r.PublicIf, expect: x}
+			t := target{svc: s, public: r.Public, publicIf: r.PublicIf, data: r.DataPlane, expect: x}
 			switch r.Kind {
 			case cloud.ByScope:
 				e.byScope[r.Key] = t
@@ -217,6 +218,10 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if corsHeaders(w, r, origin) {
 			return
 		}
+	}
+	if public && t.data != nil {
+		t.data.ServeHTTP(w, r)
+		return
 	}
 	if e.verifier != nil && !public {
 		if err := e.verifier.VerifyFor(r, t.expect); err != nil {

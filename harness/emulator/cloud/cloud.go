@@ -142,4 +142,9 @@ type Route struct {
 	// accepts public: for a prefix shared by a control plane and a data
 	// plane (/restapis and /restapis/{id}/{stage}/_user_request_/).
 	PublicIf func(r *http.Request) bool
+	// DataPlane, on a Public (or PublicIf) route, is the only handler its
+	// unsigned requests reach: whatever their path, they can never fall
+	// through to the service's control plane. Without it they reach the
+	// service's ServeHTTP, which must then serve only the data plane.
+	DataPlane http.Handler
 }

@@ -56,13 +56,14 @@ func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Summary() map[string]any     { return map[string]any{"rest_apis": s.store.Count()} }
 
 func (s *Service) Routes() []cloud.Route {
+	data := http.HandlerFunc(s.serveDataPlane)
 	return []cloud.Route{
 		{Kind: cloud.ByScope, Key: scope},
 		// /restapis is also the data plane's /restapis/{api}/{stage}/_user_request_/
 		// form: only invocations are public, the control plane stays signed.
-		{Kind: cloud.ByPath, Key: pathRestAPIs, PublicIf: isInvocation},
-		{Kind: cloud.ByPath, Key: pathExecuteAPI, Public: true},
-		{Kind: cloud.ByHost, Key: hostExecuteAPI, Public: true},
+		{Kind: cloud.ByPath, Key: pathRestAPIs, PublicIf: isInvocation, DataPlane: data},
+		{Kind: cloud.ByPath, Key: pathExecuteAPI, Public: true, DataPlane: data},
+		{Kind: cloud.ByHost, Key: hostExecuteAPI, Public: true, DataPlane: data},
 	}
 }
 
@@ -77,6 +78,20 @@ func (s *Service) SetIntegrationTimeout(d time.Duration) { s.integrationTimeout.
 
 // Store exposes the store (tests).
 func (s *Service) Store() *Store { return s.store }
+
+// serveDataPlane is all an unsigned request on an invoke URL form reaches:
+// an invocation, or API Gateway's answer to a path that names none.
+func (s *Service) serveDataPlane(w http.ResponseWriter, r *http.Request) {
+	inv, ok := parseInvocation(r)
+	if !ok {
+		x := &exchange{s: s, w: w, r: r, requestID: s.env.NewID(), start: s.env.Now()}
+		x.apigwID = apigwID(s.env.NewID())
+		x.traceID = traceID(x.start, x.requestID)
+		x.fail(gwMissingAuthToken)
+		return
+	}
+	s.invoke(w, r, inv)
+}
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if inv, ok := parseInvocation(r); ok {
