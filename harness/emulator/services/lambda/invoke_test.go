@@ -619,10 +619,12 @@ func childBootstraps(t *testing.T) int {
 func TestInvokeAsyncAndDryRun(t *testing.T) {
 	e, c := start(t)
 	name := createFn(t, c)
+	//lint:ignore SA1019 AWS still serves InvokeAsync, and so do we
 	out, err := c.InvokeAsync(bg, &awslambda.InvokeAsyncInput{FunctionName: aws.String(name), InvokeArgs: strings.NewReader(`{"mode":"echo"}`)})
 	if err != nil || out.Status != 202 {
 		t.Fatalf("InvokeAsync: %+v %v", out, err)
 	}
+	//lint:ignore SA1019 AWS still serves InvokeAsync, and so do we
 	_, err = c.InvokeAsync(bg, &awslambda.InvokeAsyncInput{FunctionName: aws.String(name), InvokeArgs: strings.NewReader(`not json`)})
 	wantCode(t, err, "InvalidRequestContentException", "Could not parse request body into json")
 	status, code, body := raw(t, e, "POST", "/2014-11-13/functions/"+name+"/invoke-async", bytes.Repeat([]byte("a"), 1048577), nil)
