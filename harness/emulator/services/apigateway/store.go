@@ -3,7 +3,6 @@ package apigateway
 import (
 	"errors"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -290,7 +289,7 @@ func (a *API) Update(f func() error) error {
 
 // --- resources (callers hold the API's lock) --------------------------------
 
-var pathPartRE = regexp.MustCompile(`^([a-zA-Z0-9._-]+|\{[a-zA-Z0-9._-]+\+?\})$`)
+var pathPartRE = &lazyPattern{expr: `^([a-zA-Z0-9._-]+|\{[a-zA-Z0-9._-]+\+?\})$`}
 
 func isVariable(part string) bool { return strings.HasPrefix(part, "{") }
 func isGreedy(part string) bool   { return strings.HasSuffix(part, "+}") }
@@ -508,7 +507,7 @@ func (a *API) DeleteDeployment(id string) error {
 	return nil
 }
 
-var stageNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,128}$`)
+var stageNameRE = &lazyPattern{expr: `^[a-zA-Z0-9_-]{1,128}$`}
 
 // CreateStage creates a stage on a deployment.
 func (a *API) CreateStage(now time.Time, st *Stage) error {
