@@ -201,6 +201,8 @@ func measureImage(b *testing.B, bin string, f *footprint) {
 	ctx := context.Background()
 	tclog.SetDefault(tclog.NewNoopLogger()) // its "Connected to docker" banner
 	if err := backend.DockerAvailable(ctx); err != nil {
+		// On stdout too: a skipped benchmark's message is not shown.
+		fmt.Printf("footprint: no image figures: %v\n", err)
 		b.Skipf("no image figures: %v", err)
 	}
 	var ready []float64
