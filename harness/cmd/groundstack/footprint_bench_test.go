@@ -218,7 +218,7 @@ func measureImage(b *testing.B, bin string, f *footprint) {
 			b.Fatal(err)
 		}
 	}
-	cli, err := client.New(client.FromEnv, client.WithAPIVersionNegotiation())
+	cli, err := client.New(client.FromEnv)
 	if err != nil {
 		b.Fatal(err)
 	}
