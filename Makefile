@@ -30,9 +30,10 @@ export GOFLAGS ?= -buildvcs=false
 up: build
 	$(BIN) up --flows all
 
-## build: the groundstack binary in bin/
+## build: bin/groundstack, and bin/groundstack-flows which it runs for the
+## flows and `load`; static and stripped, as in the container image
 build:
-	$(GO) build -o $(BIN) ./harness/cmd/groundstack
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/ ./harness/cmd/groundstack ./harness/cmd/groundstack-flows
 
 ## test: everything CI checks (installs the aws CLI when missing)
 test: deps lint unit e2e e2e-container

@@ -4,7 +4,7 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -40,7 +40,7 @@ func main() {
 	case "ec2host":
 		err = runEC2Host(os.Args[2:])
 	case "load":
-		os.Exit(runLoad(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
+		err = execFlows("load", os.Args[2:]) // returns only on failure
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":
@@ -48,6 +48,9 @@ func main() {
 	default:
 		fmt.Fprintf(os.Stderr, "groundstack: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
+	}
+	if errors.Is(err, errReported) {
+		os.Exit(1)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "groundstack:", err)

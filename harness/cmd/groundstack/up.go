@@ -5,12 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,10 +19,6 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator"
 )
-
-// knownFlows are the flows `--flows` can deploy, in deploy order. Each
-// entry is filled in by the issue that builds the flow.
-var knownFlows = map[string]func(ctx context.Context, endpoint string, out io.Writer) error{}
 
 func runUp(args []string) error {
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
@@ -34,7 +30,9 @@ func runUp(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	selected, err := selectFlows(*flows)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	flowsBin, selected, err := resolveFlows(ctx, *flows)
 	if err != nil {
 		return err
 	}
@@ -78,15 +76,12 @@ func runUp(args []string) error {
 	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
 	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	for _, name := range selected {
-		fmt.Printf("deploying flow %s…\n", name)
-		if err := knownFlows[name](ctx, endpoint, os.Stdout); err != nil {
-			return fmt.Errorf("deploy %s: %w", name, err)
+	if len(selected) > 0 {
+		if err := deployFlows(ctx, flowsBin, endpoint, selected, os.Stdout, os.Stderr); err != nil {
+			return err
 		}
 	}
-	if *flows != "none" && len(selected) == 0 {
+	if wantsFlows(*flows) && len(selected) == 0 {
 		fmt.Println("  flows:     none available in this version")
 	}
 	fmt.Println("Ctrl-C to stop.")
@@ -95,16 +90,38 @@ func runUp(args []string) error {
 	return nil
 }
 
-// selectFlows resolves --flows into flow names, refusing unknown ones.
-func selectFlows(spec string) ([]string, error) {
+// resolveFlows finds groundstack-flows, which deploys the flows, and
+// resolves spec among the flows it knows: before the edge starts, so that
+// a typo costs no start.
+func resolveFlows(ctx context.Context, spec string) (bin string, names []string, err error) {
+	if !wantsFlows(spec) {
+		return "", nil, nil
+	}
+	if bin, err = flowsBinary(ctx, os.Stderr); err != nil {
+		return "", nil, err
+	}
+	available, err := listFlows(ctx, bin)
+	if err != nil {
+		return "", nil, err
+	}
+	names, err = selectFlows(spec, available)
+	return bin, names, err
+}
+
+// wantsFlows tells whether --flows asks for any.
+func wantsFlows(spec string) bool {
 	spec = strings.TrimSpace(spec)
-	if spec == "" || spec == "none" {
+	return spec != "" && spec != "none"
+}
+
+// selectFlows resolves --flows into flow names among available, refusing
+// unknown ones.
+func selectFlows(spec string, available []string) ([]string, error) {
+	spec = strings.TrimSpace(spec)
+	if !wantsFlows(spec) {
 		return nil, nil
 	}
-	var all []string
-	for name := range knownFlows {
-		all = append(all, name)
-	}
+	all := append([]string(nil), available...)
 	sort.Strings(all)
 	if spec == "all" {
 		return all, nil
@@ -112,7 +129,7 @@ func selectFlows(spec string) ([]string, error) {
 	var out []string
 	for _, n := range strings.Split(spec, ",") {
 		n = strings.TrimSpace(n)
-		if _, ok := knownFlows[n]; !ok {
+		if !slices.Contains(all, n) {
 			return nil, fmt.Errorf("unknown flow %q (available: %s)", n, strings.Join(append([]string{"none", "all"}, all...), ", "))
 		}
 		out = append(out, n)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,15 +18,42 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator"
 )
 
-// buildCLI builds the groundstack binary once for this test binary.
+var cli struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// buildCLI builds groundstack and groundstack-flows once for this test
+// binary, side by side, and returns groundstack's path. Commands that
+// need groundstack-flows get it through flowsEnv.
 func buildCLI(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "groundstack")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	cli.once.Do(func() {
+		if cli.dir, cli.err = os.MkdirTemp("", "groundstack-cli-"); cli.err != nil {
+			return
+		}
+		if out, err := exec.Command("go", "build", "-o", cli.dir+string(filepath.Separator), ".", "../groundstack-flows").CombinedOutput(); err != nil {
+			cli.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if cli.err != nil {
+		t.Fatal(cli.err)
 	}
-	return bin
+	return filepath.Join(cli.dir, "groundstack")
+}
+
+// flowsEnv points groundstack at the groundstack-flows buildCLI built.
+func flowsEnv() []string {
+	return append(os.Environ(), envFlowsBinary+"="+filepath.Join(cli.dir, flowsName))
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if cli.dir != "" {
+		os.RemoveAll(cli.dir)
+	}
+	os.Exit(code)
 }
 
 // rssKiB reads a process's resident set size from /proc.
@@ -103,7 +132,9 @@ func TestUpRefusesBadInput(t *testing.T) {
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 	}
 	for _, c := range cases {
-		out, err := exec.Command(bin, c.args...).CombinedOutput()
+		cmd := exec.Command(bin, c.args...)
+		cmd.Env = flowsEnv()
+		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), c.want) {
 			t.Errorf("%v: err=%v out=%s", c.args, err, out)
 		}

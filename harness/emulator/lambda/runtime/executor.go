@@ -70,6 +70,7 @@ type Executor struct {
 	mu      sync.Mutex
 	pools   map[*Pool]struct{}
 	closed  bool
+	reaping bool // reapIdle runs
 	stop    chan struct{}
 	janitor sync.WaitGroup
 }
@@ -102,8 +103,6 @@ func New(cfg Config) *Executor {
 	}
 	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir, cfg.CacheBytes), pools: map[*Pool]struct{}{}, stop: make(chan struct{})}
 	x.initTimeout.Store(int64(cfg.InitTimeout))
-	x.janitor.Add(1)
-	go x.reapIdle()
 	return x
 }
 
@@ -160,6 +159,7 @@ func (x *Executor) NewPool(fn *Function) *Pool {
 	if x.closed {
 		p.retired = true
 	} else {
+		x.startReaper()
 		x.pools[p] = struct{}{}
 		x.cache.pin(fn.CodeSHA256)
 	}
@@ -229,6 +229,16 @@ func (x *Executor) PIDs() []int {
 		pids = append(pids, p.pids()...)
 	}
 	return pids
+}
+
+// startReaper starts reapIdle with the first pool, not with the emulator,
+// which mostly has no function at all; x.mu is held.
+func (x *Executor) startReaper() {
+	if !x.reaping {
+		x.reaping = true
+		x.janitor.Add(1)
+		go x.reapIdle()
+	}
 }
 
 // reapIdle stops instances idle longer than IdleTimeout.

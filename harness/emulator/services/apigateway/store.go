@@ -2,7 +2,6 @@ package apigateway
 
 import (
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -270,7 +269,7 @@ func (a *API) Update(f func() error) error {
 
 // --- resources (callers hold the API's lock) --------------------------------
 
-var pathPartRE = regexp.MustCompile(`^([a-zA-Z0-9._-]+|\{[a-zA-Z0-9._-]+\+?\})$`)
+var pathPartRE = &lazyPattern{expr: `^([a-zA-Z0-9._-]+|\{[a-zA-Z0-9._-]+\+?\})$`}
 
 func isVariable(part string) bool { return strings.HasPrefix(part, "{") }
 func isGreedy(part string) bool   { return strings.HasSuffix(part, "+}") }
@@ -488,7 +487,7 @@ func (a *API) DeleteDeployment(id string) error {
 	return nil
 }
 
-var stageNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,128}$`)
+var stageNameRE = &lazyPattern{expr: `^[a-zA-Z0-9_-]{1,128}$`}
 
 // CreateStage creates a stage on a deployment.
 func (a *API) CreateStage(now time.Time, st *Stage) error {

@@ -109,3 +109,20 @@ func TestItemMemory(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAddNumbers is ADD and SET a = a + :n on counters and amounts.
+func BenchmarkAddNumbers(b *testing.B) {
+	pairs := [][2]string{{"1732356900", "1"}, {"12.5", "-0.75"}, {"99999999999999999999999999999999999999", "1"}, {"0.000001", "1000000"}}
+	var vs [4][2]Value
+	for i, p := range pairs {
+		vs[i][0], _ = Number(p[0])
+		vs[i][1], _ = Number(p[1])
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p := vs[i&3]
+		if _, err := AddNumbers(p[0], p[1], i&4 != 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

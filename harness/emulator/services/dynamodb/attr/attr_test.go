@@ -249,22 +249,38 @@ func TestSetOperations(t *testing.T) {
 
 func TestAddNumbers(t *testing.T) {
 	n := func(s string) Value { v, _ := Number(s); return v }
-	cases := []struct{ a, b, want string }{
-		{"0.1", "0.2", "0.3"},
-		{"10", "-10", "0"},
-		{"9e125", "9e125", ""}, {"1e125", "1e125", "2" + strings.Repeat("0", 125)},
-		{"99999999999999999999999999999999999999", "1", "100000000000000000000000000000000000000"},
+	cases := []struct {
+		a, b string
+		sub  bool
+		want string // "" for an error
+	}{
+		{"0.1", "0.2", false, "0.3"},
+		{"10", "-10", false, "0"},
+		{"9e125", "9e125", false, ""}, {"1e125", "1e125", false, "2" + strings.Repeat("0", 125)},
+		{"99999999999999999999999999999999999999", "1", false, "100000000000000000000000000000000000000"},
+		{"1732356900", "1", false, "1732356901"},
+		{"12.5", "0.75", true, "11.75"},
+		{"0.25", "0.75", true, "-0.5"},
+		{"-1.5", "-1.5", false, "-3"},
+		{"0.000001", "1000000", false, "1000000.000001"},
+		{"999999999999999999", "1", false, "1000000000000000000"},                     // 18 digits: int64
+		{"-999999999999999999", "-999999999999999999", false, "-1999999999999999998"}, // the int64 sum's edge
+		{"9999999999999999999", "1", false, "10000000000000000000"},                   // 19 digits: big
+		{"0.12345678901234567", "0.1", true, "0.02345678901234567"},
+		{"1e125", "1e-130", false, ""},     // 256 significant digits
+		{"1.2e-130", "1.1e-130", true, ""}, // underflows
+		{"1e-130", "1e-130", true, "0"},
 	}
 	for _, tc := range cases {
-		got, err := AddNumbers(n(tc.a), n(tc.b), false)
+		got, err := AddNumbers(n(tc.a), n(tc.b), tc.sub)
 		if tc.want == "" {
 			if err == nil {
-				t.Errorf("%s+%s: want error", tc.a, tc.b)
+				t.Errorf("%s ± %s (sub %v) = %s: want error", tc.a, tc.b, tc.sub, got.N())
 			}
 			continue
 		}
 		if err != nil || got.N() != tc.want {
-			t.Errorf("%s+%s = %s, %v", tc.a, tc.b, got.N(), err)
+			t.Errorf("%s ± %s (sub %v) = %s, %v; want %s", tc.a, tc.b, tc.sub, got.N(), err, tc.want)
 		}
 	}
 }

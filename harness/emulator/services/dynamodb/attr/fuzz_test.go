@@ -1,6 +1,7 @@
 package attr
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
@@ -80,4 +81,55 @@ func FuzzCanonicalNumber(f *testing.F) {
 			t.Fatalf("compare(%s, %s) = %d, apd says %d", ca, cb, got, want)
 		}
 	})
+}
+
+// FuzzAddNumbers: sums (and their errors) are those apd computes exactly
+// at 300 digits, as AddNumbers did before it stopped linking apd; the int64
+// path agrees with the big one.
+func FuzzAddNumbers(f *testing.F) {
+	for _, s := range [][2]string{{"1", "2"}, {"0.1", "-0.2"}, {"1e125", "-1e-130"}, {"999999999999999999", "0.5"}, {"1.2e-130", "1.1e-130"}} {
+		f.Add(s[0], s[1], false)
+	}
+	f.Fuzz(func(t *testing.T, as, bs string, sub bool) {
+		a, err := Number(as)
+		if err != nil {
+			return
+		}
+		b, err := Number(bs)
+		if err != nil {
+			return
+		}
+		got, err := AddNumbers(a, b, sub)
+		want, wantErr := apdAdd(a, b, sub)
+		if (err == nil) != (wantErr == nil) || (err != nil && err.Error() != wantErr.Error()) || got.N() != want.N() {
+			t.Fatalf("%s ± %s (sub %v) = %q %v; apd: %q %v", a.N(), b.N(), sub, got.N(), err, want.N(), wantErr)
+		}
+		if viaBig, err := addBig(a, b, sub); viaBig.N() != got.N() {
+			t.Fatalf("%s ± %s (sub %v): %q, big path %q %v", a.N(), b.N(), sub, got.N(), viaBig.N(), err)
+		}
+	})
+}
+
+// apdAdd is AddNumbers as it was on apd: exact at 300 digits, then
+// validated like any stored number.
+func apdAdd(a, b Value, subtract bool) (Value, error) {
+	c := apd.Context{Precision: 300, MaxExponent: apd.MaxExponent, MinExponent: apd.MinExponent, Traps: apd.DefaultTraps, Rounding: apd.RoundHalfEven}
+	var x, y, z apd.Decimal
+	x.SetString(a.N())
+	y.SetString(b.N())
+	var cond apd.Condition
+	var err error
+	if subtract {
+		cond, err = c.Sub(&z, &x, &y)
+	} else {
+		cond, err = c.Add(&z, &x, &y)
+	}
+	if err != nil || cond.Inexact() {
+		return Value{}, fmt.Errorf("apd: %v %v", cond, err)
+	}
+	s, err := CanonicalNumber(z.Text('f'))
+	if err != nil {
+		return Value{}, err
+	}
+	return number(s), nil
 }

@@ -1,10 +1,10 @@
 package attr
 
 import (
+	"math/big"
 	"strconv"
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
@@ -255,46 +255,170 @@ func numberSize(s string) int {
 	return size
 }
 
-// decimalContext computes sums exactly; the result is then validated like
-// any stored number (so a 39-digit sum fails as DynamoDB does).
-var decimalContext = apd.Context{
-	Precision:   300, // exact across the whole range; validation rounds nothing
-	MaxExponent: apd.MaxExponent,
-	MinExponent: apd.MinExponent,
-	Traps:       apd.DefaultTraps,
-	Rounding:    apd.RoundHalfEven,
+// AddNumbers returns a+b (or a-b when subtract) for canonical numbers,
+// validated against DynamoDB's range. The sum is exact: both are read as
+// integers scaled to the longer fraction (at most 131 + 126 digits), then
+// validated like any stored number, so a 39-digit sum fails as DynamoDB
+// does.
+func AddNumbers(a, b Value, subtract bool) (Value, error) {
+	if sum, ok := addSmall(a.s, b.s, subtract); ok {
+		return number(sum), nil
+	}
+	return addBig(a, b, subtract)
 }
 
-// AddNumbers returns a+b (or a-b when subtract) for canonical numbers,
-// validated against DynamoDB's range.
-func AddNumbers(a, b Value, subtract bool) (Value, error) {
-	var x, y, z apd.Decimal
-	if _, _, err := x.SetString(a.s); err != nil {
+// addBig is AddNumbers on big integers, for any two numbers.
+func addBig(a, b Value, subtract bool) (Value, error) {
+	x, xScale, ok := scaledInt(a.s)
+	if !ok {
 		return Value{}, awsproto.ErrValidation.New(msgNotNumeric + ": " + a.s)
 	}
-	if _, _, err := y.SetString(b.s); err != nil {
+	y, yScale, ok := scaledInt(b.s)
+	if !ok {
 		return Value{}, awsproto.ErrValidation.New(msgNotNumeric + ": " + b.s)
 	}
-	ctx := decimalContext
-	var cond apd.Condition
-	var err error
+	scale := max(xScale, yScale)
+	x.Mul(x, pow10(scale-xScale))
+	y.Mul(y, pow10(scale-yScale))
 	if subtract {
-		cond, err = ctx.Sub(&z, &x, &y)
+		x.Sub(x, y)
 	} else {
-		cond, err = ctx.Add(&z, &x, &y)
+		x.Add(x, y)
 	}
+	c, err := CanonicalNumber(formatScaled(x, scale))
 	if err != nil {
-		return Value{}, awsproto.ErrValidation.New(msgOverflow)
-	}
-	if cond.Inexact() {
-		return Value{}, awsproto.ErrValidation.New(msgPrecision)
-	}
-	text := z.Text('f')
-	c, verr := CanonicalNumber(text)
-	if verr != nil {
-		return Value{}, verr
+		return Value{}, err
 	}
 	return number(c), nil
+}
+
+// maxSmallDigits keeps a scaled number and a sum of two in an int64.
+const maxSmallDigits = 18
+
+// addSmall adds canonical numbers that fit an int64 at their common scale
+// (counters, amounts) without big integers; the sum needs no validation
+// (at most 19 digits, exponents within ±18).
+func addSmall(a, b string, subtract bool) (string, bool) {
+	x, xWhole, xScale, ok := smallScaled(a)
+	if !ok {
+		return "", false
+	}
+	y, yWhole, yScale, ok := smallScaled(b)
+	if !ok {
+		return "", false
+	}
+	scale := max(xScale, yScale)
+	if max(xWhole, yWhole)+scale > maxSmallDigits {
+		return "", false
+	}
+	for ; xScale < scale; xScale++ {
+		x *= 10
+	}
+	for ; yScale < scale; yScale++ {
+		y *= 10
+	}
+	if subtract {
+		y = -y
+	}
+	var buf [48]byte
+	return string(appendScaled(buf[:0], x+y, scale)), true
+}
+
+// smallScaled reads a canonical number of at most maxSmallDigits digits
+// as an integer, the digits of its whole part and its scale.
+func smallScaled(s string) (v int64, whole, scale int, ok bool) {
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > maxSmallDigits+1 {
+		return 0, 0, 0, false
+	}
+	whole = len(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v*10 + int64(c-'0')
+		case c == '.' && whole == len(s):
+			whole, scale = i, len(s)-i-1
+		default:
+			return 0, 0, 0, false
+		}
+	}
+	if whole+scale > maxSmallDigits {
+		return 0, 0, 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, whole, scale, true
+}
+
+// appendScaled writes v×10^-scale in canonical form.
+func appendScaled(dst []byte, v int64, scale int) []byte {
+	if v == 0 {
+		return append(dst, '0')
+	}
+	if v < 0 {
+		dst = append(dst, '-')
+		v = -v
+	}
+	var dbuf [24]byte
+	digits := strconv.AppendInt(dbuf[:0], v, 10)
+	for scale > 0 && digits[len(digits)-1] == '0' {
+		digits, scale = digits[:len(digits)-1], scale-1
+	}
+	if scale == 0 {
+		return append(dst, digits...)
+	}
+	if len(digits) <= scale {
+		dst = append(dst, '0', '.')
+		for z := len(digits); z < scale; z++ {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:len(digits)-scale]...)
+	dst = append(dst, '.')
+	return append(dst, digits[len(digits)-scale:]...)
+}
+
+// scaledInt reads a number in plain notation ("-12.345") as an integer
+// and its scale (-12345, 3).
+func scaledInt(s string) (*big.Int, int, bool) {
+	c, err := CanonicalNumber(s)
+	if err != nil {
+		return nil, 0, false
+	}
+	whole, frac, _ := strings.Cut(c, ".")
+	z, ok := new(big.Int).SetString(whole+frac, 10)
+	return z, len(frac), ok
+}
+
+var bigTen = big.NewInt(10)
+
+func pow10(n int) *big.Int {
+	if n == 0 {
+		return big.NewInt(1)
+	}
+	return new(big.Int).Exp(bigTen, big.NewInt(int64(n)), nil)
+}
+
+// formatScaled writes z×10^-scale in plain notation.
+func formatScaled(z *big.Int, scale int) string {
+	digits := new(big.Int).Abs(z).String()
+	sign := ""
+	if z.Sign() < 0 {
+		sign = "-"
+	}
+	if scale == 0 {
+		return sign + digits
+	}
+	if len(digits) <= scale {
+		digits = strings.Repeat("0", scale-len(digits)+1) + digits
+	}
+	return sign + digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
 }
 
 // Int returns the N value of an integer (canonical by construction).

@@ -1,15 +1,18 @@
 package expr
 
+import "sync"
+
 // reservedWords are DynamoDB's reserved words (AWS developer guide,
 // "Reserved words in DynamoDB"): an expression may not use one as a bare
-// attribute name; it must be aliased with ExpressionAttributeNames.
-var reservedWords = func() map[string]struct{} {
+// attribute name; it must be aliased with ExpressionAttributeNames. The
+// set is built by the first expression, not by every start.
+var reservedWords = sync.OnceValue(func() map[string]struct{} {
 	m := make(map[string]struct{}, len(reservedList))
 	for _, w := range reservedList {
 		m[w] = struct{}{}
 	}
 	return m
-}()
+})
 
 // maxReservedLen bounds the words worth looking up.
 const maxReservedLen = 14
@@ -28,7 +31,7 @@ func isReserved(name string) bool {
 		}
 		buf[i] = c
 	}
-	_, ok := reservedWords[string(buf[:len(name)])]
+	_, ok := reservedWords()[string(buf[:len(name)])]
 	return ok
 }
 

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -161,14 +160,15 @@ func TestLoadShardsAndMerge(t *testing.T) {
 	}
 }
 
-// TestLoadCtrlC interrupts the real binary mid-run: it exits 130 with one
-// line, and the partial report is written and marked incomplete.
+// TestLoadCtrlC interrupts `groundstack load` mid-run: it exits 130 with
+// one line, and the partial report is written and marked incomplete.
+// groundstack hands the command to groundstack-flows in the same process,
+// so the signal and the exit status are the user's.
 func TestLoadCtrlC(t *testing.T) {
-	bin := buildCLI(t)
 	_, srv := loadtest.Start("courier-app", "pw")
 	defer srv.Close()
 	out := filepath.Join(t.TempDir(), "load")
-	cmd := exec.Command(bin, "load", "--profile", "year2", "--duration", "1m", "--target", srv.URL, "--password", "pw", "--out", out)
+	cmd := groundstack(t, "load", "--profile", "year2", "--duration", "1m", "--target", srv.URL, "--password", "pw", "--out", out)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {

@@ -10,8 +10,6 @@ import (
 	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
-// The deliveries flow registers itself here rather than in up.go's map
-// literal, so flows added by other changes do not touch the same line.
 func init() { knownFlows["deliveries"] = upDeliveries }
 
 // upDeliveries deploys the deliveries flow on the running edge and prints

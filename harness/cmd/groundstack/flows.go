@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// The flows (`up --flows`) and `groundstack load` drive a cloud from
+// outside through the AWS SDK. They live in a second binary,
+// groundstack-flows (harness/cmd/groundstack-flows), which groundstack runs
+// for them: linked here, the SDK's clients, the load generator's charts and
+// its Docker client would cost `groundstack up` about 16 MiB of RSS and
+// half its start-up in package initialisers alone, whether or not a flow
+// is asked for (BenchmarkFootprint).
+const (
+	flowsName = "groundstack-flows"
+	// envFlowsBinary names a groundstack-flows binary to use.
+	envFlowsBinary = "GROUNDSTACK_FLOWS_BINARY"
+	modulePath     = "github.com/groundstack/groundstack"
+)
+
+// flowsBuildArgs are `make build`'s, so that a binary make built is up to
+// date for go build and nothing is linked twice.
+var flowsBuildArgs = []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w"}
+
+// flowsBinary finds groundstack-flows: the file GROUNDSTACK_FLOWS_BINARY
+// names; in a checkout, bin/groundstack-flows brought up to date by go build
+// (a no-op when make build made it); next to this executable; on the PATH.
+func flowsBinary(ctx context.Context, stderr io.Writer) (string, error) {
+	if p := os.Getenv(envFlowsBinary); p != "" {
+		return p, nil
+	}
+	if root := checkoutRoot(); root != "" {
+		if _, err := exec.LookPath("go"); err == nil {
+			return buildFlows(ctx, root, stderr)
+		}
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), flowsName)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(flowsName); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("the flows and `groundstack load` need %s: build both with `make build` (or go build -o bin/ ./harness/cmd/...), run from the checkout, or set %s", flowsName, envFlowsBinary)
+}
+
+// buildFlows brings root/bin/groundstack-flows up to date.
+func buildFlows(ctx context.Context, root string, stderr io.Writer) (string, error) {
+	bin := filepath.Join(root, "bin", flowsName)
+	if _, err := os.Stat(bin); err != nil {
+		fmt.Fprintf(stderr, "groundstack: building %s from the checkout (once)…\n", filepath.Join("bin", flowsName))
+	}
+	cmd := exec.CommandContext(ctx, "go", append(flowsBuildArgs, "-o", bin, "./harness/cmd/"+flowsName)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build %s: %v\n%s", flowsName, err, out)
+	}
+	return bin, nil
+}
+
+// checkoutRoot is the groundstack module above the working directory or
+// this executable, or "".
+func checkoutRoot() string {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if self, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(self))
+	}
+	for _, d := range starts {
+		for {
+			if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil {
+				if bytes.HasPrefix(b, []byte("module "+modulePath+"\n")) || bytes.Contains(b, []byte("\nmodule "+modulePath+"\n")) {
+					return d
+				}
+				break // another module: not ours, nor is anything above it
+			}
+			parent := filepath.Dir(d)
+			if parent == d {
+				break
+			}
+			d = parent
+		}
+	}
+	return ""
+}
+
+// execFlows replaces this process with `groundstack-flows cmd args…`: the
+// same process for the shell, signals and exit status, as when the command
+// was linked in.
+func execFlows(cmd string, args []string) error {
+	bin, err := flowsBinary(context.Background(), os.Stderr)
+	if err != nil {
+		return err
+	}
+	return syscall.Exec(bin, append([]string{bin, cmd}, args...), os.Environ())
+}
+
+// listFlows asks groundstack-flows which flows it deploys.
+func listFlows(ctx context.Context, bin string) ([]string, error) {
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "list")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s list: %v %s", flowsName, err, strings.TrimSpace(stderr.String()))
+	}
+	return strings.Fields(string(out)), nil
+}
+
+// errReported is an error groundstack-flows has already printed.
+var errReported = errors.New("reported")
+
+// deployFlows deploys names on the edge at endpoint; groundstack-flows
+// prints what it deploys and its errors. Cancelling ctx interrupts it as
+// Ctrl-C would.
+func deployFlows(ctx context.Context, bin, endpoint string, names []string, stdout, stderr io.Writer) error {
+	cmd := exec.CommandContext(ctx, bin, append([]string{"deploy", "--endpoint", endpoint}, names...)...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.Exited() {
+			return errReported
+		}
+		return fmt.Errorf("%s deploy: %w", flowsName, err)
+	}
+	return nil
+}

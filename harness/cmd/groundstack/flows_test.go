@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fakeFlows writes a groundstack-flows that knows the flows alpha and beta
+// and answers deploy with deployScript (sh, "$@" after the endpoint).
+func fakeFlows(t *testing.T, deployScript string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), flowsName)
+	script := `#!/bin/sh
+case "$1" in
+list) echo alpha; echo beta ;;
+deploy) shift; [ "$1" = --endpoint ] || exit 9; endpoint=$2; shift 2; ` + deployScript + ` ;;
+*) exit 9 ;;
+esac
+`
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// upWithFlows runs `groundstack up --flows spec` with flows as
+// groundstack-flows until "Ctrl-C to stop." (or its end), then stops it;
+// it returns the output and the exit error.
+func upWithFlows(t *testing.T, flows, spec string) (string, error) {
+	cmd := exec.Command(buildCLI(t), "up", "--port", "0", "--flows", spec)
+	cmd.Env = append(os.Environ(), envFlowsBinary+"="+flows)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	var lines []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.HasPrefix(sc.Text(), "Ctrl-C") {
+			cmd.Process.Signal(syscall.SIGINT)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return strings.Join(lines, "\n"), err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("groundstack up did not end:\n%s", strings.Join(lines, "\n"))
+		return "", nil
+	}
+}
+
+// groundstack up asks groundstack-flows which flows exist and has it
+// deploy the chosen ones on the running edge, its output passed through.
+func TestUpDeploysFlowsThroughGroundstackFlows(t *testing.T) {
+	flows := fakeFlows(t, `echo "deployed $* on $endpoint"`)
+	out, err := upWithFlows(t, flows, "all")
+	if err != nil {
+		t.Fatalf("exit %v:\n%s", err, out)
+	}
+	if !strings.Contains(out, "deployed alpha beta on http://127.0.0.1:") || strings.Index(out, "deployed") > strings.Index(out, "Ctrl-C") {
+		t.Errorf("want both flows deployed on the edge before Ctrl-C:\n%s", out)
+	}
+	out, err = upWithFlows(t, flows, "beta")
+	if err != nil || !strings.Contains(out, "deployed beta on ") {
+		t.Errorf("--flows beta: %v\n%s", err, out)
+	}
+}
+
+// A failed deploy ends groundstack up with status 1 and
+// groundstack-flows' own words, printed once.
+func TestUpReportsAFailedDeployOnce(t *testing.T) {
+	flows := fakeFlows(t, `echo "groundstack: deploy $1: boom" >&2; exit 1`)
+	out, err := upWithFlows(t, flows, "alpha")
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want status 1:\n%s", err, out)
+	}
+	if strings.Count(out, "boom") != 1 || strings.Contains(out, "reported") || strings.Contains(out, "Ctrl-C") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
+// Away from a checkout, groundstack runs the groundstack-flows beside it;
+// `groundstack load` becomes that process, exit status included.
+func TestLoadRunsTheGroundstackFlowsBesideIt(t *testing.T) {
+	bin := buildCLI(t)
+	cmd := exec.Command(bin, "load", "merge")
+	cmd.Dir = t.TempDir() // no checkout above
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, envFlowsBinary+"=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "name the shards' summary.json files") {
+		t.Fatalf("groundstack load merge: %v\n%s", err, out)
+	}
+}
+
+func TestCheckoutRootIsTheModule(t *testing.T) {
+	root := checkoutRoot()
+	if _, err := os.Stat(filepath.Join(root, "harness", "cmd", flowsName, "main.go")); err != nil {
+		t.Fatalf("checkoutRoot() = %q: %v", root, err)
+	}
+}
