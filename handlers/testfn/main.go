@@ -71,7 +71,7 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	case "sleep":
 		fmt.Printf("sleeping pid=%d\n", os.Getpid())
 		time.Sleep(time.Duration(ev.Ms) * time.Millisecond)
-		return map[string]int{"slept": ev.Ms}, nil
+		return map[string]int{"slept": ev.Ms, "pid": os.Getpid()}, nil
 	case "crash":
 		fmt.Printf("crashing on purpose pid=%d\n", os.Getpid())
 		os.Exit(2)
