@@ -130,6 +130,9 @@ type hostMatchKey struct{}
 type HostMatch struct {
 	Resource string
 	Label    string
+	// Pattern is the route's host pattern that matched, for a service with
+	// several (S3's virtual hosts and its website endpoints).
+	Pattern string
 }
 
 // WithHostMatch returns r carrying what the edge matched in its Host, so no
