@@ -69,19 +69,21 @@ func (e *edge) route(r *http.Request) (target, bool) {
 	return t, ok
 }
 
-// match is route that also returns what a Host route matched (the bucket,
-// API or URL id before the pattern); zero for other routes.
+// match is route that also returns what the service's Host routes matched
+// (the bucket, API or URL id before the pattern), whichever way the request
+// was routed: a signed virtual-hosted S3 request goes by its scope and still
+// names its bucket in Host. Zero when no Host route of the service matches.
 func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {
 		prefix, _, _ := strings.Cut(tgt, ".")
 		if t, ok := e.byTarget[prefix]; ok {
-			return t, awsproto.HostMatch{}, true
+			return t, e.hostOf(r, t.svc), true
 		}
 	}
 	if s, ok := awsproto.ScopeOf(r); ok {
 		t, ok := e.byScope[s.Service]
-		return t, awsproto.HostMatch{}, ok
+		return t, e.hostOf(r, t.svc), ok
 	}
 	if tgt != "" {
 		return target{}, awsproto.HostMatch{}, false
@@ -89,16 +91,38 @@ func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 	path := r.URL.Path
 	for _, p := range e.byPath {
 		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
-			return p.target, awsproto.HostMatch{}, true
+			return p.target, e.hostOf(r, p.svc), true
 		}
 	}
 	host := hostOnly(r.Host)
 	for _, h := range e.byHost {
 		if m, ok := matchHost(host, h.key); ok {
+			m.Pattern = h.key
 			return h.target, m, true
 		}
 	}
 	return e.fallback, awsproto.HostMatch{}, e.fallback.svc != nil
+}
+
+// hostOf matches r's Host against svc's own Host routes (longest first).
+func (e *edge) hostOf(r *http.Request, svc cloud.Service) awsproto.HostMatch {
+	if svc == nil || r.Host == "" {
+		return awsproto.HostMatch{}
+	}
+	host := ""
+	for _, h := range e.byHost {
+		if h.svc != svc {
+			continue
+		}
+		if host == "" {
+			host = hostOnly(r.Host)
+		}
+		if m, ok := matchHost(host, h.key); ok {
+			m.Pattern = h.key
+			return m
+		}
+	}
+	return awsproto.HostMatch{}
 }
 
 // MatchHost matches host against a pattern of dot-separated labels in which
