@@ -364,3 +364,32 @@ func TestAPILocationWithoutJSONDashPanics(t *testing.T) {
 	}
 	planOf(reflect.TypeFor[bad]())
 }
+
+// A headers-prefixed map takes every header with the prefix, whatever its
+// case, and joins repeated lines with commas as HTTP does.
+func TestAPIRestHeadersMap(t *testing.T) {
+	a := &API{Base: testBase(), Protocol: RestXML}
+	var meta map[string]string
+	a.Register(Handle("PutObject", func(c *Call, in *putIn) (struct{}, error) {
+		meta = in.Meta
+		return struct{}{}, nil
+	}).At("PUT /{Bucket}/{Key...}"))
+	r := httptest.NewRequest("PUT", "/b/k", nil)
+	r.Header.Set("X-Amz-Meta-Color", "red")
+	r.Header["x-amz-meta-Shape"] = []string{"round"}
+	r.Header.Add("X-Amz-Meta-Tags", "a")
+	r.Header.Add("X-Amz-Meta-Tags", "b")
+	r.Header.Set("X-Amz-Met", "short")
+	r.Header.Set("Content-Type", "text/plain")
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	if w.Code != 200 || len(meta) != 3 || meta["color"] != "red" || meta["shape"] != "round" || meta["tags"] != "a,b" {
+		t.Fatalf("%d %v", w.Code, meta)
+	}
+	meta = map[string]string{"stale": "x"}
+	w = httptest.NewRecorder()
+	a.ServeHTTP(w, httptest.NewRequest("PUT", "/b/k", nil))
+	if w.Code != 200 || meta != nil {
+		t.Fatalf("no x-amz-meta- headers: %d %v", w.Code, meta)
+	}
+}

@@ -226,14 +226,24 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
 				}
 			}
 		case inHeaders:
-			pfx := strings.ToLower(fp.wire)
-			m := map[string]string{}
+			// Headers without the prefix cost no allocation; several lines
+			// of one header are one value joined by commas (HTTP's rule).
+			pfx := fp.wire
+			var m map[string]string
 			for k, vs := range c.Header {
-				if lk := strings.ToLower(k); strings.HasPrefix(lk, pfx) && len(vs) > 0 {
-					m[lk[len(pfx):]] = vs[0]
+				if len(vs) == 0 || len(k) < len(pfx) || !strings.EqualFold(k[:len(pfx)], pfx) {
+					continue
 				}
+				if m == nil {
+					m = map[string]string{}
+				}
+				v := vs[0]
+				if len(vs) > 1 {
+					v = strings.Join(vs, ",")
+				}
+				m[strings.ToLower(k[len(pfx):])] = v
 			}
-			if len(m) > 0 {
+			if m != nil {
 				fv.Set(reflect.ValueOf(m))
 			}
 		case inPayload:
