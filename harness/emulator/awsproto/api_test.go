@@ -393,3 +393,36 @@ func TestAPIRestHeadersMap(t *testing.T) {
 		t.Fatalf("no x-amz-meta- headers: %d %v", w.Code, meta)
 	}
 }
+
+// A rest-xml output whose members all travel in headers has no body; one
+// with body members is an XML document as before.
+func TestAPIRestXMLHeaderOnlyOutput(t *testing.T) {
+	type headOut struct {
+		ETag   string `xml:"-" location:"header" name:"ETag"`
+		Region string `xml:"-" location:"header" name:"X-Amz-Bucket-Region"`
+	}
+	type mixedOut struct {
+		XMLName struct{} `xml:"Result"`
+		ETag    string   `xml:"-" location:"header" name:"ETag"`
+		Name    string
+	}
+	a := &API{Base: testBase(), Protocol: RestXML}
+	a.Register(
+		Handle("HeadThing", func(c *Call, in *struct{}) (headOut, error) {
+			return headOut{ETag: `"e"`, Region: "eu-west-1"}, nil
+		}).At("PUT /things"),
+		Handle("GetThing", func(c *Call, in *struct{}) (mixedOut, error) {
+			return mixedOut{ETag: `"e"`, Name: "n"}, nil
+		}).At("GET /things"),
+	)
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, httptest.NewRequest("PUT", "/things", nil))
+	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("ETag") != `"e"` || w.Header().Get("X-Amz-Bucket-Region") != "eu-west-1" || w.Header().Get("Content-Type") != "" {
+		t.Fatalf("header-only: %d %q %v", w.Code, w.Body, w.Header())
+	}
+	w = httptest.NewRecorder()
+	a.ServeHTTP(w, httptest.NewRequest("GET", "/things", nil))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "<Result><Name>n</Name></Result>") || w.Header().Get("ETag") != `"e"` {
+		t.Fatalf("mixed: %d %q %v", w.Code, w.Body, w.Header())
+	}
+}

@@ -72,6 +72,7 @@ type typePlan struct {
 	rest       bool // any rest location
 	payload    int  // index in fields of the location:"body" field, or -1
 	streamBody bool // the payload is an io.Reader
+	xmlBody    bool // a member travels in an XML body (not xml:"-")
 }
 
 var plans sync.Map // reflect.Type → *typePlan
@@ -112,6 +113,7 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 			}
 			p.checks = p.checks || inner.checks
 			p.rest = p.rest || inner.rest
+			p.xmlBody = p.xmlBody || inner.xmlBody
 			continue
 		}
 		f := fieldPlan{index: []int{i}, goName: sf.Name, typ: sf.Type}
@@ -140,6 +142,9 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 			f.loc = inStatus
 		default:
 			panic(fmt.Sprintf("awsproto: %s.%s: unknown location %q", t, sf.Name, sf.Tag.Get("location")))
+		}
+		if f.loc == inBody && sf.Tag.Get("xml") != "-" {
+			p.xmlBody = true
 		}
 		if f.loc != inBody {
 			p.rest = true
