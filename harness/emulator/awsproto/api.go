@@ -36,6 +36,10 @@ type API struct {
 	// NotFound, when set, answers rest requests no operation matches
 	// (default: UnknownOperationException).
 	NotFound func(w http.ResponseWriter, c *Call)
+	// SelfRouted says the service finds its rest operations itself (S3
+	// picks them by sub-resource: ?uploads, ?tagging) and runs them with Op
+	// and Serve, so they need no At route.
+	SelfRouted bool
 
 	ops map[string]*Operation
 	mux *http.ServeMux
@@ -54,7 +58,7 @@ func (a *API) Register(ops ...Operation) {
 		}
 		a.ops[op.Name] = &op
 		if op.Path == "" {
-			if a.Protocol == RestJSON || a.Protocol == RestXML {
+			if (a.Protocol == RestJSON || a.Protocol == RestXML) && !a.SelfRouted {
 				panic("awsproto: rest operation " + op.Name + " has no route (use At)")
 			}
 			continue

@@ -426,3 +426,29 @@ func TestAPIRestXMLHeaderOnlyOutput(t *testing.T) {
 		t.Fatalf("mixed: %d %q %v", w.Code, w.Body, w.Header())
 	}
 }
+
+// A self-routed rest API registers operations without routes and runs the
+// one it picked with Op and Serve; any other rest API needs a route.
+func TestAPISelfRouted(t *testing.T) {
+	a := &API{Base: testBase(), Protocol: RestXML, SelfRouted: true}
+	a.Register(
+		Handle("PutObject", func(c *Call, in *putIn) (struct{}, error) { return struct{}{}, nil }),
+		Handle("UploadPart", func(c *Call, in *putIn) (listBucketsOut, error) {
+			return listBucketsOut{Name: in.Bucket + "/" + in.Key}, nil
+		}),
+	)
+	r := httptest.NewRequest("PUT", "/b/k?uploadId=1", nil)
+	r.SetPathValue("Bucket", "b")
+	r.SetPathValue("Key", "k")
+	w := httptest.NewRecorder()
+	a.Serve(w, &Call{Request: r, RequestID: "req-1"}, a.Op("UploadPart"))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "<Name>b/k</Name>") {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("a rest operation without a route was accepted")
+		}
+	}()
+	(&API{Base: testBase(), Protocol: RestXML}).Register(Handle("PutObject", func(c *Call, in *putIn) (struct{}, error) { return struct{}{}, nil }))
+}
