@@ -452,3 +452,40 @@ func TestAPISelfRouted(t *testing.T) {
 	}()
 	(&API{Base: testBase(), Protocol: RestXML}).Register(Handle("PutObject", func(c *Call, in *putIn) (struct{}, error) { return struct{}{}, nil }))
 }
+
+// Members of embedded structs count whether the embedded type is exported
+// or not, as in encoding/json: shared member groups stay package-private.
+func TestAPIEmbeddedUnexportedMembers(t *testing.T) {
+	type target struct {
+		Bucket string `xml:"-" location:"uri" name:"Bucket"`
+		Key    string `xml:"-" location:"uri" name:"Key"`
+	}
+	type conditions struct {
+		IfMatch string `xml:"-" location:"header" name:"If-Match"`
+		Part    *int   `xml:"-" location:"querystring" name:"partNumber" min:"1"`
+	}
+	type getIn struct {
+		target
+		conditions
+	}
+	type etag struct {
+		ETag string `xml:"-" location:"header" name:"ETag"`
+	}
+	type getOut struct{ etag }
+	a := &API{Base: testBase(), Protocol: RestXML}
+	a.Register(Handle("GetObject", func(c *Call, in *getIn) (getOut, error) {
+		return getOut{etag{ETag: in.Bucket + "/" + in.Key + " " + in.IfMatch}}, nil
+	}).At("GET /{Bucket}/{Key...}"))
+	r := httptest.NewRequest("GET", "/b/k/x", nil)
+	r.Header.Set("If-Match", `"e"`)
+	w := httptest.NewRecorder()
+	a.ServeHTTP(w, r)
+	if w.Code != 200 || w.Header().Get("ETag") != `b/k/x "e"` || w.Body.Len() != 0 {
+		t.Fatalf("%d %q %v", w.Code, w.Body, w.Header())
+	}
+	w = httptest.NewRecorder()
+	a.ServeHTTP(w, httptest.NewRequest("GET", "/b/k?partNumber=0", nil))
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "Value &#39;0&#39; at &#39;partNumber&#39;") {
+		t.Fatalf("embedded constraint: %d %s", w.Code, w.Body)
+	}
+}

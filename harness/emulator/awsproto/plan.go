@@ -101,11 +101,9 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 	seen[t] = p
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
 		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == "" {
-			// embedded structs contribute their members, as encoding/json does
+			// embedded structs, exported or not, contribute their members,
+			// as encoding/json does
 			inner := buildPlan(sf.Type, seen)
 			for _, f := range inner.fields {
 				f.index = append([]int{i}, f.index...)
@@ -114,6 +112,9 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 			p.checks = p.checks || inner.checks
 			p.rest = p.rest || inner.rest
 			p.xmlBody = p.xmlBody || inner.xmlBody
+			continue
+		}
+		if !sf.IsExported() {
 			continue
 		}
 		f := fieldPlan{index: []int{i}, goName: sf.Name, typ: sf.Type}
