@@ -430,7 +430,11 @@ func (a *API) Serve(w http.ResponseWriter, c *Call, op *Operation) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	if a.Protocol == RestXML {
+		w.Header().Set("X-Amz-Request-Id", c.RequestID) // S3's name, as in WriteXMLError
+	} else {
+		w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	}
 	if isNilOutput(out) {
 		if status != http.StatusNoContent && a.Protocol == RestJSON {
 			w.Header().Set("Content-Type", "application/json")

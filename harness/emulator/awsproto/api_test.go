@@ -420,6 +420,10 @@ func TestAPIRestXMLHeaderOnlyOutput(t *testing.T) {
 	if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("ETag") != `"e"` || w.Header().Get("X-Amz-Bucket-Region") != "eu-west-1" || w.Header().Get("Content-Type") != "" {
 		t.Fatalf("header-only: %d %q %v", w.Code, w.Body, w.Header())
 	}
+	// rest-xml names the request id as S3 does, on success as on errors.
+	if w.Header().Get("X-Amz-Request-Id") != "req-1" || w.Header().Get("X-Amzn-Requestid") != "" {
+		t.Fatalf("request id headers: %v", w.Header())
+	}
 	w = httptest.NewRecorder()
 	a.ServeHTTP(w, httptest.NewRequest("GET", "/things", nil))
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "<Result><Name>n</Name></Result>") || w.Header().Get("ETag") != `"e"` {
