@@ -220,7 +220,7 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
 				return err
 			}
 		case inHeader:
-			if s, ok := c.Header[http.CanonicalHeaderKey(fp.wire)]; ok && len(s) > 0 {
+			if s, ok := c.Header[fp.header]; ok && len(s) > 0 {
 				if err := setScalar(fv, s[0], fp.wire, invalid); err != nil {
 					return err
 				}
@@ -297,7 +297,7 @@ func encodeRest(w http.ResponseWriter, out any, status int, xmlBody bool) error 
 			switch fp.loc {
 			case inHeader:
 				if s, ok := scalarString(fv); ok {
-					h.Set(fp.wire, s)
+					h[fp.header] = []string{s}
 				}
 			case inHeaders:
 				it := fv.MapRange()

@@ -2,6 +2,7 @@ package awsproto
 
 import (
 	"fmt"
+	"net/textproto"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -48,6 +49,7 @@ type fieldPlan struct {
 	index    []int
 	goName   string
 	wire     string // json name, query key, label or header name
+	header   string // a header member's name in canonical form
 	query    string
 	member   string
 	loc      location
@@ -151,6 +153,7 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 			p.rest = true
 			if n := sf.Tag.Get("name"); n != "" {
 				f.wire = n
+				f.header = textproto.CanonicalMIMEHeaderKey(n)
 			} else if f.loc != inPayload && f.loc != inStatus {
 				panic(fmt.Sprintf("awsproto: %s.%s: a location needs a name tag", t, sf.Name))
 			}

@@ -83,6 +83,9 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b 
 // ReadBody reads at most limit bytes of r's body into a pooled buffer; call
 // release when done with the bytes.
 func ReadBody(r *http.Request, limit int64) (body []byte, release func(), err error) {
+	if (r.Body == nil || r.Body == http.NoBody) && r.ContentLength <= limit {
+		return []byte{}, func() {}, nil
+	}
 	bp := bufPool.Get().(*[]byte)
 	buf := (*bp)[:0]
 	if r.ContentLength > limit {
