@@ -40,6 +40,10 @@ type API struct {
 	// picks them by sub-resource: ?uploads, ?tagging) and runs them with Op
 	// and Serve, so they need no At route.
 	SelfRouted bool
+	// Label, when set, says what a rest input's uri member holds, for a
+	// service that finds its labels itself (S3's bucket may be in Host);
+	// otherwise uri members are the request's path values.
+	Label func(c *Call, name string) string
 
 	ops map[string]*Operation
 	mux *http.ServeMux
@@ -129,7 +133,7 @@ func (a *API) decode(c *Call, in any, body []byte, form Form) error {
 	case Query, EC2Query:
 		return decodeForm(form, in, a.invalid())
 	default:
-		return decodeRest(c, in, body, a.Protocol == RestXML, a.invalid())
+		return decodeRest(c, in, body, a.Protocol == RestXML, a.invalid(), a.Label)
 	}
 }
 

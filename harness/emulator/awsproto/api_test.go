@@ -449,6 +449,15 @@ func TestAPISelfRouted(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(w.Body.String(), "<Name>b/k</Name>") {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
+	// The service may say what its labels hold instead (a bucket in Host).
+	a.Label = func(c *Call, name string) string { return map[string]string{"Bucket": c.Host, "Key": c.URL.Path[1:]}[name] }
+	r = httptest.NewRequest("PUT", "/a/b?uploadId=1", nil)
+	r.Host = "vhost"
+	w = httptest.NewRecorder()
+	a.Serve(w, &Call{Request: r, RequestID: "req-1"}, a.Op("UploadPart"))
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "<Name>vhost/a/b</Name>") {
+		t.Fatalf("labels: %d %s", w.Code, w.Body)
+	}
 	defer func() {
 		if recover() == nil {
 			t.Fatal("a rest operation without a route was accepted")

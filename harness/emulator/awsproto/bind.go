@@ -167,10 +167,10 @@ func parseTime(s string) (time.Time, error) {
 	return time.UnixMilli(int64(secs * 1000)).UTC(), nil
 }
 
-// decodeRest fills v from a rest request: path labels, query strings and
-// headers by their locations, the payload member or the remaining members
+// decodeRest fills v from a rest request: path labels (from label when
+// the service finds them itself), query strings and headers by their locations, the payload member or the remaining members
 // from the body (JSON or XML).
-func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
+func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code, label func(*Call, string) string) error {
 	rv := reflect.ValueOf(v).Elem()
 	p := planOf(rv.Type())
 	if p == nil {
@@ -193,7 +193,13 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code) error {
 		fv := rv.FieldByIndex(fp.index)
 		switch fp.loc {
 		case inURI:
-			if s := c.PathValue(fp.wire); s != "" {
+			var s string
+			if label != nil {
+				s = label(c, fp.wire)
+			} else {
+				s = c.PathValue(fp.wire)
+			}
+			if s != "" {
 				if err := setScalar(fv, s, fp.wire, invalid); err != nil {
 					return err
 				}
