@@ -520,3 +520,25 @@ func TestReadBodyNoBody(t *testing.T) {
 		t.Fatalf("declared length over the limit: %v", err)
 	}
 }
+
+// restQuery reads a member's values exactly as url.ParseQuery gives them,
+// for short (scanned) and long (parsed) queries alike.
+func FuzzRestQuery(f *testing.F) {
+	for _, q := range []string{"", "a=1", "a=1&a=2&b", "x-id=GetObject&partNumber=2", "a%3D=1&a=%zz&a=3", "a;b=1&a=2",
+		"=v&a", "a+b=c+d&a%20b=e", "&&a=1&&", "a=1&" + strings.Repeat("b=2&", 20) + "a=3"} {
+		f.Add(q, "a")
+	}
+	f.Fuzz(func(t *testing.T, raw, key string) {
+		want, _ := url.ParseQuery(raw)
+		q := restQuery{raw: raw}
+		first, vals, ok := q.get(key, true)
+		wv, wok := want[key]
+		if ok != wok || (ok && (first != wv[0] || !reflect.DeepEqual(vals, wv))) {
+			t.Fatalf("get(%q, %q) = %q %q %v; ParseQuery says %q %v", raw, key, first, vals, ok, wv, wok)
+		}
+		q = restQuery{raw: raw}
+		if first, _, ok := q.get(key, false); ok != wok || (ok && first != wv[0]) {
+			t.Fatalf("get(%q, %q) first = %q %v; ParseQuery says %q", raw, key, first, ok, wv)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -187,10 +188,12 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code, label f
 	if !p.rest {
 		return nil
 	}
-	var q map[string][]string
+	q := restQuery{raw: c.URL.RawQuery}
 	for i := range p.fields {
 		fp := &p.fields[i]
-		fv := rv.FieldByIndex(fp.index)
+		// The field is looked up only for members the request carries:
+		// most inputs are sparse.
+		field := func() reflect.Value { return rv.FieldByIndex(fp.index) }
 		switch fp.loc {
 		case inURI:
 			var s string
@@ -200,19 +203,18 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code, label f
 				s = c.PathValue(fp.wire)
 			}
 			if s != "" {
-				if err := setScalar(fv, s, fp.wire, invalid); err != nil {
+				if err := setScalar(field(), s, fp.wire, invalid); err != nil {
 					return err
 				}
 			}
 		case inQuery:
-			if q == nil {
-				q = c.URL.Query()
-			}
-			vals, ok := q[fp.wire]
+			isList := fp.typ.Kind() == reflect.Slice
+			first, vals, ok := q.get(fp.wire, isList)
 			if !ok {
 				continue
 			}
-			if fp.typ.Kind() == reflect.Slice {
+			fv := field()
+			if isList {
 				list := reflect.MakeSlice(fp.typ, len(vals), len(vals))
 				for j, s := range vals {
 					if err := setScalar(list.Index(j), s, fp.wire, invalid); err != nil {
@@ -222,12 +224,12 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code, label f
 				fv.Set(list)
 				continue
 			}
-			if err := setScalar(fv, vals[0], fp.wire, invalid); err != nil {
+			if err := setScalar(fv, first, fp.wire, invalid); err != nil {
 				return err
 			}
 		case inHeader:
 			if s, ok := c.Header[fp.header]; ok && len(s) > 0 {
-				if err := setScalar(fv, s[0], fp.wire, invalid); err != nil {
+				if err := setScalar(field(), s[0], fp.wire, invalid); err != nil {
 					return err
 				}
 			}
@@ -250,9 +252,10 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code, label f
 				m[strings.ToLower(k[len(pfx):])] = v
 			}
 			if m != nil {
-				fv.Set(reflect.ValueOf(m))
+				field().Set(reflect.ValueOf(m))
 			}
 		case inPayload:
+			fv := field()
 			switch fp.typ.Kind() {
 			case reflect.Interface:
 				fv.Set(reflect.ValueOf(c.Body))
@@ -274,6 +277,64 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code, label f
 		}
 	}
 	return nil
+}
+
+// restQuery reads query members as url.ParseQuery gives them. A short
+// query is scanned for each member, which builds no url.Values (most rest
+// requests carry one or two parameters and inputs declare several); a long
+// one is parsed once.
+type restQuery struct {
+	raw    string
+	parsed url.Values
+}
+
+// scanQueryPairs is the number of pairs up to which a query is scanned.
+const scanQueryPairs = 16
+
+// get returns key's first value, and all of them when all is set.
+func (q *restQuery) get(key string, all bool) (first string, vals []string, ok bool) {
+	if q.raw == "" {
+		return "", nil, false
+	}
+	if q.parsed == nil && strings.Count(q.raw, "&") >= scanQueryPairs {
+		q.parsed, _ = url.ParseQuery(q.raw)
+	}
+	if q.parsed != nil {
+		vals, ok = q.parsed[key]
+		if !ok {
+			return "", nil, false
+		}
+		return vals[0], vals, true
+	}
+	for raw := q.raw; raw != ""; {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" || strings.IndexByte(pair, ';') >= 0 {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if strings.ContainsAny(k, "%+") {
+			var err error
+			if k, err = url.QueryUnescape(k); err != nil {
+				continue
+			}
+		}
+		if k != key {
+			continue
+		}
+		v, err := url.QueryUnescape(v)
+		if err != nil {
+			continue
+		}
+		if !ok {
+			first, ok = v, true
+			if !all {
+				return first, nil, true
+			}
+		}
+		vals = append(vals, v)
+	}
+	return first, vals, ok
 }
 
 func decodeBody(body []byte, v any, xmlBody bool) error {
