@@ -280,31 +280,27 @@ func decodeRest(c *Call, v any, body []byte, xmlBody bool, invalid Code, label f
 }
 
 // restQuery reads query members as url.ParseQuery gives them. A short
-// query is scanned for each member, which builds no url.Values (most rest
-// requests carry one or two parameters and inputs declare several); a long
-// one is parsed once.
+// query is split once into pairs kept on the stack, which builds no
+// url.Values (most rest requests carry one or two parameters and inputs
+// declare several); a long one is parsed.
 type restQuery struct {
 	raw    string
+	split  bool
+	n      int
+	pairs  [scanQueryPairs]struct{ k, v string } // keys unescaped, values as sent
 	parsed url.Values
 }
 
-// scanQueryPairs is the number of pairs up to which a query is scanned.
+// scanQueryPairs is the number of pairs up to which a query is split.
 const scanQueryPairs = 16
 
-// get returns key's first value, and all of them when all is set.
-func (q *restQuery) get(key string, all bool) (first string, vals []string, ok bool) {
-	if q.raw == "" {
-		return "", nil, false
-	}
-	if q.parsed == nil && strings.Count(q.raw, "&") >= scanQueryPairs {
+func hasEscape(s string) bool { return strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '+') >= 0 }
+
+func (q *restQuery) splitPairs() {
+	q.split = true
+	if strings.Count(q.raw, "&") >= scanQueryPairs {
 		q.parsed, _ = url.ParseQuery(q.raw)
-	}
-	if q.parsed != nil {
-		vals, ok = q.parsed[key]
-		if !ok {
-			return "", nil, false
-		}
-		return vals[0], vals, true
+		return
 	}
 	for raw := q.raw; raw != ""; {
 		var pair string
@@ -313,18 +309,42 @@ func (q *restQuery) get(key string, all bool) (first string, vals []string, ok b
 			continue
 		}
 		k, v, _ := strings.Cut(pair, "=")
-		if strings.ContainsAny(k, "%+") {
+		if hasEscape(k) {
 			var err error
 			if k, err = url.QueryUnescape(k); err != nil {
 				continue
 			}
 		}
-		if k != key {
+		q.pairs[q.n].k, q.pairs[q.n].v = k, v
+		q.n++
+	}
+}
+
+// get returns key's first value, and all of them when all is set.
+func (q *restQuery) get(key string, all bool) (first string, vals []string, ok bool) {
+	if q.raw == "" {
+		return "", nil, false
+	}
+	if !q.split {
+		q.splitPairs()
+	}
+	if q.parsed != nil {
+		vals, ok = q.parsed[key]
+		if !ok {
+			return "", nil, false
+		}
+		return vals[0], vals, true
+	}
+	for i := 0; i < q.n; i++ {
+		if q.pairs[i].k != key {
 			continue
 		}
-		v, err := url.QueryUnescape(v)
-		if err != nil {
-			continue
+		v := q.pairs[i].v
+		if hasEscape(v) {
+			var err error
+			if v, err = url.QueryUnescape(v); err != nil {
+				continue // url.ParseQuery drops the pair
+			}
 		}
 		if !ok {
 			first, ok = v, true
