@@ -117,6 +117,9 @@ func (e *edge) hostOf(r *http.Request, svc cloud.Service) awsproto.HostMatch {
 		if host == "" {
 			host = hostOnly(r.Host)
 		}
+		if len(host) < len(h.key)+2 && strings.IndexByte(h.key, '*') < 0 {
+			continue // too short to hold a resource, a dot and the pattern
+		}
 		if m, ok := matchHost(host, h.key); ok {
 			m.Pattern = h.key
 			return m
