@@ -22,10 +22,10 @@ type stubService struct {
 	routes []cloud.Route
 }
 
-func (s *stubService) Name() string                                     { return s.name }
-func (s *stubService) Routes() []cloud.Route                            { return s.routes }
-func (s *stubService) Protocol() awsproto.Protocol                      { return s.proto }
-func (s *stubService) Reset()                                           {}
+func (s *stubService) Name() string                { return s.name }
+func (s *stubService) Routes() []cloud.Route       { return s.routes }
+func (s *stubService) Protocol() awsproto.Protocol { return s.proto }
+func (s *stubService) Reset()                      {}
 func (s *stubService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(s.name))
 	if m, ok := awsproto.HostMatchOf(r); ok {

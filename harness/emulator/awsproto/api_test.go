@@ -450,7 +450,9 @@ func TestAPISelfRouted(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body)
 	}
 	// The service may say what its labels hold instead (a bucket in Host).
-	a.Label = func(c *Call, name string) string { return map[string]string{"Bucket": c.Host, "Key": c.URL.Path[1:]}[name] }
+	a.Label = func(c *Call, name string) string {
+		return map[string]string{"Bucket": c.Host, "Key": c.URL.Path[1:]}[name]
+	}
 	r = httptest.NewRequest("PUT", "/a/b?uploadId=1", nil)
 	r.Host = "vhost"
 	w = httptest.NewRecorder()

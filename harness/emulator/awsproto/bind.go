@@ -294,7 +294,9 @@ type restQuery struct {
 // scanQueryPairs is the number of pairs up to which a query is split.
 const scanQueryPairs = 16
 
-func hasEscape(s string) bool { return strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '+') >= 0 }
+func hasEscape(s string) bool {
+	return strings.IndexByte(s, '%') >= 0 || strings.IndexByte(s, '+') >= 0
+}
 
 func (q *restQuery) splitPairs() {
 	q.split = true
