@@ -265,6 +265,56 @@ func TestVirtualHostedRaw(t *testing.T) {
 	}
 }
 
+// TestVirtualHostBuckets: the bucket a Host header names, as the edge
+// matches it, for unsigned requests (routed by host) and signed ones
+// (routed by scope).
+func TestVirtualHostBuckets(t *testing.T) {
+	h := emulator.New().Handler()
+	cases := []struct {
+		host, bucket string
+		signedOnly   bool // unsigned, the host belongs to another service
+	}{
+		{"bkt.s3.localhost.localstack.cloud:4566", "bkt", false},
+		{"my.dotted.bkt.s3.localhost.localstack.cloud", "my.dotted.bkt", false},
+		{"BKT.S3.LOCALHOST.LOCALSTACK.CLOUD", "BKT", false},
+		{"bkt.localhost:4566", "bkt", false},
+		{"bkt.localhost", "bkt", false},
+		{"s3.localhost.localstack.cloud:4566", "", false},
+		{"localhost:4566", "", false},
+		{"127.0.0.1:4566", "", false},
+		{"localhost.localstack.cloud:4566", "", false},
+		{".localhost", "", false},
+		{"[::1]:4566", "", false},
+		{"api.execute-api.localhost.localstack.cloud", "", true},
+		// A website host names its bucket to the website endpoint only;
+		// signed S3 API calls to it are path-style.
+		{"site.s3-website.localhost.localstack.cloud", "", true},
+	}
+	for _, tc := range cases {
+		for _, signed := range []bool{false, true} {
+			if tc.signedOnly && !signed {
+				continue
+			}
+			r := httptest.NewRequest("GET", "/?location", nil)
+			r.Host = tc.host
+			if signed {
+				r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261123/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00")
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if tc.bucket == "" {
+				if w.Code != 200 || !strings.Contains(w.Body.String(), "<ListAllMyBucketsResult") {
+					t.Errorf("%s (signed %v): want path-style ListBuckets, got %d %s", tc.host, signed, w.Code, w.Body)
+				}
+				continue
+			}
+			if w.Code != 404 || !strings.Contains(w.Body.String(), "<BucketName>"+tc.bucket+"</BucketName>") {
+				t.Errorf("%s (signed %v): want NoSuchBucket %q, got %d %s", tc.host, signed, tc.bucket, w.Code, w.Body)
+			}
+		}
+	}
+}
+
 // TestVirtualHostedSDK points the SDK at s3.localhost.localstack.cloud, so
 // it addresses buckets by host, and dials the emulator for any name.
 func TestVirtualHostedSDK(t *testing.T) {

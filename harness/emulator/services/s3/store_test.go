@@ -5,7 +5,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
+
+// codeOf is the S3 code a store error carries ("" for none).
+func codeOf(err error) string {
+	if e, ok := err.(*awsproto.Error); ok {
+		return e.Code
+	}
+	return ""
+}
 
 func sealed(key, data string) *Object {
 	o := &Object{Key: key, Data: []byte(data)}
@@ -32,7 +42,7 @@ func TestDeleteBucketRace(t *testing.T) {
 			if o, err := s.Object("race", "k"); err != nil || string(o.Data) != "v" {
 				t.Fatalf("iteration %d: acknowledged put lost: %v", i, err)
 			}
-		case putErr != errNoSuchBucket:
+		case codeOf(putErr) != "NoSuchBucket":
 			t.Fatalf("iteration %d: put failed with %v", i, putErr)
 		}
 	}

@@ -12,30 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
-
-func TestBucketFromHost(t *testing.T) {
-	cases := map[string]string{
-		"bkt.s3.localhost.localstack.cloud:4566":      "bkt",
-		"my.dotted.bkt.s3.localhost.localstack.cloud": "my.dotted.bkt",
-		"BKT.S3.LOCALHOST.LOCALSTACK.CLOUD":           "BKT",
-		"bkt.localhost:4566":                          "bkt",
-		"bkt.localhost":                               "bkt",
-		"s3.localhost.localstack.cloud:4566":          "",
-		"localhost:4566":                              "",
-		"127.0.0.1:4566":                              "",
-		"localhost.localstack.cloud:4566":             "",
-		".localhost":                                  "",
-		"api.execute-api.localhost.localstack.cloud":  "",
-		"[::1]:4566":                                  "",
-	}
-	for host, want := range cases {
-		if got := bucketFromHost(host); got != want {
-			t.Errorf("bucketFromHost(%q) = %q, want %q", host, got, want)
-		}
-	}
-}
 
 func TestValidBucketName(t *testing.T) {
 	for name, want := range map[string]bool{
@@ -169,6 +148,7 @@ func TestListParamsErrors(t *testing.T) {
 	}{
 		{"list-type=2&max-keys=abc", "InvalidArgument"},
 		{"list-type=2&max-keys=-1", "InvalidArgument"},
+		{"list-type=2&max-keys=", "InvalidArgument"},
 		{"list-type=2&encoding-type=gzip", "InvalidArgument"},
 		{"list-type=2&continuation-token=%25%25", "InvalidArgument"},
 		{"list-type=2&max-keys=5000", ""},
@@ -176,16 +156,21 @@ func TestListParamsErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		q, _ := url.ParseQuery(tc.query)
-		p, err := parseListParams(q, true)
+		in := listObjectsV2Input{ContinuationToken: q.Get("continuation-token")}
+		in.EncodingType = q.Get("encoding-type")
+		if v, ok := q["max-keys"]; ok {
+			in.MaxKeys = &v[0]
+		}
+		err := in.Validate()
 		code := ""
 		if err != nil {
-			code = err.Code
+			code = err.(*awsproto.Error).Code
 		}
 		if code != tc.code {
 			t.Errorf("%s: code %q, want %q", tc.query, code, tc.code)
 		}
-		if tc.code == "" && p.maxKeys > 1000 {
-			t.Errorf("%s: max-keys %d not capped", tc.query, p.maxKeys)
+		if tc.code == "" && in.params.maxKeys > 1000 {
+			t.Errorf("%s: max-keys %d not capped", tc.query, in.params.maxKeys)
 		}
 	}
 }
