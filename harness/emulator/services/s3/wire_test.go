@@ -16,6 +16,26 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
+// The dispatch table names every operation the API serves, and only those.
+func TestRoutesCoverOperations(t *testing.T) {
+	svc := New(cloud.DefaultEnv())
+	routed := map[string]bool{}
+	for _, rt := range routes {
+		if rt.op != "" {
+			routed[rt.op] = true
+		}
+	}
+	for _, op := range svc.api.Operations() {
+		if !routed[op.Name] {
+			t.Errorf("%s is registered but no route reaches it", op.Name)
+		}
+		delete(routed, op.Name)
+	}
+	if len(routed) != 0 {
+		t.Errorf("routes to unregistered operations: %v", routed)
+	}
+}
+
 func TestValidBucketName(t *testing.T) {
 	for name, want := range map[string]bool{
 		"abc": true, "my-bucket.logs": true, "a1b2c3": true, strings.Repeat("a", 63): true,
