@@ -308,7 +308,7 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		lvl = objectLevel
 	}
 	if lvl != serviceLevel {
-		if q.refused != "" {
+		if q.refuse {
 			return nil, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused)
 		}
 		if q.params&pVersionID != 0 && q.versionID != "null" {
@@ -361,7 +361,8 @@ func target(r *http.Request) (bucket, key string) {
 type query struct {
 	params    uint32 // p* bits of the parameters present
 	versionID string // versionId's first value
-	refused   string // the first parameter naming a sub-resource groundstack does not serve
+	refuse    bool   // a parameter names a sub-resource groundstack does not serve:
+	refused   string // the first such
 }
 
 // scanQuery reads a raw query string as url.ParseQuery would (pairs it
@@ -386,9 +387,6 @@ func scanQuery(raw string, write bool) query {
 				continue
 			}
 		}
-		if k == "" {
-			continue
-		}
 		if strings.ContainsAny(v, "%+") {
 			if v, err = url.QueryUnescape(v); err != nil {
 				continue
@@ -405,8 +403,8 @@ func scanQuery(raw string, write bool) query {
 			q.versionID = v
 		}
 		q.params |= p.bit
-		if q.refused == "" && (p.unsupported || (write && !p.write && !strings.HasPrefix(k, "X-Amz-"))) {
-			q.refused = k
+		if !q.refuse && (p.unsupported || (write && !p.write && !strings.HasPrefix(k, "X-Amz-"))) {
+			q.refuse, q.refused = true, k
 		}
 	}
 	return q

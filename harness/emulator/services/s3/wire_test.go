@@ -425,3 +425,43 @@ func FuzzEscapeXMLText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScanQuery: routing reads a query as url.ParseQuery does: the same
+// sub-resources present, versionId's first value, list-type=2 by its first
+// value, and a refusal exactly when some parameter calls for one.
+func FuzzScanQuery(f *testing.F) {
+	for _, q := range []string{"", "x-id=GetObject", "uploads&prefix=a", "uploadId=1&partNumber=2", "list-type=2&list-type=1",
+		"versionId=null&versionId=3", "tagging&acl", "renameObject", "up%6Coads", "X-Amz-Signature=a&X-Amz-Credential=b;c",
+		"AWSAccessKeyId=a&Signature=b&Expires=1", "delete=%zz", "=x&&website"} {
+		f.Add(q, true)
+		f.Add(q, false)
+	}
+	f.Fuzz(func(t *testing.T, raw string, write bool) {
+		got := scanQuery(raw, write)
+		want, _ := url.ParseQuery(raw)
+		var bits uint32
+		refuse := false
+		for k := range want {
+			p := params[k]
+			bits |= p.bit
+			refuse = refuse || p.unsupported || (write && !p.write && !strings.HasPrefix(k, "X-Amz-"))
+		}
+		if v := want["list-type"]; len(v) > 0 && v[0] == "2" {
+			bits |= pListV2
+		}
+		if got.params != bits {
+			t.Fatalf("scanQuery(%q) params %b, ParseQuery says %b", raw, got.params, bits)
+		}
+		if v := want["versionId"]; len(v) > 0 && got.versionID != v[0] {
+			t.Fatalf("scanQuery(%q) versionId %q, ParseQuery says %q", raw, got.versionID, v[0])
+		}
+		if got.refuse != refuse {
+			t.Fatalf("scanQuery(%q, %v) refused %q, want a refusal: %v", raw, write, got.refused, refuse)
+		}
+		if got.refuse {
+			if _, ok := want[got.refused]; !ok {
+				t.Fatalf("scanQuery(%q) refused %q, which ParseQuery does not see", raw, got.refused)
+			}
+		}
+	})
+}
