@@ -241,7 +241,7 @@ var routes = [...]route{
 	{level: bucketLevel, method: "GET", param: pWebsite, op: "GetBucketWebsite"},
 	{level: bucketLevel, method: "PUT", param: pWebsite, op: "PutBucketWebsite"},
 	{level: bucketLevel, method: "DELETE", param: pWebsite, op: "DeleteBucketWebsite"},
-	{level: bucketLevel, param: pWebsite},
+	{level: bucketLevel, param: pWebsite}, // other methods: MethodNotAllowed
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
