@@ -350,16 +350,15 @@ func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, id, bucke
 	}
 	get := r.Method == http.MethodGet
 	indexKey := cfg.IndexKey(key)
-	obj, missing := s.store.Object(bucket, indexKey)
-	if missing == nil {
+	if obj := s.store.find(bucket, indexKey); obj != nil {
 		h := r.Header
-		in := &getObjectInput{
+		in := getObjectInput{
 			IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match"),
 			IfModifiedSince: h.Get("If-Modified-Since"), IfUnmodifiedSince: h.Get("If-Unmodified-Since"),
 			Range: h.Get("Range"), ChecksumMode: h.Get("X-Amz-Checksum-Mode"),
 		}
-		reply, err := replyWith(obj, in, get)
-		if err != nil {
+		var reply objectReply
+		if err := reply.prepare(obj, &in, get); err != nil {
 			awsproto.WriteXMLError(w, r, id, err.(*awsproto.Error))
 			return
 		}
@@ -368,27 +367,25 @@ func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, id, bucke
 	}
 	// A folder asked for without its slash: S3 redirects to the slash form
 	// when that folder has an index document.
-	if indexKey == key && key != "" {
-		if _, err := s.store.Object(bucket, key+"/"+cfg.IndexSuffix); err == nil {
-			redirect(w, http.StatusFound, base+rawKey+"/")
-			return
-		}
+	if indexKey == key && key != "" && s.store.find(bucket, key+"/"+cfg.IndexSuffix) != nil {
+		redirect(w, http.StatusFound, base+rawKey+"/")
+		return
 	}
 	if rule := cfg.MatchRule(key, http.StatusNotFound); rule != nil {
 		redirectByRule(w, r, base, key, rule)
 		return
 	}
-	notFound := missing.(*awsproto.Error)
 	if cfg.ErrorKey == "" {
-		writeWebsiteError(w, r, id, notFound, nil)
+		writeWebsiteError(w, r, id, noSuchKey(indexKey), nil)
 		return
 	}
-	doc, err := s.store.Object(bucket, cfg.ErrorKey)
-	if err != nil {
-		writeWebsiteError(w, r, id, notFound, err.(*awsproto.Error))
+	doc := s.store.find(bucket, cfg.ErrorKey)
+	if doc == nil {
+		writeWebsiteError(w, r, id, noSuchKey(indexKey), noSuchKey(cfg.ErrorKey))
 		return
 	}
-	(&objectReply{obj: doc, status: http.StatusNotFound, end: doc.Size() - 1, body: get}).Respond(w, c)
+	reply := objectReply{obj: doc, status: http.StatusNotFound, end: doc.Size() - 1, body: get}
+	reply.Respond(w, c)
 }
 
 // redirectByRule answers with a routing rule's redirect; without a host

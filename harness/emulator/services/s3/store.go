@@ -303,6 +303,21 @@ func (s *Store) Object(bucketName, key string) (*Object, error) {
 	return o, nil
 }
 
+// find returns the object under key, nil when the bucket or the key is
+// missing: for lookups that need no error (the website endpoint's tries).
+func (s *Store) find(bucketName, key string) *Object {
+	s.mu.RLock()
+	b := s.buckets[bucketName]
+	s.mu.RUnlock()
+	if b == nil {
+		return nil
+	}
+	b.mu.RLock()
+	o := b.objects[key]
+	b.mu.RUnlock()
+	return o
+}
+
 // DeleteObjects removes keys (missing ones are no error, as on S3) and
 // reports which existed.
 func (s *Store) DeleteObjects(bucketName string, keys []string, now time.Time) ([]bool, error) {
