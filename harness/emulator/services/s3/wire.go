@@ -454,31 +454,42 @@ func (d *xmlDoc) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 }
 
 // escapeXMLText writes s as XML character data the way encoding/xml's
-// EscapeText does (invalid characters become U+FFFD).
+// EscapeText does (invalid characters become U+FFFD). ASCII, nearly all of
+// a listing, is looked at byte by byte without decoding runes.
 func escapeXMLText(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); {
-		r, width := utf8.DecodeRuneInString(s[i:])
 		var esc string
-		switch {
-		case r == '"':
-			esc = "&#34;"
-		case r == '\'':
-			esc = "&#39;"
-		case r == '&':
-			esc = "&amp;"
-		case r == '<':
-			esc = "&lt;"
-		case r == '>':
-			esc = "&gt;"
-		case r == '\t':
-			esc = "&#x9;"
-		case r == '\n':
-			esc = "&#xA;"
-		case r == '\r':
-			esc = "&#xD;"
-		case !xmlChar(r) || (r == utf8.RuneError && width == 1):
-			esc = "\uFFFD"
+		width := 1
+		if c := s[i]; c < utf8.RuneSelf {
+			switch c {
+			case '"':
+				esc = "&#34;"
+			case '\'':
+				esc = "&#39;"
+			case '&':
+				esc = "&amp;"
+			case '<':
+				esc = "&lt;"
+			case '>':
+				esc = "&gt;"
+			case '\t':
+				esc = "&#x9;"
+			case '\n':
+				esc = "&#xA;"
+			case '\r':
+				esc = "&#xD;"
+			default:
+				if c < 0x20 {
+					esc = "\uFFFD"
+				}
+			}
+		} else {
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			if !xmlChar(r) || (r == utf8.RuneError && width == 1) {
+				esc = "\uFFFD"
+			}
 		}
 		if esc != "" {
 			b.WriteString(s[last:i])
