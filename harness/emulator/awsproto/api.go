@@ -435,7 +435,7 @@ func (a *API) Serve(w http.ResponseWriter, c *Call, op *Operation) {
 		status = http.StatusOK
 	}
 	if a.Protocol == RestXML {
-		w.Header().Set("X-Amz-Request-Id", c.RequestID) // S3's name, as in WriteXMLError
+		w.Header()["X-Amz-Request-Id"] = []string{c.RequestID} // S3's name, as in WriteXMLError
 	} else {
 		w.Header().Set("X-Amzn-Requestid", c.RequestID)
 	}
