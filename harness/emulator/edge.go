@@ -83,11 +83,7 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 // is one of the same service's Host patterns: a signed request to a Function
 // URL or a virtual-hosted bucket is routed by its credential scope.
 func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
-	t, m, ok := e.find(r)
-	if ok && m.Resource == "" {
-		m, _ = e.hostMatchFor(t, r)
-	}
-	return t, m, ok
+	return e.find(r)
 }
 
 // dataPlane reports whether r reaches a data plane (website, invoke URL,
@@ -101,40 +97,23 @@ func (e *edge) dataPlane(t target, r *http.Request) bool {
 	if t.public || (t.publicIf != nil && t.publicIf(r)) {
 		return true
 	}
-	_, public := e.hostMatchFor(t, r)
+	_, public := e.hostRoute(r, t.svc)
 	return public
 }
 
-// hostMatchFor matches r's Host against t's service's own Host patterns.
-// It also says whether that host route is a public data plane.
-func (e *edge) hostMatchFor(t target, r *http.Request) (awsproto.HostMatch, bool) {
-	host := ""
-	for _, h := range e.byHost {
-		if h.svc != t.svc {
-			continue
-		}
-		if host == "" {
-			host = hostOnly(r.Host)
-		}
-		if m, ok := matchHost(host, h.key); ok {
-			return m, h.public
-		}
-	}
-	return awsproto.HostMatch{}, false
-}
-
-// find is match without what a Host route of the same service names.
+// find routes r and matches its Host against the routed service's Host
+// patterns, whichever way it was routed.
 func (e *edge) find(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {
 		prefix, _, _ := strings.Cut(tgt, ".")
 		if t, ok := e.byTarget[prefix]; ok {
-			return t, awsproto.HostMatch{}, true
+			return t, e.hostOf(r, t.svc), true
 		}
 	}
 	if s, ok := awsproto.ScopeOf(r); ok {
 		t, ok := e.byScope[s.Service]
-		return t, awsproto.HostMatch{}, ok
+		return t, e.hostOf(r, t.svc), ok
 	}
 	if tgt != "" {
 		return target{}, awsproto.HostMatch{}, false
@@ -142,16 +121,48 @@ func (e *edge) find(r *http.Request) (target, awsproto.HostMatch, bool) {
 	path := r.URL.Path
 	for _, p := range e.byPath {
 		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
-			return p.target, awsproto.HostMatch{}, true
+			return p.target, e.hostOf(r, p.svc), true
 		}
 	}
 	host := hostOnly(r.Host)
 	for _, h := range e.byHost {
 		if m, ok := matchHost(host, h.key); ok {
+			m.Pattern = h.key
 			return h.target, m, true
 		}
 	}
 	return e.fallback, awsproto.HostMatch{}, e.fallback.svc != nil
+}
+
+// hostOf matches r's Host against svc's own Host routes (longest first).
+func (e *edge) hostOf(r *http.Request, svc cloud.Service) awsproto.HostMatch {
+	m, _ := e.hostRoute(r, svc)
+	return m
+}
+
+// hostRoute is hostOf that also says whether the Host route that matched is
+// a public data plane.
+func (e *edge) hostRoute(r *http.Request, svc cloud.Service) (awsproto.HostMatch, bool) {
+	if svc == nil || r.Host == "" {
+		return awsproto.HostMatch{}, false
+	}
+	host := ""
+	for _, h := range e.byHost {
+		if h.svc != svc {
+			continue
+		}
+		if host == "" {
+			host = hostOnly(r.Host)
+		}
+		if len(host) < len(h.key)+2 && strings.IndexByte(h.key, '*') < 0 {
+			continue // too short to hold a resource, a dot and the pattern
+		}
+		if m, ok := matchHost(host, h.key); ok {
+			m.Pattern = h.key
+			return m, h.public
+		}
+	}
+	return awsproto.HostMatch{}, false
 }
 
 // MatchHost matches host against a pattern of dot-separated labels in which

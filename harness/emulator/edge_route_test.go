@@ -23,11 +23,16 @@ type stubService struct {
 	routes []cloud.Route
 }
 
-func (s *stubService) Name() string                                     { return s.name }
-func (s *stubService) Routes() []cloud.Route                            { return s.routes }
-func (s *stubService) Protocol() awsproto.Protocol                      { return s.proto }
-func (s *stubService) Reset()                                           {}
-func (s *stubService) ServeHTTP(w http.ResponseWriter, r *http.Request) { w.Write([]byte(s.name)) }
+func (s *stubService) Name() string                { return s.name }
+func (s *stubService) Routes() []cloud.Route       { return s.routes }
+func (s *stubService) Protocol() awsproto.Protocol { return s.proto }
+func (s *stubService) Reset()                      {}
+func (s *stubService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Write([]byte(s.name))
+	if m, ok := awsproto.HostMatchOf(r); ok {
+		w.Write([]byte(" resource=" + m.Resource + " label=" + m.Label + " pattern=" + m.Pattern))
+	}
+}
 
 func stubEdge() *edge {
 	svcs := []cloud.Service{
@@ -105,6 +110,48 @@ func TestEdgeRoutingTable(t *testing.T) {
 	}
 }
 
+// The edge hands a service what its own Host routes matched, however the
+// request was routed: a signed virtual-hosted S3 request goes by its scope
+// and still names its bucket in Host.
+func TestEdgeHostMatch(t *testing.T) {
+	e := stubEdge()
+	cases := []struct {
+		name, url, host string
+		headers         map[string]string
+		want            string
+	}{
+		{"unsigned virtual host", "/key", "my.bucket.s3.localhost.localstack.cloud:4566", nil,
+			"s3 resource=my.bucket label= pattern=s3.localhost.localstack.cloud"},
+		{"signed virtual host", "/key", "my.bucket.s3.localhost.localstack.cloud:4566", map[string]string{"Authorization": auth("s3")},
+			"s3 resource=my.bucket label= pattern=s3.localhost.localstack.cloud"},
+		{"presigned virtual host", "/key?X-Amz-Credential=AKID%2F20261123%2Fus-east-1%2Fs3%2Faws4_request", "vh.s3.localhost.localstack.cloud", nil,
+			"s3 resource=vh label= pattern=s3.localhost.localstack.cloud"},
+		{"longest pattern wins", "/", "site.s3-website.localhost.localstack.cloud", map[string]string{"Authorization": auth("s3")},
+			"s3 resource=site label= pattern=s3-website.localhost.localstack.cloud"},
+		{"wildcard label", "/", "xyz.lambda-url.eu-west-1.localhost.localstack.cloud", nil,
+			"lambda resource=xyz label=eu-west-1 pattern=lambda-url.*.localhost.localstack.cloud"},
+		{"path route", "/2015-03-31/functions/f", "xyz.lambda-url.eu-west-1.localhost.localstack.cloud", nil,
+			"lambda resource=xyz label=eu-west-1 pattern=lambda-url.*.localhost.localstack.cloud"},
+		{"another service's host is not matched", "/", "api1.execute-api.localhost.localstack.cloud", map[string]string{"Authorization": auth("s3")}, "s3"},
+		{"path-style", "/bucket/key", "127.0.0.1:4566", map[string]string{"Authorization": auth("s3")}, "s3"},
+		{"service without host routes", "/", "my.bucket.s3.localhost.localstack.cloud", map[string]string{"Authorization": auth("sts")}, "sts"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", c.url, nil)
+			r.Host = c.host
+			for k, v := range c.headers {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if got := w.Body.String(); got != c.want {
+				t.Fatalf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
 func TestEdgeStrictAuth(t *testing.T) {
 	e := stubEdge()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -176,7 +223,7 @@ func (s *hostEcho) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TestEdgeHostMatch: the edge hands a service what its Host patterns match
 // however the request was routed (a signed Function URL request is routed
 // by its credential scope), and only its own patterns.
-func TestEdgeHostMatch(t *testing.T) {
+func TestEdgeHostMatchFunctionURLs(t *testing.T) {
 	lambda := &hostEcho{stubService{name: "lambda", proto: awsproto.RestJSON, routes: []cloud.Route{
 		{Kind: cloud.ByScope, Key: "lambda"}, {Kind: cloud.ByPath, Key: "/2015-03-31/functions"},
 		{Kind: cloud.ByHost, Key: "lambda-url.*.localhost.localstack.cloud", Public: true},

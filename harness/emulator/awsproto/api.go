@@ -50,6 +50,14 @@ type API struct {
 	// DecodeError, when set, words a body the rest-json decoder refused
 	// (API Gateway answers BadRequestException, not SerializationException).
 	DecodeError func(err error) error
+	// SelfRouted says the service finds its rest operations itself (S3
+	// picks them by sub-resource: ?uploads, ?tagging) and runs them with Op
+	// and Serve, so they need no At route.
+	SelfRouted bool
+	// Label, when set, says what a rest input's uri member holds, for a
+	// service that finds its labels itself (S3's bucket may be in Host);
+	// otherwise uri members are the request's path values.
+	Label func(c *Call, name string) string
 
 	ops map[string]*Operation
 	mux *http.ServeMux
@@ -68,7 +76,7 @@ func (a *API) Register(ops ...Operation) {
 		}
 		a.ops[op.Name] = &op
 		if op.Path == "" {
-			if a.Protocol == RestJSON || a.Protocol == RestXML {
+			if (a.Protocol == RestJSON || a.Protocol == RestXML) && !a.SelfRouted {
 				panic("awsproto: rest operation " + op.Name + " has no route (use At)")
 			}
 			continue
@@ -142,7 +150,7 @@ func (a *API) decode(c *Call, in any, body []byte, form Form) error {
 	case Query, EC2Query:
 		return decodeForm(form, in, a.invalid())
 	default:
-		return decodeRest(c, in, body, a.decodeBody, a.invalid())
+		return decodeRest(c, in, body, a.decodeBody, a.invalid(), a.Label)
 	}
 }
 
@@ -474,7 +482,11 @@ func (a *API) Serve(w http.ResponseWriter, c *Call, op *Operation) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	if a.Protocol == RestXML {
+		w.Header()["X-Amz-Request-Id"] = []string{c.RequestID} // S3's name, as in WriteXMLError
+	} else {
+		w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	}
 	if isNilOutput(out) {
 		if status != http.StatusNoContent && a.Protocol == RestJSON {
 			w.Header().Set("Content-Type", "application/json")

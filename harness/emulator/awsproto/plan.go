@@ -2,6 +2,7 @@ package awsproto
 
 import (
 	"fmt"
+	"net/textproto"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -49,6 +50,7 @@ type fieldPlan struct {
 	index    []int
 	goName   string
 	wire     string // json name, query key, label or header name
+	header   string // a header member's name in canonical form
 	query    string
 	member   string
 	loc      location
@@ -77,6 +79,7 @@ type typePlan struct {
 	rest       bool // any rest location
 	payload    int  // index in fields of the location:"body" field, or -1
 	streamBody bool // the payload is an io.Reader
+	xmlBody    bool // a member travels in an XML body (not xml:"-")
 }
 
 var plans sync.Map // reflect.Type → *typePlan
@@ -122,6 +125,7 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 			if inner.payload >= 0 {
 				p.payload, p.streamBody = len(p.fields)-len(inner.fields)+inner.payload, inner.streamBody
 			}
+			p.xmlBody = p.xmlBody || inner.xmlBody
 			continue
 		}
 		if !sf.IsExported() {
@@ -154,10 +158,14 @@ func buildPlan(t reflect.Type, seen map[reflect.Type]*typePlan) *typePlan {
 		default:
 			panic(fmt.Sprintf("awsproto: %s.%s: unknown location %q", t, sf.Name, sf.Tag.Get("location")))
 		}
+		if f.loc == inBody && sf.Tag.Get("xml") != "-" {
+			p.xmlBody = true
+		}
 		if f.loc != inBody {
 			p.rest = true
 			if n := sf.Tag.Get("name"); n != "" {
 				f.wire = n
+				f.header = textproto.CanonicalMIMEHeaderKey(n)
 			} else if f.loc != inPayload && f.loc != inStatus {
 				panic(fmt.Sprintf("awsproto: %s.%s: a location needs a name tag", t, sf.Name))
 			}

@@ -83,6 +83,9 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b 
 // ReadBody reads at most limit bytes of r's body into a pooled buffer; call
 // release when done with the bytes.
 func ReadBody(r *http.Request, limit int64) (body []byte, release func(), err error) {
+	if (r.Body == nil || r.Body == http.NoBody) && r.ContentLength <= limit {
+		return []byte{}, func() {}, nil
+	}
 	bp := bufPool.Get().(*[]byte)
 	buf := (*bp)[:0]
 	if r.ContentLength > limit {
@@ -130,6 +133,9 @@ type hostMatchKey struct{}
 type HostMatch struct {
 	Resource string
 	Label    string
+	// Pattern is the route's host pattern that matched, for a service with
+	// several (S3's virtual hosts and its website endpoints).
+	Pattern string
 }
 
 // WithHostMatch returns r carrying what the edge matched in its Host, so no

@@ -1,7 +1,8 @@
 package s3
 
 import (
-	"encoding/base64"
+	"bytes"
+	"io"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -18,19 +19,79 @@ const (
 	maxObjectSize   = 5 << 30 // single PUT and each part
 	maxKeyLength    = 1024
 	maxMetadataSize = 2 << 10
-	maxXMLBody      = 4 << 20 // DeleteObjects, CompleteMultipartUpload
+	maxXMLBody      = 4 << 20 // DeleteObjects, CompleteMultipartUpload, …
+	// maxPayloadBody bounds an object or part body on the wire: readPayload
+	// holds the decoded size to maxObjectSize, and aws-chunked framing adds
+	// a few bytes per chunk.
+	maxPayloadBody = 2 * maxObjectSize
 )
 
 // Service is the S3 service as the edge sees it.
 type Service struct {
 	env   *cloud.Env
 	store *Store
+	api   awsproto.API
+	ops   [len(routes)]*awsproto.Operation // the operation of each route
 }
 
 // New returns the S3 service and publishes its object reader for the
 // services that load data from S3 (Lambda code).
+//
+// S3 states the constraints of its model itself: bucket and key come from
+// the route, so the model's required Bucket and Key are always there, and
+// S3 answers a bad argument in its own words (InvalidArgument naming the
+// argument, InvalidStorageClass, …), never "N validation errors detected".
+// Inputs therefore carry no constraint tags; their Validate methods and the
+// operations check what S3 checks, with S3's codes.
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore()}
+	s.api = awsproto.API{
+		Base:       awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
+		Protocol:   awsproto.RestXML,
+		SelfRouted: true,
+		// The bodies S3 reads whole are small XML documents; readXMLBody
+		// answers past maxXMLBody in S3's words before this bound is hit.
+		MaxBody: maxXMLBody + 1,
+		Invalid: errInvalidArgument,
+		Label:   label,
+	}
+	s.api.Register(
+		// api_buckets.go
+		awsproto.Handle("ListBuckets", s.listBuckets),
+		awsproto.Handle("CreateBucket", s.createBucket),
+		awsproto.Handle("DeleteBucket", s.deleteBucket).WithStatus(http.StatusNoContent),
+		awsproto.Handle("HeadBucket", s.headBucket),
+		awsproto.Handle("GetBucketLocation", s.getBucketLocation),
+		awsproto.Handle("GetBucketVersioning", s.getBucketVersioning),
+		awsproto.Handle("ListObjects", s.listObjects),
+		awsproto.Handle("ListObjectsV2", s.listObjectsV2),
+		// api_objects.go
+		awsproto.Handle("PutObject", s.putObject).WithMaxBody(maxPayloadBody),
+		awsproto.Handle("GetObject", s.getObject),
+		awsproto.Handle("HeadObject", s.headObject),
+		awsproto.Handle("CopyObject", s.copyObject),
+		awsproto.Handle("DeleteObject", s.deleteObject).WithStatus(http.StatusNoContent),
+		awsproto.Handle("DeleteObjects", s.deleteObjects),
+		// api_multipart.go
+		awsproto.Handle("CreateMultipartUpload", s.createMultipartUpload),
+		awsproto.Handle("UploadPart", s.uploadPart).WithMaxBody(maxPayloadBody),
+		awsproto.Handle("UploadPartCopy", s.uploadPartCopy),
+		awsproto.Handle("CompleteMultipartUpload", s.completeMultipartUpload),
+		awsproto.Handle("AbortMultipartUpload", s.abortMultipartUpload).WithStatus(http.StatusNoContent),
+		awsproto.Handle("ListParts", s.listParts),
+		awsproto.Handle("ListMultipartUploads", s.listMultipartUploads),
+		// api_website.go
+		awsproto.Handle("PutBucketWebsite", s.putBucketWebsite),
+		awsproto.Handle("GetBucketWebsite", s.getBucketWebsite),
+		awsproto.Handle("DeleteBucketWebsite", s.deleteBucketWebsite).WithStatus(http.StatusNoContent),
+	)
+	for i, rt := range routes {
+		if rt.op != "" {
+			if s.ops[i] = s.api.Op(rt.op); s.ops[i] == nil {
+				panic("s3: route to unregistered operation " + rt.op)
+			}
+		}
+	}
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkS3, cloud.ObjectReader(s.store))
 	}
@@ -46,6 +107,11 @@ func (s *Service) Store() *Store { return s.store }
 func (s *Service) Name() string                { return "s3" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestXML }
 func (s *Service) Reset()                      { s.store.Reset() }
+
+// Host suffixes of virtual-hosted-style requests: {bucket}.<suffix>[:port].
+// (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, are a
+// public route of their own: see api_website.go.)
+var virtualHostSuffixes = []string{"s3.localhost.localstack.cloud", "localhost"}
 
 // Routes: signed S3 requests, virtual-hosted-style hosts, website
 // endpoints (public), and whatever nothing else claims (path-style).
@@ -67,217 +133,306 @@ func (s *Service) Summary() map[string]any {
 	return map[string]any{"buckets": b, "objects": o, "bytes": n}
 }
 
-// call is one request on its way through the service.
-type call struct {
-	w      http.ResponseWriter
-	r      *http.Request
-	id     string
-	bucket string
-	key    string
-	q      url.Values
-}
-
-func (c *call) has(param string) bool { _, ok := c.q[param]; return ok }
-
-// Sub-resources S3 has and groundstack does not serve: asking for one gets
-// NotImplemented, as AWS answers for features it lacks.
-var unsupportedSubresources = map[string]bool{
-	"accelerate": true, "acl": true, "analytics": true, "attributes": true, "cors": true,
-	"encryption": true, "intelligent-tiering": true, "inventory": true, "legal-hold": true,
-	"lifecycle": true, "logging": true, "metadataTable": true, "metrics": true, "notification": true,
-	"object-lock": true, "ownershipControls": true, "policy": true, "policyStatus": true,
-	"publicAccessBlock": true, "replication": true, "requestPayment": true, "restore": true,
-	"retention": true, "select": true, "session": true, "tagging": true, "torrent": true,
-	"versions": true,
-}
-
-// writeParams are the query parameters the write operations served here
-// take; presign parameters (X-Amz-*) come on top.
-var writeParams = map[string]bool{
-	"x-id": true, "uploadId": true, "partNumber": true, "uploads": true, "delete": true, "versionId": true, "website": true,
-	"AWSAccessKeyId": true, "Signature": true, "Expires": true, // SigV2 presigned URLs (aws s3 presign)
-}
-
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil { // handlers called directly (not by net/http) may pass none
 		r.Body = http.NoBody
 	}
-	c := &call{w: w, r: r, id: s.env.NewID()}
+	id := s.env.NewID()
+	// Operations recover inside api.Serve; this covers routing and the
+	// website endpoint.
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
 			s.env.Log.Error("s3: panic", "panic", v, "path", r.URL.Path, "stack", string(debug.Stack()))
-			s.writeError(c, ErrInternalError.New("We encountered an internal error. Please try again."))
+			awsproto.WriteXMLError(w, r, id, awsproto.ErrInternalFailure.New("We encountered an internal error. Please try again."))
 		}
 	}()
 	if bucket, key, base, ok := websiteTarget(r); ok && r.Header.Get("Authorization") == "" {
-		s.serveWebsite(w, r, bucket, key, base)
+		s.serveWebsite(w, r, id, bucket, key, base)
 		return
 	}
-	if err := s.serve(c); err != nil {
-		s.writeError(c, err)
+	// Region is left to CreateBucket, the one operation that reads it:
+	// parsing the signature for it on every GetObject costs 5% of its time.
+	c := &awsproto.Call{Request: r, RequestID: id}
+	op, err := s.route(c)
+	if err != nil {
+		s.api.WriteError(w, c, err)
+		return
 	}
+	s.api.Serve(w, c, op)
 }
 
-// writeError renders err in S3's XML shape; an error that is not an AWS
-// error is a bug, logged and answered with InternalError.
-func (s *Service) writeError(c *call, err error) {
-	e, ok := err.(*awsproto.Error)
-	if !ok {
-		s.env.Log.Error("s3: internal error", "err", err, "path", c.r.URL.Path)
-		e = ErrInternalError.New("We encountered an internal error. Please try again.")
-	}
-	awsproto.WriteXMLError(c.w, c.r, c.id, e)
+// ----- routing
+
+// level is what a request names: the service, a bucket or an object.
+type level uint8
+
+const (
+	serviceLevel level = iota
+	bucketLevel
+	objectLevel
+)
+
+// Query parameters routing looks at, as bits of query.params.
+const (
+	pUploads = 1 << iota
+	pUploadID
+	pDelete
+	pVersionID
+	pWebsite
+	pLocation
+	pVersioning
+	pListV2    // list-type=2
+	pSigV4     // X-Amz-Signature or X-Amz-Credential: a presigned URL
+	pAccessKey // AWSAccessKeyId and Signature: a SigV2 presigned URL
+	pSignature
+)
+
+// param is what routing knows of a query parameter.
+type param struct {
+	bit         uint32
+	write       bool // a parameter of the write operations served here
+	unsupported bool // a sub-resource groundstack does not serve: NotImplemented
 }
 
-func (s *Service) serve(c *call) error {
-	r := c.r
-	if r.URL.RawQuery != "" {
-		c.q = r.URL.Query()
-		if c.has("X-Amz-Signature") || c.has("X-Amz-Credential") {
-			if err := s.checkPresigned(c); err != nil {
-				return err
-			}
-		} else if c.has("AWSAccessKeyId") && c.has("Signature") {
-			if err := s.checkPresignedV2(c); err != nil {
-				return err
-			}
-		}
+// params are the query parameters routing knows. Presign parameters
+// (X-Amz-*) come on top of the write parameters; a write with any other
+// parameter (PUT ?versioning, a new sub-resource) must not fall through to
+// PutObject or CreateBucket, and is refused.
+var params = func() map[string]param {
+	m := map[string]param{
+		"uploads": {bit: pUploads, write: true}, "uploadId": {bit: pUploadID, write: true},
+		"delete": {bit: pDelete, write: true}, "versionId": {bit: pVersionID, write: true},
+		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
+		"location": {bit: pLocation}, "versioning": {bit: pVersioning},
+		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
+		// SigV2 presigned URLs (aws s3 presign)
+		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
 	}
-	if b := bucketFromHost(r.Host); b != "" {
-		c.bucket, c.key = b, strings.TrimPrefix(r.URL.Path, "/")
-	} else {
-		c.bucket, c.key, _ = strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	// Sub-resources S3 has and groundstack does not serve: asking for one
+	// gets NotImplemented, as AWS answers for features it lacks.
+	for _, sub := range []string{
+		"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
+		"inventory", "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification",
+		"object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
+		"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions",
+	} {
+		m[sub] = param{unsupported: true}
 	}
-	if c.bucket == "" {
-		if r.Method == http.MethodGet {
-			return s.listBuckets(c)
-		}
-		return methodNotAllowed(r.Method, "SERVICE")
-	}
-	writes := r.Method != http.MethodGet && r.Method != http.MethodHead
-	for param := range c.q {
-		// A write with a parameter we do not know (PUT ?versioning, a new
-		// sub-resource) must not fall through to PutObject or CreateBucket.
-		if unsupportedSubresources[param] || (writes && !writeParams[param] && !strings.HasPrefix(param, "X-Amz-")) {
-			return ErrNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", param)
-		}
-	}
-	if v, ok := c.q["versionId"]; ok && len(v) > 0 && v[0] != "null" {
-		return ErrNoSuchVersion.New("The specified version does not exist.").With("Key", c.key).With("VersionId", v[0])
-	}
-	if c.key == "" {
-		return s.serveBucket(c)
-	}
-	if c.has("website") {
-		return ErrNotImplemented.New("The website sub-resource belongs to buckets, not objects")
-	}
-	return s.serveObject(c)
+	return m
+}()
+
+// route is one row of S3's dispatch table. A level's rows are read top to
+// bottom: the first whose method (any when ""), sub-resource and copy
+// source match decides. It names an operation, or refuses the request with
+// NotImplemented (refuse) or, when it has neither, MethodNotAllowed.
+type route struct {
+	level  level
+	method string
+	param  uint32 // query parameter that must be present
+	copy   bool   // x-amz-copy-source must be set
+	op     string
+	refuse string
 }
 
-func (s *Service) serveBucket(c *call) error {
-	if c.has("website") {
-		switch c.r.Method {
-		case http.MethodPut:
-			return s.putBucketWebsite(c)
-		case http.MethodGet:
-			return s.getBucketWebsite(c)
-		case http.MethodDelete:
-			return s.deleteBucketWebsite(c)
-		}
-		return methodNotAllowed(c.r.Method, "BUCKET")
+// routes is S3's dispatch table, its rows grouped by level (levelStart).
+var routes = [...]route{
+	{level: serviceLevel, method: "GET", op: "ListBuckets"},
+
+	{level: bucketLevel, method: "GET", param: pWebsite, op: "GetBucketWebsite"},
+	{level: bucketLevel, method: "PUT", param: pWebsite, op: "PutBucketWebsite"},
+	{level: bucketLevel, method: "DELETE", param: pWebsite, op: "DeleteBucketWebsite"},
+	{level: bucketLevel, param: pWebsite}, // other methods: MethodNotAllowed
+	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
+	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
+	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
+	{level: bucketLevel, method: "GET", param: pLocation, op: "GetBucketLocation"},
+	{level: bucketLevel, method: "GET", param: pVersioning, op: "GetBucketVersioning"},
+	{level: bucketLevel, method: "GET", param: pUploads, op: "ListMultipartUploads"},
+	{level: bucketLevel, method: "GET", param: pListV2, op: "ListObjectsV2"},
+	{level: bucketLevel, method: "GET", op: "ListObjects"},
+	{level: bucketLevel, method: "POST", param: pDelete, op: "DeleteObjects"},
+	{level: bucketLevel, method: "POST", refuse: "POST object uploads (browser forms) are not implemented by groundstack"},
+
+	{level: objectLevel, param: pWebsite, refuse: "The website sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, method: "PUT", param: pUploadID, copy: true, op: "UploadPartCopy"},
+	{level: objectLevel, method: "PUT", param: pUploadID, op: "UploadPart"},
+	{level: objectLevel, method: "PUT", copy: true, op: "CopyObject"},
+	{level: objectLevel, method: "PUT", op: "PutObject"},
+	{level: objectLevel, method: "GET", param: pUploadID, op: "ListParts"},
+	{level: objectLevel, method: "GET", op: "GetObject"},
+	{level: objectLevel, method: "HEAD", op: "HeadObject"},
+	{level: objectLevel, method: "DELETE", param: pUploadID, op: "AbortMultipartUpload"},
+	{level: objectLevel, method: "DELETE", op: "DeleteObject"},
+	{level: objectLevel, method: "POST", param: pUploads, op: "CreateMultipartUpload"},
+	{level: objectLevel, method: "POST", param: pUploadID, op: "CompleteMultipartUpload"},
+	{level: objectLevel, method: "POST", refuse: "This POST operation on an object is not implemented by groundstack"},
+}
+
+var resourceTypes = [...]string{serviceLevel: "SERVICE", bucketLevel: "BUCKET", objectLevel: "OBJECT"}
+
+// levelStart is the index of each level's first row in routes.
+var levelStart = func() (start [objectLevel + 2]int) {
+	for i := len(routes) - 1; i >= 0; i-- {
+		start[routes[i].level] = i
 	}
-	switch c.r.Method {
-	case http.MethodPut:
-		return s.createBucket(c)
-	case http.MethodDelete:
-		return s.deleteBucket(c)
-	case http.MethodHead:
-		return s.headBucket(c)
-	case http.MethodGet:
+	start[objectLevel+1] = len(routes)
+	for i := 1; i < len(routes); i++ {
+		if routes[i].level < routes[i-1].level {
+			panic("s3: routes are not grouped by level")
+		}
+	}
+	return start
+}()
+
+// route picks the operation of a request: presigned URLs are checked first,
+// then the dispatch table decides by method, by what the request names and
+// by sub-resource.
+func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error) {
+	q := scanQuery(c.URL.RawQuery, c.Method != http.MethodGet && c.Method != http.MethodHead)
+	if q.params&pSigV4 != 0 {
+		if err := s.checkPresigned(c); err != nil {
+			return nil, err
+		}
+	} else if q.params&(pAccessKey|pSignature) == pAccessKey|pSignature {
+		if err := s.checkPresignedV2(c); err != nil {
+			return nil, err
+		}
+	}
+	bucket, key := target(c.Request)
+	lvl := serviceLevel
+	switch {
+	case bucket == "":
+	case key == "":
+		lvl = bucketLevel
+	default:
+		lvl = objectLevel
+	}
+	if lvl != serviceLevel {
+		if q.refuse {
+			return nil, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused)
+		}
+		if q.params&pVersionID != 0 && q.versionID != "null" {
+			return nil, noSuchVersion(key, q.versionID)
+		}
+	}
+	copySource := false
+	if c.Method == http.MethodPut {
+		v := c.Header["X-Amz-Copy-Source"]
+		copySource = len(v) > 0 && v[0] != ""
+	}
+	for i := levelStart[lvl]; i < levelStart[lvl+1]; i++ {
+		rt := &routes[i]
+		if (rt.method != "" && rt.method != c.Method) || q.params&rt.param != rt.param || (rt.copy && !copySource) {
+			continue
+		}
 		switch {
-		case c.has("location"):
-			return s.getBucketLocation(c)
-		case c.has("versioning"):
-			return s.getBucketVersioning(c)
-		case c.has("uploads"):
-			return s.listMultipartUploads(c)
-		case c.q.Get("list-type") == "2":
-			return s.listObjects(c, true)
+		case rt.op != "":
+			return s.ops[i], nil
+		case rt.refuse != "":
+			return nil, errNotImplemented.New(rt.refuse)
+		default:
+			return nil, methodNotAllowed(c.Method, resourceTypes[lvl])
 		}
-		return s.listObjects(c, false)
-	case http.MethodPost:
-		if c.has("delete") {
-			return s.deleteObjects(c)
-		}
-		return ErrNotImplemented.New("POST object uploads (browser forms) are not implemented by groundstack")
 	}
-	return methodNotAllowed(c.r.Method, "BUCKET")
+	return nil, methodNotAllowed(c.Method, resourceTypes[lvl])
 }
 
-func (s *Service) serveObject(c *call) error {
-	uploadID, multipart := c.q["uploadId"]
-	switch c.r.Method {
-	case http.MethodPut:
-		if multipart {
-			if c.r.Header.Get("X-Amz-Copy-Source") != "" {
-				return s.uploadPartCopy(c, uploadID[0])
+// label is what an operation's Bucket and Key members hold.
+func label(c *awsproto.Call, name string) string {
+	bucket, key := target(c.Request)
+	if name == "Bucket" {
+		return bucket
+	}
+	return key
+}
+
+// target is the bucket and key a request names: the bucket the edge matched
+// in a virtual-hosted Host and the whole path as the key, or path-style
+// /bucket/key.
+func target(r *http.Request) (bucket, key string) {
+	if m, ok := awsproto.HostMatchOf(r); ok && m.Resource != "" && !isWebsiteHost(m.Pattern) {
+		return m.Resource, strings.TrimPrefix(r.URL.Path, "/")
+	}
+	bucket, key, _ = strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	return bucket, key
+}
+
+// query is what routing needs from a query string.
+type query struct {
+	params    uint32 // p* bits of the parameters present
+	versionID string // versionId's first value
+	refuse    bool   // a parameter names a sub-resource groundstack does not serve:
+	refused   string // the first such
+}
+
+// scanQuery reads a raw query string as url.ParseQuery would (pairs it
+// cannot decode are skipped, and a query of more than 10000 parameters has
+// none), allocating only to unescape.
+func scanQuery(raw string, write bool) query {
+	var q query
+	if strings.Count(raw, "&") >= 10000 {
+		return q
+	}
+	seenListType := false
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" || strings.IndexByte(pair, ';') >= 0 {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		var err error
+		if strings.ContainsAny(k, "%+") {
+			if k, err = url.QueryUnescape(k); err != nil {
+				continue
 			}
-			return s.uploadPart(c, uploadID[0])
 		}
-		if c.r.Header.Get("X-Amz-Copy-Source") != "" {
-			return s.copyObject(c)
+		if strings.ContainsAny(v, "%+") {
+			if v, err = url.QueryUnescape(v); err != nil {
+				continue
+			}
 		}
-		return s.putObject(c)
-	case http.MethodGet:
-		if multipart {
-			return s.listParts(c, uploadID[0])
-		}
-		return s.getObject(c, true)
-	case http.MethodHead:
-		return s.getObject(c, false)
-	case http.MethodDelete:
-		if multipart {
-			return s.abortUpload(c, uploadID[0])
-		}
-		return s.deleteObject(c)
-	case http.MethodPost:
+		p := params[k]
 		switch {
-		case c.has("uploads"):
-			return s.createUpload(c)
-		case multipart:
-			return s.completeUpload(c, uploadID[0])
+		case k == "list-type":
+			if !seenListType && v == "2" {
+				p.bit = pListV2
+			}
+			seenListType = true
+		case p.bit == pVersionID && q.params&pVersionID == 0:
+			q.versionID = v
 		}
-		return ErrNotImplemented.New("This POST operation on an object is not implemented by groundstack")
+		q.params |= p.bit
+		if !q.refuse && (p.unsupported || (write && !p.write && !strings.HasPrefix(k, "X-Amz-"))) {
+			q.refuse, q.refused = true, k
+		}
 	}
-	return methodNotAllowed(c.r.Method, "OBJECT")
+	return q
 }
 
-func methodNotAllowed(method, resource string) error {
-	return ErrMethodNotAllowed.New("The specified method is not allowed against this resource.").
-		With("Method", method).With("ResourceType", resource)
-}
+// ----- presigned URLs
 
 // checkPresigned refuses presigned URLs past their lifetime (strict mode
 // also checks the signature at the edge).
-func (s *Service) checkPresigned(c *call) error {
-	if c.r.Header.Get("Authorization") != "" {
+func (s *Service) checkPresigned(c *awsproto.Call) *awsproto.Error {
+	if c.Header.Get("Authorization") != "" {
 		return nil
 	}
-	if exp := c.q.Get("X-Amz-Expires"); exp != "" {
+	if exp := c.URL.Query().Get("X-Amz-Expires"); exp != "" {
 		if n, err := strconv.Atoi(exp); err == nil && n > 604800 {
-			return ErrAuthQueryParams.New("X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds")
+			return errAuthQueryParams.New("X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds")
 		}
 	}
-	sig, _, err := awsproto.SignatureOf(c.r)
+	sig, _, err := awsproto.SignatureOf(c.Request)
 	if err != nil {
-		return ErrAuthQueryParams.New("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+		return errAuthQueryParams.New("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
 	}
 	now := s.env.Now()
 	if sig.PresignExpired(now) {
-		return ErrAccessDenied.New("Request has expired").
+		return errAccessDenied.New("Request has expired").
 			With("X-Amz-Expires", strconv.Itoa(int(sig.Expires/time.Second))).
 			With("Expires", sig.Date.Add(sig.Expires).UTC().Format(time.RFC3339)).
 			With("ServerTime", now.UTC().Format(time.RFC3339))
@@ -287,323 +442,36 @@ func (s *Service) checkPresigned(c *call) error {
 
 // checkPresignedV2 refuses SigV2 query-string URLs (what `aws s3 presign`
 // makes) past their Expires time.
-func (s *Service) checkPresignedV2(c *call) error {
-	v := c.q.Get("Expires")
+func (s *Service) checkPresignedV2(c *awsproto.Call) *awsproto.Error {
+	v := c.URL.Query().Get("Expires")
 	exp, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return ErrAccessDenied.New("Invalid date (should be seconds since epoch): " + v)
+		return errAccessDenied.New("Invalid date (should be seconds since epoch): " + v)
 	}
 	now := s.env.Now()
 	if now.Unix() > exp {
-		return ErrAccessDenied.New("Request has expired").
+		return errAccessDenied.New("Request has expired").
 			With("Expires", time.Unix(exp, 0).UTC().Format(time.RFC3339)).
 			With("ServerTime", now.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
 
-// storeError maps the store's errors to S3's codes for the call's bucket and
-// key.
-func storeError(c *call, err error) error {
-	switch err {
-	case nil:
-		return nil
-	case errNoSuchBucket:
-		return noSuchBucket(c.bucket)
-	case errNoSuchKey:
-		return ErrNoSuchKey.New("The specified key does not exist.").With("Key", c.key)
-	case errNoSuchUpload:
-		return ErrNoSuchUpload.New("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").
-			With("UploadId", c.q.Get("uploadId"))
-	case errBucketNotEmpty:
-		return ErrBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", c.bucket)
-	case errPrecondition:
-		return preconditionFailed("If-Match")
-	case errNoParts:
-		return malformedXML()
+// readXMLBody reads the small XML document an operation takes as its body,
+// in S3's words when it is too long or cut short.
+func readXMLBody(c *awsproto.Call, body io.Reader) ([]byte, error) {
+	if c.ContentLength > maxXMLBody {
+		return nil, errMaxMessageLengthExceeded.New("Your request was too big.")
 	}
-	if pe, ok := err.(*PartError); ok {
-		uid := c.q.Get("uploadId")
-		switch pe.Kind {
-		case PartOrder:
-			return ErrInvalidPartOrder.New("The list of parts was not in ascending order. Parts must be ordered by part number.").With("UploadId", uid)
-		case PartTooSmall:
-			return ErrEntityTooSmall.New("Your proposed upload is smaller than the minimum allowed object size.").
-				With("ProposedSize", pe.Size).With("MinSizeAllowed", MinPartSize).
-				With("PartNumber", pe.PartNumber).With("ETag", strings.Trim(pe.ETag, `"`))
-		default:
-			return ErrInvalidPart.New("One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.").
-				With("UploadId", uid).With("PartNumber", pe.PartNumber).With("ETag", strings.Trim(pe.ETag, `"`))
-		}
+	var buf bytes.Buffer
+	if c.ContentLength > 0 {
+		buf.Grow(int(c.ContentLength))
 	}
-	return err
-}
-
-func noSuchBucket(name string) *awsproto.Error {
-	return ErrNoSuchBucket.New("The specified bucket does not exist").With("BucketName", name)
-}
-
-func preconditionFailed(condition string) *awsproto.Error {
-	return ErrPreconditionFailed.New("At least one of the pre-conditions you specified did not hold").With("Condition", condition)
-}
-
-// respond writes an XML document with status 200.
-func (c *call) respond(v any) error {
-	c.w.Header().Set("X-Amz-Request-Id", c.id)
-	if err := awsproto.WriteXML(c.w, http.StatusOK, v); err != nil {
-		// Headers are gone already: nothing better to do than log it.
-		return nil
+	if _, err := buf.ReadFrom(io.LimitReader(body, maxXMLBody+1)); err != nil {
+		return nil, errIncompleteBody.New("The request body terminated unexpectedly")
 	}
-	return nil
-}
-
-// writeDoc finishes and sends a hand-written XML document with status 200.
-func (c *call) writeDoc(d *xmlDoc) {
-	d.finish()
-	h := c.w.Header()
-	h["Content-Type"] = []string{"application/xml"}
-	h["X-Amz-Request-Id"] = []string{c.id}
-	h["Content-Length"] = []string{strconv.Itoa(d.Len())}
-	c.w.WriteHeader(http.StatusOK)
-	c.w.Write(d.Bytes())
-	d.release()
-}
-
-// readXMLBody reads a small XML request body.
-func readXMLBody(c *call) ([]byte, func(), error) {
-	body, release, err := awsproto.ReadBody(c.r, maxXMLBody)
-	if err == awsproto.ErrBodyTooLarge {
-		return nil, release, ErrMaxMessageLengthExceeded.New("Your request was too big.")
+	if buf.Len() > maxXMLBody {
+		return nil, errMaxMessageLengthExceeded.New("Your request was too big.")
 	}
-	if err != nil {
-		return nil, release, ErrIncompleteBody.New("The request body terminated unexpectedly")
-	}
-	return body, release, nil
-}
-
-// ----- buckets -----
-
-func (s *Service) listBuckets(c *call) error {
-	prefix, region := c.q.Get("prefix"), c.q.Get("bucket-region")
-	maxBuckets := -1
-	if v := c.q.Get("max-buckets"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 10000 {
-			return ErrInvalidArgument.New("Max buckets must be a number between 1 and 10000").With("ArgumentName", "max-buckets").With("ArgumentValue", v)
-		}
-		maxBuckets = n
-	}
-	after := ""
-	if t := c.q.Get("continuation-token"); t != "" {
-		k, ok := decodeToken(t)
-		if !ok {
-			return ErrInvalidArgument.New("The continuation token provided is incorrect").With("ArgumentName", "continuation-token").With("ArgumentValue", t)
-		}
-		after = k
-	}
-	res := listAllMyBucketsResult{Xmlns: awsproto.S3XMLNS, Owner: defaultOwner, Buckets: []bucketEntry{}, Prefix: prefix}
-	for _, b := range s.store.Buckets() {
-		if b.Name <= after || !strings.HasPrefix(b.Name, prefix) || (region != "" && b.Region != region) {
-			continue
-		}
-		if maxBuckets >= 0 && len(res.Buckets) == maxBuckets {
-			res.ContinuationToken = encodeToken(res.Buckets[len(res.Buckets)-1].Name)
-			break
-		}
-		res.Buckets = append(res.Buckets, bucketEntry{Name: b.Name, CreationDate: xmlTime(b.Created), BucketRegion: b.Region})
-	}
-	return c.respond(res)
-}
-
-func (s *Service) createBucket(c *call) error {
-	if !validBucketName(c.bucket) {
-		return ErrInvalidBucketName.New("The specified bucket is not valid.").With("BucketName", c.bucket)
-	}
-	body, release, err := readXMLBody(c)
-	if err != nil {
-		return err
-	}
-	defer release()
-	requestRegion := awsproto.RegionOf(c.r, s.env.Region)
-	region := "us-east-1"
-	if len(strings.TrimSpace(string(body))) > 0 {
-		var conf createBucketConfiguration
-		if err := awsproto.DecodeXML(body, &conf); err != nil {
-			return err
-		}
-		switch conf.LocationConstraint {
-		case "":
-		case "us-east-1":
-			return ErrInvalidLocationConstraint.New("The specified location-constraint is not valid").With("LocationConstraint", conf.LocationConstraint)
-		case "EU":
-			region = "eu-west-1"
-		default:
-			region = conf.LocationConstraint
-		}
-	}
-	if requestRegion != "us-east-1" && region != requestRegion {
-		if region == "us-east-1" {
-			return ErrIllegalLocationConstraint.New("The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
-		}
-		return ErrIllegalLocationConstraint.Errorf("The %s location constraint is incompatible for the region specific endpoint this request was sent to.", region)
-	}
-	if err := s.store.CreateBucket(c.bucket, region, s.env.Now()); err == errBucketExists {
-		return ErrBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", c.bucket)
-	}
-	h := c.w.Header()
-	h.Set("Location", "/"+c.bucket)
-	h.Set("X-Amz-Request-Id", c.id)
-	c.w.WriteHeader(http.StatusOK)
-	return nil
-}
-
-func (s *Service) deleteBucket(c *call) error {
-	if err := s.store.DeleteBucket(c.bucket); err != nil {
-		return storeError(c, err)
-	}
-	c.w.Header().Set("X-Amz-Request-Id", c.id)
-	c.w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Service) headBucket(c *call) error {
-	b, err := s.store.Bucket(c.bucket)
-	if err != nil {
-		return storeError(c, err)
-	}
-	h := c.w.Header()
-	h.Set("X-Amz-Bucket-Region", b.Region)
-	h.Set("X-Amz-Request-Id", c.id)
-	c.w.WriteHeader(http.StatusOK)
-	return nil
-}
-
-func (s *Service) getBucketLocation(c *call) error {
-	b, err := s.store.Bucket(c.bucket)
-	if err != nil {
-		return storeError(c, err)
-	}
-	loc := b.Region
-	if loc == "us-east-1" {
-		loc = "" // S3's answer for the classic region
-	}
-	return c.respond(locationConstraint{Xmlns: awsproto.S3XMLNS, Value: loc})
-}
-
-// getBucketVersioning answers for a bucket that was never versioned (the
-// only kind groundstack has).
-func (s *Service) getBucketVersioning(c *call) error {
-	if _, err := s.store.Bucket(c.bucket); err != nil {
-		return storeError(c, err)
-	}
-	return c.respond(versioningConfiguration{Xmlns: awsproto.S3XMLNS})
-}
-
-// ----- listing -----
-
-func (s *Service) listObjects(c *call, v2 bool) error {
-	p, perr := parseListParams(c.q, v2)
-	if perr != nil {
-		return perr
-	}
-	after, _ := p.after()
-	page, err := s.store.List(c.bucket, ListQuery{Prefix: p.prefix, Delimiter: p.delimiter, After: after, MaxKeys: p.maxKeys})
-	if err != nil {
-		return storeError(c, err)
-	}
-	enc := func(v string) string { return urlEncode(v, p.encodeURL) }
-	// Written by hand: listings are the one large document on a hot path,
-	// and encoding/xml's reflection costs ~2 µs per entry.
-	d := newXMLDoc("ListBucketResult")
-	d.elem("Name", c.bucket)
-	d.elem("Prefix", enc(p.prefix))
-	if !v2 {
-		d.elem("Marker", enc(p.marker))
-		if page.Truncated {
-			d.elem("NextMarker", enc(page.Last))
-		}
-	}
-	if p.delimiter != "" {
-		d.elem("Delimiter", enc(p.delimiter))
-	}
-	d.elemInt("MaxKeys", int64(p.maxKeys))
-	if p.encodeURL {
-		d.elem("EncodingType", "url")
-	}
-	if v2 {
-		d.elemInt("KeyCount", int64(len(page.Objects)+len(page.CommonPrefixes)))
-	}
-	d.elemBool("IsTruncated", page.Truncated)
-	if v2 {
-		if p.token != "" {
-			d.elem("ContinuationToken", p.token)
-		}
-		if page.Truncated {
-			d.elem("NextContinuationToken", encodeToken(page.Last))
-		}
-		if p.startAfter != "" {
-			d.elem("StartAfter", enc(p.startAfter))
-		}
-	}
-	withOwner := !v2 || p.fetchOwner
-	for _, o := range page.Objects {
-		d.open("Contents")
-		d.elem("Key", enc(o.Key))
-		d.elem("LastModified", o.lastModifiedXML)
-		d.elem("ETag", o.ETag)
-		if o.Checksum.Algorithm != "" {
-			d.elem("ChecksumAlgorithm", o.Checksum.Algorithm)
-		}
-		d.elemInt("Size", o.Size())
-		if withOwner {
-			d.open("Owner")
-			d.elem("ID", defaultOwner.ID)
-			d.elem("DisplayName", defaultOwner.DisplayName)
-			d.close("Owner")
-		}
-		d.elem("StorageClass", o.StorageClass)
-		d.close("Contents")
-	}
-	for _, cp := range page.CommonPrefixes {
-		d.open("CommonPrefixes")
-		d.elem("Prefix", enc(cp))
-		d.close("CommonPrefixes")
-	}
-	c.writeDoc(d)
-	return nil
-}
-
-// ----- DeleteObjects -----
-
-func (s *Service) deleteObjects(c *call) error {
-	body, release, err := readXMLBody(c)
-	if err != nil {
-		return err
-	}
-	req, perr := parseDeleteRequest(body)
-	release()
-	if perr != nil {
-		return perr
-	}
-	keys := make([]string, len(req.Objects))
-	res := deleteResult{Xmlns: awsproto.S3XMLNS}
-	for i, o := range req.Objects {
-		keys[i] = o.Key
-	}
-	if _, err := s.store.DeleteObjects(c.bucket, keys, s.env.Now()); err != nil {
-		return storeError(c, err)
-	}
-	if !req.Quiet {
-		res.Deleted = make([]deletedEntry, len(keys))
-		for i, k := range keys {
-			res.Deleted[i] = deletedEntry{Key: k}
-		}
-	}
-	return c.respond(res)
-}
-
-// contentMD5 decodes a Content-MD5 header; ok is false when it is malformed.
-func contentMD5(v string) ([]byte, bool) {
-	b, err := base64.StdEncoding.DecodeString(v)
-	return b, err == nil && len(b) == 16
+	return buf.Bytes(), nil
 }

@@ -1,7 +1,7 @@
 package s3
 
 import (
-	"net/http"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -9,64 +9,112 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
-// partNumber decodes the partNumber query parameter of UploadPart.
-func partNumber(c *call) (int, error) {
-	v := c.q.Get("partNumber")
+// Multipart uploads: CreateMultipartUpload, UploadPart, UploadPartCopy,
+// CompleteMultipartUpload, AbortMultipartUpload, ListParts and
+// ListMultipartUploads.
+
+// uploadInput names an upload of an object.
+type uploadInput struct {
+	objectInput
+	UploadId string `xml:"-" location:"querystring" name:"uploadId"`
+}
+
+// partNumber reads UploadPart's and UploadPartCopy's partNumber.
+func partNumber(v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > MaxPartNumber {
-		return 0, ErrInvalidArgument.New("Part number must be an integer between 1 and 10000, inclusive").
-			With("ArgumentName", "partNumber").With("ArgumentValue", v)
+		return 0, invalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", v)
 	}
 	return n, nil
 }
 
-func (s *Service) createUpload(c *call) error {
-	tmpl, err := objectFromRequest(c)
-	if err != nil {
-		return err
-	}
-	u := &Upload{ID: strings.ReplaceAll(s.env.NewID(), "-", ""), Key: c.key, Initiated: s.env.Now().UTC(), Template: tmpl}
-	if alg := c.r.Header.Get("X-Amz-Checksum-Algorithm"); alg != "" {
-		u.ChecksumAlgorithm = strings.ToUpper(alg)
-		if newChecksumHash(u.ChecksumAlgorithm) == nil {
-			return ErrInvalidRequest.New("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
-		}
-		c.w.Header().Set("X-Amz-Checksum-Algorithm", u.ChecksumAlgorithm)
-	}
-	if err := s.store.CreateUpload(c.bucket, u); err != nil {
-		return storeError(c, err)
-	}
-	return c.respond(initiateMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Bucket: c.bucket, Key: c.key, UploadID: u.ID})
+type createMultipartUploadInput struct {
+	objectInput
+	objectHeaders
+	ChecksumAlgorithm string `xml:"-" location:"header" name:"X-Amz-Checksum-Algorithm"`
+
+	template *Object // what Validate made of the headers
 }
 
-func (s *Service) uploadPart(c *call, uploadID string) error {
-	n, err := partNumber(c)
-	if err != nil {
-		return err
+func (in *createMultipartUploadInput) Validate() error {
+	obj, err := in.object(in.Key)
+	in.template = obj
+	return err
+}
+
+type createMultipartUploadOutput struct {
+	initiateMultipartUploadResult
+	ChecksumAlgorithm string `xml:"-" location:"header" name:"X-Amz-Checksum-Algorithm"`
+}
+
+func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUploadInput) (createMultipartUploadOutput, error) {
+	u := &Upload{ID: strings.ReplaceAll(s.env.NewID(), "-", ""), Key: in.Key, Initiated: s.env.Now().UTC(), Template: in.template}
+	if alg := in.ChecksumAlgorithm; alg != "" {
+		u.ChecksumAlgorithm = strings.ToUpper(alg)
+		if newChecksumHash(u.ChecksumAlgorithm) == nil {
+			return createMultipartUploadOutput{}, errInvalidRequest.New("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
 	}
+	if err := s.store.CreateUpload(in.Bucket, u); err != nil {
+		return createMultipartUploadOutput{}, err
+	}
+	return createMultipartUploadOutput{
+		initiateMultipartUploadResult: initiateMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Bucket: in.Bucket, Key: in.Key, UploadID: u.ID},
+		ChecksumAlgorithm:             u.ChecksumAlgorithm,
+	}, nil
+}
+
+type uploadPartInput struct {
+	uploadInput
+	PartNumber      string `xml:"-" location:"querystring" name:"partNumber"`
+	ContentEncoding string `xml:"-" location:"header" name:"Content-Encoding"`
+	payload
+	Body io.Reader `xml:"-" location:"body"`
+
+	number int
+}
+
+func (in *uploadPartInput) Validate() (err error) {
+	in.number, err = partNumber(in.PartNumber)
+	return err
+}
+
+type uploadPartOutput struct {
+	ETag string `xml:"-" location:"header" name:"ETag"`
+	checksums
+}
+
+func (s *Service) uploadPart(c *awsproto.Call, in *uploadPartInput) (uploadPartOutput, error) {
 	// An unknown upload is refused before its body is read.
-	if _, err := s.store.UploadOf(c.bucket, c.key, uploadID); err != nil {
-		return storeError(c, err)
+	if _, err := s.store.UploadOf(in.Bucket, in.Key, in.UploadId); err != nil {
+		return uploadPartOutput{}, err
 	}
-	data, sum, err := readPayload(c)
+	data, sum, err := in.read(c, in.Body, in.ContentEncoding)
 	if err != nil {
-		return err
+		return uploadPartOutput{}, err
 	}
-	p := NewPart(n, data, sum, s.env.Now())
-	if err := checkContentMD5(c, p.ETag); err != nil {
-		return err
+	p := NewPart(in.number, data, sum, s.env.Now())
+	if err := in.checkMD5(p.ETag); err != nil {
+		return uploadPartOutput{}, err
 	}
-	if err := s.store.PutPart(c.bucket, c.key, uploadID, p); err != nil {
-		return storeError(c, err)
+	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil {
+		return uploadPartOutput{}, err
 	}
-	wh := c.w.Header()
-	wh["Etag"] = []string{p.ETag}
-	wh["X-Amz-Request-Id"] = []string{c.id}
-	if sum.Algorithm != "" {
-		wh.Set(checksumHeader(sum.Algorithm), sum.Value)
-	}
-	c.w.WriteHeader(http.StatusOK)
-	return nil
+	return uploadPartOutput{ETag: p.ETag, checksums: echo(sum)}, nil
+}
+
+type uploadPartCopyInput struct {
+	uploadInput
+	PartNumber string `xml:"-" location:"querystring" name:"partNumber"`
+	copySource
+	CopySourceRange string `xml:"-" location:"header" name:"X-Amz-Copy-Source-Range"`
+
+	number int
+}
+
+func (in *uploadPartCopyInput) Validate() (err error) {
+	in.number, err = partNumber(in.PartNumber)
+	return err
 }
 
 // parseCopyRange decodes x-amz-copy-source-range ("bytes=first-last").
@@ -76,143 +124,152 @@ func parseCopyRange(v string, size int64) (byteRange, error) {
 	a, ok3 := parseOffset(first)
 	b, ok4 := parseOffset(last)
 	if !ok || !ok2 || !ok3 || !ok4 || a > b {
-		return byteRange{}, ErrInvalidArgument.New("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy").
-			With("ArgumentName", "x-amz-copy-source-range").With("ArgumentValue", v)
+		return byteRange{}, invalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+			"x-amz-copy-source-range", v)
 	}
 	if b >= size {
-		return byteRange{}, ErrInvalidArgument.Errorf("Range specified is not valid for source object of size: %d", size).
-			With("ArgumentName", "x-amz-copy-source-range").With("ArgumentValue", v)
+		return byteRange{}, invalidArgument("Range specified is not valid for source object of size: "+strconv.FormatInt(size, 10), "x-amz-copy-source-range", v)
 	}
 	return byteRange{start: a, end: b}, nil
 }
 
-func (s *Service) uploadPartCopy(c *call, uploadID string) error {
-	n, err := partNumber(c)
-	if err != nil {
-		return err
+func (s *Service) uploadPartCopy(c *awsproto.Call, in *uploadPartCopyInput) (copyPartResult, error) {
+	if _, err := s.store.UploadOf(in.Bucket, in.Key, in.UploadId); err != nil {
+		return copyPartResult{}, err
 	}
-	if _, err := s.store.UploadOf(c.bucket, c.key, uploadID); err != nil {
-		return storeError(c, err)
-	}
-	src, _, err := s.sourceObject(c)
+	src, _, _, err := s.source(&in.copySource)
 	if err != nil {
-		return err
+		return copyPartResult{}, err
 	}
 	data := src.Data
-	if v := c.r.Header.Get("X-Amz-Copy-Source-Range"); v != "" {
+	if v := in.CopySourceRange; v != "" {
 		br, err := parseCopyRange(v, src.Size())
 		if err != nil {
-			return err
+			return copyPartResult{}, err
 		}
 		data = data[br.start : br.end+1]
 	}
 	if len(data) > maxObjectSize {
-		return entityTooLarge(int64(len(data)))
+		return copyPartResult{}, entityTooLarge(int64(len(data)))
 	}
 	// Stored data is immutable, so the part shares it.
-	p := NewPart(n, data, Checksum{}, s.env.Now())
-	if err := s.store.PutPart(c.bucket, c.key, uploadID, p); err != nil {
-		return storeError(c, err)
+	p := NewPart(in.number, data, Checksum{}, s.env.Now())
+	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil {
+		return copyPartResult{}, err
 	}
-	return c.respond(copyPartResult{Xmlns: awsproto.S3XMLNS, ETag: p.ETag, LastModified: xmlTime(p.LastModified)})
+	return copyPartResult{Xmlns: awsproto.S3XMLNS, ETag: p.ETag, LastModified: xmlTime(p.LastModified)}, nil
 }
 
-func (s *Service) completeUpload(c *call, uploadID string) error {
-	body, release, err := readXMLBody(c)
+type completeMultipartUploadInput struct {
+	uploadInput
+	MultipartUpload io.Reader `xml:"-" location:"body"`
+}
+
+func (s *Service) completeMultipartUpload(c *awsproto.Call, in *completeMultipartUploadInput) (completeMultipartUploadResult, error) {
+	body, err := readXMLBody(c, in.MultipartUpload)
 	if err != nil {
-		return err
+		return completeMultipartUploadResult{}, err
 	}
-	refs, perr := parseCompleteRequest(body)
-	release()
-	if perr != nil {
-		return perr
-	}
-	obj, err := s.store.CompleteUpload(c.bucket, c.key, uploadID, refs, s.env.Now())
+	refs, err := parseCompleteRequest(body)
 	if err != nil {
-		return storeError(c, err)
+		return completeMultipartUploadResult{}, err
 	}
-	loc := "http://" + c.r.Host + "/" + c.bucket + "/" + (&url.URL{Path: c.key}).EscapedPath()
-	return c.respond(completeMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Location: loc, Bucket: c.bucket, Key: c.key, ETag: obj.ETag})
+	obj, err := s.store.CompleteUpload(in.Bucket, in.Key, in.UploadId, refs, s.env.Now())
+	if err != nil {
+		return completeMultipartUploadResult{}, err
+	}
+	loc := "http://" + c.Host + "/" + in.Bucket + "/" + (&url.URL{Path: in.Key}).EscapedPath()
+	return completeMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Location: loc, Bucket: in.Bucket, Key: in.Key, ETag: obj.ETag}, nil
 }
 
-func (s *Service) abortUpload(c *call, uploadID string) error {
-	if err := s.store.AbortUpload(c.bucket, c.key, uploadID); err != nil {
-		return storeError(c, err)
-	}
-	c.w.Header().Set("X-Amz-Request-Id", c.id)
-	c.w.WriteHeader(http.StatusNoContent)
-	return nil
+func (s *Service) abortMultipartUpload(c *awsproto.Call, in *uploadInput) (struct{}, error) {
+	return struct{}{}, s.store.AbortUpload(in.Bucket, in.Key, in.UploadId)
 }
 
-// intParam decodes an optional non-negative integer query parameter.
-func intParam(c *call, name string, def, limit int) (int, error) {
-	v, ok := c.q[name]
-	if !ok || len(v) == 0 || v[0] == "" {
+// countParam reads an optional non-negative count (max-parts, …): absent
+// or empty is def, larger than limit is limit.
+func countParam(name, v string, def, limit int) (int, error) {
+	if v == "" {
 		return def, nil
 	}
-	n, err := strconv.Atoi(v[0])
+	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, ErrInvalidArgument.Errorf("Provided %s not an integer or within integer range", name).
-			With("ArgumentName", name).With("ArgumentValue", v[0])
+		return 0, invalidArgument("Provided "+name+" not an integer or within integer range", name, v)
 	}
 	return min(n, limit), nil
 }
 
-func (s *Service) listParts(c *call, uploadID string) error {
-	maxParts, err := intParam(c, "max-parts", 1000, 1000)
-	if err != nil {
+type listPartsInput struct {
+	uploadInput
+	MaxParts         string `xml:"-" location:"querystring" name:"max-parts"`
+	PartNumberMarker string `xml:"-" location:"querystring" name:"part-number-marker"`
+
+	maxParts, marker int
+}
+
+func (in *listPartsInput) Validate() (err error) {
+	if in.maxParts, err = countParam("max-parts", in.MaxParts, 1000, 1000); err != nil {
 		return err
 	}
-	marker, err := intParam(c, "part-number-marker", 0, MaxPartNumber)
+	in.marker, err = countParam("part-number-marker", in.PartNumberMarker, 0, MaxPartNumber)
+	return err
+}
+
+func (s *Service) listParts(c *awsproto.Call, in *listPartsInput) (listPartsResult, error) {
+	u, parts, err := s.store.Parts(in.Bucket, in.Key, in.UploadId)
 	if err != nil {
-		return err
-	}
-	u, err := s.store.UploadOf(c.bucket, c.key, uploadID)
-	if err != nil {
-		return storeError(c, err)
-	}
-	parts, err := s.store.Parts(c.bucket, c.key, uploadID)
-	if err != nil {
-		return storeError(c, err)
+		return listPartsResult{}, err
 	}
 	res := listPartsResult{
-		Xmlns: awsproto.S3XMLNS, Bucket: c.bucket, Key: c.key, UploadID: uploadID,
-		PartNumberMarker: marker, MaxParts: maxParts, Initiator: defaultOwner, Owner: defaultOwner,
+		Xmlns: awsproto.S3XMLNS, Bucket: in.Bucket, Key: in.Key, UploadID: in.UploadId,
+		PartNumberMarker: in.marker, MaxParts: in.maxParts, Initiator: defaultOwner, Owner: defaultOwner,
 		StorageClass: u.Template.StorageClass, ChecksumAlgorithm: u.ChecksumAlgorithm,
 	}
 	if res.StorageClass == "" {
 		res.StorageClass = "STANDARD"
 	}
 	for _, p := range parts {
-		if p.Number <= marker {
+		if p.Number <= in.marker {
 			continue
 		}
-		if len(res.Parts) == maxParts {
+		if len(res.Parts) == in.maxParts {
 			res.IsTruncated = true
 			break
 		}
 		res.Parts = append(res.Parts, newPartEntry(p))
 		res.NextPartNumberMarker = p.Number
 	}
-	return c.respond(res)
+	return res, nil
 }
 
-func (s *Service) listMultipartUploads(c *call) error {
-	maxUploads, err := intParam(c, "max-uploads", 1000, 1000)
-	if err != nil {
-		return err
-	}
-	prefix, delim := c.q.Get("prefix"), c.q.Get("delimiter")
-	keyMarker, idMarker := c.q.Get("key-marker"), c.q.Get("upload-id-marker")
-	encodeURL := c.q.Get("encoding-type") == "url"
+type listMultipartUploadsInput struct {
+	Bucket         string `xml:"-" location:"uri" name:"Bucket"`
+	Delimiter      string `xml:"-" location:"querystring" name:"delimiter"`
+	EncodingType   string `xml:"-" location:"querystring" name:"encoding-type"`
+	KeyMarker      string `xml:"-" location:"querystring" name:"key-marker"`
+	MaxUploads     string `xml:"-" location:"querystring" name:"max-uploads"`
+	Prefix         string `xml:"-" location:"querystring" name:"prefix"`
+	UploadIdMarker string `xml:"-" location:"querystring" name:"upload-id-marker"`
+
+	maxUploads int
+}
+
+func (in *listMultipartUploadsInput) Validate() (err error) {
+	in.maxUploads, err = countParam("max-uploads", in.MaxUploads, 1000, 1000)
+	return err
+}
+
+func (s *Service) listMultipartUploads(c *awsproto.Call, in *listMultipartUploadsInput) (listMultipartUploadsResult, error) {
+	prefix, delim, keyMarker, idMarker := in.Prefix, in.Delimiter, in.KeyMarker, in.UploadIdMarker
+	encodeURL := in.EncodingType == "url"
 	enc := func(v string) string { return urlEncode(v, encodeURL) }
-	uploads, err := s.store.Uploads(c.bucket)
+	uploads, err := s.store.Uploads(in.Bucket)
 	if err != nil {
-		return storeError(c, err)
+		return listMultipartUploadsResult{}, err
 	}
 	res := listMultipartUploadsResult{
-		Xmlns: awsproto.S3XMLNS, Bucket: c.bucket, KeyMarker: enc(keyMarker), UploadIDMarker: idMarker,
-		Prefix: enc(prefix), Delimiter: enc(delim), MaxUploads: maxUploads,
+		Xmlns: awsproto.S3XMLNS, Bucket: in.Bucket, KeyMarker: enc(keyMarker), UploadIDMarker: idMarker,
+		Prefix: enc(prefix), Delimiter: enc(delim), MaxUploads: in.maxUploads,
 	}
 	if encodeURL {
 		res.EncodingType = "url"
@@ -230,7 +287,7 @@ func (s *Service) listMultipartUploads(c *call) error {
 				continue
 			}
 		}
-		if len(res.Uploads)+len(res.CommonPrefixes) == maxUploads {
+		if len(res.Uploads)+len(res.CommonPrefixes) == in.maxUploads {
 			res.IsTruncated = true
 			break
 		}
@@ -244,16 +301,15 @@ func (s *Service) listMultipartUploads(c *call) error {
 				continue
 			}
 		}
+		storageClass := u.Template.StorageClass
+		if storageClass == "" {
+			storageClass = "STANDARD"
+		}
 		res.Uploads = append(res.Uploads, uploadEntry{
 			Key: enc(u.Key), UploadID: u.ID, Initiator: defaultOwner, Owner: defaultOwner,
-			StorageClass: u.Template.StorageClass, Initiated: xmlTime(u.Initiated), ChecksumAlgorithm: u.ChecksumAlgorithm,
+			StorageClass: storageClass, Initiated: xmlTime(u.Initiated), ChecksumAlgorithm: u.ChecksumAlgorithm,
 		})
 		res.NextKeyMarker, res.NextUploadIDMarker = u.Key, u.ID
 	}
-	for i := range res.Uploads {
-		if res.Uploads[i].StorageClass == "" {
-			res.Uploads[i].StorageClass = "STANDARD"
-		}
-	}
-	return c.respond(res)
+	return res, nil
 }

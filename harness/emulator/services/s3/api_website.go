@@ -2,9 +2,12 @@ package s3
 
 import (
 	"encoding/xml"
+	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -62,13 +65,9 @@ type routingRuleWire struct {
 	} `xml:"Redirect"`
 }
 
-func invalidWebsiteArgument(msg, name, value string) error {
-	return ErrInvalidArgument.New(msg).With("ArgumentName", name).With("ArgumentValue", value)
-}
-
 func validProtocol(p string) error {
 	if p != "" && p != "http" && p != "https" {
-		return invalidWebsiteArgument("Invalid protocol, protocol can be http or https. If not defined the protocol will be selected automatically.", "Protocol", p)
+		return invalidArgument("Invalid protocol, protocol can be http or https. If not defined the protocol will be selected automatically.", "Protocol", p)
 	}
 	return nil
 }
@@ -82,7 +81,7 @@ func parseWebsite(body []byte) (*Website, error) {
 	w := &Website{}
 	if r := in.RedirectAllRequestsTo; r != nil {
 		if in.IndexDocument != nil || in.ErrorDocument != nil || in.RoutingRules != nil {
-			return nil, invalidWebsiteArgument("RedirectAllRequestsTo cannot be provided in conjunction with other Routing/Redirection configurations.", "RedirectAllRequestsTo", "not null")
+			return nil, invalidArgument("RedirectAllRequestsTo cannot be provided in conjunction with other Routing/Redirection configurations.", "RedirectAllRequestsTo", "not null")
 		}
 		if r.HostName == nil || *r.HostName == "" {
 			return nil, malformedXML()
@@ -94,16 +93,16 @@ func parseWebsite(body []byte) (*Website, error) {
 		return w, nil
 	}
 	if in.IndexDocument == nil || in.IndexDocument.Suffix == nil {
-		return nil, invalidWebsiteArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty", "IndexDocument", "null")
+		return nil, invalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty", "IndexDocument", "null")
 	}
 	suffix := *in.IndexDocument.Suffix
 	if suffix == "" || strings.Contains(suffix, "/") {
-		return nil, invalidWebsiteArgument("The IndexDocument Suffix is not well formed", "IndexDocument", suffix)
+		return nil, invalidArgument("The IndexDocument Suffix is not well formed", "IndexDocument", suffix)
 	}
 	w.IndexSuffix = suffix
 	if e := in.ErrorDocument; e != nil {
 		if e.Key == nil || *e.Key == "" {
-			return nil, invalidWebsiteArgument("The ErrorDocument Key is not well formed", "ErrorDocument", "")
+			return nil, invalidArgument("The ErrorDocument Key is not well formed", "ErrorDocument", "")
 		}
 		w.ErrorKey = *e.Key
 	}
@@ -118,7 +117,7 @@ func parseWebsite(body []byte) (*Website, error) {
 			var rule RoutingRule
 			if c := rw.Condition; c != nil {
 				if c.KeyPrefixEquals == nil && c.HttpErrorCodeReturnedEquals == nil {
-					return nil, invalidWebsiteArgument("Condition cannot be empty. To redirect all requests without a condition, the condition element shouldn't be present.", "Condition", "")
+					return nil, invalidArgument("Condition cannot be empty. To redirect all requests without a condition, the condition element shouldn't be present.", "Condition", "")
 				}
 				if c.KeyPrefixEquals != nil {
 					rule.KeyPrefixEquals = *c.KeyPrefixEquals
@@ -126,14 +125,14 @@ func parseWebsite(body []byte) (*Website, error) {
 				if v := c.HttpErrorCodeReturnedEquals; v != nil {
 					n, err := strconv.Atoi(*v)
 					if err != nil || n < 400 || n > 599 {
-						return nil, invalidWebsiteArgument("The provided HTTP error code ("+*v+") is not valid. Valid codes are 4XX or 5XX.", "HttpErrorCodeReturnedEquals", *v)
+						return nil, invalidArgument("The provided HTTP error code ("+*v+") is not valid. Valid codes are 4XX or 5XX.", "HttpErrorCodeReturnedEquals", *v)
 					}
 					rule.ErrorCodeEquals = n
 				}
 			}
 			rd := rw.Redirect
 			if rd.ReplaceKeyWith != nil && rd.ReplaceKeyPrefixWith != nil {
-				return nil, invalidWebsiteArgument("You can only define ReplaceKeyPrefix or ReplaceKey but not both.", "Redirect", "")
+				return nil, invalidArgument("You can only define ReplaceKeyPrefix or ReplaceKey but not both.", "Redirect", "")
 			}
 			if rd.HostName != nil {
 				rule.Redirect.HostName = *rd.HostName
@@ -153,7 +152,7 @@ func parseWebsite(body []byte) (*Website, error) {
 			if v := rd.HttpRedirectCode; v != nil {
 				n, err := strconv.Atoi(*v)
 				if err != nil || n < 301 || n > 399 {
-					return nil, invalidWebsiteArgument("The provided HTTP redirect code ("+*v+") is not valid. Valid codes are 3XX except 300.", "HttpRedirectCode", *v)
+					return nil, invalidArgument("The provided HTTP redirect code ("+*v+") is not valid. Valid codes are 3XX except 300.", "HttpRedirectCode", *v)
 				}
 				rule.Redirect.Code = n
 			}
@@ -220,65 +219,50 @@ func websiteWire(w *Website) websiteConfigurationWire {
 	return out
 }
 
-func (s *Service) putBucketWebsite(c *call) error {
-	body, release, err := readXMLBody(c)
+type putBucketWebsiteInput struct {
+	Bucket               string    `xml:"-" location:"uri" name:"Bucket"`
+	WebsiteConfiguration io.Reader `xml:"-" location:"body"`
+}
+
+func (s *Service) putBucketWebsite(c *awsproto.Call, in *putBucketWebsiteInput) (struct{}, error) {
+	body, err := readXMLBody(c, in.WebsiteConfiguration)
 	if err != nil {
-		return err
+		return struct{}{}, err
 	}
-	defer release()
-	if _, err := s.store.Bucket(c.bucket); err != nil {
-		return storeError(c, err)
+	if _, err := s.store.Bucket(in.Bucket); err != nil {
+		return struct{}{}, err
 	}
 	w, err := parseWebsite(body)
 	if err != nil {
-		return err
+		return struct{}{}, err
 	}
-	if err := s.store.SetWebsite(c.bucket, w); err != nil {
-		return storeError(c, err)
-	}
-	c.w.Header().Set("X-Amz-Request-Id", c.id)
-	c.w.WriteHeader(http.StatusOK)
-	return nil
+	return struct{}{}, s.store.SetWebsite(in.Bucket, w)
 }
 
-func (s *Service) getBucketWebsite(c *call) error {
-	w, err := s.store.Website(c.bucket)
+func (s *Service) getBucketWebsite(c *awsproto.Call, in *bucketInput) (websiteConfigurationWire, error) {
+	w, err := s.store.Website(in.Bucket)
 	if err != nil {
-		return storeError(c, err)
+		return websiteConfigurationWire{}, err
 	}
-	if w == nil {
-		return noSuchWebsite(c.bucket)
-	}
-	return c.respond(websiteWire(w))
+	return websiteWire(w), nil
 }
 
-func (s *Service) deleteBucketWebsite(c *call) error {
-	if err := s.store.SetWebsite(c.bucket, nil); err != nil {
-		return storeError(c, err)
-	}
-	c.w.Header().Set("X-Amz-Request-Id", c.id)
-	c.w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func noSuchWebsite(bucket string) *awsproto.Error {
-	return ErrNoSuchWebsiteConfiguration.New("The specified bucket does not have a website configuration").With("BucketName", bucket)
+func (s *Service) deleteBucketWebsite(c *awsproto.Call, in *bucketInput) (struct{}, error) {
+	return struct{}{}, s.store.SetWebsite(in.Bucket, nil)
 }
 
 // ----- data plane: the website endpoint
+
+func isWebsiteHost(pattern string) bool {
+	return pattern == websiteHostSuffix || pattern == websiteShortHostSuffix
+}
 
 // websiteTarget recognises a website request: the bucket, the escaped key
 // path and the prefix links on this endpoint start with ("/" on a website
 // host, "/_aws/s3-website/{bucket}/" in the path form).
 func websiteTarget(r *http.Request) (bucket, rawKey, base string, ok bool) {
-	host := r.Host
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-		host = host[:i]
-	}
-	for _, suffix := range [...]string{websiteHostSuffix, websiteShortHostSuffix} {
-		if n := len(host) - len(suffix); n > 1 && host[n-1] == '.' && strings.EqualFold(host[n:], suffix) {
-			return host[:n-1], strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/", true
-		}
+	if m, found := awsproto.HostMatchOf(r); found && m.Resource != "" && isWebsiteHost(m.Pattern) {
+		return m.Resource, strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/", true
 	}
 	if rest, found := strings.CutPrefix(r.URL.EscapedPath(), websitePathPrefix); found {
 		bucket, key, _ := strings.Cut(rest, "/")
@@ -289,56 +273,58 @@ func websiteTarget(r *http.Request) (bucket, rawKey, base string, ok bool) {
 	return "", "", "", false
 }
 
-// websiteError is an HTML error page as S3 website endpoints answer.
-type websiteError struct {
-	status int
-	code   string
-	msg    string
-	fields [][2]string
-}
-
-func (e websiteError) list(b *strings.Builder) {
-	b.WriteString("<ul>\n")
-	b.WriteString("<li>Code: " + html.EscapeString(e.code) + "</li>\n")
-	b.WriteString("<li>Message: " + html.EscapeString(e.msg) + "</li>\n")
-	for _, f := range e.fields {
-		b.WriteString("<li>" + f[0] + ": " + html.EscapeString(f[1]) + "</li>\n")
-	}
-	b.WriteString("</ul>\n")
-}
-
-// writeWebsiteError writes e, and the failure to fetch the custom error
-// document when there is one.
-func (s *Service) writeWebsiteError(w http.ResponseWriter, r *http.Request, id string, e websiteError, docErr *websiteError) {
-	title := strconv.Itoa(e.status) + " " + http.StatusText(e.status)
+// writeWebsiteError writes e as the HTML page S3 website endpoints answer
+// errors with, and docErr, the failure to fetch the custom error document,
+// when there is one.
+func writeWebsiteError(w http.ResponseWriter, r *http.Request, id string, e, docErr *awsproto.Error) {
+	title := strconv.Itoa(e.Status) + " " + http.StatusText(e.Status)
 	var b strings.Builder
 	b.WriteString("<html>\n<head><title>" + title + "</title></head>\n<body>\n<h1>" + title + "</h1>\n")
-	e.fields = append(e.fields, [2]string{"RequestId", id}, [2]string{"HostId", id})
-	e.list(&b)
+	websiteErrorList(&b, e, id)
 	if docErr != nil {
 		b.WriteString("<h3>An Error Occurred While Attempting to Retrieve a Custom Error Document</h3>\n")
-		docErr.list(&b)
+		websiteErrorList(&b, docErr, "")
 	}
 	b.WriteString("<hr/>\n</body>\n</html>\n")
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("X-Amz-Request-Id", id)
 	h.Set("Content-Length", strconv.Itoa(b.Len()))
-	w.WriteHeader(e.status)
+	w.WriteHeader(e.Status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write([]byte(b.String()))
 	}
 }
 
+// websiteErrorList is one error as the page's list: code, message, the
+// error's members and, for the page's own error, the request id.
+func websiteErrorList(b *strings.Builder, e *awsproto.Error, id string) {
+	b.WriteString("<ul>\n")
+	b.WriteString("<li>Code: " + html.EscapeString(e.Code) + "</li>\n")
+	b.WriteString("<li>Message: " + html.EscapeString(e.Message) + "</li>\n")
+	names := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		b.WriteString("<li>" + k + ": " + html.EscapeString(fmt.Sprint(e.Fields[k])) + "</li>\n")
+	}
+	if id != "" {
+		b.WriteString("<li>RequestId: " + html.EscapeString(id) + "</li>\n")
+		b.WriteString("<li>HostId: " + html.EscapeString(id) + "</li>\n")
+	}
+	b.WriteString("</ul>\n")
+}
+
 // serveWebsite answers a website endpoint request: public GET and HEAD of
 // objects, index documents for folders, redirects, and the custom error
 // document with the error's status.
-func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, bucket, rawKey, base string) {
-	id := s.env.NewID()
+func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, id, bucket, rawKey, base string) {
+	w.Header()["X-Amz-Request-Id"] = []string{id}
+	c := &awsproto.Call{Request: r, RequestID: id}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		s.writeWebsiteError(w, r, id, websiteError{status: http.StatusMethodNotAllowed, code: "MethodNotAllowed",
-			msg: "The specified method is not allowed against this resource.", fields: [][2]string{{"Method", r.Method}, {"ResourceType", "OBJECT"}}}, nil)
+		writeWebsiteError(w, r, id, methodNotAllowed(r.Method, "OBJECT"), nil)
 		return
 	}
 	key, err := url.PathUnescape(rawKey)
@@ -347,13 +333,7 @@ func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, bucket, r
 	}
 	cfg, err := s.store.Website(bucket)
 	if err != nil {
-		s.writeWebsiteError(w, r, id, websiteError{status: http.StatusNotFound, code: "NoSuchBucket",
-			msg: "The specified bucket does not exist", fields: [][2]string{{"BucketName", bucket}}}, nil)
-		return
-	}
-	if cfg == nil {
-		s.writeWebsiteError(w, r, id, websiteError{status: http.StatusNotFound, code: "NoSuchWebsiteConfiguration",
-			msg: "The specified bucket does not have a website configuration", fields: [][2]string{{"BucketName", bucket}}}, nil)
+		writeWebsiteError(w, r, id, err.(*awsproto.Error), nil)
 		return
 	}
 	if ra := cfg.RedirectAll; ra != nil {
@@ -361,53 +341,56 @@ func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, bucket, r
 		if proto == "" {
 			proto = "http"
 		}
-		redirect(w, id, http.StatusMovedPermanently, proto+"://"+ra.HostName+"/"+rawKey)
+		redirect(w, http.StatusMovedPermanently, proto+"://"+ra.HostName+"/"+rawKey)
 		return
 	}
 	if rule := cfg.MatchRule(key, 0); rule != nil {
-		s.redirectByRule(w, r, id, base, key, rule)
+		redirectByRule(w, r, base, key, rule)
 		return
 	}
-	c := &call{w: w, r: r, id: id, bucket: bucket, key: cfg.IndexKey(key), q: url.Values{}}
-	if _, err := s.store.Object(bucket, c.key); err == nil {
-		if err := s.getObject(c, r.Method == http.MethodGet); err != nil {
-			s.writeError(c, err)
+	get := r.Method == http.MethodGet
+	indexKey := cfg.IndexKey(key)
+	if obj := s.store.find(bucket, indexKey); obj != nil {
+		h := r.Header
+		in := getObjectInput{
+			IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match"),
+			IfModifiedSince: h.Get("If-Modified-Since"), IfUnmodifiedSince: h.Get("If-Unmodified-Since"),
+			Range: h.Get("Range"), ChecksumMode: h.Get("X-Amz-Checksum-Mode"),
 		}
+		var reply objectReply
+		if err := reply.prepare(obj, &in, get); err != nil {
+			awsproto.WriteXMLError(w, r, id, err.(*awsproto.Error))
+			return
+		}
+		reply.Respond(w, c)
 		return
 	}
 	// A folder asked for without its slash: S3 redirects to the slash form
 	// when that folder has an index document.
-	if c.key == key && key != "" {
-		if _, err := s.store.Object(bucket, key+"/"+cfg.IndexSuffix); err == nil {
-			redirect(w, id, http.StatusFound, base+rawKey+"/")
-			return
-		}
+	if indexKey == key && key != "" && s.store.find(bucket, key+"/"+cfg.IndexSuffix) != nil {
+		redirect(w, http.StatusFound, base+rawKey+"/")
+		return
 	}
 	if rule := cfg.MatchRule(key, http.StatusNotFound); rule != nil {
-		s.redirectByRule(w, r, id, base, key, rule)
+		redirectByRule(w, r, base, key, rule)
 		return
 	}
-	notFound := websiteError{status: http.StatusNotFound, code: "NoSuchKey", msg: "The specified key does not exist.", fields: [][2]string{{"Key", c.key}}}
 	if cfg.ErrorKey == "" {
-		s.writeWebsiteError(w, r, id, notFound, nil)
+		writeWebsiteError(w, r, id, noSuchKey(indexKey), nil)
 		return
 	}
-	doc, err := s.store.Object(bucket, cfg.ErrorKey)
-	if err != nil {
-		s.writeWebsiteError(w, r, id, notFound, &websiteError{code: "NoSuchKey", msg: "The specified key does not exist.", fields: [][2]string{{"Key", cfg.ErrorKey}}})
+	doc := s.store.find(bucket, cfg.ErrorKey)
+	if doc == nil {
+		writeWebsiteError(w, r, id, noSuchKey(indexKey), noSuchKey(cfg.ErrorKey))
 		return
 	}
-	writeObjectHeaders(&call{w: w, r: r, id: id}, doc)
-	w.Header().Set("Content-Length", strconv.FormatInt(doc.Size(), 10))
-	w.WriteHeader(http.StatusNotFound)
-	if r.Method == http.MethodGet {
-		_, _ = w.Write(doc.Data)
-	}
+	reply := objectReply{obj: doc, status: http.StatusNotFound, end: doc.Size() - 1, body: get}
+	reply.Respond(w, c)
 }
 
 // redirectByRule answers with a routing rule's redirect; without a host
 // name it stays on this endpoint (and in the path form, under its prefix).
-func (s *Service) redirectByRule(w http.ResponseWriter, r *http.Request, id, base, key string, rule *RoutingRule) {
+func redirectByRule(w http.ResponseWriter, r *http.Request, base, key string, rule *RoutingRule) {
 	target := (&url.URL{Path: rule.TargetKey(key)}).EscapedPath()
 	code := rule.Redirect.Code
 	if code == 0 {
@@ -425,13 +408,12 @@ func (s *Service) redirectByRule(w http.ResponseWriter, r *http.Request, id, bas
 		}
 		loc = proto + "://" + host + "/" + target
 	}
-	redirect(w, id, code, loc)
+	redirect(w, code, loc)
 }
 
-func redirect(w http.ResponseWriter, id string, code int, location string) {
+func redirect(w http.ResponseWriter, code int, location string) {
 	h := w.Header()
 	h.Set("Location", location)
-	h.Set("X-Amz-Request-Id", id)
 	h.Set("Content-Length", "0")
 	w.WriteHeader(code)
 }

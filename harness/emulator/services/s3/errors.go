@@ -7,43 +7,83 @@ import (
 )
 
 // S3's error codes: the name is the wire string, the status travels with it.
+// The store and the operations return errors made from these; the API
+// writes them in S3's <Error> shape (or as the website endpoint's HTML).
 var (
-	ErrNoSuchBucket              = awsproto.Code{Name: "NoSuchBucket", Status: http.StatusNotFound}
-	ErrNoSuchKey                 = awsproto.Code{Name: "NoSuchKey", Status: http.StatusNotFound}
-	ErrNoSuchUpload              = awsproto.Code{Name: "NoSuchUpload", Status: http.StatusNotFound}
-	ErrBucketAlreadyOwnedByYou   = awsproto.Code{Name: "BucketAlreadyOwnedByYou", Status: http.StatusConflict}
-	ErrBucketNotEmpty            = awsproto.Code{Name: "BucketNotEmpty", Status: http.StatusConflict}
-	ErrInvalidBucketName         = awsproto.Code{Name: "InvalidBucketName", Status: http.StatusBadRequest}
-	ErrInvalidLocationConstraint = awsproto.Code{Name: "InvalidLocationConstraint", Status: http.StatusBadRequest}
-	ErrIllegalLocationConstraint = awsproto.Code{Name: "IllegalLocationConstraintException", Status: http.StatusBadRequest}
-	ErrInvalidRange              = awsproto.Code{Name: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable}
-	ErrPreconditionFailed        = awsproto.Code{Name: "PreconditionFailed", Status: http.StatusPreconditionFailed}
-	ErrMalformedXML              = awsproto.ErrMalformedXML
-	ErrNotImplemented            = awsproto.Code{Name: "NotImplemented", Status: http.StatusNotImplemented}
-	ErrMethodNotAllowed          = awsproto.Code{Name: "MethodNotAllowed", Status: http.StatusMethodNotAllowed}
-	ErrEntityTooLarge            = awsproto.Code{Name: "EntityTooLarge", Status: http.StatusBadRequest}
-	ErrEntityTooSmall            = awsproto.Code{Name: "EntityTooSmall", Status: http.StatusBadRequest}
-	ErrInvalidPart               = awsproto.Code{Name: "InvalidPart", Status: http.StatusBadRequest}
-	ErrInvalidPartOrder          = awsproto.Code{Name: "InvalidPartOrder", Status: http.StatusBadRequest}
-	ErrInvalidArgument           = awsproto.Code{Name: "InvalidArgument", Status: http.StatusBadRequest}
-	ErrInvalidRequest            = awsproto.Code{Name: "InvalidRequest", Status: http.StatusBadRequest}
-	ErrMissingContentLength      = awsproto.Code{Name: "MissingContentLength", Status: http.StatusLengthRequired}
-	ErrIncompleteBody            = awsproto.Code{Name: "IncompleteBody", Status: http.StatusBadRequest}
-	ErrBadDigest                 = awsproto.Code{Name: "BadDigest", Status: http.StatusBadRequest}
-	ErrInvalidDigest             = awsproto.Code{Name: "InvalidDigest", Status: http.StatusBadRequest}
-	ErrKeyTooLong                = awsproto.Code{Name: "KeyTooLongError", Status: http.StatusBadRequest}
-	ErrMetadataTooLarge          = awsproto.Code{Name: "MetadataTooLarge", Status: http.StatusBadRequest}
-	ErrInvalidStorageClass       = awsproto.Code{Name: "InvalidStorageClass", Status: http.StatusBadRequest}
-	ErrAccessDenied              = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
-	ErrAuthQueryParams           = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
+	errNoSuchBucket              = awsproto.Code{Name: "NoSuchBucket", Status: http.StatusNotFound}
+	errNoSuchKey                 = awsproto.Code{Name: "NoSuchKey", Status: http.StatusNotFound}
+	errNoSuchUpload              = awsproto.Code{Name: "NoSuchUpload", Status: http.StatusNotFound}
+	errNoSuchVersion             = awsproto.Code{Name: "NoSuchVersion", Status: http.StatusNotFound}
+	errNoSuchWebsite             = awsproto.Code{Name: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound}
+	errBucketAlreadyOwnedByYou   = awsproto.Code{Name: "BucketAlreadyOwnedByYou", Status: http.StatusConflict}
+	errBucketNotEmpty            = awsproto.Code{Name: "BucketNotEmpty", Status: http.StatusConflict}
+	errInvalidBucketName         = awsproto.Code{Name: "InvalidBucketName", Status: http.StatusBadRequest}
+	errInvalidLocationConstraint = awsproto.Code{Name: "InvalidLocationConstraint", Status: http.StatusBadRequest}
+	errIllegalLocationConstraint = awsproto.Code{Name: "IllegalLocationConstraintException", Status: http.StatusBadRequest}
+	errInvalidRange              = awsproto.Code{Name: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable}
+	errInvalidPartNumber         = awsproto.Code{Name: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable}
+	errPreconditionFailed        = awsproto.Code{Name: "PreconditionFailed", Status: http.StatusPreconditionFailed}
+	errMalformedXML              = awsproto.ErrMalformedXML
+	errMaxMessageLengthExceeded  = awsproto.Code{Name: "MaxMessageLengthExceeded", Status: http.StatusBadRequest}
+	errNotImplemented            = awsproto.Code{Name: "NotImplemented", Status: http.StatusNotImplemented}
+	errMethodNotAllowed          = awsproto.Code{Name: "MethodNotAllowed", Status: http.StatusMethodNotAllowed}
+	errEntityTooLarge            = awsproto.Code{Name: "EntityTooLarge", Status: http.StatusBadRequest}
+	errEntityTooSmall            = awsproto.Code{Name: "EntityTooSmall", Status: http.StatusBadRequest}
+	errInvalidPart               = awsproto.Code{Name: "InvalidPart", Status: http.StatusBadRequest}
+	errInvalidPartOrder          = awsproto.Code{Name: "InvalidPartOrder", Status: http.StatusBadRequest}
+	errInvalidArgument           = awsproto.Code{Name: "InvalidArgument", Status: http.StatusBadRequest}
+	errInvalidRequest            = awsproto.Code{Name: "InvalidRequest", Status: http.StatusBadRequest}
+	errMissingContentLength      = awsproto.Code{Name: "MissingContentLength", Status: http.StatusLengthRequired}
+	errIncompleteBody            = awsproto.Code{Name: "IncompleteBody", Status: http.StatusBadRequest}
+	errBadDigest                 = awsproto.Code{Name: "BadDigest", Status: http.StatusBadRequest}
+	errInvalidDigest             = awsproto.Code{Name: "InvalidDigest", Status: http.StatusBadRequest}
+	errKeyTooLong                = awsproto.Code{Name: "KeyTooLongError", Status: http.StatusBadRequest}
+	errMetadataTooLarge          = awsproto.Code{Name: "MetadataTooLarge", Status: http.StatusBadRequest}
+	errInvalidStorageClass       = awsproto.Code{Name: "InvalidStorageClass", Status: http.StatusBadRequest}
+	errAccessDenied              = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
+	errAuthQueryParams           = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
 )
 
-// More codes, for limits and internal failures.
-var (
-	ErrInternalError            = awsproto.Code{Name: "InternalError", Status: http.StatusInternalServerError}
-	ErrMaxMessageLengthExceeded = awsproto.Code{Name: "MaxMessageLengthExceeded", Status: http.StatusBadRequest}
-	ErrInvalidPartNumber        = awsproto.Code{Name: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable}
-	ErrNoSuchVersion            = awsproto.Code{Name: "NoSuchVersion", Status: http.StatusNotFound}
-	// ErrNoSuchWebsiteConfiguration: GetBucketWebsite on a bucket that is not a website.
-	ErrNoSuchWebsiteConfiguration = awsproto.Code{Name: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound}
-)
+// Errors S3 words the same way wherever they arise, with the members AWS
+// adds to them.
+
+func noSuchBucket(bucket string) *awsproto.Error {
+	return errNoSuchBucket.New("The specified bucket does not exist").With("BucketName", bucket)
+}
+
+func noSuchKey(key string) *awsproto.Error {
+	return errNoSuchKey.New("The specified key does not exist.").With("Key", key)
+}
+
+func noSuchUpload(uploadID string) *awsproto.Error {
+	return errNoSuchUpload.New("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").
+		With("UploadId", uploadID)
+}
+
+func noSuchVersion(key, versionID string) *awsproto.Error {
+	return errNoSuchVersion.New("The specified version does not exist.").With("Key", key).With("VersionId", versionID)
+}
+
+func preconditionFailed(condition string) *awsproto.Error {
+	return errPreconditionFailed.New("At least one of the pre-conditions you specified did not hold").With("Condition", condition)
+}
+
+func malformedXML() *awsproto.Error {
+	return errMalformedXML.New("The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+func methodNotAllowed(method, resource string) *awsproto.Error {
+	return errMethodNotAllowed.New("The specified method is not allowed against this resource.").
+		With("Method", method).With("ResourceType", resource)
+}
+
+// invalidArgument is S3's answer to a bad parameter: it names the argument
+// and echoes its value.
+func invalidArgument(msg, name, value string) *awsproto.Error {
+	return errInvalidArgument.New(msg).With("ArgumentName", name).With("ArgumentValue", value)
+}
+
+func entityTooLarge(n int64) *awsproto.Error {
+	return errEntityTooLarge.New("Your proposed upload exceeds the maximum allowed size").
+		With("ProposedSize", n).With("MaxSizeAllowed", int64(maxObjectSize))
+}

@@ -265,6 +265,56 @@ func TestVirtualHostedRaw(t *testing.T) {
 	}
 }
 
+// TestVirtualHostBuckets: the bucket a Host header names, as the edge
+// matches it, for unsigned requests (routed by host) and signed ones
+// (routed by scope).
+func TestVirtualHostBuckets(t *testing.T) {
+	h := emulator.New().Handler()
+	cases := []struct {
+		host, bucket string
+		signedOnly   bool // unsigned, the host belongs to another service
+	}{
+		{"bkt.s3.localhost.localstack.cloud:4566", "bkt", false},
+		{"my.dotted.bkt.s3.localhost.localstack.cloud", "my.dotted.bkt", false},
+		{"BKT.S3.LOCALHOST.LOCALSTACK.CLOUD", "BKT", false},
+		{"bkt.localhost:4566", "bkt", false},
+		{"bkt.localhost", "bkt", false},
+		{"s3.localhost.localstack.cloud:4566", "", false},
+		{"localhost:4566", "", false},
+		{"127.0.0.1:4566", "", false},
+		{"localhost.localstack.cloud:4566", "", false},
+		{".localhost", "", false},
+		{"[::1]:4566", "", false},
+		{"api.execute-api.localhost.localstack.cloud", "", true},
+		// A website host names its bucket to the website endpoint only;
+		// signed S3 API calls to it are path-style.
+		{"site.s3-website.localhost.localstack.cloud", "", true},
+	}
+	for _, tc := range cases {
+		for _, signed := range []bool{false, true} {
+			if tc.signedOnly && !signed {
+				continue
+			}
+			r := httptest.NewRequest("GET", "/?location", nil)
+			r.Host = tc.host
+			if signed {
+				r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261123/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00")
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if tc.bucket == "" {
+				if w.Code != 200 || !strings.Contains(w.Body.String(), "<ListAllMyBucketsResult") {
+					t.Errorf("%s (signed %v): want path-style ListBuckets, got %d %s", tc.host, signed, w.Code, w.Body)
+				}
+				continue
+			}
+			if w.Code != 404 || !strings.Contains(w.Body.String(), "<BucketName>"+tc.bucket+"</BucketName>") {
+				t.Errorf("%s (signed %v): want NoSuchBucket %q, got %d %s", tc.host, signed, tc.bucket, w.Code, w.Body)
+			}
+		}
+	}
+}
+
 // TestVirtualHostedSDK points the SDK at s3.localhost.localstack.cloud, so
 // it addresses buckets by host, and dials the emulator for any name.
 func TestVirtualHostedSDK(t *testing.T) {
@@ -358,6 +408,12 @@ func TestRawErrors(t *testing.T) {
 		{"copy bad source", "PUT", "/raw/copy", "", map[string]string{"X-Amz-Copy-Source": "%zz"}, 0, "InvalidArgument", 400},
 		{"copy bad directive", "PUT", "/raw/copy", "", map[string]string{"X-Amz-Copy-Source": "raw/obj", "X-Amz-Metadata-Directive": "MERGE"}, 0, "InvalidArgument", 400},
 		{"put if-none-match etag", "PUT", "/raw/obj", "x", map[string]string{"If-None-Match": `"abc"`}, 0, "NotImplemented", 501},
+		{"delete body too big", "POST", "/raw?delete", "<Delete>" + strings.Repeat(" ", 4<<20) + "</Delete>", nil, 0, "MaxMessageLengthExceeded", 400},
+		{"complete body declared too big", "POST", "/raw/obj?uploadId=x", "<CompleteMultipartUpload/>", nil, 4<<20 + 1, "MaxMessageLengthExceeded", 400},
+		{"version id on a bucket", "GET", "/raw?versionId=3", "", nil, 0, "NoSuchVersion", 404},
+		{"website on an object", "GET", "/raw/obj?website", "", nil, 0, "NotImplemented", 501},
+		{"head website", "HEAD", "/raw?website", "", nil, 0, "", 405},
+		{"service put", "PUT", "/", "", nil, 0, "MethodNotAllowed", 405},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,6 +426,12 @@ func TestRawErrors(t *testing.T) {
 			}
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, r)
+			if tc.method == "HEAD" { // no body: the status says it all
+				if w.Code != tc.status || w.Body.Len() != 0 || w.Header().Get("X-Amz-Request-Id") == "" {
+					t.Errorf("got %d %q, want %d and no body", w.Code, w.Body, tc.status)
+				}
+				return
+			}
 			e := decodeError(t, w.Body.Bytes())
 			if w.Code != tc.status || e.Code != tc.code {
 				t.Errorf("got %d %s (%s), want %d %s", w.Code, e.Code, e.Message, tc.status, tc.code)
@@ -389,6 +451,31 @@ func TestRawErrors(t *testing.T) {
 	list, _ := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("raw")})
 	if len(list.Contents) != 1 {
 		t.Errorf("failed requests stored objects: %v", list.Contents)
+	}
+}
+
+// TestRequestIDs: every answer names its request in x-amz-request-id (and
+// only there), success or error, as S3 does.
+func TestRequestIDs(t *testing.T) {
+	e, c := start(t)
+	mustCreateBucket(t, c, "ids")
+	mustPut(t, c, "ids", "k", []byte("v"))
+	for _, rq := range []struct{ method, target, body string }{
+		{"PUT", "/ids2", ""}, {"HEAD", "/ids", ""}, {"GET", "/ids?location", ""}, {"GET", "/", ""},
+		{"PUT", "/ids/k2", "v"}, {"GET", "/ids/k", ""}, {"HEAD", "/ids/k", ""}, {"GET", "/ids?list-type=2", ""},
+		{"POST", "/ids?delete", "<Delete><Object><Key>k2</Key></Object></Delete>"}, {"DELETE", "/ids/k", ""},
+		{"POST", "/ids/m?uploads", ""}, {"GET", "/ids/none", ""}, {"PATCH", "/ids", ""},
+		{"GET", "/_aws/s3-website/ids/", ""},
+	} {
+		req, _ := http.NewRequest(rq.method, e.URL()+rq.target, strings.NewReader(rq.body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("X-Amz-Request-Id") == "" || resp.Header.Get("X-Amzn-Requestid") != "" {
+			t.Errorf("%s %s: %d, request id headers %v", rq.method, rq.target, resp.StatusCode, resp.Header)
+		}
 	}
 }
 

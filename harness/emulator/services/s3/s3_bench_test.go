@@ -62,8 +62,11 @@ func BenchmarkHandler(b *testing.B) {
 	h := e.Handler()
 	payload := bytes.Repeat([]byte("x"), 1024)
 	serve := func(r *http.Request) int {
+		// A fresh shallow copy each time, as net/http hands every request
+		// in new: a service may set path values and wrap the body.
+		fresh := *r
 		w := &discardWriter{h: http.Header{}}
-		h.ServeHTTP(w, r)
+		h.ServeHTTP(w, &fresh)
 		if w.status == 0 {
 			w.status = 200
 		}

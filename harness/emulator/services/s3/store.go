@@ -4,50 +4,15 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Limits S3 enforces on multipart uploads.
-const (
-	MinPartSize   = 5 << 20 // every part but the last
-	MaxPartNumber = 10000
-)
-
-// Store errors; api.go maps them to S3 error codes.
-var (
-	errNoSuchBucket   = errors.New("no such bucket")
-	errBucketExists   = errors.New("bucket already exists")
-	errBucketNotEmpty = errors.New("bucket not empty")
-	errNoSuchKey      = errors.New("no such key")
-	errNoSuchUpload   = errors.New("no such upload")
-	errPrecondition   = errors.New("precondition failed")
-	errNoParts        = errors.New("no parts given")
-)
-
-// PartError says which part of a CompleteMultipartUpload request was wrong.
-type PartError struct {
-	Kind       PartErrorKind
-	PartNumber int
-	ETag       string
-	Size       int64
-}
-
-// PartErrorKind tells the ways a part list can be wrong apart.
-type PartErrorKind int
-
-const (
-	PartMissing  PartErrorKind = iota // not uploaded, or its ETag differs
-	PartOrder                         // part numbers not ascending
-	PartTooSmall                      // a non-last part under MinPartSize
-)
-
-func (e *PartError) Error() string { return "invalid part " + strconv.Itoa(e.PartNumber) }
+// The store's errors carry S3's codes (errors.go): NoSuchBucket with the
+// bucket's name, NoSuchKey with the key, and so on, as AWS words them.
 
 // Headers are the standard HTTP headers S3 stores with an object and returns
 // on GET and HEAD.
@@ -190,17 +155,17 @@ func (s *Store) bucket(name string) (*bucket, error) {
 	b := s.buckets[name]
 	s.mu.RUnlock()
 	if b == nil {
-		return nil, errNoSuchBucket
+		return nil, noSuchBucket(name)
 	}
 	return b, nil
 }
 
-// CreateBucket adds a bucket; errBucketExists when the name is taken.
+// CreateBucket adds a bucket; BucketAlreadyOwnedByYou when the name is taken.
 func (s *Store) CreateBucket(name, region string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.buckets[name] != nil {
-		return errBucketExists
+		return errBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", name)
 	}
 	s.buckets[name] = &bucket{
 		BucketInfo: BucketInfo{Name: name, Region: region, Created: now.UTC().Truncate(time.Millisecond)},
@@ -217,12 +182,12 @@ func (s *Store) DeleteBucket(name string) error {
 	defer s.mu.Unlock()
 	b := s.buckets[name]
 	if b == nil {
-		return errNoSuchBucket
+		return noSuchBucket(name)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.objects) > 0 {
-		return errBucketNotEmpty
+		return errBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", name)
 	}
 	b.deleted = true
 	delete(s.buckets, name)
@@ -283,8 +248,8 @@ type PutCondition struct {
 	IfMatch        string // quoted or bare ETag
 }
 
-// PutObject stores a sealed object, replacing any object with its key.
-// event names the notification ("Put", "Copy").
+// PutObject stores a sealed object, replacing any object with its key, if
+// cond holds at that moment. event names the notification ("Put", "Copy").
 func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, event string) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
@@ -295,16 +260,16 @@ func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, eve
 	switch {
 	case b.deleted:
 		b.mu.Unlock()
-		return errNoSuchBucket
+		return noSuchBucket(bucketName)
 	case cond.IfNoneMatchAny && old != nil:
 		b.mu.Unlock()
-		return errPrecondition
+		return preconditionFailed("If-None-Match")
 	case cond.IfMatch != "" && old == nil:
 		b.mu.Unlock()
-		return errNoSuchKey
+		return noSuchKey(obj.Key)
 	case cond.IfMatch != "" && !ETagMatches(cond.IfMatch, old.ETag):
 		b.mu.Unlock()
-		return errPrecondition
+		return preconditionFailed("If-Match")
 	}
 	b.put(obj, old)
 	b.mu.Unlock()
@@ -333,9 +298,24 @@ func (s *Store) Object(bucketName, key string) (*Object, error) {
 	o := b.objects[key]
 	b.mu.RUnlock()
 	if o == nil {
-		return nil, errNoSuchKey
+		return nil, noSuchKey(key)
 	}
 	return o, nil
+}
+
+// find returns the object under key, nil when the bucket or the key is
+// missing: for lookups that need no error (the website endpoint's tries).
+func (s *Store) find(bucketName, key string) *Object {
+	s.mu.RLock()
+	b := s.buckets[bucketName]
+	s.mu.RUnlock()
+	if b == nil {
+		return nil
+	}
+	b.mu.RLock()
+	o := b.objects[key]
+	b.mu.RUnlock()
+	return o
 }
 
 // DeleteObjects removes keys (missing ones are no error, as on S3) and
@@ -534,217 +514,6 @@ func (s *Store) Summary() (buckets, objects int, size int64) {
 		b.mu.RUnlock()
 	}
 	return len(bs), objects, size
-}
-
-// Upload is an in-progress multipart upload.
-type Upload struct {
-	ID        string
-	Key       string
-	Initiated time.Time
-	// Template carries the headers, metadata and storage class the final
-	// object gets (CreateMultipartUpload's headers).
-	Template          *Object
-	ChecksumAlgorithm string
-
-	mu    sync.Mutex
-	parts map[int]*Part
-	done  bool // completed or aborted: no part may be added any more
-}
-
-// Part is one uploaded part.
-type Part struct {
-	Number       int
-	Data         []byte
-	ETag         string // quoted
-	LastModified time.Time
-	Checksum     Checksum
-	md5          [16]byte
-}
-
-// NewPart builds a part from its data.
-func NewPart(number int, data []byte, sum Checksum, now time.Time) *Part {
-	p := &Part{Number: number, Data: data, Checksum: sum, LastModified: now.UTC().Truncate(time.Second)}
-	p.md5 = md5.Sum(data)
-	p.ETag = quoteHex(p.md5[:])
-	return p
-}
-
-// CreateUpload starts a multipart upload.
-func (s *Store) CreateUpload(bucketName string, u *Upload) error {
-	b, err := s.bucket(bucketName)
-	if err != nil {
-		return err
-	}
-	u.parts = map[int]*Part{}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.deleted {
-		return errNoSuchBucket
-	}
-	b.uploads[u.ID] = u
-	return nil
-}
-
-// upload finds an upload of key in a bucket.
-func (s *Store) upload(bucketName, key, id string) (*bucket, *Upload, error) {
-	b, err := s.bucket(bucketName)
-	if err != nil {
-		return nil, nil, err
-	}
-	b.mu.RLock()
-	u := b.uploads[id]
-	b.mu.RUnlock()
-	if u == nil || u.Key != key {
-		return nil, nil, errNoSuchUpload
-	}
-	return b, u, nil
-}
-
-// UploadOf returns an upload (for its template).
-func (s *Store) UploadOf(bucketName, key, id string) (*Upload, error) {
-	_, u, err := s.upload(bucketName, key, id)
-	return u, err
-}
-
-// PutPart stores (or replaces) one part of an upload.
-func (s *Store) PutPart(bucketName, key, id string, p *Part) error {
-	_, u, err := s.upload(bucketName, key, id)
-	if err != nil {
-		return err
-	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.done {
-		return errNoSuchUpload
-	}
-	u.parts[p.Number] = p
-	return nil
-}
-
-// Parts lists an upload's parts in order.
-func (s *Store) Parts(bucketName, key, id string) ([]*Part, error) {
-	_, u, err := s.upload(bucketName, key, id)
-	if err != nil {
-		return nil, err
-	}
-	u.mu.Lock()
-	out := make([]*Part, 0, len(u.parts))
-	for _, p := range u.parts {
-		out = append(out, p)
-	}
-	u.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
-	return out, nil
-}
-
-// Uploads lists a bucket's uploads by key, then initiation time.
-func (s *Store) Uploads(bucketName string) ([]*Upload, error) {
-	b, err := s.bucket(bucketName)
-	if err != nil {
-		return nil, err
-	}
-	b.mu.RLock()
-	out := make([]*Upload, 0, len(b.uploads))
-	for _, u := range b.uploads {
-		out = append(out, u)
-	}
-	b.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Key != out[j].Key {
-			return out[i].Key < out[j].Key
-		}
-		if !out[i].Initiated.Equal(out[j].Initiated) {
-			return out[i].Initiated.Before(out[j].Initiated)
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, nil
-}
-
-// AbortUpload discards an upload and its parts.
-func (s *Store) AbortUpload(bucketName, key, id string) error {
-	b, u, err := s.upload(bucketName, key, id)
-	if err != nil {
-		return err
-	}
-	u.mu.Lock()
-	u.done = true
-	u.mu.Unlock()
-	b.mu.Lock()
-	delete(b.uploads, id)
-	b.mu.Unlock()
-	return nil
-}
-
-// PartRef is one entry of a CompleteMultipartUpload request.
-type PartRef struct {
-	Number int
-	ETag   string
-}
-
-// CompleteUpload assembles the listed parts into the upload's object. The
-// parts are validated and the upload closed under the upload's lock; the
-// (possibly large) copy happens outside every lock.
-func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now time.Time) (*Object, error) {
-	b, u, err := s.upload(bucketName, key, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(refs) == 0 {
-		return nil, errNoParts
-	}
-	u.mu.Lock()
-	if u.done {
-		u.mu.Unlock()
-		return nil, errNoSuchUpload
-	}
-	parts := make([]*Part, len(refs))
-	var total int64
-	for i, ref := range refs {
-		if i > 0 && ref.Number <= refs[i-1].Number {
-			u.mu.Unlock()
-			return nil, &PartError{Kind: PartOrder, PartNumber: ref.Number}
-		}
-		p := u.parts[ref.Number]
-		if p == nil || !ETagMatches(ref.ETag, p.ETag) {
-			u.mu.Unlock()
-			return nil, &PartError{Kind: PartMissing, PartNumber: ref.Number, ETag: ref.ETag}
-		}
-		if i < len(refs)-1 && len(p.Data) < MinPartSize {
-			u.mu.Unlock()
-			return nil, &PartError{Kind: PartTooSmall, PartNumber: ref.Number, ETag: p.ETag, Size: int64(len(p.Data))}
-		}
-		parts[i] = p
-		total += int64(len(p.Data))
-	}
-	u.done = true
-	u.mu.Unlock()
-
-	data := make([]byte, 0, total)
-	sums := make([]byte, 0, 16*len(parts))
-	sizes := make([]int64, len(parts))
-	for i, p := range parts {
-		data = append(data, p.Data...)
-		sums = append(sums, p.md5[:]...)
-		sizes[i] = int64(len(p.Data))
-	}
-	sum := md5.Sum(sums)
-	obj := *u.Template
-	obj.Key, obj.Data, obj.PartSizes = key, data, sizes
-	obj.ETag = `"` + hex.EncodeToString(sum[:]) + "-" + strconv.Itoa(len(parts)) + `"`
-	obj.Checksum = Checksum{}
-	obj.Seal(now)
-
-	b.mu.Lock()
-	if b.deleted {
-		b.mu.Unlock()
-		return nil, errNoSuchBucket
-	}
-	delete(b.uploads, id)
-	b.put(&obj, b.objects[key])
-	b.mu.Unlock()
-	s.emit(ObjectEvent{Kind: ObjectCreated, Name: "CompleteMultipartUpload", Bucket: b.Name, Region: b.Region, Key: key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})
-	return &obj, nil
 }
 
 // ReadObject implements cloud.ObjectReader (Lambda code from S3). It returns

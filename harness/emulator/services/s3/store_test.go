@@ -5,7 +5,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
+
+// codeOf is the S3 code a store error carries ("" for none).
+func codeOf(err error) string {
+	if e, ok := err.(*awsproto.Error); ok {
+		return e.Code
+	}
+	return ""
+}
 
 func sealed(key, data string) *Object {
 	o := &Object{Key: key, Data: []byte(data)}
@@ -32,7 +42,7 @@ func TestDeleteBucketRace(t *testing.T) {
 			if o, err := s.Object("race", "k"); err != nil || string(o.Data) != "v" {
 				t.Fatalf("iteration %d: acknowledged put lost: %v", i, err)
 			}
-		case putErr != errNoSuchBucket:
+		case codeOf(putErr) != "NoSuchBucket":
 			t.Fatalf("iteration %d: put failed with %v", i, putErr)
 		}
 	}
@@ -90,5 +100,57 @@ func TestStoreConcurrency(t *testing.T) {
 	}
 	if total != want {
 		t.Errorf("listed %d, want %d", total, want)
+	}
+}
+
+// The store's errors carry S3's code, status and the members AWS adds.
+func TestStoreErrors(t *testing.T) {
+	s := NewStore()
+	now := time.Unix(0, 0)
+	s.CreateBucket("b", "us-east-1", now)
+	s.PutObject("b", sealed("k", "v"), PutCondition{}, "Put")
+	s.CreateUpload("b", &Upload{ID: "u1", Key: "mp", Template: &Object{}})
+	s.PutPart("b", "mp", "u1", NewPart(1, []byte("small"), Checksum{}, now))
+	s.PutPart("b", "mp", "u1", NewPart(2, []byte("tail"), Checksum{}, now))
+	_, errObject := s.Object("b", "nope")
+	_, errBucket := s.Object("nob", "k")
+	_, _, errUpload := s.Parts("b", "mp", "u2")
+	_, errWebsite := s.Website("b")
+	big := NewPart(3, make([]byte, MinPartSize), Checksum{}, now)
+	s.PutPart("b", "mp", "u1", big)
+	_, errOrder := s.CompleteUpload("b", "mp", "u1", []PartRef{{3, big.ETag}, {1, "y"}}, now)
+	_, errPart := s.CompleteUpload("b", "mp", "u1", []PartRef{{1, `"00"`}}, now)
+	_, errSmall := s.CompleteUpload("b", "mp", "u1", []PartRef{{1, sealed("", "small").ETag}, {2, sealed("", "tail").ETag}}, now)
+	_, errNoParts := s.CompleteUpload("b", "mp", "u1", nil, now)
+	cases := []struct {
+		err    error
+		code   string
+		status int
+		fields string
+	}{
+		{errObject, "NoSuchKey", 404, "map[Key:nope]"},
+		{errBucket, "NoSuchBucket", 404, "map[BucketName:nob]"},
+		{errUpload, "NoSuchUpload", 404, "map[UploadId:u2]"},
+		{errWebsite, "NoSuchWebsiteConfiguration", 404, "map[BucketName:b]"},
+		{s.CreateBucket("b", "us-east-1", now), "BucketAlreadyOwnedByYou", 409, "map[BucketName:b]"},
+		{s.DeleteBucket("b"), "BucketNotEmpty", 409, "map[BucketName:b]"},
+		{s.PutObject("b", sealed("k", "w"), PutCondition{IfNoneMatchAny: true}, "Put"), "PreconditionFailed", 412, "map[Condition:If-None-Match]"},
+		{s.PutObject("b", sealed("k", "w"), PutCondition{IfMatch: `"0"`}, "Put"), "PreconditionFailed", 412, "map[Condition:If-Match]"},
+		{s.PutObject("b", sealed("new", "w"), PutCondition{IfMatch: `"0"`}, "Put"), "NoSuchKey", 404, "map[Key:new]"},
+		{errOrder, "InvalidPartOrder", 400, "map[UploadId:u1]"},
+		{errPart, "InvalidPart", 400, "map[ETag:00 PartNumber:1 UploadId:u1]"},
+		{errSmall, "EntityTooSmall", 400, "map[ETag:" + sealed("", "small").ETag[1:33] + " MinSizeAllowed:5242880 PartNumber:1 ProposedSize:5]"},
+		{errNoParts, "MalformedXML", 400, "map[]"},
+		{s.AbortUpload("b", "other-key", "u1"), "NoSuchUpload", 404, "map[UploadId:u1]"},
+	}
+	for i, c := range cases {
+		e, ok := c.err.(*awsproto.Error)
+		if !ok {
+			t.Errorf("case %d: %T %v is not an S3 error", i, c.err, c.err)
+			continue
+		}
+		if e.Code != c.code || e.Status != c.status || fmt.Sprint(e.Fields) != c.fields || e.Message == "" {
+			t.Errorf("case %d: %s %d %v %q, want %s %d %s", i, e.Code, e.Status, e.Fields, e.Message, c.code, c.status, c.fields)
+		}
 	}
 }

@@ -50,16 +50,21 @@ func (s *Store) SetWebsite(bucket string, w *Website) error {
 	return nil
 }
 
-// Website returns a bucket's website configuration, nil when it has none.
-// The value is never modified once stored: callers may keep it.
+// Website returns a bucket's website configuration (NoSuchWebsiteConfiguration
+// when it has none). The value is never modified once stored: callers may
+// keep it.
 func (s *Store) Website(bucket string) (*Website, error) {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return nil, err
 	}
 	b.mu.RLock()
-	defer b.mu.RUnlock()
-	return b.website, nil
+	w := b.website
+	b.mu.RUnlock()
+	if w == nil {
+		return nil, errNoSuchWebsite.New("The specified bucket does not have a website configuration").With("BucketName", bucket)
+	}
+	return w, nil
 }
 
 // MatchRule returns the first rule that applies to key: before the object

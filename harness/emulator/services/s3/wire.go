@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -14,27 +15,6 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
-
-// Host suffixes of virtual-hosted-style requests: {bucket}.<suffix>[:port].
-// (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, are a
-// public route of their own: see api_website.go.)
-var virtualHostSuffixes = []string{"s3.localhost.localstack.cloud", "localhost"}
-
-// bucketFromHost returns the bucket a virtual-hosted-style Host header names,
-// or "" for path-style requests. It mirrors emulator.MatchHost, which a
-// service cannot import.
-func bucketFromHost(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	for _, suffix := range virtualHostSuffixes {
-		n := len(host) - len(suffix)
-		if n > 1 && host[n-1] == '.' && strings.EqualFold(host[n:], suffix) {
-			return host[:n-1]
-		}
-	}
-	return ""
-}
 
 // validBucketName applies S3's naming rules for new general purpose buckets.
 func validBucketName(name string) bool {
@@ -137,7 +117,7 @@ func parseOffset(s string) (int64, bool) {
 	return n, err == nil
 }
 
-// listParams are the decoded query parameters of ListObjects (v1 and v2).
+// listParams are what ListObjects and ListObjectsV2 were asked for.
 type listParams struct {
 	v2         bool
 	prefix     string
@@ -153,15 +133,14 @@ type listParams struct {
 }
 
 // after is the exclusive start key the parameters ask for.
-func (p listParams) after() (string, *awsproto.Error) {
+func (p *listParams) after() (string, error) {
 	if !p.v2 {
 		return p.marker, nil
 	}
 	if p.token != "" {
 		k, ok := decodeToken(p.token)
 		if !ok {
-			return "", ErrInvalidArgument.New("The continuation token provided is incorrect").
-				With("ArgumentName", "continuation-token").With("ArgumentValue", p.token)
+			return "", invalidArgument("The continuation token provided is incorrect", "continuation-token", p.token)
 		}
 		return k, nil
 	}
@@ -170,39 +149,27 @@ func (p listParams) after() (string, *awsproto.Error) {
 
 const maxListKeys = 1000
 
-// parseListParams decodes ListObjects query parameters, answering in S3's
+// read fills p from the members both listings share, answering in S3's
 // words when one is out of range.
-func parseListParams(q url.Values, v2 bool) (listParams, *awsproto.Error) {
-	p := listParams{
-		v2:         v2,
-		prefix:     q.Get("prefix"),
-		delimiter:  q.Get("delimiter"),
-		maxKeys:    maxListKeys,
-		token:      q.Get("continuation-token"),
-		startAfter: q.Get("start-after"),
-		marker:     q.Get("marker"),
-		fetchOwner: q.Get("fetch-owner") == "true",
-	}
-	if v, ok := q["max-keys"]; ok && len(v) > 0 {
-		n, err := strconv.Atoi(v[0])
+func (in *listInput) read(p *listParams) error {
+	p.prefix, p.delimiter, p.maxKeys = in.Prefix, in.Delimiter, maxListKeys
+	if in.MaxKeys != nil {
+		v := *in.MaxKeys
+		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return p, ErrInvalidArgument.New("Provided max-keys not an integer or within integer range").
-				With("ArgumentName", "max-keys").With("ArgumentValue", v[0])
+			return invalidArgument("Provided max-keys not an integer or within integer range", "max-keys", v)
 		}
 		p.maxKeys = min(n, maxListKeys)
 	}
-	switch e := q.Get("encoding-type"); e {
+	switch e := in.EncodingType; e {
 	case "":
 	case "url":
 		p.encodeURL = true
 	default:
-		return p, ErrInvalidArgument.New("Invalid Encoding Method specified in Request").
-			With("ArgumentName", "encoding-type").With("ArgumentValue", e)
+		return invalidArgument("Invalid Encoding Method specified in Request", "encoding-type", e)
 	}
-	if _, err := p.after(); err != nil {
-		return p, err
-	}
-	return p, nil
+	_, err := p.after()
+	return err
 }
 
 // Continuation tokens are opaque to clients; ours carry the last key.
@@ -295,25 +262,6 @@ type deleteResult struct {
 	Errors  []deleteErrorEntry `xml:"Error"`
 }
 
-// maxDeleteObjects is DeleteObjects' limit per request.
-const maxDeleteObjects = 1000
-
-// parseDeleteRequest decodes a DeleteObjects body.
-func parseDeleteRequest(body []byte) (deleteRequest, *awsproto.Error) {
-	var req deleteRequest
-	if err := awsproto.DecodeXML(body, &req); err != nil {
-		return req, err.(*awsproto.Error)
-	}
-	if req.XMLName.Local != "Delete" || len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
-		return req, malformedXML()
-	}
-	return req, nil
-}
-
-func malformedXML() *awsproto.Error {
-	return ErrMalformedXML.New("The XML you provided was not well-formed or did not validate against our published schema")
-}
-
 type copyObjectResult struct {
 	XMLName      xml.Name `xml:"CopyObjectResult"`
 	Xmlns        string   `xml:"xmlns,attr"`
@@ -345,10 +293,10 @@ type completeMultipartUpload struct {
 }
 
 // parseCompleteRequest decodes a CompleteMultipartUpload body.
-func parseCompleteRequest(body []byte) ([]PartRef, *awsproto.Error) {
+func parseCompleteRequest(body []byte) ([]PartRef, error) {
 	var req completeMultipartUpload
 	if err := awsproto.DecodeXML(body, &req); err != nil {
-		return nil, err.(*awsproto.Error)
+		return nil, err
 	}
 	if req.XMLName.Local != "CompleteMultipartUpload" || len(req.Parts) == 0 || len(req.Parts) > MaxPartNumber {
 		return nil, malformedXML()
@@ -489,40 +437,59 @@ func (d *xmlDoc) elemBool(name string, v bool) {
 	d.close(name)
 }
 
-func (d *xmlDoc) finish() { d.close(d.root) }
-
-func (d *xmlDoc) release() {
+// Respond finishes and sends the document with status 200, and returns the
+// buffer to its pool.
+func (d *xmlDoc) Respond(w http.ResponseWriter, c *awsproto.Call) error {
+	d.close(d.root)
+	h := w.Header()
+	h["X-Amz-Request-Id"] = []string{c.RequestID}
+	h["Content-Type"] = []string{"application/xml"}
+	h["Content-Length"] = []string{strconv.Itoa(d.Len())}
+	w.WriteHeader(http.StatusOK)
+	w.Write(d.Bytes()) // the status is out: a failed write has no one to tell
 	if d.Cap() <= 1<<20 {
 		xmlDocs.Put(d)
 	}
+	return nil
 }
 
 // escapeXMLText writes s as XML character data the way encoding/xml's
-// EscapeText does (invalid characters become U+FFFD).
+// EscapeText does (invalid characters become U+FFFD). ASCII, nearly all of
+// a listing, is looked at byte by byte without decoding runes.
 func escapeXMLText(b *bytes.Buffer, s string) {
 	last := 0
 	for i := 0; i < len(s); {
-		r, width := utf8.DecodeRuneInString(s[i:])
 		var esc string
-		switch {
-		case r == '"':
-			esc = "&#34;"
-		case r == '\'':
-			esc = "&#39;"
-		case r == '&':
-			esc = "&amp;"
-		case r == '<':
-			esc = "&lt;"
-		case r == '>':
-			esc = "&gt;"
-		case r == '\t':
-			esc = "&#x9;"
-		case r == '\n':
-			esc = "&#xA;"
-		case r == '\r':
-			esc = "&#xD;"
-		case !xmlChar(r) || (r == utf8.RuneError && width == 1):
-			esc = "\uFFFD"
+		width := 1
+		if c := s[i]; c < utf8.RuneSelf {
+			switch c {
+			case '"':
+				esc = "&#34;"
+			case '\'':
+				esc = "&#39;"
+			case '&':
+				esc = "&amp;"
+			case '<':
+				esc = "&lt;"
+			case '>':
+				esc = "&gt;"
+			case '\t':
+				esc = "&#x9;"
+			case '\n':
+				esc = "&#xA;"
+			case '\r':
+				esc = "&#xD;"
+			default:
+				if c < 0x20 {
+					esc = "\uFFFD"
+				}
+			}
+		} else {
+			var r rune
+			r, width = utf8.DecodeRuneInString(s[i:])
+			if !xmlChar(r) || (r == utf8.RuneError && width == 1) {
+				esc = "\uFFFD"
+			}
 		}
 		if esc != "" {
 			b.WriteString(s[last:i])

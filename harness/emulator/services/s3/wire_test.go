@@ -12,28 +12,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
-func TestBucketFromHost(t *testing.T) {
-	cases := map[string]string{
-		"bkt.s3.localhost.localstack.cloud:4566":      "bkt",
-		"my.dotted.bkt.s3.localhost.localstack.cloud": "my.dotted.bkt",
-		"BKT.S3.LOCALHOST.LOCALSTACK.CLOUD":           "BKT",
-		"bkt.localhost:4566":                          "bkt",
-		"bkt.localhost":                               "bkt",
-		"s3.localhost.localstack.cloud:4566":          "",
-		"localhost:4566":                              "",
-		"127.0.0.1:4566":                              "",
-		"localhost.localstack.cloud:4566":             "",
-		".localhost":                                  "",
-		"api.execute-api.localhost.localstack.cloud":  "",
-		"[::1]:4566":                                  "",
-	}
-	for host, want := range cases {
-		if got := bucketFromHost(host); got != want {
-			t.Errorf("bucketFromHost(%q) = %q, want %q", host, got, want)
+// The dispatch table names every operation the API serves, and only those.
+func TestRoutesCoverOperations(t *testing.T) {
+	svc := New(cloud.DefaultEnv())
+	routed := map[string]bool{}
+	for _, rt := range routes {
+		if rt.op != "" {
+			routed[rt.op] = true
 		}
+	}
+	for _, op := range svc.api.Operations() {
+		if !routed[op.Name] {
+			t.Errorf("%s is registered but no route reaches it", op.Name)
+		}
+		delete(routed, op.Name)
+	}
+	if len(routed) != 0 {
+		t.Errorf("routes to unregistered operations: %v", routed)
 	}
 }
 
@@ -169,6 +168,7 @@ func TestListParamsErrors(t *testing.T) {
 	}{
 		{"list-type=2&max-keys=abc", "InvalidArgument"},
 		{"list-type=2&max-keys=-1", "InvalidArgument"},
+		{"list-type=2&max-keys=", "InvalidArgument"},
 		{"list-type=2&encoding-type=gzip", "InvalidArgument"},
 		{"list-type=2&continuation-token=%25%25", "InvalidArgument"},
 		{"list-type=2&max-keys=5000", ""},
@@ -176,16 +176,21 @@ func TestListParamsErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		q, _ := url.ParseQuery(tc.query)
-		p, err := parseListParams(q, true)
+		in := listObjectsV2Input{ContinuationToken: q.Get("continuation-token")}
+		in.EncodingType = q.Get("encoding-type")
+		if v, ok := q["max-keys"]; ok {
+			in.MaxKeys = &v[0]
+		}
+		err := in.Validate()
 		code := ""
 		if err != nil {
-			code = err.Code
+			code = err.(*awsproto.Error).Code
 		}
 		if code != tc.code {
 			t.Errorf("%s: code %q, want %q", tc.query, code, tc.code)
 		}
-		if tc.code == "" && p.maxKeys > 1000 {
-			t.Errorf("%s: max-keys %d not capped", tc.query, p.maxKeys)
+		if tc.code == "" && in.params.maxKeys > 1000 {
+			t.Errorf("%s: max-keys %d not capped", tc.query, in.params.maxKeys)
 		}
 	}
 }
@@ -417,6 +422,46 @@ func FuzzEscapeXMLText(f *testing.F) {
 		xml.EscapeText(&want, []byte(s))
 		if got.String() != want.String() {
 			t.Fatalf("escape(%q) = %q, encoding/xml says %q", s, got.String(), want.String())
+		}
+	})
+}
+
+// FuzzScanQuery: routing reads a query as url.ParseQuery does: the same
+// sub-resources present, versionId's first value, list-type=2 by its first
+// value, and a refusal exactly when some parameter calls for one.
+func FuzzScanQuery(f *testing.F) {
+	for _, q := range []string{"", "x-id=GetObject", "uploads&prefix=a", "uploadId=1&partNumber=2", "list-type=2&list-type=1",
+		"versionId=null&versionId=3", "tagging&acl", "renameObject", "up%6Coads", "X-Amz-Signature=a&X-Amz-Credential=b;c",
+		"AWSAccessKeyId=a&Signature=b&Expires=1", "delete=%zz", "=x&&website"} {
+		f.Add(q, true)
+		f.Add(q, false)
+	}
+	f.Fuzz(func(t *testing.T, raw string, write bool) {
+		got := scanQuery(raw, write)
+		want, _ := url.ParseQuery(raw)
+		var bits uint32
+		refuse := false
+		for k := range want {
+			p := params[k]
+			bits |= p.bit
+			refuse = refuse || p.unsupported || (write && !p.write && !strings.HasPrefix(k, "X-Amz-"))
+		}
+		if v := want["list-type"]; len(v) > 0 && v[0] == "2" {
+			bits |= pListV2
+		}
+		if got.params != bits {
+			t.Fatalf("scanQuery(%q) params %b, ParseQuery says %b", raw, got.params, bits)
+		}
+		if v := want["versionId"]; len(v) > 0 && got.versionID != v[0] {
+			t.Fatalf("scanQuery(%q) versionId %q, ParseQuery says %q", raw, got.versionID, v[0])
+		}
+		if got.refuse != refuse {
+			t.Fatalf("scanQuery(%q, %v) refused %q, want a refusal: %v", raw, write, got.refused, refuse)
+		}
+		if got.refuse {
+			if _, ok := want[got.refused]; !ok {
+				t.Fatalf("scanQuery(%q) refused %q, which ParseQuery does not see", raw, got.refused)
+			}
 		}
 	})
 }

@@ -1,0 +1,602 @@
+package s3
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+)
+
+// Object operations: PutObject, GetObject, HeadObject, CopyObject,
+// DeleteObject and DeleteObjects.
+
+// objectInput is the input of operations that take only their object.
+type objectInput struct {
+	Bucket string `xml:"-" location:"uri" name:"Bucket"`
+	Key    string `xml:"-" location:"uri" name:"Key"`
+}
+
+// objectHeaders are what S3 stores with an object from PutObject,
+// CreateMultipartUpload and CopyObject (REPLACE): the standard HTTP headers,
+// user metadata and storage class.
+type objectHeaders struct {
+	CacheControl       string            `xml:"-" location:"header" name:"Cache-Control"`
+	ContentDisposition string            `xml:"-" location:"header" name:"Content-Disposition"`
+	ContentEncoding    string            `xml:"-" location:"header" name:"Content-Encoding"`
+	ContentLanguage    string            `xml:"-" location:"header" name:"Content-Language"`
+	ContentType        string            `xml:"-" location:"header" name:"Content-Type"`
+	Expires            string            `xml:"-" location:"header" name:"Expires"`
+	Metadata           map[string]string `xml:"-" location:"headers" name:"X-Amz-Meta-"`
+	StorageClass       string            `xml:"-" location:"header" name:"X-Amz-Storage-Class"`
+}
+
+// Storage classes S3 accepts in x-amz-storage-class.
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true,
+}
+
+func checkKey(key string) error {
+	if len(key) > maxKeyLength {
+		return errKeyTooLong.New("Your key is too long").With("Size", len(key)).With("MaxSizeAllowed", maxKeyLength)
+	}
+	return nil
+}
+
+func checkStorageClass(sc string) error {
+	if sc != "" && !storageClasses[sc] {
+		return errInvalidStorageClass.New("The storage class you specified is not valid").With("StorageClassRequested", sc)
+	}
+	return nil
+}
+
+// object is the (unsealed) object key gets with these headers.
+func (h *objectHeaders) object(key string) (*Object, error) {
+	if err := checkKey(key); err != nil {
+		return nil, err
+	}
+	if err := checkStorageClass(h.StorageClass); err != nil {
+		return nil, err
+	}
+	o := &Object{Key: key, StorageClass: h.StorageClass, Headers: Headers{
+		ContentType:        h.ContentType,
+		ContentEncoding:    withoutToken(h.ContentEncoding, "aws-chunked"),
+		ContentDisposition: h.ContentDisposition,
+		ContentLanguage:    h.ContentLanguage,
+		CacheControl:       h.CacheControl,
+		Expires:            h.Expires,
+	}}
+	if o.Headers.ContentType == "" {
+		o.Headers.ContentType = "binary/octet-stream"
+	}
+	metaSize := 0
+	for k, v := range h.Metadata {
+		if k == "" {
+			delete(h.Metadata, k) // a bare x-amz-meta- header names nothing
+			continue
+		}
+		metaSize += len(k) + len(v)
+	}
+	if len(h.Metadata) > 0 {
+		o.Meta = h.Metadata
+	}
+	if metaSize > maxMetadataSize {
+		return nil, errMetadataTooLarge.New("Your metadata headers exceed the maximum allowed metadata size.").
+			With("Size", metaSize).With("MaxSizeAllowed", maxMetadataSize)
+	}
+	return o, nil
+}
+
+// checksums are the flexible checksum members (x-amz-checksum-*) requests
+// send and responses echo.
+type checksums struct {
+	ChecksumCRC32     string `xml:"-" location:"header" name:"X-Amz-Checksum-Crc32"`
+	ChecksumCRC32C    string `xml:"-" location:"header" name:"X-Amz-Checksum-Crc32c"`
+	ChecksumCRC64NVME string `xml:"-" location:"header" name:"X-Amz-Checksum-Crc64nvme"`
+	ChecksumSHA1      string `xml:"-" location:"header" name:"X-Amz-Checksum-Sha1"`
+	ChecksumSHA256    string `xml:"-" location:"header" name:"X-Amz-Checksum-Sha256"`
+}
+
+// first is the checksum a request sent (the first algorithm, if several).
+func (s *checksums) first() Checksum {
+	for _, c := range [...]Checksum{{"CRC32", s.ChecksumCRC32}, {"CRC32C", s.ChecksumCRC32C},
+		{"CRC64NVME", s.ChecksumCRC64NVME}, {"SHA1", s.ChecksumSHA1}, {"SHA256", s.ChecksumSHA256}} {
+		if c.Value != "" {
+			return c
+		}
+	}
+	return Checksum{}
+}
+
+// echo returns sum as the member of its algorithm.
+func echo(sum Checksum) checksums {
+	var out checksums
+	switch sum.Algorithm {
+	case "CRC32":
+		out.ChecksumCRC32 = sum.Value
+	case "CRC32C":
+		out.ChecksumCRC32C = sum.Value
+	case "CRC64NVME":
+		out.ChecksumCRC64NVME = sum.Value
+	case "SHA1":
+		out.ChecksumSHA1 = sum.Value
+	case "SHA256":
+		out.ChecksumSHA256 = sum.Value
+	}
+	return out
+}
+
+// payload says how an object or part body travels: plain or aws-chunked
+// (x-amz-content-sha256 STREAMING-…, or Content-Encoding aws-chunked, with
+// the decoded length), and the checksum the client computed (in a header
+// here, or in the aws-chunked trailer).
+type payload struct {
+	ContentSHA256        string  `xml:"-" location:"header" name:"X-Amz-Content-Sha256"`
+	DecodedContentLength string  `xml:"-" location:"header" name:"X-Amz-Decoded-Content-Length"`
+	ContentMD5           *string `xml:"-" location:"header" name:"Content-Md5"`
+	checksums
+}
+
+// read reads an object or part body, plain or aws-chunked, and checks the
+// flexible checksum the client sent with it (header or trailer).
+func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string) ([]byte, Checksum, error) {
+	var (
+		data     []byte
+		trailers []trailerField
+		err      error
+	)
+	if strings.HasPrefix(p.ContentSHA256, "STREAMING-") || hasToken(contentEncoding, "aws-chunked") {
+		n, perr := strconv.ParseInt(p.DecodedContentLength, 10, 64)
+		if perr != nil || n < 0 {
+			return nil, Checksum{}, errMissingContentLength.New("You must provide the Content-Length HTTP header.")
+		}
+		if n > maxObjectSize {
+			return nil, Checksum{}, entityTooLarge(n)
+		}
+		data, trailers, err = decodeAWSChunked(body, n)
+	} else {
+		if c.ContentLength < 0 {
+			return nil, Checksum{}, errMissingContentLength.New("You must provide the Content-Length HTTP header.")
+		}
+		if c.ContentLength > maxObjectSize {
+			return nil, Checksum{}, entityTooLarge(c.ContentLength)
+		}
+		data, err = readPlain(body, c.ContentLength)
+	}
+	switch err {
+	case nil:
+	case errChunkFormat, errLongBody:
+		return nil, Checksum{}, errInvalidRequest.New("The aws-chunked request body is malformed.")
+	default:
+		return nil, Checksum{}, errIncompleteBody.New("You did not provide the number of bytes specified by the Content-Length HTTP header")
+	}
+
+	sum := p.first()
+	for _, t := range trailers {
+		if alg, ok := checksumAlgorithms[strings.TrimPrefix(t.name, "x-amz-checksum-")]; ok && strings.HasPrefix(t.name, "x-amz-checksum-") {
+			sum = Checksum{Algorithm: alg, Value: t.value}
+		}
+	}
+	if sum.Algorithm != "" {
+		if !validChecksumValue(sum.Algorithm, sum.Value) {
+			return nil, Checksum{}, errInvalidRequest.Errorf("Value for %s header is invalid.", checksumHeader(sum.Algorithm))
+		}
+		if computeChecksum(sum.Algorithm, data) != sum.Value {
+			return nil, Checksum{}, errBadDigest.Errorf("The %s you specified did not match the calculated checksum.", sum.Algorithm)
+		}
+	}
+	return data, sum, nil
+}
+
+// checkMD5 compares Content-MD5 with the body's quoted hex MD5 (the ETag,
+// computed anyway).
+func (p *payload) checkMD5(etag string) error {
+	if p.ContentMD5 == nil {
+		return nil
+	}
+	v := *p.ContentMD5
+	want, err := base64.StdEncoding.DecodeString(v)
+	if err != nil || len(want) != 16 {
+		return errInvalidDigest.New("The Content-MD5 you specified is not valid.").With("Content-MD5", v)
+	}
+	if hex.EncodeToString(want) != strings.Trim(etag, `"`) {
+		return errBadDigest.New("The Content-MD5 you specified did not match what we received.").With("ExpectedDigest", v)
+	}
+	return nil
+}
+
+// ----- PutObject
+
+type putObjectInput struct {
+	objectInput
+	objectHeaders
+	payload
+	IfMatch     string    `xml:"-" location:"header" name:"If-Match"`
+	IfNoneMatch string    `xml:"-" location:"header" name:"If-None-Match"`
+	Body        io.Reader `xml:"-" location:"body"`
+
+	obj  *Object // what Validate made of the headers
+	cond PutCondition
+	out  putObjectOutput // the answer (see readObject)
+}
+
+func (in *putObjectInput) Validate() error {
+	obj, err := in.object(in.Key)
+	if err != nil {
+		return err
+	}
+	in.obj, in.cond = obj, PutCondition{IfMatch: in.IfMatch}
+	if inm := in.IfNoneMatch; inm != "" {
+		if strings.TrimSpace(inm) != "*" {
+			return errNotImplemented.New("A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
+		}
+		in.cond.IfNoneMatchAny = true
+	}
+	return nil
+}
+
+type putObjectOutput struct {
+	ETag string `xml:"-" location:"header" name:"ETag"`
+	checksums
+	ChecksumType string `xml:"-" location:"header" name:"X-Amz-Checksum-Type"`
+}
+
+func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOutput, error) {
+	// A missing bucket is refused before its body is read, as on AWS.
+	if _, err := s.store.Bucket(in.Bucket); err != nil {
+		return nil, err
+	}
+	obj := in.obj
+	var err error
+	if obj.Data, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding); err != nil {
+		return nil, err
+	}
+	obj.Seal(s.env.Now())
+	if err := in.checkMD5(obj.ETag); err != nil {
+		return nil, err
+	}
+	if err := s.store.PutObject(in.Bucket, obj, in.cond, "Put"); err != nil {
+		return nil, err
+	}
+	in.out = putObjectOutput{ETag: obj.ETag, checksums: echo(obj.Checksum)}
+	if obj.Checksum.Algorithm != "" {
+		in.out.ChecksumType = "FULL_OBJECT"
+	}
+	return &in.out, nil
+}
+
+// ----- GetObject, HeadObject
+
+// getObjectInput is GetObject's input, and HeadObject's: they have the
+// same members.
+type getObjectInput struct {
+	objectInput
+	IfMatch           string `xml:"-" location:"header" name:"If-Match"`
+	IfModifiedSince   string `xml:"-" location:"header" name:"If-Modified-Since"`
+	IfNoneMatch       string `xml:"-" location:"header" name:"If-None-Match"`
+	IfUnmodifiedSince string `xml:"-" location:"header" name:"If-Unmodified-Since"`
+	Range             string `xml:"-" location:"header" name:"Range"`
+	ChecksumMode      string `xml:"-" location:"header" name:"X-Amz-Checksum-Mode"`
+	PartNumber        string `xml:"-" location:"querystring" name:"partNumber"`
+	responseOverrides
+
+	reply objectReply // the answer, in the input allocated anyway (see readObject)
+}
+
+// responseOverrides are the query parameters that replace response headers
+// of GetObject (presigned GETs use them).
+type responseOverrides struct {
+	ResponseCacheControl       string `xml:"-" location:"querystring" name:"response-cache-control"`
+	ResponseContentDisposition string `xml:"-" location:"querystring" name:"response-content-disposition"`
+	ResponseContentEncoding    string `xml:"-" location:"querystring" name:"response-content-encoding"`
+	ResponseContentLanguage    string `xml:"-" location:"querystring" name:"response-content-language"`
+	ResponseContentType        string `xml:"-" location:"querystring" name:"response-content-type"`
+	ResponseExpires            string `xml:"-" location:"querystring" name:"response-expires"`
+}
+
+func (s *Service) getObject(c *awsproto.Call, in *getObjectInput) (*objectReply, error) {
+	return s.readObject(in, true)
+}
+
+func (s *Service) headObject(c *awsproto.Call, in *getObjectInput) (*objectReply, error) {
+	return s.readObject(in, false)
+}
+
+func (s *Service) readObject(in *getObjectInput, body bool) (*objectReply, error) {
+	obj, err := s.store.Object(in.Bucket, in.Key)
+	if err != nil {
+		return nil, err
+	}
+	// The reply lives in the input, which is allocated anyway: one
+	// allocation less on the hottest paths (PutObject's output too).
+	if err := in.reply.prepare(obj, in, body); err != nil {
+		return nil, err
+	}
+	in.reply.over = &in.responseOverrides
+	return &in.reply, nil
+}
+
+// prepare makes o the answer to a GET (body) or HEAD of obj: its conditions
+// (If-Match, If-Unmodified-Since: 412; If-None-Match, If-Modified-Since:
+// 304), then the part or range asked for. The response-* overrides are the
+// caller's to add.
+func (o *objectReply) prepare(obj *Object, in *getObjectInput, body bool) error {
+	size := obj.Size()
+	*o = objectReply{obj: obj, status: http.StatusOK, end: size - 1, body: body}
+	if in.IfMatch != "" || in.IfNoneMatch != "" || in.IfModifiedSince != "" || in.IfUnmodifiedSince != "" {
+		if in.IfMatch != "" {
+			if !ETagMatches(in.IfMatch, obj.ETag) {
+				return preconditionFailed("If-Match")
+			}
+		} else if t, err := http.ParseTime(in.IfUnmodifiedSince); err == nil && obj.LastModified.After(t) {
+			return preconditionFailed("If-Unmodified-Since")
+		}
+		if in.IfNoneMatch != "" {
+			if ETagMatches(in.IfNoneMatch, obj.ETag) {
+				o.status = http.StatusNotModified
+				return nil
+			}
+		} else if t, err := http.ParseTime(in.IfModifiedSince); err == nil && !obj.LastModified.After(t) {
+			o.status = http.StatusNotModified
+			return nil
+		}
+	}
+	if pn := in.PartNumber; pn != "" {
+		n, err := strconv.Atoi(pn)
+		if err != nil || n < 1 || n > MaxPartNumber {
+			return invalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", pn)
+		}
+		switch {
+		case len(obj.PartSizes) > 0 && n <= len(obj.PartSizes):
+			for _, ps := range obj.PartSizes[:n-1] {
+				o.start += ps
+			}
+			o.end = o.start + obj.PartSizes[n-1] - 1
+			o.status = http.StatusPartialContent
+			o.parts = len(obj.PartSizes)
+		case len(obj.PartSizes) == 0 && n == 1:
+		default:
+			return errInvalidPartNumber.New("The requested partnumber is not satisfiable").With("PartNumberRequested", n).With("ActualPartCount", max(1, len(obj.PartSizes)))
+		}
+	} else if in.Range != "" {
+		br, res := parseRange(in.Range, size)
+		switch res {
+		case rangeUnsatisfiable:
+			return errInvalidRange.New("The requested range is not satisfiable").With("RangeRequested", in.Range).With("ActualObjectSize", size)
+		case rangeOK:
+			o.start, o.end, o.status = br.start, br.end, http.StatusPartialContent
+		}
+	}
+	o.checksum = o.status == http.StatusOK && obj.Checksum.Algorithm != "" && in.ChecksumMode == "ENABLED"
+	return nil
+}
+
+// objectReply is an object as GetObject, HeadObject and the website
+// endpoint send it: its headers, then (for a GET) bytes start to end. It
+// writes the stored bytes as they are: no copy, no encoder.
+type objectReply struct {
+	obj        *Object
+	status     int   // 200, 206, 304, or the website's 404 with its error document
+	start, end int64 // inclusive
+	body       bool
+	parts      int  // x-amz-mp-parts-count, when a part was asked for
+	checksum   bool // send the stored checksum (checksum mode, whole object)
+	over       *responseOverrides
+}
+
+func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
+	obj, wh := o.obj, w.Header()
+	wh["X-Amz-Request-Id"] = []string{c.RequestID}
+	wh["Etag"] = []string{obj.ETag}
+	wh["Last-Modified"] = []string{obj.lastModifiedHTTP}
+	if o.status == http.StatusNotModified {
+		w.WriteHeader(o.status)
+		return nil
+	}
+	wh["Accept-Ranges"] = []string{"bytes"}
+	wh["Content-Type"] = []string{obj.Headers.ContentType}
+	for _, kv := range [...]struct{ name, v string }{
+		{"Content-Encoding", obj.Headers.ContentEncoding},
+		{"Content-Disposition", obj.Headers.ContentDisposition},
+		{"Content-Language", obj.Headers.ContentLanguage},
+		{"Cache-Control", obj.Headers.CacheControl},
+		{"Expires", obj.Headers.Expires},
+	} {
+		if kv.v != "" {
+			wh[kv.name] = []string{kv.v}
+		}
+	}
+	if obj.StorageClass != "STANDARD" {
+		wh["X-Amz-Storage-Class"] = []string{obj.StorageClass}
+	}
+	for k, v := range obj.Meta {
+		wh.Set("X-Amz-Meta-"+k, v)
+	}
+	if ov := o.over; ov != nil {
+		for _, kv := range [...]struct{ name, v string }{
+			{"Content-Type", ov.ResponseContentType},
+			{"Content-Language", ov.ResponseContentLanguage},
+			{"Expires", ov.ResponseExpires},
+			{"Cache-Control", ov.ResponseCacheControl},
+			{"Content-Disposition", ov.ResponseContentDisposition},
+			{"Content-Encoding", ov.ResponseContentEncoding},
+		} {
+			if kv.v != "" {
+				wh[kv.name] = []string{kv.v}
+			}
+		}
+	}
+	if o.parts > 0 {
+		wh["X-Amz-Mp-Parts-Count"] = []string{strconv.Itoa(o.parts)}
+	}
+	size := obj.Size()
+	if o.status == http.StatusPartialContent {
+		wh["Content-Range"] = []string{"bytes " + strconv.FormatInt(o.start, 10) + "-" + strconv.FormatInt(o.end, 10) + "/" + strconv.FormatInt(size, 10)}
+	} else if o.checksum {
+		wh.Set(checksumHeader(obj.Checksum.Algorithm), obj.Checksum.Value)
+		wh["X-Amz-Checksum-Type"] = []string{"FULL_OBJECT"}
+	}
+	wh["Content-Length"] = []string{strconv.FormatInt(o.end-o.start+1, 10)}
+	w.WriteHeader(o.status)
+	if o.body && o.end >= o.start {
+		w.Write(obj.Data[o.start : o.end+1])
+	}
+	return nil
+}
+
+// ----- DeleteObject, DeleteObjects
+
+func (s *Service) deleteObject(c *awsproto.Call, in *objectInput) (struct{}, error) {
+	_, err := s.store.DeleteObjects(in.Bucket, []string{in.Key}, s.env.Now())
+	return struct{}{}, err
+}
+
+type deleteObjectsInput struct {
+	Bucket string    `xml:"-" location:"uri" name:"Bucket"`
+	Delete io.Reader `xml:"-" location:"body"`
+}
+
+// maxDeleteObjects is DeleteObjects' limit per request.
+const maxDeleteObjects = 1000
+
+func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (deleteResult, error) {
+	body, err := readXMLBody(c, in.Delete)
+	if err != nil {
+		return deleteResult{}, err
+	}
+	var req deleteRequest
+	if err := awsproto.DecodeXML(body, &req); err != nil {
+		return deleteResult{}, err
+	}
+	if req.XMLName.Local != "Delete" || len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
+		return deleteResult{}, malformedXML()
+	}
+	keys := make([]string, len(req.Objects))
+	for i, o := range req.Objects {
+		keys[i] = o.Key
+	}
+	if _, err := s.store.DeleteObjects(in.Bucket, keys, s.env.Now()); err != nil {
+		return deleteResult{}, err
+	}
+	res := deleteResult{Xmlns: awsproto.S3XMLNS}
+	if !req.Quiet {
+		res.Deleted = make([]deletedEntry, len(keys))
+		for i, k := range keys {
+			res.Deleted[i] = deletedEntry{Key: k}
+		}
+	}
+	return res, nil
+}
+
+// ----- CopyObject
+
+type copyObjectInput struct {
+	objectInput
+	copySource
+	MetadataDirective string `xml:"-" location:"header" name:"X-Amz-Metadata-Directive"`
+	objectHeaders
+}
+
+// copySource names the object a copy reads and the conditions it must meet.
+type copySource struct {
+	CopySource                  string `xml:"-" location:"header" name:"X-Amz-Copy-Source"`
+	CopySourceIfMatch           string `xml:"-" location:"header" name:"X-Amz-Copy-Source-If-Match"`
+	CopySourceIfModifiedSince   string `xml:"-" location:"header" name:"X-Amz-Copy-Source-If-Modified-Since"`
+	CopySourceIfNoneMatch       string `xml:"-" location:"header" name:"X-Amz-Copy-Source-If-None-Match"`
+	CopySourceIfUnmodifiedSince string `xml:"-" location:"header" name:"X-Amz-Copy-Source-If-Unmodified-Since"`
+}
+
+// parse decodes x-amz-copy-source ("[/]bucket/key[?versionId=…]").
+func (cs *copySource) parse() (bucket, key string, err error) {
+	v := cs.CopySource
+	raw, query, _ := strings.Cut(v, "?")
+	bad := invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", v)
+	p, perr := url.PathUnescape(raw)
+	if perr != nil {
+		return "", "", bad
+	}
+	b, k, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	if !ok || b == "" || k == "" {
+		return "", "", bad
+	}
+	if q, err := url.ParseQuery(query); err == nil {
+		if vid := q.Get("versionId"); vid != "" && vid != "null" {
+			return "", "", noSuchVersion(k, vid)
+		}
+	}
+	return b, k, nil
+}
+
+// source resolves the copy source and checks its conditions.
+func (s *Service) source(cs *copySource) (obj *Object, bucket, key string, err error) {
+	if bucket, key, err = cs.parse(); err != nil {
+		return nil, "", "", err
+	}
+	if obj, err = s.store.Object(bucket, key); err != nil {
+		return nil, "", "", err
+	}
+	if v := cs.CopySourceIfMatch; v != "" && !ETagMatches(v, obj.ETag) {
+		return nil, "", "", preconditionFailed("x-amz-copy-source-If-Match")
+	}
+	if v := cs.CopySourceIfNoneMatch; v != "" && ETagMatches(v, obj.ETag) {
+		return nil, "", "", preconditionFailed("x-amz-copy-source-If-None-Match")
+	}
+	if t, err := http.ParseTime(cs.CopySourceIfUnmodifiedSince); err == nil && obj.LastModified.After(t) {
+		return nil, "", "", preconditionFailed("x-amz-copy-source-If-Unmodified-Since")
+	}
+	if t, err := http.ParseTime(cs.CopySourceIfModifiedSince); err == nil && !obj.LastModified.After(t) {
+		return nil, "", "", preconditionFailed("x-amz-copy-source-If-Modified-Since")
+	}
+	return obj, bucket, key, nil
+}
+
+func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectResult, error) {
+	if _, err := s.store.Bucket(in.Bucket); err != nil {
+		return copyObjectResult{}, err
+	}
+	src, srcBucket, srcKey, err := s.source(&in.copySource)
+	if err != nil {
+		return copyObjectResult{}, err
+	}
+	directive := in.MetadataDirective
+	if directive != "" && directive != "COPY" && directive != "REPLACE" {
+		return copyObjectResult{}, invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+	}
+	sc := in.StorageClass
+	if srcBucket == in.Bucket && srcKey == in.Key && directive != "REPLACE" && sc == "" {
+		return copyObjectResult{}, errInvalidRequest.New("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	var obj *Object
+	if directive == "REPLACE" {
+		if obj, err = in.object(in.Key); err != nil {
+			return copyObjectResult{}, err
+		}
+	} else {
+		if err := checkKey(in.Key); err != nil {
+			return copyObjectResult{}, err
+		}
+		if err := checkStorageClass(sc); err != nil {
+			return copyObjectResult{}, err
+		}
+		obj = &Object{Key: in.Key, Headers: src.Headers, Meta: src.Meta, StorageClass: sc}
+	}
+	if obj.StorageClass == "" {
+		obj.StorageClass = src.StorageClass
+	}
+	// Stored data is immutable, so the copy shares it.
+	obj.Data, obj.Checksum = src.Data, src.Checksum
+	if len(src.PartSizes) == 0 {
+		obj.ETag = src.ETag // same bytes, same MD5
+	}
+	obj.Seal(s.env.Now())
+	if err := s.store.PutObject(in.Bucket, obj, PutCondition{}, "Copy"); err != nil {
+		return copyObjectResult{}, err
+	}
+	return copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}, nil
+}

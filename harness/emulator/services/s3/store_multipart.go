@@ -1,0 +1,231 @@
+package s3
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Limits S3 enforces on multipart uploads.
+const (
+	MinPartSize   = 5 << 20 // every part but the last
+	MaxPartNumber = 10000
+)
+
+// Upload is an in-progress multipart upload.
+type Upload struct {
+	ID        string
+	Key       string
+	Initiated time.Time
+	// Template carries the headers, metadata and storage class the final
+	// object gets (CreateMultipartUpload's headers).
+	Template          *Object
+	ChecksumAlgorithm string
+
+	mu    sync.Mutex
+	parts map[int]*Part
+	done  bool // completed or aborted: no part may be added any more
+}
+
+// Part is one uploaded part.
+type Part struct {
+	Number       int
+	Data         []byte
+	ETag         string // quoted
+	LastModified time.Time
+	Checksum     Checksum
+	md5          [16]byte
+}
+
+// NewPart builds a part from its data.
+func NewPart(number int, data []byte, sum Checksum, now time.Time) *Part {
+	p := &Part{Number: number, Data: data, Checksum: sum, LastModified: now.UTC().Truncate(time.Second)}
+	p.md5 = md5.Sum(data)
+	p.ETag = quoteHex(p.md5[:])
+	return p
+}
+
+// CreateUpload starts a multipart upload.
+func (s *Store) CreateUpload(bucketName string, u *Upload) error {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return err
+	}
+	u.parts = map[int]*Part{}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.deleted {
+		return noSuchBucket(bucketName)
+	}
+	b.uploads[u.ID] = u
+	return nil
+}
+
+// upload finds an upload of key in a bucket.
+func (s *Store) upload(bucketName, key, id string) (*bucket, *Upload, error) {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.mu.RLock()
+	u := b.uploads[id]
+	b.mu.RUnlock()
+	if u == nil || u.Key != key {
+		return nil, nil, noSuchUpload(id)
+	}
+	return b, u, nil
+}
+
+// UploadOf returns an upload (for its template).
+func (s *Store) UploadOf(bucketName, key, id string) (*Upload, error) {
+	_, u, err := s.upload(bucketName, key, id)
+	return u, err
+}
+
+// PutPart stores (or replaces) one part of an upload.
+func (s *Store) PutPart(bucketName, key, id string, p *Part) error {
+	_, u, err := s.upload(bucketName, key, id)
+	if err != nil {
+		return err
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.done {
+		return noSuchUpload(id)
+	}
+	u.parts[p.Number] = p
+	return nil
+}
+
+// Parts returns an upload (for its template) and its parts in order.
+func (s *Store) Parts(bucketName, key, id string) (*Upload, []*Part, error) {
+	_, u, err := s.upload(bucketName, key, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	u.mu.Lock()
+	out := make([]*Part, 0, len(u.parts))
+	for _, p := range u.parts {
+		out = append(out, p)
+	}
+	u.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return u, out, nil
+}
+
+// Uploads lists a bucket's uploads by key, then initiation time.
+func (s *Store) Uploads(bucketName string) ([]*Upload, error) {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.RLock()
+	out := make([]*Upload, 0, len(b.uploads))
+	for _, u := range b.uploads {
+		out = append(out, u)
+	}
+	b.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Key != out[j].Key {
+			return out[i].Key < out[j].Key
+		}
+		if !out[i].Initiated.Equal(out[j].Initiated) {
+			return out[i].Initiated.Before(out[j].Initiated)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// AbortUpload discards an upload and its parts.
+func (s *Store) AbortUpload(bucketName, key, id string) error {
+	b, u, err := s.upload(bucketName, key, id)
+	if err != nil {
+		return err
+	}
+	u.mu.Lock()
+	u.done = true
+	u.mu.Unlock()
+	b.mu.Lock()
+	delete(b.uploads, id)
+	b.mu.Unlock()
+	return nil
+}
+
+// PartRef is one entry of a CompleteMultipartUpload request.
+type PartRef struct {
+	Number int
+	ETag   string
+}
+
+// CompleteUpload assembles the listed parts into the upload's object. The
+// parts are validated and the upload closed under the upload's lock; the
+// (possibly large) copy happens outside every lock.
+func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now time.Time) (*Object, error) {
+	b, u, err := s.upload(bucketName, key, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) == 0 {
+		return nil, malformedXML()
+	}
+	u.mu.Lock()
+	if u.done {
+		u.mu.Unlock()
+		return nil, noSuchUpload(id)
+	}
+	parts := make([]*Part, len(refs))
+	var total int64
+	for i, ref := range refs {
+		if i > 0 && ref.Number <= refs[i-1].Number {
+			u.mu.Unlock()
+			return nil, errInvalidPartOrder.New("The list of parts was not in ascending order. Parts must be ordered by part number.").With("UploadId", id)
+		}
+		p := u.parts[ref.Number]
+		if p == nil || !ETagMatches(ref.ETag, p.ETag) {
+			u.mu.Unlock()
+			return nil, errInvalidPart.New("One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.").
+				With("UploadId", id).With("PartNumber", ref.Number).With("ETag", strings.Trim(ref.ETag, `"`))
+		}
+		if i < len(refs)-1 && len(p.Data) < MinPartSize {
+			u.mu.Unlock()
+			return nil, errEntityTooSmall.New("Your proposed upload is smaller than the minimum allowed object size.").
+				With("ProposedSize", int64(len(p.Data))).With("MinSizeAllowed", MinPartSize).
+				With("PartNumber", ref.Number).With("ETag", strings.Trim(p.ETag, `"`))
+		}
+		parts[i] = p
+		total += int64(len(p.Data))
+	}
+	u.done = true
+	u.mu.Unlock()
+
+	data := make([]byte, 0, total)
+	sums := make([]byte, 0, 16*len(parts))
+	sizes := make([]int64, len(parts))
+	for i, p := range parts {
+		data = append(data, p.Data...)
+		sums = append(sums, p.md5[:]...)
+		sizes[i] = int64(len(p.Data))
+	}
+	sum := md5.Sum(sums)
+	obj := *u.Template
+	obj.Key, obj.Data, obj.PartSizes = key, data, sizes
+	obj.ETag = `"` + hex.EncodeToString(sum[:]) + "-" + strconv.Itoa(len(parts)) + `"`
+	obj.Checksum = Checksum{}
+	obj.Seal(now)
+
+	b.mu.Lock()
+	if b.deleted {
+		b.mu.Unlock()
+		return nil, noSuchBucket(bucketName)
+	}
+	delete(b.uploads, id)
+	b.put(&obj, b.objects[key])
+	b.mu.Unlock()
+	s.emit(ObjectEvent{Kind: ObjectCreated, Name: "CompleteMultipartUpload", Bucket: b.Name, Region: b.Region, Key: key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})
+	return &obj, nil
+}
