@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	apigw "github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
@@ -55,5 +56,46 @@ func TestPublicHostsServeOnlyTheirDataPlane(t *testing.T) {
 	}
 	if _, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("planted")}); err == nil {
 		t.Fatal("a function was created through a Function URL host")
+	}
+}
+
+// The attack: with a website Host and any Authorization header, S3 GET and
+// PUT worked unsigned in strict mode. A website endpoint serves its website
+// and nothing else.
+func TestWebsiteHostsServeOnlyTheWebsite(t *testing.T) {
+	e, cfg := emutest.Start(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}))
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("site")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("site"), Key: aws.String("private.txt"), Body: strings.NewReader("secret")}); err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/private.txt"}, {"PUT", "/private.txt"}, {"GET", "/site/private.txt"}, {"PUT", "/site/private.txt"},
+	} {
+		method := c.method
+		req, _ := http.NewRequest(method, e.URL()+c.path, strings.NewReader("overwritten"))
+		req.Host = "site.s3-website.localhost.localstack.cloud"
+		req.Header.Set("Authorization", "anything at all")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode < 400 || strings.Contains(string(b), "secret") {
+			t.Errorf("%s %s on the website host: %d %s", method, c.path, resp.StatusCode, b)
+		}
+	}
+	out, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("site"), Key: aws.String("private.txt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	if string(b) != "secret" {
+		t.Fatalf("object overwritten through the website host: %q", b)
 	}
 }

@@ -116,10 +116,13 @@ var virtualHostSuffixes = []string{"s3.localhost.localstack.cloud", "localhost"}
 // Routes: signed S3 requests, virtual-hosted-style hosts, website
 // endpoints (public), and whatever nothing else claims (path-style).
 func (s *Service) Routes() []cloud.Route {
+	// Website endpoints are public: an unsigned request there reaches the
+	// website and nothing else, whatever headers it carries.
+	site := http.HandlerFunc(s.serveWebsiteOnly)
 	rs := []cloud.Route{{Kind: cloud.ByScope, Key: "s3"}, {Kind: cloud.Fallback},
-		{Kind: cloud.ByHost, Key: websiteHostSuffix, Public: true},
-		{Kind: cloud.ByHost, Key: websiteShortHostSuffix, Public: true},
-		{Kind: cloud.ByPath, Key: strings.TrimSuffix(websitePathPrefix, "/"), Public: true},
+		{Kind: cloud.ByHost, Key: websiteHostSuffix, Public: true, DataPlane: site},
+		{Kind: cloud.ByHost, Key: websiteShortHostSuffix, Public: true, DataPlane: site},
+		{Kind: cloud.ByPath, Key: strings.TrimSuffix(websitePathPrefix, "/"), Public: true, DataPlane: site},
 	}
 	for _, h := range virtualHostSuffixes {
 		rs = append(rs, cloud.Route{Kind: cloud.ByHost, Key: h})
@@ -131,6 +134,26 @@ func (s *Service) Routes() []cloud.Route {
 func (s *Service) Summary() map[string]any {
 	b, o, n := s.store.Summary()
 	return map[string]any{"buckets": b, "objects": o, "bytes": n}
+}
+
+// serveWebsiteOnly is all a public website route reaches.
+func (s *Service) serveWebsiteOnly(w http.ResponseWriter, r *http.Request) {
+	id := s.env.NewID()
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.env.Log.Error("s3: panic on the website endpoint", "panic", v, "path", r.URL.Path, "stack", string(debug.Stack()))
+			writeWebsiteError(w, r, id, awsproto.ErrInternalFailure.New("We encountered an internal error. Please try again."), nil)
+		}
+	}()
+	bucket, key, base, ok := websiteTarget(r)
+	if !ok {
+		writeWebsiteError(w, r, id, errNoSuchBucket.New("The specified bucket does not exist"), nil)
+		return
+	}
+	s.serveWebsite(w, r, id, bucket, key, base)
 }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
