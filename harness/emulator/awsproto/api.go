@@ -71,6 +71,10 @@ func (a *API) Register(ops ...Operation) {
 	}
 	for i := range ops {
 		op := ops[i]
+		// Build the input's plan now: a bad tag (a pattern that does not
+		// compile, a located member without json:"-") panics at start-up,
+		// not as a 500 on every call.
+		planOf(op.in)
 		if _, dup := a.ops[op.Name]; dup {
 			panic("awsproto: operation " + op.Name + " registered twice")
 		}

@@ -589,3 +589,16 @@ func FuzzRestQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestAPIBadTagsPanicAtRegistration(t *testing.T) {
+	type badPattern struct {
+		Name *string `pattern:"[a-z"`
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("an input whose pattern does not compile was registered")
+		}
+	}()
+	a := &API{Base: testBase(), Protocol: JSON10, TargetPrefix: "T"}
+	a.Register(Handle("Bad", func(c *Call, in *badPattern) (struct{}, error) { return struct{}{}, nil }))
+}
