@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -103,9 +104,10 @@ func parseRange(h string, size int64) (byteRange, rangeResult) {
 	return byteRange{start: start, end: end}, rangeOK
 }
 
-// parseOffset parses a non-negative decimal byte offset.
+// parseOffset parses a non-negative decimal byte offset; one past int64
+// (bytes=0-18446744073709551615) is as good as the largest int64.
 func parseOffset(s string) (int64, bool) {
-	if s == "" || len(s) > 19 {
+	if s == "" {
 		return 0, false
 	}
 	for i := 0; i < len(s); i++ {
@@ -114,7 +116,10 @@ func parseOffset(s string) (int64, bool) {
 		}
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
+	if err != nil { // only a range error is left
+		return math.MaxInt64, true
+	}
+	return n, true
 }
 
 // listParams are what ListObjects and ListObjectsV2 were asked for.
