@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -157,6 +159,9 @@ type Verifier struct {
 	// Secrets maps access key IDs to secret keys.
 	Secrets map[string]string
 	Now     func() time.Time
+
+	keys     sync.Map // signing keys by key/date/region/service
+	keyCount atomic.Int64
 }
 
 // Verification failures, told apart so the caller can answer in its
@@ -283,7 +288,7 @@ func (v *Verifier) VerifyFor(r *http.Request, x Expect) error {
 		h := sha256.Sum256(body)
 		payload = hex.EncodeToString(h[:])
 	}
-	want := Sign(r, sig, secret, payload)
+	want := signWith(r, sig, v.signingKey(secret, sig.Scope), payload)
 	if !hmac.Equal([]byte(want), []byte(strings.ToLower(sig.Signature))) {
 		return ErrSignatureMismatch
 	}
@@ -341,15 +346,39 @@ func knownRegion(region string) bool {
 // Sign computes the hex signature r should carry for sig's scope, signed
 // headers and date, given the payload hash.
 func Sign(r *http.Request, sig Signature, secret, payloadHash string) string {
+	return signWith(r, sig, deriveKey(secret, sig.Scope), payloadHash)
+}
+
+// deriveKey is SigV4's signing key for a scope: four HMACs.
+func deriveKey(secret string, sc Scope) []byte {
+	k := hmacSHA256([]byte("AWS4"+secret), sc.Date)
+	k = hmacSHA256(k, sc.Region)
+	k = hmacSHA256(k, sc.Service)
+	return hmacSHA256(k, "aws4_request")
+}
+
+// signingKey is deriveKey remembered per key, day, region and service: a
+// client signs thousands of requests with one.
+func (v *Verifier) signingKey(secret string, sc Scope) []byte {
+	id := sc.AccessKey + "/" + sc.Date + "/" + sc.Region + "/" + sc.Service
+	if k, ok := v.keys.Load(id); ok {
+		return k.([]byte)
+	}
+	k := deriveKey(secret, sc)
+	if v.keyCount.Add(1) > 4096 { // bounded: start over rather than grow
+		v.keys.Clear()
+		v.keyCount.Store(1)
+	}
+	v.keys.Store(id, k)
+	return k
+}
+
+func signWith(r *http.Request, sig Signature, key []byte, payloadHash string) string {
 	creq := CanonicalRequest(r, sig, payloadHash)
 	ch := sha256.Sum256([]byte(creq))
 	scope := sig.Scope.Date + "/" + sig.Scope.Region + "/" + sig.Scope.Service + "/aws4_request"
 	sts := sigAlgorithm + "\n" + sig.Date.UTC().Format(amzDateLayout) + "\n" + scope + "\n" + hex.EncodeToString(ch[:])
-	k := hmacSHA256([]byte("AWS4"+secret), sig.Scope.Date)
-	k = hmacSHA256(k, sig.Scope.Region)
-	k = hmacSHA256(k, sig.Scope.Service)
-	k = hmacSHA256(k, "aws4_request")
-	return hex.EncodeToString(hmacSHA256(k, sts))
+	return hex.EncodeToString(hmacSHA256(key, sts))
 }
 
 // CanonicalRequest builds SigV4's canonical request for r.
