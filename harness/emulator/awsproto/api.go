@@ -264,15 +264,8 @@ func (a *API) serveJSON(w http.ResponseWriter, r *http.Request) {
 		a.WriteError(w, c, ErrSerialization.New("Start of structure or map found where not expected."))
 		return
 	}
-	out, err := op.run(a, c, body, nil)
-	if err != nil {
-		a.fail(w, c, err)
-		return
-	}
-	if rs, ok := out.(Responder); ok {
-		if err := rs.Respond(w, c); err != nil {
-			a.fail(w, c, err)
-		}
+	out, done := a.run(w, c, op, body, nil)
+	if done {
 		return
 	}
 	h := w.Header()
@@ -309,6 +302,23 @@ func (a *API) bodyError(op *Operation, err error) *Error {
 	return bodyError(err)
 }
 
+// run calls op and answers what needs no encoding: its error, or the
+// response an output that is a Responder writes itself (done then).
+func (a *API) run(w http.ResponseWriter, c *Call, op *Operation, body []byte, form Form) (out any, done bool) {
+	out, err := op.run(a, c, body, form)
+	if err != nil {
+		a.fail(w, c, err)
+		return nil, true
+	}
+	if rs, ok := out.(Responder); ok {
+		if err := rs.Respond(w, c); err != nil {
+			a.fail(w, c, err)
+		}
+		return nil, true
+	}
+	return out, false
+}
+
 func bodyError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) { // a body that failed its signed hash
@@ -340,15 +350,8 @@ func (a *API) serveQuery(w http.ResponseWriter, r *http.Request) {
 		a.WriteError(w, c, ErrInvalidAction.Errorf("The action %s is not valid for this web service.", action))
 		return
 	}
-	out, err := op.run(a, c, nil, f)
-	if err != nil {
-		a.fail(w, c, err)
-		return
-	}
-	if rs, ok := out.(Responder); ok {
-		if err := rs.Respond(w, c); err != nil {
-			a.fail(w, c, err)
-		}
+	out, done := a.run(w, c, op, nil, f)
+	if done {
 		return
 	}
 	b, err := encodeQueryResult(action, a.XMLNS, a.Protocol == EC2Query, c.RequestID, out)
@@ -471,15 +474,8 @@ func (a *API) Serve(w http.ResponseWriter, c *Call, op *Operation) {
 	} else if limit := a.maxBody(op); limit > 0 {
 		c.Body = http.MaxBytesReader(w, c.Body, limit)
 	}
-	out, err := op.run(a, c, body, nil)
-	if err != nil {
-		a.fail(w, c, err)
-		return
-	}
-	if rs, ok := out.(Responder); ok {
-		if err := rs.Respond(w, c); err != nil {
-			a.fail(w, c, err)
-		}
+	out, done := a.run(w, c, op, body, nil)
+	if done {
 		return
 	}
 	status := op.Status
