@@ -1,8 +1,11 @@
 package emutest
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,4 +66,32 @@ func (d *Discard) Reset() {
 		delete(d.H, k)
 	}
 	d.Status, d.Bytes = 0, 0
+}
+
+// BenchRequest is a request for handler benchmarks: POST / with contentType,
+// X-Amz-Target when target is set, and a SigV4 Authorization header for
+// service that is signed in name only (the emulator accepts any unless
+// strict). Serve gives it a body.
+func BenchRequest(service, contentType, target string) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", nil)
+	req.Header.Set("Content-Type", contentType)
+	signed := "content-type;host;x-amz-date"
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+		signed += ";x-amz-target"
+	}
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260301/us-east-1/"+service+"/aws4_request, SignedHeaders="+signed+", Signature="+strings.Repeat("0", 64))
+	req.Header.Set("X-Amz-Date", "20260301T120000Z")
+	return req
+}
+
+// Serve sends req through h with body, into d (reset first), and returns
+// the status the handler wrote.
+func (d *Discard) Serve(h http.Handler, req *http.Request, body []byte) int {
+	d.Reset()
+	d.Status = 200
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
+	h.ServeHTTP(d, req)
+	return d.Status
 }

@@ -15,23 +15,6 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
-func newFormRequest() *http.Request {
-	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", nil)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260301/us-east-1/ec2/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000")
-	req.Header.Set("X-Amz-Date", "20260301T120000Z")
-	return req
-}
-
-func serveEdge(h http.Handler, w *emutest.Discard, req *http.Request, body []byte) int {
-	w.Reset()
-	w.Status = 200
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.ContentLength = int64(len(body))
-	h.ServeHTTP(w, req)
-	return w.Status
-}
-
 // benchFleet launches 100 instances in 10 reservations, tagged Name=web-N
 // and Role=web|db, and returns the edge and one instance ID.
 func benchFleet(b *testing.B) (http.Handler, string) {
@@ -49,7 +32,7 @@ func benchFleet(b *testing.B) (http.Handler, string) {
 			"&TagSpecification.1.ResourceType=instance&TagSpecification.1.Tag.1.Key=Name&TagSpecification.1.Tag.1.Value=web-%d"+
 			"&TagSpecification.1.Tag.2.Key=Role&TagSpecification.1.Tag.2.Value=%s", i, role)
 		rec := &recorder{Discard: emutest.Discard{H: http.Header{}}}
-		req := newFormRequest()
+		req := emutest.BenchRequest("ec2", "application/x-www-form-urlencoded; charset=utf-8", "")
 		req.Body = io.NopCloser(strings.NewReader(body))
 		h.ServeHTTP(rec, req)
 		if rec.Status != 0 && rec.Status != 200 {
@@ -74,16 +57,16 @@ func benchDescribe(b *testing.B, body string) {
 	h, id := benchFleet(b)
 	payload := []byte(strings.ReplaceAll(body, "$ID", id))
 	w := &emutest.Discard{H: http.Header{}}
-	if s := serveEdge(h, w, newFormRequest(), payload); s != 200 {
+	if s := w.Serve(h, emutest.BenchRequest("ec2", "application/x-www-form-urlencoded; charset=utf-8", ""), payload); s != 200 {
 		b.Fatalf("describe: %d", s)
 	}
 	b.ReportAllocs()
 	m := emutest.StartCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
-		req := newFormRequest()
+		req := emutest.BenchRequest("ec2", "application/x-www-form-urlencoded; charset=utf-8", "")
 		w := &emutest.Discard{H: http.Header{}}
 		for pb.Next() {
-			if s := serveEdge(h, w, req, payload); s != 200 {
+			if s := w.Serve(h, req, payload); s != 200 {
 				b.Errorf("describe: %d", s)
 				return
 			}

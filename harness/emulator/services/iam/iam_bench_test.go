@@ -1,9 +1,7 @@
 package iam_test
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -12,25 +10,6 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
-// benchRequest is a signed (in name only) IAM query request; its body is
-// replaced before each use.
-func benchRequest() *http.Request {
-	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", nil)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260301/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000")
-	req.Header.Set("X-Amz-Date", "20260301T120000Z")
-	return req
-}
-
-func serveBench(h http.Handler, w *emutest.Discard, req *http.Request, body []byte) int {
-	w.Reset()
-	w.Status = 200
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.ContentLength = int64(len(body))
-	h.ServeHTTP(w, req)
-	return w.Status
-}
-
 // benchIAM is an emulator with 100 roles (role-000…), each with the AWS
 // Lambda execution policy and an inline policy attached.
 func benchIAM(b *testing.B) http.Handler {
@@ -38,7 +17,7 @@ func benchIAM(b *testing.B) http.Handler {
 	b.Cleanup(func() { e.Close() })
 	h := e.Handler()
 	w := &emutest.Discard{H: http.Header{}}
-	req := benchRequest()
+	req := emutest.BenchRequest("iam", "application/x-www-form-urlencoded; charset=utf-8", "")
 	for i := range 100 {
 		n := fmt.Sprintf("role-%03d", i)
 		for _, form := range []url.Values{
@@ -47,7 +26,7 @@ func benchIAM(b *testing.B) http.Handler {
 			{"Action": {"AttachRolePolicy"}, "RoleName": {n}, "PolicyArn": {basicExec}},
 			{"Action": {"PutRolePolicy"}, "RoleName": {n}, "PolicyName": {"read"}, "PolicyDocument": {s3Read}},
 		} {
-			if s := serveBench(h, w, req, []byte(form.Encode())); s != 200 {
+			if s := w.Serve(h, req, []byte(form.Encode())); s != 200 {
 				b.Fatalf("%s: %d", form.Get("Action"), s)
 			}
 		}
@@ -62,11 +41,11 @@ func benchForm(b *testing.B, h http.Handler, form func(i int) url.Values) {
 		bodies[i] = []byte(form(i).Encode())
 	}
 	w := &emutest.Discard{H: http.Header{}}
-	req := benchRequest()
+	req := emutest.BenchRequest("iam", "application/x-www-form-urlencoded; charset=utf-8", "")
 	b.ReportAllocs()
 	m := emutest.StartCPU(b)
 	for i := 0; i < b.N; i++ {
-		if s := serveBench(h, w, req, bodies[i%len(bodies)]); s != 200 {
+		if s := w.Serve(h, req, bodies[i%len(bodies)]); s != 200 {
 			b.Fatalf("%d", s)
 		}
 	}

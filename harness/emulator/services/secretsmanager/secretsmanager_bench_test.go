@@ -1,8 +1,6 @@
 package secretsmanager_test
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,25 +13,6 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
-// serve sends one pre-built awsJson request through h.
-func serve(h http.Handler, w *emutest.Discard, req *http.Request, body []byte) int {
-	w.Reset()
-	w.Status = 200
-	req.Body = io.NopCloser(bytes.NewReader(body))
-	req.ContentLength = int64(len(body))
-	h.ServeHTTP(w, req)
-	return w.Status
-}
-
-func newJSONRequest(target string) *http.Request {
-	req, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", nil)
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", target)
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260301/us-east-1/secretsmanager/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0000000000000000000000000000000000000000000000000000000000000000")
-	req.Header.Set("X-Amz-Date", "20260301T120000Z")
-	return req
-}
-
 // BenchmarkGetSecretValueHandler measures the server side alone: the edge
 // handler with a pre-built request, no network, no SDK.
 func BenchmarkGetSecretValueHandler(b *testing.B) {
@@ -41,17 +20,17 @@ func BenchmarkGetSecretValueHandler(b *testing.B) {
 	h := e.Handler()
 	w := &emutest.Discard{H: http.Header{}}
 	create := []byte(`{"Name":"bench/db","SecretString":"` + strings.Repeat("x", 256) + `","ClientRequestToken":"00000000000000000000000000000001"}`)
-	if s := serve(h, w, newJSONRequest("secretsmanager.CreateSecret"), create); s != 200 {
+	if s := w.Serve(h, emutest.BenchRequest("secretsmanager", "application/x-amz-json-1.1", "secretsmanager.CreateSecret"), create); s != 200 {
 		b.Fatalf("create: %d", s)
 	}
 	get := []byte(`{"SecretId":"bench/db"}`)
 	b.ReportAllocs()
 	m := emutest.StartCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
-		req := newJSONRequest("secretsmanager.GetSecretValue")
+		req := emutest.BenchRequest("secretsmanager", "application/x-amz-json-1.1", "secretsmanager.GetSecretValue")
 		w := &emutest.Discard{H: http.Header{}}
 		for pb.Next() {
-			if s := serve(h, w, req, get); s != 200 {
+			if s := w.Serve(h, req, get); s != 200 {
 				b.Errorf("get: %d", s)
 				return
 			}
