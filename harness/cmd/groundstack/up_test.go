@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -10,49 +9,29 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/cmd/internal/clitest"
 	"github.com/groundstack/groundstack/harness/emulator"
 )
 
-var cli struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+var cli clitest.Binaries
 
 // buildCLI builds groundstack and groundstack-flows once for this test
 // binary, side by side, and returns groundstack's path. Commands that
 // need groundstack-flows get it through flowsEnv.
-func buildCLI(t *testing.T) string {
-	t.Helper()
-	cli.once.Do(func() {
-		if cli.dir, cli.err = os.MkdirTemp("", "groundstack-cli-"); cli.err != nil {
-			return
-		}
-		if out, err := exec.Command("go", "build", "-o", cli.dir+string(filepath.Separator), ".", "../groundstack-flows").CombinedOutput(); err != nil {
-			cli.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if cli.err != nil {
-		t.Fatal(cli.err)
-	}
-	return filepath.Join(cli.dir, "groundstack")
-}
+func buildCLI(t *testing.T) string { return filepath.Join(cli.Dir(t), "groundstack") }
 
 // flowsEnv points groundstack at the groundstack-flows buildCLI built.
-func flowsEnv() []string {
-	return append(os.Environ(), envFlowsBinary+"="+filepath.Join(cli.dir, flowsName))
+func flowsEnv(t *testing.T) []string {
+	return append(os.Environ(), envFlowsBinary+"="+filepath.Join(cli.Dir(t), flowsName))
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if cli.dir != "" {
-		os.RemoveAll(cli.dir)
-	}
+	cli.Remove()
 	os.Exit(code)
 }
 
@@ -133,7 +112,7 @@ func TestUpRefusesBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
-		cmd.Env = flowsEnv()
+		cmd.Env = flowsEnv(t)
 		out, err := cmd.CombinedOutput()
 		if err == nil || !strings.Contains(string(out), c.want) {
 			t.Errorf("%v: err=%v out=%s", c.args, err, out)
