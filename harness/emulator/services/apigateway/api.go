@@ -280,4 +280,15 @@ func edit[T any](s *Service, id string, f func(a *API) (T, error)) (T, error) {
 	return out, err
 }
 
+// as shapes what a store call returns with view, and passes its error on.
+func as[M, T any](view func(M) T) func(M, error) (T, error) {
+	return func(m M, err error) (T, error) {
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return view(m), nil
+	}
+}
+
 func epoch(t time.Time) int64 { return t.Unix() }

@@ -196,11 +196,7 @@ type stagePath struct {
 
 func (s *Service) getStage(c *awsproto.Call, in *stagePath) (stageOut, error) {
 	return read(s, in.RestAPIID, func(a *API) (stageOut, error) {
-		st, err := a.Stage(in.StageName)
-		if err != nil {
-			return stageOut{}, err
-		}
-		return stageView(st), nil
+		return as(stageView)(a.Stage(in.StageName))
 	})
 }
 
@@ -211,11 +207,7 @@ type updateStageInput struct {
 
 func (s *Service) updateStage(c *awsproto.Call, in *updateStageInput) (stageOut, error) {
 	return edit(s, in.RestAPIID, func(a *API) (stageOut, error) {
-		st, err := a.PatchStage(in.StageName, in.PatchOperations, s.env.Now())
-		if err != nil {
-			return stageOut{}, err
-		}
-		return stageView(st), nil
+		return as(stageView)(a.PatchStage(in.StageName, in.PatchOperations, s.env.Now()))
 	})
 }
 

@@ -93,11 +93,7 @@ func (s *Service) putIntegration(c *awsproto.Call, in *putIntegrationInput) (int
 
 func (s *Service) getIntegration(c *awsproto.Call, in *methodPath) (integrationOut, error) {
 	return read(s, in.RestAPIID, func(a *API) (integrationOut, error) {
-		integ, err := a.Integration(in.ResourceID, in.HTTPMethod)
-		if err != nil {
-			return integrationOut{}, err
-		}
-		return integrationView(integ), nil
+		return as(integrationView)(a.Integration(in.ResourceID, in.HTTPMethod))
 	})
 }
 
@@ -108,11 +104,7 @@ type updateIntegrationInput struct {
 
 func (s *Service) updateIntegration(c *awsproto.Call, in *updateIntegrationInput) (integrationOut, error) {
 	return edit(s, in.RestAPIID, func(a *API) (integrationOut, error) {
-		integ, err := a.PatchIntegration(in.ResourceID, in.HTTPMethod, in.PatchOperations)
-		if err != nil {
-			return integrationOut{}, err
-		}
-		return integrationView(integ), nil
+		return as(integrationView)(a.PatchIntegration(in.ResourceID, in.HTTPMethod, in.PatchOperations))
 	})
 }
 
@@ -141,11 +133,7 @@ func (s *Service) putIntegrationResponse(c *awsproto.Call, in *putIntegrationRes
 
 func (s *Service) getIntegrationResponse(c *awsproto.Call, in *responsePath) (integrationResponseOut, error) {
 	return read(s, in.RestAPIID, func(a *API) (integrationResponseOut, error) {
-		r, err := a.IntegrationResponse(in.ResourceID, in.HTTPMethod, in.StatusCode)
-		if err != nil {
-			return integrationResponseOut{}, err
-		}
-		return integrationResponseView(r), nil
+		return as(integrationResponseView)(a.IntegrationResponse(in.ResourceID, in.HTTPMethod, in.StatusCode))
 	})
 }
 

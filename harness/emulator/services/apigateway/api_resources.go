@@ -171,11 +171,7 @@ func (s *Service) putMethod(c *awsproto.Call, in *putMethodInput) (methodOut, er
 
 func (s *Service) getMethod(c *awsproto.Call, in *methodPath) (methodOut, error) {
 	return read(s, in.RestAPIID, func(a *API) (methodOut, error) {
-		m, err := a.Method(in.ResourceID, in.HTTPMethod)
-		if err != nil {
-			return methodOut{}, err
-		}
-		return methodView(m), nil
+		return as(methodView)(a.Method(in.ResourceID, in.HTTPMethod))
 	})
 }
 
@@ -186,11 +182,7 @@ type updateMethodInput struct {
 
 func (s *Service) updateMethod(c *awsproto.Call, in *updateMethodInput) (methodOut, error) {
 	return edit(s, in.RestAPIID, func(a *API) (methodOut, error) {
-		m, err := a.PatchMethod(in.ResourceID, in.HTTPMethod, in.PatchOperations)
-		if err != nil {
-			return methodOut{}, err
-		}
-		return methodView(m), nil
+		return as(methodView)(a.PatchMethod(in.ResourceID, in.HTTPMethod, in.PatchOperations))
 	})
 }
 
@@ -216,11 +208,7 @@ func (s *Service) putMethodResponse(c *awsproto.Call, in *putMethodResponseInput
 
 func (s *Service) getMethodResponse(c *awsproto.Call, in *responsePath) (methodResponseOut, error) {
 	return read(s, in.RestAPIID, func(a *API) (methodResponseOut, error) {
-		r, err := a.MethodResponse(in.ResourceID, in.HTTPMethod, in.StatusCode)
-		if err != nil {
-			return methodResponseOut{}, err
-		}
-		return methodResponseView(r), nil
+		return as(methodResponseView)(a.MethodResponse(in.ResourceID, in.HTTPMethod, in.StatusCode))
 	})
 }
 
