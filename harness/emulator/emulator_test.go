@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
 func TestManyEmulatorsOnRandomPorts(t *testing.T) {
@@ -77,5 +78,15 @@ func TestCloseDropsUnusedConnections(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(time.Minute))
 	if n, err := c.Read(make([]byte, 1)); err == nil {
 		t.Fatalf("read %d bytes from a connection Close should have dropped", n)
+	}
+}
+
+// Every operation of every service has an input whose tags make a plan:
+// plans are built lazily at run time, so a bad tag would otherwise answer
+// 500 on every call of its operation.
+func TestEveryOperationHasAValidPlan(t *testing.T) {
+	emulator.New()
+	if err := awsproto.CheckPlans(); err != nil {
+		t.Fatal(err)
 	}
 }

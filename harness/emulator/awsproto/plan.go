@@ -84,6 +84,30 @@ type typePlan struct {
 
 var plans sync.Map // reflect.Type → *typePlan
 
+// registered holds every input type an API registered, with its operation.
+var registered sync.Map // reflect.Type → operation name
+
+// CheckPlans builds the plan of every input registered so far and returns
+// the first a bad tag breaks (a pattern Go's regexp cannot compile, a
+// located member without json:"-"), naming its operation. Plans are
+// otherwise built on a request's first use of them; the emulator's tests
+// call this with every service registered, so no bad tag ships to answer
+// 500 on every call.
+func CheckPlans() (err error) {
+	registered.Range(func(k, v any) bool {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("operation %v: %v", v, r)
+				}
+			}()
+			planOf(k.(reflect.Type))
+		}()
+		return err == nil
+	})
+	return err
+}
+
 // planOf returns the plan of struct type t (nil for other types).
 func planOf(t reflect.Type) *typePlan {
 	for t.Kind() == reflect.Pointer {
