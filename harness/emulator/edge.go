@@ -73,47 +73,26 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 	return e
 }
 
-// route finds the service of r: a known X-Amz-Target prefix (DynamoDB
+// match finds the service of r: a known X-Amz-Target prefix (DynamoDB
 // Streams signs with the "dynamodb" scope, so the target must win), the
 // credential scope, a path prefix, a Host pattern, then the fallback (S3
-// path-style).
-// It also returns what the Host matched (the bucket, API
-// or URL id before the pattern), zero when the Host names nothing. A request
-// routed by its signature or path still gets what its Host names when that
-// is one of the same service's Host patterns: a signed request to a Function
-// URL or a virtual-hosted bucket is routed by its credential scope.
+// path-style). It also returns what the routed service's Host patterns
+// match (the bucket, API or URL id before the pattern), however r was
+// routed: a signed request to a Function URL or a virtual-hosted bucket is
+// routed by its credential scope and still names its resource in Host.
 func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
-	return e.find(r)
-}
-
-// dataPlane reports whether r reaches a data plane (website, invoke URL,
-// Function URL), whose own CORS settings decide which pages may call it:
-// a public route, or a signed request to one of its service's public hosts
-// (a Function URL with AWS_IAM auth is routed by its credential scope).
-func (e *edge) dataPlane(t target, r *http.Request) bool {
-	if t.svc == e.control {
-		return false
-	}
-	if t.public || (t.publicIf != nil && t.publicIf(r)) {
-		return true
-	}
-	_, public := e.hostRoute(r, t.svc)
-	return public
-}
-
-// find routes r and matches its Host against the routed service's Host
-// patterns, whichever way it was routed.
-func (e *edge) find(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {
 		prefix, _, _ := strings.Cut(tgt, ".")
 		if t, ok := e.byTarget[prefix]; ok {
-			return t, e.hostOf(r, t.svc), true
+			m, _ := e.hostOf(r, t.svc)
+			return t, m, true
 		}
 	}
 	if s, ok := awsproto.ScopeOf(r); ok {
 		t, ok := e.byScope[s.Service]
-		return t, e.hostOf(r, t.svc), ok
+		m, _ := e.hostOf(r, t.svc)
+		return t, m, ok
 	}
 	if tgt != "" {
 		return target{}, awsproto.HostMatch{}, false
@@ -121,7 +100,8 @@ func (e *edge) find(r *http.Request) (target, awsproto.HostMatch, bool) {
 	path := r.URL.Path
 	for _, p := range e.byPath {
 		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
-			return p.target, e.hostOf(r, p.svc), true
+			m, _ := e.hostOf(r, p.svc)
+			return p.target, m, true
 		}
 	}
 	host := hostOnly(r.Host)
@@ -134,15 +114,24 @@ func (e *edge) find(r *http.Request) (target, awsproto.HostMatch, bool) {
 	return e.fallback, awsproto.HostMatch{}, e.fallback.svc != nil
 }
 
-// hostOf matches r's Host against svc's own Host routes (longest first).
-func (e *edge) hostOf(r *http.Request, svc cloud.Service) awsproto.HostMatch {
-	m, _ := e.hostRoute(r, svc)
-	return m
+// dataPlane reports whether r reaches a data plane (website, invoke URL,
+// Function URL), whose own CORS settings decide which pages may call it:
+// a public route, or a signed request to one of its service's public hosts
+// (a Function URL with AWS_IAM auth is routed by its credential scope).
+func (e *edge) dataPlane(t target, r *http.Request, public bool) bool {
+	if t.svc == e.control {
+		return false
+	}
+	if public {
+		return true
+	}
+	_, public = e.hostOf(r, t.svc)
+	return public
 }
 
-// hostRoute is hostOf that also says whether the Host route that matched is
-// a public data plane.
-func (e *edge) hostRoute(r *http.Request, svc cloud.Service) (awsproto.HostMatch, bool) {
+// hostOf matches r's Host against svc's own Host routes (longest first),
+// and says whether the one that matched is a public data plane.
+func (e *edge) hostOf(r *http.Request, svc cloud.Service) (awsproto.HostMatch, bool) {
 	if svc == nil || r.Host == "" {
 		return awsproto.HostMatch{}, false
 	}
@@ -220,7 +209,7 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	public := t.public || (t.publicIf != nil && t.publicIf(r))
 	// Data planes serve any page; the control plane, though unsigned, is no
 	// data plane: a foreign page must not reset or read the cloud.
-	if origin := r.Header.Get("Origin"); origin != "" && !e.dataPlane(t, r) {
+	if origin := r.Header.Get("Origin"); origin != "" && !e.dataPlane(t, r, public) {
 		if !e.origins.allowed(origin) {
 			awsproto.WriteError(t.svc.Protocol(), w, r, e.newID(), errForbiddenOrigin.Errorf(
 				"Requests from the web page at %s may not call groundstack's APIs: allow that origin with GROUNDSTACK_CORS_ORIGINS (or LocalStack's EXTRA_CORS_ALLOWED_ORIGINS)", origin))
