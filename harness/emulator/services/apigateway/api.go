@@ -84,10 +84,7 @@ func (s *Service) Store() *Store { return s.store }
 func (s *Service) serveDataPlane(w http.ResponseWriter, r *http.Request) {
 	inv, ok := parseInvocation(r)
 	if !ok {
-		x := &exchange{s: s, w: w, r: r, requestID: s.env.NewID(), start: s.env.Now()}
-		x.apigwID = apigwID(s.env.NewID())
-		x.traceID = traceID(x.start, x.requestID)
-		x.fail(gwMissingAuthToken)
+		s.newExchange(w, r, invocation{}).fail(gwMissingAuthToken)
 		return
 	}
 	s.invoke(w, r, inv)

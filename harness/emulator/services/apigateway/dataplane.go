@@ -92,10 +92,16 @@ type exchange struct {
 	start     time.Time
 }
 
-func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation) {
+// newExchange starts a data-plane request: its ids and start time.
+func (s *Service) newExchange(w http.ResponseWriter, r *http.Request, inv invocation) *exchange {
 	x := &exchange{s: s, w: w, r: r, inv: inv, requestID: s.env.NewID(), start: s.env.Now()}
 	x.apigwID = apigwID(s.env.NewID())
 	x.traceID = traceID(x.start, x.requestID)
+	return x
+}
+
+func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation) {
+	x := s.newExchange(w, r, inv)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
