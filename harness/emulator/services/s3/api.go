@@ -136,18 +136,22 @@ func (s *Service) Summary() map[string]any {
 	return map[string]any{"buckets": b, "objects": o, "bytes": n}
 }
 
+// recoverTo answers a panic outside an operation with write, so one bad
+// request never takes the edge down (deferred: it recovers itself).
+func (s *Service) recoverTo(r *http.Request, write func(*awsproto.Error)) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.env.Log.Error("s3: panic", "panic", v, "path", r.URL.Path, "stack", string(debug.Stack()))
+		write(awsproto.ErrInternalFailure.New("We encountered an internal error. Please try again."))
+	}
+}
+
 // serveWebsiteOnly is all a public website route reaches.
 func (s *Service) serveWebsiteOnly(w http.ResponseWriter, r *http.Request) {
 	id := s.env.NewID()
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.env.Log.Error("s3: panic on the website endpoint", "panic", v, "path", r.URL.Path, "stack", string(debug.Stack()))
-			writeWebsiteError(w, r, id, awsproto.ErrInternalFailure.New("We encountered an internal error. Please try again."), nil)
-		}
-	}()
+	defer s.recoverTo(r, func(e *awsproto.Error) { writeWebsiteError(w, r, id, e, nil) })
 	bucket, key, base, ok := websiteTarget(r)
 	if !ok {
 		writeWebsiteError(w, r, id, errNoSuchBucket.New("The specified bucket does not exist"), nil)
@@ -163,15 +167,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := s.env.NewID()
 	// Operations recover inside api.Serve; this covers routing and the
 	// website endpoint.
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.env.Log.Error("s3: panic", "panic", v, "path", r.URL.Path, "stack", string(debug.Stack()))
-			awsproto.WriteXMLError(w, r, id, awsproto.ErrInternalFailure.New("We encountered an internal error. Please try again."))
-		}
-	}()
+	defer s.recoverTo(r, func(e *awsproto.Error) { awsproto.WriteXMLError(w, r, id, e) })
 	if bucket, key, base, ok := websiteTarget(r); ok && r.Header.Get("Authorization") == "" {
 		s.serveWebsite(w, r, id, bucket, key, base)
 		return
