@@ -65,11 +65,6 @@ func MaxLength(n int) string {
 	return "Member must have length less than or equal to " + strconv.Itoa(n)
 }
 
-// LengthBetween is the rule AWS states as one range of lengths.
-func LengthBetween(min, max int) string {
-	return "Member must have length between " + strconv.Itoa(min) + " and " + strconv.Itoa(max)
-}
-
 // MinValue is the rule "value greater than or equal to n".
 func MinValue(n int) string {
 	return "Member must have value greater than or equal to " + strconv.Itoa(n)

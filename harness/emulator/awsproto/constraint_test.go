@@ -25,8 +25,6 @@ func TestConstraintMessages(t *testing.T) {
 			"1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"},
 		{"withheld", ConstraintWithheld(ErrValidation, "secretString", MaxLength(65536)), "ValidationException",
 			"1 validation error detected: Value at 'secretString' failed to satisfy constraint: Member must have length less than or equal to 65536"},
-		{"length between", Constraint(ErrValidation, "k", "tags.1.member.key", LengthBetween(1, 128)), "ValidationException",
-			"1 validation error detected: Value 'k' at 'tags.1.member.key' failed to satisfy constraint: Member must have length between 1 and 128"},
 		{"min value", Constraint(ErrValidation, "0", "limit", MinValue(1)), "ValidationException",
 			"1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{"max value", Constraint(ErrValidation, "901", "timeout", MaxValue(900)), "ValidationException",

@@ -24,20 +24,6 @@ func (f Form) Get(key string) string {
 // Has reports whether key was sent.
 func (f Form) Has(key string) bool { _, ok := f[key]; return ok }
 
-// Int returns key as an integer, def when absent, and a ValidationError when
-// it is not a number.
-func (f Form) Int(key string, def int) (int, error) {
-	s := f.Get(key)
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, ErrValidationError.Errorf("Value '%s' at '%s' failed to satisfy constraint: Member must be a number", s, key)
-	}
-	return n, nil
-}
-
 // List returns the values of a flattened list: prefix.member.1, prefix.member.2…
 // (or prefix.1, prefix.2… in the EC2 dialect; prefix.entry.N for maps), in
 // index order.
