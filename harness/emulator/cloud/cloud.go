@@ -106,6 +106,13 @@ type Summarizer interface {
 	Summary() map[string]any
 }
 
+// LiteralPaths is implemented by a service whose request paths carry user
+// data verbatim (S3 object keys may hold "//" and ".."): the edge hands it
+// paths as sent instead of normalising them.
+type LiteralPaths interface {
+	LiteralPaths() bool
+}
+
 // RouteKind says what part of a request a Route matches.
 type RouteKind int
 

@@ -106,7 +106,10 @@ func (s *Service) Store() *Store { return s.store }
 
 func (s *Service) Name() string                { return "s3" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestXML }
-func (s *Service) Reset()                      { s.store.Reset() }
+
+// LiteralPaths keeps object keys as sent: "a//b" and "../x" are keys.
+func (s *Service) LiteralPaths() bool { return true }
+func (s *Service) Reset()             { s.store.Reset() }
 
 // Host suffixes of virtual-hosted-style requests: {bucket}.<suffix>[:port].
 // (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, are a
