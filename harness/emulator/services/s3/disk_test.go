@@ -1,0 +1,193 @@
+package s3_test
+
+import (
+	"bytes"
+	"crypto/md5"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/emulator/emutest"
+)
+
+// bodiesOnDisk makes the emulators of this package's tests keep every
+// body of more than one byte on disk (TestBehaviourWithBodiesOnDisk).
+var bodiesOnDisk atomic.Bool
+
+// startEmu is emutest.Start, with bodies on disk when bodiesOnDisk is set.
+func startEmu(t *testing.T, opts ...emulator.Option) (*emulator.Emulator, aws.Config) {
+	t.Helper()
+	if bodiesOnDisk.Load() {
+		dir := t.TempDir()
+		opts = append(opts, emulator.WithObjectMemory(1), emulator.WithTempDir(dir))
+		// Registered before the emulator's Close, so it runs after it.
+		t.Cleanup(func() {
+			if n := filesIn(dir); n != 0 {
+				t.Errorf("%d files left under the emulator's temp dir after Close", n)
+			}
+		})
+	}
+	return emutest.Start(t, opts...)
+}
+
+// filesIn counts regular files below dir.
+func filesIn(dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// TestBehaviourWithBodiesOnDisk runs the object tests again with every
+// body on disk: where bytes are kept must not change what clients see
+// (ETags, checksums, ranges, parts, copies, conditions, website routes).
+func TestBehaviourWithBodiesOnDisk(t *testing.T) {
+	bodiesOnDisk.Store(true)
+	defer bodiesOnDisk.Store(false)
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T)
+	}{
+		{"Objects", TestObjects},
+		{"KeysRoundTrip", TestKeysRoundTrip},
+		{"RangesAndConditions", TestRangesAndConditions},
+		{"CopyObject", TestCopyObject},
+		{"DeleteObjects", TestDeleteObjects},
+		{"MultipartUpload", TestMultipartUpload},
+		{"SummaryResetAndReader", TestSummaryResetAndReader},
+		{"AWSChunkedUploads", TestAWSChunkedUploads},
+		{"ChecksumsOverHTTP", TestChecksumsOverHTTP},
+		{"SignedStreamingRaw", TestSignedStreamingRaw},
+		{"ResponseOverrides", TestResponseOverrides},
+		{"WebsiteServing", TestWebsiteServing},
+	} {
+		t.Run(tc.name, tc.run)
+	}
+}
+
+// patternBytes is n bytes that differ from offset to offset.
+func patternBytes(n int, seed byte) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = byte(i*31) ^ seed ^ byte(i>>10)
+	}
+	return out
+}
+
+// A GET streaming an object on disk while the key is overwritten, deleted
+// and the cloud reset returns the old object whole; once every reader is
+// done nothing is left on disk.
+func TestGetDuringOverwriteAndDelete(t *testing.T) {
+	dir := t.TempDir()
+	e, cfg := emutest.Start(t, emulator.WithObjectMemory(1<<10), emulator.WithTempDir(dir))
+	c := s3.NewFromConfig(cfg)
+	mustCreateBucket(t, c, "race")
+	// A multipart object: its parts are files of their own, opened one
+	// after the other as the body streams. It is larger than loopback
+	// socket buffers hold, so readers are mid-body when they wait.
+	old := patternBytes(24<<20, 1)
+	create, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("race"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []types.CompletedPart
+	for i, off := range []int{0, 5 << 20, 10 << 20} {
+		end := min(off+5<<20, len(old))
+		if i == 2 {
+			end = len(old)
+		}
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("race"), Key: aws.String("k"), UploadId: create.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(old[off:end])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag})
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("race"), Key: aws.String("k"),
+		UploadId: create.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}); err != nil {
+		t.Fatal(err)
+	}
+	newer := patternBytes(3<<20, 2)
+
+	const readers = 3
+	var wg sync.WaitGroup
+	started := make(chan struct{}, readers)
+	release := make(chan struct{}) // lets the readers finish
+	errs := make(chan error, readers)
+	for i := 0; i < readers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(e.URL() + "/race/k")
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer resp.Body.Close()
+			h := md5.New()
+			if _, err := io.CopyN(h, resp.Body, 1<<20); err != nil {
+				errs <- err
+				return
+			}
+			started <- struct{}{}
+			<-release
+			if _, err := io.Copy(h, resp.Body); err != nil {
+				errs <- err
+				return
+			}
+			if want := md5.Sum(old); !bytes.Equal(h.Sum(nil), want[:]) {
+				errs <- errors.New("a reader got bytes that are not the old object")
+			}
+		}()
+	}
+	for i := 0; i < readers; i++ {
+		select {
+		case <-started:
+		case err := <-errs:
+			t.Fatal(err)
+		case <-time.After(60 * time.Second):
+			t.Fatal("readers did not start")
+		}
+	}
+	// While they wait mid-body: overwrite, read the new version, delete,
+	// put again, reset.
+	mustPut(t, c, "race", "k", newer)
+	if got, _ := mustGet(t, c, "race", "k"); !bytes.Equal(got, newer) {
+		t.Fatalf("a new GET read %d bytes, not the new version", len(got))
+	}
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("race"), Key: aws.String("k")}); err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, c, "race", "k", newer)
+	e.Reset()
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// The server releases the old body when its handlers return, just
+	// after the clients read their last byte.
+	deadline := time.Now().Add(30 * time.Second)
+	for filesIn(dir) != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := filesIn(dir); n != 0 {
+		t.Fatalf("%d files left on disk after reset and every reader done", n)
+	}
+}
