@@ -380,3 +380,43 @@ func testEnv(t *testing.T, inMemory int64) *cloud.Env {
 	env.MaxBodyInMemory = inMemory
 	return env
 }
+
+// FuzzBodySlice: any slice of any concatenation of bodies in memory and on
+// disk reads as the same slice of their bytes, and releasing everything
+// leaves no file.
+func FuzzBodySlice(f *testing.F) {
+	f.Add([]byte{10, 200, 3, 90}, uint16(5), uint16(100))
+	f.Add([]byte{65, 1}, uint16(0), uint16(66))
+	f.Add([]byte{255, 255, 255}, uint16(700), uint16(65))
+	f.Fuzz(func(t *testing.T, sizes []byte, off, n uint16) {
+		if len(sizes) > 8 {
+			return
+		}
+		s, parent := spillStore(t)
+		var parts []*Body
+		var want []byte
+		for i, sz := range sizes {
+			d := pattern(int(sz)+int(i)*37%90, byte(i))
+			parts = append(parts, writeBody(t, s, d))
+			want = append(want, d...)
+		}
+		all := Concat(parts)
+		for _, p := range parts {
+			p.Release()
+		}
+		o, k := int64(off), int64(n)
+		if o > int64(len(want)) {
+			o = int64(len(want))
+		}
+		k = min(k, int64(len(want))-o)
+		sl := all.Slice(o, k)
+		all.Release()
+		if got := bodyBytes(sl); !bytes.Equal(got, want[o:o+k]) {
+			t.Fatalf("slice %d+%d of %v reads wrong bytes", o, k, sizes)
+		}
+		sl.Release()
+		if n := filesUnder(t, parent); n != 0 {
+			t.Fatalf("%d files left", n)
+		}
+	})
+}

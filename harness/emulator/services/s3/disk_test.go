@@ -191,3 +191,25 @@ func TestGetDuringOverwriteAndDelete(t *testing.T) {
 		t.Fatalf("%d files left on disk after reset and every reader done", n)
 	}
 }
+
+// When the emulator cannot write bodies to disk, a large PUT gets S3's
+// InternalError (500) and stores nothing, and small objects, in memory,
+// still work.
+func TestBodiesWithoutADisk(t *testing.T) {
+	blocked := filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, cfg := emutest.Start(t, emulator.WithObjectMemory(1<<10), emulator.WithTempDir(blocked))
+	c := s3.NewFromConfig(cfg)
+	mustCreateBucket(t, c, "nodisk")
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("nodisk"), Key: aws.String("big"), Body: bytes.NewReader(patternBytes(4<<10, 1))})
+	wantAPIError(t, err, "InternalError", http.StatusInternalServerError)
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("nodisk"), Key: aws.String("big")})
+	wantAPIError(t, err, "NotFound", http.StatusNotFound)
+	small := patternBytes(1<<10, 2)
+	mustPut(t, c, "nodisk", "small", small)
+	if got, _ := mustGet(t, c, "nodisk", "small"); !bytes.Equal(got, small) {
+		t.Fatal("a small object did not round-trip")
+	}
+}
