@@ -89,7 +89,7 @@ func (s *Service) uploadPart(c *awsproto.Call, in *uploadPartInput) (uploadPartO
 	if _, err := s.store.UploadOf(in.Bucket, in.Key, in.UploadId); err != nil {
 		return uploadPartOutput{}, err
 	}
-	data, sum, err := in.read(c, in.Body, in.ContentEncoding, s.store.bodies)
+	data, sum, err := in.read(c, in.Body, in.ContentEncoding, s.store.bodies, nil)
 	if err != nil {
 		return uploadPartOutput{}, s.failed(err)
 	}

@@ -57,7 +57,14 @@ func checkStorageClass(sc string) error {
 	return nil
 }
 
-// object is the (unsealed) object key gets with these headers.
+// objectAndBody is an object with room for its body.
+type objectAndBody struct {
+	Object
+	body Body
+}
+
+// object is the (unsealed) object key gets with these headers, with an
+// empty body to fill.
 func (h *objectHeaders) object(key string) (*Object, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
@@ -65,7 +72,10 @@ func (h *objectHeaders) object(key string) (*Object, error) {
 	if err := checkStorageClass(h.StorageClass); err != nil {
 		return nil, err
 	}
-	o := &Object{Key: key, StorageClass: h.StorageClass, Headers: Headers{
+	// One allocation for the object and the body it will get.
+	ob := &objectAndBody{}
+	o := &ob.Object
+	*o = Object{Key: key, Body: &ob.body, StorageClass: h.StorageClass, Headers: Headers{
 		ContentType:        h.ContentType,
 		ContentEncoding:    withoutToken(h.ContentEncoding, "aws-chunked"),
 		ContentDisposition: h.ContentDisposition,
@@ -148,8 +158,9 @@ type payload struct {
 // read reads an object or part body, plain or aws-chunked, into a body of
 // bs (memory or disk, never a whole-body buffer past bs's threshold), and
 // checks the flexible checksum the client sent with it (header or
-// trailer). The caller owns the body it returns.
-func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string, bs *bodies) (*Body, Checksum, error) {
+// trailer). The body is made in dst when it is not nil. The caller owns the
+// body it returns.
+func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string, bs *bodies, dst *Body) (*Body, Checksum, error) {
 	chunked := strings.HasPrefix(p.ContentSHA256, "STREAMING-") || hasToken(contentEncoding, "aws-chunked")
 	n := c.ContentLength
 	if chunked {
@@ -171,15 +182,18 @@ func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string,
 	if name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(p.Trailer)), "x-amz-checksum-"); ok && alg == "" {
 		alg = checksumAlgorithms[name]
 	}
-	w, err := bs.newWriter(n, alg)
-	if err != nil {
+	var w bodyWriter
+	if err := bs.startWriter(&w, n, alg); err != nil {
 		return nil, Checksum{}, err
 	}
-	var trailers []trailerField
+	var (
+		trailers []trailerField
+		err      error
+	)
 	if chunked {
-		trailers, err = decodeAWSChunked(body, n, w)
+		trailers, err = decodeAWSChunked(body, n, &w)
 	} else {
-		err = readPlain(body, n, w)
+		err = readPlain(body, n, &w)
 	}
 	if err != nil {
 		w.abort()
@@ -193,7 +207,7 @@ func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string,
 			return nil, Checksum{}, errIncompleteBody.New("You did not provide the number of bytes specified by the Content-Length HTTP header")
 		}
 	}
-	data, err := w.finish()
+	data, err := w.finishInto(dst)
 	if err != nil {
 		return nil, Checksum{}, err
 	}
@@ -283,7 +297,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 	}
 	obj := in.obj
 	var err error
-	if obj.Body, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding, s.store.bodies); err != nil {
+	if obj.Body, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding, s.store.bodies, obj.Body); err != nil {
 		return nil, s.failed(err)
 	}
 	if err := obj.Seal(s.env.Now()); err != nil {

@@ -459,14 +459,24 @@ const eagerAlloc = 32 << 20
 // newWriter prepares for want bytes; alg is a checksum algorithm to hash on
 // the way when the body goes to disk ("" for none).
 func (bs *bodies) newWriter(want int64, alg string) (*bodyWriter, error) {
-	w := &bodyWriter{bs: bs, want: want}
+	w := &bodyWriter{}
+	if err := bs.startWriter(w, want, alg); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// startWriter is newWriter into w (which the caller may keep on its stack:
+// one allocation less on every PUT).
+func (bs *bodies) startWriter(w *bodyWriter, want int64, alg string) error {
+	*w = bodyWriter{bs: bs, want: want}
 	if want <= bs.inMemory {
 		w.mem = make([]byte, 0, min(want, eagerAlloc))
-		return w, nil
+		return nil
 	}
 	file, f, err := bs.create()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	w.file, w.f = file, f
 	w.scratch = copyBufs.Get().(*[]byte)
@@ -474,7 +484,7 @@ func (bs *bodies) newWriter(want int64, alg string) (*bodyWriter, error) {
 	if h := newChecksumHash(alg); h != nil {
 		w.sumAlg, w.sum = alg, h
 	}
-	return w, nil
+	return nil
 }
 
 // buf returns room for up to n more bytes, to be filled and then
@@ -519,9 +529,17 @@ func (w *bodyWriter) written() int64 {
 }
 
 // finish returns the body, which the caller owns.
-func (w *bodyWriter) finish() (*Body, error) {
+func (w *bodyWriter) finish() (*Body, error) { return w.finishInto(nil) }
+
+// finishInto makes the body in b, a new Body that nobody uses yet (nil:
+// allocate one), and returns it.
+func (w *bodyWriter) finishInto(b *Body) (*Body, error) {
+	if b == nil {
+		b = &Body{}
+	}
 	if w.f == nil {
-		return BytesBody(w.mem), nil
+		b.size, b.mem = int64(len(w.mem)), w.mem
+		return b, nil
 	}
 	copyBufs.Put(w.scratch)
 	w.scratch = nil
@@ -531,7 +549,7 @@ func (w *bodyWriter) finish() (*Body, error) {
 		w.file.release()
 		return nil, err
 	}
-	b := &Body{size: w.n, exts: []extent{{file: w.file, n: w.n}}, hasMD5: true}
+	b.size, b.exts, b.hasMD5 = w.n, []extent{{file: w.file, n: w.n}}, true
 	w.md5.Sum(b.md5[:0])
 	b.refs.Store(1)
 	return b, nil
