@@ -420,3 +420,41 @@ func FuzzBodySlice(f *testing.F) {
 		}
 	})
 }
+
+// CompleteUpload racing AbortUpload and Reset: whoever wins, the parts'
+// files are released exactly once (the count never goes wrong) and none
+// is left behind.
+func TestCompleteRacingAbortAndReset(t *testing.T) {
+	s, parent := spillStore(t)
+	now := time.Unix(0, 0)
+	big, tail := pattern(MinPartSize, 1), pattern(100, 2)
+	e1, _ := NewPart(1, BytesBody(big), Checksum{}, now)
+	e2, _ := NewPart(2, BytesBody(tail), Checksum{}, now)
+	refs := []PartRef{{1, e1.ETag}, {2, e2.ETag}}
+	for i := 0; i < 50; i++ {
+		s.CreateBucket("b", "us-east-1", now)
+		if err := s.CreateUpload("b", &Upload{ID: "u", Key: "mp", Template: &Object{}}); err != nil {
+			t.Fatal(err)
+		}
+		for n, d := range [][]byte{big, tail} {
+			p, _ := NewPart(n+1, writeBody(t, s, d), Checksum{}, now)
+			s.PutPart("b", "mp", "u", p)
+		}
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); s.CompleteUpload("b", "mp", "u", refs, now) }()
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				s.AbortUpload("b", "mp", "u")
+			} else {
+				s.Reset()
+			}
+		}()
+		wg.Wait()
+		s.Reset()
+		if n, c := filesUnder(t, parent), s.SpilledFiles(); n != 0 || c != 0 {
+			t.Fatalf("iteration %d: %d files, %d counted after Reset", i, n, c)
+		}
+	}
+}

@@ -225,20 +225,26 @@ func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now t
 		}
 		parts[i] = p
 	}
+	// The object takes its references on the parts' files before the
+	// upload is closed: an abort or a Reset racing this call releases
+	// the parts only once it is done.
+	bodies := make([]*Body, len(parts))
+	for i, p := range parts {
+		bodies[i] = p.Body
+	}
+	body := Concat(bodies)
 	u.done = true
 	u.mu.Unlock()
 
-	bodies := make([]*Body, len(parts))
 	sums := make([]byte, 0, 16*len(parts))
 	sizes := make([]int64, len(parts))
 	for i, p := range parts {
-		bodies[i] = p.Body
 		sums = append(sums, p.md5[:]...)
 		sizes[i] = p.Size()
 	}
 	sum := md5.Sum(sums)
 	obj := *u.Template
-	obj.Key, obj.Body, obj.PartSizes = key, Concat(bodies), sizes
+	obj.Key, obj.Body, obj.PartSizes = key, body, sizes
 	obj.ETag = `"` + hex.EncodeToString(sum[:]) + "-" + strconv.Itoa(len(parts)) + `"`
 	obj.Checksum = Checksum{}
 	obj.Seal(now) // the ETag is set: nothing to read back
