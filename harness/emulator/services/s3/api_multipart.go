@@ -173,8 +173,8 @@ func (s *Service) copyRange(src *Object, rng string) (*Body, error) {
 		}
 		off, n = br.start, br.end-br.start+1
 	}
-	if n > maxObjectSize {
-		return nil, entityTooLarge(n)
+	if n > maxCopySource {
+		return nil, copySourceTooLarge()
 	}
 	body := src.Body.Slice(off, n)
 	if len(body.exts) <= maxPartExtents {

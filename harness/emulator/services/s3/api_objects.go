@@ -663,7 +663,7 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 // with src's or in's headers.
 func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcKey string) (*Object, error) {
 	if src.Size() > maxCopySource {
-		return nil, errInvalidRequest.Errorf("The specified copy source is larger than the maximum allowable size for a copy source: %d", int64(maxCopySource))
+		return nil, copySourceTooLarge()
 	}
 	directive := in.MetadataDirective
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {

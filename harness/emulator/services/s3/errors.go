@@ -95,6 +95,12 @@ func (s *Service) failed(err error) error {
 	return errInternalError.New("We encountered an internal error. Please try again.")
 }
 
+// copySourceTooLarge refuses a CopyObject source, or an UploadPartCopy
+// range, past 5 GiB.
+func copySourceTooLarge() *awsproto.Error {
+	return errInvalidRequest.Errorf("The specified copy source is larger than the maximum allowable size for a copy source: %d", int64(maxCopySource))
+}
+
 func entityTooLarge(n int64) *awsproto.Error {
 	return errEntityTooLarge.New("Your proposed upload exceeds the maximum allowed size").
 		With("ProposedSize", n).With("MaxSizeAllowed", int64(maxObjectSize))

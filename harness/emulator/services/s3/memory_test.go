@@ -320,7 +320,7 @@ func freeGiB(dir string) float64 {
 }
 
 // TestObjectMemoryIsBounded: a 256 MiB object PUT and read back, and a
-// 1,000-part object of UploadPartCopy'd 5 MiB parts (about 5 GiB), grow the
+// 1,030-part object of UploadPartCopy'd 5 MiB parts (5.03 GiB), grow the
 // emulator's peak RSS by less than 64 MiB. Before bodies went to disk, the
 // first cost at least 256 MiB and the second ran the process out of memory.
 func TestObjectMemoryIsBounded(t *testing.T) {
@@ -344,12 +344,22 @@ func TestObjectMemoryIsBounded(t *testing.T) {
 		t.Fatalf("a 256 MiB PUT and GET grew peak RSS by %.1f MiB (from %.1f to %.1f), want at most 64", growth, base, afterObject)
 	}
 
-	const parts = 1000
+	const parts = 1030 // just past 5 GiB
 	src := ch.copiedParts(t, "mem", "copied", parts)
 	resp := ch.do(t, "HEAD", "/mem/copied", nil, 0, nil)
 	resp.Body.Close()
-	if want := strconv.Itoa(parts * 5 << 20); resp.Header.Get("Content-Length") != want || !strings.HasSuffix(resp.Header.Get("ETag"), "-1000\"") {
-		t.Fatalf("HEAD of the copied object: length %s ETag %s, want %s and a 1000-part ETag", resp.Header.Get("Content-Length"), resp.Header.Get("ETag"), want)
+	if want := strconv.Itoa(parts * 5 << 20); resp.Header.Get("Content-Length") != want || !strings.HasSuffix(resp.Header.Get("ETag"), "-1030\"") {
+		t.Fatalf("HEAD of the copied object: length %s ETag %s, want %s and a 1030-part ETag", resp.Header.Get("Content-Length"), resp.Header.Get("ETag"), want)
+	}
+	// Past 5 GiB, S3 copies only by parts of it.
+	tooLarge := "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"
+	for _, req := range []string{"/mem/copy-of-copied", "/mem/copy-of-copied?partNumber=1&uploadId=" + between(string(ch.ok(t, "POST", "/mem/copy-of-copied?uploads", nil, nil)), "<UploadId>", "</UploadId>")} {
+		resp := ch.do(t, "PUT", req, nil, 0, map[string]string{"X-Amz-Copy-Source": "/mem/copied"})
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(b), "<Code>InvalidRequest</Code>") || !strings.Contains(string(b), tooLarge) {
+			t.Fatalf("PUT %s copying 5.03 GiB: %d %s", req, resp.StatusCode, b)
+		}
 	}
 	if got, n, _ := ch.getMD5(t, "/mem/copied?partNumber=700", nil); got != src || n != 5<<20 {
 		t.Fatalf("part 700: %d bytes, MD5 %s; the source's is %s", n, got, src)
