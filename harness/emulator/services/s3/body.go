@@ -387,7 +387,8 @@ func (r *BodyReader) Read(p []byte) (int, error) {
 }
 
 // WriteTo implements io.WriterTo: memory is written as it is, file ranges
-// through io.Copy from the file (sendfile where w is a network connection).
+// through w's ReadFrom (sendfile where w is a network connection) or one
+// pooled buffer.
 func (r *BodyReader) WriteTo(w io.Writer) (int64, error) {
 	var total int64
 	for {
@@ -411,7 +412,15 @@ func (r *BodyReader) WriteTo(w io.Writer) (int64, error) {
 		if _, err := f.Seek(e.off+off, io.SeekStart); err != nil {
 			return total, err
 		}
-		k, err := io.Copy(w, io.LimitReader(f, n))
+		var k int64
+		if rf, ok := w.(io.ReaderFrom); ok {
+			k, err = rf.ReadFrom(io.LimitReader(f, n))
+		} else {
+			// One pooled buffer, not io.Copy's 32 KiB per extent.
+			buf := copyBufs.Get().(*[]byte)
+			k, err = io.CopyBuffer(w, io.LimitReader(f, n), *buf)
+			copyBufs.Put(buf)
+		}
 		total += k
 		r.advance(k)
 		if err != nil {

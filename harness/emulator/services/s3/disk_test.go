@@ -213,3 +213,40 @@ func TestBodiesWithoutADisk(t *testing.T) {
 		t.Fatal("a small object did not round-trip")
 	}
 }
+
+// CopyObject of a multipart object on disk: the copy is one object whose
+// ETag is the MD5 of all its bytes (read back from the parts' files), as
+// S3 gives a copy made in one request.
+func TestCopyOfMultipartObjectOnDisk(t *testing.T) {
+	_, cfg := emutest.Start(t, emulator.WithObjectMemory(1<<10), emulator.WithTempDir(t.TempDir()))
+	c := s3.NewFromConfig(cfg)
+	mustCreateBucket(t, c, "copies")
+	whole := patternBytes(5<<20+777, 3)
+	create, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("copies"), Key: aws.String("mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []types.CompletedPart
+	for i, p := range [][]byte{whole[:5<<20], whole[5<<20:]} {
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("copies"), Key: aws.String("mp"), UploadId: create.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: out.ETag})
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("copies"), Key: aws.String("mp"),
+		UploadId: create.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copies"), Key: aws.String("copy"), CopySource: aws.String("copies/mp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(out.CopyObjectResult.ETag); got != md5ETag(whole) {
+		t.Errorf("copy's ETag %s, want the MD5 of the bytes %s", got, md5ETag(whole))
+	}
+	if got, _ := mustGet(t, c, "copies", "copy"); !bytes.Equal(got, whole) {
+		t.Errorf("copy reads %d bytes, not the object's", len(got))
+	}
+}
