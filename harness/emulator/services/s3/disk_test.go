@@ -1,13 +1,17 @@
 package s3_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/md5"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -248,5 +252,34 @@ func TestCopyOfMultipartObjectOnDisk(t *testing.T) {
 	}
 	if got, _ := mustGet(t, c, "copies", "copy"); !bytes.Equal(got, whole) {
 		t.Errorf("copy reads %d bytes, not the object's", len(got))
+	}
+}
+
+// A body cut short (the client stops sending before Content-Length) is
+// refused with IncompleteBody, and the part of it already on disk goes.
+func TestCutBodyLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	e, cfg := emutest.Start(t, emulator.WithObjectMemory(1<<10), emulator.WithTempDir(dir))
+	mustCreateBucket(t, s3.NewFromConfig(cfg), "cut")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "PUT /cut/k HTTP/1.1\r\nHost: %s\r\nContent-Length: 100000\r\nX-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\n"+
+		"Authorization: AWS4-HMAC-SHA256 Credential=test/20261123/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\n\r\n", strings.TrimPrefix(e.URL(), "http://"))
+	conn.Write(patternBytes(50000, 4))
+	conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "<Code>IncompleteBody</Code>") {
+		t.Fatalf("cut body: %d %s", resp.StatusCode, body)
+	}
+	if n := filesIn(dir); n != 0 {
+		t.Fatalf("%d files left after a refused body", n)
 	}
 }
