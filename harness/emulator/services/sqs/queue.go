@@ -78,23 +78,23 @@ type message struct {
 
 // extra holds what most messages lack.
 type extra struct {
-	attrs      []MessageAttribute
-	md5Attrs   string
-	md5Sys     string
-	trace      string
-	groupID    string
-	dedupID    string
-	seq        string
-	dlqSource  string // the queue a dead-letter message came from
-	senderID   string
+	attrs     []MessageAttribute
+	md5Attrs  string
+	md5Sys    string
+	trace     string
+	groupID   string
+	dedupID   string
+	seq       string
+	dlqSource string // the queue a dead-letter message came from
+	senderID  string
 }
 
 // group is a FIFO message group.
 type group struct {
-	id                  string
-	head, tail          *message
-	inflight            int
-	inAvail             bool
+	id                   string
+	head, tail           *message
+	inflight             int
+	inAvail              bool
 	availNext, availPrev *group
 }
 

@@ -283,12 +283,12 @@ func ParsePageToken(tok string) (string, error) {
 // queueConfig is a queue's settable attributes, parsed.
 type queueConfig struct {
 	delay, maxSize, retention, wait, visibility int
-	policy, redrivePolicy, redriveAllow          string
-	kmsKey                                       string
-	kmsReuse                                     int
-	sseManaged                                   bool
-	fifo, contentDedup                           bool
-	dedupScope, throughputLimit                  string
+	policy, redrivePolicy, redriveAllow         string
+	kmsKey                                      string
+	kmsReuse                                    int
+	sseManaged                                  bool
+	fifo, contentDedup                          bool
+	dedupScope, throughputLimit                 string
 	// dlqARN and maxReceive are RedrivePolicy parsed.
 	dlqARN     string
 	dlq        *Queue

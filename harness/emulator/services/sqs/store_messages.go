@@ -30,9 +30,9 @@ type SendInput struct {
 	// TraceHeader is the AWSTraceHeader system attribute.
 	TraceHeader string
 	// DelaySeconds < 0 means the queue's delay.
-	DelaySeconds    int
+	DelaySeconds     int
 	GroupID, DedupID string
-	SenderID        string
+	SenderID         string
 }
 
 // SendResult is what SendMessage answers.
@@ -43,11 +43,11 @@ type SendResult struct {
 // Received is a message as ReceiveMessage hands it out.
 type Received struct {
 	MessageID, ReceiptHandle, Body, MD5OfBody, MD5OfAttributes string
-	Attributes                                                   []MessageAttribute
-	SentTimestamp, FirstReceiveTimestamp                         int64 // ms
-	ReceiveCount                                                 int
-	SenderID, GroupID, DedupID, SequenceNumber, TraceHeader      string
-	DeadLetterSourceARN                                          string
+	Attributes                                                 []MessageAttribute
+	SentTimestamp, FirstReceiveTimestamp                       int64 // ms
+	ReceiveCount                                               int
+	SenderID, GroupID, DedupID, SequenceNumber, TraceHeader    string
+	DeadLetterSourceARN                                        string
 }
 
 // ReceiveInput says how many messages to take and for how long.
