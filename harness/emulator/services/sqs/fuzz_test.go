@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -112,4 +113,33 @@ func callJSON(h http.Handler, op, body string) (int, string, http.Header) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, req)
 	return w.Code, w.Body.String(), w.Header()
+}
+
+// FuzzSendMessageDecode checks SendMessage's one-pass reader against
+// encoding/json: whatever valid body json accepts, it reads the same.
+func FuzzSendMessageDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"QueueUrl":"q","MessageBody":"x"}`, `{"QueueUrl":"q","MessageBody":"{\"a\":\"\u00e9\\n\"}","DelaySeconds":5}`,
+		`{"QueueUrl":null,"MessageBody":"x","MessageGroupId":"g","MessageDeduplicationId":"d"}`,
+		`{"QueueUrl":"q","MessageBody":"x","MessageAttributes":{"a":{"DataType":"String","StringValue":"v"}}}`,
+		`{"QueueUrl":"q","MessageBody":"x","MessageSystemAttributes":{"AWSTraceHeader":{"DataType":"String","StringValue":"t"}}}`,
+		`{"QueueUrl":"q","Other":1}`, ` { "QueueUrl" : "q" , "DelaySeconds" : 1e3 } `, `{"MessageBody":"\xff"}`, `[]`, `{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if !json.Valid(body) {
+			return
+		}
+		var want sendMessageInput
+		werr := json.Unmarshal(body, &want)
+		var got sendMessageInput
+		gerr := got.DecodeBody(body)
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("%q: json %v, fast %v", body, werr, gerr)
+		}
+		if werr == nil && !reflect.DeepEqual(want, got) {
+			t.Fatalf("%q: json %+v, fast %+v", body, want, got)
+		}
+	})
 }
