@@ -337,7 +337,6 @@ func (c *capture) handle() string {
 	return string(rest[:bytes.IndexByte(rest, '"')])
 }
 
-
 // BenchmarkRawClientFloor is the floor the raw client benchmark stands on:
 // the same client and requests against a net/http server that reads the
 // body and answers a fixed 200. Its cpu-us/op subtracted from
