@@ -79,6 +79,10 @@ func (s *Service) Close() error { s.store.Close(); return nil }
 // MaxRequestBody tells strict mode the largest body the service takes.
 func (s *Service) MaxRequestBody() int64 { return maxRequestBody }
 
+// Queues is the store as other services see it (also published in
+// env.Links as cloud.LinkSQS).
+func (s *Service) Queues() cloud.Queues { return link{s.store} }
+
 // Store is the service's store, for tests and in-process callers.
 func (s *Service) Store() *Store { return s.store }
 

@@ -728,6 +728,10 @@ func TestDeadLetterQueueAndRedrive(t *testing.T) {
 	if p := attrs(t, c, src)["RedrivePolicy"]; p != `{"deadLetterTargetArn":"`+dlqARN+`","maxReceiveCount":2}` {
 		t.Fatalf("redrive policy %s", p)
 	}
+	// Creating it again with the policy spelled the same way is idempotent.
+	if again := mustCreate(t, c, "src", map[string]string{"VisibilityTimeout": "0", "RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"2"}`}); again != src {
+		t.Fatalf("re-create: %s", again)
+	}
 	sent := send(t, c, src, "poison")
 	for i := 0; i < 2; i++ {
 		if got := receive(t, c, src, 1, nil); len(got) != 1 {

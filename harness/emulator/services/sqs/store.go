@@ -139,8 +139,16 @@ func (s *Store) CreateQueue(region, name string, attrs, tags map[string]string) 
 	if q := s.queues[key]; q != nil {
 		q.mu.Lock()
 		defer q.mu.Unlock()
-		for k, v := range attrs {
-			if cur, _ := q.cfg.get(k); cur != v && !sameAttr(k, cur, v) {
+		// Compared as parsed ("5" and " 5", a redrive policy however
+		// spelled), in a stable order so the error names the same one.
+		names := make([]string, 0, len(attrs))
+		for k := range attrs {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			want, _ := cfg.get(k)
+			if cur, _ := q.cfg.get(k); cur != want {
 				return nil, errQueueNameExists.Errorf(msgQueueExists, k)
 			}
 		}
@@ -162,15 +170,6 @@ func (s *Store) CreateQueue(region, name string, attrs, tags map[string]string) 
 	s.queues[key] = q
 	s.byARN[q.ARN] = q
 	return q, nil
-}
-
-// sameAttr compares attribute values the way AWS does: booleans without case.
-func sameAttr(name, a, b string) bool {
-	switch name {
-	case "FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEnabled":
-		return strings.EqualFold(a, b)
-	}
-	return false
 }
 
 func checkQueueName(name string, fifo bool) error {
