@@ -6,6 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -368,4 +371,108 @@ func BenchmarkRawClientFloor(b *testing.B) {
 	b.StopTimer()
 	m.Report()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkSendMessageServerProcess measures the issue's figure as
+// PERFORMANCE.md defines it: the server in its own process, the light
+// client replaying a pre-signed 1 KB SendMessage from 8 workers over
+// keep-alive connections, and the server process's user+system CPU (from
+// /proc) divided by the operations it served. "groundstack" is `groundstack
+// up`; "floor" is a do-nothing net/http server (reads the body, answers a
+// fixed 200) measured the same way at the same time, since this machine's
+// load moves both. It builds both binaries first.
+func BenchmarkSendMessageServerProcess(b *testing.B) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "groundstack")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../../cmd/groundstack").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	floorSrc := filepath.Join(dir, "floor", "main.go")
+	_ = os.MkdirAll(filepath.Dir(floorSrc), 0o755)
+	_ = os.WriteFile(floorSrc, []byte(floorServer), 0o644)
+	floor := filepath.Join(dir, "floorserver")
+	build := exec.Command("go", "build", "-o", floor, floorSrc)
+	build.Env = append(os.Environ(), "GO111MODULE=off")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build floor: %v\n%s", err, out)
+	}
+	for _, tc := range []struct{ name, bin string }{{"groundstack", bin}, {"floor", floor}} {
+		b.Run(tc.name, func(b *testing.B) { serverProcessBench(b, tc.bin) })
+	}
+}
+
+// floorServer is the do-nothing server: PERFORMANCE.md's floor.
+const floorServer = `package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+)
+
+func main() {
+	http.ListenAndServe("127.0.0.1:"+os.Args[3], http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.Write([]byte(` + "`" + `{"MD5OfMessageBody":"00000000000000000000000000000000","MessageId":"00000000-0000-0000-0000-000000000000"}` + "`" + `))
+	}))
+}
+`
+
+func serverProcessBench(b *testing.B, bin string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	cmd := exec.Command(bin, "up", "--port", strconv.Itoa(port))
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	endpoint := "http://127.0.0.1:" + strconv.Itoa(port)
+	rc := newRawClient(endpoint, "AmazonSQS.CreateQueue")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s, _, err := rc.do([]byte(`{"QueueName":"proc"}`))
+		if err == nil && s == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("server did not answer: %d %v", s, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	rc = newRawClient(endpoint, "AmazonSQS.SendMessage")
+	body := sendBody("proc")
+	before := procCPU(b, cmd.Process.Pid)
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if s, out, err := rc.do(body); err != nil || s != 200 {
+				b.Errorf("send: %d %s %v", s, out, err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	used := procCPU(b, cmd.Process.Pid) - before
+	b.ReportMetric(float64(used.Microseconds())/float64(b.N), "server-cpu-us/op")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// procCPU is a process's user+system CPU from /proc/<pid>/stat.
+func procCPU(b *testing.B, pid int) time.Duration {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Skip("no /proc: " + err.Error())
+	}
+	s := string(raw)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ut, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticksPerSecond
 }
