@@ -162,12 +162,16 @@ func (s *Service) queue(c *awsproto.Call, url string) (*Queue, error) {
 		}
 	}
 	if strings.Contains(path, "/") {
-		segs := strings.Split(strings.Trim(path, "/"), "/")
-		switch {
-		case len(segs) == 4 && segs[0] == "queue":
-			region, account, name = segs[1], segs[2], segs[3]
-		case len(segs) == 2:
-			account, name = segs[0], segs[1]
+		// /<account>/<name> or /queue/<region>/<account>/<name>, without
+		// allocating: this runs on every message operation.
+		p := strings.Trim(path, "/")
+		first, rest, _ := strings.Cut(p, "/")
+		switch n := strings.Count(p, "/"); {
+		case n == 3 && first == "queue":
+			region, rest, _ = strings.Cut(rest, "/")
+			account, name, _ = strings.Cut(rest, "/")
+		case n == 1:
+			account, name = first, rest
 		default:
 			return nil, errQueueDoesNotExist.New(msgQueueDoesNotExist)
 		}

@@ -24,8 +24,8 @@ func (in *sendMessageInput) DecodeBody(body []byte) error {
 	return awsproto.DecodeJSON(body, in)
 }
 
-func (in *sendMessageInput) member(key string, val []byte) bool {
-	switch key {
+func (in *sendMessageInput) member(key []byte, val []byte) bool {
+	switch string(key) { // no allocation: the compiler compares in place
 	case "QueueUrl":
 		return strPtr(val, &in.QueueUrl)
 	case "MessageBody":
@@ -54,7 +54,7 @@ func (in *sendMessageInput) member(key string, val []byte) bool {
 
 // members calls set for each member of the JSON object body (valid JSON);
 // false if body is not an object, a key has escapes, or set refuses one.
-func members(body []byte, set func(key string, val []byte) bool) bool {
+func members(body []byte, set func(key, val []byte) bool) bool {
 	i := ws(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return false
@@ -76,7 +76,7 @@ func members(body []byte, set func(key string, val []byte) bool) bool {
 		}
 		i = ws(body, i+1)
 		vend := valueEnd(body, i)
-		if vend < 0 || !set(string(key), body[i:vend]) {
+		if vend < 0 || !set(key, body[i:vend]) {
 			return false
 		}
 		if i = ws(body, vend); i >= len(body) {
