@@ -53,7 +53,6 @@ var (
 	errOverLimit                = sqsCode{"OverLimit", "OverLimit", http.StatusForbidden}
 	errInvalidParameterValue    = sqsCode{"InvalidParameterValue", "InvalidParameterValue", http.StatusBadRequest}
 	errMissingParameter         = sqsCode{"MissingParameter", "MissingParameter", http.StatusBadRequest}
-	errInvalidParameterCombo    = sqsCode{"InvalidParameterCombination", "InvalidParameterCombination", http.StatusBadRequest}
 )
 
 // Messages AWS answers with, word for word.
@@ -85,4 +84,5 @@ const (
 	msgParamInvalid      = "Value %s for parameter %s is invalid. Reason: %s"
 	msgFifoNoDedup       = "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
 	msgNotFifoParam      = "The request include parameter that is not valid for this queue type."
+	msgInflightLimit     = "Too many messages in flight: a queue holds at most %d in-flight messages."
 )

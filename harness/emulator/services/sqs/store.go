@@ -28,6 +28,10 @@ const (
 	maxBatchEntries      = 10
 	maxMessageAttributes = 10
 	maxTags              = 50
+	// maxInflight is AWS's limit of messages in flight per queue; past it
+	// a receive is OverLimit (and the emulator's memory stays bounded by
+	// what was sent, not by what consumers hold).
+	maxInflight = 120000
 )
 
 // Store holds every queue of the emulator, per region. Each queue has its

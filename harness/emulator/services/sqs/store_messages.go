@@ -520,6 +520,10 @@ func (s *Store) Receive(ctx context.Context, q *Queue, in ReceiveInput) ([]Recei
 			}
 			deadline = time.Now().Add(wait)
 		}
+		if q.nInflight >= maxInflight {
+			q.mu.Unlock()
+			return nil, errOverLimit.Errorf(msgInflightLimit, maxInflight)
+		}
 		out, dead := q.take(now, in)
 		left := time.Until(deadline)
 		if len(out) > 0 || left <= 0 {
