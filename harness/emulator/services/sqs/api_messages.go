@@ -294,7 +294,7 @@ func (s *Service) receiveMessage(c *awsproto.Call, in *receiveMessageInput) (rec
 	if err != nil {
 		return receiveMessageOutput{}, err
 	}
-	ri := ReceiveInput{Max: 1, Visibility: -1, Wait: -1}
+	ri := ReceiveInput{Max: 1, Visibility: -1, Wait: -1, AttemptID: in.ReceiveRequestAttemptId}
 	if in.MaxNumberOfMessages != nil {
 		if *in.MaxNumberOfMessages < 1 || *in.MaxNumberOfMessages > maxReceiveLimit {
 			return receiveMessageOutput{}, errInvalidParameterValue.Errorf(msgParamInvalid, strconv.Itoa(*in.MaxNumberOfMessages), "MaxNumberOfMessages", "Must be between 1 and 10, if provided.")

@@ -38,6 +38,8 @@ type Queue struct {
 	avail  groupList
 	dedup  map[string]*dedupEntry
 	dedupQ []*dedupEntry // by expiry (times only grow)
+	// attempts are FIFO receives by ReceiveRequestAttemptId.
+	attempts map[string]*receiveAttempt
 
 	nVisible, nDelayed, nInflight int
 

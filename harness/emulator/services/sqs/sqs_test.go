@@ -701,6 +701,34 @@ func TestFIFOOrderingGroupsAndDeduplication(t *testing.T) {
 	wantErr(t, err, "InvalidParameterValue", "Value 5 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.")
 }
 
+func TestFIFOReceiveRequestAttemptID(t *testing.T) {
+	_, c := start(t)
+	url := mustCreate(t, c, "attempt.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	for _, b := range []string{"1", "2"} {
+		if _, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(b), MessageGroupId: aws.String("g")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in := &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 1, ReceiveRequestAttemptId: aws.String("try-1")}
+	first, err := c.ReceiveMessage(ctx, in)
+	if err != nil || len(first.Messages) != 1 {
+		t.Fatal(first, err)
+	}
+	// The retry (a lost answer) gets the same message and handle.
+	retry, err := c.ReceiveMessage(ctx, in)
+	if err != nil || len(retry.Messages) != 1 || *retry.Messages[0].ReceiptHandle != *first.Messages[0].ReceiptHandle {
+		t.Fatalf("retry: %+v %v", retry, err)
+	}
+	// Once deleted, the attempt ID no longer replays it.
+	if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: first.Messages[0].ReceiptHandle}); err != nil {
+		t.Fatal(err)
+	}
+	next, err := c.ReceiveMessage(ctx, in)
+	if err != nil || len(next.Messages) != 1 || *next.Messages[0].Body != "2" {
+		t.Fatalf("after delete: %+v %v", next, err)
+	}
+}
+
 func TestFIFOContentBasedDeduplicationAndScope(t *testing.T) {
 	_, c := start(t)
 	url := mustCreate(t, c, "cbd.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})

@@ -57,6 +57,10 @@ type ReceiveInput struct {
 	Visibility int
 	// Wait < 0 means the queue's ReceiveMessageWaitTimeSeconds.
 	Wait time.Duration
+	// AttemptID (FIFO queues) makes a retried receive return the messages
+	// the first attempt took, while they are still in flight under the
+	// same receipt handles, for 5 minutes.
+	AttemptID string
 }
 
 // ValidateBody checks a body holds only the characters SQS allows.
@@ -524,7 +528,16 @@ func (s *Store) Receive(ctx context.Context, q *Queue, in ReceiveInput) ([]Recei
 			q.mu.Unlock()
 			return nil, errOverLimit.Errorf(msgInflightLimit, maxInflight)
 		}
+		if in.AttemptID != "" && q.Fifo {
+			if out, ok := q.retryAttempt(in.AttemptID, now); ok {
+				q.mu.Unlock()
+				return out, nil
+			}
+		}
 		out, dead := q.take(now, in)
+		if in.AttemptID != "" && q.Fifo && len(out) > 0 {
+			q.rememberAttempt(in.AttemptID, out, now)
+		}
 		left := time.Until(deadline)
 		if len(out) > 0 || left <= 0 {
 			q.mu.Unlock()
@@ -787,4 +800,50 @@ func (s *Store) ChangeVisibility(q *Queue, handle string, secs int) error {
 		q.advance(now)
 	}
 	return nil
+}
+
+// receiveAttempt is what a FIFO receive with a ReceiveRequestAttemptId took.
+type receiveAttempt struct {
+	msgs    []Received
+	expires int64
+}
+
+// retryAttempt returns what an earlier receive with the same attempt ID
+// took, if every one of those messages is still in flight under the
+// receipt handle that receive gave.
+func (q *Queue) retryAttempt(id string, now time.Time) ([]Received, bool) {
+	a := q.attempts[id]
+	if a == nil {
+		return nil, false
+	}
+	if a.expires <= now.UnixNano() {
+		delete(q.attempts, id)
+		return nil, false
+	}
+	for _, r := range a.msgs {
+		n, nonce, err := q.parseReceipt(r.ReceiptHandle)
+		m := q.byID[n]
+		if err != nil || m == nil || m.receipt != nonce || m.state != stInflight {
+			delete(q.attempts, id)
+			return nil, false
+		}
+	}
+	return a.msgs, true
+}
+
+func (q *Queue) rememberAttempt(id string, msgs []Received, now time.Time) {
+	if q.attempts == nil {
+		q.attempts = map[string]*receiveAttempt{}
+	}
+	t := now.UnixNano()
+	// Forget expired attempts as new ones come, so the map stays bounded
+	// by the attempts of the last 5 minutes.
+	if len(q.attempts) > 1024 {
+		for k, a := range q.attempts {
+			if a.expires <= t {
+				delete(q.attempts, k)
+			}
+		}
+	}
+	q.attempts[id] = &receiveAttempt{msgs: msgs, expires: now.Add(dedupWindow).UnixNano()}
 }
