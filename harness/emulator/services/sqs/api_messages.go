@@ -55,7 +55,7 @@ func (s *Service) sendInput(q *Queue, f *sendFields) (SendInput, int, error) {
 	if f.DelaySeconds != nil {
 		in.DelaySeconds = *f.DelaySeconds
 		if in.DelaySeconds < 0 {
-			in.DelaySeconds = maxDelaySeconds + 1 // refused by CheckSend
+			return in, 0, errInvalidParameterValue.Errorf(msgParamInvalid, strconv.Itoa(in.DelaySeconds), "DelaySeconds", "DelaySeconds must be >= 0 and <= 900.")
 		}
 	}
 	if f.MessageGroupId != nil && in.GroupID == "" && q.Fifo {
