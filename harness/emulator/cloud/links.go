@@ -91,6 +91,9 @@ type QueueInfo struct {
 	ARN, Name, Region string
 	FIFO              bool
 	VisibilityTimeout time.Duration
+	// Visible, InFlight and Delayed count the queue's messages now (its
+	// ApproximateNumberOf* attributes): a poller scales with Visible.
+	Visible, InFlight, Delayed int
 }
 
 // StreamReader reads DynamoDB Streams in-process, for Lambda event source

@@ -48,9 +48,11 @@ func (l link) QueueInfo(queueARN string) (cloud.QueueInfo, error) {
 		return cloud.QueueInfo{}, err
 	}
 	q.mu.Lock()
-	vis := q.cfg.visibility
-	q.mu.Unlock()
-	return cloud.QueueInfo{ARN: q.ARN, Name: q.Name, Region: q.Region, FIFO: q.Fifo, VisibilityTimeout: time.Duration(vis) * time.Second}, nil
+	defer q.mu.Unlock()
+	q.advance(l.s.now())
+	return cloud.QueueInfo{ARN: q.ARN, Name: q.Name, Region: q.Region, FIFO: q.Fifo,
+		VisibilityTimeout: time.Duration(q.cfg.visibility) * time.Second,
+		Visible:           q.nVisible, InFlight: q.nInflight, Delayed: q.nDelayed}, nil
 }
 
 func (l link) ReceiveMessages(ctx context.Context, queueARN string, max int, wait time.Duration) ([]cloud.QueueReceived, error) {

@@ -71,6 +71,9 @@ func TestInProcessQueues(t *testing.T) {
 	if len(m) != 1 || *m[0].MessageId != id || *m[0].MessageAttributes["type"].StringValue != "order" {
 		t.Fatalf("sdk receive: %+v", m)
 	}
+	if info, _ := qs.QueueInfo(arn); info.InFlight != 1 || info.Visible != 0 {
+		t.Fatalf("counts: %+v", info)
+	}
 	// A retry through visibility: 0 makes it visible at once.
 	if err := qs.ChangeMessageVisibility(arn, *m[0].ReceiptHandle, 0); err != nil {
 		t.Fatal(err)
