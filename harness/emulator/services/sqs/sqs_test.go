@@ -825,6 +825,54 @@ func TestDeadLetterQueueAndRedrive(t *testing.T) {
 	wantErr(t, err, "InvalidParameterValue", "")
 }
 
+func TestMessageMoveTaskToADestinationAndCancel(t *testing.T) {
+	_, c := start(t)
+	dlq := mustCreate(t, c, "mdlq", nil)
+	dlqARN := attrs(t, c, dlq)["QueueArn"]
+	mustCreate(t, c, "msrc", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":1}`})
+	dest := mustCreate(t, c, "mdest", nil)
+	destARN := attrs(t, c, dest)["QueueArn"]
+	for i := 0; i < 5; i++ {
+		send(t, c, dlq, strconv.Itoa(i))
+	}
+	// One message a second: cancelled long before it ends.
+	task, err := c.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqARN), DestinationArn: aws.String(destARN), MaxNumberOfMessagesPerSecond: aws.Int32(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dlqARN)})
+	wantErr(t, err, "AWS.SimpleQueueService.UnsupportedOperation", "There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
+	list, err := c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqARN)})
+	if err != nil || len(list.Results) != 1 || *list.Results[0].Status != "RUNNING" || *list.Results[0].TaskHandle != *task.TaskHandle ||
+		*list.Results[0].DestinationArn != destARN || *list.Results[0].MaxNumberOfMessagesPerSecond != 1 || *list.Results[0].ApproximateNumberOfMessagesToMove != 5 {
+		t.Fatalf("running task: %+v %v", list, err)
+	}
+	if _, err := c.CancelMessageMoveTask(ctx, &sqs.CancelMessageMoveTaskInput{TaskHandle: task.TaskHandle}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		list, err = c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqARN)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *list.Results[0].Status == "CANCELLED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("task %s", *list.Results[0].Status)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	moved := list.Results[0].ApproximateNumberOfMessagesMoved
+	a, b := attrs(t, c, dlq)["ApproximateNumberOfMessages"], attrs(t, c, dest)["ApproximateNumberOfMessages"]
+	if moved >= 5 || a != strconv.FormatInt(5-moved, 10) || b != strconv.FormatInt(moved, 10) {
+		t.Fatalf("moved %d: %s left, %s arrived", moved, a, b)
+	}
+	_, err = c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqARN + "-none")})
+	wantErr(t, err, "ResourceNotFoundException", "")
+}
+
 func TestLongPollWakesWhenAMessageArrives(t *testing.T) {
 	_, c := start(t)
 	url := mustCreate(t, c, "poll", nil)
