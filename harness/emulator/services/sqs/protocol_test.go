@@ -1,15 +1,20 @@
 package sqs_test
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
@@ -243,4 +248,46 @@ func TestCLI(t *testing.T) {
 func md5hex(s string) string {
 	sum := md5.Sum([]byte(s))
 	return hex.EncodeToString(sum[:])
+}
+
+// TestDepartedLongPollsLeaveNoGoroutines: clients that give up on a long
+// poll leave nothing waiting behind in the server.
+func TestDepartedLongPollsLeaveNoGoroutines(t *testing.T) {
+	e, c := start(t)
+	mustCreate(t, c, "leak", nil)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	poll := func(ctx context.Context, wait int) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.URL()+"/", strings.NewReader(fmt.Sprintf(`{"QueueUrl":"leak","WaitTimeSeconds":%d}`, wait)))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		req.Header.Set("X-Amz-Target", "AmazonSQS.ReceiveMessage")
+		req.Header.Set("Authorization", signedHeader)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	poll(context.Background(), 0) // warms the server's goroutines up
+	runtime.GC()
+	base := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); poll(ctx, 20) }()
+	}
+	// The polls are waiting once the goroutine count has grown by theirs.
+	deadline := time.Now().Add(30 * time.Second)
+	for runtime.NumGoroutine() < base+40 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	wg.Wait()
+	// Well before the polls' 20 s would have ended them anyway.
+	deadline = time.Now().Add(15 * time.Second)
+	for runtime.NumGoroutine() > base+2 {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines, %d before the polls:\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
