@@ -54,8 +54,7 @@ func sqsTranscript(c *sqs.Client) []string {
 	}
 	_, err = c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("missing")})
 	outcome("get-queue-url of a missing queue", err)
-	// Over 1 MiB: AWS's (and moto's) limit since 2025; groundstack keeps the
-	// 256 KiB default of earlier years, so only this size compares.
+	// Over 1 MiB: AWS's (and moto's) default limit since 2025.
 	_, err = c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String(strings.Repeat("x", 1048577))})
 	outcome("oversize message", err)
 	var es []types.SendMessageBatchRequestEntry

@@ -231,7 +231,7 @@ func TestQueueAttributes(t *testing.T) {
 	url := mustCreate(t, c, "attrs", nil)
 	a := attrs(t, c, url)
 	want := map[string]string{
-		"VisibilityTimeout": "30", "DelaySeconds": "0", "MaximumMessageSize": "262144",
+		"VisibilityTimeout": "30", "DelaySeconds": "0", "MaximumMessageSize": "1048576",
 		"MessageRetentionPeriod": "345600", "ReceiveMessageWaitTimeSeconds": "0",
 		"ApproximateNumberOfMessages": "0", "ApproximateNumberOfMessagesNotVisible": "0", "ApproximateNumberOfMessagesDelayed": "0",
 		"QueueArn": "arn:aws:sqs:us-east-1:000000000000:attrs", "SqsManagedSseEnabled": "true",
@@ -455,8 +455,14 @@ func TestDelayQueuesAndPerMessageDelay(t *testing.T) {
 
 func TestBadMessages(t *testing.T) {
 	_, c := start(t)
-	url := mustCreate(t, c, "bad", nil)
-	_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(strings.Repeat("x", 262145))})
+	// AWS's default limit is 1 MiB since August 2025.
+	def := mustCreate(t, c, "default-size", nil)
+	_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(def), MessageBody: aws.String(strings.Repeat("x", 1048577))})
+	wantErr(t, err, "InvalidParameterValue", "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.")
+	send(t, c, def, strings.Repeat("x", 1048576))
+	// A queue's own smaller limit, attributes included.
+	url := mustCreate(t, c, "bad", map[string]string{"MaximumMessageSize": "262144"})
+	_, err = c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(strings.Repeat("x", 262145))})
 	wantErr(t, err, "InvalidParameterValue", "One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.")
 	send(t, c, url, strings.Repeat("x", 262144))
 	// Attributes count against the size.
@@ -600,10 +606,10 @@ func TestBatches(t *testing.T) {
 	_, err = c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: bad})
 	wantErr(t, err, "AWS.SimpleQueueService.InvalidBatchEntryId", "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
 	big := entries(2)
-	big[0].MessageBody = aws.String(strings.Repeat("x", 200000))
-	big[1].MessageBody = aws.String(strings.Repeat("x", 100000))
+	big[0].MessageBody = aws.String(strings.Repeat("x", 700000))
+	big[1].MessageBody = aws.String(strings.Repeat("x", 400000))
 	_, err = c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: big})
-	wantErr(t, err, "AWS.SimpleQueueService.BatchRequestTooLong", "Batch requests cannot be longer than 262144 bytes. You have sent 300000 bytes.")
+	wantErr(t, err, "AWS.SimpleQueueService.BatchRequestTooLong", "Batch requests cannot be longer than 1048576 bytes. You have sent 1100000 bytes.")
 
 	msgs := receive(t, c, url, 10, nil)
 	if len(msgs) != 2 {

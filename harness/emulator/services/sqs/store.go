@@ -15,7 +15,7 @@ import (
 // Limits and defaults of a queue, as AWS documents them.
 const (
 	defaultVisibility    = 30
-	defaultMaxSize       = 262144
+	defaultMaxSize       = 1048576 // AWS's default since August 2025
 	defaultRetention     = 345600
 	maxMessageSizeLimit  = 1048576
 	minMessageSize       = 1024
