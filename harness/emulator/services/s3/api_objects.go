@@ -480,7 +480,7 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 		wh["X-Amz-Storage-Class"] = []string{obj.StorageClass}
 	}
 	for k, v := range obj.Meta {
-		wh.Set("X-Amz-Meta-"+k, v)
+		wh["x-amz-meta-"+k] = []string{v} // as S3 sends it: boto3 keeps the case it reads
 	}
 	if ov := o.over; ov != nil {
 		for _, kv := range [...]struct{ name, v string }{
