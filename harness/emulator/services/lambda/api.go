@@ -59,6 +59,7 @@ func New(env *cloud.Env) *Service {
 	})
 	s.store = NewStore(env.Account, env.NewID, s.newExec)
 	s.store.OnCodeReleased(s.exec.DropCode)
+	s.store.OnLayerCodeReleased(s.exec.ReleaseCode)
 	s.async = newAsyncQueue(s)
 	s.api = awsproto.API{
 		Base:      awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
@@ -69,6 +70,7 @@ func New(env *cloud.Env) *Service {
 		TooLarge:  tooLarge,
 	}
 	s.register()
+	s.registerLayers()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
 	}
@@ -135,6 +137,7 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
+		{Kind: cloud.ByPath, Key: layersPath},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(urlPathPrefix, "/"), Public: true},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(codePath, "/"), Public: true},
 		{Kind: cloud.ByHost, Key: "lambda-url.*" + urlHostSuffix, Public: true},
@@ -201,6 +204,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveFunctionURL(w, r, id, "", "/"+sub)
 	case strings.HasPrefix(path, codePath):
 		s.serveCode(w, r, path[len(codePath):])
+	case s.serveLayerByARN(w, r):
 	default:
 		s.api.ServeHTTP(w, r)
 	}
@@ -209,7 +213,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // newExec makes the process pool of a new version.
 func (s *Service) newExec(f *Function, v *Version) Executor {
 	c := v.Config
+	var layers []string
+	for _, l := range c.Layers {
+		layers = append(layers, l.Hex)
+	}
 	return s.exec.NewPool(&runtime.Function{
+		Layers: layers,
 		Name: f.Name, ARN: f.ARN, Version: v.Name, Region: f.Region,
 		Runtime: c.Runtime, Handler: c.Handler, CodeSHA256: c.CodeHex, Env: c.Env,
 		Timeout: time.Duration(c.Timeout) * time.Second, MemoryMB: c.MemorySize,
