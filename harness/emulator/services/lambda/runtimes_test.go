@@ -40,16 +40,27 @@ func createCode(t *testing.T, c *awslambda.Client, rt types.Runtime, handler str
 
 // logEvents returns every event of a function's log group, oldest first.
 func logEvents(t *testing.T, e *emulator.Emulator, name string) []string {
+	return logEventsMatching(t, e, name, "")
+}
+
+// logEventsMatching returns the events a CloudWatch filter pattern matches,
+// every page of them.
+func logEventsMatching(t *testing.T, e *emulator.Emulator, name, pattern string) []string {
 	t.Helper()
-	_, cfg := e, emutest.Config(e.URL())
-	logs := cwl.NewFromConfig(cfg)
-	out, err := logs.FilterLogEvents(bg, &cwl.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/" + name)})
-	if err != nil {
-		t.Fatalf("logs of %s: %v", name, err)
+	logs := cwl.NewFromConfig(emutest.Config(e.URL()))
+	in := &cwl.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/" + name)}
+	if pattern != "" {
+		in.FilterPattern = aws.String(pattern)
 	}
 	var msgs []string
-	for _, ev := range out.Events {
-		msgs = append(msgs, aws.ToString(ev.Message))
+	for p := cwl.NewFilterLogEventsPaginator(logs, in); p.HasMorePages(); {
+		out, err := p.NextPage(bg)
+		if err != nil {
+			t.Fatalf("logs of %s: %v", name, err)
+		}
+		for _, ev := range out.Events {
+			msgs = append(msgs, aws.ToString(ev.Message))
+		}
 	}
 	return msgs
 }
@@ -166,3 +177,140 @@ func b64(s string) string {
 }
 
 func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+type runtimeError struct {
+	Message    string   `json:"errorMessage"`
+	Type       string   `json:"errorType"`
+	RequestID  *string  `json:"requestId"`
+	StackTrace []string `json:"stackTrace"`
+	Trace      []string `json:"trace"`
+}
+
+func TestPythonErrorsAsAWSShapesThem(t *testing.T) {
+	needs(t, "python3")
+	e, c := start(t)
+	cases := []struct {
+		name, handler string
+		files         map[string]string
+		wantType      string
+		wantMsg       string
+		wantTrace     string // a line the stack trace must hold
+		inLog         string
+	}{
+		{"module missing", "nothere.handler", map[string]string{"app.py": "def handler(e, c): return 1"},
+			"Runtime.ImportModuleError", "Unable to import module 'nothere': No module named 'nothere'", "", "[ERROR] Runtime.ImportModuleError: Unable to import module 'nothere'"},
+		{"import inside the module fails", "app.handler", map[string]string{"app.py": "import requests_that_is_not_there\ndef handler(e, c): return 1"},
+			"Runtime.ImportModuleError", "Unable to import module 'app': No module named 'requests_that_is_not_there'", "", ""},
+		{"no handler file in the zip", "lambda_function.lambda_handler", map[string]string{"README.md": "nothing here"},
+			"Runtime.ImportModuleError", "Unable to import module 'lambda_function': No module named 'lambda_function'", "", ""},
+		{"syntax error", "app.handler", map[string]string{"app.py": "def handler(e, c)\n    return 1\n"},
+			"Runtime.UserCodeSyntaxError", "Syntax error in module 'app': ", "Line 1", ""},
+		{"handler missing", "app.nope", map[string]string{"app.py": "def handler(e, c): return 1"},
+			"Runtime.HandlerNotFound", "Handler 'nope' missing on module 'app'", "", ""},
+		{"malformed handler", "app", map[string]string{"app.py": "def handler(e, c): return 1"},
+			"Runtime.MalformedHandlerName", "Bad handler 'app': not enough values to unpack (expected 2, got 1)", "", ""},
+		{"handler raises", "app.handler", map[string]string{"app.py": "class OrderError(Exception):\n    pass\n\ndef handler(e, c):\n    raise OrderError('order 42 is gone')\n"},
+			"OrderError", "order 42 is gone", "in handler", "[ERROR] OrderError: order 42 is gone"},
+		{"result not JSON", "app.handler", map[string]string{"app.py": "def handler(e, c): return {'s': {1, 2}}"},
+			"Runtime.MarshalError", "Unable to marshal response: Object of type set is not JSON serializable", "", ""},
+		{"package module", "pkg/mod.handler", map[string]string{"pkg/__init__.py": "", "pkg/mod.py": "def handler(e, c): raise ValueError('from a package')"},
+			"ValueError", "from a package", "pkg/mod.py", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			name := createCode(t, c, types.RuntimePython39, tc.handler, tc.files)
+			out := invoke(t, c, name, `{}`)
+			if aws.ToString(out.FunctionError) != "Unhandled" {
+				t.Fatalf("FunctionError %q, payload %s", aws.ToString(out.FunctionError), out.Payload)
+			}
+			var re runtimeError
+			if err := json.Unmarshal(out.Payload, &re); err != nil {
+				t.Fatalf("payload %s", out.Payload)
+			}
+			if re.Type != tc.wantType || !strings.HasPrefix(re.Message, tc.wantMsg) || re.RequestID == nil || re.StackTrace == nil {
+				t.Fatalf("got %s", out.Payload)
+			}
+			if tc.wantTrace != "" && !strings.Contains(strings.Join(re.StackTrace, ""), tc.wantTrace) {
+				t.Fatalf("stack trace without %q: %s", tc.wantTrace, out.Payload)
+			}
+			if tc.wantType == "OrderError" && *re.RequestID == "" {
+				t.Fatalf("a handler's error carries the request id: %s", out.Payload)
+			}
+			if tc.inLog != "" {
+				eventually(t, "error in the log", func() error {
+					all := strings.Join(logEvents(t, e, name), "\n")
+					if !strings.Contains(all, tc.inLog) || !strings.Contains(all, "Traceback (most recent call last):") {
+						return fmt.Errorf("log %q", all)
+					}
+					return nil
+				})
+			}
+			// The function still works the next time (a new instance after
+			// an init failure, the same one after a handler error).
+			out = invoke(t, c, name, `{}`)
+			if aws.ToString(out.FunctionError) != "Unhandled" {
+				t.Fatalf("second invocation: %s", out.Payload)
+			}
+		})
+	}
+}
+
+func TestPythonBoto3ReachesTheEmulator(t *testing.T) {
+	needs(t, "python3")
+	if exec.Command("python3", "-c", "import boto3").Run() != nil {
+		t.Skip("the machine's python3 has no boto3 (Debian package python3-boto3)")
+	}
+	_, c := start(t)
+	// As lab handlers are written: no region, credentials or endpoint given.
+	name := createCode(t, c, types.RuntimePython312, "lambda_function.lambda_handler", map[string]string{"lambda_function.py": `
+import boto3
+client = boto3.client("lambda")
+
+def lambda_handler(event, context):
+    names = [f["FunctionName"] for f in client.list_functions()["Functions"]]
+    return {"names": names, "region": client.meta.region_name}
+`})
+	out := invoke(t, c, name, `{}`)
+	if out.FunctionError != nil || !strings.Contains(string(out.Payload), `"names": ["`+name+`"]`) || !strings.Contains(string(out.Payload), `"region": "us-east-1"`) {
+		t.Fatalf("boto3 from a handler: %s", out.Payload)
+	}
+}
+
+func TestPythonHandlerPrintingTenMegabytes(t *testing.T) {
+	needs(t, "python3")
+	e, c := start(t)
+	name := createCode(t, c, types.RuntimePython311, "app.handler", map[string]string{"app.py": `
+import sys
+def handler(event, context):
+    line = "x" * 1023
+    for i in range(10 * 1024):
+        print(line)
+    sys.stdout.write("y" * (3 << 20))
+    print()
+    return {"done": True}
+`})
+	for i := 0; i < 2; i++ {
+		out := invoke(t, c, name, `{}`, func(in *awslambda.InvokeInput) { in.LogType = types.LogTypeTail })
+		if out.FunctionError != nil || string(out.Payload) != `{"done": true}` {
+			t.Fatalf("10 MB of prints: %s", out.Payload)
+		}
+		if tail, _ := base64.StdEncoding.DecodeString(aws.ToString(out.LogResult)); len(tail) > 4096 || !strings.Contains(string(tail), "REPORT RequestId") {
+			t.Fatalf("tail of %d bytes: %q", len(tail), tail)
+		}
+	}
+	eventually(t, "bounded logs", func() error {
+		ev := logEvents(t, e, name)
+		total, dropped := 0, 0
+		for _, m := range ev {
+			total += len(m)
+			if strings.Contains(m, "log lines of this invocation were dropped") {
+				dropped++
+			}
+		}
+		// Each invocation printed 13 MB; CloudWatch got at most 8 MB of it.
+		if total > 2*(8<<20)+(1<<20) || dropped != 2 {
+			return fmt.Errorf("%d bytes in %d events, %d notes of dropped lines", total, len(ev), dropped)
+		}
+		return nil
+	})
+}
