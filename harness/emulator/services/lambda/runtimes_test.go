@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -313,4 +314,122 @@ def handler(event, context):
 		}
 		return nil
 	})
+}
+
+func TestNodeHandlers(t *testing.T) {
+	needs(t, "node")
+	e, c := start(t)
+	report := `({event, id: context.awsRequestId, fn: context.functionName, version: context.functionVersion,
+		arn: context.invokedFunctionArn, mem: context.memoryLimitInMB, group: context.logGroupName,
+		remaining: context.getRemainingTimeInMillis(), waits: context.callbackWaitsForEmptyEventLoop,
+		env: process.env.AWS_EXECUTION_ENV})`
+	cases := []struct {
+		name, rt, handler string
+		files             map[string]string
+	}{
+		{"CommonJS async", "nodejs20.x", "index.handler", map[string]string{
+			"index.js": "exports.handler = async (event, context) => { console.log('hello', event.n); return " + report + "; };"}},
+		{"ES module mjs", "nodejs22.x", "index.handler", map[string]string{
+			"index.mjs": "import { join } from 'node:path';\nexport const handler = async (event, context) => { console.info('joined', join('a', 'b')); return " + report + "; };"}},
+		{"type module", "nodejs18.x", "src/app.handler", map[string]string{
+			"package.json": `{"type":"module"}`,
+			"src/app.js":   "export async function handler(event, context) { return " + report + "; }"}},
+		{"callback", "nodejs20.x", "cb.handler", map[string]string{
+			"cb.js": "exports.handler = (event, context, callback) => { setTimeout(() => callback(null, " + report + "), 10); };"}},
+		{"callback answers before the loop empties", "nodejs20.x", "cb.handler", map[string]string{
+			"cb.js": "exports.handler = (event, context, callback) => { context.callbackWaitsForEmptyEventLoop = false; setTimeout(() => {}, 30000); callback(null, " + report + "); };"}},
+		{"nested export", "nodejs20.x", "lib/h.api.get", map[string]string{
+			"lib/h.js": "exports.api = { get: async (event, context) => " + report + " };"}},
+		{"package from node_modules", "nodejs20.x", "index.handler", map[string]string{
+			"node_modules/greeter/index.js": "module.exports = (n) => 'hi ' + n;",
+			"index.js":                      "const greet = require('greeter');\nexports.handler = async (event, context) => { console.log(greet(event.n)); return " + report + "; };"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			name := createCode(t, c, types.Runtime(tc.rt), tc.handler, tc.files, func(in *awslambda.CreateFunctionInput) { in.Timeout = aws.Int32(20) })
+			out := invoke(t, c, name, `{"n":5}`)
+			if out.FunctionError != nil {
+				t.Fatalf("function error: %s", out.Payload)
+			}
+			var r struct {
+				Event     map[string]int
+				ID, Fn    string
+				Version   string
+				Arn, Mem  string
+				Group     string
+				Remaining int
+				Waits     bool
+				Env       string
+			}
+			if err := json.Unmarshal(out.Payload, &r); err != nil {
+				t.Fatalf("payload %s", out.Payload)
+			}
+			if r.Event["n"] != 5 || r.ID == "" || r.Fn != name || r.Version != "$LATEST" || r.Mem != "128" || r.Group != "/aws/lambda/"+name ||
+				r.Arn != "arn:aws:lambda:us-east-1:000000000000:function:"+name || r.Remaining <= 0 || r.Env != "AWS_Lambda_"+tc.rt {
+				t.Fatalf("context: %s", out.Payload)
+			}
+			if tc.name == "CommonJS async" {
+				eventually(t, "console.log in Lambda's format", func() error {
+					all := strings.Join(logEvents(t, e, name), "\n")
+					if !regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t` + r.ID + `\tINFO\thello 5`).MatchString(all) {
+						return fmt.Errorf("log %q", all)
+					}
+					return nil
+				})
+			}
+			// Warm: the same instance answers again.
+			if out := invoke(t, c, name, `{"n":6}`); out.FunctionError != nil || !strings.Contains(string(out.Payload), `"n":6`) {
+				t.Fatalf("second invocation: %s", out.Payload)
+			}
+		})
+	}
+}
+
+func TestNodeErrorsAsAWSShapesThem(t *testing.T) {
+	needs(t, "node")
+	e, c := start(t)
+	cases := []struct {
+		name, handler string
+		files         map[string]string
+		wantType      string
+		wantMsg       string
+		inLog         string
+	}{
+		{"module missing", "nothere.handler", map[string]string{"index.js": "exports.handler = async () => 1;"},
+			"Runtime.ImportModuleError", "Error: Cannot find module 'nothere'", ""},
+		{"no handler file in the zip", "index.handler", map[string]string{"README.md": "nothing"},
+			"Runtime.ImportModuleError", "Error: Cannot find module 'index'", ""},
+		{"handler not exported", "index.nope", map[string]string{"index.js": "exports.handler = async () => 1;"},
+			"Runtime.HandlerNotFound", "index.nope is undefined or not exported", ""},
+		{"syntax error", "index.handler", map[string]string{"index.js": "exports.handler = async () => { return 1 ;"},
+			"Runtime.UserCodeSyntaxError", "SyntaxError: ", ""},
+		{"syntax error in an ES module", "index.handler", map[string]string{"index.mjs": "export const handler = async () => {"},
+			"Runtime.UserCodeSyntaxError", "SyntaxError: ", ""},
+		{"async handler throws", "index.handler", map[string]string{"index.js": "class OrderError extends Error { constructor(m) { super(m); this.name = 'OrderError'; } }\nexports.handler = async () => { throw new OrderError('order 42 is gone'); };"},
+			"OrderError", "order 42 is gone", "Invoke Error"},
+		{"callback with an error", "index.handler", map[string]string{"index.js": "exports.handler = (e, c, cb) => cb(new TypeError('bad type'));"},
+			"TypeError", "bad type", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			name := createCode(t, c, types.RuntimeNodejs20x, tc.handler, tc.files)
+			out := invoke(t, c, name, `{}`)
+			var re runtimeError
+			if err := json.Unmarshal(out.Payload, &re); err != nil || aws.ToString(out.FunctionError) != "Unhandled" {
+				t.Fatalf("FunctionError %q payload %s", aws.ToString(out.FunctionError), out.Payload)
+			}
+			if re.Type != tc.wantType || !strings.HasPrefix(re.Message, tc.wantMsg) || len(re.Trace) == 0 {
+				t.Fatalf("got %s", out.Payload)
+			}
+			if tc.inLog != "" {
+				eventually(t, "error in the log", func() error {
+					all := strings.Join(logEvents(t, e, name), "\n")
+					if !strings.Contains(all, "\tERROR\t"+tc.inLog) || !strings.Contains(all, tc.wantMsg) {
+						return fmt.Errorf("log %q", all)
+					}
+					return nil
+				})
+			}
+		})
+	}
 }
