@@ -3,8 +3,12 @@ package lambda_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"sync"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
+	lambdasvc "github.com/groundstack/groundstack/harness/emulator/services/lambda"
 )
 
 // needs skips a test when the machine lacks an interpreter (the refusal
@@ -431,5 +436,157 @@ func TestNodeErrorsAsAWSShapesThem(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+func TestNodeCallbackWaitsForEmptyEventLoop(t *testing.T) {
+	needs(t, "node")
+	e, c := start(t)
+	name := createCode(t, c, types.RuntimeNodejs20x, "index.handler", map[string]string{"index.js": `
+exports.handler = (event, context, callback) => {
+  setTimeout(() => console.log("timer fired"), 200);
+  callback(null, "answered");
+};`})
+	out := invoke(t, c, name, `{}`)
+	if out.FunctionError != nil || string(out.Payload) != `"answered"` {
+		t.Fatalf("payload %s", out.Payload)
+	}
+	// The runtime answered once the timer had run: its line is the
+	// invocation's, before END.
+	eventually(t, "timer line before END", func() error {
+		ev := logEvents(t, e, name)
+		timer, end := -1, -1
+		for i, m := range ev {
+			if strings.HasSuffix(m, "\tINFO\ttimer fired") {
+				timer = i
+			}
+			if strings.HasPrefix(m, "END RequestId:") {
+				end = i
+			}
+		}
+		if timer < 0 || end < 0 || timer > end {
+			return fmt.Errorf("events %q", ev)
+		}
+		return nil
+	})
+}
+
+func TestRuntimeWithoutInterpreter(t *testing.T) {
+	// No python3 or node where the emulator looks.
+	t.Setenv("PATH", t.TempDir())
+	_, c := start(t)
+	for rt, pkg := range map[types.Runtime]string{types.RuntimePython39: "python3", types.RuntimeNodejs20x: "nodejs"} {
+		name := createCode(t, c, rt, "app.handler", map[string]string{"app.py": "", "app.js": ""})
+		_, err := c.Invoke(bg, &awslambda.InvokeInput{FunctionName: aws.String(name)})
+		wantCode(t, err, "InvalidRuntimeException", "install the Debian package "+pkg)
+		var ae interface{ ErrorMessage() string }
+		if errors.As(err, &ae) && strings.Contains(ae.ErrorMessage(), "\n") {
+			t.Fatalf("the reason is not one line: %q", ae.ErrorMessage())
+		}
+	}
+}
+
+// TestRuntimesWithTheCLI drives a Python and a Node.js function with the
+// real aws CLI, as a lab script would: create-function with fileb://,
+// invoke with --payload.
+func TestRuntimesWithTheCLI(t *testing.T) {
+	e, _ := start(t)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := emutest.CLI(t, e.URL(), args...)
+		if code != 0 {
+			t.Fatalf("aws %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+		}
+		return out
+	}
+	dir := t.TempDir()
+	for _, fn := range []struct {
+		program, rt, handler, file, code string
+	}{
+		{"python3", "python3.9", "lambda_function.lambda_handler", "lambda_function.py",
+			"import json\ndef lambda_handler(event, context):\n    return {'statusCode': 200, 'body': json.dumps({'bucket': event['bucket'], 'key': event['key']})}\n"},
+		{"node", "nodejs20.x", "index.handler", "index.js",
+			"exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ bucket: event.bucket, key: event.key }) });\n"},
+	} {
+		t.Run(fn.rt, func(t *testing.T) {
+			needs(t, fn.program)
+			zipPath := filepath.Join(dir, fn.rt+".zip")
+			if err := os.WriteFile(zipPath, zipOf(t, map[string]string{fn.file: fn.code}), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			name := "cli-" + strings.ReplaceAll(fn.rt, ".", "-")
+			out := cli("lambda", "create-function", "--function-name", name, "--runtime", fn.rt, "--handler", fn.handler,
+				"--role", role, "--zip-file", "fileb://"+zipPath, "--timeout", "30", "--description", "lab function")
+			if !strings.Contains(out, `"Runtime": "`+fn.rt+`"`) {
+				t.Fatalf("create-function: %s", out)
+			}
+			outFile := filepath.Join(dir, name+".json")
+			out = cli("lambda", "invoke", "--function-name", name, "--payload", `{"bucket":"originals","key":"cat.jpg"}`, outFile)
+			got, _ := os.ReadFile(outFile)
+			var resp struct {
+				StatusCode int
+				Body       string
+			}
+			if err := json.Unmarshal(got, &resp); err != nil || resp.StatusCode != 200 || resp.Body != `{"bucket": "originals", "key": "cat.jpg"}` && resp.Body != `{"bucket":"originals","key":"cat.jpg"}` {
+				t.Fatalf("invoke: %s / %s", out, got)
+			}
+			if !strings.Contains(out, `"StatusCode": 200`) || strings.Contains(out, "FunctionError") {
+				t.Fatalf("invoke: %s", out)
+			}
+		})
+	}
+}
+
+// TestFiftyColdStartsInParallel: 50 simultaneous invocations of a cold
+// function each get their own instance, started side by side. Each
+// handler waits until 50 handlers have started, so serialised starts
+// would never finish; instances are counted, not timed.
+func TestFiftyColdStartsInParallel(t *testing.T) {
+	needs(t, "python3")
+	e, c := start(t)
+	// A loaded 2-core machine may take longer than AWS's 10 s to start 50
+	// interpreters; what is checked is that they start side by side.
+	service(t, e).Tune(lambdasvc.Tuning{InitTimeout: 3 * time.Minute})
+	const n = 50
+	dir := t.TempDir()
+	name := createCode(t, c, types.RuntimePython312, "app.handler", map[string]string{"app.py": `
+import os, time
+def handler(event, context):
+    d = os.environ["RENDEZVOUS"]
+    open(os.path.join(d, context.aws_request_id), "w").close()
+    deadline = time.time() + 240
+    while len(os.listdir(d)) < int(os.environ["EXPECTED"]) and time.time() < deadline:
+        time.sleep(0.02)
+    return {"pid": os.getpid(), "seen": len(os.listdir(d))}
+`}, func(in *awslambda.CreateFunctionInput) {
+		in.Timeout = aws.Int32(300)
+		in.Environment = &types.Environment{Variables: map[string]string{"RENDEZVOUS": dir, "EXPECTED": fmt.Sprint(n)}}
+	})
+	var wg sync.WaitGroup
+	pids := make([]int, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := c.Invoke(bg, &awslambda.InvokeInput{FunctionName: aws.String(name)})
+			if err != nil || out.FunctionError != nil {
+				t.Errorf("invoke: %v %s", err, out.Payload)
+				return
+			}
+			var r struct{ Pid, Seen int }
+			json.Unmarshal(out.Payload, &r)
+			if r.Seen < n {
+				t.Errorf("an instance gave up waiting: %s", out.Payload)
+			}
+			pids[i] = r.Pid
+		}()
+	}
+	wg.Wait()
+	distinct := map[int]bool{}
+	for _, p := range pids {
+		distinct[p] = true
+	}
+	if len(distinct) != n {
+		t.Fatalf("%d invocations ran on %d instances", n, len(distinct))
 	}
 }
