@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
@@ -233,4 +234,40 @@ exports.handler = async () => greeting("js");
 			t.Fatalf("node with layers: %s", out.Payload)
 		}
 	})
+}
+
+// TestLayerEntriesStayInOpt: a layer whose entries climb out of its
+// directory ("../", absolute paths, symlinks pointing outside) is
+// extracted without them.
+func TestLayerEntriesStayInOpt(t *testing.T) {
+	needs(t, "python3")
+	_, c := start(t)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"../escaped.txt", "/abs-escaped.txt", "python/../../escaped2.txt", "python/ok.py"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte("OK = True\n"))
+	}
+	h := &zip.FileHeader{Name: "python/link"}
+	h.SetMode(0o777 | fs.ModeSymlink)
+	w, _ := zw.CreateHeader(h)
+	w.Write([]byte("../../../../../../etc"))
+	zw.Close()
+	out, err := c.PublishLayerVersion(bg, &awslambda.PublishLayerVersionInput{LayerName: aws.String("evil"),
+		Content: &types.LayerVersionContentInput{ZipFile: buf.Bytes()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := createCode(t, c, types.RuntimePython312, "app.handler", map[string]string{"app.py": `
+import os, ok
+def handler(event, context):
+    opt = os.path.dirname(os.environ["PYTHONPATH"].split(":")[-1])
+    found = [p for p in ("../escaped.txt", "../escaped2.txt", "escaped2.txt", "abs-escaped.txt") if os.path.exists(os.path.join(opt, p))]
+    return {"ok": ok.OK, "found": found, "link": os.path.lexists(os.path.join(opt, "python", "link")), "abs": os.path.exists("/abs-escaped.txt")}
+`}, func(in *awslambda.CreateFunctionInput) { in.Layers = []string{aws.ToString(out.LayerVersionArn)} })
+	got := invoke(t, c, name, `{}`)
+	if string(got.Payload) != `{"ok": true, "found": ["abs-escaped.txt"], "link": false, "abs": false}` &&
+		string(got.Payload) != `{"ok": true, "found": [], "link": false, "abs": false}` {
+		t.Fatalf("extracted layer: %s", got.Payload)
+	}
 }

@@ -1,0 +1,236 @@
+package runtime_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"sort"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/lambda/runtime"
+)
+
+// Benchmarks of the interpreted runtimes against the interpreters alone,
+// side by side on the same machine:
+//
+//	go test -run '^$' -bench 'ColdStart|WarmInvoke|FiftyCold' -benchtime 10x ./harness/emulator/lambda/runtime/
+
+func codeZip(b testing.TB, files map[string]string) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, content := range files {
+		w, err := zw.Create(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w.Write([]byte(content))
+	}
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func needProgram(b testing.TB, name string) string {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		b.Skipf("no %s on this machine", name)
+	}
+	return p
+}
+
+// benchExecutor stores code and returns a function to make fresh (cold)
+// pools of it.
+func benchExecutor(b *testing.B, rt, handler string, files map[string]string) (*runtime.Executor, func(name string) *runtime.Pool) {
+	x := runtime.New(runtime.Config{Logs: func() cloud.LogWriter { return nil }, InitTimeout: 2 * time.Minute})
+	b.Cleanup(func() { x.Close() })
+	sum, err := x.StoreCode(codeZip(b, files))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := x.Unpack(sum); err != nil {
+		b.Fatal(err)
+	}
+	if err := x.CheckRuntime(rt); err != nil {
+		b.Skip(err)
+	}
+	return x, func(name string) *runtime.Pool {
+		return x.NewPool(&runtime.Function{Name: name, ARN: "arn:aws:lambda:us-east-1:000000000000:function:" + name,
+			Version: "$LATEST", Region: "us-east-1", Runtime: rt, Handler: handler, CodeSHA256: sum,
+			Timeout: time.Minute, MemoryMB: 128})
+	}
+}
+
+func invokeOnce(b *testing.B, p *runtime.Pool, id string) *runtime.Result {
+	r, err := p.Invoke(context.Background(), &runtime.Request{RequestID: id, Payload: []byte(`{}`), InvokedARN: p.Function().ARN, TraceID: "Root=1-0-0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if r.Outcome != runtime.Succeeded {
+		b.Fatalf("%s: %s", id, r.Payload)
+	}
+	return r
+}
+
+// coldStarts times b.N cold starts of fresh pools (process start to the
+// first answer) and reports ms/op; the bare sub-benchmark runs the
+// interpreter alone for comparison.
+func coldStarts(b *testing.B, rt, handler string, files map[string]string) {
+	_, newPool := benchExecutor(b, rt, handler, files)
+	newPool("warmup").Invoke(context.Background(), &runtime.Request{RequestID: "w", Payload: []byte(`{}`)}) // probe the interpreter once
+	b.ResetTimer()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		p := newPool(fmt.Sprint("cold-", i))
+		start := time.Now()
+		r := invokeOnce(b, p, "r"+strconv.Itoa(i))
+		total += time.Since(start)
+		r.Release()
+		b.StopTimer()
+		p.Retire(true)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/cold-start")
+}
+
+func bare(b *testing.B, program string, args ...string) {
+	path := needProgram(b, program)
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if out, err := exec.Command(path, args...).CombinedOutput(); err != nil {
+			b.Skipf("%s %v: %v %s", program, args, err, out)
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/cold-start")
+}
+
+// BenchmarkColdStartPython: a handler importing boto3, cold, against
+// python3 -c 'import boto3' (the issue's budget: ≤ 1.5×).
+func BenchmarkColdStartPython(b *testing.B) {
+	needProgram(b, "python3")
+	if exec.Command("python3", "-c", "import boto3").Run() != nil {
+		b.Skip("no boto3 in the machine's python3")
+	}
+	b.Run("bare-python3-import-boto3", func(b *testing.B) { bare(b, "python3", "-c", "import boto3") })
+	b.Run("groundstack-python3.12-boto3-handler", func(b *testing.B) {
+		coldStarts(b, "python3.12", "app.handler", map[string]string{"app.py": "import boto3\ndef handler(e, c):\n    return 1\n"})
+	})
+}
+
+// BenchmarkColdStartNode: a small CommonJS handler, cold, against
+// node -e 0 (the budget: ≤ 1.5× plus the handler's import).
+func BenchmarkColdStartNode(b *testing.B) {
+	needProgram(b, "node")
+	b.Run("bare-node-e-0", func(b *testing.B) { bare(b, "node", "-e", "0") })
+	b.Run("groundstack-nodejs20.x-handler", func(b *testing.B) {
+		coldStarts(b, "nodejs20.x", "index.handler", map[string]string{"index.js": "exports.handler = async () => 1;\n"})
+	})
+}
+
+// warm reports the p50 and p99 of warm invocations through the executor
+// (no edge, no client): the Runtime API round trip, the client's loop and
+// an empty handler.
+func warm(b *testing.B, rt, handler string, files map[string]string) {
+	x, newPool := benchExecutor(b, rt, handler, files)
+	p := newPool("warm")
+	for i := 0; i < 50; i++ {
+		invokeOnce(b, p, "w").Release()
+	}
+	pid := fmt.Sprint(x.PIDs()[0])
+	self, child := procCPU("self"), procCPU(pid)
+	lat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		r := invokeOnce(b, p, "w")
+		lat = append(lat, time.Since(start))
+		r.Release()
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-us")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-us")
+	b.ReportMetric((procCPU("self")-self)/float64(b.N), "cpu-us/op")
+	b.ReportMetric((procCPU(pid)-child)/float64(b.N), "handler-cpu-us/op")
+}
+
+func BenchmarkWarmInvokePython(b *testing.B) {
+	needProgram(b, "python3")
+	warm(b, "python3.12", "app.handler", map[string]string{"app.py": "def handler(e, c):\n    return e\n"})
+}
+
+func BenchmarkWarmInvokeNode(b *testing.B) {
+	needProgram(b, "node")
+	warm(b, "nodejs20.x", "index.handler", map[string]string{"index.js": "exports.handler = async (e) => e;\n"})
+}
+
+// fifty starts 50 invocations of a cold pool at once and reports how long
+// until all answered, and on how many instances they ran.
+func fifty(b *testing.B, newPool func(string) *runtime.Pool, payload string) {
+	const n = 50
+	var instances float64
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		p := newPool(fmt.Sprint("fifty-", i))
+		var wg sync.WaitGroup
+		start := time.Now()
+		for j := 0; j < n; j++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := p.Invoke(context.Background(), &runtime.Request{RequestID: fmt.Sprint(i, "-", j), Payload: []byte(payload), TraceID: "Root=1-0-0"})
+				if err != nil || r.Outcome != runtime.Succeeded {
+					b.Errorf("invoke: %v %+v", err, r)
+					return
+				}
+				r.Release()
+			}()
+		}
+		wg.Wait()
+		total += time.Since(start)
+		b.StopTimer()
+		instances += float64(countPIDs(p))
+		p.Retire(true)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms-all-50")
+	b.ReportMetric(instances/float64(b.N), "instances")
+}
+
+// BenchmarkFiftyColdStarts: the issue's budget is all 50 done within 1 s
+// for Go and 3 s for Python on 2 cores. Each handler sleeps 200 ms so the
+// 50 overlap and each needs its own instance.
+func BenchmarkFiftyColdStarts(b *testing.B) {
+	b.Run("go", func(b *testing.B) {
+		x := runtime.New(runtime.Config{Logs: func() cloud.LogWriter { return nil }, InitTimeout: 2 * time.Minute})
+		b.Cleanup(func() { x.Close() })
+		sum, err := x.StoreCode(testfnZip)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x.Unpack(sum)
+		fifty(b, func(name string) *runtime.Pool {
+			return x.NewPool(&runtime.Function{Name: name, ARN: "arn", Version: "$LATEST", Region: "us-east-1",
+				Runtime: "provided.al2023", CodeSHA256: sum, Timeout: time.Minute, MemoryMB: 128})
+		}, `{"mode":"sleep","ms":200}`)
+	})
+	b.Run("python", func(b *testing.B) {
+		needProgram(b, "python3")
+		_, newPool := benchExecutor(b, "python3.12", "app.handler", map[string]string{"app.py": "import time\ndef handler(e, c):\n    time.sleep(0.2)\n    return 1\n"})
+		fifty(b, newPool, `{}`)
+	})
+}
+
+// countPIDs is how many processes a pool's function ran on (while they are
+// alive: before Retire).
+func countPIDs(p *runtime.Pool) int { return len(p.PIDs()) }
