@@ -2,36 +2,87 @@
 # (next / response / error / init error) around the handler named by
 # _HANDLER ("module.function", the module found under LAMBDA_TASK_ROOT).
 # Standard library only, so that it starts as fast as the interpreter does.
-import decimal
-import http.client
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
 
-_API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 _BASE = "/2018-06-01/runtime"
-_conn = None
 _request_id = None
 
 
-def _call(method, path, body=None, headers=None):
-    """One Runtime API call over a kept-alive connection."""
-    global _conn
-    for attempt in (0, 1):
-        if _conn is None:
-            _conn = http.client.HTTPConnection(_API)
-        try:
-            _conn.request(method, _BASE + path, body=body, headers=headers or {})
-            resp = _conn.getresponse()
-            return resp, resp.read()
-        except (http.client.HTTPException, ConnectionError):
-            _conn.close()
-            _conn = None
-            if attempt:
-                raise
+class _RuntimeAPI(object):
+    """HTTP/1.1 to the Runtime API over one kept-alive socket: http.client
+    would import email and ssl, a third of the client's start-up."""
+
+    def __init__(self, hostport):
+        host, port = hostport.rsplit(":", 1)
+        self.host, self.addr = hostport, (host, int(port))
+        self.sock = self.rf = None
+
+    def close(self):
+        if self.sock is not None:
+            try:
+                self.rf.close()
+                self.sock.close()
+            except OSError:
+                pass
+        self.sock = self.rf = None
+
+    def call(self, method, path, body=b"", headers=None):
+        for attempt in (0, 1):
+            try:
+                if self.sock is None:
+                    self.sock = socket.create_connection(self.addr)
+                    self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    self.rf = self.sock.makefile("rb")
+                head = "%s %s%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, _BASE, path, self.host, len(body))
+                for k, v in (headers or {}).items():
+                    head += "%s: %s\r\n" % (k, v)
+                self.sock.sendall(head.encode("latin-1") + b"\r\n" + body)
+                return self._response()
+            except (OSError, ValueError):
+                # A kept-alive connection the server closed: one new try.
+                self.close()
+                if attempt:
+                    raise
+
+    def _response(self):
+        line = self.rf.readline()
+        if not line:
+            raise ConnectionError("the Runtime API closed the connection")
+        status = int(line.split(None, 2)[1])
+        headers = {}
+        while True:
+            h = self.rf.readline()
+            if h in (b"\r\n", b"\n", b""):
+                break
+            k, _, v = h.decode("latin-1").partition(":")
+            headers[k.strip().lower()] = v.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int(self.rf.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.rf.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                parts.append(self.rf.read(size))
+                self.rf.readline()
+            body = b"".join(parts)
+        else:
+            n = int(headers.get("content-length") or 0)
+            body = self.rf.read(n) if n else b""
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, body
+
+
+_api = _RuntimeAPI(os.environ["AWS_LAMBDA_RUNTIME_API"])
+_call = _api.call
 
 
 def _flush():
@@ -185,7 +236,7 @@ def _setup_logging():
 
 
 def _default(o):
-    if isinstance(o, decimal.Decimal):
+    if type(o).__name__ == "Decimal":  # boto3's DynamoDB numbers; decimal is not imported for nothing
         return int(o) if o == o.to_integral_value() else float(o)
     raise TypeError("Object of type %s is not JSON serializable" % o.__class__.__name__)
 
@@ -198,16 +249,16 @@ def _post_error(path, doc):
 
 def _invoke(fn, headers, body):
     global _request_id
-    request_id = headers.get("Lambda-Runtime-Aws-Request-Id")
+    request_id = headers.get("lambda-runtime-aws-request-id")
     _request_id = request_id
-    os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id") or ""
-    cc = headers.get("Lambda-Runtime-Client-Context")
-    ci = headers.get("Lambda-Runtime-Cognito-Identity")
+    os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id") or ""
+    cc = headers.get("lambda-runtime-client-context")
+    ci = headers.get("lambda-runtime-cognito-identity")
     path = "/invocation/%s/" % request_id
     try:
         event = json.loads(body) if body else {}
-        ctx = LambdaContext(request_id, int(headers.get("Lambda-Runtime-Deadline-Ms") or 0),
-                            headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+        ctx = LambdaContext(request_id, int(headers.get("lambda-runtime-deadline-ms") or 0),
+                            headers.get("lambda-runtime-invoked-function-arn"),
                             json.loads(cc) if cc else None, json.loads(ci) if ci else None)
         result = fn(event, ctx)
     except _Fault as f:
@@ -258,10 +309,10 @@ def main():
         sys.exit(1)
     _flush()
     while True:
-        resp, body = _call("GET", "/invocation/next")
-        if resp.status != 200:
+        status, headers, body = _call("GET", "/invocation/next")
+        if status != 200:
             sys.exit(0)  # the environment is shutting down
-        _invoke(fn, resp.headers, body)
+        _invoke(fn, headers, body)
 
 
 if __name__ == "__main__":
