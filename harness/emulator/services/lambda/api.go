@@ -218,8 +218,7 @@ func (s *Service) newExec(f *Function, v *Version) Executor {
 		layers = append(layers, l.Hex)
 	}
 	return s.exec.NewPool(&runtime.Function{
-		Layers: layers,
-		Name: f.Name, ARN: f.ARN, Version: v.Name, Region: f.Region,
+		Name: f.Name, ARN: f.ARN, Version: v.Name, Region: f.Region, Layers: layers,
 		Runtime: c.Runtime, Handler: c.Handler, CodeSHA256: c.CodeHex, Env: c.Env,
 		Timeout: time.Duration(c.Timeout) * time.Second, MemoryMB: c.MemorySize,
 		LogGroup: c.LogGroup, MaxConcurrency: f.Reserved,
