@@ -129,20 +129,20 @@ func TestPythonHandlerContextAndLogs(t *testing.T) {
 		t.Fatalf("function error: %s", out.Payload)
 	}
 	var r struct {
-		Event                         map[string]int
-		AwsRequestID                  string `json:"aws_request_id"`
-		FunctionName                  string `json:"function_name"`
-		FunctionVersion               string `json:"function_version"`
-		InvokedFunctionArn            string `json:"invoked_function_arn"`
-		MemoryLimitInMB               string `json:"memory_limit_in_mb"`
-		LogGroupName                  string `json:"log_group_name"`
-		LogStreamName                 string `json:"log_stream_name"`
-		Remaining                     int
-		ClientContext                 map[string]string `json:"client_context"`
-		Identity                      []*string
-		Version, Region, ExecutionEnv string
-		Cwd                           bool
-		ExecutionEnvUnused            string `json:"-"`
+		Event              map[string]int
+		AwsRequestID       string `json:"aws_request_id"`
+		FunctionName       string `json:"function_name"`
+		FunctionVersion    string `json:"function_version"`
+		InvokedFunctionArn string `json:"invoked_function_arn"`
+		MemoryLimitInMB    string `json:"memory_limit_in_mb"`
+		LogGroupName       string `json:"log_group_name"`
+		LogStreamName      string `json:"log_stream_name"`
+		Remaining          int
+		ClientContext      map[string]string `json:"client_context"`
+		Identity           []*string
+		Version, Region    string
+		ExecutionEnv       string `json:"execution_env"`
+		Cwd                bool
 	}
 	if err := json.Unmarshal(out.Payload, &r); err != nil {
 		t.Fatalf("payload %s: %v", out.Payload, err)
