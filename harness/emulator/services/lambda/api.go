@@ -178,6 +178,9 @@ type Tuning struct {
 	AsyncRetryBase time.Duration
 	// InitTimeout bounds an instance's start-up (AWS: 10 s).
 	InitTimeout time.Duration
+	// AccountConcurrency is the account's concurrency limit per region
+	// (AWS's default: 1,000).
+	AccountConcurrency int
 }
 
 // Tune changes the service's tuning; zero fields keep their value.
@@ -186,6 +189,9 @@ func (s *Service) Tune(t Tuning) {
 		s.async.setRetryBase(t.AsyncRetryBase)
 	}
 	s.exec.SetInitTimeout(t.InitTimeout)
+	if t.AccountConcurrency > 0 {
+		s.store.SetAccountConcurrency(t.AccountConcurrency)
+	}
 }
 
 // ServeHTTP serves the function URL data plane (the host form, which the

@@ -197,6 +197,12 @@ func (s *Service) invokeSync(ctx context.Context, region, name, q string, v *Ver
 		return nil, nil, throttled(reasonReservedConcurrency)
 	}
 	defer f.Release()
+	if f.Reserved() < 0 {
+		if !s.store.AcquireUnreserved(f.Region) {
+			return nil, nil, throttled(reasonConcurrency)
+		}
+		defer s.store.ReleaseUnreserved(f.Region)
+	}
 	for attempt := 0; ; attempt++ {
 		pool := v.Exec.(*runtime.Pool)
 		req.InvokedARN = f.ARN

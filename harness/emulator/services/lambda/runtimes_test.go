@@ -589,3 +589,54 @@ def handler(event, context):
 		t.Fatalf("%d invocations ran on %d instances", n, len(distinct))
 	}
 }
+
+// TestAccountConcurrencyThrottles: past the account's unreserved
+// concurrency an invocation gets 429 TooManyRequestsException with
+// Reason ConcurrentInvocationLimitExceeded, and runs again once a slot is
+// free. (The account limit is turned down to 2 for the test; AWS's is
+// 1,000.)
+func TestAccountConcurrencyThrottles(t *testing.T) {
+	e, c := start(t)
+	svc := service(t, e)
+	svc.Tune(lambdasvc.Tuning{AccountConcurrency: 2})
+	name := createFn(t, c)
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if out := invoke(t, c, name, `{"mode":"sleep","ms":4000}`); out.FunctionError != nil {
+				t.Errorf("sleep: %s", out.Payload)
+			}
+		}()
+	}
+	// Both hold their slot once both instances exist.
+	eventually(t, "two instances", func() error {
+		if n := len(svc.Executor().PIDs()); n != 2 {
+			return fmt.Errorf("%d instances", n)
+		}
+		return nil
+	})
+	_, err := c.Invoke(bg, &awslambda.InvokeInput{FunctionName: aws.String(name), Payload: []byte(`{"mode":"echo"}`)})
+	wantCode(t, err, "TooManyRequestsException", "Rate Exceeded.")
+	var tm *types.TooManyRequestsException
+	if !errors.As(err, &tm) || tm.Reason != types.ThrottleReasonConcurrentInvocationLimitExceeded {
+		t.Fatalf("reason: %v", err)
+	}
+	settings, err := c.GetAccountSettings(bg, &awslambda.GetAccountSettingsInput{})
+	if err != nil || settings.AccountLimit.ConcurrentExecutions != 2 {
+		t.Fatalf("account settings: %+v %v", settings, err)
+	}
+	wg.Wait()
+	if out := invoke(t, c, name, `{"mode":"echo"}`); out.FunctionError != nil {
+		t.Fatalf("after the others finished: %s", out.Payload)
+	}
+	// A function with reserved concurrency has its own slots.
+	reserved := createFn(t, c)
+	if _, err := c.PutFunctionConcurrency(bg, &awslambda.PutFunctionConcurrencyInput{FunctionName: aws.String(reserved), ReservedConcurrentExecutions: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if out := invoke(t, c, reserved, `{"mode":"echo"}`); out.FunctionError != nil {
+		t.Fatalf("reserved: %s", out.Payload)
+	}
+}

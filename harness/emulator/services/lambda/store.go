@@ -218,6 +218,11 @@ type Store struct {
 
 	layers       layerStore
 	releaseLayer func(hex string)
+
+	// unreservedInflight counts, per region, the invocations running of
+	// functions without reserved concurrency.
+	unreservedInflight sync.Map // region → *atomic.Int64
+	accountLimit       atomic.Int64
 }
 
 // OnCodeReleased makes the store call f with the code key (CodeHex) of
@@ -633,7 +638,42 @@ func (s *Store) Unreserved(region string) int {
 			total += r
 		}
 	}
-	return accountConcurrency - total
+	return s.AccountConcurrency() - total
+}
+
+// AccountConcurrency is the account's concurrency limit in each region
+// (AWS's default, unless SetAccountConcurrency changed it).
+func (s *Store) AccountConcurrency() int {
+	if n := s.accountLimit.Load(); n > 0 {
+		return int(n)
+	}
+	return accountConcurrency
+}
+
+// SetAccountConcurrency changes the account's limit (tests turn it down).
+func (s *Store) SetAccountConcurrency(n int) { s.accountLimit.Store(int64(n)) }
+
+// AcquireUnreserved takes one of the region's unreserved execution slots
+// for a function with no reserved concurrency; false means the account's
+// unreserved concurrency is exhausted (AWS answers 429).
+func (s *Store) AcquireUnreserved(region string) bool {
+	v, _ := s.unreservedInflight.LoadOrStore(region, new(atomic.Int64))
+	c := v.(*atomic.Int64)
+	n := c.Add(1)
+	// At least minUnreservedAccount slots are never reserved: only past
+	// them is the exact limit (a walk over the functions) worth computing.
+	if n <= int64(min(minUnreservedAccount, s.AccountConcurrency())) || n <= int64(s.Unreserved(region)) {
+		return true
+	}
+	c.Add(-1)
+	return false
+}
+
+// ReleaseUnreserved returns a slot AcquireUnreserved took.
+func (s *Store) ReleaseUnreserved(region string) {
+	if v, ok := s.unreservedInflight.Load(region); ok {
+		v.(*atomic.Int64).Add(-1)
+	}
 }
 
 // --- tags
