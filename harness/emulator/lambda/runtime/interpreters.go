@@ -153,7 +153,12 @@ func (x *Executor) findPython(rt string) interpreter {
 		}
 		return &found{path: lines[0], version: lines[1], boto3: lines[2] == "True"}
 	}
-	exact, generic := try("python"+want), try("python3")
+	// Both probes at once: a version manager's shim can take a second.
+	var exact, generic *found
+	done := make(chan struct{})
+	go func() { exact = try("python" + want); close(done) }()
+	generic = try("python3")
+	<-done
 	pick := generic
 	if exact != nil && (exact.boto3 || generic == nil || !generic.boto3) {
 		pick = exact

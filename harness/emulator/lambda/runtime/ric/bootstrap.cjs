@@ -241,7 +241,6 @@ process.on("unhandledRejection", async (reason) => {
 });
 
 async function main() {
-  if (process.env._GROUNDSTACK_RUNTIME_NOTE) process.stdout.write(process.env._GROUNDSTACK_RUNTIME_NOTE + "\n");
   let fn;
   try {
     fn = await loadHandler();

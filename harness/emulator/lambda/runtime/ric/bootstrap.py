@@ -289,9 +289,6 @@ def main():
     # sys.path[0] is this script's directory: the task root takes its place.
     sys.path[0] = os.environ.get("LAMBDA_TASK_ROOT", ".")
     _setup_logging()
-    note = os.environ.get("_GROUNDSTACK_RUNTIME_NOTE")
-    if note:
-        print(note)
     handler = os.environ.get("_HANDLER", "")
     try:
         fn = _load_handler(handler)
