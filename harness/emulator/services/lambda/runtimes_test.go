@@ -640,3 +640,35 @@ func TestAccountConcurrencyThrottles(t *testing.T) {
 		t.Fatalf("reserved: %s", out.Payload)
 	}
 }
+
+// TestPythonTimeoutKillsWhatTheHandlerStarted: at the deadline the
+// instance's whole process group goes, a child the handler started too.
+func TestPythonTimeoutKillsWhatTheHandlerStarted(t *testing.T) {
+	needs(t, "python3")
+	_, c := start(t)
+	dir := t.TempDir()
+	name := createCode(t, c, types.RuntimePython312, "app.handler", map[string]string{"app.py": `
+import os, subprocess, time
+def handler(event, context):
+    child = subprocess.Popen(["sleep", "300"])
+    with open(os.path.join(os.environ["PIDDIR"], "child"), "w") as f:
+        f.write(str(child.pid))
+    time.sleep(300)
+`}, func(in *awslambda.CreateFunctionInput) {
+		in.Timeout = aws.Int32(3) // room for a busy machine to start the child
+		in.Environment = &types.Environment{Variables: map[string]string{"PIDDIR": dir}}
+	})
+	out := invoke(t, c, name, `{}`)
+	var re runtimeError
+	json.Unmarshal(out.Payload, &re)
+	if aws.ToString(out.FunctionError) != "Unhandled" || re.Type != "Sandbox.Timedout" || !strings.HasSuffix(re.Message, "Task timed out after 3.00 seconds") {
+		t.Fatalf("timeout: %s", out.Payload)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "child"))
+	if err != nil {
+		t.Fatalf("the handler never started its child: %v", err)
+	}
+	var pid int
+	fmt.Sscan(string(b), &pid)
+	waitGone(t, pid)
+}
