@@ -270,13 +270,18 @@ func TestPythonBoto3ReachesTheEmulator(t *testing.T) {
 	name := createCode(t, c, types.RuntimePython312, "lambda_function.lambda_handler", map[string]string{"lambda_function.py": `
 import boto3
 client = boto3.client("lambda")
+s3 = boto3.client("s3")
 
 def lambda_handler(event, context):
     names = [f["FunctionName"] for f in client.list_functions()["Functions"]]
-    return {"names": names, "region": client.meta.region_name}
+    s3.create_bucket(Bucket="from-python")
+    s3.put_object(Bucket="from-python", Key="a/b.txt", Body=b"hello")
+    got = s3.get_object(Bucket="from-python", Key="a/b.txt")
+    return {"names": names, "region": client.meta.region_name, "s3": got["Body"].read().decode()}
 `})
 	out := invoke(t, c, name, `{}`)
-	if out.FunctionError != nil || !strings.Contains(string(out.Payload), `"names": ["`+name+`"]`) || !strings.Contains(string(out.Payload), `"region": "us-east-1"`) {
+	if out.FunctionError != nil || !strings.Contains(string(out.Payload), `"names": ["`+name+`"]`) || !strings.Contains(string(out.Payload), `"region": "us-east-1"`) ||
+		!strings.Contains(string(out.Payload), `"s3": "hello"`) {
 		t.Fatalf("boto3 from a handler: %s", out.Payload)
 	}
 }
