@@ -69,6 +69,9 @@ deps:
 		echo "installing the aws CLI (Debian package awscli)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null; }
 	@aws --version
+	@command -v curl >/dev/null 2>&1 || { \
+		echo "installing curl, which the commands groundstack up prints use (Debian package curl)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }
 	@[ -x /usr/bin/python3 ] || { \
 		echo "installing python3 for the scriptrunner host's scripts (Debian package python3)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }
