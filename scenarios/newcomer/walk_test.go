@@ -182,7 +182,8 @@ func moduleRoot(t *testing.T) string {
 // with awslocal beside them, as make build does.
 func buildCLI(t *testing.T, root string) string {
 	bin := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", bin+string(filepath.Separator), "./harness/cmd/groundstack", "./harness/cmd/groundstack-flows")
+	// -s -w: no symbol tables or DWARF, as make build; the link is the slow part.
+	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", bin+string(filepath.Separator), "./harness/cmd/groundstack", "./harness/cmd/groundstack-flows")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

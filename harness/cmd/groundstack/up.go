@@ -82,7 +82,7 @@ func runUp(args []string) error {
 		}
 		fmt.Printf("  %-11s%s\n", label, line)
 	}
-	fmt.Printf("             (paste both first: the aws CLI and the SDKs then reach this cloud; awslocal needs neither)\n")
+	fmt.Printf("             (paste both before the aws commands below; SDKs and aws CLI 1.29+/2.13+ then default to this cloud; awslocal needs neither)\n")
 	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
 
 	if len(selected) > 0 {
