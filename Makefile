@@ -56,7 +56,8 @@ awslocal:
 		echo "awslocal: cannot write $$dir; use bin/awslocal, or: export PATH=\"$(CURDIR)/bin:\$$PATH\""; exit 0; fi; \
 	case ":$$PATH:" in *":$$dir:"*) echo "awslocal: $$link -> $(CURDIR)/bin/awslocal" ;; \
 	*) echo "awslocal: $$link -> $(CURDIR)/bin/awslocal; $$dir is not on your PATH yet:"; \
-	   echo "  export PATH=\"$$dir:\$$PATH\"    # (Debian's ~/.profile adds it at your next login)" ;; esac
+	   note=; [ "$$dir" = "$(HOME)/.local/bin" ] && note="    # Debian's ~/.profile adds it from your next login"; \
+	   echo "  export PATH=\"$$dir:\$$PATH\"$$note" ;; esac
 
 ## test: everything CI checks (installs the aws CLI when missing)
 test: deps lint unit e2e e2e-container
