@@ -450,3 +450,45 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// make build puts awslocal on the PATH: a link in AWSLOCAL_DIR to the
+// checkout's bin/awslocal, with the line to add when that directory is not
+// on the PATH; someone else's awslocal (LocalStack's) is left alone.
+func TestMakeLinksAWSLocal(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	root := moduleRoot(t)
+	dir := filepath.Join(t.TempDir(), "bin")
+	link := filepath.Join(dir, "awslocal")
+	run := func() string {
+		cmd := exec.Command("make", "-s", "--no-print-directory", "awslocal", "AWSLOCAL_DIR="+dir)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make awslocal: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	out := run()
+	if target, err := os.Readlink(link); err != nil || target != filepath.Join(root, "bin", "awslocal") {
+		t.Fatalf("link %s -> %q (%v)\n%s", link, target, err, out)
+	}
+	if !strings.Contains(out, `export PATH="`+dir+`:$PATH"`) {
+		t.Errorf("no PATH line for a directory off the PATH:\n%s", out)
+	}
+	if out := run(); !strings.Contains(out, link+" -> ") {
+		t.Errorf("a second run does not keep its own link:\n%s", out)
+	}
+
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(link, []byte("#!/bin/sh\necho localstack's\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out = run()
+	if b, _ := os.ReadFile(link); string(b) != "#!/bin/sh\necho localstack's\n" || !strings.Contains(out, "left alone") {
+		t.Errorf("another awslocal was replaced or not reported:\n%s", out)
+	}
+}
