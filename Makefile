@@ -24,16 +24,40 @@ UNIT_PKGS      = $(PKG_TEST_FILES) | awk '!/_suite_test\.go/ {print $$1}'
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: up build test deps vet unit e2e e2e-container bench lint fuzz clean load
+.PHONY: up build awslocal test deps vet unit e2e e2e-container bench lint fuzz clean load
 
 ## up: start the local cloud on 127.0.0.1:4566 with every flow deployed
 up: build
 	$(BIN) up --flows all
 
 ## build: bin/groundstack, and bin/groundstack-flows which it runs for the
-## flows and `load`; static and stripped, as in the container image
+## flows and `load`; static and stripped, as in the container image. Also
+## bin/awslocal (the aws CLI against the local cloud), linked into
+## AWSLOCAL_DIR (default ~/.local/bin; AWSLOCAL_DIR=none to skip)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags='-s -w' -o bin/ ./harness/cmd/groundstack ./harness/cmd/groundstack-flows
+	@ln -sfn groundstack bin/awslocal
+	@$(MAKE) --no-print-directory awslocal
+
+AWSLOCAL_DIR ?= $(HOME)/.local/bin
+## awslocal: link AWSLOCAL_DIR/awslocal (default ~/.local/bin) to bin/awslocal; another
+## awslocal (LocalStack's) is left alone, and a directory not on the PATH gets the line to add
+awslocal:
+	@dir='$(AWSLOCAL_DIR)'; link="$$dir/awslocal"; \
+	if [ "$$dir" = none ] || [ -z "$$dir" ] || [ "$$dir" = /.local/bin ]; then \
+		echo "awslocal: bin/awslocal (to use it from anywhere: export PATH=\"$(CURDIR)/bin:\$$PATH\")"; exit 0; fi; \
+	if [ -e "$$link" ] || [ -L "$$link" ]; then \
+		cur=$$(readlink "$$link" || true); \
+		case "$$cur" in */bin/awslocal) [ -e "$$(dirname "$$cur")/groundstack" ] || cur=other ;; *) cur=other ;; esac; \
+		if [ "$$cur" = other ]; then \
+			echo "awslocal: $$link is another awslocal (LocalStack's?), left alone; use $(CURDIR)/bin/awslocal"; exit 0; fi; \
+	fi; \
+	if ! { mkdir -p "$$dir" && ln -sfn "$(CURDIR)/bin/awslocal" "$$link"; } 2>/dev/null; then \
+		echo "awslocal: cannot write $$dir; use bin/awslocal, or: export PATH=\"$(CURDIR)/bin:\$$PATH\""; exit 0; fi; \
+	case ":$$PATH:" in *":$$dir:"*) echo "awslocal: $$link -> $(CURDIR)/bin/awslocal" ;; \
+	*) echo "awslocal: $$link -> $(CURDIR)/bin/awslocal; $$dir is not on your PATH yet:"; \
+	   note=; [ "$$dir" = "$(HOME)/.local/bin" ] && note="    # Debian's ~/.profile adds it from your next login"; \
+	   echo "  export PATH=\"$$dir:\$$PATH\"$$note" ;; esac
 
 ## test: everything CI checks (installs the aws CLI when missing)
 test: deps lint unit e2e e2e-container
@@ -46,6 +70,9 @@ deps:
 		echo "installing the aws CLI (Debian package awscli)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null; }
 	@aws --version
+	@command -v curl >/dev/null 2>&1 || { \
+		echo "installing curl, which the commands groundstack up prints use (Debian package curl)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null; }
 	@[ -x /usr/bin/python3 ] || { \
 		echo "installing python3 for the scriptrunner host's scripts (Debian package python3)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 >/dev/null; }

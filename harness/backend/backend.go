@@ -58,6 +58,13 @@ type Diagnoser interface {
 	Diagnose(ctx context.Context) error
 }
 
+// Explainer is a Backend that can say why it lacks a feature when the cloud
+// itself has it (an external cloud's reset, refused by default).
+type Explainer interface {
+	// Lacks returns the reason, or "" when f is simply not there.
+	Lacks(f Feature) string
+}
+
 // ErrResetUnsupported is returned by Reset on a backend that cannot be reset.
 var ErrResetUnsupported = errors.New("backend: this backend cannot be reset")
 

@@ -2,12 +2,15 @@ package backend_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/groundstack/groundstack/harness/backend"
@@ -28,6 +31,7 @@ func TestFromEnvSelectsBackend(t *testing.T) {
 
 	t.Setenv(backend.EnvBackend, "external")
 	t.Setenv(backend.EnvEndpoint, b.Endpoint())
+	t.Setenv(backend.EnvAllowReset, "1")
 	ext, err := backend.FromEnv(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +92,74 @@ func TestEmbeddedConfigReachesTheEdge(t *testing.T) {
 	}
 }
 
+// An external cloud is someone's `groundstack up`: a suite must not wipe
+// what they deployed. Reset is refused, and the feature withheld with a
+// reason, unless GROUNDSTACK_ALLOW_RESET=1 or the cloud is this run's own.
+func TestExternalCloudIsNotResetUnlessAllowed(t *testing.T) {
+	ctx := context.Background()
+	theirs, err := backend.StartEmbedded(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer theirs.Close()
+	cfg := theirs.Config()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("their-work")}); err != nil {
+		t.Fatal(err)
+	}
+	bucketKept := func() bool {
+		_, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("their-work")})
+		return err == nil
+	}
+
+	t.Setenv(backend.EnvAllowReset, "")
+	ext, err := backend.ConnectExternal(ctx, theirs.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ext.Supports(backend.FeatureReset) {
+		t.Error("an external cloud this run did not start offers reset")
+	}
+	if err := ext.Reset(ctx); !errors.Is(err, backend.ErrResetUnsupported) || !strings.Contains(err.Error(), backend.EnvAllowReset+"=1") {
+		t.Errorf("reset: %v", err)
+	}
+	if why := ext.Lacks(backend.FeatureReset); !strings.Contains(why, backend.EnvAllowReset+"=1") || !strings.Contains(why, theirs.Endpoint()) {
+		t.Errorf("reason: %q", why)
+	}
+	if !bucketKept() {
+		t.Fatal("the refused reset emptied the cloud")
+	}
+
+	for _, allowed := range []struct {
+		name string
+		env  string
+		opts []backend.ExternalOption
+	}{
+		{"GROUNDSTACK_ALLOW_RESET=1", "1", nil},
+		{"started by this run", "", []backend.ExternalOption{backend.StartedByThisRun()}},
+	} {
+		t.Setenv(backend.EnvAllowReset, allowed.env)
+		ext, err := backend.ConnectExternal(ctx, theirs.Endpoint(), allowed.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ext.Supports(backend.FeatureReset) || ext.Lacks(backend.FeatureReset) != "" {
+			t.Errorf("%s: reset not offered", allowed.name)
+		}
+		if !bucketKept() {
+			if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("their-work")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ext.Reset(ctx); err != nil {
+			t.Fatalf("%s: reset: %v", allowed.name, err)
+		}
+		if bucketKept() {
+			t.Errorf("%s: reset left the bucket", allowed.name)
+		}
+	}
+}
+
 // A groundstack's features are what its /_groundstack/health lists, so one
 // that serves WebSocket APIs is used for them and one that does not is not.
 func TestExternalGroundstackFeaturesAreAsked(t *testing.T) {
@@ -108,7 +180,7 @@ func TestExternalGroundstackFeaturesAreAsked(t *testing.T) {
 				w.Write([]byte(tc.health))
 			}))
 			defer srv.Close()
-			b, err := backend.ConnectExternal(context.Background(), srv.URL)
+			b, err := backend.ConnectExternal(context.Background(), srv.URL, backend.StartedByThisRun())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -63,9 +63,16 @@ func (c *Cloud) unsupported(labels []string) string {
 		if !ok {
 			continue
 		}
-		if f := backend.Feature(name); !c.Supports(f) {
-			return fmt.Sprintf("needs %s, which the %s backend lacks", f, c.Backend.Name())
+		f := backend.Feature(name)
+		if c.Supports(f) {
+			continue
 		}
+		if e, ok := c.Backend.(backend.Explainer); ok {
+			if why := e.Lacks(f); why != "" {
+				return fmt.Sprintf("needs %s, but the %s backend %s", f, c.Backend.Name(), why)
+			}
+		}
+		return fmt.Sprintf("needs %s, which the %s backend lacks", f, c.Backend.Name())
 	}
 	return ""
 }

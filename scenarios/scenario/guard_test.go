@@ -69,6 +69,30 @@ func TestNeedsLabelsAndSkipReasons(t *testing.T) {
 	}
 }
 
+// A suite connected to someone's running cloud skips its reset specs and
+// says how to allow them.
+func TestResetOfAnExternalCloudIsSkippedWithTheWayToAllowIt(t *testing.T) {
+	theirs, err := backend.StartEmbedded(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer theirs.Close()
+	t.Setenv(backend.EnvAllowReset, "")
+	ext, err := backend.ConnectExternal(context.Background(), theirs.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := (&Cloud{Backend: ext}).unsupported(Needs(backend.FeatureReset))
+	want := "needs a reset of every store, but the external backend would reset the cloud at " + theirs.Endpoint() +
+		", which this run did not start: set GROUNDSTACK_ALLOW_RESET=1 to allow it"
+	if got != want {
+		t.Errorf("skip reason %q, want %q", got, want)
+	}
+	if got := (&Cloud{Backend: ext}).unsupported(Needs(backend.FeatureHealth)); got != "" {
+		t.Errorf("health: %q", got)
+	}
+}
+
 // TestGuardChild is the suite TestGuardAbortsWithTheDiagnosis runs in a
 // child process (RunSpecs runs once per process).
 func TestGuardChild(t *testing.T) {

@@ -10,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,7 +54,12 @@ func Connect(ctx context.Context, first *Cloud, endpoint []byte) (*Cloud, error)
 	if len(endpoint) == 0 {
 		b, err = backend.ConnectAWS(ctx)
 	} else {
-		b, err = backend.ConnectExternal(ctx, string(endpoint))
+		var opts []backend.ExternalOption
+		// process 1 started this cloud unless it too connected to one
+		if kind := strings.TrimSpace(os.Getenv(backend.EnvBackend)); kind != "external" {
+			opts = append(opts, backend.StartedByThisRun())
+		}
+		b, err = backend.ConnectExternal(ctx, string(endpoint), opts...)
 	}
 	if err != nil {
 		return nil, err

@@ -21,14 +21,21 @@ const usage = `groundstack-flows — the flows and the load generator of grounds
 
 Usage:
   groundstack-flows list                             the flows, one a line
-  groundstack-flows deploy --endpoint URL NAME…      deploy flows on a running cloud (groundstack up --flows)
+  groundstack-flows deploy --endpoint URL [--no-demo-data] NAME…
+                                                     deploy flows on a running cloud (groundstack up --flows)
   groundstack-flows load …                           groundstack load (see groundstack load --help)
 `
+
+// deployOptions are what `groundstack up` asks of every flow it deploys.
+type deployOptions struct {
+	// NoDemoData leaves the flow's data empty (no demo orders and the like).
+	NoDemoData bool
+}
 
 // knownFlows are the flows `groundstack up --flows` can deploy. Each
 // flow_*.go file registers its own, so that flows added by other changes
 // do not touch the same line.
-var knownFlows = map[string]func(ctx context.Context, endpoint string, out io.Writer) error{}
+var knownFlows = map[string]func(ctx context.Context, endpoint string, opts deployOptions, out io.Writer) error{}
 
 func main() {
 	if len(os.Args) < 2 {
@@ -67,6 +74,8 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("deploy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	endpoint := fs.String("endpoint", "", "the cloud's edge URL (http://127.0.0.1:4566)")
+	var opts deployOptions
+	fs.BoolVar(&opts.NoDemoData, "no-demo-data", false, "deploy the flows without demo data (an empty dashboard)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -84,7 +93,7 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	for _, name := range fs.Args() {
 		fmt.Fprintf(stdout, "deploying flow %s…\n", name)
-		if err := knownFlows[name](ctx, *endpoint, stdout); err != nil {
+		if err := knownFlows[name](ctx, *endpoint, opts, stdout); err != nil {
 			fmt.Fprintf(stderr, "groundstack: deploy %s: %v\n", name, err)
 			return 1
 		}

@@ -125,11 +125,12 @@ func listFlows(ctx context.Context, bin string) ([]string, error) {
 // errReported is an error groundstack-flows has already printed.
 var errReported = errors.New("reported")
 
-// deployFlows deploys names on the edge at endpoint; groundstack-flows
-// prints what it deploys and its errors. Cancelling ctx interrupts it as
-// Ctrl-C would.
-func deployFlows(ctx context.Context, bin, endpoint string, names []string, stdout, stderr io.Writer) error {
-	cmd := exec.CommandContext(ctx, bin, append([]string{"deploy", "--endpoint", endpoint}, names...)...)
+// deployFlows deploys names on the edge at endpoint, with groundstack-flows
+// deploy's flags; groundstack-flows prints what it deploys and its errors.
+// Cancelling ctx interrupts it as Ctrl-C would.
+func deployFlows(ctx context.Context, bin, endpoint string, flags, names []string, stdout, stderr io.Writer) error {
+	args := append(append([]string{"deploy", "--endpoint", endpoint}, flags...), names...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second

@@ -32,8 +32,8 @@ esac
 // upWithFlows runs `groundstack up --flows spec` with flows as
 // groundstack-flows until "Ctrl-C to stop." (or its end), then stops it;
 // it returns the output and the exit error.
-func upWithFlows(t *testing.T, flows, spec string) (string, error) {
-	cmd := exec.Command(buildCLI(t), "up", "--port", "0", "--flows", spec)
+func upWithFlows(t *testing.T, flows, spec string, flags ...string) (string, error) {
+	cmd := exec.Command(buildCLI(t), append([]string{"up", "--port", "0", "--flows", spec}, flags...)...)
 	cmd.Env = append(os.Environ(), envFlowsBinary+"="+flows)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = cmd.Stdout
@@ -74,6 +74,10 @@ func TestUpDeploysFlowsThroughGroundstackFlows(t *testing.T) {
 	out, err = upWithFlows(t, flows, "beta")
 	if err != nil || !strings.Contains(out, "deployed beta on ") {
 		t.Errorf("--flows beta: %v\n%s", err, out)
+	}
+	out, err = upWithFlows(t, flows, "beta", "--no-demo-data")
+	if err != nil || !strings.Contains(out, "deployed --no-demo-data beta on ") {
+		t.Errorf("--no-demo-data: %v\n%s", err, out)
 	}
 }
 

@@ -7,26 +7,36 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 const usage = `groundstack — a local AWS cloud for end-to-end tests
 
 Usage:
-  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--init-dir DIR]
-  groundstack awslocal [aws CLI arguments…]
+  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR]
+  groundstack awslocal [aws CLI arguments…]   (also as bin/awslocal, which make build links here)
   groundstack load [--profile baseline|year1|year2|ramp|FILE] [--duration 60s] [--target URL] [--out build/load]
   groundstack load merge a.json b.json …
   groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
-GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal),
+GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal;
+else AWS_ENDPOINT_URL, else 127.0.0.1 and GROUNDSTACK_PORT), DELIVERIES_DEMO_PASSWORD
+(the deliveries flow's demo logins' password; random each run without it),
 GROUNDSTACK_CORS_ORIGINS=https://app.example.com,… (web pages, besides the
 machine's own, that may call the APIs from a browser; also read from
 EXTRA_CORS_ALLOWED_ORIGINS), DISABLE_CORS_CHECKS=1 (any page may).
 `
 
 func main() {
+	if filepath.Base(os.Args[0]) == awslocalName { // bin/awslocal links here
+		if err := runAWSLocal(os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "awslocal:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)

@@ -27,6 +27,7 @@ func runUp(args []string) error {
 	flows := fs.String("flows", "none", "flows to deploy: none, all, or a comma-separated list")
 	initDir := fs.String("init-dir", "", "run DIR/ready.d scripts once the edge is ready (LocalStack's layout)")
 	verbose := fs.Bool("v", false, "log every request error")
+	noDemoData := fs.Bool("no-demo-data", false, "deploy the flows without their demo data (deliveries' dashboard starts empty)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,10 +75,22 @@ func runUp(args []string) error {
 	fmt.Printf("  endpoint:  %s\n", endpoint)
 	fmt.Printf("  services:  %s\n", strings.Join(names, ", "))
 	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
+	for i, line := range exportLines(endpoint) {
+		label := "env:"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Printf("  %-11s%s\n", label, line)
+	}
+	fmt.Printf("             (paste both before the aws commands below; SDKs and aws CLI 1.29+/2.13+ then default to this cloud; awslocal needs neither)\n")
 	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
 
 	if len(selected) > 0 {
-		if err := deployFlows(ctx, flowsBin, endpoint, selected, os.Stdout, os.Stderr); err != nil {
+		var deployArgs []string
+		if *noDemoData {
+			deployArgs = append(deployArgs, "--no-demo-data")
+		}
+		if err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, os.Stdout, os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -88,6 +101,16 @@ func runUp(args []string) error {
 	<-ctx.Done()
 	fmt.Println("\nstopping…")
 	return nil
+}
+
+// exportLines are the shell lines that point the aws CLI and the SDKs at
+// endpoint: test credentials and a region (a machine without ~/.aws has
+// none), then the endpoint.
+func exportLines(endpoint string) []string {
+	return []string{
+		"export AWS_ACCESS_KEY_ID=" + testAccessKey + " AWS_SECRET_ACCESS_KEY=" + testSecretKey + " AWS_DEFAULT_REGION=" + defaultRegion,
+		"export AWS_ENDPOINT_URL=" + endpoint,
+	}
 }
 
 // resolveFlows finds groundstack-flows, which deploys the flows, and

@@ -75,6 +75,18 @@ func TestUpServesAndStopsCleanly(t *testing.T) {
 	if !strings.HasPrefix(endpoint, "http://127.0.0.1:") {
 		t.Fatalf("no loopback endpoint in banner:\n%s", strings.Join(banner, "\n"))
 	}
+	// A machine without ~/.aws needs credentials and a region: the banner
+	// gives the lines to paste (scenarios/newcomer runs them).
+	text := strings.Join(banner, "\n")
+	for _, want := range []string{
+		"export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1\n",
+		"export AWS_ENDPOINT_URL=" + endpoint + "\n",
+		"try:       aws --endpoint-url " + endpoint + " s3 mb s3://demo",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("banner lacks %q:\n%s", want, text)
+		}
+	}
 	resp, err := http.Get(endpoint + "/_localstack/health")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("health: %v %v", resp, err)

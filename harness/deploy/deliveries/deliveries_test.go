@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/groundstack/groundstack/handlers/deliveries/order"
 	"github.com/groundstack/groundstack/harness/deploy/deliveries"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 	ld "github.com/groundstack/groundstack/load/deliveries"
@@ -133,5 +134,75 @@ func TestWebsiteURLsOnAWS(t *testing.T) {
 	p, h = deliveries.WebsiteURLs(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String("http://127.0.0.1:4566")}, "b")
 	if p != "http://127.0.0.1:4566/_aws/s3-website/b/" || h != "http://b.s3-website.localhost.localstack.cloud:4566/" {
 		t.Errorf("%s %s", p, h)
+	}
+}
+
+// Demo orders are valid orders delivered today in the company's zone, even
+// just after midnight, each with its own ID.
+func TestDemoOrdersAreTodaysValidOrders(t *testing.T) {
+	zone, err := time.LoadLocation(deliveries.DefaultZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, now := range []time.Time{
+		time.Date(2026, 3, 14, 15, 30, 0, 0, zone),
+		time.Date(2026, 3, 14, 0, 2, 0, 0, zone), // fewer minutes into the day than orders
+	} {
+		orders, err := deliveries.DemoOrders(8, now, zone)
+		if err != nil || len(orders) != 8 {
+			t.Fatalf("%d orders, %v", len(orders), err)
+		}
+		ids := map[string]bool{}
+		for _, b := range orders {
+			o, err := order.Parse(b, zone, now)
+			if err != nil {
+				t.Fatalf("%s: %v", b, err)
+			}
+			if day := o.Day(zone); day != "2026-03-14" {
+				t.Errorf("%s counts on %s", o.ID, day)
+			}
+			if o.At.After(now) || ids[o.ID] || !strings.HasPrefix(o.ID, deliveries.DemoOrderPrefix+"20260314-") || len(o.Lines) == 0 {
+				t.Errorf("order %+v", o)
+			}
+			ids[o.ID] = true
+		}
+	}
+}
+
+// Seeding posts the demo orders through the API, so the dashboard's reads
+// show them; seeding again the same day adds nothing.
+func TestSeedDemoOrdersFillsTheDashboard(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	st, err := deliveries.Deploy(ctx, cfg, deliveries.Options{BcryptCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		n, err := deliveries.SeedDemoOrders(ctx, st, 5, time.Now())
+		if err != nil || n != 5 {
+			t.Fatalf("seeded %d: %v", n, err)
+		}
+	}
+	api := ld.NewClient(st.APIURL)
+	var password string
+	for _, l := range st.Logins {
+		if l.Username == "monitor" {
+			password = l.Password
+		}
+	}
+	tok, err := api.Login(ctx, "monitor", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := api.WithToken(tok).Orders(ctx, 100, "")
+	if err != nil || page.Count != 5 {
+		t.Fatalf("orders after seeding twice: %+v %v", page, err)
+	}
+	for _, o := range page.Orders {
+		if !strings.HasPrefix(o.ID, deliveries.DemoOrderPrefix) {
+			t.Errorf("order %s", o.ID)
+		}
 	}
 }

@@ -1,8 +1,9 @@
 // Package scriptrunner deploys the scriptrunner flow through the AWS APIs:
 // the scripts bucket with the fixture scripts, an EC2 key pair whose private
 // key goes to Secrets Manager, the instance (a fake SSH host on groundstack),
-// the function's role, the function and a REST API with POST /invoke on
-// stage Prod. Deploy is idempotent. It must not import harness/emulator.
+// the function's role, the executions' log group, the function and a REST
+// API with POST /invoke on stage Prod. Deploy is idempotent. It must not
+// import harness/emulator.
 package scriptrunner
 
 import (
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -124,6 +126,9 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 			})
 			return err
 		}},
+		// The executions' log exists from the start, so reading it before
+		// the first run answers "no events" rather than "no such group".
+		{"log group", func() error { return ensureLogGroup(ctx, cfg, st.LogGroup) }},
 		{"rest api", func() error {
 			api, err := deploy.EnsureRestAPI(ctx, cfg, deploy.RestAPISpec{
 				Name: apiName, Description: "scriptrunner flow", Stage: Stage,
@@ -280,6 +285,15 @@ func ensureRole(ctx context.Context, cfg aws.Config, roleName, function, bucket,
 					"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
 			}
 		})
+}
+
+// ensureLogGroup creates the log group unless it exists.
+func ensureLogGroup(ctx context.Context, cfg aws.Config, name string) error {
+	_, err := cloudwatchlogs.NewFromConfig(cfg).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &name})
+	if err != nil && !hasCode(err, "ResourceAlreadyExistsException") {
+		return fmt.Errorf("create log group %s: %w", name, err)
+	}
+	return nil
 }
 
 func hasCode(err error, code string) bool {
