@@ -177,9 +177,12 @@ func TestRampFindsTheStepThatBreaks(t *testing.T) {
 		if first.IsZero() {
 			first = received
 		}
-		return received.Sub(first) > 4500*time.Millisecond && now.Sub(received) < 1500*time.Millisecond
+		// Writes of step 2 (from 6 s) stay hidden 3.5 s, far past the 2 s
+		// budget; the budget itself is far above what a loaded 2-core
+		// machine adds to a healthy step (0.7 s seen at load 30).
+		return received.Sub(first) > 6800*time.Millisecond && now.Sub(received) < 3500*time.Millisecond
 	}
-	p := profile.Profile{Name: "ramp-test", Ramp: &profile.Ramp{Start: 20, Step: 20, Every: profile.Duration(2 * time.Second), Max: 200, P99: profile.Duration(500 * time.Millisecond)}, Mix: ordersOnly}
+	p := profile.Profile{Name: "ramp-test", Ramp: &profile.Ramp{Start: 20, Step: 20, Every: profile.Duration(3 * time.Second), Max: 200, P99: profile.Duration(2 * time.Second)}, Mix: ordersOnly}
 	res, err := Run(context.Background(), Options{Profile: p, Target: srv.URL + "/", Password: "pw"})
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +191,7 @@ func TestRampFindsTheStepThatBreaks(t *testing.T) {
 	if r == nil || r.CapacityStep != 1 || r.CapacityRPS != 40 || !strings.Contains(r.StoppedBy, "step 2 (60 requests/s) broke") {
 		t.Fatalf("ramp %+v", r)
 	}
-	if len(r.Steps) < 3 || len(r.Steps) > 5 || res.Seconds > 10 {
+	if len(r.Steps) < 3 || len(r.Steps) > 5 || res.Seconds > 30 {
 		t.Errorf("%d steps in %.1fs: the run did not stop at the break", len(r.Steps), res.Seconds)
 	}
 	if !r.Steps[0].Held || !r.Steps[1].Held || r.Steps[2].Held {
