@@ -3,7 +3,10 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
 // Names under which services publish themselves in Env.Links.
@@ -13,7 +16,29 @@ const (
 	LinkS3     = "s3"     // an ObjectReader (S3)
 	// LinkDynamoDBStreams names a StreamReader (DynamoDB Streams).
 	LinkDynamoDBStreams = "dynamodbstreams"
+	// LinkSigV4 names the edge's RequestVerifier, published only when
+	// strict auth is on: data planes that authenticate their own callers
+	// (API Gateway's AWS_IAM methods) verify with the emulator's keys.
+	LinkSigV4 = "sigv4"
+	// LinkIdentities names a CallerIdentities (STS).
+	LinkIdentities = "identities"
 )
+
+// RequestVerifier checks a request's SigV4 signature (awsproto.Verifier).
+type RequestVerifier interface {
+	VerifyFor(r *http.Request, x awsproto.Expect) error
+}
+
+// CallerIdentities says who temporary credentials this emulator issued
+// belong to (STS's assumed-role sessions); ok is false for other keys.
+type CallerIdentities interface {
+	CallerIdentity(accessKey string, now time.Time) (CallerIdentity, bool)
+}
+
+// CallerIdentity is who signed a request, as GetCallerIdentity says it.
+type CallerIdentity struct {
+	Account, Arn, UserID string
+}
 
 // StreamReader reads DynamoDB Streams in-process, for Lambda event source
 // mappings: no HTTP polling, and a channel to wait on for new records.

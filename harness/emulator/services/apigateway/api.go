@@ -47,6 +47,8 @@ func New(env *cloud.Env) *Service {
 		DecodeError: decodeError,
 	}
 	s.api.Register(s.operations()...)
+	s.api.Register(s.keyOperations()...)
+	s.api.Register(s.authorizerOperations()...)
 	return s
 }
 
@@ -64,6 +66,9 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: pathRestAPIs, PublicIf: isInvocation, DataPlane: data},
 		{Kind: cloud.ByPath, Key: pathExecuteAPI, Public: true, DataPlane: data},
 		{Kind: cloud.ByHost, Key: hostExecuteAPI, Public: true, DataPlane: data},
+		// Requests signed for execute-api (AWS_IAM methods) reach only the
+		// data plane, which verifies their signatures itself.
+		{Kind: cloud.ByScope, Key: executeAPI, Public: true, DataPlane: data},
 	}
 }
 
