@@ -140,14 +140,9 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
-	var coded *awsproto.Error
 	switch {
-	case errors.As(err, &coded) && coded.Code == awsproto.ErrContentSHA256Mismatch.Name:
-		// the body is not the one an AWS_IAM signature covered
-		x.fail(gwSignature(msgSignatureMismatch))
-		return
 	case err != nil:
-		x.fail(gwInternalError)
+		x.bodyFailed(err)
 		return
 	case len(body) > maxPayload:
 		x.fail(gwPayloadTooLarge)
@@ -165,6 +160,17 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 		s.env.Log.Warn("API Gateway integration type not emulated", "type", m.Integration.Type, "api", inv.apiID)
 		x.fail(gwInternalError)
 	}
+}
+
+// bodyFailed answers a request whose body could not be read: the body
+// is not the one an AWS_IAM signature covered, or the read broke off.
+func (x *exchange) bodyFailed(err error) {
+	var coded *awsproto.Error
+	if errors.As(err, &coded) && coded.Code == awsproto.ErrContentSHA256Mismatch.Name {
+		x.fail(gwSignature(msgSignatureMismatch))
+		return
+	}
+	x.fail(gwInternalError)
 }
 
 // route is what matching found for a request.
@@ -327,7 +333,8 @@ func (x *exchange) proxyEvent(rt route) *ProxyEvent {
 			id.SourceIP, id.UserAgent = sourceIP, agent
 		}
 		if c.apiKey != "" {
-			id.APIKey, id.APIKeyID = &c.apiKey, &c.apiKeyID
+			key, keyID := c.apiKey, c.apiKeyID // copies: rt stays on the stack
+			id.APIKey, id.APIKeyID = &key, &keyID
 		}
 		ev.RequestContext.Authorizer = c.authorizer
 	}
