@@ -290,13 +290,23 @@ func (x *exchange) runAuthorizer(z *Authorizer, rt *route, methodARN string, cac
 // with its length, so no two identities share a key whatever bytes their
 // values hold.
 func authCacheKey(apiID, stage, authorizerID string, values []string) string {
-	var b strings.Builder
-	for _, part := range append([]string{apiID, stage, authorizerID}, values...) {
-		b.WriteString(strconv.Itoa(len(part)))
-		b.WriteByte(':')
-		b.WriteString(part)
+	n := len(apiID) + len(stage) + len(authorizerID) + 24
+	for _, v := range values {
+		n += len(v) + 8
 	}
-	return b.String()
+	b := make([]byte, 0, n)
+	put := func(part string) {
+		b = strconv.AppendInt(b, int64(len(part)), 10)
+		b = append(b, ':')
+		b = append(b, part...)
+	}
+	put(apiID)
+	put(stage)
+	put(authorizerID)
+	for _, v := range values {
+		put(v)
+	}
+	return string(b)
 }
 
 // identityValues reads the authorizer's identity sources from the request;
@@ -570,13 +580,11 @@ func (st statement) applies(resource string) bool {
 	return action && res
 }
 
+// anyMatch reports whether s matches one of patterns; fold ignores ASCII
+// case (actions), else the match is exact (resources).
 func anyMatch(patterns []string, s string, fold bool) bool {
 	for _, p := range patterns {
-		if fold {
-			if wildcardMatch(strings.ToLower(p), strings.ToLower(s)) {
-				return true
-			}
-		} else if wildcardMatch(p, s) {
+		if wildcardMatchFold(p, s, fold) {
 			return true
 		}
 	}
@@ -584,14 +592,26 @@ func anyMatch(patterns []string, s string, fold bool) bool {
 }
 
 // wildcardMatch matches s against an IAM pattern: '*' is any run of
-// characters (slashes included), '?' any one. Linear in len(p)+len(s) per
-// backtrack point, with one backtrack point at a time.
-func wildcardMatch(p, s string) bool {
+// characters (slashes included), '?' any one.
+func wildcardMatch(p, s string) bool { return wildcardMatchFold(p, s, false) }
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// wildcardMatchFold is wildcardMatch, ignoring ASCII case with fold. It
+// keeps one backtrack point (the last '*'), so it runs in O(len(p)·len(s))
+// at worst, without allocating.
+func wildcardMatchFold(p, s string, fold bool) bool {
+	eq := func(a, b byte) bool { return a == b || fold && lowerASCII(a) == lowerASCII(b) }
 	pi, si := 0, 0
 	star, mark := -1, 0
 	for si < len(s) {
 		switch {
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
+		case pi < len(p) && (p[pi] == '?' || eq(p[pi], s[si])):
 			pi++
 			si++
 		case pi < len(p) && p[pi] == '*':
