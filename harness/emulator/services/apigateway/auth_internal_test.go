@@ -1,6 +1,7 @@
 package apigateway
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -190,4 +191,57 @@ func FuzzWildcardMatch(f *testing.F) {
 			t.Fatalf("* does not match %q", s)
 		}
 	})
+}
+
+// Concurrent calls with one key take exactly the bucket's tokens and the
+// quota's allowance, never more.
+func TestAdmitUnderConcurrency(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	s := NewStore("000000000000", func() time.Time { return now }, func() string { return "0123456789abcdef0123456789abcdef" })
+	for _, c := range []struct {
+		throttle *Throttle
+		quota    *Quota
+		want     Verdict
+		admitted int
+	}{
+		{&Throttle{RateLimit: 0, BurstLimit: 20}, nil, Throttled, 20},
+		{nil, &Quota{Limit: 30, Period: "DAY"}, QuotaExhausted, 30},
+	} {
+		s.Reset()
+		a := s.CreateAPI("us-east-1", NewAPI{Name: "a"})
+		a.deployments["d"] = &Deployment{ID: "d"}
+		a.stages["prod"] = &Stage{Name: "prod", DeploymentID: "d"}
+		p, err := s.CreateUsagePlan("us-east-1", NewUsagePlan{Name: "p", Stages: []PlanStage{{APIID: a.ID, Stage: "prod"}}, Throttle: c.throttle, Quota: c.quota})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := s.CreateAPIKey("us-east-1", NewAPIKey{Name: "k", Enabled: true, Value: "0123456789abcdefghijklmnop"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddPlanKey(p.ID, k.ID, "API_KEY"); err != nil {
+			t.Fatal(err)
+		}
+		results := make(chan Verdict, 100)
+		var wg sync.WaitGroup
+		for g := 0; g < 10; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 10; i++ {
+					_, v := s.Admit(k.Value, a.ID, "prod", "/", "GET", now)
+					results <- v
+				}
+			}()
+		}
+		wg.Wait()
+		close(results)
+		counts := map[Verdict]int{}
+		for v := range results {
+			counts[v]++
+		}
+		if counts[Admitted] != c.admitted || counts[c.want] != 100-c.admitted {
+			t.Errorf("verdicts %v, want %d admitted and the rest %v", counts, c.admitted, c.want)
+		}
+	}
 }

@@ -499,6 +499,8 @@ func (a *API) DeployTo(s *Store, in NewDeployment) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	// a deployment may change its authorizers: their cached verdicts go
+	s.auth.reset()
 	if in.StageName != "" {
 		st, err := a.PointStage(s.now(), in.StageName, d.ID, in.StageDescription, in.Variables)
 		if err != nil {
