@@ -611,12 +611,12 @@ func wildcardMatchFold(p, s string, fold bool) bool {
 	star, mark := -1, 0
 	for si < len(s) {
 		switch {
+		case pi < len(p) && p[pi] == '*': // before a literal: s may hold '*' too
+			star, mark = pi, si
+			pi++
 		case pi < len(p) && (p[pi] == '?' || eq(p[pi], s[si])):
 			pi++
 			si++
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
 		case star >= 0:
 			pi = star + 1
 			mark++

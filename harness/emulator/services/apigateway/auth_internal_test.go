@@ -30,6 +30,20 @@ func TestWildcardMatch(t *testing.T) {
 			t.Errorf("wildcardMatch(%q) = %v, want %v", c.pattern, got, c.want)
 		}
 	}
+	// a '*' in the resource is a character like any other
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"*", "*0", true},
+		{"a/*", "a/*/b", true},
+		{"a/*/c", "a/*/b", false},
+		{"a/?", "a/*", true},
+	} {
+		if got := wildcardMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("wildcardMatch(%q, %q) = %v, want %v", c.pattern, c.s, got, c.want)
+		}
+	}
 }
 
 func TestPolicyEvaluation(t *testing.T) {
