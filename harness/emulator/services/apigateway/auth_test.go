@@ -480,9 +480,22 @@ func TestAWSIAMMethodUnderStrictAuth(t *testing.T) {
 	if code != 403 || h.Get("X-Amzn-Errortype") != "InvalidSignatureException" || !strings.Contains(string(b), "Signature expired") {
 		t.Errorf("an hour old: %d %s %s", code, h.Get("X-Amzn-Errortype"), b)
 	}
-	code, _, b = do(t, signedRequest(t, "GET", url, "", "execute-api", emutest.AccessKey, emutest.SecretKey, time.Now()))
-	if code != 200 || string(b) != `{"mock":"ok"}` {
-		t.Fatalf("signed: %d %s", code, b)
+	port := e.URL()[strings.LastIndexByte(e.URL(), ':')+1:]
+	for _, u := range invokeURLs(e.URL(), port, api, "prod", "/pets") {
+		req, _ := http.NewRequest("GET", u.url, nil)
+		if u.host != "" {
+			req.Host = u.host
+		}
+		err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: emutest.AccessKey, SecretAccessKey: emutest.SecretKey}, req,
+			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "execute-api", "us-east-1", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _, b := do(t, req); code != 200 || string(b) != `{"mock":"ok"}` {
+			t.Fatalf("%s signed: %d %s", u.name, code, b)
+		}
+		code, h, b := call(t, "GET", u.url, nil, nil, u.host)
+		gatewayAnswer(t, u.name+" unsigned", code, h, b, 403, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`)
 	}
 	// a presigned URL works too
 	req, _ := http.NewRequest("GET", url+"?X-Amz-Expires=300", nil)
