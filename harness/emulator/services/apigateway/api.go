@@ -55,7 +55,10 @@ func New(env *cloud.Env) *Service {
 func (s *Service) Name() string                { return "apigateway" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestJSON }
 func (s *Service) Reset()                      { s.store.Reset() }
-func (s *Service) Summary() map[string]any     { return map[string]any{"rest_apis": s.store.Count()} }
+func (s *Service) Summary() map[string]any {
+	keys, plans := s.store.KeyCounts()
+	return map[string]any{"rest_apis": s.store.Count(), "api_keys": keys, "usage_plans": plans}
+}
 
 func (s *Service) Routes() []cloud.Route {
 	data := http.HandlerFunc(s.serveDataPlane)

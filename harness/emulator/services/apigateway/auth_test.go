@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
+	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
 )
 
 // methodAuth is how guardedAPI protects GET /pets.
@@ -805,5 +807,33 @@ func TestCognitoAuthorizerIsRefused(t *testing.T) {
 	code, h, _ := call(t, "GET", st.url+"/restapis/"+api+"/prod/_user_request_/pets", nil, map[string][]string{"Authorization": {"token"}}, "")
 	if code != 500 || h.Get("X-Amzn-Errortype") != "AuthorizerConfigurationException" || st.lambda.count() != 0 {
 		t.Fatalf("cognito method: %d %s, backend calls %d", code, h.Get("X-Amzn-Errortype"), st.lambda.count())
+	}
+}
+
+// fakeIdentities stands in for STS behind cloud.LinkIdentities.
+type fakeIdentities map[string]cloud.CallerIdentity
+
+func (f fakeIdentities) CallerIdentity(key string, _ time.Time) (cloud.CallerIdentity, bool) {
+	id, ok := f[key]
+	return id, ok
+}
+
+// Credentials of an assumed role show the role's session as the caller.
+func TestAWSIAMIdentityOfAnAssumedRole(t *testing.T) {
+	env := cloud.DefaultEnv()
+	env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(&fakeLambda{reply: echo}))
+	env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(fakeIdentities{"ASIASESSION": {Account: "000000000000",
+		Arn: "arn:aws:sts::000000000000:assumed-role/reader/s1", UserID: "AROAEXAMPLE:s1"}}))
+	svc := apigateway.New(env)
+	srv := httptest.NewServer(edgeHosts(svc))
+	t.Cleanup(srv.Close)
+	api := guardedAPI(t, apigw.NewFromConfig(emutest.Config(srv.URL)), methodAuth{authorizationType: "AWS_IAM"})
+	code, _, b := do(t, signedRequest(t, "GET", srv.URL+"/restapis/"+api+"/prod/_user_request_/pets", "", "execute-api", "ASIASESSION", "s", time.Now()))
+	if code != 200 {
+		t.Fatalf("signed: %d %s", code, b)
+	}
+	id := proxyEventOf(t, b).RequestContext.Identity
+	if id.UserArn != "arn:aws:sts::000000000000:assumed-role/reader/s1" || id.Caller != "AROAEXAMPLE:s1" || id.User != "AROAEXAMPLE:s1" || id.AccessKey != "ASIASESSION" {
+		t.Errorf("identity %+v", id)
 	}
 }

@@ -162,6 +162,13 @@ func (s *Store) CreateAPIKey(region string, in NewAPIKey) (APIKey, error) {
 	return k.copy(), nil
 }
 
+// KeyCounts is the number of API keys and usage plans of every region.
+func (s *Store) KeyCounts() (keys, plans int) {
+	s.keys.mu.RLock()
+	defer s.keys.mu.RUnlock()
+	return len(s.keys.keys), len(s.keys.plans)
+}
+
 // checkStageKey checks a "restApiId/stage" names a stage.
 func (s *Store) checkStageKey(sk string) error {
 	id, stage, ok := strings.Cut(sk, "/")
