@@ -30,6 +30,7 @@ type target struct {
 	publicIf func(*http.Request) bool
 	data     http.Handler    // the data plane a public request reaches
 	expect   awsproto.Expect // what strict mode demands of its signatures
+	literal  bool            // the service takes paths verbatim (S3 keys)
 }
 
 type prefixRoute struct {
@@ -49,8 +50,12 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 		if l, ok := s.(interface{ MaxRequestBody() int64 }); ok {
 			x.MaxBody = l.MaxRequestBody()
 		}
+		literal := false
+		if l, ok := s.(cloud.LiteralPaths); ok {
+			literal = l.LiteralPaths()
+		}
 		for _, r := range s.Routes() {
-			t := target{svc: s, public: r.Public, publicIf: r.PublicIf, data: r.DataPlane, expect: x}
+			t := target{svc: s, public: r.Public, publicIf: r.PublicIf, data: r.DataPlane, expect: x, literal: literal}
 			switch r.Kind {
 			case cloud.ByScope:
 				e.byScope[r.Key] = t
@@ -80,6 +85,8 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 // match (the bucket, API or URL id before the pattern), however r was
 // routed: a signed request to a Function URL or a virtual-hosted bucket is
 // routed by its credential scope and still names its resource in Host.
+// Path prefixes are matched against the normalised path (cleanPath), the
+// one the service is then handed unless it takes paths verbatim.
 func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 	tgt := r.Header.Get("X-Amz-Target")
 	if tgt != "" {
@@ -97,7 +104,7 @@ func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 	if tgt != "" {
 		return target{}, awsproto.HostMatch{}, false
 	}
-	path := r.URL.Path
+	path := cleanPath(r.URL.Path)
 	for _, p := range e.byPath {
 		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
 			m, _ := e.hostOf(r, p.svc)
@@ -206,6 +213,13 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res.Resource != "" {
 		r = awsproto.WithHostMatch(r, res)
 	}
+	// Paths are normalised once, here: the route, the public verdict and the
+	// service all see the same path. Only the signature is checked against
+	// the path as the client sent (and signed) it.
+	signed := r
+	if clean := cleanPath(r.URL.Path); !t.literal && clean != r.URL.Path {
+		r = withPath(r, clean)
+	}
 	public := t.public || (t.publicIf != nil && t.publicIf(r))
 	// Data planes serve any page; the control plane, though unsigned, is no
 	// data plane: a foreign page must not reset or read the cloud.
@@ -224,10 +238,11 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e.verifier != nil && !public {
-		if err := e.verifier.VerifyFor(r, t.expect); err != nil {
+		if err := e.verifier.VerifyFor(signed, t.expect); err != nil {
 			awsproto.WriteError(t.svc.Protocol(), w, r, e.newID(), authError(t.svc.Protocol(), err))
 			return
 		}
+		r.Body = signed.Body // the verifier hashes the body as it is read
 	}
 	t.svc.ServeHTTP(w, r)
 }

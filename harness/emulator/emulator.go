@@ -62,6 +62,16 @@ func WithInitDir(dir string) Option { return func(c *config) { c.initDir = dir }
 // directory under dir (default: the system temp directory), removed by Close.
 func WithHostsDir(dir string) Option { return func(c *config) { c.hosts = dir } }
 
+// WithTempDir makes the private temporary directories of services (S3's
+// object bodies on disk) under dir (default: the system temp directory,
+// $TMPDIR); Close removes them.
+func WithTempDir(dir string) Option { return func(c *config) { c.env.TempDir = dir } }
+
+// WithObjectMemory keeps S3 object and part bodies of up to n bytes in
+// memory and writes larger ones to disk (default 1 MiB), so memory does not
+// grow with object sizes.
+func WithObjectMemory(n int64) Option { return func(c *config) { c.env.MaxBodyInMemory = n } }
+
 // WithHostLauncher makes l the machines behind EC2 instances instead of
 // in-process hosts (harness/backend's HostContainers runs them in Docker);
 // Close closes it when it is an io.Closer.

@@ -34,6 +34,13 @@ type Env struct {
 	// Links lets services reach each other through small interfaces the
 	// emulator wires at start-up (S3 → Lambda, Streams → Lambda, SNS → SQS).
 	Links *Links
+	// TempDir is where services make their private temporary directories
+	// (S3's object bodies on disk), each removed when its service closes;
+	// "" is os.TempDir().
+	TempDir string
+	// MaxBodyInMemory is the size past which S3 keeps an object's or a
+	// part's bytes on disk rather than in memory (0: 1 MiB).
+	MaxBodyInMemory int64
 }
 
 // Links is the registry of cross-service interfaces, filled by the emulator
@@ -104,6 +111,13 @@ type Service interface {
 // for GET /_groundstack/state.
 type Summarizer interface {
 	Summary() map[string]any
+}
+
+// LiteralPaths is implemented by a service whose request paths carry user
+// data verbatim (S3 object keys may hold "//" and ".."): the edge hands it
+// paths as sent instead of normalising them.
+type LiteralPaths interface {
+	LiteralPaths() bool
 }
 
 // RouteKind says what part of a request a Route matches.

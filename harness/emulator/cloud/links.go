@@ -16,6 +16,7 @@ const (
 	LinkS3     = "s3"     // an ObjectReader (S3)
 	// LinkDynamoDBStreams names a StreamReader (DynamoDB Streams).
 	LinkDynamoDBStreams = "dynamodbstreams"
+	LinkSQS             = "sqs" // a Queues (SQS)
 	// LinkSigV4 names the edge's RequestVerifier, published only when
 	// strict auth is on: data planes that authenticate their own callers
 	// (API Gateway's AWS_IAM methods) verify with the emulator's keys.
@@ -23,6 +24,86 @@ const (
 	// LinkIdentities names a CallerIdentities (STS).
 	LinkIdentities = "identities"
 )
+
+// Queues is SQS as other services use it in-process: SNS subscriptions and
+// S3 notifications send; Lambda event source mappings and destinations
+// receive, delete and send. Queues are named by ARN. Errors carry SQS's own
+// codes (an *awsproto.Error: QueueDoesNotExist when the queue is gone,
+// InvalidParameterValue for a message SQS refuses), so a caller can record
+// a delivery failure as AWS words it.
+type Queues interface {
+	// SendMessage stores a message as SendMessage does (same validation,
+	// FIFO ordering and deduplication, consumers woken at once) and returns
+	// its message ID.
+	SendMessage(queueARN string, m QueueMessage) (messageID string, err error)
+	// QueueExists reports whether an ARN names a queue.
+	QueueExists(queueARN string) bool
+	// QueueInfo describes a queue (for validating an event source mapping).
+	QueueInfo(queueARN string) (QueueInfo, error)
+	// ReceiveMessages takes up to max (1 to 10) messages, each hidden for
+	// the queue's visibility timeout, waiting up to wait for the first
+	// without polling (a send wakes the waiter). Cancelling ctx ends the
+	// wait with no messages. Messages past the queue's maxReceiveCount go to
+	// its dead-letter queue, as with ReceiveMessage.
+	ReceiveMessages(ctx context.Context, queueARN string, max int, wait time.Duration) ([]QueueReceived, error)
+	// DeleteMessage deletes a received message by its receipt handle.
+	DeleteMessage(queueARN, receiptHandle string) error
+	// ChangeMessageVisibility hides a received message for d from now
+	// (0 makes it visible at once: a retry).
+	ChangeMessageVisibility(queueARN, receiptHandle string, d time.Duration) error
+	// QueueNotify returns a channel closed when a message is next sent to
+	// the queue (or it is deleted), for a consumer that waits on several
+	// queues at once instead of calling ReceiveMessages with a wait.
+	QueueNotify(queueARN string) (<-chan struct{}, error)
+	// OnQueueDeleted registers f, called with a queue's ARN after
+	// DeleteQueue removed it (not on a reset of the whole emulator).
+	OnQueueDeleted(f func(queueARN string))
+}
+
+// QueueMessage is a message another service sends to a queue.
+type QueueMessage struct {
+	Body       string
+	Attributes map[string]QueueAttributeValue
+	// GroupID and DeduplicationID are for FIFO queues (content-based
+	// deduplication applies when DeduplicationID is empty and the queue
+	// enables it).
+	GroupID, DeduplicationID string
+	// DelaySeconds < 0 or 0 uses the queue's own delay.
+	DelaySeconds int
+	// TraceHeader is the AWSTraceHeader system attribute.
+	TraceHeader string
+}
+
+// QueueAttributeValue is a message attribute: DataType "String",
+// "Number" or "Binary" (optionally with a ".custom" suffix).
+type QueueAttributeValue struct {
+	DataType    string
+	StringValue string
+	BinaryValue []byte
+}
+
+// QueueReceived is a received message, with everything Lambda's SQS event
+// record (aws-lambda-go's events.SQSMessage) carries.
+type QueueReceived struct {
+	MessageID, ReceiptHandle, Body    string
+	MD5OfBody, MD5OfMessageAttributes string
+	// Attributes are the system attributes: ApproximateReceiveCount,
+	// SentTimestamp, SenderId, ApproximateFirstReceiveTimestamp, and for
+	// FIFO queues MessageGroupId, MessageDeduplicationId, SequenceNumber;
+	// AWSTraceHeader when the message has one.
+	Attributes        map[string]string
+	MessageAttributes map[string]QueueAttributeValue
+}
+
+// QueueInfo is what a consumer needs to know of a queue.
+type QueueInfo struct {
+	ARN, Name, Region string
+	FIFO              bool
+	VisibilityTimeout time.Duration
+	// Visible, InFlight and Delayed count the queue's messages now (its
+	// ApproximateNumberOf* attributes): a poller scales with Visible.
+	Visible, InFlight, Delayed int
+}
 
 // RequestVerifier checks a request's SigV4 signature (awsproto.Verifier).
 type RequestVerifier interface {

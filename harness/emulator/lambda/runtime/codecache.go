@@ -507,3 +507,33 @@ func randomSuffix() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// zipSize sums a zip's declared unpacked sizes.
+func zipSize(f *os.File) (int64, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	zr, err := zip.NewReader(f, fi.Size())
+	if err != nil {
+		return 0, ErrNotZip
+	}
+	var total uint64
+	for _, e := range zr.File {
+		total += e.UncompressedSize64
+	}
+	return int64(min(total, 1<<62)), nil
+}
+
+// UnzippedSizeOf sums the declared unpacked sizes of a zip's entries.
+func UnzippedSizeOf(data []byte) (int64, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return 0, ErrNotZip
+	}
+	var total uint64
+	for _, e := range zr.File {
+		total += e.UncompressedSize64
+	}
+	return int64(min(total, 1<<62)), nil
+}

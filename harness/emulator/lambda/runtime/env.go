@@ -4,6 +4,7 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // instancePath is the PATH an instance gets (AWS's, minus paths that do not
@@ -20,19 +21,32 @@ var ReservedEnv = []string{
 	"AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 }
 
+// instancePlaces are the directories of one instance, and the version of
+// the interpreter that runs it ("" for provided runtimes).
+type instancePlaces struct {
+	taskRoot, scratch, opt, interpVersion string
+}
+
 // instanceEnv builds an instance's whole environment from the function's
 // configuration, as AWS does: nothing comes from the host's environment
 // (no AWS_PROFILE, AWS_CA_BUNDLE, proxies, GOFLAGS…).
-func (x *Executor) instanceEnv(fn *Function, taskRoot, scratch, runtimeAPI, stream string) []string {
+func (x *Executor) instanceEnv(fn *Function, pl instancePlaces, runtimeAPI, stream string) []string {
 	region := fn.Region
-	env := make([]string, 0, 32+len(fn.Env))
+	taskRoot, scratch, opt := pl.taskRoot, pl.scratch, pl.opt
+	env := make([]string, 0, 40+len(fn.Env))
 	set := func(k, v string) { env = append(env, k+"="+v) }
-	set("PATH", instancePath)
+	if opt == "" {
+		set("PATH", instancePath)
+		set("LD_LIBRARY_PATH", taskRoot+"/lib")
+	} else {
+		// The layers are this function's /opt.
+		set("PATH", strings.TrimSuffix(instancePath, "/opt/bin")+opt+"/bin")
+		set("LD_LIBRARY_PATH", taskRoot+"/lib:"+opt+"/lib")
+	}
 	set("HOME", scratch)
 	set("TMPDIR", scratch)
 	set("LANG", "en_US.UTF-8")
 	set("TZ", ":UTC")
-	set("LD_LIBRARY_PATH", taskRoot+"/lib")
 	set("LAMBDA_TASK_ROOT", taskRoot)
 	set("LAMBDA_RUNTIME_DIR", taskRoot)
 	set("AWS_LAMBDA_RUNTIME_API", runtimeAPI)
@@ -45,8 +59,37 @@ func (x *Executor) instanceEnv(fn *Function, taskRoot, scratch, runtimeAPI, stre
 	set("AWS_REGION", region)
 	set("AWS_DEFAULT_REGION", region)
 	set("_HANDLER", fn.Handler)
-	if fn.Runtime == "go1.x" {
-		set("AWS_EXECUTION_ENV", "AWS_Lambda_go1.x")
+	switch RuntimeFamily(fn.Runtime) {
+	case FamilyPython:
+		set("AWS_EXECUTION_ENV", "AWS_Lambda_"+fn.Runtime)
+		// As on AWS: the layers' packages come before the interpreter's
+		// own (boto3 from a layer wins); the task root is put first by
+		// the runtime client. Nothing is compiled into the shared code.
+		var pp []string
+		if opt != "" {
+			for _, v := range uniq(strings.TrimPrefix(fn.Runtime, "python"), minor(pl.interpVersion)) {
+				pp = append(pp, opt+"/python/lib/python"+v+"/site-packages")
+			}
+			pp = append(pp, opt+"/python")
+		}
+		if len(pp) > 0 {
+			set("PYTHONPATH", strings.Join(pp, ":"))
+		}
+		set("PYTHONDONTWRITEBYTECODE", "1")
+		set("PYTHONIOENCODING", "utf-8")
+	case FamilyNode:
+		set("AWS_EXECUTION_ENV", "AWS_Lambda_"+fn.Runtime)
+		np := []string{}
+		if opt != "" {
+			major := strings.TrimSuffix(strings.TrimPrefix(fn.Runtime, "nodejs"), ".x")
+			np = append(np, opt+"/nodejs/node"+major+"/node_modules", opt+"/nodejs/node_modules")
+		}
+		np = append(np, taskRoot+"/node_modules", taskRoot)
+		set("NODE_PATH", strings.Join(np, ":"))
+	default:
+		if fn.Runtime == "go1.x" {
+			set("AWS_EXECUTION_ENV", "AWS_Lambda_go1.x")
+		}
 	}
 	set("AWS_ACCESS_KEY_ID", x.cfg.AccessKeyID)
 	set("AWS_SECRET_ACCESS_KEY", x.cfg.SecretAccessKey)
@@ -94,4 +137,24 @@ func edgeHost(h string) string {
 		return net.JoinHostPort("127.0.0.1", port)
 	}
 	return h
+}
+
+// uniq drops repeated and empty strings, keeping order.
+func uniq(ss ...string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if s != "" && !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

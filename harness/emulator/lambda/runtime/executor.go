@@ -56,8 +56,11 @@ type Config struct {
 	EdgeHost func() string
 	// Logs returns the CloudWatch Logs writer, or nil when none is wired.
 	Logs func() cloud.LogWriter
-	Now  func() time.Time
-	Log  *slog.Logger
+	// HostPath is where python3 and node are looked for (the emulator's
+	// PATH when empty); instances never see it.
+	HostPath string
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
 // Executor runs function instances as child processes. It is safe for
@@ -73,6 +76,12 @@ type Executor struct {
 	reaping bool // reapIdle runs
 	stop    chan struct{}
 	janitor sync.WaitGroup
+	opts    map[string]*optEntry // extracted layers, by optKey
+
+	interpreters sync.Map // runtime name → *interpreterOnce
+	ricOnce      sync.Once
+	ricDir       string
+	ricErr       error
 }
 
 // New returns an Executor.
@@ -101,7 +110,7 @@ func New(cfg Config) *Executor {
 	if cfg.EdgeHost == nil {
 		cfg.EdgeHost = func() string { return "" }
 	}
-	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir, cfg.CacheBytes), pools: map[*Pool]struct{}{}, stop: make(chan struct{})}
+	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir, cfg.CacheBytes), pools: map[*Pool]struct{}{}, stop: make(chan struct{}), opts: map[string]*optEntry{}}
 	x.initTimeout.Store(int64(cfg.InitTimeout))
 	return x
 }
@@ -134,13 +143,16 @@ type Function struct {
 	ARN     string // unqualified function ARN
 	Version string // "$LATEST" or "1", "2", …
 	Region  string
-	Runtime string // provided.al2023, provided.al2, provided, go1.x
+	Runtime string // provided.al2023, provided.al2, provided, go1.x, python3.x, nodejsNN.x
 	Handler string
 	// CodeSHA256 is the hex SHA-256 of the zip given to StoreCode.
 	CodeSHA256 string
-	Env        map[string]string
-	Timeout    time.Duration
-	MemoryMB   int
+	// Layers are the hex SHA-256s of the layers' zips (StoreCode), in the
+	// order they are extracted into the function's /opt.
+	Layers   []string
+	Env      map[string]string
+	Timeout  time.Duration
+	MemoryMB int
 	// LogGroup defaults to /aws/lambda/<Name>.
 	LogGroup string
 	// MaxConcurrency, when set, returns the function's reserved
@@ -162,6 +174,7 @@ func (x *Executor) NewPool(fn *Function) *Pool {
 		x.startReaper()
 		x.pools[p] = struct{}{}
 		x.cache.pin(fn.CodeSHA256)
+		x.holdOptLocked(fn.Layers)
 	}
 	x.mu.Unlock()
 	return p
@@ -176,6 +189,7 @@ func (x *Executor) forget(p *Pool) {
 	x.mu.Unlock()
 	if ok {
 		x.cache.unpin(p.fn.CodeSHA256)
+		x.releaseOpt(p.fn.Layers)
 	}
 }
 

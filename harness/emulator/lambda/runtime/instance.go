@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -105,12 +106,33 @@ func (p *Pool) spawn() (*instance, error) {
 	if err != nil {
 		return nil, &spawnError{"Runtime.Unknown", "could not unpack the function's code: " + err.Error()}
 	}
-	exe := "bootstrap"
-	if fn.Runtime == "go1.x" {
-		exe = fn.Handler
+	fam := RuntimeFamily(fn.Runtime)
+	var interp interpreter
+	var args []string
+	switch fam {
+	case FamilyPython, FamilyNode:
+		if interp = x.interpreter(fn.Runtime); interp.err != nil {
+			return nil, &spawnError{"Runtime.InvalidEntrypoint", interp.err.Error()}
+		}
+		ric, err := x.ricPath(fam)
+		if err != nil {
+			return nil, &spawnError{"Runtime.Unknown", "could not install the runtime interface client: " + err.Error()}
+		}
+		args = []string{interp.path, ric}
+	default:
+		exe := "bootstrap"
+		if fn.Runtime == "go1.x" {
+			exe = fn.Handler
+		}
+		if err := checkEntrypoint(root, exe, fn.Runtime); err != nil {
+			return nil, err
+		}
+		path := filepath.Join(root, exe)
+		args = []string{path}
 	}
-	if err := checkEntrypoint(root, exe, fn.Runtime); err != nil {
-		return nil, err
+	opt, err := x.optDir(fn.Layers)
+	if err != nil {
+		return nil, &spawnError{"Runtime.Unknown", "could not extract the function's layers: " + err.Error()}
 	}
 	id := newInstanceID()
 	inst := &instance{
@@ -129,7 +151,10 @@ func (p *Pool) spawn() (*instance, error) {
 		region, group, stream := fn.Region, fn.LogGroup, inst.stream
 		inst.pending.flush = func(ev []cloud.LogEvent) { writer.WriteLogs(region, group, stream, ev) }
 	}
-	inst.pending.addString(x.cfg.Now(), "INIT_START Runtime Version: "+runtimeVersion(fn.Runtime)+"\tRuntime Version ARN: arn:aws:lambda:"+fn.Region+"::runtime:groundstack")
+	if interp.note != "" {
+		inst.pending.addString(x.cfg.Now(), interp.note)
+	}
+	inst.pending.addString(x.cfg.Now(), "INIT_START Runtime Version: "+runtimeVersion(fn.Runtime, interp.version)+"\tRuntime Version ARN: arn:aws:lambda:"+fn.Region+"::runtime:groundstack")
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -150,6 +175,11 @@ func (p *Pool) spawn() (*instance, error) {
 		return nil, &spawnError{"Runtime.Unknown", "could not create the log pipe: " + err.Error()}
 	}
 	inst.logs, err = newCapture(r, x.cfg.Now, inst.pending)
+	if inst.logs != nil {
+		// Our runtime interface clients send a multi-line record as one
+		// line with \r for its newlines, so that it stays one event.
+		inst.logs.records = fam == FamilyPython || fam == FamilyNode
+	}
 	if err != nil {
 		ln.Close()
 		r.Close()
@@ -158,12 +188,11 @@ func (p *Pool) spawn() (*instance, error) {
 		return nil, &spawnError{"Runtime.Unknown", err.Error()}
 	}
 	inst.srv = &http.Server{Handler: inst, ErrorLog: log.New(discardWriter{}, "", 0)}
-	path := filepath.Join(root, exe)
 	inst.cmd = &exec.Cmd{
-		Path:   path,
-		Args:   []string{path},
+		Path:   args[0],
+		Args:   args,
 		Dir:    root,
-		Env:    x.instanceEnv(fn, root, inst.scratch, ln.Addr().String(), inst.stream),
+		Env:    x.instanceEnv(fn, instancePlaces{root, inst.scratch, opt, interp.version}, ln.Addr().String(), inst.stream),
 		Stdout: w,
 		Stderr: w,
 		// Own process group: a timeout kills the handler and anything it
@@ -176,7 +205,7 @@ func (p *Pool) spawn() (*instance, error) {
 		r.Close()
 		w.Close()
 		os.RemoveAll(inst.scratch)
-		return nil, &spawnError{"Runtime.InvalidEntrypoint", awsExecError(err, exe)}
+		return nil, &spawnError{"Runtime.InvalidEntrypoint", awsExecError(err, filepath.Base(args[0]))}
 	}
 	w.Close() // the child holds the only write end now
 	inst.pid = inst.cmd.Process.Pid
@@ -220,7 +249,13 @@ func awsExecError(err error, exe string) string {
 	return err.Error()
 }
 
-func runtimeVersion(rt string) string {
+func runtimeVersion(rt, interpVersion string) string {
+	switch RuntimeFamily(rt) {
+	case FamilyPython:
+		return "python:" + interpVersion + ".groundstack"
+	case FamilyNode:
+		return "nodejs:" + strings.TrimPrefix(interpVersion, "v") + ".groundstack"
+	}
 	switch rt {
 	case "provided.al2023":
 		return "provided:al2023.groundstack"

@@ -127,6 +127,9 @@ type capture struct {
 	now  func() time.Time
 	done chan struct{} // closed at EOF
 
+	// records: a \r inside a line is a newline of one multi-line record.
+	records bool
+
 	mu      sync.Mutex
 	buf     []byte
 	partial []byte
@@ -253,6 +256,9 @@ func (c *capture) emitLocked(line []byte) {
 		return
 	}
 	line = bytes.TrimSuffix(line, []byte{'\r'})
+	if c.records && bytes.IndexByte(line, '\r') >= 0 {
+		line = bytes.ReplaceAll(line, []byte{'\r'}, []byte{'\n'})
+	}
 	for len(line) > maxLineBytes {
 		c.sink.add(c.now(), line[:maxLineBytes])
 		line = line[maxLineBytes:]

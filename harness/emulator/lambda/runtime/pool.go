@@ -302,6 +302,10 @@ func (p *Pool) Retire(kill bool) {
 // wait blocks until every process of the pool is reaped.
 func (p *Pool) wait() { p.reaped.Wait() }
 
+// PIDs lists the process IDs of the pool's live instances (tests and
+// benchmarks count them).
+func (p *Pool) PIDs() []int { return p.pids() }
+
 func (p *Pool) pids() []int {
 	p.mu.Lock()
 	defer p.mu.Unlock()

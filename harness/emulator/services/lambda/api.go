@@ -59,6 +59,7 @@ func New(env *cloud.Env) *Service {
 	})
 	s.store = NewStore(env.Account, env.NewID, s.newExec)
 	s.store.OnCodeReleased(s.exec.DropCode)
+	s.store.OnLayerCodeReleased(s.exec.ReleaseCode)
 	s.async = newAsyncQueue(s)
 	s.api = awsproto.API{
 		Base:      awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
@@ -69,6 +70,7 @@ func New(env *cloud.Env) *Service {
 		TooLarge:  tooLarge,
 	}
 	s.register()
+	s.registerLayers()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
 	}
@@ -135,6 +137,7 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
+		{Kind: cloud.ByPath, Key: layersPath},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(urlPathPrefix, "/"), Public: true},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(codePath, "/"), Public: true},
 		{Kind: cloud.ByHost, Key: "lambda-url.*" + urlHostSuffix, Public: true},
@@ -175,6 +178,9 @@ type Tuning struct {
 	AsyncRetryBase time.Duration
 	// InitTimeout bounds an instance's start-up (AWS: 10 s).
 	InitTimeout time.Duration
+	// AccountConcurrency is the account's concurrency limit per region
+	// (AWS's default: 1,000).
+	AccountConcurrency int
 }
 
 // Tune changes the service's tuning; zero fields keep their value.
@@ -183,6 +189,9 @@ func (s *Service) Tune(t Tuning) {
 		s.async.setRetryBase(t.AsyncRetryBase)
 	}
 	s.exec.SetInitTimeout(t.InitTimeout)
+	if t.AccountConcurrency > 0 {
+		s.store.SetAccountConcurrency(t.AccountConcurrency)
+	}
 }
 
 // ServeHTTP serves the function URL data plane (the host form, which the
@@ -201,6 +210,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveFunctionURL(w, r, id, "", "/"+sub)
 	case strings.HasPrefix(path, codePath):
 		s.serveCode(w, r, path[len(codePath):])
+	case s.serveLayerByARN(w, r):
 	default:
 		s.api.ServeHTTP(w, r)
 	}
@@ -209,8 +219,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // newExec makes the process pool of a new version.
 func (s *Service) newExec(f *Function, v *Version) Executor {
 	c := v.Config
+	var layers []string
+	for _, l := range c.Layers {
+		layers = append(layers, l.Hex)
+	}
 	return s.exec.NewPool(&runtime.Function{
-		Name: f.Name, ARN: f.ARN, Version: v.Name, Region: f.Region,
+		Name: f.Name, ARN: f.ARN, Version: v.Name, Region: f.Region, Layers: layers,
 		Runtime: c.Runtime, Handler: c.Handler, CodeSHA256: c.CodeHex, Env: c.Env,
 		Timeout: time.Duration(c.Timeout) * time.Second, MemoryMB: c.MemorySize,
 		LogGroup: c.LogGroup, MaxConcurrency: f.Reserved,

@@ -85,7 +85,7 @@ func (s *Service) accountSettings(c *awsproto.Call, _ *struct{}) (accountSetting
 	return accountSettingsOutput{
 		AccountLimit: accountLimitWire{
 			TotalCodeSize: 80530636800, CodeSizeUnzipped: runtime.MaxUnzippedSize, CodeSizeZipped: 52428800,
-			ConcurrentExecutions: accountConcurrency, UnreservedConcurrentExecutions: s.store.Unreserved(c.Region),
+			ConcurrentExecutions: s.store.AccountConcurrency(), UnreservedConcurrentExecutions: s.store.Unreserved(c.Region),
 		},
 		AccountUsage: accountUsageWire{TotalCodeSize: size, FunctionCount: n},
 	}, nil

@@ -32,6 +32,7 @@ type ConfigMembers struct {
 	TracingConfig    *tracingInput     `json:"TracingConfig"`
 	EphemeralStorage *ephemeralInput   `json:"EphemeralStorage"`
 	LoggingConfig    *loggingInput     `json:"LoggingConfig"`
+	Layers           *[]string         `json:"Layers"`
 }
 
 type environmentInput struct {
@@ -146,6 +147,13 @@ type functionConfigurationWire struct {
 	EphemeralStorage map[string]int    `json:"EphemeralStorage"`
 	SnapStart        map[string]string `json:"SnapStart"`
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
+	Layers           []layerWire       `json:"Layers,omitempty"`
+}
+
+// layerWire is one of a function's layers as its configuration shows it.
+type layerWire struct {
+	Arn      string `json:"Arn"`
+	CodeSize int64  `json:"CodeSize"`
 }
 
 func configWire(v *Version) functionConfigurationWire {
@@ -166,6 +174,9 @@ func configWire(v *Version) functionConfigurationWire {
 	}
 	if len(c.Env) > 0 {
 		out.Environment = &environmentWire{Variables: c.Env}
+	}
+	for _, l := range c.Layers {
+		out.Layers = append(out.Layers, layerWire{Arn: l.ARN, CodeSize: l.CodeSize})
 	}
 	return out
 }
@@ -202,14 +213,9 @@ func init() {
 	}
 }
 
-// runnable reports whether groundstack can run the runtime.
-func runnable(rt string) bool {
-	switch rt {
-	case "provided", "provided.al2", "provided.al2023", "go1.x":
-		return true
-	}
-	return false
-}
+// runnable reports whether groundstack runs the runtime at all (whether
+// this machine has its interpreter is Executor.CheckRuntime's question).
+func runnable(rt string) bool { return runtime.RuntimeFamily(rt) != runtime.FamilyNone }
 
 func runtimeList() string {
 	rs := make([]string, 0, len(knownRuntimes))
@@ -226,6 +232,11 @@ func runtimeList() string {
 func (in *ConfigMembers) check() error {
 	if in.Runtime != nil && !knownRuntimes[*in.Runtime] {
 		return errInvalidParameterValue.Errorf("Value %s at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [%s] or be a valid ARN", *in.Runtime, runtimeList())
+	}
+	if in.Layers != nil {
+		if err := checkLayerARNs(*in.Layers); err != nil {
+			return err
+		}
 	}
 	if in.Environment != nil {
 		return checkEnv(in.Environment.Variables)
@@ -265,10 +276,12 @@ func checkEnv(vars map[string]string) error {
 
 // checkArchitectures checks the members of Architectures (its length is
 // a tag), in AWS's words for a list member's enum.
-func checkArchitectures(a []string) error {
+func checkArchitectures(a []string) error { return checkArchitectureList(a, "architectures") }
+
+func checkArchitectureList(a []string, member string) error {
 	for _, x := range a {
 		if x != "x86_64" && x != "arm64" {
-			return validation("["+strings.Join(a, ", ")+"]", "architectures",
+			return validation("["+strings.Join(a, ", ")+"]", member,
 				"Member must satisfy constraint: ["+awsproto.EnumSet("x86_64", "arm64")+", "+awsproto.RuleNotNull+"]")
 		}
 	}
@@ -354,7 +367,21 @@ func (s *Service) storeCode(data []byte) (*Code, error) {
 	if err := zipError(s.exec.Unpack(hexSum)); err != nil {
 		return nil, err
 	}
-	return &Code{Sha256: codeSha256(data), Hex: hexSum, Size: int64(len(data))}, nil
+	unzipped, _ := runtime.UnzippedSizeOf(data)
+	return &Code{Sha256: codeSha256(data), Hex: hexSum, Size: int64(len(data)), Unzipped: unzipped}, nil
+}
+
+// resolveLayers finds the layer versions a Layers member names (nil when
+// the member is absent: the layers stay as they are).
+func (s *Service) resolveLayers(region string, arns *[]string) (*[]LayerRef, error) {
+	if arns == nil {
+		return nil, nil
+	}
+	refs, err := s.store.ResolveLayers(region, *arns)
+	if err != nil {
+		return nil, err
+	}
+	return &refs, nil
 }
 
 // codeSha256 is a zip's CodeSha256 as the API shows it.
@@ -389,6 +416,9 @@ func (s *Service) createFunction(c *awsproto.Call, in *createFunctionInput) (fun
 	}
 	ch := in.change(in.Role)
 	ch.Architectures = in.Architectures
+	if ch.Layers, err = s.resolveLayers(region, in.Layers); err != nil {
+		return functionConfigurationWire{}, err
+	}
 	if ch.Code, err = s.storeCode(data); err != nil {
 		return functionConfigurationWire{}, err
 	}
@@ -519,7 +549,11 @@ func (s *Service) updateFunctionConfiguration(c *awsproto.Call, in *updateFuncti
 	if q != "" {
 		return functionConfigurationWire{}, errInvalidParameterValue.New("Unsupported qualifier: the configuration can only be updated on $LATEST")
 	}
-	v, _, err := s.store.Update(region, name, str(in.RevisionId), in.change(in.Role), false, s.env.Now())
+	ch := in.change(in.Role)
+	if ch.Layers, err = s.resolveLayers(region, in.Layers); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	v, _, err := s.store.Update(region, name, str(in.RevisionId), ch, false, s.env.Now())
 	if err != nil {
 		return functionConfigurationWire{}, err
 	}

@@ -109,8 +109,8 @@ func (s *Service) invoke(c *awsproto.Call, in *invokeInput) (*invokeOutput, erro
 	if err != nil {
 		return nil, err
 	}
-	if !runnable(v.Config.Runtime) {
-		return nil, unsupportedRuntime(v.Config.Runtime)
+	if err := s.checkRunnable(v.Config.Runtime); err != nil {
+		return nil, err
 	}
 	switch in.InvocationType {
 	case "DryRun":
@@ -165,8 +165,17 @@ func clientContext(h string) (string, error) {
 	return string(b), nil
 }
 
-func unsupportedRuntime(rt string) error {
-	return errInvalidRuntime.Errorf("The runtime parameter of %s is not supported by groundstack: it runs provided.al2023, provided.al2, provided and go1.x functions", rt)
+// checkRunnable refuses an invocation of a runtime groundstack does not
+// run, or whose interpreter this machine lacks (one line naming the
+// Debian package to install).
+func (s *Service) checkRunnable(rt string) error {
+	if !runnable(rt) {
+		return errInvalidRuntime.Errorf("The runtime parameter of %s is not supported by groundstack: it runs provided.al2023, provided.al2, provided, go1.x, python3.8 to python3.13 and nodejs18.x to nodejs22.x functions", rt)
+	}
+	if err := s.exec.CheckRuntime(rt); err != nil {
+		return errInvalidRuntime.New(err.Error())
+	}
+	return nil
 }
 
 // traceID keeps an incoming X-Ray root or makes one from the request ID.
@@ -188,6 +197,12 @@ func (s *Service) invokeSync(ctx context.Context, region, name, q string, v *Ver
 		return nil, nil, throttled(reasonReservedConcurrency)
 	}
 	defer f.Release()
+	if f.Reserved() < 0 {
+		if !s.store.AcquireUnreserved(f.Region) {
+			return nil, nil, throttled(reasonConcurrency)
+		}
+		defer s.store.ReleaseUnreserved(f.Region)
+	}
 	for attempt := 0; ; attempt++ {
 		pool := v.Exec.(*runtime.Pool)
 		req.InvokedARN = f.ARN
@@ -241,8 +256,8 @@ func (s *Service) invokeAsync(c *awsproto.Call, in *invokeAsyncInput) (invokeAsy
 	if err != nil {
 		return invokeAsyncOutput{}, err
 	}
-	if !runnable(v.Config.Runtime) {
-		return invokeAsyncOutput{}, unsupportedRuntime(v.Config.Runtime)
+	if err := s.checkRunnable(v.Config.Runtime); err != nil {
+		return invokeAsyncOutput{}, err
 	}
 	if err := s.async.enqueue(region, name, q, append([]byte(nil), payload...), c.RequestID); err != nil {
 		return invokeAsyncOutput{}, err
@@ -277,8 +292,8 @@ func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.Inv
 	if err != nil {
 		return cloud.InvokeResult{}, err
 	}
-	if !runnable(v.Config.Runtime) {
-		return cloud.InvokeResult{}, unsupportedRuntime(v.Config.Runtime)
+	if err := s.checkRunnable(v.Config.Runtime); err != nil {
+		return cloud.InvokeResult{}, err
 	}
 	id := s.env.NewID()
 	if in.Async {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -144,6 +145,53 @@ func FuzzInvokeInput(f *testing.F) {
 		}
 		if s, err := clientContext(cc); err == nil && s != "" && !json.Valid([]byte(s)) {
 			t.Fatalf("accepted client context %q", cc)
+		}
+	})
+}
+
+func TestParseLayerVersionARN(t *testing.T) {
+	cases := []struct {
+		in           string
+		region, name string
+		version      int64
+		ok           bool
+	}{
+		{"arn:aws:lambda:us-east-1:000000000000:layer:libs:3", "us-east-1", "libs", 3, true},
+		{"arn:aws:lambda:eu-west-1:123456789012:layer:my-layer_2:12", "eu-west-1", "my-layer_2", 12, true},
+		{"arn:aws:lambda:us-east-1:000000000000:layer:libs", "", "", 0, false},
+		{"arn:aws:lambda:us-east-1:000000000000:layer:libs:0", "", "", 0, false},
+		{"arn:aws:lambda:us-east-1:000000000000:layer:libs:x", "", "", 0, false},
+		{"arn:aws:lambda:us-east-1:000000000000:function:libs:1", "", "", 0, false},
+		{"arn:aws:lambda:us-east-1:000000000000:layer:libs:1:2", "", "", 0, false},
+		{"", "", "", 0, false},
+	}
+	for _, tc := range cases {
+		r, n, v, ok := parseLayerVersionARN(tc.in)
+		if r != tc.region || n != tc.name || v != tc.version || ok != tc.ok {
+			t.Errorf("%q: %q %q %d %v", tc.in, r, n, v, ok)
+		}
+	}
+}
+
+// FuzzParseLayerVersionARN: any string is either refused or split into
+// parts that put together give it back.
+func FuzzParseLayerVersionARN(f *testing.F) {
+	for _, s := range []string{"arn:aws:lambda:us-east-1:000000000000:layer:libs:3", "arn:::::::", "arn:aws:lambda:x:y:layer:z:-1", ":::::::::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		region, name, version, ok := parseLayerVersionARN(s)
+		if !ok {
+			return
+		}
+		i := strings.LastIndexByte(s, ':')
+		v, err := strconv.ParseInt(s[i+1:], 10, 64)
+		if version < 1 || err != nil || v != version || !strings.HasSuffix(s[:i], ":layer:"+name) ||
+			!strings.HasPrefix(s, "arn:") || !strings.Contains(s, ":lambda:"+region+":") {
+			t.Fatalf("%q split into %q %q %d", s, region, name, version)
+		}
+		if strings.Contains(name, ":") || strings.Contains(region, ":") {
+			t.Fatalf("%q: a part holds a colon: %q %q", s, region, name)
 		}
 	})
 }

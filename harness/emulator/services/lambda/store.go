@@ -39,6 +39,8 @@ type Config struct {
 	CodeSha256    string // base64, as the API shows it
 	CodeHex       string // hex, the code cache key
 	CodeSize      int64
+	CodeUnzipped  int64 // what the code unpacks to
+	Layers        []LayerRef
 	LastModified  time.Time
 	RevisionID    string
 	LogGroup      string
@@ -58,6 +60,8 @@ type ConfigChange struct {
 	TracingMode, LogGroup, LogFormat *string
 	Architectures                    []string
 	Code                             *Code
+	// Layers replaces the layers when set (an empty list removes them).
+	Layers *[]LayerRef
 }
 
 // Code is a stored deployment package.
@@ -65,6 +69,8 @@ type Code struct {
 	Sha256 string // base64, as the API shows it
 	Hex    string // hex, the code cache key
 	Size   int64
+	// Unzipped is what the zip unpacks to.
+	Unzipped int64
 }
 
 func (c *Config) apply(ch *ConfigChange) {
@@ -83,7 +89,10 @@ func (c *Config) apply(ch *ConfigChange) {
 		c.Architectures = append([]string(nil), ch.Architectures...)
 	}
 	if ch.Code != nil {
-		c.CodeSha256, c.CodeHex, c.CodeSize = ch.Code.Sha256, ch.Code.Hex, ch.Code.Size
+		c.CodeSha256, c.CodeHex, c.CodeSize, c.CodeUnzipped = ch.Code.Sha256, ch.Code.Hex, ch.Code.Size, ch.Code.Unzipped
+	}
+	if ch.Layers != nil {
+		c.Layers = append([]LayerRef(nil), (*ch.Layers)...)
 	}
 }
 
@@ -92,8 +101,20 @@ func (c *Config) check() error {
 	if c.Runtime == "go1.x" && c.Handler == "" {
 		return errInvalidParameterValue.New("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 	}
+	if len(c.Layers) > 0 {
+		total := c.CodeUnzipped
+		for _, l := range c.Layers {
+			total += l.Unzipped
+		}
+		if total > maxUnzippedWithLayers {
+			return errInvalidParameterValue.Errorf("Function code combined with layers exceeds the maximum allowed size of %d bytes. The actual size is %d bytes.", maxUnzippedWithLayers, total)
+		}
+	}
 	return nil
 }
+
+// maxUnzippedWithLayers bounds a function's code and layers unpacked.
+const maxUnzippedWithLayers = 262144000
 
 func set[T any](dst *T, v *T) {
 	if v != nil {
@@ -110,6 +131,7 @@ func (c Config) clone() Config {
 		c.Env = env
 	}
 	c.Architectures = append([]string(nil), c.Architectures...)
+	c.Layers = append([]LayerRef(nil), c.Layers...)
 	return c
 }
 
@@ -193,6 +215,14 @@ type Store struct {
 
 	// releaseCode hears of code no version refers to any more.
 	releaseCode func(hex string)
+
+	layers       layerStore
+	releaseLayer func(hex string)
+
+	// unreservedInflight counts, per region, the invocations running of
+	// functions without reserved concurrency.
+	unreservedInflight sync.Map // region → *atomic.Int64
+	accountLimit       atomic.Int64
 }
 
 // OnCodeReleased makes the store call f with the code key (CodeHex) of
@@ -567,6 +597,7 @@ func (s *Store) Reset() {
 	s.urlMu.Lock()
 	s.urls = map[string]*URLConfig{}
 	s.urlMu.Unlock()
+	s.resetLayers()
 }
 
 // --- concurrency
@@ -607,7 +638,42 @@ func (s *Store) Unreserved(region string) int {
 			total += r
 		}
 	}
-	return accountConcurrency - total
+	return s.AccountConcurrency() - total
+}
+
+// AccountConcurrency is the account's concurrency limit in each region
+// (AWS's default, unless SetAccountConcurrency changed it).
+func (s *Store) AccountConcurrency() int {
+	if n := s.accountLimit.Load(); n > 0 {
+		return int(n)
+	}
+	return accountConcurrency
+}
+
+// SetAccountConcurrency changes the account's limit (tests turn it down).
+func (s *Store) SetAccountConcurrency(n int) { s.accountLimit.Store(int64(n)) }
+
+// AcquireUnreserved takes one of the region's unreserved execution slots
+// for a function with no reserved concurrency; false means the account's
+// unreserved concurrency is exhausted (AWS answers 429).
+func (s *Store) AcquireUnreserved(region string) bool {
+	v, _ := s.unreservedInflight.LoadOrStore(region, new(atomic.Int64))
+	c := v.(*atomic.Int64)
+	n := c.Add(1)
+	// At least minUnreservedAccount slots are never reserved: only past
+	// them is the exact limit (a walk over the functions) worth computing.
+	if n <= int64(min(minUnreservedAccount, s.AccountConcurrency())) || n <= int64(s.Unreserved(region)) {
+		return true
+	}
+	c.Add(-1)
+	return false
+}
+
+// ReleaseUnreserved returns a slot AcquireUnreserved took.
+func (s *Store) ReleaseUnreserved(region string) {
+	if v, ok := s.unreservedInflight.Load(region); ok {
+		v.(*atomic.Int64).Add(-1)
+	}
 }
 
 // --- tags

@@ -85,7 +85,7 @@ func (s *Service) serveFunctionURL(w http.ResponseWriter, r *http.Request, id, h
 		writeURLError(w, errURLAccessDenied.New(""))
 		return
 	}
-	if !runnable(v.Config.Runtime) {
+	if s.checkRunnable(v.Config.Runtime) != nil {
 		writeURLError(w, errURLFunctionFailed.New(msgInternal))
 		return
 	}

@@ -382,8 +382,8 @@ func TestFunctionURLErrors(t *testing.T) {
 	}
 	// A runtime groundstack cannot run: 502 without an error type.
 	py := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
-		in.Runtime = types.RuntimePython312
-		in.Handler = aws.String("app.handler")
+		in.Runtime = types.RuntimeJava21
+		in.Handler = aws.String("example.Handler::handleRequest")
 	})
 	_, pyURL := functionURL(t, c, py, types.FunctionUrlAuthTypeNone, nil)
 	resp, body = do(t, hostRequest(t, e, pyURL, "GET", "/", nil))

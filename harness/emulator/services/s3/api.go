@@ -17,6 +17,7 @@ import (
 // Limits of S3's API.
 const (
 	maxObjectSize   = 5 << 30 // single PUT and each part
+	maxCopySource   = 5 << 30 // CopyObject's source
 	maxKeyLength    = 1024
 	maxMetadataSize = 2 << 10
 	maxXMLBody      = 4 << 20 // DeleteObjects, CompleteMultipartUpload, …
@@ -44,7 +45,7 @@ type Service struct {
 // Inputs therefore carry no constraint tags; their Validate methods and the
 // operations check what S3 checks, with S3's codes.
 func New(env *cloud.Env) *Service {
-	s := &Service{env: env, store: NewStore()}
+	s := &Service{env: env, store: NewStoreAt(env.TempDir, env.MaxBodyInMemory)}
 	s.api = awsproto.API{
 		Base:       awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:   awsproto.RestXML,
@@ -106,7 +107,13 @@ func (s *Service) Store() *Store { return s.store }
 
 func (s *Service) Name() string                { return "s3" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestXML }
-func (s *Service) Reset()                      { s.store.Reset() }
+
+// LiteralPaths keeps object keys as sent: "a//b" and "../x" are keys.
+func (s *Service) LiteralPaths() bool { return true }
+func (s *Service) Reset()             { s.store.Reset() }
+
+// Close removes the directory of bodies on disk.
+func (s *Service) Close() error { return s.store.Close() }
 
 // Host suffixes of virtual-hosted-style requests: {bucket}.<suffix>[:port].
 // (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, are a

@@ -89,15 +89,19 @@ func (s *Service) uploadPart(c *awsproto.Call, in *uploadPartInput) (uploadPartO
 	if _, err := s.store.UploadOf(in.Bucket, in.Key, in.UploadId); err != nil {
 		return uploadPartOutput{}, err
 	}
-	data, sum, err := in.read(c, in.Body, in.ContentEncoding)
+	data, sum, err := in.read(c, in.Body, in.ContentEncoding, s.store.bodies, nil)
 	if err != nil {
-		return uploadPartOutput{}, err
+		return uploadPartOutput{}, s.failed(err)
 	}
-	p := NewPart(in.number, data, sum, s.env.Now())
+	p, err := NewPart(in.number, data, sum, s.env.Now())
+	if err != nil {
+		return uploadPartOutput{}, s.failed(err)
+	}
 	if err := in.checkMD5(p.ETag); err != nil {
+		p.Body.Release()
 		return uploadPartOutput{}, err
 	}
-	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil {
+	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil { // it takes the body
 		return uploadPartOutput{}, err
 	}
 	return uploadPartOutput{ETag: p.ETag, checksums: echo(sum)}, nil
@@ -141,23 +145,43 @@ func (s *Service) uploadPartCopy(c *awsproto.Call, in *uploadPartCopyInput) (cop
 	if err != nil {
 		return copyPartResult{}, err
 	}
-	data := src.Data
-	if v := in.CopySourceRange; v != "" {
-		br, err := parseCopyRange(v, src.Size())
-		if err != nil {
-			return copyPartResult{}, err
-		}
-		data = data[br.start : br.end+1]
+	data, err := s.copyRange(src, in.CopySourceRange)
+	src.Body.Release()
+	if err != nil {
+		return copyPartResult{}, s.failed(err)
 	}
-	if len(data) > maxObjectSize {
-		return copyPartResult{}, entityTooLarge(int64(len(data)))
+	p, err := NewPart(in.number, data, Checksum{}, s.env.Now())
+	if err != nil {
+		return copyPartResult{}, s.failed(err)
 	}
-	// Stored data is immutable, so the part shares it.
-	p := NewPart(in.number, data, Checksum{}, s.env.Now())
-	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil {
+	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil { // it takes the body
 		return copyPartResult{}, err
 	}
 	return copyPartResult{Xmlns: awsproto.S3XMLNS, ETag: p.ETag, LastModified: xmlTime(p.LastModified)}, nil
+}
+
+// copyRange is the body of a part copied from (a range of) src: stored
+// bodies are immutable, so it shares src's memory and files, unless the
+// range would take too many extents of a multipart source (then it is a
+// copy on disk). The caller owns it.
+func (s *Service) copyRange(src *Object, rng string) (*Body, error) {
+	off, n := int64(0), src.Size()
+	if rng != "" {
+		br, err := parseCopyRange(rng, src.Size())
+		if err != nil {
+			return nil, err
+		}
+		off, n = br.start, br.end-br.start+1
+	}
+	if n > maxCopySource {
+		return nil, copySourceTooLarge()
+	}
+	body := src.Body.Slice(off, n)
+	if len(body.exts) <= maxPartExtents {
+		return body, nil
+	}
+	body.Release()
+	return s.store.bodies.copyBody(src.Body, off, n)
 }
 
 type completeMultipartUploadInput struct {

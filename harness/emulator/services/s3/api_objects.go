@@ -3,6 +3,7 @@ package s3
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -56,7 +57,14 @@ func checkStorageClass(sc string) error {
 	return nil
 }
 
-// object is the (unsealed) object key gets with these headers.
+// objectAndBody is an object with room for its body.
+type objectAndBody struct {
+	Object
+	body Body
+}
+
+// object is the (unsealed) object key gets with these headers, with an
+// empty body to fill.
 func (h *objectHeaders) object(key string) (*Object, error) {
 	if err := checkKey(key); err != nil {
 		return nil, err
@@ -64,7 +72,10 @@ func (h *objectHeaders) object(key string) (*Object, error) {
 	if err := checkStorageClass(h.StorageClass); err != nil {
 		return nil, err
 	}
-	o := &Object{Key: key, StorageClass: h.StorageClass, Headers: Headers{
+	// One allocation for the object and the body it will get.
+	ob := &objectAndBody{}
+	o := &ob.Object
+	*o = Object{Key: key, Body: &ob.body, StorageClass: h.StorageClass, Headers: Headers{
 		ContentType:        h.ContentType,
 		ContentEncoding:    withoutToken(h.ContentEncoding, "aws-chunked"),
 		ContentDisposition: h.ContentDisposition,
@@ -140,44 +151,67 @@ type payload struct {
 	ContentSHA256        string  `xml:"-" location:"header" name:"X-Amz-Content-Sha256"`
 	DecodedContentLength string  `xml:"-" location:"header" name:"X-Amz-Decoded-Content-Length"`
 	ContentMD5           *string `xml:"-" location:"header" name:"Content-Md5"`
+	Trailer              string  `xml:"-" location:"header" name:"X-Amz-Trailer"`
 	checksums
 }
 
-// read reads an object or part body, plain or aws-chunked, and checks the
-// flexible checksum the client sent with it (header or trailer).
-func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string) ([]byte, Checksum, error) {
+// read reads an object or part body, plain or aws-chunked, into a body of
+// bs (memory or disk, never a whole-body buffer past bs's threshold), and
+// checks the flexible checksum the client sent with it (header or
+// trailer). The body is made in dst when it is not nil. The caller owns the
+// body it returns.
+func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string, bs *bodies, dst *Body) (*Body, Checksum, error) {
+	chunked := strings.HasPrefix(p.ContentSHA256, "STREAMING-") || hasToken(contentEncoding, "aws-chunked")
+	n := c.ContentLength
+	if chunked {
+		var perr error
+		if n, perr = strconv.ParseInt(p.DecodedContentLength, 10, 64); perr != nil {
+			n = -1
+		}
+	}
+	if n < 0 {
+		return nil, Checksum{}, errMissingContentLength.New("You must provide the Content-Length HTTP header.")
+	}
+	if n > maxObjectSize {
+		return nil, Checksum{}, entityTooLarge(n)
+	}
+	// The checksum to hash on the way in: the header's, or the one the
+	// trailer announces.
+	sum := p.first()
+	alg := sum.Algorithm
+	if name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(p.Trailer)), "x-amz-checksum-"); ok && alg == "" {
+		alg = checksumAlgorithms[name]
+	}
+	var w bodyWriter
+	if err := bs.startWriter(&w, n, alg); err != nil {
+		return nil, Checksum{}, err
+	}
 	var (
-		data     []byte
 		trailers []trailerField
 		err      error
 	)
-	if strings.HasPrefix(p.ContentSHA256, "STREAMING-") || hasToken(contentEncoding, "aws-chunked") {
-		n, perr := strconv.ParseInt(p.DecodedContentLength, 10, 64)
-		if perr != nil || n < 0 {
-			return nil, Checksum{}, errMissingContentLength.New("You must provide the Content-Length HTTP header.")
-		}
-		if n > maxObjectSize {
-			return nil, Checksum{}, entityTooLarge(n)
-		}
-		data, trailers, err = decodeAWSChunked(body, n)
+	if chunked {
+		trailers, err = decodeAWSChunked(body, n, &w)
 	} else {
-		if c.ContentLength < 0 {
-			return nil, Checksum{}, errMissingContentLength.New("You must provide the Content-Length HTTP header.")
-		}
-		if c.ContentLength > maxObjectSize {
-			return nil, Checksum{}, entityTooLarge(c.ContentLength)
-		}
-		data, err = readPlain(body, c.ContentLength)
+		err = readPlain(body, n, &w)
 	}
-	switch err {
-	case nil:
-	case errChunkFormat, errLongBody:
-		return nil, Checksum{}, errInvalidRequest.New("The aws-chunked request body is malformed.")
-	default:
-		return nil, Checksum{}, errIncompleteBody.New("You did not provide the number of bytes specified by the Content-Length HTTP header")
+	if err != nil {
+		w.abort()
+		var de diskError
+		switch {
+		case errors.As(err, &de):
+			return nil, Checksum{}, err
+		case err == errChunkFormat || err == errLongBody:
+			return nil, Checksum{}, errInvalidRequest.New("The aws-chunked request body is malformed.")
+		default:
+			return nil, Checksum{}, errIncompleteBody.New("You did not provide the number of bytes specified by the Content-Length HTTP header")
+		}
+	}
+	data, err := w.finishInto(dst)
+	if err != nil {
+		return nil, Checksum{}, err
 	}
 
-	sum := p.first()
 	for _, t := range trailers {
 		if alg, ok := checksumAlgorithms[strings.TrimPrefix(t.name, "x-amz-checksum-")]; ok && strings.HasPrefix(t.name, "x-amz-checksum-") {
 			sum = Checksum{Algorithm: alg, Value: t.value}
@@ -185,9 +219,18 @@ func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string)
 	}
 	if sum.Algorithm != "" {
 		if !validChecksumValue(sum.Algorithm, sum.Value) {
+			data.Release()
 			return nil, Checksum{}, errInvalidRequest.Errorf("Value for %s header is invalid.", checksumHeader(sum.Algorithm))
 		}
-		if computeChecksum(sum.Algorithm, data) != sum.Value {
+		var got string
+		if v, ok := w.checksum(sum.Algorithm); ok {
+			got = base64.StdEncoding.EncodeToString(v)
+		} else if got, err = bodyChecksum(sum.Algorithm, data); err != nil {
+			data.Release()
+			return nil, Checksum{}, err
+		}
+		if got != sum.Value {
+			data.Release()
 			return nil, Checksum{}, errBadDigest.Errorf("The %s you specified did not match the calculated checksum.", sum.Algorithm)
 		}
 	}
@@ -254,14 +297,18 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 	}
 	obj := in.obj
 	var err error
-	if obj.Data, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding); err != nil {
-		return nil, err
+	if obj.Body, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding, s.store.bodies, obj.Body); err != nil {
+		return nil, s.failed(err)
 	}
-	obj.Seal(s.env.Now())
+	if err := obj.Seal(s.env.Now()); err != nil {
+		obj.Body.Release()
+		return nil, s.failed(err)
+	}
 	if err := in.checkMD5(obj.ETag); err != nil {
+		obj.Body.Release()
 		return nil, err
 	}
-	if err := s.store.PutObject(in.Bucket, obj, in.cond, "Put"); err != nil {
+	if err := s.store.PutObject(in.Bucket, obj, in.cond, "Put"); err != nil { // it takes the body
 		return nil, err
 	}
 	in.out = putObjectOutput{ETag: obj.ETag, checksums: echo(obj.Checksum)}
@@ -309,15 +356,27 @@ func (s *Service) headObject(c *awsproto.Call, in *getObjectInput) (*objectReply
 }
 
 func (s *Service) readObject(in *getObjectInput, body bool) (*objectReply, error) {
-	obj, err := s.store.Object(in.Bucket, in.Key)
+	var (
+		obj *Object
+		err error
+	)
+	if body {
+		obj, err = s.store.Open(in.Bucket, in.Key) // released by Respond
+	} else {
+		obj, err = s.store.Object(in.Bucket, in.Key)
+	}
 	if err != nil {
 		return nil, err
 	}
 	// The reply lives in the input, which is allocated anyway: one
 	// allocation less on the hottest paths (PutObject's output too).
 	if err := in.reply.prepare(obj, in, body); err != nil {
+		if body {
+			obj.Body.Release()
+		}
 		return nil, err
 	}
+	in.reply.opened = body
 	in.reply.over = &in.responseOverrides
 	return &in.reply, nil
 }
@@ -379,18 +438,23 @@ func (o *objectReply) prepare(obj *Object, in *getObjectInput, body bool) error 
 
 // objectReply is an object as GetObject, HeadObject and the website
 // endpoint send it: its headers, then (for a GET) bytes start to end. It
-// writes the stored bytes as they are: no copy, no encoder.
+// writes the stored bytes as they are: no copy, no encoder; bytes on disk
+// stream from their files.
 type objectReply struct {
 	obj        *Object
 	status     int   // 200, 206, 304, or the website's 404 with its error document
 	start, end int64 // inclusive
 	body       bool
+	opened     bool // obj's body was retained for this reply: Respond releases it
 	parts      int  // x-amz-mp-parts-count, when a part was asked for
 	checksum   bool // send the stored checksum (checksum mode, whole object)
 	over       *responseOverrides
 }
 
 func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
+	if o.opened {
+		defer o.obj.Body.Release()
+	}
 	obj, wh := o.obj, w.Header()
 	wh["X-Amz-Request-Id"] = []string{c.RequestID}
 	wh["Etag"] = []string{obj.ETag}
@@ -416,7 +480,7 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 		wh["X-Amz-Storage-Class"] = []string{obj.StorageClass}
 	}
 	for k, v := range obj.Meta {
-		wh.Set("X-Amz-Meta-"+k, v)
+		wh["x-amz-meta-"+k] = []string{v} // as S3 sends it: boto3 keeps the case it reads
 	}
 	if ov := o.over; ov != nil {
 		for _, kv := range [...]struct{ name, v string }{
@@ -445,7 +509,15 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	wh["Content-Length"] = []string{strconv.FormatInt(o.end-o.start+1, 10)}
 	w.WriteHeader(o.status)
 	if o.body && o.end >= o.start {
-		w.Write(obj.Data[o.start : o.end+1])
+		if b := obj.Body; !b.spilled() {
+			w.Write(b.mem[o.start : o.end+1])
+		} else {
+			// A short copy (a client gone, a file unreadable) leaves the
+			// response shorter than its Content-Length: the client sees it.
+			r := b.NewReader(o.start, o.end-o.start+1)
+			io.Copy(w, r)
+			r.Close()
+		}
 	}
 	return nil
 }
@@ -533,27 +605,37 @@ func (cs *copySource) parse() (bucket, key string, err error) {
 	return b, k, nil
 }
 
-// source resolves the copy source and checks its conditions.
+// source resolves the copy source and checks its conditions. The source's
+// body is retained: the caller releases it (or hands the reference on).
 func (s *Service) source(cs *copySource) (obj *Object, bucket, key string, err error) {
 	if bucket, key, err = cs.parse(); err != nil {
 		return nil, "", "", err
 	}
-	if obj, err = s.store.Object(bucket, key); err != nil {
+	if obj, err = s.store.Open(bucket, key); err != nil {
 		return nil, "", "", err
 	}
-	if v := cs.CopySourceIfMatch; v != "" && !ETagMatches(v, obj.ETag) {
-		return nil, "", "", preconditionFailed("x-amz-copy-source-If-Match")
-	}
-	if v := cs.CopySourceIfNoneMatch; v != "" && ETagMatches(v, obj.ETag) {
-		return nil, "", "", preconditionFailed("x-amz-copy-source-If-None-Match")
-	}
-	if t, err := http.ParseTime(cs.CopySourceIfUnmodifiedSince); err == nil && obj.LastModified.After(t) {
-		return nil, "", "", preconditionFailed("x-amz-copy-source-If-Unmodified-Since")
-	}
-	if t, err := http.ParseTime(cs.CopySourceIfModifiedSince); err == nil && !obj.LastModified.After(t) {
-		return nil, "", "", preconditionFailed("x-amz-copy-source-If-Modified-Since")
+	if err := cs.check(obj); err != nil {
+		obj.Body.Release()
+		return nil, "", "", err
 	}
 	return obj, bucket, key, nil
+}
+
+// check applies the copy source conditions to the source object.
+func (cs *copySource) check(obj *Object) error {
+	if v := cs.CopySourceIfMatch; v != "" && !ETagMatches(v, obj.ETag) {
+		return preconditionFailed("x-amz-copy-source-If-Match")
+	}
+	if v := cs.CopySourceIfNoneMatch; v != "" && ETagMatches(v, obj.ETag) {
+		return preconditionFailed("x-amz-copy-source-If-None-Match")
+	}
+	if t, err := http.ParseTime(cs.CopySourceIfUnmodifiedSince); err == nil && obj.LastModified.After(t) {
+		return preconditionFailed("x-amz-copy-source-If-Unmodified-Since")
+	}
+	if t, err := http.ParseTime(cs.CopySourceIfModifiedSince); err == nil && !obj.LastModified.After(t) {
+		return preconditionFailed("x-amz-copy-source-If-Modified-Since")
+	}
+	return nil
 }
 
 func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectResult, error) {
@@ -564,39 +646,59 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 	if err != nil {
 		return copyObjectResult{}, err
 	}
+	// The new object takes the reference source took on the source's
+	// body; until then, every failure gives it back.
+	obj, err := s.copiedObject(in, src, srcBucket, srcKey)
+	if err != nil {
+		src.Body.Release()
+		return copyObjectResult{}, s.failed(err)
+	}
+	if err := s.store.PutObject(in.Bucket, obj, PutCondition{}, "Copy"); err != nil {
+		return copyObjectResult{}, err
+	}
+	return copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}, nil
+}
+
+// copiedObject is the object CopyObject stores: src's body under in's key,
+// with src's or in's headers.
+func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcKey string) (*Object, error) {
+	if src.Size() > maxCopySource {
+		return nil, copySourceTooLarge()
+	}
 	directive := in.MetadataDirective
 	if directive != "" && directive != "COPY" && directive != "REPLACE" {
-		return copyObjectResult{}, invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
+		return nil, invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
 	}
 	sc := in.StorageClass
 	if srcBucket == in.Bucket && srcKey == in.Key && directive != "REPLACE" && sc == "" {
-		return copyObjectResult{}, errInvalidRequest.New("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		return nil, errInvalidRequest.New("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	var obj *Object
 	if directive == "REPLACE" {
+		var err error
 		if obj, err = in.object(in.Key); err != nil {
-			return copyObjectResult{}, err
+			return nil, err
 		}
 	} else {
 		if err := checkKey(in.Key); err != nil {
-			return copyObjectResult{}, err
+			return nil, err
 		}
 		if err := checkStorageClass(sc); err != nil {
-			return copyObjectResult{}, err
+			return nil, err
 		}
 		obj = &Object{Key: in.Key, Headers: src.Headers, Meta: src.Meta, StorageClass: sc}
 	}
 	if obj.StorageClass == "" {
 		obj.StorageClass = src.StorageClass
 	}
-	// Stored data is immutable, so the copy shares it.
-	obj.Data, obj.Checksum = src.Data, src.Checksum
+	// Stored bodies are immutable, so the copy shares it.
+	obj.Body, obj.Checksum = src.Body, src.Checksum
 	if len(src.PartSizes) == 0 {
 		obj.ETag = src.ETag // same bytes, same MD5
 	}
-	obj.Seal(s.env.Now())
-	if err := s.store.PutObject(in.Bucket, obj, PutCondition{}, "Copy"); err != nil {
-		return copyObjectResult{}, err
+	// A multipart source's bytes are read back for their MD5.
+	if err := obj.Seal(s.env.Now()); err != nil {
+		return nil, err
 	}
-	return copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}, nil
+	return obj, nil
 }

@@ -350,7 +350,7 @@ func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, id, bucke
 	}
 	get := r.Method == http.MethodGet
 	indexKey := cfg.IndexKey(key)
-	if obj := s.store.find(bucket, indexKey); obj != nil {
+	if obj := s.store.find(bucket, indexKey, get); obj != nil {
 		h := r.Header
 		in := getObjectInput{
 			IfMatch: h.Get("If-Match"), IfNoneMatch: h.Get("If-None-Match"),
@@ -359,15 +359,19 @@ func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, id, bucke
 		}
 		var reply objectReply
 		if err := reply.prepare(obj, &in, get); err != nil {
+			if get {
+				obj.Body.Release()
+			}
 			awsproto.WriteXMLError(w, r, id, err.(*awsproto.Error))
 			return
 		}
+		reply.opened = get
 		reply.Respond(w, c)
 		return
 	}
 	// A folder asked for without its slash: S3 redirects to the slash form
 	// when that folder has an index document.
-	if indexKey == key && key != "" && s.store.find(bucket, key+"/"+cfg.IndexSuffix) != nil {
+	if indexKey == key && key != "" && s.store.find(bucket, key+"/"+cfg.IndexSuffix, false) != nil {
 		redirect(w, http.StatusFound, base+rawKey+"/")
 		return
 	}
@@ -379,12 +383,12 @@ func (s *Service) serveWebsite(w http.ResponseWriter, r *http.Request, id, bucke
 		writeWebsiteError(w, r, id, noSuchKey(indexKey), nil)
 		return
 	}
-	doc := s.store.find(bucket, cfg.ErrorKey)
+	doc := s.store.find(bucket, cfg.ErrorKey, get)
 	if doc == nil {
 		writeWebsiteError(w, r, id, noSuchKey(indexKey), noSuchKey(cfg.ErrorKey))
 		return
 	}
-	reply := objectReply{obj: doc, status: http.StatusNotFound, end: doc.Size() - 1, body: get}
+	reply := objectReply{obj: doc, status: http.StatusNotFound, end: doc.Size() - 1, body: get, opened: get}
 	reply.Respond(w, c)
 }
 

@@ -25,47 +25,25 @@ var (
 
 // Bounds that keep a hostile body from costing more than its own size.
 const (
-	chunkReaderSize = 8 << 10  // longest chunk header or trailer line
-	maxTrailers     = 16       // trailing headers after the last chunk
-	eagerAlloc      = 32 << 20 // bodies above this grow as bytes arrive
+	chunkReaderSize = 8 << 10 // longest chunk header or trailer line
+	maxTrailers     = 16      // trailing headers after the last chunk
 )
 
-// payloadBuf collects a body of a declared length without trusting the
-// declaration with memory up front.
-type payloadBuf struct {
-	b    []byte
-	want int64
-}
-
-func newPayloadBuf(want int64) *payloadBuf {
-	return &payloadBuf{b: make([]byte, 0, min(want, eagerAlloc)), want: want}
-}
-
-// next extends the buffer by n bytes and returns them to be filled.
-func (p *payloadBuf) next(n int) []byte {
-	l := len(p.b)
-	if l+n > cap(p.b) {
-		nb := make([]byte, l, min(max(2*cap(p.b), l+n), int(p.want)))
-		copy(nb, p.b)
-		p.b = nb
-	}
-	p.b = p.b[:l+n]
-	return p.b[l:]
-}
-
-// readPlain reads exactly n bytes of body.
-func readPlain(r io.Reader, n int64) ([]byte, error) {
-	p := newPayloadBuf(n)
-	for int64(len(p.b)) < n {
-		step := int(min(n-int64(len(p.b)), 1<<20))
-		if _, err := io.ReadFull(r, p.next(step)); err != nil {
+// readPlain reads exactly n bytes of body into w.
+func readPlain(r io.Reader, n int64, w *bodyWriter) error {
+	for w.written() < n {
+		p := w.buf(int(min(n-w.written(), 1<<20)))
+		if _, err := io.ReadFull(r, p); err != nil {
 			if err == io.ErrUnexpectedEOF || err == io.EOF {
-				return nil, errShortBody
+				return errShortBody
 			}
-			return nil, err
+			return err
+		}
+		if err := w.wrote(len(p)); err != nil {
+			return err
 		}
 	}
-	return p.b, nil
+	return nil
 }
 
 // trailerField is one trailing header of an aws-chunked body
@@ -75,40 +53,42 @@ type trailerField struct{ name, value string }
 var chunkReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, chunkReaderSize) }}
 
 // decodeAWSChunked strips aws-chunked framing ("<hex-size>[;chunk-signature=…]
-// CRLF <data> CRLF … 0[;…] CRLF [trailers CRLF] CRLF") and returns exactly
-// decodedLen bytes of payload plus any trailing headers. Chunk signatures are
-// not verified.
-func decodeAWSChunked(body io.Reader, decodedLen int64) ([]byte, []trailerField, error) {
+// CRLF <data> CRLF … 0[;…] CRLF [trailers CRLF] CRLF"), writes exactly
+// decodedLen bytes of payload to w and returns any trailing headers. Chunk
+// signatures are not verified.
+func decodeAWSChunked(body io.Reader, decodedLen int64, w *bodyWriter) ([]trailerField, error) {
 	br := chunkReaders.Get().(*bufio.Reader)
 	br.Reset(body)
 	defer func() { br.Reset(nil); chunkReaders.Put(br) }()
 
-	p := newPayloadBuf(decodedLen)
 	for {
 		line, err := readLine(br)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		sizeField, _, _ := strings.Cut(line, ";")
 		size, err := strconv.ParseUint(strings.TrimSpace(sizeField), 16, 63)
 		if err != nil {
-			return nil, nil, errChunkFormat
+			return nil, errChunkFormat
 		}
 		if size == 0 {
 			break
 		}
-		if size > uint64(decodedLen-int64(len(p.b))) {
-			return nil, nil, errLongBody
+		if size > uint64(decodedLen-w.written()) {
+			return nil, errLongBody
 		}
 		for rest := int(size); rest > 0; {
-			step := min(rest, 1<<20)
-			if _, err := io.ReadFull(br, p.next(step)); err != nil {
-				return nil, nil, errShortBody
+			p := w.buf(min(rest, 1<<20))
+			if _, err := io.ReadFull(br, p); err != nil {
+				return nil, errShortBody
 			}
-			rest -= step
+			if err := w.wrote(len(p)); err != nil {
+				return nil, err
+			}
+			rest -= len(p)
 		}
 		if line, err := readLine(br); err != nil || line != "" {
-			return nil, nil, errChunkFormat
+			return nil, errChunkFormat
 		}
 	}
 	var trailers []trailerField
@@ -118,21 +98,21 @@ func decodeAWSChunked(body io.Reader, decodedLen int64) ([]byte, []trailerField,
 			break // no trailer section at all
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if line == "" {
 			break
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || len(trailers) == maxTrailers {
-			return nil, nil, errChunkFormat
+			return nil, errChunkFormat
 		}
 		trailers = append(trailers, trailerField{strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(value)})
 	}
-	if int64(len(p.b)) != decodedLen {
-		return nil, nil, errShortBody
+	if w.written() != decodedLen {
+		return nil, errShortBody
 	}
-	return p.b, trailers, nil
+	return trailers, nil
 }
 
 // readLine reads one CRLF-terminated line (without the CRLF).
@@ -191,6 +171,22 @@ func computeChecksum(alg string, data []byte) string {
 	}
 	h.Write(data)
 	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+}
+
+// bodyChecksum returns the base64 checksum of a body, reading it back
+// when it is on disk.
+func bodyChecksum(alg string, b *Body) (string, error) {
+	if !b.spilled() {
+		return computeChecksum(alg, b.mem), nil
+	}
+	h := newChecksumHash(alg)
+	if h == nil {
+		return "", nil
+	}
+	if err := b.hash(h); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(h.Sum(nil)), nil
 }
 
 // validChecksumValue reports whether v is a well-formed checksum of alg.

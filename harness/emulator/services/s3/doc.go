@@ -12,6 +12,9 @@
 // its s3mem backend and multipart uploader each hold one global lock, its
 // errors are its own type (a second table of codes), and presign expiry,
 // dotted virtual-host buckets and notification hooks would all have to be
-// wrapped around it. The store here locks per bucket and keeps objects as
-// immutable byte slices that readers and copies share.
+// wrapped around it. The store here locks per bucket and keeps object
+// bodies immutable, so readers and copies share them: small ones in memory,
+// larger ones in files of a private directory, a multipart object as its
+// parts' extents (body.go), reference-counted so no reader loses bytes to
+// an overwrite and no file outlives its last reader.
 package s3

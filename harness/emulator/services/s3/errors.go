@@ -42,6 +42,7 @@ var (
 	errInvalidStorageClass       = awsproto.Code{Name: "InvalidStorageClass", Status: http.StatusBadRequest}
 	errAccessDenied              = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
 	errAuthQueryParams           = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
+	errInternalError             = awsproto.Code{Name: "InternalError", Status: http.StatusInternalServerError}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS
@@ -81,6 +82,23 @@ func methodNotAllowed(method, resource string) *awsproto.Error {
 // and echoes its value.
 func invalidArgument(msg, name, value string) *awsproto.Error {
 	return errInvalidArgument.New(msg).With("ArgumentName", name).With("ArgumentValue", value)
+}
+
+// failed passes S3 errors through and answers any other (the emulator's
+// own storage failing: a full or unwritable disk) with S3's InternalError,
+// logging the cause rather than sending it.
+func (s *Service) failed(err error) error {
+	if _, ok := err.(*awsproto.Error); ok || err == nil {
+		return err
+	}
+	s.env.Log.Error("s3: storage", "err", err)
+	return errInternalError.New("We encountered an internal error. Please try again.")
+}
+
+// copySourceTooLarge refuses a CopyObject source, or an UploadPartCopy
+// range, past 5 GiB.
+func copySourceTooLarge() *awsproto.Error {
+	return errInvalidRequest.Errorf("The specified copy source is larger than the maximum allowable size for a copy source: %d", int64(maxCopySource))
 }
 
 func entityTooLarge(n int64) *awsproto.Error {

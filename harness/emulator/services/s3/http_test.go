@@ -57,7 +57,7 @@ func withDefaultChecksums(cfg aws.Config) aws.Config {
 // UploadPart as aws-chunked bodies with a trailing CRC32; the stored bytes
 // must be exactly the payload, and checksum mode must give the checksum back.
 func TestAWSChunkedUploads(t *testing.T) {
-	e, cfg := emutest.Start(t)
+	e, cfg := startEmu(t)
 	var seen atomic.Value
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut && strings.Contains(r.URL.RawQuery, "PutObject") {
@@ -131,7 +131,7 @@ func TestAWSChunkedUploads(t *testing.T) {
 // TestChecksumsOverHTTP: over plain HTTP the default SDK sends the checksum
 // as a header; it is verified, stored and returned in checksum mode.
 func TestChecksumsOverHTTP(t *testing.T) {
-	_, cfg := emutest.Start(t)
+	_, cfg := startEmu(t)
 	c := s3.NewFromConfig(withDefaultChecksums(cfg))
 	mustCreateBucket(t, c, "sums")
 	for _, alg := range []types.ChecksumAlgorithm{"", types.ChecksumAlgorithmCrc32, types.ChecksumAlgorithmCrc32c, types.ChecksumAlgorithmSha1, types.ChecksumAlgorithmSha256, types.ChecksumAlgorithmCrc64nvme} {
@@ -318,7 +318,7 @@ func TestVirtualHostBuckets(t *testing.T) {
 // TestVirtualHostedSDK points the SDK at s3.localhost.localstack.cloud, so
 // it addresses buckets by host, and dials the emulator for any name.
 func TestVirtualHostedSDK(t *testing.T) {
-	e, cfg := emutest.Start(t)
+	e, cfg := startEmu(t)
 	addr := e.Addr().String()
 	port := e.Addr().(*net.TCPAddr).Port
 	var hosts atomic.Value
@@ -533,7 +533,7 @@ func TestResponseOverrides(t *testing.T) {
 // (odd keys, aws-chunked over TLS aside), presigned URLs and virtual hosts
 // still pass, and a wrong secret is refused in S3's words.
 func TestStrictAuth(t *testing.T) {
-	e, cfg := emutest.Start(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}))
+	e, cfg := startEmu(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}))
 	c := s3.NewFromConfig(withDefaultChecksums(cfg))
 	mustCreateBucket(t, c, "strict")
 	for _, k := range []string{"plain", "with space/ñ + más", "100%/a=b&c"} {

@@ -23,7 +23,6 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/emulator"
-	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
 var ctx = context.Background()
@@ -31,7 +30,7 @@ var ctx = context.Background()
 // start runs an emulator and returns an S3 client for it.
 func start(t *testing.T, opts ...emulator.Option) (*emulator.Emulator, *s3.Client) {
 	t.Helper()
-	e, cfg := emutest.Start(t, opts...)
+	e, cfg := startEmu(t, opts...)
 	return e, s3.NewFromConfig(cfg)
 }
 
@@ -228,7 +227,7 @@ func TestBuckets(t *testing.T) {
 }
 
 func TestBucketRegionEndpoint(t *testing.T) {
-	e, cfg := emutest.Start(t)
+	e, cfg := startEmu(t)
 	_ = e
 	cfg.Region = "eu-central-1"
 	c := s3.NewFromConfig(cfg)

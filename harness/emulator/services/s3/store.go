@@ -2,7 +2,6 @@ package s3
 
 import (
 	"bytes"
-	"crypto/md5"
 	"encoding/hex"
 	"sort"
 	"strings"
@@ -28,10 +27,10 @@ type Checksum struct {
 }
 
 // Object is one stored object. It is immutable once stored, so readers use it
-// without holding any lock.
+// without holding any lock; a reader of its body retains the body (Open).
 type Object struct {
 	Key          string
-	Data         []byte
+	Body         *Body
 	ETag         string // quoted, as on the wire
 	LastModified time.Time
 	Headers      Headers
@@ -45,7 +44,7 @@ type Object struct {
 }
 
 // Size is the object's length in bytes.
-func (o *Object) Size() int64 { return int64(len(o.Data)) }
+func (o *Object) Size() int64 { return o.Body.Size() }
 
 // LastModifiedHTTP is LastModified in the HTTP date format.
 func (o *Object) LastModifiedHTTP() string { return o.lastModifiedHTTP }
@@ -54,10 +53,14 @@ func (o *Object) LastModifiedHTTP() string { return o.lastModifiedHTTP }
 const httpTimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // Seal finishes an object before it is stored: ETag from its data (unless
-// already set, as for multipart objects) and the precomputed dates.
-func (o *Object) Seal(now time.Time) {
+// already set, as for multipart objects) and the precomputed dates. It
+// fails only when a body on disk cannot be read back for its MD5.
+func (o *Object) Seal(now time.Time) error {
 	if o.ETag == "" {
-		sum := md5.Sum(o.Data)
+		sum, err := o.Body.MD5()
+		if err != nil {
+			return err
+		}
 		o.ETag = quoteHex(sum[:])
 	}
 	o.LastModified = now.UTC().Truncate(time.Second)
@@ -66,6 +69,7 @@ func (o *Object) Seal(now time.Time) {
 	if o.StorageClass == "" {
 		o.StorageClass = "STANDARD"
 	}
+	return nil
 }
 
 func quoteHex(b []byte) string {
@@ -107,10 +111,16 @@ type ObjectEvent struct {
 
 // Store holds every bucket. The bucket map has its own lock; each bucket
 // has another, so traffic on one bucket never waits for another.
+//
+// Methods that take an object or a part take its body with it: stored, or
+// released when they fail. Bodies leave the store released (overwrite,
+// delete, abort, complete, Reset), so a body's files go when its last
+// reader is done.
 type Store struct {
 	mu       sync.RWMutex
 	buckets  map[string]*bucket
 	observer atomic.Pointer[func(ObjectEvent)]
+	bodies   *bodies
 }
 
 // bucket is one bucket's state behind its own lock.
@@ -130,14 +140,51 @@ type bucket struct {
 	website *Website
 }
 
-// NewStore returns an empty store.
-func NewStore() *Store { return &Store{buckets: map[string]*bucket{}} }
+// NewStore returns an empty store keeping bodies up to
+// DefaultMaxBodyInMemory in memory and larger ones under os.TempDir().
+func NewStore() *Store { return NewStoreAt("", 0) }
 
-// Reset drops every bucket.
+// NewStoreAt returns an empty store keeping bodies up to inMemory bytes
+// (0: DefaultMaxBodyInMemory) in memory and larger ones in a private
+// directory it creates under dir ("" is os.TempDir()) when first needed.
+func NewStoreAt(dir string, inMemory int64) *Store {
+	return &Store{buckets: map[string]*bucket{}, bodies: newBodies(dir, inMemory)}
+}
+
+// Reset drops every bucket and releases their bodies.
 func (s *Store) Reset() {
 	s.mu.Lock()
+	old := s.buckets
 	s.buckets = map[string]*bucket{}
 	s.mu.Unlock()
+	for _, b := range old {
+		b.drop()
+	}
+}
+
+// Close drops everything and removes the directory of spilled bodies
+// (readers still streaming from it fail).
+func (s *Store) Close() error {
+	s.Reset()
+	return s.bodies.close()
+}
+
+// drop marks a bucket deleted (writers holding it fail from now on) and
+// releases every body in it.
+func (b *bucket) drop() {
+	b.mu.Lock()
+	b.deleted = true
+	objects, uploads := b.objects, b.uploads
+	b.objects, b.uploads = map[string]*Object{}, map[string]*Upload{}
+	b.bytes = 0
+	b.index = keyIndex{}
+	b.mu.Unlock()
+	for _, o := range objects {
+		o.Body.Release()
+	}
+	for _, u := range uploads {
+		u.close()
+	}
 }
 
 // OnObjectEvent sets the function called after every object change (bucket
@@ -185,12 +232,18 @@ func (s *Store) DeleteBucket(name string) error {
 		return noSuchBucket(name)
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if len(b.objects) > 0 {
+		b.mu.Unlock()
 		return errBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", name)
 	}
 	b.deleted = true
+	uploads := b.uploads
+	b.uploads = map[string]*Upload{}
+	b.mu.Unlock()
 	delete(s.buckets, name)
+	for _, u := range uploads {
+		u.close()
+	}
 	return nil
 }
 
@@ -253,31 +306,37 @@ type PutCondition struct {
 func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, event string) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
+		obj.Body.Release()
 		return err
 	}
 	b.mu.Lock()
 	old := b.objects[obj.Key]
 	switch {
 	case b.deleted:
-		b.mu.Unlock()
-		return noSuchBucket(bucketName)
+		err = noSuchBucket(bucketName)
 	case cond.IfNoneMatchAny && old != nil:
-		b.mu.Unlock()
-		return preconditionFailed("If-None-Match")
+		err = preconditionFailed("If-None-Match")
 	case cond.IfMatch != "" && old == nil:
-		b.mu.Unlock()
-		return noSuchKey(obj.Key)
+		err = noSuchKey(obj.Key)
 	case cond.IfMatch != "" && !ETagMatches(cond.IfMatch, old.ETag):
+		err = preconditionFailed("If-Match")
+	}
+	if err != nil {
 		b.mu.Unlock()
-		return preconditionFailed("If-Match")
+		obj.Body.Release()
+		return err
 	}
 	b.put(obj, old)
 	b.mu.Unlock()
+	if old != nil {
+		old.Body.Release()
+	}
 	s.emit(ObjectEvent{Kind: ObjectCreated, Name: event, Bucket: b.Name, Region: b.Region, Key: obj.Key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})
 	return nil
 }
 
-// put stores obj in place of old; b.mu is held.
+// put stores obj in place of old; b.mu is held, and the caller releases
+// old's body once it is not.
 func (b *bucket) put(obj, old *Object) {
 	if old == nil {
 		b.index.added(obj.Key)
@@ -303,9 +362,30 @@ func (s *Store) Object(bucketName, key string) (*Object, error) {
 	return o, nil
 }
 
+// Open returns the object under key with its body retained: the caller
+// reads it, then releases obj.Body. An overwrite or a delete meanwhile
+// leaves what it reads whole.
+func (s *Store) Open(bucketName, key string) (*Object, error) {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.RLock()
+	o := b.objects[key]
+	if o != nil {
+		o.Body.Retain()
+	}
+	b.mu.RUnlock()
+	if o == nil {
+		return nil, noSuchKey(key)
+	}
+	return o, nil
+}
+
 // find returns the object under key, nil when the bucket or the key is
 // missing: for lookups that need no error (the website endpoint's tries).
-func (s *Store) find(bucketName, key string) *Object {
+// With open, its body is retained as by Open.
+func (s *Store) find(bucketName, key string, open bool) *Object {
 	s.mu.RLock()
 	b := s.buckets[bucketName]
 	s.mu.RUnlock()
@@ -314,6 +394,9 @@ func (s *Store) find(bucketName, key string) *Object {
 	}
 	b.mu.RLock()
 	o := b.objects[key]
+	if o != nil && open {
+		o.Body.Retain()
+	}
 	b.mu.RUnlock()
 	return o
 }
@@ -326,6 +409,7 @@ func (s *Store) DeleteObjects(bucketName string, keys []string, now time.Time) (
 		return nil, err
 	}
 	existed := make([]bool, len(keys))
+	var gone []*Object
 	b.mu.Lock()
 	for i, k := range keys {
 		if o := b.objects[k]; o != nil {
@@ -333,9 +417,13 @@ func (s *Store) DeleteObjects(bucketName string, keys []string, now time.Time) (
 			b.bytes -= o.Size()
 			b.index.removed()
 			existed[i] = true
+			gone = append(gone, o)
 		}
 	}
 	b.mu.Unlock()
+	for _, o := range gone {
+		o.Body.Release()
+	}
 	for i, k := range keys {
 		if existed[i] {
 			s.emit(ObjectEvent{Kind: ObjectRemoved, Name: "Delete", Bucket: b.Name, Region: b.Region, Key: k, Time: now})
@@ -519,9 +607,15 @@ func (s *Store) Summary() (buckets, objects int, size int64) {
 // ReadObject implements cloud.ObjectReader (Lambda code from S3). It returns
 // a copy: stored data is shared and must never be written to.
 func (s *Store) ReadObject(bucketName, key string) ([]byte, bool) {
-	o, err := s.Object(bucketName, key)
+	o, err := s.Open(bucketName, key)
 	if err != nil {
 		return nil, false
 	}
-	return bytes.Clone(o.Data), true
+	defer o.Body.Release()
+	data, err := o.Body.Bytes()
+	return data, err == nil
 }
+
+// SpilledFiles counts the files of bodies on disk (live, or still being
+// read): what the store holds outside memory.
+func (s *Store) SpilledFiles() int64 { return s.bodies.files.Load() }

@@ -34,19 +34,40 @@ type Upload struct {
 // Part is one uploaded part.
 type Part struct {
 	Number       int
-	Data         []byte
+	Body         *Body
 	ETag         string // quoted
 	LastModified time.Time
 	Checksum     Checksum
 	md5          [16]byte
 }
 
-// NewPart builds a part from its data.
-func NewPart(number int, data []byte, sum Checksum, now time.Time) *Part {
-	p := &Part{Number: number, Data: data, Checksum: sum, LastModified: now.UTC().Truncate(time.Second)}
-	p.md5 = md5.Sum(data)
+// NewPart builds a part of body (which it takes: released if the MD5
+// cannot be read back).
+func NewPart(number int, body *Body, sum Checksum, now time.Time) (*Part, error) {
+	p := &Part{Number: number, Body: body, Checksum: sum, LastModified: now.UTC().Truncate(time.Second)}
+	var err error
+	if p.md5, err = body.MD5(); err != nil {
+		body.Release()
+		return nil, err
+	}
 	p.ETag = quoteHex(p.md5[:])
-	return p
+	return p, nil
+}
+
+// Size is the part's length in bytes.
+func (p *Part) Size() int64 { return p.Body.Size() }
+
+// close ends an upload (no part may be added any more) and releases its
+// parts' bodies.
+func (u *Upload) close() {
+	u.mu.Lock()
+	u.done = true
+	parts := u.parts
+	u.parts = map[int]*Part{}
+	u.mu.Unlock()
+	for _, p := range parts {
+		p.Body.Release()
+	}
 }
 
 // CreateUpload starts a multipart upload.
@@ -90,14 +111,21 @@ func (s *Store) UploadOf(bucketName, key, id string) (*Upload, error) {
 func (s *Store) PutPart(bucketName, key, id string, p *Part) error {
 	_, u, err := s.upload(bucketName, key, id)
 	if err != nil {
+		p.Body.Release()
 		return err
 	}
 	u.mu.Lock()
-	defer u.mu.Unlock()
 	if u.done {
+		u.mu.Unlock()
+		p.Body.Release()
 		return noSuchUpload(id)
 	}
+	old := u.parts[p.Number]
 	u.parts[p.Number] = p
+	u.mu.Unlock()
+	if old != nil {
+		old.Body.Release()
+	}
 	return nil
 }
 
@@ -147,12 +175,10 @@ func (s *Store) AbortUpload(bucketName, key, id string) error {
 	if err != nil {
 		return err
 	}
-	u.mu.Lock()
-	u.done = true
-	u.mu.Unlock()
 	b.mu.Lock()
 	delete(b.uploads, id)
 	b.mu.Unlock()
+	u.close()
 	return nil
 }
 
@@ -164,7 +190,8 @@ type PartRef struct {
 
 // CompleteUpload assembles the listed parts into the upload's object. The
 // parts are validated and the upload closed under the upload's lock; the
-// (possibly large) copy happens outside every lock.
+// object is the list of the parts' extents (no byte is copied), and every
+// part, listed or not, is released.
 func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now time.Time) (*Object, error) {
 	b, u, err := s.upload(bucketName, key, id)
 	if err != nil {
@@ -179,7 +206,6 @@ func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now t
 		return nil, noSuchUpload(id)
 	}
 	parts := make([]*Part, len(refs))
-	var total int64
 	for i, ref := range refs {
 		if i > 0 && ref.Number <= refs[i-1].Number {
 			u.mu.Unlock()
@@ -191,41 +217,52 @@ func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now t
 			return nil, errInvalidPart.New("One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not have matched the part's entity tag.").
 				With("UploadId", id).With("PartNumber", ref.Number).With("ETag", strings.Trim(ref.ETag, `"`))
 		}
-		if i < len(refs)-1 && len(p.Data) < MinPartSize {
+		if i < len(refs)-1 && p.Size() < MinPartSize {
 			u.mu.Unlock()
 			return nil, errEntityTooSmall.New("Your proposed upload is smaller than the minimum allowed object size.").
-				With("ProposedSize", int64(len(p.Data))).With("MinSizeAllowed", MinPartSize).
+				With("ProposedSize", p.Size()).With("MinSizeAllowed", MinPartSize).
 				With("PartNumber", ref.Number).With("ETag", strings.Trim(p.ETag, `"`))
 		}
 		parts[i] = p
-		total += int64(len(p.Data))
 	}
+	// The object takes its references on the parts' files before the
+	// upload is closed: an abort or a Reset racing this call releases
+	// the parts only once it is done.
+	bodies := make([]*Body, len(parts))
+	for i, p := range parts {
+		bodies[i] = p.Body
+	}
+	body := Concat(bodies)
 	u.done = true
 	u.mu.Unlock()
 
-	data := make([]byte, 0, total)
 	sums := make([]byte, 0, 16*len(parts))
 	sizes := make([]int64, len(parts))
 	for i, p := range parts {
-		data = append(data, p.Data...)
 		sums = append(sums, p.md5[:]...)
-		sizes[i] = int64(len(p.Data))
+		sizes[i] = p.Size()
 	}
 	sum := md5.Sum(sums)
 	obj := *u.Template
-	obj.Key, obj.Data, obj.PartSizes = key, data, sizes
+	obj.Key, obj.Body, obj.PartSizes = key, body, sizes
 	obj.ETag = `"` + hex.EncodeToString(sum[:]) + "-" + strconv.Itoa(len(parts)) + `"`
 	obj.Checksum = Checksum{}
-	obj.Seal(now)
+	obj.Seal(now) // the ETag is set: nothing to read back
+	u.close()     // the object holds what it needs of the parts
 
 	b.mu.Lock()
 	if b.deleted {
 		b.mu.Unlock()
+		obj.Body.Release()
 		return nil, noSuchBucket(bucketName)
 	}
 	delete(b.uploads, id)
-	b.put(&obj, b.objects[key])
+	old := b.objects[key]
+	b.put(&obj, old)
 	b.mu.Unlock()
+	if old != nil {
+		old.Body.Release()
+	}
 	s.emit(ObjectEvent{Kind: ObjectCreated, Name: "CompleteMultipartUpload", Bucket: b.Name, Region: b.Region, Key: key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})
 	return &obj, nil
 }

@@ -18,7 +18,7 @@ func codeOf(err error) string {
 }
 
 func sealed(key, data string) *Object {
-	o := &Object{Key: key, Data: []byte(data)}
+	o := &Object{Key: key, Body: BytesBody([]byte(data))}
 	o.Seal(time.Unix(0, 0))
 	return o
 }
@@ -39,7 +39,7 @@ func TestDeleteBucketRace(t *testing.T) {
 		case putErr == nil && delErr == nil:
 			t.Fatalf("iteration %d: put acknowledged and bucket deleted", i)
 		case putErr == nil:
-			if o, err := s.Object("race", "k"); err != nil || string(o.Data) != "v" {
+			if o, err := s.Object("race", "k"); err != nil || string(bodyBytes(o.Body)) != "v" {
 				t.Fatalf("iteration %d: acknowledged put lost: %v", i, err)
 			}
 		case codeOf(putErr) != "NoSuchBucket":
@@ -68,7 +68,7 @@ func TestStoreConcurrency(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if o, err := s.Object(bucket, key); err != nil || string(o.Data) != key {
+				if o, err := s.Object(bucket, key); err != nil || string(bodyBytes(o.Body)) != key {
 					t.Errorf("read back %s: %v", key, err)
 				}
 				if i%10 == 0 {
@@ -110,13 +110,13 @@ func TestStoreErrors(t *testing.T) {
 	s.CreateBucket("b", "us-east-1", now)
 	s.PutObject("b", sealed("k", "v"), PutCondition{}, "Put")
 	s.CreateUpload("b", &Upload{ID: "u1", Key: "mp", Template: &Object{}})
-	s.PutPart("b", "mp", "u1", NewPart(1, []byte("small"), Checksum{}, now))
-	s.PutPart("b", "mp", "u1", NewPart(2, []byte("tail"), Checksum{}, now))
+	s.PutPart("b", "mp", "u1", memPart(1, []byte("small")))
+	s.PutPart("b", "mp", "u1", memPart(2, []byte("tail")))
 	_, errObject := s.Object("b", "nope")
 	_, errBucket := s.Object("nob", "k")
 	_, _, errUpload := s.Parts("b", "mp", "u2")
 	_, errWebsite := s.Website("b")
-	big := NewPart(3, make([]byte, MinPartSize), Checksum{}, now)
+	big := memPart(3, make([]byte, MinPartSize))
 	s.PutPart("b", "mp", "u1", big)
 	_, errOrder := s.CompleteUpload("b", "mp", "u1", []PartRef{{3, big.ETag}, {1, "y"}}, now)
 	_, errPart := s.CompleteUpload("b", "mp", "u1", []PartRef{{1, `"00"`}}, now)

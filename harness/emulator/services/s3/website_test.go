@@ -291,7 +291,7 @@ func TestWebsiteServing(t *testing.T) {
 // TestWebsiteIsPublicUnderStrictAuth: website endpoints serve anonymous
 // GETs while the S3 API still refuses unsigned requests.
 func TestWebsiteIsPublicUnderStrictAuth(t *testing.T) {
-	e, cfg := emutest.Start(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}))
+	e, cfg := startEmu(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}))
 	c := s3.NewFromConfig(cfg)
 	mustCreateBucket(t, c, "pub")
 	putTyped(t, c, "pub", "index.html", "text/html", "hi")

@@ -335,7 +335,7 @@ type partEntry struct {
 }
 
 func newPartEntry(p *Part) partEntry {
-	e := partEntry{PartNumber: p.Number, LastModified: xmlTime(p.LastModified), ETag: p.ETag, Size: int64(len(p.Data))}
+	e := partEntry{PartNumber: p.Number, LastModified: xmlTime(p.LastModified), ETag: p.ETag, Size: p.Size()}
 	switch p.Checksum.Algorithm {
 	case "CRC32":
 		e.ChecksumCRC32 = p.Checksum.Value

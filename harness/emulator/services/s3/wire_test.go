@@ -128,7 +128,7 @@ func TestDecodeAWSChunked(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			data, trailers, err := decodeAWSChunked(strings.NewReader(tc.body), tc.n)
+			data, trailers, err := decodeToBytes(strings.NewReader(tc.body), tc.n)
 			if err != tc.err {
 				t.Fatalf("err = %v, want %v", err, tc.err)
 			}
@@ -151,7 +151,7 @@ func TestDecodeAWSChunked(t *testing.T) {
 		body.WriteString(chunk(string(want[i:i+64<<10]), true))
 	}
 	body.WriteString("0\r\n\r\n")
-	data, _, err := decodeAWSChunked(strings.NewReader(body.String()), int64(len(want)))
+	data, _, err := decodeToBytes(strings.NewReader(body.String()), int64(len(want)))
 	if err != nil || !bytes.Equal(data, want) {
 		t.Errorf("1 MiB in 16 chunks: err %v, equal %v", err, bytes.Equal(data, want))
 	}
@@ -159,11 +159,11 @@ func TestDecodeAWSChunked(t *testing.T) {
 
 func TestReadPlainGrows(t *testing.T) {
 	want := bytes.Repeat([]byte{7}, 3<<20)
-	got, err := readPlain(bytes.NewReader(want), int64(len(want)))
+	got, err := readPlainBytes(bytes.NewReader(want), int64(len(want)))
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("readPlain: %v", err)
 	}
-	if _, err := readPlain(bytes.NewReader(want[:10]), 11); err != errShortBody {
+	if _, err := readPlainBytes(bytes.NewReader(want[:10]), 11); err != errShortBody {
 		t.Errorf("short body: %v", err)
 	}
 }
@@ -267,7 +267,7 @@ func FuzzDecodeAWSChunked(f *testing.F) {
 		if n < 0 || n > 1<<20 {
 			return
 		}
-		data, trailers, err := decodeAWSChunked(bytes.NewReader(body), n)
+		data, trailers, err := decodeToBytes(bytes.NewReader(body), n)
 		if err == nil && int64(len(data)) != n {
 			t.Fatalf("decoded %d bytes, declared %d", len(data), n)
 		}
@@ -316,7 +316,7 @@ func fuzzService(t *testing.T, svc *Service, method, target string, body []byte,
 // fuzzBigPart is built once: hashing 5 MiB per fuzz input would starve the
 // fuzzer. Parts are immutable, so fixtures share it.
 var fuzzBigPart = sync.OnceValue(func() *Part {
-	return NewPart(1, bytes.Repeat([]byte{1}, MinPartSize), Checksum{}, time.Unix(0, 0))
+	return memPart(1, bytes.Repeat([]byte{1}, MinPartSize))
 })
 
 func fuzzFixture() *Service {
@@ -325,13 +325,13 @@ func fuzzFixture() *Service {
 	svc := New(env)
 	svc.store.CreateBucket("fuzz", "us-east-1", env.Now())
 	for _, k := range []string{"a", "a/b", "a/b/c", "b%20c", "c d", "d+e", "ñ/ü"} {
-		o := &Object{Key: k, Data: []byte(k)}
+		o := &Object{Key: k, Body: BytesBody([]byte(k))}
 		o.Seal(env.Now())
 		svc.store.PutObject("fuzz", o, PutCondition{}, "Put")
 	}
 	svc.store.CreateUpload("fuzz", &Upload{ID: "up1", Key: "mp", Template: &Object{}})
 	svc.store.PutPart("fuzz", "mp", "up1", fuzzBigPart())
-	svc.store.PutPart("fuzz", "mp", "up1", NewPart(2, []byte("x"), Checksum{}, env.Now()))
+	svc.store.PutPart("fuzz", "mp", "up1", memPart(2, []byte("x")))
 	return svc
 }
 
@@ -411,8 +411,8 @@ func FuzzObjectRequest(f *testing.F) {
 		}
 		u, _ := url.Parse("/fuzz/" + key)
 		o, err := svc.store.Object("fuzz", strings.TrimPrefix(u.Path, "/fuzz/"))
-		if err == nil && !bytes.Equal(o.Data, body) {
-			t.Fatalf("stored %q, sent %q", o.Data, body)
+		if err == nil && !bytes.Equal(bodyBytes(o.Body), body) {
+			t.Fatalf("stored %q, sent %q", bodyBytes(o.Body), body)
 		}
 	})
 }

@@ -1,0 +1,273 @@
+package sqs
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Queue is one queue: its attributes and its messages behind its own lock.
+//
+// Messages live in intrusive lists so that every operation a consumer makes
+// costs O(1) (or O(log n) for the timer heap), however deep the queue:
+//   - age: every message in enqueue order (retention expiry, purge);
+//   - ready (standard queues): the visible messages, in order;
+//   - groups (FIFO): each group's messages in sequence order, and avail,
+//     the groups whose head may be received (nothing of the group in flight);
+//   - timers: delayed and in-flight messages by the time they become visible.
+type Queue struct {
+	Name, Region, ARN string
+	Fifo              bool
+
+	uid   uint64
+	store *Store
+
+	mu                        sync.Mutex
+	cfg                       queueConfig
+	created, modified, purged time.Time
+	tags                      map[string]string
+	deleted                   atomic.Bool // read without the lock by queues naming this one their DLQ
+
+	byID   map[uint64]*message
+	n      uint64 // internal message numbers, also the FIFO sequence
+	nonce  uint64 // receipt handle nonces
+	age    ageList
+	ready  readyList
+	timers timerHeap
+	groups map[string]*group
+	avail  groupList
+	dedup  map[string]*dedupEntry
+	dedupQ []*dedupEntry // by expiry (times only grow)
+	// attempts are FIFO receives by ReceiveRequestAttemptId.
+	attempts map[string]*receiveAttempt
+
+	nVisible, nDelayed, nInflight int
+
+	// wake is closed (and cleared) when a message becomes receivable;
+	// created only when someone waits.
+	wake chan struct{}
+}
+
+type msgState uint8
+
+const (
+	stVisible msgState = iota
+	stDelayed
+	stInflight
+)
+
+// message is one stored message. Rare members live in *extra so a plain
+// 1 KB message costs ~1.3 KB of memory in all.
+type message struct {
+	n         uint64
+	id        string
+	body      string
+	md5Body   [16]byte
+	enq       int64 // enqueue time (ns), for retention
+	sent      int64 // SentTimestamp (ms)
+	firstRecv int64 // ms, 0 before the first receive
+	visibleAt int64 // ns
+	receipt   uint64
+	recvCount int32
+	heapIdx   int32
+	state     msgState
+	group     *group
+	x         *extra
+
+	ageNext, agePrev *message
+	next, prev       *message // ready list or the group's list
+}
+
+// extra holds what most messages lack.
+type extra struct {
+	attrs     []MessageAttribute
+	md5Attrs  string
+	md5Sys    string
+	trace     string
+	groupID   string
+	dedupID   string
+	seq       string
+	dlqSource string // the queue a dead-letter message came from
+	senderID  string
+}
+
+// group is a FIFO message group.
+type group struct {
+	id                   string
+	head, tail           *message
+	inflight             int
+	inAvail              bool
+	availNext, availPrev *group
+}
+
+type dedupEntry struct {
+	key     string
+	id, seq string
+	expires int64
+}
+
+// ---- lists
+
+type ageList struct{ head, tail *message }
+
+func (l *ageList) push(m *message) {
+	m.agePrev, m.ageNext = l.tail, nil
+	if l.tail != nil {
+		l.tail.ageNext = m
+	} else {
+		l.head = m
+	}
+	l.tail = m
+}
+
+func (l *ageList) unlink(m *message) {
+	if m.agePrev != nil {
+		m.agePrev.ageNext = m.ageNext
+	} else {
+		l.head = m.ageNext
+	}
+	if m.ageNext != nil {
+		m.ageNext.agePrev = m.agePrev
+	} else {
+		l.tail = m.agePrev
+	}
+	m.ageNext, m.agePrev = nil, nil
+}
+
+// readyList links messages through next/prev: a standard queue's visible
+// messages, or one FIFO group's messages.
+type readyList struct{ head, tail *message }
+
+func (l *readyList) push(m *message) {
+	m.prev, m.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = m
+	} else {
+		l.head = m
+	}
+	l.tail = m
+}
+
+func (l *readyList) unlink(m *message) {
+	if m.prev != nil {
+		m.prev.next = m.next
+	} else {
+		l.head = m.next
+	}
+	if m.next != nil {
+		m.next.prev = m.prev
+	} else {
+		l.tail = m.prev
+	}
+	m.next, m.prev = nil, nil
+}
+
+type groupList struct{ head, tail *group }
+
+func (l *groupList) push(g *group) {
+	g.availPrev, g.availNext = l.tail, nil
+	if l.tail != nil {
+		l.tail.availNext = g
+	} else {
+		l.head = g
+	}
+	l.tail = g
+	g.inAvail = true
+}
+
+func (l *groupList) unlink(g *group) {
+	if g.availPrev != nil {
+		g.availPrev.availNext = g.availNext
+	} else {
+		l.head = g.availNext
+	}
+	if g.availNext != nil {
+		g.availNext.availPrev = g.availPrev
+	} else {
+		l.tail = g.availPrev
+	}
+	g.availNext, g.availPrev = nil, nil
+	g.inAvail = false
+}
+
+// timerHeap orders delayed and in-flight messages by visibleAt.
+type timerHeap struct {
+	q     *Queue
+	items []*message
+}
+
+func (h *timerHeap) less(i, j int) bool { return h.items[i].visibleAt < h.items[j].visibleAt }
+
+func (h *timerHeap) swap(i, j int) {
+	h.items[i], h.items[j] = h.items[j], h.items[i]
+	h.items[i].heapIdx = int32(i)
+	h.items[j].heapIdx = int32(j)
+}
+
+func (h *timerHeap) up(j int) {
+	for {
+		i := (j - 1) / 2
+		if i == j || !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		j = i
+	}
+}
+
+func (h *timerHeap) down(i0 int) bool {
+	i, n := i0, len(h.items)
+	for {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 {
+			break
+		}
+		j := j1
+		if j2 := j1 + 1; j2 < n && h.less(j2, j1) {
+			j = j2
+		}
+		if !h.less(j, i) {
+			break
+		}
+		h.swap(i, j)
+		i = j
+	}
+	return i > i0
+}
+
+func (h *timerHeap) push(m *message) {
+	m.heapIdx = int32(len(h.items))
+	h.items = append(h.items, m)
+	h.up(len(h.items) - 1)
+}
+
+func (h *timerHeap) remove(m *message) {
+	i := int(m.heapIdx)
+	n := len(h.items) - 1
+	if i != n {
+		h.swap(i, n)
+	}
+	h.items[n] = nil
+	h.items = h.items[:n]
+	if i != n && !h.down(i) {
+		h.up(i)
+	}
+	m.heapIdx = -1
+	if cap(h.items) > 1024 && len(h.items) < cap(h.items)/4 {
+		h.items = append([]*message(nil), h.items...)
+	}
+}
+
+func (h *timerHeap) fix(m *message) {
+	i := int(m.heapIdx)
+	if !h.down(i) {
+		h.up(i)
+	}
+}
+
+func (h *timerHeap) peek() *message {
+	if len(h.items) == 0 {
+		return nil
+	}
+	return h.items[0]
+}
