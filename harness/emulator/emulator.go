@@ -141,6 +141,7 @@ func New(opts ...Option) *Emulator {
 	ed.origins = newOriginPolicy(cfg.origins, cfg.anyOrigin)
 	if cfg.secrets != nil {
 		ed.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
+		e.env.Links.Set(cloud.LinkSigV4, cloud.RequestVerifier(ed.verifier))
 	}
 	e.handler = ed
 	return e

@@ -257,12 +257,17 @@ func (v *Verifier) VerifyFor(r *http.Request, x Expect) error {
 		return fail(ErrSignatureMismatch, "There were headers present in the request which were not signed: x-amz-target")
 	}
 	payload := r.Header.Get(hdrContentSHA256)
-	switch {
-	case sig.Presigned:
-		payload = unsignedPayload
-		if p := r.URL.Query().Get(hdrContentSHA256); p != "" {
-			payload = p
+	if sig.Presigned {
+		// S3's presigned URLs leave the payload unsigned unless they say
+		// otherwise; every other service's sign the body's hash (botocore's
+		// SigV4QueryAuth, the SDKs' PresignHTTP), hashed below like a header
+		// signature without X-Amz-Content-Sha256.
+		payload = r.URL.Query().Get(hdrContentSHA256)
+		if payload == "" && sig.Scope.Service == "s3" {
+			payload = unsignedPayload
 		}
+	}
+	switch {
 	case payload == "" && sig.Scope.Service == "s3":
 		return fail(ErrMissingContentSHA256, "Missing required header for this request: x-amz-content-sha256")
 	case payload == "":

@@ -3,7 +3,10 @@ package cloud
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
 // Names under which services publish themselves in Env.Links.
@@ -14,6 +17,12 @@ const (
 	// LinkDynamoDBStreams names a StreamReader (DynamoDB Streams).
 	LinkDynamoDBStreams = "dynamodbstreams"
 	LinkSQS             = "sqs" // a Queues (SQS)
+	// LinkSigV4 names the edge's RequestVerifier, published only when
+	// strict auth is on: data planes that authenticate their own callers
+	// (API Gateway's AWS_IAM methods) verify with the emulator's keys.
+	LinkSigV4 = "sigv4"
+	// LinkIdentities names a CallerIdentities (STS).
+	LinkIdentities = "identities"
 )
 
 // Queues is SQS as other services use it in-process: SNS subscriptions and
@@ -94,6 +103,22 @@ type QueueInfo struct {
 	// Visible, InFlight and Delayed count the queue's messages now (its
 	// ApproximateNumberOf* attributes): a poller scales with Visible.
 	Visible, InFlight, Delayed int
+}
+
+// RequestVerifier checks a request's SigV4 signature (awsproto.Verifier).
+type RequestVerifier interface {
+	VerifyFor(r *http.Request, x awsproto.Expect) error
+}
+
+// CallerIdentities says who temporary credentials this emulator issued
+// belong to (STS's assumed-role sessions); ok is false for other keys.
+type CallerIdentities interface {
+	CallerIdentity(accessKey string, now time.Time) (CallerIdentity, bool)
+}
+
+// CallerIdentity is who signed a request, as GetCallerIdentity says it.
+type CallerIdentity struct {
+	Account, Arn, UserID string
 }
 
 // StreamReader reads DynamoDB Streams in-process, for Lambda event source

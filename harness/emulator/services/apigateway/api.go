@@ -47,13 +47,18 @@ func New(env *cloud.Env) *Service {
 		DecodeError: decodeError,
 	}
 	s.api.Register(s.operations()...)
+	s.api.Register(s.keyOperations()...)
+	s.api.Register(s.authorizerOperations()...)
 	return s
 }
 
 func (s *Service) Name() string                { return "apigateway" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestJSON }
 func (s *Service) Reset()                      { s.store.Reset() }
-func (s *Service) Summary() map[string]any     { return map[string]any{"rest_apis": s.store.Count()} }
+func (s *Service) Summary() map[string]any {
+	keys, plans := s.store.KeyCounts()
+	return map[string]any{"rest_apis": s.store.Count(), "api_keys": keys, "usage_plans": plans}
+}
 
 func (s *Service) Routes() []cloud.Route {
 	data := http.HandlerFunc(s.serveDataPlane)
@@ -64,6 +69,9 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: pathRestAPIs, PublicIf: isInvocation, DataPlane: data},
 		{Kind: cloud.ByPath, Key: pathExecuteAPI, Public: true, DataPlane: data},
 		{Kind: cloud.ByHost, Key: hostExecuteAPI, Public: true, DataPlane: data},
+		// Requests signed for execute-api (AWS_IAM methods) reach only the
+		// data plane, which verifies their signatures itself.
+		{Kind: cloud.ByScope, Key: executeAPI, Public: true, DataPlane: data},
 	}
 }
 

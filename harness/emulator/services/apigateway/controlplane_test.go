@@ -141,7 +141,12 @@ func TestResourcesMethodsIntegrations(t *testing.T) {
 	if *m.HttpMethod != "GET" || *m.AuthorizationType != "AWS_IAM" || !*m.ApiKeyRequired {
 		t.Fatalf("method %+v", m)
 	}
-	must(c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: api.Id, ResourceId: proxy.Id, HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("CUSTOM"), AuthorizerId: aws.String("auth1")})).ok(t)
+	// CUSTOM needs an authorizer of the API
+	_, err = c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: api.Id, ResourceId: proxy.Id, HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("CUSTOM"), AuthorizerId: aws.String("auth1")})
+	wantErr[*types.BadRequestException](t, err, "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.")
+	z := must(c.CreateAuthorizer(ctx, &apigw.CreateAuthorizerInput{RestApiId: api.Id, Name: aws.String("auth1"), Type: types.AuthorizerTypeToken,
+		AuthorizerUri: aws.String(lambdaURI("authz")), IdentitySource: aws.String("method.request.header.Authorization")})).ok(t)
+	must(c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: api.Id, ResourceId: proxy.Id, HttpMethod: aws.String("ANY"), AuthorizationType: aws.String("CUSTOM"), AuthorizerId: z.Id})).ok(t)
 	_, err = c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: api.Id, ResourceId: id.Id, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("NONE")})
 	wantErr[*types.ConflictException](t, err, "Method already exists for this resource")
 	_, err = c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: api.Id, ResourceId: id.Id, HttpMethod: aws.String("FETCH"), AuthorizationType: aws.String("NONE")})
@@ -186,7 +191,7 @@ func TestResourcesMethodsIntegrations(t *testing.T) {
 	}
 	pm := proxyView.ResourceMethods["ANY"]
 	if pm.MethodIntegration == nil || pm.MethodIntegration.Type != types.IntegrationTypeMock || pm.MethodResponses["200"].StatusCode == nil ||
-		pm.MethodIntegration.IntegrationResponses["200"].ResponseTemplates["application/json"] != `{"mock":true}` || *pm.AuthorizerId != "auth1" {
+		pm.MethodIntegration.IntegrationResponses["200"].ResponseTemplates["application/json"] != `{"mock":true}` || *pm.AuthorizerId != *z.Id {
 		t.Fatalf("embedded method %+v", pm)
 	}
 	paths := []string{}

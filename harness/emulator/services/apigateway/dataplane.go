@@ -135,16 +135,20 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 		x.fail(gwPayloadTooLarge)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
-	if err != nil {
-		x.fail(gwInternalError)
+	route := route{target: t, node: node, method: m, params: params, segs: segs}
+	if guarded(m) && !x.authorize(&route) {
 		return
 	}
-	if len(body) > maxPayload {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
+	switch {
+	case err != nil:
+		x.bodyFailed(err)
+		return
+	case len(body) > maxPayload:
 		x.fail(gwPayloadTooLarge)
 		return
 	}
-	route := route{target: t, node: node, method: m, params: params, segs: segs, body: body}
+	route.body = body
 	switch m.Integration.Type {
 	case "AWS_PROXY":
 		x.lambdaProxy(route)
@@ -158,6 +162,17 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 	}
 }
 
+// bodyFailed answers a request whose body could not be read: the body
+// is not the one an AWS_IAM signature covered, or the read broke off.
+func (x *exchange) bodyFailed(err error) {
+	var coded *awsproto.Error
+	if errors.As(err, &coded) && coded.Code == awsproto.ErrContentSHA256Mismatch.Name {
+		x.fail(gwSignature(msgSignatureMismatch))
+		return
+	}
+	x.fail(gwInternalError)
+}
+
 // route is what matching found for a request.
 type route struct {
 	target Target
@@ -166,6 +181,7 @@ type route struct {
 	params map[string]string
 	segs   []string
 	body   []byte
+	caller caller // what access control learnt of the caller
 }
 
 // timeout is the integration's timeout, capped by the service's.
@@ -194,7 +210,10 @@ func (x *exchange) fail(g gatewayResponse) {
 	if g.errorType != "" {
 		h.Set(hdrErrorType, g.errorType)
 	}
-	b, _ := json.Marshal(map[string]string{"message": g.message})
+	b := []byte(`{"message": null}`)
+	if g.message != "" {
+		b, _ = json.Marshal(map[string]string{"message": g.message})
+	}
 	x.w.WriteHeader(g.status)
 	x.w.Write(b)
 }
@@ -255,6 +274,9 @@ type ProxyIdentity struct {
 	UserArn                       *string `json:"userArn"`
 	UserAgent                     string  `json:"userAgent"`
 	User                          *string `json:"user"`
+	// APIKey and APIKeyID are the API key of a method that requires one.
+	APIKey   *string `json:"apiKey,omitempty"`
+	APIKeyID *string `json:"apiKeyId,omitempty"`
 }
 
 // proxyEvent builds the v1 proxy event of a request.
@@ -302,6 +324,19 @@ func (x *exchange) proxyEvent(rt route) *ProxyEvent {
 	}
 	if ev.RequestContext.Protocol == "" {
 		ev.RequestContext.Protocol = "HTTP/1.1"
+	}
+	if c := &rt.caller; c.signed || c.apiKey != "" || c.authorizer != nil {
+		id := &ev.RequestContext.Identity
+		if c.signed {
+			sourceIP, agent := id.SourceIP, id.UserAgent
+			*id = c.identity
+			id.SourceIP, id.UserAgent = sourceIP, agent
+		}
+		if c.apiKey != "" {
+			key, keyID := c.apiKey, c.apiKeyID // copies: rt stays on the stack
+			id.APIKey, id.APIKeyID = &key, &keyID
+		}
+		ev.RequestContext.Authorizer = c.authorizer
 	}
 	return ev
 }

@@ -33,7 +33,7 @@ func errAPINotFound(account, id string) error {
 type gatewayResponse struct {
 	status    int
 	errorType string
-	message   string
+	message   string // empty: the body is {"message": null}
 }
 
 var (
@@ -47,4 +47,17 @@ var (
 	// larger than its 6 MB invoke payload (seen on AWS: 413, x-amzn-ErrorType
 	// BadRequestException, {"message": "Request Too Long"}).
 	gwIntegrationTooLarge = gatewayResponse{http.StatusRequestEntityTooLarge, "BadRequestException", "Request Too Long"}
+
+	// Access control (API keys, usage plans, authorizers), as API Gateway's
+	// default gateway responses answer.
+	gwForbidden        = gatewayResponse{http.StatusForbidden, "ForbiddenException", "Forbidden"}
+	gwThrottled        = gatewayResponse{http.StatusTooManyRequests, "TooManyRequestsException", "Too Many Requests"}
+	gwQuotaExceeded    = gatewayResponse{http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded"}
+	gwUnauthorized     = gatewayResponse{http.StatusUnauthorized, "UnauthorizedException", "Unauthorized"}
+	gwExplicitDeny     = gatewayResponse{http.StatusForbidden, "AccessDeniedException", "User is not authorized to access this resource with an explicit deny"}
+	gwImplicitDeny     = gatewayResponse{http.StatusForbidden, "AccessDeniedException", "User is not authorized to access this resource"}
+	gwAuthorizerConfig = gatewayResponse{http.StatusInternalServerError, "AuthorizerConfigurationException", ""}
+	// gwCognitoNotEmulated refuses methods behind a Cognito user pool
+	// authorizer rather than serve them unprotected.
+	gwCognitoNotEmulated = gatewayResponse{http.StatusInternalServerError, "AuthorizerConfigurationException", "groundstack does not emulate COGNITO_USER_POOLS authorizers"}
 )

@@ -10,6 +10,7 @@ import (
 type Snapshot struct {
 	Root             *RouteNode
 	BinaryMediaTypes []string
+	Authorizers      map[string]*Authorizer // as they were at the deployment
 }
 
 // RouteNode is one resource of a deployed API.
@@ -56,7 +57,13 @@ func (a *API) snapshot() *Snapshot {
 			parent.literal[r.PathPart] = n
 		}
 	}
-	return &Snapshot{Root: nodes[a.RootID], BinaryMediaTypes: append([]string(nil), a.BinaryMediaTypes...)}
+	authorizers := make(map[string]*Authorizer, len(a.authorizers))
+	for id, z := range a.authorizers {
+		c := *z
+		c.ProviderARNs = append([]string(nil), z.ProviderARNs...)
+		authorizers[id] = &c
+	}
+	return &Snapshot{Root: nodes[a.RootID], BinaryMediaTypes: append([]string(nil), a.BinaryMediaTypes...), Authorizers: authorizers}
 }
 
 // maxPathSegments bounds the work one request path can cause.

@@ -17,11 +17,14 @@ type Store struct {
 
 	mu   sync.RWMutex
 	apis map[string]*API
+
+	keys keyring // API keys and usage plans
+	auth authCache
 }
 
 // NewStore returns an empty store.
 func NewStore(account string, now func() time.Time, newID func() string) *Store {
-	return &Store{account: account, now: now, newID: newID, apis: map[string]*API{}}
+	return &Store{account: account, now: now, newID: newID, apis: map[string]*API{}, keys: newKeyring(), auth: newAuthCache()}
 }
 
 // Reset drops every API.
@@ -29,6 +32,10 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	s.apis = map[string]*API{}
 	s.mu.Unlock()
+	s.keys.mu.Lock()
+	s.keys.keys, s.keys.byValue, s.keys.plans = map[string]*APIKey{}, map[string]*APIKey{}, map[string]*UsagePlan{}
+	s.keys.mu.Unlock()
+	s.auth.reset()
 }
 
 // shortID turns a fresh UUID into n lowercase alphanumerics, as API Gateway
@@ -83,6 +90,7 @@ type API struct {
 	resources   map[string]*Resource
 	deployments map[string]*Deployment
 	stages      map[string]*Stage
+	authorizers map[string]*Authorizer
 }
 
 // Resource is a path in an API's tree.
@@ -183,6 +191,7 @@ func (s *Store) CreateAPI(region string, in NewAPI) *API {
 		APIKeySource: in.APIKeySource, EndpointTypes: slices.Clone(in.EndpointTypes),
 		DisableExecuteAPIEndpoint: in.DisableExecuteAPIEndpoint, Policy: in.Policy, Tags: maps.Clone(in.Tags),
 		resources: map[string]*Resource{}, deployments: map[string]*Deployment{}, stages: map[string]*Stage{},
+		authorizers: map[string]*Authorizer{},
 	}
 	if a.APIKeySource == "" {
 		a.APIKeySource = "HEADER"
@@ -392,6 +401,9 @@ func (a *API) PutMethod(resourceID string, m *Method) error {
 	if r.Methods[m.HTTPMethod] != nil {
 		return ErrConflict.New("Method already exists for this resource")
 	}
+	if err := a.checkMethodAuth(m); err != nil {
+		return err
+	}
 	if m.Responses == nil {
 		m.Responses = map[string]*MethodResponse{}
 	}
@@ -561,10 +573,11 @@ func (a *API) DeleteStage(name string) error {
 // Target is what the data plane needs of a stage: its deployed routes and
 // variables, read under the API's lock once per request.
 type Target struct {
-	Snapshot  *Snapshot
-	Stage     string
-	Variables map[string]string
-	Region    string
+	Snapshot     *Snapshot
+	Stage        string
+	Variables    map[string]string
+	Region       string
+	APIKeySource string // HEADER or AUTHORIZER
 }
 
 // Target resolves api id and stage for an invocation.
@@ -583,7 +596,7 @@ func (s *Store) Target(apiID, stage string) (Target, bool) {
 	if d == nil {
 		return Target{}, false
 	}
-	return Target{Snapshot: d.Snapshot, Stage: st.Name, Variables: st.Variables, Region: a.Region}, true
+	return Target{Snapshot: d.Snapshot, Stage: st.Name, Variables: st.Variables, Region: a.Region, APIKeySource: a.APIKeySource}, true
 }
 
 // --- deep copies (deployments must not see later edits) ---------------------

@@ -184,11 +184,16 @@ func (a *API) PatchMethod(resourceID, httpMethod string, ops []PatchOp) (*Method
 	if err != nil {
 		return nil, err
 	}
+	next := *m
 	for _, op := range ops {
-		if err := m.patch(op); err != nil {
+		if err := next.patch(op); err != nil {
 			return nil, err
 		}
 	}
+	if err := a.checkMethodAuth(&next); err != nil {
+		return nil, err
+	}
+	*m = next
 	return m, nil
 }
 
@@ -494,6 +499,8 @@ func (a *API) DeployTo(s *Store, in NewDeployment) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	// a deployment may change its authorizers: their cached verdicts go
+	s.auth.reset()
 	if in.StageName != "" {
 		st, err := a.PointStage(s.now(), in.StageName, d.ID, in.StageDescription, in.Variables)
 		if err != nil {

@@ -38,7 +38,19 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("GetSessionToken", s.getSessionToken),
 		awsproto.Handle("GetAccessKeyInfo", s.getAccessKeyInfo),
 	)
+	if env.Links != nil {
+		env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(identities{s.store}))
+	}
 	return s
+}
+
+// identities tells other services (API Gateway's AWS_IAM identity) who the
+// sessions this service issued belong to.
+type identities struct{ store *Store }
+
+func (i identities) CallerIdentity(accessKey string, now time.Time) (cloud.CallerIdentity, bool) {
+	id, ok := i.store.Lookup(accessKey, now)
+	return cloud.CallerIdentity{Account: id.Account, Arn: id.Arn, UserID: id.UserID}, ok
 }
 
 func (s *Service) Name() string                { return "sts" }
