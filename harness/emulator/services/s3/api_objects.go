@@ -257,6 +257,11 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 	if obj.Data, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding); err != nil {
 		return nil, err
 	}
+	if obj.Checksum.Algorithm == "" {
+		// S3 gives every object uploaded without a checksum a CRC64NVME one,
+		// which GetObject returns in checksum mode (SDKs ask for it by default)
+		obj.Checksum = Checksum{Algorithm: "CRC64NVME", Value: computeChecksum("CRC64NVME", obj.Data)}
+	}
 	obj.Seal(s.env.Now())
 	if err := in.checkMD5(obj.ETag); err != nil {
 		return nil, err
