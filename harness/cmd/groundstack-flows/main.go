@@ -23,6 +23,7 @@ Usage:
   groundstack-flows list                             the flows, one a line
   groundstack-flows deploy --endpoint URL NAME…      deploy flows on a running cloud (groundstack up --flows)
   groundstack-flows load …                           groundstack load (see groundstack load --help)
+  groundstack-flows logs …                           groundstack logs (see groundstack logs --help)
 `
 
 // knownFlows are the flows `groundstack up --flows` can deploy. Each
@@ -44,6 +45,8 @@ func main() {
 		os.Exit(runDeploy(os.Args[2:], os.Stdout, os.Stderr))
 	case "load":
 		os.Exit(runLoad(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
+	case "logs":
+		os.Exit(runLogs(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
 	case "help", "--help", "-h":
 		fmt.Print(usage)
 	default:
