@@ -200,6 +200,9 @@ func (s *suite) print(w io.Writer, pre string) {
 	for _, why := range s.report.SpecialSuiteFailureReasons {
 		fmt.Fprintf(w, "%ssuite: %s\n", pre, why)
 	}
+	if slow := s.slowSpecs(3); len(slow) > 0 {
+		fmt.Fprintf(w, "%sslowest: %s\n", pre, strings.Join(slow, "; "))
+	}
 }
 
 // slowSpecs are the n slowest specs, for the time budget.
