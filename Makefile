@@ -32,7 +32,13 @@ SUITE_PKGS     = $(PKG_TEST_FILES) | awk '/_suite_test\.go/ {print $$1}'
 UNIT_PKGS      = $(PKG_TEST_FILES) | awk '!/_suite_test\.go/ {print $$1}'
 
 export TESTCONTAINERS_RYUK_DISABLED ?= true
-export GOFLAGS ?= -buildvcs=false
+# One build of every package serves make build, the handlers' and the
+# container's binaries (all static: CGO_ENABLED=0 -trimpath), go vet,
+# staticcheck and the e2e suites: a cold cache compiles the SDK twice (this
+# and -race), not three times. unit's -race needs cgo, so it sets its own.
+export CGO_ENABLED ?= 0
+export GOFLAGS ?= -buildvcs=false -trimpath
+UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
 .PHONY: help up build test deps vet unit e2e e2e-container bench lint fuzz clean load testreport
 
@@ -94,11 +100,11 @@ vet:
 	$(GO) vet ./...
 
 ## unit: every package that is not a Ginkgo suite, with the race detector
-## (the raw go test -json in build/reports/unit.jsonl)
+## (the raw go test -json in build/reports/unit.jsonl; go vet is lint's)
 unit: testreport
 	@mkdir -p $(REPORTS); set -o pipefail; pkgs=$$($(UNIT_PKGS)) && \
-		$(GO) test -race -count=1 -json $$pkgs 2>&1 | tee $(REPORTS)/unit.jsonl | \
-		$(TESTREPORT) go --step unit --results $(RESULTS)
+		CGO_ENABLED=1 GOFLAGS='$(UNIT_GOFLAGS)' $(GO) test -race -vet=off -count=1 -json $$pkgs 2>&1 | \
+		tee $(REPORTS)/unit.jsonl | $(TESTREPORT) go --step unit --results $(RESULTS)
 
 ## e2e: the Ginkgo scenario suites, each run even when one before it failed;
 ## JUnit and JSON reports under build/reports/
@@ -107,7 +113,7 @@ e2e: testreport
 	pkgs=$$($(SUITE_PKGS)) || exit 1; for pkg in $$pkgs; do \
 		name=$$(basename $$pkg); rm -f $(REPORTS)/$$name.json; \
 		$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) \
-		$(GO) test -count=1 -timeout 20m -json $$pkg -ginkgo.no-color \
+		$(GO) test -vet=off -count=1 -timeout 20m -json $$pkg -ginkgo.no-color \
 			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml -ginkgo.json-report=$(CURDIR)/$(REPORTS)/$$name.json \
 			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') 2>&1 | \
 		$(TESTREPORT) go --step e2e --results $(RESULTS) --ginkgo-json $(REPORTS)/$$name.json || failed="$$failed $$name"; \
@@ -123,7 +129,7 @@ e2e-container: testreport
 	elif ! docker info >/dev/null 2>&1; then \
 		$(TESTREPORT) skip --step e2e-container --results $(RESULTS) "scenarios/deliveries on the container backend: no Docker engine answers (docker info failed)"; \
 	else rm -f $(REPORTS)/deliveries-container.json; \
-		GROUNDSTACK_BACKEND=container $(GO) test -count=1 -timeout 20m -json ./scenarios/deliveries -ginkgo.no-color \
+		GROUNDSTACK_BACKEND=container $(GO) test -vet=off -count=1 -timeout 20m -json ./scenarios/deliveries -ginkgo.no-color \
 			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/deliveries-container.xml \
 			-ginkgo.json-report=$(CURDIR)/$(REPORTS)/deliveries-container.json 2>&1 | \
 		$(TESTREPORT) go --step e2e-container --results $(RESULTS) --ginkgo-json $(REPORTS)/deliveries-container.json; \
