@@ -227,11 +227,7 @@ func (r *goTestReader) finish(p *pkgRun) {
 	if suite != nil {
 		suite.print(r.out, "       ")
 	} else {
-		for _, tname := range p.order {
-			if tc := p.tests[tname]; tc.result == "skip" {
-				fmt.Fprintf(r.out, "       skip %s: %s\n", tname, skipReason(tc.output))
-			}
-		}
+		printSkips(r.out, p)
 	}
 	if p.result != "fail" && !r.verbose {
 		return
@@ -304,6 +300,34 @@ func isFraming(line string) bool {
 	return false
 }
 
+// printSkips prints p's skipped tests with their reasons, those skipped
+// for the same reason on one line.
+func printSkips(w io.Writer, p *pkgRun) {
+	var reasons []string
+	names := map[string][]string{}
+	for _, tname := range p.order {
+		if tc := p.tests[tname]; tc.result == "skip" {
+			why := skipReason(tc.output)
+			if names[why] == nil {
+				reasons = append(reasons, why)
+			}
+			names[why] = append(names[why], tname)
+		}
+	}
+	for _, why := range reasons {
+		n := names[why]
+		if len(n) == 1 {
+			fmt.Fprintf(w, "       skip %s: %s\n", n[0], why)
+			continue
+		}
+		list := strings.Join(n[:min(len(n), 3)], ", ")
+		if len(n) > 3 {
+			list += ", …"
+		}
+		fmt.Fprintf(w, "       skip %d tests (%s): %s\n", len(n), list, why)
+	}
+}
+
 // skipReason is what a skipped test said, on one line.
 func skipReason(output []string) string {
 	var parts []string
@@ -313,6 +337,7 @@ func skipReason(output []string) string {
 			continue
 		}
 		// "file_test.go:26: reason": the reason, where it was said
+		// (unless several tests skip in one place, for one reason)
 		parts = append(parts, t)
 	}
 	if len(parts) == 0 {
