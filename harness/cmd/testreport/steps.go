@@ -117,6 +117,11 @@ func printSteps(w io.Writer, runs []stepRun, results map[string][]stepResult, to
 			elapsed = round(r.elapsed)
 		}
 		fmt.Fprintf(w, "   %-15s %-8s %8s   %s\n", r.name, state, elapsed, detail)
+		for _, res := range results[r.name] {
+			if len(res.Slowest) > 0 && len(results[r.name]) == 1 {
+				fmt.Fprintf(w, "   %-15s slowest: %s\n", "", strings.Join(res.Slowest, ", "))
+			}
+		}
 	}
 	for _, f := range failures {
 		fmt.Fprintf(w, "   failed %s\n", f)
