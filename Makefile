@@ -12,6 +12,16 @@ FUZZTIME  ?= 30s
 # staticcheck as the Go module proxy serves it (it refuses the 2025.1.1 tag).
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The test reporter (harness/cmd/testreport): counts, skips and their reasons,
+# the suites' figures, the failing tests' output; each step adds its counts to
+# RESULTS for make test's summary.
+TESTREPORT := bin/testreport
+RESULTS    := $(REPORTS)/steps
+# make test's steps, in order; each runs even when one before it failed.
+TEST_STEPS := deps lint unit e2e e2e-container
+
+# A bare `make` lists the targets; it starts nothing.
+.DEFAULT_GOAL := help
 
 # A package with a *_suite_test.go is a Ginkgo suite and runs under e2e; every
 # other package (scenarios/scenario and scenarios/browser included) under unit,
@@ -22,9 +32,23 @@ SUITE_PKGS     = $(PKG_TEST_FILES) | awk '/_suite_test\.go/ {print $$1}'
 UNIT_PKGS      = $(PKG_TEST_FILES) | awk '!/_suite_test\.go/ {print $$1}'
 
 export TESTCONTAINERS_RYUK_DISABLED ?= true
-export GOFLAGS ?= -buildvcs=false
+# One build of every package serves make build, the handlers' and the
+# container's binaries (all static: CGO_ENABLED=0 -trimpath), go vet,
+# staticcheck and the e2e suites: a cold cache compiles the SDK twice (this
+# and -race), not three times. unit's -race needs cgo, so it sets its own.
+export CGO_ENABLED ?= 0
+export GOFLAGS ?= -buildvcs=false -trimpath
+UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
-.PHONY: up build awslocal test deps vet unit e2e e2e-container bench lint fuzz clean load
+.PHONY: help up build awslocal test deps vet unit e2e e2e-container bench lint fuzz clean load testreport
+
+## help: this list (a bare `make` prints it)
+help:
+	@echo "groundstack — make targets (README.md says more):"
+	@awk '/^## [a-zA-Z0-9_-]+: / { if (name) printf "  %-15s %s\n", name, desc; \
+			name = $$2; sub(/:$$/, "", name); desc = $$0; sub(/^## [^:]+: /, "", desc); next } \
+		/^## / && name { line = $$0; sub(/^## */, "", line); desc = desc "\n                  " line; next } \
+		{ if (name) printf "  %-15s %s\n", name, desc; name = "" }' $(MAKEFILE_LIST)
 
 ## up: start the local cloud on 127.0.0.1:4566 with every flow deployed
 up: build
@@ -59,8 +83,15 @@ awslocal:
 	   note=; [ "$$dir" = "$(HOME)/.local/bin" ] && note="    # Debian's ~/.profile adds it from your next login"; \
 	   echo "  export PATH=\"$$dir:\$$PATH\"$$note" ;; esac
 
-## test: everything CI checks (installs the aws CLI when missing)
-test: deps lint unit e2e e2e-container
+## test: everything CI checks: deps, lint, unit, e2e, e2e-container, each run even
+## when one before it failed, then each step's time and counts and one line for all
+## (installs the aws CLI when missing)
+test: testreport
+	@$(TESTREPORT) steps --results $(RESULTS) --make "$(MAKE)" $(TEST_STEPS)
+
+## testreport: bin/testreport, which prints the tests' results for people
+testreport:
+	@$(GO) build -o $(TESTREPORT) ./harness/cmd/testreport
 
 ## deps: system packages the tests use, installed idempotently (the browser
 ## scenarios skip with a message if Chromium cannot be installed; busybox-static
@@ -96,27 +127,39 @@ vet:
 	$(GO) vet ./...
 
 ## unit: every package that is not a Ginkgo suite, with the race detector
-unit:
-	pkgs=$$($(UNIT_PKGS)) && $(GO) test -race -count=1 $$pkgs
+## (the raw go test -json in build/reports/unit.jsonl; go vet is lint's)
+unit: testreport
+	@mkdir -p $(REPORTS); set -o pipefail; pkgs=$$($(UNIT_PKGS)) && \
+		CGO_ENABLED=1 GOFLAGS='$(UNIT_GOFLAGS)' $(GO) test -race -vet=off -count=1 -json $$pkgs 2>&1 | \
+		tee $(REPORTS)/unit.jsonl | $(TESTREPORT) go --step unit --results $(RESULTS)
 
-## e2e: the Ginkgo scenario suites, JUnit reports under build/reports/
-e2e:
-	@mkdir -p $(REPORTS)
-	@set -e; pkgs=$$($(SUITE_PKGS)); for pkg in $$pkgs; do \
-		name=$$(basename $$pkg); echo "== $$pkg"; \
+## e2e: the Ginkgo scenario suites, each run even when one before it failed;
+## JUnit and JSON reports under build/reports/
+e2e: testreport
+	@mkdir -p $(REPORTS); rm -f $(RESULTS)/e2e--*.json; set -o pipefail; failed=""; \
+	pkgs=$$($(SUITE_PKGS)) || exit 1; for pkg in $$pkgs; do \
+		name=$$(basename $$pkg); rm -f $(REPORTS)/$$name.json; \
 		$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) \
-		$(GO) test -count=1 -timeout 20m $$pkg -ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml \
-			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') ; \
-	done
+		$(GO) test -vet=off -count=1 -timeout 20m -json $$pkg -ginkgo.no-color \
+			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml -ginkgo.json-report=$(CURDIR)/$(REPORTS)/$$name.json \
+			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') 2>&1 | \
+		$(TESTREPORT) go --step e2e --results $(RESULTS) --ginkgo-json $(REPORTS)/$$name.json || failed="$$failed $$name"; \
+	done; \
+	$(TESTREPORT) total --step e2e --results $(RESULTS); \
+	if [ -n "$$failed" ]; then echo "e2e: failed suites:$$failed"; exit 1; fi
 
 ## e2e-container: the deliveries suite again, on the container backend (skipped with a message without Docker)
-e2e-container:
-	@if [ "$(BACKEND)" = container ]; then echo "== the suites already ran on the container backend"; \
+e2e-container: testreport
+	@mkdir -p $(REPORTS); rm -f $(RESULTS)/e2e-container--*.json; set -o pipefail; \
+	if [ "$(BACKEND)" = container ]; then \
+		$(TESTREPORT) skip --step e2e-container --results $(RESULTS) "the suites already ran on the container backend"; \
 	elif ! docker info >/dev/null 2>&1; then \
-		echo "== skipping scenarios/deliveries on the container backend: no Docker engine answers (docker info failed)"; \
-	else echo "== scenarios/deliveries on the container backend"; mkdir -p $(REPORTS); \
-		GROUNDSTACK_BACKEND=container $(GO) test -count=1 -timeout 20m ./scenarios/deliveries \
-			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/deliveries-container.xml; \
+		$(TESTREPORT) skip --step e2e-container --results $(RESULTS) "scenarios/deliveries on the container backend: no Docker engine answers (docker info failed)"; \
+	else rm -f $(REPORTS)/deliveries-container.json; \
+		GROUNDSTACK_BACKEND=container $(GO) test -vet=off -count=1 -timeout 20m -json ./scenarios/deliveries -ginkgo.no-color \
+			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/deliveries-container.xml \
+			-ginkgo.json-report=$(CURDIR)/$(REPORTS)/deliveries-container.json 2>&1 | \
+		$(TESTREPORT) go --step e2e-container --results $(RESULTS) --ginkgo-json $(REPORTS)/deliveries-container.json; \
 	fi
 
 ## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator),
@@ -141,5 +184,6 @@ lint: vet
 load: build
 	$(BIN) load --profile $(or $(PROFILE),year2) $(if $(DURATION),--duration $(DURATION)) --out build/load $(LOAD_FLAGS)
 
+## clean: remove bin/ and build/
 clean:
 	rm -rf bin build

@@ -254,7 +254,7 @@ func TestContainerThatExitsAtStartFailsFastWithItsLogs(t *testing.T) {
 	needDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	// An unknown flag: groundstack prints its usage and exits 1 at once.
+	// An unknown flag: groundstack says so in one line and exits 2 at once.
 	df := []byte(strings.Replace(string(backend.EmulatorDockerfileForTest), `"--port", "4566"]`, `"--port", "4566", "--no-such-flag"]`, 1))
 	start := time.Now()
 	c, err := backend.StartContainer(ctx, backend.WithDockerfileForTest(df), backend.WithStartTimeout(time.Minute))
@@ -264,7 +264,7 @@ func TestContainerThatExitsAtStartFailsFastWithItsLogs(t *testing.T) {
 	if err == nil {
 		t.Fatal("started")
 	}
-	for _, want := range []string{"exit code 1", "no-such-flag", "last log lines"} {
+	for _, want := range []string{"exit code 2", "no-such-flag", "last log lines"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}

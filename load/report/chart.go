@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/groundstack/groundstack/load/profile"
 )
@@ -50,7 +52,7 @@ func (r *Result) WriteCharts(dir string) ([]string, error) {
 			return out, fmt.Errorf("chart %s: %w", c.name, err)
 		}
 		path := filepath.Join(dir, c.name)
-		if err := p.Save(11*vg.Inch, 4.5*vg.Inch, path); err != nil {
+		if err := savePNG(p, 11*vg.Inch, 4.5*vg.Inch, path); err != nil {
 			return out, fmt.Errorf("chart %s: %w", c.name, err)
 		}
 		out = append(out, path)
@@ -58,14 +60,47 @@ func (r *Result) WriteCharts(dir string) ([]string, error) {
 	return out, nil
 }
 
-// series is one line: a value per bucket, NaN where there is none.
-type series struct {
-	label string
-	col   color.Color
-	dash  bool
-	width vg.Length
-	ys    []float64
+// savePNG draws p with its legend in a margin on the right, where it
+// hides no line, and writes it as a PNG.
+func savePNG(p *plot.Plot, w, h vg.Length, path string) error {
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	legend := p.Legend
+	r := legend.Rectangle(dc)
+	margin := r.Max.X - r.Min.X + vg.Points(24)
+	p.Legend = plot.NewLegend()
+	p.Draw(draw.Crop(dc, 0, -margin, 0, 0))
+	p.Legend = legend
+	legend.Left, legend.Top, legend.XOffs, legend.YOffs = true, true, 0, -vg.Points(34)
+	legend.Draw(draw.Crop(dc, w-margin+vg.Points(12), 0, 0, 0))
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
+
+// series is one line: a value per bucket, NaN where there is none. Lines
+// that coincide (p50 = p99 = max when a bucket holds one order) stay told
+// apart: wider ones are drawn first, and each has its own dashes and marker.
+type series struct {
+	label  string
+	col    color.Color
+	dash   bool
+	dashes []vg.Length // overrides dash
+	width  vg.Length
+	shape  draw.GlyphDrawer
+	radius vg.Length
+	ys     []float64
+}
+
+// markAtMost is how many points a series may have and still get a marker
+// on each: beyond it the line alone reads better.
+const markAtMost = 120
 
 func (r *Result) xs() []float64 {
 	xs := make([]float64, len(r.Series.Buckets))
@@ -84,21 +119,21 @@ func newPlot(title, ylabel string) *plot.Plot {
 	p.Y.Label.Text = ylabel
 	p.Legend.Top = true
 	p.Legend.Left = true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), -vg.Points(30)
 	p.Add(plotter.NewGrid())
 	return p
 }
 
 // addLines draws each series (skipping buckets without a value) and
-// returns the smallest and largest values drawn.
-func addLines(p *plot.Plot, xs []float64, ss []series) (lo, hi float64, err error) {
+// returns the smallest and largest values drawn. On a log axis (floor > 0)
+// a value under floor is drawn on it rather than lost below the axis.
+func addLines(p *plot.Plot, xs []float64, ss []series, floor float64) (lo, hi float64, err error) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, s := range ss {
 		var pts plotter.XYs
 		for i, y := range s.ys {
 			if i < len(xs) && !math.IsNaN(y) {
-				pts = append(pts, plotter.XY{X: xs[i], Y: y})
 				lo, hi = math.Min(lo, y), math.Max(hi, y)
+				pts = append(pts, plotter.XY{X: xs[i], Y: math.Max(y, floor)})
 			}
 		}
 		if len(pts) == 0 {
@@ -113,17 +148,31 @@ func addLines(p *plot.Plot, xs []float64, ss []series) (lo, hi float64, err erro
 		if s.width > 0 {
 			l.Width = s.width
 		}
-		if s.dash {
+		switch {
+		case s.dashes != nil:
+			l.Dashes = s.dashes
+		case s.dash:
 			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
 		p.Add(l)
-		p.Legend.Add(s.label, l)
-		if len(pts) == 1 { // a one-bucket run: show the point
-			sc, _ := plotter.NewScatter(pts)
-			sc.Color = s.col
-			sc.Shape = draw.CircleGlyph{}
+		thumbs := []plot.Thumbnailer{l}
+		if shape := s.shape; len(pts) <= markAtMost && (shape != nil || len(pts) == 1) {
+			if shape == nil {
+				shape = draw.CircleGlyph{}
+			}
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return lo, hi, err
+			}
+			sc.Color, sc.Shape = s.col, shape
+			sc.Radius = vg.Points(2.5)
+			if s.radius > 0 {
+				sc.Radius = s.radius
+			}
 			p.Add(sc)
+			thumbs = append(thumbs, sc)
 		}
+		p.Legend.Add(s.label, thumbs...)
 	}
 	return lo, hi, nil
 }
@@ -142,22 +191,30 @@ func hline(p *plot.Plot, y, xmax float64, label string, col color.Color) error {
 	return nil
 }
 
-// logY sets a log scale covering lo…hi (seconds), with readable ticks.
+// logFloor is the smallest value a log axis of seconds shows: 10 µs,
+// below what a request over loopback takes.
+const logFloor = 10e-6
+
+// logY sets a log scale (seconds) fitted to lo…hi, and readable ticks. Values under logFloor (0: seen at once) are
+// drawn on it (addLines).
 func logY(p *plot.Plot, lo, hi float64) {
-	// below a millisecond nothing is told apart (visible before the
-	// answer arrived)
-	if math.IsInf(lo, 0) || lo < 0.001 {
-		lo = 0.001
+	if math.IsInf(lo, 0) || lo < logFloor {
+		lo = logFloor
 	}
-	if hi <= lo {
+	if math.IsInf(hi, 0) || hi <= lo {
 		hi = lo * 10
 	}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = secondTicks{}
-	bottom, top := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi*1.2))
-	// headroom above the data for the legend
-	top++
-	p.Y.Min, p.Y.Max = math.Pow(10, bottom), math.Pow(10, top)
+	// down to the 1-2-5 step under lo, up to twice hi
+	bottom := math.Pow(10, math.Floor(math.Log10(lo)))
+	for _, m := range []float64{5, 2} {
+		if bottom*m <= lo {
+			bottom *= m
+			break
+		}
+	}
+	p.Y.Min, p.Y.Max = math.Max(bottom, logFloor), hi*2
 }
 
 // secondsAxis ticks a time axis at round numbers of seconds.
@@ -196,12 +253,20 @@ func (secondTicks) Ticks(lo, hi float64) []plot.Tick {
 			}
 			label := ""
 			if m == 1 || hi/lo < 1000 {
-				label = fmtMS(v * 1000)
+				label = tickLabel(v)
 			}
 			ts = append(ts, plot.Tick{Value: v, Label: label})
 		}
 	}
 	return ts
+}
+
+// tickLabel is a log axis tick in seconds: µs under a millisecond.
+func tickLabel(v float64) string {
+	if v < 0.001 {
+		return strconv.FormatFloat(math.Round(v*1e7)/10, 'f', -1, 64) + "µs"
+	}
+	return fmtMS(v * 1000)
 }
 
 func (r *Result) xmax() float64 {
@@ -232,10 +297,10 @@ func (r *Result) freshnessChart() (*plot.Plot, error) {
 		}
 	}
 	lo, hi, err := addLines(p, r.xs(), []series{
-		{label: "max", col: colDark, ys: mx, width: vg.Points(1)},
-		{label: "p99", col: colOrange, ys: p99},
-		{label: "p50", col: colBlue, ys: p50},
-	})
+		{label: "max", col: colDark, ys: mx, width: vg.Points(3.5), shape: draw.BoxGlyph{}, radius: vg.Points(4.5)},
+		{label: "p99", col: colOrange, ys: p99, width: vg.Points(2.2), dashes: dashes(6, 3), shape: draw.TriangleGlyph{}, radius: vg.Points(3.5)},
+		{label: "p50", col: colBlue, ys: p50, width: vg.Points(1.2), shape: draw.CircleGlyph{}, radius: vg.Points(2)},
+	}, logFloor)
 	if err != nil {
 		return nil, err
 	}
@@ -274,12 +339,12 @@ func (r *Result) latencyChart() (*plot.Plot, error) {
 		}
 	}
 	lo, hi, err := addLines(p, r.xs(), []series{
-		{label: "orders max", col: colDark, ys: mx, width: vg.Points(1)},
-		{label: "orders p99", col: colOrange, ys: p99},
-		{label: "orders p90", col: colGreen, ys: p90},
-		{label: "orders p50", col: colBlue, ys: p50},
-		{label: "dashboard reads p99", col: colPurple, ys: reads, dash: true},
-	})
+		{label: "orders max", col: colDark, ys: mx, width: vg.Points(4), shape: draw.BoxGlyph{}, radius: vg.Points(5)},
+		{label: "orders p99", col: colOrange, ys: p99, width: vg.Points(2.8), dashes: dashes(7, 3), shape: draw.TriangleGlyph{}, radius: vg.Points(4)},
+		{label: "orders p90", col: colGreen, ys: p90, width: vg.Points(1.8), dashes: dashes(2, 2), shape: draw.PyramidGlyph{}, radius: vg.Points(3)},
+		{label: "orders p50", col: colBlue, ys: p50, width: vg.Points(1.1), shape: draw.CircleGlyph{}, radius: vg.Points(2)},
+		{label: "dashboard reads p99", col: colPurple, ys: reads, width: vg.Points(1.3), dashes: dashes(5, 2, 1, 2), shape: draw.CrossGlyph{}, radius: vg.Points(3)},
+	}, logFloor)
 	if err != nil {
 		return nil, err
 	}
@@ -310,8 +375,8 @@ func (r *Result) rateChart() (*plot.Plot, error) {
 		anyReads = anyReads || reads[i] > 0
 	}
 	ss := []series{
-		{label: "intended orders/s", col: colGrey, ys: intended, dash: true, width: vg.Points(2.5)},
-		{label: "achieved orders/s (2xx, by answer time)", col: colBlue, ys: achieved},
+		{label: "intended orders/s", col: colGrey, ys: intended, dash: true, width: vg.Points(3.5)},
+		{label: "achieved orders/s (2xx, by answer time)", col: colBlue, ys: achieved, width: vg.Points(1.3)},
 	}
 	if anyReads {
 		ss = append(ss, series{label: "dashboard reads/s (2xx)", col: colPurple, ys: reads, width: vg.Points(1)})
@@ -319,7 +384,7 @@ func (r *Result) rateChart() (*plot.Plot, error) {
 	if anyFailed {
 		ss = append(ss, series{label: "failed or dropped orders/s", col: colRed, ys: failed})
 	}
-	_, hi, err := addLines(p, r.xs(), ss)
+	_, hi, err := addLines(p, r.xs(), ss, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -332,9 +397,17 @@ func (r *Result) rateChart() (*plot.Plot, error) {
 	if math.IsInf(hi, 0) || hi <= 0 {
 		hi = 1
 	}
-	p.Y.Max = hi * 1.45 // headroom for the legend
+	p.Y.Max = hi * 1.1
 	p.X.Min, p.X.Max = 0, r.xmax()
 	return p, nil
+}
+
+func dashes(on ...float64) []vg.Length {
+	out := make([]vg.Length, len(on))
+	for i, v := range on {
+		out[i] = vg.Points(v)
+	}
+	return out
 }
 
 func nanSlice(n int) []float64 {

@@ -233,10 +233,11 @@ func (r *Recorder) Lost(id string, _ time.Time) {
 type Live struct {
 	Elapsed time.Duration
 	// 2xx orders per second over the last liveWindow complete buckets
-	// (IntendedOrderSec likewise), and the order latency p99 of the last.
+	// (IntendedOrderSec likewise).
 	OrdersPerSec float64
-	LatencyP99   time.Duration
-	// Over the run so far.
+	// Over the run so far, computed as the report computes them: the last
+	// live figures are the report's.
+	LatencyP99       time.Duration // orders
 	FreshnessP99     time.Duration
 	Misses, Lost     int64
 	Pending          int64
@@ -268,7 +269,9 @@ func (r *Recorder) Live(now time.Time, budget time.Duration) Live {
 		}
 		l.OrdersPerSec = float64(achieved) / (float64(n) * r.width.Seconds())
 		l.IntendedOrderSec = float64(intended) / (float64(n) * r.width.Seconds())
-		l.LatencyP99 = r.bkts[i].latency(profile.Orders).Quantile(99)
+	}
+	if k := r.kinds[profile.Orders]; k != nil {
+		l.LatencyP99 = k.LatencyHist.Quantile(99)
 	}
 	l.Misses = countAbove(r.fresh.Hist, budget)
 	for _, k := range r.kinds {

@@ -398,6 +398,10 @@ func (r *Result) Line() string {
 	return b.String()
 }
 
+// FormatDuration writes d as the report writes its figures (12ms, 1.25s),
+// for displays that must show the same.
+func FormatDuration(d time.Duration) string { return fmtMS(ms(d)) }
+
 func fmtMS(v float64) string {
 	switch {
 	case v >= 100000:

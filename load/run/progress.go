@@ -38,6 +38,15 @@ func startProgress(w io.Writer, terminal bool, rec *report.Recorder, length, bud
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	show := func() {
+		l := rec.Live(time.Now(), budget)
+		if bar != nil {
+			_ = bar.Set64(int64(min(l.Elapsed, length) / time.Second))
+			bar.Describe(liveShort(l))
+			return
+		}
+		fmt.Fprintf(w, "load %s %3.0fs/%.0fs: %s\n", name, min(l.Elapsed, length).Seconds(), length.Seconds(), liveLong(l))
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -49,18 +58,14 @@ func startProgress(w io.Writer, terminal bool, rec *report.Recorder, length, bud
 				return
 			case <-t.C:
 			}
-			l := rec.Live(time.Now(), budget)
-			if bar != nil {
-				_ = bar.Set64(int64(min(l.Elapsed, length) / time.Second))
-				bar.Describe(liveShort(l))
-				continue
-			}
-			fmt.Fprintf(w, "load %s %3.0fs/%.0fs: %s\n", name, min(l.Elapsed, length).Seconds(), length.Seconds(), liveLong(l))
+			show()
 		}
 	}()
 	return func() {
 		close(done)
 		wg.Wait()
+		// the last figures, all orders settled: the report's own
+		show()
 		if bar != nil {
 			_ = bar.Finish()
 			fmt.Fprintln(w)
@@ -90,14 +95,6 @@ func liveLong(l report.Live) string {
 	return s
 }
 
-func dur(d time.Duration) string {
-	switch {
-	case d >= 10*time.Second:
-		return d.Round(100 * time.Millisecond).String()
-	case d >= time.Second:
-		return d.Round(10 * time.Millisecond).String()
-	case d >= time.Millisecond:
-		return d.Round(time.Millisecond).String()
-	}
-	return d.Round(10 * time.Microsecond).String()
-}
+// dur writes a figure as the report does, so the last live line and the
+// report agree to the digit.
+func dur(d time.Duration) string { return report.FormatDuration(d) }

@@ -13,7 +13,6 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
@@ -80,8 +79,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runLoadMerge(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, loadUsage); fs.PrintDefaults() }
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	prof := fs.String("profile", "year2", "profile name (baseline, year1, year2, ramp) or a YAML/JSON file")
 	dur := fs.Duration("duration", 0, "run length (default: the profile's; a ramp's longest run)")
 	clients := fs.Int("clients", 1, "courier clients (and dashboards) of baseline, year1 and year2")
@@ -102,23 +101,25 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the generator, and the embedded backend without --target) to FILE")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, loadUsage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return exitPassed
 		}
+		fmt.Fprintf(stderr, "groundstack load: %v (groundstack load --help lists the flags)\n", err)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "groundstack load: unexpected argument %q (flags come as --name value)\n", fs.Arg(0))
 		return exitUsage
 	}
-	// bad input still leaves a report saying what happened
-	usageFail := func(name string, err error) int {
+	// bad input is one line and stops before any report: nothing ran
+	usageFail := func(_ string, err error) int {
 		fmt.Fprintln(stderr, "groundstack load:", err)
-		r := &report.Result{Profile: profile.Profile{Name: name}, Started: time.Now(), Ended: time.Now(), Status: report.StatusFailed, Error: err.Error()}
-		r.Finish(nil, report.StepRule{})
-		if files, werr := writeOutputs(*out, r, false); werr == nil {
-			fmt.Fprintf(stdout, "report (failed): %s\n", strings.Join(files, ", "))
-		}
 		return exitUsage
+	}
+	if *target != "" && *password == "" {
+		return usageFail("", fmt.Errorf("--target needs the API's password: --password or DELIVERIES_DEMO_PASSWORD (groundstack up prints the demo logins), and --user (default %s)", run.DefaultUser))
 	}
 	p, err := profile.Load(*prof, *clients)
 	if err != nil {

@@ -69,13 +69,14 @@ func TestLoadBadInput(t *testing.T) {
 		stderr string
 		status string // of summary.json; "" for none written
 	}{
-		{"unknown profile", []string{"--profile", "year3"}, exitUsage, `unknown profile "year3" (known: baseline, year1, year2, ramp; or a .yaml/.json file)`, "failed"},
-		{"malformed profile file", []string{"--profile", broken}, exitUsage, "broken.yaml: line 3: field mixx not found", "failed"},
-		{"missing profile file", []string{"--profile", filepath.Join(dir, "none.json")}, exitUsage, "none.json: no such file or directory", "failed"},
-		{"bad threshold", []string{"--threshold", "freshness.p99<=fast"}, exitUsage, `"fast" is not a duration`, "failed"},
-		{"bad shard", []string{"--shard", "3/2"}, exitUsage, `--shard "3/2": want 1 ≤ i ≤ n`, "failed"},
+		{"unknown profile", []string{"--profile", "year3"}, exitUsage, `unknown profile "year3" (known: baseline, year1, year2, ramp; or a .yaml/.json file)`, ""},
+		{"malformed profile file", []string{"--profile", broken}, exitUsage, "broken.yaml: line 3: field mixx not found", ""},
+		{"missing profile file", []string{"--profile", filepath.Join(dir, "none.json")}, exitUsage, "none.json: no such file or directory", ""},
+		{"bad threshold", []string{"--threshold", "freshness.p99<=fast"}, exitUsage, `"fast" is not a duration`, ""},
+		{"bad shard", []string{"--shard", "3/2"}, exitUsage, `--shard "3/2": want 1 ≤ i ≤ n`, ""},
 		{"bad flag", []string{"--profiel", "x"}, exitUsage, "flag provided but not defined: -profiel", ""},
 		{"stray argument", []string{"year2"}, exitUsage, `unexpected argument "year2"`, ""},
+		{"target without a password", []string{"--target", closed, "--duration", "1s"}, exitUsage, "--target needs the API's password", ""},
 		{"unreachable target", []string{"--target", closed, "--password", "x", "--duration", "1s"}, exitFailed, "is unreachable: connection refused", "failed"},
 		{"target answering 5xx", []string{"--target", fails, "--password", "x", "--duration", "1s"}, exitFailed, "the API answered HTTP 503 to POST /token: upstream down", "failed"},
 	}
@@ -88,6 +89,13 @@ func TestLoadBadInput(t *testing.T) {
 			}
 			noStack(t, stderr+stdout)
 			if tc.status == "" {
+				// bad input: one line, no report, nothing judged
+				if lines := strings.Count(strings.TrimSpace(stderr), "\n") + 1; lines != 1 || stdout != "" {
+					t.Errorf("want one line on stderr and nothing on stdout, got stdout %q stderr %q", stdout, stderr)
+				}
+				if _, err := os.Stat(filepath.Join(out, "summary.json")); err == nil {
+					t.Error("bad input left a summary.json")
+				}
 				return
 			}
 			m := summary(t, out)

@@ -24,6 +24,7 @@ Usage:
   groundstack-flows deploy --endpoint URL [--no-demo-data] NAME…
                                                      deploy flows on a running cloud (groundstack up --flows)
   groundstack-flows load …                           groundstack load (see groundstack load --help)
+  groundstack-flows logs …                           groundstack logs (see groundstack logs --help)
 `
 
 // deployOptions are what `groundstack up` asks of every flow it deploys.
@@ -51,6 +52,8 @@ func main() {
 		os.Exit(runDeploy(os.Args[2:], os.Stdout, os.Stderr))
 	case "load":
 		os.Exit(runLoad(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
+	case "logs":
+		os.Exit(runLogs(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
 	case "help", "--help", "-h":
 		fmt.Print(usage)
 	default:

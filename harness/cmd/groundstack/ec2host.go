@@ -41,18 +41,18 @@ func parseEC2HostFlags(args []string, errOut io.Writer) (ec2hostOptions, error) 
 	fs.DurationVar(&o.commandTimeout, "command-timeout", ec2host.DefaultCommandTimeout, "kill a command after this long (exit 124)")
 	fs.IntVar(&o.outputCap, "output-cap", ec2host.DefaultOutputCap, "bytes of stdout, and of stderr, a command may send")
 	fs.BoolVar(&o.verbose, "v", false, "log connections and commands")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return o, fmt.Errorf("ec2host: unexpected argument %q", fs.Arg(0))
+		return o, usageError{err: fmt.Errorf("ec2host: unexpected argument %q", fs.Arg(0))}
 	case o.dir == "":
-		return o, errors.New("ec2host: --dir is required")
+		return o, usageError{err: errors.New("ec2host: --dir is required")}
 	case o.authorizedKeys == "":
-		return o, errors.New("ec2host: --authorized-key-file is required")
+		return o, usageError{err: errors.New("ec2host: --authorized-key-file is required")}
 	case o.idleTimeout < 0 || o.commandTimeout <= 0 || o.outputCap <= 0:
-		return o, errors.New("ec2host: --idle-timeout must be ≥ 0, --command-timeout and --output-cap > 0")
+		return o, usageError{err: errors.New("ec2host: --idle-timeout must be ≥ 0, --command-timeout and --output-cap > 0")}
 	}
 	return o, nil
 }

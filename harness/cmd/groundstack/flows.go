@@ -122,6 +122,37 @@ func listFlows(ctx context.Context, bin string) ([]string, error) {
 	return strings.Fields(string(out)), nil
 }
 
+// knownFlowNames lists the flows of a groundstack-flows already at hand
+// (GROUNDSTACK_FLOWS_BINARY, the checkout's bin/, next to this executable,
+// the PATH), building none: nil when there is none, or it fails.
+func knownFlowNames() []string {
+	var candidates []string
+	if p := os.Getenv(envFlowsBinary); p != "" {
+		candidates = append(candidates, p)
+	}
+	if root := checkoutRoot(); root != "" {
+		candidates = append(candidates, filepath.Join(root, "bin", flowsName))
+	}
+	if self, err := os.Executable(); err == nil {
+		candidates = append(candidates, filepath.Join(filepath.Dir(self), flowsName))
+	}
+	if p, err := exec.LookPath(flowsName); err == nil {
+		candidates = append(candidates, p)
+	}
+	for _, p := range candidates {
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() || st.Mode()&0o111 == 0 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		names, err := listFlows(ctx, p)
+		cancel()
+		if err == nil {
+			return names
+		}
+	}
+	return nil
+}
+
 // errReported is an error groundstack-flows has already printed.
 var errReported = errors.New("reported")
 

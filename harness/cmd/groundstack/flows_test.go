@@ -81,6 +81,38 @@ func TestUpDeploysFlowsThroughGroundstackFlows(t *testing.T) {
 	}
 }
 
+// up says how long each phase took, the flows' deploy included: not
+// "ready in 0s" when the deploy took a second.
+func TestUpPrintsTheTimeOfEachPhase(t *testing.T) {
+	flows := fakeFlows(t, `sleep 1; echo "deployed $*"`)
+	out, err := upWithFlows(t, flows, "alpha")
+	if err != nil {
+		t.Fatalf("exit %v:\n%s", err, out)
+	}
+	var ready string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "ready in ") {
+			ready = l
+		}
+	}
+	// "ready in 1.2s (groundstack-flows 3ms, edge 1ms, flows 1.1s)"
+	_, phases, ok := strings.Cut(ready, "(")
+	if !ok || !strings.Contains(out, "edge ready in ") {
+		t.Fatalf("no phase times:\n%s", out)
+	}
+	total, err1 := time.ParseDuration(strings.Fields(strings.TrimPrefix(ready, "ready in "))[0])
+	var deploy time.Duration
+	for _, p := range strings.Split(strings.TrimSuffix(phases, ")"), ", ") {
+		if d, ok := strings.CutPrefix(p, "flows "); ok {
+			deploy, _ = time.ParseDuration(d)
+		}
+	}
+	// the deploy slept a second: both figures include it
+	if err1 != nil || deploy < time.Second || total < deploy {
+		t.Errorf("ready line %q: total %v, deploy %v", ready, total, deploy)
+	}
+}
+
 // A failed deploy ends groundstack up with status 1 and
 // groundstack-flows' own words, printed once.
 func TestUpReportsAFailedDeployOnce(t *testing.T) {

@@ -5,9 +5,12 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 const usage = `groundstack — a local AWS cloud for end-to-end tests
@@ -17,17 +20,51 @@ Usage:
   groundstack awslocal [aws CLI arguments…]   (also as bin/awslocal, which make build links here)
   groundstack load [--profile baseline|year1|year2|ramp|FILE] [--duration 60s] [--target URL] [--out build/load]
   groundstack load merge a.json b.json …
+  groundstack logs [--follow] [--since 10m] [--endpoint URL] FUNCTION   a Lambda function's logs (CloudWatch Logs)
   groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
-GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal;
+GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal and logs;
 else AWS_ENDPOINT_URL, else 127.0.0.1 and GROUNDSTACK_PORT), DELIVERIES_DEMO_PASSWORD
 (the deliveries flow's demo logins' password; random each run without it),
 GROUNDSTACK_CORS_ORIGINS=https://app.example.com,… (web pages, besides the
 machine's own, that may call the APIs from a browser; also read from
 EXTRA_CORS_ALLOWED_ORIGINS), DISABLE_CORS_CHECKS=1 (any page may).
 `
+
+// usageError is bad input on the command line: one line, exit status 2
+// (unless printed says it was already said).
+type usageError struct {
+	err     error
+	printed bool
+}
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+// parseFlags parses a subcommand's flags. -h/--help prints the flag set's
+// Usage on stdout and is flag.ErrHelp (exit 0); a bad flag is a one-line
+// usageError (exit 2), without the usage repeated after it.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(os.Stdout)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		if usage != nil {
+			usage()
+		} else {
+			fs.PrintDefaults()
+		}
+		return err
+	case err != nil:
+		return usageError{err: fmt.Errorf("%s: %v (groundstack %s --help lists the flags)", fs.Name(), err, fs.Name())}
+	}
+	return nil
+}
 
 func main() {
 	if filepath.Base(os.Args[0]) == awslocalName { // bin/awslocal links here
@@ -51,15 +88,29 @@ func main() {
 		err = runEC2Host(os.Args[2:])
 	case "load":
 		err = execFlows("load", os.Args[2:]) // returns only on failure
+	case "logs":
+		err = execFlows("logs", os.Args[2:]) // returns only on failure
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":
 		fmt.Print(usage)
+		if names := knownFlowNames(); len(names) > 0 {
+			fmt.Printf("\nFlows (up --flows): none, all, %s\n", strings.Join(names, ", "))
+		}
 	default:
 		fmt.Fprintf(os.Stderr, "groundstack: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
 	}
-	if errors.Is(err, errReported) {
+	var ue usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0) // the flag set printed the help
+	case errors.As(err, &ue):
+		if !ue.printed {
+			fmt.Fprintln(os.Stderr, "groundstack:", ue.err)
+		}
+		os.Exit(2)
+	case errors.Is(err, errReported):
 		os.Exit(1)
 	}
 	if err != nil {

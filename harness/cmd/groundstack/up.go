@@ -28,15 +28,21 @@ func runUp(args []string) error {
 	initDir := fs.String("init-dir", "", "run DIR/ready.d scripts once the edge is ready (LocalStack's layout)")
 	verbose := fs.Bool("v", false, "log every request error")
 	noDemoData := fs.Bool("no-demo-data", false, "deploy the flows without their demo data (deliveries' dashboard starts empty)")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() { upUsage(fs) }
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{err: fmt.Errorf("up: unexpected argument %q (flags come as --name value)", fs.Arg(0))}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	start := time.Now()
 	flowsBin, selected, err := resolveFlows(ctx, *flows)
 	if err != nil {
 		return err
 	}
+	resolved := time.Since(start)
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelDebug
@@ -54,7 +60,7 @@ func runUp(args []string) error {
 		opts = append(opts, emulator.WithStrictAuth(keys))
 	}
 	opts = append(opts, originOptions(os.Getenv)...)
-	start := time.Now()
+	edgeStart := time.Now()
 	e := emulator.New(opts...)
 	if err := e.Start(); err != nil {
 		var opErr *net.OpError
@@ -64,14 +70,14 @@ func runUp(args []string) error {
 		return err
 	}
 	defer e.Close()
-	ready := time.Since(start)
+	edgeReady := time.Since(edgeStart)
 	endpoint := e.URL()
 	var names []string
 	for _, s := range e.Services() {
 		names = append(names, s.Name())
 	}
 	sort.Strings(names)
-	fmt.Printf("groundstack %s ready in %s\n", emulator.Version, ready.Round(time.Millisecond))
+	fmt.Printf("groundstack %s: edge ready in %s\n", emulator.Version, elapsed(edgeReady))
 	fmt.Printf("  endpoint:  %s\n", endpoint)
 	fmt.Printf("  services:  %s\n", strings.Join(names, ", "))
 	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
@@ -85,7 +91,13 @@ func runUp(args []string) error {
 	fmt.Printf("             (paste both before the aws commands below; SDKs and aws CLI 1.29+/2.13+ then default to this cloud; awslocal needs neither)\n")
 	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
 
+	phases := []string{"edge " + elapsed(edgeReady)}
+	if wantsFlows(*flows) {
+		// finding (and, in a checkout, building) groundstack-flows
+		phases = append([]string{"groundstack-flows " + elapsed(resolved)}, phases...)
+	}
 	if len(selected) > 0 {
+		deployStart := time.Now()
 		var deployArgs []string
 		if *noDemoData {
 			deployArgs = append(deployArgs, "--no-demo-data")
@@ -93,10 +105,12 @@ func runUp(args []string) error {
 		if err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, os.Stdout, os.Stderr); err != nil {
 			return err
 		}
+		phases = append(phases, "flows "+elapsed(time.Since(deployStart)))
 	}
 	if wantsFlows(*flows) && len(selected) == 0 {
 		fmt.Println("  flows:     none available in this version")
 	}
+	fmt.Printf("ready in %s (%s)\n", elapsed(time.Since(start)), strings.Join(phases, ", "))
 	fmt.Println("Ctrl-C to stop.")
 	<-ctx.Done()
 	fmt.Println("\nstopping…")
@@ -110,6 +124,38 @@ func exportLines(endpoint string) []string {
 	return []string{
 		"export AWS_ACCESS_KEY_ID=" + testAccessKey + " AWS_SECRET_ACCESS_KEY=" + testSecretKey + " AWS_DEFAULT_REGION=" + defaultRegion,
 		"export AWS_ENDPOINT_URL=" + endpoint,
+	}
+}
+
+// elapsed is a phase's duration as people read it: 3ms, 1.2s, 1m05s.
+func elapsed(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+// upUsage is `up --help`: the flags, and the flows --flows can name when
+// groundstack-flows is at hand (it is never built for help).
+func upUsage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprint(w, `groundstack up — start the local cloud in the foreground (Ctrl-C stops it)
+
+Usage:
+  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR] [-v]
+
+Flags:
+`)
+	fs.PrintDefaults()
+	if names := knownFlowNames(); len(names) > 0 {
+		fmt.Fprintf(w, "\nFlows (--flows): none (the default: an empty cloud), all, %s\n", strings.Join(names, ", "))
+	} else {
+		fmt.Fprint(w, "\nFlows (--flows): none (the default: an empty cloud), all, or names; `make build` first to list them here\n")
 	}
 }
 

@@ -130,6 +130,19 @@ func TestUpRefusesBadInput(t *testing.T) {
 			t.Errorf("%v: err=%v out=%s", c.args, err, out)
 		}
 	}
+	// a bad flag: exit 2, its error once, on one line
+	for _, args := range [][]string{{"up", "--nonesuch"}, {"up", "--port", "nan"}, {"up", "stray"}, {"ec2host", "--nonesuch"}} {
+		cmd := exec.Command(bin, args...)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+			t.Errorf("%v: %v, want exit 2", args, err)
+		}
+		if lines := strings.Split(strings.TrimSpace(stderr.String()), "\n"); len(lines) != 1 || stdout.Len() > 0 {
+			t.Errorf("%v: want one line on stderr, got stdout %q stderr %q", args, stdout.String(), stderr.String())
+		}
+	}
 	// A busy port gets a sentence, not a stack trace.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -144,6 +157,39 @@ func TestUpRefusesBadInput(t *testing.T) {
 	out, err = exec.Command(bin, "version").CombinedOutput()
 	if err != nil || !strings.HasPrefix(string(out), "groundstack ") {
 		t.Fatalf("version: %v %s", err, out)
+	}
+}
+
+// Help is asked for, so it is printed on stdout with exit status 0; up's
+// lists the flows --flows can name.
+func TestHelpExitsZero(t *testing.T) {
+	bin := buildCLI(t)
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"up", "--help"}, []string{"Usage:", "groundstack up", "-flows", "-port", "Flows (--flows): none", "all, deliveries, scriptrunner"}},
+		{[]string{"up", "-h"}, []string{"-flows"}},
+		{[]string{"--help"}, []string{"Usage:", "groundstack up", "groundstack logs"}},
+		{[]string{"help"}, []string{"Usage:"}},
+		{[]string{"ec2host", "--help"}, []string{"-authorized-key-file"}},
+	}
+	for _, c := range cases {
+		cmd := exec.Command(bin, c.args...)
+		cmd.Env = flowsEnv(t)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Errorf("%v: %v, want exit 0\n%s", c.args, err, stderr.String())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stdout.String(), w) {
+				t.Errorf("%v: stdout lacks %q:\n%s", c.args, w, stdout.String())
+			}
+		}
+		if strings.Contains(stdout.String()+stderr.String(), "help requested") {
+			t.Errorf("%v: says %q", c.args, "flag: help requested")
+		}
 	}
 }
 

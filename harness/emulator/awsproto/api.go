@@ -32,6 +32,11 @@ type API struct {
 	Invalid Code
 	// QuoteNull writes a missing required member as 'null' (Lambda).
 	QuoteNull bool
+	// ResponseCRC32 sends every response, errors too, with X-Amz-Crc32:
+	// the CRC-32 of its body as sent. DynamoDB does, and its SDKs check it
+	// on every response they read (aws-sdk-go-v2 warns "response did not
+	// match expected checksum" when it is missing).
+	ResponseCRC32 bool
 	// Missing, when set, reports the first required member a request lacks
 	// by itself, named by its key as sent, before any other constraint (the
 	// EC2 dialect: MissingParameter "The request must contain the parameter
@@ -187,6 +192,11 @@ func (a *API) validate(in any) error {
 
 // ServeHTTP dispatches a request to its operation.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.ResponseCRC32 {
+		cw := newCRC32Writer(w)
+		defer cw.send()
+		w = cw
+	}
 	switch a.Protocol {
 	case JSON10, JSON11:
 		a.serveJSON(w, r)

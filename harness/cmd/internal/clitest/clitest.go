@@ -27,7 +27,12 @@ func (b *Binaries) Dir(t testing.TB) string {
 		if b.dir, b.err = os.MkdirTemp("", "groundstack-cli-"); b.err != nil {
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", b.dir+string(filepath.Separator), "../groundstack", "../groundstack-flows").CombinedOutput()
+		// make build's flags: the binaries users run, and the build cache's
+		// packages make build, the handlers and the e2e suites share
+		cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w",
+			"-o", b.dir+string(filepath.Separator), "../groundstack", "../groundstack-flows")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}

@@ -37,6 +37,7 @@ func New(env *cloud.Env) *Service {
 		TargetPrefix:   targetPrefix,
 		ErrorNamespace: errorNamespace,
 		MaxBody:        32 << 20,
+		ResponseCRC32:  true,
 	}
 	s.api.Register(
 		awsproto.Handle("CreateTable", s.createTable),

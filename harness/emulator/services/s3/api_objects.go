@@ -153,6 +153,9 @@ type payload struct {
 	ContentMD5           *string `xml:"-" location:"header" name:"Content-Md5"`
 	Trailer              string  `xml:"-" location:"header" name:"X-Amz-Trailer"`
 	checksums
+	// defaultChecksum: a body sent without a checksum gets S3's default
+	// (CRC64NVME), computed on the way in.
+	defaultChecksum bool
 }
 
 // read reads an object or part body, plain or aws-chunked, into a body of
@@ -181,6 +184,11 @@ func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string,
 	alg := sum.Algorithm
 	if name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(p.Trailer)), "x-amz-checksum-"); ok && alg == "" {
 		alg = checksumAlgorithms[name]
+	}
+	if alg == "" && p.defaultChecksum {
+		// S3 gives an object uploaded without a checksum a CRC64NVME one,
+		// which GetObject returns in checksum mode (SDKs ask by default).
+		alg = "CRC64NVME"
 	}
 	var w bodyWriter
 	if err := bs.startWriter(&w, n, alg); err != nil {
@@ -216,6 +224,14 @@ func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string,
 		if alg, ok := checksumAlgorithms[strings.TrimPrefix(t.name, "x-amz-checksum-")]; ok && strings.HasPrefix(t.name, "x-amz-checksum-") {
 			sum = Checksum{Algorithm: alg, Value: t.value}
 		}
+	}
+	if sum.Algorithm == "" && p.defaultChecksum {
+		v, ok := w.checksum(alg)
+		if !ok {
+			data.Release()
+			return nil, Checksum{}, errInternalError.New("We encountered an internal error. Please try again.")
+		}
+		return data, Checksum{Algorithm: alg, Value: base64.StdEncoding.EncodeToString(v)}, nil
 	}
 	if sum.Algorithm != "" {
 		if !validChecksumValue(sum.Algorithm, sum.Value) {
@@ -297,6 +313,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 	}
 	obj := in.obj
 	var err error
+	in.defaultChecksum = true
 	if obj.Body, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding, s.store.bodies, obj.Body); err != nil {
 		return nil, s.failed(err)
 	}
