@@ -46,6 +46,7 @@ type instance struct {
 	pending *logBuffer // lines printed outside any invocation
 	scratch string
 	started time.Time
+	revoke  func() // the instance's credentials, once it is gone
 
 	// guarded by p.mu
 	state     instState
@@ -143,9 +144,16 @@ func (p *Pool) spawn() (*instance, error) {
 		ln.Close()
 		return nil, &spawnError{"Runtime.Unknown", "could not create the instance's scratch directory: " + err.Error()}
 	}
+	creds, revoke, err := x.instanceCredentials(fn)
+	if err != nil {
+		ln.Close()
+		os.RemoveAll(inst.scratch)
+		return nil, &spawnError{"Runtime.Unknown", "could not issue the execution role's credentials: " + err.Error()}
+	}
 	r, w, err := newPipe()
 	if err != nil {
 		ln.Close()
+		revoke()
 		os.RemoveAll(inst.scratch)
 		return nil, &spawnError{"Runtime.Unknown", "could not create the log pipe: " + err.Error()}
 	}
@@ -154,6 +162,7 @@ func (p *Pool) spawn() (*instance, error) {
 		ln.Close()
 		r.Close()
 		w.Close()
+		revoke()
 		os.RemoveAll(inst.scratch)
 		return nil, &spawnError{"Runtime.Unknown", err.Error()}
 	}
@@ -163,7 +172,7 @@ func (p *Pool) spawn() (*instance, error) {
 		Path:   path,
 		Args:   []string{path},
 		Dir:    root,
-		Env:    x.instanceEnv(fn, root, inst.scratch, ln.Addr().String(), inst.stream),
+		Env:    x.instanceEnv(fn, creds, root, inst.scratch, ln.Addr().String(), inst.stream),
 		Stdout: w,
 		Stderr: w,
 		// Own process group: a timeout kills the handler and anything it
@@ -175,10 +184,12 @@ func (p *Pool) spawn() (*instance, error) {
 		ln.Close()
 		r.Close()
 		w.Close()
+		revoke()
 		os.RemoveAll(inst.scratch)
 		return nil, &spawnError{"Runtime.InvalidEntrypoint", awsExecError(err, exe)}
 	}
 	w.Close() // the child holds the only write end now
+	inst.revoke = revoke
 	inst.pid = inst.cmd.Process.Pid
 	go inst.logs.run()
 	go func() { _ = inst.srv.Serve(ln) }()
@@ -246,8 +257,9 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 // watch reaps the process and takes the instance out of its pool.
 func (inst *instance) watch() {
 	inst.exitErr = inst.cmd.Wait()
-	// Anything the handler started dies with it.
+	// Anything the handler started dies with it, and so do its credentials.
 	_ = syscall.Kill(-inst.pid, syscall.SIGKILL)
+	inst.revoke()
 	close(inst.exited)
 	inst.srv.Close()
 	// Give the log reader a moment to see EOF (a grandchild could hold
