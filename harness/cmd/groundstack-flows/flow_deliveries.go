@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/groundstack/groundstack/harness/deploy/deliveries"
-	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
 func init() { knownFlows["deliveries"] = upDeliveries }
@@ -15,7 +14,7 @@ func init() { knownFlows["deliveries"] = upDeliveries }
 // upDeliveries deploys the deliveries flow on the running edge and prints
 // how to reach it.
 func upDeliveries(ctx context.Context, endpoint string, out io.Writer) error {
-	st, err := deliveries.Deploy(ctx, sdkclient.Config(endpoint, ""), deliveries.Options{})
+	st, err := deliveries.Deploy(ctx, cloudConfig(endpoint), deliveries.Options{})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/groundstack/groundstack/harness/backend"
 	"github.com/groundstack/groundstack/harness/deploy/scriptrunner"
 )
 
@@ -14,7 +13,7 @@ func init() { knownFlows["scriptrunner"] = upScriptrunner }
 // upScriptrunner deploys the scriptrunner flow (its fake EC2 host included)
 // and prints a request to paste.
 func upScriptrunner(ctx context.Context, endpoint string, out io.Writer) error {
-	st, err := scriptrunner.Deploy(ctx, backend.SDKConfig(endpoint, ""), scriptrunner.Options{})
+	st, err := scriptrunner.Deploy(ctx, cloudConfig(endpoint), scriptrunner.Options{})
 	if err != nil {
 		return err
 	}
