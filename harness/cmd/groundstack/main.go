@@ -20,6 +20,7 @@ Usage:
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
+GROUNDSTACK_ACCESS_KEYS_FILE=path, a chmod 600 file of key:secret lines, or
 GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal),
 GROUNDSTACK_CORS_ORIGINS=https://app.example.com,… (web pages, besides the
 machine's own, that may call the APIs from a browser; also read from
