@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -107,6 +108,11 @@ func accessKeys() (map[string]string, error) {
 		return nil, nil
 	}
 	return keys, nil
+}
+
+// newAccessKey makes an AWS-shaped long-term key pair.
+func newAccessKey() (id, secret string) {
+	return "AKIA" + strings.ToUpper(rand.Text()[:16]), rand.Text() + rand.Text()
 }
 
 // readKeysFile reads a keys file that only its owner, this user, can

@@ -152,12 +152,44 @@ func TestKeysFileMustBePrivate(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "permissions 0640 for "+file+" are too open") || !strings.Contains(string(out), "chmod 600") {
 		t.Fatalf("a group-readable keys file: err=%v\n%s", err, out)
 	}
-	// Strict mode without any key says where keys come from.
-	cmd = exec.Command(bin, "up", "--port", "0")
+}
+
+// Strict mode without keys makes a pair and shows it on the terminal only.
+func TestStrictModeWithoutKeysMakesOne(t *testing.T) {
+	bin := buildCLI(t)
+	cmd := exec.Command(bin, "up", "--port", "0")
 	cmd.Env = append(withoutKeys(os.Environ()), "GROUNDSTACK_STRICT_AUTH=1")
-	out, err = cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "GROUNDSTACK_ACCESS_KEYS_FILE") {
-		t.Fatalf("strict mode without keys: err=%v\n%s", err, out)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	var endpoint, id, secret string
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 2 && f[0] == "endpoint:" {
+			endpoint = f[1]
+		}
+		if len(f) == 3 && f[0] == "export" {
+			id, secret = strings.TrimPrefix(f[1], "AWS_ACCESS_KEY_ID="), strings.TrimPrefix(f[2], "AWS_SECRET_ACCESS_KEY=")
+		}
+		if strings.HasPrefix(sc.Text(), "Ctrl-C") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if endpoint == "" || !strings.HasPrefix(id, "AKIA") || len(secret) < 40 {
+		t.Fatalf("banner: endpoint %q key %q", endpoint, id)
+	}
+	ctx := context.Background()
+	cfg := sdkclient.Config(endpoint, "")
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err == nil {
+		t.Fatal("test credentials accepted in strict mode")
+	}
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(id, secret, "")
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("the key the banner shows: %v", err)
 	}
 }
 

@@ -58,9 +58,11 @@ func runUp(args []string) error {
 	if *initDir != "" {
 		opts = append(opts, emulator.WithInitDir(*initDir))
 	}
+	var madeKey string // a key this run made, printed with the banner
 	if os.Getenv(envStrict) == "1" {
 		if keys == nil {
-			return errNoKeys
+			id, secret := newAccessKey()
+			keys, madeKey = map[string]string{id: secret}, id
 		}
 		opts = append(opts, emulator.WithStrictAuth(keys))
 	}
@@ -87,6 +89,14 @@ func runUp(args []string) error {
 	fmt.Printf("  services:  %s\n", strings.Join(names, ", "))
 	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
 	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
+	switch {
+	case madeKey != "":
+		// Only to the terminal: no file or environment a function could read.
+		fmt.Printf("  strict:    SigV4 verified; no keys were given (%s), so this run made one:\n", envKeysFile)
+		fmt.Printf("             export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", madeKey, keys[madeKey])
+	case os.Getenv(envStrict) == "1":
+		fmt.Printf("  strict:    SigV4 verified against %d access key(s)\n", len(keys))
+	}
 
 	if len(selected) > 0 {
 		// In strict mode the deployer gets a session of its own, revoked
