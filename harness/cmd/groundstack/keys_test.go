@@ -24,11 +24,12 @@ import (
 	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
-// startUp runs `groundstack up --port 0` with env added to this process's
-// environment and returns its endpoint; it is stopped with the test.
-func startUp(t *testing.T, env ...string) string {
+// startUp runs `groundstack up --port 0 args…` with env added to this
+// process's environment and returns its endpoint once it is ready; it is
+// stopped with the test.
+func startUp(t *testing.T, args []string, env ...string) string {
 	t.Helper()
-	cmd := exec.Command(buildCLI(t), "up", "--port", "0")
+	cmd := exec.Command(buildCLI(t), append([]string{"up", "--port", "0"}, args...)...)
 	cmd.Env = append(withoutKeys(os.Environ()), env...)
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -102,7 +103,7 @@ func TestFunctionsCannotReadTheEmulatorsKeys(t *testing.T) {
 		{"by file", []string{"GROUNDSTACK_STRICT_AUTH=1", "GROUNDSTACK_ACCESS_KEYS_FILE=" + file}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			endpoint := startUp(t, c.env...)
+			endpoint := startUp(t, nil, c.env...)
 			cfg := sdkclient.Config(endpoint, "")
 			cfg.Credentials = credentials.NewStaticCredentialsProvider(key, secret, "")
 			// The keys work: strict mode took them.
@@ -200,5 +201,37 @@ func TestParseKeysLinesAndComments(t *testing.T) {
 	}
 	if _, err := parseKeys("AKID:s3cr3t\nbroken"); err == nil || strings.Contains(err.Error(), "s3cr3t") {
 		t.Fatalf("a bad line: %v", err)
+	}
+}
+
+// In strict mode the flows' deployer gets a session of its own over a
+// pipe (fd 3), not the keys: it works while the deploy runs and is revoked
+// once the deploy is over.
+func TestStrictDeployGetsASessionOfItsOwn(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		t.Skip("the aws CLI is not installed (make deps installs it)")
+	}
+	key, secret := "AKIA"+strings.ToUpper(rand.Text()[:16]), rand.Text()+rand.Text()
+	dir := t.TempDir()
+	flows := fakeFlows(t, `read -r id <&3; read -r secret <&3; read -r token <&3
+case "$id" in ASIA*) ;; *) echo "not a session: $id" >&2; exit 1 ;; esac
+env | grep -q '`+secret+`' && { echo "the keys are in the deployer's environment" >&2; exit 1; }
+AWS_ACCESS_KEY_ID=$id AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token AWS_DEFAULT_REGION=us-east-1 \
+  AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null aws --endpoint-url "$endpoint" sts get-caller-identity >/dev/null || exit 1
+printf '%s\n%s\n%s\n' "$id" "$secret" "$token" > `+dir+`/creds
+echo "deployed $* with a session"`)
+	endpoint := startUp(t, []string{"--flows", "all"}, envFlowsBinary+"="+flows, "GROUNDSTACK_STRICT_AUTH=1", "GROUNDSTACK_ACCESS_KEYS="+key+":"+secret)
+	b, err := os.ReadFile(filepath.Join(dir, "creds"))
+	if err != nil {
+		t.Fatalf("the deployer did not deploy with a session: %v", err)
+	}
+	f := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(f) != 3 {
+		t.Fatalf("creds %q", b)
+	}
+	cfg := sdkclient.Config(endpoint, "")
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(f[0], f[1], f[2])
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err == nil {
+		t.Fatal("the deployer's session outlives the deploy")
 	}
 }
