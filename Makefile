@@ -69,8 +69,10 @@ vet:
 	$(GO) vet ./...
 
 ## unit: every package that is not a Ginkgo suite, with the race detector
+## (20m per package, as e2e: under -race on a loaded 2-core machine the
+## Lambda service's tests, which start real function processes, pass 10m)
 unit:
-	pkgs=$$($(UNIT_PKGS)) && $(GO) test -race -count=1 $$pkgs
+	pkgs=$$($(UNIT_PKGS)) && $(GO) test -race -count=1 -timeout 20m $$pkgs
 
 ## e2e: the Ginkgo scenario suites, JUnit reports under build/reports/
 e2e:
