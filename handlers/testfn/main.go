@@ -1,6 +1,7 @@
 // Command testfn is a Lambda handler for testing the platform itself: the
 // event's "mode" picks a behaviour (echo, sleep, crash, panic, error, big
-// logs or responses, environment and context reports, an SDK call).
+// logs or responses, environment and context reports, an SDK call, a look
+// for a secret in the environments of the processes above it).
 // API Gateway and Function URL events are echoed back as HTTP responses.
 // TESTFN_INIT=hang|crash|print in the function's environment changes what
 // happens before the handler starts.
@@ -21,7 +22,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -96,8 +99,45 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		return contextReport(ctx), nil
 	case "sdk":
 		return sdkCall(ctx, ev.Service)
+	case "procenv":
+		return ancestorsHolding(ev.Message), nil
 	}
 	return nil, fmt.Errorf("unknown mode %q", ev.Mode)
+}
+
+// ancestorsHolding is the attack of a function that looks for the
+// emulator's secret in the environment and command line of every process
+// above it (/proc/$PPID/environ and up): it reports the pids where it
+// found needle and those it could read at all.
+func ancestorsHolding(needle string) map[string][]int {
+	out := map[string][]int{"found": {}, "read": {}}
+	for pid := os.Getppid(); pid > 1; {
+		for _, f := range []string{"environ", "cmdline"} {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, f))
+			if err != nil {
+				continue
+			}
+			if f == "environ" {
+				out["read"] = append(out["read"], pid)
+			}
+			if needle != "" && strings.Contains(string(b), needle) {
+				out["found"] = append(out["found"], pid)
+			}
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			break
+		}
+		// pid (comm) state ppid …: comm may hold spaces and parentheses.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) < 2 {
+			break
+		}
+		if pid, err = strconv.Atoi(f[1]); err != nil {
+			break
+		}
+	}
+	return out
 }
 
 // httpResponse answers an API Gateway / Function URL event; the query
@@ -185,6 +225,18 @@ func sdkCall(ctx context.Context, service string) (any, error) {
 			return nil, err
 		}
 		return map[string]string{"account": deref(out.Account), "arn": deref(out.Arn)}, nil
+	case "s3":
+		out, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int{"buckets": len(out.Buckets)}, nil
+	case "dynamodb":
+		out, err := dynamodb.NewFromConfig(cfg).ListTables(ctx, &dynamodb.ListTablesInput{})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int{"tables": len(out.TableNames)}, nil
 	default:
 		out, err := awslambda.NewFromConfig(cfg).ListFunctions(ctx, &awslambda.ListFunctionsInput{})
 		if err != nil {

@@ -32,6 +32,9 @@ const (
 	// is passed through to LocalStack when set.
 	EnvLocalStackImage = "GROUNDSTACK_LOCALSTACK_IMAGE"
 	EnvLocalStackToken = "LOCALSTACK_AUTH_TOKEN"
+	// EnvStrictAuth=1 starts the embedded emulator in strict SigV4 mode,
+	// with keys made at start-up (StartStrictEmbedded).
+	EnvStrictAuth = "GROUNDSTACK_STRICT_AUTH"
 )
 
 // Backend is a running local cloud.
@@ -73,15 +76,19 @@ func FromEnv(ctx context.Context) (Backend, error) {
 	kind := strings.TrimSpace(os.Getenv(EnvBackend))
 	switch kind {
 	case "", "embedded":
+		start := StartEmbedded
+		if os.Getenv(EnvStrictAuth) == "1" {
+			start = StartStrictEmbedded
+		}
 		switch hosts := strings.TrimSpace(os.Getenv(EnvEC2Hosts)); hosts {
 		case "", "process":
-			return StartEmbedded(ctx)
+			return start(ctx)
 		case "container":
 			var opts []ContainerOption
 			if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
 				opts = append(opts, WithBinary(bin))
 			}
-			return StartEmbedded(ctx, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
+			return start(ctx, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
 		default:
 			return nil, fmt.Errorf("backend: unknown %s=%q (want process or container)", EnvEC2Hosts, hosts)
 		}

@@ -92,6 +92,10 @@ func ConnectAWS(ctx context.Context) (*External, error) {
 	return &External{cfg: cfg, features: awsFeatures}, nil
 }
 
+// SignWith makes Config (and Reset) sign with creds instead of the test
+// credentials: for a cloud in strict mode whose keys the caller was given.
+func (b *External) SignWith(creds aws.CredentialsProvider) { b.cfg.Credentials = creds }
+
 func (b *External) Name() string       { return "external" }
 func (b *External) Endpoint() string   { return b.endpoint }
 func (b *External) Config() aws.Config { return b.cfg.Copy() }

@@ -262,7 +262,11 @@ func authError(proto awsproto.Protocol, err error) *awsproto.Error {
 	case errors.Is(err, awsproto.ErrUnsigned):
 		return codes.Missing.New("Request is missing Authentication Token")
 	case errors.Is(err, awsproto.ErrUnknownAccessKey):
-		return codes.UnknownKey.New("The security token included in the request is invalid.")
+		return codes.UnknownKey.New(codes.UnknownKeyMessage)
+	case errors.Is(err, awsproto.ErrInvalidToken):
+		return codes.BadToken.New(codes.BadTokenMessage)
+	case errors.Is(err, awsproto.ErrTokenExpired):
+		return codes.TokenExpired.New(codes.TokenExpiredMessage)
 	case errors.Is(err, awsproto.ErrExpired):
 		return codes.Expired.New("Request has expired")
 	case errors.Is(err, awsproto.ErrSkewed):

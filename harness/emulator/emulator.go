@@ -141,10 +141,30 @@ func New(opts ...Option) *Emulator {
 	ed.origins = newOriginPolicy(cfg.origins, cfg.anyOrigin)
 	if cfg.secrets != nil {
 		ed.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
+		// Temporary credentials the cloud issued (STS sessions, functions'
+		// execution roles) are accepted with their session token.
+		if iss, ok := e.env.Links.Get(cloud.LinkCredentials).(cloud.CredentialIssuer); ok {
+			ed.verifier.Sessions = func(key string) (awsproto.Session, bool) {
+				c, exp, ok := iss.LookupSession(key)
+				return awsproto.Session{Secret: c.SecretAccessKey, Token: c.SessionToken, Expires: exp}, ok
+			}
+		}
 		e.env.Links.Set(cloud.LinkSigV4, cloud.RequestVerifier(ed.verifier))
 	}
 	e.handler = ed
 	return e
+}
+
+// IssueSession issues temporary credentials of the account root, which
+// this emulator accepts (in strict mode, with their session token) until
+// revoke is called: for tools that drive it on its owner's behalf, such as
+// `groundstack up` deploying flows, so they never hold its own keys.
+func (e *Emulator) IssueSession(name string) (cloud.TemporaryCredentials, func(), error) {
+	iss, ok := e.env.Links.Get(cloud.LinkCredentials).(cloud.CredentialIssuer)
+	if !ok {
+		return cloud.TemporaryCredentials{}, nil, errors.New("emulator: no service issues credentials")
+	}
+	return iss.IssueSession("", name)
 }
 
 // Handler is the edge as an http.Handler (for httptest and benchmarks).

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/groundstack/groundstack/harness/backend"
@@ -38,11 +39,23 @@ func StartOnFirst(ctx context.Context) (*Cloud, []byte, error) {
 	if c, ok := b.(*backend.Container); ok {
 		fmt.Fprintf(ginkgo.GinkgoWriter, "cloud: container %.12s from %s, healthy %s after Run\n", c.ID(), c.Image(), c.Startup().Round(time.Millisecond))
 	}
-	return &Cloud{Backend: b, owner: true}, []byte(b.Endpoint()), nil
+	handoff := b.Endpoint()
+	if os.Getenv(backend.EnvStrictAuth) == "1" && b.Name() == "embedded" {
+		// The other processes sign with the keys strict mode was started with.
+		creds, err := b.Config().Credentials.Retrieve(ctx)
+		if err != nil {
+			b.Close()
+			return nil, nil, err
+		}
+		fmt.Fprintf(ginkgo.GinkgoWriter, "cloud: strict SigV4 mode, access key %s\n", creds.AccessKeyID)
+		handoff += "\n" + creds.AccessKeyID + "\n" + creds.SecretAccessKey
+	}
+	return &Cloud{Backend: b, owner: true}, []byte(handoff), nil
 }
 
 // Connect returns first when this process started the cloud, else a
-// connection to the endpoint process 1 started (real AWS when it is empty).
+// connection to the endpoint process 1 started (real AWS when it is empty),
+// signing with the keys it handed over when the cloud is in strict mode.
 func Connect(ctx context.Context, first *Cloud, endpoint []byte) (*Cloud, error) {
 	if first != nil {
 		return first, nil
@@ -51,7 +64,8 @@ func Connect(ctx context.Context, first *Cloud, endpoint []byte) (*Cloud, error)
 	defer cancel()
 	var b backend.Backend
 	var err error
-	if len(endpoint) == 0 {
+	ep, keys, strict := strings.Cut(string(endpoint), "\n")
+	if ep == "" {
 		b, err = backend.ConnectAWS(ctx)
 	} else {
 		var opts []backend.ExternalOption
@@ -59,7 +73,12 @@ func Connect(ctx context.Context, first *Cloud, endpoint []byte) (*Cloud, error)
 		if kind := strings.TrimSpace(os.Getenv(backend.EnvBackend)); kind != "external" {
 			opts = append(opts, backend.StartedByThisRun())
 		}
-		b, err = backend.ConnectExternal(ctx, string(endpoint), opts...)
+		var ext *backend.External
+		if ext, err = backend.ConnectExternal(ctx, ep, opts...); err == nil && strict {
+			id, secret, _ := strings.Cut(keys, "\n")
+			ext.SignWith(credentials.NewStaticCredentialsProvider(id, secret, ""))
+		}
+		b = ext
 	}
 	if err != nil {
 		return nil, err

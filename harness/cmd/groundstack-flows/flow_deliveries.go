@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/groundstack/groundstack/harness/deploy/deliveries"
-	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
 func init() { knownFlows["deliveries"] = upDeliveries }
@@ -25,7 +24,7 @@ const needsDNS = "(needs *.localhost.localstack.cloud DNS)"
 // few demo orders, and prints how to reach it: URLs that need no DNS
 // first, then commands that work pasted as they are.
 func upDeliveries(ctx context.Context, endpoint string, opts deployOptions, out io.Writer) error {
-	st, err := deliveries.Deploy(ctx, sdkclient.Config(endpoint, ""), deliveries.Options{})
+	st, err := deliveries.Deploy(ctx, cloudConfig(endpoint), deliveries.Options{})
 	if err != nil {
 		return err
 	}

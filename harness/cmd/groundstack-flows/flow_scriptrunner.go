@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/groundstack/groundstack/harness/backend"
 	"github.com/groundstack/groundstack/harness/deploy/scriptrunner"
 )
 
@@ -15,7 +14,7 @@ func init() { knownFlows["scriptrunner"] = upScriptrunner }
 // and prints a request to paste. The aws commands need the credentials and
 // region `up`'s export line sets (or awslocal in their place).
 func upScriptrunner(ctx context.Context, endpoint string, _ deployOptions, out io.Writer) error {
-	st, err := scriptrunner.Deploy(ctx, backend.SDKConfig(endpoint, ""), scriptrunner.Options{})
+	st, err := scriptrunner.Deploy(ctx, cloudConfig(endpoint), scriptrunner.Options{})
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,10 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if err := readHandedCredentials(); err != nil {
+		fmt.Fprintf(stderr, "groundstack: %v\n", err)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for _, name := range fs.Args() {

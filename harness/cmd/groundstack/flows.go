@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // The flows (`up --flows`) and `groundstack load` drive a cloud from
@@ -156,15 +158,35 @@ func knownFlowNames() []string {
 // errReported is an error groundstack-flows has already printed.
 var errReported = errors.New("reported")
 
+// envCredentialsFD tells groundstack-flows which file descriptor carries
+// its credentials (access key, secret and session token, one a line).
+const envCredentialsFD = "GROUNDSTACK_CREDENTIALS_FD"
+
 // deployFlows deploys names on the edge at endpoint, with groundstack-flows
-// deploy's flags; groundstack-flows prints what it deploys and its errors.
-// Cancelling ctx interrupts it as Ctrl-C would.
-func deployFlows(ctx context.Context, bin, endpoint string, flags, names []string, stdout, stderr io.Writer) error {
+// deploy's flags, and with creds when set (handed over a pipe, never in the
+// environment or the arguments); groundstack-flows prints what it deploys
+// and its errors. Cancelling ctx interrupts it as Ctrl-C would.
+func deployFlows(ctx context.Context, bin, endpoint string, flags, names []string, creds *cloud.TemporaryCredentials, stdout, stderr io.Writer) error {
 	args := append(append([]string{"deploy", "--endpoint", endpoint}, flags...), names...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
+	if creds != nil {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n%s\n%s\n", creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
+		w.Close()
+		if err != nil {
+			r.Close()
+			return err
+		}
+		defer r.Close()
+		cmd.ExtraFiles = []*os.File{r} // fd 3
+		cmd.Env = append(os.Environ(), envCredentialsFD+"=3")
+	}
 	if err := cmd.Run(); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.Exited() {

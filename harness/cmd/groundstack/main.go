@@ -25,6 +25,7 @@ Usage:
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
+GROUNDSTACK_ACCESS_KEYS_FILE=path, a chmod 600 file of key:secret lines, or
 GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ENDPOINT (for awslocal and logs;
 else AWS_ENDPOINT_URL, else 127.0.0.1 and GROUNDSTACK_PORT), DELIVERIES_DEMO_PASSWORD
 (the deliveries flow's demo logins' password; random each run without it),

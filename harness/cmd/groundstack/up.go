@@ -18,9 +18,22 @@ import (
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 func runUp(args []string) error {
+	// Before anything starts: the keys leave the environment, and no
+	// process of this user may read ours.
+	if err := scrubKeysFromEnvironment(); err != nil {
+		return err
+	}
+	forbidInspection()
+	// Read at once: the pipe they came on must not outlive this call
+	// into the children started below.
+	keys, err := accessKeys()
+	if err != nil {
+		return err
+	}
 	fs := flag.NewFlagSet("up", flag.ContinueOnError)
 	port := fs.Int("port", envInt("GROUNDSTACK_PORT", 4566), "edge port")
 	host := fs.String("host", envStr("GROUNDSTACK_HOST", "127.0.0.1"), "address to bind (127.0.0.1 keeps the cloud private to this machine)")
@@ -52,10 +65,11 @@ func runUp(args []string) error {
 	if *initDir != "" {
 		opts = append(opts, emulator.WithInitDir(*initDir))
 	}
-	if os.Getenv("GROUNDSTACK_STRICT_AUTH") == "1" {
-		keys, err := parseKeys(os.Getenv("GROUNDSTACK_ACCESS_KEYS"))
-		if err != nil {
-			return err
+	var madeKey string // a key this run made, printed with the banner
+	if os.Getenv(envStrict) == "1" {
+		if keys == nil {
+			id, secret := newAccessKey()
+			keys, madeKey = map[string]string{id: secret}, id
 		}
 		opts = append(opts, emulator.WithStrictAuth(keys))
 	}
@@ -90,6 +104,14 @@ func runUp(args []string) error {
 	}
 	fmt.Printf("             (paste both before the aws commands below; SDKs and aws CLI 1.29+/2.13+ then default to this cloud; awslocal needs neither)\n")
 	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
+	switch {
+	case madeKey != "":
+		// Only to the terminal: no file or environment a function could read.
+		fmt.Printf("  strict:    SigV4 verified; no keys were given (%s), so this run made one:\n", envKeysFile)
+		fmt.Printf("             export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", madeKey, keys[madeKey])
+	case os.Getenv(envStrict) == "1":
+		fmt.Printf("  strict:    SigV4 verified against %d access key(s)\n", len(keys))
+	}
 
 	phases := []string{"edge " + elapsed(edgeReady)}
 	if wantsFlows(*flows) {
@@ -102,7 +124,20 @@ func runUp(args []string) error {
 		if *noDemoData {
 			deployArgs = append(deployArgs, "--no-demo-data")
 		}
-		if err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, os.Stdout, os.Stderr); err != nil {
+		// In strict mode the deployer gets a session of its own, revoked
+		// once it is done: never the keys strict mode was given.
+		var creds *cloud.TemporaryCredentials
+		revoke := func() {}
+		if os.Getenv(envStrict) == "1" {
+			c, r, err := e.IssueSession("groundstack-up")
+			if err != nil {
+				return err
+			}
+			creds, revoke = &c, r
+		}
+		err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, creds, os.Stdout, os.Stderr)
+		revoke()
+		if err != nil {
 			return err
 		}
 		phases = append(phases, "flows "+elapsed(time.Since(deployStart)))
@@ -202,25 +237,6 @@ func selectFlows(spec string, available []string) ([]string, error) {
 			return nil, fmt.Errorf("unknown flow %q (available: %s)", n, strings.Join(append([]string{"none", "all"}, all...), ", "))
 		}
 		out = append(out, n)
-	}
-	return out, nil
-}
-
-// parseKeys reads "key:secret,key2:secret2".
-func parseKeys(s string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, pair := range strings.Split(s, ",") {
-		if pair = strings.TrimSpace(pair); pair == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(pair, ":")
-		if !ok || k == "" || v == "" {
-			return nil, fmt.Errorf("GROUNDSTACK_ACCESS_KEYS: want key:secret pairs, got %q", pair)
-		}
-		out[k] = v
-	}
-	if len(out) == 0 {
-		return nil, errors.New("GROUNDSTACK_STRICT_AUTH=1 needs GROUNDSTACK_ACCESS_KEYS=key:secret,…")
 	}
 	return out, nil
 }

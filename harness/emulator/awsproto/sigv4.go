@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"hash"
@@ -24,6 +25,7 @@ const (
 	sigAlgorithm       = "AWS4-HMAC-SHA256"
 	hdrAmzDate         = "X-Amz-Date"
 	hdrContentSHA256   = "X-Amz-Content-Sha256"
+	hdrSecurityToken   = "X-Amz-Security-Token"
 	qAlgorithm         = "X-Amz-Algorithm"
 	qCredential        = "X-Amz-Credential"
 	qDate              = "X-Amz-Date"
@@ -158,10 +160,22 @@ func (s Signature) PresignExpired(now time.Time) bool {
 type Verifier struct {
 	// Secrets maps access key IDs to secret keys.
 	Secrets map[string]string
-	Now     func() time.Time
+	// Sessions looks up temporary credentials the cloud issued (STS
+	// sessions, functions' execution roles); nil accepts none. A request
+	// signed with one must carry its session token.
+	Sessions func(accessKey string) (Session, bool)
+	Now      func() time.Time
 
 	keys     sync.Map // signing keys by key/date/region/service
 	keyCount atomic.Int64
+}
+
+// Session is a set of temporary credentials as the verifier sees them.
+type Session struct {
+	Secret, Token string
+	// Expires is when the credentials stop working; zero never (they are
+	// revoked instead, as a function instance's are when it stops).
+	Expires time.Time
 }
 
 // Verification failures, told apart so the caller can answer in its
@@ -178,6 +192,11 @@ var (
 	ErrWrongScope = errors.New("credential scoped to the wrong service or region")
 	// ErrMissingContentSHA256: S3 needs X-Amz-Content-Sha256 with a header signature.
 	ErrMissingContentSHA256 = errors.New("missing x-amz-content-sha256")
+	// ErrInvalidToken: a session token that is not the one issued with the
+	// access key (or a token sent with a long-term key).
+	ErrInvalidToken = errors.New("invalid security token")
+	// ErrTokenExpired: temporary credentials past their expiry.
+	ErrTokenExpired = errors.New("security token expired")
 )
 
 // VerifyError is a verification failure with AWS's message for it.
@@ -225,15 +244,15 @@ func (v *Verifier) VerifyFor(r *http.Request, x Expect) error {
 	if err != nil {
 		return err
 	}
-	secret, ok := v.Secrets[sig.Scope.AccessKey]
-	if !ok {
-		return ErrUnknownAccessKey
-	}
 	now := time.Now
 	if v.Now != nil {
 		now = v.Now
 	}
 	t := now()
+	secret, err := v.secretOf(r, sig, t)
+	if err != nil {
+		return err
+	}
 	if len(x.Services) > 0 && !slices.Contains(x.Services, sig.Scope.Service) {
 		return fail(ErrWrongScope, "Credential should be scoped to correct service: '"+x.Services[0]+"'. ")
 	}
@@ -301,6 +320,36 @@ func (v *Verifier) VerifyFor(r *http.Request, x Expect) error {
 		r.Body = &hashCheckedBody{rc: r.Body, want: strings.ToLower(payload), h: sha256.New()}
 	}
 	return nil
+}
+
+// secretOf finds the secret key of sig's access key: a long-term key
+// (which takes no session token), or temporary credentials the cloud
+// issued, which need their own session token, as on AWS.
+func (v *Verifier) secretOf(r *http.Request, sig Signature, now time.Time) (string, error) {
+	token := r.Header.Get(hdrSecurityToken)
+	if sig.Presigned {
+		token = r.URL.Query().Get(hdrSecurityToken)
+	}
+	if secret, ok := v.Secrets[sig.Scope.AccessKey]; ok {
+		if token != "" {
+			return "", ErrInvalidToken
+		}
+		return secret, nil
+	}
+	if v.Sessions == nil {
+		return "", ErrUnknownAccessKey
+	}
+	s, ok := v.Sessions(sig.Scope.AccessKey)
+	switch {
+	case !ok, token == "":
+		// AWS knows a temporary key only together with its token.
+		return "", ErrUnknownAccessKey
+	case subtle.ConstantTimeCompare([]byte(token), []byte(s.Token)) != 1:
+		return "", ErrInvalidToken
+	case !s.Expires.IsZero() && !now.Before(s.Expires):
+		return "", ErrTokenExpired
+	}
+	return s.Secret, nil
 }
 
 func isHexSHA256(s string) bool { return len(s) == 64 && isHex(s) }

@@ -216,3 +216,26 @@ type Host interface {
 	// Terminate stops the host for good and removes its files.
 	Terminate() error
 }
+
+// LinkCredentials names a CredentialIssuer (STS).
+const LinkCredentials = "credentials"
+
+// CredentialIssuer issues temporary credentials to code the cloud runs (a
+// function's execution role) and tells strict mode's verifier which
+// temporary credentials exist.
+type CredentialIssuer interface {
+	// IssueSession returns credentials of a session of roleARN named
+	// sessionName (the account root's when roleARN is empty), valid with
+	// their session token until revoke is called.
+	IssueSession(roleARN, sessionName string) (c TemporaryCredentials, revoke func(), err error)
+	// LookupSession returns temporary credentials the cloud issued (by
+	// IssueSession, AssumeRole or GetSessionToken) and their expiry, zero
+	// for those valid until revoked.
+	LookupSession(accessKey string) (TemporaryCredentials, time.Time, bool)
+}
+
+// TemporaryCredentials are an ASIA… access key, its secret and the
+// session token that must accompany them.
+type TemporaryCredentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken string
+}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // instancePath is the PATH an instance gets (AWS's, minus paths that do not
@@ -30,7 +32,7 @@ type instancePlaces struct {
 // instanceEnv builds an instance's whole environment from the function's
 // configuration, as AWS does: nothing comes from the host's environment
 // (no AWS_PROFILE, AWS_CA_BUNDLE, proxies, GOFLAGS…).
-func (x *Executor) instanceEnv(fn *Function, pl instancePlaces, runtimeAPI, stream string) []string {
+func (x *Executor) instanceEnv(fn *Function, creds cloud.TemporaryCredentials, pl instancePlaces, runtimeAPI, stream string) []string {
 	region := fn.Region
 	taskRoot, scratch, opt := pl.taskRoot, pl.scratch, pl.opt
 	env := make([]string, 0, 40+len(fn.Env))
@@ -91,10 +93,10 @@ func (x *Executor) instanceEnv(fn *Function, pl instancePlaces, runtimeAPI, stre
 			set("AWS_EXECUTION_ENV", "AWS_Lambda_go1.x")
 		}
 	}
-	set("AWS_ACCESS_KEY_ID", x.cfg.AccessKeyID)
-	set("AWS_SECRET_ACCESS_KEY", x.cfg.SecretAccessKey)
-	if x.cfg.SessionToken != "" {
-		set("AWS_SESSION_TOKEN", x.cfg.SessionToken)
+	set("AWS_ACCESS_KEY_ID", creds.AccessKeyID)
+	set("AWS_SECRET_ACCESS_KEY", creds.SecretAccessKey)
+	if creds.SessionToken != "" {
+		set("AWS_SESSION_TOKEN", creds.SessionToken)
 	}
 	_, userEndpoint := fn.Env["AWS_ENDPOINT_URL"]
 	if host := edgeHost(x.cfg.EdgeHost()); host != "" && !userEndpoint {
@@ -157,4 +159,17 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// instanceCredentials are the credentials a new instance of fn gets, and
+// what revokes them once it is gone.
+func (x *Executor) instanceCredentials(fn *Function) (cloud.TemporaryCredentials, func(), error) {
+	if x.cfg.Credentials == nil {
+		return cloud.TemporaryCredentials{AccessKeyID: x.cfg.AccessKeyID, SecretAccessKey: x.cfg.SecretAccessKey, SessionToken: x.cfg.SessionToken}, func() {}, nil
+	}
+	c, revoke, err := x.cfg.Credentials(fn)
+	if err == nil && revoke == nil {
+		revoke = func() {}
+	}
+	return c, revoke, err
 }

@@ -49,7 +49,13 @@ type Config struct {
 	MaxInstances int
 	// IdleTimeout stops instances idle that long.
 	IdleTimeout time.Duration
-	// Credentials handed to instances (AWS gives the execution role's).
+	// Credentials issues each instance its own credentials, as AWS gives
+	// each execution environment its execution role's session: valid
+	// until revoke, which the executor calls once the instance is gone.
+	// Without it, instances get the fixed AccessKeyID, SecretAccessKey and
+	// SessionToken ("test" by default).
+	Credentials func(fn *Function) (c cloud.TemporaryCredentials, revoke func(), err error)
+	// Fixed credentials for instances when Credentials is nil.
 	AccessKeyID, SecretAccessKey, SessionToken string
 	// EdgeHost returns the edge's host:port, for AWS_ENDPOINT_URL; it is
 	// read when an instance starts (the edge may start after us).
@@ -145,6 +151,8 @@ type Function struct {
 	Region  string
 	Runtime string // provided.al2023, provided.al2, provided, go1.x, python3.x, nodejsNN.x
 	Handler string
+	// Role is the execution role's ARN, whose session the instances get.
+	Role string
 	// CodeSHA256 is the hex SHA-256 of the zip given to StoreCode.
 	CodeSHA256 string
 	// Layers are the hex SHA-256s of the layers' zips (StoreCode), in the

@@ -47,6 +47,7 @@ type instance struct {
 	pending *logBuffer // lines printed outside any invocation
 	scratch string
 	started time.Time
+	revoke  func() // the instance's credentials, once it is gone
 
 	// guarded by p.mu
 	state     instState
@@ -168,9 +169,16 @@ func (p *Pool) spawn() (*instance, error) {
 		ln.Close()
 		return nil, &spawnError{"Runtime.Unknown", "could not create the instance's scratch directory: " + err.Error()}
 	}
+	creds, revoke, err := x.instanceCredentials(fn)
+	if err != nil {
+		ln.Close()
+		os.RemoveAll(inst.scratch)
+		return nil, &spawnError{"Runtime.Unknown", "could not issue the execution role's credentials: " + err.Error()}
+	}
 	r, w, err := newPipe()
 	if err != nil {
 		ln.Close()
+		revoke()
 		os.RemoveAll(inst.scratch)
 		return nil, &spawnError{"Runtime.Unknown", "could not create the log pipe: " + err.Error()}
 	}
@@ -184,6 +192,7 @@ func (p *Pool) spawn() (*instance, error) {
 		ln.Close()
 		r.Close()
 		w.Close()
+		revoke()
 		os.RemoveAll(inst.scratch)
 		return nil, &spawnError{"Runtime.Unknown", err.Error()}
 	}
@@ -192,7 +201,7 @@ func (p *Pool) spawn() (*instance, error) {
 		Path:   args[0],
 		Args:   args,
 		Dir:    root,
-		Env:    x.instanceEnv(fn, instancePlaces{root, inst.scratch, opt, interp.version}, ln.Addr().String(), inst.stream),
+		Env:    x.instanceEnv(fn, creds, instancePlaces{root, inst.scratch, opt, interp.version}, ln.Addr().String(), inst.stream),
 		Stdout: w,
 		Stderr: w,
 		// Own process group: a timeout kills the handler and anything it
@@ -204,10 +213,12 @@ func (p *Pool) spawn() (*instance, error) {
 		ln.Close()
 		r.Close()
 		w.Close()
+		revoke()
 		os.RemoveAll(inst.scratch)
 		return nil, &spawnError{"Runtime.InvalidEntrypoint", awsExecError(err, filepath.Base(args[0]))}
 	}
 	w.Close() // the child holds the only write end now
+	inst.revoke = revoke
 	inst.pid = inst.cmd.Process.Pid
 	go inst.logs.run()
 	go func() { _ = inst.srv.Serve(ln) }()
@@ -281,8 +292,9 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 // watch reaps the process and takes the instance out of its pool.
 func (inst *instance) watch() {
 	inst.exitErr = inst.cmd.Wait()
-	// Anything the handler started dies with it.
+	// Anything the handler started dies with it, and so do its credentials.
 	_ = syscall.Kill(-inst.pid, syscall.SIGKILL)
+	inst.revoke()
 	close(inst.exited)
 	inst.srv.Close()
 	// Give the log reader a moment to see EOF (a grandchild could hold

@@ -54,6 +54,15 @@ func New(env *cloud.Env) *Service {
 			w, _ := env.Links.Get(cloud.LinkLogs).(cloud.LogWriter)
 			return w
 		},
+		// Each instance gets its execution role's session, as on AWS:
+		// never the emulator's own keys nor the host's.
+		Credentials: func(fn *runtime.Function) (cloud.TemporaryCredentials, func(), error) {
+			iss, ok := env.Links.Get(cloud.LinkCredentials).(cloud.CredentialIssuer)
+			if !ok {
+				return cloud.TemporaryCredentials{AccessKeyID: "test", SecretAccessKey: "test", SessionToken: "test"}, func() {}, nil
+			}
+			return iss.IssueSession(fn.Role, fn.Name)
+		},
 		Now: env.Now,
 		Log: env.Log,
 	})
@@ -225,7 +234,7 @@ func (s *Service) newExec(f *Function, v *Version) Executor {
 	}
 	return s.exec.NewPool(&runtime.Function{
 		Name: f.Name, ARN: f.ARN, Version: v.Name, Region: f.Region, Layers: layers,
-		Runtime: c.Runtime, Handler: c.Handler, CodeSHA256: c.CodeHex, Env: c.Env,
+		Runtime: c.Runtime, Handler: c.Handler, Role: c.Role, CodeSHA256: c.CodeHex, Env: c.Env,
 		Timeout: time.Duration(c.Timeout) * time.Second, MemoryMB: c.MemorySize,
 		LogGroup: c.LogGroup, MaxConcurrency: f.Reserved,
 	})

@@ -409,9 +409,6 @@ func TestCleanEnvironment(t *testing.T) {
 		"AWS_REGION":                      "us-east-1",
 		"AWS_DEFAULT_REGION":              "us-east-1",
 		"AWS_ENDPOINT_URL":                e.URL(),
-		"AWS_ACCESS_KEY_ID":               "test",
-		"AWS_SECRET_ACCESS_KEY":           "test",
-		"AWS_SESSION_TOKEN":               "test",
 		"TZ":                              ":UTC",
 		"_HANDLER":                        "bootstrap",
 		"MY_SETTING":                      "42",
@@ -421,6 +418,10 @@ func TestCleanEnvironment(t *testing.T) {
 		if env[k] != v {
 			t.Errorf("%s = %q, want %q", k, env[k], v)
 		}
+	}
+	// The execution role's session, never the host's keys.
+	if !regexp.MustCompile(`^ASIA[A-Z2-7]{16}$`).MatchString(env["AWS_ACCESS_KEY_ID"]) || len(env["AWS_SECRET_ACCESS_KEY"]) != 40 || len(env["AWS_SESSION_TOKEN"]) < 100 {
+		t.Errorf("credentials %q %q %q: want an execution role's session", env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"])
 	}
 	for _, k := range []string{"HOME", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_LOG_STREAM_NAME"} {
 		if env[k] == "" {
@@ -455,8 +456,10 @@ func TestHandlerUsesDefaultSDKConfig(t *testing.T) {
 	if len(r.Functions) != 1 || r.Functions[0] != name || r.Region != "us-east-1" {
 		t.Fatalf("the handler saw %+v", r)
 	}
+	// The handler is its execution role's session named after the function, as on AWS.
 	out = invoke(t, c, name, `{"mode":"sdk","service":"sts"}`)
-	if aws.ToString(out.FunctionError) != "" || !strings.Contains(string(out.Payload), `"account":"000000000000"`) {
+	if aws.ToString(out.FunctionError) != "" || !strings.Contains(string(out.Payload), `"account":"000000000000"`) ||
+		!strings.Contains(string(out.Payload), `"arn":"arn:aws:sts::000000000000:assumed-role/lambda-role/`+name+`"`) {
 		t.Fatalf("sdk sts: %s", out.Payload)
 	}
 }

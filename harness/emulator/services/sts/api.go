@@ -32,6 +32,9 @@ func New(env *cloud.Env) *Service {
 		XMLNS:    XMLNS,
 		Invalid:  errValidation,
 	}
+	if env.Links != nil {
+		env.Links.Set(cloud.LinkCredentials, cloud.CredentialIssuer(s))
+	}
 	s.api.Register(
 		awsproto.Handle("GetCallerIdentity", s.getCallerIdentity),
 		awsproto.Handle("AssumeRole", s.assumeRole),
@@ -146,13 +149,19 @@ const (
 )
 
 // newCredentials issues temporary credentials shaped like AWS's.
-func (s *Service) newCredentials(now time.Time, d time.Duration) credentialsXML {
+func (s *Service) newCredentials() Credentials {
 	seed := s.env.NewID()
-	return credentialsXML{
-		AccessKeyId:     "ASIA" + derive(seed, "key", upperDigits, 16),
+	return Credentials{
+		AccessKeyID:     "ASIA" + derive(seed, "key", upperDigits, 16),
 		SecretAccessKey: derive(seed, "secret", base64Chars, 40),
 		SessionToken:    "FwoGZXIvYXdzE" + derive(seed, "token", base64Chars, 343),
-		Expiration:      now.Add(d).UTC().Format(time.RFC3339),
+	}
+}
+
+func (c Credentials) xml(expires time.Time) credentialsXML {
+	return credentialsXML{
+		AccessKeyId: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		Expiration: expires.UTC().Format(time.RFC3339),
 	}
 }
 
@@ -162,6 +171,10 @@ func (s *Service) callerIdentity(c *awsproto.Call) Identity {
 	if id, ok := s.store.Lookup(awsproto.AccessKeyOf(c.Request), s.env.Now()); ok {
 		return id
 	}
+	return s.root()
+}
+
+func (s *Service) root() Identity {
 	return Identity{Account: s.env.Account, Arn: "arn:aws:iam::" + s.env.Account + ":root", UserID: s.env.Account}
 }
 
@@ -173,12 +186,10 @@ func (s *Service) getCallerIdentity(c *awsproto.Call, _ *struct{}) (getCallerIde
 }
 
 func (s *Service) assumeRole(c *awsproto.Call, in *assumeRoleInput) (assumeRoleResult, error) {
-	roleARN, sessionName := *in.RoleArn, *in.RoleSessionName
-	m := roleARNPattern.FindStringSubmatch(roleARN)
-	if m == nil {
-		return assumeRoleResult{}, errValidation.Errorf("%s is invalid", roleARN)
+	id, err := roleSession(*in.RoleArn, *in.RoleSessionName)
+	if err != nil {
+		return assumeRoleResult{}, err
 	}
-	account, roleName := m[1], m[2]
 	out := assumeRoleResult{SourceIdentity: deref(in.SourceIdentity)}
 	if in.Policy != nil {
 		if !json.Valid([]byte(*in.Policy)) {
@@ -189,17 +200,52 @@ func (s *Service) assumeRole(c *awsproto.Call, in *assumeRoleInput) (assumeRoleR
 	}
 	now := s.env.Now()
 	d := seconds(in.DurationSeconds, 3600)
-	out.Credentials = s.newCredentials(now, d)
+	creds := s.newCredentials()
+	out.Credentials = creds.xml(now.Add(d))
+	out.AssumedRoleUser = assumedRoleUser{AssumedRoleId: id.UserID, Arn: id.Arn}
+	s.store.Remember(creds, id, now.Add(d), now)
+	return out, nil
+}
+
+// roleSession is who a session of roleARN named sessionName is.
+func roleSession(roleARN, sessionName string) (Identity, error) {
+	m := roleARNPattern.FindStringSubmatch(roleARN)
+	if m == nil {
+		return Identity{}, errValidation.Errorf("%s is invalid", roleARN)
+	}
+	account, roleName := m[1], m[2]
 	// A role's ID is stable across sessions, as on AWS.
 	roleID := "AROA" + derive(roleARN, "role", upperDigits, 17)
-	out.AssumedRoleUser = assumedRoleUser{
-		AssumedRoleId: roleID + ":" + sessionName,
-		Arn:           "arn:" + strings.SplitN(roleARN, ":", 3)[1] + ":sts::" + account + ":assumed-role/" + roleName + "/" + sessionName,
+	return Identity{
+		Account:     account,
+		Arn:         "arn:" + strings.SplitN(roleARN, ":", 3)[1] + ":sts::" + account + ":assumed-role/" + roleName + "/" + sessionName,
+		UserID:      roleID + ":" + sessionName,
+		AssumedRole: true,
+	}, nil
+}
+
+// IssueSession gives code the cloud runs credentials of its own: a
+// session of roleARN named sessionName (a function's execution role, as
+// Lambda does), or of the account root when roleARN is empty. They are
+// valid, with their session token, until revoke is called.
+func (s *Service) IssueSession(roleARN, sessionName string) (cloud.TemporaryCredentials, func(), error) {
+	id := s.root()
+	if roleARN != "" {
+		var err error
+		if id, err = roleSession(roleARN, sessionName); err != nil {
+			return cloud.TemporaryCredentials{}, nil, err
+		}
 	}
-	s.store.Remember(out.Credentials.AccessKeyId, Identity{
-		Account: account, Arn: out.AssumedRoleUser.Arn, UserID: out.AssumedRoleUser.AssumedRoleId, AssumedRole: true,
-	}, now.Add(d), now)
-	return out, nil
+	c := s.newCredentials()
+	revoke := s.store.Hold(c, id)
+	return cloud.TemporaryCredentials(c), revoke, nil
+}
+
+// LookupSession returns temporary credentials this cloud issued and still
+// remembers, with their expiry (zero: until revoked).
+func (s *Service) LookupSession(accessKey string) (cloud.TemporaryCredentials, time.Time, bool) {
+	c, exp, ok := s.store.Secret(accessKey)
+	return cloud.TemporaryCredentials(c), exp, ok
 }
 
 func (s *Service) getSessionToken(c *awsproto.Call, in *getSessionTokenInput) (getSessionTokenResult, error) {
@@ -209,9 +255,9 @@ func (s *Service) getSessionToken(c *awsproto.Call, in *getSessionTokenInput) (g
 	}
 	now := s.env.Now()
 	d := seconds(in.DurationSeconds, 43200)
-	creds := s.newCredentials(now, d)
-	s.store.Remember(creds.AccessKeyId, caller, now.Add(d), now)
-	return getSessionTokenResult{Credentials: creds}, nil
+	creds := s.newCredentials()
+	s.store.Remember(creds, caller, now.Add(d), now)
+	return getSessionTokenResult{Credentials: creds.xml(now.Add(d))}, nil
 }
 
 type getAccessKeyInfoResult struct{ Account string }
