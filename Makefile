@@ -72,7 +72,7 @@ awslocal:
 		echo "awslocal: bin/awslocal (to use it from anywhere: export PATH=\"$(CURDIR)/bin:\$$PATH\")"; exit 0; fi; \
 	if [ -e "$$link" ] || [ -L "$$link" ]; then \
 		cur=$$(readlink "$$link" || true); \
-		case "$$cur" in */bin/awslocal) [ -e "$$(dirname "$$cur")/groundstack" ] || cur=other ;; *) cur=other ;; esac; \
+		case "$$cur" in "$(CURDIR)/bin/awslocal") ;; */bin/awslocal) [ -e "$$(dirname "$$cur")/groundstack" ] || cur=other ;; *) cur=other ;; esac; \
 		if [ "$$cur" = other ]; then \
 			echo "awslocal: $$link is another awslocal (LocalStack's?), left alone; use $(CURDIR)/bin/awslocal"; exit 0; fi; \
 	fi; \

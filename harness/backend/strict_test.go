@@ -38,7 +38,7 @@ func TestStrictEmbeddedBackend(t *testing.T) {
 	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidClientTokenId" {
 		t.Fatalf("test credentials on a strict emulator: %v", err)
 	}
-	ext, err := backend.ConnectExternal(ctx, b.Endpoint())
+	ext, err := backend.ConnectExternal(ctx, b.Endpoint(), backend.StartedByThisRun())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -226,12 +226,16 @@ func (p *payload) read(c *awsproto.Call, body io.Reader, contentEncoding string,
 		}
 	}
 	if sum.Algorithm == "" && p.defaultChecksum {
-		v, ok := w.checksum(alg)
-		if !ok {
-			data.Release()
-			return nil, Checksum{}, errInternalError.New("We encountered an internal error. Please try again.")
+		// hashed on the way in when on disk, over the small body otherwise
+		if v, ok := w.checksum(alg); ok {
+			return data, Checksum{Algorithm: alg, Value: base64.StdEncoding.EncodeToString(v)}, nil
 		}
-		return data, Checksum{Algorithm: alg, Value: base64.StdEncoding.EncodeToString(v)}, nil
+		v, err := bodyChecksum(alg, data)
+		if err != nil {
+			data.Release()
+			return nil, Checksum{}, err
+		}
+		return data, Checksum{Algorithm: alg, Value: v}, nil
 	}
 	if sum.Algorithm != "" {
 		if !validChecksumValue(sum.Algorithm, sum.Value) {

@@ -17,7 +17,7 @@ func TestSessionsArePublishedAsCallerIdentities(t *testing.T) {
 		t.Fatal("STS did not publish cloud.LinkIdentities")
 	}
 	now := time.Unix(1_000_000, 0)
-	s.store.Remember("ASIAKEY", Identity{Account: "000000000000", Arn: "arn:aws:sts::000000000000:assumed-role/r/s", UserID: "AROAID:s", AssumedRole: true}, now.Add(time.Hour), now)
+	s.store.Remember(Credentials{AccessKeyID: "ASIAKEY", SecretAccessKey: "secret", SessionToken: "token"}, Identity{Account: "000000000000", Arn: "arn:aws:sts::000000000000:assumed-role/r/s", UserID: "AROAID:s", AssumedRole: true}, now.Add(time.Hour), now)
 	got, ok := ids.CallerIdentity("ASIAKEY", now)
 	if !ok || got != (cloud.CallerIdentity{Account: "000000000000", Arn: "arn:aws:sts::000000000000:assumed-role/r/s", UserID: "AROAID:s"}) {
 		t.Fatalf("CallerIdentity = %+v, %v", got, ok)
