@@ -148,9 +148,11 @@ func tagMap(tags []tagXML) map[string]string {
 	return m
 }
 
+// tagOut is a tag as ListTagsForResource writes it (entryXML's fields
+// under other element names).
 type tagOut struct {
-	Key   string
-	Value string
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
 }
 
 // ---- topics
@@ -295,7 +297,7 @@ func (s *Service) listTagsForResource(c *awsproto.Call, in *resourceInput) (list
 	}
 	out := listTagsOutput{Tags: []tagOut{}}
 	for _, e := range entries(tags) {
-		out.Tags = append(out.Tags, tagOut{e.Key, e.Value})
+		out.Tags = append(out.Tags, tagOut(e))
 	}
 	return out, nil
 }

@@ -236,7 +236,7 @@ func (s *Service) toSQS(sub *SubscriptionView, m *message, sigs map[string]strin
 func (s *Service) toLambda(sub *SubscriptionView, m *message, sigs map[string]string) error {
 	inv, _ := s.env.Links.Get(cloud.LinkLambda).(cloud.FunctionInvoker)
 	if inv == nil {
-		return errors.New("Lambda is not available")
+		return errors.New("the Lambda service is not wired")
 	}
 	e := s.notification(m, sub, sigs)
 	var subject *string

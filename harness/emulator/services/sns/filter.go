@@ -77,23 +77,23 @@ const (
 // "Invalid parameter: FilterPolicy: ".
 func ParseFilterPolicy(policy string, nested bool) (*FilterPolicy, error) {
 	if len(policy) > maxPolicyBytes {
-		return nil, errors.New("Filter policy is too long")
+		return nil, perr("Filter policy is too long")
 	}
 	dec := json.NewDecoder(strings.NewReader(policy))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("failed to parse JSON. %s", jsonReason(err))
+		return nil, perrf("failed to parse JSON. %s", jsonReason(err))
 	}
 	if dec.More() {
-		return nil, errors.New("failed to parse JSON. Unexpected content after the policy")
+		return nil, perr("failed to parse JSON. Unexpected content after the policy")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, errors.New("Filter policy must be a JSON object")
+		return nil, perr("Filter policy must be a JSON object")
 	}
 	if len(obj) == 0 {
-		return nil, errors.New("Filter policy can not be empty")
+		return nil, perr("Filter policy can not be empty")
 	}
 	p := &parser{nested: nested}
 	root, err := p.node(obj, 0)
@@ -101,10 +101,10 @@ func ParseFilterPolicy(policy string, nested bool) (*FilterPolicy, error) {
 		return nil, err
 	}
 	if p.maxKeys > maxPolicyKeys {
-		return nil, errors.New("Filter policy can not have more than 5 keys")
+		return nil, perr("Filter policy can not have more than 5 keys")
 	}
 	if c := combinations(root); c > maxPolicyCombinations {
-		return nil, errors.New("Filter policy is too complex")
+		return nil, perr("Filter policy is too complex")
 	}
 	return &FilterPolicy{root: root}, nil
 }
@@ -126,7 +126,7 @@ type parser struct {
 // (AWS counts keys per $or branch).
 func (p *parser) node(obj map[string]any, depth int) (*policyNode, error) {
 	if depth > 32 {
-		return nil, errors.New("Filter policy is too complex")
+		return nil, perr("Filter policy is too complex")
 	}
 	n := &policyNode{}
 	names := make([]string, 0, len(obj))
@@ -140,13 +140,13 @@ func (p *parser) node(obj map[string]any, depth int) (*policyNode, error) {
 		if name == "$or" {
 			list, ok := v.([]any)
 			if !ok || len(list) < 2 {
-				return nil, errors.New("Or statement must contain at least two sub-policies")
+				return nil, perr("Or statement must contain at least two sub-policies")
 			}
 			var group []*policyNode
 			for _, alt := range list {
 				o, ok := alt.(map[string]any)
 				if !ok || len(o) == 0 {
-					return nil, errors.New("Or statement sub-policies must be JSON objects")
+					return nil, perr("Or statement sub-policies must be JSON objects")
 				}
 				sub, err := p.node(o, depth+1)
 				if err != nil {
@@ -167,10 +167,10 @@ func (p *parser) node(obj map[string]any, depth int) (*policyNode, error) {
 			leaves++
 		case map[string]any:
 			if !p.nested {
-				return nil, errors.New("Filter policy scope MessageAttributes does not support nested filter policy")
+				return nil, perr("Filter policy scope MessageAttributes does not support nested filter policy")
 			}
 			if len(x) == 0 {
-				return nil, fmt.Errorf("\"%s\" must be an object or an array", name)
+				return nil, perrf("\"%s\" must be an object or an array", name)
 			}
 			sub, err := p.node(x, depth+1)
 			if err != nil {
@@ -178,7 +178,7 @@ func (p *parser) node(obj map[string]any, depth int) (*policyNode, error) {
 			}
 			n.keys = append(n.keys, policyKey{name: name, sub: sub})
 		default:
-			return nil, fmt.Errorf("\"%s\" must be an object or an array", name)
+			return nil, perrf("\"%s\" must be an object or an array", name)
 		}
 	}
 	if leaves > p.maxKeys {
@@ -236,7 +236,7 @@ func satMul(a, b int) int {
 
 func parseConditions(key string, list []any) ([]condition, error) {
 	if len(list) == 0 {
-		return nil, fmt.Errorf("Empty arrays are not allowed")
+		return nil, perrf("Empty arrays are not allowed")
 	}
 	conds := make([]condition, 0, len(list))
 	for _, v := range list {
@@ -256,7 +256,7 @@ func parseCondition(v any) (condition, error) {
 	case json.Number:
 		f, err := strconv.ParseFloat(string(x), 64)
 		if err != nil || math.IsInf(f, 0) {
-			return condition{}, errors.New("Match value must be String, number, true, false, or null")
+			return condition{}, perr("Match value must be String, number, true, false, or null")
 		}
 		return condition{kind: condNumber, num: f, str: string(x)}, nil
 	case nil:
@@ -264,16 +264,16 @@ func parseCondition(v any) (condition, error) {
 	case bool:
 		return condition{kind: condBool, b: x}, nil
 	case []any:
-		return condition{}, errors.New("Match value must be String, number, true, false, or null")
+		return condition{}, perr("Match value must be String, number, true, false, or null")
 	case map[string]any:
 		if len(x) != 1 {
-			return condition{}, errors.New("Only one key allowed in match expression")
+			return condition{}, perr("Only one key allowed in match expression")
 		}
 		for op, arg := range x {
 			return parseOperator(op, arg)
 		}
 	}
-	return condition{}, errors.New("Match value must be String, number, true, false, or null")
+	return condition{}, perr("Match value must be String, number, true, false, or null")
 }
 
 func parseOperator(op string, arg any) (condition, error) {
@@ -281,14 +281,14 @@ func parseOperator(op string, arg any) (condition, error) {
 	case "prefix", "suffix", "equals-ignore-case":
 		s, ok := arg.(string)
 		if !ok {
-			return condition{}, fmt.Errorf("%s match pattern must be a string", op)
+			return condition{}, perrf("%s match pattern must be a string", op)
 		}
 		kind := map[string]condKind{"prefix": condPrefix, "suffix": condSuffix, "equals-ignore-case": condIgnoreCase}[op]
 		return condition{kind: kind, str: s}, nil
 	case "exists":
 		b, ok := arg.(bool)
 		if !ok {
-			return condition{}, errors.New("exists match pattern must be either true or false.")
+			return condition{}, perr("exists match pattern must be either true or false.")
 		}
 		return condition{kind: condExists, b: b}, nil
 	case "anything-but":
@@ -298,15 +298,15 @@ func parseOperator(op string, arg any) (condition, error) {
 	case "cidr":
 		s, ok := arg.(string)
 		if !ok {
-			return condition{}, errors.New("prefix match pattern must be a string")
+			return condition{}, perr("prefix match pattern must be a string")
 		}
 		pfx, err := netip.ParsePrefix(s)
 		if err != nil {
-			return condition{}, fmt.Errorf("Malformed CIDR, one '/' required")
+			return condition{}, perrf("Malformed CIDR, one '/' required")
 		}
 		return condition{kind: condCIDR, cidr: pfx.Masked()}, nil
 	}
-	return condition{}, fmt.Errorf("Unrecognized match type %s", op)
+	return condition{}, perrf("Unrecognized match type %s", op)
 }
 
 func parseAnythingBut(arg any) (condition, error) {
@@ -318,28 +318,28 @@ func parseAnythingBut(arg any) (condition, error) {
 		case json.Number:
 			f, err := strconv.ParseFloat(string(x), 64)
 			if err != nil {
-				return errors.New("Value of anything-but must be an array or single string/number value.")
+				return perr("Value of anything-but must be an array or single string/number value.")
 			}
 			c.nums = append(c.nums, f)
 		default:
-			return errors.New("Value of anything-but must be an array or single string/number value.")
+			return perr("Value of anything-but must be an array or single string/number value.")
 		}
 		return nil
 	}
 	switch x := arg.(type) {
 	case map[string]any:
 		if len(x) != 1 {
-			return condition{}, errors.New("Value of anything-but must be an array or single string/number value.")
+			return condition{}, perr("Value of anything-but must be an array or single string/number value.")
 		}
 		for op, v := range x {
 			s, ok := v.(string)
 			switch {
 			case op != "prefix" && op != "suffix":
-				return condition{}, fmt.Errorf("Unsupported anything-but pattern: %s", op)
+				return condition{}, perrf("Unsupported anything-but pattern: %s", op)
 			case !ok:
-				return condition{}, fmt.Errorf("%s match pattern must be a string", op)
+				return condition{}, perrf("%s match pattern must be a string", op)
 			case s == "":
-				return condition{}, fmt.Errorf("Null %s match pattern is not allowed", op)
+				return condition{}, perrf("Null %s match pattern is not allowed", op)
 			}
 			if op == "prefix" {
 				return condition{kind: condAnythingButPrefix, str: s}, nil
@@ -348,7 +348,7 @@ func parseAnythingBut(arg any) (condition, error) {
 		}
 	case []any:
 		if len(x) == 0 {
-			return condition{}, errors.New("Empty arrays are not allowed")
+			return condition{}, perr("Empty arrays are not allowed")
 		}
 		for _, v := range x {
 			if err := add(v); err != nil {
@@ -366,42 +366,42 @@ func parseAnythingBut(arg any) (condition, error) {
 func parseNumeric(arg any) (condition, error) {
 	list, ok := arg.([]any)
 	if !ok || len(list) == 0 {
-		return condition{}, errors.New("Value of numeric must be an array.")
+		return condition{}, perr("Value of numeric must be an array.")
 	}
 	if len(list) != 2 && len(list) != 4 {
-		return condition{}, errors.New("Too many elements in numeric expression")
+		return condition{}, perr("Too many elements in numeric expression")
 	}
 	c := condition{kind: condNumeric}
 	for i := 0; i < len(list); i += 2 {
 		op, ok := list[i].(string)
 		if !ok {
-			return condition{}, fmt.Errorf("Invalid member in numeric match: %v", list[i])
+			return condition{}, perrf("Invalid member in numeric match: %v", list[i])
 		}
 		switch op {
 		case "=", "<", "<=", ">", ">=":
 		default:
-			return condition{}, fmt.Errorf("Unrecognized numeric range operator: %s", op)
+			return condition{}, perrf("Unrecognized numeric range operator: %s", op)
 		}
 		n, ok := list[i+1].(json.Number)
 		if !ok {
-			return condition{}, fmt.Errorf("Value of %s must be numeric", op)
+			return condition{}, perrf("Value of %s must be numeric", op)
 		}
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil || math.IsInf(f, 0) {
-			return condition{}, fmt.Errorf("Value of %s must be numeric", op)
+			return condition{}, perrf("Value of %s must be numeric", op)
 		}
 		c.ops = append(c.ops, numOp{op, f})
 	}
 	if len(c.ops) == 2 {
 		lo, hi := c.ops[0], c.ops[1]
 		if lo.op != ">" && lo.op != ">=" || hi.op != "<" && hi.op != "<=" {
-			return condition{}, fmt.Errorf("Bad numeric range operator: %s", hi.op)
+			return condition{}, perrf("Bad numeric range operator: %s", hi.op)
 		}
 		if lo.v >= hi.v {
-			return condition{}, errors.New("Bottom must be less than top")
+			return condition{}, perr("Bottom must be less than top")
 		}
 	} else if c.ops[0].op == "=" && len(list) > 2 {
-		return condition{}, errors.New("Too many elements in numeric expression")
+		return condition{}, perr("Too many elements in numeric expression")
 	}
 	return c, nil
 }
@@ -631,3 +631,13 @@ func redriveTarget(policy string) string {
 	}
 	return p.DeadLetterTargetArn
 }
+
+// policyError is a filter policy's fault, worded as AWS words it (which
+// is why it starts with a capital and may end with a full stop).
+type policyError string
+
+func (e policyError) Error() string { return string(e) }
+
+func perr(msg string) error { return policyError(msg) }
+
+func perrf(format string, args ...any) error { return policyError(fmt.Sprintf(format, args...)) }

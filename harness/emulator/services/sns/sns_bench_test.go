@@ -138,4 +138,3 @@ func BenchmarkPublishHandler(b *testing.B) {
 		})
 	}
 }
-
