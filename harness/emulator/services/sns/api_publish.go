@@ -116,11 +116,11 @@ func (e *publishEntry) check() (map[string]string, error) {
 			}
 		}
 	}
-	if len(e.groupID) > 128 {
-		return nil, errInvalidParameter.New("Invalid parameter: MessageGroupId Reason: MessageGroupId can be up to 128 characters long")
+	if len(e.groupID) > 128 || !printableASCII(e.groupID) {
+		return nil, errInvalidParameter.New("Invalid parameter: MessageGroupId Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
 	}
-	if len(e.dedupID) > 128 {
-		return nil, errInvalidParameter.New("Invalid parameter: MessageDeduplicationId Reason: MessageDeduplicationId can be up to 128 characters long")
+	if len(e.dedupID) > 128 || !printableASCII(e.dedupID) {
+		return nil, errInvalidParameter.New("Invalid parameter: MessageDeduplicationId Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
 	}
 	if e.structure == "" {
 		return nil, nil
@@ -142,6 +142,16 @@ func (e *publishEntry) check() (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// printableASCII: letters, digits and punctuation only (0x21 to 0x7e).
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // accept publishes one checked entry to a topic and delivers it.

@@ -56,6 +56,17 @@ func (m *message) filterAttributes() map[string]Attribute {
 	return out
 }
 
+// queueMessage starts the SQS message m becomes in a queue: the group
+// (a FIFO queue's order, a standard queue's fair-queue tenant) and, for a
+// FIFO queue only, the deduplication ID.
+func (m *message) queueMessage(queueARN string) cloud.QueueMessage {
+	qm := cloud.QueueMessage{GroupID: m.groupID}
+	if strings.HasSuffix(queueARN, ".fifo") {
+		qm.DeduplicationID = m.dedupID
+	}
+	return qm
+}
+
 // passes reports whether a subscription's filter policy lets m through.
 func (m *message) passes(sub *SubscriptionView) bool {
 	if sub.Filter == nil {
@@ -202,7 +213,8 @@ func (s *Service) finish(sub *SubscriptionView, m *message, err error) {
 		return
 	}
 	body := string(marshal(s.notification(m, sub, map[string]string{})))
-	qm := cloud.QueueMessage{Body: body, GroupID: m.groupID, DeduplicationID: m.dedupID}
+	qm := m.queueMessage(dlq)
+	qm.Body = body
 	if _, err := q.SendMessage(dlq, qm); err != nil && s.env.Log != nil {
 		s.env.Log.Warn("sns dead-letter queue refused a message", "queue", dlq, "err", err)
 	}
@@ -213,7 +225,7 @@ func (s *Service) toSQS(sub *SubscriptionView, m *message, sigs map[string]strin
 	if q == nil {
 		return errors.New("SQS is not available")
 	}
-	qm := cloud.QueueMessage{GroupID: m.groupID, DeduplicationID: m.dedupID}
+	qm := m.queueMessage(sub.Endpoint)
 	if raw(sub) {
 		qm.Body = m.bodyFor("sqs")
 		if len(m.attrs) > 0 {

@@ -32,7 +32,6 @@ const (
 	msgEmptyMessage         = "Invalid parameter: Empty message"
 	msgMessageTooLong       = "Invalid parameter: Message too long"
 	msgGroupIDRequired      = "Invalid parameter: The MessageGroupId parameter is required for FIFO topics"
-	msgGroupIDStandard      = "Invalid parameter: MessageGroupId Reason: The request includes MessageGroupId parameter that is not valid for this topic type"
 	msgDedupRequired        = "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
 	msgDedupStandard        = "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type"
 	msgSubjectTooLong       = "Subject must be less than 100 characters"

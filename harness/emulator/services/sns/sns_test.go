@@ -522,8 +522,31 @@ func TestFIFOTopicToFIFOQueue(t *testing.T) {
 	std := c.topic(t, "plain", nil)
 	_, err = c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(std), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn)})
 	wantErr(t, err, "InvalidParameter", 400, "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
-	_, err = c.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(std), Message: aws.String("x"), MessageGroupId: aws.String("g")})
-	wantErr(t, err, "InvalidParameter", 400, "")
+	_, err = c.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(std), Message: aws.String("x"), MessageDeduplicationId: aws.String("d")})
+	wantErr(t, err, "InvalidParameter", 400, "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
+
+	// A standard queue may subscribe to a FIFO topic: it gets the group
+	// (as a fair-queue tenant) and no deduplication ID.
+	stdURL, stdARN := c.queue(t, "std-of-fifo", nil)
+	c.subscribe(t, topic, "sqs", stdARN, map[string]string{"RawMessageDelivery": "true"})
+	if _, err := c.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("to both"),
+		MessageGroupId: aws.String("g2"), MessageDeduplicationId: aws.String("both")}); err != nil {
+		t.Fatal(err)
+	}
+	if m := c.receive(t, stdURL, 1)[0]; *m.Body != "to both" || m.Attributes["MessageGroupId"] != "g2" {
+		t.Fatalf("standard queue of a FIFO topic got %q %v", *m.Body, m.Attributes)
+	}
+
+	// A standard topic takes a MessageGroupId and forwards it to SQS
+	// standard queues (fair queues).
+	fairURL, fairARN := c.queue(t, "fair", nil)
+	c.subscribe(t, std, "sqs", fairARN, map[string]string{"RawMessageDelivery": "true"})
+	if _, err := c.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(std), Message: aws.String("tenant"), MessageGroupId: aws.String("tenant-1")}); err != nil {
+		t.Fatal(err)
+	}
+	if m := c.receive(t, fairURL, 1)[0]; m.Attributes["MessageGroupId"] != "tenant-1" {
+		t.Fatalf("fair queue message attributes %v", m.Attributes)
+	}
 }
 
 func TestDeletedQueueRecordsFailureAndRedrives(t *testing.T) {

@@ -677,9 +677,8 @@ func (s *Store) Publish(topicARN, groupID, dedupID, body string) (Published, err
 		p.DedupID = dedupID
 		t.dedup[dedupID] = dedupEntry{at: now, messageID: p.MessageID, seq: p.SequenceNumber}
 	} else {
-		if groupID != "" {
-			return Published{}, errInvalidParameter.New(msgGroupIDStandard)
-		}
+		// A standard topic takes a MessageGroupId and forwards it to SQS
+		// standard queues (fair queues) only.
 		if dedupID != "" {
 			return Published{}, errInvalidParameter.New(msgDedupStandard)
 		}
