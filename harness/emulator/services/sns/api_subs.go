@@ -72,11 +72,13 @@ func (s *Service) subscribe(c *awsproto.Call, in *subscribeInput) (subscribeOutp
 	if err := checkEndpoint(protocol, endpoint); err != nil {
 		return subscribeOutput{}, err
 	}
-	sub, created, err := s.store.Subscribe(*in.TopicArn, protocol, endpoint, in.Attributes)
+	sub, _, err := s.store.Subscribe(*in.TopicArn, protocol, endpoint, in.Attributes)
 	if err != nil {
 		return subscribeOutput{}, err
 	}
-	if created && sub.Pending && (protocol == "http" || protocol == "https") {
+	// A pending http/https subscription subscribed again gets a new
+	// confirmation message, as on AWS.
+	if sub.Pending && (protocol == "http" || protocol == "https") {
 		s.out.confirm(sub, s.host(c))
 	}
 	if sub.Pending && (in.ReturnSubscriptionArn == nil || !*in.ReturnSubscriptionArn) {

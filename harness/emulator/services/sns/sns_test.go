@@ -310,6 +310,36 @@ func TestSubscriptions(t *testing.T) {
 	_, err = c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic + "-gone"), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn)})
 	wantErr(t, err, "NotFound", 404, "Topic does not exist")
 
+	// Paging: 150 more subscriptions list in pages of 100, each once.
+	for i := range 150 {
+		c.subscribe(t, topic, "sms", fmt.Sprintf("+1666555%04d", i), nil)
+	}
+	seen := map[string]bool{}
+	var token *string
+	for {
+		page, err := c.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic), NextToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Subscriptions) > 100 {
+			t.Fatalf("a page of %d", len(page.Subscriptions))
+		}
+		for _, s := range page.Subscriptions {
+			key := *s.Protocol + *s.Endpoint
+			if seen[key] {
+				t.Fatalf("%s listed twice", key)
+			}
+			seen[key] = true
+		}
+		if page.NextToken == nil {
+			break
+		}
+		token = page.NextToken
+	}
+	if len(seen) != 154 {
+		t.Fatalf("listed %d subscriptions", len(seen))
+	}
+
 	if _, err := c.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(lambdaSub)}); err != nil {
 		t.Fatal(err)
 	}
@@ -708,6 +738,18 @@ func TestHTTPSubscription(t *testing.T) {
 	list, _ := c.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})
 	if *list.Subscriptions[0].SubscriptionArn != "PendingConfirmation" {
 		t.Fatalf("listed %s", *list.Subscriptions[0].SubscriptionArn)
+	}
+	// Subscribing again while pending sends the confirmation again.
+	if _, err := c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(srv.URL + "/hook")}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case again := <-posts:
+		if again.body["Type"] != "SubscriptionConfirmation" || again.body["Token"] != conf.body["Token"] {
+			t.Fatalf("second confirmation %v", again.body)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no second SubscriptionConfirmation")
 	}
 	_, err = c.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String("wrong")})
 	wantErr(t, err, "InvalidParameter", 400, "Invalid parameter: Token")
