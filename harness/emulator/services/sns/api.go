@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -198,7 +199,10 @@ func (s *Service) deleteTopic(c *awsproto.Call, in *topicArnInput) (struct{}, er
 // checkARN refuses what is not an SNS ARN, as AWS does.
 func (s *Service) checkARN(c *awsproto.Call, arn, member string) error {
 	parts := strings.Split(arn, ":")
-	if len(parts) < 6 || parts[0] != "arn" || parts[2] != "sns" {
+	if len(parts) < 6 {
+		return errInvalidParameter.New(fmt.Sprintf("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %d", member, len(parts)))
+	}
+	if parts[0] != "arn" || parts[2] != "sns" {
 		return errInvalidParameter.New("Invalid parameter: " + member)
 	}
 	return nil

@@ -345,6 +345,13 @@ func TestSubscriptions(t *testing.T) {
 	}
 	_, err = c.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(lambdaSub)})
 	wantErr(t, err, "NotFound", 404, "Subscription does not exist")
+	// Unsubscribing again succeeds (idempotent, as on AWS); a malformed
+	// ARN does not.
+	if _, err := c.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(lambdaSub)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String("not-an-arn")})
+	wantErr(t, err, "InvalidParameter", 400, "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 1")
 }
 
 // snsEnvelope is the JSON SNS delivers to SQS, read with the Lambda

@@ -511,13 +511,14 @@ func (s *Store) SubscriptionAttributes(arn string) (map[string]string, error) {
 	return out, nil
 }
 
-// Unsubscribe removes a subscription.
+// Unsubscribe removes a subscription; one that does not exist (already
+// removed) succeeds, as on AWS.
 func (s *Store) Unsubscribe(arn string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sub, ok := s.subs[arn]
 	if !ok {
-		return errNotFound.New(msgSubscriptionNotFound)
+		return nil
 	}
 	delete(s.subs, arn)
 	if t, ok := s.topics[sub.TopicARN]; ok {
