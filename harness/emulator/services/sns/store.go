@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,14 +20,25 @@ type Topic struct {
 	tags              map[string]string
 	subs              []*Subscription // in subscription order
 	deleted           int
-	dedup             map[string]dedupEntry // FIFO: deduplication ID → first publish
-	seq               uint64
+
+	// FIFO state, behind the topic's own lock (Publish holds only the
+	// store's read lock): deduplication IDs → first publish, in
+	// publication order so expired ones leave from the front.
+	mu       sync.Mutex
+	dedup    map[string]dedupEntry
+	dedupLog []dedupKey
+	seq      uint64
 }
 
 type dedupEntry struct {
 	at        time.Time
 	messageID string
 	seq       string
+}
+
+type dedupKey struct {
+	id string
+	at time.Time
 }
 
 // Subscription is one subscription of a topic.
@@ -36,9 +48,11 @@ type Subscription struct {
 	Token                                    string
 	attrs                                    map[string]string
 	filter                                   *FilterPolicy
-	// Delivered and Failed count deliveries; LastError is the last failure.
-	Delivered, Failed int
-	LastError         string
+	// attrs is replaced, never changed in place: views share it.
+
+	// Delivered and Failed count deliveries; lastError is the last failure.
+	delivered, failed atomic.Int64
+	lastError         atomic.Pointer[string]
 }
 
 // SubscriptionView is a copy of a subscription's state, safe to read
@@ -470,18 +484,22 @@ func (s *Store) SetSubscriptionAttribute(arn, name, value string) error {
 	if err != nil {
 		return err
 	}
-	sub.filter = filter
+	attrs := make(map[string]string, len(sub.attrs)+1)
+	for k, v := range sub.attrs {
+		attrs[k] = v
+	}
 	if value == "" && (name == "FilterPolicy" || name == "RedrivePolicy") {
-		delete(sub.attrs, name)
+		delete(attrs, name)
 		if name == "FilterPolicy" {
-			delete(sub.attrs, "FilterPolicyScope")
+			delete(attrs, "FilterPolicyScope")
 		}
-		return nil
+	} else {
+		attrs[name] = value
+		if name == "FilterPolicy" && attrs["FilterPolicyScope"] == "" {
+			attrs["FilterPolicyScope"] = "MessageAttributes"
+		}
 	}
-	sub.attrs[name] = value
-	if name == "FilterPolicy" && sub.attrs["FilterPolicyScope"] == "" {
-		sub.attrs["FilterPolicyScope"] = "MessageAttributes"
-	}
+	sub.filter, sub.attrs = filter, attrs
 	return nil
 }
 
@@ -584,10 +602,10 @@ func (s *Store) ListSubscriptions(topicARN, after string) ([]SubscriptionView, s
 
 func (sub *Subscription) view() SubscriptionView {
 	v := SubscriptionView{ARN: sub.ARN, TopicARN: sub.TopicARN, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
-		Owner: sub.Owner, Pending: sub.Pending, Token: sub.Token, Filter: sub.filter,
-		Delivered: sub.Delivered, Failed: sub.Failed, LastError: sub.LastError, Attrs: make(map[string]string, len(sub.attrs))}
-	for k, v2 := range sub.attrs {
-		v.Attrs[k] = v2
+		Owner: sub.Owner, Pending: sub.Pending, Token: sub.Token, Filter: sub.filter, Attrs: sub.attrs,
+		Delivered: int(sub.delivered.Load()), Failed: int(sub.failed.Load())}
+	if e := sub.lastError.Load(); e != nil {
+		v.LastError = *e
 	}
 	return v
 }
@@ -605,18 +623,19 @@ func (s *Store) Subscription(arn string) (SubscriptionView, bool) {
 
 // RecordDelivery counts a delivery to a subscription (err nil) or a failure.
 func (s *Store) RecordDelivery(arn string, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	sub, ok := s.subs[arn]
 	if !ok {
 		return
 	}
 	if err == nil {
-		sub.Delivered++
+		sub.delivered.Add(1)
 		return
 	}
-	sub.Failed++
-	sub.LastError = err.Error()
+	sub.failed.Add(1)
+	msg := err.Error()
+	sub.lastError.Store(&msg)
 }
 
 // ---- publish
@@ -640,12 +659,15 @@ type TopicView struct {
 	SignatureVersion string
 }
 
+// dedupWindow is how long a FIFO topic remembers a deduplication ID.
+const dedupWindow = 5 * time.Minute
+
 // Publish accepts a message for a topic: for a FIFO topic it assigns the
 // sequence number and drops a duplicate within five minutes (returning the
 // first message's ID). The subscriptions returned are the confirmed ones.
 func (s *Store) Publish(topicARN, groupID, dedupID, body string) (Published, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	t, ok := s.topics[topicARN]
 	if !ok {
 		return Published{}, errNotFound.New(msgTopicNotFound)
@@ -663,12 +685,16 @@ func (s *Store) Publish(topicARN, groupID, dedupID, body string) (Published, err
 			dedupID = hex.EncodeToString(sum[:])
 		}
 		now := s.now()
-		for k, e := range t.dedup {
-			if now.Sub(e.at) >= 5*time.Minute {
-				delete(t.dedup, k)
+		t.mu.Lock()
+		n := 0
+		for ; n < len(t.dedupLog) && now.Sub(t.dedupLog[n].at) >= dedupWindow; n++ {
+			if e, ok := t.dedup[t.dedupLog[n].id]; ok && e.at.Equal(t.dedupLog[n].at) {
+				delete(t.dedup, t.dedupLog[n].id)
 			}
 		}
+		t.dedupLog = t.dedupLog[n:]
 		if e, ok := t.dedup[dedupID]; ok {
+			t.mu.Unlock()
 			p.MessageID, p.SequenceNumber, p.Duplicate = e.messageID, e.seq, true
 			return p, nil
 		}
@@ -677,6 +703,8 @@ func (s *Store) Publish(topicARN, groupID, dedupID, body string) (Published, err
 		p.MessageID = s.newID()
 		p.DedupID = dedupID
 		t.dedup[dedupID] = dedupEntry{at: now, messageID: p.MessageID, seq: p.SequenceNumber}
+		t.dedupLog = append(t.dedupLog, dedupKey{dedupID, now})
+		t.mu.Unlock()
 	} else {
 		// A standard topic takes a MessageGroupId and forwards it to SQS
 		// standard queues (fair queues) only.
