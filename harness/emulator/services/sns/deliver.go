@@ -403,6 +403,9 @@ func (d *deliverer) post(j httpJob) {
 		}
 	}
 	if j.msg == nil { // a confirmation: nothing to record or redrive
+		if err != nil && d.s.env.Log != nil {
+			d.s.env.Log.Warn("sns subscription confirmation not delivered", "subscription", j.sub.ARN, "endpoint", j.sub.Endpoint, "err", err)
+		}
 		return
 	}
 	d.s.finish(&j.sub, j.msg, err)
