@@ -30,6 +30,8 @@ type Service struct {
 	sign  signer
 	out   *deliverer
 
+	recorded recorder
+
 	closeOnce sync.Once
 }
 
@@ -68,7 +70,7 @@ func New(env *cloud.Env) *Service {
 
 func (s *Service) Name() string                { return "sns" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.Query }
-func (s *Service) Reset()                      { s.store.Reset() }
+func (s *Service) Reset()                      { s.store.Reset(); s.recorded.reset() }
 
 // MaxRequestBody tells strict mode the largest body the service takes.
 func (s *Service) MaxRequestBody() int64 { return maxRequestBody }
@@ -89,6 +91,7 @@ func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{
 		{Kind: cloud.ByScope, Key: "sns"},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(dataPlanePrefix, "/"), Public: true, DataPlane: data},
+		{Kind: cloud.ByPath, Key: strings.TrimSuffix(devPrefix, "/")},
 	}
 }
 
@@ -96,6 +99,10 @@ func (s *Service) Routes() []cloud.Route {
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, dataPlanePrefix) {
 		s.serveDataPlane(w, r)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, devPrefix) {
+		s.serveDev(w, r)
 		return
 	}
 	s.api.ServeHTTP(w, r)

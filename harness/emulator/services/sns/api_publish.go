@@ -197,7 +197,10 @@ func (s *Service) publish(c *awsproto.Call, f *awsproto.Form) (publishOutput, er
 		if !phonePattern.MatchString(phone) {
 			return publishOutput{}, errInvalidParameter.New("Invalid parameter: PhoneNumber Reason: " + phone + " is not valid to publish to")
 		}
-		return publishOutput{MessageId: s.env.NewID()}, nil
+		id := s.env.NewID()
+		s.recorded.add(Recorded{Protocol: "sms", Endpoint: phone, MessageID: id, Subject: e.subject, Message: e.message,
+			Timestamp: s.env.Now().UTC().Format(timestampLayout)})
+		return publishOutput{MessageId: id}, nil
 	}
 	if err := s.checkARN(c, topic, "TopicArn"); err != nil {
 		return publishOutput{}, err
