@@ -293,6 +293,8 @@ type deliverer struct {
 	jobs    chan httpJob
 	start   sync.Once
 	done    chan struct{}
+	ctx     context.Context // cancelled by close: ends requests in flight
+	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	client  *http.Client
 	retries int
@@ -306,6 +308,7 @@ const (
 
 func newDeliverer(s *Service) *deliverer {
 	d := &deliverer{s: s, jobs: make(chan httpJob, httpQueueDepth), done: make(chan struct{}), retries: 3, backoff: 100 * time.Millisecond}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
 	dialer := &net.Dialer{Timeout: 5 * time.Second, Control: loopbackOnly}
 	d.client = &http.Client{
 		Timeout:   15 * time.Second,
@@ -347,6 +350,7 @@ func (d *deliverer) enqueue(j httpJob) {
 
 func (d *deliverer) close() {
 	close(d.done)
+	d.cancel()
 	d.wg.Wait()
 }
 
@@ -414,7 +418,7 @@ func (d *deliverer) post(j httpJob) {
 }
 
 func (d *deliverer) once(j httpJob, body []byte, rawBody bool) error {
-	req, err := http.NewRequest(http.MethodPost, j.sub.Endpoint, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(d.ctx, http.MethodPost, j.sub.Endpoint, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
@@ -39,5 +40,32 @@ func TestDeliveryDoesNotFollowRedirects(t *testing.T) {
 	err := s.out.once(httpJob{sub: SubscriptionView{Endpoint: srv.URL}, env: envelope{Type: "Notification"}}, []byte("x"), false)
 	if err == nil || !strings.Contains(err.Error(), "302") {
 		t.Fatalf("want the redirect as a failure, got %v", err)
+	}
+}
+
+// Close ends a delivery stuck on an endpoint that never answers, instead
+// of waiting for the client's timeout.
+func TestCloseEndsHangingDelivery(t *testing.T) {
+	s := New(cloud.DefaultEnv())
+	s.out.client.Timeout = 0 // only Close can end the request
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	s.out.enqueue(httpJob{sub: SubscriptionView{Endpoint: srv.URL}, env: envelope{Type: "SubscriptionConfirmation"}})
+	<-entered
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(60 * time.Second): // a hang guard, not a timing assertion
+		t.Fatal("Close waits for a hanging endpoint")
 	}
 }
