@@ -10,6 +10,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
 	"github.com/groundstack/groundstack/harness/emulator/services/s3"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
+	"github.com/groundstack/groundstack/harness/emulator/services/sns"
 	"github.com/groundstack/groundstack/harness/emulator/services/sqs"
 	"github.com/groundstack/groundstack/harness/emulator/services/sts"
 )
@@ -23,6 +24,7 @@ func builtins(env *cloud.Env) []cloud.Service {
 		sts.New(env),
 		secretsmanager.New(env),
 		sqs.New(env),
+		sns.New(env),
 		logs.New(env),
 		lambda.New(env),
 		apigateway.New(env),
