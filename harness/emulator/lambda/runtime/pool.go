@@ -14,8 +14,11 @@ import (
 
 // finishingGrace is how long an invocation waits for an instance that has
 // just answered (and is about to ask for more work) before starting a new
-// one: a client invoking in a loop keeps one warm instance, not two.
-const finishingGrace = 250 * time.Millisecond
+// one: a client invoking in a loop keeps one warm instance, not two. On a
+// loaded 2-core machine an instance took more than 250 ms between its
+// answer and its next request, and a sequential invoke started a second,
+// cold instance; a second of patience costs nothing when none is finishing.
+const finishingGrace = time.Second
 
 // Pool holds the instances of one function version.
 type Pool struct {
