@@ -136,9 +136,11 @@ type StreamReader interface {
 }
 
 // ObjectReader reads S3 objects for other services (Lambda code from S3).
-// It returns ok=false when the bucket or key does not exist.
+// It returns ok=false when the bucket or key does not exist, and the
+// object's size without its data when it is larger than limit (an object
+// may be gigabytes: a reader never buffers more than it would accept).
 type ObjectReader interface {
-	ReadObject(bucket, key string) (data []byte, ok bool)
+	ReadObject(bucket, key string, limit int64) (data []byte, size int64, ok bool)
 }
 
 // LogWriter appends events to a CloudWatch Logs stream, creating the group

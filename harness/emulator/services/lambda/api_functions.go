@@ -332,10 +332,15 @@ func (s *Service) loadCode(code *functionCodeInput) ([]byte, error) {
 		if reader == nil {
 			return nil, errInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist")
 		}
+		var size int64
 		var ok bool
-		data, ok = reader.ReadObject(code.S3Bucket, code.S3Key)
+		data, size, ok = reader.ReadObject(code.S3Bucket, code.S3Key, runtime.MaxUnzippedSize)
 		if !ok {
 			return nil, errInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+		}
+		if size > runtime.MaxUnzippedSize {
+			// a zip this large cannot unzip to less: refused unread
+			return nil, errInvalidParameterValue.Errorf("Unzipped size must be smaller than %d bytes", runtime.MaxUnzippedSize)
 		}
 	}
 	if err := zipError(runtime.CheckZip(data)); err != nil {

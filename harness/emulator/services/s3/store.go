@@ -606,14 +606,18 @@ func (s *Store) Summary() (buckets, objects int, size int64) {
 
 // ReadObject implements cloud.ObjectReader (Lambda code from S3). It returns
 // a copy: stored data is shared and must never be written to.
-func (s *Store) ReadObject(bucketName, key string) ([]byte, bool) {
+func (s *Store) ReadObject(bucketName, key string, limit int64) ([]byte, int64, bool) {
 	o, err := s.Open(bucketName, key)
 	if err != nil {
-		return nil, false
+		return nil, 0, false
 	}
 	defer o.Body.Release()
+	size := o.Body.Size()
+	if size > limit {
+		return nil, size, true
+	}
 	data, err := o.Body.Bytes()
-	return data, err == nil
+	return data, size, err == nil
 }
 
 // SpilledFiles counts the files of bodies on disk (live, or still being

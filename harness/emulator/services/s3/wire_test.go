@@ -233,18 +233,21 @@ func TestObjectReaderAndEvents(t *testing.T) {
 	svc.ServeHTTP(w, r)
 	do("DELETE", "/code/copy.zip", "")
 
-	data, ok := reader.ReadObject("code", "fn.zip")
+	data, _, ok := reader.ReadObject("code", "fn.zip", 1<<20)
 	if !ok || string(data) != "zipbytes" {
 		t.Errorf("ReadObject = %q %v", data, ok)
 	}
 	data[0] = 'X' // the reader hands out a copy
-	if again, _ := reader.ReadObject("code", "fn.zip"); string(again) != "zipbytes" {
+	if again, _, _ := reader.ReadObject("code", "fn.zip", 1<<20); string(again) != "zipbytes" {
 		t.Errorf("stored data changed through ReadObject: %q", again)
 	}
-	if _, ok := reader.ReadObject("code", "missing"); ok {
+	if _, _, ok := reader.ReadObject("code", "missing", 1<<20); ok {
 		t.Error("ReadObject of a missing key reported ok")
 	}
-	if _, ok := reader.ReadObject("nobucket", "fn.zip"); ok {
+	if big, size, ok := reader.ReadObject("code", "fn.zip", 3); !ok || big != nil || size != int64(len("zipbytes")) {
+		t.Errorf("ReadObject past its limit = %q %d %v: want no data, the size, ok", big, size, ok)
+	}
+	if _, _, ok := reader.ReadObject("nobucket", "fn.zip", 1<<20); ok {
 		t.Error("ReadObject of a missing bucket reported ok")
 	}
 	want := "[ObjectCreated:Put code/fn.zip 8 ObjectCreated:Copy code/copy.zip 8 ObjectRemoved:Delete code/copy.zip 0]"
