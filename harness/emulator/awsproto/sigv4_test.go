@@ -3,8 +3,6 @@ package awsproto
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -21,21 +19,7 @@ var signTime = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
 func sdkSigned(t *testing.T, service, method, rawURL string, body []byte, secret string) *http.Request {
 	t.Helper()
-	r, err := http.NewRequest(method, rawURL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
-	if service == "s3" {
-		r.Header.Set("X-Amz-Content-Sha256", hash)
-	}
-	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = service == "s3" })
-	creds := aws.Credentials{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: secret}
-	if err := signer.SignHTTP(context.Background(), creds, r, hash, service, "eu-west-1", signTime); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return sdkSignedWith(t, service, method, rawURL, body, secret, "")
 }
 
 func TestVerifyAcceptsSDKSignatures(t *testing.T) {
