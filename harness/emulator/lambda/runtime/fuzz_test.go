@@ -3,8 +3,6 @@ package runtime
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
-	"hash/crc32"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +14,8 @@ import (
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+
+	"github.com/groundstack/groundstack/harness/emulator/lambda/runtime/ziptest"
 )
 
 // zipWith builds a zip from entries; a mode with ModeSymlink makes the
@@ -123,50 +123,15 @@ func TestUnzipBudget(t *testing.T) {
 	}
 }
 
-// zeroBomb is a zip of one deflated entry of 64 KiB + mib MiB of zeros,
-// its sizes and CRC true. The deflate stream is one compressed MiB
-// repeated: its blocks only copy from the zeros before them, so they can
-// follow each other. Deflating 250 MiB here cost minutes under -race; this
-// costs a MiB.
+// zeroBomb is a zip of one entry of 64 KiB + mib MiB of zeros (see
+// ziptest.Zeros: a MiB to build, not minutes of deflate).
 func zeroBomb(t *testing.T, mib int) []byte {
 	t.Helper()
-	var stream bytes.Buffer
-	fw, _ := flate.NewWriter(&stream, flate.BestSpeed)
-	zeros := make([]byte, 1<<20)
-	fw.Write(zeros[:64<<10])
-	fw.Flush()
-	head := len(stream.Bytes())
-	fw.Write(zeros)
-	fw.Flush()
-	mibBlock := append([]byte(nil), stream.Bytes()[head:]...)
-	stream.Truncate(head)
-	for range mib {
-		stream.Write(mibBlock)
-	}
-	fw.Close() // after the last Flush: the final, empty block
-	var final bytes.Buffer
-	fw.Reset(&final)
-	fw.Close()
-	stream.Write(final.Bytes())
-
-	size := uint64(64<<10) + uint64(mib)<<20
-	crc := crc32.Update(0, crc32.IEEETable, zeros[:64<<10])
-	for range mib {
-		crc = crc32.Update(crc, crc32.IEEETable, zeros)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: "big", Method: zip.Deflate, CRC32: crc,
-		CompressedSize64: uint64(stream.Len()), UncompressedSize64: size})
+	b, err := ziptest.Zeros("big", mib)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Write(stream.Bytes())
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	// a stream that were not valid would make unzipInto fail otherwise
-	return buf.Bytes()
+	return b
 }
 
 // FuzzUnzip: whatever the archive, nothing lands outside the task root.

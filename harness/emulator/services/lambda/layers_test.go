@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/groundstack/groundstack/harness/emulator/lambda/runtime/ziptest"
 )
 
 func publishLayer(t *testing.T, c *awslambda.Client, name string, files map[string]string, runtimes ...types.Runtime) *awslambda.PublishLayerVersionOutput {
@@ -160,35 +162,28 @@ func TestFunctionLayersRules(t *testing.T) {
 }
 
 // zeros is a zip of one file of n zero bytes (tiny zipped, n unzipped).
-func zeros(t *testing.T, path string, n int) []byte {
+// zeros is a zip of one entry of 64 KiB + mib MiB of zeros, built
+// without deflating it.
+func zeros(t *testing.T, path string, mib int) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, err := zw.Create(path)
+	b, err := ziptest.Zeros(path, mib)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunk := make([]byte, 1<<20)
-	for n > 0 {
-		k := min(n, len(chunk))
-		w.Write(chunk[:k])
-		n -= k
-	}
-	zw.Close()
-	return buf.Bytes()
+	return b
 }
 
 func TestLayersOverTheSizeLimit(t *testing.T) {
 	_, c := start(t)
 	// One layer over 250 MB unzipped is refused at publishing.
 	_, err := c.PublishLayerVersion(bg, &awslambda.PublishLayerVersionInput{LayerName: aws.String("huge"),
-		Content: &types.LayerVersionContentInput{ZipFile: zeros(t, "python/blob.bin", 262144001)}})
+		Content: &types.LayerVersionContentInput{ZipFile: zeros(t, "python/blob.bin", 250)}})
 	wantCode(t, err, "InvalidParameterValueException", "Unzipped size must be smaller than 262144000 bytes")
 	// Two of 140 MB are fine alone, not together.
 	var arns []string
 	for _, name := range []string{"big-a", "big-b"} {
 		out, err := c.PublishLayerVersion(bg, &awslambda.PublishLayerVersionInput{LayerName: aws.String(name),
-			Content: &types.LayerVersionContentInput{ZipFile: zeros(t, "python/"+name+".bin", 140<<20)}})
+			Content: &types.LayerVersionContentInput{ZipFile: zeros(t, "python/"+name+".bin", 140)}})
 		if err != nil {
 			t.Fatal(err)
 		}
