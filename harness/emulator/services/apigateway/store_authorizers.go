@@ -3,7 +3,6 @@ package apigateway
 import (
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,12 +129,7 @@ func (a *API) Authorizers() []*Authorizer {
 	for _, z := range a.authorizers {
 		out = append(out, z)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].ID < out[j].ID
-	})
+	sortByNameThenID(out, func(z *Authorizer) (string, string) { return z.Name, z.ID })
 	return out
 }
 

@@ -1,10 +1,10 @@
 package apigateway
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -211,12 +211,7 @@ func (s *Store) APIKeys(region, nameQuery, customerID string) []APIKey {
 		}
 	}
 	s.keys.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].ID < out[j].ID
-	})
+	sortByNameThenID(out, func(k APIKey) (string, string) { return k.Name, k.ID })
 	return out
 }
 
@@ -438,12 +433,7 @@ func (s *Store) UsagePlans(region, keyID string) []UsagePlan {
 		out = append(out, p.copy())
 	}
 	s.keys.mu.RUnlock()
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].ID < out[j].ID
-	})
+	sortByNameThenID(out, func(p UsagePlan) (string, string) { return p.Name, p.ID })
 	return out
 }
 
@@ -728,12 +718,7 @@ func (s *Store) PlanKeys(planID, nameQuery string) ([]APIKey, error) {
 			out = append(out, k.copy())
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Name != out[j].Name {
-			return out[i].Name < out[j].Name
-		}
-		return out[i].ID < out[j].ID
-	})
+	sortByNameThenID(out, func(k APIKey) (string, string) { return k.Name, k.ID })
 	return out, nil
 }
 
@@ -951,4 +936,14 @@ func (m *meter) admit(now time.Time, t *Throttle, q *Quota) Verdict {
 	}
 	m.daily[day]++
 	return Admitted
+}
+
+// sortByNameThenID orders a listing as API Gateway returns it: by name,
+// then by id.
+func sortByNameThenID[T any](out []T, key func(T) (name, id string)) {
+	slices.SortFunc(out, func(a, b T) int {
+		an, ai := key(a)
+		bn, bi := key(b)
+		return cmp.Or(strings.Compare(an, bn), strings.Compare(ai, bi))
+	})
 }
