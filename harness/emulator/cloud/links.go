@@ -17,6 +17,7 @@ const (
 	// LinkDynamoDBStreams names a StreamReader (DynamoDB Streams).
 	LinkDynamoDBStreams = "dynamodbstreams"
 	LinkSQS             = "sqs" // a Queues (SQS)
+	LinkSNS             = "sns" // a Topics (SNS)
 	// LinkSigV4 names the edge's RequestVerifier, published only when
 	// strict auth is on: data planes that authenticate their own callers
 	// (API Gateway's AWS_IAM methods) verify with the emulator's keys.
@@ -58,6 +59,36 @@ type Queues interface {
 	// OnQueueDeleted registers f, called with a queue's ARN after
 	// DeleteQueue removed it (not on a reset of the whole emulator).
 	OnQueueDeleted(f func(queueARN string))
+}
+
+// Topics is SNS as other services use it in-process: S3 notifications and
+// Lambda destinations publish. Topics are named by ARN. Errors carry SNS's
+// own codes (NotFound when the topic is gone, InvalidParameter for a
+// message SNS refuses).
+type Topics interface {
+	// TopicExists reports whether an ARN names a topic.
+	TopicExists(topicARN string) bool
+	// Publish publishes as Publish does (same validation, filter policies,
+	// deliveries to SQS done before it returns) and returns the message ID.
+	Publish(topicARN string, m TopicMessage) (messageID string, err error)
+}
+
+// TopicMessage is a message another service publishes to a topic.
+type TopicMessage struct {
+	Subject, Message string
+	Attributes       map[string]QueueAttributeValue
+	// GroupID and DeduplicationID are for FIFO topics.
+	GroupID, DeduplicationID string
+}
+
+// FunctionLookup tells whether a function exists, for services that
+// validate a configuration naming one (S3 notifications, SNS
+// subscriptions) before anything invokes it. The Lambda service's
+// FunctionInvoker implements it.
+type FunctionLookup interface {
+	// FunctionExists reports whether arn (a function ARN, optionally
+	// qualified with a version or alias) names a function.
+	FunctionExists(functionARN string) bool
 }
 
 // QueueMessage is a message another service sends to a queue.

@@ -314,3 +314,14 @@ func (s *Service) Invoke(ctx context.Context, in cloud.InvokeRequest) (cloud.Inv
 	res.Release()
 	return out, nil
 }
+
+// FunctionExists implements cloud.FunctionLookup: arn names a function
+// (and, when qualified, one of its versions or aliases) in its region.
+func (s *Service) FunctionExists(functionARN string) bool {
+	region, name, q, err := target(functionARN, "", s.env.Region)
+	if err != nil {
+		return false
+	}
+	_, _, err = s.store.Resolve(region, name, q)
+	return err == nil
+}

@@ -39,6 +39,9 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env.Account, env.Now, env.NewID)}
 	s.out = newDeliverer(s)
+	if env.Links != nil {
+		env.Links.Set(cloud.LinkSNS, cloud.Topics(link{s}))
+	}
 	s.api = awsproto.API{
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.Query,
