@@ -25,6 +25,7 @@ Usage:
                                                      deploy flows on a running cloud (groundstack up --flows)
   groundstack-flows load …                           groundstack load (see groundstack load --help)
   groundstack-flows logs …                           groundstack logs (see groundstack logs --help)
+  groundstack-flows bench-events …                   groundstack bench-events (see groundstack bench-events --help)
 `
 
 // deployOptions are what `groundstack up` asks of every flow it deploys.
@@ -54,6 +55,8 @@ func main() {
 		os.Exit(runLoad(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
 	case "logs":
 		os.Exit(runLogs(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
+	case "bench-events":
+		os.Exit(runBenchEvents(context.Background(), os.Args[2:], os.Stdout, os.Stderr))
 	case "help", "--help", "-h":
 		fmt.Print(usage)
 	default:

@@ -20,6 +20,8 @@ Usage:
   groundstack awslocal [aws CLI arguments…]   (also as bin/awslocal, which make build links here)
   groundstack load [--profile baseline|year1|year2|ramp|FILE] [--duration 60s] [--target URL] [--out build/load]
   groundstack load merge a.json b.json …
+  groundstack bench-events [--paths s3-lambda,…] [--idle 200] [--rate 1000] [--duration 10s] [--endpoint URL]
+                                            event freshness per messaging path (table, build/bench-events/)
   groundstack logs [--follow] [--since 10m] [--endpoint URL] FUNCTION   a Lambda function's logs (CloudWatch Logs)
   groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
   groundstack version
@@ -91,6 +93,8 @@ func main() {
 		err = execFlows("load", os.Args[2:]) // returns only on failure
 	case "logs":
 		err = execFlows("logs", os.Args[2:]) // returns only on failure
+	case "bench-events":
+		err = execFlows("bench-events", os.Args[2:]) // returns only on failure
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":

@@ -1,0 +1,62 @@
+package events
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/groundstack/groundstack/harness/backend"
+)
+
+// The paths that need no function, end to end on the embedded cloud: real
+// SDK producers, real long-polling consumers, the resources removed after.
+func TestQueuePathsOnTheEmbeddedCloud(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b, err := backend.StartEmbedded(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	res, err := Run(ctx, Options{
+		Config: b.Config(), Endpoint: b.Endpoint(), Backend: b.Name(), Paths: []string{PathSQSLongPoll, PathSNSSQS},
+		Idle: 5, Rate: 50, Duration: 300 * time.Millisecond, Deadline: 10 * time.Second, Run: "embed", CPU: SelfCPU(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{PathSQSLongPoll, PathSNSSQS} {
+		for _, ph := range []string{PhaseIdle, PhaseRate} {
+			r, _ := res.Row(path, ph)
+			if r.Status != StatusMeasured || r.Lost != 0 || r.Accepted == 0 || r.Seen != r.Accepted || r.Failed != 0 {
+				t.Errorf("%s %s: %s", path, ph, r.Line())
+			}
+			if r.Via[Route(path)] != r.Seen {
+				t.Errorf("%s %s: seen through %v, want all through %q", path, ph, r.Via, Route(path))
+			}
+			if r.CPUPerEventUS <= 0 {
+				t.Errorf("%s %s: no CPU per event measured", path, ph)
+			}
+		}
+	}
+	// Close removed what Setup made
+	if st := res.Strays; st != 0 {
+		t.Errorf("%d strays", st)
+	}
+	q, err := sqsList(ctx, b)
+	if err != nil || len(q) != 0 {
+		t.Errorf("queues left after the run: %v %v", q, err)
+	}
+}
+
+func sqsList(ctx context.Context, b backend.Backend) ([]string, error) {
+	out, err := sqs.NewFromConfig(b.Config()).ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("gsbench-")})
+	if err != nil {
+		return nil, err
+	}
+	return out.QueueUrls, nil
+}

@@ -1,0 +1,305 @@
+package events
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/groundstack/groundstack/handlers/eventprobe/trace"
+)
+
+// fakePath delivers its events to the collector over HTTP as the probe
+// function does, after delay, except that it loses the events drop says
+// and delivers twice the ones dup says.
+type fakePath struct {
+	name     string
+	setupErr error
+	delay    time.Duration
+	drop     func(id string) bool
+	dup      func(id string) bool
+	early    bool // deliver before Produce returns
+	env      *Env
+	wg       sync.WaitGroup
+	produced atomic.Int64
+	closed   atomic.Bool
+}
+
+func (f *fakePath) Name() string { return f.name }
+func (f *fakePath) Setup(_ context.Context, env *Env) error {
+	f.env = env
+	return f.setupErr
+}
+
+func (f *fakePath) Produce(_ context.Context, id string) error {
+	f.produced.Add(1)
+	if f.drop != nil && f.drop(id) {
+		return nil
+	}
+	n := 1
+	if f.dup != nil && f.dup(id) {
+		n = 2
+	}
+	deliver := func() {
+		for range n {
+			rep := trace.Report{Function: f.name, StartNS: time.Now().UnixNano(), Events: []trace.Sighting{{ID: id, Via: "fake"}}}
+			b, _ := json.Marshal(rep)
+			resp, err := http.Post(f.env.CollectorURL, "application/json", bytes.NewReader(b))
+			if err == nil {
+				resp.Body.Close()
+			}
+		}
+	}
+	if f.early {
+		deliver()
+		return nil
+	}
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		time.Sleep(f.delay)
+		deliver()
+	}()
+	return nil
+}
+
+func (f *fakePath) Close(context.Context) error {
+	f.wg.Wait()
+	f.closed.Store(true)
+	return nil
+}
+
+func TestRunCountsLostDuplicatedAndUnsupported(t *testing.T) {
+	t.Parallel()
+	lossy := &fakePath{name: "lossy", delay: time.Millisecond,
+		// the warm-up events (phase w) get through; every 5th idle event is lost
+		drop: func(id string) bool {
+			_, _, ph, seq, _ := trace.Parts(id)
+			return ph == "i" && strings.HasSuffix(seq, "5")
+		},
+		dup: func(id string) bool {
+			_, _, ph, seq, _ := trace.Parts(id)
+			return ph == "i" && strings.HasSuffix(seq, "2")
+		},
+	}
+	early := &fakePath{name: "early", early: true}
+	missing := &fakePath{name: "missing", setupErr: &SetupError{Step: "CreateEventSourceMapping", Err: &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "Unknown operation"}}}
+	refused := &fakePath{name: "refused", setupErr: &SetupError{Step: "CreateQueue", Err: &smithy.GenericAPIError{Code: "InvalidParameterValue", Message: "no"}}}
+	silent := &fakePath{name: "silent", drop: func(string) bool { return true }}
+
+	res, err := RunPaths(context.Background(), Options{
+		Idle: 20, Rate: 200, Duration: 200 * time.Millisecond, Deadline: 300 * time.Millisecond, Warmup: 300 * time.Millisecond, Run: "t1",
+	}, []Path{lossy, early, missing, refused, silent})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	idle, ok := res.Row("lossy", PhaseIdle)
+	if !ok || idle.Status != StatusMeasured {
+		t.Fatalf("lossy idle row: %+v", idle)
+	}
+	// idle seq 0…19: 5 and 15 lost, 2 and 12 delivered twice
+	if idle.Accepted != 20 || idle.Seen != 18 || idle.Lost != 2 || idle.Duplicates != 2 || idle.MetTarget {
+		t.Errorf("lossy idle: accepted %d seen %d lost %d dup %d met %v; want 20 18 2 2 false", idle.Accepted, idle.Seen, idle.Lost, idle.Duplicates, idle.MetTarget)
+	}
+	if len(idle.LostIDs) != 2 || idle.Via["fake"] != 18 {
+		t.Errorf("lossy idle: lost IDs %v, via %v", idle.LostIDs, idle.Via)
+	}
+	rate, _ := res.Row("lossy", PhaseRate)
+	if rate.Status != StatusMeasured || rate.Accepted < 10 || rate.Lost != 0 || rate.Seen != rate.Accepted || rate.IntendedRate != 200 {
+		t.Errorf("lossy rate row: %+v", rate)
+	}
+	if rate.FromSend.Count != rate.Seen || rate.Count != rate.Seen {
+		t.Errorf("histograms count %d and %d, want %d", rate.Count, rate.FromSend.Count, rate.Seen)
+	}
+
+	// seen before the call returned: counted as 0, never negative
+	e, _ := res.Row("early", PhaseIdle)
+	if e.Seen != 20 || e.Early != 20 || e.Max > 1 {
+		t.Errorf("early idle: seen %d early %d max %v ms", e.Seen, e.Early, e.Max)
+	}
+
+	for name, want := range map[string]string{"missing": StatusUnsupported, "refused": StatusFailed, "silent": StatusFailed} {
+		for _, ph := range []string{PhaseIdle, PhaseRate} {
+			r, ok := res.Row(name, ph)
+			if !ok || r.Status != want || r.Reason == "" || r.MetTarget {
+				t.Errorf("%s %s: %+v, want status %s with a reason", name, ph, r, want)
+			}
+		}
+	}
+	if r, _ := res.Row("silent", PhaseIdle); !strings.Contains(r.Reason, "warm-up") {
+		t.Errorf("silent: reason %q does not say the warm-up failed", r.Reason)
+	}
+	if silent.produced.Load() < 1 || missing.produced.Load() != 0 {
+		t.Errorf("produced: silent %d (want ≥ 1 warm-up event), missing %d (want 0)", silent.produced.Load(), missing.produced.Load())
+	}
+	for _, p := range []*fakePath{lossy, early, missing, refused, silent} {
+		if !p.closed.Load() {
+			t.Errorf("%s was not closed", p.name)
+		}
+	}
+	if res.MetTargets {
+		t.Error("a run with losses met its targets")
+	}
+
+	table, md := res.Table(), res.Markdown()
+	for _, want := range []string{"lossy", "idle", "200/s", "unsupported", "UnknownOperationException", "load average"} {
+		if !strings.Contains(table, want) || !strings.Contains(md, want) {
+			t.Errorf("table or Markdown lacks %q:\n%s\n%s", want, table, md)
+		}
+	}
+
+	// the JSON keeps the histograms
+	dir := t.TempDir()
+	files, err := res.Write(dir)
+	if err != nil || len(files) != 2 {
+		t.Fatal(files, err)
+	}
+	var back Result
+	b, _ := json.Marshal(res)
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := back.Row("lossy", PhaseIdle); r.Hist.Count() != 18 {
+		t.Errorf("histogram after a JSON round trip holds %d values, want 18", r.Hist.Count())
+	}
+}
+
+func TestBookOrdersAndStrays(t *testing.T) {
+	t.Parallel()
+	b := NewBook()
+	tl := b.NewTally()
+	t0 := time.Unix(1000, 0)
+	ch := tl.Expect("gsev.r.p.i.1")
+	tl.Expect("gsev.r.p.i.2")
+	tl.Expect("gsev.r.p.i.3")
+	b.Seen(t0.Add(5*time.Millisecond), []trace.Sighting{{ID: "gsev.r.p.i.1", Via: "sqs"}, {ID: "gsev.other.p.i.1"}})
+	select {
+	case <-ch:
+	default:
+		t.Fatal("the first sighting did not close the event's channel")
+	}
+	tl.Accepted("gsev.r.p.i.1", t0)
+	tl.Accepted("gsev.r.p.i.2", t0)
+	tl.Failed("gsev.r.p.i.3")
+	b.Seen(t0.Add(9*time.Millisecond), []trace.Sighting{{ID: "gsev.r.p.i.1"}})
+	c := tl.Counts()
+	if c.Produced != 3 || c.Accepted != 2 || c.Failed != 1 || c.Seen != 1 || c.Lost != 1 || c.Duplicates != 1 || c.Early != 0 {
+		t.Fatalf("counts %+v", c)
+	}
+	// the histogram keeps 3 significant digits
+	if got := c.Freshness.Max(); got < 4990*time.Microsecond || got > 5010*time.Microsecond {
+		t.Errorf("freshness %v, want 5ms (the first sighting)", got)
+	}
+	if b.Strays() != 1 {
+		t.Errorf("strays %d, want 1", b.Strays())
+	}
+	// Wait returns at the deadline of an event never seen
+	done := make(chan struct{})
+	go func() { tl.Wait(time.Millisecond, nil); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait did not return after the deadline")
+	}
+}
+
+func TestCollectorRefusesMalformedReports(t *testing.T) {
+	t.Parallel()
+	b := NewBook()
+	c, err := StartCollector(b, "127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tl := b.NewTally()
+	tl.Expect("gsev.r.p.i.1")
+	for _, tc := range []struct {
+		body string
+		want int
+	}{
+		{`{"start_ns":1,"events":[{"id":"gsev.r.p.i.1"}]}`, http.StatusNoContent},
+		{`{"start_ns":1,"events":[{"id":"not-an-id"}]}`, http.StatusBadRequest},
+		{`{"start_ns":0,"events":[]}`, http.StatusBadRequest},
+		{`{"start_ns":`, http.StatusBadRequest},
+		{`[]`, http.StatusBadRequest},
+	} {
+		resp, err := http.Post(c.URL(), "application/json", strings.NewReader(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.body, resp.StatusCode, tc.want)
+		}
+	}
+	if c.Reports() != 1 || c.Malformed() != 4 {
+		t.Errorf("reports %d malformed %d, want 1 and 4", c.Reports(), c.Malformed())
+	}
+	if resp, err := http.Get(c.URL()); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("GET answered %d", resp.StatusCode)
+		}
+	}
+}
+
+func TestCollectorAdvertisesAnotherHost(t *testing.T) {
+	t.Parallel()
+	c, err := StartCollector(NewBook(), "127.0.0.1:0", "host.docker.internal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if !strings.HasPrefix(c.URL(), "http://host.docker.internal:") || strings.HasSuffix(c.URL(), ":0/report") {
+		t.Errorf("URL %q", c.URL())
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	// a command with spaces and parentheses; utime 150, stime 50, cutime 20, cstime 5
+	line := "4242 (a (b) c) S 17 4242 4242 0 -1 4194560 100 0 0 0 150 50 20 5 20 0 3 0 1 1 1"
+	d, ppid, err := parseStat(line, true)
+	if err != nil || ppid != 17 || d != 225*clockTick {
+		t.Errorf("parseStat = %v %d %v, want %v 17", d, ppid, err, 225*clockTick)
+	}
+	if d, _, _ := parseStat(line, false); d != 200*clockTick {
+		t.Errorf("without children %v", d)
+	}
+	for _, bad := range []string{"", "1 (x) S 2", "1 (x) S 2 3 4 5 6 7 8 9 10 11 x 1 1 1"} {
+		if _, _, err := parseStat(bad, true); err == nil {
+			t.Errorf("parseStat(%q) accepted", bad)
+		}
+	}
+	if _, err := SelfCPU().Read(); err != nil {
+		t.Errorf("SelfCPU: %v", err)
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	if !Unsupported(&SetupError{Step: "x", Err: &smithy.GenericAPIError{Code: "NotImplemented"}}) {
+		t.Error("NotImplemented is unsupported")
+	}
+	if Unsupported(&smithy.GenericAPIError{Code: "AccessDenied"}) || Unsupported(errors.New("boom")) {
+		t.Error("a refusal is not unsupported")
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, o := range []Options{{Paths: []string{"nope"}}, {Rate: 1e6}, {Run: "Has.Dot"}} {
+		if o.Validate() == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+	if err := (Options{Paths: PathNames, Run: "abc123"}).Validate(); err != nil {
+		t.Error(err)
+	}
+}
