@@ -40,7 +40,7 @@ export CGO_ENABLED ?= 0
 export GOFLAGS ?= -buildvcs=false -trimpath
 UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
-.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container bench lint fuzz clean load testreport
+.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container bench bench-events lint fuzz clean load testreport
 
 ## help: this list (a bare `make` prints it)
 help:
@@ -187,6 +187,13 @@ e2e-container: testreport
 ## the scenario packages' included (deliveries' reads with 1k vs 100k orders stored)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## bench-events: event freshness of every messaging path (S3, SNS, SQS, Streams → SQS or
+## Lambda), idle and at 1,000 events/s, on the embedded backend (BACKEND selects another):
+## a table, and build/bench-events/events.{json,md}; BENCH_EVENTS_FLAGS tunes it
+## (e.g. '--paths sns-sqs,sqs-lambda --rate 500', or '--endpoint URL' for another cloud)
+bench-events: build
+	$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) $(BIN) bench-events --out build/bench-events $(BENCH_EVENTS_FLAGS)
 
 ## fuzz: every fuzz target for FUZZTIME each
 fuzz:

@@ -70,7 +70,7 @@ type Env struct {
 
 // probe builds the probe function's zip once per run.
 func (e *Env) probe(ctx context.Context) (zip, sha string, err error) {
-	e.probeOnce.Do(func() { e.probeZip, e.probeSHA, e.probeErr = deploy.BuildFlowHandler(ctx, ProbeHandler) })
+	e.probeOnce.Do(func() { e.probeZip, e.probeSHA, e.probeErr = BuildProbe(ctx) })
 	return e.probeZip, e.probeSHA, e.probeErr
 }
 
@@ -179,16 +179,12 @@ func step(name string, err error) error {
 func (p *path) function(ctx context.Context) (arn string, err error) {
 	zip, sha, err := p.env.probe(ctx)
 	if err != nil {
-		return "", step("build "+ProbeHandler, err)
+		return "", err
 	}
 	name := p.resource("")
-	arn, err = deploy.EnsureFunction(ctx, p.env.Config, deploy.FunctionSpec{
-		Name: name, ZipPath: zip, CodeSha256: sha, Timeout: 30 * time.Second,
-		Environment: map[string]string{trace.EnvCollector: p.env.CollectorURL},
-		Description: "groundstack event-freshness probe (" + p.name + ")",
-	})
+	arn, err = DeployProbe(ctx, p.env.Config, ProbeSpec{Name: name, ZipPath: zip, CodeSha256: sha, CollectorURL: p.env.CollectorURL})
 	if err != nil {
-		return "", step("deploy the probe function", err)
+		return "", err
 	}
 	lc := lambda.NewFromConfig(p.env.Config)
 	p.cleanup(func(ctx context.Context) error {
@@ -196,6 +192,38 @@ func (p *path) function(ctx context.Context) (arn string, err error) {
 		return err
 	})
 	return arn, nil
+}
+
+// ProbeSpec is a probe function to deploy.
+type ProbeSpec struct {
+	Name string
+	// ZipPath and CodeSha256 are the built probe (BuildProbe); built when empty.
+	ZipPath, CodeSha256 string
+	// CollectorURL is where it reports (Collector.URL).
+	CollectorURL string
+}
+
+// BuildProbe builds the probe function's zip (cached by source hash).
+func BuildProbe(ctx context.Context) (zip, sha string, err error) {
+	zip, sha, err = deploy.BuildFlowHandler(ctx, ProbeHandler)
+	return zip, sha, step("build "+ProbeHandler, err)
+}
+
+// DeployProbe creates (or updates) a probe function through the Lambda API
+// and returns its ARN.
+func DeployProbe(ctx context.Context, cfg aws.Config, s ProbeSpec) (string, error) {
+	if s.ZipPath == "" {
+		var err error
+		if s.ZipPath, s.CodeSha256, err = BuildProbe(ctx); err != nil {
+			return "", err
+		}
+	}
+	arn, err := deploy.EnsureFunction(ctx, cfg, deploy.FunctionSpec{
+		Name: s.Name, ZipPath: s.ZipPath, CodeSha256: s.CodeSha256, Timeout: 30 * time.Second,
+		Environment: map[string]string{trace.EnvCollector: s.CollectorURL},
+		Description: "groundstack event-freshness probe",
+	})
+	return arn, step("deploy the probe function", err)
 }
 
 // allowInvoke lets a service principal invoke the function (as AWS needs
@@ -404,37 +432,48 @@ func (p *path) sendTo(url string) {
 
 // mapping creates an event source mapping and waits until it is Enabled.
 func (p *path) mapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput) error {
-	c := lambda.NewFromConfig(p.env.Config)
+	uuid, err := CreateMapping(ctx, p.env.Config, in)
+	if uuid != "" {
+		c := lambda.NewFromConfig(p.env.Config)
+		p.cleanup(func(ctx context.Context) error {
+			_, err := c.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: &uuid})
+			return err
+		})
+	}
+	return err
+}
+
+// CreateMapping creates an event source mapping and waits (up to a minute)
+// until it is Enabled; it returns the mapping's UUID, also when the wait
+// fails, so the caller can delete it.
+func CreateMapping(ctx context.Context, cfg aws.Config, in *lambda.CreateEventSourceMappingInput) (uuid string, err error) {
+	c := lambda.NewFromConfig(cfg)
 	out, err := c.CreateEventSourceMapping(ctx, in)
 	if err != nil {
-		return step("CreateEventSourceMapping", err)
+		return "", step("CreateEventSourceMapping", err)
 	}
-	uuid := aws.ToString(out.UUID)
-	p.cleanup(func(ctx context.Context) error {
-		_, err := c.DeleteEventSourceMapping(ctx, &lambda.DeleteEventSourceMappingInput{UUID: &uuid})
-		return err
-	})
+	uuid = aws.ToString(out.UUID)
 	state := aws.ToString(out.State)
 	wait := time.NewTimer(time.Minute)
 	defer wait.Stop()
 	for state != "Enabled" {
 		select {
 		case <-ctx.Done():
-			return step("wait for the event source mapping", ctx.Err())
+			return uuid, step("wait for the event source mapping", ctx.Err())
 		case <-wait.C:
-			return step("wait for the event source mapping", fmt.Errorf("still %s after a minute", state))
+			return uuid, step("wait for the event source mapping", fmt.Errorf("still %s after a minute", state))
 		case <-time.After(100 * time.Millisecond):
 		}
 		got, err := c.GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: &uuid})
 		if err != nil {
-			return step("GetEventSourceMapping", err)
+			return uuid, step("GetEventSourceMapping", err)
 		}
 		state = aws.ToString(got.State)
 		if state == "Disabled" || strings.HasSuffix(state, "Failed") {
-			return step("wait for the event source mapping", fmt.Errorf("state %s (%s)", state, aws.ToString(got.StateTransitionReason)))
+			return uuid, step("wait for the event source mapping", fmt.Errorf("state %s (%s)", state, aws.ToString(got.StateTransitionReason)))
 		}
 	}
-	return nil
+	return uuid, nil
 }
 
 func setupSQSLambda(ctx context.Context, p *path) error {
