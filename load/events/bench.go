@@ -32,6 +32,8 @@ const (
 	TargetRateP99 = 100 * time.Millisecond
 	// TargetWakeup is the long-poll wake-up objective (sqs-longpoll's p99 at idle).
 	TargetWakeup = 2 * time.Millisecond
+	// maxEvents bounds one phase's events (the book keeps each until the end).
+	maxEvents = 2_000_000
 	// callTimeout bounds one producing call.
 	callTimeout = 10 * time.Second
 	// settle is how long duplicates may still come after a path's last wait.
@@ -115,8 +117,12 @@ func (o Options) Validate() error {
 			return err
 		}
 	}
-	if o.Rate > 0 && o.Rate > 100_000 {
+	if o.Rate > 100_000 {
 		return fmt.Errorf("rate %v events/s is above 100,000", o.Rate)
+	}
+	// every event is followed until seen: bound what the book holds
+	if o.Rate > 0 && o.Rate*o.Duration.Seconds() > maxEvents || o.Idle > maxEvents {
+		return fmt.Errorf("at most %d events per phase (rate × duration, idle)", maxEvents)
 	}
 	if o.Run != "" {
 		for _, c := range o.Run {

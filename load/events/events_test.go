@@ -149,6 +149,12 @@ func TestRunCountsLostDuplicatedAndUnsupported(t *testing.T) {
 	if res.MetTargets {
 		t.Error("a run with losses met its targets")
 	}
+	// unsupported paths are left out of the verdict, failed ones are not
+	only := func(rows ...Row) *Result { r := &Result{Rows: rows}; r.judge(); return r }
+	good := Row{Status: StatusMeasured, MetTarget: true}
+	if !only(good, Row{Status: StatusUnsupported}).MetTargets || only(good, Row{Status: StatusFailed}).MetTargets || only(Row{Status: StatusUnsupported}).MetTargets {
+		t.Error("the verdict counts unsupported paths, or ignores failed ones, or passes with nothing measured")
+	}
 
 	table, md := res.Table(), res.Markdown()
 	for _, want := range []string{"lossy", "idle", "200/s", "unsupported", "UnknownOperationException", "load average"} {
@@ -294,7 +300,7 @@ func TestUnsupported(t *testing.T) {
 }
 
 func TestOptionsValidate(t *testing.T) {
-	for _, o := range []Options{{Paths: []string{"nope"}}, {Rate: 1e6}, {Run: "Has.Dot"}} {
+	for _, o := range []Options{{Paths: []string{"nope"}}, {Rate: 1e6}, {Run: "Has.Dot"}, {Rate: 100_000, Duration: time.Hour}, {Idle: 3_000_000}} {
 		if o.Validate() == nil {
 			t.Errorf("%+v accepted", o)
 		}

@@ -48,7 +48,8 @@ type Result struct {
 	Strays           int64   `json:"strays"`
 	Machine          Machine `json:"machine"`
 	Interrupted      bool    `json:"interrupted,omitempty"`
-	// MetTargets: every measured row met its targets (and nothing was lost).
+	// MetTargets: every measured row met its targets (nothing lost) and
+	// no path failed; unsupported paths are left out.
 	MetTargets bool `json:"met_targets"`
 }
 
@@ -156,13 +157,23 @@ func (r *Row) target() time.Duration {
 	return TargetIdleP99
 }
 
+// judge sets MetTargets: at least one row measured, every measured row
+// within its target, none failed (unsupported paths are left out).
 func (res *Result) judge() {
-	res.MetTargets = len(res.Rows) > 0
+	measured := false
+	res.MetTargets = true
 	for _, r := range res.Rows {
-		if !r.MetTarget {
+		switch r.Status {
+		case StatusMeasured:
+			measured = true
+			if !r.MetTarget {
+				res.MetTargets = false
+			}
+		case StatusFailed:
 			res.MetTargets = false
 		}
 	}
+	res.MetTargets = res.MetTargets && measured
 }
 
 // Row returns the row of path and phase.

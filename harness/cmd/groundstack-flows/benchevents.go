@@ -35,8 +35,8 @@ Without --endpoint the embedded emulator is started in this process
 
 Output: a table on stdout; events.json (HDR histograms included) and events.md in
 --out. Exit status: 0 every measured path met its targets (p99 ≤ 20 ms idle, ≤ 100 ms
-at the rate, long-poll wake-up ≤ 2 ms, nothing lost), 1 not, 2 bad input, 130
-interrupted.
+at the rate, long-poll wake-up ≤ 2 ms, nothing lost) and none failed (unsupported
+ones are left out), 1 not, 2 bad input, 130 interrupted.
 
 Flags:
 `
