@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -60,6 +61,7 @@ func runBenchEvents(ctx context.Context, args []string, stdout, stderr io.Writer
 	serverPID := fs.Int("server-pid", 0, "with --endpoint: the emulator's process on this machine, for CPU per event")
 	consumers := fs.Int("consumers", events.DefaultConsumers, "long-polling receivers per queue")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the harness, and the embedded backend without --endpoint) to FILE")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, benchEventsUsage)
@@ -99,6 +101,19 @@ func runBenchEvents(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if !*quiet {
 		o.Progress = stderr
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "groundstack bench-events: --cpuprofile:", err)
+			return exitUsage
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "groundstack bench-events: --cpuprofile:", err)
+			return exitUsage
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
