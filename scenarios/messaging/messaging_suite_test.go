@@ -18,6 +18,7 @@ package messaging_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 	probeZip, probeSHA, err = events.BuildProbe(ctx)
 	Expect(err).NotTo(HaveOccurred())
 	book = events.NewBook()
-	collector, err = events.StartCollector(book, "127.0.0.1:0", os.Getenv("MESSAGING_COLLECTOR_HOST"))
+	collector, err = events.StartCollector(book, listenAddr(), collectorHost())
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(collector.Close)
 }, NodeTimeout(5*time.Minute))
@@ -72,3 +73,33 @@ var _ = SynchronizedAfterSuite(func() {}, func() {
 })
 
 func record(name string, v any) { figures.Record(name, v) }
+
+// collectorHost is the host functions reach this process at
+// (MESSAGING_COLLECTOR_HOST; "" for loopback).
+func collectorHost() string { return os.Getenv("MESSAGING_COLLECTOR_HOST") }
+
+// listenAddr is where collectors listen: loopback, unless functions
+// elsewhere were said to reach this machine by another host.
+func listenAddr() string {
+	if collectorHost() != "" {
+		return "0.0.0.0:0"
+	}
+	return "127.0.0.1:0"
+}
+
+// probesReachUs says why functions cannot report to this process ("" when
+// they can): only the embedded backend runs them on this machine's
+// loopback, unless MESSAGING_COLLECTOR_HOST says where else to report.
+func probesReachUs() string {
+	if cloud.Backend.Name() == "embedded" || collectorHost() != "" {
+		return ""
+	}
+	return fmt.Sprintf("the %s backend runs functions where this process's loopback collector is out of reach; set MESSAGING_COLLECTOR_HOST to the host they reach this machine at", cloud.Backend.Name())
+}
+
+// needProbes skips a spec whose consumer is a function that cannot report.
+func needProbes() {
+	if why := probesReachUs(); why != "" {
+		Skip(why)
+	}
+}
