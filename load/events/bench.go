@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http/httptrace"
 	"os"
 	"runtime"
 	"strconv"
@@ -244,7 +245,7 @@ func measurePath(ctx context.Context, o Options, env *Env, p Path) []Row {
 	for i := int64(0); !seen && time.Now().Before(deadline) && ctx.Err() == nil; i++ {
 		id := trace.ID(env.Run, name, "w", i)
 		ch := warm.Expect(id)
-		if lastErr = produce(ctx, p, id); lastErr != nil {
+		if lastErr = produce(ctx, p, warm, id); lastErr != nil {
 			warm.Failed(id)
 			sleepCtx(ctx, 200*time.Millisecond)
 			continue
@@ -303,7 +304,7 @@ func measurePhase(ctx context.Context, o Options, env *Env, p Path, phase string
 		for i := 0; i < o.Idle && ctx.Err() == nil; i++ {
 			id := trace.ID(env.Run, name, "i", int64(i))
 			ch := t.Expect(id)
-			if err := produce(ctx, p, id); err != nil {
+			if err := produce(ctx, p, t, id); err != nil {
 				t.Failed(id)
 				lastErr.Store(err.Error())
 				continue
@@ -324,7 +325,7 @@ func measurePhase(ctx context.Context, o Options, env *Env, p Path, phase string
 			Fire: func(ev openloop.Event) {
 				id := trace.ID(env.Run, name, "r", seq.Add(1))
 				t.Expect(id)
-				if err := produce(ctx, p, id); err != nil {
+				if err := produce(ctx, p, t, id); err != nil {
 					t.Failed(id)
 					lastErr.Store(err.Error())
 					return
@@ -351,9 +352,17 @@ func measurePhase(ctx context.Context, o Options, env *Env, p Path, phase string
 	return row
 }
 
-func produce(ctx context.Context, p Path, id string) error {
+// produce makes one event, noting when its request went on the wire.
+func produce(ctx context.Context, p Path, t *Tally, id string) error {
 	cctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
+	cctx = httptrace.WithClientTrace(cctx, &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				t.Sent(id, time.Now())
+			}
+		},
+	})
 	return p.Produce(cctx, id)
 }
 

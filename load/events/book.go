@@ -20,7 +20,7 @@ type Book struct {
 
 type event struct {
 	tally     *Tally
-	sent      time.Time // when Expect was called, just before the producing call
+	sent      time.Time // when the producing request was written (else when Expect was called, just before the call)
 	accepted  time.Time // zero until the producing call answered 2xx
 	failed    bool
 	seen      time.Time // first sighting (zero until then)
@@ -54,6 +54,16 @@ func (t *Tally) Expect(id string) <-chan struct{} {
 	b.events[id] = e
 	t.ids = append(t.ids, id)
 	return e.seenCh
+}
+
+// Sent records that id's producing request was written to the wire at at
+// (the last attempt's, when the SDK retried).
+func (t *Tally) Sent(id string, at time.Time) {
+	t.book.mu.Lock()
+	if e := t.book.events[id]; e != nil {
+		e.sent = at
+	}
+	t.book.mu.Unlock()
 }
 
 // Accepted records that id's producing call answered 2xx at at.
@@ -160,8 +170,8 @@ type Counts struct {
 	// Via counts the routes the events were seen through.
 	Via map[string]int64
 	// Freshness is seen − accepted of every seen event; FromSend is seen −
-	// the moment the producing call was made (an upper bound that includes
-	// the call's own round trip).
+	// the moment the producing request was written to the wire (an upper
+	// bound: the server's work and the answer's way back are in it).
 	Freshness, FromSend *report.Hist
 	// LostIDs are up to 10 of the lost events.
 	LostIDs []string

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -307,5 +308,38 @@ func TestOptionsValidate(t *testing.T) {
 	}
 	if err := (Options{Paths: PathNames, Run: "abc123"}).Validate(); err != nil {
 		t.Error(err)
+	}
+}
+
+// httpPath produces with one HTTP request, carrying the context as the
+// SDK does.
+type httpPath struct{ url string }
+
+func (h httpPath) Name() string                      { return "http" }
+func (h httpPath) Setup(context.Context, *Env) error { return nil }
+func (h httpPath) Close(context.Context) error       { return nil }
+func (h httpPath) Produce(ctx context.Context, _ string) error {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, h.url, strings.NewReader("x"))
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
+func TestProduceNotesWhenTheRequestWasWritten(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	b := NewBook()
+	tl := b.NewTally()
+	id := "gsev.r.http.i.1"
+	tl.Expect(id)
+	expected := b.events[id].sent
+	if err := produce(context.Background(), httpPath{srv.URL}, tl, id); err != nil {
+		t.Fatal(err)
+	}
+	if sent := b.events[id].sent; !sent.After(expected) {
+		t.Errorf("the send time %v was not moved to the request's write (Expect at %v)", sent, expected)
 	}
 }

@@ -94,9 +94,9 @@ type Row struct {
 	Via map[string]int64 `json:"via,omitempty"`
 	report.Summary
 	Hist *report.Hist `json:"hdr,omitempty"`
-	// FromSend is measured from the moment the producing call was made
-	// instead of its acknowledgement: an upper bound, the call's round trip
-	// included (the long-poll wake-up is judged by it).
+	// FromSend is measured from the moment the producing request was
+	// written to the wire instead of its acknowledgement: an upper bound,
+	// the server's work included (the long-poll wake-up is judged by it).
 	FromSend     report.Summary `json:"from_send"`
 	FromSendHist *report.Hist   `json:"from_send_hdr,omitempty"`
 	LostIDs      []string       `json:"lost_ids,omitempty"`
@@ -270,7 +270,7 @@ func (res *Result) Table() string {
 func (res *Result) Markdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Event freshness (%s)\n\n", res.Started.UTC().Format("2006-01-02 15:04 MST"))
-	fmt.Fprintf(&b, "Time from the producing call's acknowledgement to the consumer's handler start (0 when the consumer started first; \"p99 from send\" counts from the moment the call was made instead); %d events one at a time (idle), then open loop at %g events/s for %gs; an event not seen within %s is lost.\n\n",
+	fmt.Fprintf(&b, "Time from the producing call's acknowledgement to the consumer's handler start (0 when the consumer started first; \"p99 from send\" counts from the moment the producing request was written instead); %d events one at a time (idle), then open loop at %g events/s for %gs; an event not seen within %s is lost.\n\n",
 		res.IdleEvents, res.Rate, res.Seconds, fmtMS(res.DeadlineMS))
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
 	for i := range res.Rows {
