@@ -146,7 +146,11 @@ func TestNotificationCLI(t *testing.T) {
 		QueueConfigurations []struct {
 			Id, QueueArn string
 			Events       []string
-			Filter       struct{ Key struct{ FilterRules []struct{ Name, Value string } } }
+			Filter       struct {
+				Key struct {
+					FilterRules []struct{ Name, Value string }
+				}
+			}
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.QueueConfigurations) != 1 {
