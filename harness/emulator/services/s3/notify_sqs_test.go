@@ -22,7 +22,7 @@ import (
 // read back with the SDK as a consumer would.
 
 // queue creates a queue and returns its URL and ARN.
-func queue(t *testing.T, q *sqs.Client, name string) (string, string) {
+func queue(t testing.TB, q *sqs.Client, name string) (string, string) {
 	t.Helper()
 	out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
 	if err != nil {
@@ -37,7 +37,7 @@ func queue(t *testing.T, q *sqs.Client, name string) (string, string) {
 
 // receive takes one message from a queue (it is there already: S3
 // delivers before it answers) and deletes it.
-func receive(t *testing.T, q *sqs.Client, url string) string {
+func receive(t testing.TB, q *sqs.Client, url string) string {
 	t.Helper()
 	out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 5, MaxNumberOfMessages: 1})
 	if err != nil || len(out.Messages) != 1 {
