@@ -73,6 +73,9 @@ var (
 const (
 	maxFilterValue = 1024 // bytes of a filter rule's value
 	maxNotifyIDLen = 1024
+	// maxNotifyTargets is groundstack's bound on the destinations of one
+	// bucket: every pair is checked for overlap.
+	maxNotifyTargets = 1000
 )
 
 // ParseNotification reads and validates a NotificationConfiguration
@@ -98,6 +101,9 @@ func ParseNotification(body []byte, newID func() string) (*NotificationConfig, e
 		}
 	}
 	all := cfg.targets()
+	if len(all) > maxNotifyTargets {
+		return nil, errInvalidArgument.Errorf("A bucket may have at most %d notification configurations in groundstack.", maxNotifyTargets)
+	}
 	for i := range all {
 		for j := i + 1; j < len(all); j++ {
 			if all[i].t.overlaps(all[j].t) {
@@ -115,12 +121,15 @@ func parseTarget(kind notificationKind, w *notificationTargetWire, newID func() 
 	}
 	t := NotificationTarget{ID: w.ID, ARN: *arn, Events: w.Events}
 	if t.ID == "" {
-		t.ID = newID()
+		// S3's generated IDs are a UUID in base64.
+		t.ID = base64.StdEncoding.EncodeToString([]byte(newID()))
 	}
 	for _, e := range w.Events {
-		if notificationEvents[e] == nil {
+		bits, ok := notificationEvents[e]
+		if !ok {
 			return t, invalidArgument("The event is not supported for notifications", e, e)
 		}
+		t.kinds |= bits
 	}
 	if f := w.Filter; f != nil && f.Key != nil {
 		var prefix, suffix bool

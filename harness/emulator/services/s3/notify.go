@@ -31,6 +31,8 @@ type NotificationTarget struct {
 	Rules  []FilterRule
 	// Prefix and Suffix are the rules' values ("" when absent).
 	Prefix, Suffix string
+	// kinds has a bit per concrete event type Events name (eventBits).
+	kinds uint32
 }
 
 // FilterRule is a key name filter rule, its name as S3 returns it
@@ -45,22 +47,13 @@ func (c *NotificationConfig) empty() bool {
 // goes to t: one of its events names it or its family's wildcard, and the
 // key passes its filter.
 func (t *NotificationTarget) Wants(event, key string) bool {
-	if !strings.HasPrefix(key, t.Prefix) || !strings.HasSuffix(key, t.Suffix) {
-		return false
-	}
-	family, _, _ := strings.Cut(event, ":")
-	for _, e := range t.Events {
-		e = strings.TrimPrefix(e, "s3:")
-		if e == event || (strings.HasSuffix(e, ":*") && e[:len(e)-2] == family) {
-			return true
-		}
-	}
-	return false
+	return t.kinds&notificationEvents["s3:"+event] != 0 && strings.HasPrefix(key, t.Prefix) && strings.HasSuffix(key, t.Suffix)
 }
 
 // notificationEvents are the event types a configuration may name (S3's
-// model), and which concrete types a wildcard stands for.
-var notificationEvents = func() map[string][]string {
+// model), each with a bit per concrete type it stands for (several for a
+// wildcard).
+var notificationEvents = func() map[string]uint32 {
 	all := []string{
 		"s3:ReducedRedundancyLostObject",
 		"s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy", "s3:ObjectCreated:CompleteMultipartUpload",
@@ -72,39 +65,22 @@ var notificationEvents = func() map[string][]string {
 		"s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated",
 		"s3:ObjectTagging:Put", "s3:ObjectTagging:Delete",
 	}
-	m := map[string][]string{}
-	for _, e := range all {
-		m[e] = []string{e}
-		if i := strings.LastIndexByte(e, ':'); i > len("s3:") {
-			w := e[:i] + ":*"
-			m[w] = append(m[w], e)
+	m := map[string]uint32{}
+	for i, e := range all {
+		m[e] = 1 << i
+		if j := strings.LastIndexByte(e, ':'); j > len("s3:") {
+			m[e[:j]+":*"] |= 1 << i
 		}
 	}
 	return m
 }()
-
-// eventsOverlap reports whether two event lists share a concrete type.
-func eventsOverlap(a, b []string) bool {
-	for _, x := range a {
-		for _, cx := range notificationEvents[x] {
-			for _, y := range b {
-				for _, cy := range notificationEvents[y] {
-					if cx == cy {
-						return true
-					}
-				}
-			}
-		}
-	}
-	return false
-}
 
 // overlaps reports whether some key could match both targets' filters for
 // a common event type: S3 refuses such configurations.
 func (t *NotificationTarget) overlaps(u *NotificationTarget) bool {
 	prefixes := strings.HasPrefix(t.Prefix, u.Prefix) || strings.HasPrefix(u.Prefix, t.Prefix)
 	suffixes := strings.HasSuffix(t.Suffix, u.Suffix) || strings.HasSuffix(u.Suffix, t.Suffix)
-	return prefixes && suffixes && eventsOverlap(t.Events, u.Events)
+	return prefixes && suffixes && t.kinds&u.kinds != 0
 }
 
 // SetNotification replaces a bucket's notification configuration; an

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -304,6 +305,17 @@ func TestNotificationConfigurationErrors(t *testing.T) {
 	}
 	if n := len(d.take(fakeQueue)); n != 0 {
 		t.Errorf("%d test events sent while refusing or skipping validation", n)
+	}
+	// Every pair is checked for overlap, so the number of destinations is bounded.
+	var many strings.Builder
+	many.WriteString("<NotificationConfiguration>")
+	for i := 0; i <= 1000; i++ {
+		many.WriteString("<QueueConfiguration><Queue>" + fakeQueue + "</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>prefix</Name><Value>" +
+			strconv.Itoa(i) + "/</Value></FilterRule></S3Key></Filter></QueueConfiguration>")
+	}
+	many.WriteString("</NotificationConfiguration>")
+	if status, body := rawPut(t, url+"/bad?notification", many.String(), nil); status != 400 || !strings.Contains(body, "at most 1000 notification configurations") {
+		t.Errorf("1001 configurations: %d %s", status, body)
 	}
 	// A destination that refuses the test event fails the PUT.
 	d.fail = errors.New("refused")
