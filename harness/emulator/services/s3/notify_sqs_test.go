@@ -74,6 +74,15 @@ func TestNotificationsToSQSAndSNS(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Destinations are looked up through the real services' links.
+	for _, bad := range []types.NotificationConfiguration{
+		{LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{{LambdaFunctionArn: aws.String("arn:aws:lambda:us-east-1:000000000000:function:none"), Events: eventList("s3:ObjectCreated:*")}}},
+		{QueueConfigurations: []types.QueueConfiguration{{QueueArn: aws.String("arn:aws:sqs:us-east-1:000000000000:none"), Events: eventList("s3:ObjectCreated:*")}}},
+		{TopicConfigurations: []types.TopicConfiguration{{TopicArn: aws.String("arn:aws:sns:us-east-1:000000000000:none"), Events: eventList("s3:ObjectCreated:*")}}},
+	} {
+		wantAPIError(t, putNotification(c, "uploads", bad), "InvalidArgument", 400)
+	}
+
 	// The test events.
 	var te map[string]string
 	if err := json.Unmarshal([]byte(receive(t, q, direct)), &te); err != nil || te["Event"] != "s3:TestEvent" || te["Bucket"] != "uploads" {
