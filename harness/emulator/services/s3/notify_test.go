@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
+	"github.com/groundstack/groundstack/harness/emulator/emutest/lambdago"
 	s3svc "github.com/groundstack/groundstack/harness/emulator/services/s3"
 )
 
@@ -515,6 +518,15 @@ func TestEventDocumentShape(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(wantNoVersion, "\n") {
 		t.Errorf("members differ from AWS's example:\n got: %q\nwant: %q", got, wantNoVersion)
+	}
+	// aws-lambda-go's sample (events/testdata) has the same members, in
+	// another order.
+	sample := jsonPaths(t, lambdago.Sample(t, "s3-event.json"))
+	sort.Strings(sample)
+	sortedGot := append([]string(nil), got...)
+	sort.Strings(sortedGot)
+	if sampleNoVersion := slices.DeleteFunc(sample, func(p string) bool { return p == "Records.s3.object.versionId" }); !slices.Equal(sortedGot, sampleNoVersion) {
+		t.Errorf("members differ from aws-lambda-go's sample:\n got: %q\nwant: %q", sortedGot, sampleNoVersion)
 	}
 	var g, o events.S3Event
 	json.Unmarshal(golden, &g)
