@@ -357,9 +357,9 @@ func (s *Service) notify(c *awsproto.Call, bucket string, changes ...ObjectChang
 		have bool
 	)
 	for _, ch := range changes {
-		first := true
+		first, key := true, EventKey(ch.Key)
 		for _, kt := range cfg.targets() {
-			if !kt.t.Wants(ch.Event, ch.Key) {
+			if !kt.t.Wants(ch.Event, key) {
 				continue
 			}
 			if !have {

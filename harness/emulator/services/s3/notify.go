@@ -43,11 +43,13 @@ func (c *NotificationConfig) empty() bool {
 	return c == nil || (len(c.Topics) == 0 && len(c.Queues) == 0 && len(c.Functions) == 0 && !c.EventBridge)
 }
 
-// Wants reports whether event ("ObjectCreated:Put", without "s3:") on key
-// goes to t: one of its events names it or its family's wildcard, and the
-// key passes its filter.
-func (t *NotificationTarget) Wants(event, key string) bool {
-	return t.kinds&notificationEvents["s3:"+event] != 0 && strings.HasPrefix(key, t.Prefix) && strings.HasSuffix(key, t.Suffix)
+// Wants reports whether event ("ObjectCreated:Put", without "s3:") on the
+// key written as in events (EventKey) goes to t: one of its events names it
+// or its family's wildcard, and the key passes its filter. S3 matches
+// filters against the encoded key: a prefix with a space is written with
+// '+', as its documentation says.
+func (t *NotificationTarget) Wants(event, eventKey string) bool {
+	return t.kinds&notificationEvents["s3:"+event] != 0 && strings.HasPrefix(eventKey, t.Prefix) && strings.HasSuffix(eventKey, t.Suffix)
 }
 
 // notificationEvents are the event types a configuration may name (S3's

@@ -496,6 +496,26 @@ func TestNotificationEvents(t *testing.T) {
 	}
 }
 
+// Filters match the key as events write it: a space is '+', a '+' is %2B.
+func TestNotificationFilterMatchesEncodedKey(t *testing.T) {
+	t.Parallel()
+	d := newSink(fakeQueue)
+	c, _ := startWithSink(t, d)
+	mustCreateBucket(t, c, "encoded")
+	err := putNotification(c, "encoded", types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{{
+		QueueArn: aws.String(fakeQueue), Events: eventList("s3:ObjectCreated:*"), Filter: rules("prefix", "my+dir/")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.take(fakeQueue)
+	mustPut(t, c, "encoded", "my dir/a", []byte("x"))
+	mustPut(t, c, "encoded", "my+dir/b", []byte("x"))
+	docs := d.take(fakeQueue)
+	if len(docs) != 1 || s3Event(t, docs[0]).S3.Object.URLDecodedKey != "my dir/a" {
+		t.Errorf("events %q, want the one of \"my dir/a\"", docs)
+	}
+}
+
 // TestEventDocumentShape compares an event with the example of AWS's
 // documentation (testdata/README.md): the same members in the same order
 // at every level. versionId is absent here: groundstack's buckets are never
