@@ -336,13 +336,7 @@ func (q *Queue) insert(m *message, now time.Time, delay time.Duration) {
 			q.groups[gid] = g
 		}
 		m.group = g
-		m.prev, m.next = g.tail, nil
-		if g.tail != nil {
-			g.tail.next = m
-		} else {
-			g.head = m
-		}
-		g.tail = m
+		g.msgs.push(m)
 	}
 	if delay > 0 {
 		m.state = stDelayed
@@ -371,7 +365,7 @@ func (q *Queue) becomeVisible(m *message) {
 
 // fixGroup puts g in or out of the available groups.
 func (q *Queue) fixGroup(g *group) {
-	ok := g.inflight == 0 && g.head != nil && g.head.state == stVisible
+	ok := g.inflight == 0 && g.msgs.head != nil && g.msgs.head.state == stVisible
 	if ok && !g.inAvail {
 		q.avail.push(g)
 	} else if !ok && g.inAvail {
@@ -434,18 +428,9 @@ func (q *Queue) remove(m *message) {
 		}
 	}
 	if g := m.group; g != nil {
-		if m.prev != nil {
-			m.prev.next = m.next
-		} else {
-			g.head = m.next
-		}
-		if m.next != nil {
-			m.next.prev = m.prev
-		} else {
-			g.tail = m.prev
-		}
-		m.next, m.prev, m.group = nil, nil, nil
-		if g.head == nil {
+		g.msgs.unlink(m)
+		m.group = nil
+		if g.msgs.head == nil {
 			if g.inAvail {
 				q.avail.unlink(g)
 			}
@@ -584,8 +569,8 @@ func (q *Queue) take(now time.Time, in ReceiveInput) (out []Received, dead []*me
 				break
 			}
 			q.avail.unlink(g)
-			for m := g.head; m != nil && m.state == stVisible && len(out) < in.Max; {
-				next := m.next
+			for m := g.msgs.head; m != nil && m.state == stVisible && len(out) < in.Max; {
+				next := m.ready.next
 				if maxRecv > 0 && int(m.recvCount) >= maxRecv {
 					q.remove(m)
 					dead = append(dead, m)
