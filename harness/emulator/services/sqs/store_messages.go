@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MessageAttribute is one message attribute (or system attribute) as sent.
@@ -190,14 +191,14 @@ func AttributesMD5(attrs []MessageAttribute) string {
 		h.Write(b)
 	}
 	for _, a := range attrs {
-		put([]byte(a.Name))
-		put([]byte(a.DataType))
+		put(readOnlyBytes(a.Name))
+		put(readOnlyBytes(a.DataType))
 		if strings.HasPrefix(a.DataType, "Binary") {
 			h.Write([]byte{2})
 			put(a.BinaryValue)
 		} else {
 			h.Write([]byte{1})
-			put([]byte(a.StringValue))
+			put(readOnlyBytes(a.StringValue))
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -248,10 +249,14 @@ func (q *Queue) CheckSend(in *SendInput) error {
 	return nil
 }
 
+// readOnlyBytes views s as bytes without copying it (a message body may be
+// 1 MiB), for hashing only: nothing may write to the result.
+func readOnlyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // Send stores a message (after CheckSend; attributes validated and sorted
 // by ValidateAttributes, attrSize their size).
 func (s *Store) Send(q *Queue, in *SendInput, attrSize int) (SendResult, error) {
-	md5Body := md5.Sum([]byte(in.Body))
+	md5Body := md5.Sum(readOnlyBytes(in.Body))
 	res := SendResult{MD5OfBody: hex.EncodeToString(md5Body[:])}
 	var x *extra
 	if len(in.Attributes) > 0 || in.TraceHeader != "" || in.GroupID != "" || in.SenderID != "" {
@@ -265,7 +270,7 @@ func (s *Store) Send(q *Queue, in *SendInput, attrSize int) (SendResult, error) 
 	}
 	dedupID := in.DedupID
 	if q.Fifo && dedupID == "" {
-		sum := sha256.Sum256([]byte(in.Body))
+		sum := sha256.Sum256(readOnlyBytes(in.Body))
 		dedupID = hex.EncodeToString(sum[:])
 	}
 	id := s.newID()
