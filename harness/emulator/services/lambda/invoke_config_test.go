@@ -1,7 +1,9 @@
 package lambda_test
 
 import (
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,8 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
 const (
@@ -219,4 +223,38 @@ func TestDeadLetterConfig(t *testing.T) {
 	_, err = c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name),
 		DeadLetterConfig: &types.DeadLetterConfig{TargetArn: aws.String("queue")}})
 	wantCode(t, err, "ValidationException", "at 'deadLetterConfig.targetArn' failed to satisfy constraint")
+}
+
+// TestCLIEventInvokeConfig: the aws CLI sets, reads and is refused as it
+// would be by AWS.
+func TestCLIEventInvokeConfig(t *testing.T) {
+	t.Parallel()
+	e, c := start(t)
+	name := createFn(t, c)
+	out, errOut, code := emutest.CLI(t, e.URL(), "lambda", "put-function-event-invoke-config", "--function-name", name,
+		"--maximum-retry-attempts", "0", "--destination-config", `{"OnFailure":{"Destination":"`+recordsQueue+`"}}`)
+	if code != 0 {
+		t.Fatalf("put: exit %d %s", code, errOut)
+	}
+	var put struct {
+		FunctionArn          string
+		LastModified         float64 // CLI v1 prints the wire's epoch seconds
+		MaximumRetryAttempts *int
+		DestinationConfig    struct{ OnFailure struct{ Destination string } }
+	}
+	if err := json.Unmarshal([]byte(out), &put); err != nil || put.FunctionArn != "arn:aws:lambda:us-east-1:000000000000:function:"+name+":$LATEST" ||
+		put.MaximumRetryAttempts == nil || *put.MaximumRetryAttempts != 0 || put.DestinationConfig.OnFailure.Destination != recordsQueue {
+		t.Fatalf("put: %s %v", out, err)
+	}
+	if d := time.Since(time.UnixMilli(int64(put.LastModified * 1000))); d < -time.Minute || d > 5*time.Minute {
+		t.Fatalf("LastModified %v (%v ago)", put.LastModified, d)
+	}
+	if _, errOut, code = emutest.CLI(t, e.URL(), "lambda", "delete-function-event-invoke-config", "--function-name", name); code != 0 {
+		t.Fatalf("delete: exit %d %s", code, errOut)
+	}
+	_, errOut, code = emutest.CLI(t, e.URL(), "lambda", "get-function-event-invoke-config", "--function-name", name)
+	want := "An error occurred (ResourceNotFoundException) when calling the GetFunctionEventInvokeConfig operation: The function " + put.FunctionArn + " doesn't have an EventInvokeConfig"
+	if code == 0 || !strings.Contains(errOut, want) {
+		t.Fatalf("get after delete: exit %d %s", code, errOut)
+	}
 }
