@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -415,5 +417,35 @@ func TestAsyncDeletedFunctionIsDropped(t *testing.T) {
 	r.idle(t)
 	if n := len(r.runsOf("f")); n != 1 || len(r.queues.messages()) != 0 {
 		t.Fatalf("runs %d, sent %+v", n, r.queues.messages())
+	}
+}
+
+// The record of AWS's documentation ("Retaining records of asynchronous
+// invocations"), rendered from the same event, is the same JSON.
+func TestInvocationRecordMatchesAWSExample(t *testing.T) {
+	golden, err := os.ReadFile("testdata/async-record-retries-exhausted.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := cloud.DefaultEnv()
+	env.Account = "123456789012"
+	env.Now = func() time.Time { return time.Date(2019, 11, 14, 18, 16, 5, 568e6, time.UTC) }
+	s := New(env)
+	t.Cleanup(func() { s.Close() })
+	f := &Function{Name: "my-function", ARN: s.store.FunctionARN("us-east-1", "my-function")}
+	ev := &asyncEvent{region: "us-east-1", name: "my-function", requestID: "e4b46cbf-b738-xmpl-8880-a18cdf61200e", runs: 3,
+		payload: []byte(`{"ORDER_IDS":["9e07af03-ce31-4ff3-xmpl-36dce652cb4f","637de236-e7b2-464e-xmpl-baf57f86bb53","a81ddca6-2c35-45c7-xmpl-c3a03a31ed15"]}`),
+		last: &attemptResult{statusCode: 200, executedVersion: LatestVersion, functionError: "Unhandled",
+			payload: []byte(`{"errorMessage":"RequestId: e4b46cbf-b738-xmpl-8880-a18cdf61200e Process exited before completing request"}`)}}
+	var want, got any
+	if err := json.Unmarshal(golden, &want); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.record(ev, f, conditionRetriesExhausted, testQueue)
+	if err := json.Unmarshal([]byte(rec), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("record\n%s\nwant\n%s", rec, golden)
 	}
 }
