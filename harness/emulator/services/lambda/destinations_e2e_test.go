@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -137,11 +138,12 @@ func TestSNSToLambdaAndDestinations(t *testing.T) {
 		t.Fatal(err)
 	}
 	payload := `{"mode":"error","message":"dlq boom"}`
-	invoke(t, c, dl, payload, func(in *awslambda.InvokeInput) { in.InvocationType = types.InvocationTypeEvent })
+	accepted := invoke(t, c, dl, payload, func(in *awslambda.InvokeInput) { in.InvocationType = types.InvocationTypeEvent })
+	requestID, _ := awsmiddleware.GetRequestIDMetadata(accepted.ResultMetadata)
 	m = receive(dlqURL)
 	a := m.MessageAttributes
 	if aws.ToString(m.Body) != payload || aws.ToString(a["ErrorCode"].StringValue) != "200" || aws.ToString(a["ErrorCode"].DataType) != "Number" ||
-		aws.ToString(a["ErrorMessage"].StringValue) != "dlq boom" || aws.ToString(a["RequestID"].StringValue) == "" {
+		aws.ToString(a["ErrorMessage"].StringValue) != "dlq boom" || requestID == "" || aws.ToString(a["RequestID"].StringValue) != requestID {
 		t.Fatalf("dead letter %q %+v", aws.ToString(m.Body), a)
 	}
 }
