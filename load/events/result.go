@@ -225,10 +225,15 @@ func (r *Row) mark() string {
 	switch {
 	case r.Status != StatusMeasured:
 		return r.Status
-	case r.MetTarget:
-		return "yes (≤ " + fmtMS(ms(r.target())) + ")"
 	}
-	return "no (≤ " + fmtMS(ms(r.target())) + ")"
+	what := "≤ "
+	if r.Path == PathSQSLongPoll && r.Phase == PhaseIdle {
+		what = "from send ≤ "
+	}
+	if r.MetTarget {
+		return "yes (" + what + fmtMS(ms(r.target())) + ")"
+	}
+	return "no (" + what + fmtMS(ms(r.target())) + ")"
 }
 
 func (r *Row) achieved() string {
