@@ -65,8 +65,11 @@ type Config struct {
 	// HostPath is where python3 and node are looked for (the emulator's
 	// PATH when empty); instances never see it.
 	HostPath string
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Zygote says how Python instances start (ZygotePreload by default;
+	// the emulator's GROUNDSTACK_LAMBDA_ZYGOTE when empty).
+	Zygote ZygoteMode
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // Executor runs function instances as child processes. It is safe for
@@ -88,6 +91,9 @@ type Executor struct {
 	ricOnce      sync.Once
 	ricDir       string
 	ricErr       error
+
+	zygoteMode ZygoteMode
+	zygotes    map[string]*zygoteSlot // by interpreter path; guarded by mu
 }
 
 // New returns an Executor.
@@ -118,6 +124,10 @@ func New(cfg Config) *Executor {
 	}
 	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir, cfg.CacheBytes), pools: map[*Pool]struct{}{}, stop: make(chan struct{}), opts: map[string]*optEntry{}}
 	x.initTimeout.Store(int64(cfg.InitTimeout))
+	x.zygoteMode = cfg.Zygote
+	if x.zygoteMode == "" {
+		x.zygoteMode = zygoteModeFromEnv(os.Getenv(EnvZygote))
+	}
 	return x
 }
 
@@ -234,6 +244,7 @@ func (x *Executor) Close() error {
 	for _, p := range pools {
 		p.wait()
 	}
+	x.stopZygotes()
 	x.cache.close()
 	return nil
 }
