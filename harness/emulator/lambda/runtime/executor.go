@@ -193,6 +193,7 @@ func (x *Executor) NewPool(fn *Function) *Pool {
 		x.pools[p] = struct{}{}
 		x.cache.pin(fn.CodeSHA256)
 		x.holdOptLocked(fn.Layers)
+		x.prewarmLocked(fn.Runtime)
 	}
 	x.mu.Unlock()
 	return p

@@ -481,6 +481,22 @@ func (p *Pool) forkPython(inst *instance, cmd *exec.Cmd, logW *os.File, opt stri
 	return true
 }
 
+// prewarmLocked starts the zygote of a Python runtime in the background
+// when a function of it is created, so that its first invocation finds
+// it warm; x.mu is held.
+func (x *Executor) prewarmLocked(rt string) {
+	if RuntimeFamily(rt) != FamilyPython || x.zygoteMode == ZygoteOff {
+		return
+	}
+	x.janitor.Add(1)
+	go func() {
+		defer x.janitor.Done()
+		if in := x.interpreter(rt); in.err == nil {
+			_, _ = x.zygoteFor(in.path)
+		}
+	}()
+}
+
 // stopZygotes ends every zygote and waits until each is reaped.
 func (x *Executor) stopZygotes() {
 	x.mu.Lock()

@@ -98,12 +98,12 @@ def _serve(ctl):
                 fds.frombytes(data[:len(data) - (len(data) % fds.itemsize)])
         try:
             req = json.loads(msg)
-            if len(fds) != 2:
-                raise ValueError("want 2 descriptors, got %d" % len(fds))
-        except Exception as e:
+        except Exception:
+            os._exit(1)  # not our emulator
+        if len(fds) != 2:
             for fd in fds:
                 os.close(fd)
-            _send(ctl, {"id": -1, "error": str(e)})
+            _send(ctl, {"id": req.get("id"), "error": "want 2 descriptors, got %d" % len(fds)})
             continue
         # Nothing may be buffered when the process splits.
         sys.stdout.flush()
@@ -183,6 +183,8 @@ def _become(req):
     sys.path[1:1] = extra
     sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
     sys.argv = list(req["argv"])
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = sys.orig_argv[:1] + sys.argv
 
 
 def main():
