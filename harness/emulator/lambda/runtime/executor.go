@@ -94,6 +94,9 @@ type Executor struct {
 
 	zygoteMode ZygoteMode
 	zygotes    map[string]*zygoteSlot // by interpreter path; guarded by mu
+	// zygoteSandboxOf says which sandbox a forked instance enters (the
+	// sandbox's hook; nil: none).
+	zygoteSandboxOf func(fn *Function) *zygoteSandbox
 }
 
 // New returns an Executor.

@@ -349,9 +349,29 @@ func (z *zygote) stop() {
 	}
 }
 
+// zygoteSandbox is what a forked child sets up for itself before it
+// imports anything of the function's, as the namespace sandbox does for a
+// fresh process: a private mount namespace where /tmp is a tmpfs of TmpMB
+// MB and ReadOnly (the cache directory: code, layers, clients) is
+// read-only. It needs the rights the sandbox needs (CAP_SYS_ADMIN).
+type zygoteSandbox struct {
+	TmpMB    int    `json:"tmp_mb"`
+	ReadOnly string `json:"ro"`
+}
+
+// forkSandbox is the sandbox a forked instance of fn must enter; nil when
+// instances get none (x.zygoteSandboxOf unset).
+func (x *Executor) forkSandbox(fn *Function) *zygoteSandbox {
+	if x.zygoteSandboxOf == nil {
+		return nil
+	}
+	return x.zygoteSandboxOf(fn)
+}
+
 // fork asks for a child that will run argv (the client's path) in dir with
-// env, writing to logW; it waits, stopped, until go is written.
-func (z *zygote) fork(env []string, dir string, argv []string, logW *os.File) (pid int, c *zchild, goW *os.File, err error) {
+// env (in sb when not nil), writing to logW; it waits, stopped, until go
+// is written.
+func (z *zygote) fork(env []string, dir string, argv []string, sb *zygoteSandbox, logW *os.File) (pid int, c *zchild, goW *os.File, err error) {
 	goR, goW, err := os.Pipe()
 	if err != nil {
 		return 0, nil, nil, err
@@ -369,11 +389,12 @@ func (z *zygote) fork(env []string, dir string, argv []string, logW *os.File) (p
 	z.waiting[id] = ch
 	z.mu.Unlock()
 	req, _ := json.Marshal(struct {
-		ID   int      `json:"id"`
-		Env  []string `json:"env"`
-		Dir  string   `json:"dir"`
-		Argv []string `json:"argv"`
-	}{id, env, dir, argv})
+		ID      int            `json:"id"`
+		Env     []string       `json:"env"`
+		Dir     string         `json:"dir"`
+		Argv    []string       `json:"argv"`
+		Sandbox *zygoteSandbox `json:"sandbox,omitempty"`
+	}{id, env, dir, argv, sb})
 	rights := syscall.UnixRights(int(logW.Fd()), int(goR.Fd()))
 	if _, _, err := z.conn.WriteMsgUnix(req, rights, nil); err != nil {
 		z.mu.Lock()
@@ -458,7 +479,7 @@ func (p *Pool) forkPython(inst *instance, cmd *exec.Cmd, logW *os.File, opt stri
 	if !p.zfit {
 		return false
 	}
-	pid, child, goW, err := z.fork(cmd.Env, cmd.Dir, cmd.Args[1:], logW)
+	pid, child, goW, err := z.fork(cmd.Env, cmd.Dir, cmd.Args[1:], x.forkSandbox(p.fn), logW)
 	if err != nil {
 		x.cfg.Log.Warn("lambda: fork from the Python zygote failed; starting a fresh interpreter", "err", err)
 		return false

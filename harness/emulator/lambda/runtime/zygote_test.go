@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	goruntime "runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -119,12 +120,12 @@ func pyZip(t *testing.T, files map[string]string) []byte {
 
 func invokeJSON(t *testing.T, p *Pool, out any) {
 	t.Helper()
-	res, err := p.Invoke(context.Background(), &Request{RequestID: "r", Payload: []byte(`{}`), InvokedARN: p.fn.ARN, TraceID: "Root=1-0-0"})
+	res, err := p.Invoke(context.Background(), &Request{RequestID: "r", Payload: []byte(`{}`), InvokedARN: p.fn.ARN, TraceID: "Root=1-0-0", Tail: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Outcome != Succeeded {
-		t.Fatalf("outcome %d: %s", res.Outcome, res.Payload)
+		t.Fatalf("outcome %d: %s\n%s", res.Outcome, res.Payload, res.LogTail)
 	}
 	if err := json.Unmarshal(res.Payload, out); err != nil {
 		t.Fatalf("%v: %s", err, res.Payload)
@@ -308,5 +309,55 @@ func TestZygoteLeavesShippedModulesToTheFunction(t *testing.T) {
 	invokeJSON(t, p, &r)
 	if r.Ppid == first || r.Ppid == os.Getpid() {
 		t.Fatalf("after the zygote died: parent %d (old zygote %d)", r.Ppid, first)
+	}
+}
+
+// TestZygoteChildEntersTheSandbox: where the machine allows private mount
+// namespaces, a forked instance can be given what the namespace sandbox
+// gives a fresh one: its own /tmp of the size asked, and read-only code.
+func TestZygoteChildEntersTheSandbox(t *testing.T) {
+	needPython(t)
+	errc := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread() // never unlocked: the thread goes with its namespace
+		errc <- syscall.Unshare(syscall.CLONE_NEWNS)
+	}()
+	if err := <-errc; err != nil {
+		t.Skipf("no private mount namespaces here: %v", err)
+	}
+	t.Parallel()
+	x := New(Config{Zygote: ZygoteBare, InitTimeout: 2 * time.Minute})
+	defer x.Close()
+	x.zygoteSandboxOf = func(*Function) *zygoteSandbox { return &zygoteSandbox{TmpMB: 64, ReadOnly: x.cache.dir} }
+	code, err := x.StoreCode(pyZip(t, map[string]string{"app.py": `
+import errno, os
+def handler(e, c):
+    st = os.statvfs("/tmp")
+    open("/tmp/scratch", "w").write("x")
+    try:
+        open(os.path.join(os.environ["LAMBDA_TASK_ROOT"], "new.py"), "w")
+        ro = 0
+    except OSError as err:
+        ro = err.errno
+    return {"tmp_mb": st.f_blocks * st.f_frsize // (1 << 20), "ro": ro, "erofs": errno.EROFS, "ppid": os.getppid()}
+`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := x.NewPool(&Function{Name: "sandboxed", ARN: "arn", Version: "$LATEST", Region: "us-east-1", Runtime: "python3.12",
+		Handler: "app.handler", CodeSHA256: code, Timeout: time.Minute, MemoryMB: 128})
+	var r struct {
+		TmpMB           int `json:"tmp_mb"`
+		Ro, Erofs, Ppid int
+	}
+	invokeJSON(t, p, &r)
+	if r.Ppid == os.Getpid() {
+		t.Fatal("not forked from the zygote")
+	}
+	if r.TmpMB != 64 || r.Ro != r.Erofs {
+		t.Fatalf("/tmp %d MB (want 64), writing the code: errno %d (want EROFS %d)", r.TmpMB, r.Ro, r.Erofs)
+	}
+	if _, err := os.Stat("/tmp/scratch"); err == nil {
+		t.Fatal("the instance's /tmp is the host's")
 	}
 }

@@ -44,22 +44,50 @@ def _preload():
         pass
 
 
-_prctl = None
+_libc = None
 
 
-def _load_prctl():
-    global _prctl
+def _load_libc():
+    global _libc
     try:
         import ctypes
-        _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        _libc = ctypes.CDLL(None, use_errno=True)
     except Exception:
         pass
 
 
+def _check(ret, what):
+    if ret != 0:
+        import ctypes
+        e = ctypes.get_errno()
+        raise OSError(e, "%s: %s" % (what, os.strerror(e)))
+
+
+def _enter_sandbox(sb):
+    """What the emulator's namespace sandbox gives a fresh instance: a
+    private mount namespace with /tmp a tmpfs of tmp_mb MB and the cache
+    directory (code, layers, runtime clients) read-only."""
+    if _libc is None:
+        raise OSError(errno.ENOSYS, "no ctypes: cannot enter the sandbox")
+    ro = sb["ro"]
+    _check(_libc.unshare(0x00020000), "unshare")  # CLONE_NEWNS
+    MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+    _check(_libc.mount(b"", b"/", None, MS_REC | MS_PRIVATE, None), "mount / private")
+    # Opened in the new namespace: a bind's source must be one of its mounts.
+    fd = os.open(ro, os.O_RDONLY | os.O_DIRECTORY)
+    opts = ("size=%dm,mode=1777" % int(sb["tmp_mb"])).encode()
+    _check(_libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, opts), "mount /tmp")
+    # Hidden by the tmpfs when it lay under /tmp: back, through fd.
+    os.makedirs(ro, exist_ok=True)
+    _check(_libc.mount(("/proc/self/fd/%d" % fd).encode(), ro.encode(), None, MS_BIND | MS_REC, None), "bind")
+    _check(_libc.mount(b"", ro.encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None), "remount read-only")
+    os.close(fd)
+
+
 def _set_pdeathsig():
     # The child dies with the zygote (which dies with the emulator).
-    if _prctl is not None:
-        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if _libc is not None:
+        _libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _send(ctl, doc):
@@ -175,6 +203,8 @@ def _become(req):
         pass
     if "tempfile" in sys.modules:
         sys.modules["tempfile"].tempdir = None  # TMPDIR is the instance's
+    if req.get("sandbox"):
+        _enter_sandbox(req["sandbox"])
     os.chdir(req["dir"])
     # What the interpreter would have done with PYTHONPATH at start: its
     # entries come after the script's directory (the task root, set by the
@@ -192,7 +222,7 @@ def main():
     ric = _load_ric(ric_path)
     if preload:
         _preload()
-    _load_prctl()
+    _load_libc()
     ctl = socket.socket(fileno=_CTL_FD)
     names = sorted({n.split(".", 1)[0] for n in list(sys.modules)})
     # Everything imported so far lives on in every child: no collection
