@@ -64,6 +64,8 @@ type zygote struct {
 	cmd     *exec.Cmd
 	conn    *net.UnixConn
 	exited  chan struct{} // closed once the zygote is reaped
+	// answerWithin bounds the wait for a fork's answer.
+	answerWithin time.Duration
 
 	mu       sync.Mutex
 	nextID   int
@@ -202,7 +204,7 @@ func (x *Executor) startZygote(interp string) (*zygote, error) {
 	if x.zygoteMode == ZygoteBare {
 		preload = "0"
 	}
-	z := &zygote{path: interp, conn: conn, exited: make(chan struct{}),
+	z := &zygote{path: interp, conn: conn, exited: make(chan struct{}), answerWithin: time.Duration(x.initTimeout.Load()),
 		waiting: map[int]chan zygoteAnswer{}, children: map[int]*zchild{}, early: map[int]syscall.WaitStatus{}}
 	z.cmd = &exec.Cmd{
 		Path:       interp,
@@ -403,7 +405,20 @@ func (z *zygote) fork(env []string, dir string, argv []string, sb *zygoteSandbox
 		goW.Close()
 		return 0, nil, nil, err
 	}
-	a := <-ch
+	// A zygote that does not answer within the init timeout is broken: it
+	// goes (and its children with it), and this instance starts fresh.
+	t := time.NewTimer(z.answerWithin)
+	defer t.Stop()
+	var a zygoteAnswer
+	select {
+	case a = <-ch:
+	case <-t.C:
+		z.stop()
+		if a = <-ch; a.err == nil { // answered as it was stopped: its child dies with it
+			_ = syscall.Kill(-a.pid, syscall.SIGKILL)
+			a.err = errors.New("zygote: no answer within " + z.answerWithin.String())
+		}
+	}
 	if a.err != nil {
 		goW.Close()
 		return 0, nil, nil, a.err

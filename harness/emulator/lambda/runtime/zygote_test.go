@@ -259,8 +259,9 @@ func pythonPathOf(t *testing.T, x *Executor) string {
 }
 
 // TestZygoteLeavesShippedModulesToTheFunction: a function that ships its
-// own boto3 imports its own, not the one the zygote preloaded; and a
-// zygote that dies takes its instances with it and is replaced.
+// own boto3 imports its own, not the one the zygote preloaded; a zygote
+// that dies takes its instances with it and is replaced; one that stops
+// answering leaves the instance to a fresh interpreter.
 func TestZygoteLeavesShippedModulesToTheFunction(t *testing.T) {
 	needPython(t)
 	t.Parallel()
@@ -310,6 +311,21 @@ func TestZygoteLeavesShippedModulesToTheFunction(t *testing.T) {
 	if r.Ppid == first || r.Ppid == os.Getpid() {
 		t.Fatalf("after the zygote died: parent %d (old zygote %d)", r.Ppid, first)
 	}
+
+	// A zygote that stops answering is replaced by a fresh interpreter.
+	second := r.Ppid
+	x.mu.Lock()
+	z := x.zygotes[pythonPathOf(t, x)].z
+	x.mu.Unlock()
+	z.answerWithin = 200 * time.Millisecond
+	syscall.Kill(second, syscall.SIGSTOP)
+	p2 := x.NewPool(&Function{Name: "plain2", ARN: "arn", Version: "$LATEST", Region: "us-east-1", Runtime: "python3.12",
+		Handler: "app.handler", CodeSHA256: plain, Timeout: time.Minute, MemoryMB: 128})
+	invokeJSON(t, p2, &r)
+	if r.Ppid != os.Getpid() {
+		t.Fatalf("with its zygote stopped, an instance's parent is %d", r.Ppid)
+	}
+	<-z.exited
 }
 
 // TestZygoteChildEntersTheSandbox: where the machine allows private mount
