@@ -210,11 +210,12 @@ func (p *Pool) spawn() (*instance, error) {
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	inst.started = time.Now()
+	var startErr error
 	forked := fam == FamilyPython && p.forkPython(inst, inst.cmd, w, opt)
 	if !forked {
-		err = inst.cmd.Start()
+		startErr = inst.cmd.Start()
 	}
-	if err != nil {
+	if err := startErr; err != nil {
 		ln.Close()
 		r.Close()
 		w.Close()
