@@ -347,7 +347,9 @@ func (z *zygote) stop() {
 	z.die()
 	z.conn.Close()
 	if z.cmd.Process != nil {
-		_ = syscall.Kill(-z.cmd.Process.Pid, syscall.SIGKILL)
+		// The zygote alone is in its group; Process.Kill cannot hit a
+		// recycled pid once it is reaped.
+		_ = z.cmd.Process.Kill()
 	}
 }
 
