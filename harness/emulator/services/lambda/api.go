@@ -302,3 +302,11 @@ func page[T, W any](items []T, key func(T) string, marker *string, maxItems *int
 	}
 	return out, next
 }
+
+// TuneEventSources sets the first wait before an event source mapping
+// retries a failed batch or poll (tests shorten it; default 100 ms).
+func (s *Service) TuneEventSources(retryDelay time.Duration) {
+	s.esm.mu.Lock()
+	s.esm.retryDelay = retryDelay
+	s.esm.mu.Unlock()
+}

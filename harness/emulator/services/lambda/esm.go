@@ -237,14 +237,14 @@ func (es *eventSources) reconcile(m *mapping) {
 		}
 		es.mu.Lock()
 		run := m.Enabled && !m.deleting && !es.closed
-		var cfg esm.Config
+		var spec startSpec
 		if run {
-			cfg = es.configLocked(m)
+			spec = startSpec{cfg: es.configLocked(m), kind: m.Kind, region: m.Region, name: m.FnName, qualifier: m.Qualifier, retryDelay: es.retryDelay}
 		}
 		es.mu.Unlock()
 		var p *esm.Poller
 		if run {
-			p = es.start(m, cfg)
+			p = es.start(m, spec)
 		}
 		es.mu.Lock()
 		m.poller = p
@@ -253,8 +253,9 @@ func (es *eventSources) reconcile(m *mapping) {
 			continue
 		}
 		m.busy = false
+		deleting := m.deleting
 		switch {
-		case m.deleting:
+		case deleting:
 			if es.byID[m.UUID] == m {
 				delete(es.byID, m.UUID)
 			}
@@ -264,8 +265,8 @@ func (es *eventSources) reconcile(m *mapping) {
 			m.State = stateDisabled
 		}
 		es.mu.Unlock()
-		if m.deleting && p != nil {
-			p.Kill() // closed meanwhile
+		if deleting && p != nil {
+			p.Kill() // deleted or closed while it started
 		}
 		return
 	}
@@ -296,10 +297,18 @@ func (es *eventSources) configLocked(m *mapping) esm.Config {
 	return cfg
 }
 
-// start starts a poller for m with cfg.
-func (es *eventSources) start(m *mapping, cfg esm.Config) *esm.Poller {
+// startSpec is what a poller starts with, read under eventSources.mu.
+type startSpec struct {
+	cfg                     esm.Config
+	kind                    string
+	region, name, qualifier string
+	retryDelay              time.Duration
+}
+
+// start starts a poller for m as spec says.
+func (es *eventSources) start(m *mapping, spec startSpec) *esm.Poller {
 	env := es.s.env
-	region, name, q := m.Region, m.FnName, m.Qualifier
+	cfg, region, name, q := spec.cfg, spec.region, spec.name, spec.qualifier
 	l := esm.Links{
 		Invoke: func(ctx context.Context, payload []byte) (cloud.InvokeResult, error) {
 			return es.s.Invoke(ctx, cloud.InvokeRequest{Region: region, Function: name, Qualifier: q, Payload: payload})
@@ -309,11 +318,11 @@ func (es *eventSources) start(m *mapping, cfg esm.Config) *esm.Poller {
 			m.LastResult = result
 			es.mu.Unlock()
 		},
-		Now: env.Now, NewID: env.NewID, Log: env.Log, RetryDelay: es.retryDelay,
+		Now: env.Now, NewID: env.NewID, Log: env.Log, RetryDelay: spec.retryDelay,
 	}
 	l.Queues, _ = env.Links.Get(cloud.LinkSQS).(cloud.Queues)
 	l.Topics, _ = env.Links.Get(cloud.LinkSNS).(cloud.Topics)
-	if m.Kind == sourceSQS {
+	if spec.kind == sourceSQS {
 		if l.Queues == nil {
 			return nil
 		}
@@ -324,7 +333,7 @@ func (es *eventSources) start(m *mapping, cfg esm.Config) *esm.Poller {
 		return nil
 	}
 	if sh, ok := l.Streams.(interface{ StreamShardID(string) (string, bool) }); ok {
-		cfg.ShardID, _ = sh.StreamShardID(m.SourceARN)
+		cfg.ShardID, _ = sh.StreamShardID(cfg.SourceARN)
 	}
 	return esm.StartStream(cfg, l)
 }

@@ -14,6 +14,7 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
@@ -300,5 +301,92 @@ func TestEventSourceMappingCLI(t *testing.T) {
 	_, errOut, code = emutest.CLI(t, c.e.URL(), "lambda", "create-event-source-mapping", "--function-name", fn, "--event-source-arn", q)
 	if code == 0 || !strings.Contains(errOut, "ResourceConflictException") {
 		t.Fatalf("second mapping: %d %s", code, errOut)
+	}
+}
+
+// A deleted queue or function leaves the mapping in place with the
+// problem in LastProcessingResult.
+func TestEventSourceMappingProblems(t *testing.T) {
+	t.Parallel()
+	c := startESM(t)
+	svc := service(t, c.e)
+	svc.TuneEventSources(time.Millisecond)
+	waitResult := func(uuid, want string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			out, err := c.fn.GetEventSourceMapping(bg, &awslambda.GetEventSourceMappingInput{UUID: aws.String(uuid)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if aws.ToString(out.LastProcessingResult) == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("LastProcessingResult %q, want %q", aws.ToString(out.LastProcessingResult), want)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	fn := createFn(t, c.fn)
+	qURL, qARN := c.queue(t, "esm-problem", nil)
+	m, err := c.fn.CreateEventSourceMapping(bg, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String(fn), EventSourceArn: aws.String(qARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.waitState(t, aws.ToString(m.UUID), "Enabled")
+	if _, err := c.sqs.DeleteQueue(bg, &sqs.DeleteQueueInput{QueueUrl: aws.String(qURL)}); err != nil {
+		t.Fatal(err)
+	}
+	waitResult(aws.ToString(m.UUID), "PROBLEM: Queue does not exist.")
+
+	gone := createFn(t, c.fn)
+	q2URL, q2ARN := c.queue(t, "esm-problem-2", nil)
+	m2, err := c.fn.CreateEventSourceMapping(bg, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String(gone), EventSourceArn: aws.String(q2ARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.waitState(t, aws.ToString(m2.UUID), "Enabled")
+	if _, err := c.fn.DeleteFunction(bg, &awslambda.DeleteFunctionInput{FunctionName: aws.String(gone)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.sqs.SendMessage(bg, &sqs.SendMessageInput{QueueUrl: aws.String(q2URL), MessageBody: aws.String("x")}); err != nil {
+		t.Fatal(err)
+	}
+	waitResult(aws.ToString(m2.UUID), "PROBLEM: Function not found.")
+	attrs, err := c.sqs.GetQueueAttributes(bg, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q2URL), AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessagesNotVisible"}})
+	if err != nil || attrs.Attributes["ApproximateNumberOfMessagesNotVisible"] != "1" {
+		t.Fatalf("the message the function never saw must stay in the queue: %v %v", err, attrs.Attributes)
+	}
+}
+
+// Close stops every poller: a message sent after it stays in the queue.
+func TestEventSourceMappingCloseStopsPolling(t *testing.T) {
+	t.Parallel()
+	c := startESM(t)
+	fn := createFn(t, c.fn)
+	qURL, qARN := c.queue(t, "esm-close", nil)
+	m, err := c.fn.CreateEventSourceMapping(bg, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String(fn), EventSourceArn: aws.String(qARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.waitState(t, aws.ToString(m.UUID), "Enabled")
+	done := make(chan error, 1)
+	go func() { done <- service(t, c.e).Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close did not return: a poller is still running")
+	}
+	if _, err := c.sqs.SendMessage(bg, &sqs.SendMessageInput{QueueUrl: aws.String(qURL), MessageBody: aws.String("after close")}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	attrs, err := c.sqs.GetQueueAttributes(bg, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(qURL), AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages"}})
+	if err != nil || attrs.Attributes["ApproximateNumberOfMessages"] != "1" {
+		t.Fatalf("a closed service still polls: %v %v", err, attrs.Attributes)
 	}
 }
