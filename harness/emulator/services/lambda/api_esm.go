@@ -408,8 +408,14 @@ func (s *Service) checkSource(m *mapping) error {
 	if st == nil {
 		return errInvalidParameterValue.New("DynamoDB is not running in this emulator.")
 	}
-	if _, err := st.StreamPosition(m.SourceARN, "LATEST"); err != nil {
+	latest, err := st.StreamPosition(m.SourceARN, "LATEST")
+	if err != nil {
 		return errInvalidParameterValue.Errorf("Stream not found: %s", m.SourceARN)
+	}
+	if m.StartingPosition == "LATEST" && m.position == "" {
+		// LATEST is the stream's end when the mapping is created, not when
+		// its poller gets going: a write right after Create is delivered.
+		m.position = latest
 	}
 	return nil
 }

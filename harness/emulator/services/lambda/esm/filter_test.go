@@ -64,3 +64,20 @@ func FuzzParseFilters(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseBatchItemFailures(f *testing.F) {
+	for _, s := range []string{`{"batchItemFailures":[{"itemIdentifier":"a"}]}`, `null`, ``, `{"batchItemFailures":[{"itemIdentifier":null}]}`, `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ids, ok := parseBatchItemFailures(b)
+		if !ok && ids != nil {
+			t.Fatal("a malformed response named items")
+		}
+		for _, id := range ids {
+			if id == "" {
+				t.Fatal("an empty identifier passed")
+			}
+		}
+	})
+}

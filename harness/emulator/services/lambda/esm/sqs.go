@@ -12,6 +12,14 @@ import (
 // sqsReceiveMax is the most messages one ReceiveMessages returns.
 const sqsReceiveMax = 10
 
+// Payload bounds: an SQS message's largest body and the largest
+// synchronous invocation payload (records add their metadata, hence the
+// margin).
+const (
+	maxMessageBytes = 256 * 1024
+	maxPayloadBytes = 5 * 1024 * 1024
+)
+
 // sqsLongPoll is how long an idle poller's receive waits (the longest SQS
 // allows); a send wakes it at once.
 const sqsLongPoll = 20 * time.Second
@@ -147,7 +155,13 @@ func (p *sqsPoller) collect() ([]cloud.QueueReceived, error) {
 		return batch, nil
 	}
 	deadline := p.l.Now().Add(p.cfg.Window)
-	for len(batch) < p.cfg.BatchSize && p.poll.Err() == nil {
+	size := 0
+	for _, m := range batch {
+		size += len(m.Body)
+	}
+	// Another receive could bring ten messages of 256 KiB: stop while the
+	// batch surely fits the 6 MB invocation payload.
+	for len(batch) < p.cfg.BatchSize && p.poll.Err() == nil && size+sqsReceiveMax*maxMessageBytes <= maxPayloadBytes {
 		left := deadline.Sub(p.l.Now())
 		if left <= 0 {
 			break
@@ -155,6 +169,9 @@ func (p *sqsPoller) collect() ([]cloud.QueueReceived, error) {
 		more, err := q.ReceiveMessages(p.poll, arn, min(p.cfg.BatchSize-len(batch), sqsReceiveMax), left)
 		if err != nil {
 			break // deliver what we have; the next poll reports the error
+		}
+		for _, m := range more {
+			size += len(m.Body)
 		}
 		batch = append(batch, more...)
 	}

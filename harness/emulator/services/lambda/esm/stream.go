@@ -139,10 +139,7 @@ func (p *streamPoller) process(batch []streamRecord) bool {
 		}
 		batch = kept
 	}
-	pending := [][]streamRecord{}
-	if len(batch) > 0 {
-		pending = append(pending, batch)
-	}
+	pending := splitBySize(batch, maxPayloadBytes)
 	attempts, throttles := 0, 0
 	var last *invocation
 	for len(pending) > 0 {
@@ -273,4 +270,22 @@ func indexOfSeq(b []streamRecord, seq string) int {
 		}
 	}
 	return -1
+}
+
+// splitBySize cuts a batch into runs whose records fit one invocation
+// payload (a record alone always makes a run).
+func splitBySize(b []streamRecord, limit int) [][]streamRecord {
+	var out [][]streamRecord
+	start, size := 0, 0
+	for i, r := range b {
+		if i > start && size+len(r.raw) > limit {
+			out = append(out, b[start:i])
+			start, size = i, 0
+		}
+		size += len(r.raw) + 1
+	}
+	if start < len(b) {
+		out = append(out, b[start:])
+	}
+	return out
 }

@@ -245,3 +245,21 @@ func TestStreamFilterOnEventName(t *testing.T) {
 		t.Fatalf("delivered %v, want the INSERTs", got)
 	}
 }
+
+func TestSplitBySizeKeepsOrder(t *testing.T) {
+	rec := func(n int) streamRecord { return streamRecord{raw: make(json.RawMessage, n)} }
+	b := []streamRecord{rec(4), rec(4), rec(9), rec(1)}
+	got := splitBySize(b, 10)
+	var sizes [][]int
+	for _, run := range got {
+		var s []int
+		for _, r := range run {
+			s = append(s, len(r.raw))
+		}
+		sizes = append(sizes, s)
+	}
+	want := [][]int{{4, 4}, {9}, {1}}
+	if !slices.EqualFunc(sizes, want, slices.Equal) {
+		t.Fatalf("runs %v, want %v", sizes, want)
+	}
+}
