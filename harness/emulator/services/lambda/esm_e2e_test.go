@@ -19,7 +19,7 @@ import (
 )
 
 // esmEvents is how many events the end-to-end tests send one at a time
-// (raise it to measure freshness: go test -run ESMEndToEnd -esm.events=300).
+// (raise it to measure freshness: go test -v -run ESMEndToEnd . -args -esm.events=300).
 var esmEvents = flag.Int("esm.events", 15, "events each event source mapping end-to-end test sends")
 
 // batchReport is what testfn sends to TESTFN_REPORT_QUEUE per batch.
