@@ -205,11 +205,15 @@ func (s *Service) getESM(c *awsproto.Call, in *esmInput) (esmWire, error) {
 func (s *Service) listESM(c *awsproto.Call, in *listESMInput) (listESMOutput, error) {
 	fnARN := ""
 	if in.FunctionName != nil {
-		var m mapping
-		if err := s.resolveESMFunction(c.Region, *in.FunctionName, &m); err != nil {
+		// The function need not exist any more: its mappings remain.
+		r, name, q, err := target(*in.FunctionName, "", c.Region)
+		if err != nil {
 			return listESMOutput{}, err
 		}
-		fnARN = m.FunctionARN
+		fnARN = s.store.FunctionARN(r, name)
+		if q != "" && q != LatestVersion {
+			fnARN += ":" + q
+		}
 	}
 	items := s.esm.list(c.Region, fnARN, str(in.EventSourceArn))
 	out, next := page(items, func(w esmWire) string { return w.UUID }, in.Marker, in.MaxItems, func(w esmWire) esmWire { return w })
@@ -227,6 +231,9 @@ func (s *Service) updateESM(c *awsproto.Call, in *updateESMInput) (esmWire, erro
 		}
 	}
 	if err := m.apply(&in.esmSettings); err != nil {
+		return esmWire{}, err
+	}
+	if err := s.checkSource(m); err != nil {
 		return esmWire{}, err
 	}
 	m.Modified = s.env.Now()

@@ -182,6 +182,7 @@ type fakeStream struct {
 	recs   []json.RawMessage
 	notify chan struct{}
 	now    func() time.Time
+	err    error // what ReadStream fails with, once
 }
 
 func newFakeStream() *fakeStream { return &fakeStream{notify: make(chan struct{}), now: time.Now} }
@@ -211,6 +212,10 @@ func (s *fakeStream) StreamPosition(arn, start string) (string, error) {
 func (s *fakeStream) ReadStream(arn, after string, max int) ([]json.RawMessage, string, <-chan struct{}, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.err; err != nil {
+		s.err = nil
+		return nil, "", nil, false, err
+	}
 	pos, _ := strconv.Atoi(after)
 	end := min(pos+max, len(s.recs))
 	out := append([]json.RawMessage(nil), s.recs[pos:end]...)

@@ -39,7 +39,11 @@ func (p *streamPoller) run() {
 	failures := 0
 	fail := func(err error) bool {
 		failures++
-		p.l.Report(problem(err))
+		if errorCode(err) == "ResourceNotFoundException" {
+			p.l.Report("PROBLEM: Stream not found.")
+		} else {
+			p.l.Report(problem(err))
+		}
 		return p.sleep(p.l.backoff(failures))
 	}
 	for pos == "" {
@@ -54,6 +58,14 @@ func (p *streamPoller) run() {
 	p.setPosition(pos)
 	for p.poll.Err() == nil {
 		batch, next, wake, closed, err := p.read(pos)
+		if errorCode(err) == "TrimmedDataAccessException" {
+			// The records after pos are past the stream's retention: go on
+			// from the oldest it keeps, as Lambda does.
+			if th, terr := p.l.Streams.StreamPosition(p.cfg.SourceARN, "TRIM_HORIZON"); terr == nil {
+				pos = th
+				continue
+			}
+		}
 		if err != nil {
 			if !fail(err) {
 				return

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
@@ -262,4 +263,31 @@ func TestSplitBySizeKeepsOrder(t *testing.T) {
 	if !slices.EqualFunc(sizes, want, slices.Equal) {
 		t.Fatalf("runs %v, want %v", sizes, want)
 	}
+}
+
+func TestStreamReadErrors(t *testing.T) {
+	s := newFakeStream()
+	s.put("INSERT", time.Now())
+	s.err = &awsproto.Error{Code: "ResourceNotFoundException"}
+	results := make(chan string, 10)
+	c := &calls{}
+	p := StartStream(streamConfig(), Links{Streams: s, Invoke: c.invoke, RetryDelay: time.Millisecond,
+		Report: func(r string) {
+			select {
+			case results <- r:
+			default:
+			}
+		}})
+	defer p.Kill()
+	if r := <-results; r != "PROBLEM: Stream not found." {
+		t.Fatalf("LastProcessingResult %q", r)
+	}
+	eventually(t, "delivery once the stream answers", func() bool { return len(c.all()) == 1 })
+
+	// Past retention, the poller goes on from the oldest record kept.
+	s.mu.Lock()
+	s.err = &awsproto.Error{Code: "TrimmedDataAccessException"}
+	s.mu.Unlock()
+	s.put("INSERT", time.Now())
+	eventually(t, "delivery after trimming", func() bool { return len(delivered(c)) >= 2 })
 }
