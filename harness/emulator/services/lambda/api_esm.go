@@ -14,9 +14,6 @@ import (
 
 const esmPath = "/2015-03-31/event-source-mappings"
 
-// sourceARNPattern is the model's Arn pattern.
-const sourceARNPattern = `arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)`
-
 type filterWire struct {
 	Pattern *string `json:"Pattern,omitempty" max:"4096"`
 }
@@ -318,7 +315,7 @@ func (m *mapping) apply(in *esmSettings) error {
 		var patterns []string
 		for _, f := range in.FilterCriteria.Filters {
 			if f.Pattern == nil {
-				return errInvalidParameterValue.New(esm.ErrInvalidPattern.Error())
+				return errInvalidParameterValue.New(esm.MsgInvalidPattern)
 			}
 			patterns = append(patterns, *f.Pattern)
 		}

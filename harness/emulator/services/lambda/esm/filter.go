@@ -3,7 +3,6 @@ package esm
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"strings"
 )
 
@@ -17,8 +16,16 @@ type Filters struct {
 // MaxFilters is the most patterns a mapping takes (AWS's default quota).
 const MaxFilters = 5
 
-// ErrInvalidPattern is any pattern ParseFilters cannot use.
-var ErrInvalidPattern = errors.New("Invalid filter pattern definition.")
+// MsgInvalidPattern is AWS's message for a pattern it cannot use.
+const MsgInvalidPattern = "Invalid filter pattern definition."
+
+// ErrInvalidPattern is any pattern ParseFilters cannot use; its text is
+// AWS's message.
+var ErrInvalidPattern error = patternError{}
+
+type patternError struct{}
+
+func (patternError) Error() string { return MsgInvalidPattern }
 
 // object is one level of a pattern: a key's matchers, or a nested level.
 type object map[string]field

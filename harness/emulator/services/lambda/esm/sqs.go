@@ -2,7 +2,6 @@ package esm
 
 import (
 	"encoding/json"
-	"strconv"
 	"sync"
 	"time"
 
@@ -344,6 +343,3 @@ func filterView(r sqsRecord) map[string]any {
 	v["body"] = sqsBody(r.Body)
 	return v
 }
-
-// itoa is strconv.Itoa (kept short for record rendering).
-func itoa(n int) string { return strconv.Itoa(n) }
