@@ -187,6 +187,12 @@ func (s *Service) createESM(c *awsproto.Call, in *createESMInput) (esmWire, erro
 		return esmWire{}, err
 	}
 	m.UUID = s.env.NewID()
+	if len(in.Tags) > 0 {
+		m.Tags = make(map[string]string, len(in.Tags))
+		for k, v := range in.Tags {
+			m.Tags[k] = v
+		}
+	}
 	m.ARN = fmt.Sprintf("arn:aws:lambda:%s:%s:event-source-mapping:%s", m.Region, s.env.Account, m.UUID)
 	return s.esm.add(m)
 }

@@ -68,6 +68,7 @@ type mapping struct {
 
 	State, Reason, LastResult string
 	Modified                  time.Time
+	Tags                      map[string]string
 
 	poller   *esm.Poller
 	position string // where a stream poller resumes
@@ -377,6 +378,30 @@ func (es *eventSources) close() {
 	es.closed = true
 	es.mu.Unlock()
 	es.reset()
+}
+
+// tag adds and removes tags of mapping id and returns its tags.
+func (es *eventSources) tag(region, id string, add map[string]string, remove []string) (map[string]string, error) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	m, ok := es.byID[id]
+	if !ok || m.Region != region {
+		return nil, errResourceNotFound.New(msgNoSuchResource)
+	}
+	if m.Tags == nil {
+		m.Tags = map[string]string{}
+	}
+	for k, v := range add {
+		m.Tags[k] = v
+	}
+	for _, k := range remove {
+		delete(m.Tags, k)
+	}
+	out := make(map[string]string, len(m.Tags))
+	for k, v := range m.Tags {
+		out[k] = v
+	}
+	return out, nil
 }
 
 // count is the number of mappings (for the state summary).

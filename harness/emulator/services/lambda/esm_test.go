@@ -100,6 +100,17 @@ func TestEventSourceMappingLifecycle(t *testing.T) {
 		t.Fatalf("created %+v", created)
 	}
 	c.waitState(t, id, "Enabled")
+	esmARN := created.EventSourceMappingArn
+	if _, err := c.fn.TagResource(bg, &awslambda.TagResourceInput{Resource: esmARN, Tags: map[string]string{"team": "orders", "tmp": "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.fn.UntagResource(bg, &awslambda.UntagResourceInput{Resource: esmARN, TagKeys: []string{"tmp"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := c.fn.ListTags(bg, &awslambda.ListTagsInput{Resource: esmARN})
+	if err != nil || len(tags.Tags) != 1 || tags.Tags["team"] != "orders" {
+		t.Fatalf("mapping tags: %v %v", err, tags)
+	}
 
 	_, err = c.fn.CreateEventSourceMapping(bg, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String(fn), EventSourceArn: aws.String(qARN)})
 	wantCode(t, err, "ResourceConflictException", fmt.Sprintf(`An event source mapping with SQS arn (" %s ") and function (" %s ") already exists. Please update or delete the existing mapping with UUID %s`, qARN, fn, id))
