@@ -191,6 +191,20 @@ func TestESMEndToEndDynamoDBStreams(t *testing.T) {
 		r.await(t, id, byKey)
 		lat = append(lat, max(0, r.starts[id][0].Sub(acked)))
 	}
+	// Disabled, the mapping keeps its place in the stream; enabled again,
+	// it goes on from there.
+	if _, err := c.fn.UpdateEventSourceMapping(bg, &awslambda.UpdateEventSourceMappingInput{UUID: m.UUID, Enabled: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
+	c.waitState(t, aws.ToString(m.UUID), "Disabled")
+	put("while-disabled")
+	if r.read(t, 1, byKey) != 0 {
+		t.Fatalf("a disabled mapping delivered: %v", r.starts)
+	}
+	if _, err := c.fn.UpdateEventSourceMapping(bg, &awslambda.UpdateEventSourceMappingInput{UUID: m.UUID, Enabled: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	r.await(t, "while-disabled", byKey)
 	for r.read(t, 1, byKey) > 0 {
 	}
 	for id, starts := range r.starts {
