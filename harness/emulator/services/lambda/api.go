@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -38,6 +39,8 @@ type Service struct {
 	api   awsproto.API
 	async *asyncQueue
 	esm   *eventSources
+	// destinationFailures counts records no destination took.
+	destinationFailures atomic.Int64
 
 	closeOnce sync.Once
 }
@@ -94,6 +97,7 @@ func New(env *cloud.Env) *Service {
 
 func (s *Service) register() {
 	const fn = "/2015-03-31/functions/{FunctionName}"
+	const invokeConfig = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 	const created, accepted, noContent = http.StatusCreated, http.StatusAccepted, http.StatusNoContent
 	s.api.Register(
 		// functions: api_functions.go
@@ -132,6 +136,12 @@ func (s *Service) register() {
 		awsproto.Handle("UpdateFunctionUrlConfig", s.updateURL).At("PUT /2021-10-31/functions/{FunctionName}/url"),
 		awsproto.Handle("DeleteFunctionUrlConfig", s.deleteURL).At("DELETE /2021-10-31/functions/{FunctionName}/url").WithStatus(noContent),
 		awsproto.Handle("ListFunctionUrlConfigs", s.listURLs).At("GET /2021-10-31/functions/{FunctionName}/urls"),
+		// event invoke configs: api_invoke_config.go
+		awsproto.Handle("PutFunctionEventInvokeConfig", s.putInvokeConfig).At("PUT "+invokeConfig),
+		awsproto.Handle("UpdateFunctionEventInvokeConfig", s.updateInvokeConfig).At("POST "+invokeConfig),
+		awsproto.Handle("GetFunctionEventInvokeConfig", s.getInvokeConfig).At("GET "+invokeConfig),
+		awsproto.Handle("DeleteFunctionEventInvokeConfig", s.deleteInvokeConfig).At("DELETE "+invokeConfig).WithStatus(noContent),
+		awsproto.Handle("ListFunctionEventInvokeConfigs", s.listInvokeConfigs).At("GET "+invokeConfig+"/list"),
 		// tags: api_tags.go
 		awsproto.Handle("TagResource", s.tagResource).At("POST /2017-03-31/tags/{Resource}").WithStatus(noContent),
 		awsproto.Handle("UntagResource", s.untagResource).At("DELETE /2017-03-31/tags/{Resource}").WithStatus(noContent),
@@ -149,6 +159,7 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2014-11-13/functions"},
 		{Kind: cloud.ByPath, Key: "/2017-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2019-09-30/functions"},
+		{Kind: cloud.ByPath, Key: "/2019-09-25/functions"},
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
@@ -183,7 +194,8 @@ func (s *Service) Close() error {
 
 // Summary counts functions and instances.
 func (s *Service) Summary() map[string]any {
-	return map[string]any{"functions": s.store.FunctionCount(), "instances": len(s.exec.PIDs()), "eventSourceMappings": s.esm.count()}
+	return map[string]any{"functions": s.store.FunctionCount(), "instances": len(s.exec.PIDs()),
+		"destinationFailures": s.destinationFailures.Load(), "eventSourceMappings": s.esm.count()}
 }
 
 // Executor exposes the process executor (tests count its processes).

@@ -22,13 +22,13 @@ type filterCriteriaWire struct {
 	Filters []filterWire `json:"Filters"`
 }
 
-type destinationWire struct {
+type esmDestinationWire struct {
 	Destination *string `json:"Destination,omitempty" max:"350"`
 }
 
-type destinationConfigWire struct {
-	OnSuccess *destinationWire `json:"OnSuccess,omitempty"`
-	OnFailure *destinationWire `json:"OnFailure,omitempty"`
+type esmDestinationConfigWire struct {
+	OnSuccess *esmDestinationWire `json:"OnSuccess,omitempty"`
+	OnFailure *esmDestinationWire `json:"OnFailure,omitempty"`
 }
 
 type scalingConfigWire struct {
@@ -37,19 +37,19 @@ type scalingConfigWire struct {
 
 // esmSettings are the members Create and Update share.
 type esmSettings struct {
-	FunctionName                   *string                `json:"FunctionName" min:"1" max:"256"`
-	Enabled                        *bool                  `json:"Enabled"`
-	BatchSize                      *int                   `json:"BatchSize" min:"1" max:"10000"`
-	FilterCriteria                 *filterCriteriaWire    `json:"FilterCriteria"`
-	MaximumBatchingWindowInSeconds *int                   `json:"MaximumBatchingWindowInSeconds" min:"0" max:"300"`
-	ParallelizationFactor          *int                   `json:"ParallelizationFactor" min:"1" max:"10"`
-	DestinationConfig              *destinationConfigWire `json:"DestinationConfig"`
-	MaximumRecordAgeInSeconds      *int                   `json:"MaximumRecordAgeInSeconds" min:"-1" max:"604800"`
-	BisectBatchOnFunctionError     *bool                  `json:"BisectBatchOnFunctionError"`
-	MaximumRetryAttempts           *int                   `json:"MaximumRetryAttempts" min:"-1" max:"10000"`
-	TumblingWindowInSeconds        *int                   `json:"TumblingWindowInSeconds" min:"0" max:"900"`
-	FunctionResponseTypes          []string               `json:"FunctionResponseTypes" max:"1"`
-	ScalingConfig                  *scalingConfigWire     `json:"ScalingConfig"`
+	FunctionName                   *string                   `json:"FunctionName" min:"1" max:"256"`
+	Enabled                        *bool                     `json:"Enabled"`
+	BatchSize                      *int                      `json:"BatchSize" min:"1" max:"10000"`
+	FilterCriteria                 *filterCriteriaWire       `json:"FilterCriteria"`
+	MaximumBatchingWindowInSeconds *int                      `json:"MaximumBatchingWindowInSeconds" min:"0" max:"300"`
+	ParallelizationFactor          *int                      `json:"ParallelizationFactor" min:"1" max:"10"`
+	DestinationConfig              *esmDestinationConfigWire `json:"DestinationConfig"`
+	MaximumRecordAgeInSeconds      *int                      `json:"MaximumRecordAgeInSeconds" min:"-1" max:"604800"`
+	BisectBatchOnFunctionError     *bool                     `json:"BisectBatchOnFunctionError"`
+	MaximumRetryAttempts           *int                      `json:"MaximumRetryAttempts" min:"-1" max:"10000"`
+	TumblingWindowInSeconds        *int                      `json:"TumblingWindowInSeconds" min:"0" max:"900"`
+	FunctionResponseTypes          []string                  `json:"FunctionResponseTypes" max:"1"`
+	ScalingConfig                  *scalingConfigWire        `json:"ScalingConfig"`
 }
 
 type createESMInput struct {
@@ -77,26 +77,26 @@ type listESMInput struct {
 
 // esmWire is EventSourceMappingConfiguration.
 type esmWire struct {
-	UUID                           string                 `json:"UUID"`
-	StartingPosition               string                 `json:"StartingPosition,omitempty"`
-	BatchSize                      int                    `json:"BatchSize"`
-	MaximumBatchingWindowInSeconds int                    `json:"MaximumBatchingWindowInSeconds"`
-	ParallelizationFactor          *int                   `json:"ParallelizationFactor,omitempty"`
-	EventSourceArn                 string                 `json:"EventSourceArn"`
-	FilterCriteria                 *filterCriteriaWire    `json:"FilterCriteria,omitempty"`
-	FunctionArn                    string                 `json:"FunctionArn"`
-	LastModified                   float64                `json:"LastModified"`
-	LastProcessingResult           string                 `json:"LastProcessingResult,omitempty"`
-	State                          string                 `json:"State"`
-	StateTransitionReason          string                 `json:"StateTransitionReason"`
-	DestinationConfig              *destinationConfigWire `json:"DestinationConfig,omitempty"`
-	MaximumRecordAgeInSeconds      *int                   `json:"MaximumRecordAgeInSeconds,omitempty"`
-	BisectBatchOnFunctionError     *bool                  `json:"BisectBatchOnFunctionError,omitempty"`
-	MaximumRetryAttempts           *int                   `json:"MaximumRetryAttempts,omitempty"`
-	TumblingWindowInSeconds        *int                   `json:"TumblingWindowInSeconds,omitempty"`
-	FunctionResponseTypes          []string               `json:"FunctionResponseTypes"`
-	ScalingConfig                  *scalingConfigWire     `json:"ScalingConfig,omitempty"`
-	EventSourceMappingArn          string                 `json:"EventSourceMappingArn"`
+	UUID                           string                    `json:"UUID"`
+	StartingPosition               string                    `json:"StartingPosition,omitempty"`
+	BatchSize                      int                       `json:"BatchSize"`
+	MaximumBatchingWindowInSeconds int                       `json:"MaximumBatchingWindowInSeconds"`
+	ParallelizationFactor          *int                      `json:"ParallelizationFactor,omitempty"`
+	EventSourceArn                 string                    `json:"EventSourceArn"`
+	FilterCriteria                 *filterCriteriaWire       `json:"FilterCriteria,omitempty"`
+	FunctionArn                    string                    `json:"FunctionArn"`
+	LastModified                   float64                   `json:"LastModified"`
+	LastProcessingResult           string                    `json:"LastProcessingResult,omitempty"`
+	State                          string                    `json:"State"`
+	StateTransitionReason          string                    `json:"StateTransitionReason"`
+	DestinationConfig              *esmDestinationConfigWire `json:"DestinationConfig,omitempty"`
+	MaximumRecordAgeInSeconds      *int                      `json:"MaximumRecordAgeInSeconds,omitempty"`
+	BisectBatchOnFunctionError     *bool                     `json:"BisectBatchOnFunctionError,omitempty"`
+	MaximumRetryAttempts           *int                      `json:"MaximumRetryAttempts,omitempty"`
+	TumblingWindowInSeconds        *int                      `json:"TumblingWindowInSeconds,omitempty"`
+	FunctionResponseTypes          []string                  `json:"FunctionResponseTypes"`
+	ScalingConfig                  *scalingConfigWire        `json:"ScalingConfig,omitempty"`
+	EventSourceMappingArn          string                    `json:"EventSourceMappingArn"`
 }
 
 type listESMOutput struct {
@@ -128,7 +128,7 @@ func (m *mapping) wire() esmWire {
 		w.StartingPosition = m.StartingPosition
 		w.ParallelizationFactor, w.MaximumRecordAgeInSeconds, w.BisectBatchOnFunctionError = &par, &age, &bisect
 		w.MaximumRetryAttempts, w.TumblingWindowInSeconds = &retries, &tumbling
-		w.DestinationConfig = &destinationConfigWire{OnFailure: &destinationWire{}}
+		w.DestinationConfig = &esmDestinationConfigWire{OnFailure: &esmDestinationWire{}}
 		if m.OnFailure != "" {
 			d := m.OnFailure
 			w.DestinationConfig.OnFailure.Destination = &d
