@@ -38,6 +38,7 @@ type Service struct {
 	exec  *runtime.Executor
 	api   awsproto.API
 	async *asyncQueue
+	esm   *eventSources
 	// destinationFailures counts records no destination took.
 	destinationFailures atomic.Int64
 
@@ -73,6 +74,7 @@ func New(env *cloud.Env) *Service {
 	s.store.OnCodeReleased(s.exec.DropCode)
 	s.store.OnLayerCodeReleased(s.exec.ReleaseCode)
 	s.async = newAsyncQueue(s)
+	s.esm = newEventSources(s)
 	s.api = awsproto.API{
 		Base:      awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:  awsproto.RestJSON,
@@ -83,8 +85,12 @@ func New(env *cloud.Env) *Service {
 	}
 	s.register()
 	s.registerLayers()
+	s.registerEventSourceMappings()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
+	}
+	if q, ok := env.Links.Get(cloud.LinkSQS).(cloud.Queues); ok {
+		q.OnQueueDeleted(s.esm.queueDeleted)
 	}
 	return s
 }
@@ -157,6 +163,7 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
+		{Kind: cloud.ByPath, Key: esmPath},
 		{Kind: cloud.ByPath, Key: layersPath},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(urlPathPrefix, "/"), Public: true},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(codePath, "/"), Public: true},
@@ -166,6 +173,7 @@ func (s *Service) Routes() []cloud.Route {
 
 // Reset deletes every function and kills every instance.
 func (s *Service) Reset() {
+	s.esm.reset()
 	s.async.reset()
 	s.store.Reset()
 }
@@ -175,6 +183,7 @@ func (s *Service) Reset() {
 func (s *Service) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.esm.close()
 		s.async.close()
 		s.store.Reset()
 		err = s.exec.Close()
@@ -186,7 +195,7 @@ func (s *Service) Close() error {
 // Summary counts functions and instances.
 func (s *Service) Summary() map[string]any {
 	return map[string]any{"functions": s.store.FunctionCount(), "instances": len(s.exec.PIDs()),
-		"destinationFailures": s.destinationFailures.Load()}
+		"destinationFailures": s.destinationFailures.Load(), "eventSourceMappings": s.esm.count()}
 }
 
 // Executor exposes the process executor (tests count its processes).
@@ -304,4 +313,12 @@ func page[T, W any](items []T, key func(T) string, marker *string, maxItems *int
 		out = append(out, wire(x))
 	}
 	return out, next
+}
+
+// TuneEventSources sets the first wait before an event source mapping
+// retries a failed batch or poll (tests shorten it; default 100 ms).
+func (s *Service) TuneEventSources(retryDelay time.Duration) {
+	s.esm.mu.Lock()
+	s.esm.retryDelay = retryDelay
+	s.esm.mu.Unlock()
 }
