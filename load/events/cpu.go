@@ -16,8 +16,8 @@ const clockTick = 10 * time.Millisecond
 
 // CPUMeter reads a process tree's CPU time (user + system).
 type CPUMeter struct {
-	// PID is the process measured (its live children and the ones it has
-	// waited for are included: Lambda instances are children of the emulator).
+	// PID is the process measured; its live descendants and the children
+	// it has waited for are included (Lambda instances run under the emulator).
 	PID int
 	// Scope says in words what the figure covers, for the report.
 	Scope string
@@ -31,12 +31,14 @@ func SelfCPU() *CPUMeter {
 }
 
 // ProcessCPU measures another process on this machine (an emulator
-// started apart) and its children.
+// started apart) and its descendants.
 func ProcessCPU(pid int) *CPUMeter {
-	return &CPUMeter{PID: pid, Scope: fmt.Sprintf("process %d and its children", pid)}
+	return &CPUMeter{PID: pid, Scope: fmt.Sprintf("process %d and its descendants", pid)}
 }
 
-// Read returns the CPU time used so far.
+// Read returns the CPU time used so far by the process and every live
+// descendant (function instances may be grandchildren, forked by a
+// zygote), each with the children it has reaped.
 func (m *CPUMeter) Read() (time.Duration, error) {
 	if runtime.GOOS != "linux" {
 		return 0, fmt.Errorf("CPU time is read from /proc (Linux only)")
@@ -45,20 +47,52 @@ func (m *CPUMeter) Read() (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	total := own
-	// live children: their time joins cutime only once waited for
-	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range dirs {
+	type proc struct {
+		cpu  time.Duration
+		ppid int
+	}
+	procs := map[int]proc{}
+	files, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range files {
 		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
 		if pid == m.PID {
 			continue
 		}
-		t, ppid, err := procCPU(pid, true)
-		if err == nil && ppid == m.PID {
-			total += t
+		if t, ppid, err := procCPU(pid, true); err == nil {
+			procs[pid] = proc{t, ppid}
 		}
 	}
-	return total, nil
+	return own + descendantsCPU(m.PID, func(yield func(pid, ppid int, cpu time.Duration)) {
+		for pid, p := range procs {
+			yield(pid, p.ppid, p.cpu)
+		}
+	}), nil
+}
+
+// descendantsCPU sums the CPU of root's descendants among the processes
+// each lists (pid, parent, CPU).
+func descendantsCPU(root int, each func(yield func(pid, ppid int, cpu time.Duration))) time.Duration {
+	children := map[int][]int{}
+	cpu := map[int]time.Duration{}
+	each(func(pid, ppid int, c time.Duration) {
+		children[ppid] = append(children[ppid], pid)
+		cpu[pid] = c
+	})
+	var total time.Duration
+	seen := map[int]bool{root: true}
+	stack := []int{root}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, c := range children[p] {
+			if !seen[c] {
+				seen[c] = true
+				total += cpu[c]
+				stack = append(stack, c)
+			}
+		}
+	}
+	return total
 }
 
 // procCPU reads utime+stime (+cutime+cstime with children) and the parent

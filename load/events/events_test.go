@@ -289,6 +289,16 @@ func TestParseStat(t *testing.T) {
 	if _, err := SelfCPU().Read(); err != nil {
 		t.Errorf("SelfCPU: %v", err)
 	}
+	// grandchildren count (a zygote's instances); strangers and cycles do not
+	procs := [][3]int{{10, 1, 5}, {11, 10, 7}, {12, 11, 11}, {13, 2, 100}, {14, 14, 1000}}
+	got := descendantsCPU(1, func(yield func(pid, ppid int, cpu time.Duration)) {
+		for _, p := range procs {
+			yield(p[0], p[1], time.Duration(p[2]))
+		}
+	})
+	if got != 23 {
+		t.Errorf("descendants' CPU %d, want 23", got)
+	}
 }
 
 func TestUnsupported(t *testing.T) {

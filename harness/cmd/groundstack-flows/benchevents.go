@@ -58,7 +58,7 @@ func runBenchEvents(ctx context.Context, args []string, stdout, stderr io.Writer
 	out := fs.String("out", filepath.Join("build", "bench-events"), "directory for events.json and events.md")
 	listen := fs.String("collector-listen", "127.0.0.1:0", "the collector's listen address")
 	advertise := fs.String("collector-host", "", "host[:port] the functions reach the collector at (default: the listen address)")
-	serverPID := fs.Int("server-pid", 0, "with --endpoint: the emulator's process on this machine, for CPU per event")
+	serverPID := fs.Int("server-pid", 0, "with --endpoint: the emulator's process on this machine, for CPU per event (with its descendants)")
 	consumers := fs.Int("consumers", events.DefaultConsumers, "long-polling receivers per queue")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the harness, and the embedded backend without --endpoint) to FILE")
