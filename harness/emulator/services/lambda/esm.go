@@ -322,7 +322,13 @@ func (es *eventSources) start(m *mapping, spec startSpec) *esm.Poller {
 		Now: env.Now, NewID: env.NewID, Log: env.Log, RetryDelay: spec.retryDelay,
 	}
 	l.Queues, _ = env.Links.Get(cloud.LinkSQS).(cloud.Queues)
-	l.Topics, _ = env.Links.Get(cloud.LinkSNS).(cloud.Topics)
+	l.Deliver = func(arn, body string) error {
+		err := es.s.deliver(arn, body, nil)
+		if err != nil {
+			es.s.destinationFailures.Add(1)
+		}
+		return err
+	}
 	if spec.kind == sourceSQS {
 		if l.Queues == nil {
 			return nil

@@ -2,10 +2,7 @@ package esm
 
 import (
 	"encoding/json"
-	"strings"
 	"time"
-
-	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // Conditions of a stream failure record (requestContext.condition).
@@ -75,26 +72,10 @@ func (p *streamPoller) sendFailure(b []streamRecord, condition string, invokes i
 		StreamARN:                       p.cfg.SourceARN,
 	}
 	body, _ := json.Marshal(r)
-	if err := Deliver(p.l, p.cfg.OnFailure, string(body)); err != nil {
+	if p.l.Deliver == nil {
+		return
+	}
+	if err := p.l.Deliver(p.cfg.OnFailure, string(body)); err != nil {
 		p.l.Log.Warn("lambda: on-failure destination refused the record", "uuid", p.cfg.UUID, "destination", p.cfg.OnFailure, "err", err)
 	}
 }
-
-// Deliver sends body to an SQS queue or an SNS topic named by ARN.
-func Deliver(l Links, destination, body string) error {
-	switch {
-	case strings.HasPrefix(destination, "arn:aws:sqs:") && l.Queues != nil:
-		_, err := l.Queues.SendMessage(destination, cloud.QueueMessage{Body: body})
-		return err
-	case strings.HasPrefix(destination, "arn:aws:sns:") && l.Topics != nil:
-		_, err := l.Topics.Publish(destination, cloud.TopicMessage{Message: body})
-		return err
-	}
-	return errNoDestination
-}
-
-type destinationError string
-
-func (e destinationError) Error() string { return string(e) }
-
-const errNoDestination = destinationError("the destination is neither a reachable SQS queue nor SNS topic")

@@ -47,8 +47,10 @@ type Config struct {
 type Links struct {
 	Queues  cloud.Queues
 	Streams cloud.StreamReader
-	Topics  cloud.Topics
 	Invoke  Invoke
+	// Deliver sends a stream failure record to a mapping's on-failure
+	// destination (an SQS queue or SNS topic ARN); nil drops the records.
+	Deliver func(destinationARN, body string) error
 	// Report records the mapping's LastProcessingResult ("OK",
 	// "PROBLEM: …").
 	Report func(result string)

@@ -2,7 +2,9 @@ package esm
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,11 +22,16 @@ func streamConfig() Config {
 func startStream(t *testing.T, cfg Config, s *fakeStream, c *calls, q *fakeQueue, tp *fakeTopic) *Poller {
 	t.Helper()
 	l := Links{Streams: s, Invoke: c.invoke, RetryDelay: time.Millisecond, MaxRetryDelay: time.Millisecond}
-	if q != nil {
-		l.Queues = q
-	}
-	if tp != nil {
-		l.Topics = tp
+	l.Deliver = func(arn, body string) error {
+		switch {
+		case strings.HasPrefix(arn, "arn:aws:sqs:") && q != nil:
+			_, err := q.SendMessage(arn, cloud.QueueMessage{Body: body})
+			return err
+		case strings.HasPrefix(arn, "arn:aws:sns:") && tp != nil:
+			_, err := tp.Publish(arn, cloud.TopicMessage{Message: body})
+			return err
+		}
+		return errors.New("no such destination")
 	}
 	p := StartStream(cfg, l)
 	t.Cleanup(func() { p.Kill() })
