@@ -262,6 +262,8 @@ func measurePath(ctx context.Context, o Options, env *Env, p Path) []Row {
 		reason := fmt.Sprintf("no event was delivered within the %v warm-up", o.Warmup)
 		if lastErr != nil {
 			reason += " (the producing call failed: " + lastErr.Error() + ")"
+		} else if UsesProbe(name) {
+			reason += "; its function reports to " + env.CollectorURL + ": if the cloud runs functions elsewhere (a container), give --collector-host and --collector-listen"
 		}
 		o.say("%s: failed: %s", name, reason)
 		return rowsWith(StatusFailed, reason)

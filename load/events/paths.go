@@ -48,6 +48,16 @@ var pathRoutes = map[string]string{
 	PathSQSLambda: "sqs", PathDDBLambda: "dynamodb", PathSQSLongPoll: "sqs",
 }
 
+// UsesProbe reports whether path's consumer is the probe function (which
+// must reach the collector), rather than a queue consumer here.
+func UsesProbe(path string) bool {
+	switch path {
+	case PathS3Lambda, PathSNSLambda, PathSQSLambda, PathDDBLambda:
+		return true
+	}
+	return false
+}
+
 // Route is the route path's events are expected to be seen through.
 func Route(path string) string { return pathRoutes[path] }
 
