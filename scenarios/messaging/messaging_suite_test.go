@@ -19,6 +19,7 @@ package messaging_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"testing"
 	"time"
@@ -78,13 +79,17 @@ func record(name string, v any) { figures.Record(name, v) }
 // (MESSAGING_COLLECTOR_HOST; "" for loopback).
 func collectorHost() string { return os.Getenv("MESSAGING_COLLECTOR_HOST") }
 
-// listenAddr is where collectors listen: loopback, unless functions
-// elsewhere were said to reach this machine by another host.
+// listenAddr is where collectors listen: loopback, or the address
+// functions elsewhere were said to reach this machine at (every interface
+// when that is a name).
 func listenAddr() string {
-	if collectorHost() != "" {
-		return "0.0.0.0:0"
+	switch h := collectorHost(); {
+	case h == "":
+		return "127.0.0.1:0"
+	case net.ParseIP(h) != nil:
+		return net.JoinHostPort(h, "0")
 	}
-	return "127.0.0.1:0"
+	return "0.0.0.0:0"
 }
 
 // probesReachUs says why functions cannot report to this process ("" when
