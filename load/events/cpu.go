@@ -39,34 +39,48 @@ func ProcessCPU(pid int) *CPUMeter {
 // Read returns the CPU time used so far by the process and every live
 // descendant (function instances may be grandchildren, forked by a
 // zygote), each with the children it has reaped.
+//
+// A child reaped while the descendants are listed would be counted twice or
+// not at all (its time moves into the parent's cutime), so the list is
+// taken again until the process's reaped-children time held still across it.
 func (m *CPUMeter) Read() (time.Duration, error) {
 	if runtime.GOOS != "linux" {
 		return 0, fmt.Errorf("CPU time is read from /proc (Linux only)")
 	}
-	own, _, err := procCPU(m.PID, true)
-	if err != nil {
-		return 0, err
-	}
-	type proc struct {
-		cpu  time.Duration
-		ppid int
-	}
-	procs := map[int]proc{}
-	files, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range files {
-		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
-		if pid == m.PID {
-			continue
+	var total time.Duration
+	for range 5 {
+		_, reapedBefore, _, err := procCPU(m.PID)
+		if err != nil {
+			return 0, err
 		}
-		if t, ppid, err := procCPU(pid, true); err == nil {
-			procs[pid] = proc{t, ppid}
+		desc := descendantsCPU(m.PID, listProcs(m.PID))
+		own, reaped, _, err := procCPU(m.PID)
+		if err != nil {
+			return 0, err
+		}
+		total = own + reaped + desc
+		if reaped == reapedBefore {
+			break
 		}
 	}
-	return own + descendantsCPU(m.PID, func(yield func(pid, ppid int, cpu time.Duration)) {
-		for pid, p := range procs {
-			yield(pid, p.ppid, p.cpu)
+	return total, nil
+}
+
+// listProcs lists every process but root with its parent and CPU (its
+// own and its reaped children's).
+func listProcs(root int) func(yield func(pid, ppid int, cpu time.Duration)) {
+	return func(yield func(pid, ppid int, cpu time.Duration)) {
+		files, _ := filepath.Glob("/proc/[0-9]*/stat")
+		for _, f := range files {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(f)))
+			if pid == root {
+				continue
+			}
+			if own, reaped, ppid, err := procCPU(pid); err == nil {
+				yield(pid, ppid, own+reaped)
+			}
 		}
-	}), nil
+	}
 }
 
 // descendantsCPU sums the CPU of root's descendants among the processes
@@ -95,42 +109,36 @@ func descendantsCPU(root int, each func(yield func(pid, ppid int, cpu time.Durat
 	return total
 }
 
-// procCPU reads utime+stime (+cutime+cstime with children) and the parent
-// of pid.
-func procCPU(pid int, children bool) (time.Duration, int, error) {
+// procCPU reads pid's own CPU time (utime+stime), its reaped children's
+// (cutime+cstime) and its parent.
+func procCPU(pid int) (own, reaped time.Duration, ppid int, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return parseStat(string(b), children)
+	return parseStat(string(b))
 }
 
 // parseStat reads /proc/<pid>/stat: the command may hold spaces and
 // parentheses, so fields are counted after the last ')'.
-func parseStat(s string, children bool) (time.Duration, int, error) {
+func parseStat(s string) (own, reaped time.Duration, ppid int, err error) {
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, 0, fmt.Errorf("malformed /proc stat")
+		return 0, 0, 0, fmt.Errorf("malformed /proc stat")
 	}
 	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state): ppid is field 4, utime 14 … cstime 17
+	// f[0] is field 3 (state): ppid is field 4, utime 14, stime 15, cutime 16, cstime 17
 	if len(f) < 15 {
-		return 0, 0, fmt.Errorf("malformed /proc stat")
+		return 0, 0, 0, fmt.Errorf("malformed /proc stat")
 	}
-	ppid, _ := strconv.Atoi(f[1])
-	var ticks int64
-	last := 13
-	if children {
-		last = 15
-	}
-	for k := 11; k < last; k++ {
-		n, err := strconv.ParseInt(f[k], 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("malformed /proc stat")
+	ppid, _ = strconv.Atoi(f[1])
+	var t [4]int64
+	for k := range t {
+		if t[k], err = strconv.ParseInt(f[11+k], 10, 64); err != nil {
+			return 0, 0, 0, fmt.Errorf("malformed /proc stat")
 		}
-		ticks += n
 	}
-	return time.Duration(ticks) * clockTick, ppid, nil
+	return time.Duration(t[0]+t[1]) * clockTick, time.Duration(t[2]+t[3]) * clockTick, ppid, nil
 }
 
 // loadAverage is /proc/loadavg's first three figures ("" elsewhere).

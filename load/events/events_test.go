@@ -274,15 +274,12 @@ func TestCollectorAdvertisesAnotherHost(t *testing.T) {
 func TestParseStat(t *testing.T) {
 	// a command with spaces and parentheses; utime 150, stime 50, cutime 20, cstime 5
 	line := "4242 (a (b) c) S 17 4242 4242 0 -1 4194560 100 0 0 0 150 50 20 5 20 0 3 0 1 1 1"
-	d, ppid, err := parseStat(line, true)
-	if err != nil || ppid != 17 || d != 225*clockTick {
-		t.Errorf("parseStat = %v %d %v, want %v 17", d, ppid, err, 225*clockTick)
-	}
-	if d, _, _ := parseStat(line, false); d != 200*clockTick {
-		t.Errorf("without children %v", d)
+	own, reaped, ppid, err := parseStat(line)
+	if err != nil || ppid != 17 || own != 200*clockTick || reaped != 25*clockTick {
+		t.Errorf("parseStat = %v %v %d %v, want %v %v 17", own, reaped, ppid, err, 200*clockTick, 25*clockTick)
 	}
 	for _, bad := range []string{"", "1 (x) S 2", "1 (x) S 2 3 4 5 6 7 8 9 10 11 x 1 1 1"} {
-		if _, _, err := parseStat(bad, true); err == nil {
+		if _, _, _, err := parseStat(bad); err == nil {
 			t.Errorf("parseStat(%q) accepted", bad)
 		}
 	}
