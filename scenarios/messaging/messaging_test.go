@@ -334,7 +334,7 @@ var _ = Describe("messaging", Label("messaging"), func() {
 		}
 		res, err := events.Run(ctx, events.Options{
 			Config: cloud.Config(), Endpoint: cloud.Endpoint(), Backend: cloud.Backend.Name(), Run: unique(), Paths: paths,
-			Idle: 20, Rate: 100, Duration: time.Second, Deadline: budget, Warmup: 20 * time.Second,
+			Idle: 10, Rate: 100, Duration: 500 * time.Millisecond, Deadline: budget, Warmup: 20 * time.Second,
 			CollectorListen: listenAddr(), CollectorAdvertise: collectorHost(), Progress: GinkgoWriter,
 		})
 		Expect(err).NotTo(HaveOccurred())
