@@ -14,8 +14,11 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultInitTimeout  = 10 * time.Second
-	DefaultMaxInstances = 64
+	DefaultInitTimeout = 10 * time.Second
+	// DefaultMaxInstances is AWS's default account concurrency: the cap
+	// of a function version when neither reserved concurrency nor the
+	// caller (the lambda service bounds the account's) sets one.
+	DefaultMaxInstances = 1000
 	DefaultIdleTimeout  = 10 * time.Minute
 	// MaxResponseBytes is the largest response a function may return
 	// (6 MB plus the 100 bytes AWS allows for framing).
@@ -65,7 +68,10 @@ type Config struct {
 	// HostPath is where python3 and node are looked for (the emulator's
 	// PATH when empty); instances never see it.
 	HostPath string
-	Now      func() time.Time
+	// NoNamespaces keeps instances out of private mount namespaces even
+	// where the machine allows them (SandboxFiles; tests of that mode).
+	NoNamespaces bool
+	Now          func() time.Time
 	Log      *slog.Logger
 }
 
@@ -88,6 +94,9 @@ type Executor struct {
 	ricOnce      sync.Once
 	ricDir       string
 	ricErr       error
+
+	sandboxOnce sync.Once
+	sandbox     Sandbox
 }
 
 // New returns an Executor.
@@ -161,10 +170,15 @@ type Function struct {
 	Env      map[string]string
 	Timeout  time.Duration
 	MemoryMB int
+	// EphemeralMB sizes the instance's /tmp (DefaultEphemeralMB when 0).
+	EphemeralMB int
 	// LogGroup defaults to /aws/lambda/<Name>.
 	LogGroup string
 	// MaxConcurrency, when set, returns the function's reserved
-	// concurrency (≥ 0) or -1 when none is reserved; it caps the pool.
+	// concurrency (≥ 0), which caps the pool, or -1 when none is reserved:
+	// then the caller bounds concurrency itself (the account's unreserved
+	// pool) and the pool sets no cap of its own. Unset, the pool is capped
+	// at Config.MaxInstances.
 	MaxConcurrency func() int
 }
 

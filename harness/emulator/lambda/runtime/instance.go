@@ -45,9 +45,17 @@ type instance struct {
 	srv     *http.Server
 	logs    *capture
 	pending *logBuffer // lines printed outside any invocation
-	scratch string
+	scratch string // its TMPDIR on the host; "" when /tmp is its own tmpfs
 	started time.Time
 	revoke  func() // the instance's credentials, once it is gone
+	release func() // the sandbox's hold on the process (startSandboxed)
+
+	// active is set while the instance starts or runs an invocation: its
+	// memory is watched closely then.
+	active atomic.Bool
+	// oom is set when the instance was killed for using more than its
+	// MemorySize.
+	oom atomic.Bool
 
 	// guarded by p.mu
 	state     instState
@@ -161,9 +169,13 @@ func (p *Pool) spawn() (*instance, error) {
 	if err != nil {
 		return nil, &spawnError{"Runtime.Unknown", "could not listen for the Runtime API: " + err.Error()}
 	}
-	inst.scratch, err = x.scratchDir(id)
-	if err == nil {
-		err = os.MkdirAll(inst.scratch, 0o700)
+	tmpDir := "/tmp" // the instance's own tmpfs
+	if x.Sandbox() != SandboxNamespace {
+		inst.scratch, err = x.scratchDir(id)
+		if err == nil {
+			err = os.MkdirAll(inst.scratch, 0o700)
+		}
+		tmpDir = inst.scratch
 	}
 	if err != nil {
 		ln.Close()
@@ -201,7 +213,7 @@ func (p *Pool) spawn() (*instance, error) {
 		Path:   args[0],
 		Args:   args,
 		Dir:    root,
-		Env:    x.instanceEnv(fn, creds, instancePlaces{root, inst.scratch, opt, interp.version}, ln.Addr().String(), inst.stream),
+		Env:    x.instanceEnv(fn, creds, instancePlaces{root, tmpDir, opt, interp.version}, ln.Addr().String(), inst.stream),
 		Stdout: w,
 		Stderr: w,
 		// Own process group: a timeout kills the handler and anything it
@@ -209,7 +221,8 @@ func (p *Pool) spawn() (*instance, error) {
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	inst.started = time.Now()
-	if err := inst.cmd.Start(); err != nil {
+	inst.active.Store(true)
+	if inst.release, err = x.startSandboxed(inst.cmd, fn.EphemeralMB); err != nil {
 		ln.Close()
 		r.Close()
 		w.Close()
@@ -227,6 +240,7 @@ func (p *Pool) spawn() (*instance, error) {
 	p.mu.Unlock()
 	p.reaped.Add(1)
 	go inst.watch()
+	go inst.guardMemory(fn.MemoryMB)
 	return inst, nil
 }
 
@@ -292,6 +306,7 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 // watch reaps the process and takes the instance out of its pool.
 func (inst *instance) watch() {
 	inst.exitErr = inst.cmd.Wait()
+	inst.release()
 	// Anything the handler started dies with it, and so do its credentials.
 	_ = syscall.Kill(-inst.pid, syscall.SIGKILL)
 	inst.revoke()
@@ -346,6 +361,7 @@ func (inst *instance) deliver(inv *invocation) bool {
 	inv.logs.addString(inst.p.x.cfg.Now(), "START RequestId: "+inv.req.RequestID+" Version: "+inst.p.fn.Version)
 	c.sink = inv.logs
 	c.mu.Unlock()
+	inst.active.Store(true)
 	inst.mu.Lock()
 	inst.current = inv
 	inst.mu.Unlock()
@@ -369,6 +385,7 @@ func (inst *instance) complete(inv *invocation, res Result) bool {
 		}
 	}
 	c.mu.Unlock()
+	inst.active.Store(false)
 	inv.res = res
 	close(inv.done)
 	return true
@@ -376,8 +393,17 @@ func (inst *instance) complete(inv *invocation, res Result) bool {
 
 // exitResult words the end of a process that died while inv was running.
 func (inst *instance) exitResult(inv *invocation) Result {
-	return errorResult(Crashed, "Runtime.ExitError",
+	return errorResult(Crashed, inst.exitErrorType(),
 		"RequestId: "+inv.req.RequestID+" Error: Runtime exited with error: "+exitText(inst.exitErr))
+}
+
+// exitErrorType is AWS's errorType for a runtime that exited: killed past
+// its MemorySize, or anything else.
+func (inst *instance) exitErrorType() string {
+	if inst.oom.Load() {
+		return "Runtime.OutOfMemory"
+	}
+	return "Runtime.ExitError"
 }
 
 func exitText(err error) string {
@@ -393,6 +419,9 @@ func exitText(err error) string {
 
 // maxMemoryMB is the process's peak RSS, read at most once a second.
 func (inst *instance) maxMemoryMB() int {
+	if inst.oom.Load() {
+		return inst.p.fn.MemoryMB // as AWS reports it
+	}
 	inst.memMu.Lock()
 	defer inst.memMu.Unlock()
 	if now := time.Now(); now.Sub(inst.memAt) > time.Second {
