@@ -72,7 +72,7 @@ type Config struct {
 	// where the machine allows them (SandboxFiles; tests of that mode).
 	NoNamespaces bool
 	Now          func() time.Time
-	Log      *slog.Logger
+	Log          *slog.Logger
 }
 
 // Executor runs function instances as child processes. It is safe for

@@ -45,7 +45,7 @@ type instance struct {
 	srv     *http.Server
 	logs    *capture
 	pending *logBuffer // lines printed outside any invocation
-	scratch string // its TMPDIR on the host; "" when /tmp is its own tmpfs
+	scratch string     // its TMPDIR on the host; "" when /tmp is its own tmpfs
 	started time.Time
 	revoke  func() // the instance's credentials, once it is gone
 	release func() // the sandbox's hold on the process (startSandboxed)
