@@ -55,7 +55,8 @@ type instance struct {
 	active atomic.Bool
 	// oom is set when the instance was killed for using more than its
 	// MemorySize.
-	oom atomic.Bool
+	oom   atomic.Bool
+	woken chan struct{} // deliver wakes the memory guard
 
 	// guarded by p.mu
 	state     instState
@@ -153,6 +154,7 @@ func (p *Pool) spawn() (*instance, error) {
 		initFailed: make(chan struct{}),
 		exited:     make(chan struct{}),
 		stopping:   make(chan struct{}),
+		woken:      make(chan struct{}, 1),
 	}
 	writer := x.cfg.Logs()
 	inst.pending = &logBuffer{keep: writer != nil, wantTail: true}
@@ -361,7 +363,7 @@ func (inst *instance) deliver(inv *invocation) bool {
 	inv.logs.addString(inst.p.x.cfg.Now(), "START RequestId: "+inv.req.RequestID+" Version: "+inst.p.fn.Version)
 	c.sink = inv.logs
 	c.mu.Unlock()
-	inst.active.Store(true)
+	inst.wakeMemoryGuard()
 	inst.mu.Lock()
 	inst.current = inv
 	inst.mu.Unlock()

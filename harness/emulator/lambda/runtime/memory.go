@@ -26,26 +26,35 @@ func (inst *instance) guardMemory(limitMB int) {
 	}
 	limit := int64(limitMB) << 20
 	statm := "/proc/" + strconv.Itoa(inst.pid) + "/statm"
-	t := time.NewTicker(memoryPollActive)
+	t := time.NewTimer(memoryPollActive)
 	defer t.Stop()
-	idleTicks := 0
 	for {
 		select {
 		case <-inst.exited:
 			return
+		case <-inst.woken:
+			t.Stop()
 		case <-t.C:
 		}
-		if !inst.active.Load() {
-			if idleTicks++; idleTicks < int(memoryPollIdle/memoryPollActive) {
-				continue
-			}
-		}
-		idleTicks = 0
 		if rss := residentBytes(statm); rss > limit {
 			inst.oom.Store(true)
 			_ = syscall.Kill(-inst.pid, syscall.SIGKILL)
 			return
 		}
+		if inst.active.Load() {
+			t.Reset(memoryPollActive)
+		} else {
+			t.Reset(memoryPollIdle) // or until deliver wakes us
+		}
+	}
+}
+
+// wakeMemoryGuard makes guardMemory look now and closely again.
+func (inst *instance) wakeMemoryGuard() {
+	inst.active.Store(true)
+	select {
+	case inst.woken <- struct{}{}:
+	default:
 	}
 }
 
