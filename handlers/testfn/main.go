@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,11 @@ type event struct {
 }
 
 func main() {
+	if mb, err := strconv.Atoi(os.Getenv("TESTFN_CHILD_ALLOC_MB")); err == nil {
+		// the child of mode "spawnalloc"
+		allocMB(mb)
+		time.Sleep(time.Hour)
+	}
 	switch os.Getenv("TESTFN_INIT") {
 	case "hang":
 		time.Sleep(time.Hour)
@@ -109,6 +115,8 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		return writeMB(ev.Path, ev.MB), nil
 	case "alloc":
 		return allocMB(ev.MB), nil
+	case "spawnalloc":
+		return spawnAlloc(ev.MB)
 	case "wait":
 		return waitOn(ctx, ev.Message)
 	}
@@ -189,6 +197,21 @@ func allocMB(mb int) map[string]int {
 		hoard = append(hoard, b)
 	}
 	return map[string]int{"allocated": mb}
+}
+
+// spawnAlloc starts a child process that allocates mb MiB and waits for
+// it (memory limits must count what a handler starts).
+func spawnAlloc(mb int) (any, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "TESTFN_CHILD_ALLOC_MB="+strconv.Itoa(mb))
+	if err := cmd.Run(); err != nil {
+		return nil, err
+	}
+	return map[string]int{"allocated": mb}, nil
 }
 
 // waitOn GETs url and returns when it answers (tests hold invocations in

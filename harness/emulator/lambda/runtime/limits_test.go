@@ -178,6 +178,10 @@ func TestOutOfMemory(t *testing.T) {
 	if res := invoke(t, p, `{"mode":"echo"}`, false); res.Outcome != runtime.Succeeded || !res.Cold {
 		t.Fatalf("after the OOM: %v cold=%v %s", res.Outcome, res.Cold, res.Payload)
 	}
+	// What the handler starts counts too.
+	if res := invoke(t, p, `{"mode":"spawnalloc","mb":400}`, false); res.ErrorType != "Runtime.OutOfMemory" {
+		t.Fatalf("a child past MemorySize: %v %s", res.Outcome, res.Payload)
+	}
 }
 
 // TestHundredConcurrentInvocations: with no reserved concurrency the pool

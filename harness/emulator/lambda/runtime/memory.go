@@ -15,6 +15,11 @@ import (
 const (
 	memoryPollActive = 25 * time.Millisecond // starting or invoked
 	memoryPollIdle   = time.Second           // parked in /next
+	// treeEvery: the processes the runtime started are added up every
+	// treeEvery-th look (a look at one process costs one read; at a tree,
+	// one per thread and process).
+	treeEvery    = 8
+	maxTreeDepth = 8
 )
 
 var pageSize = int64(os.Getpagesize())
@@ -28,7 +33,7 @@ func (inst *instance) guardMemory(limitMB int) {
 	statm := "/proc/" + strconv.Itoa(inst.pid) + "/statm"
 	t := time.NewTimer(memoryPollActive)
 	defer t.Stop()
-	for {
+	for tick := 0; ; tick++ {
 		select {
 		case <-inst.exited:
 			return
@@ -36,7 +41,14 @@ func (inst *instance) guardMemory(limitMB int) {
 			t.Stop()
 		case <-t.C:
 		}
-		if rss := residentBytes(statm); rss > limit {
+		var rss int64
+		if tick%treeEvery == 0 || !inst.active.Load() {
+			// What the handler started counts too (a subprocess).
+			rss = treeResidentBytes(inst.pid, 0)
+		} else {
+			rss = residentBytes(statm)
+		}
+		if rss > limit {
 			inst.oom.Store(true)
 			_ = syscall.Kill(-inst.pid, syscall.SIGKILL)
 			return
@@ -77,4 +89,30 @@ func residentBytes(statm string) int64 {
 		return 0
 	}
 	return pages * pageSize
+}
+
+// treeResidentBytes adds up the resident memory of pid and of the
+// processes below it (through /proc/<pid>/task/<tid>/children).
+func treeResidentBytes(pid, depth int) int64 {
+	dir := "/proc/" + strconv.Itoa(pid)
+	total := residentBytes(dir + "/statm")
+	if depth >= maxTreeDepth {
+		return total
+	}
+	tasks, err := os.ReadDir(dir + "/task")
+	if err != nil {
+		return total
+	}
+	for _, task := range tasks {
+		b, err := os.ReadFile(dir + "/task/" + task.Name() + "/children")
+		if err != nil {
+			continue
+		}
+		for _, f := range bytes.Fields(b) {
+			if child, err := strconv.Atoi(string(f)); err == nil {
+				total += treeResidentBytes(child, depth+1)
+			}
+		}
+	}
+	return total
 }
