@@ -50,10 +50,27 @@ func probeMountNamespace() error {
 	go func() {
 		// Never unlocked: the thread ends with this goroutine, taking its
 		// namespace with it.
-		goruntime.LockOSThread()
+		lockOtherThanMain()
 		errc <- enterPrivateMountNamespace()
 	}()
 	return <-errc
+}
+
+// lockOtherThanMain locks the goroutine to its thread, trying not to take
+// the main thread: Go cannot end that one when the goroutine ends locked
+// (it parks it for good), and a thread in a namespace of its own must end.
+func lockOtherThanMain() {
+	for range 100 {
+		goruntime.LockOSThread()
+		if syscall.Gettid() != syscall.Getpid() {
+			return
+		}
+		goruntime.UnlockOSThread()
+		goruntime.Gosched()
+	}
+	// Stuck on the main thread: go on; what the namespace holds is
+	// unmounted before the goroutine ends (see startSandboxed).
+	goruntime.LockOSThread()
 }
 
 // enterPrivateMountNamespace moves the calling thread into a mount
@@ -79,12 +96,17 @@ func (x *Executor) startSandboxed(cmd *exec.Cmd, tmpMB int) (release func(), err
 	go func() {
 		// Never unlocked: the thread's namespace is not the emulator's,
 		// so it must end with this goroutine.
-		goruntime.LockOSThread()
-		if err := mountSandbox(dir, tmpMB); err != nil {
+		lockOtherThanMain()
+		entered, err := mountSandbox(dir, tmpMB)
+		if entered {
+			// The tmpfs is freed now, even on a thread that cannot end.
+			defer unmountSandbox(dir)
+		}
+		if err != nil {
 			errc <- err
 			return
 		}
-		err := cmd.Start()
+		err = cmd.Start()
 		errc <- err
 		if err == nil {
 			<-done
@@ -100,13 +122,15 @@ func (x *Executor) startSandboxed(cmd *exec.Cmd, tmpMB int) (release func(), err
 // thread, what a child forked from it sees: a tmpfs of tmpMB MB on /tmp
 // and the cache directory (code, layers, runtime clients) read-only at its
 // usual path, even when it lies under /tmp.
-func mountSandbox(cacheDir string, tmpMB int) error {
+// entered reports whether the thread is in a namespace of its own (only
+// then may anything be unmounted).
+func mountSandbox(cacheDir string, tmpMB int) (entered bool, err error) {
 	if err := enterPrivateMountNamespace(); err != nil {
-		return err
+		return false, err
 	}
 	fd, err := syscall.Open(cacheDir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return true, err
 	}
 	defer syscall.Close(fd)
 	if tmpMB <= 0 {
@@ -114,17 +138,23 @@ func mountSandbox(cacheDir string, tmpMB int) error {
 	}
 	if err := syscall.Mount("tmpfs", "/tmp", "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV,
 		"size="+strconv.Itoa(tmpMB)+"m,mode=1777"); err != nil {
-		return err
+		return true, err
 	}
 	// Hidden by the tmpfs when it lay under /tmp: bring it back, through
 	// the descriptor opened before.
 	if err := os.MkdirAll(cacheDir, 0o700); err != nil {
-		return err
+		return true, err
 	}
 	if err := syscall.Mount("/proc/thread-self/fd/"+strconv.Itoa(fd), cacheDir, "", syscall.MS_BIND|syscall.MS_REC, ""); err != nil {
-		return err
+		return true, err
 	}
-	return syscall.Mount("", cacheDir, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV, "")
+	return true, syscall.Mount("", cacheDir, "", syscall.MS_BIND|syscall.MS_REMOUNT|syscall.MS_RDONLY|syscall.MS_NOSUID|syscall.MS_NODEV, "")
+}
+
+// unmountSandbox undoes mountSandbox, in the thread's own namespace only.
+func unmountSandbox(cacheDir string) {
+	_ = syscall.Unmount(cacheDir, syscall.MNT_DETACH)
+	_ = syscall.Unmount("/tmp", syscall.MNT_DETACH)
 }
 
 // DefaultEphemeralMB is the /tmp of a function that sets no
