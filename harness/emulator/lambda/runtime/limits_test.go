@@ -52,13 +52,27 @@ func envOf(t *testing.T, p *runtime.Pool, keys ...string) map[string]string {
 	return env
 }
 
-// TestNamespaceSandbox: where the machine allows mount namespaces, a
+// TestLimits runs the limits' attacks on one executor (unpacking testfn
+// costs seconds under -race).
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, runtime.Config{})
+	for name, test := range map[string]func(*testing.T, *harness){
+		"NamespaceSandbox": testNamespaceSandbox, "OutOfMemory": testOutOfMemory,
+		"HundredConcurrentInvocations": testHundredConcurrentInvocations,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, h)
+		})
+	}
+}
+
+// testNamespaceSandbox: where the machine allows mount namespaces, a
 // handler cannot write its code (EROFS, as on AWS), /tmp is its own tmpfs
 // of EphemeralStorage's size (ENOSPC past it), invisible to the host and to
 // other instances.
-func TestNamespaceSandbox(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, runtime.Config{})
+func testNamespaceSandbox(t *testing.T, h *harness) {
 	if h.x.Sandbox() != runtime.SandboxNamespace {
 		t.Skip("no mount namespaces here (needs CAP_SYS_ADMIN); TestFilesSandbox covers this machine")
 	}
@@ -151,12 +165,10 @@ func TestFilesSandbox(t *testing.T) {
 	eventually(t, "TMPDIR removed", func() bool { _, err := os.Stat(tmp); return os.IsNotExist(err) })
 }
 
-// TestOutOfMemory: a Go handler allocating past its MemorySize is killed
+// testOutOfMemory: a Go handler allocating past its MemorySize is killed
 // and its invocation ends as AWS ends it, with Runtime.OutOfMemory; the
 // next invocation gets a fresh instance.
-func TestOutOfMemory(t *testing.T) {
-	t.Parallel()
-	h := newHarness(t, runtime.Config{})
+func testOutOfMemory(t *testing.T, h *harness) {
 	p := h.limitsPool("hungry", 128, 512, nil)
 	if res := invoke(t, p, `{"mode":"alloc","mb":16}`, false); res.Outcome != runtime.Succeeded {
 		t.Fatalf("16 MiB at 128 MB: %v %s", res.Outcome, res.Payload)
@@ -184,13 +196,11 @@ func TestOutOfMemory(t *testing.T) {
 	}
 }
 
-// TestHundredConcurrentInvocations: with no reserved concurrency the pool
+// testHundredConcurrentInvocations: with no reserved concurrency the pool
 // has no cap of its own (the account's concurrency bounds it): 100
 // invocations held in flight at once run on 100 instances.
-func TestHundredConcurrentInvocations(t *testing.T) {
-	t.Parallel()
+func testHundredConcurrentInvocations(t *testing.T, h *harness) {
 	const n = 100
-	h := newHarness(t, runtime.Config{})
 	p := h.limitsPool("wide", 128, 512, func() int { return -1 })
 	var arrived atomic.Int64
 	hold := make(chan struct{})
