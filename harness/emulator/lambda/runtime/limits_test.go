@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -163,6 +164,61 @@ func TestFilesSandbox(t *testing.T) {
 	}
 	p.Retire(true)
 	eventually(t, "TMPDIR removed", func() bool { _, err := os.Stat(tmp); return os.IsNotExist(err) })
+}
+
+// testfnZipEnv hands testfn's zip to a copy of this test binary.
+const testfnZipEnv = "GROUNDSTACK_TEST_TESTFN_ZIP"
+
+// TestFilesSandboxAsNonRoot runs TestFilesSandbox as nobody when this
+// machine runs tests as root (which file modes do not stop): there a write
+// to the code must fail with EACCES, and the locked code must still be
+// removed when the executor closes.
+func TestFilesSandboxAsNonRoot(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("not root: TestFilesSandbox itself runs as a non-root user here")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("no setpriv (Debian package util-linux) to run as nobody")
+	}
+	// Outside /tmp and its private go-build directories: nobody must reach it.
+	dir, err := os.MkdirTemp("/var/tmp", "groundstack-nonroot-")
+	if err != nil {
+		t.Skip("no /var/tmp:", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, zip, work := filepath.Join(dir, "runtime.test"), filepath.Join(dir, "testfn.zip"), filepath.Join(dir, "work")
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(zip, testfnZip, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(work, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(work, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+		bin, "-test.run=^TestFilesSandbox$", "-test.v", "-test.count=1")
+	cmd.Dir = work
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + work, "TMPDIR=" + work, testfnZipEnv + "=" + zip}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestFilesSandbox") || strings.Contains(string(out), "running as root") {
+		t.Fatalf("TestFilesSandbox as nobody: %v\n%s", err, out)
+	}
+	if left, _ := os.ReadDir(work); len(left) != 0 {
+		t.Fatalf("the executor left %d entries in its TMPDIR (locked code not removed?)", len(left))
+	}
 }
 
 // testOutOfMemory: a Go handler allocating past its MemorySize is killed
