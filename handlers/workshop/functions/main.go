@@ -29,15 +29,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "config:", err)
 		os.Exit(1)
 	}
-	cfg.HTTPClient = sdkhttp.DetachedBodies(cfg.HTTPClient)
 	l := &lab.Lab{
 		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
 			// An emulator's endpoint has no bucket subdomains.
 			o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != ""
+			o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient)
 		}),
-		DynamoDB: dynamodb.NewFromConfig(cfg),
-		SNS:      sns.NewFromConfig(cfg),
-		Lambda:   awslambda.NewFromConfig(cfg),
+		DynamoDB: dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) }),
+		SNS:      sns.NewFromConfig(cfg, func(o *sns.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) }),
+		Lambda:   awslambda.NewFromConfig(cfg, func(o *awslambda.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) }),
 		Settings: lab.SettingsFromEnv(os.Getenv),
 	}
 	switch h := os.Getenv("_HANDLER"); h {
