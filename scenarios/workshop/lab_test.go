@@ -295,10 +295,12 @@ var _ = Describe("the workshop lab, run by its scripts", Ordered, ContinueOnFail
 	It("refuses the reserved word Status in a projection, as DynamoDB does, and takes it through #s", func(ctx SpecContext) {
 		<-script("01-image-processing.sh").done
 		const want = "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: Status"
-		cmd := exec.CommandContext(ctx, "awslocal", "dynamodb", "scan", "--table-name", imagesTable, "--projection-expression", "ImageId,Status")
+		cmd := exec.CommandContext(ctx, filepath.Join(work, "bin", "awslocal"), "dynamodb", "scan", "--table-name", imagesTable, "--projection-expression", "ImageId,Status")
 		cmd.Env = labEnv
 		out, err := cmd.CombinedOutput()
-		Expect(err).To(HaveOccurred(), "the aws CLI accepted it:\n%s", out)
+		var exit *exec.ExitError
+		Expect(errors.As(err, &exit)).To(BeTrue(), "the aws CLI accepted it (%v):\n%s", err, out)
+		Expect(exit.ExitCode()).To(Equal(255), "the aws CLI's exit code for a service error")
 		Expect(string(out)).To(ContainSubstring("An error occurred (ValidationException) when calling the Scan operation: " + want))
 		_, err = ddb().Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(imagesTable), ProjectionExpression: aws.String("ImageId,Status")})
 		var ae smithy.APIError
