@@ -32,8 +32,9 @@ const (
 	// is passed through to LocalStack when set.
 	EnvLocalStackImage = "GROUNDSTACK_LOCALSTACK_IMAGE"
 	EnvLocalStackToken = "LOCALSTACK_AUTH_TOKEN"
-	// EnvStrictAuth=1 starts the embedded emulator in strict SigV4 mode,
-	// with keys made at start-up (StartStrictEmbedded).
+	// EnvStrictAuth=1 starts the embedded emulator or the container in
+	// strict SigV4 mode, with keys made at start-up (StartStrictEmbedded,
+	// WithStrictAuth).
 	EnvStrictAuth = "GROUNDSTACK_STRICT_AUTH"
 )
 
@@ -104,6 +105,9 @@ func FromEnv(ctx context.Context) (Backend, error) {
 		}
 		if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
 			opts = append(opts, WithBinary(bin))
+		}
+		if os.Getenv(EnvStrictAuth) == "1" {
+			opts = append(opts, WithStrictAuth())
 		}
 		return StartContainer(ctx, opts...)
 	case "localstack":

@@ -2,15 +2,18 @@ package backend
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/moby/moby/api/types/container"
 	"github.com/testcontainers/testcontainers-go"
 	tcexec "github.com/testcontainers/testcontainers-go/exec"
@@ -47,6 +50,8 @@ type containerConfig struct {
 	aliases      map[string][]string
 	startTimeout time.Duration
 	tmpfs        bool
+	// strictKey, strictSecret: strict SigV4 mode's key pair, made now.
+	strictKey, strictSecret string
 }
 
 // WithImage runs a pre-built groundstack image (a tag or ID) instead of
@@ -66,6 +71,24 @@ func WithContainerEnv(env map[string]string) ContainerOption {
 		}
 	}
 }
+
+// WithStrictAuth starts groundstack in strict SigV4 mode with a key pair
+// made now, which the backend's Config signs with: anything else, test
+// credentials included, is refused as AWS refuses it. FromEnv uses it when
+// GROUNDSTACK_STRICT_AUTH=1. (The keys travel in the container's
+// environment, which only those who can drive the Docker engine, and so
+// read the container anyway, can see; groundstack scrubs them from its own
+// environment before anything starts.)
+func WithStrictAuth() ContainerOption {
+	return func(c *containerConfig) {
+		c.strictKey, c.strictSecret = "AKIA"+strings.ToUpper(rand.Text()[:16]), rand.Text()+rand.Text()
+		c.env[EnvStrictAuth] = "1"
+		c.env[envAccessKeys] = c.strictKey + ":" + c.strictSecret
+	}
+}
+
+// envAccessKeys is groundstack's variable for strict mode's keys.
+const envAccessKeys = "GROUNDSTACK_ACCESS_KEYS"
 
 // WithNetwork also attaches the container to a Docker network, where the
 // other containers reach it by its aliases.
@@ -119,6 +142,9 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 	c, err := runContainer(ctx, "container", image, cfg.startTimeout, emulatorCustomizers(cfg)...)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.strictKey != "" {
+		c.cfg.Credentials = credentials.NewStaticCredentialsProvider(cfg.strictKey, cfg.strictSecret, "")
 	}
 	c.features = probeFeatures(ctx, c.endpoint)
 	return c, nil

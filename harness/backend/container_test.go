@@ -77,7 +77,11 @@ func TestContainerBackend(t *testing.T) {
 			defer wg.Done()
 			sctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 			defer cancel()
-			cs[i], errs[i] = backend.StartContainer(sctx)
+			var opts []backend.ContainerOption
+			if i == 1 {
+				opts = append(opts, backend.WithStrictAuth()) // the second one strict
+			}
+			cs[i], errs[i] = backend.StartContainer(sctx, opts...)
 		}()
 	}
 	wg.Wait()
@@ -94,6 +98,10 @@ func TestContainerBackend(t *testing.T) {
 		t.Fatalf("endpoints %s and %s", cs[0].Endpoint(), cs[1].Endpoint())
 	}
 	t.Logf("image %s, Run to healthy %s and %s", c.Image(), cs[0].Startup(), cs[1].Startup())
+	checkStrict(t, cs[1])
+	if err := cs[1].Reset(ctx); err != nil {
+		t.Fatalf("reset of the strict container: %v", err)
+	}
 	if c.Name() != "container" || !c.Supports(backend.FeatureReset) || !c.Supports(backend.FeaturePathURLs) {
 		t.Fatalf("%s: features", c.Name())
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -24,6 +25,22 @@ func TestStrictEmbeddedBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
+	creds := checkStrict(t, b)
+	ext, err := backend.ConnectExternal(ctx, b.Endpoint(), backend.StartedByThisRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext.SignWith(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, ""))
+	if err := ext.Reset(ctx); err != nil {
+		t.Fatalf("a signed reset through the edge: %v", err)
+	}
+}
+
+// checkStrict asserts a backend's cloud is strict and its Config signs
+// with keys it accepts, and returns those keys.
+func checkStrict(t *testing.T, b backend.Backend) aws.Credentials {
+	t.Helper()
+	ctx := context.Background()
 	cfg := b.Config()
 	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 		t.Fatalf("the backend's own config: %v", err)
@@ -38,12 +55,5 @@ func TestStrictEmbeddedBackend(t *testing.T) {
 	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidClientTokenId" {
 		t.Fatalf("test credentials on a strict emulator: %v", err)
 	}
-	ext, err := backend.ConnectExternal(ctx, b.Endpoint(), backend.StartedByThisRun())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ext.SignWith(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, ""))
-	if err := ext.Reset(ctx); err != nil {
-		t.Fatalf("a signed reset through the edge: %v", err)
-	}
+	return creds
 }

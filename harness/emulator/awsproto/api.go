@@ -269,7 +269,7 @@ func (a *API) serveJSON(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = append(body[:0], '{', '}')
-	} else if !json.Valid(body) {
+	} else if !ValidJSON(body) {
 		a.WriteError(w, c, ErrSerialization.New("Start of structure or map found where not expected."))
 		return
 	}

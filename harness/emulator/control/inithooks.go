@@ -3,6 +3,7 @@ package control
 import (
 	"bytes"
 	"context"
+	"errors"
 	"maps"
 	"os"
 	"os/exec"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // InitReport is GET /_localstack/init's answer, in LocalStack's shape.
@@ -106,15 +109,18 @@ func (p *Plane) runInitHooks(ctx context.Context, dir, endpoint string) {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 		cmd.WaitDelay = hookWaitDelay
-		cmd.Env = append(os.Environ(),
-			"AWS_ENDPOINT_URL="+endpoint,
-			"LOCALSTACK_HOST="+strings.TrimPrefix(endpoint, "http://"),
-			"AWS_DEFAULT_REGION="+p.env.Region,
-		)
+		env, revoke, err := p.hookEnv(name, endpoint)
+		if err != nil {
+			cancel()
+			p.setHook(i, "ERROR", "no credentials for the hook: "+err.Error())
+			continue
+		}
+		cmd.Env = env
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
+		err = cmd.Run()
 		cancel()
+		revoke()
 		tail := out.String()
 		if len(tail) > 4096 {
 			tail = tail[len(tail)-4096:]
@@ -129,6 +135,51 @@ func (p *Plane) runInitHooks(ctx context.Context, dir, endpoint string) {
 	p.mu.Lock()
 	p.hooks.Completed["READY"] = true
 	p.mu.Unlock()
+}
+
+// hookEnv is a hook's environment: the emulator's, without its access
+// keys, with the endpoint and region, and credentials the emulator accepts.
+// In strict mode those are a session of the account's own, revoked when the
+// hook ends (the host's credentials would be refused, and the emulator's
+// keys must not reach a script); otherwise the host's, or the test ones
+// when there are none, as awslocal does.
+func (p *Plane) hookEnv(name, endpoint string) (env []string, revoke func(), err error) {
+	revoke = func() {}
+	_, strict := p.env.Links.Get(cloud.LinkSigV4).(cloud.RequestVerifier)
+	var creds cloud.TemporaryCredentials
+	if strict {
+		iss, ok := p.env.Links.Get(cloud.LinkCredentials).(cloud.CredentialIssuer)
+		if !ok {
+			return nil, nil, errors.New("no service issues sessions")
+		}
+		if creds, revoke, err = iss.IssueSession("", "init-hook"); err != nil {
+			return nil, nil, err
+		}
+	}
+	hasKey := false
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "GROUNDSTACK_ACCESS_KEYS"):
+			continue
+		case strict && (k == "AWS_ACCESS_KEY_ID" || k == "AWS_SECRET_ACCESS_KEY" || k == "AWS_SESSION_TOKEN" ||
+			k == "AWS_PROFILE" || k == "AWS_SHARED_CREDENTIALS_FILE" || k == "AWS_CONFIG_FILE"):
+			continue
+		case k == "AWS_ACCESS_KEY_ID" || k == "AWS_PROFILE":
+			hasKey = true
+		}
+		env = append(env, kv)
+	}
+	env = append(env, "AWS_ENDPOINT_URL="+endpoint, "LOCALSTACK_HOST="+strings.TrimPrefix(endpoint, "http://"),
+		"AWS_DEFAULT_REGION="+p.env.Region)
+	switch {
+	case strict:
+		env = append(env, "AWS_ACCESS_KEY_ID="+creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY="+creds.SecretAccessKey,
+			"AWS_SESSION_TOKEN="+creds.SessionToken)
+	case !hasKey:
+		env = append(env, "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
+	}
+	return env, revoke, nil
 }
 
 func (p *Plane) setHook(i int, state, output string) {

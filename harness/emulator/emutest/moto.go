@@ -1,12 +1,15 @@
 package emutest
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/aws/smithy-go"
 )
 
 // Moto runs moto's server on a free loopback port for a differential test
@@ -43,4 +46,21 @@ func Moto(t testing.TB, skipEnv string) string {
 	}
 	t.Skip("moto did not start in 30 s")
 	return ""
+}
+
+// Outcomes returns a recorder for differential transcripts: each step
+// appends "step: ok", "step: <AWS error code>" or "step: <error>" to out,
+// the part of an answer that an emulator and moto can be compared on.
+func Outcomes(out *[]string) func(step string, err error) {
+	return func(step string, err error) {
+		var ae smithy.APIError
+		switch {
+		case err == nil:
+			*out = append(*out, step+": ok")
+		case errors.As(err, &ae):
+			*out = append(*out, step+": "+ae.ErrorCode())
+		default:
+			*out = append(*out, step+": "+err.Error())
+		}
+	}
 }

@@ -155,17 +155,7 @@ func (a *API) PatchAuthorizer(id string, ops []PatchOp) (*Authorizer, error) {
 
 func (z *Authorizer) patch(op PatchOp) error {
 	if op.Path == "/providerARNs" {
-		switch op.Op {
-		case "add":
-			if !slices.Contains(z.ProviderARNs, op.Value) {
-				z.ProviderARNs = append(z.ProviderARNs, op.Value)
-			}
-		case "remove":
-			z.ProviderARNs = slices.DeleteFunc(z.ProviderARNs, func(x string) bool { return x == op.Value })
-		default:
-			return badPatch(op)
-		}
-		return nil
+		return patchSet(&z.ProviderARNs, op.Value, op, "add")
 	}
 	if op.Op != "replace" {
 		return badPatch(op)

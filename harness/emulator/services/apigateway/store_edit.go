@@ -49,6 +49,22 @@ func badPatch(op PatchOp) error {
 	return ErrBadRequest.Errorf("Invalid patch path '%s' specified for op '%s'", op.Path, op.Op)
 }
 
+// patchSet applies an add (addOps: the ops that add) or remove of one
+// string of a set member (/providerARNs, /stages, /binaryMediaTypes/{type}).
+func patchSet(set *[]string, v string, op PatchOp, addOps ...string) error {
+	switch {
+	case slices.Contains(addOps, op.Op):
+		if !slices.Contains(*set, v) {
+			*set = append(*set, v)
+		}
+	case op.Op == "remove":
+		*set = slices.DeleteFunc(*set, func(x string) bool { return x == v })
+	default:
+		return badPatch(op)
+	}
+	return nil
+}
+
 // patchEntry applies an add, replace or remove of one entry of a map member
 // (/requestParameters/{name}, /variables/{name}, ...).
 func patchEntry[V any](m *map[string]V, key string, op PatchOp, v V) error {
@@ -89,18 +105,7 @@ func (a *API) Patch(ops []PatchOp) error {
 
 func (a *API) patch(op PatchOp) error {
 	if rest, ok := strings.CutPrefix(op.Path, "/binaryMediaTypes/"); ok {
-		mt := unescapePointer(rest)
-		switch op.Op {
-		case "add", "replace":
-			if !slices.Contains(a.BinaryMediaTypes, mt) {
-				a.BinaryMediaTypes = append(a.BinaryMediaTypes, mt)
-			}
-		case "remove":
-			a.BinaryMediaTypes = slices.DeleteFunc(a.BinaryMediaTypes, func(x string) bool { return x == mt })
-		default:
-			return badPatch(op)
-		}
-		return nil
+		return patchSet(&a.BinaryMediaTypes, unescapePointer(rest), op, "add", "replace")
 	}
 	if rest, ok := strings.CutPrefix(op.Path, "/endpointConfiguration/types/"); ok && op.Op == "replace" {
 		for i, t := range a.EndpointTypes {

@@ -237,20 +237,12 @@ func (s *Store) PatchAPIKey(id string, ops []PatchOp) (APIKey, error) {
 
 func (s *Store) patchAPIKey(k *APIKey, op PatchOp) error {
 	if op.Path == "/stages" {
-		switch op.Op {
-		case "add":
+		if op.Op == "add" {
 			if err := s.checkStageKey(op.Value); err != nil {
 				return err
 			}
-			if !slices.Contains(k.StageKeys, op.Value) {
-				k.StageKeys = append(k.StageKeys, op.Value)
-			}
-		case "remove":
-			k.StageKeys = slices.DeleteFunc(k.StageKeys, func(x string) bool { return x == op.Value })
-		default:
-			return badPatch(op)
 		}
-		return nil
+		return patchSet(&k.StageKeys, op.Value, op, "add")
 	}
 	if op.Op != "replace" {
 		return badPatch(op)

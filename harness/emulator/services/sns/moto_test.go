@@ -2,7 +2,6 @@ package sns_test
 
 import (
 	"encoding/json"
-	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
@@ -22,18 +20,7 @@ import (
 // topic and a subscription show.
 func snsTranscript(c *sns.Client, q *sqs.Client) []string {
 	var out []string
-	outcome := func(step string, err error) {
-		if err == nil {
-			out = append(out, step+": ok")
-			return
-		}
-		var ae smithy.APIError
-		if errors.As(err, &ae) {
-			out = append(out, step+": "+ae.ErrorCode())
-			return
-		}
-		out = append(out, step+": "+err.Error())
-	}
+	outcome := emutest.Outcomes(&out)
 	t, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("diff")})
 	if err != nil {
 		return []string{"create: " + err.Error()}

@@ -1,7 +1,6 @@
 package sqs_test
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
@@ -19,18 +17,7 @@ import (
 // MD5s AWS computes (which the SDKs check) and the error codes of bad input.
 func sqsTranscript(c *sqs.Client) []string {
 	var out []string
-	outcome := func(step string, err error) {
-		if err == nil {
-			out = append(out, step+": ok")
-			return
-		}
-		var ae smithy.APIError
-		if errors.As(err, &ae) {
-			out = append(out, step+": "+ae.ErrorCode())
-			return
-		}
-		out = append(out, step+": "+err.Error())
-	}
+	outcome := emutest.Outcomes(&out)
 	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("diff")})
 	if err != nil {
 		return []string{"create: " + err.Error()}

@@ -74,8 +74,8 @@ type message struct {
 	group     *group
 	x         *extra
 
-	ageNext, agePrev *message
-	next, prev       *message // ready list or the group's list
+	age   links[message]
+	ready links[message] // the queue's ready list or the group's messages
 }
 
 // extra holds what most messages lack.
@@ -93,11 +93,11 @@ type extra struct {
 
 // group is a FIFO message group.
 type group struct {
-	id                   string
-	head, tail           *message
-	inflight             int
-	inAvail              bool
-	availNext, availPrev *group
+	id       string
+	msgs     readyList
+	inflight int
+	inAvail  bool
+	avail    links[group]
 }
 
 type dedupEntry struct {
@@ -108,85 +108,67 @@ type dedupEntry struct {
 
 // ---- lists
 
-type ageList struct{ head, tail *message }
+// links is an element's place in one intrusive doubly linked list.
+type links[T any] struct{ next, prev *T }
 
-func (l *ageList) push(m *message) {
-	m.agePrev, m.ageNext = l.tail, nil
+// linker picks which of an element's links a list threads through.
+type linker[T any] interface{ of(*T) *links[T] }
+
+// dlist is an intrusive doubly linked list through the links L picks:
+// O(1) push and unlink with no allocation.
+type dlist[T any, L linker[T]] struct{ head, tail *T }
+
+func (l *dlist[T, L]) push(x *T) {
+	var by L
+	n := by.of(x)
+	n.prev, n.next = l.tail, nil
 	if l.tail != nil {
-		l.tail.ageNext = m
+		by.of(l.tail).next = x
 	} else {
-		l.head = m
+		l.head = x
 	}
-	l.tail = m
+	l.tail = x
 }
 
-func (l *ageList) unlink(m *message) {
-	if m.agePrev != nil {
-		m.agePrev.ageNext = m.ageNext
+func (l *dlist[T, L]) unlink(x *T) {
+	var by L
+	n := by.of(x)
+	if n.prev != nil {
+		by.of(n.prev).next = n.next
 	} else {
-		l.head = m.ageNext
+		l.head = n.next
 	}
-	if m.ageNext != nil {
-		m.ageNext.agePrev = m.agePrev
+	if n.next != nil {
+		by.of(n.next).prev = n.prev
 	} else {
-		l.tail = m.agePrev
+		l.tail = n.prev
 	}
-	m.ageNext, m.agePrev = nil, nil
+	n.next, n.prev = nil, nil
 }
 
-// readyList links messages through next/prev: a standard queue's visible
-// messages, or one FIFO group's messages.
-type readyList struct{ head, tail *message }
+type byAge struct{}   // every message of a queue, oldest first (retention)
+type byReady struct{} // a standard queue's visible messages, or one FIFO group's messages
+type byAvail struct{} // FIFO groups with a deliverable head
 
-func (l *readyList) push(m *message) {
-	m.prev, m.next = l.tail, nil
-	if l.tail != nil {
-		l.tail.next = m
-	} else {
-		l.head = m
-	}
-	l.tail = m
-}
+func (byAge) of(m *message) *links[message]   { return &m.age }
+func (byReady) of(m *message) *links[message] { return &m.ready }
+func (byAvail) of(g *group) *links[group]     { return &g.avail }
 
-func (l *readyList) unlink(m *message) {
-	if m.prev != nil {
-		m.prev.next = m.next
-	} else {
-		l.head = m.next
-	}
-	if m.next != nil {
-		m.next.prev = m.prev
-	} else {
-		l.tail = m.prev
-	}
-	m.next, m.prev = nil, nil
-}
+type (
+	ageList   = dlist[message, byAge]
+	readyList = dlist[message, byReady]
+)
 
-type groupList struct{ head, tail *group }
+// groupList is the FIFO groups available to a receive.
+type groupList struct{ dlist[group, byAvail] }
 
 func (l *groupList) push(g *group) {
-	g.availPrev, g.availNext = l.tail, nil
-	if l.tail != nil {
-		l.tail.availNext = g
-	} else {
-		l.head = g
-	}
-	l.tail = g
+	l.dlist.push(g)
 	g.inAvail = true
 }
 
 func (l *groupList) unlink(g *group) {
-	if g.availPrev != nil {
-		g.availPrev.availNext = g.availNext
-	} else {
-		l.head = g.availNext
-	}
-	if g.availNext != nil {
-		g.availNext.availPrev = g.availPrev
-	} else {
-		l.tail = g.availPrev
-	}
-	g.availNext, g.availPrev = nil, nil
+	l.dlist.unlink(g)
 	g.inAvail = false
 }
 

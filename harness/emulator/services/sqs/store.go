@@ -709,7 +709,7 @@ func (s *Store) Purge(q *Queue) error {
 	}
 	q.purged = now
 	for m := q.age.head; m != nil; {
-		next := m.ageNext
+		next := m.age.next
 		q.remove(m)
 		m = next
 	}

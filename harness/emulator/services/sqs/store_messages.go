@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MessageAttribute is one message attribute (or system attribute) as sent.
@@ -190,14 +191,14 @@ func AttributesMD5(attrs []MessageAttribute) string {
 		h.Write(b)
 	}
 	for _, a := range attrs {
-		put([]byte(a.Name))
-		put([]byte(a.DataType))
+		put(readOnlyBytes(a.Name))
+		put(readOnlyBytes(a.DataType))
 		if strings.HasPrefix(a.DataType, "Binary") {
 			h.Write([]byte{2})
 			put(a.BinaryValue)
 		} else {
 			h.Write([]byte{1})
-			put([]byte(a.StringValue))
+			put(readOnlyBytes(a.StringValue))
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -248,10 +249,14 @@ func (q *Queue) CheckSend(in *SendInput) error {
 	return nil
 }
 
+// readOnlyBytes views s as bytes without copying it (a message body may be
+// 1 MiB), for hashing only: nothing may write to the result.
+func readOnlyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // Send stores a message (after CheckSend; attributes validated and sorted
 // by ValidateAttributes, attrSize their size).
 func (s *Store) Send(q *Queue, in *SendInput, attrSize int) (SendResult, error) {
-	md5Body := md5.Sum([]byte(in.Body))
+	md5Body := md5.Sum(readOnlyBytes(in.Body))
 	res := SendResult{MD5OfBody: hex.EncodeToString(md5Body[:])}
 	var x *extra
 	if len(in.Attributes) > 0 || in.TraceHeader != "" || in.GroupID != "" || in.SenderID != "" {
@@ -265,7 +270,7 @@ func (s *Store) Send(q *Queue, in *SendInput, attrSize int) (SendResult, error) 
 	}
 	dedupID := in.DedupID
 	if q.Fifo && dedupID == "" {
-		sum := sha256.Sum256([]byte(in.Body))
+		sum := sha256.Sum256(readOnlyBytes(in.Body))
 		dedupID = hex.EncodeToString(sum[:])
 	}
 	id := s.newID()
@@ -336,13 +341,7 @@ func (q *Queue) insert(m *message, now time.Time, delay time.Duration) {
 			q.groups[gid] = g
 		}
 		m.group = g
-		m.prev, m.next = g.tail, nil
-		if g.tail != nil {
-			g.tail.next = m
-		} else {
-			g.head = m
-		}
-		g.tail = m
+		g.msgs.push(m)
 	}
 	if delay > 0 {
 		m.state = stDelayed
@@ -371,7 +370,7 @@ func (q *Queue) becomeVisible(m *message) {
 
 // fixGroup puts g in or out of the available groups.
 func (q *Queue) fixGroup(g *group) {
-	ok := g.inflight == 0 && g.head != nil && g.head.state == stVisible
+	ok := g.inflight == 0 && g.msgs.head != nil && g.msgs.head.state == stVisible
 	if ok && !g.inAvail {
 		q.avail.push(g)
 	} else if !ok && g.inAvail {
@@ -434,18 +433,9 @@ func (q *Queue) remove(m *message) {
 		}
 	}
 	if g := m.group; g != nil {
-		if m.prev != nil {
-			m.prev.next = m.next
-		} else {
-			g.head = m.next
-		}
-		if m.next != nil {
-			m.next.prev = m.prev
-		} else {
-			g.tail = m.prev
-		}
-		m.next, m.prev, m.group = nil, nil, nil
-		if g.head == nil {
+		g.msgs.unlink(m)
+		m.group = nil
+		if g.msgs.head == nil {
 			if g.inAvail {
 				q.avail.unlink(g)
 			}
@@ -584,8 +574,8 @@ func (q *Queue) take(now time.Time, in ReceiveInput) (out []Received, dead []*me
 				break
 			}
 			q.avail.unlink(g)
-			for m := g.head; m != nil && m.state == stVisible && len(out) < in.Max; {
-				next := m.next
+			for m := g.msgs.head; m != nil && m.state == stVisible && len(out) < in.Max; {
+				next := m.ready.next
 				if maxRecv > 0 && int(m.recvCount) >= maxRecv {
 					q.remove(m)
 					dead = append(dead, m)

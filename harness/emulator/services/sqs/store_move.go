@@ -177,7 +177,7 @@ func (q *Queue) detachVisible() *message {
 	var m *message
 	if q.Fifo {
 		if g := q.avail.head; g != nil {
-			m = g.head
+			m = g.msgs.head
 		}
 	} else {
 		m = q.ready.head
