@@ -189,7 +189,10 @@ var _ = Describe("the workshop lab, run by its scripts", Ordered, ContinueOnFail
 
 			q, err := sqsc().GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(queueName)})
 			Expect(err).NotTo(HaveOccurred())
-			msgs, err := sqsc().ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 1})
+			// A look that hides the messages for a second only: the SDK omits
+			// a zero VisibilityTimeout (the queue's 30 s would apply), and 05's
+			// event source mapping is to receive them next.
+			msgs, err := sqsc().ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 1, WaitTimeSeconds: 1})
 			Expect(err).NotTo(HaveOccurred())
 			var welcome map[string]any
 			for _, m := range msgs.Messages {
