@@ -58,6 +58,9 @@ func main() {
 }
 
 func handle(ctx context.Context, raw json.RawMessage) (any, error) {
+	if ok, err := reportBatch(ctx, raw, time.Now()); ok {
+		return nil, err
+	}
 	var ev event
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		// Not an object (a string, a number…): echo it.

@@ -107,9 +107,19 @@ func (x *Executor) instanceEnv(fn *Function, creds cloud.TemporaryCredentials, p
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	ours := len(env)
+outer:
 	for _, k := range keys {
 		if isReserved(k) {
 			continue
+		}
+		// A function's TZ, LANG, PATH… replace ours: one value per name,
+		// so that C's getenv and Python's os.environ agree.
+		for i, kv := range env[:ours] {
+			if strings.HasPrefix(kv, k+"=") {
+				env[i] = k + "=" + fn.Env[k]
+				continue outer
+			}
 		}
 		set(k, fn.Env[k])
 	}

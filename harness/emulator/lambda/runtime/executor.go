@@ -65,8 +65,11 @@ type Config struct {
 	// HostPath is where python3 and node are looked for (the emulator's
 	// PATH when empty); instances never see it.
 	HostPath string
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Zygote says how Python instances start (ZygotePreload by default;
+	// the emulator's GROUNDSTACK_LAMBDA_ZYGOTE when empty).
+	Zygote ZygoteMode
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // Executor runs function instances as child processes. It is safe for
@@ -88,6 +91,12 @@ type Executor struct {
 	ricOnce      sync.Once
 	ricDir       string
 	ricErr       error
+
+	zygoteMode ZygoteMode
+	zygotes    map[string]*zygoteSlot // by interpreter path; guarded by mu
+	// zygoteSandboxOf says which sandbox a forked instance enters (the
+	// sandbox's hook; nil: none).
+	zygoteSandboxOf func(fn *Function) *zygoteSandbox
 }
 
 // New returns an Executor.
@@ -118,6 +127,10 @@ func New(cfg Config) *Executor {
 	}
 	x := &Executor{cfg: cfg, cache: newCodeCache(cfg.CacheDir, cfg.CacheBytes), pools: map[*Pool]struct{}{}, stop: make(chan struct{}), opts: map[string]*optEntry{}}
 	x.initTimeout.Store(int64(cfg.InitTimeout))
+	x.zygoteMode = cfg.Zygote
+	if x.zygoteMode == "" {
+		x.zygoteMode = zygoteModeFromEnv(os.Getenv(EnvZygote))
+	}
 	return x
 }
 
@@ -183,6 +196,7 @@ func (x *Executor) NewPool(fn *Function) *Pool {
 		x.pools[p] = struct{}{}
 		x.cache.pin(fn.CodeSHA256)
 		x.holdOptLocked(fn.Layers)
+		x.prewarmLocked(fn.Runtime)
 	}
 	x.mu.Unlock()
 	return p
@@ -234,6 +248,7 @@ func (x *Executor) Close() error {
 	for _, p := range pools {
 		p.wait()
 	}
+	x.stopZygotes()
 	x.cache.close()
 	return nil
 }

@@ -42,6 +42,7 @@ type instance struct {
 	stream  string
 	cmd     *exec.Cmd
 	pid     int
+	wait    func() error // reaps the process: cmd.Wait, or the zygote's word
 	srv     *http.Server
 	logs    *capture
 	pending *logBuffer // lines printed outside any invocation
@@ -209,7 +210,12 @@ func (p *Pool) spawn() (*instance, error) {
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	inst.started = time.Now()
-	if err := inst.cmd.Start(); err != nil {
+	var startErr error
+	forked := fam == FamilyPython && p.forkPython(inst, inst.cmd, w, opt)
+	if !forked {
+		startErr = inst.cmd.Start()
+	}
+	if err := startErr; err != nil {
 		ln.Close()
 		r.Close()
 		w.Close()
@@ -219,7 +225,9 @@ func (p *Pool) spawn() (*instance, error) {
 	}
 	w.Close() // the child holds the only write end now
 	inst.revoke = revoke
-	inst.pid = inst.cmd.Process.Pid
+	if !forked {
+		inst.pid, inst.wait = inst.cmd.Process.Pid, inst.cmd.Wait
+	}
 	go inst.logs.run()
 	go func() { _ = inst.srv.Serve(ln) }()
 	p.mu.Lock()
@@ -291,7 +299,7 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 
 // watch reaps the process and takes the instance out of its pool.
 func (inst *instance) watch() {
-	inst.exitErr = inst.cmd.Wait()
+	inst.exitErr = inst.wait()
 	// Anything the handler started dies with it, and so do its credentials.
 	_ = syscall.Kill(-inst.pid, syscall.SIGKILL)
 	inst.revoke()

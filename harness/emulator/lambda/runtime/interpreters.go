@@ -220,7 +220,7 @@ func (x *Executor) ricPath(f Family) (string, error) {
 		if x.ricErr = os.MkdirAll(dir, 0o700); x.ricErr != nil {
 			return
 		}
-		for name, body := range map[string][]byte{"bootstrap.py": pythonRIC, "bootstrap.cjs": nodeRIC} {
+		for name, body := range map[string][]byte{"bootstrap.py": pythonRIC, "bootstrap.cjs": nodeRIC, "zygote.py": pythonZygote} {
 			// Written afresh: nothing found in the cache directory is trusted.
 			tmp := filepath.Join(dir, name+".tmp-"+randomSuffix())
 			if x.ricErr = os.WriteFile(tmp, body, 0o500); x.ricErr != nil {

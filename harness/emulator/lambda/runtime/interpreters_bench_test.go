@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -52,7 +53,13 @@ func needProgram(b testing.TB, name string) string {
 // benchExecutor stores code and returns a function to make fresh (cold)
 // pools of it.
 func benchExecutor(b *testing.B, rt, handler string, files map[string]string) (*runtime.Executor, func(name string) *runtime.Pool) {
-	x := runtime.New(runtime.Config{Logs: func() cloud.LogWriter { return nil }, InitTimeout: 2 * time.Minute})
+	return benchExecutorWith(b, runtime.Config{}, rt, handler, files)
+}
+
+func benchExecutorWith(b *testing.B, cfg runtime.Config, rt, handler string, files map[string]string) (*runtime.Executor, func(name string) *runtime.Pool) {
+	cfg.Logs = func() cloud.LogWriter { return nil }
+	cfg.InitTimeout = 2 * time.Minute
+	x := runtime.New(cfg)
 	b.Cleanup(func() { x.Close() })
 	sum, err := x.StoreCode(codeZip(b, files))
 	if err != nil {
@@ -236,11 +243,29 @@ func BenchmarkFiftyColdStarts(b *testing.B) {
 				Runtime: "provided.al2023", CodeSHA256: sum, Timeout: time.Minute, MemoryMB: 128})
 		}, `{"mode":"sleep","ms":200}`)
 	})
-	b.Run("python", func(b *testing.B) {
-		needProgram(b, "python3")
-		x, newPool := benchExecutor(b, "python3.12", "app.handler", map[string]string{"app.py": "import time\ndef handler(e, c):\n    time.sleep(0.2)\n    return 1\n"})
-		fifty(b, x, newPool, `{}`)
-	})
+	// Python: from the zygote (the default) and as fresh interpreters
+	// (GROUNDSTACK_LAMBDA_ZYGOTE=off), with and without boto3.
+	for _, c := range []struct {
+		name    string
+		mode    runtime.ZygoteMode
+		import_ string
+	}{
+		{"python", runtime.ZygotePreload, "import time"},
+		{"python-fresh", runtime.ZygoteOff, "import time"},
+		{"python-boto3", runtime.ZygotePreload, "import time, boto3"},
+		{"python-boto3-fresh", runtime.ZygoteOff, "import time, boto3"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			needProgram(b, "python3")
+			if strings.Contains(c.import_, "boto3") && exec.Command("python3", "-c", "import boto3").Run() != nil {
+				b.Skip("no boto3 in the machine's python3")
+			}
+			x, newPool := benchExecutorWith(b, runtime.Config{Zygote: c.mode}, "python3.12", "app.handler",
+				map[string]string{"app.py": c.import_ + "\ndef handler(e, c):\n    time.sleep(0.2)\n    return 1\n"})
+			invokeOnce(b, newPool("warmup"), "w").Release() // the interpreter probe and the zygote, once
+			fifty(b, x, newPool, `{}`)
+		})
+	}
 }
 
 // countPIDs is how many processes a pool's function ran on (while they are

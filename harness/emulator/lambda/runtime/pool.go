@@ -34,6 +34,9 @@ type Pool struct {
 	retired   bool
 
 	reaped sync.WaitGroup // one per spawned process
+
+	zfitOnce sync.Once // whether its instances can fork from a zygote
+	zfit     bool
 }
 
 type waiter struct{ ch chan grant }

@@ -141,3 +141,13 @@ func (x *stream) position(kind string, seqText *string, now time.Time) (uint64, 
 	}
 	return 0, constraint(kind, "shardIteratorType", awsproto.EnumSet("AFTER_SEQUENCE_NUMBER", "LATEST", "AT_SEQUENCE_NUMBER", "TRIM_HORIZON"))
 }
+
+// StreamShardID returns the ID of a stream's shard (a stream has one), for
+// the DDBStreamBatchInfo of Lambda's failure records.
+func (st *Store) StreamShardID(streamARN string) (string, bool) {
+	x := st.streamByARN(streamARN)
+	if x == nil {
+		return "", false
+	}
+	return x.shardID, true
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -37,6 +38,9 @@ type Service struct {
 	exec  *runtime.Executor
 	api   awsproto.API
 	async *asyncQueue
+	esm   *eventSources
+	// destinationFailures counts records no destination took.
+	destinationFailures atomic.Int64
 
 	closeOnce sync.Once
 }
@@ -70,6 +74,7 @@ func New(env *cloud.Env) *Service {
 	s.store.OnCodeReleased(s.exec.DropCode)
 	s.store.OnLayerCodeReleased(s.exec.ReleaseCode)
 	s.async = newAsyncQueue(s)
+	s.esm = newEventSources(s)
 	s.api = awsproto.API{
 		Base:      awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:  awsproto.RestJSON,
@@ -80,14 +85,19 @@ func New(env *cloud.Env) *Service {
 	}
 	s.register()
 	s.registerLayers()
+	s.registerEventSourceMappings()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
+	}
+	if q, ok := env.Links.Get(cloud.LinkSQS).(cloud.Queues); ok {
+		q.OnQueueDeleted(s.esm.queueDeleted)
 	}
 	return s
 }
 
 func (s *Service) register() {
 	const fn = "/2015-03-31/functions/{FunctionName}"
+	const invokeConfig = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 	const created, accepted, noContent = http.StatusCreated, http.StatusAccepted, http.StatusNoContent
 	s.api.Register(
 		// functions: api_functions.go
@@ -126,6 +136,12 @@ func (s *Service) register() {
 		awsproto.Handle("UpdateFunctionUrlConfig", s.updateURL).At("PUT /2021-10-31/functions/{FunctionName}/url"),
 		awsproto.Handle("DeleteFunctionUrlConfig", s.deleteURL).At("DELETE /2021-10-31/functions/{FunctionName}/url").WithStatus(noContent),
 		awsproto.Handle("ListFunctionUrlConfigs", s.listURLs).At("GET /2021-10-31/functions/{FunctionName}/urls"),
+		// event invoke configs: api_invoke_config.go
+		awsproto.Handle("PutFunctionEventInvokeConfig", s.putInvokeConfig).At("PUT "+invokeConfig),
+		awsproto.Handle("UpdateFunctionEventInvokeConfig", s.updateInvokeConfig).At("POST "+invokeConfig),
+		awsproto.Handle("GetFunctionEventInvokeConfig", s.getInvokeConfig).At("GET "+invokeConfig),
+		awsproto.Handle("DeleteFunctionEventInvokeConfig", s.deleteInvokeConfig).At("DELETE "+invokeConfig).WithStatus(noContent),
+		awsproto.Handle("ListFunctionEventInvokeConfigs", s.listInvokeConfigs).At("GET "+invokeConfig+"/list"),
 		// tags: api_tags.go
 		awsproto.Handle("TagResource", s.tagResource).At("POST /2017-03-31/tags/{Resource}").WithStatus(noContent),
 		awsproto.Handle("UntagResource", s.untagResource).At("DELETE /2017-03-31/tags/{Resource}").WithStatus(noContent),
@@ -143,9 +159,11 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2014-11-13/functions"},
 		{Kind: cloud.ByPath, Key: "/2017-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2019-09-30/functions"},
+		{Kind: cloud.ByPath, Key: "/2019-09-25/functions"},
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
+		{Kind: cloud.ByPath, Key: esmPath},
 		{Kind: cloud.ByPath, Key: layersPath},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(urlPathPrefix, "/"), Public: true},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(codePath, "/"), Public: true},
@@ -155,6 +173,7 @@ func (s *Service) Routes() []cloud.Route {
 
 // Reset deletes every function and kills every instance.
 func (s *Service) Reset() {
+	s.esm.reset()
 	s.async.reset()
 	s.store.Reset()
 }
@@ -164,6 +183,7 @@ func (s *Service) Reset() {
 func (s *Service) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.esm.close()
 		s.async.close()
 		s.store.Reset()
 		err = s.exec.Close()
@@ -174,7 +194,8 @@ func (s *Service) Close() error {
 
 // Summary counts functions and instances.
 func (s *Service) Summary() map[string]any {
-	return map[string]any{"functions": s.store.FunctionCount(), "instances": len(s.exec.PIDs())}
+	return map[string]any{"functions": s.store.FunctionCount(), "instances": len(s.exec.PIDs()),
+		"destinationFailures": s.destinationFailures.Load(), "eventSourceMappings": s.esm.count()}
 }
 
 // Executor exposes the process executor (tests count its processes).
@@ -292,4 +313,12 @@ func page[T, W any](items []T, key func(T) string, marker *string, maxItems *int
 		out = append(out, wire(x))
 	}
 	return out, next
+}
+
+// TuneEventSources sets the first wait before an event source mapping
+// retries a failed batch or poll (tests shorten it; default 100 ms).
+func (s *Service) TuneEventSources(retryDelay time.Duration) {
+	s.esm.mu.Lock()
+	s.esm.retryDelay = retryDelay
+	s.esm.mu.Unlock()
 }

@@ -33,6 +33,13 @@ type ConfigMembers struct {
 	EphemeralStorage *ephemeralInput   `json:"EphemeralStorage"`
 	LoggingConfig    *loggingInput     `json:"LoggingConfig"`
 	Layers           *[]string         `json:"Layers"`
+	DeadLetterConfig *deadLetterInput  `json:"DeadLetterConfig"`
+}
+
+// deadLetterInput is DeadLetterConfig (ResourceArn's pattern; "" removes
+// the dead-letter queue).
+type deadLetterInput struct {
+	TargetArn *string `json:"TargetArn" pattern:"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()"`
 }
 
 type environmentInput struct {
@@ -148,6 +155,11 @@ type functionConfigurationWire struct {
 	SnapStart        map[string]string `json:"SnapStart"`
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
 	Layers           []layerWire       `json:"Layers,omitempty"`
+	DeadLetterConfig *deadLetterWire   `json:"DeadLetterConfig,omitempty"`
+}
+
+type deadLetterWire struct {
+	TargetArn string `json:"TargetArn"`
 }
 
 // layerWire is one of a function's layers as its configuration shows it.
@@ -177,6 +189,9 @@ func configWire(v *Version) functionConfigurationWire {
 	}
 	for _, l := range c.Layers {
 		out.Layers = append(out.Layers, layerWire{Arn: l.ARN, CodeSize: l.CodeSize})
+	}
+	if c.DeadLetter != "" {
+		out.DeadLetterConfig = &deadLetterWire{TargetArn: c.DeadLetter}
 	}
 	return out
 }
@@ -236,6 +251,11 @@ func (in *ConfigMembers) check() error {
 	if in.Layers != nil {
 		if err := checkLayerARNs(*in.Layers); err != nil {
 			return err
+		}
+	}
+	if dl := in.DeadLetterConfig; dl != nil && str(dl.TargetArn) != "" {
+		if svc := arnService(*dl.TargetArn); svc != "sqs" && svc != "sns" {
+			return errInvalidParameterValue.New("The provided target arn is invalid: a dead-letter queue must be an SQS queue or an SNS topic.")
 		}
 	}
 	if in.Environment != nil {
@@ -300,6 +320,10 @@ func (in *ConfigMembers) change(role *string) ConfigChange {
 	}
 	if in.EphemeralStorage != nil {
 		ch.Ephemeral = in.EphemeralStorage.Size
+	}
+	if in.DeadLetterConfig != nil {
+		target := str(in.DeadLetterConfig.TargetArn)
+		ch.DeadLetter = &target
 	}
 	if lc := in.LoggingConfig; lc != nil {
 		if lc.LogGroup != "" {

@@ -138,7 +138,7 @@ func checkPayload(body []byte) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return emptyEvent, nil
 	}
-	if !json.Valid(body) {
+	if !awsproto.ValidJSON(body) {
 		var v any
 		err := json.Unmarshal(body, &v)
 		msg := "invalid JSON"

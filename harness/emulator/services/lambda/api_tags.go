@@ -28,6 +28,16 @@ type listTagsOutput struct {
 	Tags map[string]string `json:"Tags"`
 }
 
+// mappingOfARN returns the UUID of an event source mapping's ARN
+// (arn:aws:lambda:region:account:event-source-mapping:UUID).
+func mappingOfARN(arn string) (string, bool) {
+	parts := strings.Split(arn, ":")
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "event-source-mapping" {
+		return "", false
+	}
+	return parts[6], true
+}
+
 // tagTarget resolves a tagging request's ARN to a function.
 func tagTarget(c *awsproto.Call, arn string) (string, string, error) {
 	region, name, q, ok := parseFunctionName(arn)
@@ -41,6 +51,10 @@ func tagTarget(c *awsproto.Call, arn string) (string, string, error) {
 }
 
 func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{}, error) {
+	if id, ok := mappingOfARN(*in.Resource); ok {
+		_, err := s.esm.tag(c.Region, id, in.Tags, nil)
+		return struct{}{}, err
+	}
 	region, name, err := tagTarget(c, *in.Resource)
 	if err != nil {
 		return struct{}{}, err
@@ -49,6 +63,10 @@ func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{},
 }
 
 func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struct{}, error) {
+	if id, ok := mappingOfARN(*in.Resource); ok {
+		_, err := s.esm.tag(c.Region, id, nil, in.TagKeys)
+		return struct{}{}, err
+	}
 	region, name, err := tagTarget(c, *in.Resource)
 	if err != nil {
 		return struct{}{}, err
@@ -57,6 +75,10 @@ func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struc
 }
 
 func (s *Service) listTags(c *awsproto.Call, in *listTagsInput) (listTagsOutput, error) {
+	if id, ok := mappingOfARN(*in.Resource); ok {
+		tags, err := s.esm.tag(c.Region, id, nil, nil)
+		return listTagsOutput{Tags: tags}, err
+	}
 	region, name, err := tagTarget(c, *in.Resource)
 	if err != nil {
 		return listTagsOutput{}, err

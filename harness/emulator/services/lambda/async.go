@@ -2,7 +2,9 @@ package lambda
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"sync"
 	"time"
 
@@ -11,14 +13,15 @@ import (
 )
 
 // Event invocations: queued per function, run by a few workers per
-// function, retried twice on a function error (as AWS does, with the
-// delays scaled from minutes to seconds), and retried with backoff while
-// throttled.
+// function, retried on a function error (MaximumRetryAttempts of the
+// event invoke config, else twice, as AWS does, with the delays scaled
+// from minutes to seconds) and with backoff while throttled, until the
+// event is older than MaximumEventAgeInSeconds (else 6 h). A finished
+// event's record goes to its destinations or dead-letter queue
+// (destination.go).
 const (
 	maxQueuedEvents       = 10000 // across functions; past it Invoke answers 429
 	maxWorkersPerFunction = 4
-	maxFunctionRetries    = 2
-	maxThrottleRetries    = 10
 	maxRetryDelay         = 30 * time.Second
 )
 
@@ -26,8 +29,11 @@ type asyncEvent struct {
 	region, name, qualifier string
 	payload                 []byte
 	requestID               string
+	enqueued                time.Time
 	attempts                int // failed runs so far
 	throttles               int
+	runs                    int            // runs of the function (approximateInvokeCount)
+	last                    *attemptResult // what the last run (or throttle) produced
 }
 
 type eventQueue struct {
@@ -47,12 +53,17 @@ type asyncQueue struct {
 	workers   sync.WaitGroup
 	ctx       context.Context
 	cancel    context.CancelFunc
+	// invoke runs an event once on v (tests replace it); err is a
+	// throttle, everything else is in the result.
+	invoke func(ctx context.Context, ev *asyncEvent, v *Version, f *Function) (attemptResult, error)
 }
 
 func newAsyncQueue(s *Service) *asyncQueue {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &asyncQueue{s: s, queues: map[string]*eventQueue{}, retryBase: time.Second,
+	q := &asyncQueue{s: s, queues: map[string]*eventQueue{}, retryBase: time.Second,
 		timers: map[*time.Timer]struct{}{}, ctx: ctx, cancel: cancel}
+	q.invoke = q.invokeOnce
+	return q
 }
 
 func (q *asyncQueue) setRetryBase(d time.Duration) {
@@ -73,7 +84,7 @@ func (q *asyncQueue) enqueue(region, name, qualifier string, payload []byte, req
 		return throttled(reasonConcurrency)
 	}
 	q.queued++
-	q.pushLocked(&asyncEvent{region: region, name: name, qualifier: qualifier, payload: payload, requestID: requestID})
+	q.pushLocked(&asyncEvent{region: region, name: name, qualifier: qualifier, payload: payload, requestID: requestID, enqueued: q.s.env.Now()})
 	return nil
 }
 
@@ -113,7 +124,8 @@ func (q *asyncQueue) work(key string, eq *eventQueue) {
 	}
 }
 
-// run invokes one event and schedules its retry when it failed.
+// run invokes one event and schedules its retry when it failed, or sends
+// its record once it is finished.
 func (q *asyncQueue) run(ev *asyncEvent) {
 	s := q.s
 	v, f, err := s.store.Resolve(ev.region, ev.name, ev.qualifier)
@@ -122,33 +134,66 @@ func (q *asyncQueue) run(ev *asyncEvent) {
 		q.done()
 		return
 	}
-	req := runtime.Request{RequestID: ev.requestID, Payload: ev.payload, TraceID: traceID("", ev.requestID)}
-	res, _, err := s.invokeSync(q.ctx, ev.region, ev.name, ev.qualifier, v, f, &req)
-	switch {
-	case err == nil && res.Outcome == runtime.Succeeded:
-		res.Release()
+	cfg := f.asyncConfig(ev.qualifier)
+	if s.env.Now().Sub(ev.enqueued) > cfg.maxAge() {
+		s.finish(ev, f, v, cfg, conditionEventAgeExceeded)
 		q.done()
-	case err == nil:
-		res.Release()
-		ev.attempts++
-		if ev.attempts > maxFunctionRetries {
-			s.env.Log.Warn("lambda: event failed after retries", "function", ev.name, "requestId", ev.requestID)
-			q.done()
-			return
-		}
-		q.retry(ev, q.delay(ev.attempts))
-	case isThrottle(err):
-		ev.throttles++
-		if ev.throttles > maxThrottleRetries {
-			s.env.Log.Warn("lambda: event dropped after throttling", "function", ev.name, "requestId", ev.requestID)
-			q.done()
-			return
-		}
-		q.retry(ev, q.delay(ev.throttles))
-	default:
-		s.env.Log.Warn("lambda: event could not run", "function", ev.name, "requestId", ev.requestID, "err", err)
-		q.done()
+		return
 	}
+	res, err := q.invoke(q.ctx, ev, v, f)
+	if err != nil { // throttled: retried until the event is too old
+		ev.throttles++
+		msg := err.Error()
+		var ae *awsproto.Error
+		if errors.As(err, &ae) {
+			msg = ae.Message
+		}
+		ev.last = &attemptResult{statusCode: http.StatusTooManyRequests, errorMessage: msg}
+		q.retry(ev, q.delay(ev.throttles))
+		return
+	}
+	ev.runs++
+	ev.last = &res
+	if res.functionError == "" {
+		s.finish(ev, f, v, cfg, conditionSuccess)
+		q.done()
+		return
+	}
+	ev.attempts++
+	if ev.attempts > cfg.retries() {
+		s.env.Log.Warn("lambda: event failed after retries", "function", ev.name, "requestId", ev.requestID, "attempts", ev.attempts)
+		s.finish(ev, f, v, cfg, conditionRetriesExhausted)
+		q.done()
+		return
+	}
+	q.retry(ev, q.delay(ev.attempts))
+}
+
+// invokeOnce runs an event on the function's instances.
+func (q *asyncQueue) invokeOnce(ctx context.Context, ev *asyncEvent, v *Version, f *Function) (attemptResult, error) {
+	req := runtime.Request{RequestID: ev.requestID, Payload: ev.payload, TraceID: traceID("", ev.requestID)}
+	res, rv, err := q.s.invokeSync(ctx, ev.region, ev.name, ev.qualifier, v, f, &req)
+	switch {
+	case isThrottle(err):
+		return attemptResult{}, err
+	case err != nil:
+		// Lambda could not run it (the instance would not start…): a
+		// failed run, retried like a function error.
+		msg := err.Error()
+		var ae *awsproto.Error
+		if errors.As(err, &ae) {
+			msg = ae.Message
+		}
+		p, _ := json.Marshal(map[string]string{"errorMessage": msg, "errorType": "ServiceException"})
+		return attemptResult{statusCode: http.StatusOK, executedVersion: v.Name, functionError: "Unhandled", payload: p, errorMessage: msg}, nil
+	}
+	defer res.Release()
+	out := attemptResult{statusCode: http.StatusOK, executedVersion: rv.Name, payload: append([]byte(nil), res.Payload...)}
+	if res.Outcome != runtime.Succeeded {
+		out.functionError = "Unhandled"
+		out.errorMessage = errorMessageOf(res.Payload)
+	}
+	return out, nil
 }
 
 func isThrottle(err error) bool {

@@ -17,6 +17,7 @@ var (
 	errTooManyRequests       = awsproto.Code{Name: "TooManyRequestsException", Status: http.StatusTooManyRequests}
 	errInvalidRuntime        = awsproto.Code{Name: "InvalidRuntimeException", Status: http.StatusBadGateway}
 	errService               = awsproto.Code{Name: "ServiceException", Status: http.StatusInternalServerError}
+	errResourceInUse         = awsproto.Code{Name: "ResourceInUseException", Status: http.StatusBadRequest}
 	// errRequestTooLarge is an Invoke payload over its limit.
 	errRequestTooLarge = awsproto.Code{Name: "RequestTooLargeException", Status: http.StatusRequestEntityTooLarge}
 	// errRequestEntityTooLarge is any other body over its operation's

@@ -47,6 +47,9 @@ type Config struct {
 	LogFormat     string
 	TracingMode   string
 	Ephemeral     int // MB
+	// DeadLetter is DeadLetterConfig.TargetArn: an SQS queue or SNS topic
+	// ("" for none).
+	DeadLetter string
 }
 
 // ConfigChange is what CreateFunction, UpdateFunctionConfiguration and
@@ -58,8 +61,10 @@ type ConfigChange struct {
 	// Env replaces the variables when set (a nil map clears them).
 	Env                              *map[string]string
 	TracingMode, LogGroup, LogFormat *string
-	Architectures                    []string
-	Code                             *Code
+	// DeadLetter sets DeadLetterConfig.TargetArn ("" removes it).
+	DeadLetter    *string
+	Architectures []string
+	Code          *Code
 	// Layers replaces the layers when set (an empty list removes them).
 	Layers *[]LayerRef
 }
@@ -85,6 +90,7 @@ func (c *Config) apply(ch *ConfigChange) {
 	set(&c.TracingMode, ch.TracingMode)
 	set(&c.LogGroup, ch.LogGroup)
 	set(&c.LogFormat, ch.LogFormat)
+	set(&c.DeadLetter, ch.DeadLetter)
 	if ch.Architectures != nil {
 		c.Architectures = append([]string(nil), ch.Architectures...)
 	}
@@ -167,6 +173,9 @@ type Function struct {
 	policyRev     map[string]string
 	tags          map[string]string
 	urls          map[string]*URLConfig // by qualifier
+	// invokeConfigs are the event invoke configs, by qualifier ($LATEST
+	// for the unqualified function).
+	invokeConfigs map[string]*EventInvokeConfig
 	deleted       bool
 }
 
@@ -334,7 +343,7 @@ func (s *Store) Create(region, name string, ch ConfigChange, tags map[string]str
 		Name: name, ARN: s.FunctionARN(region, name), Region: region,
 		versions: map[string]*Version{}, aliases: map[string]*Alias{}, nextVersion: 1,
 		policies: map[string][]Statement{}, policyRev: map[string]string{}, tags: map[string]string{},
-		urls: map[string]*URLConfig{},
+		urls: map[string]*URLConfig{}, invokeConfigs: map[string]*EventInvokeConfig{},
 	}
 	f.reserved.Store(-1)
 	for k, v := range tags {
@@ -544,6 +553,7 @@ func (s *Store) Delete(region, name, qualifier string) error {
 			return errResourceConflict.New("Unable to delete version because the following aliases reference it: [" + strings.Join(users, ", ") + "]")
 		}
 		delete(f.versions, qualifier)
+		delete(f.invokeConfigs, qualifier)
 		if f.lastPublished == v {
 			f.lastPublished = nil
 		}

@@ -102,10 +102,12 @@ func (s *Store) UpdateAlias(region, fn, name string, version, description *strin
 	})
 }
 
-// DeleteAlias removes an alias (and its function URL).
+// DeleteAlias removes an alias (and its function URL and event invoke
+// config).
 func (s *Store) DeleteAlias(region, fn, name string) error {
 	u, err := withLocked(s, region, fn, func(f *Function) (*URLConfig, error) {
 		delete(f.aliases, name)
+		delete(f.invokeConfigs, name)
 		u := f.urls[name]
 		delete(f.urls, name)
 		return u, nil

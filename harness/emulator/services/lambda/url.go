@@ -280,7 +280,7 @@ type urlResponseWire struct {
 func writeURLResponse(w http.ResponseWriter, payload []byte, decorate func(http.Header)) {
 	trimmed := strings.TrimSpace(string(payload))
 	h := w.Header()
-	if !json.Valid(payload) {
+	if !awsproto.ValidJSON(payload) {
 		decorate(h)
 		badGateway(w)
 		return

@@ -33,6 +33,7 @@ type Service struct {
 	store *Store
 	api   awsproto.API
 	ops   [len(routes)]*awsproto.Operation // the operation of each route
+	seq   sequencer                        // event notifications' sequencers
 }
 
 // New returns the S3 service and publishes its object reader for the
@@ -85,6 +86,9 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("PutBucketWebsite", s.putBucketWebsite),
 		awsproto.Handle("GetBucketWebsite", s.getBucketWebsite),
 		awsproto.Handle("DeleteBucketWebsite", s.deleteBucketWebsite).WithStatus(http.StatusNoContent),
+		// api_notify.go
+		awsproto.Handle("PutBucketNotificationConfiguration", s.putBucketNotification),
+		awsproto.Handle("GetBucketNotificationConfiguration", s.getBucketNotification),
 	)
 	for i, rt := range routes {
 		if rt.op != "" {
@@ -214,6 +218,7 @@ const (
 	pSigV4     // X-Amz-Signature or X-Amz-Credential: a presigned URL
 	pAccessKey // AWSAccessKeyId and Signature: a SigV2 presigned URL
 	pSignature
+	pNotification
 )
 
 // param is what routing knows of a query parameter.
@@ -232,7 +237,7 @@ var params = func() map[string]param {
 		"uploads": {bit: pUploads, write: true}, "uploadId": {bit: pUploadID, write: true},
 		"delete": {bit: pDelete, write: true}, "versionId": {bit: pVersionID, write: true},
 		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
-		"location": {bit: pLocation}, "versioning": {bit: pVersioning},
+		"location": {bit: pLocation}, "versioning": {bit: pVersioning}, "notification": {bit: pNotification, write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
@@ -241,7 +246,7 @@ var params = func() map[string]param {
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
 		"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
-		"inventory", "legal-hold", "lifecycle", "logging", "metadataTable", "metrics", "notification",
+		"inventory", "legal-hold", "lifecycle", "logging", "metadataTable", "metrics",
 		"object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
 		"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions",
 	} {
@@ -271,6 +276,9 @@ var routes = [...]route{
 	{level: bucketLevel, method: "PUT", param: pWebsite, op: "PutBucketWebsite"},
 	{level: bucketLevel, method: "DELETE", param: pWebsite, op: "DeleteBucketWebsite"},
 	{level: bucketLevel, param: pWebsite}, // other methods: MethodNotAllowed
+	{level: bucketLevel, method: "GET", param: pNotification, op: "GetBucketNotificationConfiguration"},
+	{level: bucketLevel, method: "PUT", param: pNotification, op: "PutBucketNotificationConfiguration"},
+	{level: bucketLevel, param: pNotification}, // other methods: MethodNotAllowed
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
@@ -283,6 +291,7 @@ var routes = [...]route{
 	{level: bucketLevel, method: "POST", refuse: "POST object uploads (browser forms) are not implemented by groundstack"},
 
 	{level: objectLevel, param: pWebsite, refuse: "The website sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pNotification, refuse: "The notification sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, method: "PUT", param: pUploadID, copy: true, op: "UploadPartCopy"},
 	{level: objectLevel, method: "PUT", param: pUploadID, op: "UploadPart"},
 	{level: objectLevel, method: "PUT", copy: true, op: "CopyObject"},

@@ -202,6 +202,7 @@ func (s *Service) completeMultipartUpload(c *awsproto.Call, in *completeMultipar
 	if err != nil {
 		return completeMultipartUploadResult{}, err
 	}
+	s.notify(c, in.Bucket, createdChange("ObjectCreated:CompleteMultipartUpload", obj))
 	loc := "http://" + c.Host + "/" + in.Bucket + "/" + (&url.URL{Path: in.Key}).EscapedPath()
 	return completeMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Location: loc, Bucket: in.Bucket, Key: in.Key, ETag: obj.ETag}, nil
 }

@@ -332,6 +332,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 	if err := s.store.PutObject(in.Bucket, obj, in.cond, "Put"); err != nil { // it takes the body
 		return nil, err
 	}
+	s.notify(c, in.Bucket, createdChange("ObjectCreated:Put", obj))
 	in.out = putObjectOutput{ETag: obj.ETag, checksums: echo(obj.Checksum)}
 	if obj.Checksum.Algorithm != "" {
 		in.out.ChecksumType = "FULL_OBJECT"
@@ -546,8 +547,16 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 // ----- DeleteObject, DeleteObjects
 
 func (s *Service) deleteObject(c *awsproto.Call, in *objectInput) (struct{}, error) {
-	_, err := s.store.DeleteObjects(in.Bucket, []string{in.Key}, s.env.Now())
+	existed, err := s.store.DeleteObjects(in.Bucket, []string{in.Key}, s.env.Now())
+	if err == nil && existed[0] {
+		s.notify(c, in.Bucket, ObjectChange{Event: "ObjectRemoved:Delete", Key: in.Key})
+	}
 	return struct{}{}, err
+}
+
+// createdChange is the ObjectCreated event of obj.
+func createdChange(event string, obj *Object) ObjectChange {
+	return ObjectChange{Event: event, Key: obj.Key, Size: obj.Size(), ETag: obj.ETag, Created: true}
 }
 
 type deleteObjectsInput struct {
@@ -574,8 +583,18 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 	for i, o := range req.Objects {
 		keys[i] = o.Key
 	}
-	if _, err := s.store.DeleteObjects(in.Bucket, keys, s.env.Now()); err != nil {
+	existed, err := s.store.DeleteObjects(in.Bucket, keys, s.env.Now())
+	if err != nil {
 		return deleteResult{}, err
+	}
+	if s.store.Notifying() {
+		var changes []ObjectChange
+		for i, k := range keys {
+			if existed[i] {
+				changes = append(changes, ObjectChange{Event: "ObjectRemoved:Delete", Key: k})
+			}
+		}
+		s.notify(c, in.Bucket, changes...)
 	}
 	res := deleteResult{Xmlns: awsproto.S3XMLNS}
 	if !req.Quiet {
@@ -677,6 +696,7 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 	if err := s.store.PutObject(in.Bucket, obj, PutCondition{}, "Copy"); err != nil {
 		return copyObjectResult{}, err
 	}
+	s.notify(c, in.Bucket, createdChange("ObjectCreated:Copy", obj))
 	return copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}, nil
 }
 

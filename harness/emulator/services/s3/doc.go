@@ -1,9 +1,11 @@
 // Package s3 emulates Amazon S3 (rest-xml): buckets, objects, listing,
 // multipart uploads, presigned URLs, path-style and virtual-hosted requests,
-// and static website hosting (api_website.go, website.go).
-// api.go routes each request by S3's dispatch table (method, bucket and key,
-// sub-resource) to a typed operation on an awsproto.API; api_buckets.go,
-// api_objects.go, api_multipart.go and api_website.go hold the operations.
+// static website hosting (api_website.go, website.go), and event
+// notifications to SQS, SNS and Lambda through cloud.Links (api_notify.go,
+// notify.go). api.go routes each request by S3's dispatch table (method,
+// bucket and key, sub-resource) to a typed operation on an awsproto.API;
+// api_buckets.go, api_objects.go, api_multipart.go, api_website.go and
+// api_notify.go hold the operations.
 // Only api*.go see HTTP; store*.go must not import net/http or awsproto.
 //
 // Written by hand rather than on gofakes3 v1.2.0 (evaluated, see the

@@ -121,6 +121,9 @@ type Store struct {
 	buckets  map[string]*bucket
 	observer atomic.Pointer[func(ObjectEvent)]
 	bodies   *bodies
+	// notifying counts buckets with a notification configuration: while it
+	// is 0, a write looks no further for destinations (notify.go).
+	notifying atomic.Int64
 }
 
 // bucket is one bucket's state behind its own lock.
@@ -138,6 +141,8 @@ type bucket struct {
 	config map[string][]byte
 	// website is the static website configuration (nil: not a website).
 	website *Website
+	// notify is the event notification configuration (nil: none).
+	notify *NotificationConfig
 }
 
 // NewStore returns an empty store keeping bodies up to
@@ -158,7 +163,9 @@ func (s *Store) Reset() {
 	s.buckets = map[string]*bucket{}
 	s.mu.Unlock()
 	for _, b := range old {
-		b.drop()
+		if b.drop() {
+			s.notifying.Add(-1)
+		}
 	}
 }
 
@@ -169,11 +176,13 @@ func (s *Store) Close() error {
 	return s.bodies.close()
 }
 
-// drop marks a bucket deleted (writers holding it fail from now on) and
-// releases every body in it.
-func (b *bucket) drop() {
+// drop marks a bucket deleted (writers holding it fail from now on),
+// forgets its notification configuration (reporting whether it had one)
+// and releases every body in it.
+func (b *bucket) drop() (hadNotify bool) {
 	b.mu.Lock()
 	b.deleted = true
+	hadNotify, b.notify = b.notify != nil, nil
 	objects, uploads := b.objects, b.uploads
 	b.objects, b.uploads = map[string]*Object{}, map[string]*Upload{}
 	b.bytes = 0
@@ -185,6 +194,7 @@ func (b *bucket) drop() {
 	for _, u := range uploads {
 		u.close()
 	}
+	return hadNotify
 }
 
 // OnObjectEvent sets the function called after every object change (bucket
@@ -239,6 +249,10 @@ func (s *Store) DeleteBucket(name string) error {
 	b.deleted = true
 	uploads := b.uploads
 	b.uploads = map[string]*Upload{}
+	if b.notify != nil {
+		b.notify = nil
+		s.notifying.Add(-1)
+	}
 	b.mu.Unlock()
 	delete(s.buckets, name)
 	for _, u := range uploads {

@@ -81,8 +81,13 @@ class _RuntimeAPI(object):
         return status, headers, body
 
 
-_api = _RuntimeAPI(os.environ["AWS_LAMBDA_RUNTIME_API"])
-_call = _api.call
+# Made by main(), not at import: the zygote imports this module before any
+# instance's environment exists.
+_api = None
+
+
+def _call(method, path, body=b"", headers=None):
+    return _api.call(method, path, body, headers)
 
 
 def _flush():
@@ -286,6 +291,8 @@ def _invoke(fn, headers, body):
 
 
 def main():
+    global _api
+    _api = _RuntimeAPI(os.environ["AWS_LAMBDA_RUNTIME_API"])
     # sys.path[0] is this script's directory: the task root takes its place.
     sys.path[0] = os.environ.get("LAMBDA_TASK_ROOT", ".")
     _setup_logging()
