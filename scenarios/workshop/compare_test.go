@@ -8,8 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	. "github.com/onsi/ginkgo/v2"
@@ -138,6 +141,29 @@ func comparePaths(stack func() workshop.Stack) {
 				Expect(gb).To(Equal(pb))
 			}
 		}
+	})
+
+	It("triggers: an upload under uploads/ and the queue invoke the Go functions too", Label("s3-notifications", "event-source-mappings"), func(ctx SpecContext) {
+		st := stack()
+		Expect(st.TriggerNotes).To(BeEmpty())
+		Expect(st.S3Trigger && st.QueueTrigger).To(BeTrue())
+		_, err := s3c().PutObject(ctx, &s3.PutObjectInput{Bucket: &st.OriginalsBucket, Key: aws.String("uploads/by-trigger.png"),
+			Body: bytes.NewReader([]byte("not really a png")), ContentType: aws.String("image/png")})
+		Expect(err).NotTo(HaveOccurred())
+		invokeJSON(ctx, st.Functions["notify"], map[string]string{"id": "go-trigger", "message": "through the queue"})
+		Eventually(func(g Gomega) {
+			out, err := ddb().GetItem(ctx, &dynamodb.GetItemInput{TableName: &st.HistoryTable, ConsistentRead: aws.Bool(true),
+				Key: map[string]dtypes.AttributeValue{"NotificationId": s("go-trigger")}})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(plain(out.Item)).To(HaveKeyWithValue("Status", "delivered"))
+		}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
+		Eventually(func(g Gomega) {
+			out, err := ddb().Scan(ctx, &dynamodb.ScanInput{TableName: &st.ImagesTable, FilterExpression: aws.String("OriginalKey = :k"),
+				ExpressionAttributeValues: map[string]dtypes.AttributeValue{":k": s("uploads/by-trigger.png")}})
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(out.Items).To(HaveLen(1))
+			g.Expect(plain(out.Items[0])).To(HaveKeyWithValue("Status", "processed"))
+		}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
 	})
 
 	It("dashboard: the same summary's shape, each path counting its own resources", func(ctx SpecContext) {
