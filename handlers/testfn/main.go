@@ -1,7 +1,8 @@
 // Command testfn is a Lambda handler for testing the platform itself: the
 // event's "mode" picks a behaviour (echo, sleep, crash, panic, error, big
 // logs or responses, environment and context reports, an SDK call, a look
-// for a secret in the environments of the processes above it).
+// for a secret in the environments of the processes above it; the limits'
+// attacks: write into a directory, allocate memory, wait on a URL).
 // API Gateway and Function URL events are echoed back as HTTP responses.
 // TESTFN_INIT=hang|crash|print in the function's environment changes what
 // happens before the handler starts.
@@ -13,7 +14,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,6 +41,8 @@ type event struct {
 	Service  string          `json:"service"`
 	Lines    []string        `json:"lines"`
 	Value    json.RawMessage `json:"value"`
+	Path     string          `json:"path"`
+	MB       int             `json:"mb"`
 
 	// Set on API Gateway and Function URL events.
 	RequestContext        json.RawMessage   `json:"requestContext"`
@@ -45,6 +50,11 @@ type event struct {
 }
 
 func main() {
+	if mb, err := strconv.Atoi(os.Getenv("TESTFN_CHILD_ALLOC_MB")); err == nil {
+		// the child of mode "spawnalloc"
+		allocMB(mb)
+		time.Sleep(time.Hour)
+	}
 	switch os.Getenv("TESTFN_INIT") {
 	case "hang":
 		time.Sleep(time.Hour)
@@ -104,6 +114,14 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		return sdkCall(ctx, ev.Service)
 	case "procenv":
 		return ancestorsHolding(ev.Message), nil
+	case "write":
+		return writeMB(ev.Path, ev.MB), nil
+	case "alloc":
+		return allocMB(ev.MB), nil
+	case "spawnalloc":
+		return spawnAlloc(ev.MB)
+	case "wait":
+		return waitOn(ctx, ev.Message)
 	}
 	return nil, fmt.Errorf("unknown mode %q", ev.Mode)
 }
@@ -141,6 +159,77 @@ func ancestorsHolding(needle string) map[string][]int {
 		}
 	}
 	return out
+}
+
+// writeMB writes mb MiB (at least a byte) to the file at path and reports
+// how far it got and the error that stopped it ("" when none).
+func writeMB(path string, mb int) map[string]any {
+	f, err := os.Create(path)
+	if err != nil {
+		return map[string]any{"written": 0, "error": err.Error()}
+	}
+	defer f.Close()
+	chunk := make([]byte, 1<<20)
+	written := 0
+	for i := 0; i < max(mb, 1); i++ {
+		b := chunk
+		if mb == 0 {
+			b = chunk[:1]
+		}
+		n, err := f.Write(b)
+		written += n
+		if err != nil {
+			return map[string]any{"written": written, "error": err.Error()}
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return map[string]any{"written": written, "error": err.Error()}
+	}
+	return map[string]any{"written": written, "error": ""}
+}
+
+var hoard [][]byte
+
+// allocMB allocates and touches mb MiB, a MiB at a time, and keeps it.
+func allocMB(mb int) map[string]int {
+	for i := 0; i < mb; i++ {
+		b := make([]byte, 1<<20)
+		for j := 0; j < len(b); j += 4096 {
+			b[j] = 1
+		}
+		hoard = append(hoard, b)
+	}
+	return map[string]int{"allocated": mb}
+}
+
+// spawnAlloc starts a child process that allocates mb MiB and waits for
+// it (memory limits must count what a handler starts).
+func spawnAlloc(mb int) (any, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "TESTFN_CHILD_ALLOC_MB="+strconv.Itoa(mb))
+	if err := cmd.Run(); err != nil {
+		return nil, err
+	}
+	return map[string]int{"allocated": mb}, nil
+}
+
+// waitOn GETs url and returns when it answers (tests hold invocations in
+// flight with it).
+func waitOn(ctx context.Context, url string) (any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	return map[string]int{"status": res.StatusCode, "pid": os.Getpid()}, nil
 }
 
 // httpResponse answers an API Gateway / Function URL event; the query

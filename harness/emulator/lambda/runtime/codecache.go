@@ -285,12 +285,16 @@ func (c *codeCache) unpackOnce(sum string) (string, int64, error) {
 		os.RemoveAll(tmp)
 		return "", 0, err
 	}
-	if err := os.RemoveAll(dst); err != nil {
+	if err := removeTree(dst); err != nil {
 		os.RemoveAll(tmp)
 		return "", 0, err
 	}
 	if err := os.Rename(tmp, dst); err != nil {
 		os.RemoveAll(tmp)
+		return "", 0, err
+	}
+	// The function's code is read-only to it, as on AWS.
+	if err := lockTree(dst); err != nil {
 		return "", 0, err
 	}
 	return dst, n, nil
@@ -360,7 +364,7 @@ func (c *codeCache) evictLocked() []string {
 func (c *codeCache) remove(sums []string) {
 	for _, sum := range sums {
 		os.Remove(c.zipPath(sum))
-		os.RemoveAll(c.rootPath(sum))
+		removeTree(c.rootPath(sum))
 	}
 }
 
@@ -378,7 +382,7 @@ func (c *codeCache) close() {
 	c.closed = true
 	c.mu.Unlock()
 	if c.configured == "" && c.dir != "" {
-		os.RemoveAll(c.dir)
+		removeTree(c.dir)
 	}
 }
 

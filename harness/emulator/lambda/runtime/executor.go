@@ -14,8 +14,11 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultInitTimeout  = 10 * time.Second
-	DefaultMaxInstances = 64
+	DefaultInitTimeout = 10 * time.Second
+	// DefaultMaxInstances is AWS's default account concurrency: the cap
+	// of a function version when neither reserved concurrency nor the
+	// caller (the lambda service bounds the account's) sets one.
+	DefaultMaxInstances = 1000
 	DefaultIdleTimeout  = 10 * time.Minute
 	// MaxResponseBytes is the largest response a function may return
 	// (6 MB plus the 100 bytes AWS allows for framing).
@@ -68,8 +71,11 @@ type Config struct {
 	// Zygote says how Python instances start (ZygotePreload by default;
 	// the emulator's GROUNDSTACK_LAMBDA_ZYGOTE when empty).
 	Zygote ZygoteMode
-	Now    func() time.Time
-	Log    *slog.Logger
+	// NoNamespaces keeps instances out of private mount namespaces even
+	// where the machine allows them (SandboxFiles; tests of that mode).
+	NoNamespaces bool
+	Now          func() time.Time
+	Log          *slog.Logger
 }
 
 // Executor runs function instances as child processes. It is safe for
@@ -97,6 +103,9 @@ type Executor struct {
 	// zygoteSandboxOf says which sandbox a forked instance enters (the
 	// sandbox's hook; nil: none).
 	zygoteSandboxOf func(fn *Function) *zygoteSandbox
+
+	sandboxOnce sync.Once
+	sandbox     Sandbox
 }
 
 // New returns an Executor.
@@ -130,6 +139,18 @@ func New(cfg Config) *Executor {
 	x.zygoteMode = cfg.Zygote
 	if x.zygoteMode == "" {
 		x.zygoteMode = zygoteModeFromEnv(os.Getenv(EnvZygote))
+	}
+	// A forked Python instance enters the same sandbox as a started one:
+	// it makes its own mount namespace before it runs the function's code.
+	x.zygoteSandboxOf = func(fn *Function) *zygoteSandbox {
+		if x.Sandbox() != SandboxNamespace {
+			return nil
+		}
+		mb := fn.EphemeralMB
+		if mb <= 0 {
+			mb = DefaultEphemeralMB
+		}
+		return &zygoteSandbox{TmpMB: mb, ReadOnly: x.cache.dir}
 	}
 	return x
 }
@@ -174,10 +195,15 @@ type Function struct {
 	Env      map[string]string
 	Timeout  time.Duration
 	MemoryMB int
+	// EphemeralMB sizes the instance's /tmp (DefaultEphemeralMB when 0).
+	EphemeralMB int
 	// LogGroup defaults to /aws/lambda/<Name>.
 	LogGroup string
 	// MaxConcurrency, when set, returns the function's reserved
-	// concurrency (≥ 0) or -1 when none is reserved; it caps the pool.
+	// concurrency (≥ 0), which caps the pool, or -1 when none is reserved:
+	// then the caller bounds concurrency itself (the account's unreserved
+	// pool) and the pool sets no cap of its own. Unset, the pool is capped
+	// at Config.MaxInstances.
 	MaxConcurrency func() int
 }
 

@@ -46,9 +46,18 @@ type instance struct {
 	srv     *http.Server
 	logs    *capture
 	pending *logBuffer // lines printed outside any invocation
-	scratch string
+	scratch string     // its TMPDIR on the host; "" when /tmp is its own tmpfs
 	started time.Time
 	revoke  func() // the instance's credentials, once it is gone
+	release func() // the sandbox's hold on the process (startSandboxed)
+
+	// active is set while the instance starts or runs an invocation: its
+	// memory is watched closely then.
+	active atomic.Bool
+	// oom is set when the instance was killed for using more than its
+	// MemorySize.
+	oom   atomic.Bool
+	woken chan struct{} // deliver wakes the memory guard
 
 	// guarded by p.mu
 	state     instState
@@ -146,6 +155,7 @@ func (p *Pool) spawn() (*instance, error) {
 		initFailed: make(chan struct{}),
 		exited:     make(chan struct{}),
 		stopping:   make(chan struct{}),
+		woken:      make(chan struct{}, 1),
 	}
 	writer := x.cfg.Logs()
 	inst.pending = &logBuffer{keep: writer != nil, wantTail: true}
@@ -162,9 +172,13 @@ func (p *Pool) spawn() (*instance, error) {
 	if err != nil {
 		return nil, &spawnError{"Runtime.Unknown", "could not listen for the Runtime API: " + err.Error()}
 	}
-	inst.scratch, err = x.scratchDir(id)
-	if err == nil {
-		err = os.MkdirAll(inst.scratch, 0o700)
+	tmpDir := "/tmp" // the instance's own tmpfs
+	if x.Sandbox() != SandboxNamespace {
+		inst.scratch, err = x.scratchDir(id)
+		if err == nil {
+			err = os.MkdirAll(inst.scratch, 0o700)
+		}
+		tmpDir = inst.scratch
 	}
 	if err != nil {
 		ln.Close()
@@ -202,7 +216,7 @@ func (p *Pool) spawn() (*instance, error) {
 		Path:   args[0],
 		Args:   args,
 		Dir:    root,
-		Env:    x.instanceEnv(fn, creds, instancePlaces{root, inst.scratch, opt, interp.version}, ln.Addr().String(), inst.stream),
+		Env:    x.instanceEnv(fn, creds, instancePlaces{root, tmpDir, opt, interp.version}, ln.Addr().String(), inst.stream),
 		Stdout: w,
 		Stderr: w,
 		// Own process group: a timeout kills the handler and anything it
@@ -210,10 +224,13 @@ func (p *Pool) spawn() (*instance, error) {
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
 	}
 	inst.started = time.Now()
+	inst.active.Store(true)
 	var startErr error
 	forked := fam == FamilyPython && p.forkPython(inst, inst.cmd, w, opt)
-	if !forked {
-		startErr = inst.cmd.Start()
+	if forked {
+		inst.release = func() {} // the forked child made its own sandbox
+	} else {
+		inst.release, startErr = x.startSandboxed(inst.cmd, fn.EphemeralMB)
 	}
 	if err := startErr; err != nil {
 		ln.Close()
@@ -235,6 +252,7 @@ func (p *Pool) spawn() (*instance, error) {
 	p.mu.Unlock()
 	p.reaped.Add(1)
 	go inst.watch()
+	go inst.guardMemory(fn.MemoryMB)
 	return inst, nil
 }
 
@@ -300,6 +318,7 @@ func (discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 // watch reaps the process and takes the instance out of its pool.
 func (inst *instance) watch() {
 	inst.exitErr = inst.wait()
+	inst.release()
 	// Anything the handler started dies with it, and so do its credentials.
 	_ = syscall.Kill(-inst.pid, syscall.SIGKILL)
 	inst.revoke()
@@ -354,6 +373,7 @@ func (inst *instance) deliver(inv *invocation) bool {
 	inv.logs.addString(inst.p.x.cfg.Now(), "START RequestId: "+inv.req.RequestID+" Version: "+inst.p.fn.Version)
 	c.sink = inv.logs
 	c.mu.Unlock()
+	inst.wakeMemoryGuard()
 	inst.mu.Lock()
 	inst.current = inv
 	inst.mu.Unlock()
@@ -377,6 +397,7 @@ func (inst *instance) complete(inv *invocation, res Result) bool {
 		}
 	}
 	c.mu.Unlock()
+	inst.active.Store(false)
 	inv.res = res
 	close(inv.done)
 	return true
@@ -384,8 +405,17 @@ func (inst *instance) complete(inv *invocation, res Result) bool {
 
 // exitResult words the end of a process that died while inv was running.
 func (inst *instance) exitResult(inv *invocation) Result {
-	return errorResult(Crashed, "Runtime.ExitError",
+	return errorResult(Crashed, inst.exitErrorType(),
 		"RequestId: "+inv.req.RequestID+" Error: Runtime exited with error: "+exitText(inst.exitErr))
+}
+
+// exitErrorType is AWS's errorType for a runtime that exited: killed past
+// its MemorySize, or anything else.
+func (inst *instance) exitErrorType() string {
+	if inst.oom.Load() {
+		return "Runtime.OutOfMemory"
+	}
+	return "Runtime.ExitError"
 }
 
 func exitText(err error) string {
@@ -401,6 +431,9 @@ func exitText(err error) string {
 
 // maxMemoryMB is the process's peak RSS, read at most once a second.
 func (inst *instance) maxMemoryMB() int {
+	if inst.oom.Load() {
+		return inst.p.fn.MemoryMB // as AWS reports it
+	}
 	inst.memMu.Lock()
 	defer inst.memMu.Unlock()
 	if now := time.Now(); now.Sub(inst.memAt) > time.Second {

@@ -68,7 +68,7 @@ func (x *Executor) releaseOpt(layers []string) {
 	if remove != "" {
 		// A spawn still building it finishes first.
 		<-e.done
-		os.RemoveAll(remove)
+		removeTree(remove)
 	}
 }
 
@@ -119,9 +119,13 @@ func (x *Executor) extractLayers(key string, layers []string) (string, error) {
 			return "", err
 		}
 	}
-	os.RemoveAll(dst) // not ours to trust (see unpackOnce)
+	removeTree(dst) // not ours to trust (see unpackOnce)
 	if err := os.Rename(tmp, dst); err != nil {
 		os.RemoveAll(tmp)
+		return "", err
+	}
+	// /opt is read-only to the function, as on AWS.
+	if err := lockTree(dst); err != nil {
 		return "", err
 	}
 	return dst, nil

@@ -56,6 +56,7 @@ func (p *Pool) capLocked() int {
 		if r := p.fn.MaxConcurrency(); r >= 0 {
 			return r
 		}
+		return math.MaxInt
 	}
 	return p.x.cfg.MaxInstances
 }
@@ -405,7 +406,7 @@ func (p *Pool) awaitInit(ctx context.Context, inst *instance, req *Request) (*Re
 		case <-inst.logs.done:
 		case <-time.After(200 * time.Millisecond):
 		}
-		fail = errorResult(InitFailed, "Runtime.ExitError",
+		fail = errorResult(InitFailed, inst.exitErrorType(),
 			"RequestId: "+req.RequestID+" Error: Runtime exited with error: "+exitText(inst.exitErr))
 	case <-t.C:
 		inst.kill()

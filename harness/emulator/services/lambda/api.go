@@ -256,7 +256,7 @@ func (s *Service) newExec(f *Function, v *Version) Executor {
 	return s.exec.NewPool(&runtime.Function{
 		Name: f.Name, ARN: f.ARN, Version: v.Name, Region: f.Region, Layers: layers,
 		Runtime: c.Runtime, Handler: c.Handler, Role: c.Role, CodeSHA256: c.CodeHex, Env: c.Env,
-		Timeout: time.Duration(c.Timeout) * time.Second, MemoryMB: c.MemorySize,
+		Timeout: time.Duration(c.Timeout) * time.Second, MemoryMB: c.MemorySize, EphemeralMB: c.Ephemeral,
 		LogGroup: c.LogGroup, MaxConcurrency: f.Reserved,
 	})
 }

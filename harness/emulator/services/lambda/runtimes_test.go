@@ -552,7 +552,7 @@ func TestFiftyColdStartsInParallel(t *testing.T) {
 	// interpreters; what is checked is that they start side by side.
 	service(t, e).Tune(lambdasvc.Tuning{InitTimeout: 3 * time.Minute})
 	const n = 50
-	dir := t.TempDir()
+	dir := sharedDir(t)
 	name := createCode(t, c, types.RuntimePython312, "app.handler", map[string]string{"app.py": `
 import os, time
 def handler(event, context):
@@ -653,7 +653,7 @@ func TestAccountConcurrencyThrottles(t *testing.T) {
 func TestPythonTimeoutKillsWhatTheHandlerStarted(t *testing.T) {
 	needs(t, "python3")
 	_, c := start(t)
-	dir := t.TempDir()
+	dir := sharedDir(t)
 	name := createCode(t, c, types.RuntimePython312, "app.handler", map[string]string{"app.py": `
 import os, subprocess, time
 def handler(event, context):

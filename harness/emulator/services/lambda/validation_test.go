@@ -47,6 +47,10 @@ func TestValidationMessages(t *testing.T) {
 		{"create: two architectures", "POST", "/2015-03-31/functions",
 			`{"FunctionName":"f","Role":"` + role + `","Code":{"ZipFile":"UEs="},"Architectures":["x86_64","arm64"]}`, nil, 400, "ValidationException",
 			"1 validation error detected: Value at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1"},
+		{"update: memory and ephemeral storage bounds", "PUT", "/2015-03-31/functions/" + name + "/configuration",
+			`{"MemorySize":10241,"EphemeralStorage":{"Size":511}}`, nil, 400, "ValidationException",
+			"2 validation errors detected: Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240; " +
+				"Value '511' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value greater than or equal to 512"},
 		{"update: handler pattern", "PUT", "/2015-03-31/functions/" + name + "/configuration", `{"Handler":""}`, nil, 400, "ValidationException",
 			"1 validation error detected: Value '' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+"},
 		{"invoke: header enums", "POST", "/2015-03-31/functions/" + name + "/invocations", `{}`,
