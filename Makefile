@@ -119,6 +119,9 @@ deps:
 		echo "installing a static busybox for the EC2 host image (Debian package busybox-static)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null; } \
 			|| echo "could not install busybox-static: EC2 hosts will not run as containers"; }
+	@command -v zip >/dev/null 2>&1 || { \
+		echo "installing zip, which the workshop lab's scripts package their functions with (Debian package zip)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zip >/dev/null; }
 
 ## vet: gofmt and go vet
 vet:

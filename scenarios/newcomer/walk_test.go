@@ -40,6 +40,9 @@ var documented = []struct{ command, answer *regexp.Regexp }{
 	{regexp.MustCompile(`^aws --endpoint-url \S+ s3 ls s3://scriptrunner-scripts/scripts/$`), regexp.MustCompile(`(?m) report\.py$`)},
 	{regexp.MustCompile(`^curl .*/invoke' .*"scriptname":"report.py"`), regexp.MustCompile(`"status":"ok".*"exit_code":0`)},
 	{regexp.MustCompile(`^aws --endpoint-url \S+ logs filter-log-events --log-group-name /scriptrunner/executions$`), regexp.MustCompile(`\\"script\\":\\"report.py\\"`)},
+	{regexp.MustCompile(`^curl .*/prod/_user_request_/health'$`), regexp.MustCompile(`"status":"healthy"`)},
+	{regexp.MustCompile(`^curl .*/prod/_user_request_/stats'$`), regexp.MustCompile(`"logs":[1-9]\d*,"notifications":[1-9]`)},
+	{regexp.MustCompile(`^awslocal lambda invoke --function-name workshop-go-dashboard `), regexp.MustCompile(`"functions":\[[^]]*"workshop-go-router"`)},
 }
 
 // A printed command is a line's text after its label ("  try:   aws …")
