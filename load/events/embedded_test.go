@@ -38,10 +38,12 @@ func TestQueuePathsOnTheEmbeddedCloud(t *testing.T) {
 			if r.Via[Route(path)] != r.Seen {
 				t.Errorf("%s %s: seen through %v, want all through %q", path, ph, r.Via, Route(path))
 			}
-			if r.CPUPerEventUS <= 0 {
-				t.Errorf("%s %s: no CPU per event measured", path, ph)
-			}
 		}
+	}
+	// CPU is read in 10 ms ticks, too coarse to assert a figure for a few
+	// events; that it was measured shows in the scope
+	if res.CPUScope == "" {
+		t.Error("no CPU scope with a CPU meter")
 	}
 	// Close removed what Setup made
 	if st := res.Strays; st != 0 {
