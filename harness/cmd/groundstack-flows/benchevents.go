@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -62,15 +61,8 @@ func runBenchEvents(ctx context.Context, args []string, stdout, stderr io.Writer
 	consumers := fs.Int("consumers", events.DefaultConsumers, "long-polling receivers per queue")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the harness, and the embedded backend without --endpoint) to FILE")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, benchEventsUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitPassed
-		}
-		fmt.Fprintf(stderr, "groundstack bench-events: %v (groundstack bench-events --help lists the flags)\n", err)
-		return exitUsage
+	if code, ok := parseFlags(fs, args, "bench-events", benchEventsUsage, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "groundstack bench-events: unexpected argument %q\n", fs.Arg(0))

@@ -99,15 +99,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "seed of the orders' contents (0: from the clock)")
 	quiet := fs.Bool("quiet", false, "no live progress")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the generator, and the embedded backend without --target) to FILE")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, loadUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitPassed
-		}
-		fmt.Fprintf(stderr, "groundstack load: %v (groundstack load --help lists the flags)\n", err)
-		return exitUsage
+	if code, ok := parseFlags(fs, args, "load", loadUsage, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "groundstack load: unexpected argument %q (flags come as --name value)\n", fs.Arg(0))

@@ -48,15 +48,8 @@ func runLogs(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	since := fs.Duration("since", 10*time.Minute, "print the events of this long ago onwards")
 	endpoint := fs.String("endpoint", defaultEndpoint(), "the cloud's edge URL")
 	region := fs.String("region", envOr("AWS_REGION", envOr("AWS_DEFAULT_REGION", "us-east-1")), "the region")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, logsUsage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return exitPassed
-		}
-		fmt.Fprintf(stderr, "groundstack logs: %v (groundstack logs --help lists the flags)\n", err)
-		return exitUsage
+	if code, ok := parseFlags(fs, args, "logs", logsUsage, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
 		fmt.Fprintln(stderr, "groundstack logs: name one function (or a log group starting with /)")

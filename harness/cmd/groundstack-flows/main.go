@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -109,4 +110,22 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return 0
+}
+
+// parseFlags parses a subcommand's flags: --help prints usage and the
+// flags on stdout (exit 0), a bad flag is one line on stderr (exit 2).
+// ok is false when the command should return code now.
+func parseFlags(fs *flag.FlagSet, args []string, name, usage string, stdout, stderr io.Writer) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		return exitPassed, false
+	}
+	fmt.Fprintf(stderr, "groundstack %s: %v (groundstack %s --help lists the flags)\n", name, err, name)
+	return exitUsage, false
 }
