@@ -154,6 +154,14 @@ func (byAge) of(m *message) *links[message]   { return &m.age }
 func (byReady) of(m *message) *links[message] { return &m.ready }
 func (byAvail) of(g *group) *links[group]     { return &g.avail }
 
+// The lists reach their linkers only through type parameters, which
+// staticcheck does not follow.
+var (
+	_ linker[message] = byAge{}
+	_ linker[message] = byReady{}
+	_ linker[group]   = byAvail{}
+)
+
 type (
 	ageList   = dlist[message, byAge]
 	readyList = dlist[message, byReady]
