@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -304,45 +306,22 @@ func queryListItem(action, member string) string {
 }
 
 func writeMembers(b *bytes.Buffer, action string, obj map[string]any) {
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	scalar := func(v any) { writeScalar(b, v) }
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		v := obj[k]
 		switch k {
 		case "Attributes":
-			m, _ := v.(map[string]any)
-			for _, name := range sortedKeys(m) {
-				b.WriteString("<Attribute><Name>")
-				xml.EscapeText(b, []byte(name))
-				b.WriteString("</Name><Value>")
-				writeScalar(b, m[name])
-				b.WriteString("</Value></Attribute>")
-			}
+			writeEntries(b, "Attribute", "Name", v, scalar)
 			continue
 		case "Tags":
-			m, _ := v.(map[string]any)
-			for _, name := range sortedKeys(m) {
-				b.WriteString("<Tag><Key>")
-				xml.EscapeText(b, []byte(name))
-				b.WriteString("</Key><Value>")
-				writeScalar(b, m[name])
-				b.WriteString("</Value></Tag>")
-			}
+			writeEntries(b, "Tag", "Key", v, scalar)
 			continue
 		case "MessageAttributes":
-			m, _ := v.(map[string]any)
-			for _, name := range sortedKeys(m) {
-				b.WriteString("<MessageAttribute><Name>")
-				xml.EscapeText(b, []byte(name))
-				b.WriteString("</Name><Value>")
-				if o, ok := m[name].(map[string]any); ok {
+			writeEntries(b, "MessageAttribute", "Name", v, func(v any) {
+				if o, ok := v.(map[string]any); ok {
 					writeMembers(b, action, o)
 				}
-				b.WriteString("</Value></MessageAttribute>")
-			}
+			})
 			continue
 		}
 		switch x := v.(type) {
@@ -378,11 +357,16 @@ func writeScalar(b *bytes.Buffer, v any) {
 	}
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// writeEntries writes a map member in the query protocol's shape: one
+// <elem> per entry, in key order, with the key under <keyTag> and the
+// value, written by value, under <Value>.
+func writeEntries(b *bytes.Buffer, elem, keyTag string, v any, value func(any)) {
+	m, _ := v.(map[string]any)
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		b.WriteString("<" + elem + "><" + keyTag + ">")
+		xml.EscapeText(b, []byte(name))
+		b.WriteString("</" + keyTag + "><Value>")
+		value(m[name])
+		b.WriteString("</Value></" + elem + ">")
 	}
-	sort.Strings(keys)
-	return keys
 }
