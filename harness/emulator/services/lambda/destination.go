@@ -23,8 +23,16 @@ const maxSNSRecord = 262144
 // deliver sends body to the resource an ARN names: an SQS queue, an SNS
 // topic or a Lambda function (invoked asynchronously with the body as its
 // event). attrs become message attributes (SQS, SNS). Errors carry the
-// target service's own code where it has one.
+// target service's own code where it has one; each failure is counted.
 func (s *Service) deliver(arn, body string, attrs map[string]cloud.QueueAttributeValue) error {
+	err := s.send(arn, body, attrs)
+	if err != nil {
+		s.destinationFailures.Add(1)
+	}
+	return err
+}
+
+func (s *Service) send(arn, body string, attrs map[string]cloud.QueueAttributeValue) error {
 	switch arnService(arn) {
 	case "sqs":
 		qs, _ := s.env.Links.Get(cloud.LinkSQS).(cloud.Queues)
@@ -49,11 +57,10 @@ func (s *Service) deliver(arn, body string, attrs map[string]cloud.QueueAttribut
 	return errors.New("not a destination groundstack delivers to")
 }
 
-// sendRecord delivers to arn and, when that fails, logs and counts it:
-// the queue goes on either way.
+// sendRecord delivers to arn and, when that fails, logs it: the queue
+// goes on either way.
 func (s *Service) sendRecord(ev *asyncEvent, kind, arn, body string, attrs map[string]cloud.QueueAttributeValue) {
 	if err := s.deliver(arn, body, attrs); err != nil {
-		s.destinationFailures.Add(1)
 		s.env.Log.Warn("lambda: could not deliver an asynchronous invocation's record", "function", ev.name,
 			"requestId", ev.requestID, "to", kind, "destination", arn, "err", err)
 	}

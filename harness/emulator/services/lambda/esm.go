@@ -322,13 +322,7 @@ func (es *eventSources) start(m *mapping, spec startSpec) *esm.Poller {
 		Now: env.Now, NewID: env.NewID, Log: env.Log, RetryDelay: spec.retryDelay,
 	}
 	l.Queues, _ = env.Links.Get(cloud.LinkSQS).(cloud.Queues)
-	l.Deliver = func(arn, body string) error {
-		err := es.s.deliver(arn, body, nil)
-		if err != nil {
-			es.s.destinationFailures.Add(1)
-		}
-		return err
-	}
+	l.Deliver = func(arn, body string) error { return es.s.deliver(arn, body, nil) }
 	if spec.kind == sourceSQS {
 		if l.Queues == nil {
 			return nil
