@@ -476,11 +476,6 @@ func zygoteFits(z *zygote, userEnv map[string]string, env []string, taskRoot, op
 	return true
 }
 
-// placeForked is where a forked child is placed before it runs anything of
-// the function's (the sandbox's hook: cgroup, rlimits). It runs while the
-// child waits for its go.
-func (x *Executor) placeForked(pid int) error { return nil }
-
 // forkPython starts inst from the zygote of its interpreter when that is
 // allowed and faithful; false means start cmd as a fresh interpreter.
 func (p *Pool) forkPython(inst *instance, cmd *exec.Cmd, logW *os.File, opt string) bool {
@@ -501,12 +496,8 @@ func (p *Pool) forkPython(inst *instance, cmd *exec.Cmd, logW *os.File, opt stri
 		x.cfg.Log.Warn("lambda: fork from the Python zygote failed; starting a fresh interpreter", "err", err)
 		return false
 	}
-	if err := x.placeForked(pid); err != nil {
-		goW.Close() // no go: it exits
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
-		_ = child.wait()
-		return false
-	}
+	// The child waits for this go before it runs anything of the
+	// function's: where a placement (a cgroup) would go, were there one.
 	_, err = goW.Write([]byte{'1'})
 	goW.Close()
 	if err != nil {
