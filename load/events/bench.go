@@ -19,6 +19,7 @@ import (
 
 	"github.com/groundstack/groundstack/handlers/eventprobe/trace"
 	"github.com/groundstack/groundstack/load/openloop"
+	"github.com/groundstack/groundstack/load/report"
 )
 
 // Defaults of Options, from the measurement plan.
@@ -163,7 +164,7 @@ func RunPaths(ctx context.Context, o Options, paths []Path) (*Result, error) {
 		Started: o.Now(), IdleEvents: max(o.Idle, 0), Rate: max(o.Rate, 0), Seconds: o.Duration.Seconds(),
 		DeadlineMS: ms(o.Deadline), Collector: col.URL(),
 		Targets: Targets{IdleP99MS: ms(TargetIdleP99), RateP99MS: ms(TargetRateP99), WakeupMS: ms(TargetWakeup), Lost: 0},
-		Machine: Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadStart: loadAverage()},
+		Machine: report.Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadStart: report.LoadAverage()},
 	}
 	if h, err := os.Hostname(); err == nil {
 		res.Machine.Host = h
@@ -178,7 +179,7 @@ func RunPaths(ctx context.Context, o Options, paths []Path) (*Result, error) {
 		res.Rows = append(res.Rows, measurePath(ctx, o, env, p)...)
 	}
 	res.Ended = o.Now()
-	res.Machine.LoadEnd = loadAverage()
+	res.Machine.LoadEnd = report.LoadAverage()
 	res.Strays = book.Strays()
 	res.Reports = col.Reports()
 	res.MalformedReports = col.Malformed()

@@ -140,16 +140,3 @@ func parseStat(s string) (own, reaped time.Duration, ppid int, err error) {
 	}
 	return time.Duration(t[0]+t[1]) * clockTick, time.Duration(t[2]+t[3]) * clockTick, ppid, nil
 }
-
-// loadAverage is /proc/loadavg's first three figures ("" elsewhere).
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
-}

@@ -42,12 +42,12 @@ type Result struct {
 	// Collector is where probes reported; Reports how many came, of which
 	// MalformedReports were refused; Strays are sightings of IDs this run
 	// did not make.
-	Collector        string  `json:"collector"`
-	Reports          int64   `json:"reports"`
-	MalformedReports int64   `json:"malformed_reports"`
-	Strays           int64   `json:"strays"`
-	Machine          Machine `json:"machine"`
-	Interrupted      bool    `json:"interrupted,omitempty"`
+	Collector        string         `json:"collector"`
+	Reports          int64          `json:"reports"`
+	MalformedReports int64          `json:"malformed_reports"`
+	Strays           int64          `json:"strays"`
+	Machine          report.Machine `json:"machine"`
+	Interrupted      bool           `json:"interrupted,omitempty"`
 	// MetTargets: every measured row met its targets (nothing lost) and
 	// no path failed; unsupported paths are left out.
 	MetTargets bool `json:"met_targets"`
@@ -59,15 +59,6 @@ type Targets struct {
 	RateP99MS float64 `json:"rate_p99_ms"`
 	WakeupMS  float64 `json:"longpoll_wakeup_p99_ms"`
 	Lost      int64   `json:"lost"`
-}
-
-// Machine is where the run ran.
-type Machine struct {
-	Host      string `json:"host,omitempty"`
-	CPUs      int    `json:"cpus"`
-	GoVersion string `json:"go,omitempty"`
-	LoadStart string `json:"load_average_start,omitempty"`
-	LoadEnd   string `json:"load_average_end,omitempty"`
 }
 
 // Row is one path in one phase.

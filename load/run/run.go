@@ -103,7 +103,7 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 			status, err = report.StatusInterrupted, errors.New("interrupted during set-up")
 		}
 		res.Status, res.Error, res.Ended = status, err.Error(), time.Now()
-		res.Machine.LoadEnd = loadAverage()
+		res.Machine.LoadEnd = report.LoadAverage()
 		res.Finish(checks, rule)
 		return res, err
 	}
@@ -273,7 +273,7 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	closeBackend()
 	cpuAfter, childAfter := cpuTimes()
 	out.Machine.CPUSecs, out.Machine.ChildCPU = (cpuAfter - cpuBefore).Seconds(), (childAfter - childBefore).Seconds()
-	out.Machine.LoadEnd = loadAverage()
+	out.Machine.LoadEnd = report.LoadAverage()
 	out.Finish(checks, rule)
 	return out, runErr
 }
@@ -352,20 +352,7 @@ func short(b []byte) string {
 // machine describes this machine at the start.
 func machine() report.Machine {
 	host, _ := os.Hostname()
-	return report.Machine{Host: host, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadStart: loadAverage()}
-}
-
-// loadAverage is /proc/loadavg's first three figures ("" elsewhere).
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return ""
-	}
-	return strings.Join(f[:3], " ")
+	return report.Machine{Host: host, CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), LoadStart: report.LoadAverage()}
 }
 
 // cpuTimes is this process's CPU time and that of its ended children
