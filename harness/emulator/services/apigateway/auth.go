@@ -485,7 +485,7 @@ func parseAuthorizerOutput(payload []byte) (*authResult, bool) {
 	if len(raw.Context) > 0 {
 		out.context = make(map[string]string, len(raw.Context))
 		for k, v := range raw.Context {
-			s, ok := scalar(v)
+			s, ok := execapi.Scalar(v)
 			if !ok {
 				return nil, false
 			}
