@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"io"
 	"net/http"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // This file is the data plane: requests to a deployed stage on any of the
@@ -451,7 +451,7 @@ func selectIntegrationResponse(responses map[string]*IntegrationResponse, status
 // --- HTTP_PROXY ------------------------------------------------------------------
 
 // hopHeaders are not forwarded by a proxy.
-var hopHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true}
+var hopHeaders = execapi.HopHeaders
 
 var proxyClient = &http.Client{
 	Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},

@@ -1,7 +1,6 @@
 package apigateway
 
 import (
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // routeAPI builds an API with the given resource paths, each with the

@@ -12,6 +12,8 @@ import (
 // ProxyEvent is the REST API (v1) proxy event, field for field as API Gateway
 // sends it (and events.APIGatewayProxyRequest reads it): absent maps are null.
 type ProxyEvent struct {
+	// Version is "1.0" in HTTP APIs' payload format 1.0, absent for REST APIs.
+	Version                         string              `json:"version,omitempty"`
 	Resource                        string              `json:"resource"`
 	Path                            string              `json:"path"`
 	HTTPMethod                      string              `json:"httpMethod"`
