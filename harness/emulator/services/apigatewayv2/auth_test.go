@@ -60,6 +60,7 @@ func (f *fakeLambda) count(fn string) int {
 // Lambda (v1 owns the shared routes and hands v2 its requests, as on the
 // edge).
 type standalone struct {
+	h      http.Handler // the edge's part: API Gateway v1 dispatching to v2
 	url    string
 	client *apigw.Client
 	lambda *fakeLambda
@@ -73,6 +74,7 @@ func startStandalone(t testing.TB, reply func(req cloud.InvokeRequest) (cloud.In
 	env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(st.lambda))
 	v1 := apigateway.New(env)
 	st.v2 = apigatewayv2.New(env)
+	st.h = v1
 	srv := httptest.NewServer(v1)
 	t.Cleanup(srv.Close)
 	env.Host = srv.Listener.Addr().String()
@@ -94,7 +96,7 @@ type issuer struct {
 	ec  *ecdsa.PrivateKey
 }
 
-func newIssuer(t *testing.T) *issuer {
+func newIssuer(t testing.TB) *issuer {
 	t.Helper()
 	is := &issuer{}
 	var err error
@@ -121,7 +123,7 @@ func newIssuer(t *testing.T) *issuer {
 	return is
 }
 
-func (is *issuer) token(t *testing.T, method jwt.SigningMethod, kid string, key any, claims jwt.MapClaims) string {
+func (is *issuer) token(t testing.TB, method jwt.SigningMethod, kid string, key any, claims jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(method, claims)
 	tok.Header["kid"] = kid
