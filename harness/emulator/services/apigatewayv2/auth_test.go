@@ -107,6 +107,10 @@ func newIssuer(t testing.TB) *issuer {
 		t.Fatal(err)
 	}
 	b64 := func(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+	ecPoint, err := is.ec.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -117,7 +121,7 @@ func newIssuer(t testing.TB) *issuer {
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{
 			{"kty": "RSA", "kid": "r1", "use": "sig", "alg": "RS256", "n": b64(is.rsa.N.Bytes()), "e": b64(big.NewInt(int64(is.rsa.E)).Bytes())},
-			{"kty": "EC", "kid": "e1", "use": "sig", "crv": "P-256", "x": b64(is.ec.X.FillBytes(make([]byte, 32))), "y": b64(is.ec.Y.FillBytes(make([]byte, 32)))},
+			{"kty": "EC", "kid": "e1", "use": "sig", "crv": "P-256", "x": b64(ecPoint[1:33]), "y": b64(ecPoint[33:])},
 		}})
 	})
 	return is

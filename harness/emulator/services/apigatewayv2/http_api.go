@@ -483,9 +483,7 @@ func parseV2Response(payload []byte) (execapi.ProxyResponse, bool) {
 			if !ok {
 				return execapi.ProxyResponse{}, false
 			}
-			for _, c := range probe.Cookies {
-				resp.Headers["Set-Cookie"] = append(resp.Headers["Set-Cookie"], c)
-			}
+			resp.Headers["Set-Cookie"] = append(resp.Headers["Set-Cookie"], probe.Cookies...)
 			return resp, true
 		}
 	}
