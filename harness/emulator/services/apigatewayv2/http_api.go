@@ -73,6 +73,10 @@ func (s *Service) serveHTTPAPI(w http.ResponseWriter, r *http.Request, inv invoc
 		return
 	}
 	x.d = d
+	if d.EndpointDisabled {
+		x.fail(gwForbidden)
+		return
+	}
 	p, err := url.PathUnescape(inv.path)
 	if err != nil {
 		x.fail(gwNotFound)
