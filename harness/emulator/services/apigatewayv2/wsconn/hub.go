@@ -99,6 +99,9 @@ type Info struct {
 	SourceIP    string
 	UserAgent   string
 	ConnectedAt time.Time
+	// Subprotocol is the Sec-WebSocket-Protocol the server picked ($connect's
+	// answer), if the client offered it.
+	Subprotocol string
 }
 
 // Hub holds the open connections.
@@ -178,7 +181,12 @@ func (h *Hub) Len() int {
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any, handler Handler) error {
 	opts := h.Options()
 	c := &Conn{Info: info, Data: data, hub: h, opts: opts}
+	var protos []string
+	if info.Subprotocol != "" {
+		protos = []string{info.Subprotocol}
+	}
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:       protos,
 		InsecureSkipVerify: true, // API Gateway takes any Origin; $connect may check it
 		OnPongReceived:     func(context.Context, []byte) { c.heard() },
 		OnPingReceived:     func(context.Context, []byte) bool { c.heard(); return true },
