@@ -90,11 +90,20 @@ type wsSession struct {
 }
 
 // wsID is an id shaped like API Gateway's connection and request ids
-// ("R1kmxc2VNjMCFIA="): 11 bytes, base64.
+// ("R1kmxc2VNjMCFIA="): 11 bytes, base64, with '+' and '/' (which would
+// not survive a URL path unescaped) swapped for letters.
 func (p *wsPlane) wsID() string {
 	var b [16]byte
 	_, _ = hex.Decode(b[:], []byte(strings.ReplaceAll(p.env.NewID(), "-", "")))
-	return base64.StdEncoding.EncodeToString(b[:11])
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '+':
+			return 'P'
+		case '/':
+			return 'S'
+		}
+		return r
+	}, base64.StdEncoding.EncodeToString(b[:11]))
 }
 
 // gatewayMessage writes one of API Gateway's {"message": …} answers.

@@ -381,3 +381,16 @@ func (h *Hub) Close() {
 	}
 	h.wg.Wait()
 }
+
+// Range calls f with the id of every open connection.
+func (h *Hub) Range(f func(id string)) {
+	h.mu.RLock()
+	ids := make([]string, 0, len(h.conns))
+	for id := range h.conns {
+		ids = append(ids, id)
+	}
+	h.mu.RUnlock()
+	for _, id := range ids {
+		f(id)
+	}
+}
