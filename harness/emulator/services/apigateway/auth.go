@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"net/http"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ func (x *exchange) authorize(rt *route) bool {
 		}
 	case "COGNITO_USER_POOLS":
 		// Not emulated: refuse rather than serve a protected method unprotected.
-		x.s.env.Log.Warn("API Gateway: COGNITO_USER_POOLS authorizers are not emulated; request refused", "api", x.inv.apiID)
+		x.s.env.Log.Warn("API Gateway: COGNITO_USER_POOLS authorizers are not emulated; request refused", "api", x.inv.APIID)
 		x.fail(gwCognitoNotEmulated)
 		return false
 	}
@@ -79,7 +80,7 @@ func (x *exchange) meterAPIKey(rt *route) bool {
 		x.fail(gwForbidden)
 		return false
 	}
-	id, verdict := x.s.store.Admit(value, x.inv.apiID, x.inv.stage, rt.node.Path, rt.method.HTTPMethod, x.start)
+	id, verdict := x.s.store.Admit(value, x.inv.APIID, x.inv.Stage, rt.node.Path, rt.method.HTTPMethod, x.start)
 	switch verdict {
 	case KeyRefused:
 		x.fail(gwForbidden)
@@ -258,7 +259,7 @@ func (x *exchange) runAuthorizer(z *Authorizer, rt *route, methodARN string, cac
 	}
 	var cacheKey string
 	if cached && z.TTL > 0 && len(values) > 0 {
-		cacheKey = authCacheKey(x.inv.apiID, x.inv.stage, z.ID, values)
+		cacheKey = authCacheKey(x.inv.APIID, x.inv.Stage, z.ID, values)
 	}
 	var latency int64
 	res, hit := x.s.store.auth.get(cacheKey, x.start)
@@ -353,21 +354,21 @@ func (x *exchange) identityValue(src string, rt *route) string {
 	}
 	switch strings.TrimPrefix(src, "context.") {
 	case "identity.sourceIp":
-		return sourceIP(r)
+		return execapi.SourceIP(r)
 	case "identity.userAgent":
 		return r.UserAgent()
 	case "httpMethod":
 		return r.Method
 	case "stage":
-		return x.inv.stage
+		return x.inv.Stage
 	case "apiId":
-		return x.inv.apiID
+		return x.inv.APIID
 	case "resourcePath":
 		return rt.node.Path
 	case "resourceId":
 		return rt.node.ID
 	case "path":
-		return "/" + x.inv.stage + "/" + strings.Join(rt.segs, "/")
+		return "/" + x.inv.Stage + "/" + strings.Join(rt.segs, "/")
 	case "requestId":
 		return x.requestID
 	case "accountId":
@@ -378,7 +379,7 @@ func (x *exchange) identityValue(src string, rt *route) string {
 
 // methodARN is arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}.
 func (x *exchange) methodARN(rt *route) string {
-	return "arn:aws:execute-api:" + rt.target.Region + ":" + x.s.env.Account + ":" + x.inv.apiID + "/" + x.inv.stage + "/" +
+	return "arn:aws:execute-api:" + rt.target.Region + ":" + x.s.env.Account + ":" + x.inv.APIID + "/" + x.inv.Stage + "/" +
 		x.r.Method + "/" + strings.Join(rt.segs, "/")
 }
 
@@ -421,7 +422,7 @@ func (x *exchange) requestEvent(rt *route, methodARN string) requestEvent {
 // answer; a non-nil gateway response is the client's answer instead.
 func (s *Service) invokeAuthorizer(ctx context.Context, z *Authorizer, t Target, event any, timeout time.Duration) (*authResult, *gatewayResponse) {
 	inv, _ := s.env.Links.Get(cloud.LinkLambda).(cloud.FunctionInvoker)
-	fnARN, ok := LambdaFunctionOf(substituteStageVariables(z.URI, t.Variables))
+	fnARN, ok := execapi.LambdaFunctionOf(execapi.SubstituteStageVariables(z.URI, t.Variables))
 	if inv == nil || !ok {
 		s.env.Log.Warn("API Gateway: authorizer function cannot be invoked", "authorizer", z.ID, "uri", z.URI)
 		return nil, &gwAuthorizerConfig
@@ -432,8 +433,8 @@ func (s *Service) invokeAuthorizer(ctx context.Context, z *Authorizer, t Target,
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fn, qualifier := splitQualifier(fnARN)
-	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: regionOfARN(fn, t.Region), Function: fn, Qualifier: qualifier, Payload: payload})
+	fn, qualifier := execapi.SplitQualifier(fnARN)
+	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: execapi.RegionOfARN(fn, t.Region), Function: fn, Qualifier: qualifier, Payload: payload})
 	if err != nil {
 		s.env.Log.Warn("API Gateway: authorizer invocation failed", "function", fnARN, "err", err)
 		return nil, &gwAuthorizerConfig

@@ -1,6 +1,7 @@
 package apigateway
 
 import (
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -118,13 +119,13 @@ func TestParseInvocation(t *testing.T) {
 		want         invocation
 		ok           bool
 	}{
-		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_/a/b", invocation{apiID: "abc", stage: "prod", path: "/a/b"}, true},
-		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_", invocation{apiID: "abc", stage: "prod", path: "/"}, true},
+		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_/a/b", invocation{APIID: "abc", Stage: "prod", Path: "/a/b"}, true},
+		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_", invocation{APIID: "abc", Stage: "prod", Path: "/"}, true},
 		{"127.0.0.1:4566", "/restapis/abc/resources", invocation{}, false},
 		{"127.0.0.1:4566", "/restapis", invocation{}, false},
-		{"127.0.0.1:4566", "/_aws/execute-api/abc/dev/x", invocation{apiID: "abc", stage: "dev", path: "/x"}, true},
-		{"abc.execute-api.localhost.localstack.cloud:4566", "/prod/x/y", invocation{apiID: "abc", stage: "prod", path: "/x/y", host: true}, true},
-		{"abc.execute-api.localhost.localstack.cloud", "/prod", invocation{apiID: "abc", stage: "prod", path: "/", host: true}, true},
+		{"127.0.0.1:4566", "/_aws/execute-api/abc/dev/x", invocation{APIID: "abc", Stage: "dev", Path: "/x"}, true},
+		{"abc.execute-api.localhost.localstack.cloud:4566", "/prod/x/y", invocation{APIID: "abc", Stage: "prod", Path: "/x/y", Host: true}, true},
+		{"abc.execute-api.localhost.localstack.cloud", "/prod", invocation{APIID: "abc", Stage: "prod", Path: "/", Host: true}, true},
 		{"a.b.execute-api.localhost.localstack.cloud", "/prod", invocation{}, false},
 	}
 	for _, c := range cases {
@@ -134,7 +135,7 @@ func TestParseInvocation(t *testing.T) {
 		if id, _, ok := strings.Cut(c.host, ".execute-api.localhost.localstack.cloud"); ok {
 			r = awsproto.WithHostMatch(r, awsproto.HostMatch{Resource: id})
 		}
-		got, ok := parseInvocation(r)
+		got, ok := execapi.ParseInvocation(r)
 		if ok != c.ok || (ok && got != c.want) {
 			t.Errorf("%s%s → %+v %v, want %+v %v", c.host, c.target, got, ok, c.want, c.ok)
 		}
@@ -160,8 +161,8 @@ func FuzzDataPlanePath(f *testing.F) {
 		r.URL.RawPath = ""
 		r.URL.Path = path
 		r.Host = host
-		inv, _ := parseInvocation(r)
-		segs, ok := SplitPath(inv.path)
+		inv, _ := execapi.ParseInvocation(r)
+		segs, ok := SplitPath(inv.Path)
 		if !ok {
 			return
 		}

@@ -1,6 +1,7 @@
 package apigateway
 
 import (
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"regexp"
 	"slices"
 	"strconv"
@@ -73,7 +74,7 @@ func (z *Authorizer) check() error {
 			}
 		}
 	}
-	if _, ok := LambdaFunctionOf(z.URI); !ok {
+	if _, ok := execapi.LambdaFunctionOf(z.URI); !ok {
 		return ErrBadRequest.New("Invalid Authorizer URI specified: " + z.URI)
 	}
 	return nil
