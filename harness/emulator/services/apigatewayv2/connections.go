@@ -82,12 +82,20 @@ func isConnectionsPath(rest string) (string, bool) {
 }
 
 // serveConnections serves one management API call for connection id (as
-// escaped in the path) of apiID (empty when the path named no API).
-func (p *wsPlane) serveConnections(w http.ResponseWriter, r *http.Request, apiID, escapedID string) {
+// escaped in the path) of apiID's stage (both empty when the path named no
+// API: /@connections/{id} on the edge).
+func (p *wsPlane) serveConnections(w http.ResponseWriter, r *http.Request, apiID, stage, escapedID string) {
 	requestID := p.env.NewID()
 	if e, ok := p.verifyManagement(r); !ok {
 		e.write(w, requestID)
 		return
+	}
+	if apiID != "" {
+		if _, ok := p.lookup(apiID, stage); !ok {
+			drain(r)
+			mgmtError{http.StatusForbidden, "ForbiddenException", msgOf("Forbidden")}.write(w, requestID)
+			return
+		}
 	}
 	id, err := url.PathUnescape(escapedID)
 	if err != nil || id == "" || strings.Contains(id, "/") {

@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -23,41 +25,10 @@ import (
 // authorizer), the routing of each message by the API's route selection
 // expression, two-way routes' replies, and $disconnect.
 
-// wsStageView is a deployed WebSocket API stage as the data plane reads
-// it, looked up afresh for each event (a redeployed route applies to open
-// connections' next messages, as on AWS).
-type wsStageView struct {
-	Region         string
-	RouteSelection string            // the API's RouteSelectionExpression
-	Variables      map[string]string // stage variables
-	Routes         map[string]*wsRouteView
-}
-
-// wsRouteView is one route: its integration, whether it answers the
-// client (a route response), and $connect's authorizer.
-type wsRouteView struct {
-	Key         string
-	Integration *wsIntegrationView // nil: the route has no integration
-	TwoWay      bool
-	Authorizer  *wsAuthorizerView
-}
-
-// wsIntegrationView is a route's integration.
-type wsIntegrationView struct {
-	Type    string // AWS_PROXY, MOCK (others answer "Internal server error")
-	URI     string
-	Timeout time.Duration // 0: the service's
-	// MockResponse is a MOCK integration's reply to a two-way route (its
-	// integration response's template, sent as it is).
-	MockResponse string
-}
-
-// wsAuthorizerView is a Lambda REQUEST authorizer.
-type wsAuthorizerView struct {
-	ID              string
-	URI             string
-	IdentitySources []string // route.request.header.X, route.request.querystring.x, stageVariables.x
-}
+// The data plane reads a stage through the store's Lookup (a Deployed,
+// immutable) afresh for each event: a redeployed route applies to open
+// connections' next messages, as on AWS. A route is two-way when it has a
+// route response; $connect's authorizer is a Lambda REQUEST authorizer.
 
 // defaultWSIntegrationTimeout is API Gateway's 29 s integration limit.
 const defaultWSIntegrationTimeout = 29 * time.Second
@@ -66,11 +37,11 @@ const defaultWSIntegrationTimeout = 29 * time.Second
 type wsPlane struct {
 	env     *cloud.Env
 	hub     *wsconn.Hub
-	lookup  func(apiID, stage string) (*wsStageView, bool)
+	lookup  func(apiID, stage string) (Deployed, bool)
 	timeout atomic.Int64 // integration timeout cap, ns
 }
 
-func newWSPlane(env *cloud.Env, lookup func(apiID, stage string) (*wsStageView, bool)) *wsPlane {
+func newWSPlane(env *cloud.Env, lookup func(apiID, stage string) (Deployed, bool)) *wsPlane {
 	p := &wsPlane{env: env, hub: wsconn.New(wsconn.Options{}, env.Now), lookup: lookup}
 	p.timeout.Store(int64(defaultWSIntegrationTimeout))
 	return p
@@ -125,7 +96,7 @@ func isUpgrade(r *http.Request) bool {
 // $connect, then the connection until it ends.
 func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage string) {
 	st, ok := p.lookup(apiID, stage)
-	if !ok || stage == "" {
+	if !ok || stage == "" || st.Snapshot == nil {
 		gatewayMessage(w, http.StatusForbidden, "Forbidden")
 		return
 	}
@@ -138,8 +109,8 @@ func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage str
 	now := p.env.Now()
 	s := &wsSession{p: p, id: p.wsID(), apiID: apiID, stage: stage, domain: r.Host,
 		sourceIP: sourceIPOf(r), userAgent: r.UserAgent(), connectedAt: now}
-	connect := st.Routes[routeConnect]
-	if connect != nil && connect.Authorizer != nil {
+	connect := st.Routes[RouteConnect]
+	if connect != nil && connect.Authorizer != nil && connect.Authorizer.Type == "REQUEST" {
 		if status, msg := s.authorize(r, st, connect.Authorizer, now); status != 0 {
 			gatewayMessage(w, status, msg)
 			return
@@ -199,13 +170,10 @@ func sourceIPOf(r *http.Request) string {
 // integrate runs an integration with ev and returns its output, or a
 // status API Gateway answers instead (500 for a failed or unknown
 // integration, 504 on timeout).
-func (s *wsSession) integrate(ctx context.Context, st *wsStageView, integ *wsIntegrationView, ev any) ([]byte, int) {
+func (s *wsSession) integrate(ctx context.Context, st Deployed, integ *DeployedIntegration, ev any) ([]byte, int) {
 	switch integ.Type {
 	case "MOCK":
-		if integ.MockResponse != "" {
-			return []byte(integ.MockResponse), 0
-		}
-		return nil, 0
+		return mockResponse(integ), 0
 	case "AWS_PROXY":
 	default:
 		s.p.env.Log.Warn("API Gateway WebSocket integration type not emulated", "type", integ.Type, "api", s.apiID)
@@ -216,8 +184,8 @@ func (s *wsSession) integrate(ctx context.Context, st *wsStageView, integ *wsInt
 		return nil, http.StatusInternalServerError
 	}
 	timeout := time.Duration(s.p.timeout.Load())
-	if integ.Timeout > 0 && integ.Timeout < timeout {
-		timeout = integ.Timeout
+	if t := time.Duration(integ.TimeoutInMillis) * time.Millisecond; t > 0 && t < timeout {
+		timeout = t
 	}
 	res, err := s.p.invoke(ctx, st, integ.URI, payload, timeout)
 	switch {
@@ -233,7 +201,7 @@ func (s *wsSession) integrate(ctx context.Context, st *wsStageView, integ *wsInt
 }
 
 // invoke calls the Lambda function an integration URI names.
-func (p *wsPlane) invoke(ctx context.Context, st *wsStageView, uri string, payload []byte, timeout time.Duration) (cloud.InvokeResult, error) {
+func (p *wsPlane) invoke(ctx context.Context, st Deployed, uri string, payload []byte, timeout time.Duration) (cloud.InvokeResult, error) {
 	inv, _ := p.env.Links.Get(cloud.LinkLambda).(cloud.FunctionInvoker)
 	if inv == nil {
 		return cloud.InvokeResult{}, errors.New("lambda is not wired")
@@ -386,7 +354,7 @@ func (s *wsSession) Message(c *wsconn.Conn, data []byte, binary bool) {
 	now := p.env.Now()
 	ctx := context.Background()
 	st, ok := p.lookup(s.apiID, s.stage)
-	if !ok {
+	if !ok || st.Snapshot == nil {
 		_ = c.SendText(ctx, errorFrame("Forbidden", s.id, requestID))
 		return
 	}
@@ -405,7 +373,7 @@ func (s *wsSession) Message(c *wsconn.Conn, data []byte, binary bool) {
 		_ = c.SendText(ctx, errorFrame("Internal server error", s.id, requestID))
 		return
 	}
-	if !route.TwoWay {
+	if len(route.Responses) == 0 { // one-way: no route response
 		return
 	}
 	var reply []byte
@@ -421,17 +389,28 @@ func (s *wsSession) Message(c *wsconn.Conn, data []byte, binary bool) {
 
 // selectRoute picks a message's route: the key the selection expression
 // yields when a route has it, else $default (nil when there is none).
-func selectRoute(st *wsStageView, data []byte, binary bool) *wsRouteView {
-	if !binary && st.RouteSelection != "" {
-		if sel, ok := parseSelection(st.RouteSelection); ok {
-			if key, ok := sel.evaluate(data); ok {
-				if r := st.Routes[key]; r != nil && key != routeConnect && key != routeDisconnect {
-					return r
-				}
+func selectRoute(st Deployed, data []byte, binary bool) *DeployedRoute {
+	if !binary {
+		if key, ok := evaluateSelection(st.RouteSelection, data); ok {
+			if r := st.Routes[key]; r != nil && key != RouteConnect && key != RouteDisconnect {
+				return r
 			}
 		}
 	}
-	return st.Routes[routeDefault]
+	return st.Routes[RouteDefault]
+}
+
+// mockResponse is what a MOCK integration answers a two-way route: its
+// integration response's template (sent as it is: no VTL is evaluated).
+func mockResponse(integ *DeployedIntegration) []byte {
+	keys := slices.Sorted(maps.Keys(integ.Responses))
+	for _, k := range keys {
+		ts := integ.Responses[k].ResponseTemplates
+		for _, tk := range slices.Sorted(maps.Keys(ts)) {
+			return []byte(ts[tk])
+		}
+	}
+	return nil
 }
 
 // disconnectTimeout bounds the $disconnect invocation of a closing connection.
@@ -441,10 +420,10 @@ const disconnectTimeout = 10 * time.Second
 func (s *wsSession) Disconnected(c *wsconn.Conn, code int, reason string) {
 	p := s.p
 	st, ok := p.lookup(s.apiID, s.stage)
-	if !ok {
+	if !ok || st.Snapshot == nil {
 		return
 	}
-	route := st.Routes[routeDisconnect]
+	route := st.Routes[RouteDisconnect]
 	if route == nil || route.Integration == nil {
 		return
 	}

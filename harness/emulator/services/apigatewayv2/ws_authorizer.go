@@ -27,14 +27,14 @@ type wsAuthorizerEvent struct {
 
 // authorize runs the authorizer; status 0 lets the connection proceed
 // (with s.authorizer set), else it is the refusal's status and message.
-func (s *wsSession) authorize(r *http.Request, st *wsStageView, z *wsAuthorizerView, now time.Time) (int, string) {
-	for _, src := range z.IdentitySources {
+func (s *wsSession) authorize(r *http.Request, st Deployed, z *Authorizer, now time.Time) (int, string) {
+	for _, src := range z.IdentitySource {
 		if identityValue(r, st, src) == "" {
 			return http.StatusUnauthorized, "Unauthorized"
 		}
 	}
 	ce := s.connectEvent(r, st.Variables, s.p.wsID(), now)
-	methodARN := "arn:aws:execute-api:" + st.Region + ":" + s.p.env.Account + ":" + s.apiID + "/" + s.stage + "/" + routeConnect
+	methodARN := "arn:aws:execute-api:" + st.Region + ":" + s.p.env.Account + ":" + s.apiID + "/" + s.stage + "/" + RouteConnect
 	ev := wsAuthorizerEvent{
 		Type: "REQUEST", MethodArn: methodARN, Headers: ce.Headers, MultiValueHeaders: ce.MultiValueHeaders,
 		QueryStringParameters: ce.QueryStringParameters, MultiValueQueryStringParameters: ce.MultiValueQueryStringParameters,
@@ -85,7 +85,7 @@ func (s *wsSession) authorize(r *http.Request, st *wsStageView, z *wsAuthorizerV
 }
 
 // identityValue reads one identity source of the handshake.
-func identityValue(r *http.Request, st *wsStageView, src string) string {
+func identityValue(r *http.Request, st Deployed, src string) string {
 	switch {
 	case strings.HasPrefix(src, "route.request.header."):
 		return r.Header.Get(strings.TrimPrefix(src, "route.request.header."))

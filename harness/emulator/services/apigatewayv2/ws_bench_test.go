@@ -186,7 +186,7 @@ func BenchmarkWSPostToConnection(b *testing.B) {
 		req.Body = io.NopCloser(bytes.NewReader(payload))
 		req.ContentLength = int64(len(payload))
 		w.status = 0
-		f.plane.serveConnections(w, req, "api1", id)
+		f.plane.serveConnections(w, req, "api1", "dev", id)
 		if w.status != http.StatusOK {
 			b.Fatalf("status %d", w.status)
 		}

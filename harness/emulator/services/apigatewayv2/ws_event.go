@@ -56,9 +56,6 @@ const (
 	wsEventMessage    = "MESSAGE"
 	wsEventDisconnect = "DISCONNECT"
 	wsDirectionIn     = "IN"
-	routeConnect      = "$connect"
-	routeDisconnect   = "$disconnect"
-	routeDefault      = "$default"
 	wsTimeLayout      = "02/Jan/2006:15:04:05 -0700"
 )
 
@@ -76,7 +73,7 @@ func (s *wsSession) context(routeKey, eventType, requestID string, at time.Time)
 // connectEvent is $connect's event: the handshake's headers (with the
 // X-Forwarded-* API Gateway adds) and query string.
 func (s *wsSession) connectEvent(r *http.Request, vars map[string]string, requestID string, at time.Time) *wsEvent {
-	ev := &wsEvent{StageVariables: nonEmpty(vars), RequestContext: s.context(routeConnect, wsEventConnect, requestID, at)}
+	ev := &wsEvent{StageVariables: nonEmpty(vars), RequestContext: s.context(RouteConnect, wsEventConnect, requestID, at)}
 	ev.Headers, ev.MultiValueHeaders = handshakeHeaders(r, s.sourceIP)
 	if q := r.URL.Query(); len(q) > 0 {
 		ev.QueryStringParameters = make(map[string]string, len(q))
@@ -104,7 +101,7 @@ func (s *wsSession) messageEvent(routeKey string, data []byte, binary bool, vars
 // disconnectEvent is $disconnect's event. API Gateway sends these few
 // headers, most of them empty, whatever the handshake carried.
 func (s *wsSession) disconnectEvent(code int, reason string, vars map[string]string, requestID string, at time.Time) *wsEvent {
-	ev := &wsEvent{StageVariables: nonEmpty(vars), RequestContext: s.context(routeDisconnect, wsEventDisconnect, requestID, at)}
+	ev := &wsEvent{StageVariables: nonEmpty(vars), RequestContext: s.context(RouteDisconnect, wsEventDisconnect, requestID, at)}
 	ev.RequestContext.DisconnectStatusCode = code
 	ev.RequestContext.DisconnectReason = &reason
 	ev.Headers = map[string]string{"Host": s.domain, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": ""}

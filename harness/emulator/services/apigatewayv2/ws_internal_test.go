@@ -80,19 +80,23 @@ func fnARN(fn string) string { return "arn:aws:lambda:us-east-1:000000000000:fun
 
 // chatStage is a stage with $connect, $disconnect, $default and a
 // two-way "echo" route, all AWS_PROXY.
-func chatStage() *wsStageView {
-	route := func(key, fn string, twoWay bool) *wsRouteView {
-		return &wsRouteView{Key: key, TwoWay: twoWay, Integration: &wsIntegrationView{Type: "AWS_PROXY", URI: lambdaURI(fn)}}
+func chatStage() *Deployed {
+	route := func(key, fn string, twoWay bool) *DeployedRoute {
+		r := &DeployedRoute{Route: Route{Key: key}, Integration: &DeployedIntegration{Integration: Integration{Type: "AWS_PROXY", URI: lambdaURI(fn)}}}
+		if twoWay {
+			r.Responses = map[string]*RouteResponse{"$default": {Key: "$default"}}
+		}
+		return r
 	}
-	return &wsStageView{
-		Region: "us-east-1", RouteSelection: "$request.body.action", Variables: map[string]string{"env": "test"},
-		Routes: map[string]*wsRouteView{
-			routeConnect:    route(routeConnect, "connect", false),
-			routeDisconnect: route(routeDisconnect, "disconnect", false),
-			routeDefault:    route(routeDefault, "default", false),
-			"echo":          route("echo", "echo", true),
-		},
-	}
+	sel, _ := ParseSelection("$request.body.action")
+	return &Deployed{APIID: "api1", Region: "us-east-1", Stage: "dev", Variables: map[string]string{"env": "test"},
+		Snapshot: &Snapshot{ProtocolType: ProtocolWebSocket, RouteSelectionExpression: "$request.body.action", RouteSelection: sel,
+			Routes: map[string]*DeployedRoute{
+				RouteConnect:    route(RouteConnect, "connect", false),
+				RouteDisconnect: route(RouteDisconnect, "disconnect", false),
+				RouteDefault:    route(RouteDefault, "default", false),
+				"echo":          route("echo", "echo", true),
+			}}}
 }
 
 type wsFixture struct {
@@ -100,28 +104,28 @@ type wsFixture struct {
 	inv   *fakeInvoker
 	url   string // http://host/_aws/execute-api/api1/dev
 	mu    sync.Mutex
-	stage *wsStageView
+	stage *Deployed
 }
 
-func newWSFixture(t *testing.T, stage *wsStageView) *wsFixture {
+func newWSFixture(t *testing.T, stage *Deployed) *wsFixture {
 	t.Helper()
 	env := cloud.DefaultEnv()
 	f := &wsFixture{inv: newFakeInvoker(), stage: stage}
 	env.Links.Set(cloud.LinkLambda, f.inv)
-	f.plane = newWSPlane(env, func(api, st string) (*wsStageView, bool) {
+	f.plane = newWSPlane(env, func(api, st string) (Deployed, bool) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if api != "api1" || st != "dev" || f.stage == nil {
-			return nil, false
+			return Deployed{}, false
 		}
-		return f.stage, true
+		return *f.stage, true
 	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest, _ := strings.CutPrefix(r.URL.EscapedPath(), "/_aws/execute-api/")
 		api, rest, _ := strings.Cut(rest, "/")
 		stage, rest, _ := strings.Cut(rest, "/")
 		if id, ok := isConnectionsPath("/" + rest); ok {
-			f.plane.serveConnections(w, r, api, id)
+			f.plane.serveConnections(w, r, api, stage, id)
 			return
 		}
 		f.plane.serve(w, r, api, stage)
@@ -252,7 +256,7 @@ func TestWSMessageRoutingAndEvents(t *testing.T) {
 
 func TestWSNoDefaultRouteForbiddenFrame(t *testing.T) {
 	st := chatStage()
-	delete(st.Routes, routeDefault)
+	delete(st.Routes, RouteDefault)
 	f := newWSFixture(t, st)
 	c, id := f.mustDial(t, "")
 	must(t, c.Write(context.Background(), websocket.MessageText, []byte(`{"action":"nothing"}`)))
@@ -341,7 +345,7 @@ func TestWSDisconnectEvent(t *testing.T) {
 
 func TestWSAuthorizer(t *testing.T) {
 	st := chatStage()
-	st.Routes[routeConnect].Authorizer = &wsAuthorizerView{ID: "auth1", URI: lambdaURI("auth"), IdentitySources: []string{"route.request.querystring.token"}}
+	st.Routes[RouteConnect].Authorizer = &Authorizer{ID: "auth1", Type: "REQUEST", URI: lambdaURI("auth"), IdentitySource: []string{"route.request.querystring.token"}}
 	f := newWSFixture(t, st)
 	f.inv.reply = func(fn string, payload []byte) (cloud.InvokeResult, error) {
 		if fn != fnARN("auth") {
@@ -449,8 +453,12 @@ func TestConnectionsAPI(t *testing.T) {
 }
 
 func TestWSMockIntegration(t *testing.T) {
-	st := &wsStageView{Region: "us-east-1", RouteSelection: "$request.body.action", Routes: map[string]*wsRouteView{
-		routeDefault: {Key: routeDefault, TwoWay: true, Integration: &wsIntegrationView{Type: "MOCK", MockResponse: `{"pong":true}`}},
+	st := chatStage()
+	st.Routes = map[string]*DeployedRoute{RouteDefault: {
+		Route:     Route{Key: RouteDefault},
+		Responses: map[string]*RouteResponse{"$default": {Key: "$default"}},
+		Integration: &DeployedIntegration{Integration: Integration{Type: "MOCK"},
+			Responses: map[string]*IntegrationResponse{"$default": {Key: "$default", ResponseTemplates: map[string]string{"$default": `{"pong":true}`}}}},
 	}}
 	f := newWSFixture(t, st)
 	c, _, err := f.dial(t, "", nil)

@@ -8,83 +8,31 @@ import (
 )
 
 // A WebSocket API picks the route of each message by evaluating its route
-// selection expression against the message: "$request.body.action", a
-// nested "$request.body.a.b", or a template mixing literals and
-// "${request.body.x}" parts. A body that is not a JSON object, or lacks a
-// named member, selects nothing: the message goes to $default.
+// selection expression (parsed by ParseSelection) against the message:
+// "$request.body.action", a nested "$request.body.a.b", or a template
+// mixing literals and "${request.body.x}" parts. A body that is not a JSON
+// object, or lacks a named member, selects nothing: the message goes to
+// $default. References to anything but the body select nothing either (a
+// message has no headers or query string).
 
-// selection is a parsed route selection expression.
-type selection struct {
-	parts []selectionPart
-}
-
-// selectionPart is a literal (path nil) or a body member path.
-type selectionPart struct {
-	literal string
-	path    []string
-}
-
-// parseSelection parses a route selection expression; ok is false for one
-// that names something other than the request body (or nothing).
-func parseSelection(expr string) (selection, bool) {
-	var sel selection
-	rest := expr
-	if strings.HasPrefix(rest, "$request.") { // the bare form: the whole expression is one path
-		p, ok := bodyPath(strings.TrimPrefix(rest, "$"))
-		if !ok {
-			return selection{}, false
-		}
-		return selection{parts: []selectionPart{{path: p}}}, true
-	}
-	for rest != "" {
-		i := strings.Index(rest, "${")
-		if i < 0 {
-			sel.parts = append(sel.parts, selectionPart{literal: rest})
-			break
-		}
-		if i > 0 {
-			sel.parts = append(sel.parts, selectionPart{literal: rest[:i]})
-		}
-		j := strings.IndexByte(rest[i:], '}')
-		if j < 0 {
-			return selection{}, false
-		}
-		p, ok := bodyPath(rest[i+2 : i+j])
-		if !ok {
-			return selection{}, false
-		}
-		sel.parts = append(sel.parts, selectionPart{path: p})
-		rest = rest[i+j+1:]
-	}
-	return sel, len(sel.parts) > 0
-}
-
-// bodyPath parses "request.body.a.b" into [a b].
-func bodyPath(s string) ([]string, bool) {
-	p, ok := strings.CutPrefix(s, "request.body.")
-	if !ok || p == "" {
-		return nil, false
-	}
-	segs := strings.Split(p, ".")
-	for _, seg := range segs {
-		if seg == "" {
-			return nil, false
-		}
-	}
-	return segs, true
-}
-
-// evaluate returns the route key the expression selects for body, or ok
+// evaluateSelection returns the route key sel selects for body, or ok
 // false when the body does not provide it (a non-JSON body, a missing
 // member, an object or array where a value was expected).
-func (sel selection) evaluate(body []byte) (string, bool) {
+func evaluateSelection(sel Selection, body []byte) (string, bool) {
+	if len(sel) == 0 {
+		return "", false
+	}
 	var doc map[string]any
 	parsed := false
 	var b strings.Builder
-	for _, p := range sel.parts {
-		if p.path == nil {
-			b.WriteString(p.literal)
+	for _, p := range sel {
+		if p.Ref == "" {
+			b.WriteString(p.Literal)
 			continue
+		}
+		path, ok := strings.CutPrefix(p.Ref, "request.body.")
+		if !ok {
+			return "", false
 		}
 		if !parsed {
 			parsed = true
@@ -98,7 +46,7 @@ func (sel selection) evaluate(body []byte) (string, bool) {
 				return "", false
 			}
 		}
-		v, ok := lookup(doc, p.path)
+		v, ok := lookupMember(doc, path)
 		if !ok {
 			return "", false
 		}
@@ -107,10 +55,11 @@ func (sel selection) evaluate(body []byte) (string, bool) {
 	return b.String(), true
 }
 
-// lookup finds a scalar member by path and renders it as a route key.
-func lookup(doc map[string]any, path []string) (string, bool) {
+// lookupMember finds a scalar member by dotted path and renders it as a
+// route key (numbers and booleans as their JSON text).
+func lookupMember(doc map[string]any, path string) (string, bool) {
 	var cur any = doc
-	for _, seg := range path {
+	for seg := range strings.SplitSeq(path, ".") {
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return "", false
