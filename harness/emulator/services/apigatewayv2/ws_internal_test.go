@@ -1,9 +1,11 @@
 package apigatewayv2
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 
 	"fmt"
 	"io"
@@ -497,5 +499,28 @@ func TestWSPerConnectionOrder(t *testing.T) {
 		if s != fmt.Sprint(i) {
 			t.Fatalf("order: %v", seen)
 		}
+	}
+}
+
+func TestWSKilledClientDisconnects(t *testing.T) {
+	f := newWSFixture(t, chatStage())
+	addr := strings.TrimPrefix(f.url, "http://")
+	host, path, _ := strings.Cut(addr, "/")
+	nc, err := net.Dial("tcp", host)
+	must(t, err)
+	fmt.Fprintf(nc, "GET /%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", path, host)
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("handshake: %v %v", resp, err)
+	}
+	nc.Close() // the client process dies: no close frame
+	f.inv.wait(t, fnARN("disconnect"))
+	var ev events.APIGatewayWebsocketProxyRequest
+	must(t, json.Unmarshal(f.inv.got(fnARN("disconnect"))[0], &ev))
+	if ev.RequestContext.DisconnectStatusCode != 1006 {
+		t.Fatalf("disconnect status %d, want 1006", ev.RequestContext.DisconnectStatusCode)
+	}
+	if f.plane.hub.Len() != 0 {
+		t.Fatal("killed connection still registered")
 	}
 }
