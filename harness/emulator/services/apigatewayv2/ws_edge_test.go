@@ -394,4 +394,3 @@ func TestCapabilityDeclared(t *testing.T) {
 	}
 	t.Fatalf("capabilities %v lack %s", e.Capabilities(), cloud.CapWebSocketAPIs)
 }
-
