@@ -3,7 +3,6 @@ package apigateway
 import (
 	"encoding/json"
 	"errors"
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Wire names of the service.

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"io"
 	"net/http"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // This file is the data plane: requests to a deployed stage on any of the
@@ -174,64 +174,12 @@ func (x *exchange) fail(g gatewayResponse) {
 
 // --- AWS_PROXY -----------------------------------------------------------------
 
-// ProxyEvent is the REST API (v1) proxy event, field for field as API Gateway
-// sends it (and events.APIGatewayProxyRequest reads it): absent maps are null.
-type ProxyEvent struct {
-	Resource                        string              `json:"resource"`
-	Path                            string              `json:"path"`
-	HTTPMethod                      string              `json:"httpMethod"`
-	Headers                         map[string]string   `json:"headers"`
-	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
-	RequestContext                  ProxyContext        `json:"requestContext"`
-	Body                            *string             `json:"body"`
-	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
-}
-
-// ProxyContext is the event's requestContext.
-type ProxyContext struct {
-	ResourceID        string         `json:"resourceId"`
-	ResourcePath      string         `json:"resourcePath"`
-	OperationName     string         `json:"operationName,omitempty"`
-	HTTPMethod        string         `json:"httpMethod"`
-	ExtendedRequestID string         `json:"extendedRequestId"`
-	RequestTime       string         `json:"requestTime"`
-	Path              string         `json:"path"`
-	AccountID         string         `json:"accountId"`
-	Protocol          string         `json:"protocol"`
-	Stage             string         `json:"stage"`
-	DomainPrefix      string         `json:"domainPrefix"`
-	RequestTimeEpoch  int64          `json:"requestTimeEpoch"`
-	RequestID         string         `json:"requestId"`
-	Identity          ProxyIdentity  `json:"identity"`
-	DomainName        string         `json:"domainName"`
-	DeploymentID      string         `json:"deploymentId,omitempty"`
-	APIID             string         `json:"apiId"`
-	Authorizer        map[string]any `json:"authorizer,omitempty"`
-}
-
-// ProxyIdentity is requestContext.identity; what API Gateway does not know
-// for an unauthenticated call is null.
-type ProxyIdentity struct {
-	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
-	AccountID                     *string `json:"accountId"`
-	CognitoIdentityID             *string `json:"cognitoIdentityId"`
-	Caller                        *string `json:"caller"`
-	SourceIP                      string  `json:"sourceIp"`
-	PrincipalOrgID                *string `json:"principalOrgId"`
-	AccessKey                     *string `json:"accessKey"`
-	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
-	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
-	UserArn                       *string `json:"userArn"`
-	UserAgent                     string  `json:"userAgent"`
-	User                          *string `json:"user"`
-	// APIKey and APIKeyID are the API key of a method that requires one.
-	APIKey   *string `json:"apiKey,omitempty"`
-	APIKeyID *string `json:"apiKeyId,omitempty"`
-}
+// The v1 proxy event's types are shared with HTTP APIs' payload format 1.0.
+type (
+	ProxyEvent    = execapi.ProxyEvent
+	ProxyContext  = execapi.ProxyContext
+	ProxyIdentity = execapi.ProxyIdentity
+)
 
 // proxyEvent builds the v1 proxy event of a request.
 func (x *exchange) proxyEvent(rt route) *ProxyEvent {
@@ -390,130 +338,21 @@ func (x *exchange) lambdaProxy(rt route) {
 		x.fail(gwBadGateway)
 		return
 	}
-	resp, ok := parseProxyResponse(res.Payload)
+	resp, ok := execapi.ParseProxyResponse(res.Payload)
 	if !ok {
 		x.fail(gwBadGateway)
 		return
 	}
 	h := x.commonHeaders()
 	h.Set(hdrTraceID, x.traceID)
-	for k, vs := range resp.headers {
+	for k, vs := range resp.Headers {
 		h[http.CanonicalHeaderKey(k)] = vs
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", defaultContentType)
 	}
-	x.w.WriteHeader(resp.status)
-	x.w.Write(resp.body)
-}
-
-// proxyResponse is a validated Lambda proxy response.
-type proxyResponse struct {
-	status  int
-	headers map[string][]string
-	body    []byte
-}
-
-// parseProxyResponse validates a Lambda's output against the proxy response
-// shape; ok=false is API Gateway's "Malformed Lambda proxy response".
-func parseProxyResponse(payload []byte) (proxyResponse, bool) {
-	var raw struct {
-		StatusCode        json.RawMessage            `json:"statusCode"`
-		Headers           map[string]json.RawMessage `json:"headers"`
-		MultiValueHeaders map[string][]any           `json:"multiValueHeaders"`
-		Body              *string                    `json:"body"`
-		IsBase64Encoded   *bool                      `json:"isBase64Encoded"`
-	}
-	trimmed := bytes.TrimSpace(payload)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return proxyResponse{}, false
-	}
-	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return proxyResponse{}, false
-	}
-	status, ok := parseStatus(raw.StatusCode)
-	if !ok {
-		return proxyResponse{}, false
-	}
-	resp := proxyResponse{status: status, headers: map[string][]string{}}
-	for k, v := range raw.Headers {
-		s, ok := scalar(v)
-		if !ok {
-			return proxyResponse{}, false
-		}
-		if s != nil {
-			resp.headers[http.CanonicalHeaderKey(k)] = []string{*s}
-		}
-	}
-	// multiValueHeaders win over headers for the same name, as on AWS
-	for k, vs := range raw.MultiValueHeaders {
-		var out []string
-		for _, v := range vs {
-			switch t := v.(type) {
-			case string:
-				out = append(out, t)
-			case float64, bool:
-				b, _ := json.Marshal(t)
-				out = append(out, string(b))
-			case nil:
-			default:
-				return proxyResponse{}, false
-			}
-		}
-		if len(out) > 0 {
-			resp.headers[http.CanonicalHeaderKey(k)] = out
-		}
-	}
-	if raw.Body != nil {
-		resp.body = []byte(*raw.Body)
-		if raw.IsBase64Encoded != nil && *raw.IsBase64Encoded {
-			dec, err := base64.StdEncoding.DecodeString(*raw.Body)
-			if err != nil {
-				return proxyResponse{}, false
-			}
-			resp.body = dec
-		}
-	}
-	return resp, true
-}
-
-// parseStatus reads statusCode: an integer (or a string holding one).
-func parseStatus(raw json.RawMessage) (int, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return 0, false
-	}
-	s := string(raw)
-	if s[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 100 || n > 599 {
-		return 0, false
-	}
-	return n, true
-}
-
-// scalar renders a header value: strings as they are, numbers and booleans
-// as their JSON text, null as absent; objects and arrays are malformed.
-func scalar(raw json.RawMessage) (*string, bool) {
-	s := strings.TrimSpace(string(raw))
-	switch {
-	case s == "null":
-		return nil, true
-	case strings.HasPrefix(s, `"`):
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return nil, false
-		}
-		return &v, true
-	case s == "true" || s == "false":
-		return &s, true
-	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
-		return &s, true
-	}
-	return nil, false
+	x.w.WriteHeader(resp.Status)
+	x.w.Write(resp.Body)
 }
 
 // --- MOCK ------------------------------------------------------------------------
@@ -533,7 +372,7 @@ func (x *exchange) mock(rt route) {
 			x.fail(gwInternalError)
 			return
 		}
-		n, ok := parseStatus(req.StatusCode)
+		n, ok := execapi.ParseStatus(req.StatusCode)
 		if !ok {
 			x.fail(gwInternalError)
 			return
@@ -612,7 +451,7 @@ func selectIntegrationResponse(responses map[string]*IntegrationResponse, status
 // --- HTTP_PROXY ------------------------------------------------------------------
 
 // hopHeaders are not forwarded by a proxy.
-var hopHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true}
+var hopHeaders = execapi.HopHeaders
 
 var proxyClient = &http.Client{
 	Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},

@@ -1,13 +1,14 @@
 package apigateway
 
 import (
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"maps"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Store holds every REST API, by id; each API has its own lock.

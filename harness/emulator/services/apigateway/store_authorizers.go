@@ -1,13 +1,14 @@
 package apigateway
 
 import (
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Authorizer is a Lambda (TOKEN or REQUEST) or Cognito authorizer of an

@@ -1,13 +1,14 @@
 package apigateway
 
 import (
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"maps"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Read runs f on API id under its read lock; f must not keep what it reads.

@@ -2,7 +2,6 @@ package apigateway
 
 import (
 	"cmp"
-	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 	"maps"
 	"math"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // API keys and usage plans are regional resources of the account, not of

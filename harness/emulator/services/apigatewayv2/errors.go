@@ -35,11 +35,11 @@ type gatewayResponse struct {
 }
 
 var (
-	gwNotFound        = gatewayResponse{http.StatusNotFound, "Not Found"}
-	gwUnauthorized    = gatewayResponse{http.StatusUnauthorized, "Unauthorized"}
-	gwForbidden       = gatewayResponse{http.StatusForbidden, "Forbidden"}
-	gwInternalError   = gatewayResponse{http.StatusInternalServerError, "Internal Server Error"}
-	gwServiceUnavail  = gatewayResponse{http.StatusServiceUnavailable, "Service Unavailable"}
-	gwTimeout         = gatewayResponse{http.StatusGatewayTimeout, "Service Unavailable"}
+	gwNotFound      = gatewayResponse{http.StatusNotFound, "Not Found"}
+	gwUnauthorized  = gatewayResponse{http.StatusUnauthorized, "Unauthorized"}
+	gwForbidden     = gatewayResponse{http.StatusForbidden, "Forbidden"}
+	gwInternalError = gatewayResponse{http.StatusInternalServerError, "Internal Server Error"}
+	// gwTimeout is an integration that did not answer in time.
+	gwTimeout         = gatewayResponse{http.StatusServiceUnavailable, "Service Unavailable"}
 	gwPayloadTooLarge = gatewayResponse{http.StatusRequestEntityTooLarge, "Request Entity Too Large"}
 )
