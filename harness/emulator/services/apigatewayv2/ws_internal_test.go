@@ -387,7 +387,7 @@ func TestWSAuthorizer(t *testing.T) {
 		var ev events.APIGatewayWebsocketProxyRequest
 		must(t, json.Unmarshal(evs[len(evs)-1], &ev))
 		a, _ := ev.RequestContext.Authorizer.(map[string]any)
-		if a["principalId"] != "user-1" || a["tier"] != "gold" || a["n"] != float64(3) {
+		if a["principalId"] != "user-1" || a["tier"] != "gold" || a["n"] != "3" {
 			t.Fatalf("%s authorizer context: %v", fn, ev.RequestContext.Authorizer)
 		}
 	}

@@ -152,10 +152,14 @@ type Conn struct {
 	closeWhy   string
 	idle, life *time.Timer
 	ping       *time.Timer
+	ready      chan struct{} // closed once the handshake is done (ws set) or failed
 }
 
 // LastActiveAt is when the connection last carried a data message.
-func (c *Conn) LastActiveAt() time.Time { return time.Unix(0, c.lastActive.Load()) }
+func (c *Conn) LastActiveAt() time.Time {
+	<-c.ready
+	return time.Unix(0, c.lastActive.Load())
+}
 
 // Get returns the open connection id.
 func (h *Hub) Get(id string) (*Conn, bool) {
@@ -180,7 +184,14 @@ func (h *Hub) Len() int {
 // response is then written and Disconnected is not called).
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any, handler Handler) error {
 	opts := h.Options()
-	c := &Conn{Info: info, Data: data, hub: h, opts: opts}
+	c := &Conn{Info: info, Data: data, hub: h, opts: opts, ready: make(chan struct{})}
+	// Registered before the handshake's answer goes out: a client that has
+	// its 101 can be posted to at once (a send waits for ready).
+	h.mu.Lock()
+	h.conns[c.ID] = c
+	h.wg.Add(1)
+	h.mu.Unlock()
+	defer h.wg.Done()
 	var protos []string
 	if info.Subprotocol != "" {
 		protos = []string{info.Subprotocol}
@@ -192,6 +203,11 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any,
 		OnPingReceived:     func(context.Context, []byte) bool { c.heard(); return true },
 	})
 	if err != nil {
+		c.closing.Store(true)
+		h.mu.Lock()
+		delete(h.conns, c.ID)
+		h.mu.Unlock()
+		close(c.ready)
 		return err
 	}
 	c.ws = ws
@@ -199,11 +215,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any,
 	now := h.now()
 	c.lastActive.Store(now.UnixNano())
 	c.lastHeard.Store(time.Now().UnixNano())
-	h.mu.Lock()
-	h.conns[c.ID] = c
-	h.wg.Add(1)
-	h.mu.Unlock()
-	defer h.wg.Done()
+	close(c.ready)
 	c.idle = time.AfterFunc(opts.IdleTimeout, c.idleExpired)
 	c.life = time.AfterFunc(opts.MaxLifetime, func() { c.Close(StatusGoingAway, ReasonGoingAway) })
 	c.ping = time.AfterFunc(opts.PingInterval, c.pingPeer)
@@ -300,6 +312,7 @@ func (c *Conn) pingPeer() {
 
 // lost ends a connection whose peer vanished, without a close handshake.
 func (c *Conn) lost() {
+	<-c.ready
 	if !c.closing.CompareAndSwap(false, true) {
 		return
 	}
@@ -319,6 +332,7 @@ func (c *Conn) setClose(code int, reason string) {
 // handshake runs in the background; Disconnected follows once the reading
 // goroutine sees the end). Closing a closed connection does nothing.
 func (c *Conn) Close(code int, reason string) {
+	<-c.ready
 	if !c.closing.CompareAndSwap(false, true) {
 		return
 	}
@@ -331,6 +345,7 @@ func (c *Conn) Close(code int, reason string) {
 // timeout, then closes the connection as lost and returns ErrGone. A
 // closed connection returns ErrGone.
 func (c *Conn) Send(ctx context.Context, data []byte) error {
+	<-c.ready
 	if c.closing.Load() {
 		return ErrGone
 	}
@@ -353,6 +368,7 @@ func (c *Conn) Send(ctx context.Context, data []byte) error {
 // SendText writes data as a text message whatever it holds (API
 // Gateway's own frames: route responses, error messages).
 func (c *Conn) SendText(ctx context.Context, data []byte) error {
+	<-c.ready
 	if c.closing.Load() {
 		return ErrGone
 	}
