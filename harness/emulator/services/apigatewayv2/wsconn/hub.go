@@ -1,9 +1,12 @@
 package wsconn
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -177,11 +180,12 @@ func (h *Hub) Len() int {
 }
 
 // Serve upgrades r to a WebSocket connection described by info, registers
-// it, and reads its messages into handler until it closes; then it
-// unregisters it and calls handler.Disconnected. It returns when all that
-// is done (it runs on the request's goroutine: there is no other reading
-// goroutine). It returns the upgrade's error if the upgrade failed (the
-// response is then written and Disconnected is not called).
+// it, and starts reading its messages into handler; once the connection
+// ends, it is unregistered and handler.Disconnected is called. Serve
+// returns as soon as the upgrade is done: the request's goroutine (and its
+// grown stack, and the request) is let go, and one fresh goroutine per
+// connection reads. It returns the upgrade's error if the upgrade failed
+// (the response is then written and Disconnected is not called).
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any, handler Handler) error {
 	opts := h.Options()
 	c := &Conn{Info: info, Data: data, hub: h, opts: opts, ready: make(chan struct{})}
@@ -191,12 +195,11 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any,
 	h.conns[c.ID] = c
 	h.wg.Add(1)
 	h.mu.Unlock()
-	defer h.wg.Done()
 	var protos []string
 	if info.Subprotocol != "" {
 		protos = []string{info.Subprotocol}
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:       protos,
 		InsecureSkipVerify: true, // API Gateway takes any Origin; $connect may check it
 		OnPongReceived:     func(context.Context, []byte) { c.heard() },
@@ -208,20 +211,26 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any,
 		delete(h.conns, c.ID)
 		h.mu.Unlock()
 		close(c.ready)
+		h.wg.Done()
 		return err
 	}
 	c.ws = ws
 	ws.SetReadLimit(-1) // the limit is ours, with AWS's close reason
-	now := h.now()
-	c.lastActive.Store(now.UnixNano())
+	c.lastActive.Store(h.now().UnixNano())
 	c.lastHeard.Store(time.Now().UnixNano())
-	close(c.ready)
 	c.idle = time.AfterFunc(opts.IdleTimeout, c.idleExpired)
 	c.life = time.AfterFunc(opts.MaxLifetime, func() { c.Close(StatusGoingAway, ReasonGoingAway) })
 	c.ping = time.AfterFunc(opts.PingInterval, c.pingPeer)
+	close(c.ready)
+	go c.run(handler)
+	return nil
+}
 
+// run reads the connection until it ends, then reports its end.
+func (c *Conn) run(handler Handler) {
+	h := c.hub
+	defer h.wg.Done()
 	code, reason := c.readLoop(handler)
-
 	c.idle.Stop()
 	c.life.Stop()
 	c.ping.Stop()
@@ -229,14 +238,37 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any,
 	delete(h.conns, c.ID)
 	h.mu.Unlock()
 	c.closing.Store(true)
-	_ = ws.CloseNow()
+	_ = c.ws.CloseNow()
 	c.closeMu.Lock()
 	if c.closeCode != 0 {
 		code, reason = c.closeCode, c.closeWhy
 	}
 	c.closeMu.Unlock()
 	handler.Disconnected(c, code, reason)
-	return nil
+}
+
+// smallBuffers hands coder/websocket the hijacked connection with 512-byte
+// buffers instead of net/http's 4 KB ones: an idle connection holds its
+// buffers for hours, and a message larger than a buffer bypasses it anyway.
+type smallBuffers struct{ http.ResponseWriter }
+
+const connBufferSize = 512
+
+func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	var rd io.Reader = nc
+	if n := brw.Reader.Buffered(); n > 0 { // frames the client sent right after its request
+		b, _ := brw.Reader.Peek(n)
+		rd = io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc)
+	}
+	return nc, bufio.NewReadWriter(bufio.NewReaderSize(rd, connBufferSize), bufio.NewWriterSize(nc, connBufferSize)), nil
 }
 
 // readLoop reads messages until the connection ends and returns the
