@@ -110,6 +110,12 @@ func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage str
 	s := &wsSession{p: p, id: p.wsID(), apiID: apiID, stage: stage, domain: r.Host,
 		sourceIP: execapi.SourceIP(r), userAgent: r.UserAgent(), connectedAt: now}
 	connect := st.Routes[RouteConnect]
+	if connect != nil && connect.AuthorizationType == "AWS_IAM" {
+		if status, msg := p.verifyIAM(r); status != 0 {
+			gatewayMessage(w, status, msg)
+			return
+		}
+	}
 	if connect != nil && connect.Authorizer != nil && connect.Authorizer.Type == "REQUEST" {
 		if status, msg := s.authorize(r, st, connect.Authorizer, now); status != 0 {
 			gatewayMessage(w, status, msg)

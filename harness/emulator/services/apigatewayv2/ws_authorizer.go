@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
@@ -89,4 +91,26 @@ func identityValue(r *http.Request, st Deployed, src string) string {
 		return "-" // request context values are always there
 	}
 	return ""
+}
+
+// verifyIAM checks the SigV4 signature an AWS_IAM $connect demands (a
+// signed or presigned upgrade request, scoped to execute-api): with strict
+// auth the emulator's verifier checks it in full, without it any
+// well-formed signature is taken. Status 0 lets the connection proceed.
+func (p *wsPlane) verifyIAM(r *http.Request) (int, string) {
+	sig, signed, err := awsproto.SignatureOf(r)
+	switch {
+	case !signed:
+		return http.StatusForbidden, "Missing Authentication Token"
+	case err != nil:
+		return http.StatusForbidden, "Authorization header is malformed."
+	case sig.Scope.Service != signingName:
+		return http.StatusForbidden, "Credential should be scoped to correct service: 'execute-api'. "
+	}
+	if v, _ := p.env.Links.Get(cloud.LinkSigV4).(cloud.RequestVerifier); v != nil {
+		if err := v.VerifyFor(r, awsproto.Expect{Services: []string{signingName}}); err != nil {
+			return http.StatusForbidden, msgSignatureMismatch
+		}
+	}
+	return 0, ""
 }
