@@ -263,12 +263,20 @@ func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		nc.Close()
 		return nil, nil, err
 	}
-	var rd io.Reader = nc
-	if n := brw.Reader.Buffered(); n > 0 { // frames the client sent right after its request
+	// Frames the client sent right after its request may already sit in
+	// net/http's buffer: they must be in the new reader's buffer (Accept
+	// takes what is buffered, then reads the connection itself).
+	n := brw.Reader.Buffered()
+	br := bufio.NewReaderSize(nc, connBufferSize)
+	if n > 0 {
 		b, _ := brw.Reader.Peek(n)
-		rd = io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc), max(n, connBufferSize))
+		if _, err := br.Peek(n); err != nil {
+			nc.Close()
+			return nil, nil, err
+		}
 	}
-	return nc, bufio.NewReadWriter(bufio.NewReaderSize(rd, connBufferSize), bufio.NewWriterSize(nc, connBufferSize)), nil
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, connBufferSize)), nil
 }
 
 // readLoop reads messages until the connection ends and returns the
