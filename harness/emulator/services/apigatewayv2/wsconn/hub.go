@@ -263,6 +263,9 @@ func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		nc.Close()
 		return nil, nil, err
 	}
+	// No deadline of the HTTP request (header or body timeouts) may outlive
+	// it: the connection's own limits apply from now on.
+	_ = nc.SetDeadline(time.Time{})
 	// Frames the client sent right after its request may already sit in
 	// net/http's buffer: they must be in the new reader's buffer (Accept
 	// takes what is buffered, then reads the connection itself).
