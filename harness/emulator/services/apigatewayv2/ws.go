@@ -316,7 +316,9 @@ func (s *wsSession) Message(c *wsconn.Conn, data []byte, binary bool) {
 	ctx := context.Background()
 	st, ok := p.lookup(s.apiID, s.stage)
 	if !ok || st.Snapshot == nil {
-		_ = c.SendText(ctx, errorFrame("Forbidden", s.id, requestID))
+		// the API or its stage was deleted (or the cloud reset) under the
+		// connection: it goes away
+		c.Close(wsconn.StatusGoingAway, wsconn.ReasonGoingAway)
 		return
 	}
 	route := selectRoute(st, data, binary)

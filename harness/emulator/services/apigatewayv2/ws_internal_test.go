@@ -541,3 +541,17 @@ func TestWSConnectIAM(t *testing.T) {
 		t.Fatalf("signed (not strict): %v", err)
 	}
 }
+
+func TestWSDeletedAPIClosesOnNextMessage(t *testing.T) {
+	f := newWSFixture(t, chatStage())
+	c, _ := f.mustDial(t, "")
+	f.mu.Lock()
+	f.stage = nil
+	f.mu.Unlock()
+	must(t, c.Write(context.Background(), websocket.MessageText, []byte(`{"action":"echo"}`)))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Fatalf("want 1001, got %v", err)
+	}
+}
