@@ -49,6 +49,11 @@ func TestHTTPAPIQuickCreate(t *testing.T) {
 	if status, _, _ := do(t, newReq(t, "GET", st.url+"/_aws/execute-api/"+*api2.ApiId+"/hello", "")); status != 200 {
 		t.Fatalf("matched path: %d", status)
 	}
+	// DisableExecuteApiEndpoint closes the invoke URLs at once
+	must(c.UpdateApi(ctx, &apigw.UpdateApiInput{ApiId: api2.ApiId, DisableExecuteApiEndpoint: aws.Bool(true)})).ok(t)
+	if status, _, body := do(t, newReq(t, "GET", st.url+"/_aws/execute-api/"+*api2.ApiId+"/hello", "")); status != 403 || body != `{"message":"Forbidden"}` {
+		t.Fatalf("disabled endpoint: %d %s", status, body)
+	}
 	_, err := c.CreateApi(ctx, &apigw.CreateApiInput{Name: aws.String("bad"), ProtocolType: types.ProtocolTypeHttp, Target: aws.String("ftp://x")})
 	wantErr[*types.BadRequestException](t, err, 400, "")
 	_, err = c.CreateApi(ctx, &apigw.CreateApiInput{Name: aws.String("bad"), ProtocolType: types.ProtocolTypeHttp, Target: aws.String("arn:aws:lambda:us-east-1:000000000000:function:app"), RouteKey: aws.String("GET nopath")})

@@ -163,3 +163,90 @@ func TestWebSocketControlPlaneAndLookup(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+func TestResponsesAndAuthorizersCRUD(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := apigw.NewFromConfig(cfg)
+	api := must(c.CreateApi(ctx, &apigw.CreateApiInput{Name: aws.String("crud"), ProtocolType: types.ProtocolTypeWebsocket,
+		RouteSelectionExpression: aws.String("${request.body.action}")})).ok(t)
+	id := api.ApiId
+	integ := must(c.CreateIntegration(ctx, &apigw.CreateIntegrationInput{ApiId: id, IntegrationType: types.IntegrationTypeMock})).ok(t)
+	route := must(c.CreateRoute(ctx, &apigw.CreateRouteInput{ApiId: id, RouteKey: aws.String("ping"), Target: aws.String("integrations/" + *integ.IntegrationId)})).ok(t)
+
+	rr := must(c.CreateRouteResponse(ctx, &apigw.CreateRouteResponseInput{ApiId: id, RouteId: route.RouteId, RouteResponseKey: aws.String("$default")})).ok(t)
+	_, err := c.CreateRouteResponse(ctx, &apigw.CreateRouteResponseInput{ApiId: id, RouteId: route.RouteId, RouteResponseKey: aws.String("$default")})
+	wantErr[*types.ConflictException](t, err, 409, "")
+	_, err = c.CreateRouteResponse(ctx, &apigw.CreateRouteResponseInput{ApiId: id, RouteId: route.RouteId, RouteResponseKey: aws.String("other")})
+	wantErr[*types.BadRequestException](t, err, 400, "")
+	got := must(c.GetRouteResponse(ctx, &apigw.GetRouteResponseInput{ApiId: id, RouteId: route.RouteId, RouteResponseId: rr.RouteResponseId})).ok(t)
+	if *got.RouteResponseKey != "$default" {
+		t.Fatalf("%+v", got)
+	}
+	up := must(c.UpdateRouteResponse(ctx, &apigw.UpdateRouteResponseInput{ApiId: id, RouteId: route.RouteId, RouteResponseId: rr.RouteResponseId,
+		ModelSelectionExpression: aws.String("$request.body.kind")})).ok(t)
+	if *up.ModelSelectionExpression != "$request.body.kind" {
+		t.Fatalf("%+v", up)
+	}
+	if l := must(c.GetRouteResponses(ctx, &apigw.GetRouteResponsesInput{ApiId: id, RouteId: route.RouteId})).ok(t); len(l.Items) != 1 {
+		t.Fatalf("%+v", l.Items)
+	}
+	must(c.DeleteRouteResponse(ctx, &apigw.DeleteRouteResponseInput{ApiId: id, RouteId: route.RouteId, RouteResponseId: rr.RouteResponseId})).ok(t)
+	_, err = c.GetRouteResponse(ctx, &apigw.GetRouteResponseInput{ApiId: id, RouteId: route.RouteId, RouteResponseId: rr.RouteResponseId})
+	wantErr[*types.NotFoundException](t, err, 404, "Invalid RouteResponse identifier specified "+*rr.RouteResponseId)
+
+	ir := must(c.CreateIntegrationResponse(ctx, &apigw.CreateIntegrationResponseInput{ApiId: id, IntegrationId: integ.IntegrationId,
+		IntegrationResponseKey: aws.String("/2\\d\\d/"), ResponseTemplates: map[string]string{"$default": "ok"}})).ok(t)
+	_, err = c.CreateIntegrationResponse(ctx, &apigw.CreateIntegrationResponseInput{ApiId: id, IntegrationId: integ.IntegrationId, IntegrationResponseKey: aws.String("200")})
+	wantErr[*types.BadRequestException](t, err, 400, "")
+	uir := must(c.UpdateIntegrationResponse(ctx, &apigw.UpdateIntegrationResponseInput{ApiId: id, IntegrationId: integ.IntegrationId,
+		IntegrationResponseId: ir.IntegrationResponseId, IntegrationResponseKey: aws.String("$default")})).ok(t)
+	if *uir.IntegrationResponseKey != "$default" || uir.ResponseTemplates["$default"] != "ok" {
+		t.Fatalf("%+v", uir)
+	}
+	if l := must(c.GetIntegrationResponses(ctx, &apigw.GetIntegrationResponsesInput{ApiId: id, IntegrationId: integ.IntegrationId})).ok(t); len(l.Items) != 1 {
+		t.Fatalf("%+v", l.Items)
+	}
+	must(c.DeleteIntegrationResponse(ctx, &apigw.DeleteIntegrationResponseInput{ApiId: id, IntegrationId: integ.IntegrationId, IntegrationResponseId: ir.IntegrationResponseId})).ok(t)
+	_, err = c.GetIntegrationResponse(ctx, &apigw.GetIntegrationResponseInput{ApiId: id, IntegrationId: integ.IntegrationId, IntegrationResponseId: ir.IntegrationResponseId})
+	wantErr[*types.NotFoundException](t, err, 404, "")
+
+	z := must(c.CreateAuthorizer(ctx, &apigw.CreateAuthorizerInput{ApiId: id, AuthorizerType: types.AuthorizerTypeRequest, Name: aws.String("a"),
+		AuthorizerUri: aws.String(lambdaURI("auth")), IdentitySource: []string{"route.request.header.Auth"}})).ok(t)
+	_, err = c.CreateAuthorizer(ctx, &apigw.CreateAuthorizerInput{ApiId: id, AuthorizerType: types.AuthorizerTypeRequest, Name: aws.String("a"),
+		AuthorizerUri: aws.String(lambdaURI("auth")), IdentitySource: []string{"route.request.header.Auth"}})
+	wantErr[*types.ConflictException](t, err, 409, "")
+	_, err = c.CreateAuthorizer(ctx, &apigw.CreateAuthorizerInput{ApiId: id, AuthorizerType: types.AuthorizerTypeRequest, Name: aws.String("b"),
+		AuthorizerUri: aws.String("not-a-lambda"), IdentitySource: []string{"route.request.header.Auth"}})
+	wantErr[*types.BadRequestException](t, err, 400, "")
+	_, err = c.CreateAuthorizer(ctx, &apigw.CreateAuthorizerInput{ApiId: id, AuthorizerType: types.AuthorizerTypeRequest, Name: aws.String("c"),
+		AuthorizerUri: aws.String(lambdaURI("auth")), IdentitySource: []string{"$request.header.Auth"}})
+	wantErr[*types.BadRequestException](t, err, 400, "")
+	// authorizers go on $connect only for WebSocket APIs
+	_, err = c.UpdateRoute(ctx, &apigw.UpdateRouteInput{ApiId: id, RouteId: route.RouteId, AuthorizationType: types.AuthorizationTypeCustom, AuthorizerId: z.AuthorizerId})
+	wantErr[*types.BadRequestException](t, err, 400, "")
+	uz := must(c.UpdateAuthorizer(ctx, &apigw.UpdateAuthorizerInput{ApiId: id, AuthorizerId: z.AuthorizerId, AuthorizerResultTtlInSeconds: aws.Int32(60)})).ok(t)
+	if *uz.AuthorizerResultTtlInSeconds != 60 || *uz.Name != "a" {
+		t.Fatalf("%+v", uz)
+	}
+	if l := must(c.GetAuthorizers(ctx, &apigw.GetAuthorizersInput{ApiId: id})).ok(t); len(l.Items) != 1 {
+		t.Fatalf("%+v", l.Items)
+	}
+	must(c.DeleteAuthorizer(ctx, &apigw.DeleteAuthorizerInput{ApiId: id, AuthorizerId: z.AuthorizerId})).ok(t)
+	_, err = c.GetAuthorizer(ctx, &apigw.GetAuthorizerInput{ApiId: id, AuthorizerId: z.AuthorizerId})
+	wantErr[*types.NotFoundException](t, err, 404, "")
+
+	// a stage turning auto-deploy on is deployed at once
+	must(c.CreateStage(ctx, &apigw.CreateStageInput{ApiId: id, StageName: aws.String("s")})).ok(t)
+	st := must(c.UpdateStage(ctx, &apigw.UpdateStageInput{ApiId: id, StageName: aws.String("s"), AutoDeploy: aws.Bool(true)})).ok(t)
+	if st.DeploymentId == nil || !*st.AutoDeploy {
+		t.Fatalf("%+v", st)
+	}
+	if l := must(c.GetDeployments(ctx, &apigw.GetDeploymentsInput{ApiId: id})).ok(t); len(l.Items) != 1 || !*l.Items[0].AutoDeployed {
+		t.Fatalf("%+v", l.Items)
+	}
+	_, err = c.CreateDeployment(ctx, &apigw.CreateDeploymentInput{ApiId: id, StageName: aws.String("s")})
+	wantErr[*types.BadRequestException](t, err, 400, "")
+	if l := must(c.GetStages(ctx, &apigw.GetStagesInput{ApiId: id})).ok(t); len(l.Items) != 1 {
+		t.Fatalf("%+v", l.Items)
+	}
+}

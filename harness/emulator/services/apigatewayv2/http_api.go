@@ -73,6 +73,10 @@ func (s *Service) serveHTTPAPI(w http.ResponseWriter, r *http.Request, inv invoc
 		return
 	}
 	x.d = d
+	if d.EndpointDisabled {
+		x.fail(gwForbidden)
+		return
+	}
 	p, err := url.PathUnescape(inv.path)
 	if err != nil {
 		x.fail(gwNotFound)
@@ -275,9 +279,9 @@ func (x *httpCall) v2Headers() (map[string]string, []string) {
 		h[lk] = strings.Join(vs, ",")
 	}
 	h["host"] = r.Host
-	if len(x.body) > 0 {
+	if len(x.body) > 0 || r.ContentLength <= 0 {
 		h["content-length"] = strconv.Itoa(len(x.body))
-	} else if r.ContentLength > 0 {
+	} else {
 		h["content-length"] = strconv.FormatInt(r.ContentLength, 10)
 	}
 	ip := execapi.SourceIP(r)

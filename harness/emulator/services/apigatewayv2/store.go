@@ -471,7 +471,9 @@ func (s *Store) deploy(a *API, description string, auto bool) *Deployment {
 //   - Variables are the stage's variables now (stage variables are not
 //     part of a deployment: a change applies at once);
 //   - Snapshot is nil when the stage exists but was never deployed (AWS
-//     then serves nothing on it).
+//     then serves nothing on it);
+//   - EndpointDisabled is the API's DisableExecuteApiEndpoint now (AWS
+//     answers 403 Forbidden on the execute-api URLs).
 //
 // Everything reachable from a Deployed is immutable: callers may keep it
 // for a connection's life and read it without locks.
@@ -480,6 +482,8 @@ type Deployed struct {
 	Region    string
 	Stage     string
 	Variables map[string]string
+	// EndpointDisabled: the API's DisableExecuteApiEndpoint.
+	EndpointDisabled bool
 	*Snapshot
 }
 
@@ -524,7 +528,7 @@ func (s *Store) Lookup(apiID, stage string) (Deployed, bool) {
 	if st == nil {
 		return Deployed{}, false
 	}
-	d := Deployed{APIID: a.ID, Region: a.Region, Stage: st.Name, Variables: st.StageVariables}
+	d := Deployed{APIID: a.ID, Region: a.Region, Stage: st.Name, Variables: st.StageVariables, EndpointDisabled: a.DisableExecuteAPIEndpoint}
 	if dep := a.deployments[st.DeploymentID]; dep != nil {
 		d.Snapshot = dep.snapshot
 	}
