@@ -91,7 +91,7 @@ func (p *wsPlane) serveConnections(w http.ResponseWriter, r *http.Request, apiID
 		return
 	}
 	if apiID != "" {
-		if _, ok := p.lookup(apiID, stage); !ok {
+		if st, ok := p.lookup(apiID, stage); !ok || st.EndpointDisabled {
 			drain(r)
 			mgmtError{http.StatusForbidden, "ForbiddenException", msgOf("Forbidden")}.write(w, requestID)
 			return

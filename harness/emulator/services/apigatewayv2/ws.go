@@ -96,7 +96,7 @@ func isUpgrade(r *http.Request) bool {
 // $connect, then the connection until it ends.
 func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage string) {
 	st, ok := p.lookup(apiID, stage)
-	if !ok || stage == "" || st.Snapshot == nil {
+	if !ok || stage == "" || st.Snapshot == nil || st.EndpointDisabled {
 		gatewayMessage(w, http.StatusForbidden, "Forbidden")
 		return
 	}

@@ -555,3 +555,18 @@ func TestWSDeletedAPIClosesOnNextMessage(t *testing.T) {
 		t.Fatalf("want 1001, got %v", err)
 	}
 }
+
+func TestWSEndpointDisabled(t *testing.T) {
+	st := chatStage()
+	st.EndpointDisabled = true
+	f := newWSFixture(t, st)
+	if _, resp, err := f.dial(t, "", nil); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("upgrade on a disabled endpoint: %v %v", resp, err)
+	}
+	resp, err := http.Post(f.url+"/@connections/abc%3D", "text/plain", strings.NewReader("x"))
+	must(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("@connections on a disabled endpoint: %d", resp.StatusCode)
+	}
+}
