@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +36,9 @@ type Service struct {
 	integrationTimeout atomic.Int64
 	// jwks fetches and caches JWT issuers' keys.
 	jwks *jwksCache
+	// ws is the WebSocket data plane (ws_hook.go).
+	ws     *wsPlane
+	wsOnce sync.Once
 }
 
 // New returns the service and publishes it for API Gateway (v1).
