@@ -261,8 +261,8 @@ func (c *Chat) Broadcast(ctx context.Context, endpoint string, data []byte) (Out
 		}
 	}
 	in := &dynamodb.ScanInput{
-		TableName:            aws.String(c.Settings.ConnectionsTable),
-		ProjectionExpression: aws.String("#id"),
+		TableName:                aws.String(c.Settings.ConnectionsTable),
+		ProjectionExpression:     aws.String("#id"),
 		ExpressionAttributeNames: map[string]string{"#id": ConnectionKey},
 	}
 	var scanErr error
