@@ -57,7 +57,7 @@ func TestFromEnvSelectsBackend(t *testing.T) {
 		{backend.FeaturePathURLs, true},
 		{backend.FeatureEC2Hosts, true},
 		{backend.FeatureEC2Python, hasPython},
-		{backend.FeatureWebSocketAPIs, false},
+		{backend.FeatureWebSocketAPIs, true}, // apigatewayv2 serves them
 	} {
 		if ext.Supports(tc.f) != tc.want || b.Supports(tc.f) != tc.want {
 			t.Errorf("%s: external %v, embedded %v, want %v", tc.f, ext.Supports(tc.f), b.Supports(tc.f), tc.want)

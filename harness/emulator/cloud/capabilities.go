@@ -13,8 +13,8 @@ const (
 	CapFunctionURLPaths = "function-url-paths"
 	// CapWebsitePaths: bucket websites also answer at /_aws/s3-website/{bucket}/.
 	CapWebsitePaths = "website-paths"
-	// CapWebSocketAPIs: API Gateway v2 WebSocket APIs (declared by an
-	// apigatewayv2 service that serves them; none does yet).
+	// CapWebSocketAPIs: API Gateway v2 WebSocket APIs (declared by the
+	// apigatewayv2 service, which serves them).
 	CapWebSocketAPIs = "websocket-apis"
 	// CapEC2Hosts: RunInstances starts a machine that answers SSH and runs
 	// shell commands.
