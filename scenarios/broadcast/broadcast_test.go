@@ -111,7 +111,7 @@ var _ = Describe("the broadcast chat", Ordered, Label("broadcast"), scenario.Nee
 		// may remove the killed client first; both are AWS's behaviour.
 		Expect(live.send(ctx, "after the kill")).To(Succeed())
 		Eventually(func() []string { return live.texts("after the kill") }).WithContext(ctx).WithTimeout(delivery).Should(HaveLen(1))
-		Eventually(func() []string { return connectionIDs(ctx) }).WithContext(ctx).WithTimeout(30*time.Second).
+		Eventually(func() []string { return connectionIDs(ctx) }).WithContext(ctx).WithTimeout(30 * time.Second).
 			Should(And(ContainElement(liveID), Not(ContainElement(killedID)), Not(ContainElement(ghost))))
 		logged := loggedMessage(ctx, "after the kill")
 		Expect(logged).NotTo(BeNil())
