@@ -384,3 +384,33 @@ func TestManagementPostsSignedRequests(t *testing.T) {
 		t.Fatal("posted without credentials")
 	}
 }
+
+// Whatever a client sends, sendmessage answers 200 (and posts) or 400
+// (and posts nothing); it never fails or panics.
+func FuzzSendMessageBody(f *testing.F) {
+	for _, s := range []string{`{"action":"sendmessage","data":"hi"}`, `{"data":{"a":[1,2]}}`, `{"data":"\ud800"}`, `{"data":`, `[]`, `""`, `{"data":null}`, "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		c, db, p := newChat("")
+		if _, err := c.Connect(context.Background(), wsEvent("a", "", nil)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.SendMessage(context.Background(), wsEvent("a", body, nil))
+		if err != nil {
+			t.Fatalf("%q: %v", body, err)
+		}
+		switch r.StatusCode {
+		case 200:
+			if len(p.got["a"]) != 1 || len(db.ids("Messages")) != 1 {
+				t.Fatalf("%q: 200 but posted %d, logged %d", body, len(p.got["a"]), len(db.ids("Messages")))
+			}
+		case 400:
+			if len(p.got["a"]) != 0 {
+				t.Fatalf("%q: 400 but posted", body)
+			}
+		default:
+			t.Fatalf("%q: status %d", body, r.StatusCode)
+		}
+	})
+}
