@@ -21,12 +21,12 @@ func upBroadcast(ctx context.Context, endpoint string, _ deployOptions, out io.W
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(out, broadcastSummary(st, endpoint))
+	fmt.Fprint(out, broadcastSummary(st))
 	return nil
 }
 
 // broadcastSummary is what `up` prints for the flow.
-func broadcastSummary(st broadcast.Stack, endpoint string) string {
+func broadcastSummary(st broadcast.Stack) string {
 	return fmt.Sprintf(`  broadcast (a WebSocket chat: API %s, tables %s and %s):
     WebSocket:     %s
                    %s %s
@@ -34,7 +34,7 @@ func broadcastSummary(st broadcast.Stack, endpoint string) string {
     chat:          bin/groundstack ws %s
                    then type: {"action":"sendmessage","data":"hi"}  (every connected client gets "hi")
     @connections:  %s/@connections/{connectionId}  (SigV4, service execute-api)
-    messages:      aws --endpoint-url %s dynamodb scan --table-name %s
+    messages:      bin/groundstack awslocal dynamodb scan --table-name %s
 `, st.APIID, st.ConnectionsTable, st.MessagesTable, st.URL, st.HostURL, needsDNS, st.Token,
-		shellQuote(st.ConnectURL()), st.ManagementURL, endpoint, st.MessagesTable)
+		shellQuote(st.ConnectURL()), st.ManagementURL, st.MessagesTable)
 }

@@ -16,7 +16,7 @@ func TestBroadcastSummaryCommandSurvivesTheShell(t *testing.T) {
 	st.URL = "ws://127.0.0.1:4566/_aws/execute-api/a1b2c3/prod"
 	st.HostURL = "ws://a1b2c3.execute-api.localhost.localstack.cloud:4566/prod"
 	st.ManagementURL = "http://127.0.0.1:4566/_aws/execute-api/a1b2c3/prod"
-	out := broadcastSummary(st, "http://127.0.0.1:4566")
+	out := broadcastSummary(st)
 	var cmd string
 	for _, line := range strings.Split(out, "\n") {
 		if _, c, ok := strings.Cut(line, "chat:"); ok {
@@ -31,7 +31,7 @@ func TestBroadcastSummaryCommandSurvivesTheShell(t *testing.T) {
 	if err != nil || string(got) != "ws://127.0.0.1:4566/_aws/execute-api/a1b2c3/prod?token=Zx-_09ab" {
 		t.Fatalf("the shell made %q of %s (%v)", got, arg, err)
 	}
-	for _, want := range []string{st.HostURL, `{"action":"sendmessage","data":"hi"}`, st.ManagementURL + "/@connections/", "--table-name Messages"} {
+	for _, want := range []string{st.HostURL, `{"action":"sendmessage","data":"hi"}`, st.ManagementURL + "/@connections/", "bin/groundstack awslocal dynamodb scan --table-name Messages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
