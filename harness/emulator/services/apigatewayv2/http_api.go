@@ -37,6 +37,7 @@ type httpCall struct {
 	inv       invocation
 	d         Deployed
 	requestID string
+	traceID   string
 	start     time.Time
 	path      string   // decoded path after the stage
 	segs      []string // its segments
@@ -54,7 +55,9 @@ type authContext struct {
 }
 
 func (s *Service) serveHTTPAPI(w http.ResponseWriter, r *http.Request, inv invocation) {
-	x := &httpCall{s: s, w: w, r: r, inv: inv, requestID: execapi.APIGWID(s.env.NewID()), start: s.env.Now()}
+	uuid := s.env.NewID()
+	x := &httpCall{s: s, w: w, r: r, inv: inv, requestID: execapi.APIGWID(uuid), start: s.env.Now()}
+	x.traceID = execapi.TraceID(x.start, uuid)
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -280,7 +283,7 @@ func (x *httpCall) v2Headers() (map[string]string, []string) {
 	if _, ok := h["x-forwarded-proto"]; !ok {
 		h["x-forwarded-proto"] = "http"
 	}
-	h["x-amzn-trace-id"] = execapi.TraceID(x.start, x.requestID)
+	h["x-amzn-trace-id"] = x.traceID
 	return h, cookies
 }
 
@@ -394,7 +397,7 @@ func (s *Service) invokeLambda(ctx context.Context, uri, region string, vars map
 	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: execapi.RegionOfARN(fn, region), Function: fn, Qualifier: qualifier, Payload: payload})
 	var refused *awsproto.Error
 	switch {
-	case err != nil && (errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
 		return res, &gwTimeout
 	case errors.As(err, &refused) && refused.Status == http.StatusRequestEntityTooLarge:
 		return res, &gwPayloadTooLarge

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
-	"net"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigatewayv2/wsconn"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // This file is the WebSocket data plane: the upgrade of a request to a
@@ -108,8 +108,14 @@ func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage str
 	}
 	now := p.env.Now()
 	s := &wsSession{p: p, id: p.wsID(), apiID: apiID, stage: stage, domain: r.Host,
-		sourceIP: sourceIPOf(r), userAgent: r.UserAgent(), connectedAt: now}
+		sourceIP: execapi.SourceIP(r), userAgent: r.UserAgent(), connectedAt: now}
 	connect := st.Routes[RouteConnect]
+	if connect != nil && connect.AuthorizationType == "AWS_IAM" {
+		if status, msg := p.verifyIAM(r); status != 0 {
+			gatewayMessage(w, status, msg)
+			return
+		}
+	}
 	if connect != nil && connect.Authorizer != nil && connect.Authorizer.Type == "REQUEST" {
 		if status, msg := s.authorize(r, st, connect.Authorizer, now); status != 0 {
 			gatewayMessage(w, status, msg)
@@ -160,13 +166,6 @@ func msgFor(status int) string {
 	return "Internal server error"
 }
 
-func sourceIPOf(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
-}
-
 // integrate runs an integration with ev and returns its output, or a
 // status API Gateway answers instead (500 for a failed or unknown
 // integration, 504 on timeout).
@@ -206,56 +205,18 @@ func (p *wsPlane) invoke(ctx context.Context, st Deployed, uri string, payload [
 	if inv == nil {
 		return cloud.InvokeResult{}, errors.New("lambda is not wired")
 	}
-	fn, ok := wsLambdaOf(substituteVars(uri, st.Variables))
+	fnARN, ok := lambdaTarget(execapi.SubstituteStageVariables(uri, st.Variables))
 	if !ok {
 		return cloud.InvokeResult{}, errors.New("not a Lambda integration URI: " + uri)
 	}
-	fn, qualifier := splitFunctionQualifier(fn)
-	region := st.Region
-	if parts := strings.Split(fn, ":"); len(parts) > 3 && parts[0] == "arn" && parts[3] != "" {
-		region = parts[3]
-	}
+	fn, qualifier := execapi.SplitQualifier(fnARN)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: region, Function: fn, Qualifier: qualifier, Payload: payload})
+	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: execapi.RegionOfARN(fn, st.Region), Function: fn, Qualifier: qualifier, Payload: payload})
 	if err != nil && ctx.Err() == context.DeadlineExceeded {
 		return res, context.DeadlineExceeded
 	}
 	return res, err
-}
-
-// wsLambdaOf finds the function in an integration URI
-// (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations)
-// or takes a bare function ARN or name.
-func wsLambdaOf(uri string) (string, bool) {
-	if _, rest, ok := strings.Cut(uri, ":lambda:path/2015-03-31/functions/"); ok {
-		fn, ok := strings.CutSuffix(rest, "/invocations")
-		return fn, ok && fn != ""
-	}
-	if strings.HasPrefix(uri, "arn:aws:lambda:") || (uri != "" && !strings.Contains(uri, "/")) {
-		return uri, true
-	}
-	return "", false
-}
-
-// splitFunctionQualifier splits arn:aws:lambda:r:acct:function:name[:qualifier].
-func splitFunctionQualifier(arn string) (fn, qualifier string) {
-	parts := strings.Split(arn, ":")
-	if len(parts) == 8 && parts[0] == "arn" && parts[5] == "function" {
-		return strings.Join(parts[:7], ":"), parts[7]
-	}
-	return arn, ""
-}
-
-// substituteVars replaces ${stageVariables.name} in an integration URI.
-func substituteVars(s string, vars map[string]string) string {
-	if !strings.Contains(s, "${stageVariables.") {
-		return s
-	}
-	for k, v := range vars {
-		s = strings.ReplaceAll(s, "${stageVariables."+k+"}", v)
-	}
-	return s
 }
 
 // wsProxyResponse is a Lambda's answer to a WebSocket event.

@@ -1,11 +1,14 @@
 package apigatewayv2
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // $connect's Lambda REQUEST authorizer: its identity sources must all be
@@ -60,25 +63,16 @@ func (s *wsSession) authorize(r *http.Request, st Deployed, z *Authorizer, now t
 		}
 		return http.StatusInternalServerError, "Internal server error"
 	}
-	var out struct {
-		PrincipalID    string         `json:"principalId"`
-		PolicyDocument *wsPolicy      `json:"policyDocument"`
-		Context        map[string]any `json:"context"`
-	}
-	if json.Unmarshal(bytes.TrimSpace(res.Payload), &out) != nil || out.PolicyDocument == nil {
+	out, ok := execapi.ParseAuthorizerOutput(res.Payload)
+	if !ok {
 		return http.StatusInternalServerError, "Internal server error"
 	}
-	if !out.PolicyDocument.allows(methodARN) {
+	if out.Policy.Evaluate(methodARN) != execapi.EffectAllow {
 		return http.StatusForbidden, "Forbidden"
 	}
 	auth := map[string]any{"principalId": out.PrincipalID, "integrationLatency": latency}
 	for k, v := range out.Context {
-		switch v.(type) {
-		case string, float64, bool:
-			auth[k] = v
-		default: // AWS refuses objects and arrays in an authorizer's context
-			return http.StatusInternalServerError, "Internal server error"
-		}
+		auth[k] = v
 	}
 	s.authorizer = auth
 	return 0, ""
@@ -99,101 +93,24 @@ func identityValue(r *http.Request, st Deployed, src string) string {
 	return ""
 }
 
-// wsPolicy is the IAM policy an authorizer returns.
-type wsPolicy struct {
-	Statement wsStatements `json:"Statement"`
-}
-
-type wsStatement struct {
-	Effect   string      `json:"Effect"`
-	Action   stringOrSet `json:"Action"`
-	Resource stringOrSet `json:"Resource"`
-}
-
-// wsStatements takes one statement or a list, as IAM does.
-type wsStatements []wsStatement
-
-func (l *wsStatements) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '{' {
-		var one wsStatement
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*l = wsStatements{one}
-		return nil
+// verifyIAM checks the SigV4 signature an AWS_IAM $connect demands (a
+// signed or presigned upgrade request, scoped to execute-api): with strict
+// auth the emulator's verifier checks it in full, without it any
+// well-formed signature is taken. Status 0 lets the connection proceed.
+func (p *wsPlane) verifyIAM(r *http.Request) (int, string) {
+	sig, signed, err := awsproto.SignatureOf(r)
+	switch {
+	case !signed:
+		return http.StatusForbidden, "Missing Authentication Token"
+	case err != nil:
+		return http.StatusForbidden, "Authorization header is malformed."
+	case sig.Scope.Service != signingName:
+		return http.StatusForbidden, "Credential should be scoped to correct service: 'execute-api'. "
 	}
-	return json.Unmarshal(b, (*[]wsStatement)(l))
-}
-
-// stringOrSet takes a string or a list of strings.
-type stringOrSet []string
-
-func (l *stringOrSet) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var one string
-		if err := json.Unmarshal(b, &one); err != nil {
-			return err
-		}
-		*l = stringOrSet{one}
-		return nil
-	}
-	return json.Unmarshal(b, (*[]string)(l))
-}
-
-// allows reports whether the policy allows execute-api:Invoke on resource:
-// an Allow matches and no Deny does.
-func (p *wsPolicy) allows(resource string) bool {
-	allowed := false
-	for _, st := range p.Statement {
-		if !matchAny(st.Action, "execute-api:Invoke", true) || !matchAny(st.Resource, resource, false) {
-			continue
-		}
-		switch st.Effect {
-		case "Deny":
-			return false
-		case "Allow":
-			allowed = true
+	if v, _ := p.env.Links.Get(cloud.LinkSigV4).(cloud.RequestVerifier); v != nil {
+		if err := v.VerifyFor(r, awsproto.Expect{Services: []string{signingName}}); err != nil {
+			return http.StatusForbidden, msgSignatureMismatch
 		}
 	}
-	return allowed
-}
-
-func matchAny(patterns []string, s string, fold bool) bool {
-	for _, p := range patterns {
-		if fold {
-			p, s = strings.ToLower(p), strings.ToLower(s)
-		}
-		if globMatch(p, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// globMatch matches IAM wildcards: * any run, ? one character.
-func globMatch(p, s string) bool {
-	px, sx := 0, 0
-	star, mark := -1, 0
-	for sx < len(s) {
-		switch {
-		case px < len(p) && (p[px] == '?' || p[px] == s[sx]):
-			px++
-			sx++
-		case px < len(p) && p[px] == '*':
-			star, mark = px, sx
-			px++
-		case star >= 0:
-			px = star + 1
-			mark++
-			sx = mark
-		default:
-			return false
-		}
-	}
-	for px < len(p) && p[px] == '*' {
-		px++
-	}
-	return px == len(p)
+	return 0, ""
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -106,6 +107,14 @@ func BenchmarkWSIdleConnectionMemory(b *testing.B) {
 		}
 		after := heapAndStack()
 		b.ReportMetric(float64(after-before)/n, "bytes/conn")
+		if p := os.Getenv("WS_HEAP_PROFILE"); p != "" {
+			f, _ := os.Create(p)
+			_ = pprof.WriteHeapProfile(f)
+			f.Close()
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			b.Logf("stack in use %d, heap in use %d", m.StackInuse, m.HeapInuse)
+		}
 		stdin.Close()
 		_ = cmd.Wait()
 	}

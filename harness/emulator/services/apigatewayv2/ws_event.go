@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // WebSocket route events, field for field as API Gateway sends them (and
@@ -135,19 +137,12 @@ func handshakeHeaders(r *http.Request, sourceIP string) (map[string]string, map[
 		add("X-Forwarded-For", []string{sourceIP})
 	}
 	if _, ok := single["X-Forwarded-Port"]; !ok {
-		add("X-Forwarded-Port", []string{portOfHost(r.Host)})
+		add("X-Forwarded-Port", []string{execapi.PortOf(r.Host)})
 	}
 	if _, ok := single["X-Forwarded-Proto"]; !ok {
 		add("X-Forwarded-Proto", []string{"http"})
 	}
 	return single, multi
-}
-
-func portOfHost(h string) string {
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
-		return h[i+1:]
-	}
-	return "80"
 }
 
 func nonEmpty(m map[string]string) map[string]string {

@@ -387,7 +387,7 @@ func TestWSAuthorizer(t *testing.T) {
 		var ev events.APIGatewayWebsocketProxyRequest
 		must(t, json.Unmarshal(evs[len(evs)-1], &ev))
 		a, _ := ev.RequestContext.Authorizer.(map[string]any)
-		if a["principalId"] != "user-1" || a["tier"] != "gold" || a["n"] != float64(3) {
+		if a["principalId"] != "user-1" || a["tier"] != "gold" || a["n"] != "3" {
 			t.Fatalf("%s authorizer context: %v", fn, ev.RequestContext.Authorizer)
 		}
 	}
@@ -522,5 +522,22 @@ func TestWSKilledClientDisconnects(t *testing.T) {
 	}
 	if f.plane.hub.Len() != 0 {
 		t.Fatal("killed connection still registered")
+	}
+}
+
+func TestWSConnectIAM(t *testing.T) {
+	st := chatStage()
+	st.Routes[RouteConnect].AuthorizationType = "AWS_IAM"
+	f := newWSFixture(t, st)
+	_, resp, err := f.dial(t, "", nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("unsigned: %v %v", resp, err)
+	}
+	hdr := http.Header{
+		"Authorization": {"AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcd"},
+		"X-Amz-Date":    {"20260101T000000Z"},
+	}
+	if _, _, err := f.dial(t, "", hdr); err != nil {
+		t.Fatalf("signed (not strict): %v", err)
 	}
 }

@@ -1,9 +1,12 @@
 package wsconn
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -152,10 +155,14 @@ type Conn struct {
 	closeWhy   string
 	idle, life *time.Timer
 	ping       *time.Timer
+	ready      chan struct{} // closed once the handshake is done (ws set) or failed
 }
 
 // LastActiveAt is when the connection last carried a data message.
-func (c *Conn) LastActiveAt() time.Time { return time.Unix(0, c.lastActive.Load()) }
+func (c *Conn) LastActiveAt() time.Time {
+	<-c.ready
+	return time.Unix(0, c.lastActive.Load())
+}
 
 // Get returns the open connection id.
 func (h *Hub) Get(id string) (*Conn, bool) {
@@ -173,43 +180,57 @@ func (h *Hub) Len() int {
 }
 
 // Serve upgrades r to a WebSocket connection described by info, registers
-// it, and reads its messages into handler until it closes; then it
-// unregisters it and calls handler.Disconnected. It returns when all that
-// is done (it runs on the request's goroutine: there is no other reading
-// goroutine). It returns the upgrade's error if the upgrade failed (the
-// response is then written and Disconnected is not called).
+// it, and starts reading its messages into handler; once the connection
+// ends, it is unregistered and handler.Disconnected is called. Serve
+// returns as soon as the upgrade is done: the request's goroutine (and its
+// grown stack, and the request) is let go, and one fresh goroutine per
+// connection reads. It returns the upgrade's error if the upgrade failed
+// (the response is then written and Disconnected is not called).
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any, handler Handler) error {
 	opts := h.Options()
-	c := &Conn{Info: info, Data: data, hub: h, opts: opts}
+	c := &Conn{Info: info, Data: data, hub: h, opts: opts, ready: make(chan struct{})}
+	// Registered before the handshake's answer goes out: a client that has
+	// its 101 can be posted to at once (a send waits for ready).
+	h.mu.Lock()
+	h.conns[c.ID] = c
+	h.wg.Add(1)
+	h.mu.Unlock()
 	var protos []string
 	if info.Subprotocol != "" {
 		protos = []string{info.Subprotocol}
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:       protos,
 		InsecureSkipVerify: true, // API Gateway takes any Origin; $connect may check it
 		OnPongReceived:     func(context.Context, []byte) { c.heard() },
 		OnPingReceived:     func(context.Context, []byte) bool { c.heard(); return true },
 	})
 	if err != nil {
+		c.closing.Store(true)
+		h.mu.Lock()
+		delete(h.conns, c.ID)
+		h.mu.Unlock()
+		close(c.ready)
+		h.wg.Done()
 		return err
 	}
 	c.ws = ws
 	ws.SetReadLimit(-1) // the limit is ours, with AWS's close reason
-	now := h.now()
-	c.lastActive.Store(now.UnixNano())
+	c.lastActive.Store(h.now().UnixNano())
 	c.lastHeard.Store(time.Now().UnixNano())
-	h.mu.Lock()
-	h.conns[c.ID] = c
-	h.wg.Add(1)
-	h.mu.Unlock()
-	defer h.wg.Done()
 	c.idle = time.AfterFunc(opts.IdleTimeout, c.idleExpired)
 	c.life = time.AfterFunc(opts.MaxLifetime, func() { c.Close(StatusGoingAway, ReasonGoingAway) })
 	c.ping = time.AfterFunc(opts.PingInterval, c.pingPeer)
+	close(c.ready)
+	go c.run(handler)
+	return nil
+}
 
+// run reads the connection until it ends, then reports its end.
+func (c *Conn) run(handler Handler) {
+	h := c.hub
+	defer h.wg.Done()
 	code, reason := c.readLoop(handler)
-
 	c.idle.Stop()
 	c.life.Stop()
 	c.ping.Stop()
@@ -217,14 +238,48 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any,
 	delete(h.conns, c.ID)
 	h.mu.Unlock()
 	c.closing.Store(true)
-	_ = ws.CloseNow()
+	_ = c.ws.CloseNow()
 	c.closeMu.Lock()
 	if c.closeCode != 0 {
 		code, reason = c.closeCode, c.closeWhy
 	}
 	c.closeMu.Unlock()
 	handler.Disconnected(c, code, reason)
-	return nil
+}
+
+// smallBuffers hands coder/websocket the hijacked connection with 512-byte
+// buffers instead of net/http's 4 KB ones: an idle connection holds its
+// buffers for hours, and a message larger than a buffer bypasses it anyway.
+type smallBuffers struct{ http.ResponseWriter }
+
+const connBufferSize = 512
+
+func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(s.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := brw.Writer.Flush(); err != nil {
+		nc.Close()
+		return nil, nil, err
+	}
+	// No deadline of the HTTP request (header or body timeouts) may outlive
+	// it: the connection's own limits apply from now on.
+	_ = nc.SetDeadline(time.Time{})
+	// Frames the client sent right after its request may already sit in
+	// net/http's buffer: they must be in the new reader's buffer (Accept
+	// takes what is buffered, then reads the connection itself).
+	n := brw.Reader.Buffered()
+	br := bufio.NewReaderSize(nc, connBufferSize)
+	if n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc), max(n, connBufferSize))
+		if _, err := br.Peek(n); err != nil {
+			nc.Close()
+			return nil, nil, err
+		}
+	}
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, connBufferSize)), nil
 }
 
 // readLoop reads messages until the connection ends and returns the
@@ -300,6 +355,7 @@ func (c *Conn) pingPeer() {
 
 // lost ends a connection whose peer vanished, without a close handshake.
 func (c *Conn) lost() {
+	<-c.ready
 	if !c.closing.CompareAndSwap(false, true) {
 		return
 	}
@@ -319,6 +375,7 @@ func (c *Conn) setClose(code int, reason string) {
 // handshake runs in the background; Disconnected follows once the reading
 // goroutine sees the end). Closing a closed connection does nothing.
 func (c *Conn) Close(code int, reason string) {
+	<-c.ready
 	if !c.closing.CompareAndSwap(false, true) {
 		return
 	}
@@ -331,6 +388,7 @@ func (c *Conn) Close(code int, reason string) {
 // timeout, then closes the connection as lost and returns ErrGone. A
 // closed connection returns ErrGone.
 func (c *Conn) Send(ctx context.Context, data []byte) error {
+	<-c.ready
 	if c.closing.Load() {
 		return ErrGone
 	}
@@ -353,6 +411,7 @@ func (c *Conn) Send(ctx context.Context, data []byte) error {
 // SendText writes data as a text message whatever it holds (API
 // Gateway's own frames: route responses, error messages).
 func (c *Conn) SendText(ctx context.Context, data []byte) error {
+	<-c.ready
 	if c.closing.Load() {
 		return ErrGone
 	}

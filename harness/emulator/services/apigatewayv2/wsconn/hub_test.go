@@ -264,3 +264,37 @@ func TestSendToClosedIsGone(t *testing.T) {
 		t.Fatalf("send after close: %v", err)
 	}
 }
+
+// A client that sends a frame in the same packet as its handshake must
+// not lose it (it sits in net/http's buffer when the connection is
+// hijacked).
+func TestFrameRightAfterHandshake(t *testing.T) {
+	rec := newRecorder()
+	h := New(Options{}, nil)
+	url := serve(t, h, rec)
+	addr := strings.TrimPrefix(url, "ws://")
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	frame := []byte{0x81, 0x85, 1, 2, 3, 4} // masked text "hello"
+	for i, c := range []byte("hello") {
+		frame = append(frame, c^frame[2+i%4])
+	}
+	req := fmt.Sprintf("GET / HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", addr)
+	if _, err := nc.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); rec.handled.Load() == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the early frame was lost")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.msgs[0] != "hello" {
+		t.Fatalf("got %q", rec.msgs[0])
+	}
+}
