@@ -121,7 +121,6 @@ func (s *Service) operations() []awsproto.Operation {
 		auth   = api + "/authorizers/{authorizerId}"
 		stage  = api + "/stages/{stageName}"
 		deploy = api + "/deployments/{deploymentId}"
-		model  = api + "/models/{modelId}"
 	)
 	h := func(op awsproto.Operation, r string, status int) awsproto.Operation {
 		return op.At(r).WithStatus(status)

@@ -60,6 +60,7 @@ func (f *fakeLambda) count(fn string) int {
 // Lambda (v1 owns the shared routes and hands v2 its requests, as on the
 // edge).
 type standalone struct {
+	h      http.Handler // the edge's part: API Gateway v1 dispatching to v2
 	url    string
 	client *apigw.Client
 	lambda *fakeLambda
@@ -73,6 +74,7 @@ func startStandalone(t testing.TB, reply func(req cloud.InvokeRequest) (cloud.In
 	env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(st.lambda))
 	v1 := apigateway.New(env)
 	st.v2 = apigatewayv2.New(env)
+	st.h = v1
 	srv := httptest.NewServer(v1)
 	t.Cleanup(srv.Close)
 	env.Host = srv.Listener.Addr().String()
@@ -94,7 +96,7 @@ type issuer struct {
 	ec  *ecdsa.PrivateKey
 }
 
-func newIssuer(t *testing.T) *issuer {
+func newIssuer(t testing.TB) *issuer {
 	t.Helper()
 	is := &issuer{}
 	var err error
@@ -105,6 +107,10 @@ func newIssuer(t *testing.T) *issuer {
 		t.Fatal(err)
 	}
 	b64 := func(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+	ecPoint, err := is.ec.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -115,13 +121,13 @@ func newIssuer(t *testing.T) *issuer {
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"keys": []map[string]string{
 			{"kty": "RSA", "kid": "r1", "use": "sig", "alg": "RS256", "n": b64(is.rsa.N.Bytes()), "e": b64(big.NewInt(int64(is.rsa.E)).Bytes())},
-			{"kty": "EC", "kid": "e1", "use": "sig", "crv": "P-256", "x": b64(is.ec.X.FillBytes(make([]byte, 32))), "y": b64(is.ec.Y.FillBytes(make([]byte, 32)))},
+			{"kty": "EC", "kid": "e1", "use": "sig", "crv": "P-256", "x": b64(ecPoint[1:33]), "y": b64(ecPoint[33:])},
 		}})
 	})
 	return is
 }
 
-func (is *issuer) token(t *testing.T, method jwt.SigningMethod, kid string, key any, claims jwt.MapClaims) string {
+func (is *issuer) token(t testing.TB, method jwt.SigningMethod, kid string, key any, claims jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(method, claims)
 	tok.Header["kid"] = kid

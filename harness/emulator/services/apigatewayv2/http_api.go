@@ -91,19 +91,26 @@ func (s *Service) serveHTTPAPI(w http.ResponseWriter, r *http.Request, inv invoc
 		x.fail(gwPayloadTooLarge)
 		return
 	}
+	if !x.authorize() {
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
 	switch {
 	case err != nil:
-		x.fail(gwInternalError)
+		// a body that is not the one an AWS_IAM signature covered, or a
+		// read broken off
+		var coded *awsproto.Error
+		if errors.As(err, &coded) && coded.Code == awsproto.ErrContentSHA256Mismatch.Name {
+			x.fail(gwForbidden)
+		} else {
+			x.fail(gwInternalError)
+		}
 		return
 	case len(body) > maxPayload:
 		x.fail(gwPayloadTooLarge)
 		return
 	}
 	x.body = body
-	if !x.authorize() {
-		return
-	}
 	integ := x.route.Integration
 	if integ == nil {
 		x.fail(gwInternalError)
@@ -268,8 +275,10 @@ func (x *httpCall) v2Headers() (map[string]string, []string) {
 		h[lk] = strings.Join(vs, ",")
 	}
 	h["host"] = r.Host
-	if len(x.body) > 0 || r.ContentLength > 0 {
+	if len(x.body) > 0 {
 		h["content-length"] = strconv.Itoa(len(x.body))
+	} else if r.ContentLength > 0 {
+		h["content-length"] = strconv.FormatInt(r.ContentLength, 10)
 	}
 	ip := execapi.SourceIP(r)
 	if fwd, ok := h["x-forwarded-for"]; ok {
@@ -474,9 +483,7 @@ func parseV2Response(payload []byte) (execapi.ProxyResponse, bool) {
 			if !ok {
 				return execapi.ProxyResponse{}, false
 			}
-			for _, c := range probe.Cookies {
-				resp.Headers["Set-Cookie"] = append(resp.Headers["Set-Cookie"], c)
-			}
+			resp.Headers["Set-Cookie"] = append(resp.Headers["Set-Cookie"], probe.Cookies...)
 			return resp, true
 		}
 	}

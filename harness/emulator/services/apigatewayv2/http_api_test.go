@@ -22,11 +22,14 @@ import (
 // createTestfn deploys handlers/testfn as a function and returns its ARN.
 func createTestfn(t *testing.T, c *awslambda.Client, name string) string {
 	t.Helper()
-	out := must(c.CreateFunction(ctx, &awslambda.CreateFunctionInput{
+	return *must(c.CreateFunction(ctx, createFnInput(name))).ok(t).FunctionArn
+}
+
+func createFnInput(name string) *awslambda.CreateFunctionInput {
+	return &awslambda.CreateFunctionInput{
 		FunctionName: aws.String(name), Runtime: ltypes.RuntimeProvidedal2023, Role: aws.String("arn:aws:iam::000000000000:role/lambda-role"),
 		Handler: aws.String("bootstrap"), Code: &ltypes.FunctionCode{ZipFile: testfnZip}, Timeout: aws.Int32(10),
-	})).ok(t)
-	return *out.FunctionArn
+	}
 }
 
 func fnURI(arn string) string {

@@ -163,51 +163,53 @@ type jwk struct {
 }
 
 func (k jwk) publicKey() (any, error) {
-	b64 := func(s string) (*big.Int, error) {
-		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
-		if err != nil || len(b) == 0 {
-			return nil, errors.New("bad key member")
-		}
-		return new(big.Int).SetBytes(b), nil
-	}
 	switch k.Kty {
 	case "RSA":
-		n, err := b64(k.N)
-		if err != nil {
-			return nil, err
-		}
-		e, err := b64(k.E)
-		if err != nil || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31 || n.BitLen() < 2048 {
-			return nil, errors.New("bad RSA key")
-		}
-		return &rsa.PublicKey{N: n, E: int(e.Int64())}, nil
+		return k.rsaKey()
 	case "EC":
-		var curve elliptic.Curve
-		switch k.Crv {
-		case "P-256":
-			curve = elliptic.P256()
-		case "P-384":
-			curve = elliptic.P384()
-		case "P-521":
-			curve = elliptic.P521()
-		default:
-			return nil, errors.New("unsupported curve")
-		}
-		x, err := b64(k.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := b64(k.Y)
-		if err != nil {
-			return nil, err
-		}
-		pub := &ecdsa.PublicKey{Curve: curve, X: x, Y: y}
-		if _, err := pub.ECDH(); err != nil { // refuses points off the curve
-			return nil, errors.New("point not on curve")
-		}
-		return pub, nil
+		return k.ecKey()
 	}
 	return nil, errors.New("unsupported key type")
+}
+
+func (k jwk) rsaKey() (any, error) {
+	n, errN := b64Int(k.N)
+	e, errE := b64Int(k.E)
+	if errN != nil || errE != nil || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31 || n.BitLen() < 2048 {
+		return nil, errors.New("bad RSA key")
+	}
+	return &rsa.PublicKey{N: n, E: int(e.Int64())}, nil
+}
+
+func (k jwk) ecKey() (any, error) {
+	var curve elliptic.Curve
+	switch k.Crv {
+	case "P-256":
+		curve = elliptic.P256()
+	case "P-384":
+		curve = elliptic.P384()
+	case "P-521":
+		curve = elliptic.P521()
+	default:
+		return nil, errors.New("unsupported curve")
+	}
+	size := (curve.Params().BitSize + 7) / 8
+	x, errX := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.X, "="))
+	y, errY := base64.RawURLEncoding.DecodeString(strings.TrimRight(k.Y, "="))
+	if errX != nil || errY != nil || len(x) != size || len(y) != size {
+		return nil, errors.New("bad EC key")
+	}
+	// ParseUncompressedPublicKey refuses points off the curve
+	return ecdsa.ParseUncompressedPublicKey(curve, append(append([]byte{4}, x...), y...))
+}
+
+// b64Int decodes a base64url big-endian integer of a JWK.
+func b64Int(s string) (*big.Int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+	if err != nil || len(b) == 0 {
+		return nil, errors.New("bad key member")
+	}
+	return new(big.Int).SetBytes(b), nil
 }
 
 // authorizeJWT validates the request's token against the route's JWT

@@ -84,7 +84,6 @@ type API struct {
 	authorizers  map[string]*Authorizer
 	stages       map[string]*Stage
 	deployments  map[string]*Deployment
-	models       map[string]*Model
 }
 
 // APIInfo is what GetApi answers.
@@ -324,15 +323,6 @@ type Deployment struct {
 	Description             string    `json:"description,omitempty"`
 
 	snapshot *Snapshot
-}
-
-// Model is a request/response model (kept, not enforced).
-type Model struct {
-	ContentType string `json:"contentType,omitempty"`
-	Description string `json:"description,omitempty"`
-	ID          string `json:"modelId"`
-	Name        string `json:"name"`
-	Schema      string `json:"schema,omitempty"`
 }
 
 // --- APIs ---------------------------------------------------------------------

@@ -44,7 +44,7 @@ func (s *Store) CreateAPI(region string, protocol string, in APISpec) (*API, err
 			Version: deref(in.Version), CorsConfiguration: in.CorsConfiguration, IPAddressType: "ipv4",
 		},
 		routes: map[string]*Route{}, integrations: map[string]*Integration{}, authorizers: map[string]*Authorizer{},
-		stages: map[string]*Stage{}, deployments: map[string]*Deployment{}, models: map[string]*Model{},
+		stages: map[string]*Stage{}, deployments: map[string]*Deployment{},
 	}
 	if in.IPAddressType != nil {
 		a.IPAddressType = *in.IPAddressType
