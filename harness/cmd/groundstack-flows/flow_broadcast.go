@@ -27,14 +27,16 @@ func upBroadcast(ctx context.Context, endpoint string, _ deployOptions, out io.W
 
 // broadcastSummary is what `up` prints for the flow.
 func broadcastSummary(st broadcast.Stack) string {
+	url := shellQuote(st.ConnectURL())
 	return fmt.Sprintf(`  broadcast (a WebSocket chat: API %s, tables %s and %s):
     WebSocket:     %s
                    %s %s
     token:         %s  (?token=; BROADCAST_TOKEN=… before up sets one)
     chat:          bin/groundstack ws %s
-                   then type: {"action":"sendmessage","data":"hi"}  (every connected client gets "hi")
+                   then type: {"action":"sendmessage","data":"hi"}  (every connected client prints hi)
+    one message:   echo '{"action":"sendmessage","data":"hi"}' | bin/groundstack ws %s
     @connections:  %s/@connections/{connectionId}  (SigV4, service execute-api)
-    messages:      bin/groundstack awslocal dynamodb scan --table-name %s
+    messages:      awslocal dynamodb scan --table-name %s --query Count
 `, st.APIID, st.ConnectionsTable, st.MessagesTable, st.URL, st.HostURL, needsDNS, st.Token,
-		shellQuote(st.ConnectURL()), st.ManagementURL, st.MessagesTable)
+		url, url, st.ManagementURL, st.MessagesTable)
 }

@@ -31,7 +31,7 @@ func TestBroadcastSummaryCommandSurvivesTheShell(t *testing.T) {
 	if err != nil || string(got) != "ws://127.0.0.1:4566/_aws/execute-api/a1b2c3/prod?token=Zx-_09ab" {
 		t.Fatalf("the shell made %q of %s (%v)", got, arg, err)
 	}
-	for _, want := range []string{st.HostURL, `{"action":"sendmessage","data":"hi"}`, st.ManagementURL + "/@connections/", "bin/groundstack awslocal dynamodb scan --table-name Messages"} {
+	for _, want := range []string{st.HostURL, `{"action":"sendmessage","data":"hi"}`, st.ManagementURL + "/@connections/", "awslocal dynamodb scan --table-name Messages --query Count", "| bin/groundstack ws 'ws://"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
