@@ -85,7 +85,7 @@ func BenchmarkWSIdleConnectionMemory(b *testing.B) {
 		b.Skipf("open-file limit %d is below %d", limit, n+200)
 	}
 	for range b.N {
-		f := newWSFixture(&testing.T{}, chatStage())
+		f := newWSFixture(b, chatStage())
 		f.plane.hub.SetOptions(f.plane.hub.Options()) // defaults: no ping for 30 s
 		before := heapAndStack()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestWSHelperClients$", "-test.v")
@@ -133,7 +133,7 @@ func heapAndStack() int64 {
 // invocation (fake invoker) and, as the client hangs up, $disconnect.
 func BenchmarkWSConnect(b *testing.B) {
 	raiseFileLimit(b)
-	f := newWSFixture(&testing.T{}, chatStage())
+	f := newWSFixture(b, chatStage())
 	url := "ws" + strings.TrimPrefix(f.url, "http")
 	m := benchcpu.Start(b)
 	start := time.Now()
@@ -166,7 +166,7 @@ func (d *discardWriter) WriteHeader(s int)           { d.status = s }
 // (called directly with a pre-built request) delivering 64 bytes to a
 // connection whose client reads them; cpu-us/op includes the client's reads.
 func BenchmarkWSPostToConnection(b *testing.B) {
-	f := newWSFixture(&testing.T{}, chatStage())
+	f := newWSFixture(b, chatStage())
 	c, _, err := websocket.Dial(context.Background(), "ws"+strings.TrimPrefix(f.url, "http"), nil)
 	if err != nil {
 		b.Fatal(err)
@@ -209,7 +209,7 @@ func BenchmarkWSPostToConnection(b *testing.B) {
 func BenchmarkWSFanOut(b *testing.B) {
 	const conns = 200
 	raiseFileLimit(b)
-	f := newWSFixture(&testing.T{}, chatStage())
+	f := newWSFixture(b, chatStage())
 	url := "ws" + strings.TrimPrefix(f.url, "http")
 	clients := make([]*websocket.Conn, conns)
 	delivered := make(chan struct{}, conns*4)

@@ -41,7 +41,7 @@ var (
 	wsTestfnErr  error
 )
 
-func wsTestfn(t *testing.T) []byte {
+func wsTestfn(t testing.TB) []byte {
 	t.Helper()
 	wsTestfnOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -71,7 +71,7 @@ type wsAPI struct {
 	mgmtPath string // http://127.0.0.1:port/_aws/execute-api/{id}/dev
 }
 
-func startWSAPI(t *testing.T, opts ...emulator.Option) *wsAPI {
+func startWSAPI(t testing.TB, opts ...emulator.Option) *wsAPI {
 	t.Helper()
 	zip := wsTestfn(t)
 	e, cfg := emutest.Start(t, opts...)
@@ -393,4 +393,27 @@ func TestCapabilityDeclared(t *testing.T) {
 		}
 	}
 	t.Fatalf("capabilities %v lack %s", e.Capabilities(), cloud.CapWebSocketAPIs)
+}
+
+// BenchmarkWSConnectLambda measures upgrades per second through the edge
+// with $connect (and, as clients hang up, $disconnect) invoking a real Go
+// Lambda (testfn).
+func BenchmarkWSConnectLambda(b *testing.B) {
+	a := startWSAPI(b)
+	client := loopback(a.port)
+	m := emutest.StartCPU(b)
+	start := time.Now()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			c, _, err := websocket.Dial(context.Background(), a.pathURL, &websocket.DialOptions{HTTPClient: client})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			c.CloseNow()
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "conns/s")
+	m.Report()
 }

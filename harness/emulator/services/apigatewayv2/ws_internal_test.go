@@ -109,7 +109,7 @@ type wsFixture struct {
 	stage *Deployed
 }
 
-func newWSFixture(t *testing.T, stage *Deployed) *wsFixture {
+func newWSFixture(t testing.TB, stage *Deployed) *wsFixture {
 	t.Helper()
 	env := cloud.DefaultEnv()
 	f := &wsFixture{inv: newFakeInvoker(), stage: stage}
