@@ -241,7 +241,7 @@ var _ = Describe("the broadcast chat", Ordered, Label("broadcast"), scenario.Nee
 		slices.Sort(lat)
 		load := map[string]any{
 			"connections": conns, "senders": senders, "intended rate (msg/s)": rate,
-			"achieved rate (msg/s)": float64(total) / sendTook.Seconds(), "messages": total,
+			"achieved rate (msg/s)": float64(total) / loadFor.Seconds(), "senders done after (s)": sendTook.Seconds(), "messages": total,
 			"deliveries expected": total * conns, "delivered": delivered, "lost": total*conns - delivered, "out of order": outOfOrder,
 			"delivery p50 (ms)": ms(percentile(lat, 50)), "delivery p99 (ms)": ms(percentile(lat, 99)),
 			"delivery max (ms)": ms(percentile(lat, 100)), "load average": report.LoadAverage(),
