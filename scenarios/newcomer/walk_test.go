@@ -43,6 +43,7 @@ var documented = []struct{ command, answer *regexp.Regexp }{
 	{regexp.MustCompile(`^curl .*/prod/_user_request_/health'$`), regexp.MustCompile(`"status":"healthy"`)},
 	{regexp.MustCompile(`^curl .*/prod/_user_request_/stats'$`), regexp.MustCompile(`"logs":[1-9]\d*,"notifications":[1-9]`)},
 	{regexp.MustCompile(`^awslocal lambda invoke --function-name workshop-go-dashboard `), regexp.MustCompile(`"functions":\[[^]]*"workshop-go-router"`)},
+	{regexp.MustCompile(`^awslocal dynamodb scan --table-name Messages --query Count$`), regexp.MustCompile(`^\d+\s*$`)},
 }
 
 // A printed command is a line's text after its label ("  try:   aws …")

@@ -23,6 +23,7 @@ Usage:
   groundstack bench-events [--paths s3-lambda,…] [--idle 200] [--rate 1000] [--duration 10s] [--endpoint URL]
                                             event freshness per messaging path (table, build/bench-events/)
   groundstack logs [--follow] [--since 10m] [--endpoint URL] FUNCTION   a Lambda function's logs (CloudWatch Logs)
+  groundstack ws [--header Name:value]… URL   a WebSocket client: stdin lines sent, messages printed
   groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
   groundstack version
 
@@ -89,6 +90,8 @@ func main() {
 		err = runAWSLocal(os.Args[2:])
 	case "ec2host":
 		err = runEC2Host(os.Args[2:])
+	case "ws":
+		err = runWS(os.Args[2:])
 	case "load":
 		err = execFlows("load", os.Args[2:]) // returns only on failure
 	case "logs":

@@ -168,11 +168,12 @@ func TestHelpExitsZero(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"up", "--help"}, []string{"Usage:", "groundstack up", "-flows", "-port", "Flows (--flows): none", "all, deliveries, scriptrunner"}},
+		{[]string{"up", "--help"}, []string{"Usage:", "groundstack up", "-flows", "-port", "Flows (--flows): none", "all, broadcast, deliveries, scriptrunner"}},
 		{[]string{"up", "-h"}, []string{"-flows"}},
-		{[]string{"--help"}, []string{"Usage:", "groundstack up", "groundstack logs"}},
+		{[]string{"--help"}, []string{"Usage:", "groundstack up", "groundstack logs", "groundstack ws"}},
 		{[]string{"help"}, []string{"Usage:"}},
 		{[]string{"ec2host", "--help"}, []string{"-authorized-key-file"}},
+		{[]string{"ws", "--help"}, []string{"groundstack ws", "-header", "-linger", "sendmessage"}},
 	}
 	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
