@@ -23,6 +23,9 @@ type Traffic struct {
 	// the folder forgets settled events (see Tally.Fold) until Finish
 	stopFold context.CancelFunc
 	folding  sync.WaitGroup
+	// Close runs once; closeErr is its answer
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Retention is how long Traffic keeps an event in its book (twice the
@@ -180,8 +183,14 @@ func (t *Traffic) Finish(ctx context.Context, fed []Fed) []*report.EventPath {
 // Strays is the number of sightings of events this traffic did not make.
 func (t *Traffic) Strays() int64 { return t.env.Book.Strays() }
 
-// Close removes every path's resources and stops the collector.
+// Close removes every path's resources and stops the collector (once:
+// later calls return the first one's answer).
 func (t *Traffic) Close(ctx context.Context) error {
+	t.closeOnce.Do(func() { t.closeErr = t.close(ctx) })
+	return t.closeErr
+}
+
+func (t *Traffic) close(ctx context.Context) error {
 	t.stopFolding()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
