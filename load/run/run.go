@@ -191,6 +191,18 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	if err := preflight(ctx, &reader, rcred); err != nil {
 		return fail(report.StatusFailed, err)
 	}
+	// Event traffic: its paths set up and warmed before the clock starts
+	var evs *events.Traffic
+	if e := o.Profile.Events; e != nil {
+		var err error
+		evs, err = events.StartTraffic(ctx, events.Options{Config: cloud, Endpoint: cloudEndpoint, Paths: e.Paths, Deadline: o.Budget,
+			Warmup: o.Events.Warmup, CollectorListen: o.Events.CollectorListen, CollectorAdvertise: o.Events.CollectorAdvertise, Progress: o.Progress})
+		if err != nil {
+			return fail(report.StatusFailed, err)
+		}
+		defer func() { _ = evs.Close(ctx) }()
+	}
+
 	cpuBefore, childBefore := cpuTimes()
 
 	sessions := max(o.Profile.Sessions, 1)
@@ -236,17 +248,6 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 		return fail(report.StatusFailed, err)
 	}
 	probe.Start(reqCtx)
-
-	// Event traffic: its paths set up and warmed before the clock starts
-	var evs *events.Traffic
-	if e := o.Profile.Events; e != nil {
-		evs, err = events.StartTraffic(ctx, events.Options{Config: cloud, Endpoint: cloudEndpoint, Paths: e.Paths, Deadline: o.Budget,
-			Warmup: o.Events.Warmup, CollectorListen: o.Events.CollectorListen, CollectorAdvertise: o.Events.CollectorAdvertise, Progress: o.Progress})
-		if err != nil {
-			return fail(report.StatusFailed, err)
-		}
-		defer func() { _ = evs.Close(ctx) }()
-	}
 
 	t := &traffic{rec: rec, writer: &writer, reader: &reader, writers: writers, readers: readers, wcred: wcred,
 		gen: gen, probe: probe, ctx: reqCtx}
