@@ -69,13 +69,13 @@ lost==0, errors<0.1%; on a ramp capacity>0 (each step is judged by those limits,
 the ramp's p99, 1s by default); with events, events.<path>.p99<=100ms and
 events.<path>.lost==0 for each path. --threshold replaces the default on the same
 metric (events.p99<=… replaces every path's p99); --thresholds FILE (a YAML/JSON list)
-replaces them all. Metrics: freshness.{p50,p90,p99,max,mean, misses,lost}, errors,
+replaces them all. Metrics: freshness.{p50,p90,p99,max,mean,misses,lost}, errors,
 {orders,pedidos,metrics,logins}.{errors,latency.p99,…}, latency.p99 (orders),
 dropped, late, rate.achieved, capacity (ramp, orders/s), events.{p50,p90,p99,max,mean,
 lost,duplicates,seen,accepted,failed,dropped,rate.achieved} (the worst path; counts
 summed) and events.<path>.<same> (one path; a path not set up fails its thresholds).
 
-Output in --out: summary.json (histograms included, for merge), junit.xml (one testcase
+Output in --out: summary.json (histograms included, for merge; events per path), junit.xml (one testcase
 per threshold), freshness.png, latency.png, rate.png. Exit status: 0 passed, 1 a
 threshold failed or the run failed, 2 bad input, 130 interrupted (the partial report
 is written, marked incomplete).
