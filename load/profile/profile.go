@@ -96,7 +96,7 @@ func (e *Events) validate(finite func(float64) bool) error {
 	}
 	seen := map[string]bool{}
 	for _, name := range e.Paths {
-		if !validPathName(name) {
+		if !ValidEventPath(name) {
 			return fmt.Errorf("events: path %q: want a path name such as sns-sqs", name)
 		}
 		if seen[name] {
@@ -107,7 +107,9 @@ func (e *Events) validate(finite func(float64) bool) error {
 	return nil
 }
 
-func validPathName(s string) bool {
+// ValidEventPath reports whether s is spelled as an event path name can be
+// ([a-z0-9-], up to 40; whether the path exists is load/events' to say).
+func ValidEventPath(s string) bool {
 	if s == "" || len(s) > 40 || s[0] == '-' {
 		return false
 	}

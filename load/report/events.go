@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/groundstack/groundstack/load/profile"
 )
 
 // Status of an event path's figures.
@@ -232,7 +234,7 @@ func eventMetric(name string) (metric, bool) {
 	}
 	path, stat, ok := strings.Cut(rest, ".")
 	u, known := eventStats[stat]
-	if !ok || !known || !validPath(path) {
+	if !ok || !known || !profile.ValidEventPath(path) {
 		return metric{}, false
 	}
 	return metric{u, func(r *Result) float64 { return eventStat(r.EventPath(path), stat) }, ""}, true
@@ -260,18 +262,6 @@ func worstEvent(r *Result, stat string, u unit) float64 {
 		}
 	}
 	return out
-}
-
-func validPath(s string) bool {
-	if s == "" || len(s) > 40 {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // eventMetricNames are the event metrics for help texts.
