@@ -216,9 +216,10 @@ lint: vet
 	$(GO) run $(STATICCHECK) ./...
 
 ## load: groundstack load on the embedded backend, e.g. make load PROFILE=ramp DURATION=2m
-## (PROFILE: baseline, year1, year2, ramp or a YAML/JSON file; report and charts in build/load/)
+## (PROFILE: baseline, year1, year2, ramp or a YAML/JSON file; report and charts in build/load/);
+## EVENTS=sns-sqs,sqs-lambda (or all) mixes event traffic in, EVENTS_RATE events/s per path (default 1000)
 load: build
-	$(BIN) load --profile $(or $(PROFILE),year2) $(if $(DURATION),--duration $(DURATION)) --out build/load $(LOAD_FLAGS)
+	$(BIN) load --profile $(or $(PROFILE),year2) $(if $(DURATION),--duration $(DURATION)) $(if $(EVENTS),--events $(EVENTS)) $(if $(EVENTS_RATE),--events-rate $(EVENTS_RATE)) --out build/load $(LOAD_FLAGS)
 
 ## clean: remove bin/ and build/
 clean:

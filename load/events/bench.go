@@ -210,7 +210,7 @@ func measurePath(ctx context.Context, o Options, env *Env, p Path) []Row {
 	rowsWith := func(status, reason string) []Row {
 		var rows []Row
 		for _, ph := range phases {
-			r := Row{Path: name, Phase: ph, Status: status, Reason: reason}
+			r := Row{EventPath: report.EventPath{Path: name, Status: status, Reason: reason}, Phase: ph}
 			if ph == PhaseRate {
 				r.IntendedRate = o.Rate
 			}
@@ -218,10 +218,6 @@ func measurePath(ctx context.Context, o Options, env *Env, p Path) []Row {
 		}
 		return rows
 	}
-	o.say("%s: setting up", name)
-	sctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	err := p.Setup(sctx, env)
-	cancel()
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
@@ -229,45 +225,8 @@ func measurePath(ctx context.Context, o Options, env *Env, p Path) []Row {
 			o.say("%s: cleanup: %v", name, err)
 		}
 	}()
-	if err != nil {
-		status := StatusFailed
-		if Unsupported(err) {
-			status = StatusUnsupported
-		}
-		o.say("%s: %s: %v", name, status, err)
-		return rowsWith(status, err.Error())
-	}
-
-	// the first event pays for cold starts and a mapping's first poll
-	warm := env.Book.NewTally()
-	seen := false
-	var lastErr error
-	deadline := time.Now().Add(o.Warmup)
-	for i := int64(0); !seen && time.Now().Before(deadline) && ctx.Err() == nil; i++ {
-		id := trace.ID(env.Run, name, "w", i)
-		ch := warm.Expect(id)
-		if lastErr = produce(ctx, p, warm, id); lastErr != nil {
-			warm.Failed(id)
-			sleepCtx(ctx, 200*time.Millisecond)
-			continue
-		}
-		warm.Accepted(id, o.Now())
-		select {
-		case <-ch:
-			seen = true
-		case <-time.After(min(time.Until(deadline), o.Warmup/3)):
-		case <-ctx.Done():
-		}
-	}
-	if !seen {
-		reason := fmt.Sprintf("no event was delivered within the %v warm-up", o.Warmup)
-		if lastErr != nil {
-			reason += " (the producing call failed: " + lastErr.Error() + ")"
-		} else if UsesProbe(name) {
-			reason += "; its function reports to " + env.CollectorURL + ": if the cloud runs functions elsewhere (a container), give --collector-host and --collector-listen"
-		}
-		o.say("%s: failed: %s", name, reason)
-		return rowsWith(StatusFailed, reason)
+	if status, reason := prepare(ctx, o, env, p); status != StatusMeasured {
+		return rowsWith(status, reason)
 	}
 
 	var rows []Row
@@ -285,12 +244,71 @@ func measurePath(ctx context.Context, o Options, env *Env, p Path) []Row {
 	return rows
 }
 
+// prepare sets a path up and sends events until one is delivered (the
+// first pays for cold starts and a mapping's first poll). It returns
+// StatusMeasured when the path is ready, else the status and reason to
+// report. The caller closes the path either way.
+func prepare(ctx context.Context, o Options, env *Env, p Path) (status, reason string) {
+	name := p.Name()
+	o.say("%s: setting up", name)
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	err := p.Setup(sctx, env)
+	cancel()
+	if err != nil {
+		status := StatusFailed
+		if Unsupported(err) {
+			status = StatusUnsupported
+		}
+		o.say("%s: %s: %v", name, status, err)
+		return status, err.Error()
+	}
+	warm := env.Book.NewTally()
+	var lastErr atomic.Value
+	deadline := time.Now().Add(o.Warmup)
+	for i := int64(0); time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+		ch, ok := fire(ctx, o, p, warm, trace.ID(env.Run, name, "w", i), &lastErr)
+		if !ok {
+			sleepCtx(ctx, 200*time.Millisecond)
+			continue
+		}
+		lastErr.Store("") // the reason names the last call's failure only
+		select {
+		case <-ch:
+			return StatusMeasured, ""
+		case <-time.After(min(time.Until(deadline), o.Warmup/3)):
+		case <-ctx.Done():
+		}
+	}
+	reason = fmt.Sprintf("no event was delivered within the %v warm-up", o.Warmup)
+	if last, _ := lastErr.Load().(string); last != "" {
+		reason += " (the producing call failed: " + last + ")"
+	} else if UsesProbe(name) {
+		reason += "; its function reports to " + env.CollectorURL + ": if the cloud runs functions elsewhere (a container), give --collector-host and --collector-listen"
+	}
+	o.say("%s: failed: %s", name, reason)
+	return StatusFailed, reason
+}
+
+// fire produces one event of p counted in t: registered before the call,
+// accepted when it answers 2xx, failed (and its error kept in lastErr)
+// otherwise. The channel closes when the event is first seen.
+func fire(ctx context.Context, o Options, p Path, t *Tally, id string, lastErr *atomic.Value) (seen <-chan struct{}, accepted bool) {
+	ch := t.Expect(id)
+	if err := produce(ctx, p, t, id); err != nil {
+		t.Failed(id)
+		lastErr.Store(err.Error())
+		return ch, false
+	}
+	t.Accepted(id, o.Now())
+	return ch, true
+}
+
 // measurePhase runs one phase; its counts are taken by the caller once
 // the path has settled (duplicates come late).
 func measurePhase(ctx context.Context, o Options, env *Env, p Path, phase string) Row {
 	name := p.Name()
 	t := env.Book.NewTally()
-	row := Row{Path: name, Phase: phase, Status: StatusMeasured, tally: t}
+	row := Row{EventPath: report.EventPath{Path: name, Status: StatusMeasured}, Phase: phase, tally: t}
 	var cpu0 time.Duration
 	cpuOK := false
 	if o.CPU != nil {
@@ -305,14 +323,10 @@ func measurePhase(ctx context.Context, o Options, env *Env, p Path, phase string
 		o.say("%s: %d events one at a time", name, o.Idle)
 		row.IntendedRate = 0
 		for i := 0; i < o.Idle && ctx.Err() == nil; i++ {
-			id := trace.ID(env.Run, name, "i", int64(i))
-			ch := t.Expect(id)
-			if err := produce(ctx, p, t, id); err != nil {
-				t.Failed(id)
-				lastErr.Store(err.Error())
+			ch, ok := fire(ctx, o, p, t, trace.ID(env.Run, name, "i", int64(i)), &lastErr)
+			if !ok {
 				continue
 			}
-			t.Accepted(id, o.Now())
 			select {
 			case <-ch:
 			case <-time.After(o.Deadline):
@@ -325,15 +339,8 @@ func measurePhase(ctx context.Context, o Options, env *Env, p Path, phase string
 		var seq atomic.Int64
 		st := openloop.Run(ctx, []openloop.Stream{{Name: name, Rate: func(time.Duration) float64 { return o.Rate }}}, o.Duration, openloop.Options{
 			MaxInFlight: 2000,
-			Fire: func(ev openloop.Event) {
-				id := trace.ID(env.Run, name, "r", seq.Add(1))
-				t.Expect(id)
-				if err := produce(ctx, p, t, id); err != nil {
-					t.Failed(id)
-					lastErr.Store(err.Error())
-					return
-				}
-				t.Accepted(id, o.Now())
+			Fire: func(openloop.Event) {
+				fire(ctx, o, p, t, trace.ID(env.Run, name, "r", seq.Add(1)), &lastErr)
 			},
 		})
 		if len(st.Streams) > 0 {

@@ -36,6 +36,8 @@ func NewBook() *Book { return &Book{events: map[string]*event{}} }
 type Tally struct {
 	book *Book
 	ids  []string
+	// folded are the counts of events Fold forgot.
+	folded *Counts
 }
 
 // NewTally starts counting a path and phase's events.
@@ -178,39 +180,121 @@ type Counts struct {
 }
 
 // Counts takes the tally's figures now: accepted events not seen yet are
-// lost.
+// lost. Events folded earlier (Fold) are included.
 func (t *Tally) Counts() Counts {
 	t.book.mu.Lock()
 	defer t.book.mu.Unlock()
-	c := Counts{Freshness: report.NewHist(), FromSend: report.NewHist(), Via: map[string]int64{}}
+	c := newCounts()
+	if t.folded != nil {
+		c.add(t.folded)
+	}
 	for _, id := range t.ids {
-		e := t.book.events[id]
-		c.Produced++
-		if e.failed {
-			c.Failed++
-			continue
-		}
-		if e.accepted.IsZero() {
-			continue // still under way (the run was stopped)
-		}
-		c.Accepted++
-		if e.sightings == 0 {
-			c.Lost++
-			if len(c.LostIDs) < 10 {
-				c.LostIDs = append(c.LostIDs, id)
-			}
-			continue
-		}
-		c.Seen++
-		c.Duplicates += int64(e.sightings - 1)
-		c.Via[e.via]++
-		d := e.seen.Sub(e.accepted)
-		if d < 0 {
-			c.Early++
-			d = 0
-		}
-		c.Freshness.Record(d)
-		c.FromSend.Record(max(e.seen.Sub(e.sent), 0))
+		c.count(id, t.book.events[id])
 	}
 	return c
+}
+
+func newCounts() Counts {
+	return Counts{Freshness: report.NewHist(), FromSend: report.NewHist(), Via: map[string]int64{}}
+}
+
+// count adds one event's fate.
+func (c *Counts) count(id string, e *event) {
+	c.Produced++
+	if e.failed {
+		c.Failed++
+		return
+	}
+	if e.accepted.IsZero() {
+		return // still under way (the run was stopped)
+	}
+	c.Accepted++
+	if e.sightings == 0 {
+		c.Lost++
+		if len(c.LostIDs) < 10 {
+			c.LostIDs = append(c.LostIDs, id)
+		}
+		return
+	}
+	c.Seen++
+	c.Duplicates += int64(e.sightings - 1)
+	c.Via[e.via]++
+	d := e.seen.Sub(e.accepted)
+	if d < 0 {
+		c.Early++
+		d = 0
+	}
+	c.Freshness.Record(d)
+	c.FromSend.Record(max(e.seen.Sub(e.sent), 0))
+}
+
+// add adds another tally's counts.
+func (c *Counts) add(o *Counts) {
+	c.Produced += o.Produced
+	c.Accepted += o.Accepted
+	c.Failed += o.Failed
+	c.Seen += o.Seen
+	c.Lost += o.Lost
+	c.Duplicates += o.Duplicates
+	c.Early += o.Early
+	for k, n := range o.Via {
+		c.Via[k] += n
+	}
+	c.Freshness.Merge(o.Freshness)
+	c.FromSend.Merge(o.FromSend)
+	for _, id := range o.LostIDs {
+		if len(c.LostIDs) < 10 {
+			c.LostIDs = append(c.LostIDs, id)
+		}
+	}
+}
+
+// Fold settles the tally's events registered before cutoff whose call has
+// answered: they are counted as Counts would count them now (unseen ones
+// as lost) and forgotten, so a long run's book holds only its recent
+// events. Sightings of a folded event come too late to count: they are
+// strays. It returns how many events were folded.
+func (t *Tally) Fold(cutoff time.Time) int {
+	b := t.book
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t.folded == nil {
+		c := newCounts()
+		t.folded = &c
+	}
+	keep := t.ids[:0]
+	n := 0
+	for _, id := range t.ids {
+		e := b.events[id]
+		if !e.sent.Before(cutoff) || !e.failed && e.accepted.IsZero() {
+			keep = append(keep, id)
+			continue
+		}
+		t.folded.count(id, e)
+		delete(b.events, id)
+		n++
+	}
+	clear(t.ids[len(keep):])
+	t.ids = keep
+	return n
+}
+
+// into copies the counts into a path's figures: the achieved rate over
+// producing seconds (when known), and a measured path that had no event
+// accepted becomes failed, with the last producing error as its reason.
+func (c Counts) into(e *report.EventPath, producing float64) {
+	e.Produced, e.Accepted, e.Failed = c.Produced, c.Accepted, c.Failed
+	e.Seen, e.Lost, e.Duplicates, e.Early = c.Seen, c.Lost, c.Duplicates, c.Early
+	e.Via, e.Hist, e.FromSendHist, e.LostIDs = c.Via, c.Freshness, c.FromSend, c.LostIDs
+	e.Summarize()
+	if producing > 0 {
+		e.AchievedRate = float64(e.Accepted) / producing
+	}
+	if e.Accepted == 0 && e.Status == StatusMeasured {
+		e.Status = StatusFailed
+		e.Reason = "no event was accepted"
+		if e.LastError != "" {
+			e.Reason += ": " + e.LastError
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/handlers/eventprobe/trace"
+	"github.com/groundstack/groundstack/load/report"
 )
 
 // fakePath delivers its events to the collector over HTTP as the probe
@@ -160,8 +161,9 @@ func TestRunCountsLostDuplicatedAndUnsupported(t *testing.T) {
 	}
 	// unsupported paths are left out of the verdict, failed ones are not
 	only := func(rows ...Row) *Result { r := &Result{Rows: rows}; r.judge(); return r }
-	good := Row{Status: StatusMeasured, MetTarget: true}
-	if !only(good, Row{Status: StatusUnsupported}).MetTargets || only(good, Row{Status: StatusFailed}).MetTargets || only(Row{Status: StatusUnsupported}).MetTargets {
+	status := func(s string) report.EventPath { return report.EventPath{Status: s} }
+	good := Row{EventPath: status(StatusMeasured), MetTarget: true}
+	if !only(good, Row{EventPath: status(StatusUnsupported)}).MetTargets || only(good, Row{EventPath: status(StatusFailed)}).MetTargets || only(Row{EventPath: status(StatusUnsupported)}).MetTargets {
 		t.Error("the verdict counts unsupported paths, or ignores failed ones, or passes with nothing measured")
 	}
 
@@ -356,5 +358,95 @@ func TestProduceNotesWhenTheRequestWasWritten(t *testing.T) {
 	}
 	if sent := b.events[id].sent; !sent.After(expected) {
 		t.Errorf("the send time %v was not moved to the request's write (Expect at %v)", sent, expected)
+	}
+}
+
+// Traffic fed by a caller counts as a rate phase does: losses, duplicates,
+// failed set-ups reported with their reason, resources closed.
+func TestTrafficCountsWhatItWasFed(t *testing.T) {
+	t.Parallel()
+	lossy := &fakePath{name: "lossy", delay: time.Millisecond,
+		drop: func(id string) bool { _, _, _, seq, _ := trace.Parts(id); return strings.HasSuffix(seq, "3") },
+		dup:  func(id string) bool { _, _, _, seq, _ := trace.Parts(id); return strings.HasSuffix(seq, "7") },
+	}
+	clean := &fakePath{name: "clean"}
+	refused := &fakePath{name: "refused", setupErr: &SetupError{Step: "CreateQueue", Err: errors.New("no")}}
+	ctx := context.Background()
+	tr, err := startTraffic(ctx, Options{Deadline: 3 * time.Second, Warmup: time.Second, Run: "tr"}, []Path{lossy, clean, refused})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Paths(); len(got) != 3 || !tr.Ready(0) || !tr.Ready(1) || tr.Ready(2) {
+		t.Fatalf("paths %v ready %v %v %v", got, tr.Ready(0), tr.Ready(1), tr.Ready(2))
+	}
+	var wg sync.WaitGroup
+	for range 40 {
+		for i := range 3 {
+			wg.Add(1)
+			go func() { defer wg.Done(); tr.Fire(ctx, i) }()
+		}
+	}
+	wg.Wait()
+	figs := tr.Finish(ctx, []Fed{{Intended: 42, Dropped: 2, Seconds: 2}, {Intended: 40, Seconds: 2}, {Intended: 40, Seconds: 2}})
+	if err := tr.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	l, c, r := figs[0], figs[1], figs[2]
+	// 1…40: 3, 13, 23, 33 lost; 7, 17, 27, 37 twice
+	if l.Path != "lossy" || l.Status != StatusMeasured || l.Accepted != 40 || l.Lost != 4 || l.Seen != 36 || l.Duplicates != 4 ||
+		l.Dropped != 2 || l.IntendedRate != 21 || l.AchievedRate != 20 || l.Count != 36 || len(l.LostIDs) != 4 {
+		t.Errorf("lossy: %+v", *l)
+	}
+	if c.Accepted != 40 || c.Seen != 40 || c.Lost != 0 || c.Via["fake"] != 40 || c.Count != 40 {
+		t.Errorf("clean: %s", c.Line())
+	}
+	if r.Status != StatusFailed || !strings.Contains(r.Reason, "CreateQueue: no") || r.Produced != 0 || refused.produced.Load() != 0 {
+		t.Errorf("refused: %+v (produced %d)", *r, refused.produced.Load())
+	}
+	for _, p := range []*fakePath{lossy, clean, refused} {
+		if !p.closed.Load() {
+			t.Errorf("%s was not closed", p.name)
+		}
+	}
+}
+
+// Folding settles old events into the counts and forgets them: the
+// figures stay the same, the book shrinks, and a late sighting is a stray.
+func TestFoldKeepsTheFiguresAndForgets(t *testing.T) {
+	b := NewBook()
+	tl := b.NewTally()
+	now := time.Now()
+	for i := range 6 {
+		id := trace.ID("f", "p", "l", int64(i))
+		tl.Expect(id)
+		switch i {
+		case 0:
+			tl.Failed(id)
+		case 1: // under way: never folded
+		default:
+			tl.Accepted(id, now)
+		}
+		if i >= 3 {
+			b.Seen(now.Add(time.Duration(i)*time.Millisecond), []trace.Sighting{{ID: id, Via: "sqs"}})
+		}
+	}
+	before := tl.Counts()
+	if n := tl.Fold(time.Now().Add(time.Hour)); n != 5 {
+		t.Fatalf("folded %d, want 5 (all but the one under way)", n)
+	}
+	after := tl.Counts()
+	if before.Accepted != after.Accepted || before.Lost != after.Lost || before.Seen != after.Seen || before.Failed != after.Failed ||
+		after.Lost != 1 || after.Seen != 3 || after.Freshness.Count() != 3 || after.Freshness.Max() != before.Freshness.Max() {
+		t.Errorf("before %+v after %+v", before, after)
+	}
+	if len(b.events) != 1 || len(tl.ids) != 1 {
+		t.Errorf("book holds %d events, tally %d ids; want 1 each", len(b.events), len(tl.ids))
+	}
+	b.Seen(time.Now(), []trace.Sighting{{ID: trace.ID("f", "p", "l", 3), Via: "sqs"}})
+	if b.Strays() != 1 || tl.Counts().Duplicates != 0 {
+		t.Errorf("a sighting of a folded event: %d strays, %d duplicates", b.Strays(), tl.Counts().Duplicates)
+	}
+	if n := tl.Fold(now.Add(-time.Hour)); n != 0 {
+		t.Errorf("folded %d events newer than the cutoff", n)
 	}
 }

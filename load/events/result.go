@@ -13,11 +13,11 @@ import (
 	"github.com/groundstack/groundstack/load/report"
 )
 
-// Status of a row.
+// Status of a row (report's, which the load generator's summary shares).
 const (
-	StatusMeasured    = "measured"
-	StatusUnsupported = "unsupported" // the cloud lacks a call the path needs
-	StatusFailed      = "failed"      // set-up refused, or no event delivered
+	StatusMeasured    = report.EventMeasured
+	StatusUnsupported = report.EventUnsupported // the cloud lacks a call the path needs
+	StatusFailed      = report.EventFailed      // set-up refused, or no event delivered
 )
 
 // Result is a run's figures: the JSON file, and what the tables are made of.
@@ -61,42 +61,16 @@ type Targets struct {
 	Lost      int64   `json:"lost"`
 }
 
-// Row is one path in one phase.
+// Row is one path in one phase: the figures the load generator reports
+// per path (report.EventPath), the phase, and the verdict.
 type Row struct {
-	Path   string `json:"path"`
-	Phase  string `json:"phase"`
-	Status string `json:"status"`
-	// Reason says why a path was not measured.
-	Reason string `json:"reason,omitempty"`
-	// IntendedRate is events/s asked (0: one at a time); AchievedRate is
-	// accepted events/s over the producing time.
-	IntendedRate float64 `json:"intended_per_s"`
-	AchievedRate float64 `json:"achieved_per_s,omitempty"`
-	Produced     int64   `json:"produced"`
-	Accepted     int64   `json:"accepted"`
-	Failed       int64   `json:"failed"`
-	Dropped      int64   `json:"dropped,omitempty"`
-	Late         int64   `json:"late,omitempty"`
-	Seen         int64   `json:"seen"`
-	Lost         int64   `json:"lost"`
-	Duplicates   int64   `json:"duplicates"`
-	Early        int64   `json:"seen_before_ack,omitempty"`
-	// Via counts the routes events were seen through.
-	Via map[string]int64 `json:"via,omitempty"`
-	report.Summary
-	Hist *report.Hist `json:"hdr,omitempty"`
-	// FromSend is measured from the moment the producing request was
-	// written to the wire instead of its acknowledgement: an upper bound,
-	// the server's work included (the long-poll wake-up is judged by it).
-	FromSend     report.Summary `json:"from_send"`
-	FromSendHist *report.Hist   `json:"from_send_hdr,omitempty"`
-	LostIDs      []string       `json:"lost_ids,omitempty"`
+	report.EventPath
+	Phase string `json:"phase"`
 	// CPUPerEventUS is the measured process tree's CPU over the phase per
 	// accepted event (0 when not measured).
 	CPUPerEventUS  float64 `json:"cpu_us_per_event,omitempty"`
 	Seconds        float64 `json:"seconds"`
 	ProduceSeconds float64 `json:"produce_seconds,omitempty"`
-	LastError      string  `json:"last_error,omitempty"`
 	// MetTarget: p99 within the phase's target and nothing lost.
 	MetTarget bool `json:"met_target"`
 
@@ -107,23 +81,9 @@ type Row struct {
 
 // fill copies a tally's counts into the row.
 func (r *Row) fill(c Counts) {
-	r.Produced, r.Accepted, r.Failed = c.Produced, c.Accepted, c.Failed
-	r.Seen, r.Lost, r.Duplicates, r.Early = c.Seen, c.Lost, c.Duplicates, c.Early
-	r.Via, r.Hist, r.LostIDs = c.Via, c.Freshness, c.LostIDs
-	r.Summary = c.Freshness.Summary()
-	r.FromSendHist, r.FromSend = c.FromSend, c.FromSend.Summary()
+	c.into(&r.EventPath, r.ProduceSeconds)
 	if r.cpuOK && r.Accepted > 0 {
 		r.CPUPerEventUS = float64(r.cpu.Microseconds()) / float64(r.Accepted)
-	}
-	if r.Phase == PhaseRate && r.ProduceSeconds > 0 {
-		r.AchievedRate = float64(r.Accepted) / r.ProduceSeconds
-	}
-	if r.Accepted == 0 && r.Status == StatusMeasured {
-		r.Status = StatusFailed
-		r.Reason = "no event was accepted"
-		if r.LastError != "" {
-			r.Reason += ": " + r.LastError
-		}
 	}
 	r.MetTarget = r.Status == StatusMeasured && r.Lost == 0 && time.Duration(r.judged()*float64(time.Millisecond)) <= r.target()
 }

@@ -59,6 +59,97 @@ type Profile struct {
 	// Sessions is how many logins the run starts with (tokens are shared
 	// round-robin and renewed before they expire; default 1).
 	Sessions int `json:"sessions,omitempty" yaml:"sessions,omitempty"`
+	// Events mixes event traffic into the run (nil: none).
+	Events *Events `json:"events,omitempty" yaml:"events,omitempty"`
+}
+
+// Events is event traffic beside the flow's requests: every path named
+// (load/events' paths: s3-lambda, sns-sqs, …) gets Rate events/s, or Share
+// events per request of the profile's rate, so it follows the growth
+// curve or the ramp. Give one of Rate and Share.
+type Events struct {
+	Paths []string `json:"paths" yaml:"paths"`
+	Rate  float64  `json:"rate,omitempty" yaml:"rate,omitempty"`
+	Share float64  `json:"share,omitempty" yaml:"share,omitempty"`
+}
+
+// maxEventPaths bounds an events section (there are 7 paths).
+const maxEventPaths = 20
+
+// validate reports the first thing wrong with e; path names are checked
+// against the known paths by the runner (load/events), which this package
+// must not import.
+func (e *Events) validate(finite func(float64) bool) error {
+	switch {
+	case len(e.Paths) == 0:
+		return errors.New("events: name at least one path (paths: [sns-sqs, …])")
+	case len(e.Paths) > maxEventPaths:
+		return fmt.Errorf("events: at most %d paths", maxEventPaths)
+	case !finite(e.Rate) || !finite(e.Share) || e.Rate < 0 || e.Share < 0:
+		return errors.New("events: rate and share must be finite and ≥ 0")
+	case (e.Rate > 0) == (e.Share > 0):
+		return errors.New("events: give either rate (events/s per path) or share (events per request, per path)")
+	case e.Rate > MaxRate:
+		return fmt.Errorf("events: rate must be ≤ %d events/s per path", MaxRate)
+	case e.Share > 100:
+		return errors.New("events: share must be ≤ 100 events per request")
+	}
+	seen := map[string]bool{}
+	for _, name := range e.Paths {
+		if !ValidEventPath(name) {
+			return fmt.Errorf("events: path %q: want a path name such as sns-sqs", name)
+		}
+		if seen[name] {
+			return fmt.Errorf("events: path %s named twice", name)
+		}
+		seen[name] = true
+	}
+	return nil
+}
+
+// ValidEventPath reports whether s is spelled as an event path name can be
+// ([a-z0-9-], up to 40; whether the path exists is load/events' to say).
+func ValidEventPath(s string) bool {
+	if s == "" || len(s) > 40 || s[0] == '-' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// EventRateAt is each event path's rate (events/s) at offset t; 0 without
+// events.
+func (p Profile) EventRateAt(t time.Duration) float64 {
+	switch {
+	case p.Events == nil:
+		return 0
+	case p.Events.Rate > 0:
+		return p.Events.Rate
+	}
+	return p.Events.Share * p.RateAt(t)
+}
+
+// EventPaths are the event paths the profile drives (nil without events).
+func (p Profile) EventPaths() []string {
+	if p.Events == nil {
+		return nil
+	}
+	return p.Events.Paths
+}
+
+// WithEvents sets the event traffic (nil removes it).
+func (p Profile) WithEvents(e *Events) Profile {
+	if e != nil {
+		c := *e
+		c.Paths = append([]string(nil), e.Paths...)
+		e = &c
+	}
+	p.Events = e
+	return p
 }
 
 // Point is the rate at one moment.
@@ -227,7 +318,7 @@ func cleanYAMLError(err error) error {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
 	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
 	s = strings.ReplaceAll(s, "\n  ", "; ")
-	for _, t := range []string{"Profile", "Ramp", "Mix", "Point", "Duration"} {
+	for _, t := range []string{"Profile", "Ramp", "Mix", "Point", "Duration", "Events"} {
 		s = strings.ReplaceAll(s, " in type profile."+t, "")
 		s = strings.ReplaceAll(s, " into profile."+t, " into a "+strings.ToLower(t))
 	}
@@ -256,6 +347,11 @@ func (p Profile) Validate() error {
 	}
 	if p.Sessions < 0 || p.Sessions > 1000 {
 		return errors.New("sessions must be from 0 to 1000")
+	}
+	if p.Events != nil {
+		if err := p.Events.validate(finite); err != nil {
+			return err
+		}
 	}
 	if p.Duration < 0 || p.Duration.D() > MaxDuration {
 		return fmt.Errorf("duration must be from 0 to %v", MaxDuration)
@@ -302,7 +398,22 @@ func (p Profile) Validate() error {
 	if p.Length() <= 0 {
 		return errors.New("duration: the profile is empty (give duration, or a rate point after 0s)")
 	}
+	if p.Events != nil && p.Events.Share*p.peakRate() > MaxRate {
+		return fmt.Errorf("events: share × the peak rate must be ≤ %d events/s per path", MaxRate)
+	}
 	return nil
+}
+
+// peakRate is the highest request rate the profile reaches.
+func (p Profile) peakRate() float64 {
+	if p.Ramp != nil {
+		return p.Ramp.StepRate(p.Ramp.Steps() - 1)
+	}
+	peak := 0.0
+	for _, pt := range p.Rate {
+		peak = max(peak, pt.RPS)
+	}
+	return peak
 }
 
 // Length is how long the run lasts.
@@ -355,6 +466,11 @@ func (p Profile) Scaled(f float64) Profile {
 		r := *p.Ramp
 		r.Start, r.Step, r.Max = r.Start*f, r.Step*f, r.Max*f
 		q.Ramp = &r
+	}
+	if p.Events != nil {
+		// a share follows the scaled rates by itself
+		q = q.WithEvents(p.Events)
+		q.Events.Rate *= f
 	}
 	return q
 }

@@ -104,6 +104,14 @@ mix: {orders: 8, pedidos: 1, metrics: 1}
 		{"two documents", "rate: [{at: 0s, rps: 1}]\nduration: 1s\n---\nname: x", "more than one document"},
 		{"a list", "- 1\n- 2", "cannot unmarshal"},
 		{"nan", "rate: [{at: 0s, rps: .nan}]\nduration: 1s", "rps must be from 0"},
+		{"events without paths", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {rate: 10}", "name at least one path"},
+		{"events with rate and share", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {paths: [sns-sqs], rate: 10, share: 1}", "either rate"},
+		{"events with neither", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {paths: [sns-sqs]}", "either rate"},
+		{"events path twice", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {paths: [sns-sqs, sns-sqs], rate: 1}", "named twice"},
+		{"events odd path", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {paths: [\"SNS SQS\"], rate: 1}", `path "SNS SQS"`},
+		{"events negative", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {paths: [sns-sqs], share: -1}", "finite and ≥ 0"},
+		{"events huge", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {paths: [sns-sqs], rate: 1e9}", "≤ 100000 events/s"},
+		{"events unknown field", "rate: [{at: 0s, rps: 1}]\nduration: 1s\nevents: {path: [sns-sqs], rate: 1}", "field path not found"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,6 +180,35 @@ func TestShard(t *testing.T) {
 	}
 }
 
+func TestEventsFollowTheRateOrHoldTheirOwn(t *testing.T) {
+	shared, err := Parse([]byte("rate: [{at: 0s, rps: 10}, {at: 10s, rps: 110}]\nevents: {paths: [sns-sqs, s3-lambda], share: 0.5}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shared.EventRateAt(5 * time.Second); !close(got, 30) {
+		t.Errorf("share 0.5 of 60 requests/s: %g events/s per path", got)
+	}
+	if got := shared.EventPaths(); len(got) != 2 || got[1] != "s3-lambda" {
+		t.Errorf("paths %v", got)
+	}
+	fixed, err := Parse([]byte("rate: [{at: 0s, rps: 10}]\nduration: 4s\nevents: {paths: [sqs-lambda], rate: 1000}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !close(fixed.EventRateAt(0), 1000) || !close(fixed.EventRateAt(3*time.Second), 1000) {
+		t.Errorf("a fixed rate moved: %g", fixed.EventRateAt(3*time.Second))
+	}
+	// shards split a fixed rate and a share alike, and leave the original alone
+	s, _ := fixed.Shard(1, 4)
+	t2, _ := shared.Shard(2, 2)
+	if !close(s.EventRateAt(0), 250) || !close(fixed.EventRateAt(0), 1000) || !close(t2.EventRateAt(5*time.Second), 15) {
+		t.Errorf("shards: %g (original %g), %g", s.EventRateAt(0), fixed.EventRateAt(0), t2.EventRateAt(5*time.Second))
+	}
+	if (Profile{}).EventRateAt(0) != 0 || (Profile{}).EventPaths() != nil {
+		t.Error("a profile without events has event traffic")
+	}
+}
+
 func TestRateInterpolates(t *testing.T) {
 	p := Profile{Rate: []Point{{Duration(10 * time.Second), 100}, {Duration(20 * time.Second), 200}, {Duration(30 * time.Second), 0}}, Mix: Mix{Orders: 1}}
 	cases := map[time.Duration]float64{0: 100, 10 * time.Second: 100, 15 * time.Second: 150, 20 * time.Second: 200, 25 * time.Second: 100, time.Minute: 0}
@@ -186,6 +223,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("rate: [{at: 0s, rps: 10}, {at: 1m, rps: 20}]\nmix: {orders: 1, pedidos: 1}"))
 	f.Add([]byte(`{"ramp":{"start":1,"step":1,"every":"1s","max":3}}`))
 	f.Add([]byte("duration: 1e300\nrate: [{at: -1, rps: 1}]"))
+	f.Add([]byte("rate: [{at: 0s, rps: 10}]\nduration: 1s\nevents: {paths: [sns-sqs, ddb-lambda], share: 2}"))
+	f.Add([]byte("ramp: {start: 1, step: 1, every: 1s, max: 3}\nevents: {paths: [s3-sqs], rate: 50}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := Parse(b)
 		if err != nil {
@@ -198,6 +237,9 @@ func FuzzParse(f *testing.F) {
 		for _, at := range []time.Duration{0, p.Length() / 2, p.Length()} {
 			if r := p.RateAt(at); math.IsNaN(r) || r < 0 || r > MaxRate {
 				t.Fatalf("rate %g at %v", r, at)
+			}
+			if r := p.EventRateAt(at); math.IsNaN(r) || r < 0 || r > MaxRate {
+				t.Fatalf("event rate %g at %v", r, at)
 			}
 		}
 	})

@@ -79,7 +79,12 @@ func (r *Result) JUnit() ([]byte, error) {
 			suite.Failures++
 		}
 	}
-	suite.SystemOut = r.Line()
+	out := []string{r.Line()}
+	for _, e := range r.Events {
+		suite.Properties = append(suite.Properties, junitProperty{"events." + e.Path, e.Line()})
+		out = append(out, "  "+e.Line())
+	}
+	suite.SystemOut = strings.Join(out, "\n")
 	doc := junitSuites{Name: "groundstack load", Tests: suite.Tests, Failures: suite.Failures, Time: r.Seconds, Suites: []junitSuite{suite}}
 	b, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {

@@ -95,6 +95,7 @@ func Merge(names []string, rs []*Result, checks []Threshold, rule StepRule) (*Re
 		m.Machine.CPUSecs += r.Machine.CPUSecs
 		m.Machine.ChildCPU += r.Machine.ChildCPU
 	}
+	m.Events = mergeEvents(rs)
 	if len(m.Freshness.LostIDs) > 20 {
 		m.Freshness.LostIDs = m.Freshness.LostIDs[:20]
 	}

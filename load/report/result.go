@@ -45,10 +45,13 @@ type Result struct {
 	Thresholds []Check          `json:"thresholds"`
 	Requests   map[string]*Kind `json:"requests"`
 	Freshness  Freshness        `json:"freshness"`
-	Rates      Rates            `json:"rates"`
-	Ramp       *Ramp            `json:"ramp,omitempty"`
-	Machine    Machine          `json:"machine"`
-	Series     Series           `json:"series"`
+	// Events are the event paths driven beside the flow (profile.Events),
+	// one each.
+	Events  []*EventPath `json:"events,omitempty"`
+	Rates   Rates        `json:"rates"`
+	Ramp    *Ramp        `json:"ramp,omitempty"`
+	Machine Machine      `json:"machine"`
+	Series  Series       `json:"series"`
 }
 
 // Target is what was loaded.
@@ -283,6 +286,9 @@ func (r *Result) fill() {
 			b.Freshness = NewHist()
 		}
 	}
+	for _, e := range r.Events {
+		e.Summarize()
+	}
 	if r.Ramp != nil {
 		for _, s := range r.Ramp.Steps {
 			if s.Orders == nil {
@@ -395,6 +401,7 @@ func (r *Result) Line() string {
 	if r.Ramp != nil {
 		fmt.Fprintf(&b, "; capacity %.0f orders/s (%s)", r.Ramp.CapacityOrders, r.Ramp.StoppedBy)
 	}
+	b.WriteString(r.eventLine())
 	return b.String()
 }
 

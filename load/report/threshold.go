@@ -21,12 +21,14 @@ var DefaultThresholds = []string{"freshness.max<=10s", "freshness.p99<=2s", "los
 // run passes when one held.
 var DefaultRampThresholds = []string{"capacity>0"}
 
-// Defaults are the default thresholds of p.
+// Defaults are the default thresholds of p, with the event objectives
+// (DefaultEventThresholds) for each event path it drives.
 func Defaults(p profile.Profile) []string {
+	base := DefaultThresholds
 	if p.Ramp != nil {
-		return DefaultRampThresholds
+		base = DefaultRampThresholds
 	}
-	return DefaultThresholds
+	return append(append([]string(nil), base...), eventDefaults(p.EventPaths())...)
 }
 
 // unit is how a metric's values are read and written.
@@ -47,6 +49,18 @@ type metric struct {
 }
 
 func secs(msv float64) float64 { return msv / 1000 }
+
+// notMeasured is the value of a figure the run did not measure (an event
+// path that was not set up): a threshold on it fails.
+var notMeasured = math.NaN()
+
+// metricFor finds a metric by its canonical name.
+func metricFor(name string) (metric, bool) {
+	if m, ok := metrics()[name]; ok {
+		return m, true
+	}
+	return eventMetric(name)
+}
 
 func kindOf(r *Result, name string) *Kind {
 	if k := r.Requests[name]; k != nil {
@@ -146,7 +160,7 @@ func ParseThreshold(s string) (Threshold, error) {
 	if canon, ok := aliases[name]; ok {
 		name = canon
 	}
-	m, ok := metrics()[name]
+	m, ok := metricFor(name)
 	if !ok {
 		return Threshold{}, fmt.Errorf("threshold %q: unknown metric %q (known: %s)", expr, name, strings.Join(MetricNames(), ", "))
 	}
@@ -166,6 +180,7 @@ func MetricNames() []string {
 	for n := range aliases {
 		out = append(out, n)
 	}
+	out = append(out, eventMetricNames()...)
 	sort.Strings(out)
 	return out
 }
@@ -241,15 +256,43 @@ type Check struct {
 	OK       bool    `json:"ok"`
 }
 
-// Evaluate tests each threshold on r.
+// Evaluate tests each threshold on r; one on a figure the run did not
+// measure (an event path that was not set up) fails.
 func Evaluate(ts []Threshold, r *Result) []Check {
-	ms := metrics()
 	out := make([]Check, 0, len(ts))
 	for _, t := range ts {
-		v := ms[t.Metric].get(r)
+		m, _ := metricFor(t.Metric)
+		v := m.get(r)
+		if math.IsNaN(v) {
+			// JSON has no NaN: the check says it in words
+			out = append(out, Check{Expr: t.Expr, Metric: t.Metric, Shown: notMeasuredText(t.Metric, r)})
+			continue
+		}
 		out = append(out, Check{Expr: t.Expr, Metric: t.Metric, Observed: v, Shown: t.format(v), OK: t.holds(v)})
 	}
 	return out
+}
+
+// notMeasuredText says why an event metric has no value.
+func notMeasuredText(name string, r *Result) string {
+	rest := strings.TrimPrefix(name, "events.")
+	if _, aggregate := eventStats[rest]; !aggregate {
+		path, _, _ := strings.Cut(rest, ".")
+		if e := r.EventPath(path); e != nil {
+			return "not measured: " + e.Status + ": " + e.Reason
+		}
+		return "not measured: this run drove no event path " + path
+	}
+	var why []string
+	for _, e := range r.Events {
+		if !e.Measured() {
+			why = append(why, e.Path+" "+e.Status+": "+e.Reason)
+		}
+	}
+	if len(why) == 0 {
+		return "not measured: this run drove no event path"
+	}
+	return "not measured: " + strings.Join(why, "; ")
 }
 
 // Thresholds builds the list to check: base (the defaults, or a file's
@@ -272,11 +315,27 @@ func Thresholds(base, extra []string) ([]Threshold, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !seen[t.Metric] {
+		if !seen[t.Metric] && !seen[eventAggregate(t.Metric)] {
 			out = append(out, t)
 		}
 	}
 	return append(out, over...), nil
+}
+
+// eventAggregate is the all-paths metric a per-path event metric falls
+// under ("events.sns-sqs.p99" → "events.p99"): a threshold on it replaces
+// the defaults of every path; "" for other metrics.
+func eventAggregate(name string) string {
+	rest, ok := strings.CutPrefix(name, "events.")
+	if !ok {
+		return ""
+	}
+	if _, stat, ok := strings.Cut(rest, "."); ok {
+		if _, known := eventStats[stat]; known {
+			return "events." + stat
+		}
+	}
+	return ""
 }
 
 // Exprs are the thresholds as written.

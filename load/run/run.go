@@ -14,9 +14,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/groundstack/groundstack/harness/backend"
 	"github.com/groundstack/groundstack/harness/deploy/deliveries"
 	ld "github.com/groundstack/groundstack/load/deliveries"
+	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/freshness"
 	"github.com/groundstack/groundstack/load/openloop"
 	"github.com/groundstack/groundstack/load/profile"
@@ -69,6 +72,22 @@ type Options struct {
 	Terminal bool
 	// Seed makes the orders' contents repeatable (0: from the clock).
 	Seed uint64
+	// Events says where Profile.Events' paths are made and how they
+	// report (unused without them).
+	Events EventOptions
+}
+
+// EventOptions place the event traffic of a profile (profile.Events).
+type EventOptions struct {
+	// Endpoint is the cloud the event paths are made on when Target is
+	// given (default: Target, when it is a cloud's edge URL); Region its
+	// region (default us-east-1).
+	Endpoint, Region string
+	// CollectorListen and CollectorAdvertise place the collector the
+	// probe functions report to (see events.Options).
+	CollectorListen, CollectorAdvertise string
+	// Warmup is how long a path's first event may take (default 30 s).
+	Warmup time.Duration
 }
 
 // Run drives the deliveries flow with o.Profile and returns the result. It
@@ -110,6 +129,14 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	if err := o.Profile.Validate(); err != nil {
 		return fail(report.StatusFailed, fmt.Errorf("profile %s: %v", o.Profile.Name, err))
 	}
+	if err := ValidateEvents(o.Profile); err != nil {
+		return fail(report.StatusFailed, err)
+	}
+	// the cloud the event paths are made on
+	var (
+		cloud         aws.Config
+		cloudEndpoint string
+	)
 
 	// The target: a backend started here with the flow deployed, or a URL.
 	var (
@@ -131,6 +158,7 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 		}
 		res.Target = report.Target{Kind: "embedded", Backend: b.Name(), Endpoint: b.Endpoint(), APIURL: st.APIURL,
 			How: "deployed by this run (harness/deploy/deliveries)"}
+		cloud, cloudEndpoint = b.Config(), b.Endpoint()
 		wcred, rcred = stackLogin(st, DefaultUser), stackLogin(st, DefaultReader)
 	} else {
 		api, how, endpoint, err := apiURL(ctx, o.Target, o.APIName, o.Stage)
@@ -143,6 +171,18 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 		}
 		wcred = credentials{o.User, o.Password}
 		rcred = wcred
+		cloudEndpoint = strings.TrimRight(o.Events.Endpoint, "/")
+		if cloudEndpoint == "" {
+			cloudEndpoint = endpoint
+		}
+		if cloudEndpoint == "" && o.Profile.Events != nil {
+			return fail(report.StatusFailed, fmt.Errorf("event traffic needs the cloud's edge URL: give --target as one (http://127.0.0.1:4566) or --events-endpoint"))
+		}
+		region := o.Events.Region
+		if region == "" {
+			region = "us-east-1"
+		}
+		cloud = backend.SDKConfig(cloudEndpoint, region)
 	}
 	writer, reader = *ld.NewClient(res.Target.APIURL), *ld.NewClient(res.Target.APIURL)
 
@@ -151,6 +191,18 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	if err := preflight(ctx, &reader, rcred); err != nil {
 		return fail(report.StatusFailed, err)
 	}
+	// Event traffic: its paths set up and warmed before the clock starts
+	var evs *events.Traffic
+	if e := o.Profile.Events; e != nil {
+		var err error
+		evs, err = events.StartTraffic(ctx, events.Options{Config: cloud, Endpoint: cloudEndpoint, Paths: e.Paths, Deadline: o.Budget,
+			Warmup: o.Events.Warmup, CollectorListen: o.Events.CollectorListen, CollectorAdvertise: o.Events.CollectorAdvertise, Progress: o.Progress})
+		if err != nil {
+			return fail(report.StatusFailed, err)
+		}
+		defer func() { _ = evs.Close(ctx) }()
+	}
+
 	cpuBefore, childBefore := cpuTimes()
 
 	sessions := max(o.Profile.Sessions, 1)
@@ -208,6 +260,17 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 		streams = append(streams, openloop.Stream{Name: kind, Rate: func(at time.Duration) float64 { return o.Profile.KindRateAt(kind, at) }})
 		t.kinds = append(t.kinds, kind)
 	}
+	var eventStreams []int // stream index → path index, after the kinds
+	if evs != nil {
+		t.events = evs
+		for i, name := range evs.Paths() {
+			if evs.Ready(i) {
+				streams = append(streams, openloop.Stream{Name: "events " + name, Rate: o.Profile.EventRateAt})
+				eventStreams = append(eventStreams, i)
+			}
+		}
+		t.eventStreams = eventStreams
+	}
 
 	schedCtx, stopSched := context.WithCancel(ctx)
 	defer stopSched()
@@ -227,6 +290,9 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 		Start:       start,
 		Fire:        t.fire,
 		Dropped: func(ev openloop.Event) {
+			if ev.Stream >= len(t.kinds) {
+				return // counted from the stream's stats
+			}
 			rec.Due(t.kinds[ev.Stream], ev.Offset)
 			rec.Dropped(t.kinds[ev.Stream], ev.Offset)
 		},
@@ -237,13 +303,28 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	if ctx.Err() != nil {
 		drainCtx, cancelDrain = context.WithTimeout(context.WithoutCancel(ctx), o.StopGrace)
 	}
+	var eventFigs []*report.EventPath
+	var eventsDone sync.WaitGroup
+	if evs != nil {
+		fed := make([]events.Fed, len(evs.Paths()))
+		for si, st := range stats.Streams[len(t.kinds):] {
+			fed[eventStreams[si]] = events.Fed{Intended: st.Intended, Late: st.Late, Dropped: st.Dropped, Seconds: stats.Elapsed.Seconds()}
+		}
+		eventsDone.Add(1)
+		go func() {
+			defer eventsDone.Done()
+			eventFigs = evs.Finish(drainCtx, fed)
+		}()
+	}
 	pr := probe.Drain(drainCtx)
+	eventsDone.Wait()
 	cancelDrain()
 	stopProgress()
 	cancelReqs()
 
 	out := rec.Result(stats.Elapsed)
 	out.Profile, out.Shard, out.Target, out.Machine = res.Profile, res.Shard, res.Target, res.Machine
+	out.Events = eventFigs
 	out.Ended = time.Now()
 	out.Seconds = stats.Elapsed.Seconds()
 	f := &out.Freshness
@@ -270,12 +351,28 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 		}
 	}
 	rampMu.Unlock()
+	if evs != nil {
+		if err := evs.Close(ctx); err != nil && o.Progress != nil {
+			fmt.Fprintln(o.Progress, "event paths: cleanup:", err)
+		}
+	}
 	closeBackend()
 	cpuAfter, childAfter := cpuTimes()
 	out.Machine.CPUSecs, out.Machine.ChildCPU = (cpuAfter - cpuBefore).Seconds(), (childAfter - childBefore).Seconds()
 	out.Machine.LoadEnd = report.LoadAverage()
 	out.Finish(checks, rule)
 	return out, runErr
+}
+
+// ValidateEvents checks the profile's event paths by name (the profile
+// package only knows their syntax).
+func ValidateEvents(p profile.Profile) error {
+	for _, name := range p.EventPaths() {
+		if _, err := events.NewPath(name); err != nil {
+			return fmt.Errorf("profile %s: events: %v", p.Name, err)
+		}
+	}
+	return nil
 }
 
 // credentials are a login.

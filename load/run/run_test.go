@@ -10,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/groundstack/groundstack/harness/backend"
 	"github.com/groundstack/groundstack/load/loadtest"
 	"github.com/groundstack/groundstack/load/profile"
 	"github.com/groundstack/groundstack/load/report"
@@ -196,5 +200,44 @@ func TestRampFindsTheStepThatBreaks(t *testing.T) {
 	}
 	if !r.Steps[0].Held || !r.Steps[1].Held || r.Steps[2].Held {
 		t.Errorf("steps %+v %+v %+v", r.Steps[0], r.Steps[1], r.Steps[2])
+	}
+}
+
+// Event traffic beside the flow: the paths made on a real (embedded) cloud
+// while the flow is a fake API, fed by the same scheduler, every event
+// followed to its consumer, judged, and the resources removed after.
+func TestEventsBesideTheFlow(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b, err := backend.StartEmbedded(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	_, srv := loadtest.Start("courier-app", "pw")
+	defer srv.Close()
+	p := steady(20, time.Second, ordersOnly).WithEvents(&profile.Events{Paths: []string{"sns-sqs", "sqs-longpoll"}, Rate: 40})
+	// no timing beyond the budget: the machine may be loaded
+	checks, _ := report.Thresholds([]string{"freshness.max<=10s", "lost==0", "errors<0.1%", "events.lost==0", "events.max<=10s"}, nil)
+	res, err := Run(ctx, Options{Profile: p, Target: srv.URL, Password: "pw", Budget: 5 * time.Second, Thresholds: checks,
+		Events: EventOptions{Endpoint: b.Endpoint()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != 2 {
+		t.Fatalf("events %+v", res.Events)
+	}
+	for _, e := range res.Events {
+		if !e.Measured() || e.Produced < 30 || e.Accepted != e.Produced || e.Seen != e.Accepted || e.Lost != 0 || e.Count != e.Seen || e.IntendedRate <= 0 {
+			t.Errorf("%s", e.Line())
+		}
+	}
+	if !res.Passed || res.Requests[profile.Orders].OK != 20 {
+		t.Errorf("%s\n%+v", res.Line(), res.Thresholds)
+	}
+	out, err := sqs.NewFromConfig(b.Config()).ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("gsbench-")})
+	if err != nil || len(out.QueueUrls) != 0 {
+		t.Errorf("queues left after the run: %v %v", out.QueueUrls, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	ld "github.com/groundstack/groundstack/load/deliveries"
+	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/freshness"
 	"github.com/groundstack/groundstack/load/openloop"
 	"github.com/groundstack/groundstack/load/profile"
@@ -25,10 +26,18 @@ type traffic struct {
 	probe            *freshness.Probe
 	kinds            []string // by stream index
 	ctx              context.Context
+	// events are fed by the streams after the kinds: eventStreams maps
+	// them to the traffic's paths
+	events       *events.Traffic
+	eventStreams []int
 }
 
 // fire sends one request of the stream ev belongs to and records it.
 func (t *traffic) fire(ev openloop.Event) {
+	if ev.Stream >= len(t.kinds) {
+		t.events.Fire(t.ctx, t.eventStreams[ev.Stream-len(t.kinds)])
+		return
+	}
 	kind := t.kinds[ev.Stream]
 	t.rec.Due(kind, ev.Offset)
 	t.rec.Started(kind, ev.Offset, ev.Late, ev.Started.Sub(ev.Intended))

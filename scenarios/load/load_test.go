@@ -10,6 +10,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	deploy "github.com/groundstack/groundstack/harness/deploy/deliveries"
+	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/profile"
 	"github.com/groundstack/groundstack/load/report"
 	"github.com/groundstack/groundstack/load/run"
@@ -73,4 +74,43 @@ var _ = Describe("groundstack load", Label("load"), func() {
 		Expect(o.Sent).To(Equal(o.Intended), "no order dropped")
 		Expect(res.Freshness.Seen).To(Equal(o.OK), "every accepted order was seen")
 	}, NodeTimeout(2*time.Minute))
+
+	It("keeps every event fresh beside the flow: a short run with event traffic mixed in", func(ctx context.Context) {
+		// the probe function reports to this process: on the embedded
+		// backend only (functions elsewhere cannot reach its loopback)
+		paths := []string{events.PathSNSSQS, events.PathSQSLongPoll}
+		if first.Backend.Name() == "embedded" {
+			paths = []string{events.PathSNSSQS, events.PathSQSLambda}
+		}
+		p, ok := profile.Named("baseline", 5)
+		Expect(ok).To(BeTrue())
+		p = p.WithDuration(5 * time.Second).WithEvents(&profile.Events{Paths: paths, Rate: 100})
+		// robust on a loaded machine: every event delivered within the 10 s
+		// budget, none lost; the p99 (objective 100 ms) is reported
+		checks, err := report.Thresholds([]string{"freshness.max<=10s", "lost==0", "errors<0.1%", "events.lost==0", "events.max<=10s"}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		res, err := run.Run(ctx, run.Options{
+			Profile: p, Target: stack.APIURL, User: run.DefaultUser, Password: password(run.DefaultUser),
+			Thresholds: checks, Progress: GinkgoWriter, Events: run.EventOptions{Endpoint: first.Endpoint(), Warmup: 30 * time.Second},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		AddReportEntry("load with events", res.Line())
+		for _, e := range res.Events {
+			AddReportEntry("events "+e.Path, map[string]any{
+				"status": e.Status, "reason": e.Reason, "events": e.Accepted, "achieved_per_s": e.AchievedRate,
+				"p50_ms": e.P50, "p99_ms": e.P99, "max_ms": e.Max, "lost": e.Lost, "duplicates": e.Duplicates,
+			})
+		}
+		Expect(res.Status).To(Equal(report.StatusComplete), res.Error)
+		for _, c := range res.Thresholds {
+			Expect(c.OK).To(BeTrue(), "threshold %s: observed %s", c.Expr, c.Shown)
+		}
+		Expect(res.Events).To(HaveLen(len(paths)))
+		for _, e := range res.Events {
+			Expect(e.Status).To(Equal(report.EventMeasured), e.Line())
+			Expect(e.Accepted).To(BeNumerically(">", 100), e.Line())
+			Expect(e.Seen).To(Equal(e.Accepted), "every accepted event seen: %s", e.Line())
+			Expect(e.Via).To(HaveKeyWithValue(events.Route(e.Path), e.Seen), "%s: every event through %s", e.Path, events.Route(e.Path))
+		}
+	}, NodeTimeout(3*time.Minute))
 })

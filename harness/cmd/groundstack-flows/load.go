@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/profile"
 	"github.com/groundstack/groundstack/load/report"
 	"github.com/groundstack/groundstack/load/run"
@@ -44,6 +45,17 @@ requests/s every 5 s until a step breaks: the capacity), or a YAML/JSON file:
   rate: [{at: 0s, rps: 10}, {at: 1m, rps: 400}, {at: 2m, rps: 400}]   # requests/s, linear
   mix: {orders: 8, pedidos: 1, metrics: 1}                          # weights of the kinds
   # or, instead of rate: ramp: {start: 50, step: 50, every: 5s, max: 2000, p99: 1s}
+  events: {paths: [sns-sqs, sqs-lambda], rate: 200}                # optional event traffic
+  # events/s per path, or share: 0.5 (events per request, per path: follows the rate)
+
+Events: --events s3-lambda,sns-sqs (or all) mixes event traffic in, on the same cloud:
+the paths of groundstack bench-events (s3-lambda, s3-sqs, sns-sqs, sns-lambda,
+sqs-lambda, ddb-lambda, sqs-longpoll), each at --events-rate events/s (default 1000)
+or --events-share events per request. Each path's freshness (producing call
+acknowledged → consumer's handler start), lost and duplicates are reported beside
+the orders', and judged by events.<path>.p99<=100ms and events.<path>.lost==0.
+With --target, the paths are made through --events-endpoint (default: --target when
+it is an edge URL); functions report to a collector on --collector-listen.
 
 Target: without --target the embedded backend is started (GROUNDSTACK_BACKEND selects
 another) and the deliveries flow deployed on it. --target is either the API's invoke
@@ -54,12 +66,16 @@ A target needs --user/--password (default password: $DELIVERIES_DEMO_PASSWORD).
 
 Thresholds (k6-style, metric op value): default freshness.max<=10s, freshness.p99<=2s,
 lost==0, errors<0.1%; on a ramp capacity>0 (each step is judged by those limits, with
-the ramp's p99, 1s by default). --threshold replaces the default on the same metric;
---thresholds FILE (a YAML/JSON list) replaces them all. Metrics: freshness.{p50,p90,p99,max,mean,
-misses,lost}, errors, {orders,pedidos,metrics,logins}.{errors,latency.p99,…},
-latency.p99 (orders), dropped, late, rate.achieved, capacity (ramp, orders/s).
+the ramp's p99, 1s by default); with events, events.<path>.p99<=100ms and
+events.<path>.lost==0 for each path. --threshold replaces the default on the same
+metric (events.p99<=… replaces every path's p99); --thresholds FILE (a YAML/JSON list)
+replaces them all. Metrics: freshness.{p50,p90,p99,max,mean,misses,lost}, errors,
+{orders,pedidos,metrics,logins}.{errors,latency.p99,…}, latency.p99 (orders),
+dropped, late, rate.achieved, capacity (ramp, orders/s), events.{p50,p90,p99,max,mean,
+lost,duplicates,seen,accepted,failed,dropped,rate.achieved} (the worst path; counts
+summed) and events.<path>.<same> (one path; a path not set up fails its thresholds).
 
-Output in --out: summary.json (histograms included, for merge), junit.xml (one testcase
+Output in --out: summary.json (histograms included, for merge; events per path), junit.xml (one testcase
 per threshold), freshness.png, latency.png, rate.png. Exit status: 0 passed, 1 a
 threshold failed or the run failed, 2 bad input, 130 interrupted (the partial report
 is written, marked incomplete).
@@ -99,6 +115,14 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "seed of the orders' contents (0: from the clock)")
 	quiet := fs.Bool("quiet", false, "no live progress")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (the generator, and the embedded backend without --target) to FILE")
+	evPaths := fs.String("events", "", "event paths to drive beside the flow, comma-separated, or all (default: the profile's events)")
+	evRate := fs.Float64("events-rate", 0, fmt.Sprintf("events/s per path (default %d when neither this nor --events-share is given)", events.DefaultRate))
+	evShare := fs.Float64("events-share", 0, "events per request of the profile's rate, per path (follows the growth curve or the ramp)")
+	evEndpoint := fs.String("events-endpoint", "", "with --target: the cloud's edge URL the event paths are made on (default: --target when it is one)")
+	region := fs.String("region", envOr("AWS_REGION", "us-east-1"), "region of --events-endpoint")
+	evWarmup := fs.Duration("events-warmup", events.DefaultWarmup, "how long a path's first event may take (cold start) before the path counts as failed")
+	listen := fs.String("collector-listen", "127.0.0.1:0", "the event collector's listen address")
+	advertise := fs.String("collector-host", "", "host[:port] the probe functions reach the collector at (default: the listen address)")
 	if code, ok := parseFlags(fs, args, "load", loadUsage, stdout, stderr); !ok {
 		return code
 	}
@@ -119,8 +143,17 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usageFail(*prof, err)
 	}
 	p = p.WithDuration(*dur)
+	if p, err = withEventFlags(p, *evPaths, *evRate, *evShare); err != nil {
+		return usageFail(p.Name, err)
+	}
 	if err := p.Validate(); err != nil {
 		return usageFail(p.Name, fmt.Errorf("profile %s: %v", p.Name, err))
+	}
+	if err := run.ValidateEvents(p); err != nil {
+		return usageFail(p.Name, err)
+	}
+	if *evWarmup <= 0 {
+		return usageFail(p.Name, errors.New("--events-warmup must be positive"))
 	}
 	if *shard != "" {
 		i, n, err := profile.ParseShard(*shard)
@@ -152,7 +185,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// a second Ctrl-C ends the process at once
 	context.AfterFunc(ctx, stop)
 	o := run.Options{Profile: p, Shard: *shard, Target: *target, APIName: *apiName, Stage: *stage, User: *user, Password: *password,
-		Thresholds: checks, Budget: *budget, MaxInFlight: *maxInFlight, Seed: *seed}
+		Thresholds: checks, Budget: *budget, MaxInFlight: *maxInFlight, Seed: *seed,
+		Events: run.EventOptions{Endpoint: *evEndpoint, Region: *region, CollectorListen: *listen, CollectorAdvertise: *advertise, Warmup: *evWarmup}}
 	if !*quiet {
 		o.Progress = stderr
 		if f, ok := stderr.(*os.File); ok {
@@ -160,6 +194,13 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stderr, "groundstack load: profile %s (%s) for %v, target %s\n", p.Name, describe(p), p.Length(), targetName(*target))
+	if e := p.Events; e != nil {
+		pace := fmt.Sprintf("%g events/s", e.Rate)
+		if e.Share > 0 {
+			pace = fmt.Sprintf("%g events per request", e.Share)
+		}
+		fmt.Fprintf(stderr, "groundstack load: events on %s, %s per path\n", strings.Join(e.Paths, ", "), pace)
+	}
 	res, runErr := run.Run(ctx, o)
 	if runErr != nil {
 		fmt.Fprintln(stderr, "groundstack load:", runErr)
@@ -238,6 +279,49 @@ func runLoadMerge(args []string, stdout, stderr io.Writer) int {
 	return exitPassed
 }
 
+// withEventFlags applies --events, --events-rate and --events-share to the
+// profile's event traffic: --events replaces its paths ("all": every path);
+// a rate or share replaces its pace (1,000 events/s per path by default).
+func withEventFlags(p profile.Profile, paths string, rate, share float64) (profile.Profile, error) {
+	if rate < 0 || share < 0 {
+		return p, errors.New("--events-rate and --events-share must not be negative")
+	}
+	if rate > 0 && share > 0 {
+		return p, errors.New("give --events-rate or --events-share, not both")
+	}
+	e := profile.Events{}
+	if p.Events != nil {
+		e = *p.Events
+	}
+	if paths = strings.TrimSpace(paths); paths != "" {
+		e.Paths = nil
+		if paths == "all" {
+			e.Paths = append(e.Paths, events.PathNames...)
+		} else {
+			for _, name := range strings.Split(paths, ",") {
+				if name = strings.TrimSpace(name); name != "" {
+					e.Paths = append(e.Paths, name)
+				}
+			}
+		}
+	}
+	if len(e.Paths) == 0 {
+		if rate > 0 || share > 0 {
+			return p, errors.New("--events-rate and --events-share need event paths: --events sns-sqs,… (or an events section in the profile)")
+		}
+		return p, nil
+	}
+	switch {
+	case rate > 0:
+		e.Rate, e.Share = rate, 0
+	case share > 0:
+		e.Rate, e.Share = 0, share
+	case e.Rate == 0 && e.Share == 0:
+		e.Rate = events.DefaultRate
+	}
+	return p.WithEvents(&e), nil
+}
+
 // thresholdList is the defaults (or file's list) with flags replacing
 // thresholds on the same metric.
 func thresholdList(file string, flags, defaults []string) ([]report.Threshold, error) {
@@ -298,6 +382,9 @@ func printSummary(w io.Writer, r *report.Result, files []string) {
 	fmt.Fprintln(&b, r.Line())
 	if r.Target.APIURL != "" {
 		fmt.Fprintf(&b, "  target: %s (%s)\n", r.Target.APIURL, r.Target.How)
+	}
+	for _, e := range r.Events {
+		fmt.Fprintf(&b, "  events %s\n", e.Line())
 	}
 	if r.Error != "" {
 		fmt.Fprintf(&b, "  %s: %s\n", r.Status, r.Error)

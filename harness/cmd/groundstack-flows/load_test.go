@@ -9,12 +9,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/loadtest"
+	"github.com/groundstack/groundstack/load/profile"
 	"github.com/groundstack/groundstack/load/report"
 )
 
@@ -79,6 +82,13 @@ func TestLoadBadInput(t *testing.T) {
 		{"target without a password", []string{"--target", closed, "--duration", "1s"}, exitUsage, "--target needs the API's password", ""},
 		{"unreachable target", []string{"--target", closed, "--password", "x", "--duration", "1s"}, exitFailed, "is unreachable: connection refused", "failed"},
 		{"target answering 5xx", []string{"--target", fails, "--password", "x", "--duration", "1s"}, exitFailed, "the API answered HTTP 503 to POST /token: upstream down", "failed"},
+		{"unknown event path", []string{"--events", "sns-sqs,sns-kafka"}, exitUsage, `events: unknown path "sns-kafka" (paths: s3-lambda, s3-sqs, sns-sqs`, ""},
+		{"event rate without paths", []string{"--events-rate", "10"}, exitUsage, "--events-rate and --events-share need event paths", ""},
+		{"event rate and share", []string{"--events", "sns-sqs", "--events-rate", "10", "--events-share", "1"}, exitUsage, "give --events-rate or --events-share, not both", ""},
+		{"negative event rate", []string{"--events", "sns-sqs", "--events-rate", "-1"}, exitUsage, "must not be negative", ""},
+		{"event path twice", []string{"--events", "sns-sqs,sns-sqs"}, exitUsage, "events: path sns-sqs named twice", ""},
+		{"bad event threshold", []string{"--events", "sns-sqs", "--threshold", "events.sns-sqs.p98<=1s"}, exitUsage, `unknown metric "events.sns-sqs.p98"`, ""},
+		{"events without a cloud", []string{"--target", fails, "--password", "x", "--duration", "1s", "--events", "sns-sqs"}, exitFailed, "event traffic needs the cloud's edge URL", "failed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,6 +116,39 @@ func TestLoadBadInput(t *testing.T) {
 				t.Error("no junit.xml")
 			}
 		})
+	}
+}
+
+func TestEventFlagsShapeTheProfile(t *testing.T) {
+	base, _ := profile.Named("year2", 1)
+	fromFile := base.WithEvents(&profile.Events{Paths: []string{"s3-sqs"}, Share: 0.5})
+	cases := []struct {
+		name        string
+		p           profile.Profile
+		paths       string
+		rate, share float64
+		want        *profile.Events
+	}{
+		{"none", base, "", 0, 0, nil},
+		{"paths at the default rate", base, "sns-sqs, sqs-lambda", 0, 0, &profile.Events{Paths: []string{"sns-sqs", "sqs-lambda"}, Rate: 1000}},
+		{"all", base, "all", 0, 2, &profile.Events{Paths: events.PathNames, Share: 2}},
+		{"the file's events", fromFile, "", 0, 0, &profile.Events{Paths: []string{"s3-sqs"}, Share: 0.5}},
+		{"the file's paths at a flag's rate", fromFile, "", 50, 0, &profile.Events{Paths: []string{"s3-sqs"}, Rate: 50}},
+		{"flags replace the file's paths", fromFile, "ddb-lambda", 0, 0, &profile.Events{Paths: []string{"ddb-lambda"}, Share: 0.5}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := withEventFlags(tc.p, tc.paths, tc.rate, tc.share)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(p.Events, tc.want) {
+				t.Errorf("events %+v, want %+v", p.Events, tc.want)
+			}
+		})
+	}
+	if fromFile.Events.Share != 0.5 || fromFile.Events.Rate != 0 {
+		t.Errorf("the flags changed the profile they were given: %+v", fromFile.Events)
 	}
 }
 
