@@ -304,7 +304,7 @@ func (s *Alarms) transition(a *Alarm, state, reason, data string, now time.Time)
 	a.State, a.StateTransitioned = state, now
 	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyState, Time: now,
 		Summary: "Alarm updated from " + old + " to " + state,
-		Data: `{"version":"1.0","oldState":{"stateValue":"` + old + `"},"newState":{"stateValue":"` + state + `","stateReason":` + jsonQuote(reason) + `}}`}, now)
+		Data:    `{"version":"1.0","oldState":{"stateValue":"` + old + `"},"newState":{"stateValue":"` + state + `","stateReason":` + jsonQuote(reason) + `}}`}, now)
 	if !a.ActionsEnabled {
 		return nil
 	}
