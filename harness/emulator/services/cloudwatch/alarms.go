@@ -158,7 +158,7 @@ func (s *Alarms) Put(a *Alarm, now time.Time) {
 	}
 	byName[a.Name] = a
 	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyConfig, Summary: summary, Time: now,
-		Data: mustJSON(map[string]any{"type": "Create", "version": "1.0"})}, now)
+		Data: `{"version":"1.0","type":"Create"}`}, now)
 }
 
 // record appends a history item; the caller holds s.mu.
@@ -633,13 +633,6 @@ func appendISOMillis(b []byte, t time.Time) []byte {
 
 func isoMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000+0000") }
 
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "{}"
-	}
-	return string(b)
-}
 
 // Reset drops every alarm and all history.
 func (s *Alarms) Reset() {
