@@ -633,7 +633,6 @@ func appendISOMillis(b []byte, t time.Time) []byte {
 
 func isoMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000+0000") }
 
-
 // Reset drops every alarm and all history.
 func (s *Alarms) Reset() {
 	s.mu.Lock()
