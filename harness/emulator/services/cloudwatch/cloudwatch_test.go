@@ -236,3 +236,28 @@ func rawCBOR(t *testing.T, url, op string, body []byte) (int, http.Header, []byt
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header, b
 }
+
+// SQS's queue depth is sampled once a minute of the alarm clock.
+func TestSQSMetricsSampled(t *testing.T) {
+	t.Parallel()
+	c := start(t)
+	q, err := c.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("depth")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String("m")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := advance(t, c.e, time.Minute)
+	st, err := c.cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/SQS"), MetricName: aws.String("ApproximateNumberOfMessagesVisible"),
+		Dimensions: []cwtypes.Dimension{dim("QueueName", "depth")}, StartTime: aws.Time(now.Add(-10 * time.Minute)), EndTime: aws.Time(now.Add(time.Minute)),
+		Period: aws.Int32(60), Statistics: []cwtypes.Statistic{cwtypes.StatisticMaximum}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Datapoints) == 0 || *st.Datapoints[len(st.Datapoints)-1].Maximum != 3 {
+		t.Fatalf("queue depth: %+v", st.Datapoints)
+	}
+}

@@ -119,6 +119,19 @@ func TestLambdaErrorsAlarmNotifiesQueue(t *testing.T) {
 	if err != nil || len(lm.Metrics) != 1 {
 		t.Fatalf("Duration metric: %v %+v", err, lm)
 	}
+	// A throttled invocation counts in Throttles, not Invocations.
+	if _, err := lc.PutFunctionConcurrency(ctx, &awslambda.PutFunctionConcurrencyInput{FunctionName: aws.String("failing"), ReservedConcurrentExecutions: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("failing"), Payload: []byte(`{"mode":"echo"}`)}); err == nil {
+		t.Fatal("invoke with no concurrency succeeded")
+	}
+	th, err := c.cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/Lambda"), MetricName: aws.String("Throttles"),
+		Dimensions: []cwtypes.Dimension{dim("FunctionName", "failing")}, StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now.Add(time.Hour)),
+		Period: aws.Int32(3600), Statistics: []cwtypes.Statistic{cwtypes.StatisticSum}})
+	if err != nil || len(th.Datapoints) != 1 || *th.Datapoints[0].Sum != 1 {
+		t.Fatalf("Throttles: %v %+v", err, th)
+	}
 }
 
 func alarmState(t *testing.T, c clients, name string) cwtypes.StateValue {
