@@ -3,6 +3,7 @@ package emulator
 import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
+	"github.com/groundstack/groundstack/harness/emulator/services/apigatewayv2"
 	"github.com/groundstack/groundstack/harness/emulator/services/cloudwatch"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
 	"github.com/groundstack/groundstack/harness/emulator/services/ec2"
@@ -29,7 +30,7 @@ func builtins(env *cloud.Env) []cloud.Service {
 		logs.New(env),
 		cloudwatch.New(env),
 		lambda.New(env),
-		apigateway.New(env),
+		apigateway.New(env), apigatewayv2.New(env),
 		s3.New(env),
 		ec2.New(env),
 	}

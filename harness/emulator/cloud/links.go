@@ -24,7 +24,24 @@ const (
 	LinkSigV4 = "sigv4"
 	// LinkIdentities names a CallerIdentities (STS).
 	LinkIdentities = "identities"
+	// LinkAPIGatewayV2 names an ExecuteAPI (API Gateway v2).
+	LinkAPIGatewayV2 = "apigatewayv2"
 )
+
+// ExecuteAPI is API Gateway v2 (HTTP and WebSocket APIs) as API Gateway
+// (REST APIs) reaches it. Both sign as "apigateway" and share the
+// execute-api invoke URLs, whose edge routes the REST service owns: it hands
+// v2 the control plane under /v2/ and the invocations of the API ids v2
+// knows.
+type ExecuteAPI interface {
+	// ServeControlPlane serves a control-plane request (path under /v2/).
+	ServeControlPlane(w http.ResponseWriter, r *http.Request)
+	// ServeInvocation serves a data-plane request to apiID when apiID is one
+	// of v2's APIs (stage is the first path segment after the id, path the
+	// escaped rest, host whether the {api}.execute-api host form was used),
+	// and reports whether it did; false leaves the request unanswered.
+	ServeInvocation(w http.ResponseWriter, r *http.Request, apiID, stage, path string, host bool) bool
+}
 
 // Queues is SQS as other services use it in-process: SNS subscriptions and
 // S3 notifications send; Lambda event source mappings and destinations

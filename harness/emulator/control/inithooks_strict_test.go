@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,10 @@ func TestStrictInitHookRunsWithItsOwnSession(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAHOSTKEY000000000")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "host-secret-must-not-leak")
 	t.Setenv("AWS_PROFILE", "host-profile")
-	t.Setenv("GROUNDSTACK_ACCESS_KEYS", emutest.AccessKey+":"+emutest.SecretKey)
+	// The emulator's secret must be one no other variable can hold by chance
+	// (emutest's "test" is a substring of many a host's environment).
+	secret := "emulator-secret-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	t.Setenv("GROUNDSTACK_ACCESS_KEYS", emutest.AccessKey+":"+secret)
 	dir := t.TempDir()
 	ready := filepath.Join(dir, "ready.d")
 	if err := os.Mkdir(ready, 0o755); err != nil {
@@ -37,7 +41,7 @@ func TestStrictInitHookRunsWithItsOwnSession(t *testing.T) {
 	writeScript(t, ready, "01-env.sh", "env > "+envFile+".tmp && mv "+envFile+".tmp "+envFile+
 		"\ni=0; while [ ! -e "+goFile+" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n", 0o644)
 
-	e, _ := emutest.Start(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}), emulator.WithInitDir(dir))
+	e, _ := emutest.Start(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: secret}), emulator.WithInitDir(dir))
 	var env map[string]string
 	deadline := time.Now().Add(30 * time.Second)
 	for env == nil && time.Now().Before(deadline) {
@@ -61,7 +65,7 @@ func TestStrictInitHookRunsWithItsOwnSession(t *testing.T) {
 		}
 	}
 	for k, v := range env {
-		if strings.Contains(v, "host-secret-must-not-leak") || strings.Contains(v, emutest.SecretKey) {
+		if strings.Contains(v, "host-secret-must-not-leak") || strings.Contains(v, secret) {
 			t.Errorf("the hook sees a secret in %s", k)
 		}
 	}

@@ -11,15 +11,15 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Wire names of the service.
 const (
 	scope          = "apigateway"
-	pathRestAPIs   = "/restapis"
-	pathExecuteAPI = "/_aws/execute-api"
-	hostExecuteAPI = "execute-api.localhost.localstack.cloud"
-	userRequest    = "_user_request_"
+	pathRestAPIs   = execapi.PathRestAPIs
+	pathExecuteAPI = execapi.PathExecuteAPI
+	hostExecuteAPI = execapi.HostExecuteAPI
 
 	// DefaultIntegrationTimeout is API Gateway's integration timeout.
 	DefaultIntegrationTimeout = 29 * time.Second
@@ -77,7 +77,7 @@ func (s *Service) Routes() []cloud.Route {
 
 // isInvocation reports whether r is a data-plane (invoke URL) request.
 func isInvocation(r *http.Request) bool {
-	_, ok := parseInvocation(r)
+	_, ok := execapi.ParseInvocation(r)
 	return ok
 }
 
@@ -90,20 +90,45 @@ func (s *Service) Store() *Store { return s.store }
 // serveDataPlane is all an unsigned request on an invoke URL form reaches:
 // an invocation, or API Gateway's answer to a path that names none.
 func (s *Service) serveDataPlane(w http.ResponseWriter, r *http.Request) {
-	inv, ok := parseInvocation(r)
+	inv, ok := execapi.ParseInvocation(r)
 	if !ok {
 		s.newExchange(w, r, invocation{}).fail(gwMissingAuthToken)
 		return
 	}
-	s.invoke(w, r, inv)
+	s.dispatch(w, r, inv)
 }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if inv, ok := parseInvocation(r); ok {
-		s.invoke(w, r, inv)
+	if inv, ok := execapi.ParseInvocation(r); ok {
+		s.dispatch(w, r, inv)
+		return
+	}
+	if v2 := s.v2(); v2 != nil && strings.HasPrefix(r.URL.Path, pathV2) {
+		v2.ServeControlPlane(w, r)
 		return
 	}
 	s.api.ServeHTTP(w, r)
+}
+
+// pathV2 starts API Gateway v2's control plane, which shares this
+// service's signing scope.
+const pathV2 = "/v2/"
+
+// v2 is API Gateway v2 when the emulator serves it.
+func (s *Service) v2() cloud.ExecuteAPI {
+	v, _ := s.env.Links.Get(cloud.LinkAPIGatewayV2).(cloud.ExecuteAPI)
+	return v
+}
+
+// dispatch serves an invocation: API ids of API Gateway v2 (HTTP and
+// WebSocket APIs) share the invoke URLs and are handed to it.
+func (s *Service) dispatch(w http.ResponseWriter, r *http.Request, inv invocation) {
+	if !s.store.Has(inv.APIID) {
+		if v2 := s.v2(); v2 != nil && v2.ServeInvocation(w, r, inv.APIID, inv.Stage, inv.Path, inv.Host) {
+			return
+		}
+	}
+	s.invoke(w, r, inv)
 }
 
 // writeError renders a control-plane error as API Gateway does: the code in

@@ -178,7 +178,7 @@ func (s *Service) testInvokeAuthorizer(c *awsproto.Call, in *testInvokeAuthorize
 		req.Header.Set(k, v)
 	}
 	segs, _ := SplitPath(u.EscapedPath())
-	x := s.newExchange(nil, req, invocation{apiID: in.RestAPIID, stage: testInvokeStage, path: u.EscapedPath()})
+	x := s.newExchange(nil, req, invocation{APIID: in.RestAPIID, Stage: testInvokeStage, Path: u.EscapedPath()})
 	rt := &route{
 		target: Target{Snapshot: &Snapshot{}, Stage: testInvokeStage, Variables: in.StageVariables, Region: region},
 		node:   &RouteNode{Path: u.Path}, method: &Method{HTTPMethod: http.MethodGet, AuthorizationType: "CUSTOM", AuthorizerID: z.ID},

@@ -1,7 +1,6 @@
 package apigateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // This file is the data plane's access control, in API Gateway's order:
@@ -20,9 +20,8 @@ import (
 // neither (authorizationType NONE, apiKeyRequired false) skip all of it.
 
 const (
-	hdrAPIKey        = "X-Api-Key"
-	executeAPI       = "execute-api"
-	executeAPIAction = "execute-api:Invoke"
+	hdrAPIKey  = "X-Api-Key"
+	executeAPI = "execute-api"
 )
 
 // caller is what authorization learnt of a request, for the integration.
@@ -54,7 +53,7 @@ func (x *exchange) authorize(rt *route) bool {
 		}
 	case "COGNITO_USER_POOLS":
 		// Not emulated: refuse rather than serve a protected method unprotected.
-		x.s.env.Log.Warn("API Gateway: COGNITO_USER_POOLS authorizers are not emulated; request refused", "api", x.inv.apiID)
+		x.s.env.Log.Warn("API Gateway: COGNITO_USER_POOLS authorizers are not emulated; request refused", "api", x.inv.APIID)
 		x.fail(gwCognitoNotEmulated)
 		return false
 	}
@@ -79,7 +78,7 @@ func (x *exchange) meterAPIKey(rt *route) bool {
 		x.fail(gwForbidden)
 		return false
 	}
-	id, verdict := x.s.store.Admit(value, x.inv.apiID, x.inv.stage, rt.node.Path, rt.method.HTTPMethod, x.start)
+	id, verdict := x.s.store.Admit(value, x.inv.APIID, x.inv.Stage, rt.node.Path, rt.method.HTTPMethod, x.start)
 	switch verdict {
 	case KeyRefused:
 		x.fail(gwForbidden)
@@ -222,7 +221,7 @@ func (x *exchange) authorizeCustom(rt *route) bool {
 		x.fail(*gw)
 		return false
 	}
-	switch res.policy.evaluate(methodARN) {
+	switch res.policy.Evaluate(methodARN) {
 	case effectDeny:
 		x.fail(gwExplicitDeny)
 		return false
@@ -258,7 +257,7 @@ func (x *exchange) runAuthorizer(z *Authorizer, rt *route, methodARN string, cac
 	}
 	var cacheKey string
 	if cached && z.TTL > 0 && len(values) > 0 {
-		cacheKey = authCacheKey(x.inv.apiID, x.inv.stage, z.ID, values)
+		cacheKey = authCacheKey(x.inv.APIID, x.inv.Stage, z.ID, values)
 	}
 	var latency int64
 	res, hit := x.s.store.auth.get(cacheKey, x.start)
@@ -353,21 +352,21 @@ func (x *exchange) identityValue(src string, rt *route) string {
 	}
 	switch strings.TrimPrefix(src, "context.") {
 	case "identity.sourceIp":
-		return sourceIP(r)
+		return execapi.SourceIP(r)
 	case "identity.userAgent":
 		return r.UserAgent()
 	case "httpMethod":
 		return r.Method
 	case "stage":
-		return x.inv.stage
+		return x.inv.Stage
 	case "apiId":
-		return x.inv.apiID
+		return x.inv.APIID
 	case "resourcePath":
 		return rt.node.Path
 	case "resourceId":
 		return rt.node.ID
 	case "path":
-		return "/" + x.inv.stage + "/" + strings.Join(rt.segs, "/")
+		return "/" + x.inv.Stage + "/" + strings.Join(rt.segs, "/")
 	case "requestId":
 		return x.requestID
 	case "accountId":
@@ -378,7 +377,7 @@ func (x *exchange) identityValue(src string, rt *route) string {
 
 // methodARN is arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}.
 func (x *exchange) methodARN(rt *route) string {
-	return "arn:aws:execute-api:" + rt.target.Region + ":" + x.s.env.Account + ":" + x.inv.apiID + "/" + x.inv.stage + "/" +
+	return "arn:aws:execute-api:" + rt.target.Region + ":" + x.s.env.Account + ":" + x.inv.APIID + "/" + x.inv.Stage + "/" +
 		x.r.Method + "/" + strings.Join(rt.segs, "/")
 }
 
@@ -421,7 +420,7 @@ func (x *exchange) requestEvent(rt *route, methodARN string) requestEvent {
 // answer; a non-nil gateway response is the client's answer instead.
 func (s *Service) invokeAuthorizer(ctx context.Context, z *Authorizer, t Target, event any, timeout time.Duration) (*authResult, *gatewayResponse) {
 	inv, _ := s.env.Links.Get(cloud.LinkLambda).(cloud.FunctionInvoker)
-	fnARN, ok := LambdaFunctionOf(substituteStageVariables(z.URI, t.Variables))
+	fnARN, ok := execapi.LambdaFunctionOf(execapi.SubstituteStageVariables(z.URI, t.Variables))
 	if inv == nil || !ok {
 		s.env.Log.Warn("API Gateway: authorizer function cannot be invoked", "authorizer", z.ID, "uri", z.URI)
 		return nil, &gwAuthorizerConfig
@@ -432,8 +431,8 @@ func (s *Service) invokeAuthorizer(ctx context.Context, z *Authorizer, t Target,
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fn, qualifier := splitQualifier(fnARN)
-	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: regionOfARN(fn, t.Region), Function: fn, Qualifier: qualifier, Payload: payload})
+	fn, qualifier := execapi.SplitQualifier(fnARN)
+	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: execapi.RegionOfARN(fn, t.Region), Function: fn, Qualifier: qualifier, Payload: payload})
 	if err != nil {
 		s.env.Log.Warn("API Gateway: authorizer invocation failed", "function", fnARN, "err", err)
 		return nil, &gwAuthorizerConfig
@@ -455,178 +454,23 @@ func (s *Service) invokeAuthorizer(ctx context.Context, z *Authorizer, t Target,
 	return out, nil
 }
 
-// parseAuthorizerOutput reads an authorizer's answer
-// (events.APIGatewayCustomAuthorizerResponse): a policy document is
-// required; context values must be strings, numbers or booleans, and reach
-// the integration as strings.
+// parseAuthorizerOutput reads an authorizer's answer (see
+// execapi.ParseAuthorizerOutput).
 func parseAuthorizerOutput(payload []byte) (*authResult, bool) {
-	var raw struct {
-		PrincipalID        *string                    `json:"principalId"`
-		PolicyDocument     json.RawMessage            `json:"policyDocument"`
-		Context            map[string]json.RawMessage `json:"context"`
-		UsageIdentifierKey *string                    `json:"usageIdentifierKey"`
-	}
-	trimmed := bytes.TrimSpace(payload)
-	if len(trimmed) == 0 || trimmed[0] != '{' || json.Unmarshal(trimmed, &raw) != nil {
+	o, ok := execapi.ParseAuthorizerOutput(payload)
+	if !ok {
 		return nil, false
 	}
-	var doc policyDocument
-	if len(raw.PolicyDocument) == 0 || json.Unmarshal(raw.PolicyDocument, &doc) != nil || len(doc.Statement) == 0 {
-		return nil, false
-	}
-	out := &authResult{policy: doc, policyJSON: raw.PolicyDocument}
-	if raw.PrincipalID != nil {
-		out.principalID = *raw.PrincipalID
-	}
-	if raw.UsageIdentifierKey != nil {
-		out.usageKey = *raw.UsageIdentifierKey
-	}
-	if len(raw.Context) > 0 {
-		out.context = make(map[string]string, len(raw.Context))
-		for k, v := range raw.Context {
-			s, ok := scalar(v)
-			if !ok {
-				return nil, false
-			}
-			if s != nil {
-				out.context[k] = *s
-			}
-		}
-	}
-	return out, true
+	return &authResult{principalID: o.PrincipalID, policy: o.Policy, policyJSON: o.PolicyJSON, context: o.Context, usageKey: o.UsageKey}, true
 }
 
-// --- IAM policy documents ------------------------------------------------------
-
-type effect int
+// IAM policy documents are evaluated by execapi, for both API Gateways.
+type policyDocument = execapi.PolicyDocument
 
 const (
-	effectNone effect = iota
-	effectAllow
-	effectDeny
+	effectNone  = execapi.EffectNone
+	effectAllow = execapi.EffectAllow
+	effectDeny  = execapi.EffectDeny
 )
 
-// policyDocument is the IAM policy an authorizer returns.
-type policyDocument struct {
-	Version   string        `json:"Version"`
-	Statement statementList `json:"Statement"`
-}
-
-type statement struct {
-	Effect      string     `json:"Effect"`
-	Action      stringList `json:"Action"`
-	NotAction   stringList `json:"NotAction"`
-	Resource    stringList `json:"Resource"`
-	NotResource stringList `json:"NotResource"`
-}
-
-// statementList is one statement or a list of them.
-type statementList []statement
-
-func (l *statementList) UnmarshalJSON(b []byte) error {
-	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '{' {
-		var s statement
-		if err := json.Unmarshal(t, &s); err != nil {
-			return err
-		}
-		*l = statementList{s}
-		return nil
-	}
-	return json.Unmarshal(b, (*[]statement)(l))
-}
-
-// stringList is a string or a list of strings.
-type stringList []string
-
-func (l *stringList) UnmarshalJSON(b []byte) error {
-	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '"' {
-		var s string
-		if err := json.Unmarshal(t, &s); err != nil {
-			return err
-		}
-		*l = stringList{s}
-		return nil
-	}
-	return json.Unmarshal(b, (*[]string)(l))
-}
-
-// evaluate applies the policy to execute-api:Invoke on resource as IAM
-// does: an explicit Deny wins, then an Allow; nothing is an implicit deny.
-func (p policyDocument) evaluate(resource string) effect {
-	verdict := effectNone
-	for _, st := range p.Statement {
-		if !st.applies(resource) {
-			continue
-		}
-		switch st.Effect {
-		case "Deny":
-			return effectDeny
-		case "Allow":
-			verdict = effectAllow
-		}
-	}
-	return verdict
-}
-
-func (st statement) applies(resource string) bool {
-	action := anyMatch(st.Action, executeAPIAction, true)
-	if len(st.NotAction) > 0 {
-		action = !anyMatch(st.NotAction, executeAPIAction, true)
-	}
-	res := anyMatch(st.Resource, resource, false)
-	if len(st.NotResource) > 0 {
-		res = !anyMatch(st.NotResource, resource, false)
-	}
-	return action && res
-}
-
-// anyMatch reports whether s matches one of patterns; fold ignores ASCII
-// case (actions), else the match is exact (resources).
-func anyMatch(patterns []string, s string, fold bool) bool {
-	for _, p := range patterns {
-		if wildcardMatchFold(p, s, fold) {
-			return true
-		}
-	}
-	return false
-}
-
-// wildcardMatch matches s against an IAM pattern: '*' is any run of
-// characters (slashes included), '?' any one.
-func wildcardMatch(p, s string) bool { return wildcardMatchFold(p, s, false) }
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-// wildcardMatchFold is wildcardMatch, ignoring ASCII case with fold. It
-// keeps one backtrack point (the last '*'), so it runs in O(len(p)·len(s))
-// at worst, without allocating.
-func wildcardMatchFold(p, s string, fold bool) bool {
-	eq := func(a, b byte) bool { return a == b || fold && lowerASCII(a) == lowerASCII(b) }
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && p[pi] == '*': // before a literal: s may hold '*' too
-			star, mark = pi, si
-			pi++
-		case pi < len(p) && (p[pi] == '?' || eq(p[pi], s[si])):
-			pi++
-			si++
-		case star >= 0:
-			pi = star + 1
-			mark++
-			si = mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
+func wildcardMatch(p, s string) bool { return execapi.WildcardMatch(p, s) }

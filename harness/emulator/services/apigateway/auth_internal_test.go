@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 func TestWildcardMatch(t *testing.T) {
@@ -50,7 +52,7 @@ func TestPolicyEvaluation(t *testing.T) {
 	const arn = "arn:aws:execute-api:us-east-1:000000000000:abc/prod/GET/pets"
 	for _, c := range []struct {
 		doc  string
-		want effect
+		want execapi.Effect
 	}{
 		{`{"Statement":{"Effect":"Allow","Action":"execute-api:Invoke","Resource":"*"}}`, effectAllow},
 		{`{"Statement":[{"Effect":"Allow","Action":["execute-api:*"],"Resource":["` + arn + `"]}]}`, effectAllow},
@@ -64,7 +66,7 @@ func TestPolicyEvaluation(t *testing.T) {
 		if !ok {
 			t.Fatalf("policy %s refused", c.doc)
 		}
-		if got := out.policy.evaluate(arn); got != c.want {
+		if got := out.policy.Evaluate(arn); got != c.want {
 			t.Errorf("%s: %v, want %v", c.doc, got, c.want)
 		}
 	}
@@ -185,7 +187,7 @@ func FuzzAuthorizerOutput(f *testing.F) {
 		if !ok {
 			return
 		}
-		e := out.policy.evaluate(arn)
+		e := out.policy.Evaluate(arn)
 		if e != effectNone && e != effectAllow && e != effectDeny {
 			t.Fatalf("verdict %v", e)
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"regexp"
 	"sort"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // This file is the data plane: requests to a deployed stage on any of the
@@ -34,52 +34,6 @@ const (
 	defaultContentType = "application/json"
 )
 
-// invocation is a data-plane request's API, stage and resource path
-// (escaped, with its leading '/').
-type invocation struct {
-	apiID string
-	stage string
-	path  string
-	host  bool // the {api}.execute-api host form
-}
-
-// parseInvocation recognises the three invoke URL forms:
-//
-//	http://{api}.execute-api.localhost.localstack.cloud:{port}/{stage}/{path}
-//	http://host:{port}/_aws/execute-api/{api}/{stage}/{path}
-//	http://host:{port}/restapis/{api}/{stage}/_user_request_/{path}
-func parseInvocation(r *http.Request) (invocation, bool) {
-	p := r.URL.EscapedPath()
-	if m, ok := awsproto.HostMatchOf(r); ok && !strings.Contains(m.Resource, ".") {
-		stage, rest := cutSegment(p)
-		return invocation{apiID: m.Resource, stage: stage, path: rest, host: true}, true
-	}
-	if rest, ok := strings.CutPrefix(p, pathExecuteAPI+"/"); ok {
-		id, rest := cutSegment("/" + rest)
-		stage, rest := cutSegment(rest)
-		return invocation{apiID: id, stage: stage, path: rest}, true
-	}
-	if rest, ok := strings.CutPrefix(p, pathRestAPIs+"/"); ok {
-		id, rest := cutSegment("/" + rest)
-		stage, rest := cutSegment(rest)
-		marker, rest := cutSegment(rest)
-		if marker == userRequest {
-			return invocation{apiID: id, stage: stage, path: rest}, true
-		}
-	}
-	return invocation{}, false
-}
-
-// cutSegment splits "/a/b/c" into "a" and "/b/c".
-func cutSegment(p string) (string, string) {
-	p = strings.TrimPrefix(p, "/")
-	seg, rest, ok := strings.Cut(p, "/")
-	if !ok {
-		return seg, "/"
-	}
-	return seg, "/" + rest
-}
-
 // exchange is one data-plane request in flight.
 type exchange struct {
 	s         *Service
@@ -95,8 +49,8 @@ type exchange struct {
 // newExchange starts a data-plane request: its ids and start time.
 func (s *Service) newExchange(w http.ResponseWriter, r *http.Request, inv invocation) *exchange {
 	x := &exchange{s: s, w: w, r: r, inv: inv, requestID: s.env.NewID(), start: s.env.Now()}
-	x.apigwID = apigwID(s.env.NewID())
-	x.traceID = traceID(x.start, x.requestID)
+	x.apigwID = execapi.APIGWID(s.env.NewID())
+	x.traceID = execapi.TraceID(x.start, x.requestID)
 	return x
 }
 
@@ -111,12 +65,12 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 			x.fail(gwInternalError)
 		}
 	}()
-	t, ok := s.store.Target(inv.apiID, inv.stage)
-	if !ok || inv.stage == "" {
+	t, ok := s.store.Target(inv.APIID, inv.Stage)
+	if !ok || inv.Stage == "" {
 		x.fail(gwMissingAuthToken)
 		return
 	}
-	segs, ok := SplitPath(inv.path)
+	segs, ok := SplitPath(inv.Path)
 	if !ok {
 		x.fail(gwMissingAuthToken)
 		return
@@ -157,7 +111,7 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 	case "HTTP_PROXY":
 		x.httpProxy(route)
 	default:
-		s.env.Log.Warn("API Gateway integration type not emulated", "type", m.Integration.Type, "api", inv.apiID)
+		s.env.Log.Warn("API Gateway integration type not emulated", "type", m.Integration.Type, "api", inv.APIID)
 		x.fail(gwInternalError)
 	}
 }
@@ -220,64 +174,12 @@ func (x *exchange) fail(g gatewayResponse) {
 
 // --- AWS_PROXY -----------------------------------------------------------------
 
-// ProxyEvent is the REST API (v1) proxy event, field for field as API Gateway
-// sends it (and events.APIGatewayProxyRequest reads it): absent maps are null.
-type ProxyEvent struct {
-	Resource                        string              `json:"resource"`
-	Path                            string              `json:"path"`
-	HTTPMethod                      string              `json:"httpMethod"`
-	Headers                         map[string]string   `json:"headers"`
-	MultiValueHeaders               map[string][]string `json:"multiValueHeaders"`
-	QueryStringParameters           map[string]string   `json:"queryStringParameters"`
-	MultiValueQueryStringParameters map[string][]string `json:"multiValueQueryStringParameters"`
-	PathParameters                  map[string]string   `json:"pathParameters"`
-	StageVariables                  map[string]string   `json:"stageVariables"`
-	RequestContext                  ProxyContext        `json:"requestContext"`
-	Body                            *string             `json:"body"`
-	IsBase64Encoded                 bool                `json:"isBase64Encoded"`
-}
-
-// ProxyContext is the event's requestContext.
-type ProxyContext struct {
-	ResourceID        string         `json:"resourceId"`
-	ResourcePath      string         `json:"resourcePath"`
-	OperationName     string         `json:"operationName,omitempty"`
-	HTTPMethod        string         `json:"httpMethod"`
-	ExtendedRequestID string         `json:"extendedRequestId"`
-	RequestTime       string         `json:"requestTime"`
-	Path              string         `json:"path"`
-	AccountID         string         `json:"accountId"`
-	Protocol          string         `json:"protocol"`
-	Stage             string         `json:"stage"`
-	DomainPrefix      string         `json:"domainPrefix"`
-	RequestTimeEpoch  int64          `json:"requestTimeEpoch"`
-	RequestID         string         `json:"requestId"`
-	Identity          ProxyIdentity  `json:"identity"`
-	DomainName        string         `json:"domainName"`
-	DeploymentID      string         `json:"deploymentId,omitempty"`
-	APIID             string         `json:"apiId"`
-	Authorizer        map[string]any `json:"authorizer,omitempty"`
-}
-
-// ProxyIdentity is requestContext.identity; what API Gateway does not know
-// for an unauthenticated call is null.
-type ProxyIdentity struct {
-	CognitoIdentityPoolID         *string `json:"cognitoIdentityPoolId"`
-	AccountID                     *string `json:"accountId"`
-	CognitoIdentityID             *string `json:"cognitoIdentityId"`
-	Caller                        *string `json:"caller"`
-	SourceIP                      string  `json:"sourceIp"`
-	PrincipalOrgID                *string `json:"principalOrgId"`
-	AccessKey                     *string `json:"accessKey"`
-	CognitoAuthenticationType     *string `json:"cognitoAuthenticationType"`
-	CognitoAuthenticationProvider *string `json:"cognitoAuthenticationProvider"`
-	UserArn                       *string `json:"userArn"`
-	UserAgent                     string  `json:"userAgent"`
-	User                          *string `json:"user"`
-	// APIKey and APIKeyID are the API key of a method that requires one.
-	APIKey   *string `json:"apiKey,omitempty"`
-	APIKeyID *string `json:"apiKeyId,omitempty"`
-}
+// The v1 proxy event's types are shared with HTTP APIs' payload format 1.0.
+type (
+	ProxyEvent    = execapi.ProxyEvent
+	ProxyContext  = execapi.ProxyContext
+	ProxyIdentity = execapi.ProxyIdentity
+)
 
 // proxyEvent builds the v1 proxy event of a request.
 func (x *exchange) proxyEvent(rt route) *ProxyEvent {
@@ -310,17 +212,17 @@ func (x *exchange) proxyEvent(rt route) *ProxyEvent {
 		ev.Body = &b
 	}
 	domain := r.Host
-	prefix := x.inv.apiID
-	if !x.inv.host {
-		prefix, _, _ = strings.Cut(hostOnly(domain), ".")
+	prefix := x.inv.APIID
+	if !x.inv.Host {
+		prefix, _, _ = strings.Cut(execapi.HostOnly(domain), ".")
 	}
 	ev.RequestContext = ProxyContext{
 		ResourceID: rt.node.ID, ResourcePath: rt.node.Path, OperationName: rt.method.OperationName, HTTPMethod: r.Method,
 		ExtendedRequestID: x.apigwID, RequestTime: x.start.UTC().Format(requestTimeLayout),
-		Path: "/" + x.inv.stage + ev.Path, AccountID: x.s.env.Account, Protocol: r.Proto, Stage: x.inv.stage,
+		Path: "/" + x.inv.Stage + ev.Path, AccountID: x.s.env.Account, Protocol: r.Proto, Stage: x.inv.Stage,
 		DomainPrefix: prefix, RequestTimeEpoch: x.start.UnixMilli(), RequestID: x.requestID,
-		Identity:   ProxyIdentity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
-		DomainName: domain, APIID: x.inv.apiID,
+		Identity:   ProxyIdentity{SourceIP: execapi.SourceIP(r), UserAgent: r.UserAgent()},
+		DomainName: domain, APIID: x.inv.APIID,
 	}
 	if ev.RequestContext.Protocol == "" {
 		ev.RequestContext.Protocol = "HTTP/1.1"
@@ -359,41 +261,20 @@ func (x *exchange) eventHeaders() (map[string]string, map[string][]string) {
 			add(k, vs)
 		}
 	}
-	ip := sourceIP(r)
+	ip := execapi.SourceIP(r)
 	if fwd, ok := multi["X-Forwarded-For"]; ok {
 		add("X-Forwarded-For", []string{strings.Join(fwd, ", ") + ", " + ip})
 	} else {
 		add("X-Forwarded-For", []string{ip})
 	}
 	if _, ok := single["X-Forwarded-Port"]; !ok {
-		add("X-Forwarded-Port", []string{portOf(r.Host)})
+		add("X-Forwarded-Port", []string{execapi.PortOf(r.Host)})
 	}
 	if _, ok := single["X-Forwarded-Proto"]; !ok {
 		add("X-Forwarded-Proto", []string{"http"})
 	}
 	add(hdrTraceID, []string{x.traceID})
 	return single, multi
-}
-
-func sourceIP(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
-}
-
-func hostOnly(h string) string {
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
-		return h[:i]
-	}
-	return h
-}
-
-func portOf(h string) string {
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
-		return h[i+1:]
-	}
-	return "80"
 }
 
 // isBinary reports whether a content type is one of the API's binary media
@@ -424,12 +305,12 @@ func (x *exchange) lambdaProxy(rt route) {
 		return
 	}
 	integ := rt.method.Integration
-	fnARN, ok := LambdaFunctionOf(substituteStageVariables(integ.URI, rt.target.Variables))
+	fnARN, ok := execapi.LambdaFunctionOf(execapi.SubstituteStageVariables(integ.URI, rt.target.Variables))
 	if !ok {
 		x.fail(gwInternalError)
 		return
 	}
-	fn, qualifier := splitQualifier(fnARN)
+	fn, qualifier := execapi.SplitQualifier(fnARN)
 	payload, err := json.Marshal(x.proxyEvent(rt))
 	if err != nil {
 		x.fail(gwInternalError)
@@ -437,7 +318,7 @@ func (x *exchange) lambdaProxy(rt route) {
 	}
 	ctx, cancel := context.WithTimeout(x.r.Context(), x.timeout(integ))
 	defer cancel()
-	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: regionOfARN(fn, rt.target.Region), Function: fn, Qualifier: qualifier, Payload: payload})
+	res, err := inv.Invoke(ctx, cloud.InvokeRequest{Region: execapi.RegionOfARN(fn, rt.target.Region), Function: fn, Qualifier: qualifier, Payload: payload})
 	var refused *awsproto.Error
 	switch {
 	case err != nil && (errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded):
@@ -457,158 +338,21 @@ func (x *exchange) lambdaProxy(rt route) {
 		x.fail(gwBadGateway)
 		return
 	}
-	resp, ok := parseProxyResponse(res.Payload)
+	resp, ok := execapi.ParseProxyResponse(res.Payload)
 	if !ok {
 		x.fail(gwBadGateway)
 		return
 	}
 	h := x.commonHeaders()
 	h.Set(hdrTraceID, x.traceID)
-	for k, vs := range resp.headers {
+	for k, vs := range resp.Headers {
 		h[http.CanonicalHeaderKey(k)] = vs
 	}
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", defaultContentType)
 	}
-	x.w.WriteHeader(resp.status)
-	x.w.Write(resp.body)
-}
-
-// substituteStageVariables replaces ${stageVariables.name} in an integration URI.
-func substituteStageVariables(s string, vars map[string]string) string {
-	if !strings.Contains(s, "${stageVariables.") {
-		return s
-	}
-	for k, v := range vars {
-		s = strings.ReplaceAll(s, "${stageVariables."+k+"}", v)
-	}
-	return s
-}
-
-// splitQualifier splits arn:aws:lambda:r:acct:function:name[:qualifier].
-func splitQualifier(arn string) (fn, qualifier string) {
-	parts := strings.Split(arn, ":")
-	if len(parts) == 8 && parts[0] == "arn" && parts[5] == "function" {
-		return strings.Join(parts[:7], ":"), parts[7]
-	}
-	return arn, ""
-}
-
-func regionOfARN(arn, def string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) > 3 && parts[0] == "arn" && parts[3] != "" {
-		return parts[3]
-	}
-	return def
-}
-
-// proxyResponse is a validated Lambda proxy response.
-type proxyResponse struct {
-	status  int
-	headers map[string][]string
-	body    []byte
-}
-
-// parseProxyResponse validates a Lambda's output against the proxy response
-// shape; ok=false is API Gateway's "Malformed Lambda proxy response".
-func parseProxyResponse(payload []byte) (proxyResponse, bool) {
-	var raw struct {
-		StatusCode        json.RawMessage            `json:"statusCode"`
-		Headers           map[string]json.RawMessage `json:"headers"`
-		MultiValueHeaders map[string][]any           `json:"multiValueHeaders"`
-		Body              *string                    `json:"body"`
-		IsBase64Encoded   *bool                      `json:"isBase64Encoded"`
-	}
-	trimmed := bytes.TrimSpace(payload)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return proxyResponse{}, false
-	}
-	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return proxyResponse{}, false
-	}
-	status, ok := parseStatus(raw.StatusCode)
-	if !ok {
-		return proxyResponse{}, false
-	}
-	resp := proxyResponse{status: status, headers: map[string][]string{}}
-	for k, v := range raw.Headers {
-		s, ok := scalar(v)
-		if !ok {
-			return proxyResponse{}, false
-		}
-		if s != nil {
-			resp.headers[http.CanonicalHeaderKey(k)] = []string{*s}
-		}
-	}
-	// multiValueHeaders win over headers for the same name, as on AWS
-	for k, vs := range raw.MultiValueHeaders {
-		var out []string
-		for _, v := range vs {
-			switch t := v.(type) {
-			case string:
-				out = append(out, t)
-			case float64, bool:
-				b, _ := json.Marshal(t)
-				out = append(out, string(b))
-			case nil:
-			default:
-				return proxyResponse{}, false
-			}
-		}
-		if len(out) > 0 {
-			resp.headers[http.CanonicalHeaderKey(k)] = out
-		}
-	}
-	if raw.Body != nil {
-		resp.body = []byte(*raw.Body)
-		if raw.IsBase64Encoded != nil && *raw.IsBase64Encoded {
-			dec, err := base64.StdEncoding.DecodeString(*raw.Body)
-			if err != nil {
-				return proxyResponse{}, false
-			}
-			resp.body = dec
-		}
-	}
-	return resp, true
-}
-
-// parseStatus reads statusCode: an integer (or a string holding one).
-func parseStatus(raw json.RawMessage) (int, bool) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return 0, false
-	}
-	s := string(raw)
-	if s[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, false
-		}
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 100 || n > 599 {
-		return 0, false
-	}
-	return n, true
-}
-
-// scalar renders a header value: strings as they are, numbers and booleans
-// as their JSON text, null as absent; objects and arrays are malformed.
-func scalar(raw json.RawMessage) (*string, bool) {
-	s := strings.TrimSpace(string(raw))
-	switch {
-	case s == "null":
-		return nil, true
-	case strings.HasPrefix(s, `"`):
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return nil, false
-		}
-		return &v, true
-	case s == "true" || s == "false":
-		return &s, true
-	case len(s) > 0 && (s[0] == '-' || s[0] >= '0' && s[0] <= '9'):
-		return &s, true
-	}
-	return nil, false
+	x.w.WriteHeader(resp.Status)
+	x.w.Write(resp.Body)
 }
 
 // --- MOCK ------------------------------------------------------------------------
@@ -628,7 +372,7 @@ func (x *exchange) mock(rt route) {
 			x.fail(gwInternalError)
 			return
 		}
-		n, ok := parseStatus(req.StatusCode)
+		n, ok := execapi.ParseStatus(req.StatusCode)
 		if !ok {
 			x.fail(gwInternalError)
 			return
@@ -707,7 +451,7 @@ func selectIntegrationResponse(responses map[string]*IntegrationResponse, status
 // --- HTTP_PROXY ------------------------------------------------------------------
 
 // hopHeaders are not forwarded by a proxy.
-var hopHeaders = map[string]bool{"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true}
+var hopHeaders = execapi.HopHeaders
 
 var proxyClient = &http.Client{
 	Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},
@@ -720,7 +464,7 @@ var proxyClient = &http.Client{
 // parameters substituted, and relays the answer as it is.
 func (x *exchange) httpProxy(rt route) {
 	integ := rt.method.Integration
-	target := substituteStageVariables(integ.URI, rt.target.Variables)
+	target := execapi.SubstituteStageVariables(integ.URI, rt.target.Variables)
 	for name, v := range rt.params {
 		target = strings.ReplaceAll(target, "{"+name+"}", v)
 		target = strings.ReplaceAll(target, "{"+name+"+}", v)
@@ -770,28 +514,6 @@ func (x *exchange) httpProxy(rt route) {
 
 // --- ids -------------------------------------------------------------------------
 
-// apigwID is the short id API Gateway returns in x-amz-apigw-id (and as
-// extendedRequestId), e.g. "TWegAcC4EowCHnA=".
-func apigwID(uuid string) string {
-	var b [10]byte
-	hex := strings.ReplaceAll(uuid, "-", "")
-	for i := range b {
-		if 2*i+1 < len(hex) {
-			b[i] = unhex(hex[2*i])<<4 | unhex(hex[2*i+1])
-		}
-	}
-	return base64.StdEncoding.EncodeToString(b[:])
-}
-
-// traceID is an X-Ray trace header: Root=1-{epoch hex}-{24 hex}.
-func traceID(t time.Time, requestID string) string {
-	hex := strings.ReplaceAll(requestID, "-", "")
-	for len(hex) < 24 {
-		hex += "0"
-	}
-	return "Root=1-" + strconv.FormatInt(t.Unix(), 16) + "-" + hex[:24]
-}
-
 // sortedKeys is used where output order must be stable.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -801,3 +523,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// invocation is a data-plane request's API, stage and path.
+type invocation = execapi.Invocation

@@ -8,6 +8,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // routeAPI builds an API with the given resource paths, each with the
@@ -118,13 +119,13 @@ func TestParseInvocation(t *testing.T) {
 		want         invocation
 		ok           bool
 	}{
-		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_/a/b", invocation{apiID: "abc", stage: "prod", path: "/a/b"}, true},
-		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_", invocation{apiID: "abc", stage: "prod", path: "/"}, true},
+		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_/a/b", invocation{APIID: "abc", Stage: "prod", Path: "/a/b"}, true},
+		{"127.0.0.1:4566", "/restapis/abc/prod/_user_request_", invocation{APIID: "abc", Stage: "prod", Path: "/"}, true},
 		{"127.0.0.1:4566", "/restapis/abc/resources", invocation{}, false},
 		{"127.0.0.1:4566", "/restapis", invocation{}, false},
-		{"127.0.0.1:4566", "/_aws/execute-api/abc/dev/x", invocation{apiID: "abc", stage: "dev", path: "/x"}, true},
-		{"abc.execute-api.localhost.localstack.cloud:4566", "/prod/x/y", invocation{apiID: "abc", stage: "prod", path: "/x/y", host: true}, true},
-		{"abc.execute-api.localhost.localstack.cloud", "/prod", invocation{apiID: "abc", stage: "prod", path: "/", host: true}, true},
+		{"127.0.0.1:4566", "/_aws/execute-api/abc/dev/x", invocation{APIID: "abc", Stage: "dev", Path: "/x"}, true},
+		{"abc.execute-api.localhost.localstack.cloud:4566", "/prod/x/y", invocation{APIID: "abc", Stage: "prod", Path: "/x/y", Host: true}, true},
+		{"abc.execute-api.localhost.localstack.cloud", "/prod", invocation{APIID: "abc", Stage: "prod", Path: "/", Host: true}, true},
 		{"a.b.execute-api.localhost.localstack.cloud", "/prod", invocation{}, false},
 	}
 	for _, c := range cases {
@@ -134,7 +135,7 @@ func TestParseInvocation(t *testing.T) {
 		if id, _, ok := strings.Cut(c.host, ".execute-api.localhost.localstack.cloud"); ok {
 			r = awsproto.WithHostMatch(r, awsproto.HostMatch{Resource: id})
 		}
-		got, ok := parseInvocation(r)
+		got, ok := execapi.ParseInvocation(r)
 		if ok != c.ok || (ok && got != c.want) {
 			t.Errorf("%s%s → %+v %v, want %+v %v", c.host, c.target, got, ok, c.want, c.ok)
 		}
@@ -160,8 +161,8 @@ func FuzzDataPlanePath(f *testing.F) {
 		r.URL.RawPath = ""
 		r.URL.Path = path
 		r.Host = host
-		inv, _ := parseInvocation(r)
-		segs, ok := SplitPath(inv.path)
+		inv, _ := execapi.ParseInvocation(r)
+		segs, ok := SplitPath(inv.Path)
 		if !ok {
 			return
 		}
@@ -169,22 +170,5 @@ func FuzzDataPlanePath(f *testing.F) {
 			t.Fatalf("matched a node with no id for %q", path)
 		}
 		SplitPath(path)
-	})
-}
-
-// FuzzProxyResponse: no Lambda output panics the proxy response parser, and
-// an accepted one has a valid status.
-func FuzzProxyResponse(f *testing.F) {
-	for _, s := range []string{
-		`{"statusCode":200,"headers":{"a":"b"},"multiValueHeaders":{"c":["d",1,true,null]},"body":"x"}`,
-		`{"statusCode":"201","isBase64Encoded":true,"body":"aGk="}`, `{"statusCode":99}`, `null`, `[]`, `"str"`, `{"statusCode":200,"body":{}}`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, payload []byte) {
-		resp, ok := parseProxyResponse(payload)
-		if ok && (resp.status < 100 || resp.status > 599) {
-			t.Fatalf("accepted status %d", resp.status)
-		}
 	})
 }

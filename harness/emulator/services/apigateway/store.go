@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Store holds every REST API, by id; each API has its own lock.
@@ -38,35 +40,8 @@ func (s *Store) Reset() {
 	s.auth.reset()
 }
 
-// shortID turns a fresh UUID into n lowercase alphanumerics, as API Gateway
-// ids look ("a1b2c3d4e5").
-func (s *Store) shortID(n int) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	src := strings.ReplaceAll(s.newID(), "-", "")
-	out := make([]byte, n)
-	for i := range out {
-		var b byte
-		if 2*i+1 < len(src) {
-			b = unhex(src[2*i])<<4 | unhex(src[2*i+1])
-		} else {
-			b = byte(i * 7)
-		}
-		out[i] = alphabet[int(b)%len(alphabet)]
-	}
-	return string(out)
-}
-
-func unhex(c byte) byte {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0'
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10
-	}
-	return c
-}
+// shortID is a fresh id of n lowercase alphanumerics.
+func (s *Store) shortID(n int) string { return execapi.ShortID(s.newID(), n) }
 
 // API is one REST API.
 type API struct {
@@ -212,6 +187,13 @@ func (s *Store) CreateAPI(region string, in NewAPI) *API {
 	a.resources[root.ID] = root
 	s.apis[a.ID] = a
 	return a
+}
+
+// Has reports whether an API exists.
+func (s *Store) Has(id string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.apis[id] != nil
 }
 
 // API returns an API by id.

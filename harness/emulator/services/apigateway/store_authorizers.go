@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Authorizer is a Lambda (TOKEN or REQUEST) or Cognito authorizer of an
@@ -73,7 +75,7 @@ func (z *Authorizer) check() error {
 			}
 		}
 	}
-	if _, ok := LambdaFunctionOf(z.URI); !ok {
+	if _, ok := execapi.LambdaFunctionOf(z.URI); !ok {
 		return ErrBadRequest.New("Invalid Authorizer URI specified: " + z.URI)
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // Read runs f on API id under its read lock; f must not keep what it reads.
@@ -282,18 +284,6 @@ func validStatusCode(s string) bool {
 
 // --- integrations
 
-// LambdaFunctionOf extracts the function ARN of a Lambda invocation URI
-// (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations).
-func LambdaFunctionOf(uri string) (string, bool) {
-	const marker = ":lambda:path/2015-03-31/functions/"
-	i := strings.Index(uri, marker)
-	if !strings.HasPrefix(uri, "arn:") || i < 0 || !strings.HasSuffix(uri, "/invocations") {
-		return "", false
-	}
-	fn := uri[i+len(marker) : len(uri)-len("/invocations")]
-	return fn, fn != ""
-}
-
 // check applies PutIntegration's rules (UpdateIntegration's result must
 // pass them too).
 func (in *Integration) check() error {
@@ -311,7 +301,7 @@ func (in *Integration) check() error {
 		}
 		switch in.Type {
 		case "AWS_PROXY":
-			if _, ok := LambdaFunctionOf(in.URI); !ok {
+			if _, ok := execapi.LambdaFunctionOf(in.URI); !ok {
 				return ErrBadRequest.New("Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.")
 			}
 		case "AWS":

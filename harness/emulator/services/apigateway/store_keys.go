@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/groundstack/groundstack/harness/emulator/services/execapi"
 )
 
 // API keys and usage plans are regional resources of the account, not of
@@ -121,7 +123,7 @@ func (s *Store) keyValue() string {
 	for len(out) < 40 {
 		src := strings.ReplaceAll(s.newID(), "-", "")
 		for i := 0; i+1 < len(src) && len(out) < 40; i += 2 {
-			out = append(out, alphabet[int(unhex(src[i])<<4|unhex(src[i+1]))%len(alphabet)])
+			out = append(out, alphabet[int(execapi.Unhex(src[i])<<4|execapi.Unhex(src[i+1]))%len(alphabet)])
 		}
 	}
 	return string(out)
