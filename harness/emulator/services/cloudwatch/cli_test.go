@@ -2,6 +2,7 @@ package cloudwatch_test
 
 import (
 	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +64,46 @@ func TestCLI(t *testing.T) {
 	_, stderr, code := emutest.CLI(t, url, "cloudwatch", "put-metric-data", "--namespace", "Shop", "--metric-name", "X", "--value", "nan")
 	if code == 0 || !strings.Contains(stderr, "InvalidParameterValue") {
 		t.Fatalf("NaN value: %d %s", code, stderr)
+	}
+}
+
+// Debian's aws CLI v2 (2.9, /usr/bin/aws: make deps installs it where no aws
+// CLI is on PATH) predates
+// CloudWatch's move to JSON and CBOR: it speaks the query protocol.
+func TestCLIv2Query(t *testing.T) {
+	t.Parallel()
+	const bin = "/usr/bin/aws"
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "aws-cli/2.") {
+		t.Skip("Debian's aws CLI v2 not installed at " + bin)
+	}
+	c := start(t)
+	run := func(args ...string) (string, string, int) {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"--endpoint-url", c.e.URL(), "--region", "us-east-1", "--output", "json", "cloudwatch"}, args...)...)
+		cmd.Env = append(emutest.CLIEnv(), "AWS_CLI_AUTO_PROMPT=off")
+		var o, e strings.Builder
+		cmd.Stdout, cmd.Stderr = &o, &e
+		code := 0
+		if err := cmd.Run(); err != nil {
+			code = -1
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			}
+		}
+		return o.String(), e.String(), code
+	}
+	if _, stderr, code := run("put-metric-data", "--namespace", "V2", "--metric-name", "Hits", "--value", "7", "--unit", "Count"); code != 0 {
+		t.Fatalf("put: %d %s", code, stderr)
+	}
+	now := time.Now().UTC()
+	out2, stderr, code := run("get-metric-statistics", "--namespace", "V2", "--metric-name", "Hits", "--start-time", now.Add(-time.Hour).Format(time.RFC3339),
+		"--end-time", now.Add(time.Hour).Format(time.RFC3339), "--period", "7200", "--statistics", "Sum")
+	var st struct{ Datapoints []struct{ Sum float64 } }
+	if code != 0 || json.Unmarshal([]byte(out2), &st) != nil || len(st.Datapoints) != 1 || st.Datapoints[0].Sum != 7 {
+		t.Fatalf("stats: %d %s %s", code, out2, stderr)
+	}
+	if _, stderr, code := run("put-metric-data", "--namespace", "V2", "--metric-name", "X", "--value", "nan"); code == 0 || !strings.Contains(stderr, "InvalidParameterValue") {
+		t.Fatalf("NaN: %d %s", code, stderr)
 	}
 }
