@@ -68,8 +68,8 @@ func TestCLI(t *testing.T) {
 }
 
 // Debian's aws CLI v2 (2.9, /usr/bin/aws: make deps installs it where no aws
-// CLI is on PATH) predates
-// CloudWatch's move to JSON and CBOR: it speaks the query protocol.
+// CLI is on PATH) predates CloudWatch's move to JSON and CBOR: it speaks the
+// query protocol.
 func TestCLIv2Query(t *testing.T) {
 	t.Parallel()
 	const bin = "/usr/bin/aws"
