@@ -126,4 +126,3 @@ func covers(g, f string) bool {
 		g, f = grest, frest
 	}
 }
-

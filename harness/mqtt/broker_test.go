@@ -224,7 +224,7 @@ func TestACL(t *testing.T) {
 
 	for _, v := range []uint{4, 5} {
 		c := connect(t, clientOpts("tcp://"+b.Addr(), "dev", creds).SetProtocolVersion(v))
-		ok(t, c.Publish("devices/other/x", 0, false, "outside"))          // QoS 0: dropped silently
+		ok(t, c.Publish("devices/other/x", 0, false, "outside"))       // QoS 0: dropped silently
 		ok(t, c.Publish("devices/dev1/telemetry", 0, false, "inside")) // allowed
 		if got := <-seen; got != "devices/dev1/telemetry" {
 			t.Fatalf("v%d: observed %s first: the outside publish was not dropped", v, got)
