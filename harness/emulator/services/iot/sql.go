@@ -40,10 +40,13 @@ type message struct {
 
 func newMessage(topic, clientID string, payload []byte, at time.Time) *message {
 	m := &message{topic: topic, clientID: clientID, payload: payload, time: at}
+	if !json.Valid(payload) {
+		return m
+	}
 	d := json.NewDecoder(bytes.NewReader(payload))
 	d.UseNumber()
 	var v any
-	if d.Decode(&v) == nil && !d.More() {
+	if d.Decode(&v) == nil {
 		m.doc, m.isJSON = v, true
 	}
 	return m
