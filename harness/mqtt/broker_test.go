@@ -222,7 +222,7 @@ func TestACL(t *testing.T) {
 	seen := make(chan string, 10)
 	b.Observe(func(m mqtt.Message) { seen <- m.Topic })
 
-	for _, v := range []uint{4, 5} {
+	for _, v := range []uint{3, 4} { // paho.mqtt.golang speaks MQTT 3.1 and 3.1.1; MQTT 5 below, raw
 		c := connect(t, clientOpts("tcp://"+b.Addr(), "dev", creds).SetProtocolVersion(v))
 		ok(t, c.Publish("devices/other/x", 0, false, "outside"))       // QoS 0: dropped silently
 		ok(t, c.Publish("devices/dev1/telemetry", 0, false, "inside")) // allowed
@@ -389,4 +389,50 @@ func TestClearRetained(t *testing.T) {
 	in := newInbox()
 	ok(t, sub.Subscribe("keep/#", 0, in.handler))
 	in.none(t, 100*time.Millisecond)
+}
+
+// MQTT 5 answers a QoS 1 publish outside the ACL with PUBACK reason code
+// 0x87 (not authorized) and keeps the connection.
+func TestACLPubackReasonMQTT5(t *testing.T) {
+	dev := mqtt.User{Name: "dev5", Password: "pw-5-" + strings.Repeat("y", 8), Grants: []mqtt.Grant{{Filter: "ok/#", Access: mqtt.Publish}}}
+	b := start(t, mqtt.WithUser(dev))
+	conn, err := net.DialTimeout("tcp", b.Addr(), wait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	str := func(s string) []byte { return append([]byte{byte(len(s) >> 8), byte(len(s))}, s...) }
+	vh := append(str("MQTT"), 5, 0xC2, 0, 30, 0) // v5, username+password+clean start, keepalive, no properties
+	vh = append(vh, str("raw5")...)
+	vh = append(vh, str(dev.Name)...)
+	vh = append(vh, str(dev.Password)...)
+	conn.Write(append([]byte{0x10, byte(len(vh))}, vh...))
+	conn.SetReadDeadline(time.Now().Add(wait))
+	hdr := make([]byte, 2)
+	if _, err := io.ReadFull(conn, hdr); err != nil || hdr[0] != 0x20 {
+		t.Fatalf("connack %x %v", hdr, err)
+	}
+	ack := make([]byte, hdr[1])
+	if _, err := io.ReadFull(conn, ack); err != nil || ack[1] != 0 {
+		t.Fatalf("connack refused %x %v", ack, err)
+	}
+	publish := func(topic string, id byte) []byte {
+		body := append(str(topic), 0, id, 0) // packet id, no properties
+		body = append(body, "x"...)
+		conn.Write(append([]byte{0x32, byte(len(body))}, body...))
+		if _, err := io.ReadFull(conn, hdr); err != nil || hdr[0] != 0x40 {
+			t.Fatalf("puback header %x %v", hdr, err)
+		}
+		rest := make([]byte, hdr[1])
+		if _, err := io.ReadFull(conn, rest); err != nil {
+			t.Fatal(err)
+		}
+		return rest
+	}
+	if r := publish("secret/x", 1); len(r) < 3 || r[1] != 1 || r[2] != 0x87 {
+		t.Fatalf("PUBACK outside the ACL %x, want reason 0x87", r)
+	}
+	if r := publish("ok/x", 2); r[1] != 2 || len(r) > 2 && r[2] != 0 {
+		t.Fatalf("PUBACK inside the ACL %x, want success", r)
+	}
 }
