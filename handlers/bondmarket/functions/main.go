@@ -42,7 +42,7 @@ func main() {
 		SQS:      sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) }),
 		Settings: market.SettingsFromEnv(os.Getenv),
 	}
-	if ep := iotDataEndpoint(cfg.Region); ep != "" {
+	if ep := iotDataEndpoint(); ep != "" {
 		m.Publisher = market.IoTData{Endpoint: ep, Region: cfg.Region, Credentials: cfg.Credentials, QoS: 1,
 			HTTP: &http.Client{Timeout: 10 * time.Second}}
 	}
@@ -64,7 +64,7 @@ func main() {
 // iotDataEndpoint is where iot-data Publish goes: IOT_DATA_ENDPOINT (the
 // account's DescribeEndpoint address, set by the deployment), else the
 // SDK's service-specific and general endpoint variables (an emulator).
-func iotDataEndpoint(region string) string {
+func iotDataEndpoint() string {
 	for _, k := range []string{"IOT_DATA_ENDPOINT", "AWS_ENDPOINT_URL_IOT_DATA_PLANE", "AWS_ENDPOINT_URL"} {
 		if v := os.Getenv(k); v != "" {
 			return v

@@ -79,13 +79,13 @@ type Publisher interface {
 
 // Settings are the resources' names, from the functions' environment.
 type Settings struct {
-	FixturesTable string
-	RequestsTable string
-	UsersTable    string
-	MessagesTable string
+	FixturesTable  string
+	RequestsTable  string
+	UsersTable     string
+	MessagesTable  string
 	ReceiptsBucket string
-	JobsQueueURL  string
-	PaymentsURL   string
+	JobsQueueURL   string
+	PaymentsURL    string
 	// PaymentsTimeout bounds one call to the card gateway.
 	PaymentsTimeout time.Duration
 	// ReceiptTTL is how long a receipt's presigned URL works.

@@ -80,7 +80,7 @@ func (m *Market) transact(ctx context.Context, items []dtypes.TransactWriteItem)
 }
 
 func failed(reasons []string, i int) bool {
-	return i < len(reasons) && reasons[i] == "ConditionalCheckFailed"
+	return i >= 0 && i < len(reasons) && reasons[i] == "ConditionalCheckFailed"
 }
 
 // Fixture reads one fixture.
@@ -150,9 +150,9 @@ func (m *Market) Reserve(ctx context.Context, r *Request, messageID string) erro
 	items := []dtypes.TransactWriteItem{
 		{Update: &dtypes.Update{
 			TableName: &m.Settings.FixturesTable, Key: key("fixture_id", r.FixtureID),
-			UpdateExpression:          aws.String("SET available = available - :q, sold = if_not_exists(sold, :zero) + :q"),
-			ConditionExpression:       aws.String("attribute_exists(fixture_id) AND available >= :q"),
-			ExpressionAttributeValues: map[string]dtypes.AttributeValue{":q": nv(r.Quantity), ":zero": nv(0)},
+			UpdateExpression:                    aws.String("SET available = available - :q, sold = if_not_exists(sold, :zero) + :q"),
+			ConditionExpression:                 aws.String("attribute_exists(fixture_id) AND available >= :q"),
+			ExpressionAttributeValues:           map[string]dtypes.AttributeValue{":q": nv(r.Quantity), ":zero": nv(0)},
 			ReturnValuesOnConditionCheckFailure: dtypes.ReturnValuesOnConditionCheckFailureAllOld,
 		}},
 		{Put: &dtypes.Put{TableName: &m.Settings.RequestsTable, Item: r.item(), ConditionExpression: aws.String("attribute_not_exists(request_id)")}},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/payments"
 )
 
 func runUp(args []string) error {
@@ -123,6 +124,15 @@ func runUp(args []string) error {
 		var deployArgs []string
 		if *noDemoData {
 			deployArgs = append(deployArgs, "--no-demo-data")
+		}
+		if slices.Contains(selected, "bondmarket") {
+			// the bondmarket flow's fake card gateway lives as long as up
+			gw := payments.New()
+			if err := gw.Start(); err != nil {
+				return err
+			}
+			defer gw.Close()
+			deployArgs = append(deployArgs, "--payments-url", gw.URL())
 		}
 		// In strict mode the deployer gets a session of its own, revoked
 		// once it is done: never the keys strict mode was given.
