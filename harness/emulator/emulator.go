@@ -14,6 +14,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
+	"github.com/groundstack/groundstack/harness/mqtt"
 )
 
 // Version is groundstack's version, set at link time for releases.
@@ -33,6 +34,7 @@ type config struct {
 	origins   []string
 	anyOrigin bool
 	body      bodyLimits
+	mqtt      []mqtt.Option
 }
 
 // WithAddr sets the listen address ("127.0.0.1:4566"); the default is a free
@@ -105,6 +107,7 @@ type Emulator struct {
 	env      *cloud.Env
 	services []cloud.Service
 	hosts    io.Closer // the EC2 instances' machines
+	broker   *mqtt.Broker
 	control  *control.Plane
 	handler  http.Handler
 
@@ -134,6 +137,8 @@ func New(opts ...Option) *Emulator {
 	}
 	e.env.Links.Set(cloud.LinkHosts, hosts)
 	e.hosts, _ = hosts.(io.Closer)
+	e.broker = mqtt.New(append([]mqtt.Option{mqtt.WithLogger(cfg.log)}, cfg.mqtt...)...)
+	e.env.Links.Set(cloud.LinkMQTT, cloud.MessageBroker(brokerLink{e.broker}))
 	e.services = builtins(e.env)
 	e.control = control.New(e.env, Version, e.services)
 	ed := newEdge(e.services, e.control)
@@ -187,6 +192,10 @@ func (e *Emulator) Start() error {
 	}
 	ln, err := net.Listen("tcp", e.cfg.addr)
 	if err != nil {
+		return err
+	}
+	if err := e.broker.Start(); err != nil {
+		ln.Close()
 		return err
 	}
 	e.ln = ln
@@ -287,6 +296,7 @@ func (e *Emulator) Close() error {
 			errs = append(errs, c.Close())
 		}
 	}
+	errs = append(errs, e.broker.Close())
 	if e.hosts != nil {
 		errs = append(errs, e.hosts.Close())
 	}

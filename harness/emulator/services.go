@@ -6,6 +6,8 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
 	"github.com/groundstack/groundstack/harness/emulator/services/ec2"
 	"github.com/groundstack/groundstack/harness/emulator/services/iam"
+	"github.com/groundstack/groundstack/harness/emulator/services/iot"
+	"github.com/groundstack/groundstack/harness/emulator/services/iotdata"
 	"github.com/groundstack/groundstack/harness/emulator/services/lambda"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
 	"github.com/groundstack/groundstack/harness/emulator/services/s3"
@@ -30,5 +32,6 @@ func builtins(env *cloud.Env) []cloud.Service {
 		apigateway.New(env),
 		s3.New(env),
 		ec2.New(env),
+		iot.New(env), iotdata.New(env), // after every service their rules' actions reach
 	}
 }

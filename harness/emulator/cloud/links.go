@@ -272,3 +272,56 @@ type CredentialIssuer interface {
 type TemporaryCredentials struct {
 	AccessKeyID, SecretAccessKey, SessionToken string
 }
+
+// LinkMQTT names a MessageBroker: the embedded MQTT broker IoT Core uses.
+const LinkMQTT = "mqtt"
+
+// MessageBroker is the MQTT broker as services use it in-process: iot-data
+// publishes and reads retained messages; IoT topic rules observe every
+// accepted message and republish.
+type MessageBroker interface {
+	// Publish publishes as a client would, bypassing ACLs (iot-data's
+	// Publish is authorised by IAM, not by the broker).
+	Publish(m BrokerMessage) error
+	// Republish publishes a message derived from another (a rule's
+	// republish action); observers see it with ClientID RulesClientID.
+	Republish(m BrokerMessage) error
+	// Retained returns the retained message of a topic.
+	Retained(topic string) (BrokerMessage, bool)
+	// RetainedMessages lists every retained message.
+	RetainedMessages() []BrokerMessage
+	// Observe calls f with every message the broker accepts, on the
+	// publisher's goroutine (f must not block for long); remove stops it.
+	Observe(f func(BrokerMessage)) (remove func())
+	// Address is the broker's TCP host:port ("" when it does not listen).
+	Address() string
+	// WebSocket serves MQTT over WebSockets (subprotocol "mqtt").
+	WebSocket() http.Handler
+}
+
+// RulesClientID is the ClientID of messages IoT rules republish.
+const RulesClientID = "groundstack-rules"
+
+// BrokerMessage is one MQTT message.
+type BrokerMessage struct {
+	Topic   string
+	Payload []byte
+	QoS     byte
+	Retain  bool
+	// ClientID and Username are the publishing client's ("" for messages
+	// published in-process).
+	ClientID, Username string
+	Time               time.Time
+}
+
+// LinkDynamoDB names an ItemWriter (DynamoDB).
+const LinkDynamoDB = "dynamodb"
+
+// ItemWriter writes DynamoDB items for other services (IoT rules'
+// dynamoDBv2 action). Errors carry DynamoDB's own codes
+// (ResourceNotFoundException for a missing table, ValidationException for
+// an item the table refuses).
+type ItemWriter interface {
+	// PutItem puts item, in DynamoDB JSON ({"id":{"S":"1"}}), as PutItem does.
+	PutItem(region, table string, item []byte) error
+}

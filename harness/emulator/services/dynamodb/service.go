@@ -65,6 +65,7 @@ func New(env *cloud.Env) *Service {
 	)
 	if env.Links != nil {
 		env.Links.Set(LinkStore, s.store)
+		env.Links.Set(cloud.LinkDynamoDB, cloud.ItemWriter(itemWriter{s}))
 	}
 	return s
 }

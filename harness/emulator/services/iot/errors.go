@@ -1,0 +1,17 @@
+package iot
+
+import (
+	"net/http"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+)
+
+// IoT's error codes; the name is the wire string.
+var (
+	errInvalidRequest  = awsproto.Code{Name: "InvalidRequestException", Status: http.StatusBadRequest}
+	errSQLParse        = awsproto.Code{Name: "SqlParseException", Status: http.StatusBadRequest}
+	errAlreadyExists   = awsproto.Code{Name: "ResourceAlreadyExistsException", Status: http.StatusConflict}
+	errNotFound        = awsproto.Code{Name: "ResourceNotFoundException", Status: http.StatusNotFound}
+	errUnauthorized    = awsproto.Code{Name: "UnauthorizedException", Status: http.StatusUnauthorized}
+	errVersionConflict = awsproto.Code{Name: "VersionConflictException", Status: http.StatusConflict}
+)
