@@ -47,6 +47,13 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.env.Now
 // WithIDs replaces the random ID source (request IDs, resource IDs).
 func WithIDs(newID func() string) Option { return func(c *config) { c.env.NewID = newID } }
 
+// WithAlarmEvaluation sets how often CloudWatch evaluates alarms on its own
+// (default every 10 s; a negative d: only when POST /_groundstack/clock
+// advances the clock, for tests that drive time themselves).
+func WithAlarmEvaluation(d time.Duration) Option {
+	return func(c *config) { c.env.AlarmEvaluation = d }
+}
+
 // WithRegion sets the region used for requests that carry none.
 func WithRegion(region string) Option { return func(c *config) { c.env.Region = region } }
 

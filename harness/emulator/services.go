@@ -3,6 +3,7 @@ package emulator
 import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
+	"github.com/groundstack/groundstack/harness/emulator/services/cloudwatch"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
 	"github.com/groundstack/groundstack/harness/emulator/services/ec2"
 	"github.com/groundstack/groundstack/harness/emulator/services/iam"
@@ -28,6 +29,7 @@ func builtins(env *cloud.Env) []cloud.Service {
 		sqs.New(env),
 		sns.New(env),
 		logs.New(env),
+		cloudwatch.New(env),
 		lambda.New(env),
 		apigateway.New(env),
 		s3.New(env),

@@ -24,6 +24,12 @@ type API struct {
 	ErrorNamespace string
 	// XMLNS is the namespace of query protocol responses.
 	XMLNS string
+	// QueryCompatible, for an awsQueryCompatible service answering in
+	// awsJson or RPC v2 CBOR, gives the error shape (the __type) of a query
+	// error code ("InvalidParameterValue" → "InvalidParameterValueException");
+	// errors then also carry the code in X-Amzn-Query-Error, which the SDKs
+	// read as the error's code.
+	QueryCompatible func(code string) string
 	// MaxBody bounds request bodies (bytes) unless an Operation says more.
 	MaxBody int64
 	// Invalid is the code of constraint failures: ValidationException
@@ -157,6 +163,8 @@ func (a *API) decode(c *Call, in any, body []byte, form Form) error {
 		return DecodeJSON(body, in)
 	case Query, EC2Query:
 		return decodeForm(form, in, a.invalid())
+	case RPCv2CBOR:
+		return DecodeCBOR(body, in)
 	default:
 		return decodeRest(c, in, body, a.decodeBody, a.invalid(), a.Label)
 	}
@@ -202,6 +210,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.serveJSON(w, r)
 	case Query, EC2Query:
 		a.serveQuery(w, r)
+	case RPCv2CBOR:
+		a.serveCBOR(w, r)
 	default:
 		if a.mux == nil {
 			a.unknown(w, r)
@@ -219,7 +229,18 @@ func (a *API) WriteError(w http.ResponseWriter, c *Call, e *Error) {
 	}
 	switch a.Protocol {
 	case JSON10, JSON11:
-		WriteJSONError(w, a.jsonContentType(), a.ErrorNamespace, c.RequestID, e)
+		typ := e.Code
+		if a.QueryCompatible != nil {
+			typ = a.QueryCompatible(e.Code)
+			w.Header().Set(HeaderQueryError, e.Code+";"+e.Fault())
+		}
+		WriteJSONError(w, a.jsonContentType(), a.ErrorNamespace, c.RequestID, &Error{Code: typ, Status: e.Status, Message: e.Message, Fields: e.Fields, Headers: e.Headers})
+	case RPCv2CBOR:
+		typ, query := e.Code, ""
+		if a.QueryCompatible != nil {
+			typ, query = a.QueryCompatible(e.Code), e.Code
+		}
+		WriteCBORError(w, a.ErrorNamespace+typ, query, c.RequestID, e)
 	case Query, EC2Query:
 		writeQueryError(w, c, a.XMLNS, a.Protocol == EC2Query, e)
 	case RestXML:

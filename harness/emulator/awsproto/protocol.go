@@ -13,6 +13,9 @@ const (
 	EC2Query
 	RestXML
 	RestJSON
+	// RPCv2CBOR is Smithy RPC v2 CBOR; its services (CloudWatch) also
+	// speak awsJson1_0 and query, and errors answer each in its own shape.
+	RPCv2CBOR
 )
 
 // WriteError renders e in protocol p's error shape.
@@ -29,6 +32,15 @@ func WriteError(p Protocol, w http.ResponseWriter, r *http.Request, requestID st
 		writeQueryError(w, c, "", true, e)
 	case RestXML:
 		WriteXMLError(w, r, requestID, e)
+	case RPCv2CBOR:
+		switch {
+		case IsCBORRequest(r):
+			WriteCBORError(w, e.Code, "", requestID, e)
+		case r.Header.Get("X-Amz-Target") != "":
+			WriteJSONError(w, "application/x-amz-json-1.0", "", requestID, e)
+		default:
+			writeQueryError(w, c, "", false, e)
+		}
 	default:
 		WriteRestJSONError(w, requestID, e)
 	}

@@ -38,6 +38,10 @@ type Env struct {
 	// (S3's object bodies on disk), each removed when its service closes;
 	// "" is os.TempDir().
 	TempDir string
+	// AlarmEvaluation is how often CloudWatch evaluates alarms on the wall
+	// clock while no test drives its clock (0: every 10 s; < 0: never, only
+	// when the clock is advanced).
+	AlarmEvaluation time.Duration
 	// MaxBodyInMemory is the size past which S3 keeps an object's or a
 	// part's bytes on disk rather than in memory (0: 1 MiB).
 	MaxBodyInMemory int64

@@ -325,3 +325,45 @@ type ItemWriter interface {
 	// PutItem puts item, in DynamoDB JSON ({"id":{"S":"1"}}), as PutItem does.
 	PutItem(region, table string, item []byte) error
 }
+
+// LinkMetrics names a Metrics (CloudWatch); LinkClock a Clock (CloudWatch's
+// alarm clock, which POST /_groundstack/clock drives).
+const (
+	LinkMetrics = "metrics"
+	LinkClock   = "clock"
+)
+
+// Metrics is CloudWatch as in-process emitters use it (Lambda's AWS/Lambda
+// metrics): a series is looked up once and then takes values cheaply.
+type Metrics interface {
+	// Series returns the metric named by region, namespace, name and
+	// dimensions (in any order); values added to it are stamped with
+	// CloudWatch's clock and aggregated per minute, as AWS's own metrics are.
+	Series(region, namespace, name, unit string, dims ...MetricDimension) MetricSeries
+}
+
+// MetricSeries takes the values of one metric: Add costs a lock and no
+// allocation, so a hot path may call it per request.
+type MetricSeries interface {
+	Add(value float64)
+}
+
+// MetricDimension is a metric's dimension.
+type MetricDimension struct{ Name, Value string }
+
+// MetricSampler is a service whose metrics CloudWatch samples, once a
+// minute of its clock (SQS's ApproximateNumberOfMessagesVisible): put
+// records one value of a metric.
+type MetricSampler interface {
+	SampleMetrics(put func(region, namespace, name, unit string, value float64, dims ...MetricDimension))
+}
+
+// Clock is the clock alarms are evaluated on: the emulator's clock plus an
+// offset tests advance. Advancing or setting it evaluates alarms at once.
+type Clock interface {
+	Now() time.Time
+	// Advance moves the clock forward by d (d > 0) and returns the new time.
+	Advance(d time.Duration) time.Time
+	// Set moves the clock to t (not before now) and returns it.
+	Set(t time.Time) (time.Time, error)
+}

@@ -24,6 +24,7 @@ const (
 	PathHealth           = "/_groundstack/health"
 	PathReset            = "/_groundstack/reset"
 	PathState            = "/_groundstack/state"
+	PathClock            = "/_groundstack/clock"
 )
 
 // Plane serves the control endpoints.
@@ -93,6 +94,8 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.reset(w, r)
 	case path == PathState && r.Method == http.MethodGet:
 		p.state(w)
+	case path == PathClock && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		p.clock(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found", "path": r.URL.Path})
 	}
@@ -175,6 +178,64 @@ func (p *Plane) state(w http.ResponseWriter) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+}
+
+// clockRequest moves CloudWatch's clock: by Advance (a Go duration,
+// "90s", "5m") or AdvanceSeconds, or to Set (RFC 3339).
+type clockRequest struct {
+	Advance        string  `json:"advance"`
+	AdvanceSeconds float64 `json:"advanceSeconds"`
+	Set            string  `json:"set"`
+}
+
+// clock answers GET (the clock's time) and POST (move it, evaluating alarms
+// at once) on /_groundstack/clock.
+func (p *Plane) clock(w http.ResponseWriter, r *http.Request) {
+	c, ok := p.env.Links.Get(cloud.LinkClock).(cloud.Clock)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no service has a clock"})
+		return
+	}
+	if r.Method == http.MethodPost {
+		var req clockRequest
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+		if err := dec.Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON: {\"advance\":\"90s\"}, {\"advanceSeconds\":90} or {\"set\":\"2030-01-01T00:00:00Z\"}"})
+			return
+		}
+		var d time.Duration
+		switch {
+		case req.Set != "" && (req.Advance != "" || req.AdvanceSeconds != 0):
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "give set or advance, not both"})
+			return
+		case req.Set != "":
+			t, err := time.Parse(time.RFC3339Nano, req.Set)
+			if err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "set: " + err.Error()})
+				return
+			}
+			if _, err := c.Set(t); err != nil {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+				return
+			}
+		case req.Advance != "":
+			var err error
+			if d, err = time.ParseDuration(req.Advance); err != nil || d <= 0 {
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "advance must be a positive duration such as \"90s\""})
+				return
+			}
+		case req.AdvanceSeconds > 0 && req.AdvanceSeconds < 1e9:
+			d = time.Duration(req.AdvanceSeconds * float64(time.Second))
+		default:
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "advanceSeconds must be positive"})
+			return
+		}
+		if d > 0 {
+			c.Advance(d)
+		}
+	}
+	now := c.Now()
+	writeJSON(w, http.StatusOK, map[string]any{"now": now.UTC().Format(time.RFC3339Nano), "offsetSeconds": now.Sub(p.env.Now()).Seconds()})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -41,6 +41,8 @@ type Service struct {
 	esm   *eventSources
 	// destinationFailures counts records no destination took.
 	destinationFailures atomic.Int64
+	// metrics are the CloudWatch series invocations are counted in.
+	metrics metricsCache
 
 	closeOnce sync.Once
 }

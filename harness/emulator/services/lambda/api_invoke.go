@@ -194,11 +194,13 @@ func traceID(incoming, requestID string) string {
 // If v is replaced while req waits for an instance, it resolves again.
 func (s *Service) invokeSync(ctx context.Context, region, name, q string, v *Version, f *Function, req *runtime.Request) (*runtime.Result, *Version, error) {
 	if !f.Acquire() {
+		s.recordThrottle(region, name, q)
 		return nil, nil, throttled(reasonReservedConcurrency)
 	}
 	defer f.Release()
 	if f.Reserved() < 0 {
 		if !s.store.AcquireUnreserved(f.Region) {
+			s.recordThrottle(region, name, q)
 			return nil, nil, throttled(reasonConcurrency)
 		}
 		defer s.store.ReleaseUnreserved(f.Region)
@@ -211,6 +213,7 @@ func (s *Service) invokeSync(ctx context.Context, region, name, q string, v *Ver
 		}
 		res, err := pool.Invoke(ctx, req)
 		if err == nil {
+			s.recordInvocation(region, name, q, res)
 			return res, v, nil
 		}
 		if !errors.Is(err, runtime.ErrRetired) || attempt >= 3 {

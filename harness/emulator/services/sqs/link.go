@@ -120,3 +120,26 @@ func (l link) QueueNotify(queueARN string) (<-chan struct{}, error) {
 }
 
 func (l link) OnQueueDeleted(f func(queueARN string)) { l.s.OnQueueDeleted(f) }
+
+// SampleMetrics implements cloud.MetricSampler: each queue's visible,
+// in-flight and delayed message counts, as SQS reports them to CloudWatch
+// (AWS/SQS, dimension QueueName).
+func (l link) SampleMetrics(put func(region, namespace, name, unit string, value float64, dims ...cloud.MetricDimension)) {
+	l.s.mu.RLock()
+	queues := make([]*Queue, 0, len(l.s.queues))
+	for _, q := range l.s.queues {
+		queues = append(queues, q)
+	}
+	l.s.mu.RUnlock()
+	now := l.s.now()
+	for _, q := range queues {
+		q.mu.Lock()
+		q.advance(now)
+		visible, inflight, delayed := q.nVisible, q.nInflight, q.nDelayed
+		q.mu.Unlock()
+		d := cloud.MetricDimension{Name: "QueueName", Value: q.Name}
+		put(q.Region, "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Count", float64(visible), d)
+		put(q.Region, "AWS/SQS", "ApproximateNumberOfMessagesNotVisible", "Count", float64(inflight), d)
+		put(q.Region, "AWS/SQS", "ApproximateNumberOfMessagesDelayed", "Count", float64(delayed), d)
+	}
+}

@@ -1,0 +1,593 @@
+package cloudwatch
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Alarm states.
+const (
+	StateOK           = "OK"
+	StateAlarm        = "ALARM"
+	StateInsufficient = "INSUFFICIENT_DATA"
+)
+
+// History item types.
+const (
+	historyConfig = "ConfigurationUpdate"
+	historyState  = "StateUpdate"
+	historyAction = "Action"
+)
+
+// maxHistory bounds the history kept per region (oldest dropped first);
+// AWS keeps 30 days of it.
+const (
+	maxHistory       = 10000
+	historyRetention = 30 * 24 * time.Hour
+)
+
+// Alarm is a metric alarm.
+type Alarm struct {
+	Name, ARN, Region, Description string
+	ActionsEnabled                 bool
+	OKActions, AlarmActions        []string
+	InsufficientDataActions        []string
+
+	Namespace, MetricName        string
+	Statistic, ExtendedStatistic string
+	Dims                         []Dimension
+	Period                       int64
+	Unit                         string
+	EvaluationPeriods            int
+	DatapointsToAlarm            int
+	Threshold                    float64
+	Comparison                   string
+	TreatMissingData             string
+	EvaluateLowSampleCount       string
+	// Metrics is a metric math alarm's queries, kept as sent (JSON) and
+	// evaluated when one MetricStat query returns data.
+	Metrics           json.RawMessage
+	ThresholdMetricID string
+	mathStat          *mathTarget
+
+	State, StateReason, StateReasonData      string
+	StateUpdated, StateTransitioned, Updated time.Time
+	Tags                                     map[string]string
+
+	seriesKey string
+}
+
+// mathTarget is the metric a metric-math alarm evaluates (its one
+// MetricStat query with ReturnData).
+type mathTarget struct {
+	Namespace, MetricName, Stat, Unit string
+	Dims                              []Dimension
+	Period                            int64
+}
+
+func (a *Alarm) stat() string {
+	if a.mathStat != nil {
+		return a.mathStat.Stat
+	}
+	if a.ExtendedStatistic != "" {
+		return a.ExtendedStatistic
+	}
+	return a.Statistic
+}
+
+func (a *Alarm) period() int64 {
+	if a.mathStat != nil {
+		return a.mathStat.Period
+	}
+	return a.Period
+}
+
+func (a *Alarm) unit() string {
+	if a.mathStat != nil {
+		return a.mathStat.Unit
+	}
+	return a.Unit
+}
+
+// HistoryItem is one DescribeAlarmHistory entry.
+type HistoryItem struct {
+	Alarm, Type, Summary, Data string
+	Time                       time.Time
+}
+
+// Notification is an alarm action to publish: an SNS topic and the
+// message AWS sends.
+type Notification struct {
+	Topic, Subject, Message, Alarm string
+}
+
+// Alarms holds a store's alarms and their history, by region.
+type Alarms struct {
+	metrics *Store
+	account string
+
+	mu      sync.Mutex
+	alarms  map[string]map[string]*Alarm // region → name → alarm
+	history map[string][]HistoryItem     // region → items, oldest first
+}
+
+// NewAlarms returns an empty alarm store reading metrics.
+func NewAlarms(metrics *Store, account string) *Alarms {
+	return &Alarms{metrics: metrics, account: account, alarms: map[string]map[string]*Alarm{}, history: map[string][]HistoryItem{}}
+}
+
+// Put creates or replaces an alarm. A new alarm starts INSUFFICIENT_DATA;
+// a replaced one keeps its state, as on AWS.
+func (s *Alarms) Put(a *Alarm, now time.Time) {
+	a.ARN = "arn:aws:cloudwatch:" + a.Region + ":" + s.account + ":alarm:" + a.Name
+	a.Dims = sortDims(a.Dims)
+	if a.mathStat != nil {
+		a.seriesKey = seriesKey(a.Region, a.mathStat.Namespace, a.mathStat.MetricName, sortDims(a.mathStat.Dims))
+	} else {
+		a.seriesKey = seriesKey(a.Region, a.Namespace, a.MetricName, a.Dims)
+	}
+	a.Updated = now
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byName := s.alarms[a.Region]
+	if byName == nil {
+		byName = map[string]*Alarm{}
+		s.alarms[a.Region] = byName
+	}
+	summary := "Alarm \"" + a.Name + "\" updated"
+	if old := byName[a.Name]; old != nil {
+		a.State, a.StateReason, a.StateReasonData = old.State, old.StateReason, old.StateReasonData
+		a.StateUpdated, a.StateTransitioned = old.StateUpdated, old.StateTransitioned
+		if a.Tags == nil {
+			a.Tags = old.Tags
+		}
+	} else {
+		a.State, a.StateReason = StateInsufficient, "Unchecked: Initial alarm creation"
+		a.StateUpdated, a.StateTransitioned = now, now
+		summary = "Alarm \"" + a.Name + "\" created"
+	}
+	if a.Tags == nil {
+		a.Tags = map[string]string{}
+	}
+	byName[a.Name] = a
+	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyConfig, Summary: summary, Time: now,
+		Data: mustJSON(map[string]any{"type": "Create", "version": "1.0"})}, now)
+}
+
+// record appends a history item; the caller holds s.mu.
+func (s *Alarms) record(region string, h HistoryItem, now time.Time) {
+	items := append(s.history[region], h)
+	cut := 0
+	for cut < len(items) && (len(items)-cut > maxHistory || items[cut].Time.Before(now.Add(-historyRetention))) {
+		cut++
+	}
+	s.history[region] = items[cut:]
+}
+
+// Get returns a copy of an alarm.
+func (s *Alarms) Get(region, name string) (Alarm, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.alarms[region][name]
+	if a == nil {
+		return Alarm{}, false
+	}
+	return *a, true
+}
+
+// List returns copies of a region's alarms sorted by name, filtered by f.
+func (s *Alarms) List(region string, f func(*Alarm) bool) []Alarm {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Alarm, 0, len(s.alarms[region]))
+	for _, a := range s.alarms[region] {
+		if f == nil || f(a) {
+			out = append(out, *a)
+		}
+	}
+	slices.SortFunc(out, func(a, b Alarm) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Delete removes alarms; it fails, removing none, when one does not exist.
+func (s *Alarms) Delete(region string, names []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range names {
+		if s.alarms[region][n] == nil {
+			return errResourceNotFound.Errorf("1 validation error detected: Value '[%s]' at 'alarmNames' failed to satisfy constraint: Alarm %s does not exist", n, n)
+		}
+	}
+	for _, n := range names {
+		delete(s.alarms[region], n)
+	}
+	return nil
+}
+
+// SetActions enables or disables the actions of alarms (unknown names are
+// ignored, as on AWS).
+func (s *Alarms) SetActions(region string, names []string, enabled bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range names {
+		if a := s.alarms[region][n]; a != nil {
+			a.ActionsEnabled = enabled
+		}
+	}
+}
+
+// Tag changes an alarm's tags by ARN.
+func (s *Alarms) Tag(arn string, set map[string]string, remove []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.byARN(arn)
+	if a == nil {
+		return errResourceNotFoundExc.New("Unknown alarm ARN: " + arn)
+	}
+	for k, v := range set {
+		a.Tags[k] = v
+	}
+	for _, k := range remove {
+		delete(a.Tags, k)
+	}
+	return nil
+}
+
+// Tags returns an alarm's tags by ARN.
+func (s *Alarms) Tags(arn string) (map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.byARN(arn)
+	if a == nil {
+		return nil, errResourceNotFoundExc.New("Unknown alarm ARN: " + arn)
+	}
+	out := make(map[string]string, len(a.Tags))
+	for k, v := range a.Tags {
+		out[k] = v
+	}
+	return out, nil
+}
+
+func (s *Alarms) byARN(arn string) *Alarm {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "cloudwatch" || parts[5] != "alarm" {
+		return nil
+	}
+	return s.alarms[parts[3]][parts[6]]
+}
+
+// History returns a region's history, newest first, optionally of one alarm,
+// one type, and a time range.
+func (s *Alarms) History(region, name, typ string, from, to time.Time) []HistoryItem {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	items := s.history[region]
+	out := make([]HistoryItem, 0, min(len(items), 100))
+	for i := len(items) - 1; i >= 0; i-- {
+		h := items[i]
+		if (name != "" && h.Alarm != name) || (typ != "" && h.Type != typ) ||
+			(!from.IsZero() && h.Time.Before(from)) || (!to.IsZero() && !h.Time.Before(to)) {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// SetState sets an alarm's state by hand (SetAlarmState); its actions run
+// as for an evaluated change, and the next evaluation may change it back.
+func (s *Alarms) SetState(region, name, state, reason, data string, now time.Time) ([]Notification, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.alarms[region][name]
+	if a == nil {
+		return nil, errResourceNotFound.Errorf("Alarm %s not found", name)
+	}
+	return s.transition(a, state, reason, data, now), nil
+}
+
+// transition moves a to state (recording it and returning its actions'
+// notifications); the caller holds s.mu.
+func (s *Alarms) transition(a *Alarm, state, reason, data string, now time.Time) []Notification {
+	old := a.State
+	a.StateReason, a.StateReasonData, a.StateUpdated = reason, data, now
+	if old == state {
+		return nil
+	}
+	a.State, a.StateTransitioned = state, now
+	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyState, Time: now,
+		Summary: "Alarm updated from " + old + " to " + state,
+		Data: mustJSON(map[string]any{"version": "1.0", "oldState": map[string]any{"stateValue": old},
+			"newState": map[string]any{"stateValue": state, "stateReason": reason}})}, now)
+	if !a.ActionsEnabled {
+		return nil
+	}
+	var actions []string
+	switch state {
+	case StateAlarm:
+		actions = a.AlarmActions
+	case StateOK:
+		actions = a.OKActions
+	default:
+		actions = a.InsufficientDataActions
+	}
+	var out []Notification
+	for _, act := range actions {
+		if !strings.HasPrefix(act, "arn:aws:sns:") {
+			s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyAction, Time: now,
+				Summary: "Failed to execute action " + act + ": only SNS actions are emulated"}, now)
+			continue
+		}
+		out = append(out, Notification{Topic: act, Alarm: a.Name,
+			Subject: subject(state, a.Name, a.Region), Message: message(a, s.account, old, now)})
+	}
+	return out
+}
+
+// Recorded notes the outcome of a notification in the alarm's history.
+func (s *Alarms) Recorded(region string, n Notification, err error, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	summary := "Successfully executed action " + n.Topic
+	if err != nil {
+		summary = "Failed to execute action " + n.Topic + ": " + err.Error()
+	}
+	s.record(region, HistoryItem{Alarm: n.Alarm, Type: historyAction, Time: now, Summary: summary}, now)
+}
+
+// Evaluate evaluates every alarm at now and returns the notifications of
+// the state changes, with the region of each.
+func (s *Alarms) Evaluate(now time.Time) (regions []string, out []Notification) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for region, byName := range s.alarms {
+		for _, a := range byName {
+			state, reason, data, ok := s.evaluate(a, now)
+			if !ok {
+				continue
+			}
+			for _, n := range s.transition(a, state, reason, data, now) {
+				regions = append(regions, region)
+				out = append(out, n)
+			}
+		}
+	}
+	return regions, out
+}
+
+// slot is one evaluation period's outcome.
+type slot struct {
+	start   int64
+	value   float64
+	n       float64
+	present bool
+}
+
+// evaluate computes an alarm's state at now; ok is false when it stays as
+// it is (TreatMissingData=ignore with no data). The evaluation range is the
+// EvaluationPeriods periods ending with the one now falls in; that current
+// period counts once it has data, else the range ends before it.
+func (s *Alarms) evaluate(a *Alarm, now time.Time) (state, reason, data string, ok bool) {
+	p := a.period()
+	n := a.EvaluationPeriods
+	if p <= 0 || n <= 0 {
+		return "", "", "", false
+	}
+	m := s.metrics.lookupKey(a.seriesKey)
+	stat, unit := a.stat(), a.unit()
+	end := now.Unix() - mod(now.Unix(), p) + p
+	slots := make([]slot, 0, n+1)
+	if m != nil {
+		m.mu.Lock()
+		if st, has := m.aggregate(end-p, end, unit); !has {
+			end -= p // the current period has no data yet
+		} else {
+			_ = st
+		}
+		for k := n - 1; k >= 0; k-- {
+			from := end - int64(k+1)*p
+			st, has := m.aggregate(from, from+p, unit)
+			sl := slot{start: from, present: has}
+			if has {
+				sl.value, _ = st.Stat(stat)
+				sl.n = st.N
+			}
+			slots = append(slots, sl)
+		}
+		m.mu.Unlock()
+	} else {
+		end -= p
+		for k := n - 1; k >= 0; k-- {
+			slots = append(slots, slot{start: end - int64(k+1)*p})
+		}
+	}
+	m2a := a.DatapointsToAlarm
+	if m2a <= 0 {
+		m2a = n
+	}
+	var breaching, present int
+	var shown []slot
+	for _, sl := range slots {
+		b := false
+		switch {
+		case sl.present:
+			present++
+			b = compare(a.Comparison, sl.value, a.Threshold)
+			shown = append(shown, sl)
+		case a.TreatMissingData == "breaching":
+			b = true
+		}
+		if b {
+			breaching++
+		}
+	}
+	missing := n - present
+	if present == 0 {
+		switch a.TreatMissingData {
+		case "ignore":
+			return "", "", "", false
+		case "breaching":
+			return StateAlarm, "Threshold Crossed: no datapoints were received for " + plural(n, "period") + " and " + plural(n, "missing datapoint") + " were treated as [Breaching].", reasonData(a, now, slots), true
+		case "notBreaching":
+			return StateOK, "Threshold Crossed: no datapoints were received for " + plural(n, "period") + " and " + plural(n, "missing datapoint") + " were treated as [NonBreaching].", reasonData(a, now, slots), true
+		}
+		return StateInsufficient, "Insufficient Data: " + plural(n, "datapoint") + " " + wasWere(n) + " unknown.", reasonData(a, now, slots), true
+	}
+	_ = missing
+	if breaching >= m2a {
+		state = StateAlarm
+	} else {
+		state = StateOK
+	}
+	return state, thresholdReason(a, shown, state, m2a), reasonData(a, now, slots), true
+}
+
+func compare(op string, v, t float64) bool {
+	switch op {
+	case "GreaterThanOrEqualToThreshold":
+		return v >= t
+	case "GreaterThanThreshold":
+		return v > t
+	case "LessThanThreshold":
+		return v < t
+	case "LessThanOrEqualToThreshold":
+		return v <= t
+	}
+	return false
+}
+
+var opWords = map[string]string{
+	"GreaterThanOrEqualToThreshold": "greater than or equal to",
+	"GreaterThanThreshold":          "greater than",
+	"LessThanThreshold":             "less than",
+	"LessThanOrEqualToThreshold":    "less than or equal to",
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
+// thresholdReason words a state as AWS does: "Threshold Crossed: 1
+// datapoint [5.0 (07/12/26 13:49:00)] was greater than or equal to the
+// threshold (1.0)."
+func thresholdReason(a *Alarm, shown []slot, state string, m2a int) string {
+	var b strings.Builder
+	b.WriteString("Threshold Crossed: ")
+	if len(shown) == 1 {
+		b.WriteString("1 datapoint [")
+	} else {
+		fmt.Fprintf(&b, "%d out of the last %d datapoints [", len(shown), a.EvaluationPeriods)
+	}
+	for i := len(shown) - 1; i >= 0; i-- { // newest first
+		if i < len(shown)-1 {
+			b.WriteString(", ")
+		}
+		b.WriteString(num(shown[i].value))
+		b.WriteString(" (")
+		b.WriteString(time.Unix(shown[i].start, 0).UTC().Format("02/01/06 15:04:05"))
+		b.WriteString(")")
+	}
+	b.WriteString("] ")
+	b.WriteString(wasWere(len(shown)))
+	if state != StateAlarm {
+		b.WriteString(" not")
+	}
+	b.WriteString(" ")
+	b.WriteString(opWords[a.Comparison])
+	b.WriteString(" the threshold (")
+	b.WriteString(num(a.Threshold))
+	b.WriteString(")")
+	if m2a > 1 || a.EvaluationPeriods > 1 {
+		if state == StateAlarm {
+			fmt.Fprintf(&b, " (minimum %s for OK -> ALARM transition)", plural(m2a, "datapoint"))
+		} else {
+			fmt.Fprintf(&b, " (minimum %s for ALARM -> OK transition)", plural(a.EvaluationPeriods-m2a+1, "datapoint"))
+		}
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// num writes a value as Java does (5.0, 0.5, 1.0E10).
+func num(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e7 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func reasonData(a *Alarm, now time.Time, slots []slot) string {
+	var recent []float64
+	var evaluated []map[string]any
+	for i := len(slots) - 1; i >= 0; i-- {
+		sl := slots[i]
+		e := map[string]any{"timestamp": isoMillis(time.Unix(sl.start, 0))}
+		if sl.present {
+			recent = append(recent, sl.value)
+			e["sampleCount"] = sl.n
+			e["value"] = sl.value
+		}
+		evaluated = append(evaluated, e)
+	}
+	d := map[string]any{
+		"version":             "1.0",
+		"queryDate":           isoMillis(now),
+		"statistic":           a.stat(),
+		"period":              a.period(),
+		"recentDatapoints":    recent,
+		"threshold":           a.Threshold,
+		"evaluatedDatapoints": evaluated,
+	}
+	if len(slots) > 0 {
+		d["startDate"] = isoMillis(time.Unix(slots[0].start, 0))
+	}
+	if a.Unit != "" {
+		d["unit"] = a.Unit
+	}
+	return mustJSON(d)
+}
+
+func isoMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000+0000") }
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// Reset drops every alarm and all history.
+func (s *Alarms) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.alarms = map[string]map[string]*Alarm{}
+	s.history = map[string][]HistoryItem{}
+}
+
+// Count is how many alarms exist.
+func (s *Alarms) Count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range s.alarms {
+		n += len(m)
+	}
+	return n
+}
