@@ -45,6 +45,7 @@ var (
 	stack   deploy.Stack
 	gateway *payments.Gateway
 	api     string
+	broker  brokerInfo
 	figures = scenario.NewFigures()
 	began   time.Time
 )
@@ -52,6 +53,13 @@ var (
 type handoff struct {
 	Endpoint string       `json:"endpoint"`
 	Stack    deploy.Stack `json:"stack"`
+	Broker   brokerInfo   `json:"broker"`
+}
+
+// brokerInfo is how a client reaches the cloud's MQTT broker (empty when
+// the backend does not say).
+type brokerInfo struct {
+	Addr, Username, Password string
 }
 
 var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
@@ -63,7 +71,12 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 	Expect(gateway.Start()).To(Succeed())
 	st, err := deploy.Deploy(ctx, c.Config(), deploy.Options{PaymentsURL: gateway.URL(), PaymentsTimeout: paymentsTimeout})
 	Expect(err).NotTo(HaveOccurred(), "deploy the bondmarket flow")
-	b, err := json.Marshal(handoff{Endpoint: string(endpoint), Stack: st})
+	h := handoff{Endpoint: string(endpoint), Stack: st}
+	if e, ok := c.Backend.(*backend.Embedded); ok && e.Emulator().MQTT() != nil {
+		creds := e.Emulator().MQTT().Credentials()
+		h.Broker = brokerInfo{Addr: e.Emulator().MQTT().Addr(), Username: creds.Username, Password: creds.Password}
+	}
+	b, err := json.Marshal(h)
 	Expect(err).NotTo(HaveOccurred())
 	return b
 }, func(ctx context.Context, data []byte) {
@@ -71,7 +84,7 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 	Expect(json.Unmarshal(data, &h)).To(Succeed())
 	c, err := scenario.Connect(ctx, first, []byte(h.Endpoint))
 	Expect(err).NotTo(HaveOccurred())
-	cloud, stack = c, h.Stack
+	cloud, stack, broker = c, h.Stack, h.Broker
 	api = stack.APIURL
 	if !cloud.Supports(backend.FeaturePathURLs) {
 		api = stack.APIHostURL
