@@ -36,6 +36,7 @@ type Container struct {
 	startup  time.Duration
 	once     sync.Once
 	closeErr error
+	mqtt     *MQTTEndpoint // the broker of groundstack's own image
 }
 
 // ContainerOption configures StartContainer.
@@ -139,9 +140,15 @@ func StartContainer(ctx context.Context, opts ...ContainerOption) (*Container, e
 			return nil, err
 		}
 	}
+	user, password := newMQTTCredentials()
+	cfg.env[EnvMQTTUsername], cfg.env[EnvMQTTPassword] = user, password
 	c, err := runContainer(ctx, "container", image, cfg.startTimeout, emulatorCustomizers(cfg)...)
 	if err != nil {
 		return nil, err
+	}
+	if ep, err := mappedEndpoint(ctx, c.ctr, MQTTPort); err == nil {
+		addr := strings.TrimPrefix(ep, "http://")
+		c.mqtt = &MQTTEndpoint{Address: addr, WebSocketURL: "ws://" + strings.TrimPrefix(c.endpoint, "http://") + "/mqtt", Username: user, Password: password}
 	}
 	if cfg.strictKey != "" {
 		c.cfg.Credentials = credentials.NewStaticCredentialsProvider(cfg.strictKey, cfg.strictSecret, "")
@@ -164,6 +171,9 @@ func emulatorCustomizers(cfg containerConfig) []testcontainers.ContainerCustomiz
 			}
 		}),
 		testcontainers.WithLabels(map[string]string{LabelRole: "emulator"}),
+		// the MQTT broker, published on the host's loopback like the edge
+		testcontainers.WithExposedPorts(MQTTPort),
+		testcontainers.WithHostConfigModifier(loopbackPort(MQTTPort)),
 	}
 	if len(cfg.networks) > 0 {
 		opts = append(opts, testcontainers.CustomizeRequestOption(func(req *testcontainers.GenericContainerRequest) error {

@@ -41,6 +41,7 @@ func runUp(args []string) error {
 	flows := fs.String("flows", "none", "flows to deploy: none, all, or a comma-separated list")
 	initDir := fs.String("init-dir", "", "run DIR/ready.d scripts once the edge is ready (LocalStack's layout)")
 	verbose := fs.Bool("v", false, "log every request error")
+	mqttPort := fs.Int("mqtt-port", envInt("GROUNDSTACK_MQTT_PORT", -1), "MQTT broker port (default 1883, or any free port when 1883 is taken or --port is 0)")
 	noDemoData := fs.Bool("no-demo-data", false, "deploy the flows without their demo data (deliveries' dashboard starts empty)")
 	fs.Usage = func() { upUsage(fs) }
 	if err := parseFlags(fs, args); err != nil {
@@ -63,6 +64,7 @@ func runUp(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	opts := []emulator.Option{emulator.WithAddr(net.JoinHostPort(*host, strconv.Itoa(*port))), emulator.WithLogger(log)}
+	opts = append(opts, mqttOptions(*host, *port, *mqttPort)...)
 	if *initDir != "" {
 		opts = append(opts, emulator.WithInitDir(*initDir))
 	}
@@ -105,6 +107,9 @@ func runUp(args []string) error {
 	}
 	fmt.Printf("             (paste both before the aws commands below; SDKs and aws CLI 1.29+/2.13+ then default to this cloud; awslocal needs neither)\n")
 	fmt.Printf("  try:       aws --endpoint-url %s s3 mb s3://demo\n", endpoint)
+	for _, line := range mqttBanner(e) {
+		fmt.Println(line)
+	}
 	switch {
 	case madeKey != "":
 		// Only to the terminal: no file or environment a function could read.

@@ -169,12 +169,12 @@ type parser struct {
 	depth int
 }
 
-func (p *parser) peek() token { return p.toks[p.i] }
+// peek and next read past the end as the final EOF token, so that
+// p.i-- always steps back over what next returned.
+func (p *parser) peek() token { return p.toks[min(p.i, len(p.toks)-1)] }
 func (p *parser) next() token {
-	t := p.toks[p.i]
-	if t.kind != tEOF {
-		p.i++
-	}
+	t := p.peek()
+	p.i++
 	return t
 }
 

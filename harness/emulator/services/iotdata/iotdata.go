@@ -153,7 +153,8 @@ func (s *Service) listRetainedMessages(c *awsproto.Call, in *listRetainedInput) 
 	if !ok {
 		return listRetainedOutput{}, errUnavailable.New("The MQTT broker is not running")
 	}
-	all := b.RetainedMessages()
+	// The broker's own $SYS topics are no IoT Core retained messages.
+	all := slices.DeleteFunc(b.RetainedMessages(), func(m cloud.BrokerMessage) bool { return strings.HasPrefix(m.Topic, "$") })
 	slices.SortFunc(all, func(x, y cloud.BrokerMessage) int { return strings.Compare(x.Topic, y.Topic) })
 	start := 0
 	if in.NextToken != nil && *in.NextToken != "" {
