@@ -72,9 +72,10 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 	st, err := deploy.Deploy(ctx, c.Config(), deploy.Options{PaymentsURL: gateway.URL(), PaymentsTimeout: paymentsTimeout})
 	Expect(err).NotTo(HaveOccurred(), "deploy the bondmarket flow")
 	h := handoff{Endpoint: string(endpoint), Stack: st}
-	if e, ok := c.Backend.(*backend.Embedded); ok && e.Emulator().MQTT() != nil {
-		creds := e.Emulator().MQTT().Credentials()
-		h.Broker = brokerInfo{Addr: e.Emulator().MQTT().Addr(), Username: creds.Username, Password: creds.Password}
+	if m, err := backend.MQTTOf(c.Backend); err == nil {
+		h.Broker = brokerInfo{Addr: m.Address, Username: m.Username, Password: m.Password}
+	} else {
+		fmt.Fprintf(GinkgoWriter, "no MQTT broker: %v\n", err)
 	}
 	b, err := json.Marshal(h)
 	Expect(err).NotTo(HaveOccurred())

@@ -18,6 +18,7 @@ import (
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/groundstack/groundstack/handlers/bondmarket/market"
+	"github.com/groundstack/groundstack/harness/backend"
 )
 
 // connect is a paho client on the cloud's broker, as another group's
@@ -25,7 +26,7 @@ import (
 func connect(name string) mqtt.Client {
 	GinkgoHelper()
 	if broker.Addr == "" {
-		Skip("this backend does not say where its MQTT broker is (the embedded one does)")
+		Skip("no MQTT broker groundstack can reach on this backend (" + backend.ErrNoMQTT.Error() + ")")
 	}
 	opts := mqtt.NewClientOptions().AddBroker("tcp://" + broker.Addr).SetClientID(fmt.Sprintf("%s-%d-%d", name, GinkgoParallelProcess(), time.Now().UnixNano())).
 		SetUsername(broker.Username).SetPassword(broker.Password).SetConnectTimeout(10 * time.Second).SetAutoReconnect(false)

@@ -36,26 +36,26 @@ func upBondmarket(ctx context.Context, endpoint string, opts deployOptions, out 
 	mqtt := "topic rules " + strings.Join(st.TopicRules, ", ") + ": fixtures/requests and fixtures/validation invoke " +
 		st.Functions["requests"] + " and " + st.Functions["validation"]
 	alarms := fmt.Sprintf("%d (each function's Errors) notify SNS %s, read by SQS %s", len(st.Alarms), st.AlarmTopicARN, st.AlarmQueueURL)
+	notes := "none"
 	if len(st.Notes) > 0 {
-		mqtt += "; not on this cloud: " + strings.Join(st.Notes, "; ")
+		notes = strings.Join(st.Notes, "; ")
 	}
 	order := `{"group_id":"15","fixture_id":"1001","quantity":2,"user_id":"demo","league_name":"Primera División","round":"Regular Season - 1","date":"2027-03-01","result":"home","deposit_token":"` + payments.CardApprove + `","datetime":"2027-03-01T20:00:00Z","status":"pending"}`
-	external := `{"group_id":"7","request_id":"g7-demo-1","fixture_id":"1002","quantity":1,"user_id":"someone"}`
 	fmt.Fprintf(out, `  bondmarket (bonds on football fixtures, functions %s-*):
     API (REST):    %s
                    %s %s
     card gateway:  %s
     MQTT:          %s
     alarms:        %s
+    not here:      %s
     receipts:      s3://%s (presigned URLs), logs: s3://%s
     demo data:     %s
     buy:           curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' -d %s %s
     list:          curl -sS --fail-with-body %s
     top up:        curl -sS --fail-with-body -X PUT -H 'Content-Type: application/json' -d '{"user_id":"demo","amount":5000}' %s
-    from another group over MQTT (the broker's address and credentials are above):
-                   mosquitto_pub -h 127.0.0.1 -p "$GROUNDSTACK_MQTT_PORT" -u "$GROUNDSTACK_MQTT_USER" -P "$GROUNDSTACK_MQTT_PASSWORD" -q 1 -t fixtures/requests -m %s
-`, bondmarket.DefaultName, st.APIURL, st.APIHostURL, needsDNS, gateway, mqtt, alarms, st.ReceiptsBucket, st.LogsBucket, seeded,
+    MQTT check:    curl -sS --fail-with-body %s  (after the mosquitto_pub line below)
+`, bondmarket.DefaultName, st.APIURL, st.APIHostURL, needsDNS, gateway, mqtt, alarms, notes, st.ReceiptsBucket, st.LogsBucket, seeded,
 		shellQuote(order), shellQuote(st.APIURL+"/requests"), shellQuote(st.APIURL+"/requests?page=1&count=25"),
-		shellQuote(st.APIURL+"/users/wallet"), shellQuote(external))
+		shellQuote(st.APIURL+"/users/wallet"), shellQuote(st.APIURL+"/requests/g7-demo-1"))
 	return nil
 }

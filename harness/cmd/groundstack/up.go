@@ -19,7 +19,6 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
-	"github.com/groundstack/groundstack/harness/payments"
 )
 
 func runUp(args []string) error {
@@ -131,9 +130,8 @@ func runUp(args []string) error {
 			deployArgs = append(deployArgs, "--no-demo-data")
 		}
 		if slices.Contains(selected, "bondmarket") {
-			// the bondmarket flow's fake card gateway lives as long as up
-			gw := payments.New()
-			if err := gw.Start(); err != nil {
+			gw, err := startPayments()
+			if err != nil {
 				return err
 			}
 			defer gw.Close()
@@ -154,6 +152,9 @@ func runUp(args []string) error {
 		revoke()
 		if err != nil {
 			return err
+		}
+		if slices.Contains(selected, "bondmarket") {
+			fmt.Println(bondmarketMQTTLine(e))
 		}
 		phases = append(phases, "flows "+elapsed(time.Since(deployStart)))
 	}
