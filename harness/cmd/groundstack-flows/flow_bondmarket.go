@@ -53,9 +53,8 @@ func upBondmarket(ctx context.Context, endpoint string, opts deployOptions, out 
     buy:           curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' -d %s %s
     list:          curl -sS --fail-with-body %s
     top up:        curl -sS --fail-with-body -X PUT -H 'Content-Type: application/json' -d '{"user_id":"demo","amount":5000}' %s
-    MQTT check:    curl -sS --fail-with-body %s  (after the mosquitto_pub line below)
 `, bondmarket.DefaultName, st.APIURL, st.APIHostURL, needsDNS, gateway, mqtt, alarms, notes, st.ReceiptsBucket, st.LogsBucket, seeded,
 		shellQuote(order), shellQuote(st.APIURL+"/requests"), shellQuote(st.APIURL+"/requests?page=1&count=25"),
-		shellQuote(st.APIURL+"/users/wallet"), shellQuote(st.APIURL+"/requests/g7-demo-1"))
+		shellQuote(st.APIURL+"/users/wallet"))
 	return nil
 }

@@ -31,7 +31,7 @@ func bondmarketMQTTLine(e *emulator.Emulator) string {
 	}
 	msg := `{"group_id":"7","request_id":"g7-demo-1","fixture_id":"1002","quantity":1,"user_id":"someone"}`
 	return fmt.Sprintf("    over MQTT:     mosquitto_pub -h %s -p %s -u %s -P %s -q 1 -t fixtures/requests -m %s\n"+
-		"                   (another group's request: the topic rule runs bondmarket-requests; then GET /requests/g7-demo-1)",
+		"                   (another group's request: the topic rule runs bondmarket-requests; then GET …/requests/g7-demo-1 shows it)",
 		host, port, shellQuote(c.Username), shellQuote(c.Password), shellQuote(msg))
 }
 
