@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -86,4 +87,7 @@ func (t *Timestamp) UnmarshalParam(key, value string) error {
 	return nil
 }
 
-var timestampType = reflectTypeOfTimestamp()
+var (
+	timestampType = reflectTypeOfTimestamp()
+	doubleType    = reflect.TypeFor[Double]()
+)

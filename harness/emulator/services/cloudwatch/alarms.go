@@ -348,6 +348,9 @@ func (s *Alarms) Evaluate(now time.Time) (regions []string, out []Notification) 
 	defer s.mu.Unlock()
 	for region, byName := range s.alarms {
 		for _, a := range byName {
+			if a.Updated.After(now) { // a catch-up evaluation before the alarm existed
+				continue
+			}
 			state, reason, data, ok := s.evaluate(a, now)
 			if !ok {
 				continue

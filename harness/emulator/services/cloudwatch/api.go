@@ -38,6 +38,7 @@ type Service struct {
 
 	evalMu     sync.Mutex // one evaluation at a time
 	lastSample atomic.Int64
+	lastEval   atomic.Int64 // unix ns of the last evaluation
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -50,6 +51,7 @@ func New(env *cloud.Env) *Service {
 	s.clock = &Clock{base: env.Now}
 	s.clock.onMove = s.moved
 	s.metrics = NewStore(s.clock.Now)
+	s.lastEval.Store(s.clock.Now().UnixNano())
 	s.alarms = NewAlarms(s.metrics, env.Account)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkMetrics, cloud.Metrics(s.metrics))
@@ -138,6 +140,7 @@ func (s *Service) Reset() {
 	s.alarms.Reset()
 	s.metrics.Reset()
 	s.lastSample.Store(0)
+	s.lastEval.Store(s.clock.Now().UnixNano())
 }
 
 // Summary counts metrics and alarms for GET /_groundstack/state.
@@ -168,22 +171,29 @@ func (s *Service) run(every time.Duration) {
 			return
 		case <-t.C:
 			if !s.clock.Driven() {
-				s.EvaluateAt(s.clock.Now())
+				s.evaluateThrough(s.clock.Now())
 			}
 		}
 	}
 }
 
-// moved evaluates alarms after a clock move: once a minute of the time
-// moved through (at most maxSteps times), then at the new time.
-func (s *Service) moved(from, to time.Time) {
-	step := time.Minute
-	first := from.Add(step)
-	if n := to.Sub(from) / step; n > maxSteps {
-		first = to.Add(-maxSteps * step)
-	}
-	for t := first; t.Before(to); t = t.Add(step) {
-		s.EvaluateAt(t)
+// moved evaluates alarms after a clock move.
+func (s *Service) moved(_, to time.Time) { s.evaluateThrough(to) }
+
+// evaluateThrough evaluates alarms once a minute from the last evaluation
+// (at most maxSteps times), as AWS would have while that time passed, then
+// at to.
+func (s *Service) evaluateThrough(to time.Time) {
+	const step = time.Minute
+	last := time.Unix(0, s.lastEval.Load())
+	if s.lastEval.Load() != 0 && to.Sub(last) > step {
+		first := last.Add(step)
+		if to.Sub(first) > maxSteps*step {
+			first = to.Add(-maxSteps * step)
+		}
+		for t := first; t.Before(to); t = t.Add(step) {
+			s.EvaluateAt(t)
+		}
 	}
 	s.EvaluateAt(to)
 }
@@ -195,6 +205,7 @@ func (s *Service) EvaluateAt(now time.Time) {
 	s.evalMu.Lock()
 	defer s.evalMu.Unlock()
 	s.sample(now)
+	s.lastEval.Store(now.UnixNano())
 	regions, out := s.alarms.Evaluate(now)
 	s.notify(regions, out, now)
 }

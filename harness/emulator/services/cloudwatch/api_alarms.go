@@ -31,7 +31,7 @@ type putMetricAlarmInput struct {
 	Unit                             string            `json:"Unit" enum:"Seconds,Microseconds,Milliseconds,Bytes,Kilobytes,Megabytes,Gigabytes,Terabytes,Bits,Kilobits,Megabits,Gigabits,Terabits,Percent,Count,Bytes/Second,Kilobytes/Second,Megabytes/Second,Gigabytes/Second,Terabytes/Second,Bits/Second,Kilobits/Second,Megabits/Second,Gigabits/Second,Terabits/Second,Count/Second,None"`
 	EvaluationPeriods                *int              `json:"EvaluationPeriods" min:"1"`
 	DatapointsToAlarm                *int              `json:"DatapointsToAlarm" min:"1"`
-	Threshold                        *float64          `json:"Threshold"`
+	Threshold                        *awsproto.Double  `json:"Threshold"`
 	ComparisonOperator               string            `json:"ComparisonOperator" enum:"GreaterThanOrEqualToThreshold,GreaterThanThreshold,LessThanThreshold,LessThanOrEqualToThreshold,LessThanLowerOrGreaterThanUpperThreshold,LessThanLowerThreshold,GreaterThanUpperThreshold"`
 	TreatMissingData                 *string           `json:"TreatMissingData" min:"1" max:"255"`
 	EvaluateLowSampleCountPercentile *string           `json:"EvaluateLowSampleCountPercentile" min:"1" max:"255"`
@@ -105,7 +105,7 @@ func (s *Service) putMetricAlarm(c *awsproto.Call, in *putMetricAlarmInput) (str
 		}
 		return struct{}{}, errMissingParameter.New("The parameter Threshold is required.")
 	}
-	a.Threshold = *in.Threshold
+	a.Threshold = float64(*in.Threshold)
 	if !validValue(a.Threshold) {
 		return struct{}{}, invalidValue(num(a.Threshold), "Threshold")
 	}

@@ -31,20 +31,20 @@ type dimension struct {
 }
 
 type statisticSet struct {
-	SampleCount *float64 `json:"SampleCount" required:"true"`
-	Sum         *float64 `json:"Sum" required:"true"`
-	Minimum     *float64 `json:"Minimum" required:"true"`
-	Maximum     *float64 `json:"Maximum" required:"true"`
+	SampleCount *awsproto.Double `json:"SampleCount" required:"true"`
+	Sum         *awsproto.Double `json:"Sum" required:"true"`
+	Minimum     *awsproto.Double `json:"Minimum" required:"true"`
+	Maximum     *awsproto.Double `json:"Maximum" required:"true"`
 }
 
 type metricDatum struct {
 	MetricName        *string             `json:"MetricName" required:"true" min:"1" max:"255"`
 	Dimensions        []dimension         `json:"Dimensions"`
 	Timestamp         *awsproto.Timestamp `json:"Timestamp"`
-	Value             *float64            `json:"Value"`
+	Value             *awsproto.Double    `json:"Value"`
 	StatisticValues   *statisticSet       `json:"StatisticValues"`
-	Values            []float64           `json:"Values"`
-	Counts            []float64           `json:"Counts"`
+	Values            []awsproto.Double   `json:"Values"`
+	Counts            []awsproto.Double   `json:"Counts"`
 	Unit              string              `json:"Unit" enum:"Seconds,Microseconds,Milliseconds,Bytes,Kilobytes,Megabytes,Gigabytes,Terabytes,Bits,Kilobits,Megabits,Gigabits,Terabits,Percent,Count,Bytes/Second,Kilobytes/Second,Megabytes/Second,Gigabytes/Second,Terabytes/Second,Bits/Second,Kilobits/Second,Megabits/Second,Gigabits/Second,Terabits/Second,Count/Second,None"`
 	StorageResolution *int                `json:"StorageResolution" min:"1"`
 }
@@ -137,35 +137,37 @@ func checkDatum(m *metricDatum, p string, now time.Time) (Datum, error) {
 	}
 	switch {
 	case m.Value != nil:
-		if !validValue(*m.Value) {
-			return d, invalidValue(num(*m.Value), p+".Value")
+		v := float64(*m.Value)
+		if !validValue(v) {
+			return d, invalidValue(num(v), p+".Value")
 		}
-		d.Values = []valCount{{*m.Value, 1}}
+		d.Values = []valCount{{v, 1}}
 	case m.StatisticValues != nil:
 		sv := m.StatisticValues
 		for _, x := range []struct {
 			v    float64
 			name string
-		}{{*sv.SampleCount, "SampleCount"}, {*sv.Sum, "Sum"}, {*sv.Minimum, "Minimum"}, {*sv.Maximum, "Maximum"}} {
+		}{{float64(*sv.SampleCount), "SampleCount"}, {float64(*sv.Sum), "Sum"}, {float64(*sv.Minimum), "Minimum"}, {float64(*sv.Maximum), "Maximum"}} {
 			if !validValue(x.v) {
 				return d, invalidValue(num(x.v), p+".StatisticValues."+x.name)
 			}
 		}
 		if *sv.SampleCount <= 0 {
-			return d, invalidValue(num(*sv.SampleCount), p+".StatisticValues.SampleCount")
+			return d, invalidValue(num(float64(*sv.SampleCount)), p+".StatisticValues.SampleCount")
 		}
 		if *sv.Minimum > *sv.Maximum {
 			return d, errInvalidParameter.Errorf("The parameter %s.StatisticValues.Maximum must be greater than %s.StatisticValues.Minimum.", p, p)
 		}
-		d.Set = &Stats{N: *sv.SampleCount, Sum: *sv.Sum, Min: *sv.Minimum, Max: *sv.Maximum}
+		d.Set = &Stats{N: float64(*sv.SampleCount), Sum: float64(*sv.Sum), Min: float64(*sv.Minimum), Max: float64(*sv.Maximum)}
 	case len(m.Values) > 0:
-		for i, v := range m.Values {
+		for i, x := range m.Values {
+			v := float64(x)
 			if !validValue(v) {
 				return d, invalidValue(num(v), fmt.Sprintf("%s.Values.member.%d", p, i+1))
 			}
 			n := 1.0
 			if len(m.Counts) > 0 {
-				n = m.Counts[i]
+				n = float64(m.Counts[i])
 				if !validValue(n) || n < 0 {
 					return d, invalidValue(num(n), fmt.Sprintf("%s.Counts.member.%d", p, i+1))
 				}

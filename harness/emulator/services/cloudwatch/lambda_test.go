@@ -24,6 +24,7 @@ import (
 // the Lambda service) drives an alarm whose action reaches an SQS queue
 // through SNS.
 func TestLambdaErrorsAlarmNotifiesQueue(t *testing.T) {
+	t.Parallel()
 	c := start(t)
 	zipPath, _, err := deploy.BuildHandler(ctx, "../../../../handlers/testfn")
 	if err != nil {
