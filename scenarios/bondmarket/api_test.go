@@ -223,6 +223,7 @@ var _ = Describe("Card payments", Label("bondmarket"), func() {
 	}
 
 	It("accepts an approved card, rejects a rejected one (bonds back), and answers 504 when the gateway hangs", func(ctx SpecContext) {
+		needGateway()
 		id := fixtureID("webpay")
 		putFixture(ctx, market.Fixture{FixtureID: id, Available: 10, Price: 1500})
 		ok := buyWith(ctx, id, payments.CardApprove)

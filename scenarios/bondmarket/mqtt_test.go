@@ -133,6 +133,7 @@ var _ = Describe("MQTT consumers", Label("bondmarket", "mqtt"), Serial, Ordered,
 	}, SpecTimeout(2*time.Minute))
 
 	It("publishes our own requests on fixtures/requests and card outcomes on fixtures/validation (iot-data Publish)", func(ctx SpecContext) {
+		needGateway()
 		sub := connect("listener")
 		var mu sync.Mutex
 		seen := map[string][]string{}
