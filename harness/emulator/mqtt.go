@@ -63,3 +63,5 @@ func brokerMessage(m mqtt.Message) cloud.BrokerMessage {
 }
 
 func (l brokerLink) WebSocket() http.Handler { return l.b.WebSocket() }
+
+func (l brokerLink) ClearRetained() { l.b.ClearRetained() }

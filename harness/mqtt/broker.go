@@ -364,3 +364,13 @@ func randomSecret() string {
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// ClearRetained removes every retained message except the broker's own
+// $SYS ones (a reset of the cloud).
+func (b *Broker) ClearRetained() {
+	for topic := range b.srv.Topics.Retained.GetAll() {
+		if len(topic) > 0 && topic[0] != '$' {
+			b.srv.Topics.RetainMessage(packets.Packet{TopicName: topic})
+		}
+	}
+}

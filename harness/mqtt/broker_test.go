@@ -375,3 +375,18 @@ func TestCloseDisconnectsClients(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestClearRetained(t *testing.T) {
+	b := start(t)
+	if err := b.Publish("keep/me", []byte("x"), 0, true); err != nil {
+		t.Fatal(err)
+	}
+	b.ClearRetained()
+	if _, found := b.Retained("keep/me"); found || len(b.RetainedMessages()) != 0 && b.RetainedMessages()[0].Topic[0] != '$' {
+		t.Fatalf("retained after ClearRetained: %v", b.RetainedMessages())
+	}
+	sub := connect(t, clientOpts("tcp://"+b.Addr(), "late", b.Credentials()))
+	in := newInbox()
+	ok(t, sub.Subscribe("keep/#", 0, in.handler))
+	in.none(t, 100*time.Millisecond)
+}

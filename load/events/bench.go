@@ -56,6 +56,8 @@ type Options struct {
 	Backend  string
 	// Paths to measure (default PathNames).
 	Paths []string
+	// MQTT is the cloud's broker, for the mqtt-lambda path.
+	MQTT MQTTBroker
 	// Idle events, one at a time (default 200; < 0 skips the phase).
 	Idle int
 	// Rate (events/s) and Duration of the open-loop phase (defaults 1,000/s
@@ -158,7 +160,7 @@ func RunPaths(ctx context.Context, o Options, paths []Path) (*Result, error) {
 		return nil, fmt.Errorf("start the collector: %w", err)
 	}
 	defer col.Close()
-	env := &Env{Config: o.Config, Run: o.Run, Book: book, CollectorURL: col.URL(), Consumers: o.Consumers}
+	env := &Env{Config: o.Config, Run: o.Run, Book: book, CollectorURL: col.URL(), Consumers: o.Consumers, MQTT: o.MQTT}
 	res := &Result{
 		Tool: "groundstack bench-events", Format: 1, Run: o.Run, Endpoint: o.Endpoint, Backend: o.Backend,
 		Started: o.Now(), IdleEvents: max(o.Idle, 0), Rate: max(o.Rate, 0), Seconds: o.Duration.Seconds(),

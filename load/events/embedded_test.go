@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +62,40 @@ func sqsList(ctx context.Context, b backend.Backend) ([]string, error) {
 		return nil, err
 	}
 	return out.QueueUrls, nil
+}
+
+// MQTT → topic rule → the probe function, end to end on the embedded cloud
+// with the broker's address and credentials from the backend; without a
+// broker the path says so instead of measuring nothing.
+func TestMQTTPathOnTheEmbeddedCloud(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	b, err := backend.StartEmbedded(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	m, err := backend.MQTTOf(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Config: b.Config(), Endpoint: b.Endpoint(), Backend: b.Name(), Paths: []string{PathMQTTLambda},
+		Idle: 5, Rate: 50, Duration: 300 * time.Millisecond, Deadline: 20 * time.Second, Warmup: time.Minute, Run: "mqtt",
+		MQTT: MQTTBroker{Address: m.Address, Username: m.Username, Password: m.Password}}
+	res, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ph := range []string{PhaseIdle, PhaseRate} {
+		r, _ := res.Row(PathMQTTLambda, ph)
+		if r.Status != StatusMeasured || r.Lost != 0 || r.Accepted == 0 || r.Seen != r.Accepted || r.Failed != 0 {
+			t.Errorf("%s: %s", ph, r.Line())
+		}
+	}
+	o.MQTT, o.Run = MQTTBroker{}, "nobroker"
+	res, _ = Run(ctx, o)
+	if r, _ := res.Row(PathMQTTLambda, PhaseIdle); r.Status == StatusMeasured || !strings.Contains(r.Reason, "no broker") {
+		t.Errorf("without a broker: %s", r.Line())
+	}
 }

@@ -33,6 +33,10 @@ const (
 	PathSQSLambda   = "sqs-lambda"   // SQS SendMessage → event source mapping → Lambda
 	PathDDBLambda   = "ddb-lambda"   // DynamoDB PutItem → stream → event source mapping → Lambda
 	PathSQSLongPoll = "sqs-longpoll" // SQS SendMessage → a waiting ReceiveMessage (the long-poll wake-up)
+	// PathMQTTLambda is an MQTT publish (QoS 1, acknowledged by PUBACK) →
+	// IoT topic rule → Lambda. Not in PathNames: it needs the cloud's
+	// broker (Options.MQTT); ask for it with --paths mqtt-lambda.
+	PathMQTTLambda = "mqtt-lambda"
 )
 
 // ProbeHandler is the probe function's package in the checkout.
@@ -46,13 +50,14 @@ var PathNames = []string{PathS3Lambda, PathS3SQS, PathSNSSQS, PathSNSLambda, Pat
 var pathRoutes = map[string]string{
 	PathS3Lambda: "s3", PathS3SQS: "s3>sqs", PathSNSSQS: "sns>sqs", PathSNSLambda: "sns",
 	PathSQSLambda: "sqs", PathDDBLambda: "dynamodb", PathSQSLongPoll: "sqs",
+	PathMQTTLambda: "", // a rule's SELECT output has no envelope to tell
 }
 
 // UsesProbe reports whether path's consumer is the probe function (which
 // must reach the collector), rather than a queue consumer here.
 func UsesProbe(path string) bool {
 	switch path {
-	case PathS3Lambda, PathSNSLambda, PathSQSLambda, PathDDBLambda:
+	case PathS3Lambda, PathSNSLambda, PathSQSLambda, PathDDBLambda, PathMQTTLambda:
 		return true
 	}
 	return false
@@ -71,6 +76,8 @@ type Env struct {
 	CollectorURL string
 	// Consumers is the number of long-polling receivers per queue (default 4).
 	Consumers int
+	// MQTT is the cloud's broker (the mqtt-lambda path).
+	MQTT MQTTBroker
 
 	probeOnce sync.Once
 	probeZip  string
@@ -112,8 +119,10 @@ func NewPath(name string) (Path, error) {
 		setup = setupDDBLambda
 	case PathSQSLongPoll:
 		setup = setupSQSLongPoll
+	case PathMQTTLambda:
+		setup = setupMQTTLambda
 	default:
-		return nil, fmt.Errorf("unknown path %q (paths: %s)", name, strings.Join(PathNames, ", "))
+		return nil, fmt.Errorf("unknown path %q (paths: %s, %s)", name, strings.Join(PathNames, ", "), PathMQTTLambda)
 	}
 	return &path{name: name, setup: setup}, nil
 }

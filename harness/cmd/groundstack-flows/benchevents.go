@@ -114,6 +114,9 @@ func runBenchEvents(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *endpoint != "" {
 		ep := strings.TrimRight(*endpoint, "/")
 		o.Config, o.Endpoint, o.Backend = backend.SDKConfig(ep, *region), ep, "external"
+		if a := os.Getenv(backend.EnvMQTTAddr); a != "" {
+			o.MQTT = events.MQTTBroker{Address: a, Username: os.Getenv(backend.EnvMQTTUsername), Password: os.Getenv(backend.EnvMQTTPassword)}
+		}
 		if *serverPID > 0 {
 			o.CPU = events.ProcessCPU(*serverPID)
 		}
@@ -127,6 +130,9 @@ func runBenchEvents(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		defer b.Close()
 		o.Config, o.Endpoint, o.Backend = b.Config(), b.Endpoint(), b.Name()
+		if m, err := backend.MQTTOf(b); err == nil {
+			o.MQTT = events.MQTTBroker{Address: m.Address, Username: m.Username, Password: m.Password}
+		}
 		if b.Name() == "embedded" {
 			o.CPU = events.SelfCPU()
 		}

@@ -297,6 +297,8 @@ type MessageBroker interface {
 	Address() string
 	// WebSocket serves MQTT over WebSockets (subprotocol "mqtt").
 	WebSocket() http.Handler
+	// ClearRetained removes every retained message (a reset).
+	ClearRetained()
 }
 
 // RulesClientID is the ClientID of messages IoT rules republish.

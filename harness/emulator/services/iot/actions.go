@@ -223,7 +223,7 @@ func (e *engine) run(ctx context.Context, r *rule, a *action, m *message, out []
 	case "lambda":
 		fn, ok := links.Get(cloud.LinkLambda).(cloud.FunctionInvoker)
 		if !ok {
-			return errors.New("Lambda is not available")
+			return errors.New("the Lambda service is not available")
 		}
 		payload := out
 		if !isJSON {
@@ -236,7 +236,7 @@ func (e *engine) run(ctx context.Context, r *rule, a *action, m *message, out []
 	case "sqs":
 		q, ok := links.Get(cloud.LinkSQS).(cloud.Queues)
 		if !ok {
-			return errors.New("SQS is not available")
+			return errors.New("the SQS service is not available")
 		}
 		arn, err := queueARN(a.spec.SQS.QueueURL, r.region, e.env.Account)
 		if err != nil {
@@ -251,7 +251,7 @@ func (e *engine) run(ctx context.Context, r *rule, a *action, m *message, out []
 	case "sns":
 		t, ok := links.Get(cloud.LinkSNS).(cloud.Topics)
 		if !ok {
-			return errors.New("SNS is not available")
+			return errors.New("the SNS service is not available")
 		}
 		msg := string(out)
 		if a.spec.SNS.MessageFormat == "JSON" {
@@ -259,11 +259,11 @@ func (e *engine) run(ctx context.Context, r *rule, a *action, m *message, out []
 			// endpoint without its own entry receives.
 			var per map[string]any
 			if json.Unmarshal(out, &per) != nil {
-				return errors.New("Invalid parameter: Message Structure - JSON message body failed to parse")
+				return errInvalidParameter.New("Invalid parameter: Message Structure - JSON message body failed to parse")
 			}
 			d, ok := per["default"].(string)
 			if !ok {
-				return errors.New("Invalid parameter: Message Structure - No default entry in JSON message body")
+				return errInvalidParameter.New("Invalid parameter: Message Structure - No default entry in JSON message body")
 			}
 			msg = d
 		}
@@ -272,7 +272,7 @@ func (e *engine) run(ctx context.Context, r *rule, a *action, m *message, out []
 	case "dynamoDBv2":
 		w, ok := links.Get(cloud.LinkDynamoDB).(cloud.ItemWriter)
 		if !ok {
-			return errors.New("DynamoDB is not available")
+			return errors.New("the DynamoDB service is not available")
 		}
 		if !isJSON || !bytes.HasPrefix(bytes.TrimSpace(out), []byte("{")) {
 			return errors.New("the dynamoDBv2 action needs a JSON object to write as an item")

@@ -15,6 +15,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	paho "github.com/eclipse/paho.mqtt.golang"
 
+	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
@@ -201,5 +202,41 @@ func TestWebSocketOnTheEdge(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("nothing over WebSockets")
+	}
+}
+
+// In strict SigV4 mode the control plane and iot-data want signatures,
+// while MQTT over WebSockets on /mqtt stays reachable and is guarded by the
+// broker's own credentials.
+func TestStrictMode(t *testing.T) {
+	e, _ := emutest.Start(t, emulator.WithStrictAuth(map[string]string{"AKIASTRICTTEST000001": "strict-secret"}))
+	resp, err := http.Get(e.URL() + "/endpoint?endpointType=iot:Data-ATS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 == 2 {
+		t.Fatalf("unsigned describe-endpoint answered %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, e.URL()+"/topics/a", strings.NewReader("x"))
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iotdata/aws4_request, SignedHeaders=host, Signature=0")
+	resp2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode/100 == 2 {
+		t.Fatalf("unsigned iot-data publish accepted: %d", resp2.StatusCode)
+	}
+	creds := e.MQTT().Credentials()
+	url := "ws://" + strings.TrimPrefix(e.URL(), "http://") + "/mqtt"
+	good := paho.NewClient(paho.NewClientOptions().AddBroker(url).SetClientID("ok").SetUsername(creds.Username).SetPassword(creds.Password).SetAutoReconnect(false))
+	if tok := good.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("ws connect in strict mode: %v", tok.Error())
+	}
+	good.Disconnect(50)
+	bad := paho.NewClient(paho.NewClientOptions().AddBroker(url).SetClientID("bad").SetUsername(creds.Username).SetPassword("wrong").SetAutoReconnect(false))
+	if tok := bad.Connect(); tok.WaitTimeout(10*time.Second) && tok.Error() == nil {
+		t.Fatal("wrong password accepted over WebSockets")
 	}
 }

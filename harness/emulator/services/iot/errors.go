@@ -14,4 +14,7 @@ var (
 	errNotFound        = awsproto.Code{Name: "ResourceNotFoundException", Status: http.StatusNotFound}
 	errUnauthorized    = awsproto.Code{Name: "UnauthorizedException", Status: http.StatusUnauthorized}
 	errVersionConflict = awsproto.Code{Name: "VersionConflictException", Status: http.StatusConflict}
+	// SNS's code, for a rule's sns action that SNS would refuse (reported
+	// to the error action as SNS words it)
+	errInvalidParameter = awsproto.Code{Name: "InvalidParameter", Status: http.StatusBadRequest}
 )

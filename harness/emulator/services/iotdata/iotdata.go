@@ -47,7 +47,14 @@ func New(env *cloud.Env) *Service {
 
 func (s *Service) Name() string                { return "iot-data" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestJSON }
-func (s *Service) Reset()                      {}
+
+// Reset forgets the broker's retained messages (connected clients and
+// their sessions stay: a reset empties stores, it drops no connection).
+func (s *Service) Reset() {
+	if b, ok := s.broker(); ok {
+		b.ClearRetained()
+	}
+}
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.api.ServeHTTP(w, r)
 }
