@@ -43,6 +43,9 @@ func TestStrictModeGuardsResetAndState(t *testing.T) {
 		{"GET", "/_groundstack/state", false, http.StatusForbidden},
 		{"POST", "/_groundstack/reset", true, http.StatusOK},
 		{"GET", "/_groundstack/state", true, http.StatusOK},
+		{"POST", "/_groundstack/clock", false, http.StatusForbidden},
+		{"GET", "/_groundstack/clock", false, http.StatusForbidden},
+		{"GET", "/_groundstack/clock", true, http.StatusOK},
 		{"GET", "/_groundstack/health", false, http.StatusOK},
 		{"GET", "/_localstack/health", false, http.StatusOK},
 	} {

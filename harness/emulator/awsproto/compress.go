@@ -5,7 +5,12 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 )
+
+// gzipReaders are reused: a new one allocates its decompressor's ~40 KB of
+// state, which would cost more than the operation it feeds.
+var gzipReaders sync.Pool
 
 // Gunzip replaces the body of a request sent with Content-Encoding: gzip
 // (the SDKs compress CloudWatch's PutMetricData) by its decompressed
@@ -52,19 +57,32 @@ type gunzipBody struct {
 
 func (g *gunzipBody) Read(p []byte) (int, error) {
 	if g.zr == nil && g.err == nil {
-		g.zr, g.err = gzip.NewReader(g.src)
-		if g.err != nil {
-			g.err = ErrSerialization.New("Could not decompress the gzip request body.")
+		if zr, ok := gzipReaders.Get().(*gzip.Reader); ok {
+			if err := zr.Reset(g.src); err != nil {
+				gzipReaders.Put(zr)
+				g.err = errGunzip
+			} else {
+				g.zr = zr
+			}
+		} else if g.zr, g.err = gzip.NewReader(g.src); g.err != nil {
+			g.zr, g.err = nil, errGunzip
 		}
 	}
 	if g.err != nil {
 		return 0, g.err
 	}
 	n, err := g.zr.Read(p)
-	if err != nil && err != io.EOF {
-		return n, ErrSerialization.New("Could not decompress the gzip request body.")
+	switch {
+	case err == io.EOF:
+		// Read to its end (ReadBody always is): the decompressor is free.
+		gzipReaders.Put(g.zr)
+		g.zr, g.err = nil, io.EOF
+	case err != nil:
+		return n, errGunzip
 	}
 	return n, err
 }
+
+var errGunzip = ErrSerialization.New("Could not decompress the gzip request body.")
 
 func (g *gunzipBody) Close() error { return g.src.Close() }

@@ -36,7 +36,7 @@ var cborDec = func() cbor.DecMode {
 		MaxMapPairs:      65536,
 		IndefLength:      cbor.IndefLengthAllowed,
 		TagsMd:           cbor.TagsAllowed,
-		IntDec:           cbor.IntDecConvertSigned,
+		IntDec:           cbor.IntDecConvertSignedOrFail,
 		DefaultMapType:   reflect.TypeOf(map[string]any(nil)),
 		UTF8:             cbor.UTF8RejectInvalid,
 	}.DecMode()

@@ -115,6 +115,7 @@ type Alarms struct {
 	mu      sync.Mutex
 	alarms  map[string]map[string]*Alarm // region → name → alarm
 	history map[string][]HistoryItem     // region → items, oldest first
+	slots   []slot                       // the evaluation range being evaluated (under mu)
 }
 
 // NewAlarms returns an empty alarm store reading metrics.
@@ -157,7 +158,7 @@ func (s *Alarms) Put(a *Alarm, now time.Time) {
 	}
 	byName[a.Name] = a
 	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyConfig, Summary: summary, Time: now,
-		Data: mustJSON(map[string]any{"type": "Create", "version": "1.0"})}, now)
+		Data: `{"version":"1.0","type":"Create"}`}, now)
 }
 
 // record appends a history item; the caller holds s.mu.
@@ -303,8 +304,7 @@ func (s *Alarms) transition(a *Alarm, state, reason, data string, now time.Time)
 	a.State, a.StateTransitioned = state, now
 	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyState, Time: now,
 		Summary: "Alarm updated from " + old + " to " + state,
-		Data: mustJSON(map[string]any{"version": "1.0", "oldState": map[string]any{"stateValue": old},
-			"newState": map[string]any{"stateValue": state, "stateReason": reason}})}, now)
+		Data:    `{"version":"1.0","oldState":{"stateValue":"` + old + `"},"newState":{"stateValue":"` + state + `","stateReason":` + jsonQuote(reason) + `}}`}, now)
 	if !a.ActionsEnabled {
 		return nil
 	}
@@ -342,7 +342,9 @@ func (s *Alarms) Recorded(region string, n Notification, err error, now time.Tim
 }
 
 // Evaluate evaluates every alarm at now and returns the notifications of
-// the state changes, with the region of each.
+// the state changes, with the region of each. Reasons are worded only for
+// alarms whose state changes: an evaluation that changes nothing costs no
+// allocation.
 func (s *Alarms) Evaluate(now time.Time) (regions []string, out []Notification) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -351,10 +353,11 @@ func (s *Alarms) Evaluate(now time.Time) (regions []string, out []Notification) 
 			if a.Updated.After(now) { // a catch-up evaluation before the alarm existed
 				continue
 			}
-			state, reason, data, ok := s.evaluate(a, now)
-			if !ok {
+			state, ok := s.evaluate(a, now)
+			if !ok || state == a.State {
 				continue
 			}
+			reason, data := s.reason(a, state, now)
 			for _, n := range s.transition(a, state, reason, data, now) {
 				regions = append(regions, region)
 				out = append(out, n)
@@ -372,83 +375,107 @@ type slot struct {
 	present bool
 }
 
-// evaluate computes an alarm's state at now; ok is false when it stays as
-// it is (TreatMissingData=ignore with no data). The evaluation range is the
-// EvaluationPeriods periods ending with the one now falls in; that current
-// period counts once it has data, else the range ends before it.
-func (s *Alarms) evaluate(a *Alarm, now time.Time) (state, reason, data string, ok bool) {
+// fill computes the evaluation range of a at now into s.slots, oldest
+// first: the EvaluationPeriods periods ending with the one now falls in;
+// that current period counts once it has data, else the range ends before
+// it.
+func (s *Alarms) fill(a *Alarm, now time.Time) []slot {
 	p := a.period()
 	n := a.EvaluationPeriods
-	if p <= 0 || n <= 0 {
-		return "", "", "", false
-	}
+	slots := s.slots[:0]
 	m := s.metrics.lookupKey(a.seriesKey)
 	stat, unit := a.stat(), a.unit()
 	end := now.Unix() - mod(now.Unix(), p) + p
-	slots := make([]slot, 0, n+1)
-	if m != nil {
-		m.mu.Lock()
-		if st, has := m.aggregate(end-p, end, unit); !has {
-			end -= p // the current period has no data yet
-		} else {
-			_ = st
-		}
-		for k := n - 1; k >= 0; k-- {
-			from := end - int64(k+1)*p
-			st, has := m.aggregate(from, from+p, unit)
-			sl := slot{start: from, present: has}
-			if has {
-				sl.value, _ = st.Stat(stat)
-				sl.n = st.N
-			}
-			slots = append(slots, sl)
-		}
-		m.mu.Unlock()
-	} else {
+	if m == nil {
 		end -= p
 		for k := n - 1; k >= 0; k-- {
 			slots = append(slots, slot{start: end - int64(k+1)*p})
 		}
+		s.slots = slots
+		return slots
 	}
-	m2a := a.DatapointsToAlarm
-	if m2a <= 0 {
-		m2a = n
+	m.mu.Lock()
+	if !m.hasDataIn(end-p, end, unit) {
+		end -= p // the current period has no data yet
 	}
-	var breaching, present int
-	var shown []slot
+	for k := n - 1; k >= 0; k-- {
+		from := end - int64(k+1)*p
+		st, has := m.aggregate(from, from+p, unit, isPercentile(stat))
+		sl := slot{start: from, present: has}
+		if has {
+			sl.value, _ = st.Stat(stat)
+			sl.n = st.N
+		}
+		slots = append(slots, sl)
+	}
+	m.mu.Unlock()
+	s.slots = slots
+	return slots
+}
+
+// evaluate computes an alarm's state at now; ok is false when it stays as
+// it is (TreatMissingData=ignore with no data).
+func (s *Alarms) evaluate(a *Alarm, now time.Time) (state string, ok bool) {
+	if a.period() <= 0 || a.EvaluationPeriods <= 0 {
+		return "", false
+	}
+	slots := s.fill(a, now)
+	breaching, present := 0, 0
 	for _, sl := range slots {
-		b := false
 		switch {
 		case sl.present:
 			present++
-			b = compare(a.Comparison, sl.value, a.Threshold)
-			shown = append(shown, sl)
+			if compare(a.Comparison, sl.value, a.Threshold) {
+				breaching++
+			}
 		case a.TreatMissingData == "breaching":
-			b = true
-		}
-		if b {
 			breaching++
 		}
 	}
-	missing := n - present
 	if present == 0 {
 		switch a.TreatMissingData {
 		case "ignore":
-			return "", "", "", false
+			return "", false
 		case "breaching":
-			return StateAlarm, "Threshold Crossed: no datapoints were received for " + plural(n, "period") + " and " + plural(n, "missing datapoint") + " were treated as [Breaching].", reasonData(a, now, slots), true
+			return StateAlarm, true
 		case "notBreaching":
-			return StateOK, "Threshold Crossed: no datapoints were received for " + plural(n, "period") + " and " + plural(n, "missing datapoint") + " were treated as [NonBreaching].", reasonData(a, now, slots), true
+			return StateOK, true
 		}
-		return StateInsufficient, "Insufficient Data: " + plural(n, "datapoint") + " " + wasWere(n) + " unknown.", reasonData(a, now, slots), true
+		return StateInsufficient, true
 	}
-	_ = missing
-	if breaching >= m2a {
-		state = StateAlarm
-	} else {
-		state = StateOK
+	if breaching >= a.m2a() {
+		return StateAlarm, true
 	}
-	return state, thresholdReason(a, shown, state, m2a), reasonData(a, now, slots), true
+	return StateOK, true
+}
+
+func (a *Alarm) m2a() int {
+	if a.DatapointsToAlarm <= 0 {
+		return a.EvaluationPeriods
+	}
+	return a.DatapointsToAlarm
+}
+
+// reason words a state change (s.slots holds its evaluation range).
+func (s *Alarms) reason(a *Alarm, state string, now time.Time) (reason, data string) {
+	slots := s.slots
+	n := a.EvaluationPeriods
+	var shown []slot
+	for _, sl := range slots {
+		if sl.present {
+			shown = append(shown, sl)
+		}
+	}
+	data = reasonData(a, now, slots)
+	switch {
+	case len(shown) > 0:
+		return thresholdReason(a, shown, state, a.m2a()), data
+	case a.TreatMissingData == "breaching":
+		return "Threshold Crossed: no datapoints were received for " + plural(n, "period") + " and " + plural(n, "missing datapoint") + " were treated as [Breaching].", data
+	case a.TreatMissingData == "notBreaching":
+		return "Threshold Crossed: no datapoints were received for " + plural(n, "period") + " and " + plural(n, "missing datapoint") + " were treated as [NonBreaching].", data
+	}
+	return "Insufficient Data: " + plural(n, "datapoint") + " " + wasWere(n) + " unknown.", data
 }
 
 func compare(op string, v, t float64) bool {
@@ -535,46 +562,76 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
+// reasonData is StateReasonData's JSON, written by hand: it is made on
+// every state change, and encoding/json's maps cost more than the
+// evaluation itself.
 func reasonData(a *Alarm, now time.Time, slots []slot) string {
-	var recent []float64
-	var evaluated []map[string]any
+	b := make([]byte, 0, 256+96*len(slots))
+	b = append(b, `{"version":"1.0","queryDate":"`...)
+	b = appendISOMillis(b, now)
+	if len(slots) > 0 {
+		b = append(b, `","startDate":"`...)
+		b = appendISOMillis(b, time.Unix(slots[0].start, 0))
+	}
+	b = append(b, `","statistic":`...)
+	b = append(b, jsonQuote(a.stat())...)
+	b = append(b, `,"period":`...)
+	b = strconv.AppendInt(b, a.period(), 10)
+	if a.Unit != "" {
+		b = append(b, `,"unit":`...)
+		b = append(b, jsonQuote(a.Unit)...)
+	}
+	b = append(b, `,"recentDatapoints":[`...)
+	first := true
+	for i := len(slots) - 1; i >= 0; i-- {
+		if slots[i].present {
+			if !first {
+				b = append(b, ',')
+			}
+			first = false
+			b = appendJSONNumber(b, slots[i].value)
+		}
+	}
+	b = append(b, `],"threshold":`...)
+	b = appendJSONNumber(b, a.Threshold)
+	b = append(b, `,"evaluatedDatapoints":[`...)
 	for i := len(slots) - 1; i >= 0; i-- {
 		sl := slots[i]
-		e := map[string]any{"timestamp": isoMillis(time.Unix(sl.start, 0))}
-		if sl.present {
-			recent = append(recent, sl.value)
-			e["sampleCount"] = sl.n
-			e["value"] = sl.value
+		if i < len(slots)-1 {
+			b = append(b, ',')
 		}
-		evaluated = append(evaluated, e)
+		b = append(b, `{"timestamp":"`...)
+		b = appendISOMillis(b, time.Unix(sl.start, 0))
+		b = append(b, '"')
+		if sl.present {
+			b = append(b, `,"sampleCount":`...)
+			b = appendJSONNumber(b, sl.n)
+			b = append(b, `,"value":`...)
+			b = appendJSONNumber(b, sl.value)
+		}
+		b = append(b, '}')
 	}
-	d := map[string]any{
-		"version":             "1.0",
-		"queryDate":           isoMillis(now),
-		"statistic":           a.stat(),
-		"period":              a.period(),
-		"recentDatapoints":    recent,
-		"threshold":           a.Threshold,
-		"evaluatedDatapoints": evaluated,
+	b = append(b, "]}"...)
+	return string(b)
+}
+
+func jsonQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func appendJSONNumber(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
 	}
-	if len(slots) > 0 {
-		d["startDate"] = isoMillis(time.Unix(slots[0].start, 0))
-	}
-	if a.Unit != "" {
-		d["unit"] = a.Unit
-	}
-	return mustJSON(d)
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+func appendISOMillis(b []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05.000+0000")
 }
 
 func isoMillis(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000+0000") }
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "{}"
-	}
-	return string(b)
-}
 
 // Reset drops every alarm and all history.
 func (s *Alarms) Reset() {

@@ -14,8 +14,6 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
-const units = "Seconds,Microseconds,Milliseconds,Bytes,Kilobytes,Megabytes,Gigabytes,Terabytes,Bits,Kilobits,Megabits,Gigabits,Terabits,Percent,Count,Bytes/Second,Kilobytes/Second,Megabytes/Second,Gigabytes/Second,Terabytes/Second,Bits/Second,Kilobits/Second,Megabits/Second,Gigabits/Second,Terabits/Second,Count/Second,None"
-
 // Limits of PutMetricData, as AWS states them.
 const (
 	maxMetricData = 1000

@@ -233,26 +233,51 @@ func (m *Series) prune(now time.Time) {
 	}
 }
 
-// Aggregate returns the statistics of [from, to) (unix seconds), only of
-// datapoints in unit when unit is set; ok is false when there are none.
-func (m *Series) Aggregate(from, to int64, unit string) (Stats, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.aggregate(from, to, unit)
-}
-
-func (m *Series) aggregate(from, to int64, unit string) (Stats, bool) {
+// aggregate returns the statistics of [from, to) (unix seconds), only of
+// datapoints in unit when unit is set (with the values percentiles need
+// when vals); ok is false when there are none. The caller holds m.mu.
+func (m *Series) aggregate(from, to int64, unit string, vals bool) (Stats, bool) {
 	var s Stats
-	i := sort.Search(len(m.buckets), func(i int) bool { return m.buckets[i].t >= from })
-	for ; i < len(m.buckets) && m.buckets[i].t < to; i++ {
+	for i := m.search(from); i < len(m.buckets) && m.buckets[i].t < to; i++ {
 		b := &m.buckets[i]
 		if unit != "" && b.unit != unit {
 			continue
 		}
-		s.addSet(b.Stats)
+		if vals {
+			s.addSet(b.Stats)
+		} else {
+			s.addSet(Stats{N: b.N, Sum: b.Sum, Min: b.Min, Max: b.Max})
+		}
 	}
 	return s, s.N > 0
 }
+
+// hasDataIn reports whether [from, to) holds a datapoint; the caller holds m.mu.
+func (m *Series) hasDataIn(from, to int64, unit string) bool {
+	for i := m.search(from); i < len(m.buckets) && m.buckets[i].t < to; i++ {
+		if unit == "" || m.buckets[i].unit == unit {
+			return true
+		}
+	}
+	return false
+}
+
+// search is the index of the first bucket at or after t: the newest
+// buckets are the ones alarms read, so look back from the end first.
+func (m *Series) search(t int64) int {
+	n := len(m.buckets)
+	if n == 0 || m.buckets[n-1].t < t {
+		return n
+	}
+	for i := n - 1; i >= 0 && i >= n-16; i-- {
+		if m.buckets[i].t < t {
+			return i + 1
+		}
+	}
+	return sort.Search(n, func(i int) bool { return m.buckets[i].t >= t })
+}
+
+func isPercentile(stat string) bool { return len(stat) > 0 && (stat[0] == 'p' || stat[0] == 'P') }
 
 // Period is one period's statistics, for GetMetricStatistics and
 // GetMetricData.
