@@ -1,23 +1,16 @@
 package bondmarket
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/iot"
+	iottypes "github.com/aws/aws-sdk-go-v2/service/iot/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
@@ -32,11 +25,11 @@ var Consumers = map[string]string{"requests": market.TopicRequests, "validation"
 func RuleSQL(topic string) string { return "SELECT * FROM '" + topic + "'" }
 
 // ensureTopicRules makes one topic rule per consumer (SELECT * FROM the
-// topic, action: invoke the consumer) and lets IoT invoke it. The IoT
-// control plane is called as rest-json signed for "iot" (the module
-// service/iot is not in this repository's dependency set).
+// topic, action: invoke the consumer), replacing an existing one, and
+// lets IoT invoke the consumer.
 func ensureTopicRules(ctx context.Context, cfg aws.Config, st *Stack, name string) error {
 	l := lambda.NewFromConfig(cfg)
+	c := iot.NewFromConfig(cfg)
 	for _, role := range []string{"requests", "validation"} {
 		fn, err := l.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(st.Functions[role])})
 		if err != nil {
@@ -44,20 +37,18 @@ func ensureTopicRules(ctx context.Context, cfg aws.Config, st *Stack, name strin
 		}
 		fnARN := aws.ToString(fn.Configuration.FunctionArn)
 		rule := RuleName(name, role)
-		body := map[string]any{
-			"sql": RuleSQL(Consumers[role]), "description": "bondmarket: " + Consumers[role] + " to " + st.Functions[role],
-			"ruleDisabled": false, "awsIotSqlVersion": "2016-03-23",
-			"actions": []any{map[string]any{"lambda": map[string]string{"functionArn": fnARN}}},
+		payload := &iottypes.TopicRulePayload{
+			Sql: aws.String(RuleSQL(Consumers[role])), Description: aws.String("bondmarket: " + Consumers[role] + " to " + st.Functions[role]),
+			RuleDisabled: aws.Bool(false), AwsIotSqlVersion: aws.String("2016-03-23"),
+			Actions: []iottypes.Action{{Lambda: &iottypes.LambdaAction{FunctionArn: aws.String(fnARN)}}},
 		}
-		status, answer, err := iotCall(ctx, cfg, http.MethodPost, "/rules/"+url.PathEscape(rule), body)
-		if err == nil && status == http.StatusConflict {
-			status, answer, err = iotCall(ctx, cfg, http.MethodPatch, "/rules/"+url.PathEscape(rule), body)
+		_, err = c.CreateTopicRule(ctx, &iot.CreateTopicRuleInput{RuleName: aws.String(rule), TopicRulePayload: payload})
+		var exists *iottypes.ResourceAlreadyExistsException
+		if errors.As(err, &exists) {
+			_, err = c.ReplaceTopicRule(ctx, &iot.ReplaceTopicRuleInput{RuleName: aws.String(rule), TopicRulePayload: payload})
 		}
 		if err != nil {
-			return err
-		}
-		if status/100 != 2 {
-			return fmt.Errorf("topic rule %s: %d %s", rule, status, answer)
+			return fmt.Errorf("topic rule %s: %w", rule, err)
 		}
 		_, err = l.AddPermission(ctx, &lambda.AddPermissionInput{
 			FunctionName: aws.String(st.Functions[role]), StatementId: aws.String("iot-" + rule), Action: aws.String("lambda:InvokeFunction"),
@@ -92,39 +83,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// iotCall is one signed rest-json call to the IoT control plane.
-func iotCall(ctx context.Context, cfg aws.Config, method, path string, in any) (int, string, error) {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return 0, "", err
-	}
-	base := "https://iot." + cfg.Region + ".amazonaws.com"
-	if cfg.BaseEndpoint != nil {
-		base = strings.TrimRight(*cfg.BaseEndpoint, "/")
-	}
-	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(b))
-	if err != nil {
-		return 0, "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return 0, "", err
-	}
-	sum := sha256.Sum256(b)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iot", cfg.Region, time.Now()); err != nil {
-		return 0, "", err
-	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, "", fmt.Errorf("iot %s %s: %w", method, path, err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-	return resp.StatusCode, strings.TrimSpace(string(answer)), nil
 }
 
 // ensureAlarms gives every function an alarm on its Errors (AWS/Lambda,
