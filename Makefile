@@ -122,6 +122,14 @@ deps:
 	@command -v zip >/dev/null 2>&1 || { \
 		echo "installing zip, which the workshop lab's scripts package their functions with (Debian package zip)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zip >/dev/null; }
+	@command -v pdftotext >/dev/null 2>&1 || { \
+		echo "installing pdftotext, which the bondmarket scenarios read the PDF receipts with (Debian package poppler-utils)"; \
+		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } \
+			|| echo "could not install poppler-utils: the receipt's text check will be skipped"; }
+	@command -v mosquitto_pub >/dev/null 2>&1 || { \
+		echo "installing mosquitto_pub, which the bondmarket MQTT example groundstack up prints uses (Debian package mosquitto-clients)"; \
+		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto-clients >/dev/null; } \
+			|| echo "could not install mosquitto-clients: publish with any MQTT client instead"; }
 
 ## vet: gofmt and go vet
 vet:

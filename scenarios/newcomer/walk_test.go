@@ -44,6 +44,9 @@ var documented = []struct{ command, answer *regexp.Regexp }{
 	{regexp.MustCompile(`^curl .*/prod/_user_request_/stats'$`), regexp.MustCompile(`"logs":[1-9]\d*,"notifications":[1-9]`)},
 	{regexp.MustCompile(`^awslocal lambda invoke --function-name workshop-go-dashboard `), regexp.MustCompile(`"functions":\[[^]]*"workshop-go-router"`)},
 	{regexp.MustCompile(`^awslocal dynamodb scan --table-name Messages --query Count$`), regexp.MustCompile(`^\d+\s*$`)},
+	{regexp.MustCompile(`^curl .* -X POST .*/prod/_user_request_/requests'$`), regexp.MustCompile(`"request_id":"[0-9a-f-]{36}".*"status":"pending"`)},
+	{regexp.MustCompile(`^curl .*/prod/_user_request_/requests\?page=1&count=25'$`), regexp.MustCompile(`"requests":\[\{.*"total":[1-9]`)},
+	{regexp.MustCompile(`^curl .* -X PUT .*/prod/_user_request_/users/wallet'$`), regexp.MustCompile(`"billetera":[1-9]\d*`)},
 }
 
 // A printed command is a line's text after its label ("  try:   aws …")

@@ -22,7 +22,7 @@ const usage = `groundstack-flows — the flows and the load generator of grounds
 
 Usage:
   groundstack-flows list                             the flows, one a line
-  groundstack-flows deploy --endpoint URL [--no-demo-data] NAME…
+  groundstack-flows deploy --endpoint URL [--no-demo-data] [--payments-url URL] NAME…
                                                      deploy flows on a running cloud (groundstack up --flows)
   groundstack-flows load …                           groundstack load (see groundstack load --help)
   groundstack-flows logs …                           groundstack logs (see groundstack logs --help)
@@ -33,6 +33,9 @@ Usage:
 type deployOptions struct {
 	// NoDemoData leaves the flow's data empty (no demo orders and the like).
 	NoDemoData bool
+	// PaymentsURL is the card gateway groundstack up started for the
+	// bondmarket flow ("" when none).
+	PaymentsURL string
 }
 
 // knownFlows are the flows `groundstack up --flows` can deploy. Each
@@ -83,6 +86,7 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 	endpoint := fs.String("endpoint", "", "the cloud's edge URL (http://127.0.0.1:4566)")
 	var opts deployOptions
 	fs.BoolVar(&opts.NoDemoData, "no-demo-data", false, "deploy the flows without demo data (an empty dashboard)")
+	fs.StringVar(&opts.PaymentsURL, "payments-url", "", "the fake card gateway's URL (groundstack up starts one for bondmarket)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

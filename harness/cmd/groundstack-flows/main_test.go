@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 func TestListAndDeployRefusals(t *testing.T) {
 	bin := filepath.Join(cli.Dir(t), "groundstack-flows")
 	out, err := exec.Command(bin, "list").Output()
-	if err != nil || strings.Join(strings.Fields(string(out)), ",") != "broadcast,deliveries,scriptrunner,workshop" {
+	if err != nil || strings.Join(strings.Fields(string(out)), ",") != "bondmarket,broadcast,deliveries,scriptrunner,workshop" {
 		t.Fatalf("list: %v %q", err, out)
 	}
 	cases := []struct {

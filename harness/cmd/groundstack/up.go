@@ -129,6 +129,14 @@ func runUp(args []string) error {
 		if *noDemoData {
 			deployArgs = append(deployArgs, "--no-demo-data")
 		}
+		if slices.Contains(selected, "bondmarket") {
+			gw, err := startPayments()
+			if err != nil {
+				return err
+			}
+			defer gw.Close()
+			deployArgs = append(deployArgs, "--payments-url", gw.URL())
+		}
 		// In strict mode the deployer gets a session of its own, revoked
 		// once it is done: never the keys strict mode was given.
 		var creds *cloud.TemporaryCredentials
@@ -144,6 +152,9 @@ func runUp(args []string) error {
 		revoke()
 		if err != nil {
 			return err
+		}
+		if slices.Contains(selected, "bondmarket") {
+			fmt.Println(bondmarketMQTTLine(e))
 		}
 		phases = append(phases, "flows "+elapsed(time.Since(deployStart)))
 	}

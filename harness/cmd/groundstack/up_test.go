@@ -168,7 +168,7 @@ func TestHelpExitsZero(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"up", "--help"}, []string{"Usage:", "groundstack up", "-flows", "-port", "Flows (--flows): none", "all, broadcast, deliveries, scriptrunner"}},
+		{[]string{"up", "--help"}, []string{"Usage:", "groundstack up", "-flows", "-port", "Flows (--flows): none", "all, bondmarket, broadcast, deliveries, scriptrunner"}},
 		{[]string{"up", "-h"}, []string{"-flows"}},
 		{[]string{"--help"}, []string{"Usage:", "groundstack up", "groundstack logs", "groundstack ws"}},
 		{[]string{"help"}, []string{"Usage:"}},
