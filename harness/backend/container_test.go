@@ -1,6 +1,7 @@
 package backend_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -268,7 +269,10 @@ func TestContainerThatExitsAtStartFailsFastWithItsLogs(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	// An unknown flag: groundstack says so in one line and exits 2 at once.
-	df := []byte(strings.Replace(string(backend.EmulatorDockerfileForTest), `"--port", "4566"]`, `"--port", "4566", "--no-such-flag"]`, 1))
+	df := []byte(strings.Replace(string(backend.EmulatorDockerfileForTest), `"--port", "4566"`, `"--port", "4566", "--no-such-flag"`, 1))
+	if bytes.Equal(df, backend.EmulatorDockerfileForTest) {
+		t.Fatal("the Dockerfile's ENTRYPOINT no longer has \"--port\", \"4566\": update this test")
+	}
 	start := time.Now()
 	c, err := backend.StartContainer(ctx, backend.WithDockerfileForTest(df), backend.WithStartTimeout(time.Minute))
 	if c != nil {
