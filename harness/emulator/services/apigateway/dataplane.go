@@ -1,7 +1,6 @@
 package apigateway
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -450,9 +449,6 @@ func selectIntegrationResponse(responses map[string]*IntegrationResponse, status
 
 // --- HTTP_PROXY ------------------------------------------------------------------
 
-// hopHeaders are not forwarded by a proxy.
-var hopHeaders = execapi.HopHeaders
-
 var proxyClient = &http.Client{
 	Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16, IdleConnTimeout: 30 * time.Second},
 	CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -464,33 +460,12 @@ var proxyClient = &http.Client{
 // parameters substituted, and relays the answer as it is.
 func (x *exchange) httpProxy(rt route) {
 	integ := rt.method.Integration
-	target := execapi.SubstituteStageVariables(integ.URI, rt.target.Variables)
-	for name, v := range rt.params {
-		target = strings.ReplaceAll(target, "{"+name+"}", v)
-		target = strings.ReplaceAll(target, "{"+name+"+}", v)
-	}
-	if x.r.URL.RawQuery != "" {
-		if strings.Contains(target, "?") {
-			target += "&" + x.r.URL.RawQuery
-		} else {
-			target += "?" + x.r.URL.RawQuery
-		}
-	}
-	method := integ.HTTPMethod
-	if method == "ANY" || method == "" {
-		method = x.r.Method
-	}
 	ctx, cancel := context.WithTimeout(x.r.Context(), x.timeout(integ))
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(rt.body))
+	req, err := execapi.ProxyRequest(ctx, x.r, rt.body, integ.URI, integ.HTTPMethod, rt.target.Variables, rt.params)
 	if err != nil {
 		x.fail(gwInternalError)
 		return
-	}
-	for k, vs := range x.r.Header {
-		if !hopHeaders[k] {
-			req.Header[k] = vs
-		}
 	}
 	resp, err := proxyClient.Do(req)
 	if err != nil {
@@ -503,11 +478,7 @@ func (x *exchange) httpProxy(rt route) {
 	}
 	defer resp.Body.Close()
 	h := x.commonHeaders()
-	for k, vs := range resp.Header {
-		if !hopHeaders[k] {
-			h[k] = vs
-		}
-	}
+	execapi.CopyHeaders(h, resp.Header)
 	x.w.WriteHeader(resp.StatusCode)
 	io.Copy(x.w, io.LimitReader(resp.Body, maxPayload))
 }

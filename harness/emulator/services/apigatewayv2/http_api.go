@@ -508,33 +508,12 @@ var proxyClient = execapi.LoopbackClient(0)
 // parameters and stage variables substituted; the request's path appended
 // when the route is greedy) and relays the answer.
 func (x *httpCall) httpProxy(integ *DeployedIntegration) {
-	target := execapi.SubstituteStageVariables(integ.URI, x.d.Variables)
-	for name, v := range x.params {
-		target = strings.ReplaceAll(target, "{"+name+"}", v)
-		target = strings.ReplaceAll(target, "{"+name+"+}", v)
-	}
-	if x.r.URL.RawQuery != "" {
-		if strings.Contains(target, "?") {
-			target += "&" + x.r.URL.RawQuery
-		} else {
-			target += "?" + x.r.URL.RawQuery
-		}
-	}
-	method := integ.Method
-	if method == "ANY" || method == "" {
-		method = x.r.Method
-	}
 	ctx, cancel := context.WithTimeout(x.r.Context(), x.timeout(integ))
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(x.body))
+	req, err := execapi.ProxyRequest(ctx, x.r, x.body, integ.URI, integ.Method, x.d.Variables, x.params)
 	if err != nil {
 		x.fail(gwInternalError)
 		return
-	}
-	for k, vs := range x.r.Header {
-		if !execapi.HopHeaders[k] {
-			req.Header[k] = vs
-		}
 	}
 	req.Header.Set("X-Forwarded-For", execapi.SourceIP(x.r))
 	resp, err := proxyClient.Do(req)
@@ -548,11 +527,7 @@ func (x *httpCall) httpProxy(integ *DeployedIntegration) {
 	}
 	defer resp.Body.Close()
 	h := x.w.Header()
-	for k, vs := range resp.Header {
-		if !execapi.HopHeaders[k] {
-			h[k] = vs
-		}
-	}
+	execapi.CopyHeaders(h, resp.Header)
 	h.Set(hdrRequestID, x.requestID)
 	x.corsHeaders()
 	x.w.WriteHeader(resp.StatusCode)

@@ -1,10 +1,12 @@
 package execapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -40,5 +42,43 @@ func LoopbackClient(timeout time.Duration) *http.Client {
 			IdleConnTimeout:     30 * time.Second,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// ProxyRequest builds the request an HTTP_PROXY integration sends to uri
+// (REST and HTTP APIs alike): stage variables and {name} / {name+} path
+// parameters substituted, the caller's query string appended, a method of
+// ANY (or none) replaced by the caller's, and the caller's headers copied
+// but the hop-by-hop ones.
+func ProxyRequest(ctx context.Context, r *http.Request, body []byte, uri, method string, vars, params map[string]string) (*http.Request, error) {
+	target := SubstituteStageVariables(uri, vars)
+	for name, v := range params {
+		target = strings.ReplaceAll(target, "{"+name+"}", v)
+		target = strings.ReplaceAll(target, "{"+name+"+}", v)
+	}
+	if r.URL.RawQuery != "" {
+		if strings.Contains(target, "?") {
+			target += "&" + r.URL.RawQuery
+		} else {
+			target += "?" + r.URL.RawQuery
+		}
+	}
+	if method == "ANY" || method == "" {
+		method = r.Method
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	CopyHeaders(req.Header, r.Header)
+	return req, nil
+}
+
+// CopyHeaders copies src's headers into dst but the hop-by-hop ones.
+func CopyHeaders(dst, src http.Header) {
+	for k, vs := range src {
+		if !HopHeaders[k] {
+			dst[k] = vs
+		}
 	}
 }
