@@ -4,13 +4,10 @@
 package emutest
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -54,22 +51,19 @@ func CLI(t testing.TB, endpoint string, args ...string) (stdout, stderr string, 
 	if err != nil {
 		t.Skip("aws CLI not installed (make test installs it): " + err.Error())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, append([]string{"--endpoint-url", endpoint, "--region", Region, "--output", "json"}, args...)...)
-	cmd.Env = CLIEnv()
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
-	code = 0
-	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else {
+	args = append([]string{"--endpoint-url", endpoint, "--region", Region, "--output", "json"}, args...)
+	if pool.usable(bin) {
+		a, err := pool.run(args, CLIEnv())
+		if err != nil {
 			t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
 		}
+		return a.Stdout, a.Stderr, a.Code
 	}
-	return o.String(), e.String(), code
+	stdout, stderr, code, err = runProcess(bin, args, CLIEnv())
+	if err != nil {
+		t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
+	}
+	return stdout, stderr, code
 }
 
 // CLIEnv is a clean environment for the aws CLI: test credentials, the
