@@ -142,7 +142,7 @@ func TestContainerBackend(t *testing.T) {
 
 	// A Go handler runs inside the container, as a child of the emulator,
 	// and calls the edge back through AWS_ENDPOINT_URL.
-	zip, sha, err := deploy.BuildHandler(ctx, "../../handlers/testfn")
+	zip, sha, err := deploy.BuildHandler(ctx, "../../handlers/testfn/sdk") // mode sdk needs the SDK build
 	if err != nil {
 		t.Fatal(err)
 	}

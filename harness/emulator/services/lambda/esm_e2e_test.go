@@ -43,7 +43,7 @@ type reporter struct {
 
 func (c *esmCloud) reporter(t *testing.T, name string) *reporter {
 	url, _ := c.queue(t, name+"-report", nil)
-	fn := createFn(t, c.fn, func(in *awslambda.CreateFunctionInput) {
+	fn := createFn(t, c.fn, withSDK, func(in *awslambda.CreateFunctionInput) {
 		in.Environment = &types.Environment{Variables: map[string]string{"TESTFN_REPORT_QUEUE": url}}
 	})
 	return &reporter{c: c, fn: fn, url: url, starts: map[string][]time.Time{}}

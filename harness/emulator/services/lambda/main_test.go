@@ -27,22 +27,32 @@ import (
 
 // testfnZip is handlers/testfn, built once per test binary (the build
 // cache makes a re-run instant); testfnPath is the zip on disk.
+// testfnSDKZip is handlers/testfn/sdk, testfn with the AWS SDK, for mode
+// "sdk" and TESTFN_REPORT_QUEUE only: it is twice the size.
 var (
-	testfnZip  []byte
-	testfnPath string
-	testfnSha  string
+	testfnZip    []byte
+	testfnPath   string
+	testfnSha    string
+	testfnSDKZip []byte
 )
 
 func TestMain(m *testing.M) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	var err error
 	testfnPath, testfnSha, err = deploy.BuildHandler(ctx, "../../../../handlers/testfn")
+	var sdkPath string
+	if err == nil {
+		sdkPath, _, err = deploy.BuildHandler(ctx, "../../../../handlers/testfn/sdk")
+	}
 	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "build testfn:", err)
 		os.Exit(1)
 	}
-	if testfnZip, err = os.ReadFile(testfnPath); err != nil {
+	if testfnZip, err = os.ReadFile(testfnPath); err == nil {
+		testfnSDKZip, err = os.ReadFile(sdkPath)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -71,6 +81,9 @@ func service(t testing.TB, e *emulator.Emulator) *lambdasvc.Service {
 	t.Fatal("no lambda service")
 	return nil
 }
+
+// withSDK makes createFn deploy testfn with the AWS SDK.
+func withSDK(in *awslambda.CreateFunctionInput) { in.Code.ZipFile = testfnSDKZip }
 
 var fnSeq atomic.Int64
 

@@ -25,12 +25,13 @@ import (
 // token only, and revokes when the instance is gone: never the emulator's
 // keys.
 func TestStrictModeFunctionsGetTheirRoleSession(t *testing.T) {
+	t.Parallel()
 	key, secret := "AKIA"+strings.ToUpper(rand.Text()[:16]), rand.Text()+rand.Text()
 	_, cfg := emutest.Start(t, emulator.WithStrictAuth(map[string]string{key: secret}))
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(key, secret, "")
 	cfg.RetryMaxAttempts = 1
 	c := awslambda.NewFromConfig(cfg)
-	name := createFn(t, c)
+	name := createFn(t, c, withSDK)
 
 	// The handler's own SDK calls work, across protocols.
 	for _, svc := range []string{"sts", "lambda", "s3", "dynamodb"} {

@@ -1,26 +1,16 @@
-package main
+package fn
 
 import (
 	"context"
 	"encoding/json"
 	"os"
-	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
 // With TESTFN_REPORT_QUEUE (a queue URL) in its environment, testfn reports
 // every batch of records it is handed (SQS, DynamoDB Streams) to that queue
 // with the moment the handler started, so tests can count deliveries and
 // measure event freshness with the clock the emulator shares.
-
-var (
-	reportOnce   sync.Once
-	reportClient *sqs.Client
-)
 
 type batchReport struct {
 	StartNanos int64          `json:"start"`
@@ -58,17 +48,9 @@ func reportBatch(ctx context.Context, raw json.RawMessage, start time.Time) (boo
 	for _, r := range ev.Records {
 		rep.Records = append(rep.Records, reportRecord{MessageID: r.MessageID, Body: r.Body, Keys: r.DynamoDB.Keys, EventName: r.EventName})
 	}
-	var err error
-	reportOnce.Do(func() {
-		var cfg aws.Config
-		if cfg, err = config.LoadDefaultConfig(ctx); err == nil {
-			reportClient = sqs.NewFromConfig(cfg)
-		}
-	})
-	if reportClient == nil {
-		return true, err
+	if Send == nil {
+		return true, errNoSDK
 	}
 	b, _ := json.Marshal(rep)
-	_, err = reportClient.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(string(b))})
-	return true, err
+	return true, Send(ctx, url, b)
 }
