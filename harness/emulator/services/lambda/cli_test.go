@@ -12,6 +12,7 @@ import (
 
 // TestCLI drives the service with the real aws CLI (v1) as a user would.
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	e, _ := start(t)
 	cli := func(args ...string) string {
 		t.Helper()

@@ -16,6 +16,7 @@ import (
 )
 
 func TestCreateGetDelete(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
 		in.Description = aws.String("a test function")
@@ -87,6 +88,7 @@ func TestCreateGetDelete(t *testing.T) {
 }
 
 func TestCreateFunctionErrors(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	existing := createFn(t, c)
 	noBootstrap := zipOf(t, map[string]string{"README": "no bootstrap here"})
@@ -146,6 +148,7 @@ func TestCreateFunctionErrors(t *testing.T) {
 }
 
 func TestCreateFunctionTooLarge(t *testing.T) {
+	t.Parallel()
 	e, _ := start(t)
 	// A 50 MB zip is about 70 MB of JSON; the edge refuses it from the
 	// Content-Length without reading it.
@@ -176,6 +179,7 @@ func (zeroReader) Read(p []byte) (int, error) {
 }
 
 func TestListFunctionsPaging(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	var names []string
 	for i := 0; i < 5; i++ {
@@ -207,6 +211,7 @@ func TestListFunctionsPaging(t *testing.T) {
 }
 
 func TestUpdateCodeAndConfiguration(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
 		in.Environment = &types.Environment{Variables: map[string]string{"STAGE": "one"}}
@@ -289,6 +294,7 @@ func ctxReport(t *testing.T, c *awslambda.Client, name, qualifier string) ctxInf
 }
 
 func TestVersionsAndAliases(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
 		in.Environment = &types.Environment{Variables: map[string]string{"STAGE": "v1"}}
@@ -372,6 +378,7 @@ func TestVersionsAndAliases(t *testing.T) {
 }
 
 func TestPermissions(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	out, err := c.AddPermission(bg, &awslambda.AddPermissionInput{
@@ -407,6 +414,7 @@ func TestPermissions(t *testing.T) {
 }
 
 func TestConcurrencySettings(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	got, err := c.GetFunctionConcurrency(bg, &awslambda.GetFunctionConcurrencyInput{FunctionName: aws.String(name)})
@@ -440,6 +448,7 @@ func TestConcurrencySettings(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) { in.Tags = map[string]string{"a": "1"} })
 	arn := aws.String("arn:aws:lambda:us-east-1:000000000000:function:" + name)
@@ -460,6 +469,7 @@ func TestTags(t *testing.T) {
 var urlRE = regexp.MustCompile(`^http://[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost\.localstack\.cloud:\d+/$`)
 
 func TestFunctionURLConfig(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	out, err := c.CreateFunctionUrlConfig(bg, &awslambda.CreateFunctionUrlConfigInput{
@@ -499,6 +509,7 @@ func TestFunctionURLConfig(t *testing.T) {
 // TestPartialUpdates: an update changes what it names and keeps the rest
 // (the store applies the change under the function's lock).
 func TestPartialUpdates(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
 		in.Environment = &types.Environment{Variables: map[string]string{"STAGE": "one"}}
@@ -566,6 +577,7 @@ func TestPartialUpdates(t *testing.T) {
 // TestPermissionStatements: the statement AddPermission adds, as GetPolicy
 // shows it, for each kind of principal and condition.
 func TestPermissionStatements(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	fnARN := "arn:aws:lambda:us-east-1:000000000000:function:" + name
@@ -612,6 +624,7 @@ func TestPermissionStatements(t *testing.T) {
 // TestListVersionsPaging: versions, aliases and FunctionVersion=ALL page
 // like functions do.
 func TestListVersionsPaging(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	for i := 0; i < 3; i++ {

@@ -236,6 +236,7 @@ func decodeRecord(t *testing.T, body string) wireRecord {
 func intp(n int) *int { return &n }
 
 func TestAsyncRetriesThenOnFailure(t *testing.T) {
+	t.Parallel()
 	for _, retries := range []int{0, 1, 2} {
 		t.Run(fmt.Sprint(retries), func(t *testing.T) {
 			r := newAsyncRig(t, func(*asyncRig, string, int) (attemptResult, error) { return failing("boom"), nil })
@@ -272,6 +273,7 @@ func TestAsyncRetriesThenOnFailure(t *testing.T) {
 }
 
 func TestAsyncSuccessToOnSuccessTopic(t *testing.T) {
+	t.Parallel()
 	r := newAsyncRig(t, func(*asyncRig, string, int) (attemptResult, error) {
 		return attemptResult{statusCode: 200, executedVersion: LatestVersion, payload: []byte(`"done"`)}, nil
 	})
@@ -291,6 +293,7 @@ func TestAsyncSuccessToOnSuccessTopic(t *testing.T) {
 }
 
 func TestAsyncDefaultsToDeadLetterQueue(t *testing.T) {
+	t.Parallel()
 	r := newAsyncRig(t, func(*asyncRig, string, int) (attemptResult, error) {
 		return failing("boom " + strings.Repeat("x", 2000)), nil
 	})
@@ -317,6 +320,7 @@ func TestAsyncDefaultsToDeadLetterQueue(t *testing.T) {
 }
 
 func TestAsyncEventAgeExceeded(t *testing.T) {
+	t.Parallel()
 	// Each run takes the clock past the event's age: no retry runs.
 	r := newAsyncRig(t, func(r *asyncRig, _ string, _ int) (attemptResult, error) {
 		r.clock.Advance(61 * time.Second)
@@ -337,6 +341,7 @@ func TestAsyncEventAgeExceeded(t *testing.T) {
 }
 
 func TestAsyncThrottledEventsWaitAndRun(t *testing.T) {
+	t.Parallel()
 	r := newAsyncRig(t, func(_ *asyncRig, _ string, n int) (attemptResult, error) {
 		if n <= 3 {
 			return attemptResult{}, throttled(reasonReservedConcurrency)
@@ -355,6 +360,7 @@ func TestAsyncThrottledEventsWaitAndRun(t *testing.T) {
 }
 
 func TestAsyncLambdaDestinationGetsTheRecord(t *testing.T) {
+	t.Parallel()
 	r := newAsyncRig(t, func(_ *asyncRig, fn string, _ int) (attemptResult, error) {
 		if fn == "producer" {
 			return attemptResult{statusCode: 200, executedVersion: LatestVersion, payload: []byte(`{"made":1}`)}, nil
@@ -379,6 +385,7 @@ func TestAsyncLambdaDestinationGetsTheRecord(t *testing.T) {
 }
 
 func TestAsyncUndeliverableRecordsAreCountedNotBlocking(t *testing.T) {
+	t.Parallel()
 	r := newAsyncRig(t, func(*asyncRig, string, int) (attemptResult, error) {
 		return attemptResult{statusCode: 200, executedVersion: LatestVersion, payload: []byte(`{}`)}, nil
 	})
@@ -404,6 +411,7 @@ func TestAsyncUndeliverableRecordsAreCountedNotBlocking(t *testing.T) {
 }
 
 func TestAsyncDeletedFunctionIsDropped(t *testing.T) {
+	t.Parallel()
 	// The function is deleted while its event waits for a retry: the
 	// event goes with it, and no record is sent for it.
 	r := newAsyncRig(t, func(r *asyncRig, fn string, _ int) (attemptResult, error) {
@@ -423,6 +431,7 @@ func TestAsyncDeletedFunctionIsDropped(t *testing.T) {
 // The record of AWS's documentation ("Retaining records of asynchronous
 // invocations"), rendered from the same event, is the same JSON.
 func TestInvocationRecordMatchesAWSExample(t *testing.T) {
+	t.Parallel()
 	golden, err := os.ReadFile("testdata/async-record-retries-exhausted.json")
 	if err != nil {
 		t.Fatal(err)

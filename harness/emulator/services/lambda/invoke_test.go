@@ -34,6 +34,7 @@ type lambdaError struct {
 }
 
 func TestInvokeOutcomes(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	cases := []struct {
@@ -87,6 +88,7 @@ func TestInvokeOutcomes(t *testing.T) {
 }
 
 func TestInvokeTimeoutReplacesInstance(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) { in.Timeout = aws.Int32(1) })
 	ctxReport(t, c, name, "")
@@ -128,6 +130,7 @@ func pidInTail(t *testing.T, out *awslambda.InvokeOutput) int {
 }
 
 func TestInvokeCrashReplacesInstance(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	ctxReport(t, c, name, "")
@@ -152,6 +155,7 @@ func TestInvokeCrashReplacesInstance(t *testing.T) {
 }
 
 func TestInitTimeout(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	service(t, e).Tune(lambdasvc.Tuning{InitTimeout: 300 * time.Millisecond})
 	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
@@ -173,6 +177,7 @@ func TestInitTimeout(t *testing.T) {
 }
 
 func TestInvokeLogTail(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	out := invoke(t, c, name, `{"mode":"print","lines":["first line","second line"]}`, func(in *awslambda.InvokeInput) {
@@ -215,6 +220,7 @@ func requestIDOf(out *awslambda.InvokeOutput) *string {
 }
 
 func TestInvokeErrors(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	_, err := c.Invoke(bg, &awslambda.InvokeInput{FunctionName: aws.String("nope")})
@@ -259,6 +265,7 @@ func TestInvokeErrors(t *testing.T) {
 }
 
 func TestReservedConcurrencyThrottles(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	if _, err := c.PutFunctionConcurrency(bg, &awslambda.PutFunctionConcurrencyInput{FunctionName: aws.String(name), ReservedConcurrentExecutions: aws.Int32(1)}); err != nil {
@@ -297,6 +304,7 @@ func TestReservedConcurrencyThrottles(t *testing.T) {
 }
 
 func TestParallelInvocationsScaleOut(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	name := createFn(t, c)
 	const n = 4
@@ -328,6 +336,7 @@ func TestParallelInvocationsScaleOut(t *testing.T) {
 }
 
 func TestEventInvocationRetries(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	service(t, e).Tune(lambdasvc.Tuning{AsyncRetryBase: 50 * time.Millisecond})
 	logsClient := cwl.NewFromConfig(emutest.Config(e.URL()))
@@ -443,8 +452,9 @@ func TestCleanEnvironment(t *testing.T) {
 }
 
 func TestHandlerUsesDefaultSDKConfig(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
+	name := createFn(t, c, withSDK)
 	out := invoke(t, c, name, `{"mode":"sdk","service":"lambda"}`)
 	var r struct {
 		Functions []string `json:"functions"`
@@ -465,6 +475,7 @@ func TestHandlerUsesDefaultSDKConfig(t *testing.T) {
 }
 
 func TestLogsReachCloudWatch(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	invoke(t, c, name, `{"mode":"print","lines":["hello cloudwatch"]}`)
@@ -499,6 +510,7 @@ func TestLogsReachCloudWatch(t *testing.T) {
 }
 
 func TestInvokeThroughLink(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	var inv cloud.FunctionInvoker = service(t, e)
@@ -621,6 +633,7 @@ func childBootstraps(t *testing.T) int {
 }
 
 func TestInvokeAsyncAndDryRun(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	//lint:ignore SA1019 AWS still serves InvokeAsync, and so do we

@@ -30,6 +30,7 @@ func publishLayer(t *testing.T, c *awslambda.Client, name string, files map[stri
 }
 
 func TestLayerVersionsAPI(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	v1 := publishLayer(t, c, "shared-lib", map[string]string{"python/shared.py": "X = 1"}, types.RuntimePython312)
 	v2 := publishLayer(t, c, "shared-lib", map[string]string{"python/shared.py": "X = 2"}, types.RuntimePython312, types.RuntimeNodejs20x)
@@ -126,6 +127,7 @@ func TestLayerVersionsAPI(t *testing.T) {
 }
 
 func TestFunctionLayersRules(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	l := publishLayer(t, c, "rules", map[string]string{"python/x.py": ""})
 	arn := aws.ToString(l.LayerVersionArn)
@@ -174,6 +176,7 @@ func zeros(t *testing.T, path string, mib int) []byte {
 }
 
 func TestLayersOverTheSizeLimit(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	// One layer over 250 MB unzipped is refused at publishing.
 	_, err := c.PublishLayerVersion(bg, &awslambda.PublishLayerVersionInput{LayerName: aws.String("huge"),
@@ -195,6 +198,7 @@ func TestLayersOverTheSizeLimit(t *testing.T) {
 }
 
 func TestLayersReachTheHandler(t *testing.T) {
+	t.Parallel()
 	_, c := start(t)
 	lib := publishLayer(t, c, "libs", map[string]string{
 		"python/greeting.py":                                "def hello(n): return 'hello ' + n",
@@ -235,6 +239,7 @@ exports.handler = async () => greeting("js");
 // directory ("../", absolute paths, symlinks pointing outside) is
 // extracted without them.
 func TestLayerEntriesStayInOpt(t *testing.T) {
+	t.Parallel()
 	needs(t, "python3")
 	_, c := start(t)
 	var buf bytes.Buffer

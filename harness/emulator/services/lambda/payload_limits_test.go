@@ -21,6 +21,7 @@ import (
 // and a function URL, through the embedded emulator's edge, and expects
 // AWS's answers: never a bare or JSON-less 5xx.
 func TestOversizeRequestsOverHTTP(t *testing.T) {
+	t.Parallel()
 	e, cfg := emutest.Start(t)
 	lc := awslambda.NewFromConfig(cfg)
 	fn := createFn(t, lc)

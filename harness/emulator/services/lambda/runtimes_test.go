@@ -118,6 +118,7 @@ def handler(event, context):
 `
 
 func TestPythonHandlerContextAndLogs(t *testing.T) {
+	t.Parallel()
 	needs(t, "python3")
 	e, c := start(t)
 	name := createCode(t, c, types.RuntimePython38, "app.handler", map[string]string{"app.py": pyContext})
@@ -192,6 +193,7 @@ type runtimeError struct {
 }
 
 func TestPythonErrorsAsAWSShapesThem(t *testing.T) {
+	t.Parallel()
 	needs(t, "python3")
 	e, c := start(t)
 	cases := []struct {
@@ -261,6 +263,7 @@ func TestPythonErrorsAsAWSShapesThem(t *testing.T) {
 }
 
 func TestPythonBoto3ReachesTheEmulator(t *testing.T) {
+	t.Parallel()
 	needs(t, "python3")
 	if exec.Command("python3", "-c", "import boto3").Run() != nil {
 		t.Skip("the machine's python3 has no boto3 (Debian package python3-boto3)")
@@ -287,6 +290,7 @@ def lambda_handler(event, context):
 }
 
 func TestPythonHandlerPrintingTenMegabytes(t *testing.T) {
+	t.Parallel()
 	needs(t, "python3")
 	e, c := start(t)
 	name := createCode(t, c, types.RuntimePython311, "app.handler", map[string]string{"app.py": `
@@ -326,6 +330,7 @@ def handler(event, context):
 }
 
 func TestNodeHandlers(t *testing.T) {
+	t.Parallel()
 	needs(t, "node")
 	e, c := start(t)
 	report := `({event, id: context.awsRequestId, fn: context.functionName, version: context.functionVersion,
@@ -395,6 +400,7 @@ func TestNodeHandlers(t *testing.T) {
 }
 
 func TestNodeErrorsAsAWSShapesThem(t *testing.T) {
+	t.Parallel()
 	needs(t, "node")
 	e, c := start(t)
 	cases := []struct {
@@ -444,6 +450,7 @@ func TestNodeErrorsAsAWSShapesThem(t *testing.T) {
 }
 
 func TestNodeCallbackWaitsForEmptyEventLoop(t *testing.T) {
+	t.Parallel()
 	needs(t, "node")
 	e, c := start(t)
 	name := createCode(t, c, types.RuntimeNodejs20x, "index.handler", map[string]string{"index.js": `
@@ -494,6 +501,7 @@ func TestRuntimeWithoutInterpreter(t *testing.T) {
 // real aws CLI, as a lab script would: create-function with fileb://,
 // invoke with --payload.
 func TestRuntimesWithTheCLI(t *testing.T) {
+	t.Parallel()
 	e, _ := start(t)
 	cli := func(args ...string) string {
 		t.Helper()
@@ -546,6 +554,7 @@ func TestRuntimesWithTheCLI(t *testing.T) {
 // handler waits until 50 handlers have started, so serialised starts
 // would never finish; instances are counted, not timed.
 func TestFiftyColdStartsInParallel(t *testing.T) {
+	t.Parallel()
 	needs(t, "python3")
 	e, c := start(t)
 	// A loaded 2-core machine may take longer than AWS's 10 s to start 50
@@ -603,6 +612,7 @@ def handler(event, context):
 // free. (The account limit is turned down to 2 for the test; AWS's is
 // 1,000.)
 func TestAccountConcurrencyThrottles(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	svc := service(t, e)
 	svc.Tune(lambdasvc.Tuning{AccountConcurrency: 2})
@@ -651,6 +661,7 @@ func TestAccountConcurrencyThrottles(t *testing.T) {
 // TestPythonTimeoutKillsWhatTheHandlerStarted: at the deadline the
 // instance's whole process group goes, a child the handler started too.
 func TestPythonTimeoutKillsWhatTheHandlerStarted(t *testing.T) {
+	t.Parallel()
 	needs(t, "python3")
 	_, c := start(t)
 	dir := sharedDir(t)

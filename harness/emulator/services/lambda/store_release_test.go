@@ -13,6 +13,7 @@ func (noExec) Retire(bool) {}
 // The code cache kept every upload after delete, reset and shutdown: the
 // store now says when no version refers to a code any more.
 func TestStoreReleasesCodeNothingUses(t *testing.T) {
+	t.Parallel()
 	s := NewStore("000000000000", func() string { return "id" }, func(*Function, *Version) Executor { return noExec{} })
 	var released []string
 	s.OnCodeReleased(func(hex string) { released = append(released, hex) })

@@ -76,6 +76,7 @@ func sampleRequest(t *testing.T, e *emulator.Emulator, fnURL string) *http.Reque
 }
 
 func TestFunctionURLEvent(t *testing.T) {
+	t.Parallel()
 	e, c := start(t, emulator.WithClock(func() time.Time { return time.Date(2020, 3, 12, 19, 3, 58, 0, time.UTC) }))
 	name := createFn(t, c)
 	id, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeNone, nil)
@@ -228,6 +229,7 @@ func compareShape(t *testing.T, path string, want, got any) {
 }
 
 func TestFunctionURLResponses(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	id, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeNone, nil)
@@ -288,6 +290,7 @@ func TestFunctionURLResponses(t *testing.T) {
 }
 
 func TestFunctionURLAuthAndCORS(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	_, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeAwsIam, &types.Cors{
@@ -345,6 +348,7 @@ func TestFunctionURLAuthAndCORS(t *testing.T) {
 // the function, in AWS's shapes (a JSON Message, the error type only where
 // AWS sends one).
 func TestFunctionURLErrors(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	_, fnURL := functionURL(t, c, name, types.FunctionUrlAuthTypeNone, nil)

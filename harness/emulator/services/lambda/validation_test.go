@@ -21,6 +21,7 @@ func messageOf(t *testing.T, body string) string {
 // TestValidationMessages: every constraint a request breaks is reported,
 // in AWS's words, with Lambda's quoted 'null'.
 func TestValidationMessages(t *testing.T) {
+	t.Parallel()
 	e, c := start(t)
 	name := createFn(t, c)
 	cases := []struct {
