@@ -35,6 +35,9 @@ const (
 	// JobsMaxReceives is how often a job is tried before it goes to the
 	// dead-letter queue.
 	JobsMaxReceives = 2
+	// ReceiptsAccessLogPrefix is where the receipts bucket's S3 server
+	// access logs land in the logs bucket.
+	ReceiptsAccessLogPrefix = "receipts-access/"
 )
 
 // Roles are the functions, by the handler setting that selects them.
@@ -205,7 +208,7 @@ func ensureBuckets(ctx context.Context, cfg aws.Config, st *Stack) error {
 	// access logging still gets both buckets.
 	_, err := c.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String(st.ReceiptsBucket),
 		BucketLoggingStatus: &s3types.BucketLoggingStatus{LoggingEnabled: &s3types.LoggingEnabled{
-			TargetBucket: aws.String(st.LogsBucket), TargetPrefix: aws.String("receipts-access/")}}})
+			TargetBucket: aws.String(st.LogsBucket), TargetPrefix: aws.String(ReceiptsAccessLogPrefix)}}})
 	if err != nil {
 		st.Notes = append(st.Notes, "S3 access logging of the receipts bucket ("+deploy.Brief(err)+")")
 	}
