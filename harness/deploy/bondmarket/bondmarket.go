@@ -132,6 +132,11 @@ func (st Stack) environment(opts Options) map[string]string {
 	if opts.IoTDataEndpoint != "" {
 		env["IOT_DATA_ENDPOINT"] = opts.IoTDataEndpoint
 	}
+	if st.Endpoint != "" {
+		// receipts' presigned URLs name the cloud as its users reach it:
+		// functions in a container reach it at another address
+		env["RECEIPTS_URL_ENDPOINT"] = st.Endpoint
+	}
 	return env
 }
 
