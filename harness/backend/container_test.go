@@ -100,6 +100,7 @@ func TestContainerBackend(t *testing.T) {
 	}
 	t.Logf("image %s, Run to healthy %s and %s", c.Image(), cs[0].Startup(), cs[1].Startup())
 	checkStrict(t, cs[1])
+	checkContainerMQTT(t, c)
 	if err := cs[1].Reset(ctx); err != nil {
 		t.Fatalf("reset of the strict container: %v", err)
 	}

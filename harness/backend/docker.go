@@ -338,3 +338,31 @@ func describe(ctx context.Context, c testcontainers.Container, what error) error
 }
 
 func indent(s string) string { return "    " + strings.ReplaceAll(s, "\n", "\n    ") }
+
+// BridgeHostIP is the host's address on Docker's default bridge network
+// (its gateway, 172.17.0.1 by default). A server the host listens with
+// there is reachable both from the host and from the functions inside the
+// container backend, which cannot reach the host's 127.0.0.1: the suites'
+// fake card gateway (harness/payments) listens there for that backend.
+func BridgeHostIP(ctx context.Context) (netip.Addr, error) {
+	cli, err := dockerClient(ctx)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	defer cli.Close()
+	res, err := cli.NetworkInspect(ctx, "bridge", client.NetworkInspectOptions{})
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("backend: inspect Docker's bridge network: %w", err)
+	}
+	for _, c := range res.Network.IPAM.Config {
+		switch {
+		case c.Gateway.Is4():
+			return c.Gateway, nil
+		case c.Subnet.Addr().Is4():
+			// the default bridge often leaves its gateway out: Docker gives
+			// it the subnet's first address
+			return c.Subnet.Masked().Addr().Next(), nil
+		}
+	}
+	return netip.Addr{}, errors.New("backend: Docker's bridge network has no IPv4 gateway")
+}

@@ -28,9 +28,10 @@ type target struct {
 	svc      cloud.Service
 	public   bool
 	publicIf func(*http.Request) bool
-	data     http.Handler    // the data plane a public request reaches
-	expect   awsproto.Expect // what strict mode demands of its signatures
-	literal  bool            // the service takes paths verbatim (S3 keys)
+	data     http.Handler             // the data plane a public request reaches
+	when     func(*http.Request) bool // a path route claims only what it accepts
+	expect   awsproto.Expect          // what strict mode demands of its signatures
+	literal  bool                     // the service takes paths verbatim (S3 keys)
 }
 
 type prefixRoute struct {
@@ -55,7 +56,7 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 			literal = l.LiteralPaths()
 		}
 		for _, r := range s.Routes() {
-			t := target{svc: s, public: r.Public, publicIf: r.PublicIf, data: r.DataPlane, expect: x, literal: literal}
+			t := target{svc: s, public: r.Public, publicIf: r.PublicIf, data: r.DataPlane, when: r.When, expect: x, literal: literal}
 			switch r.Kind {
 			case cloud.ByScope:
 				e.byScope[r.Key] = t
@@ -106,7 +107,8 @@ func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 	}
 	path := cleanPath(r.URL.Path)
 	for _, p := range e.byPath {
-		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
+		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) &&
+			(p.when == nil || p.when(r)) {
 			m, _ := e.hostOf(r, p.svc)
 			return p.target, m, true
 		}

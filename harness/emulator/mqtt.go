@@ -64,4 +64,6 @@ func brokerMessage(m mqtt.Message) cloud.BrokerMessage {
 
 func (l brokerLink) WebSocket() http.Handler { return l.b.WebSocket() }
 
+func (l brokerLink) SignedWebSocket() http.Handler { return l.b.SignedWebSocket() }
+
 func (l brokerLink) ClearRetained() { l.b.ClearRetained() }

@@ -63,9 +63,13 @@ func (h *authHook) Provides(b byte) bool {
 	return b == mochi.OnConnectAuthenticate || b == mochi.OnACLCheck || b == mochi.OnPublished
 }
 
-// OnConnectAuthenticate accepts a known user with its password (compared in
-// constant time); anything else gets CONNACK "not authorized".
+// OnConnectAuthenticate accepts a client whose WebSocket request was
+// SigV4-signed, and a known user with its password (compared in constant
+// time); anything else gets CONNACK "not authorized".
 func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bool {
+	if cl.Net.Listener == wsSignedListenerID {
+		return true
+	}
 	u, ok := h.user(cl.Properties.Username)
 	if !ok || u.Password == "" {
 		return false
@@ -77,6 +81,9 @@ func (h *authHook) OnConnectAuthenticate(cl *mochi.Client, pk packets.Packet) bo
 // filter, when one of the user's grants covers it.
 func (h *authHook) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
 	u, ok := h.user(cl.Properties.Username)
+	if cl.Net.Listener == wsSignedListenerID {
+		u, ok = h.b.cfg.user, true // a SigV4 client has the main user's rights, whatever username it sent
+	}
 	if !ok {
 		return false
 	}

@@ -164,9 +164,11 @@ func (b *Broker) Start() error {
 		ln.Close()
 		return err
 	}
-	if err := b.srv.AddListener(&connListener{id: wsListenerID}); err != nil {
-		ln.Close()
-		return err
+	for _, id := range []string{wsListenerID, wsSignedListenerID} {
+		if err := b.srv.AddListener(&connListener{id: id}); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	if err := b.srv.Serve(); err != nil {
 		ln.Close()

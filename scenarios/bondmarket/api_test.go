@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +15,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/groundstack/groundstack/handlers/bondmarket/market"
+	deploy "github.com/groundstack/groundstack/harness/deploy/bondmarket"
 	"github.com/groundstack/groundstack/harness/payments"
 )
 
@@ -263,6 +269,35 @@ var _ = Describe("Card payments", Label("bondmarket"), func() {
 	}, SpecTimeout(2*time.Minute))
 })
 
+// expectReceiptAccessLogged waits for the logs bucket to hold the access
+// log lines of the receipt's upload (by the function) and its download
+// (through the presigned URL): S3 server access logging of the receipts
+// bucket, as the original's infrastructure had it.
+func expectReceiptAccessLogged(ctx context.Context, key string) {
+	GinkgoHelper()
+	for _, n := range stack.Notes {
+		if strings.Contains(n, "access logging") {
+			Skip("this cloud has no S3 server access logging: " + n)
+		}
+	}
+	c := s3.NewFromConfig(cloud.Config(), func(o *s3.Options) { o.UsePathStyle = true })
+	escaped := (&url.URL{Path: key}).EscapedPath()
+	Eventually(func(g Gomega) {
+		out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &stack.LogsBucket, Prefix: aws.String(deploy.ReceiptsAccessLogPrefix)})
+		g.Expect(err).NotTo(HaveOccurred())
+		var logs strings.Builder
+		for _, o := range out.Contents {
+			obj, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: &stack.LogsBucket, Key: o.Key})
+			g.Expect(err).NotTo(HaveOccurred())
+			b, _ := io.ReadAll(obj.Body)
+			obj.Body.Close()
+			logs.Write(b)
+		}
+		g.Expect(logs.String()).To(MatchRegexp(` %s \[[^\]]+\] \S+ \S+ \S+ REST\.PUT\.OBJECT %s "PUT [^"]+" 200 `, regexp.QuoteMeta(stack.ReceiptsBucket), regexp.QuoteMeta(escaped)))
+		g.Expect(logs.String()).To(MatchRegexp(` %s \[[^\]]+\] \S+ \S+ \S+ REST\.GET\.OBJECT %s "GET [^"]+" 200 `, regexp.QuoteMeta(stack.ReceiptsBucket), regexp.QuoteMeta(escaped)))
+	}).WithContext(ctx).WithTimeout(30 * time.Second).WithPolling(200 * time.Millisecond).Should(Succeed())
+}
+
 var _ = Describe("Receipts", Label("bondmarket"), func() {
 	It("renders a PDF receipt to S3 behind a presigned URL that works, with CORS headers", func(ctx SpecContext) {
 		id := fixtureID("receipt")
@@ -285,6 +320,7 @@ var _ = Describe("Receipts", Label("bondmarket"), func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(doc[:5])).To(Equal("%PDF-"))
 		Expect(call(ctx, "POST", "/receipts/no-such-request", nil).Status).To(Equal(404))
+		expectReceiptAccessLogged(ctx, market.ReceiptKey(req))
 
 		if _, err := exec.LookPath("pdftotext"); err != nil {
 			Skip("pdftotext is not installed (make deps installs poppler-utils): the receipt's text is not checked")

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -68,7 +69,15 @@ var _ = SynchronizedBeforeSuite(func(ctx context.Context) []byte {
 	c, endpoint, err := scenario.StartOnFirst(ctx)
 	Expect(err).NotTo(HaveOccurred())
 	first = c
-	gateway = payments.New(payments.WithHoldTimeout(30 * time.Second))
+	gatewayOpts := []payments.Option{payments.WithHoldTimeout(30 * time.Second)}
+	if c.Backend.Name() == "container" {
+		// the functions run inside the container: the gateway listens
+		// where they reach the host, Docker's bridge
+		ip, err := backend.BridgeHostIP(ctx)
+		Expect(err).NotTo(HaveOccurred(), "the host's address on Docker's bridge network")
+		gatewayOpts = append(gatewayOpts, payments.WithAddr(netip.AddrPortFrom(ip, 0).String()))
+	}
+	gateway = payments.New(gatewayOpts...)
 	Expect(gateway.Start()).To(Succeed())
 	st, err := deploy.Deploy(ctx, c.Config(), deploy.Options{PaymentsURL: gateway.URL(), PaymentsTimeout: paymentsTimeout})
 	Expect(err).NotTo(HaveOccurred(), "deploy the bondmarket flow")
@@ -113,14 +122,15 @@ var _ = SynchronizedAfterSuite(func() {}, func() {
 func record(name string, v any) { figures.Record(name, v) }
 
 // needGateway skips a spec whose functions must reach the card gateway
-// this suite started on its own loopback: functions inside a container
-// (the container and localstack backends) cannot.
+// this suite started on its own loopback: functions inside LocalStack's
+// containers cannot. (For the container backend the gateway listens on
+// Docker's bridge, which its functions reach.)
 func needGateway() {
 	GinkgoHelper()
 	// other processes reach the first one's cloud as "external": the
 	// variable says what it is
 	for _, n := range []string{cloud.Backend.Name(), strings.TrimSpace(os.Getenv(backend.EnvBackend))} {
-		if n == "container" || n == "localstack" {
+		if n == "localstack" {
 			Skip("the card gateway listens on the suite's 127.0.0.1, which functions in the " + n + " backend's container cannot reach")
 		}
 	}

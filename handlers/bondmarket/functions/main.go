@@ -35,10 +35,16 @@ func main() {
 		o.UsePathStyle = os.Getenv("AWS_ENDPOINT_URL") != ""
 		o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient)
 	})
+	presign := s3.NewPresignClient(s3c)
+	if ep := os.Getenv("RECEIPTS_URL_ENDPOINT"); ep != "" {
+		// an emulator's address as the receipt's reader reaches it (the
+		// function may reach it at another, from inside a container)
+		presign = s3.NewPresignClient(s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle, o.BaseEndpoint = true, &ep }))
+	}
 	m := &market.Market{
 		DB:       dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) }),
 		S3:       s3c,
-		Presign:  s3.NewPresignClient(s3c),
+		Presign:  presign,
 		SQS:      sqs.NewFromConfig(cfg, func(o *sqs.Options) { o.HTTPClient = sdkhttp.DetachedBodies(o.HTTPClient) }),
 		Settings: market.SettingsFromEnv(os.Getenv),
 	}

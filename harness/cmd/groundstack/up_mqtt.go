@@ -54,6 +54,7 @@ func mqttBanner(e *emulator.Emulator) []string {
 	return []string{
 		fmt.Sprintf("  mqtt:      %s (MQTT 3.1.1 and 5; WebSockets: %s; aws iot describe-endpoint answers it)", net.JoinHostPort(host, port), ws),
 		fmt.Sprintf("             username %s  password %s", c.Username, c.Password),
-		fmt.Sprintf("  try:       mosquitto_pub -h %s -p %s -u '%s' -P '%s' -t demo/hello -q 1 -m '{\"hello\":\"mqtt\"}'", host, port, c.Username, c.Password),
+		fmt.Sprintf("  try:       mosquitto_pub -h %s -p %s -u %s -P %s -t demo/hello -q 1 -m %s", host, port,
+			shellQuote(c.Username), shellQuote(c.Password), shellQuote(`{"hello":"mqtt"}`)),
 	}
 }

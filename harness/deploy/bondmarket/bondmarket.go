@@ -9,7 +9,6 @@ package bondmarket
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,13 +17,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/handlers/bondmarket/market"
 	"github.com/groundstack/groundstack/harness/deploy"
@@ -38,6 +35,9 @@ const (
 	// JobsMaxReceives is how often a job is tried before it goes to the
 	// dead-letter queue.
 	JobsMaxReceives = 2
+	// ReceiptsAccessLogPrefix is where the receipts bucket's S3 server
+	// access logs land in the logs bucket.
+	ReceiptsAccessLogPrefix = "receipts-access/"
 )
 
 // Roles are the functions, by the handler setting that selects them.
@@ -132,6 +132,11 @@ func (st Stack) environment(opts Options) map[string]string {
 	if opts.IoTDataEndpoint != "" {
 		env["IOT_DATA_ENDPOINT"] = opts.IoTDataEndpoint
 	}
+	if st.Endpoint != "" {
+		// receipts' presigned URLs name the cloud as its users reach it:
+		// functions in a container reach it at another address
+		env["RECEIPTS_URL_ENDPOINT"] = st.Endpoint
+	}
 	return env
 }
 
@@ -151,7 +156,7 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 	}{
 		{"build handler", func() (err error) { zip, sha, err = deploy.BuildFlowHandler(ctx, HandlerPkg); return err }},
 		{"buckets", func() error { return ensureBuckets(ctx, cfg, &st) }},
-		{"tables", func() error { return ensureTables(ctx, cfg, TableSpecs(st)) }},
+		{"tables", func() error { return deploy.EnsureTables(ctx, cfg, TableSpecs(st)) }},
 		{"queues and topic", func() error { return ensureMessaging(ctx, cfg, &st, name) }},
 		{"role", func() (err error) { role, err = ensureRole(ctx, cfg, name, st); return err }},
 		{"functions", func() error {
@@ -173,16 +178,16 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 			st.APIID, st.APIURL, st.APIHostURL = api.ID, api.URL, api.URLs.Host
 			return err
 		}},
-		{"jobs trigger", func() error { return ensureQueueTrigger(ctx, cfg, st) }},
+		{"jobs trigger", func() error { return deploy.EnsureQueueTrigger(ctx, cfg, st.Functions["jobs"], st.JobsQueueARN, 1) }},
 		{"topic rules", func() error {
 			if err := ensureTopicRules(ctx, cfg, &st, name); err != nil {
-				st.Notes = append(st.Notes, "IoT topic rules ("+short(err)+")")
+				st.Notes = append(st.Notes, "IoT topic rules ("+deploy.Brief(err)+")")
 			}
 			return nil
 		}},
 		{"alarms", func() error {
 			if err := ensureAlarms(ctx, cfg, &st); err != nil {
-				st.Notes = append(st.Notes, "CloudWatch alarms ("+short(err)+")")
+				st.Notes = append(st.Notes, "CloudWatch alarms ("+deploy.Brief(err)+")")
 			}
 			return nil
 		}},
@@ -199,24 +204,18 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 }
 
 func ensureBuckets(ctx context.Context, cfg aws.Config, st *Stack) error {
-	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	for _, b := range []string{st.ReceiptsBucket, st.LogsBucket} {
-		in := &s3.CreateBucketInput{Bucket: aws.String(b)}
-		if cfg.Region != "" && cfg.Region != "us-east-1" {
-			in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(cfg.Region)}
-		}
-		if _, err := c.CreateBucket(ctx, in); err != nil && !hasCode(err, "BucketAlreadyOwnedByYou") {
-			return fmt.Errorf("create bucket %s: %w", b, err)
-		}
+	if err := deploy.EnsureBuckets(ctx, cfg, st.ReceiptsBucket, st.LogsBucket); err != nil {
+		return err
 	}
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	// The receipts bucket's access logs go to the logs bucket, as the
 	// original's infrastructure code had it; a cloud without server
 	// access logging still gets both buckets.
 	_, err := c.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String(st.ReceiptsBucket),
 		BucketLoggingStatus: &s3types.BucketLoggingStatus{LoggingEnabled: &s3types.LoggingEnabled{
-			TargetBucket: aws.String(st.LogsBucket), TargetPrefix: aws.String("receipts-access/")}}})
+			TargetBucket: aws.String(st.LogsBucket), TargetPrefix: aws.String(ReceiptsAccessLogPrefix)}}})
 	if err != nil {
-		st.Notes = append(st.Notes, "S3 access logging of the receipts bucket ("+short(err)+")")
+		st.Notes = append(st.Notes, "S3 access logging of the receipts bucket ("+deploy.Brief(err)+")")
 	}
 	return nil
 }
@@ -243,26 +242,6 @@ func TableSpecs(st Stack) []*dynamodb.CreateTableInput {
 	return []*dynamodb.CreateTableInput{
 		simple(st.FixturesTable, "fixture_id"), requests, simple(st.UsersTable, "user_id"), simple(st.MessagesTable, "message_id"),
 	}
-}
-
-func ensureTables(ctx context.Context, cfg aws.Config, specs []*dynamodb.CreateTableInput) error {
-	c := dynamodb.NewFromConfig(cfg)
-	for _, in := range specs {
-		_, err := c.CreateTable(ctx, in)
-		var inUse *dtypes.ResourceInUseException
-		if err != nil && !errors.As(err, &inUse) {
-			return fmt.Errorf("create table %s: %w", aws.ToString(in.TableName), err)
-		}
-	}
-	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 2*time.Second
-	})
-	for _, in := range specs {
-		if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, 2*time.Minute); err != nil {
-			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
-		}
-	}
-	return nil
 }
 
 func queue(ctx context.Context, q *sqs.Client, name string, attrs map[string]string) (url, arn string, err error) {
@@ -340,36 +319,6 @@ func ensureRole(ctx context.Context, cfg aws.Config, name string, st Stack) (str
 				deploy.Allow(logs, "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"),
 			}
 		})
-}
-
-// ensureQueueTrigger maps the jobs queue to the jobs function, once.
-func ensureQueueTrigger(ctx context.Context, cfg aws.Config, st Stack) error {
-	l := lambda.NewFromConfig(cfg)
-	have, err := l.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{
-		FunctionName: aws.String(st.Functions["jobs"]), EventSourceArn: aws.String(st.JobsQueueARN)})
-	if err != nil {
-		return err
-	}
-	if len(have.EventSourceMappings) > 0 {
-		return nil
-	}
-	_, err = l.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
-		FunctionName: aws.String(st.Functions["jobs"]), EventSourceArn: aws.String(st.JobsQueueARN), BatchSize: aws.Int32(1),
-	})
-	return err
-}
-
-func hasCode(err error, code string) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == code
-}
-
-func short(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
-	}
-	return err.Error()
 }
 
 // Fixtures are the demo fixtures SeedDemo writes (and the suite's

@@ -299,22 +299,10 @@ func tableSpecs() []*dynamodb.CreateTableInput {
 // ensureTables creates missing tables and waits until all are ACTIVE; an
 // existing table must have the indexes the handler queries.
 func ensureTables(ctx context.Context, cfg aws.Config) error {
+	if err := deploy.EnsureTables(ctx, cfg, tableSpecs()); err != nil {
+		return err
+	}
 	c := dynamodb.NewFromConfig(cfg)
-	for _, in := range tableSpecs() {
-		_, err := c.CreateTable(ctx, in)
-		var inUse *dtypes.ResourceInUseException
-		if err != nil && !errors.As(err, &inUse) {
-			return fmt.Errorf("create table %s: %w", aws.ToString(in.TableName), err)
-		}
-	}
-	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 2*time.Second
-	})
-	for _, in := range tableSpecs() {
-		if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, 2*time.Minute); err != nil {
-			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
-		}
-	}
 	for _, in := range tableSpecs() {
 		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName})
 		if err != nil {

@@ -23,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 
 	fixtures "github.com/groundstack/groundstack/fixtures/scriptrunner"
 	"github.com/groundstack/groundstack/handlers/scriptrunner/runner"
@@ -154,7 +153,7 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 func UploadScripts(ctx context.Context, cfg aws.Config, bucket string) error {
 	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket}); err != nil {
-		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil && !hasCode(err, "BucketAlreadyOwnedByYou") {
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil && !deploy.HasCode(err, "BucketAlreadyOwnedByYou") {
 			return fmt.Errorf("create bucket %s: %w", bucket, err)
 		}
 	}
@@ -199,7 +198,7 @@ func ensureKeyPair(ctx context.Context, cfg aws.Config, keyPair, secretName stri
 			return aws.ToString(got.ARN), nil
 		}
 	}
-	if _, err := e.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{KeyName: &keyPair}); err != nil && !hasCode(err, "InvalidKeyPair.NotFound") {
+	if _, err := e.DeleteKeyPair(ctx, &ec2.DeleteKeyPairInput{KeyName: &keyPair}); err != nil && !deploy.HasCode(err, "InvalidKeyPair.NotFound") {
 		return "", fmt.Errorf("delete stale key pair: %w", err)
 	}
 	kp, err := e.CreateKeyPair(ctx, &ec2.CreateKeyPairInput{KeyName: &keyPair, KeyType: ec2types.KeyTypeEd25519, KeyFormat: ec2types.KeyFormatPem})
@@ -290,13 +289,8 @@ func ensureRole(ctx context.Context, cfg aws.Config, roleName, function, bucket,
 // ensureLogGroup creates the log group unless it exists.
 func ensureLogGroup(ctx context.Context, cfg aws.Config, name string) error {
 	_, err := cloudwatchlogs.NewFromConfig(cfg).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: &name})
-	if err != nil && !hasCode(err, "ResourceAlreadyExistsException") {
+	if err != nil && !deploy.HasCode(err, "ResourceAlreadyExistsException") {
 		return fmt.Errorf("create log group %s: %w", name, err)
 	}
 	return nil
-}
-
-func hasCode(err error, code string) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == code
 }

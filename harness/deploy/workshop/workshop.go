@@ -7,7 +7,6 @@ package workshop
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/deploy"
 )
@@ -130,9 +128,9 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 	}{
 		{"build handler", func() (err error) { zip, sha, err = deploy.BuildFlowHandler(ctx, HandlerPkg); return err }},
 		{"buckets", func() error {
-			return ensureBuckets(ctx, cfg, st.OriginalsBucket, st.ProcessedBucket, st.ThumbnailsBucket, st.LogsBucket)
+			return deploy.EnsureBuckets(ctx, cfg, st.OriginalsBucket, st.ProcessedBucket, st.ThumbnailsBucket, st.LogsBucket)
 		}},
-		{"tables", func() error { return ensureTables(ctx, cfg, tableSpecs(st)) }},
+		{"tables", func() error { return deploy.EnsureTables(ctx, cfg, tableSpecs(st)) }},
 		{"queue and topic", func() (err error) { return ensureMessaging(ctx, cfg, &st, name) }},
 		{"role", func() (err error) { role, err = ensureRole(ctx, cfg, name, st); return err }},
 		{"functions", func() error {
@@ -156,15 +154,15 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 		}},
 		{"s3 trigger", func() error {
 			if err := ensureS3Trigger(ctx, cfg, st); err != nil {
-				st.TriggerNotes = append(st.TriggerNotes, "S3 notifications ("+short(err)+")")
+				st.TriggerNotes = append(st.TriggerNotes, "S3 notifications ("+deploy.Brief(err)+")")
 				return nil
 			}
 			st.S3Trigger = true
 			return nil
 		}},
 		{"queue trigger", func() error {
-			if err := ensureQueueTrigger(ctx, cfg, st); err != nil {
-				st.TriggerNotes = append(st.TriggerNotes, "SQS event source mappings ("+short(err)+")")
+			if err := deploy.EnsureQueueTrigger(ctx, cfg, st.Functions["notify"], st.QueueARN, 10); err != nil {
+				st.TriggerNotes = append(st.TriggerNotes, "SQS event source mappings ("+deploy.Brief(err)+")")
 				return nil
 			}
 			st.QueueTrigger = true
@@ -180,20 +178,6 @@ func Deploy(ctx context.Context, cfg aws.Config, opts Options) (Stack, error) {
 		}
 	}
 	return st, nil
-}
-
-func ensureBuckets(ctx context.Context, cfg aws.Config, buckets ...string) error {
-	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	for _, b := range buckets {
-		in := &s3.CreateBucketInput{Bucket: aws.String(b)}
-		if cfg.Region != "" && cfg.Region != "us-east-1" {
-			in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(cfg.Region)}
-		}
-		if _, err := c.CreateBucket(ctx, in); err != nil && !hasCode(err, "BucketAlreadyOwnedByYou") {
-			return fmt.Errorf("create bucket %s: %w", b, err)
-		}
-	}
-	return nil
 }
 
 // tableSpecs are the lab's tables, keys and throughput as its scripts
@@ -233,26 +217,6 @@ func tableSpecs(st Stack) []*dynamodb.CreateTableInput {
 			ProvisionedThroughput: tp,
 		},
 	}
-}
-
-func ensureTables(ctx context.Context, cfg aws.Config, specs []*dynamodb.CreateTableInput) error {
-	c := dynamodb.NewFromConfig(cfg)
-	for _, in := range specs {
-		_, err := c.CreateTable(ctx, in)
-		var inUse *dtypes.ResourceInUseException
-		if err != nil && !errors.As(err, &inUse) {
-			return fmt.Errorf("create table %s: %w", aws.ToString(in.TableName), err)
-		}
-	}
-	w := dynamodb.NewTableExistsWaiter(c, func(o *dynamodb.TableExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 2*time.Second
-	})
-	for _, in := range specs {
-		if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: in.TableName}, 2*time.Minute); err != nil {
-			return fmt.Errorf("wait for table %s: %w", aws.ToString(in.TableName), err)
-		}
-	}
-	return nil
 }
 
 // ensureMessaging makes the queue and the topic, and subscribes the queue
@@ -334,7 +298,7 @@ func ensureS3Trigger(ctx context.Context, cfg aws.Config, st Stack) error {
 		FunctionName: aws.String(st.Functions["image"]), StatementId: aws.String("s3-invoke"), Action: aws.String("lambda:InvokeFunction"),
 		Principal: aws.String("s3.amazonaws.com"), SourceArn: aws.String("arn:aws:s3:::" + st.OriginalsBucket),
 	})
-	if err != nil && !hasCode(err, "ResourceConflictException") {
+	if err != nil && !deploy.HasCode(err, "ResourceConflictException") {
 		return err
 	}
 	_, err = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
@@ -348,35 +312,4 @@ func ensureS3Trigger(ctx context.Context, cfg aws.Config, st Stack) error {
 		}}},
 	})
 	return err
-}
-
-// ensureQueueTrigger maps the queue to the notification function, once.
-func ensureQueueTrigger(ctx context.Context, cfg aws.Config, st Stack) error {
-	l := lambda.NewFromConfig(cfg)
-	have, err := l.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{
-		FunctionName: aws.String(st.Functions["notify"]), EventSourceArn: aws.String(st.QueueARN)})
-	if err != nil {
-		return err
-	}
-	if len(have.EventSourceMappings) > 0 {
-		return nil
-	}
-	_, err = l.CreateEventSourceMapping(ctx, &lambda.CreateEventSourceMappingInput{
-		FunctionName: aws.String(st.Functions["notify"]), EventSourceArn: aws.String(st.QueueARN), BatchSize: aws.Int32(10),
-	})
-	return err
-}
-
-func hasCode(err error, code string) bool {
-	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == code
-}
-
-// short is an API error's code and message, without the SDK's wrapping.
-func short(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode() + ": " + ae.ErrorMessage()
-	}
-	return err.Error()
 }

@@ -119,3 +119,33 @@ func BenchmarkVerifySession(b *testing.B) {
 		}
 	}
 }
+
+// AWS IoT's device SDKs presign /mqtt with temporary credentials without
+// the session token and append it after signing: accepted for
+// iotdevicegateway only, and the token must still be the session's.
+func TestVerifyIoTTokenAppendedAfterSigning(t *testing.T) {
+	v := withSessions(signTime, time.Time{})
+	presign := func(service, token string) *http.Request {
+		r, _ := http.NewRequest("GET", "http://127.0.0.1:4566/mqtt?X-Amz-Expires=300", nil)
+		empty := sha256.Sum256(nil)
+		u, _, err := v4.NewSigner().PresignHTTP(context.Background(), aws.Credentials{AccessKeyID: sessionKey, SecretAccessKey: sessionSecret},
+			r, hex.EncodeToString(empty[:]), service, "eu-west-1", signTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ = http.NewRequest("GET", u+"&X-Amz-Security-Token="+token, nil)
+		return r
+	}
+	for _, c := range []struct {
+		name, service, token string
+		want                 error
+	}{
+		{"iot, the session's token", IoTDeviceGatewayScope, sessionToken, nil},
+		{"iot, another token", IoTDeviceGatewayScope, "not-the-token", ErrInvalidToken},
+		{"another service", "execute-api", sessionToken, ErrSignatureMismatch},
+	} {
+		if err := v.Verify(presign(c.service, c.token)); !errors.Is(err, c.want) && err != c.want {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+}

@@ -165,4 +165,9 @@ type Route struct {
 	// through to the service's control plane. Without it they reach the
 	// service's ServeHTTP, which must then serve only the data plane.
 	DataPlane http.Handler
+	// When, on a ByPath route, narrows it to the requests it accepts: the
+	// others go on down the routing table as if the prefix had not matched
+	// (/mqtt is the broker's only for WebSocket upgrades; any other request
+	// there reaches S3, whose path-style bucket may be named "mqtt").
+	When func(r *http.Request) bool
 }

@@ -356,6 +356,10 @@ type MessageBroker interface {
 	Address() string
 	// WebSocket serves MQTT over WebSockets (subprotocol "mqtt").
 	WebSocket() http.Handler
+	// SignedWebSocket serves MQTT over WebSockets to clients whose HTTP
+	// request was SigV4-signed (AWS IoT's presigned /mqtt URLs): they
+	// connect without a username or password.
+	SignedWebSocket() http.Handler
 	// ClearRetained removes every retained message (a reset).
 	ClearRetained()
 }

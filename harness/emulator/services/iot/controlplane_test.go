@@ -240,3 +240,44 @@ func TestStrictMode(t *testing.T) {
 		t.Fatal("wrong password accepted over WebSockets")
 	}
 }
+
+// Every topic-rule operation answers a missing rule with
+// UnauthorizedException (401), as AWS does (botocore's model lists no
+// ResourceNotFoundException for them).
+func TestMissingRuleIsUnauthorized(t *testing.T) {
+	t.Parallel()
+	c := start(t)
+	name := aws.String("absent")
+	payload := &iottypes.TopicRulePayload{Sql: aws.String("SELECT * FROM 'a'"), Actions: []iottypes.Action{}}
+	for _, tc := range []struct {
+		op   string
+		call func() error
+	}{
+		{"GetTopicRule", func() error { _, err := c.iot.GetTopicRule(bg, &iotapi.GetTopicRuleInput{RuleName: name}); return err }},
+		{"DeleteTopicRule", func() error {
+			_, err := c.iot.DeleteTopicRule(bg, &iotapi.DeleteTopicRuleInput{RuleName: name})
+			return err
+		}},
+		{"EnableTopicRule", func() error {
+			_, err := c.iot.EnableTopicRule(bg, &iotapi.EnableTopicRuleInput{RuleName: name})
+			return err
+		}},
+		{"DisableTopicRule", func() error {
+			_, err := c.iot.DisableTopicRule(bg, &iotapi.DisableTopicRuleInput{RuleName: name})
+			return err
+		}},
+		{"ReplaceTopicRule", func() error {
+			_, err := c.iot.ReplaceTopicRule(bg, &iotapi.ReplaceTopicRuleInput{RuleName: name, TopicRulePayload: payload})
+			return err
+		}},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			err := tc.call()
+			apiErr(t, err, "UnauthorizedException", 401)
+			var ae smithy.APIError
+			if errors.As(err, &ae); ae.ErrorMessage() != "Access to topic rule 'absent' was denied" {
+				t.Fatalf("message %q", ae.ErrorMessage())
+			}
+		})
+	}
+}

@@ -18,3 +18,13 @@ var (
 	// to the error action as SNS words it)
 	errInvalidParameter = awsproto.Code{Name: "InvalidParameter", Status: http.StatusBadRequest}
 )
+
+// ruleDenied is AWS's answer to every topic-rule operation on a rule that
+// does not exist: it does not say whether a rule exists to whom may not
+// see it (botocore's model lists UnauthorizedException, not
+// ResourceNotFoundException, for Get/Replace/Delete/Enable/DisableTopicRule;
+// moto answers ResourceNotFoundException, which no client of these
+// operations expects).
+func ruleDenied(name string) error {
+	return errUnauthorized.New("Access to topic rule '" + name + "' was denied")
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -28,28 +29,52 @@ type field struct {
 	name string
 }
 
-// message is what a statement is evaluated against.
+// message is what a statement is evaluated against. Its payload is
+// looked at only as far as a rule needs: whether it is JSON (SELECT *
+// passes it on as it is), its document (attributes in WHERE or SELECT).
+// One engine worker evaluates a message's rules: no locking.
 type message struct {
 	topic    string
 	clientID string
 	payload  []byte
 	time     time.Time
-	doc      any  // the payload as JSON, when it is
-	isJSON   bool // the payload parsed as JSON
+
+	checked, parsed bool
+	valid           bool // the payload is JSON (once checked)
+	doc             any  // the payload's document (once parsed)
 }
 
 func newMessage(topic, clientID string, payload []byte, at time.Time) *message {
-	m := &message{topic: topic, clientID: clientID, payload: payload, time: at}
-	if !json.Valid(payload) {
-		return m
+	return &message{topic: topic, clientID: clientID, payload: payload, time: at}
+}
+
+// isJSON reports whether the payload is a JSON document.
+func (m *message) isJSON() bool {
+	if !m.checked {
+		m.checked, m.valid = true, json.Valid(m.payload)
 	}
-	d := json.NewDecoder(bytes.NewReader(payload))
-	d.UseNumber()
-	var v any
-	if d.Decode(&v) == nil {
-		m.doc, m.isJSON = v, true
+	return m.valid
+}
+
+// document is the payload decoded (numbers as json.Number); ok is false
+// when it is not JSON.
+func (m *message) document() (doc any, ok bool) {
+	if !m.parsed {
+		m.parsed = true
+		if m.checked && !m.valid {
+			return nil, false
+		}
+		// one pass: a single document and nothing after it is JSON
+		d := json.NewDecoder(bytes.NewReader(m.payload))
+		d.UseNumber()
+		var rest json.RawMessage
+		ok := d.Decode(&m.doc) == nil && d.Decode(&rest) == io.EOF
+		if !ok {
+			m.doc = nil
+		}
+		m.checked, m.valid = true, ok
 	}
-	return m
+	return m.doc, m.valid
 }
 
 // undefined is IoT SQL's Undefined: a missing attribute, or the result of
@@ -503,10 +528,10 @@ func (l literal) eval(*message) any { return l.v }
 type attr struct{ path []string }
 
 func (a attr) eval(m *message) any {
-	if !m.isJSON {
+	v, ok := m.document()
+	if !ok {
 		return undefined
 	}
-	v := m.doc
 	for _, k := range a.path {
 		if strings.HasPrefix(k, "[") {
 			arr, ok := v.([]any)
@@ -752,13 +777,13 @@ func (q *query) matches(m *message) bool {
 // payload through as it is.
 func (q *query) project(m *message) (out []byte, isJSON bool) {
 	if q.star && q.starAs == "" && len(q.fields) == 0 {
-		return m.payload, m.isJSON
+		return m.payload, m.isJSON()
 	}
 	obj := map[string]any{}
 	if q.star {
 		var whole any = undefined
-		if m.isJSON {
-			whole = m.doc
+		if doc, ok := m.document(); ok {
+			whole = doc
 		} else if len(q.fields) == 0 || q.starAs != "" {
 			// a binary payload under a name: base64, as AWS encodes it
 			whole = m.payload

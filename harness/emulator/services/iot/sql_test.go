@@ -123,3 +123,15 @@ func FuzzParseSQL(f *testing.F) {
 		}
 	})
 }
+
+// A message's payload is JSON exactly when json.Valid says so, whether a
+// rule only asks (SELECT *) or decodes it (attributes).
+func TestMessageJSONIsLazyAndExact(t *testing.T) {
+	for _, p := range []string{`{"a":1}`, `null`, `[1,2]`, `"s"`, `{"a":1} {"b":2}`, `{"a":1} x`, `{`, ``, "\xff", ` 7 `} {
+		asked := newMessage("t", "", []byte(p), time.Unix(0, 0))
+		_, decoded := newMessage("t", "", []byte(p), time.Unix(0, 0)).document()
+		if asked.isJSON() != json.Valid([]byte(p)) || decoded != json.Valid([]byte(p)) {
+			t.Errorf("%q: isJSON %v, document %v, json.Valid %v", p, asked.isJSON(), decoded, json.Valid([]byte(p)))
+		}
+	}
+}

@@ -139,7 +139,7 @@ func (s *Store) putRule(r *rule, replace bool) error {
 	case !replace && ok:
 		return errAlreadyExists.New(fmt.Sprintf("Rule %s already exists", r.name))
 	case replace && !ok:
-		return errUnauthorized.New("")
+		return ruleDenied(r.name)
 	case replace:
 		r.createdAt = old.createdAt
 	default:
@@ -156,8 +156,7 @@ func (s *Store) rule(region, name string) (*rule, error) {
 	defer s.mu.Unlock()
 	r, ok := s.rules[region+"/"+name]
 	if !ok {
-		// AWS does not say whether a rule exists to whom may not see it.
-		return nil, errUnauthorized.New("")
+		return nil, ruleDenied(name)
 	}
 	return r, nil
 }
@@ -179,7 +178,7 @@ func (s *Store) deleteRule(region, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.rules[region+"/"+name]; !ok {
-		return errUnauthorized.New("")
+		return ruleDenied(name)
 	}
 	delete(s.rules, region+"/"+name)
 	s.publish()
@@ -191,7 +190,7 @@ func (s *Store) setRuleDisabled(region, name string, disabled bool) error {
 	defer s.mu.Unlock()
 	r, ok := s.rules[region+"/"+name]
 	if !ok {
-		return errUnauthorized.New("")
+		return ruleDenied(name)
 	}
 	c := *r
 	c.disabled = disabled

@@ -55,16 +55,43 @@ func (s *Service) Reset() {
 		b.ClearRetained()
 	}
 }
+
+// ServeHTTP serves the iot-data API, and MQTT over WebSockets to clients
+// whose /mqtt URL is presigned for iotdevicegateway (strict mode has
+// verified the signature at the edge; otherwise any well-formed one is
+// accepted).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if sc, ok := awsproto.ScopeOf(r); ok && sc.Service == awsproto.IoTDeviceGatewayScope {
+		s.serveSignedMQTT(w, r)
+		return
+	}
 	s.api.ServeHTTP(w, r)
 }
 
-// Routes: signed requests by their scope; /mqtt (MQTT over WebSockets) is
-// public at the edge, as the broker authenticates its clients itself.
+func (s *Service) serveSignedMQTT(w http.ResponseWriter, r *http.Request) {
+	b, ok := s.broker()
+	if !ok {
+		http.Error(w, "the MQTT broker is not running", http.StatusServiceUnavailable)
+		return
+	}
+	if sig, _, err := awsproto.SignatureOf(r); err != nil || !sig.Presigned || !mqtt.IsWebSocketUpgrade(r) {
+		// AWS IoT refuses the handshake with a bare 403.
+		http.Error(w, "Forbidden", http.StatusForbidden)
+		return
+	}
+	b.SignedWebSocket().ServeHTTP(w, r)
+}
+
+// Routes: signed requests by their scope (iotdevicegateway: presigned
+// MQTT WebSocket URLs); unsigned WebSocket upgrades to /mqtt are public at
+// the edge, as the broker authenticates their clients itself. Any other
+// request to /mqtt is no broker's (S3 path-style, bucket "mqtt").
 func (s *Service) Routes() []cloud.Route {
 	rs := []cloud.Route{{Kind: cloud.ByScope, Key: "iotdata"}}
 	if b, ok := s.broker(); ok {
-		rs = append(rs, cloud.Route{Kind: cloud.ByPath, Key: "/mqtt", Public: true, DataPlane: b.WebSocket()})
+		rs = append(rs,
+			cloud.Route{Kind: cloud.ByScope, Key: awsproto.IoTDeviceGatewayScope},
+			cloud.Route{Kind: cloud.ByPath, Key: "/mqtt", Public: true, DataPlane: b.WebSocket(), When: mqtt.IsWebSocketUpgrade})
 	}
 	return rs
 }

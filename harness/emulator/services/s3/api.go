@@ -34,6 +34,7 @@ type Service struct {
 	api   awsproto.API
 	ops   [len(routes)]*awsproto.Operation // the operation of each route
 	seq   sequencer                        // event notifications' sequencers
+	logs  *accessLogs                      // server access logs on their way
 }
 
 // New returns the S3 service and publishes its object reader for the
@@ -47,6 +48,7 @@ type Service struct {
 // operations check what S3 checks, with S3's codes.
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStoreAt(env.TempDir, env.MaxBodyInMemory)}
+	s.logs = newAccessLogs(s.store, env.Now)
 	s.api = awsproto.API{
 		Base:       awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:   awsproto.RestXML,
@@ -89,6 +91,9 @@ func New(env *cloud.Env) *Service {
 		// api_notify.go
 		awsproto.Handle("PutBucketNotificationConfiguration", s.putBucketNotification),
 		awsproto.Handle("GetBucketNotificationConfiguration", s.getBucketNotification),
+		// api_logging.go
+		awsproto.Handle("PutBucketLogging", s.putBucketLogging),
+		awsproto.Handle("GetBucketLogging", s.getBucketLogging),
 	)
 	for i, rt := range routes {
 		if rt.op != "" {
@@ -114,10 +119,17 @@ func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestXML }
 
 // LiteralPaths keeps object keys as sent: "a//b" and "../x" are keys.
 func (s *Service) LiteralPaths() bool { return true }
-func (s *Service) Reset()             { s.store.Reset() }
+func (s *Service) Reset() {
+	s.logs.discard()
+	s.store.Reset()
+}
 
-// Close removes the directory of bodies on disk.
-func (s *Service) Close() error { return s.store.Close() }
+// Close stops access-log delivery and removes the directory of bodies on
+// disk.
+func (s *Service) Close() error {
+	s.logs.close()
+	return s.store.Close()
+}
 
 // Host suffixes of virtual-hosted-style requests: {bucket}.<suffix>[:port].
 // (Website endpoints, {bucket}.s3-website.localhost.localstack.cloud, are a
@@ -187,11 +199,34 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// parsing the signature for it on every GetObject costs 5% of its time.
 	c := &awsproto.Call{Request: r, RequestID: id}
 	op, err := s.route(c)
+	if s.store.logging.Load() > 0 {
+		if bucket, key := target(r); s.store.loggingOf(bucket) != nil {
+			s.serveLogged(w, c, op, err, bucket, key)
+			return
+		}
+	}
 	if err != nil {
 		s.api.WriteError(w, c, err)
 		return
 	}
 	s.api.Serve(w, c, op)
+}
+
+// serveLogged serves a request to a bucket that logs, and queues its
+// access-log line (the target is read again after: the request may have
+// changed it).
+func (s *Service) serveLogged(w http.ResponseWriter, c *awsproto.Call, op *awsproto.Operation, err *awsproto.Error, bucket, key string) {
+	rec := &logRecorder{ResponseWriter: w}
+	start := time.Now()
+	if err != nil {
+		s.api.WriteError(rec, c, err)
+	} else {
+		s.api.Serve(rec, c, op)
+	}
+	took := time.Since(start)
+	if t := s.store.loggingOf(bucket); t != nil {
+		s.logs.add(*t, accessLogLine(c.Request, c.RequestID, bucket, key, logOperation(c.Request, op, key), rec, s.env.Now(), took))
+	}
 }
 
 // ----- routing
@@ -219,6 +254,7 @@ const (
 	pAccessKey // AWSAccessKeyId and Signature: a SigV2 presigned URL
 	pSignature
 	pNotification
+	pLogging
 )
 
 // param is what routing knows of a query parameter.
@@ -238,6 +274,7 @@ var params = func() map[string]param {
 		"delete": {bit: pDelete, write: true}, "versionId": {bit: pVersionID, write: true},
 		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
 		"location": {bit: pLocation}, "versioning": {bit: pVersioning}, "notification": {bit: pNotification, write: true},
+		"logging":         {bit: pLogging, write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
@@ -246,7 +283,7 @@ var params = func() map[string]param {
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
 		"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
-		"inventory", "legal-hold", "lifecycle", "logging", "metadataTable", "metrics",
+		"inventory", "legal-hold", "lifecycle", "metadataTable", "metrics",
 		"object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
 		"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions",
 	} {
@@ -279,6 +316,9 @@ var routes = [...]route{
 	{level: bucketLevel, method: "GET", param: pNotification, op: "GetBucketNotificationConfiguration"},
 	{level: bucketLevel, method: "PUT", param: pNotification, op: "PutBucketNotificationConfiguration"},
 	{level: bucketLevel, param: pNotification}, // other methods: MethodNotAllowed
+	{level: bucketLevel, method: "GET", param: pLogging, op: "GetBucketLogging"},
+	{level: bucketLevel, method: "PUT", param: pLogging, op: "PutBucketLogging"},
+	{level: bucketLevel, param: pLogging}, // other methods: MethodNotAllowed
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
@@ -292,6 +332,7 @@ var routes = [...]route{
 
 	{level: objectLevel, param: pWebsite, refuse: "The website sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, param: pNotification, refuse: "The notification sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pLogging, refuse: "The logging sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, method: "PUT", param: pUploadID, copy: true, op: "UploadPartCopy"},
 	{level: objectLevel, method: "PUT", param: pUploadID, op: "UploadPart"},
 	{level: objectLevel, method: "PUT", copy: true, op: "CopyObject"},

@@ -10,39 +10,40 @@ import (
 // The store and the operations return errors made from these; the API
 // writes them in S3's <Error> shape (or as the website endpoint's HTML).
 var (
-	errNoSuchBucket              = awsproto.Code{Name: "NoSuchBucket", Status: http.StatusNotFound}
-	errNoSuchKey                 = awsproto.Code{Name: "NoSuchKey", Status: http.StatusNotFound}
-	errNoSuchUpload              = awsproto.Code{Name: "NoSuchUpload", Status: http.StatusNotFound}
-	errNoSuchVersion             = awsproto.Code{Name: "NoSuchVersion", Status: http.StatusNotFound}
-	errNoSuchWebsite             = awsproto.Code{Name: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound}
-	errBucketAlreadyOwnedByYou   = awsproto.Code{Name: "BucketAlreadyOwnedByYou", Status: http.StatusConflict}
-	errBucketNotEmpty            = awsproto.Code{Name: "BucketNotEmpty", Status: http.StatusConflict}
-	errInvalidBucketName         = awsproto.Code{Name: "InvalidBucketName", Status: http.StatusBadRequest}
-	errInvalidLocationConstraint = awsproto.Code{Name: "InvalidLocationConstraint", Status: http.StatusBadRequest}
-	errIllegalLocationConstraint = awsproto.Code{Name: "IllegalLocationConstraintException", Status: http.StatusBadRequest}
-	errInvalidRange              = awsproto.Code{Name: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable}
-	errInvalidPartNumber         = awsproto.Code{Name: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable}
-	errPreconditionFailed        = awsproto.Code{Name: "PreconditionFailed", Status: http.StatusPreconditionFailed}
-	errMalformedXML              = awsproto.ErrMalformedXML
-	errMaxMessageLengthExceeded  = awsproto.Code{Name: "MaxMessageLengthExceeded", Status: http.StatusBadRequest}
-	errNotImplemented            = awsproto.Code{Name: "NotImplemented", Status: http.StatusNotImplemented}
-	errMethodNotAllowed          = awsproto.Code{Name: "MethodNotAllowed", Status: http.StatusMethodNotAllowed}
-	errEntityTooLarge            = awsproto.Code{Name: "EntityTooLarge", Status: http.StatusBadRequest}
-	errEntityTooSmall            = awsproto.Code{Name: "EntityTooSmall", Status: http.StatusBadRequest}
-	errInvalidPart               = awsproto.Code{Name: "InvalidPart", Status: http.StatusBadRequest}
-	errInvalidPartOrder          = awsproto.Code{Name: "InvalidPartOrder", Status: http.StatusBadRequest}
-	errInvalidArgument           = awsproto.Code{Name: "InvalidArgument", Status: http.StatusBadRequest}
-	errInvalidRequest            = awsproto.Code{Name: "InvalidRequest", Status: http.StatusBadRequest}
-	errMissingContentLength      = awsproto.Code{Name: "MissingContentLength", Status: http.StatusLengthRequired}
-	errIncompleteBody            = awsproto.Code{Name: "IncompleteBody", Status: http.StatusBadRequest}
-	errBadDigest                 = awsproto.Code{Name: "BadDigest", Status: http.StatusBadRequest}
-	errInvalidDigest             = awsproto.Code{Name: "InvalidDigest", Status: http.StatusBadRequest}
-	errKeyTooLong                = awsproto.Code{Name: "KeyTooLongError", Status: http.StatusBadRequest}
-	errMetadataTooLarge          = awsproto.Code{Name: "MetadataTooLarge", Status: http.StatusBadRequest}
-	errInvalidStorageClass       = awsproto.Code{Name: "InvalidStorageClass", Status: http.StatusBadRequest}
-	errAccessDenied              = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
-	errAuthQueryParams           = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
-	errInternalError             = awsproto.Code{Name: "InternalError", Status: http.StatusInternalServerError}
+	errNoSuchBucket                  = awsproto.Code{Name: "NoSuchBucket", Status: http.StatusNotFound}
+	errNoSuchKey                     = awsproto.Code{Name: "NoSuchKey", Status: http.StatusNotFound}
+	errNoSuchUpload                  = awsproto.Code{Name: "NoSuchUpload", Status: http.StatusNotFound}
+	errNoSuchVersion                 = awsproto.Code{Name: "NoSuchVersion", Status: http.StatusNotFound}
+	errNoSuchWebsite                 = awsproto.Code{Name: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound}
+	errBucketAlreadyOwnedByYou       = awsproto.Code{Name: "BucketAlreadyOwnedByYou", Status: http.StatusConflict}
+	errBucketNotEmpty                = awsproto.Code{Name: "BucketNotEmpty", Status: http.StatusConflict}
+	errInvalidTargetBucketForLogging = awsproto.Code{Name: "InvalidTargetBucketForLogging", Status: http.StatusBadRequest}
+	errInvalidBucketName             = awsproto.Code{Name: "InvalidBucketName", Status: http.StatusBadRequest}
+	errInvalidLocationConstraint     = awsproto.Code{Name: "InvalidLocationConstraint", Status: http.StatusBadRequest}
+	errIllegalLocationConstraint     = awsproto.Code{Name: "IllegalLocationConstraintException", Status: http.StatusBadRequest}
+	errInvalidRange                  = awsproto.Code{Name: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable}
+	errInvalidPartNumber             = awsproto.Code{Name: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable}
+	errPreconditionFailed            = awsproto.Code{Name: "PreconditionFailed", Status: http.StatusPreconditionFailed}
+	errMalformedXML                  = awsproto.ErrMalformedXML
+	errMaxMessageLengthExceeded      = awsproto.Code{Name: "MaxMessageLengthExceeded", Status: http.StatusBadRequest}
+	errNotImplemented                = awsproto.Code{Name: "NotImplemented", Status: http.StatusNotImplemented}
+	errMethodNotAllowed              = awsproto.Code{Name: "MethodNotAllowed", Status: http.StatusMethodNotAllowed}
+	errEntityTooLarge                = awsproto.Code{Name: "EntityTooLarge", Status: http.StatusBadRequest}
+	errEntityTooSmall                = awsproto.Code{Name: "EntityTooSmall", Status: http.StatusBadRequest}
+	errInvalidPart                   = awsproto.Code{Name: "InvalidPart", Status: http.StatusBadRequest}
+	errInvalidPartOrder              = awsproto.Code{Name: "InvalidPartOrder", Status: http.StatusBadRequest}
+	errInvalidArgument               = awsproto.Code{Name: "InvalidArgument", Status: http.StatusBadRequest}
+	errInvalidRequest                = awsproto.Code{Name: "InvalidRequest", Status: http.StatusBadRequest}
+	errMissingContentLength          = awsproto.Code{Name: "MissingContentLength", Status: http.StatusLengthRequired}
+	errIncompleteBody                = awsproto.Code{Name: "IncompleteBody", Status: http.StatusBadRequest}
+	errBadDigest                     = awsproto.Code{Name: "BadDigest", Status: http.StatusBadRequest}
+	errInvalidDigest                 = awsproto.Code{Name: "InvalidDigest", Status: http.StatusBadRequest}
+	errKeyTooLong                    = awsproto.Code{Name: "KeyTooLongError", Status: http.StatusBadRequest}
+	errMetadataTooLarge              = awsproto.Code{Name: "MetadataTooLarge", Status: http.StatusBadRequest}
+	errInvalidStorageClass           = awsproto.Code{Name: "InvalidStorageClass", Status: http.StatusBadRequest}
+	errAccessDenied                  = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
+	errAuthQueryParams               = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
+	errInternalError                 = awsproto.Code{Name: "InternalError", Status: http.StatusInternalServerError}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS

@@ -124,6 +124,9 @@ type Store struct {
 	// notifying counts buckets with a notification configuration: while it
 	// is 0, a write looks no further for destinations (notify.go).
 	notifying atomic.Int64
+	// logging counts buckets with server access logging: while it is 0,
+	// a request looks no further for a log target (logging.go).
+	logging atomic.Int64
 }
 
 // bucket is one bucket's state behind its own lock.
@@ -143,6 +146,8 @@ type bucket struct {
 	website *Website
 	// notify is the event notification configuration (nil: none).
 	notify *NotificationConfig
+	// logging is where the bucket's server access logs go (nil: nowhere).
+	logging *LoggingTarget
 }
 
 // NewStore returns an empty store keeping bodies up to
@@ -163,8 +168,12 @@ func (s *Store) Reset() {
 	s.buckets = map[string]*bucket{}
 	s.mu.Unlock()
 	for _, b := range old {
-		if b.drop() {
+		hadNotify, hadLogging := b.drop()
+		if hadNotify {
 			s.notifying.Add(-1)
+		}
+		if hadLogging {
+			s.logging.Add(-1)
 		}
 	}
 }
@@ -177,12 +186,13 @@ func (s *Store) Close() error {
 }
 
 // drop marks a bucket deleted (writers holding it fail from now on),
-// forgets its notification configuration (reporting whether it had one)
-// and releases every body in it.
-func (b *bucket) drop() (hadNotify bool) {
+// forgets its notification and logging configurations (reporting whether
+// it had them) and releases every body in it.
+func (b *bucket) drop() (hadNotify, hadLogging bool) {
 	b.mu.Lock()
 	b.deleted = true
 	hadNotify, b.notify = b.notify != nil, nil
+	hadLogging, b.logging = b.logging != nil, nil
 	objects, uploads := b.objects, b.uploads
 	b.objects, b.uploads = map[string]*Object{}, map[string]*Upload{}
 	b.bytes = 0
@@ -194,7 +204,7 @@ func (b *bucket) drop() (hadNotify bool) {
 	for _, u := range uploads {
 		u.close()
 	}
-	return hadNotify
+	return hadNotify, hadLogging
 }
 
 // OnObjectEvent sets the function called after every object change (bucket
@@ -252,6 +262,10 @@ func (s *Store) DeleteBucket(name string) error {
 	if b.notify != nil {
 		b.notify = nil
 		s.notifying.Add(-1)
+	}
+	if b.logging != nil {
+		b.logging = nil
+		s.logging.Add(-1)
 	}
 	b.mu.Unlock()
 	delete(s.buckets, name)
