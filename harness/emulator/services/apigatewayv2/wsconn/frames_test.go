@@ -166,4 +166,3 @@ func (c *chunked) Read(p []byte) (int, error) {
 	c.b = c.b[k:]
 	return k, nil
 }
-
