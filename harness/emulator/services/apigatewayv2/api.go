@@ -121,6 +121,11 @@ func (s *Service) operations() []awsproto.Operation {
 		auth   = api + "/authorizers/{authorizerId}"
 		stage  = api + "/stages/{stageName}"
 		deploy = api + "/deployments/{deploymentId}"
+		model  = api + "/models/{modelId}"
+
+		domain  = "/v2/domainnames/{domainName}"
+		mapping = domain + "/apimappings/{apiMappingId}"
+		vpcLink = "/v2/vpclinks/{vpcLinkId}"
 	)
 	h := func(op awsproto.Operation, r string, status int) awsproto.Operation {
 		return op.At(r).WithStatus(status)
@@ -176,6 +181,34 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("GetDeployment", s.getDeployment), "GET "+deploy, http.StatusOK),
 		h(awsproto.Handle("UpdateDeployment", s.updateDeployment), "PATCH "+deploy, http.StatusOK),
 		h(awsproto.Handle("DeleteDeployment", s.deleteDeployment), "DELETE "+deploy, http.StatusNoContent),
+
+		h(awsproto.Handle("DeleteRouteSettings", s.deleteRouteSettings), "DELETE "+stage+"/routesettings/{routeKey}", http.StatusNoContent),
+		h(awsproto.Handle("DeleteAccessLogSettings", s.deleteAccessLogSettings), "DELETE "+stage+"/accesslogsettings", http.StatusNoContent),
+
+		h(awsproto.Handle("CreateModel", s.createModel), "POST "+api+"/models", http.StatusCreated),
+		h(awsproto.Handle("GetModels", s.getModels), "GET "+api+"/models", http.StatusOK),
+		h(awsproto.Handle("GetModel", s.getModel), "GET "+model, http.StatusOK),
+		h(awsproto.Handle("UpdateModel", s.updateModel), "PATCH "+model, http.StatusOK),
+		h(awsproto.Handle("DeleteModel", s.deleteModel), "DELETE "+model, http.StatusNoContent),
+		h(awsproto.Handle("GetModelTemplate", s.getModelTemplate), "GET "+model+"/template", http.StatusOK),
+
+		h(awsproto.Handle("CreateDomainName", s.createDomainName), "POST /v2/domainnames", http.StatusCreated),
+		h(awsproto.Handle("GetDomainNames", s.getDomainNames), "GET /v2/domainnames", http.StatusOK),
+		h(awsproto.Handle("GetDomainName", s.getDomainName), "GET "+domain, http.StatusOK),
+		h(awsproto.Handle("UpdateDomainName", s.updateDomainName), "PATCH "+domain, http.StatusOK),
+		h(awsproto.Handle("DeleteDomainName", s.deleteDomainName), "DELETE "+domain, http.StatusNoContent),
+
+		h(awsproto.Handle("CreateApiMapping", s.createAPIMapping), "POST "+domain+"/apimappings", http.StatusCreated),
+		h(awsproto.Handle("GetApiMappings", s.getAPIMappings), "GET "+domain+"/apimappings", http.StatusOK),
+		h(awsproto.Handle("GetApiMapping", s.getAPIMapping), "GET "+mapping, http.StatusOK),
+		h(awsproto.Handle("UpdateApiMapping", s.updateAPIMapping), "PATCH "+mapping, http.StatusOK),
+		h(awsproto.Handle("DeleteApiMapping", s.deleteAPIMapping), "DELETE "+mapping, http.StatusNoContent),
+
+		h(awsproto.Handle("CreateVpcLink", s.createVpcLink), "POST /v2/vpclinks", http.StatusCreated),
+		h(awsproto.Handle("GetVpcLinks", s.getVpcLinks), "GET /v2/vpclinks", http.StatusOK),
+		h(awsproto.Handle("GetVpcLink", s.getVpcLink), "GET "+vpcLink, http.StatusOK),
+		h(awsproto.Handle("UpdateVpcLink", s.updateVpcLink), "PATCH "+vpcLink, http.StatusOK),
+		h(awsproto.Handle("DeleteVpcLink", s.deleteVpcLink), "DELETE "+vpcLink, http.StatusAccepted),
 
 		h(awsproto.Handle("GetTags", s.getTags), "GET /v2/tags/{resourceArn...}", http.StatusOK),
 		h(awsproto.Handle("TagResource", s.tagResource), "POST /v2/tags/{resourceArn...}", http.StatusCreated),
