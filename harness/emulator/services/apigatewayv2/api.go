@@ -210,6 +210,10 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("UpdateVpcLink", s.updateVpcLink), "PATCH "+vpcLink, http.StatusOK),
 		h(awsproto.Handle("DeleteVpcLink", s.deleteVpcLink), "DELETE "+vpcLink, http.StatusAccepted),
 
+		h(awsproto.Handle("ImportApi", s.importAPI), "PUT /v2/apis", http.StatusCreated),
+		h(awsproto.Handle("ReimportApi", s.reimportAPI), "PUT "+api, http.StatusCreated),
+		h(awsproto.Handle("ExportApi", s.exportAPI), "GET "+api+"/exports/{specification}", http.StatusOK),
+
 		h(awsproto.Handle("GetTags", s.getTags), "GET /v2/tags/{resourceArn...}", http.StatusOK),
 		h(awsproto.Handle("TagResource", s.tagResource), "POST /v2/tags/{resourceArn...}", http.StatusCreated),
 		h(awsproto.Handle("UntagResource", s.untagResource), "DELETE /v2/tags/{resourceArn...}", http.StatusNoContent),
