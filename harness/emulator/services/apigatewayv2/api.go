@@ -125,6 +125,7 @@ func (s *Service) operations() []awsproto.Operation {
 
 		domain  = "/v2/domainnames/{domainName}"
 		mapping = domain + "/apimappings/{apiMappingId}"
+		rule    = domain + "/routingrules/{routingRuleId}"
 		vpcLink = "/v2/vpclinks/{vpcLinkId}"
 	)
 	h := func(op awsproto.Operation, r string, status int) awsproto.Operation {
@@ -203,6 +204,12 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("GetApiMapping", s.getAPIMapping), "GET "+mapping, http.StatusOK),
 		h(awsproto.Handle("UpdateApiMapping", s.updateAPIMapping), "PATCH "+mapping, http.StatusOK),
 		h(awsproto.Handle("DeleteApiMapping", s.deleteAPIMapping), "DELETE "+mapping, http.StatusNoContent),
+
+		h(awsproto.Handle("CreateRoutingRule", s.createRoutingRule), "POST "+domain+"/routingrules", http.StatusCreated),
+		h(awsproto.Handle("ListRoutingRules", s.listRoutingRules), "GET "+domain+"/routingrules", http.StatusOK),
+		h(awsproto.Handle("GetRoutingRule", s.getRoutingRule), "GET "+rule, http.StatusOK),
+		h(awsproto.Handle("PutRoutingRule", s.putRoutingRule), "PUT "+rule, http.StatusOK),
+		h(awsproto.Handle("DeleteRoutingRule", s.deleteRoutingRule), "DELETE "+rule, http.StatusNoContent),
 
 		h(awsproto.Handle("CreateVpcLink", s.createVpcLink), "POST /v2/vpclinks", http.StatusCreated),
 		h(awsproto.Handle("GetVpcLinks", s.getVpcLinks), "GET /v2/vpclinks", http.StatusOK),

@@ -1,6 +1,8 @@
 package apigatewayv2
 
 import (
+	"strconv"
+
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
@@ -156,4 +158,64 @@ func (s *Service) updateVpcLink(c *awsproto.Call, in *updateVpcLinkInput) (VpcLi
 
 func (s *Service) deleteVpcLink(c *awsproto.Call, in *vpcLinkPath) (struct{}, error) {
 	return struct{}{}, s.store.DeleteVpcLink(c.Region, in.VpcLinkID)
+}
+
+// --- routing rules ----------------------------------------------------------------
+
+type routingRulePath struct {
+	domainPath
+	RoutingRuleID string `json:"-" location:"uri" name:"routingRuleId"`
+	DomainNameID  string `json:"-" location:"querystring" name:"domainNameId"`
+}
+
+type createRoutingRuleInput struct {
+	domainPath
+	DomainNameID string `json:"-" location:"querystring" name:"domainNameId"`
+	RoutingRuleSpec
+}
+
+func (s *Service) createRoutingRule(c *awsproto.Call, in *createRoutingRuleInput) (RoutingRule, error) {
+	return s.store.PutRoutingRule(c.Region, in.DomainName, "", in.RoutingRuleSpec)
+}
+
+type putRoutingRuleInput struct {
+	routingRulePath
+	RoutingRuleSpec
+}
+
+func (s *Service) putRoutingRule(c *awsproto.Call, in *putRoutingRuleInput) (RoutingRule, error) {
+	return s.store.PutRoutingRule(c.Region, in.DomainName, in.RoutingRuleID, in.RoutingRuleSpec)
+}
+
+func (s *Service) getRoutingRule(c *awsproto.Call, in *routingRulePath) (RoutingRule, error) {
+	return s.store.RoutingRule(c.Region, in.DomainName, in.RoutingRuleID)
+}
+
+func (s *Service) deleteRoutingRule(c *awsproto.Call, in *routingRulePath) (struct{}, error) {
+	return struct{}{}, s.store.DeleteRoutingRule(c.Region, in.DomainName, in.RoutingRuleID)
+}
+
+type listRoutingRulesInput struct {
+	domainPath
+	DomainNameID string `json:"-" location:"querystring" name:"domainNameId"`
+	MaxResults   *int   `json:"-" location:"querystring" name:"maxResults" min:"1" max:"100"`
+	NextToken    string `json:"-" location:"querystring" name:"nextToken"`
+}
+
+type routingRulesOut struct {
+	NextToken    string        `json:"nextToken,omitempty"`
+	RoutingRules []RoutingRule `json:"routingRules"`
+}
+
+func (s *Service) listRoutingRules(c *awsproto.Call, in *listRoutingRulesInput) (routingRulesOut, error) {
+	all, err := s.store.RoutingRules(c.Region, in.DomainName)
+	if err != nil {
+		return routingRulesOut{}, err
+	}
+	p := pageInput{NextToken: in.NextToken}
+	if in.MaxResults != nil {
+		p.MaxResults = strconv.Itoa(*in.MaxResults)
+	}
+	out, err := page(p, all, func(r RoutingRule) RoutingRule { return r })
+	return routingRulesOut{NextToken: out.NextToken, RoutingRules: out.Items}, err
 }

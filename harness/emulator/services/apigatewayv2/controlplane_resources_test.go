@@ -112,8 +112,12 @@ func TestControlPlaneResources(t *testing.T) {
 		if l := must(c.GetApiMappings(ctx, &apigw.GetApiMappingsInput{DomainName: aws.String("api.example.com")})).ok(t); len(l.Items) != 1 {
 			t.Fatalf("%+v", l.Items)
 		}
-		if l := must(c.GetDomainNames(ctx, &apigw.GetDomainNamesInput{})).ok(t); len(l.Items) != 1 {
-			t.Fatalf("%+v", l.Items)
+		listed := false // other subtests make domain names too
+		for _, x := range must(c.GetDomainNames(ctx, &apigw.GetDomainNamesInput{})).ok(t).Items {
+			listed = listed || *x.DomainName == "api.example.com"
+		}
+		if !listed {
+			t.Fatal("api.example.com not listed")
 		}
 		for _, tc := range []struct {
 			name string
@@ -146,6 +150,54 @@ func TestControlPlaneResources(t *testing.T) {
 		must(c.DeleteApiMapping(ctx, &apigw.DeleteApiMappingInput{DomainName: aws.String("api.example.com"), ApiMappingId: m.ApiMappingId})).ok(t)
 		must(c.DeleteDomainName(ctx, &apigw.DeleteDomainNameInput{DomainName: aws.String("api.example.com")})).ok(t)
 		_, err := c.DeleteDomainName(ctx, &apigw.DeleteDomainNameInput{DomainName: aws.String("api.example.com")})
+		wantErr[*types.NotFoundException](t, err, 404, "")
+	})
+
+	t.Run("routing rules", func(t *testing.T) {
+		t.Parallel()
+		dn := aws.String("rules.example.com")
+		must(c.CreateDomainName(ctx, &apigw.CreateDomainNameInput{DomainName: dn, RoutingMode: types.RoutingModeRoutingRuleThenApiMapping})).ok(t)
+		invoke := []types.RoutingRuleAction{{InvokeApi: &types.RoutingRuleActionInvokeApi{ApiId: httpAPI.ApiId, Stage: aws.String("prod"), StripBasePath: aws.Bool(true)}}}
+		paths := []types.RoutingRuleCondition{{MatchBasePaths: &types.RoutingRuleMatchBasePaths{AnyOf: []string{"orders"}}}}
+		r := must(c.CreateRoutingRule(ctx, &apigw.CreateRoutingRuleInput{DomainName: dn, Priority: aws.Int32(10), Actions: invoke, Conditions: paths})).ok(t)
+		if *r.Priority != 10 || !strings.HasSuffix(*r.RoutingRuleArn, ":/domainnames/rules.example.com/routingrules/"+*r.RoutingRuleId) ||
+			*r.Actions[0].InvokeApi.Stage != "prod" || r.Conditions[0].MatchBasePaths.AnyOf[0] != "orders" {
+			t.Fatalf("%+v", r)
+		}
+		headers := []types.RoutingRuleCondition{{MatchHeaders: &types.RoutingRuleMatchHeaders{AnyOf: []types.RoutingRuleMatchHeaderValue{{Header: aws.String("x-version"), ValueGlob: aws.String("v2*")}}}}}
+		r2 := must(c.CreateRoutingRule(ctx, &apigw.CreateRoutingRuleInput{DomainName: dn, Priority: aws.Int32(5), Actions: invoke, Conditions: headers})).ok(t)
+		put := must(c.PutRoutingRule(ctx, &apigw.PutRoutingRuleInput{DomainName: dn, RoutingRuleId: r.RoutingRuleId, Priority: aws.Int32(20), Actions: invoke, Conditions: headers})).ok(t)
+		if *put.Priority != 20 || put.Conditions[0].MatchHeaders == nil {
+			t.Fatalf("%+v", put)
+		}
+		list := must(c.ListRoutingRules(ctx, &apigw.ListRoutingRulesInput{DomainName: dn})).ok(t)
+		if len(list.RoutingRules) != 2 || *list.RoutingRules[0].RoutingRuleId != *r2.RoutingRuleId {
+			t.Fatalf("%+v", list.RoutingRules)
+		}
+		if got := must(c.GetRoutingRule(ctx, &apigw.GetRoutingRuleInput{DomainName: dn, RoutingRuleId: r.RoutingRuleId})).ok(t); *got.Priority != 20 {
+			t.Fatalf("%+v", got)
+		}
+		for _, tc := range []struct {
+			name string
+			err  error
+			want func(t *testing.T, err error)
+		}{
+			{"same priority", second(c.CreateRoutingRule(ctx, &apigw.CreateRoutingRuleInput{DomainName: dn, Priority: aws.Int32(5), Actions: invoke, Conditions: paths})),
+				func(t *testing.T, err error) { wantErr[*types.ConflictException](t, err, 409, "") }},
+			{"priority out of range", second(c.CreateRoutingRule(ctx, &apigw.CreateRoutingRuleInput{DomainName: dn, Priority: aws.Int32(0), Actions: invoke, Conditions: paths})),
+				func(t *testing.T, err error) { wantErr[*types.BadRequestException](t, err, 400, "") }},
+			{"unknown stage", second(c.CreateRoutingRule(ctx, &apigw.CreateRoutingRuleInput{DomainName: dn, Priority: aws.Int32(7), Conditions: paths,
+				Actions: []types.RoutingRuleAction{{InvokeApi: &types.RoutingRuleActionInvokeApi{ApiId: httpAPI.ApiId, Stage: aws.String("dev")}}}})),
+				func(t *testing.T, err error) { wantErr[*types.NotFoundException](t, err, 404, "") }},
+			{"unknown domain", second(c.ListRoutingRules(ctx, &apigw.ListRoutingRulesInput{DomainName: aws.String("nope.example.com")})),
+				func(t *testing.T, err error) { wantErr[*types.NotFoundException](t, err, 404, "") }},
+			{"unknown rule", second(c.PutRoutingRule(ctx, &apigw.PutRoutingRuleInput{DomainName: dn, RoutingRuleId: aws.String("nope"), Priority: aws.Int32(30), Actions: invoke, Conditions: paths})),
+				func(t *testing.T, err error) { wantErr[*types.NotFoundException](t, err, 404, "") }},
+		} {
+			t.Run(tc.name, func(t *testing.T) { tc.want(t, tc.err) })
+		}
+		must(c.DeleteRoutingRule(ctx, &apigw.DeleteRoutingRuleInput{DomainName: dn, RoutingRuleId: r.RoutingRuleId})).ok(t)
+		_, err := c.GetRoutingRule(ctx, &apigw.GetRoutingRuleInput{DomainName: dn, RoutingRuleId: r.RoutingRuleId})
 		wantErr[*types.NotFoundException](t, err, 404, "")
 	})
 

@@ -52,6 +52,7 @@ type DomainName struct {
 
 	region   string
 	mappings map[string]*APIMapping
+	rules    map[string]*RoutingRule
 }
 
 // APIMapping maps a path of a domain name to an API's stage.
@@ -162,7 +163,7 @@ func (d *DomainName) copy() DomainName {
 	c := *d
 	c.DomainNameConfigurations = slices.Clone(d.DomainNameConfigurations)
 	c.Tags = maps.Clone(d.Tags)
-	c.mappings = nil
+	c.mappings, c.rules = nil, nil
 	return c
 }
 
