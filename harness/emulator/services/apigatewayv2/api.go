@@ -127,6 +127,7 @@ func (s *Service) operations() []awsproto.Operation {
 		mapping = domain + "/apimappings/{apiMappingId}"
 		rule    = domain + "/routingrules/{routingRuleId}"
 		vpcLink = "/v2/vpclinks/{vpcLinkId}"
+		portal  = "/v2/portals/{portalId}"
 	)
 	h := func(op awsproto.Operation, r string, status int) awsproto.Operation {
 		return op.At(r).WithStatus(status)
@@ -220,6 +221,15 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("ImportApi", s.importAPI), "PUT /v2/apis", http.StatusCreated),
 		h(awsproto.Handle("ReimportApi", s.reimportAPI), "PUT "+api, http.StatusCreated),
 		h(awsproto.Handle("ExportApi", s.exportAPI), "GET "+api+"/exports/{specification}", http.StatusOK),
+
+		h(awsproto.Handle("CreatePortal", s.createPortal), "POST /v2/portals", http.StatusCreated),
+		h(awsproto.Handle("ListPortals", s.listPortals), "GET /v2/portals", http.StatusOK),
+		h(awsproto.Handle("GetPortal", s.getPortal), "GET "+portal, http.StatusOK),
+		h(awsproto.Handle("UpdatePortal", s.updatePortal), "PATCH "+portal, http.StatusOK),
+		h(awsproto.Handle("DeletePortal", s.deletePortal), "DELETE "+portal, http.StatusNoContent),
+		h(awsproto.Handle("PublishPortal", s.publishPortal), "POST "+portal+"/publish", http.StatusAccepted),
+		h(awsproto.Handle("DisablePortal", s.disablePortal), "DELETE "+portal+"/publish", http.StatusNoContent),
+		h(awsproto.Handle("PreviewPortal", s.previewPortal), "POST "+portal+"/preview", http.StatusAccepted),
 
 		h(awsproto.Handle("GetTags", s.getTags), "GET /v2/tags/{resourceArn...}", http.StatusOK),
 		h(awsproto.Handle("TagResource", s.tagResource), "POST /v2/tags/{resourceArn...}", http.StatusCreated),

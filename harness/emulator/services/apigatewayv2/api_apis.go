@@ -139,6 +139,9 @@ func (s *Service) editTags(arn string, add map[string]string, remove []string) (
 	if id, isLink := strings.CutPrefix(path, "/vpclinks/"); ok && isLink && id != "" {
 		return s.store.EditVpcLinkTags(region, id, add, remove)
 	}
+	if _, portal, isPortal := strings.Cut(arn, ":/portals/"); isPortal && portal != "" && strings.HasPrefix(arn, "arn:aws:apigateway:") {
+		return s.store.EditPortalTags(region, portal, add, remove)
+	}
 	rest, isAPI := strings.CutPrefix(path, "/apis/")
 	if !strings.HasPrefix(arn, "arn:aws:apigateway:") || !ok || !isAPI || rest == "" {
 		return nil, ErrBadRequest.Errorf("Invalid resource ARN specified: %s", arn)

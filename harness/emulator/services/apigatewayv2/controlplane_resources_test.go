@@ -1,6 +1,7 @@
 package apigatewayv2_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -201,6 +202,66 @@ func TestControlPlaneResources(t *testing.T) {
 		wantErr[*types.NotFoundException](t, err, 404, "")
 	})
 
+	t.Run("portals", func(t *testing.T) {
+		t.Parallel()
+		colors := &types.CustomColors{AccentColor: aws.String("#000000"), BackgroundColor: aws.String("#ffffff"), ErrorValidationColor: aws.String("#ff0000"),
+			HeaderColor: aws.String("#111111"), NavigationColor: aws.String("#222222"), TextColor: aws.String("#333333")}
+		content := &types.PortalContent{DisplayName: aws.String("Shop developers"), Theme: &types.PortalTheme{CustomColors: colors}}
+		p := must(c.CreatePortal(ctx, &apigw.CreatePortalInput{Authorization: &types.Authorization{None: &types.None{}},
+			EndpointConfiguration: &types.EndpointConfigurationRequest{None: &types.None{}}, PortalContent: content,
+			Tags: map[string]string{"team": "a"}})).ok(t)
+		if !regexpPortalID.MatchString(*p.PortalId) || *p.PortalContent.DisplayName != "Shop developers" || p.Authorization.None == nil ||
+			p.EndpointConfiguration.PortalDefaultDomainName == nil || p.Tags["team"] != "a" || !strings.HasSuffix(*p.PortalArn, ":/portals/"+*p.PortalId) {
+			t.Fatalf("%+v", p)
+		}
+		up := must(c.UpdatePortal(ctx, &apigw.UpdatePortalInput{PortalId: p.PortalId, PortalContent: &types.PortalContent{DisplayName: aws.String("Shop APIs"),
+			Theme: &types.PortalTheme{CustomColors: colors}}})).ok(t)
+		if *up.PortalContent.DisplayName != "Shop APIs" {
+			t.Fatalf("%+v", up.PortalContent)
+		}
+		_, err := c.DisablePortal(ctx, &apigw.DisablePortalInput{PortalId: p.PortalId})
+		wantErr[*types.ConflictException](t, err, 409, "")
+		must(c.PublishPortal(ctx, &apigw.PublishPortalInput{PortalId: p.PortalId, Description: aws.String("v1")})).ok(t)
+		must(c.PreviewPortal(ctx, &apigw.PreviewPortalInput{PortalId: p.PortalId})).ok(t)
+		got := must(c.GetPortal(ctx, &apigw.GetPortalInput{PortalId: p.PortalId})).ok(t)
+		if got.PublishStatus != types.PublishStatusPublished || *got.LastPublishedDescription != "v1" || got.Preview == nil ||
+			got.Preview.PreviewStatus != types.PreviewStatusPreviewReady {
+			t.Fatalf("%+v", got)
+		}
+		must(c.DisablePortal(ctx, &apigw.DisablePortalInput{PortalId: p.PortalId})).ok(t)
+		if got := must(c.GetPortal(ctx, &apigw.GetPortalInput{PortalId: p.PortalId})).ok(t); got.PublishStatus != types.PublishStatusDisabled {
+			t.Fatalf("%+v", got.PublishStatus)
+		}
+		if l := must(c.ListPortals(ctx, &apigw.ListPortalsInput{})).ok(t); len(l.Items) != 1 {
+			t.Fatalf("%+v", l.Items)
+		}
+		must(c.UntagResource(ctx, &apigw.UntagResourceInput{ResourceArn: p.PortalArn, TagKeys: []string{"team"}})).ok(t)
+		for _, tc := range []struct {
+			name string
+			err  error
+			want func(t *testing.T, err error)
+		}{
+			{"both authorizations", second(c.CreatePortal(ctx, &apigw.CreatePortalInput{PortalContent: content,
+				Authorization: &types.Authorization{None: &types.None{}, CognitoConfig: &types.CognitoConfig{AppClientId: aws.String("a"),
+					UserPoolArn: aws.String("arn:aws:cognito-idp:us-east-1:000000000000:userpool/x"), UserPoolDomain: aws.String("https://auth.example.com/x")}},
+				EndpointConfiguration: &types.EndpointConfigurationRequest{None: &types.None{}}})),
+				func(t *testing.T, err error) { wantErr[*types.BadRequestException](t, err, 400, "") }},
+			{"display name too short", second(c.CreatePortal(ctx, &apigw.CreatePortalInput{Authorization: &types.Authorization{None: &types.None{}},
+				EndpointConfiguration: &types.EndpointConfigurationRequest{None: &types.None{}},
+				PortalContent:         &types.PortalContent{DisplayName: aws.String("ab"), Theme: &types.PortalTheme{CustomColors: colors}}})),
+				func(t *testing.T, err error) { wantErr[*types.BadRequestException](t, err, 400, "") }},
+			{"unknown portal", second(c.GetPortal(ctx, &apigw.GetPortalInput{PortalId: aws.String("nope")})),
+				func(t *testing.T, err error) {
+					wantErr[*types.NotFoundException](t, err, 404, "Invalid Portal identifier specified nope")
+				}},
+		} {
+			t.Run(tc.name, func(t *testing.T) { tc.want(t, tc.err) })
+		}
+		must(c.DeletePortal(ctx, &apigw.DeletePortalInput{PortalId: p.PortalId})).ok(t)
+		_, err = c.PublishPortal(ctx, &apigw.PublishPortalInput{PortalId: p.PortalId})
+		wantErr[*types.NotFoundException](t, err, 404, "")
+	})
+
 	t.Run("VPC links", func(t *testing.T) {
 		t.Parallel()
 		l := must(c.CreateVpcLink(ctx, &apigw.CreateVpcLinkInput{Name: aws.String("link"), SubnetIds: []string{"subnet-1", "subnet-2"},
@@ -241,6 +302,8 @@ func TestControlPlaneResources(t *testing.T) {
 		wantErr[*types.NotFoundException](t, err, 404, "Invalid stage identifier specified dev")
 	})
 }
+
+var regexpPortalID = regexp.MustCompile(`^[a-z0-9]{10,30}$`)
 
 // second is the error of a call, for tables of failures.
 func second[T any](_ T, err error) error { return err }

@@ -28,6 +28,7 @@ type Store struct {
 	dmu      sync.Mutex
 	domains  map[string]*DomainName
 	vpcLinks map[string]*VpcLink
+	portals  map[string]*Portal
 }
 
 // NewStore returns an empty store.
@@ -41,7 +42,7 @@ func (s *Store) Reset() {
 	s.apis = map[string]*API{}
 	s.mu.Unlock()
 	s.dmu.Lock()
-	s.domains, s.vpcLinks = nil, nil
+	s.domains, s.vpcLinks, s.portals = nil, nil, nil
 	s.dmu.Unlock()
 	s.auth.reset()
 }
