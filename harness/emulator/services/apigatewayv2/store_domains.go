@@ -95,7 +95,7 @@ func (s *Store) CreateDomainName(region, name string, in DomainNameSpec, tags ma
 	}
 	key := s.domainKey(region, name)
 	if s.domains[key] != nil {
-		return DomainName{}, ErrConflict.Errorf("The domain name you provided already exists.")
+		return DomainName{}, ErrConflict.New("The domain name you provided already exists.")
 	}
 	d := &DomainName{Name: name, ARN: "arn:aws:apigateway:" + region + "::/domainnames/" + name,
 		APIMappingSelectionExpression: "$request.basepath", RoutingMode: "API_MAPPING_ONLY",

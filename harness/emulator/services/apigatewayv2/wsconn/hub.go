@@ -318,19 +318,12 @@ func (c *Conn) readLoop(handler Handler) (int, string) {
 	for {
 		typ, rd, err := c.ws.Reader(ctx)
 		if err != nil {
-			return closeOf(err)
+			return c.readFailed(err)
 		}
 		c.heard()
 		data, err := io.ReadAll(io.LimitReader(rd, c.opts.MaxMessage+1))
-		if err != nil && c.frames.tooBig() {
-			// the close handshake fails at once: the guard lets no more in
-			c.closing.Store(true)
-			c.setClose(StatusTooBig, ReasonFrameTooBig)
-			_ = c.ws.Close(websocket.StatusMessageTooBig, ReasonFrameTooBig)
-			return StatusTooBig, ReasonFrameTooBig
-		}
 		if err != nil {
-			return closeOf(err)
+			return c.readFailed(err)
 		}
 		if int64(len(data)) > c.opts.MaxMessage {
 			// the close handshake reads past the rest of the message
@@ -344,6 +337,19 @@ func (c *Conn) readLoop(handler Handler) (int, string) {
 		handler.Message(c, data, typ == websocket.MessageBinary)
 		c.busy.Store(false)
 	}
+}
+
+// readFailed ends the connection after a read error: with 1009 when the
+// frame guard stopped an over-size frame (the close handshake fails at once:
+// the guard lets nothing more in), else with the peer's close code.
+func (c *Conn) readFailed(err error) (int, string) {
+	if !c.frames.tooBig() {
+		return closeOf(err)
+	}
+	c.closing.Store(true)
+	c.setClose(StatusTooBig, ReasonFrameTooBig)
+	_ = c.ws.Close(websocket.StatusMessageTooBig, ReasonFrameTooBig)
+	return StatusTooBig, ReasonFrameTooBig
 }
 
 // closeOf is the close code and reason a read error carries.
