@@ -36,6 +36,11 @@ const (
 	// strict SigV4 mode, with keys made at start-up (StartStrictEmbedded,
 	// WithStrictAuth).
 	EnvStrictAuth = "GROUNDSTACK_STRICT_AUTH"
+	// EnvWSIdleTimeout and EnvWSMaxLifetime (Go durations) bound WebSocket
+	// API connections of the embedded emulator and the container (AWS's 10
+	// minutes and 2 hours when unset).
+	EnvWSIdleTimeout = "GROUNDSTACK_WS_IDLE_TIMEOUT"
+	EnvWSMaxLifetime = "GROUNDSTACK_WS_MAX_LIFETIME"
 )
 
 // Backend is a running local cloud.
@@ -81,15 +86,19 @@ func FromEnv(ctx context.Context) (Backend, error) {
 		if os.Getenv(EnvStrictAuth) == "1" {
 			start = StartStrictEmbedded
 		}
+		ws, err := webSocketLimitsFromEnv(os.Getenv)
+		if err != nil {
+			return nil, err
+		}
 		switch hosts := strings.TrimSpace(os.Getenv(EnvEC2Hosts)); hosts {
 		case "", "process":
-			return start(ctx)
+			return start(ctx, ws)
 		case "container":
 			var opts []ContainerOption
 			if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
 				opts = append(opts, WithBinary(bin))
 			}
-			return start(ctx, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
+			return start(ctx, ws, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
 		default:
 			return nil, fmt.Errorf("backend: unknown %s=%q (want process or container)", EnvEC2Hosts, hosts)
 		}
@@ -109,12 +118,40 @@ func FromEnv(ctx context.Context) (Backend, error) {
 		if os.Getenv(EnvStrictAuth) == "1" {
 			opts = append(opts, WithStrictAuth())
 		}
+		if _, err := webSocketLimitsFromEnv(os.Getenv); err != nil {
+			return nil, err
+		}
+		// groundstack up in the container reads them as they are
+		env := map[string]string{}
+		for _, k := range []string{EnvWSIdleTimeout, EnvWSMaxLifetime} {
+			if v := strings.TrimSpace(os.Getenv(k)); v != "" {
+				env[k] = v
+			}
+		}
+		opts = append(opts, WithContainerEnv(env))
 		return StartContainer(ctx, opts...)
 	case "localstack":
 		return StartLocalStack(ctx, LocalStackConfigFromEnv(os.Getenv))
 	default:
 		return nil, fmt.Errorf("backend: unknown %s=%q (want embedded, container, localstack or external)", EnvBackend, kind)
 	}
+}
+
+// webSocketLimitsFromEnv reads EnvWSIdleTimeout and EnvWSMaxLifetime.
+func webSocketLimitsFromEnv(getenv func(string) string) (emulator.Option, error) {
+	var d [2]time.Duration
+	for i, k := range []string{EnvWSIdleTimeout, EnvWSMaxLifetime} {
+		v := strings.TrimSpace(getenv(k))
+		if v == "" {
+			continue
+		}
+		x, err := time.ParseDuration(v)
+		if err != nil || x <= 0 {
+			return nil, fmt.Errorf("backend: %s=%q: want a positive Go duration such as 90s or 5m", k, v)
+		}
+		d[i] = x
+	}
+	return emulator.WithWebSocketLimits(d[0], d[1]), nil
 }
 
 // SDKConfig returns an SDK config for endpoint with static test

@@ -249,3 +249,22 @@ func TestExternalWithoutHealthCheck(t *testing.T) {
 		t.Fatalf("reset: %v", err)
 	}
 }
+
+// Bad WebSocket limits stop FromEnv before anything starts, for the
+// embedded emulator and the container alike.
+func TestFromEnvRefusesBadWebSocketLimits(t *testing.T) {
+	for _, tc := range []struct{ kind, key, value string }{
+		{"embedded", backend.EnvWSIdleTimeout, "soon"},
+		{"embedded", backend.EnvWSMaxLifetime, "0s"},
+		{"container", backend.EnvWSIdleTimeout, "-5m"},
+	} {
+		t.Setenv(backend.EnvBackend, tc.kind)
+		t.Setenv(backend.EnvWSIdleTimeout, "")
+		t.Setenv(backend.EnvWSMaxLifetime, "")
+		t.Setenv(tc.key, tc.value)
+		_, err := backend.FromEnv(context.Background())
+		if want := tc.key + `="` + tc.value + `": want a positive Go duration`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s %s=%s: %v, want %q", tc.kind, tc.key, tc.value, err, want)
+		}
+	}
+}

@@ -105,6 +105,14 @@ func WithBodyTimeouts(idle, grace time.Duration, minRate int64) Option {
 	return func(c *config) { c.body = bodyLimits{idle: idle, grace: grace, minRate: max(minRate, 1)} }
 }
 
+// WithWebSocketLimits sets how long an API Gateway WebSocket connection may
+// stay idle (no data message either way) and how long it may live at all
+// before the emulator closes it with 1001 (0 keeps AWS's 10 minutes and 2
+// hours).
+func WithWebSocketLimits(idle, lifetime time.Duration) Option {
+	return func(c *config) { c.env.WebSocketIdleTimeout, c.env.WebSocketMaxLifetime = idle, lifetime }
+}
+
 // WithLogger sets the emulator's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 

@@ -42,12 +42,18 @@ func runUp(args []string) error {
 	verbose := fs.Bool("v", false, "log every request error")
 	mqttPort := fs.Int("mqtt-port", envInt("GROUNDSTACK_MQTT_PORT", -1), "MQTT broker port (default 1883, or any free port when 1883 is taken or --port is 0)")
 	noDemoData := fs.Bool("no-demo-data", false, "deploy the flows without their demo data (deliveries' dashboard starts empty)")
+	wsIdle := fs.String("ws-idle-timeout", os.Getenv(envWSIdleTimeout), "close WebSocket API connections idle this long, a Go duration (default AWS's 10m; "+envWSIdleTimeout+")")
+	wsLifetime := fs.String("ws-max-lifetime", os.Getenv(envWSMaxLifetime), "close WebSocket API connections this old, a Go duration (default AWS's 2h; "+envWSMaxLifetime+")")
 	fs.Usage = func() { upUsage(fs) }
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{err: fmt.Errorf("up: unexpected argument %q (flags come as --name value)", fs.Arg(0))}
+	}
+	wsLimits, err := webSocketLimits(*wsIdle, *wsLifetime)
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -64,6 +70,7 @@ func runUp(args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	opts := []emulator.Option{emulator.WithAddr(net.JoinHostPort(*host, strconv.Itoa(*port))), emulator.WithLogger(log)}
 	opts = append(opts, mqttOptions(*host, *port, *mqttPort)...)
+	opts = append(opts, wsLimits)
 	if *initDir != "" {
 		opts = append(opts, emulator.WithInitDir(*initDir))
 	}
@@ -198,7 +205,8 @@ func upUsage(fs *flag.FlagSet) {
 	fmt.Fprint(w, `groundstack up — start the local cloud in the foreground (Ctrl-C stops it)
 
 Usage:
-  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR] [-v]
+  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR]
+                 [--ws-idle-timeout 10m] [--ws-max-lifetime 2h] [-v]
 
 Flags:
 `)
@@ -255,6 +263,30 @@ func selectFlows(spec string, available []string) ([]string, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// Environment variables of the WebSocket APIs' connection limits (the
+// defaults of --ws-idle-timeout and --ws-max-lifetime).
+const (
+	envWSIdleTimeout = "GROUNDSTACK_WS_IDLE_TIMEOUT"
+	envWSMaxLifetime = "GROUNDSTACK_WS_MAX_LIFETIME"
+)
+
+// webSocketLimits reads --ws-idle-timeout and --ws-max-lifetime: Go
+// durations ("90s", "5m"), empty for AWS's.
+func webSocketLimits(idle, lifetime string) (emulator.Option, error) {
+	var d [2]time.Duration
+	for i, f := range []struct{ flag, v string }{{"--ws-idle-timeout", idle}, {"--ws-max-lifetime", lifetime}} {
+		if strings.TrimSpace(f.v) == "" {
+			continue
+		}
+		v, err := time.ParseDuration(strings.TrimSpace(f.v))
+		if err != nil || v <= 0 {
+			return nil, usageError{err: fmt.Errorf("up: %s %q: want a positive Go duration such as 90s or 5m", f.flag, f.v)}
+		}
+		d[i] = v
+	}
+	return emulator.WithWebSocketLimits(d[0], d[1]), nil
 }
 
 func envStr(k, def string) string {

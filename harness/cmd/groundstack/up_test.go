@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -13,8 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/coder/websocket"
+
 	"github.com/groundstack/groundstack/harness/cmd/internal/clitest"
 	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/sdkclient"
 )
 
 var cli clitest.Binaries
@@ -120,6 +127,8 @@ func TestUpRefusesBadInput(t *testing.T) {
 	}{
 		{[]string{"up", "--flows", "nonesuch"}, `unknown flow "nonesuch"`},
 		{[]string{"up", "--port", "nan"}, "invalid value"},
+		{[]string{"up", "--ws-idle-timeout", "soon"}, `--ws-idle-timeout "soon": want a positive Go duration`},
+		{[]string{"up", "--ws-max-lifetime", "-1s"}, `--ws-max-lifetime "-1s": want a positive Go duration`},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 	}
 	for _, c := range cases {
@@ -225,5 +234,66 @@ func TestOriginOptionsFromTheEnvironment(t *testing.T) {
 	}
 	if status("https://b.example") == http.StatusForbidden || status("https://c.example") != http.StatusForbidden {
 		t.Fatalf("listed origins: b %d, c %d", status("https://b.example"), status("https://c.example"))
+	}
+}
+
+// GROUNDSTACK_WS_IDLE_TIMEOUT reaches the WebSocket APIs of `groundstack up`:
+// an idle client is closed as AWS closes it (1001 "Going away").
+func TestUpWebSocketIdleTimeoutFromEnvironment(t *testing.T) {
+	t.Parallel()
+	bin := buildCLI(t)
+	cmd := exec.Command(bin, "up", "--port", "0", "--mqtt-port", "0")
+	cmd.Env = append(os.Environ(), envWSIdleTimeout+"=300ms")
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	endpoint := ""
+	for endpoint == "" && sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == "endpoint:" {
+			endpoint = f[1]
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	if endpoint == "" {
+		t.Fatal("no endpoint in the banner")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := apigatewayv2.NewFromConfig(sdkclient.Config(endpoint, "us-east-1"))
+	api, err := c.CreateApi(ctx, &apigatewayv2.CreateApiInput{Name: aws.String("idle"), ProtocolType: "WEBSOCKET",
+		RouteSelectionExpression: aws.String("$request.body.action")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	integ, err := c.CreateIntegration(ctx, &apigatewayv2.CreateIntegrationInput{ApiId: api.ApiId, IntegrationType: "MOCK"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateRoute(ctx, &apigatewayv2.CreateRouteInput{ApiId: api.ApiId, RouteKey: aws.String("$default"),
+		Target: aws.String("integrations/" + *integ.IntegrationId)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateStage(ctx, &apigatewayv2.CreateStageInput{ApiId: api.ApiId, StageName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateDeployment(ctx, &apigatewayv2.CreateDeploymentInput{ApiId: api.ApiId, StageName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(endpoint, "http")+"/_aws/execute-api/"+*api.ApiId+"/dev", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	_, _, err = ws.Read(ctx)
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.StatusGoingAway || ce.Reason != "Going away" {
+		t.Fatalf("want 1001 \"Going away\" after 300 ms idle, got %v", err)
 	}
 }

@@ -45,6 +45,10 @@ type Env struct {
 	// MaxBodyInMemory is the size past which S3 keeps an object's or a
 	// part's bytes on disk rather than in memory (0: 1 MiB).
 	MaxBodyInMemory int64
+	// WebSocketIdleTimeout and WebSocketMaxLifetime bound API Gateway
+	// WebSocket connections (0: AWS's 10 minutes and 2 hours).
+	WebSocketIdleTimeout time.Duration
+	WebSocketMaxLifetime time.Duration
 }
 
 // Links is the registry of cross-service interfaces, filled by the emulator

@@ -121,6 +121,13 @@ func (s *Service) operations() []awsproto.Operation {
 		auth   = api + "/authorizers/{authorizerId}"
 		stage  = api + "/stages/{stageName}"
 		deploy = api + "/deployments/{deploymentId}"
+		model  = api + "/models/{modelId}"
+
+		domain  = "/v2/domainnames/{domainName}"
+		mapping = domain + "/apimappings/{apiMappingId}"
+		rule    = domain + "/routingrules/{routingRuleId}"
+		vpcLink = "/v2/vpclinks/{vpcLinkId}"
+		portal  = "/v2/portals/{portalId}"
 	)
 	h := func(op awsproto.Operation, r string, status int) awsproto.Operation {
 		return op.At(r).WithStatus(status)
@@ -176,6 +183,53 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("GetDeployment", s.getDeployment), "GET "+deploy, http.StatusOK),
 		h(awsproto.Handle("UpdateDeployment", s.updateDeployment), "PATCH "+deploy, http.StatusOK),
 		h(awsproto.Handle("DeleteDeployment", s.deleteDeployment), "DELETE "+deploy, http.StatusNoContent),
+
+		h(awsproto.Handle("DeleteRouteSettings", s.deleteRouteSettings), "DELETE "+stage+"/routesettings/{routeKey}", http.StatusNoContent),
+		h(awsproto.Handle("DeleteAccessLogSettings", s.deleteAccessLogSettings), "DELETE "+stage+"/accesslogsettings", http.StatusNoContent),
+
+		h(awsproto.Handle("CreateModel", s.createModel), "POST "+api+"/models", http.StatusCreated),
+		h(awsproto.Handle("GetModels", s.getModels), "GET "+api+"/models", http.StatusOK),
+		h(awsproto.Handle("GetModel", s.getModel), "GET "+model, http.StatusOK),
+		h(awsproto.Handle("UpdateModel", s.updateModel), "PATCH "+model, http.StatusOK),
+		h(awsproto.Handle("DeleteModel", s.deleteModel), "DELETE "+model, http.StatusNoContent),
+		h(awsproto.Handle("GetModelTemplate", s.getModelTemplate), "GET "+model+"/template", http.StatusOK),
+
+		h(awsproto.Handle("CreateDomainName", s.createDomainName), "POST /v2/domainnames", http.StatusCreated),
+		h(awsproto.Handle("GetDomainNames", s.getDomainNames), "GET /v2/domainnames", http.StatusOK),
+		h(awsproto.Handle("GetDomainName", s.getDomainName), "GET "+domain, http.StatusOK),
+		h(awsproto.Handle("UpdateDomainName", s.updateDomainName), "PATCH "+domain, http.StatusOK),
+		h(awsproto.Handle("DeleteDomainName", s.deleteDomainName), "DELETE "+domain, http.StatusNoContent),
+
+		h(awsproto.Handle("CreateApiMapping", s.createAPIMapping), "POST "+domain+"/apimappings", http.StatusCreated),
+		h(awsproto.Handle("GetApiMappings", s.getAPIMappings), "GET "+domain+"/apimappings", http.StatusOK),
+		h(awsproto.Handle("GetApiMapping", s.getAPIMapping), "GET "+mapping, http.StatusOK),
+		h(awsproto.Handle("UpdateApiMapping", s.updateAPIMapping), "PATCH "+mapping, http.StatusOK),
+		h(awsproto.Handle("DeleteApiMapping", s.deleteAPIMapping), "DELETE "+mapping, http.StatusNoContent),
+
+		h(awsproto.Handle("CreateRoutingRule", s.createRoutingRule), "POST "+domain+"/routingrules", http.StatusCreated),
+		h(awsproto.Handle("ListRoutingRules", s.listRoutingRules), "GET "+domain+"/routingrules", http.StatusOK),
+		h(awsproto.Handle("GetRoutingRule", s.getRoutingRule), "GET "+rule, http.StatusOK),
+		h(awsproto.Handle("PutRoutingRule", s.putRoutingRule), "PUT "+rule, http.StatusOK),
+		h(awsproto.Handle("DeleteRoutingRule", s.deleteRoutingRule), "DELETE "+rule, http.StatusNoContent),
+
+		h(awsproto.Handle("CreateVpcLink", s.createVpcLink), "POST /v2/vpclinks", http.StatusCreated),
+		h(awsproto.Handle("GetVpcLinks", s.getVpcLinks), "GET /v2/vpclinks", http.StatusOK),
+		h(awsproto.Handle("GetVpcLink", s.getVpcLink), "GET "+vpcLink, http.StatusOK),
+		h(awsproto.Handle("UpdateVpcLink", s.updateVpcLink), "PATCH "+vpcLink, http.StatusOK),
+		h(awsproto.Handle("DeleteVpcLink", s.deleteVpcLink), "DELETE "+vpcLink, http.StatusAccepted),
+
+		h(awsproto.Handle("ImportApi", s.importAPI), "PUT /v2/apis", http.StatusCreated),
+		h(awsproto.Handle("ReimportApi", s.reimportAPI), "PUT "+api, http.StatusCreated),
+		h(awsproto.Handle("ExportApi", s.exportAPI), "GET "+api+"/exports/{specification}", http.StatusOK),
+
+		h(awsproto.Handle("CreatePortal", s.createPortal), "POST /v2/portals", http.StatusCreated),
+		h(awsproto.Handle("ListPortals", s.listPortals), "GET /v2/portals", http.StatusOK),
+		h(awsproto.Handle("GetPortal", s.getPortal), "GET "+portal, http.StatusOK),
+		h(awsproto.Handle("UpdatePortal", s.updatePortal), "PATCH "+portal, http.StatusOK),
+		h(awsproto.Handle("DeletePortal", s.deletePortal), "DELETE "+portal, http.StatusNoContent),
+		h(awsproto.Handle("PublishPortal", s.publishPortal), "POST "+portal+"/publish", http.StatusAccepted),
+		h(awsproto.Handle("DisablePortal", s.disablePortal), "DELETE "+portal+"/publish", http.StatusNoContent),
+		h(awsproto.Handle("PreviewPortal", s.previewPortal), "POST "+portal+"/preview", http.StatusAccepted),
 
 		h(awsproto.Handle("GetTags", s.getTags), "GET /v2/tags/{resourceArn...}", http.StatusOK),
 		h(awsproto.Handle("TagResource", s.tagResource), "POST /v2/tags/{resourceArn...}", http.StatusCreated),

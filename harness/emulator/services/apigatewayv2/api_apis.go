@@ -132,6 +132,16 @@ func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struc
 // them. Tag maps are replaced, never edited in place.
 func (s *Service) editTags(arn string, add map[string]string, remove []string) (map[string]string, error) {
 	_, path, ok := strings.Cut(arn, "::")
+	region, _, _ := strings.Cut(strings.TrimPrefix(arn, "arn:aws:apigateway:"), ":")
+	if name, isDomain := strings.CutPrefix(path, "/domainnames/"); ok && isDomain && name != "" {
+		return s.store.EditDomainTags(region, name, add, remove)
+	}
+	if id, isLink := strings.CutPrefix(path, "/vpclinks/"); ok && isLink && id != "" {
+		return s.store.EditVpcLinkTags(region, id, add, remove)
+	}
+	if _, portal, isPortal := strings.Cut(arn, ":/portals/"); isPortal && portal != "" && strings.HasPrefix(arn, "arn:aws:apigateway:") {
+		return s.store.EditPortalTags(region, portal, add, remove)
+	}
 	rest, isAPI := strings.CutPrefix(path, "/apis/")
 	if !strings.HasPrefix(arn, "arn:aws:apigateway:") || !ok || !isAPI || rest == "" {
 		return nil, ErrBadRequest.Errorf("Invalid resource ARN specified: %s", arn)

@@ -33,6 +33,15 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("%v", ws)
 	}
 	cli("create-stage", "--api-id", wsID, "--stage-name", "prod", "--stage-variables", "env=p", "--auto-deploy")
+	dn := cli("create-domain-name", "--domain-name", "api.example.com", "--domain-name-configurations", "EndpointType=REGIONAL,SecurityPolicy=TLS_1_2")
+	cfgs, _ := dn["DomainNameConfigurations"].([]any)
+	if dn["DomainName"] != "api.example.com" || len(cfgs) != 1 || cfgs[0].(map[string]any)["DomainNameStatus"] != "AVAILABLE" {
+		t.Fatalf("%v", dn)
+	}
+	link := cli("create-vpc-link", "--name", "link", "--subnet-ids", "subnet-1", "subnet-2")
+	if link["VpcLinkStatus"] != "AVAILABLE" || link["VpcLinkVersion"] != "V2" || len(link["SubnetIds"].([]any)) != 2 {
+		t.Fatalf("%v", link)
+	}
 	_, stderr, code := emutest.CLI(t, e.URL(), "apigatewayv2", "get-api", "--api-id", "nope")
 	if code == 0 || !strings.Contains(stderr, "NotFoundException") || !strings.Contains(stderr, "Invalid API identifier specified 000000000000:nope") {
 		t.Fatalf("get-api nope: %d %s", code, stderr)

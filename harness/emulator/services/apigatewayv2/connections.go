@@ -38,6 +38,11 @@ type mgmtError struct {
 
 func msgOf(s string) *string { return &s }
 
+// reasonDeleted is the disconnectReason of the $disconnect event after a
+// DELETE @connections (1000), as an API Gateway execution log shows it; the
+// client's close frame carries the same (AWS documents neither).
+const reasonDeleted = "Connection Closed Normally"
+
 var (
 	errGone            = mgmtError{http.StatusGone, "GoneException", nil}
 	errPayloadTooLarge = mgmtError{http.StatusRequestEntityTooLarge, "PayloadTooLargeException", msgOf("Message too long")}
@@ -121,7 +126,7 @@ func (p *wsPlane) serveConnections(w http.ResponseWriter, r *http.Request, apiID
 		w.Header().Set(hdrAmznRequestID, requestID)
 		w.Write(b)
 	case http.MethodDelete:
-		c.Close(wsconn.StatusNormal, "")
+		c.Close(wsconn.StatusNormal, reasonDeleted)
 		w.Header().Set(hdrAmznRequestID, requestID)
 		w.WriteHeader(http.StatusNoContent)
 	default:

@@ -22,6 +22,13 @@ type Store struct {
 	apis map[string]*API
 
 	auth authCache
+
+	// domains and vpcLinks (account-level, keyed by region and name or
+	// id) have their own lock.
+	dmu      sync.Mutex
+	domains  map[string]*DomainName
+	vpcLinks map[string]*VpcLink
+	portals  map[string]*Portal
 }
 
 // NewStore returns an empty store.
@@ -34,6 +41,9 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	s.apis = map[string]*API{}
 	s.mu.Unlock()
+	s.dmu.Lock()
+	s.domains, s.vpcLinks, s.portals = nil, nil, nil
+	s.dmu.Unlock()
 	s.auth.reset()
 }
 
@@ -84,6 +94,7 @@ type API struct {
 	authorizers  map[string]*Authorizer
 	stages       map[string]*Stage
 	deployments  map[string]*Deployment
+	models       map[string]*Model
 }
 
 // APIInfo is what GetApi answers.

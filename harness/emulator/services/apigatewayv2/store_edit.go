@@ -43,7 +43,7 @@ func (s *Store) CreateAPI(region string, protocol string, in APISpec) (*API, err
 			RouteSelectionExpression: routeSel, APIKeySelectionExpression: keySel, Description: deref(in.Description),
 			Version: deref(in.Version), CorsConfiguration: in.CorsConfiguration, IPAddressType: "ipv4",
 		},
-		routes: map[string]*Route{}, integrations: map[string]*Integration{}, authorizers: map[string]*Authorizer{},
+		routes: map[string]*Route{}, integrations: map[string]*Integration{}, authorizers: map[string]*Authorizer{}, models: map[string]*Model{},
 		stages: map[string]*Stage{}, deployments: map[string]*Deployment{},
 	}
 	if in.IPAddressType != nil {

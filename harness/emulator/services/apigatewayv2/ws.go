@@ -42,7 +42,8 @@ type wsPlane struct {
 }
 
 func newWSPlane(env *cloud.Env, lookup func(apiID, stage string) (Deployed, bool)) *wsPlane {
-	p := &wsPlane{env: env, hub: wsconn.New(wsconn.Options{}, env.Now), lookup: lookup}
+	limits := wsconn.Options{IdleTimeout: env.WebSocketIdleTimeout, MaxLifetime: env.WebSocketMaxLifetime}
+	p := &wsPlane{env: env, hub: wsconn.New(limits, env.Now), lookup: lookup}
 	p.timeout.Store(int64(defaultWSIntegrationTimeout))
 	return p
 }

@@ -29,7 +29,6 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigatewayv2"
-	"github.com/groundstack/groundstack/harness/emulator/services/apigatewayv2/wsconn"
 )
 
 // testfn (handlers/testfn) answers WebSocket events as it answers every
@@ -239,7 +238,15 @@ func TestWebSocketMessageTooBig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = c.Write(context.Background(), websocket.MessageText, bytes.Repeat([]byte("a"), 128<<10+1))
+	// 128 KB + 1 in frames of at most 32 KB (AWS's frame limit)
+	if w, err := c.Writer(context.Background(), websocket.MessageText); err == nil {
+		for _, n := range []int{32 << 10, 32 << 10, 32 << 10, 32 << 10, 1} {
+			if _, err := w.Write(bytes.Repeat([]byte("a"), n)); err != nil {
+				break
+			}
+		}
+		_ = w.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_, _, err = c.Read(ctx)
@@ -364,24 +371,54 @@ func TestConnectionsStrictAuth(t *testing.T) {
 	}
 }
 
-func TestWebSocketIdleTimeoutRunsDisconnect(t *testing.T) {
-	a := startWSAPI(t)
-	v2(t, a.e).SetWebSocketLimits(wsconn.Options{IdleTimeout: 300 * time.Millisecond})
-	c, _, err := a.dial(t, a.pathURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_, _, err = c.Read(ctx)
-	if websocket.CloseStatus(err) != websocket.StatusGoingAway {
-		t.Fatalf("want 1001 after idle timeout, got %v", err)
-	}
-	for deadline := time.Now().Add(10 * time.Second); v2(t, a.e).WebSocketConnections() != 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("connection still registered")
-		}
-		time.Sleep(10 * time.Millisecond)
+// The limits come from the emulator's options (groundstack up's flags and
+// GROUNDSTACK_WS_* variables): AWS closes with 1001 "Going away".
+func TestWebSocketLimitsFromOptions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name           string
+		idle, lifetime time.Duration
+		chatty         bool // the client keeps sending: only the lifetime ends it
+	}{
+		{"idle timeout", 300 * time.Millisecond, 0, false},
+		{"lifetime", 0, 600 * time.Millisecond, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := startWSAPI(t, emulator.WithWebSocketLimits(tc.idle, tc.lifetime))
+			c, _, err := a.dial(t, a.pathURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if tc.chatty {
+				go func() {
+					tick := time.NewTicker(50 * time.Millisecond)
+					defer tick.Stop()
+					for c.Write(ctx, websocket.MessageText, []byte(`{"action":"nothing"}`)) == nil {
+						select {
+						case <-ctx.Done():
+							return
+						case <-tick.C:
+						}
+					}
+				}()
+			}
+			for err == nil {
+				_, _, err = c.Read(ctx) // replies to the chatty client's messages, then the close
+			}
+			var ce websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.StatusGoingAway || ce.Reason != "Going away" {
+				t.Fatalf("want 1001 \"Going away\", got %v", err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); v2(t, a.e).WebSocketConnections() != 0; {
+				if time.Now().After(deadline) {
+					t.Fatal("connection still registered")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
 	}
 }
 

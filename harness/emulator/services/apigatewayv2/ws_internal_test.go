@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 
 	"fmt"
@@ -443,10 +444,16 @@ func TestConnectionsAPI(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+	var ce websocket.CloseError
+	if _, _, err := c.Read(ctx); !errors.As(err, &ce) || ce.Code != websocket.StatusNormalClosure || ce.Reason != reasonDeleted {
 		t.Fatalf("after delete: %v", err)
 	}
 	f.inv.wait(t, fnARN("disconnect"))
+	var ev events.APIGatewayWebsocketProxyRequest
+	must(t, json.Unmarshal(f.inv.got(fnARN("disconnect"))[0], &ev))
+	if rc := ev.RequestContext; rc.DisconnectStatusCode != 1000 || rc.DisconnectReason == nil || *rc.DisconnectReason != "Connection Closed Normally" {
+		t.Fatalf("$disconnect after delete: %d %v", rc.DisconnectStatusCode, rc.DisconnectReason)
+	}
 	for _, m := range []string{"POST", "GET", "DELETE"} {
 		if resp, _ := do(m, connURL, []byte("x")); resp.StatusCode != 410 {
 			t.Fatalf("%s after delete: %d", m, resp.StatusCode)

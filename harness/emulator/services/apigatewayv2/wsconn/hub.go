@@ -20,6 +20,8 @@ import (
 const (
 	// DefaultMaxMessage is the largest message a client may send (128 KB).
 	DefaultMaxMessage = 128 << 10
+	// DefaultMaxFrame is the largest frame payload a client may send (32 KB).
+	DefaultMaxFrame = 32 << 10
 	// DefaultIdleTimeout closes a connection that exchanged no data for 10 minutes.
 	DefaultIdleTimeout = 10 * time.Minute
 	// DefaultMaxLifetime closes any connection after 2 hours.
@@ -32,6 +34,9 @@ const (
 
 	// ReasonTooBig is the close reason API Gateway gives with 1009.
 	ReasonTooBig = "Message too big"
+	// ReasonFrameTooBig is the close reason given with 1009 for a frame over
+	// 32 KB. AWS documents the code, not the reason: this one is a guess.
+	ReasonFrameTooBig = "Frame too big"
 	// ReasonGoingAway is the close reason of the idle and lifetime limits (1001).
 	ReasonGoingAway = "Going away"
 )
@@ -52,6 +57,7 @@ var ErrGone = errors.New("wsconn: connection is gone")
 // Options are the hub's limits; zero values take API Gateway's.
 type Options struct {
 	MaxMessage   int64
+	MaxFrame     int64
 	IdleTimeout  time.Duration
 	MaxLifetime  time.Duration
 	PingInterval time.Duration
@@ -64,6 +70,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.MaxMessage <= 0 {
 		o.MaxMessage = DefaultMaxMessage
+	}
+	if o.MaxFrame <= 0 {
+		o.MaxFrame = DefaultMaxFrame
 	}
 	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
@@ -156,6 +165,7 @@ type Conn struct {
 	idle, life *time.Timer
 	ping       *time.Timer
 	ready      chan struct{} // closed once the handshake is done (ws set) or failed
+	frames     *frameGuard   // the peer's frame headers, as they are read
 }
 
 // LastActiveAt is when the connection last carried a data message.
@@ -199,7 +209,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, info Info, data any,
 	if info.Subprotocol != "" {
 		protos = []string{info.Subprotocol}
 	}
-	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(smallBuffers{w, c}, r, &websocket.AcceptOptions{
 		Subprotocols:       protos,
 		InsecureSkipVerify: true, // API Gateway takes any Origin; $connect may check it
 		OnPongReceived:     func(context.Context, []byte) { c.heard() },
@@ -250,7 +260,11 @@ func (c *Conn) run(handler Handler) {
 // smallBuffers hands coder/websocket the hijacked connection with 512-byte
 // buffers instead of net/http's 4 KB ones: an idle connection holds its
 // buffers for hours, and a message larger than a buffer bypasses it anyway.
-type smallBuffers struct{ http.ResponseWriter }
+// It also puts the frame size guard between the connection and its reader.
+type smallBuffers struct {
+	http.ResponseWriter
+	c *Conn
+}
 
 const connBufferSize = 512
 
@@ -270,17 +284,32 @@ func (s smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	// net/http's buffer: they must be in the new reader's buffer (Accept
 	// takes what is buffered, then reads the connection itself).
 	n := brw.Reader.Buffered()
-	br := bufio.NewReaderSize(nc, connBufferSize)
+	var src io.Reader = nc
 	if n > 0 {
 		b, _ := brw.Reader.Peek(n)
-		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc), max(n, connBufferSize))
+		src = io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc)
+	}
+	// Accept reads the connection itself past what is buffered: the guard
+	// must be in the connection it gets.
+	s.c.frames = newFrameGuard(src, s.c.opts.MaxFrame)
+	gc := guardedConn{nc, s.c.frames}
+	br := bufio.NewReaderSize(gc, max(n, connBufferSize))
+	if n > 0 {
 		if _, err := br.Peek(n); err != nil {
 			nc.Close()
 			return nil, nil, err
 		}
 	}
-	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, connBufferSize)), nil
+	return gc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, connBufferSize)), nil
 }
+
+// guardedConn is the hijacked connection read through the frame guard.
+type guardedConn struct {
+	net.Conn
+	g *frameGuard
+}
+
+func (c guardedConn) Read(p []byte) (int, error) { return c.g.Read(p) }
 
 // readLoop reads messages until the connection ends and returns the
 // peer's close code and reason (1006 when it vanished without one).
@@ -289,12 +318,12 @@ func (c *Conn) readLoop(handler Handler) (int, string) {
 	for {
 		typ, rd, err := c.ws.Reader(ctx)
 		if err != nil {
-			return closeOf(err)
+			return c.readFailed(err)
 		}
 		c.heard()
 		data, err := io.ReadAll(io.LimitReader(rd, c.opts.MaxMessage+1))
 		if err != nil {
-			return closeOf(err)
+			return c.readFailed(err)
 		}
 		if int64(len(data)) > c.opts.MaxMessage {
 			// the close handshake reads past the rest of the message
@@ -308,6 +337,19 @@ func (c *Conn) readLoop(handler Handler) (int, string) {
 		handler.Message(c, data, typ == websocket.MessageBinary)
 		c.busy.Store(false)
 	}
+}
+
+// readFailed ends the connection after a read error: with 1009 when the
+// frame guard stopped an over-size frame (the close handshake fails at once:
+// the guard lets nothing more in), else with the peer's close code.
+func (c *Conn) readFailed(err error) (int, string) {
+	if !c.frames.tooBig() {
+		return closeOf(err)
+	}
+	c.closing.Store(true)
+	c.setClose(StatusTooBig, ReasonFrameTooBig)
+	_ = c.ws.Close(websocket.StatusMessageTooBig, ReasonFrameTooBig)
+	return StatusTooBig, ReasonFrameTooBig
 }
 
 // closeOf is the close code and reason a read error carries.
