@@ -64,6 +64,16 @@ func describe(t tableInfo, status, indexStatus string) tableDescription {
 	if t.meta.streamEnabled {
 		d["StreamSpecification"] = map[string]any{"StreamEnabled": true, "StreamViewType": t.meta.streamViewType}
 	}
+	if r := t.restored; r != nil {
+		rs := map[string]any{"RestoreDateTime": epoch(r.at), "RestoreInProgress": status == "CREATING"}
+		if r.backupARN != "" {
+			rs["SourceBackupArn"] = r.backupARN
+		}
+		if r.tableARN != "" {
+			rs["SourceTableArn"] = r.tableARN
+		}
+		d["RestoreSummary"] = rs
+	}
 	if t.meta.latestStreamARN != "" {
 		d["LatestStreamArn"] = t.meta.latestStreamARN
 		d["LatestStreamLabel"] = t.meta.latestStreamLabel

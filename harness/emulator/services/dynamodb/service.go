@@ -62,6 +62,14 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("BatchWriteItem", s.batchWriteItem),
 		awsproto.Handle("TransactWriteItems", s.transactWriteItems),
 		awsproto.Handle("TransactGetItems", s.transactGetItems),
+		awsproto.Handle("DescribeContinuousBackups", s.describeContinuousBackups),
+		awsproto.Handle("UpdateContinuousBackups", s.updateContinuousBackups),
+		awsproto.Handle("CreateBackup", s.createBackup),
+		awsproto.Handle("DescribeBackup", s.describeBackup),
+		awsproto.Handle("ListBackups", s.listBackups),
+		awsproto.Handle("DeleteBackup", s.deleteBackup),
+		awsproto.Handle("RestoreTableFromBackup", s.restoreTableFromBackup),
+		awsproto.Handle("RestoreTableToPointInTime", s.restoreTableToPointInTime),
 	)
 	if env.Links != nil {
 		env.Links.Set(LinkStore, s.store)

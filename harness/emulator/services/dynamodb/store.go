@@ -35,6 +35,8 @@ type regionState struct {
 	streams map[string]*stream // by ARN; disabled ones stay readable for 24 h
 
 	tokens tokenCache
+
+	backups *backups // on-demand backups, made on first use
 }
 
 // NewStore returns an empty store on env's clock.
@@ -202,9 +204,11 @@ type table struct {
 	items      *btree.BTreeG[*entry]
 	bytes      int64
 	indexes    []*index
-	stream     *stream // the enabled stream, or nil
-	ttlAttr    string  // "" when TTL is off
-	sweepAfter *entry  // TTL sweeper's resume point
+	stream     *stream         // the enabled stream, or nil
+	ttlAttr    string          // "" when TTL is off
+	sweepAfter *entry          // TTL sweeper's resume point
+	pitr       *pitrLog        // nil when point-in-time recovery is off
+	restored   *restoreSummary // where a restored table came from
 }
 
 // tableMeta is the part of a table's description that UpdateTable changes.
@@ -495,6 +499,9 @@ func (t *table) apply(k itemKey, old *entry, w write) *entry {
 	}
 	if t.stream != nil {
 		t.record(k, old, oldItem, next, w)
+	}
+	if t.pitr != nil {
+		t.pitr.note(t.now(), k, old)
 	}
 	return next
 }
