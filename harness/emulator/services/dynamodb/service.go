@@ -70,6 +70,16 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("DeleteBackup", s.deleteBackup),
 		awsproto.Handle("RestoreTableFromBackup", s.restoreTableFromBackup),
 		awsproto.Handle("RestoreTableToPointInTime", s.restoreTableToPointInTime),
+		awsproto.Handle("PutResourcePolicy", s.putResourcePolicy),
+		awsproto.Handle("GetResourcePolicy", s.getResourcePolicy),
+		awsproto.Handle("DeleteResourcePolicy", s.deleteResourcePolicy),
+		awsproto.Handle("DescribeContributorInsights", s.describeContributorInsights),
+		awsproto.Handle("UpdateContributorInsights", s.updateContributorInsights),
+		awsproto.Handle("ListContributorInsights", s.listContributorInsights),
+		awsproto.Handle("EnableKinesisStreamingDestination", s.enableKinesisStreamingDestination),
+		awsproto.Handle("DisableKinesisStreamingDestination", s.disableKinesisStreamingDestination),
+		awsproto.Handle("UpdateKinesisStreamingDestination", s.updateKinesisStreamingDestination),
+		awsproto.Handle("DescribeKinesisStreamingDestination", s.describeKinesisStreamingDestination),
 	)
 	if env.Links != nil {
 		env.Links.Set(LinkStore, s.store)

@@ -209,6 +209,7 @@ type table struct {
 	sweepAfter *entry          // TTL sweeper's resume point
 	pitr       *pitrLog        // nil when point-in-time recovery is off
 	restored   *restoreSummary // where a restored table came from
+	extras     tableExtras     // stored settings: policies, insights, Kinesis
 }
 
 // tableMeta is the part of a table's description that UpdateTable changes.
