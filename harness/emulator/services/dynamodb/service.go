@@ -80,6 +80,9 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("DisableKinesisStreamingDestination", s.disableKinesisStreamingDestination),
 		awsproto.Handle("UpdateKinesisStreamingDestination", s.updateKinesisStreamingDestination),
 		awsproto.Handle("DescribeKinesisStreamingDestination", s.describeKinesisStreamingDestination),
+		awsproto.Handle("ExecuteStatement", s.executeStatement),
+		awsproto.Handle("BatchExecuteStatement", s.batchExecuteStatement),
+		awsproto.Handle("ExecuteTransaction", s.executeTransaction),
 	)
 	if env.Links != nil {
 		env.Links.Set(LinkStore, s.store)
