@@ -27,6 +27,8 @@ var (
 	errInvalidRestoreTime  = awsproto.Code{Name: "InvalidRestoreTimeException", Status: http.StatusBadRequest}
 	errPolicyNotFound      = awsproto.Code{Name: "PolicyNotFoundException", Status: http.StatusBadRequest}
 	errGlobalTableNotFound = awsproto.Code{Name: "GlobalTableNotFoundException", Status: http.StatusBadRequest}
+	errReplicaExists       = awsproto.Code{Name: "ReplicaAlreadyExistsException", Status: http.StatusBadRequest}
+	errReplicaNotFound     = awsproto.Code{Name: "ReplicaNotFoundException", Status: http.StatusBadRequest}
 	errDuplicateItem       = awsproto.Code{Name: "DuplicateItemException", Status: http.StatusBadRequest}
 	errGlobalTableExists   = awsproto.Code{Name: "GlobalTableAlreadyExistsException", Status: http.StatusBadRequest}
 )

@@ -80,6 +80,12 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("DisableKinesisStreamingDestination", s.disableKinesisStreamingDestination),
 		awsproto.Handle("UpdateKinesisStreamingDestination", s.updateKinesisStreamingDestination),
 		awsproto.Handle("DescribeKinesisStreamingDestination", s.describeKinesisStreamingDestination),
+		awsproto.Handle("CreateGlobalTable", s.createGlobalTable),
+		awsproto.Handle("DescribeGlobalTable", s.describeGlobalTable),
+		awsproto.Handle("UpdateGlobalTable", s.updateGlobalTable),
+		awsproto.Handle("ListGlobalTables", s.listGlobalTables),
+		awsproto.Handle("DescribeGlobalTableSettings", s.describeGlobalTableSettings),
+		awsproto.Handle("UpdateGlobalTableSettings", s.updateGlobalTableSettings),
 		awsproto.Handle("ExecuteStatement", s.executeStatement),
 		awsproto.Handle("BatchExecuteStatement", s.batchExecuteStatement),
 		awsproto.Handle("ExecuteTransaction", s.executeTransaction),
@@ -104,6 +110,7 @@ func (s *Service) Reset() { s.store.Reset() }
 // Close stops the TTL sweeper.
 func (s *Service) Close() error {
 	s.store.sweeper.close()
+	s.store.globals.close()
 	return nil
 }
 

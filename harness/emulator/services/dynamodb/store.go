@@ -25,6 +25,7 @@ type Store struct {
 	regions map[string]*regionState
 
 	sweeper sweeper
+	globals globals
 }
 
 // regionState is one region's tables, streams and transaction tokens.
@@ -51,6 +52,9 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	s.regions = map[string]*regionState{}
 	s.mu.Unlock()
+	s.globals.mu.Lock()
+	s.globals.tables = nil
+	s.globals.mu.Unlock()
 }
 
 // region returns the state of a region, creating it on first use.
@@ -210,6 +214,7 @@ type table struct {
 	pitr       *pitrLog        // nil when point-in-time recovery is off
 	restored   *restoreSummary // where a restored table came from
 	extras     tableExtras     // stored settings: policies, insights, Kinesis
+	peers      []*table        // the other replicas of its global table
 }
 
 // tableMeta is the part of a table's description that UpdateTable changes.
@@ -332,6 +337,9 @@ type write struct {
 	// byTTL marks deletions by the TTL sweeper (their stream records carry
 	// the dynamodb.amazonaws.com service identity).
 	byTTL bool
+	// replica marks writes copied from another replica of a global table
+	// (not copied again).
+	replica bool
 }
 
 // writeFn decides, with the table locked, what becomes of the item under a
@@ -503,6 +511,13 @@ func (t *table) apply(k itemKey, old *entry, w write) *entry {
 	}
 	if t.pitr != nil {
 		t.pitr.note(t.now(), k, old)
+	}
+	if len(t.peers) > 0 && !w.replica {
+		r := replication{peers: t.peers, k: k}
+		if next != nil {
+			r.data, r.size = next.data, next.size
+		}
+		t.store.globals.replicate(r)
 	}
 	return next
 }
