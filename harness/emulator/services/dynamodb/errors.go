@@ -29,6 +29,10 @@ var (
 	errGlobalTableNotFound = awsproto.Code{Name: "GlobalTableNotFoundException", Status: http.StatusBadRequest}
 	errReplicaExists       = awsproto.Code{Name: "ReplicaAlreadyExistsException", Status: http.StatusBadRequest}
 	errReplicaNotFound     = awsproto.Code{Name: "ReplicaNotFoundException", Status: http.StatusBadRequest}
+	errExportNotFound      = awsproto.Code{Name: "ExportNotFoundException", Status: http.StatusBadRequest}
+	errExportConflict      = awsproto.Code{Name: "ExportConflictException", Status: http.StatusBadRequest}
+	errInvalidExportTime   = awsproto.Code{Name: "InvalidExportTimeException", Status: http.StatusBadRequest}
+	errImportNotFound      = awsproto.Code{Name: "ImportNotFoundException", Status: http.StatusBadRequest}
 	errDuplicateItem       = awsproto.Code{Name: "DuplicateItemException", Status: http.StatusBadRequest}
 	errGlobalTableExists   = awsproto.Code{Name: "GlobalTableAlreadyExistsException", Status: http.StatusBadRequest}
 )

@@ -26,6 +26,7 @@ type Store struct {
 
 	sweeper sweeper
 	globals globals
+	io      ioRecords // exports and imports
 }
 
 // regionState is one region's tables, streams and transaction tokens.
@@ -55,6 +56,9 @@ func (s *Store) Reset() {
 	s.globals.mu.Lock()
 	s.globals.tables = nil
 	s.globals.mu.Unlock()
+	s.io.mu.Lock()
+	s.io.exports, s.io.imports = nil, nil
+	s.io.mu.Unlock()
 }
 
 // region returns the state of a region, creating it on first use.
