@@ -104,3 +104,35 @@ func TestInsightsAndKinesisDestinations(t *testing.T) {
 	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("nope"), StreamArn: stream})
 	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found")
 }
+
+// Replica auto scaling settings are stored per table, index and direction.
+func TestReplicaAutoScalingSettings(t *testing.T) {
+	t.Parallel()
+	v := start(t)
+	v.createTable("scaled", "id", "", func(in *ddb.CreateTableInput) {
+		in.BillingMode = types.BillingModeProvisioned
+		in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(5), WriteCapacityUnits: aws.Int64(5)}
+	})
+	policy := &types.AutoScalingPolicyUpdate{PolicyName: aws.String("tt"),
+		TargetTrackingScalingPolicyConfiguration: &types.AutoScalingTargetTrackingScalingPolicyConfigurationUpdate{TargetValue: aws.Float64(70)}}
+	u, err := v.db.UpdateTableReplicaAutoScaling(v.ctx, &ddb.UpdateTableReplicaAutoScalingInput{TableName: aws.String("scaled"),
+		ProvisionedWriteCapacityAutoScalingUpdate: &types.AutoScalingSettingsUpdate{MinimumUnits: aws.Int64(1), MaximumUnits: aws.Int64(10), ScalingPolicyUpdate: policy},
+		ReplicaUpdates: []types.ReplicaAutoScalingUpdate{{RegionName: aws.String("us-east-1"),
+			ReplicaProvisionedReadCapacityAutoScalingUpdate: &types.AutoScalingSettingsUpdate{MinimumUnits: aws.Int64(2), MaximumUnits: aws.Int64(20)}}}})
+	if err != nil || u.TableAutoScalingDescription.TableStatus != types.TableStatusUpdating {
+		t.Fatalf("UpdateTableReplicaAutoScaling: %+v %v", u, err)
+	}
+	d, err := v.db.DescribeTableReplicaAutoScaling(v.ctx, &ddb.DescribeTableReplicaAutoScalingInput{TableName: aws.String("scaled")})
+	if err != nil || len(d.TableAutoScalingDescription.Replicas) != 1 {
+		t.Fatalf("DescribeTableReplicaAutoScaling: %+v %v", d, err)
+	}
+	r := d.TableAutoScalingDescription.Replicas[0]
+	w, rd := r.ReplicaProvisionedWriteCapacityAutoScalingSettings, r.ReplicaProvisionedReadCapacityAutoScalingSettings
+	if w == nil || *w.MaximumUnits != 10 || len(w.ScalingPolicies) != 1 || *w.ScalingPolicies[0].PolicyName != "tt" || rd == nil || *rd.MinimumUnits != 2 {
+		t.Fatalf("stored settings: write %+v read %+v", w, rd)
+	}
+	_, err = v.db.UpdateTableReplicaAutoScaling(v.ctx, &ddb.UpdateTableReplicaAutoScalingInput{TableName: aws.String("scaled"),
+		ReplicaUpdates: []types.ReplicaAutoScalingUpdate{{RegionName: aws.String("eu-west-1"),
+			ReplicaProvisionedReadCapacityAutoScalingUpdate: &types.AutoScalingSettingsUpdate{MinimumUnits: aws.Int64(2)}}}})
+	wantExact(t, err, "ReplicaNotFoundException", "Replica not found in region eu-west-1")
+}

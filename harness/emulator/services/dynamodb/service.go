@@ -92,6 +92,8 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("ImportTable", s.importTable),
 		awsproto.Handle("DescribeImport", s.describeImport),
 		awsproto.Handle("ListImports", s.listImports),
+		awsproto.Handle("DescribeTableReplicaAutoScaling", s.describeTableReplicaAutoScaling),
+		awsproto.Handle("UpdateTableReplicaAutoScaling", s.updateTableReplicaAutoScaling),
 		awsproto.Handle("ExecuteStatement", s.executeStatement),
 		awsproto.Handle("BatchExecuteStatement", s.batchExecuteStatement),
 		awsproto.Handle("ExecuteTransaction", s.executeTransaction),

@@ -8,14 +8,16 @@ import (
 
 // Table settings the emulator stores and reports but does not act on:
 // resource-based policies (no request is refused by them), contributor
-// insights (no CloudWatch rules are made) and Kinesis streaming
-// destinations (no Kinesis service receives the changes).
+// insights (no CloudWatch rules are made), Kinesis streaming destinations
+// (no Kinesis service receives the changes) and auto scaling (nothing is
+// scaled).
 
 // tableExtras is guarded by its table's lock.
 type tableExtras struct {
 	policies map[string]policy             // by resource ARN: the table's or its stream's
 	insights map[string]insightsSetting    // by index name, "" for the table
 	kinesis  map[string]kinesisDestination // by Kinesis stream ARN
+	scaling  map[scalingKey]autoScaling    // replica auto scaling settings
 }
 
 type policy struct {
