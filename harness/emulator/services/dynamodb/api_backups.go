@@ -290,7 +290,7 @@ type restoreOverrides struct {
 
 // spec validates the overrides against the snapshot's definitions.
 func (o *restoreOverrides) spec(sn *snapshot) (restoreSpec, error) {
-	rs := restoreSpec{billing: o.BillingModeOverride, tp: o.ProvisionedThroughputOverride.units(), tableTag: *o.TargetTableName}
+	rs := restoreSpec{billing: o.BillingModeOverride, tp: o.ProvisionedThroughputOverride.units(), target: *o.TargetTableName}
 	if rs.billing == "PAY_PER_REQUEST" && rs.tp != nil {
 		return rs, validationf("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST")
 	}

@@ -183,7 +183,6 @@ type backup struct {
 	created   time.Time
 	region    string
 	snap      *snapshot
-	deleted   bool
 }
 
 // backups is a region's on-demand backups.
@@ -281,14 +280,14 @@ type restoreSummary struct {
 
 // restoreSpec is how a restore differs from the snapshot.
 type restoreSpec struct {
-	billing  string    // "" keeps the snapshot's
-	tp       *capacity // provisioned throughput override
-	gsis     []indexSpec
-	gsisSet  bool
-	lsis     []indexSpec
-	lsisSet  bool
-	from     restoreSummary
-	tableTag string // the target name
+	billing string    // "" keeps the snapshot's
+	tp      *capacity // provisioned throughput override
+	gsis    []indexSpec
+	gsisSet bool
+	lsis    []indexSpec
+	lsisSet bool
+	from    restoreSummary
+	target  string // the new table's name
 }
 
 // restoreTable creates a table from a snapshot: its key schema, indexes,
@@ -297,8 +296,8 @@ type restoreSpec struct {
 // be set again).
 func (s *Store) restoreTable(region string, sn *snapshot, rs restoreSpec) (tableInfo, error) {
 	r := s.region(region)
-	if r.table(rs.tableTag) != nil {
-		return tableInfo{}, errTableAlreadyExists.Errorf("Table already exists: %s", rs.tableTag)
+	if r.table(rs.target) != nil {
+		return tableInfo{}, errTableAlreadyExists.Errorf("Table already exists: %s", rs.target)
 	}
 	now := s.env.Now()
 	meta := tableMeta{attrDefs: sn.meta.attrDefs, billing: sn.meta.billing, rcu: sn.meta.rcu, wcu: sn.meta.wcu,
@@ -316,8 +315,8 @@ func (s *Store) restoreTable(region string, sn *snapshot, rs restoreSpec) (table
 		return tableInfo{}, validationf(msgThroughputRequired)
 	}
 	t := &table{
-		store: s, region: region, name: rs.tableTag, id: s.env.NewID(), created: now, key: sn.key,
-		arn:   fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", region, s.env.Account, rs.tableTag),
+		store: s, region: region, name: rs.target, id: s.env.NewID(), created: now, key: sn.key,
+		arn:   fmt.Sprintf("arn:aws:dynamodb:%s:%s:table/%s", region, s.env.Account, rs.target),
 		items: newItemTree(), meta: meta, restored: &rs.from,
 	}
 	var specs []indexSpec
