@@ -94,3 +94,50 @@ func TestGlobalTablesReplicate(t *testing.T) {
 	_, err = v.db.DescribeGlobalTable(v.ctx, &ddb.DescribeGlobalTableInput{GlobalTableName: aws.String("nope")})
 	wantErr(t, err, "GlobalTableNotFoundException", "")
 }
+
+// UpdateTable's ReplicaUpdates (version 2019.11.21) copy the table to
+// another region and replicate both ways.
+func TestReplicaUpdatesOnUpdateTable(t *testing.T) {
+	t.Parallel()
+	v := start(t)
+	west := func(o *ddb.Options) { o.Region = "us-west-2" }
+	v.createTable("multi", "id", "")
+	v.put("multi", item{"id": s("before")})
+	add := &ddb.UpdateTableInput{TableName: aws.String("multi"),
+		ReplicaUpdates: []types.ReplicationGroupUpdate{{Create: &types.CreateReplicationGroupMemberAction{RegionName: aws.String("us-west-2")}}}}
+	_, err := v.db.UpdateTable(v.ctx, add)
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: Table multi must have DynamoDB Streams enabled with StreamViewType NEW_AND_OLD_IMAGES to add replicas")
+	if _, err := v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("multi"),
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages}}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := v.db.UpdateTable(v.ctx, add)
+	if err != nil || len(u.TableDescription.Replicas) != 1 || *u.TableDescription.Replicas[0].RegionName != "us-west-2" || *u.TableDescription.GlobalTableVersion != "2019.11.21" {
+		t.Fatalf("UpdateTable ReplicaUpdates: %+v %v", u, err)
+	}
+	// The replica starts with the table's items, then follows its writes.
+	got, err := v.db.GetItem(v.ctx, &ddb.GetItemInput{TableName: aws.String("multi"), Key: item{"id": s("before")}}, west)
+	if err != nil || got.Item == nil {
+		t.Fatalf("copied item: %+v %v", got, err)
+	}
+	v.put("multi", item{"id": s("after")})
+	ctx, cancel := context.WithTimeout(v.ctx, 30*time.Second)
+	defer cancel()
+	tick := time.NewTicker(2 * time.Millisecond) // replication is asynchronous: poll
+	defer tick.Stop()
+	for ; ; <-tick.C {
+		out, err := v.db.GetItem(ctx, &ddb.GetItemInput{TableName: aws.String("multi"), Key: item{"id": s("after")}}, west)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Item != nil {
+			break
+		}
+	}
+	if _, err := v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("multi"),
+		ReplicaUpdates: []types.ReplicationGroupUpdate{{Delete: &types.DeleteReplicationGroupMemberAction{RegionName: aws.String("us-west-2")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = v.db.DescribeTable(v.ctx, &ddb.DescribeTableInput{TableName: aws.String("multi")}, west)
+	wantErr(t, err, "ResourceNotFoundException", "")
+}

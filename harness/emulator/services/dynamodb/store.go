@@ -234,6 +234,7 @@ type tableMeta struct {
 	tags               []tag
 	deletionProtection bool
 	tableClass         string
+	replicas           []string // regions of the other replicas (version 2019.11.21)
 }
 
 type attrDef struct {

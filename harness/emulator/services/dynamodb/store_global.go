@@ -263,3 +263,99 @@ func (t *table) applyReplica(r replication) {
 	}
 	t.apply(r.k, old, w)
 }
+
+// Replicas of version 2019.11.21, made and removed by UpdateTable's
+// ReplicaUpdates: the table itself is the global table.
+
+// replicaGroup returns t and its replicas (t first).
+func (t *table) replicaGroup() []*table {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return append([]*table{t}, t.peers...)
+}
+
+// relink makes every table of group replicate to the others and record
+// the group's regions (tables locked).
+func relink(group []*table) {
+	for _, g := range group {
+		var peers []*table
+		var regions []string
+		for _, o := range group {
+			if o != g {
+				peers = append(peers, o)
+				regions = append(regions, o.region)
+			}
+		}
+		sort.Strings(regions)
+		g.peers, g.meta.replicas = peers, regions
+	}
+}
+
+// addReplica copies t (definition and items) to region and links the copy
+// with t's replication group. As AWS requires, t must stream new and old
+// images.
+func (s *Store) addReplica(t *table, region string) error {
+	group := t.replicaGroup()
+	unlock := lockTables(group)
+	defer unlock()
+	if t.deleted {
+		return tableNotFound()
+	}
+	for _, g := range group {
+		if g.region == region {
+			return validationf("One or more parameter values were invalid: Replica already exists in region %s", region)
+		}
+	}
+	if t.stream == nil || t.stream.viewType != "NEW_AND_OLD_IMAGES" {
+		return validationf("One or more parameter values were invalid: Table %s must have DynamoDB Streams enabled with StreamViewType NEW_AND_OLD_IMAGES to add replicas", t.name)
+	}
+	sn := t.snapshotLocked()
+	if s.region(region).table(t.name) != nil {
+		return errResourceInUse.Errorf("Table already exists: %s", t.name)
+	}
+	if _, err := s.restoreTable(region, sn, restoreSpec{target: t.name}); err != nil {
+		return err
+	}
+	nt := s.region(region).table(t.name)
+	nt.mu.Lock()
+	nt.restored = nil
+	nt.enableStream("NEW_AND_OLD_IMAGES", s.env.Now())
+	r := s.region(region)
+	r.mu.Lock()
+	r.streams[nt.stream.arn] = nt.stream
+	r.mu.Unlock()
+	relink(append(group, nt))
+	nt.mu.Unlock()
+	s.globals.start(s)
+	return nil
+}
+
+// removeReplica unlinks and deletes t's replica in region.
+func (s *Store) removeReplica(t *table, region string) error {
+	group := t.replicaGroup()
+	var gone *table
+	var kept []*table
+	for _, g := range group {
+		if g.region == region && g != t {
+			gone = g
+		} else {
+			kept = append(kept, g)
+		}
+	}
+	if gone == nil {
+		return validationf("One or more parameter values were invalid: Replica does not exist in region %s", region)
+	}
+	unlock := lockTables(group)
+	relink(kept)
+	gone.peers, gone.meta.replicas = nil, nil
+	unlock()
+	_, err := s.deleteTable(gone)
+	return err
+}
+
+// replicaRegions returns the regions of t's other replicas.
+func (t *table) replicaRegions() []string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.meta.replicas
+}
