@@ -697,6 +697,7 @@ func (s *Service) executeTransaction(c *awsproto.Call, in *executeTransactionInp
 		stmts, _ := json.Marshal(in.TransactStatements)
 		raw, err = s.transactWriteItems(c, &transactWriteInput{TransactItems: writes, ClientRequestToken: in.ClientRequestToken,
 			ReturnConsumedCapacity: in.ReturnConsumedCapacity, bodyHash: sha256.Sum256(stmts), bodyLen: len(stmts)})
+		err = duplicateReasons(err, writes)
 	}
 	if err != nil {
 		return executeTransactionOutput{}, err
@@ -707,4 +708,26 @@ func (s *Service) executeTransaction(c *awsproto.Call, in *executeTransactionInp
 	}
 	_ = json.Unmarshal(raw, &out)
 	return executeTransactionOutput{Responses: out.Responses, ConsumedCapacity: out.ConsumedCapacity}, nil
+}
+
+// duplicateReasons words a cancelled transaction's INSERT conflicts as AWS
+// does: their reason is DuplicateItem, not the condition INSERT compiles to.
+func duplicateReasons(err error, writes []transactWriteItem) error {
+	var e *awsproto.Error
+	if !errors.As(err, &e) || e.Code != errTransactionCanceled.Name {
+		return err
+	}
+	reasons, ok := e.Fields["CancellationReasons"].([]map[string]any)
+	if !ok || len(reasons) != len(writes) {
+		return err
+	}
+	codes := make([]string, len(reasons))
+	for i, r := range reasons {
+		if writes[i].Put != nil && r["Code"] == "ConditionalCheckFailed" {
+			r["Code"], r["Message"] = "DuplicateItem", "Duplicate primary key exists in table"
+		}
+		codes[i], _ = r["Code"].(string)
+	}
+	msg := "Transaction cancelled, please refer cancellation reasons for specific reasons [" + strings.Join(codes, ", ") + "]"
+	return errTransactionCanceled.New(msg).With("CancellationReasons", reasons).With("Message", msg)
 }

@@ -123,6 +123,13 @@ func TestPartiQL(t *testing.T) {
 	if !asErr(err, &tce) || len(tce.CancellationReasons) != 2 || *tce.CancellationReasons[1].Code != "ConditionalCheckFailed" {
 		t.Fatalf("ExecuteTransaction: %v", err)
 	}
+	_, err = v.db.ExecuteTransaction(v.ctx, &ddb.ExecuteTransactionInput{TransactStatements: []types.ParameterizedStatement{
+		{Statement: aws.String(`INSERT INTO "Music" VALUE {'Artist': 'New', 'Year': 1}`)},
+		{Statement: aws.String(`INSERT INTO "Music" VALUE {'Artist': 'Acme', 'Year': 2019}`)},
+	}})
+	if !asErr(err, &tce) || *tce.CancellationReasons[1].Code != "DuplicateItem" || *tce.Message != "Transaction cancelled, please refer cancellation reasons for specific reasons [None, DuplicateItem]" {
+		t.Fatalf("ExecuteTransaction with a duplicate INSERT: %v", err)
+	}
 	if it := v.get("Music", item{"Artist": s("New"), "Year": ni(1)}); it != nil {
 		t.Fatalf("a cancelled transaction wrote %v", it)
 	}
