@@ -78,6 +78,14 @@ func TestBackupsRestoreItemsAndIndexes(t *testing.T) {
 			_, err := v.db.DescribeBackup(v.ctx, &ddb.DescribeBackupInput{BackupArn: aws.String(*arn + "x")})
 			return err
 		}, "BackupNotFoundException", "Backup not found: " + *arn + "x"},
+		{"backup name shorter than the model allows", func() error {
+			_, err := v.db.CreateBackup(v.ctx, &ddb.CreateBackupInput{TableName: aws.String("orders"), BackupName: aws.String("b1")})
+			return err
+		}, "ValidationException", "1 validation error detected: Value 'b1' at 'backupName' failed to satisfy constraint: Member must have length greater than or equal to 3"},
+		{"backup name outside the model's pattern", func() error {
+			_, err := v.db.CreateBackup(v.ctx, &ddb.CreateBackupInput{TableName: aws.String("orders"), BackupName: aws.String("no spaces")})
+			return err
+		}, "ValidationException", "1 validation error detected: Value 'no spaces' at 'backupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"},
 		{"PAY_PER_REQUEST override with throughput", func() error {
 			_, err := v.db.RestoreTableFromBackup(v.ctx, &ddb.RestoreTableFromBackupInput{TargetTableName: aws.String("ord3"), BackupArn: arn,
 				BillingModeOverride:           types.BillingModePayPerRequest,
