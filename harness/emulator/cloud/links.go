@@ -191,6 +191,15 @@ type ObjectReader interface {
 	ReadObject(bucket, key string, limit int64) (data []byte, size int64, ok bool)
 }
 
+// ObjectStore is what the S3 store also offers under LinkS3 besides
+// reading: writing objects and listing keys (DynamoDB's exports to S3 and
+// imports from S3). ok=false: the bucket does not exist.
+type ObjectStore interface {
+	ObjectReader
+	WriteObject(bucket, key string, data []byte, contentType string, now time.Time) (ok bool, err error)
+	ListObjectKeys(bucket, prefix string, limit int) (keys []string, ok bool)
+}
+
 // LogWriter appends events to a CloudWatch Logs stream, creating the group
 // and stream when missing (as the Lambda service does on AWS).
 type LogWriter interface {

@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -259,12 +260,31 @@ type updateTableInput struct {
 	DeletionProtectionEnabled   *bool
 	TableClass                  string `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
 	GlobalSecondaryIndexUpdates []gsiUpdateWire
+	ReplicaUpdates              []replicaGroupUpdate `min:"1"`
+}
+
+type replicaRegion struct {
+	RegionName         *string `required:"true"`
+	TableClassOverride string  `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
+}
+
+type replicaGroupUpdate struct {
+	Create *replicaRegion
+	Update *replicaRegion
+	Delete *struct {
+		RegionName *string `required:"true"`
+	}
 }
 
 func (s *Service) updateTable(c *awsproto.Call, in *updateTableInput) (tableDescriptionOutput, error) {
 	t, err := s.tableRef(c, *in.TableName)
 	if err != nil {
 		return tableDescriptionOutput{}, err
+	}
+	if len(in.ReplicaUpdates) > 0 {
+		if err := s.updateReplicas(t, in.ReplicaUpdates); err != nil {
+			return tableDescriptionOutput{}, err
+		}
 	}
 	ch, err := in.change(t.key)
 	if err != nil {
@@ -291,6 +311,53 @@ func (s *Service) updateTable(c *awsproto.Call, in *updateTableInput) (tableDesc
 	return tableDescriptionOutput{desc}, nil
 }
 
+// updateReplicas applies ReplicaUpdates (global tables version
+// 2019.11.21): a replica is a copy of the table in another region of this
+// emulator, replicating both ways.
+func (s *Service) updateReplicas(t *table, ups []replicaGroupUpdate) error {
+	for _, u := range ups {
+		n := 0
+		for _, set := range []bool{u.Create != nil, u.Update != nil, u.Delete != nil} {
+			if set {
+				n++
+			}
+		}
+		if n != 1 {
+			return validationf("One or more parameter values were invalid: One of ReplicationGroupUpdate.Create, ReplicationGroupUpdate.Update, ReplicationGroupUpdate.Delete must be specified")
+		}
+	}
+	for _, u := range ups {
+		switch {
+		case u.Create != nil:
+			if err := s.store.addReplica(t, *u.Create.RegionName); err != nil {
+				return err
+			}
+			if u.Create.TableClassOverride != "" {
+				if rt := s.store.region(*u.Create.RegionName).table(t.name); rt != nil {
+					if _, err := rt.change(tableChange{tableClass: u.Create.TableClassOverride}); err != nil {
+						return err
+					}
+				}
+			}
+		case u.Delete != nil:
+			if err := s.store.removeReplica(t, *u.Delete.RegionName); err != nil {
+				return err
+			}
+		default:
+			rt := s.store.region(*u.Update.RegionName).table(t.name)
+			if rt == nil || !slices.Contains(append(t.replicaRegions(), t.region), *u.Update.RegionName) {
+				return validationf("One or more parameter values were invalid: Replica does not exist in region %s", *u.Update.RegionName)
+			}
+			if u.Update.TableClassOverride != "" {
+				if _, err := rt.change(tableChange{tableClass: u.Update.TableClassOverride}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // change validates what an UpdateTable request can say without the
 // table's state; (*table).change checks the rest.
 func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
@@ -304,7 +371,7 @@ func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
 		}
 	}
 	if in.BillingMode == "" && in.ProvisionedThroughput == nil && in.StreamSpecification == nil &&
-		in.DeletionProtectionEnabled == nil && in.TableClass == "" && len(in.GlobalSecondaryIndexUpdates) == 0 {
+		in.DeletionProtectionEnabled == nil && in.TableClass == "" && len(in.GlobalSecondaryIndexUpdates) == 0 && len(in.ReplicaUpdates) == 0 {
 		return ch, validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, DeletionProtectionEnabled or TableClass must be specified")
 	}
 	if in.AttributeDefinitions != nil {

@@ -68,3 +68,47 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatalf("get-item error: %d %s", code, errOut)
 	}
 }
+
+// The commands docs/dynamodb.md prints: PartiQL, backups, point-in-time
+// recovery, through the aws CLI.
+func TestAWSCLIBackupsAndPartiQL(t *testing.T) {
+	t.Parallel()
+	e, _ := emutest.Start(t)
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		out, errOut, code := emutest.CLI(t, e.URL(), args...)
+		if code != 0 {
+			t.Fatalf("aws %v: exit %d: %s", args, code, errOut)
+		}
+		var m map[string]any
+		if out != "" {
+			if err := json.Unmarshal([]byte(out), &m); err != nil {
+				t.Fatalf("aws %v: output %q: %v", args, out, err)
+			}
+		}
+		return m
+	}
+	run("dynamodb", "create-table", "--table-name", "Books", "--attribute-definitions", "AttributeName=isbn,AttributeType=S",
+		"--key-schema", "AttributeName=isbn,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")
+	run("dynamodb", "wait", "table-exists", "--table-name", "Books")
+	run("dynamodb", "execute-statement", "--statement", `INSERT INTO "Books" VALUE {'isbn': '111', 'title': 'Dune', 'year': 1965}`)
+	got := run("dynamodb", "execute-statement", "--statement", `SELECT title FROM "Books" WHERE isbn = ?`, "--parameters", `[{"S":"111"}]`)
+	if items := got["Items"].([]any); len(items) != 1 || items[0].(map[string]any)["title"].(map[string]any)["S"] != "Dune" {
+		t.Fatalf("execute-statement: %v", got)
+	}
+	pitr := run("dynamodb", "update-continuous-backups", "--table-name", "Books",
+		"--point-in-time-recovery-specification", "PointInTimeRecoveryEnabled=true")
+	if pitr["ContinuousBackupsDescription"].(map[string]any)["PointInTimeRecoveryDescription"].(map[string]any)["PointInTimeRecoveryStatus"] != "ENABLED" {
+		t.Fatalf("update-continuous-backups: %v", pitr)
+	}
+	b := run("dynamodb", "create-backup", "--table-name", "Books", "--backup-name", "first")
+	arn := b["BackupDetails"].(map[string]any)["BackupArn"].(string)
+	r := run("dynamodb", "restore-table-from-backup", "--target-table-name", "Books2", "--backup-arn", arn)
+	if r["TableDescription"].(map[string]any)["ItemCount"].(float64) != 1 {
+		t.Fatalf("restore-table-from-backup: %v", r)
+	}
+	_, errOut, code := emutest.CLI(t, e.URL(), "dynamodb", "execute-statement", "--statement", `INSERT INTO "Books" VALUE {'isbn': '111'}`)
+	if code == 0 || !strings.Contains(errOut, "DuplicateItemException") || !strings.Contains(errOut, "Duplicate primary key exists in table") {
+		t.Fatalf("duplicate INSERT: %d %s", code, errOut)
+	}
+}

@@ -64,6 +64,23 @@ func describe(t tableInfo, status, indexStatus string) tableDescription {
 	if t.meta.streamEnabled {
 		d["StreamSpecification"] = map[string]any{"StreamEnabled": true, "StreamViewType": t.meta.streamViewType}
 	}
+	if len(t.meta.replicas) > 0 {
+		reps := make([]map[string]any, len(t.meta.replicas))
+		for i, r := range t.meta.replicas {
+			reps[i] = map[string]any{"RegionName": r, "ReplicaStatus": "ACTIVE"}
+		}
+		d["Replicas"], d["GlobalTableVersion"] = reps, "2019.11.21"
+	}
+	if r := t.restored; r != nil {
+		rs := map[string]any{"RestoreDateTime": epoch(r.at), "RestoreInProgress": status == "CREATING"}
+		if r.backupARN != "" {
+			rs["SourceBackupArn"] = r.backupARN
+		}
+		if r.tableARN != "" {
+			rs["SourceTableArn"] = r.tableARN
+		}
+		d["RestoreSummary"] = rs
+	}
 	if t.meta.latestStreamARN != "" {
 		d["LatestStreamArn"] = t.meta.latestStreamARN
 		d["LatestStreamLabel"] = t.meta.latestStreamLabel

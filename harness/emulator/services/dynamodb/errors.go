@@ -18,6 +18,23 @@ var (
 	errLimitExceeded       = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
 	errExpiredIterator     = awsproto.Code{Name: "ExpiredIteratorException", Status: http.StatusBadRequest}
 	errTrimmedDataAccess   = awsproto.Code{Name: "TrimmedDataAccessException", Status: http.StatusBadRequest}
+
+	// Backups, point-in-time recovery and resource policies.
+	errTableNotFound       = awsproto.Code{Name: "TableNotFoundException", Status: http.StatusBadRequest}
+	errTableAlreadyExists  = awsproto.Code{Name: "TableAlreadyExistsException", Status: http.StatusBadRequest}
+	errBackupNotFound      = awsproto.Code{Name: "BackupNotFoundException", Status: http.StatusBadRequest}
+	errPITRUnavailable     = awsproto.Code{Name: "PointInTimeRecoveryUnavailableException", Status: http.StatusBadRequest}
+	errInvalidRestoreTime  = awsproto.Code{Name: "InvalidRestoreTimeException", Status: http.StatusBadRequest}
+	errPolicyNotFound      = awsproto.Code{Name: "PolicyNotFoundException", Status: http.StatusBadRequest}
+	errGlobalTableNotFound = awsproto.Code{Name: "GlobalTableNotFoundException", Status: http.StatusBadRequest}
+	errReplicaExists       = awsproto.Code{Name: "ReplicaAlreadyExistsException", Status: http.StatusBadRequest}
+	errReplicaNotFound     = awsproto.Code{Name: "ReplicaNotFoundException", Status: http.StatusBadRequest}
+	errExportNotFound      = awsproto.Code{Name: "ExportNotFoundException", Status: http.StatusBadRequest}
+	errExportConflict      = awsproto.Code{Name: "ExportConflictException", Status: http.StatusBadRequest}
+	errInvalidExportTime   = awsproto.Code{Name: "InvalidExportTimeException", Status: http.StatusBadRequest}
+	errImportNotFound      = awsproto.Code{Name: "ImportNotFoundException", Status: http.StatusBadRequest}
+	errDuplicateItem       = awsproto.Code{Name: "DuplicateItemException", Status: http.StatusBadRequest}
+	errGlobalTableExists   = awsproto.Code{Name: "GlobalTableAlreadyExistsException", Status: http.StatusBadRequest}
 )
 
 // validationf builds a ValidationException.

@@ -62,6 +62,41 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("BatchWriteItem", s.batchWriteItem),
 		awsproto.Handle("TransactWriteItems", s.transactWriteItems),
 		awsproto.Handle("TransactGetItems", s.transactGetItems),
+		awsproto.Handle("DescribeContinuousBackups", s.describeContinuousBackups),
+		awsproto.Handle("UpdateContinuousBackups", s.updateContinuousBackups),
+		awsproto.Handle("CreateBackup", s.createBackup),
+		awsproto.Handle("DescribeBackup", s.describeBackup),
+		awsproto.Handle("ListBackups", s.listBackups),
+		awsproto.Handle("DeleteBackup", s.deleteBackup),
+		awsproto.Handle("RestoreTableFromBackup", s.restoreTableFromBackup),
+		awsproto.Handle("RestoreTableToPointInTime", s.restoreTableToPointInTime),
+		awsproto.Handle("PutResourcePolicy", s.putResourcePolicy),
+		awsproto.Handle("GetResourcePolicy", s.getResourcePolicy),
+		awsproto.Handle("DeleteResourcePolicy", s.deleteResourcePolicy),
+		awsproto.Handle("DescribeContributorInsights", s.describeContributorInsights),
+		awsproto.Handle("UpdateContributorInsights", s.updateContributorInsights),
+		awsproto.Handle("ListContributorInsights", s.listContributorInsights),
+		awsproto.Handle("EnableKinesisStreamingDestination", s.enableKinesisStreamingDestination),
+		awsproto.Handle("DisableKinesisStreamingDestination", s.disableKinesisStreamingDestination),
+		awsproto.Handle("UpdateKinesisStreamingDestination", s.updateKinesisStreamingDestination),
+		awsproto.Handle("DescribeKinesisStreamingDestination", s.describeKinesisStreamingDestination),
+		awsproto.Handle("CreateGlobalTable", s.createGlobalTable),
+		awsproto.Handle("DescribeGlobalTable", s.describeGlobalTable),
+		awsproto.Handle("UpdateGlobalTable", s.updateGlobalTable),
+		awsproto.Handle("ListGlobalTables", s.listGlobalTables),
+		awsproto.Handle("DescribeGlobalTableSettings", s.describeGlobalTableSettings),
+		awsproto.Handle("UpdateGlobalTableSettings", s.updateGlobalTableSettings),
+		awsproto.Handle("ExportTableToPointInTime", s.exportTableToPointInTime),
+		awsproto.Handle("DescribeExport", s.describeExport),
+		awsproto.Handle("ListExports", s.listExports),
+		awsproto.Handle("ImportTable", s.importTable),
+		awsproto.Handle("DescribeImport", s.describeImport),
+		awsproto.Handle("ListImports", s.listImports),
+		awsproto.Handle("DescribeTableReplicaAutoScaling", s.describeTableReplicaAutoScaling),
+		awsproto.Handle("UpdateTableReplicaAutoScaling", s.updateTableReplicaAutoScaling),
+		awsproto.Handle("ExecuteStatement", s.executeStatement),
+		awsproto.Handle("BatchExecuteStatement", s.batchExecuteStatement),
+		awsproto.Handle("ExecuteTransaction", s.executeTransaction),
 	)
 	if env.Links != nil {
 		env.Links.Set(LinkStore, s.store)
@@ -83,6 +118,7 @@ func (s *Service) Reset() { s.store.Reset() }
 // Close stops the TTL sweeper.
 func (s *Service) Close() error {
 	s.store.sweeper.close()
+	s.store.globals.close()
 	return nil
 }
 

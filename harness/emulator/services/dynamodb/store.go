@@ -25,6 +25,8 @@ type Store struct {
 	regions map[string]*regionState
 
 	sweeper sweeper
+	globals globals
+	io      ioRecords // exports and imports
 }
 
 // regionState is one region's tables, streams and transaction tokens.
@@ -35,6 +37,8 @@ type regionState struct {
 	streams map[string]*stream // by ARN; disabled ones stay readable for 24 h
 
 	tokens tokenCache
+
+	backups *backups // on-demand backups, made on first use
 }
 
 // NewStore returns an empty store on env's clock.
@@ -49,6 +53,12 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	s.regions = map[string]*regionState{}
 	s.mu.Unlock()
+	s.globals.mu.Lock()
+	s.globals.tables = nil
+	s.globals.mu.Unlock()
+	s.io.mu.Lock()
+	s.io.exports, s.io.imports = nil, nil
+	s.io.mu.Unlock()
 }
 
 // region returns the state of a region, creating it on first use.
@@ -202,9 +212,13 @@ type table struct {
 	items      *btree.BTreeG[*entry]
 	bytes      int64
 	indexes    []*index
-	stream     *stream // the enabled stream, or nil
-	ttlAttr    string  // "" when TTL is off
-	sweepAfter *entry  // TTL sweeper's resume point
+	stream     *stream         // the enabled stream, or nil
+	ttlAttr    string          // "" when TTL is off
+	sweepAfter *entry          // TTL sweeper's resume point
+	pitr       *pitrLog        // nil when point-in-time recovery is off
+	restored   *restoreSummary // where a restored table came from
+	extras     tableExtras     // stored settings: policies, insights, Kinesis
+	peers      []*table        // the other replicas of its global table
 }
 
 // tableMeta is the part of a table's description that UpdateTable changes.
@@ -220,6 +234,7 @@ type tableMeta struct {
 	tags               []tag
 	deletionProtection bool
 	tableClass         string
+	replicas           []string // regions of the other replicas (version 2019.11.21)
 }
 
 type attrDef struct {
@@ -327,6 +342,9 @@ type write struct {
 	// byTTL marks deletions by the TTL sweeper (their stream records carry
 	// the dynamodb.amazonaws.com service identity).
 	byTTL bool
+	// replica marks writes copied from another replica of a global table
+	// (not copied again).
+	replica bool
 }
 
 // writeFn decides, with the table locked, what becomes of the item under a
@@ -495,6 +513,16 @@ func (t *table) apply(k itemKey, old *entry, w write) *entry {
 	}
 	if t.stream != nil {
 		t.record(k, old, oldItem, next, w)
+	}
+	if t.pitr != nil {
+		t.pitr.note(t.now(), k, old)
+	}
+	if len(t.peers) > 0 && !w.replica {
+		r := replication{peers: t.peers, k: k}
+		if next != nil {
+			r.data, r.size = next.data, next.size
+		}
+		t.store.globals.replicate(r)
 	}
 	return next
 }

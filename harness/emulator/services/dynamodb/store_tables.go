@@ -117,6 +117,7 @@ type tableInfo struct {
 	items         int
 	bytes         int64
 	indexes       []indexInfo
+	restored      *restoreSummary
 }
 
 // indexInfo is a copy of an index's description.
@@ -144,7 +145,7 @@ func (t *table) info() (tableInfo, error) {
 // infoLocked is info with the table at least read-locked. meta's slices
 // are replaced, never changed in place, so the copy may share them.
 func (t *table) infoLocked() tableInfo {
-	in := tableInfo{name: t.name, arn: t.arn, id: t.id, created: t.created, key: t.key, meta: t.meta, items: t.items.Len(), bytes: t.bytes}
+	in := tableInfo{name: t.name, arn: t.arn, id: t.id, created: t.created, key: t.key, meta: t.meta, items: t.items.Len(), bytes: t.bytes, restored: t.restored}
 	for _, ix := range t.indexes {
 		in.indexes = append(in.indexes, ix.info())
 	}
