@@ -126,6 +126,9 @@ deps:
 		echo "installing pdftotext, which the bondmarket scenarios read the PDF receipts with (Debian package poppler-utils)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } \
 			|| echo "could not install poppler-utils: the receipt's text check will be skipped"; }
+	@python3 -c 'import botocore' >/dev/null 2>&1 || [ -d /usr/lib/python3/dist-packages/botocore/data ] || { \
+		echo "installing AWS's service models, which the coverage report, the model checks and the not-implemented answers read (Debian package python3-botocore)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-botocore >/dev/null; }
 	@command -v mosquitto_pub >/dev/null 2>&1 || { \
 		echo "installing mosquitto_pub, which the bondmarket MQTT example groundstack up prints uses (Debian package mosquitto-clients)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto-clients >/dev/null; } \
