@@ -40,7 +40,7 @@ export CGO_ENABLED ?= 0
 export GOFLAGS ?= -buildvcs=false -trimpath
 UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
-.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container bench bench-events lint fuzz clean load testreport
+.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container bench bench-events lint fuzz clean load testreport coverage
 
 ## help: this list (a bare `make` prints it)
 help:
@@ -231,6 +231,12 @@ lint: vet
 ## EVENTS=sns-sqs,sqs-lambda (or all) mixes event traffic in, EVENTS_RATE events/s per path (default 1000)
 load: build
 	$(BIN) load --profile $(or $(PROFILE),year2) $(if $(DURATION),--duration $(DURATION)) $(if $(EVENTS),--events $(EVENTS)) $(if $(EVENTS_RATE),--events-rate $(EVENTS_RATE)) --out build/load $(LOAD_FLAGS)
+
+## coverage: docs/coverage.md, per service the operations of AWS's model (botocore's, which
+## make deps installs) groundstack serves, with the conformance suite's pass rates when
+## build/reports/conformance.json exists; a unit test fails when it is stale
+coverage:
+	$(GO) run ./harness/cmd/groundstack coverage --out docs/coverage.md
 
 ## clean: remove bin/ and build/
 clean:

@@ -17,6 +17,10 @@ import (
 type API struct {
 	Base
 	Protocol Protocol
+	// Model is botocore's name for the service's model ("s3", "iot-data"):
+	// the coverage report lists its operations against the API's, and a
+	// request for one the API does not serve answers NotImplemented naming it.
+	Model string
 	// TargetPrefix is the part of X-Amz-Target before the '.' (awsJson).
 	TargetPrefix string
 	// ErrorNamespace prefixes an awsJson error's __type

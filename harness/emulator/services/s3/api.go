@@ -48,6 +48,7 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStoreAt(env.TempDir, env.MaxBodyInMemory)}
 	s.api = awsproto.API{
+		Model:      "s3",
 		Base:       awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:   awsproto.RestXML,
 		SelfRouted: true,
@@ -170,6 +171,9 @@ func (s *Service) serveWebsiteOnly(w http.ResponseWriter, r *http.Request) {
 	}
 	s.serveWebsite(w, r, id, bucket, key, base)
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil { // handlers called directly (not by net/http) may pass none
