@@ -106,22 +106,22 @@ type getSessionTokenResult struct {
 // ---- inputs: members, constraints as the model states them ----
 
 type assumeRoleInput struct {
-	RoleArn         *string `required:"true" min:"20" max:"2048"`
+	RoleArn         *string `required:"true" min:"20" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"`
 	RoleSessionName *string `required:"true" min:"2" max:"64" pattern:"[\\w+=,.@-]*"`
 	DurationSeconds *int    `min:"900" max:"43200"`
-	Policy          *string `min:"1" max:"2048"`
-	ExternalId      *string `min:"2" max:"1224"`
-	SourceIdentity  *string `min:"2" max:"64"`
+	Policy          *string `min:"1" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
+	ExternalId      *string `min:"2" max:"1224" pattern:"[\\w+=,.@:\\/-]*"`
+	SourceIdentity  *string `min:"2" max:"64" pattern:"[\\w+=,.@-]*"`
 }
 
 type getSessionTokenInput struct {
 	DurationSeconds *int    `min:"900" max:"129600"`
-	SerialNumber    *string `min:"9" max:"256"`
-	TokenCode       *string `min:"6" max:"6"`
+	SerialNumber    *string `min:"9" max:"256" pattern:"[\\w+=/:,.@-]*"`
+	TokenCode       *string `min:"6" max:"6" pattern:"[\\d]*"`
 }
 
 type getAccessKeyInfoInput struct {
-	AccessKeyId *string `required:"true" min:"16" max:"128"`
+	AccessKeyId *string `required:"true" min:"16" max:"128" pattern:"[\\w]*"`
 }
 
 var (
