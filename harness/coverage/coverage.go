@@ -186,7 +186,8 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	b.WriteString("message `The operation <Operation> of service <service> is not implemented by groundstack`, in the service's\n")
 	b.WriteString("protocol (awsJson `__type`, query and S3 `<Error><Code>`). A rest request (S3, Lambda, API Gateway…) that\n")
 	b.WriteString("no served route matches is named by the model's method and path when botocore is installed where the emulator\n")
-	b.WriteString("runs; without it (the container image) the message names the method and path instead. An operation that is\n")
+	b.WriteString("runs; without it (the container image) the message names the method and path instead, and awsJson and query\n")
+	b.WriteString("requests for operations not served get the unknown-operation errors below. An operation that is\n")
 	b.WriteString("in no model gets the protocol's unknown-operation error as AWS sends it: awsJson `UnknownOperationException`,\n")
 	b.WriteString("query `InvalidAction` (`Could not find operation X for version Y`), both HTTP 400.\n")
 	for _, s := range r.Services {

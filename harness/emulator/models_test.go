@@ -165,11 +165,11 @@ type goField struct {
 }
 
 func (c *checker) fields(t reflect.Type) []goField {
-	var out []goField
+	var out, embedded []goField
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && sf.Tag.Get("json") == "" {
-			out = append(out, c.fields(sf.Type)...)
+			embedded = append(embedded, c.fields(sf.Type)...)
 			continue
 		}
 		if !sf.IsExported() {
@@ -193,6 +193,17 @@ func (c *checker) fields(t reflect.Type) []goField {
 			f.wire = jsonName
 		}
 		out = append(out, f)
+	}
+	// an embedded struct's member is shadowed by the outer one of its
+	// name, as encoding/json decodes it
+	outer := map[string]bool{}
+	for _, f := range out {
+		outer[f.location+" "+f.wire] = true
+	}
+	for _, f := range embedded {
+		if !outer[f.location+" "+f.wire] {
+			out = append(out, f)
+		}
 	}
 	return out
 }
