@@ -35,7 +35,6 @@ func TestLoadService(t *testing.T) {
 		{"s3", "rest-xml", "ListBucketAnalyticsConfigurations"},
 		{"dynamodb", "json", "PutItem"},
 		{"sts", "query", "GetCallerIdentity"},
-		{"ec2", "ec2", "RunInstances"},
 		{"lambda", "rest-json", "Invoke"},
 		{"iot-data", "rest-json", "Publish"},
 	} {
