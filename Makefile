@@ -40,7 +40,7 @@ export CGO_ENABLED ?= 0
 export GOFLAGS ?= -buildvcs=false -trimpath
 UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
-.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container bench bench-events lint fuzz clean load testreport
+.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container bench bench-events lint fuzz clean load testreport coverage
 
 ## help: this list (a bare `make` prints it)
 help:
@@ -126,6 +126,9 @@ deps:
 		echo "installing pdftotext, which the bondmarket scenarios read the PDF receipts with (Debian package poppler-utils)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } \
 			|| echo "could not install poppler-utils: the receipt's text check will be skipped"; }
+	@python3 -c 'import botocore' >/dev/null 2>&1 || [ -d /usr/lib/python3/dist-packages/botocore/data ] || { \
+		echo "installing AWS's service models, which the coverage report, the model checks and the not-implemented answers read (Debian package python3-botocore)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-botocore >/dev/null; }
 	@command -v mosquitto_pub >/dev/null 2>&1 || { \
 		echo "installing mosquitto_pub, which the bondmarket MQTT example groundstack up prints uses (Debian package mosquitto-clients)"; \
 		{ $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto-clients >/dev/null; } \
@@ -228,6 +231,12 @@ lint: vet
 ## EVENTS=sns-sqs,sqs-lambda (or all) mixes event traffic in, EVENTS_RATE events/s per path (default 1000)
 load: build
 	$(BIN) load --profile $(or $(PROFILE),year2) $(if $(DURATION),--duration $(DURATION)) $(if $(EVENTS),--events $(EVENTS)) $(if $(EVENTS_RATE),--events-rate $(EVENTS_RATE)) --out build/load $(LOAD_FLAGS)
+
+## coverage: docs/coverage.md, per service the operations of AWS's model (botocore's, which
+## make deps installs) groundstack serves, with the conformance suite's pass rates when
+## build/reports/conformance.json exists; a unit test fails when it is stale
+coverage:
+	$(GO) run ./harness/cmd/groundstack coverage --out docs/coverage.md
 
 ## clean: remove bin/ and build/
 clean:

@@ -25,6 +25,7 @@ Usage:
   groundstack logs [--follow] [--since 10m] [--endpoint URL] FUNCTION   a Lambda function's logs (CloudWatch Logs)
   groundstack ws [--header Name:value]… URL   a WebSocket client: stdin lines sent, messages printed
   groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
+  groundstack coverage [--out docs/coverage.md]   per service, the AWS operations served (from botocore's models)
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
@@ -98,6 +99,8 @@ func main() {
 		err = execFlows("logs", os.Args[2:]) // returns only on failure
 	case "bench-events":
 		err = execFlows("bench-events", os.Args[2:]) // returns only on failure
+	case "coverage":
+		err = runCoverage(os.Args[2:])
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":

@@ -17,6 +17,10 @@ import (
 type API struct {
 	Base
 	Protocol Protocol
+	// Model is botocore's name for the service's model ("s3", "iot-data"):
+	// the coverage report lists its operations against the API's, and a
+	// request for one the API does not serve answers NotImplemented naming it.
+	Model string
 	// TargetPrefix is the part of X-Amz-Target before the '.' (awsJson).
 	TargetPrefix string
 	// ErrorNamespace prefixes an awsJson error's __type
@@ -56,7 +60,8 @@ type API struct {
 	// ErrorWriter, when set, replaces the protocol's error shape.
 	ErrorWriter func(w http.ResponseWriter, c *Call, e *Error)
 	// NotFound, when set, answers rest requests no operation matches
-	// (default: UnknownOperationException).
+	// and that the model names no operation for (default:
+	// UnknownOperationException).
 	NotFound func(w http.ResponseWriter, c *Call)
 	// DecodeError, when set, words a body the rest-json decoder refused
 	// (API Gateway answers BadRequestException, not SerializationException).
@@ -275,6 +280,10 @@ func (a *API) serveJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	op := a.ops[name]
 	if op == nil {
+		if e := a.unservedOp(name); e != nil {
+			a.WriteError(w, c, e)
+			return
+		}
 		a.WriteError(w, c, ErrUnknownOperation.New(""))
 		return
 	}
@@ -377,7 +386,11 @@ func (a *API) serveQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	op := a.ops[action]
 	if op == nil {
-		a.WriteError(w, c, ErrInvalidAction.Errorf("The action %s is not valid for this web service.", action))
+		if e := a.unservedOp(action); e != nil {
+			a.WriteError(w, c, e)
+			return
+		}
+		a.WriteError(w, c, a.unknownAction(action, f.Get("Version")))
 		return
 	}
 	out, done := a.run(w, c, op, nil, f)
@@ -475,6 +488,10 @@ func writeQueryError(w http.ResponseWriter, c *Call, xmlns string, ec2 bool, e *
 
 func (a *API) unknown(w http.ResponseWriter, r *http.Request) {
 	c := a.call(r)
+	if e := a.unservedRest(r); e != nil {
+		a.WriteError(w, c, e)
+		return
+	}
 	if a.NotFound != nil {
 		a.NotFound(w, c)
 		return

@@ -92,6 +92,10 @@ func (a *API) serveCBOR(w http.ResponseWriter, r *http.Request) {
 	}
 	op := a.ops[name]
 	if op == nil {
+		if e := a.unservedOp(name); e != nil {
+			a.WriteError(w, c, e)
+			return
+		}
 		a.WriteError(w, c, ErrUnknownOperation.New(""))
 		return
 	}

@@ -115,6 +115,13 @@ type Service interface {
 	Reset()
 }
 
+// Modeled is a service whose operations AWS's models describe: it lists
+// its APIs (one per protocol it speaks), each naming its model, for the
+// coverage report and the checks of its inputs against the models.
+type Modeled interface {
+	APIs() []*awsproto.API
+}
+
 // Summarizer is implemented by services that can summarise their resources
 // for GET /_groundstack/state.
 type Summarizer interface {

@@ -39,6 +39,7 @@ func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env.Account, env.Now, env.NewID)}
 	s.integrationTimeout.Store(int64(DefaultIntegrationTimeout))
 	s.api = awsproto.API{
+		Model:       "apigateway",
 		Base:        awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:    awsproto.RestJSON,
 		MaxBody:     maxControlBody,
@@ -97,6 +98,9 @@ func (s *Service) serveDataPlane(w http.ResponseWriter, r *http.Request) {
 	}
 	s.dispatch(w, r, inv)
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if inv, ok := execapi.ParseInvocation(r); ok {

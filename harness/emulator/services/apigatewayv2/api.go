@@ -47,6 +47,7 @@ func New(env *cloud.Env) *Service {
 	s.integrationTimeout.Store(int64(DefaultIntegrationTimeout))
 	s.jwks = newJWKSCache(env.Now)
 	s.api = awsproto.API{
+		Model:       "apigatewayv2",
 		Base:        awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:    awsproto.RestJSON,
 		MaxBody:     maxControlBody,
@@ -70,6 +71,9 @@ func (s *Service) Summary() map[string]any     { return map[string]any{"apis": s
 // Routes is empty: API Gateway (v1) owns the scope and URLs both share and
 // hands v2 its requests (ServeControlPlane, ServeInvocation).
 func (s *Service) Routes() []cloud.Route { return nil }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 // ServeHTTP serves the control plane (requests under /v2/).
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }

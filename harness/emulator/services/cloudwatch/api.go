@@ -83,7 +83,7 @@ func New(env *cloud.Env) *Service {
 		p   awsproto.Protocol
 	}{{&s.cbor, awsproto.RPCv2CBOR}, {&s.json, awsproto.JSON10}, {&s.query, awsproto.Query}} {
 		*a.api = awsproto.API{
-			Base: base, Protocol: a.p, TargetPrefix: targetPrefix, XMLNS: xmlns,
+			Model: "cloudwatch", Base: base, Protocol: a.p, TargetPrefix: targetPrefix, XMLNS: xmlns,
 			Invalid: errValidation, MaxBody: maxRequestBody, Missing: missing,
 		}
 		if a.p != awsproto.Query {
@@ -117,6 +117,10 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/service/" + targetPrefix + "/"},
 	}
 }
+
+// APIs are the service's APIs (one per protocol it speaks), for the coverage
+// report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.cbor, &s.json, &s.query} }
 
 // ServeHTTP hands a request to the API of the protocol it speaks.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {

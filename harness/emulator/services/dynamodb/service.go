@@ -32,6 +32,7 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env)}
 	s.api = awsproto.API{
+		Model:          "dynamodb",
 		Base:           awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:       awsproto.JSON10,
 		TargetPrefix:   targetPrefix,
@@ -110,6 +111,10 @@ func (s *Service) Protocol() awsproto.Protocol { return awsproto.JSON10 }
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{{Kind: cloud.ByScope, Key: "dynamodb"}, {Kind: cloud.ByTarget, Key: targetPrefix}}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
+
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 
 // Reset drops every table and stream.
@@ -160,6 +165,7 @@ type StreamsService struct {
 func NewStreams(env *cloud.Env) *StreamsService {
 	s := &StreamsService{env: env}
 	s.api = awsproto.API{
+		Model:          "dynamodbstreams",
 		Base:           awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:       awsproto.JSON10,
 		TargetPrefix:   streamsTargetPrefix,
@@ -181,6 +187,10 @@ func (s *StreamsService) Routes() []cloud.Route {
 	// target tells them apart.
 	return []cloud.Route{{Kind: cloud.ByTarget, Key: streamsTargetPrefix}, {Kind: cloud.SignedAs, Key: "dynamodb"}}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *StreamsService) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
+
 func (s *StreamsService) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 
 // Reset is a no-op: streams live in the DynamoDB store, reset with it.

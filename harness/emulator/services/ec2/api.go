@@ -31,6 +31,7 @@ func New(env *cloud.Env) *Service {
 		return l
 	})
 	s.api = awsproto.API{
+		Model:    "ec2",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.EC2Query,
 		XMLNS:    XMLNS,
@@ -65,6 +66,10 @@ func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{{Kind: cloud.ByScope, Key: "ec2"}}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
+
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 
 // Close terminates every instance's machine (the emulator calls it on exit).

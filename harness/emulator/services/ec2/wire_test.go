@@ -24,7 +24,7 @@ func TestRawFormErrors(t *testing.T) {
 		name, body, code, msg string
 	}{
 		{"no action", "Version=2016-11-15", "MissingAction", ""},
-		{"unknown action", "Action=RebootInstances", "InvalidAction", "The action RebootInstances is not valid for this web service."},
+		{"unknown action", "Action=FlyToTheMoon", "InvalidAction", "The action FlyToTheMoon is not valid for this web service."},
 		{"tags without resources", "Action=CreateTags&Tag.1.Key=a&Tag.1.Value=b", "MissingParameter", "The request must contain the parameter ResourceId"},
 		{"tags without tags", "Action=CreateTags&ResourceId.1=i-12345678", "MissingParameter", "The request must contain the parameter Tag"},
 		{"delete tags without resources", "Action=DeleteTags", "MissingParameter", ""},

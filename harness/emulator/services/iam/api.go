@@ -28,6 +28,7 @@ func New(env *cloud.Env) *Service {
 	s := &Service{env: env}
 	s.store = NewStore(env.Account, s.entityID)
 	s.api = awsproto.API{
+		Model:    "iam",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.Query,
 		XMLNS:    XMLNS,
@@ -81,6 +82,10 @@ func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{{Kind: cloud.ByScope, Key: "iam"}}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
+
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 
 // Summary counts roles, customer managed policies and instance profiles.

@@ -25,6 +25,7 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env.Account, env.NewID, env.Now)}
 	s.api = awsproto.API{
+		Model:    "iot",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.RestJSON,
 		MaxBody:  1 << 20,
@@ -55,6 +56,10 @@ func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{{Kind: cloud.ByScope, Key: "iot"}}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
+
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 
 // Close stops the rules engine, waiting for the actions it runs.
@@ -70,7 +75,7 @@ func (s *Service) Summary() map[string]any {
 func (s *Service) Stats() EngineStats { return s.engine.stats() }
 
 type describeEndpointInput struct {
-	EndpointType *string `json:"-" location:"querystring" name:"endpointType" max:"128"`
+	EndpointType *string `json:"-" location:"querystring" name:"endpointType" max:"128" pattern:"[\\s\\S]*"`
 }
 
 type describeEndpointOutput struct {
@@ -108,9 +113,9 @@ type attributePayload struct {
 
 type createThingInput struct {
 	ThingName        *string           `json:"-" location:"uri" name:"thingName" required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
-	ThingTypeName    *string           `json:"thingTypeName" min:"1" max:"128"`
+	ThingTypeName    *string           `json:"thingTypeName" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 	AttributePayload *attributePayload `json:"attributePayload"`
-	BillingGroupName *string           `json:"billingGroupName"`
+	BillingGroupName *string           `json:"billingGroupName" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 }
 
 type createThingOutput struct {
@@ -135,7 +140,7 @@ func (s *Service) createThing(c *awsproto.Call, in *createThingInput) (createThi
 }
 
 type thingNameInput struct {
-	ThingName *string `json:"-" location:"uri" name:"thingName" required:"true" min:"1" max:"128"`
+	ThingName *string `json:"-" location:"uri" name:"thingName" required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 }
 
 type describeThingOutput struct {
@@ -160,9 +165,9 @@ func (s *Service) describeThing(c *awsproto.Call, in *thingNameInput) (describeT
 type listThingsInput struct {
 	NextToken      *string `json:"-" location:"querystring" name:"nextToken"`
 	MaxResults     *int    `json:"-" location:"querystring" name:"maxResults" min:"1" max:"250"`
-	AttributeName  *string `json:"-" location:"querystring" name:"attributeName"`
-	AttributeValue *string `json:"-" location:"querystring" name:"attributeValue"`
-	ThingTypeName  *string `json:"-" location:"querystring" name:"thingTypeName"`
+	AttributeName  *string `json:"-" location:"querystring" name:"attributeName" max:"128" pattern:"[a-zA-Z0-9_.,@/:#-]+"`
+	AttributeValue *string `json:"-" location:"querystring" name:"attributeValue" max:"800" pattern:"[a-zA-Z0-9_.,@/:#=\\[\\]-]*"`
+	ThingTypeName  *string `json:"-" location:"querystring" name:"thingTypeName" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 }
 
 type thingAttribute struct {
@@ -197,7 +202,7 @@ func (s *Service) listThings(c *awsproto.Call, in *listThingsInput) (listThingsO
 }
 
 type deleteThingInput struct {
-	ThingName       *string `json:"-" location:"uri" name:"thingName" required:"true" min:"1" max:"128"`
+	ThingName       *string `json:"-" location:"uri" name:"thingName" required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 	ExpectedVersion *int64  `json:"-" location:"querystring" name:"expectedVersion"`
 }
 
@@ -220,7 +225,7 @@ type topicRulePayload struct {
 }
 
 type createTopicRuleInput struct {
-	RuleName         *string           `json:"-" location:"uri" name:"ruleName" required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9_]+"`
+	RuleName         *string           `json:"-" location:"uri" name:"ruleName" required:"true" min:"1" max:"128" pattern:"^[a-zA-Z0-9_]+$"`
 	TopicRulePayload *topicRulePayload `json:"-" location:"body" required:"true"`
 	Tags             *string           `json:"-" location:"header" name:"x-amz-tagging"`
 }
@@ -286,7 +291,7 @@ func (s *Service) replaceTopicRule(c *awsproto.Call, in *createTopicRuleInput) (
 }
 
 type ruleNameInput struct {
-	RuleName *string `json:"-" location:"uri" name:"ruleName" required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9_]+"`
+	RuleName *string `json:"-" location:"uri" name:"ruleName" required:"true" min:"1" max:"128" pattern:"^[a-zA-Z0-9_]+$"`
 }
 
 type topicRuleOutput struct {

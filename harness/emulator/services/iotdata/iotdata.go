@@ -32,6 +32,7 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env}
 	s.api = awsproto.API{
+		Model:    "iot-data",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.RestJSON,
 		MaxBody:  maxPayload + 1,
@@ -55,6 +56,9 @@ func (s *Service) Reset() {
 		b.ClearRetained()
 	}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 // ServeHTTP serves the iot-data API, and MQTT over WebSockets to clients
 // whose /mqtt URL is presigned for iotdevicegateway (strict mode has

@@ -78,6 +78,7 @@ func New(env *cloud.Env) *Service {
 	s.async = newAsyncQueue(s)
 	s.esm = newEventSources(s)
 	s.api = awsproto.API{
+		Model:     "lambda",
 		Base:      awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:  awsproto.RestJSON,
 		MaxBody:   maxConfigBody,
@@ -225,6 +226,9 @@ func (s *Service) Tune(t Tuning) {
 		s.store.SetAccountConcurrency(t.AccountConcurrency)
 	}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 // ServeHTTP serves the function URL data plane (the host form, which the
 // edge matched, and the path form), code downloads, and the API.

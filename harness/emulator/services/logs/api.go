@@ -25,6 +25,7 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env.Now)}
 	s.api = awsproto.API{
+		Model:        "logs",
 		Base:         awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:     awsproto.JSON11,
 		TargetPrefix: targetPrefix,
@@ -70,6 +71,9 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByTarget, Key: targetPrefix},
 	}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 

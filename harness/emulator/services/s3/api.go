@@ -50,6 +50,7 @@ func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStoreAt(env.TempDir, env.MaxBodyInMemory)}
 	s.logs = newAccessLogs(s.store, env.Now)
 	s.api = awsproto.API{
+		Model:      "s3",
 		Base:       awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:   awsproto.RestXML,
 		SelfRouted: true,
@@ -182,6 +183,9 @@ func (s *Service) serveWebsiteOnly(w http.ResponseWriter, r *http.Request) {
 	}
 	s.serveWebsite(w, r, id, bucket, key, base)
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil { // handlers called directly (not by net/http) may pass none
@@ -388,7 +392,7 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 	}
 	if lvl != serviceLevel {
 		if q.refuse {
-			return nil, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused)
+			return nil, s.unserved(c, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused))
 		}
 		if q.params&pVersionID != 0 && q.versionID != "null" {
 			return nil, noSuchVersion(key, q.versionID)
@@ -408,12 +412,27 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		case rt.op != "":
 			return s.ops[i], nil
 		case rt.refuse != "":
-			return nil, errNotImplemented.New(rt.refuse)
+			return nil, s.unserved(c, errNotImplemented.New(rt.refuse))
 		default:
 			return nil, methodNotAllowed(c.Method, resourceTypes[lvl])
 		}
 	}
 	return nil, methodNotAllowed(c.Method, resourceTypes[lvl])
+}
+
+// unserved names the operation of S3's model a refused request addresses
+// ("The operation ListBucketAnalyticsConfigurations of service s3 is not
+// implemented by groundstack") when the model can be read; else it is
+// refused as it was.
+func (s *Service) unserved(c *awsproto.Call, refused *awsproto.Error) *awsproto.Error {
+	path := c.URL.EscapedPath()
+	if m, ok := awsproto.HostMatchOf(c.Request); ok && m.Resource != "" && !isWebsiteHost(m.Pattern) {
+		path = "/" + m.Resource + path
+	}
+	if name, ok := s.api.ModelOperation(c.Request, path); ok && !s.api.Has(name) {
+		return s.api.NotImplemented(name)
+	}
+	return refused
 }
 
 // label is what an operation's Bucket and Key members hold.

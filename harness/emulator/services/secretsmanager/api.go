@@ -23,6 +23,7 @@ func New(env *cloud.Env) *Service {
 	s := &Service{env: env}
 	s.store = NewStore(s.arnSuffix)
 	s.api = awsproto.API{
+		Model:        "secretsmanager",
 		Base:         awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:     awsproto.JSON11,
 		TargetPrefix: "secretsmanager",
@@ -56,6 +57,9 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByScope, Key: "secretsmanager"},
 	}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 

@@ -43,6 +43,7 @@ func New(env *cloud.Env) *Service {
 		env.Links.Set(cloud.LinkSNS, cloud.Topics(link{s}))
 	}
 	s.api = awsproto.API{
+		Model:    "sns",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.Query,
 		XMLNS:    xmlns,
@@ -97,6 +98,9 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(devPrefix, "/")},
 	}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 // ServeHTTP serves the API, and the data plane under /_aws/sns/.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -30,6 +30,7 @@ func New(env *cloud.Env) *Service {
 		env.Links.Set(cloud.LinkSQS, cloud.Queues(link{s.store}))
 	}
 	s.api = awsproto.API{
+		Model:          "sqs",
 		Base:           awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol:       awsproto.JSON10,
 		TargetPrefix:   "AmazonSQS",
@@ -95,6 +96,9 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/" + s.env.Account + "/"},
 	}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 // ServeHTTP serves both protocols: a request with X-Amz-Target is awsJson,
 // any other is the query protocol.

@@ -27,6 +27,7 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore()}
 	s.api = awsproto.API{
+		Model:    "sts",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.Query,
 		XMLNS:    XMLNS,
@@ -62,6 +63,10 @@ func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}
 }
+
+// APIs is the service's API, for the coverage report and the model checks.
+func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
+
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 
 // Summary counts the temporary credentials issued.
@@ -101,22 +106,22 @@ type getSessionTokenResult struct {
 // ---- inputs: members, constraints as the model states them ----
 
 type assumeRoleInput struct {
-	RoleArn         *string `required:"true" min:"20" max:"2048"`
+	RoleArn         *string `required:"true" min:"20" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"`
 	RoleSessionName *string `required:"true" min:"2" max:"64" pattern:"[\\w+=,.@-]*"`
 	DurationSeconds *int    `min:"900" max:"43200"`
-	Policy          *string `min:"1" max:"2048"`
-	ExternalId      *string `min:"2" max:"1224"`
-	SourceIdentity  *string `min:"2" max:"64"`
+	Policy          *string `min:"1" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
+	ExternalId      *string `min:"2" max:"1224" pattern:"[\\w+=,.@:\\/-]*"`
+	SourceIdentity  *string `min:"2" max:"64" pattern:"[\\w+=,.@-]*"`
 }
 
 type getSessionTokenInput struct {
 	DurationSeconds *int    `min:"900" max:"129600"`
-	SerialNumber    *string `min:"9" max:"256"`
-	TokenCode       *string `min:"6" max:"6"`
+	SerialNumber    *string `min:"9" max:"256" pattern:"[\\w+=/:,.@-]*"`
+	TokenCode       *string `min:"6" max:"6" pattern:"[\\d]*"`
 }
 
 type getAccessKeyInfoInput struct {
-	AccessKeyId *string `required:"true" min:"16" max:"128"`
+	AccessKeyId *string `required:"true" min:"16" max:"128" pattern:"[\\w]*"`
 }
 
 var (

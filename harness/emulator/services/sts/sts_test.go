@@ -143,6 +143,8 @@ func TestValidationErrors(t *testing.T) {
 			"1 validation error detected: Value 'x' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2"},
 		{"session name bad chars", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("a b")}, "ValidationError",
 			`1 validation error detected: Value 'a b' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*`},
+		{"external id bad chars", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), ExternalId: aws.String("a b")}, "ValidationError",
+			`1 validation error detected: Value 'a b' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@:\/-]*`},
 		{"duration too short", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), DurationSeconds: aws.Int32(60)}, "ValidationError",
 			"1 validation error detected: Value '60' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"},
 		{"not a role ARN", sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:s3:::some-bucket-name"), RoleSessionName: aws.String("ok")}, "ValidationError",

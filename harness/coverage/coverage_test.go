@@ -1,0 +1,116 @@
+package coverage_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/groundstack/groundstack/harness/awsmodel"
+	"github.com/groundstack/groundstack/harness/coverage"
+)
+
+// root is the repository's root, two levels up from this package.
+const root = "../.."
+
+// TestCoverageDocIsFresh regenerates docs/coverage.md as make coverage
+// does and fails when the checked-in one differs.
+func TestCoverageDocIsFresh(t *testing.T) {
+	t.Parallel()
+	lib, err := awsmodel.Default()
+	if err != nil {
+		t.Fatalf("%v (run make deps)", err)
+	}
+	conf, err := coverage.ReadConformance(filepath.Join(root, coverage.DefaultConformance))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := coverage.Build(lib, coverage.Served(), conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := rep.WriteMarkdown(&want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, "docs", "coverage.md"))
+	if err != nil {
+		t.Fatalf("%v: run make coverage", err)
+	}
+	if !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("docs/coverage.md is stale (models: botocore %s in %s): run make coverage\n%s", rep.Botocore, lib.Dir, firstDiff(string(got), want.String()))
+	}
+}
+
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) || i < len(bl); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			return "first difference, line " + itoa(i+1) + ":\n  checked in: " + x + "\n  generated:  " + y
+		}
+	}
+	return ""
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+func TestBuild(t *testing.T) {
+	t.Parallel()
+	lib, err := awsmodel.Default()
+	if err != nil {
+		t.Fatalf("%v (run make deps)", err)
+	}
+	served := map[string]map[string]bool{"sts": {"GetCallerIdentity": true, "NotAnOperation": true}}
+	conf := &coverage.Conformance{Services: map[string]map[string]coverage.Rate{"sts": {"GetCallerIdentity": {Passed: 3, Total: 4}}}}
+	rep, err := coverage.Build(lib, served, conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Services) != 1 || rep.Services[0].ServedCount() != 1 {
+		t.Fatalf("report = %+v, want sts with one served operation", rep.Services)
+	}
+	if got := rep.Services[0].Extra; len(got) != 1 || got[0] != "NotAnOperation" {
+		t.Errorf("extra = %v, want [NotAnOperation]", got)
+	}
+	var md bytes.Buffer
+	if err := rep.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| GetCallerIdentity | yes | 3/4 |", "| AssumeRole |  | — |", "| [sts](#sts) |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+}
+
+func TestReadConformance(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if c, err := coverage.ReadConformance(filepath.Join(dir, "absent.json")); c != nil || err != nil {
+		t.Errorf("absent file: %v, %v; want no report and no error", c, err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte("{"), 0o600)
+	if _, err := coverage.ReadConformance(bad); err == nil {
+		t.Error("a broken report was accepted")
+	}
+}

@@ -1,0 +1,156 @@
+package emulator_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/groundstack/groundstack/harness/awsmodel"
+	"github.com/groundstack/groundstack/harness/emulator/emutest"
+)
+
+// TestUnservedOperations: an operation of a service's AWS model that
+// groundstack does not serve answers 501 NotImplemented naming it, in each
+// protocol family, as the SDK surfaces it.
+func TestUnservedOperations(t *testing.T) {
+	t.Parallel()
+	if _, err := awsmodel.Locate(); err != nil {
+		t.Fatalf("%v (run make deps)", err)
+	}
+	_, cfg := emutest.Start(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		protocol, service, op string
+		call                  func() error
+	}{
+		{"awsJson", "dynamodb", "CreateBackup", func() error {
+			_, err := dynamodb.NewFromConfig(cfg).CreateBackup(ctx, &dynamodb.CreateBackupInput{TableName: aws.String("t"), BackupName: aws.String("b")})
+			return err
+		}},
+		{"query", "sns", "ListPlatformApplications", func() error {
+			_, err := sns.NewFromConfig(cfg).ListPlatformApplications(ctx, &sns.ListPlatformApplicationsInput{})
+			return err
+		}},
+		{"ec2", "ec2", "DescribeVpcs", func() error {
+			_, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+			return err
+		}},
+		{"rpcv2Cbor", "cloudwatch", "ListDashboards", func() error {
+			_, err := cloudwatch.NewFromConfig(cfg).ListDashboards(ctx, &cloudwatch.ListDashboardsInput{})
+			return err
+		}},
+		{"rest-json", "lambda", "ListCodeSigningConfigs", func() error {
+			_, err := lambda.NewFromConfig(cfg).ListCodeSigningConfigs(ctx, &lambda.ListCodeSigningConfigsInput{})
+			return err
+		}},
+		{"rest-xml", "s3", "ListBucketAnalyticsConfigurations", func() error {
+			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+			_, err := c.ListBucketAnalyticsConfigurations(ctx, &s3.ListBucketAnalyticsConfigurationsInput{Bucket: aws.String("some-bucket")})
+			return err
+		}},
+		{"rest-xml", "s3", "GetBucketAnalyticsConfiguration", func() error {
+			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+			_, err := c.GetBucketAnalyticsConfiguration(ctx, &s3.GetBucketAnalyticsConfigurationInput{Bucket: aws.String("some-bucket"), Id: aws.String("a1")})
+			return err
+		}},
+		{"rest-xml", "s3", "PutBucketVersioning", func() error {
+			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+			_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("some-bucket"), VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+			return err
+		}},
+	} {
+		t.Run(tc.protocol+"/"+tc.op, func(t *testing.T) {
+			t.Parallel()
+			err := tc.call()
+			var ae smithy.APIError
+			var re *smithyhttp.ResponseError
+			if !errors.As(err, &ae) || !errors.As(err, &re) {
+				t.Fatalf("err = %v, want an API error", err)
+			}
+			want := "The operation " + tc.op + " of service " + tc.service + " is not implemented by groundstack"
+			if ae.ErrorCode() != "NotImplemented" || re.HTTPStatusCode() != http.StatusNotImplemented || ae.ErrorMessage() != want {
+				t.Errorf("got %d %s %q, want 501 NotImplemented %q", re.HTTPStatusCode(), ae.ErrorCode(), ae.ErrorMessage(), want)
+			}
+		})
+	}
+}
+
+// TestOperationsInNoModel: what no model has gets the protocol's
+// unknown-operation error as AWS sends it.
+func TestOperationsInNoModel(t *testing.T) {
+	t.Parallel()
+	if _, err := awsmodel.Locate(); err != nil {
+		t.Fatalf("%v (run make deps)", err)
+	}
+	e, _ := emutest.Start(t)
+	form := func(v url.Values) string { return v.Encode() }
+	for _, tc := range []struct {
+		name, method, path, target, scope, body string
+		status                                  int
+		want                                    []string
+	}{
+		{"awsJson", "POST", "/", "DynamoDB_20120810.FlyToTheMoon", "dynamodb", `{}`, 400, []string{"UnknownOperationException"}},
+		{"query", "POST", "/", "", "iam", form(url.Values{"Action": {"CreateUnicorn"}, "Version": {"2010-05-08"}}), 400,
+			[]string{"<Code>InvalidAction</Code>", "<Message>Could not find operation CreateUnicorn for version 2010-05-08</Message>"}},
+		{"ec2", "POST", "/", "", "ec2", form(url.Values{"Action": {"FlyToTheMoon"}, "Version": {"2016-11-15"}}), 400,
+			[]string{"<Code>InvalidAction</Code>", "The action FlyToTheMoon is not valid for this web service."}},
+		{"rest-json", "GET", "/2015-03-31/functions/f/nothing", "", "lambda", ``, 400, []string{"UnknownOperationException"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req, _ := http.NewRequest(tc.method, e.URL()+tc.path, strings.NewReader(tc.body))
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/"+tc.scope+"/aws4_request, SignedHeaders=host, Signature=0")
+			if tc.target != "" {
+				req.Header.Set("X-Amz-Target", tc.target)
+				req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+			} else if tc.body != "" {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Errorf("status = %d, want %d: %s", resp.StatusCode, tc.status, b)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(b)+resp.Header.Get("X-Amzn-Errortype"), w) {
+					t.Errorf("answer lacks %q: %s", w, b)
+				}
+			}
+		})
+	}
+}
+
+// TestUnservedOperationWithTheCLI: the aws CLI shows the code and message
+// of an operation not served, without retrying it.
+func TestUnservedOperationWithTheCLI(t *testing.T) {
+	t.Parallel()
+	if _, err := awsmodel.Locate(); err != nil {
+		t.Fatalf("%v (run make deps)", err)
+	}
+	e, _ := emutest.Start(t)
+	_, stderr, code := emutest.CLI(t, e.URL(), "s3api", "list-bucket-analytics-configurations", "--bucket", "some-bucket")
+	want := "An error occurred (NotImplemented) when calling the ListBucketAnalyticsConfigurations operation: " +
+		"The operation ListBucketAnalyticsConfigurations of service s3 is not implemented by groundstack"
+	if code == 0 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, want)
+	}
+}
