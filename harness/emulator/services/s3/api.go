@@ -331,10 +331,12 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		if err := s.checkPresigned(c); err != nil {
 			return nil, err
 		}
+		applyQueryHeaders(c.Request)
 	} else if q.params&(pAccessKey|pSignature) == pAccessKey|pSignature {
 		if err := s.checkPresignedV2(c); err != nil {
 			return nil, err
 		}
+		applyQueryHeaders(c.Request)
 	}
 	bucket, key := target(c.Request)
 	lvl := serviceLevel
@@ -441,14 +443,50 @@ func scanQuery(raw string, write bool) query {
 			q.versionID = v
 		}
 		q.params |= p.bit
-		if !q.refuse && (p.unsupported || (write && !p.write && !strings.HasPrefix(k, "X-Amz-"))) {
+		if !q.refuse && (p.unsupported || (write && !p.write && !requestParam(k))) {
 			q.refuse, q.refused = true, k
 		}
 	}
 	return q
 }
 
+// requestParam reports whether a query parameter is a request parameter
+// rather than a sub-resource: the presign parameters and the headers a
+// presigned URL carries in its query (x-amz-*, content-type, content-md5:
+// what botocore's SigV2 query signer moves there), and GetObject's
+// response-* overrides. S3 does not take them for sub-resources.
+func requestParam(k string) bool {
+	if len(k) > 6 && strings.EqualFold(k[:6], "x-amz-") {
+		return true
+	}
+	if len(k) > 9 && strings.EqualFold(k[:9], "response-") {
+		return true
+	}
+	return strings.EqualFold(k, "content-type") || strings.EqualFold(k, "content-md5")
+}
+
 // ----- presigned URLs
+
+// presignAuthParams are a presigned URL's own parameters, never headers.
+var presignAuthParams = map[string]bool{
+	"x-amz-algorithm": true, "x-amz-credential": true, "x-amz-date": true, "x-amz-expires": true,
+	"x-amz-signedheaders": true, "x-amz-signature": true, "x-amz-security-token": true, "x-amz-content-sha256": true,
+}
+
+// applyQueryHeaders makes the headers a presigned URL carries in its query
+// (x-amz-meta-*, x-amz-storage-class, content-type…) the request's, as S3
+// does for a signed query: a header the request also sends wins.
+func applyQueryHeaders(r *http.Request) {
+	for k, vs := range r.URL.Query() {
+		lk := strings.ToLower(k)
+		if len(vs) == 0 || presignAuthParams[lk] || !(strings.HasPrefix(lk, "x-amz-") || lk == "content-type" || lk == "content-md5") {
+			continue
+		}
+		if _, sent := r.Header[http.CanonicalHeaderKey(lk)]; !sent {
+			r.Header[http.CanonicalHeaderKey(lk)] = []string{vs[0]}
+		}
+	}
+}
 
 // checkPresigned refuses presigned URLs past their lifetime (strict mode
 // also checks the signature at the edge).
