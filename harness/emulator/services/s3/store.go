@@ -217,11 +217,16 @@ func (s *Store) bucket(name string) (*bucket, error) {
 	return b, nil
 }
 
-// CreateBucket adds a bucket; BucketAlreadyOwnedByYou when the name is taken.
+// CreateBucket adds a bucket; BucketAlreadyOwnedByYou when the name is
+// taken, except in us-east-1, where creating a bucket you already own
+// there succeeds and changes nothing (S3's legacy behaviour).
 func (s *Store) CreateBucket(name, region string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.buckets[name] != nil {
+	if b := s.buckets[name]; b != nil {
+		if region == "us-east-1" && b.Region == "us-east-1" {
+			return nil
+		}
 		return errBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", name)
 	}
 	s.buckets[name] = &bucket{
