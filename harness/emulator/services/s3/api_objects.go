@@ -612,6 +612,7 @@ type copyObjectInput struct {
 	objectInput
 	copySource
 	MetadataDirective string `xml:"-" location:"header" name:"X-Amz-Metadata-Directive"`
+	ChecksumAlgorithm string `xml:"-" location:"header" name:"X-Amz-Checksum-Algorithm"`
 	objectHeaders
 }
 
@@ -697,7 +698,23 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 		return copyObjectResult{}, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Copy", obj))
-	return copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}, nil
+	out := copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}
+	if cs := obj.Checksum; cs.Algorithm != "" {
+		out.ChecksumType = "FULL_OBJECT"
+		switch cs.Algorithm {
+		case "CRC32":
+			out.ChecksumCRC32 = cs.Value
+		case "CRC32C":
+			out.ChecksumCRC32C = cs.Value
+		case "CRC64NVME":
+			out.ChecksumCRC64NVME = cs.Value
+		case "SHA1":
+			out.ChecksumSHA1 = cs.Value
+		case "SHA256":
+			out.ChecksumSHA256 = cs.Value
+		}
+	}
+	return out, nil
 }
 
 // copiedObject is the object CopyObject stores: src's body under in's key,
@@ -734,6 +751,18 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 	}
 	// Stored bodies are immutable, so the copy shares it.
 	obj.Body, obj.Checksum = src.Body, src.Checksum
+	// A checksum algorithm asked for gives the copy that checksum, computed
+	// over its bytes unless the source already has it.
+	if alg := strings.ToUpper(in.ChecksumAlgorithm); alg != "" && alg != src.Checksum.Algorithm {
+		if newChecksumHash(alg) == nil {
+			return nil, errInvalidRequest.New("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		v, err := bodyChecksum(alg, src.Body)
+		if err != nil {
+			return nil, err
+		}
+		obj.Checksum = Checksum{Algorithm: alg, Value: v}
+	}
 	if len(src.PartSizes) == 0 {
 		obj.ETag = src.ETag // same bytes, same MD5
 	}
