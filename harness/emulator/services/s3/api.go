@@ -72,6 +72,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("GetObject", s.getObject),
 		awsproto.Handle("HeadObject", s.headObject),
 		awsproto.Handle("CopyObject", s.copyObject),
+		awsproto.Handle("RestoreObject", s.restoreObject),
 		awsproto.Handle("DeleteObject", s.deleteObject).WithStatus(http.StatusNoContent),
 		awsproto.Handle("DeleteObjects", s.deleteObjects),
 		// api_multipart.go
@@ -219,6 +220,7 @@ const (
 	pAccessKey // AWSAccessKeyId and Signature: a SigV2 presigned URL
 	pSignature
 	pNotification
+	pRestore
 )
 
 // param is what routing knows of a query parameter.
@@ -238,6 +240,7 @@ var params = func() map[string]param {
 		"delete": {bit: pDelete, write: true}, "versionId": {bit: pVersionID, write: true},
 		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
 		"location": {bit: pLocation}, "versioning": {bit: pVersioning}, "notification": {bit: pNotification, write: true},
+		"restore":         {bit: pRestore, write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
@@ -248,7 +251,7 @@ var params = func() map[string]param {
 		"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
 		"inventory", "legal-hold", "lifecycle", "logging", "metadataTable", "metrics",
 		"object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
-		"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions",
+		"requestPayment", "retention", "select", "session", "tagging", "torrent", "versions",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -301,6 +304,7 @@ var routes = [...]route{
 	{level: objectLevel, method: "HEAD", op: "HeadObject"},
 	{level: objectLevel, method: "DELETE", param: pUploadID, op: "AbortMultipartUpload"},
 	{level: objectLevel, method: "DELETE", op: "DeleteObject"},
+	{level: objectLevel, method: "POST", param: pRestore, op: "RestoreObject"},
 	{level: objectLevel, method: "POST", param: pUploads, op: "CreateMultipartUpload"},
 	{level: objectLevel, method: "POST", param: pUploadID, op: "CompleteMultipartUpload"},
 	{level: objectLevel, method: "POST", refuse: "This POST operation on an object is not implemented by groundstack"},

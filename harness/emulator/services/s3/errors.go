@@ -24,6 +24,7 @@ var (
 	errInvalidPartNumber         = awsproto.Code{Name: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable}
 	errPreconditionFailed        = awsproto.Code{Name: "PreconditionFailed", Status: http.StatusPreconditionFailed}
 	errMalformedXML              = awsproto.ErrMalformedXML
+	errInvalidObjectState        = awsproto.Code{Name: "InvalidObjectState", Status: http.StatusForbidden}
 	errMaxMessageLengthExceeded  = awsproto.Code{Name: "MaxMessageLengthExceeded", Status: http.StatusBadRequest}
 	errNotImplemented            = awsproto.Code{Name: "NotImplemented", Status: http.StatusNotImplemented}
 	errMethodNotAllowed          = awsproto.Code{Name: "MethodNotAllowed", Status: http.StatusMethodNotAllowed}
