@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -15,8 +18,9 @@ import (
 type edge struct {
 	byScope  map[string]target
 	byTarget map[string]target
-	byPath   []prefixRoute // longest prefix first
-	byHost   []prefixRoute // longest suffix first
+	byPath   []prefixRoute     // longest prefix first
+	byHost   []prefixRoute     // longest suffix first
+	byAction map[string]target // "Version/Action" of unsigned query calls
 	fallback target
 	verifier *awsproto.Verifier
 	origins  *originPolicy
@@ -40,7 +44,7 @@ type prefixRoute struct {
 }
 
 func newEdge(services []cloud.Service, control cloud.Service) *edge {
-	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}, control: control}
+	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}, byAction: map[string]target{}, control: control}
 	for _, s := range append([]cloud.Service{control}, services...) {
 		var x awsproto.Expect
 		for _, r := range s.Routes() {
@@ -66,6 +70,8 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 				e.byPath = append(e.byPath, prefixRoute{r.Key, t})
 			case cloud.ByHost:
 				e.byHost = append(e.byHost, prefixRoute{strings.TrimPrefix(r.Key, "."), t})
+			case cloud.ByAction:
+				e.byAction[r.Key] = t
 			case cloud.Fallback:
 				e.fallback = t
 			}
@@ -120,7 +126,57 @@ func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 			return h.target, m, true
 		}
 	}
+	if len(e.byAction) > 0 && path == "/" {
+		if t, ok := e.byAction[unsignedQueryAction(r)]; ok {
+			return t, awsproto.HostMatch{}, true
+		}
+	}
 	return e.fallback, awsproto.HostMatch{}, e.fallback.svc != nil
+}
+
+// maxUnsignedQueryBody bounds what the edge reads of an unsigned form POST
+// to find its Action: STS's largest unsigned call, a 100,000-character
+// SAMLAssertion, form-encoded.
+const maxUnsignedQueryBody = 512 << 10
+
+// unsignedQueryAction returns "Version/Action" of an unsigned query call
+// (r carries no credential scope): a GET's query, or a form POST's body,
+// which it reads (bounded) and puts back for the service. "" when r is
+// neither, or its body is too large to be such a call.
+func unsignedQueryAction(r *http.Request) string {
+	var form url.Values
+	switch r.Method {
+	case http.MethodGet:
+		if !strings.Contains(r.URL.RawQuery, "Action=") {
+			return "" // S3's unsigned GET / (ListBuckets) parses nothing
+		}
+		form, _ = url.ParseQuery(r.URL.RawQuery)
+	case http.MethodPost:
+		if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") || r.Body == nil {
+			return ""
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxUnsignedQueryBody+1))
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		if err != nil || len(body) > maxUnsignedQueryBody {
+			return ""
+		}
+		// The query's values come first, as awsproto.ParseForm reads them.
+		form, _ = url.ParseQuery(r.URL.RawQuery)
+		bv, _ := url.ParseQuery(string(body))
+		for k, v := range bv {
+			form[k] = append(form[k], v...)
+		}
+	default:
+		return ""
+	}
+	action, version := form.Get("Action"), form.Get("Version")
+	if action == "" || version == "" {
+		return ""
+	}
+	return version + "/" + action
 }
 
 // dataPlane reports whether r reaches a data plane (website, invoke URL,

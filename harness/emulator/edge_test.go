@@ -1,6 +1,10 @@
 package emulator
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -41,6 +45,29 @@ func FuzzMatchHost(f *testing.F) {
 		}
 		if back := m.Resource + "." + strings.Replace(pattern, "*", m.Label, 1); !strings.EqualFold(back, host) {
 			t.Fatalf("%q matched as %+v, which gives %q", host, m, back)
+		}
+	})
+}
+
+// FuzzUnsignedQueryAction: whatever a form POST holds, the edge names at
+// most one Version/Action and hands the service the body unchanged.
+func FuzzUnsignedQueryAction(f *testing.F) {
+	for _, s := range []string{"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&WebIdentityToken=a.b.c",
+		"Action=AssumeRoleWithSAML", "Version=2011-06-15", "", "%zz=1&Action=x&Version=y", "Action=a&Action=b&Version=v"} {
+		f.Add(s, "")
+	}
+	f.Add("Version=2011-06-15", "Action=AssumeRoleWithSAML")
+	f.Fuzz(func(t *testing.T, body, query string) {
+		r := httptest.NewRequest(http.MethodPost, "/?"+url.PathEscape(query), strings.NewReader(body))
+		r.URL.RawQuery = query
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		got := unsignedQueryAction(r)
+		if got != "" && !strings.Contains(got, "/") {
+			t.Fatalf("action %q has no version", got)
+		}
+		rest, _ := io.ReadAll(r.Body)
+		if string(rest) != body {
+			t.Fatalf("body %q after the edge read it, want %q", rest, body)
 		}
 	})
 }

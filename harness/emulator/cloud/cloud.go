@@ -153,6 +153,11 @@ const (
 	ByHost
 	// Fallback takes whatever nothing else claimed (S3 path-style).
 	Fallback
+	// ByAction matches an unsigned query-protocol request to "/" (a form
+	// POST or a GET) by its Version and Action, keyed "Version/Action"
+	// ("2011-06-15/AssumeRoleWithWebIdentity"): the calls AWS accepts
+	// without a signature, which carry no credential scope to route by.
+	ByAction
 	// SignedAs routes nothing: it names a signing scope the service's
 	// requests carry besides its ByScope keys (DynamoDB Streams signs as
 	// "dynamodb"), for strict mode's check that a signature was made for

@@ -64,14 +64,31 @@ func (s *Service) batchGetItem(c *awsproto.Call, in *batchGetInput) ([]byte, err
 		proj *expr.Projection
 		ka   keysAndAttributes
 	}
+	// Expressions are checked before any table is looked up, as DynamoDB
+	// does: an unused name is a ValidationException even for a table that
+	// does not exist.
+	projs := make([]*expr.Projection, len(names))
+	for i, n := range names {
+		ka := in.RequestItems[n]
+		x, err := newExprCtx(ka.ExpressionAttributeNames, nil)
+		if err != nil {
+			return nil, err
+		}
+		if projs[i], err = readProjection(x, ka.ProjectionExpression, ka.AttributesToGet); err != nil {
+			return nil, err
+		}
+		if err := x.finish(); err != nil {
+			return nil, err
+		}
+	}
 	reqs := make([]tableReq, 0, len(names))
-	for _, n := range names {
+	for i, n := range names {
 		ka := in.RequestItems[n]
 		t, err := s.tableRef(c, n)
 		if err != nil {
 			return nil, err
 		}
-		r := tableReq{t: t, ka: ka, raw: ka.Keys}
+		r := tableReq{t: t, ka: ka, raw: ka.Keys, proj: projs[i]}
 		seen := make(map[string]bool, len(ka.Keys))
 		for _, raw := range ka.Keys {
 			ki, err := attr.DecodeItem(raw)
@@ -88,16 +105,6 @@ func (s *Service) batchGetItem(c *awsproto.Call, in *batchGetInput) ([]byte, err
 			}
 			seen[id] = true
 			r.keys = append(r.keys, k)
-		}
-		x, err := newExprCtx(ka.ExpressionAttributeNames, nil)
-		if err != nil {
-			return nil, err
-		}
-		if r.proj, err = readProjection(x, ka.ProjectionExpression, ka.AttributesToGet); err != nil {
-			return nil, err
-		}
-		if err := x.finish(); err != nil {
-			return nil, err
 		}
 		reqs = append(reqs, r)
 	}

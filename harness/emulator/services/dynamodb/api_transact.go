@@ -237,7 +237,8 @@ func (s *Service) transactWriteItems(c *awsproto.Call, in *transactWriteInput) (
 	if in.ClientRequestToken != nil {
 		resp, mismatch := region.tokens.lookup(*in.ClientRequestToken, hash, s.env.Now())
 		if mismatch {
-			return nil, errIdempotentMismatch.New("Request with the same client request token but different parameters was received")
+			const msg = "Request with the same client request token but different parameters was received"
+			return nil, errIdempotentMismatch.New(msg).With("Message", msg) // the model's member is "Message"
 		}
 		if resp != nil {
 			return resp, nil

@@ -358,11 +358,13 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // conditionFailed is the ConditionalCheckFailedException of a write, with
-// the item when the request asked for it.
+// the item when the request asked for it. With the item DynamoDB names the
+// message "Message", without it "message" (as moto's exceptions.py
+// reproduces): boto3 then shows a top-level "message" only in the second.
 func conditionFailed(old *entry, withItem bool) error {
 	e := errConditionalCheck.New(msgConditionFailed)
 	if withItem && old != nil {
-		return e.With("Item", json.RawMessage(old.data))
+		return e.With("Item", json.RawMessage(old.data)).With("Message", msgConditionFailed)
 	}
 	return e
 }

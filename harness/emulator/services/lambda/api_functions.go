@@ -455,10 +455,24 @@ func (s *Service) createFunction(c *awsproto.Call, in *createFunctionInput) (fun
 	if err != nil {
 		return functionConfigurationWire{}, err
 	}
-	if pub != nil {
-		v = pub
+	if pub == nil {
+		return configWire(v), nil
 	}
-	return configWire(v), nil
+	// AWS answers the published version's configuration under the
+	// function's unqualified ARN: callers pass it back to calls that take
+	// no qualifier (UpdateFunctionConfiguration, AddPermission).
+	out := configWire(pub)
+	out.FunctionArn = pub.Function.ARN
+	return out, nil
+}
+
+// listedConfigWire is a version as the listings of versions show it
+// (ListVersionsByFunction, ListFunctions with FunctionVersion=ALL): every
+// ARN qualified, $LATEST's too.
+func listedConfigWire(v *Version) functionConfigurationWire {
+	out := configWire(v)
+	out.FunctionArn = v.ARN()
+	return out
 }
 
 func (s *Service) getFunction(c *awsproto.Call, in *qualifiedFunctionInput) (getFunctionOutput, error) {
@@ -509,7 +523,11 @@ func (s *Service) listFunctions(c *awsproto.Call, in *listFunctionsInput) (listF
 		versions = append(versions, f.Latest())
 	}
 	key := func(v *Version) string { return v.Function.Name + ":" + versionKey(v.Name) }
-	fns, next := page(versions, key, in.Marker, in.MaxItems, configWire)
+	wire := configWire
+	if all {
+		wire = listedConfigWire
+	}
+	fns, next := page(versions, key, in.Marker, in.MaxItems, wire)
 	return listFunctionsOutput{Functions: fns, NextMarker: next}, nil
 }
 

@@ -130,7 +130,7 @@ func (s *Service) listVersions(c *awsproto.Call, in *listVersionsInput) (listVer
 	if err != nil {
 		return listVersionsOutput{}, err
 	}
-	items, next := page(vs, func(v *Version) string { return versionKey(v.Name) }, in.Marker, in.MaxItems, configWire)
+	items, next := page(vs, func(v *Version) string { return versionKey(v.Name) }, in.Marker, in.MaxItems, listedConfigWire)
 	return listVersionsOutput{Versions: items, NextMarker: next}, nil
 }
 

@@ -75,6 +75,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("GetObject", s.getObject),
 		awsproto.Handle("HeadObject", s.headObject),
 		awsproto.Handle("CopyObject", s.copyObject),
+		awsproto.Handle("RestoreObject", s.restoreObject),
 		awsproto.Handle("DeleteObject", s.deleteObject).WithStatus(http.StatusNoContent),
 		awsproto.Handle("DeleteObjects", s.deleteObjects),
 		// api_multipart.go
@@ -259,6 +260,7 @@ const (
 	pSignature
 	pNotification
 	pLogging
+	pRestore
 )
 
 // param is what routing knows of a query parameter.
@@ -279,6 +281,7 @@ var params = func() map[string]param {
 		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
 		"location": {bit: pLocation}, "versioning": {bit: pVersioning}, "notification": {bit: pNotification, write: true},
 		"logging":         {bit: pLogging, write: true},
+		"restore":         {bit: pRestore, write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
@@ -289,7 +292,7 @@ var params = func() map[string]param {
 		"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
 		"inventory", "legal-hold", "lifecycle", "metadataTable", "metrics",
 		"object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
-		"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions",
+		"requestPayment", "retention", "select", "session", "tagging", "torrent", "versions",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -346,6 +349,7 @@ var routes = [...]route{
 	{level: objectLevel, method: "HEAD", op: "HeadObject"},
 	{level: objectLevel, method: "DELETE", param: pUploadID, op: "AbortMultipartUpload"},
 	{level: objectLevel, method: "DELETE", op: "DeleteObject"},
+	{level: objectLevel, method: "POST", param: pRestore, op: "RestoreObject"},
 	{level: objectLevel, method: "POST", param: pUploads, op: "CreateMultipartUpload"},
 	{level: objectLevel, method: "POST", param: pUploadID, op: "CompleteMultipartUpload"},
 	{level: objectLevel, method: "POST", refuse: "This POST operation on an object is not implemented by groundstack"},
@@ -376,10 +380,12 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		if err := s.checkPresigned(c); err != nil {
 			return nil, err
 		}
+		applyQueryHeaders(c.Request)
 	} else if q.params&(pAccessKey|pSignature) == pAccessKey|pSignature {
 		if err := s.checkPresignedV2(c); err != nil {
 			return nil, err
 		}
+		applyQueryHeaders(c.Request)
 	}
 	bucket, key := target(c.Request)
 	lvl := serviceLevel
@@ -501,14 +507,50 @@ func scanQuery(raw string, write bool) query {
 			q.versionID = v
 		}
 		q.params |= p.bit
-		if !q.refuse && (p.unsupported || (write && !p.write && !strings.HasPrefix(k, "X-Amz-"))) {
+		if !q.refuse && (p.unsupported || (write && !p.write && !requestParam(k))) {
 			q.refuse, q.refused = true, k
 		}
 	}
 	return q
 }
 
+// requestParam reports whether a query parameter is a request parameter
+// rather than a sub-resource: the presign parameters and the headers a
+// presigned URL carries in its query (x-amz-*, content-type, content-md5:
+// what botocore's SigV2 query signer moves there), and GetObject's
+// response-* overrides. S3 does not take them for sub-resources.
+func requestParam(k string) bool {
+	if len(k) > 6 && strings.EqualFold(k[:6], "x-amz-") {
+		return true
+	}
+	if len(k) > 9 && strings.EqualFold(k[:9], "response-") {
+		return true
+	}
+	return strings.EqualFold(k, "content-type") || strings.EqualFold(k, "content-md5")
+}
+
 // ----- presigned URLs
+
+// presignAuthParams are a presigned URL's own parameters, never headers.
+var presignAuthParams = map[string]bool{
+	"x-amz-algorithm": true, "x-amz-credential": true, "x-amz-date": true, "x-amz-expires": true,
+	"x-amz-signedheaders": true, "x-amz-signature": true, "x-amz-security-token": true, "x-amz-content-sha256": true,
+}
+
+// applyQueryHeaders makes the headers a presigned URL carries in its query
+// (x-amz-meta-*, x-amz-storage-class, content-type…) the request's, as S3
+// does for a signed query: a header the request also sends wins.
+func applyQueryHeaders(r *http.Request) {
+	for k, vs := range r.URL.Query() {
+		lk := strings.ToLower(k)
+		if len(vs) == 0 || presignAuthParams[lk] || !(strings.HasPrefix(lk, "x-amz-") || lk == "content-type" || lk == "content-md5") {
+			continue
+		}
+		if _, sent := r.Header[http.CanonicalHeaderKey(lk)]; !sent {
+			r.Header[http.CanonicalHeaderKey(lk)] = []string{vs[0]}
+		}
+	}
+}
 
 // checkPresigned refuses presigned URLs past their lifetime (strict mode
 // also checks the signature at the edge).

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -390,6 +391,10 @@ func (s *Service) readObject(in *getObjectInput, body bool) (*objectReply, error
 	if err != nil {
 		return nil, err
 	}
+	if body && !obj.Readable(s.env.Now()) {
+		obj.Body.Release()
+		return nil, errInvalidObjectState.New("The operation is not valid for the object's storage class").With("StorageClass", obj.StorageClass)
+	}
 	// The reply lives in the input, which is allocated anyway: one
 	// allocation less on the hottest paths (PutObject's output too).
 	if err := in.reply.prepare(obj, in, body); err != nil {
@@ -504,6 +509,9 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	for k, v := range obj.Meta {
 		wh["x-amz-meta-"+k] = []string{v} // as S3 sends it: boto3 keeps the case it reads
 	}
+	if until := obj.RestoredUntil(); !until.IsZero() {
+		wh["X-Amz-Restore"] = []string{`ongoing-request="false", expiry-date="` + until.Format(http.TimeFormat) + `"`}
+	}
 	if ov := o.over; ov != nil {
 		for _, kv := range [...]struct{ name, v string }{
 			{"Content-Type", ov.ResponseContentType},
@@ -612,6 +620,7 @@ type copyObjectInput struct {
 	objectInput
 	copySource
 	MetadataDirective string `xml:"-" location:"header" name:"X-Amz-Metadata-Directive"`
+	ChecksumAlgorithm string `xml:"-" location:"header" name:"X-Amz-Checksum-Algorithm"`
 	objectHeaders
 }
 
@@ -697,7 +706,23 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 		return copyObjectResult{}, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Copy", obj))
-	return copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}, nil
+	out := copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}
+	if cs := obj.Checksum; cs.Algorithm != "" {
+		out.ChecksumType = "FULL_OBJECT"
+		switch cs.Algorithm {
+		case "CRC32":
+			out.ChecksumCRC32 = cs.Value
+		case "CRC32C":
+			out.ChecksumCRC32C = cs.Value
+		case "CRC64NVME":
+			out.ChecksumCRC64NVME = cs.Value
+		case "SHA1":
+			out.ChecksumSHA1 = cs.Value
+		case "SHA256":
+			out.ChecksumSHA256 = cs.Value
+		}
+	}
+	return out, nil
 }
 
 // copiedObject is the object CopyObject stores: src's body under in's key,
@@ -734,6 +759,18 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 	}
 	// Stored bodies are immutable, so the copy shares it.
 	obj.Body, obj.Checksum = src.Body, src.Checksum
+	// A checksum algorithm asked for gives the copy that checksum, computed
+	// over its bytes unless the source already has it.
+	if alg := strings.ToUpper(in.ChecksumAlgorithm); alg != "" && alg != src.Checksum.Algorithm {
+		if newChecksumHash(alg) == nil {
+			return nil, errInvalidRequest.New("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		v, err := bodyChecksum(alg, src.Body)
+		if err != nil {
+			return nil, err
+		}
+		obj.Checksum = Checksum{Algorithm: alg, Value: v}
+	}
 	if len(src.PartSizes) == 0 {
 		obj.ETag = src.ETag // same bytes, same MD5
 	}
@@ -742,4 +779,54 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 		return nil, err
 	}
 	return obj, nil
+}
+
+// ----- RestoreObject
+
+type restoreObjectInput struct {
+	objectInput
+	RestoreRequest io.Reader `xml:"-" location:"body"`
+}
+
+type restoreObjectOutput struct {
+	Status int `xml:"-" location:"statusCode"`
+}
+
+// restoreRequest is the part of RestoreRequest a restore of an archived
+// object reads: how many days the restored copy lasts.
+type restoreRequest struct {
+	Days *int `xml:"Days"`
+}
+
+// restoreObject restores an archived object at once (S3 takes minutes to
+// hours): 202 for a new restore, 200 when a restored copy already exists.
+func (s *Service) restoreObject(c *awsproto.Call, in *restoreObjectInput) (restoreObjectOutput, error) {
+	body, err := readXMLBody(c, in.RestoreRequest)
+	if err != nil {
+		return restoreObjectOutput{}, err
+	}
+	var req restoreRequest
+	if len(bytes.TrimSpace(body)) > 0 {
+		if err := awsproto.DecodeXML(body, &req); err != nil {
+			return restoreObjectOutput{}, err
+		}
+	}
+	obj, err := s.store.Object(in.Bucket, in.Key)
+	if err != nil {
+		return restoreObjectOutput{}, err
+	}
+	if req.Days == nil || *req.Days < 1 {
+		if !obj.Archived() {
+			return restoreObjectOutput{}, errInvalidObjectState.New("Restore is not allowed for the object's current storage class")
+		}
+		return restoreObjectOutput{}, malformedXML()
+	}
+	already, err := obj.Restore(*req.Days, s.env.Now())
+	if err != nil {
+		return restoreObjectOutput{}, err
+	}
+	if already {
+		return restoreObjectOutput{Status: http.StatusOK}, nil
+	}
+	return restoreObjectOutput{Status: http.StatusAccepted}, nil
 }

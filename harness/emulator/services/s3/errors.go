@@ -44,6 +44,7 @@ var (
 	errAccessDenied                  = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
 	errAuthQueryParams               = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
 	errInternalError                 = awsproto.Code{Name: "InternalError", Status: http.StatusInternalServerError}
+	errInvalidObjectState            = awsproto.Code{Name: "InvalidObjectState", Status: http.StatusForbidden}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS

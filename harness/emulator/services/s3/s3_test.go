@@ -165,8 +165,9 @@ func TestBuckets(t *testing.T) {
 		code   string
 		status int
 	}{
-		{"create existing", func() error {
-			_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("alpha")})
+		{"create existing elsewhere", func() error {
+			_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("alpha"),
+				CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}})
 			return err
 		}, "BucketAlreadyOwnedByYou", 409},
 		{"invalid name upper", func() error {

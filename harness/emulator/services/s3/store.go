@@ -39,8 +39,51 @@ type Object struct {
 	StorageClass string
 	PartSizes    []int64 // sizes of the parts of a CompleteMultipartUpload object
 
+	// restoredUntil is when the restored copy of an archived object
+	// (RestoreObject) expires, in Unix seconds; 0 while none was asked for.
+	// The one field that changes once stored, hence atomic; Seal gives each
+	// object its own.
+	restoredUntil *atomic.Int64
+
 	lastModifiedHTTP string // precomputed: Last-Modified is on every GET
 	lastModifiedXML  string // and LastModified in every listing
+}
+
+// Archived reports whether the object's storage class keeps it out of
+// reach until it is restored (GLACIER, DEEP_ARCHIVE).
+func (o *Object) Archived() bool {
+	return o.StorageClass == "GLACIER" || o.StorageClass == "DEEP_ARCHIVE"
+}
+
+// RestoredUntil is when the restored copy of an archived object expires;
+// zero when none was restored.
+func (o *Object) RestoredUntil() time.Time {
+	if o.restoredUntil == nil {
+		return time.Time{}
+	}
+	if u := o.restoredUntil.Load(); u != 0 {
+		return time.Unix(u, 0).UTC()
+	}
+	return time.Time{}
+}
+
+// Readable reports whether GetObject may read the object's bytes at now.
+func (o *Object) Readable(now time.Time) bool {
+	return !o.Archived() || now.Before(o.RestoredUntil())
+}
+
+// Restore makes a restored copy of an archived object readable for days
+// (at once: no retrieval delay here), until midnight UTC after that, as
+// S3 rounds the expiry. It reports whether a restored copy already existed
+// (S3 then answers 200 rather than 202), and refuses objects that are not
+// archived.
+func (o *Object) Restore(days int, now time.Time) (already bool, err error) {
+	if !o.Archived() || o.restoredUntil == nil {
+		return false, errInvalidObjectState.New("Restore is not allowed for the object's current storage class")
+	}
+	exp := now.UTC().AddDate(0, 0, days+1).Truncate(24 * time.Hour)
+	prev := o.restoredUntil.Swap(exp.Unix())
+	return prev != 0 && now.Before(time.Unix(prev, 0)), nil
 }
 
 // Size is the object's length in bytes.
@@ -64,6 +107,7 @@ func (o *Object) Seal(now time.Time) error {
 		o.ETag = quoteHex(sum[:])
 	}
 	o.LastModified = now.UTC().Truncate(time.Second)
+	o.restoredUntil = new(atomic.Int64)
 	o.lastModifiedHTTP = o.LastModified.Format(httpTimeFormat)
 	o.lastModifiedXML = o.LastModified.Format("2006-01-02T15:04:05.000Z")
 	if o.StorageClass == "" {
@@ -227,11 +271,16 @@ func (s *Store) bucket(name string) (*bucket, error) {
 	return b, nil
 }
 
-// CreateBucket adds a bucket; BucketAlreadyOwnedByYou when the name is taken.
+// CreateBucket adds a bucket; BucketAlreadyOwnedByYou when the name is
+// taken, except in us-east-1, where creating a bucket you already own
+// there succeeds and changes nothing (S3's legacy behaviour).
 func (s *Store) CreateBucket(name, region string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.buckets[name] != nil {
+	if b := s.buckets[name]; b != nil {
+		if region == "us-east-1" && b.Region == "us-east-1" {
+			return nil
+		}
 		return errBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", name)
 	}
 	s.buckets[name] = &bucket{

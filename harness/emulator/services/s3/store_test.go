@@ -132,7 +132,7 @@ func TestStoreErrors(t *testing.T) {
 		{errBucket, "NoSuchBucket", 404, "map[BucketName:nob]"},
 		{errUpload, "NoSuchUpload", 404, "map[UploadId:u2]"},
 		{errWebsite, "NoSuchWebsiteConfiguration", 404, "map[BucketName:b]"},
-		{s.CreateBucket("b", "us-east-1", now), "BucketAlreadyOwnedByYou", 409, "map[BucketName:b]"},
+		{s.CreateBucket("b", "eu-west-1", now), "BucketAlreadyOwnedByYou", 409, "map[BucketName:b]"},
 		{s.DeleteBucket("b"), "BucketNotEmpty", 409, "map[BucketName:b]"},
 		{s.PutObject("b", sealed("k", "w"), PutCondition{IfNoneMatchAny: true}, "Put"), "PreconditionFailed", 412, "map[Condition:If-None-Match]"},
 		{s.PutObject("b", sealed("k", "w"), PutCondition{IfMatch: `"0"`}, "Put"), "PreconditionFailed", 412, "map[Condition:If-Match]"},

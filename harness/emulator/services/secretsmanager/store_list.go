@@ -1,6 +1,7 @@
 package secretsmanager
 
 import (
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -161,17 +162,20 @@ func sortKey(d Description, by string) int64 {
 
 // matchesAll applies ListSecrets filters: every filter must match, and a
 // filter matches when any of its values does. "!value" negates a value.
+// name, tag-key and tag-value match by case-sensitive prefix, as AWS
+// documents; description, owning-service and all match by words, case
+// folded (moto found by testing against AWS that description does too).
 func matchesAll(d Description, filters []Filter, region string) bool {
 	for _, f := range filters {
 		var fields []string
-		prefix, fold := true, false
+		words := false
 		switch f.Key {
 		case "name":
 			fields = []string{d.Name}
 		case "description":
-			fields, fold = []string{d.Description}, true
-			if d.Description == "" {
-				fields = nil
+			words = true
+			if d.Description != "" {
+				fields = []string{d.Description}
 			}
 		case "tag-key":
 			for _, t := range d.Tags {
@@ -184,22 +188,25 @@ func matchesAll(d Description, filters []Filter, region string) bool {
 		case "primary-region":
 			fields = []string{region}
 		case "owning-service":
-			fields = nil
+			fields, words = nil, true
 		case "all":
-			fields = []string{d.Name, d.Description}
+			fields = []string{d.Name}
+			if d.Description != "" {
+				fields = append(fields, d.Description)
+			}
 			for _, t := range d.Tags {
 				fields = append(fields, t.Key, t.Value)
 			}
-			prefix, fold = false, true
+			words = true
 		}
-		if !matchesAny(f.Values, fields, prefix, fold) {
+		if !matchesAny(f.Values, fields, words) {
 			return false
 		}
 	}
 	return true
 }
 
-func matchesAny(values, fields []string, prefix, fold bool) bool {
+func matchesAny(values, fields []string, words bool) bool {
 	for _, v := range values {
 		neg := strings.HasPrefix(v, "!")
 		if neg {
@@ -207,7 +214,7 @@ func matchesAny(values, fields []string, prefix, fold bool) bool {
 		}
 		hit := false
 		for _, f := range fields {
-			if matchField(v, f, prefix, fold) {
+			if matchField(v, f, words) {
 				hit = true
 				break
 			}
@@ -219,25 +226,77 @@ func matchesAny(values, fields []string, prefix, fold bool) bool {
 	return false
 }
 
-// matchField is a prefix match, or, for "all", a match of every word of v
-// against the start of some word of f.
-func matchField(v, f string, prefix, fold bool) bool {
-	if fold {
-		v, f = strings.ToLower(v), strings.ToLower(f)
-	}
-	if prefix {
+// matchField is a prefix match of v on f or, by words, a match of every
+// word of v against the start of some word of f, case folded.
+func matchField(v, f string, words bool) bool {
+	if !words {
 		return strings.HasPrefix(f, v)
 	}
-	words := strings.FieldsFunc(f, isWordBreak)
-	for _, w := range strings.FieldsFunc(v, isWordBreak) {
-		if !slices.ContainsFunc(words, func(x string) bool { return strings.HasPrefix(x, w) }) {
+	vw := SecretWords(v)
+	if len(vw) == 0 {
+		return false
+	}
+	fw := SecretWords(f)
+	for i := range fw {
+		fw[i] = strings.ToLower(fw[i])
+	}
+	for _, w := range vw {
+		w = strings.ToLower(w)
+		if !slices.ContainsFunc(fw, func(x string) bool { return strings.HasPrefix(x, w) }) {
 			return false
 		}
 	}
-	return v != ""
+	return true
 }
 
-func isWordBreak(r rune) bool { return strings.ContainsRune(" /_+=.@-:", r) }
+// wordSeparators split secret names into words; a string holding two
+// different ones is one word, as Secrets Manager's search treats it.
+const wordSeparators = "/-_+=.@"
+
+// capitalised matches a word that starts with a capital (or any
+// non-lower-case character) followed by lower-case letters: MyTest is My,
+// Test.
+var capitalised = regexp.MustCompile(`[^a-z][a-z]+`)
+
+// SecretWords splits a name, description or tag the way ListSecrets'
+// word filters read it: at its one kind of separator, then at capitals.
+func SecretWords(s string) []string {
+	if len(s) == 1 && strings.Contains(wordSeparators, s) {
+		return nil
+	}
+	parts := []string{s}
+	sep := ""
+	for _, c := range wordSeparators {
+		if strings.ContainsRune(s, c) {
+			sep += string(c)
+		}
+	}
+	switch len(sep) {
+	case 0:
+	case 1:
+		parts = strings.Split(s, sep)
+	default:
+		return []string{s}
+	}
+	var out []string
+	for _, p := range parts {
+		last := 0
+		for _, m := range capitalised.FindAllStringIndex(p, -1) {
+			out = appendWord(out, p[last:m[0]])
+			out = appendWord(out, p[m[0]:m[1]])
+			last = m[1]
+		}
+		out = appendWord(out, p[last:])
+	}
+	return out
+}
+
+func appendWord(words []string, w string) []string {
+	if w = strings.TrimSpace(w); w != "" {
+		words = append(words, w)
+	}
+	return words
+}
 
 // ListVersions lists a secret's versions, oldest first.
 func (st *Store) ListVersions(region, id string, includeDeprecated bool, now time.Time) (Description, error) {

@@ -21,6 +21,8 @@ type Service struct {
 	env   *cloud.Env
 	store *Store
 	api   awsproto.API
+	// unsigned serves the calls AWS accepts without a signature alone.
+	unsigned awsproto.API
 }
 
 // New returns the STS service.
@@ -33,6 +35,7 @@ func New(env *cloud.Env) *Service {
 		XMLNS:    XMLNS,
 		Invalid:  errValidation,
 	}
+	s.unsigned = s.api
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkCredentials, cloud.CredentialIssuer(s))
 	}
@@ -42,6 +45,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("GetSessionToken", s.getSessionToken),
 		awsproto.Handle("GetAccessKeyInfo", s.getAccessKeyInfo),
 	)
+	s.registerFederated()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(identities{s.store}))
 	}
@@ -61,7 +65,7 @@ func (s *Service) Name() string                { return "sts" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.Query }
 func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
-	return []cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}
+	return append([]cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}, s.federatedRoutes()...)
 }
 
 // APIs is the service's API, for the coverage report and the model checks.

@@ -11,4 +11,12 @@ var (
 	errValidation      = awsproto.ErrValidationError
 	errMalformedPolicy = awsproto.Code{Name: "MalformedPolicyDocument", Status: http.StatusBadRequest}
 	errAccessDenied    = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
+
+	errInvalidIdentityToken = awsproto.Code{Name: "InvalidIdentityToken", Status: http.StatusBadRequest}
+)
+
+// Messages AWS answers with.
+const (
+	msgNotAJWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
+	msgBadSAML = "Invalid base64 SAMLResponse"
 )
