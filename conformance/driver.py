@@ -276,6 +276,13 @@ def boundary_values(m, ms, protocol):
             bad.append((f"value {int(md['min']) - 1} < min", int(md["min"]) - 1))
     elif t == "list":
         item = sample_value(m, ms.member, protocol)
+        if item == {}:
+            # An empty structure travels as nothing in a query form: give the
+            # item one member so the list reaches the server at all.
+            for n, sub in sorted(ms.member.members.items()):
+                if sub.type_name in ("string", "integer", "long", "boolean"):
+                    item = {n: sample_value(n, sub, protocol)}
+                    break
         if "max" in md and md["max"] < 1000:
             bad.append((f"{int(md['max']) + 1} items > max", [item] * (int(md["max"]) + 1)))
         if md.get("min", 0) > 1:

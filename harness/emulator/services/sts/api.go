@@ -107,6 +107,30 @@ type assumeRoleInput struct {
 	Policy          *string `min:"1" max:"2048"`
 	ExternalId      *string `min:"2" max:"1224"`
 	SourceIdentity  *string `min:"2" max:"64"`
+	// Accepted and checked against the model, not applied: sessions carry
+	// no session policies, tags or MFA context here.
+	PolicyArns        []policyDescriptor `max:"10"`
+	Tags              []sessionTag       `max:"50"`
+	TransitiveTagKeys []*string          `max:"50"`
+	SerialNumber      *string            `min:"9" max:"256"`
+	TokenCode         *string            `min:"6" max:"6"`
+	ProvidedContexts  []providedContext  `max:"5"`
+}
+
+// policyDescriptor, sessionTag and providedContext are AssumeRole's nested
+// members as STS's model constrains them.
+type policyDescriptor struct {
+	Arn *string `query:"arn" member:"arn" min:"20" max:"2048"`
+}
+
+type sessionTag struct {
+	Key   *string `required:"true" min:"1" max:"128"`
+	Value *string `required:"true" max:"256"`
+}
+
+type providedContext struct {
+	ProviderArn      *string `min:"20" max:"2048"`
+	ContextAssertion *string `min:"4" max:"2048"`
 }
 
 type getSessionTokenInput struct {
