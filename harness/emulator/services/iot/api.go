@@ -110,7 +110,7 @@ type createThingInput struct {
 	ThingName        *string           `json:"-" location:"uri" name:"thingName" required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 	ThingTypeName    *string           `json:"thingTypeName" min:"1" max:"128"`
 	AttributePayload *attributePayload `json:"attributePayload"`
-	BillingGroupName *string           `json:"billingGroupName"`
+	BillingGroupName *string           `json:"billingGroupName" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 }
 
 type createThingOutput struct {
@@ -160,9 +160,9 @@ func (s *Service) describeThing(c *awsproto.Call, in *thingNameInput) (describeT
 type listThingsInput struct {
 	NextToken      *string `json:"-" location:"querystring" name:"nextToken"`
 	MaxResults     *int    `json:"-" location:"querystring" name:"maxResults" min:"1" max:"250"`
-	AttributeName  *string `json:"-" location:"querystring" name:"attributeName"`
-	AttributeValue *string `json:"-" location:"querystring" name:"attributeValue"`
-	ThingTypeName  *string `json:"-" location:"querystring" name:"thingTypeName"`
+	AttributeName  *string `json:"-" location:"querystring" name:"attributeName" max:"128" pattern:"[a-zA-Z0-9_.,@/:#-]+"`
+	AttributeValue *string `json:"-" location:"querystring" name:"attributeValue" max:"800" pattern:"[a-zA-Z0-9_.,@/:#=\\[\\]-]*"`
+	ThingTypeName  *string `json:"-" location:"querystring" name:"thingTypeName" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
 }
 
 type thingAttribute struct {

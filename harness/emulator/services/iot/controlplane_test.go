@@ -240,3 +240,41 @@ func TestStrictMode(t *testing.T) {
 		t.Fatal("wrong password accepted over WebSockets")
 	}
 }
+
+// TestModelConstraints: members the model bounds are checked, not ignored
+// (the conformance suite found these accepted as sent).
+func TestModelConstraints(t *testing.T) {
+	c := start(t)
+	for _, tc := range []struct {
+		name string
+		call func() error
+	}{
+		{"billing group name too long", func() error {
+			_, err := c.iot.CreateThing(bg, &iotapi.CreateThingInput{ThingName: aws.String("t"), BillingGroupName: aws.String(strings.Repeat("b", 129))})
+			return err
+		}},
+		{"empty billing group name", func() error {
+			_, err := c.iot.CreateThing(bg, &iotapi.CreateThingInput{ThingName: aws.String("t"), BillingGroupName: aws.String("")})
+			return err
+		}},
+		{"attribute name too long", func() error {
+			_, err := c.iot.ListThings(bg, &iotapi.ListThingsInput{AttributeName: aws.String(strings.Repeat("a", 129))})
+			return err
+		}},
+		{"attribute value too long", func() error {
+			_, err := c.iot.ListThings(bg, &iotapi.ListThingsInput{AttributeName: aws.String("a"), AttributeValue: aws.String(strings.Repeat("v", 801))})
+			return err
+		}},
+		{"thing type name too long", func() error {
+			_, err := c.iot.ListThings(bg, &iotapi.ListThingsInput{ThingTypeName: aws.String(strings.Repeat("t", 129))})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { apiErr(t, tc.call(), "InvalidRequestException", 400) })
+	}
+	// iot-data has no SDK client here: the CLI sends the header as given.
+	_, stderr, code := emutest.CLI(t, c.e.URL(), "iot-data", "publish", "--topic", "a", "--payload-format-indicator", "UTF16_DATA")
+	if code == 0 || !strings.Contains(stderr, "(InvalidRequestException)") || !strings.Contains(stderr, "payloadFormatIndicator") {
+		t.Fatalf("publish with payload format indicator UTF16_DATA: exit %d, %s", code, stderr)
+	}
+}
