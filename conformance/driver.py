@@ -30,6 +30,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.parsers import BaseCBORParser
+from botocore.utils import ArgumentGenerator
 
 # The emulator's service name → botocore's model name.
 SERVICES = [
@@ -105,20 +106,22 @@ def fixtures(service, client):
     """Create the resources the minimal requests name ("conformance"), so
     their valid case reaches the operation rather than a not-found answer."""
     try:
-        if service == "s3":
-            client.create_bucket(Bucket="conformance")
-            client.put_object(Bucket="conformance", Key="conformance", Body=b"conformance")
-        elif service == "sqs":
-            client.create_queue(QueueName="conformance")
-        elif service == "logs":
-            client.create_log_group(logGroupName="conformance")
-            client.create_log_stream(logGroupName="conformance", logStreamName="conformance")
-        elif service == "dynamodb":
-            client.create_table(TableName="conformance", BillingMode="PAY_PER_REQUEST",
-                                AttributeDefinitions=[{"AttributeName": "conformance", "AttributeType": "S"}],
-                                KeySchema=[{"AttributeName": "conformance", "KeyType": "HASH"}])
-        elif service == "sns":
-            client.create_topic(Name="conformance")
+        # Two of each, so the paginator checks have a second page to reach.
+        for name in ("conformance", "conformance2"):
+            if service == "s3":
+                client.create_bucket(Bucket=name)
+                client.put_object(Bucket="conformance", Key=name, Body=b"conformance")
+            elif service == "sqs":
+                client.create_queue(QueueName=name)
+            elif service == "logs":
+                client.create_log_group(logGroupName=name)
+                client.create_log_stream(logGroupName="conformance", logStreamName=name)
+            elif service == "dynamodb":
+                client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                                    AttributeDefinitions=[{"AttributeName": "conformance", "AttributeType": "S"}],
+                                    KeySchema=[{"AttributeName": "conformance", "KeyType": "HASH"}])
+            elif service == "sns":
+                client.create_topic(Name=name)
     except ClientError as e:
         print(json.dumps({"fixture": service, "error": str(e)}), file=sys.stderr)
 
@@ -570,11 +573,13 @@ class Runner:
         self.region = region
         self.last = None
 
-    def client(self, service):
+    def client(self, service, validate=False):
+        """A botocore client for service; validate=True checks parameters
+        before sending, as the aws CLI does."""
         c = self.session.create_client(
             service, region_name=self.region, endpoint_url=self.endpoint,
             aws_access_key_id="test", aws_secret_access_key="test",
-            config=Config(parameter_validation=False, retries={"total_max_attempts": 1},
+            config=Config(parameter_validation=validate, retries={"total_max_attempts": 1},
                           inject_host_prefix=False, connect_timeout=5, read_timeout=30,
                           s3={"addressing_style": "path"},
                           request_checksum_calculation="when_required",
@@ -648,6 +653,75 @@ def _msg(raw):
     return " " + raw["body"][:160].decode("utf-8", "replace").replace("\n", " ")
 
 
+def strip_none(v):
+    if isinstance(v, dict):
+        return {k: strip_none(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [strip_none(x) for x in v if x is not None]
+    return v
+
+
+def skeleton_case(runner, client, protocol, op_model):
+    """The aws CLI's --generate-cli-skeleton input, sent unedited (as
+    --cli-input-json would, through a client that validates parameters as the
+    CLI does): any AWS-shaped answer but a 5xx; a 2xx decodes."""
+    if op_model.input_shape is None:
+        return None
+    params = strip_none(ArgumentGenerator().generate_skeleton(op_model.input_shape))
+    for n, m in op_model.input_shape.members.items():
+        if location(m) == "uri" and params.get(n) == "":
+            return "unsent"  # an empty path label is another operation's route (GET /restapis/ lists them)
+    status, code, raw, prob = runner.call(client, op_model, params)
+    if status is None:
+        return "unsent"
+    if status >= 500:
+        return ("server-error", "any answer but a 5xx", f"{status} {code or ''}" + _msg(raw))
+    if code is None:
+        if prob:
+            return ("shape", "a body botocore parses", prob)
+        probs = check_success(protocol, op_model, raw)
+        if probs:
+            return ("shape", "the output shape", "; ".join(probs[:5]))
+    return None
+
+
+def paginator_case(client, op_model, params):
+    """Paging one item at a time with a starting token (aws --max-items 1
+    --starting-token …) gives the items one unpaged call chain gives."""
+    name = botocore.xform_name(op_model.name)
+    pag = client.get_paginator(name)
+    try:
+        full = pag.paginate(**params).build_full_result()
+    except ClientError:
+        return None  # nothing to page: the valid case judged this answer
+    except Exception as e:  # noqa: BLE001
+        return ("paginator", "a full result", f"{type(e).__name__}: {e}")
+    want = {k.expression: k.search(full) or [] for k in pag.result_keys}
+    got = {k: [] for k in want}
+    token, pages = None, 0
+    while True:
+        cfg = {"MaxItems": 1}
+        if token:
+            cfg["StartingToken"] = token
+        try:
+            res = pag.paginate(**params, PaginationConfig=cfg).build_full_result()
+        except Exception as e:  # noqa: BLE001
+            return ("paginator", "the next page", f"page {pages + 1}: {type(e).__name__}: {e}")
+        pages += 1
+        for k in pag.result_keys:
+            got[k.expression] += k.search(res) or []
+        token = res.get("NextToken")
+        if not token:
+            break
+        if pages > 100:
+            return ("paginator", "an end to the pages", "more than 100 pages of one item")
+    for k in want:
+        if isinstance(want[k], list) and got[k] != want[k]:
+            return ("paginator", f"{len(want[k])} {k} as one call chain gives them",
+                    f"{len(got[k])} over {pages} pages of --max-items 1")
+    return None
+
+
 def keep(case_id, budget_fraction):
     h = int.from_bytes(hashlib.sha1(case_id.encode()).digest()[:4], "big")
     return h / 2**32 < budget_fraction
@@ -667,6 +741,7 @@ def main():
     t0 = time.time()
     for service in a.services.split(","):
         client = runner.client(service)
+        cli_client = runner.client(service, validate=True)
         fixtures(service, client)
         model = client.meta.service_model
         protocol = model.resolved_protocol if hasattr(model, "resolved_protocol") else model.protocol
@@ -701,6 +776,26 @@ def main():
                     continue
                 kind, expected, got = verdict
                 print(json.dumps({"service": service, "operation": op, "case": c.name, "kind": kind,
+                                  "expected": expected, "got": got}), flush=True)
+            # The aws CLI's own inputs and paginators.
+            external = []
+            if keep(f"{service} {op} cli skeleton", a.sample):
+                external.append(("cli skeleton", lambda: skeleton_case(runner, cli_client, protocol, op_model)))
+            if client.can_paginate(botocore.xform_name(op)) and keep(f"{service} {op} paginator", a.sample):
+                external.append(("paginator --max-items 1", lambda: paginator_case(client, op_model, valid.params)))
+            for name, run in external:
+                verdict = run()
+                if verdict == "unsent":
+                    counts["unsent"] += 1
+                    continue
+                counts["cases"] += 1
+                if verdict is None:
+                    counts["passed"] += 1
+                    if a.all_results:
+                        print(json.dumps({"service": service, "operation": op, "case": name, "ok": True}), flush=True)
+                    continue
+                kind, expected, got = verdict
+                print(json.dumps({"service": service, "operation": op, "case": name, "kind": kind,
                                   "expected": expected, "got": got}), flush=True)
         report[service] = {k: v for k, v in counts.items() if k != "unsent"}
         print(json.dumps({"summary": service, **counts, "unserved": unserved_ops}), flush=True)
