@@ -122,6 +122,10 @@ def fixtures(service, client):
                                     KeySchema=[{"AttributeName": "conformance", "KeyType": "HASH"}])
             elif service == "sns":
                 client.create_topic(Name=name)
+            elif service == "iam":
+                client.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({
+                    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                            "Principal": {"Service": "lambda.amazonaws.com"}}]}))
     except ClientError as e:
         print(json.dumps({"fixture": service, "error": str(e)}), file=sys.stderr)
 
@@ -653,6 +657,25 @@ def _msg(raw):
     return " " + raw["body"][:160].decode("utf-8", "replace").replace("\n", " ")
 
 
+# The SDK's waiters (botocore's waiters-2.json) on the fixtures: each must
+# reach its success state at once, for a resource there is or one there is not.
+WAITERS = {
+    "s3": [("BucketExists", {"Bucket": "conformance"}), ("BucketNotExists", {"Bucket": "conformance-absent"}),
+           ("ObjectExists", {"Bucket": "conformance", "Key": "conformance"}),
+           ("ObjectNotExists", {"Bucket": "conformance", "Key": "conformance-absent"})],
+    "dynamodb": [("TableExists", {"TableName": "conformance"}), ("TableNotExists", {"TableName": "conformance-absent"})],
+    "iam": [("RoleExists", {"RoleName": "conformance"})],
+}
+
+
+def waiter_case(client, name, params):
+    try:
+        client.get_waiter(botocore.xform_name(name)).wait(**params, WaiterConfig={"Delay": 1, "MaxAttempts": 2})
+    except Exception as e:  # noqa: BLE001 - WaiterError or anything else is the finding
+        return ("waiter", "its success state", f"{type(e).__name__}: {e}")
+    return None
+
+
 def strip_none(v):
     if isinstance(v, dict):
         return {k: strip_none(x) for k, x in v.items() if x is not None}
@@ -744,8 +767,19 @@ def main():
         cli_client = runner.client(service, validate=True)
         fixtures(service, client)
         model = client.meta.service_model
-        protocol = model.resolved_protocol if hasattr(model, "resolved_protocol") else model.protocol
         counts = {"operations": len(model.operation_names), "served": 0, "cases": 0, "passed": 0, "unsent": 0}
+        for name, params in WAITERS.get(service, []):
+            verdict = waiter_case(client, name, params)
+            counts["cases"] += 1
+            if verdict is None:
+                counts["passed"] += 1
+                if a.all_results:
+                    print(json.dumps({"service": service, "operation": "waiter", "case": name, "ok": True}), flush=True)
+            else:
+                kind, expected, got = verdict
+                print(json.dumps({"service": service, "operation": "waiter", "case": name, "kind": kind,
+                                  "expected": expected, "got": got}), flush=True)
+        protocol = model.resolved_protocol if hasattr(model, "resolved_protocol") else model.protocol
         unserved_ops = []
         # Deletions last, so the fixtures live through every other operation.
         for op in sorted(model.operation_names, key=lambda o: (o.startswith(("Delete", "Remove")), o)):
