@@ -168,6 +168,14 @@ def sample_value(name, shape, protocol, depth=0):
     return None
 
 
+# Members AWS requires though the model does not mark them required (its
+# documentation says so), added to the valid request: one line per member.
+REQUIRED_BEYOND_MODEL = {
+    # EC2 API reference, RunInstances: "An AMI ID is required to launch an
+    # instance and must be specified here or in a launch template."
+    ("ec2", "RunInstances"): {"ImageId": "ami-0123456789abcdef0"},
+}
+
 # Values some members need to reach the operation at all (a rule's SQL is
 # parsed, an instance needs an image): by member name, for every service.
 NAME_HINTS = {
@@ -309,6 +317,7 @@ def build_cases(service, op_model, protocol):
     rule = RULES.get(service, {})
     shape = op_model.input_shape
     base = sample_value("", shape, protocol) if shape is not None else {}
+    base.update(REQUIRED_BEYOND_MODEL.get((service, op_model.name), {}))
     cases = [Case(service, op_model.name, "valid", base, "valid", "valid")]
     if shape is None:
         return cases
