@@ -1,8 +1,11 @@
 package emulator
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -14,6 +17,7 @@ import (
 // in a routing table built once at start-up and hands the request on.
 type edge struct {
 	byScope  map[string]target
+	byAction map[string]target // unsigned query requests by Action
 	byTarget map[string]target
 	byPath   []prefixRoute // longest prefix first
 	byHost   []prefixRoute // longest suffix first
@@ -39,7 +43,7 @@ type prefixRoute struct {
 }
 
 func newEdge(services []cloud.Service, control cloud.Service) *edge {
-	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}, control: control}
+	e := &edge{byScope: map[string]target{}, byTarget: map[string]target{}, byAction: map[string]target{}, control: control}
 	for _, s := range append([]cloud.Service{control}, services...) {
 		var x awsproto.Expect
 		for _, r := range s.Routes() {
@@ -65,6 +69,8 @@ func newEdge(services []cloud.Service, control cloud.Service) *edge {
 				e.byPath = append(e.byPath, prefixRoute{r.Key, t})
 			case cloud.ByHost:
 				e.byHost = append(e.byHost, prefixRoute{strings.TrimPrefix(r.Key, "."), t})
+			case cloud.ByUnsignedAction:
+				e.byAction[r.Key] = t
 			case cloud.Fallback:
 				e.fallback = t
 			}
@@ -105,6 +111,11 @@ func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 		return target{}, awsproto.HostMatch{}, false
 	}
 	path := cleanPath(r.URL.Path)
+	if path == "/" && len(e.byAction) > 0 {
+		if t, ok := e.byAction[unsignedAction(r)]; ok {
+			return t, awsproto.HostMatch{}, true
+		}
+	}
 	for _, p := range e.byPath {
 		if strings.HasPrefix(path, p.key) && (len(path) == len(p.key) || path[len(p.key)] == '/' || strings.HasSuffix(p.key, "/")) {
 			m, _ := e.hostOf(r, p.svc)
@@ -119,6 +130,40 @@ func (e *edge) match(r *http.Request) (target, awsproto.HostMatch, bool) {
 		}
 	}
 	return e.fallback, awsproto.HostMatch{}, e.fallback.svc != nil
+}
+
+// actionPeek bounds how much of an unsigned form body the edge reads to find
+// its Action; AWS's clients put Action first.
+const actionPeek = 4 << 10
+
+// unsignedAction is the query protocol's Action of r: from its query string,
+// else from the start of a form body, which it puts back for the service.
+func unsignedAction(r *http.Request) string {
+	if a := r.URL.Query().Get("Action"); a != "" {
+		return a
+	}
+	if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody ||
+		!strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return ""
+	}
+	head, err := io.ReadAll(io.LimitReader(r.Body, actionPeek))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	if err != nil {
+		return ""
+	}
+	for field := range strings.SplitSeq(string(head), "&") {
+		if v, ok := strings.CutPrefix(field, "Action="); ok {
+			a, err := url.QueryUnescape(v)
+			if err != nil {
+				return ""
+			}
+			return a
+		}
+	}
+	return ""
 }
 
 // dataPlane reports whether r reaches a data plane (website, invoke URL,

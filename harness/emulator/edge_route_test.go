@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -57,7 +58,8 @@ func stubEdge() *edge {
 			{Kind: cloud.ByPath, Key: "/_aws/execute-api", Public: true},
 			{Kind: cloud.ByHost, Key: "execute-api.localhost.localstack.cloud", Public: true},
 		}},
-		&stubService{name: "sts", proto: awsproto.Query, routes: []cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}},
+		&stubService{name: "sts", proto: awsproto.Query, routes: []cloud.Route{{Kind: cloud.ByScope, Key: "sts"},
+			{Kind: cloud.ByUnsignedAction, Key: "AssumeRoleWithWebIdentity"}}},
 	}
 	control := &stubService{name: "control", routes: []cloud.Route{{Kind: cloud.ByPath, Key: "/_localstack", Public: true}}}
 	e := newEdge(svcs, control)
@@ -89,6 +91,9 @@ func TestEdgeRoutingTable(t *testing.T) {
 		{"function url host with region", "GET", "/", "xyz.lambda-url.eu-west-1.localhost.localstack.cloud:4566", nil, "lambda", 200},
 		{"virtual-hosted s3", "GET", "/key", "my.bucket.s3.localhost.localstack.cloud:4566", nil, "s3", 200},
 		{"fallback is s3 path-style", "GET", "/bucket/key", "127.0.0.1:4566", nil, "s3", 200},
+		{"unsigned action in the query string", "GET", "/?Action=AssumeRoleWithWebIdentity&Version=2011-06-15", "", nil, "sts", 200},
+		{"other unsigned action is s3's", "GET", "/?Action=AssumeRole", "", nil, "s3", 200},
+		{"unsigned action not at / is s3's", "GET", "/bucket?Action=AssumeRoleWithWebIdentity", "", nil, "s3", 200},
 		{"unknown scope", "POST", "/", "", map[string]string{"Authorization": auth("kinesis")}, "UnknownService", 501},
 		{"unknown target", "POST", "/", "", map[string]string{"X-Amz-Target": "Kinesis_20131202.ListStreams"}, "UnknownService", 501},
 	}
@@ -108,6 +113,39 @@ func TestEdgeRoutingTable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An unsigned form whose Action AWS's clients send unsigned reaches its
+// service with its body whole; any other unsigned POST / stays S3's.
+func TestEdgeUnsignedAction(t *testing.T) {
+	e := stubEdge()
+	echo := &bodyEcho{}
+	e.byAction["AssumeRoleWithWebIdentity"] = target{svc: echo}
+	long := "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&WebIdentityToken=" + strings.Repeat("t", 2*actionPeek)
+	for _, c := range []struct{ name, body, ctype, want string }{
+		{"form", long, "application/x-www-form-urlencoded; charset=utf-8", "echo " + long},
+		{"escaped action", "Version=2011-06-15&Action=AssumeRoleWith%57ebIdentity", "application/x-www-form-urlencoded", "echo Version=2011-06-15&Action=AssumeRoleWith%57ebIdentity"},
+		{"other action", "Action=AssumeRole&Version=2011-06-15", "application/x-www-form-urlencoded", "s3"},
+		{"not a form", "Action=AssumeRoleWithWebIdentity", "application/json", "s3"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/", strings.NewReader(c.body))
+			r.Header.Set("Content-Type", c.ctype)
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if got := w.Body.String(); got != c.want && !(c.want == "s3" && strings.HasPrefix(got, "s3")) {
+				t.Fatalf("got %.80q, want %.80q", got, c.want)
+			}
+		})
+	}
+}
+
+// bodyEcho answers "echo " and the body it was handed.
+type bodyEcho struct{ stubService }
+
+func (b *bodyEcho) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	w.Write(append([]byte("echo "), body...))
 }
 
 // The edge hands a service what its own Host routes matched, however the
@@ -254,4 +292,20 @@ func TestEdgeHostMatchFunctionURLs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzUnsignedAction: any form body is read without a panic and handed on
+// whole, whatever Action it yields.
+func FuzzUnsignedAction(f *testing.F) {
+	f.Add("Action=AssumeRoleWithWebIdentity&Version=2011-06-15")
+	f.Add("Action=%zz")
+	f.Add("&&Action=&Action=x")
+	f.Fuzz(func(t *testing.T, body string) {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		unsignedAction(r)
+		if b, _ := io.ReadAll(r.Body); string(b) != body {
+			t.Fatalf("body handed on %q, want %q", b, body)
+		}
+	})
 }

@@ -147,6 +147,11 @@ const (
 	// "dynamodb"), for strict mode's check that a signature was made for
 	// the service it reaches.
 	SignedAs
+	// ByUnsignedAction matches the Action of an unsigned query-protocol
+	// request to "/" (in its query string or form body): the operations
+	// AWS's clients send without a signature, so without a credential scope
+	// (STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML).
+	ByUnsignedAction
 )
 
 // Route is one row of the edge's routing table.

@@ -60,7 +60,10 @@ func (s *Service) Name() string                { return "sts" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.Query }
 func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
-	return []cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}
+	return []cloud.Route{{Kind: cloud.ByScope, Key: "sts"},
+		// AWS's clients send these two unsigned: no scope to route them by.
+		{Kind: cloud.ByUnsignedAction, Key: "AssumeRoleWithWebIdentity"},
+		{Kind: cloud.ByUnsignedAction, Key: "AssumeRoleWithSAML"}}
 }
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
 

@@ -269,3 +269,20 @@ func TestResetForgetsSessions(t *testing.T) {
 		t.Fatalf("after reset: %v %v", err, aws.ToString(id.Arn))
 	}
 }
+
+// AssumeRoleWithWebIdentity travels unsigned (the CLI and SDKs send no
+// Authorization): it reaches STS, not S3 path-style's 405.
+func TestUnsignedWebIdentityReachesSTS(t *testing.T) {
+	e, _ := emutest.Start(t)
+	form := url.Values{"Action": {"AssumeRoleWithWebIdentity"}, "Version": {"2011-06-15"},
+		"RoleArn": {"arn:aws:iam::000000000000:role/r"}, "RoleSessionName": {"s"}, "WebIdentityToken": {"token"}}
+	resp, err := http.Post(e.URL(), "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), `xmlns="https://sts.amazonaws.com/doc/2011-06-15/"`) {
+		t.Fatalf("unsigned AssumeRoleWithWebIdentity: %d %s", resp.StatusCode, b)
+	}
+}
