@@ -201,7 +201,7 @@ e2e-container: testreport
 
 ## conformance: every case generated from AWS's models (conformance/driver.py with botocore)
 ## against an embedded emulator, and the per-service counts in build/reports/conformance.json
-## (make test's unit step runs a fixed 15% sample)
+## (make test's unit step runs a fixed 10% sample)
 conformance:
 	@mkdir -p $(REPORTS)
 	CONFORMANCE_SAMPLE=1 CONFORMANCE_REPORT=$(CURDIR)/$(REPORTS)/conformance.json \

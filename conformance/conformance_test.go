@@ -26,7 +26,7 @@ const (
 
 // boundedSample keeps make test's run near 20 s on a loaded 2-core machine:
 // every operation's valid case plus this share of the rest.
-const boundedSample = 0.15
+const boundedSample = 0.10
 
 // TestConformance sends the driver's generated cases to an embedded
 // emulator and fails naming each case whose answer is wrong, unless
