@@ -595,6 +595,15 @@ def check_success(protocol, op_model, resp):
 # ---- running ---------------------------------------------------------------
 
 
+def client_config(validate):
+    opts = dict(parameter_validation=validate, retries={"total_max_attempts": 1},
+                inject_host_prefix=False, connect_timeout=5, read_timeout=30, s3={"addressing_style": "path"})
+    try:  # botocore 1.36 and later compute checksums unless told not to
+        return Config(**opts, request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    except TypeError:  # an older botocore (Debian's python3-botocore) has neither option
+        return Config(**opts)
+
+
 class Runner:
     def __init__(self, endpoint, region="us-east-1"):
         self.endpoint = endpoint
@@ -608,11 +617,7 @@ class Runner:
         c = self.session.create_client(
             service, region_name=self.region, endpoint_url=self.endpoint,
             aws_access_key_id="test", aws_secret_access_key="test",
-            config=Config(parameter_validation=validate, retries={"total_max_attempts": 1},
-                          inject_host_prefix=False, connect_timeout=5, read_timeout=30,
-                          s3={"addressing_style": "path"},
-                          request_checksum_calculation="when_required",
-                          response_checksum_validation="when_required"))
+            config=client_config(validate))
         c.meta.events.register("before-parse", self._capture)
         return c
 
