@@ -278,3 +278,31 @@ func TestModelConstraints(t *testing.T) {
 		t.Fatalf("publish with payload format indicator UTF16_DATA: exit %d, %s", code, stderr)
 	}
 }
+
+// TestStoredActionsNeedTheirRequiredMembers: an action type groundstack
+// stores without running is still refused without a member IoT's model
+// requires of it (the conformance suite found such rules stored).
+func TestStoredActionsNeedTheirRequiredMembers(t *testing.T) {
+	c := start(t)
+	payload := func(a iottypes.Action) *iottypes.TopicRulePayload {
+		return &iottypes.TopicRulePayload{Sql: aws.String("SELECT * FROM 'a'"), Actions: []iottypes.Action{a}}
+	}
+	// The SDK and the CLI refuse to send it: a raw request, signed in name only.
+	body := `{"sql":"SELECT * FROM 'a'","actions":[{"cloudwatchAlarm":{"alarmName":"a","stateReason":"r","stateValue":"ALARM"}}]}`
+	req, _ := http.NewRequest(http.MethodPost, c.e.URL()+"/rules/alarm", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iot/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-Errortype") != "InvalidRequestException" {
+		t.Fatalf("cloudwatchAlarm without roleArn: %d %s, want 400 InvalidRequestException", resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"))
+	}
+	_, err = c.iot.CreateTopicRule(bg, &iotapi.CreateTopicRuleInput{RuleName: aws.String("archive"), TopicRulePayload: payload(iottypes.Action{
+		S3: &iottypes.S3Action{RoleArn: aws.String(role), BucketName: aws.String("b"), Key: aws.String("k")}})})
+	if err != nil {
+		t.Fatalf("an s3 action with its required members: %v", err)
+	}
+}
