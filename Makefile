@@ -40,7 +40,7 @@ export CGO_ENABLED ?= 0
 export GOFLAGS ?= -buildvcs=false -trimpath
 UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
-.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container bench bench-events lint fuzz clean load testreport coverage
+.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container conformance bench bench-events lint fuzz clean load testreport coverage
 
 ## help: this list (a bare `make` prints it)
 help:
@@ -201,6 +201,14 @@ e2e-container: testreport
 			-ginkgo.json-report=$(CURDIR)/$(REPORTS)/deliveries-container.json 2>&1 | \
 		$(TESTREPORT) go --step e2e-container --results $(RESULTS) --ginkgo-json $(REPORTS)/deliveries-container.json; \
 	fi
+
+## conformance: every case generated from AWS's models (conformance/driver.py with botocore)
+## against an embedded emulator, and the per-service counts in build/reports/conformance.json
+## (make test's unit step runs a fixed 10% sample)
+conformance:
+	@mkdir -p $(REPORTS)
+	CONFORMANCE_SAMPLE=1 CONFORMANCE_REPORT=$(CURDIR)/$(REPORTS)/conformance.json \
+		$(GO) test -count=1 -timeout 20m -run '^TestConformance$$' -v ./conformance
 
 ## bench: benchmarks with allocations and server CPU per op (BENCH_ENDPOINT targets another emulator),
 ## the scenario packages' included (deliveries' reads with 1k vs 100k orders stored)

@@ -9,6 +9,7 @@ import (
 type endpointConfiguration struct {
 	Types          []string `json:"types"`
 	VpcEndpointIDs []string `json:"vpcEndpointIds,omitempty"`
+	IPAddressType  string   `json:"ipAddressType,omitempty" enum:"ipv4,dualstack"` // checked, not kept
 }
 
 type restAPIInput struct {
@@ -23,6 +24,9 @@ type restAPIInput struct {
 	Tags                      map[string]string      `json:"tags"`
 	DisableExecuteAPIEndpoint bool                   `json:"disableExecuteApiEndpoint"`
 	CloneFrom                 string                 `json:"cloneFrom"`
+	// Checked against the model, not applied: the edge serves one TLS setup.
+	SecurityPolicy     *string `json:"securityPolicy" enum:"TLS_1_0,TLS_1_2,SecurityPolicy_TLS13_1_3_2025_09,SecurityPolicy_TLS13_1_3_FIPS_2025_09,SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09,SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09,SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09,SecurityPolicy_TLS13_1_2_PQ_2025_09,SecurityPolicy_TLS13_1_2_2021_06,SecurityPolicy_TLS13_2025_EDGE,SecurityPolicy_TLS12_PFS_2025_EDGE,SecurityPolicy_TLS12_2018_EDGE"`
+	EndpointAccessMode *string `json:"endpointAccessMode" enum:"BASIC,STRICT"`
 }
 
 type restAPIOut struct {

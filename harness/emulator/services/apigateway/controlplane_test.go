@@ -290,3 +290,28 @@ func TestControlPlaneCLI(t *testing.T) {
 		t.Fatalf("get-rest-api on a missing id: %d %s", code, stderr)
 	}
 }
+
+// TestCreateRestAPIEnums: CreateRestApi's enum members are checked against
+// the model, not passed over (the conformance suite found them accepted).
+func TestCreateRestAPIEnums(t *testing.T) {
+	t.Parallel()
+	_, cfg := emutest.Start(t)
+	c := apigw.NewFromConfig(cfg)
+	for _, tc := range []struct {
+		name string
+		in   apigw.CreateRestApiInput
+	}{
+		{"security policy", apigw.CreateRestApiInput{Name: aws.String("a"), SecurityPolicy: "TLS_9_9"}},
+		{"endpoint access mode", apigw.CreateRestApiInput{Name: aws.String("a"), EndpointAccessMode: "LOOSE"}},
+		{"ip address type", apigw.CreateRestApiInput{Name: aws.String("a"),
+			EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{"REGIONAL"}, IpAddressType: "ipv5"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.CreateRestApi(ctx, &tc.in)
+			wantErr[*types.BadRequestException](t, err, "")
+		})
+	}
+	// Values in the enums are accepted.
+	must(c.CreateRestApi(ctx, &apigw.CreateRestApiInput{Name: aws.String("ok"), SecurityPolicy: "TLS_1_2", EndpointAccessMode: "BASIC",
+		EndpointConfiguration: &types.EndpointConfiguration{Types: []types.EndpointType{"REGIONAL"}, IpAddressType: "dualstack"}})).ok(t)
+}

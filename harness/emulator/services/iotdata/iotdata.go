@@ -110,6 +110,9 @@ type publishInput struct {
 	QoS     *int      `json:"-" location:"querystring" name:"qos" min:"0" max:"1"`
 	Retain  *bool     `json:"-" location:"querystring" name:"retain"`
 	Payload io.Reader `json:"-" location:"body"`
+	// MQTT 5's payload format indicator: checked against the model; the
+	// broker forwards the payload as it is either way.
+	PayloadFormatIndicator *string `json:"-" location:"header" name:"x-amz-mqtt5-payload-format-indicator" member:"payloadFormatIndicator" enum:"UNSPECIFIED_BYTES,UTF8_DATA"`
 }
 
 type empty struct{}

@@ -13,7 +13,7 @@ import (
 type putLogEventsInput struct {
 	streamRef
 	LogEvents     []inputLogEvent `json:"logEvents" required:"true" min:"1" max:"10000"`
-	SequenceToken string          `json:"sequenceToken" min:"1"`
+	SequenceToken *string         `json:"sequenceToken" min:"1"` // ignored, as AWS now does; checked against the model
 }
 
 // inputLogEvent is one event of a batch. The model's constraints on its

@@ -19,17 +19,21 @@ type createLogGroupInput struct {
 }
 
 type describeLogGroupsInput struct {
-	LogGroupNamePrefix  string   `json:"logGroupNamePrefix" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
-	LogGroupNamePattern string   `json:"logGroupNamePattern" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]*"`
-	NextToken           string   `json:"nextToken" min:"1"`
-	Limit               *int32   `json:"limit" min:"1" max:"50"`
-	LogGroupClass       string   `json:"logGroupClass" enum:"STANDARD,INFREQUENT_ACCESS,DELIVERY"`
-	LogGroupIdentifiers []string `json:"logGroupIdentifiers" min:"1" max:"50"`
+	LogGroupNamePrefix  *string `json:"logGroupNamePrefix" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
+	LogGroupNamePattern string  `json:"logGroupNamePattern" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]*"`
+	NextToken           *string `json:"nextToken" min:"1"`
+	Limit               *int32  `json:"limit" min:"1" max:"50"`
+	// Cross-account observability: checked against the model; this account
+	// is the only one there is.
+	AccountIdentifiers    []string `json:"accountIdentifiers" max:"20"`
+	IncludeLinkedAccounts *bool    `json:"includeLinkedAccounts"`
+	LogGroupClass         string   `json:"logGroupClass" enum:"STANDARD,INFREQUENT_ACCESS,DELIVERY"`
+	LogGroupIdentifiers   []string `json:"logGroupIdentifiers" min:"1" max:"50"`
 }
 
 // Validate: a prefix or a pattern, not both.
 func (in *describeLogGroupsInput) Validate() error {
-	if in.LogGroupNamePrefix != "" && in.LogGroupNamePattern != "" {
+	if deref(in.LogGroupNamePrefix) != "" && in.LogGroupNamePattern != "" {
 		return errInvalidParameter.New("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
 	}
 	return nil
@@ -127,7 +131,7 @@ func (s *Service) deleteLogGroup(c *awsproto.Call, in *groupRef) (struct{}, erro
 }
 
 func (s *Service) describeLogGroups(c *awsproto.Call, in *describeLogGroupsInput) (describeLogGroupsOutput, error) {
-	prefix := in.LogGroupNamePrefix
+	prefix := deref(in.LogGroupNamePrefix)
 	match := func(name string) bool { return strings.HasPrefix(name, prefix) }
 	if in.LogGroupNamePattern != "" {
 		pat := strings.ToLower(in.LogGroupNamePattern)
@@ -145,8 +149,8 @@ func (s *Service) describeLogGroups(c *awsproto.Call, in *describeLogGroupsInput
 		match = func(name string) bool { return want[name] }
 	}
 	after := ""
-	if in.NextToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
+	if in.NextToken != nil {
+		b, err := base64.RawURLEncoding.DecodeString(*in.NextToken)
 		if err != nil || len(b) == 0 {
 			return describeLogGroupsOutput{}, badToken()
 		}
@@ -239,4 +243,12 @@ func (s *Service) listTagsForResource(c *awsproto.Call, in *resourceRef) (tagsOu
 		return tagsOutput{}, err
 	}
 	return tagsOutput{Tags: g.Tags()}, nil
+}
+
+// deref is the string p points at, or "".
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

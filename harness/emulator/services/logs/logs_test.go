@@ -691,3 +691,41 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("missing group via CLI: %d %s", code, stderr)
 	}
 }
+
+// TestModelConstraintsOnOptionalMembers: members sent empty or past their
+// model's bounds are refused, not taken as absent or ignored (the
+// conformance suite found them accepted).
+func TestModelConstraintsOnOptionalMembers(t *testing.T) {
+	t.Parallel()
+	_, c := client(t)
+	mkGroup(t, c, "g")
+	ids := make([]string, 21)
+	for i := range ids {
+		ids[i] = "000000000000"
+	}
+	for _, tc := range []struct {
+		name string
+		call func() error
+		msg  string
+	}{
+		{"empty prefix", func() error {
+			_, err := c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("")})
+			return err
+		}, "1 validation error detected: Value '' at 'logGroupNamePrefix' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"empty next token", func() error {
+			_, err := c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{NextToken: aws.String("")})
+			return err
+		}, "1 validation error detected: Value '' at 'nextToken' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"21 account identifiers", func() error {
+			_, err := c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{AccountIdentifiers: ids})
+			return err
+		}, "1 validation error detected: Value at 'accountIdentifiers' failed to satisfy constraint: Member must have length less than or equal to 20"},
+		{"empty sequence token", func() error {
+			_, err := c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+				SequenceToken: aws.String(""), LogEvents: []types.InputLogEvent{{Message: aws.String("m"), Timestamp: aws.Int64(1)}}})
+			return err
+		}, "1 validation error detected: Value '' at 'sequenceToken' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.call(), "InvalidParameterException", tc.msg) })
+	}
+}

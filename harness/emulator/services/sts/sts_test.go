@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/emulator"
@@ -150,6 +152,16 @@ func TestValidationErrors(t *testing.T) {
 		{"not a role ARN", sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:s3:::some-bucket-name"), RoleSessionName: aws.String("ok")}, "ValidationError",
 			"arn:aws:s3:::some-bucket-name is invalid"},
 		{"policy not JSON", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), Policy: aws.String("{nope")}, "MalformedPolicyDocument", ""},
+		// The members below are checked against STS's model though not applied.
+		{"policy ARN too short", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"),
+			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::x")}}}, "ValidationError", "1 validation error detected: Value 'arn:aws:iam::x' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20"},
+		{"51 tags", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), Tags: tags(51)}, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"},
+		{"tag key too long", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"),
+			Tags: []ststypes.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("v")}}}, "ValidationError", "1 validation error detected: Value '" + strings.Repeat("k", 129) + "' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		{"token code of 5 digits", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), TokenCode: aws.String("12345")}, "ValidationError", "1 validation error detected: Value '12345' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6"},
+		{"serial number too short", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), SerialNumber: aws.String("12345678")}, "ValidationError", "1 validation error detected: Value '12345678' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9"},
+		{"6 provided contexts", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"),
+			ProvidedContexts: contexts(6)}, "ValidationError", "1 validation error detected: Value at 'providedContexts' failed to satisfy constraint: Member must have length less than or equal to 5"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,6 +169,24 @@ func TestValidationErrors(t *testing.T) {
 			wantAPIError(t, err, tc.code, tc.msg)
 		})
 	}
+}
+
+// tags returns n distinct session tags.
+func tags(n int) []ststypes.Tag {
+	out := make([]ststypes.Tag, n)
+	for i := range out {
+		out[i] = ststypes.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
+	}
+	return out
+}
+
+// contexts returns n provided contexts.
+func contexts(n int) []ststypes.ProvidedContext {
+	out := make([]ststypes.ProvidedContext, n)
+	for i := range out {
+		out[i] = ststypes.ProvidedContext{ProviderArn: aws.String("arn:aws:iam::aws:contextProvider/IdentityCenter"), ContextAssertion: aws.String("assertion")}
+	}
+	return out
 }
 
 // postForm sends a query-protocol form signed (in name only) for STS.
@@ -239,5 +269,22 @@ func TestResetForgetsSessions(t *testing.T) {
 	id, err := sts.NewFromConfig(roleCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil || aws.ToString(id.Arn) != "arn:aws:iam::000000000000:root" {
 		t.Fatalf("after reset: %v %v", err, aws.ToString(id.Arn))
+	}
+}
+
+// AssumeRoleWithWebIdentity travels unsigned (the CLI and SDKs send no
+// Authorization): it reaches STS, not S3 path-style's 405.
+func TestUnsignedWebIdentityReachesSTS(t *testing.T) {
+	e, _ := emutest.Start(t)
+	form := url.Values{"Action": {"AssumeRoleWithWebIdentity"}, "Version": {"2011-06-15"},
+		"RoleArn": {"arn:aws:iam::000000000000:role/r"}, "RoleSessionName": {"s"}, "WebIdentityToken": {"token"}}
+	resp, err := http.Post(e.URL(), "application/x-www-form-urlencoded; charset=utf-8", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(b), `xmlns="https://sts.amazonaws.com/doc/2011-06-15/"`) {
+		t.Fatalf("unsigned AssumeRoleWithWebIdentity: %d %s", resp.StatusCode, b)
 	}
 }
