@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,10 +74,10 @@ func TestLostAndFailingOrdersFailThresholds(t *testing.T) {
 	api, srv := loadtest.Start("courier-app", "pw")
 	defer srv.Close()
 	api.Hide = loadtest.HideIDs("-000007")
-	var n int
+	var n atomic.Int64 // the fake API serves requests concurrently
 	api.Fail = func(r *http.Request) int {
 		if r.URL.Path == "/registrar_pedido_entregado" {
-			if n++; n%10 == 0 {
+			if n.Add(1)%10 == 0 {
 				return 503
 			}
 		}
