@@ -89,6 +89,13 @@ func New(env *cloud.Env) *Service {
 		// api_notify.go
 		awsproto.Handle("PutBucketNotificationConfiguration", s.putBucketNotification),
 		awsproto.Handle("GetBucketNotificationConfiguration", s.getBucketNotification),
+		// api_tagging.go
+		awsproto.Handle("PutBucketTagging", s.putBucketTagging).WithStatus(http.StatusNoContent),
+		awsproto.Handle("GetBucketTagging", s.getBucketTagging),
+		awsproto.Handle("DeleteBucketTagging", s.deleteBucketTagging).WithStatus(http.StatusNoContent),
+		awsproto.Handle("PutObjectTagging", s.putObjectTagging),
+		awsproto.Handle("GetObjectTagging", s.getObjectTagging),
+		awsproto.Handle("DeleteObjectTagging", s.deleteObjectTagging).WithStatus(http.StatusNoContent),
 	)
 	for i, rt := range routes {
 		if rt.op != "" {
@@ -219,6 +226,7 @@ const (
 	pAccessKey // AWSAccessKeyId and Signature: a SigV2 presigned URL
 	pSignature
 	pNotification
+	pTagging
 )
 
 // param is what routing knows of a query parameter.
@@ -238,6 +246,7 @@ var params = func() map[string]param {
 		"delete": {bit: pDelete, write: true}, "versionId": {bit: pVersionID, write: true},
 		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
 		"location": {bit: pLocation}, "versioning": {bit: pVersioning}, "notification": {bit: pNotification, write: true},
+		"tagging": {bit: pTagging, write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
@@ -248,7 +257,7 @@ var params = func() map[string]param {
 		"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
 		"inventory", "legal-hold", "lifecycle", "logging", "metadataTable", "metrics",
 		"object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
-		"requestPayment", "restore", "retention", "select", "session", "tagging", "torrent", "versions",
+		"requestPayment", "restore", "retention", "select", "session", "torrent", "versions",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -279,6 +288,10 @@ var routes = [...]route{
 	{level: bucketLevel, method: "GET", param: pNotification, op: "GetBucketNotificationConfiguration"},
 	{level: bucketLevel, method: "PUT", param: pNotification, op: "PutBucketNotificationConfiguration"},
 	{level: bucketLevel, param: pNotification}, // other methods: MethodNotAllowed
+	{level: bucketLevel, method: "GET", param: pTagging, op: "GetBucketTagging"},
+	{level: bucketLevel, method: "PUT", param: pTagging, op: "PutBucketTagging"},
+	{level: bucketLevel, method: "DELETE", param: pTagging, op: "DeleteBucketTagging"},
+	{level: bucketLevel, param: pTagging},
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
@@ -292,6 +305,10 @@ var routes = [...]route{
 
 	{level: objectLevel, param: pWebsite, refuse: "The website sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, param: pNotification, refuse: "The notification sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, method: "GET", param: pTagging, op: "GetObjectTagging"},
+	{level: objectLevel, method: "PUT", param: pTagging, op: "PutObjectTagging"},
+	{level: objectLevel, method: "DELETE", param: pTagging, op: "DeleteObjectTagging"},
+	{level: objectLevel, param: pTagging},
 	{level: objectLevel, method: "PUT", param: pUploadID, copy: true, op: "UploadPartCopy"},
 	{level: objectLevel, method: "PUT", param: pUploadID, op: "UploadPart"},
 	{level: objectLevel, method: "PUT", copy: true, op: "CopyObject"},

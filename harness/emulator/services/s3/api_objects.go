@@ -34,6 +34,7 @@ type objectHeaders struct {
 	Expires            string            `xml:"-" location:"header" name:"Expires"`
 	Metadata           map[string]string `xml:"-" location:"headers" name:"X-Amz-Meta-"`
 	StorageClass       string            `xml:"-" location:"header" name:"X-Amz-Storage-Class"`
+	Tagging            string            `xml:"-" location:"header" name:"X-Amz-Tagging"`
 }
 
 // Storage classes S3 accepts in x-amz-storage-class.
@@ -100,6 +101,13 @@ func (h *objectHeaders) object(key string) (*Object, error) {
 	if metaSize > maxMetadataSize {
 		return nil, errMetadataTooLarge.New("Your metadata headers exceed the maximum allowed metadata size.").
 			With("Size", metaSize).With("MaxSizeAllowed", maxMetadataSize)
+	}
+	if h.Tagging != "" {
+		tags, err := parseTaggingHeader(h.Tagging)
+		if err != nil {
+			return nil, err
+		}
+		o.Tags = tags
 	}
 	return o, nil
 }
@@ -518,6 +526,9 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 			}
 		}
 	}
+	if n := len(obj.Tags); n > 0 && o.body && o.over != nil { // GetObject's, not the website's
+		wh["X-Amz-Tagging-Count"] = []string{strconv.Itoa(n)}
+	}
 	if o.parts > 0 {
 		wh["X-Amz-Mp-Parts-Count"] = []string{strconv.Itoa(o.parts)}
 	}
@@ -612,6 +623,7 @@ type copyObjectInput struct {
 	objectInput
 	copySource
 	MetadataDirective string `xml:"-" location:"header" name:"X-Amz-Metadata-Directive"`
+	TaggingDirective  string `xml:"-" location:"header" name:"X-Amz-Tagging-Directive"`
 	objectHeaders
 }
 
@@ -731,6 +743,18 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 	}
 	if obj.StorageClass == "" {
 		obj.StorageClass = src.StorageClass
+	}
+	switch in.TaggingDirective {
+	case "", "COPY":
+		obj.Tags = src.Tags
+	case "REPLACE":
+		tags, err := parseTaggingHeader(in.Tagging)
+		if err != nil {
+			return nil, err
+		}
+		obj.Tags = tags
+	default:
+		return nil, invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", in.TaggingDirective)
 	}
 	// Stored bodies are immutable, so the copy shares it.
 	obj.Body, obj.Checksum = src.Body, src.Checksum

@@ -43,6 +43,9 @@ var (
 	errAccessDenied              = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
 	errAuthQueryParams           = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
 	errInternalError             = awsproto.Code{Name: "InternalError", Status: http.StatusInternalServerError}
+	errInvalidTag                = awsproto.Code{Name: "InvalidTag", Status: http.StatusBadRequest}
+	errNoSuchTagSet              = awsproto.Code{Name: "NoSuchTagSet", Status: http.StatusNotFound}
+	errBadRequest                = awsproto.Code{Name: "BadRequest", Status: http.StatusBadRequest}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS

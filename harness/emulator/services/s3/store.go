@@ -38,6 +38,7 @@ type Object struct {
 	Checksum     Checksum
 	StorageClass string
 	PartSizes    []int64 // sizes of the parts of a CompleteMultipartUpload object
+	Tags         []Tag   // the object's tag set, in the order it was given
 
 	lastModifiedHTTP string // precomputed: Last-Modified is on every GET
 	lastModifiedXML  string // and LastModified in every listing

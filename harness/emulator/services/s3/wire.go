@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -512,4 +513,19 @@ func xmlChar(r rune) bool {
 		r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD ||
 		r >= 0x10000 && r <= 0x10FFFF
+}
+
+// storedDoc is a bucket sub-resource document as stored (SetBucketConfig):
+// an XML element with S3's namespace, sent with the XML declaration.
+type storedDoc []byte
+
+func (d storedDoc) Respond(w http.ResponseWriter, c *awsproto.Call) error {
+	h := w.Header()
+	h["X-Amz-Request-Id"] = []string{c.RequestID}
+	h["Content-Type"] = []string{"application/xml"}
+	h["Content-Length"] = []string{strconv.Itoa(len(xml.Header) + len(d))}
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, xml.Header)
+	w.Write(d)
+	return nil
 }
