@@ -374,7 +374,7 @@ func TestRawErrors(t *testing.T) {
 		status  int
 	}{
 		{"unsupported subresource", "PUT", "/raw?replication", "<ReplicationConfiguration/>", nil, 0, "NotImplemented", 501},
-		{"unsupported object subresource", "GET", "/raw/obj?acl", "", nil, 0, "NotImplemented", 501},
+		{"unsupported object subresource", "GET", "/raw/obj?retention", "", nil, 0, "NotImplemented", 501},
 		{"put bucket versioning", "PUT", "/raw?versioning", "<VersioningConfiguration/>", nil, 0, "NotImplemented", 501},
 		{"unknown write parameter", "PUT", "/raw/obj?renameObject", "", nil, 0, "NotImplemented", 501},
 		{"post object form", "POST", "/raw", "x", nil, 0, "NotImplemented", 501},

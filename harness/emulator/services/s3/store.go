@@ -39,6 +39,7 @@ type Object struct {
 	StorageClass string
 	PartSizes    []int64 // sizes of the parts of a CompleteMultipartUpload object
 	Tags         []Tag   // the object's tag set, in the order it was given
+	ACL          []byte  // the object's AccessControlPolicy document (nil: the owner's full control)
 
 	lastModifiedHTTP string // precomputed: Last-Modified is on every GET
 	lastModifiedXML  string // and LastModified in every listing

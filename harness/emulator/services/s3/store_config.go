@@ -12,6 +12,12 @@ type Tag struct {
 // Objects are immutable: the object is replaced by a copy with the new
 // tags, which takes over its body and keeps its LastModified, as S3 does.
 func (s *Store) SetObjectTags(bucketName, key string, tags []Tag) error {
+	return s.updateObject(bucketName, key, func(o *Object) { o.Tags = tags })
+}
+
+// updateObject replaces the object under key by a copy changed by fn
+// (which must leave its body and data alone).
+func (s *Store) updateObject(bucketName, key string, fn func(*Object)) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -26,7 +32,7 @@ func (s *Store) SetObjectTags(bucketName, key string, tags []Tag) error {
 		return noSuchKey(key)
 	}
 	n := *o
-	n.Tags = tags
+	fn(&n)
 	b.objects[key] = &n
 	return nil
 }
