@@ -65,6 +65,8 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("HeadBucket", s.headBucket),
 		awsproto.Handle("GetBucketLocation", s.getBucketLocation),
 		awsproto.Handle("GetBucketVersioning", s.getBucketVersioning),
+		awsproto.Handle("PutBucketVersioning", s.putBucketVersioning),
+		awsproto.Handle("ListObjectVersions", s.listObjectVersions),
 		awsproto.Handle("ListObjects", s.listObjects),
 		awsproto.Handle("ListObjectsV2", s.listObjectsV2),
 		// api_objects.go
@@ -270,6 +272,7 @@ const (
 	pLogging
 	pAccelerate
 	pRequestPayment
+	pVersions
 )
 
 // param is what routing knows of a query parameter.
@@ -288,7 +291,7 @@ var params = func() map[string]param {
 		"uploads": {bit: pUploads, write: true}, "uploadId": {bit: pUploadID, write: true},
 		"delete": {bit: pDelete, write: true}, "versionId": {bit: pVersionID, write: true},
 		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
-		"location": {bit: pLocation}, "versioning": {bit: pVersioning}, "notification": {bit: pNotification, write: true},
+		"location": {bit: pLocation}, "versioning": {bit: pVersioning, write: true}, "versions": {bit: pVersions}, "notification": {bit: pNotification, write: true},
 		"tagging":           {bit: pTagging, write: true},
 		"policy":            {bit: pPolicy, write: true},
 		"policyStatus":      {bit: pPolicyStatus, write: true},
@@ -310,7 +313,7 @@ var params = func() map[string]param {
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
 		"analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold", "metadataTable", "metrics",
-		"object-lock", "replication", "restore", "retention", "select", "session", "torrent", "versions",
+		"object-lock", "replication", "restore", "retention", "select", "session", "torrent",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -328,6 +331,8 @@ type route struct {
 	copy   bool   // x-amz-copy-source must be set
 	op     string
 	refuse string
+	// versioned: the operation reads versionId itself.
+	versioned bool
 }
 
 // routes is S3's dispatch table, its rows grouped by level (levelStart).
@@ -383,11 +388,14 @@ var routes = [...]route{
 	{level: bucketLevel, method: "GET", param: pRequestPayment, op: "GetBucketRequestPayment"},
 	{level: bucketLevel, method: "PUT", param: pRequestPayment, op: "PutBucketRequestPayment"},
 	{level: bucketLevel, param: pRequestPayment},
+	{level: bucketLevel, method: "GET", param: pVersioning, op: "GetBucketVersioning"},
+	{level: bucketLevel, method: "PUT", param: pVersioning, op: "PutBucketVersioning"},
+	{level: bucketLevel, param: pVersioning},
+	{level: bucketLevel, method: "GET", param: pVersions, op: "ListObjectVersions"},
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
 	{level: bucketLevel, method: "GET", param: pLocation, op: "GetBucketLocation"},
-	{level: bucketLevel, method: "GET", param: pVersioning, op: "GetBucketVersioning"},
 	{level: bucketLevel, method: "GET", param: pUploads, op: "ListMultipartUploads"},
 	{level: bucketLevel, method: "GET", param: pListV2, op: "ListObjectsV2"},
 	{level: bucketLevel, method: "GET", op: "ListObjects"},
@@ -418,10 +426,10 @@ var routes = [...]route{
 	{level: objectLevel, method: "PUT", copy: true, op: "CopyObject"},
 	{level: objectLevel, method: "PUT", op: "PutObject"},
 	{level: objectLevel, method: "GET", param: pUploadID, op: "ListParts"},
-	{level: objectLevel, method: "GET", op: "GetObject"},
-	{level: objectLevel, method: "HEAD", op: "HeadObject"},
+	{level: objectLevel, method: "GET", op: "GetObject", versioned: true},
+	{level: objectLevel, method: "HEAD", op: "HeadObject", versioned: true},
 	{level: objectLevel, method: "DELETE", param: pUploadID, op: "AbortMultipartUpload"},
-	{level: objectLevel, method: "DELETE", op: "DeleteObject"},
+	{level: objectLevel, method: "DELETE", op: "DeleteObject", versioned: true},
 	{level: objectLevel, method: "POST", param: pUploads, op: "CreateMultipartUpload"},
 	{level: objectLevel, method: "POST", param: pUploadID, op: "CompleteMultipartUpload"},
 	{level: objectLevel, method: "POST", refuse: "This POST operation on an object is not implemented by groundstack"},
@@ -470,9 +478,6 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		if q.refuse {
 			return nil, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused)
 		}
-		if q.params&pVersionID != 0 && q.versionID != "null" {
-			return nil, noSuchVersion(key, q.versionID)
-		}
 	}
 	copySource := false
 	if c.Method == http.MethodPut {
@@ -486,6 +491,13 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		}
 		switch {
 		case rt.op != "":
+			if q.params&pVersionID != 0 && !rt.versioned {
+				// Operations that do not read versionId act on the current
+				// version only.
+				if o, err := s.store.Object(bucket, key); err != nil || versionOf(o) != q.versionID {
+					return nil, noSuchVersion(key, q.versionID)
+				}
+			}
 			return s.ops[i], nil
 		case rt.refuse != "":
 			return nil, errNotImplemented.New(rt.refuse)

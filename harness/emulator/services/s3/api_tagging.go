@@ -26,9 +26,9 @@ const (
 
 // taggingWire is the Tagging document, in and out.
 type taggingWire struct {
-	XMLName xml.Name   `xml:"Tagging"`
-	Xmlns   string     `xml:"xmlns,attr,omitempty"`
-	TagSet  tagSetWire `xml:"TagSet"`
+	XMLName xml.Name    `xml:"Tagging"`
+	Xmlns   string      `xml:"xmlns,attr,omitempty"`
+	TagSet  *tagSetWire `xml:"TagSet"`
 }
 
 type tagSetWire struct {
@@ -42,7 +42,7 @@ type tagWire struct {
 
 // taggingOf is the Tagging document of a tag set.
 func taggingOf(tags []Tag) *taggingWire {
-	out := &taggingWire{Xmlns: awsproto.S3XMLNS, TagSet: tagSetWire{Tags: make([]tagWire, len(tags))}}
+	out := &taggingWire{Xmlns: awsproto.S3XMLNS, TagSet: &tagSetWire{Tags: make([]tagWire, len(tags))}}
 	for i := range tags {
 		out.TagSet.Tags[i] = tagWire{Key: &tags[i].Key, Value: &tags[i].Value}
 	}
@@ -63,6 +63,9 @@ func parseTagging(body []byte, kind tagSetKind) ([]Tag, error) {
 	var in taggingWire
 	if err := awsproto.DecodeXML(body, &in); err != nil {
 		return nil, err
+	}
+	if in.TagSet == nil {
+		return nil, malformedXML()
 	}
 	tags := make([]Tag, 0, len(in.TagSet.Tags))
 	for _, t := range in.TagSet.Tags {

@@ -34,5 +34,8 @@ func (s *Store) updateObject(bucketName, key string, fn func(*Object)) error {
 	n := *o
 	fn(&n)
 	b.objects[key] = &n
+	if vs := b.versions[key]; len(vs) > 0 && vs[0] == o {
+		vs[0] = &n
+	}
 	return nil
 }

@@ -234,8 +234,10 @@ type locationConstraint struct {
 }
 
 type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	Xmlns     string   `xml:"xmlns,attr,omitempty"`
+	Status    string   `xml:"Status,omitempty"`
+	MfaDelete string   `xml:"MfaDelete,omitempty"`
 }
 
 type commonPrefix struct {
@@ -252,7 +254,10 @@ type deleteRequest struct {
 }
 
 type deletedEntry struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteErrorEntry struct {
@@ -269,10 +274,12 @@ type deleteResult struct {
 }
 
 type copyObjectResult struct {
-	XMLName      xml.Name `xml:"CopyObjectResult"`
-	Xmlns        string   `xml:"xmlns,attr"`
-	ETag         string   `xml:"ETag"`
-	LastModified string   `xml:"LastModified"`
+	XMLName         xml.Name `xml:"CopyObjectResult"`
+	Xmlns           string   `xml:"xmlns,attr"`
+	ETag            string   `xml:"ETag"`
+	LastModified    string   `xml:"LastModified"`
+	VersionID       string   `xml:"-" location:"header" name:"X-Amz-Version-Id"`
+	SourceVersionID string   `xml:"-" location:"header" name:"X-Amz-Copy-Source-Version-Id"`
 }
 
 type copyPartResult struct {
