@@ -31,7 +31,6 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
-	"github.com/aws/smithy-go"
 
 	fixtures "github.com/groundstack/groundstack/fixtures/deliveries"
 	"github.com/groundstack/groundstack/handlers/deliveries/auth"
@@ -439,15 +438,17 @@ func publishDashboard(ctx context.Context, cfg aws.Config, st Stack, opts Option
 }
 
 // allowPublicRead lets anyone GET the dashboard, as AWS requires of a
-// website bucket; a cloud that does not model bucket policies is fine.
+// website bucket: new buckets block public policies, so the block is
+// lifted first.
 func allowPublicRead(ctx context.Context, c *s3.Client) error {
-	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"PublicReadDashboard","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + Bucket + `/*"}]}`
-	_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(Bucket), Policy: aws.String(policy)})
-	var ae smithy.APIError
-	if err != nil && errors.As(err, &ae) && ae.ErrorCode() == "NotImplemented" {
-		return nil
+	if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(Bucket),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false),
+		}}); err != nil {
+		return fmt.Errorf("put public access block: %w", err)
 	}
-	if err != nil {
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"PublicReadDashboard","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + Bucket + `/*"}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(Bucket), Policy: aws.String(policy)}); err != nil {
 		return fmt.Errorf("put bucket policy: %w", err)
 	}
 	return nil

@@ -68,6 +68,8 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("HeadBucket", s.headBucket),
 		awsproto.Handle("GetBucketLocation", s.getBucketLocation),
 		awsproto.Handle("GetBucketVersioning", s.getBucketVersioning),
+		awsproto.Handle("PutBucketVersioning", s.putBucketVersioning),
+		awsproto.Handle("ListObjectVersions", s.listObjectVersions),
 		awsproto.Handle("ListObjects", s.listObjects),
 		awsproto.Handle("ListObjectsV2", s.listObjectsV2),
 		// api_objects.go
@@ -93,9 +95,45 @@ func New(env *cloud.Env) *Service {
 		// api_notify.go
 		awsproto.Handle("PutBucketNotificationConfiguration", s.putBucketNotification),
 		awsproto.Handle("GetBucketNotificationConfiguration", s.getBucketNotification),
-		// api_logging.go
+		// api_tagging.go
+		awsproto.Handle("PutBucketTagging", s.putBucketTagging).WithStatus(http.StatusNoContent),
+		awsproto.Handle("GetBucketTagging", s.getBucketTagging),
+		awsproto.Handle("DeleteBucketTagging", s.deleteBucketTagging).WithStatus(http.StatusNoContent),
+		awsproto.Handle("PutObjectTagging", s.putObjectTagging),
+		awsproto.Handle("GetObjectTagging", s.getObjectTagging),
+		awsproto.Handle("DeleteObjectTagging", s.deleteObjectTagging).WithStatus(http.StatusNoContent),
+		// api_policy.go
+		awsproto.Handle("PutBucketPolicy", s.putBucketPolicy).WithStatus(http.StatusNoContent),
+		awsproto.Handle("GetBucketPolicy", s.getBucketPolicy),
+		awsproto.Handle("DeleteBucketPolicy", s.deleteBucketPolicy).WithStatus(http.StatusNoContent),
+		awsproto.Handle("GetBucketPolicyStatus", s.getBucketPolicyStatus),
+		// api_acl.go
+		awsproto.Handle("PutBucketAcl", s.putBucketACL),
+		awsproto.Handle("GetBucketAcl", s.getBucketACL),
+		awsproto.Handle("PutObjectAcl", s.putObjectACL),
+		awsproto.Handle("GetObjectAcl", s.getObjectACL),
+		// api_config.go
+		awsproto.Handle("PutPublicAccessBlock", s.putConfig(&publicAccessBlockConfig)),
+		awsproto.Handle("GetPublicAccessBlock", s.getConfig(&publicAccessBlockConfig)),
+		awsproto.Handle("DeletePublicAccessBlock", s.deleteConfig(&publicAccessBlockConfig)).WithStatus(http.StatusNoContent),
+		awsproto.Handle("PutBucketOwnershipControls", s.putConfig(&ownershipControlsConfig)),
+		awsproto.Handle("GetBucketOwnershipControls", s.getConfig(&ownershipControlsConfig)),
+		awsproto.Handle("DeleteBucketOwnershipControls", s.deleteConfig(&ownershipControlsConfig)).WithStatus(http.StatusNoContent),
+		awsproto.Handle("PutBucketCors", s.putConfig(&corsConfig)),
+		awsproto.Handle("GetBucketCors", s.getConfig(&corsConfig)),
+		awsproto.Handle("DeleteBucketCors", s.deleteConfig(&corsConfig)).WithStatus(http.StatusNoContent),
+		awsproto.Handle("PutBucketEncryption", s.putConfig(&encryptionConfig)),
+		awsproto.Handle("GetBucketEncryption", s.getConfig(&encryptionConfig)),
+		awsproto.Handle("DeleteBucketEncryption", s.deleteConfig(&encryptionConfig)).WithStatus(http.StatusNoContent),
+		awsproto.Handle("PutBucketLifecycleConfiguration", s.putConfig(&lifecycleConfig)),
+		awsproto.Handle("GetBucketLifecycleConfiguration", s.getConfig(&lifecycleConfig)),
+		awsproto.Handle("DeleteBucketLifecycle", s.deleteConfig(&lifecycleConfig)).WithStatus(http.StatusNoContent),
 		awsproto.Handle("PutBucketLogging", s.putBucketLogging),
 		awsproto.Handle("GetBucketLogging", s.getBucketLogging),
+		awsproto.Handle("PutBucketAccelerateConfiguration", s.putConfig(&accelerateConfig)),
+		awsproto.Handle("GetBucketAccelerateConfiguration", s.getConfig(&accelerateConfig)),
+		awsproto.Handle("PutBucketRequestPayment", s.putConfig(&requestPaymentConfig)),
+		awsproto.Handle("GetBucketRequestPayment", s.getConfig(&requestPaymentConfig)),
 	)
 	for i, rt := range routes {
 		if rt.op != "" {
@@ -259,7 +297,19 @@ const (
 	pAccessKey // AWSAccessKeyId and Signature: a SigV2 presigned URL
 	pSignature
 	pNotification
+	pTagging
+	pPolicy
+	pPolicyStatus
+	pPublicAccessBlock
+	pOwnershipControls
+	pACL
+	pCORS
+	pEncryption
+	pLifecycle
 	pLogging
+	pAccelerate
+	pRequestPayment
+	pVersions
 	pRestore
 )
 
@@ -279,8 +329,20 @@ var params = func() map[string]param {
 		"uploads": {bit: pUploads, write: true}, "uploadId": {bit: pUploadID, write: true},
 		"delete": {bit: pDelete, write: true}, "versionId": {bit: pVersionID, write: true},
 		"website": {bit: pWebsite, write: true}, "partNumber": {write: true}, "x-id": {write: true},
-		"location": {bit: pLocation}, "versioning": {bit: pVersioning}, "notification": {bit: pNotification, write: true},
-		"logging":         {bit: pLogging, write: true},
+		"location": {bit: pLocation}, "versioning": {bit: pVersioning, write: true}, "versions": {bit: pVersions}, "notification": {bit: pNotification, write: true},
+		"tagging":           {bit: pTagging, write: true},
+		"policy":            {bit: pPolicy, write: true},
+		"policyStatus":      {bit: pPolicyStatus, write: true},
+		"publicAccessBlock": {bit: pPublicAccessBlock, write: true},
+		"ownershipControls": {bit: pOwnershipControls, write: true},
+		"acl":               {bit: pACL, write: true},
+		"cors":              {bit: pCORS, write: true},
+		"encryption":        {bit: pEncryption, write: true},
+		"lifecycle":         {bit: pLifecycle, write: true},
+		"logging":           {bit: pLogging, write: true},
+		"accelerate":        {bit: pAccelerate, write: true},
+		"requestPayment":    {bit: pRequestPayment, write: true},
+
 		"restore":         {bit: pRestore, write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
@@ -289,10 +351,8 @@ var params = func() map[string]param {
 	// Sub-resources S3 has and groundstack does not serve: asking for one
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
-		"accelerate", "acl", "analytics", "attributes", "cors", "encryption", "intelligent-tiering",
-		"inventory", "legal-hold", "lifecycle", "metadataTable", "metrics",
-		"object-lock", "ownershipControls", "policy", "policyStatus", "publicAccessBlock", "replication",
-		"requestPayment", "retention", "select", "session", "tagging", "torrent", "versions",
+		"analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold", "metadataTable", "metrics",
+		"object-lock", "replication", "retention", "select", "session", "torrent",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -310,6 +370,8 @@ type route struct {
 	copy   bool   // x-amz-copy-source must be set
 	op     string
 	refuse string
+	// versioned: the operation reads versionId itself.
+	versioned bool
 }
 
 // routes is S3's dispatch table, its rows grouped by level (levelStart).
@@ -323,14 +385,56 @@ var routes = [...]route{
 	{level: bucketLevel, method: "GET", param: pNotification, op: "GetBucketNotificationConfiguration"},
 	{level: bucketLevel, method: "PUT", param: pNotification, op: "PutBucketNotificationConfiguration"},
 	{level: bucketLevel, param: pNotification}, // other methods: MethodNotAllowed
+	{level: bucketLevel, method: "GET", param: pTagging, op: "GetBucketTagging"},
+	{level: bucketLevel, method: "PUT", param: pTagging, op: "PutBucketTagging"},
+	{level: bucketLevel, method: "DELETE", param: pTagging, op: "DeleteBucketTagging"},
+	{level: bucketLevel, param: pTagging},
+	{level: bucketLevel, method: "GET", param: pPolicy, op: "GetBucketPolicy"},
+	{level: bucketLevel, method: "PUT", param: pPolicy, op: "PutBucketPolicy"},
+	{level: bucketLevel, method: "DELETE", param: pPolicy, op: "DeleteBucketPolicy"},
+	{level: bucketLevel, param: pPolicy},
+	{level: bucketLevel, method: "GET", param: pPolicyStatus, op: "GetBucketPolicyStatus"},
+	{level: bucketLevel, param: pPolicyStatus},
+	{level: bucketLevel, method: "GET", param: pPublicAccessBlock, op: "GetPublicAccessBlock"},
+	{level: bucketLevel, method: "PUT", param: pPublicAccessBlock, op: "PutPublicAccessBlock"},
+	{level: bucketLevel, method: "DELETE", param: pPublicAccessBlock, op: "DeletePublicAccessBlock"},
+	{level: bucketLevel, param: pPublicAccessBlock},
+	{level: bucketLevel, method: "GET", param: pOwnershipControls, op: "GetBucketOwnershipControls"},
+	{level: bucketLevel, method: "PUT", param: pOwnershipControls, op: "PutBucketOwnershipControls"},
+	{level: bucketLevel, method: "DELETE", param: pOwnershipControls, op: "DeleteBucketOwnershipControls"},
+	{level: bucketLevel, param: pOwnershipControls},
+	{level: bucketLevel, method: "GET", param: pACL, op: "GetBucketAcl"},
+	{level: bucketLevel, method: "PUT", param: pACL, op: "PutBucketAcl"},
+	{level: bucketLevel, param: pACL},
+	{level: bucketLevel, method: "GET", param: pCORS, op: "GetBucketCors"},
+	{level: bucketLevel, method: "PUT", param: pCORS, op: "PutBucketCors"},
+	{level: bucketLevel, method: "DELETE", param: pCORS, op: "DeleteBucketCors"},
+	{level: bucketLevel, param: pCORS},
+	{level: bucketLevel, method: "GET", param: pEncryption, op: "GetBucketEncryption"},
+	{level: bucketLevel, method: "PUT", param: pEncryption, op: "PutBucketEncryption"},
+	{level: bucketLevel, method: "DELETE", param: pEncryption, op: "DeleteBucketEncryption"},
+	{level: bucketLevel, param: pEncryption},
+	{level: bucketLevel, method: "GET", param: pLifecycle, op: "GetBucketLifecycleConfiguration"},
+	{level: bucketLevel, method: "PUT", param: pLifecycle, op: "PutBucketLifecycleConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pLifecycle, op: "DeleteBucketLifecycle"},
+	{level: bucketLevel, param: pLifecycle},
 	{level: bucketLevel, method: "GET", param: pLogging, op: "GetBucketLogging"},
 	{level: bucketLevel, method: "PUT", param: pLogging, op: "PutBucketLogging"},
-	{level: bucketLevel, param: pLogging}, // other methods: MethodNotAllowed
+	{level: bucketLevel, param: pLogging},
+	{level: bucketLevel, method: "GET", param: pAccelerate, op: "GetBucketAccelerateConfiguration"},
+	{level: bucketLevel, method: "PUT", param: pAccelerate, op: "PutBucketAccelerateConfiguration"},
+	{level: bucketLevel, param: pAccelerate},
+	{level: bucketLevel, method: "GET", param: pRequestPayment, op: "GetBucketRequestPayment"},
+	{level: bucketLevel, method: "PUT", param: pRequestPayment, op: "PutBucketRequestPayment"},
+	{level: bucketLevel, param: pRequestPayment},
+	{level: bucketLevel, method: "GET", param: pVersioning, op: "GetBucketVersioning"},
+	{level: bucketLevel, method: "PUT", param: pVersioning, op: "PutBucketVersioning"},
+	{level: bucketLevel, param: pVersioning},
+	{level: bucketLevel, method: "GET", param: pVersions, op: "ListObjectVersions"},
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
 	{level: bucketLevel, method: "GET", param: pLocation, op: "GetBucketLocation"},
-	{level: bucketLevel, method: "GET", param: pVersioning, op: "GetBucketVersioning"},
 	{level: bucketLevel, method: "GET", param: pUploads, op: "ListMultipartUploads"},
 	{level: bucketLevel, method: "GET", param: pListV2, op: "ListObjectsV2"},
 	{level: bucketLevel, method: "GET", op: "ListObjects"},
@@ -339,16 +443,32 @@ var routes = [...]route{
 
 	{level: objectLevel, param: pWebsite, refuse: "The website sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, param: pNotification, refuse: "The notification sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, method: "GET", param: pTagging, op: "GetObjectTagging"},
+	{level: objectLevel, method: "PUT", param: pTagging, op: "PutObjectTagging"},
+	{level: objectLevel, method: "DELETE", param: pTagging, op: "DeleteObjectTagging"},
+	{level: objectLevel, param: pTagging},
+	{level: objectLevel, method: "GET", param: pACL, op: "GetObjectAcl"},
+	{level: objectLevel, method: "PUT", param: pACL, op: "PutObjectAcl"},
+	{level: objectLevel, param: pACL},
+	{level: objectLevel, param: pPolicy, refuse: "The policy sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pPolicyStatus, refuse: "The policyStatus sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pPublicAccessBlock, refuse: "The publicAccessBlock sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pOwnershipControls, refuse: "The ownershipControls sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pCORS, refuse: "The cors sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pEncryption, refuse: "The encryption sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pLifecycle, refuse: "The lifecycle sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, param: pLogging, refuse: "The logging sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pAccelerate, refuse: "The accelerate sub-resource belongs to buckets, not objects"},
+	{level: objectLevel, param: pRequestPayment, refuse: "The requestPayment sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, method: "PUT", param: pUploadID, copy: true, op: "UploadPartCopy"},
 	{level: objectLevel, method: "PUT", param: pUploadID, op: "UploadPart"},
 	{level: objectLevel, method: "PUT", copy: true, op: "CopyObject"},
 	{level: objectLevel, method: "PUT", op: "PutObject"},
 	{level: objectLevel, method: "GET", param: pUploadID, op: "ListParts"},
-	{level: objectLevel, method: "GET", op: "GetObject"},
-	{level: objectLevel, method: "HEAD", op: "HeadObject"},
+	{level: objectLevel, method: "GET", op: "GetObject", versioned: true},
+	{level: objectLevel, method: "HEAD", op: "HeadObject", versioned: true},
 	{level: objectLevel, method: "DELETE", param: pUploadID, op: "AbortMultipartUpload"},
-	{level: objectLevel, method: "DELETE", op: "DeleteObject"},
+	{level: objectLevel, method: "DELETE", op: "DeleteObject", versioned: true},
 	{level: objectLevel, method: "POST", param: pRestore, op: "RestoreObject"},
 	{level: objectLevel, method: "POST", param: pUploads, op: "CreateMultipartUpload"},
 	{level: objectLevel, method: "POST", param: pUploadID, op: "CompleteMultipartUpload"},
@@ -400,9 +520,6 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		if q.refuse {
 			return nil, s.unserved(c, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused))
 		}
-		if q.params&pVersionID != 0 && q.versionID != "null" {
-			return nil, noSuchVersion(key, q.versionID)
-		}
 	}
 	copySource := false
 	if c.Method == http.MethodPut {
@@ -416,6 +533,13 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		}
 		switch {
 		case rt.op != "":
+			if q.params&pVersionID != 0 && !rt.versioned {
+				// Operations that do not read versionId act on the current
+				// version only.
+				if o, err := s.store.Object(bucket, key); err != nil || versionOf(o) != q.versionID {
+					return nil, noSuchVersion(key, q.versionID)
+				}
+			}
 			return s.ops[i], nil
 		case rt.refuse != "":
 			return nil, s.unserved(c, errNotImplemented.New(rt.refuse))

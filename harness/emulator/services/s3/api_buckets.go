@@ -132,15 +132,6 @@ func (s *Service) getBucketLocation(c *awsproto.Call, in *bucketInput) (location
 	return locationConstraint{Xmlns: awsproto.S3XMLNS, Value: loc}, nil
 }
 
-// getBucketVersioning answers for a bucket that was never versioned (the
-// only kind groundstack has).
-func (s *Service) getBucketVersioning(c *awsproto.Call, in *bucketInput) (versioningConfiguration, error) {
-	if _, err := s.store.Bucket(in.Bucket); err != nil {
-		return versioningConfiguration{}, err
-	}
-	return versioningConfiguration{Xmlns: awsproto.S3XMLNS}, nil
-}
-
 // ----- listing
 
 // listInput are the members ListObjects and ListObjectsV2 share.

@@ -35,6 +35,7 @@ type objectHeaders struct {
 	Expires            string            `xml:"-" location:"header" name:"Expires"`
 	Metadata           map[string]string `xml:"-" location:"headers" name:"X-Amz-Meta-"`
 	StorageClass       string            `xml:"-" location:"header" name:"X-Amz-Storage-Class"`
+	Tagging            string            `xml:"-" location:"header" name:"X-Amz-Tagging"`
 }
 
 // Storage classes S3 accepts in x-amz-storage-class.
@@ -101,6 +102,13 @@ func (h *objectHeaders) object(key string) (*Object, error) {
 	if metaSize > maxMetadataSize {
 		return nil, errMetadataTooLarge.New("Your metadata headers exceed the maximum allowed metadata size.").
 			With("Size", metaSize).With("MaxSizeAllowed", maxMetadataSize)
+	}
+	if h.Tagging != "" {
+		tags, err := parseTaggingHeader(h.Tagging)
+		if err != nil {
+			return nil, err
+		}
+		o.Tags = tags
 	}
 	return o, nil
 }
@@ -306,7 +314,8 @@ func (in *putObjectInput) Validate() error {
 }
 
 type putObjectOutput struct {
-	ETag string `xml:"-" location:"header" name:"ETag"`
+	ETag      string `xml:"-" location:"header" name:"ETag"`
+	VersionID string `xml:"-" location:"header" name:"X-Amz-Version-Id"`
 	checksums
 	ChecksumType string `xml:"-" location:"header" name:"X-Amz-Checksum-Type"`
 }
@@ -334,7 +343,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 		return nil, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Put", obj))
-	in.out = putObjectOutput{ETag: obj.ETag, checksums: echo(obj.Checksum)}
+	in.out = putObjectOutput{ETag: obj.ETag, VersionID: obj.VersionID, checksums: echo(obj.Checksum)}
 	if obj.Checksum.Algorithm != "" {
 		in.out.ChecksumType = "FULL_OBJECT"
 	}
@@ -354,6 +363,7 @@ type getObjectInput struct {
 	Range             string `xml:"-" location:"header" name:"Range"`
 	ChecksumMode      string `xml:"-" location:"header" name:"X-Amz-Checksum-Mode"`
 	PartNumber        string `xml:"-" location:"querystring" name:"partNumber"`
+	VersionID         string `xml:"-" location:"querystring" name:"versionId"`
 	responseOverrides
 
 	reply objectReply // the answer, in the input allocated anyway (see readObject)
@@ -383,9 +393,19 @@ func (s *Service) readObject(in *getObjectInput, body bool) (*objectReply, error
 		obj *Object
 		err error
 	)
-	if body {
+	switch {
+	case in.VersionID != "":
+		obj, err = s.store.OpenVersion(in.Bucket, in.Key, in.VersionID, body)
+		if err == nil && obj.DeleteMarker {
+			method := "HEAD"
+			if body {
+				method = "GET"
+			}
+			return nil, methodNotAllowed(method, "DeleteMarker")
+		}
+	case body:
 		obj, err = s.store.Open(in.Bucket, in.Key) // released by Respond
-	} else {
+	default:
 		obj, err = s.store.Object(in.Bucket, in.Key)
 	}
 	if err != nil {
@@ -526,6 +546,12 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 			}
 		}
 	}
+	if obj.VersionID != "" {
+		wh["X-Amz-Version-Id"] = []string{obj.VersionID}
+	}
+	if n := len(obj.Tags); n > 0 && o.body && o.over != nil { // GetObject's, not the website's
+		wh["X-Amz-Tagging-Count"] = []string{strconv.Itoa(n)}
+	}
 	if o.parts > 0 {
 		wh["X-Amz-Mp-Parts-Count"] = []string{strconv.Itoa(o.parts)}
 	}
@@ -554,12 +580,42 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 
 // ----- DeleteObject, DeleteObjects
 
-func (s *Service) deleteObject(c *awsproto.Call, in *objectInput) (struct{}, error) {
-	existed, err := s.store.DeleteObjects(in.Bucket, []string{in.Key}, s.env.Now())
-	if err == nil && existed[0] {
-		s.notify(c, in.Bucket, ObjectChange{Event: "ObjectRemoved:Delete", Key: in.Key})
+type deleteObjectInput struct {
+	objectInput
+	VersionID string `xml:"-" location:"querystring" name:"versionId"`
+}
+
+type deleteObjectOutput struct {
+	DeleteMarker string `xml:"-" location:"header" name:"X-Amz-Delete-Marker"`
+	VersionID    string `xml:"-" location:"header" name:"X-Amz-Version-Id"`
+}
+
+func (s *Service) deleteObject(c *awsproto.Call, in *deleteObjectInput) (deleteObjectOutput, error) {
+	res, err := s.store.DeleteObjects(in.Bucket, []ObjectID{{Key: in.Key, VersionID: in.VersionID}}, s.env.Now())
+	if err != nil {
+		return deleteObjectOutput{}, err
 	}
-	return struct{}{}, err
+	d := res[0]
+	if ch, ok := removedChange(ObjectID{Key: in.Key, VersionID: in.VersionID}, d); ok {
+		s.notify(c, in.Bucket, ch)
+	}
+	out := deleteObjectOutput{VersionID: d.VersionID}
+	if d.DeleteMarker {
+		out.DeleteMarker = "true"
+	}
+	return out, nil
+}
+
+// removedChange is the event of a delete of id, if it removed anything: a
+// delete without a version ID in a versioned bucket creates a marker.
+func removedChange(id ObjectID, d Deleted) (ObjectChange, bool) {
+	switch {
+	case d.DeleteMarker && id.VersionID == "":
+		return ObjectChange{Event: "ObjectRemoved:DeleteMarkerCreated", Key: id.Key}, true
+	case d.Existed:
+		return ObjectChange{Event: "ObjectRemoved:Delete", Key: id.Key}, true
+	}
+	return ObjectChange{}, false
 }
 
 // createdChange is the ObjectCreated event of obj.
@@ -587,28 +643,35 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 	if req.XMLName.Local != "Delete" || len(req.Objects) == 0 || len(req.Objects) > maxDeleteObjects {
 		return deleteResult{}, malformedXML()
 	}
-	keys := make([]string, len(req.Objects))
+	ids := make([]ObjectID, len(req.Objects))
 	for i, o := range req.Objects {
-		keys[i] = o.Key
+		ids[i] = ObjectID{Key: o.Key, VersionID: o.VersionID}
 	}
-	existed, err := s.store.DeleteObjects(in.Bucket, keys, s.env.Now())
+	done, err := s.store.DeleteObjects(in.Bucket, ids, s.env.Now())
 	if err != nil {
 		return deleteResult{}, err
 	}
 	if s.store.Notifying() {
 		var changes []ObjectChange
-		for i, k := range keys {
-			if existed[i] {
-				changes = append(changes, ObjectChange{Event: "ObjectRemoved:Delete", Key: k})
+		for i, id := range ids {
+			if ch, ok := removedChange(id, done[i]); ok {
+				changes = append(changes, ch)
 			}
 		}
 		s.notify(c, in.Bucket, changes...)
 	}
 	res := deleteResult{Xmlns: awsproto.S3XMLNS}
 	if !req.Quiet {
-		res.Deleted = make([]deletedEntry, len(keys))
-		for i, k := range keys {
-			res.Deleted[i] = deletedEntry{Key: k}
+		res.Deleted = make([]deletedEntry, len(ids))
+		for i, id := range ids {
+			e := deletedEntry{Key: id.Key, VersionID: id.VersionID}
+			if d := done[i]; d.DeleteMarker {
+				e.DeleteMarker = true
+				if id.VersionID == "" {
+					e.DeleteMarkerVersionID = d.VersionID
+				}
+			}
+			res.Deleted[i] = e
 		}
 	}
 	return res, nil
@@ -621,6 +684,7 @@ type copyObjectInput struct {
 	copySource
 	MetadataDirective string `xml:"-" location:"header" name:"X-Amz-Metadata-Directive"`
 	ChecksumAlgorithm string `xml:"-" location:"header" name:"X-Amz-Checksum-Algorithm"`
+	TaggingDirective  string `xml:"-" location:"header" name:"X-Amz-Tagging-Directive"`
 	objectHeaders
 }
 
@@ -631,6 +695,8 @@ type copySource struct {
 	CopySourceIfModifiedSince   string `xml:"-" location:"header" name:"X-Amz-Copy-Source-If-Modified-Since"`
 	CopySourceIfNoneMatch       string `xml:"-" location:"header" name:"X-Amz-Copy-Source-If-None-Match"`
 	CopySourceIfUnmodifiedSince string `xml:"-" location:"header" name:"X-Amz-Copy-Source-If-Unmodified-Since"`
+
+	versionID string // the source's ?versionId=
 }
 
 // parse decodes x-amz-copy-source ("[/]bucket/key[?versionId=…]").
@@ -647,9 +713,7 @@ func (cs *copySource) parse() (bucket, key string, err error) {
 		return "", "", bad
 	}
 	if q, err := url.ParseQuery(query); err == nil {
-		if vid := q.Get("versionId"); vid != "" && vid != "null" {
-			return "", "", noSuchVersion(k, vid)
-		}
+		cs.versionID = q.Get("versionId")
 	}
 	return b, k, nil
 }
@@ -660,8 +724,11 @@ func (s *Service) source(cs *copySource) (obj *Object, bucket, key string, err e
 	if bucket, key, err = cs.parse(); err != nil {
 		return nil, "", "", err
 	}
-	if obj, err = s.store.Open(bucket, key); err != nil {
+	if obj, err = s.store.OpenVersion(bucket, key, cs.versionID, true); err != nil {
 		return nil, "", "", err
+	}
+	if obj.DeleteMarker {
+		return nil, "", "", errInvalidRequest.New("The source of a copy request may not specifically refer to a delete marker by version id.")
 	}
 	if err := cs.check(obj); err != nil {
 		obj.Body.Release()
@@ -706,7 +773,8 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 		return copyObjectResult{}, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Copy", obj))
-	out := copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified)}
+	out := copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified),
+		VersionID: obj.VersionID, SourceVersionID: src.VersionID}
 	if cs := obj.Checksum; cs.Algorithm != "" {
 		out.ChecksumType = "FULL_OBJECT"
 		switch cs.Algorithm {
@@ -756,6 +824,18 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 	}
 	if obj.StorageClass == "" {
 		obj.StorageClass = src.StorageClass
+	}
+	switch in.TaggingDirective {
+	case "", "COPY":
+		obj.Tags = src.Tags
+	case "REPLACE":
+		tags, err := parseTaggingHeader(in.Tagging)
+		if err != nil {
+			return nil, err
+		}
+		obj.Tags = tags
+	default:
+		return nil, invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", in.TaggingDirective)
 	}
 	// Stored bodies are immutable, so the copy shares it.
 	obj.Body, obj.Checksum = src.Body, src.Checksum

@@ -158,8 +158,8 @@ func TestOpenBodySurvivesOverwriteAndDelete(t *testing.T) {
 	if _, err := io.ReadFull(r, first); err != nil {
 		t.Fatal(err)
 	}
-	putBody(t, s, "k", writeBody(t, s, pattern(4096, 10))) // overwrite
-	s.DeleteObjects("b", []string{"k"}, time.Unix(0, 0))   // and delete
+	putBody(t, s, "k", writeBody(t, s, pattern(4096, 10)))        // overwrite
+	s.DeleteObjects("b", []ObjectID{{Key: "k"}}, time.Unix(0, 0)) // and delete
 	s.Reset()
 	rest, err := io.ReadAll(r)
 	r.Close()
@@ -194,9 +194,9 @@ func TestBodiesLeaveNoFiles(t *testing.T) {
 	src, _ := s.Open("b", "k")
 	putBody(t, s, "copy", src.Body) // CopyObject shares the body
 	check("copy", 1)
-	s.DeleteObjects("b", []string{"k"}, now)
+	s.DeleteObjects("b", []ObjectID{{Key: "k"}}, now)
 	check("delete of a shared body", 1)
-	s.DeleteObjects("b", []string{"copy"}, now)
+	s.DeleteObjects("b", []ObjectID{{Key: "copy"}}, now)
 	check("delete", 0)
 
 	part := func(id string, n int, data []byte) {
@@ -232,7 +232,7 @@ func TestBodiesLeaveNoFiles(t *testing.T) {
 	if got := bodyBytes(obj.Body); !bytes.Equal(got, append(append([]byte(nil), big...), pattern(100, 5)...)) {
 		t.Fatalf("completed object reads %d wrong bytes", len(got))
 	}
-	s.DeleteObjects("b", []string{"mp"}, now)
+	s.DeleteObjects("b", []ObjectID{{Key: "mp"}}, now)
 	check("delete of a multipart object", 0)
 
 	s.CreateUpload("b", &Upload{ID: "u3", Key: "mp", Template: &Object{}})
@@ -330,7 +330,7 @@ func TestBodiesConcurrent(t *testing.T) {
 				putBody(t, s, "copy", src.Body)
 			}
 		case 4:
-			s.DeleteObjects("b", []string{"k", "copy"}, time.Unix(0, 0))
+			s.DeleteObjects("b", []ObjectID{{Key: "k"}, {Key: "copy"}}, time.Unix(0, 0))
 		}
 	}
 	close(stop)

@@ -45,6 +45,19 @@ var (
 	errAuthQueryParams               = awsproto.Code{Name: "AuthorizationQueryParametersError", Status: http.StatusBadRequest}
 	errInternalError                 = awsproto.Code{Name: "InternalError", Status: http.StatusInternalServerError}
 	errInvalidObjectState            = awsproto.Code{Name: "InvalidObjectState", Status: http.StatusForbidden}
+	errInvalidTag                    = awsproto.Code{Name: "InvalidTag", Status: http.StatusBadRequest}
+	errNoSuchTagSet                  = awsproto.Code{Name: "NoSuchTagSet", Status: http.StatusNotFound}
+	errBadRequest                    = awsproto.Code{Name: "BadRequest", Status: http.StatusBadRequest}
+	errNoSuchPublicAccessBlock       = awsproto.Code{Name: "NoSuchPublicAccessBlockConfiguration", Status: http.StatusNotFound}
+	errOwnershipControlsNotFound     = awsproto.Code{Name: "OwnershipControlsNotFoundError", Status: http.StatusNotFound}
+	errNoSuchCORSConfiguration       = awsproto.Code{Name: "NoSuchCORSConfiguration", Status: http.StatusNotFound}
+	errNoSuchLifecycleConfiguration  = awsproto.Code{Name: "NoSuchLifecycleConfiguration", Status: http.StatusNotFound}
+	errNoSuchBucketPolicy            = awsproto.Code{Name: "NoSuchBucketPolicy", Status: http.StatusNotFound}
+	errMalformedPolicy               = awsproto.Code{Name: "MalformedPolicy", Status: http.StatusBadRequest}
+	errMalformedACL                  = awsproto.Code{Name: "MalformedACLError", Status: http.StatusBadRequest}
+	errMissingSecurityHeader         = awsproto.Code{Name: "MissingSecurityHeader", Status: http.StatusBadRequest}
+	errUnexpectedContent             = awsproto.Code{Name: "UnexpectedContent", Status: http.StatusBadRequest}
+	errACLNotSupported               = awsproto.Code{Name: "AccessControlListNotSupported", Status: http.StatusBadRequest}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS

@@ -373,9 +373,11 @@ func TestRawErrors(t *testing.T) {
 		code    string
 		status  int
 	}{
-		{"unsupported subresource", "PUT", "/raw?tagging", "<Tagging/>", nil, 0, "NotImplemented", 501},
-		{"unsupported object subresource", "GET", "/raw/obj?acl", "", nil, 0, "NotImplemented", 501},
-		{"put bucket versioning", "PUT", "/raw?versioning", "<VersioningConfiguration/>", nil, 0, "NotImplemented", 501},
+		{"unsupported subresource", "PUT", "/raw?replication", "<ReplicationConfiguration/>", nil, 0, "NotImplemented", 501},
+		{"unsupported object subresource", "GET", "/raw/obj?retention", "", nil, 0, "NotImplemented", 501},
+		{"bucket sub-resource on an object", "GET", "/raw/obj?cors", "", nil, 0, "NotImplemented", 501},
+		{"versioning without a status", "PUT", "/raw?versioning", "<VersioningConfiguration/>", nil, 0, "MalformedXML", 400},
+		{"tagging without a tag set", "PUT", "/raw?tagging", "<Tagging/>", nil, 0, "MalformedXML", 400},
 		{"unknown write parameter", "PUT", "/raw/obj?renameObject", "", nil, 0, "NotImplemented", 501},
 		{"post object form", "POST", "/raw", "x", nil, 0, "NotImplemented", 501},
 		{"method", "PATCH", "/raw/obj", "", nil, 0, "MethodNotAllowed", 405},

@@ -38,6 +38,13 @@ type Object struct {
 	Checksum     Checksum
 	StorageClass string
 	PartSizes    []int64 // sizes of the parts of a CompleteMultipartUpload object
+	Tags         []Tag   // the object's tag set, in the order it was given
+	ACL          []byte  // the object's AccessControlPolicy document (nil: the owner's full control)
+	// VersionID is "" in a bucket that was never versioned, "null" for
+	// the null version, S3's opaque ID otherwise.
+	VersionID string
+	// DeleteMarker: a delete marker of a versioned bucket (no body).
+	DeleteMarker bool
 
 	// restoredUntil is when the restored copy of an archived object
 	// (RestoreObject) expires, in Unix seconds; 0 while none was asked for.
@@ -87,7 +94,12 @@ func (o *Object) Restore(days int, now time.Time) (already bool, err error) {
 }
 
 // Size is the object's length in bytes.
-func (o *Object) Size() int64 { return o.Body.Size() }
+func (o *Object) Size() int64 {
+	if o.Body == nil { // a delete marker
+		return 0
+	}
+	return o.Body.Size()
+}
 
 // LastModifiedHTTP is LastModified in the HTTP date format.
 func (o *Object) LastModifiedHTTP() string { return o.lastModifiedHTTP }
@@ -106,14 +118,19 @@ func (o *Object) Seal(now time.Time) error {
 		}
 		o.ETag = quoteHex(sum[:])
 	}
-	o.LastModified = now.UTC().Truncate(time.Second)
+	o.stamp(now)
 	o.restoredUntil = new(atomic.Int64)
-	o.lastModifiedHTTP = o.LastModified.Format(httpTimeFormat)
-	o.lastModifiedXML = o.LastModified.Format("2006-01-02T15:04:05.000Z")
 	if o.StorageClass == "" {
 		o.StorageClass = "STANDARD"
 	}
 	return nil
+}
+
+// stamp sets LastModified and its precomputed forms.
+func (o *Object) stamp(now time.Time) {
+	o.LastModified = now.UTC().Truncate(time.Second)
+	o.lastModifiedHTTP = o.LastModified.Format(httpTimeFormat)
+	o.lastModifiedXML = o.LastModified.Format("2006-01-02T15:04:05.000Z")
 }
 
 func quoteHex(b []byte) string {
@@ -192,6 +209,13 @@ type bucket struct {
 	notify *NotificationConfig
 	// logging is where the bucket's server access logs go (nil: nowhere).
 	logging *LoggingTarget
+	// versioning is "" (never versioned), "Enabled" or "Suspended".
+	versioning string
+	// versions holds, once versioning was enabled, every version of a key
+	// newest first, delete markers included (store_versions.go); the
+	// current version is also in objects unless it is a delete marker.
+	// Keys written before versioning have no entry until they change.
+	versions map[string][]*Object
 }
 
 // NewStore returns an empty store keeping bodies up to
@@ -237,13 +261,20 @@ func (b *bucket) drop() (hadNotify, hadLogging bool) {
 	b.deleted = true
 	hadNotify, b.notify = b.notify != nil, nil
 	hadLogging, b.logging = b.logging != nil, nil
-	objects, uploads := b.objects, b.uploads
-	b.objects, b.uploads = map[string]*Object{}, map[string]*Upload{}
+	objects, uploads, versions := b.objects, b.uploads, b.versions
+	b.objects, b.uploads, b.versions = map[string]*Object{}, map[string]*Upload{}, nil
 	b.bytes = 0
 	b.index = keyIndex{}
 	b.mu.Unlock()
-	for _, o := range objects {
-		o.Body.Release()
+	for k, o := range objects {
+		if versions[k] == nil {
+			o.Body.Release()
+		}
+	}
+	for _, vs := range versions {
+		for _, v := range vs {
+			v.release()
+		}
 	}
 	for _, u := range uploads {
 		u.close()
@@ -301,7 +332,7 @@ func (s *Store) DeleteBucket(name string) error {
 		return noSuchBucket(name)
 	}
 	b.mu.Lock()
-	if len(b.objects) > 0 {
+	if len(b.objects) > 0 || len(b.versions) > 0 {
 		b.mu.Unlock()
 		return errBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", name)
 	}
@@ -403,18 +434,21 @@ func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, eve
 		obj.Body.Release()
 		return err
 	}
-	b.put(obj, old)
+	gone := b.put(obj, old)
 	b.mu.Unlock()
-	if old != nil {
-		old.Body.Release()
-	}
+	gone.release()
 	s.emit(ObjectEvent{Kind: ObjectCreated, Name: event, Bucket: b.Name, Region: b.Region, Key: obj.Key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})
 	return nil
 }
 
-// put stores obj in place of old; b.mu is held, and the caller releases
-// old's body once it is not.
-func (b *bucket) put(obj, old *Object) {
+// put stores obj in place of old (the current object, or nil); b.mu is
+// held. It returns the version no longer stored (old when the bucket is
+// not versioned), whose body the caller releases once b.mu is not held.
+func (b *bucket) put(obj, old *Object) (gone *Object) {
+	gone = old
+	if b.versioning != "" {
+		gone = b.addVersion(obj)
+	}
 	if old == nil {
 		b.index.added(obj.Key)
 	} else {
@@ -422,6 +456,15 @@ func (b *bucket) put(obj, old *Object) {
 	}
 	b.objects[obj.Key] = obj
 	b.bytes += obj.Size()
+	return gone
+}
+
+// release gives back a version's reference on its body (nil, and delete
+// markers, have none).
+func (o *Object) release() {
+	if o != nil && o.Body != nil {
+		o.Body.Release()
+	}
 }
 
 // Object returns the object under key.
@@ -476,37 +519,6 @@ func (s *Store) find(bucketName, key string, open bool) *Object {
 	}
 	b.mu.RUnlock()
 	return o
-}
-
-// DeleteObjects removes keys (missing ones are no error, as on S3) and
-// reports which existed.
-func (s *Store) DeleteObjects(bucketName string, keys []string, now time.Time) ([]bool, error) {
-	b, err := s.bucket(bucketName)
-	if err != nil {
-		return nil, err
-	}
-	existed := make([]bool, len(keys))
-	var gone []*Object
-	b.mu.Lock()
-	for i, k := range keys {
-		if o := b.objects[k]; o != nil {
-			delete(b.objects, k)
-			b.bytes -= o.Size()
-			b.index.removed()
-			existed[i] = true
-			gone = append(gone, o)
-		}
-	}
-	b.mu.Unlock()
-	for _, o := range gone {
-		o.Body.Release()
-	}
-	for i, k := range keys {
-		if existed[i] {
-			s.emit(ObjectEvent{Kind: ObjectRemoved, Name: "Delete", Bucket: b.Name, Region: b.Region, Key: k, Time: now})
-		}
-	}
-	return existed, nil
 }
 
 // ETagMatches compares an ETag from a request header (quoted or not, or "*")

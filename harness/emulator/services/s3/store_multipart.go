@@ -258,11 +258,9 @@ func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now t
 	}
 	delete(b.uploads, id)
 	old := b.objects[key]
-	b.put(&obj, old)
+	gone := b.put(&obj, old)
 	b.mu.Unlock()
-	if old != nil {
-		old.Body.Release()
-	}
+	gone.release()
 	s.emit(ObjectEvent{Kind: ObjectCreated, Name: "CompleteMultipartUpload", Bucket: b.Name, Region: b.Region, Key: key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})
 	return &obj, nil
 }

@@ -77,7 +77,7 @@ func TestStoreConcurrency(t *testing.T) {
 					}
 				}
 				if i%3 == 0 {
-					s.DeleteObjects(bucket, []string{key}, time.Unix(0, 0))
+					s.DeleteObjects(bucket, []ObjectID{{Key: key}}, time.Unix(0, 0))
 				}
 			}
 		}(w)

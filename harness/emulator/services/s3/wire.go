@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/xml"
+	"io"
 	"math"
 	"net"
 	"net/http"
@@ -233,8 +234,10 @@ type locationConstraint struct {
 }
 
 type versioningConfiguration struct {
-	XMLName xml.Name `xml:"VersioningConfiguration"`
-	Xmlns   string   `xml:"xmlns,attr"`
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	Xmlns     string   `xml:"xmlns,attr,omitempty"`
+	Status    string   `xml:"Status,omitempty"`
+	MfaDelete string   `xml:"MfaDelete,omitempty"`
 }
 
 type commonPrefix struct {
@@ -251,7 +254,10 @@ type deleteRequest struct {
 }
 
 type deletedEntry struct {
-	Key string `xml:"Key"`
+	Key                   string `xml:"Key"`
+	VersionID             string `xml:"VersionId,omitempty"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 }
 
 type deleteErrorEntry struct {
@@ -278,6 +284,8 @@ type copyObjectResult struct {
 	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
 	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
 	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
+	VersionID         string   `xml:"-" location:"header" name:"X-Amz-Version-Id"`
+	SourceVersionID   string   `xml:"-" location:"header" name:"X-Amz-Copy-Source-Version-Id"`
 }
 
 type copyPartResult struct {
@@ -518,4 +526,19 @@ func xmlChar(r rune) bool {
 		r >= 0x20 && r <= 0xD7FF ||
 		r >= 0xE000 && r <= 0xFFFD ||
 		r >= 0x10000 && r <= 0x10FFFF
+}
+
+// storedDoc is a bucket sub-resource document as stored (SetBucketConfig):
+// an XML element with S3's namespace, sent with the XML declaration.
+type storedDoc []byte
+
+func (d storedDoc) Respond(w http.ResponseWriter, c *awsproto.Call) error {
+	h := w.Header()
+	h["X-Amz-Request-Id"] = []string{c.RequestID}
+	h["Content-Type"] = []string{"application/xml"}
+	h["Content-Length"] = []string{strconv.Itoa(len(xml.Header) + len(d))}
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, xml.Header)
+	w.Write(d)
+	return nil
 }
