@@ -26,7 +26,7 @@ type Service struct {
 // New returns the IAM service.
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env}
-	s.store = NewStore(env.Account, s.entityID)
+	s.store = NewStore(env.Account, s.entityID, func(prefix string) string { return awsproto.NewAccessKeyID(prefix, env.Account) })
 	s.api = awsproto.API{
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
 		Protocol: awsproto.Query,
@@ -71,7 +71,41 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("RemoveRoleFromInstanceProfile", s.removeRoleFromInstanceProfile),
 		awsproto.Handle("ListInstanceProfiles", s.listInstanceProfiles),
 		awsproto.Handle("ListInstanceProfilesForRole", s.listInstanceProfilesForRole),
+		// users and groups (api_users.go)
+		awsproto.Handle("CreateUser", s.createUser),
+		awsproto.Handle("GetUser", s.getUser),
+		awsproto.Handle("ListUsers", s.listUsers),
+		awsproto.Handle("UpdateUser", s.updateUser),
+		awsproto.Handle("DeleteUser", s.deleteUser),
+		awsproto.Handle("TagUser", s.tagUser),
+		awsproto.Handle("UntagUser", s.untagUser),
+		awsproto.Handle("ListUserTags", s.listUserTags),
+		awsproto.Handle("CreateGroup", s.createGroup),
+		awsproto.Handle("GetGroup", s.getGroup),
+		awsproto.Handle("ListGroups", s.listGroups),
+		awsproto.Handle("UpdateGroup", s.updateGroup),
+		awsproto.Handle("DeleteGroup", s.deleteGroup),
+		awsproto.Handle("AddUserToGroup", s.addUserToGroup),
+		awsproto.Handle("RemoveUserFromGroup", s.removeUserFromGroup),
+		awsproto.Handle("ListGroupsForUser", s.listGroupsForUser),
+		// access keys, login profiles, password policy (api_keys.go)
+		awsproto.Handle("CreateAccessKey", s.createAccessKey),
+		awsproto.Handle("ListAccessKeys", s.listAccessKeys),
+		awsproto.Handle("UpdateAccessKey", s.updateAccessKey),
+		awsproto.Handle("DeleteAccessKey", s.deleteAccessKey),
+		awsproto.Handle("GetAccessKeyLastUsed", s.getAccessKeyLastUsed),
+		awsproto.Handle("CreateLoginProfile", s.createLoginProfile),
+		awsproto.Handle("GetLoginProfile", s.getLoginProfile),
+		awsproto.Handle("UpdateLoginProfile", s.updateLoginProfile),
+		awsproto.Handle("DeleteLoginProfile", s.deleteLoginProfile),
+		awsproto.Handle("ChangePassword", s.changePassword),
+		awsproto.Handle("UpdateAccountPasswordPolicy", s.updateAccountPasswordPolicy),
+		awsproto.Handle("GetAccountPasswordPolicy", s.getAccountPasswordPolicy),
+		awsproto.Handle("DeleteAccountPasswordPolicy", s.deleteAccountPasswordPolicy),
 	)
+	if env.Links != nil {
+		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))
+	}
 	return s
 }
 

@@ -17,6 +17,8 @@ var (
 	errMalformedPolicy = awsproto.Code{Name: "MalformedPolicyDocument", Status: http.StatusBadRequest}
 	errInvalidInput    = awsproto.Code{Name: "InvalidInput", Status: http.StatusBadRequest}
 	errAccessDenied    = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
+	errPasswordPolicy  = awsproto.Code{Name: "PasswordPolicyViolation", Status: http.StatusBadRequest}
+	errInvalidUserType = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
 	// errValidation is what constraint failures come back as (query services' spelling).
 	errValidation = awsproto.ErrValidationError
 )

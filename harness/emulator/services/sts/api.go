@@ -42,18 +42,34 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("GetAccessKeyInfo", s.getAccessKeyInfo),
 	)
 	if env.Links != nil {
-		env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(identities{s.store}))
+		env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(identities{s}))
 	}
 	return s
 }
 
 // identities tells other services (API Gateway's AWS_IAM identity) who the
 // sessions this service issued belong to.
-type identities struct{ store *Store }
+type identities struct{ s *Service }
 
 func (i identities) CallerIdentity(accessKey string, now time.Time) (cloud.CallerIdentity, bool) {
-	id, ok := i.store.Lookup(accessKey, now)
+	id, ok := i.s.store.Lookup(accessKey, now)
+	if !ok {
+		id, ok = i.s.userKey(accessKey)
+	}
 	return cloud.CallerIdentity{Account: id.Account, Arn: id.Arn, UserID: id.UserID}, ok
+}
+
+// userKey is the IAM user whose active access key this is.
+func (s *Service) userKey(accessKey string) (Identity, bool) {
+	keys, _ := s.env.Links.Get(cloud.LinkAccessKeys).(cloud.AccessKeys)
+	if keys == nil {
+		return Identity{}, false
+	}
+	k, ok := keys.AccessKey(accessKey)
+	if !ok || !k.Active {
+		return Identity{}, false
+	}
+	return Identity{Account: k.Identity.Account, Arn: k.Identity.Arn, UserID: k.Identity.UserID}, true
 }
 
 func (s *Service) Name() string                { return "sts" }
@@ -165,10 +181,15 @@ func (c Credentials) xml(expires time.Time) credentialsXML {
 	}
 }
 
-// callerIdentity is who signed the request: an assumed role whose
-// credentials this emulator issued, else the account root.
+// callerIdentity is who signed the request: the holder of temporary
+// credentials this emulator issued, an IAM user by one of their access
+// keys, else the account root.
 func (s *Service) callerIdentity(c *awsproto.Call) Identity {
-	if id, ok := s.store.Lookup(awsproto.AccessKeyOf(c.Request), s.env.Now()); ok {
+	key := awsproto.AccessKeyOf(c.Request)
+	if id, ok := s.store.Lookup(key, s.env.Now()); ok {
+		return id
+	}
+	if id, ok := s.userKey(key); ok {
 		return id
 	}
 	return s.root()
@@ -266,6 +287,10 @@ func (s *Service) getAccessKeyInfo(c *awsproto.Call, in *getAccessKeyInfoInput) 
 	account := s.env.Account
 	if id, ok := s.store.Lookup(*in.AccessKeyId, s.env.Now()); ok {
 		account = id.Account
+	} else if id, ok := s.userKey(*in.AccessKeyId); ok {
+		account = id.Account
+	} else if a, ok := awsproto.AccountOfAccessKey(*in.AccessKeyId); ok {
+		account = a
 	}
 	return getAccessKeyInfoResult{account}, nil
 }
