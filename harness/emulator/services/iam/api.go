@@ -102,6 +102,25 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("UpdateAccountPasswordPolicy", s.updateAccountPasswordPolicy),
 		awsproto.Handle("GetAccountPasswordPolicy", s.getAccountPasswordPolicy),
 		awsproto.Handle("DeleteAccountPasswordPolicy", s.deleteAccountPasswordPolicy),
+		// policies of users and groups, policy tags (api_principal_policies.go)
+		awsproto.Handle("PutUserPolicy", s.putUserPolicy),
+		awsproto.Handle("GetUserPolicy", s.getUserPolicy),
+		awsproto.Handle("ListUserPolicies", s.listUserPolicies),
+		awsproto.Handle("DeleteUserPolicy", s.deleteUserPolicy),
+		awsproto.Handle("AttachUserPolicy", s.attachUserPolicy),
+		awsproto.Handle("DetachUserPolicy", s.detachUserPolicy),
+		awsproto.Handle("ListAttachedUserPolicies", s.listAttachedUserPolicies),
+		awsproto.Handle("PutGroupPolicy", s.putGroupPolicy),
+		awsproto.Handle("GetGroupPolicy", s.getGroupPolicy),
+		awsproto.Handle("ListGroupPolicies", s.listGroupPolicies),
+		awsproto.Handle("DeleteGroupPolicy", s.deleteGroupPolicy),
+		awsproto.Handle("AttachGroupPolicy", s.attachGroupPolicy),
+		awsproto.Handle("DetachGroupPolicy", s.detachGroupPolicy),
+		awsproto.Handle("ListAttachedGroupPolicies", s.listAttachedGroupPolicies),
+		awsproto.Handle("ListEntitiesForPolicy", s.listEntitiesForPolicy),
+		awsproto.Handle("TagPolicy", s.tagPolicy),
+		awsproto.Handle("UntagPolicy", s.untagPolicy),
+		awsproto.Handle("ListPolicyTags", s.listPolicyTags),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

@@ -21,11 +21,17 @@ type User struct {
 
 type user struct {
 	User
-	groups   []*group // in the order the user joined them
-	keys     []*accessKey
-	login    *loginProfile
-	inline   map[string]string // policy name → document
-	attached []string          // managed policy ARNs
+	groups []*group // in the order the user joined them
+	keys   []*accessKey
+	login  *loginProfile
+	holder
+}
+
+// holder is what carries policies: inline ones by name and attached
+// managed ones by ARN, in attachment order.
+type holder struct {
+	inline   map[string]string
+	attached []string
 }
 
 // Group is an IAM group as the API shows it.
@@ -36,9 +42,8 @@ type Group struct {
 
 type group struct {
 	Group
-	members  []*user
-	inline   map[string]string
-	attached []string
+	members []*user
+	holder
 }
 
 // AccessKey is a long-term access key of a user; Secret is known only to
@@ -106,7 +111,7 @@ func (s *Store) CreateUser(in User, now time.Time) (User, error) {
 	if _, ok := s.users[key(in.Name)]; ok {
 		return User{}, errEntityExists.New("User with name " + in.Name + " already exists.")
 	}
-	u := &user{User: in, inline: map[string]string{}}
+	u := &user{User: in, holder: holder{inline: map[string]string{}}}
 	u.ID, u.ARN, u.Created = s.newID("AIDA"), s.arn("user", in.Path, in.Name), now
 	u.Tags = slices.Clone(in.Tags)
 	s.users[key(in.Name)] = u
@@ -236,7 +241,7 @@ func (s *Store) CreateGroup(in Group, now time.Time) (Group, error) {
 	if _, ok := s.groups[key(in.Name)]; ok {
 		return Group{}, errEntityExists.New("Group with name " + in.Name + " already exists.")
 	}
-	g := &group{Group: in, inline: map[string]string{}}
+	g := &group{Group: in, holder: holder{inline: map[string]string{}}}
 	g.ID, g.ARN, g.Created = s.newID("AGPA"), s.arn("group", in.Path, in.Name), now
 	s.groups[key(in.Name)] = g
 	return g.Group, nil
