@@ -11,4 +11,6 @@ var (
 	errValidation      = awsproto.ErrValidationError
 	errMalformedPolicy = awsproto.Code{Name: "MalformedPolicyDocument", Status: http.StatusBadRequest}
 	errAccessDenied    = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
+	// errPackedPolicyTooLarge: session policies and tags past their allowance.
+	errPackedPolicyTooLarge = awsproto.Code{Name: "PackedPolicyTooLarge", Status: http.StatusBadRequest}
 )

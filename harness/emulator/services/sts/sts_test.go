@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/emulator"
@@ -238,4 +239,49 @@ func TestResetForgetsSessions(t *testing.T) {
 	if err != nil || aws.ToString(id.Arn) != "arn:aws:iam::000000000000:root" {
 		t.Fatalf("after reset: %v %v", err, aws.ToString(id.Arn))
 	}
+}
+
+func TestGetFederationTokenAndAssumeRoot(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	_, cfg := emutest.Start(t, emulator.WithClock(func() time.Time { return now }))
+	c := sts.NewFromConfig(cfg)
+	fed, err := c.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bob@ci"),
+		Policy:     aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`),
+		PolicyArns: []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(fed.FederatedUser.Arn) != "arn:aws:sts::000000000000:federated-user/bob@ci" || aws.ToString(fed.FederatedUser.FederatedUserId) != "000000000000:bob@ci" ||
+		!fed.Credentials.Expiration.Equal(now.Add(time.Hour)) || fed.PackedPolicySize == nil {
+		t.Fatalf("federation token: %+v %+v", fed.FederatedUser, fed.Credentials)
+	}
+	as := cfg.Copy()
+	cr := fed.Credentials
+	as.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken))
+	who, err := sts.NewFromConfig(as).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::000000000000:federated-user/bob@ci" {
+		t.Fatalf("caller: %v %+v", err, who)
+	}
+	_, err = sts.NewFromConfig(as).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
+	wantAPIError(t, err, "AccessDenied", "Cannot call GetFederationToken with session credentials")
+	_, err = c.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bob"), Policy: aws.String("{")})
+	wantAPIError(t, err, "MalformedPolicyDocument", "The policy is not in the valid JSON format.")
+
+	root, err := c.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"),
+		TaskPolicyArn: &types.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")}})
+	if err != nil || !root.Credentials.Expiration.Equal(now.Add(15*time.Minute)) {
+		t.Fatalf("AssumeRoot: %v %+v", err, root)
+	}
+	as.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(root.Credentials.AccessKeyId), aws.ToString(root.Credentials.SecretAccessKey), aws.ToString(root.Credentials.SessionToken))
+	who, err = sts.NewFromConfig(as).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::111122223333:root" || aws.ToString(who.Account) != "111122223333" {
+		t.Fatalf("root session: %v %+v", err, who)
+	}
+	_, err = c.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"),
+		TaskPolicyArn: &types.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}})
+	wantAPIError(t, err, "ValidationError", "arn:aws:iam::aws:policy/AdministratorAccess is not a valid task policy ARN.")
+	_, err = c.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"), DurationSeconds: aws.Int32(3600),
+		TaskPolicyArn: &types.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")}})
+	wantAPIError(t, err, "ValidationError", "1 validation error detected: Value '3600' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 900")
 }
