@@ -121,6 +121,14 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("TagPolicy", s.tagPolicy),
 		awsproto.Handle("UntagPolicy", s.untagPolicy),
 		awsproto.Handle("ListPolicyTags", s.listPolicyTags),
+		// the account, service-linked roles (api_account.go)
+		awsproto.Handle("CreateAccountAlias", s.createAccountAlias),
+		awsproto.Handle("DeleteAccountAlias", s.deleteAccountAlias),
+		awsproto.Handle("ListAccountAliases", s.listAccountAliases),
+		awsproto.Handle("GetAccountSummary", s.getAccountSummary),
+		awsproto.Handle("CreateServiceLinkedRole", s.createServiceLinkedRole),
+		awsproto.Handle("DeleteServiceLinkedRole", s.deleteServiceLinkedRole),
+		awsproto.Handle("GetServiceLinkedRoleDeletionStatus", s.getServiceLinkedRoleDeletionStatus),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

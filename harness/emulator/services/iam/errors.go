@@ -18,6 +18,7 @@ var (
 	errInvalidInput    = awsproto.Code{Name: "InvalidInput", Status: http.StatusBadRequest}
 	errAccessDenied    = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
 	errPasswordPolicy  = awsproto.Code{Name: "PasswordPolicyViolation", Status: http.StatusBadRequest}
+	errUnmodifiable    = awsproto.Code{Name: "UnmodifiableEntity", Status: http.StatusBadRequest}
 	errInvalidUserType = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
 	// errValidation is what constraint failures come back as (query services' spelling).
 	errValidation = awsproto.ErrValidationError

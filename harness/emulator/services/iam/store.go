@@ -44,6 +44,8 @@ type Store struct {
 	keys     map[string]*accessKey // by access key ID
 
 	passwordPolicy *PasswordPolicy // nil: IAM's default
+	alias          string          // the account alias, "" when none
+	deletionTasks  map[string]bool // service-linked role deletions, by task ID
 }
 
 // NewStore returns an empty IAM; newID makes entity IDs ("AROA…"),
@@ -64,6 +66,8 @@ func (s *Store) Reset() {
 	s.groups = map[string]*group{}
 	s.keys = map[string]*accessKey{}
 	s.passwordPolicy = nil
+	s.alias = ""
+	s.deletionTasks = map[string]bool{}
 	s.mu.Unlock()
 }
 
