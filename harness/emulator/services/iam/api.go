@@ -129,6 +129,25 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("CreateServiceLinkedRole", s.createServiceLinkedRole),
 		awsproto.Handle("DeleteServiceLinkedRole", s.deleteServiceLinkedRole),
 		awsproto.Handle("GetServiceLinkedRoleDeletionStatus", s.getServiceLinkedRoleDeletionStatus),
+		// identity providers (api_providers.go)
+		awsproto.Handle("CreateOpenIDConnectProvider", s.createOIDCProvider),
+		awsproto.Handle("GetOpenIDConnectProvider", s.getOIDCProvider),
+		awsproto.Handle("ListOpenIDConnectProviders", s.listOIDCProviders),
+		awsproto.Handle("DeleteOpenIDConnectProvider", s.deleteOIDCProvider),
+		awsproto.Handle("AddClientIDToOpenIDConnectProvider", s.addClientID),
+		awsproto.Handle("RemoveClientIDFromOpenIDConnectProvider", s.removeClientID),
+		awsproto.Handle("UpdateOpenIDConnectProviderThumbprint", s.updateThumbprints),
+		awsproto.Handle("TagOpenIDConnectProvider", s.tagOIDCProvider),
+		awsproto.Handle("UntagOpenIDConnectProvider", s.untagOIDCProvider),
+		awsproto.Handle("ListOpenIDConnectProviderTags", s.listOIDCProviderTags),
+		awsproto.Handle("CreateSAMLProvider", s.createSAMLProvider),
+		awsproto.Handle("GetSAMLProvider", s.getSAMLProvider),
+		awsproto.Handle("ListSAMLProviders", s.listSAMLProviders),
+		awsproto.Handle("UpdateSAMLProvider", s.updateSAMLProvider),
+		awsproto.Handle("DeleteSAMLProvider", s.deleteSAMLProvider),
+		awsproto.Handle("TagSAMLProvider", s.tagSAMLProvider),
+		awsproto.Handle("UntagSAMLProvider", s.untagSAMLProvider),
+		awsproto.Handle("ListSAMLProviderTags", s.listSAMLProviderTags),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

@@ -46,6 +46,8 @@ type Store struct {
 	passwordPolicy *PasswordPolicy // nil: IAM's default
 	alias          string          // the account alias, "" when none
 	deletionTasks  map[string]bool // service-linked role deletions, by task ID
+	oidc           map[string]*OIDCProvider
+	saml           map[string]*SAMLProvider
 }
 
 // NewStore returns an empty IAM; newID makes entity IDs ("AROA…"),
@@ -68,6 +70,8 @@ func (s *Store) Reset() {
 	s.passwordPolicy = nil
 	s.alias = ""
 	s.deletionTasks = map[string]bool{}
+	s.oidc = map[string]*OIDCProvider{}
+	s.saml = map[string]*SAMLProvider{}
 	s.mu.Unlock()
 }
 

@@ -62,7 +62,7 @@ func (s *Store) AccountSummary() []SummaryEntry {
 	counts := map[string]int{
 		"Users": len(s.users), "Groups": len(s.groups), "Roles": len(s.roles), "InstanceProfiles": len(s.profiles),
 		"ServerCertificates": 0, "MFADevices": 0, "MFADevicesInUse": 0, "AccountMFAEnabled": 0,
-		"AccountAccessKeysPresent": 0, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0, "Providers": 0,
+		"AccountAccessKeysPresent": 0, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0, "Providers": len(s.oidc) + len(s.saml),
 	}
 	for _, p := range s.policies {
 		if !p.AWSManaged {
