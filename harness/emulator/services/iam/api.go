@@ -148,6 +148,18 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("TagSAMLProvider", s.tagSAMLProvider),
 		awsproto.Handle("UntagSAMLProvider", s.untagSAMLProvider),
 		awsproto.Handle("ListSAMLProviderTags", s.listSAMLProviderTags),
+		// virtual MFA devices (api_mfa.go)
+		awsproto.Handle("CreateVirtualMFADevice", s.createVirtualMFADevice),
+		awsproto.Handle("ListVirtualMFADevices", s.listVirtualMFADevices),
+		awsproto.Handle("DeleteVirtualMFADevice", s.deleteVirtualMFADevice),
+		awsproto.Handle("EnableMFADevice", s.enableMFADevice),
+		awsproto.Handle("ResyncMFADevice", s.resyncMFADevice),
+		awsproto.Handle("DeactivateMFADevice", s.deactivateMFADevice),
+		awsproto.Handle("ListMFADevices", s.listMFADevices),
+		awsproto.Handle("GetMFADevice", s.getMFADevice),
+		awsproto.Handle("TagMFADevice", s.tagMFADevice),
+		awsproto.Handle("UntagMFADevice", s.untagMFADevice),
+		awsproto.Handle("ListMFADeviceTags", s.listMFADeviceTags),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

@@ -19,6 +19,7 @@ var (
 	errAccessDenied    = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
 	errPasswordPolicy  = awsproto.Code{Name: "PasswordPolicyViolation", Status: http.StatusBadRequest}
 	errUnmodifiable    = awsproto.Code{Name: "UnmodifiableEntity", Status: http.StatusBadRequest}
+	errInvalidAuthCode = awsproto.Code{Name: "InvalidAuthenticationCode", Status: http.StatusForbidden}
 	errInvalidUserType = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
 	// errValidation is what constraint failures come back as (query services' spelling).
 	errValidation = awsproto.ErrValidationError

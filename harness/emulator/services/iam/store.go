@@ -48,6 +48,7 @@ type Store struct {
 	deletionTasks  map[string]bool // service-linked role deletions, by task ID
 	oidc           map[string]*OIDCProvider
 	saml           map[string]*SAMLProvider
+	mfa            map[string]*mfaDevice // virtual MFA devices by serial number
 }
 
 // NewStore returns an empty IAM; newID makes entity IDs ("AROA…"),
@@ -72,6 +73,7 @@ func (s *Store) Reset() {
 	s.deletionTasks = map[string]bool{}
 	s.oidc = map[string]*OIDCProvider{}
 	s.saml = map[string]*SAMLProvider{}
+	s.mfa = map[string]*mfaDevice{}
 	s.mu.Unlock()
 }
 

@@ -61,7 +61,7 @@ func (s *Store) AccountSummary() []SummaryEntry {
 	s.mu.RLock()
 	counts := map[string]int{
 		"Users": len(s.users), "Groups": len(s.groups), "Roles": len(s.roles), "InstanceProfiles": len(s.profiles),
-		"ServerCertificates": 0, "MFADevices": 0, "MFADevicesInUse": 0, "AccountMFAEnabled": 0,
+		"ServerCertificates": 0, "MFADevices": len(s.mfa), "MFADevicesInUse": s.mfaInUse(), "AccountMFAEnabled": 0,
 		"AccountAccessKeysPresent": 0, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0, "Providers": len(s.oidc) + len(s.saml),
 	}
 	for _, p := range s.policies {
@@ -161,4 +161,14 @@ func (s *Store) DeletionTaskDone(id string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.deletionTasks[id]
+}
+
+func (s *Store) mfaInUse() int {
+	n := 0
+	for _, d := range s.mfa {
+		if d.User != "" {
+			n++
+		}
+	}
+	return n
 }

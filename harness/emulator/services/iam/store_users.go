@@ -173,6 +173,11 @@ func (s *Store) UpdateUser(name string, newName, newPath *string) error {
 		if u.login != nil {
 			u.login.UserName = u.Name
 		}
+		for _, d := range s.mfa {
+			if key(d.User) == key(name) {
+				d.User = u.Name
+			}
+		}
 	}
 	u.ARN = s.arn("user", u.Path, u.Name)
 	return nil
@@ -192,6 +197,8 @@ func (s *Store) DeleteUser(name string) error {
 		return errDeleteConflict.New("Cannot delete entity, must delete login profile first.")
 	case len(u.keys) > 0:
 		return errDeleteConflict.New("Cannot delete entity, must delete access keys first.")
+	case s.hasMFA(u):
+		return errDeleteConflict.New("Cannot delete entity, must delete MFA device first.")
 	case len(u.groups) > 0:
 		return errDeleteConflict.New("Cannot delete entity, must remove user from all groups first.")
 	case len(u.attached) > 0:
