@@ -160,6 +160,17 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("TagMFADevice", s.tagMFADevice),
 		awsproto.Handle("UntagMFADevice", s.untagMFADevice),
 		awsproto.Handle("ListMFADeviceTags", s.listMFADeviceTags),
+		// boundaries, profile tags, STS preferences, credential report (api_misc.go)
+		awsproto.Handle("PutRolePermissionsBoundary", s.putRolePermissionsBoundary),
+		awsproto.Handle("DeleteRolePermissionsBoundary", s.deleteRolePermissionsBoundary),
+		awsproto.Handle("PutUserPermissionsBoundary", s.putUserPermissionsBoundary),
+		awsproto.Handle("DeleteUserPermissionsBoundary", s.deleteUserPermissionsBoundary),
+		awsproto.Handle("TagInstanceProfile", s.tagInstanceProfile),
+		awsproto.Handle("UntagInstanceProfile", s.untagInstanceProfile),
+		awsproto.Handle("ListInstanceProfileTags", s.listInstanceProfileTags),
+		awsproto.Handle("SetSecurityTokenServicePreferences", s.setSecurityTokenServicePreferences),
+		awsproto.Handle("GenerateCredentialReport", s.generateCredentialReport),
+		awsproto.Handle("GetCredentialReport", s.getCredentialReport),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

@@ -10,17 +10,18 @@ import (
 // made from them (errNoSuchEntity.New(msg)) and the API renders them as
 // they are.
 var (
-	errNoSuchEntity    = awsproto.Code{Name: "NoSuchEntity", Status: http.StatusNotFound}
-	errEntityExists    = awsproto.Code{Name: "EntityAlreadyExists", Status: http.StatusConflict}
-	errDeleteConflict  = awsproto.Code{Name: "DeleteConflict", Status: http.StatusConflict}
-	errLimitExceeded   = awsproto.Code{Name: "LimitExceeded", Status: http.StatusConflict}
-	errMalformedPolicy = awsproto.Code{Name: "MalformedPolicyDocument", Status: http.StatusBadRequest}
-	errInvalidInput    = awsproto.Code{Name: "InvalidInput", Status: http.StatusBadRequest}
-	errAccessDenied    = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
-	errPasswordPolicy  = awsproto.Code{Name: "PasswordPolicyViolation", Status: http.StatusBadRequest}
-	errUnmodifiable    = awsproto.Code{Name: "UnmodifiableEntity", Status: http.StatusBadRequest}
-	errInvalidAuthCode = awsproto.Code{Name: "InvalidAuthenticationCode", Status: http.StatusForbidden}
-	errInvalidUserType = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
+	errNoSuchEntity     = awsproto.Code{Name: "NoSuchEntity", Status: http.StatusNotFound}
+	errEntityExists     = awsproto.Code{Name: "EntityAlreadyExists", Status: http.StatusConflict}
+	errDeleteConflict   = awsproto.Code{Name: "DeleteConflict", Status: http.StatusConflict}
+	errLimitExceeded    = awsproto.Code{Name: "LimitExceeded", Status: http.StatusConflict}
+	errMalformedPolicy  = awsproto.Code{Name: "MalformedPolicyDocument", Status: http.StatusBadRequest}
+	errInvalidInput     = awsproto.Code{Name: "InvalidInput", Status: http.StatusBadRequest}
+	errAccessDenied     = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
+	errPasswordPolicy   = awsproto.Code{Name: "PasswordPolicyViolation", Status: http.StatusBadRequest}
+	errUnmodifiable     = awsproto.Code{Name: "UnmodifiableEntity", Status: http.StatusBadRequest}
+	errInvalidAuthCode  = awsproto.Code{Name: "InvalidAuthenticationCode", Status: http.StatusForbidden}
+	errReportNotPresent = awsproto.Code{Name: "ReportNotPresent", Status: http.StatusGone}
+	errInvalidUserType  = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
 	// errValidation is what constraint failures come back as (query services' spelling).
 	errValidation = awsproto.ErrValidationError
 )

@@ -49,6 +49,8 @@ type Store struct {
 	oidc           map[string]*OIDCProvider
 	saml           map[string]*SAMLProvider
 	mfa            map[string]*mfaDevice // virtual MFA devices by serial number
+	tokenVersion   string                // SetSecurityTokenServicePreferences
+	report         *credentialReport
 }
 
 // NewStore returns an empty IAM; newID makes entity IDs ("AROA…"),
@@ -74,6 +76,8 @@ func (s *Store) Reset() {
 	s.oidc = map[string]*OIDCProvider{}
 	s.saml = map[string]*SAMLProvider{}
 	s.mfa = map[string]*mfaDevice{}
+	s.tokenVersion = "v1Token"
+	s.report = nil
 	s.mu.Unlock()
 }
 

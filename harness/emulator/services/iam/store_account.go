@@ -46,7 +46,7 @@ var accountQuotas = map[string]int{
 	"AccessKeysPerUserQuota": maxKeysPerUser, "AttachedPoliciesPerGroupQuota": maxAttachedPerGroup,
 	"AttachedPoliciesPerRoleQuota": maxAttachedPerRole, "AttachedPoliciesPerUserQuota": maxAttachedPerUser,
 	"PolicySizeQuota": maxManagedPolicySize, "PolicyVersionsInUseQuota": 10000, "VersionsPerPolicyQuota": maxPolicyVersions,
-	"AssumeRolePolicySizeQuota": 2048, "GlobalEndpointTokenVersion": 1,
+	"AssumeRolePolicySizeQuota": 2048,
 }
 
 // SummaryEntry is one line of GetAccountSummary.
@@ -63,6 +63,7 @@ func (s *Store) AccountSummary() []SummaryEntry {
 		"Users": len(s.users), "Groups": len(s.groups), "Roles": len(s.roles), "InstanceProfiles": len(s.profiles),
 		"ServerCertificates": 0, "MFADevices": len(s.mfa), "MFADevicesInUse": s.mfaInUse(), "AccountMFAEnabled": 0,
 		"AccountAccessKeysPresent": 0, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0, "Providers": len(s.oidc) + len(s.saml),
+		"GlobalEndpointTokenVersion": map[string]int{"v1Token": 1, "v2Token": 2}[s.tokenVersion],
 	}
 	for _, p := range s.policies {
 		if !p.AWSManaged {
