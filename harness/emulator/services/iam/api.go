@@ -171,6 +171,16 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("SetSecurityTokenServicePreferences", s.setSecurityTokenServicePreferences),
 		awsproto.Handle("GenerateCredentialReport", s.generateCredentialReport),
 		awsproto.Handle("GetCredentialReport", s.getCredentialReport),
+		// SSH public keys and signing certificates (api_creds.go)
+		awsproto.Handle("UploadSSHPublicKey", s.uploadSSHPublicKey),
+		awsproto.Handle("GetSSHPublicKey", s.getSSHPublicKey),
+		awsproto.Handle("ListSSHPublicKeys", s.listSSHPublicKeys),
+		awsproto.Handle("UpdateSSHPublicKey", s.updateSSHPublicKey),
+		awsproto.Handle("DeleteSSHPublicKey", s.deleteSSHPublicKey),
+		awsproto.Handle("UploadSigningCertificate", s.uploadSigningCertificate),
+		awsproto.Handle("ListSigningCertificates", s.listSigningCertificates),
+		awsproto.Handle("UpdateSigningCertificate", s.updateSigningCertificate),
+		awsproto.Handle("DeleteSigningCertificate", s.deleteSigningCertificate),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

@@ -21,6 +21,11 @@ var (
 	errUnmodifiable     = awsproto.Code{Name: "UnmodifiableEntity", Status: http.StatusBadRequest}
 	errInvalidAuthCode  = awsproto.Code{Name: "InvalidAuthenticationCode", Status: http.StatusForbidden}
 	errReportNotPresent = awsproto.Code{Name: "ReportNotPresent", Status: http.StatusGone}
+	errUnrecognizedKey  = awsproto.Code{Name: "UnrecognizedPublicKeyEncoding", Status: http.StatusBadRequest}
+	errInvalidPublicKey = awsproto.Code{Name: "InvalidPublicKey", Status: http.StatusBadRequest}
+	errDuplicateSSHKey  = awsproto.Code{Name: "DuplicateSSHPublicKey", Status: http.StatusBadRequest}
+	errMalformedCert    = awsproto.Code{Name: "MalformedCertificate", Status: http.StatusBadRequest}
+	errDuplicateCert    = awsproto.Code{Name: "DuplicateCertificate", Status: http.StatusConflict}
 	errInvalidUserType  = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
 	// errValidation is what constraint failures come back as (query services' spelling).
 	errValidation = awsproto.ErrValidationError

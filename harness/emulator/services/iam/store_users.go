@@ -21,9 +21,11 @@ type User struct {
 
 type user struct {
 	User
-	groups []*group // in the order the user joined them
-	keys   []*accessKey
-	login  *loginProfile
+	groups  []*group // in the order the user joined them
+	keys    []*accessKey
+	login   *loginProfile
+	sshKeys []*SSHPublicKey
+	certs   []*SigningCertificate
 	holder
 }
 
@@ -199,6 +201,10 @@ func (s *Store) DeleteUser(name string) error {
 		return errDeleteConflict.New("Cannot delete entity, must delete access keys first.")
 	case s.hasMFA(u):
 		return errDeleteConflict.New("Cannot delete entity, must delete MFA device first.")
+	case len(u.certs) > 0:
+		return errDeleteConflict.New("Cannot delete entity, must delete signing certificates first.")
+	case len(u.sshKeys) > 0:
+		return errDeleteConflict.New("Cannot delete entity, must delete SSH public keys first.")
 	case len(u.groups) > 0:
 		return errDeleteConflict.New("Cannot delete entity, must remove user from all groups first.")
 	case len(u.attached) > 0:
