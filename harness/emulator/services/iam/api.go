@@ -181,6 +181,14 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("ListSigningCertificates", s.listSigningCertificates),
 		awsproto.Handle("UpdateSigningCertificate", s.updateSigningCertificate),
 		awsproto.Handle("DeleteSigningCertificate", s.deleteSigningCertificate),
+		// service-specific credentials, context keys (api_ssc.go)
+		awsproto.Handle("CreateServiceSpecificCredential", s.createServiceSpecificCredential),
+		awsproto.Handle("ListServiceSpecificCredentials", s.listServiceSpecificCredentials),
+		awsproto.Handle("ResetServiceSpecificCredential", s.resetServiceSpecificCredential),
+		awsproto.Handle("UpdateServiceSpecificCredential", s.updateServiceSpecificCredential),
+		awsproto.Handle("DeleteServiceSpecificCredential", s.deleteServiceSpecificCredential),
+		awsproto.Handle("GetContextKeysForCustomPolicy", s.getContextKeysForCustomPolicy),
+		awsproto.Handle("GetContextKeysForPrincipalPolicy", s.getContextKeysForPrincipalPolicy),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

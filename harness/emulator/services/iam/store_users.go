@@ -21,11 +21,12 @@ type User struct {
 
 type user struct {
 	User
-	groups  []*group // in the order the user joined them
-	keys    []*accessKey
-	login   *loginProfile
-	sshKeys []*SSHPublicKey
-	certs   []*SigningCertificate
+	groups       []*group // in the order the user joined them
+	keys         []*accessKey
+	login        *loginProfile
+	sshKeys      []*SSHPublicKey
+	certs        []*SigningCertificate
+	serviceCreds []*ServiceCredential
 	holder
 }
 
@@ -205,6 +206,8 @@ func (s *Store) DeleteUser(name string) error {
 		return errDeleteConflict.New("Cannot delete entity, must delete signing certificates first.")
 	case len(u.sshKeys) > 0:
 		return errDeleteConflict.New("Cannot delete entity, must delete SSH public keys first.")
+	case len(u.serviceCreds) > 0:
+		return errDeleteConflict.New("Cannot delete entity, must delete service specific credentials first.")
 	case len(u.groups) > 0:
 		return errDeleteConflict.New("Cannot delete entity, must remove user from all groups first.")
 	case len(u.attached) > 0:
