@@ -189,6 +189,15 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("DeleteServiceSpecificCredential", s.deleteServiceSpecificCredential),
 		awsproto.Handle("GetContextKeysForCustomPolicy", s.getContextKeysForCustomPolicy),
 		awsproto.Handle("GetContextKeysForPrincipalPolicy", s.getContextKeysForPrincipalPolicy),
+		// server certificates (api_servercerts.go)
+		awsproto.Handle("UploadServerCertificate", s.uploadServerCertificate),
+		awsproto.Handle("GetServerCertificate", s.getServerCertificate),
+		awsproto.Handle("ListServerCertificates", s.listServerCertificates),
+		awsproto.Handle("UpdateServerCertificate", s.updateServerCertificate),
+		awsproto.Handle("DeleteServerCertificate", s.deleteServerCertificate),
+		awsproto.Handle("TagServerCertificate", s.tagServerCertificate),
+		awsproto.Handle("UntagServerCertificate", s.untagServerCertificate),
+		awsproto.Handle("ListServerCertificateTags", s.listServerCertificateTags),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

@@ -27,6 +27,7 @@ var (
 	errMalformedCert       = awsproto.Code{Name: "MalformedCertificate", Status: http.StatusBadRequest}
 	errDuplicateCert       = awsproto.Code{Name: "DuplicateCertificate", Status: http.StatusConflict}
 	errNotSupportedService = awsproto.Code{Name: "NotSupportedService", Status: http.StatusNotFound}
+	errKeyPairMismatch     = awsproto.Code{Name: "KeyPairMismatch", Status: http.StatusBadRequest}
 	errInvalidUserType     = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
 	// errValidation is what constraint failures come back as (query services' spelling).
 	errValidation = awsproto.ErrValidationError

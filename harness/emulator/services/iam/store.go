@@ -51,6 +51,7 @@ type Store struct {
 	mfa            map[string]*mfaDevice // virtual MFA devices by serial number
 	tokenVersion   string                // SetSecurityTokenServicePreferences
 	report         *credentialReport
+	serverCerts    map[string]*ServerCertificate
 }
 
 // NewStore returns an empty IAM; newID makes entity IDs ("AROA…"),
@@ -78,6 +79,7 @@ func (s *Store) Reset() {
 	s.mfa = map[string]*mfaDevice{}
 	s.tokenVersion = "v1Token"
 	s.report = nil
+	s.serverCerts = map[string]*ServerCertificate{}
 	s.mu.Unlock()
 }
 

@@ -61,7 +61,7 @@ func (s *Store) AccountSummary() []SummaryEntry {
 	s.mu.RLock()
 	counts := map[string]int{
 		"Users": len(s.users), "Groups": len(s.groups), "Roles": len(s.roles), "InstanceProfiles": len(s.profiles),
-		"ServerCertificates": 0, "MFADevices": len(s.mfa), "MFADevicesInUse": s.mfaInUse(), "AccountMFAEnabled": 0,
+		"ServerCertificates": len(s.serverCerts), "MFADevices": len(s.mfa), "MFADevicesInUse": s.mfaInUse(), "AccountMFAEnabled": 0,
 		"AccountAccessKeysPresent": 0, "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0, "Providers": len(s.oidc) + len(s.saml),
 		"GlobalEndpointTokenVersion": map[string]int{"v1Token": 1, "v2Token": 2}[s.tokenVersion],
 	}
