@@ -198,6 +198,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("TagServerCertificate", s.tagServerCertificate),
 		awsproto.Handle("UntagServerCertificate", s.untagServerCertificate),
 		awsproto.Handle("ListServerCertificateTags", s.listServerCertificateTags),
+		awsproto.Handle("GetAccountAuthorizationDetails", s.getAccountAuthorizationDetails), // api_details.go
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

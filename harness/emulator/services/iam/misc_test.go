@@ -95,3 +95,47 @@ func TestCredentialReportAndSTSPreferences(t *testing.T) {
 		t.Fatalf("summary: %v %+v", err, sum.SummaryMap)
 	}
 }
+
+func TestGetAccountAuthorizationDetails(t *testing.T) {
+	t.Parallel()
+	_, c := start(t) // the whole account is listed
+	mustUser(t, c, "ad-ola")
+	createRole(t, c, "ad-role")
+	if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("ad-group")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("ad-group"), UserName: aws.String("ad-ola")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("ad-ola"), PolicyName: aws.String("read"), PolicyDocument: aws.String(s3Read)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("ad-role"), PolicyArn: aws.String(basicExec)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("ad-local"), PolicyDocument: aws.String(s3Read)}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{})
+	if err != nil || len(all.UserDetailList) != 1 || len(all.GroupDetailList) != 1 || len(all.RoleDetailList) != 1 || len(all.Policies) != 2 {
+		t.Fatalf("details: %v %+v", err, all)
+	}
+	u := all.UserDetailList[0]
+	if len(u.GroupList) != 1 || u.GroupList[0] != "ad-group" || len(u.UserPolicyList) != 1 || aws.ToString(u.UserPolicyList[0].PolicyName) != "read" {
+		t.Fatalf("user detail %+v", u)
+	}
+	if r := all.RoleDetailList[0]; len(r.AttachedManagedPolicies) != 1 || aws.ToString(r.AttachedManagedPolicies[0].PolicyArn) != basicExec {
+		t.Fatalf("role detail %+v", r)
+	}
+	if p := all.Policies[0]; aws.ToString(p.PolicyName) != "ad-local" || len(p.PolicyVersionList) != 1 || !p.PolicyVersionList[0].IsDefaultVersion {
+		t.Fatalf("policy detail %+v", p)
+	}
+	page, err := c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole, types.EntityTypeUser}, MaxItems: aws.Int32(1)})
+	if err != nil || len(page.UserDetailList) != 1 || len(page.RoleDetailList) != 0 || !page.IsTruncated {
+		t.Fatalf("first page: %v %+v", err, page)
+	}
+	page, err = c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeRole, types.EntityTypeUser}, Marker: page.Marker})
+	if err != nil || len(page.RoleDetailList) != 1 || len(page.GroupDetailList) != 0 || page.IsTruncated {
+		t.Fatalf("second page: %v %+v", err, page)
+	}
+}
