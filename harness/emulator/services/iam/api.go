@@ -199,6 +199,9 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("UntagServerCertificate", s.untagServerCertificate),
 		awsproto.Handle("ListServerCertificateTags", s.listServerCertificateTags),
 		awsproto.Handle("GetAccountAuthorizationDetails", s.getAccountAuthorizationDetails), // api_details.go
+		awsproto.Handle("EnableOutboundWebIdentityFederation", s.enableOutboundWebIdentityFederation),
+		awsproto.Handle("DisableOutboundWebIdentityFederation", s.disableOutboundWebIdentityFederation),
+		awsproto.Handle("GetOutboundWebIdentityFederationInfo", s.getOutboundWebIdentityFederationInfo),
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))

@@ -3,6 +3,7 @@ package iam
 import (
 	"encoding/base64"
 	"slices"
+	"strings"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
@@ -121,4 +122,32 @@ func (s *Service) getCredentialReport(c *awsproto.Call, _ *struct{}) (getReportR
 		return getReportResult{}, err
 	}
 	return getReportResult{base64.StdEncoding.EncodeToString(content), "text/csv", isoTime(at)}, nil
+}
+
+// ---- outbound web identity federation ----
+
+type issuerResult struct {
+	IssuerIdentifier string
+}
+
+type outboundInfoResult struct {
+	IssuerIdentifier  string
+	JwtVendingEnabled bool
+}
+
+// enableOutboundWebIdentityFederation gives the account an issuer URL
+// shaped like AWS's. (STS's GetWebIdentityToken, which would vend tokens
+// under it, is not served.)
+func (s *Service) enableOutboundWebIdentityFederation(c *awsproto.Call, _ *struct{}) (issuerResult, error) {
+	issuer, err := s.store.EnableOutboundFederation("https://" + strings.ToLower(s.env.NewID()) + ".tokens.sts.global.api.aws")
+	return issuerResult{issuer}, err
+}
+
+func (s *Service) disableOutboundWebIdentityFederation(c *awsproto.Call, _ *struct{}) (struct{}, error) {
+	return struct{}{}, s.store.DisableOutboundFederation()
+}
+
+func (s *Service) getOutboundWebIdentityFederationInfo(c *awsproto.Call, _ *struct{}) (outboundInfoResult, error) {
+	issuer, err := s.store.OutboundFederation()
+	return outboundInfoResult{issuer, err == nil}, err
 }

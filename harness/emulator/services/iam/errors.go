@@ -28,6 +28,8 @@ var (
 	errDuplicateCert       = awsproto.Code{Name: "DuplicateCertificate", Status: http.StatusConflict}
 	errNotSupportedService = awsproto.Code{Name: "NotSupportedService", Status: http.StatusNotFound}
 	errKeyPairMismatch     = awsproto.Code{Name: "KeyPairMismatch", Status: http.StatusBadRequest}
+	errFeatureEnabled      = awsproto.Code{Name: "FeatureEnabled", Status: http.StatusConflict}
+	errFeatureDisabled     = awsproto.Code{Name: "FeatureDisabled", Status: http.StatusNotFound}
 	errInvalidUserType     = awsproto.Code{Name: "InvalidUserType", Status: http.StatusBadRequest}
 	// errValidation is what constraint failures come back as (query services' spelling).
 	errValidation = awsproto.ErrValidationError

@@ -139,3 +139,25 @@ func TestGetAccountAuthorizationDetails(t *testing.T) {
 		t.Fatalf("second page: %v %+v", err, page)
 	}
 }
+
+func TestOutboundWebIdentityFederation(t *testing.T) {
+	t.Parallel()
+	_, c := start(t) // the feature is the account's
+	_, err := c.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{})
+	wantAPIError(t, err, "FeatureDisabled", 404, "Outbound web identity federation is not enabled for this account.")
+	on, err := c.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{})
+	if err != nil || !strings.HasPrefix(aws.ToString(on.IssuerIdentifier), "https://") || !strings.HasSuffix(aws.ToString(on.IssuerIdentifier), ".tokens.sts.global.api.aws") {
+		t.Fatalf("enable: %v %+v", err, on)
+	}
+	_, err = c.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{})
+	wantAPIError(t, err, "FeatureEnabled", 409, "Outbound web identity federation is already enabled for this account.")
+	info, err := c.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{})
+	if err != nil || !info.JwtVendingEnabled || aws.ToString(info.IssuerIdentifier) != aws.ToString(on.IssuerIdentifier) {
+		t.Fatalf("info: %v %+v", err, info)
+	}
+	if _, err := c.DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{})
+	wantAPIError(t, err, "FeatureDisabled", 404, "Outbound web identity federation is not enabled for this account.")
+}

@@ -43,15 +43,17 @@ type Store struct {
 	groups   map[string]*group
 	keys     map[string]*accessKey // by access key ID
 
-	passwordPolicy *PasswordPolicy // nil: IAM's default
-	alias          string          // the account alias, "" when none
-	deletionTasks  map[string]bool // service-linked role deletions, by task ID
-	oidc           map[string]*OIDCProvider
-	saml           map[string]*SAMLProvider
-	mfa            map[string]*mfaDevice // virtual MFA devices by serial number
-	tokenVersion   string                // SetSecurityTokenServicePreferences
-	report         *credentialReport
-	serverCerts    map[string]*ServerCertificate
+	passwordPolicy  *PasswordPolicy // nil: IAM's default
+	alias           string          // the account alias, "" when none
+	deletionTasks   map[string]bool // service-linked role deletions, by task ID
+	oidc            map[string]*OIDCProvider
+	saml            map[string]*SAMLProvider
+	mfa             map[string]*mfaDevice // virtual MFA devices by serial number
+	tokenVersion    string                // SetSecurityTokenServicePreferences
+	report          *credentialReport
+	serverCerts     map[string]*ServerCertificate
+	outboundEnabled bool   // outbound web identity federation
+	issuer          string // its issuer URL, once made
 }
 
 // NewStore returns an empty IAM; newID makes entity IDs ("AROA…"),
@@ -80,6 +82,7 @@ func (s *Store) Reset() {
 	s.tokenVersion = "v1Token"
 	s.report = nil
 	s.serverCerts = map[string]*ServerCertificate{}
+	s.outboundEnabled, s.issuer = false, ""
 	s.mu.Unlock()
 }
 

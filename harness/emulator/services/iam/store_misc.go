@@ -164,3 +164,41 @@ func (s *Store) CredentialReport() ([]byte, time.Time, error) {
 	}
 	return s.report.content, s.report.generated, nil
 }
+
+// ---- outbound web identity federation ----
+
+// EnableOutboundFederation turns the feature on with issuer as the
+// account's issuer URL (kept across later enables, as AWS keeps it).
+func (s *Store) EnableOutboundFederation(issuer string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.outboundEnabled {
+		return "", errFeatureEnabled.New("Outbound web identity federation is already enabled for this account.")
+	}
+	if s.issuer == "" {
+		s.issuer = issuer
+	}
+	s.outboundEnabled = true
+	return s.issuer, nil
+}
+
+// DisableOutboundFederation turns the feature off.
+func (s *Store) DisableOutboundFederation() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.outboundEnabled {
+		return errFeatureDisabled.New("Outbound web identity federation is not enabled for this account.")
+	}
+	s.outboundEnabled = false
+	return nil
+}
+
+// OutboundFederation returns the issuer URL while the feature is on.
+func (s *Store) OutboundFederation() (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if !s.outboundEnabled {
+		return "", errFeatureDisabled.New("Outbound web identity federation is not enabled for this account.")
+	}
+	return s.issuer, nil
+}
