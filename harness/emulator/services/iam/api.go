@@ -199,6 +199,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("UntagServerCertificate", s.untagServerCertificate),
 		awsproto.Handle("ListServerCertificateTags", s.listServerCertificateTags),
 		awsproto.Handle("GetAccountAuthorizationDetails", s.getAccountAuthorizationDetails), // api_details.go
+		awsproto.Handle("ListPoliciesGrantingServiceAccess", s.listPoliciesGrantingServiceAccess),
 		awsproto.Handle("EnableOutboundWebIdentityFederation", s.enableOutboundWebIdentityFederation),
 		awsproto.Handle("DisableOutboundWebIdentityFederation", s.disableOutboundWebIdentityFederation),
 		awsproto.Handle("GetOutboundWebIdentityFederationInfo", s.getOutboundWebIdentityFederationInfo),

@@ -184,3 +184,47 @@ func (s *Service) getAccountAuthorizationDetails(c *awsproto.Call, in *authDetai
 	}
 	return out, nil
 }
+
+// ---- ListPoliciesGrantingServiceAccess ----
+
+type policiesGrantingInput struct {
+	Marker            *string  `min:"1" max:"320" pattern:"[\\u0020-\\u00FF]+"`
+	Arn               *string  `required:"true" min:"20" max:"2048"`
+	ServiceNamespaces []string `required:"true" min:"1" max:"200"`
+}
+
+type grantingPolicyXML struct {
+	PolicyName string
+	PolicyType string
+	PolicyArn  string `xml:",omitempty"`
+	EntityType string `xml:",omitempty"`
+	EntityName string `xml:",omitempty"`
+}
+
+type grantingEntryXML struct {
+	ServiceNamespace string
+	Policies         members[grantingPolicyXML]
+}
+
+type policiesGrantingResult struct {
+	PoliciesGrantingServiceAccess members[grantingEntryXML]
+	pagination
+}
+
+func (s *Service) listPoliciesGrantingServiceAccess(c *awsproto.Call, in *policiesGrantingInput) (policiesGrantingResult, error) {
+	if in.Marker != nil {
+		return policiesGrantingResult{}, errValidation.New("Invalid Marker.") // every answer fits one page
+	}
+	byNS, err := s.store.PoliciesGranting(*in.Arn, in.ServiceNamespaces)
+	if err != nil {
+		return policiesGrantingResult{}, err
+	}
+	var out policiesGrantingResult
+	for _, ns := range in.ServiceNamespaces {
+		out.PoliciesGrantingServiceAccess.Member = append(out.PoliciesGrantingServiceAccess.Member, grantingEntryXML{ns,
+			membersOf(byNS[ns], func(p GrantingPolicy) grantingPolicyXML {
+				return grantingPolicyXML{p.Name, p.Type, p.ARN, p.EntityType, p.Entity}
+			})})
+	}
+	return out, nil
+}

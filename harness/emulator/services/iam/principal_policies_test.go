@@ -172,3 +172,36 @@ func TestUserAndGroupPolicies(t *testing.T) {
 		}
 	}
 }
+
+func TestListPoliciesGrantingServiceAccess(t *testing.T) {
+	t.Parallel()
+	c := shared.c
+	u := mustUser(t, c, "gr-pat")
+	if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("gr-ops")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("gr-ops"), UserName: aws.String("gr-pat")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("gr-pat"), PolicyName: aws.String("s3-read"), PolicyDocument: aws.String(s3Read)}); err != nil {
+		t.Fatal(err)
+	}
+	sqsAll := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sqs:*","Resource":"*"}}`
+	if _, err := c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("gr-ops"), PolicyName: aws.String("queues"), PolicyDocument: aws.String(sqsAll)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: u.Arn, ServiceNamespaces: []string{"s3", "sqs", "ec2"}})
+	if err != nil || len(out.PoliciesGrantingServiceAccess) != 3 {
+		t.Fatalf("granting: %v %+v", err, out)
+	}
+	s3, sqs, ec2 := out.PoliciesGrantingServiceAccess[0], out.PoliciesGrantingServiceAccess[1], out.PoliciesGrantingServiceAccess[2]
+	if len(s3.Policies) != 1 || aws.ToString(s3.Policies[0].PolicyName) != "s3-read" || s3.Policies[0].PolicyType != types.PolicyTypeInline ||
+		s3.Policies[0].EntityType != types.PolicyOwnerEntityTypeUser {
+		t.Fatalf("s3: %+v", s3)
+	}
+	if len(sqs.Policies) != 1 || aws.ToString(sqs.Policies[0].EntityName) != "gr-ops" || len(ec2.Policies) != 0 {
+		t.Fatalf("sqs %+v ec2 %+v", sqs, ec2)
+	}
+	_, err = c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String("arn:aws:iam::000000000000:user/nobody"), ServiceNamespaces: []string{"s3"}})
+	wantAPIError(t, err, "NoSuchEntity", 404, "The user with name nobody cannot be found.")
+}
