@@ -169,6 +169,16 @@ func New(opts ...Option) *Emulator {
 				return awsproto.Session{Secret: c.SecretAccessKey, Token: c.SessionToken, Expires: exp}, ok
 			}
 		}
+		// IAM users' active access keys sign too.
+		if keys, ok := e.env.Links.Get(cloud.LinkAccessKeys).(cloud.AccessKeys); ok {
+			ed.verifier.Keys = func(id string) (string, bool) {
+				k, ok := keys.AccessKey(id)
+				return k.Secret, ok && k.Active
+			}
+			ed.verifier.KeyUsed = func(id string, sc awsproto.Scope, at time.Time) {
+				keys.NoteAccessKeyUse(id, sc.Service, sc.Region, at)
+			}
+		}
 		e.env.Links.Set(cloud.LinkSigV4, cloud.RequestVerifier(ed.verifier))
 	}
 	e.handler = ed

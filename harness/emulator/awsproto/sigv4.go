@@ -165,6 +165,11 @@ func (s Signature) PresignExpired(now time.Time) bool {
 type Verifier struct {
 	// Secrets maps access key IDs to secret keys.
 	Secrets map[string]string
+	// Keys looks up long-term keys the cloud created (IAM users' active
+	// access keys); nil accepts none. KeyUsed, when set, hears of each
+	// request one of them signed that verified.
+	Keys    func(accessKey string) (secret string, ok bool)
+	KeyUsed func(accessKey string, sc Scope, at time.Time)
 	// Sessions looks up temporary credentials the cloud issued (STS
 	// sessions, functions' execution roles); nil accepts none. A request
 	// signed with one must carry its session token.
@@ -258,7 +263,7 @@ func (v *Verifier) VerifyFor(r *http.Request, x Expect) error {
 		now = v.Now
 	}
 	t := now()
-	secret, err := v.secretOf(r, sig, t)
+	secret, fromKeys, err := v.secretOf(r, sig, t)
 	if err != nil {
 		return err
 	}
@@ -329,6 +334,9 @@ func (v *Verifier) VerifyFor(r *http.Request, x Expect) error {
 	if isHexSHA256(payload) && r.Body != nil && r.Body != http.NoBody {
 		r.Body = &hashCheckedBody{rc: r.Body, want: strings.ToLower(payload), h: sha256.New()}
 	}
+	if fromKeys && v.KeyUsed != nil {
+		v.KeyUsed(sig.Scope.AccessKey, sig.Scope, t)
+	}
 	return nil
 }
 
@@ -357,31 +365,37 @@ func iotTokenAfterSigning(r *http.Request, sig Signature, key []byte, payload st
 // secretOf finds the secret key of sig's access key: a long-term key
 // (which takes no session token), or temporary credentials the cloud
 // issued, which need their own session token, as on AWS.
-func (v *Verifier) secretOf(r *http.Request, sig Signature, now time.Time) (string, error) {
+// fromKeys says the key was one Keys found.
+func (v *Verifier) secretOf(r *http.Request, sig Signature, now time.Time) (secret string, fromKeys bool, err error) {
 	token := r.Header.Get(hdrSecurityToken)
 	if sig.Presigned {
 		token = r.URL.Query().Get(hdrSecurityToken)
 	}
-	if secret, ok := v.Secrets[sig.Scope.AccessKey]; ok {
+	secret, ok := v.Secrets[sig.Scope.AccessKey]
+	if !ok && v.Keys != nil {
+		secret, ok = v.Keys(sig.Scope.AccessKey)
+		fromKeys = ok
+	}
+	if ok {
 		if token != "" {
-			return "", ErrInvalidToken
+			return "", false, ErrInvalidToken
 		}
-		return secret, nil
+		return secret, fromKeys, nil
 	}
 	if v.Sessions == nil {
-		return "", ErrUnknownAccessKey
+		return "", false, ErrUnknownAccessKey
 	}
 	s, ok := v.Sessions(sig.Scope.AccessKey)
 	switch {
 	case !ok, token == "":
 		// AWS knows a temporary key only together with its token.
-		return "", ErrUnknownAccessKey
+		return "", false, ErrUnknownAccessKey
 	case subtle.ConstantTimeCompare([]byte(token), []byte(s.Token)) != 1:
-		return "", ErrInvalidToken
+		return "", false, ErrInvalidToken
 	case !s.Expires.IsZero() && !now.Before(s.Expires):
-		return "", ErrTokenExpired
+		return "", false, ErrTokenExpired
 	}
-	return s.Secret, nil
+	return s.Secret, false, nil
 }
 
 func isHexSHA256(s string) bool { return len(s) == 64 && isHex(s) }

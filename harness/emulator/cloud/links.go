@@ -24,6 +24,8 @@ const (
 	LinkSigV4 = "sigv4"
 	// LinkIdentities names a CallerIdentities (STS).
 	LinkIdentities = "identities"
+	// LinkAccessKeys names an AccessKeys (IAM).
+	LinkAccessKeys = "accesskeys"
 	// LinkAPIGatewayV2 names an ExecuteAPI (API Gateway v2).
 	LinkAPIGatewayV2 = "apigatewayv2"
 )
@@ -162,6 +164,23 @@ type RequestVerifier interface {
 // belong to (STS's assumed-role sessions); ok is false for other keys.
 type CallerIdentities interface {
 	CallerIdentity(accessKey string, now time.Time) (CallerIdentity, bool)
+}
+
+// AccessKeys are the long-term access keys of IAM users: strict mode's
+// verifier accepts the active ones, STS says whose they are.
+type AccessKeys interface {
+	// AccessKey returns a key IAM knows, active or not.
+	AccessKey(id string) (AccessKey, bool)
+	// NoteAccessKeyUse records that a request signed with the key was
+	// accepted (GetAccessKeyLastUsed).
+	NoteAccessKeyUse(id, service, region string, at time.Time)
+}
+
+// AccessKey is an IAM user's access key as the verifier sees it.
+type AccessKey struct {
+	Secret   string
+	Active   bool
+	Identity CallerIdentity
 }
 
 // CallerIdentity is who signed a request, as GetCallerIdentity says it.

@@ -1,5 +1,7 @@
-// Package iam emulates AWS IAM (query protocol, global): roles, managed and
-// inline policies, attachments and instance profiles, stored but not
-// enforced. Only the api*.go files speak the wire; the store*.go files and
-// policy.go must not import net/http or awsproto.
+// Package iam emulates AWS IAM (query protocol, global): users, groups and
+// their access keys (published to strict mode's verifier), passwords,
+// roles, managed and inline policies (stored, not enforced), identity
+// providers, MFA devices and the account's settings. Only the api*.go files
+// speak the wire; the store*.go files and policy.go must not import
+// net/http or awsproto.
 package iam

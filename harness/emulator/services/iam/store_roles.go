@@ -86,6 +86,9 @@ func (s *Store) DeleteRole(name string) error {
 	if r == nil {
 		return noRole(name)
 	}
+	if strings.HasPrefix(r.Path, serviceLinkedPath) {
+		return errUnmodifiable.New("Cannot perform the operation on the protected role '" + r.Name + "' - this role is only modifiable by AWS")
+	}
 	for _, p := range s.profiles {
 		if slices.Contains(p.roles, k) {
 			return errDeleteConflict.New("Cannot delete entity, must remove roles from instance profile first.")

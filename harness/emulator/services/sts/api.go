@@ -44,21 +44,39 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("AssumeRole", s.assumeRole),
 		awsproto.Handle("GetSessionToken", s.getSessionToken),
 		awsproto.Handle("GetAccessKeyInfo", s.getAccessKeyInfo),
+		awsproto.Handle("GetFederationToken", s.getFederationToken),
+		awsproto.Handle("AssumeRoot", s.assumeRoot),
 	)
 	s.registerFederated()
 	if env.Links != nil {
-		env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(identities{s.store}))
+		env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(identities{s}))
 	}
 	return s
 }
 
 // identities tells other services (API Gateway's AWS_IAM identity) who the
 // sessions this service issued belong to.
-type identities struct{ store *Store }
+type identities struct{ s *Service }
 
 func (i identities) CallerIdentity(accessKey string, now time.Time) (cloud.CallerIdentity, bool) {
-	id, ok := i.store.Lookup(accessKey, now)
+	id, ok := i.s.store.Lookup(accessKey, now)
+	if !ok {
+		id, ok = i.s.userKey(accessKey)
+	}
 	return cloud.CallerIdentity{Account: id.Account, Arn: id.Arn, UserID: id.UserID}, ok
+}
+
+// userKey is the IAM user whose active access key this is.
+func (s *Service) userKey(accessKey string) (Identity, bool) {
+	keys, _ := s.env.Links.Get(cloud.LinkAccessKeys).(cloud.AccessKeys)
+	if keys == nil {
+		return Identity{}, false
+	}
+	k, ok := keys.AccessKey(accessKey)
+	if !ok || !k.Active {
+		return Identity{}, false
+	}
+	return Identity{Account: k.Identity.Account, Arn: k.Identity.Arn, UserID: k.Identity.UserID}, true
 }
 
 func (s *Service) Name() string                { return "sts" }
@@ -124,6 +142,30 @@ type getSessionTokenInput struct {
 	TokenCode       *string `min:"6" max:"6" pattern:"[\\d]*"`
 }
 
+// policyDescriptor names a managed policy by ARN.
+type policyDescriptor struct {
+	Arn *string `query:"arn" min:"20" max:"2048"`
+}
+
+type tagInput struct {
+	Key   *string `required:"true" min:"1" max:"128" pattern:"[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"`
+	Value *string `required:"true" max:"256" pattern:"[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"`
+}
+
+type getFederationTokenInput struct {
+	Name            *string `required:"true" min:"2" max:"32" pattern:"[\\w+=,.@-]*"`
+	Policy          *string `min:"1" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
+	PolicyArns      []policyDescriptor
+	DurationSeconds *int       `min:"900" max:"129600"`
+	Tags            []tagInput `max:"50"`
+}
+
+type assumeRootInput struct {
+	TargetPrincipal *string           `required:"true" min:"12" max:"2048"`
+	TaskPolicyArn   *policyDescriptor `required:"true"`
+	DurationSeconds *int              `min:"0" max:"900"`
+}
+
 type getAccessKeyInfoInput struct {
 	AccessKeyId *string `required:"true" min:"16" max:"128" pattern:"[\\w]*"`
 }
@@ -174,10 +216,15 @@ func (c Credentials) xml(expires time.Time) credentialsXML {
 	}
 }
 
-// callerIdentity is who signed the request: an assumed role whose
-// credentials this emulator issued, else the account root.
+// callerIdentity is who signed the request: the holder of temporary
+// credentials this emulator issued, an IAM user by one of their access
+// keys, else the account root.
 func (s *Service) callerIdentity(c *awsproto.Call) Identity {
-	if id, ok := s.store.Lookup(awsproto.AccessKeyOf(c.Request), s.env.Now()); ok {
+	key := awsproto.AccessKeyOf(c.Request)
+	if id, ok := s.store.Lookup(key, s.env.Now()); ok {
+		return id
+	}
+	if id, ok := s.userKey(key); ok {
 		return id
 	}
 	return s.root()
@@ -259,7 +306,7 @@ func (s *Service) LookupSession(accessKey string) (cloud.TemporaryCredentials, t
 
 func (s *Service) getSessionToken(c *awsproto.Call, in *getSessionTokenInput) (getSessionTokenResult, error) {
 	caller := s.callerIdentity(c)
-	if caller.AssumedRole {
+	if caller.AssumedRole || caller.Federated {
 		return getSessionTokenResult{}, errAccessDenied.New("Cannot call GetSessionToken with session credentials")
 	}
 	now := s.env.Now()
@@ -269,12 +316,104 @@ func (s *Service) getSessionToken(c *awsproto.Call, in *getSessionTokenInput) (g
 	return getSessionTokenResult{Credentials: creds.xml(now.Add(d))}, nil
 }
 
+type federatedUser struct {
+	FederatedUserId string
+	Arn             string
+}
+
+type getFederationTokenResult struct {
+	Credentials      credentialsXML
+	FederatedUser    federatedUser
+	PackedPolicySize *int `xml:",omitempty"`
+}
+
+// getFederationToken issues credentials of a federated user of the
+// caller's account, for at most 36 hours (one hour for the root).
+func (s *Service) getFederationToken(c *awsproto.Call, in *getFederationTokenInput) (getFederationTokenResult, error) {
+	caller := s.callerIdentity(c)
+	if caller.AssumedRole || caller.Federated {
+		return getFederationTokenResult{}, errAccessDenied.New("Cannot call GetFederationToken with session credentials")
+	}
+	var out getFederationTokenResult
+	if in.Policy != nil {
+		if !json.Valid([]byte(*in.Policy)) {
+			return out, errMalformedPolicy.New("The policy is not in the valid JSON format.")
+		}
+	}
+	if in.Policy != nil || len(in.PolicyArns) > 0 || len(in.Tags) > 0 {
+		size := packedSize(in.Policy, len(in.PolicyArns), len(in.Tags))
+		if size > 100 {
+			return out, errPackedPolicyTooLarge.Errorf("Packed size of consumed policies and tags exceeds %d%% of the allowed value.", size)
+		}
+		out.PackedPolicySize = &size
+	}
+	d := seconds(in.DurationSeconds, 43200)
+	if caller.Arn == s.root().Arn && d > time.Hour {
+		d = time.Hour // the root's federation tokens last an hour at most
+	}
+	id := Identity{Account: caller.Account, Arn: "arn:aws:sts::" + caller.Account + ":federated-user/" + *in.Name,
+		UserID: caller.Account + ":" + *in.Name, Federated: true}
+	now := s.env.Now()
+	creds := s.newCredentials()
+	s.store.Remember(creds, id, now.Add(d), now)
+	out.Credentials = creds.xml(now.Add(d))
+	out.FederatedUser = federatedUser{FederatedUserId: id.UserID, Arn: id.Arn}
+	return out, nil
+}
+
+// packedSize is how much of the session policy allowance a policy, managed
+// policy ARNs and tags use, in percent (an estimate of AWS's packing).
+func packedSize(policy *string, arns, tags int) int {
+	n := arns*4 + tags*2
+	if policy != nil {
+		n += len(*policy) * 100 / 2048
+	}
+	return n
+}
+
+type assumeRootResult struct {
+	Credentials    credentialsXML
+	SourceIdentity string `xml:",omitempty"`
+}
+
+// rootTaskPolicies are the task policies AssumeRoot accepts.
+var rootTaskPolicies = map[string]bool{
+	"IAMAuditRootUserCredentials": true, "IAMCreateRootUserPassword": true, "IAMDeleteRootUserCredentials": true,
+	"S3UnlockBucketPolicy": true, "SQSUnlockQueuePolicy": true,
+}
+
+// assumeRoot issues short credentials of a member account's root, limited
+// to one task.
+func (s *Service) assumeRoot(c *awsproto.Call, in *assumeRootInput) (assumeRootResult, error) {
+	if !accountPattern.MatchString(*in.TargetPrincipal) {
+		return assumeRootResult{}, errValidation.Errorf("%s is not a valid account ID.", *in.TargetPrincipal)
+	}
+	arn := deref(in.TaskPolicyArn.Arn)
+	name, ok := strings.CutPrefix(arn, "arn:aws:iam::aws:policy/root-task/")
+	if !ok || !rootTaskPolicies[name] {
+		return assumeRootResult{}, errValidation.Errorf("%s is not a valid task policy ARN.", arn)
+	}
+	account := *in.TargetPrincipal
+	id := Identity{Account: account, Arn: "arn:aws:iam::" + account + ":root", UserID: account, AssumedRole: true}
+	now := s.env.Now()
+	d := seconds(in.DurationSeconds, 900)
+	creds := s.newCredentials()
+	s.store.Remember(creds, id, now.Add(d), now)
+	return assumeRootResult{Credentials: creds.xml(now.Add(d))}, nil
+}
+
+var accountPattern = regexp.MustCompile(`^\d{12}$`)
+
 type getAccessKeyInfoResult struct{ Account string }
 
 func (s *Service) getAccessKeyInfo(c *awsproto.Call, in *getAccessKeyInfoInput) (getAccessKeyInfoResult, error) {
 	account := s.env.Account
 	if id, ok := s.store.Lookup(*in.AccessKeyId, s.env.Now()); ok {
 		account = id.Account
+	} else if id, ok := s.userKey(*in.AccessKeyId); ok {
+		account = id.Account
+	} else if a, ok := awsproto.AccountOfAccessKey(*in.AccessKeyId); ok {
+		account = a
 	}
 	return getAccessKeyInfoResult{account}, nil
 }

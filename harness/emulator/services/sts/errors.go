@@ -13,6 +13,8 @@ var (
 	errAccessDenied    = awsproto.Code{Name: "AccessDenied", Status: http.StatusForbidden}
 
 	errInvalidIdentityToken = awsproto.Code{Name: "InvalidIdentityToken", Status: http.StatusBadRequest}
+	// errPackedPolicyTooLarge: session policies and tags past their allowance.
+	errPackedPolicyTooLarge = awsproto.Code{Name: "PackedPolicyTooLarge", Status: http.StatusBadRequest}
 )
 
 // Messages AWS answers with.

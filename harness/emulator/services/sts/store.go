@@ -8,8 +8,9 @@ import (
 // Identity is who a set of credentials belongs to, as GetCallerIdentity says it.
 type Identity struct {
 	Account, Arn, UserID string
-	// AssumedRole is true for role session credentials.
-	AssumedRole bool
+	// AssumedRole is true for role session credentials, Federated for a
+	// federated user's (GetFederationToken).
+	AssumedRole, Federated bool
 }
 
 // Credentials are temporary credentials: an ASIA… access key, its secret

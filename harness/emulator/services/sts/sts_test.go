@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/emulator"
@@ -154,10 +154,10 @@ func TestValidationErrors(t *testing.T) {
 		{"policy not JSON", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), Policy: aws.String("{nope")}, "MalformedPolicyDocument", ""},
 		// The members below are checked against STS's model though not applied.
 		{"policy ARN too short", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"),
-			PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::x")}}}, "ValidationError", "1 validation error detected: Value 'arn:aws:iam::x' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20"},
+			PolicyArns: []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::x")}}}, "ValidationError", "1 validation error detected: Value 'arn:aws:iam::x' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20"},
 		{"51 tags", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), Tags: tags(51)}, "ValidationError", "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"},
 		{"tag key too long", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"),
-			Tags: []ststypes.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("v")}}}, "ValidationError", "1 validation error detected: Value '" + strings.Repeat("k", 129) + "' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},
+			Tags: []types.Tag{{Key: aws.String(strings.Repeat("k", 129)), Value: aws.String("v")}}}, "ValidationError", "1 validation error detected: Value '" + strings.Repeat("k", 129) + "' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},
 		{"token code of 5 digits", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), TokenCode: aws.String("12345")}, "ValidationError", "1 validation error detected: Value '12345' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6"},
 		{"serial number too short", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"), SerialNumber: aws.String("12345678")}, "ValidationError", "1 validation error detected: Value '12345678' at 'serialNumber' failed to satisfy constraint: Member must have length greater than or equal to 9"},
 		{"6 provided contexts", sts.AssumeRoleInput{RoleArn: role, RoleSessionName: aws.String("ok"),
@@ -172,19 +172,19 @@ func TestValidationErrors(t *testing.T) {
 }
 
 // tags returns n distinct session tags.
-func tags(n int) []ststypes.Tag {
-	out := make([]ststypes.Tag, n)
+func tags(n int) []types.Tag {
+	out := make([]types.Tag, n)
 	for i := range out {
-		out[i] = ststypes.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
+		out[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
 	}
 	return out
 }
 
 // contexts returns n provided contexts.
-func contexts(n int) []ststypes.ProvidedContext {
-	out := make([]ststypes.ProvidedContext, n)
+func contexts(n int) []types.ProvidedContext {
+	out := make([]types.ProvidedContext, n)
 	for i := range out {
-		out[i] = ststypes.ProvidedContext{ProviderArn: aws.String("arn:aws:iam::aws:contextProvider/IdentityCenter"), ContextAssertion: aws.String("assertion")}
+		out[i] = types.ProvidedContext{ProviderArn: aws.String("arn:aws:iam::aws:contextProvider/IdentityCenter"), ContextAssertion: aws.String("assertion")}
 	}
 	return out
 }
@@ -287,4 +287,49 @@ func TestUnsignedWebIdentityReachesSTS(t *testing.T) {
 	if !strings.Contains(string(b), `xmlns="https://sts.amazonaws.com/doc/2011-06-15/"`) {
 		t.Fatalf("unsigned AssumeRoleWithWebIdentity: %d %s", resp.StatusCode, b)
 	}
+}
+
+func TestGetFederationTokenAndAssumeRoot(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	_, cfg := emutest.Start(t, emulator.WithClock(func() time.Time { return now }))
+	c := sts.NewFromConfig(cfg)
+	fed, err := c.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bob@ci"),
+		Policy:     aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`),
+		PolicyArns: []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(fed.FederatedUser.Arn) != "arn:aws:sts::000000000000:federated-user/bob@ci" || aws.ToString(fed.FederatedUser.FederatedUserId) != "000000000000:bob@ci" ||
+		!fed.Credentials.Expiration.Equal(now.Add(time.Hour)) {
+		t.Fatalf("federation token: %+v %+v", fed.FederatedUser, fed.Credentials)
+	}
+	as := cfg.Copy()
+	cr := fed.Credentials
+	as.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken))
+	who, err := sts.NewFromConfig(as).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:sts::000000000000:federated-user/bob@ci" {
+		t.Fatalf("caller: %v %+v", err, who)
+	}
+	_, err = sts.NewFromConfig(as).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
+	wantAPIError(t, err, "AccessDenied", "Cannot call GetFederationToken with session credentials")
+	_, err = c.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bob"), Policy: aws.String("{")})
+	wantAPIError(t, err, "MalformedPolicyDocument", "The policy is not in the valid JSON format.")
+
+	root, err := c.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"),
+		TaskPolicyArn: &types.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")}})
+	if err != nil || !root.Credentials.Expiration.Equal(now.Add(15*time.Minute)) {
+		t.Fatalf("AssumeRoot: %v %+v", err, root)
+	}
+	as.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(root.Credentials.AccessKeyId), aws.ToString(root.Credentials.SecretAccessKey), aws.ToString(root.Credentials.SessionToken))
+	who, err = sts.NewFromConfig(as).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(who.Arn) != "arn:aws:iam::111122223333:root" || aws.ToString(who.Account) != "111122223333" {
+		t.Fatalf("root session: %v %+v", err, who)
+	}
+	_, err = c.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"),
+		TaskPolicyArn: &types.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}})
+	wantAPIError(t, err, "ValidationError", "arn:aws:iam::aws:policy/AdministratorAccess is not a valid task policy ARN.")
+	_, err = c.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"), DurationSeconds: aws.Int32(3600),
+		TaskPolicyArn: &types.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials")}})
+	wantAPIError(t, err, "ValidationError", "1 validation error detected: Value '3600' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 900")
 }
