@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -38,8 +38,8 @@ func TestUnservedOperations(t *testing.T) {
 		protocol, service, op string
 		call                  func() error
 	}{
-		{"awsJson", "dynamodb", "CreateBackup", func() error {
-			_, err := dynamodb.NewFromConfig(cfg).CreateBackup(ctx, &dynamodb.CreateBackupInput{TableName: aws.String("t"), BackupName: aws.String("b")})
+		{"awsJson", "logs", "DescribeDestinations", func() error {
+			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeDestinations(ctx, &cloudwatchlogs.DescribeDestinationsInput{})
 			return err
 		}},
 		{"query", "sns", "ListPlatformApplications", func() error {
@@ -68,9 +68,10 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := c.GetBucketAnalyticsConfiguration(ctx, &s3.GetBucketAnalyticsConfigurationInput{Bucket: aws.String("some-bucket"), Id: aws.String("a1")})
 			return err
 		}},
-		{"rest-xml", "s3", "PutBucketVersioning", func() error {
+		{"rest-xml", "s3", "PutObjectLockConfiguration", func() error {
 			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-			_, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("some-bucket"), VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+			_, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String("some-bucket"),
+				ObjectLockConfiguration: &s3types.ObjectLockConfiguration{ObjectLockEnabled: s3types.ObjectLockEnabledEnabled}})
 			return err
 		}},
 	} {

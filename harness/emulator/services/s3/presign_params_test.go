@@ -99,12 +99,12 @@ func TestPresignedURLsWithRequestParameters(t *testing.T) {
 		t.Errorf("presigned GET with response-content-type: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
 	// A sub-resource groundstack does not serve is still refused.
-	req, _ := http.NewRequest(http.MethodPut, e.URL()+"/presign-params/v2?tagging", strings.NewReader("<Tagging/>"))
+	req, _ := http.NewRequest(http.MethodPut, e.URL()+"/presign-params/v2?retention", strings.NewReader("<Retention/>"))
 	if resp, err = http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotImplemented {
-		t.Errorf("PUT ?tagging answered %d, want 501", resp.StatusCode)
+		t.Errorf("PUT ?retention answered %d, want 501", resp.StatusCode)
 	}
 }

@@ -134,6 +134,21 @@ type assumeRoleInput struct {
 	Policy          *string `min:"1" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
 	ExternalId      *string `min:"2" max:"1224" pattern:"[\\w+=,.@:\\/-]*"`
 	SourceIdentity  *string `min:"2" max:"64" pattern:"[\\w+=,.@-]*"`
+	// Accepted and checked against the model, not applied: sessions carry
+	// no session policies, tags or MFA context here.
+	PolicyArns        []policyDescriptor `max:"10"`
+	Tags              []tagInput         `max:"50"`
+	TransitiveTagKeys []*string          `max:"50"`
+	SerialNumber      *string            `min:"9" max:"256" pattern:"[\\w+=/:,.@-]*"`
+	TokenCode         *string            `min:"6" max:"6" pattern:"[\\d]*"`
+	ProvidedContexts  []providedContext  `max:"5"`
+}
+
+// providedContext is AssumeRole's ProvidedContexts member as STS's model
+// constrains it.
+type providedContext struct {
+	ProviderArn      *string `min:"20" max:"2048"`
+	ContextAssertion *string `min:"4" max:"2048"`
 }
 
 type getSessionTokenInput struct {
