@@ -241,9 +241,9 @@ load: build
 	$(BIN) load --profile $(or $(PROFILE),year2) $(if $(DURATION),--duration $(DURATION)) $(if $(EVENTS),--events $(EVENTS)) $(if $(EVENTS_RATE),--events-rate $(EVENTS_RATE)) --out build/load $(LOAD_FLAGS)
 
 ## coverage: docs/coverage.md, per service the operations of AWS's model (botocore's, which
-## make deps installs) groundstack serves, with the conformance suite's pass rates when
-## build/reports/conformance.json exists; a unit test fails when it is stale
-coverage:
+## make deps installs) groundstack serves, with each operation's conformance pass rate (it runs
+## make conformance first); a unit test fails when the served columns are stale
+coverage: conformance
 	$(GO) run ./harness/cmd/groundstack coverage --out docs/coverage.md
 
 ## clean: remove bin/ and build/

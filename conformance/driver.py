@@ -790,7 +790,9 @@ def main():
     ap.add_argument("--all-results", action="store_true", help="print passing cases too")
     a = ap.parse_args()
     runner = Runner(a.endpoint)
-    report = {}
+    # The report: per-service counts, and per operation the cases passed of
+    # those run, as groundstack coverage reads it (harness/coverage).
+    report = {"counts": {}, "services": {}}
     t0 = time.time()
     for service in a.services.split(","):
         client = runner.client(service)
@@ -811,6 +813,12 @@ def main():
                                   "expected": expected, "got": got}), flush=True)
         protocol = model.resolved_protocol if hasattr(model, "resolved_protocol") else model.protocol
         unserved_ops = []
+        per_op = report["services"].setdefault(service, {})
+
+        def tally(op, passed):
+            r = per_op.setdefault(op, {"passed": 0, "total": 0})
+            r["total"] += 1
+            r["passed"] += 1 if passed else 0
         # Deletions last, so the fixtures live through every other operation.
         for op in sorted(model.operation_names, key=lambda o: (o.startswith(("Delete", "Remove")), o)):
             op_model = model.operation_model(op)
@@ -833,6 +841,7 @@ def main():
                     continue
                 counts["cases"] += 1
                 verdict = judge(c, protocol, op_model, *answer)
+                tally(op, verdict is None)
                 if verdict is None:
                     counts["passed"] += 1
                     if a.all_results:
@@ -853,6 +862,7 @@ def main():
                     counts["unsent"] += 1
                     continue
                 counts["cases"] += 1
+                tally(op, verdict is None)
                 if verdict is None:
                     counts["passed"] += 1
                     if a.all_results:
@@ -861,7 +871,7 @@ def main():
                 kind, expected, got = verdict
                 print(json.dumps({"service": service, "operation": op, "case": name, "kind": kind,
                                   "expected": expected, "got": got}), flush=True)
-        report[service] = {k: v for k, v in counts.items() if k != "unsent"}
+        report["counts"][service] = {k: v for k, v in counts.items() if k != "unsent"}
         print(json.dumps({"summary": service, **counts, "unserved": unserved_ops}), flush=True)
     print(json.dumps({"done": True, "seconds": round(time.time() - t0, 1)}), flush=True)
     if a.report:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -15,18 +16,17 @@ import (
 const root = "../.."
 
 // TestCoverageDocIsFresh regenerates docs/coverage.md as make coverage
-// does and fails when the checked-in one differs.
+// does and fails when the checked-in one differs in what is served. The
+// conformance column is as of the last make coverage (the full suite takes
+// too long for make test), and the page is for the botocore it names: with
+// another version installed the comparison is skipped.
 func TestCoverageDocIsFresh(t *testing.T) {
 	t.Parallel()
 	lib, err := awsmodel.Default()
 	if err != nil {
 		t.Fatalf("%v (run make deps)", err)
 	}
-	conf, err := coverage.ReadConformance(filepath.Join(root, coverage.DefaultConformance))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := coverage.Build(lib, coverage.Served(), conf)
+	rep, err := coverage.Build(lib, coverage.Served(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +38,20 @@ func TestCoverageDocIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: run make coverage", err)
 	}
+	if m := modelsLine.Find(got); m != nil && rep.Botocore != "" && string(m) != "Models: botocore "+rep.Botocore+"." {
+		t.Skipf("docs/coverage.md says %q; this machine has botocore %s: make coverage on a machine with that version", m, rep.Botocore)
+	}
+	got = conformanceColumn.ReplaceAll(got, []byte("${1}—${2}"))
 	if !bytes.Equal(got, want.Bytes()) {
 		t.Fatalf("docs/coverage.md is stale (models: botocore %s in %s): run make coverage\n%s", rep.Botocore, lib.Dir, firstDiff(string(got), want.String()))
 	}
 }
+
+var (
+	modelsLine = regexp.MustCompile(`(?m)^Models: botocore [^ ]+\.$`)
+	// conformanceColumn is an operation row's last cell.
+	conformanceColumn = regexp.MustCompile(`(?m)^(\| [A-Za-z0-9]+ \| (?:yes)? \| )[^|]*( \|)$`)
+)
 
 func firstDiff(a, b string) string {
 	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
