@@ -154,20 +154,30 @@ unit: testreport
 		CGO_ENABLED=1 GOFLAGS='$(UNIT_GOFLAGS)' $(GO) test -race -vet=off -count=1 -parallel $(UNIT_PARALLEL) -timeout 20m -json $$pkgs 2>&1 | \
 		tee $(REPORTS)/unit.jsonl | $(TESTREPORT) go --step unit --results $(RESULTS)
 
-## e2e: the Ginkgo scenario suites, each run even when one before it failed;
+## e2e: the Ginkgo scenario suites, each run even when one before it failed,
+## E2E_JOBS at a time (2; each suite's output is printed whole when it ends);
 ## JUnit and JSON reports under build/reports/
 e2e: testreport
-	@mkdir -p $(REPORTS); rm -f $(RESULTS)/e2e--*.json; set -o pipefail; failed=""; \
-	pkgs=$$($(SUITE_PKGS)) || exit 1; for pkg in $$pkgs; do \
-		name=$$(basename $$pkg); rm -f $(REPORTS)/$$name.json; \
-		$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) \
-		$(GO) test -vet=off -count=1 -timeout 20m -json $$pkg -ginkgo.no-color \
-			-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml -ginkgo.json-report=$(CURDIR)/$(REPORTS)/$$name.json \
-			$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') 2>&1 | \
-		$(TESTREPORT) go --step e2e --results $(RESULTS) --ginkgo-json $(REPORTS)/$$name.json || failed="$$failed $$name"; \
-	done; \
+	@mkdir -p $(REPORTS); rm -f $(RESULTS)/e2e--*.json $(REPORTS)/e2e-failed; \
+	pkgs=$$($(SUITE_PKGS)) || exit 1; first=""; rest=""; \
+	for p in $$pkgs; do case " $(E2E_FIRST) " in *" $${p##*/} "*) first="$$first e2e-suite/$$p";; *) rest="$$rest e2e-suite/$$p";; esac; done; \
+	$(MAKE) --no-print-directory -k -j$(E2E_JOBS) -O $$first $$rest; \
 	$(TESTREPORT) total --step e2e --results $(RESULTS); \
-	if [ -n "$$failed" ]; then echo "e2e: failed suites:$$failed"; exit 1; fi
+	if [ -s $(REPORTS)/e2e-failed ]; then echo "e2e: failed suites:$$(tr '\n' ' ' < $(REPORTS)/e2e-failed)"; exit 1; fi
+
+# Suites side by side: most of their time is waiting (functions, freshness
+# polls, the aws CLI); the longest start first.
+E2E_JOBS  ?= 2
+E2E_FIRST ?= workshop deliveries
+
+# One suite (a package import path after the slash), for e2e.
+e2e-suite/%:
+	@name=$$(basename $*); rm -f $(REPORTS)/$$name.json; set -o pipefail; echo "== $*"; \
+	$(if $(BACKEND),GROUNDSTACK_BACKEND=$(BACKEND)) \
+	$(GO) test -vet=off -count=1 -timeout 20m -json $* -ginkgo.no-color \
+		-ginkgo.junit-report=$(CURDIR)/$(REPORTS)/$$name.xml -ginkgo.json-report=$(CURDIR)/$(REPORTS)/$$name.json \
+		$(if $(LABELS),-ginkgo.label-filter='$(LABELS)') 2>&1 | \
+	$(TESTREPORT) go --step e2e --results $(RESULTS) --ginkgo-json $(REPORTS)/$$name.json || { echo $$name >> $(REPORTS)/e2e-failed; exit 1; }
 
 ## e2e-strict: the deliveries and scriptrunner suites again, on an embedded
 ## emulator in strict SigV4 mode (keys made at start-up; functions sign with
