@@ -90,8 +90,9 @@ func TestCreateGetDelete(t *testing.T) {
 func TestCreateFunctionErrors(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	existing := createFn(t, c)
+	existing := createStub(t, c)
 	noBootstrap := zipOf(t, map[string]string{"README": "no bootstrap here"})
+	stub := zipOf(t, map[string]string{"bootstrap": "#!/bin/sh\nexit 1\n"})
 	cases := []struct {
 		name   string
 		mutate func(*awslambda.CreateFunctionInput)
@@ -131,7 +132,7 @@ func TestCreateFunctionErrors(t *testing.T) {
 			in := &awslambda.CreateFunctionInput{
 				FunctionName: aws.String("err-" + strings.ReplaceAll(tc.name, " ", "-")),
 				Runtime:      types.RuntimeProvidedal2023, Role: aws.String(role), Handler: aws.String("bootstrap"),
-				Code: &types.FunctionCode{ZipFile: testfnZip},
+				Code: &types.FunctionCode{ZipFile: stub}, // every case fails before or after the code
 			}
 			tc.mutate(in)
 			_, err := c.CreateFunction(bg, in)
@@ -183,7 +184,7 @@ func TestListFunctionsPaging(t *testing.T) {
 	_, c := start(t)
 	var names []string
 	for i := 0; i < 5; i++ {
-		names = append(names, createFn(t, c))
+		names = append(names, createStub(t, c))
 	}
 	var got []string
 	pages := 0
@@ -380,7 +381,7 @@ func TestVersionsAndAliases(t *testing.T) {
 func TestPermissions(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	out, err := c.AddPermission(bg, &awslambda.AddPermissionInput{
 		FunctionName: aws.String(name), StatementId: aws.String("apigw"), Action: aws.String("lambda:InvokeFunction"),
 		Principal: aws.String("apigateway.amazonaws.com"), SourceArn: aws.String("arn:aws:execute-api:us-east-1:000000000000:abc/*"),
@@ -416,7 +417,7 @@ func TestPermissions(t *testing.T) {
 func TestConcurrencySettings(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	got, err := c.GetFunctionConcurrency(bg, &awslambda.GetFunctionConcurrencyInput{FunctionName: aws.String(name)})
 	if err != nil || got.ReservedConcurrentExecutions != nil {
 		t.Fatalf("unset: %v %v", got, err)
@@ -450,7 +451,7 @@ func TestConcurrencySettings(t *testing.T) {
 func TestTags(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) { in.Tags = map[string]string{"a": "1"} })
+	name := createStub(t, c, func(in *awslambda.CreateFunctionInput) { in.Tags = map[string]string{"a": "1"} })
 	arn := aws.String("arn:aws:lambda:us-east-1:000000000000:function:" + name)
 	if _, err := c.TagResource(bg, &awslambda.TagResourceInput{Resource: arn, Tags: map[string]string{"b": "2"}}); err != nil {
 		t.Fatal(err)
@@ -471,7 +472,7 @@ var urlRE = regexp.MustCompile(`^http://[a-z0-9]{32}\.lambda-url\.us-east-1\.loc
 func TestFunctionURLConfig(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	out, err := c.CreateFunctionUrlConfig(bg, &awslambda.CreateFunctionUrlConfigInput{
 		FunctionName: aws.String(name), AuthType: types.FunctionUrlAuthTypeNone,
 		Cors: &types.Cors{AllowOrigins: []string{"https://example.com"}, AllowMethods: []string{"GET"}, MaxAge: aws.Int32(60)},
@@ -579,7 +580,7 @@ func TestPartialUpdates(t *testing.T) {
 func TestPermissionStatements(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	fnARN := "arn:aws:lambda:us-east-1:000000000000:function:" + name
 	cases := []struct {
 		in   awslambda.AddPermissionInput
@@ -626,7 +627,7 @@ func TestPermissionStatements(t *testing.T) {
 func TestListVersionsPaging(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	for i := 0; i < 3; i++ {
 		c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Description: aws.String(strings.Repeat("x", i+1))})
 		if _, err := c.PublishVersion(bg, &awslambda.PublishVersionInput{FunctionName: aws.String(name)}); err != nil {

@@ -23,7 +23,7 @@ const (
 func TestEventInvokeConfigLifecycle(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	arn := "arn:aws:lambda:us-east-1:000000000000:function:" + name
 	before := time.Now().Add(-time.Second)
 	put, err := c.PutFunctionEventInvokeConfig(bg, &awslambda.PutFunctionEventInvokeConfigInput{
@@ -124,8 +124,8 @@ func apiMessage(err error) string {
 func TestEventInvokeConfigErrors(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c)
-	other := createFn(t, c)
+	name := createStub(t, c)
+	other := createStub(t, c)
 	put := func(mutate func(*awslambda.PutFunctionEventInvokeConfigInput)) error {
 		in := &awslambda.PutFunctionEventInvokeConfigInput{FunctionName: aws.String(name)}
 		mutate(in)
@@ -194,7 +194,7 @@ func TestEventInvokeConfigErrors(t *testing.T) {
 func TestDeadLetterConfig(t *testing.T) {
 	t.Parallel()
 	_, c := start(t)
-	name := createFn(t, c, func(in *awslambda.CreateFunctionInput) {
+	name := createStub(t, c, func(in *awslambda.CreateFunctionInput) {
 		in.DeadLetterConfig = &types.DeadLetterConfig{TargetArn: aws.String(recordsQueue)}
 	})
 	cfg, err := c.GetFunctionConfiguration(bg, &awslambda.GetFunctionConfigurationInput{FunctionName: aws.String(name)})
@@ -230,7 +230,7 @@ func TestDeadLetterConfig(t *testing.T) {
 func TestCLIEventInvokeConfig(t *testing.T) {
 	t.Parallel()
 	e, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	out, errOut, code := emutest.CLI(t, e.URL(), "lambda", "put-function-event-invoke-config", "--function-name", name,
 		"--maximum-retry-attempts", "0", "--destination-config", `{"OnFailure":{"Destination":"`+recordsQueue+`"}}`)
 	if code != 0 {

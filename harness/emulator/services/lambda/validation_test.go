@@ -23,7 +23,7 @@ func messageOf(t *testing.T, body string) string {
 func TestValidationMessages(t *testing.T) {
 	t.Parallel()
 	e, c := start(t)
-	name := createFn(t, c)
+	name := createStub(t, c)
 	cases := []struct {
 		name, method, path, body string
 		header                   map[string]string
