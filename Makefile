@@ -144,6 +144,11 @@ vet:
 # timers rather than compute (the Lambda service's: 323 s with the default of
 # GOMAXPROCS=2, 154 s with 6, for the same CPU).
 UNIT_PARALLEL ?= 6
+# Packages tested at once (go test's -p; GOMAXPROCS, 2 here, by default):
+# with the aws CLI in long-lived workers and small test functions the step
+# kept 1.1 of 2 cores busy with -p 2, the rest waiting on processes and
+# timers.
+UNIT_PACKAGES ?= 4
 
 ## unit: every package that is not a Ginkgo suite, with the race detector
 ## (the raw go test -json in build/reports/unit.jsonl; go vet is lint's; 20m per
@@ -151,7 +156,7 @@ UNIT_PARALLEL ?= 6
 ## tests, which start real function processes, pass 10m)
 unit: testreport
 	@mkdir -p $(REPORTS); set -o pipefail; pkgs=$$($(UNIT_PKGS)) && \
-		CGO_ENABLED=1 GOFLAGS='$(UNIT_GOFLAGS)' $(GO) test -race -vet=off -count=1 -parallel $(UNIT_PARALLEL) -timeout 20m -json $$pkgs 2>&1 | \
+		CGO_ENABLED=1 GOFLAGS='$(UNIT_GOFLAGS)' $(GO) test -race -vet=off -count=1 -p $(UNIT_PACKAGES) -parallel $(UNIT_PARALLEL) -timeout 20m -json $$pkgs 2>&1 | \
 		tee $(REPORTS)/unit.jsonl | $(TESTREPORT) go --step unit --results $(RESULTS)
 
 ## e2e: the Ginkgo scenario suites, each run even when one before it failed,
