@@ -45,13 +45,18 @@ func (s *Service) describeGlobal(gt *globalTable, status string) globalTableOutp
 }
 
 type createGlobalTableInput struct {
-	GlobalTableName  *string    `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
-	ReplicationGroup []regionIn `required:"true"`
+	GlobalTableName  *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	ReplicationGroup []struct {
+		RegionName *string // optional in the model's Replica shape
+	} `required:"true"`
 }
 
 func (s *Service) createGlobalTable(c *awsproto.Call, in *createGlobalTableInput) (globalTableOutput, error) {
 	regions := make([]string, len(in.ReplicationGroup))
 	for i, r := range in.ReplicationGroup {
+		if r.RegionName == nil {
+			return globalTableOutput{}, validationf("One or more parameter values were invalid: RegionName must be specified for each replica")
+		}
 		regions[i] = *r.RegionName
 	}
 	gt, err := s.store.createGlobalTable(*in.GlobalTableName, regions)
@@ -194,14 +199,28 @@ func (s *Service) describeGlobalTableSettings(c *awsproto.Call, in *globalTableN
 	return s.globalSettings(gt)
 }
 
+// The auto scaling members are checked (they are read) but not applied:
+// UpdateTableReplicaAutoScaling is where this emulator keeps them.
 type updateGlobalTableSettingsInput struct {
-	GlobalTableName                          *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
-	GlobalTableBillingMode                   string  `enum:"PROVISIONED,PAY_PER_REQUEST"`
-	GlobalTableProvisionedWriteCapacityUnits *int64  `min:"1"`
-	ReplicaSettingsUpdate                    []struct {
-		RegionName                          *string `required:"true"`
-		ReplicaProvisionedReadCapacityUnits *int64  `min:"1"`
-		ReplicaTableClass                   string  `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
+	GlobalTableName                                              *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	GlobalTableBillingMode                                       string  `enum:"PROVISIONED,PAY_PER_REQUEST"`
+	GlobalTableProvisionedWriteCapacityUnits                     *int64  `min:"1"`
+	GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+	GlobalTableGlobalSecondaryIndexSettingsUpdate                []struct {
+		IndexName                                         *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+		ProvisionedWriteCapacityUnits                     *int64  `min:"1"`
+		ProvisionedWriteCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+	} `min:"1" max:"20"`
+	ReplicaSettingsUpdate []struct {
+		RegionName                                              *string `required:"true"`
+		ReplicaProvisionedReadCapacityUnits                     *int64  `min:"1"`
+		ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+		ReplicaGlobalSecondaryIndexSettingsUpdate               []struct {
+			IndexName                                        *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+			ProvisionedReadCapacityUnits                     *int64  `min:"1"`
+			ProvisionedReadCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+		} `min:"1" max:"20"`
+		ReplicaTableClass string `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
 	} `min:"1" max:"50"`
 }
 
