@@ -96,6 +96,9 @@ func TestModelConstraints(t *testing.T) {
 		{"before the backup is looked up", "DynamoDB_20120810.RestoreTableFromBackup",
 			`{"BackupArn":"arn:aws:dynamodb:us-east-1:000000000000:table/nope/backup/01234567890123-abcdefgh","TargetTableName":"t22","GlobalSecondaryIndexOverride":[{"IndexName":"gsi","KeySchema":[],"Projection":{"ProjectionType":"ALL"}}]}`,
 			"1 validation error detected: Value at 'globalSecondaryIndexOverride.1.member.keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"a replica without its region (optional in the model)", "DynamoDB_20120810.CreateGlobalTable",
+			`{"GlobalTableName":"tbl","ReplicationGroup":[{}]}`,
+			"One or more parameter values were invalid: RegionName must be specified for each replica"},
 		{"an import's table parameters", "DynamoDB_20120810.ImportTable",
 			`{"S3BucketSource":{"S3Bucket":"bucket"},"InputFormat":"CSV","TableCreationParameters":{"TableName":"ab","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]}}`,
 			"2 validation errors detected: Value 'ab' at 'tableCreationParameters.tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
