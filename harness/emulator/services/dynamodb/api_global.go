@@ -199,8 +199,6 @@ func (s *Service) describeGlobalTableSettings(c *awsproto.Call, in *globalTableN
 	return s.globalSettings(gt)
 }
 
-// The auto scaling members are checked (they are read) but not applied:
-// UpdateTableReplicaAutoScaling is where this emulator keeps them.
 type updateGlobalTableSettingsInput struct {
 	GlobalTableName                                              *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
 	GlobalTableBillingMode                                       string  `enum:"PROVISIONED,PAY_PER_REQUEST"`
@@ -226,7 +224,9 @@ type updateGlobalTableSettingsInput struct {
 
 // UpdateGlobalTableSettings changes the billing mode and write capacity of
 // every replica, and each named replica's read capacity and table class,
-// through UpdateTable's own checks.
+// through UpdateTable's own checks; auto scaling settings are kept as
+// UpdateTableReplicaAutoScaling keeps them. Per-index capacity units are
+// checked, not applied.
 func (s *Service) updateGlobalTableSettings(c *awsproto.Call, in *updateGlobalTableSettingsInput) (globalTableSettingsOutput, error) {
 	gt, err := s.store.globalTable(*in.GlobalTableName)
 	if err != nil {
@@ -238,6 +238,9 @@ func (s *Service) updateGlobalTableSettings(c *awsproto.Call, in *updateGlobalTa
 			return globalTableSettingsOutput{}, errReplicaNotFound.Errorf("Replica not found in region %s", *u.RegionName)
 		}
 		perRegion[*u.RegionName] = i
+	}
+	if err := s.globalAutoScaling(gt, in); err != nil {
+		return globalTableSettingsOutput{}, err
 	}
 	for _, r := range gt.regions {
 		t := s.store.region(r).table(gt.name)
@@ -276,4 +279,42 @@ func (s *Service) updateGlobalTableSettings(c *awsproto.Call, in *updateGlobalTa
 		}
 	}
 	return s.globalSettings(gt)
+}
+
+// globalAutoScaling applies the auto scaling members of a settings update:
+// write settings to every replica, read settings to the replica named.
+func (s *Service) globalAutoScaling(gt *globalTable, in *updateGlobalTableSettingsInput) error {
+	var shared []scalingChange
+	if u := in.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate; u != nil {
+		shared = append(shared, scalingChange{scalingKey{"", true}, u})
+	}
+	for _, g := range in.GlobalTableGlobalSecondaryIndexSettingsUpdate {
+		if u := g.ProvisionedWriteCapacityAutoScalingSettingsUpdate; u != nil {
+			shared = append(shared, scalingChange{scalingKey{*g.IndexName, true}, u})
+		}
+	}
+	perRegion := map[string][]scalingChange{}
+	for _, r := range in.ReplicaSettingsUpdate {
+		if u := r.ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate; u != nil {
+			perRegion[*r.RegionName] = append(perRegion[*r.RegionName], scalingChange{scalingKey{"", false}, u})
+		}
+		for _, g := range r.ReplicaGlobalSecondaryIndexSettingsUpdate {
+			if u := g.ProvisionedReadCapacityAutoScalingSettingsUpdate; u != nil {
+				perRegion[*r.RegionName] = append(perRegion[*r.RegionName], scalingChange{scalingKey{*g.IndexName, false}, u})
+			}
+		}
+	}
+	if len(shared) == 0 && len(perRegion) == 0 {
+		return nil
+	}
+	for _, r := range gt.regions {
+		t := s.store.region(r).table(gt.name)
+		if t == nil {
+			continue
+		}
+		if err := t.setAutoScaling(append(slices.Clone(shared), perRegion[r]...)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
