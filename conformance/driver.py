@@ -75,9 +75,10 @@ VALIDATION = {
     # EC2: MissingParameter / InvalidParameterValue (EC2 "Error codes" page).
     "ec2": ({"MissingParameter", "InvalidParameterValue"}, {"InvalidParameterValue"}),
     # S3 validates almost nothing against the model; a missing body is
-    # MissingRequestBodyError or MalformedXML, a bad header InvalidArgument
-    # (S3 "Error responses" page).
-    "s3": ({"MissingRequestBodyError", "MalformedXML", "InvalidArgument", "InvalidRequest"},
+    # MissingRequestBodyError or MalformedXML, an ACL document that does not
+    # match the schema MalformedACLError, a bad header InvalidArgument (S3
+    # "Error responses" page).
+    "s3": ({"MissingRequestBodyError", "MalformedXML", "MalformedACLError", "InvalidArgument", "InvalidRequest"},
            {"InvalidArgument", "InvalidRequest", "MalformedXML"}),
 }
 # awsJson/rest-json: a body value of the wrong JSON type is a SerializationException

@@ -14,15 +14,8 @@ type domainPath struct {
 
 type createDomainNameInput struct {
 	DomainNameSpec
-	DomainName *string           `json:"domainName" min:"1" max:"512"`
+	DomainName *string           `json:"domainName" required:"true" min:"1" max:"512"`
 	Tags       map[string]string `json:"tags"`
-}
-
-func (in *createDomainNameInput) Validate() error {
-	if in.DomainName == nil {
-		return ErrBadRequest.New("DomainName is required")
-	}
-	return nil
 }
 
 func (s *Service) createDomainName(c *awsproto.Call, in *createDomainNameInput) (DomainName, error) {
@@ -61,21 +54,13 @@ type mappingPath struct {
 
 type createAPIMappingInput struct {
 	domainPath
-	APIMappingSpec
-}
-
-func (in *createAPIMappingInput) Validate() error {
-	switch {
-	case in.APIID == nil:
-		return ErrBadRequest.New("ApiId is required")
-	case in.Stage == nil:
-		return ErrBadRequest.New("Stage is required")
-	}
-	return nil
+	APIID         *string `json:"apiId" required:"true"`
+	APIMappingKey *string `json:"apiMappingKey"`
+	Stage         *string `json:"stage" required:"true" min:"1" max:"128"`
 }
 
 func (s *Service) createAPIMapping(c *awsproto.Call, in *createAPIMappingInput) (APIMapping, error) {
-	return s.store.CreateAPIMapping(c.Region, in.DomainName, in.APIMappingSpec)
+	return s.store.CreateAPIMapping(c.Region, in.DomainName, APIMappingSpec{APIID: in.APIID, APIMappingKey: in.APIMappingKey, Stage: in.Stage})
 }
 
 type listAPIMappingsInput struct {
@@ -100,13 +85,6 @@ type updateAPIMappingInput struct {
 	APIMappingSpec
 }
 
-func (in *updateAPIMappingInput) Validate() error {
-	if in.APIID == nil {
-		return ErrBadRequest.New("ApiId is required")
-	}
-	return nil
-}
-
 func (s *Service) updateAPIMapping(c *awsproto.Call, in *updateAPIMappingInput) (APIMapping, error) {
 	return s.store.UpdateAPIMapping(c.Region, in.DomainName, in.APIMappingID, in.APIMappingSpec)
 }
@@ -122,16 +100,6 @@ type vpcLinkPath struct {
 }
 
 type createVpcLinkInput struct{ VpcLinkSpec }
-
-func (in *createVpcLinkInput) Validate() error {
-	switch {
-	case in.Name == nil:
-		return ErrBadRequest.New("Name is required")
-	case in.SubnetIDs == nil:
-		return ErrBadRequest.New("SubnetIds is required")
-	}
-	return nil
-}
 
 func (s *Service) createVpcLink(c *awsproto.Call, in *createVpcLinkInput) (VpcLink, error) {
 	return s.store.CreateVpcLink(c.Region, in.VpcLinkSpec), nil

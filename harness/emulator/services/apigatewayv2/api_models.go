@@ -9,23 +9,18 @@ type modelPath struct {
 	ModelID string `json:"-" location:"uri" name:"modelId"`
 }
 
+// createModelInput is ModelSpec with the members CreateModel requires.
 type createModelInput struct {
 	apiPath
-	ModelSpec
-}
-
-func (in *createModelInput) Validate() error {
-	switch {
-	case in.Name == nil:
-		return ErrBadRequest.New("Name is required")
-	case in.Schema == nil:
-		return ErrBadRequest.New("Schema is required")
-	}
-	return nil
+	ContentType *string `json:"contentType" min:"1" max:"256"`
+	Description *string `json:"description" max:"1024"`
+	Name        *string `json:"name" required:"true" min:"1" max:"128"`
+	Schema      *string `json:"schema" required:"true" max:"32768"`
 }
 
 func (s *Service) createModel(c *awsproto.Call, in *createModelInput) (Model, error) {
-	return edit(s, in.APIID, false, func(a *API) (Model, error) { return copied(s.store.CreateModel(a, in.ModelSpec)) })
+	spec := ModelSpec{ContentType: in.ContentType, Description: in.Description, Name: in.Name, Schema: in.Schema}
+	return edit(s, in.APIID, false, func(a *API) (Model, error) { return copied(s.store.CreateModel(a, spec)) })
 }
 
 type listModelsInput struct {

@@ -7,15 +7,12 @@ import (
 )
 
 type importAPIInput struct {
-	Body           *string `json:"body"`
+	Body           *string `json:"body" required:"true"`
 	Basepath       string  `json:"-" location:"querystring" name:"basepath"`
 	FailOnWarnings string  `json:"-" location:"querystring" name:"failOnWarnings"`
 }
 
 func (in *importAPIInput) Validate() error {
-	if in.Body == nil {
-		return ErrBadRequest.New("Body is required")
-	}
 	switch in.Basepath {
 	case "", "ignore", "prepend", "split":
 	default:
@@ -82,7 +79,7 @@ func (s *Service) reimportAPI(c *awsproto.Call, in *reimportAPIInput) (importOut
 type exportAPIInput struct {
 	apiPath
 	Specification     string `json:"-" location:"uri" name:"specification"`
-	OutputType        string `json:"-" location:"querystring" name:"outputType"`
+	OutputType        string `json:"-" location:"querystring" name:"outputType" required:"true"`
 	IncludeExtensions string `json:"-" location:"querystring" name:"includeExtensions"`
 	StageName         string `json:"-" location:"querystring" name:"stageName"`
 	ExportVersion     string `json:"-" location:"querystring" name:"exportVersion"`

@@ -8,21 +8,26 @@ type portalPath struct {
 	PortalID string `json:"-" location:"uri" name:"portalId"`
 }
 
+// createPortalInput is PortalSpec with the members CreatePortal requires.
 type createPortalInput struct {
-	PortalSpec
-	Tags map[string]string `json:"tags"`
+	Authorization             *PortalAuthorization   `json:"authorization" required:"true"`
+	EndpointConfiguration     *PortalEndpointRequest `json:"endpointConfiguration" required:"true"`
+	IncludedPortalProductARNs []string               `json:"includedPortalProductArns"`
+	LogoURI                   *string                `json:"logoUri" max:"1092"`
+	PortalContent             *PortalContent         `json:"portalContent" required:"true"`
+	RumAppMonitorName         *string                `json:"rumAppMonitorName" max:"255"`
+	Tags                      map[string]string      `json:"tags"`
+}
+
+func (in *createPortalInput) spec() PortalSpec {
+	return PortalSpec{Authorization: in.Authorization, EndpointConfiguration: in.EndpointConfiguration,
+		IncludedPortalProductARNs: in.IncludedPortalProductARNs, LogoURI: in.LogoURI, PortalContent: in.PortalContent,
+		RumAppMonitorName: in.RumAppMonitorName}
 }
 
 func (in *createPortalInput) Validate() error {
-	switch {
-	case in.Authorization == nil:
-		return ErrBadRequest.New("Authorization is required")
-	case in.PortalContent == nil:
-		return ErrBadRequest.New("PortalContent is required")
-	case in.EndpointConfiguration == nil:
-		return ErrBadRequest.New("EndpointConfiguration is required")
-	}
-	return in.PortalSpec.check()
+	spec := in.spec()
+	return spec.check()
 }
 
 // check refuses an authorization or endpoint configuration with both or
@@ -38,7 +43,7 @@ func (in *PortalSpec) check() error {
 }
 
 func (s *Service) createPortal(c *awsproto.Call, in *createPortalInput) (Portal, error) {
-	return s.store.CreatePortal(c.Region, in.PortalSpec, in.Tags)
+	return s.store.CreatePortal(c.Region, in.spec(), in.Tags)
 }
 
 func (s *Service) getPortal(c *awsproto.Call, in *portalPath) (Portal, error) {

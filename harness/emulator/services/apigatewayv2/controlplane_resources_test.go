@@ -129,6 +129,12 @@ func TestControlPlaneResources(t *testing.T) {
 				func(t *testing.T, err error) { wantErr[*types.ConflictException](t, err, 409, "") }},
 			{"unknown domain", second(c.GetDomainName(ctx, &apigw.GetDomainNameInput{DomainName: aws.String("nope.example.com")})),
 				func(t *testing.T, err error) { wantErr[*types.NotFoundException](t, err, 404, "") }},
+			{"enum checked before the name is", second(c.CreateDomainName(ctx, &apigw.CreateDomainNameInput{DomainName: aws.String("api.example.com"),
+				DomainNameConfigurations: []types.DomainNameConfiguration{{DomainNameStatus: "BROKEN"}}})),
+				func(t *testing.T, err error) {
+					wantErr[*types.BadRequestException](t, err, 400, "1 validation error detected: Value 'BROKEN' at 'domainNameConfigurations.1.member.domainNameStatus' failed to satisfy constraint: "+
+						"Member must satisfy enum value set: [AVAILABLE, UPDATING, PENDING_CERTIFICATE_REIMPORT, PENDING_OWNERSHIP_VERIFICATION]")
+				}},
 			{"bad endpoint type", second(c.CreateDomainName(ctx, &apigw.CreateDomainNameInput{DomainName: aws.String("x.example.com"),
 				DomainNameConfigurations: []types.DomainNameConfiguration{{EndpointType: "PRIVATE"}}})),
 				func(t *testing.T, err error) { wantErr[*types.BadRequestException](t, err, 400, "") }},

@@ -17,12 +17,12 @@ type DomainNameConfiguration struct {
 	CertificateArn                      string     `json:"certificateArn,omitempty"`
 	CertificateName                     string     `json:"certificateName,omitempty"`
 	CertificateUploadDate               *Timestamp `json:"certificateUploadDate,omitempty"`
-	DomainNameStatus                    string     `json:"domainNameStatus,omitempty"`
+	DomainNameStatus                    string     `json:"domainNameStatus,omitempty" enum:"AVAILABLE,UPDATING,PENDING_CERTIFICATE_REIMPORT,PENDING_OWNERSHIP_VERIFICATION"`
 	DomainNameStatusMessage             string     `json:"domainNameStatusMessage,omitempty"`
-	EndpointType                        string     `json:"endpointType,omitempty"`
+	EndpointType                        string     `json:"endpointType,omitempty" enum:"REGIONAL,EDGE"`
 	HostedZoneID                        string     `json:"hostedZoneId,omitempty"`
-	IPAddressType                       string     `json:"ipAddressType,omitempty"`
-	SecurityPolicy                      string     `json:"securityPolicy,omitempty"`
+	IPAddressType                       string     `json:"ipAddressType,omitempty" enum:"ipv4,dualstack"`
+	SecurityPolicy                      string     `json:"securityPolicy,omitempty" enum:"TLS_1_0,TLS_1_2"`
 	OwnershipVerificationCertificateArn string     `json:"ownershipVerificationCertificateArn,omitempty"`
 }
 
@@ -33,10 +33,17 @@ type MutualTLS struct {
 	TruststoreWarnings []string `json:"truststoreWarnings,omitempty"`
 }
 
+// MutualTLSInput is the truststore a request sets (the model's
+// MutualTlsAuthenticationInput: the warnings are AWS's to answer).
+type MutualTLSInput struct {
+	TruststoreURI     string `json:"truststoreUri,omitempty"`
+	TruststoreVersion string `json:"truststoreVersion,omitempty"`
+}
+
 // DomainNameSpec is what CreateDomainName and UpdateDomainName set.
 type DomainNameSpec struct {
 	DomainNameConfigurations []DomainNameConfiguration `json:"domainNameConfigurations"`
-	MutualTLSAuthentication  *MutualTLS                `json:"mutualTlsAuthentication"`
+	MutualTLSAuthentication  *MutualTLSInput           `json:"mutualTlsAuthentication"`
 	RoutingMode              *string                   `json:"routingMode" enum:"API_MAPPING_ONLY,ROUTING_RULE_ONLY,ROUTING_RULE_THEN_API_MAPPING"`
 }
 
@@ -150,8 +157,8 @@ func (s *Store) applyDomain(d *DomainName, in DomainNameSpec) error {
 		d.DomainNameConfigurations = cfgs
 	}
 	if in.MutualTLSAuthentication != nil {
-		m := *in.MutualTLSAuthentication
-		d.MutualTLSAuthentication = &m
+		m := in.MutualTLSAuthentication
+		d.MutualTLSAuthentication = &MutualTLS{TruststoreURI: m.TruststoreURI, TruststoreVersion: m.TruststoreVersion}
 	}
 	if in.RoutingMode != nil {
 		d.RoutingMode = *in.RoutingMode
@@ -259,7 +266,7 @@ func editTagMap(tags *map[string]string, add map[string]string, remove []string)
 
 // APIMappingSpec is what CreateApiMapping and UpdateApiMapping set.
 type APIMappingSpec struct {
-	APIID         *string `json:"apiId"`
+	APIID         *string `json:"apiId" required:"true"`
 	APIMappingKey *string `json:"apiMappingKey"`
 	Stage         *string `json:"stage" min:"1" max:"128"`
 }
@@ -398,9 +405,9 @@ func (s *Store) DeleteAPIMapping(region, domain, id string) error {
 
 // VpcLinkSpec is what CreateVpcLink sets.
 type VpcLinkSpec struct {
-	Name             *string           `json:"name" min:"1" max:"128"`
+	Name             *string           `json:"name" required:"true" min:"1" max:"128"`
 	SecurityGroupIDs []string          `json:"securityGroupIds"`
-	SubnetIDs        []string          `json:"subnetIds"`
+	SubnetIDs        []string          `json:"subnetIds" required:"true"`
 	Tags             map[string]string `json:"tags"`
 }
 

@@ -11,37 +11,37 @@ import (
 
 // RoutingRuleInvokeAPI is a rule's action.
 type RoutingRuleInvokeAPI struct {
-	APIID         *string `json:"apiId"`
-	Stage         *string `json:"stage" min:"1" max:"128"`
+	APIID         *string `json:"apiId" required:"true"`
+	Stage         *string `json:"stage" required:"true" min:"1" max:"128"`
 	StripBasePath *bool   `json:"stripBasePath,omitempty"`
 }
 
 // RoutingRuleAction is one action of a rule.
 type RoutingRuleAction struct {
-	InvokeAPI *RoutingRuleInvokeAPI `json:"invokeApi"`
+	InvokeAPI *RoutingRuleInvokeAPI `json:"invokeApi" required:"true"`
 }
 
 // RoutingRuleHeader matches a header against a glob.
 type RoutingRuleHeader struct {
-	Header    *string `json:"header"`
-	ValueGlob *string `json:"valueGlob"`
+	Header    *string `json:"header" required:"true"`
+	ValueGlob *string `json:"valueGlob" required:"true"`
 }
 
 // RoutingRuleCondition is one condition of a rule.
 type RoutingRuleCondition struct {
 	MatchBasePaths *struct {
-		AnyOf []string `json:"anyOf"`
+		AnyOf []string `json:"anyOf" required:"true"`
 	} `json:"matchBasePaths,omitempty"`
 	MatchHeaders *struct {
-		AnyOf []RoutingRuleHeader `json:"anyOf"`
+		AnyOf []RoutingRuleHeader `json:"anyOf" required:"true"`
 	} `json:"matchHeaders,omitempty"`
 }
 
 // RoutingRuleSpec is what CreateRoutingRule and PutRoutingRule set.
 type RoutingRuleSpec struct {
-	Actions    []RoutingRuleAction    `json:"actions"`
-	Conditions []RoutingRuleCondition `json:"conditions"`
-	Priority   *int                   `json:"priority" min:"1" max:"1000000"`
+	Actions    []RoutingRuleAction    `json:"actions" required:"true"`
+	Conditions []RoutingRuleCondition `json:"conditions" required:"true"`
+	Priority   *int                   `json:"priority" required:"true" min:"1" max:"1000000"`
 }
 
 // RoutingRule is what GetRoutingRule answers.
@@ -55,29 +55,16 @@ type RoutingRule struct {
 
 // checkRule validates a rule's shape and that the stages it invokes exist.
 func (s *Store) checkRule(in RoutingRuleSpec) error {
-	if in.Priority == nil || in.Actions == nil || in.Conditions == nil {
-		return ErrBadRequest.New("Actions, Conditions and Priority are required")
-	}
 	if len(in.Actions) != 1 || in.Actions[0].InvokeAPI == nil {
 		return ErrBadRequest.New("A routing rule must have exactly one action, invokeApi")
 	}
 	inv := in.Actions[0].InvokeAPI
-	if inv.APIID == nil || inv.Stage == nil {
-		return ErrBadRequest.New("invokeApi requires apiId and stage")
-	}
 	if len(in.Conditions) > 2 {
 		return ErrBadRequest.New("A routing rule can have at most two conditions")
 	}
 	for _, c := range in.Conditions {
 		if (c.MatchBasePaths == nil) == (c.MatchHeaders == nil) {
 			return ErrBadRequest.New("Each condition must have exactly one of matchBasePaths and matchHeaders")
-		}
-		if c.MatchHeaders != nil {
-			for _, h := range c.MatchHeaders.AnyOf {
-				if h.Header == nil || h.ValueGlob == nil {
-					return ErrBadRequest.New("matchHeaders entries require header and valueGlob")
-				}
-			}
 		}
 	}
 	return s.checkStage(*inv.APIID, *inv.Stage)

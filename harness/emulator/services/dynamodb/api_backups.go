@@ -277,10 +277,10 @@ func (s *Service) listBackups(c *awsproto.Call, in *listBackupsInput) (listBacku
 type restoreOverrides struct {
 	TargetTableName               *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
 	BillingModeOverride           string  `enum:"PROVISIONED,PAY_PER_REQUEST"`
-	GlobalSecondaryIndexOverride  []indexWire
+	GlobalSecondaryIndexOverride  []globalIndexWire
 	LocalSecondaryIndexOverride   []indexWire
 	ProvisionedThroughputOverride *throughputWire
-	OnDemandThroughputOverride    *struct{ MaxReadRequestUnits, MaxWriteRequestUnits *int64 }
+	OnDemandThroughputOverride    *onDemandWire
 	SSESpecificationOverride      *struct {
 		Enabled        *bool
 		SSEType        string `enum:"AES256,KMS"`
@@ -303,7 +303,7 @@ func (o *restoreOverrides) spec(sn *snapshot) (restoreSpec, error) {
 		defs[d.name] = d.typ
 	}
 	for i, global := range []bool{false, true} {
-		list := [][]indexWire{o.LocalSecondaryIndexOverride, o.GlobalSecondaryIndexOverride}[i]
+		list := [][]indexWire{o.LocalSecondaryIndexOverride, indexes(o.GlobalSecondaryIndexOverride)}[i]
 		if list == nil {
 			continue
 		}

@@ -45,13 +45,18 @@ func (s *Service) describeGlobal(gt *globalTable, status string) globalTableOutp
 }
 
 type createGlobalTableInput struct {
-	GlobalTableName  *string    `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
-	ReplicationGroup []regionIn `required:"true"`
+	GlobalTableName  *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	ReplicationGroup []struct {
+		RegionName *string // optional in the model's Replica shape
+	} `required:"true"`
 }
 
 func (s *Service) createGlobalTable(c *awsproto.Call, in *createGlobalTableInput) (globalTableOutput, error) {
 	regions := make([]string, len(in.ReplicationGroup))
 	for i, r := range in.ReplicationGroup {
+		if r.RegionName == nil {
+			return globalTableOutput{}, validationf("One or more parameter values were invalid: RegionName must be specified for each replica")
+		}
 		regions[i] = *r.RegionName
 	}
 	gt, err := s.store.createGlobalTable(*in.GlobalTableName, regions)
@@ -195,19 +200,33 @@ func (s *Service) describeGlobalTableSettings(c *awsproto.Call, in *globalTableN
 }
 
 type updateGlobalTableSettingsInput struct {
-	GlobalTableName                          *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
-	GlobalTableBillingMode                   string  `enum:"PROVISIONED,PAY_PER_REQUEST"`
-	GlobalTableProvisionedWriteCapacityUnits *int64  `min:"1"`
-	ReplicaSettingsUpdate                    []struct {
-		RegionName                          *string `required:"true"`
-		ReplicaProvisionedReadCapacityUnits *int64  `min:"1"`
-		ReplicaTableClass                   string  `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
+	GlobalTableName                                              *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	GlobalTableBillingMode                                       string  `enum:"PROVISIONED,PAY_PER_REQUEST"`
+	GlobalTableProvisionedWriteCapacityUnits                     *int64  `min:"1"`
+	GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+	GlobalTableGlobalSecondaryIndexSettingsUpdate                []struct {
+		IndexName                                         *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+		ProvisionedWriteCapacityUnits                     *int64  `min:"1"`
+		ProvisionedWriteCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+	} `min:"1" max:"20"`
+	ReplicaSettingsUpdate []struct {
+		RegionName                                              *string `required:"true"`
+		ReplicaProvisionedReadCapacityUnits                     *int64  `min:"1"`
+		ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+		ReplicaGlobalSecondaryIndexSettingsUpdate               []struct {
+			IndexName                                        *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+			ProvisionedReadCapacityUnits                     *int64  `min:"1"`
+			ProvisionedReadCapacityAutoScalingSettingsUpdate *autoScalingUpdate
+		} `min:"1" max:"20"`
+		ReplicaTableClass string `enum:"STANDARD,STANDARD_INFREQUENT_ACCESS"`
 	} `min:"1" max:"50"`
 }
 
 // UpdateGlobalTableSettings changes the billing mode and write capacity of
 // every replica, and each named replica's read capacity and table class,
-// through UpdateTable's own checks.
+// through UpdateTable's own checks; auto scaling settings are kept as
+// UpdateTableReplicaAutoScaling keeps them. Per-index capacity units are
+// checked, not applied.
 func (s *Service) updateGlobalTableSettings(c *awsproto.Call, in *updateGlobalTableSettingsInput) (globalTableSettingsOutput, error) {
 	gt, err := s.store.globalTable(*in.GlobalTableName)
 	if err != nil {
@@ -219,6 +238,9 @@ func (s *Service) updateGlobalTableSettings(c *awsproto.Call, in *updateGlobalTa
 			return globalTableSettingsOutput{}, errReplicaNotFound.Errorf("Replica not found in region %s", *u.RegionName)
 		}
 		perRegion[*u.RegionName] = i
+	}
+	if err := s.globalAutoScaling(gt, in); err != nil {
+		return globalTableSettingsOutput{}, err
 	}
 	for _, r := range gt.regions {
 		t := s.store.region(r).table(gt.name)
@@ -257,4 +279,42 @@ func (s *Service) updateGlobalTableSettings(c *awsproto.Call, in *updateGlobalTa
 		}
 	}
 	return s.globalSettings(gt)
+}
+
+// globalAutoScaling applies the auto scaling members of a settings update:
+// write settings to every replica, read settings to the replica named.
+func (s *Service) globalAutoScaling(gt *globalTable, in *updateGlobalTableSettingsInput) error {
+	var shared []scalingChange
+	if u := in.GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate; u != nil {
+		shared = append(shared, scalingChange{scalingKey{"", true}, u})
+	}
+	for _, g := range in.GlobalTableGlobalSecondaryIndexSettingsUpdate {
+		if u := g.ProvisionedWriteCapacityAutoScalingSettingsUpdate; u != nil {
+			shared = append(shared, scalingChange{scalingKey{*g.IndexName, true}, u})
+		}
+	}
+	perRegion := map[string][]scalingChange{}
+	for _, r := range in.ReplicaSettingsUpdate {
+		if u := r.ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate; u != nil {
+			perRegion[*r.RegionName] = append(perRegion[*r.RegionName], scalingChange{scalingKey{"", false}, u})
+		}
+		for _, g := range r.ReplicaGlobalSecondaryIndexSettingsUpdate {
+			if u := g.ProvisionedReadCapacityAutoScalingSettingsUpdate; u != nil {
+				perRegion[*r.RegionName] = append(perRegion[*r.RegionName], scalingChange{scalingKey{*g.IndexName, false}, u})
+			}
+		}
+	}
+	if len(shared) == 0 && len(perRegion) == 0 {
+		return nil
+	}
+	for _, r := range gt.regions {
+		t := s.store.region(r).table(gt.name)
+		if t == nil {
+			continue
+		}
+		if err := t.setAutoScaling(append(slices.Clone(shared), perRegion[r]...)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

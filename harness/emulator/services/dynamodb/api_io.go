@@ -297,8 +297,32 @@ type importTableInput struct {
 	InputFormatOptions *struct {
 		Csv *csvOptions
 	}
-	InputCompressionType    string            `enum:"GZIP,ZSTD,NONE"`
-	TableCreationParameters *createTableInput `required:"true"`
+	InputCompressionType    string                   `enum:"GZIP,ZSTD,NONE"`
+	TableCreationParameters *tableCreationParameters `required:"true"`
+}
+
+// tableCreationParameters is the model's TableCreationParameters: the part
+// of CreateTable an import takes, with its own constraints (no ARN as name).
+type tableCreationParameters struct {
+	TableName              *string                 `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
+	AttributeDefinitions   []attributeDefinitionIn `required:"true"`
+	KeySchema              []keySchemaIn           `required:"true" min:"1"`
+	BillingMode            string                  `json:",omitempty" enum:"PROVISIONED,PAY_PER_REQUEST"`
+	ProvisionedThroughput  *throughputWire         `json:",omitempty"`
+	OnDemandThroughput     *onDemandWire           `json:",omitempty"`
+	SSESpecification       *sseWire                `json:",omitempty"`
+	GlobalSecondaryIndexes []globalIndexWire       `json:",omitempty"`
+}
+
+type sseWire struct {
+	Enabled        *bool   `json:",omitempty"`
+	SSEType        string  `json:",omitempty" enum:"AES256,KMS"`
+	KMSMasterKeyId *string `json:",omitempty"`
+}
+
+func (p *tableCreationParameters) createTable() *createTableInput {
+	return &createTableInput{TableName: p.TableName, AttributeDefinitions: p.AttributeDefinitions, KeySchema: p.KeySchema,
+		BillingMode: p.BillingMode, ProvisionedThroughput: p.ProvisionedThroughput, GlobalSecondaryIndexes: p.GlobalSecondaryIndexes}
 }
 
 type importDescription struct {
@@ -340,7 +364,7 @@ const maxImportObject = 256 << 20
 
 func (s *Service) importTable(c *awsproto.Call, in *importTableInput) (importOutput, error) {
 	tp := in.TableCreationParameters
-	sp, err := tp.spec()
+	sp, err := tp.createTable().spec()
 	if err != nil {
 		return importOutput{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/partiql"
 )
 
@@ -557,6 +558,17 @@ func batchErrorCode(err error) (string, string) {
 }
 
 func (s *Service) batchExecuteStatement(c *awsproto.Call, in *batchExecuteStatementInput) (batchExecuteStatementOutput, error) {
+	// A parameter that is no attribute value (a value of the wrong JSON
+	// type) fails the request's deserialization, before any statement runs;
+	// other failures are the statement's own.
+	for _, bs := range in.Statements {
+		for _, p := range bs.Parameters {
+			var e *awsproto.Error
+			if _, err := attr.DecodeValue(p); errors.As(err, &e) && e.Code == awsproto.ErrSerialization.Name {
+				return batchExecuteStatementOutput{}, err
+			}
+		}
+	}
 	reads, writes := 0, 0
 	for _, bs := range in.Statements {
 		if st, err := partiql.Parse(*bs.Statement); err == nil {

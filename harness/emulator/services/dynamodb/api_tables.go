@@ -23,7 +23,7 @@ type attributeDefinitionIn struct {
 
 type projectionWire struct {
 	ProjectionType   string   `json:",omitempty" enum:"ALL,INCLUDE,KEYS_ONLY"`
-	NonKeyAttributes []string `json:",omitempty" max:"20"`
+	NonKeyAttributes []string `json:",omitempty" min:"1" max:"20"`
 }
 
 type throughputWire struct {
@@ -33,10 +33,35 @@ type throughputWire struct {
 
 type indexWire struct {
 	IndexName             *string         `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
-	KeySchema             []keySchemaIn   `required:"true"`
+	KeySchema             []keySchemaIn   `required:"true" min:"1"`
 	Projection            *projectionWire `required:"true"`
 	ProvisionedThroughput *throughputWire
 }
+
+// globalIndexWire is a global secondary index: a local one's members and
+// its on-demand and warm throughput, read so that a value of the wrong
+// type is refused (neither is modelled here).
+type globalIndexWire struct {
+	indexWire
+	OnDemandThroughput *onDemandWire `json:",omitempty"`
+	WarmThroughput     *struct {
+		ReadUnitsPerSecond, WriteUnitsPerSecond *int64
+	} `json:",omitempty"`
+}
+
+// indexes returns the members of global indexes both kinds share.
+func indexes(list []globalIndexWire) []indexWire {
+	if list == nil {
+		return nil
+	}
+	out := make([]indexWire, len(list))
+	for i, w := range list {
+		out[i] = w.indexWire
+	}
+	return out
+}
+
+type onDemandWire struct{ MaxReadRequestUnits, MaxWriteRequestUnits *int64 }
 
 type streamSpecWire struct {
 	StreamEnabled  *bool  `required:"true"`
@@ -58,7 +83,7 @@ type createTableInput struct {
 	AttributeDefinitions      []attributeDefinitionIn
 	KeySchema                 []keySchemaIn
 	LocalSecondaryIndexes     []indexWire
-	GlobalSecondaryIndexes    []indexWire
+	GlobalSecondaryIndexes    []globalIndexWire
 	BillingMode               string `enum:"PROVISIONED,PAY_PER_REQUEST"`
 	ProvisionedThroughput     *throughputWire
 	StreamSpecification       *streamSpecWire
@@ -154,7 +179,7 @@ func (in *createTableInput) spec() (tableSpec, error) {
 	}
 	seen := map[string]bool{}
 	for i, global := range []bool{false, true} {
-		list := [][]indexWire{in.LocalSecondaryIndexes, in.GlobalSecondaryIndexes}[i]
+		list := [][]indexWire{in.LocalSecondaryIndexes, indexes(in.GlobalSecondaryIndexes)}[i]
 		for j, w := range list {
 			ix, err := parseIndex(w, global, j+1, defs, key)
 			if err != nil {

@@ -86,6 +86,20 @@ func TestGlobalTablesReplicate(t *testing.T) {
 	if err != nil || dt.Table.TableClassSummary == nil || dt.Table.TableClassSummary.TableClass != types.TableClassStandardInfrequentAccess {
 		t.Fatalf("table class after UpdateGlobalTableSettings: %+v %v", dt, err)
 	}
+	// auto scaling settings are kept for every replica, as UpdateTableReplicaAutoScaling keeps them
+	if _, err := v.db.UpdateGlobalTableSettings(v.ctx, &ddb.UpdateGlobalTableSettingsInput{GlobalTableName: aws.String("glob"),
+		GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate: &types.AutoScalingSettingsUpdate{MinimumUnits: aws.Int64(2), MaximumUnits: aws.Int64(9)}}); err != nil {
+		t.Fatal(err)
+	}
+	as, err := v.db.DescribeTableReplicaAutoScaling(v.ctx, &ddb.DescribeTableReplicaAutoScalingInput{TableName: aws.String("glob")})
+	if err != nil || len(as.TableAutoScalingDescription.Replicas) != 2 {
+		t.Fatalf("DescribeTableReplicaAutoScaling: %+v %v", as, err)
+	}
+	for _, r := range as.TableAutoScalingDescription.Replicas {
+		if w := r.ReplicaProvisionedWriteCapacityAutoScalingSettings; w == nil || aws.ToInt64(w.MinimumUnits) != 2 || aws.ToInt64(w.MaximumUnits) != 9 {
+			t.Fatalf("%s: write auto scaling %+v", aws.ToString(r.RegionName), w)
+		}
+	}
 	u, err := v.db.UpdateGlobalTable(v.ctx, &ddb.UpdateGlobalTableInput{GlobalTableName: aws.String("glob"),
 		ReplicaUpdates: []types.ReplicaUpdate{{Delete: &types.DeleteReplicaAction{RegionName: aws.String("eu-west-1")}}}})
 	if err != nil || len(u.GlobalTableDescription.ReplicationGroup) != 1 {

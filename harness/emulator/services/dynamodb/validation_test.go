@@ -89,12 +89,46 @@ func TestModelConstraints(t *testing.T) {
 			"1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000"},
 		{"streams page limit", "DynamoDBStreams_20120810.ListStreams", `{"Limit":101}`,
 			"1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100"},
+		{"before the global table is looked up", "DynamoDB_20120810.UpdateGlobalTableSettings",
+			`{"GlobalTableName":"nope","GlobalTableGlobalSecondaryIndexSettingsUpdate":[{"IndexName":"ix","ProvisionedWriteCapacityUnits":0}]}`,
+			"2 validation errors detected: Value 'ix' at 'globalTableGlobalSecondaryIndexSettingsUpdate.1.member.indexName' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
+				"Value '0' at 'globalTableGlobalSecondaryIndexSettingsUpdate.1.member.provisionedWriteCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+		{"before the backup is looked up", "DynamoDB_20120810.RestoreTableFromBackup",
+			`{"BackupArn":"arn:aws:dynamodb:us-east-1:000000000000:table/nope/backup/01234567890123-abcdefgh","TargetTableName":"t22","GlobalSecondaryIndexOverride":[{"IndexName":"gsi","KeySchema":[],"Projection":{"ProjectionType":"ALL"}}]}`,
+			"1 validation error detected: Value at 'globalSecondaryIndexOverride.1.member.keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1"},
+		{"a replica without its region (optional in the model)", "DynamoDB_20120810.CreateGlobalTable",
+			`{"GlobalTableName":"tbl","ReplicationGroup":[{}]}`,
+			"One or more parameter values were invalid: RegionName must be specified for each replica"},
+		{"an import's table parameters", "DynamoDB_20120810.ImportTable",
+			`{"S3BucketSource":{"S3Bucket":"bucket"},"InputFormat":"CSV","TableCreationParameters":{"TableName":"ab","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}]}}`,
+			"2 validation errors detected: Value 'ab' at 'tableCreationParameters.tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; " +
+				notNull("tableCreationParameters.attributeDefinitions")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			status, code, msg := apiError(t, h, c.target, c.body)
 			if status != 400 || code != "ValidationException" || msg != c.msg {
 				t.Fatalf("got %d %s %q\nwant 400 ValidationException %q", status, code, msg, c.msg)
+			}
+		})
+	}
+}
+
+// A value of the wrong JSON type fails the request before any lookup, as
+// DynamoDB's deserializer does (a SerializationException).
+func TestWrongTypesFailFirst(t *testing.T) {
+	t.Parallel()
+	h := rawEdge(t)
+	cases := []struct{ name, target, body string }{
+		{"a batch statement's parameter", "DynamoDB_20120810.BatchExecuteStatement",
+			`{"Statements":[{"Statement":"SELECT * FROM tbl WHERE id = ?","Parameters":[{"S":1}]}]}`},
+		{"an index override's on-demand throughput", "DynamoDB_20120810.RestoreTableFromBackup",
+			`{"BackupArn":"arn:aws:dynamodb:us-east-1:000000000000:table/nope/backup/01234567890123-abcdefgh","TargetTableName":"t2","GlobalSecondaryIndexOverride":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"OnDemandThroughput":{"MaxReadRequestUnits":"x"}}]}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if status, code, msg := apiError(t, h, c.target, c.body); status != 400 || code != "SerializationException" {
+				t.Fatalf("got %d %s %q, want 400 SerializationException", status, code, msg)
 			}
 		})
 	}

@@ -44,7 +44,7 @@ func (in *putGroupPolicyInput) Validate() error {
 }
 
 type userPolicyARN struct {
-	userRef
+	userNameRef
 	policyRef
 }
 
@@ -59,7 +59,7 @@ type attachedPathPage struct {
 }
 
 type listAttachedUserPoliciesInput struct {
-	userRef
+	userNameRef
 	attachedPathPage
 }
 

@@ -64,6 +64,12 @@ type userRef struct {
 	UserName *string `required:"true" min:"1" max:"128" pattern:"[\\w+=,.@-]+"`
 }
 
+// userNameRef names a user where the model types the name userNameType
+// (at most 64 characters, as a new user's): the managed-policy operations.
+type userNameRef struct {
+	UserName *string `required:"true" min:"1" max:"64" pattern:"[\\w+=,.@-]+"`
+}
+
 // optionalUser names a user, the caller when absent.
 type optionalUser struct {
 	UserName *string `min:"1" max:"128" pattern:"[\\w+=,.@-]+"`

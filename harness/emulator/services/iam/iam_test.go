@@ -501,6 +501,10 @@ func TestModelConstraints(t *testing.T) {
 			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("fn"), Tags: []types.Tag{{Key: aws.String("a!b"), Value: aws.String("v")}}})
 			return err
 		}, "ValidationError", "1 validation error detected: Value 'a!b' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"},
+		{"user name of a managed-policy operation (userNameType: 64)", func() error {
+			_, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(strings.Repeat("u", 65)), PolicyArn: aws.String(basicExec)})
+			return err
+		}, "ValidationError", "1 validation error detected: Value '" + strings.Repeat("u", 65) + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
 		{"description length", func() error {
 			_, err := c.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("fn"), Description: aws.String(strings.Repeat("d", 1001))})
 			return err

@@ -46,10 +46,15 @@ var cannedACLs = map[string][]grant{
 
 var permissions = map[string]bool{"FULL_CONTROL": true, "WRITE": true, "WRITE_ACP": true, "READ": true, "READ_ACP": true}
 
-// aclInput is PutBucketAcl's and PutObjectAcl's input.
+// aclInput is PutObjectAcl's input.
 type aclInput struct {
+	Key string `xml:"-" location:"uri" name:"Key"`
+	bucketACLInput
+}
+
+// bucketACLInput is PutBucketAcl's input (and PutObjectAcl's, less the key).
+type bucketACLInput struct {
 	Bucket           string    `xml:"-" location:"uri" name:"Bucket"`
-	Key              string    `xml:"-" location:"uri" name:"Key"`
 	ACL              string    `xml:"-" location:"header" name:"X-Amz-Acl"`
 	GrantFullControl string    `xml:"-" location:"header" name:"X-Amz-Grant-Full-Control"`
 	GrantRead        string    `xml:"-" location:"header" name:"X-Amz-Grant-Read"`
@@ -80,7 +85,7 @@ func malformedACL() error {
 }
 
 // grants reads the ACL a request sets: canned, grant headers or document.
-func (in *aclInput) grants(c *awsproto.Call) ([]grant, error) {
+func (in *bucketACLInput) grants(c *awsproto.Call) ([]grant, error) {
 	headers := []struct{ perm, v string }{{"FULL_CONTROL", in.GrantFullControl}, {"READ", in.GrantRead},
 		{"READ_ACP", in.GrantReadACP}, {"WRITE", in.GrantWrite}, {"WRITE_ACP", in.GrantWriteACP}}
 	var out []grant
@@ -211,7 +216,7 @@ func (s *Service) checkACL(bucket string, gs []grant) error {
 	return nil
 }
 
-func (s *Service) putBucketACL(c *awsproto.Call, in *aclInput) (struct{}, error) {
+func (s *Service) putBucketACL(c *awsproto.Call, in *bucketACLInput) (struct{}, error) {
 	if _, err := s.store.Bucket(in.Bucket); err != nil {
 		return struct{}{}, err
 	}

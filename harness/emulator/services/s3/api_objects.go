@@ -875,7 +875,57 @@ type restoreObjectOutput struct {
 // restoreRequest is the part of RestoreRequest a restore of an archived
 // object reads: how many days the restored copy lasts.
 type restoreRequest struct {
-	Days *int `xml:"Days"`
+	Days                 *int `xml:"Days"`
+	GlacierJobParameters *struct {
+		Tier *string `xml:"Tier"`
+	} `xml:"GlacierJobParameters"`
+	SelectParameters *struct {
+		InputSerialization  *struct{} `xml:"InputSerialization"`
+		ExpressionType      *string   `xml:"ExpressionType"`
+		Expression          *string   `xml:"Expression"`
+		OutputSerialization *struct{} `xml:"OutputSerialization"`
+	} `xml:"SelectParameters"`
+	OutputLocation *struct {
+		S3 *struct {
+			BucketName *string `xml:"BucketName"`
+			Prefix     *string `xml:"Prefix"`
+			Encryption *struct {
+				EncryptionType *string `xml:"EncryptionType"`
+			} `xml:"Encryption"`
+			AccessControlList []struct {
+				Grantee *struct {
+					Type string `xml:"type,attr"`
+				} `xml:"Grantee"`
+			} `xml:"AccessControlList>Grant"`
+			Tagging *struct {
+				TagSet *struct{} `xml:"TagSet"`
+			} `xml:"Tagging"`
+		} `xml:"S3"`
+	} `xml:"OutputLocation"`
+}
+
+// valid reports whether the document has the members S3's schema requires
+// of the parts it carries (the model's required members).
+func (r *restoreRequest) valid() bool {
+	if g := r.GlacierJobParameters; g != nil && g.Tier == nil {
+		return false
+	}
+	if p := r.SelectParameters; p != nil && (p.InputSerialization == nil || p.ExpressionType == nil || p.Expression == nil || p.OutputSerialization == nil) {
+		return false
+	}
+	if o := r.OutputLocation; o != nil && o.S3 != nil {
+		s3 := o.S3
+		if s3.BucketName == nil || s3.Prefix == nil || s3.Encryption != nil && s3.Encryption.EncryptionType == nil ||
+			s3.Tagging != nil && s3.Tagging.TagSet == nil {
+			return false
+		}
+		for _, g := range s3.AccessControlList {
+			if g.Grantee != nil && g.Grantee.Type == "" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // restoreObject restores an archived object at once (S3 takes minutes to
@@ -889,6 +939,9 @@ func (s *Service) restoreObject(c *awsproto.Call, in *restoreObjectInput) (resto
 	if len(bytes.TrimSpace(body)) > 0 {
 		if err := awsproto.DecodeXML(body, &req); err != nil {
 			return restoreObjectOutput{}, err
+		}
+		if !req.valid() {
+			return restoreObjectOutput{}, malformedXML()
 		}
 	}
 	obj, err := s.store.Object(in.Bucket, in.Key)

@@ -156,6 +156,9 @@ func (s *Service) putBucketPolicy(c *awsproto.Call, in *putBucketPolicyInput) (s
 	if err != nil {
 		return struct{}{}, err
 	}
+	if len(body) == 0 {
+		return struct{}{}, errMissingRequestBody.New("Request Body is empty")
+	}
 	if len(body) > maxPolicySize {
 		return struct{}{}, malformedPolicy("Policies must be less than 20 KB")
 	}

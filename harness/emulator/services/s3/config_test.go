@@ -2,6 +2,8 @@ package s3_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -312,6 +314,45 @@ func TestBucketConfiguration(t *testing.T) {
 			`{"Rules":[{"ID":"tmp","Status":"Enabled","Filter":{"Prefix":"tmp/"},"Expiration":{"Days":1}}]}`)
 		if out := cli(t, ep, "s3api", "get-bucket-lifecycle-configuration", "--bucket", "cfg-cli"); !strings.Contains(out, `"tmp/"`) {
 			t.Errorf("get-bucket-lifecycle-configuration: %s", out)
+		}
+	})
+
+	// What S3's schema requires of a document is checked before the bucket's
+	// or object's state: an empty policy, a restore request part without its
+	// required members, a logging grantee without its type.
+	t.Run("documents missing required parts", func(t *testing.T) {
+		t.Parallel()
+		mustCreateBucket(t, c, "cfg-docs")
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b("cfg-docs"), Key: b("warm"), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+		const malformed = "<Code>MalformedXML</Code>"
+		for _, tc := range []struct{ name, path, body, want string }{
+			{"empty policy", "/cfg-docs?policy", "", "<Code>MissingRequestBodyError</Code><Message>Request Body is empty</Message>"},
+			{"glacier job without tier", "/cfg-docs/warm?restore",
+				`<RestoreRequest><Days>1</Days><GlacierJobParameters></GlacierJobParameters></RestoreRequest>`, malformed},
+			{"output location without prefix", "/cfg-docs/warm?restore",
+				`<RestoreRequest><OutputLocation><S3><BucketName>cfg-docs</BucketName></S3></OutputLocation></RestoreRequest>`, malformed},
+			{"logging grantee without type", "/cfg-docs?logging",
+				`<BucketLoggingStatus><LoggingEnabled><TargetBucket>cfg-docs</TargetBucket><TargetPrefix>l/</TargetPrefix>` +
+					`<TargetGrants><Grant><Grantee><ID>abc</ID></Grantee><Permission>READ</Permission></Grant></TargetGrants></LoggingEnabled></BucketLoggingStatus>`, malformed},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				method := "PUT"
+				if strings.HasSuffix(tc.path, "?restore") {
+					method = "POST"
+				}
+				req, _ := http.NewRequest(method, e.URL()+tc.path, strings.NewReader(tc.body))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				body, _ := io.ReadAll(resp.Body)
+				if resp.StatusCode != 400 || !strings.Contains(string(body), tc.want) {
+					t.Fatalf("got %d %s, want 400 %s", resp.StatusCode, body, tc.want)
+				}
+			})
 		}
 	})
 }

@@ -55,6 +55,7 @@ var (
 	errNoSuchBucketPolicy            = awsproto.Code{Name: "NoSuchBucketPolicy", Status: http.StatusNotFound}
 	errMalformedPolicy               = awsproto.Code{Name: "MalformedPolicy", Status: http.StatusBadRequest}
 	errMalformedACL                  = awsproto.Code{Name: "MalformedACLError", Status: http.StatusBadRequest}
+	errMissingRequestBody            = awsproto.Code{Name: "MissingRequestBodyError", Status: http.StatusBadRequest}
 	errMissingSecurityHeader         = awsproto.Code{Name: "MissingSecurityHeader", Status: http.StatusBadRequest}
 	errUnexpectedContent             = awsproto.Code{Name: "UnexpectedContent", Status: http.StatusBadRequest}
 	errACLNotSupported               = awsproto.Code{Name: "AccessControlListNotSupported", Status: http.StatusBadRequest}

@@ -73,6 +73,14 @@ type bucketLoggingStatusWire struct {
 type loggingEnabledWire struct {
 	TargetBucket *string `xml:"TargetBucket"`
 	TargetPrefix *string `xml:"TargetPrefix"`
+	// TargetGrants are read for the schema's one rule that matters here
+	// (a Grantee has its xsi:type); logs are delivered to the target's
+	// owner alone.
+	TargetGrants []struct {
+		Grantee *struct {
+			Type string `xml:"type,attr"`
+		} `xml:"Grantee"`
+	} `xml:"TargetGrants>Grant"`
 }
 
 // ParseLogging reads a BucketLoggingStatus document: a target, or nil when
@@ -88,6 +96,11 @@ func ParseLogging(doc []byte) (*LoggingTarget, error) {
 	// Both members are required by S3's schema.
 	if w.LoggingEnabled.TargetBucket == nil || w.LoggingEnabled.TargetPrefix == nil || *w.LoggingEnabled.TargetBucket == "" {
 		return nil, malformedXML()
+	}
+	for _, g := range w.LoggingEnabled.TargetGrants {
+		if g.Grantee != nil && g.Grantee.Type == "" {
+			return nil, malformedXML()
+		}
 	}
 	return &LoggingTarget{Bucket: *w.LoggingEnabled.TargetBucket, Prefix: *w.LoggingEnabled.TargetPrefix}, nil
 }

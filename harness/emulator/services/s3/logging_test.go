@@ -147,6 +147,7 @@ func FuzzParseLogging(f *testing.F) {
 		`<BucketLoggingStatus xmlns="http://doc.s3.amazonaws.com/2006-03-01"/>`,
 		`<BucketLoggingStatus><LoggingEnabled><TargetBucket>b</TargetBucket><TargetPrefix>p/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`,
 		`<BucketLoggingStatus><LoggingEnabled><TargetBucket></TargetBucket></LoggingEnabled></BucketLoggingStatus>`,
+		`<BucketLoggingStatus><LoggingEnabled><TargetBucket>b</TargetBucket><TargetPrefix>p/</TargetPrefix><TargetGrants><Grant><Grantee><ID>x</ID></Grantee></Grant></TargetGrants></LoggingEnabled></BucketLoggingStatus>`,
 		`<Other/>`, ``, `<`,
 	} {
 		f.Add([]byte(seed))

@@ -141,13 +141,13 @@ type assumeRoleInput struct {
 	TransitiveTagKeys []*string          `max:"50"`
 	SerialNumber      *string            `min:"9" max:"256" pattern:"[\\w+=/:,.@-]*"`
 	TokenCode         *string            `min:"6" max:"6" pattern:"[\\d]*"`
-	ProvidedContexts  []providedContext  `max:"5"`
+	ProvidedContexts  []providedContext  `min:"1" max:"5"`
 }
 
 // providedContext is AssumeRole's ProvidedContexts member as STS's model
 // constrains it.
 type providedContext struct {
-	ProviderArn      *string `min:"20" max:"2048"`
+	ProviderArn      *string `min:"20" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"`
 	ContextAssertion *string `min:"4" max:"2048"`
 }
 
@@ -159,7 +159,7 @@ type getSessionTokenInput struct {
 
 // policyDescriptor names a managed policy by ARN.
 type policyDescriptor struct {
-	Arn *string `query:"arn" min:"20" max:"2048"`
+	Arn *string `query:"arn" min:"20" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"`
 }
 
 type tagInput struct {

@@ -44,12 +44,14 @@ func (s *Service) registerFederated() {
 }
 
 type assumeRoleWithWebIdentityInput struct {
-	RoleArn          *string `required:"true" min:"20" max:"2048"`
+	RoleArn          *string `required:"true" min:"20" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"`
 	RoleSessionName  *string `required:"true" min:"2" max:"64" pattern:"[\\w+=,.@-]*"`
 	WebIdentityToken *string `required:"true" min:"4" max:"20000" sensitive:"true"`
 	ProviderId       *string `min:"4" max:"2048"`
-	Policy           *string `min:"1" max:"2048"`
+	Policy           *string `min:"1" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
 	DurationSeconds  *int    `min:"900" max:"43200"`
+	// Checked against the model, not applied (as AssumeRole's).
+	PolicyArns []policyDescriptor
 }
 
 type assumeRoleWithWebIdentityResult struct {
@@ -62,11 +64,13 @@ type assumeRoleWithWebIdentityResult struct {
 }
 
 type assumeRoleWithSAMLInput struct {
-	RoleArn         *string `required:"true" min:"20" max:"2048"`
-	PrincipalArn    *string `required:"true" min:"20" max:"2048"`
+	RoleArn         *string `required:"true" min:"20" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"`
+	PrincipalArn    *string `required:"true" min:"20" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"`
 	SAMLAssertion   *string `required:"true" min:"4" max:"100000" sensitive:"true"`
-	Policy          *string `min:"1" max:"2048"`
+	Policy          *string `min:"1" max:"2048" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
 	DurationSeconds *int    `min:"900" max:"43200"`
+	// Checked against the model, not applied (as AssumeRole's).
+	PolicyArns []policyDescriptor
 }
 
 type assumeRoleWithSAMLResult struct {

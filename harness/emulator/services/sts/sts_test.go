@@ -171,6 +171,23 @@ func TestValidationErrors(t *testing.T) {
 	}
 }
 
+// The federated calls check their policy ARNs against the model before
+// the token or assertion is read.
+func TestFederatedPolicyArnsAreValidated(t *testing.T) {
+	t.Parallel()
+	_, cfg := emutest.Start(t)
+	c := sts.NewFromConfig(cfg)
+	role := aws.String("arn:aws:iam::000000000000:role/r")
+	short := []types.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::x")}}
+	const msg = "1 validation error detected: Value 'arn:aws:iam::x' at 'policyArns.1.member.arn' failed to satisfy constraint: Member must have length greater than or equal to 20"
+	_, err := c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: role, RoleSessionName: aws.String("ok"),
+		WebIdentityToken: aws.String("not-a-token"), PolicyArns: short})
+	wantAPIError(t, err, "ValidationError", msg)
+	_, err = c.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: role, PrincipalArn: aws.String("arn:aws:iam::000000000000:saml-provider/p"),
+		SAMLAssertion: aws.String("not-an-assertion"), PolicyArns: short})
+	wantAPIError(t, err, "ValidationError", msg)
+}
+
 // tags returns n distinct session tags.
 func tags(n int) []types.Tag {
 	out := make([]types.Tag, n)
