@@ -109,6 +109,16 @@ func (s Service) ServedCount() int {
 	return n
 }
 
+// Conformance is the service's conformance pass rate over its operations.
+func (s Service) Conformance() Rate {
+	var r Rate
+	for _, op := range s.Operations {
+		r.Passed += op.Conformance.Passed
+		r.Total += op.Conformance.Total
+	}
+	return r
+}
+
 // Report is the coverage of every modelled service.
 type Report struct {
 	Botocore string // botocore's version, when known
@@ -172,15 +182,19 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Botocore != "" {
 		fmt.Fprintf(&b, "Models: botocore %s.\n\n", r.Botocore)
 	}
-	b.WriteString("| service (model) | API version | protocol | served | of the model's operations |\n|---|---|---|---:|---:|\n")
+	b.WriteString("| service (model) | API version | protocol | served | of the model's operations | conformance |\n|---|---|---|---:|---:|---:|\n")
 	served, total := 0, 0
+	var all Rate
 	for _, s := range r.Services {
 		n := s.ServedCount()
 		served += n
 		total += len(s.Operations)
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %d | %d |\n", s.Model, anchor(s.Model), s.Version, s.Protocol, n, len(s.Operations))
+		rate := s.Conformance()
+		all.Passed += rate.Passed
+		all.Total += rate.Total
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %d | %d | %s |\n", s.Model, anchor(s.Model), s.Version, s.Protocol, n, len(s.Operations), rate)
 	}
-	fmt.Fprintf(&b, "| **all** | | | **%d** | **%d** |\n\n", served, total)
+	fmt.Fprintf(&b, "| **all** | | | **%d** | **%d** | %s |\n\n", served, total, all)
 	b.WriteString("## What an operation that is not served answers\n\n")
 	b.WriteString("An operation in the model that groundstack does not serve answers HTTP 501, error code `NotImplemented`,\n")
 	b.WriteString("message `The operation <Operation> of service <service> is not implemented by groundstack`, in the service's\n")
