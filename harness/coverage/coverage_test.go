@@ -130,11 +130,11 @@ func TestReadConformance(t *testing.T) {
 // changes still makes the page stale.
 func TestConformanceColumnMask(t *testing.T) {
 	for in, want := range map[string]string{
-		"| PutObject | yes | 12/13 |":                              "| PutObject | yes | — |",
-		"| ListBucketAnalyticsConfigurations |  | — |":            "| ListBucketAnalyticsConfigurations |  | — |",
+		"| PutObject | yes | 12/13 |":                            "| PutObject | yes | — |",
+		"| ListBucketAnalyticsConfigurations |  | — |":           "| ListBucketAnalyticsConfigurations |  | — |",
 		"| [s3](#s3) | 2006-03-01 | rest-xml | 64 | 111 | 3/4 |": "| [s3](#s3) | 2006-03-01 | rest-xml | 64 | 111 | — |",
 		"| **all** | | | **596** | **1963** | 8563/9069 |":       "| **all** | | | **596** | **1963** | — |",
-		"| [s3](#s3) | 2006-03-01 | rest-xml | 64 | 111 |":        "| [s3](#s3) | 2006-03-01 | rest-xml | 64 | 111 |",
+		"| [s3](#s3) | 2006-03-01 | rest-xml | 64 | 111 |":       "| [s3](#s3) | 2006-03-01 | rest-xml | 64 | 111 |",
 	} {
 		if got := string(conformanceColumn.ReplaceAll([]byte(in), []byte("${1}—${2}"))); got != want {
 			t.Errorf("%q masked to %q, want %q", in, got, want)
