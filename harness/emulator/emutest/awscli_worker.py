@@ -1,5 +1,5 @@
 # Runs aws CLI v1 command lines in one Python process, for tests: each line
-# read from stdin is a JSON object {"args": [...], "env": {...}, "cwd": "..."};
+# read from file descriptor 4 is a JSON object {"args": [...], "env": {...}, "cwd": "..."};
 # the answer, {"code": N, "stdout": "...", "stderr": "..."}, goes to file
 # descriptor 3 (so nothing the CLI prints can corrupt it). Each command gets a
 # fresh CLI driver and botocore session built from its own environment, as
@@ -21,8 +21,11 @@ answers.flush()
 # os.environ; each command's environment gets the same treatment.
 awscli_data = os.path.join(os.path.dirname(os.path.abspath(awscli.__file__)), "data")
 loaders = {}  # by AWS_DATA_PATH: the loader searches those directories
+# Requests come on fd 4, so stdin stays what `aws` run with no input has
+# (/dev/null), even for a command that opens /dev/stdin.
+requests = os.fdopen(4, "r", encoding="utf-8")
 real_stdout, real_stderr = sys.stdout, sys.stderr
-for line in sys.stdin:
+for line in requests:
     req = json.loads(line)
     os.environ.clear()
     os.environ.update(req["env"])

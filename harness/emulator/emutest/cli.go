@@ -106,24 +106,27 @@ type startedWorker struct {
 func startWorker() (startedWorker, error) {
 	cmd := exec.Command("python3", "-c", workerScript)
 	cmd.Env = CLIEnv()
-	ar, aw, err := os.Pipe()
+	ar, aw, err := os.Pipe() // answers, fd 3
 	if err != nil {
 		return startedWorker{}, err
 	}
-	cmd.ExtraFiles = []*os.File{aw}
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	in, err := cmd.StdinPipe()
+	rr, rw, err := os.Pipe() // requests, fd 4
 	if err != nil {
 		ar.Close()
 		aw.Close()
 		return startedWorker{}, err
 	}
-	if err := cmd.Start(); err != nil {
-		ar.Close()
-		aw.Close()
-		return startedWorker{}, err
-	}
+	cmd.ExtraFiles = []*os.File{aw, rr}
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard // stdin: /dev/null, as for a process
+	err = cmd.Start()
 	aw.Close()
+	rr.Close()
+	if err != nil {
+		ar.Close()
+		rw.Close()
+		return startedWorker{}, err
+	}
+	in := rw
 	w := &cliWorker{cmd: cmd, in: in, answers: bufio.NewReaderSize(ar, 1<<16), done: make(chan struct{})}
 	go func() { cmd.Wait(); ar.Close(); close(w.done) }()
 	var hello cliAnswer

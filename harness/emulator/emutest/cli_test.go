@@ -29,6 +29,7 @@ func TestCLIWorkersAnswerAsTheProcess(t *testing.T) {
 		{"dynamodb", "describe-table", "--table-name", "absent"},
 		{"dynamodb", "list-tables", "--no-such-flag"},
 		{"s3api", "head-bucket", "--bucket", "absent"},
+		{"sts", "get-caller-identity", "--cli-input-json", "file:///dev/stdin"}, // stdin is empty, not the workers' pipe
 	}
 	for _, args := range cases {
 		o1, e1, c1 := CLI(t, e.URL(), args...)
