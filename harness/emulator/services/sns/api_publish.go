@@ -198,6 +198,9 @@ func (s *Service) publish(c *awsproto.Call, f *awsproto.Form) (publishOutput, er
 			return publishOutput{}, errInvalidParameter.New("Invalid parameter: PhoneNumber Reason: " + phone + " is not valid to publish to")
 		}
 		id := s.env.NewID()
+		if s.store.OptedOut(phone) { // accepted, not delivered, as AWS does
+			return publishOutput{MessageId: id}, nil
+		}
 		s.recorded.add(Recorded{Protocol: "sms", Endpoint: phone, MessageID: id, Subject: e.subject, Message: e.message,
 			Timestamp: s.env.Now().UTC().Format(timestampLayout)})
 		return publishOutput{MessageId: id}, nil

@@ -192,6 +192,9 @@ func (s *Service) deliver(p Published, m *message) {
 			env := s.notification(m, sub, sigs)
 			s.out.enqueue(httpJob{sub: *sub, msg: m, env: env})
 		default: // email, email-json, sms, application, firehose: recorded, not sent
+			if sub.Protocol == "sms" && s.store.OptedOut(sub.Endpoint) {
+				continue // the recipient replied STOP
+			}
 			s.recorded.add(Recorded{Protocol: sub.Protocol, Endpoint: sub.Endpoint, SubscriptionArn: sub.ARN, TopicArn: m.topicARN,
 				MessageID: m.id, Subject: m.subject, Message: m.bodyFor(sub.Protocol), MessageAttributes: m.envelopeAttrs(), Timestamp: m.timestamp})
 			s.store.RecordDelivery(sub.ARN, nil)

@@ -259,6 +259,12 @@ func TestBreadthOperations(t *testing.T) {
 		if !check() {
 			t.Fatal("not opted out after STOP")
 		}
+		if _, err := c.sns.Publish(ctx, &sns.PublishInput{PhoneNumber: aws.String(phone), Message: aws.String("sale!")}); err != nil {
+			t.Fatal(err)
+		}
+		if rec := recordedFor(t, c, "sms", phone); len(rec) != 0 {
+			t.Fatalf("an opted-out number got %+v", rec)
+		}
 		list, err := c.sns.ListPhoneNumbersOptedOut(ctx, &sns.ListPhoneNumbersOptedOutInput{})
 		if err != nil || !slices.Contains(list.PhoneNumbers, phone) {
 			t.Fatalf("list %v %v", list, err)
