@@ -178,6 +178,23 @@ func TestBreadthOperations(t *testing.T) {
 		if len(rec) != 1 || rec[0].MessageID != aws.ToString(pub.MessageId) || rec[0].TargetArn != epARN || rec[0].Message != `{"notification":{"title":"hi"}}` {
 			t.Fatalf("recorded %+v", rec)
 		}
+		// So does a topic the endpoint is subscribed to.
+		topic := c.topic(t, "push", nil)
+		sub, err := c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: aws.String("application"), Endpoint: &epARN})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.sns.Publish(ctx, &sns.PublishInput{TopicArn: &topic, Message: aws.String("via topic")}); err != nil {
+			t.Fatal(err)
+		}
+		rec = recordedFor(t, c, "application", "device-1")
+		if len(rec) != 2 || rec[1].Message != "via topic" || rec[1].SubscriptionArn != aws.ToString(sub.SubscriptionArn) || rec[1].TargetArn != epARN {
+			t.Fatalf("recorded %+v", rec)
+		}
+		gone := strings.Replace(appARN, ":app/", ":endpoint/", 1) + "/nope"
+		_, err = c.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: aws.String("application"), Endpoint: &gone})
+		wantErr(t, err, "InvalidParameter", 400, "Invalid parameter: Endpoint Reason: Endpoint does not exist for endpoint arn"+gone)
+
 		if _, err := c.sns.SetEndpointAttributes(ctx, &sns.SetEndpointAttributesInput{EndpointArn: &epARN, Attributes: map[string]string{"Enabled": "false"}}); err != nil {
 			t.Fatal(err)
 		}
