@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -42,8 +42,8 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeDestinations(ctx, &cloudwatchlogs.DescribeDestinationsInput{})
 			return err
 		}},
-		{"query", "sns", "ListPlatformApplications", func() error {
-			_, err := sns.NewFromConfig(cfg).ListPlatformApplications(ctx, &sns.ListPlatformApplicationsInput{})
+		{"query", "sts", "GetDelegatedAccessToken", func() error {
+			_, err := sts.NewFromConfig(cfg).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String("t")})
 			return err
 		}},
 		{"ec2", "ec2", "DescribeVpcs", func() error {

@@ -198,12 +198,32 @@ func (s *Service) publish(c *awsproto.Call, f *awsproto.Form) (publishOutput, er
 			return publishOutput{}, errInvalidParameter.New("Invalid parameter: PhoneNumber Reason: " + phone + " is not valid to publish to")
 		}
 		id := s.env.NewID()
+		if s.store.OptedOut(phone) { // accepted, not delivered, as AWS does
+			return publishOutput{MessageId: id}, nil
+		}
 		s.recorded.add(Recorded{Protocol: "sms", Endpoint: phone, MessageID: id, Subject: e.subject, Message: e.message,
 			Timestamp: s.env.Now().UTC().Format(timestampLayout)})
 		return publishOutput{MessageId: id}, nil
 	}
 	if err := s.checkARN(c, topic, "TopicArn"); err != nil {
 		return publishOutput{}, err
+	}
+	if isEndpointARN(topic) { // a push notification: recorded, not sent
+		token, err := s.store.EndpointTarget(topic)
+		if err != nil {
+			return publishOutput{}, err
+		}
+		id := s.env.NewID()
+		body := e.message
+		if structured != nil {
+			body = structured["default"]
+			if v, ok := structured[platformOf(topic)]; ok {
+				body = v
+			}
+		}
+		s.recorded.add(Recorded{Protocol: "application", Endpoint: token, TargetArn: topic, MessageID: id, Subject: e.subject,
+			Message: body, MessageAttributes: (&message{attrs: e.attrs}).envelopeAttrs(), Timestamp: s.env.Now().UTC().Format(timestampLayout)})
+		return publishOutput{MessageId: id}, nil
 	}
 	p, err := s.accept(c, topic, &e, structured)
 	if err != nil {

@@ -72,6 +72,11 @@ func (s *Service) subscribe(c *awsproto.Call, in *subscribeInput) (subscribeOutp
 	if err := checkEndpoint(protocol, endpoint); err != nil {
 		return subscribeOutput{}, err
 	}
+	if protocol == "application" && isEndpointARN(endpoint) {
+		if _, err := s.store.EndpointAttributes(endpoint); err != nil {
+			return subscribeOutput{}, errInvalidParameter.New("Invalid parameter: Endpoint Reason: Endpoint does not exist for endpoint arn" + endpoint)
+		}
+	}
 	sub, _, err := s.store.Subscribe(*in.TopicArn, protocol, endpoint, in.Attributes)
 	if err != nil {
 		return subscribeOutput{}, err

@@ -192,6 +192,13 @@ func (s *Service) deliver(p Published, m *message) {
 			env := s.notification(m, sub, sigs)
 			s.out.enqueue(httpJob{sub: *sub, msg: m, env: env})
 		default: // email, email-json, sms, application, firehose: recorded, not sent
+			if sub.Protocol == "sms" && s.store.OptedOut(sub.Endpoint) {
+				continue // the recipient replied STOP
+			}
+			if sub.Protocol == "application" && isEndpointARN(sub.Endpoint) {
+				s.toEndpoint(sub, m)
+				continue
+			}
 			s.recorded.add(Recorded{Protocol: sub.Protocol, Endpoint: sub.Endpoint, SubscriptionArn: sub.ARN, TopicArn: m.topicARN,
 				MessageID: m.id, Subject: m.subject, Message: m.bodyFor(sub.Protocol), MessageAttributes: m.envelopeAttrs(), Timestamp: m.timestamp})
 			s.store.RecordDelivery(sub.ARN, nil)
@@ -446,3 +453,20 @@ func (d *deliverer) once(j httpJob, body []byte, rawBody bool) error {
 }
 
 const timestampLayout = "2006-01-02T15:04:05.000Z"
+
+// toEndpoint records a push notification to a platform endpoint subscribed
+// to a topic; a deleted or disabled endpoint is a failed delivery.
+func (s *Service) toEndpoint(sub *SubscriptionView, m *message) {
+	token, err := s.store.EndpointTarget(sub.Endpoint)
+	if err != nil {
+		s.finish(sub, m, err)
+		return
+	}
+	body := m.bodyFor(sub.Protocol)
+	if v, ok := m.structured[platformOf(sub.Endpoint)]; ok {
+		body = v
+	}
+	s.recorded.add(Recorded{Protocol: sub.Protocol, Endpoint: token, TargetArn: sub.Endpoint, SubscriptionArn: sub.ARN, TopicArn: m.topicARN,
+		MessageID: m.id, Subject: m.subject, Message: body, MessageAttributes: m.envelopeAttrs(), Timestamp: m.timestamp})
+	s.store.RecordDelivery(sub.ARN, nil)
+}

@@ -19,6 +19,11 @@ var (
 	errEmptyBatch        = awsproto.Code{Name: "EmptyBatchRequest", Status: http.StatusBadRequest}
 	errBatchTooLong      = awsproto.Code{Name: "BatchRequestTooLong", Status: http.StatusBadRequest}
 	errInvalidBatchID    = awsproto.Code{Name: "InvalidBatchEntryId", Status: http.StatusBadRequest}
+	errEndpointDisabled  = awsproto.Code{Name: "EndpointDisabled", Status: http.StatusBadRequest}
+	errAppDisabled       = awsproto.Code{Name: "PlatformApplicationDisabled", Status: http.StatusBadRequest}
+	errOptedOut          = awsproto.Code{Name: "OptedOut", Status: http.StatusBadRequest}
+	errUserError         = awsproto.Code{Name: "UserError", Status: http.StatusBadRequest}
+	errVerification      = awsproto.Code{Name: "VerificationException", Status: http.StatusBadRequest}
 )
 
 // Messages AWS answers with, word for word.
@@ -48,6 +53,15 @@ const (
 	msgLambdaEndpoint       = "Invalid parameter: Lambda endpoint ARN"
 	msgFifoQueueStandard    = "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"
 	msgToken                = "Invalid token"
+	msgAppNotFound          = "PlatformApplication does not exist"
+	msgEndpointNotFound     = "Endpoint does not exist"
+	msgEndpointDisabled     = "Endpoint is disabled"
+	msgAppDisabled          = "Platform application is disabled"
+	msgOptedOut             = "Phone number is opted out"
+	msgSandboxVerified      = "Phone number is already verified"
+	msgSandboxNotFound      = "Phone number does not exist"
+	msgInvalidOTP           = "Invalid one-time password"
+	msgStatementExists      = "Invalid parameter: Statement already exists"
 )
 
 // maxMessageBytes is the largest message (and batch) SNS accepts: 256 KiB.

@@ -22,6 +22,7 @@ type Recorded struct {
 	Endpoint          string                  `json:"Endpoint"`
 	SubscriptionArn   string                  `json:"SubscriptionArn,omitempty"`
 	TopicArn          string                  `json:"TopicArn,omitempty"`
+	TargetArn         string                  `json:"TargetArn,omitempty"` // a platform endpoint published to directly
 	MessageID         string                  `json:"MessageId"`
 	Subject           string                  `json:"Subject,omitempty"`
 	Message           string                  `json:"Message"`
@@ -79,6 +80,8 @@ func (s *Service) Recorded(protocol string) []Recorded { return s.recorded.list(
 //
 //	GET    /_groundstack/sns/messages[?protocol=sms]  recorded messages
 //	DELETE /_groundstack/sns/messages                 forgets them
+//	POST   /_groundstack/sns/opted-out?PhoneNumber=+15550100
+//	       opts a phone number out, as a recipient replying STOP does
 //	GET    /_groundstack/sns/subscription-tokens?SubscriptionArn=…
 //	       the confirmation token of a pending subscription (to confirm an
 //	       email subscription with ConfirmSubscription)
@@ -90,6 +93,15 @@ func (s *Service) serveDev(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"messages": s.recorded.list(r.URL.Query().Get("protocol"))})
 	case rest == "messages" && r.Method == http.MethodDelete:
 		s.recorded.reset()
+		w.WriteHeader(http.StatusNoContent)
+	case rest == "opted-out" && r.Method == http.MethodPost:
+		phone := r.URL.Query().Get("PhoneNumber")
+		if !phonePattern.MatchString(phone) {
+			w.WriteHeader(http.StatusBadRequest)
+			json.NewEncoder(w).Encode(map[string]string{"error": "PhoneNumber must be an E.164 number"})
+			return
+		}
+		s.store.OptOut(phone)
 		w.WriteHeader(http.StatusNoContent)
 	case rest == "subscription-tokens" && r.Method == http.MethodGet:
 		arn := r.URL.Query().Get("SubscriptionArn")

@@ -77,6 +77,8 @@ type Store struct {
 	mu     sync.RWMutex
 	topics map[string]*Topic        // by ARN
 	subs   map[string]*Subscription // by ARN
+
+	platform platformState // mobile push and SMS
 }
 
 // NewStore returns an empty store.
@@ -92,6 +94,7 @@ func (s *Store) Reset() {
 	s.topics = map[string]*Topic{}
 	s.subs = map[string]*Subscription{}
 	s.mu.Unlock()
+	s.platform.reset()
 }
 
 // Count returns the number of topics and subscriptions.
