@@ -43,6 +43,14 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("TagResource", s.tagResource),
 		awsproto.Handle("UntagResource", s.untagResource),
 		awsproto.Handle("GetRandomPassword", s.getRandomPassword),
+		awsproto.Handle("PutResourcePolicy", s.putResourcePolicy),
+		awsproto.Handle("GetResourcePolicy", s.getResourcePolicy),
+		awsproto.Handle("DeleteResourcePolicy", s.deleteResourcePolicy),
+		awsproto.Handle("ValidateResourcePolicy", s.validateResourcePolicy),
+		awsproto.Handle("UpdateSecretVersionStage", s.updateSecretVersionStage),
+		awsproto.Handle("RotateSecret", s.rotateSecret),
+		awsproto.Handle("BatchGetSecretValue", s.batchGetSecretValue),
+		awsproto.Handle("CancelRotateSecret", s.cancelRotateSecret),
 	)
 	return s
 }

@@ -255,14 +255,19 @@ type secretIDInput struct {
 // secretMeta is what DescribeSecret and ListSecrets show of a secret
 // before its versions.
 type secretMeta struct {
-	ARN              string   `json:"ARN"`
-	Name             string   `json:"Name"`
-	Description      string   `json:"Description,omitempty"`
-	KmsKeyID         string   `json:"KmsKeyId,omitempty"`
-	LastChangedDate  *epoch   `json:"LastChangedDate,omitempty"`
-	LastAccessedDate *epoch   `json:"LastAccessedDate,omitempty"`
-	DeletedDate      *epoch   `json:"DeletedDate,omitempty"`
-	Tags             []tagOut `json:"Tags,omitempty"`
+	ARN               string         `json:"ARN"`
+	Name              string         `json:"Name"`
+	Description       string         `json:"Description,omitempty"`
+	KmsKeyID          string         `json:"KmsKeyId,omitempty"`
+	LastChangedDate   *epoch         `json:"LastChangedDate,omitempty"`
+	LastAccessedDate  *epoch         `json:"LastAccessedDate,omitempty"`
+	DeletedDate       *epoch         `json:"DeletedDate,omitempty"`
+	Tags              []tagOut       `json:"Tags,omitempty"`
+	RotationEnabled   *bool          `json:"RotationEnabled,omitempty"`
+	RotationLambdaARN string         `json:"RotationLambdaARN,omitempty"`
+	RotationRules     *rotationRules `json:"RotationRules,omitempty"`
+	LastRotatedDate   *epoch         `json:"LastRotatedDate,omitempty"`
+	NextRotationDate  *epoch         `json:"NextRotationDate,omitempty"`
 }
 
 func metaOf(d Description) secretMeta {
@@ -270,7 +275,30 @@ func metaOf(d Description) secretMeta {
 		ARN: d.ARN, Name: d.Name, Description: d.Description, KmsKeyID: d.KmsKeyID,
 		LastChangedDate: epochOrNil(d.LastChanged), LastAccessedDate: epochOrNil(d.LastAccessed),
 		DeletedDate: epochOrNil(d.DeletedDate), Tags: tagsOut(d.Tags),
+	}.withRotation(d.Rotation)
+}
+
+// withRotation adds the rotation members of a secret that was ever set to
+// rotate.
+func (m secretMeta) withRotation(r Rotation) secretMeta {
+	if r.LambdaARN == "" {
+		return m
 	}
+	enabled := r.Enabled
+	m.RotationEnabled = &enabled
+	m.RotationLambdaARN = r.LambdaARN
+	if r.AfterDays != 0 || r.Schedule != "" {
+		rr := rotationRules{ScheduleExpression: r.Schedule, Duration: r.Duration}
+		if r.AfterDays != 0 {
+			rr.AutomaticallyAfterDays = &r.AfterDays
+		}
+		m.RotationRules = &rr
+	}
+	m.LastRotatedDate = epochOrNil(r.LastRotate)
+	if r.Enabled {
+		m.NextRotationDate = epochOrNil(r.Next)
+	}
+	return m
 }
 
 type describeSecretOutput struct {

@@ -69,6 +69,8 @@ type secret struct {
 	versions     map[string]*version
 	order        []*version // oldest first
 	stages       map[string]*version
+	policy       string   // resource policy JSON ("" none)
+	rotation     Rotation // rotation configuration
 }
 
 // alive says whether the secret still exists at now; the caller holds mu.

@@ -24,6 +24,7 @@ type Description struct {
 	LastAccessed                     time.Time // zero: never read
 	DeletedDate                      time.Time // zero: not scheduled
 	Versions                         []VersionInfo
+	Rotation                         Rotation
 }
 
 // describe snapshots s; the caller holds s.mu (read).
@@ -31,7 +32,7 @@ func (s *secret) describe(includeDeprecated bool) Description {
 	d := Description{
 		ARN: s.arn, Name: s.name, Description: s.description, KmsKeyID: s.kmsKeyID,
 		Tags: slices.Clone(s.tags), Created: s.created, LastChanged: s.lastChanged,
-		DeletedDate: s.deletedAt,
+		DeletedDate: s.deletedAt, Rotation: s.rotation,
 	}
 	if day := s.lastRead.Load(); day != 0 {
 		d.LastAccessed = time.Unix(day, 0).UTC()
