@@ -31,7 +31,7 @@ func FuzzOperations(f *testing.F) {
 		`{"SecretId":"arn:aws:secretsmanager:us-east-1:000000000000:secret:seed"}`, `[1,2]`, `{"SecretId":["x"]}`,
 		`{"SecretId":"seed","ResourcePolicy":"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\"}}","BlockPublicPolicy":true}`,
 		`{"SecretId":"seed","VersionStage":"AWSCURRENT","MoveToVersionId":"00000000000000000000000000000000"}`,
-		`{"SecretIdList":["seed","x"]}`, `{"SecretId":"seed","RotationLambdaARN":"f","RotationRules":{"AutomaticallyAfterDays":1}}`,
+		`{"SecretIdList":["seed","x"]}`, `{"SecretId":"seed","AddReplicaRegions":[{"Region":"us-west-2"},{}]}`, `{"SecretId":"seed","RemoveReplicaRegions":["us-west-2","x"]}`, `{"SecretId":"seed","RotationLambdaARN":"f","RotationRules":{"AutomaticallyAfterDays":1}}`,
 	} {
 		f.Add(uint8(i), body)
 	}

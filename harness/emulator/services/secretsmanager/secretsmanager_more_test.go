@@ -213,4 +213,76 @@ func TestPoliciesStagesBatchRotation(t *testing.T) {
 		_, err = c.CancelRotateSecret(ctx, &sm.CancelRotateSecretInput{SecretId: aws.String("no-such-rot")})
 		wantAPIError(t, err, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 	})
+
+	t.Run("Replication", func(t *testing.T) {
+		t.Parallel()
+		west := func() *sm.Client {
+			o := c.Options()
+			o.Region = "us-west-2"
+			return sm.New(o)
+		}()
+		eu := func() *sm.Client {
+			o := c.Options()
+			o.Region = "eu-west-1"
+			return sm.New(o)
+		}()
+		// A secret of that name already in eu-west-1 makes that region fail.
+		if _, err := eu.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("repl"), SecretString: aws.String("eu-own")}); err != nil {
+			t.Fatal(err)
+		}
+		cr, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("repl"), SecretString: aws.String("v1"),
+			AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("us-west-2")}}})
+		if err != nil || len(cr.ReplicationStatus) != 1 || cr.ReplicationStatus[0].Status != types.StatusTypeInSync {
+			t.Fatalf("create: %v %+v", err, cr)
+		}
+		out, err := c.ReplicateSecretToRegions(ctx, &sm.ReplicateSecretToRegionsInput{SecretId: aws.String("repl"),
+			AddReplicaRegions: []types.ReplicaRegionType{{Region: aws.String("eu-west-1")}}})
+		if err != nil || len(out.ReplicationStatus) != 2 || out.ReplicationStatus[1].Status != types.StatusTypeFailed {
+			t.Fatalf("replicate: %v %+v", err, out)
+		}
+		// Writes to the primary reach the replica; writes to the replica are refused.
+		if _, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("repl"), SecretString: aws.String("v2")}); err != nil {
+			t.Fatal(err)
+		}
+		g, err := west.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("repl")})
+		if err != nil || aws.ToString(g.SecretString) != "v2" || !strings.Contains(aws.ToString(g.ARN), ":us-west-2:") {
+			t.Fatalf("replica read: %v %+v", err, g)
+		}
+		d, err := west.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String("repl")})
+		if err != nil || aws.ToString(d.PrimaryRegion) != "us-east-1" {
+			t.Fatalf("replica describe: %v %+v", err, d)
+		}
+		_, err = west.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("repl"), SecretString: aws.String("x")})
+		wantAPIError(t, err, "InvalidParameterException", "Operation not permitted on a replica secret. Call must be made in primary secret's region.")
+		_, err = c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("repl")})
+		wantAPIError(t, err, "InvalidRequestException", "")
+		_, err = c.StopReplicationToReplica(ctx, &sm.StopReplicationToReplicaInput{SecretId: aws.String("repl")})
+		wantAPIError(t, err, "InvalidRequestException", "")
+		_, err = c.RemoveRegionsFromReplication(ctx, &sm.RemoveRegionsFromReplicationInput{SecretId: aws.String("repl"), RemoveReplicaRegions: []string{"ap-south-1"}})
+		wantAPIError(t, err, "InvalidParameterException", "")
+
+		rm, err := c.RemoveRegionsFromReplication(ctx, &sm.RemoveRegionsFromReplicationInput{SecretId: aws.String("repl"), RemoveReplicaRegions: []string{"eu-west-1"}})
+		if err != nil || len(rm.ReplicationStatus) != 1 {
+			t.Fatalf("remove: %v %+v", err, rm)
+		}
+		if g, err := eu.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("repl")}); err != nil || aws.ToString(g.SecretString) != "eu-own" {
+			t.Fatalf("eu-west-1's own secret: %v %+v", err, g)
+		}
+		// Promoting the replica makes it a standalone secret.
+		if _, err := west.StopReplicationToReplica(ctx, &sm.StopReplicationToReplicaInput{SecretId: aws.String("repl")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := west.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("repl"), SecretString: aws.String("west-own")}); err != nil {
+			t.Fatal(err)
+		}
+		if g, err := c.GetSecretValue(ctx, &sm.GetSecretValueInput{SecretId: aws.String("repl")}); err != nil || aws.ToString(g.SecretString) != "v2" {
+			t.Fatalf("primary after promotion: %v %+v", err, g)
+		}
+		if d, err := c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String("repl")}); err != nil || len(d.ReplicationStatus) != 0 {
+			t.Fatalf("primary describe: %v %+v", err, d)
+		}
+		if _, err := c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("repl"), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -25,6 +25,8 @@ type Description struct {
 	DeletedDate                      time.Time // zero: not scheduled
 	Versions                         []VersionInfo
 	Rotation                         Rotation
+	PrimaryRegion                    string // set on a replica and on a primary with replicas
+	Replication                      []ReplicaStatus
 }
 
 // describe snapshots s; the caller holds s.mu (read).
@@ -32,7 +34,10 @@ func (s *secret) describe(includeDeprecated bool) Description {
 	d := Description{
 		ARN: s.arn, Name: s.name, Description: s.description, KmsKeyID: s.kmsKeyID,
 		Tags: slices.Clone(s.tags), Created: s.created, LastChanged: s.lastChanged,
-		DeletedDate: s.deletedAt, Rotation: s.rotation,
+		DeletedDate: s.deletedAt, Rotation: s.rotation, PrimaryRegion: s.primaryRegion,
+	}
+	if len(s.replicas) > 0 {
+		d.Replication = s.replicaStatus()
 	}
 	if day := s.lastRead.Load(); day != 0 {
 		d.LastAccessed = time.Unix(day, 0).UTC()
