@@ -252,6 +252,12 @@ func TestPoliciesStagesBatchRotation(t *testing.T) {
 		if err != nil || aws.ToString(d.PrimaryRegion) != "us-east-1" {
 			t.Fatalf("replica describe: %v %+v", err, d)
 		}
+		for _, reg := range []string{"us-east-1", "!us-west-2"} {
+			l, err := west.ListSecrets(ctx, &sm.ListSecretsInput{Filters: []types.Filter{{Key: types.FilterNameStringTypePrimaryRegion, Values: []string{reg}}}})
+			if err != nil || len(l.SecretList) != 1 || aws.ToString(l.SecretList[0].PrimaryRegion) != "us-east-1" {
+				t.Fatalf("replica listed by primary-region %s: %v %+v", reg, err, l)
+			}
+		}
 		_, err = west.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("repl"), SecretString: aws.String("x")})
 		wantAPIError(t, err, "InvalidParameterException", "Operation not permitted on a replica secret. Call must be made in primary secret's region.")
 		_, err = c.DeleteSecret(ctx, &sm.DeleteSecretInput{SecretId: aws.String("repl")})

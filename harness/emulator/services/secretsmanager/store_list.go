@@ -193,6 +193,9 @@ func matchesAll(d Description, filters []Filter, region string) bool {
 			}
 		case "primary-region":
 			fields = []string{region}
+			if d.PrimaryRegion != "" { // a replica
+				fields = []string{d.PrimaryRegion}
+			}
 		case "owning-service":
 			fields, words = nil, true
 		case "all":
