@@ -43,6 +43,17 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("TagResource", s.tagResource),
 		awsproto.Handle("UntagResource", s.untagResource),
 		awsproto.Handle("GetRandomPassword", s.getRandomPassword),
+		awsproto.Handle("PutResourcePolicy", s.putResourcePolicy),
+		awsproto.Handle("GetResourcePolicy", s.getResourcePolicy),
+		awsproto.Handle("DeleteResourcePolicy", s.deleteResourcePolicy),
+		awsproto.Handle("ValidateResourcePolicy", s.validateResourcePolicy),
+		awsproto.Handle("UpdateSecretVersionStage", s.updateSecretVersionStage),
+		awsproto.Handle("RotateSecret", s.rotateSecret),
+		awsproto.Handle("BatchGetSecretValue", s.batchGetSecretValue),
+		awsproto.Handle("ReplicateSecretToRegions", s.replicateSecretToRegions),
+		awsproto.Handle("RemoveRegionsFromReplication", s.removeRegionsFromReplication),
+		awsproto.Handle("StopReplicationToReplica", s.stopReplicationToReplica),
+		awsproto.Handle("CancelRotateSecret", s.cancelRotateSecret),
 	)
 	return s
 }
@@ -121,6 +132,8 @@ type refOutput struct {
 	Name          string   `json:"Name"`
 	VersionID     string   `json:"VersionId,omitempty"`
 	VersionStages []string `json:"VersionStages,omitempty"`
+	// ReplicationStatus: CreateSecret's, with AddReplicaRegions.
+	ReplicationStatus []replicationStatusOut `json:"ReplicationStatus,omitempty"`
 }
 
 type tagOut struct {

@@ -93,7 +93,7 @@ func (s *Service) listSecrets(c *awsproto.Call, in *listSecretsInput) (listSecre
 	list, next := s.store.List(c.Region, q, s.env.Now())
 	out := listSecretsOutput{SecretList: make([]secretListEntry, len(list))}
 	for i, d := range list {
-		out.SecretList[i] = secretListEntry{metaOf(d), stagesMap(d.Versions), epochOrNil(d.Created)}
+		out.SecretList[i] = secretListEntry{metaOf(d, c.Region), stagesMap(d.Versions), epochOrNil(d.Created)}
 	}
 	if next != nil {
 		out.NextToken = encodeCursor(*next)

@@ -2,7 +2,6 @@ package secretsmanager
 
 import (
 	"encoding/base64"
-	"encoding/json"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
@@ -10,14 +9,15 @@ import (
 // ---- CreateSecret ----
 
 type createSecretInput struct {
-	Name               *string           `json:"Name" required:"true" min:"1" max:"512"`
-	ClientRequestToken *string           `json:"ClientRequestToken" min:"32" max:"64"`
-	Description        *string           `json:"Description" max:"2048"`
-	KmsKeyId           *string           `json:"KmsKeyId" max:"2048"`
-	SecretBinary       []byte            `json:"SecretBinary" min:"1" max:"65536" sensitive:"true"`
-	SecretString       *string           `json:"SecretString" min:"1" max:"65536" sensitive:"true"`
-	Tags               []tagParam        `json:"Tags"`
-	AddReplicaRegions  []json.RawMessage `json:"AddReplicaRegions" min:"1"`
+	Name                        *string              `json:"Name" required:"true" min:"1" max:"512"`
+	ClientRequestToken          *string              `json:"ClientRequestToken" min:"32" max:"64"`
+	Description                 *string              `json:"Description" max:"2048"`
+	KmsKeyId                    *string              `json:"KmsKeyId" max:"2048"`
+	SecretBinary                []byte               `json:"SecretBinary" min:"1" max:"65536" sensitive:"true"`
+	SecretString                *string              `json:"SecretString" min:"1" max:"65536" sensitive:"true"`
+	Tags                        []tagParam           `json:"Tags"`
+	AddReplicaRegions           []replicaRegionParam `json:"AddReplicaRegions" min:"1"`
+	ForceOverwriteReplicaSecret bool                 `json:"ForceOverwriteReplicaSecret"`
 }
 
 func (in *createSecretInput) Validate() error { return validName(*in.Name) }
@@ -31,8 +31,9 @@ func (s *Service) createSecret(c *awsproto.Call, in *createSecretInput) (refOutp
 	if err != nil {
 		return refOutput{}, err
 	}
-	if len(in.AddReplicaRegions) > 0 {
-		return refOutput{}, errInvalidRequest.New("groundstack does not emulate secret replication (AddReplicaRegions).")
+	adds, err := replicaRegions(in.AddReplicaRegions)
+	if err != nil {
+		return refOutput{}, err
 	}
 	ref, err := s.store.Create(c.Region, s.arnPrefix(c.Region), CreateInput{
 		Name: *in.Name, Description: deref(in.Description), KmsKeyID: deref(in.KmsKeyId),
@@ -41,7 +42,15 @@ func (s *Service) createSecret(c *awsproto.Call, in *createSecretInput) (refOutp
 	if err != nil {
 		return refOutput{}, err
 	}
-	return refOutput{ARN: ref.ARN, Name: ref.Name, VersionID: ref.VersionID}, nil
+	out := refOutput{ARN: ref.ARN, Name: ref.Name, VersionID: ref.VersionID}
+	if len(adds) > 0 {
+		_, st, err := s.store.Replicate(c.Region, ref.ARN, adds, in.ForceOverwriteReplicaSecret, s.arnPrefix, s.env.Now())
+		if err != nil {
+			return refOutput{}, err
+		}
+		out.ReplicationStatus = replicationOut(st)
+	}
+	return out, nil
 }
 
 // ---- GetSecretValue ----
@@ -255,22 +264,63 @@ type secretIDInput struct {
 // secretMeta is what DescribeSecret and ListSecrets show of a secret
 // before its versions.
 type secretMeta struct {
-	ARN              string   `json:"ARN"`
-	Name             string   `json:"Name"`
-	Description      string   `json:"Description,omitempty"`
-	KmsKeyID         string   `json:"KmsKeyId,omitempty"`
-	LastChangedDate  *epoch   `json:"LastChangedDate,omitempty"`
-	LastAccessedDate *epoch   `json:"LastAccessedDate,omitempty"`
-	DeletedDate      *epoch   `json:"DeletedDate,omitempty"`
-	Tags             []tagOut `json:"Tags,omitempty"`
+	ARN               string                 `json:"ARN"`
+	Name              string                 `json:"Name"`
+	Description       string                 `json:"Description,omitempty"`
+	KmsKeyID          string                 `json:"KmsKeyId,omitempty"`
+	LastChangedDate   *epoch                 `json:"LastChangedDate,omitempty"`
+	LastAccessedDate  *epoch                 `json:"LastAccessedDate,omitempty"`
+	DeletedDate       *epoch                 `json:"DeletedDate,omitempty"`
+	Tags              []tagOut               `json:"Tags,omitempty"`
+	RotationEnabled   *bool                  `json:"RotationEnabled,omitempty"`
+	RotationLambdaARN string                 `json:"RotationLambdaARN,omitempty"`
+	RotationRules     *rotationRules         `json:"RotationRules,omitempty"`
+	LastRotatedDate   *epoch                 `json:"LastRotatedDate,omitempty"`
+	NextRotationDate  *epoch                 `json:"NextRotationDate,omitempty"`
+	PrimaryRegion     string                 `json:"PrimaryRegion,omitempty"`
+	ReplicationStatus []replicationStatusOut `json:"ReplicationStatus,omitempty"`
 }
 
-func metaOf(d Description) secretMeta {
+func metaOf(d Description, region string) secretMeta {
 	return secretMeta{
 		ARN: d.ARN, Name: d.Name, Description: d.Description, KmsKeyID: d.KmsKeyID,
 		LastChangedDate: epochOrNil(d.LastChanged), LastAccessedDate: epochOrNil(d.LastAccessed),
 		DeletedDate: epochOrNil(d.DeletedDate), Tags: tagsOut(d.Tags),
+	}.withRotation(d.Rotation).withReplication(d, region)
+}
+
+// withReplication adds PrimaryRegion (of a replica, or of a primary with
+// replicas) and a primary's ReplicationStatus.
+func (m secretMeta) withReplication(d Description, region string) secretMeta {
+	m.PrimaryRegion = d.PrimaryRegion
+	if len(d.Replication) > 0 {
+		m.PrimaryRegion = region
+		m.ReplicationStatus = replicationOut(d.Replication)
 	}
+	return m
+}
+
+// withRotation adds the rotation members of a secret that was ever set to
+// rotate.
+func (m secretMeta) withRotation(r Rotation) secretMeta {
+	if r.LambdaARN == "" {
+		return m
+	}
+	enabled := r.Enabled
+	m.RotationEnabled = &enabled
+	m.RotationLambdaARN = r.LambdaARN
+	if r.AfterDays != 0 || r.Schedule != "" {
+		rr := rotationRules{ScheduleExpression: r.Schedule, Duration: r.Duration}
+		if r.AfterDays != 0 {
+			rr.AutomaticallyAfterDays = &r.AfterDays
+		}
+		m.RotationRules = &rr
+	}
+	m.LastRotatedDate = epochOrNil(r.LastRotate)
+	if r.Enabled {
+		m.NextRotationDate = epochOrNil(r.Next)
+	}
+	return m
 }
 
 type describeSecretOutput struct {
@@ -284,7 +334,7 @@ func (s *Service) describeSecret(c *awsproto.Call, in *secretIDInput) (describeS
 	if err != nil {
 		return describeSecretOutput{}, err
 	}
-	return describeSecretOutput{metaOf(d), stagesMap(d.Versions), epochOrNil(d.Created)}, nil
+	return describeSecretOutput{metaOf(d, c.Region), stagesMap(d.Versions), epochOrNil(d.Created)}, nil
 }
 
 func (s *Service) restoreSecret(c *awsproto.Call, in *secretIDInput) (refOutput, error) {

@@ -25,3 +25,9 @@ const (
 	msgInvalidName      = "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
 	msgBadNextToken     = "The NextToken value is invalid."
 )
+
+var (
+	errMalformedPolicy = awsproto.Code{Name: "MalformedPolicyDocumentException", Status: http.StatusBadRequest}
+	errPublicPolicy    = awsproto.Code{Name: "PublicPolicyException", Status: http.StatusBadRequest}
+	errLimitExceeded   = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
+)

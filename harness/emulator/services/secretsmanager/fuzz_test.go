@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
@@ -28,6 +29,9 @@ func FuzzOperations(f *testing.F) {
 		`{"SecretId":"seed","RecoveryWindowInDays":7,"ForceDeleteWithoutRecovery":false}`,
 		`{"PasswordLength":4,"ExcludeCharacters":"abcdefghijklmnopqrstuvwxyz"}`, `{"SecretId":"seed","Tags":[{"Key":null}]}`,
 		`{"SecretId":"arn:aws:secretsmanager:us-east-1:000000000000:secret:seed"}`, `[1,2]`, `{"SecretId":["x"]}`,
+		`{"SecretId":"seed","ResourcePolicy":"{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"*\"}}","BlockPublicPolicy":true}`,
+		`{"SecretId":"seed","VersionStage":"AWSCURRENT","MoveToVersionId":"00000000000000000000000000000000"}`,
+		`{"SecretIdList":["seed","x"]}`, `{"SecretId":"seed","AddReplicaRegions":[{"Region":"us-west-2"},{}]}`, `{"SecretId":"seed","RemoveReplicaRegions":["us-west-2","x"]}`, `{"SecretId":"seed","RotationLambdaARN":"f","RotationRules":{"AutomaticallyAfterDays":1}}`,
 	} {
 		f.Add(uint8(i), body)
 	}
@@ -87,5 +91,24 @@ func FuzzGetSecretValueDecode(f *testing.F) {
 				t.Fatalf("%q: fast %s, json %s", body, str(p[0]), str(p[1]))
 			}
 		}
+	})
+}
+
+// FuzzParsePolicy: any text is a policy or a MalformedPolicyDocumentException,
+// never a panic.
+func FuzzParsePolicy(f *testing.F) {
+	for _, seed := range []string{`{"Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":"*"}]}`,
+		`{"Statement":{"Effect":"Deny","Principal":"*","Action":"*","Condition":{}}}`, `{"Statement":7}`, `{}`, `[`, `null`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		d, err := parsePolicy(text)
+		if err != nil {
+			if e, ok := awsproto.AsError(err); !ok || e.Code != errMalformedPolicy.Name {
+				t.Fatal(err)
+			}
+			return
+		}
+		_ = d.public()
 	})
 }

@@ -832,6 +832,14 @@ func TestCLI(t *testing.T) {
 	if prev["SecretString"] != `{"password":"from-file"}` {
 		t.Fatalf("AWSPREVIOUS via CLI: %v", prev)
 	}
+	// The labels move back as the docs page shows, and a batch read sees it.
+	run("secretsmanager", "update-secret-version-stage", "--secret-id", "cli/secret", "--version-stage", "AWSCURRENT",
+		"--remove-from-version-id", put["VersionId"].(string), "--move-to-version-id", created["VersionId"].(string))
+	batch := run("secretsmanager", "batch-get-secret-value", "--secret-id-list", "cli/secret", "cli/none")
+	if vals, errs := batch["SecretValues"].([]any), batch["Errors"].([]any); len(vals) != 1 || len(errs) != 1 ||
+		vals[0].(map[string]any)["SecretString"] != `{"password":"from-file"}` || errs[0].(map[string]any)["ErrorCode"] != "ResourceNotFoundException" {
+		t.Fatalf("batch-get-secret-value: %v", batch)
+	}
 	del := run("secretsmanager", "delete-secret", "--secret-id", "cli/secret", "--force-delete-without-recovery")
 	if del["Name"] != "cli/secret" || del["DeletionDate"] == nil {
 		t.Fatalf("delete-secret: %v", del)

@@ -69,6 +69,11 @@ type secret struct {
 	versions     map[string]*version
 	order        []*version // oldest first
 	stages       map[string]*version
+	policy       string   // resource policy JSON ("" none)
+	rotation     Rotation // rotation configuration
+	// primaryRegion is set on a replica: the region of its primary.
+	primaryRegion string
+	replicas      []*replicaLink // a primary's replica regions
 }
 
 // alive says whether the secret still exists at now; the caller holds mu.
@@ -175,6 +180,8 @@ func (r *regionSecrets) find(id string) *secret {
 // secret has its own lock, so reads of one secret never wait on another.
 type Store struct {
 	suffix func() string // the 6 random characters ending an ARN
+	// repl serialises changes to replication, which touch several regions.
+	repl sync.Mutex
 
 	mu      sync.RWMutex
 	regions map[string]*regionSecrets
@@ -418,6 +425,16 @@ func (st *Store) Delete(region, arnPrefix, id string, windowDays int, force bool
 		}
 		return Deletion{}, errNotFound
 	}
+	if s.primaryRegion != "" {
+		return Deletion{}, errInvalidParameter.New(msgReplica)
+	}
+	if len(s.replicas) > 0 {
+		regions := make([]string, len(s.replicas))
+		for i, l := range s.replicas {
+			regions[i] = l.region
+		}
+		return Deletion{}, errInvalidRequest.New("You can't delete secret " + s.arn + " that still has replica regions [" + strings.Join(regions, ", ") + "]")
+	}
 	if force {
 		delete(r.byName, s.name)
 		s.gone = true
@@ -499,10 +516,14 @@ func (st *Store) mutate(region, id string, now time.Time, f func(*secret) error)
 	if s.scheduled() {
 		return errInvalidRequest.New(msgMarkedForDelete)
 	}
+	if s.primaryRegion != "" {
+		return errInvalidParameter.New(msgReplica)
+	}
 	if err := f(s); err != nil {
 		return err
 	}
 	s.lastChanged = now
+	s.syncReplicas()
 	return nil
 }
 

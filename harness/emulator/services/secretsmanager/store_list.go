@@ -24,6 +24,9 @@ type Description struct {
 	LastAccessed                     time.Time // zero: never read
 	DeletedDate                      time.Time // zero: not scheduled
 	Versions                         []VersionInfo
+	Rotation                         Rotation
+	PrimaryRegion                    string // set on a replica and on a primary with replicas
+	Replication                      []ReplicaStatus
 }
 
 // describe snapshots s; the caller holds s.mu (read).
@@ -31,7 +34,10 @@ func (s *secret) describe(includeDeprecated bool) Description {
 	d := Description{
 		ARN: s.arn, Name: s.name, Description: s.description, KmsKeyID: s.kmsKeyID,
 		Tags: slices.Clone(s.tags), Created: s.created, LastChanged: s.lastChanged,
-		DeletedDate: s.deletedAt,
+		DeletedDate: s.deletedAt, Rotation: s.rotation, PrimaryRegion: s.primaryRegion,
+	}
+	if len(s.replicas) > 0 {
+		d.Replication = s.replicaStatus()
 	}
 	if day := s.lastRead.Load(); day != 0 {
 		d.LastAccessed = time.Unix(day, 0).UTC()
@@ -187,6 +193,9 @@ func matchesAll(d Description, filters []Filter, region string) bool {
 			}
 		case "primary-region":
 			fields = []string{region}
+			if d.PrimaryRegion != "" { // a replica
+				fields = []string{d.PrimaryRegion}
+			}
 		case "owning-service":
 			fields, words = nil, true
 		case "all":
