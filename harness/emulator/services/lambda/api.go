@@ -89,6 +89,7 @@ func New(env *cloud.Env) *Service {
 	s.register()
 	s.registerLayers()
 	s.registerEventSourceMappings()
+	s.registerSettings()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
 	}
@@ -164,6 +165,8 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2019-09-30/functions"},
 		{Kind: cloud.ByPath, Key: "/2019-09-25/functions"},
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
+		{Kind: cloud.ByPath, Key: "/2021-07-20/functions"},
+		{Kind: cloud.ByPath, Key: "/2024-08-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
 		{Kind: cloud.ByPath, Key: esmPath},
@@ -247,6 +250,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, codePath):
 		s.serveCode(w, r, path[len(codePath):])
 	case s.serveLayerByARN(w, r):
+	case s.serveProvisionedList(w, r):
 	default:
 		s.api.ServeHTTP(w, r)
 	}

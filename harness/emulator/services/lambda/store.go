@@ -176,6 +176,15 @@ type Function struct {
 	// invokeConfigs are the event invoke configs, by qualifier ($LATEST
 	// for the unqualified function).
 	invokeConfigs map[string]*EventInvokeConfig
+	// provisioned are the provisioned concurrency configs, by version
+	// or alias (store_settings.go).
+	provisioned map[string]*ProvisionedConfig
+	// runtimeConfigs are the runtime management configs, by version
+	// ($LATEST or a number); absent is AWS's default, Auto.
+	runtimeConfigs map[string]RuntimeConfig
+	// recursiveLoop is Allow or Terminate ("" is AWS's default,
+	// Terminate).
+	recursiveLoop string
 	deleted       bool
 }
 
@@ -344,6 +353,7 @@ func (s *Store) Create(region, name string, ch ConfigChange, tags map[string]str
 		versions: map[string]*Version{}, aliases: map[string]*Alias{}, nextVersion: 1,
 		policies: map[string][]Statement{}, policyRev: map[string]string{}, tags: map[string]string{},
 		urls: map[string]*URLConfig{}, invokeConfigs: map[string]*EventInvokeConfig{},
+		provisioned: map[string]*ProvisionedConfig{}, runtimeConfigs: map[string]RuntimeConfig{},
 	}
 	f.reserved.Store(-1)
 	for k, v := range tags {
@@ -554,6 +564,8 @@ func (s *Store) Delete(region, name, qualifier string) error {
 		}
 		delete(f.versions, qualifier)
 		delete(f.invokeConfigs, qualifier)
+		delete(f.provisioned, qualifier)
+		delete(f.runtimeConfigs, qualifier)
 		if f.lastPublished == v {
 			f.lastPublished = nil
 		}
