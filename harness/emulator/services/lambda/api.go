@@ -90,6 +90,7 @@ func New(env *cloud.Env) *Service {
 	s.registerLayers()
 	s.registerEventSourceMappings()
 	s.registerSettings()
+	s.registerCodeSigning()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
 	}
@@ -167,6 +168,8 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2021-07-20/functions"},
 		{Kind: cloud.ByPath, Key: "/2024-08-31/functions"},
+		{Kind: cloud.ByPath, Key: "/2020-06-30/functions"},
+		{Kind: cloud.ByPath, Key: "/2020-04-22/code-signing-configs"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
 		{Kind: cloud.ByPath, Key: esmPath},

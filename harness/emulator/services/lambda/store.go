@@ -185,7 +185,10 @@ type Function struct {
 	// recursiveLoop is Allow or Terminate ("" is AWS's default,
 	// Terminate).
 	recursiveLoop string
-	deleted       bool
+	// codeSigning is the ARN of the function's code signing config, ""
+	// when none (store_signing.go).
+	codeSigning string
+	deleted     bool
 }
 
 // Latest returns the function's $LATEST version.
@@ -241,6 +244,10 @@ type Store struct {
 	// functions without reserved concurrency.
 	unreservedInflight sync.Map // region → *atomic.Int64
 	accountLimit       atomic.Int64
+
+	// cscs are the code signing configs, by ARN (store_signing.go).
+	cscMu sync.RWMutex
+	cscs  map[string]*CodeSigningConfig
 }
 
 // OnCodeReleased makes the store call f with the code key (CodeHex) of
@@ -288,7 +295,8 @@ func (s *Store) codeInUse(hex string) bool {
 // NewStore returns an empty store; newExec makes the executor of each new
 // version.
 func NewStore(account string, newID func() string, newExec func(f *Function, v *Version) Executor) *Store {
-	return &Store{account: account, newExec: newExec, newID: newID, regions: map[string]map[string]*Function{}, urls: map[string]*URLConfig{}}
+	return &Store{account: account, newExec: newExec, newID: newID, regions: map[string]map[string]*Function{}, urls: map[string]*URLConfig{},
+		cscs: map[string]*CodeSigningConfig{}}
 }
 
 // FunctionARN is the unqualified ARN of name.
@@ -619,6 +627,9 @@ func (s *Store) Reset() {
 	s.urlMu.Lock()
 	s.urls = map[string]*URLConfig{}
 	s.urlMu.Unlock()
+	s.cscMu.Lock()
+	s.cscs = map[string]*CodeSigningConfig{}
+	s.cscMu.Unlock()
 	s.resetLayers()
 }
 
