@@ -8,18 +8,21 @@ import (
 
 // Lambda's error codes; the name is the wire string.
 var (
-	errValidation                = awsproto.ErrValidation
-	errResourceNotFound          = awsproto.Code{Name: "ResourceNotFoundException", Status: http.StatusNotFound}
-	errResourceConflict          = awsproto.Code{Name: "ResourceConflictException", Status: http.StatusConflict}
-	errInvalidParameterValue     = awsproto.Code{Name: "InvalidParameterValueException", Status: http.StatusBadRequest}
-	errInvalidRequestContent     = awsproto.Code{Name: "InvalidRequestContentException", Status: http.StatusBadRequest}
-	errPreconditionFailed        = awsproto.Code{Name: "PreconditionFailedException", Status: http.StatusPreconditionFailed}
-	errTooManyRequests           = awsproto.Code{Name: "TooManyRequestsException", Status: http.StatusTooManyRequests}
-	errInvalidRuntime            = awsproto.Code{Name: "InvalidRuntimeException", Status: http.StatusBadGateway}
-	errService                   = awsproto.Code{Name: "ServiceException", Status: http.StatusInternalServerError}
-	errResourceInUse             = awsproto.Code{Name: "ResourceInUseException", Status: http.StatusBadRequest}
+	errValidation            = awsproto.ErrValidation
+	errResourceNotFound      = awsproto.Code{Name: "ResourceNotFoundException", Status: http.StatusNotFound}
+	errResourceConflict      = awsproto.Code{Name: "ResourceConflictException", Status: http.StatusConflict}
+	errInvalidParameterValue = awsproto.Code{Name: "InvalidParameterValueException", Status: http.StatusBadRequest}
+	errInvalidRequestContent = awsproto.Code{Name: "InvalidRequestContentException", Status: http.StatusBadRequest}
+	errPreconditionFailed    = awsproto.Code{Name: "PreconditionFailedException", Status: http.StatusPreconditionFailed}
+	errTooManyRequests       = awsproto.Code{Name: "TooManyRequestsException", Status: http.StatusTooManyRequests}
+	errInvalidRuntime        = awsproto.Code{Name: "InvalidRuntimeException", Status: http.StatusBadGateway}
+	errService               = awsproto.Code{Name: "ServiceException", Status: http.StatusInternalServerError}
+	errResourceInUse         = awsproto.Code{Name: "ResourceInUseException", Status: http.StatusBadRequest}
+
+	// Configs that may be absent: provisioned concurrency, code signing.
 	errProvisionedNotFound       = awsproto.Code{Name: "ProvisionedConcurrencyConfigNotFoundException", Status: http.StatusNotFound}
 	errCodeSigningConfigNotFound = awsproto.Code{Name: "CodeSigningConfigNotFoundException", Status: http.StatusNotFound}
+
 	// errRequestTooLarge is an Invoke payload over its limit.
 	errRequestTooLarge = awsproto.Code{Name: "RequestTooLargeException", Status: http.StatusRequestEntityTooLarge}
 	// errRequestEntityTooLarge is any other body over its operation's
