@@ -54,8 +54,8 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := cloudwatch.NewFromConfig(cfg).ListDashboards(ctx, &cloudwatch.ListDashboardsInput{})
 			return err
 		}},
-		{"rest-json", "lambda", "ListCodeSigningConfigs", func() error {
-			_, err := lambda.NewFromConfig(cfg).ListCodeSigningConfigs(ctx, &lambda.ListCodeSigningConfigsInput{})
+		{"rest-json", "lambda", "ListCapacityProviders", func() error {
+			_, err := lambda.NewFromConfig(cfg).ListCapacityProviders(ctx, &lambda.ListCapacityProvidersInput{})
 			return err
 		}},
 		{"rest-xml", "s3", "ListBucketAnalyticsConfigurations", func() error {

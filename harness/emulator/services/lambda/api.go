@@ -89,6 +89,8 @@ func New(env *cloud.Env) *Service {
 	s.register()
 	s.registerLayers()
 	s.registerEventSourceMappings()
+	s.registerSettings()
+	s.registerCodeSigning()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
 	}
@@ -114,6 +116,8 @@ func (s *Service) register() {
 		// invocations: api_invoke.go (they read their payload themselves,
 		// within its own limit)
 		awsproto.Handle("Invoke", s.invoke).At("POST "+fn+"/invocations").WithMaxBody(maxSyncPayload+1),
+		awsproto.Handle("InvokeWithResponseStream", s.invokeWithResponseStream).At("POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations").
+			WithMaxBody(maxSyncPayload+1),
 		awsproto.Handle("InvokeAsync", s.invokeAsync).At("POST /2014-11-13/functions/{FunctionName}/invoke-async").
 			WithStatus(accepted).WithMaxBody(maxAsyncPayload+1),
 		// versions and aliases: api_versions.go
@@ -164,6 +168,11 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2019-09-30/functions"},
 		{Kind: cloud.ByPath, Key: "/2019-09-25/functions"},
 		{Kind: cloud.ByPath, Key: "/2021-10-31/functions"},
+		{Kind: cloud.ByPath, Key: "/2021-07-20/functions"},
+		{Kind: cloud.ByPath, Key: "/2024-08-31/functions"},
+		{Kind: cloud.ByPath, Key: "/2020-06-30/functions"},
+		{Kind: cloud.ByPath, Key: "/2021-11-15/functions"},
+		{Kind: cloud.ByPath, Key: "/2020-04-22/code-signing-configs"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},
 		{Kind: cloud.ByPath, Key: esmPath},
@@ -247,6 +256,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, codePath):
 		s.serveCode(w, r, path[len(codePath):])
 	case s.serveLayerByARN(w, r):
+	case s.serveProvisionedList(w, r):
 	default:
 		s.api.ServeHTTP(w, r)
 	}

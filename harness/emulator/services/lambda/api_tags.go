@@ -38,6 +38,12 @@ func mappingOfARN(arn string) (string, bool) {
 	return parts[6], true
 }
 
+// isCodeSigningConfigARN reports whether arn names a code signing config.
+func isCodeSigningConfigARN(arn string) bool {
+	parts := strings.Split(arn, ":")
+	return len(parts) == 7 && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "code-signing-config"
+}
+
 // tagTarget resolves a tagging request's ARN to a function.
 func tagTarget(c *awsproto.Call, arn string) (string, string, error) {
 	region, name, q, ok := parseFunctionName(arn)
@@ -55,6 +61,10 @@ func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{},
 		_, err := s.esm.tag(c.Region, id, in.Tags, nil)
 		return struct{}{}, err
 	}
+	if isCodeSigningConfigARN(*in.Resource) {
+		_, err := s.store.TagCodeSigningConfig(*in.Resource, in.Tags, nil)
+		return struct{}{}, err
+	}
 	region, name, err := tagTarget(c, *in.Resource)
 	if err != nil {
 		return struct{}{}, err
@@ -67,6 +77,10 @@ func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struc
 		_, err := s.esm.tag(c.Region, id, nil, in.TagKeys)
 		return struct{}{}, err
 	}
+	if isCodeSigningConfigARN(*in.Resource) {
+		_, err := s.store.TagCodeSigningConfig(*in.Resource, nil, in.TagKeys)
+		return struct{}{}, err
+	}
 	region, name, err := tagTarget(c, *in.Resource)
 	if err != nil {
 		return struct{}{}, err
@@ -77,6 +91,10 @@ func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struc
 func (s *Service) listTags(c *awsproto.Call, in *listTagsInput) (listTagsOutput, error) {
 	if id, ok := mappingOfARN(*in.Resource); ok {
 		tags, err := s.esm.tag(c.Region, id, nil, nil)
+		return listTagsOutput{Tags: tags}, err
+	}
+	if isCodeSigningConfigARN(*in.Resource) {
+		tags, err := s.store.TagCodeSigningConfig(*in.Resource, nil, nil)
 		return listTagsOutput{Tags: tags}, err
 	}
 	region, name, err := tagTarget(c, *in.Resource)

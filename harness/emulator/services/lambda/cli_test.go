@@ -69,3 +69,38 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("invoke with a bad payload: %d %s", code, errOut)
 	}
 }
+
+// TestCLISettings checks that the aws CLI (v1) reads the answers of the
+// settings operations, and reaches ListProvisionedConcurrencyConfigs,
+// which only its query (?List=ALL) tells from GetProvisionedConcurrencyConfig.
+func TestCLISettings(t *testing.T) {
+	t.Parallel()
+	e, c := start(t)
+	name, arn := publishedStub(t, c)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := emutest.CLI(t, e.URL(), args...)
+		if code != 0 {
+			t.Fatalf("aws %s: exit %d\n%s", strings.Join(args, " "), code, errOut)
+		}
+		return out
+	}
+	cli("lambda", "put-provisioned-concurrency-config", "--function-name", name, "--qualifier", "live", "--provisioned-concurrent-executions", "2")
+	out := cli("lambda", "list-provisioned-concurrency-configs", "--function-name", name)
+	var list struct {
+		ProvisionedConcurrencyConfigs []struct {
+			FunctionArn, Status string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list.ProvisionedConcurrencyConfigs) != 1 ||
+		list.ProvisionedConcurrencyConfigs[0].FunctionArn != arn+":live" || list.ProvisionedConcurrencyConfigs[0].Status != "READY" {
+		t.Fatalf("list-provisioned-concurrency-configs: %s", out)
+	}
+	out = cli("lambda", "create-code-signing-config", "--allowed-publishers", "SigningProfileVersionArns="+signingProfile)
+	var created struct {
+		CodeSigningConfig struct{ CodeSigningConfigArn string }
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil || !cscARNRE.MatchString(created.CodeSigningConfig.CodeSigningConfigArn) {
+		t.Fatalf("create-code-signing-config: %s", out)
+	}
+}

@@ -18,6 +18,11 @@ var (
 	errInvalidRuntime        = awsproto.Code{Name: "InvalidRuntimeException", Status: http.StatusBadGateway}
 	errService               = awsproto.Code{Name: "ServiceException", Status: http.StatusInternalServerError}
 	errResourceInUse         = awsproto.Code{Name: "ResourceInUseException", Status: http.StatusBadRequest}
+
+	// Configs that may be absent: provisioned concurrency, code signing.
+	errProvisionedNotFound       = awsproto.Code{Name: "ProvisionedConcurrencyConfigNotFoundException", Status: http.StatusNotFound}
+	errCodeSigningConfigNotFound = awsproto.Code{Name: "CodeSigningConfigNotFoundException", Status: http.StatusNotFound}
+
 	// errRequestTooLarge is an Invoke payload over its limit.
 	errRequestTooLarge = awsproto.Code{Name: "RequestTooLargeException", Status: http.StatusRequestEntityTooLarge}
 	// errRequestEntityTooLarge is any other body over its operation's

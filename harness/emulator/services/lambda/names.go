@@ -14,6 +14,10 @@ import (
 // partitions (and, for NamespacedFunctionName, dots in names).
 const functionNamePattern = `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`
 
+// unqualifiedFunctionNamePattern is functionNamePattern without the
+// qualifier, for the operations that take none.
+const unqualifiedFunctionNamePattern = `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)`
+
 // parseFunctionName splits a FunctionName parameter (name, name:qualifier,
 // partial or full ARN) without regular expressions (it is on the invoke
 // path).

@@ -176,7 +176,19 @@ type Function struct {
 	// invokeConfigs are the event invoke configs, by qualifier ($LATEST
 	// for the unqualified function).
 	invokeConfigs map[string]*EventInvokeConfig
-	deleted       bool
+	// provisioned are the provisioned concurrency configs, by version
+	// or alias (store_settings.go).
+	provisioned map[string]*ProvisionedConfig
+	// runtimeConfigs are the runtime management configs, by version
+	// ($LATEST or a number); absent is AWS's default, Auto.
+	runtimeConfigs map[string]RuntimeConfig
+	// recursiveLoop is Allow or Terminate ("" is AWS's default,
+	// Terminate).
+	recursiveLoop string
+	// codeSigning is the ARN of the function's code signing config, ""
+	// when none (store_signing.go).
+	codeSigning string
+	deleted     bool
 }
 
 // Latest returns the function's $LATEST version.
@@ -232,6 +244,10 @@ type Store struct {
 	// functions without reserved concurrency.
 	unreservedInflight sync.Map // region → *atomic.Int64
 	accountLimit       atomic.Int64
+
+	// cscs are the code signing configs, by ARN (store_signing.go).
+	cscMu sync.RWMutex
+	cscs  map[string]*CodeSigningConfig
 }
 
 // OnCodeReleased makes the store call f with the code key (CodeHex) of
@@ -279,7 +295,8 @@ func (s *Store) codeInUse(hex string) bool {
 // NewStore returns an empty store; newExec makes the executor of each new
 // version.
 func NewStore(account string, newID func() string, newExec func(f *Function, v *Version) Executor) *Store {
-	return &Store{account: account, newExec: newExec, newID: newID, regions: map[string]map[string]*Function{}, urls: map[string]*URLConfig{}}
+	return &Store{account: account, newExec: newExec, newID: newID, regions: map[string]map[string]*Function{}, urls: map[string]*URLConfig{},
+		cscs: map[string]*CodeSigningConfig{}}
 }
 
 // FunctionARN is the unqualified ARN of name.
@@ -344,6 +361,7 @@ func (s *Store) Create(region, name string, ch ConfigChange, tags map[string]str
 		versions: map[string]*Version{}, aliases: map[string]*Alias{}, nextVersion: 1,
 		policies: map[string][]Statement{}, policyRev: map[string]string{}, tags: map[string]string{},
 		urls: map[string]*URLConfig{}, invokeConfigs: map[string]*EventInvokeConfig{},
+		provisioned: map[string]*ProvisionedConfig{}, runtimeConfigs: map[string]RuntimeConfig{},
 	}
 	f.reserved.Store(-1)
 	for k, v := range tags {
@@ -554,6 +572,8 @@ func (s *Store) Delete(region, name, qualifier string) error {
 		}
 		delete(f.versions, qualifier)
 		delete(f.invokeConfigs, qualifier)
+		delete(f.provisioned, qualifier)
+		delete(f.runtimeConfigs, qualifier)
 		if f.lastPublished == v {
 			f.lastPublished = nil
 		}
@@ -607,6 +627,9 @@ func (s *Store) Reset() {
 	s.urlMu.Lock()
 	s.urls = map[string]*URLConfig{}
 	s.urlMu.Unlock()
+	s.cscMu.Lock()
+	s.cscs = map[string]*CodeSigningConfig{}
+	s.cscMu.Unlock()
 	s.resetLayers()
 }
 

@@ -108,6 +108,7 @@ func (s *Store) DeleteAlias(region, fn, name string) error {
 	u, err := withLocked(s, region, fn, func(f *Function) (*URLConfig, error) {
 		delete(f.aliases, name)
 		delete(f.invokeConfigs, name)
+		delete(f.provisioned, name)
 		u := f.urls[name]
 		delete(f.urls, name)
 		return u, nil

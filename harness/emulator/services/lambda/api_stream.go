@@ -1,0 +1,101 @@
+package lambda
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc32"
+	"io"
+	"net/http"
+
+	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/lambda/runtime"
+)
+
+// --- InvokeWithResponseStream: the function runs as Invoke runs it and its
+// whole result is sent as one PayloadChunk event, then InvokeComplete, in
+// AWS's event stream encoding. Handlers cannot stream (the runtimes have
+// no streaming response mode): the answer comes when the function ends.
+
+type invokeStreamInput struct {
+	FunctionName   *string   `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256"`
+	Qualifier      *string   `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128" pattern:"\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"`
+	InvocationType string    `json:"-" location:"header" name:"X-Amz-Invocation-Type" member:"invocationType" enum:"RequestResponse,DryRun"`
+	LogType        string    `json:"-" location:"header" name:"X-Amz-Log-Type" member:"logType" enum:"None,Tail"`
+	ClientContext  string    `json:"-" location:"header" name:"X-Amz-Client-Context" member:"clientContext"`
+	Payload        io.Reader `json:"-" location:"body" sensitive:"true"`
+}
+
+func (s *Service) invokeWithResponseStream(c *awsproto.Call, in *invokeStreamInput) (*streamOutput, error) {
+	out, err := s.invoke(c, &invokeInput{FunctionName: in.FunctionName, Qualifier: in.Qualifier, InvocationType: in.InvocationType,
+		LogType: in.LogType, ClientContext: in.ClientContext, Payload: in.Payload})
+	if err != nil {
+		return nil, err
+	}
+	return &streamOutput{out}, nil
+}
+
+// streamOutput writes InvokeWithResponseStream's answer.
+type streamOutput struct{ *invokeOutput }
+
+// completeEvent is InvokeWithResponseStreamCompleteEvent.
+type completeEvent struct {
+	ErrorCode    string `json:"ErrorCode,omitempty"`
+	ErrorDetails string `json:"ErrorDetails,omitempty"`
+	LogResult    string `json:"LogResult,omitempty"`
+}
+
+func (o *streamOutput) Respond(w http.ResponseWriter, c *awsproto.Call) error {
+	h := w.Header()
+	h[headerRequestID] = []string{c.RequestID}
+	if o.res == nil {
+		w.WriteHeader(o.status) // DryRun
+		return nil
+	}
+	defer o.res.Release()
+	h["Content-Type"] = []string{"application/vnd.amazon.eventstream"}
+	h[headerExecVersion] = []string{o.v.Name}
+	w.WriteHeader(http.StatusOK)
+	var done completeEvent
+	if o.res.Outcome == runtime.Succeeded {
+		_, _ = w.Write(eventMessage("PayloadChunk", "application/octet-stream", o.res.Payload))
+	} else {
+		var doc struct {
+			Message string `json:"errorMessage"`
+		}
+		_ = json.Unmarshal(o.res.Payload, &doc)
+		done.ErrorCode, done.ErrorDetails = o.res.ErrorType, doc.Message
+		if done.ErrorCode == "" {
+			done.ErrorCode = "Unhandled"
+		}
+	}
+	if o.tail {
+		done.LogResult = base64.StdEncoding.EncodeToString(o.res.LogTail)
+	}
+	b, _ := json.Marshal(done)
+	_, _ = w.Write(eventMessage("InvokeComplete", "application/json", b))
+	return nil
+}
+
+// eventMessage encodes one event of an event stream
+// (application/vnd.amazon.eventstream): a prelude (total and headers
+// lengths, then their CRC32), string headers, the payload and the CRC32
+// of all that precedes it.
+func eventMessage(eventType, contentType string, payload []byte) []byte {
+	var headers []byte
+	for _, kv := range [][2]string{{":event-type", eventType}, {":content-type", contentType}, {":message-type", "event"}} {
+		headers = append(headers, byte(len(kv[0])))
+		headers = append(headers, kv[0]...)
+		headers = append(headers, 7) // string
+		headers = binary.BigEndian.AppendUint16(headers, uint16(len(kv[1])))
+		headers = append(headers, kv[1]...)
+	}
+	total := 12 + len(headers) + len(payload) + 4
+	msg := make([]byte, 0, total)
+	msg = binary.BigEndian.AppendUint32(msg, uint32(total))
+	msg = binary.BigEndian.AppendUint32(msg, uint32(len(headers)))
+	msg = binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
+	msg = append(msg, headers...)
+	msg = append(msg, payload...)
+	return binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
+}
