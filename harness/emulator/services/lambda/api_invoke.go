@@ -45,6 +45,7 @@ type invokeInput struct {
 	InvocationType string    `json:"-" location:"header" name:"X-Amz-Invocation-Type" member:"invocationType" enum:"Event,RequestResponse,DryRun"`
 	LogType        string    `json:"-" location:"header" name:"X-Amz-Log-Type" member:"logType" enum:"None,Tail"`
 	ClientContext  string    `json:"-" location:"header" name:"X-Amz-Client-Context" member:"clientContext"`
+	TenantId       *string   `json:"-" location:"header" name:"X-Amz-Tenant-Id" member:"tenantId" min:"1" max:"256" pattern:"[a-zA-Z0-9\\._:\\/=+\\-@ ]+"` // checked; tenant isolation is not emulated
 	Payload        io.Reader `json:"-" location:"body" sensitive:"true"`
 }
 
