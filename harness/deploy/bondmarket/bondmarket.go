@@ -87,7 +87,7 @@ type Stack struct {
 
 // Names is the stack a deployment named name makes, before it is made.
 func Names(name string) Stack {
-	t := tableCase(name)
+	t := deploy.TableCase(name)
 	st := Stack{
 		FixturesTable: t + "Fixtures", RequestsTable: t + "Requests", UsersTable: t + "Users", MessagesTable: t + "Messages",
 		ReceiptsBucket: name + "-receipts", LogsBucket: name + "-logs",
@@ -97,14 +97,6 @@ func Names(name string) Stack {
 		st.Functions[r] = name + "-" + r
 	}
 	return st
-}
-
-func tableCase(name string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
 }
 
 func jobsQueue(name string) string  { return name + "-jobs" }

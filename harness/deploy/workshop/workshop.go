@@ -75,7 +75,7 @@ var Roles = []string{"image", "logs", "notify", "router", "dashboard"}
 
 // Names is the stack a deployment named name makes, before it is made.
 func Names(name string) Stack {
-	table := tableCase(name)
+	table := deploy.TableCase(name)
 	st := Stack{
 		OriginalsBucket: name + "-originals", ProcessedBucket: name + "-processed",
 		ThumbnailsBucket: name + "-thumbnails", LogsBucket: name + "-logs",
@@ -86,15 +86,6 @@ func Names(name string) Stack {
 		st.Functions[r] = name + "-" + r
 	}
 	return st
-}
-
-// tableCase is "workshop-go" as "WorkshopGo".
-func tableCase(name string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
-		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-	}
-	return b.String()
 }
 
 func (st Stack) queueName(name string) string { return name + "-notifications-queue" }
