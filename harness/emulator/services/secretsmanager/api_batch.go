@@ -94,18 +94,8 @@ func (s *Service) batchGetSecretValue(c *awsproto.Call, in *batchGetInput) (batc
 		return out, nil
 	}
 	q := ListQuery{Max: 20}
-	if in.MaxResults != nil {
-		q.Max = *in.MaxResults
-	}
-	for _, f := range in.Filters {
-		q.Filters = append(q.Filters, Filter{Key: *f.Key, Values: f.Values})
-	}
-	if in.NextToken != nil {
-		cur, ok := decodeCursor(*in.NextToken)
-		if !ok {
-			return batchGetOutput{}, errInvalidNextToken.New(msgBadNextToken)
-		}
-		q.After = &cur
+	if err := q.page(in.MaxResults, in.Filters, in.NextToken); err != nil {
+		return batchGetOutput{}, err
 	}
 	list, next := s.store.List(c.Region, q, now)
 	for _, d := range list {

@@ -74,21 +74,30 @@ type listSecretsOutput struct {
 	NextToken  string            `json:"NextToken,omitempty"`
 }
 
+// page sets what ListSecrets and BatchGetSecretValue share of a query: the
+// page size when given, the filters and the cursor of a NextToken.
+func (q *ListQuery) page(max *int, filters []filterParam, token *string) error {
+	if max != nil {
+		q.Max = *max
+	}
+	for _, f := range filters {
+		q.Filters = append(q.Filters, Filter{Key: *f.Key, Values: f.Values})
+	}
+	if token != nil {
+		cur, ok := decodeCursor(*token)
+		if !ok {
+			return errInvalidNextToken.New(msgBadNextToken)
+		}
+		q.After = &cur
+	}
+	return nil
+}
+
 func (s *Service) listSecrets(c *awsproto.Call, in *listSecretsInput) (listSecretsOutput, error) {
 	q := ListQuery{IncludeDeleted: in.IncludePlannedDeletion, Max: 100, SortBy: deref(in.SortBy),
 		Descending: deref(in.SortOrder) == "desc"}
-	if in.MaxResults != nil {
-		q.Max = *in.MaxResults
-	}
-	for _, f := range in.Filters {
-		q.Filters = append(q.Filters, Filter{Key: *f.Key, Values: f.Values})
-	}
-	if in.NextToken != nil {
-		cur, ok := decodeCursor(*in.NextToken)
-		if !ok {
-			return listSecretsOutput{}, errInvalidNextToken.New(msgBadNextToken)
-		}
-		q.After = &cur
+	if err := q.page(in.MaxResults, in.Filters, in.NextToken); err != nil {
+		return listSecretsOutput{}, err
 	}
 	list, next := s.store.List(c.Region, q, s.env.Now())
 	out := listSecretsOutput{SecretList: make([]secretListEntry, len(list))}
