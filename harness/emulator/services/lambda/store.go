@@ -267,18 +267,24 @@ func (s *Store) released(vs ...*Version) {
 	}
 }
 
-// codeInUse reports whether a live version of any function runs hex. It
-// holds one lock at a time: the function list's, then each function's.
-func (s *Store) codeInUse(hex string) bool {
+// allFunctions is every region's functions, read under the list's lock
+// only: callers then lock each function by itself.
+func (s *Store) allFunctions() []*Function {
 	s.mu.RLock()
+	defer s.mu.RUnlock()
 	var all []*Function
 	for _, fns := range s.regions {
 		for _, f := range fns {
 			all = append(all, f)
 		}
 	}
-	s.mu.RUnlock()
-	for _, f := range all {
+	return all
+}
+
+// codeInUse reports whether a live version of any function runs hex. It
+// holds one lock at a time: the function list's, then each function's.
+func (s *Store) codeInUse(hex string) bool {
+	for _, f := range s.allFunctions() {
 		f.mu.Lock()
 		used := f.Latest().Config.CodeHex == hex
 		for _, v := range f.versions {

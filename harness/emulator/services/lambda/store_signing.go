@@ -177,15 +177,7 @@ func (s *Store) FunctionCodeSigningConfig(region, fn string) (string, error) {
 // that use a code signing config.
 func (s *Store) FunctionsByCodeSigningConfig(arn string) []string {
 	var out []string
-	s.mu.RLock()
-	var all []*Function
-	for _, fns := range s.regions {
-		for _, f := range fns {
-			all = append(all, f)
-		}
-	}
-	s.mu.RUnlock()
-	for _, f := range all {
+	for _, f := range s.allFunctions() {
 		f.mu.Lock()
 		if f.codeSigning == arn && !f.deleted {
 			out = append(out, f.ARN)
