@@ -1,7 +1,6 @@
 package apigatewayv2
 
 import (
-	"maps"
 	"strings"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -158,22 +157,9 @@ func (s *Service) editTags(arn string, add map[string]string, remove []string) (
 			}
 			tags = &st.Tags
 		}
-		if len(add) > 0 || len(remove) > 0 {
-			next := maps.Clone(*tags)
-			if next == nil {
-				next = map[string]string{}
-			}
-			maps.Copy(next, add)
-			for _, k := range remove {
-				delete(next, k)
-			}
-			if len(next) > 50 {
-				return ErrBadRequest.New("A resource can have at most 50 tags")
-			}
-			*tags = next
-		}
-		out = maps.Clone(*tags)
-		return nil
+		var err error
+		out, err = editTagMap(tags, add, remove)
+		return err
 	})
 	if err != nil {
 		return nil, err
