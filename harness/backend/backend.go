@@ -90,15 +90,20 @@ func FromEnv(ctx context.Context) (Backend, error) {
 		if err != nil {
 			return nil, err
 		}
+		acct, err := emulator.AccountOptions(os.Getenv)
+		if err != nil {
+			return nil, fmt.Errorf("backend: %w", err)
+		}
+		opts := append([]emulator.Option{ws}, acct...)
 		switch hosts := strings.TrimSpace(os.Getenv(EnvEC2Hosts)); hosts {
 		case "", "process":
-			return start(ctx, ws)
+			return start(ctx, opts...)
 		case "container":
-			var opts []ContainerOption
+			var copts []ContainerOption
 			if bin := strings.TrimSpace(os.Getenv(EnvBinary)); bin != "" {
-				opts = append(opts, WithBinary(bin))
+				copts = append(copts, WithBinary(bin))
 			}
-			return start(ctx, ws, emulator.WithHostLauncher(&lazyHostContainers{opts: opts}))
+			return start(ctx, append(opts, emulator.WithHostLauncher(&lazyHostContainers{opts: copts}))...)
 		default:
 			return nil, fmt.Errorf("backend: unknown %s=%q (want process or container)", EnvEC2Hosts, hosts)
 		}
@@ -123,7 +128,10 @@ func FromEnv(ctx context.Context) (Backend, error) {
 		}
 		// groundstack up in the container reads them as they are
 		env := map[string]string{}
-		for _, k := range []string{EnvWSIdleTimeout, EnvWSMaxLifetime} {
+		if _, err := emulator.AccountOptions(os.Getenv); err != nil {
+			return nil, fmt.Errorf("backend: %w", err)
+		}
+		for _, k := range []string{EnvWSIdleTimeout, EnvWSMaxLifetime, emulator.EnvAccountID, emulator.EnvMaxAccounts} {
 			if v := strings.TrimSpace(os.Getenv(k)); v != "" {
 				env[k] = v
 			}

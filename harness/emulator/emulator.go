@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -35,6 +36,8 @@ type config struct {
 	anyOrigin bool
 	body      bodyLimits
 	mqtt      []mqtt.Option
+
+	maxAccounts int
 }
 
 // WithAddr sets the listen address ("127.0.0.1:4566"); the default is a free
@@ -53,6 +56,23 @@ func WithIDs(newID func() string) Option { return func(c *config) { c.env.NewID 
 func WithAlarmEvaluation(d time.Duration) Option {
 	return func(c *config) { c.env.AlarmEvaluation = d }
 }
+
+// WithAccount sets the default account: the one requests signed with a
+// key that names no other account are served from (default 000000000000,
+// as LocalStack; GROUNDSTACK_ACCOUNT_ID for groundstack up). It must be
+// twelve digits; New panics otherwise, as the caller checks
+// (IsAccountID).
+func WithAccount(id string) Option {
+	if !IsAccountID(id) {
+		panic(fmt.Sprintf("emulator: account id %q is not twelve digits", id))
+	}
+	return func(c *config) { c.env.Account = id }
+}
+
+// WithMaxAccounts bounds how many accounts the emulator serves at once
+// (default DefaultMaxAccounts): a request that would start one more is
+// refused with the service's unknown-key error until a reset.
+func WithMaxAccounts(n int) Option { return func(c *config) { c.maxAccounts = n } }
 
 // WithRegion sets the region used for requests that carry none.
 func WithRegion(region string) Option { return func(c *config) { c.env.Region = region } }
@@ -118,13 +138,17 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
 // Emulator is one local AWS cloud.
 type Emulator struct {
-	cfg      config
-	env      *cloud.Env
-	services []cloud.Service
-	hosts    io.Closer // the EC2 instances' machines
-	broker   *mqtt.Broker
-	control  *control.Plane
-	handler  http.Handler
+	cfg          config
+	env          *cloud.Env      // the default account's
+	services     []cloud.Service // the default account's
+	accounts     *accounts
+	hostLauncher cloud.HostLauncher
+	hosts        io.Closer // the EC2 instances' machines
+	broker       *mqtt.Broker
+	control      *control.Plane
+	verifier     *awsproto.Verifier
+	origins      *originPolicy
+	handler      http.Handler
 
 	mu   sync.Mutex
 	ln   net.Listener
@@ -137,7 +161,7 @@ type Emulator struct {
 
 // New builds an emulator with every service; Start makes it listen.
 func New(opts ...Option) *Emulator {
-	cfg := config{addr: "127.0.0.1:0", env: cloud.DefaultEnv(), body: defaultBodyLimits}
+	cfg := config{addr: "127.0.0.1:0", env: cloud.DefaultEnv(), body: defaultBodyLimits, maxAccounts: DefaultMaxAccounts}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -145,44 +169,134 @@ func New(opts ...Option) *Emulator {
 		cfg.log = slog.New(slog.DiscardHandler)
 	}
 	cfg.env.Log = cfg.log
+	cfg.env.Names = &cloud.Names{}
 	e := &Emulator{cfg: cfg, env: cfg.env}
 	hosts := cfg.launch
 	if hosts == nil {
 		hosts = ec2host.NewLauncher(cfg.hosts, cfg.log)
 	}
-	e.env.Links.Set(cloud.LinkHosts, hosts)
+	e.hostLauncher = hosts
 	e.hosts, _ = hosts.(io.Closer)
 	e.broker = mqtt.New(append([]mqtt.Option{mqtt.WithLogger(cfg.log)}, cfg.mqtt...)...)
-	e.env.Links.Set(cloud.LinkMQTT, cloud.MessageBroker(brokerLink{e.broker}))
-	e.services = builtins(e.env)
-	e.control = control.New(e.env, Version, e.services)
-	ed := newEdge(e.services, e.control)
-	ed.newID = e.env.NewID
-	ed.origins = newOriginPolicy(cfg.origins, cfg.anyOrigin)
+	e.origins = newOriginPolicy(cfg.origins, cfg.anyOrigin)
 	if cfg.secrets != nil {
-		ed.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
-		// Temporary credentials the cloud issued (STS sessions, functions'
-		// execution roles) are accepted with their session token.
-		if iss, ok := e.env.Links.Get(cloud.LinkCredentials).(cloud.CredentialIssuer); ok {
-			ed.verifier.Sessions = func(key string) (awsproto.Session, bool) {
-				c, exp, ok := iss.LookupSession(key)
-				return awsproto.Session{Secret: c.SecretAccessKey, Token: c.SessionToken, Expires: exp}, ok
-			}
-		}
-		// IAM users' active access keys sign too.
-		if keys, ok := e.env.Links.Get(cloud.LinkAccessKeys).(cloud.AccessKeys); ok {
-			ed.verifier.Keys = func(id string) (string, bool) {
-				k, ok := keys.AccessKey(id)
-				return k.Secret, ok && k.Active
-			}
-			ed.verifier.KeyUsed = func(id string, sc awsproto.Scope, at time.Time) {
-				keys.NoteAccessKeyUse(id, sc.Service, sc.Region, at)
-			}
-		}
-		e.env.Links.Set(cloud.LinkSigV4, cloud.RequestVerifier(ed.verifier))
+		e.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
 	}
-	e.handler = ed
+	e.accounts = &accounts{max: max(cfg.maxAccounts, 1), build: e.newCell}
+	e.accounts.def = e.wireCell(e.env, true)
+	e.services = e.accounts.def.services
+	e.control = e.accounts.def.control
+	if e.verifier != nil {
+		e.verifyAcrossAccounts()
+	}
+	e.handler = e.accounts
 	return e
+}
+
+// newCell builds the cloud of another account than the default: the same
+// services, on a copy of the default's environment, its clock where the
+// default's is.
+func (e *Emulator) newCell(account string) *cell {
+	env := *e.env
+	env.Account = account
+	env.Links = &cloud.Links{}
+	c := e.wireCell(&env, false)
+	if own, ok := env.Links.Get(linkOwnClock).(cloud.Clock); ok {
+		if t := (cellClock{e.accounts}).Now(); t.After(own.Now()) {
+			_, _ = own.Set(t)
+		}
+	}
+	return c
+}
+
+// wireCell builds one account's services on env and the edge among them;
+// the default account's also gets the control plane.
+func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
+	env.Links.Set(cloud.LinkHosts, e.hostLauncher)
+	env.Links.Set(cloud.LinkMQTT, cloud.MessageBroker(brokerLink{e.broker}))
+	env.Links.Set(cloud.LinkSessions, cloud.SessionDirectory(sessionDirectory{e}))
+	if e.verifier != nil {
+		env.Links.Set(cloud.LinkSigV4, cloud.RequestVerifier(e.verifier))
+	}
+	c := &cell{account: env.Account, env: env, services: builtins(env)}
+	// The control plane answers from every account's edge (a signed reset
+	// is the same reset whoever signs it); it holds the default's services.
+	if isDefault {
+		c.control = control.New(env, Version, c.services)
+		c.control.OnReset(e.resetOthers)
+	} else {
+		c.control = e.control
+	}
+	if own, ok := env.Links.Get(cloud.LinkClock).(cloud.Clock); ok {
+		env.Links.Set(linkOwnClock, own)
+		if isDefault {
+			env.Links.Set(cloud.LinkClock, cloud.Clock(cellClock{e.accounts}))
+		}
+	}
+	for _, s := range c.services {
+		if cl, ok := s.(cloud.Claimant); ok {
+			c.claimants = append(c.claimants, claimant{svc: s, claim: cl})
+		}
+	}
+	ed := newEdge(c.services, c.control)
+	ed.newID = env.NewID
+	ed.origins = e.origins
+	ed.verifier = e.verifier
+	c.edge = ed
+	return c
+}
+
+// verifyAcrossAccounts lets strict mode's verifier accept the temporary
+// credentials any account's STS issued (STS sessions, functions'
+// execution roles), with their session token, and the active access keys
+// of any account's IAM users.
+func (e *Emulator) verifyAcrossAccounts() {
+	e.verifier.Sessions = func(key string) (awsproto.Session, bool) {
+		for _, c := range e.accounts.all() {
+			if iss, ok := c.env.Links.Get(cloud.LinkCredentials).(cloud.CredentialIssuer); ok {
+				if cr, exp, ok := iss.LookupSession(key); ok {
+					return awsproto.Session{Secret: cr.SecretAccessKey, Token: cr.SessionToken, Expires: exp}, true
+				}
+			}
+		}
+		return awsproto.Session{}, false
+	}
+	userKey := func(id string) (cloud.AccessKeys, cloud.AccessKey, bool) {
+		for _, c := range e.accounts.all() {
+			if keys, ok := c.env.Links.Get(cloud.LinkAccessKeys).(cloud.AccessKeys); ok {
+				if k, ok := keys.AccessKey(id); ok {
+					return keys, k, true
+				}
+			}
+		}
+		return nil, cloud.AccessKey{}, false
+	}
+	e.verifier.Keys = func(id string) (string, bool) {
+		_, k, ok := userKey(id)
+		return k.Secret, ok && k.Active
+	}
+	e.verifier.KeyUsed = func(id string, sc awsproto.Scope, at time.Time) {
+		if keys, _, ok := userKey(id); ok {
+			keys.NoteAccessKeyUse(id, sc.Service, sc.Region, at)
+		}
+	}
+}
+
+// resetOthers is what a reset through the control plane does to the other
+// accounts: a whole reset drops them; a reset of named services empties
+// those services in every account.
+func (e *Emulator) resetOthers(names map[string]bool) {
+	if len(names) == 0 {
+		_ = closeCells(e.accounts.dropOthers())
+		return
+	}
+	for _, c := range e.accounts.all()[1:] {
+		for _, s := range c.services {
+			if names[s.Name()] {
+				s.Reset()
+			}
+		}
+	}
 }
 
 // IssueSession issues temporary credentials of the account root, which
@@ -224,7 +338,9 @@ func (e *Emulator) Start() error {
 		return err
 	}
 	e.ln = ln
-	e.env.Host = ln.Addr().String()
+	for _, c := range e.accounts.all() {
+		c.env.Host = ln.Addr().String()
+	}
 	e.srv = &http.Server{
 		Handler:           withBodyDeadlines(e.handler, e.cfg.body),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -285,11 +401,13 @@ func (e *Emulator) Addr() net.Addr {
 	return e.ln.Addr()
 }
 
-// Reset empties every service's state.
+// Reset empties every service's state and forgets every account but the
+// default.
 func (e *Emulator) Reset() {
 	for _, s := range e.services {
 		s.Reset()
 	}
+	e.resetOthers(nil)
 }
 
 // Close stops serving and releases every service's resources (init hooks,
@@ -316,11 +434,7 @@ func (e *Emulator) Close() error {
 		cancel()
 		<-done
 	}
-	for _, s := range e.services {
-		if c, ok := s.(io.Closer); ok {
-			errs = append(errs, c.Close())
-		}
-	}
+	errs = append(errs, closeCells(e.accounts.all()))
 	errs = append(errs, e.broker.Close())
 	if e.hosts != nil {
 		errs = append(errs, e.hosts.Close())

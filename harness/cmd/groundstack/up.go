@@ -83,6 +83,11 @@ func runUp(args []string) error {
 		opts = append(opts, emulator.WithStrictAuth(keys))
 	}
 	opts = append(opts, originOptions(os.Getenv)...)
+	acctOpts, err := emulator.AccountOptions(os.Getenv)
+	if err != nil {
+		return usageError{err: fmt.Errorf("up: %w", err)}
+	}
+	opts = append(opts, acctOpts...)
 	edgeStart := time.Now()
 	e := emulator.New(opts...)
 	if err := e.Start(); err != nil {

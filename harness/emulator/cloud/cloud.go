@@ -49,6 +49,9 @@ type Env struct {
 	// WebSocket connections (0: AWS's 10 minutes and 2 hours).
 	WebSocketIdleTimeout time.Duration
 	WebSocketMaxLifetime time.Duration
+	// Names is shared by every account's services (S3 bucket names are
+	// unique across accounts); nil when a service runs alone.
+	Names *Names
 }
 
 // Links is the registry of cross-service interfaces, filled by the emulator

@@ -37,6 +37,8 @@ type Plane struct {
 	mu    sync.Mutex
 	hooks InitReport
 
+	onReset func(names map[string]bool)
+
 	life         context.Context // cancelled by Close
 	stop         context.CancelFunc
 	hooksRunning sync.WaitGroup
@@ -50,6 +52,11 @@ func New(env *cloud.Env, version string, services []cloud.Service) *Plane {
 	p.hooks.Scripts = []HookScript{}
 	return p
 }
+
+// OnReset makes f run after every reset through the control plane, with
+// the names of the services reset (none: all), for the emulator to reset
+// what the plane's services are not (other accounts).
+func (p *Plane) OnReset(f func(names map[string]bool)) { p.onReset = f }
 
 func (p *Plane) Name() string                { return "control" }
 func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
@@ -163,6 +170,9 @@ func (p *Plane) reset(w http.ResponseWriter, r *http.Request) {
 			s.Reset()
 			done = append(done, s.Name())
 		}
+	}
+	if p.onReset != nil {
+		p.onReset(want)
 	}
 	sort.Strings(done)
 	writeJSON(w, http.StatusOK, map[string]any{"reset": done})

@@ -67,7 +67,7 @@ func New(env *cloud.Env) *Service {
 			if !ok {
 				return cloud.TemporaryCredentials{AccessKeyID: "test", SecretAccessKey: "test", SessionToken: "test"}, func() {}, nil
 			}
-			return iss.IssueSession(fn.Role, fn.Name)
+			return iss.IssueSession(ownAccountRole(fn.Role, env.Account), fn.Name)
 		},
 		Now: env.Now,
 		Log: env.Log,

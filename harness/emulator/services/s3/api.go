@@ -162,6 +162,7 @@ func (s *Service) LiteralPaths() bool { return true }
 func (s *Service) Reset() {
 	s.logs.discard()
 	s.store.Reset()
+	s.env.Names.ReleaseAll(nameKind, s.env.Account)
 }
 
 // Close stops access-log delivery and removes the directory of bodies on

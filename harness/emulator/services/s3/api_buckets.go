@@ -101,6 +101,10 @@ func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createB
 		}
 		return createBucketOutput{}, errIllegalLocationConstraint.Errorf("The %s location constraint is incompatible for the region specific endpoint this request was sent to.", region)
 	}
+	// Bucket names are one namespace across accounts.
+	if _, ok := s.env.Names.Claim(nameKind, in.Bucket, s.env.Account); !ok {
+		return createBucketOutput{}, errBucketAlreadyExists.New(msgBucketAlreadyExists).With("BucketName", in.Bucket)
+	}
 	if err := s.store.CreateBucket(in.Bucket, region, s.env.Now()); err != nil {
 		return createBucketOutput{}, err
 	}
@@ -108,7 +112,11 @@ func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createB
 }
 
 func (s *Service) deleteBucket(c *awsproto.Call, in *bucketInput) (struct{}, error) {
-	return struct{}{}, s.store.DeleteBucket(in.Bucket)
+	if err := s.store.DeleteBucket(in.Bucket); err != nil {
+		return struct{}{}, err
+	}
+	s.env.Names.Release(nameKind, in.Bucket, s.env.Account)
+	return struct{}{}, nil
 }
 
 type headBucketOutput struct {

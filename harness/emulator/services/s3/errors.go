@@ -16,6 +16,7 @@ var (
 	errNoSuchVersion                 = awsproto.Code{Name: "NoSuchVersion", Status: http.StatusNotFound}
 	errNoSuchWebsite                 = awsproto.Code{Name: "NoSuchWebsiteConfiguration", Status: http.StatusNotFound}
 	errBucketAlreadyOwnedByYou       = awsproto.Code{Name: "BucketAlreadyOwnedByYou", Status: http.StatusConflict}
+	errBucketAlreadyExists           = awsproto.Code{Name: "BucketAlreadyExists", Status: http.StatusConflict}
 	errBucketNotEmpty                = awsproto.Code{Name: "BucketNotEmpty", Status: http.StatusConflict}
 	errInvalidTargetBucketForLogging = awsproto.Code{Name: "InvalidTargetBucketForLogging", Status: http.StatusBadRequest}
 	errInvalidBucketName             = awsproto.Code{Name: "InvalidBucketName", Status: http.StatusBadRequest}

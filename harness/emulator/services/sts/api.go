@@ -242,7 +242,34 @@ func (s *Service) callerIdentity(c *awsproto.Call) Identity {
 	if id, ok := s.userKey(key); ok {
 		return id
 	}
+	// Sessions another account's STS issued into this account (AssumeRole
+	// of this account's role).
+	if d, ok := s.env.Links.Get(cloud.LinkSessions).(cloud.SessionDirectory); ok && key != "" {
+		if si, ok := d.Session(key); ok && si.Account == s.env.Account {
+			return Identity{Account: si.Account, Arn: si.Arn, UserID: si.UserID, AssumedRole: si.AssumedRole, Federated: si.Federated}
+		}
+	}
 	return s.root()
+}
+
+// SessionIdentity returns who temporary credentials this STS issued, and
+// that have not expired, belong to.
+func (s *Service) SessionIdentity(accessKey string) (cloud.SessionIdentity, bool) {
+	id, ok := s.store.Lookup(accessKey, s.env.Now())
+	if !ok {
+		return cloud.SessionIdentity{}, false
+	}
+	return cloud.SessionIdentity{
+		CallerIdentity: cloud.CallerIdentity{Account: id.Account, Arn: id.Arn, UserID: id.UserID},
+		AssumedRole:    id.AssumedRole, Federated: id.Federated,
+	}, true
+}
+
+// KeyAccount is cloud.KeyOwner: the account of the identity temporary
+// credentials were issued to.
+func (s *Service) KeyAccount(accessKey string) (string, bool) {
+	id, ok := s.store.Lookup(accessKey, s.env.Now())
+	return id.Account, ok
 }
 
 func (s *Service) root() Identity {
