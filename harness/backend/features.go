@@ -35,6 +35,9 @@ const (
 	// busybox-only hosts of the container backend or of
 	// GROUNDSTACK_EC2_HOSTS=container).
 	FeatureEC2Python Feature = "ec2-python"
+	// FeatureFaults: fault rules (/_groundstack/faults; LocalStack's Chaos
+	// API is a paid add-on of another shape).
+	FeatureFaults Feature = "faults"
 )
 
 // featureNames say in a few words what each feature is, for skip reasons.
@@ -45,6 +48,7 @@ var featureNames = map[Feature]string{
 	FeatureWebSocketAPIs: "API Gateway WebSocket APIs",
 	FeatureEC2Hosts:      "EC2 instances that answer SSH",
 	FeatureEC2Python:     "python3 on EC2 instances",
+	FeatureFaults:        "fault injection (/_groundstack/faults)",
 }
 
 // String is the feature in words.
@@ -86,6 +90,7 @@ var capabilitiesOf = map[Feature][]string{
 	FeatureWebSocketAPIs: {cloud.CapWebSocketAPIs},
 	FeatureEC2Hosts:      {cloud.CapEC2Hosts},
 	FeatureEC2Python:     {cloud.CapEC2Hosts, cloud.CapEC2Python},
+	FeatureFaults:        {cloud.CapFaults},
 }
 
 // groundstackFeatures are the features of a groundstack that serves caps

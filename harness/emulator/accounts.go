@@ -13,6 +13,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 )
 
 // DefaultMaxAccounts bounds how many accounts one emulator serves at once
@@ -49,9 +50,10 @@ type claimant struct {
 // credentials, the account holding the resource it names (a bucket, a
 // Function URL, an API), else the default.
 type accounts struct {
-	def   *cell
-	max   int
-	build func(account string) *cell
+	def    *cell
+	max    int
+	build  func(account string) *cell
+	faults *faults.Engine
 
 	mu     sync.RWMutex
 	others map[string]*cell // every account but the default's
@@ -181,8 +183,12 @@ func accessKeyOf(r *http.Request) string {
 	return ""
 }
 
-// ServeHTTP hands r to its account's edge.
+// ServeHTTP hands r to its account's edge, with the fault rules when
+// there are any.
 func (a *accounts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.faults != nil && a.faults.Active() {
+		r = awsproto.WithInjector(r, a.faults)
+	}
 	c := a.def
 	if key := accessKeyOf(r); key != "" {
 		if acct := a.accountOfKey(key); acct != c.account {

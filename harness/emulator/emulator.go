@@ -15,6 +15,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/harness/mqtt"
 )
 
@@ -147,6 +148,7 @@ type Emulator struct {
 	broker       *mqtt.Broker
 	control      *control.Plane
 	verifier     *awsproto.Verifier
+	faults       *faults.Engine
 	origins      *originPolicy
 	handler      http.Handler
 
@@ -182,7 +184,9 @@ func New(opts ...Option) *Emulator {
 	if cfg.secrets != nil {
 		e.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
 	}
-	e.accounts = &accounts{max: max(cfg.maxAccounts, 1), build: e.newCell}
+	e.faults = faults.New(e.env.Now, e.env.NewID)
+	e.env.Links.Set(cloud.LinkFaults, http.Handler(e.faults))
+	e.accounts = &accounts{max: max(cfg.maxAccounts, 1), build: e.newCell, faults: e.faults}
 	e.accounts.def = e.wireCell(e.env, true)
 	e.services = e.accounts.def.services
 	e.control = e.accounts.def.control
@@ -313,6 +317,10 @@ func (e *Emulator) IssueSession(name string) (cloud.TemporaryCredentials, func()
 
 // Handler is the edge as an http.Handler (for httptest and benchmarks).
 func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Faults are the emulator's fault rules (also served at
+// /_groundstack/faults).
+func (e *Emulator) Faults() *faults.Engine { return e.faults }
 
 // Capabilities are what this emulator serves beyond plain AWS APIs (the
 // cloud.Cap* names), as GET /_groundstack/health lists them.

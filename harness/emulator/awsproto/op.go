@@ -67,6 +67,9 @@ func Handle[In, Out any](name string, op Op[In, Out]) Operation {
 			if err := a.validate(in); err != nil {
 				return nil, err
 			}
+			if err := a.inject(c, name, in); err != nil {
+				return nil, err
+			}
 			return op(c, in)
 		},
 	}

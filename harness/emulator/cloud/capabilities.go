@@ -21,6 +21,9 @@ const (
 	CapEC2Hosts = "ec2-hosts"
 	// CapEC2Python: those machines run python3 scripts.
 	CapEC2Python = "ec2-python"
+	// CapFaults: /_groundstack/faults injects AWS errors, latency and
+	// dropped connections.
+	CapFaults = "faults"
 )
 
 // Capable is a Service, or the HostLauncher, that declares capabilities.

@@ -418,3 +418,7 @@ type ItemWriter interface {
 	// PutItem puts item, in DynamoDB JSON ({"id":{"S":"1"}}), as PutItem does.
 	PutItem(region, table string, item []byte) error
 }
+
+// LinkFaults names the http.Handler of /_groundstack/faults (the
+// emulator's fault rules).
+const LinkFaults = "faults"

@@ -25,6 +25,7 @@ const (
 	PathReset            = "/_groundstack/reset"
 	PathState            = "/_groundstack/state"
 	PathClock            = "/_groundstack/clock"
+	PathFaults           = "/_groundstack/faults"
 )
 
 // Plane serves the control endpoints.
@@ -97,6 +98,13 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"services":     names,
 			"capabilities": p.Capabilities(),
 		})
+	case path == PathFaults:
+		h, ok := p.env.Links.Get(cloud.LinkFaults).(http.Handler)
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "this emulator injects no faults"})
+			return
+		}
+		h.ServeHTTP(w, r)
 	case path == PathReset && r.Method == http.MethodPost:
 		p.reset(w, r)
 	case path == PathState && r.Method == http.MethodGet:
@@ -112,6 +120,9 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // own, and those its services and EC2 host launcher declare.
 func (p *Plane) Capabilities() []string {
 	caps := []string{cloud.CapReset, cloud.CapHealth}
+	if _, ok := p.env.Links.Get(cloud.LinkFaults).(http.Handler); ok {
+		caps = append(caps, cloud.CapFaults)
+	}
 	for _, s := range p.services {
 		if c, ok := s.(cloud.Capable); ok {
 			caps = append(caps, c.Capabilities()...)
