@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/load/profile"
 )
 
@@ -47,11 +48,14 @@ type Result struct {
 	Freshness  Freshness        `json:"freshness"`
 	// Events are the event paths driven beside the flow (profile.Events),
 	// one each.
-	Events  []*EventPath `json:"events,omitempty"`
-	Rates   Rates        `json:"rates"`
-	Ramp    *Ramp        `json:"ramp,omitempty"`
-	Machine Machine      `json:"machine"`
-	Series  Series       `json:"series"`
+	Events []*EventPath `json:"events,omitempty"`
+	// Faults are the fault rules in force during the run, with how many
+	// calls each hit (groundstack load --fault).
+	Faults  []faults.Rule `json:"faults,omitempty"`
+	Rates   Rates         `json:"rates"`
+	Ramp    *Ramp         `json:"ramp,omitempty"`
+	Machine Machine       `json:"machine"`
+	Series  Series        `json:"series"`
 }
 
 // Target is what was loaded.

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/backend"
 	"github.com/groundstack/groundstack/harness/deploy/deliveries"
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 	ld "github.com/groundstack/groundstack/load/deliveries"
 	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/freshness"
@@ -52,6 +54,9 @@ type Options struct {
 	// GROUNDSTACK_BACKEND selects (embedded by default) and deploys the
 	// deliveries flow on it.
 	Target string
+	// Faults are put in force on the cloud for the run (its edge URL: the
+	// backend started here, --target as an edge URL, or Events.Endpoint).
+	Faults []faults.Rule
 	// APIName and Stage find the API when Target is a cloud's edge URL.
 	APIName, Stage string
 	// User and Password log in to a Target (User also posts the orders);
@@ -203,6 +208,39 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 		defer func() { _ = evs.Close(ctx) }()
 	}
 
+	// Faults: in force from the first request to the last, then removed;
+	// the report keeps them with how many calls each hit.
+	finishFaults := func() []faults.Rule { return nil }
+	if len(o.Faults) > 0 {
+		if cloudEndpoint == "" {
+			return fail(report.StatusFailed, errors.New("faults need the cloud's edge URL: give --target as one (http://127.0.0.1:4566) or --events-endpoint"))
+		}
+		fc := &faults.Client{Endpoint: cloudEndpoint, Credentials: cloud.Credentials, Region: cloud.Region}
+		added, err := fc.Add(ctx, o.Faults...)
+		if err != nil {
+			return fail(report.StatusFailed, err)
+		}
+		var once sync.Once
+		var hit []faults.Rule
+		finishFaults = func() []faults.Rule {
+			once.Do(func() {
+				ctx := context.WithoutCancel(ctx)
+				if now, err := fc.List(ctx); err == nil {
+					for _, r := range now {
+						if slices.ContainsFunc(added, func(a faults.Rule) bool { return a.ID == r.ID }) {
+							hit = append(hit, r)
+						}
+					}
+				}
+				for _, a := range added {
+					_ = fc.Remove(ctx, a.ID)
+				}
+			})
+			return hit
+		}
+		defer finishFaults()
+	}
+
 	cpuBefore, childBefore := cpuTimes()
 
 	sessions := max(o.Profile.Sessions, 1)
@@ -323,6 +361,7 @@ func Run(ctx context.Context, o Options) (*report.Result, error) {
 	cancelReqs()
 
 	out := rec.Result(stats.Elapsed)
+	out.Faults = finishFaults()
 	out.Profile, out.Shard, out.Target, out.Machine = res.Profile, res.Shard, res.Target, res.Machine
 	out.Events = eventFigs
 	out.Ended = time.Now()

@@ -6,10 +6,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/groundstack/groundstack/harness/backend"
 	deploy "github.com/groundstack/groundstack/harness/deploy/deliveries"
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/profile"
 	"github.com/groundstack/groundstack/load/report"
@@ -73,6 +76,46 @@ var _ = Describe("groundstack load", Label("load"), func() {
 		Expect(o.Intended).To(BeNumerically(">", 150))
 		Expect(o.Sent).To(Equal(o.Intended), "no order dropped")
 		Expect(res.Freshness.Seen).To(Equal(o.OK), "every accepted order was seen")
+	}, NodeTimeout(2*time.Minute))
+
+	It("keeps every order fresh while DynamoDB throttles 5% of the orders' transactions", Label("faults"), func(ctx context.Context) {
+		if first == nil || !first.Supports(backend.FeatureFaults) {
+			Skip("needs a cloud that injects faults (groundstack)")
+		}
+		p, ok := profile.Named("year2", 10)
+		Expect(ok).To(BeTrue())
+		p = p.WithDuration(6 * time.Second)
+		// Freshness and nothing lost are the promise; a throttled
+		// transaction the handler's SDK retried three times and still lost
+		// (0.05³ of them) is an error the courier sees and retries, so
+		// errors get 1 % here, and their count is a figure.
+		checks, err := report.Thresholds([]string{"freshness.max<=10s", "lost==0", "errors<1%"}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		res, err := run.Run(ctx, run.Options{
+			Profile: p, Target: stack.APIURL, User: run.DefaultUser, Password: password(run.DefaultUser),
+			Thresholds: checks, Progress: GinkgoWriter,
+			Events: run.EventOptions{Endpoint: first.Endpoint()},
+			Faults: []faults.Rule{{Service: "dynamodb", Operation: "TransactWriteItems",
+				Error: "ProvisionedThroughputExceededException", Probability: aws.Float64(0.05)}},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		o := res.Requests[profile.Orders]
+		Expect(res.Faults).To(HaveLen(1), "status %s: %s", res.Status, res.Error)
+		AddReportEntry("load under DynamoDB throttling", map[string]any{
+			"throttled_calls": res.Faults[0].Hits, "orders_sent": o.Sent, "orders_ok": o.OK, "errors": o.Sent - o.OK,
+			"freshness_p50_ms": res.Freshness.P50, "freshness_p99_ms": res.Freshness.P99, "freshness_max_ms": res.Freshness.Max,
+			"lost": res.Freshness.Lost, "load_average": res.Machine.LoadStart + " → " + res.Machine.LoadEnd,
+		})
+		Expect(res.Status).To(Equal(report.StatusComplete), res.Error)
+		for _, c := range res.Thresholds {
+			Expect(c.OK).To(BeTrue(), "threshold %s: observed %s", c.Expr, c.Shown)
+		}
+		Expect(res.Faults[0].Hits).To(BeNumerically(">", 0), "the fault hit some transactions")
+		Expect(res.Freshness.Seen).To(Equal(o.OK), "every accepted order was seen")
+		// The rule is gone once the run ends.
+		rules, err := (&faults.Client{Endpoint: first.Endpoint(), Credentials: first.Config().Credentials}).List(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(rules).To(BeEmpty())
 	}, NodeTimeout(2*time.Minute))
 
 	It("keeps every event fresh beside the flow: a short run with event traffic mixed in", func(ctx context.Context) {

@@ -1,22 +1,12 @@
 package scenario
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
-	"time"
 
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/groundstack/groundstack/harness/backend"
-	"github.com/groundstack/groundstack/harness/emulator/control"
 	"github.com/groundstack/groundstack/harness/emulator/faults"
 )
 
@@ -28,67 +18,25 @@ func (c *Cloud) WithFault(ctx context.Context, rule faults.Rule) (faults.Rule, e
 	if !c.Supports(backend.FeatureFaults) {
 		return faults.Rule{}, fmt.Errorf("scenario: the %s cloud injects no faults", c.Backend.Name())
 	}
-	body, err := json.Marshal(rule)
+	fc := c.faults()
+	added, err := fc.Add(ctx, rule)
 	if err != nil {
 		return faults.Rule{}, err
 	}
-	var out struct {
-		Faults []faults.Rule `json:"faults"`
+	if len(added) != 1 {
+		return faults.Rule{}, fmt.Errorf("scenario: adding a fault rule answered %d rules", len(added))
 	}
-	if err := c.faultsCall(ctx, http.MethodPost, "", body, &out); err != nil {
-		return faults.Rule{}, err
-	}
-	if len(out.Faults) != 1 {
-		return faults.Rule{}, fmt.Errorf("scenario: adding a fault rule answered %d rules", len(out.Faults))
-	}
-	got := out.Faults[0]
-	ginkgo.DeferCleanup(func(ctx context.Context) error {
-		return c.faultsCall(ctx, http.MethodDelete, "?id="+got.ID, nil, nil)
-	})
+	got := added[0]
+	ginkgo.DeferCleanup(func(ctx context.Context) error { return fc.Remove(ctx, got.ID) })
 	return got, nil
 }
 
 // Faults lists the fault rules in force, with how many calls each hit.
-func (c *Cloud) Faults(ctx context.Context) ([]faults.Rule, error) {
-	var out struct {
-		Faults []faults.Rule `json:"faults"`
-	}
-	err := c.faultsCall(ctx, http.MethodGet, "", nil, &out)
-	return out.Faults, err
-}
+func (c *Cloud) Faults(ctx context.Context) ([]faults.Rule, error) { return c.faults().List(ctx) }
 
-// faultsCall sends one request to the control plane's faults endpoint,
-// signed with the cloud's credentials (strict mode needs them).
-func (c *Cloud) faultsCall(ctx context.Context, method, query string, body []byte, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.Endpoint(), "/")+control.PathFaults+query, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
+// faults is a client of the cloud's fault rules, signing with its
+// credentials (strict mode needs them).
+func (c *Cloud) faults() *faults.Client {
 	cfg := c.Config()
-	if cfg.Credentials != nil {
-		creds, err := cfg.Credentials.Retrieve(ctx)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(body)
-		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), control.SigningName, cfg.Region, time.Now()); err != nil {
-			return err
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("scenario: %s %s: %s: %s", method, control.PathFaults+query, resp.Status, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	return &faults.Client{Endpoint: c.Endpoint(), Credentials: cfg.Credentials, Region: cfg.Region}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/term"
 	"gopkg.in/yaml.v3"
 
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/load/events"
 	"github.com/groundstack/groundstack/load/profile"
 	"github.com/groundstack/groundstack/load/report"
@@ -89,6 +91,21 @@ type thresholdFlags []string
 func (t *thresholdFlags) String() string     { return strings.Join(*t, ",") }
 func (t *thresholdFlags) Set(s string) error { *t = append(*t, s); return nil }
 
+// faultFlags collects repeated --fault values, each a JSON rule.
+type faultFlags []faults.Rule
+
+func (f *faultFlags) String() string { return fmt.Sprint(len(*f), " rules") }
+func (f *faultFlags) Set(s string) error {
+	var r faults.Rule
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return fmt.Errorf("a fault rule is a JSON object such as {\"service\":\"dynamodb\",\"operation\":\"PutItem\",\"error\":\"ThrottlingException\"}: %v", err)
+	}
+	*f = append(*f, r)
+	return nil
+}
+
 // runLoad is `groundstack load`; it returns the exit status.
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
@@ -105,6 +122,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shard := fs.String("shard", "", "run shard i/n of the profile (1/4 … 4/4), one per machine; then `load merge`")
 	var ths thresholdFlags
 	fs.Var(&ths, "threshold", "a threshold, e.g. 'freshness.p99<=1s' (repeatable)")
+	var faultRules faultFlags
+	fs.Var(&faultRules, "fault", `a fault rule in force during the run, as JSON (repeatable), e.g. '{"service":"dynamodb","operation":"PutItem","error":"ProvisionedThroughputExceededException","probability":0.05}'`)
 	thFile := fs.String("thresholds", "", "a YAML/JSON list of thresholds replacing the defaults")
 	user := fs.String("user", run.DefaultUser, "login for --target")
 	password := fs.String("password", os.Getenv("DELIVERIES_DEMO_PASSWORD"), "password for --target (default $DELIVERIES_DEMO_PASSWORD)")
@@ -185,7 +204,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// a second Ctrl-C ends the process at once
 	context.AfterFunc(ctx, stop)
 	o := run.Options{Profile: p, Shard: *shard, Target: *target, APIName: *apiName, Stage: *stage, User: *user, Password: *password,
-		Thresholds: checks, Budget: *budget, MaxInFlight: *maxInFlight, Seed: *seed,
+		Thresholds: checks, Budget: *budget, MaxInFlight: *maxInFlight, Seed: *seed, Faults: faultRules,
 		Events: run.EventOptions{Endpoint: *evEndpoint, Region: *region, CollectorListen: *listen, CollectorAdvertise: *advertise, Warmup: *evWarmup}}
 	if !*quiet {
 		o.Progress = stderr

@@ -1,23 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/groundstack/groundstack/harness/emulator/control"
 	"github.com/groundstack/groundstack/harness/emulator/faults"
 )
 
@@ -81,70 +74,49 @@ func runFaults(args []string, stdout io.Writer, getenv func(string) string) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	url := strings.TrimSuffix(*endpoint, "/") + control.PathFaults
-	var method string
-	var body []byte
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	fc := &faults.Client{Endpoint: *endpoint, Region: getenv("AWS_REGION")}
+	if key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"); key != "" && secret != "" {
+		fc.Credentials = credentials.NewStaticCredentialsProvider(key, secret, getenv("AWS_SESSION_TOKEN"))
+	}
+	var rules []faults.Rule
+	var err error
 	switch sub {
 	case "add":
 		switch {
 		case fs.NArg() == 1:
-			body = []byte(fs.Arg(0))
+			rules, err = fc.AddJSON(ctx, []byte(fs.Arg(0)))
 		case fs.NArg() > 1:
 			return usageError{err: errors.New("faults add: give flags or one JSON rule")}
 		default:
 			if probability != 0 {
 				r.Probability = &probability
 			}
-			body, _ = json.Marshal(r)
+			rules, err = fc.Add(ctx, r)
 		}
-		method = http.MethodPost
 	case "list":
-		method = http.MethodGet
+		rules, err = fc.List(ctx)
 	case "clear":
-		method = http.MethodDelete
 		if id != "" {
-			url += "?id=" + id
+			err = fc.Remove(ctx, id)
+		} else {
+			err = fc.Clear(ctx)
+		}
+		if err == nil {
+			rules = []faults.Rule{}
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if key, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"); key != "" && secret != "" {
-		sum := sha256.Sum256(body)
-		creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret, SessionToken: getenv("AWS_SESSION_TOKEN")}
-		region := getenv("AWS_REGION")
-		if region == "" {
-			region = "us-east-1"
-		}
-		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), control.SigningName, region, time.Now()); err != nil {
-			return err
-		}
+	if sub == "clear" {
+		return nil
 	}
-	resp, err := http.DefaultClient.Do(req)
+	out, err := json.MarshalIndent(map[string]any{"faults": rules}, "", "  ")
 	if err != nil {
-		return fmt.Errorf("faults: %v (is groundstack up at %s?)", err, *endpoint)
+		return err
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error, Message string
-		}
-		_ = json.Unmarshal(out, &e)
-		msg := e.Error
-		if msg == "" {
-			msg = strings.TrimSpace(string(out))
-		}
-		return fmt.Errorf("faults %s: %s: %s", sub, resp.Status, msg)
-	}
-	var pretty bytes.Buffer
-	if json.Indent(&pretty, out, "", "  ") == nil {
-		out = append(pretty.Bytes(), '\n')
-	}
-	_, err = stdout.Write(out)
+	_, err = stdout.Write(append(out, '\n'))
 	return err
 }

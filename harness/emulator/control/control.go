@@ -15,6 +15,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 )
 
 // Wire paths of the control plane.
@@ -25,7 +26,7 @@ const (
 	PathReset            = "/_groundstack/reset"
 	PathState            = "/_groundstack/state"
 	PathClock            = "/_groundstack/clock"
-	PathFaults           = "/_groundstack/faults"
+	PathFaults           = faults.Path
 )
 
 // Plane serves the control endpoints.
