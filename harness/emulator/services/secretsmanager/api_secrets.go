@@ -18,7 +18,7 @@ type createSecretInput struct {
 	Tags                        []tagParam           `json:"Tags"`
 	AddReplicaRegions           []replicaRegionParam `json:"AddReplicaRegions" min:"1"`
 	ForceOverwriteReplicaSecret bool                 `json:"ForceOverwriteReplicaSecret"`
-	Type                        *string              `json:"Type" min:"0" max:"256"`
+	Type                        *string              `json:"Type" max:"256"`
 }
 
 func (in *createSecretInput) Validate() error { return validName(*in.Name) }
@@ -241,7 +241,7 @@ type updateSecretInput struct {
 	KmsKeyId           *string `json:"KmsKeyId" max:"2048"`
 	SecretBinary       []byte  `json:"SecretBinary" min:"1" max:"65536" sensitive:"true"`
 	SecretString       *string `json:"SecretString" min:"1" max:"65536" sensitive:"true"`
-	Type               *string `json:"Type" min:"0" max:"256"`
+	Type               *string `json:"Type" max:"256"`
 }
 
 func (s *Service) updateSecret(c *awsproto.Call, in *updateSecretInput) (refOutput, error) {
