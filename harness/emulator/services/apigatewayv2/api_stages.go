@@ -136,7 +136,10 @@ func (in *createAuthorizerInput) Validate() error {
 	switch {
 	case in.AuthorizerType == nil:
 		return ErrBadRequest.New("AuthorizerType is required")
-	case in.IdentitySource == nil && *in.AuthorizerType == "JWT":
+	case in.IdentitySource == nil:
+		// Required by the model for every type, and checked before the API
+		// is looked up; a REQUEST authorizer without caching may send an
+		// empty list (HTTP APIs).
 		return ErrBadRequest.New("IdentitySource is required")
 	case in.Name == nil:
 		return ErrBadRequest.New("Name is required")

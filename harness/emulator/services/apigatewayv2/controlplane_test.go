@@ -3,8 +3,10 @@ package apigatewayv2_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -165,7 +167,7 @@ func TestWebSocketControlPlaneAndLookup(t *testing.T) {
 }
 
 func TestResponsesAndAuthorizersCRUD(t *testing.T) {
-	_, cfg := emutest.Start(t)
+	e, cfg := emutest.Start(t)
 	c := apigw.NewFromConfig(cfg)
 	api := must(c.CreateApi(ctx, &apigw.CreateApiInput{Name: aws.String("crud"), ProtocolType: types.ProtocolTypeWebsocket,
 		RouteSelectionExpression: aws.String("${request.body.action}")})).ok(t)
@@ -221,6 +223,24 @@ func TestResponsesAndAuthorizersCRUD(t *testing.T) {
 	_, err = c.CreateAuthorizer(ctx, &apigw.CreateAuthorizerInput{ApiId: id, AuthorizerType: types.AuthorizerTypeRequest, Name: aws.String("c"),
 		AuthorizerUri: aws.String(lambdaURI("auth")), IdentitySource: []string{"$request.header.Auth"}})
 	wantErr[*types.BadRequestException](t, err, 400, "")
+	// IdentitySource is required (an empty list may stand for none), before
+	// the API is looked up.
+	for _, api := range []*string{id, aws.String("nowhere")} {
+		body := strings.NewReader(`{"authorizerType":"REQUEST","name":"d","authorizerUri":"` + lambdaURI("auth") + `"}`)
+		req, _ := http.NewRequest(http.MethodPost, e.URL()+"/v2/apis/"+*api+"/authorizers", body)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+emutest.AccessKey+"/20260301/us-east-1/apigateway/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		status, out := resp.StatusCode, string(b)
+		if status != 400 || !strings.Contains(out, "IdentitySource is required") {
+			t.Fatalf("without IdentitySource (api %s): %d %s", *api, status, out)
+		}
+	}
 	// authorizers go on $connect only for WebSocket APIs
 	_, err = c.UpdateRoute(ctx, &apigw.UpdateRouteInput{ApiId: id, RouteId: route.RouteId, AuthorizationType: types.AuthorizationTypeCustom, AuthorizerId: z.AuthorizerId})
 	wantErr[*types.BadRequestException](t, err, 400, "")

@@ -91,6 +91,14 @@ type describeStreamInput struct {
 	StreamArn             *string `required:"true" min:"37" max:"1024"`
 	Limit                 *int    `min:"1"`
 	ExclusiveStartShardId *string `min:"28" max:"65"`
+	ShardFilter           *shardFilter
+}
+
+// shardFilter asks for the children of a shard (CHILD_SHARDS): a stream
+// here has one shard, never split, so the answer lists none.
+type shardFilter struct {
+	Type    *string `enum:"CHILD_SHARDS"`
+	ShardId *string `min:"28" max:"65"`
 }
 
 type sequenceRange struct {
@@ -129,8 +137,8 @@ func (s *StreamsService) describeStream(c *awsproto.Call, in *describeStreamInpu
 		shard.SequenceNumberRange.EndingSequenceNumber = formatSeq(max(state.last, x.startSeq))
 	}
 	shards := []shardDesc{shard}
-	if in.ExclusiveStartShardId != nil && *in.ExclusiveStartShardId >= x.shardID {
-		shards = []shardDesc{}
+	if in.ExclusiveStartShardId != nil && *in.ExclusiveStartShardId >= x.shardID || in.ShardFilter != nil && in.ShardFilter.Type != nil {
+		shards = []shardDesc{} // past the one shard, or its children: none
 	}
 	return describeStreamOutput{streamDescription{
 		StreamArn:               x.arn,

@@ -266,13 +266,19 @@ func (s *Service) deleteTable(c *awsproto.Call, in *tableNameIn) (tableDescripti
 }
 
 type gsiUpdateWire struct {
-	Create *indexWire
+	Create *globalIndexWire
 	Delete *struct {
 		IndexName *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
 	}
 	Update *struct {
 		IndexName             *string `required:"true" min:"3" max:"255" pattern:"[a-zA-Z0-9_.-]+"`
 		ProvisionedThroughput *throughputWire
+		// Read so that a value of the wrong type is refused; neither is
+		// modelled here (see globalIndexWire).
+		OnDemandThroughput *onDemandWire
+		WarmThroughput     *struct {
+			ReadUnitsPerSecond, WriteUnitsPerSecond *int64
+		}
 	}
 }
 
@@ -417,7 +423,7 @@ func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
 		case n != 1:
 			return ch, validationf("One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null")
 		case u.Create != nil:
-			sp, err := parseIndex(*u.Create, true, i+1, nil, tableKey)
+			sp, err := parseIndex(u.Create.indexWire, true, i+1, nil, tableKey)
 			if err != nil {
 				return ch, err
 			}

@@ -192,6 +192,16 @@ func TestStreamIteratorTypes(t *testing.T) {
 	if len(recs) != 5 || next != "" {
 		t.Fatalf("closed shard: %d records, next %q", len(recs), next)
 	}
+	// The one shard has no children; a bad filter is refused before the
+	// stream is looked up.
+	ds, err = v.streams.DescribeStream(v.ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(arn),
+		ShardFilter: &stypes.ShardFilter{Type: stypes.ShardFilterTypeChildShards, ShardId: aws.String(shard)}})
+	if err != nil || len(ds.StreamDescription.Shards) != 0 {
+		t.Fatalf("children of the shard: %+v %v", ds, err)
+	}
+	_, err = v.streams.DescribeStream(v.ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(arn + "-nowhere"),
+		ShardFilter: &stypes.ShardFilter{Type: "PARENT_SHARDS"}})
+	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'PARENT_SHARDS' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [CHILD_SHARDS]")
 }
 
 func TestTTLExpiryDeletesWithServiceIdentity(t *testing.T) {

@@ -124,6 +124,10 @@ func TestWrongTypesFailFirst(t *testing.T) {
 			`{"Statements":[{"Statement":"SELECT * FROM tbl WHERE id = ?","Parameters":[{"S":1}]}]}`},
 		{"an index override's on-demand throughput", "DynamoDB_20120810.RestoreTableFromBackup",
 			`{"BackupArn":"arn:aws:dynamodb:us-east-1:000000000000:table/nope/backup/01234567890123-abcdefgh","TargetTableName":"t2","GlobalSecondaryIndexOverride":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"OnDemandThroughput":{"MaxReadRequestUnits":"x"}}]}`},
+		{"a new index's on-demand throughput", "DynamoDB_20120810.UpdateTable",
+			`{"TableName":"nope","GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"gsi","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"OnDemandThroughput":{"MaxReadRequestUnits":"x"}}}]}`},
+		{"an index update's warm throughput", "DynamoDB_20120810.UpdateTable",
+			`{"TableName":"nope","GlobalSecondaryIndexUpdates":[{"Update":{"IndexName":"gsi","WarmThroughput":{"ReadUnitsPerSecond":"x"}}}]}`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -144,6 +144,7 @@ type runInstancesInput struct {
 	ClientToken                       string
 	InstanceInitiatedShutdownBehavior string
 	TagSpecifications                 []tagSpec `query:"TagSpecification"`
+	runUnemulated
 }
 
 // Validate checks what the model cannot say: ImageId is required here

@@ -93,6 +93,16 @@ func TestRunInstancesErrors(t *testing.T) {
 		{"bad idle timeout tag", &ec2.RunInstancesInput{ImageId: aws.String("ami-1"), MinCount: one, MaxCount: one,
 			TagSpecifications: []types.TagSpecification{{ResourceType: types.ResourceTypeInstance, Tags: []types.Tag{{Key: aws.String("groundstack:idle-timeout"), Value: aws.String("soon")}}}}},
 			"InvalidParameterValue", ""},
+		// Members not emulated are still checked against the model.
+		{"metadata options' tokens outside the enum", &ec2.RunInstancesInput{ImageId: aws.String("ami-1"), MinCount: one, MaxCount: one,
+			MetadataOptions: &types.InstanceMetadataOptionsRequest{HttpTokens: "maybe"}},
+			"InvalidParameterValue", "1 validation error detected: Value 'maybe' at 'metadataOptions.httpTokens' failed to satisfy constraint: Member must satisfy enum value set: [optional, required]"},
+		{"a block device's volume type outside the enum", &ec2.RunInstancesInput{ImageId: aws.String("ami-1"), MinCount: one, MaxCount: one,
+			BlockDeviceMappings: []types.BlockDeviceMapping{{DeviceName: aws.String("/dev/sda1"), Ebs: &types.EbsBlockDevice{VolumeType: "gp9"}}}},
+			"InvalidParameterValue", ""},
+		{"a tenancy outside the enum", &ec2.RunInstancesInput{ImageId: aws.String("ami-1"), MinCount: one, MaxCount: one,
+			Placement: &types.Placement{Tenancy: "shared"}},
+			"InvalidParameterValue", ""},
 		{"dry run", &ec2.RunInstancesInput{ImageId: aws.String("ami-1"), MinCount: one, MaxCount: one, DryRun: aws.Bool(true)},
 			"DryRunOperation", "Request would have succeeded, but DryRun flag is set."},
 	}

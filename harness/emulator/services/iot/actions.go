@@ -54,31 +54,9 @@ type templatePart struct {
 	e    expr
 }
 
-// parseAction reads one Action: exactly one member, with the members its
-// kind requires.
-// storedActionRequired lists, for the action types groundstack stores but
-// does not run, the members IoT's model requires of them: a rule missing one
-// is refused as AWS refuses it, not stored to fail later.
-var storedActionRequired = map[string][]string{
-	"dynamoDB":         {"tableName", "roleArn", "hashKeyField", "hashKeyValue"},
-	"kinesis":          {"roleArn", "streamName"},
-	"s3":               {"roleArn", "bucketName", "key"},
-	"firehose":         {"roleArn", "deliveryStreamName"},
-	"cloudwatchMetric": {"roleArn", "metricNamespace", "metricName", "metricValue", "metricUnit"},
-	"cloudwatchAlarm":  {"roleArn", "alarmName", "stateReason", "stateValue"},
-	"cloudwatchLogs":   {"roleArn", "logGroupName"},
-	"elasticsearch":    {"roleArn", "endpoint", "index", "type", "id"},
-	"salesforce":       {"token", "url"},
-	"iotEvents":        {"inputName", "roleArn"},
-	"iotSiteWise":      {"putAssetPropertyValueEntries", "roleArn"},
-	"stepFunctions":    {"stateMachineName", "roleArn"},
-	"timestream":       {"roleArn", "databaseName", "tableName", "dimensions"},
-	"http":             {"url"},
-	"kafka":            {"destinationArn", "topic", "clientProperties"},
-	"openSearch":       {"roleArn", "endpoint", "index", "type", "id"},
-	"location":         {"roleArn", "trackerName", "deviceId", "latitude", "longitude"},
-}
-
+// parseAction reads one Action (its members' model constraints are checked
+// before, by the validation layer: actions_model.go): exactly one member,
+// and the rules of the kinds groundstack runs.
 func parseAction(raw json.RawMessage) (action, error) {
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
@@ -95,17 +73,6 @@ func parseAction(raw json.RawMessage) (action, error) {
 		return action{}, fmt.Errorf("invalid %s action: %v", a.kind, err)
 	}
 	missing := func(m string) error { return fmt.Errorf("%s.%s is required", a.kind, m) }
-	if req, ok := storedActionRequired[a.kind]; ok {
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(members[a.kind], &fields); err != nil {
-			return action{}, fmt.Errorf("invalid %s action: %v", a.kind, err)
-		}
-		for _, m := range req {
-			if v, ok := fields[m]; !ok || string(v) == "null" {
-				return a, missing(m)
-			}
-		}
-	}
 	sp := a.spec
 	switch a.kind {
 	case "lambda":

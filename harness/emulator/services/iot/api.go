@@ -1,7 +1,6 @@
 package iot
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -213,15 +212,16 @@ func (s *Service) deleteThing(c *awsproto.Call, in *deleteThingInput) (empty, er
 }
 
 // topicRulePayload is a rule as CreateTopicRule sends it and GetTopicRule
-// returns it; actions are kept as sent, so actions groundstack does not run
+// returns it; actions are typed with the model's constraints
+// (actions_model.go) and kept as sent, so actions groundstack does not run
 // still read back.
 type topicRulePayload struct {
-	SQL              *string           `json:"sql"`
-	Description      *string           `json:"description,omitempty"`
-	Actions          []json.RawMessage `json:"actions"`
-	RuleDisabled     *bool             `json:"ruleDisabled,omitempty"`
-	AwsIotSQLVersion *string           `json:"awsIotSqlVersion,omitempty"`
-	ErrorAction      json.RawMessage   `json:"errorAction,omitempty"`
+	SQL              *string      `json:"sql" required:"true"`
+	Description      *string      `json:"description,omitempty"`
+	Actions          []ruleAction `json:"actions" required:"true" max:"10"`
+	RuleDisabled     *bool        `json:"ruleDisabled,omitempty"`
+	AwsIotSQLVersion *string      `json:"awsIotSqlVersion,omitempty"`
+	ErrorAction      *ruleAction  `json:"errorAction,omitempty"`
 }
 
 type createTopicRuleInput struct {
@@ -231,15 +231,6 @@ type createTopicRuleInput struct {
 }
 
 func (s *Service) newRule(region, name string, p *topicRulePayload) (*rule, error) {
-	if p == nil || p.SQL == nil {
-		return nil, errInvalidRequest.New("1 validation error detected: Value null at 'topicRulePayload.sql' failed to satisfy constraint: Member must not be null")
-	}
-	if p.Actions == nil {
-		return nil, errInvalidRequest.New("1 validation error detected: Value null at 'topicRulePayload.actions' failed to satisfy constraint: Member must not be null")
-	}
-	if len(p.Actions) > 10 {
-		return nil, errInvalidRequest.New("A rule can have at most 10 actions")
-	}
 	switch v := deref(p.AwsIotSQLVersion); v {
 	case "":
 		v = "2015-10-08"
@@ -257,15 +248,15 @@ func (s *Service) newRule(region, name string, p *topicRulePayload) (*rule, erro
 		f := false
 		r.payload.RuleDisabled = &f
 	}
-	for i, raw := range p.Actions {
-		a, err := parseAction(raw)
+	for i, ra := range p.Actions {
+		a, err := parseAction(ra.raw)
 		if err != nil {
 			return nil, errInvalidRequest.New(fmt.Sprintf("actions[%d]: %s", i, err))
 		}
 		r.actions = append(r.actions, a)
 	}
-	if len(p.ErrorAction) > 0 && string(p.ErrorAction) != "null" {
-		a, err := parseAction(p.ErrorAction)
+	if p.ErrorAction != nil && len(p.ErrorAction.raw) > 0 && string(p.ErrorAction.raw) != "null" {
+		a, err := parseAction(p.ErrorAction.raw)
 		if err != nil {
 			return nil, errInvalidRequest.New("errorAction: " + err.Error())
 		}
@@ -295,14 +286,14 @@ type ruleNameInput struct {
 }
 
 type topicRuleOutput struct {
-	RuleName         string            `json:"ruleName"`
-	SQL              string            `json:"sql"`
-	Description      *string           `json:"description,omitempty"`
-	CreatedAt        epoch             `json:"createdAt"`
-	Actions          []json.RawMessage `json:"actions"`
-	RuleDisabled     bool              `json:"ruleDisabled"`
-	AwsIotSQLVersion string            `json:"awsIotSqlVersion"`
-	ErrorAction      json.RawMessage   `json:"errorAction,omitempty"`
+	RuleName         string       `json:"ruleName"`
+	SQL              string       `json:"sql"`
+	Description      *string      `json:"description,omitempty"`
+	CreatedAt        epoch        `json:"createdAt"`
+	Actions          []ruleAction `json:"actions"`
+	RuleDisabled     bool         `json:"ruleDisabled"`
+	AwsIotSQLVersion string       `json:"awsIotSqlVersion"`
+	ErrorAction      *ruleAction  `json:"errorAction,omitempty"`
 }
 
 type getTopicRuleOutput struct {

@@ -3,6 +3,7 @@ package iot_test
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -345,5 +346,47 @@ func TestStoredActionsNeedTheirRequiredMembers(t *testing.T) {
 		S3: &iottypes.S3Action{RoleArn: aws.String(role), BucketName: aws.String("b"), Key: aws.String("k")}})})
 	if err != nil {
 		t.Fatalf("an s3 action with its required members: %v", err)
+	}
+	// Members at any depth are checked before the rule's name clashes
+	// (CreateTopicRule) or is looked up (ReplaceTopicRule), as AWS does.
+	raw := func(method, path, body string) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, c.e.URL()+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iot/aws4_request, SignedHeaders=host, Signature=00")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), string(b)
+	}
+	for _, tc := range []struct{ method, path, action, want string }{
+		{"POST", "/rules/archive", `{"timestream":{"roleArn":"r","databaseName":"d","tableName":"t","dimensions":[{"name":"n","value":"v"}],"timestamp":{"unit":"SECONDS"}}}`,
+			"topicRulePayload.actions.1.member.timestream.timestamp.value"},
+		{"PATCH", "/rules/nowhere", `{"http":{"url":"https://example.com","auth":{"sigv4":{"signingRegion":"us-east-1","serviceName":"iot"}}}}`,
+			"topicRulePayload.actions.1.member.http.auth.sigv4.roleArn"},
+		{"POST", "/rules/archive", `{"sns":{"targetArn":"a","roleArn":"r","messageFormat":"XML"}}`, "topicRulePayload.actions.1.member.sns.messageFormat"},
+		{"POST", "/rules/archive", `{"http":{"url":"https://example.com","headers":[{"key":"","value":"v"}]}}`, "topicRulePayload.actions.1.member.http.headers.1.member.key"},
+	} {
+		status, code, body := raw(tc.method, tc.path, `{"sql":"SELECT * FROM 'a'","actions":[`+tc.action+`]}`)
+		if status != 400 || code != "InvalidRequestException" || !strings.Contains(body, tc.want) {
+			t.Fatalf("%s %s %s: %d %s %s, want 400 InvalidRequestException naming %s", tc.method, tc.path, tc.action, status, code, body, tc.want)
+		}
+	}
+	status, code, body := raw("POST", "/rules/archive", `{"sql":"SELECT * FROM 'a'","actions":[{"lambda":{"functionArn":7}}]}`)
+	if status != 400 || code != "SerializationException" && code != "InvalidRequestException" {
+		t.Fatalf("a number for a string: %d %s %s", status, code, body)
+	}
+	// GetTopicRule answers the actions as they were sent.
+	ts := `{"timestream":{"roleArn":"` + role + `","databaseName":"d","tableName":"t","dimensions":[{"name":"n","value":"v"}],"timestamp":{"value":"${time}","unit":"MILLISECONDS"}}}`
+	if status, code, body := raw("POST", "/rules/metrics", `{"sql":"SELECT * FROM 'a'","actions":[`+ts+`]}`); status != 200 {
+		t.Fatalf("a timestream rule: %d %s %s", status, code, body)
+	}
+	g, err := c.iot.GetTopicRule(bg, &iotapi.GetTopicRuleInput{RuleName: aws.String("metrics")})
+	if err != nil || len(g.Rule.Actions) != 1 || g.Rule.Actions[0].Timestream == nil || aws.ToString(g.Rule.Actions[0].Timestream.Timestamp.Value) != "${time}" ||
+		aws.ToString(g.Rule.Actions[0].Timestream.Dimensions[0].Name) != "n" {
+		t.Fatalf("get-topic-rule: %+v %v", g, err)
 	}
 }

@@ -18,6 +18,7 @@ type createSecretInput struct {
 	Tags                        []tagParam           `json:"Tags"`
 	AddReplicaRegions           []replicaRegionParam `json:"AddReplicaRegions" min:"1"`
 	ForceOverwriteReplicaSecret bool                 `json:"ForceOverwriteReplicaSecret"`
+	Type                        *string              `json:"Type" max:"256"`
 }
 
 func (in *createSecretInput) Validate() error { return validName(*in.Name) }
@@ -36,7 +37,7 @@ func (s *Service) createSecret(c *awsproto.Call, in *createSecretInput) (refOutp
 		return refOutput{}, err
 	}
 	ref, err := s.store.Create(c.Region, s.arnPrefix(c.Region), CreateInput{
-		Name: *in.Name, Description: deref(in.Description), KmsKeyID: deref(in.KmsKeyId),
+		Name: *in.Name, Description: deref(in.Description), KmsKeyID: deref(in.KmsKeyId), Type: deref(in.Type),
 		Token: s.token(in.ClientRequestToken), Value: val, Tags: tags,
 	}, s.env.Now())
 	if err != nil {
@@ -193,6 +194,7 @@ type putSecretValueInput struct {
 	SecretBinary       []byte   `json:"SecretBinary" min:"1" max:"65536" sensitive:"true"`
 	SecretString       *string  `json:"SecretString" min:"1" max:"65536" sensitive:"true"`
 	VersionStages      []string `json:"VersionStages" min:"1" max:"20"`
+	RotationToken      *string  `json:"RotationToken" min:"36" max:"256" pattern:"^[a-zA-Z0-9\\-]+$" sensitive:"true"`
 }
 
 // Validate checks each staging label, which a tag cannot: 1 to 256
@@ -239,6 +241,7 @@ type updateSecretInput struct {
 	KmsKeyId           *string `json:"KmsKeyId" max:"2048"`
 	SecretBinary       []byte  `json:"SecretBinary" min:"1" max:"65536" sensitive:"true"`
 	SecretString       *string `json:"SecretString" min:"1" max:"65536" sensitive:"true"`
+	Type               *string `json:"Type" max:"256"`
 }
 
 func (s *Service) updateSecret(c *awsproto.Call, in *updateSecretInput) (refOutput, error) {
@@ -247,7 +250,7 @@ func (s *Service) updateSecret(c *awsproto.Call, in *updateSecretInput) (refOutp
 		return refOutput{}, err
 	}
 	ref, err := s.store.Update(c.Region, *in.SecretId, UpdateInput{
-		Description: in.Description, KmsKeyID: in.KmsKeyId, Token: s.token(in.ClientRequestToken), Value: val,
+		Description: in.Description, KmsKeyID: in.KmsKeyId, Type: in.Type, Token: s.token(in.ClientRequestToken), Value: val,
 	}, s.env.Now())
 	if err != nil {
 		return refOutput{}, err
@@ -268,6 +271,7 @@ type secretMeta struct {
 	Name              string                 `json:"Name"`
 	Description       string                 `json:"Description,omitempty"`
 	KmsKeyID          string                 `json:"KmsKeyId,omitempty"`
+	Type              string                 `json:"Type,omitempty"`
 	LastChangedDate   *epoch                 `json:"LastChangedDate,omitempty"`
 	LastAccessedDate  *epoch                 `json:"LastAccessedDate,omitempty"`
 	DeletedDate       *epoch                 `json:"DeletedDate,omitempty"`
@@ -283,7 +287,7 @@ type secretMeta struct {
 
 func metaOf(d Description, region string) secretMeta {
 	return secretMeta{
-		ARN: d.ARN, Name: d.Name, Description: d.Description, KmsKeyID: d.KmsKeyID,
+		ARN: d.ARN, Name: d.Name, Description: d.Description, KmsKeyID: d.KmsKeyID, Type: d.Type,
 		LastChangedDate: epochOrNil(d.LastChanged), LastAccessedDate: epochOrNil(d.LastAccessed),
 		DeletedDate: epochOrNil(d.DeletedDate), Tags: tagsOut(d.Tags),
 	}.withRotation(d.Rotation).withReplication(d, region)

@@ -291,4 +291,40 @@ func TestPoliciesStagesBatchRotation(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+
+	t.Run("TypeAndRotationToken", func(t *testing.T) {
+		t.Parallel()
+		if _, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("typed"), SecretString: aws.String("v"), Type: aws.String("kind-a")}); err != nil {
+			t.Fatal(err)
+		}
+		typeOf := func() string {
+			t.Helper()
+			d, err := c.DescribeSecret(ctx, &sm.DescribeSecretInput{SecretId: aws.String("typed")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return aws.ToString(d.Type)
+		}
+		if got := typeOf(); got != "kind-a" {
+			t.Fatalf("Type after create: %q", got)
+		}
+		if _, err := c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("typed"), Type: aws.String("kind-b")}); err != nil {
+			t.Fatal(err)
+		}
+		if got := typeOf(); got != "kind-b" {
+			t.Fatalf("Type after update: %q", got)
+		}
+		// The model's constraints answer before the name's clash and the
+		// secret's lookup.
+		long := strings.Repeat("t", 257)
+		_, err := c.CreateSecret(ctx, &sm.CreateSecretInput{Name: aws.String("typed"), SecretString: aws.String("v"), Type: aws.String(long)})
+		wantAPIError(t, err, "ValidationException", "1 validation error detected: Value '"+long+"' at 'type' failed to satisfy constraint: Member must have length less than or equal to 256")
+		_, err = c.UpdateSecret(ctx, &sm.UpdateSecretInput{SecretId: aws.String("nowhere"), Type: aws.String(long)})
+		wantAPIError(t, err, "ValidationException", "")
+		_, err = c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("typed"), RotationToken: aws.String("short")})
+		wantAPIError(t, err, "ValidationException", "1 validation error detected: Value at 'rotationToken' failed to satisfy constraint: Member must have length greater than or equal to 36")
+		if _, err := c.PutSecretValue(ctx, &sm.PutSecretValueInput{SecretId: aws.String("typed"), SecretString: aws.String("v2"), RotationToken: aws.String(strings.Repeat("a", 36))}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

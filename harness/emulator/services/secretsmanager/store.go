@@ -61,6 +61,7 @@ type secret struct {
 	mu           sync.RWMutex
 	description  string
 	kmsKeyID     string
+	typ          string // the secret's Type (a managed external secret's kind); stored and shown, nothing more
 	tags         []Tag
 	lastChanged  time.Time
 	deletedAt    time.Time // when DeleteSecret was called (zero: not scheduled)
@@ -258,6 +259,7 @@ type Ref struct {
 // CreateInput is a CreateSecret request, validated.
 type CreateInput struct {
 	Name, Description, KmsKeyID string
+	Type                        string
 	Token                       string // the first version's id
 	Value                       *Value // nil: a secret with no version yet
 	Tags                        []Tag
@@ -290,7 +292,7 @@ func (st *Store) Create(region, arnPrefix string, in CreateInput, now time.Time)
 	}
 	s := &secret{
 		arn: arnPrefix + in.Name + "-" + st.suffix(), name: in.Name, created: now,
-		description: in.Description, kmsKeyID: in.KmsKeyID, lastChanged: now,
+		description: in.Description, kmsKeyID: in.KmsKeyID, typ: in.Type, lastChanged: now,
 		versions: map[string]*version{}, stages: map[string]*version{},
 	}
 	s.setTags(in.Tags)
@@ -368,6 +370,7 @@ func (st *Store) PutValue(region, id, token string, val Value, stages []string, 
 // UpdateInput is an UpdateSecret request; nil fields are left alone.
 type UpdateInput struct {
 	Description, KmsKeyID *string
+	Type                  *string
 	Token                 string
 	Value                 *Value
 }
@@ -389,6 +392,9 @@ func (st *Store) Update(region, id string, in UpdateInput, now time.Time) (Ref, 
 		}
 		if in.KmsKeyID != nil {
 			s.kmsKeyID = *in.KmsKeyID
+		}
+		if in.Type != nil {
+			s.typ = *in.Type
 		}
 		ref = r
 		return nil

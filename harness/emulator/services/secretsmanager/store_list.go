@@ -19,6 +19,7 @@ type VersionInfo struct {
 // Description is a secret's metadata.
 type Description struct {
 	ARN, Name, Description, KmsKeyID string
+	Type                             string
 	Tags                             []Tag
 	Created, LastChanged             time.Time
 	LastAccessed                     time.Time // zero: never read
@@ -32,7 +33,7 @@ type Description struct {
 // describe snapshots s; the caller holds s.mu (read).
 func (s *secret) describe(includeDeprecated bool) Description {
 	d := Description{
-		ARN: s.arn, Name: s.name, Description: s.description, KmsKeyID: s.kmsKeyID,
+		ARN: s.arn, Name: s.name, Description: s.description, KmsKeyID: s.kmsKeyID, Type: s.typ,
 		Tags: slices.Clone(s.tags), Created: s.created, LastChanged: s.lastChanged,
 		DeletedDate: s.deletedAt, Rotation: s.rotation, PrimaryRegion: s.primaryRegion,
 	}

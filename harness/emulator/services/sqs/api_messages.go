@@ -189,6 +189,19 @@ type sendMessageBatchInput struct {
 	Entries  []sendMessageBatchEntry `json:"Entries"`
 }
 
+// Validate answers a request without Entries as the model's validation
+// does, before the queue is looked up; an empty list is the batch's own
+// EmptyBatchRequest (checkBatch). The tag cannot say it: a required list's
+// absence and emptiness are one to the Missing hook.
+func (in *sendMessageBatchInput) Validate() error { return entriesSent(in.Entries == nil) }
+
+func entriesSent(missing bool) error {
+	if missing {
+		return errMissingParameter.Errorf(msgMissingParameter, "Entries")
+	}
+	return nil
+}
+
 type sendMessageBatchResultEntry struct {
 	Id string `json:"Id"`
 	sendMessageOutput
@@ -434,6 +447,9 @@ type batchInput struct {
 	QueueUrl *string      `json:"QueueUrl" required:"true"`
 	Entries  []batchEntry `json:"Entries"`
 }
+
+// Validate: see sendMessageBatchInput's.
+func (in *batchInput) Validate() error { return entriesSent(in.Entries == nil) }
 
 type batchIDEntry struct {
 	Id string `json:"Id"`

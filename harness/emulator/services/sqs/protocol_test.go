@@ -182,6 +182,24 @@ func TestJSONErrorShape(t *testing.T) {
 		resp.Header.Get("x-amzn-query-error") != "MissingParameter;Sender" {
 		t.Fatalf("missing member: %d %v %v", resp.StatusCode, resp.Header, body)
 	}
+	// A batch without Entries fails the model's validation before the batch's
+	// own rules (an empty list is EmptyBatchRequest: TestBatches).
+	for _, op := range []string{"SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch"} {
+		req, _ = http.NewRequest(http.MethodPost, e.URL()+"/", strings.NewReader(`{"QueueUrl":"nowhere"}`))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		req.Header.Set("X-Amz-Target", "AmazonSQS."+op)
+		req.Header.Set("Authorization", signedHeader)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = nil
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || body["__type"] != "com.amazonaws.sqs#MissingParameter" || body["message"] != "The request must contain the parameter Entries." {
+			t.Fatalf("%s without Entries: %d %v", op, resp.StatusCode, body)
+		}
+	}
 }
 
 func TestCLI(t *testing.T) {
