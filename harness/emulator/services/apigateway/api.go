@@ -50,6 +50,10 @@ func New(env *cloud.Env) *Service {
 	s.api.Register(s.operations()...)
 	s.api.Register(s.keyOperations()...)
 	s.api.Register(s.authorizerOperations()...)
+	s.api.Register(s.modelOperations()...)
+	s.api.Register(s.docOperations()...)
+	s.api.Register(s.domainOperations()...)
+	s.api.Register(s.accountOperations()...)
 	return s
 }
 
@@ -111,7 +115,25 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v2.ServeControlPlane(w, r)
 		return
 	}
+	if op := s.importOp(r); op != "" {
+		c := &awsproto.Call{Request: r, Region: awsproto.RegionOf(r, s.env.Region), RequestID: s.env.NewID()}
+		s.api.Serve(w, c, s.api.Op(op))
+		return
+	}
 	s.api.ServeHTTP(w, r)
+}
+
+// importOp names the operation of a POST ?mode=import, which the model
+// routes by its query string (no path pattern can).
+func (s *Service) importOp(r *http.Request) string {
+	if r.Method != http.MethodPost || r.URL.Query().Get("mode") != "import" {
+		return ""
+	}
+	switch r.URL.Path {
+	case "/apikeys":
+		return "ImportApiKeys"
+	}
+	return ""
 }
 
 // pathV2 starts API Gateway v2's control plane, which shares this
@@ -235,7 +257,7 @@ type methodPath struct {
 
 type responsePath struct {
 	methodPath
-	StatusCode string `json:"-" location:"uri" name:"status_code"`
+	StatusCode string `json:"-" location:"uri" name:"status_code" pattern:"[1-5]\\d\\d"`
 }
 
 // patchInput is every Update* call's body.
