@@ -342,3 +342,53 @@ func TestCLIModels(t *testing.T) {
 		t.Fatalf("get-model Nope: %d %s", code, stderr)
 	}
 }
+
+// A method's request validator refuses requests missing its required
+// parameters or whose body does not match its model; gateway responses the
+// API customised shape API Gateway's own answers once deployed.
+func TestValidatorsAndGatewayResponsesOnInvoke(t *testing.T) {
+	t.Parallel()
+	e, cfg := emutest.Start(t)
+	c := apigw.NewFromConfig(cfg)
+	api := must(c.CreateRestApi(ctx, &apigw.CreateRestApiInput{Name: aws.String("checked")})).ok(t)
+	id := api.Id
+	res := must(c.CreateResource(ctx, &apigw.CreateResourceInput{RestApiId: id, ParentId: api.RootResourceId, PathPart: aws.String("pets")})).ok(t)
+	must(c.CreateModel(ctx, &apigw.CreateModelInput{RestApiId: id, Name: aws.String("Pet"), ContentType: aws.String("application/json"),
+		Schema: aws.String(`{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1},"age":{"type":"integer","minimum":0}}}`)})).ok(t)
+	v := must(c.CreateRequestValidator(ctx, &apigw.CreateRequestValidatorInput{RestApiId: id, Name: aws.String("all"),
+		ValidateRequestBody: true, ValidateRequestParameters: true})).ok(t)
+	must(c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: id, ResourceId: res.Id, HttpMethod: aws.String("POST"), AuthorizationType: aws.String("NONE"),
+		RequestValidatorId: v.Id, RequestModels: map[string]string{"application/json": "Pet"},
+		RequestParameters: map[string]bool{"method.request.querystring.owner": true, "method.request.header.X-Tenant": true, "method.request.querystring.opt": false}})).ok(t)
+	must(c.PutIntegration(ctx, &apigw.PutIntegrationInput{RestApiId: id, ResourceId: res.Id, HttpMethod: aws.String("POST"), Type: types.IntegrationTypeMock,
+		RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}})).ok(t)
+	must(c.PutMethodResponse(ctx, &apigw.PutMethodResponseInput{RestApiId: id, ResourceId: res.Id, HttpMethod: aws.String("POST"), StatusCode: aws.String("200")})).ok(t)
+	must(c.PutIntegrationResponse(ctx, &apigw.PutIntegrationResponseInput{RestApiId: id, ResourceId: res.Id, HttpMethod: aws.String("POST"), StatusCode: aws.String("200"),
+		ResponseTemplates: map[string]string{"application/json": `{"ok":true}`}})).ok(t)
+	must(c.PutGatewayResponse(ctx, &apigw.PutGatewayResponseInput{RestApiId: id, ResponseType: types.GatewayResponseTypeMissingAuthenticationToken,
+		StatusCode: aws.String("404"), ResponseParameters: map[string]string{"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+		ResponseTemplates: map[string]string{"application/json": `{"error":$context.error.messageString,"type":"$context.error.responseType"}`}})).ok(t)
+	must(c.CreateDeployment(ctx, &apigw.CreateDeploymentInput{RestApiId: id, StageName: aws.String("prod")})).ok(t)
+
+	base := e.URL() + "/restapis/" + *id + "/prod/_user_request_"
+	jsonOnly := map[string][]string{"Content-Type": {"application/json"}}
+	code, h, body := call(t, "POST", base+"/pets", []byte(`{"name":"rex"}`), jsonOnly, "")
+	if code != 400 || h.Get("X-Amzn-Errortype") != "BadRequestException" || string(body) != `{"message":"Missing required request parameters: [X-Tenant, owner]"}` {
+		t.Fatalf("missing parameters: %d %v %s", code, h, body)
+	}
+	withParams := map[string][]string{"Content-Type": {"application/json"}, "X-Tenant": {"t1"}}
+	for _, bad := range []string{`{"age":3}`, `{"name":"rex","age":-1}`, `{"name":"","age":1}`, `not json`, `[]`} {
+		code, _, body = call(t, "POST", base+"/pets?owner=me", []byte(bad), withParams, "")
+		if code != 400 || string(body) != `{"message":"Invalid request body"}` {
+			t.Fatalf("body %s: %d %s", bad, code, body)
+		}
+	}
+	code, _, body = call(t, "POST", base+"/pets?owner=me", []byte(`{"name":"rex","age":3}`), withParams, "")
+	if code != 200 || string(body) != `{"ok":true}` {
+		t.Fatalf("valid request: %d %s", code, body)
+	}
+	code, h, body = call(t, "GET", base+"/nowhere", nil, nil, "")
+	if code != 404 || h.Get("Access-Control-Allow-Origin") != "*" || string(body) != `{"error":"Missing Authentication Token","type":"MISSING_AUTHENTICATION_TOKEN"}` {
+		t.Fatalf("customised gateway response: %d %v %s", code, h, body)
+	}
+}
