@@ -197,6 +197,7 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("GetMethod", s.getMethod), "GET "+method, http.StatusOK),
 		h(awsproto.Handle("UpdateMethod", s.updateMethod), "PATCH "+method, http.StatusOK),
 		h(awsproto.Handle("DeleteMethod", s.deleteMethod), "DELETE "+method, http.StatusNoContent),
+		h(awsproto.Handle("TestInvokeMethod", s.testInvokeMethod), "POST "+method, http.StatusOK),
 		h(awsproto.Handle("PutMethodResponse", s.putMethodResponse), "PUT "+method+"/responses/{status_code}", http.StatusCreated),
 		h(awsproto.Handle("GetMethodResponse", s.getMethodResponse), "GET "+method+"/responses/{status_code}", http.StatusOK),
 		h(awsproto.Handle("DeleteMethodResponse", s.deleteMethodResponse), "DELETE "+method+"/responses/{status_code}", http.StatusNoContent),

@@ -105,11 +105,16 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 		return
 	}
 	route.body = body
+	x.integrate(route)
+}
+
+// integrate validates the request and runs the method's integration.
+func (x *exchange) integrate(route route) {
 	if g, bad := x.validate(&route); bad {
 		x.fail(g)
 		return
 	}
-	switch m.Integration.Type {
+	switch route.method.Integration.Type {
 	case "AWS_PROXY":
 		x.lambdaProxy(route)
 	case "MOCK":
@@ -117,7 +122,7 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 	case "HTTP_PROXY":
 		x.httpProxy(route)
 	default:
-		s.env.Log.Warn("API Gateway integration type not emulated", "type", m.Integration.Type, "api", inv.APIID)
+		x.s.env.Log.Warn("API Gateway integration type not emulated", "type", route.method.Integration.Type, "api", x.inv.APIID)
 		x.fail(gwInternalError)
 	}
 }

@@ -152,3 +152,23 @@ func (n *RouteNode) Method(httpMethod string) *Method {
 	}
 	return n.Methods["ANY"]
 }
+
+// node finds a resource's node by id.
+func (s *Snapshot) node(id string) *RouteNode {
+	var walk func(n *RouteNode) *RouteNode
+	walk = func(n *RouteNode) *RouteNode {
+		if n == nil || n.ID == id {
+			return n
+		}
+		for _, c := range n.literal {
+			if f := walk(c); f != nil {
+				return f
+			}
+		}
+		if f := walk(n.param); f != nil {
+			return f
+		}
+		return walk(n.greedy)
+	}
+	return walk(s.Root)
+}

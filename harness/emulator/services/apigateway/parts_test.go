@@ -392,3 +392,28 @@ func TestValidatorsAndGatewayResponsesOnInvoke(t *testing.T) {
 		t.Fatalf("customised gateway response: %d %v %s", code, h, body)
 	}
 }
+
+// TestInvokeMethod runs the method as it is now, undeployed, without
+// authorization, and answers its status, body, headers and a log.
+func TestTestInvokeMethod(t *testing.T) {
+	t.Parallel()
+	_, cfg := emutest.Start(t)
+	c := apigw.NewFromConfig(cfg)
+	api := must(c.CreateRestApi(ctx, &apigw.CreateRestApiInput{Name: aws.String("ti")})).ok(t)
+	id, root := api.Id, api.RootResourceId
+	must(c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("AWS_IAM")})).ok(t)
+	_, err := c.TestInvokeMethod(ctx, &apigw.TestInvokeMethodInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("GET")})
+	wantErr[*types.BadRequestException](t, err, "Execution failed due to configuration error: No integration defined for method")
+	must(c.PutIntegration(ctx, &apigw.PutIntegrationInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("GET"), Type: types.IntegrationTypeMock,
+		RequestTemplates: map[string]string{"application/json": `{"statusCode": 201}`}})).ok(t)
+	must(c.PutMethodResponse(ctx, &apigw.PutMethodResponseInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("GET"), StatusCode: aws.String("201")})).ok(t)
+	must(c.PutIntegrationResponse(ctx, &apigw.PutIntegrationResponseInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("GET"), StatusCode: aws.String("201"),
+		ResponseParameters: map[string]string{"method.response.header.X-Mock": "'yes'"}, ResponseTemplates: map[string]string{"application/json": `{"made":true}`}})).ok(t)
+	out := must(c.TestInvokeMethod(ctx, &apigw.TestInvokeMethodInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("GET"),
+		PathWithQueryString: aws.String("/?q=1")})).ok(t)
+	if out.Status != 201 || *out.Body != `{"made":true}` || out.Headers["X-Mock"] != "yes" || !strings.Contains(*out.Log, "Method completed with status: 201") {
+		t.Fatalf("test invoke %d %q %v %q", out.Status, *out.Body, out.Headers, *out.Log)
+	}
+	_, err = c.TestInvokeMethod(ctx, &apigw.TestInvokeMethodInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("POST")})
+	wantErr[*types.NotFoundException](t, err, "Invalid Method identifier specified")
+}
