@@ -132,6 +132,8 @@ func (s *Service) importOp(r *http.Request) string {
 	switch r.URL.Path {
 	case "/apikeys":
 		return "ImportApiKeys"
+	case "/restapis":
+		return "ImportRestApi"
 	}
 	return ""
 }
@@ -186,6 +188,10 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("GetRestApi", s.getRestAPI), "GET "+api, http.StatusOK),
 		h(awsproto.Handle("UpdateRestApi", s.updateRestAPI), "PATCH "+api, http.StatusOK),
 		h(awsproto.Handle("DeleteRestApi", s.deleteRestAPI), "DELETE "+api, http.StatusAccepted),
+		h(awsproto.Handle("PutRestApi", s.putRestAPI), "PUT "+api, http.StatusOK),
+		// The model's requestUri: ServeHTTP routes it by its query string.
+		h(awsproto.Handle("ImportRestApi", s.importRestAPI), "POST /restapis?mode=import", http.StatusCreated),
+		h(awsproto.Handle("GetExport", s.getExport), "GET "+api+"/stages/{stage_name}/exports/{export_type}", http.StatusOK),
 
 		h(awsproto.Handle("GetResources", s.getResources), "GET "+api+"/resources", http.StatusOK),
 		h(awsproto.Handle("GetResource", s.getResource), "GET "+res, http.StatusOK),
