@@ -47,7 +47,7 @@ type docLocationJSON struct {
 }
 
 func (l docLocationJSON) location() DocLocation {
-	return DocLocation{Type: l.Type, Path: l.Path, Method: l.Method, StatusCode: l.StatusCode, Name: l.Name}
+	return DocLocation(l)
 }
 
 type docPartOut struct {
@@ -57,9 +57,7 @@ type docPartOut struct {
 }
 
 func docPartView(p *DocPart) docPartOut {
-	l := p.Location
-	return docPartOut{ID: p.ID, Properties: p.Properties,
-		Location: docLocationJSON{Type: l.Type, Path: l.Path, Method: l.Method, StatusCode: l.StatusCode, Name: l.Name}}
+	return docPartOut{ID: p.ID, Properties: p.Properties, Location: docLocationJSON(p.Location)}
 }
 
 type createDocPartInput struct {

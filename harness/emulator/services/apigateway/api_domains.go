@@ -203,7 +203,7 @@ type basePathMappingOut struct {
 }
 
 func basePathMappingView(m BasePathMapping) basePathMappingOut {
-	return basePathMappingOut{BasePath: m.BasePath, RestAPIID: m.RestAPIID, Stage: m.Stage}
+	return basePathMappingOut(m)
 }
 
 type createBasePathMappingInput struct {
@@ -265,7 +265,7 @@ type accessAssociationOut struct {
 }
 
 func accessAssociationView(a AccessAssociation) accessAssociationOut {
-	return accessAssociationOut{ARN: a.ARN, DomainNameARN: a.DomainNameARN, SourceType: a.SourceType, Source: a.Source, Tags: a.Tags}
+	return accessAssociationOut(a)
 }
 
 type createAccessAssociationInput struct {
