@@ -66,8 +66,11 @@ func TestAPIParts(t *testing.T) {
 	_, err = c.GetRequestValidator(ctx, &apigw.GetRequestValidatorInput{RestApiId: id, RequestValidatorId: aws.String("nope")})
 	wantErr[*types.NotFoundException](t, err, "Invalid Request Validator identifier specified")
 
-	// a model a method uses cannot be deleted
+	// a model a method uses cannot be deleted; a method names validators that exist
 	root := api.RootResourceId
+	_, err = c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("NONE"),
+		RequestValidatorId: aws.String("nope")})
+	wantErr[*types.BadRequestException](t, err, "Invalid Request Validator identifier specified")
 	must(c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: id, ResourceId: root, HttpMethod: aws.String("POST"), AuthorizationType: aws.String("NONE"),
 		RequestModels: map[string]string{"application/json": "Pet"}, RequestValidatorId: v.Id})).ok(t)
 	_, err = c.DeleteModel(ctx, &apigw.DeleteModelInput{RestApiId: id, ModelName: aws.String("Pet")})

@@ -274,12 +274,20 @@ func (a *API) PatchRequestValidator(id string, ops []PatchOp) (*RequestValidator
 	return v, nil
 }
 
-// DeleteRequestValidator deletes a validator; methods naming it keep the id.
+// DeleteRequestValidator deletes a validator; the methods naming it
+// validate nothing from then on.
 func (a *API) DeleteRequestValidator(id string) error {
 	if _, err := a.RequestValidator(id); err != nil {
 		return err
 	}
 	delete(a.validators, id)
+	for _, r := range a.resources {
+		for _, m := range r.Methods {
+			if m.RequestValidatorID == id {
+				m.RequestValidatorID = ""
+			}
+		}
+	}
 	return nil
 }
 
