@@ -3,6 +3,8 @@ package apigateway_test
 import (
 	"encoding/json"
 	"encoding/pem"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -339,6 +341,16 @@ func TestCLIModels(t *testing.T) {
 	v := cli("create-request-validator", "--rest-api-id", *api.Id, "--name", "all", "--validate-request-body", "--validate-request-parameters")
 	if v["validateRequestBody"] != true {
 		t.Fatalf("%v", v)
+	}
+	// a stage exported as YAML, which the CLI (unlike the Go SDK) can ask for
+	c := apigw.NewFromConfig(cfg)
+	must(c.PutMethod(ctx, &apigw.PutMethodInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: aws.String("GET"), AuthorizationType: aws.String("NONE")})).ok(t)
+	must(c.PutIntegration(ctx, &apigw.PutIntegrationInput{RestApiId: api.Id, ResourceId: api.RootResourceId, HttpMethod: aws.String("GET"), Type: types.IntegrationTypeMock})).ok(t)
+	must(c.CreateDeployment(ctx, &apigw.CreateDeploymentInput{RestApiId: api.Id, StageName: aws.String("prod")})).ok(t)
+	file := filepath.Join(t.TempDir(), "api.yaml")
+	exp := cli("get-export", "--rest-api-id", *api.Id, "--stage-name", "prod", "--export-type", "oas30", "--accepts", "application/yaml", file)
+	if b, err := os.ReadFile(file); err != nil || !strings.Contains(string(b), "openapi: 3.0.1") || exp["contentType"] != "application/yaml" {
+		t.Fatalf("yaml export %v %v %s", exp, err, b)
 	}
 	_, stderr, code := emutest.CLI(t, e.URL(), "apigateway", "get-model", "--rest-api-id", *api.Id, "--model-name", "Nope")
 	if code == 0 || !strings.Contains(stderr, "NotFoundException") || !strings.Contains(stderr, "Invalid model name specified") {
