@@ -50,6 +50,10 @@ func New(env *cloud.Env) *Service {
 	s.api.Register(s.operations()...)
 	s.api.Register(s.keyOperations()...)
 	s.api.Register(s.authorizerOperations()...)
+	s.api.Register(s.modelOperations()...)
+	s.api.Register(s.docOperations()...)
+	s.api.Register(s.domainOperations()...)
+	s.api.Register(s.accountOperations()...)
 	return s
 }
 
@@ -111,7 +115,27 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v2.ServeControlPlane(w, r)
 		return
 	}
+	if op := s.importOp(r); op != "" {
+		c := &awsproto.Call{Request: r, Region: awsproto.RegionOf(r, s.env.Region), RequestID: s.env.NewID()}
+		s.api.Serve(w, c, s.api.Op(op))
+		return
+	}
 	s.api.ServeHTTP(w, r)
+}
+
+// importOp names the operation of a POST ?mode=import, which the model
+// routes by its query string (no path pattern can).
+func (s *Service) importOp(r *http.Request) string {
+	if r.Method != http.MethodPost || r.URL.Query().Get("mode") != "import" {
+		return ""
+	}
+	switch r.URL.Path {
+	case "/apikeys":
+		return "ImportApiKeys"
+	case "/restapis":
+		return "ImportRestApi"
+	}
+	return ""
 }
 
 // pathV2 starts API Gateway v2's control plane, which shares this
@@ -164,6 +188,10 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("GetRestApi", s.getRestAPI), "GET "+api, http.StatusOK),
 		h(awsproto.Handle("UpdateRestApi", s.updateRestAPI), "PATCH "+api, http.StatusOK),
 		h(awsproto.Handle("DeleteRestApi", s.deleteRestAPI), "DELETE "+api, http.StatusAccepted),
+		h(awsproto.Handle("PutRestApi", s.putRestAPI), "PUT "+api, http.StatusOK),
+		// The model's requestUri: ServeHTTP routes it by its query string.
+		h(awsproto.Handle("ImportRestApi", s.importRestAPI), "POST /restapis?mode=import", http.StatusCreated),
+		h(awsproto.Handle("GetExport", s.getExport), "GET "+api+"/stages/{stage_name}/exports/{export_type}", http.StatusOK),
 
 		h(awsproto.Handle("GetResources", s.getResources), "GET "+api+"/resources", http.StatusOK),
 		h(awsproto.Handle("GetResource", s.getResource), "GET "+res, http.StatusOK),
@@ -175,6 +203,7 @@ func (s *Service) operations() []awsproto.Operation {
 		h(awsproto.Handle("GetMethod", s.getMethod), "GET "+method, http.StatusOK),
 		h(awsproto.Handle("UpdateMethod", s.updateMethod), "PATCH "+method, http.StatusOK),
 		h(awsproto.Handle("DeleteMethod", s.deleteMethod), "DELETE "+method, http.StatusNoContent),
+		h(awsproto.Handle("TestInvokeMethod", s.testInvokeMethod), "POST "+method, http.StatusOK),
 		h(awsproto.Handle("PutMethodResponse", s.putMethodResponse), "PUT "+method+"/responses/{status_code}", http.StatusCreated),
 		h(awsproto.Handle("GetMethodResponse", s.getMethodResponse), "GET "+method+"/responses/{status_code}", http.StatusOK),
 		h(awsproto.Handle("DeleteMethodResponse", s.deleteMethodResponse), "DELETE "+method+"/responses/{status_code}", http.StatusNoContent),
@@ -235,7 +264,7 @@ type methodPath struct {
 
 type responsePath struct {
 	methodPath
-	StatusCode string `json:"-" location:"uri" name:"status_code"`
+	StatusCode string `json:"-" location:"uri" name:"status_code" pattern:"[1-5]\\d\\d"`
 }
 
 // patchInput is every Update* call's body.

@@ -48,7 +48,7 @@ func authorizerView(z *Authorizer) authorizerOut {
 type createAuthorizerInput struct {
 	apiPath
 	Name                         *string  `json:"name" required:"true"`
-	Type                         *string  `json:"type" required:"true"`
+	Type                         *string  `json:"type" required:"true" enum:"TOKEN,REQUEST,COGNITO_USER_POOLS"`
 	ProviderARNs                 []string `json:"providerARNs"`
 	AuthType                     string   `json:"authType"`
 	AuthorizerURI                string   `json:"authorizerUri"`

@@ -52,6 +52,16 @@ type createDeploymentInput struct {
 	Description      string            `json:"description"`
 	Variables        map[string]string `json:"variables"`
 	TracingEnabled   bool              `json:"tracingEnabled"`
+	// Checked against the model, not applied: no cache cluster, no canary.
+	CacheClusterEnabled *bool                     `json:"cacheClusterEnabled"`
+	CacheClusterSize    string                    `json:"cacheClusterSize" enum:"0.5,1.6,6.1,13.5,28.4,58.2,118,237"`
+	CanarySettings      *deploymentCanarySettings `json:"canarySettings"`
+}
+
+type deploymentCanarySettings struct {
+	PercentTraffic         *float64          `json:"percentTraffic"`
+	StageVariableOverrides map[string]string `json:"stageVariableOverrides"`
+	UseStageCache          *bool             `json:"useStageCache"`
 }
 
 func (s *Service) createDeployment(c *awsproto.Call, in *createDeploymentInput) (deploymentOut, error) {
@@ -68,13 +78,11 @@ func (s *Service) createDeployment(c *awsproto.Call, in *createDeploymentInput) 
 type getDeploymentsInput struct {
 	apiPath
 	pageInput
-	embedInput
 }
 
 func (s *Service) getDeployments(c *awsproto.Call, in *getDeploymentsInput) (listOut[deploymentOut], error) {
-	summary := in.has("apisummary")
 	return read(s, in.RestAPIID, func(a *API) (listOut[deploymentOut], error) {
-		return page(in.pageInput, a.Deployments(), func(d *Deployment) deploymentOut { return deploymentView(d, summary) })
+		return page(in.pageInput, a.Deployments(), func(d *Deployment) deploymentOut { return deploymentView(d, false) })
 	})
 }
 
@@ -120,18 +128,20 @@ func (s *Service) deleteDeployment(c *awsproto.Call, in *deploymentPath) (struct
 // --- stages -----------------------------------------------------------------------
 
 type stageOut struct {
-	DeploymentID        string                    `json:"deploymentId"`
-	StageName           string                    `json:"stageName"`
-	Description         string                    `json:"description,omitempty"`
-	CacheClusterEnabled bool                      `json:"cacheClusterEnabled"`
-	CacheClusterSize    string                    `json:"cacheClusterSize,omitempty"`
-	CacheClusterStatus  string                    `json:"cacheClusterStatus"`
-	MethodSettings      map[string]map[string]any `json:"methodSettings"`
-	Variables           map[string]string         `json:"variables,omitempty"`
-	TracingEnabled      bool                      `json:"tracingEnabled"`
-	Tags                map[string]string         `json:"tags,omitempty"`
-	CreatedDate         int64                     `json:"createdDate"`
-	LastUpdatedDate     int64                     `json:"lastUpdatedDate"`
+	DeploymentID         string                    `json:"deploymentId"`
+	StageName            string                    `json:"stageName"`
+	Description          string                    `json:"description,omitempty"`
+	CacheClusterEnabled  bool                      `json:"cacheClusterEnabled"`
+	CacheClusterSize     string                    `json:"cacheClusterSize,omitempty"`
+	CacheClusterStatus   string                    `json:"cacheClusterStatus"`
+	MethodSettings       map[string]map[string]any `json:"methodSettings"`
+	Variables            map[string]string         `json:"variables,omitempty"`
+	TracingEnabled       bool                      `json:"tracingEnabled"`
+	Tags                 map[string]string         `json:"tags,omitempty"`
+	DocumentationVersion string                    `json:"documentationVersion,omitempty"`
+	ClientCertificateID  string                    `json:"clientCertificateId,omitempty"`
+	CreatedDate          int64                     `json:"createdDate"`
+	LastUpdatedDate      int64                     `json:"lastUpdatedDate"`
 }
 
 func stageView(st *Stage) stageOut {
@@ -139,6 +149,7 @@ func stageView(st *Stage) stageOut {
 		DeploymentID: st.DeploymentID, StageName: st.Name, Description: st.Description, CacheClusterEnabled: st.CacheClusterEnabled,
 		CacheClusterSize: st.CacheClusterSize, CacheClusterStatus: "NOT_AVAILABLE", MethodSettings: st.MethodSettings,
 		Variables: st.Variables, TracingEnabled: st.TracingEnabled, Tags: st.Tags,
+		DocumentationVersion: st.DocumentationVersion, ClientCertificateID: st.ClientCertificateID,
 		CreatedDate: epoch(st.Created), LastUpdatedDate: epoch(st.Updated),
 	}
 	if st.CacheClusterEnabled {
@@ -152,19 +163,33 @@ func stageView(st *Stage) stageOut {
 
 type createStageInput struct {
 	apiPath
-	StageName           string            `json:"stageName"`
-	DeploymentID        string            `json:"deploymentId"`
+	StageName           string            `json:"stageName" required:"true"`
+	DeploymentID        string            `json:"deploymentId" required:"true"`
 	Description         string            `json:"description"`
 	CacheClusterEnabled bool              `json:"cacheClusterEnabled"`
-	CacheClusterSize    string            `json:"cacheClusterSize"`
+	CacheClusterSize    string            `json:"cacheClusterSize" enum:"0.5,1.6,6.1,13.5,28.4,58.2,118,237"`
 	Variables           map[string]string `json:"variables"`
 	TracingEnabled      bool              `json:"tracingEnabled"`
 	Tags                map[string]string `json:"tags"`
+	// Checked against the model, not applied: no canary traffic is split
+	// and documentation versions are not tied to stages.
+	DocumentationVersion string          `json:"documentationVersion"`
+	CanarySettings       *canarySettings `json:"canarySettings"`
+}
+
+// canarySettings is a stage's (and, without deploymentId, a deployment's)
+// canary: accepted, not applied.
+type canarySettings struct {
+	PercentTraffic         *float64          `json:"percentTraffic"`
+	DeploymentID           *string           `json:"deploymentId"`
+	StageVariableOverrides map[string]string `json:"stageVariableOverrides"`
+	UseStageCache          *bool             `json:"useStageCache"`
 }
 
 func (s *Service) createStage(c *awsproto.Call, in *createStageInput) (stageOut, error) {
 	st := &Stage{Name: in.StageName, DeploymentID: in.DeploymentID, Description: in.Description, Variables: in.Variables,
-		TracingEnabled: in.TracingEnabled, CacheClusterEnabled: in.CacheClusterEnabled, CacheClusterSize: in.CacheClusterSize, Tags: in.Tags}
+		TracingEnabled: in.TracingEnabled, CacheClusterEnabled: in.CacheClusterEnabled, CacheClusterSize: in.CacheClusterSize, Tags: in.Tags,
+		DocumentationVersion: in.DocumentationVersion}
 	return edit(s, in.RestAPIID, func(a *API) (stageOut, error) {
 		if err := a.CreateStage(s.env.Now(), st); err != nil {
 			return stageOut{}, err

@@ -55,10 +55,10 @@ func integrationResponseView(r *IntegrationResponse) integrationResponseOut {
 
 type putIntegrationInput struct {
 	methodPath
-	Type                string            `json:"type"`
+	Type                string            `json:"type" required:"true" enum:"HTTP,AWS,MOCK,HTTP_PROXY,AWS_PROXY"`
 	HTTPMethod          string            `json:"httpMethod"`
 	URI                 string            `json:"uri"`
-	ConnectionType      string            `json:"connectionType"`
+	ConnectionType      string            `json:"connectionType" enum:"INTERNET,VPC_LINK"`
 	ConnectionID        string            `json:"connectionId"`
 	Credentials         string            `json:"credentials"`
 	RequestParameters   map[string]string `json:"requestParameters"`
@@ -66,8 +66,17 @@ type putIntegrationInput struct {
 	PassthroughBehavior string            `json:"passthroughBehavior"`
 	CacheNamespace      string            `json:"cacheNamespace"`
 	CacheKeyParameters  []string          `json:"cacheKeyParameters"`
-	ContentHandling     string            `json:"contentHandling"`
+	ContentHandling     string            `json:"contentHandling" enum:"CONVERT_TO_BINARY,CONVERT_TO_TEXT"`
 	TimeoutInMillis     *int32            `json:"timeoutInMillis"`
+	// Checked against the model, not applied: the emulator's HTTP client
+	// verifies TLS as Go does, buffers answers and has no integration targets.
+	TLSConfig            *tlsConfig `json:"tlsConfig"`
+	ResponseTransferMode string     `json:"responseTransferMode" enum:"BUFFERED,STREAM"`
+	IntegrationTarget    *string    `json:"integrationTarget"`
+}
+
+type tlsConfig struct {
+	InsecureSkipVerification *bool `json:"insecureSkipVerification"`
 }
 
 func (s *Service) putIntegration(c *awsproto.Call, in *putIntegrationInput) (integrationOut, error) {
@@ -117,7 +126,7 @@ type putIntegrationResponseInput struct {
 	SelectionPattern   string            `json:"selectionPattern"`
 	ResponseParameters map[string]string `json:"responseParameters"`
 	ResponseTemplates  map[string]string `json:"responseTemplates"`
-	ContentHandling    string            `json:"contentHandling"`
+	ContentHandling    string            `json:"contentHandling" enum:"CONVERT_TO_BINARY,CONVERT_TO_TEXT"`
 }
 
 func (s *Service) putIntegrationResponse(c *awsproto.Call, in *putIntegrationResponseInput) (integrationResponseOut, error) {

@@ -157,7 +157,7 @@ type throttleJSON struct {
 type quotaJSON struct {
 	Limit  int    `json:"limit"`
 	Offset int    `json:"offset"`
-	Period string `json:"period"`
+	Period string `json:"period" enum:"DAY,WEEK,MONTH"`
 }
 
 type apiStageJSON struct {

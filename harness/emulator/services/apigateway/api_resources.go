@@ -62,7 +62,7 @@ func (s *Service) getResource(c *awsproto.Call, in *getResourceInput) (resourceO
 type createResourceInput struct {
 	apiPath
 	ParentID string `json:"-" location:"uri" name:"parent_id"`
-	PathPart string `json:"pathPart"`
+	PathPart string `json:"pathPart" required:"true"`
 }
 
 func (s *Service) createResource(c *awsproto.Call, in *createResourceInput) (resourceOut, error) {
@@ -142,7 +142,7 @@ func methodResponseView(r *MethodResponse) methodResponseOut {
 
 type putMethodInput struct {
 	methodPath
-	AuthorizationType   string            `json:"authorizationType"`
+	AuthorizationType   string            `json:"authorizationType" required:"true"`
 	AuthorizerID        string            `json:"authorizerId"`
 	APIKeyRequired      bool              `json:"apiKeyRequired"`
 	OperationName       string            `json:"operationName"`

@@ -13,12 +13,12 @@ type endpointConfiguration struct {
 }
 
 type restAPIInput struct {
-	Name                      string                 `json:"name"`
+	Name                      string                 `json:"name" required:"true"`
 	Description               string                 `json:"description"`
 	Version                   string                 `json:"version"`
 	BinaryMediaTypes          []string               `json:"binaryMediaTypes"`
 	MinimumCompressionSize    *int32                 `json:"minimumCompressionSize"`
-	APIKeySource              string                 `json:"apiKeySource"`
+	APIKeySource              string                 `json:"apiKeySource" enum:"HEADER,AUTHORIZER"`
 	EndpointConfiguration     *endpointConfiguration `json:"endpointConfiguration"`
 	Policy                    string                 `json:"policy"`
 	Tags                      map[string]string      `json:"tags"`

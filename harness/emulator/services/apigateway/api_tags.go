@@ -22,7 +22,7 @@ func (s *Service) getTags(c *awsproto.Call, in *tagsPath) (tagsOut, error) {
 
 type tagResourceInput struct {
 	tagsPath
-	Tags map[string]string `json:"tags"`
+	Tags map[string]string `json:"tags" required:"true"`
 }
 
 func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{}, error) {
@@ -32,7 +32,7 @@ func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{},
 
 type untagResourceInput struct {
 	tagsPath
-	TagKeys []string `json:"-" location:"querystring" name:"tagKeys"`
+	TagKeys []string `json:"-" location:"querystring" name:"tagKeys" required:"true"`
 }
 
 func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struct{}, error) {

@@ -141,7 +141,7 @@ func (x *exchange) identityOf(accessKey string) ProxyIdentity {
 func incompleteSignature(r *http.Request) gatewayResponse {
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return gatewayResponse{http.StatusForbidden, "IncompleteSignatureException", "Presigned request is missing or has malformed X-Amz-* query parameters"}
+		return gatewayResponse{http.StatusForbidden, "IncompleteSignatureException", "Presigned request is missing or has malformed X-Amz-* query parameters", "DEFAULT_4XX"}
 	}
 	_, rest, _ := strings.Cut(h, " ")
 	var missing []string
@@ -149,7 +149,7 @@ func incompleteSignature(r *http.Request) gatewayResponse {
 		part = strings.TrimSpace(part)
 		if part != "" && !strings.Contains(part, "=") {
 			return gatewayResponse{http.StatusForbidden, "IncompleteSignatureException",
-				part + " not a valid key=value pair (missing equal-sign) in Authorization header: '" + h + "'."}
+				part + " not a valid key=value pair (missing equal-sign) in Authorization header: '" + h + "'.", "DEFAULT_4XX"}
 		}
 	}
 	for _, p := range []string{"Credential", "Signature", "SignedHeaders"} {
@@ -163,13 +163,13 @@ func incompleteSignature(r *http.Request) gatewayResponse {
 	if len(missing) == 0 {
 		missing = append(missing, "Authorization header is malformed.")
 	}
-	return gatewayResponse{http.StatusForbidden, "IncompleteSignatureException", strings.Join(missing, " ") + " Authorization=" + h}
+	return gatewayResponse{http.StatusForbidden, "IncompleteSignatureException", strings.Join(missing, " ") + " Authorization=" + h, "DEFAULT_4XX"}
 }
 
 const msgSignatureMismatch = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
 func gwSignature(msg string) gatewayResponse {
-	return gatewayResponse{http.StatusForbidden, "InvalidSignatureException", msg}
+	return gatewayResponse{http.StatusForbidden, "InvalidSignatureException", msg, "INVALID_SIGNATURE"}
 }
 
 // verifyFailure is API Gateway's answer to a signature the verifier refused.
@@ -185,9 +185,9 @@ func verifyFailure(err error) gatewayResponse {
 	case errors.Is(err, awsproto.ErrUnsigned):
 		return gwMissingAuthToken
 	case errors.Is(err, awsproto.ErrUnknownAccessKey):
-		return gatewayResponse{http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid."}
+		return gatewayResponse{http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid.", "DEFAULT_4XX"}
 	case errors.Is(err, awsproto.ErrMalformedSignature):
-		return gatewayResponse{http.StatusForbidden, "IncompleteSignatureException", "Authorization header is malformed."}
+		return gatewayResponse{http.StatusForbidden, "IncompleteSignatureException", "Authorization header is malformed.", "DEFAULT_4XX"}
 	case errors.Is(err, awsproto.ErrExpired):
 		return gwSignature("Signature expired")
 	case errors.Is(err, awsproto.ErrSkewed), errors.Is(err, awsproto.ErrWrongScope):

@@ -43,6 +43,8 @@ type exchange struct {
 	apigwID   string
 	traceID   string
 	start     time.Time
+	// responses are the deployed API's customised gateway responses.
+	responses map[string]*GatewayResponse
 }
 
 // newExchange starts a data-plane request: its ids and start time.
@@ -69,6 +71,7 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 		x.fail(gwMissingAuthToken)
 		return
 	}
+	x.responses = t.Snapshot.GatewayResponses
 	segs, ok := SplitPath(inv.Path)
 	if !ok {
 		x.fail(gwMissingAuthToken)
@@ -102,7 +105,16 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 		return
 	}
 	route.body = body
-	switch m.Integration.Type {
+	x.integrate(route)
+}
+
+// integrate validates the request and runs the method's integration.
+func (x *exchange) integrate(route route) {
+	if g, bad := x.validate(&route); bad {
+		x.fail(g)
+		return
+	}
+	switch route.method.Integration.Type {
 	case "AWS_PROXY":
 		x.lambdaProxy(route)
 	case "MOCK":
@@ -110,7 +122,7 @@ func (s *Service) invoke(w http.ResponseWriter, r *http.Request, inv invocation)
 	case "HTTP_PROXY":
 		x.httpProxy(route)
 	default:
-		s.env.Log.Warn("API Gateway integration type not emulated", "type", m.Integration.Type, "api", inv.APIID)
+		x.s.env.Log.Warn("API Gateway integration type not emulated", "type", route.method.Integration.Type, "api", x.inv.APIID)
 		x.fail(gwInternalError)
 	}
 }
@@ -156,7 +168,8 @@ func (x *exchange) commonHeaders() http.Header {
 	return h
 }
 
-// fail writes one of API Gateway's gateway responses.
+// fail writes one of API Gateway's gateway responses, as the API
+// customised it (its type's response, else DEFAULT_4XX or DEFAULT_5XX).
 func (x *exchange) fail(g gatewayResponse) {
 	h := x.commonHeaders()
 	h.Set("Content-Type", defaultContentType)
@@ -167,8 +180,51 @@ func (x *exchange) fail(g gatewayResponse) {
 	if g.message != "" {
 		b, _ = json.Marshal(map[string]string{"message": g.message})
 	}
-	x.w.WriteHeader(g.status)
+	status := g.status
+	if c := x.customised(g); c != nil {
+		if n, err := strconv.Atoi(c.StatusCode); err == nil && c.StatusCode != "" {
+			status = n
+		}
+		for k, v := range c.ResponseParameters {
+			name, ok := strings.CutPrefix(k, "gatewayresponse.header.")
+			if ok && len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+				h.Set(name, v[1:len(v)-1]) // static values; request mappings are not emulated
+			}
+		}
+		if tpl, ok := pickTemplate(c.ResponseTemplates, x.r.Header.Get("Accept")); ok {
+			b = []byte(renderGatewayTemplate(tpl, g, x.requestID))
+		}
+	}
+	x.w.WriteHeader(status)
 	x.w.Write(b)
+}
+
+// customised is the API's response for g's type, else for its class.
+func (x *exchange) customised(g gatewayResponse) *GatewayResponse {
+	if c := x.responses[g.kind]; c != nil {
+		return c
+	}
+	if g.status >= 500 {
+		return x.responses["DEFAULT_5XX"]
+	}
+	return x.responses["DEFAULT_4XX"]
+}
+
+// renderGatewayTemplate fills the $context variables a gateway response
+// template may use.
+func renderGatewayTemplate(tpl string, g gatewayResponse, requestID string) string {
+	quoted := "null"
+	if g.message != "" {
+		b, _ := json.Marshal(g.message)
+		quoted = string(b)
+	}
+	return strings.NewReplacer(
+		"$context.error.messageString", quoted,
+		"$context.error.validationErrorString", g.message,
+		"$context.error.message", g.message,
+		"$context.error.responseType", g.kind,
+		"$context.requestId", requestID,
+	).Replace(tpl)
 }
 
 // --- AWS_PROXY -----------------------------------------------------------------

@@ -34,30 +34,34 @@ type gatewayResponse struct {
 	status    int
 	errorType string
 	message   string // empty: the body is {"message": null}
+	kind      string // the gateway response type an API may customise
 }
 
 var (
-	gwMissingAuthToken   = gatewayResponse{http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token"}
-	gwInternalError      = gatewayResponse{http.StatusInternalServerError, "InternalServerErrorException", "Internal server error"}
-	gwBadGateway         = gatewayResponse{http.StatusBadGateway, "InternalServerErrorException", "Internal server error"}
-	gwIntegrationTimeout = gatewayResponse{http.StatusGatewayTimeout, "", "Endpoint request timed out"}
-	gwPayloadTooLarge    = gatewayResponse{http.StatusRequestEntityTooLarge, "", "Request Too Long"}
+	gwMissingAuthToken   = gatewayResponse{http.StatusForbidden, "MissingAuthenticationTokenException", "Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN"}
+	gwInternalError      = gatewayResponse{http.StatusInternalServerError, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
+	gwBadGateway         = gatewayResponse{http.StatusBadGateway, "InternalServerErrorException", "Internal server error", "DEFAULT_5XX"}
+	gwIntegrationTimeout = gatewayResponse{http.StatusGatewayTimeout, "", "Endpoint request timed out", "INTEGRATION_TIMEOUT"}
+	gwPayloadTooLarge    = gatewayResponse{http.StatusRequestEntityTooLarge, "", "Request Too Long", "REQUEST_TOO_LARGE"}
 	// gwIntegrationTooLarge is REQUEST_TOO_LARGE as AWS answers it when the
 	// body is within API Gateway's 10 MB but Lambda refuses the event as
 	// larger than its 6 MB invoke payload (seen on AWS: 413, x-amzn-ErrorType
 	// BadRequestException, {"message": "Request Too Long"}).
-	gwIntegrationTooLarge = gatewayResponse{http.StatusRequestEntityTooLarge, "BadRequestException", "Request Too Long"}
+	gwIntegrationTooLarge = gatewayResponse{http.StatusRequestEntityTooLarge, "BadRequestException", "Request Too Long", "REQUEST_TOO_LARGE"}
 
 	// Access control (API keys, usage plans, authorizers), as API Gateway's
 	// default gateway responses answer.
-	gwForbidden        = gatewayResponse{http.StatusForbidden, "ForbiddenException", "Forbidden"}
-	gwThrottled        = gatewayResponse{http.StatusTooManyRequests, "TooManyRequestsException", "Too Many Requests"}
-	gwQuotaExceeded    = gatewayResponse{http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded"}
-	gwUnauthorized     = gatewayResponse{http.StatusUnauthorized, "UnauthorizedException", "Unauthorized"}
-	gwExplicitDeny     = gatewayResponse{http.StatusForbidden, "AccessDeniedException", "User is not authorized to access this resource with an explicit deny"}
-	gwImplicitDeny     = gatewayResponse{http.StatusForbidden, "AccessDeniedException", "User is not authorized to access this resource"}
-	gwAuthorizerConfig = gatewayResponse{http.StatusInternalServerError, "AuthorizerConfigurationException", ""}
+	gwForbidden        = gatewayResponse{http.StatusForbidden, "ForbiddenException", "Forbidden", "INVALID_API_KEY"}
+	gwThrottled        = gatewayResponse{http.StatusTooManyRequests, "TooManyRequestsException", "Too Many Requests", "THROTTLED"}
+	gwQuotaExceeded    = gatewayResponse{http.StatusTooManyRequests, "LimitExceededException", "Limit Exceeded", "QUOTA_EXCEEDED"}
+	gwUnauthorized     = gatewayResponse{http.StatusUnauthorized, "UnauthorizedException", "Unauthorized", "UNAUTHORIZED"}
+	gwExplicitDeny     = gatewayResponse{http.StatusForbidden, "AccessDeniedException", "User is not authorized to access this resource with an explicit deny", "ACCESS_DENIED"}
+	gwImplicitDeny     = gatewayResponse{http.StatusForbidden, "AccessDeniedException", "User is not authorized to access this resource", "ACCESS_DENIED"}
+	gwAuthorizerConfig = gatewayResponse{http.StatusInternalServerError, "AuthorizerConfigurationException", "", "AUTHORIZER_CONFIGURATION_ERROR"}
 	// gwCognitoNotEmulated refuses methods behind a Cognito user pool
 	// authorizer rather than serve them unprotected.
-	gwCognitoNotEmulated = gatewayResponse{http.StatusInternalServerError, "AuthorizerConfigurationException", "groundstack does not emulate COGNITO_USER_POOLS authorizers"}
+	// Request validation (a method's request validator), as AWS answers.
+	gwBadRequestBody = gatewayResponse{http.StatusBadRequest, "BadRequestException", "Invalid request body", "BAD_REQUEST_BODY"}
+
+	gwCognitoNotEmulated = gatewayResponse{http.StatusInternalServerError, "AuthorizerConfigurationException", "groundstack does not emulate COGNITO_USER_POOLS authorizers", "AUTHORIZER_CONFIGURATION_ERROR"}
 )

@@ -11,6 +11,10 @@ type Snapshot struct {
 	Root             *RouteNode
 	BinaryMediaTypes []string
 	Authorizers      map[string]*Authorizer // as they were at the deployment
+
+	Validators       map[string]RequestValidator
+	Models           map[string]string           // schema by model name
+	GatewayResponses map[string]*GatewayResponse // the customised types
 }
 
 // RouteNode is one resource of a deployed API.
@@ -63,7 +67,18 @@ func (a *API) snapshot() *Snapshot {
 		c.ProviderARNs = append([]string(nil), z.ProviderARNs...)
 		authorizers[id] = &c
 	}
-	return &Snapshot{Root: nodes[a.RootID], BinaryMediaTypes: append([]string(nil), a.BinaryMediaTypes...), Authorizers: authorizers}
+	snap := &Snapshot{Root: nodes[a.RootID], BinaryMediaTypes: append([]string(nil), a.BinaryMediaTypes...), Authorizers: authorizers,
+		Validators: map[string]RequestValidator{}, Models: map[string]string{}, GatewayResponses: map[string]*GatewayResponse{}}
+	for id, v := range a.validators {
+		snap.Validators[id] = *v
+	}
+	for name, m := range a.models {
+		snap.Models[name] = m.Schema
+	}
+	for t, r := range a.gatewayResponses {
+		snap.GatewayResponses[t] = r.clone()
+	}
+	return snap
 }
 
 // maxPathSegments bounds the work one request path can cause.
@@ -136,4 +151,24 @@ func (n *RouteNode) Method(httpMethod string) *Method {
 		return m
 	}
 	return n.Methods["ANY"]
+}
+
+// node finds a resource's node by id.
+func (s *Snapshot) node(id string) *RouteNode {
+	var walk func(n *RouteNode) *RouteNode
+	walk = func(n *RouteNode) *RouteNode {
+		if n == nil || n.ID == id {
+			return n
+		}
+		for _, c := range n.literal {
+			if f := walk(c); f != nil {
+				return f
+			}
+		}
+		if f := walk(n.param); f != nil {
+			return f
+		}
+		return walk(n.greedy)
+	}
+	return walk(s.Root)
 }

@@ -20,13 +20,16 @@ type Store struct {
 	mu   sync.RWMutex
 	apis map[string]*API
 
-	keys keyring // API keys and usage plans
-	auth authCache
+	keys     keyring // API keys and usage plans
+	auth     authCache
+	regional regional // domain names, VPC links, client certificates, account
 }
 
 // NewStore returns an empty store.
 func NewStore(account string, now func() time.Time, newID func() string) *Store {
-	return &Store{account: account, now: now, newID: newID, apis: map[string]*API{}, keys: newKeyring(), auth: newAuthCache()}
+	s := &Store{account: account, now: now, newID: newID, apis: map[string]*API{}, keys: newKeyring(), auth: newAuthCache()}
+	s.regional.reset()
+	return s
 }
 
 // Reset drops every API.
@@ -38,6 +41,7 @@ func (s *Store) Reset() {
 	s.keys.keys, s.keys.byValue, s.keys.plans = map[string]*APIKey{}, map[string]*APIKey{}, map[string]*UsagePlan{}
 	s.keys.mu.Unlock()
 	s.auth.reset()
+	s.regional.reset()
 }
 
 // shortID is a fresh id of n lowercase alphanumerics.
@@ -66,6 +70,12 @@ type API struct {
 	deployments map[string]*Deployment
 	stages      map[string]*Stage
 	authorizers map[string]*Authorizer
+
+	models           map[string]*Model // by name
+	validators       map[string]*RequestValidator
+	gatewayResponses map[string]*GatewayResponse // the customised types
+	docParts         map[string]*DocPart
+	docVersions      map[string]*DocVersion
 }
 
 // Resource is a path in an API's tree.
@@ -136,16 +146,18 @@ type Deployment struct {
 
 // Stage names a deployment clients invoke.
 type Stage struct {
-	Name                string
-	DeploymentID        string
-	Description         string
-	Variables           map[string]string
-	TracingEnabled      bool
-	CacheClusterEnabled bool
-	CacheClusterSize    string
-	MethodSettings      map[string]map[string]any
-	Tags                map[string]string
-	Created, Updated    time.Time
+	Name                 string
+	DeploymentID         string
+	Description          string
+	Variables            map[string]string
+	TracingEnabled       bool
+	CacheClusterEnabled  bool
+	CacheClusterSize     string
+	MethodSettings       map[string]map[string]any
+	Tags                 map[string]string
+	DocumentationVersion string
+	ClientCertificateID  string
+	Created, Updated     time.Time
 }
 
 // NewAPI holds what CreateRestApi takes.
@@ -185,6 +197,7 @@ func (s *Store) CreateAPI(region string, in NewAPI) *API {
 	root := &Resource{ID: s.shortID(10), Path: "/", Methods: map[string]*Method{}}
 	a.RootID = root.ID
 	a.resources[root.ID] = root
+	a.models = defaultModels(s)
 	s.apis[a.ID] = a
 	return a
 }

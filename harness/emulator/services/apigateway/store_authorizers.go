@@ -216,6 +216,9 @@ func (a *API) checkMethodAuth(m *Method) error {
 			return ErrBadRequest.New("Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.")
 		}
 	}
+	if m.RequestValidatorID != "" && a.validators[m.RequestValidatorID] == nil {
+		return ErrBadRequest.New("Invalid Request Validator identifier specified")
+	}
 	return nil
 }
 

@@ -36,7 +36,7 @@ func (s *Store) Edit(id string, f func(a *API) error) error {
 
 // PatchOp is one JSON-Patch-like operation of an Update* call.
 type PatchOp struct {
-	Op    string `json:"op"`
+	Op    string `json:"op" enum:"add,remove,replace,move,copy,test"`
 	Path  string `json:"path"`
 	Value string `json:"value"`
 	From  string `json:"from"`
@@ -555,7 +555,7 @@ func (a *API) patchStage(st *Stage, op PatchOp) error {
 		return patchEntry(&st.Variables, name, op, op.Value)
 	}
 	switch op.Path {
-	case "/description", "/deploymentId", "/tracingEnabled", "/cacheClusterEnabled", "/cacheClusterSize":
+	case "/description", "/deploymentId", "/tracingEnabled", "/cacheClusterEnabled", "/cacheClusterSize", "/documentationVersion", "/clientCertificateId":
 		if op.Op != "replace" {
 			return badPatch(op)
 		}
@@ -582,6 +582,10 @@ func (a *API) patchStage(st *Stage, op PatchOp) error {
 		st.CacheClusterEnabled = b
 	case "/cacheClusterSize":
 		st.CacheClusterSize = op.Value
+	case "/documentationVersion":
+		st.DocumentationVersion = op.Value
+	case "/clientCertificateId":
+		st.ClientCertificateID = op.Value
 	default:
 		// /{resource path}/{method}/{setting}, e.g. /*/*/logging/loglevel
 		parts := strings.Split(strings.TrimPrefix(op.Path, "/"), "/")
@@ -653,4 +657,74 @@ func (s *Store) EditTags(arn string, add map[string]string, remove []string) (ma
 		return nil
 	})
 	return out, err
+}
+
+// --- method and integration responses
+
+// PatchMethodResponse applies UpdateMethodResponse's operations
+// (/responseParameters/{name}, /responseModels/{content type}).
+func (a *API) PatchMethodResponse(resourceID, httpMethod, status string, ops []PatchOp) (*MethodResponse, error) {
+	r, err := a.MethodResponse(resourceID, httpMethod, status)
+	if err != nil {
+		return nil, err
+	}
+	next := *r
+	next.ResponseParameters, next.ResponseModels = maps.Clone(r.ResponseParameters), maps.Clone(r.ResponseModels)
+	for _, op := range ops {
+		if name, ok := strings.CutPrefix(op.Path, "/responseParameters/"); ok {
+			if err := patchEntry(&next.ResponseParameters, name, op, op.Value == "true"); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if ct, ok := strings.CutPrefix(op.Path, "/responseModels/"); ok {
+			if err := patchEntry(&next.ResponseModels, unescapePointer(ct), op, op.Value); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return nil, badPatch(op)
+	}
+	*r = next
+	return r, nil
+}
+
+// PatchIntegrationResponse applies UpdateIntegrationResponse's operations.
+func (a *API) PatchIntegrationResponse(resourceID, httpMethod, status string, ops []PatchOp) (*IntegrationResponse, error) {
+	r, err := a.IntegrationResponse(resourceID, httpMethod, status)
+	if err != nil {
+		return nil, err
+	}
+	next := *r
+	next.ResponseParameters, next.ResponseTemplates = maps.Clone(r.ResponseParameters), maps.Clone(r.ResponseTemplates)
+	for _, op := range ops {
+		if name, ok := strings.CutPrefix(op.Path, "/responseParameters/"); ok {
+			if err := patchEntry(&next.ResponseParameters, name, op, op.Value); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if ct, ok := strings.CutPrefix(op.Path, "/responseTemplates/"); ok {
+			if err := patchEntry(&next.ResponseTemplates, unescapePointer(ct), op, op.Value); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if op.Op != "replace" {
+			return nil, badPatch(op)
+		}
+		switch op.Path {
+		case "/selectionPattern":
+			next.SelectionPattern = op.Value
+		case "/contentHandling":
+			if op.Value != "" && op.Value != "CONVERT_TO_BINARY" && op.Value != "CONVERT_TO_TEXT" {
+				return nil, ErrBadRequest.New("Invalid content handling specified")
+			}
+			next.ContentHandling = op.Value
+		default:
+			return nil, badPatch(op)
+		}
+	}
+	*r = next
+	return r, nil
 }

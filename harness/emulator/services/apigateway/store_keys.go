@@ -941,3 +941,44 @@ func sortByNameThenID[T any](out []T, key func(T) (name, id string)) {
 		return cmp.Or(strings.Compare(an, bn), strings.Compare(ai, bi))
 	})
 }
+
+// SetRemaining applies UpdateUsage's operation (replace /remaining): the
+// key's quota left in the current period becomes value. It returns the
+// key's usage of today.
+func (s *Store) SetRemaining(planID, keyID string, ops []PatchOp) (Usage, error) {
+	s.keys.mu.RLock()
+	p := s.keys.plans[planID]
+	var m *meter
+	if p != nil {
+		m = p.keys[keyID]
+	}
+	var q *Quota
+	if p != nil {
+		q = p.Quota
+	}
+	s.keys.mu.RUnlock()
+	if p == nil {
+		return Usage{}, errUsagePlanNotFound
+	}
+	if m == nil {
+		return Usage{}, ErrNotFound.New("Invalid API Key identifier specified")
+	}
+	for _, op := range ops {
+		if op.Op != "replace" || op.Path != "/remaining" {
+			return Usage{}, badPatch(op)
+		}
+		n, err := strconv.Atoi(op.Value)
+		if err != nil || n < 0 {
+			return Usage{}, ErrBadRequest.Errorf("Invalid remaining value specified: %s", op.Value)
+		}
+		if q == nil || q.Limit <= 0 {
+			return Usage{}, ErrBadRequest.New("Usage plan has no quota")
+		}
+		now := s.now()
+		m.mu.Lock()
+		m.started, m.period, m.used = true, quotaPeriodStart(now, q.Period), max(q.Limit-n, 0)
+		m.mu.Unlock()
+	}
+	today := s.now().UTC().Format(usageDay)
+	return s.Usage(planID, keyID, today, today)
+}
