@@ -135,7 +135,7 @@ func TestCompositeAlarm(t *testing.T) {
 		putChild(t, c, n)
 	}
 	_, err := c.cw.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("service"),
-		AlarmRule: aws.String(`(ALARM("cpu") OR ALARM(mem)) AND NOT ALARM(arn:aws:cloudwatch:us-east-1:000000000000:alarm:deploying)`),
+		AlarmRule:    aws.String(`(ALARM("cpu") OR ALARM(mem)) AND NOT ALARM(arn:aws:cloudwatch:us-east-1:000000000000:alarm:deploying)`),
 		AlarmActions: []string{topic}, OKActions: []string{topic}})
 	if err != nil {
 		t.Fatal(err)
@@ -433,4 +433,29 @@ func TestMetricWidgetImage(t *testing.T) {
 	}
 	_, err = c.cw.GetMetricWidgetImage(ctx, &cloudwatch.GetMetricWidgetImageInput{MetricWidget: aws.String(`{"metrics":`)})
 	wantErr(t, err, "ValidationError", 400, "The parameter MetricWidget is not a valid metric widget JSON object.")
+}
+
+func TestAnomalyDetectionBand(t *testing.T) {
+	t.Parallel()
+	c := start(t)
+	now := time.Now().UTC().Truncate(time.Minute)
+	for i, v := range []float64{2, 4, 4, 4, 5, 5, 7, 9} { // mean 5, standard deviation 2
+		if _, err := c.cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Band"), MetricData: []cwtypes.MetricDatum{
+			{MetricName: aws.String("m"), Value: aws.Float64(v), Timestamp: aws.Time(now.Add(-time.Duration(10-i) * time.Minute))}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := c.cw.GetMetricData(ctx, &cloudwatch.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now),
+		MetricDataQueries: []cwtypes.MetricDataQuery{
+			{Id: aws.String("m1"), MetricStat: &cwtypes.MetricStat{Metric: &cwtypes.Metric{Namespace: aws.String("Band"), MetricName: aws.String("m")},
+				Period: aws.Int32(60), Stat: aws.String("Average")}},
+			{Id: aws.String("ad1"), Expression: aws.String("ANOMALY_DETECTION_BAND(m1, 1.5)")},
+		}})
+	if err != nil || len(out.MetricDataResults) != 3 {
+		t.Fatalf("band: %v %+v", err, out)
+	}
+	up, lo := out.MetricDataResults[1], out.MetricDataResults[2]
+	if *up.Id != "ad1" || *up.Label != "ad1 Upper" || *lo.Label != "ad1 Lower" || len(up.Values) != 8 || up.Values[0] != 8 || lo.Values[0] != 2 {
+		t.Fatalf("band results: %+v %+v", up, lo)
+	}
 }
