@@ -127,7 +127,9 @@ func TestCLIDashboardsAndCompositeAlarm(t *testing.T) {
 	if out := run("get-dashboard", "--dashboard-name", "shop"); json.Unmarshal([]byte(out), &g) != nil || g.DashboardBody != body {
 		t.Fatalf("get-dashboard: %s", out)
 	}
-	var l struct{ DashboardEntries []struct{ DashboardName string } }
+	var l struct {
+		DashboardEntries []struct{ DashboardName string }
+	}
 	if out := run("list-dashboards", "--dashboard-name-prefix", "sh"); json.Unmarshal([]byte(out), &l) != nil || len(l.DashboardEntries) != 1 {
 		t.Fatalf("list-dashboards: %s", out)
 	}
