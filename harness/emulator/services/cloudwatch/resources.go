@@ -16,7 +16,6 @@ const (
 	maxStreams        = 1000
 	maxInsightRules   = 100
 	maxAnomalyModels  = 5000
-	maxManagedPerARN  = 20
 	insightEnabled    = "ENABLED"
 	insightDisabled   = "DISABLED"
 	streamRunning     = "running"

@@ -392,7 +392,8 @@ func TestInsightRulesAndAnomalyDetectors(t *testing.T) {
 	if err != nil || len(ad.AnomalyDetectors) != 1 || *ad.AnomalyDetectors[0].SingleMetricAnomalyDetector.Stat != "Sum" || ad.AnomalyDetectors[0].StateValue != cwtypes.AnomalyDetectorStateValuePendingTraining {
 		t.Fatalf("describe detectors: %v %+v", err, ad)
 	}
-	_, err = c.cw.PutAnomalyDetector(ctx, &cloudwatch.PutAnomalyDetectorInput{SingleMetricAnomalyDetector: single, Namespace: aws.String("Shop")})
+	_, err = c.cw.PutAnomalyDetector(ctx, &cloudwatch.PutAnomalyDetectorInput{SingleMetricAnomalyDetector: single,
+		MetricMathAnomalyDetector: &cwtypes.MetricMathAnomalyDetector{MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("e1"), Expression: aws.String("SUM([a])")}}}})
 	wantErr(t, err, "InvalidParameterCombination", 400, "")
 	if _, err := c.cw.DeleteAnomalyDetector(ctx, &cloudwatch.DeleteAnomalyDetectorInput{SingleMetricAnomalyDetector: single}); err != nil {
 		t.Fatal(err)
