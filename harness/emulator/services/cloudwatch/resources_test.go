@@ -3,6 +3,7 @@ package cloudwatch_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"strings"
 	"testing"
@@ -36,6 +37,10 @@ func TestDashboards(t *testing.T) {
 	}
 	_, err = c.cw.PutDashboard(ctx, &cloudwatch.PutDashboardInput{DashboardName: aws.String("bad"), DashboardBody: aws.String(`{"widgets":[{"type":"chart","width":30,"properties":{}}]}`)})
 	wantErr(t, err, "InvalidParameterInput", 400, "")
+	var invalid *cwtypes.DashboardInvalidInputError
+	if !errors.As(err, &invalid) || len(invalid.DashboardValidationMessages) != 2 || *invalid.DashboardValidationMessages[1].DataPath != "/widgets/0/width" {
+		t.Fatalf("DashboardValidationMessages: %#v", invalid)
+	}
 	if !strings.Contains(err.Error(), `"dataPath": "/widgets/0/type"`) || !strings.Contains(err.Error(), `"dataPath": "/widgets/0/width", "message": "Should be <= 24"`) {
 		t.Fatalf("validation messages: %v", err)
 	}
@@ -274,6 +279,13 @@ func TestAlarmMuteRules(t *testing.T) {
 	}
 	_, err = c.cw.ListAlarmMuteRules(ctx, &cloudwatch.ListAlarmMuteRulesInput{AlarmName: aws.String("gone")})
 	wantErr(t, err, "ResourceNotFoundException", 404, "")
+	muteARN := "arn:aws:cloudwatch:us-east-1:000000000000:alarm-mute-rule:deploy"
+	if _, err := c.cw.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String(muteARN), Tags: []cwtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := c.cw.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(muteARN)}); err != nil || len(tags.Tags) != 1 {
+		t.Fatalf("mute rule tags: %v %+v", err, tags)
+	}
 	// past the window, the actions run again
 	advance(t, c.e, time.Hour)
 	setState(t, c, "noisy", cwtypes.StateValueOk)
@@ -313,6 +325,9 @@ func TestMetricStreams(t *testing.T) {
 	g, err := c.cw.GetMetricStream(ctx, &cloudwatch.GetMetricStreamInput{Name: aws.String("all")})
 	if err != nil || *g.State != "running" || *g.IncludeFilters[0].Namespace != "Shop" || g.IncludeFilters[0].MetricNames[0] != "Orders" {
 		t.Fatalf("get: %v %+v", err, g)
+	}
+	if _, err := c.cw.UntagResource(ctx, &cloudwatch.UntagResourceInput{ResourceARN: p.Arn, TagKeys: []string{"none"}}); err != nil {
+		t.Fatalf("untag a stream: %v", err)
 	}
 	if _, err := c.cw.StopMetricStreams(ctx, &cloudwatch.StopMetricStreamsInput{Names: []string{"all", "unknown"}}); err != nil {
 		t.Fatal(err)
@@ -458,5 +473,35 @@ func TestAnomalyDetectionBand(t *testing.T) {
 	up, lo := out.MetricDataResults[1], out.MetricDataResults[2]
 	if *up.Id != "ad1" || *up.Label != "ad1 Upper" || *lo.Label != "ad1 Lower" || len(up.Values) != 8 || up.Values[0] != 8 || lo.Values[0] != 2 {
 		t.Fatalf("band results: %+v %+v", up, lo)
+	}
+}
+
+// A composite alarm going into ALARM waits WaitPeriod for its suppressor;
+// the suppressor staying out of ALARM, the actions run after it.
+func TestCompositeWaitPeriod(t *testing.T) {
+	t.Parallel()
+	c := start(t)
+	topic, queue := subscribedQueue(t, c, "waiting")
+	putChild(t, c, "cpu")
+	putChild(t, c, "maintenance")
+	setState(t, c, "maintenance", cwtypes.StateValueOk)
+	if _, err := c.cw.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("svc"), AlarmRule: aws.String("ALARM(cpu)"),
+		AlarmActions: []string{topic}, ActionsSuppressor: aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:maintenance"),
+		ActionsSuppressorWaitPeriod: aws.Int32(60), ActionsSuppressorExtensionPeriod: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	setState(t, c, "cpu", cwtypes.StateValueAlarm)
+	if a := compositeState(t, c, "svc"); a.StateValue != cwtypes.StateValueAlarm || a.ActionsSuppressedBy != cwtypes.ActionsSuppressedByWaitPeriod {
+		t.Fatalf("waiting: %+v", a)
+	}
+	if msgs := receive(t, c, queue, 1); len(msgs) != 0 {
+		t.Fatalf("actions ran during the wait: %+v", msgs)
+	}
+	advance(t, c.e, 2*time.Minute)
+	if msgs := receive(t, c, queue, 2); len(msgs) != 1 || msgs[0]["AlarmName"] != "svc" {
+		t.Fatalf("after the wait: %+v", msgs)
+	}
+	if a := compositeState(t, c, "svc"); a.ActionsSuppressedBy != "" {
+		t.Fatalf("still suppressed: %+v", a)
 	}
 }
