@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -48,10 +47,6 @@ func TestUnservedOperations(t *testing.T) {
 		}},
 		{"ec2", "ec2", "DescribeVpcs", func() error {
 			_, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
-			return err
-		}},
-		{"rpcv2Cbor", "cloudwatch", "ListDashboards", func() error {
-			_, err := cloudwatch.NewFromConfig(cfg).ListDashboards(ctx, &cloudwatch.ListDashboardsInput{})
 			return err
 		}},
 		{"rest-json", "lambda", "ListCapacityProviders", func() error {

@@ -60,6 +60,17 @@ type Alarm struct {
 	StateUpdated, StateTransitioned, Updated time.Time
 	Tags                                     map[string]string
 
+	// Composite alarms: the rule, and the alarm whose ALARM state
+	// suppresses the actions.
+	Composite                      bool
+	Rule                           string
+	rule                           *ruleNode
+	Suppressor                     string
+	WaitPeriod, ExtensionPeriod    int
+	SuppressedBy, SuppressedReason string
+	pendingAt                      time.Time // actions waiting for WaitPeriod to end
+	leftAlarm                      time.Time // when the alarm last left ALARM
+
 	seriesKey string
 }
 
@@ -113,14 +124,16 @@ type Alarms struct {
 	account string
 
 	mu      sync.Mutex
-	alarms  map[string]map[string]*Alarm // region → name → alarm
-	history map[string][]HistoryItem     // region → items, oldest first
-	slots   []slot                       // the evaluation range being evaluated (under mu)
+	alarms  map[string]map[string]*Alarm    // region → name → alarm
+	history map[string][]HistoryItem        // region → items, oldest first
+	mutes   map[string]map[string]*MuteRule // region → name → rule
+	slots   []slot                          // the evaluation range being evaluated (under mu)
 }
 
 // NewAlarms returns an empty alarm store reading metrics.
 func NewAlarms(metrics *Store, account string) *Alarms {
-	return &Alarms{metrics: metrics, account: account, alarms: map[string]map[string]*Alarm{}, history: map[string][]HistoryItem{}}
+	return &Alarms{metrics: metrics, account: account, alarms: map[string]map[string]*Alarm{}, history: map[string][]HistoryItem{},
+		mutes: map[string]map[string]*MuteRule{}}
 }
 
 // Put creates or replaces an alarm. A new alarm starts INSUFFICIENT_DATA;
@@ -227,10 +240,11 @@ func (s *Alarms) SetActions(region string, names []string, enabled bool) {
 func (s *Alarms) Tag(arn string, set map[string]string, remove []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.byARN(arn)
-	if a == nil {
+	tags := s.tagsOf(arn)
+	if tags == nil {
 		return errResourceNotFoundExc.New("Unknown alarm ARN: " + arn)
 	}
+	a := &Alarm{Tags: tags}
 	for k, v := range set {
 		a.Tags[k] = v
 	}
@@ -244,15 +258,34 @@ func (s *Alarms) Tag(arn string, set map[string]string, remove []string) error {
 func (s *Alarms) Tags(arn string) (map[string]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.byARN(arn)
-	if a == nil {
+	tags := s.tagsOf(arn)
+	if tags == nil {
 		return nil, errResourceNotFoundExc.New("Unknown alarm ARN: " + arn)
 	}
-	out := make(map[string]string, len(a.Tags))
-	for k, v := range a.Tags {
+	out := make(map[string]string, len(tags))
+	for k, v := range tags {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// tagsOf returns the tags of an alarm or a mute rule by ARN (nil when
+// there is none); the caller holds s.mu.
+func (s *Alarms) tagsOf(arn string) map[string]string {
+	parts := strings.SplitN(arn, ":", 7)
+	if len(parts) == 7 && parts[0] == "arn" && parts[2] == "cloudwatch" && parts[5] == "alarm-mute-rule" {
+		if m := s.mutes[parts[3]][parts[6]]; m != nil {
+			if m.Tags == nil {
+				m.Tags = map[string]string{}
+			}
+			return m.Tags
+		}
+		return nil
+	}
+	if a := s.byARN(arn); a != nil {
+		return a.Tags
+	}
+	return nil
 }
 
 func (s *Alarms) byARN(arn string) *Alarm {
@@ -290,7 +323,8 @@ func (s *Alarms) SetState(region, name, state, reason, data string, now time.Tim
 	if a == nil {
 		return nil, errResourceNotFound.Errorf("Alarm %s not found", name)
 	}
-	return s.transition(a, state, reason, data, now), nil
+	out := s.transition(a, state, reason, data, now)
+	return append(out, s.evaluateComposites(region, now)...), nil
 }
 
 // transition moves a to state (recording it and returning its actions'
@@ -302,12 +336,31 @@ func (s *Alarms) transition(a *Alarm, state, reason, data string, now time.Time)
 		return nil
 	}
 	a.State, a.StateTransitioned = state, now
+	a.pendingAt, a.SuppressedBy, a.SuppressedReason = time.Time{}, "", ""
+	if old == StateAlarm {
+		a.leftAlarm = now
+	}
 	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyState, Time: now,
 		Summary: "Alarm updated from " + old + " to " + state,
 		Data:    `{"version":"1.0","oldState":{"stateValue":"` + old + `"},"newState":{"stateValue":"` + state + `","stateReason":` + jsonQuote(reason) + `}}`}, now)
 	if !a.ActionsEnabled {
 		return nil
 	}
+	if a.Composite && s.suppress(a, now) {
+		return nil
+	}
+	return s.actions(a, old, now)
+}
+
+// actions returns the notifications of a's actions for its state (none
+// while a mute rule mutes it); the caller holds s.mu.
+func (s *Alarms) actions(a *Alarm, old string, now time.Time) []Notification {
+	if rule := s.mutedBy(a, now); rule != "" {
+		s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyAction, Time: now,
+			Summary: "Actions muted by alarm mute rule " + rule}, now)
+		return nil
+	}
+	state := a.State
 	var actions []string
 	switch state {
 	case StateAlarm:
@@ -324,8 +377,14 @@ func (s *Alarms) transition(a *Alarm, state, reason, data string, now time.Time)
 				Summary: "Failed to execute action " + act + ": only SNS actions are emulated"}, now)
 			continue
 		}
+		msg := ""
+		if a.Composite {
+			msg = s.compositeMessage(a, old, now)
+		} else {
+			msg = message(a, s.account, old, now)
+		}
 		out = append(out, Notification{Topic: act, Alarm: a.Name,
-			Subject: subject(state, a.Name, a.Region), Message: message(a, s.account, old, now)})
+			Subject: subject(state, a.Name, a.Region), Message: msg})
 	}
 	return out
 }
@@ -350,7 +409,7 @@ func (s *Alarms) Evaluate(now time.Time) (regions []string, out []Notification) 
 	defer s.mu.Unlock()
 	for region, byName := range s.alarms {
 		for _, a := range byName {
-			if a.Updated.After(now) { // a catch-up evaluation before the alarm existed
+			if a.Composite || a.Updated.After(now) { // composites come next; a catch-up evaluation before the alarm existed
 				continue
 			}
 			state, ok := s.evaluate(a, now)
@@ -362,6 +421,12 @@ func (s *Alarms) Evaluate(now time.Time) (regions []string, out []Notification) 
 				regions = append(regions, region)
 				out = append(out, n)
 			}
+		}
+	}
+	for region := range s.alarms {
+		for _, n := range s.evaluateComposites(region, now) {
+			regions = append(regions, region)
+			out = append(out, n)
 		}
 	}
 	return regions, out
@@ -639,6 +704,7 @@ func (s *Alarms) Reset() {
 	defer s.mu.Unlock()
 	s.alarms = map[string]map[string]*Alarm{}
 	s.history = map[string][]HistoryItem{}
+	s.mutes = map[string]map[string]*MuteRule{}
 }
 
 // Count is how many alarms exist.

@@ -33,6 +33,9 @@ type Service struct {
 	metrics *Store
 	alarms  *Alarms
 	clock   *Clock
+	// resources are dashboards, metric streams, insight rules, anomaly
+	// detectors and the OTel enrichment switch.
+	resources *Resources
 
 	cbor, json, query awsproto.API
 
@@ -53,6 +56,7 @@ func New(env *cloud.Env) *Service {
 	s.metrics = NewStore(s.clock.Now)
 	s.lastEval.Store(s.clock.Now().UnixNano())
 	s.alarms = NewAlarms(s.metrics, env.Account)
+	s.resources = NewResources(env.Account)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkMetrics, cloud.Metrics(s.metrics))
 		env.Links.Set(cloud.LinkClock, cloud.Clock(s.clock))
@@ -73,6 +77,37 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("TagResource", s.tagResource),
 		awsproto.Handle("UntagResource", s.untagResource),
 		awsproto.Handle("ListTagsForResource", s.listTagsForResource),
+		awsproto.Handle("PutDashboard", s.putDashboard),
+		awsproto.Handle("GetDashboard", s.getDashboard),
+		awsproto.Handle("ListDashboards", s.listDashboards),
+		awsproto.Handle("DeleteDashboards", s.deleteDashboards),
+		awsproto.Handle("PutMetricStream", s.putMetricStream),
+		awsproto.Handle("GetMetricStream", s.getMetricStream),
+		awsproto.Handle("ListMetricStreams", s.listMetricStreams),
+		awsproto.Handle("DeleteMetricStream", s.deleteMetricStream),
+		awsproto.Handle("StartMetricStreams", s.startMetricStreams),
+		awsproto.Handle("StopMetricStreams", s.stopMetricStreams),
+		awsproto.Handle("PutInsightRule", s.putInsightRule),
+		awsproto.Handle("DescribeInsightRules", s.describeInsightRules),
+		awsproto.Handle("EnableInsightRules", s.enableInsightRules),
+		awsproto.Handle("DisableInsightRules", s.disableInsightRules),
+		awsproto.Handle("DeleteInsightRules", s.deleteInsightRules),
+		awsproto.Handle("GetInsightRuleReport", s.getInsightRuleReport),
+		awsproto.Handle("PutManagedInsightRules", s.putManagedInsightRules),
+		awsproto.Handle("ListManagedInsightRules", s.listManagedInsightRules),
+		awsproto.Handle("PutAnomalyDetector", s.putAnomalyDetector),
+		awsproto.Handle("DescribeAnomalyDetectors", s.describeAnomalyDetectors),
+		awsproto.Handle("DeleteAnomalyDetector", s.deleteAnomalyDetector),
+		awsproto.Handle("GetOTelEnrichment", s.getOTelEnrichment),
+		awsproto.Handle("StartOTelEnrichment", s.startOTelEnrichment),
+		awsproto.Handle("StopOTelEnrichment", s.stopOTelEnrichment),
+		awsproto.Handle("PutCompositeAlarm", s.putCompositeAlarm),
+		awsproto.Handle("DescribeAlarmContributors", s.describeAlarmContributors),
+		awsproto.Handle("PutAlarmMuteRule", s.putAlarmMuteRule),
+		awsproto.Handle("GetAlarmMuteRule", s.getAlarmMuteRule),
+		awsproto.Handle("ListAlarmMuteRules", s.listAlarmMuteRules),
+		awsproto.Handle("DeleteAlarmMuteRule", s.deleteAlarmMuteRule),
+		awsproto.Handle("GetMetricWidgetImage", s.getMetricWidgetImage),
 	}
 	base := awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log}
 	missing := func(param string) *awsproto.Error {
@@ -143,13 +178,14 @@ func (s *Service) Reset() {
 	defer s.evalMu.Unlock()
 	s.alarms.Reset()
 	s.metrics.Reset()
+	s.resources.Reset()
 	s.lastSample.Store(0)
 	s.lastEval.Store(s.clock.Now().UnixNano())
 }
 
 // Summary counts metrics and alarms for GET /_groundstack/state.
 func (s *Service) Summary() map[string]any {
-	return map[string]any{"metrics": s.metrics.Count(), "alarms": s.alarms.Count(), "clock": s.clock.Now().UTC().Format(time.RFC3339Nano)}
+	return map[string]any{"metrics": s.metrics.Count(), "alarms": s.alarms.Count(), "resources": s.resources.Count(), "clock": s.clock.Now().UTC().Format(time.RFC3339Nano)}
 }
 
 // Close stops the evaluator.

@@ -38,6 +38,14 @@ type putMetricAlarmInput struct {
 	Metrics                          []metricDataQuery `json:"Metrics"`
 	Tags                             []tag             `json:"Tags"`
 	ThresholdMetricId                *string           `json:"ThresholdMetricId" min:"1" max:"255"`
+	EvaluationCriteria               *struct {
+		PromQLCriteria *struct {
+			Query          *string `json:"Query" required:"true" min:"1" max:"10000"`
+			PendingPeriod  *int    `json:"PendingPeriod" min:"0" max:"86400"`
+			RecoveryPeriod *int    `json:"RecoveryPeriod" min:"0" max:"86400"`
+		} `json:"PromQLCriteria"`
+	} `json:"EvaluationCriteria"`
+	EvaluationInterval *int `json:"EvaluationInterval" min:"10" max:"3600"`
 }
 
 // maxAlarmSpan is the longest Period × EvaluationPeriods AWS accepts (a week).
@@ -82,6 +90,9 @@ func (s *Service) putMetricAlarm(c *awsproto.Call, in *putMetricAlarmInput) (str
 		default:
 			return struct{}{}, errValidation.Errorf("Option unknown for TreatMissingData: %s. Valid options: breaching, notBreaching, ignore, missing", *in.TreatMissingData)
 		}
+	}
+	if in.EvaluationCriteria != nil {
+		return struct{}{}, errInvalidCombination.New("PromQL alarms (EvaluationCriteria) are not evaluated by groundstack.")
 	}
 	if in.EvaluationPeriods == nil {
 		return struct{}{}, errMissingParameter.New("The parameter EvaluationPeriods is required.")
@@ -236,9 +247,9 @@ type metricAlarmOut struct {
 }
 
 type describeAlarmsOutput struct {
-	CompositeAlarms []struct{}       `json:"CompositeAlarms" xml:"CompositeAlarms>member"`
-	MetricAlarms    []metricAlarmOut `json:"MetricAlarms" xml:"MetricAlarms>member"`
-	NextToken       string           `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
+	CompositeAlarms []compositeAlarmOut `json:"CompositeAlarms" xml:"CompositeAlarms>member"`
+	MetricAlarms    []metricAlarmOut    `json:"MetricAlarms" xml:"MetricAlarms>member"`
+	NextToken       string              `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 }
 
 func ts(t time.Time) *awsproto.Timestamp {
@@ -271,7 +282,7 @@ func alarmOut(a *Alarm) metricAlarmOut {
 }
 
 func (s *Service) describeAlarms(c *awsproto.Call, in *describeAlarmsInput) (describeAlarmsOutput, error) {
-	out := describeAlarmsOutput{CompositeAlarms: []struct{}{}, MetricAlarms: []metricAlarmOut{}}
+	out := describeAlarmsOutput{CompositeAlarms: []compositeAlarmOut{}, MetricAlarms: []metricAlarmOut{}}
 	after, err := decodeToken(in.NextToken)
 	if err != nil {
 		return out, err
@@ -279,15 +290,32 @@ func (s *Service) describeAlarms(c *awsproto.Call, in *describeAlarmsInput) (des
 	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != nil {
 		return out, errInvalidCombination.New("The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both.")
 	}
-	if len(in.AlarmTypes) > 0 && !slices.Contains(in.AlarmTypes, "MetricAlarm") {
-		return out, nil // composite alarms are not emulated
+	for _, t := range in.AlarmTypes {
+		if t != "MetricAlarm" && t != "CompositeAlarm" {
+			return out, errValidation.Errorf("1 validation error detected: Value '[%s]' at 'alarmTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]]", t)
+		}
 	}
-	if in.ChildrenOfAlarmName != nil || in.ParentsOfAlarmName != nil {
-		return out, nil
+	family := in.ChildrenOfAlarmName != nil || in.ParentsOfAlarmName != nil
+	if family && (len(in.AlarmNames) > 0 || in.AlarmNamePrefix != nil || in.StateValue != "" || in.ActionPrefix != nil || len(in.AlarmTypes) > 0 ||
+		(in.ChildrenOfAlarmName != nil && in.ParentsOfAlarmName != nil)) {
+		return out, errInvalidCombination.New("If you specify ChildrenOfAlarmName or ParentsOfAlarmName, you cannot specify any other parameters in the request except for MaxRecords and NextToken.")
+	}
+	metric := len(in.AlarmTypes) == 0 || slices.Contains(in.AlarmTypes, "MetricAlarm") || family
+	composite := slices.Contains(in.AlarmTypes, "CompositeAlarm") || family
+	var children []string
+	if in.ChildrenOfAlarmName != nil {
+		if p, ok := s.alarms.Get(c.Region, *in.ChildrenOfAlarmName); ok && p.Composite {
+			children = p.rule.alarms(nil)
+		} else {
+			return out, nil
+		}
 	}
 	list := s.alarms.List(c.Region, func(a *Alarm) bool {
 		switch {
-		case len(in.AlarmNames) > 0 && !slices.Contains(in.AlarmNames, a.Name),
+		case a.Composite && !composite, !a.Composite && !metric,
+			in.ChildrenOfAlarmName != nil && !slices.Contains(children, a.Name),
+			in.ParentsOfAlarmName != nil && !(a.Composite && slices.Contains(a.rule.alarms(nil), *in.ParentsOfAlarmName)),
+			len(in.AlarmNames) > 0 && !slices.Contains(in.AlarmNames, a.Name),
 			in.AlarmNamePrefix != nil && !strings.HasPrefix(a.Name, *in.AlarmNamePrefix),
 			in.StateValue != "" && a.State != in.StateValue:
 			return false
@@ -311,8 +339,12 @@ func (s *Service) describeAlarms(c *awsproto.Call, in *describeAlarmsInput) (des
 	if after != "" {
 		i = sort.Search(len(list), func(i int) bool { return list[i].Name > after })
 	}
-	for ; i < len(list) && len(out.MetricAlarms) < max; i++ {
-		out.MetricAlarms = append(out.MetricAlarms, alarmOut(&list[i]))
+	for n := 0; i < len(list) && n < max; i, n = i+1, n+1 {
+		if list[i].Composite {
+			out.CompositeAlarms = append(out.CompositeAlarms, compositeOut(&list[i]))
+		} else {
+			out.MetricAlarms = append(out.MetricAlarms, alarmOut(&list[i]))
+		}
 	}
 	if i < len(list) {
 		out.NextToken = encodeToken(list[i-1].Name)
@@ -337,7 +369,7 @@ type describeAlarmsForMetricOutput struct {
 func (s *Service) describeAlarmsForMetric(c *awsproto.Call, in *describeAlarmsForMetricInput) (describeAlarmsForMetricOutput, error) {
 	want := sortDims(dims(in.Dimensions))
 	list := s.alarms.List(c.Region, func(a *Alarm) bool {
-		return a.MetricName == *in.MetricName && a.Namespace == *in.Namespace &&
+		return !a.Composite && a.MetricName == *in.MetricName && a.Namespace == *in.Namespace &&
 			(len(in.Dimensions) == 0 || slices.Equal(a.Dims, want)) &&
 			(in.Statistic == "" || a.Statistic == in.Statistic) &&
 			(in.ExtendedStatistic == "" || a.ExtendedStatistic == in.ExtendedStatistic) &&
@@ -448,6 +480,19 @@ func (s *Service) describeAlarmHistory(c *awsproto.Call, in *describeAlarmHistor
 	if in.ScanBy == "TimestampAscending" {
 		slices.Reverse(items)
 	}
+	composite := map[string]bool{}
+	for _, a := range s.alarms.List(c.Region, func(a *Alarm) bool { return a.Composite }) {
+		composite[a.Name] = true
+	}
+	kind := func(name string) string {
+		if composite[name] {
+			return "CompositeAlarm"
+		}
+		return "MetricAlarm"
+	}
+	if len(in.AlarmTypes) > 0 {
+		items = slices.DeleteFunc(items, func(h HistoryItem) bool { return !slices.Contains(in.AlarmTypes, kind(h.Alarm)) })
+	}
 	max := 100
 	if in.MaxRecords != nil {
 		max = *in.MaxRecords
@@ -455,7 +500,7 @@ func (s *Service) describeAlarmHistory(c *awsproto.Call, in *describeAlarmHistor
 	i := min(skip, len(items))
 	for ; i < len(items) && len(out.AlarmHistoryItems) < max; i++ {
 		h := items[i]
-		out.AlarmHistoryItems = append(out.AlarmHistoryItems, historyItemOut{AlarmName: h.Alarm, AlarmType: "MetricAlarm",
+		out.AlarmHistoryItems = append(out.AlarmHistoryItems, historyItemOut{AlarmName: h.Alarm, AlarmType: kind(h.Alarm),
 			Timestamp: ts(h.Time), HistoryItemType: h.Type, HistorySummary: h.Summary, HistoryData: h.Data})
 	}
 	if i < len(items) {
@@ -496,17 +541,26 @@ func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (*emptyOut
 	for _, t := range in.Tags {
 		set[*t.Key] = *t.Value
 	}
+	if s.resources.Tag(*in.ResourceARN, set, nil) {
+		return &emptyOutput{}, nil
+	}
 	return &emptyOutput{}, s.alarms.Tag(*in.ResourceARN, set, nil)
 }
 
 func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (*emptyOutput, error) {
+	if s.resources.Tag(*in.ResourceARN, nil, in.TagKeys) {
+		return &emptyOutput{}, nil
+	}
 	return &emptyOutput{}, s.alarms.Tag(*in.ResourceARN, nil, in.TagKeys)
 }
 
 func (s *Service) listTagsForResource(c *awsproto.Call, in *listTagsInput) (listTagsOutput, error) {
-	tags, err := s.alarms.Tags(*in.ResourceARN)
-	if err != nil {
-		return listTagsOutput{}, err
+	tags, ok := s.resources.Tags(*in.ResourceARN)
+	if !ok {
+		var err error
+		if tags, err = s.alarms.Tags(*in.ResourceARN); err != nil {
+			return listTagsOutput{}, err
+		}
 	}
 	out := listTagsOutput{Tags: make([]tagOut, 0, len(tags))}
 	for k, v := range tags {

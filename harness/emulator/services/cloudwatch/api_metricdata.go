@@ -1,6 +1,7 @@
 package cloudwatch
 
 import (
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -102,6 +103,7 @@ const (
 var (
 	idPattern   = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
 	exprPattern = regexp.MustCompile(`^\s*(SUM|AVG)\s*\(\s*\[\s*([a-zA-Z0-9_,\s]+)\]\s*\)\s*$`)
+	bandPattern = regexp.MustCompile(`^\s*ANOMALY_DETECTION_BAND\s*\(\s*([a-zA-Z0-9_]+)\s*(?:,\s*([0-9]+(?:\.[0-9]+)?)\s*)?\)\s*$`)
 )
 
 // series is one query's values by timestamp.
@@ -171,8 +173,21 @@ func (s *Service) getMetricData(c *awsproto.Call, in *getMetricDataInput) (getMe
 		}
 		values[*q.Id] = sv
 	}
+	lower := map[string]seriesValues{} // the lower bounds of bands
 	for _, q := range in.MetricDataQueries {
 		if q.Expression == nil {
+			continue
+		}
+		if m := bandPattern.FindStringSubmatch(*q.Expression); m != nil {
+			src, ok := values[m[1]]
+			if !ok {
+				return out, errValidation.Errorf("Error in expression '%s': Unrecognized metric or expression: %s", *q.Expression, m[1])
+			}
+			k := 2.0
+			if m[2] != "" {
+				k, _ = strconv.ParseFloat(m[2], 64)
+			}
+			values[*q.Id], lower[*q.Id] = band(src, k)
 			continue
 		}
 		sv, err := evalExpression(*q.Expression, values)
@@ -186,40 +201,74 @@ func (s *Service) getMetricData(c *awsproto.Call, in *getMetricDataInput) (getMe
 		if q.ReturnData != nil && !*q.ReturnData {
 			continue
 		}
-		r := metricDataResult{Id: *q.Id, Label: deref(q.Label), StatusCode: "Complete", Timestamps: []awsproto.Timestamp{}, Values: []float64{}}
-		if r.Label == "" {
-			if q.MetricStat != nil {
-				r.Label = deref(q.MetricStat.Metric.MetricName)
-			} else {
-				r.Label = *q.Id
+		parts := []struct {
+			sv     seriesValues
+			suffix string
+		}{{values[*q.Id], ""}}
+		if lo, ok := lower[*q.Id]; ok {
+			parts = []struct {
+				sv     seriesValues
+				suffix string
+			}{{values[*q.Id], " Upper"}, {lo, " Lower"}}
+		}
+		for _, part := range parts {
+			r := metricDataResult{Id: *q.Id, Label: deref(q.Label), StatusCode: "Complete", Timestamps: []awsproto.Timestamp{}, Values: []float64{}}
+			if r.Label == "" {
+				if q.MetricStat != nil {
+					r.Label = deref(q.MetricStat.Metric.MetricName)
+				} else {
+					r.Label = *q.Id
+				}
 			}
-		}
-		sv := values[*q.Id]
-		times := make([]int64, 0, len(sv))
-		for t := range sv {
-			times = append(times, t)
-		}
-		slices.Sort(times)
-		if in.ScanBy != "TimestampAscending" {
-			slices.Reverse(times)
-		}
-		for _, t := range times {
-			if seen < skip {
+			r.Label += part.suffix
+			sv := part.sv
+			times := make([]int64, 0, len(sv))
+			for t := range sv {
+				times = append(times, t)
+			}
+			slices.Sort(times)
+			if in.ScanBy != "TimestampAscending" {
+				slices.Reverse(times)
+			}
+			for _, t := range times {
+				if seen < skip {
+					seen++
+					continue
+				}
+				if seen >= skip+maxPoints {
+					r.StatusCode = "PartialData"
+					out.NextToken = encodeToken(itoa(seen))
+					break
+				}
 				seen++
-				continue
+				r.Timestamps = append(r.Timestamps, awsproto.Timestamp(float64(t)))
+				r.Values = append(r.Values, sv[t])
 			}
-			if seen >= skip+maxPoints {
-				r.StatusCode = "PartialData"
-				out.NextToken = encodeToken(itoa(seen))
-				break
-			}
-			seen++
-			r.Timestamps = append(r.Timestamps, awsproto.Timestamp(float64(t)))
-			r.Values = append(r.Values, sv[t])
+			out.MetricDataResults = append(out.MetricDataResults, r)
 		}
-		out.MetricDataResults = append(out.MetricDataResults, r)
 	}
 	return out, nil
+}
+
+// band is ANOMALY_DETECTION_BAND(m, k) as groundstack computes it: the
+// mean of m's values in the query's range plus and minus k standard
+// deviations, at each of m's timestamps (no model is trained).
+func band(src seriesValues, k float64) (upper, lower seriesValues) {
+	var sum, sq float64
+	for _, v := range src {
+		sum += v
+	}
+	n := float64(len(src))
+	mean := sum / max(n, 1)
+	for _, v := range src {
+		sq += (v - mean) * (v - mean)
+	}
+	sd := math.Sqrt(sq / max(n, 1))
+	upper, lower = make(seriesValues, len(src)), make(seriesValues, len(src))
+	for t := range src {
+		upper[t], lower[t] = round(mean+k*sd), round(mean-k*sd)
+	}
+	return upper, lower
 }
 
 // evalExpression evaluates SUM([a,b,…]) or AVG([a,b,…]) of other queries'
@@ -227,7 +276,7 @@ func (s *Service) getMetricData(c *awsproto.Call, in *getMetricDataInput) (getMe
 func evalExpression(expr string, values map[string]seriesValues) (seriesValues, error) {
 	m := exprPattern.FindStringSubmatch(expr)
 	if m == nil {
-		return nil, errValidation.Errorf("Unsupported metric math expression: %s (groundstack evaluates SUM([ids]) and AVG([ids]))", expr)
+		return nil, errValidation.Errorf("Unsupported metric math expression: %s (groundstack evaluates SUM([ids]), AVG([ids]) and ANOMALY_DETECTION_BAND(id, k))", expr)
 	}
 	var ids []string
 	for _, id := range strings.Split(m[2], ",") {

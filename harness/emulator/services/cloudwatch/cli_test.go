@@ -107,3 +107,54 @@ func TestCLIv2Query(t *testing.T) {
 		t.Fatalf("NaN: %d %s", code, stderr)
 	}
 }
+
+// Dashboards and composite alarms through the aws CLI (awsJson1_0).
+func TestCLIDashboardsAndCompositeAlarm(t *testing.T) {
+	t.Parallel()
+	c := start(t)
+	url := c.e.URL()
+	run := func(args ...string) string {
+		t.Helper()
+		out, stderr, code := emutest.CLI(t, url, append([]string{"cloudwatch"}, args...)...)
+		if code != 0 {
+			t.Fatalf("aws cloudwatch %s: %d %s", strings.Join(args, " "), code, stderr)
+		}
+		return out
+	}
+	body := `{"widgets":[{"type":"text","x":0,"y":0,"width":6,"height":3,"properties":{"markdown":"# Shop"}}]}`
+	run("put-dashboard", "--dashboard-name", "shop", "--dashboard-body", body)
+	var g struct{ DashboardName, DashboardBody string }
+	if out := run("get-dashboard", "--dashboard-name", "shop"); json.Unmarshal([]byte(out), &g) != nil || g.DashboardBody != body {
+		t.Fatalf("get-dashboard: %s", out)
+	}
+	var l struct {
+		DashboardEntries []struct{ DashboardName string }
+	}
+	if out := run("list-dashboards", "--dashboard-name-prefix", "sh"); json.Unmarshal([]byte(out), &l) != nil || len(l.DashboardEntries) != 1 {
+		t.Fatalf("list-dashboards: %s", out)
+	}
+	_, stderr, code := emutest.CLI(t, url, "cloudwatch", "put-dashboard", "--dashboard-name", "bad", "--dashboard-body", "{}")
+	if code == 0 || !strings.Contains(stderr, "InvalidParameterInput") || !strings.Contains(stderr, "Should have required property 'widgets'") {
+		t.Fatalf("bad body: %d %s", code, stderr)
+	}
+	run("delete-dashboards", "--dashboard-names", "shop")
+
+	for _, n := range []string{"api-errors", "db-errors"} {
+		run("put-metric-alarm", "--alarm-name", n, "--namespace", "Shop", "--metric-name", n, "--statistic", "Sum", "--period", "60",
+			"--evaluation-periods", "1", "--threshold", "1", "--comparison-operator", "GreaterThanThreshold")
+	}
+	run("put-composite-alarm", "--alarm-name", "shop-down", "--alarm-rule", `ALARM("api-errors") AND ALARM("db-errors")`)
+	run("set-alarm-state", "--alarm-name", "api-errors", "--state-value", "ALARM", "--state-reason", "test")
+	run("set-alarm-state", "--alarm-name", "db-errors", "--state-value", "ALARM", "--state-reason", "test")
+	var d struct {
+		CompositeAlarms []struct{ AlarmName, StateValue, AlarmRule string }
+	}
+	out := run("describe-alarms", "--alarm-types", "CompositeAlarm")
+	if json.Unmarshal([]byte(out), &d) != nil || len(d.CompositeAlarms) != 1 || d.CompositeAlarms[0].StateValue != "ALARM" {
+		t.Fatalf("describe-alarms --alarm-types CompositeAlarm: %s", out)
+	}
+	_, stderr, code = emutest.CLI(t, url, "cloudwatch", "put-composite-alarm", "--alarm-name", "x", "--alarm-rule", "ALARM(nope)")
+	if code == 0 || !strings.Contains(stderr, "ValidationError") {
+		t.Fatalf("missing child: %d %s", code, stderr)
+	}
+}

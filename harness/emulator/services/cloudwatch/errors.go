@@ -36,9 +36,17 @@ var (
 	errInvalidNextToken    = code("InvalidNextToken", "InvalidNextToken", http.StatusBadRequest)
 	errLimitExceeded       = code("LimitExceeded", "LimitExceededFault", http.StatusBadRequest)
 	errInvalidFormat       = code("InvalidFormat", "InvalidFormatFault", http.StatusBadRequest)
+	errDashboardInvalid    = code("InvalidParameterInput", "DashboardInvalidInputError", http.StatusBadRequest)
+	errLimitExceededExc    = code("LimitExceededException", "LimitExceededException", http.StatusBadRequest)
 )
 
 // Messages AWS answers with.
 const (
 	msgNextToken = "Invalid nextToken"
 )
+
+// notFound is a ResourceNotFoundException: its shape carries the resource's
+// type and id (and no message member, so SDKs show none).
+func notFound(kind, id, msg string) error {
+	return errResourceNotFoundExc.New(msg).With("ResourceType", kind).With("ResourceId", id)
+}

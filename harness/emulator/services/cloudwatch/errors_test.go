@@ -356,4 +356,18 @@ func TestQueryProtocol(t *testing.T) {
 	if status != 400 || !strings.Contains(body, "<Code>MissingParameter</Code>") {
 		t.Fatalf("missing: %d %s", status, body)
 	}
+	// the newer resources answer the query protocol too: lists as members,
+	// blobs in base64
+	status, body = post(url.Values{"Action": {"PutDashboard"}, "DashboardName": {"q"}, "DashboardBody": {`{"widgets":[]}`}})
+	if status != 200 || !strings.Contains(body, "<DashboardValidationMessages></DashboardValidationMessages>") {
+		t.Fatalf("put dashboard: %d %s", status, body)
+	}
+	status, body = post(url.Values{"Action": {"ListDashboards"}})
+	if status != 200 || !strings.Contains(body, "<DashboardEntries><member><DashboardName>q</DashboardName>") {
+		t.Fatalf("list dashboards: %d %s", status, body)
+	}
+	status, body = post(url.Values{"Action": {"GetMetricWidgetImage"}, "MetricWidget": {`{"metrics":[["Q","hits","Page","home"]],"width":10,"height":10}`}})
+	if status != 200 || !strings.Contains(body, "<MetricWidgetImage>iVBORw0KGgo") {
+		t.Fatalf("widget image: %d %s", status, body)
+	}
 }

@@ -67,3 +67,27 @@ func FuzzJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAlarmRule parses arbitrary alarm rules: an error or a rule that
+// evaluates, never a panic; a rule that parses names alarms that are not
+// empty.
+func FuzzAlarmRule(f *testing.F) {
+	for _, seed := range []string{
+		`ALARM(a) AND NOT OK("b c")`, `(ALARM(a) OR INSUFFICIENT_DATA(b)) AND TRUE`, `NOT (FALSE)`,
+		`ALARM(arn:aws:cloudwatch:us-east-1:123456789012:alarm:x)`, `ALARM(`, `((((`, `ALARM("a") OR`, `OK(a) AND AND`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		n, err := parseRule(src)
+		if err != nil {
+			return
+		}
+		for _, name := range n.alarms(nil) {
+			if name == "" {
+				t.Fatalf("empty alarm name in %q", src)
+			}
+		}
+		n.eval(func(string) string { return StateAlarm })
+	})
+}
