@@ -107,10 +107,10 @@ type ephemeralInput struct {
 }
 
 type loggingInput struct {
-	LogFormat           string `json:"LogFormat" enum:"JSON,Text"`
-	ApplicationLogLevel string `json:"ApplicationLogLevel" enum:"TRACE,DEBUG,INFO,WARN,ERROR,FATAL"`
-	SystemLogLevel      string `json:"SystemLogLevel" enum:"DEBUG,INFO,WARN"`
-	LogGroup            string `json:"LogGroup" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
+	LogFormat           *string `json:"LogFormat" enum:"JSON,Text"`
+	ApplicationLogLevel *string `json:"ApplicationLogLevel" enum:"TRACE,DEBUG,INFO,WARN,ERROR,FATAL"`
+	SystemLogLevel      *string `json:"SystemLogLevel" enum:"DEBUG,INFO,WARN"`
+	LogGroup            *string `json:"LogGroup" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
 }
 
 // functionCodeInput is FunctionCode. S3Bucket's pattern has a look-behind
@@ -213,6 +213,10 @@ type functionConfigurationWire struct {
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
 	Layers           []layerWire       `json:"Layers,omitempty"`
 	DeadLetterConfig *deadLetterWire   `json:"DeadLetterConfig,omitempty"`
+	// CapacityProviderConfig and DurableConfig: api_capacity.go,
+	// api_durable.go.
+	CapacityProviderConfig *capacityProviderConfigWire `json:"CapacityProviderConfig,omitempty"`
+	DurableConfig          *durableConfigWire          `json:"DurableConfig,omitempty"`
 }
 
 type deadLetterWire struct {
@@ -237,9 +241,11 @@ func configWire(v *Version) functionConfigurationWire {
 		LastModified: c.LastModified.UTC().Format(timeLayout), CodeSha256: c.CodeSha256, Version: v.Name,
 		TracingConfig: map[string]string{"Mode": c.TracingMode}, RevisionID: c.RevisionID,
 		State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip", Architectures: c.Architectures,
-		EphemeralStorage: map[string]int{"Size": c.Ephemeral},
-		SnapStart:        map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
-		LoggingConfig:    map[string]string{"LogFormat": c.LogFormat, "LogGroup": c.LogGroup},
+		EphemeralStorage:       map[string]int{"Size": c.Ephemeral},
+		SnapStart:              map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
+		LoggingConfig:          map[string]string{"LogFormat": c.LogFormat, "LogGroup": c.LogGroup},
+		CapacityProviderConfig: capacityWire(c.Capacity),
+		DurableConfig:          durableWire(c.Durable),
 	}
 	if len(c.Env) > 0 {
 		out.Environment = &environmentWire{Variables: c.Env}
@@ -382,12 +388,13 @@ func (in *ConfigMembers) change(role *string) ConfigChange {
 		target := str(in.DeadLetterConfig.TargetArn)
 		ch.DeadLetter = &target
 	}
+	ch.Durable = durableSettings(in.DurableConfig)
 	if lc := in.LoggingConfig; lc != nil {
-		if lc.LogGroup != "" {
-			ch.LogGroup = &lc.LogGroup
+		if str(lc.LogGroup) != "" {
+			ch.LogGroup = lc.LogGroup
 		}
-		if lc.LogFormat != "" {
-			ch.LogFormat = &lc.LogFormat
+		if str(lc.LogFormat) != "" {
+			ch.LogFormat = lc.LogFormat
 		}
 	}
 	return ch
@@ -503,6 +510,9 @@ func (s *Service) createFunction(c *awsproto.Call, in *createFunctionInput) (fun
 	ch := in.change(in.Role)
 	ch.Architectures = in.Architectures
 	if ch.Layers, err = s.resolveLayers(region, in.Layers); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if ch.Capacity, err = s.capacityChange(in.CapacityProviderConfig); err != nil {
 		return functionConfigurationWire{}, err
 	}
 	if ch.Code, err = s.storeCode(data); err != nil {
@@ -654,6 +664,9 @@ func (s *Service) updateFunctionConfiguration(c *awsproto.Call, in *updateFuncti
 	}
 	ch := in.change(in.Role)
 	if ch.Layers, err = s.resolveLayers(region, in.Layers); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if ch.Capacity, err = s.capacityChange(in.CapacityProviderConfig); err != nil {
 		return functionConfigurationWire{}, err
 	}
 	v, _, err := s.store.Update(region, name, str(in.RevisionId), ch, false, s.env.Now())

@@ -59,11 +59,14 @@ type invokeOutput struct {
 	res    *runtime.Result
 	v      *Version
 	tail   bool
+	// durableARN is the durable execution the invocation started.
+	durableARN string
 }
 
 func (o *invokeOutput) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	h := w.Header()
 	h[headerRequestID] = []string{c.RequestID}
+	durableHeader(w, o.durableARN)
 	if o.res == nil {
 		w.WriteHeader(o.status)
 		return nil
@@ -115,6 +118,21 @@ func (s *Service) invoke(c *awsproto.Call, in *invokeInput) (*invokeOutput, erro
 	}
 	if err := s.checkRunnable(v.Config.Runtime); err != nil {
 		return nil, err
+	}
+	if v.Config.Durable != nil && in.InvocationType != "DryRun" {
+		req := runtime.Request{
+			RequestID: c.RequestID, ClientContext: clientCtx,
+			TraceID: traceID(c.Header.Get(headerTraceID), c.RequestID), Tail: in.LogType == "Tail",
+		}
+		async := in.InvocationType == "Event"
+		arn, res, nv, err := s.startDurable(c.Context(), region, name, q, v, f, str(in.DurableExecutionName), payload, req, async)
+		if err != nil {
+			return nil, err
+		}
+		if async {
+			return &invokeOutput{status: http.StatusAccepted, durableARN: arn}, nil
+		}
+		return &invokeOutput{status: http.StatusOK, res: res, v: nv, tail: req.Tail, durableARN: arn}, nil
 	}
 	switch in.InvocationType {
 	case "DryRun":
