@@ -97,7 +97,7 @@ type callbackOptionsInput struct {
 }
 
 type chainedInvokeOptionsInput struct {
-	FunctionName *string `json:"FunctionName" required:"true" min:"1" max:"256"`
+	FunctionName *string `json:"FunctionName" required:"true" min:"1" max:"256" pattern:"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"`
 	TenantId     *string `json:"TenantId" min:"1" max:"256" pattern:"[a-zA-Z0-9\\._:\\/=+\\-@ ]+"`
 }
 
@@ -130,7 +130,7 @@ type stopDurableInput struct {
 }
 
 type listDurablesInput struct {
-	FunctionName         *string  `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256"`
+	FunctionName         *string  `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256" pattern:"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"`
 	Qualifier            *string  `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128" pattern:"\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"`
 	DurableExecutionName *string  `json:"-" location:"querystring" name:"DurableExecutionName" min:"1" max:"64" pattern:"[a-zA-Z0-9-_]+"`
 	Statuses             []string `json:"-" location:"querystring" name:"Statuses" min:"1" max:"10"`
