@@ -13,8 +13,6 @@ import (
 const (
 	capacityPath = "/2025-11-30/capacity-providers"
 	scalingPath  = "/2025-11-30/functions/{FunctionName}/function-scaling-config"
-	// capacityNamePattern is CapacityProviderName's pattern.
-	capacityNamePattern = "(arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
 )
 
 func (s *Service) registerCapacity() {

@@ -158,13 +158,13 @@ func TestCapacityProviderValidation(t *testing.T) {
 func TestCLICapacityProvider(t *testing.T) {
 	t.Parallel()
 	e, _ := start(t)
-	out, errOut, code := emutest.CLI(t, e.URL(), "lambda", "create-capacity-provider", "--capacity-provider-name", "cli-cp",
+	_, errOut, code := emutest.CLI(t, e.URL(), "lambda", "create-capacity-provider", "--capacity-provider-name", "cli-cp",
 		"--vpc-config", "SubnetIds=subnet-1,SecurityGroupIds=sg-1",
 		"--permissions-config", "CapacityProviderOperatorRoleArn="+role)
 	if code != 0 {
 		t.Fatalf("create-capacity-provider: %d %s", code, errOut)
 	}
-	out, errOut, code = emutest.CLI(t, e.URL(), "lambda", "list-capacity-providers")
+	out, errOut, code := emutest.CLI(t, e.URL(), "lambda", "list-capacity-providers")
 	var list struct {
 		CapacityProviders []struct{ CapacityProviderArn, State string }
 	}

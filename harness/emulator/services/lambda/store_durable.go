@@ -244,10 +244,24 @@ func (e *DurableExecution) snapshot() DurableExecution {
 func (e *DurableExecution) opsCopy() []*DurableOperation {
 	out := make([]*DurableOperation, len(e.ops))
 	for i, op := range e.ops {
-		c := *op
-		out[i] = &c
+		out[i] = op.clone()
 	}
 	return out
+}
+
+// clone copies op and the details later updates change in place, so that
+// a copy can be read without the store's lock.
+func (op *DurableOperation) clone() *DurableOperation {
+	c := *op
+	if op.StepDetails != nil {
+		d := *op.StepDetails
+		c.StepDetails = &d
+	}
+	if op.CallbackDetails != nil {
+		d := *op.CallbackDetails
+		c.CallbackDetails = &d
+	}
+	return &c
 }
 
 // withExecution runs fn on the execution arn with the store's lock held.
@@ -323,8 +337,7 @@ func (s *Store) Checkpoint(arn, token string, updates []OperationUpdate, now tim
 				return out{}, err
 			}
 			if op != nil {
-				c := *op
-				touched = append(touched, &c)
+				touched = append(touched, op.clone())
 			}
 		}
 		e.token = s.newToken()

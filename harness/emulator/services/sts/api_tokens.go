@@ -148,11 +148,15 @@ func (k *signingKeys) jwks() (map[string]any, error) {
 		return nil, err
 	}
 	e := big.NewInt(int64(k.rsa.PublicKey.E)).Bytes()
+	xy, err := k.ec.PublicKey.Bytes() // 0x04, X, Y (48 bytes each)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]any{"keys": []map[string]string{
 		{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid(&k.rsa.PublicKey),
 			"n": b64.EncodeToString(k.rsa.PublicKey.N.Bytes()), "e": b64.EncodeToString(e)},
 		{"kty": "EC", "use": "sig", "alg": "ES384", "crv": "P-384", "kid": kid(&k.ec.PublicKey),
-			"x": b64.EncodeToString(k.ec.PublicKey.X.FillBytes(make([]byte, 48))), "y": b64.EncodeToString(k.ec.PublicKey.Y.FillBytes(make([]byte, 48)))},
+			"x": b64.EncodeToString(xy[1:49]), "y": b64.EncodeToString(xy[49:])},
 	}}, nil
 }
 

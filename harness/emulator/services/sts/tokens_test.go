@@ -54,7 +54,12 @@ func verifyJWT(t *testing.T, token string, keys []jwk) map[string]any {
 			sum := sha256.Sum256(input)
 			ok = rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) == nil
 		case "ES384":
-			pub := &ecdsa.PublicKey{Curve: elliptic.P384(), X: big64(k.X), Y: big64(k.Y)}
+			x, _ := dec.DecodeString(k.X)
+			y, _ := dec.DecodeString(k.Y)
+			pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P384(), append(append([]byte{4}, x...), y...))
+			if err != nil {
+				t.Fatal(err)
+			}
 			sum := sha512.Sum384(input)
 			ok = len(sig) == 96 && ecdsa.Verify(pub, sum[:], new(big.Int).SetBytes(sig[:48]), new(big.Int).SetBytes(sig[48:]))
 		}
