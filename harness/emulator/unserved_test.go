@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iot"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -41,16 +41,16 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeDestinations(ctx, &cloudwatchlogs.DescribeDestinationsInput{})
 			return err
 		}},
-		{"query", "sts", "GetDelegatedAccessToken", func() error {
-			_, err := sts.NewFromConfig(cfg).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String("t")})
+		{"query", "iam", "ListDelegationRequests", func() error {
+			_, err := iam.NewFromConfig(cfg).ListDelegationRequests(ctx, &iam.ListDelegationRequestsInput{})
 			return err
 		}},
 		{"ec2", "ec2", "DescribeVpcs", func() error {
 			_, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
 			return err
 		}},
-		{"rest-json", "lambda", "ListCapacityProviders", func() error {
-			_, err := lambda.NewFromConfig(cfg).ListCapacityProviders(ctx, &lambda.ListCapacityProvidersInput{})
+		{"rest-json", "iot", "ListBillingGroups", func() error {
+			_, err := iot.NewFromConfig(cfg).ListBillingGroups(ctx, &iot.ListBillingGroupsInput{})
 			return err
 		}},
 		{"rest-xml", "s3", "ListBucketAnalyticsConfigurations", func() error {

@@ -28,7 +28,17 @@ const (
 	LinkAccessKeys = "accesskeys"
 	// LinkAPIGatewayV2 names an ExecuteAPI (API Gateway v2).
 	LinkAPIGatewayV2 = "apigatewayv2"
+	// LinkOutboundFederation names an OutboundFederation (IAM).
+	LinkOutboundFederation = "outboundfederation"
 )
+
+// OutboundFederation is IAM's outbound identity federation setting as STS
+// reads it (GetWebIdentityToken).
+type OutboundFederation interface {
+	// OutboundIssuer returns the account's issuer URL, and whether the
+	// feature is enabled.
+	OutboundIssuer() (string, bool)
+}
 
 // ExecuteAPI is API Gateway v2 (HTTP and WebSocket APIs) as API Gateway
 // (REST APIs) reaches it. Both sign as "apigateway" and share the

@@ -207,6 +207,7 @@ func New(env *cloud.Env) *Service {
 	)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkAccessKeys, cloud.AccessKeys(accessKeys{s}))
+		env.Links.Set(cloud.LinkOutboundFederation, cloud.OutboundFederation(outbound{s}))
 	}
 	return s
 }

@@ -135,6 +135,14 @@ type outboundInfoResult struct {
 	JwtVendingEnabled bool
 }
 
+// outbound tells STS whether outbound identity federation is on.
+type outbound struct{ s *Service }
+
+func (o outbound) OutboundIssuer() (string, bool) {
+	issuer, err := o.s.store.OutboundFederation()
+	return issuer, err == nil
+}
+
 // enableOutboundWebIdentityFederation gives the account an issuer URL
 // shaped like AWS's. (STS's GetWebIdentityToken, which would vend tokens
 // under it, is not served.)

@@ -91,6 +91,8 @@ func New(env *cloud.Env) *Service {
 	s.registerEventSourceMappings()
 	s.registerSettings()
 	s.registerCodeSigning()
+	s.registerCapacity()
+	s.registerDurable()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLambda, cloud.FunctionInvoker(s))
 	}
@@ -172,6 +174,11 @@ func (s *Service) Routes() []cloud.Route {
 		{Kind: cloud.ByPath, Key: "/2024-08-31/functions"},
 		{Kind: cloud.ByPath, Key: "/2020-06-30/functions"},
 		{Kind: cloud.ByPath, Key: "/2021-11-15/functions"},
+		{Kind: cloud.ByPath, Key: "/2025-11-30/functions"},
+		{Kind: cloud.ByPath, Key: "/2025-12-01/functions"},
+		{Kind: cloud.ByPath, Key: capacityPath},
+		{Kind: cloud.ByPath, Key: "/2025-12-01/durable-executions"},
+		{Kind: cloud.ByPath, Key: "/2025-12-01/durable-execution-callbacks"},
 		{Kind: cloud.ByPath, Key: "/2020-04-22/code-signing-configs"},
 		{Kind: cloud.ByPath, Key: "/2016-08-19/account-settings"},
 		{Kind: cloud.ByPath, Key: "/2017-03-31/tags"},

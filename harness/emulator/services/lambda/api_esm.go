@@ -50,6 +50,98 @@ type esmSettings struct {
 	TumblingWindowInSeconds        *int                      `json:"TumblingWindowInSeconds" min:"0" max:"900"`
 	FunctionResponseTypes          []string                  `json:"FunctionResponseTypes" max:"1"`
 	ScalingConfig                  *scalingConfigWire        `json:"ScalingConfig"`
+	// The members of sources groundstack does not poll (Kafka, MQ,
+	// DocumentDB) and of settings it does not emulate: checked against
+	// the model only.
+	SourceAccessConfigurations          []sourceAccessInput     `json:"SourceAccessConfigurations" min:"0" max:"22"`
+	AmazonManagedKafkaEventSourceConfig *kafkaSourceConfigInput `json:"AmazonManagedKafkaEventSourceConfig"`
+	SelfManagedKafkaEventSourceConfig   *kafkaSourceConfigInput `json:"SelfManagedKafkaEventSourceConfig"`
+	DocumentDBEventSourceConfig         *documentDBSourceInput  `json:"DocumentDBEventSourceConfig"`
+	KMSKeyArn                           *string                 `json:"KMSKeyArn" pattern:"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()"`
+	MetricsConfig                       *esmMetricsConfigInput  `json:"MetricsConfig"`
+	LoggingConfig                       *esmLoggingConfigInput  `json:"LoggingConfig"`
+	ProvisionedPollerConfig             *provisionedPollerInput `json:"ProvisionedPollerConfig"`
+}
+
+type sourceAccessInput struct {
+	Type *string `json:"Type" enum:"BASIC_AUTH,VPC_SUBNET,VPC_SECURITY_GROUP,SASL_SCRAM_512_AUTH,SASL_SCRAM_256_AUTH,VIRTUAL_HOST,CLIENT_CERTIFICATE_TLS_AUTH,SERVER_ROOT_CA_CERTIFICATE"`
+	URI  *string `json:"URI" min:"1" max:"200" pattern:"[a-zA-Z0-9-\\/*:_+=.@-]*"`
+}
+
+type kafkaRegistryAccessInput struct {
+	Type *string `json:"Type" enum:"BASIC_AUTH,CLIENT_CERTIFICATE_TLS_AUTH,SERVER_ROOT_CA_CERTIFICATE"`
+	URI  *string `json:"URI" pattern:"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"`
+}
+
+type kafkaValidationInput struct {
+	Attribute *string `json:"Attribute" enum:"KEY,VALUE"`
+}
+
+type kafkaRegistryInput struct {
+	SchemaRegistryURI       *string                    `json:"SchemaRegistryURI" min:"1" max:"10000" pattern:"[a-zA-Z0-9-\\/*:_+=.@-]*"`
+	EventRecordFormat       *string                    `json:"EventRecordFormat" enum:"JSON,SOURCE"`
+	AccessConfigs           []kafkaRegistryAccessInput `json:"AccessConfigs"`
+	SchemaValidationConfigs []kafkaValidationInput     `json:"SchemaValidationConfigs"`
+}
+
+// kafkaSourceConfigInput is AmazonManagedKafkaEventSourceConfig and
+// SelfManagedKafkaEventSourceConfig (the same members).
+type kafkaSourceConfigInput struct {
+	ConsumerGroupId      *string             `json:"ConsumerGroupId" min:"1" max:"200" pattern:"[a-zA-Z0-9-\\/*:_+=.@-]*"`
+	SchemaRegistryConfig *kafkaRegistryInput `json:"SchemaRegistryConfig"`
+}
+
+// documentDBSourceInput is DocumentDBEventSourceConfig; CollectionName's
+// pattern has a look-ahead (Validate).
+type documentDBSourceInput struct {
+	DatabaseName   *string `json:"DatabaseName" min:"1" max:"63" pattern:"[^ /\\.$\\x22]*"`
+	CollectionName *string `json:"CollectionName" min:"1" max:"57"`
+	FullDocument   *string `json:"FullDocument" enum:"UpdateLookup,Default"`
+}
+
+// collectionNamePattern is the model's pattern of CollectionName:
+// (^(?!(system\x2e)))(^[_a-zA-Z0-9])([^$]*).
+const collectionNamePattern = `(^(?!(system\x2e)))(^[_a-zA-Z0-9])([^$]*)`
+
+func (in *documentDBSourceInput) Validate() error {
+	if in.CollectionName == nil || *in.CollectionName == "" {
+		return nil
+	}
+	n := *in.CollectionName
+	c := n[0]
+	ok := !strings.HasPrefix(n, "system.") && !strings.Contains(n[1:], "$") &&
+		(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')
+	if !ok {
+		return validation(n, "documentDBEventSourceConfig.collectionName", awsproto.Pattern(collectionNamePattern))
+	}
+	return nil
+}
+
+// Validate checks what the members' tags cannot state (promoted to
+// Create's and Update's inputs).
+func (in *esmSettings) Validate() error {
+	if in.DocumentDBEventSourceConfig != nil {
+		return in.DocumentDBEventSourceConfig.Validate()
+	}
+	return nil
+}
+
+type esmMetricsConfigInput struct {
+	Metrics []string `json:"Metrics" min:"0" max:"3"`
+}
+
+type esmLoggingConfigInput struct {
+	SystemLogLevel *string `json:"SystemLogLevel" enum:"DEBUG,INFO,WARN"`
+}
+
+type provisionedPollerInput struct {
+	MinimumPollers  *int    `json:"MinimumPollers" min:"1" max:"200"`
+	MaximumPollers  *int    `json:"MaximumPollers" min:"1" max:"2000"`
+	PollerGroupName *string `json:"PollerGroupName" min:"0" max:"128" pattern:"[a-zA-Z0-9-_]*"`
+}
+
+type selfManagedSourceInput struct {
+	Endpoints map[string][]string `json:"Endpoints" min:"1" max:"2"`
 }
 
 type createESMInput struct {
@@ -57,6 +149,10 @@ type createESMInput struct {
 	StartingPosition *string           `json:"StartingPosition" enum:"TRIM_HORIZON,LATEST,AT_TIMESTAMP"`
 	Tags             map[string]string `json:"Tags"`
 	esmSettings
+	StartingPositionTimestamp *float64                `json:"StartingPositionTimestamp"`
+	Topics                    []string                `json:"Topics" min:"1" max:"1"`
+	Queues                    []string                `json:"Queues" min:"1" max:"1"`
+	SelfManagedEventSource    *selfManagedSourceInput `json:"SelfManagedEventSource"`
 }
 
 type updateESMInput struct {

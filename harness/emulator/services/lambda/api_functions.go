@@ -34,6 +34,58 @@ type ConfigMembers struct {
 	LoggingConfig    *loggingInput     `json:"LoggingConfig"`
 	Layers           *[]string         `json:"Layers"`
 	DeadLetterConfig *deadLetterInput  `json:"DeadLetterConfig"`
+	// Checked and stored (configWire shows them); nothing runs differently
+	// for them: no VPC, KMS key, file system or SnapStart is emulated.
+	VpcConfig         *vpcConfigInput         `json:"VpcConfig"`
+	KMSKeyArn         *string                 `json:"KMSKeyArn" pattern:"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()"`
+	FileSystemConfigs []fileSystemConfigInput `json:"FileSystemConfigs" min:"0" max:"1"`
+	ImageConfig       *imageConfigInput       `json:"ImageConfig"`
+	SnapStart         *snapStartInput         `json:"SnapStart"`
+	// CapacityProviderConfig names a capacity provider (api_capacity.go):
+	// stored; the function runs as any other.
+	CapacityProviderConfig *capacityProviderConfigInput `json:"CapacityProviderConfig"`
+	// DurableConfig makes invocations durable executions (api_durable.go).
+	DurableConfig *durableConfigInput `json:"DurableConfig"`
+}
+
+type vpcConfigInput struct {
+	SubnetIds               []string `json:"SubnetIds" min:"0" max:"16"`
+	SecurityGroupIds        []string `json:"SecurityGroupIds" min:"0" max:"5"`
+	Ipv6AllowedForDualStack *bool    `json:"Ipv6AllowedForDualStack"`
+}
+
+type fileSystemConfigInput struct {
+	Arn            *string `json:"Arn" required:"true" min:"0" max:"256" pattern:"arn:aws[a-zA-Z-]*:elasticfilesystem:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:access-point/fsap-[a-f0-9]{17}$|^arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}/access-point/fsap-[0-9a-f]{17,40}"`
+	LocalMountPath *string `json:"LocalMountPath" required:"true" min:"0" max:"160" pattern:"/mnt/[a-zA-Z0-9-_.]+"`
+}
+
+type imageConfigInput struct {
+	EntryPoint       []string `json:"EntryPoint" min:"0" max:"1500"`
+	Command          []string `json:"Command" min:"0" max:"1500"`
+	WorkingDirectory *string  `json:"WorkingDirectory" min:"0" max:"1000"`
+}
+
+type snapStartInput struct {
+	ApplyOn *string `json:"ApplyOn" enum:"PublishedVersions,None"`
+}
+
+type capacityProviderConfigInput struct {
+	LambdaManagedInstancesCapacityProviderConfig *managedInstancesConfigInput `json:"LambdaManagedInstancesCapacityProviderConfig" required:"true"`
+}
+
+type managedInstancesConfigInput struct {
+	CapacityProviderArn                   *string  `json:"CapacityProviderArn" required:"true" min:"1" max:"140" pattern:"arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:capacity-provider:[a-zA-Z0-9-_]+"`
+	PerExecutionEnvironmentMaxConcurrency *int     `json:"PerExecutionEnvironmentMaxConcurrency" min:"1" max:"1600"`
+	ExecutionEnvironmentMemoryGiBPerVCpu  *float64 `json:"ExecutionEnvironmentMemoryGiBPerVCpu" min:"2" max:"8"`
+}
+
+type durableConfigInput struct {
+	RetentionPeriodInDays *int `json:"RetentionPeriodInDays" min:"1" max:"90"`
+	ExecutionTimeout      *int `json:"ExecutionTimeout" min:"1" max:"31622400"`
+}
+
+type tenancyConfigInput struct {
+	TenantIsolationMode *string `json:"TenantIsolationMode" required:"true" enum:"PER_TENANT"`
 }
 
 // deadLetterInput is DeadLetterConfig (ResourceArn's pattern; "" removes
@@ -55,18 +107,21 @@ type ephemeralInput struct {
 }
 
 type loggingInput struct {
-	LogFormat string `json:"LogFormat" enum:"JSON,Text"`
-	LogGroup  string `json:"LogGroup" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
+	LogFormat           *string `json:"LogFormat" enum:"JSON,Text"`
+	ApplicationLogLevel *string `json:"ApplicationLogLevel" enum:"TRACE,DEBUG,INFO,WARN,ERROR,FATAL"`
+	SystemLogLevel      *string `json:"SystemLogLevel" enum:"DEBUG,INFO,WARN"`
+	LogGroup            *string `json:"LogGroup" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
 }
 
 // functionCodeInput is FunctionCode. S3Bucket's pattern has a look-behind
 // Go's regular expressions lack; S3 answers for a bucket that breaks it.
 type functionCodeInput struct {
-	ZipFile         []byte `json:"ZipFile" sensitive:"true"`
-	S3Bucket        string `json:"S3Bucket" min:"3" max:"63"`
-	S3Key           string `json:"S3Key" min:"1" max:"1024"`
-	S3ObjectVersion string `json:"S3ObjectVersion" min:"1" max:"1024"`
-	ImageUri        string `json:"ImageUri"`
+	ZipFile         []byte  `json:"ZipFile" sensitive:"true"`
+	S3Bucket        *string `json:"S3Bucket" min:"3" max:"63"`
+	S3Key           *string `json:"S3Key" min:"1" max:"1024"`
+	S3ObjectVersion *string `json:"S3ObjectVersion" min:"1" max:"1024"`
+	ImageUri        *string `json:"ImageUri"`
+	SourceKMSKeyArn *string `json:"SourceKMSKeyArn" pattern:"(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()"`
 }
 
 type createFunctionInput struct {
@@ -78,6 +133,11 @@ type createFunctionInput struct {
 	PackageType   string             `json:"PackageType" enum:"Zip,Image"`
 	Architectures []string           `json:"Architectures" min:"1" max:"1"`
 	Tags          map[string]string  `json:"Tags"`
+	// CodeSigningConfigArn: checked; PutFunctionCodeSigningConfig attaches
+	// one. TenancyConfig: checked, not emulated.
+	CodeSigningConfigArn *string             `json:"CodeSigningConfigArn" min:"0" max:"200" pattern:"arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:code-signing-config:csc-[a-z0-9]{17}"`
+	PublishTo            *string             `json:"PublishTo" enum:"LATEST_PUBLISHED"`
+	TenancyConfig        *tenancyConfigInput `json:"TenancyConfig"`
 }
 
 func (in *createFunctionInput) Validate() error {
@@ -97,16 +157,13 @@ type updateFunctionConfigurationInput struct {
 func (in *updateFunctionConfigurationInput) Validate() error { return in.ConfigMembers.check() }
 
 type updateFunctionCodeInput struct {
-	FunctionName    *string  `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"140"`
-	ZipFile         []byte   `json:"ZipFile" sensitive:"true"`
-	S3Bucket        string   `json:"S3Bucket" min:"3" max:"63"`
-	S3Key           string   `json:"S3Key" min:"1" max:"1024"`
-	S3ObjectVersion string   `json:"S3ObjectVersion" min:"1" max:"1024"`
-	ImageUri        string   `json:"ImageUri"`
-	Publish         bool     `json:"Publish"`
-	DryRun          bool     `json:"DryRun"`
-	RevisionId      *string  `json:"RevisionId"`
-	Architectures   []string `json:"Architectures" min:"1" max:"1"`
+	FunctionName *string `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"140"`
+	functionCodeInput
+	PublishTo     *string  `json:"PublishTo" enum:"LATEST_PUBLISHED"`
+	Publish       bool     `json:"Publish"`
+	DryRun        bool     `json:"DryRun"`
+	RevisionId    *string  `json:"RevisionId"`
+	Architectures []string `json:"Architectures" min:"1" max:"1"`
 }
 
 func (in *updateFunctionCodeInput) Validate() error { return checkArchitectures(in.Architectures) }
@@ -156,6 +213,10 @@ type functionConfigurationWire struct {
 	LoggingConfig    map[string]string `json:"LoggingConfig"`
 	Layers           []layerWire       `json:"Layers,omitempty"`
 	DeadLetterConfig *deadLetterWire   `json:"DeadLetterConfig,omitempty"`
+	// CapacityProviderConfig and DurableConfig: api_capacity.go,
+	// api_durable.go.
+	CapacityProviderConfig *capacityProviderConfigWire `json:"CapacityProviderConfig,omitempty"`
+	DurableConfig          *durableConfigWire          `json:"DurableConfig,omitempty"`
 }
 
 type deadLetterWire struct {
@@ -180,9 +241,11 @@ func configWire(v *Version) functionConfigurationWire {
 		LastModified: c.LastModified.UTC().Format(timeLayout), CodeSha256: c.CodeSha256, Version: v.Name,
 		TracingConfig: map[string]string{"Mode": c.TracingMode}, RevisionID: c.RevisionID,
 		State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip", Architectures: c.Architectures,
-		EphemeralStorage: map[string]int{"Size": c.Ephemeral},
-		SnapStart:        map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
-		LoggingConfig:    map[string]string{"LogFormat": c.LogFormat, "LogGroup": c.LogGroup},
+		EphemeralStorage:       map[string]int{"Size": c.Ephemeral},
+		SnapStart:              map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
+		LoggingConfig:          map[string]string{"LogFormat": c.LogFormat, "LogGroup": c.LogGroup},
+		CapacityProviderConfig: capacityWire(c.Capacity),
+		DurableConfig:          durableWire(c.Durable),
 	}
 	if len(c.Env) > 0 {
 		out.Environment = &environmentWire{Variables: c.Env}
@@ -325,12 +388,13 @@ func (in *ConfigMembers) change(role *string) ConfigChange {
 		target := str(in.DeadLetterConfig.TargetArn)
 		ch.DeadLetter = &target
 	}
+	ch.Durable = durableSettings(in.DurableConfig)
 	if lc := in.LoggingConfig; lc != nil {
-		if lc.LogGroup != "" {
-			ch.LogGroup = &lc.LogGroup
+		if str(lc.LogGroup) != "" {
+			ch.LogGroup = lc.LogGroup
 		}
-		if lc.LogFormat != "" {
-			ch.LogFormat = &lc.LogFormat
+		if str(lc.LogFormat) != "" {
+			ch.LogFormat = lc.LogFormat
 		}
 	}
 	return ch
@@ -341,15 +405,15 @@ func (in *ConfigMembers) change(role *string) ConfigChange {
 // loadCode returns the zip a request supplies, inline or from S3, after
 // checking it is one.
 func (s *Service) loadCode(code *functionCodeInput) ([]byte, error) {
-	if len(code.ZipFile) == 0 && code.S3Bucket == "" && code.ImageUri == "" {
+	if len(code.ZipFile) == 0 && str(code.S3Bucket) == "" && str(code.ImageUri) == "" {
 		return nil, errInvalidParameterValue.New("Please provide a source for function code.")
 	}
-	if code.ImageUri != "" {
+	if str(code.ImageUri) != "" {
 		return nil, errInvalidParameterValue.New("groundstack runs Zip functions only: ImageUri is not supported")
 	}
 	data := code.ZipFile
 	if len(data) == 0 {
-		if code.S3Key == "" {
+		if str(code.S3Key) == "" {
 			return nil, errInvalidParameterValue.New("Please provide a source for function code.")
 		}
 		reader, _ := s.env.Links.Get(cloud.LinkS3).(cloud.ObjectReader)
@@ -358,7 +422,7 @@ func (s *Service) loadCode(code *functionCodeInput) ([]byte, error) {
 		}
 		var size int64
 		var ok bool
-		data, size, ok = reader.ReadObject(code.S3Bucket, code.S3Key, runtime.MaxUnzippedSize)
+		data, size, ok = reader.ReadObject(*code.S3Bucket, *code.S3Key, runtime.MaxUnzippedSize)
 		if !ok {
 			return nil, errInvalidParameterValue.New("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
 		}
@@ -446,6 +510,9 @@ func (s *Service) createFunction(c *awsproto.Call, in *createFunctionInput) (fun
 	ch := in.change(in.Role)
 	ch.Architectures = in.Architectures
 	if ch.Layers, err = s.resolveLayers(region, in.Layers); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if ch.Capacity, err = s.capacityChange(in.CapacityProviderConfig); err != nil {
 		return functionConfigurationWire{}, err
 	}
 	if ch.Code, err = s.storeCode(data); err != nil {
@@ -556,8 +623,7 @@ func (s *Service) updateFunctionCode(c *awsproto.Call, in *updateFunctionCodeInp
 	if q != "" {
 		return functionConfigurationWire{}, errInvalidParameterValue.New("Unsupported qualifier: function code can only be updated on $LATEST")
 	}
-	data, err := s.loadCode(&functionCodeInput{ZipFile: in.ZipFile, S3Bucket: in.S3Bucket, S3Key: in.S3Key,
-		S3ObjectVersion: in.S3ObjectVersion, ImageUri: in.ImageUri})
+	data, err := s.loadCode(&in.functionCodeInput)
 	if err != nil {
 		return functionConfigurationWire{}, err
 	}
@@ -598,6 +664,9 @@ func (s *Service) updateFunctionConfiguration(c *awsproto.Call, in *updateFuncti
 	}
 	ch := in.change(in.Role)
 	if ch.Layers, err = s.resolveLayers(region, in.Layers); err != nil {
+		return functionConfigurationWire{}, err
+	}
+	if ch.Capacity, err = s.capacityChange(in.CapacityProviderConfig); err != nil {
 		return functionConfigurationWire{}, err
 	}
 	v, _, err := s.store.Update(region, name, str(in.RevisionId), ch, false, s.env.Now())

@@ -40,13 +40,16 @@ var emptyEvent = []byte("{}")
 // type (in.Payload is the request's body: awsproto.ReadBody reads it from
 // the request, with its Content-Length).
 type invokeInput struct {
-	FunctionName   *string   `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256"`
-	Qualifier      *string   `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128" pattern:"\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"`
-	InvocationType string    `json:"-" location:"header" name:"X-Amz-Invocation-Type" member:"invocationType" enum:"Event,RequestResponse,DryRun"`
-	LogType        string    `json:"-" location:"header" name:"X-Amz-Log-Type" member:"logType" enum:"None,Tail"`
-	ClientContext  string    `json:"-" location:"header" name:"X-Amz-Client-Context" member:"clientContext"`
-	TenantId       *string   `json:"-" location:"header" name:"X-Amz-Tenant-Id" member:"tenantId" min:"1" max:"256" pattern:"[a-zA-Z0-9\\._:\\/=+\\-@ ]+"` // checked; tenant isolation is not emulated
-	Payload        io.Reader `json:"-" location:"body" sensitive:"true"`
+	FunctionName   *string `json:"-" location:"uri" name:"FunctionName" required:"true" min:"1" max:"256"`
+	Qualifier      *string `json:"-" location:"querystring" name:"Qualifier" min:"1" max:"128" pattern:"\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"`
+	InvocationType string  `json:"-" location:"header" name:"X-Amz-Invocation-Type" member:"invocationType" enum:"Event,RequestResponse,DryRun"`
+	LogType        string  `json:"-" location:"header" name:"X-Amz-Log-Type" member:"logType" enum:"None,Tail"`
+	ClientContext  string  `json:"-" location:"header" name:"X-Amz-Client-Context" member:"clientContext"`
+	TenantId       *string `json:"-" location:"header" name:"X-Amz-Tenant-Id" member:"tenantId" min:"1" max:"256" pattern:"[a-zA-Z0-9\\._:\\/=+\\-@ ]+"` // checked; tenant isolation is not emulated
+	// DurableExecutionName names the durable execution an invocation of a
+	// function with DurableConfig starts (api_durable.go).
+	DurableExecutionName *string   `json:"-" location:"header" name:"X-Amz-Durable-Execution-Name" member:"durableExecutionName" min:"1" max:"64" pattern:"[a-zA-Z0-9-_]+"`
+	Payload              io.Reader `json:"-" location:"body" sensitive:"true"`
 }
 
 // invokeOutput writes Invoke's answer: the status of the invocation type,
@@ -56,11 +59,14 @@ type invokeOutput struct {
 	res    *runtime.Result
 	v      *Version
 	tail   bool
+	// durableARN is the durable execution the invocation started.
+	durableARN string
 }
 
 func (o *invokeOutput) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	h := w.Header()
 	h[headerRequestID] = []string{c.RequestID}
+	durableHeader(w, o.durableARN)
 	if o.res == nil {
 		w.WriteHeader(o.status)
 		return nil
@@ -112,6 +118,21 @@ func (s *Service) invoke(c *awsproto.Call, in *invokeInput) (*invokeOutput, erro
 	}
 	if err := s.checkRunnable(v.Config.Runtime); err != nil {
 		return nil, err
+	}
+	if v.Config.Durable != nil && in.InvocationType != "DryRun" {
+		req := runtime.Request{
+			RequestID: c.RequestID, ClientContext: clientCtx,
+			TraceID: traceID(c.Header.Get(headerTraceID), c.RequestID), Tail: in.LogType == "Tail",
+		}
+		async := in.InvocationType == "Event"
+		arn, res, nv, err := s.startDurable(c.Context(), region, name, q, v, f, str(in.DurableExecutionName), payload, req, async)
+		if err != nil {
+			return nil, err
+		}
+		if async {
+			return &invokeOutput{status: http.StatusAccepted, durableARN: arn}, nil
+		}
+		return &invokeOutput{status: http.StatusOK, res: res, v: nv, tail: req.Tail, durableARN: arn}, nil
 	}
 	switch in.InvocationType {
 	case "DryRun":
@@ -243,15 +264,20 @@ type invokeAsyncOutput struct {
 
 // invokeAsync is the deprecated InvokeAsync operation (always Event).
 func (s *Service) invokeAsync(c *awsproto.Call, in *invokeAsyncInput) (invokeAsyncOutput, error) {
-	region, name, q, err := target(*in.FunctionName, "", c.Region)
-	if err != nil {
-		return invokeAsyncOutput{}, err
-	}
+	// InvokeArgs is required: AWS answers its absence (an empty body)
+	// before it looks the function up.
 	body, release, err := awsproto.ReadBody(c.Request, maxAsyncPayload)
 	if err != nil {
 		return invokeAsyncOutput{}, payloadTooLarge(maxAsyncPayload)
 	}
 	defer release()
+	if len(body) == 0 {
+		return invokeAsyncOutput{}, awsproto.NotNull(errValidation, "invokeArgs")
+	}
+	region, name, q, err := target(*in.FunctionName, "", c.Region)
+	if err != nil {
+		return invokeAsyncOutput{}, err
+	}
 	payload, err := checkPayload(body)
 	if err != nil {
 		return invokeAsyncOutput{}, err

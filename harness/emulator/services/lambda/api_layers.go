@@ -52,10 +52,10 @@ func (s *Service) serveLayerByARN(w http.ResponseWriter, r *http.Request) bool {
 // --- inputs
 
 type layerContentInput struct {
-	S3Bucket        string `json:"S3Bucket" min:"3" max:"63"`
-	S3Key           string `json:"S3Key" min:"1" max:"1024"`
-	S3ObjectVersion string `json:"S3ObjectVersion" min:"1" max:"1024"`
-	ZipFile         []byte `json:"ZipFile" sensitive:"true"`
+	S3Bucket        *string `json:"S3Bucket" min:"3" max:"63"`
+	S3Key           *string `json:"S3Key" min:"1" max:"1024"`
+	S3ObjectVersion *string `json:"S3ObjectVersion" min:"1" max:"1024"`
+	ZipFile         []byte  `json:"ZipFile" sensitive:"true"`
 }
 
 type publishLayerVersionInput struct {

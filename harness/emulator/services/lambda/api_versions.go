@@ -13,6 +13,7 @@ type publishVersionInput struct {
 	CodeSha256   *string `json:"CodeSha256"`
 	Description  *string `json:"Description" min:"0" max:"256"`
 	RevisionId   *string `json:"RevisionId"`
+	PublishTo    *string `json:"PublishTo" enum:"LATEST_PUBLISHED"`
 }
 
 type listVersionsInput struct {

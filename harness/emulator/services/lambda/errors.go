@@ -19,6 +19,11 @@ var (
 	errService               = awsproto.Code{Name: "ServiceException", Status: http.StatusInternalServerError}
 	errResourceInUse         = awsproto.Code{Name: "ResourceInUseException", Status: http.StatusBadRequest}
 
+	// Capacity providers and durable executions.
+	errCapacityProviderLimit = awsproto.Code{Name: "CapacityProviderLimitExceededException", Status: http.StatusBadRequest}
+	errCallbackTimeout       = awsproto.Code{Name: "CallbackTimeoutException", Status: http.StatusBadRequest}
+	errDurableStarted        = awsproto.Code{Name: "DurableExecutionAlreadyStartedException", Status: http.StatusConflict}
+
 	// Configs that may be absent: provisioned concurrency, code signing.
 	errProvisionedNotFound       = awsproto.Code{Name: "ProvisionedConcurrencyConfigNotFoundException", Status: http.StatusNotFound}
 	errCodeSigningConfigNotFound = awsproto.Code{Name: "CodeSigningConfigNotFoundException", Status: http.StatusNotFound}

@@ -50,6 +50,11 @@ type Config struct {
 	// DeadLetter is DeadLetterConfig.TargetArn: an SQS queue or SNS topic
 	// ("" for none).
 	DeadLetter string
+	// Capacity is CapacityProviderConfig (nil for none; store_capacity.go).
+	Capacity *FunctionCapacity
+	// Durable is DurableConfig (nil for none): invocations are durable
+	// executions (store_durable.go).
+	Durable *DurableSettings
 }
 
 // ConfigChange is what CreateFunction, UpdateFunctionConfiguration and
@@ -67,6 +72,10 @@ type ConfigChange struct {
 	Code          *Code
 	// Layers replaces the layers when set (an empty list removes them).
 	Layers *[]LayerRef
+	// Capacity and Durable replace CapacityProviderConfig and
+	// DurableConfig when set.
+	Capacity *FunctionCapacity
+	Durable  *DurableSettings
 }
 
 // Code is a stored deployment package.
@@ -91,6 +100,12 @@ func (c *Config) apply(ch *ConfigChange) {
 	set(&c.LogGroup, ch.LogGroup)
 	set(&c.LogFormat, ch.LogFormat)
 	set(&c.DeadLetter, ch.DeadLetter)
+	if ch.Capacity != nil {
+		c.Capacity = ch.Capacity
+	}
+	if ch.Durable != nil {
+		c.Durable = ch.Durable
+	}
 	if ch.Architectures != nil {
 		c.Architectures = append([]string(nil), ch.Architectures...)
 	}
@@ -188,7 +203,10 @@ type Function struct {
 	// codeSigning is the ARN of the function's code signing config, ""
 	// when none (store_signing.go).
 	codeSigning string
-	deleted     bool
+	// scaling are the function scaling configs, by qualifier
+	// (store_capacity.go).
+	scaling map[string]ScalingConfig
+	deleted bool
 }
 
 // Latest returns the function's $LATEST version.
@@ -248,6 +266,11 @@ type Store struct {
 	// cscs are the code signing configs, by ARN (store_signing.go).
 	cscMu sync.RWMutex
 	cscs  map[string]*CodeSigningConfig
+
+	// capacity are the capacity providers (store_capacity.go).
+	capacity capacityStore
+	// durable are the durable executions (store_durable.go).
+	durable durableStore
 }
 
 // OnCodeReleased makes the store call f with the code key (CodeHex) of
@@ -636,6 +659,10 @@ func (s *Store) Reset() {
 	s.cscMu.Lock()
 	s.cscs = map[string]*CodeSigningConfig{}
 	s.cscMu.Unlock()
+	s.capacity.mu.Lock()
+	s.capacity.providers = nil
+	s.capacity.mu.Unlock()
+	s.durable.reset()
 	s.resetLayers()
 }
 

@@ -23,6 +23,8 @@ type Service struct {
 	api   awsproto.API
 	// unsigned serves the calls AWS accepts without a signature alone.
 	unsigned awsproto.API
+	// keys sign web identity tokens (api_tokens.go).
+	keys signingKeys
 }
 
 // New returns the STS service.
@@ -48,6 +50,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("AssumeRoot", s.assumeRoot),
 	)
 	s.registerFederated()
+	s.registerTokens()
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkIdentities, cloud.CallerIdentities(identities{s}))
 	}
@@ -83,13 +86,20 @@ func (s *Service) Name() string                { return "sts" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.Query }
 func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
-	return append([]cloud.Route{{Kind: cloud.ByScope, Key: "sts"}}, s.federatedRoutes()...)
+	return append([]cloud.Route{{Kind: cloud.ByScope, Key: "sts"},
+		{Kind: cloud.ByPath, Key: jwksPath, Public: true, DataPlane: http.HandlerFunc(s.serveJWKS)}}, s.federatedRoutes()...)
 }
 
 // APIs is the service's API, for the coverage report and the model checks.
 func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == jwksPath {
+		s.serveJWKS(w, r)
+		return
+	}
+	s.api.ServeHTTP(w, r)
+}
 
 // Summary counts the temporary credentials issued.
 func (s *Service) Summary() map[string]any { return map[string]any{"sessions": s.store.Count()} }

@@ -15,6 +15,11 @@ var (
 	errInvalidIdentityToken = awsproto.Code{Name: "InvalidIdentityToken", Status: http.StatusBadRequest}
 	// errPackedPolicyTooLarge: session policies and tags past their allowance.
 	errPackedPolicyTooLarge = awsproto.Code{Name: "PackedPolicyTooLarge", Status: http.StatusBadRequest}
+
+	// GetWebIdentityToken, DecodeAuthorizationMessage, GetDelegatedAccessToken.
+	errOutboundDisabled            = awsproto.Code{Name: "OutboundWebIdentityFederationDisabledException", Status: http.StatusForbidden}
+	errInvalidAuthorizationMessage = awsproto.Code{Name: "InvalidAuthorizationMessageException", Status: http.StatusBadRequest}
+	errExpiredTradeInToken         = awsproto.Code{Name: "ExpiredTradeInTokenException", Status: http.StatusBadRequest}
 )
 
 // Messages AWS answers with.
