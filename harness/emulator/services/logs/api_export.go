@@ -79,10 +79,10 @@ func (s *Service) createExportTask(c *awsproto.Call, in *createExportTaskInput) 
 }
 
 type describeExportTasksInput struct {
-	TaskID     string `json:"taskId" min:"1" max:"512"`
-	StatusCode string `json:"statusCode" enum:"CANCELLED,COMPLETED,FAILED,PENDING,PENDING_CANCEL,RUNNING"`
-	NextToken  string `json:"nextToken" min:"1"`
-	Limit      *int32 `json:"limit" min:"1" max:"50"`
+	TaskID     *string `json:"taskId" min:"1" max:"512"`
+	StatusCode string  `json:"statusCode" enum:"CANCELLED,COMPLETED,FAILED,PENDING,PENDING_CANCEL,RUNNING"`
+	NextToken  *string `json:"nextToken" min:"1"`
+	Limit      *int32  `json:"limit" min:"1" max:"50"`
 }
 
 type exportStatusOut struct {
@@ -113,8 +113,8 @@ type describeExportTasksOutput struct {
 }
 
 func (s *Service) describeExportTasks(c *awsproto.Call, in *describeExportTasksInput) (describeExportTasksOutput, error) {
-	ts := s.store.ExportTasks(c.Region, in.TaskID, in.StatusCode)
-	start, err := pageStart(in.NextToken, len(ts))
+	ts := s.store.ExportTasks(c.Region, deref(in.TaskID), in.StatusCode)
+	start, err := pageStart(deref(in.NextToken), len(ts))
 	if err != nil {
 		return describeExportTasksOutput{}, err
 	}
@@ -153,7 +153,7 @@ type listLogGroupsInput struct {
 	LogGroupClass         string               `json:"logGroupClass" enum:"STANDARD,INFREQUENT_ACCESS,DELIVERY"`
 	IncludeLinkedAccounts bool                 `json:"includeLinkedAccounts"`
 	AccountIdentifiers    []string             `json:"accountIdentifiers" max:"20"`
-	NextToken             string               `json:"nextToken" min:"1"`
+	NextToken             *string              `json:"nextToken" min:"1"`
 	Limit                 *int32               `json:"limit" min:"1" max:"1000"`
 	DataSources           []dataSourceFilterIn `json:"dataSources" min:"1" max:"5"`
 	FieldIndexNames       []string             `json:"fieldIndexNames" min:"1" max:"20"`
@@ -190,8 +190,8 @@ func (s *Service) listLogGroups(c *awsproto.Call, in *listLogGroupsInput) (listL
 		match = func(string) bool { return false }
 	}
 	after := ""
-	if in.NextToken != "" {
-		b, err := base64URL(in.NextToken)
+	if in.NextToken != nil {
+		b, err := base64URL(*in.NextToken)
 		if err != nil {
 			return listLogGroupsOutput{}, badToken()
 		}

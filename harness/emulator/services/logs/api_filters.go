@@ -35,9 +35,9 @@ type putSubscriptionFilterInput struct {
 
 type describeFiltersInput struct {
 	groupRef
-	FilterNamePrefix string `json:"filterNamePrefix" min:"1" max:"512" pattern:"[^:*]*"`
-	NextToken        string `json:"nextToken" min:"1"`
-	Limit            *int32 `json:"limit" min:"1" max:"50"`
+	FilterNamePrefix *string `json:"filterNamePrefix" min:"1" max:"512" pattern:"[^:*]*"`
+	NextToken        *string `json:"nextToken" min:"1"`
+	Limit            *int32  `json:"limit" min:"1" max:"50"`
 }
 
 type subscriptionFilterOut struct {
@@ -109,8 +109,8 @@ func (s *Service) describeSubscriptionFilters(c *awsproto.Call, in *describeFilt
 	if err != nil {
 		return describeSubscriptionFiltersOutput{}, err
 	}
-	fs := g.SubscriptionFilters(in.FilterNamePrefix)
-	start, err := pageStart(in.NextToken, len(fs))
+	fs := g.SubscriptionFilters(deref(in.FilterNamePrefix))
+	start, err := pageStart(deref(in.NextToken), len(fs))
 	if err != nil {
 		return describeSubscriptionFiltersOutput{}, err
 	}
@@ -196,12 +196,12 @@ func (in *putMetricFilterInput) Validate() error {
 }
 
 type describeMetricFiltersInput struct {
-	LogGroupName     string `json:"logGroupName" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
-	FilterNamePrefix string `json:"filterNamePrefix" min:"1" max:"512" pattern:"[^:*]*"`
-	NextToken        string `json:"nextToken" min:"1"`
-	Limit            *int32 `json:"limit" min:"1" max:"50"`
-	MetricName       string `json:"metricName" max:"255" pattern:"[^:*$]*"`
-	MetricNamespace  string `json:"metricNamespace" max:"255" pattern:"[^:*$]*"`
+	LogGroupName     *string `json:"logGroupName" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
+	FilterNamePrefix *string `json:"filterNamePrefix" min:"1" max:"512" pattern:"[^:*]*"`
+	NextToken        *string `json:"nextToken" min:"1"`
+	Limit            *int32  `json:"limit" min:"1" max:"50"`
+	MetricName       string  `json:"metricName" max:"255" pattern:"[^:*$]*"`
+	MetricNamespace  string  `json:"metricNamespace" max:"255" pattern:"[^:*$]*"`
 }
 
 // Validate: a metric name goes with a namespace; a prefix with a group.
@@ -209,7 +209,7 @@ func (in *describeMetricFiltersInput) Validate() error {
 	if (in.MetricName == "") != (in.MetricNamespace == "") {
 		return errInvalidParameter.New("If you specify a value for either metricName or metricNamespace, you must specify both.")
 	}
-	if in.FilterNamePrefix != "" && in.LogGroupName == "" {
+	if in.FilterNamePrefix != nil && in.LogGroupName == nil {
 		return errInvalidParameter.New("If you specify a value for filterNamePrefix, you must also specify logGroupName.")
 	}
 	return nil
@@ -274,8 +274,8 @@ func (s *Service) putMetricFilter(c *awsproto.Call, in *putMetricFilterInput) (s
 }
 
 func (s *Service) describeMetricFilters(c *awsproto.Call, in *describeMetricFiltersInput) (describeMetricFiltersOutput, error) {
-	fs, err := s.store.MetricFilters(c.Region, in.LogGroupName, func(f *MetricFilter) bool {
-		if !strings.HasPrefix(f.Name, in.FilterNamePrefix) {
+	fs, err := s.store.MetricFilters(c.Region, deref(in.LogGroupName), func(f *MetricFilter) bool {
+		if !strings.HasPrefix(f.Name, deref(in.FilterNamePrefix)) {
 			return false
 		}
 		if in.MetricName == "" {
@@ -291,7 +291,7 @@ func (s *Service) describeMetricFilters(c *awsproto.Call, in *describeMetricFilt
 	if err != nil {
 		return describeMetricFiltersOutput{}, err
 	}
-	start, err := pageStart(in.NextToken, len(fs))
+	start, err := pageStart(deref(in.NextToken), len(fs))
 	if err != nil {
 		return describeMetricFiltersOutput{}, err
 	}

@@ -10,10 +10,10 @@ import (
 // ---- resource policies ----
 
 type putResourcePolicyInput struct {
-	PolicyName         string `json:"policyName"`
-	PolicyDocument     string `json:"policyDocument" min:"1" max:"51200"`
-	ResourceArn        string `json:"resourceArn"`
-	ExpectedRevisionId string `json:"expectedRevisionId" min:"1"`
+	PolicyName         string  `json:"policyName"`
+	PolicyDocument     string  `json:"policyDocument" min:"1" max:"51200"`
+	ResourceArn        string  `json:"resourceArn"`
+	ExpectedRevisionId *string `json:"expectedRevisionId" min:"1"`
 }
 
 // Validate: a name (account scope) or a resource ARN, and a document.
@@ -47,10 +47,10 @@ type putResourcePolicyOutput struct {
 }
 
 type describeResourcePoliciesInput struct {
-	NextToken   string `json:"nextToken" min:"1"`
-	Limit       *int32 `json:"limit" min:"1" max:"50"`
-	ResourceArn string `json:"resourceArn"`
-	PolicyScope string `json:"policyScope" enum:"ACCOUNT,RESOURCE"`
+	NextToken   *string `json:"nextToken" min:"1"`
+	Limit       *int32  `json:"limit" min:"1" max:"50"`
+	ResourceArn string  `json:"resourceArn"`
+	PolicyScope string  `json:"policyScope" enum:"ACCOUNT,RESOURCE"`
 }
 
 type describeResourcePoliciesOutput struct {
@@ -59,9 +59,9 @@ type describeResourcePoliciesOutput struct {
 }
 
 type deleteResourcePolicyInput struct {
-	PolicyName         string `json:"policyName"`
-	ResourceArn        string `json:"resourceArn"`
-	ExpectedRevisionId string `json:"expectedRevisionId" min:"1"`
+	PolicyName         string  `json:"policyName"`
+	ResourceArn        string  `json:"resourceArn"`
+	ExpectedRevisionId *string `json:"expectedRevisionId" min:"1"`
 }
 
 func (s *Service) putResourcePolicy(c *awsproto.Call, in *putResourcePolicyInput) (putResourcePolicyOutput, error) {
@@ -74,7 +74,7 @@ func (s *Service) putResourcePolicy(c *awsproto.Call, in *putResourcePolicyInput
 			}
 		}
 	}
-	got, err := s.store.PutResourcePolicy(c.Region, p, in.ExpectedRevisionId, c.RequestID)
+	got, err := s.store.PutResourcePolicy(c.Region, p, deref(in.ExpectedRevisionId), c.RequestID)
 	if err != nil {
 		return putResourcePolicyOutput{}, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) putResourcePolicy(c *awsproto.Call, in *putResourcePolicyInput
 
 func (s *Service) describeResourcePolicies(c *awsproto.Call, in *describeResourcePoliciesInput) (describeResourcePoliciesOutput, error) {
 	ps := s.store.ResourcePolicies(c.Region, in.ResourceArn, in.PolicyScope)
-	start, err := pageStart(in.NextToken, len(ps))
+	start, err := pageStart(deref(in.NextToken), len(ps))
 	if err != nil {
 		return describeResourcePoliciesOutput{}, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) deleteResourcePolicy(c *awsproto.Call, in *deleteResourcePolic
 	if key == "" {
 		key = in.ResourceArn
 	}
-	return struct{}{}, s.store.DeleteResourcePolicy(c.Region, key, in.ExpectedRevisionId)
+	return struct{}{}, s.store.DeleteResourcePolicy(c.Region, key, deref(in.ExpectedRevisionId))
 }
 
 // ---- data protection policies ----
@@ -197,7 +197,7 @@ type describeAccountPoliciesInput struct {
 	PolicyType         string   `json:"policyType" required:"true" enum:"DATA_PROTECTION_POLICY,SUBSCRIPTION_FILTER_POLICY,FIELD_INDEX_POLICY,TRANSFORMER_POLICY,METRIC_EXTRACTION_POLICY"`
 	PolicyName         string   `json:"policyName"`
 	AccountIdentifiers []string `json:"accountIdentifiers" max:"20"`
-	NextToken          string   `json:"nextToken" min:"1"`
+	NextToken          *string  `json:"nextToken" min:"1"`
 }
 
 type describeAccountPoliciesOutput struct {
@@ -233,7 +233,7 @@ func (s *Service) putAccountPolicy(c *awsproto.Call, in *putAccountPolicyInput) 
 
 func (s *Service) describeAccountPolicies(c *awsproto.Call, in *describeAccountPoliciesInput) (describeAccountPoliciesOutput, error) {
 	ps := s.store.AccountPolicies(c.Region, in.PolicyType, in.PolicyName)
-	start, err := pageStart(in.NextToken, len(ps))
+	start, err := pageStart(deref(in.NextToken), len(ps))
 	if err != nil {
 		return describeAccountPoliciesOutput{}, err
 	}
@@ -278,9 +278,9 @@ type putDestinationPolicyInput struct {
 }
 
 type describeDestinationsInput struct {
-	DestinationNamePrefix string `json:"DestinationNamePrefix" min:"1" max:"512" pattern:"[^:*]*"`
-	NextToken             string `json:"nextToken" min:"1"`
-	Limit                 *int32 `json:"limit" min:"1" max:"50"`
+	DestinationNamePrefix *string `json:"DestinationNamePrefix" min:"1" max:"512" pattern:"[^:*]*"`
+	NextToken             *string `json:"nextToken" min:"1"`
+	Limit                 *int32  `json:"limit" min:"1" max:"50"`
 }
 
 type describeDestinationsOutput struct {
@@ -313,8 +313,8 @@ func (s *Service) putDestinationPolicy(c *awsproto.Call, in *putDestinationPolic
 }
 
 func (s *Service) describeDestinations(c *awsproto.Call, in *describeDestinationsInput) (describeDestinationsOutput, error) {
-	ds := s.store.Destinations(c.Region, in.DestinationNamePrefix)
-	start, err := pageStart(in.NextToken, len(ds))
+	ds := s.store.Destinations(c.Region, deref(in.DestinationNamePrefix))
+	start, err := pageStart(deref(in.NextToken), len(ds))
 	if err != nil {
 		return describeDestinationsOutput{}, err
 	}

@@ -152,11 +152,11 @@ func (s *Service) stopQuery(c *awsproto.Call, in *queryRef) (stopQueryOutput, er
 }
 
 type describeQueriesInput struct {
-	LogGroupName  string `json:"logGroupName" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
-	Status        string `json:"status" enum:"Scheduled,Running,Complete,Failed,Cancelled,Timeout,Unknown"`
-	MaxResults    *int32 `json:"maxResults" min:"1" max:"1000"`
-	NextToken     string `json:"nextToken" min:"1"`
-	QueryLanguage string `json:"queryLanguage" enum:"CWLI,SQL,PPL"`
+	LogGroupName  *string `json:"logGroupName" min:"1" max:"512" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
+	Status        string  `json:"status" enum:"Scheduled,Running,Complete,Failed,Cancelled,Timeout,Unknown"`
+	MaxResults    *int32  `json:"maxResults" min:"1" max:"1000"`
+	NextToken     *string `json:"nextToken" min:"1"`
+	QueryLanguage string  `json:"queryLanguage" enum:"CWLI,SQL,PPL"`
 }
 
 type queryInfoOut struct {
@@ -174,11 +174,11 @@ type describeQueriesOutput struct {
 }
 
 func (s *Service) describeQueries(c *awsproto.Call, in *describeQueriesInput) (describeQueriesOutput, error) {
-	qs := s.store.Queries(c.Region, in.LogGroupName, in.Status)
+	qs := s.store.Queries(c.Region, deref(in.LogGroupName), in.Status)
 	if in.QueryLanguage != "" && in.QueryLanguage != "CWLI" {
 		qs = nil
 	}
-	start, err := pageStart(in.NextToken, len(qs))
+	start, err := pageStart(deref(in.NextToken), len(qs))
 	if err != nil {
 		return describeQueriesOutput{}, err
 	}
@@ -202,7 +202,7 @@ type queryParameterIn struct {
 type putQueryDefinitionInput struct {
 	QueryLanguage     string             `json:"queryLanguage" enum:"CWLI,SQL,PPL"`
 	Name              string             `json:"name" required:"true" min:"1" max:"255"`
-	QueryDefinitionID string             `json:"queryDefinitionId" min:"1" max:"256"`
+	QueryDefinitionID *string            `json:"queryDefinitionId" min:"1" max:"256"`
 	LogGroupNames     []string           `json:"logGroupNames"`
 	QueryString       string             `json:"queryString" required:"true" min:"1" max:"10000"`
 	ClientToken       string             `json:"clientToken" min:"36" max:"128" pattern:"\\S{36,128}"`
@@ -218,7 +218,7 @@ func (s *Service) putQueryDefinition(c *awsproto.Call, in *putQueryDefinitionInp
 	if lang == "" {
 		lang = "CWLI"
 	}
-	d := QueryDef{ID: in.QueryDefinitionID, Name: in.Name, String: in.QueryString, Language: lang, Groups: in.LogGroupNames}
+	d := QueryDef{ID: deref(in.QueryDefinitionID), Name: in.Name, String: in.QueryString, Language: lang, Groups: in.LogGroupNames}
 	for _, p := range in.Parameters {
 		d.Params = append(d.Params, QueryParam{p.Name, p.DefaultValue, p.Description})
 	}
@@ -230,10 +230,10 @@ func (s *Service) putQueryDefinition(c *awsproto.Call, in *putQueryDefinitionInp
 }
 
 type describeQueryDefinitionsInput struct {
-	QueryLanguage             string `json:"queryLanguage" enum:"CWLI,SQL,PPL"`
-	QueryDefinitionNamePrefix string `json:"queryDefinitionNamePrefix" min:"1" max:"255"`
-	MaxResults                *int32 `json:"maxResults" min:"1" max:"1000"`
-	NextToken                 string `json:"nextToken" min:"1"`
+	QueryLanguage             string  `json:"queryLanguage" enum:"CWLI,SQL,PPL"`
+	QueryDefinitionNamePrefix *string `json:"queryDefinitionNamePrefix" min:"1" max:"255"`
+	MaxResults                *int32  `json:"maxResults" min:"1" max:"1000"`
+	NextToken                 *string `json:"nextToken" min:"1"`
 }
 
 type queryParameterOut struct {
@@ -258,8 +258,8 @@ type describeQueryDefinitionsOutput struct {
 }
 
 func (s *Service) describeQueryDefinitions(c *awsproto.Call, in *describeQueryDefinitionsInput) (describeQueryDefinitionsOutput, error) {
-	ds := s.store.QueryDefs(c.Region, in.QueryDefinitionNamePrefix, in.QueryLanguage)
-	start, err := pageStart(in.NextToken, len(ds))
+	ds := s.store.QueryDefs(c.Region, deref(in.QueryDefinitionNamePrefix), in.QueryLanguage)
+	start, err := pageStart(deref(in.NextToken), len(ds))
 	if err != nil {
 		return describeQueryDefinitionsOutput{}, err
 	}
