@@ -94,6 +94,11 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("AssociateKmsKey", s.associateKmsKey),
 		awsproto.Handle("DisassociateKmsKey", s.disassociateKmsKey),
 		awsproto.Handle("PutLogGroupDeletionProtection", s.putLogGroupDeletionProtection),
+		// field-index policies (api_indexes.go)
+		awsproto.Handle("PutIndexPolicy", s.putIndexPolicy),
+		awsproto.Handle("DescribeIndexPolicies", s.describeIndexPolicies),
+		awsproto.Handle("DeleteIndexPolicy", s.deleteIndexPolicy),
+		awsproto.Handle("DescribeFieldIndexes", s.describeFieldIndexes),
 	)
 	s.store.OnEvents = s.onEvents // subscription delivery, metric filters (api_filters.go)
 	if env.Links != nil {

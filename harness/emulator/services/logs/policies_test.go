@@ -194,3 +194,31 @@ func TestListLogGroups(t *testing.T) {
 		t.Fatalf("tags %+v", out.LogGroups)
 	}
 }
+
+func TestIndexPolicies(t *testing.T) {
+	t.Parallel()
+	_, c := client(t)
+	mkGroup(t, c, "/idx", "s")
+	now := time.Now()
+	put(t, c, "/idx", "s", now, `{"RequestId":"r1"}`, "plain", `{"RequestId":"r2","Other":1}`)
+	p := must(c.PutIndexPolicy(ctx, &cwl.PutIndexPolicyInput{LogGroupIdentifier: aws.String("/idx"), PolicyDocument: aws.String(`{"Fields":["RequestId","Missing"]}`)})).ok(t)
+	if *p.IndexPolicy.LogGroupIdentifier != "arn:aws:logs:us-east-1:000000000000:log-group:/idx" || p.IndexPolicy.Source != types.IndexSourceLogGroup {
+		t.Fatalf("policy %+v", p.IndexPolicy)
+	}
+	_, err := c.PutIndexPolicy(ctx, &cwl.PutIndexPolicyInput{LogGroupIdentifier: aws.String("/idx"), PolicyDocument: aws.String(`{}`)})
+	wantCode(t, err, "InvalidParameterException", "")
+	_, err = c.PutIndexPolicy(ctx, &cwl.PutIndexPolicyInput{LogGroupIdentifier: aws.String("/none"), PolicyDocument: aws.String(`{"Fields":["a"]}`)})
+	wantCode(t, err, "ResourceNotFoundException", "The specified log group does not exist.")
+	ps := must(c.DescribeIndexPolicies(ctx, &cwl.DescribeIndexPoliciesInput{LogGroupIdentifiers: []string{"/idx"}})).ok(t)
+	if len(ps.IndexPolicies) != 1 || *ps.IndexPolicies[0].PolicyDocument != `{"Fields":["RequestId","Missing"]}` {
+		t.Fatalf("policies %+v", ps.IndexPolicies)
+	}
+	fi := must(c.DescribeFieldIndexes(ctx, &cwl.DescribeFieldIndexesInput{LogGroupIdentifiers: []string{"/idx"}})).ok(t)
+	if len(fi.FieldIndexes) != 2 || *fi.FieldIndexes[1].FieldIndexName != "RequestId" || aws.ToInt64(fi.FieldIndexes[1].FirstEventTime) != now.UnixMilli() ||
+		aws.ToInt64(fi.FieldIndexes[1].LastEventTime) != now.UnixMilli()+2 || fi.FieldIndexes[0].FirstEventTime != nil {
+		t.Fatalf("field indexes %+v", fi.FieldIndexes)
+	}
+	must(c.DeleteIndexPolicy(ctx, &cwl.DeleteIndexPolicyInput{LogGroupIdentifier: aws.String("/idx")})).ok(t)
+	_, err = c.DeleteIndexPolicy(ctx, &cwl.DeleteIndexPolicyInput{LogGroupIdentifier: aws.String("/idx")})
+	wantCode(t, err, "ResourceNotFoundException", "The specified index policy does not exist.")
+}

@@ -312,3 +312,34 @@ func (g *Group) DeletePolicy(k PolicyKind) bool {
 	*slot = nil
 	return had
 }
+
+// FieldSpans returns, for each of fields some event of g has (a JSON
+// field, flattened as Insights names it), the first and last timestamps
+// of the events having it. It reads at most the latest 10,000 events of
+// each stream.
+func (g *Group) FieldSpans(fields []string) map[string][2]int64 {
+	out := map[string][2]int64{}
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	for _, st := range g.streams {
+		evs := st.events
+		for i := max(0, len(evs)-10_000); i < len(evs); i++ {
+			f := map[string]string{}
+			discoverJSON(evs[i].Msg, f)
+			for _, name := range fields {
+				if _, ok := f[name]; !ok {
+					continue
+				}
+				sp, seen := out[name]
+				if !seen || evs[i].TS < sp[0] {
+					sp[0] = evs[i].TS
+				}
+				if !seen || evs[i].TS > sp[1] {
+					sp[1] = evs[i].TS
+				}
+				out[name] = sp
+			}
+		}
+	}
+	return out
+}
