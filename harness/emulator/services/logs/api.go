@@ -99,6 +99,11 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("DescribeIndexPolicies", s.describeIndexPolicies),
 		awsproto.Handle("DeleteIndexPolicy", s.deleteIndexPolicy),
 		awsproto.Handle("DescribeFieldIndexes", s.describeFieldIndexes),
+		// transformers (api_transformers.go)
+		awsproto.Handle("PutTransformer", s.putTransformer),
+		awsproto.Handle("GetTransformer", s.getTransformer),
+		awsproto.Handle("DeleteTransformer", s.deleteTransformer),
+		awsproto.Handle("TestTransformer", s.testTransformer),
 	)
 	s.store.OnEvents = s.onEvents // subscription delivery, metric filters (api_filters.go)
 	if env.Links != nil {

@@ -222,3 +222,36 @@ func TestIndexPolicies(t *testing.T) {
 	_, err = c.DeleteIndexPolicy(ctx, &cwl.DeleteIndexPolicyInput{LogGroupIdentifier: aws.String("/idx")})
 	wantCode(t, err, "ResourceNotFoundException", "The specified index policy does not exist.")
 }
+
+func TestTransformers(t *testing.T) {
+	t.Parallel()
+	_, c := client(t)
+	mkGroup(t, c, "/tr")
+	cfg := []types.Processor{
+		{ParseJSON: &types.ParseJSON{}},
+		{AddKeys: &types.AddKeys{Entries: []types.AddKeyEntry{{Key: aws.String("env"), Value: aws.String("prod")}}}},
+		{RenameKeys: &types.RenameKeys{Entries: []types.RenameKeyEntry{{Key: aws.String("lvl"), RenameTo: aws.String("level")}}}},
+		{UpperCaseString: &types.UpperCaseString{WithKeys: []string{"level"}}},
+		{DeleteKeys: &types.DeleteKeys{WithKeys: []string{"secret"}}},
+		{TypeConverter: &types.TypeConverter{Entries: []types.TypeConverterEntry{{Key: aws.String("ms"), Type: types.TypeInteger}}}},
+	}
+	must(c.PutTransformer(ctx, &cwl.PutTransformerInput{LogGroupIdentifier: aws.String("/tr"), TransformerConfig: cfg})).ok(t)
+	got := must(c.GetTransformer(ctx, &cwl.GetTransformerInput{LogGroupIdentifier: aws.String("/tr")})).ok(t)
+	if len(got.TransformerConfig) != 6 || got.TransformerConfig[1].AddKeys == nil || *got.TransformerConfig[1].AddKeys.Entries[0].Value != "prod" || got.CreationTime == nil {
+		t.Fatalf("transformer %+v", got)
+	}
+	_, err := c.PutTransformer(ctx, &cwl.PutTransformerInput{LogGroupIdentifier: aws.String("/tr"), TransformerConfig: cfg[1:]})
+	wantCode(t, err, "InvalidParameterException", "The first processor of a transformer must be a parser.")
+	out := must(c.TestTransformer(ctx, &cwl.TestTransformerInput{TransformerConfig: cfg,
+		LogEventMessages: []string{`{"lvl":"warn","ms":"12","secret":"x"}`, "not json"}})).ok(t)
+	if len(out.TransformedLogs) != 2 || *out.TransformedLogs[0].TransformedEventMessage != `{"env":"prod","level":"WARN","ms":12}` ||
+		*out.TransformedLogs[1].TransformedEventMessage != `{"env":"prod"}` {
+		t.Fatalf("transformed %+v %+v", *out.TransformedLogs[0].TransformedEventMessage, *out.TransformedLogs[1].TransformedEventMessage)
+	}
+	_, err = c.TestTransformer(ctx, &cwl.TestTransformerInput{TransformerConfig: []types.Processor{{Grok: &types.Grok{Match: aws.String("%{IP:ip}")}}},
+		LogEventMessages: []string{"1.2.3.4"}})
+	wantCode(t, err, "InvalidOperationException", "")
+	must(c.DeleteTransformer(ctx, &cwl.DeleteTransformerInput{LogGroupIdentifier: aws.String("/tr")})).ok(t)
+	_, err = c.DeleteTransformer(ctx, &cwl.DeleteTransformerInput{LogGroupIdentifier: aws.String("/tr")})
+	wantCode(t, err, "ResourceNotFoundException", "The specified transformer does not exist.")
+}
