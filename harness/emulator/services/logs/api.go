@@ -104,6 +104,8 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("GetTransformer", s.getTransformer),
 		awsproto.Handle("DeleteTransformer", s.deleteTransformer),
 		awsproto.Handle("TestTransformer", s.testTransformer),
+		// live tail (api_livetail.go)
+		awsproto.Handle("StartLiveTail", s.startLiveTail),
 	)
 	s.store.OnEvents = s.onEvents // subscription delivery, metric filters (api_filters.go)
 	if env.Links != nil {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
@@ -344,6 +345,9 @@ func (s *Service) onEvents(b Batch) {
 	for _, f := range b.Metrics {
 		s.publishMetrics(b.Region, f, b.Events)
 	}
+	for _, t := range b.Tails {
+		t.Offer(b.Group, b.Stream, b.Events)
+	}
 	for _, f := range b.Subs {
 		var matched []Event
 		for _, ev := range b.Events {
@@ -460,6 +464,7 @@ func (s *Service) queueLambda(b Batch, f *SubFilter, evs []Event) {
 // serviceExt is the service's state beyond the store.
 type serviceExt struct {
 	deliveries deliveryQueue
+	tails      atomic.Int32 // live-tail sessions open
 }
 
 // delivery is one invocation a subscription owes a function.

@@ -12,8 +12,8 @@ import (
 // ---- transformers ----
 //
 // A transformer is stored per group and shown by GetTransformer as it was
-// put. TestTransformer runs the common processors (those with a typed
-// member of processor below); events are stored untransformed.
+// put. TestTransformer runs the common processors (transform below); events
+// are stored untransformed.
 
 type keyEntry struct {
 	Key               string `json:"key" required:"true" min:"1" max:"128"`
@@ -77,39 +77,78 @@ type typeConverterProc struct {
 	Entries []typeEntry `json:"entries" required:"true" min:"1" max:"5"`
 }
 type parseJSONProc struct {
-	Source      string `json:"source,omitempty" min:"1" max:"128"`
-	Destination string `json:"destination,omitempty" min:"1" max:"128"`
+	Source      *string `json:"source,omitempty" min:"1" max:"128"`
+	Destination *string `json:"destination,omitempty" min:"1" max:"128"`
 }
 type parseKeyValueProc struct {
-	Source            string `json:"source,omitempty" min:"1" max:"128"`
-	Destination       string `json:"destination,omitempty" min:"1" max:"128"`
-	FieldDelimiter    string `json:"fieldDelimiter,omitempty" min:"1" max:"128"`
-	KeyValueDelimiter string `json:"keyValueDelimiter,omitempty" min:"1" max:"128"`
-	KeyPrefix         string `json:"keyPrefix,omitempty" min:"1" max:"128"`
-	NonMatchValue     string `json:"nonMatchValue,omitempty" min:"1" max:"128"`
-	OverwriteIfExists bool   `json:"overwriteIfExists,omitempty"`
+	Source            *string `json:"source,omitempty" min:"1" max:"128"`
+	Destination       *string `json:"destination,omitempty" min:"1" max:"128"`
+	FieldDelimiter    *string `json:"fieldDelimiter,omitempty" min:"1" max:"128"`
+	KeyValueDelimiter *string `json:"keyValueDelimiter,omitempty" min:"1" max:"128"`
+	KeyPrefix         *string `json:"keyPrefix,omitempty" min:"1" max:"128"`
+	NonMatchValue     *string `json:"nonMatchValue,omitempty" min:"1" max:"128"`
+	OverwriteIfExists bool    `json:"overwriteIfExists,omitempty"`
 }
 
-// processor is one step of a transformer: exactly one member is set. The
-// processors TestTransformer does not run are kept as they were sent.
+// The processors TestTransformer does not run: checked as the model says
+// and stored.
+type csvProc struct {
+	QuoteCharacter *string  `json:"quoteCharacter,omitempty" min:"1" max:"1"`
+	Delimiter      *string  `json:"delimiter,omitempty" min:"1" max:"2"`
+	Columns        []string `json:"columns,omitempty" max:"100"`
+	Source         *string  `json:"source,omitempty" min:"1" max:"128"`
+	Destination    *string  `json:"destination,omitempty" min:"1" max:"128"`
+}
+type grokProc struct {
+	Source *string `json:"source,omitempty" min:"1" max:"128"`
+	Match  string  `json:"match" required:"true" min:"1" max:"512"`
+}
+type listToMapProc struct {
+	Source           string  `json:"source" required:"true" min:"1" max:"128"`
+	Key              string  `json:"key" required:"true" min:"1" max:"128"`
+	ValueKey         *string `json:"valueKey,omitempty" min:"1" max:"128"`
+	Target           *string `json:"target,omitempty" min:"1" max:"128"`
+	Flatten          bool    `json:"flatten,omitempty"`
+	FlattenedElement string  `json:"flattenedElement,omitempty" enum:"first,last"`
+}
+type dateTimeProc struct {
+	Source         string   `json:"source" required:"true" min:"1" max:"128"`
+	Target         string   `json:"target" required:"true" min:"1" max:"128"`
+	TargetFormat   *string  `json:"targetFormat,omitempty" min:"1" max:"64"`
+	MatchPatterns  []string `json:"matchPatterns" required:"true" min:"1" max:"5"`
+	SourceTimezone *string  `json:"sourceTimezone,omitempty" min:"1"`
+	TargetTimezone *string  `json:"targetTimezone,omitempty" min:"1"`
+	Locale         *string  `json:"locale,omitempty" min:"1"`
+}
+type sourceProc struct {
+	Source *string `json:"source,omitempty" min:"1" max:"128"`
+}
+type ocsfProc struct {
+	Source         *string `json:"source,omitempty" min:"1" max:"128"`
+	EventSource    string  `json:"eventSource" required:"true" enum:"CloudTrail,Route53Resolver,VPCFlow,EKSAudit,AWSWAF"`
+	OcsfVersion    string  `json:"ocsfVersion" required:"true" enum:"V1.1,V1.5"`
+	MappingVersion *string `json:"mappingVersion,omitempty" min:"1" max:"10" pattern:"^\\d+\\.\\d+(\\.\\d+)?$"`
+}
+
+// processor is one step of a transformer: exactly one member is set.
 type processor struct {
 	AddKeys          *addKeysProc       `json:"addKeys,omitempty"`
 	CopyValue        *copyValueProc     `json:"copyValue,omitempty"`
-	Csv              json.RawMessage    `json:"csv,omitempty"`
-	DateTimeConv     json.RawMessage    `json:"dateTimeConverter,omitempty"`
+	Csv              *csvProc           `json:"csv,omitempty"`
+	DateTimeConv     *dateTimeProc      `json:"dateTimeConverter,omitempty"`
 	DeleteKeys       *deleteKeysProc    `json:"deleteKeys,omitempty"`
-	Grok             json.RawMessage    `json:"grok,omitempty"`
-	ListToMap        json.RawMessage    `json:"listToMap,omitempty"`
+	Grok             *grokProc          `json:"grok,omitempty"`
+	ListToMap        *listToMapProc     `json:"listToMap,omitempty"`
 	LowerCaseString  *withKeysProc      `json:"lowerCaseString,omitempty"`
 	MoveKeys         *moveKeysProc      `json:"moveKeys,omitempty"`
-	ParseCloudfront  json.RawMessage    `json:"parseCloudfront,omitempty"`
+	ParseCloudfront  *sourceProc        `json:"parseCloudfront,omitempty"`
 	ParseJSON        *parseJSONProc     `json:"parseJSON,omitempty"`
 	ParseKeyValue    *parseKeyValueProc `json:"parseKeyValue,omitempty"`
-	ParseRoute53     json.RawMessage    `json:"parseRoute53,omitempty"`
-	ParseToOCSF      json.RawMessage    `json:"parseToOCSF,omitempty"`
-	ParsePostgres    json.RawMessage    `json:"parsePostgres,omitempty"`
-	ParseVPC         json.RawMessage    `json:"parseVPC,omitempty"`
-	ParseWAF         json.RawMessage    `json:"parseWAF,omitempty"`
+	ParseRoute53     *sourceProc        `json:"parseRoute53,omitempty"`
+	ParseToOCSF      *ocsfProc          `json:"parseToOCSF,omitempty"`
+	ParsePostgres    *sourceProc        `json:"parsePostgres,omitempty"`
+	ParseVPC         *sourceProc        `json:"parseVPC,omitempty"`
+	ParseWAF         *sourceProc        `json:"parseWAF,omitempty"`
 	RenameKeys       *renameKeysProc    `json:"renameKeys,omitempty"`
 	SplitString      *splitProc         `json:"splitString,omitempty"`
 	SubstituteString *substituteProc    `json:"substituteString,omitempty"`
@@ -126,10 +165,10 @@ func (p processor) isParser() bool {
 
 // unsupported names a processor TestTransformer does not run ("" if none).
 func (p processor) unsupported() string {
-	for name, raw := range map[string]json.RawMessage{"csv": p.Csv, "dateTimeConverter": p.DateTimeConv, "grok": p.Grok, "listToMap": p.ListToMap,
-		"parseCloudfront": p.ParseCloudfront, "parseRoute53": p.ParseRoute53, "parseToOCSF": p.ParseToOCSF, "parsePostgres": p.ParsePostgres,
-		"parseVPC": p.ParseVPC, "parseWAF": p.ParseWAF} {
-		if raw != nil {
+	for name, set := range map[string]bool{"csv": p.Csv != nil, "dateTimeConverter": p.DateTimeConv != nil, "grok": p.Grok != nil,
+		"listToMap": p.ListToMap != nil, "parseCloudfront": p.ParseCloudfront != nil, "parseRoute53": p.ParseRoute53 != nil,
+		"parseToOCSF": p.ParseToOCSF != nil, "parsePostgres": p.ParsePostgres != nil, "parseVPC": p.ParseVPC != nil, "parseWAF": p.ParseWAF != nil} {
+		if set {
 			return name
 		}
 	}
@@ -259,7 +298,7 @@ func transform(ps []processor, msg string) map[string]any {
 	for _, p := range ps {
 		switch {
 		case p.ParseJSON != nil:
-			src, ok := source(p.ParseJSON.Source)
+			src, ok := source(deref(p.ParseJSON.Source))
 			if !ok {
 				continue
 			}
@@ -267,26 +306,27 @@ func transform(ps []processor, msg string) map[string]any {
 			if json.Unmarshal([]byte(src), &obj) != nil {
 				continue
 			}
-			merge(rec, p.ParseJSON.Destination, obj, true)
+			merge(rec, deref(p.ParseJSON.Destination), obj, true)
 		case p.ParseKeyValue != nil:
 			kv := p.ParseKeyValue
-			src, ok := source(kv.Source)
+			src, ok := source(deref(kv.Source))
 			if !ok {
 				continue
 			}
-			fd, kd := or(kv.FieldDelimiter, "&"), or(kv.KeyValueDelimiter, "=")
+			fd, kd := or(deref(kv.FieldDelimiter), "&"), or(deref(kv.KeyValueDelimiter), "=")
+			prefix, dest := deref(kv.KeyPrefix), deref(kv.Destination)
 			obj := map[string]any{}
 			for _, part := range strings.Split(src, fd) {
 				k, v, found := strings.Cut(part, kd)
 				if !found {
-					if kv.NonMatchValue != "" {
-						obj[kv.KeyPrefix+part] = kv.NonMatchValue
+					if kv.NonMatchValue != nil {
+						obj[prefix+part] = *kv.NonMatchValue
 					}
 					continue
 				}
-				obj[kv.KeyPrefix+k] = v
+				obj[prefix+k] = v
 			}
-			merge(rec, kv.Destination, obj, kv.OverwriteIfExists || kv.Destination != "")
+			merge(rec, dest, obj, kv.OverwriteIfExists || dest != "")
 		case p.AddKeys != nil:
 			for _, e := range p.AddKeys.Entries {
 				if _, exists := getPath(rec, e.Key); !exists || e.OverwriteIfExists {

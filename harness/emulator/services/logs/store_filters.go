@@ -1,8 +1,10 @@
 package logs
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // groupExt is what a group keeps besides its streams: subscription and
@@ -18,6 +20,7 @@ type groupExt struct {
 	dataProtection *GroupPolicy
 	index          *GroupPolicy
 	transformer    *GroupPolicy
+	tails          []*LiveTail // StartLiveTail sessions following the group
 }
 
 // GroupPolicy is a policy document attached to a group.
@@ -79,16 +82,18 @@ type Batch struct {
 	Events                []Event
 	Subs                  []*SubFilter
 	Metrics               []*MetricFilter
+	Tails                 []*LiveTail
 }
 
 // batchLocked returns the batch to hand OnEvents for events just stored in
 // stream, or nil when the group has no filter; the caller holds g.mu.
 func (g *Group) batchLocked(stream string, evs []Event) *Batch {
-	if len(evs) == 0 || g.store.OnEvents == nil || len(g.ext.subs)+len(g.ext.metrics) == 0 {
+	if len(evs) == 0 || g.store.OnEvents == nil || len(g.ext.subs)+len(g.ext.metrics)+len(g.ext.tails) == 0 {
 		return nil
 	}
 	return &Batch{Region: g.Region, Group: g.Name, Stream: stream, Events: evs,
-		Subs: append([]*SubFilter(nil), g.ext.subs...), Metrics: append([]*MetricFilter(nil), g.ext.metrics...)}
+		Subs: append([]*SubFilter(nil), g.ext.subs...), Metrics: append([]*MetricFilter(nil), g.ext.metrics...),
+		Tails: append([]*LiveTail(nil), g.ext.tails...)}
 }
 
 func (g *Group) live() error {
@@ -342,4 +347,75 @@ func (g *Group) FieldSpans(fields []string) map[string][2]int64 {
 		}
 	}
 	return out
+}
+
+// ---- live tail ----
+
+// maxTailBuffer is how many events a live-tail session holds between two
+// updates; past it the update is marked sampled and the oldest go.
+const maxTailBuffer = 500
+
+// LiveTail is a StartLiveTail session: it collects the matching events
+// stored in the groups it follows until the session takes them.
+type LiveTail struct {
+	Streams  []string
+	Prefixes []string
+	Pattern  *Pattern
+
+	mu      sync.Mutex
+	buf     []TailEvent
+	sampled bool
+}
+
+// TailEvent is an event a live tail saw.
+type TailEvent struct {
+	Group, Stream string
+	Event
+}
+
+// Offer adds the events of a batch the session wants.
+func (t *LiveTail) Offer(group, stream string, evs []Event) {
+	if len(t.Streams) > 0 && !slices.Contains(t.Streams, stream) {
+		return
+	}
+	if len(t.Prefixes) > 0 && !slices.ContainsFunc(t.Prefixes, func(p string) bool { return strings.HasPrefix(stream, p) }) {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, ev := range evs {
+		if !t.Pattern.Match(ev.Msg) {
+			continue
+		}
+		if len(t.buf) == maxTailBuffer {
+			copy(t.buf, t.buf[1:])
+			t.buf = t.buf[:maxTailBuffer-1]
+			t.sampled = true
+		}
+		t.buf = append(t.buf, TailEvent{group, stream, ev})
+	}
+}
+
+// Take returns and clears what the session collected.
+func (t *LiveTail) Take() ([]TailEvent, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	evs, sampled := t.buf, t.sampled
+	t.buf, t.sampled = nil, false
+	return evs, sampled
+}
+
+// Follow attaches a session to g; the returned function detaches it.
+func (g *Group) Follow(t *LiveTail) (stop func(), err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if err := g.live(); err != nil {
+		return nil, err
+	}
+	g.ext.tails = append(g.ext.tails, t)
+	return func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		g.ext.tails = slices.DeleteFunc(g.ext.tails, func(x *LiveTail) bool { return x == t })
+	}, nil
 }
