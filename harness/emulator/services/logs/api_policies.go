@@ -169,8 +169,6 @@ func (s *Service) deleteDataProtectionPolicy(c *awsproto.Call, in *groupIdentReq
 
 // ---- account policies ----
 
-const policyTypes = "DATA_PROTECTION_POLICY,SUBSCRIPTION_FILTER_POLICY,FIELD_INDEX_POLICY,TRANSFORMER_POLICY,METRIC_EXTRACTION_POLICY"
-
 type putAccountPolicyInput struct {
 	PolicyName        string `json:"policyName" required:"true"`
 	PolicyDocument    string `json:"policyDocument" required:"true"`

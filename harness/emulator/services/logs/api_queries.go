@@ -133,7 +133,7 @@ func (s *Service) getQueryResults(c *awsproto.Call, in *getQueryResultsInput) (g
 	for _, r := range rows[start:end] {
 		row := make([]resultFieldOut, len(r))
 		for i, f := range r {
-			row[i] = resultFieldOut{f.Field, f.Value}
+			row[i] = resultFieldOut(f)
 		}
 		out.Results = append(out.Results, row)
 	}
@@ -342,7 +342,7 @@ func (s *Service) getLogGroupFields(c *awsproto.Call, in *getLogGroupFieldsInput
 	}
 	out := getLogGroupFieldsOutput{LogGroupFields: []logGroupFieldOut{}}
 	for _, f := range g.Fields(s.env.Account, at) {
-		out.LogGroupFields = append(out.LogGroupFields, logGroupFieldOut{f.Name, f.Percent})
+		out.LogGroupFields = append(out.LogGroupFields, logGroupFieldOut(f))
 	}
 	return out, nil
 }

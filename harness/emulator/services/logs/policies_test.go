@@ -176,7 +176,7 @@ func TestListLogGroups(t *testing.T) {
 	for _, n := range []string{"/svc/api", "/svc/web", "/batch/jobs"} {
 		mkGroup(t, c, n)
 	}
-	must(c.TagLogGroup(ctx, &cwl.TagLogGroupInput{LogGroupName: aws.String("/svc/web"), Tags: map[string]string{"team": "web"}})).ok(t)
+	must(c.TagResource(ctx, &cwl.TagResourceInput{ResourceArn: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:/svc/web"), Tags: map[string]string{"team": "web"}})).ok(t)
 	out := must(c.ListLogGroups(ctx, &cwl.ListLogGroupsInput{LogGroupNamePattern: aws.String("^/svc")})).ok(t)
 	if len(out.LogGroups) != 2 || *out.LogGroups[0].LogGroupName != "/svc/api" || *out.LogGroups[0].LogGroupArn != "arn:aws:logs:us-east-1:000000000000:log-group:/svc/api" {
 		t.Fatalf("pattern %+v", out.LogGroups)
