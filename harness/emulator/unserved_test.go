@@ -37,8 +37,8 @@ func TestUnservedOperations(t *testing.T) {
 		protocol, service, op string
 		call                  func() error
 	}{
-		{"awsJson", "logs", "DescribeDestinations", func() error {
-			_, err := cloudwatchlogs.NewFromConfig(cfg).DescribeDestinations(ctx, &cloudwatchlogs.DescribeDestinationsInput{})
+		{"awsJson", "logs", "ListLogGroupsForQuery", func() error {
+			_, err := cloudwatchlogs.NewFromConfig(cfg).ListLogGroupsForQuery(ctx, &cloudwatchlogs.ListLogGroupsForQueryInput{QueryId: aws.String("q")})
 			return err
 		}},
 		{"query", "iam", "ListDelegationRequests", func() error {

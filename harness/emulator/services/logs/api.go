@@ -19,6 +19,7 @@ type Service struct {
 	env   *cloud.Env
 	store *Store
 	api   awsproto.API
+	ext   serviceExt // subscription deliveries (api_filters.go)
 }
 
 // New returns the service and publishes its LogWriter under cloud.LinkLogs.
@@ -53,7 +54,60 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("PutLogEvents", s.putLogEvents),
 		awsproto.Handle("GetLogEvents", s.getLogEvents),
 		awsproto.Handle("FilterLogEvents", s.filterLogEvents),
+		// subscription and metric filters (api_filters.go)
+		awsproto.Handle("PutSubscriptionFilter", s.putSubscriptionFilter),
+		awsproto.Handle("DescribeSubscriptionFilters", s.describeSubscriptionFilters),
+		awsproto.Handle("DeleteSubscriptionFilter", s.deleteSubscriptionFilter),
+		awsproto.Handle("PutMetricFilter", s.putMetricFilter),
+		awsproto.Handle("DescribeMetricFilters", s.describeMetricFilters),
+		awsproto.Handle("DeleteMetricFilter", s.deleteMetricFilter),
+		awsproto.Handle("TestMetricFilter", s.testMetricFilter),
+		// Insights queries, definitions, records and fields (api_queries.go)
+		awsproto.Handle("StartQuery", s.startQuery),
+		awsproto.Handle("GetQueryResults", s.getQueryResults),
+		awsproto.Handle("StopQuery", s.stopQuery),
+		awsproto.Handle("DescribeQueries", s.describeQueries),
+		awsproto.Handle("PutQueryDefinition", s.putQueryDefinition),
+		awsproto.Handle("DescribeQueryDefinitions", s.describeQueryDefinitions),
+		awsproto.Handle("DeleteQueryDefinition", s.deleteQueryDefinition),
+		awsproto.Handle("GetLogRecord", s.getLogRecord),
+		awsproto.Handle("GetLogGroupFields", s.getLogGroupFields),
+		// export tasks and ListLogGroups (api_export.go)
+		awsproto.Handle("CreateExportTask", s.createExportTask),
+		awsproto.Handle("DescribeExportTasks", s.describeExportTasks),
+		awsproto.Handle("CancelExportTask", s.cancelExportTask),
+		awsproto.Handle("ListLogGroups", s.listLogGroups),
+		// policies, destinations, KMS keys, deletion protection (api_policies.go)
+		awsproto.Handle("PutResourcePolicy", s.putResourcePolicy),
+		awsproto.Handle("DescribeResourcePolicies", s.describeResourcePolicies),
+		awsproto.Handle("DeleteResourcePolicy", s.deleteResourcePolicy),
+		awsproto.Handle("PutDataProtectionPolicy", s.putDataProtectionPolicy),
+		awsproto.Handle("GetDataProtectionPolicy", s.getDataProtectionPolicy),
+		awsproto.Handle("DeleteDataProtectionPolicy", s.deleteDataProtectionPolicy),
+		awsproto.Handle("PutAccountPolicy", s.putAccountPolicy),
+		awsproto.Handle("DescribeAccountPolicies", s.describeAccountPolicies),
+		awsproto.Handle("DeleteAccountPolicy", s.deleteAccountPolicy),
+		awsproto.Handle("PutDestination", s.putDestination),
+		awsproto.Handle("PutDestinationPolicy", s.putDestinationPolicy),
+		awsproto.Handle("DescribeDestinations", s.describeDestinations),
+		awsproto.Handle("DeleteDestination", s.deleteDestination),
+		awsproto.Handle("AssociateKmsKey", s.associateKmsKey),
+		awsproto.Handle("DisassociateKmsKey", s.disassociateKmsKey),
+		awsproto.Handle("PutLogGroupDeletionProtection", s.putLogGroupDeletionProtection),
+		// field-index policies (api_indexes.go)
+		awsproto.Handle("PutIndexPolicy", s.putIndexPolicy),
+		awsproto.Handle("DescribeIndexPolicies", s.describeIndexPolicies),
+		awsproto.Handle("DeleteIndexPolicy", s.deleteIndexPolicy),
+		awsproto.Handle("DescribeFieldIndexes", s.describeFieldIndexes),
+		// transformers (api_transformers.go)
+		awsproto.Handle("PutTransformer", s.putTransformer),
+		awsproto.Handle("GetTransformer", s.getTransformer),
+		awsproto.Handle("DeleteTransformer", s.deleteTransformer),
+		awsproto.Handle("TestTransformer", s.testTransformer),
+		// live tail (api_livetail.go)
+		awsproto.Handle("StartLiveTail", s.startLiveTail),
 	)
+	s.store.OnEvents = s.onEvents // subscription delivery, metric filters (api_filters.go)
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkLogs, cloud.LogWriter(s.store))
 	}

@@ -109,6 +109,10 @@ type logGroupOut struct {
 	StoredBytes       int64  `json:"storedBytes"`
 	LogGroupClass     string `json:"logGroupClass"`
 	LogGroupArn       string `json:"logGroupArn"`
+	// settings of api_policies.go and api_filters.go
+	KmsKeyId                  string `json:"kmsKeyId,omitempty"`
+	DataProtectionStatus      string `json:"dataProtectionStatus,omitempty"`
+	DeletionProtectionEnabled bool   `json:"deletionProtectionEnabled"`
 }
 
 type describeLogGroupsOutput struct {
@@ -164,7 +168,11 @@ func (s *Service) describeLogGroups(c *awsproto.Call, in *describeLogGroupsInput
 		out.LogGroups = append(out.LogGroups, logGroupOut{
 			LogGroupName: gi.Name, CreationTime: gi.Created, RetentionInDays: gi.Retention,
 			Arn: arn + ":*", LogGroupArn: arn, StoredBytes: gi.StoredBytes, LogGroupClass: "STANDARD",
+			KmsKeyId: gi.KMSKey, MetricFilterCount: gi.MetricFilters, DeletionProtectionEnabled: gi.Protected,
 		})
+		if gi.DataProtection {
+			out.LogGroups[len(out.LogGroups)-1].DataProtectionStatus = "ACTIVATED"
+		}
 	}
 	if more && len(groups) > 0 {
 		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(groups[len(groups)-1].Name))

@@ -22,6 +22,15 @@ import (
 // Pattern is a compiled filter pattern.
 type Pattern struct {
 	match func(msg string) bool
+	// names are the named slots of a space-delimited pattern, at their
+	// position from the start (pos >= 0) or from the end (pos < 0: -1 is
+	// the last token); unknown positions (between two ellipses) are absent.
+	names []slotName
+}
+
+type slotName struct {
+	name string
+	pos  int
 }
 
 // Match reports whether msg matches the pattern.
@@ -57,11 +66,11 @@ func CompilePattern(src string) (*Pattern, error) {
 		}
 		return &Pattern{match: e}, nil
 	case s[0] == '[':
-		m, err := parseDelimitedPattern(s)
+		m, names, err := parseDelimitedPattern(s)
 		if err != nil {
 			return nil, err
 		}
-		return &Pattern{match: m}, nil
+		return &Pattern{match: m, names: names}, nil
 	case len(s) >= 2 && s[0] == '%' && s[len(s)-1] == '%' && strings.Count(s, "%") == 2:
 		re, err := compileRegex(s[1 : len(s)-1])
 		if err != nil {
@@ -192,35 +201,113 @@ type field struct {
 	test     func(tok string) bool // nil: any token
 }
 
-func parseDelimitedPattern(s string) (func(string) bool, error) {
+func parseDelimitedPattern(s string) (func(string) bool, []slotName, error) {
 	if s[len(s)-1] != ']' {
-		return nil, errBadPattern
+		return nil, nil, errBadPattern
 	}
 	body := s[1 : len(s)-1]
 	if strings.TrimSpace(body) == "" {
-		return nil, errBadPattern
+		return nil, nil, errBadPattern
 	}
 	parts := splitFields(body)
 	if len(parts) > 100 {
-		return nil, errBadPattern
+		return nil, nil, errBadPattern
 	}
 	fields := make([]field, 0, len(parts))
+	var named []string // per field, its name ("" for none)
 	for _, part := range parts {
 		part = strings.TrimSpace(part)
 		if part == "" {
-			return nil, errBadPattern
+			return nil, nil, errBadPattern
 		}
 		if part == "..." {
 			fields = append(fields, field{ellipsis: true})
+			named = append(named, "")
 			continue
 		}
 		f, err := parseField(part)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fields = append(fields, f)
+		i := 0
+		for i < len(part) && (isWordByte(part[i]) || part[i] == '-' || part[i] == '.') {
+			i++
+		}
+		named = append(named, part[:i])
 	}
-	return func(msg string) bool { return matchFields(fields, tokenize(msg)) }, nil
+	// a slot's token is known before the first ellipsis (from the start)
+	// and after the last one (from the end)
+	first, last := len(fields), -1
+	for i, f := range fields {
+		if f.ellipsis {
+			first = min(first, i)
+			last = i
+		}
+	}
+	var names []slotName
+	for i, n := range named {
+		switch {
+		case n == "":
+		case i < first:
+			names = append(names, slotName{n, i})
+		case i > last:
+			names = append(names, slotName{n, i - len(fields)})
+		}
+	}
+	return func(msg string) bool { return matchFields(fields, tokenize(msg)) }, names, nil
+}
+
+// Extract returns the values a matching msg gives the pattern's named
+// fields, keyed as metric filters name them: "$status" for a slot of a
+// space-delimited pattern. Other patterns extract nothing.
+func (p *Pattern) Extract(msg string) map[string]string {
+	if p == nil || len(p.names) == 0 {
+		return nil
+	}
+	toks := tokenize(msg)
+	out := make(map[string]string, len(p.names))
+	for _, n := range p.names {
+		i := n.pos
+		if i < 0 {
+			i += len(toks)
+		}
+		if i >= 0 && i < len(toks) {
+			out["$"+n.name] = toks[i]
+		}
+	}
+	return out
+}
+
+// FieldValue resolves a metric filter's value or dimension expression
+// against an event: "$.a.b" reads the event as JSON, "$name" a slot of a
+// space-delimited pattern; anything else is a literal. ok=false: the
+// event has no such field.
+func (p *Pattern) FieldValue(msg, expr string, extracted map[string]string) (string, bool) {
+	if !strings.HasPrefix(expr, "$") {
+		return expr, true
+	}
+	if strings.HasPrefix(expr, "$.") || strings.HasPrefix(expr, "$[") {
+		jp := &jsonParser{s: expr}
+		sel, err := jp.selector()
+		if err != nil || jp.i != len(expr) {
+			return "", false
+		}
+		doc, ok := decodeJSONDoc(msg)
+		if !ok {
+			return "", false
+		}
+		v, ok := sel.resolve(doc)
+		if !ok {
+			return "", false
+		}
+		return scalarString(v)
+	}
+	if extracted == nil {
+		extracted = p.Extract(msg)
+	}
+	v, ok := extracted[expr]
+	return v, ok
 }
 
 // splitFields splits on commas outside double quotes.

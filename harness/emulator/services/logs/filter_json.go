@@ -33,18 +33,25 @@ func parseJSONPattern(s string) (func(string) bool, error) {
 		return nil, errBadPattern
 	}
 	return func(msg string) bool {
-		m := strings.TrimSpace(msg)
-		if m == "" || m[0] != '{' && m[0] != '[' {
-			return false
-		}
-		var doc any
-		d := json.NewDecoder(strings.NewReader(m))
-		d.UseNumber()
-		if d.Decode(&doc) != nil {
-			return false
-		}
-		return e(doc)
+		doc, ok := decodeJSONDoc(msg)
+		return ok && e(doc)
 	}, nil
+}
+
+// decodeJSONDoc reads an event's message as a JSON object or array
+// (numbers kept as json.Number).
+func decodeJSONDoc(msg string) (any, bool) {
+	m := strings.TrimSpace(msg)
+	if m == "" || m[0] != '{' && m[0] != '[' {
+		return nil, false
+	}
+	var doc any
+	d := json.NewDecoder(strings.NewReader(m))
+	d.UseNumber()
+	if d.Decode(&doc) != nil {
+		return nil, false
+	}
+	return doc, true
 }
 
 func (p *jsonParser) skip() {

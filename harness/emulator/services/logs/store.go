@@ -16,6 +16,12 @@ type Store struct {
 
 	mu     sync.RWMutex
 	groups map[groupKey]*Group
+
+	// OnEvents, when set, receives every batch stored in a group that has
+	// subscription or metric filters (after the group's lock is released).
+	OnEvents func(Batch)
+
+	acct accountState // policies, destinations, exports, queries (store_account.go)
 }
 
 type groupKey struct{ region, name string }
@@ -33,6 +39,7 @@ type Group struct {
 	streams map[string]*Stream
 	seq     uint64
 	deleted bool
+	ext     groupExt // filters, policies and settings (store_filters.go)
 }
 
 // Stream is a log stream; guarded by its group's lock.
@@ -56,6 +63,7 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	s.groups = map[groupKey]*Group{}
 	s.mu.Unlock()
+	s.acct.reset()
 }
 
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
@@ -114,14 +122,19 @@ func (s *Store) groupOrNew(region, name string) *Group {
 func (s *Store) DeleteGroup(region, name string) error {
 	s.mu.Lock()
 	g := s.groups[groupKey{region, name}]
-	delete(s.groups, groupKey{region, name})
-	s.mu.Unlock()
 	if g == nil {
+		s.mu.Unlock()
 		return noGroup()
 	}
 	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.ext.protected {
+		s.mu.Unlock()
+		return errValidation.New(msgDeletionProtected)
+	}
+	delete(s.groups, groupKey{region, name})
+	s.mu.Unlock()
 	g.deleted = true
-	g.mu.Unlock()
 	return nil
 }
 
@@ -150,13 +163,20 @@ type GroupInfo struct {
 	Created     int64
 	Retention   int32
 	StoredBytes int64
+	// KMSKey, Protected, MetricFilters and DataProtection come from the
+	// group's filters and settings (store_filters.go).
+	KMSKey         string
+	Protected      bool
+	MetricFilters  int
+	DataProtection bool
 }
 
 // Info describes g.
 func (g *Group) Info() GroupInfo {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
-	gi := GroupInfo{Name: g.Name, Created: g.Created, Retention: g.Retention}
+	gi := GroupInfo{Name: g.Name, Created: g.Created, Retention: g.Retention, KMSKey: g.ext.kmsKey, Protected: g.ext.protected,
+		MetricFilters: len(g.ext.metrics), DataProtection: g.ext.dataProtection != nil}
 	for _, st := range g.streams {
 		gi.StoredBytes += st.bytes
 	}

@@ -88,12 +88,13 @@ func (g *Group) PutEvents(stream string, batch []InputEvent) (Put, error) {
 		return put, errInvalidParameter.New("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.deleted {
+		g.mu.Unlock()
 		return put, noGroup()
 	}
 	st := g.streams[stream]
 	if st == nil {
+		g.mu.Unlock()
 		return put, noStream()
 	}
 	expired := int64(-1 << 62)
@@ -119,6 +120,11 @@ func (g *Group) PutEvents(stream string, batch []InputEvent) (Put, error) {
 	}
 	st.insertBatch(accepted)
 	st.trim(g.store.MaxEventsPerStream, g.store.MaxBytesPerStream)
+	b := g.batchLocked(stream, accepted)
+	g.mu.Unlock()
+	if b != nil {
+		g.store.OnEvents(*b)
+	}
 	return put, nil
 }
 
@@ -153,7 +159,11 @@ func (s *Store) WriteLogs(region, group, stream string, events []cloud.LogEvent)
 		sort.SliceStable(batch, func(i, j int) bool { return batch[i].TS < batch[j].TS })
 		st.insertBatch(batch)
 		st.trim(s.MaxEventsPerStream, s.MaxBytesPerStream)
+		b := g.batchLocked(stream, batch)
 		g.mu.Unlock()
+		if b != nil {
+			s.OnEvents(*b)
+		}
 		return
 	}
 }
