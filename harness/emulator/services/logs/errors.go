@@ -27,3 +27,13 @@ const (
 func noGroup() error  { return errResourceNotFound.New(msgGroupNotFound) }
 func noStream() error { return errResourceNotFound.New(msgStreamNotFound) }
 func badToken() error { return errInvalidParameter.New(msgBadToken) }
+
+// Codes of the delivery, anomaly-detection, lookup-table, scheduled-query,
+// import and integration operations (api_deliveries.go and its siblings).
+var (
+	errValidation           = awsproto.ErrValidation
+	errConflict             = awsproto.Code{Name: "ConflictException", Status: http.StatusBadRequest}
+	errServiceQuotaExceeded = awsproto.Code{Name: "ServiceQuotaExceededException", Status: http.StatusBadRequest}
+	errLimitExceeded        = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
+	errInvalidOperation     = awsproto.Code{Name: "InvalidOperationException", Status: http.StatusBadRequest}
+)

@@ -16,6 +16,8 @@ type Store struct {
 
 	mu     sync.RWMutex
 	groups map[groupKey]*Group
+
+	cfg *Config // deliveries, detectors, lookup tables… (store_config.go)
 }
 
 type groupKey struct{ region, name string }
@@ -48,7 +50,7 @@ type Stream struct {
 
 // NewStore returns an empty store on the clock now.
 func NewStore(now func() time.Time) *Store {
-	return &Store{now: now, groups: map[groupKey]*Group{}, MaxEventsPerStream: DefaultMaxEventsPerStream, MaxBytesPerStream: DefaultMaxBytesPerStream}
+	return &Store{now: now, groups: map[groupKey]*Group{}, cfg: newConfig(), MaxEventsPerStream: DefaultMaxEventsPerStream, MaxBytesPerStream: DefaultMaxBytesPerStream}
 }
 
 // Reset drops every group.
@@ -56,6 +58,7 @@ func (s *Store) Reset() {
 	s.mu.Lock()
 	s.groups = map[groupKey]*Group{}
 	s.mu.Unlock()
+	s.cfg.reset()
 }
 
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
