@@ -19,7 +19,7 @@ func (r detectorRef) id(region string) string {
 
 type createLogAnomalyDetectorInput struct {
 	LogGroupArnList       []string          `json:"logGroupArnList" required:"true"`
-	DetectorName          string            `json:"detectorName" min:"1"`
+	DetectorName          *string           `json:"detectorName" min:"1"`
 	EvaluationFrequency   string            `json:"evaluationFrequency" enum:"ONE_MIN,FIVE_MIN,TEN_MIN,FIFTEEN_MIN,THIRTY_MIN,ONE_HOUR"`
 	FilterPattern         *string           `json:"filterPattern" max:"1024"`
 	KmsKeyID              string            `json:"kmsKeyId" max:"256" pattern:"^arn:aws[a-z\\-]*:kms:[-a-z0-9]*:[0-9]*:key/[-a-z0-9]*$"`
@@ -46,23 +46,23 @@ type updateLogAnomalyDetectorInput struct {
 }
 
 type listLogAnomalyDetectorsInput struct {
-	FilterLogGroupArn string  `json:"filterLogGroupArn" min:"1" max:"2048" pattern:"[\\w#+=/:,.@-]*"`
+	FilterLogGroupArn *string `json:"filterLogGroupArn" min:"1" max:"2048" pattern:"[\\w#+=/:,.@-]*"`
 	Limit             *int32  `json:"limit" min:"1" max:"50"`
 	NextToken         *string `json:"nextToken" min:"1"`
 }
 
 type listAnomaliesInput struct {
-	AnomalyDetectorArn string  `json:"anomalyDetectorArn" min:"1" pattern:"[\\w#+=/:,.@-]*"`
+	AnomalyDetectorArn *string `json:"anomalyDetectorArn" min:"1" pattern:"[\\w#+=/:,.@-]*"`
 	SuppressionState   string  `json:"suppressionState" enum:"SUPPRESSED,UNSUPPRESSED"`
 	Limit              *int32  `json:"limit" min:"1" max:"50"`
 	NextToken          *string `json:"nextToken" min:"1"`
 }
 
 type updateAnomalyInput struct {
-	AnomalyID          string `json:"anomalyId" min:"36" max:"36"`
-	PatternID          string `json:"patternId" min:"32" max:"32"`
-	AnomalyDetectorArn string `json:"anomalyDetectorArn" required:"true" min:"1" pattern:"[\\w#+=/:,.@-]*"`
-	SuppressionType    string `json:"suppressionType" enum:"LIMITED,INFINITE"`
+	AnomalyID          *string `json:"anomalyId" min:"36" max:"36"`
+	PatternID          *string `json:"patternId" min:"32" max:"32"`
+	AnomalyDetectorArn string  `json:"anomalyDetectorArn" required:"true" min:"1" pattern:"[\\w#+=/:,.@-]*"`
+	SuppressionType    string  `json:"suppressionType" enum:"LIMITED,INFINITE"`
 	SuppressionPeriod  *struct {
 		Value           *int32 `json:"value"`
 		SuppressionUnit string `json:"suppressionUnit" enum:"SECONDS,MINUTES,HOURS"`
@@ -112,7 +112,7 @@ func (s *Service) createLogAnomalyDetector(c *awsproto.Call, in *createLogAnomal
 	}
 	id := s.env.NewID()
 	now := s.env.Now().UnixMilli()
-	d := Detector{ID: id, ARN: s.arn(c.Region, "anomaly-detector", id), Name: in.DetectorName, GroupArns: in.LogGroupArnList,
+	d := Detector{ID: id, ARN: s.arn(c.Region, "anomaly-detector", id), Name: deref(in.DetectorName), GroupArns: in.LogGroupArnList,
 		Frequency: in.EvaluationFrequency, FilterPattern: in.FilterPattern, KmsKeyID: in.KmsKeyID, VisibilityTime: in.AnomalyVisibilityTime,
 		Status: "INITIALIZING", Created: now, Modified: now, Tags: in.Tags}
 	if d.VisibilityTime == nil {
@@ -142,16 +142,17 @@ func (s *Service) listLogAnomalyDetectors(c *awsproto.Call, in *listLogAnomalyDe
 		AnomalyDetectors []detectorOut `json:"anomalyDetectors"`
 		NextToken        string        `json:"nextToken,omitempty"`
 	}
-	if in.FilterLogGroupArn != "" {
-		region, name, ok := parseGroupARN(in.FilterLogGroupArn)
+	filter := deref(in.FilterLogGroupArn)
+	if filter != "" {
+		region, name, ok := parseGroupARN(filter)
 		if !ok {
-			return out, errInvalidParameter.Errorf("Invalid log group ARN: %s", in.FilterLogGroupArn)
+			return out, errInvalidParameter.Errorf("Invalid log group ARN: %s", filter)
 		}
 		if _, err := s.store.Group(region, name); err != nil {
 			return out, err
 		}
 	}
-	page, next, ok := pageOf(s.store.cfg.Detectors(c.Region, in.FilterLogGroupArn), func(d Detector) string { return d.ID }, deref(in.NextToken), limitOr(in.Limit, 50))
+	page, next, ok := pageOf(s.store.cfg.Detectors(c.Region, filter), func(d Detector) string { return d.ID }, deref(in.NextToken), limitOr(in.Limit, 50))
 	if !ok {
 		return out, badToken()
 	}
@@ -195,8 +196,8 @@ func (s *Service) listAnomalies(c *awsproto.Call, in *listAnomaliesInput) (struc
 	var out struct {
 		Anomalies []struct{} `json:"anomalies"`
 	}
-	if in.AnomalyDetectorArn != "" {
-		if _, err := s.store.cfg.Detector(c.Region, detectorRef{in.AnomalyDetectorArn}.id(c.Region)); err != nil {
+	if in.AnomalyDetectorArn != nil {
+		if _, err := s.store.cfg.Detector(c.Region, detectorRef{*in.AnomalyDetectorArn}.id(c.Region)); err != nil {
 			return out, err
 		}
 	}
@@ -213,13 +214,13 @@ func (s *Service) updateAnomaly(c *awsproto.Call, in *updateAnomalyInput) (struc
 	if _, err := s.store.cfg.Detector(c.Region, detectorRef{in.AnomalyDetectorArn}.id(c.Region)); err != nil {
 		return struct{}{}, err
 	}
-	if in.AnomalyID == "" && in.PatternID == "" {
+	if in.AnomalyID == nil && in.PatternID == nil {
 		return struct{}{}, errInvalidParameter.New("Either anomalyId or patternId must be specified.")
 	}
 	if in.SuppressionType == "LIMITED" && in.SuppressionPeriod == nil {
 		return struct{}{}, errInvalidParameter.New("suppressionPeriod is required when suppressionType is LIMITED.")
 	}
-	if in.AnomalyID != "" {
+	if in.AnomalyID != nil {
 		return struct{}{}, errResourceNotFound.New("The specified anomaly does not exist.")
 	}
 	return struct{}{}, errResourceNotFound.New("The specified pattern does not exist.")

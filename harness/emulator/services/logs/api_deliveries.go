@@ -114,7 +114,7 @@ type updateDeliveryConfigurationInput struct {
 }
 
 type describeConfigurationTemplatesInput struct {
-	Service                  string   `json:"service" min:"1" max:"255" pattern:"[\\w_-]*"`
+	Service                  *string  `json:"service" min:"1" max:"255" pattern:"[\\w_-]*"`
 	LogTypes                 []string `json:"logTypes" min:"1" max:"10"`
 	ResourceTypes            []string `json:"resourceTypes" min:"1" max:"10"`
 	DeliveryDestinationTypes []string `json:"deliveryDestinationTypes" min:"1" max:"4"`
@@ -510,7 +510,7 @@ func (s *Service) describeConfigurationTemplates(c *awsproto.Call, in *describeC
 	}
 	var all []configurationTemplateOut
 	for _, v := range vendedSources {
-		if (in.Service != "" && in.Service != v.service) || !in2(in.LogTypes, v.logType) || !in2(in.ResourceTypes, v.resourceType) {
+		if (in.Service != nil && *in.Service != v.service) || !in2(in.LogTypes, v.logType) || !in2(in.ResourceTypes, v.resourceType) {
 			continue
 		}
 		for _, dt := range []string{"CWL", "FH", "S3"} {

@@ -25,7 +25,7 @@ type importRef struct {
 }
 
 type describeImportTasksInput struct {
-	ImportID        string  `json:"importId" min:"1" max:"256" pattern:"[\\-a-zA-Z0-9]+"`
+	ImportID        *string `json:"importId" min:"1" max:"256" pattern:"[\\-a-zA-Z0-9]+"`
 	ImportStatus    string  `json:"importStatus" enum:"IN_PROGRESS,CANCELLED,COMPLETED,FAILED"`
 	ImportSourceArn string  `json:"importSourceArn"`
 	Limit           *int32  `json:"limit" min:"1" max:"50"`
@@ -117,13 +117,14 @@ func (s *Service) describeImportTasks(c *awsproto.Call, in *describeImportTasksI
 		Imports   []importOut `json:"imports"`
 		NextToken string      `json:"nextToken,omitempty"`
 	}
-	if in.ImportID != "" {
-		if _, err := s.store.cfg.ImportTask(c.Region, in.ImportID); err != nil {
+	id := deref(in.ImportID)
+	if id != "" {
+		if _, err := s.store.cfg.ImportTask(c.Region, id); err != nil {
 			return out, err
 		}
 	}
 	list := s.store.cfg.ImportTasks(c.Region, func(t *ImportTask) bool {
-		return (in.ImportID == "" || t.ID == in.ImportID) && (in.ImportStatus == "" || t.Status == in.ImportStatus) &&
+		return (id == "" || t.ID == id) && (in.ImportStatus == "" || t.Status == in.ImportStatus) &&
 			(in.ImportSourceArn == "" || t.SourceArn == in.ImportSourceArn)
 	})
 	page, next, ok := pageOf(list, func(t ImportTask) string { return t.ID }, deref(in.NextToken), limitOr(in.Limit, 50))
@@ -216,7 +217,7 @@ type listAggregateLogGroupSummariesInput struct {
 	AccountIdentifiers    []string `json:"accountIdentifiers" max:"20"`
 	IncludeLinkedAccounts *bool    `json:"includeLinkedAccounts"`
 	LogGroupClass         string   `json:"logGroupClass" enum:"STANDARD,INFREQUENT_ACCESS,DELIVERY"`
-	LogGroupNamePattern   string   `json:"logGroupNamePattern" min:"3" max:"129" pattern:"(\\^?[\\.\\-_\\/#A-Za-z0-9]{3,24})(\\|\\^?[\\.\\-_\\/#A-Za-z0-9]{3,24}){0,4}"`
+	LogGroupNamePattern   *string  `json:"logGroupNamePattern" min:"3" max:"129" pattern:"(\\^?[\\.\\-_\\/#A-Za-z0-9]{3,24})(\\|\\^?[\\.\\-_\\/#A-Za-z0-9]{3,24}){0,4}"`
 	DataSources           []struct {
 		Name *string `json:"name" required:"true"`
 		Type string  `json:"type"`
@@ -255,8 +256,8 @@ func (s *Service) listAggregateLogGroupSummaries(c *awsproto.Call, in *listAggre
 		NextToken                  string             `json:"nextToken,omitempty"`
 	}
 	var terms []string
-	if in.LogGroupNamePattern != "" {
-		terms = strings.Split(strings.ToLower(in.LogGroupNamePattern), "|")
+	if p := deref(in.LogGroupNamePattern); p != "" {
+		terms = strings.Split(strings.ToLower(p), "|")
 	}
 	match := func(name string) bool {
 		if len(terms) == 0 {

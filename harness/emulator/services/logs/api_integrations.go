@@ -32,9 +32,9 @@ type deleteIntegrationInput struct {
 }
 
 type listIntegrationsInput struct {
-	IntegrationNamePrefix string `json:"integrationNamePrefix" min:"1" max:"50" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
-	IntegrationType       string `json:"integrationType" enum:"OPENSEARCH"`
-	IntegrationStatus     string `json:"integrationStatus" enum:"PROVISIONING,ACTIVE,FAILED"`
+	IntegrationNamePrefix *string `json:"integrationNamePrefix" min:"1" max:"50" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
+	IntegrationType       string  `json:"integrationType" enum:"OPENSEARCH"`
+	IntegrationStatus     string  `json:"integrationStatus" enum:"PROVISIONING,ACTIVE,FAILED"`
 }
 
 type integrationSummary struct {
@@ -83,18 +83,23 @@ type getIntegrationOutput struct {
 	} `json:"integrationDetails"`
 }
 
-func (s *Service) putIntegration(c *awsproto.Call, in *putIntegrationInput) (integrationSummary, error) {
+type putIntegrationOutput struct {
+	IntegrationName   string `json:"integrationName"`
+	IntegrationStatus string `json:"integrationStatus"`
+}
+
+func (s *Service) putIntegration(c *awsproto.Call, in *putIntegrationInput) (putIntegrationOutput, error) {
 	os := in.ResourceConfig.OpenSearchResourceConfig
 	if os == nil {
-		return integrationSummary{}, errInvalidParameter.New("openSearchResourceConfig is required for an OPENSEARCH integration.")
+		return putIntegrationOutput{}, errInvalidParameter.New("openSearchResourceConfig is required for an OPENSEARCH integration.")
 	}
 	in2 := Integration{Name: in.IntegrationName, Type: in.IntegrationType, Status: "ACTIVE", DataSourceRoleArn: *os.DataSourceRoleArn,
 		KmsKeyArn: os.KmsKeyArn, ApplicationArn: os.ApplicationArn, Principals: os.DashboardViewerPrincipals, RetentionDays: *os.RetentionDays,
 		Created: s.env.Now().UnixMilli()}
 	if err := s.store.cfg.PutIntegration(c.Region, in2); err != nil {
-		return integrationSummary{}, err
+		return putIntegrationOutput{}, err
 	}
-	return integrationSummary{IntegrationName: in2.Name, IntegrationStatus: in2.Status}, nil
+	return putIntegrationOutput{IntegrationName: in2.Name, IntegrationStatus: in2.Status}, nil
 }
 
 func (s *Service) getIntegration(c *awsproto.Call, in *integrationRef) (getIntegrationOutput, error) {
@@ -132,7 +137,7 @@ func (s *Service) listIntegrations(c *awsproto.Call, in *listIntegrationsInput) 
 		IntegrationSummaries []integrationSummary `json:"integrationSummaries"`
 	}
 	list := s.store.cfg.Integrations(c.Region, func(it *Integration) bool {
-		return strings.HasPrefix(it.Name, in.IntegrationNamePrefix) && (in.IntegrationType == "" || it.Type == in.IntegrationType) &&
+		return strings.HasPrefix(it.Name, deref(in.IntegrationNamePrefix)) && (in.IntegrationType == "" || it.Type == in.IntegrationType) &&
 			(in.IntegrationStatus == "" || it.Status == in.IntegrationStatus)
 	})
 	out.IntegrationSummaries = make([]integrationSummary, len(list))

@@ -42,7 +42,7 @@ type updateLookupTableInput struct {
 }
 
 type describeLookupTablesInput struct {
-	LookupTableNamePrefix string  `json:"lookupTableNamePrefix" min:"1" max:"256" pattern:"^[a-zA-Z0-9_]+$"`
+	LookupTableNamePrefix *string `json:"lookupTableNamePrefix" min:"1" max:"256" pattern:"^[a-zA-Z0-9_]+$"`
 	MaxResults            *int32  `json:"maxResults" max:"100"`
 	NextToken             *string `json:"nextToken" min:"1"`
 }
@@ -151,7 +151,7 @@ func (s *Service) describeLookupTables(c *awsproto.Call, in *describeLookupTable
 	if limit < 1 {
 		limit = 100
 	}
-	page, next, ok := pageOf(s.store.cfg.LookupTables(c.Region, in.LookupTableNamePrefix), func(t LookupTable) string { return t.Name }, deref(in.NextToken), limit)
+	page, next, ok := pageOf(s.store.cfg.LookupTables(c.Region, deref(in.LookupTableNamePrefix)), func(t LookupTable) string { return t.Name }, deref(in.NextToken), limit)
 	if !ok {
 		return out, badToken()
 	}

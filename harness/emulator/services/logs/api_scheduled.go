@@ -13,7 +13,7 @@ type scheduledQueryRef struct {
 type s3Configuration struct {
 	DestinationIdentifier *string `json:"destinationIdentifier" required:"true" max:"1024" pattern:"s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?"`
 	RoleArn               *string `json:"roleArn" required:"true" min:"1"`
-	OwnerAccountID        string  `json:"ownerAccountId,omitempty" min:"12" max:"12" pattern:"^\\d{12}$"`
+	OwnerAccountID        *string `json:"ownerAccountId,omitempty" min:"12" max:"12" pattern:"^\\d{12}$"`
 	KmsKeyID              string  `json:"kmsKeyId,omitempty" max:"256"`
 }
 
@@ -28,7 +28,7 @@ type scheduledQueryDef struct {
 	QueryString              *string                   `json:"queryString" required:"true" max:"10000"`
 	LogGroupIdentifiers      []string                  `json:"logGroupIdentifiers" min:"1" max:"50"`
 	ScheduleExpression       *string                   `json:"scheduleExpression" required:"true" max:"256"`
-	Timezone                 string                    `json:"timezone" min:"1"`
+	Timezone                 *string                   `json:"timezone" min:"1"`
 	StartTimeOffset          *int64                    `json:"startTimeOffset"`
 	DestinationConfiguration *destinationConfiguration `json:"destinationConfiguration"`
 	ScheduleStartTime        *int64                    `json:"scheduleStartTime" min:"0"`
@@ -102,12 +102,12 @@ type scheduledQueryOut struct {
 
 func (s *Service) scheduledQueryOf(name, arn string, d *scheduledQueryDef, now int64) ScheduledQuery {
 	q := ScheduledQuery{Name: name, ARN: arn, Description: deref(d.Description), QueryLanguage: d.QueryLanguage, QueryString: *d.QueryString,
-		LogGroupIdentifiers: d.LogGroupIdentifiers, ScheduleExpression: *d.ScheduleExpression, Timezone: d.Timezone,
+		LogGroupIdentifiers: d.LogGroupIdentifiers, ScheduleExpression: *d.ScheduleExpression, Timezone: deref(d.Timezone),
 		StartTimeOffset: d.StartTimeOffset, ScheduleStart: d.ScheduleStartTime, ScheduleEnd: d.ScheduleEndTime,
 		ExecutionRoleArn: d.ExecutionRoleArn, State: d.State, Created: now, Updated: now}
 	if dc := d.DestinationConfiguration; dc != nil {
 		s3 := dc.S3Configuration
-		q.Destination = &ScheduledQueryDestination{S3URI: *s3.DestinationIdentifier, RoleArn: *s3.RoleArn, OwnerAccountID: s3.OwnerAccountID, KmsKeyID: s3.KmsKeyID}
+		q.Destination = &ScheduledQueryDestination{S3URI: *s3.DestinationIdentifier, RoleArn: *s3.RoleArn, OwnerAccountID: deref(s3.OwnerAccountID), KmsKeyID: s3.KmsKeyID}
 	}
 	return q
 }
@@ -116,9 +116,12 @@ func scheduledQueryOutOf(q ScheduledQuery, full bool) scheduledQueryOut {
 	out := scheduledQueryOut{ScheduledQueryArn: q.ARN, Name: q.Name, ScheduleExpression: q.ScheduleExpression, Timezone: q.Timezone,
 		State: q.State, CreationTime: q.Created, LastUpdatedTime: q.Updated}
 	if d := q.Destination; d != nil {
-		uri, role := d.S3URI, d.RoleArn
-		out.DestinationConfiguration = &destinationConfiguration{S3Configuration: &s3Configuration{DestinationIdentifier: &uri, RoleArn: &role,
-			OwnerAccountID: d.OwnerAccountID, KmsKeyID: d.KmsKeyID}}
+		uri, role, owner := d.S3URI, d.RoleArn, d.OwnerAccountID
+		s3 := &s3Configuration{DestinationIdentifier: &uri, RoleArn: &role, KmsKeyID: d.KmsKeyID}
+		if owner != "" {
+			s3.OwnerAccountID = &owner
+		}
+		out.DestinationConfiguration = &destinationConfiguration{S3Configuration: s3}
 	}
 	if full {
 		qs := q.QueryString
