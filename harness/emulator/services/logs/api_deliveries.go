@@ -178,12 +178,12 @@ type deliveryOut struct {
 	Tags                    map[string]string        `json:"tags,omitempty"`
 }
 
-func sourceOut(d DeliverySource) deliverySourceOut {
+func deliverySourceOutOf(d DeliverySource) deliverySourceOut {
 	return deliverySourceOut{Name: d.Name, Arn: d.ARN, ResourceArns: []string{d.ResourceArn}, Service: d.Service,
 		LogType: d.LogType, Tags: d.Tags, DeliverySourceConfiguration: d.Config, Status: "ACTIVE"}
 }
 
-func destinationOut(d DeliveryDestination) deliveryDestinationOut {
+func deliveryDestinationOutOf(d DeliveryDestination) deliveryDestinationOut {
 	out := deliveryDestinationOut{Name: d.Name, Arn: d.ARN, DeliveryDestinationType: d.Type, OutputFormat: d.OutputFormat, Tags: d.Tags}
 	if d.ResourceArn != "" {
 		out.DeliveryDestinationConfiguration = &deliveryDestinationConfiguration{DestinationResourceArn: &d.ResourceArn}
@@ -214,7 +214,7 @@ func (s *Service) putDeliverySource(c *awsproto.Call, in *putDeliverySourceInput
 	}
 	src, err := s.store.cfg.PutDeliverySource(c.Region, DeliverySource{Name: in.Name, ARN: s.arn(c.Region, "delivery-source", in.Name),
 		ResourceArn: *in.ResourceArn, Service: service, LogType: in.LogType, Config: in.DeliverySourceConfiguration, Tags: in.Tags})
-	out.DeliverySource = sourceOut(src)
+	out.DeliverySource = deliverySourceOutOf(src)
 	return out, err
 }
 
@@ -247,7 +247,7 @@ func (s *Service) getDeliverySource(c *awsproto.Call, in *deliverySourceRef) (st
 		DeliverySource deliverySourceOut `json:"deliverySource"`
 	}
 	src, err := s.store.cfg.DeliverySource(c.Region, in.Name)
-	out.DeliverySource = sourceOut(src)
+	out.DeliverySource = deliverySourceOutOf(src)
 	return out, err
 }
 
@@ -265,7 +265,7 @@ func (s *Service) describeDeliverySources(c *awsproto.Call, in *describeLimit) (
 	}
 	out.DeliverySources, out.NextToken = make([]deliverySourceOut, len(page)), next
 	for i, d := range page {
-		out.DeliverySources[i] = sourceOut(d)
+		out.DeliverySources[i] = deliverySourceOutOf(d)
 	}
 	return out, nil
 }
@@ -319,7 +319,7 @@ func (s *Service) putDeliveryDestination(c *awsproto.Call, in *putDeliveryDestin
 		return out, errValidation.New("deliveryDestinationConfiguration is required unless the deliveryDestinationType is XRAY.")
 	}
 	d, err := s.store.cfg.PutDeliveryDestination(c.Region, d)
-	out.DeliveryDestination = destinationOut(d)
+	out.DeliveryDestination = deliveryDestinationOutOf(d)
 	return out, err
 }
 
@@ -330,7 +330,7 @@ func (s *Service) getDeliveryDestination(c *awsproto.Call, in *deliveryDestinati
 		DeliveryDestination deliveryDestinationOut `json:"deliveryDestination"`
 	}
 	d, err := s.store.cfg.DeliveryDestination(c.Region, in.Name)
-	out.DeliveryDestination = destinationOut(d)
+	out.DeliveryDestination = deliveryDestinationOutOf(d)
 	return out, err
 }
 
@@ -348,7 +348,7 @@ func (s *Service) describeDeliveryDestinations(c *awsproto.Call, in *describeLim
 	}
 	out.DeliveryDestinations, out.NextToken = make([]deliveryDestinationOut, len(page)), next
 	for i, d := range page {
-		out.DeliveryDestinations[i] = destinationOut(d)
+		out.DeliveryDestinations[i] = deliveryDestinationOutOf(d)
 	}
 	return out, nil
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // lookupBodyLimit is the model's (and AWS's documented) 10 MB bound on a
-// table's CSV, plus room for the JSON around it.
-const lookupBodyLimit = 10<<20 + 64<<10
+// table's CSV, twice over for JSON escapes, plus room for the rest.
+const lookupBodyLimit = 2*10<<20 + 64<<10
 
 type lookupTableRef struct {
 	LookupTableArn *string `json:"lookupTableArn" required:"true"`

@@ -372,3 +372,35 @@ func TestImportTasksAndSummaries(t *testing.T) {
 		t.Fatalf("filtered %+v", sums)
 	}
 }
+
+// TestConfigModelConstraints sends what the SDK would refuse to.
+func TestConfigModelConstraints(t *testing.T) {
+	t.Parallel()
+	e, _ := client(t)
+	for _, tc := range []struct{ name, op, body, msg string }{
+		{"source without members", "PutDeliverySource", `{}`, "3 validation errors detected: " +
+			"Value null at 'name' failed to satisfy constraint: Member must not be null; " +
+			"Value null at 'resourceArn' failed to satisfy constraint: Member must not be null; " +
+			"Value null at 'logType' failed to satisfy constraint: Member must not be null"},
+		{"delivery id pattern", "GetDelivery", `{"id":"a-b"}`,
+			"1 validation error detected: Value 'a-b' at 'id' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[0-9A-Za-z]+$"},
+		{"visibility time", "CreateLogAnomalyDetector", `{"logGroupArnList":["x"],"anomalyVisibilityTime":6}`,
+			"1 validation error detected: Value '6' at 'anomalyVisibilityTime' failed to satisfy constraint: Member must have value greater than or equal to 7"},
+		{"lookup table name", "CreateLookupTable", `{"lookupTableName":"a-b","tableBody":"k\n"}`,
+			"1 validation error detected: Value 'a-b' at 'lookupTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9_]+$"},
+		{"integration type", "PutIntegration", `{"integrationName":"i","resourceConfig":{},"integrationType":"SPLUNK"}`,
+			"1 validation error detected: Value 'SPLUNK' at 'integrationType' failed to satisfy constraint: Member must satisfy enum value set: [OPENSEARCH]"},
+		{"history window", "GetScheduledQueryHistory", `{"identifier":"q"}`, "2 validation errors detected: " +
+			"Value null at 'startTime' failed to satisfy constraint: Member must not be null; " +
+			"Value null at 'endTime' failed to satisfy constraint: Member must not be null"},
+		{"group by", "ListAggregateLogGroupSummaries", `{"groupBy":"NONE"}`,
+			"1 validation error detected: Value 'NONE' at 'groupBy' failed to satisfy constraint: Member must satisfy enum value set: [DATA_SOURCE_NAME_TYPE_AND_FORMAT, DATA_SOURCE_NAME_AND_TYPE]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, typ, msg := rawCall(t, e.URL(), tc.op, tc.body)
+			if status != 400 || typ != "InvalidParameterException" || msg != tc.msg {
+				t.Fatalf("got %d %s %q\nwant %q", status, typ, msg, tc.msg)
+			}
+		})
+	}
+}
