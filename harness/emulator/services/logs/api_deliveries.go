@@ -132,10 +132,11 @@ func (in *describeConfigurationTemplatesInput) Validate() error {
 }
 
 func (in *describeConfigurationTemplatesInput) deliveryConfigLists() error {
-	for _, l := range [][]string{in.LogTypes, in.ResourceTypes} {
+	for i, l := range [][]string{in.LogTypes, in.ResourceTypes} {
+		field := [...]string{"logTypes.member", "resourceTypes.member"}[i]
 		for _, v := range l {
 			if len(v) < 1 || len(v) > 255 {
-				return awsproto.Constraint(errInvalidParameter, v, "logTypes.member", "Member must have length less than or equal to 255")
+				return awsproto.Constraint(errInvalidParameter, v, field, "Member must have length less than or equal to 255")
 			}
 		}
 	}
