@@ -13,6 +13,9 @@ var (
 	errResourceAlreadyExists = awsproto.Code{Name: "ResourceAlreadyExistsException", Status: http.StatusBadRequest}
 	// errInvalidParameter is also what constraint failures come back as.
 	errInvalidParameter = awsproto.Code{Name: "InvalidParameterException", Status: http.StatusBadRequest}
+	errLimitExceeded    = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
+	errInvalidOperation = awsproto.Code{Name: "InvalidOperationException", Status: http.StatusBadRequest}
+	errValidation       = awsproto.ErrValidation
 )
 
 // Messages AWS answers with.
@@ -31,9 +34,6 @@ func badToken() error { return errInvalidParameter.New(msgBadToken) }
 // Codes of the delivery, anomaly-detection, lookup-table, scheduled-query,
 // import and integration operations (api_deliveries.go and its siblings).
 var (
-	errValidation           = awsproto.ErrValidation
 	errConflict             = awsproto.Code{Name: "ConflictException", Status: http.StatusBadRequest}
 	errServiceQuotaExceeded = awsproto.Code{Name: "ServiceQuotaExceededException", Status: http.StatusBadRequest}
-	errLimitExceeded        = awsproto.Code{Name: "LimitExceededException", Status: http.StatusBadRequest}
-	errInvalidOperation     = awsproto.Code{Name: "InvalidOperationException", Status: http.StatusBadRequest}
 )
