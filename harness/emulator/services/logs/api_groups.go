@@ -74,8 +74,12 @@ type resourceRef struct {
 	ResourceArn string `json:"resourceArn" required:"true" min:"1" max:"1011" pattern:"[\\w+=/:,.@-]*"`
 }
 
-// Validate: an ARN of a log group.
+// Validate: an ARN of a log group (or of a configuration resource,
+// api_deliveries.go).
 func (r resourceRef) Validate() error {
+	if _, _, _, ok := configARN(r.ResourceArn); ok {
+		return nil
+	}
 	if _, _, ok := parseGroupARN(r.ResourceArn); !ok {
 		return errInvalidParameter.Errorf("Invalid resource ARN: %s", r.ResourceArn)
 	}
@@ -230,6 +234,9 @@ func (s *Service) listTagsLogGroup(c *awsproto.Call, in *groupRef) (tagsOutput, 
 }
 
 func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{}, error) {
+	if ok, err := s.tagConfig(in.ResourceArn, in.Tags, nil); ok {
+		return struct{}{}, err
+	}
 	g, err := in.group(s.store)
 	if err != nil {
 		return struct{}{}, err
@@ -238,6 +245,9 @@ func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{},
 }
 
 func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struct{}, error) {
+	if ok, err := s.tagConfig(in.ResourceArn, nil, in.TagKeys); ok {
+		return struct{}{}, err
+	}
 	g, err := in.group(s.store)
 	if err != nil {
 		return struct{}{}, err
@@ -246,6 +256,9 @@ func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struc
 }
 
 func (s *Service) listTagsForResource(c *awsproto.Call, in *resourceRef) (tagsOutput, error) {
+	if tags, ok, err := s.configTags(in.ResourceArn); ok {
+		return tagsOutput{Tags: tags}, err
+	}
 	g, err := in.group(s.store)
 	if err != nil {
 		return tagsOutput{}, err

@@ -41,3 +41,10 @@ const (
 func noGroup() error  { return errResourceNotFound.New(msgGroupNotFound) }
 func noStream() error { return errResourceNotFound.New(msgStreamNotFound) }
 func badToken() error { return errInvalidParameter.New(msgBadToken) }
+
+// Codes of the delivery, anomaly-detection, lookup-table, scheduled-query,
+// import and integration operations (api_deliveries.go and its siblings).
+var (
+	errConflict             = awsproto.Code{Name: "ConflictException", Status: http.StatusBadRequest}
+	errServiceQuotaExceeded = awsproto.Code{Name: "ServiceQuotaExceededException", Status: http.StatusBadRequest}
+)

@@ -22,6 +22,7 @@ type Store struct {
 	OnEvents func(Batch)
 
 	acct accountState // policies, destinations, exports, queries (store_account.go)
+	cfg *Config // deliveries, detectors, lookup tables… (store_config.go)
 }
 
 type groupKey struct{ region, name string }
@@ -55,7 +56,7 @@ type Stream struct {
 
 // NewStore returns an empty store on the clock now.
 func NewStore(now func() time.Time) *Store {
-	return &Store{now: now, groups: map[groupKey]*Group{}, MaxEventsPerStream: DefaultMaxEventsPerStream, MaxBytesPerStream: DefaultMaxBytesPerStream}
+	return &Store{now: now, groups: map[groupKey]*Group{}, cfg: newConfig(), MaxEventsPerStream: DefaultMaxEventsPerStream, MaxBytesPerStream: DefaultMaxBytesPerStream}
 }
 
 // Reset drops every group.
@@ -64,6 +65,7 @@ func (s *Store) Reset() {
 	s.groups = map[groupKey]*Group{}
 	s.mu.Unlock()
 	s.acct.reset()
+	s.cfg.reset()
 }
 
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
