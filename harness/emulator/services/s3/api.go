@@ -135,6 +135,23 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("PutBucketRequestPayment", s.putConfig(&requestPaymentConfig)),
 		awsproto.Handle("GetBucketRequestPayment", s.getConfig(&requestPaymentConfig)),
 	)
+	s.api.Register( // api_replication.go
+		awsproto.Handle("PutBucketReplication", s.putBucketReplication),
+		awsproto.Handle("GetBucketReplication", s.getBucketReplication),
+		awsproto.Handle("DeleteBucketReplication", s.deleteBucketReplication).WithStatus(http.StatusNoContent),
+	)
+	// api_idconfig.go
+	for _, f := range []struct {
+		name string
+		ic   *idConfig
+	}{{"Analytics", &analyticsConfig}, {"Metrics", &metricsConfig}, {"Inventory", &inventoryConfig}, {"IntelligentTiering", &intelligentTieringConfig}} {
+		s.api.Register(
+			awsproto.Handle("PutBucket"+f.name+"Configuration", s.putIDConfig(f.ic)),
+			awsproto.Handle("GetBucket"+f.name+"Configuration", s.getIDConfig(f.ic)),
+			awsproto.Handle("DeleteBucket"+f.name+"Configuration", s.deleteIDConfig(f.ic)).WithStatus(http.StatusNoContent),
+			awsproto.Handle("ListBucket"+f.name+"Configurations", s.listIDConfigs(f.ic)),
+		)
+	}
 	for i, rt := range routes {
 		if rt.op != "" {
 			if s.ops[i] = s.api.Op(rt.op); s.ops[i] == nil {
@@ -311,13 +328,28 @@ const (
 	pRequestPayment
 	pVersions
 	pRestore
+	// bucket configurations of api_idconfig.go, api_replication.go and
+	// api_metadata.go
+	pID
+	pAnalytics
+	pMetrics
+	pInventory
+	pIntelligentTiering
+	pReplication
+	pMetadataConfiguration
+	pMetadataTable
+	pMetadataInventoryTable
+	pMetadataJournalTable
+	pAbac
+	pSession
 )
 
 // param is what routing knows of a query parameter.
 type param struct {
-	bit         uint32
+	bit         uint64
 	write       bool // a parameter of the write operations served here
 	unsupported bool // a sub-resource groundstack does not serve: NotImplemented
+	bucketOnly  bool // a sub-resource of buckets: refused on objects
 }
 
 // params are the query parameters routing knows. Presign parameters
@@ -343,16 +375,27 @@ var params = func() map[string]param {
 		"accelerate":        {bit: pAccelerate, write: true},
 		"requestPayment":    {bit: pRequestPayment, write: true},
 
-		"restore":         {bit: pRestore, write: true},
+		"restore": {bit: pRestore, write: true},
+
+		"id":              {bit: pID, write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
 	}
+	// Bucket sub-resources whose routes are all at the bucket level.
+	for sub, bit := range map[string]uint64{
+		"analytics": pAnalytics, "metrics": pMetrics, "inventory": pInventory, "intelligent-tiering": pIntelligentTiering,
+		"replication": pReplication, "metadataConfiguration": pMetadataConfiguration, "metadataTable": pMetadataTable,
+		"metadataInventoryTable": pMetadataInventoryTable, "metadataJournalTable": pMetadataJournalTable, "abac": pAbac,
+		"session": pSession,
+	} {
+		m[sub] = param{bit: bit, write: true, bucketOnly: true}
+	}
 	// Sub-resources S3 has and groundstack does not serve: asking for one
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
-		"analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold", "metadataTable", "metrics",
-		"object-lock", "replication", "retention", "select", "session", "torrent",
+		"attributes", "legal-hold", "object-lock", "retention", "select", "torrent",
+		"session", "metadataTable",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -366,7 +409,7 @@ var params = func() map[string]param {
 type route struct {
 	level  level
 	method string
-	param  uint32 // query parameter that must be present
+	param  uint64 // query parameter that must be present
 	copy   bool   // x-amz-copy-source must be set
 	op     string
 	refuse string
@@ -431,6 +474,31 @@ var routes = [...]route{
 	{level: bucketLevel, method: "PUT", param: pVersioning, op: "PutBucketVersioning"},
 	{level: bucketLevel, param: pVersioning},
 	{level: bucketLevel, method: "GET", param: pVersions, op: "ListObjectVersions"},
+	{level: bucketLevel, method: "GET", param: pReplication, op: "GetBucketReplication"},
+	{level: bucketLevel, method: "PUT", param: pReplication, op: "PutBucketReplication"},
+	{level: bucketLevel, method: "DELETE", param: pReplication, op: "DeleteBucketReplication"},
+	{level: bucketLevel, param: pReplication},
+	// configurations kept by id (api_idconfig.go): Get with an id, List without
+	{level: bucketLevel, method: "GET", param: pAnalytics | pID, op: "GetBucketAnalyticsConfiguration"},
+	{level: bucketLevel, method: "GET", param: pAnalytics, op: "ListBucketAnalyticsConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pAnalytics, op: "PutBucketAnalyticsConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pAnalytics, op: "DeleteBucketAnalyticsConfiguration"},
+	{level: bucketLevel, param: pAnalytics},
+	{level: bucketLevel, method: "GET", param: pMetrics | pID, op: "GetBucketMetricsConfiguration"},
+	{level: bucketLevel, method: "GET", param: pMetrics, op: "ListBucketMetricsConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pMetrics, op: "PutBucketMetricsConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pMetrics, op: "DeleteBucketMetricsConfiguration"},
+	{level: bucketLevel, param: pMetrics},
+	{level: bucketLevel, method: "GET", param: pInventory | pID, op: "GetBucketInventoryConfiguration"},
+	{level: bucketLevel, method: "GET", param: pInventory, op: "ListBucketInventoryConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pInventory, op: "PutBucketInventoryConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pInventory, op: "DeleteBucketInventoryConfiguration"},
+	{level: bucketLevel, param: pInventory},
+	{level: bucketLevel, method: "GET", param: pIntelligentTiering | pID, op: "GetBucketIntelligentTieringConfiguration"},
+	{level: bucketLevel, method: "GET", param: pIntelligentTiering, op: "ListBucketIntelligentTieringConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pIntelligentTiering, op: "PutBucketIntelligentTieringConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pIntelligentTiering, op: "DeleteBucketIntelligentTieringConfiguration"},
+	{level: bucketLevel, param: pIntelligentTiering},
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
@@ -520,6 +588,9 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		if q.refuse {
 			return nil, s.unserved(c, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused))
 		}
+		if lvl == objectLevel && q.bucketSub != "" {
+			return nil, s.unserved(c, errNotImplemented.Errorf("The %s sub-resource belongs to buckets, not objects", q.bucketSub))
+		}
 	}
 	copySource := false
 	if c.Method == http.MethodPut {
@@ -587,10 +658,11 @@ func target(r *http.Request) (bucket, key string) {
 
 // query is what routing needs from a query string.
 type query struct {
-	params    uint32 // p* bits of the parameters present
+	params    uint64 // p* bits of the parameters present
 	versionID string // versionId's first value
 	refuse    bool   // a parameter names a sub-resource groundstack does not serve:
 	refused   string // the first such
+	bucketSub string // the first sub-resource of buckets alone
 }
 
 // scanQuery reads a raw query string as url.ParseQuery would (pairs it
@@ -631,6 +703,9 @@ func scanQuery(raw string, write bool) query {
 			q.versionID = v
 		}
 		q.params |= p.bit
+		if p.bucketOnly && q.bucketSub == "" {
+			q.bucketSub = k
+		}
 		if !q.refuse && (p.unsupported || (write && !p.write && !requestParam(k))) {
 			q.refuse, q.refused = true, k
 		}

@@ -448,7 +448,7 @@ func FuzzScanQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string, write bool) {
 		got := scanQuery(raw, write)
 		want, _ := url.ParseQuery(raw)
-		var bits uint32
+		var bits uint64
 		refuse := false
 		for k := range want {
 			p := params[k]
