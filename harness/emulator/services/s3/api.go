@@ -135,6 +135,18 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("PutBucketRequestPayment", s.putConfig(&requestPaymentConfig)),
 		awsproto.Handle("GetBucketRequestPayment", s.getConfig(&requestPaymentConfig)),
 	)
+	s.api.Register( // api_metadata.go
+		awsproto.Handle("CreateBucketMetadataConfiguration", s.createBucketMetadataConfiguration),
+		awsproto.Handle("CreateBucketMetadataTableConfiguration", s.createBucketMetadataTableConfiguration),
+		awsproto.Handle("GetBucketMetadataConfiguration", s.getBucketMetadataConfiguration),
+		awsproto.Handle("GetBucketMetadataTableConfiguration", s.getBucketMetadataTableConfiguration),
+		awsproto.Handle("DeleteBucketMetadataConfiguration", s.deleteBucketMetadataConfiguration).WithStatus(http.StatusNoContent),
+		awsproto.Handle("DeleteBucketMetadataTableConfiguration", s.deleteBucketMetadataTableConfiguration).WithStatus(http.StatusNoContent),
+		awsproto.Handle("UpdateBucketMetadataInventoryTableConfiguration", s.updateBucketMetadataInventoryTableConfiguration),
+		awsproto.Handle("UpdateBucketMetadataJournalTableConfiguration", s.updateBucketMetadataJournalTableConfiguration),
+		awsproto.Handle("PutBucketAbac", s.putBucketAbac),
+		awsproto.Handle("GetBucketAbac", s.getBucketAbac),
+	)
 	s.api.Register( // api_replication.go
 		awsproto.Handle("PutBucketReplication", s.putBucketReplication),
 		awsproto.Handle("GetBucketReplication", s.getBucketReplication),
@@ -395,7 +407,7 @@ var params = func() map[string]param {
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
 		"attributes", "legal-hold", "object-lock", "retention", "select", "torrent",
-		"session", "metadataTable",
+		"session",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -474,6 +486,23 @@ var routes = [...]route{
 	{level: bucketLevel, method: "PUT", param: pVersioning, op: "PutBucketVersioning"},
 	{level: bucketLevel, param: pVersioning},
 	{level: bucketLevel, method: "GET", param: pVersions, op: "ListObjectVersions"},
+	// api_metadata.go
+	{level: bucketLevel, method: "POST", param: pMetadataConfiguration, op: "CreateBucketMetadataConfiguration"},
+	{level: bucketLevel, method: "GET", param: pMetadataConfiguration, op: "GetBucketMetadataConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pMetadataConfiguration, op: "DeleteBucketMetadataConfiguration"},
+	{level: bucketLevel, param: pMetadataConfiguration},
+	{level: bucketLevel, method: "POST", param: pMetadataTable, op: "CreateBucketMetadataTableConfiguration"},
+	{level: bucketLevel, method: "GET", param: pMetadataTable, op: "GetBucketMetadataTableConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pMetadataTable, op: "DeleteBucketMetadataTableConfiguration"},
+	{level: bucketLevel, param: pMetadataTable},
+	{level: bucketLevel, method: "PUT", param: pMetadataInventoryTable, op: "UpdateBucketMetadataInventoryTableConfiguration"},
+	{level: bucketLevel, param: pMetadataInventoryTable},
+	{level: bucketLevel, method: "PUT", param: pMetadataJournalTable, op: "UpdateBucketMetadataJournalTableConfiguration"},
+	{level: bucketLevel, param: pMetadataJournalTable},
+	{level: bucketLevel, method: "PUT", param: pAbac, op: "PutBucketAbac"},
+	{level: bucketLevel, method: "GET", param: pAbac, op: "GetBucketAbac"},
+	{level: bucketLevel, param: pAbac},
+	// api_replication.go
 	{level: bucketLevel, method: "GET", param: pReplication, op: "GetBucketReplication"},
 	{level: bucketLevel, method: "PUT", param: pReplication, op: "PutBucketReplication"},
 	{level: bucketLevel, method: "DELETE", param: pReplication, op: "DeleteBucketReplication"},

@@ -62,6 +62,7 @@ var (
 	errNoSuchConfiguration           = awsproto.Code{Name: "NoSuchConfiguration", Status: http.StatusNotFound}
 	errTooManyConfigurations         = awsproto.Code{Name: "TooManyConfigurations", Status: http.StatusBadRequest}
 	errReplicationNotFound           = awsproto.Code{Name: "ReplicationConfigurationNotFoundError", Status: http.StatusNotFound}
+	errNoSuchMetadataConfiguration   = awsproto.Code{Name: "MetadataConfigurationNotFound", Status: http.StatusNotFound}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS
