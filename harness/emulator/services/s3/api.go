@@ -33,6 +33,8 @@ type Service struct {
 	store *Store
 	api   awsproto.API
 	ops   [len(routes)]*awsproto.Operation // the operation of each route
+	// listDirectory is ListDirectoryBuckets: GET / signed for s3express.
+	listDirectory *awsproto.Operation
 	seq   sequencer                        // event notifications' sequencers
 	logs  *accessLogs                      // server access logs on their way
 }
@@ -135,6 +137,9 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("PutBucketRequestPayment", s.putConfig(&requestPaymentConfig)),
 		awsproto.Handle("GetBucketRequestPayment", s.getConfig(&requestPaymentConfig)),
 	)
+	s.api.Register( // api_buckets.go
+		awsproto.Handle("ListDirectoryBuckets", s.listDirectoryBuckets),
+	)
 	s.api.Register( // api_metadata.go
 		awsproto.Handle("CreateBucketMetadataConfiguration", s.createBucketMetadataConfiguration),
 		awsproto.Handle("CreateBucketMetadataTableConfiguration", s.createBucketMetadataTableConfiguration),
@@ -164,6 +169,7 @@ func New(env *cloud.Env) *Service {
 			awsproto.Handle("ListBucket"+f.name+"Configurations", s.listIDConfigs(f.ic)),
 		)
 	}
+	s.listDirectory = s.api.Op("ListDirectoryBuckets")
 	for i, rt := range routes {
 		if rt.op != "" {
 			if s.ops[i] = s.api.Op(rt.op); s.ops[i] == nil {
@@ -212,6 +218,7 @@ func (s *Service) Routes() []cloud.Route {
 	// website and nothing else, whatever headers it carries.
 	site := http.HandlerFunc(s.serveWebsiteOnly)
 	rs := []cloud.Route{{Kind: cloud.ByScope, Key: "s3"}, {Kind: cloud.Fallback},
+		{Kind: cloud.ByScope, Key: "s3express"}, // ListDirectoryBuckets
 		{Kind: cloud.ByHost, Key: websiteHostSuffix, Public: true, DataPlane: site},
 		{Kind: cloud.ByHost, Key: websiteShortHostSuffix, Public: true, DataPlane: site},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(websitePathPrefix, "/"), Public: true, DataPlane: site},
@@ -620,6 +627,9 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		if lvl == objectLevel && q.bucketSub != "" {
 			return nil, s.unserved(c, errNotImplemented.Errorf("The %s sub-resource belongs to buckets, not objects", q.bucketSub))
 		}
+	}
+	if lvl == serviceLevel && c.Method == http.MethodGet && strings.Contains(c.Header.Get("Authorization"), "/s3express/aws4_request") {
+		return s.listDirectory, nil // the one s3express (S3 Express One Zone) control call groundstack answers
 	}
 	copySource := false
 	if c.Method == http.MethodPut {
