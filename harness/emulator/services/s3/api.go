@@ -35,8 +35,8 @@ type Service struct {
 	ops   [len(routes)]*awsproto.Operation // the operation of each route
 	// listDirectory is ListDirectoryBuckets: GET / signed for s3express.
 	listDirectory *awsproto.Operation
-	seq   sequencer                        // event notifications' sequencers
-	logs  *accessLogs                      // server access logs on their way
+	seq           sequencer   // event notifications' sequencers
+	logs          *accessLogs // server access logs on their way
 }
 
 // New returns the S3 service and publishes its object reader for the
