@@ -80,6 +80,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("HeadObject", s.headObject),
 		awsproto.Handle("CopyObject", s.copyObject),
 		awsproto.Handle("RestoreObject", s.restoreObject),
+		awsproto.Handle("SelectObjectContent", s.selectObjectContent), // api_select.go
 		awsproto.Handle("DeleteObject", s.deleteObject).WithStatus(http.StatusNoContent),
 		awsproto.Handle("DeleteObjects", s.deleteObjects),
 		// api_multipart.go
@@ -361,6 +362,7 @@ const (
 	pMetadataJournalTable
 	pAbac
 	pSession
+	pSelect // SelectObjectContent (api_select.go)
 )
 
 // param is what routing knows of a query parameter.
@@ -396,7 +398,8 @@ var params = func() map[string]param {
 
 		"restore": {bit: pRestore, write: true},
 
-		"id":              {bit: pID, write: true},
+		"id":     {bit: pID, write: true},
+		"select": {bit: pSelect, write: true}, "select-type": {write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
@@ -413,7 +416,7 @@ var params = func() map[string]param {
 	// Sub-resources S3 has and groundstack does not serve: asking for one
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
-		"attributes", "legal-hold", "object-lock", "retention", "select", "torrent",
+		"attributes", "legal-hold", "object-lock", "retention", "torrent",
 		"session",
 	} {
 		m[sub] = param{unsupported: true}
@@ -574,6 +577,7 @@ var routes = [...]route{
 	{level: objectLevel, method: "DELETE", param: pUploadID, op: "AbortMultipartUpload"},
 	{level: objectLevel, method: "DELETE", op: "DeleteObject", versioned: true},
 	{level: objectLevel, method: "POST", param: pRestore, op: "RestoreObject"},
+	{level: objectLevel, method: "POST", param: pSelect, op: "SelectObjectContent"},
 	{level: objectLevel, method: "POST", param: pUploads, op: "CreateMultipartUpload"},
 	{level: objectLevel, method: "POST", param: pUploadID, op: "CompleteMultipartUpload"},
 	{level: objectLevel, method: "POST", refuse: "This POST operation on an object is not implemented by groundstack"},
