@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -53,14 +54,9 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := iot.NewFromConfig(cfg).ListBillingGroups(ctx, &iot.ListBillingGroupsInput{})
 			return err
 		}},
-		{"rest-xml", "s3", "ListBucketAnalyticsConfigurations", func() error {
+		{"rest-xml", "s3", "GetObjectTorrent", func() error {
 			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-			_, err := c.ListBucketAnalyticsConfigurations(ctx, &s3.ListBucketAnalyticsConfigurationsInput{Bucket: aws.String("some-bucket")})
-			return err
-		}},
-		{"rest-xml", "s3", "GetBucketAnalyticsConfiguration", func() error {
-			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-			_, err := c.GetBucketAnalyticsConfiguration(ctx, &s3.GetBucketAnalyticsConfigurationInput{Bucket: aws.String("some-bucket"), Id: aws.String("a1")})
+			_, err := c.GetObjectTorrent(ctx, &s3.GetObjectTorrentInput{Bucket: aws.String("some-bucket"), Key: aws.String("k")})
 			return err
 		}},
 		{"rest-xml", "s3", "PutObjectLockConfiguration", func() error {
@@ -143,9 +139,9 @@ func TestUnservedOperationWithTheCLI(t *testing.T) {
 		t.Fatalf("%v (run make deps)", err)
 	}
 	e, _ := emutest.Start(t)
-	_, stderr, code := emutest.CLI(t, e.URL(), "s3api", "list-bucket-analytics-configurations", "--bucket", "some-bucket")
-	want := "An error occurred (NotImplemented) when calling the ListBucketAnalyticsConfigurations operation: " +
-		"The operation ListBucketAnalyticsConfigurations of service s3 is not implemented by groundstack"
+	_, stderr, code := emutest.CLI(t, e.URL(), "s3api", "get-object-torrent", "--bucket", "some-bucket", "--key", "k", os.DevNull)
+	want := "An error occurred (NotImplemented) when calling the GetObjectTorrent operation: " +
+		"The operation GetObjectTorrent of service s3 is not implemented by groundstack"
 	if code == 0 || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, want)
 	}

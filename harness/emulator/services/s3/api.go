@@ -33,8 +33,10 @@ type Service struct {
 	store *Store
 	api   awsproto.API
 	ops   [len(routes)]*awsproto.Operation // the operation of each route
-	seq   sequencer                        // event notifications' sequencers
-	logs  *accessLogs                      // server access logs on their way
+	// listDirectory is ListDirectoryBuckets: GET / signed for s3express.
+	listDirectory *awsproto.Operation
+	seq           sequencer   // event notifications' sequencers
+	logs          *accessLogs // server access logs on their way
 }
 
 // New returns the S3 service and publishes its object reader for the
@@ -78,6 +80,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("HeadObject", s.headObject),
 		awsproto.Handle("CopyObject", s.copyObject),
 		awsproto.Handle("RestoreObject", s.restoreObject),
+		awsproto.Handle("SelectObjectContent", s.selectObjectContent), // api_select.go
 		awsproto.Handle("DeleteObject", s.deleteObject).WithStatus(http.StatusNoContent),
 		awsproto.Handle("DeleteObjects", s.deleteObjects),
 		// api_multipart.go
@@ -135,6 +138,39 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("PutBucketRequestPayment", s.putConfig(&requestPaymentConfig)),
 		awsproto.Handle("GetBucketRequestPayment", s.getConfig(&requestPaymentConfig)),
 	)
+	s.api.Register( // api_buckets.go
+		awsproto.Handle("ListDirectoryBuckets", s.listDirectoryBuckets),
+	)
+	s.api.Register( // api_metadata.go
+		awsproto.Handle("CreateBucketMetadataConfiguration", s.createBucketMetadataConfiguration),
+		awsproto.Handle("CreateBucketMetadataTableConfiguration", s.createBucketMetadataTableConfiguration),
+		awsproto.Handle("GetBucketMetadataConfiguration", s.getBucketMetadataConfiguration),
+		awsproto.Handle("GetBucketMetadataTableConfiguration", s.getBucketMetadataTableConfiguration),
+		awsproto.Handle("DeleteBucketMetadataConfiguration", s.deleteBucketMetadataConfiguration).WithStatus(http.StatusNoContent),
+		awsproto.Handle("DeleteBucketMetadataTableConfiguration", s.deleteBucketMetadataTableConfiguration).WithStatus(http.StatusNoContent),
+		awsproto.Handle("UpdateBucketMetadataInventoryTableConfiguration", s.updateBucketMetadataInventoryTableConfiguration),
+		awsproto.Handle("UpdateBucketMetadataJournalTableConfiguration", s.updateBucketMetadataJournalTableConfiguration),
+		awsproto.Handle("PutBucketAbac", s.putBucketAbac),
+		awsproto.Handle("GetBucketAbac", s.getBucketAbac),
+	)
+	s.api.Register( // api_replication.go
+		awsproto.Handle("PutBucketReplication", s.putBucketReplication),
+		awsproto.Handle("GetBucketReplication", s.getBucketReplication),
+		awsproto.Handle("DeleteBucketReplication", s.deleteBucketReplication).WithStatus(http.StatusNoContent),
+	)
+	// api_idconfig.go
+	for _, f := range []struct {
+		name string
+		ic   *idConfig
+	}{{"Analytics", &analyticsConfig}, {"Metrics", &metricsConfig}, {"Inventory", &inventoryConfig}, {"IntelligentTiering", &intelligentTieringConfig}} {
+		s.api.Register(
+			awsproto.Handle("PutBucket"+f.name+"Configuration", s.putIDConfig(f.ic)),
+			awsproto.Handle("GetBucket"+f.name+"Configuration", s.getIDConfig(f.ic)),
+			awsproto.Handle("DeleteBucket"+f.name+"Configuration", s.deleteIDConfig(f.ic)).WithStatus(http.StatusNoContent),
+			awsproto.Handle("ListBucket"+f.name+"Configurations", s.listIDConfigs(f.ic)),
+		)
+	}
+	s.listDirectory = s.api.Op("ListDirectoryBuckets")
 	for i, rt := range routes {
 		if rt.op != "" {
 			if s.ops[i] = s.api.Op(rt.op); s.ops[i] == nil {
@@ -184,6 +220,7 @@ func (s *Service) Routes() []cloud.Route {
 	// website and nothing else, whatever headers it carries.
 	site := http.HandlerFunc(s.serveWebsiteOnly)
 	rs := []cloud.Route{{Kind: cloud.ByScope, Key: "s3"}, {Kind: cloud.Fallback},
+		{Kind: cloud.ByScope, Key: "s3express"}, // ListDirectoryBuckets
 		{Kind: cloud.ByHost, Key: websiteHostSuffix, Public: true, DataPlane: site},
 		{Kind: cloud.ByHost, Key: websiteShortHostSuffix, Public: true, DataPlane: site},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(websitePathPrefix, "/"), Public: true, DataPlane: site},
@@ -312,13 +349,29 @@ const (
 	pRequestPayment
 	pVersions
 	pRestore
+	// bucket configurations of api_idconfig.go, api_replication.go and
+	// api_metadata.go
+	pID
+	pAnalytics
+	pMetrics
+	pInventory
+	pIntelligentTiering
+	pReplication
+	pMetadataConfiguration
+	pMetadataTable
+	pMetadataInventoryTable
+	pMetadataJournalTable
+	pAbac
+	pSession
+	pSelect // SelectObjectContent (api_select.go)
 )
 
 // param is what routing knows of a query parameter.
 type param struct {
-	bit         uint32
+	bit         uint64
 	write       bool // a parameter of the write operations served here
 	unsupported bool // a sub-resource groundstack does not serve: NotImplemented
+	bucketOnly  bool // a sub-resource of buckets: refused on objects
 }
 
 // params are the query parameters routing knows. Presign parameters
@@ -344,16 +397,28 @@ var params = func() map[string]param {
 		"accelerate":        {bit: pAccelerate, write: true},
 		"requestPayment":    {bit: pRequestPayment, write: true},
 
-		"restore":         {bit: pRestore, write: true},
+		"restore": {bit: pRestore, write: true},
+
+		"id":     {bit: pID, write: true},
+		"select": {bit: pSelect, write: true}, "select-type": {write: true},
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// SigV2 presigned URLs (aws s3 presign)
 		"AWSAccessKeyId": {bit: pAccessKey, write: true}, "Signature": {bit: pSignature, write: true}, "Expires": {write: true},
 	}
+	// Bucket sub-resources whose routes are all at the bucket level.
+	for sub, bit := range map[string]uint64{
+		"analytics": pAnalytics, "metrics": pMetrics, "inventory": pInventory, "intelligent-tiering": pIntelligentTiering,
+		"replication": pReplication, "metadataConfiguration": pMetadataConfiguration, "metadataTable": pMetadataTable,
+		"metadataInventoryTable": pMetadataInventoryTable, "metadataJournalTable": pMetadataJournalTable, "abac": pAbac,
+		"session": pSession,
+	} {
+		m[sub] = param{bit: bit, write: true, bucketOnly: true}
+	}
 	// Sub-resources S3 has and groundstack does not serve: asking for one
 	// gets NotImplemented, as AWS answers for features it lacks.
 	for _, sub := range []string{
-		"analytics", "attributes", "intelligent-tiering", "inventory", "legal-hold", "metadataTable", "metrics",
-		"object-lock", "replication", "retention", "select", "session", "torrent",
+		"attributes", "legal-hold", "object-lock", "retention", "torrent",
+		"session",
 	} {
 		m[sub] = param{unsupported: true}
 	}
@@ -367,7 +432,7 @@ var params = func() map[string]param {
 type route struct {
 	level  level
 	method string
-	param  uint32 // query parameter that must be present
+	param  uint64 // query parameter that must be present
 	copy   bool   // x-amz-copy-source must be set
 	op     string
 	refuse string
@@ -432,6 +497,48 @@ var routes = [...]route{
 	{level: bucketLevel, method: "PUT", param: pVersioning, op: "PutBucketVersioning"},
 	{level: bucketLevel, param: pVersioning},
 	{level: bucketLevel, method: "GET", param: pVersions, op: "ListObjectVersions"},
+	// api_metadata.go
+	{level: bucketLevel, method: "POST", param: pMetadataConfiguration, op: "CreateBucketMetadataConfiguration"},
+	{level: bucketLevel, method: "GET", param: pMetadataConfiguration, op: "GetBucketMetadataConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pMetadataConfiguration, op: "DeleteBucketMetadataConfiguration"},
+	{level: bucketLevel, param: pMetadataConfiguration},
+	{level: bucketLevel, method: "POST", param: pMetadataTable, op: "CreateBucketMetadataTableConfiguration"},
+	{level: bucketLevel, method: "GET", param: pMetadataTable, op: "GetBucketMetadataTableConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pMetadataTable, op: "DeleteBucketMetadataTableConfiguration"},
+	{level: bucketLevel, param: pMetadataTable},
+	{level: bucketLevel, method: "PUT", param: pMetadataInventoryTable, op: "UpdateBucketMetadataInventoryTableConfiguration"},
+	{level: bucketLevel, param: pMetadataInventoryTable},
+	{level: bucketLevel, method: "PUT", param: pMetadataJournalTable, op: "UpdateBucketMetadataJournalTableConfiguration"},
+	{level: bucketLevel, param: pMetadataJournalTable},
+	{level: bucketLevel, method: "PUT", param: pAbac, op: "PutBucketAbac"},
+	{level: bucketLevel, method: "GET", param: pAbac, op: "GetBucketAbac"},
+	{level: bucketLevel, param: pAbac},
+	// api_replication.go
+	{level: bucketLevel, method: "GET", param: pReplication, op: "GetBucketReplication"},
+	{level: bucketLevel, method: "PUT", param: pReplication, op: "PutBucketReplication"},
+	{level: bucketLevel, method: "DELETE", param: pReplication, op: "DeleteBucketReplication"},
+	{level: bucketLevel, param: pReplication},
+	// configurations kept by id (api_idconfig.go): Get with an id, List without
+	{level: bucketLevel, method: "GET", param: pAnalytics | pID, op: "GetBucketAnalyticsConfiguration"},
+	{level: bucketLevel, method: "GET", param: pAnalytics, op: "ListBucketAnalyticsConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pAnalytics, op: "PutBucketAnalyticsConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pAnalytics, op: "DeleteBucketAnalyticsConfiguration"},
+	{level: bucketLevel, param: pAnalytics},
+	{level: bucketLevel, method: "GET", param: pMetrics | pID, op: "GetBucketMetricsConfiguration"},
+	{level: bucketLevel, method: "GET", param: pMetrics, op: "ListBucketMetricsConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pMetrics, op: "PutBucketMetricsConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pMetrics, op: "DeleteBucketMetricsConfiguration"},
+	{level: bucketLevel, param: pMetrics},
+	{level: bucketLevel, method: "GET", param: pInventory | pID, op: "GetBucketInventoryConfiguration"},
+	{level: bucketLevel, method: "GET", param: pInventory, op: "ListBucketInventoryConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pInventory, op: "PutBucketInventoryConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pInventory, op: "DeleteBucketInventoryConfiguration"},
+	{level: bucketLevel, param: pInventory},
+	{level: bucketLevel, method: "GET", param: pIntelligentTiering | pID, op: "GetBucketIntelligentTieringConfiguration"},
+	{level: bucketLevel, method: "GET", param: pIntelligentTiering, op: "ListBucketIntelligentTieringConfigurations"},
+	{level: bucketLevel, method: "PUT", param: pIntelligentTiering, op: "PutBucketIntelligentTieringConfiguration"},
+	{level: bucketLevel, method: "DELETE", param: pIntelligentTiering, op: "DeleteBucketIntelligentTieringConfiguration"},
+	{level: bucketLevel, param: pIntelligentTiering},
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
@@ -471,6 +578,7 @@ var routes = [...]route{
 	{level: objectLevel, method: "DELETE", param: pUploadID, op: "AbortMultipartUpload"},
 	{level: objectLevel, method: "DELETE", op: "DeleteObject", versioned: true},
 	{level: objectLevel, method: "POST", param: pRestore, op: "RestoreObject"},
+	{level: objectLevel, method: "POST", param: pSelect, op: "SelectObjectContent"},
 	{level: objectLevel, method: "POST", param: pUploads, op: "CreateMultipartUpload"},
 	{level: objectLevel, method: "POST", param: pUploadID, op: "CompleteMultipartUpload"},
 	{level: objectLevel, method: "POST", refuse: "This POST operation on an object is not implemented by groundstack"},
@@ -521,6 +629,12 @@ func (s *Service) route(c *awsproto.Call) (*awsproto.Operation, *awsproto.Error)
 		if q.refuse {
 			return nil, s.unserved(c, errNotImplemented.Errorf("The %s sub-resource is not implemented by groundstack", q.refused))
 		}
+		if lvl == objectLevel && q.bucketSub != "" {
+			return nil, s.unserved(c, errNotImplemented.Errorf("The %s sub-resource belongs to buckets, not objects", q.bucketSub))
+		}
+	}
+	if lvl == serviceLevel && c.Method == http.MethodGet && strings.Contains(c.Header.Get("Authorization"), "/s3express/aws4_request") {
+		return s.listDirectory, nil // the one s3express (S3 Express One Zone) control call groundstack answers
 	}
 	copySource := false
 	if c.Method == http.MethodPut {
@@ -588,10 +702,11 @@ func target(r *http.Request) (bucket, key string) {
 
 // query is what routing needs from a query string.
 type query struct {
-	params    uint32 // p* bits of the parameters present
+	params    uint64 // p* bits of the parameters present
 	versionID string // versionId's first value
 	refuse    bool   // a parameter names a sub-resource groundstack does not serve:
 	refused   string // the first such
+	bucketSub string // the first sub-resource of buckets alone
 }
 
 // scanQuery reads a raw query string as url.ParseQuery would (pairs it
@@ -632,6 +747,9 @@ func scanQuery(raw string, write bool) query {
 			q.versionID = v
 		}
 		q.params |= p.bit
+		if p.bucketOnly && q.bucketSub == "" {
+			q.bucketSub = k
+		}
 		if !q.refuse && (p.unsupported || (write && !p.write && !requestParam(k))) {
 			q.refuse, q.refused = true, k
 		}

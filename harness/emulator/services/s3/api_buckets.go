@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"encoding/xml"
 	"io"
 	"strconv"
 	"strings"
@@ -251,4 +252,22 @@ func (s *Service) list(bucket string, p *listParams) (*xmlDoc, error) {
 		d.close("CommonPrefixes")
 	}
 	return d, nil
+}
+
+type listDirectoryBucketsInput struct {
+	ContinuationToken   *string `xml:"-" location:"querystring" name:"continuation-token" min:"0" max:"1024"`
+	MaxDirectoryBuckets *int    `xml:"-" location:"querystring" name:"max-directory-buckets" min:"0" max:"1000"`
+}
+
+type listDirectoryBucketsResult struct {
+	XMLName xml.Name      `xml:"ListAllMyDirectoryBucketsResult"`
+	Xmlns   string        `xml:"xmlns,attr"`
+	Buckets []bucketEntry `xml:"Buckets>Bucket"`
+}
+
+// listDirectoryBuckets answers an empty list: directory buckets (S3
+// Express One Zone) are not emulated, and CreateBucket makes general
+// purpose buckets only.
+func (s *Service) listDirectoryBuckets(c *awsproto.Call, in *listDirectoryBucketsInput) (listDirectoryBucketsResult, error) {
+	return listDirectoryBucketsResult{Xmlns: awsproto.S3XMLNS}, nil
 }

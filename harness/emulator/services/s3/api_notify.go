@@ -344,6 +344,9 @@ const snsSubject = "Amazon S3 Notification"
 // fails (a queue deleted since) is logged; the change stands. Without any
 // configuration in the store it costs one atomic load.
 func (s *Service) notify(c *awsproto.Call, bucket string, changes ...ObjectChange) {
+	if s.store.Replicating() { // replication hangs here too (api_replication.go)
+		s.replicate(bucket, changes)
+	}
 	if !s.store.Notifying() {
 		return
 	}

@@ -549,6 +549,9 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	if obj.VersionID != "" {
 		wh["X-Amz-Version-Id"] = []string{obj.VersionID}
 	}
+	if obj.ReplicationStatus != "" {
+		wh["X-Amz-Replication-Status"] = []string{obj.ReplicationStatus}
+	}
 	if n := len(obj.Tags); n > 0 && o.body && o.over != nil { // GetObject's, not the website's
 		wh["X-Amz-Tagging-Count"] = []string{strconv.Itoa(n)}
 	}
@@ -651,7 +654,7 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 	if err != nil {
 		return deleteResult{}, err
 	}
-	if s.store.Notifying() {
+	if s.store.Notifying() || s.store.Replicating() {
 		var changes []ObjectChange
 		for i, id := range ids {
 			if ch, ok := removedChange(id, done[i]); ok {

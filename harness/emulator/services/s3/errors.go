@@ -60,6 +60,10 @@ var (
 	errMissingSecurityHeader         = awsproto.Code{Name: "MissingSecurityHeader", Status: http.StatusBadRequest}
 	errUnexpectedContent             = awsproto.Code{Name: "UnexpectedContent", Status: http.StatusBadRequest}
 	errACLNotSupported               = awsproto.Code{Name: "AccessControlListNotSupported", Status: http.StatusBadRequest}
+	errNoSuchConfiguration           = awsproto.Code{Name: "NoSuchConfiguration", Status: http.StatusNotFound}
+	errTooManyConfigurations         = awsproto.Code{Name: "TooManyConfigurations", Status: http.StatusBadRequest}
+	errReplicationNotFound           = awsproto.Code{Name: "ReplicationConfigurationNotFoundError", Status: http.StatusNotFound}
+	errNoSuchMetadataConfiguration   = awsproto.Code{Name: "MetadataConfigurationNotFound", Status: http.StatusNotFound}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS
@@ -121,4 +125,8 @@ func copySourceTooLarge() *awsproto.Error {
 func entityTooLarge(n int64) *awsproto.Error {
 	return errEntityTooLarge.New("Your proposed upload exceeds the maximum allowed size").
 		With("ProposedSize", n).With("MaxSizeAllowed", int64(maxObjectSize))
+}
+
+func noSuchConfiguration() *awsproto.Error {
+	return errNoSuchConfiguration.New("The specified configuration does not exist.")
 }

@@ -373,7 +373,9 @@ func TestRawErrors(t *testing.T) {
 		code    string
 		status  int
 	}{
-		{"unsupported subresource", "PUT", "/raw?replication", "<ReplicationConfiguration/>", nil, 0, "NotImplemented", 501},
+		{"unsupported subresource", "GET", "/raw/obj?torrent", "", nil, 0, "NotImplemented", 501},
+		{"replication of an unversioned bucket", "PUT", "/raw?replication", "<ReplicationConfiguration/>", nil, 0, "InvalidRequest", 400},
+		{"bucket configuration kept by id on an object", "GET", "/raw/obj?analytics", "", nil, 0, "NotImplemented", 501},
 		{"unsupported object subresource", "GET", "/raw/obj?retention", "", nil, 0, "NotImplemented", 501},
 		{"bucket sub-resource on an object", "GET", "/raw/obj?cors", "", nil, 0, "NotImplemented", 501},
 		{"versioning without a status", "PUT", "/raw?versioning", "<VersioningConfiguration/>", nil, 0, "MalformedXML", 400},

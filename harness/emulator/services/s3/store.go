@@ -45,6 +45,10 @@ type Object struct {
 	VersionID string
 	// DeleteMarker: a delete marker of a versioned bucket (no body).
 	DeleteMarker bool
+	// ReplicationStatus is x-amz-replication-status: COMPLETED or FAILED
+	// on a source version a replication rule matched, REPLICA on its copy
+	// ("" otherwise: store_replication.go).
+	ReplicationStatus string
 
 	// restoredUntil is when the restored copy of an archived object
 	// (RestoreObject) expires, in Unix seconds; 0 while none was asked for.
@@ -188,6 +192,9 @@ type Store struct {
 	// logging counts buckets with server access logging: while it is 0,
 	// a request looks no further for a log target (logging.go).
 	logging atomic.Int64
+	// replicating is set once a bucket was given a replication
+	// configuration: until then a write looks no further for rules.
+	replicating atomic.Bool
 }
 
 // bucket is one bucket's state behind its own lock.
@@ -203,6 +210,11 @@ type bucket struct {
 	// config holds the bucket's sub-resource documents (website,
 	// notification, …) by sub-resource name, for features built on top.
 	config map[string][]byte
+	// replication is the bucket's replication configuration (nil: none).
+	replication *ReplicationConfig
+	// idConfigs holds the configurations kept by id (analytics, metrics,
+	// inventory, intelligent-tiering): family, then id (store_config.go).
+	idConfigs map[string]map[string][]byte
 	// website is the static website configuration (nil: not a website).
 	website *Website
 	// notify is the event notification configuration (nil: none).
@@ -235,6 +247,7 @@ func (s *Store) Reset() {
 	old := s.buckets
 	s.buckets = map[string]*bucket{}
 	s.mu.Unlock()
+	s.replicating.Store(false)
 	for _, b := range old {
 		hadNotify, hadLogging := b.drop()
 		if hadNotify {

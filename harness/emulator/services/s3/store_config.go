@@ -1,5 +1,10 @@
 package s3
 
+import (
+	"bytes"
+	"slices"
+)
+
 // Per-object and per-bucket settings that are not object data: tags, and
 // the bucket sub-resource documents stored with SetBucketConfig.
 
@@ -38,4 +43,85 @@ func (s *Store) updateObject(bucketName, key string, fn func(*Object)) error {
 		vs[0] = &n
 	}
 	return nil
+}
+
+// maxIDConfigs is how many configurations of one family (analytics,
+// metrics, inventory, intelligent-tiering) a bucket holds, as on S3.
+const maxIDConfigs = 1000
+
+// SetIDConfig stores (doc non-nil) or deletes (nil) the configuration id of
+// a family kept by id. A new id past maxIDConfigs answers
+// TooManyConfigurations; deleting an id the bucket lacks answers
+// NoSuchConfiguration.
+func (s *Store) SetIDConfig(bucketName, family, id string, doc []byte) error {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.deleted {
+		return noSuchBucket(bucketName)
+	}
+	m := b.idConfigs[family]
+	if doc == nil {
+		if _, ok := m[id]; !ok {
+			return noSuchConfiguration()
+		}
+		delete(m, id)
+		return nil
+	}
+	if m == nil {
+		if b.idConfigs == nil {
+			b.idConfigs = map[string]map[string][]byte{}
+		}
+		m = map[string][]byte{}
+		b.idConfigs[family] = m
+	}
+	if _, ok := m[id]; !ok && len(m) >= maxIDConfigs {
+		return errTooManyConfigurations.New("You are attempting to create a new configuration but have already reached the 1,000-configuration limit.")
+	}
+	m[id] = bytes.Clone(doc)
+	return nil
+}
+
+// IDConfig is the configuration id of a family; NoSuchConfiguration when
+// the bucket has none.
+func (s *Store) IDConfig(bucketName, family, id string) ([]byte, error) {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	d, ok := b.idConfigs[family][id]
+	if !ok {
+		return nil, noSuchConfiguration()
+	}
+	return d, nil
+}
+
+// IDConfigs returns up to limit configurations of a family in id order,
+// from the first id after after, and whether more follow.
+func (s *Store) IDConfigs(bucketName, family, after string, limit int) (ids []string, docs [][]byte, more bool, err error) {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	m := b.idConfigs[family]
+	for id := range m {
+		if id > after {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	if len(ids) > limit {
+		ids, more = ids[:limit], true
+	}
+	for _, id := range ids {
+		docs = append(docs, m[id])
+	}
+	return ids, docs, more, nil
 }

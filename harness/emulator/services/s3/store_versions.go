@@ -90,7 +90,9 @@ func (b *bucket) history(key string) []*Object {
 func (b *bucket) addVersion(obj *Object) (gone *Object) {
 	vs := b.history(obj.Key)
 	if b.versioning == VersioningEnabled {
-		obj.VersionID = newVersionID(obj.LastModified)
+		if obj.ReplicationStatus != replicaStatus || obj.VersionID == "" || obj.VersionID == nullVersion {
+			obj.VersionID = newVersionID(obj.LastModified) // replicas keep their source's
+		}
 	} else {
 		obj.VersionID = nullVersion
 		vs, gone = withoutNull(vs)

@@ -16,10 +16,11 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
-// The dispatch table names every operation the API serves, and only those.
+// The dispatch table names every operation the API serves, and only those
+// (ListDirectoryBuckets is reached by its signing scope, before the table).
 func TestRoutesCoverOperations(t *testing.T) {
 	svc := New(cloud.DefaultEnv())
-	routed := map[string]bool{}
+	routed := map[string]bool{"ListDirectoryBuckets": true}
 	for _, rt := range routes {
 		if rt.op != "" {
 			routed[rt.op] = true
@@ -448,7 +449,7 @@ func FuzzScanQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw string, write bool) {
 		got := scanQuery(raw, write)
 		want, _ := url.ParseQuery(raw)
-		var bits uint32
+		var bits uint64
 		refuse := false
 		for k := range want {
 			p := params[k]
