@@ -22,7 +22,7 @@ type Store struct {
 	OnEvents func(Batch)
 
 	acct accountState // policies, destinations, exports, queries (store_account.go)
-	cfg *Config // deliveries, detectors, lookup tables… (store_config.go)
+	cfg  *Config      // deliveries, detectors, lookup tables… (store_config.go)
 }
 
 type groupKey struct{ region, name string }
