@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -66,12 +65,6 @@ func TestUnservedOperations(t *testing.T) {
 		{"rest-xml", "s3", "GetBucketAnalyticsConfiguration", func() error {
 			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 			_, err := c.GetBucketAnalyticsConfiguration(ctx, &s3.GetBucketAnalyticsConfigurationInput{Bucket: aws.String("some-bucket"), Id: aws.String("a1")})
-			return err
-		}},
-		{"rest-xml", "s3", "PutObjectLockConfiguration", func() error {
-			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-			_, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String("some-bucket"),
-				ObjectLockConfiguration: &s3types.ObjectLockConfiguration{ObjectLockEnabled: s3types.ObjectLockEnabledEnabled}})
 			return err
 		}},
 	} {

@@ -36,6 +36,7 @@ type objectHeaders struct {
 	Metadata           map[string]string `xml:"-" location:"headers" name:"X-Amz-Meta-"`
 	StorageClass       string            `xml:"-" location:"header" name:"X-Amz-Storage-Class"`
 	Tagging            string            `xml:"-" location:"header" name:"X-Amz-Tagging"`
+	lockHeaders
 }
 
 // Storage classes S3 accepts in x-amz-storage-class.
@@ -326,6 +327,11 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 		return nil, err
 	}
 	obj := in.obj
+	if in.lockHeaders.any() {
+		if err := in.lockHeaders.apply(obj, s.env.Now()); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	in.defaultChecksum = true
 	if obj.Body, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding, s.store.bodies, obj.Body); err != nil {
@@ -549,6 +555,9 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	if obj.VersionID != "" {
 		wh["X-Amz-Version-Id"] = []string{obj.VersionID}
 	}
+	if o.over != nil && (obj.LockMode != "" || obj.LegalHold != "" || obj.KMSKeyID != "") {
+		lockResponseHeaders(wh, obj)
+	}
 	if n := len(obj.Tags); n > 0 && o.body && o.over != nil { // GetObject's, not the website's
 		wh["X-Amz-Tagging-Count"] = []string{strconv.Itoa(n)}
 	}
@@ -582,7 +591,8 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 
 type deleteObjectInput struct {
 	objectInput
-	VersionID string `xml:"-" location:"querystring" name:"versionId"`
+	VersionID                 string `xml:"-" location:"querystring" name:"versionId"`
+	BypassGovernanceRetention string `xml:"-" location:"header" name:"X-Amz-Bypass-Governance-Retention"`
 }
 
 type deleteObjectOutput struct {
@@ -591,11 +601,15 @@ type deleteObjectOutput struct {
 }
 
 func (s *Service) deleteObject(c *awsproto.Call, in *deleteObjectInput) (deleteObjectOutput, error) {
-	res, err := s.store.DeleteObjects(in.Bucket, []ObjectID{{Key: in.Key, VersionID: in.VersionID}}, s.env.Now())
+	res, err := s.store.DeleteObjects(in.Bucket, []ObjectID{{Key: in.Key, VersionID: in.VersionID,
+		BypassGovernance: bypassGovernance(in.BypassGovernanceRetention)}}, s.env.Now())
 	if err != nil {
 		return deleteObjectOutput{}, err
 	}
 	d := res[0]
+	if d.Err != nil {
+		return deleteObjectOutput{}, d.Err
+	}
 	if ch, ok := removedChange(ObjectID{Key: in.Key, VersionID: in.VersionID}, d); ok {
 		s.notify(c, in.Bucket, ch)
 	}
@@ -624,8 +638,9 @@ func createdChange(event string, obj *Object) ObjectChange {
 }
 
 type deleteObjectsInput struct {
-	Bucket string    `xml:"-" location:"uri" name:"Bucket"`
-	Delete io.Reader `xml:"-" location:"body"`
+	Bucket                    string    `xml:"-" location:"uri" name:"Bucket"`
+	BypassGovernanceRetention string    `xml:"-" location:"header" name:"X-Amz-Bypass-Governance-Retention"`
+	Delete                    io.Reader `xml:"-" location:"body"`
 }
 
 // maxDeleteObjects is DeleteObjects' limit per request.
@@ -644,8 +659,9 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 		return deleteResult{}, malformedXML()
 	}
 	ids := make([]ObjectID, len(req.Objects))
+	bypass := bypassGovernance(in.BypassGovernanceRetention)
 	for i, o := range req.Objects {
-		ids[i] = ObjectID{Key: o.Key, VersionID: o.VersionID}
+		ids[i] = ObjectID{Key: o.Key, VersionID: o.VersionID, BypassGovernance: bypass}
 	}
 	done, err := s.store.DeleteObjects(in.Bucket, ids, s.env.Now())
 	if err != nil {
@@ -661,9 +677,17 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 		s.notify(c, in.Bucket, changes...)
 	}
 	res := deleteResult{Xmlns: awsproto.S3XMLNS}
+	for i, id := range ids {
+		if e, ok := done[i].Err.(*awsproto.Error); ok {
+			res.Errors = append(res.Errors, deleteErrorEntry{Key: id.Key, VersionID: id.VersionID, Code: e.Code, Message: e.Message})
+		}
+	}
 	if !req.Quiet {
-		res.Deleted = make([]deletedEntry, len(ids))
+		res.Deleted = make([]deletedEntry, 0, len(ids))
 		for i, id := range ids {
+			if done[i].Err != nil {
+				continue
+			}
 			e := deletedEntry{Key: id.Key, VersionID: id.VersionID}
 			if d := done[i]; d.DeleteMarker {
 				e.DeleteMarker = true
@@ -671,7 +695,7 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 					e.DeleteMarkerVersionID = d.VersionID
 				}
 			}
-			res.Deleted[i] = e
+			res.Deleted = append(res.Deleted, e)
 		}
 	}
 	return res, nil
@@ -836,6 +860,10 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 		obj.Tags = tags
 	default:
 		return nil, invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", in.TaggingDirective)
+	}
+	// The copy has the request's object lock, never the source's.
+	if err := in.lockHeaders.apply(obj, s.env.Now()); err != nil {
+		return nil, err
 	}
 	// Stored bodies are immutable, so the copy shares it.
 	obj.Body, obj.Checksum = src.Body, src.Checksum

@@ -58,6 +58,9 @@ var (
 	errMissingRequestBody            = awsproto.Code{Name: "MissingRequestBodyError", Status: http.StatusBadRequest}
 	errMissingSecurityHeader         = awsproto.Code{Name: "MissingSecurityHeader", Status: http.StatusBadRequest}
 	errUnexpectedContent             = awsproto.Code{Name: "UnexpectedContent", Status: http.StatusBadRequest}
+	errInvalidBucketState            = awsproto.Code{Name: "InvalidBucketState", Status: http.StatusConflict}
+	errNoObjectLockConfig            = awsproto.Code{Name: "ObjectLockConfigurationNotFoundError", Status: http.StatusNotFound}
+	errNoSuchObjectLockConfig        = awsproto.Code{Name: "NoSuchObjectLockConfiguration", Status: http.StatusNotFound}
 	errACLNotSupported               = awsproto.Code{Name: "AccessControlListNotSupported", Status: http.StatusBadRequest}
 )
 

@@ -374,11 +374,11 @@ func TestRawErrors(t *testing.T) {
 		status  int
 	}{
 		{"unsupported subresource", "PUT", "/raw?replication", "<ReplicationConfiguration/>", nil, 0, "NotImplemented", 501},
-		{"unsupported object subresource", "GET", "/raw/obj?retention", "", nil, 0, "NotImplemented", 501},
+		{"unsupported object subresource", "GET", "/raw/obj?metadataTable", "", nil, 0, "NotImplemented", 501},
 		{"bucket sub-resource on an object", "GET", "/raw/obj?cors", "", nil, 0, "NotImplemented", 501},
 		{"versioning without a status", "PUT", "/raw?versioning", "<VersioningConfiguration/>", nil, 0, "MalformedXML", 400},
 		{"tagging without a tag set", "PUT", "/raw?tagging", "<Tagging/>", nil, 0, "MalformedXML", 400},
-		{"unknown write parameter", "PUT", "/raw/obj?renameObject", "", nil, 0, "NotImplemented", 501},
+		{"unknown write parameter", "PUT", "/raw/obj?frobnicate", "", nil, 0, "NotImplemented", 501},
 		{"post object form", "POST", "/raw", "x", nil, 0, "NotImplemented", 501},
 		{"method", "PATCH", "/raw/obj", "", nil, 0, "MethodNotAllowed", 405},
 		{"too large", "PUT", "/raw/huge", "", nil, 5<<30 + 1, "EntityTooLarge", 400},

@@ -45,6 +45,16 @@ type Object struct {
 	VersionID string
 	// DeleteMarker: a delete marker of a versioned bucket (no body).
 	DeleteMarker bool
+	// Object lock (store_lock.go): the retention mode (GOVERNANCE,
+	// COMPLIANCE; "" none) and date, and the legal hold ("ON", "OFF"; ""
+	// never set). A change replaces the stored object with a copy.
+	LockMode  string
+	LockUntil time.Time
+	LegalHold string
+	// KMSKeyID: the SSE-KMS key UpdateObjectEncryption recorded ("": the
+	// bucket's default encryption).
+	KMSKeyID         string
+	BucketKeyEnabled bool
 
 	// restoredUntil is when the restored copy of an archived object
 	// (RestoreObject) expires, in Unix seconds; 0 while none was asked for.
@@ -211,6 +221,9 @@ type bucket struct {
 	logging *LoggingTarget
 	// versioning is "" (never versioned), "Enabled" or "Suspended".
 	versioning string
+	// lock is the bucket's object lock configuration (nil: object lock
+	// not enabled).
+	lock *LockConfig
 	// versions holds, once versioning was enabled, every version of a key
 	// newest first, delete markers included (store_versions.go); the
 	// current version is also in objects unless it is a delete marker.
@@ -409,6 +422,20 @@ type PutCondition struct {
 	IfMatch        string // quoted or bare ETag
 }
 
+// check reports whether the condition holds with old as key's current
+// object (nil: none).
+func (cond PutCondition) check(key string, old *Object) error {
+	switch {
+	case cond.IfNoneMatchAny && old != nil:
+		return preconditionFailed("If-None-Match")
+	case cond.IfMatch != "" && old == nil:
+		return noSuchKey(key)
+	case cond.IfMatch != "" && !ETagMatches(cond.IfMatch, old.ETag):
+		return preconditionFailed("If-Match")
+	}
+	return nil
+}
+
 // PutObject stores a sealed object, replacing any object with its key, if
 // cond holds at that moment. event names the notification ("Put", "Copy").
 func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, event string) error {
@@ -419,15 +446,10 @@ func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, eve
 	}
 	b.mu.Lock()
 	old := b.objects[obj.Key]
-	switch {
-	case b.deleted:
+	if b.deleted {
 		err = noSuchBucket(bucketName)
-	case cond.IfNoneMatchAny && old != nil:
-		err = preconditionFailed("If-None-Match")
-	case cond.IfMatch != "" && old == nil:
-		err = noSuchKey(obj.Key)
-	case cond.IfMatch != "" && !ETagMatches(cond.IfMatch, old.ETag):
-		err = preconditionFailed("If-Match")
+	} else if err = cond.check(obj.Key, old); err == nil {
+		err = b.applyLock(obj)
 	}
 	if err != nil {
 		b.mu.Unlock()
