@@ -24,14 +24,6 @@ type getObjectAttributesInput struct {
 var objectAttributes = map[string]bool{"ETag": true, "Checksum": true, "ObjectParts": true, "StorageClass": true, "ObjectSize": true}
 
 func (in *getObjectAttributesInput) Validate() (err error) {
-	in.want = map[string]bool{}
-	for _, a := range strings.Split(in.ObjectAttributes, ",") {
-		a = strings.TrimSpace(a)
-		if !objectAttributes[a] {
-			return invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", in.ObjectAttributes)
-		}
-		in.want[a] = true
-	}
 	if in.maxParts, err = countParam("x-amz-max-parts", in.MaxParts, 1000, 1000); err != nil {
 		return err
 	}
@@ -75,6 +67,16 @@ type getObjectAttributesOutput struct {
 }
 
 func (s *Service) getObjectAttributes(c *awsproto.Call, in *getObjectAttributesInput) (*getObjectAttributesOutput, error) {
+	// The list travels as one header or as several (SDKs differ).
+	attrs := strings.Join(c.Header.Values("X-Amz-Object-Attributes"), ",")
+	in.want = map[string]bool{}
+	for _, a := range strings.Split(attrs, ",") {
+		a = strings.TrimSpace(a)
+		if !objectAttributes[a] {
+			return nil, invalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", attrs)
+		}
+		in.want[a] = true
+	}
 	obj, err := s.store.OpenVersion(in.Bucket, in.Key, in.VersionID, false)
 	if err != nil {
 		return nil, err
