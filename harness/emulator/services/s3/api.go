@@ -248,6 +248,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveWebsite(w, r, id, bucket, key, base)
 		return
 	}
+	if origin := r.Header["Origin"]; len(origin) > 0 && origin[0] != "" && s.serveCORS(w, r, id, origin[0]) {
+		return
+	}
 	// Region is left to CreateBucket, the one operation that reads it:
 	// parsing the signature for it on every GetObject costs 5% of its time.
 	c := &awsproto.Call{Request: r, RequestID: id}
