@@ -230,6 +230,12 @@ func (s *Service) serveWebsiteOnly(w http.ResponseWriter, r *http.Request) {
 		writeWebsiteError(w, r, id, errNoSuchBucket.New("The specified bucket does not exist"), nil)
 		return
 	}
+	if s.store.guarded.Load() > 0 {
+		if err := s.decideAnonymous(r, bucket, websiteKey(key)); err != nil {
+			writeWebsiteError(w, r, id, err, nil)
+			return
+		}
+	}
 	s.serveWebsite(w, r, id, bucket, key, base)
 }
 
@@ -245,11 +251,23 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// website endpoint.
 	defer s.recoverTo(r, func(e *awsproto.Error) { awsproto.WriteXMLError(w, r, id, e) })
 	if bucket, key, base, ok := websiteTarget(r); ok && r.Header.Get("Authorization") == "" {
+		if s.store.guarded.Load() > 0 {
+			if err := s.decideAnonymous(r, bucket, websiteKey(key)); err != nil {
+				writeWebsiteError(w, r, id, err, nil)
+				return
+			}
+		}
 		s.serveWebsite(w, r, id, bucket, key, base)
 		return
 	}
 	if origin := r.Header["Origin"]; len(origin) > 0 && origin[0] != "" && s.serveCORS(w, r, id, origin[0]) {
 		return
+	}
+	if s.store.guarded.Load() > 0 && unsigned(r) {
+		if err := s.checkAnonymous(r); err != nil {
+			awsproto.WriteXMLError(w, r, id, err)
+			return
+		}
 	}
 	// Region is left to CreateBucket, the one operation that reads it:
 	// parsing the signature for it on every GetObject costs 5% of its time.

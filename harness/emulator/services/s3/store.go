@@ -198,6 +198,25 @@ type Store struct {
 	// logging counts buckets with server access logging: while it is 0,
 	// a request looks no further for a log target (logging.go).
 	logging atomic.Int64
+	// guarded counts buckets with a bucket policy or a public access block
+	// put: while it is 0, an unsigned request looks no further for a
+	// decision on anonymous access (anonymous.go).
+	guarded atomic.Int64
+}
+
+// guardConfigs are the sub-resources whose presence makes a bucket decide
+// anonymous access.
+func guardConfig(sub string) bool { return sub == "policy" || sub == "publicAccessBlock" }
+
+// guards counts a bucket's guard configurations; b.mu is held.
+func (b *bucket) guards() int64 {
+	n := int64(0)
+	for sub := range b.config {
+		if guardConfig(sub) {
+			n++
+		}
+	}
+	return n
 }
 
 // bucket is one bucket's state behind its own lock.
@@ -249,6 +268,10 @@ func (s *Store) Reset() {
 	s.buckets = map[string]*bucket{}
 	s.mu.Unlock()
 	for _, b := range old {
+		b.mu.Lock()
+		s.guarded.Add(-b.guards())
+		b.config = map[string][]byte{}
+		b.mu.Unlock()
 		hadNotify, hadLogging := b.drop()
 		if hadNotify {
 			s.notifying.Add(-1)
@@ -350,6 +373,8 @@ func (s *Store) DeleteBucket(name string) error {
 		return errBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", name)
 	}
 	b.deleted = true
+	s.guarded.Add(-b.guards())
+	b.config = map[string][]byte{}
 	uploads := b.uploads
 	b.uploads = map[string]*Upload{}
 	if b.notify != nil {
@@ -397,10 +422,21 @@ func (s *Store) SetBucketConfig(name, subresource string, doc []byte) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.deleted {
+		return noSuchBucket(name)
+	}
+	_, had := b.config[subresource]
 	if doc == nil {
 		delete(b.config, subresource)
 	} else {
 		b.config[subresource] = bytes.Clone(doc)
+	}
+	if guardConfig(subresource) && had != (doc != nil) {
+		if had {
+			s.guarded.Add(-1)
+		} else {
+			s.guarded.Add(1)
+		}
 	}
 	return nil
 }
