@@ -29,12 +29,13 @@ const (
 
 // Service is the S3 service as the edge sees it.
 type Service struct {
-	env   *cloud.Env
-	store *Store
-	api   awsproto.API
-	ops   [len(routes)]*awsproto.Operation // the operation of each route
-	seq   sequencer                        // event notifications' sequencers
-	logs  *accessLogs                      // server access logs on their way
+	env       *cloud.Env
+	store     *Store
+	api       awsproto.API
+	ops       [len(routes)]*awsproto.Operation // the operation of each route
+	seq       sequencer                        // event notifications' sequencers
+	logs      *accessLogs                      // server access logs on their way
+	lifecycle lifecycle                        // lifecycle expiration (lifecycle.go)
 }
 
 // New returns the S3 service and publishes its object reader for the
@@ -49,6 +50,8 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStoreAt(env.TempDir, env.MaxBodyInMemory)}
 	s.logs = newAccessLogs(s.store, env.Now)
+	s.lifecycle.stop = make(chan struct{})
+	go s.runLifecycle()
 	s.api = awsproto.API{
 		Model:      "s3",
 		Base:       awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
@@ -172,11 +175,15 @@ func (s *Service) LiteralPaths() bool { return true }
 func (s *Service) Reset() {
 	s.logs.discard()
 	s.store.Reset()
+	s.lifecycle.mu.Lock()
+	s.lifecycle.next = time.Time{}
+	s.lifecycle.mu.Unlock()
 }
 
 // Close stops access-log delivery and removes the directory of bodies on
 // disk.
 func (s *Service) Close() error {
+	s.lifecycle.once.Do(func() { close(s.lifecycle.stop) })
 	s.logs.close()
 	return s.store.Close()
 }
@@ -224,6 +231,7 @@ func (s *Service) recoverTo(r *http.Request, write func(*awsproto.Error)) {
 // serveWebsiteOnly is all a public website route reaches.
 func (s *Service) serveWebsiteOnly(w http.ResponseWriter, r *http.Request) {
 	id := s.env.NewID()
+	s.maybeSweep()
 	defer s.recoverTo(r, func(e *awsproto.Error) { writeWebsiteError(w, r, id, e, nil) })
 	bucket, key, base, ok := websiteTarget(r)
 	if !ok {
@@ -247,6 +255,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.NoBody
 	}
 	id := s.env.NewID()
+	s.maybeSweep()
 	// Operations recover inside api.Serve; this covers routing and the
 	// website endpoint.
 	defer s.recoverTo(r, func(e *awsproto.Error) { awsproto.WriteXMLError(w, r, id, e) })

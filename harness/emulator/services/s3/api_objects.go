@@ -319,6 +319,7 @@ type putObjectOutput struct {
 	VersionID string `xml:"-" location:"header" name:"X-Amz-Version-Id"`
 	checksums
 	ChecksumType string `xml:"-" location:"header" name:"X-Amz-Checksum-Type"`
+	Expiration   string `xml:"-" location:"header" name:"X-Amz-Expiration"`
 }
 
 func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOutput, error) {
@@ -353,6 +354,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 	if obj.Checksum.Algorithm != "" {
 		in.out.ChecksumType = "FULL_OBJECT"
 	}
+	in.out.Expiration = s.expirationHeader(in.Bucket, obj)
 	return &in.out, nil
 }
 
@@ -431,6 +433,7 @@ func (s *Service) readObject(in *getObjectInput, body bool) (*objectReply, error
 	}
 	in.reply.opened = body
 	in.reply.over = &in.responseOverrides
+	in.reply.expiration = s.expirationHeader(in.Bucket, obj)
 	return &in.reply, nil
 }
 
@@ -502,6 +505,7 @@ type objectReply struct {
 	parts      int  // x-amz-mp-parts-count, when a part was asked for
 	checksum   bool // send the stored checksum (checksum mode, whole object)
 	over       *responseOverrides
+	expiration string // x-amz-expiration (lifecycle.go)
 }
 
 func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
@@ -554,6 +558,9 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	}
 	if obj.VersionID != "" {
 		wh["X-Amz-Version-Id"] = []string{obj.VersionID}
+	}
+	if o.expiration != "" {
+		wh["X-Amz-Expiration"] = []string{o.expiration}
 	}
 	if o.over != nil && (obj.LockMode != "" || obj.LegalHold != "" || obj.KMSKeyID != "") {
 		lockResponseHeaders(wh, obj)

@@ -202,21 +202,51 @@ type Store struct {
 	// put: while it is 0, an unsigned request looks no further for a
 	// decision on anonymous access (anonymous.go).
 	guarded atomic.Int64
+	// lifecycles counts buckets with a lifecycle configuration: while it
+	// is 0, the lifecycle sweep has nothing to do (lifecycle.go).
+	lifecycles atomic.Int64
 }
 
-// guardConfigs are the sub-resources whose presence makes a bucket decide
-// anonymous access.
-func guardConfig(sub string) bool { return sub == "policy" || sub == "publicAccessBlock" }
+// counterOf is the store's count of buckets having a sub-resource, for
+// the sub-resources counted (nil: not counted).
+func (s *Store) counterOf(sub string) *atomic.Int64 {
+	switch sub {
+	case "policy", "publicAccessBlock":
+		return &s.guarded
+	case "lifecycle":
+		return &s.lifecycles
+	}
+	return nil
+}
 
-// guards counts a bucket's guard configurations; b.mu is held.
-func (b *bucket) guards() int64 {
-	n := int64(0)
+// forgetConfigs drops a bucket's configurations from the store's counts
+// and from the bucket; b.mu is held.
+func (s *Store) forgetConfigs(b *bucket) {
 	for sub := range b.config {
-		if guardConfig(sub) {
-			n++
+		if c := s.counterOf(sub); c != nil {
+			c.Add(-1)
 		}
 	}
-	return n
+	b.config = map[string][]byte{}
+}
+
+// BucketsWith lists the buckets that have a sub-resource document.
+func (s *Store) BucketsWith(sub string) []string {
+	s.mu.RLock()
+	bs := make([]*bucket, 0, len(s.buckets))
+	for _, b := range s.buckets {
+		bs = append(bs, b)
+	}
+	s.mu.RUnlock()
+	var out []string
+	for _, b := range bs {
+		b.mu.RLock()
+		if _, ok := b.config[sub]; ok && !b.deleted {
+			out = append(out, b.Name)
+		}
+		b.mu.RUnlock()
+	}
+	return out
 }
 
 // bucket is one bucket's state behind its own lock.
@@ -269,8 +299,7 @@ func (s *Store) Reset() {
 	s.mu.Unlock()
 	for _, b := range old {
 		b.mu.Lock()
-		s.guarded.Add(-b.guards())
-		b.config = map[string][]byte{}
+		s.forgetConfigs(b)
 		b.mu.Unlock()
 		hadNotify, hadLogging := b.drop()
 		if hadNotify {
@@ -373,8 +402,7 @@ func (s *Store) DeleteBucket(name string) error {
 		return errBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", name)
 	}
 	b.deleted = true
-	s.guarded.Add(-b.guards())
-	b.config = map[string][]byte{}
+	s.forgetConfigs(b)
 	uploads := b.uploads
 	b.uploads = map[string]*Upload{}
 	if b.notify != nil {
@@ -431,11 +459,11 @@ func (s *Store) SetBucketConfig(name, subresource string, doc []byte) error {
 	} else {
 		b.config[subresource] = bytes.Clone(doc)
 	}
-	if guardConfig(subresource) && had != (doc != nil) {
+	if c := s.counterOf(subresource); c != nil && had != (doc != nil) {
 		if had {
-			s.guarded.Add(-1)
+			c.Add(-1)
 		} else {
-			s.guarded.Add(1)
+			c.Add(1)
 		}
 	}
 	return nil
