@@ -694,7 +694,7 @@ func scanQuery(raw string, write bool) query {
 				continue
 			}
 		}
-		p := params[k]
+		p, known := params[k]
 		switch {
 		case k == "list-type":
 			if !seenListType && v == "2" {
@@ -708,7 +708,7 @@ func scanQuery(raw string, write bool) query {
 		if !q.refuse && (p.unsupported || (write && !p.write && !requestParam(k))) {
 			q.refuse, q.refused = true, k
 		}
-		if _, known := params[k]; !known && k != "list-type" && !requestParam(k) {
+		if !known && k != "list-type" && !requestParam(k) {
 			q.unknown = true
 		}
 	}

@@ -46,12 +46,12 @@ func (h *lockHeaders) apply(obj *Object, now time.Time) error {
 		if !until.After(now) {
 			return invalidArgument("The retain until date must be in the future!", "x-amz-object-lock-retain-until-date", h.ObjectLockRetainUntilDate)
 		}
-		obj.LockMode, obj.LockUntil = m, until
+		obj.protect(func(p *Protection) { p.LockMode, p.LockUntil = m, until })
 	}
 	switch v := h.ObjectLockLegalHoldStatus; v {
 	case "":
 	case LegalHoldOn, LegalHoldOff:
-		obj.LegalHold = v
+		obj.protect(func(p *Protection) { p.LegalHold = v })
 	default:
 		return invalidArgument("Legal Hold must be either of 'ON' or 'OFF'", "x-amz-object-lock-legal-hold", v)
 	}
@@ -69,18 +69,18 @@ func lockDate(t time.Time) string { return t.UTC().Format(s3Time) }
 
 // lockResponseHeaders adds a version's lock (and the SSE-KMS key
 // UpdateObjectEncryption gave it) to a GET or HEAD answer.
-func lockResponseHeaders(wh http.Header, obj *Object) {
-	if obj.LockMode != "" {
-		wh["X-Amz-Object-Lock-Mode"] = []string{obj.LockMode}
-		wh["X-Amz-Object-Lock-Retain-Until-Date"] = []string{lockDate(obj.LockUntil)}
+func lockResponseHeaders(wh http.Header, p *Protection) {
+	if p.LockMode != "" {
+		wh["X-Amz-Object-Lock-Mode"] = []string{p.LockMode}
+		wh["X-Amz-Object-Lock-Retain-Until-Date"] = []string{lockDate(p.LockUntil)}
 	}
-	if obj.LegalHold != "" {
-		wh["X-Amz-Object-Lock-Legal-Hold"] = []string{obj.LegalHold}
+	if p.LegalHold != "" {
+		wh["X-Amz-Object-Lock-Legal-Hold"] = []string{p.LegalHold}
 	}
-	if obj.KMSKeyID != "" {
+	if p.KMSKeyID != "" {
 		wh["X-Amz-Server-Side-Encryption"] = []string{"aws:kms"}
-		wh["X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"] = []string{obj.KMSKeyID}
-		if obj.BucketKeyEnabled {
+		wh["X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"] = []string{p.KMSKeyID}
+		if p.BucketKeyEnabled {
 			wh["X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"] = []string{"true"}
 		}
 	}
@@ -235,10 +235,11 @@ func (s *Service) getObjectRetention(c *awsproto.Call, in *versionInput) (retent
 	if err != nil {
 		return retentionDoc{}, err
 	}
-	if v.LockMode == "" {
+	p := v.protection()
+	if p.LockMode == "" {
 		return retentionDoc{}, noObjectLock()
 	}
-	return retentionDoc{Xmlns: awsproto.S3XMLNS, Mode: v.LockMode, RetainUntilDate: lockDate(v.LockUntil)}, nil
+	return retentionDoc{Xmlns: awsproto.S3XMLNS, Mode: p.LockMode, RetainUntilDate: lockDate(p.LockUntil)}, nil
 }
 
 func noObjectLock() error {
@@ -281,10 +282,11 @@ func (s *Service) getObjectLegalHold(c *awsproto.Call, in *versionInput) (legalH
 	if err != nil {
 		return legalHoldDoc{}, err
 	}
-	if v.LegalHold == "" {
+	p := v.protection()
+	if p.LegalHold == "" {
 		return legalHoldDoc{}, noObjectLock()
 	}
-	return legalHoldDoc{Xmlns: awsproto.S3XMLNS, Status: v.LegalHold}, nil
+	return legalHoldDoc{Xmlns: awsproto.S3XMLNS, Status: p.LegalHold}, nil
 }
 
 // bypassGovernance reads x-amz-bypass-governance-retention.

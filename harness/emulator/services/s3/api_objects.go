@@ -562,8 +562,8 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	if o.expiration != "" {
 		wh["X-Amz-Expiration"] = []string{o.expiration}
 	}
-	if o.over != nil && (obj.LockMode != "" || obj.LegalHold != "" || obj.KMSKeyID != "") {
-		lockResponseHeaders(wh, obj)
+	if obj.Protect != nil && o.over != nil {
+		lockResponseHeaders(wh, obj.Protect)
 	}
 	if n := len(obj.Tags); n > 0 && o.body && o.over != nil { // GetObject's, not the website's
 		wh["X-Amz-Tagging-Count"] = []string{strconv.Itoa(n)}

@@ -45,16 +45,10 @@ type Object struct {
 	VersionID string
 	// DeleteMarker: a delete marker of a versioned bucket (no body).
 	DeleteMarker bool
-	// Object lock (store_lock.go): the retention mode (GOVERNANCE,
-	// COMPLIANCE; "" none) and date, and the legal hold ("ON", "OFF"; ""
-	// never set). A change replaces the stored object with a copy.
-	LockMode  string
-	LockUntil time.Time
-	LegalHold string
-	// KMSKeyID: the SSE-KMS key UpdateObjectEncryption recorded ("": the
-	// bucket's default encryption).
-	KMSKeyID         string
-	BucketKeyEnabled bool
+	// Protect is the version's object lock and SSE-KMS key (nil: none;
+	// store_lock.go). A change replaces the stored object with a copy
+	// holding a new Protection: copies share the old one.
+	Protect *Protection
 
 	// restoredUntil is when the restored copy of an archived object
 	// (RestoreObject) expires, in Unix seconds; 0 while none was asked for.

@@ -5,6 +5,34 @@ import "time"
 // Object lock: a bucket's object lock configuration, the retention and
 // legal hold of each version, and the deletes they forbid.
 
+// Protection is what object lock and UpdateObjectEncryption add to a
+// version: its retention mode (GOVERNANCE, COMPLIANCE; "" none) and date,
+// its legal hold ("ON", "OFF"; "" never set), and the SSE-KMS key it was
+// given ("": the bucket's default encryption).
+type Protection struct {
+	LockMode         string
+	LockUntil        time.Time
+	LegalHold        string
+	KMSKeyID         string
+	BucketKeyEnabled bool
+}
+
+// protection is o's protection (zero: none).
+func (o *Object) protection() Protection {
+	if o.Protect == nil {
+		return Protection{}
+	}
+	return *o.Protect
+}
+
+// protect changes o's protection through f, on a new Protection (copies
+// of o share its old one).
+func (o *Object) protect(f func(*Protection)) {
+	p := o.protection()
+	f(&p)
+	o.Protect = &p
+}
+
 // Retention modes and legal hold statuses.
 const (
 	LockGovernance = "GOVERNANCE"
@@ -91,13 +119,13 @@ func (s *Store) LockConfigOf(bucketName string) (LockConfig, error) {
 // the bucket's default retention when it asks for none; b.mu is held.
 func (b *bucket) applyLock(obj *Object) error {
 	if b.lock == nil {
-		if obj.LockMode != "" || obj.LegalHold != "" {
+		if p := obj.protection(); p.LockMode != "" || p.LegalHold != "" {
 			return missingLockConfig()
 		}
 		return nil
 	}
-	if obj.LockMode == "" && b.lock.Mode != "" {
-		obj.LockMode, obj.LockUntil = b.lock.Mode, b.lock.until(obj.LastModified)
+	if obj.protection().LockMode == "" && b.lock.Mode != "" {
+		obj.protect(func(p *Protection) { p.LockMode, p.LockUntil = b.lock.Mode, b.lock.until(obj.LastModified) })
 	}
 	return nil
 }
@@ -105,10 +133,11 @@ func (b *bucket) applyLock(obj *Object) error {
 // locked reports why v may not be deleted at now (nil: it may): a legal
 // hold, a compliance retention, or a governance retention without bypass.
 func (v *Object) locked(now time.Time, bypass bool) error {
-	if v.LegalHold == LegalHoldOn {
+	p := v.protection()
+	if p.LegalHold == LegalHoldOn {
 		return lockedAccessDenied()
 	}
-	if v.LockMode != "" && now.Before(v.LockUntil) && (v.LockMode == LockCompliance || !bypass) {
+	if p.LockMode != "" && now.Before(p.LockUntil) && (p.LockMode == LockCompliance || !bypass) {
 		return lockedAccessDenied()
 	}
 	return nil
@@ -176,14 +205,14 @@ func (s *Store) SetRetention(bucketName, key, versionID string, r Retention, byp
 	if err != nil {
 		return err
 	}
-	if v.LockMode != "" && now.Before(v.LockUntil) {
-		weaker := r.Mode == "" || r.Until.Before(v.LockUntil) || (v.LockMode == LockCompliance && r.Mode != LockCompliance)
-		if weaker && (v.LockMode == LockCompliance || !bypass) {
+	if p := v.protection(); p.LockMode != "" && now.Before(p.LockUntil) {
+		weaker := r.Mode == "" || r.Until.Before(p.LockUntil) || (p.LockMode == LockCompliance && r.Mode != LockCompliance)
+		if weaker && (p.LockMode == LockCompliance || !bypass) {
 			return lockedAccessDenied()
 		}
 	}
 	n := *v
-	n.LockMode, n.LockUntil = r.Mode, r.Until
+	n.protect(func(p *Protection) { p.LockMode, p.LockUntil = r.Mode, r.Until })
 	b.replaceVersion(key, i, &n)
 	return nil
 }
@@ -201,7 +230,7 @@ func (s *Store) SetLegalHold(bucketName, key, versionID, status string) error {
 		return err
 	}
 	n := *v
-	n.LegalHold = status
+	n.protect(func(p *Protection) { p.LegalHold = status })
 	b.replaceVersion(key, i, &n)
 	return nil
 }
@@ -232,7 +261,7 @@ func (s *Store) SetEncryption(bucketName, key, versionID, kmsKey string, bucketK
 		return err
 	}
 	n := *v
-	n.KMSKeyID, n.BucketKeyEnabled = kmsKey, bucketKey
+	n.protect(func(p *Protection) { p.KMSKeyID, p.BucketKeyEnabled = kmsKey, bucketKey })
 	b.replaceVersion(key, i, &n)
 	return nil
 }
