@@ -287,7 +287,9 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"Requests from the web page at %s may not call groundstack's APIs: allow that origin with GROUNDSTACK_CORS_ORIGINS (or LocalStack's EXTRA_CORS_ALLOWED_ORIGINS)", origin))
 			return
 		}
-		if corsHeaders(w, r, origin) {
+		// A service with CORS rules of its own (S3 bucket CORS) answers
+		// for itself.
+		if cs, ok := t.svc.(cloud.CORSServer); (!ok || !cs.ServesCORS(r)) && corsHeaders(w, r, origin) {
 			return
 		}
 	}

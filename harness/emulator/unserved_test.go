@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iot"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -57,12 +56,6 @@ func TestUnservedOperations(t *testing.T) {
 		{"rest-xml", "s3", "GetObjectTorrent", func() error {
 			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 			_, err := c.GetObjectTorrent(ctx, &s3.GetObjectTorrentInput{Bucket: aws.String("some-bucket"), Key: aws.String("k")})
-			return err
-		}},
-		{"rest-xml", "s3", "PutObjectLockConfiguration", func() error {
-			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-			_, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String("some-bucket"),
-				ObjectLockConfiguration: &s3types.ObjectLockConfiguration{ObjectLockEnabled: s3types.ObjectLockEnabledEnabled}})
 			return err
 		}},
 	} {

@@ -138,6 +138,14 @@ type LiteralPaths interface {
 	LiteralPaths() bool
 }
 
+// CORSServer is implemented by a service that answers browsers' CORS
+// itself for some requests (S3 buckets with a CORS configuration): for
+// those, once the edge's origin check passed, the edge adds no CORS
+// headers and answers no preflight of its own.
+type CORSServer interface {
+	ServesCORS(r *http.Request) bool
+}
+
 // RouteKind says what part of a request a Route matches.
 type RouteKind int
 

@@ -64,8 +64,9 @@ func (s *Service) listBuckets(c *awsproto.Call, in *listBucketsInput) (listAllMy
 }
 
 type createBucketInput struct {
-	Bucket                    string    `xml:"-" location:"uri" name:"Bucket"`
-	CreateBucketConfiguration io.Reader `xml:"-" location:"body"`
+	Bucket                     string    `xml:"-" location:"uri" name:"Bucket"`
+	ObjectLockEnabledForBucket string    `xml:"-" location:"header" name:"X-Amz-Bucket-Object-Lock-Enabled"`
+	CreateBucketConfiguration  io.Reader `xml:"-" location:"body"`
 }
 
 type createBucketOutput struct {
@@ -108,6 +109,11 @@ func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createB
 	}
 	if err := s.store.CreateBucket(in.Bucket, region, s.env.Now()); err != nil {
 		return createBucketOutput{}, err
+	}
+	if strings.EqualFold(in.ObjectLockEnabledForBucket, "true") {
+		if err := s.store.EnableObjectLock(in.Bucket); err != nil {
+			return createBucketOutput{}, err
+		}
 	}
 	return createBucketOutput{Location: "/" + in.Bucket}, nil
 }

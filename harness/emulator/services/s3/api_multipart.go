@@ -48,6 +48,17 @@ type createMultipartUploadOutput struct {
 }
 
 func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUploadInput) (createMultipartUploadOutput, error) {
+	if in.lockHeaders.any() {
+		if _, err := s.store.LockConfigOf(in.Bucket); err != nil {
+			if _, err := s.store.Bucket(in.Bucket); err != nil {
+				return createMultipartUploadOutput{}, err
+			}
+			return createMultipartUploadOutput{}, missingLockConfig()
+		}
+		if err := in.lockHeaders.apply(in.template, s.env.Now()); err != nil {
+			return createMultipartUploadOutput{}, err
+		}
+	}
 	u := &Upload{ID: strings.ReplaceAll(s.env.NewID(), "-", ""), Key: in.Key, Initiated: s.env.Now().UTC(), Template: in.template}
 	if alg := in.ChecksumAlgorithm; alg != "" {
 		u.ChecksumAlgorithm = strings.ToUpper(alg)
@@ -186,6 +197,8 @@ func (s *Service) copyRange(src *Object, rng string) (*Body, error) {
 
 type completeMultipartUploadInput struct {
 	uploadInput
+	IfMatch         string    `xml:"-" location:"header" name:"If-Match"`
+	IfNoneMatch     string    `xml:"-" location:"header" name:"If-None-Match"`
 	MultipartUpload io.Reader `xml:"-" location:"body"`
 }
 
@@ -198,7 +211,14 @@ func (s *Service) completeMultipartUpload(c *awsproto.Call, in *completeMultipar
 	if err != nil {
 		return completeMultipartUploadResult{}, err
 	}
-	obj, err := s.store.CompleteUpload(in.Bucket, in.Key, in.UploadId, refs, s.env.Now())
+	cond := PutCondition{IfMatch: in.IfMatch}
+	if inm := in.IfNoneMatch; inm != "" {
+		if strings.TrimSpace(inm) != "*" {
+			return completeMultipartUploadResult{}, errNotImplemented.New("A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
+		}
+		cond.IfNoneMatchAny = true
+	}
+	obj, err := s.store.CompleteUploadIf(in.Bucket, in.Key, in.UploadId, refs, s.env.Now(), cond)
 	if err != nil {
 		return completeMultipartUploadResult{}, err
 	}

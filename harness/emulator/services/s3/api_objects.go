@@ -36,6 +36,7 @@ type objectHeaders struct {
 	Metadata           map[string]string `xml:"-" location:"headers" name:"X-Amz-Meta-"`
 	StorageClass       string            `xml:"-" location:"header" name:"X-Amz-Storage-Class"`
 	Tagging            string            `xml:"-" location:"header" name:"X-Amz-Tagging"`
+	lockHeaders
 }
 
 // Storage classes S3 accepts in x-amz-storage-class.
@@ -318,6 +319,7 @@ type putObjectOutput struct {
 	VersionID string `xml:"-" location:"header" name:"X-Amz-Version-Id"`
 	checksums
 	ChecksumType string `xml:"-" location:"header" name:"X-Amz-Checksum-Type"`
+	Expiration   string `xml:"-" location:"header" name:"X-Amz-Expiration"`
 }
 
 func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOutput, error) {
@@ -326,6 +328,11 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 		return nil, err
 	}
 	obj := in.obj
+	if in.lockHeaders.any() {
+		if err := in.lockHeaders.apply(obj, s.env.Now()); err != nil {
+			return nil, err
+		}
+	}
 	var err error
 	in.defaultChecksum = true
 	if obj.Body, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding, s.store.bodies, obj.Body); err != nil {
@@ -347,6 +354,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 	if obj.Checksum.Algorithm != "" {
 		in.out.ChecksumType = "FULL_OBJECT"
 	}
+	in.out.Expiration = s.expirationHeader(in.Bucket, obj)
 	return &in.out, nil
 }
 
@@ -425,6 +433,7 @@ func (s *Service) readObject(in *getObjectInput, body bool) (*objectReply, error
 	}
 	in.reply.opened = body
 	in.reply.over = &in.responseOverrides
+	in.reply.expiration = s.expirationHeader(in.Bucket, obj)
 	return &in.reply, nil
 }
 
@@ -496,6 +505,7 @@ type objectReply struct {
 	parts      int  // x-amz-mp-parts-count, when a part was asked for
 	checksum   bool // send the stored checksum (checksum mode, whole object)
 	over       *responseOverrides
+	expiration string // x-amz-expiration (lifecycle.go)
 }
 
 func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
@@ -552,6 +562,12 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	if obj.ReplicationStatus != "" {
 		wh["X-Amz-Replication-Status"] = []string{obj.ReplicationStatus}
 	}
+	if o.expiration != "" {
+		wh["X-Amz-Expiration"] = []string{o.expiration}
+	}
+	if obj.Protect != nil && o.over != nil {
+		lockResponseHeaders(wh, obj.Protect)
+	}
 	if n := len(obj.Tags); n > 0 && o.body && o.over != nil { // GetObject's, not the website's
 		wh["X-Amz-Tagging-Count"] = []string{strconv.Itoa(n)}
 	}
@@ -585,7 +601,8 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 
 type deleteObjectInput struct {
 	objectInput
-	VersionID string `xml:"-" location:"querystring" name:"versionId"`
+	VersionID                 string `xml:"-" location:"querystring" name:"versionId"`
+	BypassGovernanceRetention string `xml:"-" location:"header" name:"X-Amz-Bypass-Governance-Retention"`
 }
 
 type deleteObjectOutput struct {
@@ -594,11 +611,15 @@ type deleteObjectOutput struct {
 }
 
 func (s *Service) deleteObject(c *awsproto.Call, in *deleteObjectInput) (deleteObjectOutput, error) {
-	res, err := s.store.DeleteObjects(in.Bucket, []ObjectID{{Key: in.Key, VersionID: in.VersionID}}, s.env.Now())
+	res, err := s.store.DeleteObjects(in.Bucket, []ObjectID{{Key: in.Key, VersionID: in.VersionID,
+		BypassGovernance: bypassGovernance(in.BypassGovernanceRetention)}}, s.env.Now())
 	if err != nil {
 		return deleteObjectOutput{}, err
 	}
 	d := res[0]
+	if d.Err != nil {
+		return deleteObjectOutput{}, d.Err
+	}
 	if ch, ok := removedChange(ObjectID{Key: in.Key, VersionID: in.VersionID}, d); ok {
 		s.notify(c, in.Bucket, ch)
 	}
@@ -627,8 +648,9 @@ func createdChange(event string, obj *Object) ObjectChange {
 }
 
 type deleteObjectsInput struct {
-	Bucket string    `xml:"-" location:"uri" name:"Bucket"`
-	Delete io.Reader `xml:"-" location:"body"`
+	Bucket                    string    `xml:"-" location:"uri" name:"Bucket"`
+	BypassGovernanceRetention string    `xml:"-" location:"header" name:"X-Amz-Bypass-Governance-Retention"`
+	Delete                    io.Reader `xml:"-" location:"body"`
 }
 
 // maxDeleteObjects is DeleteObjects' limit per request.
@@ -647,8 +669,9 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 		return deleteResult{}, malformedXML()
 	}
 	ids := make([]ObjectID, len(req.Objects))
+	bypass := bypassGovernance(in.BypassGovernanceRetention)
 	for i, o := range req.Objects {
-		ids[i] = ObjectID{Key: o.Key, VersionID: o.VersionID}
+		ids[i] = ObjectID{Key: o.Key, VersionID: o.VersionID, BypassGovernance: bypass}
 	}
 	done, err := s.store.DeleteObjects(in.Bucket, ids, s.env.Now())
 	if err != nil {
@@ -664,9 +687,17 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 		s.notify(c, in.Bucket, changes...)
 	}
 	res := deleteResult{Xmlns: awsproto.S3XMLNS}
+	for i, id := range ids {
+		if e, ok := done[i].Err.(*awsproto.Error); ok {
+			res.Errors = append(res.Errors, deleteErrorEntry{Key: id.Key, VersionID: id.VersionID, Code: e.Code, Message: e.Message})
+		}
+	}
 	if !req.Quiet {
-		res.Deleted = make([]deletedEntry, len(ids))
+		res.Deleted = make([]deletedEntry, 0, len(ids))
 		for i, id := range ids {
+			if done[i].Err != nil {
+				continue
+			}
 			e := deletedEntry{Key: id.Key, VersionID: id.VersionID}
 			if d := done[i]; d.DeleteMarker {
 				e.DeleteMarker = true
@@ -674,7 +705,7 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 					e.DeleteMarkerVersionID = d.VersionID
 				}
 			}
-			res.Deleted[i] = e
+			res.Deleted = append(res.Deleted, e)
 		}
 	}
 	return res, nil
@@ -839,6 +870,10 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 		obj.Tags = tags
 	default:
 		return nil, invalidArgument("Unknown tagging directive.", "x-amz-tagging-directive", in.TaggingDirective)
+	}
+	// The copy has the request's object lock, never the source's.
+	if err := in.lockHeaders.apply(obj, s.env.Now()); err != nil {
+		return nil, err
 	}
 	// Stored bodies are immutable, so the copy shares it.
 	obj.Body, obj.Checksum = src.Body, src.Checksum

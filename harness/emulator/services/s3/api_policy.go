@@ -15,8 +15,8 @@ import (
 // Access configuration: PutBucketPolicy, GetBucketPolicy,
 // DeleteBucketPolicy, GetBucketPolicyStatus, and the ACLs of buckets and
 // objects (GetBucketAcl, PutBucketAcl, GetObjectAcl, PutObjectAcl). The
-// documents are validated and kept as S3 does; groundstack does not
-// evaluate them on requests (every signed request is its account's own).
+// documents are validated and kept as S3 does; they decide unsigned
+// requests (anonymous.go), while every signed request is its account's own.
 
 // ----- bucket policy
 
@@ -162,8 +162,16 @@ func (s *Service) putBucketPolicy(c *awsproto.Call, in *putBucketPolicyInput) (s
 	if len(body) > maxPolicySize {
 		return struct{}{}, malformedPolicy("Policies must be less than 20 KB")
 	}
-	if _, err := parsePolicy(in.Bucket, body); err != nil {
+	stmts, err := parsePolicy(in.Bucket, body)
+	if err != nil {
 		return struct{}{}, err
+	}
+	if s.publicAccessBlockOf(in.Bucket).blockPolicy {
+		for i := range stmts {
+			if stmts[i].public() {
+				return struct{}{}, errAccessDenied.Errorf("User: arn:aws:iam::000000000000:root is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::%s\" because public policies are blocked by the BlockPublicPolicy block public access setting.", in.Bucket)
+			}
+		}
 	}
 	return struct{}{}, s.store.SetBucketConfig(in.Bucket, "policy", body)
 }

@@ -22,7 +22,15 @@ func TestBucketConfiguration(t *testing.T) {
 	t.Run("policy", func(t *testing.T) {
 		t.Parallel()
 		mustCreateBucket(t, c, "cfg-policy")
-		_, err := c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b("cfg-policy")})
+		// New buckets block public policies, as on S3.
+		const publicPolicy = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::cfg-policy/*"}]}`
+		_, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b("cfg-policy"), Policy: b(publicPolicy)})
+		wantAPIError(t, err, "AccessDenied", 403)
+		if _, err := c.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b("cfg-policy"),
+			PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{BlockPublicPolicy: aws.Bool(false)}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b("cfg-policy")})
 		wantAPIError(t, err, "NoSuchBucketPolicy", 404)
 		wantMessage(t, err, "The bucket policy does not exist")
 		_, err = c.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b("cfg-policy")})

@@ -59,6 +59,10 @@ var (
 	errMissingRequestBody            = awsproto.Code{Name: "MissingRequestBodyError", Status: http.StatusBadRequest}
 	errMissingSecurityHeader         = awsproto.Code{Name: "MissingSecurityHeader", Status: http.StatusBadRequest}
 	errUnexpectedContent             = awsproto.Code{Name: "UnexpectedContent", Status: http.StatusBadRequest}
+	errAccessForbidden               = awsproto.Code{Name: "AccessForbidden", Status: http.StatusForbidden}
+	errInvalidBucketState            = awsproto.Code{Name: "InvalidBucketState", Status: http.StatusConflict}
+	errNoObjectLockConfig            = awsproto.Code{Name: "ObjectLockConfigurationNotFoundError", Status: http.StatusNotFound}
+	errNoSuchObjectLockConfig        = awsproto.Code{Name: "NoSuchObjectLockConfiguration", Status: http.StatusNotFound}
 	errACLNotSupported               = awsproto.Code{Name: "AccessControlListNotSupported", Status: http.StatusBadRequest}
 	errNoSuchConfiguration           = awsproto.Code{Name: "NoSuchConfiguration", Status: http.StatusNotFound}
 	errTooManyConfigurations         = awsproto.Code{Name: "TooManyConfigurations", Status: http.StatusBadRequest}

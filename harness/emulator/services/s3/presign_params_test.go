@@ -98,13 +98,13 @@ func TestPresignedURLsWithRequestParameters(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/x-foo" || string(b) != "hello" {
 		t.Errorf("presigned GET with response-content-type: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	}
-	// A sub-resource groundstack does not serve is still refused.
-	req, _ := http.NewRequest(http.MethodPut, e.URL()+"/presign-params/v2?retention", strings.NewReader("<Retention/>"))
+	// A sub-resource S3 does not have is still refused.
+	req, _ := http.NewRequest(http.MethodPut, e.URL()+"/presign-params/v2?frobnicate", strings.NewReader("<Frobnicate/>"))
 	if resp, err = http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotImplemented {
-		t.Errorf("PUT ?retention answered %d, want 501", resp.StatusCode)
+		t.Errorf("PUT ?frobnicate answered %d, want 501", resp.StatusCode)
 	}
 }

@@ -49,6 +49,10 @@ type Object struct {
 	// on a source version a replication rule matched, REPLICA on its copy
 	// ("" otherwise: store_replication.go).
 	ReplicationStatus string
+	// Protect is the version's object lock and SSE-KMS key (nil: none;
+	// store_lock.go). A change replaces the stored object with a copy
+	// holding a new Protection: copies share the old one.
+	Protect *Protection
 
 	// restoredUntil is when the restored copy of an archived object
 	// (RestoreObject) expires, in Unix seconds; 0 while none was asked for.
@@ -195,6 +199,55 @@ type Store struct {
 	// replicating is set once a bucket was given a replication
 	// configuration: until then a write looks no further for rules.
 	replicating atomic.Bool
+	// guarded counts buckets with a bucket policy or a public access block
+	// put: while it is 0, an unsigned request looks no further for a
+	// decision on anonymous access (anonymous.go).
+	guarded atomic.Int64
+	// lifecycles counts buckets with a lifecycle configuration: while it
+	// is 0, the lifecycle sweep has nothing to do (lifecycle.go).
+	lifecycles atomic.Int64
+}
+
+// counterOf is the store's count of buckets having a sub-resource, for
+// the sub-resources counted (nil: not counted).
+func (s *Store) counterOf(sub string) *atomic.Int64 {
+	switch sub {
+	case "policy", "publicAccessBlock":
+		return &s.guarded
+	case "lifecycle":
+		return &s.lifecycles
+	}
+	return nil
+}
+
+// forgetConfigs drops a bucket's configurations from the store's counts
+// and from the bucket; b.mu is held.
+func (s *Store) forgetConfigs(b *bucket) {
+	for sub := range b.config {
+		if c := s.counterOf(sub); c != nil {
+			c.Add(-1)
+		}
+	}
+	b.config = map[string][]byte{}
+}
+
+// BucketsWith lists the buckets that have a sub-resource document.
+func (s *Store) BucketsWith(sub string) []string {
+	s.mu.RLock()
+	bs := make([]*bucket, 0, len(s.buckets))
+	for _, b := range s.buckets {
+		bs = append(bs, b)
+	}
+	s.mu.RUnlock()
+	var out []string
+	for _, b := range bs {
+		b.mu.RLock()
+		if _, ok := b.config[sub]; ok && !b.deleted {
+			out = append(out, b.Name)
+		}
+		b.mu.RUnlock()
+	}
+	return out
 }
 
 // bucket is one bucket's state behind its own lock.
@@ -223,6 +276,9 @@ type bucket struct {
 	logging *LoggingTarget
 	// versioning is "" (never versioned), "Enabled" or "Suspended".
 	versioning string
+	// lock is the bucket's object lock configuration (nil: object lock
+	// not enabled).
+	lock *LockConfig
 	// versions holds, once versioning was enabled, every version of a key
 	// newest first, delete markers included (store_versions.go); the
 	// current version is also in objects unless it is a delete marker.
@@ -249,6 +305,9 @@ func (s *Store) Reset() {
 	s.mu.Unlock()
 	s.replicating.Store(false)
 	for _, b := range old {
+		b.mu.Lock()
+		s.forgetConfigs(b)
+		b.mu.Unlock()
 		hadNotify, hadLogging := b.drop()
 		if hadNotify {
 			s.notifying.Add(-1)
@@ -350,6 +409,7 @@ func (s *Store) DeleteBucket(name string) error {
 		return errBucketNotEmpty.New("The bucket you tried to delete is not empty").With("BucketName", name)
 	}
 	b.deleted = true
+	s.forgetConfigs(b)
 	uploads := b.uploads
 	b.uploads = map[string]*Upload{}
 	if b.notify != nil {
@@ -397,10 +457,21 @@ func (s *Store) SetBucketConfig(name, subresource string, doc []byte) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.deleted {
+		return noSuchBucket(name)
+	}
+	_, had := b.config[subresource]
 	if doc == nil {
 		delete(b.config, subresource)
 	} else {
 		b.config[subresource] = bytes.Clone(doc)
+	}
+	if c := s.counterOf(subresource); c != nil && had != (doc != nil) {
+		if had {
+			c.Add(-1)
+		} else {
+			c.Add(1)
+		}
 	}
 	return nil
 }
@@ -422,6 +493,20 @@ type PutCondition struct {
 	IfMatch        string // quoted or bare ETag
 }
 
+// check reports whether the condition holds with old as key's current
+// object (nil: none).
+func (cond PutCondition) check(key string, old *Object) error {
+	switch {
+	case cond.IfNoneMatchAny && old != nil:
+		return preconditionFailed("If-None-Match")
+	case cond.IfMatch != "" && old == nil:
+		return noSuchKey(key)
+	case cond.IfMatch != "" && !ETagMatches(cond.IfMatch, old.ETag):
+		return preconditionFailed("If-Match")
+	}
+	return nil
+}
+
 // PutObject stores a sealed object, replacing any object with its key, if
 // cond holds at that moment. event names the notification ("Put", "Copy").
 func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, event string) error {
@@ -432,15 +517,10 @@ func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, eve
 	}
 	b.mu.Lock()
 	old := b.objects[obj.Key]
-	switch {
-	case b.deleted:
+	if b.deleted {
 		err = noSuchBucket(bucketName)
-	case cond.IfNoneMatchAny && old != nil:
-		err = preconditionFailed("If-None-Match")
-	case cond.IfMatch != "" && old == nil:
-		err = noSuchKey(obj.Key)
-	case cond.IfMatch != "" && !ETagMatches(cond.IfMatch, old.ETag):
-		err = preconditionFailed("If-Match")
+	} else if err = cond.check(obj.Key, old); err == nil {
+		err = b.applyLock(obj)
 	}
 	if err != nil {
 		b.mu.Unlock()

@@ -193,12 +193,28 @@ type PartRef struct {
 // object is the list of the parts' extents (no byte is copied), and every
 // part, listed or not, is released.
 func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now time.Time) (*Object, error) {
+	return s.CompleteUploadIf(bucketName, key, id, refs, now, PutCondition{})
+}
+
+// CompleteUploadIf is CompleteUpload of a conditional write (If-None-Match,
+// If-Match): the condition is checked before the upload is closed, so an
+// upload refused with PreconditionFailed may be completed later, and again
+// when the object is stored.
+func (s *Store) CompleteUploadIf(bucketName, key, id string, refs []PartRef, now time.Time, cond PutCondition) (*Object, error) {
 	b, u, err := s.upload(bucketName, key, id)
 	if err != nil {
 		return nil, err
 	}
 	if len(refs) == 0 {
 		return nil, malformedXML()
+	}
+	if cond != (PutCondition{}) {
+		b.mu.RLock()
+		err := cond.check(key, b.objects[key])
+		b.mu.RUnlock()
+		if err != nil {
+			return nil, err
+		}
 	}
 	u.mu.Lock()
 	if u.done {
@@ -256,8 +272,18 @@ func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now t
 		obj.Body.Release()
 		return nil, noSuchBucket(bucketName)
 	}
-	delete(b.uploads, id)
 	old := b.objects[key]
+	if err := cond.check(key, old); err != nil {
+		b.mu.Unlock()
+		obj.Body.Release()
+		return nil, err
+	}
+	if err := b.applyLock(&obj); err != nil {
+		b.mu.Unlock()
+		obj.Body.Release()
+		return nil, err
+	}
+	delete(b.uploads, id)
 	gone := b.put(&obj, old)
 	b.mu.Unlock()
 	gone.release()

@@ -47,6 +47,9 @@ func (s *Store) SetVersioning(bucketName, state string) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.lock != nil && state != VersioningEnabled {
+		return errInvalidBucketState.New("An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+	}
 	b.versioning = state
 	if b.versions == nil {
 		// Objects written before are null versions from now on (a copy
@@ -115,6 +118,9 @@ func withoutNull(vs []*Object) ([]*Object, *Object) {
 type ObjectID struct {
 	Key       string
 	VersionID string // "": the current version
+	// BypassGovernance: x-amz-bypass-governance-retention, which lets a
+	// delete remove a version under governance retention.
+	BypassGovernance bool
 }
 
 // Deleted is what deleting an ObjectID did.
@@ -124,6 +130,8 @@ type Deleted struct {
 	// removed (its version ID asked).
 	DeleteMarker bool
 	VersionID    string // the marker created, or the version removed
+	// Err: the version is locked (store_lock.go) and stays.
+	Err error
 }
 
 // DeleteObjects deletes objects or versions as S3 does: without a version
@@ -149,7 +157,7 @@ func (s *Store) DeleteObjects(bucketName string, ids []ObjectID, now time.Time) 
 		o.release()
 	}
 	for i, id := range ids {
-		if out[i].Existed && !out[i].DeleteMarker {
+		if out[i].Existed && !out[i].DeleteMarker && out[i].Err == nil {
 			s.emit(ObjectEvent{Kind: ObjectRemoved, Name: "Delete", Bucket: b.Name, Region: b.Region, Key: id.Key, Time: now})
 		}
 	}
@@ -190,6 +198,11 @@ func (b *bucket) delete(id ObjectID, now time.Time) (Deleted, *Object) {
 	for i, v := range vs {
 		if versionOf(v) != id.VersionID {
 			continue
+		}
+		if b.lock != nil {
+			if err := v.locked(now, id.BypassGovernance); err != nil {
+				return Deleted{VersionID: id.VersionID, Err: err}, nil
+			}
 		}
 		rest := append(vs[:i:i], vs[i+1:]...)
 		if len(rest) == 0 {
