@@ -2,8 +2,8 @@ package s3_test
 
 import (
 	"bytes"
-	"net/http"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
