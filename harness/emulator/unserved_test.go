@@ -46,8 +46,8 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := sts.NewFromConfig(cfg).GetDelegatedAccessToken(ctx, &sts.GetDelegatedAccessTokenInput{TradeInToken: aws.String("t")})
 			return err
 		}},
-		{"ec2", "ec2", "DescribeVpcs", func() error {
-			_, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		{"ec2", "ec2", "DescribeVpnGateways", func() error {
+			_, err := ec2.NewFromConfig(cfg).DescribeVpnGateways(ctx, &ec2.DescribeVpnGatewaysInput{})
 			return err
 		}},
 		{"rpcv2Cbor", "cloudwatch", "ListDashboards", func() error {

@@ -56,6 +56,23 @@ func New(env *cloud.Env) *Service {
 		handle("DescribeTags", s.describeTags),
 		handle("DescribeRegions", s.describeRegions),
 		handle("DescribeAvailabilityZones", s.describeAvailabilityZones),
+		handle("CreateVpc", s.createVpc),
+		handle("DescribeVpcs", s.describeVpcs),
+		handle("DeleteVpc", s.deleteVpc),
+		handle("ModifyVpcAttribute", s.modifyVpcAttribute),
+		handle("DescribeVpcAttribute", s.describeVpcAttribute),
+		handle("CreateSubnet", s.createSubnet),
+		handle("DescribeSubnets", s.describeSubnets),
+		handle("DeleteSubnet", s.deleteSubnet),
+		handle("ModifySubnetAttribute", s.modifySubnetAttribute),
+		handle("CreateSecurityGroup", s.createSecurityGroup),
+		handle("DescribeSecurityGroups", s.describeSecurityGroups),
+		handle("DeleteSecurityGroup", s.deleteSecurityGroup),
+		handle("AuthorizeSecurityGroupIngress", s.authorizeIngress),
+		handle("AuthorizeSecurityGroupEgress", s.authorizeEgress),
+		handle("RevokeSecurityGroupIngress", s.revokeIngress),
+		handle("RevokeSecurityGroupEgress", s.revokeEgress),
+		handle("DescribeSecurityGroupRules", s.describeSecurityGroupRules),
 	)
 	return s
 }

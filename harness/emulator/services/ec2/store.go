@@ -127,6 +127,7 @@ type region struct {
 	instances map[string]*instance
 	order     []*instance
 	keys      map[string]*KeyPair // by name
+	network   network             // VPCs, subnets, security groups: made on first use
 }
 
 // Store holds every region's instances, key pairs and tags, and drives the
