@@ -45,6 +45,8 @@ func New(env *cloud.Env) *Service {
 		handle("StartInstances", s.startInstances),
 		handle("StopInstances", s.stopInstances),
 		handle("TerminateInstances", s.terminateInstances),
+		handle("RebootInstances", s.rebootInstances),
+		handle("DescribeAccountAttributes", s.describeAccountAttributes),
 		handle("DescribeInstanceStatus", s.describeInstanceStatus),
 		handle("GetConsoleOutput", s.getConsoleOutput),
 		handle("CreateKeyPair", s.createKeyPair),

@@ -303,6 +303,10 @@ func (s *Service) stopInstances(c *awsproto.Call, in *stopInstancesInput) (state
 	return changesOut(changes), err
 }
 
+func (s *Service) rebootInstances(c *awsproto.Call, in *instanceIDsInput) (emptyResult, error) {
+	return emptyResult{}, s.store.Reboot(c.Region, in.InstanceIds)
+}
+
 func (s *Service) terminateInstances(c *awsproto.Call, in *instanceIDsInput) (stateChangesResult, error) {
 	changes, err := s.store.Terminate(c.Region, in.InstanceIds)
 	return changesOut(changes), err

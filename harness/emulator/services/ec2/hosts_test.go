@@ -249,3 +249,31 @@ func TestConcurrentTransitionsSettle(t *testing.T) {
 		}
 	}
 }
+
+// RebootInstances restarts the machine; the instance stays running.
+func TestRebootRestartsTheHost(t *testing.T) {
+	t.Parallel()
+	f, l := withHosts(t)
+	id := aws.ToString(f.run(t, 1)[0].InstanceId)
+	f.waitRunning(t, id)
+	h := l.host(t, id)
+	must[*ec2.RebootInstancesOutput](t)(f.c.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{id}}))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		starts, stops, _, running := h.counts()
+		if starts == 2 && stops == 1 && running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after reboot: %d starts, %d stops, running %v", starts, stops, running)
+		}
+	}
+	if st := f.describe(t, id).State.Name; st != types.InstanceStateNameRunning {
+		t.Fatalf("rebooted instance %s", st)
+	}
+	f.c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
+	f.waitStopped(t, id)
+	_, err := f.c.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{id}})
+	wantAPIError(t, err, "IncorrectInstanceState", "The instance '"+id+"' is not in a state from which it can be rebooted.")
+	_, err = f.c.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{"i-0123456789abcdef0"}})
+	wantAPIError(t, err, "InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist")
+}

@@ -218,3 +218,14 @@ func defaultIDs(t *testing.T, f fixture) (vpc, subnet, group string) {
 	gs := must[*ec2.DescribeSecurityGroupsOutput](t)(f.c.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []types.Filter{filter("vpc-id", vpc), filter("group-name", "default")}}))
 	return vpc, aws.ToString(sns.Subnets[0].SubnetId), aws.ToString(gs.SecurityGroups[0].GroupId)
 }
+
+func TestDescribeAccountAttributes(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	vpc, _, _ := defaultIDs(t, f)
+	out := must[*ec2.DescribeAccountAttributesOutput](t)(f.c.DescribeAccountAttributes(ctx, &ec2.DescribeAccountAttributesInput{
+		AttributeNames: []types.AccountAttributeName{types.AccountAttributeNameDefaultVpc}}))
+	if len(out.AccountAttributes) != 1 || aws.ToString(out.AccountAttributes[0].AttributeValues[0].AttributeValue) != vpc {
+		t.Fatalf("default-vpc: %+v", out.AccountAttributes)
+	}
+}

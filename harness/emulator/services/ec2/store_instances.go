@@ -309,6 +309,7 @@ const (
 	opStart
 	opStop
 	opTerminate
+	opReboot // stop and start the machine; the instance stays running
 )
 
 // change applies a requested transition to every instance named: it checks
@@ -397,6 +398,21 @@ func (s *Store) Stop(regionName string, ids []string, force bool) ([]StateChange
 	})
 }
 
+// Reboot restarts running instances' machines (a pending one reboots as it
+// boots anyway); they stay running throughout, as on AWS.
+func (s *Store) Reboot(regionName string, ids []string) error {
+	_, err := s.change(regionName, ids, func(in *instance) (State, op, bool, error) {
+		switch in.State {
+		case StateRunning:
+			return StateRunning, opReboot, true, nil
+		case StatePending:
+			return in.State, 0, false, nil
+		}
+		return 0, 0, false, errIncorrectState.Errorf("The instance '%s' is not in a state from which it can be rebooted.", in.ID)
+	})
+	return err
+}
+
 // Terminate terminates instances in any state.
 func (s *Store) Terminate(regionName string, ids []string) ([]StateChange, error) {
 	return s.change(regionName, ids, func(in *instance) (State, op, bool, error) {
@@ -425,6 +441,14 @@ func (s *Store) transition(r *region, in *instance, gen uint64, o op) {
 			f()
 		}
 		r.mu.Unlock()
+	}
+	if o == opReboot {
+		if host != nil {
+			if err := host.Stop(); err != nil {
+				s.env.Log.Warn("ec2: reboot host", "instance", in.ID, "err", err)
+			}
+		}
+		o = opStart
 	}
 	switch o {
 	case opLaunch:
