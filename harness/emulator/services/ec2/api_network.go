@@ -59,10 +59,15 @@ func (s *Service) subnetOut(region string, sn Subnet) subnetXML {
 
 // pageQuery reads the paging members every networking Describe call has.
 func pageQuery(op string, ids []string, idsName string, filters []Filter, max *string, token string) (Page, error) {
+	return pageQueryUpTo(op, ids, idsName, filters, max, token, 1000)
+}
+
+// pageQueryUpTo is pageQuery for a call whose model caps MaxResults at limit.
+func pageQueryUpTo(op string, ids []string, idsName string, filters []Filter, max *string, token string, limit int) (Page, error) {
 	if err := validFilters(filters); err != nil {
 		return Page{}, err
 	}
-	n, err := pageSize(max, ids, idsName)
+	n, err := pageSizeUpTo(max, ids, idsName, limit)
 	if err != nil {
 		return Page{}, err
 	}

@@ -65,3 +65,17 @@ func notFound(code awsproto.Code, what string, missing []string) *awsproto.Error
 	}
 	return code.Errorf("The %s IDs '%s' do not exist", what, strings.Join(missing, ", "))
 }
+
+// Internet gateways' and route tables' codes.
+var (
+	errIGWNotFound        = awsproto.Code{Name: "InvalidInternetGatewayID.NotFound", Status: http.StatusBadRequest}
+	errAlreadyAssociated  = awsproto.Code{Name: "Resource.AlreadyAssociated", Status: http.StatusBadRequest}
+	errGatewayNotAttached = awsproto.Code{Name: "Gateway.NotAttached", Status: http.StatusBadRequest}
+	errRouteTableNotFound = awsproto.Code{Name: "InvalidRouteTableID.NotFound", Status: http.StatusBadRequest}
+	errAssocNotFound      = awsproto.Code{Name: "InvalidAssociationID.NotFound", Status: http.StatusBadRequest}
+	errRouteExists        = awsproto.Code{Name: "RouteAlreadyExists", Status: http.StatusBadRequest}
+	errRouteNotFound      = awsproto.Code{Name: "InvalidRoute.NotFound", Status: http.StatusBadRequest}
+	errRouteTableLimit    = awsproto.Code{Name: "RouteTableLimitExceeded", Status: http.StatusBadRequest}
+	errRouteLimit         = awsproto.Code{Name: "RouteLimitExceeded", Status: http.StatusBadRequest}
+	errIGWLimit           = awsproto.Code{Name: "InternetGatewayLimitExceeded", Status: http.StatusBadRequest}
+)

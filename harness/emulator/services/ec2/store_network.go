@@ -70,10 +70,12 @@ type SecurityGroup struct {
 
 // network is a region's networking state, guarded by the region's lock.
 type network struct {
-	ready   bool
-	vpcs    map[string]*Vpc
-	subnets map[string]*Subnet
-	groups  map[string]*SecurityGroup
+	ready    bool
+	vpcs     map[string]*Vpc
+	subnets  map[string]*Subnet
+	groups   map[string]*SecurityGroup
+	gateways map[string]*InternetGateway
+	tables   map[string]*RouteTable
 }
 
 // hashID derives a stable resource ID from a seed (default resources).
@@ -92,6 +94,7 @@ func (r *region) net() *network {
 	}
 	n.ready = true
 	n.vpcs, n.subnets, n.groups = map[string]*Vpc{}, map[string]*Subnet{}, map[string]*SecurityGroup{}
+	n.gateways, n.tables = map[string]*InternetGateway{}, map[string]*RouteTable{}
 	vpcID, subnetA, sgID := defaultVPC(r.name)
 	n.vpcs[vpcID] = &Vpc{ID: vpcID, CidrBlock: "172.31.0.0/16", CidrAssociationID: hashID("vpc-cidr-assoc-", r.name),
 		Tenancy: "default", DhcpOptionsID: hashID("dopt-", r.name), IsDefault: true, DNSSupport: true, DNSHostnames: true}
@@ -105,6 +108,10 @@ func (r *region) net() *network {
 			MapPublicIP: true, prefix: p}
 	}
 	n.groups[sgID] = defaultGroup(sgID, vpcID)
+	igw := hashID("igw-", r.name)
+	n.gateways[igw] = &InternetGateway{ID: igw, VpcID: vpcID}
+	main := n.mainTable(hashID("rtb-", r.name), hashID("rtbassoc-", r.name), n.vpcs[vpcID])
+	main.Routes = append(main.Routes, Route{Destination: "0.0.0.0/0", Target: igw, TargetKind: "gateway", Origin: "CreateRoute"})
 	return n
 }
 
@@ -158,6 +165,7 @@ func (s *Store) CreateVpc(regionName, cidr, tenancy string, tags []Tag) (Vpc, er
 	sg := defaultGroup(s.newID("sg-"), v.ID)
 	sg.Description = "default VPC security group"
 	n.groups[sg.ID] = sg
+	n.mainTable(s.newID("rtb-"), s.newID("rtbassoc-"), v)
 	return cloneVpc(v), nil
 }
 
@@ -251,9 +259,24 @@ func (s *Store) DeleteVpc(regionName, id string) error {
 			return errDependency.Errorf("The vpc '%s' has dependencies and cannot be deleted.", id)
 		}
 	}
+	for _, g := range n.gateways {
+		if g.VpcID == id {
+			return errDependency.Errorf("The vpc '%s' has dependencies and cannot be deleted.", id)
+		}
+	}
+	for _, t := range n.tables {
+		if t.VpcID == id && !(len(t.Associations) == 1 && t.Associations[0].Main) {
+			return errDependency.Errorf("The vpc '%s' has dependencies and cannot be deleted.", id)
+		}
+	}
 	for gid, g := range n.groups {
 		if g.VpcID == id {
 			delete(n.groups, gid)
+		}
+	}
+	for tid, t := range n.tables {
+		if t.VpcID == id {
+			delete(n.tables, tid)
 		}
 	}
 	delete(n.vpcs, id)
@@ -437,6 +460,9 @@ func (s *Store) DeleteSubnet(regionName, id string) error {
 		}
 	}
 	delete(n.subnets, id)
+	for _, t := range n.tables {
+		t.Associations = slices.DeleteFunc(t.Associations, func(a Association) bool { return a.SubnetID == id })
+	}
 	return nil
 }
 

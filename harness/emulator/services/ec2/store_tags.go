@@ -91,6 +91,18 @@ func (r *region) taggable(ids []string, now time.Time) ([]*[]Tag, error) {
 				return nil, notFound(errSubnetNotFound, "subnet", []string{id})
 			}
 			out = append(out, &sn.Tags)
+		case strings.HasPrefix(id, "igw-"):
+			g, err := r.net().gateway(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &g.Tags)
+		case strings.HasPrefix(id, "rtb-"):
+			t, err := r.net().table(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &t.Tags)
 		case strings.HasPrefix(id, "sgr-"):
 			rule := r.net().rule(id)
 			if rule == nil {
@@ -199,6 +211,12 @@ func (s *Store) DescribeTags(regionName string, filters []Filter, max int, after
 	}
 	for _, sn := range n.subnets {
 		add(sn.ID, "subnet", sn.Tags)
+	}
+	for _, g := range n.gateways {
+		add(g.ID, "internet-gateway", g.Tags)
+	}
+	for _, t := range n.tables {
+		add(t.ID, "route-table", t.Tags)
 	}
 	for _, g := range n.groups {
 		add(g.ID, "security-group", g.Tags)
