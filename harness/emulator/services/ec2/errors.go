@@ -79,3 +79,13 @@ var (
 	errRouteLimit         = awsproto.Code{Name: "RouteLimitExceeded", Status: http.StatusBadRequest}
 	errIGWLimit           = awsproto.Code{Name: "InternetGatewayLimitExceeded", Status: http.StatusBadRequest}
 )
+
+// Volumes' codes.
+var (
+	errVolumeNotFound     = awsproto.Code{Name: "InvalidVolume.NotFound", Status: http.StatusBadRequest}
+	errVolumeInUse        = awsproto.Code{Name: "VolumeInUse", Status: http.StatusBadRequest}
+	errVolumeZoneMismatch = awsproto.Code{Name: "InvalidVolume.ZoneMismatch", Status: http.StatusBadRequest}
+	errIncorrectStateVol  = awsproto.Code{Name: "IncorrectState", Status: http.StatusBadRequest}
+	errAttachmentNotFound = awsproto.Code{Name: "InvalidAttachment.NotFound", Status: http.StatusBadRequest}
+	errVolumeLimit        = awsproto.Code{Name: "VolumeLimitExceeded", Status: http.StatusBadRequest}
+)

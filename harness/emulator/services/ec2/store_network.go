@@ -76,6 +76,7 @@ type network struct {
 	groups   map[string]*SecurityGroup
 	gateways map[string]*InternetGateway
 	tables   map[string]*RouteTable
+	volumes  map[string]*Volume
 }
 
 // hashID derives a stable resource ID from a seed (default resources).
@@ -94,7 +95,7 @@ func (r *region) net() *network {
 	}
 	n.ready = true
 	n.vpcs, n.subnets, n.groups = map[string]*Vpc{}, map[string]*Subnet{}, map[string]*SecurityGroup{}
-	n.gateways, n.tables = map[string]*InternetGateway{}, map[string]*RouteTable{}
+	n.gateways, n.tables, n.volumes = map[string]*InternetGateway{}, map[string]*RouteTable{}, map[string]*Volume{}
 	vpcID, subnetA, sgID := defaultVPC(r.name)
 	n.vpcs[vpcID] = &Vpc{ID: vpcID, CidrBlock: "172.31.0.0/16", CidrAssociationID: hashID("vpc-cidr-assoc-", r.name),
 		Tenancy: "default", DhcpOptionsID: hashID("dopt-", r.name), IsDefault: true, DNSSupport: true, DNSHostnames: true}

@@ -91,6 +91,12 @@ func (r *region) taggable(ids []string, now time.Time) ([]*[]Tag, error) {
 				return nil, notFound(errSubnetNotFound, "subnet", []string{id})
 			}
 			out = append(out, &sn.Tags)
+		case strings.HasPrefix(id, "vol-"):
+			v, err := r.volume(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &v.Tags)
 		case strings.HasPrefix(id, "igw-"):
 			g, err := r.net().gateway(id)
 			if err != nil {
@@ -211,6 +217,9 @@ func (s *Store) DescribeTags(regionName string, filters []Filter, max int, after
 	}
 	for _, sn := range n.subnets {
 		add(sn.ID, "subnet", sn.Tags)
+	}
+	for _, v := range n.volumes {
+		add(v.ID, "volume", v.Tags)
 	}
 	for _, g := range n.gateways {
 		add(g.ID, "internet-gateway", g.Tags)
