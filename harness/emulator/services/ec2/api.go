@@ -46,6 +46,8 @@ func New(env *cloud.Env) *Service {
 		handle("StopInstances", s.stopInstances),
 		handle("TerminateInstances", s.terminateInstances),
 		handle("RebootInstances", s.rebootInstances),
+		handle("ModifyInstanceAttribute", s.modifyInstanceAttribute),
+		handle("DescribeInstanceAttribute", s.describeInstanceAttribute),
 		handle("DescribeAccountAttributes", s.describeAccountAttributes),
 		handle("DescribeInstanceStatus", s.describeInstanceStatus),
 		handle("GetConsoleOutput", s.getConsoleOutput),

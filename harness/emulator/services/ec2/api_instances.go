@@ -97,6 +97,13 @@ func (s *Service) instanceOut(region string, in Instance) instanceXML {
 		TagSet: tagsOut(in.Tags), Hypervisor: "xen", EnaSupport: true,
 		PlatformDetails: "Linux/UNIX", UsageOperation: "RunInstances",
 	}
+	if in.Groups != nil {
+		x.GroupSet = nil
+		for _, g := range in.Groups {
+			x.GroupSet = append(x.GroupSet, groupXML{g.Name, g.ID})
+		}
+	}
+	x.SourceDestCheck, x.EnaSupport, x.EbsOptimized = !in.NoSourceDestCheck, !in.NoEnaSupport, in.EbsOptimized
 	if in.State == StateTerminated {
 		// a terminated instance has given up its network interface
 		x.PrivateDNSName, x.PrivateIPAddress, x.SubnetID, x.VpcID, x.GroupSet = "", "", "", "", nil

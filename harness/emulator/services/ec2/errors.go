@@ -88,4 +88,5 @@ var (
 	errIncorrectStateVol  = awsproto.Code{Name: "IncorrectState", Status: http.StatusBadRequest}
 	errAttachmentNotFound = awsproto.Code{Name: "InvalidAttachment.NotFound", Status: http.StatusBadRequest}
 	errVolumeLimit        = awsproto.Code{Name: "VolumeLimitExceeded", Status: http.StatusBadRequest}
+	errNotPermitted       = awsproto.Code{Name: "OperationNotPermitted", Status: http.StatusBadRequest}
 )
