@@ -300,6 +300,8 @@ func TestInstanceAttributes(t *testing.T) {
 	if g := f.describe(t, id).SecurityGroups; len(g) != 1 || aws.ToString(g[0].GroupName) != "app" {
 		t.Fatalf("groups: %+v", g)
 	}
+	_, err = f.c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
+	wantAPIError(t, err, "DependencyViolation", "resource "+aws.ToString(sg.GroupId)+" has a dependent object")
 	must[*ec2.ModifyInstanceAttributeOutput](t)(f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id,
 		Attribute: types.InstanceAttributeNameInstanceInitiatedShutdownBehavior, Value: aws.String("terminate")}))
 	b := must[*ec2.DescribeInstanceAttributeOutput](t)(f.c.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{InstanceId: &id, Attribute: types.InstanceAttributeNameInstanceInitiatedShutdownBehavior}))

@@ -96,6 +96,11 @@ func (s *Store) DeleteSecurityGroup(regionName, id, name string) (string, error)
 			}
 		}
 	}
+	for _, in := range r.order {
+		if in.State != StateTerminated && slices.ContainsFunc(in.Groups, func(ref GroupRef) bool { return ref.ID == g.ID }) {
+			return "", errDependency.Errorf("resource %s has a dependent object", g.ID)
+		}
+	}
 	delete(n.groups, g.ID)
 	return g.ID, nil
 }
