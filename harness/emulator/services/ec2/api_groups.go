@@ -2,6 +2,7 @@ package ec2
 
 import (
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -294,6 +295,23 @@ type ipPermission struct {
 	PrefixListIds    []prefixListID `query:"PrefixListIds"`
 }
 
+func (p *ipPermission) descriptions() []string {
+	var out []string
+	for _, r := range p.IpRanges {
+		out = append(out, r.Description)
+	}
+	for _, r := range p.Ipv6Ranges {
+		out = append(out, r.Description)
+	}
+	for _, r := range p.PrefixListIds {
+		out = append(out, r.Description)
+	}
+	for _, g := range p.UserIdGroupPairs {
+		out = append(out, g.Description)
+	}
+	return out
+}
+
 // RuleMembers are the members (exported: awsproto reads embedded structs
 // by exported names) every Authorize/Revoke call takes: the
 // permissions, or the one-rule shorthand (CidrIp, IpProtocol, ports, a
@@ -349,6 +367,11 @@ func (m *RuleMembers) rules(resolve func(name string) (string, error)) ([]*Rule,
 			}
 			if p.ToPort != nil {
 				to = int(*p.ToPort)
+			}
+		}
+		for _, d := range p.descriptions() {
+			if len(d) > 255 {
+				return nil, errInvalidParameter.New("Description exceeds the maximum length of 255 characters.")
 			}
 		}
 		base := Rule{Protocol: proto, From: from, To: to}
@@ -433,7 +456,7 @@ func (s *Service) authorize(c *awsproto.Call, id, name string, egress bool, m *R
 		return ruleChangeResult{}, missingParameter("IpPermissions")
 	}
 	for _, r := range rules {
-		r.Tags = tags
+		r.Tags = slices.Clone(tags) // each rule its own: DeleteTags edits in place
 	}
 	added, err := s.store.Authorize(c.Region, id, name, egress, rules)
 	if err != nil {

@@ -28,7 +28,7 @@ func (s *Store) CreateSecurityGroup(regionName, name, description, vpcID string,
 	if name == "default" {
 		return SecurityGroup{}, errGroupReserved.New("The security group 'default' is reserved")
 	}
-	if err := validTags(tags); err != nil {
+	if err := validNewTags(tags); err != nil {
 		return SecurityGroup{}, err
 	}
 	r := s.region(regionName)

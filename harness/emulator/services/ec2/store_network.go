@@ -147,7 +147,7 @@ func (s *Store) CreateVpc(regionName, cidr, tenancy string, tags []Tag) (Vpc, er
 	if p.Bits() < 16 || p.Bits() > 28 {
 		return Vpc{}, errVpcRange.Errorf("The CIDR '%s' is invalid.", cidr)
 	}
-	if err := validTags(tags); err != nil {
+	if err := validNewTags(tags); err != nil {
 		return Vpc{}, err
 	}
 	r := s.region(regionName)
@@ -331,7 +331,7 @@ func (s *Store) CreateSubnet(regionName, vpcID, cidr, zone string, tags []Tag) (
 	if err != nil {
 		return Subnet{}, err
 	}
-	if err := validTags(tags); err != nil {
+	if err := validNewTags(tags); err != nil {
 		return Subnet{}, err
 	}
 	r := s.region(regionName)

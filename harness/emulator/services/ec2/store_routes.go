@@ -64,7 +64,7 @@ func (n *network) mainTable(id, assocID string, v *Vpc) *RouteTable {
 
 // CreateInternetGateway creates a detached gateway.
 func (s *Store) CreateInternetGateway(regionName string, tags []Tag) (InternetGateway, error) {
-	if err := validTags(tags); err != nil {
+	if err := validNewTags(tags); err != nil {
 		return InternetGateway{}, err
 	}
 	r := s.region(regionName)
@@ -204,7 +204,7 @@ func (n *network) table(id string) (*RouteTable, error) {
 
 // CreateRouteTable creates a route table with the VPC's local route.
 func (s *Store) CreateRouteTable(regionName, vpcID string, tags []Tag) (RouteTable, error) {
-	if err := validTags(tags); err != nil {
+	if err := validNewTags(tags); err != nil {
 		return RouteTable{}, err
 	}
 	r := s.region(regionName)

@@ -268,3 +268,11 @@ func (s *Store) DescribeTags(regionName string, filters []Filter, max int, after
 	}
 	return out, false, nil
 }
+
+// validNewTags checks the tags a Create call's TagSpecifications give.
+func validNewTags(tags []Tag) error {
+	if len(tags) > maxTags {
+		return errTagLimit.New("The maximum number of Tags for a resource has been reached.")
+	}
+	return validTags(tags)
+}

@@ -59,7 +59,7 @@ func (s *Store) CreateVolume(regionName string, v Volume) (Volume, error) {
 	if rng := sizeRange[v.Type]; v.Size < rng[0] || v.Size > rng[1] {
 		return Volume{}, errInvalidParameter.Errorf("Volume of %dGiB is not in the range %d-%dGiB allowed for volume type %s.", v.Size, rng[0], rng[1], v.Type)
 	}
-	if err := validTags(v.Tags); err != nil {
+	if err := validNewTags(v.Tags); err != nil {
 		return Volume{}, err
 	}
 	r := s.region(regionName)
