@@ -45,8 +45,8 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := iam.NewFromConfig(cfg).ListDelegationRequests(ctx, &iam.ListDelegationRequestsInput{})
 			return err
 		}},
-		{"ec2", "ec2", "DescribeVpcs", func() error {
-			_, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		{"ec2", "ec2", "DescribeVpnGateways", func() error {
+			_, err := ec2.NewFromConfig(cfg).DescribeVpnGateways(ctx, &ec2.DescribeVpnGatewaysInput{})
 			return err
 		}},
 		{"rest-json", "iot", "ListBillingGroups", func() error {

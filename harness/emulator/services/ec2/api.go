@@ -45,6 +45,10 @@ func New(env *cloud.Env) *Service {
 		handle("StartInstances", s.startInstances),
 		handle("StopInstances", s.stopInstances),
 		handle("TerminateInstances", s.terminateInstances),
+		handle("RebootInstances", s.rebootInstances),
+		handle("ModifyInstanceAttribute", s.modifyInstanceAttribute),
+		handle("DescribeInstanceAttribute", s.describeInstanceAttribute),
+		handle("DescribeAccountAttributes", s.describeAccountAttributes),
 		handle("DescribeInstanceStatus", s.describeInstanceStatus),
 		handle("GetConsoleOutput", s.getConsoleOutput),
 		handle("CreateKeyPair", s.createKeyPair),
@@ -56,6 +60,42 @@ func New(env *cloud.Env) *Service {
 		handle("DescribeTags", s.describeTags),
 		handle("DescribeRegions", s.describeRegions),
 		handle("DescribeAvailabilityZones", s.describeAvailabilityZones),
+		handle("CreateVpc", s.createVpc),
+		handle("DescribeVpcs", s.describeVpcs),
+		handle("DeleteVpc", s.deleteVpc),
+		handle("ModifyVpcAttribute", s.modifyVpcAttribute),
+		handle("DescribeVpcAttribute", s.describeVpcAttribute),
+		handle("CreateSubnet", s.createSubnet),
+		handle("DescribeSubnets", s.describeSubnets),
+		handle("DeleteSubnet", s.deleteSubnet),
+		handle("ModifySubnetAttribute", s.modifySubnetAttribute),
+		handle("CreateSecurityGroup", s.createSecurityGroup),
+		handle("DescribeSecurityGroups", s.describeSecurityGroups),
+		handle("DeleteSecurityGroup", s.deleteSecurityGroup),
+		handle("AuthorizeSecurityGroupIngress", s.authorizeIngress),
+		handle("AuthorizeSecurityGroupEgress", s.authorizeEgress),
+		handle("RevokeSecurityGroupIngress", s.revokeIngress),
+		handle("RevokeSecurityGroupEgress", s.revokeEgress),
+		handle("DescribeSecurityGroupRules", s.describeSecurityGroupRules),
+		handle("CreateVolume", s.createVolume),
+		handle("DescribeVolumes", s.describeVolumes),
+		handle("DescribeVolumeStatus", s.describeVolumeStatus),
+		handle("DeleteVolume", s.deleteVolume),
+		handle("AttachVolume", s.attachVolume),
+		handle("DetachVolume", s.detachVolume),
+		handle("CreateInternetGateway", s.createInternetGateway),
+		handle("AttachInternetGateway", s.attachInternetGateway),
+		handle("DetachInternetGateway", s.detachInternetGateway),
+		handle("DeleteInternetGateway", s.deleteInternetGateway),
+		handle("DescribeInternetGateways", s.describeInternetGateways),
+		handle("CreateRouteTable", s.createRouteTable),
+		handle("DeleteRouteTable", s.deleteRouteTable),
+		handle("DescribeRouteTables", s.describeRouteTables),
+		handle("AssociateRouteTable", s.associateRouteTable),
+		handle("DisassociateRouteTable", s.disassociateRouteTable),
+		handle("CreateRoute", s.createRoute),
+		handle("ReplaceRoute", s.replaceRoute),
+		handle("DeleteRoute", s.deleteRoute),
 	)
 	return s
 }
@@ -181,6 +221,11 @@ func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // pageSize reads MaxResults (5 to 1000 in EC2's Describe calls); 0 when
 // absent. ids names the ID list that may not come with it.
 func pageSize(max *string, ids []string, idsName string) (int, error) {
+	return pageSizeUpTo(max, ids, idsName, 1000)
+}
+
+// pageSizeUpTo is pageSize for a call whose model caps MaxResults at limit.
+func pageSizeUpTo(max *string, ids []string, idsName string, limit int) (int, error) {
 	if max == nil {
 		return 0, nil
 	}
@@ -193,8 +238,8 @@ func pageSize(max *string, ids []string, idsName string) (int, error) {
 		return 0, errInvalidParameter.Errorf("Value ( %s ) for parameter maxResults is invalid. Expecting a value greater than 5.", *max)
 	case n < 5:
 		return 0, errInvalidParameter.Errorf("Value ( %d ) for parameter maxResults is invalid. Expecting a value greater than 5.", n)
-	case n > 1000:
-		return 0, errInvalidParameter.Errorf("Value ( %d ) for parameter maxResults is invalid. Expecting a value less than or equal to 1000.", n)
+	case n > limit:
+		return 0, errInvalidParameter.Errorf("Value ( %d ) for parameter maxResults is invalid. Expecting a value less than or equal to %d.", n, limit)
 	}
 	return n, nil
 }

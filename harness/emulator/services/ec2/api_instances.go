@@ -97,6 +97,13 @@ func (s *Service) instanceOut(region string, in Instance) instanceXML {
 		TagSet: tagsOut(in.Tags), Hypervisor: "xen", EnaSupport: true,
 		PlatformDetails: "Linux/UNIX", UsageOperation: "RunInstances",
 	}
+	if in.Groups != nil {
+		x.GroupSet = nil
+		for _, g := range in.Groups {
+			x.GroupSet = append(x.GroupSet, groupXML{g.Name, g.ID})
+		}
+	}
+	x.SourceDestCheck, x.EnaSupport, x.EbsOptimized = !in.NoSourceDestCheck, !in.NoEnaSupport, in.EbsOptimized
 	if in.State == StateTerminated {
 		// a terminated instance has given up its network interface
 		x.PrivateDNSName, x.PrivateIPAddress, x.SubnetID, x.VpcID, x.GroupSet = "", "", "", "", nil
@@ -302,6 +309,10 @@ func (s *Service) startInstances(c *awsproto.Call, in *instanceIDsInput) (stateC
 func (s *Service) stopInstances(c *awsproto.Call, in *stopInstancesInput) (stateChangesResult, error) {
 	changes, err := s.store.Stop(c.Region, in.InstanceIds, bool(in.Force))
 	return changesOut(changes), err
+}
+
+func (s *Service) rebootInstances(c *awsproto.Call, in *instanceIDsInput) (emptyResult, error) {
+	return emptyResult{}, s.store.Reboot(c.Region, in.InstanceIds)
 }
 
 func (s *Service) terminateInstances(c *awsproto.Call, in *instanceIDsInput) (stateChangesResult, error) {

@@ -155,3 +155,44 @@ func (s *Service) describeAvailabilityZones(c *awsproto.Call, in *describeAvaila
 	}
 	return out, nil
 }
+
+// ---- DescribeAccountAttributes ----
+
+type attributeValueXML struct {
+	AttributeValue string `xml:"attributeValue"`
+}
+
+type accountAttributeXML struct {
+	AttributeName   string              `xml:"attributeName"`
+	AttributeValues []attributeValueXML `xml:"attributeValueSet>item"`
+}
+
+type describeAccountAttributesResult struct {
+	AccountAttributes []accountAttributeXML `xml:"accountAttributeSet>item"`
+}
+
+type describeAccountAttributesInput struct {
+	Request
+	AttributeNames []string `query:"AttributeName" enum:"supported-platforms,default-vpc"`
+}
+
+// describeAccountAttributes answers as a VPC-only account with AWS's
+// default quotas does; default-vpc names the region's default VPC.
+func (s *Service) describeAccountAttributes(c *awsproto.Call, in *describeAccountAttributesInput) (describeAccountAttributesResult, error) {
+	vpc, _, _ := defaultVPC(c.Region)
+	all := []accountAttributeXML{
+		{"vpc-max-security-groups-per-interface", []attributeValueXML{{"5"}}},
+		{"max-instances", []attributeValueXML{{strconv.Itoa(maxInstances)}}},
+		{"supported-platforms", []attributeValueXML{{"VPC"}}},
+		{"default-vpc", []attributeValueXML{{vpc}}},
+		{"max-elastic-ips", []attributeValueXML{{"5"}}},
+		{"vpc-max-elastic-ips", []attributeValueXML{{"5"}}},
+	}
+	var out describeAccountAttributesResult
+	for _, a := range all {
+		if len(in.AttributeNames) == 0 || contains(in.AttributeNames, a.AttributeName) {
+			out.AccountAttributes = append(out.AccountAttributes, a)
+		}
+	}
+	return out, nil
+}

@@ -91,3 +91,46 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatalf("run-instances with a deleted key: %d %s", code, errOut)
 	}
 }
+
+// Networking as lab scripts build it by hand: a VPC, a subnet, a filtered
+// listing, a security group opened for SSH.
+func TestAWSCLINetworking(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	url := f.e.URL()
+	run := func(args ...string) string {
+		t.Helper()
+		out, errOut, code := emutest.CLI(t, url, args...)
+		if code != 0 {
+			t.Fatalf("aws %v: exit %d: %s", args, code, errOut)
+		}
+		return strings.TrimSpace(out)
+	}
+	vpc := run("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--tag-specifications",
+		"ResourceType=vpc,Tags=[{Key=Name,Value=lab}]", "--query", "Vpc.VpcId", "--output", "text")
+	subnet := run("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.0.1.0/24", "--availability-zone", "us-east-1b",
+		"--query", "Subnet.SubnetId", "--output", "text")
+	found := run("ec2", "describe-subnets", "--filters", "Name=vpc-id,Values="+vpc, "Name=availability-zone,Values=us-east-1*",
+		"--query", "Subnets[].[SubnetId,CidrBlock]", "--output", "text")
+	if strings.Join(strings.Fields(found), " ") != subnet+" 10.0.1.0/24" {
+		t.Fatalf("describe-subnets --filters: %q", found)
+	}
+	if n := run("ec2", "describe-vpcs", "--filters", "Name=tag:Name,Values=lab", "--query", "length(Vpcs)"); n != "1" {
+		t.Fatalf("describe-vpcs by tag: %s", n)
+	}
+	sg := run("ec2", "create-security-group", "--group-name", "ssh", "--description", "ssh in", "--vpc-id", vpc,
+		"--query", "GroupId", "--output", "text")
+	run("ec2", "authorize-security-group-ingress", "--group-id", sg, "--protocol", "tcp", "--port", "22", "--cidr", "0.0.0.0/0")
+	perms := run("ec2", "describe-security-groups", "--group-ids", sg, "--query", "SecurityGroups[0].IpPermissions[0].[FromPort,IpRanges[0].CidrIp]", "--output", "text")
+	if strings.Join(strings.Fields(perms), " ") != "22 0.0.0.0/0" {
+		t.Fatalf("describe-security-groups: %q", perms)
+	}
+	_, errOut, code := emutest.CLI(t, url, "ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "10.0.1.0/25")
+	if code == 0 || !strings.Contains(errOut, "InvalidSubnet.Conflict") {
+		t.Fatalf("overlapping create-subnet: %d %s", code, errOut)
+	}
+	_, errOut, code = emutest.CLI(t, url, "ec2", "delete-vpc", "--vpc-id", vpc)
+	if code == 0 || !strings.Contains(errOut, "DependencyViolation") {
+		t.Fatalf("delete-vpc with a subnet: %d %s", code, errOut)
+	}
+}

@@ -249,3 +249,76 @@ func TestConcurrentTransitionsSettle(t *testing.T) {
 		}
 	}
 }
+
+// RebootInstances restarts the machine; the instance stays running.
+func TestRebootRestartsTheHost(t *testing.T) {
+	t.Parallel()
+	f, l := withHosts(t)
+	id := aws.ToString(f.run(t, 1)[0].InstanceId)
+	f.waitRunning(t, id)
+	h := l.host(t, id)
+	must[*ec2.RebootInstancesOutput](t)(f.c.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{id}}))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		starts, stops, _, running := h.counts()
+		if starts == 2 && stops == 1 && running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after reboot: %d starts, %d stops, running %v", starts, stops, running)
+		}
+	}
+	if st := f.describe(t, id).State.Name; st != types.InstanceStateNameRunning {
+		t.Fatalf("rebooted instance %s", st)
+	}
+	f.c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
+	f.waitStopped(t, id)
+	_, err := f.c.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{id}})
+	wantAPIError(t, err, "IncorrectInstanceState", "The instance '"+id+"' is not in a state from which it can be rebooted.")
+	_, err = f.c.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{"i-0123456789abcdef0"}})
+	wantAPIError(t, err, "InvalidInstanceID.NotFound", "The instance ID 'i-0123456789abcdef0' does not exist")
+}
+
+func TestInstanceAttributes(t *testing.T) {
+	t.Parallel()
+	f := start(t)
+	id := aws.ToString(f.run(t, 1)[0].InstanceId)
+	f.waitRunning(t, id)
+	must[*ec2.ModifyInstanceAttributeOutput](t)(f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id,
+		DisableApiTermination: &types.AttributeBooleanValue{Value: aws.Bool(true)}}))
+	_, err := f.c.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}})
+	wantAPIError(t, err, "OperationNotPermitted", "The instance '"+id+"' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.")
+	attr := must[*ec2.DescribeInstanceAttributeOutput](t)(f.c.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{InstanceId: &id, Attribute: types.InstanceAttributeNameDisableApiTermination}))
+	if !aws.ToBool(attr.DisableApiTermination.Value) {
+		t.Fatalf("disableApiTermination: %+v", attr)
+	}
+	_, err = f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id, InstanceType: &types.AttributeValue{Value: aws.String("t3.large")}})
+	wantAPIError(t, err, "IncorrectInstanceState", "The instance '"+id+"' is not in the 'stopped' state.")
+
+	// A group of the default VPC, by the Attribute/Value form and by Groups.
+	sg := must[*ec2.CreateSecurityGroupOutput](t)(f.c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("app"), Description: aws.String("app")}))
+	must[*ec2.ModifyInstanceAttributeOutput](t)(f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id, Groups: []string{aws.ToString(sg.GroupId)}}))
+	if g := f.describe(t, id).SecurityGroups; len(g) != 1 || aws.ToString(g[0].GroupName) != "app" {
+		t.Fatalf("groups: %+v", g)
+	}
+	_, err = f.c.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
+	wantAPIError(t, err, "DependencyViolation", "resource "+aws.ToString(sg.GroupId)+" has a dependent object")
+	must[*ec2.ModifyInstanceAttributeOutput](t)(f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id,
+		Attribute: types.InstanceAttributeNameInstanceInitiatedShutdownBehavior, Value: aws.String("terminate")}))
+	b := must[*ec2.DescribeInstanceAttributeOutput](t)(f.c.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{InstanceId: &id, Attribute: types.InstanceAttributeNameInstanceInitiatedShutdownBehavior}))
+	if aws.ToString(b.InstanceInitiatedShutdownBehavior.Value) != "terminate" {
+		t.Fatalf("shutdown behaviour: %+v", b)
+	}
+
+	must[*ec2.ModifyInstanceAttributeOutput](t)(f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id,
+		DisableApiStop: &types.AttributeBooleanValue{Value: aws.Bool(true)}}))
+	_, err = f.c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
+	wantAPIError(t, err, "OperationNotPermitted", "The instance '"+id+"' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.")
+	must[*ec2.ModifyInstanceAttributeOutput](t)(f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id,
+		DisableApiStop: &types.AttributeBooleanValue{Value: aws.Bool(false)}}))
+	f.c.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
+	f.waitStopped(t, id)
+	must[*ec2.ModifyInstanceAttributeOutput](t)(f.c.ModifyInstanceAttribute(ctx, &ec2.ModifyInstanceAttributeInput{InstanceId: &id, InstanceType: &types.AttributeValue{Value: aws.String("t3.large")}}))
+	if it := f.describe(t, id).InstanceType; it != "t3.large" {
+		t.Fatalf("instance type %s", it)
+	}
+}

@@ -423,9 +423,9 @@ func TestRegionsAreSeparate(t *testing.T) {
 
 func TestUnknownActionAndDryRun(t *testing.T) {
 	f := start(t)
-	_, err := f.c.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	_, err := f.c.DescribeVpnGateways(ctx, &ec2.DescribeVpnGatewaysInput{})
 	// in EC2's model, not served: 501 NotImplemented naming it
-	wantAPIError(t, err, "NotImplemented", "The operation DescribeVpcs of service ec2 is not implemented by groundstack")
+	wantAPIError(t, err, "NotImplemented", "The operation DescribeVpnGateways of service ec2 is not implemented by groundstack")
 	_, err = f.c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{DryRun: aws.Bool(true)})
 	wantAPIError(t, err, "DryRunOperation", "")
 }

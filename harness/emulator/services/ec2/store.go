@@ -84,7 +84,15 @@ type Instance struct {
 	Tags                                                           []Tag
 	// HostKey is the machine's public key once launched ("" without one).
 	HostKey string
-	seq     uint64
+	// Attributes ModifyInstanceAttribute sets (Groups nil: the default VPC's
+	// default group; SourceDestCheck and EnaSupport are stored negated so
+	// the zero value is AWS's default, on).
+	Groups                                []GroupRef
+	DisableAPITermination, DisableAPIStop bool
+	NoSourceDestCheck, NoEnaSupport       bool
+	EbsOptimized                          bool
+	UserData                              string
+	seq                                   uint64
 }
 
 // PrivateDNSName is the instance's private DNS name as EC2 forms it.
@@ -112,6 +120,9 @@ type instance struct {
 	hostMu              sync.Mutex
 }
 
+// GroupRef names a security group an instance is in.
+type GroupRef struct{ ID, Name string }
+
 // KeyPair is a key pair as the API shows it (never the private key).
 type KeyPair struct {
 	ID, Name, Type, Fingerprint string
@@ -127,6 +138,7 @@ type region struct {
 	instances map[string]*instance
 	order     []*instance
 	keys      map[string]*KeyPair // by name
+	network   network             // VPCs, subnets, security groups: made on first use
 }
 
 // Store holds every region's instances, key pairs and tags, and drives the

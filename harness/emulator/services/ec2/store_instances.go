@@ -66,6 +66,7 @@ func (r *region) purge(now time.Time) {
 func snapshot(in *instance) Instance {
 	out := in.Instance
 	out.Tags = slices.Clone(in.Tags)
+	out.Groups = slices.Clone(in.Groups)
 	if in.StateReason != nil {
 		sr := *in.StateReason
 		out.StateReason = &sr
@@ -309,6 +310,7 @@ const (
 	opStart
 	opStop
 	opTerminate
+	opReboot // stop and start the machine; the instance stays running
 )
 
 // change applies a requested transition to every instance named: it checks
@@ -391,10 +393,28 @@ func (s *Store) Stop(regionName string, ids []string, force bool) ([]StateChange
 		case StateStopping, StateStopped:
 			return in.State, 0, false, nil
 		case StateRunning:
+			if in.DisableAPIStop {
+				return 0, 0, false, errNotPermitted.Errorf("The instance '%s' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.", in.ID)
+			}
 			return StateStopping, opStop, true, nil
 		}
 		return 0, 0, false, errIncorrectState.Errorf("The instance '%s' is not in a state from which it can be stopped.", in.ID)
 	})
+}
+
+// Reboot restarts running instances' machines (a pending one reboots as it
+// boots anyway); they stay running throughout, as on AWS.
+func (s *Store) Reboot(regionName string, ids []string) error {
+	_, err := s.change(regionName, ids, func(in *instance) (State, op, bool, error) {
+		switch in.State {
+		case StateRunning:
+			return StateRunning, opReboot, true, nil
+		case StatePending:
+			return in.State, 0, false, nil
+		}
+		return 0, 0, false, errIncorrectState.Errorf("The instance '%s' is not in a state from which it can be rebooted.", in.ID)
+	})
+	return err
 }
 
 // Terminate terminates instances in any state.
@@ -403,6 +423,9 @@ func (s *Store) Terminate(regionName string, ids []string) ([]StateChange, error
 		switch in.State {
 		case StateShuttingDown, StateTerminated:
 			return in.State, 0, false, nil
+		}
+		if in.DisableAPITermination {
+			return 0, 0, false, errNotPermitted.Errorf("The instance '%s' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.", in.ID)
 		}
 		return StateShuttingDown, opTerminate, true, nil
 	})
@@ -425,6 +448,14 @@ func (s *Store) transition(r *region, in *instance, gen uint64, o op) {
 			f()
 		}
 		r.mu.Unlock()
+	}
+	if o == opReboot {
+		if host != nil {
+			if err := host.Stop(); err != nil {
+				s.env.Log.Warn("ec2: reboot host", "instance", in.ID, "err", err)
+			}
+		}
+		o = opStart
 	}
 	switch o {
 	case opLaunch:
@@ -552,4 +583,80 @@ func (s *Store) ConsoleOutput(regionName, id string) (Instance, error) {
 		return Instance{}, err
 	}
 	return snapshot(ins[0]), nil
+}
+
+// InstanceAttributes is what ModifyInstanceAttribute changes; nil leaves one.
+type InstanceAttributes struct {
+	InstanceType, ShutdownBehavior, UserData                    *string
+	DisableAPITermination, DisableAPIStop, SourceDestCheck, Ena *bool
+	EbsOptimized                                                *bool
+	Groups                                                      []string
+}
+
+// ModifyAttributes changes an instance's attributes; the instance type
+// only while it is stopped, groups only to groups of its VPC.
+func (s *Store) ModifyAttributes(regionName, id string, a InstanceAttributes) error {
+	r := s.region(regionName)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ins, err := r.lookup([]string{id}, s.env.Now())
+	if err != nil {
+		return err
+	}
+	in := ins[0]
+	if a.InstanceType != nil && in.State != StateStopped {
+		return errIncorrectState.Errorf("The instance '%s' is not in the 'stopped' state.", id)
+	}
+	if a.Groups != nil {
+		n := r.net()
+		vpc, _, _ := defaultVPC(r.name)
+		refs := make([]GroupRef, 0, len(a.Groups))
+		for _, g := range a.Groups {
+			sg := n.groups[g]
+			if sg == nil {
+				return errGroupNotFound.Errorf("The security group '%s' does not exist", g)
+			}
+			if sg.VpcID != vpc {
+				return errInvalidParameter.Errorf("Security group %s and instance %s belong to different networks.", g, id)
+			}
+			refs = append(refs, GroupRef{sg.ID, sg.Name})
+		}
+		in.Groups = refs
+	}
+	if a.InstanceType != nil {
+		in.InstanceType = *a.InstanceType
+	}
+	if a.ShutdownBehavior != nil {
+		in.terminateOnShutdown = *a.ShutdownBehavior == "terminate"
+	}
+	if a.UserData != nil {
+		in.UserData = *a.UserData
+	}
+	set := func(dst *bool, v *bool, negate bool) {
+		if v != nil {
+			*dst = *v != negate
+		}
+	}
+	set(&in.DisableAPITermination, a.DisableAPITermination, false)
+	set(&in.DisableAPIStop, a.DisableAPIStop, false)
+	set(&in.NoSourceDestCheck, a.SourceDestCheck, true)
+	set(&in.NoEnaSupport, a.Ena, true)
+	set(&in.EbsOptimized, a.EbsOptimized, false)
+	return nil
+}
+
+// ShutdownBehavior is an instance's InstanceInitiatedShutdownBehavior.
+func (s *Store) ShutdownBehavior(regionName, id string) (Instance, string, error) {
+	r := s.region(regionName)
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	ins, err := r.lookup([]string{id}, s.env.Now())
+	if err != nil {
+		return Instance{}, "", err
+	}
+	b := "stop"
+	if ins[0].terminateOnShutdown {
+		b = "terminate"
+	}
+	return snapshot(ins[0]), b, nil
 }

@@ -79,6 +79,48 @@ func (r *region) taggable(ids []string, now time.Time) ([]*[]Tag, error) {
 				return nil, errKeyPairNotFound.Errorf("The key pair '%s' does not exist", id)
 			}
 			out = append(out, &k.Tags)
+		case strings.HasPrefix(id, "vpc-"):
+			v := r.net().vpcs[id]
+			if v == nil {
+				return nil, notFound(errVpcNotFound, "vpc", []string{id})
+			}
+			out = append(out, &v.Tags)
+		case strings.HasPrefix(id, "subnet-"):
+			sn := r.net().subnets[id]
+			if sn == nil {
+				return nil, notFound(errSubnetNotFound, "subnet", []string{id})
+			}
+			out = append(out, &sn.Tags)
+		case strings.HasPrefix(id, "vol-"):
+			v, err := r.volume(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &v.Tags)
+		case strings.HasPrefix(id, "igw-"):
+			g, err := r.net().gateway(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &g.Tags)
+		case strings.HasPrefix(id, "rtb-"):
+			t, err := r.net().table(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &t.Tags)
+		case strings.HasPrefix(id, "sgr-"):
+			rule := r.net().rule(id)
+			if rule == nil {
+				return nil, errRuleNotFound.Errorf("The security group rule ID '%s' does not exist", id)
+			}
+			out = append(out, &rule.Tags)
+		case strings.HasPrefix(id, "sg-"):
+			g := r.net().groups[id]
+			if g == nil {
+				return nil, errGroupNotFound.Errorf("The security group '%s' does not exist", id)
+			}
+			out = append(out, &g.Tags)
 		default:
 			return nil, errInvalidID.Errorf("The ID '%s' is not valid", id)
 		}
@@ -149,7 +191,7 @@ func (s *Store) DescribeTags(regionName string, filters []Filter, max int, after
 	}
 	now := s.env.Now()
 	r := s.region(regionName)
-	r.mu.RLock()
+	r.mu.Lock()
 	var all []TagDescription
 	for _, in := range r.order {
 		if !visible(in, now) {
@@ -164,7 +206,34 @@ func (s *Store) DescribeTags(regionName string, filters []Filter, max int, after
 			all = append(all, TagDescription{k.ID, "key-pair", t.Key, t.Value})
 		}
 	}
-	r.mu.RUnlock()
+	n := r.net()
+	add := func(id, typ string, tags []Tag) {
+		for _, t := range tags {
+			all = append(all, TagDescription{id, typ, t.Key, t.Value})
+		}
+	}
+	for _, v := range n.vpcs {
+		add(v.ID, "vpc", v.Tags)
+	}
+	for _, sn := range n.subnets {
+		add(sn.ID, "subnet", sn.Tags)
+	}
+	for _, v := range n.volumes {
+		add(v.ID, "volume", v.Tags)
+	}
+	for _, g := range n.gateways {
+		add(g.ID, "internet-gateway", g.Tags)
+	}
+	for _, t := range n.tables {
+		add(t.ID, "route-table", t.Tags)
+	}
+	for _, g := range n.groups {
+		add(g.ID, "security-group", g.Tags)
+		for _, rule := range g.Rules {
+			add(rule.ID, "security-group-rule", rule.Tags)
+		}
+	}
+	r.mu.Unlock()
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].ResourceID != all[j].ResourceID {
 			return all[i].ResourceID < all[j].ResourceID
@@ -198,4 +267,12 @@ func (s *Store) DescribeTags(regionName string, filters []Filter, max int, after
 		out = append(out, d)
 	}
 	return out, false, nil
+}
+
+// validNewTags checks the tags a Create call's TagSpecifications give.
+func validNewTags(tags []Tag) error {
+	if len(tags) > maxTags {
+		return errTagLimit.New("The maximum number of Tags for a resource has been reached.")
+	}
+	return validTags(tags)
 }
