@@ -2,9 +2,7 @@ package lambda
 
 import (
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"io"
 	"net/http"
 
@@ -78,25 +76,7 @@ func (o *streamOutput) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	return nil
 }
 
-// eventMessage encodes one event of an event stream
-// (application/vnd.amazon.eventstream): a prelude (total and headers
-// lengths, then their CRC32), string headers, the payload and the CRC32
-// of all that precedes it.
+// eventMessage is one event of Lambda's response stream.
 func eventMessage(eventType, contentType string, payload []byte) []byte {
-	var headers []byte
-	for _, kv := range [][2]string{{":event-type", eventType}, {":content-type", contentType}, {":message-type", "event"}} {
-		headers = append(headers, byte(len(kv[0])))
-		headers = append(headers, kv[0]...)
-		headers = append(headers, 7) // string
-		headers = binary.BigEndian.AppendUint16(headers, uint16(len(kv[1])))
-		headers = append(headers, kv[1]...)
-	}
-	total := 12 + len(headers) + len(payload) + 4
-	msg := make([]byte, 0, total)
-	msg = binary.BigEndian.AppendUint32(msg, uint32(total))
-	msg = binary.BigEndian.AppendUint32(msg, uint32(len(headers)))
-	msg = binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
-	msg = append(msg, headers...)
-	msg = append(msg, payload...)
-	return binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
+	return awsproto.EventStreamMessage([][2]string{{":event-type", eventType}, {":content-type", contentType}, {":message-type", "event"}}, payload)
 }

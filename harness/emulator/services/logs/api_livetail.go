@@ -1,9 +1,7 @@
 package logs
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"net/http"
 	"time"
 
@@ -165,32 +163,9 @@ func (sess *liveTailSession) Respond(w http.ResponseWriter, c *awsproto.Call) er
 }
 
 func streamEvent(eventType string, payload []byte) []byte {
-	return streamMessage([][2]string{{":event-type", eventType}, {":content-type", "application/json"}, {":message-type", "event"}}, payload)
+	return awsproto.EventStreamMessage([][2]string{{":event-type", eventType}, {":content-type", "application/json"}, {":message-type", "event"}}, payload)
 }
 
 func streamException(exceptionType string, payload []byte) []byte {
-	return streamMessage([][2]string{{":exception-type", exceptionType}, {":content-type", "application/json"}, {":message-type", "exception"}}, payload)
-}
-
-// streamMessage encodes one message of an event stream
-// (application/vnd.amazon.eventstream): a prelude (total and headers
-// lengths, their CRC32), string headers, the payload, and the CRC32 of all
-// that precedes it.
-func streamMessage(hdrs [][2]string, payload []byte) []byte {
-	var headers []byte
-	for _, kv := range hdrs {
-		headers = append(headers, byte(len(kv[0])))
-		headers = append(headers, kv[0]...)
-		headers = append(headers, 7) // string
-		headers = binary.BigEndian.AppendUint16(headers, uint16(len(kv[1])))
-		headers = append(headers, kv[1]...)
-	}
-	total := 12 + len(headers) + len(payload) + 4
-	msg := make([]byte, 0, total)
-	msg = binary.BigEndian.AppendUint32(msg, uint32(total))
-	msg = binary.BigEndian.AppendUint32(msg, uint32(len(headers)))
-	msg = binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
-	msg = append(msg, headers...)
-	msg = append(msg, payload...)
-	return binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
+	return awsproto.EventStreamMessage([][2]string{{":exception-type", exceptionType}, {":content-type", "application/json"}, {":message-type", "exception"}}, payload)
 }

@@ -5,12 +5,10 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
-	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"hash/crc32"
 	"io"
 	"net/http"
 	"slices"
@@ -132,7 +130,7 @@ func (st *selectStream) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 		if errors.As(err, &ae) {
 			code, msg = ae.Code, ae.Message
 		}
-		_, err = w.Write(eventMessage([][2]string{{":error-code", code}, {":error-message", msg}, {":message-type", "error"}}, nil))
+		_, err = w.Write(awsproto.EventStreamMessage([][2]string{{":error-code", code}, {":error-message", msg}, {":message-type", "error"}}, nil))
 		return err
 	}
 	stats, _ := xml.Marshal(struct {
@@ -479,24 +477,5 @@ func selectEvent(eventType, contentType string, payload []byte) []byte {
 	if contentType == "" {
 		hs = append(hs[:1], hs[2])
 	}
-	return eventMessage(hs, payload)
-}
-
-func eventMessage(hs [][2]string, payload []byte) []byte {
-	var headers []byte
-	for _, kv := range hs {
-		headers = append(headers, byte(len(kv[0])))
-		headers = append(headers, kv[0]...)
-		headers = append(headers, 7) // string
-		headers = binary.BigEndian.AppendUint16(headers, uint16(len(kv[1])))
-		headers = append(headers, kv[1]...)
-	}
-	total := 12 + len(headers) + len(payload) + 4
-	msg := make([]byte, 0, total)
-	msg = binary.BigEndian.AppendUint32(msg, uint32(total))
-	msg = binary.BigEndian.AppendUint32(msg, uint32(len(headers)))
-	msg = binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
-	msg = append(msg, headers...)
-	msg = append(msg, payload...)
-	return binary.BigEndian.AppendUint32(msg, crc32.ChecksumIEEE(msg))
+	return awsproto.EventStreamMessage(hs, payload)
 }
