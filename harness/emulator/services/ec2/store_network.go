@@ -197,47 +197,33 @@ type Page struct {
 
 // DescribeVpcs returns a page of VPCs ordered by ID and whether more follow.
 func (s *Store) DescribeVpcs(regionName string, q Page) ([]Vpc, bool, error) {
-	if bad, ok := checkFilters(q.Filters, vpcFilters, true); !ok {
-		return nil, false, errInvalidParameter.Errorf("The filter '%s' is invalid", bad)
-	}
-	r := s.region(regionName)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.net()
-	if missing := missingIDs(q.IDs, func(id string) bool { return n.vpcs[id] != nil }); len(missing) > 0 {
-		return nil, false, notFound(errVpcNotFound, "vpc", missing)
-	}
-	var out []Vpc
-	ids, more := pageOf(sortedKeys(n.vpcs), q, func(id string) bool {
-		v := n.vpcs[id]
-		fields := func(name string) []string {
-			switch name {
-			case "vpc-id":
-				return []string{v.ID}
-			case "cidr", "cidr-block-association.cidr-block":
-				return []string{v.CidrBlock}
-			case "cidr-block-association.association-id":
-				return []string{v.CidrAssociationID}
-			case "cidr-block-association.state", "state":
-				if name == "state" {
-					return []string{"available"}
+	return describeIn(s, regionName, q, vpcFilters, func(n *network) map[string]*Vpc { return n.vpcs },
+		func(missing []string) error { return notFound(errVpcNotFound, "vpc", missing) },
+		func(r *region, v *Vpc) (fieldsOf, []Tag) {
+			fields := func(name string) []string {
+				switch name {
+				case "vpc-id":
+					return []string{v.ID}
+				case "cidr", "cidr-block-association.cidr-block":
+					return []string{v.CidrBlock}
+				case "cidr-block-association.association-id":
+					return []string{v.CidrAssociationID}
+				case "cidr-block-association.state", "state":
+					if name == "state" {
+						return []string{"available"}
+					}
+					return []string{"associated"}
+				case "is-default":
+					return []string{strconv.FormatBool(v.IsDefault)}
+				case "owner-id":
+					return []string{s.env.Account}
+				case "dhcp-options-id":
+					return []string{v.DhcpOptionsID}
 				}
-				return []string{"associated"}
-			case "is-default":
-				return []string{strconv.FormatBool(v.IsDefault)}
-			case "owner-id":
-				return []string{s.env.Account}
-			case "dhcp-options-id":
-				return []string{v.DhcpOptionsID}
+				return nil
 			}
-			return nil
-		}
-		return matchFilters(q.Filters, fields, v.Tags)
-	})
-	for _, id := range ids {
-		out = append(out, cloneVpc(n.vpcs[id]))
-	}
-	return out, more, nil
+			return fields, v.Tags
+		}, cloneVpc)
 }
 
 // DeleteVpc deletes a VPC that has no subnets and no security groups but
@@ -384,52 +370,38 @@ var subnetFilters = map[string]bool{"subnet-id": true, "vpc-id": true, "cidr-blo
 
 // DescribeSubnets returns a page of subnets ordered by ID.
 func (s *Store) DescribeSubnets(regionName string, q Page) ([]Subnet, bool, error) {
-	if bad, ok := checkFilters(q.Filters, subnetFilters, true); !ok {
-		return nil, false, errInvalidParameter.Errorf("The filter '%s' is invalid", bad)
-	}
-	r := s.region(regionName)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.net()
-	if missing := missingIDs(q.IDs, func(id string) bool { return n.subnets[id] != nil }); len(missing) > 0 {
-		return nil, false, notFound(errSubnetNotFound, "subnet", missing)
-	}
-	var out []Subnet
-	ids, more := pageOf(sortedKeys(n.subnets), q, func(id string) bool {
-		sn := n.subnets[id]
-		fields := func(name string) []string {
-			switch name {
-			case "subnet-id":
-				return []string{sn.ID}
-			case "vpc-id":
-				return []string{sn.VpcID}
-			case "cidr-block", "cidr", "cidrBlock":
-				return []string{sn.CidrBlock}
-			case "availability-zone", "availabilityZone":
-				return []string{sn.Zone}
-			case "availability-zone-id":
-				return []string{zoneID(r.name, sn.Zone)}
-			case "default-for-az", "defaultForAz":
-				return []string{strconv.FormatBool(sn.DefaultForAz)}
-			case "state":
-				return []string{"available"}
-			case "map-public-ip-on-launch":
-				return []string{strconv.FormatBool(sn.MapPublicIP)}
-			case "owner-id":
-				return []string{s.env.Account}
-			case "subnet-arn":
-				return []string{subnetARN(r.name, s.env.Account, sn.ID)}
-			case "available-ip-address-count":
-				return []string{strconv.Itoa(sn.AvailableIPs())}
+	return describeIn(s, regionName, q, subnetFilters, func(n *network) map[string]*Subnet { return n.subnets },
+		func(missing []string) error { return notFound(errSubnetNotFound, "subnet", missing) },
+		func(r *region, sn *Subnet) (fieldsOf, []Tag) {
+			fields := func(name string) []string {
+				switch name {
+				case "subnet-id":
+					return []string{sn.ID}
+				case "vpc-id":
+					return []string{sn.VpcID}
+				case "cidr-block", "cidr", "cidrBlock":
+					return []string{sn.CidrBlock}
+				case "availability-zone", "availabilityZone":
+					return []string{sn.Zone}
+				case "availability-zone-id":
+					return []string{zoneID(r.name, sn.Zone)}
+				case "default-for-az", "defaultForAz":
+					return []string{strconv.FormatBool(sn.DefaultForAz)}
+				case "state":
+					return []string{"available"}
+				case "map-public-ip-on-launch":
+					return []string{strconv.FormatBool(sn.MapPublicIP)}
+				case "owner-id":
+					return []string{s.env.Account}
+				case "subnet-arn":
+					return []string{subnetARN(r.name, s.env.Account, sn.ID)}
+				case "available-ip-address-count":
+					return []string{strconv.Itoa(sn.AvailableIPs())}
+				}
+				return nil
 			}
-			return nil
-		}
-		return matchFilters(q.Filters, fields, sn.Tags)
-	})
-	for _, id := range ids {
-		out = append(out, cloneSubnet(n.subnets[id]))
-	}
-	return out, more, nil
+			return fields, sn.Tags
+		}, cloneSubnet)
 }
 
 func subnetARN(region, account, id string) string {
@@ -529,4 +501,31 @@ func pageOf(ids []string, q Page, match func(id string) bool) ([]string, bool) {
 		kept = append(kept, id)
 	}
 	return kept, false
+}
+
+// describeIn pages the network resources of one kind (set) in ID order
+// for a Describe call: q's filters must be among known, every ID it names
+// must exist (notFound words the error), and each resource goes through
+// its filters (fields, with r's lock held) and is returned as a copy.
+func describeIn[R, T any](s *Store, regionName string, q Page, known map[string]bool, set func(*network) map[string]*R,
+	notFound func(missing []string) error, fields func(r *region, x *R) (fieldsOf, []Tag), clone func(*R) T) ([]T, bool, error) {
+	if bad, ok := checkFilters(q.Filters, known, true); !ok {
+		return nil, false, errInvalidParameter.Errorf("The filter '%s' is invalid", bad)
+	}
+	r := s.region(regionName)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	m := set(r.net())
+	if missing := missingIDs(q.IDs, func(id string) bool { return m[id] != nil }); len(missing) > 0 {
+		return nil, false, notFound(missing)
+	}
+	ids, more := pageOf(sortedKeys(m), q, func(id string) bool {
+		f, tags := fields(r, m[id])
+		return matchFilters(q.Filters, f, tags)
+	})
+	out := make([]T, len(ids))
+	for i, id := range ids {
+		out[i] = clone(m[id])
+	}
+	return out, more, nil
 }

@@ -158,39 +158,25 @@ var gatewayFilters = map[string]bool{"internet-gateway-id": true, "attachment.vp
 
 // DescribeInternetGateways returns a page of gateways ordered by ID.
 func (s *Store) DescribeInternetGateways(regionName string, q Page) ([]InternetGateway, bool, error) {
-	if bad, ok := checkFilters(q.Filters, gatewayFilters, true); !ok {
-		return nil, false, errInvalidParameter.Errorf("The filter '%s' is invalid", bad)
-	}
-	r := s.region(regionName)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.net()
-	if missing := missingIDs(q.IDs, func(id string) bool { return n.gateways[id] != nil }); len(missing) > 0 {
-		return nil, false, notFound(errIGWNotFound, "internetGateway", missing)
-	}
-	ids, more := pageOf(sortedKeys(n.gateways), q, func(id string) bool {
-		g := n.gateways[id]
-		fields := func(name string) []string {
-			switch name {
-			case "internet-gateway-id":
-				return []string{g.ID}
-			case "attachment.vpc-id":
-				return []string{g.VpcID}
-			case "attachment.state":
-				if g.VpcID != "" {
-					return []string{"available"}
+	return describeIn(s, regionName, q, gatewayFilters, func(n *network) map[string]*InternetGateway { return n.gateways },
+		func(missing []string) error { return notFound(errIGWNotFound, "internetGateway", missing) },
+		func(r *region, g *InternetGateway) (fieldsOf, []Tag) {
+			fields := func(name string) []string {
+				switch name {
+				case "internet-gateway-id":
+					return []string{g.ID}
+				case "attachment.vpc-id":
+					return []string{g.VpcID}
+				case "attachment.state":
+					if g.VpcID != "" {
+						return []string{"available"}
+					}
+					return nil
 				}
-				return nil
+				return []string{s.env.Account}
 			}
-			return []string{s.env.Account}
-		}
-		return matchFilters(q.Filters, fields, g.Tags)
-	})
-	out := make([]InternetGateway, len(ids))
-	for i, id := range ids {
-		out[i] = cloneGateway(n.gateways[id])
-	}
-	return out, more, nil
+			return fields, g.Tags
+		}, cloneGateway)
 }
 
 // ---- route tables ----
@@ -254,65 +240,51 @@ var tableFilters = map[string]bool{"route-table-id": true, "vpc-id": true, "asso
 
 // DescribeRouteTables returns a page of route tables ordered by ID.
 func (s *Store) DescribeRouteTables(regionName string, q Page) ([]RouteTable, bool, error) {
-	if bad, ok := checkFilters(q.Filters, tableFilters, true); !ok {
-		return nil, false, errInvalidParameter.Errorf("The filter '%s' is invalid", bad)
-	}
-	r := s.region(regionName)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.net()
-	if missing := missingIDs(q.IDs, func(id string) bool { return n.tables[id] != nil }); len(missing) > 0 {
-		return nil, false, notFound(errRouteTableNotFound, "routeTable", missing)
-	}
-	ids, more := pageOf(sortedKeys(n.tables), q, func(id string) bool {
-		t := n.tables[id]
-		fields := func(name string) []string {
-			var out []string
-			switch name {
-			case "route-table-id", "association.route-table-id":
-				return []string{t.ID}
-			case "vpc-id":
-				return []string{t.VpcID}
-			case "owner-id":
-				return []string{s.env.Account}
-			case "route.state":
-				return []string{"active"}
-			}
-			for _, a := range t.Associations {
+	return describeIn(s, regionName, q, tableFilters, func(n *network) map[string]*RouteTable { return n.tables },
+		func(missing []string) error { return notFound(errRouteTableNotFound, "routeTable", missing) },
+		func(r *region, t *RouteTable) (fieldsOf, []Tag) {
+			fields := func(name string) []string {
+				var out []string
 				switch name {
-				case "association.main":
-					if a.Main {
-						out = append(out, "true")
-					} else {
-						out = append(out, "false")
-					}
-				case "association.subnet-id":
-					out = append(out, a.SubnetID)
-				case "association.route-table-association-id":
-					out = append(out, a.ID)
+				case "route-table-id", "association.route-table-id":
+					return []string{t.ID}
+				case "vpc-id":
+					return []string{t.VpcID}
+				case "owner-id":
+					return []string{s.env.Account}
+				case "route.state":
+					return []string{"active"}
 				}
-			}
-			for _, rt := range t.Routes {
-				switch name {
-				case "route.destination-cidr-block":
-					out = append(out, rt.Destination)
-				case "route.gateway-id":
-					if rt.TargetKind == "gateway" {
-						out = append(out, rt.Target)
+				for _, a := range t.Associations {
+					switch name {
+					case "association.main":
+						if a.Main {
+							out = append(out, "true")
+						} else {
+							out = append(out, "false")
+						}
+					case "association.subnet-id":
+						out = append(out, a.SubnetID)
+					case "association.route-table-association-id":
+						out = append(out, a.ID)
 					}
-				case "route.origin":
-					out = append(out, rt.Origin)
 				}
+				for _, rt := range t.Routes {
+					switch name {
+					case "route.destination-cidr-block":
+						out = append(out, rt.Destination)
+					case "route.gateway-id":
+						if rt.TargetKind == "gateway" {
+							out = append(out, rt.Target)
+						}
+					case "route.origin":
+						out = append(out, rt.Origin)
+					}
+				}
+				return out
 			}
-			return out
-		}
-		return matchFilters(q.Filters, fields, t.Tags)
-	})
-	out := make([]RouteTable, len(ids))
-	for i, id := range ids {
-		out[i] = cloneTable(n.tables[id])
-	}
-	return out, more, nil
+			return fields, t.Tags
+		}, cloneTable)
 }
 
 // AssociateRouteTable ties a subnet of the table's VPC to the table.

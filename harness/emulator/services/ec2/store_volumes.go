@@ -168,58 +168,46 @@ var volumeFilters = map[string]bool{"volume-id": true, "volume-type": true, "siz
 
 // DescribeVolumes returns a page of volumes ordered by ID.
 func (s *Store) DescribeVolumes(regionName string, q Page) ([]Volume, bool, error) {
-	if bad, ok := checkFilters(q.Filters, volumeFilters, true); !ok {
-		return nil, false, errInvalidParameter.Errorf("The filter '%s' is invalid", bad)
-	}
-	r := s.region(regionName)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := r.net()
-	if missing := missingIDs(q.IDs, func(id string) bool { return n.volumes[id] != nil }); len(missing) > 0 {
-		return nil, false, errVolumeNotFound.Errorf("The volume '%s' does not exist.", missing[0])
-	}
-	ids, more := pageOf(sortedKeys(n.volumes), q, func(id string) bool {
-		v := n.volumes[id]
-		r.settle(v)
-		fields := func(name string) []string {
-			switch name {
-			case "volume-id":
-				return []string{v.ID}
-			case "volume-type":
-				return []string{v.Type}
-			case "size":
-				return []string{strconv.Itoa(v.Size)}
-			case "status":
-				return []string{v.Status()}
-			case "availability-zone":
-				return []string{v.Zone}
-			case "encrypted":
-				return []string{strconv.FormatBool(v.Encrypted)}
-			case "snapshot-id":
-				return []string{v.SnapshotID}
-			case "create-time":
-				return []string{isoTime(v.Created)}
+	return describeIn(s, regionName, q, volumeFilters, func(n *network) map[string]*Volume { return n.volumes },
+		func(missing []string) error {
+			return errVolumeNotFound.Errorf("The volume '%s' does not exist.", missing[0])
+		},
+		func(r *region, v *Volume) (fieldsOf, []Tag) {
+			r.settle(v)
+			fields := func(name string) []string {
+				switch name {
+				case "volume-id":
+					return []string{v.ID}
+				case "volume-type":
+					return []string{v.Type}
+				case "size":
+					return []string{strconv.Itoa(v.Size)}
+				case "status":
+					return []string{v.Status()}
+				case "availability-zone":
+					return []string{v.Zone}
+				case "encrypted":
+					return []string{strconv.FormatBool(v.Encrypted)}
+				case "snapshot-id":
+					return []string{v.SnapshotID}
+				case "create-time":
+					return []string{isoTime(v.Created)}
+				}
+				if v.Instance == "" {
+					return nil
+				}
+				switch name {
+				case "attachment.instance-id":
+					return []string{v.Instance}
+				case "attachment.device":
+					return []string{v.Device}
+				case "attachment.status":
+					return []string{"attached"}
+				}
+				return []string{"false"}
 			}
-			if v.Instance == "" {
-				return nil
-			}
-			switch name {
-			case "attachment.instance-id":
-				return []string{v.Instance}
-			case "attachment.device":
-				return []string{v.Device}
-			case "attachment.status":
-				return []string{"attached"}
-			}
-			return []string{"false"}
-		}
-		return matchFilters(q.Filters, fields, v.Tags)
-	})
-	out := make([]Volume, len(ids))
-	for i, id := range ids {
-		out[i] = cloneVolume(n.volumes[id])
-	}
-	return out, more, nil
+			return fields, v.Tags
+		}, cloneVolume)
 }
 
 // Status is the volume's state as EC2 names it.
