@@ -168,17 +168,30 @@ func (a *accounts) accountOfKey(key string) string {
 
 // accessKeyOf returns the access key id r is signed with: SigV4 in its
 // Authorization header or presigned query, SigV2 likewise; "" when r
-// carries none.
+// carries none. It reads no more of the header than the key (the edge
+// parses the whole scope later).
 func accessKeyOf(r *http.Request) string {
-	if s, ok := awsproto.ScopeOf(r); ok {
-		return s.AccessKey
+	if h := r.Header["Authorization"]; len(h) > 0 {
+		v := h[0]
+		if i := strings.Index(v, "Credential="); i >= 0 {
+			key, _, _ := strings.Cut(v[i+len("Credential="):], "/")
+			return key
+		}
+		if rest, ok := strings.CutPrefix(v, "AWS "); ok {
+			key, _, _ := strings.Cut(rest, ":")
+			return strings.TrimSpace(key)
+		}
+		return ""
 	}
-	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "AWS ") {
-		key, _, _ := strings.Cut(h[len("AWS "):], ":")
-		return strings.TrimSpace(key)
-	}
-	if q := r.URL.RawQuery; q != "" && strings.Contains(q, "AWSAccessKeyId=") {
-		return r.URL.Query().Get("AWSAccessKeyId")
+	if q := r.URL.RawQuery; q != "" {
+		if strings.Contains(q, "X-Amz-Credential=") {
+			if s, ok := awsproto.ScopeOf(r); ok {
+				return s.AccessKey
+			}
+		}
+		if strings.Contains(q, "AWSAccessKeyId=") {
+			return r.URL.Query().Get("AWSAccessKeyId")
+		}
 	}
 	return ""
 }
