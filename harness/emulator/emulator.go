@@ -219,6 +219,7 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	env.Links.Set(cloud.LinkHosts, e.hostLauncher)
 	env.Links.Set(cloud.LinkMQTT, cloud.MessageBroker(brokerLink{e.broker}))
 	env.Links.Set(cloud.LinkSessions, cloud.SessionDirectory(sessionDirectory{e}))
+	env.Links.Set(cloud.LinkFaultPlanes, cloud.FaultPlanes(e.faults))
 	if e.verifier != nil {
 		env.Links.Set(cloud.LinkSigV4, cloud.RequestVerifier(e.verifier))
 	}

@@ -207,6 +207,13 @@ func TestFaultRulesRefused(t *testing.T) {
 		`{"service":"dynamodb","error":"X","end":"2030-01-01T00:00:00Z","duration":"1m"}`,
 		`{"service":"dynamodb","error":"X","colour":"red"}`,
 		`[{"service":"sqs","error":"X"},{"service":"dynamodb"}]`,
+		`{"service":"dynamodb","crash":true}`,
+		`{"target":"moon","latency":"1s"}`,
+		`{"target":"ssh","error":"X"}`,
+		`{"target":"delivery","drop":true}`,
+		`{"target":"cold-start","service":"lambda","operation":"Invoke","crash":true}`,
+		`{"target":"invoke","crash":true,"drop":true}`,
+		`{"target":"websocket","drop":true,"status":500}`,
 		`not json`,
 	} {
 		if status, body := faultsCall(t, e.URL(), "POST", "", bad); status != 400 || !strings.Contains(body, `"error"`) {

@@ -432,3 +432,70 @@ type ItemWriter interface {
 // LinkFaults names the http.Handler of /_groundstack/faults (the
 // emulator's fault rules).
 const LinkFaults = "faults"
+
+// LinkFaultPlanes names a FaultPlanes: the emulator's fault rules as the
+// data planes that are not API operations consult them.
+const LinkFaultPlanes = "faultplanes"
+
+// The data planes a fault rule can target besides API operations (its
+// "target" member; the default, "api", is every AWS API operation).
+const (
+	// PlaneColdStart is a Lambda function's new instance starting: latency
+	// delays its start, crash makes its process exit before it is ready.
+	PlaneColdStart = "cold-start"
+	// PlaneInvoke is one invocation in a running Lambda instance: latency
+	// delays it, crash makes the process exit mid-invoke.
+	PlaneInvoke = "invoke"
+	// PlaneDelivery is an event's delivery from S3, SNS, SQS or DynamoDB
+	// Streams to its consumer: latency delays it.
+	PlaneDelivery = "delivery"
+	// PlaneSSH is an EC2 instance's host: drop makes it stop answering
+	// (new connections fail, open ones are cut), latency delays each
+	// connection.
+	PlaneSSH = "ssh"
+	// PlaneWebSocket is API Gateway's WebSocket connections: drop closes
+	// them, latency delays the messages sent to them.
+	PlaneWebSocket = "websocket"
+)
+
+// FaultHit is what a fault rule does to one event of a data plane.
+type FaultHit struct {
+	Rule  string        // the rule's id
+	Delay time.Duration // wait this long first
+	Drop  bool          // drop the connection, host or message
+	Crash bool          // the function's process exits
+}
+
+// Sleep waits h's delay, or until ctx ends (then it returns ctx's error).
+// A nil h waits nothing.
+func (h *FaultHit) Sleep(ctx context.Context) error {
+	if h == nil || h.Delay <= 0 {
+		return nil
+	}
+	t := time.NewTimer(h.Delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// FaultPlanes decides faults on the data planes.
+type FaultPlanes interface {
+	// Fault returns what the first rule targeting plane that matches
+	// service, region and one of names (a function's, queue's, host's…
+	// names and ARNs) does, or nil when none hits. With no rule set it costs
+	// one atomic load.
+	Fault(plane, service, region string, names ...string) *FaultHit
+}
+
+// FaultOn asks the FaultPlanes in l (nil when there is none, as in a
+// service built alone in a unit test).
+func FaultOn(l *Links, plane, service, region string, names ...string) *FaultHit {
+	if fp, ok := l.Get(LinkFaultPlanes).(FaultPlanes); ok {
+		return fp.Fault(plane, service, region, names...)
+	}
+	return nil
+}

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // MaxRules bounds how many rules the emulator holds at once.
@@ -55,8 +57,20 @@ type Rule struct {
 	// the call then runs, unless Error or Drop is set too.
 	Latency    string `json:"latency,omitempty"`
 	LatencyMax string `json:"latencyMax,omitempty"`
-	// Drop closes the connection without an answer.
+	// Drop closes the connection without an answer (on the ssh target: the
+	// host stops answering; on websocket: the connection is closed).
 	Drop bool `json:"drop,omitempty"`
+	// Crash makes a Lambda function's process exit (targets cold-start and
+	// invoke).
+	Crash bool `json:"crash,omitempty"`
+
+	// Target is what the rule acts on: "api" (the default: AWS API
+	// operations) or a data plane: "cold-start" and "invoke" (Lambda),
+	// "delivery" (events from S3, SNS, SQS and DynamoDB Streams to their
+	// consumers), "ssh" (EC2 hosts), "websocket" (API Gateway's WebSocket
+	// connections). A data plane's rules match service, resource and
+	// region, not operation.
+	Target string `json:"target,omitempty"`
 
 	// Probability (0 < p ≤ 1, default 1) is the share of matching calls the
 	// fault hits.
@@ -168,11 +182,8 @@ func (r *rule) compile(now time.Time) error {
 			return fmt.Errorf("%s %q is not a valid glob", g.name, g.v)
 		}
 	}
-	if r.Error == "" && r.Latency == "" && !r.Drop {
-		return errors.New(`a fault rule needs "error", "latency" or "drop"`)
-	}
-	if r.Error != "" && r.Drop {
-		return errors.New(`give "error" or "drop", not both`)
+	if err := r.compileTarget(); err != nil {
+		return err
 	}
 	if r.Status != 0 && (r.Status < 400 || r.Status > 599) {
 		return fmt.Errorf("status %d is not an error status (400-599)", r.Status)
@@ -223,12 +234,65 @@ func (r *rule) compile(now time.Time) error {
 	return nil
 }
 
-// matches reports whether r applies to a call now.
-func (r *rule) matches(now time.Time, service, operation, region string, in any) bool {
+// effects are the effects each target allows, in the words of the refusal.
+var effects = map[string]struct {
+	error, latency, drop, crash bool
+	words                       string
+}{
+	TargetAPI:            {error: true, latency: true, drop: true, words: `"error", "latency" or "drop"`},
+	cloud.PlaneColdStart: {latency: true, crash: true, words: `"latency" or "crash"`},
+	cloud.PlaneInvoke:    {latency: true, crash: true, words: `"latency" or "crash"`},
+	cloud.PlaneDelivery:  {latency: true, words: `"latency"`},
+	cloud.PlaneSSH:       {latency: true, drop: true, words: `"latency" or "drop"`},
+	cloud.PlaneWebSocket: {latency: true, drop: true, words: `"latency" or "drop"`},
+}
+
+// TargetAPI is the default target: AWS API operations.
+const TargetAPI = "api"
+
+// compileTarget checks the rule's effects against what its target allows.
+func (r *rule) compileTarget() error {
+	if r.Target == "" {
+		r.Target = TargetAPI
+	}
+	eff, ok := effects[r.Target]
+	if !ok {
+		return fmt.Errorf("target %q: want api, cold-start, invoke, delivery, ssh or websocket", r.Target)
+	}
+	if r.Error == "" && r.Latency == "" && !r.Drop && !r.Crash {
+		return fmt.Errorf("a fault rule on target %s needs %s", r.Target, eff.words)
+	}
+	for _, x := range []struct {
+		set, allowed bool
+		name         string
+	}{{r.Error != "", eff.error, "error"}, {r.Latency != "" || r.LatencyMax != "", eff.latency, "latency"}, {r.Drop, eff.drop, "drop"}, {r.Crash, eff.crash, "crash"}} {
+		if x.set && !x.allowed {
+			return fmt.Errorf("target %s takes %s, not %q", r.Target, eff.words, x.name)
+		}
+	}
+	if r.Error != "" && r.Drop || r.Crash && r.Drop {
+		return errors.New(`give one of "error", "drop" and "crash"`)
+	}
+	if r.Target != TargetAPI && r.Operation != "" && r.Operation != "*" {
+		return fmt.Errorf("target %s has no operations: match it by service, resource and region", r.Target)
+	}
+	if (r.Status != 0 || r.Message != "") && r.Error == "" {
+		return errors.New(`"status" and "message" go with "error"`)
+	}
+	return nil
+}
+
+// live reports whether r is in force now and has hits left.
+func (r *rule) live(now time.Time) bool {
 	if !r.start.IsZero() && now.Before(r.start) || !r.end.IsZero() && !now.Before(r.end) {
 		return false
 	}
-	if r.Times > 0 && r.hits.Load() >= int64(r.Times) {
+	return r.Times <= 0 || r.hits.Load() < int64(r.Times)
+}
+
+// matches reports whether r applies to a call now.
+func (r *rule) matches(now time.Time, service, operation, region string, in any) bool {
+	if r.Target != TargetAPI || !r.live(now) {
 		return false
 	}
 	if !any1(r.Service, service, strings.EqualFold) || !any1(r.Region, region, strings.EqualFold) {
@@ -343,6 +407,36 @@ func (e *Engine) Inject(c *awsproto.Call, service, operation string, in any) err
 		return hit.awsError()
 	}
 	return nil
+}
+
+// Fault is cloud.FaultPlanes: the first rule targeting plane that matches
+// service, region and one of names, and hits by its probability.
+func (e *Engine) Fault(plane, service, region string, names ...string) *cloud.FaultHit {
+	if e == nil || !e.active.Load() {
+		return nil
+	}
+	now := e.now()
+	e.mu.RLock()
+	var hit *rule
+	for _, r := range e.rules {
+		if r.Target != plane || !r.live(now) ||
+			!any1(r.Service, service, strings.EqualFold) || !any1(r.Region, region, strings.EqualFold) {
+			continue
+		}
+		if r.Resource != "" && r.Resource != "*" && !slices.ContainsFunc(names, func(n string) bool { return nameMatch(r.Resource, n) }) {
+			continue
+		}
+		if r.p >= 1 || rand.Float64() < r.p {
+			hit = r
+			break
+		}
+	}
+	e.mu.RUnlock()
+	if hit == nil {
+		return nil
+	}
+	hit.hits.Add(1)
+	return &cloud.FaultHit{Rule: hit.ID, Delay: hit.delay(), Drop: hit.Drop, Crash: hit.Crash}
 }
 
 func (r *rule) delay() time.Duration {
