@@ -15,7 +15,7 @@ func TestDataPlaneRules(t *testing.T) {
 		t.Fatalf("no rule, hit %+v", hit)
 	}
 	for _, r := range []Rule{
-		{Service: "dynamodb", Operation: "PutItem", Error: "ThrottlingException"},            // api: never a plane's
+		{Service: "dynamodb", Operation: "PutItem", Error: "ThrottlingException"},              // api: never a plane's
 		{Target: cloud.PlaneColdStart, Service: "lambda", Resource: "orders-*", Latency: "2s"}, // one function's starts
 		{Target: cloud.PlaneInvoke, Resource: "arn:aws:lambda:*:function:crashy", Crash: true, Times: 1},
 		{Target: cloud.PlaneSSH, Region: "eu-west-1", Drop: true},
