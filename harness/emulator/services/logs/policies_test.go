@@ -103,6 +103,15 @@ func TestGroupSettings(t *testing.T) {
 	wantCode(t, err, "ValidationException", "")
 	must(c.PutLogGroupDeletionProtection(ctx, &cwl.PutLogGroupDeletionProtectionInput{LogGroupIdentifier: aws.String("/settings"), DeletionProtectionEnabled: aws.Bool(false)})).ok(t)
 	must(c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("/settings")})).ok(t)
+
+	// a group created protected
+	must(c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/born-protected"), DeletionProtectionEnabled: aws.Bool(true)})).ok(t)
+	g = must(c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/born-protected")})).ok(t).LogGroups[0]
+	if !aws.ToBool(g.DeletionProtectionEnabled) {
+		t.Fatal("deletion protection asked at creation not shown")
+	}
+	_, err = c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("/born-protected")})
+	wantCode(t, err, "ValidationException", "")
 }
 
 func TestDestinations(t *testing.T) {
