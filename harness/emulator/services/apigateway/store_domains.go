@@ -84,6 +84,86 @@ var (
 // noneBasePath is how AWS names the empty base path.
 const noneBasePath = "(none)"
 
+// regionalItem is what the helpers below need of a domain name, VPC link or
+// client certificate: its region, the member it is listed by, and a copy
+// that shares nothing with it.
+type regionalItem[T any] interface {
+	*T
+	home() string
+	order() string
+	copy() T
+}
+
+func (d *DomainName) home() string  { return d.Region }
+func (d *DomainName) order() string { return d.Name }
+func (l *VpcLink) home() string     { return l.Region }
+func (l *VpcLink) order() string    { return l.ID }
+func (c *ClientCert) home() string  { return c.Region }
+func (c *ClientCert) order() string { return c.ID }
+
+// insertNew stores x in *m under a new 6-character id, which it writes to
+// *id, and returns a copy of it.
+func insertNew[T any, P regionalItem[T]](s *Store, m *map[string]*T, x *T, id *string) T {
+	r := &s.regional
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for {
+		*id = s.shortID(6)
+		if (*m)[*id] == nil {
+			break
+		}
+	}
+	(*m)[*id] = x
+	return P(x).copy()
+}
+
+// listRegion returns copies of the items of *m in region, in their order.
+func listRegion[T any, P regionalItem[T]](r *regional, m *map[string]*T, region string) []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []T
+	for _, x := range *m {
+		if P(x).home() == region {
+			out = append(out, P(x).copy())
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return P(&out[i]).order() < P(&out[j]).order() })
+	return out
+}
+
+// patchPaths are the members an Update* call may replace, by patch path.
+type patchPaths[T any] map[string]func(x *T, v string)
+
+// editRegion reads (no ops), updates (ops, each a replace of one of paths:
+// all of them or, at the first other, none) or deletes (remove) the item
+// key of *m when it is in region, else answers notFound.
+func editRegion[T any, P regionalItem[T]](r *regional, m *map[string]*T, region, key string, ops []PatchOp, remove bool,
+	paths patchPaths[T], notFound error) (T, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var zero T
+	x := (*m)[key]
+	if x == nil || P(x).home() != region {
+		return zero, notFound
+	}
+	if remove {
+		delete(*m, key)
+		return P(x).copy(), nil
+	}
+	// A shallow copy: the setters replace members, never change what the
+	// copy shares with x (tags, slices, a domain's mappings).
+	next := *x
+	for _, op := range ops {
+		set := paths[op.Path]
+		if op.Op != "replace" || set == nil {
+			return zero, badPatch(op)
+		}
+		set(&next, op.Value)
+	}
+	*x = next
+	return P(x).copy(), nil
+}
+
 // CreateDomainName stores a domain name.
 func (s *Store) CreateDomainName(d *DomainName) (DomainName, error) {
 	if len(d.EndpointTypes) == 0 {
@@ -124,89 +204,43 @@ func (r *regional) domain(region, name string) (*DomainName, error) {
 
 // DomainName returns a domain name.
 func (s *Store) DomainName(region, name string) (DomainName, error) {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d, err := r.domain(region, name)
-	if err != nil {
-		return DomainName{}, err
-	}
-	return d.copy(), nil
+	return s.editDomainName(region, name, nil, false)
 }
 
 // DomainNames lists a region's domain names by name.
 func (s *Store) DomainNames(region string) []DomainName {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []DomainName
-	for _, d := range r.domains {
-		if d.Region == region {
-			out = append(out, d.copy())
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return listRegion(&s.regional, &s.regional.domains, region)
 }
 
 // PatchDomainName applies UpdateDomainName's operations.
 func (s *Store) PatchDomainName(region, name string, ops []PatchOp) (DomainName, error) {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	d, err := r.domain(region, name)
-	if err != nil {
-		return DomainName{}, err
-	}
-	next := d.copy()
-	for _, op := range ops {
-		if op.Op != "replace" {
-			return DomainName{}, badPatch(op)
-		}
-		switch op.Path {
-		case "/certificateName":
-			next.CertificateName = op.Value
-		case "/certificateArn":
-			next.CertificateArn = op.Value
-		case "/regionalCertificateName":
-			next.RegionalCertificateName = op.Value
-		case "/regionalCertificateArn":
-			next.RegionalCertificateArn = op.Value
-		case "/securityPolicy":
-			next.SecurityPolicy = op.Value
-		case "/endpointConfiguration/types/0":
-			next.EndpointTypes = []string{op.Value}
-		case "/mutualTlsAuthentication/truststoreUri":
-			next.TruststoreURI = op.Value
-		case "/mutualTlsAuthentication/truststoreVersion":
-			next.TruststoreVersion = op.Value
-		case "/ownershipVerificationCertificateArn":
-			next.OwnershipVerificationCertificateArn = op.Value
-		case "/policy":
-			next.Policy = op.Value
-		case "/routingMode":
-			next.RoutingMode = op.Value
-		case "/endpointAccessMode":
-			next.EndpointAccessMode = op.Value
-		default:
-			return DomainName{}, badPatch(op)
-		}
-	}
-	next.Mappings = d.Mappings
-	*d = next
-	return d.copy(), nil
+	return s.editDomainName(region, name, ops, false)
 }
 
 // DeleteDomainName deletes a domain name and its mappings.
 func (s *Store) DeleteDomainName(region, name string) error {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, err := r.domain(region, name); err != nil {
-		return err
-	}
-	delete(r.domains, region+"/"+name)
-	return nil
+	_, err := s.editDomainName(region, name, nil, true)
+	return err
+}
+
+func (s *Store) editDomainName(region, name string, ops []PatchOp, remove bool) (DomainName, error) {
+	return editRegion(&s.regional, &s.regional.domains, region, region+"/"+name, ops, remove, domainNamePaths, errDomainNotFound)
+}
+
+// domainNamePaths are the members UpdateDomainName replaces.
+var domainNamePaths = patchPaths[DomainName]{
+	"/certificateName":                           func(d *DomainName, v string) { d.CertificateName = v },
+	"/certificateArn":                            func(d *DomainName, v string) { d.CertificateArn = v },
+	"/regionalCertificateName":                   func(d *DomainName, v string) { d.RegionalCertificateName = v },
+	"/regionalCertificateArn":                    func(d *DomainName, v string) { d.RegionalCertificateArn = v },
+	"/securityPolicy":                            func(d *DomainName, v string) { d.SecurityPolicy = v },
+	"/endpointConfiguration/types/0":             func(d *DomainName, v string) { d.EndpointTypes = []string{v} },
+	"/mutualTlsAuthentication/truststoreUri":     func(d *DomainName, v string) { d.TruststoreURI = v },
+	"/mutualTlsAuthentication/truststoreVersion": func(d *DomainName, v string) { d.TruststoreVersion = v },
+	"/ownershipVerificationCertificateArn":       func(d *DomainName, v string) { d.OwnershipVerificationCertificateArn = v },
+	"/policy":                                    func(d *DomainName, v string) { d.Policy = v },
+	"/routingMode":                               func(d *DomainName, v string) { d.RoutingMode = v },
+	"/endpointAccessMode":                        func(d *DomainName, v string) { d.EndpointAccessMode = v },
 }
 
 // checkStage reports whether apiID exists and has stage (when not empty),
@@ -400,17 +434,7 @@ func domainNameARN(d *DomainName) string {
 
 // CreateVpcLink stores a VPC link.
 func (s *Store) CreateVpcLink(l *VpcLink) VpcLink {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for {
-		l.ID = s.shortID(6)
-		if r.vpcLinks[l.ID] == nil {
-			break
-		}
-	}
-	r.vpcLinks[l.ID] = l
-	return l.copy()
+	return insertNew(s, &s.regional.vpcLinks, l, &l.ID)
 }
 
 func (l *VpcLink) copy() VpcLink {
@@ -426,65 +450,24 @@ func (s *Store) VpcLink(region, id string) (VpcLink, error) {
 
 // VpcLinks lists a region's VPC links by id.
 func (s *Store) VpcLinks(region string) []VpcLink {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []VpcLink
-	for _, l := range r.vpcLinks {
-		if l.Region == region {
-			out = append(out, l.copy())
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return listRegion(&s.regional, &s.regional.vpcLinks, region)
 }
 
 // EditVpcLink applies UpdateVpcLink's operations, or deletes the link.
 func (s *Store) EditVpcLink(region, id string, ops []PatchOp, remove bool) (VpcLink, error) {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	l := r.vpcLinks[id]
-	if l == nil || l.Region != region {
-		return VpcLink{}, errVpcLinkNotFound
-	}
-	if remove {
-		delete(r.vpcLinks, id)
-		return l.copy(), nil
-	}
-	next := l.copy()
-	for _, op := range ops {
-		if op.Op != "replace" {
-			return VpcLink{}, badPatch(op)
-		}
-		switch op.Path {
-		case "/name":
-			next.Name = op.Value
-		case "/description":
-			next.Description = op.Value
-		default:
-			return VpcLink{}, badPatch(op)
-		}
-	}
-	*l = next
-	return l.copy(), nil
+	return editRegion(&s.regional, &s.regional.vpcLinks, region, id, ops, remove, vpcLinkPaths, errVpcLinkNotFound)
+}
+
+var vpcLinkPaths = patchPaths[VpcLink]{
+	"/name":        func(l *VpcLink, v string) { l.Name = v },
+	"/description": func(l *VpcLink, v string) { l.Description = v },
 }
 
 // --- client certificates
 
 // CreateClientCert stores a generated certificate.
 func (s *Store) CreateClientCert(c *ClientCert) ClientCert {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for {
-		c.ID = s.shortID(6)
-		if r.certs[c.ID] == nil {
-			break
-		}
-	}
-	r.certs[c.ID] = c
-	return c.copy()
+	return insertNew(s, &s.regional.certs, c, &c.ID)
 }
 
 func (c *ClientCert) copy() ClientCert {
@@ -495,41 +478,16 @@ func (c *ClientCert) copy() ClientCert {
 
 // ClientCerts lists a region's certificates by id.
 func (s *Store) ClientCerts(region string) []ClientCert {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []ClientCert
-	for _, c := range r.certs {
-		if c.Region == region {
-			out = append(out, c.copy())
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return listRegion(&s.regional, &s.regional.certs, region)
 }
 
 // EditClientCert reads (no ops), updates (/description) or deletes a certificate.
 func (s *Store) EditClientCert(region, id string, ops []PatchOp, remove bool) (ClientCert, error) {
-	r := &s.regional
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c := r.certs[id]
-	if c == nil || c.Region != region {
-		return ClientCert{}, errCertNotFound
-	}
-	if remove {
-		delete(r.certs, id)
-		return c.copy(), nil
-	}
-	desc := c.Description
-	for _, op := range ops {
-		if op.Op != "replace" || op.Path != "/description" {
-			return ClientCert{}, badPatch(op)
-		}
-		desc = op.Value
-	}
-	c.Description = desc
-	return c.copy(), nil
+	return editRegion(&s.regional, &s.regional.certs, region, id, ops, remove, clientCertPaths, errCertNotFound)
+}
+
+var clientCertPaths = patchPaths[ClientCert]{
+	"/description": func(c *ClientCert, v string) { c.Description = v },
 }
 
 // --- account

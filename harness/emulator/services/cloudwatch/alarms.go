@@ -136,19 +136,27 @@ func NewAlarms(metrics *Store, account string) *Alarms {
 		mutes: map[string]map[string]*MuteRule{}}
 }
 
-// Put creates or replaces an alarm. A new alarm starts INSUFFICIENT_DATA;
-// a replaced one keeps its state, as on AWS.
+// Put creates or replaces a metric alarm (see put).
 func (s *Alarms) Put(a *Alarm, now time.Time) {
-	a.ARN = "arn:aws:cloudwatch:" + a.Region + ":" + s.account + ":alarm:" + a.Name
 	a.Dims = sortDims(a.Dims)
 	if a.mathStat != nil {
 		a.seriesKey = seriesKey(a.Region, a.mathStat.Namespace, a.mathStat.MetricName, sortDims(a.mathStat.Dims))
 	} else {
 		a.seriesKey = seriesKey(a.Region, a.Namespace, a.MetricName, a.Dims)
 	}
-	a.Updated = now
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.put(a, now)
+}
+
+// put stores a metric or composite alarm, new or replacing the one of its
+// name, and records the configuration update. A new alarm starts
+// INSUFFICIENT_DATA; a replaced one keeps its state (and when it last left
+// ALARM, which its suppressor's extension period counts from) and, when a
+// has none, its tags, as on AWS. The caller holds s.mu.
+func (s *Alarms) put(a *Alarm, now time.Time) {
+	a.ARN = "arn:aws:cloudwatch:" + a.Region + ":" + s.account + ":alarm:" + a.Name
+	a.Updated = now
 	byName := s.alarms[a.Region]
 	if byName == nil {
 		byName = map[string]*Alarm{}
@@ -157,7 +165,7 @@ func (s *Alarms) Put(a *Alarm, now time.Time) {
 	summary := "Alarm \"" + a.Name + "\" updated"
 	if old := byName[a.Name]; old != nil {
 		a.State, a.StateReason, a.StateReasonData = old.State, old.StateReason, old.StateReasonData
-		a.StateUpdated, a.StateTransitioned = old.StateUpdated, old.StateTransitioned
+		a.StateUpdated, a.StateTransitioned, a.leftAlarm = old.StateUpdated, old.StateTransitioned, old.leftAlarm
 		if a.Tags == nil {
 			a.Tags = old.Tags
 		}

@@ -412,19 +412,28 @@ func (s *Service) setAlarmState(c *awsproto.Call, in *setAlarmStateInput) (struc
 	if in.StateReasonData != nil && !json.Valid([]byte(*in.StateReasonData)) {
 		return struct{}{}, errInvalidFormat.New("Unable to parse StateReasonData: not valid JSON")
 	}
+	return struct{}{}, s.changeStates(c.Region, func(now time.Time) ([]Notification, error) {
+		return s.alarms.SetState(c.Region, *in.AlarmName, *in.StateValue, *in.StateReason, deref(in.StateReasonData), now)
+	})
+}
+
+// changeStates runs change, a call that may move the states of region's
+// alarms, at the clock's time under evalMu (one evaluation at a time), and
+// sends the notifications it returns.
+func (s *Service) changeStates(region string, change func(now time.Time) ([]Notification, error)) error {
 	now := s.clock.Now()
 	s.evalMu.Lock()
 	defer s.evalMu.Unlock()
-	out, err := s.alarms.SetState(c.Region, *in.AlarmName, *in.StateValue, *in.StateReason, deref(in.StateReasonData), now)
+	out, err := change(now)
 	if err != nil {
-		return struct{}{}, err
+		return err
 	}
 	regions := make([]string, len(out))
 	for i := range regions {
-		regions[i] = c.Region
+		regions[i] = region
 	}
 	s.notify(regions, out, now)
-	return struct{}{}, nil
+	return nil
 }
 
 // ---- DescribeAlarmHistory

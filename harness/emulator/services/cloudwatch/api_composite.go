@@ -47,19 +47,7 @@ func (s *Service) putCompositeAlarm(c *awsproto.Call, in *putCompositeAlarmInput
 	} else if in.ActionsSuppressorWaitPeriod != nil || in.ActionsSuppressorExtensionPeriod != nil {
 		return struct{}{}, errValidation.New("ActionsSuppressorWaitPeriod and ActionsSuppressorExtensionPeriod can only be specified with ActionsSuppressor.")
 	}
-	now := s.clock.Now()
-	s.evalMu.Lock()
-	defer s.evalMu.Unlock()
-	out, err := s.alarms.PutComposite(a, now)
-	if err != nil {
-		return struct{}{}, err
-	}
-	regions := make([]string, len(out))
-	for i := range regions {
-		regions[i] = c.Region
-	}
-	s.notify(regions, out, now)
-	return struct{}{}, nil
+	return struct{}{}, s.changeStates(c.Region, func(now time.Time) ([]Notification, error) { return s.alarms.PutComposite(a, now) })
 }
 
 type compositeAlarmOut struct {

@@ -51,30 +51,7 @@ func (s *Alarms) PutComposite(a *Alarm, now time.Time) ([]Notification, error) {
 			return nil, errValidation.New("A composite alarm cannot suppress its own actions.")
 		}
 	}
-	a.ARN = "arn:aws:cloudwatch:" + a.Region + ":" + s.account + ":alarm:" + a.Name
-	a.Updated = now
-	if byName == nil {
-		byName = map[string]*Alarm{}
-		s.alarms[a.Region] = byName
-	}
-	summary := "Alarm \"" + a.Name + "\" updated"
-	if old := byName[a.Name]; old != nil {
-		a.State, a.StateReason, a.StateReasonData = old.State, old.StateReason, old.StateReasonData
-		a.StateUpdated, a.StateTransitioned, a.leftAlarm = old.StateUpdated, old.StateTransitioned, old.leftAlarm
-		if a.Tags == nil {
-			a.Tags = old.Tags
-		}
-	} else {
-		a.State, a.StateReason = StateInsufficient, "Unchecked: Initial alarm creation"
-		a.StateUpdated, a.StateTransitioned = now, now
-		summary = "Alarm \"" + a.Name + "\" created"
-	}
-	if a.Tags == nil {
-		a.Tags = map[string]string{}
-	}
-	byName[a.Name] = a
-	s.record(a.Region, HistoryItem{Alarm: a.Name, Type: historyConfig, Summary: summary, Time: now,
-		Data: `{"version":"1.0","type":"Create"}`}, now)
+	s.put(a, now)
 	return s.evaluateComposites(a.Region, now), nil
 }
 

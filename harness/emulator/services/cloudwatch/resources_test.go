@@ -220,8 +220,10 @@ func TestCompositeActionsSuppressor(t *testing.T) {
 	if msgs := receive(t, c, queue, 1); len(msgs) != 0 {
 		t.Fatalf("suppressed actions ran: %+v", msgs)
 	}
-	// out of ALARM, the suppressor still holds for its extension period
+	// out of ALARM, the suppressor still holds for its extension period,
+	// also once it is put again (it keeps its state, and when it left ALARM)
 	setState(t, c, "maintenance", cwtypes.StateValueOk)
+	putChild(t, c, "maintenance")
 	setState(t, c, "cpu", cwtypes.StateValueOk)
 	setState(t, c, "cpu", cwtypes.StateValueAlarm)
 	if a := compositeState(t, c, "svc"); a.ActionsSuppressedBy != cwtypes.ActionsSuppressedByExtensionPeriod {

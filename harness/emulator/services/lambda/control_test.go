@@ -266,6 +266,10 @@ func TestUpdateCodeAndConfiguration(t *testing.T) {
 	_, err = c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{
 		FunctionName: aws.String(name), Description: aws.String("x"), RevisionId: aws.String("stale")})
 	wantCode(t, err, "PreconditionFailedException", "")
+	// An unknown runtime is AWS's InvalidParameterValueException, not the
+	// model's ValidationException (a runtime may also be an ARN).
+	_, err = c.UpdateFunctionConfiguration(bg, &awslambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(name), Runtime: "PYTHON3.9"})
+	wantCode(t, err, "InvalidParameterValueException", "Value PYTHON3.9 at 'runtime' failed to satisfy constraint")
 	_ = e
 }
 

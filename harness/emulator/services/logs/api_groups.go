@@ -16,6 +16,9 @@ type createLogGroupInput struct {
 	KmsKeyId      string            `json:"kmsKeyId" max:"256"`
 	Tags          map[string]string `json:"tags" min:"1" max:"50"`
 	LogGroupClass string            `json:"logGroupClass" enum:"STANDARD,INFREQUENT_ACCESS,DELIVERY"`
+	// DeletionProtectionEnabled starts the group protected, as
+	// PutLogGroupDeletionProtection would.
+	DeletionProtectionEnabled bool `json:"deletionProtectionEnabled"`
 }
 
 type describeLogGroupsInput struct {
@@ -131,7 +134,7 @@ type tagsOutput struct {
 // ---- groups ----
 
 func (s *Service) createLogGroup(c *awsproto.Call, in *createLogGroupInput) (struct{}, error) {
-	return struct{}{}, s.store.CreateGroup(c.Region, in.LogGroupName, in.Tags)
+	return struct{}{}, s.store.CreateGroup(c.Region, in.LogGroupName, in.Tags, in.DeletionProtectionEnabled)
 }
 
 func (s *Service) deleteLogGroup(c *awsproto.Call, in *groupRef) (struct{}, error) {

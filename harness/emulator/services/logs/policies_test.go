@@ -93,14 +93,17 @@ func TestGroupSettings(t *testing.T) {
 		t.Fatalf("kmsKeyId after disassociate %v", *g.KmsKeyId)
 	}
 
-	// deletion protection
+	// deletion protection: put on a group, or asked at its creation
 	must(c.PutLogGroupDeletionProtection(ctx, &cwl.PutLogGroupDeletionProtectionInput{LogGroupIdentifier: aws.String("/settings"), DeletionProtectionEnabled: aws.Bool(true)})).ok(t)
-	g = must(c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/settings")})).ok(t).LogGroups[0]
-	if !aws.ToBool(g.DeletionProtectionEnabled) {
-		t.Fatal("deletion protection not shown")
+	must(c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/born-protected"), DeletionProtectionEnabled: aws.Bool(true)})).ok(t)
+	for _, name := range []string{"/settings", "/born-protected"} {
+		g = must(c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})).ok(t).LogGroups[0]
+		if !aws.ToBool(g.DeletionProtectionEnabled) {
+			t.Fatalf("%s: deletion protection not shown", name)
+		}
+		_, err = c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String(name)})
+		wantCode(t, err, "ValidationException", "")
 	}
-	_, err = c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("/settings")})
-	wantCode(t, err, "ValidationException", "")
 	must(c.PutLogGroupDeletionProtection(ctx, &cwl.PutLogGroupDeletionProtectionInput{LogGroupIdentifier: aws.String("/settings"), DeletionProtectionEnabled: aws.Bool(false)})).ok(t)
 	must(c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("/settings")})).ok(t)
 }

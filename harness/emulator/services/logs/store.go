@@ -70,8 +70,8 @@ func (s *Store) Reset() {
 
 func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
 
-// CreateGroup creates a group.
-func (s *Store) CreateGroup(region, name string, tags map[string]string) error {
+// CreateGroup creates a group, with deletion protection on when protected.
+func (s *Store) CreateGroup(region, name string, tags map[string]string, protected bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := groupKey{region, name}
@@ -82,6 +82,7 @@ func (s *Store) CreateGroup(region, name string, tags map[string]string) error {
 	for k, v := range tags {
 		g.tags[k] = v
 	}
+	g.ext.protected = protected
 	s.groups[k] = g
 	return nil
 }
