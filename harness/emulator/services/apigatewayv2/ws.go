@@ -56,7 +56,8 @@ type wsSession struct {
 	id          string
 	apiID       string
 	stage       string
-	region      string // the API's
+	region      string   // the API's
+	names       []string // the API and connection ids, as fault rules match them
 	domain      string
 	sourceIP    string
 	userAgent   string
@@ -113,6 +114,7 @@ func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage str
 	now := p.env.Now()
 	s := &wsSession{p: p, id: p.wsID(), apiID: apiID, stage: stage, region: st.Region, domain: r.Host,
 		sourceIP: execapi.SourceIP(r), userAgent: r.UserAgent(), connectedAt: now}
+	s.names = []string{apiID, s.id}
 	if hit := s.fault(); hit != nil {
 		if hit.Drop { // the gateway is unreachable: nothing runs, not even $connect
 			refuse(w)

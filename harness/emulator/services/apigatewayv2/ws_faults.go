@@ -26,14 +26,12 @@ const faultPoll = time.Second
 // wsService is the service name rules give for this plane.
 const wsService = "apigatewayv2"
 
-// fault asks the rules about one connection (or, at the upgrade, the
-// connection about to be made).
-func (p *wsPlane) fault(region, apiID, connID string) *cloud.FaultHit {
-	return cloud.FaultOn(p.env.Links, cloud.PlaneWebSocket, wsService, region, apiID, connID)
+// fault asks the rules about s's connection (at the upgrade: the
+// connection about to be made). The names are built once per connection:
+// with no rule set a check allocates nothing.
+func (s *wsSession) fault() *cloud.FaultHit {
+	return cloud.FaultOn(s.p.env.Links, cloud.PlaneWebSocket, wsService, s.region, s.names...)
 }
-
-// fault is p.fault for s's connection.
-func (s *wsSession) fault() *cloud.FaultHit { return s.p.fault(s.region, s.apiID, s.id) }
 
 // refuse closes an upgrade request's connection without an answer.
 func refuse(w http.ResponseWriter) {
@@ -70,7 +68,7 @@ func (p *wsPlane) watch() {
 			if !ok {
 				return
 			}
-			if hit := fp.Fault(cloud.PlaneWebSocket, wsService, s.region, s.apiID, s.id); hit != nil && hit.Drop {
+			if hit := fp.Fault(cloud.PlaneWebSocket, wsService, s.region, s.names...); hit != nil && hit.Drop {
 				c.Drop()
 			}
 		})
