@@ -47,9 +47,11 @@ func TestWebSocketDropRuleThroughTheEdge(t *testing.T) {
 	if err == nil || ctx.Err() != nil || errors.As(err, &ce) {
 		t.Fatalf("read during the drop: %v, want the connection cut without a close frame", err)
 	}
-	if nc, _, err := a.dial(t, a.pathURL); err == nil {
+	if nc, resp, err := a.dial(t, a.pathURL); err == nil {
 		nc.CloseNow()
 		t.Fatal("a connection was accepted during the drop")
+	} else if resp != nil {
+		t.Fatalf("refused with an answer %d, want none", resp.StatusCode)
 	}
 
 	faultRules(t, a.e.URL(), "DELETE", "")
