@@ -52,6 +52,12 @@ type Config struct {
 	IdleTimeout time.Duration
 	// OnIdle is called once per idle stop, after the host stopped.
 	OnIdle func()
+	// Fault is asked at each new connection and session, and once a second
+	// while connections are open (nil: no faults). A drop makes the host
+	// stop answering: new connections are held without a byte until the
+	// fault ends (then they proceed) or for at most MaxHold, open ones are
+	// cut. A delay holds each new connection that long.
+	Fault func() *cloud.FaultHit
 	// Shell runs commands as `Shell -c command` (default /bin/sh).
 	Shell string
 	// Logger gets connection and command events at debug level (default: discard).

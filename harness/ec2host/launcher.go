@@ -85,6 +85,7 @@ func (l *Launcher) Launch(spec cloud.HostSpec) (cloud.Host, error) {
 		AuthorizedKey: spec.AuthorizedKey,
 		IdleTimeout:   spec.IdleTimeout,
 		OnIdle:        spec.OnIdle,
+		Fault:         spec.Fault,
 		Logger:        l.log.With("instance", spec.InstanceID),
 	})
 	if err != nil {

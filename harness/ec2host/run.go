@@ -1,8 +1,10 @@
 package ec2host
 
 import (
+	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,9 +25,14 @@ type run struct {
 	ln     net.Listener
 	addr   string
 	served chan struct{}
+	// ctx ends when the run shuts down (held connections and the fault
+	// watcher stop with it).
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	closed   bool
+	watching bool                      // a fault watcher runs (faults.go)
 	conns    map[*trackedConn]struct{} // raw TCP conns, handshake included
 	groups   map[int]struct{}          // process group ids of running commands
 	active   int                       // open sessions
@@ -39,6 +46,7 @@ func newRun(h *Host, ln net.Listener) *run {
 		h: h, ln: ln, addr: ln.Addr().String(), served: make(chan struct{}),
 		conns: map[*trackedConn]struct{}{}, groups: map[int]struct{}{}, last: time.Now(),
 	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
 	r.srv = &ssh.Server{
 		Version:     "OpenSSH_9.6 groundstack-ec2host",
 		HostSigners: []ssh.Signer{h.signer},
@@ -77,6 +85,7 @@ func (r *run) serve() {
 // shutdown closes the listener and every connection, kills every process
 // group and waits (bounded) for the sessions to end.
 func (r *run) shutdown() {
+	r.cancel()
 	r.mu.Lock()
 	r.closed = true
 	if r.idle != nil {
@@ -156,15 +165,26 @@ func (r *run) removeGroup(pgid int) {
 }
 
 // track registers a raw connection before its handshake, so Stop closes
-// connections gliderlabs does not know of yet.
+// connections gliderlabs does not know of yet, then lets the host's fault
+// rules hold or delay it (admit).
 func (r *run) track(_ ssh.Context, c net.Conn) net.Conn {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.closed {
+		r.mu.Unlock()
 		return nil // gliderlabs closes it
 	}
 	tc := &trackedConn{Conn: c, r: r}
 	r.conns[tc] = struct{}{}
+	watch := r.h.cfg.Fault != nil && !r.watching
+	r.watching = r.watching || watch
+	r.mu.Unlock()
+	if watch {
+		go r.watch()
+	}
+	if !r.admit(tc) {
+		_ = tc.Close()
+		return nil
+	}
 	return tc
 }
 
@@ -172,6 +192,7 @@ type trackedConn struct {
 	net.Conn
 	r    *run
 	once sync.Once
+	held atomic.Bool // held unanswered by an outage (faults.go)
 }
 
 func (c *trackedConn) Close() error {

@@ -3,6 +3,7 @@ package scenario
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/onsi/ginkgo/v2"
 
@@ -27,8 +28,26 @@ func (c *Cloud) WithFault(ctx context.Context, rule faults.Rule) (faults.Rule, e
 		return faults.Rule{}, fmt.Errorf("scenario: adding a fault rule answered %d rules", len(added))
 	}
 	got := added[0]
-	ginkgo.DeferCleanup(func(ctx context.Context) error { return fc.Remove(ctx, got.ID) })
+	ginkgo.DeferCleanup(func(ctx context.Context) error {
+		if _, done := ended.LoadAndDelete(got.ID); done {
+			return nil
+		}
+		return fc.Remove(ctx, got.ID)
+	})
 	return got, nil
+}
+
+// ended holds the ids of rules EndFault removed before their spec ended.
+var ended sync.Map
+
+// EndFault removes a rule WithFault added before the spec ends (to see the
+// flow recover once a dependency is back).
+func (c *Cloud) EndFault(ctx context.Context, rule faults.Rule) error {
+	if err := c.faults().Remove(ctx, rule.ID); err != nil {
+		return err
+	}
+	ended.Store(rule.ID, true)
+	return nil
 }
 
 // Faults lists the fault rules in force, with how many calls each hit.

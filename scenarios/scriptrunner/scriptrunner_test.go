@@ -24,6 +24,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/backend"
 	"github.com/groundstack/groundstack/harness/deploy/scriptrunner"
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/scenarios/scenario"
 )
 
@@ -314,6 +315,40 @@ var _ = Describe("an unreachable host", Label("scriptrunner", "ec2-host"), scena
 		Expect(a.Status).To(Equal(502), "%s", a.Raw)
 		Expect(a.str("error")).To(Equal("host unavailable"))
 	})
+})
+
+// An outage of the host's network (a fault rule on the ssh target): the
+// host stops answering, nothing is stopped or restarted. Its own stack, so
+// no other spec meets the outage.
+var _ = Describe("a host outage", Label("scriptrunner", "ec2-host"), scenario.Needs(backend.FeatureEC2Hosts), scenario.Needs(backend.FeatureFaults), Ordered, func() {
+	var st scriptrunner.Stack
+
+	BeforeAll(func(ctx SpecContext) {
+		var err error
+		st, err = scriptrunner.Deploy(ctx, cloud.Config(), scriptrunner.Options{Name: "outage-runner", ScriptTimeout: scriptTimeout})
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("answers 502 while the host does not answer SSH, and runs the same request once it does", func(ctx SpecContext) {
+		a := runOn(ctx, st, "hello.sh", p("before"))
+		Expect(a.Status).To(Equal(200), "%s", a.Raw) // warm: a cached connection, the script on the host
+
+		outage, err := cloud.WithFault(ctx, faults.Rule{Target: "ssh", Service: "ec2", Resource: st.InstanceID, Drop: true})
+		Expect(err).NotTo(HaveOccurred())
+		start := time.Now()
+		a = runOn(ctx, st, "hello.sh", p("during"))
+		record("host outage: 502 after (s)", time.Since(start).Seconds())
+		Expect(a.Status).To(Equal(502), "%s", a.Raw)
+		Expect(a.str("error")).To(Equal("host unavailable"))
+		Expect(a.str("detail")).To(ContainSubstring("the host did not answer within 5s"), "%s", a.Raw)
+		Expect(a.Body).NotTo(HaveKey("stdout"), "nothing ran")
+
+		Expect(cloud.EndFault(ctx, outage)).To(Succeed())
+		a = runOn(ctx, st, "hello.sh", p("during"))
+		Expect(a.Status).To(Equal(200), "%s", a.Raw)
+		Expect(a.str("stdout")).To(Equal("hello, during\n"))
+		Expect(a.Body).NotTo(HaveKey("started"), "the instance was never stopped")
+	}, SpecTimeout(20*time.Second))
 })
 
 func instanceState(ctx context.Context, id string) ec2types.InstanceStateName {

@@ -73,6 +73,11 @@ func (r *Runner) connect(ctx context.Context) (h *hostConn, started bool, err er
 	if err != nil {
 		// A rotated key pair is read again on the next request.
 		r.signer = nil
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			// no answer at all: the instance's network or sshd is down
+			return nil, started, fmt.Errorf("ssh %s: the host did not answer within %s (%w)", addr, dialTimeout, err)
+		}
 		return nil, started, fmt.Errorf("ssh %s: %w", addr, err)
 	}
 	h = &hostConn{client: client, known: map[string]string{}}

@@ -287,6 +287,11 @@ type HostSpec struct {
 	// OnIdle is called (once per idle stop, from the host's goroutine) after
 	// the host stopped itself for inactivity, so EC2 can show it stopped.
 	OnIdle func()
+	// Fault asks the fault rules targeting PlaneSSH about this host (nil:
+	// never). The host asks at each new connection and session, and once a
+	// second while connections are open: a drop makes it stop answering, a
+	// delay holds each new connection that long.
+	Fault func() *FaultHit
 }
 
 // Host is the machine behind one instance.

@@ -1,7 +1,6 @@
 package apigatewayv2
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -154,7 +153,16 @@ func (p *wsPlane) postToConnection(w http.ResponseWriter, r *http.Request, c *ws
 		errPayloadTooLarge.write(w, requestID)
 		return
 	}
-	if err := c.Send(context.Background(), data); err != nil {
+	var hit *cloud.FaultHit
+	if s, ok := c.Data.(*wsSession); ok {
+		hit = s.fault()
+	}
+	if hit != nil && hit.Drop {
+		c.Drop() // the connection is lost: the post finds it gone
+		errGone.write(w, requestID)
+		return
+	}
+	if err := sendDelayed(c, hit, data, false); err != nil {
 		errGone.write(w, requestID)
 		return
 	}

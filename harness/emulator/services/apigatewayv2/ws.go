@@ -39,6 +39,8 @@ type wsPlane struct {
 	hub     *wsconn.Hub
 	lookup  func(apiID, stage string) (Deployed, bool)
 	timeout atomic.Int64 // integration timeout cap, ns
+	// watching says a fault watcher runs (ws_faults.go).
+	watching atomic.Bool
 }
 
 func newWSPlane(env *cloud.Env, lookup func(apiID, stage string) (Deployed, bool)) *wsPlane {
@@ -54,6 +56,8 @@ type wsSession struct {
 	id          string
 	apiID       string
 	stage       string
+	region      string   // the API's
+	names       []string // the API and connection ids, as fault rules match them
 	domain      string
 	sourceIP    string
 	userAgent   string
@@ -108,8 +112,18 @@ func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage str
 		return
 	}
 	now := p.env.Now()
-	s := &wsSession{p: p, id: p.wsID(), apiID: apiID, stage: stage, domain: r.Host,
+	s := &wsSession{p: p, id: p.wsID(), apiID: apiID, stage: stage, region: st.Region, domain: r.Host,
 		sourceIP: execapi.SourceIP(r), userAgent: r.UserAgent(), connectedAt: now}
+	s.names = []string{apiID, s.id}
+	if hit := s.fault(); hit != nil {
+		if hit.Drop { // the gateway is unreachable: nothing runs, not even $connect
+			refuse(w)
+			return
+		}
+		if hit.Sleep(r.Context()) != nil {
+			return
+		}
+	}
 	connect := st.Routes[RouteConnect]
 	if connect != nil && connect.AuthorizationType == "AWS_IAM" {
 		if status, msg := p.verifyIAM(r); status != 0 {
@@ -149,6 +163,7 @@ func (p *wsPlane) serve(w http.ResponseWriter, r *http.Request, apiID, stage str
 		}
 	}
 	info := wsconn.Info{ID: s.id, APIID: apiID, Stage: stage, SourceIP: s.sourceIP, UserAgent: s.userAgent, ConnectedAt: now, Subprotocol: protocol}
+	p.startWatch() // it ends by itself when no connection is open
 	if err := p.hub.Serve(w, r, info, s, s); err != nil {
 		p.env.Log.Debug("WebSocket upgrade failed", "api", apiID, "err", err)
 	}
@@ -312,6 +327,11 @@ func errorFrame(msg, connectionID, requestID string) []byte {
 // Message routes one message (wsconn calls it in order, one at a time).
 func (s *wsSession) Message(c *wsconn.Conn, data []byte, binary bool) {
 	p := s.p
+	hit := s.fault()
+	if hit != nil && hit.Drop {
+		c.Drop() // the message is lost with the connection
+		return
+	}
 	requestID := p.wsID()
 	now := p.env.Now()
 	ctx := context.Background()
@@ -324,17 +344,17 @@ func (s *wsSession) Message(c *wsconn.Conn, data []byte, binary bool) {
 	}
 	route := selectRoute(st, data, binary)
 	if route == nil {
-		_ = c.SendText(ctx, errorFrame("Forbidden", s.id, requestID))
+		_ = sendDelayed(c, hit, errorFrame("Forbidden", s.id, requestID), true)
 		return
 	}
 	if route.Integration == nil {
-		_ = c.SendText(ctx, errorFrame("Internal server error", s.id, requestID))
+		_ = sendDelayed(c, hit, errorFrame("Internal server error", s.id, requestID), true)
 		return
 	}
 	ev := s.messageEvent(route.Key, data, binary, st.Variables, requestID, p.wsID(), now)
 	out, status := s.integrate(ctx, st, route.Integration, ev)
 	if status != 0 {
-		_ = c.SendText(ctx, errorFrame("Internal server error", s.id, requestID))
+		_ = sendDelayed(c, hit, errorFrame("Internal server error", s.id, requestID), true)
 		return
 	}
 	if len(route.Responses) == 0 { // one-way: no route response
@@ -347,7 +367,7 @@ func (s *wsSession) Message(c *wsconn.Conn, data []byte, binary bool) {
 		reply = out
 	}
 	if len(reply) > 0 {
-		_ = c.Send(ctx, reply)
+		_ = sendDelayed(c, hit, reply, false)
 	}
 }
 

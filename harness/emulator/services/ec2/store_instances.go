@@ -463,9 +463,15 @@ func (s *Store) transition(r *region, in *instance, gen uint64, o op) {
 		if l == nil || s.closed.Load() {
 			break
 		}
+		r.mu.RLock()
+		names := []string{in.ID, in.PrivateDNSName(r.name)} // fixed for the instance's life
+		r.mu.RUnlock()
 		h, err := l.Launch(cloud.HostSpec{
 			InstanceID: in.ID, AuthorizedKey: in.authorized, IdleTimeout: in.idle,
 			OnIdle: func() { go s.idled(r, in) },
+			Fault: func() *cloud.FaultHit {
+				return cloud.FaultOn(s.env.Links, cloud.PlaneSSH, "ec2", r.name, names...)
+			},
 		})
 		if err != nil {
 			s.env.Log.Warn("ec2: launch host", "instance", in.ID, "err", err)

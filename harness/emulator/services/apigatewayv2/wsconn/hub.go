@@ -405,6 +405,11 @@ func (c *Conn) lost() {
 	_ = c.ws.CloseNow()
 }
 
+// Drop cuts the connection without a close handshake, as a failing
+// network does: the peer sees the TCP connection end with no close frame
+// (an abnormal closure, 1006) and Disconnected gets 1006 with no reason.
+func (c *Conn) Drop() { c.lost() }
+
 func (c *Conn) setClose(code int, reason string) {
 	c.closeMu.Lock()
 	if c.closeCode == 0 {
