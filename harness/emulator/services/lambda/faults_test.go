@@ -270,3 +270,35 @@ func TestFaultCrashedSQSBatchRetried(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// A delivery fault on an SQS mapping holds the batch before the function
+// gets it.
+func TestFaultDeliverySQSMappingDelayed(t *testing.T) {
+	t.Parallel()
+	c := startESM(t)
+	r := c.reporter(t, "fault-delivery")
+	srcURL, srcARN := c.queue(t, "fault-delivery-src", nil)
+	m, err := c.fn.CreateEventSourceMapping(bg, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String(r.fn), EventSourceArn: aws.String(srcARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.waitState(t, aws.ToString(m.UUID), "Enabled")
+	send := func(body string) time.Time {
+		if _, err := c.sqs.SendMessage(bg, &sqs.SendMessageInput{QueueUrl: aws.String(srcURL), MessageBody: aws.String(body)}); err != nil {
+			t.Fatal(err)
+		}
+		return time.Now()
+	}
+	byBody := func(rec batchReportRecord) string { return rec.Body }
+	send("warm-up")
+	r.await(t, "warm-up", byBody)
+	addFault(t, c.e, `{"id":"slow-delivery","target":"delivery","service":"sqs","resource":"fault-delivery-src","latency":"1s","times":1}`)
+	sent := send("held")
+	r.await(t, "held", byBody)
+	if got := r.starts["held"][0].Sub(sent); got < time.Second {
+		t.Fatalf("the handler got the delayed batch %v after the send, want at least 1 s", got)
+	}
+	if n := faultHits(t, c.e, "slow-delivery"); n != 1 {
+		t.Fatalf("the rule hit %d deliveries, want 1", n)
+	}
+}
