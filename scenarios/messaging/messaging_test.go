@@ -25,7 +25,10 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/groundstack/groundstack/handlers/eventprobe/trace"
+	"github.com/groundstack/groundstack/harness/backend"
+	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/load/events"
+	"github.com/groundstack/groundstack/scenarios/scenario"
 )
 
 // budget is the freshness promise: an event not delivered within it is lost.
@@ -230,6 +233,46 @@ var _ = Describe("messaging", Label("messaging"), func() {
 		c := settle("dynamodb → streams → lambda", tally)
 		Expect(c.Via).To(Equal(map[string]int64{"dynamodb": 20}))
 	}, NodeTimeout(2*time.Minute))
+
+	It("loses nothing when consumers crash mid-batch", scenario.Needs(backend.FeatureFaults), func(ctx SpecContext) {
+		needProbes()
+		n := "gsmsg-" + unique()
+		fn := probeFunction(ctx, n)
+		// A message whose batch crashed comes back after the visibility
+		// timeout: 2 s, so that the spec stays short.
+		qURL, qARN := queue(ctx, n, map[string]string{"VisibilityTimeout": "2"})
+		mapping(ctx, &lambda.CreateEventSourceMappingInput{FunctionName: &fn, EventSourceArn: &qARN, BatchSize: aws.Int32(1), MaximumBatchingWindowInSeconds: aws.Int32(0)})
+		const crashFor = 4 * time.Second
+		rule, err := cloud.WithFault(ctx, faults.Rule{Target: "invoke", Service: "lambda", Resource: n, Crash: true,
+			Probability: aws.Float64(0.3), Duration: crashFor.String()})
+		Expect(err).NotTo(HaveOccurred())
+		ruleEnds := time.Now().Add(crashFor)
+
+		sqsc := sqs.NewFromConfig(cloud.Config())
+		tally := book.NewTally()
+		for i := range 30 {
+			id := trace.ID(n[len("gsmsg-"):], "crash", "s", int64(i))
+			tally.Expect(id)
+			_, err := sqsc.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &qURL, MessageBody: &id})
+			Expect(err).NotTo(HaveOccurred())
+			tally.Accepted(id, time.Now())
+		}
+		time.Sleep(time.Until(ruleEnds))
+		rules, err := cloud.Faults(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		var crashes int64
+		for _, r := range rules {
+			if r.ID == rule.ID {
+				crashes = r.Hits
+			}
+		}
+		// 30 invocations at 0.3: none crashing is a 2-in-100,000 chance.
+		Expect(crashes).To(BeNumerically(">", 0), "the rule crashed no invocation")
+		AddReportEntry("invocations crashed", crashes)
+		record("sqs → lambda with crashing consumers", map[string]any{"crashes": crashes})
+		c := settle("sqs → lambda, consumers crashing", tally)
+		Expect(c.Via).To(HaveKeyWithValue("sqs", int64(30)))
+	}, NodeTimeout(time.Minute))
 
 	It("keeps every SNS FIFO message group in order into an SQS FIFO queue, each message once", func(ctx context.Context) {
 		n := "gsmsg-" + unique()

@@ -74,8 +74,13 @@ type Config struct {
 	// NoNamespaces keeps instances out of private mount namespaces even
 	// where the machine allows them (SandboxFiles; tests of that mode).
 	NoNamespaces bool
-	Now          func() time.Time
-	Log          *slog.Logger
+	// Fault asks the emulator's fault rules about one event of fn's data
+	// plane: plane is cloud.PlaneColdStart (a new instance starts) or
+	// cloud.PlaneInvoke (an invocation runs). nil, or a nil answer: no
+	// fault.
+	Fault func(plane string, fn *Function) *cloud.FaultHit
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // Executor runs function instances as child processes. It is safe for

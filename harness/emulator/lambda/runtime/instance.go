@@ -89,10 +89,13 @@ type invocation struct {
 	start    time.Time
 	// state is 0 queued, 1 delivered, 2 ended; changed under the
 	// instance's capture lock so log lines are attributed exactly.
-	state   atomic.Int32
-	done    chan struct{}
-	res     Result
-	logs    *logBuffer
+	state atomic.Int32
+	done  chan struct{}
+	res   Result
+	logs  *logBuffer
+	// crash is an invoke fault: the process is killed once the runtime
+	// has the event, mid-invoke.
+	crash   bool
 	writing sync.WaitGroup // the /next handler is still writing the payload
 }
 

@@ -362,7 +362,7 @@ func (p *Pool) Invoke(ctx context.Context, req *Request) (*Result, error) {
 		}
 		var initDur, bootDur time.Duration
 		if cold {
-			res, err := p.awaitInit(ctx, inst, req)
+			res, err := p.awaitInit(ctx, inst, req, p.fault(cloud.PlaneColdStart))
 			if err != nil || res != nil {
 				return res, err
 			}
@@ -384,48 +384,84 @@ func (p *Pool) Invoke(ctx context.Context, req *Request) (*Result, error) {
 	}
 }
 
+// fault asks the fault rules about an event of the pool's function.
+func (p *Pool) fault(plane string) *cloud.FaultHit {
+	if f := p.x.cfg.Fault; f != nil {
+		return f(plane, p.fn)
+	}
+	return nil
+}
+
 // awaitInit waits for a new instance's first /next. It returns a Result
-// when init failed.
-func (p *Pool) awaitInit(ctx context.Context, inst *instance, req *Request) (*Result, error) {
+// when init failed. A cold-start fault (hit) makes the init take its delay
+// longer, as a slow init would (the init timeout still applies), and then,
+// with Crash, kills the process before it is ready: the invocation sees a
+// runtime that exited during init.
+func (p *Pool) awaitInit(ctx context.Context, inst *instance, req *Request, hit *cloud.FaultHit) (*Result, error) {
 	initTimeout := time.Duration(p.x.initTimeout.Load())
 	t := time.NewTimer(initTimeout)
 	defer t.Stop()
+	ready := inst.ready
+	var delayed <-chan time.Time // the fault's delay is running
+	if hit != nil && hit.Delay > 0 {
+		d := time.NewTimer(hit.Delay)
+		defer d.Stop()
+		delayed, ready = d.C, nil
+	} else if hit != nil && hit.Crash {
+		inst.kill()
+		ready = nil
+	}
 	var fail Result
-	select {
-	case <-inst.ready:
-		return nil, nil
-	case <-inst.initFailed:
-		inst.mu.Lock()
-		doc := inst.initErr
-		inst.mu.Unlock()
-		fail = Result{Outcome: InitFailed, Payload: doc, ErrorType: errorTypeOf(doc)}
-		inst.kill()
-	case <-inst.exited:
-		// Wait for the reader to see EOF: a crash's last words matter.
+	for waiting := true; waiting; {
+		waiting = false
 		select {
-		case <-inst.logs.done:
-		case <-time.After(200 * time.Millisecond):
-		}
-		fail = errorResult(InitFailed, inst.exitErrorType(),
-			"RequestId: "+req.RequestID+" Error: Runtime exited with error: "+exitText(inst.exitErr))
-	case <-t.C:
-		inst.kill()
-		fail = errorResult(InitFailed, "Runtime.Unknown",
-			"RequestId: "+req.RequestID+" Error: Runtime failed to start: the runtime did not ask for an invocation within "+
-				seconds(initTimeout)+" seconds")
-	case <-ctx.Done():
-		p.mu.Lock()
-		if inst.state == stStarting {
-			inst.abandoned = true
-			p.mu.Unlock()
-		} else {
-			// It became ready just now and is ours: hand it on.
-			if !p.parkLocked(inst) {
-				go inst.kill()
+		case <-delayed:
+			delayed, waiting = nil, true
+			if hit.Crash {
+				inst.kill()
+			} else {
+				ready = inst.ready
 			}
-			p.mu.Unlock()
+		case <-ready:
+			if hit != nil && hit.Delay > 0 {
+				p.mu.Lock()
+				inst.readyAt = time.Now() // the delay was part of the init
+				p.mu.Unlock()
+			}
+			return nil, nil
+		case <-inst.initFailed:
+			inst.mu.Lock()
+			doc := inst.initErr
+			inst.mu.Unlock()
+			fail = Result{Outcome: InitFailed, Payload: doc, ErrorType: errorTypeOf(doc)}
+			inst.kill()
+		case <-inst.exited:
+			// Wait for the reader to see EOF: a crash's last words matter.
+			select {
+			case <-inst.logs.done:
+			case <-time.After(200 * time.Millisecond):
+			}
+			fail = errorResult(InitFailed, inst.exitErrorType(),
+				"RequestId: "+req.RequestID+" Error: Runtime exited with error: "+exitText(inst.exitErr))
+		case <-t.C:
+			inst.kill()
+			fail = errorResult(InitFailed, "Runtime.Unknown",
+				"RequestId: "+req.RequestID+" Error: Runtime failed to start: the runtime did not ask for an invocation within "+
+					seconds(initTimeout)+" seconds")
+		case <-ctx.Done():
+			p.mu.Lock()
+			if inst.state == stStarting {
+				inst.abandoned = true
+				p.mu.Unlock()
+			} else {
+				// It became ready just now and is ours: hand it on.
+				if !p.parkLocked(inst) {
+					go inst.kill()
+				}
+				p.mu.Unlock()
+			}
+			return nil, ctx.Err()
 		}
-		return nil, ctx.Err()
 	}
 	initDur := time.Since(inst.started)
 	status := "error"
@@ -497,16 +533,10 @@ func (p *Pool) run(inst *instance, req *Request, initDur time.Duration) (*Result
 	fn := p.fn
 	inv := &invocation{req: req, done: make(chan struct{})}
 	inv.logs = p.newLogs(inst.stream, req.Tail)
+	hit := p.fault(cloud.PlaneInvoke)
+	inv.crash = hit != nil && hit.Crash
 	inv.start = time.Now()
 	inv.deadline = inv.start.Add(fn.Timeout)
-	select {
-	case inst.invokes <- inv:
-	default:
-		// Only the instance's owner sends, and a live instance has taken
-		// the previous one; a full slot means the instance is broken.
-		inst.kill()
-		return nil, true
-	}
 	timer := time.AfterFunc(fn.Timeout, func() {
 		res := errorResult(TimedOut, "Sandbox.Timedout",
 			"RequestId: "+req.RequestID+" Error: Task timed out after "+seconds(fn.Timeout)+" seconds")
@@ -514,6 +544,29 @@ func (p *Pool) run(inst *instance, req *Request, initDur time.Duration) (*Result
 			inst.kill()
 		}
 	})
+	if hit != nil && hit.Delay > 0 {
+		// An invoke fault's delay runs on the invocation's clock, as a
+		// slow handler's would: the timeout can end it.
+		d := time.NewTimer(hit.Delay)
+		select {
+		case <-d.C:
+		case <-inv.done:
+		case <-inst.exited:
+		}
+		d.Stop()
+	}
+	if inv.state.Load() == invQueued {
+		select {
+		case inst.invokes <- inv:
+		default:
+			// Only the instance's owner sends, and a live instance has
+			// taken the previous one; a full slot means the instance is
+			// broken.
+			timer.Stop()
+			inst.kill()
+			return nil, true
+		}
+	}
 	select {
 	case <-inv.done:
 	case <-inst.exited:

@@ -77,6 +77,14 @@ func (inst *instance) next(w http.ResponseWriter, r *http.Request) {
 			}
 			inst.writeEvent(w, inv)
 			inv.writing.Done()
+			if inv.crash {
+				// An invoke fault: the runtime gets the event, then its
+				// process dies (SIGKILL), as one that crashes mid-invoke.
+				if f, ok := w.(http.Flusher); ok {
+					f.Flush()
+				}
+				inst.kill()
+			}
 			return
 		case <-inst.exited:
 			return
@@ -114,6 +122,9 @@ func (inst *instance) answer(w http.ResponseWriter, r *http.Request, id string, 
 	if inv == nil || inv.req.RequestID != id {
 		runtimeError(w, http.StatusBadRequest, "InvalidRequestID", "Invalid request ID")
 		return
+	}
+	if inv.crash {
+		return // the process is being killed (an invoke fault): too late to answer
 	}
 	buf := getBuf()
 	body, tooLarge, err := readLimited(r.Body, buf, MaxResponseBytes)

@@ -69,6 +69,11 @@ func New(env *cloud.Env) *Service {
 			}
 			return iss.IssueSession(ownAccountRole(fn.Role, env.Account), fn.Name)
 		},
+		// Fault rules on the cold-start and invoke targets match the
+		// function's name and ARN.
+		Fault: func(plane string, fn *runtime.Function) *cloud.FaultHit {
+			return cloud.FaultOn(env.Links, plane, "lambda", fn.Region, fn.Name, fn.ARN)
+		},
 		Now: env.Now,
 		Log: env.Log,
 	})

@@ -321,6 +321,20 @@ func (es *eventSources) start(m *mapping, spec startSpec) *esm.Poller {
 		},
 		Now: env.Now, NewID: env.NewID, Log: env.Log, RetryDelay: spec.retryDelay,
 	}
+	// Delivery fault rules match the source (queue or stream ARN, the
+	// queue's or table's name) and the consumer (function ARN and name).
+	source, names := "sqs", []string{cfg.SourceARN, cfg.FunctionARN, name}
+	if spec.kind != sourceSQS {
+		source = "dynamodbstreams"
+		if parts := strings.SplitN(cfg.SourceARN, ":", 6); len(parts) == 6 {
+			if table, _, ok := strings.Cut(parts[5], "/stream/"); ok {
+				names = append(names, strings.TrimPrefix(table, "table/"))
+			}
+		}
+	}
+	l.Fault = func() *cloud.FaultHit {
+		return cloud.FaultOn(env.Links, cloud.PlaneDelivery, source, region, names...)
+	}
 	l.Queues, _ = env.Links.Get(cloud.LinkSQS).(cloud.Queues)
 	l.Deliver = func(arn, body string) error { return es.s.deliver(arn, body, nil) }
 	if spec.kind == sourceSQS {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -376,7 +377,18 @@ func (s *Service) notify(c *awsproto.Call, bucket string, changes ...ObjectChang
 	}
 }
 
+// deliver sends one event to one destination. A delivery fault rule
+// (matching the bucket's name or ARN, or the destination's ARN) delays it
+// on a timer of its own: the request and the other deliveries go on.
 func (s *Service) deliver(d destinations, kt kindTarget, bucket BucketInfo, doc []byte) {
+	if hit := cloud.FaultOn(s.env.Links, cloud.PlaneDelivery, "s3", bucket.Region, bucket.Name, "arn:aws:s3:::"+bucket.Name, kt.t.ARN); hit != nil && hit.Delay > 0 {
+		time.AfterFunc(hit.Delay, func() { s.deliverNow(d, kt, bucket, doc) })
+		return
+	}
+	s.deliverNow(d, kt, bucket, doc)
+}
+
+func (s *Service) deliverNow(d destinations, kt kindTarget, bucket BucketInfo, doc []byte) {
 	var err error
 	switch kt.kind {
 	case &queueKind:

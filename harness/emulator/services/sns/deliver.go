@@ -175,7 +175,9 @@ func (s *Service) notification(m *message, sub *SubscriptionView, sigs map[strin
 
 // deliver hands m to every subscription whose filter lets it through:
 // SQS and Lambda in-process before Publish answers (so nothing
-// acknowledged is lost), HTTP through the bounded delivery queue.
+// acknowledged is lost), HTTP through the bounded delivery queue. A
+// delivery fault rule delays a subscription's delivery on a timer of its
+// own: the others go on at once.
 func (s *Service) deliver(p Published, m *message) {
 	sigs := map[string]string{}
 	for i := range p.Subs {
@@ -183,26 +185,50 @@ func (s *Service) deliver(p Published, m *message) {
 		if !m.passes(sub) {
 			continue
 		}
-		switch sub.Protocol {
-		case "sqs":
-			s.finish(sub, m, s.toSQS(sub, m, sigs))
-		case "lambda":
-			s.finish(sub, m, s.toLambda(sub, m, sigs))
-		case "http", "https":
-			env := s.notification(m, sub, sigs)
-			s.out.enqueue(httpJob{sub: *sub, msg: m, env: env})
-		default: // email, email-json, sms, application, firehose: recorded, not sent
-			if sub.Protocol == "sms" && s.store.OptedOut(sub.Endpoint) {
-				continue // the recipient replied STOP
-			}
-			if sub.Protocol == "application" && isEndpointARN(sub.Endpoint) {
-				s.toEndpoint(sub, m)
-				continue
-			}
-			s.recorded.add(Recorded{Protocol: sub.Protocol, Endpoint: sub.Endpoint, SubscriptionArn: sub.ARN, TopicArn: m.topicARN,
-				MessageID: m.id, Subject: m.subject, Message: m.bodyFor(sub.Protocol), MessageAttributes: m.envelopeAttrs(), Timestamp: m.timestamp})
-			s.store.RecordDelivery(sub.ARN, nil)
+		if d := s.deliveryDelay(sub, m); d > 0 {
+			sub := *sub
+			time.AfterFunc(d, func() { s.deliverTo(&sub, m, map[string]string{}) })
+			continue
 		}
+		s.deliverTo(sub, m, sigs)
+	}
+}
+
+// deliveryDelay asks the delivery fault rules about m's delivery to sub:
+// they match the topic's ARN or name and the subscription's ARN or
+// endpoint.
+func (s *Service) deliveryDelay(sub *SubscriptionView, m *message) time.Duration {
+	region := ""
+	if parts := strings.SplitN(m.topicARN, ":", 5); len(parts) == 5 {
+		region = parts[3]
+	}
+	if hit := cloud.FaultOn(s.env.Links, cloud.PlaneDelivery, "sns", region, m.topicARN, sub.ARN, sub.Endpoint); hit != nil {
+		return hit.Delay
+	}
+	return 0
+}
+
+// deliverTo delivers m to one subscription.
+func (s *Service) deliverTo(sub *SubscriptionView, m *message, sigs map[string]string) {
+	switch sub.Protocol {
+	case "sqs":
+		s.finish(sub, m, s.toSQS(sub, m, sigs))
+	case "lambda":
+		s.finish(sub, m, s.toLambda(sub, m, sigs))
+	case "http", "https":
+		env := s.notification(m, sub, sigs)
+		s.out.enqueue(httpJob{sub: *sub, msg: m, env: env})
+	default: // email, email-json, sms, application, firehose: recorded, not sent
+		if sub.Protocol == "sms" && s.store.OptedOut(sub.Endpoint) {
+			return // the recipient replied STOP
+		}
+		if sub.Protocol == "application" && isEndpointARN(sub.Endpoint) {
+			s.toEndpoint(sub, m)
+			return
+		}
+		s.recorded.add(Recorded{Protocol: sub.Protocol, Endpoint: sub.Endpoint, SubscriptionArn: sub.ARN, TopicArn: m.topicARN,
+			MessageID: m.id, Subject: m.subject, Message: m.bodyFor(sub.Protocol), MessageAttributes: m.envelopeAttrs(), Timestamp: m.timestamp})
+		s.store.RecordDelivery(sub.ARN, nil)
 	}
 }
 

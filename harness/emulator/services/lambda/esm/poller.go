@@ -51,6 +51,9 @@ type Links struct {
 	// Deliver sends a stream failure record to a mapping's on-failure
 	// destination (an SQS queue or SNS topic ARN); nil drops the records.
 	Deliver func(destinationARN, body string) error
+	// Fault asks the delivery fault rules about the next batch (nil: no
+	// faults); its delay holds the batch before the function gets it.
+	Fault func() *cloud.FaultHit
 	// Report records the mapping's LastProcessingResult ("OK",
 	// "PROBLEM: …").
 	Report func(result string)
@@ -82,6 +85,17 @@ func (l *Links) fill() {
 	if l.MaxRetryDelay <= 0 {
 		l.MaxRetryDelay = 2 * time.Second
 	}
+}
+
+// deliveryDelay is how long a delivery fault holds the next batch.
+func (l *Links) deliveryDelay() time.Duration {
+	if l.Fault == nil {
+		return 0
+	}
+	if hit := l.Fault(); hit != nil {
+		return hit.Delay
+	}
+	return 0
 }
 
 // backoff returns the wait before retry n (1, 2, …).

@@ -207,6 +207,10 @@ func (p *sqsPoller) process(batch []cloud.QueueReceived) bool {
 		p.release(batch)
 		return true
 	}
+	if d := p.l.deliveryDelay(); d > 0 && !p.sleep(d) {
+		p.release(batch) // stopping: the messages go back to the queue
+		return true
+	}
 	res, err := p.l.Invoke(p.hard, payload)
 	if err != nil {
 		p.l.Report(problem(err))

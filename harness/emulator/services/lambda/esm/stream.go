@@ -161,6 +161,9 @@ func (p *streamPoller) process(batch []streamRecord) bool {
 			continue
 		}
 		pending[0] = b
+		if d := p.l.deliveryDelay(); d > 0 && !p.sleep(d) {
+			return false
+		}
 		inv, err := p.invoke(b)
 		if err != nil {
 			if p.poll.Err() != nil {
