@@ -1,0 +1,91 @@
+package s3
+
+import (
+	"sync"
+	"time"
+)
+
+// S3 Express One Zone sessions: CreateSession hands out temporary
+// credentials scoped to one directory bucket for five minutes; requests to
+// the bucket then carry the session token in x-amz-s3session-token.
+
+// SessionTTL is how long S3 Express session credentials last.
+const SessionTTL = 5 * time.Minute
+
+// Session modes (x-amz-create-session-mode).
+const (
+	SessionReadWrite = "ReadWrite"
+	SessionReadOnly  = "ReadOnly"
+)
+
+// Session is one CreateSession's credentials.
+type Session struct {
+	Bucket          string
+	Mode            string // SessionReadWrite or SessionReadOnly
+	AccessKeyID     string
+	SecretAccessKey string
+	Token           string
+	Expires         time.Time
+}
+
+// sessions are the open sessions by token.
+type sessions struct {
+	mu      sync.Mutex
+	byToken map[string]Session
+	swept   int // the number of sessions after the last sweep of expired ones
+}
+
+func (ss *sessions) reset() {
+	ss.mu.Lock()
+	ss.byToken, ss.swept = nil, 0
+	ss.mu.Unlock()
+}
+
+// OpenSession records a session for an existing directory bucket; any
+// other bucket is NoSuchBucket, as the zonal endpoint knows no other.
+func (s *Store) OpenSession(sess Session, now time.Time) error {
+	b, err := s.bucket(sess.Bucket)
+	if err != nil {
+		return err
+	}
+	if !b.Directory {
+		return noSuchBucket(sess.Bucket)
+	}
+	ss := &s.sessions
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.byToken == nil {
+		ss.byToken = map[string]Session{}
+	}
+	// Sweep the expired sessions whenever their number has doubled since
+	// the last sweep: a sweep's cost is spread over the sessions opened.
+	if len(ss.byToken) >= 2*ss.swept+64 {
+		for t, old := range ss.byToken {
+			if !now.Before(old.Expires) {
+				delete(ss.byToken, t)
+			}
+		}
+		ss.swept = len(ss.byToken)
+	}
+	ss.byToken[sess.Token] = sess
+	return nil
+}
+
+// CheckSession decides a request to bucket made with a session token: the
+// token must be one CreateSession issued, to accessKey, for bucket, not
+// expired, and a ReadOnly session may only read.
+func (s *Store) CheckSession(token, accessKey, bucket string, write bool, now time.Time) error {
+	ss := &s.sessions
+	ss.mu.Lock()
+	sess, ok := ss.byToken[token]
+	ss.mu.Unlock()
+	switch {
+	case !ok || (accessKey != "" && sess.AccessKeyID != accessKey):
+		return errInvalidToken.New(msgInvalidToken)
+	case !now.Before(sess.Expires):
+		return errExpiredToken.New(msgExpiredToken)
+	case sess.Bucket != bucket || (write && sess.Mode == SessionReadOnly):
+		return errAccessDenied.New("Access Denied")
+	}
+	return nil
+}
