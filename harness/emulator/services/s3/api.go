@@ -195,6 +195,7 @@ func New(env *cloud.Env) *Service {
 	}
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkS3, cloud.ObjectReader(s.store))
+		env.Links.Set(cloud.LinkBucketSessions, cloud.BucketSessions(s))
 	}
 	return s
 }

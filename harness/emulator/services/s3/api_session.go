@@ -6,8 +6,10 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // S3 Express One Zone: directory buckets (name--zone-id--x-s3), which
@@ -158,6 +160,16 @@ func (s *Service) createSession(c *awsproto.Call, in *createSessionInput) (creat
 		out.BucketKeyEnabled = in.BucketKeyEnabled
 	}
 	return out, nil
+}
+
+// LookupBucketSession tells strict mode's verifier the secret, token and
+// expiry of a session CreateSession issued (cloud.BucketSessions).
+func (s *Service) LookupBucketSession(accessKey string) (cloud.TemporaryCredentials, time.Time, bool) {
+	sess, ok := s.store.SessionOf(accessKey)
+	if !ok {
+		return cloud.TemporaryCredentials{}, time.Time{}, false
+	}
+	return cloud.TemporaryCredentials{AccessKeyID: sess.AccessKeyID, SecretAccessKey: sess.SecretAccessKey, SessionToken: sess.Token}, sess.Expires, true
 }
 
 // randomToken is n random bytes in base64 (a session token or secret key).

@@ -32,12 +32,13 @@ type Session struct {
 type sessions struct {
 	mu      sync.Mutex
 	byToken map[string]Session
-	swept   int // the number of sessions after the last sweep of expired ones
+	byKey   map[string]string // access key → token
+	swept   int               // the number of sessions after the last sweep of expired ones
 }
 
 func (ss *sessions) reset() {
 	ss.mu.Lock()
-	ss.byToken, ss.swept = nil, 0
+	ss.byToken, ss.byKey, ss.swept = nil, nil, 0
 	ss.mu.Unlock()
 }
 
@@ -55,7 +56,7 @@ func (s *Store) OpenSession(sess Session, now time.Time) error {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if ss.byToken == nil {
-		ss.byToken = map[string]Session{}
+		ss.byToken, ss.byKey = map[string]Session{}, map[string]string{}
 	}
 	// Sweep the expired sessions whenever their number has doubled since
 	// the last sweep: a sweep's cost is spread over the sessions opened.
@@ -63,12 +64,24 @@ func (s *Store) OpenSession(sess Session, now time.Time) error {
 		for t, old := range ss.byToken {
 			if !now.Before(old.Expires) {
 				delete(ss.byToken, t)
+				delete(ss.byKey, old.AccessKeyID)
 			}
 		}
 		ss.swept = len(ss.byToken)
 	}
 	ss.byToken[sess.Token] = sess
+	ss.byKey[sess.AccessKeyID] = sess.Token
 	return nil
+}
+
+// SessionOf returns the session of an access key CreateSession issued
+// (expired or not).
+func (s *Store) SessionOf(accessKey string) (Session, bool) {
+	ss := &s.sessions
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	sess, ok := ss.byToken[ss.byKey[accessKey]]
+	return sess, ok && sess.AccessKeyID == accessKey
 }
 
 // CheckSession decides a request to bucket made with a session token: the
