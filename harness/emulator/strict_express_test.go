@@ -20,7 +20,9 @@ import (
 // calling CreateSession.
 type sessionOf struct{ aws.Credentials }
 
-func (s sessionOf) Retrieve(context.Context, string) (aws.Credentials, error) { return s.Credentials, nil }
+func (s sessionOf) Retrieve(context.Context, string) (aws.Credentials, error) {
+	return s.Credentials, nil
+}
 
 // Strict mode verifies requests signed with an S3 Express One Zone
 // session (CreateSession) with the session's secret, and takes its token
