@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/groundstack/groundstack/harness/emulator"
+	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
 const dirBucket = "photos--use1-az4--x-s3"
@@ -227,9 +228,21 @@ func TestCreateDirectoryBucketRefusals(t *testing.T) {
 // TestCreateSessionWithTheCLI: aws s3api create-session prints the
 // session's credentials.
 func TestCreateSessionWithTheCLI(t *testing.T) {
-	e, c := start(t)
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(dirBucket), CreateBucketConfiguration: directoryConfig("use1-az4")}, controlAuth); err != nil {
-		t.Fatalf("CreateBucket: %v", err)
+	e, _ := start(t)
+	// At a custom endpoint botocore signs create-bucket with a session of
+	// the bucket, as the Go SDK does (controlAuth): without
+	// AWS_S3_DISABLE_EXPRESS_SESSION_AUTH it asks for a session of a bucket
+	// that does not exist yet.
+	create := []string{"s3api", "create-bucket", "--bucket", dirBucket, "--create-bucket-configuration",
+		"Location={Type=AvailabilityZone,Name=use1-az4},Bucket={Type=Directory,DataRedundancy=SingleAvailabilityZone}"}
+	if _, stderr, code := emutest.CLI(t, e.URL(), create...); code == 0 || !strings.Contains(stderr, "(NoSuchBucket) when calling the CreateSession operation") {
+		t.Errorf("create-bucket with session auth: exit %d, %s", code, stderr)
+	}
+	if out, stderr, code := emutest.CLIWithEnv(t, e.URL(), []string{"AWS_S3_DISABLE_EXPRESS_SESSION_AUTH=true"}, create...); code != 0 {
+		t.Fatalf("create-bucket: exit %d: %s %s", code, out, stderr)
+	}
+	if out := cli(t, e.URL(), "s3api", "list-directory-buckets"); !strings.Contains(out, `"Name": "`+dirBucket+`"`) {
+		t.Errorf("list-directory-buckets: %s", out)
 	}
 	out := cli(t, e.URL(), "s3api", "create-session", "--bucket", dirBucket)
 	for _, w := range []string{`"AccessKeyId": "ASIA`, `"SecretAccessKey"`, `"SessionToken"`, `"Expiration"`} {
