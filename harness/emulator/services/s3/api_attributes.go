@@ -126,14 +126,19 @@ type renameObjectInput struct {
 	RenameSource string `xml:"-" location:"header" name:"X-Amz-Rename-Source"`
 }
 
-// renameObject answers as S3 does for a general purpose bucket (every
-// bucket here): RenameObject is for directory buckets only.
+// renameObject answers as S3 does for a general purpose bucket:
+// RenameObject is for directory buckets only. Renames in directory buckets
+// are not implemented yet.
 func (s *Service) renameObject(c *awsproto.Call, in *renameObjectInput) (struct{}, error) {
 	if in.RenameSource == "" {
 		return struct{}{}, invalidArgument("x-amz-rename-source must be provided", "x-amz-rename-source", "")
 	}
-	if _, err := s.store.Bucket(in.Bucket); err != nil {
+	b, err := s.store.Bucket(in.Bucket)
+	if err != nil {
 		return struct{}{}, err
+	}
+	if b.Directory {
+		return struct{}{}, errNotImplemented.New("RenameObject in directory buckets is not implemented by groundstack")
 	}
 	return struct{}{}, errInvalidRequest.New("RenameObject is only supported for objects in directory buckets.")
 }
