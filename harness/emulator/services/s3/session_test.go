@@ -104,9 +104,6 @@ func TestDirectoryBucketThroughTheSDK(t *testing.T) {
 	if err != nil || len(bl.Buckets) != 1 || aws.ToString(bl.Buckets[0].Name) != "general" {
 		t.Fatalf("ListBuckets = %+v, %v", bl, err)
 	}
-	// Renames in directory buckets are not implemented yet.
-	_, err = c.RenameObject(ctx, &s3.RenameObjectInput{Bucket: aws.String(dirBucket), Key: aws.String("b"), RenameSource: aws.String(dirBucket + "/a")})
-	wantAPIError(t, err, "NotImplemented", 501)
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(dirBucket)}); err != nil {
 		t.Fatalf("DeleteBucket: %v", err)
 	}
@@ -263,5 +260,43 @@ func TestCreateSessionWithTheCLI(t *testing.T) {
 	cli(t, e.URL(), "s3api", "get-object", "--bucket", dirBucket, "--key", "k", dst)
 	if b, _ := os.ReadFile(dst); string(b) != "from the cli" {
 		t.Errorf("get-object wrote %q", b)
+	}
+}
+
+// TestRenameObjectInADirectoryBucket: RenameObject moves an object within
+// a directory bucket (body, metadata, ETag), under its conditions.
+func TestRenameObjectInADirectoryBucket(t *testing.T) {
+	_, c := start(t)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(dirBucket), CreateBucketConfiguration: directoryConfig("use1-az4")}, controlAuth); err != nil {
+		t.Fatalf("CreateBucket: %v", err)
+	}
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(dirBucket), Key: aws.String("old name"), Body: strings.NewReader("moving"),
+		Metadata: map[string]string{"mood": "restless"}})
+	if err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	mustPut(t, c, dirBucket, "taken", []byte("occupied"))
+	rename := func(in *s3.RenameObjectInput) error {
+		in.Bucket = aws.String(dirBucket)
+		_, err := c.RenameObject(ctx, in)
+		return err
+	}
+	src := aws.String(dirBucket + "/old%20name")
+	wantAPIError(t, rename(&s3.RenameObjectInput{Key: aws.String("new"), RenameSource: src, SourceIfMatch: aws.String(`"nope"`)}), "PreconditionFailed", 412)
+	wantAPIError(t, rename(&s3.RenameObjectInput{Key: aws.String("taken"), RenameSource: src, DestinationIfNoneMatch: aws.String("*")}), "PreconditionFailed", 412)
+	wantAPIError(t, rename(&s3.RenameObjectInput{Key: aws.String("new"), RenameSource: aws.String(dirBucket + "/absent")}), "NoSuchKey", 404)
+	wantAPIError(t, rename(&s3.RenameObjectInput{Key: aws.String("new"), RenameSource: aws.String("elsewhere/old%20name")}), "InvalidRequest", 400)
+	if err := rename(&s3.RenameObjectInput{Key: aws.String("taken"), RenameSource: src, SourceIfMatch: put.ETag}); err != nil {
+		t.Fatalf("RenameObject: %v", err)
+	}
+	body, out := mustGet(t, c, dirBucket, "taken")
+	if string(body) != "moving" || aws.ToString(out.ETag) != aws.ToString(put.ETag) || out.Metadata["mood"] != "restless" {
+		t.Errorf("renamed object = %q %s %v", body, aws.ToString(out.ETag), out.Metadata)
+	}
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(dirBucket), Key: aws.String("old name")})
+	wantAPIError(t, err, "NotFound", 404)
+	lo, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(dirBucket)})
+	if err != nil || len(lo.Contents) != 1 || aws.ToString(lo.Contents[0].Key) != "taken" {
+		t.Fatalf("ListObjectsV2 after the rename = %+v, %v", lo, err)
 	}
 }

@@ -102,3 +102,48 @@ func (s *Store) CheckSession(token, accessKey, bucket string, write bool, now ti
 	}
 	return nil
 }
+
+// RenameCondition is what a rename must find: at the source (If-Match and
+// If-None-Match against its ETag) and at the destination (the destination
+// object's, as for a conditional write).
+type RenameCondition struct {
+	SourceIfMatch, SourceIfNoneMatch string
+	Destination                      PutCondition
+}
+
+// RenameObject moves the object at src to dst in a directory bucket, in
+// place of any object there, if cond holds at that moment: its body,
+// metadata and ETag go with it.
+func (s *Store) RenameObject(bucketName, src, dst string, cond RenameCondition) error {
+	b, err := s.bucket(bucketName)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	old, dstOld := b.objects[src], b.objects[dst]
+	switch {
+	case b.deleted:
+		err = noSuchBucket(bucketName)
+	case !b.Directory || b.versioning != "":
+		err = errInvalidRequest.New("RenameObject is only supported for objects in directory buckets.")
+	case old == nil:
+		err = noSuchKey(src)
+	case cond.SourceIfMatch != "" && !ETagMatches(cond.SourceIfMatch, old.ETag):
+		err = preconditionFailed("x-amz-rename-source-if-match")
+	case cond.SourceIfNoneMatch != "" && ETagMatches(cond.SourceIfNoneMatch, old.ETag):
+		err = preconditionFailed("x-amz-rename-source-if-none-match")
+	default:
+		err = cond.Destination.check(dst, dstOld)
+	}
+	if err != nil || src == dst {
+		b.mu.Unlock()
+		return err
+	}
+	moved := *old
+	moved.Key = dst
+	b.unsetCurrent(src, old)
+	gone := b.put(&moved, dstOld)
+	b.mu.Unlock()
+	gone.release() // the replaced destination's body (the source's now belongs to moved)
+	return nil
+}
