@@ -5,9 +5,10 @@ import (
 	"time"
 )
 
-// S3 Express One Zone sessions: CreateSession hands out temporary
-// credentials scoped to one directory bucket for five minutes; requests to
-// the bucket then carry the session token in x-amz-s3session-token.
+// What directory buckets (S3 Express One Zone) have of their own: sessions
+// (CreateSession hands out temporary credentials scoped to one directory
+// bucket for five minutes; requests to the bucket then carry the session
+// token in x-amz-s3session-token) and renames (RenameObject).
 
 // SessionTTL is how long S3 Express session credentials last.
 const SessionTTL = 5 * time.Minute
