@@ -154,6 +154,14 @@ func (a *accounts) accountOfKey(key string) string {
 				}
 			}
 		}
+		// S3 Express sessions are the account's whose S3 opened them.
+		for _, c := range a.all() {
+			if bs, ok := c.env.Links.Get(cloud.LinkBucketSessions).(cloud.BucketSessions); ok {
+				if _, _, ok := bs.LookupBucketSession(key); ok {
+					return c.env.Account
+				}
+			}
+		}
 	case strings.HasPrefix(key, "AKIA") && a.many():
 		for _, c := range a.all()[1:] {
 			if keys, ok := c.env.Links.Get(cloud.LinkAccessKeys).(cloud.AccessKeys); ok {

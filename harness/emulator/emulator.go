@@ -263,6 +263,11 @@ func (e *Emulator) verifyAcrossAccounts() {
 					return awsproto.Session{Secret: cr.SecretAccessKey, Token: cr.SessionToken, Expires: exp}, true
 				}
 			}
+			if bs, ok := c.env.Links.Get(cloud.LinkBucketSessions).(cloud.BucketSessions); ok {
+				if cr, exp, ok := bs.LookupBucketSession(key); ok {
+					return awsproto.Session{Secret: cr.SecretAccessKey, Token: cr.SessionToken, Expires: exp, TokenHeader: "X-Amz-S3session-Token"}, true
+				}
+			}
 		}
 		return awsproto.Session{}, false
 	}

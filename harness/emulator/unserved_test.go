@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iot"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/groundstack/groundstack/harness/awsmodel"
@@ -53,9 +53,17 @@ func TestUnservedOperations(t *testing.T) {
 			_, err := iot.NewFromConfig(cfg).ListBillingGroups(ctx, &iot.ListBillingGroupsInput{})
 			return err
 		}},
-		{"rest-xml", "s3", "GetObjectTorrent", func() error {
-			c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-			_, err := c.GetObjectTorrent(ctx, &s3.GetObjectTorrentInput{Bucket: aws.String("some-bucket"), Key: aws.String("k")})
+		{"rest-xml", "s3", "WriteGetObjectResponse", func() error {
+			// Its endpoint's host prefix ({RequestRoute}.) would name a host
+			// no resolver knows: the client leaves it out.
+			noHostPrefix := func(st *middleware.Stack) error {
+				return st.Initialize.Add(middleware.InitializeMiddlewareFunc("NoHostPrefix",
+					func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+						return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+					}), middleware.Before)
+			}
+			_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, noHostPrefix) }).WriteGetObjectResponse(ctx,
+				&s3.WriteGetObjectResponseInput{RequestRoute: aws.String("io-route"), RequestToken: aws.String("token")})
 			return err
 		}},
 	} {
@@ -132,9 +140,9 @@ func TestUnservedOperationWithTheCLI(t *testing.T) {
 		t.Fatalf("%v (run make deps)", err)
 	}
 	e, _ := emutest.Start(t)
-	_, stderr, code := emutest.CLI(t, e.URL(), "s3api", "get-object-torrent", "--bucket", "some-bucket", "--key", "k", os.DevNull)
-	want := "An error occurred (NotImplemented) when calling the GetObjectTorrent operation: " +
-		"The operation GetObjectTorrent of service s3 is not implemented by groundstack"
+	_, stderr, code := emutest.CLI(t, e.URL(), "logs", "list-log-groups-for-query", "--query-id", "q")
+	want := "An error occurred (NotImplemented) when calling the ListLogGroupsForQuery operation: " +
+		"The operation ListLogGroupsForQuery of service logs is not implemented by groundstack"
 	if code == 0 || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q; want it to contain %q", code, stderr, want)
 	}

@@ -183,6 +183,9 @@ type Verifier struct {
 // Session is a set of temporary credentials as the verifier sees them.
 type Session struct {
 	Secret, Token string
+	// TokenHeader is the header that carries Token (S3 Express sessions:
+	// x-amz-s3session-token); "" is X-Amz-Security-Token.
+	TokenHeader string
 	// Expires is when the credentials stop working; zero never (they are
 	// revoked instead, as a function instance's are when it stops).
 	Expires time.Time
@@ -386,6 +389,9 @@ func (v *Verifier) secretOf(r *http.Request, sig Signature, now time.Time) (secr
 		return "", false, ErrUnknownAccessKey
 	}
 	s, ok := v.Sessions(sig.Scope.AccessKey)
+	if ok && s.TokenHeader != "" && !sig.Presigned {
+		token = r.Header.Get(s.TokenHeader)
+	}
 	switch {
 	case !ok, token == "":
 		// AWS knows a temporary key only together with its token.

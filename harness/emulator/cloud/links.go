@@ -327,6 +327,16 @@ type CredentialIssuer interface {
 	LookupSession(accessKey string) (TemporaryCredentials, time.Time, bool)
 }
 
+// LinkBucketSessions names BucketSessions (S3).
+const LinkBucketSessions = "bucket-sessions"
+
+// BucketSessions tells strict mode's verifier which S3 Express One Zone
+// sessions (CreateSession) exist: requests signed with one carry its token
+// in x-amz-s3session-token rather than x-amz-security-token.
+type BucketSessions interface {
+	LookupBucketSession(accessKey string) (TemporaryCredentials, time.Time, bool)
+}
+
 // TemporaryCredentials are an ASIA… access key, its secret and the
 // session token that must accompany them.
 type TemporaryCredentials struct {

@@ -47,19 +47,27 @@ func Config(endpoint string) aws.Config {
 // (make test installs it, so CI always runs these).
 func CLI(t testing.TB, endpoint string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return CLIWithEnv(t, endpoint, nil, args...)
+}
+
+// CLIWithEnv is CLI with extra environment variables ("NAME=value") on
+// top of CLIEnv, for the CLI's own settings (AWS_S3_DISABLE_EXPRESS_SESSION_AUTH…).
+func CLIWithEnv(t testing.TB, endpoint string, env []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	env = append(CLIEnv(), env...)
 	bin, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("aws CLI not installed (make test installs it): " + err.Error())
 	}
 	args = append([]string{"--endpoint-url", endpoint, "--region", Region, "--output", "json"}, args...)
 	if pool.usable(bin) {
-		a, err := pool.run(args, CLIEnv())
+		a, err := pool.run(args, env)
 		if err != nil {
 			t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
 		}
 		return a.Stdout, a.Stderr, a.Code
 	}
-	stdout, stderr, code, err = runProcess(bin, args, CLIEnv())
+	stdout, stderr, code, err = runProcess(bin, args, env)
 	if err != nil {
 		t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
 	}

@@ -150,9 +150,11 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("GetObjectAttributes", s.getObjectAttributes),
 		awsproto.Handle("RenameObject", s.renameObject),
 		awsproto.Handle("UpdateObjectEncryption", s.updateObjectEncryption),
+		awsproto.Handle("GetObjectTorrent", s.getObjectTorrent), // api_torrent.go
 	)
 	s.api.Register( // api_buckets.go
 		awsproto.Handle("ListDirectoryBuckets", s.listDirectoryBuckets),
+		awsproto.Handle("CreateSession", s.createSession), // api_session.go
 	)
 	s.api.Register( // api_metadata.go
 		awsproto.Handle("CreateBucketMetadataConfiguration", s.createBucketMetadataConfiguration),
@@ -193,6 +195,7 @@ func New(env *cloud.Env) *Service {
 	}
 	if env.Links != nil {
 		env.Links.Set(cloud.LinkS3, cloud.ObjectReader(s.store))
+		env.Links.Set(cloud.LinkBucketSessions, cloud.BucketSessions(s))
 	}
 	return s
 }
@@ -237,7 +240,8 @@ func (s *Service) Routes() []cloud.Route {
 	// website and nothing else, whatever headers it carries.
 	site := http.HandlerFunc(s.serveWebsiteOnly)
 	rs := []cloud.Route{{Kind: cloud.ByScope, Key: "s3"}, {Kind: cloud.Fallback},
-		{Kind: cloud.ByScope, Key: "s3express"}, // ListDirectoryBuckets
+		{Kind: cloud.ByScope, Key: "s3express"},        // S3 Express One Zone (api_session.go)
+		{Kind: cloud.ByScope, Key: "s3-object-lambda"}, // WriteGetObjectResponse (not served)
 		{Kind: cloud.ByHost, Key: websiteHostSuffix, Public: true, DataPlane: site},
 		{Kind: cloud.ByHost, Key: websiteShortHostSuffix, Public: true, DataPlane: site},
 		{Kind: cloud.ByPath, Key: strings.TrimSuffix(websitePathPrefix, "/"), Public: true, DataPlane: site},
@@ -309,6 +313,12 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if origin := r.Header["Origin"]; len(origin) > 0 && origin[0] != "" && s.serveCORS(w, r, id, origin[0]) {
 		return
+	}
+	if tok := r.Header["X-Amz-S3session-Token"]; len(tok) > 0 {
+		if err := s.checkSession(r, tok[0]); err != nil { // api_session.go
+			awsproto.WriteXMLError(w, r, id, err)
+			return
+		}
 	}
 	if s.store.guarded.Load() > 0 && unsigned(r) {
 		if err := s.checkAnonymous(r); err != nil {
@@ -409,14 +419,14 @@ const (
 	pLegalHold
 	pAttributes
 	pRename
+	pTorrent // GetObjectTorrent (api_torrent.go)
 )
 
 // param is what routing knows of a query parameter.
 type param struct {
-	bit         uint64
-	write       bool // a parameter of the write operations served here
-	unsupported bool // a sub-resource groundstack does not serve: NotImplemented
-	bucketOnly  bool // a sub-resource of buckets: refused on objects
+	bit        uint64
+	write      bool // a parameter of the write operations served here
+	bucketOnly bool // a sub-resource of buckets: refused on objects
 }
 
 // params are the query parameters routing knows. Presign parameters
@@ -448,6 +458,7 @@ var params = func() map[string]param {
 		"select": {bit: pSelect, write: true}, "select-type": {write: true},
 		"object-lock": {bit: pObjectLock, write: true}, "retention": {bit: pRetention, write: true},
 		"legal-hold": {bit: pLegalHold, write: true}, "attributes": {bit: pAttributes}, "renameObject": {bit: pRename, write: true},
+		"torrent":         {bit: pTorrent, write: true}, // PUT, DELETE: MethodNotAllowed
 		"X-Amz-Signature": {bit: pSigV4}, "X-Amz-Credential": {bit: pSigV4},
 		// the read operations' parameters
 		"prefix": {}, "delimiter": {}, "marker": {}, "max-keys": {}, "encoding-type": {}, "start-after": {},
@@ -464,13 +475,6 @@ var params = func() map[string]param {
 		"session": pSession,
 	} {
 		m[sub] = param{bit: bit, write: true, bucketOnly: true}
-	}
-	// Sub-resources S3 has and groundstack does not serve: asking for one
-	// gets NotImplemented, as AWS answers for features it lacks.
-	for _, sub := range []string{
-		"session", "torrent",
-	} {
-		m[sub] = param{unsupported: true}
 	}
 	return m
 }()
@@ -592,6 +596,9 @@ var routes = [...]route{
 	{level: bucketLevel, method: "PUT", param: pIntelligentTiering, op: "PutBucketIntelligentTieringConfiguration"},
 	{level: bucketLevel, method: "DELETE", param: pIntelligentTiering, op: "DeleteBucketIntelligentTieringConfiguration"},
 	{level: bucketLevel, param: pIntelligentTiering},
+	{level: bucketLevel, method: "GET", param: pSession, op: "CreateSession"}, // api_session.go
+	{level: bucketLevel, param: pSession},
+	{level: bucketLevel, param: pTorrent, refuse: "The torrent sub-resource belongs to objects, not buckets"},
 	{level: bucketLevel, method: "PUT", op: "CreateBucket"},
 	{level: bucketLevel, method: "DELETE", op: "DeleteBucket"},
 	{level: bucketLevel, method: "HEAD", op: "HeadBucket"},
@@ -632,6 +639,8 @@ var routes = [...]route{
 	{level: objectLevel, param: pAttributes},
 	{level: objectLevel, method: "PUT", param: pRename, op: "RenameObject"},
 	{level: objectLevel, param: pRename},
+	{level: objectLevel, method: "GET", param: pTorrent, op: "GetObjectTorrent"},
+	{level: objectLevel, param: pTorrent},
 	{level: objectLevel, param: pObjectLock, refuse: "The object-lock sub-resource belongs to buckets, not objects"},
 	{level: objectLevel, method: "PUT", param: pUploadID, copy: true, op: "UploadPartCopy"},
 	{level: objectLevel, method: "PUT", param: pUploadID, op: "UploadPart"},
@@ -776,7 +785,7 @@ func target(r *http.Request) (bucket, key string) {
 type query struct {
 	params    uint64 // p* bits of the parameters present
 	versionID string // versionId's first value
-	refuse    bool   // a parameter names a sub-resource groundstack does not serve:
+	refuse    bool   // a write names a parameter no write operation served here takes:
 	refused   string // the first such
 	bucketSub string // the first sub-resource of buckets alone
 	unknown   bool   // a parameter routing does not know (a newer sub-resource?)
@@ -823,7 +832,7 @@ func scanQuery(raw string, write bool) query {
 		if p.bucketOnly && q.bucketSub == "" {
 			q.bucketSub = k
 		}
-		if !q.refuse && (p.unsupported || (write && !p.write && !requestParam(k))) {
+		if !q.refuse && write && !p.write && !requestParam(k) {
 			q.refuse, q.refused = true, k
 		}
 		if !known && k != "list-type" && !requestParam(k) {

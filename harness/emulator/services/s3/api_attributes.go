@@ -3,6 +3,7 @@ package s3
 import (
 	"encoding/xml"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
@@ -123,19 +124,47 @@ func (s *Service) getObjectAttributes(c *awsproto.Call, in *getObjectAttributesI
 
 type renameObjectInput struct {
 	objectInput
-	RenameSource string `xml:"-" location:"header" name:"X-Amz-Rename-Source"`
+	RenameSource           string `xml:"-" location:"header" name:"X-Amz-Rename-Source"`
+	DestinationIfMatch     string `xml:"-" location:"header" name:"If-Match"`
+	DestinationIfNoneMatch string `xml:"-" location:"header" name:"If-None-Match"`
+	SourceIfMatch          string `xml:"-" location:"header" name:"X-Amz-Rename-Source-If-Match"`
+	SourceIfNoneMatch      string `xml:"-" location:"header" name:"X-Amz-Rename-Source-If-None-Match"`
 }
 
-// renameObject answers as S3 does for a general purpose bucket (every
-// bucket here): RenameObject is for directory buckets only.
+// renameObject renames an object within a directory bucket; a general
+// purpose bucket answers as on S3 (RenameObject is for directory buckets
+// only).
 func (s *Service) renameObject(c *awsproto.Call, in *renameObjectInput) (struct{}, error) {
 	if in.RenameSource == "" {
 		return struct{}{}, invalidArgument("x-amz-rename-source must be provided", "x-amz-rename-source", "")
 	}
-	if _, err := s.store.Bucket(in.Bucket); err != nil {
+	b, err := s.store.Bucket(in.Bucket)
+	if err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, errInvalidRequest.New("RenameObject is only supported for objects in directory buckets.")
+	if !b.Directory {
+		return struct{}{}, errInvalidRequest.New("RenameObject is only supported for objects in directory buckets.")
+	}
+	// x-amz-rename-source: [/]bucket/key, URL-encoded, in the same bucket.
+	bad := invalidArgument("Rename Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-rename-source", in.RenameSource)
+	p, perr := url.PathUnescape(in.RenameSource)
+	srcBucket, srcKey, ok := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	if perr != nil || !ok || srcKey == "" {
+		return struct{}{}, bad
+	}
+	if srcBucket != in.Bucket {
+		return struct{}{}, errInvalidRequest.New("RenameObject is only supported within the same bucket.")
+	}
+	cond := RenameCondition{SourceIfMatch: in.SourceIfMatch, SourceIfNoneMatch: in.SourceIfNoneMatch,
+		Destination: PutCondition{IfMatch: in.DestinationIfMatch}}
+	switch strings.TrimSpace(in.DestinationIfNoneMatch) {
+	case "":
+	case "*":
+		cond.Destination.IfNoneMatchAny = true
+	default:
+		return struct{}{}, errNotImplemented.New("A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
+	}
+	return struct{}{}, s.store.RenameObject(in.Bucket, srcKey, in.Key, cond)
 }
 
 // ----- UpdateObjectEncryption

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"bytes"
-	"encoding/xml"
 	"io"
 	"strconv"
 	"strings"
@@ -51,7 +50,7 @@ func (in *listBucketsInput) Validate() error {
 func (s *Service) listBuckets(c *awsproto.Call, in *listBucketsInput) (listAllMyBucketsResult, error) {
 	res := listAllMyBucketsResult{Xmlns: awsproto.S3XMLNS, Owner: defaultOwner, Buckets: []bucketEntry{}, Prefix: in.Prefix}
 	for _, b := range s.store.Buckets() {
-		if b.Name <= in.after || !strings.HasPrefix(b.Name, in.Prefix) || (in.BucketRegion != "" && b.Region != in.BucketRegion) {
+		if b.Directory || b.Name <= in.after || !strings.HasPrefix(b.Name, in.Prefix) || (in.BucketRegion != "" && b.Region != in.BucketRegion) {
 			continue
 		}
 		if in.maxBuckets >= 0 && len(res.Buckets) == in.maxBuckets {
@@ -74,7 +73,7 @@ type createBucketOutput struct {
 }
 
 func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createBucketOutput, error) {
-	if !validBucketName(in.Bucket) {
+	if !validBucketName(in.Bucket) && !strings.HasSuffix(in.Bucket, directoryBucketSuffix) {
 		return createBucketOutput{}, errInvalidBucketName.New("The specified bucket is not valid.").With("BucketName", in.Bucket)
 	}
 	body, err := readXMLBody(c, in.CreateBucketConfiguration)
@@ -87,6 +86,9 @@ func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createB
 		if err := awsproto.DecodeXML(body, &conf); err != nil {
 			return createBucketOutput{}, err
 		}
+		if conf.Bucket.Type != "" || strings.HasSuffix(in.Bucket, directoryBucketSuffix) {
+			return s.createDirectoryBucket(c, in.Bucket, &conf) // api_session.go
+		}
 		switch conf.LocationConstraint {
 		case "":
 		case "us-east-1":
@@ -96,6 +98,9 @@ func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createB
 		default:
 			region = conf.LocationConstraint
 		}
+	}
+	if strings.HasSuffix(in.Bucket, directoryBucketSuffix) {
+		return s.createDirectoryBucket(c, in.Bucket, nil) // no configuration: refused
 	}
 	if reqRegion := awsproto.RegionOf(c.Request, s.env.Region); reqRegion != "us-east-1" && region != reqRegion {
 		if region == "us-east-1" {
@@ -258,22 +263,4 @@ func (s *Service) list(bucket string, p *listParams) (*xmlDoc, error) {
 		d.close("CommonPrefixes")
 	}
 	return d, nil
-}
-
-type listDirectoryBucketsInput struct {
-	ContinuationToken   *string `xml:"-" location:"querystring" name:"continuation-token" min:"0" max:"1024"`
-	MaxDirectoryBuckets *int    `xml:"-" location:"querystring" name:"max-directory-buckets" min:"0" max:"1000"`
-}
-
-type listDirectoryBucketsResult struct {
-	XMLName xml.Name      `xml:"ListAllMyDirectoryBucketsResult"`
-	Xmlns   string        `xml:"xmlns,attr"`
-	Buckets []bucketEntry `xml:"Buckets>Bucket"`
-}
-
-// listDirectoryBuckets answers an empty list: directory buckets (S3
-// Express One Zone) are not emulated, and CreateBucket makes general
-// purpose buckets only.
-func (s *Service) listDirectoryBuckets(c *awsproto.Call, in *listDirectoryBucketsInput) (listDirectoryBucketsResult, error) {
-	return listDirectoryBucketsResult{Xmlns: awsproto.S3XMLNS}, nil
 }

@@ -68,6 +68,8 @@ var (
 	errTooManyConfigurations         = awsproto.Code{Name: "TooManyConfigurations", Status: http.StatusBadRequest}
 	errReplicationNotFound           = awsproto.Code{Name: "ReplicationConfigurationNotFoundError", Status: http.StatusNotFound}
 	errNoSuchMetadataConfiguration   = awsproto.Code{Name: "MetadataConfigurationNotFound", Status: http.StatusNotFound}
+	errInvalidToken                  = awsproto.Code{Name: "InvalidToken", Status: http.StatusBadRequest}
+	errExpiredToken                  = awsproto.Code{Name: "ExpiredToken", Status: http.StatusBadRequest}
 )
 
 // Errors S3 words the same way wherever they arise, with the members AWS
@@ -134,3 +136,12 @@ func entityTooLarge(n int64) *awsproto.Error {
 func noSuchConfiguration() *awsproto.Error {
 	return errNoSuchConfiguration.New("The specified configuration does not exist.")
 }
+
+// Messages of S3 Express One Zone (directory buckets) and GetObjectTorrent.
+const (
+	msgNotForDirectoryBuckets = "This operation is not supported for directory buckets."
+	msgTorrentTooLarge        = "Torrents can only be generated for objects smaller than 5 GB."
+	msgTorrentEncrypted       = "Torrents cannot be generated for objects encrypted with SSE-KMS."
+	msgInvalidToken           = "The provided token is malformed or otherwise invalid."
+	msgExpiredToken           = "The provided token has expired."
+)

@@ -373,7 +373,8 @@ func TestRawErrors(t *testing.T) {
 		code    string
 		status  int
 	}{
-		{"unsupported subresource", "GET", "/raw/obj?torrent", "", nil, 0, "NotImplemented", 501},
+		{"torrent of a bucket", "GET", "/raw?torrent", "", nil, 0, "NotImplemented", 501},
+		{"torrent written", "PUT", "/raw/obj?torrent", "", nil, 0, "MethodNotAllowed", 405},
 		{"replication of an unversioned bucket", "PUT", "/raw?replication", "<ReplicationConfiguration/>", nil, 0, "InvalidRequest", 400},
 		{"bucket configuration kept by id on an object", "GET", "/raw/obj?analytics", "", nil, 0, "NotImplemented", 501},
 		{"unsupported object subresource", "GET", "/raw/obj?metadataTable", "", nil, 0, "NotImplemented", 501},

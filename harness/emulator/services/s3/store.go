@@ -154,6 +154,10 @@ type BucketInfo struct {
 	Name    string
 	Region  string
 	Created time.Time
+	// Directory: an S3 Express One Zone directory bucket, in Zone (an
+	// Availability Zone or Local Zone ID such as use1-az4).
+	Directory bool
+	Zone      string
 }
 
 // EventKind is what happened to an object.
@@ -206,6 +210,9 @@ type Store struct {
 	// lifecycles counts buckets with a lifecycle configuration: while it
 	// is 0, the lifecycle sweep has nothing to do (lifecycle.go).
 	lifecycles atomic.Int64
+	// sessions are the S3 Express sessions CreateSession opened
+	// (store_session.go).
+	sessions sessions
 }
 
 // counterOf is the store's count of buckets having a sub-resource, for
@@ -303,6 +310,7 @@ func (s *Store) Reset() {
 	old := s.buckets
 	s.buckets = map[string]*bucket{}
 	s.mu.Unlock()
+	s.sessions.reset()
 	s.replicating.Store(false)
 	for _, b := range old {
 		b.mu.Lock()
@@ -378,16 +386,28 @@ func (s *Store) bucket(name string) (*bucket, error) {
 // taken, except in us-east-1, where creating a bucket you already own
 // there succeeds and changes nothing (S3's legacy behaviour).
 func (s *Store) CreateBucket(name, region string, now time.Time) error {
+	return s.createBucket(BucketInfo{Name: name, Region: region}, now)
+}
+
+// CreateDirectoryBucket makes an S3 Express One Zone directory bucket in
+// zone.
+func (s *Store) CreateDirectoryBucket(name, region, zone string, now time.Time) error {
+	return s.createBucket(BucketInfo{Name: name, Region: region, Directory: true, Zone: zone}, now)
+}
+
+func (s *Store) createBucket(info BucketInfo, now time.Time) error {
+	name := info.Name
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if b := s.buckets[name]; b != nil {
-		if region == "us-east-1" && b.Region == "us-east-1" {
+		if !info.Directory && info.Region == "us-east-1" && b.Region == "us-east-1" {
 			return nil
 		}
 		return errBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", name)
 	}
+	info.Created = now.UTC().Truncate(time.Millisecond)
 	s.buckets[name] = &bucket{
-		BucketInfo: BucketInfo{Name: name, Region: region, Created: now.UTC().Truncate(time.Millisecond)},
+		BucketInfo: info,
 		objects:    map[string]*Object{},
 		uploads:    map[string]*Upload{},
 		config:     map[string][]byte{},

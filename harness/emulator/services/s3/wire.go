@@ -225,6 +225,15 @@ type bucketEntry struct {
 
 type createBucketConfiguration struct {
 	LocationConstraint string `xml:"LocationConstraint"`
+	// a directory bucket's (api_session.go)
+	Location struct {
+		Type string `xml:"Type"`
+		Name string `xml:"Name"`
+	} `xml:"Location"`
+	Bucket struct {
+		DataRedundancy string `xml:"DataRedundancy"`
+		Type           string `xml:"Type"`
+	} `xml:"Bucket"`
 }
 
 type locationConstraint struct {
