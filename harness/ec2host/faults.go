@@ -32,7 +32,13 @@ func (h *Host) fault() *cloud.FaultHit {
 	if h.cfg.Fault == nil {
 		return nil
 	}
-	return h.cfg.Fault()
+	return h.cfg.Fault(false)
+}
+
+// dropped asks only the rules that drop: the periodic checks, which must
+// not count hits on a rule that delays new connections.
+func (h *Host) dropped() bool {
+	return h.cfg.Fault != nil && h.cfg.Fault(true) != nil
 }
 
 // admit decides a new connection: during an outage it is held without an
@@ -66,8 +72,8 @@ func (r *run) hold() (*cloud.FaultHit, bool) {
 			return nil, false
 		case <-tick.C:
 		}
-		if hit := r.h.fault(); hit == nil || !hit.Drop {
-			return hit, true
+		if !r.h.dropped() {
+			return r.h.fault(), true
 		}
 	}
 }
@@ -91,7 +97,7 @@ func (r *run) watch() {
 			return
 		}
 		r.mu.Unlock()
-		if hit := r.h.fault(); hit != nil && hit.Drop {
+		if r.h.dropped() {
 			r.cut()
 		}
 	}

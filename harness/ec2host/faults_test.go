@@ -19,9 +19,12 @@ type outage struct {
 	asked atomic.Int64
 }
 
-func (o *outage) fault() *cloud.FaultHit {
+func (o *outage) fault(dropOnly bool) *cloud.FaultHit {
 	o.asked.Add(1)
-	return o.hit.Load()
+	if h := o.hit.Load(); h != nil && (h.Drop || !dropOnly) {
+		return h
+	}
+	return nil
 }
 
 func (o *outage) set(h *cloud.FaultHit) { o.hit.Store(h) }

@@ -57,7 +57,7 @@ type Config struct {
 	// stop answering: new connections are held without a byte until the
 	// fault ends (then they proceed) or for at most MaxHold, open ones are
 	// cut. A delay holds each new connection that long.
-	Fault func() *cloud.FaultHit
+	Fault func(dropOnly bool) *cloud.FaultHit
 	// Shell runs commands as `Shell -c command` (default /bin/sh).
 	Shell string
 	// Logger gets connection and command events at debug level (default: discard).

@@ -55,7 +55,7 @@ type session struct {
 // session serves one channel; its request loop ends when the client (or
 // Stop) closes the channel, which kills whatever still runs.
 func (r *run) session(conn *gossh.ServerConn, nc gossh.NewChannel) {
-	if hit := r.h.fault(); hit != nil && hit.Drop {
+	if r.h.dropped() {
 		_ = conn.Close() // the host stopped answering: the connection is cut
 		return
 	}

@@ -290,8 +290,10 @@ type HostSpec struct {
 	// Fault asks the fault rules targeting PlaneSSH about this host (nil:
 	// never). The host asks at each new connection and session, and once a
 	// second while connections are open: a drop makes it stop answering, a
-	// delay holds each new connection that long.
-	Fault func() *FaultHit
+	// delay holds each new connection that long. With dropOnly (the checks
+	// of open connections and sessions) only rules that drop are asked, so
+	// those checks neither count hits on nor use up a rule that delays.
+	Fault func(dropOnly bool) *FaultHit
 }
 
 // Host is the machine behind one instance.
@@ -504,6 +506,19 @@ type FaultPlanes interface {
 	// names and ARNs) does, or nil when none hits. With no rule set it costs
 	// one atomic load.
 	Fault(plane, service, region string, names ...string) *FaultHit
+	// Dropped asks the same of the rules that drop only, and reports
+	// whether one hits: the periodic check of open connections, which must
+	// not count hits on (nor use up) the rules that only delay.
+	Dropped(plane, service, region string, names ...string) bool
+}
+
+// DroppedOn asks the FaultPlanes in l whether a rule that drops hits
+// (false when there is none).
+func DroppedOn(l *Links, plane, service, region string, names ...string) bool {
+	if fp, ok := l.Get(LinkFaultPlanes).(FaultPlanes); ok {
+		return fp.Dropped(plane, service, region, names...)
+	}
+	return false
 }
 
 // FaultOn asks the FaultPlanes in l (nil when there is none, as in a

@@ -412,6 +412,23 @@ func (e *Engine) Inject(c *awsproto.Call, service, operation string, in any) err
 // Fault is cloud.FaultPlanes: the first rule targeting plane that matches
 // service, region and one of names, and hits by its probability.
 func (e *Engine) Fault(plane, service, region string, names ...string) *cloud.FaultHit {
+	hit := e.first(plane, service, region, names, false)
+	if hit == nil {
+		return nil
+	}
+	return &cloud.FaultHit{Rule: hit.ID, Delay: hit.delay(), Drop: hit.Drop, Crash: hit.Crash}
+}
+
+// Dropped is cloud.FaultPlanes' Dropped: Fault's question asked of the rules
+// that drop only, for the periodic checks of open connections, so that they
+// neither count hits on nor use up the times of a latency rule.
+func (e *Engine) Dropped(plane, service, region string, names ...string) bool {
+	return e.first(plane, service, region, names, true) != nil
+}
+
+// first is the first rule targeting plane (that drops, when dropOnly) that
+// matches and hits by its probability, its hit counted; nil when none.
+func (e *Engine) first(plane, service, region string, names []string, dropOnly bool) *rule {
 	if e == nil || !e.active.Load() {
 		return nil
 	}
@@ -419,7 +436,7 @@ func (e *Engine) Fault(plane, service, region string, names ...string) *cloud.Fa
 	e.mu.RLock()
 	var hit *rule
 	for _, r := range e.rules {
-		if r.Target != plane || !r.live(now) ||
+		if r.Target != plane || dropOnly && !r.Drop || !r.live(now) ||
 			!any1(r.Service, service, strings.EqualFold) || !any1(r.Region, region, strings.EqualFold) {
 			continue
 		}
@@ -432,11 +449,10 @@ func (e *Engine) Fault(plane, service, region string, names ...string) *cloud.Fa
 		}
 	}
 	e.mu.RUnlock()
-	if hit == nil {
-		return nil
+	if hit != nil {
+		hit.hits.Add(1)
 	}
-	hit.hits.Add(1)
-	return &cloud.FaultHit{Rule: hit.ID, Delay: hit.delay(), Drop: hit.Drop, Crash: hit.Crash}
+	return hit
 }
 
 func (r *rule) delay() time.Duration {

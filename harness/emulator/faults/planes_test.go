@@ -54,3 +54,29 @@ func TestDataPlaneRules(t *testing.T) {
 		t.Errorf("listed: %+v", rules)
 	}
 }
+
+// The periodic checks of open connections ask only the rules that drop:
+// they neither answer to nor use up a rule that delays.
+func TestDroppedAsksOnlyRulesThatDrop(t *testing.T) {
+	e := New(time.Now, func() string { return "slow" })
+	if _, err := e.Add(Rule{Target: cloud.PlaneWebSocket, Latency: "1s", Times: 2}); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if e.Dropped(cloud.PlaneWebSocket, "apigatewayv2", "us-east-1", "abc123") {
+			t.Fatal("a latency rule dropped")
+		}
+	}
+	if hit := e.Fault(cloud.PlaneWebSocket, "apigatewayv2", "us-east-1", "abc123"); hit == nil || hit.Delay != time.Second {
+		t.Fatalf("the latency rule was used up by the drop checks: %+v", hit)
+	}
+	if _, err := e.Add(Rule{ID: "cut", Target: cloud.PlaneWebSocket, Drop: true, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Dropped(cloud.PlaneWebSocket, "apigatewayv2", "us-east-1", "abc123") || e.Dropped(cloud.PlaneWebSocket, "apigatewayv2", "us-east-1", "abc123") {
+		t.Fatal("a drop rule with times 1 did not drop exactly once")
+	}
+	if rules := e.List(); rules[0].Hits != 1 || rules[1].Hits != 1 {
+		t.Fatalf("hits: %+v", rules)
+	}
+}

@@ -68,7 +68,7 @@ func (p *wsPlane) watch() {
 			if !ok {
 				return
 			}
-			if hit := fp.Fault(cloud.PlaneWebSocket, wsService, s.region, s.names...); hit != nil && hit.Drop {
+			if fp.Dropped(cloud.PlaneWebSocket, wsService, s.region, s.names...) {
 				c.Drop()
 			}
 		})

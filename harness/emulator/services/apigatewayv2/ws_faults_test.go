@@ -41,6 +41,11 @@ func (f *fakeFaults) Fault(plane, service, region string, names ...string) *clou
 	return nil
 }
 
+func (f *fakeFaults) Dropped(plane, service, region string, names ...string) bool {
+	h := f.Fault(plane, service, region, names...)
+	return h != nil && h.Drop
+}
+
 func (f *fakeFaults) set(name string, h *cloud.FaultHit) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -469,7 +469,13 @@ func (s *Store) transition(r *region, in *instance, gen uint64, o op) {
 		h, err := l.Launch(cloud.HostSpec{
 			InstanceID: in.ID, AuthorizedKey: in.authorized, IdleTimeout: in.idle,
 			OnIdle: func() { go s.idled(r, in) },
-			Fault: func() *cloud.FaultHit {
+			Fault: func(dropOnly bool) *cloud.FaultHit {
+				if dropOnly {
+					if cloud.DroppedOn(s.env.Links, cloud.PlaneSSH, "ec2", r.name, names...) {
+						return &cloud.FaultHit{Drop: true}
+					}
+					return nil
+				}
 				return cloud.FaultOn(s.env.Links, cloud.PlaneSSH, "ec2", r.name, names...)
 			},
 		})
