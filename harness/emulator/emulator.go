@@ -186,6 +186,7 @@ func New(opts ...Option) *Emulator {
 	}
 	e.faults = faults.New(e.env.Now, e.env.NewID)
 	e.env.Links.Set(cloud.LinkFaults, http.Handler(e.faults))
+	e.env.Links.Set(cloud.LinkSnapshots, http.Handler(snapshotHandler{e}))
 	e.accounts = &accounts{max: max(cfg.maxAccounts, 1), build: e.newCell, faults: e.faults}
 	e.accounts.def = e.wireCell(e.env, true)
 	e.services = e.accounts.def.services
