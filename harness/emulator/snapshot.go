@@ -163,7 +163,8 @@ func (e *Emulator) empty() bool {
 }
 
 // zeroSummary reports whether a summary counts nothing: every number zero,
-// every list and map empty or holding only such values.
+// every list and map empty or holding only such values (strings and
+// booleans describe, they do not count: CloudWatch's clock).
 func zeroSummary(v reflect.Value) bool {
 	switch v.Kind() {
 	case reflect.Invalid:
@@ -190,6 +191,8 @@ func zeroSummary(v reflect.Value) bool {
 				return false
 			}
 		}
+		return true
+	case reflect.String, reflect.Bool:
 		return true
 	default:
 		return v.IsZero()
@@ -249,4 +252,3 @@ func writeSnapshotError(w http.ResponseWriter, status int, err error) {
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
 }
-
