@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -92,6 +94,32 @@ func seedSnapshotState(t *testing.T, cfg aws.Config) string {
 			MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String(fmt.Sprint("d", i))}))
 	}
 
+	db := dynamodb.NewFromConfig(cfg)
+	must(db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String("orders"),
+		AttributeDefinitions: []ddb.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddb.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: ddb.ScalarAttributeTypeN}, {AttributeName: aws.String("status"), AttributeType: ddb.ScalarAttributeTypeS}},
+		KeySchema:   []ddb.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddb.KeyTypeHash}, {AttributeName: aws.String("sk"), KeyType: ddb.KeyTypeRange}},
+		BillingMode: ddb.BillingModePayPerRequest,
+		GlobalSecondaryIndexes: []ddb.GlobalSecondaryIndex{{IndexName: aws.String("by-status"),
+			KeySchema:  []ddb.KeySchemaElement{{AttributeName: aws.String("status"), KeyType: ddb.KeyTypeHash}},
+			Projection: &ddb.Projection{ProjectionType: ddb.ProjectionTypeKeysOnly}}},
+		StreamSpecification: &ddb.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddb.StreamViewTypeNewImage},
+		Tags:                []ddb.Tag{{Key: aws.String("team"), Value: aws.String("shop")}},
+	}))
+	for i := range 5 {
+		item := map[string]ddb.AttributeValue{"pk": &ddb.AttributeValueMemberS{Value: "c" + fmt.Sprint(i%2)}, "sk": &ddb.AttributeValueMemberN{Value: fmt.Sprint(i)},
+			"doc": &ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{"l": &ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{&ddb.AttributeValueMemberB{Value: []byte{byte(i)}}}}}}}
+		if i%2 == 0 {
+			item["status"] = &ddb.AttributeValueMemberS{Value: "open"}
+		}
+		must(db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"), Item: item}))
+	}
+	must(db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("orders"),
+		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{AttributeName: aws.String("expires"), Enabled: aws.Bool(true)}}))
+	must(db.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String("orders"),
+		PointInTimeRecoverySpecification: &ddb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}}))
+
 	ns := sns.NewFromConfig(cfg)
 	topic := must(ns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("events"), Attributes: map[string]string{"DisplayName": "Events"},
 		Tags: []snsTag{{Key: aws.String("k"), Value: aws.String("v")}}})).TopicArn
@@ -131,6 +159,23 @@ func observe(t *testing.T, cfg aws.Config, host string) string {
 			val := must(sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: s.ARN, VersionId: v.VersionId}))
 			val.ResultMetadata = noMeta
 			add("value", val)
+		}
+	}
+	db := dynamodb.NewFromConfig(cfg)
+	tables := must(db.ListTables(ctx, &dynamodb.ListTablesInput{}))
+	for _, n := range tables.TableNames {
+		d := must(db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(n)}))
+		ttl := must(db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(n)}))
+		pitr := must(db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String(n)}))
+		if p := pitr.ContinuousBackupsDescription.PointInTimeRecoveryDescription; p != nil {
+			p.LatestRestorableDateTime = nil // now, whenever asked
+		}
+		tags := must(db.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: d.Table.TableArn}))
+		scan := must(db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(n), ConsistentRead: aws.Bool(true)}))
+		add("table "+n, []any{d.Table, ttl.TimeToLiveDescription, pitr.ContinuousBackupsDescription, tags.Tags, scan.Items, scan.Count})
+		for _, ix := range d.Table.GlobalSecondaryIndexes {
+			s := must(db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String(n), IndexName: ix.IndexName}))
+			add("index "+*ix.IndexName, []any{s.Items, s.Count})
 		}
 	}
 	q := sqs.NewFromConfig(cfg)
@@ -213,12 +258,15 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(body, &res); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(res.Loaded, ",") != "secretsmanager,sns,sqs" || !strings.Contains(res.Message, "not restored: ") || !contains(res.NotSaved, "lambda") {
+	if strings.Join(res.Loaded, ",") != "dynamodb,secretsmanager,sns,sqs" || !strings.Contains(res.Message, "not restored: ") || !contains(res.NotSaved, "lambda") {
 		t.Errorf("load answered %s", body)
 	}
 	before, after := observe(t, acfg, a.URL()[len("http://"):]), observe(t, bcfg, b.URL()[len("http://"):])
-	if before != after {
-		t.Errorf("observed state differs after load:\nbefore:\n%s\nafter:\n%s", before, after)
+	if d := lineDiff(before, after); d != "" {
+		t.Errorf("observed state differs after load:\n%s", d)
+	}
+	if !strings.Contains(after, `"ItemCount":5`) || !strings.Contains(after, `"ItemCount":3`) {
+		t.Errorf("want 5 items and 3 in the index:\n%s", after)
 	}
 	if n := strings.Count(after, "\nqueue "); n != 3 {
 		t.Errorf("%d queues observed:\n%s", n, after)
@@ -233,8 +281,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	ra, rb := receiveAll(t, acfg, "orders", "jobs.fifo"), receiveAll(t, bcfg, "orders", "jobs.fifo")
-	if ra != rb {
-		t.Errorf("messages differ:\nbefore:\n%s\nafter:\n%s", ra, rb)
+	if d := lineDiff(ra, rb); d != "" {
+		t.Errorf("messages differ:\n%s", d)
 	}
 	if !strings.Contains(rb, `"ApproximateReceiveCount":"2"`) || strings.Count(rb, "\n") != 4 {
 		t.Errorf("want the re-received message with 2 receives and 5 messages:\n%s", rb)
@@ -245,6 +293,25 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if !strings.Contains(rb, *dup.MessageId) {
 		t.Errorf("a deduplicated send after the load answered a new message id %s", *dup.MessageId)
 	}
+}
+
+// lineDiff lists the lines of a and b that differ ("" when none).
+func lineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for i := range max(len(al), len(bl)) {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			out = append(out, "- "+x, "+ "+y)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func contains(list []string, s string) bool {
@@ -274,6 +341,34 @@ func TestSnapshotFixtureV1Loads(t *testing.T) {
 		t.Fatalf("load: %d %s", status, body)
 	}
 
+	db := dynamodb.NewFromConfig(cfg)
+	d0 := must(db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("orders")})).Table
+	if *d0.TableId != "00000000-0000-4000-8000-000000000002" || *d0.ItemCount != 3 || !d0.CreationDateTime.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) ||
+		*d0.LatestStreamArn != "arn:aws:dynamodb:us-east-1:000000000000:table/orders/stream/2026-01-02T03:04:05.000" ||
+		d0.StreamSpecification.StreamViewType != ddb.StreamViewTypeNewAndOldImages || len(d0.GlobalSecondaryIndexes) != 1 {
+		t.Errorf("table: %+v", d0)
+	}
+	item := must(db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("orders"), Key: map[string]ddb.AttributeValue{
+		"pk": &ddb.AttributeValueMemberS{Value: "customer#1"}, "sk": &ddb.AttributeValueMemberN{Value: "2"}}})).Item
+	if v, _ := item["status"].(*ddb.AttributeValueMemberS); v == nil || v.Value != "shipped" {
+		t.Errorf("item 2: %+v", item)
+	}
+	if b, _ := item["blob"].(*ddb.AttributeValueMemberB); b == nil || !bytes.Equal(b.Value, []byte{0xde, 0xad, 1}) {
+		t.Errorf("item 2's blob: %+v", item["blob"])
+	}
+	open := must(db.Query(ctx, &dynamodb.QueryInput{TableName: aws.String("orders"), IndexName: aws.String("by-status"),
+		KeyConditionExpression: aws.String("#s = :s"), ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]ddb.AttributeValue{":s": &ddb.AttributeValueMemberS{Value: "open"}}}))
+	if open.Count != 2 {
+		t.Errorf("the index holds %d open orders", open.Count)
+	}
+	if ttl := must(db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String("orders")})).TimeToLiveDescription; *ttl.AttributeName != "expires" {
+		t.Errorf("TTL %+v", ttl)
+	}
+	if pitr := must(db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: aws.String("orders")})).ContinuousBackupsDescription; pitr.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != ddb.PointInTimeRecoveryStatusEnabled {
+		t.Errorf("PITR %+v", pitr.PointInTimeRecoveryDescription)
+	}
+
 	sm := secretsmanager.NewFromConfig(cfg)
 	cur := must(sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("app/db")}))
 	prev := must(sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("app/db"), VersionStage: aws.String("AWSPREVIOUS")}))
@@ -281,7 +376,7 @@ func TestSnapshotFixtureV1Loads(t *testing.T) {
 		*prev.SecretString != `{"password":"one"}` || *prev.VersionId != "11111111-1111-4111-8111-111111111111" {
 		t.Errorf("secret versions: current %s %s, previous %s %s", *cur.VersionId, *cur.SecretString, *prev.VersionId, *prev.SecretString)
 	}
-	if *cur.ARN != "arn:aws:secretsmanager:us-east-1:000000000000:secret:app/db-TEtBWm" {
+	if *cur.ARN != "arn:aws:secretsmanager:us-east-1:000000000000:secret:app/db-GAYCIx" {
 		t.Errorf("ARN %s", *cur.ARN)
 	}
 	d := must(sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String("app/db")}))
@@ -308,7 +403,7 @@ func TestSnapshotFixtureV1Loads(t *testing.T) {
 	}
 	got := must(q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: orders, MaxNumberOfMessages: 10,
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}, MessageAttributeNames: []string{"All"}}))
-	if len(got.Messages) != 1 || *got.Messages[0].Body != "second" || *got.Messages[0].MessageId != "00000000-0000-4000-8000-000000000009" ||
+	if len(got.Messages) != 1 || *got.Messages[0].Body != "second" || *got.Messages[0].MessageId != "00000000-0000-4000-8000-000000000020" ||
 		*got.Messages[0].MessageAttributes["n"].StringValue != "2" || got.Messages[0].Attributes["SentTimestamp"] != "1767323045000" {
 		t.Errorf("received %+v", got.Messages)
 	}
@@ -324,7 +419,7 @@ func TestSnapshotFixtureV1Loads(t *testing.T) {
 		t.Errorf("topic attributes %v", ta.Attributes)
 	}
 	subs := must(ns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)}))
-	if len(subs.Subscriptions) != 1 || *subs.Subscriptions[0].SubscriptionArn != topic+":00000000-0000-4000-8000-000000000015" {
+	if len(subs.Subscriptions) != 1 || *subs.Subscriptions[0].SubscriptionArn != topic+":00000000-0000-4000-8000-000000000026" {
 		t.Fatalf("subscriptions %+v", subs.Subscriptions)
 	}
 	sa := must(ns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: subs.Subscriptions[0].SubscriptionArn}))

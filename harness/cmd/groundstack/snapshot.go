@@ -20,7 +20,7 @@ const snapshotUsage = `groundstack snapshot — save a running groundstack's sta
   groundstack snapshot load [--replace] FILE   load FILE ("-": stdin) into an empty groundstack; --replace resets a
                                                non-empty one first
 
-Saved so far: Secrets Manager, SQS, SNS; the file's header lists the services it does not hold, and load says so
+Saved so far: DynamoDB, Secrets Manager, SQS, SNS; the file's header lists the services it does not hold, and load says so
 (docs/snapshots.md). The endpoint is --endpoint, else GROUNDSTACK_ENDPOINT, else AWS_ENDPOINT_URL, else
 http://127.0.0.1:4566. Requests are signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when they are set (strict
 mode needs that).

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -60,10 +62,45 @@ func run(path string) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-// seed makes: a secret with two versions; a queue with three messages
+// seed makes: a table with a global index, a stream, TTL, point-in-time
+// recovery and three items; a secret with two versions; a queue with three messages
 // (one in flight, received once, one delayed) and a dead-letter queue; a
 // topic with the queue subscribed.
 func seed(ctx context.Context, cfg aws.Config) error {
+	db := dynamodb.NewFromConfig(cfg)
+	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String("orders"),
+		AttributeDefinitions: []ddb.AttributeDefinition{{AttributeName: aws.String("pk"), AttributeType: ddb.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: ddb.ScalarAttributeTypeN}, {AttributeName: aws.String("status"), AttributeType: ddb.ScalarAttributeTypeS}},
+		KeySchema:   []ddb.KeySchemaElement{{AttributeName: aws.String("pk"), KeyType: ddb.KeyTypeHash}, {AttributeName: aws.String("sk"), KeyType: ddb.KeyTypeRange}},
+		BillingMode: ddb.BillingModePayPerRequest,
+		GlobalSecondaryIndexes: []ddb.GlobalSecondaryIndex{{IndexName: aws.String("by-status"),
+			KeySchema:  []ddb.KeySchemaElement{{AttributeName: aws.String("status"), KeyType: ddb.KeyTypeHash}},
+			Projection: &ddb.Projection{ProjectionType: ddb.ProjectionTypeAll}}},
+		StreamSpecification: &ddb.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddb.StreamViewTypeNewAndOldImages},
+		Tags:                []ddb.Tag{{Key: aws.String("team"), Value: aws.String("shop")}},
+	}); err != nil {
+		return err
+	}
+	for i, status := range []string{"open", "shipped", "open"} {
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("orders"), Item: map[string]ddb.AttributeValue{
+			"pk": &ddb.AttributeValueMemberS{Value: "customer#1"}, "sk": &ddb.AttributeValueMemberN{Value: fmt.Sprint(i + 1)},
+			"status": &ddb.AttributeValueMemberS{Value: status}, "total": &ddb.AttributeValueMemberN{Value: fmt.Sprint(10 * (i + 1))},
+			"lines": &ddb.AttributeValueMemberL{Value: []ddb.AttributeValue{&ddb.AttributeValueMemberM{Value: map[string]ddb.AttributeValue{
+				"sku": &ddb.AttributeValueMemberS{Value: "sku-" + fmt.Sprint(i)}, "gift": &ddb.AttributeValueMemberBOOL{Value: i == 1}}}}},
+			"blob": &ddb.AttributeValueMemberB{Value: []byte{0xde, 0xad, byte(i)}},
+		}}); err != nil {
+			return err
+		}
+	}
+	if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String("orders"),
+		TimeToLiveSpecification: &ddb.TimeToLiveSpecification{AttributeName: aws.String("expires"), Enabled: aws.Bool(true)}}); err != nil {
+		return err
+	}
+	if _, err := db.UpdateContinuousBackups(ctx, &dynamodb.UpdateContinuousBackupsInput{TableName: aws.String("orders"),
+		PointInTimeRecoverySpecification: &ddb.PointInTimeRecoverySpecification{PointInTimeRecoveryEnabled: aws.Bool(true)}}); err != nil {
+		return err
+	}
 	sm := secretsmanager.NewFromConfig(cfg)
 	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String("app/db"), SecretString: aws.String(`{"password":"one"}`), Description: aws.String("database"),
