@@ -151,7 +151,7 @@ func (s *secret) state(region string) SecretState {
 		out.LastRead = timePtr(time.Unix(d, 0).UTC())
 	}
 	for _, t := range s.tags {
-		out.Tags = append(out.Tags, TagState{Key: t.Key, Value: t.Value})
+		out.Tags = append(out.Tags, TagState(t)) // a conversion: a field added to Tag must be added here too
 	}
 	if rt := s.rotation; rt != (Rotation{}) {
 		out.Rotation = &RotationState{Enabled: rt.Enabled, LambdaARN: rt.LambdaARN, AfterDays: rt.AfterDays, Schedule: rt.Schedule,
@@ -199,7 +199,7 @@ func (st *Store) loadState(in State) error {
 			sec.lastRead.Store(ss.LastRead.Unix())
 		}
 		for _, t := range ss.Tags {
-			sec.tags = append(sec.tags, Tag{Key: t.Key, Value: t.Value})
+			sec.tags = append(sec.tags, Tag(t))
 		}
 		if r := ss.Rotation; r != nil {
 			sec.rotation = Rotation{Enabled: r.Enabled, LambdaARN: r.LambdaARN, AfterDays: r.AfterDays, Schedule: r.Schedule,

@@ -175,7 +175,7 @@ func (q *Queue) state(now time.Time) QueueState {
 		}
 		if x := m.x; x != nil {
 			for _, a := range x.attrs {
-				ms.Attributes = append(ms.Attributes, AttributeState{Name: a.Name, DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue})
+				ms.Attributes = append(ms.Attributes, AttributeState(a)) // a conversion: a field added to MessageAttribute must be added here too
 			}
 			ms.TraceHeader, ms.GroupID, ms.DedupID, ms.SequenceNumber = x.trace, x.groupID, x.dedupID, x.seq
 			ms.DeadLetterSource, ms.SenderID = x.dlqSource, x.senderID
@@ -306,7 +306,7 @@ func (q *Queue) loadMessage(ms *MessageState) error {
 	if len(ms.Attributes) > 0 || ms.TraceHeader != "" || ms.GroupID != "" || ms.DedupID != "" || ms.SequenceNumber != "" || ms.DeadLetterSource != "" || ms.SenderID != "" {
 		x := &extra{trace: ms.TraceHeader, groupID: ms.GroupID, dedupID: ms.DedupID, seq: ms.SequenceNumber, dlqSource: ms.DeadLetterSource, senderID: ms.SenderID}
 		for _, a := range ms.Attributes {
-			x.attrs = append(x.attrs, MessageAttribute{Name: a.Name, DataType: a.DataType, StringValue: a.StringValue, BinaryValue: a.BinaryValue})
+			x.attrs = append(x.attrs, MessageAttribute(a))
 		}
 		if len(x.attrs) > 0 {
 			x.md5Attrs = AttributesMD5(x.attrs)
