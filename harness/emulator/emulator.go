@@ -152,6 +152,10 @@ type Emulator struct {
 	origins      *originPolicy
 	handler      http.Handler
 
+	// snapshots serialises snapshot loads (and saves with them), so two
+	// loads never both find the emulator empty.
+	snapshots sync.Mutex
+
 	mu   sync.Mutex
 	ln   net.Listener
 	srv  *http.Server

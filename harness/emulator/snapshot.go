@@ -24,6 +24,8 @@ var ErrNotEmpty = errors.New("this emulator holds resources: a snapshot loads on
 // header lists the services it does not hold. Each service is read under
 // its own locks, one after the other: take it while nothing writes.
 func (e *Emulator) SaveSnapshot(w io.Writer, gzip bool) error {
+	e.snapshots.Lock()
+	defer e.snapshots.Unlock()
 	f := snapshot.File{CreatedAt: e.env.Now().UTC(), EmulatorVersion: Version, Saved: []string{}, NotSaved: []string{}}
 	for _, s := range e.services {
 		if _, ok := s.(cloud.StateSaver); ok {
@@ -79,6 +81,8 @@ func (e *Emulator) LoadSnapshot(r io.Reader, replace bool) (LoadResult, error) {
 	if err := e.checkSnapshot(f); err != nil {
 		return LoadResult{}, err
 	}
+	e.snapshots.Lock()
+	defer e.snapshots.Unlock()
 	if replace {
 		e.Reset()
 	} else if !e.empty() {
