@@ -21,7 +21,7 @@ import (
 // panics. It drives the services the emulator would, without the whole
 // emulator (about 3,000 runs a second rather than a few hundred);
 // TestSnapshotLoadSurvivesMutations drives the emulator itself. Run it
-// with -fuzzminimizetime 3s: minimizing a 20 KB seed otherwise takes the
+// with -fuzzminimizetime 3s: minimizing the 8 KB fixture seed otherwise takes the
 // default minute with no run reported.
 func FuzzSnapshotLoad(f *testing.F) {
 	good, err := os.ReadFile("../../../fixtures/snapshots/v1.snapshot")
