@@ -152,6 +152,10 @@ type Emulator struct {
 	origins      *originPolicy
 	handler      http.Handler
 
+	// snapshots serialises snapshot loads (and saves with them), so two
+	// loads never both find the emulator empty.
+	snapshots sync.Mutex
+
 	mu   sync.Mutex
 	ln   net.Listener
 	srv  *http.Server
@@ -186,6 +190,7 @@ func New(opts ...Option) *Emulator {
 	}
 	e.faults = faults.New(e.env.Now, e.env.NewID)
 	e.env.Links.Set(cloud.LinkFaults, http.Handler(e.faults))
+	e.env.Links.Set(cloud.LinkSnapshots, http.Handler(snapshotHandler{e}))
 	e.accounts = &accounts{max: max(cfg.maxAccounts, 1), build: e.newCell, faults: e.faults}
 	e.accounts.def = e.wireCell(e.env, true)
 	e.services = e.accounts.def.services

@@ -26,13 +26,14 @@ Usage:
   groundstack ws [--header Name:value]… URL   a WebSocket client: stdin lines sent, messages printed
   groundstack ec2host --dir DIR --authorized-key-file F [--listen 127.0.0.1:2222] [--host-key-file F] [--idle-timeout D] [--command-timeout D]
   groundstack faults add|list|clear [flags]   inject failures (AWS errors, latency, dropped connections)
+  groundstack snapshot save|load [flags] FILE   save the emulator's state to a file, or load one (docs/snapshots.md)
   groundstack coverage [--out docs/coverage.md]   per service, the AWS operations served (from botocore's models)
   groundstack version
 
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
 GROUNDSTACK_ACCESS_KEYS_FILE=path, a chmod 600 file of key:secret lines, or
 GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ACCOUNT_ID (the default account, 12 digits;
-GROUNDSTACK_MAX_ACCOUNTS bounds how many a 12-digit key id may start), GROUNDSTACK_ENDPOINT (for awslocal, logs and faults;
+GROUNDSTACK_MAX_ACCOUNTS bounds how many a 12-digit key id may start), GROUNDSTACK_ENDPOINT (for awslocal, logs, faults and snapshot;
 else AWS_ENDPOINT_URL, else 127.0.0.1 and GROUNDSTACK_PORT), DELIVERIES_DEMO_PASSWORD
 (the deliveries flow's demo logins' password; random each run without it),
 GROUNDSTACK_CORS_ORIGINS=https://app.example.com,… (web pages, besides the
@@ -105,6 +106,8 @@ func main() {
 		err = runCoverage(os.Args[2:])
 	case "faults":
 		err = runFaults(os.Args[2:], os.Stdout, os.Getenv)
+	case "snapshot":
+		err = runSnapshot(os.Args[2:], os.Stdin, os.Stdout, os.Getenv)
 	case "version", "--version", "-v":
 		fmt.Println(versionString())
 	case "help", "--help", "-h":

@@ -24,6 +24,9 @@ const (
 	// CapFaults: /_groundstack/faults injects AWS errors, latency and
 	// dropped connections.
 	CapFaults = "faults"
+	// CapSnapshots: POST /_groundstack/snapshot saves the emulator's state
+	// and POST /_groundstack/snapshot/load loads it.
+	CapSnapshots = "snapshots"
 )
 
 // Capable is a Service, or the HostLauncher, that declares capabilities.

@@ -450,6 +450,10 @@ type ItemWriter interface {
 // emulator's fault rules).
 const LinkFaults = "faults"
 
+// LinkSnapshots names the http.Handler of /_groundstack/snapshot and
+// /_groundstack/snapshot/load (the emulator's saved state).
+const LinkSnapshots = "snapshots"
+
 // LinkFaultPlanes names a FaultPlanes: the emulator's fault rules as the
 // data planes that are not API operations consult them.
 const LinkFaultPlanes = "faultplanes"

@@ -27,6 +27,8 @@ const (
 	PathState            = "/_groundstack/state"
 	PathClock            = "/_groundstack/clock"
 	PathFaults           = faults.Path
+	PathSnapshot         = "/_groundstack/snapshot"
+	PathSnapshotLoad     = "/_groundstack/snapshot/load"
 )
 
 // Plane serves the control endpoints.
@@ -106,6 +108,13 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.ServeHTTP(w, r)
+	case path == PathSnapshot || path == PathSnapshotLoad:
+		h, ok := p.env.Links.Get(cloud.LinkSnapshots).(http.Handler)
+		if !ok {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "this emulator takes no snapshots"})
+			return
+		}
+		h.ServeHTTP(w, r)
 	case path == PathReset && r.Method == http.MethodPost:
 		p.reset(w, r)
 	case path == PathState && r.Method == http.MethodGet:
@@ -123,6 +132,9 @@ func (p *Plane) Capabilities() []string {
 	caps := []string{cloud.CapReset, cloud.CapHealth}
 	if _, ok := p.env.Links.Get(cloud.LinkFaults).(http.Handler); ok {
 		caps = append(caps, cloud.CapFaults)
+	}
+	if _, ok := p.env.Links.Get(cloud.LinkSnapshots).(http.Handler); ok {
+		caps = append(caps, cloud.CapSnapshots)
 	}
 	for _, s := range p.services {
 		if c, ok := s.(cloud.Capable); ok {
