@@ -2,6 +2,7 @@ package mqtt_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http/httptest"
@@ -434,5 +435,35 @@ func TestACLPubackReasonMQTT5(t *testing.T) {
 	}
 	if r := publish("ok/x", 2); r[1] != 2 || len(r) > 2 && r[2] != 0 {
 		t.Fatalf("PUBACK inside the ACL %x, want success", r)
+	}
+}
+
+// Close while clients leave: mochi's own way of listing a listener's
+// clients took their read lock twice and deadlocked against a client
+// leaving in between (seen once in make test); each round closes a broker
+// as ten clients disconnect.
+func TestCloseWhileClientsLeave(t *testing.T) {
+	for round := range 20 {
+		b := mqtt.New()
+		if err := b.Start(); err != nil {
+			t.Fatal(err)
+		}
+		clients := make([]paho.Client, 10)
+		for i := range clients {
+			clients[i] = connect(t, clientOpts("tcp://"+b.Addr(), fmt.Sprintf("c%d-%d", round, i), b.Credentials()))
+		}
+		done := make(chan struct{})
+		go func() {
+			for _, c := range clients {
+				go c.Disconnect(0)
+			}
+			_ = b.Close()
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("round %d: Close did not return while clients disconnected", round)
+		}
 	}
 }
