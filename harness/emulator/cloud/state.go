@@ -1,6 +1,9 @@
 package cloud
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // StateSaver is a service whose whole state (every region of its account)
 // can be saved and loaded back: snapshots (POST /_groundstack/snapshot)
@@ -27,4 +30,16 @@ type StateSaver interface {
 	// A state it cannot read is an error, and the service may then hold
 	// part of it (the caller resets it).
 	LoadState(version int, state json.RawMessage) error
+}
+
+// DecodeState decodes a service's saved state of version into T, for a
+// service whose only readable version is want (the usual LoadState's first
+// step, before a migration exists).
+func DecodeState[T any](version, want int, raw json.RawMessage) (T, error) {
+	var st T
+	if version != want {
+		return st, fmt.Errorf("state version %d, want %d", version, want)
+	}
+	err := json.Unmarshal(raw, &st)
+	return st, err
 }

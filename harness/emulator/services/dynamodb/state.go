@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb/attr"
 )
 
@@ -101,11 +102,8 @@ func (s *Service) StateVersion() int { return stateVersion }
 func (s *Service) SaveState() (any, error) { return s.store.saveState(), nil }
 
 func (s *Service) LoadState(version int, raw json.RawMessage) error {
-	if version != stateVersion {
-		return fmt.Errorf("state version %d, want %d", version, stateVersion)
-	}
-	var st State
-	if err := json.Unmarshal(raw, &st); err != nil {
+	st, err := cloud.DecodeState[State](version, stateVersion, raw)
+	if err != nil {
 		return err
 	}
 	return s.store.loadState(st)

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // stateVersion is the version of the state format below.
@@ -54,11 +56,8 @@ func (s *Service) StateVersion() int { return stateVersion }
 func (s *Service) SaveState() (any, error) { return s.store.saveState(), nil }
 
 func (s *Service) LoadState(version int, raw json.RawMessage) error {
-	if version != stateVersion {
-		return fmt.Errorf("state version %d, want %d", version, stateVersion)
-	}
-	var st State
-	if err := json.Unmarshal(raw, &st); err != nil {
+	st, err := cloud.DecodeState[State](version, stateVersion, raw)
+	if err != nil {
 		return err
 	}
 	return s.store.loadState(st)
