@@ -41,13 +41,13 @@ UNIT_PKGS      = $(PKG_TEST_FILES) | awk -v first='$(UNIT_FIRST)' '!/_suite_test
 export TESTCONTAINERS_RYUK_DISABLED ?= true
 # One build of every package serves make build, the handlers' and the
 # container's binaries (all static: CGO_ENABLED=0 -trimpath), go vet,
-# staticcheck and the e2e suites: a cold cache compiles the SDK twice (this
-# and -race), not three times. unit's -race needs cgo, so it sets its own.
+# staticcheck, the unit tests and the e2e suites: a cold cache compiles the
+# SDK once. make race's -race needs cgo, so it sets its own.
 export CGO_ENABLED ?= 0
 export GOFLAGS ?= -buildvcs=false -trimpath
 UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
-.PHONY: help up build awslocal test deps vet unit e2e e2e-strict e2e-container conformance bench bench-events lint fuzz clean load testreport coverage
+.PHONY: help up build awslocal test deps vet unit race e2e e2e-strict e2e-container conformance bench bench-events lint fuzz clean load testreport coverage
 
 ## help: this list (a bare `make` prints it)
 help:
@@ -157,14 +157,20 @@ UNIT_PARALLEL ?= 6
 # timers.
 UNIT_PACKAGES ?= 4
 
-## unit: every package that is not a Ginkgo suite, with the race detector
-## (the raw go test -json in build/reports/unit.jsonl; go vet is lint's; 20m per
-## package, as e2e: under -race on a loaded 2-core machine the Lambda service's
-## tests, which start real function processes, pass 10m)
+## unit: every package that is not a Ginkgo suite (the raw go test -json in
+## build/reports/unit.jsonl; go vet is lint's; 20m per package, as e2e)
 unit: testreport
 	@mkdir -p $(REPORTS); set -o pipefail; pkgs=$$($(UNIT_PKGS)) && \
-		CGO_ENABLED=1 GOFLAGS='$(UNIT_GOFLAGS)' $(GO) test -race -vet=off -count=1 -p $(UNIT_PACKAGES) -parallel $(UNIT_PARALLEL) -timeout 20m -json $$pkgs 2>&1 | \
+		$(if $(RACE),CGO_ENABLED=1 GOFLAGS='$(UNIT_GOFLAGS)') $(GO) test $(if $(RACE),-race) -vet=off -count=1 -p $(UNIT_PACKAGES) -parallel $(UNIT_PARALLEL) -timeout 20m -json $$pkgs 2>&1 | \
 		tee $(REPORTS)/unit.jsonl | $(TESTREPORT) go --step unit --results $(RESULTS)
+
+## race: the unit tests under the race detector (make unit RACE=1), which make test
+## leaves out to keep within 10 minutes on two cores: -race compiles everything a
+## second time and triples the tests' CPU (12 minutes for make test with it). Run it
+## before merging concurrent code; under -race on a loaded 2-core machine the Lambda
+## service's tests, which start real function processes, take 4 to 7 minutes
+race:
+	@$(MAKE) --no-print-directory unit RACE=1
 
 ## e2e: the Ginkgo scenario suites, each run even when one before it failed,
 ## E2E_JOBS at a time (2; each suite's output is printed whole when it ends),
