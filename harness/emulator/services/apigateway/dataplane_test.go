@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -173,9 +172,14 @@ func invokeURLs(base, port, api, stage, path string) []struct{ name, url, host s
 	}
 }
 
+// repoRoot is the checkout: go test runs a package's tests in its directory
+// (runtime.Caller would name the file by import path under -trimpath).
 func repoRoot(t *testing.T) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "..")
+	root, err := filepath.Abs(filepath.Join("..", "..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
 
 // compareGolden compares got against want field by field: same keys at
