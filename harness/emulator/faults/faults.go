@@ -391,14 +391,8 @@ func (e *Engine) Inject(c *awsproto.Call, service, operation string, in any) err
 		return nil
 	}
 	hit.hits.Add(1)
-	if d := hit.delay(); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-c.Request.Context().Done():
-			t.Stop()
-			return c.Request.Context().Err()
-		}
+	if err := (&cloud.FaultHit{Delay: hit.delay()}).Sleep(c.Request.Context()); err != nil {
+		return err
 	}
 	if hit.Drop {
 		panic(http.ErrAbortHandler)
