@@ -551,6 +551,11 @@ func (s *Store) Receive(ctx context.Context, q *Queue, in ReceiveInput) ([]Recei
 			return nil, nil
 		}
 		t.Stop()
+		// Woken by a send as the client left (both ready, select picked
+		// the send): the departed client takes nothing.
+		if ctx.Err() != nil {
+			return nil, nil
+		}
 	}
 }
 
