@@ -258,7 +258,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(body, &res); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(res.Loaded, ",") != "dynamodb,secretsmanager,sns,sqs" || !strings.Contains(res.Message, "not restored: ") || !contains(res.NotSaved, "lambda") {
+	if strings.Join(res.Loaded, ",") != "dynamodb,s3,secretsmanager,sns,sqs" || !strings.Contains(res.Message, "not restored: ") || !contains(res.NotSaved, "lambda") {
 		t.Errorf("load answered %s", body)
 	}
 	before, after := observe(t, acfg, a.URL()[len("http://"):]), observe(t, bcfg, b.URL()[len("http://"):])
