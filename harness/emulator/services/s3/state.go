@@ -214,7 +214,7 @@ func (s *Service) LoadState(version int, raw json.RawMessage) error {
 	if err != nil {
 		return err
 	}
-	return s.loadState(st)
+	return s.loadState(st, true)
 }
 
 // ----- saving
@@ -466,8 +466,9 @@ func partState(p *Part, inline bool) (PartState, error) {
 
 // ----- loading
 
-// loadState adds a saved state's buckets to the (emptied) service.
-func (s *Service) loadState(st State) error {
+// loadState adds a saved state's buckets to the (emptied) service; with
+// record, each bucket is recorded whole in the journal, if there is one.
+func (s *Service) loadState(st State, record bool) error {
 	seen := make(map[string]bool, len(st.Buckets))
 	for i := range st.Buckets {
 		bs := &st.Buckets[i]
@@ -475,7 +476,7 @@ func (s *Service) loadState(st State) error {
 			return fmt.Errorf("bucket %q appears twice", bs.Name)
 		}
 		seen[bs.Name] = true
-		if err := s.loadBucket(bs); err != nil {
+		if err := s.loadBucket(bs, record); err != nil {
 			return fmt.Errorf("bucket %q: %w", bs.Name, err)
 		}
 	}
@@ -483,7 +484,7 @@ func (s *Service) loadState(st State) error {
 }
 
 // loadBucket makes one saved bucket, with its objects and uploads.
-func (s *Service) loadBucket(bs *BucketState) error {
+func (s *Service) loadBucket(bs *BucketState, record bool) error {
 	b, err := s.setBucket(BucketInfo{Name: bs.Name, Region: bs.Region, Created: bs.Created, Directory: bs.Directory, Zone: bs.Zone}, &bs.BucketConfigState)
 	if err != nil {
 		return err
@@ -493,7 +494,7 @@ func (s *Service) loadBucket(bs *BucketState) error {
 		for j < len(bs.Objects) && bs.Objects[j].Key == bs.Objects[i].Key {
 			j++
 		}
-		if err := s.setKey(b, bs.Objects[i].Key, bs.Objects[i:j]); err != nil {
+		if err := s.setKey(b, bs.Objects[i].Key, bs.Objects[i:j], false); err != nil {
 			return err
 		}
 		i = j
@@ -502,6 +503,9 @@ func (s *Service) loadBucket(bs *BucketState) error {
 		if err := s.setUpload(b, &bs.Uploads[i]); err != nil {
 			return err
 		}
+	}
+	if record {
+		return s.store.recordLoaded(b)
 	}
 	return nil
 }
@@ -652,8 +656,9 @@ func (s *Store) setConfig(b *bucket, c *bucketSettings) {
 }
 
 // setKey replaces key's whole history in b by vs (newest first; none: the
-// key is gone).
-func (s *Service) setKey(b *bucket, key string, vs []ObjectState) error {
+// key is gone). A replay is lenient: versions in a bucket not versioned
+// are a record of a bucket deleted and made again, whose records follow.
+func (s *Service) setKey(b *bucket, key string, vs []ObjectState, replay bool) error {
 	objs := make([]*Object, 0, len(vs))
 	release := func() {
 		for _, o := range objs {
@@ -669,6 +674,9 @@ func (s *Service) setKey(b *bucket, key string, vs []ObjectState) error {
 		objs = append(objs, o)
 	}
 	b.mu.Lock()
+	if b.versions == nil && replay && (len(objs) > 1 || (len(objs) == 1 && objs[0].DeleteMarker)) {
+		b.versions = map[string][]*Object{}
+	}
 	if b.versions == nil && (len(objs) > 1 || (len(objs) == 1 && objs[0].DeleteMarker)) {
 		b.mu.Unlock()
 		release()

@@ -113,8 +113,11 @@ func seedS3(t *testing.T, c *s3.Client) {
 			Filter: &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{FilterRules: []types.FilterRule{{Name: types.FilterRuleNameSuffix, Value: s(".jpg")}}}}}}}}))
 	ok(c.PutBucketMetricsConfiguration(ctx, &s3.PutBucketMetricsConfigurationInput{Bucket: s("plain"), Id: s("all"),
 		MetricsConfiguration: &types.MetricsConfiguration{Id: s("all")}}))
+	// Logging from a bucket observeS3 leaves alone: a request to it would
+	// deliver a log object a while later, into one emulator or the other.
 	mustCreateBucket(t, c, "logs")
-	ok(c.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: s("plain"), BucketLoggingStatus: &types.BucketLoggingStatus{
+	mustCreateBucket(t, c, "logsrc")
+	ok(c.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: s("logsrc"), BucketLoggingStatus: &types.BucketLoggingStatus{
 		LoggingEnabled: &types.LoggingEnabled{TargetBucket: s("logs"), TargetPrefix: s("plain/")}}}))
 
 	// A versioned bucket in another region: versions, a delete marker, a
@@ -164,6 +167,9 @@ func observeS3(t *testing.T, c *s3.Client) string {
 	add("buckets", bl.Buckets, nil)
 	for _, bk := range bl.Buckets {
 		b := bk.Name
+		if *b == "logsrc" {
+			continue // its configuration is compared in the saved state
+		}
 		v := func(out any, err error) (any, error) { return out, err }
 		for _, q := range []struct {
 			what string
