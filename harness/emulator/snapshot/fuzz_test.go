@@ -9,6 +9,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
+	"github.com/groundstack/groundstack/harness/emulator/services/s3"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
 	"github.com/groundstack/groundstack/harness/emulator/services/sns"
 	"github.com/groundstack/groundstack/harness/emulator/services/sqs"
@@ -29,6 +30,11 @@ func FuzzSnapshotLoad(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	withS3, err := os.ReadFile("../../../fixtures/snapshots/s3-v1.snapshot")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(withS3)
 	var zipped bytes.Buffer
 	zipped.WriteString(snapshot.Header + "\n")
 	zw := gzip.NewWriter(&zipped)
@@ -48,7 +54,7 @@ func FuzzSnapshotLoad(f *testing.F) {
 			env.Account = a.ID
 			env.AlarmEvaluation = -1
 			savers := map[string]cloud.StateSaver{
-				"dynamodb": dynamodb.New(env), "secretsmanager": secretsmanager.New(env), "sns": sns.New(env), "sqs": sqs.New(env),
+				"dynamodb": dynamodb.New(env), "s3": s3.New(env), "secretsmanager": secretsmanager.New(env), "sns": sns.New(env), "sqs": sqs.New(env),
 			}
 			for name, sec := range a.Services {
 				s := savers[name]

@@ -64,7 +64,8 @@ type BucketConfigState struct {
 	// Versioning is "" (never versioned), Enabled or Suspended.
 	Versioning string     `json:"versioning,omitempty"`
 	ObjectLock *LockState `json:"objectLock,omitempty"`
-	// Configs are the sub-resource documents as S3 returns them, by
+	// Configs are the sub-resource documents (bytes, base64 in JSON:
+	// kept byte for byte) as S3 returns them, by
 	// sub-resource: policy, cors, lifecycle, tagging, encryption,
 	// publicAccessBlock, ownershipControls, acl, accelerate,
 	// requestPayment, replication, metadata tables, abac, …
@@ -126,8 +127,8 @@ type ObjectState struct {
 	Key          string    `json:"key"`
 	VersionID    string    `json:"versionId,omitempty"`
 	DeleteMarker bool      `json:"deleteMarker,omitempty"`
-	LastModified time.Time `json:"lastModified"`
-	ETag         string    `json:"etag,omitempty"` // quoted, as on the wire
+	LastModified time.Time `json:"lastModified,omitzero"` // none on an upload's template
+	ETag         string    `json:"etag,omitempty"`        // quoted, as on the wire
 	Size         int64     `json:"size"`
 	HeadersState
 	Meta              map[string]string `json:"meta,omitempty"` // user metadata, names lower-case
