@@ -396,16 +396,23 @@ func (s *Store) bucket(name string) (*bucket, error) {
 // taken, except in us-east-1, where creating a bucket you already own
 // there succeeds and changes nothing (S3's legacy behaviour).
 func (s *Store) CreateBucket(ctx context.Context, name, region string, now time.Time) error {
-	return s.createBucket(ctx, BucketInfo{Name: name, Region: region}, now)
+	return s.createBucket(ctx, BucketInfo{Name: name, Region: region}, now, false)
+}
+
+// CreateLockedBucket is CreateBucket with object lock enabled
+// (x-amz-bucket-object-lock-enabled), and so versioning, in one change.
+// A bucket of the name that exists already is left as it is.
+func (s *Store) CreateLockedBucket(ctx context.Context, name, region string, now time.Time) error {
+	return s.createBucket(ctx, BucketInfo{Name: name, Region: region}, now, true)
 }
 
 // CreateDirectoryBucket makes an S3 Express One Zone directory bucket in
 // zone.
 func (s *Store) CreateDirectoryBucket(ctx context.Context, name, region, zone string, now time.Time) error {
-	return s.createBucket(ctx, BucketInfo{Name: name, Region: region, Directory: true, Zone: zone}, now)
+	return s.createBucket(ctx, BucketInfo{Name: name, Region: region, Directory: true, Zone: zone}, now, false)
 }
 
-func (s *Store) createBucket(ctx context.Context, info BucketInfo, now time.Time) error {
+func (s *Store) createBucket(ctx context.Context, info BucketInfo, now time.Time, locked bool) error {
 	name := info.Name
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -421,6 +428,9 @@ func (s *Store) createBucket(ctx context.Context, info BucketInfo, now time.Time
 		objects:    map[string]*Object{},
 		uploads:    map[string]*Upload{},
 		config:     map[string][]byte{},
+	}
+	if locked {
+		b.versioning, b.versions, b.lock = VersioningEnabled, map[string][]*Object{}, &LockConfig{}
 	}
 	s.buckets[name] = b
 	s.recordBucket(ctx, b)

@@ -154,7 +154,9 @@ func (s *Store) DeleteObjects(ctx context.Context, bucketName string, ids []Obje
 			gone = append(gone, g)
 		}
 	}
-	s.recordKeys(ctx, b, sortedKeys(ids)...) // one record: DeleteObjects is one change
+	if s.journaled() {
+		s.recordKeys(ctx, b, sortedKeys(ids)...) // one record: DeleteObjects is one change
+	}
 	b.mu.Unlock()
 	for _, o := range gone {
 		o.release()
