@@ -459,3 +459,46 @@ func TestJournalRecordsResetsAndLoads(t *testing.T) {
 		t.Fatalf("a loaded snapshot, replayed:\n%s", lineDiff(indentJSON(want), indentJSON(got)))
 	}
 }
+
+// TestJournalCheckpointWhileServing takes a checkpoint while operations
+// run: whatever it caught of them, it and the records rebuild the store.
+func TestJournalCheckpointWhileServing(t *testing.T) {
+	blobs := t.TempDir()
+	e1, c1 := start(t)
+	live := journaledOf(t, e1)
+	mj := newMemJournal(t, blobs)
+	live.SetJournal(mj)
+	var cp json.RawMessage
+	var cpErr error
+	var wg sync.WaitGroup
+	storm(t, c1, rand.New(rand.NewPCG(42, 1)), 200, func(i int) {
+		if i == 40 {
+			wg.Add(1)
+			go func() { // runs alongside the operations that follow
+				defer wg.Done()
+				var v any
+				if v, cpErr = live.Checkpoint(); cpErr == nil {
+					cp, cpErr = json.Marshal(v)
+				}
+			}()
+		}
+	})
+	wg.Wait()
+	if cpErr != nil {
+		t.Fatal(cpErr)
+	}
+	e2, _ := start(t)
+	replayed := journaledOf(t, e2)
+	replayed.SetJournal(newMemJournal(t, blobs))
+	if err := replayed.LoadCheckpoint(replayed.StateVersion(), cp); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range mj.records() {
+		if err := replayed.ApplyRecord(replayed.StateVersion(), r); err != nil {
+			t.Fatalf("ApplyRecord %d: %v", i, err)
+		}
+	}
+	if want, got := savedJSON(t, live), savedJSON(t, replayed); got != want {
+		t.Fatalf("replayed state differs:\n%s", lineDiff(indentJSON(want), indentJSON(got)))
+	}
+}
