@@ -22,7 +22,9 @@ var _ cloud.Journaled = (*Service)(nil)
 // Record is one change in the journal (of the service's stateVersion). Its
 // parts are applied in field order; each holds values as they were once
 // the change was made, so a record replayed twice, or on a checkpoint
-// that already holds its change, changes nothing.
+// that already holds its change, changes nothing. A key's record holds
+// all its versions (their metadata and body file names, not bytes): a
+// change to a key of many versions records them all.
 type Record struct {
 	// Reset: every bucket is gone (POST /_groundstack/reset).
 	Reset bool `json:"reset,omitempty"`
@@ -60,8 +62,9 @@ type PartRecord struct {
 // may record while SetJournal runs).
 type journalRef struct{ j cloud.Journal }
 
-// SetJournal gives the service its journal before it serves: from then
-// on bodies go to its blob directory, and changes are recorded.
+// SetJournal gives the service its journal before it serves and before
+// it holds anything (bodies stored before stay where they were): from
+// then on bodies go to its blob directory, and changes are recorded.
 func (s *Service) SetJournal(j cloud.Journal) {
 	if j == nil {
 		s.store.journal.Store(nil)
