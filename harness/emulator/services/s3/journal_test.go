@@ -309,7 +309,8 @@ func TestJournalBodiesAreFiles(t *testing.T) {
 	blobs := t.TempDir()
 	e, c := start(t)
 	j := journaledOf(t, e)
-	j.SetJournal(newMemJournal(t, blobs))
+	mj := newMemJournal(t, blobs)
+	j.SetJournal(mj)
 	mustCreateBucket(t, c, "bkt")
 	mustPut(t, c, "bkt", "tiny", []byte("x"))
 	mustPut(t, c, "bkt", "empty", nil)
@@ -330,6 +331,11 @@ func TestJournalBodiesAreFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(blobs, objs[1].Extents[0].File)); err != nil {
 		t.Errorf("closing the emulator removed a journaled body: %v", err)
+	}
+	for _, r := range mj.records() {
+		if strings.Contains(string(r), `"reset"`) {
+			t.Errorf("closing the emulator recorded a reset: %s", r)
+		}
 	}
 }
 

@@ -337,9 +337,10 @@ func (s *Store) reset(ctx context.Context, record bool) {
 }
 
 // Close drops everything and removes the directory of spilled bodies
-// (readers still streaming from it fail).
+// (readers still streaming from it fail). A journal's bodies stay, and it
+// records nothing: the state persists past the process.
 func (s *Store) Close() error {
-	s.Reset(context.Background())
+	s.reset(context.Background(), false)
 	return s.bodies.close()
 }
 
