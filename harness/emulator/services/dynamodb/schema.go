@@ -77,7 +77,56 @@ func (k keyDef) typed(defs map[string]attr.Type) keyDef {
 	if k.rng != "" {
 		k.rngT = defs[k.rng]
 	}
+	if k.multi != nil {
+		m := &multiKey{hashes: append([]keyPart(nil), k.multi.hashes...), ranges: append([]keyPart(nil), k.multi.ranges...)}
+		for i := range m.hashes {
+			m.hashes[i].typ = defs[m.hashes[i].name]
+		}
+		for i := range m.ranges {
+			m.ranges[i].typ = defs[m.ranges[i].name]
+		}
+		k.multi = m
+	}
 	return k
+}
+
+// parseGlobalKeySchema validates a global index's key schema, which may
+// name up to four partition attributes (HASH) followed by up to four sort
+// attributes (RANGE). A schema of one HASH and at most one RANGE is the
+// usual key. AWS's wording of the refusals particular to multi-attribute
+// keys is not known (docs/dynamodb.md).
+func parseGlobalKeySchema(ks []keySchemaIn, member string, defs map[string]attr.Type) (keyDef, error) {
+	if len(ks) < 2 || len(ks) == 2 && *ks[1].KeyType == "RANGE" || *ks[0].KeyType != "HASH" {
+		return parseKeySchema(ks, member, defs)
+	}
+	if len(ks) > 2*maxKeyParts {
+		return keyDef{}, constraint(keySchemaText(ks), member, awsproto.MaxLength(2*maxKeyParts))
+	}
+	m := &multiKey{}
+	seen := make(map[string]bool, len(ks))
+	for _, e := range ks {
+		name := *e.AttributeName
+		if seen[name] {
+			return keyDef{}, validationf("Invalid KeySchema: Some index key attributes are specified more than once: %s", name)
+		}
+		seen[name] = true
+		if *e.KeyType == "HASH" {
+			if len(m.ranges) > 0 {
+				return keyDef{}, validationf("Invalid KeySchema: A HASH key type must not follow a RANGE key type")
+			}
+			m.hashes = append(m.hashes, keyPart{name: name})
+		} else {
+			m.ranges = append(m.ranges, keyPart{name: name})
+		}
+	}
+	if len(m.hashes) > maxKeyParts || len(m.ranges) > maxKeyParts {
+		return keyDef{}, validationf("One or more parameter values were invalid: A global secondary index key schema can have at most %d HASH and %d RANGE key elements", maxKeyParts, maxKeyParts)
+	}
+	k := keyDef{hash: m.hashes[0].name, multi: m}
+	if len(m.ranges) > 0 {
+		k.rng = m.ranges[0].name
+	}
+	return k.typed(defs), nil
 }
 
 func keySchemaText(ks []keySchemaIn) string {
@@ -180,7 +229,11 @@ func parseIndex(w indexWire, global bool, n int, defs map[string]attr.Type, tabl
 	if err != nil {
 		return indexSpec{}, err
 	}
-	k, err := parseKeySchema(w.KeySchema, fmt.Sprintf("%s.%d.member.keySchema", member, n), defs)
+	parse := parseKeySchema
+	if global {
+		parse = parseGlobalKeySchema
+	}
+	k, err := parse(w.KeySchema, fmt.Sprintf("%s.%d.member.keySchema", member, n), defs)
 	if err != nil {
 		return indexSpec{}, err
 	}
