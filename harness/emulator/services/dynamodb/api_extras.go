@@ -260,7 +260,7 @@ func checkKinesisARN(arn string) error {
 }
 
 func (s *Service) kinesisDestination(c *awsproto.Call, in *kinesisDestinationInput, enable bool) (kinesisDestinationOutput, error) {
-	t, err := s.tableRef(c, *in.TableName)
+	t, err := s.namedTable(c, *in.TableName)
 	if err != nil {
 		return kinesisDestinationOutput{}, err
 	}
@@ -307,7 +307,7 @@ type updateKinesisStreamingDestinationOutput struct {
 }
 
 func (s *Service) updateKinesisStreamingDestination(c *awsproto.Call, in *updateKinesisStreamingDestinationInput) (updateKinesisStreamingDestinationOutput, error) {
-	t, err := s.tableRef(c, *in.TableName)
+	t, err := s.namedTable(c, *in.TableName)
 	if err != nil {
 		return updateKinesisStreamingDestinationOutput{}, err
 	}
@@ -319,7 +319,7 @@ func (s *Service) updateKinesisStreamingDestination(c *awsproto.Call, in *update
 		precision = in.UpdateKinesisStreamingConfiguration.ApproximateCreationDateTimePrecision
 	}
 	if precision == "" {
-		return updateKinesisStreamingDestinationOutput{}, validationf("One or more parameter values were invalid: UpdateKinesisStreamingConfiguration must be specified")
+		return updateKinesisStreamingDestinationOutput{}, validationf("Streaming destination cannot be updated with given parameters: UpdateKinesisStreamingConfiguration cannot be null or contain only null values")
 	}
 	d, err := t.setKinesis(*in.StreamArn, true, true, precision)
 	if err != nil {

@@ -88,10 +88,19 @@ func TestInsightsAndKinesisDestinations(t *testing.T) {
 	}
 	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
 	wantErr(t, err, "ResourceInUseException", "")
+	// AWS's answers as LocalStack's AWS-recorded test of these calls has them.
+	_, err = v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
+	wantExact(t, err, "ValidationException", "Streaming destination cannot be updated with given parameters: UpdateKinesisStreamingConfiguration cannot be null or contain only null values")
+	micro := &types.UpdateKinesisStreamingConfiguration{ApproximateCreationDateTimePrecision: types.ApproximateCreationDateTimePrecisionMicrosecond}
+	other := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/bad-stream")
+	_, err = v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: other, UpdateKinesisStreamingConfiguration: micro})
+	wantExact(t, err, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: No streaming destination with streamArn: "+*other+" found for table with tableName: ins")
 	if _, err := v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream,
-		UpdateKinesisStreamingConfiguration: &types.UpdateKinesisStreamingConfiguration{ApproximateCreationDateTimePrecision: types.ApproximateCreationDateTimePrecisionMicrosecond}}); err != nil {
+		UpdateKinesisStreamingConfiguration: micro}); err != nil {
 		t.Fatal(err)
 	}
+	_, err = v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream, UpdateKinesisStreamingConfiguration: micro})
+	wantErr(t, err, "ValidationException", "Invalid Request: Precision is already set to the desired value of MICROSECOND for tableId: ")
 	desc, err := v.db.DescribeKinesisStreamingDestination(v.ctx, &ddb.DescribeKinesisStreamingDestinationInput{TableName: aws.String("ins")})
 	if err != nil || len(desc.KinesisDataStreamDestinations) != 1 || desc.KinesisDataStreamDestinations[0].DestinationStatus != types.DestinationStatusActive ||
 		desc.KinesisDataStreamDestinations[0].ApproximateCreationDateTimePrecision != types.ApproximateCreationDateTimePrecisionMicrosecond {
@@ -101,8 +110,10 @@ func TestInsightsAndKinesisDestinations(t *testing.T) {
 	if err != nil || dis.DestinationStatus != types.DestinationStatusDisabling {
 		t.Fatalf("DisableKinesisStreamingDestination: %+v %v", dis, err)
 	}
-	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("nope"), StreamArn: stream})
-	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found")
+	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("bad-table"), StreamArn: stream})
+	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found: Table: bad-table not found")
+	_, err = v.db.DisableKinesisStreamingDestination(v.ctx, &ddb.DisableKinesisStreamingDestinationInput{TableName: aws.String("bad-table"), StreamArn: stream})
+	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found: Table: bad-table not found")
 }
 
 // Replica auto scaling settings are stored per table, index and direction.
