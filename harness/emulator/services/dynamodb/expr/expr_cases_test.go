@@ -498,7 +498,9 @@ func TestRequestParameterChecks(t *testing.T) {
 	_, err = DecodeValues([]byte(`{"a":{"S":"x"}}`))
 	checkErr(t, err, `ExpressionAttributeValues contains invalid key: Syntax error; key: "a"`)
 	_, err = DecodeValues([]byte(`{":a":{"NS":[]}}`))
-	checkErr(t, err, "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An number set  may not be empty for key :a")
+	checkErr(t, err, "1 validation error detected: One or more parameter values were invalid: An number set  may not be empty")
+	_, err = DecodeValues([]byte(`{":a":{"N":"x"}}`))
+	checkErr(t, err, "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric value: x for key :a")
 }
 
 // TestUpdatePaths checks the paths reported for ReturnValues.
