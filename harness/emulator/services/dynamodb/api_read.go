@@ -51,21 +51,34 @@ func (s *Service) planRead(c *awsproto.Call, op string, tableName string, indexN
 	if p.proj, err = readProjection(x, projSrc, toGet); err != nil {
 		return nil, err
 	}
+	// Query words these as a model validation, Scan not; COUNT is "only
+	// the Count", and Scan too says "Querying" (moto's AWS-verified
+	// test_dynamodb_select.py).
+	selectErr := func(msg string) error {
+		if op == "Query" {
+			msg = "1 validation error detected: " + msg
+		}
+		return validationf("%s", msg)
+	}
+	described := sel
+	if sel == "COUNT" {
+		described = "only the Count"
+	}
 	if p.proj != nil {
 		switch sel {
 		case "", "SPECIFIC_ATTRIBUTES":
 			sel = "SPECIFIC_ATTRIBUTES"
 		default:
 			if toGet != nil {
-				return nil, validationf("Cannot specify the AttributesToGet when choosing to get %s", sel)
+				return nil, selectErr("Cannot specify the AttributesToGet when choosing to get " + described)
 			}
-			return nil, validationf("Cannot specify the ProjectionExpression when choosing to get %s", sel)
+			return nil, selectErr("Cannot specify the ProjectionExpression when choosing to get " + described)
 		}
 	} else if sel == "SPECIFIC_ATTRIBUTES" {
-		return nil, validationf("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
+		return nil, selectErr("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
 	}
 	if sel == "ALL_PROJECTED_ATTRIBUTES" && p.ix == nil {
-		return nil, validationf("ALL_PROJECTED_ATTRIBUTES can be used only when %s using an IndexName", map[string]string{"Query": "Querying", "Scan": "Scanning"}[op])
+		return nil, selectErr("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
 	}
 	if sel == "ALL_ATTRIBUTES" && p.ix != nil && p.ix.global && p.projType != "ALL" {
 		return nil, validationf("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", p.ix.name)
