@@ -200,7 +200,7 @@ func (in *createTableInput) spec() (tableSpec, error) {
 	if err := checkDefinitionsUsed(defs, key, sp.indexes); err != nil {
 		return tableSpec{}, err
 	}
-	if sp.streamView, err = parseStreamSpec(in.StreamSpecification); err != nil {
+	if sp.streamView, err = parseStreamSpec(in.StreamSpecification, true); err != nil {
 		return tableSpec{}, err
 	}
 	return sp, nil
@@ -397,13 +397,13 @@ func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
 	if in.StreamSpecification != nil {
 		ch.streamSet = true
 		var err error
-		if ch.streamView, err = parseStreamSpec(in.StreamSpecification); err != nil {
+		if ch.streamView, err = parseStreamSpec(in.StreamSpecification, false); err != nil {
 			return ch, err
 		}
 	}
 	if in.BillingMode == "" && in.ProvisionedThroughput == nil && in.StreamSpecification == nil &&
 		in.DeletionProtectionEnabled == nil && in.TableClass == "" && len(in.GlobalSecondaryIndexUpdates) == 0 && len(in.ReplicaUpdates) == 0 {
-		return ch, validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, DeletionProtectionEnabled or TableClass must be specified")
+		return ch, validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required")
 	}
 	if in.AttributeDefinitions != nil {
 		defs, _, err := parseAttrDefs(in.AttributeDefinitions)

@@ -87,7 +87,7 @@ func TestInsightsAndKinesisDestinations(t *testing.T) {
 		t.Fatalf("EnableKinesisStreamingDestination: %+v %v", en, err)
 	}
 	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
-	wantErr(t, err, "ResourceInUseException", "")
+	wantExact(t, err, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.")
 	// AWS's answers as LocalStack's AWS-recorded test of these calls has them.
 	_, err = v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
 	wantExact(t, err, "ValidationException", "Streaming destination cannot be updated with given parameters: UpdateKinesisStreamingConfiguration cannot be null or contain only null values")
@@ -110,6 +110,8 @@ func TestInsightsAndKinesisDestinations(t *testing.T) {
 	if err != nil || dis.DestinationStatus != types.DestinationStatusDisabling {
 		t.Fatalf("DisableKinesisStreamingDestination: %+v %v", dis, err)
 	}
+	_, err = v.db.DisableKinesisStreamingDestination(v.ctx, &ddb.DisableKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
+	wantExact(t, err, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
 	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("bad-table"), StreamArn: stream})
 	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found: Table: bad-table not found")
 	_, err = v.db.DisableKinesisStreamingDestination(v.ctx, &ddb.DisableKinesisStreamingDestinationInput{TableName: aws.String("bad-table"), StreamArn: stream})

@@ -94,7 +94,7 @@ func (k keyDef) typed(defs map[string]attr.Type) keyDef {
 // name up to four partition attributes (HASH) followed by up to four sort
 // attributes (RANGE). A schema of one HASH and at most one RANGE is the
 // usual key. AWS's wording of the refusals particular to multi-attribute
-// keys is not known (docs/dynamodb.md).
+// keys are those a catalogue of live answers records (docs/dynamodb.md).
 func parseGlobalKeySchema(ks []keySchemaIn, member string, defs map[string]attr.Type) (keyDef, error) {
 	if len(ks) < 2 || len(ks) == 2 && *ks[1].KeyType == "RANGE" || *ks[0].KeyType != "HASH" {
 		return parseKeySchema(ks, member, defs)
@@ -107,20 +107,22 @@ func parseGlobalKeySchema(ks []keySchemaIn, member string, defs map[string]attr.
 	for _, e := range ks {
 		name := *e.AttributeName
 		if seen[name] {
-			return keyDef{}, validationf("Invalid KeySchema: Some index key attributes are specified more than once: %s", name)
+			return keyDef{}, validationf("The KeySchema contains multiple key attributes with the same name")
 		}
 		seen[name] = true
 		if *e.KeyType == "HASH" {
 			if len(m.ranges) > 0 {
-				return keyDef{}, validationf("Invalid KeySchema: A HASH key type must not follow a RANGE key type")
+				return keyDef{}, validationf("One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes in the KeySchema")
 			}
 			m.hashes = append(m.hashes, keyPart{name: name})
 		} else {
 			m.ranges = append(m.ranges, keyPart{name: name})
 		}
 	}
-	if len(m.hashes) > maxKeyParts || len(m.ranges) > maxKeyParts {
-		return keyDef{}, validationf("One or more parameter values were invalid: A global secondary index key schema can have at most %d HASH and %d RANGE key elements", maxKeyParts, maxKeyParts)
+	for kind, n := range map[string]int{"HASH": len(m.hashes), "RANGE": len(m.ranges)} {
+		if n > maxKeyParts {
+			return keyDef{}, validationf("One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of %s key attributes", kind)
+		}
 	}
 	k := keyDef{hash: m.hashes[0].name, multi: m}
 	if len(m.ranges) > 0 {
@@ -153,7 +155,7 @@ func parseAttrDefs(defs []attributeDefinitionIn) (map[string]attr.Type, []attrDe
 		}
 		name := *d.AttributeName
 		if _, dup := m[name]; dup {
-			return nil, nil, validationf("Cannot have two attributes with the same name. Attribute name: %s", name)
+			return nil, nil, validationf("Attribute Name is duplicated: %s", name)
 		}
 		m[name] = t
 		list = append(list, attrDef{name: name, typ: t})
@@ -174,13 +176,13 @@ func parseProjection(p *projectionWire, indexName string) (string, []string, err
 		return p.ProjectionType, nil, nil
 	case "INCLUDE":
 		if len(p.NonKeyAttributes) == 0 {
-			return "", nil, validationf("One or more parameter values were invalid: NonKeyAttributes must not be empty when ProjectionType is INCLUDE for index: %s", indexName)
+			return "", nil, validationf("One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
 		}
 		inc := append([]string(nil), p.NonKeyAttributes...)
 		sort.Strings(inc)
 		for i := 1; i < len(inc); i++ {
 			if inc[i] == inc[i-1] {
-				return "", nil, validationf("One or more parameter values were invalid: Duplicate attribute name in NonKeyAttributes: %s", inc[i])
+				return "", nil, validationf("One or more parameter values were invalid: Duplicate element in NonKeyAttributes: %s", inc[i])
 			}
 		}
 		return "INCLUDE", inc, nil
@@ -243,7 +245,7 @@ func parseIndex(w indexWire, global bool, n int, defs map[string]attr.Type, tabl
 			return spec, validationf("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", name, k.hash, tableKey.hash)
 		}
 		if k.rng == "" {
-			return spec, validationf("One or more parameter values were invalid: Index KeySchema must have a range key for index: %s", name)
+			return spec, validationf("One or more parameter values were invalid: Index KeySchema does not have a range key for index: %s", name)
 		}
 		if !tableKey.hasRange() {
 			return spec, validationf("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
@@ -303,19 +305,26 @@ func checkDefinitionsUsed(defs map[string]attr.Type, key keyDef, specs []indexSp
 }
 
 // parseStreamSpec returns the stream view type a StreamSpecification asks
-// for ("" for no stream).
-func parseStreamSpec(sp *streamSpecWire) (string, error) {
+// for ("" for no stream); creating says whether CreateTable asks, whose
+// refusals AWS words apart from UpdateTable's.
+func parseStreamSpec(sp *streamSpecWire, creating bool) (string, error) {
 	if sp == nil || sp.StreamEnabled == nil {
 		return "", nil
 	}
 	if !*sp.StreamEnabled {
 		if sp.StreamViewType != "" {
-			return "", validationf("One or more parameter values were invalid: Can not set StreamViewType when StreamEnabled is false")
+			if creating {
+				return "", validationf("One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified")
+			}
+			return "", validationf("One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified")
 		}
 		return "", nil
 	}
 	if sp.StreamViewType == "" {
-		return "", validationf("One or more parameter values were invalid: You must specify a StreamViewType when enabling a stream")
+		if creating {
+			return "", validationf("One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required")
+		}
+		return "", validationf("One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required")
 	}
 	return sp.StreamViewType, nil
 }

@@ -178,9 +178,9 @@ func (t *table) setKinesis(streamARN string, enabled, update bool, precision str
 	case update && precision == d.precision:
 		return d, validationf("Invalid Request: Precision is already set to the desired value of %s for tableId: %s, kdsArn: %s", precision, t.id, streamARN)
 	case !update && enabled && active:
-		return d, errResourceInUse.Errorf("Table is already streaming to the Kinesis stream: %s", streamARN)
+		return d, validationf("Table is not in a valid state to enable Kinesis Streaming Destination: EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.")
 	case !update && !enabled && !active:
-		return d, validationf("Table is not streaming to the Kinesis stream: %s", streamARN)
+		return d, validationf("Table is not in a valid state to enable Kinesis Streaming Destination: KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
 	case !update && enabled:
 		for _, other := range t.extras.kinesis {
 			if other.enabled {

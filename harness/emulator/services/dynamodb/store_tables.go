@@ -227,7 +227,7 @@ func (t *table) change(ch tableChange) (changed, error) {
 			return changed{}, validationf("Table already has an enabled stream: TableName: %s", t.name)
 		}
 		if ch.streamView == "" && t.stream == nil {
-			return changed{}, validationf("Table already has no stream enabled: TableName: %s", t.name)
+			return changed{}, validationf("Table has no stream to disable: TableName: %s", t.name)
 		}
 	}
 	defs := map[string]attr.Type{}
@@ -252,7 +252,7 @@ func (t *table) change(ch tableChange) (changed, error) {
 			return changed{}, err
 		}
 		if t.indexNamed(sp.name) != nil {
-			return changed{}, validationf("One or more parameter values were invalid: Index with name: %s already exists", sp.name)
+			return changed{}, validationf("Attempting to create an index which already exists")
 		}
 		creates[i] = sp
 	}
