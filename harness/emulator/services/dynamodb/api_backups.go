@@ -317,7 +317,7 @@ func (o *restoreOverrides) spec(sn *snapshot) (restoreSpec, error) {
 					return rs, validationf("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: %s", n, defNames(defs))
 				}
 			}
-			if err := ix.settleThroughput(billing); err != nil {
+			if err := ix.settleThroughput(billing, throughputRequired); err != nil {
 				return rs, err
 			}
 			if global {

@@ -185,7 +185,7 @@ func (in *createTableInput) spec() (tableSpec, error) {
 			if err != nil {
 				return tableSpec{}, err
 			}
-			if err := ix.settleThroughput(sp.billing); err != nil {
+			if err := ix.settleThroughput(sp.billing, throughputNotSpecified); err != nil {
 				return tableSpec{}, err
 			}
 			sp.indexes = append(sp.indexes, ix)
@@ -433,13 +433,17 @@ func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
 		default:
 			tp := u.Update.ProvisionedThroughput.units()
 			if tp == nil {
-				return ch, validationf(msgThroughputRequired)
+				return ch, validationf("One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: %s", *u.Update.IndexName)
 			}
 			if ch.updates == nil {
 				ch.updates = map[string]capacity{}
 			}
 			ch.updates[*u.Update.IndexName] = *tp
 		}
+	}
+	if ch.streamSet && (len(ch.creates) > 0 || len(ch.deletes) > 0) {
+		// AWS refuses both in one request (a catalogue of live answers).
+		return ch, validationf("One or more parameter values were invalid: You cannot create or delete index while changing stream status")
 	}
 	return ch, nil
 }

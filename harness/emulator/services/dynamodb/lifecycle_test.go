@@ -79,7 +79,8 @@ func TestTableReadModifyWrite(t *testing.T) {
 	_, err = v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("gsi"), GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{
 		{Create: &types.CreateGlobalSecondaryIndexAction{IndexName: aws.String("byH"), KeySchema: []types.KeySchemaElement{keyElem("g", types.KeyTypeHash)},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}}})
-	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
+	// UpdateTable's wording (a catalogue of live AWS answers, docs/dynamodb.md).
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: byH")
 	out, err := v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("gsi"), GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{
 		{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String("byG"),
 			ProvisionedThroughput: &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(4), WriteCapacityUnits: aws.Int64(5)}}}}})

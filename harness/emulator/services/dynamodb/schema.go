@@ -194,6 +194,17 @@ func parseProjection(p *projectionWire, indexName string) (string, []string, err
 // (complete) throughput.
 const msgThroughputRequired = "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
 
+// Refusals of a provisioned global index without throughput: CreateTable's,
+// UpdateTable's (a catalogue of live answers records both) and a restore's
+// (unconfirmed).
+func throughputNotSpecified(index string) error {
+	return validationf("One or more parameter values were invalid: ProvisionedThroughput is not specified for index: %s", index)
+}
+func throughputMustBeSpecified(index string) error {
+	return validationf("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s", index)
+}
+func throughputRequired(string) error { return validationf(msgThroughputRequired) }
+
 // units returns the throughput a request gave (its members are required
 // and at least 1 by the model), or nil.
 func (tp *throughputWire) units() *capacity {
@@ -204,13 +215,14 @@ func (tp *throughputWire) units() *capacity {
 }
 
 // settleThroughput checks a global index's throughput against the table's
-// billing mode and keeps it when provisioned.
-func (sp *indexSpec) settleThroughput(billing string) error {
+// billing mode and keeps it when provisioned. missing words the refusal of
+// a provisioned index without throughput, which differs by operation.
+func (sp *indexSpec) settleThroughput(billing string, missing func(index string) error) error {
 	switch {
 	case !sp.global:
 	case billing == "PROVISIONED":
 		if sp.tp == nil {
-			return validationf(msgThroughputRequired)
+			return missing(sp.name)
 		}
 		sp.rcu, sp.wcu = sp.tp.r, sp.tp.w
 	case sp.tp != nil:

@@ -248,7 +248,7 @@ func (t *table) change(ch tableChange) (changed, error) {
 			}
 		}
 		sp.key = sp.key.typed(defs)
-		if err := sp.settleThroughput(billing); err != nil {
+		if err := sp.settleThroughput(billing, throughputMustBeSpecified); err != nil {
 			return changed{}, err
 		}
 		if t.indexNamed(sp.name) != nil {

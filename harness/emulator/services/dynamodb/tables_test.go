@@ -82,6 +82,12 @@ func TestCreateTableValidation(t *testing.T) {
 			g.Projection = &types.Projection{ProjectionType: types.ProjectionTypeInclude}
 			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{g}
 		}, "ValidationException", "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"},
+		{"provisioned index without throughput", func(in *ddb.CreateTableInput) {
+			in.BillingMode = types.BillingModeProvisioned
+			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
+			in.AttributeDefinitions = append(in.AttributeDefinitions, attrDef("gk", types.ScalarAttributeTypeS))
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{gsi("gsi1", "gk")}
+		}, "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: gsi1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -202,9 +208,13 @@ func TestUpdateTableIndexesStreamsBilling(t *testing.T) {
 		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
 			IndexName: aws.String("byColor"), KeySchema: []types.KeySchemaElement{keyElem("color", types.KeyTypeHash)},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}},
-		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeKeysOnly},
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// AWS changes a stream and indexes in separate requests.
+	if _, err := v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("tbl"),
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeKeysOnly}}); err != nil {
 		t.Fatal(err)
 	}
 	if g := out.TableDescription.GlobalSecondaryIndexes; len(g) != 1 || g[0].IndexStatus != types.IndexStatusCreating {
@@ -316,4 +326,7 @@ func TestUpdateTableRefusalWording(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantExact(t, update(gsi), "ValidationException", "Attempting to create an index which already exists")
+	gsi.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(false)}
+	gsi.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("byColor")}}}
+	wantExact(t, update(gsi), "ValidationException", "One or more parameter values were invalid: You cannot create or delete index while changing stream status")
 }
