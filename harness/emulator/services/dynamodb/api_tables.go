@@ -506,7 +506,7 @@ func (s *Service) updateTimeToLive(c *awsproto.Call, in *updateTimeToLiveInput) 
 func (s *Service) resourceTable(arn string) (*table, error) {
 	region, _, ok := parseTableARN(arn)
 	if !ok {
-		return nil, validationf("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
+		return nil, badResourceARN(arn)
 	}
 	t := s.store.region(region).tableByARN(arn)
 	if t == nil {

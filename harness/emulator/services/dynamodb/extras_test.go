@@ -149,3 +149,26 @@ func TestReplicaAutoScalingSettings(t *testing.T) {
 			ReplicaProvisionedReadCapacityAutoScalingUpdate: &types.AutoScalingSettingsUpdate{MinimumUnits: aws.Int64(2)}}}})
 	wantExact(t, err, "ReplicaNotFoundException", "Replica not found in region eu-west-1")
 }
+
+// Malformed ARNs and policy documents are refused in the words a catalogue
+// of live AWS answers records (docs/dynamodb.md).
+func TestResourceARNAndPolicyRefusals(t *testing.T) {
+	t.Parallel()
+	v := start(t)
+	v.createTable("pol", "id", "")
+	for arn, msg := range map[string]string{
+		"table/pol":           "One or more parameter values were invalid: ARNs must start with 'arn:': table/pol",
+		"arn:aws:s3:::bucket": "One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: arn:aws:s3:::bucket",
+		"arn:aws:dynamodb:us-east-1:000000000000:backup/x": "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: arn:aws:dynamodb:us-east-1:000000000000:backup/x",
+	} {
+		_, err := v.db.ListTagsOfResource(v.ctx, &ddb.ListTagsOfResourceInput{ResourceArn: aws.String(arn)})
+		wantExact(t, err, "ValidationException", msg)
+		_, err = v.db.GetResourcePolicy(v.ctx, &ddb.GetResourcePolicyInput{ResourceArn: aws.String(arn)})
+		wantExact(t, err, "ValidationException", msg)
+	}
+	arn := aws.String("arn:aws:dynamodb:us-east-1:000000000000:table/pol")
+	_, err := v.db.PutResourcePolicy(v.ctx, &ddb.PutResourcePolicyInput{ResourceArn: arn, Policy: aws.String("{not json")})
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: Invalid policy document: This policy contains invalid Json")
+	_, err = v.db.PutResourcePolicy(v.ctx, &ddb.PutResourcePolicyInput{ResourceArn: arn, Policy: aws.String(`{"Version":"2012-10-17","Statement":[]}`)})
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: Invalid policy document: Could not parse the policy: Statement is empty!")
+}

@@ -30,6 +30,19 @@ func checkTableName(name *string, member string) (string, error) {
 	return n, nil
 }
 
+// badResourceARN refuses a tagging or policy ARN that names no table, in
+// the words a catalogue of live AWS answers records.
+func badResourceARN(arn string) error {
+	parts := strings.SplitN(arn, ":", 6)
+	switch {
+	case !strings.HasPrefix(arn, "arn:"):
+		return validationf("One or more parameter values were invalid: ARNs must start with 'arn:': %s", arn)
+	case len(parts) < 6 || parts[2] != "dynamodb":
+		return validationf("One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: %s", arn)
+	}
+	return validationf("One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: %s", arn)
+}
+
 // parseTableARN splits arn:aws:dynamodb:region:account:table/name.
 func parseTableARN(arn string) (region, name string, ok bool) {
 	parts := strings.SplitN(arn, ":", 6)
