@@ -244,6 +244,9 @@ func (t *table) change(ch tableChange) (changed, error) {
 	for i, sp := range ch.creates {
 		for _, n := range sp.key.names() {
 			if _, ok := defs[n]; !ok {
+				if ch.defs == nil { // the request has no AttributeDefinitions (a catalogue of live answers)
+					return changed{}, validationf("One or more parameter values were invalid: AttributeDefinitions is not specified for index: %s", sp.name)
+				}
 				return changed{}, validationf("One or more parameter values were invalid: Global Secondary Index range key not specified in Attribute Definitions.Type unknown.")
 			}
 		}

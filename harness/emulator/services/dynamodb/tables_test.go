@@ -326,6 +326,10 @@ func TestUpdateTableRefusalWording(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantExact(t, update(gsi), "ValidationException", "Attempting to create an index which already exists")
+	noDefs := &ddb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+		IndexName: aws.String("bySize"), KeySchema: []types.KeySchemaElement{keyElem("size", types.KeyTypeHash)},
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}}}
+	wantExact(t, update(noDefs), "ValidationException", "One or more parameter values were invalid: AttributeDefinitions is not specified for index: bySize")
 	gsi.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(false)}
 	gsi.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("byColor")}}}
 	wantExact(t, update(gsi), "ValidationException", "One or more parameter values were invalid: You cannot create or delete index while changing stream status")
