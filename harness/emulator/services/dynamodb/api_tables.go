@@ -173,7 +173,8 @@ func (in *createTableInput) spec() (tableSpec, error) {
 	case in.LocalSecondaryIndexes != nil && len(in.LocalSecondaryIndexes) == 0:
 		return tableSpec{}, validationf("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty")
 	case len(in.GlobalSecondaryIndexes) > maxGSIs:
-		return tableSpec{}, errLimitExceeded.Errorf("Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of %d", maxGSIs)
+		// A validation at CreateTable, LimitExceeded at UpdateTable (the catalogue of live answers).
+		return tableSpec{}, validationf("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of %d", maxGSIs)
 	case len(in.LocalSecondaryIndexes) > maxLSIs:
 		return tableSpec{}, validationf("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of %d", maxLSIs)
 	}

@@ -59,7 +59,7 @@ func TestTableReadModifyWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = v.db.TagResource(v.ctx, &ddb.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("k50"), Value: aws.String("v")}}})
-	wantExact(t, err, "LimitExceededException", "Subscriber limit exceeded: The number of tags exceeds the limit of 50")
+	wantExact(t, err, "ValidationException", "Number of Tags exceed the current limit for the provided ResourceArn")
 	lt, err := v.db.ListTagsOfResource(v.ctx, &ddb.ListTagsOfResourceInput{ResourceArn: arn})
 	if err != nil || len(lt.Tags) != 50 || *lt.Tags[0].Value != "new" {
 		t.Fatalf("tags: %d %v", len(lt.Tags), err)

@@ -456,7 +456,8 @@ func (t *table) addTags(tags []tag) error {
 		}
 	}
 	if len(next) > maxTags {
-		return errLimitExceeded.Errorf("Subscriber limit exceeded: The number of tags exceeds the limit of %d", maxTags)
+		// A ValidationException, not LimitExceeded (the catalogue of live answers).
+		return validationf("Number of Tags exceed the current limit for the provided ResourceArn")
 	}
 	t.meta.tags = next
 	return nil

@@ -82,6 +82,12 @@ func TestCreateTableValidation(t *testing.T) {
 			g.Projection = &types.Projection{ProjectionType: types.ProjectionTypeInclude}
 			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{g}
 		}, "ValidationException", "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"},
+		{"too many global indexes", func(in *ddb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, attrDef("gk", types.ScalarAttributeTypeS))
+			for i := 0; i < 21; i++ {
+				in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, gsi(fmt.Sprintf("gsi%d", i), "gk"))
+			}
+		}, "ValidationException", "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20"},
 		{"provisioned index without throughput", func(in *ddb.CreateTableInput) {
 			in.BillingMode = types.BillingModeProvisioned
 			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
