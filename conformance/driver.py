@@ -24,6 +24,7 @@ import json
 import re
 import sys
 import time
+import urllib.parse
 import xml.etree.ElementTree as ET
 
 import botocore.session
@@ -230,10 +231,14 @@ def location(member):
 
 
 class Case:
-    __slots__ = ("service", "op", "name", "params", "expect", "kind")
+    __slots__ = ("service", "op", "name", "params", "expect", "kind", "wire")
 
-    def __init__(self, service, op, name, params, expect, kind):
+    def __init__(self, service, op, name, params, expect, kind, wire=None):
         self.service, self.op, self.name, self.params, self.expect, self.kind = service, op, name, params, expect, kind
+        # wire: (where, key, text) written over the serialized request
+        # (where: "body" for a query form, "querystring", "header" or
+        # "uri"), for a value botocore would not serialize as given.
+        self.wire = wire
 
     @property
     def id(self):
@@ -319,6 +324,72 @@ def boundary_values(m, ms, protocol):
 # given for them, so a string would travel as a list of its characters.)
 WRONG_TYPE = {"integer": "not-a-number", "long": "not-a-number", "float": "not-a-number", "double": "not-a-number",
               "boolean": "not-a-boolean", "string": 12345}
+
+
+# Wrong types where the value travels as text (query and EC2 forms, REST
+# headers, query strings and path labels): text that does not parse as the
+# member's type, written over the serialized request (botocore would turn a
+# boolean into "true" and refuse a timestamp it cannot format).
+WRONG_TEXT = {"integer": "not-a-number", "long": "not-a-number", "float": "not-a-number",
+              "double": "not-a-number", "boolean": "not-a-boolean", "timestamp": "not-a-timestamp"}
+# A path label's valid value, distinct enough to find in the serialized path.
+URI_MARK = 987654321
+
+# What AWS answers a member of the wrong type that travels as text:
+#  * query services (IAM, STS, SNS): their validation codes, or
+#    InvalidParameterValue, which AWS's "Common Errors" page for query APIs
+#    gives for "an invalid or out-of-range value supplied for the input
+#    parameter" (400); no recorded answer of AWS was found (LocalStack's and
+#    moto's tests do not send one);
+#  * EC2: InvalidParameterValue (EC2 API reference, "Error codes": "A value
+#    specified in a parameter is not valid");
+#  * REST JSON services (Lambda, API Gateway, IoT): their validation code or
+#    SerializationException, as for a wrong type in the body;
+#  * S3: an integer query parameter that is not a number is InvalidArgument
+#    ("Provided max-keys not an integer or within integer range", S3 "Error
+#    responses" and many recorded answers); S3's other text members (dates
+#    in conditional headers, booleans) are ignored or read loosely by HTTP
+#    rules (RFC 9110: an invalid If-Modified-Since is ignored), so they get
+#    no case.
+def wrong_text_codes(service, protocol, invalid_codes):
+    if protocol == "query":
+        return invalid_codes | {"InvalidParameterValue"}
+    if protocol == "ec2":
+        return {"InvalidParameterValue"}
+    if service == "s3":
+        return {"InvalidArgument"}
+    return invalid_codes | {SERIALIZATION}
+
+
+def wrong_text_case(service, op_model, protocol, base, m, ms, invalid_codes):
+    """The valid request with member m's wire text replaced by text that is
+    not of its type, or None where nothing would be sent that way."""
+    t, loc = ms.type_name, location(ms)
+    if t not in WRONG_TEXT:
+        return None
+    p = dict(base)
+    if protocol in ("query", "ec2"):
+        if loc is not None:
+            return None
+        key = ms.serialization.get("name", m)
+        if protocol == "ec2":
+            key = ms.serialization.get("queryName") or key[0].upper() + key[1:]
+        wire = ("body", key, WRONG_TEXT[t])
+    elif protocol in ("rest-json", "rest-xml") and loc in ("querystring", "header", "uri"):
+        if service == "s3" and not (loc == "querystring" and t in ("integer", "long")):
+            return None
+        key = ms.serialization.get("name", m)
+        if loc == "uri":
+            if t not in ("integer", "long"):
+                return None
+            p[m] = URI_MARK
+        wire = (loc, key, WRONG_TEXT[t])
+    else:
+        return None
+    if loc != "uri":
+        p[m] = sample_value(m, ms, protocol)
+    return Case(service, op_model.name, f"{m} wrong type", p,
+                ("error", wrong_text_codes(service, protocol, invalid_codes)), "type", wire)
 
 
 _same_route = {}
@@ -414,6 +485,10 @@ def build_cases(service, op_model, protocol):
             cases.append(Case(service, op_model.name, f"{name} wrong type",
                               set_path(base, shape, path, WRONG_TYPE[ms.type_name]),
                               ("error", invalid_codes | {SERIALIZATION}), "type"))
+        elif top and not (json_body and loc is None):
+            c = wrong_text_case(service, op_model, protocol, base, m, ms, invalid_codes)
+            if c is not None:
+                cases.append(c)
     return cases
 
 
@@ -647,6 +722,7 @@ class Runner:
         self.session = botocore.session.Session()
         self.region = region
         self.last = None
+        self.wire = None
 
     def client(self, service, validate=False):
         """A botocore client for service; validate=True checks parameters
@@ -656,14 +732,41 @@ class Runner:
             aws_access_key_id="test", aws_secret_access_key="test",
             config=client_config(validate))
         c.meta.events.register("before-parse", self._capture)
+        c.meta.events.register("before-call", self._overwrite)
         return c
+
+    def _overwrite(self, params, **kwargs):
+        """Write the case's wire text over the serialized request."""
+        if self.wire is None:
+            return
+        where, key, text = self.wire
+        if where == "body" and isinstance(params.get("body"), dict):
+            params["body"][key] = text
+        elif where == "header":
+            params["headers"][key] = text
+        elif where in ("querystring", "uri"):
+            # The URL is built before before-call: rewrite it.
+            u = urllib.parse.urlsplit(params["url"])
+            if where == "uri":
+                u = u._replace(path=u.path.replace(str(URI_MARK), text, 1))
+            else:
+                q = [(k, text if k == key else v) for k, v in urllib.parse.parse_qsl(u.query, keep_blank_values=True)]
+                u = u._replace(query=urllib.parse.urlencode(q, quote_via=urllib.parse.quote))
+            params["url"] = urllib.parse.urlunsplit(u)
 
     def _capture(self, operation_model, response_dict, **kwargs):
         self.last = response_dict
 
-    def call(self, client, op_model, params):
+    def call(self, client, op_model, params, wire=None):
         """(status, code or None, raw response, client-side problem)."""
         self.last = None
+        self.wire = wire
+        try:
+            return self._call(client, op_model, params)
+        finally:
+            self.wire = None
+
+    def _call(self, client, op_model, params):
         method = getattr(client, _snake(op_model.name))
         try:
             method(**params)
@@ -872,7 +975,7 @@ def main():
             todo = [(valid, (status, code, raw, prob))] + [(c, None) for c in cases[1:] if keep(c.id, a.sample)]
             for c, answer in todo:
                 if answer is None:
-                    answer = runner.call(client, op_model, c.params)
+                    answer = runner.call(client, op_model, c.params, c.wire)
                 if answer[0] is None:
                     counts["unsent"] += 1  # botocore itself could not serialize it: not a case
                     continue

@@ -274,7 +274,7 @@ type patchInput struct {
 
 // pageInput is the limit/position paging of list calls.
 type pageInput struct {
-	Limit    string `json:"-" location:"querystring" name:"limit"`
+	Limit    *int   `json:"-" location:"querystring" name:"limit"`
 	Position string `json:"-" location:"querystring" name:"position"`
 }
 
@@ -304,12 +304,11 @@ type listOut[T any] struct {
 func page[E, T any](in pageInput, all []E, view func(E) T) (listOut[T], error) {
 	n := len(all)
 	limit, start := 25, 0
-	if in.Limit != "" {
-		v, err := strconv.Atoi(in.Limit)
-		if err != nil || v < 1 || v > 500 {
+	if in.Limit != nil {
+		if v := *in.Limit; v < 1 || v > 500 {
 			return listOut[T]{}, ErrBadRequest.New("Invalid limit: must be between 1 and 500")
 		}
-		limit = v
+		limit = *in.Limit
 	}
 	if in.Position != "" {
 		v, err := strconv.Atoi(in.Position)

@@ -2,7 +2,6 @@ package apigateway
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
@@ -105,11 +104,11 @@ type getAPIKeysInput struct {
 	pageInput
 	NameQuery     string `json:"-" location:"querystring" name:"name"`
 	CustomerID    string `json:"-" location:"querystring" name:"customerId"`
-	IncludeValues string `json:"-" location:"querystring" name:"includeValues"`
+	IncludeValues bool   `json:"-" location:"querystring" name:"includeValues"`
 }
 
 func (s *Service) getAPIKeys(c *awsproto.Call, in *getAPIKeysInput) (listOut[apiKeyOut], error) {
-	with := strings.EqualFold(in.IncludeValues, "true")
+	with := in.IncludeValues
 	return page(in.pageInput, s.store.APIKeys(c.Region, in.NameQuery, in.CustomerID), func(k APIKey) apiKeyOut { return apiKeyView(k, with) })
 }
 
@@ -119,7 +118,7 @@ type apiKeyPath struct {
 
 type getAPIKeyInput struct {
 	apiKeyPath
-	IncludeValue string `json:"-" location:"querystring" name:"includeValue"`
+	IncludeValue bool `json:"-" location:"querystring" name:"includeValue"`
 }
 
 func (s *Service) getAPIKey(c *awsproto.Call, in *getAPIKeyInput) (apiKeyOut, error) {
@@ -127,7 +126,7 @@ func (s *Service) getAPIKey(c *awsproto.Call, in *getAPIKeyInput) (apiKeyOut, er
 	if err != nil {
 		return apiKeyOut{}, err
 	}
-	return apiKeyView(k, strings.EqualFold(in.IncludeValue, "true")), nil
+	return apiKeyView(k, in.IncludeValue), nil
 }
 
 type updateAPIKeyInput struct {

@@ -90,7 +90,7 @@ type modelPath struct {
 
 type getModelInput struct {
 	modelPath
-	Flatten string `json:"-" location:"querystring" name:"flatten"`
+	Flatten bool `json:"-" location:"querystring" name:"flatten"`
 }
 
 func (s *Service) getModel(c *awsproto.Call, in *getModelInput) (modelOut, error) {

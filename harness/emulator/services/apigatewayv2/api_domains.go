@@ -14,7 +14,7 @@ type domainPath struct {
 
 type createDomainNameInput struct {
 	DomainNameSpec
-	DomainName *string           `json:"domainName" required:"true" min:"1" max:"512"`
+	DomainName *string           `json:"domainName" required:"true"`
 	Tags       map[string]string `json:"tags"`
 }
 
@@ -56,7 +56,7 @@ type createAPIMappingInput struct {
 	domainPath
 	APIID         *string `json:"apiId" required:"true"`
 	APIMappingKey *string `json:"apiMappingKey"`
-	Stage         *string `json:"stage" required:"true" min:"1" max:"128"`
+	Stage         *string `json:"stage" required:"true"`
 }
 
 func (s *Service) createAPIMapping(c *awsproto.Call, in *createAPIMappingInput) (APIMapping, error) {
@@ -117,7 +117,7 @@ func (s *Service) getVpcLink(c *awsproto.Call, in *vpcLinkPath) (VpcLink, error)
 
 type updateVpcLinkInput struct {
 	vpcLinkPath
-	Name *string `json:"name" min:"1" max:"128"`
+	Name *string `json:"name"`
 }
 
 func (s *Service) updateVpcLink(c *awsproto.Call, in *updateVpcLinkInput) (VpcLink, error) {

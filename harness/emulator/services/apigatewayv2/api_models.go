@@ -12,10 +12,10 @@ type modelPath struct {
 // createModelInput is ModelSpec with the members CreateModel requires.
 type createModelInput struct {
 	apiPath
-	ContentType *string `json:"contentType" min:"1" max:"256"`
-	Description *string `json:"description" max:"1024"`
-	Name        *string `json:"name" required:"true" min:"1" max:"128"`
-	Schema      *string `json:"schema" required:"true" max:"32768"`
+	ContentType *string `json:"contentType"`
+	Description *string `json:"description"`
+	Name        *string `json:"name" required:"true"`
+	Schema      *string `json:"schema" required:"true"`
 }
 
 func (s *Service) createModel(c *awsproto.Call, in *createModelInput) (Model, error) {

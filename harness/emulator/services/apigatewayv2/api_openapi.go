@@ -80,7 +80,7 @@ type exportAPIInput struct {
 	apiPath
 	Specification     string `json:"-" location:"uri" name:"specification"`
 	OutputType        string `json:"-" location:"querystring" name:"outputType" required:"true"`
-	IncludeExtensions string `json:"-" location:"querystring" name:"includeExtensions"`
+	IncludeExtensions *bool  `json:"-" location:"querystring" name:"includeExtensions"`
 	StageName         string `json:"-" location:"querystring" name:"stageName"`
 	ExportVersion     string `json:"-" location:"querystring" name:"exportVersion"`
 }
@@ -110,6 +110,6 @@ func (s *Service) exportAPI(c *awsproto.Call, in *exportAPIInput) ([]byte, error
 				return nil, err
 			}
 		}
-		return exportOpenAPI(a, in.OutputType == "YAML", !strings.EqualFold(in.IncludeExtensions, "false"))
+		return exportOpenAPI(a, in.OutputType == "YAML", in.IncludeExtensions == nil || *in.IncludeExtensions)
 	})
 }

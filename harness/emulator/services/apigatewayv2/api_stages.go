@@ -75,8 +75,8 @@ type deploymentPath struct {
 
 type createDeploymentInput struct {
 	apiPath
-	Description *string `json:"description" max:"1024"`
-	StageName   *string `json:"stageName" min:"1" max:"128"`
+	Description *string `json:"description"`
+	StageName   *string `json:"stageName"`
 }
 
 func (s *Service) createDeployment(c *awsproto.Call, in *createDeploymentInput) (Deployment, error) {
@@ -102,7 +102,7 @@ func (s *Service) getDeployment(c *awsproto.Call, in *deploymentPath) (Deploymen
 
 type updateDeploymentInput struct {
 	deploymentPath
-	Description *string `json:"description" max:"1024"`
+	Description *string `json:"description"`
 }
 
 func (s *Service) updateDeployment(c *awsproto.Call, in *updateDeploymentInput) (Deployment, error) {

@@ -72,15 +72,15 @@ type APISpec struct {
 	APIKeySelectionExpression *string           `json:"apiKeySelectionExpression"`
 	CorsConfiguration         *Cors             `json:"corsConfiguration"`
 	CredentialsArn            *string           `json:"credentialsArn"`
-	Description               *string           `json:"description" max:"1024"`
+	Description               *string           `json:"description"`
 	DisableSchemaValidation   *bool             `json:"disableSchemaValidation"`
 	DisableExecuteAPIEndpoint *bool             `json:"disableExecuteApiEndpoint"`
 	IPAddressType             *string           `json:"ipAddressType" enum:"ipv4,dualstack"`
-	Name                      *string           `json:"name" min:"1" max:"128"`
+	Name                      *string           `json:"name"`
 	RouteKey                  *string           `json:"routeKey"`
 	RouteSelectionExpression  *string           `json:"routeSelectionExpression"`
-	Target                    *string           `json:"target" min:"1" max:"2048"`
-	Version                   *string           `json:"version" min:"1" max:"64"`
+	Target                    *string           `json:"target"`
+	Version                   *string           `json:"version"`
 	Tags                      map[string]string `json:"tags"`
 }
 
@@ -129,12 +129,12 @@ type RouteSpec struct {
 	AuthorizationType                *string                         `json:"authorizationType" enum:"NONE,AWS_IAM,CUSTOM,JWT"`
 	AuthorizerID                     *string                         `json:"authorizerId"`
 	ModelSelectionExpression         *string                         `json:"modelSelectionExpression"`
-	OperationName                    *string                         `json:"operationName" min:"1" max:"64"`
+	OperationName                    *string                         `json:"operationName"`
 	RequestModels                    map[string]string               `json:"requestModels"`
 	RequestParameters                map[string]ParameterConstraints `json:"requestParameters"`
 	RouteKey                         *string                         `json:"routeKey"`
 	RouteResponseSelectionExpression *string                         `json:"routeResponseSelectionExpression"`
-	Target                           *string                         `json:"target" min:"1" max:"128"`
+	Target                           *string                         `json:"target"`
 }
 
 // Route is a route of an API.
@@ -184,11 +184,11 @@ type IntegrationSpec struct {
 	ConnectionType              *string                      `json:"connectionType" enum:"INTERNET,VPC_LINK"`
 	ContentHandlingStrategy     *string                      `json:"contentHandlingStrategy" enum:"CONVERT_TO_BINARY,CONVERT_TO_TEXT"`
 	CredentialsArn              *string                      `json:"credentialsArn"`
-	Description                 *string                      `json:"description" max:"1024"`
-	IntegrationMethod           *string                      `json:"integrationMethod" min:"1" max:"64"`
+	Description                 *string                      `json:"description"`
+	IntegrationMethod           *string                      `json:"integrationMethod"`
 	IntegrationSubtype          *string                      `json:"integrationSubtype"`
 	IntegrationType             *string                      `json:"integrationType" enum:"AWS,HTTP,MOCK,HTTP_PROXY,AWS_PROXY"`
-	IntegrationURI              *string                      `json:"integrationUri" min:"1" max:"2048"`
+	IntegrationURI              *string                      `json:"integrationUri"`
 	PassthroughBehavior         *string                      `json:"passthroughBehavior" enum:"WHEN_NO_MATCH,NEVER,WHEN_NO_TEMPLATES"`
 	PayloadFormatVersion        *string                      `json:"payloadFormatVersion"`
 	RequestParameters           map[string]string            `json:"requestParameters"`
@@ -253,15 +253,15 @@ type JWTConfiguration struct {
 // AuthorizerSpec is what CreateAuthorizer and UpdateAuthorizer send.
 type AuthorizerSpec struct {
 	AuthorizerCredentialsArn       *string           `json:"authorizerCredentialsArn"`
-	AuthorizerPayloadFormatVersion *string           `json:"authorizerPayloadFormatVersion" min:"1" max:"64"`
+	AuthorizerPayloadFormatVersion *string           `json:"authorizerPayloadFormatVersion"`
 	AuthorizerResultTTLInSeconds   *int              `json:"authorizerResultTtlInSeconds" min:"0" max:"3600"`
 	AuthorizerType                 *string           `json:"authorizerType" enum:"REQUEST,JWT"`
-	AuthorizerURI                  *string           `json:"authorizerUri" min:"1" max:"2048"`
+	AuthorizerURI                  *string           `json:"authorizerUri"`
 	EnableSimpleResponses          *bool             `json:"enableSimpleResponses"`
 	IdentitySource                 []string          `json:"identitySource"`
-	IdentityValidationExpression   *string           `json:"identityValidationExpression" max:"1024"`
+	IdentityValidationExpression   *string           `json:"identityValidationExpression"`
 	JWTConfiguration               *JWTConfiguration `json:"jwtConfiguration"`
-	Name                           *string           `json:"name" min:"1" max:"128"`
+	Name                           *string           `json:"name"`
 }
 
 // Authorizer is a Lambda REQUEST or a JWT authorizer.
@@ -301,7 +301,7 @@ type StageSpec struct {
 	ClientCertificateID  *string                  `json:"clientCertificateId"`
 	DefaultRouteSettings *RouteSettings           `json:"defaultRouteSettings"`
 	DeploymentID         *string                  `json:"deploymentId"`
-	Description          *string                  `json:"description" max:"1024"`
+	Description          *string                  `json:"description"`
 	RouteSettings        map[string]RouteSettings `json:"routeSettings"`
 	StageVariables       map[string]string        `json:"stageVariables"`
 }

@@ -268,7 +268,7 @@ func editTagMap(tags *map[string]string, add map[string]string, remove []string)
 type APIMappingSpec struct {
 	APIID         *string `json:"apiId" required:"true"`
 	APIMappingKey *string `json:"apiMappingKey"`
-	Stage         *string `json:"stage" min:"1" max:"128"`
+	Stage         *string `json:"stage"`
 }
 
 // CreateAPIMapping maps a path of a domain name to a stage of an API that
@@ -405,7 +405,7 @@ func (s *Store) DeleteAPIMapping(region, domain, id string) error {
 
 // VpcLinkSpec is what CreateVpcLink sets.
 type VpcLinkSpec struct {
-	Name             *string           `json:"name" required:"true" min:"1" max:"128"`
+	Name             *string           `json:"name" required:"true"`
 	SecurityGroupIDs []string          `json:"securityGroupIds"`
 	SubnetIDs        []string          `json:"subnetIds" required:"true"`
 	Tags             map[string]string `json:"tags"`

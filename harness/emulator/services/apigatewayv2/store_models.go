@@ -13,10 +13,10 @@ import (
 
 // ModelSpec is what CreateModel and UpdateModel set.
 type ModelSpec struct {
-	ContentType *string `json:"contentType" min:"1" max:"256"`
-	Description *string `json:"description" max:"1024"`
-	Name        *string `json:"name" min:"1" max:"128"`
-	Schema      *string `json:"schema" max:"32768"`
+	ContentType *string `json:"contentType"`
+	Description *string `json:"description"`
+	Name        *string `json:"name"`
+	Schema      *string `json:"schema"`
 }
 
 // Model is what GetModel answers.

@@ -12,7 +12,7 @@ import (
 // RoutingRuleInvokeAPI is a rule's action.
 type RoutingRuleInvokeAPI struct {
 	APIID         *string `json:"apiId" required:"true"`
-	Stage         *string `json:"stage" required:"true" min:"1" max:"128"`
+	Stage         *string `json:"stage" required:"true"`
 	StripBasePath *bool   `json:"stripBasePath,omitempty"`
 }
 

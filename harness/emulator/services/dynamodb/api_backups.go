@@ -81,7 +81,7 @@ func (s *Service) updateContinuousBackups(c *awsproto.Call, in *updateContinuous
 	days := pitrDefaultDays
 	if spec.RecoveryPeriodInDays != nil {
 		if !*spec.PointInTimeRecoveryEnabled {
-			return continuousBackupsOutput{}, validationf("One or more parameter values were invalid: RecoveryPeriodInDays cannot be specified when PointInTimeRecoveryEnabled is false")
+			return continuousBackupsOutput{}, validationf("Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.")
 		}
 		days = *spec.RecoveryPeriodInDays
 	}
@@ -317,7 +317,7 @@ func (o *restoreOverrides) spec(sn *snapshot) (restoreSpec, error) {
 					return rs, validationf("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: %s", n, defNames(defs))
 				}
 			}
-			if err := ix.settleThroughput(billing); err != nil {
+			if err := ix.settleThroughput(billing, throughputRequired); err != nil {
 				return rs, err
 			}
 			if global {
@@ -381,24 +381,25 @@ type restoreTableToPointInTimeInput struct {
 	restoreOverrides
 }
 
+// msgOneSource is AWS's refusal of a restore naming no source table, or two.
+const msgOneSource = "Must provide exactly one of: sourceTableArn, sourceTableName"
+
 func (s *Service) restoreTableToPointInTime(c *awsproto.Call, in *restoreTableToPointInTimeInput) (tableDescriptionOutput, error) {
 	var name string
 	switch {
 	case in.SourceTableArn != nil && in.SourceTableName != nil:
-		return tableDescriptionOutput{}, validationf("One or more parameter values were invalid: Only one of SourceTableArn or SourceTableName can be specified")
+		return tableDescriptionOutput{}, validationf(msgOneSource)
 	case in.SourceTableArn != nil:
 		name = *in.SourceTableArn
 	case in.SourceTableName != nil:
 		name = *in.SourceTableName
 	default:
-		return tableDescriptionOutput{}, validationf("One or more parameter values were invalid: Either SourceTableArn or SourceTableName must be specified")
+		return tableDescriptionOutput{}, validationf(msgOneSource)
 	}
 	latest := in.UseLatestRestorableTime != nil && *in.UseLatestRestorableTime
 	switch {
-	case latest && in.RestoreDateTime != nil:
-		return tableDescriptionOutput{}, validationf("One or more parameter values were invalid: Only one of RestoreDateTime or UseLatestRestorableTime can be specified")
-	case !latest && in.RestoreDateTime == nil:
-		return tableDescriptionOutput{}, validationf("One or more parameter values were invalid: Either RestoreDateTime or UseLatestRestorableTime must be specified")
+	case latest && in.RestoreDateTime != nil, !latest && in.RestoreDateTime == nil:
+		return tableDescriptionOutput{}, validationf("Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be specified, but not both")
 	}
 	t, err := s.sourceTable(c, name)
 	if err != nil {

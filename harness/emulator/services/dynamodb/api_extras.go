@@ -17,7 +17,7 @@ import (
 func (s *Service) policyTable(arn string) (*table, error) {
 	region, name, ok := parseTableARN(arn)
 	if !ok {
-		return nil, validationf("Invalid ResourceArn provided as input %s", arn)
+		return nil, badResourceARN(arn)
 	}
 	t := s.store.region(region).table(name)
 	if t == nil || (arn != t.arn && !strings.HasPrefix(arn, t.arn+"/stream/")) {
@@ -43,8 +43,11 @@ func (s *Service) putResourcePolicy(c *awsproto.Call, in *putResourcePolicyInput
 		return revisionOutput{}, err
 	}
 	var doc struct{ Statement json.RawMessage }
-	if json.Unmarshal([]byte(*in.Policy), &doc) != nil || len(doc.Statement) == 0 {
-		return revisionOutput{}, validationf("Invalid policy document: the policy must be a JSON object with a Statement")
+	if json.Unmarshal([]byte(*in.Policy), &doc) != nil {
+		return revisionOutput{}, validationf("One or more parameter values were invalid: Invalid policy document: This policy contains invalid Json")
+	}
+	if len(doc.Statement) == 0 || string(doc.Statement) == "null" || string(doc.Statement) == "[]" {
+		return revisionOutput{}, validationf("One or more parameter values were invalid: Invalid policy document: Could not parse the policy: Statement is empty!")
 	}
 	rev, err := t.putPolicy(*in.ResourceArn, *in.Policy, deref(in.ExpectedRevisionId))
 	return revisionOutput{rev}, err
@@ -260,7 +263,7 @@ func checkKinesisARN(arn string) error {
 }
 
 func (s *Service) kinesisDestination(c *awsproto.Call, in *kinesisDestinationInput, enable bool) (kinesisDestinationOutput, error) {
-	t, err := s.tableRef(c, *in.TableName)
+	t, err := s.namedTable(c, *in.TableName)
 	if err != nil {
 		return kinesisDestinationOutput{}, err
 	}
@@ -307,7 +310,7 @@ type updateKinesisStreamingDestinationOutput struct {
 }
 
 func (s *Service) updateKinesisStreamingDestination(c *awsproto.Call, in *updateKinesisStreamingDestinationInput) (updateKinesisStreamingDestinationOutput, error) {
-	t, err := s.tableRef(c, *in.TableName)
+	t, err := s.namedTable(c, *in.TableName)
 	if err != nil {
 		return updateKinesisStreamingDestinationOutput{}, err
 	}
@@ -319,7 +322,7 @@ func (s *Service) updateKinesisStreamingDestination(c *awsproto.Call, in *update
 		precision = in.UpdateKinesisStreamingConfiguration.ApproximateCreationDateTimePrecision
 	}
 	if precision == "" {
-		return updateKinesisStreamingDestinationOutput{}, validationf("One or more parameter values were invalid: UpdateKinesisStreamingConfiguration must be specified")
+		return updateKinesisStreamingDestinationOutput{}, validationf("Streaming destination cannot be updated with given parameters: UpdateKinesisStreamingConfiguration cannot be null or contain only null values")
 	}
 	d, err := t.setKinesis(*in.StreamArn, true, true, precision)
 	if err != nil {

@@ -335,7 +335,8 @@ func (s *Service) runSelect(c *awsproto.Call, t *table, st *partiql.Statement, p
 		index = aws(st.Index)
 	}
 	key, rest := splitKey(st.Where, k)
-	if hv := key[k.hash]; hv != nil && !mentions(rest, k) {
+	// A multi-attribute index key is read by a Scan with the whole WHERE.
+	if hv := key[k.hash]; hv != nil && k.multi == nil && !mentions(rest, k) {
 		kc := b.path(partiql.Path{{Name: k.hash}}) + " = " + b.value(hv)
 		if rv := key[k.rng]; rv != nil && k.rng != "" {
 			kc += " AND " + b.path(partiql.Path{{Name: k.rng}}) + " = " + b.value(rv)

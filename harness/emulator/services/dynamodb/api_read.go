@@ -51,21 +51,34 @@ func (s *Service) planRead(c *awsproto.Call, op string, tableName string, indexN
 	if p.proj, err = readProjection(x, projSrc, toGet); err != nil {
 		return nil, err
 	}
+	// Query words these as a model validation, Scan not; COUNT is "only
+	// the Count", and Scan too says "Querying" (moto's AWS-verified
+	// test_dynamodb_select.py).
+	selectErr := func(msg string) error {
+		if op == "Query" {
+			msg = "1 validation error detected: " + msg
+		}
+		return validationf("%s", msg)
+	}
+	described := sel
+	if sel == "COUNT" {
+		described = "only the Count"
+	}
 	if p.proj != nil {
 		switch sel {
 		case "", "SPECIFIC_ATTRIBUTES":
 			sel = "SPECIFIC_ATTRIBUTES"
 		default:
 			if toGet != nil {
-				return nil, validationf("Cannot specify the AttributesToGet when choosing to get %s", sel)
+				return nil, selectErr("Cannot specify the AttributesToGet when choosing to get " + described)
 			}
-			return nil, validationf("Cannot specify the ProjectionExpression when choosing to get %s", sel)
+			return nil, selectErr("Cannot specify the ProjectionExpression when choosing to get " + described)
 		}
 	} else if sel == "SPECIFIC_ATTRIBUTES" {
-		return nil, validationf("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
+		return nil, selectErr("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
 	}
 	if sel == "ALL_PROJECTED_ATTRIBUTES" && p.ix == nil {
-		return nil, validationf("ALL_PROJECTED_ATTRIBUTES can be used only when %s using an IndexName", map[string]string{"Query": "Querying", "Scan": "Scanning"}[op])
+		return nil, selectErr("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
 	}
 	if sel == "ALL_ATTRIBUTES" && p.ix != nil && p.ix.global && p.projType != "ALL" {
 		return nil, validationf("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL", p.ix.name)
@@ -215,9 +228,8 @@ func (p *readPlan) startKey(raw json.RawMessage) (*entry, *ientry, error) {
 		want[p.t.key.rng] = p.t.key.rngT
 	}
 	if p.ix != nil {
-		want[p.ixKey.hash] = p.ixKey.hashT
-		if p.ixKey.rng != "" {
-			want[p.ixKey.rng] = p.ixKey.rngT
+		for _, n := range p.ixKey.names() {
+			want[n] = p.ixKey.typeOf(n)
 		}
 	}
 	if len(it) != len(want) {
@@ -236,6 +248,10 @@ func (p *readPlan) startKey(raw json.RawMessage) (*entry, *ientry, error) {
 	e := tk.pivot()
 	if p.ix == nil {
 		return e, nil, nil
+	}
+	if p.ixKey.multi != nil {
+		hk, rk, _ := p.ixKey.multi.orderKeys(it) // types checked above
+		return e, &ientry{hh: fnv64(hk), hk: hk, rk: rk, e: e}, nil
 	}
 	ie := &ientry{hk: orderBytes(it[p.ixKey.hash]), e: e}
 	ie.hh = fnv64(ie.hk)
@@ -316,7 +332,13 @@ func (s *Service) query(c *awsproto.Call, in *queryInput) ([]byte, error) {
 	if p.ix != nil {
 		kd = p.ixKey
 	}
-	if err := kc.Bind(kd.hash, kd.rng); err != nil {
+	var parts []expr.KeyPart
+	if kd.multi != nil {
+		parts, err = kc.BindMulti(kd.multi.names())
+	} else {
+		err = kc.Bind(kd.hash, kd.rng)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if p.filter, err = readFilter(x, in.FilterExpression, in.QueryFilter, "QueryFilter", in.ConditionalOperator); err != nil {
@@ -324,7 +346,7 @@ func (s *Service) query(c *awsproto.Call, in *queryInput) ([]byte, error) {
 	}
 	if in.FilterExpression != nil {
 		for _, path := range p.filter.Paths() {
-			if h := path.Head(); h == kd.hash || (kd.rng != "" && h == kd.rng) {
+			if h := path.Head(); kd.has(h) {
 				return nil, validationf("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", h)
 			}
 		}
@@ -332,7 +354,12 @@ func (s *Service) query(c *awsproto.Call, in *queryInput) ([]byte, error) {
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
-	r, err := keyRangeOf(kc, kd)
+	var r *keyRange
+	if kd.multi != nil {
+		r, err = multiKeyRange(parts, kd.multi)
+	} else {
+		r, err = keyRangeOf(kc, kd)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -480,4 +507,69 @@ func (s *Service) scan(c *awsproto.Call, in *scanInput) ([]byte, error) {
 		return nil, err
 	}
 	return p.render(page, p.lastKey)
+}
+
+// multiKeyRange turns a key condition bound to a multi-attribute key into
+// order-byte bounds: the partition attributes make the partition; the
+// equalities on the leading sort attributes make a prefix, and the last
+// sort condition bounds the next component within it (see appendPart: a
+// component ends with 0x00 0x01 and every longer value continues above
+// 0x00 0x01, so 0x00 0x02 after a value is above all tuples starting with it).
+func multiKeyRange(parts []expr.KeyPart, m *multiKey) (*keyRange, error) {
+	mismatch := validationf("One or more parameter values were invalid: Condition parameter type does not match schema type")
+	var hb, prefix []byte
+	r := &keyRange{}
+	for i, p := range parts {
+		var kp keyPart
+		if i < len(m.hashes) {
+			kp = m.hashes[i]
+		} else {
+			kp = m.ranges[i-len(m.hashes)]
+		}
+		for _, v := range p.Values {
+			if v.Type() != kp.typ {
+				return nil, mismatch
+			}
+		}
+		if len(p.Values) == 0 || (p.Op == "BETWEEN") != (len(p.Values) == 2) {
+			return nil, mismatch
+		}
+		if i < len(m.hashes) {
+			if isEmptyKeyValue(p.Values[0]) {
+				return nil, emptyKeyError(p.Name, p.Values[0])
+			}
+			hb = appendPart(hb, p.Values[0])
+			continue
+		}
+		at := func(v attr.Value) []byte { return appendEscaped(append([]byte(nil), prefix...), orderBytes(v)) }
+		switch p.Op {
+		case "=":
+			prefix = appendPart(prefix, p.Values[0])
+			continue
+		case "<":
+			r.hi, r.hiSet = string(append(at(p.Values[0]), 0x00, 0x01)), true
+		case "<=":
+			r.hi, r.hiSet = string(append(at(p.Values[0]), 0x00, 0x02)), true
+		case ">":
+			r.lo, r.loSet, r.loIncl = string(append(at(p.Values[0]), 0x00, 0x02)), true, true
+		case ">=":
+			r.lo, r.loSet, r.loIncl = string(append(at(p.Values[0]), 0x00, 0x01)), true, true
+		case "BETWEEN":
+			r.lo, r.loSet, r.loIncl = string(append(at(p.Values[0]), 0x00, 0x01)), true, true
+			r.hi, r.hiSet = string(append(at(p.Values[1]), 0x00, 0x02)), true
+		case "begins_with":
+			if kp.typ == attr.N {
+				return nil, validationf("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N")
+			}
+			prefix = at(p.Values[0])
+		default:
+			return nil, validationf("Invalid KeyConditionExpression: Unsupported operator on KeyCondition: %s", p.Op)
+		}
+	}
+	r.hk = string(hb)
+	r.hh = fnv64(r.hk)
+	if len(prefix) > 0 {
+		r.prefix, r.prefixSet = string(prefix), true
+	}
+	return r, nil
 }

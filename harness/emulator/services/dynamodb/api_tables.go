@@ -173,7 +173,8 @@ func (in *createTableInput) spec() (tableSpec, error) {
 	case in.LocalSecondaryIndexes != nil && len(in.LocalSecondaryIndexes) == 0:
 		return tableSpec{}, validationf("One or more parameter values were invalid: List of LocalSecondaryIndexes is empty")
 	case len(in.GlobalSecondaryIndexes) > maxGSIs:
-		return tableSpec{}, errLimitExceeded.Errorf("Subscriber limit exceeded: The number of global secondary indexes exceeds the limit of %d", maxGSIs)
+		// A validation at CreateTable, LimitExceeded at UpdateTable (the catalogue of live answers).
+		return tableSpec{}, validationf("One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of %d", maxGSIs)
 	case len(in.LocalSecondaryIndexes) > maxLSIs:
 		return tableSpec{}, validationf("One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of %d", maxLSIs)
 	}
@@ -185,7 +186,7 @@ func (in *createTableInput) spec() (tableSpec, error) {
 			if err != nil {
 				return tableSpec{}, err
 			}
-			if err := ix.settleThroughput(sp.billing); err != nil {
+			if err := ix.settleThroughput(sp.billing, throughputNotSpecified); err != nil {
 				return tableSpec{}, err
 			}
 			sp.indexes = append(sp.indexes, ix)
@@ -200,7 +201,7 @@ func (in *createTableInput) spec() (tableSpec, error) {
 	if err := checkDefinitionsUsed(defs, key, sp.indexes); err != nil {
 		return tableSpec{}, err
 	}
-	if sp.streamView, err = parseStreamSpec(in.StreamSpecification); err != nil {
+	if sp.streamView, err = parseStreamSpec(in.StreamSpecification, true); err != nil {
 		return tableSpec{}, err
 	}
 	return sp, nil
@@ -397,13 +398,13 @@ func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
 	if in.StreamSpecification != nil {
 		ch.streamSet = true
 		var err error
-		if ch.streamView, err = parseStreamSpec(in.StreamSpecification); err != nil {
+		if ch.streamView, err = parseStreamSpec(in.StreamSpecification, false); err != nil {
 			return ch, err
 		}
 	}
 	if in.BillingMode == "" && in.ProvisionedThroughput == nil && in.StreamSpecification == nil &&
 		in.DeletionProtectionEnabled == nil && in.TableClass == "" && len(in.GlobalSecondaryIndexUpdates) == 0 && len(in.ReplicaUpdates) == 0 {
-		return ch, validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, DeletionProtectionEnabled or TableClass must be specified")
+		return ch, validationf("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required")
 	}
 	if in.AttributeDefinitions != nil {
 		defs, _, err := parseAttrDefs(in.AttributeDefinitions)
@@ -433,13 +434,17 @@ func (in *updateTableInput) change(tableKey keyDef) (tableChange, error) {
 		default:
 			tp := u.Update.ProvisionedThroughput.units()
 			if tp == nil {
-				return ch, validationf(msgThroughputRequired)
+				return ch, validationf("One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: %s", *u.Update.IndexName)
 			}
 			if ch.updates == nil {
 				ch.updates = map[string]capacity{}
 			}
 			ch.updates[*u.Update.IndexName] = *tp
 		}
+	}
+	if ch.streamSet && (len(ch.creates) > 0 || len(ch.deletes) > 0) {
+		// AWS refuses both in one request (a catalogue of live answers).
+		return ch, validationf("One or more parameter values were invalid: You cannot create or delete index while changing stream status")
 	}
 	return ch, nil
 }
@@ -502,7 +507,7 @@ func (s *Service) updateTimeToLive(c *awsproto.Call, in *updateTimeToLiveInput) 
 func (s *Service) resourceTable(arn string) (*table, error) {
 	region, _, ok := parseTableARN(arn)
 	if !ok {
-		return nil, validationf("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
+		return nil, badResourceARN(arn)
 	}
 	t := s.store.region(region).tableByARN(arn)
 	if t == nil {

@@ -107,6 +107,16 @@ func describeIndex(ix indexInfo, status string) map[string]any {
 }
 
 func keySchemaWire(k keyDef) []keySchemaElement {
+	if k.multi != nil {
+		out := make([]keySchemaElement, 0, len(k.multi.hashes)+len(k.multi.ranges))
+		for _, p := range k.multi.hashes {
+			out = append(out, keySchemaElement{AttributeName: p.name, KeyType: "HASH"})
+		}
+		for _, p := range k.multi.ranges {
+			out = append(out, keySchemaElement{AttributeName: p.name, KeyType: "RANGE"})
+		}
+		return out
+	}
 	out := []keySchemaElement{{AttributeName: k.hash, KeyType: "HASH"}}
 	if k.rng != "" {
 		out = append(out, keySchemaElement{AttributeName: k.rng, KeyType: "RANGE"})

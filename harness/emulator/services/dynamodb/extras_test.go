@@ -87,11 +87,20 @@ func TestInsightsAndKinesisDestinations(t *testing.T) {
 		t.Fatalf("EnableKinesisStreamingDestination: %+v %v", en, err)
 	}
 	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
-	wantErr(t, err, "ResourceInUseException", "")
+	wantExact(t, err, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.")
+	// AWS's answers as LocalStack's AWS-recorded test of these calls has them.
+	_, err = v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
+	wantExact(t, err, "ValidationException", "Streaming destination cannot be updated with given parameters: UpdateKinesisStreamingConfiguration cannot be null or contain only null values")
+	micro := &types.UpdateKinesisStreamingConfiguration{ApproximateCreationDateTimePrecision: types.ApproximateCreationDateTimePrecisionMicrosecond}
+	other := aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/bad-stream")
+	_, err = v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: other, UpdateKinesisStreamingConfiguration: micro})
+	wantExact(t, err, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: No streaming destination with streamArn: "+*other+" found for table with tableName: ins")
 	if _, err := v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream,
-		UpdateKinesisStreamingConfiguration: &types.UpdateKinesisStreamingConfiguration{ApproximateCreationDateTimePrecision: types.ApproximateCreationDateTimePrecisionMicrosecond}}); err != nil {
+		UpdateKinesisStreamingConfiguration: micro}); err != nil {
 		t.Fatal(err)
 	}
+	_, err = v.db.UpdateKinesisStreamingDestination(v.ctx, &ddb.UpdateKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream, UpdateKinesisStreamingConfiguration: micro})
+	wantErr(t, err, "ValidationException", "Invalid Request: Precision is already set to the desired value of MICROSECOND for tableId: ")
 	desc, err := v.db.DescribeKinesisStreamingDestination(v.ctx, &ddb.DescribeKinesisStreamingDestinationInput{TableName: aws.String("ins")})
 	if err != nil || len(desc.KinesisDataStreamDestinations) != 1 || desc.KinesisDataStreamDestinations[0].DestinationStatus != types.DestinationStatusActive ||
 		desc.KinesisDataStreamDestinations[0].ApproximateCreationDateTimePrecision != types.ApproximateCreationDateTimePrecisionMicrosecond {
@@ -101,8 +110,12 @@ func TestInsightsAndKinesisDestinations(t *testing.T) {
 	if err != nil || dis.DestinationStatus != types.DestinationStatusDisabling {
 		t.Fatalf("DisableKinesisStreamingDestination: %+v %v", dis, err)
 	}
-	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("nope"), StreamArn: stream})
-	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found")
+	_, err = v.db.DisableKinesisStreamingDestination(v.ctx, &ddb.DisableKinesisStreamingDestinationInput{TableName: aws.String("ins"), StreamArn: stream})
+	wantExact(t, err, "ValidationException", "Table is not in a valid state to enable Kinesis Streaming Destination: KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
+	_, err = v.db.EnableKinesisStreamingDestination(v.ctx, &ddb.EnableKinesisStreamingDestinationInput{TableName: aws.String("bad-table"), StreamArn: stream})
+	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found: Table: bad-table not found")
+	_, err = v.db.DisableKinesisStreamingDestination(v.ctx, &ddb.DisableKinesisStreamingDestinationInput{TableName: aws.String("bad-table"), StreamArn: stream})
+	wantExact(t, err, "ResourceNotFoundException", "Requested resource not found: Table: bad-table not found")
 }
 
 // Replica auto scaling settings are stored per table, index and direction.
@@ -135,4 +148,27 @@ func TestReplicaAutoScalingSettings(t *testing.T) {
 		ReplicaUpdates: []types.ReplicaAutoScalingUpdate{{RegionName: aws.String("eu-west-1"),
 			ReplicaProvisionedReadCapacityAutoScalingUpdate: &types.AutoScalingSettingsUpdate{MinimumUnits: aws.Int64(2)}}}})
 	wantExact(t, err, "ReplicaNotFoundException", "Replica not found in region eu-west-1")
+}
+
+// Malformed ARNs and policy documents are refused in the words a catalogue
+// of live AWS answers records (docs/dynamodb.md).
+func TestResourceARNAndPolicyRefusals(t *testing.T) {
+	t.Parallel()
+	v := start(t)
+	v.createTable("pol", "id", "")
+	for arn, msg := range map[string]string{
+		"table/pol":           "One or more parameter values were invalid: ARNs must start with 'arn:': table/pol",
+		"arn:aws:s3:::bucket": "One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: arn:aws:s3:::bucket",
+		"arn:aws:dynamodb:us-east-1:000000000000:backup/x": "One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: arn:aws:dynamodb:us-east-1:000000000000:backup/x",
+	} {
+		_, err := v.db.ListTagsOfResource(v.ctx, &ddb.ListTagsOfResourceInput{ResourceArn: aws.String(arn)})
+		wantExact(t, err, "ValidationException", msg)
+		_, err = v.db.GetResourcePolicy(v.ctx, &ddb.GetResourcePolicyInput{ResourceArn: aws.String(arn)})
+		wantExact(t, err, "ValidationException", msg)
+	}
+	arn := aws.String("arn:aws:dynamodb:us-east-1:000000000000:table/pol")
+	_, err := v.db.PutResourcePolicy(v.ctx, &ddb.PutResourcePolicyInput{ResourceArn: arn, Policy: aws.String("{not json")})
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: Invalid policy document: This policy contains invalid Json")
+	_, err = v.db.PutResourcePolicy(v.ctx, &ddb.PutResourcePolicyInput{ResourceArn: arn, Policy: aws.String(`{"Version":"2012-10-17","Statement":[]}`)})
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: Invalid policy document: Could not parse the policy: Statement is empty!")
 }

@@ -59,7 +59,7 @@ func TestTableReadModifyWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = v.db.TagResource(v.ctx, &ddb.TagResourceInput{ResourceArn: arn, Tags: []types.Tag{{Key: aws.String("k50"), Value: aws.String("v")}}})
-	wantExact(t, err, "LimitExceededException", "Subscriber limit exceeded: The number of tags exceeds the limit of 50")
+	wantExact(t, err, "ValidationException", "Number of Tags exceed the current limit for the provided ResourceArn")
 	lt, err := v.db.ListTagsOfResource(v.ctx, &ddb.ListTagsOfResourceInput{ResourceArn: arn})
 	if err != nil || len(lt.Tags) != 50 || *lt.Tags[0].Value != "new" {
 		t.Fatalf("tags: %d %v", len(lt.Tags), err)
@@ -79,7 +79,8 @@ func TestTableReadModifyWrite(t *testing.T) {
 	_, err = v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("gsi"), GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{
 		{Create: &types.CreateGlobalSecondaryIndexAction{IndexName: aws.String("byH"), KeySchema: []types.KeySchemaElement{keyElem("g", types.KeyTypeHash)},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll}}}}})
-	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED")
+	// UpdateTable's wording (a catalogue of live AWS answers, docs/dynamodb.md).
+	wantExact(t, err, "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: byH")
 	out, err := v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("gsi"), GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{
 		{Update: &types.UpdateGlobalSecondaryIndexAction{IndexName: aws.String("byG"),
 			ProvisionedThroughput: &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(4), WriteCapacityUnits: aws.Int64(5)}}}}})

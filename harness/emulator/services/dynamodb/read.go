@@ -43,23 +43,25 @@ func (r *keyRange) admits(rk string) int {
 // startRK returns the pivot range bytes and bound for the first item of
 // the range in the walk's direction.
 func (r *keyRange) startRK() (string, int8) {
+	// A bound and a prefix are both set only for a multi-attribute key,
+	// whose bounds lie within the prefix.
 	if r.forward {
 		switch {
-		case r.prefixSet:
-			return r.prefix, 0
 		case r.loSet:
 			return r.lo, 0
+		case r.prefixSet:
+			return r.prefix, 0
 		}
 		return "", -1
 	}
 	switch {
+	case r.hiSet:
+		return r.hi, 0
 	case r.prefixSet:
 		if s, ok := prefixSuccessor(r.prefix); ok {
 			return s, 0
 		}
 		return "", 1
-	case r.hiSet:
-		return r.hi, 0
 	}
 	return "", 1
 }

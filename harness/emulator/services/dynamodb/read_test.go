@@ -309,7 +309,19 @@ func TestScanIndexAndSelect(t *testing.T) {
 		t.Fatalf("legacy ScanFilter COUNT: %+v %v", out, err)
 	}
 	_, err = v.db.Scan(v.ctx, &ddb.ScanInput{TableName: aws.String("events"), Select: types.SelectAllProjectedAttributes})
-	wantExact(t, err, "ValidationException", "ALL_PROJECTED_ATTRIBUTES can be used only when Scanning using an IndexName")
+	// AWS's words, Scan's "Querying" included (moto's AWS-verified test_dynamodb_select.py).
+	wantExact(t, err, "ValidationException", "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+	_, err = v.db.Scan(v.ctx, &ddb.ScanInput{TableName: aws.String("events"), Select: types.SelectCount, ProjectionExpression: aws.String("sk")})
+	wantExact(t, err, "ValidationException", "Cannot specify the ProjectionExpression when choosing to get only the Count")
+	// Query words the same refusals as a model validation.
+	query := func(sel types.Select, proj *string) error {
+		_, err := v.db.Query(v.ctx, &ddb.QueryInput{TableName: aws.String("events"), Select: sel, ProjectionExpression: proj,
+			KeyConditionExpression: aws.String("pk = :p"), ExpressionAttributeValues: map[string]types.AttributeValue{":p": s("p0")}})
+		return err
+	}
+	wantExact(t, query(types.SelectAllProjectedAttributes, nil), "ValidationException", "1 validation error detected: ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+	wantExact(t, query(types.SelectSpecificAttributes, nil), "ValidationException", "1 validation error detected: Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
+	wantExact(t, query(types.SelectAllAttributes, aws.String("sk")), "ValidationException", "1 validation error detected: Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES")
 }
 
 // DynamoDB refuses a Query filter on a key attribute of the table or index

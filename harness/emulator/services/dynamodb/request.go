@@ -216,10 +216,7 @@ func (t *table) checkIndexKeys(it attr.Item, update bool) error {
 			if !ok {
 				continue
 			}
-			want := ix.key.hashT
-			if kn == ix.key.rng {
-				want = ix.key.rngT
-			}
+			want := ix.key.typeOf(kn)
 			if v.Type() != want {
 				return validationf("One or more parameter values were invalid: Type mismatch for Index Key %s Expected: %s Actual: %s IndexName: %s", kn, want, v.Type(), ix.name)
 			}

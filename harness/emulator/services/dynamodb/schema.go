@@ -30,6 +30,19 @@ func checkTableName(name *string, member string) (string, error) {
 	return n, nil
 }
 
+// badResourceARN refuses a tagging or policy ARN that names no table, in
+// the words a catalogue of live AWS answers records.
+func badResourceARN(arn string) error {
+	parts := strings.SplitN(arn, ":", 6)
+	switch {
+	case !strings.HasPrefix(arn, "arn:"):
+		return validationf("One or more parameter values were invalid: ARNs must start with 'arn:': %s", arn)
+	case len(parts) < 6 || parts[2] != "dynamodb":
+		return validationf("One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: %s", arn)
+	}
+	return validationf("One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: %s", arn)
+}
+
 // parseTableARN splits arn:aws:dynamodb:region:account:table/name.
 func parseTableARN(arn string) (region, name string, ok bool) {
 	parts := strings.SplitN(arn, ":", 6)
@@ -77,7 +90,58 @@ func (k keyDef) typed(defs map[string]attr.Type) keyDef {
 	if k.rng != "" {
 		k.rngT = defs[k.rng]
 	}
+	if k.multi != nil {
+		m := &multiKey{hashes: append([]keyPart(nil), k.multi.hashes...), ranges: append([]keyPart(nil), k.multi.ranges...)}
+		for i := range m.hashes {
+			m.hashes[i].typ = defs[m.hashes[i].name]
+		}
+		for i := range m.ranges {
+			m.ranges[i].typ = defs[m.ranges[i].name]
+		}
+		k.multi = m
+	}
 	return k
+}
+
+// parseGlobalKeySchema validates a global index's key schema, which may
+// name up to four partition attributes (HASH) followed by up to four sort
+// attributes (RANGE). A schema of one HASH and at most one RANGE is the
+// usual key. AWS's wording of the refusals particular to multi-attribute
+// keys are those a catalogue of live answers records (docs/dynamodb.md).
+func parseGlobalKeySchema(ks []keySchemaIn, member string, defs map[string]attr.Type) (keyDef, error) {
+	if len(ks) < 2 || len(ks) == 2 && *ks[1].KeyType == "RANGE" || *ks[0].KeyType != "HASH" {
+		return parseKeySchema(ks, member, defs)
+	}
+	if len(ks) > 2*maxKeyParts {
+		return keyDef{}, constraint(keySchemaText(ks), member, awsproto.MaxLength(2*maxKeyParts))
+	}
+	m := &multiKey{}
+	seen := make(map[string]bool, len(ks))
+	for _, e := range ks {
+		name := *e.AttributeName
+		if seen[name] {
+			return keyDef{}, validationf("The KeySchema contains multiple key attributes with the same name")
+		}
+		seen[name] = true
+		if *e.KeyType == "HASH" {
+			if len(m.ranges) > 0 {
+				return keyDef{}, validationf("One or more parameter values were invalid: All HASH key attributes must precede RANGE key attributes in the KeySchema")
+			}
+			m.hashes = append(m.hashes, keyPart{name: name})
+		} else {
+			m.ranges = append(m.ranges, keyPart{name: name})
+		}
+	}
+	for kind, n := range map[string]int{"HASH": len(m.hashes), "RANGE": len(m.ranges)} {
+		if n > maxKeyParts {
+			return keyDef{}, validationf("One or more parameter values were invalid: The KeySchema exceeds the maximum allowed number of %s key attributes", kind)
+		}
+	}
+	k := keyDef{hash: m.hashes[0].name, multi: m}
+	if len(m.ranges) > 0 {
+		k.rng = m.ranges[0].name
+	}
+	return k.typed(defs), nil
 }
 
 func keySchemaText(ks []keySchemaIn) string {
@@ -104,7 +168,7 @@ func parseAttrDefs(defs []attributeDefinitionIn) (map[string]attr.Type, []attrDe
 		}
 		name := *d.AttributeName
 		if _, dup := m[name]; dup {
-			return nil, nil, validationf("Cannot have two attributes with the same name. Attribute name: %s", name)
+			return nil, nil, validationf("Attribute Name is duplicated: %s", name)
 		}
 		m[name] = t
 		list = append(list, attrDef{name: name, typ: t})
@@ -125,13 +189,13 @@ func parseProjection(p *projectionWire, indexName string) (string, []string, err
 		return p.ProjectionType, nil, nil
 	case "INCLUDE":
 		if len(p.NonKeyAttributes) == 0 {
-			return "", nil, validationf("One or more parameter values were invalid: NonKeyAttributes must not be empty when ProjectionType is INCLUDE for index: %s", indexName)
+			return "", nil, validationf("One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
 		}
 		inc := append([]string(nil), p.NonKeyAttributes...)
 		sort.Strings(inc)
 		for i := 1; i < len(inc); i++ {
 			if inc[i] == inc[i-1] {
-				return "", nil, validationf("One or more parameter values were invalid: Duplicate attribute name in NonKeyAttributes: %s", inc[i])
+				return "", nil, validationf("One or more parameter values were invalid: Duplicate element in NonKeyAttributes: %s", inc[i])
 			}
 		}
 		return "INCLUDE", inc, nil
@@ -143,6 +207,17 @@ func parseProjection(p *projectionWire, indexName string) (string, []string, err
 // (complete) throughput.
 const msgThroughputRequired = "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
 
+// Refusals of a provisioned global index without throughput: CreateTable's,
+// UpdateTable's (a catalogue of live answers records both) and a restore's
+// (unconfirmed).
+func throughputNotSpecified(index string) error {
+	return validationf("One or more parameter values were invalid: ProvisionedThroughput is not specified for index: %s", index)
+}
+func throughputMustBeSpecified(index string) error {
+	return validationf("One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s", index)
+}
+func throughputRequired(string) error { return validationf(msgThroughputRequired) }
+
 // units returns the throughput a request gave (its members are required
 // and at least 1 by the model), or nil.
 func (tp *throughputWire) units() *capacity {
@@ -153,13 +228,14 @@ func (tp *throughputWire) units() *capacity {
 }
 
 // settleThroughput checks a global index's throughput against the table's
-// billing mode and keeps it when provisioned.
-func (sp *indexSpec) settleThroughput(billing string) error {
+// billing mode and keeps it when provisioned. missing words the refusal of
+// a provisioned index without throughput, which differs by operation.
+func (sp *indexSpec) settleThroughput(billing string, missing func(index string) error) error {
 	switch {
 	case !sp.global:
 	case billing == "PROVISIONED":
 		if sp.tp == nil {
-			return validationf(msgThroughputRequired)
+			return missing(sp.name)
 		}
 		sp.rcu, sp.wcu = sp.tp.r, sp.tp.w
 	case sp.tp != nil:
@@ -180,7 +256,11 @@ func parseIndex(w indexWire, global bool, n int, defs map[string]attr.Type, tabl
 	if err != nil {
 		return indexSpec{}, err
 	}
-	k, err := parseKeySchema(w.KeySchema, fmt.Sprintf("%s.%d.member.keySchema", member, n), defs)
+	parse := parseKeySchema
+	if global {
+		parse = parseGlobalKeySchema
+	}
+	k, err := parse(w.KeySchema, fmt.Sprintf("%s.%d.member.keySchema", member, n), defs)
 	if err != nil {
 		return indexSpec{}, err
 	}
@@ -190,7 +270,7 @@ func parseIndex(w indexWire, global bool, n int, defs map[string]attr.Type, tabl
 			return spec, validationf("One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s", name, k.hash, tableKey.hash)
 		}
 		if k.rng == "" {
-			return spec, validationf("One or more parameter values were invalid: Index KeySchema must have a range key for index: %s", name)
+			return spec, validationf("One or more parameter values were invalid: Index KeySchema does not have a range key for index: %s", name)
 		}
 		if !tableKey.hasRange() {
 			return spec, validationf("One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex")
@@ -250,19 +330,26 @@ func checkDefinitionsUsed(defs map[string]attr.Type, key keyDef, specs []indexSp
 }
 
 // parseStreamSpec returns the stream view type a StreamSpecification asks
-// for ("" for no stream).
-func parseStreamSpec(sp *streamSpecWire) (string, error) {
+// for ("" for no stream); creating says whether CreateTable asks, whose
+// refusals AWS words apart from UpdateTable's.
+func parseStreamSpec(sp *streamSpecWire, creating bool) (string, error) {
 	if sp == nil || sp.StreamEnabled == nil {
 		return "", nil
 	}
 	if !*sp.StreamEnabled {
 		if sp.StreamViewType != "" {
-			return "", validationf("One or more parameter values were invalid: Can not set StreamViewType when StreamEnabled is false")
+			if creating {
+				return "", validationf("One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified")
+			}
+			return "", validationf("One or more parameter values were invalid: If stream is being disabled, then UpdateViewType must not be specified")
 		}
 		return "", nil
 	}
 	if sp.StreamViewType == "" {
-		return "", validationf("One or more parameter values were invalid: You must specify a StreamViewType when enabling a stream")
+		if creating {
+			return "", validationf("One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required")
+		}
+		return "", validationf("One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required")
 	}
 	return sp.StreamViewType, nil
 }

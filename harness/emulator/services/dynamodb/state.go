@@ -56,6 +56,16 @@ type KeyState struct {
 	HashType  string `json:"hashType"`
 	Range     string `json:"range,omitempty"`
 	RangeType string `json:"rangeType,omitempty"`
+	// Partitions and Sorts list every attribute of a global index's
+	// multi-attribute key (Hash and Range then name the first of each).
+	Partitions []KeyPartState `json:"partitions,omitempty"`
+	Sorts      []KeyPartState `json:"sorts,omitempty"`
+}
+
+// KeyPartState is one attribute of a multi-attribute key.
+type KeyPartState struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 // AttributeState is an attribute definition.
@@ -110,7 +120,43 @@ func (s *Service) LoadState(version int, raw json.RawMessage) error {
 }
 
 func keyState(k keyDef) KeyState {
-	return KeyState{Hash: k.hash, HashType: k.hashT.String(), Range: k.rng, RangeType: k.rngT.String()}
+	ks := KeyState{Hash: k.hash, HashType: k.hashT.String(), Range: k.rng, RangeType: k.rngT.String()}
+	if k.multi != nil {
+		for _, p := range k.multi.hashes {
+			ks.Partitions = append(ks.Partitions, KeyPartState{Name: p.name, Type: p.typ.String()})
+		}
+		for _, p := range k.multi.ranges {
+			ks.Sorts = append(ks.Sorts, KeyPartState{Name: p.name, Type: p.typ.String()})
+		}
+	}
+	return ks
+}
+
+// multiDef reads the parts of a multi-attribute key; they must agree with
+// Hash and Range, which name the first of each.
+func (k KeyState) multiDef(out keyDef) (keyDef, error) {
+	if len(k.Partitions) == 0 || len(k.Partitions) > maxKeyParts || len(k.Sorts) > maxKeyParts ||
+		k.Partitions[0].Name != k.Hash || (len(k.Sorts) > 0) != (k.Range != "") || (len(k.Sorts) > 0 && k.Sorts[0].Name != k.Range) {
+		return out, fmt.Errorf("multi-attribute key %q does not agree with its first attributes", k.Hash)
+	}
+	m := &multiKey{}
+	seen := map[string]bool{}
+	for i, list := range [][]KeyPartState{k.Partitions, k.Sorts} {
+		for _, p := range list {
+			t, ok := attr.ParseType(p.Type)
+			if !ok || p.Name == "" || !isKeyType(t) || seen[p.Name] {
+				return out, fmt.Errorf("key attribute %q of type %q", p.Name, p.Type)
+			}
+			seen[p.Name] = true
+			if i == 0 {
+				m.hashes = append(m.hashes, keyPart{name: p.Name, typ: t})
+			} else {
+				m.ranges = append(m.ranges, keyPart{name: p.Name, typ: t})
+			}
+		}
+	}
+	out.multi = m
+	return out, nil
 }
 
 func (k KeyState) def() (keyDef, error) {
@@ -125,6 +171,9 @@ func (k KeyState) def() (keyDef, error) {
 			return out, fmt.Errorf("sort key %q of type %q", k.Range, k.RangeType)
 		}
 		out.rng = k.Range
+	}
+	if len(k.Partitions) > 0 || len(k.Sorts) > 0 {
+		return k.multiDef(out)
 	}
 	return out, nil
 }

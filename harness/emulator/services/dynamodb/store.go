@@ -301,6 +301,9 @@ func (ix *index) project(it attr.Item, tableKey keyDef) attr.Item {
 // ientryFor returns the index entry for an item, or nil when the item lacks
 // the index key (indexes are sparse).
 func (ix *index) ientryFor(it attr.Item, e *entry, tableKey keyDef) *ientry {
+	if ix.key.multi != nil {
+		return ix.multiEntryFor(it, e, tableKey)
+	}
 	hv, ok := it[ix.key.hash]
 	if !ok || hv.Type() != ix.key.hashT {
 		return nil
@@ -314,6 +317,21 @@ func (ix *index) ientryFor(it attr.Item, e *entry, tableKey keyDef) *ientry {
 		}
 		ie.rk = orderBytes(rv)
 	}
+	if ix.projection == "ALL" {
+		ie.psize = e.size
+	} else {
+		ie.psize = int32(ix.project(it, tableKey).Size())
+	}
+	return ie
+}
+
+// multiEntryFor is ientryFor for an index with a multi-attribute key.
+func (ix *index) multiEntryFor(it attr.Item, e *entry, tableKey keyDef) *ientry {
+	hk, rk, ok := ix.key.multi.orderKeys(it)
+	if !ok {
+		return nil
+	}
+	ie := &ientry{hh: fnv64(hk), hk: hk, rk: rk, e: e}
 	if ix.projection == "ALL" {
 		ie.psize = e.size
 	} else {
@@ -430,21 +448,7 @@ func (t *table) writeConsumed(oldSize, newSize int, oldItem, newItem attr.Item, 
 	size := max(oldSize, newSize)
 	c := &consumed{table: t.name, units: writeUnits(size) * factor}
 	for _, ix := range t.indexes {
-		in := func(it attr.Item) bool {
-			if it == nil {
-				return false
-			}
-			if _, ok := it[ix.key.hash]; !ok {
-				return false
-			}
-			if ix.key.rng != "" {
-				if _, ok := it[ix.key.rng]; !ok {
-					return false
-				}
-			}
-			return true
-		}
-		if in(oldItem) || in(newItem) {
+		if (oldItem != nil && ix.key.in(oldItem)) || (newItem != nil && ix.key.in(newItem)) {
 			c.indexes = append(c.indexes, indexUnits{name: ix.name, global: ix.global, units: writeUnits(size) * factor})
 		}
 	}

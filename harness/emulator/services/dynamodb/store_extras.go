@@ -173,11 +173,14 @@ func (t *table) setKinesis(streamARN string, enabled, update bool, precision str
 	active := ok && d.enabled
 	switch {
 	case update && !active:
-		return d, validationf("Table is not in a valid state to update the Kinesis streaming destination: %s", streamARN)
+		// AWS says "enable" here too (a recorded answer to UpdateKinesisStreamingDestination).
+		return d, validationf("Table is not in a valid state to enable Kinesis Streaming Destination: No streaming destination with streamArn: %s found for table with tableName: %s", streamARN, t.name)
+	case update && precision == d.precision:
+		return d, validationf("Invalid Request: Precision is already set to the desired value of %s for tableId: %s, kdsArn: %s", precision, t.id, streamARN)
 	case !update && enabled && active:
-		return d, errResourceInUse.Errorf("Table is already streaming to the Kinesis stream: %s", streamARN)
+		return d, validationf("Table is not in a valid state to enable Kinesis Streaming Destination: EnableKinesisStreamingDestination must be DISABLED or ENABLE_FAILED to perform ENABLE operation.")
 	case !update && !enabled && !active:
-		return d, validationf("Table is not streaming to the Kinesis stream: %s", streamARN)
+		return d, validationf("Table is not in a valid state to enable Kinesis Streaming Destination: KinesisStreamingDestination must be ACTIVE to perform DISABLE operation.")
 	case !update && enabled:
 		for _, other := range t.extras.kinesis {
 			if other.enabled {

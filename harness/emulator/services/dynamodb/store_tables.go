@@ -227,7 +227,7 @@ func (t *table) change(ch tableChange) (changed, error) {
 			return changed{}, validationf("Table already has an enabled stream: TableName: %s", t.name)
 		}
 		if ch.streamView == "" && t.stream == nil {
-			return changed{}, validationf("Table already has no stream enabled: TableName: %s", t.name)
+			return changed{}, validationf("Table has no stream to disable: TableName: %s", t.name)
 		}
 	}
 	defs := map[string]attr.Type{}
@@ -244,15 +244,18 @@ func (t *table) change(ch tableChange) (changed, error) {
 	for i, sp := range ch.creates {
 		for _, n := range sp.key.names() {
 			if _, ok := defs[n]; !ok {
+				if ch.defs == nil { // the request has no AttributeDefinitions (a catalogue of live answers)
+					return changed{}, validationf("One or more parameter values were invalid: AttributeDefinitions is not specified for index: %s", sp.name)
+				}
 				return changed{}, validationf("One or more parameter values were invalid: Global Secondary Index range key not specified in Attribute Definitions.Type unknown.")
 			}
 		}
 		sp.key = sp.key.typed(defs)
-		if err := sp.settleThroughput(billing); err != nil {
+		if err := sp.settleThroughput(billing, throughputMustBeSpecified); err != nil {
 			return changed{}, err
 		}
 		if t.indexNamed(sp.name) != nil {
-			return changed{}, validationf("One or more parameter values were invalid: Index with name: %s already exists", sp.name)
+			return changed{}, validationf("Attempting to create an index which already exists")
 		}
 		creates[i] = sp
 	}
@@ -453,7 +456,8 @@ func (t *table) addTags(tags []tag) error {
 		}
 	}
 	if len(next) > maxTags {
-		return errLimitExceeded.Errorf("Subscriber limit exceeded: The number of tags exceeds the limit of %d", maxTags)
+		// A ValidationException, not LimitExceeded (the catalogue of live answers).
+		return validationf("Number of Tags exceed the current limit for the provided ResourceArn")
 	}
 	t.meta.tags = next
 	return nil

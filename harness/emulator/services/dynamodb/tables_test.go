@@ -66,6 +66,34 @@ func TestCreateTableValidation(t *testing.T) {
 				KeySchema:  []types.KeySchemaElement{keyElem("pk", types.KeyTypeHash), keyElem("lk", types.KeyTypeRange)},
 				Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}
 		}, "ValidationException", "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"},
+		// The messages below as a catalogue of live AWS answers records them (docs/dynamodb.md).
+		{"duplicate definition", func(in *ddb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, attrDef("pk", types.ScalarAttributeTypeN))
+		}, "ValidationException", "Attribute Name is duplicated: pk"},
+		{"stream without view type", func(in *ddb.CreateTableInput) {
+			in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(true)}
+		}, "ValidationException", "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required"},
+		{"disabled stream with view type", func(in *ddb.CreateTableInput) {
+			in.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(false), StreamViewType: types.StreamViewTypeKeysOnly}
+		}, "ValidationException", "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType should not be specified"},
+		{"include without attributes", func(in *ddb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, attrDef("gk", types.ScalarAttributeTypeS))
+			g := gsi("gsi1", "gk")
+			g.Projection = &types.Projection{ProjectionType: types.ProjectionTypeInclude}
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{g}
+		}, "ValidationException", "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"},
+		{"too many global indexes", func(in *ddb.CreateTableInput) {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, attrDef("gk", types.ScalarAttributeTypeS))
+			for i := 0; i < 21; i++ {
+				in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, gsi(fmt.Sprintf("gsi%d", i), "gk"))
+			}
+		}, "ValidationException", "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20"},
+		{"provisioned index without throughput", func(in *ddb.CreateTableInput) {
+			in.BillingMode = types.BillingModeProvisioned
+			in.ProvisionedThroughput = &types.ProvisionedThroughput{ReadCapacityUnits: aws.Int64(1), WriteCapacityUnits: aws.Int64(1)}
+			in.AttributeDefinitions = append(in.AttributeDefinitions, attrDef("gk", types.ScalarAttributeTypeS))
+			in.GlobalSecondaryIndexes = []types.GlobalSecondaryIndex{gsi("gsi1", "gk")}
+		}, "ValidationException", "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: gsi1"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -186,9 +214,13 @@ func TestUpdateTableIndexesStreamsBilling(t *testing.T) {
 		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
 			IndexName: aws.String("byColor"), KeySchema: []types.KeySchemaElement{keyElem("color", types.KeyTypeHash)},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}},
-		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeKeysOnly},
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// AWS changes a stream and indexes in separate requests.
+	if _, err := v.db.UpdateTable(v.ctx, &ddb.UpdateTableInput{TableName: aws.String("tbl"),
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeKeysOnly}}); err != nil {
 		t.Fatal(err)
 	}
 	if g := out.TableDescription.GlobalSecondaryIndexes; len(g) != 1 || g[0].IndexStatus != types.IndexStatusCreating {
@@ -268,4 +300,43 @@ func TestTagsAndTTLDescribe(t *testing.T) {
 	if err != nil || len(ep.Endpoints) != 1 {
 		t.Fatalf("endpoints: %+v %v", ep, err)
 	}
+}
+
+// UpdateTable's refusals as a catalogue of live AWS answers records them
+// (docs/dynamodb.md).
+func TestUpdateTableRefusalWording(t *testing.T) {
+	v := start(t)
+	v.createTable("tbl", "id", "")
+	update := func(in *ddb.UpdateTableInput) error {
+		in.TableName = aws.String("tbl")
+		_, err := v.db.UpdateTable(v.ctx, in)
+		return err
+	}
+	wantExact(t, update(&ddb.UpdateTableInput{}), "ValidationException", "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "+
+		"GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "+
+		"DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required")
+	wantExact(t, update(&ddb.UpdateTableInput{StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}),
+		"ValidationException", "Table has no stream to disable: TableName: tbl")
+	wantExact(t, update(&ddb.UpdateTableInput{StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true)}}),
+		"ValidationException", "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required")
+	if err := update(&ddb.UpdateTableInput{StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeKeysOnly}}); err != nil {
+		t.Fatal(err)
+	}
+	wantExact(t, update(&ddb.UpdateTableInput{StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage}}),
+		"ValidationException", "Table already has an enabled stream: TableName: tbl")
+	create := &types.CreateGlobalSecondaryIndexAction{IndexName: aws.String("byColor"), KeySchema: []types.KeySchemaElement{keyElem("color", types.KeyTypeHash)},
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}
+	gsi := &ddb.UpdateTableInput{AttributeDefinitions: []types.AttributeDefinition{attrDef("color", types.ScalarAttributeTypeS)},
+		GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: create}}}
+	if err := update(gsi); err != nil {
+		t.Fatal(err)
+	}
+	wantExact(t, update(gsi), "ValidationException", "Attempting to create an index which already exists")
+	noDefs := &ddb.UpdateTableInput{GlobalSecondaryIndexUpdates: []types.GlobalSecondaryIndexUpdate{{Create: &types.CreateGlobalSecondaryIndexAction{
+		IndexName: aws.String("bySize"), KeySchema: []types.KeySchemaElement{keyElem("size", types.KeyTypeHash)},
+		Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly}}}}}
+	wantExact(t, update(noDefs), "ValidationException", "One or more parameter values were invalid: AttributeDefinitions is not specified for index: bySize")
+	gsi.StreamSpecification = &types.StreamSpecification{StreamEnabled: aws.Bool(false)}
+	gsi.GlobalSecondaryIndexUpdates = []types.GlobalSecondaryIndexUpdate{{Delete: &types.DeleteGlobalSecondaryIndexAction{IndexName: aws.String("byColor")}}}
+	wantExact(t, update(gsi), "ValidationException", "One or more parameter values were invalid: You cannot create or delete index while changing stream status")
 }

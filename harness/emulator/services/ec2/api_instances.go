@@ -241,6 +241,7 @@ func (q *InstanceQuery) query(op string) (Query, error) {
 type describeInstancesInput struct {
 	Request
 	InstanceQuery
+	IncludeManagedResources boolean // accepted, not emulated (typed, so a malformed value is refused)
 }
 
 type describeInstancesResult struct {
@@ -275,9 +276,10 @@ func (in *instanceIDsInput) Validate() error { return validInstanceIDs(in.Instan
 
 type stopInstancesInput struct {
 	Request
-	InstanceIds []string `query:"InstanceId" required:"true"`
-	Force       boolean
-	Hibernate   boolean
+	InstanceIds    []string `query:"InstanceId" required:"true"`
+	Force          boolean
+	Hibernate      boolean
+	SkipOsShutdown boolean // accepted, not emulated (typed, so a malformed value is refused)
 }
 
 func (in *stopInstancesInput) Validate() error { return validInstanceIDs(in.InstanceIds) }
@@ -315,7 +317,15 @@ func (s *Service) rebootInstances(c *awsproto.Call, in *instanceIDsInput) (empty
 	return emptyResult{}, s.store.Reboot(c.Region, in.InstanceIds)
 }
 
-func (s *Service) terminateInstances(c *awsproto.Call, in *instanceIDsInput) (stateChangesResult, error) {
+// terminateInstancesInput is instanceIDsInput and TerminateInstances' own
+// members, accepted, not emulated (typed, so a malformed value is refused).
+type terminateInstancesInput struct {
+	instanceIDsInput
+	Force          boolean
+	SkipOsShutdown boolean
+}
+
+func (s *Service) terminateInstances(c *awsproto.Call, in *terminateInstancesInput) (stateChangesResult, error) {
 	changes, err := s.store.Terminate(c.Region, in.InstanceIds)
 	return changesOut(changes), err
 }
@@ -325,7 +335,8 @@ func (s *Service) terminateInstances(c *awsproto.Call, in *instanceIDsInput) (st
 type describeInstanceStatusInput struct {
 	Request
 	InstanceQuery
-	IncludeAllInstances boolean
+	IncludeAllInstances     boolean
+	IncludeManagedResources boolean // accepted, not emulated (typed, so a malformed value is refused)
 }
 
 type statusDetailXML struct {
@@ -430,7 +441,8 @@ func (s *Service) describeInstanceStatus(c *awsproto.Call, in *describeInstanceS
 
 type getConsoleOutputInput struct {
 	Request
-	InstanceId string `required:"true"`
+	InstanceId string  `required:"true"`
+	Latest     boolean // accepted, not emulated (typed, so a malformed value is refused)
 }
 
 func (in *getConsoleOutputInput) Validate() error { return validInstanceIDs([]string{in.InstanceId}) }

@@ -106,6 +106,10 @@ type createVpcInput struct {
 	InstanceTenancy      string             `enum:"default,dedicated,host"`
 	VpcEncryptionControl *encryptionControl // accepted, not emulated
 	TagSpecifications    []tagSpec          `query:"TagSpecification"`
+	// accepted, not emulated (typed, so a malformed value is refused)
+	AmazonProvidedIpv6CidrBlock boolean
+	Ipv4NetmaskLength           *integer
+	Ipv6NetmaskLength           *integer
 }
 
 type createVpcResult struct {
@@ -254,6 +258,10 @@ type createSubnetInput struct {
 	AvailabilityZone   string
 	AvailabilityZoneId string
 	TagSpecifications  []tagSpec `query:"TagSpecification"`
+	// accepted, not emulated (typed, so a malformed value is refused)
+	Ipv4NetmaskLength *integer
+	Ipv6NetmaskLength *integer
+	Ipv6Native        boolean
 }
 
 type createSubnetResult struct {
@@ -358,6 +366,7 @@ type modifySubnetAttributeInput struct {
 	MapPublicIpOnLaunch            *attributeBoolean
 	AssignIpv6AddressOnCreation    *attributeBoolean // accepted, not emulated
 	PrivateDnsHostnameTypeOnLaunch string            `enum:"ip-name,resource-name"`
+	EnableLniAtDeviceIndex         *integer          // accepted, not emulated (typed, so a malformed value is refused)
 }
 
 func (s *Service) modifySubnetAttribute(c *awsproto.Call, in *modifySubnetAttributeInput) (emptyResult, error) {

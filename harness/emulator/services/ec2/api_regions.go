@@ -30,6 +30,8 @@ type describeRegionsInput struct {
 	Request
 	RegionNames []string `query:"RegionName"`
 	Filters     []Filter `query:"Filter"`
+	// every region is enabled here, so AllRegions lists the same
+	AllRegions boolean
 }
 
 func (in *describeRegionsInput) Validate() error {
@@ -107,6 +109,8 @@ type describeAvailabilityZonesInput struct {
 	ZoneNames []string `query:"ZoneName"`
 	ZoneIds   []string `query:"ZoneId"`
 	Filters   []Filter `query:"Filter"`
+	// every zone is available here, so AllAvailabilityZones lists the same
+	AllAvailabilityZones boolean
 }
 
 func (in *describeAvailabilityZonesInput) Validate() error {

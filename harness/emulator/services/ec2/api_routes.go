@@ -323,7 +323,13 @@ func (s *Service) createRoute(c *awsproto.Call, in *routeInput) (returnResult, e
 	return returnResult{true}, nil
 }
 
-func (s *Service) replaceRoute(c *awsproto.Call, in *routeInput) (emptyResult, error) {
+// replaceRouteInput is routeInput and what only ReplaceRoute takes.
+type replaceRouteInput struct {
+	routeInput
+	LocalTarget boolean // accepted, not emulated (typed, so a malformed value is refused)
+}
+
+func (s *Service) replaceRoute(c *awsproto.Call, in *replaceRouteInput) (emptyResult, error) {
 	dest, err := in.destination()
 	if err != nil {
 		return emptyResult{}, err

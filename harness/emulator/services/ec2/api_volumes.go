@@ -48,18 +48,19 @@ func volumeOut(region string, v Volume) volumeXML {
 
 type createVolumeInput struct {
 	Request
-	AvailabilityZone   string
-	AvailabilityZoneId string
-	Encrypted          boolean
-	Iops               *integer
-	Throughput         *integer
-	KmsKeyId           string
-	Size               *integer
-	SnapshotId         string
-	VolumeType         string `enum:"standard,io1,io2,gp2,sc1,st1,gp3"`
-	MultiAttachEnabled boolean
-	ClientToken        string
-	TagSpecifications  []tagSpec `query:"TagSpecification"`
+	AvailabilityZone         string
+	AvailabilityZoneId       string
+	Encrypted                boolean
+	Iops                     *integer
+	Throughput               *integer
+	KmsKeyId                 string
+	Size                     *integer
+	SnapshotId               string
+	VolumeType               string `enum:"standard,io1,io2,gp2,sc1,st1,gp3"`
+	MultiAttachEnabled       boolean
+	VolumeInitializationRate *integer // accepted, not emulated (typed, so a malformed value is refused)
+	ClientToken              string
+	TagSpecifications        []tagSpec `query:"TagSpecification"`
 }
 
 func (s *Service) createVolume(c *awsproto.Call, in *createVolumeInput) (volumeXML, error) {
@@ -110,10 +111,11 @@ func (s *Service) createVolume(c *awsproto.Call, in *createVolumeInput) (volumeX
 
 type describeVolumesInput struct {
 	Request
-	VolumeIds  []string `query:"VolumeId"`
-	Filters    []Filter `query:"Filter"`
-	NextToken  string
-	MaxResults *string
+	VolumeIds               []string `query:"VolumeId"`
+	Filters                 []Filter `query:"Filter"`
+	NextToken               string
+	MaxResults              *string
+	IncludeManagedResources boolean // accepted, not emulated (typed, so a malformed value is refused)
 }
 
 type describeVolumesResult struct {
@@ -224,9 +226,10 @@ func (s *Service) deleteVolume(c *awsproto.Call, in *deleteVolumeInput) (emptyRe
 
 type attachVolumeInput struct {
 	Request
-	Device     string `required:"true"`
-	InstanceId string `required:"true"`
-	VolumeId   string `required:"true"`
+	Device       string   `required:"true"`
+	InstanceId   string   `required:"true"`
+	VolumeId     string   `required:"true"`
+	EbsCardIndex *integer // accepted, not emulated (typed, so a malformed value is refused)
 }
 
 func (s *Service) attachVolume(c *awsproto.Call, in *attachVolumeInput) (volumeAttachmentXML, error) {

@@ -19,6 +19,11 @@ type runUnemulated struct {
 	Placement                        *runPlacement
 	PrivateDnsNameOptions            *runPrivateDnsNameOptionsRequest
 	SecondaryInterfaces              []runInstanceSecondaryInterfaceSpecificationRequest `query:"SecondaryInterface"`
+	DisableApiStop                   boolean
+	DisableApiTermination            boolean
+	EbsOptimized                     boolean
+	EnablePrimaryIpv6                boolean
+	Ipv6AddressCount                 *integer
 }
 
 type runBlockDeviceMapping struct {

@@ -36,6 +36,10 @@ func TestRawFormErrors(t *testing.T) {
 		{"filter without name", "Action=DescribeInstances&Filter.1.Value.1=x", "InvalidParameterValue", "The filter 'null' is invalid"},
 		{"bad boolean", "Action=StopInstances&InstanceId.1=i-12345678&Force=yes", "InvalidParameterValue", "Invalid value 'yes' for Force. Expected a boolean."},
 		{"bad dry run", "Action=DescribeRegions&DryRun=maybe", "InvalidParameterValue", "Invalid value 'maybe' for DryRun. Expected a boolean."},
+		// Members accepted and not acted on still have their type checked.
+		{"bad AllRegions", "Action=DescribeRegions&AllRegions=maybe", "InvalidParameterValue", "Invalid value 'maybe' for AllRegions. Expected a boolean."},
+		{"bad netmask before the missing CIDR", "Action=CreateVpc&Ipv4NetmaskLength=x", "InvalidParameterValue", "Invalid value 'x' for Ipv4NetmaskLength. Expected an integer."},
+		{"bad Force before the instance ids", "Action=TerminateInstances&InstanceId.1=bad&Force=maybe", "InvalidParameterValue", "Invalid value 'maybe' for Force. Expected a boolean."},
 		{"stop an empty list", "Action=StopInstances&InstanceId=", "MissingParameter", "The request must contain the parameter InstanceId"},
 		{"page size not a number", "Action=DescribeTags&MaxResults=x", "InvalidParameterValue", "Value ( x ) for parameter maxResults is invalid. Expecting a value greater than 5."},
 		{"page size with ids", "Action=DescribeInstanceStatus&InstanceId.1=i-12345678&MaxResults=5", "InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults"},

@@ -167,6 +167,8 @@ type listThingsInput struct {
 	AttributeName  *string `json:"-" location:"querystring" name:"attributeName" max:"128" pattern:"[a-zA-Z0-9_.,@/:#-]+"`
 	AttributeValue *string `json:"-" location:"querystring" name:"attributeValue" max:"800" pattern:"[a-zA-Z0-9_.,@/:#=\\[\\]-]*"`
 	ThingTypeName  *string `json:"-" location:"querystring" name:"thingTypeName" min:"1" max:"128" pattern:"[a-zA-Z0-9:_-]+"`
+	// UsePrefixAttributeValue matches attributeValue as a prefix.
+	UsePrefixAttributeValue bool `json:"-" location:"querystring" name:"usePrefixAttributeValue"`
 }
 
 type thingAttribute struct {
@@ -182,6 +184,13 @@ type listThingsOutput struct {
 	NextToken string           `json:"nextToken,omitempty"`
 }
 
+func attributeMatches(v, want string, prefix bool) bool {
+	if prefix {
+		return strings.HasPrefix(v, want)
+	}
+	return v == want
+}
+
 func (s *Service) listThings(c *awsproto.Call, in *listThingsInput) (listThingsOutput, error) {
 	var all []thingAttribute
 	for _, t := range s.store.listThings(c.Region) {
@@ -190,7 +199,7 @@ func (s *Service) listThings(c *awsproto.Call, in *listThingsInput) (listThingsO
 		}
 		if in.AttributeName != nil {
 			v, ok := t.attributes[*in.AttributeName]
-			if !ok || in.AttributeValue != nil && v != *in.AttributeValue {
+			if !ok || in.AttributeValue != nil && !attributeMatches(v, *in.AttributeValue, in.UsePrefixAttributeValue) {
 				continue
 			}
 		}

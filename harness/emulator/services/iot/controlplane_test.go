@@ -118,6 +118,12 @@ func TestControlPlaneSDK(t *testing.T) {
 	if err != nil || len(l.Things) != 1 {
 		t.Fatalf("list-things %+v %v", l, err)
 	}
+	for _, prefix := range []bool{false, true} {
+		l, err = c.iot.ListThings(bg, &iotapi.ListThingsInput{AttributeName: aws.String("room"), AttributeValue: aws.String("kit"), UsePrefixAttributeValue: prefix})
+		if want := map[bool]int{false: 0, true: 1}[prefix]; err != nil || len(l.Things) != want {
+			t.Fatalf("list-things usePrefixAttributeValue=%v: %+v %v, want %d things", prefix, l, err, want)
+		}
+	}
 	_, err = c.iot.DeleteThing(bg, &iotapi.DeleteThingInput{ThingName: aws.String("sensor-1"), ExpectedVersion: aws.Int64(7)})
 	apiErr(t, err, "VersionConflictException", 409)
 	if _, err := c.iot.DeleteThing(bg, &iotapi.DeleteThingInput{ThingName: aws.String("sensor-1")}); err != nil {

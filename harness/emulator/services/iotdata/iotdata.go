@@ -106,10 +106,13 @@ func (s *Service) broker() (cloud.MessageBroker, bool) {
 }
 
 type publishInput struct {
-	Topic   *string   `json:"-" location:"uri" name:"topic" required:"true"`
-	QoS     *int      `json:"-" location:"querystring" name:"qos" min:"0" max:"1"`
-	Retain  *bool     `json:"-" location:"querystring" name:"retain"`
-	Payload io.Reader `json:"-" location:"body"`
+	Topic  *string `json:"-" location:"uri" name:"topic" required:"true"`
+	QoS    *int    `json:"-" location:"querystring" name:"qos" min:"0" max:"1"`
+	Retain *bool   `json:"-" location:"querystring" name:"retain"`
+	// MessageExpiry (MQTT 5's message expiry interval, seconds) is read as
+	// a number and otherwise not acted on: the broker keeps no expiry.
+	MessageExpiry *int64    `json:"-" location:"querystring" name:"messageExpiry"`
+	Payload       io.Reader `json:"-" location:"body"`
 	// MQTT 5's payload format indicator: checked against the model; the
 	// broker forwards the payload as it is either way.
 	PayloadFormatIndicator *string `json:"-" location:"header" name:"x-amz-mqtt5-payload-format-indicator" member:"payloadFormatIndicator" enum:"UNSPECIFIED_BYTES,UTF8_DATA"`

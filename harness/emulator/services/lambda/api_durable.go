@@ -355,19 +355,20 @@ func (s *Service) stopDurable(c *awsproto.Call, in *stopDurableInput) (stopDurab
 }
 
 func (s *Service) listDurables(c *awsproto.Call, in *listDurablesInput) (listDurablesOutput, error) {
-	region, name, q, err := target(*in.FunctionName, str(in.Qualifier), c.Region)
-	if err != nil {
-		return listDurablesOutput{}, err
-	}
-	f, err := s.store.Function(region, name)
-	if err != nil {
-		return listDurablesOutput{}, err
-	}
+	// The timestamps are the request's form, checked before the function.
 	after, err := queryTime(in.StartedAfter, "startedAfter")
 	if err != nil {
 		return listDurablesOutput{}, err
 	}
 	before, err := queryTime(in.StartedBefore, "startedBefore")
+	if err != nil {
+		return listDurablesOutput{}, err
+	}
+	region, name, q, err := target(*in.FunctionName, str(in.Qualifier), c.Region)
+	if err != nil {
+		return listDurablesOutput{}, err
+	}
+	f, err := s.store.Function(region, name)
 	if err != nil {
 		return listDurablesOutput{}, err
 	}

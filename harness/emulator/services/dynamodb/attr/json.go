@@ -18,11 +18,14 @@ const MaxDepth = 32
 
 // Validation and serialization messages, as DynamoDB words them.
 const (
-	msgEmptyValue     = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
-	msgMultipleTypes  = "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
-	msgNullFalse      = "One or more parameter values were invalid: Null attribute value types must have the value of true"
-	msgEmptySS        = "One or more parameter values were invalid: An string set  may not be empty"
-	msgEmptyNS        = "One or more parameter values were invalid: An number set  may not be empty"
+	msgEmptyValue    = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+	msgMultipleTypes = "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"
+	msgNullFalse     = "One or more parameter values were invalid: Null attribute value types must have the value of true"
+	// Empty string and number sets are refused as a model validation, in
+	// items and ExpressionAttributeValues alike (moto's AWS-verified
+	// test_put_item_empty_set and test_update_item_unused_attributes).
+	msgEmptySS        = "1 validation error detected: One or more parameter values were invalid: An string set  may not be empty"
+	msgEmptyNS        = "1 validation error detected: One or more parameter values were invalid: An number set  may not be empty"
 	msgEmptyBS        = "One or more parameter values were invalid: Binary sets should not be empty"
 	msgNSDuplicates   = "Input collection contains duplicates"
 	msgNesting        = "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"

@@ -70,7 +70,8 @@ func CheckNames(names Names) error {
 func DecodeValues(data []byte) (Values, error) {
 	m, key, err := attr.DecodeValuesKeyed(data)
 	if err != nil {
-		if e, ok := err.(*awsproto.Error); ok && e.Code == awsproto.ErrValidation.Name {
+		// A model validation (an empty set) is reported as it stands.
+		if e, ok := err.(*awsproto.Error); ok && e.Code == awsproto.ErrValidation.Name && !strings.HasPrefix(e.Message, "1 validation error detected: ") {
 			return nil, awsproto.ErrValidation.New("ExpressionAttributeValues contains invalid value: " + e.Message + " for key " + key)
 		}
 		return nil, err

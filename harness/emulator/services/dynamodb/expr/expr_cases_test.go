@@ -318,7 +318,7 @@ var exprCases = []exprCase{
 	{name: "key between value first", kind: "key", src: ":a BETWEEN id AND :b", values: `{":a":{"N":"1"},":b":{"N":"1"}}`, err: "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute as its first operand"},
 	{name: "key begins_with value first", kind: "key", src: "begins_with(:a, id)", values: `{":a":{"S":"1"}}`, err: "Invalid condition in KeyConditionExpression: begins_with operator must have the key attribute as its first operand"},
 	{name: "key one condition per key", kind: "key", src: "id > :a AND id < :a", values: `{":a":{"N":"1"}}`, err: "KeyConditionExpressions must only contain one condition per key"},
-	{name: "key three conditions", kind: "key", src: "a = :a AND b = :a AND c = :a", values: `{":a":{"N":"1"}}`, err: "KeyConditionExpressions must only contain one condition per key"},
+	{name: "key three conditions", kind: "key", src: "a = :a AND b = :a AND c = :a", values: `{":a":{"N":"1"}}`, bind: [2]string{"a", "b"}, err: "KeyConditionExpressions must only contain one condition per key"},
 	{name: "key between bounds", kind: "key", src: "id = :h AND sk between :b and :a", values: `{":h":{"S":"h"},":a":{"S":"a"},":b":{"S":"b"}}`, err: "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}"},
 	{name: "key syntax", kind: "key", src: "id = ", err: `Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "= "`},
 	{name: "key missed hash", kind: "key", src: "sk = :v", values: `{":v":{"S":"h"}}`, bind: [2]string{"id", "sk"}, err: "Query condition missed key schema element: id"},
@@ -498,7 +498,9 @@ func TestRequestParameterChecks(t *testing.T) {
 	_, err = DecodeValues([]byte(`{"a":{"S":"x"}}`))
 	checkErr(t, err, `ExpressionAttributeValues contains invalid key: Syntax error; key: "a"`)
 	_, err = DecodeValues([]byte(`{":a":{"NS":[]}}`))
-	checkErr(t, err, "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An number set  may not be empty for key :a")
+	checkErr(t, err, "1 validation error detected: One or more parameter values were invalid: An number set  may not be empty")
+	_, err = DecodeValues([]byte(`{":a":{"N":"x"}}`))
+	checkErr(t, err, "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric value: x for key :a")
 }
 
 // TestUpdatePaths checks the paths reported for ReturnValues.

@@ -20,7 +20,19 @@ type KeyCondition struct {
 	hashOp     string       // operator of the first condition
 	hashValues []attr.Value // its values
 	count      int          // conditions written
+	terms      []keyTerm    // every condition, as written
 }
+
+// KeyPart is the condition on one attribute of a multi-attribute key.
+type KeyPart struct {
+	Name   string
+	Op     string       // as RangeOp
+	Values []attr.Value // 1, or 2 for BETWEEN
+}
+
+// maxKeyTerms is the most conditions a key condition can hold: a global
+// index's key has up to four partition and four sort attributes.
+const maxKeyTerms = 8
 
 // keyTerm is one condition of a key condition expression.
 type keyTerm struct {
@@ -43,7 +55,7 @@ func ParseKeyCondition(src string, names Names, values Values, u *Usage) (*KeyCo
 		return nil, awsproto.ErrValidation.New(msg)
 	}
 	r.commit(u)
-	k := &KeyCondition{count: len(terms)}
+	k := &KeyCondition{count: len(terms), terms: terms}
 	k.HashName, k.hashOp, k.hashValues = terms[0].name, terms[0].op, terms[0].values
 	if terms[0].op == "=" {
 		k.HashValue = terms[0].values[0]
@@ -114,11 +126,11 @@ func keyTerms(c *cond, terms *[]keyTerm) string {
 	}
 	for _, t := range *terms {
 		if t.name == term.name {
-			return "KeyConditionExpressions must only contain one condition per key"
+			return msgOneConditionPerKey
 		}
 	}
-	if len(*terms) >= 2 {
-		return "KeyConditionExpressions must only contain one condition per key"
+	if len(*terms) >= maxKeyTerms {
+		return msgOneConditionPerKey
 	}
 	switch c.kind {
 	case cCompare:
@@ -145,6 +157,9 @@ func (k *KeyCondition) Bind(hashKey, rangeKey string) error {
 	if rangeKey != "" {
 		keys = 2
 	}
+	if k.count > 2 {
+		return awsproto.ErrValidation.New(msgOneConditionPerKey)
+	}
 	if k.count > keys {
 		return notSupported
 	}
@@ -168,6 +183,55 @@ func (k *KeyCondition) Bind(hashKey, rangeKey string) error {
 		return notSupported
 	}
 	return nil
+}
+
+const msgOneConditionPerKey = "KeyConditionExpressions must only contain one condition per key"
+
+// BindMulti matches the condition to a multi-attribute index key: an
+// equality on every partition attribute, and conditions on the sort
+// attributes from the first, with no gap, every one but the last an
+// equality. It returns the conditions in schema order: every partition
+// attribute, then the conditioned sort attributes. AWS's wording of these refusals is not known;
+// they reuse the words of its refusals for one-attribute keys.
+func (k *KeyCondition) BindMulti(hashes, ranges []string) ([]KeyPart, error) {
+	notSupported := awsproto.ErrValidation.New("Query key condition not supported")
+	byName := make(map[string]keyTerm, len(k.terms))
+	for _, t := range k.terms {
+		byName[t.name] = t
+	}
+	parts := make([]KeyPart, 0, len(k.terms))
+	for _, h := range hashes {
+		t, ok := byName[h]
+		if !ok {
+			return nil, awsproto.ErrValidation.New("Query condition missed key schema element: " + h)
+		}
+		if t.op != "=" {
+			return nil, notSupported
+		}
+		parts = append(parts, KeyPart{Name: h, Op: t.op, Values: t.values})
+	}
+	gap := ""
+	for _, r := range ranges {
+		t, ok := byName[r]
+		if !ok {
+			if gap == "" {
+				gap = r
+			}
+			continue
+		}
+		if gap != "" {
+			return nil, awsproto.ErrValidation.New("Query condition missed key schema element: " + gap)
+		}
+		if len(parts) > len(hashes) && parts[len(parts)-1].Op != "=" {
+			return nil, notSupported // a range condition before the last sort condition
+		}
+		parts = append(parts, KeyPart{Name: r, Op: t.op, Values: t.values})
+	}
+	if len(parts) != len(k.terms) {
+		return nil, notSupported // a condition on an attribute outside the key
+	}
+	k.HashName, k.HashValue = parts[0].Name, parts[0].Values[0]
+	return parts, nil
 }
 
 // String renders the bound condition (for debugging).
