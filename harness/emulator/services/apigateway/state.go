@@ -743,11 +743,16 @@ func (a *API) loadRoutes(rootID string, rs RoutesState) error {
 		return fmt.Errorf("its root resource %q is not saved", rootID)
 	}
 	for id, r := range a.resources {
-		if id != rootID && a.resources[r.ParentID] == nil {
-			return fmt.Errorf("resource %s: its parent %q is not saved", id, r.ParentID)
-		}
 		if id != rootID && (r.PathPart == "" || strings.Contains(r.PathPart, "/")) {
 			return fmt.Errorf("resource %s: path part %q", id, r.PathPart)
+		}
+		// Every resource's ancestors lead to the root: a cycle would send
+		// walks of the tree round for ever.
+		at := r
+		for steps := 0; at.ID != rootID; steps++ {
+			if at = a.resources[at.ParentID]; at == nil || steps > len(a.resources) {
+				return fmt.Errorf("resource %s: its parents do not lead to the root", id)
+			}
 		}
 	}
 	for _, m := range rs.Models {

@@ -304,6 +304,12 @@ func (s *Alarms) loadState(alarms []AlarmState, history []HistoryState) error {
 		}
 		byName[a.Name] = a
 	}
+	for _, as := range alarms {
+		a := s.alarms[as.Region][as.Name]
+		if a.Composite && (slices.Contains(a.rule.alarms(nil), a.Name) || s.reaches(a.Region, a.rule.alarms(nil), a.Name, map[string]bool{})) {
+			return fmt.Errorf("composite alarm %s: its rule makes a cycle", a.Name)
+		}
+	}
 	for _, h := range history {
 		s.history[h.Region] = append(s.history[h.Region], HistoryItem{Alarm: h.Alarm, Type: h.Type, Summary: h.Summary, Data: h.Data, Time: h.Time})
 	}
