@@ -362,8 +362,7 @@ func (s *Store) saveState() State {
 	s.cscMu.RLock()
 	for _, c := range s.cscs {
 		cc := c.clone()
-		out.CodeSigningConfigs = append(out.CodeSigningConfigs, CodeSigningState{ID: cc.ID, ARN: cc.ARN, Region: cc.Region,
-			Description: cc.Description, Profiles: cc.Profiles, Policy: cc.Policy, Modified: cc.Modified, Tags: cc.Tags})
+		out.CodeSigningConfigs = append(out.CodeSigningConfigs, CodeSigningState(cc))
 	}
 	s.cscMu.RUnlock()
 	sort.Slice(out.CodeSigningConfigs, func(i, j int) bool { return out.CodeSigningConfigs[i].ARN < out.CodeSigningConfigs[j].ARN })
@@ -550,8 +549,7 @@ func (s *Store) loadState(st State, codes map[string]Code, keep func(sum string)
 		return c, nil
 	}
 	for _, cs := range st.CodeSigningConfigs {
-		c := CodeSigningConfig{ID: cs.ID, ARN: cs.ARN, Region: cs.Region, Description: cs.Description, Profiles: cs.Profiles,
-			Policy: cs.Policy, Modified: cs.Modified, Tags: cs.Tags}
+		c := CodeSigningConfig(cs)
 		if c.ARN == "" {
 			return fmt.Errorf("a code signing config without an ARN")
 		}

@@ -352,8 +352,7 @@ func (s *Store) loadGroup(gs GroupState) (*Group, error) {
 		mf := &MetricFilter{Name: f.Name, Group: g.Name, Region: g.Region, PatternSrc: f.Pattern, Transformed: f.Transformed,
 			FieldSelection: f.FieldSelection, EmitSystemFields: f.EmitSystemFields, Created: f.Created, Pattern: pat}
 		for _, t := range f.Transforms {
-			mf.Transforms = append(mf.Transforms, MetricTransform{Name: t.Name, Namespace: t.Namespace, Value: t.Value, Default: t.Default,
-				Dimensions: t.Dimensions, Unit: t.Unit})
+			mf.Transforms = append(mf.Transforms, MetricTransform(t))
 		}
 		g.ext.metrics = append(g.ext.metrics, mf)
 	}
