@@ -295,3 +295,30 @@ func TestSnapshotLambdaRoundTrip(t *testing.T) {
 		t.Errorf("published version %s after the load, want 4", *v.Version)
 	}
 }
+
+// A Lambda state whose zip does not hash to the SHA-256 it is filed under,
+// or whose function refers to a zip it does not hold, is refused (400)
+// and leaves the emulator empty.
+func TestSnapshotLambdaLoadRefusesBadCode(t *testing.T) {
+	t.Parallel()
+	e, _ := emutest.Start(t)
+	// An empty zip archive: its end-of-central-directory record only.
+	empty := "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="
+	for want, state := range map[string]string{
+		"its zip's SHA-256 is": `{"codes":[{"sha256":"00","unzipped":0,"zip":"` + empty + `"}],"functions":[]}`,
+		`no code with SHA-256 \"ab\"`: `{"codes":[],"functions":[{"region":"us-east-1","name":"f","arn":"x","nextVersion":1,
+			"latest":{"name":"$LATEST","timeout":3,"memorySize":128,"ephemeralStorage":512,"code":"ab","lastModified":"2026-01-01T00:00:00Z","revisionId":"r"}}]}`,
+		"not a zip archive": `{"codes":[{"sha256":"00","unzipped":0,"zip":"aGVsbG8="}],"functions":[]}`,
+	} {
+		file := "groundstack-snapshot v1\n" + `{"format":"groundstack-snapshot","version":1,"saved":["lambda"],"notSaved":[],` +
+			`"accounts":[{"account":"000000000000","services":{"lambda":{"version":1,"state":` + state + `}}}]}`
+		status, body := snapshotCall(t, e.URL(), "/_groundstack/snapshot/load", []byte(file))
+		if status != http.StatusBadRequest || !strings.Contains(string(body), want) {
+			t.Errorf("want 400 and %s: %d %s", want, status, body)
+		}
+	}
+	lc := awslambda.NewFromConfig(emutest.Config(e.URL()))
+	if fns := must(lc.ListFunctions(context.Background(), &awslambda.ListFunctionsInput{})).Functions; len(fns) != 0 {
+		t.Errorf("a refused load left %d functions", len(fns))
+	}
+}

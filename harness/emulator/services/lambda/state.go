@@ -303,12 +303,19 @@ func (s *Service) SaveState() (any, error) {
 	return st, nil
 }
 
-func (s *Service) LoadState(version int, raw json.RawMessage) error {
+func (s *Service) LoadState(version int, raw json.RawMessage) (err error) {
 	st, err := cloud.DecodeState[State](version, stateVersion, raw)
 	if err != nil {
 		return err
 	}
 	codes := map[string]Code{}
+	defer func() {
+		if err != nil { // the caller resets the service: let the zips go with it
+			for sum := range codes {
+				s.exec.DropCode(sum)
+			}
+		}
+	}()
 	for _, c := range st.Codes {
 		if err := runtime.CheckZip(c.Zip.data); err != nil {
 			return fmt.Errorf("code %s: %w", c.SHA256, err)
@@ -317,11 +324,11 @@ func (s *Service) LoadState(version int, raw json.RawMessage) error {
 		if err != nil {
 			return fmt.Errorf("code %s: %w", c.SHA256, err)
 		}
+		b, _ := hex.DecodeString(sum)
+		codes[sum] = Code{Sha256: base64.StdEncoding.EncodeToString(b), Hex: sum, Size: int64(len(c.Zip.data)), Unzipped: c.Unzipped}
 		if sum != c.SHA256 {
 			return fmt.Errorf("code %s: its zip's SHA-256 is %s", c.SHA256, sum)
 		}
-		b, _ := hex.DecodeString(sum)
-		codes[sum] = Code{Sha256: base64.StdEncoding.EncodeToString(b), Hex: sum, Size: int64(len(c.Zip.data)), Unzipped: c.Unzipped}
 	}
 	if err := s.store.loadState(st, codes, s.exec.KeepCode); err != nil {
 		return err
