@@ -455,7 +455,7 @@ func (a *API) state() APIState {
 	for _, st := range a.stages {
 		out.Stages = append(out.Stages, StageState{Name: st.Name, DeploymentID: st.DeploymentID, Description: st.Description,
 			Variables: maps.Clone(st.Variables), TracingEnabled: st.TracingEnabled, CacheClusterEnabled: st.CacheClusterEnabled,
-			CacheClusterSize: st.CacheClusterSize, MethodSettings: st.MethodSettings, Tags: maps.Clone(st.Tags),
+			CacheClusterSize: st.CacheClusterSize, MethodSettings: cloneSettings(st.MethodSettings), Tags: maps.Clone(st.Tags),
 			DocumentationVersion: st.DocumentationVersion, ClientCertificateID: st.ClientCertificateID, Created: st.Created, Updated: st.Updated})
 	}
 	sort.Slice(out.Stages, func(i, j int) bool { return out.Stages[i].Name < out.Stages[j].Name })
@@ -471,6 +471,19 @@ func (a *API) state() APIState {
 		out.DocVersions = append(out.DocVersions, vs)
 	}
 	sort.Slice(out.DocVersions, func(i, j int) bool { return out.DocVersions[i].Version < out.DocVersions[j].Version })
+	return out
+}
+
+// cloneSettings copies a stage's method settings, which UpdateStage edits
+// in place (the state is encoded after the API's lock is released).
+func cloneSettings(m map[string]map[string]any) map[string]map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]map[string]any, len(m))
+	for k, v := range m {
+		out[k] = maps.Clone(v)
+	}
 	return out
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 	"time"
@@ -537,7 +538,7 @@ func (es *eventSources) saveState() []MappingState {
 			Window: m.Window, Filters: m.Filters, ResponseTypes: m.ResponseTypes, MaxConcurrency: m.MaxConcurrency,
 			StartingPosition: m.StartingPosition, Bisect: m.Bisect, MaxRetries: m.MaxRetries, MaxAge: m.MaxAge,
 			OnFailure: m.OnFailure, Parallelization: m.Parallelization, Tumbling: m.Tumbling, Reason: m.Reason,
-			LastResult: m.LastResult, Modified: m.Modified, Tags: m.Tags})
+			LastResult: m.LastResult, Modified: m.Modified, Tags: maps.Clone(m.Tags)}) // tag() edits the map in place
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].UUID < out[j].UUID })
 	return out
