@@ -46,7 +46,8 @@ func zipFiles(t *testing.T, files map[string]string) []byte {
 // permission, a function on it with versions (one deleted), an alias with
 // routing, policies, a URL, an event invoke config, provisioned, reserved
 // and runtime settings, recursion, a code signing config, a second
-// function sharing its code, a stub function and a disabled SQS mapping.
+// function sharing its code, a capacity provider with a function on it and
+// its scaling config, a stub function and a disabled SQS mapping.
 // It returns the function URL's path.
 func seedLambda(t *testing.T, cfg aws.Config, code []byte) string {
 	t.Helper()
@@ -94,6 +95,15 @@ func seedLambda(t *testing.T, cfg aws.Config, code []byte) string {
 		Role: role, Handler: aws.String("bootstrap"), Code: &ltypes.FunctionCode{ZipFile: code}}))
 	must(lc.CreateFunction(ctx, &awslambda.CreateFunctionInput{FunctionName: aws.String("stub"), Runtime: ltypes.RuntimeProvidedal2023,
 		Role: role, Handler: aws.String("bootstrap"), Code: &ltypes.FunctionCode{ZipFile: zipFiles(t, map[string]string{"bootstrap": "#!/bin/sh\nexit 1\n"})}}))
+	cp := must(lc.CreateCapacityProvider(ctx, &awslambda.CreateCapacityProviderInput{CapacityProviderName: aws.String("fleet"),
+		VpcConfig:         &ltypes.CapacityProviderVpcConfig{SubnetIds: []string{"subnet-1"}, SecurityGroupIds: []string{}},
+		PermissionsConfig: &ltypes.CapacityProviderPermissionsConfig{CapacityProviderOperatorRoleArn: role}})).CapacityProvider
+	must(lc.CreateFunction(ctx, &awslambda.CreateFunctionInput{FunctionName: aws.String("managed"), Runtime: ltypes.RuntimeProvidedal2023,
+		Role: role, Handler: aws.String("bootstrap"), Code: &ltypes.FunctionCode{ZipFile: code}, Publish: true,
+		CapacityProviderConfig: &ltypes.CapacityProviderConfig{LambdaManagedInstancesCapacityProviderConfig: &ltypes.LambdaManagedInstancesCapacityProviderConfig{
+			CapacityProviderArn: cp.CapacityProviderArn, PerExecutionEnvironmentMaxConcurrency: aws.Int32(8)}}}))
+	must(lc.PutFunctionScalingConfig(ctx, &awslambda.PutFunctionScalingConfigInput{FunctionName: aws.String("managed"), Qualifier: aws.String("1"),
+		FunctionScalingConfig: &ltypes.FunctionScalingConfig{MinExecutionEnvironments: aws.Int32(2), MaxExecutionEnvironments: aws.Int32(5)}}))
 	q := sqs.NewFromConfig(cfg)
 	qu := must(q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("work")})).QueueUrl
 	qa := must(q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: qu, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}}))
@@ -186,6 +196,12 @@ func observeLambda(t *testing.T, cfg aws.Config, host string) string {
 		cs := must(lc.GetFunctionCodeSigningConfig(ctx, &awslambda.GetFunctionCodeSigningConfigInput{FunctionName: n}))
 		add("code signing", cs.CodeSigningConfigArn)
 	}
+	providers := must(lc.ListCapacityProviders(ctx, &awslambda.ListCapacityProvidersInput{})).CapacityProviders
+	add("capacity providers", providers)
+	if len(providers) > 0 {
+		sc := must(lc.GetFunctionScalingConfig(ctx, &awslambda.GetFunctionScalingConfigInput{FunctionName: aws.String("managed"), Qualifier: aws.String("1")}))
+		add("scaling", []any{sc.FunctionArn, sc.RequestedFunctionScalingConfig, sc.AppliedFunctionScalingConfig})
+	}
 	add("code signing configs", must(lc.ListCodeSigningConfigs(ctx, &awslambda.ListCodeSigningConfigsInput{})).CodeSigningConfigs)
 	layers := must(lc.ListLayers(ctx, &awslambda.ListLayersInput{})).Layers
 	add("layers", layers)
@@ -256,7 +272,8 @@ func TestSnapshotLambdaRoundTrip(t *testing.T) {
 		t.Errorf("observed state differs after load:\n%s", d)
 	}
 	for _, want := range []string{`"Version":"1"`, `"Version":"2"`, `"AdditionalVersionWeights":{"2":0.25}`, `"ReservedConcurrentExecutions":20`,
-		`recursion "Allow"`, "lambda:InvokeFunctionUrl", `"State":"Disabled"`, `"STAGE":"two"`} {
+		`recursion "Allow"`, "lambda:InvokeFunctionUrl", `"State":"Disabled"`, `"STAGE":"two"`,
+		`"MaxExecutionEnvironments":5`, "capacity-provider:fleet"} {
 		if !strings.Contains(after, want) {
 			t.Errorf("the loaded state lacks %s:\n%s", want, after)
 		}
