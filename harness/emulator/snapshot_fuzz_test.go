@@ -9,11 +9,18 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator"
 )
 
-// Without the fuzzer, a fixed sweep of the fixture with one to three bytes
-// changed or dropped: each loads or is refused, and what loaded saves.
+// Without the fuzzer, a fixed sweep of each fixture with one to three
+// bytes changed or dropped: each loads or is refused, and what loaded
+// saves.
 func TestSnapshotLoadSurvivesMutations(t *testing.T) {
 	t.Parallel()
-	good, err := os.ReadFile("../../fixtures/snapshots/v1.snapshot")
+	for _, name := range []string{"v1.snapshot", "s3-v1.snapshot"} {
+		t.Run(name, func(t *testing.T) { mutateFixture(t, "../../fixtures/snapshots/"+name) })
+	}
+}
+
+func mutateFixture(t *testing.T, path string) {
+	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -258,7 +258,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(body, &res); err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []string{"dynamodb", "lambda", "secretsmanager", "sns", "sqs"} {
+	for _, n := range []string{"dynamodb", "lambda", "s3", "secretsmanager", "sns", "sqs"} {
 		if !contains(res.Loaded, n) || contains(res.NotSaved, n) {
 			t.Errorf("load answered %s: want %s loaded", body, n)
 		}

@@ -60,10 +60,20 @@ type Journaled interface {
 	// of holding their bytes. It is taken while the service serves:
 	// changes made meanwhile may or may not be in it, and their records
 	// are replayed on top of it.
+	//
+	// A call means the previous checkpoint is durable and the records
+	// made before it began will not be replayed again: a service may then
+	// delete BlobDir files that only those named (S3 deletes a body file
+	// at the second Checkpoint after nothing used it). Compactions are
+	// therefore one at a time, each asking for its checkpoint only once
+	// the previous one is written.
 	Checkpoint() (any, error)
 	// LoadCheckpoint restores a Checkpoint of version (at most
 	// StateVersion) into the service, which the caller has emptied; its
-	// BlobDir files are there.
+	// BlobDir files are there. (A service with a journal records a Reset
+	// of its non-empty state like any change: empty it before SetJournal,
+	// or while it is empty.) A file a checkpoint or record names that is
+	// missing or short is an error naming it, not a panic.
 	LoadCheckpoint(version int, state json.RawMessage) error
 	// ApplyRecord replays one record, in the order they were recorded, on
 	// top of the checkpoint LoadCheckpoint restored (or an empty

@@ -17,6 +17,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/services/iam"
 	"github.com/groundstack/groundstack/harness/emulator/services/iot"
 	"github.com/groundstack/groundstack/harness/emulator/services/logs"
+	"github.com/groundstack/groundstack/harness/emulator/services/s3"
 	"github.com/groundstack/groundstack/harness/emulator/services/secretsmanager"
 	"github.com/groundstack/groundstack/harness/emulator/services/sns"
 	"github.com/groundstack/groundstack/harness/emulator/services/sqs"
@@ -39,6 +40,11 @@ func FuzzSnapshotLoad(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	withS3, err := os.ReadFile("../../../fixtures/snapshots/s3-v1.snapshot")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(withS3)
 	var zipped bytes.Buffer
 	zipped.WriteString(snapshot.Header + "\n")
 	zw := gzip.NewWriter(&zipped)
@@ -58,7 +64,7 @@ func FuzzSnapshotLoad(f *testing.F) {
 			env.Account = a.ID
 			env.AlarmEvaluation = -1
 			savers := map[string]cloud.StateSaver{
-				"dynamodb": dynamodb.New(env), "secretsmanager": secretsmanager.New(env), "sns": sns.New(env), "sqs": sqs.New(env),
+				"dynamodb": dynamodb.New(env), "s3": s3.New(env), "secretsmanager": secretsmanager.New(env), "sns": sns.New(env), "sqs": sqs.New(env),
 				"apigateway": apigateway.New(env), "apigatewayv2": apigatewayv2.New(env), "logs": logs.New(env), "iam": iam.New(env),
 				"cloudwatch": cloudwatch.New(env), "iot": iot.New(env), "ec2": ec2.New(env),
 			}

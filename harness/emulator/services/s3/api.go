@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -213,7 +214,7 @@ func (s *Service) Protocol() awsproto.Protocol { return awsproto.RestXML }
 func (s *Service) LiteralPaths() bool { return true }
 func (s *Service) Reset() {
 	s.logs.discard()
-	s.store.Reset()
+	s.store.Reset(context.Background())
 	s.env.Names.ReleaseAll(nameKind, s.env.Account)
 	s.lifecycle.mu.Lock()
 	s.lifecycle.next = time.Time{}

@@ -227,7 +227,7 @@ func (s *Service) putBucketACL(c *awsproto.Call, in *bucketACLInput) (struct{}, 
 	if err := s.checkACL(in.Bucket, gs); err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, s.store.SetBucketConfig(in.Bucket, "acl", renderACL(gs))
+	return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, "acl", renderACL(gs))
 }
 
 func (s *Service) getBucketACL(c *awsproto.Call, in *bucketInput) (storedDoc, error) {
@@ -253,7 +253,7 @@ func (s *Service) putObjectACL(c *awsproto.Call, in *aclInput) (struct{}, error)
 		return struct{}{}, err
 	}
 	doc := renderACL(gs)
-	return struct{}{}, s.store.updateObject(in.Bucket, in.Key, func(o *Object) { o.ACL = doc })
+	return struct{}{}, s.store.updateObject(c.Request.Context(), in.Bucket, in.Key, func(o *Object) { o.ACL = doc })
 }
 
 func (s *Service) getObjectACL(c *awsproto.Call, in *objectInput) (storedDoc, error) {

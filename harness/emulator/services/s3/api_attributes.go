@@ -164,7 +164,7 @@ func (s *Service) renameObject(c *awsproto.Call, in *renameObjectInput) (struct{
 	default:
 		return struct{}{}, errNotImplemented.New("A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
 	}
-	return struct{}{}, s.store.RenameObject(in.Bucket, srcKey, in.Key, cond)
+	return struct{}{}, s.store.RenameObject(c.Request.Context(), in.Bucket, srcKey, in.Key, cond)
 }
 
 // ----- UpdateObjectEncryption
@@ -203,5 +203,5 @@ func (s *Service) updateObjectEncryption(c *awsproto.Call, in *updateObjectEncry
 	if !strings.HasPrefix(key, "arn:") {
 		return struct{}{}, invalidArgument("Invalid arn", "x-amz-server-side-encryption-aws-kms-key-id", key)
 	}
-	return struct{}{}, s.store.SetEncryption(in.Bucket, in.Key, in.VersionID, key, doc.SSEKMS.BucketKeyEnabled != nil && *doc.SSEKMS.BucketKeyEnabled)
+	return struct{}{}, s.store.SetEncryption(c.Request.Context(), in.Bucket, in.Key, in.VersionID, key, doc.SSEKMS.BucketKeyEnabled != nil && *doc.SSEKMS.BucketKeyEnabled)
 }

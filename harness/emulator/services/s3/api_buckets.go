@@ -112,11 +112,15 @@ func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createB
 	if _, ok := s.env.Names.Claim(nameKind, in.Bucket, s.env.Account); !ok {
 		return createBucketOutput{}, errBucketAlreadyExists.New(msgBucketAlreadyExists).With("BucketName", in.Bucket)
 	}
-	if err := s.store.CreateBucket(in.Bucket, region, s.env.Now()); err != nil {
+	create, locked := s.store.CreateBucket, strings.EqualFold(in.ObjectLockEnabledForBucket, "true")
+	if locked { // one change, so a journal never holds the bucket without its lock
+		create = s.store.CreateLockedBucket
+	}
+	if err := create(c.Request.Context(), in.Bucket, region, s.env.Now()); err != nil {
 		return createBucketOutput{}, err
 	}
-	if strings.EqualFold(in.ObjectLockEnabledForBucket, "true") {
-		if err := s.store.EnableObjectLock(in.Bucket); err != nil {
+	if locked { // a us-east-1 bucket that was there already gets it too
+		if err := s.store.EnableObjectLock(c.Request.Context(), in.Bucket); err != nil {
 			return createBucketOutput{}, err
 		}
 	}
@@ -124,7 +128,7 @@ func (s *Service) createBucket(c *awsproto.Call, in *createBucketInput) (createB
 }
 
 func (s *Service) deleteBucket(c *awsproto.Call, in *bucketInput) (struct{}, error) {
-	if err := s.store.DeleteBucket(in.Bucket); err != nil {
+	if err := s.store.DeleteBucket(c.Request.Context(), in.Bucket); err != nil {
 		return struct{}{}, err
 	}
 	s.env.Names.Release(nameKind, in.Bucket, s.env.Account)

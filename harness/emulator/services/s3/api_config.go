@@ -119,7 +119,7 @@ func (s *Service) putConfig(bc *bucketConfig) func(*awsproto.Call, *configInput)
 		if err != nil {
 			return struct{}{}, err
 		}
-		return struct{}{}, s.store.SetBucketConfig(in.Bucket, bc.sub, doc)
+		return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, bc.sub, doc)
 	}
 }
 
@@ -144,7 +144,7 @@ func (s *Service) deleteConfig(bc *bucketConfig) func(*awsproto.Call, *bucketInp
 		if bc.dflt != "" && !bc.deleteResets {
 			none = []byte{} // deleted: no default any more
 		}
-		return struct{}{}, s.store.SetBucketConfig(in.Bucket, bc.sub, none)
+		return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, bc.sub, none)
 	}
 }
 

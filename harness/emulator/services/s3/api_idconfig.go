@@ -92,7 +92,7 @@ func (s *Service) putIDConfig(ic *idConfig) func(*awsproto.Call, *idConfigInput)
 		if err != nil {
 			return struct{}{}, err
 		}
-		return struct{}{}, s.store.SetIDConfig(in.Bucket, ic.sub, id, doc)
+		return struct{}{}, s.store.SetIDConfig(c.Request.Context(), in.Bucket, ic.sub, id, doc)
 	}
 }
 
@@ -104,7 +104,7 @@ func (s *Service) getIDConfig(ic *idConfig) func(*awsproto.Call, *idInput) (stor
 
 func (s *Service) deleteIDConfig(ic *idConfig) func(*awsproto.Call, *idInput) (struct{}, error) {
 	return func(c *awsproto.Call, in *idInput) (struct{}, error) {
-		return struct{}{}, s.store.SetIDConfig(in.Bucket, ic.sub, *in.ID, nil)
+		return struct{}{}, s.store.SetIDConfig(c.Request.Context(), in.Bucket, ic.sub, *in.ID, nil)
 	}
 }
 

@@ -155,7 +155,7 @@ func (s *Service) putObjectLockConfiguration(c *awsproto.Call, in *putObjectLock
 			conf.Days = *n
 		}
 	}
-	return struct{}{}, s.store.SetLockConfig(in.Bucket, conf)
+	return struct{}{}, s.store.SetLockConfig(c.Request.Context(), in.Bucket, conf)
 }
 
 func (s *Service) getObjectLockConfiguration(c *awsproto.Call, in *bucketInput) (objectLockConfiguration, error) {
@@ -227,7 +227,7 @@ func (s *Service) putObjectRetention(c *awsproto.Call, in *putObjectRetentionInp
 		}
 		r = Retention{Mode: doc.Mode, Until: until}
 	}
-	return struct{}{}, s.store.SetRetention(in.Bucket, in.Key, in.VersionID, r, bypassGovernance(in.BypassGovernanceRetention), now)
+	return struct{}{}, s.store.SetRetention(c.Request.Context(), in.Bucket, in.Key, in.VersionID, r, bypassGovernance(in.BypassGovernanceRetention), now)
 }
 
 func (s *Service) getObjectRetention(c *awsproto.Call, in *versionInput) (retentionDoc, error) {
@@ -274,7 +274,7 @@ func (s *Service) putObjectLegalHold(c *awsproto.Call, in *putObjectLegalHoldInp
 	if doc.XMLName.Local != "LegalHold" || (doc.Status != LegalHoldOn && doc.Status != LegalHoldOff) {
 		return struct{}{}, malformedXML()
 	}
-	return struct{}{}, s.store.SetLegalHold(in.Bucket, in.Key, in.VersionID, doc.Status)
+	return struct{}{}, s.store.SetLegalHold(c.Request.Context(), in.Bucket, in.Key, in.VersionID, doc.Status)
 }
 
 func (s *Service) getObjectLegalHold(c *awsproto.Call, in *versionInput) (legalHoldDoc, error) {

@@ -38,7 +38,7 @@ func (s *Service) putBucketLogging(c *awsproto.Call, in *putBucketLoggingInput) 
 			return struct{}{}, errInvalidTargetBucketForLogging.New("The target bucket for logging does not exist").With("TargetBucket", t.Bucket)
 		}
 	}
-	return struct{}{}, s.store.SetLogging(in.Bucket, t)
+	return struct{}{}, s.store.SetLogging(c.Request.Context(), in.Bucket, t)
 }
 
 func (s *Service) getBucketLogging(c *awsproto.Call, in *bucketInput) (bucketLoggingStatusWire, error) {

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"encoding/xml"
 	"io"
 	"strconv"
@@ -156,7 +157,7 @@ func (s *Service) createBucketMetadataConfiguration(c *awsproto.Call, in *metada
 		state, _ = it.text("ConfigurationState")
 	}
 	res.Inventory = inventoryTable(state, tb, s.env.NewID())
-	return struct{}{}, s.setMetadata(in.Bucket, &res, nil)
+	return struct{}{}, s.setMetadata(c.Request.Context(), in.Bucket, &res, nil)
 }
 
 func inventoryTable(state, tableBucket, id string) *metadataInvTable {
@@ -168,7 +169,7 @@ func inventoryTable(state, tableBucket, id string) *metadataInvTable {
 
 // setMetadata stores a configuration (with its V1 answer when it is one),
 // unless the bucket has one already.
-func (s *Service) setMetadata(bucket string, res *metadataResult, v1 *metadataV1Result) error {
+func (s *Service) setMetadata(ctx context.Context, bucket string, res *metadataResult, v1 *metadataV1Result) error {
 	cur, err := s.store.BucketConfig(bucket, metadataSub)
 	if err != nil {
 		return err
@@ -185,11 +186,11 @@ func (s *Service) setMetadata(bucket string, res *metadataResult, v1 *metadataV1
 		if err != nil {
 			return err
 		}
-		if err := s.store.SetBucketConfig(bucket, metadataV1Sub, d1); err != nil {
+		if err := s.store.SetBucketConfig(ctx, bucket, metadataV1Sub, d1); err != nil {
 			return err
 		}
 	}
-	return s.store.SetBucketConfig(bucket, metadataSub, doc)
+	return s.store.SetBucketConfig(ctx, bucket, metadataSub, doc)
 }
 
 func (s *Service) createBucketMetadataTableConfiguration(c *awsproto.Call, in *metadataInput) (struct{}, error) {
@@ -211,7 +212,7 @@ func (s *Service) createBucketMetadataTableConfiguration(c *awsproto.Call, in *m
 	res := metadataResult{Xmlns: awsproto.S3XMLNS, Destination: metadataDest{TableBucketType: "customer", TableBucketArn: tb, TableNamespace: v1.TableNamespace},
 		Journal: &metadataJournal{TableStatus: "ACTIVE", TableName: name, TableArn: v1.TableArn,
 			RecordExpiration: &xmlNode{Nodes: []xmlNode{{XMLName: xml.Name{Local: "Expiration"}, Text: "DISABLED"}}}}}
-	return struct{}{}, s.setMetadata(in.Bucket, &res, &v1)
+	return struct{}{}, s.setMetadata(c.Request.Context(), in.Bucket, &res, &v1)
 }
 
 func (s *Service) getBucketMetadataConfiguration(c *awsproto.Call, in *bucketInput) (storedDoc, error) {
@@ -253,8 +254,8 @@ func (s *Service) deleteBucketMetadataConfiguration(c *awsproto.Call, in *bucket
 	if doc == nil {
 		return struct{}{}, noMetadata(in.Bucket)
 	}
-	s.store.SetBucketConfig(in.Bucket, metadataV1Sub, nil)
-	return struct{}{}, s.store.SetBucketConfig(in.Bucket, metadataSub, nil)
+	s.store.SetBucketConfig(c.Request.Context(), in.Bucket, metadataV1Sub, nil)
+	return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, metadataSub, nil)
 }
 
 func (s *Service) deleteBucketMetadataTableConfiguration(c *awsproto.Call, in *bucketInput) (struct{}, error) {
@@ -286,7 +287,7 @@ func (s *Service) updateMetadata(c *awsproto.Call, bucket string, fn func(*metad
 	if err != nil {
 		return err
 	}
-	return s.store.SetBucketConfig(bucket, metadataSub, out)
+	return s.store.SetBucketConfig(c.Request.Context(), bucket, metadataSub, out)
 }
 
 func (s *Service) updateBucketMetadataInventoryTableConfiguration(c *awsproto.Call, in *metadataInput) (struct{}, error) {
@@ -339,7 +340,7 @@ func (s *Service) putBucketAbac(c *awsproto.Call, in *metadataInput) (struct{}, 
 	if err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, s.store.SetBucketConfig(in.Bucket, abacSub, doc)
+	return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, abacSub, doc)
 }
 
 var abacDisabled = doc("AbacStatus", "<Status>Disabled</Status>")

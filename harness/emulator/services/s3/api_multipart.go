@@ -66,7 +66,7 @@ func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUpl
 			return createMultipartUploadOutput{}, errInvalidRequest.New("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}
 	}
-	if err := s.store.CreateUpload(in.Bucket, u); err != nil {
+	if err := s.store.CreateUpload(c.Request.Context(), in.Bucket, u); err != nil {
 		return createMultipartUploadOutput{}, err
 	}
 	return createMultipartUploadOutput{
@@ -112,7 +112,7 @@ func (s *Service) uploadPart(c *awsproto.Call, in *uploadPartInput) (uploadPartO
 		p.Body.Release()
 		return uploadPartOutput{}, err
 	}
-	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil { // it takes the body
+	if err := s.store.PutPart(c.Request.Context(), in.Bucket, in.Key, in.UploadId, p); err != nil { // it takes the body
 		return uploadPartOutput{}, err
 	}
 	return uploadPartOutput{ETag: p.ETag, checksums: echo(sum)}, nil
@@ -165,7 +165,7 @@ func (s *Service) uploadPartCopy(c *awsproto.Call, in *uploadPartCopyInput) (cop
 	if err != nil {
 		return copyPartResult{}, s.failed(err)
 	}
-	if err := s.store.PutPart(in.Bucket, in.Key, in.UploadId, p); err != nil { // it takes the body
+	if err := s.store.PutPart(c.Request.Context(), in.Bucket, in.Key, in.UploadId, p); err != nil { // it takes the body
 		return copyPartResult{}, err
 	}
 	return copyPartResult{Xmlns: awsproto.S3XMLNS, ETag: p.ETag, LastModified: xmlTime(p.LastModified)}, nil
@@ -218,7 +218,7 @@ func (s *Service) completeMultipartUpload(c *awsproto.Call, in *completeMultipar
 		}
 		cond.IfNoneMatchAny = true
 	}
-	obj, err := s.store.CompleteUploadIf(in.Bucket, in.Key, in.UploadId, refs, s.env.Now(), cond)
+	obj, err := s.store.CompleteUploadIf(c.Request.Context(), in.Bucket, in.Key, in.UploadId, refs, s.env.Now(), cond)
 	if err != nil {
 		return completeMultipartUploadResult{}, err
 	}
@@ -228,7 +228,7 @@ func (s *Service) completeMultipartUpload(c *awsproto.Call, in *completeMultipar
 }
 
 func (s *Service) abortMultipartUpload(c *awsproto.Call, in *uploadInput) (struct{}, error) {
-	return struct{}{}, s.store.AbortUpload(in.Bucket, in.Key, in.UploadId)
+	return struct{}{}, s.store.AbortUpload(c.Request.Context(), in.Bucket, in.Key, in.UploadId)
 }
 
 // countParam reads an optional non-negative count (max-parts, …): absent

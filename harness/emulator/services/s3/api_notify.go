@@ -254,7 +254,7 @@ func (s *Service) putBucketNotification(c *awsproto.Call, in *putBucketNotificat
 			return struct{}{}, err
 		}
 	}
-	return struct{}{}, s.store.SetNotification(in.Bucket, cfg)
+	return struct{}{}, s.store.SetNotification(c.Request.Context(), in.Bucket, cfg)
 }
 
 func (s *Service) getBucketNotification(c *awsproto.Call, in *bucketInput) (notificationConfigurationWire, error) {
@@ -346,7 +346,7 @@ const snsSubject = "Amazon S3 Notification"
 // configuration in the store it costs one atomic load.
 func (s *Service) notify(c *awsproto.Call, bucket string, changes ...ObjectChange) {
 	if s.store.Replicating() { // replication hangs here too (api_replication.go)
-		s.replicate(bucket, changes)
+		s.replicate(c.Request.Context(), bucket, changes)
 	}
 	if !s.store.Notifying() {
 		return

@@ -346,7 +346,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 		obj.Body.Release()
 		return nil, err
 	}
-	if err := s.store.PutObject(in.Bucket, obj, in.cond, "Put"); err != nil { // it takes the body
+	if err := s.store.PutObject(c.Request.Context(), in.Bucket, obj, in.cond, "Put"); err != nil { // it takes the body
 		return nil, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Put", obj))
@@ -611,7 +611,7 @@ type deleteObjectOutput struct {
 }
 
 func (s *Service) deleteObject(c *awsproto.Call, in *deleteObjectInput) (deleteObjectOutput, error) {
-	res, err := s.store.DeleteObjects(in.Bucket, []ObjectID{{Key: in.Key, VersionID: in.VersionID,
+	res, err := s.store.DeleteObjects(c.Request.Context(), in.Bucket, []ObjectID{{Key: in.Key, VersionID: in.VersionID,
 		BypassGovernance: bypassGovernance(in.BypassGovernanceRetention)}}, s.env.Now())
 	if err != nil {
 		return deleteObjectOutput{}, err
@@ -673,7 +673,7 @@ func (s *Service) deleteObjects(c *awsproto.Call, in *deleteObjectsInput) (delet
 	for i, o := range req.Objects {
 		ids[i] = ObjectID{Key: o.Key, VersionID: o.VersionID, BypassGovernance: bypass}
 	}
-	done, err := s.store.DeleteObjects(in.Bucket, ids, s.env.Now())
+	done, err := s.store.DeleteObjects(c.Request.Context(), in.Bucket, ids, s.env.Now())
 	if err != nil {
 		return deleteResult{}, err
 	}
@@ -803,7 +803,7 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 		src.Body.Release()
 		return copyObjectResult{}, s.failed(err)
 	}
-	if err := s.store.PutObject(in.Bucket, obj, PutCondition{}, "Copy"); err != nil {
+	if err := s.store.PutObject(c.Request.Context(), in.Bucket, obj, PutCondition{}, "Copy"); err != nil {
 		return copyObjectResult{}, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Copy", obj))
@@ -996,6 +996,7 @@ func (s *Service) restoreObject(c *awsproto.Call, in *restoreObjectInput) (resto
 	if err != nil {
 		return restoreObjectOutput{}, err
 	}
+	s.store.RecordRestore(c.Request.Context(), in.Bucket, in.Key)
 	if already {
 		return restoreObjectOutput{Status: http.StatusOK}, nil
 	}

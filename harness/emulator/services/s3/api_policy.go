@@ -173,7 +173,7 @@ func (s *Service) putBucketPolicy(c *awsproto.Call, in *putBucketPolicyInput) (s
 			}
 		}
 	}
-	return struct{}{}, s.store.SetBucketConfig(in.Bucket, "policy", body)
+	return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, "policy", body)
 }
 
 func noSuchBucketPolicy(bucket string) error {
@@ -192,7 +192,7 @@ func (s *Service) getBucketPolicy(c *awsproto.Call, in *bucketInput) (policyDoc,
 }
 
 func (s *Service) deleteBucketPolicy(c *awsproto.Call, in *bucketInput) (struct{}, error) {
-	return struct{}{}, s.store.SetBucketConfig(in.Bucket, "policy", nil)
+	return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, "policy", nil)
 }
 
 type policyStatusWire struct {

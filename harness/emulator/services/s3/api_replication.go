@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"encoding/xml"
 	"io"
 	"strconv"
@@ -58,7 +59,7 @@ func (s *Service) putBucketReplication(c *awsproto.Call, in *putBucketReplicatio
 	if err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, s.store.SetReplication(in.Bucket, cfg, doc)
+	return struct{}{}, s.store.SetReplication(c.Request.Context(), in.Bucket, cfg, doc)
 }
 
 // parseReplication checks a ReplicationConfiguration against S3's schema
@@ -205,7 +206,7 @@ func (s *Service) getBucketReplication(c *awsproto.Call, in *bucketInput) (store
 }
 
 func (s *Service) deleteBucketReplication(c *awsproto.Call, in *bucketInput) (struct{}, error) {
-	return struct{}{}, s.store.SetReplication(in.Bucket, nil, nil)
+	return struct{}{}, s.store.SetReplication(c.Request.Context(), in.Bucket, nil, nil)
 }
 
 // replicate copies the versions that committed changes created in bucket
@@ -213,7 +214,7 @@ func (s *Service) deleteBucketReplication(c *awsproto.Call, in *bucketInput) (st
 // (FAILED when a destination was deleted since); a delete marker is
 // replicated where its rule says so. It runs before the write answers, so
 // a source version is never seen PENDING.
-func (s *Service) replicate(bucket string, changes []ObjectChange) {
+func (s *Service) replicate(ctx context.Context, bucket string, changes []ObjectChange) {
 	cfg, err := s.store.Replication(bucket)
 	if err != nil || cfg == nil {
 		return
@@ -229,17 +230,17 @@ func (s *Service) replicate(bucket string, changes []ObjectChange) {
 			dests := cfg.Destinations(o.Key, o.Tags, false)
 			status := replicaCompleted
 			for _, r := range dests {
-				if err := s.store.PutReplica(r.Bucket, o, r, now); err != nil {
+				if err := s.store.PutReplica(ctx, r.Bucket, o, r, now); err != nil {
 					status = replicaFailed
 				}
 			}
 			o.Body.Release()
 			if len(dests) > 0 {
-				s.store.SetReplicationStatus(bucket, o.Key, o.VersionID, status)
+				s.store.SetReplicationStatus(ctx, bucket, o.Key, o.VersionID, status)
 			}
 		case ch.Event == "ObjectRemoved:DeleteMarkerCreated":
 			for _, r := range cfg.Destinations(ch.Key, nil, true) {
-				s.store.DeleteObjects(r.Bucket, []ObjectID{{Key: ch.Key}}, now)
+				s.store.DeleteObjects(ctx, r.Bucket, []ObjectID{{Key: ch.Key}}, now)
 			}
 		}
 	}

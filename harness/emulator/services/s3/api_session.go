@@ -78,7 +78,7 @@ func (s *Service) createDirectoryBucket(c *awsproto.Call, name string, conf *cre
 	if _, ok := s.env.Names.Claim(nameKind, name, s.env.Account); !ok {
 		return createBucketOutput{}, errBucketAlreadyExists.New(msgBucketAlreadyExists).With("BucketName", name)
 	}
-	if err := s.store.CreateDirectoryBucket(name, awsproto.RegionOf(c.Request, s.env.Region), zone, s.env.Now()); err != nil {
+	if err := s.store.CreateDirectoryBucket(c.Request.Context(), name, awsproto.RegionOf(c.Request, s.env.Region), zone, s.env.Now()); err != nil {
 		return createBucketOutput{}, err
 	}
 	return createBucketOutput{Location: "/" + name}, nil

@@ -168,7 +168,7 @@ func (s *Service) putBucketTagging(c *awsproto.Call, in *putBucketTaggingInput) 
 	if err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, s.store.SetBucketConfig(in.Bucket, "tagging", doc)
+	return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, "tagging", doc)
 }
 
 func (s *Service) getBucketTagging(c *awsproto.Call, in *bucketInput) (storedDoc, error) {
@@ -183,7 +183,7 @@ func (s *Service) getBucketTagging(c *awsproto.Call, in *bucketInput) (storedDoc
 }
 
 func (s *Service) deleteBucketTagging(c *awsproto.Call, in *bucketInput) (struct{}, error) {
-	return struct{}{}, s.store.SetBucketConfig(in.Bucket, "tagging", nil)
+	return struct{}{}, s.store.SetBucketConfig(c.Request.Context(), in.Bucket, "tagging", nil)
 }
 
 // ----- object tagging
@@ -208,7 +208,7 @@ func (s *Service) putObjectTagging(c *awsproto.Call, in *putObjectTaggingInput) 
 	if len(tags) == 0 {
 		tags = nil
 	}
-	return struct{}{}, s.store.SetObjectTags(in.Bucket, in.Key, tags)
+	return struct{}{}, s.store.SetObjectTags(c.Request.Context(), in.Bucket, in.Key, tags)
 }
 
 func (s *Service) getObjectTagging(c *awsproto.Call, in *objectInput) (*taggingWire, error) {
@@ -220,5 +220,5 @@ func (s *Service) getObjectTagging(c *awsproto.Call, in *objectInput) (*taggingW
 }
 
 func (s *Service) deleteObjectTagging(c *awsproto.Call, in *objectInput) (struct{}, error) {
-	return struct{}{}, s.store.SetObjectTags(in.Bucket, in.Key, nil)
+	return struct{}{}, s.store.SetObjectTags(c.Request.Context(), in.Bucket, in.Key, nil)
 }

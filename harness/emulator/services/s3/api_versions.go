@@ -39,7 +39,7 @@ func (s *Service) putBucketVersioning(c *awsproto.Call, in *putBucketVersioningI
 	default:
 		return struct{}{}, malformedXML()
 	}
-	return struct{}{}, s.store.SetVersioning(in.Bucket, conf.Status)
+	return struct{}{}, s.store.SetVersioning(c.Request.Context(), in.Bucket, conf.Status)
 }
 
 func (s *Service) getBucketVersioning(c *awsproto.Call, in *bucketInput) (versioningConfiguration, error) {

@@ -236,7 +236,7 @@ func (s *Service) putBucketWebsite(c *awsproto.Call, in *putBucketWebsiteInput) 
 	if err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, s.store.SetWebsite(in.Bucket, w)
+	return struct{}{}, s.store.SetWebsite(c.Request.Context(), in.Bucket, w)
 }
 
 func (s *Service) getBucketWebsite(c *awsproto.Call, in *bucketInput) (websiteConfigurationWire, error) {
@@ -248,7 +248,7 @@ func (s *Service) getBucketWebsite(c *awsproto.Call, in *bucketInput) (websiteCo
 }
 
 func (s *Service) deleteBucketWebsite(c *awsproto.Call, in *bucketInput) (struct{}, error) {
-	return struct{}{}, s.store.SetWebsite(in.Bucket, nil)
+	return struct{}{}, s.store.SetWebsite(c.Request.Context(), in.Bucket, nil)
 }
 
 // ----- data plane: the website endpoint

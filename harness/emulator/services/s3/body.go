@@ -6,6 +6,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 )
@@ -52,6 +53,10 @@ type bodies struct {
 	dir    string
 	closed bool
 	files  atomic.Int64 // live files, for tests and the state summary
+	// blobs is set when the bodies live in a journal's blob directory
+	// (journal.go): then every body is a file, and files outlive their
+	// last reference until no checkpoint or record may name them.
+	blobs *blobs
 }
 
 func newBodies(parent string, inMemory int64) *bodies {
@@ -68,7 +73,7 @@ func (bs *bodies) create() (*bodyFile, *os.File, error) {
 		bs.mu.Unlock()
 		return nil, nil, errClosed
 	}
-	if bs.dir == "" {
+	if bs.dir == "" && bs.blobs == nil {
 		dir, err := os.MkdirTemp(bs.parent, "groundstack-s3-") // 0700
 		if err != nil {
 			bs.mu.Unlock()
@@ -83,8 +88,13 @@ func (bs *bodies) create() (*bodyFile, *os.File, error) {
 		return nil, nil, err
 	}
 	bs.files.Add(1)
-	bf := &bodyFile{path: f.Name(), owner: bs}
+	bf := &bodyFile{path: f.Name(), owner: bs, size: -1}
 	bf.refs.Store(1)
+	if bs.blobs != nil {
+		bs.mu.Lock()
+		bs.blobs.byName[bf.name()] = bf
+		bs.mu.Unlock()
+	}
 	return bf, f, nil
 }
 
@@ -94,7 +104,7 @@ func (bs *bodies) close() error {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
 	bs.closed = true
-	if bs.dir == "" {
+	if bs.dir == "" || bs.blobs != nil { // a journal's bodies outlive the process
 		return nil
 	}
 	err := os.RemoveAll(bs.dir)
@@ -107,16 +117,24 @@ type bodyFile struct {
 	path  string
 	owner *bodies
 	refs  atomic.Int64
+	size  int64 // as found when loaded; -1 for files written here
 }
 
 func (f *bodyFile) retain() { f.refs.Add(1) }
 
 func (f *bodyFile) release() {
 	if f.refs.Add(-1) == 0 {
+		if f.owner.blobs != nil {
+			f.owner.retire(f)
+			return
+		}
 		os.Remove(f.path)
 		f.owner.files.Add(-1)
 	}
 }
+
+// name is the file's name in its directory (how records name it).
+func (f *bodyFile) name() string { return filepath.Base(f.path) }
 
 // extent is a run of a body's bytes: in memory, or n bytes at off of a file.
 type extent struct {
@@ -479,7 +497,7 @@ func (bs *bodies) newWriter(want int64, alg string) (*bodyWriter, error) {
 // one allocation less on every PUT).
 func (bs *bodies) startWriter(w *bodyWriter, want int64, alg string) error {
 	*w = bodyWriter{bs: bs, want: want}
-	if want <= bs.inMemory {
+	if want <= bs.inMemory || want == 0 {
 		w.mem = make([]byte, 0, min(want, eagerAlloc))
 		return nil
 	}
@@ -552,7 +570,13 @@ func (w *bodyWriter) finishInto(b *Body) (*Body, error) {
 	}
 	copyBufs.Put(w.scratch)
 	w.scratch = nil
-	err := w.f.Close()
+	var err error
+	if w.bs.blobs != nil { // durable before any record names it
+		err = w.bs.blobs.sync(w.f)
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
 	w.f = nil
 	if err != nil {
 		w.file.release()

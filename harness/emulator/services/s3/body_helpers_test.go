@@ -1,11 +1,15 @@
 package s3
 
 import (
+	"context"
 	"io"
 	"time"
 )
 
 // memPart is a part held in memory.
+// bg is the context of the store calls no request makes.
+var bg = context.Background()
+
 func memPart(n int, data []byte) *Part {
 	p, err := NewPart(n, BytesBody(data), Checksum{}, time.Unix(0, 0))
 	if err != nil {

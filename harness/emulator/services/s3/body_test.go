@@ -20,7 +20,7 @@ func spillStore(t *testing.T) (*Store, string) {
 	parent := t.TempDir()
 	s := NewStoreAt(parent, 64)
 	t.Cleanup(func() { s.Close() })
-	if err := s.CreateBucket("b", "us-east-1", time.Unix(0, 0)); err != nil {
+	if err := s.CreateBucket(bg, "b", "us-east-1", time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
 	}
 	return s, parent
@@ -62,7 +62,7 @@ func putBody(t *testing.T, s *Store, key string, b *Body) *Object {
 	if err := o.Seal(time.Unix(0, 0)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutObject("b", o, PutCondition{}, "Put"); err != nil {
+	if err := s.PutObject(bg, "b", o, PutCondition{}, "Put"); err != nil {
 		t.Fatal(err)
 	}
 	return o
@@ -158,9 +158,9 @@ func TestOpenBodySurvivesOverwriteAndDelete(t *testing.T) {
 	if _, err := io.ReadFull(r, first); err != nil {
 		t.Fatal(err)
 	}
-	putBody(t, s, "k", writeBody(t, s, pattern(4096, 10)))        // overwrite
-	s.DeleteObjects("b", []ObjectID{{Key: "k"}}, time.Unix(0, 0)) // and delete
-	s.Reset()
+	putBody(t, s, "k", writeBody(t, s, pattern(4096, 10)))            // overwrite
+	s.DeleteObjects(bg, "b", []ObjectID{{Key: "k"}}, time.Unix(0, 0)) // and delete
+	s.Reset(bg)
 	rest, err := io.ReadAll(r)
 	r.Close()
 	if err != nil || !bytes.Equal(append(first, rest...), old) {
@@ -194,9 +194,9 @@ func TestBodiesLeaveNoFiles(t *testing.T) {
 	src, _ := s.Open("b", "k")
 	putBody(t, s, "copy", src.Body) // CopyObject shares the body
 	check("copy", 1)
-	s.DeleteObjects("b", []ObjectID{{Key: "k"}}, now)
+	s.DeleteObjects(bg, "b", []ObjectID{{Key: "k"}}, now)
 	check("delete of a shared body", 1)
-	s.DeleteObjects("b", []ObjectID{{Key: "copy"}}, now)
+	s.DeleteObjects(bg, "b", []ObjectID{{Key: "copy"}}, now)
 	check("delete", 0)
 
 	part := func(id string, n int, data []byte) {
@@ -205,26 +205,26 @@ func TestBodiesLeaveNoFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.PutPart("b", "mp", id, p); err != nil {
+		if err := s.PutPart(bg, "b", "mp", id, p); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s.CreateUpload("b", &Upload{ID: "u1", Key: "mp", Template: &Object{}})
+	s.CreateUpload(bg, "b", &Upload{ID: "u1", Key: "mp", Template: &Object{}})
 	part("u1", 1, pattern(100, 1))
 	part("u1", 1, pattern(100, 2)) // replaced
 	part("u1", 2, pattern(100, 3))
 	check("parts", 2)
-	s.AbortUpload("b", "mp", "u1")
+	s.AbortUpload(bg, "b", "mp", "u1")
 	check("abort", 0)
 
-	s.CreateUpload("b", &Upload{ID: "u2", Key: "mp", Template: &Object{}})
+	s.CreateUpload(bg, "b", &Upload{ID: "u2", Key: "mp", Template: &Object{}})
 	big := pattern(MinPartSize, 4)
 	part("u2", 1, big)
 	part("u2", 2, pattern(100, 5))
 	part("u2", 3, pattern(100, 6)) // not listed: dropped by Complete
 	p1, _ := NewPart(1, BytesBody(big), Checksum{}, now)
 	p2, _ := NewPart(2, BytesBody(pattern(100, 5)), Checksum{}, now)
-	obj, err := s.CompleteUpload("b", "mp", "u2", []PartRef{{1, p1.ETag}, {2, p2.ETag}}, now)
+	obj, err := s.CompleteUpload(bg, "b", "mp", "u2", []PartRef{{1, p1.ETag}, {2, p2.ETag}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,25 +232,25 @@ func TestBodiesLeaveNoFiles(t *testing.T) {
 	if got := bodyBytes(obj.Body); !bytes.Equal(got, append(append([]byte(nil), big...), pattern(100, 5)...)) {
 		t.Fatalf("completed object reads %d wrong bytes", len(got))
 	}
-	s.DeleteObjects("b", []ObjectID{{Key: "mp"}}, now)
+	s.DeleteObjects(bg, "b", []ObjectID{{Key: "mp"}}, now)
 	check("delete of a multipart object", 0)
 
-	s.CreateUpload("b", &Upload{ID: "u3", Key: "mp", Template: &Object{}})
+	s.CreateUpload(bg, "b", &Upload{ID: "u3", Key: "mp", Template: &Object{}})
 	part("u3", 1, pattern(100, 7))
-	if err := s.DeleteBucket("b"); err != nil {
+	if err := s.DeleteBucket(bg, "b"); err != nil {
 		t.Fatal(err)
 	}
 	check("DeleteBucket with an upload in progress", 0)
 
-	s.CreateBucket("b", "us-east-1", now)
+	s.CreateBucket(bg, "b", "us-east-1", now)
 	putBody(t, s, "k", writeBody(t, s, pattern(100, 8)))
-	s.CreateUpload("b", &Upload{ID: "u4", Key: "mp", Template: &Object{}})
+	s.CreateUpload(bg, "b", &Upload{ID: "u4", Key: "mp", Template: &Object{}})
 	part("u4", 1, pattern(100, 9))
 	check("before Reset", 2)
-	s.Reset()
+	s.Reset(bg)
 	check("Reset", 0)
 
-	s.CreateBucket("b", "us-east-1", now)
+	s.CreateBucket(bg, "b", "us-east-1", now)
 	putBody(t, s, "k", writeBody(t, s, pattern(100, 8)))
 	s.Close()
 	if entries, _ := os.ReadDir(parent); len(entries) != 0 {
@@ -269,16 +269,16 @@ func TestRefusedWritesReleaseBodies(t *testing.T) {
 	putBody(t, s, "k", writeBody(t, s, pattern(100, 1)))
 	o := &Object{Key: "k", Body: writeBody(t, s, pattern(100, 2))}
 	o.Seal(now)
-	if err := s.PutObject("b", o, PutCondition{IfNoneMatchAny: true}, "Put"); codeOf(err) != "PreconditionFailed" {
+	if err := s.PutObject(bg, "b", o, PutCondition{IfNoneMatchAny: true}, "Put"); codeOf(err) != "PreconditionFailed" {
 		t.Fatalf("conditional put: %v", err)
 	}
 	o = &Object{Key: "k", Body: writeBody(t, s, pattern(100, 3))}
 	o.Seal(now)
-	if err := s.PutObject("nob", o, PutCondition{}, "Put"); codeOf(err) != "NoSuchBucket" {
+	if err := s.PutObject(bg, "nob", o, PutCondition{}, "Put"); codeOf(err) != "NoSuchBucket" {
 		t.Fatalf("put to a missing bucket: %v", err)
 	}
 	p, _ := NewPart(1, writeBody(t, s, pattern(100, 4)), Checksum{}, now)
-	if err := s.PutPart("b", "k", "nope", p); codeOf(err) != "NoSuchUpload" {
+	if err := s.PutPart(bg, "b", "k", "nope", p); codeOf(err) != "NoSuchUpload" {
 		t.Fatalf("part of a missing upload: %v", err)
 	}
 	if n := filesUnder(t, parent); n != 1 {
@@ -330,12 +330,12 @@ func TestBodiesConcurrent(t *testing.T) {
 				putBody(t, s, "copy", src.Body)
 			}
 		case 4:
-			s.DeleteObjects("b", []ObjectID{{Key: "k"}, {Key: "copy"}}, time.Unix(0, 0))
+			s.DeleteObjects(bg, "b", []ObjectID{{Key: "k"}, {Key: "copy"}}, time.Unix(0, 0))
 		}
 	}
 	close(stop)
 	wg.Wait()
-	s.Reset()
+	s.Reset(bg)
 	if n := filesUnder(t, parent); n != 0 {
 		t.Fatalf("%d files left", n)
 	}
@@ -347,7 +347,7 @@ func TestCopyRangeBoundsExtents(t *testing.T) {
 	svc := New(testEnv(t, 64))
 	t.Cleanup(func() { svc.Close() })
 	s := svc.store
-	s.CreateBucket("b", "us-east-1", time.Unix(0, 0))
+	s.CreateBucket(bg, "b", "us-east-1", time.Unix(0, 0))
 	parts := make([]*Body, 3*maxPartExtents)
 	var want []byte
 	for i := range parts {
@@ -432,27 +432,27 @@ func TestCompleteRacingAbortAndReset(t *testing.T) {
 	e2, _ := NewPart(2, BytesBody(tail), Checksum{}, now)
 	refs := []PartRef{{1, e1.ETag}, {2, e2.ETag}}
 	for i := 0; i < 50; i++ {
-		s.CreateBucket("b", "us-east-1", now)
-		if err := s.CreateUpload("b", &Upload{ID: "u", Key: "mp", Template: &Object{}}); err != nil {
+		s.CreateBucket(bg, "b", "us-east-1", now)
+		if err := s.CreateUpload(bg, "b", &Upload{ID: "u", Key: "mp", Template: &Object{}}); err != nil {
 			t.Fatal(err)
 		}
 		for n, d := range [][]byte{big, tail} {
 			p, _ := NewPart(n+1, writeBody(t, s, d), Checksum{}, now)
-			s.PutPart("b", "mp", "u", p)
+			s.PutPart(bg, "b", "mp", "u", p)
 		}
 		var wg sync.WaitGroup
 		wg.Add(2)
-		go func() { defer wg.Done(); s.CompleteUpload("b", "mp", "u", refs, now) }()
+		go func() { defer wg.Done(); s.CompleteUpload(bg, "b", "mp", "u", refs, now) }()
 		go func() {
 			defer wg.Done()
 			if i%2 == 0 {
-				s.AbortUpload("b", "mp", "u")
+				s.AbortUpload(bg, "b", "mp", "u")
 			} else {
-				s.Reset()
+				s.Reset(bg)
 			}
 		}()
 		wg.Wait()
-		s.Reset()
+		s.Reset(bg)
 		if n, c := filesUnder(t, parent), s.SpilledFiles(); n != 0 || c != 0 {
 			t.Fatalf("iteration %d: %d files, %d counted after Reset", i, n, c)
 		}

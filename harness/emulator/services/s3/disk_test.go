@@ -42,7 +42,11 @@ func startEmu(t *testing.T, opts ...emulator.Option) (*emulator.Emulator, aws.Co
 			}
 		})
 	}
-	return emutest.Start(t, opts...)
+	e, cfg := emutest.Start(t, opts...)
+	if journaledBodies.Load() {
+		journaledOf(t, e).SetJournal(newMemJournal(t, t.TempDir()))
+	}
+	return e, cfg
 }
 
 // filesIn counts regular files below dir.
@@ -57,13 +61,39 @@ func filesIn(dir string) int {
 	return n
 }
 
+// journaledBodies makes the emulators of this package's tests persist
+// S3 to a journal in memory (TestBehaviourWithJournal).
+var journaledBodies atomic.Bool
+
+// TestBehaviourWithJournal runs the object tests again with a journal:
+// every body, however small, is then a file of its blob directory, and
+// every change is recorded (the journal checks each record names only
+// synced files). Clients must see no difference.
+func TestBehaviourWithJournal(t *testing.T) {
+	journaledBodies.Store(true)
+	defer journaledBodies.Store(false)
+	for _, tc := range behaviourTests() {
+		t.Run(tc.name, tc.run)
+	}
+}
+
 // TestBehaviourWithBodiesOnDisk runs the object tests again with every
 // body on disk: where bytes are kept must not change what clients see
 // (ETags, checksums, ranges, parts, copies, conditions, website routes).
 func TestBehaviourWithBodiesOnDisk(t *testing.T) {
 	bodiesOnDisk.Store(true)
 	defer bodiesOnDisk.Store(false)
-	for _, tc := range []struct {
+	for _, tc := range behaviourTests() {
+		t.Run(tc.name, tc.run)
+	}
+}
+
+// behaviourTests are the object tests that must pass wherever bodies are.
+func behaviourTests() []struct {
+	name string
+	run  func(*testing.T)
+} {
+	return []struct {
 		name string
 		run  func(*testing.T)
 	}{
@@ -79,8 +109,6 @@ func TestBehaviourWithBodiesOnDisk(t *testing.T) {
 		{"SignedStreamingRaw", TestSignedStreamingRaw},
 		{"ResponseOverrides", TestResponseOverrides},
 		{"WebsiteServing", TestWebsiteServing},
-	} {
-		t.Run(tc.name, tc.run)
 	}
 }
 

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -110,7 +111,8 @@ func (s *Service) maybeSweep() {
 	lc.next = now.Add(lifecycleSweep)
 	for _, bucket := range s.store.BucketsWith(lifecycleConfig.sub) {
 		if rules := s.lifecycleRules(bucket); len(rules) > 0 {
-			s.store.ExpireLifecycle(bucket, rules, now, lifecycleLimit)
+			s.store.ExpireLifecycle(context.Background(), // no request waits for a sweep
+				bucket, rules, now, lifecycleLimit)
 		}
 	}
 }

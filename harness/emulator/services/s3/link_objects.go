@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
@@ -18,7 +19,7 @@ func (s *Store) WriteObject(bucket, key string, data []byte, contentType string,
 	if err := obj.Seal(now); err != nil {
 		return true, err
 	}
-	return true, s.PutObject(bucket, obj, PutCondition{}, "Put")
+	return true, s.PutObject(context.Background(), bucket, obj, PutCondition{}, "Put")
 }
 
 // ListObjectKeys returns up to limit keys under prefix, in key order.

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/xml"
@@ -21,7 +22,7 @@ type LoggingTarget struct {
 }
 
 // SetLogging sets (t != nil) or clears a bucket's access logging.
-func (s *Store) SetLogging(bucket string, t *LoggingTarget) error {
+func (s *Store) SetLogging(ctx context.Context, bucket string, t *LoggingTarget) error {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return err
@@ -38,6 +39,7 @@ func (s *Store) SetLogging(bucket string, t *LoggingTarget) error {
 		s.logging.Add(-1)
 	}
 	b.logging = t
+	s.recordBucket(ctx, b)
 	return nil
 }
 
@@ -179,7 +181,7 @@ func (a *accessLogs) flush(t LoggingTarget) {
 		return
 	}
 	// A target deleted meanwhile loses the batch, as on AWS.
-	_ = a.store.PutObject(t.Bucket, obj, PutCondition{}, "Put")
+	_ = a.store.PutObject(context.Background(), t.Bucket, obj, PutCondition{}, "Put")
 }
 
 // discard drops every gathered line (a reset of the cloud).

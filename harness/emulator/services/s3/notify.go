@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -87,7 +88,7 @@ func (t *NotificationTarget) overlaps(u *NotificationTarget) bool {
 
 // SetNotification replaces a bucket's notification configuration; an
 // empty one removes it.
-func (s *Store) SetNotification(name string, cfg *NotificationConfig) error {
+func (s *Store) SetNotification(ctx context.Context, name string, cfg *NotificationConfig) error {
 	b, err := s.bucket(name)
 	if err != nil {
 		return err
@@ -107,6 +108,7 @@ func (s *Store) SetNotification(name string, cfg *NotificationConfig) error {
 		s.notifying.Add(-1)
 	}
 	b.notify = cfg
+	s.recordBucket(ctx, b)
 	return nil
 }
 

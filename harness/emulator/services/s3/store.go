@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"sort"
 	"strings"
@@ -213,6 +214,8 @@ type Store struct {
 	// sessions are the S3 Express sessions CreateSession opened
 	// (store_session.go).
 	sessions sessions
+	// journal records every change, when the store persists (journal.go).
+	journal atomic.Pointer[journalRef]
 }
 
 // counterOf is the store's count of buckets having a sub-resource, for
@@ -304,11 +307,18 @@ func NewStoreAt(dir string, inMemory int64) *Store {
 	return &Store{buckets: map[string]*bucket{}, bodies: newBodies(dir, inMemory)}
 }
 
-// Reset drops every bucket and releases their bodies.
-func (s *Store) Reset() {
+// Reset drops every bucket and releases their bodies. A journal records
+// the reset of a store holding buckets (one already empty changes nothing).
+func (s *Store) Reset(ctx context.Context) { s.reset(ctx, true) }
+
+// reset is Reset, recorded or not (a replayed reset is not).
+func (s *Store) reset(ctx context.Context, record bool) {
 	s.mu.Lock()
 	old := s.buckets
 	s.buckets = map[string]*bucket{}
+	if len(old) > 0 && record {
+		s.record(ctx, &Record{Reset: true})
+	}
 	s.mu.Unlock()
 	s.sessions.reset()
 	s.replicating.Store(false)
@@ -327,9 +337,10 @@ func (s *Store) Reset() {
 }
 
 // Close drops everything and removes the directory of spilled bodies
-// (readers still streaming from it fail).
+// (readers still streaming from it fail). A journal's bodies stay, and it
+// records nothing: the state persists past the process.
 func (s *Store) Close() error {
-	s.Reset()
+	s.reset(context.Background(), false)
 	return s.bodies.close()
 }
 
@@ -385,17 +396,24 @@ func (s *Store) bucket(name string) (*bucket, error) {
 // CreateBucket adds a bucket; BucketAlreadyOwnedByYou when the name is
 // taken, except in us-east-1, where creating a bucket you already own
 // there succeeds and changes nothing (S3's legacy behaviour).
-func (s *Store) CreateBucket(name, region string, now time.Time) error {
-	return s.createBucket(BucketInfo{Name: name, Region: region}, now)
+func (s *Store) CreateBucket(ctx context.Context, name, region string, now time.Time) error {
+	return s.createBucket(ctx, BucketInfo{Name: name, Region: region}, now, false)
+}
+
+// CreateLockedBucket is CreateBucket with object lock enabled
+// (x-amz-bucket-object-lock-enabled), and so versioning, in one change.
+// A bucket of the name that exists already is left as it is.
+func (s *Store) CreateLockedBucket(ctx context.Context, name, region string, now time.Time) error {
+	return s.createBucket(ctx, BucketInfo{Name: name, Region: region}, now, true)
 }
 
 // CreateDirectoryBucket makes an S3 Express One Zone directory bucket in
 // zone.
-func (s *Store) CreateDirectoryBucket(name, region, zone string, now time.Time) error {
-	return s.createBucket(BucketInfo{Name: name, Region: region, Directory: true, Zone: zone}, now)
+func (s *Store) CreateDirectoryBucket(ctx context.Context, name, region, zone string, now time.Time) error {
+	return s.createBucket(ctx, BucketInfo{Name: name, Region: region, Directory: true, Zone: zone}, now, false)
 }
 
-func (s *Store) createBucket(info BucketInfo, now time.Time) error {
+func (s *Store) createBucket(ctx context.Context, info BucketInfo, now time.Time, locked bool) error {
 	name := info.Name
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -406,17 +424,22 @@ func (s *Store) createBucket(info BucketInfo, now time.Time) error {
 		return errBucketAlreadyOwnedByYou.New("Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", name)
 	}
 	info.Created = now.UTC().Truncate(time.Millisecond)
-	s.buckets[name] = &bucket{
+	b := &bucket{
 		BucketInfo: info,
 		objects:    map[string]*Object{},
 		uploads:    map[string]*Upload{},
 		config:     map[string][]byte{},
 	}
+	if locked {
+		b.versioning, b.versions, b.lock = VersioningEnabled, map[string][]*Object{}, &LockConfig{}
+	}
+	s.buckets[name] = b
+	s.recordBucket(ctx, b)
 	return nil
 }
 
 // DeleteBucket removes an empty bucket.
-func (s *Store) DeleteBucket(name string) error {
+func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.buckets[name]
@@ -440,6 +463,7 @@ func (s *Store) DeleteBucket(name string) error {
 		b.logging = nil
 		s.logging.Add(-1)
 	}
+	s.record(ctx, &Record{Bucket: name, DropBucket: true})
 	b.mu.Unlock()
 	delete(s.buckets, name)
 	for _, u := range uploads {
@@ -470,7 +494,7 @@ func (s *Store) Buckets() []BucketInfo {
 }
 
 // SetBucketConfig stores (doc != nil) or removes a sub-resource document.
-func (s *Store) SetBucketConfig(name, subresource string, doc []byte) error {
+func (s *Store) SetBucketConfig(ctx context.Context, name, subresource string, doc []byte) error {
 	b, err := s.bucket(name)
 	if err != nil {
 		return err
@@ -493,6 +517,7 @@ func (s *Store) SetBucketConfig(name, subresource string, doc []byte) error {
 			c.Add(1)
 		}
 	}
+	s.recordBucket(ctx, b)
 	return nil
 }
 
@@ -529,10 +554,13 @@ func (cond PutCondition) check(key string, old *Object) error {
 
 // PutObject stores a sealed object, replacing any object with its key, if
 // cond holds at that moment. event names the notification ("Put", "Copy").
-func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, event string) error {
+func (s *Store) PutObject(ctx context.Context, bucketName string, obj *Object, cond PutCondition, event string) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		obj.Body.Release()
+		return err
+	}
+	if obj.Body, err = s.durable(obj.Body); err != nil {
 		return err
 	}
 	b.mu.Lock()
@@ -548,6 +576,7 @@ func (s *Store) PutObject(bucketName string, obj *Object, cond PutCondition, eve
 		return err
 	}
 	gone := b.put(obj, old)
+	s.recordKeys(ctx, b, obj.Key)
 	b.mu.Unlock()
 	gone.release()
 	s.emit(ObjectEvent{Kind: ObjectCreated, Name: event, Bucket: b.Name, Region: b.Region, Key: obj.Key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})

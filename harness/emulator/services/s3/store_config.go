@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"context"
 	"slices"
 )
 
@@ -16,13 +17,13 @@ type Tag struct {
 // SetObjectTags replaces the tag set of the object under key (nil: none).
 // Objects are immutable: the object is replaced by a copy with the new
 // tags, which takes over its body and keeps its LastModified, as S3 does.
-func (s *Store) SetObjectTags(bucketName, key string, tags []Tag) error {
-	return s.updateObject(bucketName, key, func(o *Object) { o.Tags = tags })
+func (s *Store) SetObjectTags(ctx context.Context, bucketName, key string, tags []Tag) error {
+	return s.updateObject(ctx, bucketName, key, func(o *Object) { o.Tags = tags })
 }
 
 // updateObject replaces the object under key by a copy changed by fn
 // (which must leave its body and data alone).
-func (s *Store) updateObject(bucketName, key string, fn func(*Object)) error {
+func (s *Store) updateObject(ctx context.Context, bucketName, key string, fn func(*Object)) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -42,6 +43,7 @@ func (s *Store) updateObject(bucketName, key string, fn func(*Object)) error {
 	if vs := b.versions[key]; len(vs) > 0 && vs[0] == o {
 		vs[0] = &n
 	}
+	s.recordKeys(ctx, b, key)
 	return nil
 }
 
@@ -53,7 +55,7 @@ const maxIDConfigs = 1000
 // a family kept by id. A new id past maxIDConfigs answers
 // TooManyConfigurations; deleting an id the bucket lacks answers
 // NoSuchConfiguration.
-func (s *Store) SetIDConfig(bucketName, family, id string, doc []byte) error {
+func (s *Store) SetIDConfig(ctx context.Context, bucketName, family, id string, doc []byte) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -69,6 +71,7 @@ func (s *Store) SetIDConfig(bucketName, family, id string, doc []byte) error {
 			return noSuchConfiguration()
 		}
 		delete(m, id)
+		s.recordBucket(ctx, b)
 		return nil
 	}
 	if m == nil {
@@ -82,6 +85,7 @@ func (s *Store) SetIDConfig(bucketName, family, id string, doc []byte) error {
 		return errTooManyConfigurations.New("You are attempting to create a new configuration but have already reached the 1,000-configuration limit.")
 	}
 	m[id] = bytes.Clone(doc)
+	s.recordBucket(ctx, b)
 	return nil
 }
 

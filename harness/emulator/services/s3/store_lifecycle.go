@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -92,7 +93,7 @@ func Expiry(rules []LifecycleRule, obj *Object) (time.Time, string) {
 // NoncurrentDays (locked ones stay), delete markers left alone, and
 // multipart uploads initiated too long ago. It returns how many it
 // removed; work is bounded by limit deletes per call.
-func (s *Store) ExpireLifecycle(bucketName string, rules []LifecycleRule, now time.Time, limit int) int {
+func (s *Store) ExpireLifecycle(ctx context.Context, bucketName string, rules []LifecycleRule, now time.Time, limit int) int {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return 0
@@ -147,7 +148,7 @@ func (s *Store) ExpireLifecycle(bucketName string, rules []LifecycleRule, now ti
 	b.mu.RUnlock()
 	n := 0
 	if len(ids) > 0 {
-		done, _ := s.DeleteObjects(bucketName, ids, now)
+		done, _ := s.DeleteObjects(ctx, bucketName, ids, now)
 		for _, d := range done {
 			if d.Existed {
 				n++
@@ -155,7 +156,7 @@ func (s *Store) ExpireLifecycle(bucketName string, rules []LifecycleRule, now ti
 		}
 	}
 	for _, u := range aborts {
-		if s.AbortUpload(bucketName, u.Key, u.ID) == nil {
+		if s.AbortUpload(ctx, bucketName, u.Key, u.ID) == nil {
 			n++
 		}
 	}

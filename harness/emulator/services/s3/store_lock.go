@@ -1,6 +1,9 @@
 package s3
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Object lock: a bucket's object lock configuration, the retention and
 // legal hold of each version, and the deletes they forbid.
@@ -67,8 +70,8 @@ func lockedAccessDenied() error {
 // EnableObjectLock turns object lock on for a bucket (CreateBucket with
 // x-amz-bucket-object-lock-enabled): versioning is enabled with it and can
 // no longer be suspended.
-func (s *Store) EnableObjectLock(bucketName string) error {
-	if err := s.SetVersioning(bucketName, VersioningEnabled); err != nil {
+func (s *Store) EnableObjectLock(ctx context.Context, bucketName string) error {
+	if err := s.SetVersioning(ctx, bucketName, VersioningEnabled); err != nil {
 		return err
 	}
 	b, err := s.bucket(bucketName)
@@ -79,6 +82,7 @@ func (s *Store) EnableObjectLock(bucketName string) error {
 	if b.lock == nil {
 		b.lock = &LockConfig{}
 	}
+	s.recordBucket(ctx, b)
 	b.mu.Unlock()
 	return nil
 }
@@ -86,7 +90,7 @@ func (s *Store) EnableObjectLock(bucketName string) error {
 // SetLockConfig sets a bucket's object lock configuration
 // (PutObjectLockConfiguration). A bucket without object lock gets it when
 // its versioning is enabled, as on S3 since 2023.
-func (s *Store) SetLockConfig(bucketName string, conf LockConfig) error {
+func (s *Store) SetLockConfig(ctx context.Context, bucketName string, conf LockConfig) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -97,6 +101,7 @@ func (s *Store) SetLockConfig(bucketName string, conf LockConfig) error {
 		return errInvalidBucketState.New("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
 	}
 	b.lock = &conf
+	s.recordBucket(ctx, b)
 	return nil
 }
 
@@ -194,7 +199,7 @@ func (b *bucket) replaceVersion(key string, i int, n *Object) {
 // SetRetention changes a version's retention as S3 allows: a compliance
 // retention only ever lengthens; a governance one is shortened, changed
 // or removed only with bypass.
-func (s *Store) SetRetention(bucketName, key, versionID string, r Retention, bypass bool, now time.Time) error {
+func (s *Store) SetRetention(ctx context.Context, bucketName, key, versionID string, r Retention, bypass bool, now time.Time) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -214,11 +219,12 @@ func (s *Store) SetRetention(bucketName, key, versionID string, r Retention, byp
 	n := *v
 	n.protect(func(p *Protection) { p.LockMode, p.LockUntil = r.Mode, r.Until })
 	b.replaceVersion(key, i, &n)
+	s.recordKeys(ctx, b, key)
 	return nil
 }
 
 // SetLegalHold puts a legal hold on a version, or takes it off.
-func (s *Store) SetLegalHold(bucketName, key, versionID, status string) error {
+func (s *Store) SetLegalHold(ctx context.Context, bucketName, key, versionID, status string) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -232,6 +238,7 @@ func (s *Store) SetLegalHold(bucketName, key, versionID, status string) error {
 	n := *v
 	n.protect(func(p *Protection) { p.LegalHold = status })
 	b.replaceVersion(key, i, &n)
+	s.recordKeys(ctx, b, key)
 	return nil
 }
 
@@ -249,7 +256,7 @@ func (s *Store) LockOf(bucketName, key, versionID string) (*Object, error) {
 }
 
 // SetEncryption records a version's SSE-KMS key (UpdateObjectEncryption).
-func (s *Store) SetEncryption(bucketName, key, versionID, kmsKey string, bucketKey bool) error {
+func (s *Store) SetEncryption(ctx context.Context, bucketName, key, versionID, kmsKey string, bucketKey bool) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -263,5 +270,6 @@ func (s *Store) SetEncryption(bucketName, key, versionID, kmsKey string, bucketK
 	n := *v
 	n.protect(func(p *Protection) { p.KMSKeyID, p.BucketKeyEnabled = kmsKey, bucketKey })
 	b.replaceVersion(key, i, &n)
+	s.recordKeys(ctx, b, key)
 	return nil
 }

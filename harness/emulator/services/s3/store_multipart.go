@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"sort"
@@ -71,7 +72,7 @@ func (u *Upload) close() {
 }
 
 // CreateUpload starts a multipart upload.
-func (s *Store) CreateUpload(bucketName string, u *Upload) error {
+func (s *Store) CreateUpload(ctx context.Context, bucketName string, u *Upload) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -83,6 +84,10 @@ func (s *Store) CreateUpload(bucketName string, u *Upload) error {
 		return noSuchBucket(bucketName)
 	}
 	b.uploads[u.ID] = u
+	if s.journaled() {
+		us, _ := u.state(false) // names files: cannot fail
+		s.record(ctx, &Record{Bucket: b.Name, Uploads: []UploadState{us}})
+	}
 	return nil
 }
 
@@ -108,10 +113,13 @@ func (s *Store) UploadOf(bucketName, key, id string) (*Upload, error) {
 }
 
 // PutPart stores (or replaces) one part of an upload.
-func (s *Store) PutPart(bucketName, key, id string, p *Part) error {
-	_, u, err := s.upload(bucketName, key, id)
+func (s *Store) PutPart(ctx context.Context, bucketName, key, id string, p *Part) error {
+	b, u, err := s.upload(bucketName, key, id)
 	if err != nil {
 		p.Body.Release()
+		return err
+	}
+	if p.Body, err = s.durable(p.Body); err != nil {
 		return err
 	}
 	u.mu.Lock()
@@ -122,6 +130,10 @@ func (s *Store) PutPart(bucketName, key, id string, p *Part) error {
 	}
 	old := u.parts[p.Number]
 	u.parts[p.Number] = p
+	if s.journaled() {
+		ps, _ := partState(p, false) // names files: cannot fail
+		s.record(ctx, &Record{Bucket: b.Name, Part: &PartRecord{UploadID: id, Part: ps}})
+	}
 	u.mu.Unlock()
 	if old != nil {
 		old.Body.Release()
@@ -170,13 +182,16 @@ func (s *Store) Uploads(bucketName string) ([]*Upload, error) {
 }
 
 // AbortUpload discards an upload and its parts.
-func (s *Store) AbortUpload(bucketName, key, id string) error {
+func (s *Store) AbortUpload(ctx context.Context, bucketName, key, id string) error {
 	b, u, err := s.upload(bucketName, key, id)
 	if err != nil {
 		return err
 	}
 	b.mu.Lock()
-	delete(b.uploads, id)
+	if b.uploads[id] == u {
+		delete(b.uploads, id)
+		s.record(ctx, &Record{Bucket: b.Name, DropUploads: []string{id}})
+	}
 	b.mu.Unlock()
 	u.close()
 	return nil
@@ -192,15 +207,15 @@ type PartRef struct {
 // parts are validated and the upload closed under the upload's lock; the
 // object is the list of the parts' extents (no byte is copied), and every
 // part, listed or not, is released.
-func (s *Store) CompleteUpload(bucketName, key, id string, refs []PartRef, now time.Time) (*Object, error) {
-	return s.CompleteUploadIf(bucketName, key, id, refs, now, PutCondition{})
+func (s *Store) CompleteUpload(ctx context.Context, bucketName, key, id string, refs []PartRef, now time.Time) (*Object, error) {
+	return s.CompleteUploadIf(ctx, bucketName, key, id, refs, now, PutCondition{})
 }
 
 // CompleteUploadIf is CompleteUpload of a conditional write (If-None-Match,
 // If-Match): the condition is checked before the upload is closed, so an
 // upload refused with PreconditionFailed may be completed later, and again
 // when the object is stored.
-func (s *Store) CompleteUploadIf(bucketName, key, id string, refs []PartRef, now time.Time, cond PutCondition) (*Object, error) {
+func (s *Store) CompleteUploadIf(ctx context.Context, bucketName, key, id string, refs []PartRef, now time.Time, cond PutCondition) (*Object, error) {
 	b, u, err := s.upload(bucketName, key, id)
 	if err != nil {
 		return nil, err
@@ -285,6 +300,9 @@ func (s *Store) CompleteUploadIf(bucketName, key, id string, refs []PartRef, now
 	}
 	delete(b.uploads, id)
 	gone := b.put(&obj, old)
+	if s.journaled() { // one record: the object and the upload's end
+		s.record(ctx, &Record{Bucket: b.Name, Keys: b.keyStates([]string{key}), DropUploads: []string{id}})
+	}
 	b.mu.Unlock()
 	gone.release()
 	s.emit(ObjectEvent{Kind: ObjectCreated, Name: "CompleteMultipartUpload", Bucket: b.Name, Region: b.Region, Key: key, Size: obj.Size(), ETag: obj.ETag, Time: obj.LastModified})

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"time"
 )
@@ -89,7 +90,7 @@ func (c *ReplicationConfig) Destinations(key string, tags []Tag, deleteMarker bo
 
 // SetReplication stores a bucket's replication configuration and its
 // document (nil, nil: deletes it).
-func (s *Store) SetReplication(bucketName string, cfg *ReplicationConfig, doc []byte) error {
+func (s *Store) SetReplication(ctx context.Context, bucketName string, cfg *ReplicationConfig, doc []byte) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -102,10 +103,11 @@ func (s *Store) SetReplication(bucketName string, cfg *ReplicationConfig, doc []
 	b.replication = cfg
 	if cfg == nil {
 		delete(b.config, "replication")
-		return nil
+	} else {
+		b.config["replication"] = bytes.Clone(doc)
+		s.replicating.Store(true)
 	}
-	b.config["replication"] = bytes.Clone(doc)
-	s.replicating.Store(true)
+	s.recordBucket(ctx, b)
 	return nil
 }
 
@@ -127,7 +129,7 @@ func (s *Store) Replicating() bool { return s.replicating.Load() }
 // PutReplica stores a copy of src in bucketName as the replica of rule r:
 // the same key, body, metadata, tags and version ID, with the status
 // REPLICA.
-func (s *Store) PutReplica(bucketName string, src *Object, r *ReplicationRule, now time.Time) error {
+func (s *Store) PutReplica(ctx context.Context, bucketName string, src *Object, r *ReplicationRule, now time.Time) error {
 	rep := *src
 	rep.ReplicationStatus = replicaStatus
 	rep.Body = src.Body.Retain()
@@ -138,12 +140,12 @@ func (s *Store) PutReplica(bucketName string, src *Object, r *ReplicationRule, n
 		rep.Body.Release()
 		return err
 	}
-	return s.PutObject(bucketName, &rep, PutCondition{}, "Put")
+	return s.PutObject(ctx, bucketName, &rep, PutCondition{}, "Put")
 }
 
 // SetReplicationStatus sets the replication status of the version
 // versionID of key ("": the current one), if it is still there.
-func (s *Store) SetReplicationStatus(bucketName, key, versionID, status string) {
+func (s *Store) SetReplicationStatus(ctx context.Context, bucketName, key, versionID, status string) {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return
@@ -177,4 +179,5 @@ func (s *Store) SetReplicationStatus(bucketName, key, versionID, status string) 
 			vs[i] = &n
 		}
 	}
+	s.recordKeys(ctx, b, key)
 }

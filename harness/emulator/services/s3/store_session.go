@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -115,7 +116,7 @@ type RenameCondition struct {
 // RenameObject moves the object at src to dst in a directory bucket, in
 // place of any object there, if cond holds at that moment: its body,
 // metadata and ETag go with it.
-func (s *Store) RenameObject(bucketName, src, dst string, cond RenameCondition) error {
+func (s *Store) RenameObject(ctx context.Context, bucketName, src, dst string, cond RenameCondition) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -144,6 +145,7 @@ func (s *Store) RenameObject(bucketName, src, dst string, cond RenameCondition) 
 	moved.Key = dst
 	b.unsetCurrent(src, old)
 	gone := b.put(&moved, dstOld)
+	s.recordKeys(ctx, b, src, dst)
 	b.mu.Unlock()
 	gone.release() // the replaced destination's body (the source's now belongs to moved)
 	return nil

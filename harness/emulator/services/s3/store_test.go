@@ -28,12 +28,12 @@ func sealed(key, data string) *Object {
 func TestDeleteBucketRace(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		s := NewStore()
-		s.CreateBucket("race", "us-east-1", time.Unix(0, 0))
+		s.CreateBucket(bg, "race", "us-east-1", time.Unix(0, 0))
 		var putErr, delErr error
 		var wg sync.WaitGroup
 		wg.Add(2)
-		go func() { defer wg.Done(); putErr = s.PutObject("race", sealed("k", "v"), PutCondition{}, "Put") }()
-		go func() { defer wg.Done(); delErr = s.DeleteBucket("race") }()
+		go func() { defer wg.Done(); putErr = s.PutObject(bg, "race", sealed("k", "v"), PutCondition{}, "Put") }()
+		go func() { defer wg.Done(); delErr = s.DeleteBucket(bg, "race") }()
 		wg.Wait()
 		switch {
 		case putErr == nil && delErr == nil:
@@ -54,7 +54,7 @@ func TestStoreConcurrency(t *testing.T) {
 	s := NewStore()
 	const buckets, workers, keys = 3, 6, 200
 	for b := 0; b < buckets; b++ {
-		s.CreateBucket(fmt.Sprint("b", b), "us-east-1", time.Unix(0, 0))
+		s.CreateBucket(bg, fmt.Sprint("b", b), "us-east-1", time.Unix(0, 0))
 	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -64,7 +64,7 @@ func TestStoreConcurrency(t *testing.T) {
 			bucket := fmt.Sprint("b", w%buckets)
 			for i := 0; i < keys; i++ {
 				key := fmt.Sprintf("w%d/%03d", w, i)
-				if err := s.PutObject(bucket, sealed(key, key), PutCondition{}, "Put"); err != nil {
+				if err := s.PutObject(bg, bucket, sealed(key, key), PutCondition{}, "Put"); err != nil {
 					t.Error(err)
 					return
 				}
@@ -77,7 +77,7 @@ func TestStoreConcurrency(t *testing.T) {
 					}
 				}
 				if i%3 == 0 {
-					s.DeleteObjects(bucket, []ObjectID{{Key: key}}, time.Unix(0, 0))
+					s.DeleteObjects(bg, bucket, []ObjectID{{Key: key}}, time.Unix(0, 0))
 				}
 			}
 		}(w)
@@ -107,21 +107,21 @@ func TestStoreConcurrency(t *testing.T) {
 func TestStoreErrors(t *testing.T) {
 	s := NewStore()
 	now := time.Unix(0, 0)
-	s.CreateBucket("b", "us-east-1", now)
-	s.PutObject("b", sealed("k", "v"), PutCondition{}, "Put")
-	s.CreateUpload("b", &Upload{ID: "u1", Key: "mp", Template: &Object{}})
-	s.PutPart("b", "mp", "u1", memPart(1, []byte("small")))
-	s.PutPart("b", "mp", "u1", memPart(2, []byte("tail")))
+	s.CreateBucket(bg, "b", "us-east-1", now)
+	s.PutObject(bg, "b", sealed("k", "v"), PutCondition{}, "Put")
+	s.CreateUpload(bg, "b", &Upload{ID: "u1", Key: "mp", Template: &Object{}})
+	s.PutPart(bg, "b", "mp", "u1", memPart(1, []byte("small")))
+	s.PutPart(bg, "b", "mp", "u1", memPart(2, []byte("tail")))
 	_, errObject := s.Object("b", "nope")
 	_, errBucket := s.Object("nob", "k")
 	_, _, errUpload := s.Parts("b", "mp", "u2")
 	_, errWebsite := s.Website("b")
 	big := memPart(3, make([]byte, MinPartSize))
-	s.PutPart("b", "mp", "u1", big)
-	_, errOrder := s.CompleteUpload("b", "mp", "u1", []PartRef{{3, big.ETag}, {1, "y"}}, now)
-	_, errPart := s.CompleteUpload("b", "mp", "u1", []PartRef{{1, `"00"`}}, now)
-	_, errSmall := s.CompleteUpload("b", "mp", "u1", []PartRef{{1, sealed("", "small").ETag}, {2, sealed("", "tail").ETag}}, now)
-	_, errNoParts := s.CompleteUpload("b", "mp", "u1", nil, now)
+	s.PutPart(bg, "b", "mp", "u1", big)
+	_, errOrder := s.CompleteUpload(bg, "b", "mp", "u1", []PartRef{{3, big.ETag}, {1, "y"}}, now)
+	_, errPart := s.CompleteUpload(bg, "b", "mp", "u1", []PartRef{{1, `"00"`}}, now)
+	_, errSmall := s.CompleteUpload(bg, "b", "mp", "u1", []PartRef{{1, sealed("", "small").ETag}, {2, sealed("", "tail").ETag}}, now)
+	_, errNoParts := s.CompleteUpload(bg, "b", "mp", "u1", nil, now)
 	cases := []struct {
 		err    error
 		code   string
@@ -132,16 +132,16 @@ func TestStoreErrors(t *testing.T) {
 		{errBucket, "NoSuchBucket", 404, "map[BucketName:nob]"},
 		{errUpload, "NoSuchUpload", 404, "map[UploadId:u2]"},
 		{errWebsite, "NoSuchWebsiteConfiguration", 404, "map[BucketName:b]"},
-		{s.CreateBucket("b", "eu-west-1", now), "BucketAlreadyOwnedByYou", 409, "map[BucketName:b]"},
-		{s.DeleteBucket("b"), "BucketNotEmpty", 409, "map[BucketName:b]"},
-		{s.PutObject("b", sealed("k", "w"), PutCondition{IfNoneMatchAny: true}, "Put"), "PreconditionFailed", 412, "map[Condition:If-None-Match]"},
-		{s.PutObject("b", sealed("k", "w"), PutCondition{IfMatch: `"0"`}, "Put"), "PreconditionFailed", 412, "map[Condition:If-Match]"},
-		{s.PutObject("b", sealed("new", "w"), PutCondition{IfMatch: `"0"`}, "Put"), "NoSuchKey", 404, "map[Key:new]"},
+		{s.CreateBucket(bg, "b", "eu-west-1", now), "BucketAlreadyOwnedByYou", 409, "map[BucketName:b]"},
+		{s.DeleteBucket(bg, "b"), "BucketNotEmpty", 409, "map[BucketName:b]"},
+		{s.PutObject(bg, "b", sealed("k", "w"), PutCondition{IfNoneMatchAny: true}, "Put"), "PreconditionFailed", 412, "map[Condition:If-None-Match]"},
+		{s.PutObject(bg, "b", sealed("k", "w"), PutCondition{IfMatch: `"0"`}, "Put"), "PreconditionFailed", 412, "map[Condition:If-Match]"},
+		{s.PutObject(bg, "b", sealed("new", "w"), PutCondition{IfMatch: `"0"`}, "Put"), "NoSuchKey", 404, "map[Key:new]"},
 		{errOrder, "InvalidPartOrder", 400, "map[UploadId:u1]"},
 		{errPart, "InvalidPart", 400, "map[ETag:00 PartNumber:1 UploadId:u1]"},
 		{errSmall, "EntityTooSmall", 400, "map[ETag:" + sealed("", "small").ETag[1:33] + " MinSizeAllowed:5242880 PartNumber:1 ProposedSize:5]"},
 		{errNoParts, "MalformedXML", 400, "map[]"},
-		{s.AbortUpload("b", "other-key", "u1"), "NoSuchUpload", 404, "map[UploadId:u1]"},
+		{s.AbortUpload(bg, "b", "other-key", "u1"), "NoSuchUpload", 404, "map[UploadId:u1]"},
 	}
 	for i, c := range cases {
 		e, ok := c.err.(*awsproto.Error)

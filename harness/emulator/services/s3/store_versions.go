@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"sort"
@@ -40,7 +41,7 @@ func versionOf(o *Object) string {
 }
 
 // SetVersioning sets a bucket's versioning state (Enabled or Suspended).
-func (s *Store) SetVersioning(bucketName, state string) error {
+func (s *Store) SetVersioning(ctx context.Context, bucketName, state string) error {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return err
@@ -61,6 +62,7 @@ func (s *Store) SetVersioning(bucketName, state string) error {
 			b.objects[k] = &n
 		}
 	}
+	s.recordBucket(ctx, b)
 	return nil
 }
 
@@ -137,7 +139,7 @@ type Deleted struct {
 // DeleteObjects deletes objects or versions as S3 does: without a version
 // ID, a versioned bucket gets a delete marker; with one, that version goes
 // for good (a missing one is no error, as on S3).
-func (s *Store) DeleteObjects(bucketName string, ids []ObjectID, now time.Time) ([]Deleted, error) {
+func (s *Store) DeleteObjects(ctx context.Context, bucketName string, ids []ObjectID, now time.Time) ([]Deleted, error) {
 	b, err := s.bucket(bucketName)
 	if err != nil {
 		return nil, err
@@ -151,6 +153,9 @@ func (s *Store) DeleteObjects(bucketName string, ids []ObjectID, now time.Time) 
 		if g != nil {
 			gone = append(gone, g)
 		}
+	}
+	if s.journaled() {
+		s.recordKeys(ctx, b, sortedKeys(ids)...) // one record: DeleteObjects is one change
 	}
 	b.mu.Unlock()
 	for _, o := range gone {

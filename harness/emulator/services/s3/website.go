@@ -1,6 +1,9 @@
 package s3
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // This file is the store side of static website hosting: the configuration
 // and how a request's key resolves under it. No HTTP here (api_website.go
@@ -39,13 +42,14 @@ type RoutingRule struct {
 }
 
 // SetWebsite stores (w != nil) or removes a bucket's website configuration.
-func (s *Store) SetWebsite(bucket string, w *Website) error {
+func (s *Store) SetWebsite(ctx context.Context, bucket string, w *Website) error {
 	b, err := s.bucket(bucket)
 	if err != nil {
 		return err
 	}
 	b.mu.Lock()
 	b.website = w
+	s.recordBucket(ctx, b)
 	b.mu.Unlock()
 	return nil
 }

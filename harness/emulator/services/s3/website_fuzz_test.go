@@ -51,7 +51,7 @@ func FuzzWebsiteRequest(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc.store.SetWebsite("fuzz", w)
+		svc.store.SetWebsite(bg, "fuzz", w)
 		if strings.ContainsAny(path, "?#") {
 			return
 		}

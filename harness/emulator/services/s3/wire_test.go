@@ -327,15 +327,15 @@ func fuzzFixture() *Service {
 	env := cloud.DefaultEnv()
 	env.Now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 	svc := New(env)
-	svc.store.CreateBucket("fuzz", "us-east-1", env.Now())
+	svc.store.CreateBucket(bg, "fuzz", "us-east-1", env.Now())
 	for _, k := range []string{"a", "a/b", "a/b/c", "b%20c", "c d", "d+e", "ñ/ü"} {
 		o := &Object{Key: k, Body: BytesBody([]byte(k))}
 		o.Seal(env.Now())
-		svc.store.PutObject("fuzz", o, PutCondition{}, "Put")
+		svc.store.PutObject(bg, "fuzz", o, PutCondition{}, "Put")
 	}
-	svc.store.CreateUpload("fuzz", &Upload{ID: "up1", Key: "mp", Template: &Object{}})
-	svc.store.PutPart("fuzz", "mp", "up1", fuzzBigPart())
-	svc.store.PutPart("fuzz", "mp", "up1", memPart(2, []byte("x")))
+	svc.store.CreateUpload(bg, "fuzz", &Upload{ID: "up1", Key: "mp", Template: &Object{}})
+	svc.store.PutPart(bg, "fuzz", "mp", "up1", fuzzBigPart())
+	svc.store.PutPart(bg, "fuzz", "mp", "up1", memPart(2, []byte("x")))
 	return svc
 }
 

@@ -2,20 +2,28 @@
 // a fixed clock and a counter for ids, seeded through the AWS SDK, saved.
 // The file is committed and must not change as the code does: tests load
 // it to prove a newer groundstack still reads what this version wrote.
+// With -s3 it writes the S3 fixture instead (S3's state v1, added after
+// v1.snapshot was written, in a file of its own so that one stays as it
+// was).
 //
 //	go run ./harness/emulator/snapshot/mkfixture fixtures/snapshots/v1.snapshot
+//	go run ./harness/emulator/snapshot/mkfixture -s3 fixtures/snapshots/s3-v1.snapshot
 package main
 
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -29,17 +37,23 @@ import (
 var Epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: mkfixture FILE")
+	s3Only := flag.Bool("s3", false, "write the S3 fixture")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: mkfixture [-s3] FILE")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1]); err != nil {
+	seeder := seed
+	if *s3Only {
+		seeder = seedS3
+	}
+	if err := run(flag.Arg(0), seeder); err != nil {
 		fmt.Fprintln(os.Stderr, "mkfixture:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string) error {
+func run(path string, seed func(context.Context, aws.Config) error) error {
 	n := 0
 	ids := func() string {
 		n++
@@ -150,4 +164,63 @@ func seed(ctx context.Context, cfg aws.Config) error {
 		return err
 	}
 	return nil
+}
+
+// seedS3 makes: a bucket with a website configuration, CORS, tags and
+// two objects (one with headers, metadata and tags; one assembled from a
+// multipart upload), an upload in progress with one part; a versioned
+// bucket with two versions of a key and a delete marker; a bucket with
+// object lock and a version under legal hold.
+func seedS3(ctx context.Context, cfg aws.Config) error {
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	s := aws.String
+	var err error
+	do := func(_ any, e error) {
+		if err == nil && e != nil {
+			err = e
+		}
+	}
+	do(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: s("fixture-site")}))
+	do(c.PutObject(ctx, &s3.PutObjectInput{Bucket: s("fixture-site"), Key: s("index.html"), Body: strings.NewReader("<h1>hello</h1>"),
+		ContentType: s("text/html"), CacheControl: s("max-age=60"), Metadata: map[string]string{"owner": "fixture"}, Tagging: s("tier=web")}))
+	do(c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: s("fixture-site"), WebsiteConfiguration: &s3types.WebsiteConfiguration{
+		IndexDocument: &s3types.IndexDocument{Suffix: s("index.html")}}}))
+	do(c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: s("fixture-site"), CORSConfiguration: &s3types.CORSConfiguration{
+		CORSRules: []s3types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://example.com"}}}}}))
+	do(c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: s("fixture-site"), Tagging: &s3types.Tagging{
+		TagSet: []s3types.Tag{{Key: s("team"), Value: s("web")}}}}))
+	if err != nil {
+		return err
+	}
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: s("fixture-site"), Key: s("assembled")})
+	if err != nil {
+		return err
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: s("fixture-site"), Key: s("assembled"), UploadId: mp.UploadId,
+		PartNumber: aws.Int32(1), Body: strings.NewReader("one part")})
+	if err != nil {
+		return err
+	}
+	do(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: s("fixture-site"), Key: s("assembled"), UploadId: mp.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}))
+	open, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: s("fixture-site"), Key: s("pending"), ContentType: s("text/plain")})
+	if err != nil {
+		return err
+	}
+	do(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: s("fixture-site"), Key: s("pending"), UploadId: open.UploadId,
+		PartNumber: aws.Int32(2), Body: strings.NewReader("second part")}))
+
+	do(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: s("fixture-history")}))
+	do(c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: s("fixture-history"),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}}))
+	do(c.PutObject(ctx, &s3.PutObjectInput{Bucket: s("fixture-history"), Key: s("k"), Body: strings.NewReader("v1")}))
+	do(c.PutObject(ctx, &s3.PutObjectInput{Bucket: s("fixture-history"), Key: s("k"), Body: strings.NewReader("v2")}))
+	do(c.PutObject(ctx, &s3.PutObjectInput{Bucket: s("fixture-history"), Key: s("gone"), Body: strings.NewReader("x")}))
+	do(c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: s("fixture-history"), Key: s("gone")}))
+
+	do(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: s("fixture-locked"), ObjectLockEnabledForBucket: aws.Bool(true)}))
+	do(c.PutObject(ctx, &s3.PutObjectInput{Bucket: s("fixture-locked"), Key: s("held"), Body: strings.NewReader("keep")}))
+	do(c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: s("fixture-locked"), Key: s("held"),
+		LegalHold: &s3types.ObjectLockLegalHold{Status: s3types.ObjectLockLegalHoldStatusOn}}))
+	return err
 }
