@@ -48,7 +48,8 @@ func zipFiles(t *testing.T, files map[string]string) []byte {
 // and runtime settings, recursion, a code signing config, a second
 // function sharing its code, a capacity provider with a function on it and
 // its scaling config, a stub function and a disabled SQS mapping.
-// It returns the function URL's path.
+// An enabled SQS mapping feeds the second function. It returns the
+// function URL.
 func seedLambda(t *testing.T, cfg aws.Config, code []byte) string {
 	t.Helper()
 	ctx := context.Background()
@@ -109,6 +110,10 @@ func seedLambda(t *testing.T, cfg aws.Config, code []byte) string {
 	qa := must(q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: qu, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}}))
 	must(lc.CreateEventSourceMapping(ctx, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String("stub"), EventSourceArn: aws.String(qa.Attributes["QueueArn"]),
 		Enabled: aws.Bool(false), BatchSize: aws.Int32(5), Tags: map[string]string{"k": "v"}}))
+	ju := must(q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("jobs")})).QueueUrl
+	ja := must(q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: ju, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}}))
+	must(lc.CreateEventSourceMapping(ctx, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String("twin"), EventSourceArn: aws.String(ja.Attributes["QueueArn"])}))
+	settledMappings(t, lc)
 	return *url.FunctionUrl
 }
 
@@ -293,6 +298,21 @@ func TestSnapshotLambdaRoundTrip(t *testing.T) {
 	res := must(lc.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("twin"), Payload: []byte(`{"mode":"echo","n":1}`)}))
 	if res.FunctionError != nil || !strings.Contains(string(res.Payload), `"n":1`) {
 		t.Errorf("invoke twin after the load: %s %s", aws.ToString(res.FunctionError), res.Payload)
+	}
+	// The enabled mapping polls again: a message sent after the load is
+	// consumed by the loaded function.
+	qb := sqs.NewFromConfig(bcfg)
+	jobs := must(qb.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("jobs")})).QueueUrl
+	must(qb.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: jobs, MessageBody: aws.String(`{"n":2}`)}))
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		attrs := must(qb.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: jobs,
+			AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"}})).Attributes
+		if attrs["ApproximateNumberOfMessages"] == "0" && attrs["ApproximateNumberOfMessagesNotVisible"] == "0" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the loaded mapping did not consume the message: %v", attrs)
+		}
 	}
 	// The URL keeps its id: the same path answers on the copy.
 	id, _, _ := strings.Cut(strings.TrimPrefix(urlA, "http://"), ".")
