@@ -21,8 +21,9 @@ import (
 // with its responses, a model, a validator, an authorizer, a gateway
 // response, documentation, two deployments on two stages (a route added
 // after the first), an API key in a usage plan, a domain name with a base
-// path mapping, a VPC link and a client certificate. It returns the API id.
-func seedRestAPI(t *testing.T, cfg aws.Config) string {
+// path mapping, a VPC link and a client certificate. It returns the API id
+// and the key's value (a method of prod requires it).
+func seedRestAPI(t *testing.T, cfg aws.Config) (string, string) {
 	t.Helper()
 	ctx := context.Background()
 	ag := apigateway.NewFromConfig(cfg)
@@ -41,9 +42,9 @@ func seedRestAPI(t *testing.T, cfg aws.Config) string {
 		IdentityValidationExpression: aws.String("Bearer .*")}))
 	must(ag.PutGatewayResponse(ctx, &apigateway.PutGatewayResponseInput{RestApiId: id, ResponseType: agtypes.GatewayResponseTypeMissingAuthenticationToken,
 		StatusCode: aws.String("404"), ResponseTemplates: map[string]string{"application/json": `{"message":"no such path"}`}}))
-	mock := func(resource *string, method string) {
+	mock := func(resource *string, method string, keyRequired bool) {
 		must(ag.PutMethod(ctx, &apigateway.PutMethodInput{RestApiId: id, ResourceId: resource, HttpMethod: aws.String(method), AuthorizationType: aws.String("NONE"),
-			RequestValidatorId: val, RequestParameters: map[string]bool{"method.request.querystring.q": false}}))
+			RequestValidatorId: val, RequestParameters: map[string]bool{"method.request.querystring.q": false}, ApiKeyRequired: keyRequired}))
 		must(ag.PutIntegration(ctx, &apigateway.PutIntegrationInput{RestApiId: id, ResourceId: resource, HttpMethod: aws.String(method), Type: agtypes.IntegrationTypeMock,
 			RequestTemplates: map[string]string{"application/json": `{"statusCode": 200}`}}))
 		must(ag.PutMethodResponse(ctx, &apigateway.PutMethodResponseInput{RestApiId: id, ResourceId: resource, HttpMethod: aws.String(method), StatusCode: aws.String("200"),
@@ -51,15 +52,17 @@ func seedRestAPI(t *testing.T, cfg aws.Config) string {
 		must(ag.PutIntegrationResponse(ctx, &apigateway.PutIntegrationResponseInput{RestApiId: id, ResourceId: resource, HttpMethod: aws.String(method), StatusCode: aws.String("200"),
 			ResponseTemplates: map[string]string{"application/json": `{"from":"` + method + `"}`}}))
 	}
-	mock(pets, "GET")
+	mock(pets, "GET", false)
+	private := must(ag.CreateResource(ctx, &apigateway.CreateResourceInput{RestApiId: id, ParentId: root, PathPart: aws.String("private")})).Id
+	mock(private, "GET", true)
 	must(ag.CreateDocumentationPart(ctx, &apigateway.CreateDocumentationPartInput{RestApiId: id, Location: &agtypes.DocumentationPartLocation{Type: agtypes.DocumentationPartTypeApi},
 		Properties: aws.String(`{"description":"pets"}`)}))
 	must(ag.CreateDocumentationVersion(ctx, &apigateway.CreateDocumentationVersionInput{RestApiId: id, DocumentationVersion: aws.String("v1")}))
 	must(ag.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: id, StageName: aws.String("prod"), Description: aws.String("first"),
 		Variables: map[string]string{"backend": "one"}}))
-	mock(pet, "GET")
+	mock(pet, "GET", false)
 	must(ag.CreateDeployment(ctx, &apigateway.CreateDeploymentInput{RestApiId: id, StageName: aws.String("dev")}))
-	mock(pets, "POST") // in no deployment
+	mock(pets, "POST", false) // in no deployment
 
 	key := must(ag.CreateApiKey(ctx, &apigateway.CreateApiKeyInput{Name: aws.String("partner"), Enabled: true, Tags: map[string]string{"k": "v"}}))
 	plan := must(ag.CreateUsagePlan(ctx, &apigateway.CreateUsagePlanInput{Name: aws.String("gold"), ApiStages: []agtypes.ApiStage{{ApiId: id, Stage: aws.String("prod")}},
@@ -70,7 +73,7 @@ func seedRestAPI(t *testing.T, cfg aws.Config) string {
 	must(ag.CreateBasePathMapping(ctx, &apigateway.CreateBasePathMappingInput{DomainName: aws.String("api.example.com"), RestApiId: id, BasePath: aws.String("v1"), Stage: aws.String("prod")}))
 	must(ag.CreateVpcLink(ctx, &apigateway.CreateVpcLinkInput{Name: aws.String("link"), TargetArns: []string{"arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/nlb/1"}}))
 	must(ag.GenerateClientCertificate(ctx, &apigateway.GenerateClientCertificateInput{Description: aws.String("backend")}))
-	return *id
+	return *id, *key.Value
 }
 
 // observeRestAPIs reads what a client sees of API Gateway's REST APIs.
@@ -144,7 +147,7 @@ func get(t *testing.T, url string) string {
 func TestSnapshotRestAPIRoundTrip(t *testing.T) {
 	t.Parallel()
 	a, acfg := emutest.Start(t)
-	id := seedRestAPI(t, acfg)
+	id, key := seedRestAPI(t, acfg)
 	file := saveSnapshot(t, a.URL())
 	b, bcfg := emutest.Start(t)
 	if status, body := snapshotCall(t, b.URL(), "/_groundstack/snapshot/load", file); status != http.StatusOK {
@@ -167,5 +170,20 @@ func TestSnapshotRestAPIRoundTrip(t *testing.T) {
 	}
 	if got := get(t, b.URL()+"/restapis/"+id+"/dev/_user_request_/pets/7"); !strings.HasPrefix(got, "200 ") || !strings.Contains(got, `"from":"GET"`) {
 		t.Errorf("dev's /pets/{id} after the load: %s", got)
+	}
+	// The API key and its usage plan still admit it, and only it.
+	private := b.URL() + "/restapis/" + id + "/prod/_user_request_/private"
+	if got := get(t, private); !strings.HasPrefix(got, "403 ") {
+		t.Errorf("a key-protected method without the key after the load: %s", got)
+	}
+	req, _ := http.NewRequest(http.MethodGet, private, nil)
+	req.Header.Set("x-api-key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a key-protected method with the saved key after the load: %s", resp.Status)
 	}
 }

@@ -21,8 +21,9 @@ const stateVersion = 1
 
 // State is Lambda's saved state (version 1): every region's functions with
 // their versions and settings, layers, event source mappings, code signing
-// configs and capacity providers, and the code they run. Decoupled from the
-// store's structs, it changes only with stateVersion.
+// configs and capacity providers, and the code they run (zips: the
+// emulator runs no container images). Decoupled from the store's structs,
+// it changes only with stateVersion.
 //
 // Not saved: execution environments (a loaded function cold-starts),
 // asynchronous invocations waiting or being retried, durable executions,
