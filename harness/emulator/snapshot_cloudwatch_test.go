@@ -17,8 +17,9 @@ import (
 
 // seedCloudWatch builds CloudWatch state through the SDK: datapoints of a
 // metric with a dimension (at minute and second resolution), a metric
-// alarm set to ALARM, a metric math alarm, a composite alarm, and a
-// dashboard with tags. The alarms ignore missing data, so the evaluator
+// alarm set to ALARM, a metric math alarm, a composite alarm, a dashboard
+// with tags, a metric stream, a Contributor Insights rule and an anomaly
+// detector. The alarms ignore missing data, so the evaluator
 // leaves their states as they are.
 func seedCloudWatch(t *testing.T, cfg aws.Config, now time.Time) {
 	t.Helper()
@@ -46,7 +47,17 @@ func seedCloudWatch(t *testing.T, cfg aws.Config, now time.Time) {
 		DashboardBody: aws.String(`{"widgets":[{"type":"text","x":0,"y":0,"width":6,"height":3,"properties":{"markdown":"hi"}}]}`)}))
 	must(c.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: aws.String("arn:aws:cloudwatch::000000000000:dashboard/ops"),
 		Tags: []cwtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	must(c.PutMetricStream(ctx, &cloudwatch.PutMetricStreamInput{Name: aws.String("to-lake"), OutputFormat: cwtypes.MetricStreamOutputFormatJson,
+		FirehoseArn: aws.String("arn:aws:firehose:us-east-1:000000000000:deliverystream/lake"), RoleArn: aws.String("arn:aws:iam::000000000000:role/cw"),
+		IncludeFilters: []cwtypes.MetricStreamFilter{{Namespace: aws.String("Shop")}}, Tags: []cwtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	must(c.PutInsightRule(ctx, &cloudwatch.PutInsightRuleInput{RuleName: aws.String("top-callers"), RuleState: aws.String("ENABLED"),
+		RuleDefinition: aws.String(`{"Schema":{"Name":"CloudWatchLogRule","Version":1},"LogGroupNames":["/app/web"],"LogFormat":"JSON",` +
+			`"Contribution":{"Keys":["$.ip"],"Filters":[]},"AggregateOn":"Count"}`)}))
+	must(c.PutAnomalyDetector(ctx, &cloudwatch.PutAnomalyDetectorInput{SingleMetricAnomalyDetector: &cwtypes.SingleMetricAnomalyDetector{
+		Namespace: aws.String("Shop"), MetricName: aws.String("Latency"), Dimensions: dim, Stat: aws.String("Average")}}))
 }
+
+var cwNoMeta = cloudwatch.GetMetricStreamOutput{}.ResultMetadata
 
 // observeCloudWatch reads what a client sees of CloudWatch around now.
 func observeCloudWatch(t *testing.T, cfg aws.Config, now time.Time) string {
@@ -81,6 +92,16 @@ func observeCloudWatch(t *testing.T, cfg aws.Config, now time.Time) string {
 	add("dashboards", must(c.ListDashboards(ctx, &cloudwatch.ListDashboardsInput{})).DashboardEntries)
 	d := must(c.GetDashboard(ctx, &cloudwatch.GetDashboardInput{DashboardName: aws.String("ops")}))
 	add("dashboard", []any{d.DashboardArn, d.DashboardBody})
+	streams := must(c.ListMetricStreams(ctx, &cloudwatch.ListMetricStreamsInput{})).Entries
+	add("metric streams", streams)
+	for _, m := range streams {
+		g := must(c.GetMetricStream(ctx, &cloudwatch.GetMetricStreamInput{Name: m.Name}))
+		g.ResultMetadata = cwNoMeta
+		add("metric stream", g)
+		add("metric stream tags", must(c.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: m.Arn})).Tags)
+	}
+	add("insight rules", must(c.DescribeInsightRules(ctx, &cloudwatch.DescribeInsightRulesInput{})).InsightRules)
+	add("anomaly detectors", must(c.DescribeAnomalyDetectors(ctx, &cloudwatch.DescribeAnomalyDetectorsInput{})).AnomalyDetectors)
 	add("dashboard tags", must(c.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: d.DashboardArn})).Tags)
 	return strings.Join(out, "\n")
 }
@@ -102,7 +123,7 @@ func TestSnapshotCloudWatchRoundTrip(t *testing.T) {
 	if d := lineDiff(before, after); d != "" {
 		t.Errorf("observed state differs after load:\n%s", d)
 	}
-	for _, want := range []string{`"StateValue":"ALARM"`, `"StateReason":"by hand"`, `"ExtendedStatistics":{"p50":`, `"DashboardName":"ops"`, `"AlarmRule":"ALARM(\"slow\") OR ALARM(\"p99\")"`} {
+	for _, want := range []string{`"StateValue":"ALARM"`, `"StateReason":"by hand"`, `"ExtendedStatistics":{"p50":`, `"DashboardName":"ops"`, `"Name":"to-lake"`, `"Name":"top-callers"`, `"MetricName":"Latency","Namespace":"Shop"`, `"AlarmRule":"ALARM(\"slow\") OR ALARM(\"p99\")"`} {
 		if !strings.Contains(after, want) {
 			t.Errorf("the loaded state lacks %s:\n%s", want, after)
 		}

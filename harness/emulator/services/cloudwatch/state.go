@@ -17,18 +17,83 @@ const stateVersion = 1
 // State is CloudWatch's saved state (version 1): every region's metrics
 // with their aggregated datapoints, metric and composite alarms with
 // their configuration, state (and when it last changed) and tags, alarm
-// history, and dashboards with their tags. Decoupled from the store's
-// structs, it changes only with stateVersion.
+// history, dashboards, metric streams, Contributor Insights rules and
+// anomaly detectors with their tags, and the OTel enrichment switch.
+// Decoupled from the store's structs, it changes only with stateVersion.
 //
-// Not saved: metric streams, Contributor Insights rules, anomaly
-// detectors, alarm mute rules, the OTel enrichment switch, and a clock
-// tests drive (the loaded emulator runs on its own clock). Alarms go on
-// being evaluated after the load as they were before the save.
+// Not saved: alarm mute rules, and a clock tests drive (the loaded
+// emulator runs on its own clock). Alarms go on being evaluated after the
+// load as they were before the save.
 type State struct {
-	Metrics    []SeriesState    `json:"metrics"`
-	Alarms     []AlarmState     `json:"alarms,omitempty"`
-	History    []HistoryState   `json:"history,omitempty"`
-	Dashboards []DashboardState `json:"dashboards,omitempty"`
+	Metrics      []SeriesState       `json:"metrics"`
+	Alarms       []AlarmState        `json:"alarms,omitempty"`
+	History      []HistoryState      `json:"history,omitempty"`
+	Dashboards   []DashboardState    `json:"dashboards,omitempty"`
+	Streams      []MetricStreamState `json:"metricStreams,omitempty"`
+	InsightRules []InsightRuleState  `json:"insightRules,omitempty"`
+	Detectors    []DetectorState     `json:"anomalyDetectors,omitempty"`
+	// OTel lists the regions where OTel enrichment runs.
+	OTel []string `json:"otelEnrichment,omitempty"`
+}
+
+// MetricStreamState is a metric stream (nothing is streamed: Firehose is
+// not emulated).
+type MetricStreamState struct {
+	Region         string                  `json:"region"`
+	Name           string                  `json:"name"`
+	FirehoseARN    string                  `json:"firehoseArn"`
+	RoleARN        string                  `json:"roleArn"`
+	OutputFormat   string                  `json:"outputFormat"`
+	State          string                  `json:"state"`
+	Include        []StreamFilterState     `json:"includeFilters,omitempty"`
+	Exclude        []StreamFilterState     `json:"excludeFilters,omitempty"`
+	Statistics     []StreamStatisticsState `json:"statisticsConfigurations,omitempty"`
+	LinkedAccounts bool                    `json:"includeLinkedAccountsMetrics,omitempty"`
+	Created        time.Time               `json:"created"`
+	Updated        time.Time               `json:"updated"`
+	Tags           map[string]string       `json:"tags,omitempty"`
+}
+
+// StreamFilterState is a metric stream's namespace filter.
+type StreamFilterState struct {
+	Namespace   string   `json:"namespace"`
+	MetricNames []string `json:"metricNames,omitempty"`
+}
+
+// StreamStatisticsState is a metric stream's additional statistics: the
+// metrics (namespace, name) they apply to.
+type StreamStatisticsState struct {
+	Metrics    [][2]string `json:"metrics"`
+	Statistics []string    `json:"statistics"`
+}
+
+// InsightRuleState is a Contributor Insights rule.
+type InsightRuleState struct {
+	Region            string            `json:"region"`
+	Name              string            `json:"name"`
+	State             string            `json:"state"`
+	Definition        string            `json:"definition"`
+	Managed           bool              `json:"managed,omitempty"`
+	OnTransformedLogs bool              `json:"applyOnTransformedLogs,omitempty"`
+	Template          string            `json:"templateName,omitempty"`
+	ResourceARN       string            `json:"resourceArn,omitempty"`
+	Tags              map[string]string `json:"tags,omitempty"`
+}
+
+// DetectorState is an anomaly detection model: a single metric's, or a
+// metric math one's queries (as sent, JSON).
+type DetectorState struct {
+	Region         string           `json:"region"`
+	Type           string           `json:"type"`
+	Namespace      string           `json:"namespace,omitempty"`
+	MetricName     string           `json:"metricName,omitempty"`
+	Dimensions     []DimensionState `json:"dimensions,omitempty"`
+	Stat           string           `json:"stat,omitempty"`
+	AccountID      string           `json:"accountId,omitempty"`
+	Queries        json.RawMessage  `json:"metricDataQueries,omitempty"`
+	Excluded       [][2]time.Time   `json:"excludedTimeRanges,omitempty"`
+	Timezone       string           `json:"metricTimezone,omitempty"`
+	PeriodicSpikes *bool            `json:"periodicSpikes,omitempty"`
 }
 
 // DimensionState is a metric dimension.
@@ -146,7 +211,7 @@ func (s *Service) StateVersion() int { return stateVersion }
 func (s *Service) SaveState() (any, error) {
 	st := State{Metrics: s.metrics.saveState()}
 	st.Alarms, st.History = s.alarms.saveState()
-	st.Dashboards = s.resources.saveState()
+	s.resources.saveState(&st)
 	return st, nil
 }
 
@@ -161,8 +226,7 @@ func (s *Service) LoadState(version int, raw json.RawMessage) error {
 	if err := s.alarms.loadState(st.Alarms, st.History); err != nil {
 		return err
 	}
-	s.resources.loadState(st.Dashboards)
-	return nil
+	return s.resources.loadState(&st)
 }
 
 // --- metrics
@@ -316,25 +380,108 @@ func (s *Alarms) loadState(alarms []AlarmState, history []HistoryState) error {
 	return nil
 }
 
-// --- dashboards
+// --- dashboards and the other resources
 
-func (r *Resources) saveState() []DashboardState {
+func (r *Resources) saveState(st *State) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []DashboardState
 	for _, name := range slices.Sorted(maps.Keys(r.dashboards)) {
 		d := r.dashboards[name]
-		out = append(out, DashboardState{Name: d.Name, Body: d.Body, Modified: d.Modified, Tags: maps.Clone(r.tags[d.ARN])})
+		st.Dashboards = append(st.Dashboards, DashboardState{Name: d.Name, Body: d.Body, Modified: d.Modified, Tags: maps.Clone(r.tags[d.ARN])})
 	}
-	return out
+	for _, region := range slices.Sorted(maps.Keys(r.streams)) {
+		for _, name := range slices.Sorted(maps.Keys(r.streams[region])) {
+			m := r.streams[region][name]
+			ms := MetricStreamState{Region: region, Name: m.Name, FirehoseARN: m.FirehoseARN, RoleARN: m.RoleARN, OutputFormat: m.OutputFormat,
+				State: m.State, LinkedAccounts: m.LinkedAccounts, Created: m.Created, Updated: m.Updated, Tags: maps.Clone(r.tags[m.ARN])}
+			for _, f := range m.Include {
+				ms.Include = append(ms.Include, StreamFilterState{Namespace: f.Namespace, MetricNames: slices.Clone(f.MetricNames)})
+			}
+			for _, f := range m.Exclude {
+				ms.Exclude = append(ms.Exclude, StreamFilterState{Namespace: f.Namespace, MetricNames: slices.Clone(f.MetricNames)})
+			}
+			for _, sc := range m.Statistics {
+				ms.Statistics = append(ms.Statistics, StreamStatisticsState{Metrics: slices.Clone(sc.Metrics), Statistics: slices.Clone(sc.Statistics)})
+			}
+			st.Streams = append(st.Streams, ms)
+		}
+	}
+	for _, region := range slices.Sorted(maps.Keys(r.rules)) {
+		for _, name := range slices.Sorted(maps.Keys(r.rules[region])) {
+			ir := r.rules[region][name]
+			st.InsightRules = append(st.InsightRules, InsightRuleState{Region: region, Name: ir.Name, State: ir.State, Definition: ir.Definition,
+				Managed: ir.Managed, OnTransformedLogs: ir.OnTransformedLogs, Template: ir.Template, ResourceARN: ir.ResourceARN,
+				Tags: maps.Clone(r.tags[ir.ARN])})
+		}
+	}
+	for _, region := range slices.Sorted(maps.Keys(r.detectors)) {
+		for _, d := range r.detectors[region] {
+			st.Detectors = append(st.Detectors, DetectorState{Region: region, Type: d.Type, Namespace: d.Namespace, MetricName: d.MetricName,
+				Dimensions: dimsState(d.Dims), Stat: d.Stat, AccountID: d.AccountID, Queries: slices.Clone(d.Queries),
+				Excluded: slices.Clone(d.Excluded), Timezone: d.Timezone, PeriodicSpikes: d.PeriodicSpikes})
+		}
+	}
+	for _, region := range slices.Sorted(maps.Keys(r.otel)) {
+		if r.otel[region] {
+			st.OTel = append(st.OTel, region)
+		}
+	}
 }
 
-func (r *Resources) loadState(ds []DashboardState) {
+func (r *Resources) loadState(st *State) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, d := range ds {
+	for _, d := range st.Dashboards {
 		db := &Dashboard{Name: d.Name, ARN: "arn:aws:cloudwatch::" + r.account + ":dashboard/" + d.Name, Body: d.Body, Modified: d.Modified}
 		r.dashboards[d.Name] = db
 		r.addTags(db.ARN, d.Tags)
 	}
+	for _, ms := range st.Streams {
+		if ms.Region == "" || ms.Name == "" {
+			return fmt.Errorf("a metric stream without a region or a name")
+		}
+		m := &MetricStream{Name: ms.Name, ARN: r.arn(ms.Region, "metric-stream", ms.Name), Region: ms.Region, FirehoseARN: ms.FirehoseARN,
+			RoleARN: ms.RoleARN, OutputFormat: ms.OutputFormat, State: ms.State, LinkedAccounts: ms.LinkedAccounts, Created: ms.Created,
+			Updated: ms.Updated}
+		for _, f := range ms.Include {
+			m.Include = append(m.Include, StreamFilter(f))
+		}
+		for _, f := range ms.Exclude {
+			m.Exclude = append(m.Exclude, StreamFilter(f))
+		}
+		for _, sc := range ms.Statistics {
+			m.Statistics = append(m.Statistics, StreamStatistics(sc))
+		}
+		if r.streams[ms.Region] == nil {
+			r.streams[ms.Region] = map[string]*MetricStream{}
+		}
+		r.streams[ms.Region][ms.Name] = m
+		r.addTags(m.ARN, ms.Tags)
+	}
+	for _, is := range st.InsightRules {
+		if is.Region == "" || is.Name == "" {
+			return fmt.Errorf("an insight rule without a region or a name")
+		}
+		ir := &InsightRule{Name: is.Name, ARN: r.arn(is.Region, "insight-rule", is.Name), Region: is.Region, State: is.State,
+			Definition: is.Definition, Managed: is.Managed, OnTransformedLogs: is.OnTransformedLogs, Template: is.Template, ResourceARN: is.ResourceARN}
+		if r.rules[is.Region] == nil {
+			r.rules[is.Region] = map[string]*InsightRule{}
+		}
+		r.rules[is.Region][is.Name] = ir
+		r.addTags(ir.ARN, is.Tags)
+	}
+	for _, ds := range st.Detectors {
+		d := &AnomalyDetector{Type: ds.Type, Namespace: ds.Namespace, MetricName: ds.MetricName, Dims: sortDims(dimsOf(ds.Dimensions)), Stat: ds.Stat,
+			AccountID: ds.AccountID, Queries: []byte(ds.Queries), Excluded: ds.Excluded, Timezone: ds.Timezone, PeriodicSpikes: ds.PeriodicSpikes}
+		if len(d.Queries) > 0 {
+			d.key = "math\x00" + string(d.Queries)
+		} else {
+			d.key = seriesKey("", d.Namespace, d.MetricName, d.Dims) + "\x00" + d.Stat
+		}
+		r.detectors[ds.Region] = append(r.detectors[ds.Region], d)
+	}
+	for _, region := range st.OTel {
+		r.otel[region] = true
+	}
+	return nil
 }
