@@ -258,7 +258,12 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(body, &res); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(res.Loaded, ",") != "dynamodb,s3,secretsmanager,sns,sqs" || !strings.Contains(res.Message, "not restored: ") || !contains(res.NotSaved, "lambda") {
+	for _, n := range []string{"dynamodb", "lambda", "s3", "secretsmanager", "sns", "sqs"} {
+		if !contains(res.Loaded, n) || contains(res.NotSaved, n) {
+			t.Errorf("load answered %s: want %s loaded", body, n)
+		}
+	}
+	if !strings.Contains(res.Message, "not restored: ") || len(res.NotSaved) == 0 {
 		t.Errorf("load answered %s", body)
 	}
 	before, after := observe(t, acfg, a.URL()[len("http://"):]), observe(t, bcfg, b.URL()[len("http://"):])

@@ -117,7 +117,10 @@ type instance struct {
 	// onShutdown is what an idle stop from inside the instance does:
 	// InstanceInitiatedShutdownBehavior, stop (default) or terminate.
 	terminateOnShutdown bool
-	hostMu              sync.Mutex
+	// relaunch is set on an instance a snapshot loaded that had a machine:
+	// its next start launches a new one.
+	relaunch bool
+	hostMu   sync.Mutex
 }
 
 // GroupRef names a security group an instance is in.

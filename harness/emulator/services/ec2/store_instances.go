@@ -437,10 +437,13 @@ func (s *Store) transition(r *region, in *instance, gen uint64, o op) {
 	in.hostMu.Lock()
 	defer in.hostMu.Unlock()
 	r.mu.RLock()
-	current, host := in.gen == gen, in.host
+	current, host, relaunch := in.gen == gen, in.host, in.relaunch
 	r.mu.RUnlock()
 	if !current {
 		return
+	}
+	if o == opStart && host == nil && relaunch {
+		o = opLaunch // loaded from a snapshot without its machine
 	}
 	settle := func(f func()) {
 		r.mu.Lock()
@@ -492,7 +495,7 @@ func (s *Store) transition(r *region, in *instance, gen uint64, o op) {
 		stale := false
 		r.mu.Lock()
 		if in.gen == gen {
-			in.host, in.HostKey = h, hostKey
+			in.host, in.HostKey, in.relaunch = h, hostKey, false
 			in.Tags = setTag(in.Tags, TagSSHHostKey, hostKey)
 		} else {
 			stale = true
