@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"strings"
 	"testing"
@@ -255,8 +256,12 @@ func TestAlarmMuteRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// a recurring rule that is not active now: it starts twelve hours from
+	// the emulator's clock (a fixed hour would be active when the test runs
+	// at that hour)
+	nightly := fmt.Sprintf("cron(0 %d * * *)", (now.UTC().Hour()+12)%24)
 	if _, err := c.cw.PutAlarmMuteRule(ctx, &cloudwatch.PutAlarmMuteRuleInput{Name: aws.String("nightly"),
-		Rule: &cwtypes.Rule{Schedule: &cwtypes.Schedule{Expression: aws.String("cron(0 2 * * *)"), Duration: aws.String("PT4H"), Timezone: aws.String("UTC")}}}); err != nil {
+		Rule: &cwtypes.Rule{Schedule: &cwtypes.Schedule{Expression: aws.String(nightly), Duration: aws.String("PT4H"), Timezone: aws.String("UTC")}}}); err != nil {
 		t.Fatal(err)
 	}
 	g, err := c.cw.GetAlarmMuteRule(ctx, &cloudwatch.GetAlarmMuteRuleInput{AlarmMuteRuleName: aws.String("deploy")})
