@@ -85,6 +85,9 @@ type Settings struct {
 	Snapshot             string // a snapshot file loaded at start
 	Logs                 io.Writer
 	StartTimeout         time.Duration
+	// Image is the groundstack image the container backend runs (default:
+	// one built from the checkout, or GROUNDSTACK_IMAGE).
+	Image string
 }
 
 // WithBackend chooses where the cloud runs: Embedded (the default),
@@ -145,8 +148,14 @@ func WithSnapshot(path string) Option { return func(s *Settings) { s.Snapshot = 
 // output, hooks) to w as text lines; by default it is discarded.
 func WithLogs(w io.Writer) Option { return func(s *Settings) { s.Logs = w } }
 
+// WithImage makes the container backend run this groundstack image
+// instead of building one (outside a groundstack checkout it must be
+// given, here or in GROUNDSTACK_IMAGE).
+func WithImage(ref string) Option { return func(s *Settings) { s.Image = ref } }
+
 // WithStartTimeout bounds how long Run waits for the cloud to answer
-// (default 2 minutes, for a container's first image build).
+// (default 2 minutes; 10 for a container, whose first run builds its
+// image).
 func WithStartTimeout(d time.Duration) Option { return func(s *Settings) { s.StartTimeout = d } }
 
 // Started is what a registered backend's start function returns.
@@ -191,7 +200,7 @@ type Cloud struct {
 // Run starts a cloud (or connects to one, with WithEndpoint) and returns
 // when it answers. On error nothing is left running.
 func Run(ctx context.Context, opts ...Option) (*Cloud, error) {
-	s := Settings{Backend: Embedded, Region: DefaultRegion, StartTimeout: 2 * time.Minute}
+	s := Settings{Backend: Embedded, Region: DefaultRegion}
 	for _, o := range opts {
 		o(&s)
 	}
@@ -213,6 +222,12 @@ func Run(ctx context.Context, opts ...Option) (*Cloud, error) {
 			if !slices.Contains(known, n) {
 				return nil, fmt.Errorf("groundstack: no service named %q (the embedded cloud serves %s)", n, strings.Join(known, ", "))
 			}
+		}
+	}
+	if s.StartTimeout <= 0 {
+		s.StartTimeout = 2 * time.Minute
+		if s.Backend == Container {
+			s.StartTimeout = 10 * time.Minute
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.StartTimeout)

@@ -88,6 +88,11 @@ func runUp(args []string) error {
 		return usageError{err: fmt.Errorf("up: %w", err)}
 	}
 	opts = append(opts, acctOpts...)
+	svcOpts, err := servicesOption(os.Getenv)
+	if err != nil {
+		return usageError{err: fmt.Errorf("up: %w", err)}
+	}
+	opts = append(opts, svcOpts...)
 	edgeStart := time.Now()
 	e := emulator.New(opts...)
 	if err := e.Start(); err != nil {
@@ -326,4 +331,28 @@ func originOptions(getenv func(string) string) []emulator.Option {
 		opts = append(opts, emulator.WithoutOriginChecks())
 	}
 	return opts
+}
+
+// envServices limits the services up serves (emulator.WithServices):
+// comma-separated names, all when unset.
+const envServices = "GROUNDSTACK_SERVICES"
+
+// servicesOption reads envServices, refusing a name no service has.
+func servicesOption(getenv func(string) string) ([]emulator.Option, error) {
+	var names []string
+	for _, n := range strings.Split(getenv(envServices), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	known := emulator.ServiceNames()
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return nil, fmt.Errorf("%s: no service named %q (want some of %s)", envServices, n, strings.Join(known, ","))
+		}
+	}
+	return []emulator.Option{emulator.WithServices(names...)}, nil
 }
