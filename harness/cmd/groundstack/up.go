@@ -218,6 +218,23 @@ Usage:
   groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR]
                  [--ws-idle-timeout 10m] [--ws-max-lifetime 2h] [-v]
 
+Description:
+  Starts the edge (every AWS service on one port, as LocalStack's 4566) and the
+  MQTT broker, prints how to reach them, and serves until Ctrl-C or SIGTERM.
+  Without --flows the cloud starts empty. GROUNDSTACK_SERVICES=s3,sqs,… serves
+  only those services (the others answer UnknownService); strict SigV4 mode,
+  the account and browser origins come from the environment (groundstack
+  --help lists the variables).
+
+Examples:
+  groundstack up
+  groundstack up --port 4577 --flows deliveries
+  GROUNDSTACK_SERVICES=s3,dynamodb groundstack up
+
+Exit status:
+  0 stopped by Ctrl-C or SIGTERM, 1 the cloud could not start (port in use,
+  a flow failed to deploy), 2 bad usage.
+
 Flags:
 `)
 	fs.PrintDefaults()
