@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -222,6 +223,23 @@ func TestRunRefusesBadSettings(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want it to say %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestImportsNoTestFramework: a project importing groundstack links no
+// test framework and no container library (go list -deps).
+func TestImportsNoTestFramework(t *testing.T) {
+	t.Parallel()
+	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, banned := range []string{"testing", "github.com/onsi/", "github.com/stretchr/testify", "github.com/testcontainers/"} {
+			if dep == banned || strings.HasSuffix(banned, "/") && strings.HasPrefix(dep, banned) {
+				t.Errorf("groundstack imports %s", dep)
+			}
 		}
 	}
 }

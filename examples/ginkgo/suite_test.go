@@ -65,4 +65,3 @@ var _ = Describe("a bucket of reports", func() {
 var _ = AfterSuite(func() {
 	Expect(gs.Close()).To(Succeed())
 })
-
