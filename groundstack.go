@@ -216,11 +216,11 @@ func Run(ctx context.Context, opts ...Option) (*Cloud, error) {
 	if s.Port < 0 || s.Port > 65535 {
 		return nil, fmt.Errorf("groundstack: port %d is not a TCP port", s.Port)
 	}
-	if s.Backend == Embedded {
+	if s.Backend == Embedded || s.Backend == Container { // the same emulator's services
 		known := emulator.ServiceNames()
 		for _, n := range s.Services {
 			if !slices.Contains(known, n) {
-				return nil, fmt.Errorf("groundstack: no service named %q (the embedded cloud serves %s)", n, strings.Join(known, ", "))
+				return nil, fmt.Errorf("groundstack: no service named %q (groundstack serves %s)", n, strings.Join(known, ", "))
 			}
 		}
 	}
