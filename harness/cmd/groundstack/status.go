@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -30,8 +31,8 @@ Usage:
 
 Description:
   Asks the cloud at the endpoint for its health (GET /_groundstack/health) and
-  its resources (GET /_groundstack/state) and prints the endpoint, the
-  emulator's version and uptime, its data directory when it reports one, its
+  its resources (GET /_groundstack/state) and prints the endpoint (and the
+  MQTT broker's address), the emulator's version and uptime, its data directory when it reports one, its
   capabilities, and a line per service: running (its API answers) or disabled
   (left out by GROUNDSTACK_SERVICES), with the resources it holds (buckets,
   tables, queues…). A table whose resources are a map of names lists how many.
@@ -93,6 +94,11 @@ func runStatus(args []string, stdout io.Writer, getenv func(string) string) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "endpoint      %s\n", ep)
+	for _, k := range slices.Sorted(maps.Keys(health.Endpoints)) {
+		if k != "edge" {
+			fmt.Fprintf(stdout, "%-13s %s\n", k, health.Endpoints[k])
+		}
+	}
 	fmt.Fprintf(stdout, "version       %s\n", health.Version)
 	fmt.Fprintf(stdout, "uptime        %s\n", (time.Duration(health.Uptime * float64(time.Second))).Round(time.Second))
 	if health.DataDir != "" {
@@ -124,11 +130,12 @@ func runStatus(args []string, stdout io.Writer, getenv func(string) string) erro
 
 // statusHealth is what status reads of GET /_groundstack/health.
 type statusHealth struct {
-	Version      string   `json:"version"`
-	Uptime       float64  `json:"uptime_s"`
-	Services     []string `json:"services"`
-	Capabilities []string `json:"capabilities"`
-	DataDir      string   `json:"dataDir"`
+	Version      string            `json:"version"`
+	Uptime       float64           `json:"uptime_s"`
+	Services     []string          `json:"services"`
+	Capabilities []string          `json:"capabilities"`
+	Endpoints    map[string]string `json:"endpoints"`
+	DataDir      string            `json:"dataDir"`
 	raw          json.RawMessage
 }
 

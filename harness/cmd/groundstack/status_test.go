@@ -45,6 +45,7 @@ func TestStatusListsServicesAndResources(t *testing.T) {
 	for _, re := range []string{
 		`(?m)^endpoint\s+` + regexp.QuoteMeta(e.URL()) + `$`,
 		`(?m)^version\s+` + regexp.QuoteMeta(emulator.Version) + `$`,
+		`(?m)^mqtt\s+127\.0\.0\.1:\d+$`,
 		`(?m)^capabilities\s+.*\breset\b`,
 		`(?m)^s3\s+running\s+buckets 2, bytes 0, objects 0$`,
 		`(?m)^sqs\s+running\s+queues 0$`,

@@ -109,6 +109,7 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"uptime_s":     p.env.Now().Sub(p.started).Seconds(),
 			"services":     names,
 			"capabilities": p.Capabilities(),
+			"endpoints":    p.endpoints(),
 		})
 	case path == PathFaults:
 		h, ok := p.env.Links.Get(cloud.LinkFaults).(http.Handler)
@@ -166,6 +167,19 @@ func (p *Plane) serviceNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// endpoints are where clients reach this cloud: the edge, and the MQTT
+// broker when it listens.
+func (p *Plane) endpoints() map[string]string {
+	out := map[string]string{}
+	if p.env.Host != "" {
+		out["edge"] = "http://" + p.env.Host
+	}
+	if b, ok := p.env.Links.Get(cloud.LinkMQTT).(cloud.MessageBroker); ok && b.Address() != "" {
+		out["mqtt"] = b.Address()
+	}
+	return out
 }
 
 // localStackHealth answers in LocalStack's shape.
