@@ -38,7 +38,8 @@ Exit status: 0 success, 1 failure, 2 bad usage.
 Environment: GROUNDSTACK_PORT, GROUNDSTACK_HOST, GROUNDSTACK_STRICT_AUTH=1 (with
 GROUNDSTACK_ACCESS_KEYS_FILE=path, a chmod 600 file of key:secret lines, or
 GROUNDSTACK_ACCESS_KEYS=key:secret,…), GROUNDSTACK_ACCOUNT_ID (the default account, 12 digits;
-GROUNDSTACK_MAX_ACCOUNTS bounds how many a 12-digit key id may start), GROUNDSTACK_ENDPOINT (for awslocal, logs, faults and snapshot;
+GROUNDSTACK_MAX_ACCOUNTS bounds how many a 12-digit key id may start), GROUNDSTACK_SERVICES=s3,sqs,… (up serves only
+those; the others answer UnknownService), GROUNDSTACK_ENDPOINT (for awslocal, status, logs, faults and snapshot;
 else AWS_ENDPOINT_URL, else 127.0.0.1 and GROUNDSTACK_PORT), DELIVERIES_DEMO_PASSWORD
 (the deliveries flow's demo logins' password; random each run without it),
 GROUNDSTACK_CORS_ORIGINS=https://app.example.com,… (web pages, besides the
