@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +39,7 @@ type config struct {
 	anyOrigin bool
 	body      bodyLimits
 	mqtt      []mqtt.Option
+	served    map[string]bool // nil: every service
 
 	maxAccounts int
 }
@@ -133,6 +136,53 @@ func WithBodyTimeouts(idle, grace time.Duration, minRate int64) Option {
 func WithWebSocketLimits(idle, lifetime time.Duration) Option {
 	return func(c *config) { c.env.WebSocketIdleTimeout, c.env.WebSocketMaxLifetime = idle, lifetime }
 }
+
+// WithServices makes the edge serve only the named services (Service.Name:
+// "s3", "dynamodb", "dynamodbstreams", "iot-data"…; ServiceNames lists
+// them) and answer requests for the others as for a service groundstack
+// does not emulate. The others still run behind the served ones (a Lambda
+// function still writes its logs to CloudWatch Logs, an S3 notification
+// still reaches SQS), and a reset still empties them; only their APIs are
+// closed. No names, or no WithServices at all, serves every service. New
+// panics on a name it does not know, as the caller checks (ServiceNames).
+func WithServices(names ...string) Option {
+	known := ServiceNames()
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			panic(fmt.Sprintf("emulator: no service named %q (want one of %s)", n, strings.Join(known, ", ")))
+		}
+	}
+	return func(c *config) {
+		if len(names) == 0 {
+			c.served = nil
+			return
+		}
+		c.served = map[string]bool{}
+		for _, n := range names {
+			c.served[n] = true
+		}
+	}
+}
+
+// ServiceNames lists, sorted, the names of the services an emulator can
+// serve (WithServices).
+func ServiceNames() []string { return slices.Clone(serviceNames()) }
+
+// serviceNames builds the services once, to ask their names.
+var serviceNames = sync.OnceValue(func() []string {
+	env := cloud.DefaultEnv()
+	env.Log = slog.New(slog.DiscardHandler)
+	env.Names = &cloud.Names{}
+	var names []string
+	for _, s := range builtins(env) {
+		names = append(names, s.Name())
+		if c, ok := s.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
+	slices.Sort(names)
+	return names
+})
 
 // WithLogger sets the emulator's logger (default: discard).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
@@ -248,7 +298,14 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 			c.claimants = append(c.claimants, claimant{svc: s, claim: cl})
 		}
 	}
-	ed := newEdge(c.services, c.control)
+	routed := c.services
+	if e.cfg.served != nil {
+		routed = slices.DeleteFunc(slices.Clone(routed), func(s cloud.Service) bool { return !e.cfg.served[s.Name()] })
+		if isDefault {
+			c.control.Serving(func(name string) bool { return e.cfg.served[name] })
+		}
+	}
+	ed := newEdge(routed, c.control)
 	ed.newID = env.NewID
 	ed.origins = e.origins
 	ed.verifier = e.verifier

@@ -19,6 +19,10 @@ import (
 
 const benchEventsUsage = `groundstack bench-events — measure event freshness on every messaging path
 
+Usage:
+  groundstack bench-events [--paths s3-lambda,…] [--idle 200] [--rate 1000] [--duration 10s] [--endpoint URL] [flags]
+
+Description:
 Measures, for each path, the time from the producing call's acknowledgement to the
 consumer's handler start: S3 PUT → Lambda (s3-lambda), S3 PUT → SQS (s3-sqs), SNS
 publish → SQS (sns-sqs), SNS → Lambda (sns-lambda), SQS → Lambda through an event
@@ -34,9 +38,17 @@ Without --endpoint the embedded emulator is started in this process
 (--collector-host). A path the cloud cannot set up is reported with the reason.
 
 Output: a table on stdout; events.json (HDR histograms included) and events.md in
---out. Exit status: 0 every measured path met its targets (p99 ≤ 20 ms idle, ≤ 100 ms
-at the rate, long-poll wake-up ≤ 2 ms, nothing lost) and none failed (unsupported
-ones are left out), 1 not, 2 bad input, 130 interrupted.
+--out.
+
+Examples:
+  groundstack bench-events
+  groundstack bench-events --paths sns-sqs,sqs-lambda --rate 500 --duration 30s
+  groundstack bench-events --endpoint http://127.0.0.1:4566 --collector-host 172.17.0.1
+
+Exit status:
+  0 every measured path met its targets (p99 ≤ 20 ms idle, ≤ 100 ms at the rate,
+  long-poll wake-up ≤ 2 ms, nothing lost) and none failed (unsupported ones are
+  left out), 1 not, 2 bad input, 130 interrupted.
 
 Flags:
 `

@@ -39,6 +39,7 @@ Usage:
   groundstack load [--profile year2] [--duration 60s] [--target URL] [--out build/load] [flags]
   groundstack load merge [--out DIR] [--threshold EXPR]… shard1.json shard2.json …
 
+Description:
 Profiles: baseline (the original: one courier client posting every 5 s, one dashboard
 polling every 2 s; --clients N for N of each), year1 (×6), year2 (×12), ramp (+100
 requests/s every 5 s until a step breaks: the capacity), or a YAML/JSON file:
@@ -78,9 +79,16 @@ lost,duplicates,seen,accepted,failed,dropped,rate.achieved} (the worst path; cou
 summed) and events.<path>.<same> (one path; a path not set up fails its thresholds).
 
 Output in --out: summary.json (histograms included, for merge; events per path), junit.xml (one testcase
-per threshold), freshness.png, latency.png, rate.png. Exit status: 0 passed, 1 a
-threshold failed or the run failed, 2 bad input, 130 interrupted (the partial report
-is written, marked incomplete).
+per threshold), freshness.png, latency.png, rate.png.
+
+Examples:
+  groundstack load --profile baseline --duration 30s
+  groundstack load --profile year2 --events sns-sqs,sqs-lambda --out build/load
+  groundstack load --profile ramp --target http://127.0.0.1:4566 --user courier1
+
+Exit status:
+  0 passed, 1 a threshold failed or the run failed, 2 bad input, 130 interrupted
+  (the partial report is written, marked incomplete).
 
 Flags:
 `

@@ -146,3 +146,86 @@ func TestLogsBadInput(t *testing.T) {
 		t.Errorf("--help: exit %d\n%s", code, stdout.String())
 	}
 }
+
+// --filter is a CloudWatch Logs filter pattern, applied by the cloud;
+// flags may follow the name.
+func TestLogsFilter(t *testing.T) {
+	endpoint, put := logsCloud(t)
+	put(`{"level":"ERROR","msg":"card declined"}`)
+	put(`{"level":"INFO","msg":"order stored"}`)
+	put("WARN slow downstream")
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"orders", "--filter", `{ $.level = "ERROR" }`}, []string{"card declined"}},
+		{[]string{"--filter", "?WARN ?declined", "orders"}, []string{"card declined", "slow downstream"}},
+		{[]string{"--filter", `"order stored"`, "orders", "--since", "1h"}, []string{"order stored"}},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := runLogs(context.Background(), append([]string{"--endpoint", endpoint}, tc.args...), &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, stderr.String())
+		}
+		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		if len(lines) != len(tc.want) {
+			t.Errorf("%v: printed\n%s\nwant %d lines", tc.args, stdout.String(), len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.Contains(lines[i], w) {
+				t.Errorf("%v: line %d %q, want %q", tc.args, i, lines[i], w)
+			}
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runLogs(context.Background(), []string{"--endpoint", endpoint, "--filter", "{ $.level = ", "orders"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("a broken pattern: exit %d (%s), want %d", code, stderr.String(), exitUsage)
+	}
+}
+
+// Colors: by level, only when asked for or on a terminal, never with
+// NO_COLOR.
+func TestLogsColors(t *testing.T) {
+	endpoint, put := logsCloud(t)
+	put(`{"level":"error","msg":"boom"}`)
+	put("[WARN] slow")
+	put("plain")
+	put("REPORT RequestId: 1 Duration: 2 ms")
+	var stdout, stderr bytes.Buffer
+	if code := runLogs(context.Background(), []string{"--endpoint", endpoint, "--color", "always", "orders"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	want := []string{ansiRed, ansiYellow, "", ansiDim}
+	if len(lines) != len(want) {
+		t.Fatalf("printed:\n%s", stdout.String())
+	}
+	for i, c := range want {
+		colored := strings.HasPrefix(lines[i], "\x1b[")
+		if c == "" && colored || c != "" && (!strings.HasPrefix(lines[i], c) || !strings.HasSuffix(lines[i], ansiReset)) {
+			t.Errorf("line %d %q: want color %q", i, lines[i], c)
+		}
+	}
+	stdout.Reset()
+	runLogs(context.Background(), []string{"--endpoint", endpoint, "orders"}, &stdout, &stderr)
+	if strings.Contains(stdout.String(), "\x1b[") {
+		t.Errorf("colored into a buffer (not a terminal):\n%q", stdout.String())
+	}
+	for _, tc := range []struct {
+		mode, noColor string
+		want          bool
+	}{{"auto", "", false}, {"auto", "1", false}, {"always", "1", true}, {"never", "", false}} {
+		got, err := wantColor(tc.mode, &stdout, func(k string) string {
+			if k == "NO_COLOR" {
+				return tc.noColor
+			}
+			return ""
+		})
+		if err != nil || got != tc.want {
+			t.Errorf("wantColor(%s, NO_COLOR=%q) = %v, %v", tc.mode, tc.noColor, got, err)
+		}
+	}
+	if _, err := wantColor("sometimes", &stdout, func(string) string { return "" }); err == nil {
+		t.Error("--color sometimes accepted")
+	}
+}

@@ -34,6 +34,10 @@ const (
 // --cli-binary-format raw-in-base64-out, so blobs are given as text as
 // with v1.
 func runAWSLocal(args []string) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		fmt.Print(awslocalUsage)
+		return nil
+	}
 	bin, err := exec.LookPath("aws")
 	if err != nil {
 		return errors.New("the aws CLI is not installed (make deps installs it; on Debian: apt-get install awscli)")
@@ -44,6 +48,33 @@ func runAWSLocal(args []string) error {
 	}
 	return nil // not reached
 }
+
+const awslocalUsage = `groundstack awslocal — the aws CLI against the local cloud
+
+Usage:
+  groundstack awslocal [aws CLI arguments…]
+  awslocal [aws CLI arguments…]          (bin/awslocal, which make build links to groundstack)
+
+Description:
+  Runs the installed aws CLI with --endpoint-url set to the local edge, passing
+  every argument through (never through a shell). The endpoint is
+  GROUNDSTACK_ENDPOINT, else AWS_ENDPOINT_URL, else 127.0.0.1 and
+  GROUNDSTACK_PORT (4566); credentials and region are the environment's, else
+  test ones and us-east-1. With CLI v2 it adds --cli-binary-format
+  raw-in-base64-out, so blobs are given as text as with v1. The aws CLI's own
+  help is awslocal help (or awslocal s3 help…).
+
+Examples:
+  awslocal s3 mb s3://reports
+  awslocal sqs list-queues
+  groundstack awslocal lambda invoke --function-name orders out.json
+
+Exit status:
+  the aws CLI's; 1 when it is not installed.
+
+Flags:
+  none of its own: every argument goes to the aws CLI
+`
 
 // awslocalEndpoint is the edge awslocal talks to.
 func awslocalEndpoint(getenv func(string) string) string {

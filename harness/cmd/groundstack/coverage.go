@@ -17,8 +17,12 @@ func runCoverage(args []string) error {
 	out := fs.String("out", "", "write the per-operation table (Markdown) to this file, e.g. docs/coverage.md")
 	conf := fs.String("conformance", coverage.DefaultConformance, "the conformance suite's report, read when present")
 	fs.Usage = func() {
-		fmt.Println("Usage: groundstack coverage [--out docs/coverage.md] [--conformance " + coverage.DefaultConformance + "]")
-		fmt.Println("Per service, the operations of AWS's model (from the installed botocore, or " + awsmodel.EnvDataDir + ") that groundstack serves.")
+		fmt.Print("groundstack coverage — the AWS operations groundstack serves, per service\n\n" +
+			"Usage:\n  groundstack coverage [--out docs/coverage.md] [--conformance " + coverage.DefaultConformance + "]\n\n" +
+			"Description:\n  Per service, the operations of AWS's model (from the installed botocore, or\n  " + awsmodel.EnvDataDir +
+			") that groundstack serves; with --out, the whole per-operation table.\n\n" +
+			"Examples:\n  groundstack coverage\n  groundstack coverage --out docs/coverage.md\n\n" +
+			"Exit status:\n  0 printed, 1 botocore's models were not found, 2 bad usage.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {

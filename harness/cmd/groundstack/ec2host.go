@@ -29,10 +29,33 @@ type ec2hostOptions struct {
 	verbose        bool
 }
 
+const ec2hostUsage = `groundstack ec2host — one fake EC2 host: SSH and SFTP on a directory
+
+Usage:
+  groundstack ec2host --dir DIR --authorized-key-file FILE [--listen 127.0.0.1:2222] [flags]
+
+Description:
+  Serves SSH (commands run in DIR, with a bounded run time and output) and
+  SFTP (DIR seen as /) to the keys in FILE. The emulator runs one per EC2
+  instance; the container backend runs it in each host container. It is
+  also useful on its own to try a deploy script.
+
+Examples:
+  groundstack ec2host --dir /tmp/host --authorized-key-file ~/.ssh/id_ed25519.pub
+  ssh -p 2222 -i ~/.ssh/id_ed25519 ec2-user@127.0.0.1 uname -a
+
+Exit status:
+  0 stopped (Ctrl-C, SIGTERM or --idle-timeout), 1 it could not serve, 2 bad
+  usage.
+
+Flags:
+`
+
 func parseEC2HostFlags(args []string, errOut io.Writer) (ec2hostOptions, error) {
 	var o ec2hostOptions
 	fs := flag.NewFlagSet("ec2host", flag.ContinueOnError)
 	fs.SetOutput(errOut)
+	fs.Usage = func() { fmt.Fprint(os.Stdout, ec2hostUsage); fs.SetOutput(os.Stdout); fs.PrintDefaults() }
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:2222", "address to listen on")
 	fs.StringVar(&o.dir, "dir", "", "the host's working directory (required; SFTP sees it as /)")
 	fs.StringVar(&o.authorizedKeys, "authorized-key-file", "", "authorized_keys file of the keys allowed in (required)")

@@ -16,27 +16,39 @@ import (
 
 const faultsUsage = `groundstack faults — inject failures into a running groundstack
 
+Usage:
   groundstack faults add [flags]            add a rule from flags
   groundstack faults add '{"service":…}'    add a rule (or an array of rules) as JSON
   groundstack faults list                   the rules in force, with how many calls each hit
   groundstack faults clear [--id ID]        remove every rule, or one
 
+Description:
 A rule matches calls by --service (dynamodb, s3, sqs…), --operation (PutItem, or a glob: Put*), --resource (a glob
 on the names and ARNs the call carries: orders*) and --region, and answers a share of them (--probability, default 1)
 with --error CODE (AWS's status and message for throttling and server errors; --status and --message override),
 --latency 200ms [--latency-max 1s] (the call then runs), or --drop (the connection is closed). --duration 30s or
---times N retire it. Example:
-
-  groundstack faults add --service dynamodb --operation PutItem --error ProvisionedThroughputExceededException --probability 0.05
+--times N retire it.
 
 The endpoint is --endpoint, else GROUNDSTACK_ENDPOINT, else AWS_ENDPOINT_URL, else http://127.0.0.1:4566. Requests are
 signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when they are set (strict mode needs that).
+
+Examples:
+  groundstack faults add --service dynamodb --operation PutItem --error ProvisionedThroughputExceededException --probability 0.05
+  groundstack faults add --service s3 --latency 200ms --latency-max 1s --duration 30s
+  groundstack faults list
+  groundstack faults clear
+
+Exit status:
+  0 done, 1 the cloud refused or could not be reached, 2 bad usage.
+
+Flags:
 `
 
 // runFaults is `groundstack faults`.
 func runFaults(args []string, stdout io.Writer, getenv func(string) string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, faultsUsage)
+		fmt.Fprintln(stdout, "  each subcommand's, with their defaults: groundstack faults add|list|clear --help")
 		if len(args) == 0 {
 			return usageError{err: errors.New("faults: say add, list or clear"), printed: false}
 		}
@@ -45,7 +57,7 @@ func runFaults(args []string, stdout io.Writer, getenv func(string) string) erro
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("faults "+sub, flag.ContinueOnError)
 	endpoint := fs.String("endpoint", awslocalEndpoint(getenv), "the groundstack endpoint")
-	fs.Usage = func() { fmt.Fprint(stdout, faultsUsage) }
+	fs.Usage = func() { fmt.Fprint(stdout, faultsUsage); fs.SetOutput(stdout); fs.PrintDefaults() }
 	var r faults.Rule
 	var probability float64
 	id := ""

@@ -16,20 +16,34 @@ import (
 
 const snapshotUsage = `groundstack snapshot — save a running groundstack's state to a file, or load one
 
+Usage:
   groundstack snapshot save [--gzip] FILE      every account's state, as a groundstack-snapshot v1 file ("-": stdout)
   groundstack snapshot load [--replace] FILE   load FILE ("-": stdin) into an empty groundstack; --replace resets a
                                                non-empty one first
 
+Description:
 Saved so far: DynamoDB, Secrets Manager, SQS, SNS; the file's header lists the services it does not hold, and load says so
 (docs/snapshots.md). The endpoint is --endpoint, else GROUNDSTACK_ENDPOINT, else AWS_ENDPOINT_URL, else
 http://127.0.0.1:4566. Requests are signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when they are set (strict
 mode needs that).
+
+Examples:
+  groundstack snapshot save before-demo.snapshot
+  groundstack snapshot save --gzip - > state.snapshot.gz
+  groundstack snapshot load --replace before-demo.snapshot
+
+Exit status:
+  0 saved or loaded, 1 the cloud refused (a non-empty cloud without --replace, a newer file) or could not be
+  reached, 2 bad usage.
+
+Flags:
 `
 
 // runSnapshot is `groundstack snapshot`.
 func runSnapshot(args []string, stdin io.Reader, stdout io.Writer, getenv func(string) string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, snapshotUsage)
+		fmt.Fprintln(stdout, "  each subcommand's, with their defaults: groundstack snapshot save|load --help")
 		if len(args) == 0 {
 			return usageError{err: errors.New("snapshot: say save or load")}
 		}
@@ -38,7 +52,7 @@ func runSnapshot(args []string, stdin io.Reader, stdout io.Writer, getenv func(s
 	sub, args := args[0], args[1:]
 	fs := flag.NewFlagSet("snapshot "+sub, flag.ContinueOnError)
 	endpoint := fs.String("endpoint", awslocalEndpoint(getenv), "the groundstack endpoint")
-	fs.Usage = func() { fmt.Fprint(stdout, snapshotUsage) }
+	fs.Usage = func() { fmt.Fprint(stdout, snapshotUsage); fs.SetOutput(stdout); fs.PrintDefaults() }
 	var zip, replace bool
 	switch sub {
 	case "save":

@@ -88,6 +88,11 @@ func runUp(args []string) error {
 		return usageError{err: fmt.Errorf("up: %w", err)}
 	}
 	opts = append(opts, acctOpts...)
+	svcOpts, err := servicesOption(os.Getenv)
+	if err != nil {
+		return usageError{err: fmt.Errorf("up: %w", err)}
+	}
+	opts = append(opts, svcOpts...)
 	edgeStart := time.Now()
 	e := emulator.New(opts...)
 	if err := e.Start(); err != nil {
@@ -213,6 +218,23 @@ Usage:
   groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR]
                  [--ws-idle-timeout 10m] [--ws-max-lifetime 2h] [-v]
 
+Description:
+  Starts the edge (every AWS service on one port, as LocalStack's 4566) and the
+  MQTT broker, prints how to reach them, and serves until Ctrl-C or SIGTERM.
+  Without --flows the cloud starts empty. GROUNDSTACK_SERVICES=s3,sqs,… serves
+  only those services (the others answer UnknownService); strict SigV4 mode,
+  the account and browser origins come from the environment (groundstack
+  --help lists the variables).
+
+Examples:
+  groundstack up
+  groundstack up --port 4577 --flows deliveries
+  GROUNDSTACK_SERVICES=s3,dynamodb groundstack up
+
+Exit status:
+  0 stopped by Ctrl-C or SIGTERM, 1 the cloud could not start (port in use,
+  a flow failed to deploy), 2 bad usage.
+
 Flags:
 `)
 	fs.PrintDefaults()
@@ -326,4 +348,28 @@ func originOptions(getenv func(string) string) []emulator.Option {
 		opts = append(opts, emulator.WithoutOriginChecks())
 	}
 	return opts
+}
+
+// envServices limits the services up serves (emulator.WithServices):
+// comma-separated names, all when unset.
+const envServices = "GROUNDSTACK_SERVICES"
+
+// servicesOption reads envServices, refusing a name no service has.
+func servicesOption(getenv func(string) string) ([]emulator.Option, error) {
+	var names []string
+	for _, n := range strings.Split(getenv(envServices), ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	known := emulator.ServiceNames()
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return nil, fmt.Errorf("%s: no service named %q (want some of %s)", envServices, n, strings.Join(known, ","))
+		}
+	}
+	return []emulator.Option{emulator.WithServices(names...)}, nil
 }

@@ -34,17 +34,26 @@ func (h headerFlags) Set(v string) error {
 	return nil
 }
 
-const wsUsage = `Usage: groundstack ws [--header Name:value]… [--linger 2s] [--timeout 10s] URL
+const wsUsage = `groundstack ws — a WebSocket client
 
-A WebSocket client for trying WebSocket APIs (ws:// or wss:// URL): every
+Usage:
+  groundstack ws [--header Name:value]… [--linger 2s] [--timeout 10s] URL
+
+Description:
+  A WebSocket client for trying WebSocket APIs (ws:// or wss:// URL): every
 line read from stdin is sent as a text message; every message received is
 printed on stdout, one a line. At the end of stdin (Ctrl-D) it keeps
 printing for --linger, then closes the connection normally; Ctrl-C closes
 at once. A refused upgrade is reported with its HTTP status (exit 1).
 
-Example (the broadcast flow; groundstack up --flows broadcast prints the URL):
-  bin/groundstack ws 'ws://127.0.0.1:4566/_aws/execute-api/ID/prod?token=TOKEN'
+Examples:
+  # the broadcast flow; groundstack up --flows broadcast prints the URL
+  groundstack ws 'ws://127.0.0.1:4566/_aws/execute-api/ID/prod?token=TOKEN'
   {"action":"sendmessage","data":"hi"}
+
+Exit status:
+  0 the connection closed normally, 1 the upgrade was refused or the
+  connection failed, 2 bad usage.
 
 Flags:
 `

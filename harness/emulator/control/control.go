@@ -42,6 +42,7 @@ type Plane struct {
 	hooks InitReport
 
 	onReset func(names map[string]bool)
+	serving func(name string) bool // nil: every service
 
 	life         context.Context // cancelled by Close
 	stop         context.CancelFunc
@@ -61,6 +62,14 @@ func New(env *cloud.Env, version string, services []cloud.Service) *Plane {
 // the names of the services reset (none: all), for the emulator to reset
 // what the plane's services are not (other accounts).
 func (p *Plane) OnReset(f func(names map[string]bool)) { p.onReset = f }
+
+// Serving tells the plane which services the edge serves, when not all
+// (emulator.WithServices): health lists only those, and LocalStack's health
+// calls the others "disabled", as LocalStack does services SERVICES leaves
+// out.
+func (p *Plane) Serving(served func(name string) bool) { p.serving = served }
+
+func (p *Plane) served(name string) bool { return p.serving == nil || p.serving(name) }
 
 func (p *Plane) Name() string                { return "control" }
 func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
@@ -100,6 +109,7 @@ func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"uptime_s":     p.env.Now().Sub(p.started).Seconds(),
 			"services":     names,
 			"capabilities": p.Capabilities(),
+			"endpoints":    p.endpoints(),
 		})
 	case path == PathFaults:
 		h, ok := p.env.Links.Get(cloud.LinkFaults).(http.Handler)
@@ -151,10 +161,25 @@ func (p *Plane) Capabilities() []string {
 func (p *Plane) serviceNames() []string {
 	names := make([]string, 0, len(p.services))
 	for _, s := range p.services {
-		names = append(names, s.Name())
+		if p.served(s.Name()) {
+			names = append(names, s.Name())
+		}
 	}
 	sort.Strings(names)
 	return names
+}
+
+// endpoints are where clients reach this cloud: the edge, and the MQTT
+// broker when it listens.
+func (p *Plane) endpoints() map[string]string {
+	out := map[string]string{}
+	if p.env.Host != "" {
+		out["edge"] = "http://" + p.env.Host
+	}
+	if b, ok := p.env.Links.Get(cloud.LinkMQTT).(cloud.MessageBroker); ok && b.Address() != "" {
+		out["mqtt"] = b.Address()
+	}
+	return out
 }
 
 // localStackHealth answers in LocalStack's shape.
@@ -162,6 +187,9 @@ func (p *Plane) localStackHealth(w http.ResponseWriter) {
 	svcs := make(map[string]string, len(p.services))
 	for _, s := range p.services {
 		svcs[s.Name()] = "running"
+		if !p.served(s.Name()) {
+			svcs[s.Name()] = "disabled"
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"services": svcs,
