@@ -253,6 +253,7 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	ed.origins = e.origins
 	ed.verifier = e.verifier
 	c.edge = ed
+	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{ed}))
 	return c
 }
 

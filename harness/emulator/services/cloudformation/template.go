@@ -1,0 +1,364 @@
+package cloudformation
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// A template's values after parsing: string, float64, bool, nil, []any and
+// map[string]any; YAML's short-form tags become their long form
+// (!Ref x → {"Ref": "x"}), so JSON and YAML templates evaluate alike.
+
+// template is a parsed template, its sections picked out.
+type template struct {
+	Raw         map[string]any
+	Description string
+	Parameters  map[string]map[string]any
+	Mappings    map[string]any
+	Conditions  map[string]any
+	Resources   map[string]*resourceDef
+	Outputs     map[string]map[string]any
+	Transform   any
+}
+
+// resourceDef is one entry of the Resources section.
+type resourceDef struct {
+	Logical        string
+	Type           string
+	Properties     map[string]any
+	DependsOn      []string
+	Condition      string
+	DeletionPolicy string
+	raw            map[string]any
+}
+
+// templateError is a template refused before any resource is touched: a
+// ValidationError carrying AWS's words.
+type templateError struct{ msg string }
+
+func (e *templateError) Error() string { return e.msg }
+
+func formatErr(format string, args ...any) error {
+	return &templateError{msgFormat + fmt.Sprintf(format, args...)}
+}
+
+// parseTemplate reads a JSON or YAML template body.
+func parseTemplate(body string) (*template, error) {
+	root, err := decodeBody(body)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := root.(map[string]any)
+	if !ok {
+		return nil, formatErr("not a JSON or YAML object")
+	}
+	return sections(m)
+}
+
+// decodeBody turns JSON or YAML text into template values.
+func decodeBody(body string) (any, error) {
+	trimmed := strings.TrimSpace(body)
+	if strings.HasPrefix(trimmed, "{") {
+		d := json.NewDecoder(strings.NewReader(body))
+		d.UseNumber()
+		var v any
+		if err := d.Decode(&v); err != nil {
+			line, col := 1, 1
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				line, col = position(body, int(se.Offset))
+			}
+			return nil, formatErr("JSON not well-formed. (line %d, column %d)", line, col)
+		}
+		if d.More() {
+			line, col := position(body, int(d.InputOffset()))
+			return nil, formatErr("JSON not well-formed. (line %d, column %d)", line, col)
+		}
+		return fromJSON(v), nil
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(body), &n); err != nil {
+		return nil, formatErr("YAML not well-formed. (%s)", yamlPosition(err))
+	}
+	if n.Kind == 0 || len(n.Content) == 0 {
+		return nil, formatErr("At least one Resources member must be defined.")
+	}
+	return fromYAML(n.Content[0])
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(s string, off int) (int, int) {
+	off = min(max(off, 0), len(s))
+	before := s[:off]
+	line := strings.Count(before, "\n") + 1
+	col := off - strings.LastIndexByte(before, '\n')
+	return line, col
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlPosition words yaml.v3's error as AWS's "(line N, column M)": v3
+// reports the line only.
+func yamlPosition(err error) string {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		return "line " + m[1] + ", column 1: " + strings.TrimPrefix(err.Error(), "yaml: ")
+	}
+	return strings.TrimPrefix(err.Error(), "yaml: ")
+}
+
+func fromJSON(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = fromJSON(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = fromJSON(e)
+		}
+	}
+	return v
+}
+
+// shortTags maps YAML's short-form function tags to their long names.
+var shortTags = map[string]string{
+	"!Ref": "Ref", "!Condition": "Condition",
+	"!GetAtt": "Fn::GetAtt", "!Sub": "Fn::Sub", "!Join": "Fn::Join", "!Select": "Fn::Select",
+	"!Split": "Fn::Split", "!If": "Fn::If", "!Equals": "Fn::Equals", "!And": "Fn::And",
+	"!Or": "Fn::Or", "!Not": "Fn::Not", "!FindInMap": "Fn::FindInMap", "!ImportValue": "Fn::ImportValue",
+	"!GetAZs": "Fn::GetAZs", "!Base64": "Fn::Base64", "!Cidr": "Fn::Cidr", "!Transform": "Fn::Transform",
+	"!Length": "Fn::Length", "!ToJsonString": "Fn::ToJsonString",
+}
+
+func fromYAML(n *yaml.Node) (any, error) {
+	if n.Kind == yaml.AliasNode {
+		return fromYAML(n.Alias)
+	}
+	var v any
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			if _, dup := m[k]; dup {
+				return nil, formatErr("YAML not well-formed. (line %d, column %d): duplicate key %q", n.Content[i].Line, n.Content[i].Column, k)
+			}
+			e, err := fromYAML(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[k] = e
+		}
+		v = m
+	case yaml.SequenceNode:
+		l := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			e, err := fromYAML(c)
+			if err != nil {
+				return nil, err
+			}
+			l = append(l, e)
+		}
+		v = l
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!int", "!!float":
+			f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+			if err != nil {
+				v = n.Value
+			} else {
+				v = f
+			}
+		case "!!bool":
+			v = strings.EqualFold(n.Value, "true")
+		case "!!null":
+			v = nil
+		default:
+			v = n.Value
+		}
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return fromYAML(n.Content[0])
+	}
+	if n.Tag == "" || strings.HasPrefix(n.Tag, "!!") || n.Tag == "tag:yaml.org,2002:str" {
+		return v, nil
+	}
+	name, ok := shortTags[n.Tag]
+	if !ok {
+		return nil, formatErr("YAML not well-formed. (line %d, column %d): unknown tag %s", n.Line, n.Column, n.Tag)
+	}
+	if n.Kind == yaml.ScalarNode {
+		v = n.Value // a tagged scalar is the function's string argument
+		if name == "Fn::GetAtt" {
+			res, attr, ok := strings.Cut(n.Value, ".")
+			if !ok {
+				return nil, formatErr("Template error: every Fn::GetAtt object requires two non-empty parameters")
+			}
+			v = []any{res, attr}
+		}
+	}
+	return map[string]any{name: v}, nil
+}
+
+// sections picks a template's sections apart and checks their shapes.
+func sections(m map[string]any) (*template, error) {
+	t := &template{Raw: m, Transform: m["Transform"]}
+	for k := range m {
+		switch k {
+		case "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings", "Conditions",
+			"Resources", "Outputs", "Transform", "Rules":
+		default:
+			return nil, formatErr("Invalid template property or properties [%s]", k)
+		}
+	}
+	if v, ok := m["AWSTemplateFormatVersion"]; ok {
+		if s, _ := v.(string); s != "2010-09-09" {
+			return nil, formatErr("Unsupported AWSTemplateFormatVersion")
+		}
+	}
+	if d, ok := m["Description"]; ok {
+		s, isStr := d.(string)
+		if !isStr {
+			return nil, formatErr("Every Description member must be a string.")
+		}
+		t.Description = s
+	}
+	t.Parameters = map[string]map[string]any{}
+	if ps, ok := m["Parameters"]; ok {
+		pm, ok := ps.(map[string]any)
+		if !ok {
+			return nil, formatErr("Parameters must be an object")
+		}
+		for name, p := range pm {
+			def, ok := p.(map[string]any)
+			if !ok {
+				return nil, formatErr("Every Parameters object must contain a Type member.")
+			}
+			if _, ok := def["Type"].(string); !ok {
+				return nil, formatErr("Every Parameters object must contain a Type member.")
+			}
+			t.Parameters[name] = def
+		}
+	}
+	if mp, ok := m["Mappings"]; ok {
+		if t.Mappings, ok = mp.(map[string]any); !ok {
+			return nil, formatErr("Every Mappings member must be an object")
+		}
+	}
+	if c, ok := m["Conditions"]; ok {
+		if t.Conditions, ok = c.(map[string]any); !ok {
+			return nil, formatErr("Conditions must be an object")
+		}
+	}
+	rs, ok := m["Resources"].(map[string]any)
+	if !ok || len(rs) == 0 {
+		return nil, formatErr("At least one Resources member must be defined.")
+	}
+	t.Resources = map[string]*resourceDef{}
+	var badTypes []string
+	for name, r := range rs {
+		def, ok := r.(map[string]any)
+		if !ok {
+			return nil, formatErr("[/Resources/%s] resource definition is malformed", name)
+		}
+		typ, ok := def["Type"].(string)
+		if !ok {
+			return nil, formatErr("[/Resources/%s] Every Resources object must contain a Type member.", name)
+		}
+		if !strings.HasPrefix(typ, "AWS::") && !strings.HasPrefix(typ, "Custom::") && typ != "AWS::CloudFormation::CustomResource" {
+			badTypes = append(badTypes, typ)
+		}
+		rd := &resourceDef{Logical: name, Type: typ, raw: def}
+		if p, ok := def["Properties"]; ok && p != nil {
+			if rd.Properties, ok = p.(map[string]any); !ok {
+				return nil, formatErr("[/Resources/%s/Properties] properties must be an object", name)
+			}
+		}
+		switch d := def["DependsOn"].(type) {
+		case string:
+			rd.DependsOn = []string{d}
+		case []any:
+			for _, e := range d {
+				s, ok := e.(string)
+				if !ok {
+					return nil, formatErr("[/Resources/%s/DependsOn] DependsOn must be a string or a list of strings", name)
+				}
+				rd.DependsOn = append(rd.DependsOn, s)
+			}
+		case nil:
+		default:
+			return nil, formatErr("[/Resources/%s/DependsOn] DependsOn must be a string or a list of strings", name)
+		}
+		if c, ok := def["Condition"]; ok {
+			s, ok := c.(string)
+			if !ok {
+				return nil, formatErr("[/Resources/%s/Condition] Condition must be a string", name)
+			}
+			if _, known := t.Conditions[s]; !known {
+				return nil, formatErr("Unresolved condition dependency %s in Fn::If", s)
+			}
+			rd.Condition = s
+		}
+		if p, ok := def["DeletionPolicy"].(string); ok {
+			if p != "Delete" && p != "Retain" && p != "Snapshot" && p != "RetainExceptOnCreate" {
+				return nil, formatErr("[/Resources/%s/DeletionPolicy] Unrecognized DeletionPolicy %s", name, p)
+			}
+			rd.DeletionPolicy = p
+		}
+		t.Resources[name] = rd
+	}
+	if len(badTypes) > 0 {
+		sort.Strings(badTypes)
+		return nil, formatErr("Unrecognized resource types: [%s]", strings.Join(badTypes, ", "))
+	}
+	t.Outputs = map[string]map[string]any{}
+	if os, ok := m["Outputs"]; ok {
+		om, ok := os.(map[string]any)
+		if !ok {
+			return nil, formatErr("Outputs must be an object")
+		}
+		for name, o := range om {
+			def, ok := o.(map[string]any)
+			if !ok {
+				return nil, formatErr("[/Outputs/%s] 'null' values are not allowed in templates", name)
+			}
+			if _, ok := def["Value"]; !ok {
+				return nil, formatErr("Every Outputs member must contain a Value object")
+			}
+			t.Outputs[name] = def
+		}
+	}
+	return t, nil
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// canonical is v as JSON, for comparing definitions.
+func canonical(v any) string {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(v)
+	return strings.TrimSpace(b.String())
+}
