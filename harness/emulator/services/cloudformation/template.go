@@ -86,7 +86,7 @@ func decodeBody(body string) (any, error) {
 	}
 	var n yaml.Node
 	if err := yaml.Unmarshal([]byte(body), &n); err != nil {
-		return nil, formatErr("YAML not well-formed. (%s)", yamlPosition(err))
+		return nil, formatErr("YAML not well-formed. (%s", yamlPosition(err))
 	}
 	if n.Kind == 0 || len(n.Content) == 0 {
 		return nil, formatErr("At least one Resources member must be defined.")
@@ -94,24 +94,33 @@ func decodeBody(body string) (any, error) {
 	return fromYAML(n.Content[0])
 }
 
-// position turns a byte offset into a 1-based line and column.
+// position turns the offset encoding/json reports (just past the byte at
+// fault) into that byte's 1-based line and column.
 func position(s string, off int) (int, int) {
-	off = min(max(off, 0), len(s))
-	before := s[:off]
+	off = min(max(off, 1), len(s))
+	before := s[:off-1]
 	line := strings.Count(before, "\n") + 1
-	col := off - strings.LastIndexByte(before, '\n')
+	col := off - 1 - strings.LastIndexByte(before, '\n')
 	return line, col
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
-// yamlPosition words yaml.v3's error as AWS's "(line N, column M)": v3
-// reports the line only.
+// yamlPosition words yaml.v3's error after AWS's "(line N, column M)":
+// v3 reports the line only ("line 3: did not find expected key"), and for
+// the parser's errors ("did not find expected …") counts it from 0: the
+// line of the construct left open, which is given counted from 1.
 func yamlPosition(err error) string {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		return "line " + m[1] + ", column 1: " + strings.TrimPrefix(err.Error(), "yaml: ")
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		rest := strings.TrimPrefix(msg[len(m[0]):], ": ")
+		line, _ := strconv.Atoi(m[1])
+		if strings.HasPrefix(rest, "did not find expected") {
+			line++
+		}
+		return "line " + strconv.Itoa(line) + "): " + rest
 	}
-	return strings.TrimPrefix(err.Error(), "yaml: ")
+	return msg + ")"
 }
 
 func fromJSON(v any) any {
