@@ -187,6 +187,11 @@ func (s *Service) findChangeSet(region, nameOrID, stackName string) (*changeSet,
 					return cs, st, nil
 				}
 			}
+			for _, cs := range st.executed {
+				if cs.ID == nameOrID {
+					return cs, st, nil
+				}
+			}
 		}
 		return nil, nil, notFound
 	}
@@ -283,11 +288,12 @@ func (s *Service) executeChangeSet(c *awsproto.Call, in *executeChangeSetInput) 
 	}
 	cs.ExecStatus = execInProgress
 	p := cs.prepared
-	// Executing one change set removes the stack's others, as on AWS.
-	for name, other := range st.ChangeSets {
-		if other != cs {
-			delete(st.ChangeSets, name)
-		}
+	// Executing a change set removes the stack's change sets, as on AWS;
+	// the executed one stays described by its ARN.
+	clear(st.ChangeSets)
+	st.executed = append(st.executed, cs)
+	if len(st.executed) > 10 {
+		st.executed = st.executed[1:]
 	}
 	st.Capabilities = cs.Capabilities
 	if cs.Tags != nil {

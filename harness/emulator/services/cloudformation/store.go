@@ -77,6 +77,7 @@ type stack struct {
 	Outputs              []output
 	Events               []stackEvent // oldest first
 	ChangeSets           map[string]*changeSet
+	executed             []*changeSet // the last few, found by ARN
 	busy                 bool
 	replaced             []*stackResource // by the running update, deleted at its cleanup
 	done                 chan struct{}    // closed when the running operation ends
