@@ -736,12 +736,28 @@ func (t *template) order() ([]string, map[string][]string, error) {
 		}
 	}
 	if len(out) < len(deps) {
-		var cyc []string
-		for _, name := range sortedKeys(deps) {
+		// What is left is the cycles and what depends on them; peel off
+		// the resources nothing left depends on until only cycles remain.
+		left := map[string]bool{}
+		for name := range deps {
 			if indeg[name] > 0 {
-				cyc = append(cyc, name)
+				left[name] = true
 			}
 		}
+		for changed := true; changed; {
+			changed = false
+			for name := range left {
+				used := false
+				for _, u := range users[name] {
+					used = used || left[u]
+				}
+				if !used {
+					delete(left, name)
+					changed = true
+				}
+			}
+		}
+		cyc := sortedKeys(left)
 		return nil, nil, &templateError{fmt.Sprintf("Circular dependency between resources: [%s]", strings.Join(cyc, ", "))}
 	}
 	return out, deps, nil

@@ -91,8 +91,18 @@ func decodeBody(body string) (any, error) {
 	if n.Kind == 0 || len(n.Content) == 0 {
 		return nil, formatErr("At least one Resources member must be defined.")
 	}
-	return fromYAML(n.Content[0])
+	return (&yamlReader{}).value(n.Content[0], 0)
 }
+
+// yamlReader converts a YAML document, bounding what aliases can make of
+// it: a document naming itself, or a few lines of aliases that expand to
+// billions of nodes, are refused.
+type yamlReader struct{ nodes int }
+
+const (
+	maxYAMLDepth = 200
+	maxYAMLNodes = 1 << 20
+)
 
 // position turns the offset encoding/json reports (just past the byte at
 // fault) into that byte's 1-based line and column.
@@ -150,9 +160,12 @@ var shortTags = map[string]string{
 	"!Length": "Fn::Length", "!ToJsonString": "Fn::ToJsonString",
 }
 
-func fromYAML(n *yaml.Node) (any, error) {
+func (y *yamlReader) value(n *yaml.Node, depth int) (any, error) {
+	if y.nodes++; depth > maxYAMLDepth || y.nodes > maxYAMLNodes {
+		return nil, formatErr("YAML not well-formed. (line %d, column %d): the document nests or repeats too deeply", n.Line, n.Column)
+	}
 	if n.Kind == yaml.AliasNode {
-		return fromYAML(n.Alias)
+		return y.value(n.Alias, depth+1)
 	}
 	var v any
 	switch n.Kind {
@@ -163,7 +176,7 @@ func fromYAML(n *yaml.Node) (any, error) {
 			if _, dup := m[k]; dup {
 				return nil, formatErr("YAML not well-formed. (line %d, column %d): duplicate key %q", n.Content[i].Line, n.Content[i].Column, k)
 			}
-			e, err := fromYAML(n.Content[i+1])
+			e, err := y.value(n.Content[i+1], depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -173,7 +186,7 @@ func fromYAML(n *yaml.Node) (any, error) {
 	case yaml.SequenceNode:
 		l := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			e, err := fromYAML(c)
+			e, err := y.value(c, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -200,7 +213,7 @@ func fromYAML(n *yaml.Node) (any, error) {
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return fromYAML(n.Content[0])
+		return y.value(n.Content[0], depth+1)
 	}
 	if n.Tag == "" || strings.HasPrefix(n.Tag, "!!") || n.Tag == "tag:yaml.org,2002:str" {
 		return v, nil
