@@ -2,6 +2,11 @@ package cloudformation
 
 import (
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iot"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -27,6 +32,46 @@ type clients struct {
 	lambdac  *lambda.Client
 	logsc    *cloudwatchlogs.Client
 	secretsc *secretsmanager.Client
+	agc      *apigateway.Client
+	ag2c     *apigatewayv2.Client
+	cwc      *cloudwatch.Client
+	iotc     *iot.Client
+	ec2c     *ec2.Client
+}
+
+func (c *clients) apigateway() *apigateway.Client {
+	if c.agc == nil {
+		c.agc = apigateway.NewFromConfig(c.cfg)
+	}
+	return c.agc
+}
+
+func (c *clients) apigatewayv2() *apigatewayv2.Client {
+	if c.ag2c == nil {
+		c.ag2c = apigatewayv2.NewFromConfig(c.cfg)
+	}
+	return c.ag2c
+}
+
+func (c *clients) cloudwatch() *cloudwatch.Client {
+	if c.cwc == nil {
+		c.cwc = cloudwatch.NewFromConfig(c.cfg)
+	}
+	return c.cwc
+}
+
+func (c *clients) iot() *iot.Client {
+	if c.iotc == nil {
+		c.iotc = iot.NewFromConfig(c.cfg)
+	}
+	return c.iotc
+}
+
+func (c *clients) ec2() *ec2.Client {
+	if c.ec2c == nil {
+		c.ec2c = ec2.NewFromConfig(c.cfg)
+	}
+	return c.ec2c
 }
 
 func (c *clients) s3() *s3.Client {

@@ -1,0 +1,149 @@
+package cloudformation_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
+	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iot"
+
+	"github.com/groundstack/groundstack/harness/emulator/emutest"
+)
+
+const apisTemplate = `
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: orders}
+  Orders:
+    Type: AWS::ApiGateway::Resource
+    Properties:
+      RestApiId: !Ref Api
+      ParentId: !GetAtt Api.RootResourceId
+      PathPart: orders
+  GetOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: MOCK
+        RequestTemplates: {application/json: '{"statusCode": 200}'}
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: GetOrders
+    Properties: {RestApiId: !Ref Api}
+  Prod:
+    Type: AWS::ApiGateway::Stage
+    Properties: {RestApiId: !Ref Api, DeploymentId: !Ref Deployment, StageName: prod}
+  Http:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: http, ProtocolType: HTTP}
+  Backend:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Http
+      IntegrationType: HTTP_PROXY
+      IntegrationMethod: GET
+      IntegrationUri: https://example.com
+      PayloadFormatVersion: "1.0"
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Http
+      RouteKey: GET /items
+      Target: !Sub integrations/${Backend}
+  Default:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Http, StageName: $default, AutoDeploy: true}
+  Alarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: Errors
+      Namespace: AWS/Lambda
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      Dimensions: [{Name: FunctionName, Value: f}]
+  Rule:
+    Type: AWS::IoT::TopicRule
+    Properties:
+      TopicRulePayload:
+        Sql: SELECT * FROM 'devices/+/telemetry'
+        RuleDisabled: false
+        Actions: []
+  Key:
+    Type: AWS::EC2::KeyPair
+    Properties: {KeyName: deploy-key}
+Outputs:
+  Endpoint: {Value: !GetAtt Http.ApiEndpoint}
+  AlarmArn: {Value: !GetAtt Alarm.Arn}
+  KeyId: {Value: !GetAtt Key.KeyPairId}
+`
+
+func TestAPIsAlarmsRulesAndKeys(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	st := createStack(t, c, "apis", apisTemplate)
+	ids := physicalIDs(t, c, "apis")
+	out := outputsOf(st)
+
+	ag := apigateway.NewFromConfig(cfg)
+	res, err := ag.GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: aws.String(ids["Api"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range res.Items {
+		if aws.ToString(r.Path) == "/orders" {
+			_, found = r.ResourceMethods["GET"]
+		}
+	}
+	if !found {
+		t.Errorf("no GET /orders: %+v", res.Items)
+	}
+	if _, err := ag.GetStage(ctx, &apigateway.GetStageInput{RestApiId: aws.String(ids["Api"]), StageName: aws.String("prod")}); err != nil {
+		t.Errorf("stage: %v", err)
+	}
+	routes, err := apigatewayv2.NewFromConfig(cfg).GetRoutes(ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(ids["Http"])})
+	if err != nil || len(routes.Items) != 1 || aws.ToString(routes.Items[0].Target) != "integrations/"+ids["Backend"] {
+		t.Errorf("routes %+v %v", routes, err)
+	}
+	if out["Endpoint"] == "" {
+		t.Error("no ApiEndpoint")
+	}
+	al, err := cloudwatch.NewFromConfig(cfg).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{ids["Alarm"]}})
+	if err != nil || len(al.MetricAlarms) != 1 || aws.ToString(al.MetricAlarms[0].AlarmArn) != out["AlarmArn"] {
+		t.Errorf("alarm %+v %v (output %q)", al, err, out["AlarmArn"])
+	}
+	rule, err := iot.NewFromConfig(cfg).GetTopicRule(ctx, &iot.GetTopicRuleInput{RuleName: aws.String(ids["Rule"])})
+	if err != nil || !strings.Contains(aws.ToString(rule.Rule.Sql), "devices/+/telemetry") {
+		t.Errorf("rule %+v %v", rule, err)
+	}
+	keys, err := ec2.NewFromConfig(cfg).DescribeKeyPairs(ctx, &ec2.DescribeKeyPairsInput{KeyNames: []string{"deploy-key"}})
+	if err != nil || len(keys.KeyPairs) != 1 || aws.ToString(keys.KeyPairs[0].KeyPairId) != out["KeyId"] {
+		t.Errorf("key pairs %+v %v", keys, err)
+	}
+
+	if _, err := c.DeleteStack(ctx, &cfn.DeleteStackInput{StackName: aws.String("apis")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfn.NewStackDeleteCompleteWaiter(c).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("apis")}, waitTime); err != nil {
+		t.Fatalf("%v\n%s", err, events(t, c, "apis"))
+	}
+	if _, err := ag.GetRestApi(ctx, &apigateway.GetRestApiInput{RestApiId: aws.String(ids["Api"])}); err == nil {
+		t.Error("REST API left behind")
+	}
+	if _, err := iot.NewFromConfig(cfg).GetTopicRule(ctx, &iot.GetTopicRuleInput{RuleName: aws.String(ids["Rule"])}); err == nil {
+		t.Error("rule left behind")
+	}
+}
