@@ -441,7 +441,7 @@ func paramsXML(ps []paramValue) []parameterXML {
 func tagsXML(ts []tag) []tagXML {
 	var out []tagXML
 	for _, t := range ts {
-		out = append(out, tagXML{t.Key, t.Value})
+		out = append(out, tagXML(t))
 	}
 	return out
 }

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 )
 
 // engine runs stack operations: each in a goroutine of its own (bounded by
@@ -305,7 +303,7 @@ func (e *engine) start(st *stack, op func(ctx context.Context)) {
 // create creates p's resources for a new stack, rolling back on failure.
 func (e *engine) create(ctx context.Context, st *stack, p *prepared, onFailure string) {
 	e.store.setStatus(st, stCreateInProgress, "User Initiated")
-	created, err := e.apply(ctx, st, p, nil)
+	created, err := e.apply(ctx, st, p)
 	if err == nil {
 		if err = e.outputs(st, p); err == nil {
 			e.store.setStatus(st, stCreateComplete, "")
@@ -345,7 +343,7 @@ func failedList(st *stack) string {
 // creating new ones, updating or replacing changed ones. It returns the
 // resources it created (for a rollback to delete), in creation order, and
 // the replaced resources' old states through st.
-func (e *engine) apply(ctx context.Context, st *stack, p *prepared, old *prepared) ([]*stackResource, error) {
+func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackResource, error) {
 	ev, err := e.evaluator(st, p)
 	if err != nil {
 		return nil, err
@@ -392,7 +390,7 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared, old *prepare
 		if cur != nil && rt != nil && perr == nil {
 			for _, k := range rt.nameProps {
 				if v, ok := pm[k]; ok && str(v) != "" && str(cur.Props[k]) == str(v) && cur.Type == def.Type {
-					err := fmt.Errorf("CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename %s and update the stack again.", str(v))
+					err := reasonf("CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename %s and update the stack again.", str(v))
 					e.store.setResource(st, cur, stUpdateFailed, err.Error())
 					return created, err
 				}
@@ -491,7 +489,7 @@ func (e *engine) outputs(st *stack, p *prepared) error {
 			continue
 		}
 		if x, ok := ex[o.ExportName]; ok && x.StackID != st.ID {
-			return fmt.Errorf("Export with name %s is already exported by stack %s", o.ExportName, stackNameOf(x.StackID))
+			return reasonf("Export with name %s is already exported by stack %s", o.ExportName, stackNameOf(x.StackID))
 		}
 	}
 	st.Outputs = outs
@@ -532,7 +530,7 @@ func (e *engine) deleteAll(ctx context.Context, st *stack, rs []*stackResource, 
 			if err := rt.delete(ctx, &call{cl: cl, stack: st, logical: r.Logical, props: r.Props, physical: r.Physical}); err != nil {
 				e.store.setResource(st, r, stDeleteFailed, failure(err))
 				if firstErr == nil {
-					firstErr = fmt.Errorf("The following resource(s) failed to delete: [%s]. ", r.Logical)
+					firstErr = reasonf("The following resource(s) failed to delete: [%s]. ", r.Logical)
 				}
 				continue
 			}
@@ -610,22 +608,40 @@ func (e *engine) update(ctx context.Context, st *stack, p *prepared) {
 	st.tpl, st.Body, st.Params = p.tpl, p.body, p.params
 	e.store.mu.Unlock()
 	e.store.setStatus(st, stUpdateInProgress, "User Initiated")
-	created, err := e.apply(ctx, st, p, nil)
+	created, err := e.apply(ctx, st, p)
 	if err == nil {
 		err = e.outputs(st, p)
 	}
 	if err == nil {
 		e.store.setStatus(st, stUpdateCleanup, "")
 		// Replaced resources and those the template no longer names go.
+		// They go in the reverse of the previous template's order, so a
+		// resource goes before what it depended on.
+		var prevOrder []string
+		if prevTpl != nil {
+			prevOrder, _, _ = prevTpl.order()
+		}
 		e.store.mu.Lock()
+		goneBy := map[string]*stackResource{}
 		var gone []*stackResource
-		gone = append(gone, st.replaced...)
+		for _, r := range st.replaced {
+			goneBy[r.Logical] = r
+		}
 		for _, l := range sortedKeys(st.Resources) {
 			def, ok := p.tpl.Resources[l]
 			if !ok || (def.Condition != "" && !e.condTrue(st, p, def.Condition)) {
-				gone = append(gone, st.Resources[l])
+				goneBy[l] = st.Resources[l]
 				delete(st.Resources, l)
 			}
+		}
+		for _, l := range prevOrder {
+			if r, ok := goneBy[l]; ok {
+				gone = append(gone, r)
+				delete(goneBy, l)
+			}
+		}
+		for _, l := range sortedKeys(goneBy) {
+			gone = append(gone, goneBy[l])
 		}
 		st.replaced = nil
 		e.store.mu.Unlock()
@@ -677,12 +693,4 @@ func (s *Store) retire(st *stack) {
 		d = d[len(d)-maxDeleted:]
 	}
 	s.deleted[st.Region] = d
-}
-
-// apiErr keeps a service's coded error as the reason CloudFormation gives.
-func apiErr(err error) error {
-	if e, ok := awsproto.AsError(err); ok {
-		return e
-	}
-	return err
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -226,5 +227,13 @@ var registry = map[string]*resourceType{}
 
 func lookupType(name string) *resourceType { return registry[name] }
 
-// supportedTypes lists the resource types providers exist for.
-func supportedTypes() []string { return sortedKeys(registry) }
+// resourceFailure is why a resource failed, worded as CloudFormation
+// reports it in the resource's status reason (AWS's sentences, so
+// capitalised and punctuated).
+type resourceFailure struct{ msg string }
+
+func (e *resourceFailure) Error() string { return e.msg }
+
+func reasonf(format string, args ...any) error {
+	return &resourceFailure{fmt.Sprintf(format, args...)}
+}

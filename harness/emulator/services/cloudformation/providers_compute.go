@@ -274,7 +274,7 @@ func functionCode(c *call) (*lambdatypes.FunctionCode, error) {
 	code, _ := c.props["Code"].(map[string]any)
 	switch {
 	case code == nil:
-		return nil, fmt.Errorf("Property Code cannot be empty.")
+		return nil, reasonf("Property Code cannot be empty.")
 	case code["ZipFile"] != nil:
 		return &lambdatypes.FunctionCode{ZipFile: zipSource(inlineFileName(c.str("Runtime")), str(code["ZipFile"]))}, nil
 	case code["S3Bucket"] != nil:
@@ -282,7 +282,7 @@ func functionCode(c *call) (*lambdatypes.FunctionCode, error) {
 	case code["ImageUri"] != nil:
 		return &lambdatypes.FunctionCode{ImageUri: aws.String(str(code["ImageUri"]))}, nil
 	}
-	return nil, fmt.Errorf("Property Code: one of ZipFile, S3Bucket and S3Key, or ImageUri is required")
+	return nil, reasonf("Property Code: one of ZipFile, S3Bucket and S3Key, or ImageUri is required")
 }
 
 func strOrNil(v any) *string {
@@ -425,7 +425,7 @@ func createEventSourceMapping(ctx context.Context, c *call) (string, map[string]
 	if fc, ok := c.props["FilterCriteria"]; ok {
 		var f lambdatypes.FilterCriteria
 		if err := convert(fc, &f); err != nil {
-			return "", nil, fmt.Errorf("Property FilterCriteria: %v", err)
+			return "", nil, reasonf("Property FilterCriteria: %v", err)
 		}
 		in.FilterCriteria = &f
 	}
@@ -443,7 +443,7 @@ func createFunctionURL(ctx context.Context, c *call) (string, map[string]any, er
 	if cors, ok := c.props["Cors"]; ok {
 		var cc lambdatypes.Cors
 		if err := convert(cors, &cc); err != nil {
-			return "", nil, fmt.Errorf("Property Cors: %v", err)
+			return "", nil, reasonf("Property Cors: %v", err)
 		}
 		in.Cors = &cc
 	}
@@ -520,11 +520,11 @@ func secretValue(ctx context.Context, c *call) (string, error) {
 		return pw, nil
 	}
 	if tmpl == "" || key == "" {
-		return "", fmt.Errorf("Property GenerateSecretString: SecretStringTemplate and GenerateStringKey must be given together")
+		return "", reasonf("Property GenerateSecretString: SecretStringTemplate and GenerateStringKey must be given together")
 	}
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(tmpl), &doc); err != nil {
-		return "", fmt.Errorf("Property GenerateSecretString: SecretStringTemplate is not a JSON object")
+		return "", reasonf("Property GenerateSecretString: SecretStringTemplate is not a JSON object")
 	}
 	doc[key] = pw
 	b, _ := json.Marshal(doc)

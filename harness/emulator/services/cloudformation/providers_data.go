@@ -2,7 +2,6 @@ package cloudformation
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -201,10 +200,10 @@ func createTable(ctx context.Context, c *call) (string, map[string]any, error) {
 	name := c.name("TableName", 255, false)
 	in := &dynamodb.CreateTableInput{TableName: aws.String(name)}
 	if err := convert(c.props["AttributeDefinitions"], &in.AttributeDefinitions); err != nil {
-		return "", nil, fmt.Errorf("Property AttributeDefinitions: %v", err)
+		return "", nil, reasonf("Property AttributeDefinitions: %v", err)
 	}
 	if err := convert(c.props["KeySchema"], &in.KeySchema); err != nil {
-		return "", nil, fmt.Errorf("Property KeySchema: %v", err)
+		return "", nil, reasonf("Property KeySchema: %v", err)
 	}
 	in.BillingMode = ddbtypes.BillingMode(c.str("BillingMode"))
 	if in.BillingMode == "" {
@@ -220,7 +219,7 @@ func createTable(ctx context.Context, c *call) (string, map[string]any, error) {
 			pt, _ := gm["ProvisionedThroughput"].(map[string]any)
 			delete(gm, "ProvisionedThroughput")
 			if err := convert(gm, &gsi); err != nil {
-				return "", nil, fmt.Errorf("Property GlobalSecondaryIndexes: %v", err)
+				return "", nil, reasonf("Property GlobalSecondaryIndexes: %v", err)
 			}
 			if pt != nil {
 				gsi.ProvisionedThroughput = throughput(pt)
@@ -231,7 +230,7 @@ func createTable(ctx context.Context, c *call) (string, map[string]any, error) {
 	}
 	if c.has("LocalSecondaryIndexes") {
 		if err := convert(c.props["LocalSecondaryIndexes"], &in.LocalSecondaryIndexes); err != nil {
-			return "", nil, fmt.Errorf("Property LocalSecondaryIndexes: %v", err)
+			return "", nil, reasonf("Property LocalSecondaryIndexes: %v", err)
 		}
 	}
 	if ss, ok := c.props["StreamSpecification"].(map[string]any); ok {
@@ -297,7 +296,7 @@ func updateTable(ctx context.Context, c *call) (map[string]any, error) {
 		changed = true
 	}
 	if canonical(c.old["GlobalSecondaryIndexes"]) != canonical(c.props["GlobalSecondaryIndexes"]) {
-		return nil, fmt.Errorf("groundstack does not update GlobalSecondaryIndexes of %s in place yet: rename the table to replace it", c.physical)
+		return nil, reasonf("groundstack does not update GlobalSecondaryIndexes of %s in place yet: rename the table to replace it", c.physical)
 	}
 	var desc *ddbtypes.TableDescription
 	if changed {
@@ -433,7 +432,7 @@ func updateTopic(ctx context.Context, c *call) (map[string]any, error) {
 		}
 	}
 	if canonical(c.old["Subscription"]) != canonical(c.props["Subscription"]) {
-		return nil, fmt.Errorf("groundstack does not change a topic's inline Subscription in place yet: use AWS::SNS::Subscription resources")
+		return nil, reasonf("groundstack does not change a topic's inline Subscription in place yet: use AWS::SNS::Subscription resources")
 	}
 	return nil, nil
 }

@@ -2,7 +2,6 @@ package cloudformation
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -234,7 +233,7 @@ func publishLayer(ctx context.Context, c *call) (string, map[string]any, error) 
 	content := mapOf(c.props["Content"])
 	in := &lambda.PublishLayerVersionInput{LayerName: aws.String(c.name("LayerName", 140, false)), Description: c.strPtr("Description"),
 		LicenseInfo: c.strPtr("LicenseInfo"),
-		Content: &lambdatypes.LayerVersionContentInput{S3Bucket: strOrNil(content["S3Bucket"]), S3Key: strOrNil(content["S3Key"]), S3ObjectVersion: strOrNil(content["S3ObjectVersion"])}}
+		Content:     &lambdatypes.LayerVersionContentInput{S3Bucket: strOrNil(content["S3Bucket"]), S3Key: strOrNil(content["S3Key"]), S3ObjectVersion: strOrNil(content["S3ObjectVersion"])}}
 	for _, r := range listOf(c.props["CompatibleRuntimes"]) {
 		in.CompatibleRuntimes = append(in.CompatibleRuntimes, lambdatypes.Runtime(str(r)))
 	}
@@ -267,7 +266,7 @@ func createRestAPI(ctx context.Context, c *call) (string, map[string]any, error)
 		in.Tags = t
 	}
 	if c.has("Body") || c.has("BodyS3Location") {
-		return "", nil, fmt.Errorf("groundstack does not import an OpenAPI Body into a RestApi yet: declare its resources and methods")
+		return "", nil, reasonf("groundstack does not import an OpenAPI Body into a RestApi yet: declare its resources and methods")
 	}
 	out, err := c.cl.apigateway().CreateRestApi(ctx, in)
 	if err != nil {
@@ -308,7 +307,7 @@ func putMethod(ctx context.Context, c *call) (string, map[string]any, error) {
 
 func createHTTPAPI(ctx context.Context, c *call) (string, map[string]any, error) {
 	if c.has("Body") || c.has("BodyS3Location") {
-		return "", nil, fmt.Errorf("groundstack does not import an OpenAPI Body into an Api yet: declare its routes and integrations")
+		return "", nil, reasonf("groundstack does not import an OpenAPI Body into an Api yet: declare its routes and integrations")
 	}
 	in := &apigatewayv2.CreateApiInput{Name: aws.String(c.name("Name", 128, false)), ProtocolType: ag2types.ProtocolType(c.str("ProtocolType")),
 		Description: c.strPtr("Description"), RouteSelectionExpression: c.strPtr("RouteSelectionExpression"), Target: c.strPtr("Target"),
@@ -316,7 +315,7 @@ func createHTTPAPI(ctx context.Context, c *call) (string, map[string]any, error)
 	if cors, ok := c.props["CorsConfiguration"]; ok {
 		var cc ag2types.Cors
 		if err := convert(cors, &cc); err != nil {
-			return "", nil, fmt.Errorf("Property CorsConfiguration: %v", err)
+			return "", nil, reasonf("Property CorsConfiguration: %v", err)
 		}
 		in.CorsConfiguration = &cc
 	}
@@ -343,7 +342,7 @@ func putAlarm(ctx context.Context, c *call, name string) error {
 	if c.has("Threshold") {
 		f, err := strconv.ParseFloat(c.str("Threshold"), 64)
 		if err != nil {
-			return fmt.Errorf("Property Threshold: %q is not a number", c.str("Threshold"))
+			return reasonf("Property Threshold: %q is not a number", c.str("Threshold"))
 		}
 		in.Threshold = aws.Float64(f)
 	}
@@ -361,7 +360,7 @@ func putAlarm(ctx context.Context, c *call, name string) error {
 	}
 	if m, ok := c.props["Metrics"]; ok {
 		if err := convert(m, &in.Metrics); err != nil {
-			return fmt.Errorf("Property Metrics: %v", err)
+			return reasonf("Property Metrics: %v", err)
 		}
 	}
 	_, err := c.cl.cloudwatch().PutMetricAlarm(ctx, in)
@@ -371,7 +370,7 @@ func putAlarm(ctx context.Context, c *call, name string) error {
 func rulePayload(c *call) (*iottypes.TopicRulePayload, error) {
 	var p iottypes.TopicRulePayload
 	if err := convert(c.props["TopicRulePayload"], &p); err != nil {
-		return nil, fmt.Errorf("Property TopicRulePayload: %v", err)
+		return nil, reasonf("Property TopicRulePayload: %v", err)
 	}
 	return &p, nil
 }
