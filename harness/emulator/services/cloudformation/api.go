@@ -136,6 +136,7 @@ type createStackInput struct {
 	Tags                        []tagInput `max:"50"`
 	ClientRequestToken          *string    `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 	EnableTerminationProtection *bool
+	RoleARN                     *string `min:"20" max:"2048"` // accepted: stacks act as the caller's account
 }
 
 func (in *createStackInput) Validate() error { return checkStackName(*in.StackName) }
@@ -275,6 +276,7 @@ type updateStackInput struct {
 	Tags                []tagInput `max:"50"`
 	DisableRollback     *bool
 	ClientRequestToken  *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
+	RoleARN             *string `min:"20" max:"2048"` // accepted: stacks act as the caller's account
 }
 
 // updatable returns the stack an update names, refusing one that cannot
@@ -339,6 +341,7 @@ type deleteStackInput struct {
 	RetainResources    []string
 	ClientRequestToken *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 	DeletionMode       *string `enum:"STANDARD,FORCE_DELETE_STACK"`
+	RoleARN            *string `min:"20" max:"2048"` // accepted: stacks act as the caller's account
 }
 
 type empty struct{}

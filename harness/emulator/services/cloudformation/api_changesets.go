@@ -33,6 +33,7 @@ type createChangeSetInput struct {
 	Description         *string    `min:"1" max:"1024"`
 	ChangeSetType       *string    `enum:"CREATE,UPDATE,IMPORT"`
 	OnStackFailure      *string    `enum:"DO_NOTHING,ROLLBACK,DELETE"`
+	RoleARN             *string    `min:"20" max:"2048"` // accepted: stacks act as the caller's account
 }
 
 type createChangeSetOutput struct {
