@@ -384,7 +384,7 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 				cur.Attrs = attrs
 			}
 			e.store.mu.Unlock()
-			e.store.setResource(st, cur, stUpdateComplete, "")
+			e.store.setResource(st, cur, stUpdateComplete, rt.unapplied(pm))
 			continue
 		}
 		if cur != nil && rt != nil && perr == nil {
@@ -429,7 +429,7 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 		r.Physical, r.Attrs = phys, attrs
 		e.store.mu.Unlock()
 		created = append(created, r)
-		e.store.setResource(st, r, done, "")
+		e.store.setResource(st, r, done, rt.unapplied(pm))
 	}
 	return created, nil
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iot"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
@@ -145,5 +147,59 @@ func TestAPIsAlarmsRulesAndKeys(t *testing.T) {
 	}
 	if _, err := iot.NewFromConfig(cfg).GetTopicRule(ctx, &iot.GetTopicRuleInput{RuleName: aws.String(ids["Rule"])}); err == nil {
 		t.Error("rule left behind")
+	}
+}
+
+func TestBucketNotificationsCORSAndUnappliedProperties(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	createStack(t, c, "uploads", `
+Resources:
+  Inbox:
+    Type: AWS::SQS::Queue
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: cfn-uploads
+      NotificationConfiguration:
+        QueueConfigurations:
+          - Event: s3:ObjectCreated:*
+            Queue: !GetAtt Inbox.Arn
+            Filter: {S3Key: {Rules: [{Name: suffix, Value: .csv}]}}
+      CorsConfiguration:
+        CorsRules: [{AllowedOrigins: ["*"], AllowedMethods: [GET], MaxAge: 60}]
+      LifecycleConfiguration:
+        Rules: [{Status: Enabled, ExpirationInDays: 1}]
+`)
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("cfn-uploads"), Key: aws.String("a.csv"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	// S3 sends its s3:TestEvent when the configuration is set, then the
+	// object's event.
+	queue := aws.String(physicalIDs(t, c, "uploads")["Inbox"])
+	var bodies []string
+	for range 3 {
+		msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs.Messages {
+			bodies = append(bodies, aws.ToString(m.Body))
+		}
+		if strings.Contains(strings.Join(bodies, "\n"), `"key":"a.csv"`) {
+			break
+		}
+	}
+	if !strings.Contains(strings.Join(bodies, "\n"), `"key":"a.csv"`) {
+		t.Fatalf("no event for a.csv: %q", bodies)
+	}
+	cors, err := s3c.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: aws.String("cfn-uploads")})
+	if err != nil || len(cors.CORSRules) != 1 || aws.ToInt32(cors.CORSRules[0].MaxAgeSeconds) != 60 {
+		t.Fatalf("cors %+v %v", cors, err)
+	}
+	r, err := c.DescribeStackResource(ctx, &cfn.DescribeStackResourceInput{StackName: aws.String("uploads"), LogicalResourceId: aws.String("Uploads")})
+	if err != nil || aws.ToString(r.StackResourceDetail.ResourceStatusReason) != "groundstack did not apply these properties: [LifecycleConfiguration]" {
+		t.Fatalf("reason %+v %v", r, err)
 	}
 }

@@ -29,6 +29,28 @@ type resourceType struct {
 	// nameProps are the properties that name the resource: a replacement
 	// with a custom name is refused, as AWS refuses it.
 	nameProps []string
+	// applied lists the properties the provider applies; others a template
+	// sets are named in the resource's status reason, so nothing is
+	// ignored silently (nil: not listed).
+	applied []string
+}
+
+// unapplied returns a note naming the properties of props that rt does
+// not apply, or "".
+func (rt *resourceType) unapplied(props map[string]any) string {
+	if rt.applied == nil {
+		return ""
+	}
+	var out []string
+	for _, k := range sortedKeys(props) {
+		if !contains(rt.applied, k) {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "groundstack did not apply these properties: [" + strings.Join(out, ", ") + "]"
 }
 
 // replaces reports whether changing old into new properties needs a new

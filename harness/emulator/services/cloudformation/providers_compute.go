@@ -21,6 +21,8 @@ func init() {
 	registry["AWS::IAM::Role"] = &resourceType{
 		create: createRole, update: updateRole, delete: deleteRole,
 		replaceOn: []string{"RoleName", "Path"}, nameProps: []string{"RoleName"},
+		applied: []string{"RoleName", "AssumeRolePolicyDocument", "Path", "Description", "MaxSessionDuration", "Tags",
+			"ManagedPolicyArns", "Policies"},
 	}
 	registry["AWS::IAM::Policy"] = &resourceType{
 		create: putInlinePolicy,
@@ -40,6 +42,8 @@ func init() {
 	registry["AWS::Lambda::Function"] = &resourceType{
 		create: createFunction, update: updateFunction, delete: deleteFunction,
 		replaceOn: []string{"FunctionName", "PackageType"}, nameProps: []string{"FunctionName"},
+		applied: []string{"FunctionName", "Role", "Code", "Runtime", "Handler", "Description", "Timeout", "MemorySize",
+			"Environment", "PackageType", "Tags", "Architectures", "Layers"},
 	}
 	registry["AWS::Lambda::Permission"] = &resourceType{
 		create: addPermission, delete: removePermission,

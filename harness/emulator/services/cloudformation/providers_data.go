@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
@@ -17,6 +18,8 @@ func init() {
 	registry["AWS::S3::Bucket"] = &resourceType{
 		create: createBucket, update: updateBucket, delete: deleteBucket,
 		replaceOn: []string{"BucketName"}, nameProps: []string{"BucketName"},
+		applied: []string{"BucketName", "VersioningConfiguration", "Tags", "NotificationConfiguration", "CorsConfiguration",
+			"PublicAccessBlockConfiguration", "BucketEncryption", "WebsiteConfiguration"},
 	}
 	registry["AWS::S3::BucketPolicy"] = &resourceType{
 		create: putBucketPolicy,
@@ -33,10 +36,13 @@ func init() {
 	registry["AWS::DynamoDB::Table"] = &resourceType{
 		create: createTable, update: updateTable, delete: deleteTable,
 		replaceOn: []string{"TableName", "KeySchema", "LocalSecondaryIndexes"}, nameProps: []string{"TableName"},
+		applied: []string{"TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput",
+			"GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification", "TimeToLiveSpecification", "Tags"},
 	}
 	registry["AWS::SQS::Queue"] = &resourceType{
 		create: createQueue, update: updateQueue, delete: deleteQueue,
 		replaceOn: []string{"QueueName", "FifoQueue"}, nameProps: []string{"QueueName"},
+		applied: append([]string{"QueueName", "Tags"}, queueAttributes...),
 	}
 	registry["AWS::SQS::QueuePolicy"] = &resourceType{
 		create: putQueuePolicy,
@@ -57,6 +63,8 @@ func init() {
 	registry["AWS::SNS::Topic"] = &resourceType{
 		create: createTopic, update: updateTopic, delete: deleteTopic,
 		replaceOn: []string{"TopicName", "FifoTopic"}, nameProps: []string{"TopicName"},
+		applied: []string{"TopicName", "DisplayName", "FifoTopic", "ContentBasedDeduplication", "KmsMasterKeyId", "TracingConfig",
+			"SignatureVersion", "Subscription", "Tags"},
 	}
 	registry["AWS::SNS::Subscription"] = &resourceType{
 		create: subscribe,
@@ -149,6 +157,9 @@ func configureBucket(ctx context.Context, c *call, name string) error {
 			return cause(err)
 		}
 	}
+	if err := bucketExtras(ctx, c, name); err != nil {
+		return err
+	}
 	if c.has("Tags") || (c.old != nil && c.old["Tags"] != nil) {
 		tags := tagsOf(c.props["Tags"])
 		var set []s3types.Tag
@@ -160,6 +171,128 @@ func configureBucket(ctx context.Context, c *call, name string) error {
 			_, err = c.cl.s3().DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String(name)})
 		} else {
 			_, err = c.cl.s3().PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(name), Tagging: &s3types.Tagging{TagSet: set}})
+		}
+		if err != nil {
+			return cause(err)
+		}
+	}
+	return nil
+}
+
+// changed reports whether property p differs from what was deployed (or
+// is set, at creation).
+func (c *call) changed(p string) bool {
+	if c.old == nil {
+		return c.has(p)
+	}
+	return canonical(c.old[p]) != canonical(c.props[p])
+}
+
+// bucketExtras applies a bucket's notification, CORS, public access block,
+// encryption and website properties (those that changed).
+func bucketExtras(ctx context.Context, c *call, name string) error {
+	b := aws.String(name)
+	if c.changed("NotificationConfiguration") {
+		n := mapOf(c.props["NotificationConfiguration"])
+		conf := &s3types.NotificationConfiguration{}
+		filter := func(v any) *s3types.NotificationConfigurationFilter {
+			rules := listOf(mapOf(mapOf(v)["S3Key"])["Rules"])
+			if len(rules) == 0 {
+				return nil
+			}
+			f := &s3types.NotificationConfigurationFilter{Key: &s3types.S3KeyFilter{}}
+			for _, r := range rules {
+				f.Key.FilterRules = append(f.Key.FilterRules, s3types.FilterRule{Name: s3types.FilterRuleName(str(mapOf(r)["Name"])), Value: aws.String(str(mapOf(r)["Value"]))})
+			}
+			return f
+		}
+		for _, q := range listOf(n["QueueConfigurations"]) {
+			m := mapOf(q)
+			conf.QueueConfigurations = append(conf.QueueConfigurations, s3types.QueueConfiguration{QueueArn: aws.String(str(m["Queue"])),
+				Events: []s3types.Event{s3types.Event(str(m["Event"]))}, Filter: filter(m["Filter"])})
+		}
+		for _, q := range listOf(n["TopicConfigurations"]) {
+			m := mapOf(q)
+			conf.TopicConfigurations = append(conf.TopicConfigurations, s3types.TopicConfiguration{TopicArn: aws.String(str(m["Topic"])),
+				Events: []s3types.Event{s3types.Event(str(m["Event"]))}, Filter: filter(m["Filter"])})
+		}
+		for _, q := range listOf(n["LambdaConfigurations"]) {
+			m := mapOf(q)
+			conf.LambdaFunctionConfigurations = append(conf.LambdaFunctionConfigurations, s3types.LambdaFunctionConfiguration{LambdaFunctionArn: aws.String(str(m["Function"])),
+				Events: []s3types.Event{s3types.Event(str(m["Event"]))}, Filter: filter(m["Filter"])})
+		}
+		if n["EventBridgeConfiguration"] != nil {
+			conf.EventBridgeConfiguration = &s3types.EventBridgeConfiguration{}
+		}
+		if _, err := c.cl.s3().PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: b, NotificationConfiguration: conf}); err != nil {
+			return cause(err)
+		}
+	}
+	if c.changed("CorsConfiguration") {
+		var rules []s3types.CORSRule
+		for _, r := range listOf(mapOf(c.props["CorsConfiguration"])["CorsRules"]) {
+			m := mapOf(r)
+			rule := s3types.CORSRule{ID: strOrNil(m["Id"])}
+			for _, v := range listOf(m["AllowedOrigins"]) {
+				rule.AllowedOrigins = append(rule.AllowedOrigins, str(v))
+			}
+			for _, v := range listOf(m["AllowedMethods"]) {
+				rule.AllowedMethods = append(rule.AllowedMethods, str(v))
+			}
+			for _, v := range listOf(m["AllowedHeaders"]) {
+				rule.AllowedHeaders = append(rule.AllowedHeaders, str(v))
+			}
+			for _, v := range listOf(m["ExposedHeaders"]) {
+				rule.ExposeHeaders = append(rule.ExposeHeaders, str(v))
+			}
+			if v, ok := m["MaxAge"]; ok {
+				n, _ := strconv.Atoi(str(v))
+				rule.MaxAgeSeconds = aws.Int32(int32(n))
+			}
+			rules = append(rules, rule)
+		}
+		var err error
+		if len(rules) == 0 {
+			_, err = c.cl.s3().DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: b})
+		} else {
+			_, err = c.cl.s3().PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: rules}})
+		}
+		if err != nil {
+			return cause(err)
+		}
+	}
+	if c.changed("PublicAccessBlockConfiguration") {
+		var pab s3types.PublicAccessBlockConfiguration
+		if err := convert(c.props["PublicAccessBlockConfiguration"], &pab); err != nil {
+			return reasonf("Property PublicAccessBlockConfiguration: %v", err)
+		}
+		if _, err := c.cl.s3().PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &pab}); err != nil {
+			return cause(err)
+		}
+	}
+	if c.changed("BucketEncryption") {
+		var rules []s3types.ServerSideEncryptionRule
+		if err := convert(mapOf(c.props["BucketEncryption"])["ServerSideEncryptionConfiguration"], &rules); err != nil {
+			return reasonf("Property BucketEncryption: %v", err)
+		}
+		if _, err := c.cl.s3().PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: rules}}); err != nil {
+			return cause(err)
+		}
+	}
+	if c.changed("WebsiteConfiguration") {
+		w := mapOf(c.props["WebsiteConfiguration"])
+		conf := &s3types.WebsiteConfiguration{}
+		if v, ok := w["IndexDocument"]; ok {
+			conf.IndexDocument = &s3types.IndexDocument{Suffix: aws.String(str(v))}
+		}
+		if v, ok := w["ErrorDocument"]; ok {
+			conf.ErrorDocument = &s3types.ErrorDocument{Key: aws.String(str(v))}
+		}
+		var err error
+		if w == nil {
+			_, err = c.cl.s3().DeleteBucketWebsite(ctx, &s3.DeleteBucketWebsiteInput{Bucket: b})
+		} else {
+			_, err = c.cl.s3().PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: b, WebsiteConfiguration: conf})
 		}
 		if err != nil {
 			return cause(err)
@@ -402,6 +535,9 @@ func createTopic(ctx context.Context, c *call) (string, map[string]any, error) {
 		name = physicalName(c.stack.Name, c.logical, 251, false) + ".fifo"
 	}
 	in := &sns.CreateTopicInput{Name: aws.String(name), Attributes: map[string]string{}}
+	for _, k := range sortedKeys(tagsOf(c.props["Tags"])) {
+		in.Tags = append(in.Tags, snstypes.Tag{Key: aws.String(k), Value: aws.String(tagsOf(c.props["Tags"])[k])})
+	}
 	for _, k := range []string{"DisplayName", "FifoTopic", "ContentBasedDeduplication", "KmsMasterKeyId", "TracingConfig", "SignatureVersion"} {
 		if c.has(k) {
 			in.Attributes[k] = c.str(k)
