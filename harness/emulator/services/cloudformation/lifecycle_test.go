@@ -3,10 +3,12 @@ package cloudformation_test
 import (
 	"archive/zip"
 	"bytes"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -357,7 +359,46 @@ Resources:
 // Strict mode verifies every client's signature; the stack's own calls to
 // the services are the emulator's, and pass.
 func TestStrictModeStacks(t *testing.T) {
-	_, cfg := emutest.Start(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}))
+	e, cfg := emutest.Start(t, emulator.WithStrictAuth(map[string]string{emutest.AccessKey: emutest.SecretKey}))
 	c := cfn.NewFromConfig(cfg)
 	createStack(t, c, "strict", `{"Resources": {"B": {"Type": "AWS::S3::Bucket"}, "T": {"Type": "AWS::SNS::Topic"}}}`)
+	// A client is still held to its signature: a wrong secret is refused.
+	bad := cfg.Copy()
+	bad.Credentials = credentials.NewStaticCredentialsProvider(emutest.AccessKey, "wrong", "")
+	_, err := cfn.NewFromConfig(bad).CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("forged"), TemplateBody: aws.String(`{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}`)})
+	wantAPIError(t, err, "SignatureDoesNotMatch", "")
+	resp, err := http.Post(e.URL()+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=ListStacks&Version=2010-05-15"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("unsigned ListStacks: status %d", resp.StatusCode)
+	}
+}
+
+// A stack's resources are made in the account and region of the request
+// that created it.
+func TestStacksActInTheirAccountAndRegion(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	other := cfg.Copy()
+	other.Credentials = credentials.NewStaticCredentialsProvider("111111111111", "test", "")
+	other.Region = "eu-west-1"
+	c := cfn.NewFromConfig(other)
+	st := createStack(t, c, "elsewhere", `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "far"}}},
+		"Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["Q", "Arn"]}}, "Account": {"Value": {"Ref": "AWS::AccountId"}}}}`)
+	out := outputsOf(st)
+	if out["Arn"] != "arn:aws:sqs:eu-west-1:111111111111:far" || out["Account"] != "111111111111" ||
+		!strings.HasPrefix(aws.ToString(st.StackId), "arn:aws:cloudformation:eu-west-1:111111111111:stack/elsewhere/") {
+		t.Fatalf("stack %s, outputs %v", aws.ToString(st.StackId), out)
+	}
+	if _, err := sqs.NewFromConfig(other).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("far")}); err != nil {
+		t.Errorf("the queue is not in 111111111111's eu-west-1: %v", err)
+	}
+	if _, err := sqs.NewFromConfig(cfg).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("far")}); err == nil {
+		t.Error("the queue is in the default account's us-east-1")
+	}
+	if _, err := cfn.NewFromConfig(cfg).DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("elsewhere")}); err == nil {
+		t.Error("the default account sees the stack")
+	}
 }
