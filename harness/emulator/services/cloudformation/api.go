@@ -30,7 +30,7 @@ type Service struct {
 // New returns the CloudFormation service.
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env.NewID, env.Now)}
-	s.engine = &engine{store: s.store, account: env.Account, clients: s.clientsFor, slots: make(chan struct{}, maxConcurrentOperations)}
+	s.engine = newEngine(s.store, env.Account, s.clientsFor)
 	s.api = awsproto.API{
 		Model:    "cloudformation",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
@@ -73,6 +73,9 @@ func (s *Service) Routes() []cloud.Route {
 func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
+
+// Close stops the stack operations still running and waits for them.
+func (s *Service) Close() error { s.engine.close(); return nil }
 
 // Summary counts the live stacks.
 func (s *Service) Summary() map[string]any {

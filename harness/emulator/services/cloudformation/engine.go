@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -17,6 +18,23 @@ type engine struct {
 	account string
 	clients func(region string) *clients
 	slots   chan struct{}
+	// base is cancelled by close, which then waits for running operations.
+	base    context.Context
+	cancel  context.CancelFunc
+	running sync.WaitGroup
+}
+
+func newEngine(store *Store, account string, clients func(string) *clients) *engine {
+	e := &engine{store: store, account: account, clients: clients, slots: make(chan struct{}, maxConcurrentOperations)}
+	e.base, e.cancel = context.WithCancel(context.Background())
+	return e
+}
+
+// close stops the running operations (their calls fail, their stacks
+// with them) and waits for them to end.
+func (e *engine) close() {
+	e.cancel()
+	e.running.Wait()
 }
 
 // operationWait is how long an API call waits for the operation it started,
@@ -281,7 +299,9 @@ func (e *engine) start(st *stack, op func(ctx context.Context)) {
 	e.store.mu.Lock()
 	st.busy, st.done = true, done
 	e.store.mu.Unlock()
+	e.running.Add(1)
 	go func() {
+		defer e.running.Done()
 		e.slots <- struct{}{}
 		defer func() { <-e.slots }()
 		defer func() {
@@ -290,7 +310,7 @@ func (e *engine) start(st *stack, op func(ctx context.Context)) {
 			e.store.mu.Unlock()
 			close(done)
 		}()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		ctx, cancel := context.WithTimeout(e.base, 30*time.Minute)
 		defer cancel()
 		op(ctx)
 	}()
