@@ -330,6 +330,17 @@ Resources:
       FunctionName: !Ref Fn
       Action: lambda:InvokeFunction
       Principal: s3.amazonaws.com
+  Work:
+    Type: AWS::SQS::Queue
+  FromWork:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Fn, EventSourceArn: !GetAtt Work.Arn, BatchSize: 5, Enabled: false}
+  Url:
+    Type: AWS::Lambda::Url
+    Properties: {TargetFunctionArn: !GetAtt Fn.Arn, AuthType: NONE}
+Outputs:
+  Url: {Value: !GetAtt Url.FunctionUrl}
+  Mapping: {Value: !Ref FromWork}
 `
 	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("code"), Key: aws.String("stack.yml"), Body: strings.NewReader(body)}); err != nil {
 		t.Fatal(err)
@@ -346,6 +357,18 @@ Resources:
 		t.Fatalf("%v\n%s", err, events(t, c, "fn"))
 	}
 	ids := physicalIDs(t, c, "fn")
+	d, err := c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("fn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := outputsOf(&d.Stacks[0])
+	if !strings.Contains(out["Url"], "lambda-url") {
+		t.Errorf("function URL %q", out["Url"])
+	}
+	m, err := lambda.NewFromConfig(cfg).GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(out["Mapping"])})
+	if err != nil || aws.ToInt32(m.BatchSize) != 5 || aws.ToString(m.State) != "Disabled" {
+		t.Errorf("mapping %+v %v", m, err)
+	}
 	al, err := lambda.NewFromConfig(cfg).GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(ids["Fn"]), Name: aws.String("live")})
 	if err != nil || aws.ToString(al.FunctionVersion) != "1" {
 		t.Fatalf("alias %+v %v", al, err)
