@@ -58,6 +58,7 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("ListChangeSets", s.listChangeSets),
 		awsproto.Handle("ListExports", s.listExports),
 		awsproto.Handle("ListImports", s.listImports),
+		awsproto.Handle("UpdateTerminationProtection", s.updateTerminationProtection),
 	)
 	return s
 }
@@ -376,6 +377,22 @@ func (s *Service) deleteStack(c *awsproto.Call, in *deleteStackInput) (empty, er
 	}
 	s.engine.start(st, func(ctx context.Context) { s.engine.destroy(ctx, st, in.RetainResources) })
 	return empty{}, nil
+}
+
+type updateTerminationProtectionInput struct {
+	EnableTerminationProtection *bool   `required:"true"`
+	StackName                   *string `required:"true" min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
+}
+
+func (s *Service) updateTerminationProtection(c *awsproto.Call, in *updateTerminationProtectionInput) (stackIDOutput, error) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	st, err := s.store.get(c.Region, *in.StackName)
+	if err != nil || st.Status == stDeleteComplete {
+		return stackIDOutput{}, errValidation.Errorf(msgStackNotFound, *in.StackName)
+	}
+	st.TerminationProtected = *in.EnableTerminationProtection
+	return stackIDOutput{StackId: st.ID}, nil
 }
 
 // ---- describing stacks ----

@@ -138,6 +138,14 @@ func TestStackOperationErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	createStack(t, c, "one", `{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}`)
+	if _, err := c.UpdateTerminationProtection(ctx, &cfn.UpdateTerminationProtectionInput{StackName: aws.String("one"), EnableTerminationProtection: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DeleteStack(ctx, &cfn.DeleteStackInput{StackName: aws.String("one")})
+	wantAPIError(t, err, "ValidationError", "Stack [one] cannot be deleted while TerminationProtection is enabled")
+	if _, err := c.UpdateTerminationProtection(ctx, &cfn.UpdateTerminationProtectionInput{StackName: aws.String("one"), EnableTerminationProtection: aws.Bool(false)}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.DescribeStackResource(ctx, &cfn.DescribeStackResourceInput{StackName: aws.String("one"), LogicalResourceId: aws.String("Nope")})
 	wantAPIError(t, err, "ValidationError", "Resource Nope does not exist for stack one")
 	r, err := c.DescribeStackResources(ctx, &cfn.DescribeStackResourcesInput{StackName: aws.String("one")})
