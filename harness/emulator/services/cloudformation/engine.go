@@ -330,7 +330,7 @@ func (e *engine) create(ctx context.Context, st *stack, p *prepared, onFailure s
 			return
 		}
 	}
-	reason := "The following resource(s) failed to create: " + failedList(st) + ". "
+	reason := failedReason(st, "create", err)
 	if onFailure == "DO_NOTHING" {
 		e.store.setStatus(st, stCreateFailed, reason)
 		return
@@ -345,6 +345,15 @@ func (e *engine) create(ctx context.Context, st *stack, p *prepared, onFailure s
 		e.store.setStatus(st, stDeleteComplete, "")
 		e.store.retire(st)
 	}
+}
+
+// failedReason is a failed operation's stack status reason: the resources
+// that failed, or (outputs, exports) the error itself.
+func failedReason(st *stack, verb string, err error) string {
+	if l := failedList(st); l != "[]" {
+		return "The following resource(s) failed to " + verb + ": " + l + ". "
+	}
+	return failure(err)
 }
 
 // failedList names the resources of st that failed, for the stack's reason.
@@ -669,7 +678,7 @@ func (e *engine) update(ctx context.Context, st *stack, p *prepared) {
 		e.store.setStatus(st, stUpdateComplete, "")
 		return
 	}
-	e.store.setStatus(st, stUpdateRollbackIP, "The following resource(s) failed to update: "+failedList(st)+". ")
+	e.store.setStatus(st, stUpdateRollbackIP, failedReason(st, "update", err))
 	_ = e.deleteAll(ctx, st, created, true)
 	// Resources updated in place go back to their previous properties.
 	cl := e.clients(st.Region)

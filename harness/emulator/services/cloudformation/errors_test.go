@@ -169,3 +169,23 @@ func errMessage(err error) string {
 	}
 	return err.Error()
 }
+
+func TestExportNameTakenFailsTheStack(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	body := `{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}, "Outputs": {"U": {"Value": {"Ref": "Q"}, "Export": {"Name": "shared-url"}}}}`
+	createStack(t, c, "first", body)
+	if _, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("second"), TemplateBody: aws.String(body)}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("second")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Stacks[0].StackStatus != cfntypes.StackStatusRollbackComplete {
+		t.Fatalf("status %s", d.Stacks[0].StackStatus)
+	}
+	if !strings.Contains(events(t, c, "second"), "Export with name shared-url is already exported by stack first") {
+		t.Fatalf("events:\n%s", events(t, c, "second"))
+	}
+}
