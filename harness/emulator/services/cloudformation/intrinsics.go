@@ -573,11 +573,12 @@ func references(v any) (refs []string, atts []string, err error) {
 					return nil
 				}
 			case "Fn::GetAtt":
-				res, _, err := getAttArgs(arg)
+				res, attr, err := getAttArgs(arg)
 				if err != nil {
 					return err
 				}
-				atts = append(atts, res)
+				name, _ := attr.(string)
+				atts = append(atts, res+"."+name)
 				if l, ok := arg.([]any); ok {
 					return walk(l[1])
 				}
@@ -606,8 +607,8 @@ func references(v any) (refs []string, atts []string, err error) {
 					if strings.HasPrefix(name, "!") || local[name] {
 						continue
 					}
-					if res, _, ok := strings.Cut(name, "."); ok && !pseudoParams[name] {
-						atts = append(atts, res)
+					if strings.Contains(name, ".") && !pseudoParams[name] {
+						atts = append(atts, name)
 					} else {
 						refs = append(refs, name)
 					}
@@ -634,6 +635,22 @@ func references(v any) (refs []string, atts []string, err error) {
 	}
 	err = walk(v)
 	return refs, atts, err
+}
+
+// checkAttribute refuses a Fn::GetAtt of an attribute the resource's type
+// does not have ("" is an attribute computed by a function, checked when
+// it is evaluated; types groundstack does not know are not checked).
+func checkAttribute(def *resourceDef, attr string) error {
+	known, ok := attributes[def.Type]
+	if attr == "" || !ok {
+		return nil
+	}
+	for _, k := range known {
+		if k == attr {
+			return nil
+		}
+	}
+	return templateErr("resource %s does not support attribute type %s in Fn::GetAtt", def.Logical, attr)
 }
 
 // order checks the template's references and returns its resources in an
@@ -668,9 +685,14 @@ func (t *template) order() ([]string, map[string][]string, error) {
 			}
 			set[ref] = true
 		}
-		for _, res := range atts {
-			if _, ok := t.Resources[res]; !ok {
+		for _, a := range atts {
+			res, attr, _ := strings.Cut(a, ".")
+			def, ok := t.Resources[res]
+			if !ok {
 				return nil, nil, templateErr("instance of Fn::GetAtt references undefined resource %s", res)
+			}
+			if err := checkAttribute(def, attr); err != nil {
+				return nil, nil, err
 			}
 			set[res] = true
 		}
@@ -703,9 +725,14 @@ func (t *template) order() ([]string, map[string][]string, error) {
 				return nil, nil, &templateError{fmt.Sprintf(msgUnresolvedDeps, ref, "Outputs")}
 			}
 		}
-		for _, res := range atts {
-			if _, ok := t.Resources[res]; !ok {
+		for _, a := range atts {
+			res, attr, _ := strings.Cut(a, ".")
+			def, ok := t.Resources[res]
+			if !ok {
 				return nil, nil, templateErr("instance of Fn::GetAtt references undefined resource %s", res)
+			}
+			if err := checkAttribute(def, attr); err != nil {
+				return nil, nil, err
 			}
 		}
 	}

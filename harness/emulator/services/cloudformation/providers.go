@@ -259,3 +259,41 @@ func (e *resourceFailure) Error() string { return e.msg }
 func reasonf(format string, args ...any) error {
 	return &resourceFailure{fmt.Sprintf(format, args...)}
 }
+
+// attributes are the Fn::GetAtt attributes of each type, checked before a
+// stack starts as AWS checks them.
+var attributes = map[string][]string{
+	"AWS::S3::Bucket":                 {"Arn", "DomainName", "RegionalDomainName", "DualStackDomainName", "WebsiteURL", "BucketName"},
+	"AWS::S3::BucketPolicy":           {},
+	"AWS::DynamoDB::Table":            {"Arn", "StreamArn"},
+	"AWS::SQS::Queue":                 {"Arn", "QueueName", "QueueUrl"},
+	"AWS::SQS::QueuePolicy":           {},
+	"AWS::SNS::Topic":                 {"TopicArn", "TopicName"},
+	"AWS::SNS::Subscription":          {"Arn"},
+	"AWS::SNS::TopicPolicy":           {},
+	"AWS::IAM::Role":                  {"Arn", "RoleId"},
+	"AWS::IAM::Policy":                {},
+	"AWS::IAM::ManagedPolicy":         {"PolicyArn", "PolicyId"},
+	"AWS::Lambda::Function":           {"Arn"},
+	"AWS::Lambda::Permission":         {},
+	"AWS::Lambda::Version":            {"Version", "FunctionArn"},
+	"AWS::Lambda::Alias":              {"AliasArn"},
+	"AWS::Lambda::EventSourceMapping": {"Id", "EventSourceMappingArn"},
+	"AWS::Lambda::Url":                {"FunctionArn", "FunctionUrl"},
+	"AWS::Lambda::LayerVersion":       {"LayerVersionArn"},
+	"AWS::Logs::LogGroup":             {"Arn"},
+	"AWS::SecretsManager::Secret":     {"Id"},
+	"AWS::ApiGateway::RestApi":        {"RestApiId", "RootResourceId"},
+	"AWS::ApiGateway::Resource":       {"ResourceId"},
+	"AWS::ApiGateway::Method":         {},
+	"AWS::ApiGateway::Deployment":     {"DeploymentId"},
+	"AWS::ApiGateway::Stage":          {},
+	"AWS::ApiGatewayV2::Api":          {"ApiId", "ApiEndpoint"},
+	"AWS::ApiGatewayV2::Integration":  {"IntegrationId"},
+	"AWS::ApiGatewayV2::Route":        {"RouteId"},
+	"AWS::ApiGatewayV2::Stage":        {},
+	"AWS::ApiGatewayV2::Deployment":   {"DeploymentId"},
+	"AWS::CloudWatch::Alarm":          {"Arn"},
+	"AWS::IoT::TopicRule":             {"Arn"},
+	"AWS::EC2::KeyPair":               {"KeyPairId", "KeyFingerprint"},
+}

@@ -155,3 +155,33 @@ func FuzzParseTemplate(f *testing.F) {
 		_, _, _ = tpl.order()
 	})
 }
+
+func TestUnknownAttributeRefusedBeforeTheStackStarts(t *testing.T) {
+	for _, body := range []string{
+		"Resources:\n  Q: {Type: AWS::SQS::Queue}\n  T: {Type: AWS::SNS::Topic, Properties: {DisplayName: !GetAtt Q.Colour}}\n",
+		"Resources:\n  Q: {Type: AWS::SQS::Queue}\nOutputs:\n  O: {Value: !Sub '${Q.Colour}'}\n",
+	} {
+		tpl, err := parseTemplate(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = tpl.order()
+		if err == nil || err.Error() != "Template error: resource Q does not support attribute type Colour in Fn::GetAtt" {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+}
+
+// Every resource type has its Fn::GetAtt attributes listed, and only those.
+func TestEveryTypeListsItsAttributes(t *testing.T) {
+	for name := range registry {
+		if _, ok := attributes[name]; !ok {
+			t.Errorf("%s has no attributes entry", name)
+		}
+	}
+	for name := range attributes {
+		if _, ok := registry[name]; !ok {
+			t.Errorf("attributes list %s, which has no provider", name)
+		}
+	}
+}
