@@ -393,9 +393,9 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 			pm, _ = props.(map[string]any)
 		}
 		rt := lookupType(def.Type)
-		if cur != nil && cur.Type == def.Type && perr == nil && canonical(pm) == canonical(cur.Props) {
+		if cur != nil && cur.Physical != "" && cur.Type == def.Type && perr == nil && canonical(pm) == canonical(cur.Props) {
 			e.store.mu.Lock()
-			cur.DeletionPolicy = def.DeletionPolicy
+			cur.DeletionPolicy, cur.ReplacePolicy = def.DeletionPolicy, def.UpdateReplacePolicy
 			e.store.mu.Unlock()
 			continue // unchanged
 		}
@@ -408,7 +408,7 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 				return created, err
 			}
 			e.store.mu.Lock()
-			cur.Props, cur.DeletionPolicy = pm, def.DeletionPolicy
+			cur.Props, cur.DeletionPolicy, cur.ReplacePolicy = pm, def.DeletionPolicy, def.UpdateReplacePolicy
 			if attrs != nil {
 				cur.Attrs = attrs
 			}
@@ -425,7 +425,7 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 				}
 			}
 		}
-		r := &stackResource{Logical: logical, Type: def.Type, Props: pm, DeletionPolicy: def.DeletionPolicy}
+		r := &stackResource{Logical: logical, Type: def.Type, Props: pm, DeletionPolicy: def.DeletionPolicy, ReplacePolicy: def.UpdateReplacePolicy}
 		status, done, failed := stCreateInProgress, stCreateComplete, stCreateFailed
 		if cur != nil {
 			status, done, failed = stUpdateInProgress, stUpdateComplete, stUpdateFailed
@@ -654,6 +654,8 @@ func (e *engine) update(ctx context.Context, st *stack, p *prepared) {
 		goneBy := map[string]*stackResource{}
 		var gone []*stackResource
 		for _, r := range st.replaced {
+			// A replaced resource is kept only by its UpdateReplacePolicy.
+			r.DeletionPolicy = r.ReplacePolicy
 			goneBy[r.Logical] = r
 		}
 		for _, l := range sortedKeys(st.Resources) {

@@ -425,3 +425,22 @@ func TestStacksActInTheirAccountAndRegion(t *testing.T) {
 		t.Error("the default account sees the stack")
 	}
 }
+
+func TestUpdateReplacePolicyRetainKeepsTheOldResource(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	body := `{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "UpdateReplacePolicy": "Retain", "Properties": {"QueueName": "v1"}}}}`
+	createStack(t, c, "keep", body)
+	if _, err := c.UpdateStack(ctx, &cfn.UpdateStackInput{StackName: aws.String("keep"), TemplateBody: aws.String(strings.Replace(body, "v1", "v2", 1))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfn.NewStackUpdateCompleteWaiter(c).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("keep")}, waitTime); err != nil {
+		t.Fatalf("%v\n%s", err, events(t, c, "keep"))
+	}
+	q := sqs.NewFromConfig(cfg)
+	for _, name := range []string{"v1", "v2"} {
+		if _, err := q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(name)}); err != nil {
+			t.Errorf("queue %s: %v", name, err)
+		}
+	}
+}

@@ -57,7 +57,7 @@ type stackResource struct {
 	Updated                                 time.Time
 	Props                                   map[string]any // resolved
 	Attrs                                   map[string]any
-	DeletionPolicy                          string
+	DeletionPolicy, ReplacePolicy           string
 }
 
 type stack struct {

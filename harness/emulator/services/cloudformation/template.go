@@ -37,7 +37,10 @@ type resourceDef struct {
 	DependsOn      []string
 	Condition      string
 	DeletionPolicy string
-	raw            map[string]any
+	// UpdateReplacePolicy decides whether the old resource of a
+	// replacement is kept (Retain) or deleted.
+	UpdateReplacePolicy string
+	raw                 map[string]any
 }
 
 // templateError is a template refused before any resource is touched: a
@@ -339,6 +342,12 @@ func sections(m map[string]any) (*template, error) {
 				return nil, formatErr("[/Resources/%s/DeletionPolicy] Unrecognized DeletionPolicy %s", name, p)
 			}
 			rd.DeletionPolicy = p
+		}
+		if p, ok := def["UpdateReplacePolicy"].(string); ok {
+			if p != "Delete" && p != "Retain" && p != "Snapshot" {
+				return nil, formatErr("[/Resources/%s/UpdateReplacePolicy] Unrecognized UpdateReplacePolicy %s", name, p)
+			}
+			rd.UpdateReplacePolicy = p
 		}
 		t.Resources[name] = rd
 	}
