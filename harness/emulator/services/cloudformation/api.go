@@ -821,7 +821,7 @@ func typesOf(t *template, names []string) []string {
 	return out
 }
 
-func transforms(t *template) []string {
+func declaredTransforms(t *template) []string {
 	switch x := t.Transform.(type) {
 	case string:
 		return []string{x}
@@ -846,7 +846,7 @@ func (s *Service) validateTemplate(c *awsproto.Call, in *templateInput) (validat
 	}
 	caps, reason := capabilities(t)
 	return validateTemplateOutput{Parameters: templateParams(t), Description: t.Description, Capabilities: caps,
-		CapabilitiesReason: reason, DeclaredTransforms: transforms(t)}, nil
+		CapabilitiesReason: reason, DeclaredTransforms: declaredTransforms(t)}, nil
 }
 
 type getTemplateSummaryInput struct {
@@ -898,7 +898,7 @@ func (s *Service) getTemplateSummary(c *awsproto.Call, in *getTemplateSummaryInp
 	if err != nil {
 		return getTemplateSummaryOutput{}, err
 	}
-	out := getTemplateSummaryOutput{Description: t.Description, DeclaredTransforms: transforms(t)}
+	out := getTemplateSummaryOutput{Description: t.Description, DeclaredTransforms: declaredTransforms(t)}
 	out.Capabilities, out.CapabilitiesReason = capabilities(t)
 	if v, ok := t.Raw["AWSTemplateFormatVersion"].(string); ok {
 		out.Version = v

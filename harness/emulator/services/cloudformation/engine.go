@@ -55,12 +55,9 @@ type prepared struct {
 // prepare parses and checks a template against the given parameters
 // (prev: the stack's current values, for UsePreviousValue).
 func (e *engine) prepare(region, body string, in []parameterInput, prev []paramValue, caps []string) (*prepared, error) {
-	t, err := parseTemplate(body)
+	t, err := loadTemplate(body)
 	if err != nil {
 		return nil, asValidation(err)
-	}
-	if t.Transform != nil {
-		return nil, errValidation.Errorf("groundstack does not run template transforms yet (Transform %s): expand the template first, for example with sam build or aws cloudformation package", strings.Trim(canonical(t.Transform), `"`))
 	}
 	order, deps, err := t.order()
 	if err != nil {

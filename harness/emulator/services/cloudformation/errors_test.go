@@ -34,7 +34,7 @@ func TestTemplatesRefused(t *testing.T) {
 		{"missing output ref", "Resources:\n  A: {Type: AWS::SQS::Queue}\nOutputs:\n  O: {Value: !Ref Gone}\n",
 			"Template format error: Unresolved resource dependencies [Gone] in the Outputs block of the template"},
 		{"transform", "Transform: AWS::Serverless-2016-10-31\nResources:\n  A: {Type: AWS::SQS::Queue}\n",
-			"groundstack does not run template transforms yet (Transform AWS::Serverless-2016-10-31)"},
+			"groundstack does not run the template transform AWS::Serverless-2016-10-31 yet: deploy the template it expands to"},
 		{"missing import", "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: !ImportValue nobody-exports-this}\n",
 			"No export named nobody-exports-this found."},
 	}

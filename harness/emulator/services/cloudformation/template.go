@@ -66,6 +66,45 @@ func parseTemplate(body string) (*template, error) {
 	return sections(m)
 }
 
+// A template goes through three steps before a stack runs it: parsing
+// (parseTemplate), its transforms (each rewrites the parsed template into
+// plain CloudFormation), and the checks of its references (order).
+
+// transforms are the template transforms groundstack runs, by name
+// ("AWS::Serverless-2016-10-31"); none yet.
+var transforms = map[string]func(raw map[string]any) (map[string]any, error){}
+
+// loadTemplate parses a template and runs its transforms.
+func loadTemplate(body string) (*template, error) {
+	t, err := parseTemplate(body)
+	if err != nil || t.Transform == nil {
+		return t, err
+	}
+	var names []string
+	switch x := t.Transform.(type) {
+	case string:
+		names = []string{x}
+	case []any:
+		for _, n := range x {
+			names = append(names, str(n))
+		}
+	default:
+		return nil, formatErr("Transform must be a string or a list of strings")
+	}
+	raw := t.Raw
+	for _, name := range names {
+		run, ok := transforms[name]
+		if !ok {
+			return nil, &templateError{fmt.Sprintf("groundstack does not run the template transform %s yet: deploy the template it expands to", name)}
+		}
+		if raw, err = run(raw); err != nil {
+			return nil, err
+		}
+	}
+	delete(raw, "Transform")
+	return sections(raw)
+}
+
 // decodeBody turns JSON or YAML text into template values.
 func decodeBody(body string) (any, error) {
 	trimmed := strings.TrimSpace(body)
