@@ -444,3 +444,36 @@ func TestUpdateReplacePolicyRetainKeepsTheOldResource(t *testing.T) {
 		}
 	}
 }
+
+func TestUpdateAddsAndRemovesIndexesInPlace(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	tpl := func(index string) string {
+		return `
+Resources:
+  T:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}, {AttributeName: ` + index + `, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      GlobalSecondaryIndexes:
+        - {IndexName: by-` + index + `, KeySchema: [{AttributeName: ` + index + `, KeyType: HASH}], Projection: {ProjectionType: KEYS_ONLY}}
+`
+	}
+	createStack(t, c, "idx", tpl("email"))
+	table := physicalIDs(t, c, "idx")["T"]
+	if _, err := c.UpdateStack(ctx, &cfn.UpdateStackInput{StackName: aws.String("idx"), TemplateBody: aws.String(tpl("phone"))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfn.NewStackUpdateCompleteWaiter(c).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("idx")}, waitTime); err != nil {
+		t.Fatalf("%v\n%s", err, events(t, c, "idx"))
+	}
+	if physicalIDs(t, c, "idx")["T"] != table {
+		t.Fatal("the table was replaced")
+	}
+	d, err := dynamodb.NewFromConfig(cfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil || len(d.Table.GlobalSecondaryIndexes) != 1 || aws.ToString(d.Table.GlobalSecondaryIndexes[0].IndexName) != "by-phone" {
+		t.Fatalf("indexes %+v %v", d.Table.GlobalSecondaryIndexes, err)
+	}
+}

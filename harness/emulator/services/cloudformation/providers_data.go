@@ -428,11 +428,27 @@ func updateTable(ctx context.Context, c *call) (map[string]any, error) {
 		}
 		changed = true
 	}
-	if canonical(c.old["GlobalSecondaryIndexes"]) != canonical(c.props["GlobalSecondaryIndexes"]) {
-		return nil, reasonf("groundstack does not update GlobalSecondaryIndexes of %s in place yet: rename the table to replace it", c.physical)
+	gsiUpdates, err := gsiChanges(c)
+	if err != nil {
+		return nil, err
 	}
 	var desc *ddbtypes.TableDescription
 	if changed {
+		out, err := c.cl.dynamodb().UpdateTable(ctx, in)
+		if err != nil {
+			return nil, cause(err)
+		}
+		desc = out.TableDescription
+	}
+	// DynamoDB takes one index change per UpdateTable, as CloudFormation
+	// makes them.
+	for _, u := range gsiUpdates {
+		in := &dynamodb.UpdateTableInput{TableName: aws.String(c.physical), GlobalSecondaryIndexUpdates: []ddbtypes.GlobalSecondaryIndexUpdate{u}}
+		if u.Create != nil {
+			if err := convert(c.props["AttributeDefinitions"], &in.AttributeDefinitions); err != nil {
+				return nil, reasonf("Property AttributeDefinitions: %v", err)
+			}
+		}
 		out, err := c.cl.dynamodb().UpdateTable(ctx, in)
 		if err != nil {
 			return nil, cause(err)
@@ -450,6 +466,45 @@ func updateTable(ctx context.Context, c *call) (map[string]any, error) {
 		desc = out.Table
 	}
 	return tableAttrs(desc), nil
+}
+
+// gsiChanges compares the deployed and the new global secondary indexes
+// by name: those gone are deleted, new ones created, and a changed one is
+// refused (AWS cannot change an index's keys or projection either).
+func gsiChanges(c *call) ([]ddbtypes.GlobalSecondaryIndexUpdate, error) {
+	byName := func(v any) map[string]map[string]any {
+		m := map[string]map[string]any{}
+		for _, g := range listOf(v) {
+			gm := mapOf(g)
+			m[str(gm["IndexName"])] = gm
+		}
+		return m
+	}
+	old, cur := byName(c.old["GlobalSecondaryIndexes"]), byName(c.props["GlobalSecondaryIndexes"])
+	var out []ddbtypes.GlobalSecondaryIndexUpdate
+	for _, name := range sortedKeys(old) {
+		if _, ok := cur[name]; !ok {
+			out = append(out, ddbtypes.GlobalSecondaryIndexUpdate{Delete: &ddbtypes.DeleteGlobalSecondaryIndexAction{IndexName: aws.String(name)}})
+		}
+	}
+	for _, name := range sortedKeys(cur) {
+		g := cur[name]
+		if prev, ok := old[name]; ok {
+			if canonical(prev) != canonical(g) {
+				return nil, reasonf("groundstack does not change the global secondary index %s of %s in place: give the changed index a new name", name, c.physical)
+			}
+			continue
+		}
+		var a ddbtypes.CreateGlobalSecondaryIndexAction
+		if err := convert(map[string]any{"IndexName": g["IndexName"], "KeySchema": g["KeySchema"], "Projection": g["Projection"]}, &a); err != nil {
+			return nil, reasonf("Property GlobalSecondaryIndexes: %v", err)
+		}
+		if pt, ok := g["ProvisionedThroughput"].(map[string]any); ok {
+			a.ProvisionedThroughput = throughput(pt)
+		}
+		out = append(out, ddbtypes.GlobalSecondaryIndexUpdate{Create: &a})
+	}
+	return out, nil
 }
 
 func deleteTable(ctx context.Context, c *call) error {
