@@ -75,3 +75,52 @@ Outputs:
 		t.Fatalf("wait: %s", stderr)
 	}
 }
+
+// TestCLIPackageAndDeploy: aws cloudformation package uploads a function's
+// directory to S3 (its S3 client reads AWS_ENDPOINT_URL, not
+// --endpoint-url), deploy creates the function from it, and it runs.
+func TestCLIPackageAndDeploy(t *testing.T) {
+	e, _ := emutest.Start(t)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "src", "index.py"), []byte("def handler(event, context):\n    return {\"echo\": event}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpl := `
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}]}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Runtime: python3.12, Handler: index.handler, Role: !GetAtt Role.Arn, Code: ./src}
+Outputs:
+  Name: {Value: !Ref Fn}
+`
+	if err := os.WriteFile(filepath.Join(dir, "t.yml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"AWS_ENDPOINT_URL=" + e.URL()}
+	run := func(args ...string) string {
+		t.Helper()
+		stdout, stderr, code := emutest.CLIWithEnv(t, e.URL(), env, args...)
+		if code != 0 {
+			t.Fatalf("aws %v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+		return stdout
+	}
+	run("s3", "mb", "s3://artifacts")
+	run("cloudformation", "package", "--template-file", filepath.Join(dir, "t.yml"), "--s3-bucket", "artifacts",
+		"--output-template-file", filepath.Join(dir, "packaged.yml"))
+	run("cloudformation", "deploy", "--template-file", filepath.Join(dir, "packaged.yml"), "--stack-name", "pk", "--capabilities", "CAPABILITY_IAM")
+	name := strings.TrimSpace(run("cloudformation", "describe-stacks", "--stack-name", "pk", "--query", "Stacks[0].Outputs[0].OutputValue", "--output", "text"))
+	out := filepath.Join(dir, "out.json")
+	run("lambda", "invoke", "--function-name", name, "--payload", `{"x":1}`, out)
+	got, err := os.ReadFile(out)
+	if err != nil || strings.TrimSpace(string(got)) != `{"echo": {"x": 1}}` {
+		t.Fatalf("invoke answered %q %v", got, err)
+	}
+}
