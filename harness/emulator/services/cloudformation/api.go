@@ -684,7 +684,7 @@ type stackSummaryXML struct {
 	DeletionTime        *string
 	StackStatus         string
 	StackStatusReason   string `xml:",omitempty"`
-	DriftInformation    resourceDriftXML
+	DriftInformation    driftXML
 }
 
 type listStacksOutput struct {
@@ -705,7 +705,7 @@ func (s *Service) listStacks(c *awsproto.Call, in *listStacksInput) (listStacksO
 			continue
 		}
 		x := stackSummaryXML{StackId: st.ID, StackName: st.Name, CreationTime: isoTime(st.Created), LastUpdatedTime: isoTimePtr(st.Updated),
-			DeletionTime: isoTimePtr(st.Deleted), StackStatus: st.Status, StackStatusReason: st.Reason, DriftInformation: resourceDriftXML{"NOT_CHECKED"}}
+			DeletionTime: isoTimePtr(st.Deleted), StackStatus: st.Status, StackStatusReason: st.Reason, DriftInformation: driftXML{"NOT_CHECKED"}}
 		if st.tpl != nil {
 			x.TemplateDescription = st.tpl.Description
 		}
