@@ -37,6 +37,7 @@ func New(env *cloud.Env) *Service {
 		Protocol: awsproto.Query,
 		XMLNS:    XMLNS,
 		Invalid:  errValidation,
+		MaxBody:  2 << 20, // a form-encoded template of up to about a megabyte (TemplateURL's limit)
 	}
 	s.api.Register(
 		awsproto.Handle("CreateStack", s.createStack),
