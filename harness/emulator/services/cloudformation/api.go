@@ -31,6 +31,7 @@ type Service struct {
 func New(env *cloud.Env) *Service {
 	s := &Service{env: env, store: NewStore(env.NewID, env.Now)}
 	s.engine = newEngine(s.store, env.Account, s.clientsFor)
+	s.store.notify = s.publishEvent
 	s.api = awsproto.API{
 		Model:    "cloudformation",
 		Base:     awsproto.Base{DefaultRegion: env.Region, NewID: env.NewID, Log: env.Log},
@@ -104,6 +105,31 @@ func (s *Service) clientsFor(region string) *clients {
 		host = "localhost:4566"
 	}
 	return &clients{cfg: awsConfig(h, host, s.env.Account, region), account: s.env.Account, region: region}
+}
+
+// publishEvent sends a stack event to the stack's notification topics, in
+// the key='value' lines CloudFormation sends (a topic that is gone is
+// skipped, as AWS drops the notification).
+func (s *Service) publishEvent(st *stack, ev stackEvent) {
+	topics, _ := s.env.Links.Get(cloud.LinkSNS).(cloud.Topics)
+	if topics == nil {
+		return
+	}
+	s.store.mu.Lock()
+	arns := append([]string(nil), st.NotificationARNs...)
+	s.store.mu.Unlock()
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{"StackId", st.ID}, {"Timestamp", isoTime(ev.At)}, {"EventId", ev.ID}, {"LogicalResourceId", ev.Logical},
+		{"Namespace", s.env.Account}, {"PhysicalResourceId", ev.Physical}, {"ResourceProperties", "null"},
+		{"ResourceStatus", ev.Status}, {"ResourceStatusReason", ev.Reason}, {"ResourceType", ev.Type},
+		{"StackName", st.Name}, {"ClientRequestToken", "null"},
+	} {
+		b.WriteString(kv[0] + "='" + kv[1] + "'\n")
+	}
+	for _, arn := range arns {
+		_, _ = topics.Publish(arn, cloud.TopicMessage{Subject: "AWS CloudFormation Notification", Message: b.String()})
+	}
 }
 
 // ---- inputs ----

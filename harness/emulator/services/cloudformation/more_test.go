@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iot"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
@@ -201,5 +202,51 @@ Resources:
 	r, err := c.DescribeStackResource(ctx, &cfn.DescribeStackResourceInput{StackName: aws.String("uploads"), LogicalResourceId: aws.String("Uploads")})
 	if err != nil || aws.ToString(r.StackResourceDetail.ResourceStatusReason) != "groundstack did not apply these properties: [LifecycleConfiguration]" {
 		t.Fatalf("reason %+v %v", r, err)
+	}
+}
+
+func TestNotificationsAndPlaceholderResources(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	snsc, sqsc := sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
+	topic, err := snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("stack-events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("stack-events")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:us-east-1:000000000000:stack-events"), Attributes: map[string]string{"RawMessageDelivery": "true"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := cfn.NewFromConfig(cfg)
+	_, err = c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("told"), NotificationARNs: []string{aws.ToString(topic.TopicArn)},
+		TemplateBody: aws.String(`{"Resources": {"CDKMetadata": {"Type": "AWS::CDK::Metadata", "Properties": {"Analytics": "v2:deflate64:x"}},
+			"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}, "Outputs": {"H": {"Value": {"Ref": "Handle"}}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for range 5 {
+		m, err := sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Messages) == 0 {
+			break
+		}
+		for _, msg := range m.Messages {
+			bodies = append(bodies, aws.ToString(msg.Body))
+		}
+	}
+	all := strings.Join(bodies, "\n")
+	if !strings.Contains(all, "LogicalResourceId='told'\n") || !strings.Contains(all, "ResourceStatus='CREATE_COMPLETE'\nResourceStatusReason=''\nResourceType='AWS::CloudFormation::Stack'\n") ||
+		!strings.Contains(all, "LogicalResourceId='Handle'") {
+		t.Fatalf("notifications:\n%s", all)
+	}
+	d, err := c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("told")})
+	if err != nil || d.Stacks[0].StackStatus != "CREATE_COMPLETE" || !strings.HasPrefix(outputsOf(&d.Stacks[0])["H"], "https://cloudformation-waitcondition-us-east-1.s3.amazonaws.com/") {
+		t.Fatalf("stack %+v %v", d, err)
 	}
 }

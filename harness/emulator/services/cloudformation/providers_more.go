@@ -2,6 +2,7 @@ package cloudformation
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,10 @@ import (
 )
 
 func init() {
+	registry["AWS::CDK::Metadata"] = placeholder(func(c *call, id string) string { return id })
+	registry["AWS::CloudFormation::WaitConditionHandle"] = placeholder(func(c *call, id string) string {
+		return "https://cloudformation-waitcondition-" + c.cl.region + ".s3.amazonaws.com/" + url.PathEscape(c.stack.ID) + "/" + id
+	})
 	registry["AWS::Lambda::LayerVersion"] = &resourceType{
 		create: publishLayer,
 		delete: func(ctx context.Context, c *call) error {
@@ -221,6 +226,18 @@ func init() {
 			return ignoreGone(err)
 		},
 		replaceOn: []string{"KeyName", "KeyType", "KeyFormat", "PublicKeyMaterial"},
+	}
+}
+
+// placeholder is a resource that makes nothing in any service: CDK's
+// metadata and wait condition handles, which templates carry for tools.
+func placeholder(ref func(c *call, id string) string) *resourceType {
+	return &resourceType{
+		create: func(ctx context.Context, c *call) (string, map[string]any, error) {
+			return ref(c, physicalName(c.stack.Name, c.logical, 128, false)), map[string]any{}, nil
+		},
+		update: func(ctx context.Context, c *call) (map[string]any, error) { return nil, nil },
+		delete: func(ctx context.Context, c *call) error { return nil },
 	}
 }
 

@@ -113,6 +113,9 @@ type Store struct {
 	deleted map[string][]*stack          // region → deleted stacks, oldest first
 	newID   func() string
 	now     func() time.Time
+	// notify hears every event of a stack with NotificationARNs, outside
+	// the lock (the service publishes them to the topics).
+	notify func(st *stack, ev stackEvent)
 }
 
 // NewStore returns an empty store.
@@ -157,32 +160,44 @@ func (s *Store) get(region, nameOrID string) (*stack, error) {
 	return st, nil
 }
 
-// event records an event of st (the caller holds s.mu).
-func (s *Store) event(st *stack, logical, physical, typ, status, reason string) {
+// event records an event of st (the caller holds s.mu) and returns it.
+func (s *Store) event(st *stack, logical, physical, typ, status, reason string) stackEvent {
 	ev := stackEvent{ID: s.newID(), Logical: logical, Physical: physical, Type: typ, Status: status, Reason: reason, At: s.now()}
 	st.Events = append(st.Events, ev)
 	if len(st.Events) > maxEvents {
 		st.Events = append(st.Events[:0:0], st.Events[len(st.Events)-maxEvents:]...)
+	}
+	return ev
+}
+
+// announce hands an event to notify when the stack has topics to tell.
+func (s *Store) announce(st *stack, ev stackEvent, topics bool) {
+	if topics && s.notify != nil {
+		s.notify(st, ev)
 	}
 }
 
 // setStatus sets a stack's status and records the event.
 func (s *Store) setStatus(st *stack, status, reason string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	st.Status, st.Reason = status, reason
 	if strings.HasPrefix(status, "UPDATE") || strings.HasPrefix(status, "ROLLBACK") || strings.HasPrefix(status, "DELETE") {
 		st.Updated = s.now()
 	}
-	s.event(st, st.Name, st.ID, "AWS::CloudFormation::Stack", status, reason)
+	ev := s.event(st, st.Name, st.ID, "AWS::CloudFormation::Stack", status, reason)
+	topics := len(st.NotificationARNs) > 0
+	s.mu.Unlock()
+	s.announce(st, ev, topics)
 }
 
 // setResource records a resource's new status and event.
 func (s *Store) setResource(st *stack, r *stackResource, status, reason string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	r.Status, r.Reason, r.Updated = status, reason, s.now()
-	s.event(st, r.Logical, r.Physical, r.Type, status, reason)
+	ev := s.event(st, r.Logical, r.Physical, r.Type, status, reason)
+	topics := len(st.NotificationARNs) > 0
+	s.mu.Unlock()
+	s.announce(st, ev, topics)
 }
 
 // exports returns the region's exports: name → value, and which stack.
