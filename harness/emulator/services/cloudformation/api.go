@@ -21,10 +21,11 @@ const maxConcurrentOperations = 8
 
 // Service is CloudFormation as the edge sees it.
 type Service struct {
-	env    *cloud.Env
-	store  *Store
-	engine *engine
-	api    awsproto.API
+	env       *cloud.Env
+	store     *Store
+	engine    *engine
+	api       awsproto.API
+	responses responseBox // custom resources' pending responses
 }
 
 // New returns the CloudFormation service.
@@ -69,13 +70,23 @@ func (s *Service) Name() string                { return "cloudformation" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.Query }
 func (s *Service) Reset()                      { s.store.Reset() }
 func (s *Service) Routes() []cloud.Route {
-	return []cloud.Route{{Kind: cloud.ByScope, Key: "cloudformation"}}
+	return []cloud.Route{
+		{Kind: cloud.ByScope, Key: "cloudformation"},
+		// Custom resources' functions PUT their responses here, unsigned.
+		{Kind: cloud.ByPath, Key: strings.TrimSuffix(responsesPath, "/"), Public: true, DataPlane: http.HandlerFunc(s.serveResponse)},
+	}
 }
 
 // APIs is the service's API, for the coverage report and the model checks.
 func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, responsesPath) {
+		s.serveResponse(w, r)
+		return
+	}
+	s.api.ServeHTTP(w, r)
+}
 
 // Close stops the stack operations still running and waits for them.
 func (s *Service) Close() error { s.engine.close(); return nil }
@@ -104,7 +115,9 @@ func (s *Service) clientsFor(region string) *clients {
 	if host == "" {
 		host = "localhost:4566"
 	}
-	return &clients{cfg: awsConfig(h, host, s.env.Account, region), account: s.env.Account, region: region}
+	invoker, _ := s.env.Links.Get(cloud.LinkLambda).(cloud.FunctionInvoker)
+	return &clients{cfg: awsConfig(h, host, s.env.Account, region), account: s.env.Account, region: region,
+		host: host, newID: s.env.NewID, invoker: invoker, responses: &s.responses}
 }
 
 // publishEvent sends a stack event to the stack's notification topics, in

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/groundstack/groundstack/harness/emulator/cloud"
 )
 
 // clients are the SDK clients one stack operation uses, made on first use.
@@ -23,6 +25,11 @@ type clients struct {
 	cfg     aws.Config
 	account string
 	region  string
+	host    string // the edge's address, for URLs functions call back
+	newID   func() string
+	// invoker and responses run custom resources (custom.go).
+	invoker   cloud.FunctionInvoker
+	responses *responseBox
 
 	s3c      *s3.Client
 	ddb      *dynamodb.Client

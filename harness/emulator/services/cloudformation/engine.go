@@ -399,7 +399,7 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 		if cur != nil && cur.Status != stDeleteComplete && perr == nil && rt != nil && cur.Type == def.Type && !rt.replaces(cur.Props, pm) {
 			// In place.
 			e.store.setResource(st, cur, stUpdateInProgress, "")
-			attrs, err := rt.update(ctx, &call{cl: cl, stack: st, logical: logical, props: pm, old: cur.Props, physical: cur.Physical})
+			attrs, err := rt.update(ctx, &call{cl: cl, stack: st, logical: logical, typ: def.Type, props: pm, old: cur.Props, physical: cur.Physical})
 			if err != nil {
 				e.store.setResource(st, cur, stUpdateFailed, failure(err))
 				return created, err
@@ -446,7 +446,7 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 		if cur != nil {
 			e.store.setResource(st, r, status, "Requested update requires the creation of a new physical resource; hence creating one.")
 		}
-		phys, attrs, err := rt.create(ctx, &call{cl: cl, stack: st, logical: logical, props: pm})
+		phys, attrs, err := rt.create(ctx, &call{cl: cl, stack: st, logical: logical, typ: def.Type, props: pm})
 		if err != nil {
 			e.store.setResource(st, r, failed, failure(err))
 			return created, err
@@ -553,7 +553,7 @@ func (e *engine) deleteAll(ctx context.Context, st *stack, rs []*stackResource, 
 		e.store.setResource(st, r, stDeleteInProgress, "")
 		rt := lookupType(r.Type)
 		if rt != nil {
-			if err := rt.delete(ctx, &call{cl: cl, stack: st, logical: r.Logical, props: r.Props, physical: r.Physical}); err != nil {
+			if err := rt.delete(ctx, &call{cl: cl, stack: st, logical: r.Logical, typ: r.Type, props: r.Props, physical: r.Physical}); err != nil {
 				e.store.setResource(st, r, stDeleteFailed, failure(err))
 				if firstErr == nil {
 					firstErr = reasonf("The following resource(s) failed to delete: [%s]. ", r.Logical)
@@ -688,7 +688,7 @@ func (e *engine) update(ctx context.Context, st *stack, p *prepared) {
 		e.store.mu.Unlock()
 		if cur != nil && cur.Physical == prev.Physical && canonical(cur.Props) != canonical(prev.Props) {
 			if rt := lookupType(cur.Type); rt != nil {
-				_, _ = rt.update(ctx, &call{cl: cl, stack: st, logical: l, props: prev.Props, old: cur.Props, physical: cur.Physical})
+				_, _ = rt.update(ctx, &call{cl: cl, stack: st, logical: l, typ: cur.Type, props: prev.Props, old: cur.Props, physical: cur.Physical})
 			}
 		}
 	}

@@ -73,6 +73,7 @@ type call struct {
 	cl       *clients
 	stack    *stack
 	logical  string
+	typ      string
 	props    map[string]any
 	old      map[string]any // update: the properties before
 	physical string
@@ -247,7 +248,12 @@ func awsConfig(h http.Handler, host, account, region string) aws.Config {
 
 var registry = map[string]*resourceType{}
 
-func lookupType(name string) *resourceType { return registry[name] }
+func lookupType(name string) *resourceType {
+	if isCustomType(name) {
+		return customType
+	}
+	return registry[name]
+}
 
 // resourceFailure is why a resource failed, worded as CloudFormation
 // reports it in the resource's status reason (AWS's sentences, so
