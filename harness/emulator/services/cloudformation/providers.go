@@ -171,16 +171,12 @@ func jsonText(v any) string {
 // convert decodes a template value into an SDK type through JSON: the
 // property names of most types are the API's member names.
 func convert(v any, out any) error {
-	b, err := json.Marshal(numbersAsNumbers(v))
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	return json.Unmarshal(b, out)
 }
-
-// numbersAsNumbers leaves the value as it is: a hook for numeric strings
-// in integer members, which CloudFormation accepts.
-func numbersAsNumbers(v any) any { return v }
 
 func tagsOf(v any) map[string]string {
 	out := map[string]string{}
