@@ -277,7 +277,9 @@ func (s *Service) createStack(c *awsproto.Call, in *createStackInput) (stackIDOu
 	if st.DisableRollback {
 		onFailure = "DO_NOTHING"
 	}
-	s.engine.start(st, func(ctx context.Context) { s.engine.create(ctx, st, p, onFailure) })
+	if err := s.engine.start(st, func(ctx context.Context) { s.engine.create(ctx, st, p, onFailure) }); err != nil {
+		return stackIDOutput{}, err
+	}
 	return stackIDOutput{StackId: st.ID}, nil
 }
 
@@ -376,7 +378,9 @@ func (s *Service) updateStack(c *awsproto.Call, in *updateStackInput) (stackIDOu
 	}
 	st.Capabilities = in.Capabilities
 	s.store.mu.Unlock()
-	s.engine.start(st, func(ctx context.Context) { s.engine.update(ctx, st, p) })
+	if err := s.engine.start(st, func(ctx context.Context) { s.engine.update(ctx, st, p) }); err != nil {
+		return stackIDOutput{}, err
+	}
 	return stackIDOutput{StackId: st.ID}, nil
 }
 
@@ -415,8 +419,7 @@ func (s *Service) deleteStack(c *awsproto.Call, in *deleteStackInput) (empty, er
 		s.store.retire(st)
 		return empty{}, nil
 	}
-	s.engine.start(st, func(ctx context.Context) { s.engine.destroy(ctx, st, in.RetainResources) })
-	return empty{}, nil
+	return empty{}, s.engine.start(st, func(ctx context.Context) { s.engine.destroy(ctx, st, in.RetainResources) })
 }
 
 type updateTerminationProtectionInput struct {

@@ -315,11 +315,9 @@ func (s *Service) executeChangeSet(c *awsproto.Call, in *executeChangeSetInput) 
 		if disable {
 			onFailure = "DO_NOTHING"
 		}
-		s.engine.start(st, func(ctx context.Context) { s.engine.create(ctx, st, p, onFailure); finish() })
-		return empty{}, nil
+		return empty{}, s.engine.start(st, func(ctx context.Context) { s.engine.create(ctx, st, p, onFailure); finish() })
 	}
-	s.engine.start(st, func(ctx context.Context) { s.engine.update(ctx, st, p); finish() })
-	return empty{}, nil
+	return empty{}, s.engine.start(st, func(ctx context.Context) { s.engine.update(ctx, st, p); finish() })
 }
 
 type deleteChangeSetInput struct {

@@ -291,9 +291,15 @@ func (e *engine) checkImports(region string, t *template) error {
 }
 
 // start runs op for st in a goroutine and waits (bounded) for it to end.
-func (e *engine) start(st *stack, op func(ctx context.Context)) {
+// It refuses a stack that is already running one: the check and the
+// start are one step, so two calls cannot both start.
+func (e *engine) start(st *stack, op func(ctx context.Context)) error {
 	done := make(chan struct{})
 	e.store.mu.Lock()
+	if st.busy {
+		e.store.mu.Unlock()
+		return busyErr(st)
+	}
 	st.busy, st.done = true, done
 	e.store.mu.Unlock()
 	e.running.Add(1)
@@ -315,6 +321,7 @@ func (e *engine) start(st *stack, op func(ctx context.Context)) {
 	case <-done:
 	case <-time.After(operationWait):
 	}
+	return nil
 }
 
 // create creates p's resources for a new stack, rolling back on failure.
