@@ -98,7 +98,7 @@ Resources:
 func TestUnsupportedTypeFailsTheStackNamingIt(t *testing.T) {
 	_, cfg := emutest.Start(t)
 	c := cfn.NewFromConfig(cfg)
-	body := `{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}, "Net": {"Type": "AWS::EC2::VPC", "DependsOn": "Q", "Properties": {"CidrBlock": "10.0.0.0/16"}}}}`
+	body := `{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}, "Net": {"Type": "AWS::Events::Rule", "DependsOn": "Q", "Properties": {"ScheduleExpression": "rate(1 minute)"}}}}`
 	if _, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("vpc"), TemplateBody: aws.String(body)}); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestUnsupportedTypeFailsTheStackNamingIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d.StackResourceDetail.ResourceStatus != cfntypes.ResourceStatusCreateFailed ||
-		!strings.Contains(aws.ToString(d.StackResourceDetail.ResourceStatusReason), "does not emulate the resource type AWS::EC2::VPC") {
+		!strings.Contains(aws.ToString(d.StackResourceDetail.ResourceStatusReason), "does not emulate the resource type AWS::Events::Rule") {
 		t.Fatalf("resource %+v", d.StackResourceDetail)
 	}
 	q, err := sqs.NewFromConfig(cfg).ListQueues(ctx, &sqs.ListQueuesInput{})
