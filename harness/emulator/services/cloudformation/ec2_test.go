@@ -89,3 +89,37 @@ func TestNetworkAndInstance(t *testing.T) {
 		t.Error("VPC left behind")
 	}
 }
+
+func TestIAMUsersGroupsKeysAndProfiles(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	st := createStack(t, c, "people", `
+Resources:
+  Ops: {Type: AWS::IAM::Group, Properties: {ManagedPolicyArns: [arn:aws:iam::aws:policy/ReadOnlyAccess]}}
+  Deployer:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [!Ref Ops]
+      Policies: [{PolicyName: push, PolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "s3:PutObject", Resource: "*"}]}}]
+  Key: {Type: AWS::IAM::AccessKey, Properties: {UserName: !Ref Deployer}}
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}]}
+  Profile: {Type: AWS::IAM::InstanceProfile, Properties: {Roles: [!Ref Role]}}
+Outputs:
+  KeyId: {Value: !Ref Key}
+  Secret: {Value: !GetAtt Key.SecretAccessKey}
+  ProfileArn: {Value: !GetAtt Profile.Arn}
+`)
+	out := outputsOf(st)
+	if out["KeyId"] == "" || out["Secret"] == "" || out["ProfileArn"] == "" {
+		t.Fatalf("outputs %v", out)
+	}
+	if _, err := c.DeleteStack(ctx, &cfn.DeleteStackInput{StackName: aws.String("people")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfn.NewStackDeleteCompleteWaiter(c).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("people")}, waitTime); err != nil {
+		t.Fatalf("%v\n%s", err, events(t, c, "people"))
+	}
+}
