@@ -11,7 +11,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
 )
 
-// BenchmarkStackCreateDelete creates and deletes the 13-resource stack of
+// BenchmarkStackCreateDelete creates and deletes the 10-resource stack of
 // appTemplate (bucket, table with a stream, a GSI and TTL, queue, topic,
 // subscription, queue policy, role, log group, Python function, secret)
 // through the SDK: one op is the whole lifecycle, both final when their
