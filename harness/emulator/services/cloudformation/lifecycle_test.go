@@ -3,8 +3,11 @@ package cloudformation_test
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
@@ -475,5 +479,50 @@ Resources:
 	d, err := dynamodb.NewFromConfig(cfg).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil || len(d.Table.GlobalSecondaryIndexes) != 1 || aws.ToString(d.Table.GlobalSecondaryIndexes[0].IndexName) != "by-phone" {
 		t.Fatalf("indexes %+v %v", d.Table.GlobalSecondaryIndexes, err)
+	}
+}
+
+// Stacks created side by side (more than run at once) all complete, and
+// updates racing on one stack either run or are refused as busy.
+func TestStacksSideBySide(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("side-%d", i)
+			_, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String(name),
+				TemplateBody: aws.String(`{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}, "T": {"Type": "AWS::SNS::Topic"}}}`)})
+			if err == nil {
+				err = cfn.NewStackCreateCompleteWaiter(c).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String(name)}, waitTime)
+			}
+			errs <- err
+		}()
+	}
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := fmt.Sprintf(`{"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": %d}}}}`, i+1)
+			_, err := c.UpdateStack(ctx, &cfn.UpdateStackInput{StackName: aws.String("side-0"), TemplateBody: aws.String(body)})
+			var ae smithy.APIError
+			if err != nil && (!errors.As(err, &ae) || ae.ErrorCode() != "ValidationError") {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	l, err := c.ListStacks(ctx, &cfn.ListStacksInput{})
+	if err != nil || len(l.StackSummaries) != 12 {
+		t.Fatalf("stacks %d %v", len(l.StackSummaries), err)
 	}
 }
