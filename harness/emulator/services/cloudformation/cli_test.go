@@ -68,6 +68,11 @@ Outputs:
 		!strings.HasSuffix(out.Stacks[0].Outputs[0].OutputValue, "/cli-app-test-jobs") {
 		t.Fatalf("describe-stacks: %s", stdout)
 	}
+	stdout, stderr, code = emutest.CLI(t, e.URL(), "cloudformation", "describe-stack-events", "--stack-name", "cli-app",
+		"--query", "StackEvents[?LogicalResourceId=='Table'].ResourceStatus")
+	if code != 0 || !strings.Contains(stdout, `"CREATE_COMPLETE"`) || !strings.Contains(stdout, `"CREATE_IN_PROGRESS"`) {
+		t.Fatalf("describe-stack-events: exit %d\n%s\n%s", code, stdout, stderr)
+	}
 	if _, stderr, code = emutest.CLI(t, e.URL(), "cloudformation", "delete-stack", "--stack-name", "cli-app"); code != 0 {
 		t.Fatalf("delete-stack: %s", stderr)
 	}
