@@ -253,7 +253,11 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	ed.origins = e.origins
 	ed.verifier = e.verifier
 	c.edge = ed
-	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{ed}))
+	// The internal edge reaches every service of the cell, whichever the
+	// public one routes to.
+	in := newEdge(c.services, c.control)
+	in.newID = env.NewID
+	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{in}))
 	return c
 }
 
