@@ -180,7 +180,7 @@ Resources:
 	// object's event.
 	queue := aws.String(physicalIDs(t, c, "uploads")["Inbox"])
 	var bodies []string
-	for range 3 {
+	for range 20 { // a long poll ends when a message arrives; 20 s bounds a loaded machine
 		msgs, err := sqs.NewFromConfig(cfg).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 		if err != nil {
 			t.Fatal(err)
