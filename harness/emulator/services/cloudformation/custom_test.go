@@ -83,3 +83,55 @@ func TestCustomResourceBackedByLambda(t *testing.T) {
 		t.Fatalf("%v\n%s", err, events(t, c, "custom"))
 	}
 }
+
+// Inline code gets the cfn-response helpers beside it, as on AWS: a Python
+// function imports cfnresponse, a Node.js one requires cfn-response.
+func TestInlineCodeAnswersWithTheResponseHelpers(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	st := createStack(t, c, "helpers", `
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: "sts:AssumeRole"}]}
+  Py:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: |
+          import cfnresponse
+          def handler(event, context):
+              cfnresponse.send(event, context, cfnresponse.SUCCESS, {"Lang": "python"}, "py-" + event["LogicalResourceId"])
+  Node:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Role: !GetAtt Role.Arn
+      Code:
+        ZipFile: |
+          const response = require("cfn-response");
+          exports.handler = async (event, context) => {
+            await response.send(event, context, response.SUCCESS, {Lang: "node"}, "node-" + event.LogicalResourceId);
+          };
+  FromPy: {Type: "Custom::Lang", Properties: {ServiceToken: !GetAtt Py.Arn}}
+  FromNode: {Type: "Custom::Lang", Properties: {ServiceToken: !GetAtt Node.Arn}}
+Outputs:
+  Py: {Value: !Join [":", [!Ref FromPy, !GetAtt FromPy.Lang]]}
+  Node: {Value: !Join [":", [!Ref FromNode, !GetAtt FromNode.Lang]]}
+`)
+	out := outputsOf(st)
+	if out["Py"] != "py-FromPy:python" || out["Node"] != "node-FromNode:node" {
+		t.Fatalf("outputs %v", out)
+	}
+	if _, err := c.DeleteStack(ctx, &cfn.DeleteStackInput{StackName: aws.String("helpers")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfn.NewStackDeleteCompleteWaiter(c).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("helpers")}, waitTime); err != nil {
+		t.Fatalf("%v\n%s", err, events(t, c, "helpers"))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -265,11 +266,31 @@ func inlineFileName(runtime string) string {
 	return "index"
 }
 
+// The response helpers CloudFormation puts beside inline Python and
+// Node.js code, for custom resources (inline/).
+var (
+	//go:embed inline/cfnresponse.py
+	cfnResponsePython []byte
+	//go:embed inline/node_modules/cfn-response/index.js
+	cfnResponseNode []byte
+)
+
+// zipSource zips inline code as the file the runtime's handler names,
+// with the runtime's cfn-response helper beside it.
 func zipSource(name, source string) []byte {
+	files := map[string][]byte{name: []byte(source)}
+	switch name {
+	case "index.py":
+		files["cfnresponse.py"] = cfnResponsePython
+	case "index.js":
+		files["node_modules/cfn-response/index.js"] = cfnResponseNode
+	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create(name)
-	_, _ = w.Write([]byte(source))
+	for _, n := range sortedKeys(files) {
+		w, _ := zw.Create(n)
+		_, _ = w.Write(files[n])
+	}
 	_ = zw.Close()
 	return buf.Bytes()
 }
