@@ -118,7 +118,7 @@ var customType = &resourceType{
 	update: func(ctx context.Context, c *call) (map[string]any, error) {
 		phys, attrs, err := runCustom(ctx, c, "Update")
 		if err == nil && phys != c.physical {
-			err = reasonf("groundstack does not replace custom resources: the function answered the Update of %s with the new PhysicalResourceId %s", c.physical, phys)
+			c.replacedBy = phys // a replacement: the old one gets its Delete at cleanup
 		}
 		return attrs, err
 	},

@@ -39,7 +39,7 @@ Resources:
               body = json.dumps({
                   "Status": "SUCCESS" if ok else "FAILED",
                   "Reason": "" if ok else "the name fail is refused",
-                  "PhysicalResourceId": event.get("PhysicalResourceId") or "greeting-" + props["Name"],
+                  "PhysicalResourceId": "greeting-" + props["Name"],
                   "StackId": event["StackId"], "RequestId": event["RequestId"], "LogicalResourceId": event["LogicalResourceId"],
                   "Data": {"Greeting": "hello " + props["Name"], "Count": props["Count"]},
               }).encode()
@@ -65,13 +65,33 @@ func TestCustomResourceBackedByLambda(t *testing.T) {
 	if out["Greeting"] != "hello world" || out["Count"] != "3" || out["Id"] != "greeting-world" {
 		t.Fatalf("outputs %v", out)
 	}
+	// A new PhysicalResourceId in the Update's response is a replacement:
+	// the old resource gets its Delete (with its own properties) at cleanup.
 	_, err := c.UpdateStack(ctx, &cfn.UpdateStackInput{StackName: aws.String("custom"), UsePreviousTemplate: aws.Bool(true),
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
+		Parameters:   []cfntypes.Parameter{{ParameterKey: aws.String("Name"), ParameterValue: aws.String("moon")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("custom")})
+	if out := outputsOf(&d.Stacks[0]); d.Stacks[0].StackStatus != cfntypes.StackStatusUpdateComplete || out["Id"] != "greeting-moon" || out["Greeting"] != "hello moon" {
+		t.Fatalf("status %s, outputs %v\n%s", d.Stacks[0].StackStatus, out, events(t, c, "custom"))
+	}
+	ev, _ := c.DescribeStackEvents(ctx, &cfn.DescribeStackEventsInput{StackName: aws.String("custom")})
+	oldDeleted := false
+	for _, e := range ev.StackEvents {
+		oldDeleted = oldDeleted || (aws.ToString(e.PhysicalResourceId) == "greeting-world" && e.ResourceStatus == cfntypes.ResourceStatusDeleteComplete)
+	}
+	if !oldDeleted {
+		t.Fatalf("greeting-world not deleted:\n%s", events(t, c, "custom"))
+	}
+	_, err = c.UpdateStack(ctx, &cfn.UpdateStackInput{StackName: aws.String("custom"), UsePreviousTemplate: aws.Bool(true),
 		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam},
 		Parameters:   []cfntypes.Parameter{{ParameterKey: aws.String("Name"), ParameterValue: aws.String("fail")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, _ := c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("custom")})
+	d, _ = c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("custom")})
 	if d.Stacks[0].StackStatus != cfntypes.StackStatusUpdateRollbackComplete ||
 		!strings.Contains(events(t, c, "custom"), "Received response status [FAILED] from custom resource. Message returned: the name fail is refused") {
 		t.Fatalf("status %s\n%s", d.Stacks[0].StackStatus, events(t, c, "custom"))

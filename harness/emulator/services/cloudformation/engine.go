@@ -406,12 +406,18 @@ func (e *engine) apply(ctx context.Context, st *stack, p *prepared) ([]*stackRes
 		if cur != nil && cur.Status != stDeleteComplete && perr == nil && rt != nil && cur.Type == def.Type && !rt.replaces(cur.Props, pm) {
 			// In place.
 			e.store.setResource(st, cur, stUpdateInProgress, "")
-			attrs, err := rt.update(ctx, &call{cl: cl, stack: st, logical: logical, typ: def.Type, props: pm, old: cur.Props, physical: cur.Physical})
+			uc := &call{cl: cl, stack: st, logical: logical, typ: def.Type, props: pm, old: cur.Props, physical: cur.Physical}
+			attrs, err := rt.update(ctx, uc)
 			if err != nil {
 				e.store.setResource(st, cur, stUpdateFailed, failure(err))
 				return created, err
 			}
 			e.store.mu.Lock()
+			if uc.replacedBy != "" && uc.replacedBy != cur.Physical {
+				old := *cur
+				st.replaced = append(st.replaced, &old)
+				cur.Physical = uc.replacedBy
+			}
 			cur.Props, cur.DeletionPolicy, cur.ReplacePolicy = pm, def.DeletionPolicy, def.UpdateReplacePolicy
 			if attrs != nil {
 				cur.Attrs = attrs

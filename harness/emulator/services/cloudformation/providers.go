@@ -77,6 +77,10 @@ type call struct {
 	props    map[string]any
 	old      map[string]any // update: the properties before
 	physical string
+	// replacedBy is set by an update that made a new physical resource
+	// (a custom resource answering with a new PhysicalResourceId): the old
+	// one is deleted at the update's cleanup.
+	replacedBy string
 }
 
 // name returns the property p, or a name CloudFormation would make up:
