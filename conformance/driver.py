@@ -37,7 +37,7 @@ from botocore.utils import ArgumentGenerator
 SERVICES = [
     "iam", "dynamodb", "dynamodbstreams", "sts", "secretsmanager", "sqs",
     "sns", "logs", "cloudwatch", "lambda", "apigateway", "apigatewayv2",
-    "s3", "ec2", "iot", "iot-data",
+    "s3", "ec2", "iot", "iot-data", "cloudformation",
 ]
 
 # Answers that mean "this operation is not served" (the emulator's
@@ -54,6 +54,7 @@ _VALIDATION_ERROR = {"ValidationError"}  # the same for query services (IAM/STS 
 VALIDATION = {
     "iam": (_VALIDATION_ERROR, _VALIDATION_ERROR),
     "sts": (_VALIDATION_ERROR, _VALIDATION_ERROR),
+    "cloudformation": (_VALIDATION_ERROR, _VALIDATION_ERROR),  # a query service (CloudFormation "Common Errors")
     "dynamodb": (_VALIDATION_EXCEPTION, _VALIDATION_EXCEPTION),
     "dynamodbstreams": (_VALIDATION_EXCEPTION, _VALIDATION_EXCEPTION),
     "secretsmanager": (_VALIDATION_EXCEPTION, _VALIDATION_EXCEPTION),

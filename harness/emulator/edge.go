@@ -307,6 +307,27 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	t.svc.ServeHTTP(w, r)
 }
 
+// internalEdge serves the requests the emulator makes to its own services
+// (cloud.LinkInternalEdge): routed and normalised as the edge does, then
+// handed to the service without signature checks, origin checks or fault
+// rules. It is reachable only as a Go value, never from the network.
+type internalEdge struct{ e *edge }
+
+func (i internalEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t, res, ok := i.e.match(r)
+	if !ok {
+		i.e.unknownService(w, r)
+		return
+	}
+	if res.Resource != "" {
+		r = awsproto.WithHostMatch(r, res)
+	}
+	if clean := cleanPath(r.URL.Path); !t.literal && clean != r.URL.Path {
+		r = withPath(r, clean)
+	}
+	t.svc.ServeHTTP(w, r)
+}
+
 // authError words a failed verification as the reached service's protocol
 // does.
 func authError(proto awsproto.Protocol, err error) *awsproto.Error {

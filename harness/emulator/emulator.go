@@ -310,6 +310,11 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	ed.origins = e.origins
 	ed.verifier = e.verifier
 	c.edge = ed
+	// The internal edge reaches every service of the cell, whichever the
+	// public one routes to.
+	in := newEdge(c.services, c.control)
+	in.newID = env.NewID
+	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{in}))
 	return c
 }
 

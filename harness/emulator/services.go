@@ -4,6 +4,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigateway"
 	"github.com/groundstack/groundstack/harness/emulator/services/apigatewayv2"
+	"github.com/groundstack/groundstack/harness/emulator/services/cloudformation"
 	"github.com/groundstack/groundstack/harness/emulator/services/cloudwatch"
 	"github.com/groundstack/groundstack/harness/emulator/services/dynamodb"
 	"github.com/groundstack/groundstack/harness/emulator/services/ec2"
@@ -36,5 +37,6 @@ func builtins(env *cloud.Env) []cloud.Service {
 		s3.New(env),
 		ec2.New(env),
 		iot.New(env), iotdata.New(env), // after every service their rules' actions reach
+		cloudformation.New(env),
 	}
 }

@@ -30,6 +30,12 @@ const (
 	LinkAPIGatewayV2 = "apigatewayv2"
 	// LinkOutboundFederation names an OutboundFederation (IAM).
 	LinkOutboundFederation = "outboundfederation"
+	// LinkInternalEdge names an http.Handler: the account's edge for
+	// requests the emulator makes to itself (CloudFormation's resource
+	// providers call the services as a client would). It routes as the
+	// edge does but never verifies a signature nor injects a fault: only Go
+	// code holding the value reaches it, so no client can claim to be it.
+	LinkInternalEdge = "edge.internal"
 )
 
 // OutboundFederation is IAM's outbound identity federation setting as STS
