@@ -62,7 +62,23 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("ListExports", s.listExports),
 		awsproto.Handle("ListImports", s.listImports),
 		awsproto.Handle("UpdateTerminationProtection", s.updateTerminationProtection),
+		awsproto.Handle("SetStackPolicy", s.setStackPolicy),
+		awsproto.Handle("GetStackPolicy", s.getStackPolicy),
+		awsproto.Handle("DetectStackDrift", s.detectStackDrift),
+		awsproto.Handle("DetectStackResourceDrift", s.detectStackResourceDrift),
+		awsproto.Handle("DescribeStackDriftDetectionStatus", s.describeStackDriftDetectionStatus),
+		awsproto.Handle("DescribeStackResourceDrifts", s.describeStackResourceDrifts),
+		awsproto.Handle("SignalResource", s.signalResource),
+		awsproto.Handle("CancelUpdateStack", s.cancelUpdateStack),
+		awsproto.Handle("ContinueUpdateRollback", s.continueUpdateRollback),
+		awsproto.Handle("RollbackStack", s.rollbackStack),
+		awsproto.Handle("DescribeAccountLimits", s.describeAccountLimits),
+		awsproto.Handle("EstimateTemplateCost", s.estimateTemplateCost),
+		awsproto.Handle("ListHookResults", s.listHookResults),
+		awsproto.Handle("GetHookResult", s.getHookResult),
+		awsproto.Handle("DescribeChangeSetHooks", s.describeChangeSetHooks),
 	)
+	s.registerMore()
 	return s
 }
 
@@ -181,6 +197,8 @@ type createStackInput struct {
 	ClientRequestToken          *string    `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 	EnableTerminationProtection *bool
 	RoleARN                     *string `min:"20" max:"2048"` // accepted: stacks act as the caller's account
+	StackPolicyBody             *string `min:"1" max:"16384"`
+	StackPolicyURL              *string `min:"1" max:"1350"`
 }
 
 func (in *createStackInput) Validate() error { return checkStackName(*in.StackName) }
@@ -260,6 +278,10 @@ func (s *Service) createStack(c *awsproto.Call, in *createStackInput) (stackIDOu
 	if err != nil {
 		return stackIDOutput{}, err
 	}
+	policyText, policy, err := s.policyBody(in.StackPolicyBody, in.StackPolicyURL)
+	if err != nil {
+		return stackIDOutput{}, err
+	}
 	p, err := s.engine.prepare(c.Region, body, in.Parameters, nil, in.Capabilities)
 	if err != nil {
 		return stackIDOutput{}, err
@@ -272,6 +294,7 @@ func (s *Service) createStack(c *awsproto.Call, in *createStackInput) (stackIDOu
 		return stackIDOutput{}, err
 	}
 	st.DisableRollback = in.DisableRollback != nil && *in.DisableRollback
+	st.policy, st.policyBody = policy, policyText
 	st.TerminationProtected = in.EnableTerminationProtection != nil && *in.EnableTerminationProtection
 	onFailure := deref(in.OnFailure)
 	if st.DisableRollback {
@@ -323,6 +346,11 @@ type updateStackInput struct {
 	DisableRollback     *bool
 	ClientRequestToken  *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 	RoleARN             *string `min:"20" max:"2048"` // accepted: stacks act as the caller's account
+	// The stack's new policy, and one that governs only this update.
+	StackPolicyBody             *string `min:"1" max:"16384"`
+	StackPolicyURL              *string `min:"1" max:"1350"`
+	StackPolicyDuringUpdateBody *string `min:"1" max:"16384"`
+	StackPolicyDuringUpdateURL  *string `min:"1" max:"1350"`
 }
 
 // updatable returns the stack an update names, refusing one that cannot
@@ -372,13 +400,30 @@ func (s *Service) updateStack(c *awsproto.Call, in *updateStackInput) (stackIDOu
 	if sameAsDeployed(st, p) && in.Tags == nil {
 		return stackIDOutput{}, errValidation.New(msgNoUpdates)
 	}
+	policyText, policy, err := s.policyBody(in.StackPolicyBody, in.StackPolicyURL)
+	if err != nil {
+		return stackIDOutput{}, err
+	}
+	_, during, err := s.policyBody(in.StackPolicyDuringUpdateBody, in.StackPolicyDuringUpdateURL)
+	if err != nil {
+		return stackIDOutput{}, err
+	}
 	s.store.mu.Lock()
 	if in.Tags != nil {
 		st.Tags = tagsFrom(in.Tags)
 	}
 	st.Capabilities = in.Capabilities
+	// The update is governed by the policy in force (or the one given for
+	// it); a new StackPolicyBody governs the updates after it.
+	op := func(ctx context.Context) { s.engine.update(ctx, st, p) }
+	if logical, typ, reason := s.policyViolation(st, p, during); reason != "" {
+		op = s.deniedUpdate(st, logical, typ, reason)
+	}
+	if policy != nil {
+		st.policy, st.policyBody = policy, policyText
+	}
 	s.store.mu.Unlock()
-	if err := s.engine.start(st, func(ctx context.Context) { s.engine.update(ctx, st, p) }); err != nil {
+	if err := s.engine.start(st, op); err != nil {
 		return stackIDOutput{}, err
 	}
 	return stackIDOutput{StackId: st.ID}, nil
@@ -469,7 +514,16 @@ type tagXML struct {
 }
 
 type driftXML struct {
-	StackDriftStatus string
+	StackDriftStatus   string
+	LastCheckTimestamp string `xml:",omitempty"`
+}
+
+// driftInfo is a stack's drift as its last detection found it.
+func driftInfo(st *stack) driftXML {
+	if st.drift == nil {
+		return driftXML{StackDriftStatus: "NOT_CHECKED"}
+	}
+	return driftXML{StackDriftStatus: "IN_SYNC", LastCheckTimestamp: st.drift.At}
 }
 
 type stackXML struct {
@@ -516,7 +570,7 @@ func describe(st *stack) stackXML {
 	x := stackXML{StackId: st.ID, StackName: st.Name, Parameters: paramsXML(st.Params), CreationTime: isoTime(st.Created),
 		DeletionTime: isoTimePtr(st.Deleted), LastUpdatedTime: isoTimePtr(st.Updated), StackStatus: st.Status, StackStatusReason: st.Reason,
 		DisableRollback: st.DisableRollback, NotificationARNs: st.NotificationARNs, Capabilities: st.Capabilities, Tags: tagsXML(st.Tags),
-		EnableTerminationProtection: st.TerminationProtected, DriftInformation: driftXML{"NOT_CHECKED"}}
+		EnableTerminationProtection: st.TerminationProtected, DriftInformation: driftInfo(st)}
 	if st.tpl != nil {
 		x.Description = st.tpl.Description
 	}
@@ -748,7 +802,7 @@ func (s *Service) listStacks(c *awsproto.Call, in *listStacksInput) (listStacksO
 			continue
 		}
 		x := stackSummaryXML{StackId: st.ID, StackName: st.Name, CreationTime: isoTime(st.Created), LastUpdatedTime: isoTimePtr(st.Updated),
-			DeletionTime: isoTimePtr(st.Deleted), StackStatus: st.Status, StackStatusReason: st.Reason, DriftInformation: driftXML{"NOT_CHECKED"}}
+			DeletionTime: isoTimePtr(st.Deleted), StackStatus: st.Status, StackStatusReason: st.Reason, DriftInformation: driftInfo(st)}
 		if st.tpl != nil {
 			x.TemplateDescription = st.tpl.Description
 		}

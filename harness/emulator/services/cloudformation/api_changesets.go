@@ -157,7 +157,19 @@ func (s *Service) changes(st *stack, p *prepared) []change {
 		case prevDef == nil || prevDef.Type != def.Type || rt == nil || rt.update == nil:
 			ch.Replacement = "True"
 		case paramChanged:
-			ch.Replacement = "Conditional"
+			// Only a property that replaces the resource and takes a
+			// changed parameter makes the replacement depend on it.
+			for _, k := range rt.replaceOn {
+				refs, _, _ := references(def.Properties[k])
+				for _, r := range refs {
+					if changedParams[r] {
+						ch.Replacement = "Conditional"
+					}
+				}
+				if canonical(prevDef.Properties[k]) != canonical(def.Properties[k]) {
+					ch.Replacement = "True"
+				}
+			}
 		default:
 			for _, k := range rt.replaceOn {
 				if canonical(prevDef.Properties[k]) != canonical(def.Properties[k]) {

@@ -81,6 +81,9 @@ type stack struct {
 	busy                 bool
 	replaced             []*stackResource // by the running update, deleted at its cleanup
 	done                 chan struct{}    // closed when the running operation ends
+	policy               *stackPolicy     // nil: every update allowed
+	policyBody           string
+	drift                *driftDetection  // the last drift detection, or nil
 }
 
 type tag struct{ Key, Value string }
@@ -116,6 +119,8 @@ type Store struct {
 	// notify hears every event of a stack with NotificationARNs, outside
 	// the lock (the service publishes them to the topics).
 	notify func(st *stack, ev stackEvent)
+	// detections are the drift detections by id (bounded: maxDetections).
+	detections map[string]*driftDetection
 }
 
 // NewStore returns an empty store.
@@ -129,6 +134,7 @@ func (s *Store) Reset() {
 	defer s.mu.Unlock()
 	s.stacks = map[string]map[string]*stack{}
 	s.deleted = map[string][]*stack{}
+	s.detections = nil
 }
 
 // find returns the live stack named by name or id, or a deleted one by
