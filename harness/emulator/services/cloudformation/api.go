@@ -26,6 +26,7 @@ type Service struct {
 	engine    *engine
 	api       awsproto.API
 	responses responseBox // custom resources' pending responses
+	reg       typeRegistry
 }
 
 // New returns the CloudFormation service.
@@ -84,7 +85,7 @@ func New(env *cloud.Env) *Service {
 
 func (s *Service) Name() string                { return "cloudformation" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.Query }
-func (s *Service) Reset()                      { s.store.Reset() }
+func (s *Service) Reset()                      { s.store.Reset(); s.reg.reset() }
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{
 		{Kind: cloud.ByScope, Key: "cloudformation"},
@@ -284,7 +285,7 @@ func (s *Service) createStack(c *awsproto.Call, in *createStackInput) (stackIDOu
 	}
 	p, err := s.engine.prepare(c.Region, body, in.Parameters, nil, in.Capabilities)
 	if err != nil {
-		return stackIDOutput{}, err
+		return stackIDOutput{}, s.privateTypeRefusal(c.Region, err)
 	}
 	if err := s.engine.checkImports(c.Region, p.tpl); err != nil {
 		return stackIDOutput{}, err
@@ -392,7 +393,7 @@ func (s *Service) updateStack(c *awsproto.Call, in *updateStackInput) (stackIDOu
 	}
 	p, err := s.engine.prepare(c.Region, body, in.Parameters, st.Params, in.Capabilities)
 	if err != nil {
-		return stackIDOutput{}, err
+		return stackIDOutput{}, s.privateTypeRefusal(c.Region, err)
 	}
 	if err := s.engine.checkImports(c.Region, p.tpl); err != nil {
 		return stackIDOutput{}, err
@@ -625,7 +626,11 @@ type eventXML struct {
 
 type describeStackEventsOutput struct {
 	StackEvents []eventXML `xml:"StackEvents>member"`
+	NextToken   string     `xml:",omitempty"`
 }
+
+// eventsPage is how many events a DescribeStackEvents page holds.
+const eventsPage = 100
 
 func (s *Service) describeStackEvents(c *awsproto.Call, in *stackNameInput) (describeStackEventsOutput, error) {
 	s.store.mu.Lock()
@@ -639,6 +644,25 @@ func (s *Service) describeStackEvents(c *awsproto.Call, in *stackNameInput) (des
 		e := st.Events[i]
 		out.StackEvents = append(out.StackEvents, eventXML{st.ID, e.ID, st.Name, e.Logical, e.Physical, e.Type, isoTime(e.At), e.Status, e.Reason})
 	}
+	// A page starts at the event its token names, so events recorded
+	// between pages do not shift the pages still to come.
+	start := 0
+	if in.NextToken != nil {
+		start = -1
+		for i, e := range out.StackEvents {
+			if e.EventId == *in.NextToken {
+				start = i
+			}
+		}
+		if start < 0 {
+			return describeStackEventsOutput{}, errValidation.New("Invalid NextToken")
+		}
+	}
+	end := min(start+eventsPage, len(out.StackEvents))
+	if end < len(out.StackEvents) {
+		out.NextToken = out.StackEvents[end].EventId
+	}
+	out.StackEvents = out.StackEvents[start:end]
 	return out, nil
 }
 

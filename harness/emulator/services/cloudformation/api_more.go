@@ -1,6 +1,27 @@
 package cloudformation
 
-// registerMore registers the operations of the stack sets, the type
-// registry, generated templates and resource scans.
+import "github.com/groundstack/groundstack/harness/emulator/awsproto"
+
+// registerMore registers the operations of the type registry, stack sets,
+// generated templates and resource scans.
 func (s *Service) registerMore() {
+	s.reg.reset()
+	s.api.Register(
+		awsproto.Handle("RegisterType", s.registerType),
+		awsproto.Handle("DescribeTypeRegistration", s.describeTypeRegistration),
+		awsproto.Handle("ListTypeRegistrations", s.listTypeRegistrations),
+		awsproto.Handle("DescribeType", s.describeType),
+		awsproto.Handle("ListTypes", s.listTypes),
+		awsproto.Handle("ListTypeVersions", s.listTypeVersions),
+		awsproto.Handle("DeregisterType", s.deregisterType),
+		awsproto.Handle("SetTypeDefaultVersion", s.setTypeDefaultVersion),
+		awsproto.Handle("ActivateType", s.activateType),
+		awsproto.Handle("DeactivateType", s.deactivateType),
+		awsproto.Handle("SetTypeConfiguration", s.setTypeConfiguration),
+		awsproto.Handle("BatchDescribeTypeConfigurations", s.batchDescribeTypeConfigurations),
+		awsproto.Handle("PublishType", s.publishType),
+		awsproto.Handle("TestType", s.testType),
+		awsproto.Handle("RegisterPublisher", s.registerPublisher),
+		awsproto.Handle("DescribePublisher", s.describePublisher),
+	)
 }
