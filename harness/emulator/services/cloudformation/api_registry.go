@@ -2,8 +2,8 @@ package cloudformation
 
 import (
 	"crypto/sha1"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"

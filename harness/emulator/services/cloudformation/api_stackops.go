@@ -153,7 +153,7 @@ type describeResourceDriftsInput struct {
 
 type describeResourceDriftsOutput struct {
 	StackResourceDrifts []stackResourceDriftXML `xml:"StackResourceDrifts>member"`
-	NextToken           string             `xml:",omitempty"`
+	NextToken           string                  `xml:",omitempty"`
 }
 
 func (s *Service) describeStackResourceDrifts(c *awsproto.Call, in *describeResourceDriftsInput) (describeResourceDriftsOutput, error) {

@@ -83,7 +83,7 @@ type stack struct {
 	done                 chan struct{}    // closed when the running operation ends
 	policy               *stackPolicy     // nil: every update allowed
 	policyBody           string
-	drift                *driftDetection  // the last drift detection, or nil
+	drift                *driftDetection // the last drift detection, or nil
 }
 
 type tag struct{ Key, Value string }
