@@ -199,7 +199,7 @@ type createStackInput struct {
 	EnableTerminationProtection *bool
 	RoleARN                     *string `min:"20" max:"2048"` // accepted: stacks act as the caller's account
 	StackPolicyBody             *string `min:"1" max:"16384"`
-	StackPolicyURL              *string `min:"1" max:"1350"`
+	StackPolicyURL              *string `min:"1" max:"5120"`
 }
 
 func (in *createStackInput) Validate() error { return checkStackName(*in.StackName) }
@@ -349,9 +349,9 @@ type updateStackInput struct {
 	RoleARN             *string `min:"20" max:"2048"` // accepted: stacks act as the caller's account
 	// The stack's new policy, and one that governs only this update.
 	StackPolicyBody             *string `min:"1" max:"16384"`
-	StackPolicyURL              *string `min:"1" max:"1350"`
+	StackPolicyURL              *string `min:"1" max:"5120"`
 	StackPolicyDuringUpdateBody *string `min:"1" max:"16384"`
-	StackPolicyDuringUpdateURL  *string `min:"1" max:"1350"`
+	StackPolicyDuringUpdateURL  *string `min:"1" max:"5120"`
 }
 
 // updatable returns the stack an update names, refusing one that cannot

@@ -219,7 +219,7 @@ func (s *Service) deniedUpdate(st *stack, logical, typ, reason string) func(ctx 
 type setStackPolicyInput struct {
 	StackName       *string `required:"true"`
 	StackPolicyBody *string `min:"1" max:"16384"`
-	StackPolicyURL  *string `min:"1" max:"1350"`
+	StackPolicyURL  *string `min:"1" max:"5120"`
 }
 
 // policyBody reads a policy given by body or by URL (an S3 object of the

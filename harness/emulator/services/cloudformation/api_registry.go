@@ -114,14 +114,14 @@ func (s *Service) findType(region string, arn, kind, name *string) (*privateType
 
 type registerTypeInput struct {
 	Type                 *string `enum:"RESOURCE,MODULE,HOOK"`
-	TypeName             *string `required:"true" min:"10" max:"204"`
+	TypeName             *string `required:"true" min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
 	SchemaHandlerPackage *string `required:"true" min:"1" max:"4096"`
 	LoggingConfig        *struct {
-		LogRoleArn   *string `required:"true"`
-		LogGroupName *string `required:"true"`
+		LogRoleArn   *string `required:"true" max:"256" min:"1" pattern:"arn:.+:iam::[0-9]{12}:role/.+"`
+		LogGroupName *string `required:"true" max:"512" min:"1" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
 	}
-	ExecutionRoleArn   *string `min:"1" max:"256"`
-	ClientRequestToken *string `min:"1" max:"128"`
+	ExecutionRoleArn   *string `min:"1" max:"256" pattern:"arn:.+:iam::[0-9]{12}:role/.+"`
+	ClientRequestToken *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 }
 
 type registerTypeOutput struct {
@@ -178,7 +178,7 @@ func (s *Service) registerType(c *awsproto.Call, in *registerTypeInput) (registe
 }
 
 type describeTypeRegistrationInput struct {
-	RegistrationToken *string `required:"true" min:"1" max:"128"`
+	RegistrationToken *string `required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 }
 
 type describeTypeRegistrationOutput struct {
@@ -201,8 +201,8 @@ func (s *Service) describeTypeRegistration(c *awsproto.Call, in *describeTypeReg
 
 type listTypeRegistrationsInput struct {
 	Type                     *string `enum:"RESOURCE,MODULE,HOOK"`
-	TypeName                 *string `min:"10" max:"204"`
-	TypeArn                  *string `max:"1024"`
+	TypeName                 *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
+	TypeArn                  *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+"`
 	RegistrationStatusFilter *string `enum:"COMPLETE,IN_PROGRESS,FAILED"`
 	MaxResults               *int    `min:"1" max:"100"`
 	NextToken                *string `min:"1" max:"1024"`
@@ -241,11 +241,11 @@ func (s *Service) listTypeRegistrations(c *awsproto.Call, in *listTypeRegistrati
 
 type typeRefInput struct {
 	Type                *string `enum:"RESOURCE,MODULE,HOOK"`
-	TypeName            *string `min:"10" max:"204"`
-	Arn                 *string `max:"1024"`
-	VersionId           *string `min:"1" max:"128"`
-	PublisherId         *string `min:"1" max:"40"`
-	PublicVersionNumber *string `min:"5"`
+	TypeName            *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
+	Arn                 *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+"`
+	VersionId           *string `min:"1" max:"128" pattern:"[A-Za-z0-9-]+"`
+	PublisherId         *string `min:"1" max:"40" pattern:"[0-9a-zA-Z]{12,40}"`
+	PublicVersionNumber *string `min:"5" pattern:"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(.*)$"`
 }
 
 type describeTypeOutput struct {
@@ -333,8 +333,8 @@ type listTypesInput struct {
 	Type             *string `enum:"RESOURCE,MODULE,HOOK"`
 	Filters          *struct {
 		Category       *string `enum:"REGISTERED,ACTIVATED,THIRD_PARTY,AWS_TYPES"`
-		PublisherId    *string `min:"1" max:"40"`
-		TypeNamePrefix *string `min:"1" max:"204"`
+		PublisherId    *string `min:"1" max:"40" pattern:"[0-9a-zA-Z]{12,40}"`
+		TypeNamePrefix *string `min:"1" max:"204" pattern:"([A-Za-z0-9]{2,64}::){0,2}([A-Za-z0-9]{2,64}:?){0,1}"`
 	}
 	MaxResults *int    `min:"1" max:"100"`
 	NextToken  *string `min:"1" max:"1024"`
@@ -401,12 +401,12 @@ func (s *Service) listTypes(c *awsproto.Call, in *listTypesInput) (listTypesOutp
 
 type listTypeVersionsInput struct {
 	Type             *string `enum:"RESOURCE,MODULE,HOOK"`
-	TypeName         *string `min:"10" max:"204"`
-	Arn              *string `max:"1024"`
+	TypeName         *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
+	Arn              *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+"`
 	MaxResults       *int    `min:"1" max:"100"`
 	NextToken        *string `min:"1" max:"1024"`
 	DeprecatedStatus *string `enum:"LIVE,DEPRECATED"`
-	PublisherId      *string `min:"1" max:"40"`
+	PublisherId      *string `min:"1" max:"40" pattern:"[0-9a-zA-Z]{12,40}"`
 }
 
 type typeVersionXML struct {
@@ -443,10 +443,10 @@ func (s *Service) listTypeVersions(c *awsproto.Call, in *listTypeVersionsInput) 
 }
 
 type typeVersionRefInput struct {
-	Arn       *string `max:"1024"`
+	Arn       *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+"`
 	Type      *string `enum:"RESOURCE,MODULE,HOOK"`
-	TypeName  *string `min:"10" max:"204"`
-	VersionId *string `min:"1" max:"128"`
+	TypeName  *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
+	VersionId *string `min:"1" max:"128" pattern:"[A-Za-z0-9-]+"`
 }
 
 // deregisterType removes one version of a private type (not the default
@@ -499,16 +499,16 @@ func (s *Service) setTypeDefaultVersion(c *awsproto.Call, in *typeVersionRefInpu
 
 type activateTypeInput struct {
 	Type          *string `enum:"RESOURCE,MODULE,HOOK"`
-	PublicTypeArn *string `max:"1024"`
-	PublisherId   *string `min:"1" max:"40"`
-	TypeName      *string `min:"10" max:"204"`
-	TypeNameAlias *string `min:"10" max:"204"`
+	PublicTypeArn *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}::type/.+/[0-9a-zA-Z]{12,40}/.+"`
+	PublisherId   *string `min:"1" max:"40" pattern:"[0-9a-zA-Z]{12,40}"`
+	TypeName      *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
+	TypeNameAlias *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
 	AutoUpdate    *bool
 	LoggingConfig *struct {
-		LogRoleArn   *string `required:"true"`
-		LogGroupName *string `required:"true"`
+		LogRoleArn   *string `required:"true" max:"256" min:"1" pattern:"arn:.+:iam::[0-9]{12}:role/.+"`
+		LogGroupName *string `required:"true" max:"512" min:"1" pattern:"[\\.\\-_/#A-Za-z0-9]+"`
 	}
-	ExecutionRoleArn *string `min:"1" max:"256"`
+	ExecutionRoleArn *string `min:"1" max:"256" pattern:"arn:.+:iam::[0-9]{12}:role/.+"`
 	VersionBump      *string `enum:"MAJOR,MINOR"`
 	MajorVersion     *int64  `min:"1" max:"100000"`
 }
@@ -528,9 +528,9 @@ func (s *Service) activateType(c *awsproto.Call, in *activateTypeInput) (struct{
 }
 
 type deactivateTypeInput struct {
-	TypeName *string `min:"10" max:"204"`
+	TypeName *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
 	Type     *string `enum:"RESOURCE,MODULE,HOOK"`
-	Arn      *string `max:"1024"`
+	Arn      *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+"`
 }
 
 func (s *Service) deactivateType(c *awsproto.Call, in *deactivateTypeInput) (struct{}, error) {
@@ -542,10 +542,10 @@ func (s *Service) deactivateType(c *awsproto.Call, in *deactivateTypeInput) (str
 }
 
 type setTypeConfigurationInput struct {
-	TypeArn            *string `max:"1024"`
-	Configuration      *string `required:"true" min:"1" max:"204800"`
-	ConfigurationAlias *string `min:"1" max:"256"`
-	TypeName           *string `min:"10" max:"204"`
+	TypeArn            *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+"`
+	Configuration      *string `required:"true" min:"1" max:"204800" pattern:"[\\s\\S]+"`
+	ConfigurationAlias *string `min:"1" max:"256" pattern:"^[a-zA-Z0-9]{1,256}$"`
+	TypeName           *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
 	Type               *string `enum:"RESOURCE,MODULE,HOOK"`
 }
 
@@ -570,11 +570,11 @@ func (s *Service) setTypeConfiguration(c *awsproto.Call, in *setTypeConfiguratio
 }
 
 type typeConfigurationIdentifier struct {
-	TypeArn                *string `max:"1024"`
-	TypeConfigurationAlias *string `min:"1" max:"256"`
-	TypeConfigurationArn   *string `max:"1024"`
+	TypeArn                *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+"`
+	TypeConfigurationAlias *string `min:"1" max:"256" pattern:"^[a-zA-Z0-9]{1,256}$"`
+	TypeConfigurationArn   *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type-configuration/.+"`
 	Type                   *string `enum:"RESOURCE,MODULE,HOOK"`
-	TypeName               *string `min:"10" max:"204"`
+	TypeName               *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
 }
 
 type batchDescribeTypeConfigurationsInput struct {
@@ -644,9 +644,9 @@ func (s *Service) batchDescribeTypeConfigurations(c *awsproto.Call, in *batchDes
 
 type publishTypeInput struct {
 	Type                *string `enum:"RESOURCE,MODULE,HOOK"`
-	Arn                 *string `max:"1024"`
-	TypeName            *string `min:"10" max:"204"`
-	PublicVersionNumber *string `min:"5"`
+	Arn                 *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:[0-9]{12}:type/.+"`
+	TypeName            *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
+	PublicVersionNumber *string `min:"5" pattern:"^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(.*)$"`
 }
 
 // publishType: AWS publishes only a type that passed its contract tests,
@@ -665,11 +665,11 @@ func (s *Service) publishType(c *awsproto.Call, in *publishTypeInput) (struct{ P
 }
 
 type testTypeInput struct {
-	Arn               *string `max:"1024"`
+	Arn               *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/.+"`
 	Type              *string `enum:"RESOURCE,MODULE,HOOK"`
-	TypeName          *string `min:"10" max:"204"`
-	VersionId         *string `min:"1" max:"128"`
-	LogDeliveryBucket *string `min:"3" max:"463"`
+	TypeName          *string `min:"10" max:"204" pattern:"[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}(::MODULE){0,1}"`
+	VersionId         *string `min:"1" max:"128" pattern:"[A-Za-z0-9-]+"`
+	LogDeliveryBucket *string `min:"3" max:"63" pattern:"[\\s\\S]+"`
 }
 
 // testType records the contract tests as failed: the emulator cannot run
@@ -696,7 +696,7 @@ func (s *Service) testType(c *awsproto.Call, in *testTypeInput) (struct{ TypeVer
 
 type registerPublisherInput struct {
 	AcceptTermsAndConditions *bool
-	ConnectionArn            *string `min:"1" max:"256"`
+	ConnectionArn            *string `min:"1" max:"256" pattern:"arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+"`
 }
 
 func (s *Service) registerPublisher(c *awsproto.Call, in *registerPublisherInput) (struct{ PublisherId string }, error) {
@@ -713,7 +713,7 @@ func (s *Service) registerPublisher(c *awsproto.Call, in *registerPublisherInput
 }
 
 type describePublisherInput struct {
-	PublisherId *string `min:"1" max:"40"`
+	PublisherId *string `min:"1" max:"40" pattern:"[0-9a-zA-Z]{12,40}"`
 }
 
 type describePublisherOutput struct {

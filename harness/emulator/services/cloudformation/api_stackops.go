@@ -27,7 +27,7 @@ type driftDetection struct {
 const maxDetections = 1000
 
 type detectStackDriftInput struct {
-	StackName          *string  `required:"true" min:"1"`
+	StackName          *string  `required:"true" min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
 	LogicalResourceIds []string `min:"1" max:"200"`
 }
 
@@ -122,7 +122,7 @@ func (s *Service) resourceDrift(st *stack, r *stackResource, at string) stackRes
 }
 
 type detectResourceDriftInput struct {
-	StackName         *string `required:"true" min:"1"`
+	StackName         *string `required:"true" min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
 	LogicalResourceId *string `required:"true"`
 }
 
@@ -145,7 +145,7 @@ func (s *Service) detectStackResourceDrift(c *awsproto.Call, in *detectResourceD
 }
 
 type describeResourceDriftsInput struct {
-	StackName                       *string  `required:"true" min:"1"`
+	StackName                       *string  `required:"true" min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
 	StackResourceDriftStatusFilters []string `min:"1" max:"4" enum:"IN_SYNC,MODIFIED,DELETED,NOT_CHECKED,UNKNOWN,UNSUPPORTED"`
 	NextToken                       *string  `min:"1" max:"1024"`
 	MaxResults                      *int     `min:"1" max:"100"`
@@ -208,7 +208,7 @@ func pageOf[T any](all []T, token *string, max *int, def int) ([]T, string, erro
 // ---- signals ----
 
 type signalResourceInput struct {
-	StackName         *string `required:"true" min:"1"`
+	StackName         *string `required:"true" min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
 	LogicalResourceId *string `required:"true"`
 	UniqueId          *string `required:"true" min:"1" max:"64"`
 	Status            *string `required:"true" enum:"SUCCESS,FAILURE"`
@@ -253,9 +253,9 @@ func (s *Service) cancelUpdateStack(c *awsproto.Call, in *cancelUpdateInput) (em
 }
 
 type continueRollbackInput struct {
-	StackName          *string  `required:"true" min:"1"`
+	StackName          *string  `required:"true" min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
 	RoleARN            *string  `min:"20" max:"2048"`
-	ResourcesToSkip    []string `max:"200"`
+	ResourcesToSkip    []string ``
 	ClientRequestToken *string  `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 }
 
@@ -274,7 +274,7 @@ func (s *Service) continueUpdateRollback(c *awsproto.Call, in *continueRollbackI
 }
 
 type rollbackStackInput struct {
-	StackName            *string `required:"true" min:"1"`
+	StackName            *string `required:"true" min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
 	RoleARN              *string `min:"20" max:"2048"`
 	ClientRequestToken   *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 	RetainExceptOnCreate *bool
@@ -369,8 +369,8 @@ func (s *Service) estimateTemplateCost(c *awsproto.Call, in *estimateCostInput) 
 
 type listHookResultsInput struct {
 	TargetType *string `enum:"CHANGE_SET,STACK,RESOURCE,CLOUD_CONTROL"`
-	TargetId   *string `min:"1" max:"1600"`
-	TypeArn    *string `max:"1024"`
+	TargetId   *string `min:"1" max:"1600" pattern:"[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/]*|^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"`
+	TypeArn    *string `max:"1024" pattern:"arn:aws[A-Za-z0-9-]{0,64}:cloudformation:[A-Za-z0-9-]{1,64}:([0-9]{12})?:type/hook/[A-Za-z0-9-]+/?"`
 	Status     *string `enum:"HOOK_IN_PROGRESS,HOOK_COMPLETE_SUCCEEDED,HOOK_COMPLETE_FAILED,HOOK_FAILED"`
 	NextToken  *string `min:"1" max:"1024"`
 }
@@ -390,7 +390,7 @@ func (s *Service) listHookResults(c *awsproto.Call, in *listHookResultsInput) (l
 }
 
 type getHookResultInput struct {
-	HookResultId *string `min:"1" max:"36"`
+	HookResultId *string `max:"36" min:"36" pattern:"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$"`
 }
 
 func (s *Service) getHookResult(c *awsproto.Call, in *getHookResultInput) (struct{}, error) {
@@ -398,8 +398,8 @@ func (s *Service) getHookResult(c *awsproto.Call, in *getHookResultInput) (struc
 }
 
 type describeChangeSetHooksInput struct {
-	ChangeSetName     *string `required:"true" min:"1" max:"1600"`
-	StackName         *string `min:"1"`
+	ChangeSetName     *string `required:"true" min:"1" max:"1600" pattern:"[a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/]*"`
+	StackName         *string `min:"1" pattern:"([a-zA-Z][-a-zA-Z0-9]*)|(arn:\\b(aws|aws-us-gov|aws-cn)\\b:[-a-zA-Z0-9:/._+]*)"`
 	NextToken         *string `min:"1" max:"1024"`
 	LogicalResourceId *string
 }

@@ -102,7 +102,7 @@ func TestPrivateTypesAreKeptButCannotRun(t *testing.T) {
 	}
 	_, err = c.PublishType(ctx, &cfn.PublishTypeInput{Arn: d.Arn})
 	wantAPIError(t, err, "CFNRegistryException", "")
-	_, err = c.ActivateType(ctx, &cfn.ActivateTypeInput{PublicTypeArn: aws.String("arn:aws:cloudformation:us-east-1:" + strings.Repeat("a", 40) + ":type/resource/X-Y-Z")})
+	_, err = c.ActivateType(ctx, &cfn.ActivateTypeInput{PublicTypeArn: aws.String("arn:aws:cloudformation:us-east-1::type/resource/" + strings.Repeat("a", 40) + "/X-Y-Z")})
 	wantAPIError(t, err, "TypeNotFoundException", "")
 	_, err = c.DeactivateType(ctx, &cfn.DeactivateTypeInput{TypeName: aws.String("Acme::Widget::Thing"), Type: cfntypes.ThirdPartyTypeResource})
 	wantAPIError(t, err, "TypeNotFoundException", "")
