@@ -315,7 +315,27 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	in := newEdge(c.services, c.control)
 	in.newID = env.NewID
 	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{in}))
+	env.Links.Set(cloud.LinkAccountEdges, cloud.AccountEdges(accountEdges{e}))
 	return c
+}
+
+// accountEdges finds the internal edge of any account's cell (the
+// accounts are read when asked: the default cell is built before them).
+type accountEdges struct{ e *Emulator }
+
+func (x accountEdges) InternalEdge(account string) (http.Handler, error) {
+	if x.e.accounts == nil {
+		return nil, fmt.Errorf("account %s: the emulator has no accounts yet", account)
+	}
+	c, err := x.e.accounts.cell(account)
+	if err != nil {
+		return nil, err
+	}
+	h, _ := c.env.Links.Get(cloud.LinkInternalEdge).(http.Handler)
+	if h == nil {
+		return nil, fmt.Errorf("account %s has no internal edge", account)
+	}
+	return h, nil
 }
 
 // verifyAcrossAccounts lets strict mode's verifier accept the temporary

@@ -36,7 +36,18 @@ const (
 	// edge does but never verifies a signature nor injects a fault: only Go
 	// code holding the value reaches it, so no client can claim to be it.
 	LinkInternalEdge = "edge.internal"
+	// LinkAccountEdges names an AccountEdges: the internal edges of the
+	// emulator's other accounts (CloudFormation's stack sets deploy stack
+	// instances into the accounts they name).
+	LinkAccountEdges = "edge.accounts"
 )
+
+// AccountEdges finds the internal edge of any account of the emulator,
+// starting the account as a request naming it would (and refusing past
+// the emulator's account limit).
+type AccountEdges interface {
+	InternalEdge(account string) (http.Handler, error)
+}
 
 // OutboundFederation is IAM's outbound identity federation setting as STS
 // reads it (GetWebIdentityToken).

@@ -27,6 +27,7 @@ type Service struct {
 	api       awsproto.API
 	responses responseBox // custom resources' pending responses
 	reg       typeRegistry
+	sets      stackSets
 }
 
 // New returns the CloudFormation service.
@@ -85,7 +86,7 @@ func New(env *cloud.Env) *Service {
 
 func (s *Service) Name() string                { return "cloudformation" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.Query }
-func (s *Service) Reset()                      { s.store.Reset(); s.reg.reset() }
+func (s *Service) Reset()                      { s.store.Reset(); s.reg.reset(); s.sets.reset() }
 func (s *Service) Routes() []cloud.Route {
 	return []cloud.Route{
 		{Kind: cloud.ByScope, Key: "cloudformation"},

@@ -22,4 +22,6 @@ var (
 	errGeneratedTemplateNotFound = awsproto.Code{Name: "GeneratedTemplateNotFound", Status: http.StatusNotFound}
 	errResourceScanNotFound      = awsproto.Code{Name: "ResourceScanNotFound", Status: http.StatusBadRequest}
 	errInvalidStateTransition    = awsproto.Code{Name: "InvalidStateTransition", Status: http.StatusBadRequest}
+	errOperationInProgress       = awsproto.Code{Name: "OperationInProgressException", Status: http.StatusConflict}
+	errOperationIDAlreadyExists  = awsproto.Code{Name: "OperationIdAlreadyExistsException", Status: http.StatusConflict}
 )
