@@ -38,5 +38,11 @@ func (s *Service) registerMore() {
 		awsproto.Handle("ListStackSetOperationResults", s.listStackSetOperationResults),
 		awsproto.Handle("StopStackSetOperation", s.stopStackSetOperation),
 		awsproto.Handle("ListStackSetAutoDeploymentTargets", s.listStackSetAutoDeploymentTargets),
+		awsproto.Handle("DescribeOrganizationsAccess", s.describeOrganizationsAccess),
+		awsproto.Handle("ActivateOrganizationsAccess", s.activateOrganizationsAccess),
+		awsproto.Handle("DeactivateOrganizationsAccess", s.deactivateOrganizationsAccess),
+		awsproto.Handle("DetectStackSetDrift", s.detectStackSetDrift),
+		awsproto.Handle("ListStackInstanceResourceDrifts", s.listStackInstanceResourceDrifts),
+		awsproto.Handle("ImportStacksToStackSet", s.importStacksToStackSet),
 	)
 }

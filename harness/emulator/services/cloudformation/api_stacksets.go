@@ -34,6 +34,7 @@ type stackInstance struct {
 	Status, Reason           string
 	Overrides                []parameterInput
 	LastOperation            string
+	Drift                    string // IN_SYNC after a drift detection, else ""
 }
 
 type setOperationResult struct {
@@ -55,6 +56,7 @@ type stackSet struct {
 	Status                           string
 	Instances                        []*stackInstance // in creation order
 	Operations                       []*setOperation  // newest last
+	Drift                            string
 	busy                             bool
 }
 
@@ -227,7 +229,11 @@ func (s *Service) listStackSets(c *awsproto.Call, in *listStackSetsInput) (listS
 	if in.Status == nil || *in.Status == "ACTIVE" {
 		for _, n := range sortedKeys(s.sets.sets[c.Region]) {
 			ss := s.sets.sets[c.Region][n]
-			all = append(all, stackSetSummaryXML{ss.Name, ss.ID, ss.Description, ss.Status, "SELF_MANAGED", "NOT_CHECKED"})
+			drift := "NOT_CHECKED"
+			if ss.Drift != "" {
+				drift = ss.Drift
+			}
+			all = append(all, stackSetSummaryXML{ss.Name, ss.ID, ss.Description, ss.Status, "SELF_MANAGED", drift})
 		}
 	}
 	page, next, err := pageOf(all, in.NextToken, in.MaxResults, 100)
@@ -687,8 +693,12 @@ func instanceXML(ss *stackSet, i *stackInstance) stackInstanceXML {
 	if i.Status != "CURRENT" {
 		detailed = "FAILED"
 	}
+	drift := "NOT_CHECKED"
+	if i.Drift != "" {
+		drift = i.Drift
+	}
 	return stackInstanceXML{StackSetId: ss.ID, Region: i.Region, Account: i.Account, StackId: i.StackID, ParameterOverrides: paramInputsXML(i.Overrides),
-		Status: i.Status, StackInstanceStatus: instanceStatusXML{detailed}, StatusReason: i.Reason, DriftStatus: "NOT_CHECKED", LastOperationId: i.LastOperation}
+		Status: i.Status, StackInstanceStatus: instanceStatusXML{detailed}, StatusReason: i.Reason, DriftStatus: drift, LastOperationId: i.LastOperation}
 }
 
 func (s *Service) describeStackInstance(c *awsproto.Call, in *describeStackInstanceInput) (struct{ StackInstance stackInstanceXML }, error) {

@@ -141,3 +141,67 @@ func TestStackInstanceThatFailsIsOutdated(t *testing.T) {
 	_, err = c.CreateStackSet(ctx, &cfn.CreateStackSetInput{StackSetName: aws.String("org"), TemplateBody: aws.String(body), PermissionModel: cfntypes.PermissionModelsServiceManaged})
 	wantAPIError(t, err, "ValidationError", "")
 }
+
+func TestStackSetDriftImportAndOrganizations(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	o, err := c.DescribeOrganizationsAccess(ctx, &cfn.DescribeOrganizationsAccessInput{})
+	if err != nil || o.Status != cfntypes.OrganizationStatusDisabled {
+		t.Fatalf("organizations %+v %v", o, err)
+	}
+	_, err = c.ActivateOrganizationsAccess(ctx, &cfn.ActivateOrganizationsAccessInput{})
+	wantAPIError(t, err, "InvalidOperationException", "")
+	if _, err := c.DeactivateOrganizationsAccess(ctx, &cfn.DeactivateOrganizationsAccessInput{}); err != nil {
+		t.Fatal(err)
+	}
+
+	own := createStack(t, c, "standalone", setTemplate)
+	if _, err := c.CreateStackSet(ctx, &cfn.CreateStackSetInput{StackSetName: aws.String("adopt"), TemplateBody: aws.String(setTemplate)}); err != nil {
+		t.Fatal(err)
+	}
+	imp, err := c.ImportStacksToStackSet(ctx, &cfn.ImportStacksToStackSetInput{StackSetName: aws.String("adopt"), StackIds: []string{aws.ToString(own.StackId)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := c.DescribeStackInstance(ctx, &cfn.DescribeStackInstanceInput{StackSetName: aws.String("adopt"),
+		StackInstanceAccount: aws.String("000000000000"), StackInstanceRegion: aws.String("us-east-1")})
+	if err != nil || aws.ToString(inst.StackInstance.StackId) != aws.ToString(own.StackId) || aws.ToString(inst.StackInstance.LastOperationId) != aws.ToString(imp.OperationId) {
+		t.Fatalf("imported instance %+v %v", inst, err)
+	}
+	_, err = c.ImportStacksToStackSet(ctx, &cfn.ImportStacksToStackSetInput{StackSetName: aws.String("adopt"),
+		StackIds: []string{"arn:aws:cloudformation:us-east-1:000000000000:stack/gone/0000"}})
+	wantAPIError(t, err, "StackNotFoundException", "")
+
+	dr, err := c.DetectStackSetDrift(ctx, &cfn.DetectStackSetDriftInput{StackSetName: aws.String("adopt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := c.ListStackInstanceResourceDrifts(ctx, &cfn.ListStackInstanceResourceDriftsInput{StackSetName: aws.String("adopt"),
+		StackInstanceAccount: aws.String("000000000000"), StackInstanceRegion: aws.String("us-east-1"), OperationId: dr.OperationId})
+	if err != nil || len(rd.Summaries) != 1 || aws.ToString(rd.Summaries[0].LogicalResourceId) != "Q" || rd.Summaries[0].StackResourceDriftStatus != cfntypes.StackResourceDriftStatusInSync {
+		t.Fatalf("instance drifts %+v %v", rd, err)
+	}
+	_, err = c.ListStackInstanceResourceDrifts(ctx, &cfn.ListStackInstanceResourceDriftsInput{StackSetName: aws.String("adopt"),
+		StackInstanceAccount: aws.String("222222222222"), StackInstanceRegion: aws.String("us-east-1"), OperationId: dr.OperationId})
+	wantAPIError(t, err, "StackInstanceNotFoundException", "")
+	_, err = c.DetectStackSetDrift(ctx, &cfn.DetectStackSetDriftInput{StackSetName: aws.String("nope")})
+	wantAPIError(t, err, "StackSetNotFoundException", "")
+	auto, err := c.ListStackSetAutoDeploymentTargets(ctx, &cfn.ListStackSetAutoDeploymentTargetsInput{StackSetName: aws.String("adopt")})
+	if err != nil || len(auto.Summaries) != 0 {
+		t.Fatalf("auto deployment targets %+v %v", auto, err)
+	}
+	up, err := c.UpdateStackInstances(ctx, &cfn.UpdateStackInstancesInput{StackSetName: aws.String("adopt"), Accounts: []string{"000000000000"},
+		Regions: []string{"us-east-1"}, ParameterOverrides: []cfntypes.Parameter{{ParameterKey: aws.String("Name"), ParameterValue: aws.String("renamed")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.DescribeStackSetOperation(ctx, &cfn.DescribeStackSetOperationInput{StackSetName: aws.String("adopt"), OperationId: up.OperationId})
+	if err != nil || d.StackSetOperation.Status != cfntypes.StackSetOperationStatusSucceeded {
+		t.Fatalf("update instances %+v %v", d, err)
+	}
+	if _, err := sqs.NewFromConfig(cfg).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("renamed")}); err != nil {
+		t.Fatalf("the override did not reach the stack: %v", err)
+	}
+	_, err = c.UpdateStackInstances(ctx, &cfn.UpdateStackInstancesInput{StackSetName: aws.String("adopt"), Accounts: []string{"333333333333"}, Regions: []string{"us-east-1"}})
+	wantAPIError(t, err, "StackInstanceNotFoundException", "")
+}
