@@ -265,33 +265,48 @@ type deploymentTargetsInput struct {
 }
 
 type stackInstancesInput struct {
-	StackSetName       *string  `required:"true"`
-	Accounts           []string `pattern:"^[0-9]{12}$"`
-	DeploymentTargets  *deploymentTargetsInput
-	Regions            []string `required:"true" pattern:"^[a-zA-Z0-9-]{1,128}$"`
-	ParameterOverrides []parameterInput
-	OperationId        *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
-	CallAs             *string `enum:"SELF,DELEGATED_ADMIN"`
+	StackSetName         *string  `required:"true"`
+	Accounts             []string `pattern:"^[0-9]{12}$"`
+	DeploymentTargets    *deploymentTargetsInput
+	Regions              []string `required:"true" pattern:"^[a-zA-Z0-9-]{1,128}$"`
+	ParameterOverrides   []parameterInput
+	OperationId          *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
+	CallAs               *string `enum:"SELF,DELEGATED_ADMIN"`
+	OperationPreferences *operationPreferences
 }
 
 type updateStackInstancesInput struct {
-	StackSetName       *string  `required:"true" pattern:"[a-zA-Z][-a-zA-Z0-9]*(?::[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12})?"`
-	Accounts           []string `pattern:"^[0-9]{12}$"`
-	DeploymentTargets  *deploymentTargetsInput
-	Regions            []string `required:"true" pattern:"^[a-zA-Z0-9-]{1,128}$"`
-	ParameterOverrides []parameterInput
-	OperationId        *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
-	CallAs             *string `enum:"SELF,DELEGATED_ADMIN"`
+	StackSetName         *string  `required:"true" pattern:"[a-zA-Z][-a-zA-Z0-9]*(?::[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12})?"`
+	Accounts             []string `pattern:"^[0-9]{12}$"`
+	DeploymentTargets    *deploymentTargetsInput
+	Regions              []string `required:"true" pattern:"^[a-zA-Z0-9-]{1,128}$"`
+	ParameterOverrides   []parameterInput
+	OperationId          *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
+	CallAs               *string `enum:"SELF,DELEGATED_ADMIN"`
+	OperationPreferences *operationPreferences
 }
 
 type deleteStackInstancesInput struct {
-	StackSetName      *string  `required:"true"`
-	Accounts          []string `pattern:"^[0-9]{12}$"`
-	DeploymentTargets *deploymentTargetsInput
-	Regions           []string `required:"true" pattern:"^[a-zA-Z0-9-]{1,128}$"`
-	OperationId       *string  `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
-	CallAs            *string  `enum:"SELF,DELEGATED_ADMIN"`
-	RetainStacks      *bool    `required:"true"`
+	StackSetName         *string  `required:"true"`
+	Accounts             []string `pattern:"^[0-9]{12}$"`
+	DeploymentTargets    *deploymentTargetsInput
+	Regions              []string `required:"true" pattern:"^[a-zA-Z0-9-]{1,128}$"`
+	OperationId          *string  `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
+	CallAs               *string  `enum:"SELF,DELEGATED_ADMIN"`
+	RetainStacks         *bool    `required:"true"`
+	OperationPreferences *operationPreferences
+}
+
+// operationPreferences are checked and otherwise moot: instances are
+// deployed one after another, and an operation runs to its end.
+type operationPreferences struct {
+	RegionConcurrencyType      *string `enum:"SEQUENTIAL,PARALLEL"`
+	RegionOrder                []string
+	FailureToleranceCount      *int    `min:"0"`
+	FailureTolerancePercentage *int    `min:"0" max:"100"`
+	MaxConcurrentCount         *int    `min:"1"`
+	MaxConcurrentPercentage    *int    `min:"1" max:"100"`
+	ConcurrencyMode            *string `enum:"STRICT_FAILURE_TOLERANCE,SOFT_FAILURE_TOLERANCE"`
 }
 
 type operationIDOutput struct {
@@ -606,18 +621,23 @@ func (s *Service) deleteStackInstances(c *awsproto.Call, in *deleteStackInstance
 }
 
 type updateStackSetInput struct {
-	StackSetName        *string `required:"true"`
-	Description         *string `min:"1" max:"1024"`
-	TemplateBody        *string `min:"1"`
-	TemplateURL         *string `min:"1" max:"5120"`
-	UsePreviousTemplate *bool
-	Parameters          []parameterInput
-	Capabilities        []string   `enum:"CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"`
-	Tags                []tagInput `max:"50"`
-	OperationId         *string    `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
-	Accounts            []string   `pattern:"^[0-9]{12}$"`
-	Regions             []string   `pattern:"^[a-zA-Z0-9-]{1,128}$"`
-	CallAs              *string    `enum:"SELF,DELEGATED_ADMIN"`
+	StackSetName          *string `required:"true"`
+	Description           *string `min:"1" max:"1024"`
+	TemplateBody          *string `min:"1"`
+	TemplateURL           *string `min:"1" max:"5120"`
+	UsePreviousTemplate   *bool
+	Parameters            []parameterInput
+	Capabilities          []string   `enum:"CAPABILITY_IAM,CAPABILITY_NAMED_IAM,CAPABILITY_AUTO_EXPAND"`
+	Tags                  []tagInput `max:"50"`
+	OperationId           *string    `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
+	Accounts              []string   `pattern:"^[0-9]{12}$"`
+	Regions               []string   `pattern:"^[a-zA-Z0-9-]{1,128}$"`
+	CallAs                *string    `enum:"SELF,DELEGATED_ADMIN"`
+	OperationPreferences  *operationPreferences
+	DeploymentTargets     *deploymentTargetsInput
+	AdministrationRoleARN *string `min:"20" max:"2048"`
+	ExecutionRoleName     *string `min:"1" max:"64" pattern:"[a-zA-Z_0-9+=,.@-]+"`
+	PermissionModel       *string `enum:"SERVICE_MANAGED,SELF_MANAGED"`
 }
 
 // updateStackSet changes the set's template and parameters and brings its
@@ -724,6 +744,10 @@ type listStackInstancesInput struct {
 	StackInstanceAccount *string `pattern:"^[0-9]{12}$"`
 	StackInstanceRegion  *string `pattern:"^[a-zA-Z0-9-]{1,128}$"`
 	CallAs               *string `enum:"SELF,DELEGATED_ADMIN"`
+	Filters              []struct {
+		Name   *string `enum:"DETAILED_STATUS,LAST_OPERATION_ID,DRIFT_STATUS"`
+		Values *string `min:"1" max:"128" pattern:"^\\S{1,128}$"`
+	} `max:"3"`
 }
 
 type listStackInstancesOutput struct {
@@ -743,7 +767,20 @@ func (s *Service) listStackInstances(c *awsproto.Call, in *listStackInstancesInp
 		if (in.StackInstanceAccount == nil || *in.StackInstanceAccount == i.Account) && (in.StackInstanceRegion == nil || *in.StackInstanceRegion == i.Region) {
 			x := instanceXML(ss, i)
 			x.ParameterOverrides = nil
-			all = append(all, x)
+			keep := true
+			for _, f := range in.Filters {
+				switch v := deref(f.Values); deref(f.Name) {
+				case "DETAILED_STATUS":
+					keep = keep && x.StackInstanceStatus.DetailedStatus == v
+				case "LAST_OPERATION_ID":
+					keep = keep && x.LastOperationId == v
+				case "DRIFT_STATUS":
+					keep = keep && x.DriftStatus == v
+				}
+			}
+			if keep {
+				all = append(all, x)
+			}
 		}
 	}
 	page, next, err := pageOf(all, in.NextToken, in.MaxResults, 100)
@@ -843,15 +880,30 @@ type listOperationResultsOutput struct {
 	NextToken string               `xml:",omitempty"`
 }
 
-func (s *Service) listStackSetOperationResults(c *awsproto.Call, in *operationRefInput) (listOperationResultsOutput, error) {
+type listOperationResultsInput struct {
+	StackSetName *string `required:"true"`
+	OperationId  *string `required:"true" min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
+	NextToken    *string `min:"1" max:"1024"`
+	MaxResults   *int    `min:"1" max:"100"`
+	CallAs       *string `enum:"SELF,DELEGATED_ADMIN"`
+	Filters      []struct {
+		Name   *string `enum:"OPERATION_RESULT_STATUS"`
+		Values *string `min:"6" max:"9" pattern:"^\\S{6,9}$"`
+	} `max:"1"`
+}
+
+func (s *Service) listStackSetOperationResults(c *awsproto.Call, in *listOperationResultsInput) (listOperationResultsOutput, error) {
 	s.sets.mu.Lock()
 	defer s.sets.mu.Unlock()
-	_, o, err := s.findOperation(c.Region, in)
+	_, o, err := s.findOperation(c.Region, &operationRefInput{StackSetName: in.StackSetName, OperationId: in.OperationId})
 	if err != nil {
 		return listOperationResultsOutput{}, err
 	}
 	var all []operationResultXML
 	for _, r := range o.Results {
+		if len(in.Filters) == 1 && in.Filters[0].Values != nil && *in.Filters[0].Values != r.Status {
+			continue
+		}
 		all = append(all, operationResultXML{r.Account, r.Region, r.Status, r.Reason})
 	}
 	page, next, err := pageOf(all, in.NextToken, in.MaxResults, 100)

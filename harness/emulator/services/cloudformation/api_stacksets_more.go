@@ -36,9 +36,10 @@ func (s *Service) deactivateOrganizationsAccess(c *awsproto.Call, in *struct{}) 
 }
 
 type detectStackSetDriftInput struct {
-	StackSetName *string `required:"true" pattern:"[a-zA-Z][-a-zA-Z0-9]*(?::[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12})?"`
-	OperationId  *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
-	CallAs       *string `enum:"SELF,DELEGATED_ADMIN"`
+	StackSetName         *string `required:"true" pattern:"[a-zA-Z][-a-zA-Z0-9]*(?::[a-zA-Z0-9]{8}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{4}-[a-zA-Z0-9]{12})?"`
+	OperationId          *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
+	CallAs               *string `enum:"SELF,DELEGATED_ADMIN"`
+	OperationPreferences *operationPreferences
 }
 
 // detectStackSetDrift checks every instance's stack; like a stack's drift
@@ -149,6 +150,7 @@ type importStacksInput struct {
 	OrganizationalUnitIds []string
 	OperationId           *string `min:"1" max:"128" pattern:"[a-zA-Z0-9][-a-zA-Z0-9]*"`
 	CallAs                *string `enum:"SELF,DELEGATED_ADMIN"`
+	OperationPreferences  *operationPreferences
 }
 
 // importStacksToStackSet makes existing stacks of the account instances of
