@@ -417,7 +417,7 @@ func (s *Service) deploy(ctx context.Context, ss *stackSet, inst *stackInstance,
 	cl, err := s.cfnFor(inst.Account, inst.Region)
 	if err != nil {
 		res.Status, res.Reason = "FAILED", err.Error()
-		inst.Status, inst.Reason = "OUTDATED", res.Reason
+		s.setInstance(inst, res)
 		return res
 	}
 	var capList []cfntypes.Capability
@@ -429,7 +429,9 @@ func (s *Service) deploy(ctx context.Context, ss *stackSet, inst *stackInstance,
 		out, err = cl.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("StackSet-" + ss.Name + "-" + s.env.NewID()),
 			TemplateBody: aws.String(body), Parameters: sdkParams(params), Capabilities: capList})
 		if err == nil {
+			s.sets.mu.Lock()
 			inst.StackID = aws.ToString(out.StackId)
+			s.sets.mu.Unlock()
 		}
 	} else {
 		_, err = cl.UpdateStack(ctx, &cfn.UpdateStackInput{StackName: aws.String(inst.StackID), TemplateBody: aws.String(body),
@@ -450,11 +452,21 @@ func (s *Service) deploy(ctx context.Context, ss *stackSet, inst *stackInstance,
 	}
 	if err != nil {
 		res.Status, res.Reason = "FAILED", errorMessage(err)
-		inst.Status, inst.Reason = "OUTDATED", res.Reason
-		return res
 	}
-	inst.Status, inst.Reason = "CURRENT", ""
+	s.setInstance(inst, res)
 	return res
+}
+
+// setInstance records how an instance's deployment ended: CURRENT, or
+// OUTDATED with the reason.
+func (s *Service) setInstance(inst *stackInstance, res setOperationResult) {
+	s.sets.mu.Lock()
+	defer s.sets.mu.Unlock()
+	if res.Status == "SUCCEEDED" {
+		inst.Status, inst.Reason = "CURRENT", ""
+		return
+	}
+	inst.Status, inst.Reason = "OUTDATED", res.Reason
 }
 
 func errorMessage(err error) string {
