@@ -259,3 +259,14 @@ func Match(pattern, value string) bool {
 	}
 	return pi == len(p)
 }
+
+// KnownOperator reports whether IAM knows a condition operator, with its
+// set prefix and IfExists suffix.
+func KnownOperator(op string) bool {
+	base, _, _ := splitOperator(op)
+	return knownOperators[strings.ToLower(base)]
+}
+
+// Base is its operator without a set prefix
+// or IfExists, lower-cased.
+func (cd Condition) Base() string { return cd.base }

@@ -75,7 +75,7 @@ func TestConditions(t *testing.T) {
 			t.Errorf("%s: holds %v missing %v", c.cond, ok, miss)
 		}
 	}
-	if _, err := Parse(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringSorta":{"a:b":"c"}}}}`); !errors.Is(err, ErrUnknownOperator) {
+	if _, err := Parse(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringSorta":{"a:b":"c"}}}}`); !errors.As(err, new(*UnknownOperatorError)) {
 		t.Fatalf("unknown operator: %v", err)
 	}
 }

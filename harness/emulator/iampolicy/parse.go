@@ -3,7 +3,6 @@ package iampolicy
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -46,9 +45,11 @@ type Condition struct {
 	Values   []string
 }
 
-// ErrUnknownOperator wraps the error for a Condition operator IAM does not
+// UnknownOperatorError is the error for a Condition operator IAM does not
 // know.
-var ErrUnknownOperator = errors.New("unknown condition operator")
+type UnknownOperatorError struct{ Operator string }
+
+func (e *UnknownOperatorError) Error() string { return "unknown condition operator " + e.Operator }
 
 // Parse reads a policy document: its Statement (one or a list) with the
 // elements IAM evaluates, and where each statement starts and ends. It
@@ -118,7 +119,7 @@ func parseStatement(raw json.RawMessage) (Statement, error) {
 	for op, keys := range w.Condition {
 		base, set, ifExists := splitOperator(op)
 		if !knownOperators[strings.ToLower(base)] {
-			return Statement{}, fmt.Errorf("%w: %s", ErrUnknownOperator, op)
+			return Statement{}, &UnknownOperatorError{op}
 		}
 		for k, v := range keys {
 			vals, err := conditionValues(v)
