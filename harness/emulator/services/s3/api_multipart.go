@@ -45,6 +45,7 @@ func (in *createMultipartUploadInput) Validate() error {
 type createMultipartUploadOutput struct {
 	initiateMultipartUploadResult
 	ChecksumAlgorithm string `xml:"-" location:"header" name:"X-Amz-Checksum-Algorithm"`
+	sseOutput
 }
 
 func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUploadInput) (createMultipartUploadOutput, error) {
@@ -59,6 +60,7 @@ func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUpl
 			return createMultipartUploadOutput{}, err
 		}
 	}
+	s.applyEncryption(c.Request, in.Bucket, &in.sseHeaders, in.template)
 	u := &Upload{ID: strings.ReplaceAll(s.env.NewID(), "-", ""), Key: in.Key, Initiated: s.env.Now().UTC(), Template: in.template}
 	if alg := in.ChecksumAlgorithm; alg != "" {
 		u.ChecksumAlgorithm = strings.ToUpper(alg)
@@ -72,6 +74,7 @@ func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUpl
 	return createMultipartUploadOutput{
 		initiateMultipartUploadResult: initiateMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Bucket: in.Bucket, Key: in.Key, UploadID: u.ID},
 		ChecksumAlgorithm:             u.ChecksumAlgorithm,
+		sseOutput:                     sseOf(in.template),
 	}, nil
 }
 
