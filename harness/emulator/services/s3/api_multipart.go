@@ -49,6 +49,9 @@ type createMultipartUploadOutput struct {
 }
 
 func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUploadInput) (createMultipartUploadOutput, error) {
+	if err := s.checkDirectoryStorageClass(in.Bucket, in.template.StorageClass); err != nil {
+		return createMultipartUploadOutput{}, err
+	}
 	if in.lockHeaders.any() {
 		if _, err := s.store.LockConfigOf(in.Bucket); err != nil {
 			if _, err := s.store.Bucket(in.Bucket); err != nil {

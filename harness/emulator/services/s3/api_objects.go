@@ -333,6 +333,9 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 		return nil, err
 	}
 	obj := in.obj
+	if err := s.checkDirectoryStorageClass(in.Bucket, obj.StorageClass); err != nil {
+		return nil, err
+	}
 	if in.lockHeaders.any() {
 		if err := in.lockHeaders.apply(obj, s.env.Now()); err != nil {
 			return nil, err
@@ -802,6 +805,9 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 		return copyObjectResult{}, err
 	}
 	if err := in.sseHeaders.check(); err != nil {
+		return copyObjectResult{}, err
+	}
+	if err := s.checkDirectoryStorageClass(in.Bucket, in.StorageClass); err != nil {
 		return copyObjectResult{}, err
 	}
 	src, srcBucket, srcKey, err := s.source(&in.copySource)
