@@ -131,15 +131,6 @@ func stringsOf(a, b json.RawMessage) ([]string, bool) {
 	return nil, false
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Service) putBucketPolicy(c *awsproto.Call, in *putBucketPolicyInput) (struct{}, error) {
 	if _, err := s.store.Bucket(in.Bucket); err != nil {
 		return struct{}{}, err
