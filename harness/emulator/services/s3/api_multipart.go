@@ -230,7 +230,7 @@ func (s *Service) completeMultipartUpload(c *awsproto.Call, in *completeMultipar
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:CompleteMultipartUpload", obj))
 	loc := "http://" + c.Host + "/" + in.Bucket + "/" + (&url.URL{Path: in.Key}).EscapedPath()
-	return completeMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Location: loc, Bucket: in.Bucket, Key: in.Key, ETag: obj.ETag}, nil
+	return completeMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Location: loc, Bucket: in.Bucket, Key: in.Key, ETag: obj.ETag, sseOutput: sseOf(obj)}, nil
 }
 
 func (s *Service) abortMultipartUpload(c *awsproto.Call, in *uploadInput) (struct{}, error) {

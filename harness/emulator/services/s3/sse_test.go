@@ -79,7 +79,16 @@ func TestServerSideEncryptionIsKept(t *testing.T) {
 	}
 	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b("sse"), Key: b("mpu")})
 	if err != nil || aws.ToString(up.SSEKMSKeyId) != key {
-		t.Errorf("multipart: %v %+v", err, up)
+		t.Fatalf("multipart: %v %+v", err, up)
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b("sse"), Key: b("mpu"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("p"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b("sse"), Key: b("mpu"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}})
+	if err != nil || aws.ToString(done.SSEKMSKeyId) != key || done.ServerSideEncryption != types.ServerSideEncryptionAwsKms {
+		t.Errorf("complete: %v %+v", err, done)
 	}
 
 	// What S3 refuses.
