@@ -184,6 +184,9 @@ func TestReloadEndToEnd(t *testing.T) {
 	if _, err := deploy.EnsureFunction(ctx, cfg, deploy.FunctionSpec{Name: "hot", ZipPath: zip, CodeSha256: sha}); err != nil {
 		t.Fatal(err)
 	}
+	if got := deploy.DeployedHandlers()[dir]; !slices.Equal(got, []string{"hot"}) {
+		t.Fatalf("DeployedHandlers()[%s] = %v, want the function deployed from it", dir, got)
+	}
 	c := lambda.NewFromConfig(cfg)
 	if got := invoke(t, c, "hot"); got != `"v1"` {
 		t.Fatalf("before the edit: %s", got)
