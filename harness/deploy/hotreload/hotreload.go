@@ -233,10 +233,11 @@ func (w *Watcher) reload(ctx context.Context, p *watched) {
 			r.Functions = append(r.Functions, fn)
 		}
 	}
+	r.Took = time.Since(p.seen)
+	// Its imports may have changed: list its sources afresh.
 	if err := w.restamp(ctx, p); err != nil {
 		fmt.Fprintf(w.Log, "hot reload: %s: %v\n", p.PkgDir, err)
 	}
-	r.Took = time.Since(p.seen)
 	if r.Err == nil {
 		fmt.Fprintf(w.Log, "hot reload: %s updated in %s\n", strings.Join(r.Functions, ", "), r.Took.Round(time.Millisecond))
 	}
