@@ -39,6 +39,9 @@ func watchHandlers(ctx context.Context, endpoint string, stdout, stderr io.Write
 		}
 		fmt.Fprintf(stdout, "  watching:  %s → %s\n", shown, strings.Join(handlers[dir], ", "))
 	}
+	if len(dirs) == 0 {
+		fmt.Fprintln(stdout, "  watching:  nothing (these flows deployed no Go handler)")
+	}
 	if err := w.Start(ctx); err != nil {
 		return err
 	}

@@ -195,6 +195,19 @@ func TestReloadEndToEnd(t *testing.T) {
 	w := hotreload.New(cfg, hotreload.Handler{PkgDir: dir, Functions: []string{"hot"}})
 	var log bytes.Buffer
 	w.Log = &log
+	// Time the build and the update apart, for the log.
+	var buildTook, updateTook time.Duration
+	w.Build = func(ctx context.Context, dir string) (string, string, error) {
+		start := time.Now()
+		defer func() { buildTook = time.Since(start) }()
+		return deploy.BuildHandler(ctx, dir)
+	}
+	update := hotreload.SDKUpdate(cfg)
+	w.Update = func(ctx context.Context, fn, zip string) error {
+		start := time.Now()
+		defer func() { updateTook = time.Since(start) }()
+		return update(ctx, fn, zip)
+	}
 	reloads := make(chan hotreload.Reload, 4)
 	w.OnReload = func(r hotreload.Reload) { reloads <- r }
 	run, stop := context.WithCancel(ctx)
@@ -211,7 +224,7 @@ func TestReloadEndToEnd(t *testing.T) {
 		if r.Err != nil {
 			t.Fatalf("reload failed: %v\n%s", r.Err, log.String())
 		}
-		t.Logf("reloaded %v in %s (from the poll that saw the save to UpdateFunctionCode's answer)", r.Functions, r.Took)
+		t.Logf("reloaded %v in %s from the poll that saw the save to the update's end: build %s, update %s", r.Functions, r.Took, buildTook, updateTook)
 	case <-time.After(3 * time.Minute):
 		t.Fatalf("no reload within 3 minutes\n%s", log.String())
 	}
