@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -224,10 +225,11 @@ func (w *Watcher) reload(ctx context.Context, p *watched) {
 		r.Err = err
 		fmt.Fprintf(w.Log, "hot reload: %s did not build, the functions keep their code:\n%s\n", p.PkgDir, strings.TrimSpace(err.Error()))
 	} else {
-		for _, fn := range p.Functions {
-			if err := w.Update(ctx, fn, zipPath); err != nil {
-				r.Err = err
-				fmt.Fprintf(w.Log, "hot reload: %v\n", err)
+		errs := w.updateAll(ctx, p.Functions, zipPath)
+		for i, fn := range p.Functions {
+			if errs[i] != nil {
+				r.Err = errs[i]
+				fmt.Fprintf(w.Log, "hot reload: %v\n", errs[i])
 				continue
 			}
 			r.Functions = append(r.Functions, fn)
@@ -244,6 +246,27 @@ func (w *Watcher) reload(ctx context.Context, p *watched) {
 	if w.OnReload != nil {
 		w.OnReload(r)
 	}
+}
+
+// maxParallelUpdates bounds the updates of one package's functions in
+// flight: a flow's handler package often serves several functions.
+const maxParallelUpdates = 4
+
+// updateAll updates functions to zipPath, a few at a time; errs[i] is
+// functions[i]'s outcome.
+func (w *Watcher) updateAll(ctx context.Context, functions []string, zipPath string) []error {
+	errs := make([]error, len(functions))
+	sem := make(chan struct{}, maxParallelUpdates)
+	var wg sync.WaitGroup
+	for i, fn := range functions {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = w.Update(ctx, fn, zipPath)
+		})
+	}
+	wg.Wait()
+	return errs
 }
 
 // GoSources lists the files the build of the main package in pkgDir reads

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ var ctx = context.Background()
 
 // fake is a Watcher whose build and update only record what they were asked.
 type fake struct {
+	mu      sync.Mutex // updates run in parallel
 	builds  int
 	updates []string
 	fail    error // the next builds' error
@@ -41,6 +43,8 @@ func (f *fake) watcher(src string, functions ...string) *hotreload.Watcher {
 			return "code.zip", "sha", f.fail
 		},
 		Update: func(_ context.Context, fn, _ string) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
 			f.updates = append(f.updates, fn)
 			return nil
 		},
@@ -92,6 +96,7 @@ func TestPollDebouncesABurstOfSaves(t *testing.T) {
 	if f.builds != 1 {
 		t.Fatalf("builds = %d, want 1 for the burst", f.builds)
 	}
+	slices.Sort(f.updates)
 	if want := []string{"api", "worker"}; !slices.Equal(f.updates, want) {
 		t.Fatalf("updated %v, want %v", f.updates, want)
 	}
@@ -243,4 +248,32 @@ func invoke(t *testing.T, c *lambda.Client, name string) string {
 		t.Fatalf("invoke %s: %s %s", name, *out.FunctionError, out.Payload)
 	}
 	return string(out.Payload)
+}
+
+// One function whose update fails (deleted meanwhile, say) does not keep
+// the package's other functions from their new code.
+func TestAFailedUpdateLeavesTheOthersUpdated(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "main.go")
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	touch(t, src, "package main", t0)
+	var f fake
+	w := f.watcher(src, "a", "gone", "b")
+	w.Update = func(_ context.Context, fn, _ string) error {
+		if fn == "gone" {
+			return errors.New("update code of gone: ResourceNotFoundException")
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.updates = append(f.updates, fn)
+		return nil
+	}
+	touch(t, src, "package main // 1", t0.Add(time.Second))
+	w.Poll(ctx, t0.Add(time.Second))
+	w.Poll(ctx, t0.Add(2*time.Second))
+	if len(f.reloads) != 1 || f.reloads[0].Err == nil || !slices.Equal(f.reloads[0].Functions, []string{"a", "b"}) {
+		t.Fatalf("reloads = %+v, want a and b updated and gone's error", f.reloads)
+	}
+	if !strings.Contains(f.log.String(), "ResourceNotFoundException") {
+		t.Errorf("the log does not name the failed update:\n%s", f.log.String())
+	}
 }
