@@ -41,6 +41,7 @@ func runUp(args []string) error {
 	initDir := fs.String("init-dir", "", "run DIR/ready.d scripts once the edge is ready (LocalStack's layout)")
 	verbose := fs.Bool("v", false, "log every request error")
 	mqttPort := fs.Int("mqtt-port", envInt("GROUNDSTACK_MQTT_PORT", -1), "MQTT broker port (default 1883, or any free port when 1883 is taken or --port is 0)")
+	watch := fs.Bool("watch", false, "with --flows: rebuild the flows' Go handlers when their sources change and update their functions in place (docs/hot-reload.md)")
 	noDemoData := fs.Bool("no-demo-data", false, "deploy the flows without their demo data (deliveries' dashboard starts empty)")
 	wsIdle := fs.String("ws-idle-timeout", os.Getenv(envWSIdleTimeout), "close WebSocket API connections idle this long, a Go duration (default AWS's 10m; "+envWSIdleTimeout+")")
 	wsLifetime := fs.String("ws-max-lifetime", os.Getenv(envWSMaxLifetime), "close WebSocket API connections this old, a Go duration (default AWS's 2h; "+envWSMaxLifetime+")")
@@ -50,6 +51,9 @@ func runUp(args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usageError{err: fmt.Errorf("up: unexpected argument %q (flags come as --name value)", fs.Arg(0))}
+	}
+	if *watch && !wantsFlows(*flows) {
+		return usageError{err: errors.New("up: --watch reloads the flows' handlers: give --flows too")}
 	}
 	wsLimits, err := webSocketLimits(*wsIdle, *wsLifetime)
 	if err != nil {
@@ -165,10 +169,21 @@ func runUp(args []string) error {
 			}
 			creds, revoke = &c, r
 		}
-		err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, creds, os.Stdout, os.Stderr)
-		revoke()
-		if err != nil {
-			return err
+		if *watch {
+			// The watcher updates functions for as long as up runs: its
+			// session lasts as long.
+			wait, err := deployAndWatch(ctx, flowsBin, endpoint, deployArgs, selected, creds, os.Stdout, os.Stderr)
+			if err != nil {
+				revoke()
+				return err
+			}
+			defer func() { stop(); wait(); revoke() }()
+		} else {
+			err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, creds, os.Stdout, os.Stderr)
+			revoke()
+			if err != nil {
+				return err
+			}
 		}
 		if slices.Contains(selected, "bondmarket") {
 			fmt.Println(bondmarketMQTTLine(e))
@@ -215,7 +230,7 @@ func upUsage(fs *flag.FlagSet) {
 	fmt.Fprint(w, `groundstack up — start the local cloud in the foreground (Ctrl-C stops it)
 
 Usage:
-  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR]
+  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--watch] [--no-demo-data] [--init-dir DIR]
                  [--ws-idle-timeout 10m] [--ws-max-lifetime 2h] [-v]
 
 Description:
@@ -229,6 +244,7 @@ Description:
 Examples:
   groundstack up
   groundstack up --port 4577 --flows deliveries
+  groundstack up --flows all --watch      (edit a handler: its functions run the new code in about a second)
   GROUNDSTACK_SERVICES=s3,dynamodb groundstack up
 
 Exit status:

@@ -127,6 +127,7 @@ func TestUpRefusesBadInput(t *testing.T) {
 	}{
 		{[]string{"up", "--flows", "nonesuch"}, `unknown flow "nonesuch"`},
 		{[]string{"up", "--port", "nan"}, "invalid value"},
+		{[]string{"up", "--watch"}, "give --flows too"},
 		{[]string{"up", "--ws-idle-timeout", "soon"}, `--ws-idle-timeout "soon": want a positive Go duration`},
 		{[]string{"up", "--ws-max-lifetime", "-1s"}, `--ws-max-lifetime "-1s": want a positive Go duration`},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
