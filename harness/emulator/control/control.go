@@ -41,7 +41,8 @@ type Plane struct {
 	mu    sync.Mutex
 	hooks InitReport
 
-	onReset func(names map[string]bool)
+	onReset     func(names map[string]bool)
+	persistence func() any
 
 	life         context.Context // cancelled by Close
 	stop         context.CancelFunc
@@ -61,6 +62,11 @@ func New(env *cloud.Env, version string, services []cloud.Service) *Plane {
 // the names of the services reset (none: all), for the emulator to reset
 // what the plane's services are not (other accounts).
 func (p *Plane) OnReset(f func(names map[string]bool)) { p.onReset = f }
+
+// OnPersistence makes GET /_groundstack/state report what f returns as
+// "persistence" (groundstack up --data-dir: the data directory, what was
+// restored, torn tails cut, services not persisted).
+func (p *Plane) OnPersistence(f func() any) { p.persistence = f }
 
 func (p *Plane) Name() string                { return "control" }
 func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
@@ -211,7 +217,11 @@ func (p *Plane) state(w http.ResponseWriter) {
 			out[s.Name()] = map[string]any{}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	body := map[string]any{"services": out}
+	if p.persistence != nil {
+		body["persistence"] = p.persistence()
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // clockRequest moves CloudWatch's clock: by Advance (a Go duration,
