@@ -23,7 +23,7 @@ func appendFrame(buf []byte, version int, data []byte) []byte {
 	n := binary.PutUvarint(v[:], uint64(version))
 	size := n + len(data)
 	start := len(buf)
-	buf = append(buf, make([]byte, frameHeader)...)
+	buf = append(buf, 0, 0, 0, 0, 0, 0, 0, 0)
 	buf = append(buf, v[:n]...)
 	buf = append(buf, data...)
 	binary.LittleEndian.PutUint32(buf[start:], uint32(size))

@@ -51,6 +51,7 @@ type Log struct {
 
 	mu       sync.Mutex
 	buf      []byte   // appended, not yet written
+	spare    []byte   // the last group's buffer, for the next
 	end      Position // after the last appended record
 	group    uint64   // the group records appended now belong to
 	synced   uint64   // groups before this one are durable
@@ -437,7 +438,7 @@ func (l *Log) commit(final bool) {
 	g := l.group
 	l.group++
 	buf := l.buf
-	l.buf = nil
+	l.buf, l.spare = l.spare[:0], nil
 	done := l.done
 	l.inflight = done
 	l.done = make(chan struct{})
@@ -473,6 +474,9 @@ func (l *Log) commit(final bool) {
 	}
 	l.synced = g + 1
 	close(done)
+	if cap(buf) <= 64<<20 {
+		l.spare = buf // reused: the buffer need not grow again each group
+	}
 	l.mu.Unlock()
 	if compact {
 		l.compactWG.Add(1)

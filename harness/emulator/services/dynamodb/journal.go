@@ -133,9 +133,11 @@ func appendWriteRecord(b []byte, t *table, k itemKey, next *entry) []byte {
 		op = `{"op":"del","r":`
 	}
 	b = append(b, op...)
-	b = appendJSONString(b, t.region)
-	b = append(b, `,"t":`...)
-	b = appendJSONString(b, t.name)
+	// Region and table names are letters, digits, '_', '-' and '.': no
+	// escaping.
+	b = append(append(append(b, '"'), t.region...), '"')
+	b = append(b, `,"t":"`...)
+	b = append(append(b, t.name...), '"')
 	b = append(b, `,"i":`...)
 	if next != nil {
 		b = append(b, next.data...)
@@ -145,18 +147,17 @@ func appendWriteRecord(b []byte, t *table, k itemKey, next *entry) []byte {
 	return append(b, '}')
 }
 
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
-}
-
 // logWrite records one applied item write (table locked).
 func (t *table) logWrite(ctx context.Context, k itemKey, kind writeKind, next *entry) {
 	j := t.store.journal
 	if j == nil || kind == writeKeep {
 		return
 	}
-	j.Record(ctx, cloud.RawRecord(appendWriteRecord(make([]byte, 0, 64+len(t.name)), t, k, next)))
+	size := 64 + len(t.region) + len(t.name)
+	if next != nil {
+		size += len(next.data)
+	}
+	j.Record(ctx, cloud.RawRecord(appendWriteRecord(make([]byte, 0, size), t, k, next)))
 }
 
 // logTable records t's settings as they are now, with its items when
