@@ -29,7 +29,6 @@ func WithDataDir(dir string, fsync persist.Fsync) Option {
 type persistence struct {
 	dir  *persist.Dir
 	opts persist.Options
-	log  func(msg string, args ...any)
 
 	mu        sync.Mutex
 	err       error // opening or restoring failed: Start refuses

@@ -50,15 +50,16 @@ type Log struct {
 	opts Options
 
 	mu       sync.Mutex
-	buf      []byte   // appended, not yet written
-	spare    []byte   // the last group's buffer, for the next
-	end      Position // after the last appended record
-	group    uint64   // the group records appended now belong to
-	synced   uint64   // groups before this one are durable
+	buf      []byte        // appended, not yet written
+	spare    []byte        // the last group's buffer, for the next
+	end      Position      // after the last appended record
+	group    uint64        // the group records appended now belong to
+	synced   uint64        // groups before this one are durable
 	done     chan struct{} // closed when the group open now is durable
 	inflight chan struct{} // closed when the group being written is
-	err      error // sticky: the log failed (disk full, I/O error)
+	err      error         // sticky: the log failed (disk full, I/O error)
 	closed   bool
+	closing  bool // Close began: no compaction starts
 	rotate   bool
 	whole    func() (int, []byte, error) // the state of a service persisted whole
 	dirty    bool                        // whole is due
@@ -445,7 +446,7 @@ func (l *Log) commit(final bool) {
 	rotate := l.rotate
 	l.rotate = false
 	failed := l.err
-	compact := l.compactor != nil && !l.compactOn && l.since >= l.opts.CompactBytes && !final
+	compact := l.compactor != nil && !l.compactOn && l.since >= l.opts.CompactBytes && !final && !l.closing
 	if compact {
 		l.compactOn = true
 	}
@@ -561,10 +562,11 @@ func (l *Log) Dir() string { return l.dir }
 // appended later are refused.
 func (l *Log) Close() error {
 	l.mu.Lock()
-	if l.closed {
+	if l.closed || l.closing {
 		l.mu.Unlock()
 		return nil
 	}
+	l.closing = true
 	l.mu.Unlock()
 	l.compactWG.Wait()
 	close(l.stop)

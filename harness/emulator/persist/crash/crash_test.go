@@ -84,12 +84,12 @@ func (c *child) kill() {
 // ledger is what the storm had acknowledged, and every transaction it
 // attempted.
 type ledger struct {
-	mu        sync.Mutex
-	items     map[string]bool     // acknowledged puts, by id
-	txs       map[string]bool     // transaction id → acknowledged
-	sent      map[string][]string // queue → bodies acknowledged sent
-	deleted   map[string]bool     // bodies acknowledged deleted
-	deleting  map[string]bool     // bodies a delete was sent for
+	mu       sync.Mutex
+	items    map[string]bool     // acknowledged puts, by id
+	txs      map[string]bool     // transaction id → acknowledged
+	sent     map[string][]string // queue → bodies acknowledged sent
+	deleted  map[string]bool     // bodies acknowledged deleted
+	deleting map[string]bool     // bodies a delete was sent for
 }
 
 func newLedger() *ledger {

@@ -40,7 +40,7 @@ func (j *memJournal) Record(_ context.Context, rec any) {
 	j.recs = append(j.recs, b)
 	j.mu.Unlock()
 }
-func (j *memJournal) BlobDir() string            { return "" }
+func (j *memJournal) BlobDir() string           { return "" }
 func (j *memJournal) SyncBlob(f *os.File) error { return nil }
 
 func (j *memJournal) len() int {
