@@ -140,6 +140,9 @@ func (p *persistence) openService(c *cell, s cloud.Service) error {
 			if err != nil {
 				return 0, nil, err
 			}
+			if raw, ok := st.(cloud.RawRecord); ok {
+				return ss.StateVersion(), raw, nil
+			}
 			b, err := json.Marshal(st)
 			return ss.StateVersion(), b, err
 		})

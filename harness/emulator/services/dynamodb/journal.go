@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,12 +36,119 @@ type Record struct {
 // SetJournal makes DynamoDB log its changes (nil: none).
 func (s *Service) SetJournal(j cloud.Journal) { s.store.journal = j }
 
-// Checkpoint is the saved state: items are held in memory, not as blobs.
-func (s *Service) Checkpoint() (any, error) { return s.store.saveState(), nil }
+// Checkpoint is the saved state in a layout of one item a line (still
+// JSON): a restart splits the items at newlines, which item JSON never
+// holds, instead of scanning a gigabyte of JSON to find them.
+//
+//	{"lines":1,"tables":[
+//	{"table":{…TableState, "items":null…},"count":2,"items":[
+//	{item}
+//	,{item}
+//	]}
+//	,{"table":…
+//	]}
+func (s *Service) Checkpoint() (any, error) {
+	st := s.store.saveState()
+	size := 64
+	for _, t := range st.Tables {
+		for _, it := range t.Items {
+			size += len(it) + 2
+		}
+	}
+	b := make([]byte, 0, size)
+	b = append(b, linesHeader...)
+	for i := range st.Tables {
+		ts := st.Tables[i]
+		items := ts.Items
+		ts.Items = nil
+		head, err := json.Marshal(checkpointTable{Table: ts, Count: len(items)})
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, head[:len(head)-1]...) // without its closing brace
+		b = append(b, `,"items":[`...)
+		for j, it := range items {
+			b = append(b, '\n')
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, it...)
+		}
+		b = append(b, "\n]}\n"...)
+	}
+	b = append(b, "]}"...)
+	return cloud.RawRecord(b), nil
+}
 
-// LoadCheckpoint restores a checkpoint into the empty service.
+const linesHeader = "{\"lines\":1,\"tables\":[\n"
+
+// checkpointTable heads a table's items in a checkpoint.
+type checkpointTable struct {
+	Table TableState `json:"table"`
+	Count int        `json:"count"`
+}
+
+// LoadCheckpoint restores a checkpoint into the empty service (or a
+// saved State, which a checkpoint also may be).
 func (s *Service) LoadCheckpoint(version int, state json.RawMessage) error {
-	return s.LoadState(version, state)
+	rest, ok := bytes.CutPrefix(state, []byte(linesHeader))
+	if !ok {
+		return s.LoadState(version, state)
+	}
+	if version != stateVersion {
+		return fmt.Errorf("checkpoint version %d, want %d", version, stateVersion)
+	}
+	next := func() []byte {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			line := rest
+			rest = nil
+			return line
+		}
+		line := rest[:i]
+		rest = rest[i+1:]
+		return line
+	}
+	ttl := false
+	for {
+		line := next()
+		if string(line) == "]}" && len(rest) == 0 {
+			break
+		}
+		line = bytes.TrimPrefix(line, []byte{','})
+		head, ok := bytes.CutSuffix(line, []byte(`,"items":[`))
+		if !ok {
+			return fmt.Errorf("checkpoint: a table line without its items: %.80s", line)
+		}
+		var ct checkpointTable
+		if err := json.Unmarshal(append(append([]byte(nil), head...), '}'), &ct); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if ct.Count < 0 || ct.Count > len(rest) {
+			return fmt.Errorf("checkpoint: table %s of %d items", ct.Table.Name, ct.Count)
+		}
+		ct.Table.Items = make([]json.RawMessage, ct.Count)
+		for i := range ct.Table.Items {
+			ct.Table.Items[i] = bytes.TrimPrefix(next(), []byte{','})
+		}
+		if string(next()) != "]}" {
+			return fmt.Errorf("checkpoint: table %s holds more items than it says", ct.Table.Name)
+		}
+		if err := s.store.loadTable(&ct.Table); err != nil {
+			return fmt.Errorf("table %s: %w", ct.Table.Name, err)
+		}
+		ttl = ttl || ct.Table.TTLAttribute != ""
+		if len(rest) == 0 {
+			return fmt.Errorf("checkpoint: cut short")
+		}
+	}
+	if ttl {
+		s.store.sweeper.ensure()
+	}
+	return nil
 }
 
 // ApplyRecord replays one record.

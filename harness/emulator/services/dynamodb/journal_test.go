@@ -82,7 +82,11 @@ func TestReplayEquivalence(t *testing.T) {
 	var midAt int
 	for i := range 300 {
 		if i == 150 {
-			mid, midAt = saved(t, live), j.len()-5
+			cp, err := live.Checkpoint()
+			if err != nil {
+				t.Fatal(err)
+			}
+			mid, midAt = string(cp.(cloud.RawRecord)), j.len()-5
 		}
 		switch rnd.IntN(8) {
 		case 0, 1:
@@ -159,6 +163,18 @@ func TestReplayEquivalence(t *testing.T) {
 	t.Run("from empty", func(t *testing.T) {
 		if got := replay(t, "", 0); got != want {
 			t.Fatalf("replayed state differs:\n got %s\nwant %s", got, want)
+		}
+	})
+	t.Run("from a checkpoint at the end", func(t *testing.T) {
+		cp, err := live.Checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := replay(t, string(cp.(cloud.RawRecord)), len(j.recs)); got != want {
+			t.Fatalf("restored state differs:\n got %s\nwant %s", got, want)
+		}
+		if !json.Valid(cp.(cloud.RawRecord)) {
+			t.Fatal("the checkpoint is not JSON")
 		}
 	})
 	t.Run("from a checkpoint", func(t *testing.T) {
