@@ -137,7 +137,7 @@ func (s *Service) LoadCheckpoint(version int, state json.RawMessage) error {
 		if string(next()) != "]}" {
 			return fmt.Errorf("checkpoint: table %s holds more items than it says", ct.Table.Name)
 		}
-		if err := s.store.loadTable(&ct.Table); err != nil {
+		if err := s.store.loadTable(&ct.Table, true); err != nil {
 			return fmt.Errorf("table %s: %w", ct.Table.Name, err)
 		}
 		ttl = ttl || ct.Table.TTLAttribute != ""
@@ -211,7 +211,7 @@ func (s *Store) replay(rec Record) error {
 			delete(r.tables, ts.Name)
 			r.mu.Unlock()
 		}
-		if err := s.loadTable(&ts); err != nil {
+		if err := s.loadTable(&ts, false); err != nil {
 			return fmt.Errorf("table %s: %w", ts.Name, err)
 		}
 		if ts.TTLAttribute != "" {

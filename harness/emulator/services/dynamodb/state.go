@@ -202,7 +202,7 @@ type decodedItem struct {
 
 // decodeItems decodes saved items on every core (a restart's longest
 // step: a million items take seconds on one).
-func (t *table) decodeItems(raws []json.RawMessage) ([]decodedItem, error) {
+func (t *table) decodeItems(raws []json.RawMessage, stored bool) ([]decodedItem, error) {
 	out := make([]decodedItem, len(raws))
 	workers := min(runtime.GOMAXPROCS(0), 1+len(raws)/1024)
 	errs := make([]error, workers)
@@ -222,7 +222,13 @@ func (t *table) decodeItems(raws []json.RawMessage) ([]decodedItem, error) {
 					errs[w] = fmt.Errorf("an item without the table's key: %s", raws[i])
 					return
 				}
-				out[i] = decodedItem{it: it, k: k, ent: newEntry(k, it, it.Size())}
+				var ent *entry
+				if stored {
+					ent = &entry{hh: k.hh, hk: k.hk, rk: k.rk, size: int32(it.Size()), data: append([]byte(nil), raws[i]...)}
+				} else {
+					ent = newEntry(k, it, it.Size())
+				}
+				out[i] = decodedItem{it: it, k: k, ent: ent}
 			}
 		}()
 	}
@@ -235,7 +241,7 @@ func (s *Store) loadState(in State) error {
 	ttl := false
 	for i := range in.Tables {
 		ts := &in.Tables[i]
-		if err := s.loadTable(ts); err != nil {
+		if err := s.loadTable(ts, false); err != nil {
 			return fmt.Errorf("table %s: %w", ts.Name, err)
 		}
 		ttl = ttl || ts.TTLAttribute != ""
@@ -246,7 +252,10 @@ func (s *Store) loadState(in State) error {
 	return nil
 }
 
-func (s *Store) loadTable(ts *TableState) error {
+// loadTable adds a saved table. stored says its items are bytes this
+// store encoded (a checkpoint's), kept as they are instead of encoded
+// again.
+func (s *Store) loadTable(ts *TableState, stored bool) error {
 	if _, err := checkTableName(&ts.Name, "TableName"); err != nil || ts.Region == "" {
 		return fmt.Errorf("not a valid table name and region")
 	}
@@ -299,7 +308,7 @@ func (s *Store) loadTable(ts *TableState) error {
 	// double its memory.
 	for start := 0; start < len(ts.Items); start += 1 << 16 {
 		chunk := ts.Items[start:min(start+1<<16, len(ts.Items))]
-		decoded, err := t.decodeItems(chunk)
+		decoded, err := t.decodeItems(chunk, stored)
 		if err != nil {
 			return err
 		}
