@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -84,6 +85,18 @@ func (d *durableWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 func (d *durableWriter) Unwrap() http.ResponseWriter { return d.ResponseWriter }
+
+// ReadFrom keeps the server's copy of files to sockets (sendfile) for
+// large bodies, such as S3 objects.
+func (d *durableWriter) ReadFrom(r io.Reader) (int64, error) {
+	if !d.settle(http.StatusOK) {
+		return io.Copy(io.Discard, r)
+	}
+	if rf, ok := d.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(r)
+	}
+	return io.Copy(struct{ io.Writer }{d.ResponseWriter}, r)
+}
 
 // serveDurably serves r through svc, holding the answer until what it
 // changed is durable.
