@@ -108,3 +108,41 @@ func TestDataDirOfANewerFormatIsRefused(t *testing.T) {
 		t.Fatalf("start on a newer data directory: %v", err)
 	}
 }
+
+func TestDataDirTornTailIsCutAndReported(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a, acfg := startPersisted(t, dir)
+	db := dynamodb.NewFromConfig(acfg)
+	must(db.CreateTable(context.Background(), &dynamodb.CreateTableInput{TableName: aws.String("torn"), BillingMode: ddb.BillingModePayPerRequest,
+		AttributeDefinitions: []ddb.AttributeDefinition{{AttributeName: aws.String("id"), AttributeType: ddb.ScalarAttributeTypeS}},
+		KeySchema:            []ddb.KeySchemaElement{{AttributeName: aws.String("id"), KeyType: ddb.KeyTypeHash}}}))
+	must(db.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: aws.String("torn"), Item: map[string]ddb.AttributeValue{"id": &ddb.AttributeValueMemberS{Value: "kept"}}}))
+	a.Close()
+	// Half a record at the end of the last segment, as a crash mid-write
+	// leaves it.
+	segs, _ := filepath.Glob(filepath.Join(dir, "accounts", "000000000000", "dynamodb", "log", "seg-*.wal"))
+	if len(segs) == 0 {
+		t.Fatal("no DynamoDB segment")
+	}
+	seg := segs[len(segs)-1]
+	f, err := os.OpenFile(seg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	torn := []byte{200, 0, 0, 0, 1, 2, 3, 4, 1, '{', '"'}
+	if _, err := f.Write(torn); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	b, bcfg := startPersisted(t, dir)
+	defer b.Close()
+	got := must(dynamodb.NewFromConfig(bcfg).GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String("torn"),
+		Key: map[string]ddb.AttributeValue{"id": &ddb.AttributeValueMemberS{Value: "kept"}}}))
+	if got.Item == nil {
+		t.Fatal("the item before the torn tail is gone")
+	}
+	if rep := b.Persistence(); len(rep.TornTails) != 1 || rep.TornTails[0].Bytes != int64(len(torn)) {
+		t.Fatalf("torn tails reported: %+v", rep.TornTails)
+	}
+}
