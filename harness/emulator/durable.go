@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
-	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/persist"
 )
 
@@ -98,11 +97,11 @@ func (d *durableWriter) ReadFrom(r io.Reader) (int64, error) {
 	return io.Copy(struct{ io.Writer }{d.ResponseWriter}, r)
 }
 
-// serveDurably serves r through svc, holding the answer until what it
+// serveDurably serves r through h, holding the answer until what it
 // changed is durable.
-func serveDurably(h http.Handler, w http.ResponseWriter, r *http.Request, svc cloud.Service, whole *persist.Log, newID func() string) {
+func serveDurably(h http.Handler, w http.ResponseWriter, r *http.Request, proto awsproto.Protocol, whole *persist.Log, newID func() string) {
 	ctx, t := persist.WithTracker(r.Context())
-	d := &durableWriter{ResponseWriter: w, r: r.WithContext(ctx), tracker: t, proto: svc.Protocol(), newID: newID, whole: whole}
+	d := &durableWriter{ResponseWriter: w, r: r.WithContext(ctx), tracker: t, proto: proto, newID: newID, whole: whole}
 	h.ServeHTTP(d, d.r)
 	d.settle(http.StatusOK) // an answer with no body and no explicit status
 }

@@ -40,7 +40,7 @@ func (e *edge) serve(h http.Handler, t target, w http.ResponseWriter, r *http.Re
 		h.ServeHTTP(w, r)
 		return
 	}
-	serveDurably(h, w, r, t.svc, e.whole[t.svc], e.newID)
+	serveDurably(h, w, r, t.svc.Protocol(), e.whole[t.svc], e.newID)
 }
 
 type target struct {
