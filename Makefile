@@ -175,10 +175,11 @@ race:
 ## crash: persistence's crash-consistency test with 50 kills (make test's unit step runs it
 ## with 10): an emulator child on a data directory, SIGKILLed during a write storm of DynamoDB
 ## puts and transactions and SQS sends and deletes, restarted and checked each time
-## (docs/persistence.md); CRASH_KILLS sets another count
+## (docs/persistence.md); CRASH_KILLS sets another count, CRASH_FSYNC=always the other policy
 CRASH_KILLS ?= 50
+CRASH_FSYNC ?= batch
 crash:
-	$(GO) test -count=1 -timeout 20m -run '^TestCrashConsistency$$' -v ./harness/emulator/persist/crash -args -kills $(CRASH_KILLS)
+	$(GO) test -count=1 -timeout 20m -run '^TestCrashConsistency$$' -v ./harness/emulator/persist/crash -args -kills $(CRASH_KILLS) -fsync $(CRASH_FSYNC)
 
 ## e2e: the Ginkgo scenario suites, each run even when one before it failed,
 ## E2E_JOBS at a time (2; each suite's output is printed whole when it ends),

@@ -25,16 +25,27 @@ import (
 
 // kills is how many times TestCrashConsistency kills the emulator: 10 in
 // make test, 50 in make crash.
-var kills = flag.Int("kills", 10, "how many times the emulator is killed")
+var (
+	kills  = flag.Int("kills", 10, "how many times the emulator is killed")
+	policy = flag.String("fsync", "batch", "the child's fsync policy: always or batch (off loses writes, as documented)")
+)
 
 // childDir, in the environment, makes the test binary the emulator child
 // instead of running tests: it serves on a free port with that data
 // directory, prints its URL and waits to be killed.
 const childDir = "GROUNDSTACK_CRASH_CHILD_DIR"
 
+// childFsync carries -fsync to the child.
+const childFsync = "GROUNDSTACK_CRASH_CHILD_FSYNC"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(childDir); dir != "" {
-		e := emulator.New(emulator.WithDataDir(dir, persist.FsyncBatch))
+		f, err := persist.ParseFsync(os.Getenv(childFsync))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(1)
+		}
+		e := emulator.New(emulator.WithDataDir(dir, f))
 		if err := e.Start(); err != nil {
 			fmt.Fprintln(os.Stderr, "child:", err)
 			os.Exit(1)
@@ -54,7 +65,7 @@ type child struct {
 func startChild(t *testing.T, dir string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childDir+"="+dir)
+	cmd.Env = append(os.Environ(), childDir+"="+dir, childFsync+"="+*policy)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
