@@ -116,14 +116,21 @@ func (p *persistence) openService(c *cell, s cloud.Service) error {
 	}
 	dir := p.dir.ServiceDir(c.account, s.Name())
 	var restorer persist.Restorer
+	var whole *wholeRestorer
 	jr, journaled := s.(cloud.Journaled)
 	if journaled {
 		restorer = jr
 	} else {
-		restorer = wholeRestorer{svc: s, ss: ss}
+		whole = &wholeRestorer{svc: s, ss: ss}
+		restorer = whole
 	}
 	start := time.Now()
 	l, res, err := persist.OpenLog(filepath.Join(dir, "log"), p.opts, restorer)
+	if err == nil && whole != nil {
+		if err = whole.finish(); err != nil {
+			l.Close()
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -183,20 +190,32 @@ func (p *persistence) note(res persist.Restored, start time.Time) {
 }
 
 // wholeRestorer restores a service persisted whole: its checkpoint and
-// each of its records are its whole state.
+// each of its records are its whole state, so only the last one is loaded
+// (loading each would make a replay quadratic).
 type wholeRestorer struct {
-	svc cloud.Service
-	ss  cloud.StateSaver
+	svc     cloud.Service
+	ss      cloud.StateSaver
+	version int
+	last    json.RawMessage
 }
 
-func (w wholeRestorer) LoadCheckpoint(v int, st json.RawMessage) error {
-	w.svc.Reset()
-	return w.ss.LoadState(v, st)
+func (w *wholeRestorer) LoadCheckpoint(v int, st json.RawMessage) error {
+	w.version, w.last = v, st
+	return nil
 }
 
-func (w wholeRestorer) ApplyRecord(v int, rec json.RawMessage) error {
+func (w *wholeRestorer) ApplyRecord(v int, rec json.RawMessage) error {
+	w.version, w.last = v, append(w.last[:0:0], rec...) // the segment's buffer is not kept
+	return nil
+}
+
+// finish loads the last state replay found.
+func (w *wholeRestorer) finish() error {
+	if w.last == nil {
+		return nil
+	}
 	w.svc.Reset()
-	return w.ss.LoadState(v, rec)
+	return w.ss.LoadState(w.version, w.last)
 }
 
 // restoreAccounts builds the cells of every account the data directory
