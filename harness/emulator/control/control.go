@@ -41,8 +41,9 @@ type Plane struct {
 	mu    sync.Mutex
 	hooks InitReport
 
-	onReset func(names map[string]bool)
-	serving func(name string) bool // nil: every service
+	onReset     func(names map[string]bool)
+	serving     func(name string) bool // nil: every service
+	persistence func() any
 
 	life         context.Context // cancelled by Close
 	stop         context.CancelFunc
@@ -70,6 +71,11 @@ func (p *Plane) OnReset(f func(names map[string]bool)) { p.onReset = f }
 func (p *Plane) Serving(served func(name string) bool) { p.serving = served }
 
 func (p *Plane) served(name string) bool { return p.serving == nil || p.serving(name) }
+
+// OnPersistence makes GET /_groundstack/state report what f returns as
+// "persistence" (groundstack up --data-dir: the data directory, what was
+// restored, torn tails cut, services not persisted).
+func (p *Plane) OnPersistence(f func() any) { p.persistence = f }
 
 func (p *Plane) Name() string                { return "control" }
 func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
@@ -239,7 +245,11 @@ func (p *Plane) state(w http.ResponseWriter) {
 			out[s.Name()] = map[string]any{}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	body := map[string]any{"services": out}
+	if p.persistence != nil {
+		body["persistence"] = p.persistence()
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // clockRequest moves CloudWatch's clock: by Advance (a Go duration,
