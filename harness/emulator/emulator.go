@@ -17,6 +17,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
+	"github.com/groundstack/groundstack/harness/emulator/ui"
 	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/harness/mqtt"
 )
@@ -315,6 +316,9 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	in := newEdge(c.services, c.control)
 	in.newID = env.NewID
 	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{in}))
+	if isDefault {
+		c.control.Console(ui.New(internalEdge{in}, c.services, env.Region))
+	}
 	return c
 }
 
