@@ -44,8 +44,8 @@ func failed(rec *httptest.ResponseRecorder) error {
 		Msg     string `json:"Message"`
 	}
 	if json.Unmarshal(rec.Body.Bytes(), &j) == nil && (j.Message != "" || j.Msg != "") {
-		_, typ, _ := strings.Cut(j.Type, "#")
-		msg = strings.TrimSpace(typ + ": " + j.Message + j.Msg)
+		typ := j.Type[strings.LastIndexByte(j.Type, '#')+1:]
+		msg = strings.TrimPrefix(typ+": "+j.Message+j.Msg, ": ")
 	} else {
 		var x struct {
 			Code    string `xml:"Error>Code"`
@@ -299,7 +299,7 @@ func (c *Console) download(w http.ResponseWriter, r *http.Request, bucket, key s
 	}
 	h := w.Header()
 	for k, v := range rec.Header() {
-		if k == "Content-Length" || k == "Etag" || k == "Last-Modified" || strings.HasPrefix(k, "X-Amz-Meta-") {
+		if k == "Content-Length" || k == "Etag" || k == "Last-Modified" || strings.HasPrefix(strings.ToLower(k), "x-amz-meta-") {
 			h[k] = v
 		}
 	}

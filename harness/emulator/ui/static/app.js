@@ -153,9 +153,9 @@ const views = {
     const a = await call("apigateway/apis");
     const http = a.http || [], rest = a.rest || [];
     show(el("h2", {}, "HTTP and WebSocket APIs (" + http.length + ")"),
-      table(["id", "name", "protocol", "invoke URL", "routes"], http.map(x => [x.apiId, x.name, x.protocolType, x.apiEndpoint, (x.routes || []).map(r => r.routeKey).join("\n")])),
+      table(["id", "name", "protocol", "invoke URL", "routes"], http.map(x => [x.apiId, x.name, x.protocolType, x.apiEndpoint + "\n" + location.origin + "/_aws/execute-api/" + x.apiId + "/{stage}/", (x.routes || []).map(r => r.routeKey).join("\n")])),
       el("h2", {}, "REST APIs (" + rest.length + ")"),
-      table(["id", "name", "invoke URL"], rest.map(x => [x.id, x.name, location.origin + "/restapis/" + x.id + "/{stage}/_user_request_/"])));
+      table(["id", "name", "invoke URL"], rest.map(x => [x.id, x.name, location.origin + "/_aws/execute-api/" + x.id + "/{stage}/"])));
   },
 
   async ec2() {
