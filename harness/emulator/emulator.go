@@ -17,8 +17,8 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
-	"github.com/groundstack/groundstack/harness/emulator/ui"
 	"github.com/groundstack/groundstack/harness/emulator/faults"
+	"github.com/groundstack/groundstack/harness/emulator/ui"
 	"github.com/groundstack/groundstack/harness/mqtt"
 )
 

@@ -82,7 +82,7 @@ func TestTablePaging(t *testing.T) {
 		}
 	}
 	began := time.Now()
-	get(t, e.URL(), "dynamodb/items?table=big", nil) // the page the console opens with
+	get(t, e.URL(), "dynamodb/items?table=big", nil)                     // the page the console opens with
 	t.Logf("the first page of 50 of %d items: %v", n, time.Since(began)) // a figure for the docs, not a check
 	seen := map[string]bool{}
 	start, pages := "", 0
