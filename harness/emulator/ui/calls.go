@@ -16,9 +16,14 @@ import (
 // credential scope naming service (the internal edge checks no signature),
 // and returns the service's answer.
 func (c *Console) call(r *http.Request, service, method, target, path string, hdr http.Header, body io.Reader) *httptest.ResponseRecorder {
-	req := httptest.NewRequestWithContext(r.Context(), method, path, body)
+	rec := httptest.NewRecorder()
+	req, err := http.NewRequestWithContext(r.Context(), method, "http://localhost:4566"+path, body)
+	if err != nil {
+		rec.Code = http.StatusBadRequest
+		rec.Body.WriteString(`{"message":"the console could not make this call: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `"}`)
+		return rec
+	}
 	req.RemoteAddr = "127.0.0.1:0"
-	req.Host = "localhost:4566"
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
@@ -27,7 +32,6 @@ func (c *Console) call(r *http.Request, service, method, target, path string, hd
 	if target != "" {
 		req.Header.Set("X-Amz-Target", target)
 	}
-	rec := httptest.NewRecorder()
 	c.edge.ServeHTTP(rec, req)
 	return rec
 }
