@@ -114,6 +114,7 @@ func runUp(args []string) error {
 	fmt.Printf("  endpoint:  %s\n", endpoint)
 	fmt.Printf("  services:  %s\n", strings.Join(names, ", "))
 	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
+	fmt.Printf("  console:   %s/_groundstack/ui/\n", endpoint)
 	for i, line := range exportLines(endpoint) {
 		label := "env:"
 		if i > 0 {
