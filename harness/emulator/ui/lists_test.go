@@ -99,3 +99,39 @@ func TestListsAnswer(t *testing.T) {
 		t.Error("the object is still there")
 	}
 }
+
+// TestForeignPagesCannotChange is the attack from the open web: a page
+// elsewhere posts to the console's API (a form needs no CORS) to purge a
+// queue or delete an item. The edge refuses the foreign origin.
+func TestForeignPagesCannotChange(t *testing.T) {
+	e, cfg := emutest.Start(t)
+	ctx := context.Background()
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("keep")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("keep"), Key: aws.String("k"), Body: strings.NewReader("v")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodDelete, http.MethodGet} {
+		req, _ := http.NewRequest(m, e.URL()+"/_groundstack/ui/api/s3/object?bucket=keep&key=k", strings.NewReader("x"))
+		req.Header.Set("Origin", "https://attacker.example")
+		req.Header.Set("Content-Type", "text/plain")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s from a foreign page: %d, want 403", m, resp.StatusCode)
+		}
+	}
+	out, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("keep"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out.Body)
+	if string(b) != "v" {
+		t.Errorf("the object now holds %q", b)
+	}
+}

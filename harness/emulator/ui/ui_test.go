@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	cwlogs "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -289,5 +291,39 @@ func TestStrictConsoleIsReadOnlyUnlessSigned(t *testing.T) {
 	}
 	if out, err := db.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("tab")}); err != nil || out.Count != 0 {
 		t.Errorf("after the signed delete: %v %v", out, err)
+	}
+}
+
+// TestLogTail reads a function's log events, then only those after the
+// last one seen, as the Lambda page's live tail does.
+func TestLogTail(t *testing.T) {
+	e, cfg := emutest.Start(t)
+	ctx := context.Background()
+	lc := cwlogs.NewFromConfig(cfg)
+	group, stream := aws.String("/aws/lambda/fn"), aws.String("2026/12/08/[$LATEST]abc")
+	if _, err := lc.CreateLogGroup(ctx, &cwlogs.CreateLogGroupInput{LogGroupName: group}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lc.CreateLogStream(ctx, &cwlogs.CreateLogStreamInput{LogGroupName: group, LogStreamName: stream}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UnixMilli()
+	if _, err := lc.PutLogEvents(ctx, &cwlogs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream, LogEvents: []logtypes.InputLogEvent{
+		{Message: aws.String("first"), Timestamp: aws.Int64(now - 2000)}, {Message: aws.String("second"), Timestamp: aws.Int64(now - 1000)}}}); err != nil {
+		t.Fatal(err)
+	}
+	type tail struct {
+		Events []struct {
+			Message   string `json:"message"`
+			Timestamp int64  `json:"timestamp"`
+		} `json:"events"`
+	}
+	var all, later tail
+	if code := get(t, e.URL(), "logs/tail?function=fn", &all); code != http.StatusOK || len(all.Events) != 2 || all.Events[0].Message != "first" {
+		t.Fatalf("tail: %d %+v", code, all)
+	}
+	get(t, e.URL(), "logs/tail?function=fn&since="+strconv.FormatInt(all.Events[0].Timestamp+1, 10), &later)
+	if len(later.Events) != 1 || later.Events[0].Message != "second" {
+		t.Errorf("tail since the first: %+v", later)
 	}
 }
