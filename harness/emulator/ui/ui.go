@@ -26,18 +26,11 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/services/sqs"
 )
 
-// Path is where the console is served.
+// Path is where the console is served (control.PathConsole).
 const Path = "/_groundstack/ui"
 
 //go:embed static
 var static embed.FS
-
-// ReadOnly reports whether r only reads (the console's pages and its GET
-// calls): the control plane serves those unsigned in strict mode.
-func ReadOnly(r *http.Request) bool {
-	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
-		(r.URL.Path == Path || strings.HasPrefix(r.URL.Path, Path+"/"))
-}
 
 // Console serves the console's pages and API.
 type Console struct {
