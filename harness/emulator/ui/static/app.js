@@ -50,8 +50,8 @@ const views = {
     if (!arg) return show(el("h2", {}, "DynamoDB tables (" + names.length + ")"), list);
     const table_ = decodeURIComponent(arg);
     const out = el("div", { id: "items" });
-    const cond = el("input", { id: "keycond", size: 40, placeholder: "pk = :v" });
-    const vals = el("input", { id: "keyvals", size: 40, placeholder: '{":v": {"S": "x"}}' });
+    const cond = el("input", { id: "keycond", size: 30, placeholder: "pk = :v" });
+    const vals = el("input", { id: "keyvals", size: 30, placeholder: '{":v": {"S": "x"}}' });
     const editor = el("textarea", { id: "itemjson", placeholder: '{"pk": {"S": "x"}}' });
     let pages = [""];
     async function load(start, q) {
