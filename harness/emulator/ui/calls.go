@@ -315,6 +315,33 @@ func (c *Console) download(w http.ResponseWriter, r *http.Request, bucket, key s
 	}
 }
 
+// head is an object's metadata: its system headers and user metadata.
+func (c *Console) head(r *http.Request, bucket, key string) (any, error) {
+	if bucket == "" || key == "" {
+		return nil, &callError{status: http.StatusBadRequest, message: "bucket and key are required"}
+	}
+	rec := c.call(r, "s3", http.MethodHead, "", objectPath(bucket, key), nil, nil)
+	if rec.Code == http.StatusNotFound {
+		return nil, &callError{status: http.StatusNotFound, message: "NoSuchKey: the object does not exist"}
+	}
+	if err := failed(rec); err != nil {
+		return nil, err
+	}
+	system, user := map[string]string{}, map[string]string{}
+	for k, v := range rec.Header() {
+		lk := strings.ToLower(k)
+		switch {
+		case strings.HasPrefix(lk, "x-amz-meta-"):
+			user[lk[len("x-amz-meta-"):]] = strings.Join(v, ",")
+		case lk == "content-type", lk == "content-length", lk == "etag", lk == "last-modified", lk == "cache-control",
+			lk == "content-encoding", lk == "content-disposition", lk == "expires", lk == "x-amz-version-id",
+			lk == "x-amz-storage-class", lk == "x-amz-server-side-encryption", lk == "x-amz-tagging-count":
+			system[lk] = strings.Join(v, ",")
+		}
+	}
+	return map[string]any{"bucket": bucket, "key": key, "system": system, "metadata": user}, nil
+}
+
 func (c *Console) upload(r *http.Request, bucket, key string) (any, error) {
 	hdr := http.Header{}
 	if ct := r.Header.Get("Content-Type"); ct != "" {

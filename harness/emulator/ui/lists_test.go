@@ -86,6 +86,16 @@ func TestListsAnswer(t *testing.T) {
 	if string(b) != "hello" || resp.Header.Get("X-Amz-Meta-Owner") != "me" || !strings.Contains(resp.Header.Get("Content-Disposition"), "a%20b.txt") {
 		t.Errorf("download: %q %v", b, resp.Header)
 	}
+	var h struct {
+		System   map[string]string `json:"system"`
+		Metadata map[string]string `json:"metadata"`
+	}
+	if code := get(t, e.URL(), "s3/head?bucket=files&key=dir/a%20b.txt", &h); code != http.StatusOK || h.Metadata["owner"] != "me" || h.System["content-length"] != "5" {
+		t.Errorf("metadata: %d %+v", code, h)
+	}
+	if code := get(t, e.URL(), "s3/head?bucket=files&key=nope", nil); code != http.StatusNotFound {
+		t.Errorf("metadata of a missing object: %d", code)
+	}
 	var l struct {
 		Prefixes []string `json:"prefixes"`
 	}

@@ -99,6 +99,8 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "s3/object GET":
 		c.download(w, r, q.Get("bucket"), q.Get("key"))
 		return
+	case "s3/head GET":
+		out, err = c.head(r, q.Get("bucket"), q.Get("key"))
 	case "s3/object POST":
 		out, err = c.upload(r, q.Get("bucket"), q.Get("key"))
 	case "s3/object DELETE":

@@ -92,9 +92,11 @@ const views = {
       ...(l.prefixes || []).map(p => [el("a", { href: href(p), class: "prefix" }, p), "", "", ""]),
       ...(l.objects || []).map(o => [o.key, String(o.size), o.lastModified,
         el("span", {}, el("a", { href: api + obj(o.key), download: "" }, "download"), " ",
+          el("button", { type: "button", onclick: async () => { info.textContent = JSON.stringify(await call("s3/head?bucket=" + encodeURIComponent(bucket) + "&key=" + encodeURIComponent(o.key)), null, 2); } }, "metadata"),
           el("button", { type: "button", onclick: async () => { await call(obj(o.key), { method: "DELETE" }); status("deleted " + o.key); views.s3(arg); } }, "delete"))]),
     ];
     const file = el("input", { type: "file", id: "upload" });
+    const info = el("pre", { id: "metadata" });
     show(el("h2", {}, "s3://" + bucket + "/", el("span", { id: "prefix" }, prefix)),
       prefix ? el("a", { href: href(prefix.replace(/[^/]*\/$/, "")) }, "up") : "",
       table(["key", "size", "modified", ""], rows),
@@ -102,7 +104,7 @@ const views = {
         const f = file.files[0]; if (!f) return;
         await call(obj(prefix + f.name), { method: "POST", headers: { "Content-Type": f.type || "application/octet-stream" }, body: f });
         status("uploaded " + f.name); views.s3(arg);
-      } }, "Upload")));
+      } }, "Upload")), info);
   },
 
   async sqs(arg) {
