@@ -42,9 +42,10 @@ type Plane struct {
 	mu    sync.Mutex
 	hooks InitReport
 
-	onReset func(names map[string]bool)
-	serving func(name string) bool // nil: every service
-	console http.Handler           // the web console, if any
+	onReset     func(names map[string]bool)
+	serving     func(name string) bool // nil: every service
+	persistence func() any
+	console     http.Handler // the web console, if any
 
 	life         context.Context // cancelled by Close
 	stop         context.CancelFunc
@@ -77,6 +78,11 @@ func (p *Plane) Serving(served func(name string) bool) { p.serving = served }
 func (p *Plane) Console(h http.Handler) { p.console = h }
 
 func (p *Plane) served(name string) bool { return p.serving == nil || p.serving(name) }
+
+// OnPersistence makes GET /_groundstack/state report what f returns as
+// "persistence" (groundstack up --data-dir: the data directory, what was
+// restored, torn tails cut, services not persisted).
+func (p *Plane) OnPersistence(f func() any) { p.persistence = f }
 
 func (p *Plane) Name() string                { return "control" }
 func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
@@ -256,7 +262,11 @@ func (p *Plane) state(w http.ResponseWriter) {
 			out[s.Name()] = map[string]any{}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	body := map[string]any{"services": out}
+	if p.persistence != nil {
+		body["persistence"] = p.persistence()
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // clockRequest moves CloudWatch's clock: by Advance (a Go duration,
