@@ -19,6 +19,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/control"
 	"github.com/groundstack/groundstack/harness/emulator/faults"
 	"github.com/groundstack/groundstack/harness/emulator/persist"
+	"github.com/groundstack/groundstack/harness/emulator/ui"
 	"github.com/groundstack/groundstack/harness/mqtt"
 )
 
@@ -333,6 +334,9 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	// changes: its answers wait for durability too
 	in.durable, in.whole = c.edge.durable, c.edge.whole
 	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{in}))
+	if isDefault {
+		c.control.Console(ui.New(internalEdge{in}, c.services, env.Region))
+	}
 	return c
 }
 

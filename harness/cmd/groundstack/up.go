@@ -128,6 +128,7 @@ func runUp(args []string) error {
 	fmt.Printf("  endpoint:  %s\n", endpoint)
 	fmt.Printf("  services:  %s\n", strings.Join(names, ", "))
 	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
+	fmt.Printf("  console:   %s/_groundstack/ui/\n", endpoint)
 	if p := e.Persistence(); p != nil {
 		r := p.Restored
 		fmt.Printf("  data dir:  %s (fsync %s): restored %d service(s) of %d account(s) from %d checkpoint(s) and %d log record(s) in %s\n",

@@ -29,6 +29,7 @@ const (
 	PathFaults           = faults.Path
 	PathSnapshot         = "/_groundstack/snapshot"
 	PathSnapshotLoad     = "/_groundstack/snapshot/load"
+	PathConsole          = "/_groundstack/ui"
 )
 
 // Plane serves the control endpoints.
@@ -44,6 +45,7 @@ type Plane struct {
 	onReset     func(names map[string]bool)
 	serving     func(name string) bool // nil: every service
 	persistence func() any
+	console     http.Handler // the web console, if any
 
 	life         context.Context // cancelled by Close
 	stop         context.CancelFunc
@@ -70,6 +72,11 @@ func (p *Plane) OnReset(f func(names map[string]bool)) { p.onReset = f }
 // out.
 func (p *Plane) Serving(served func(name string) bool) { p.serving = served }
 
+// Console makes the plane serve the web console h under PathConsole; its
+// reads (GET and HEAD) are public, its changes need a signature in strict
+// mode.
+func (p *Plane) Console(h http.Handler) { p.console = h }
+
 func (p *Plane) served(name string) bool { return p.serving == nil || p.serving(name) }
 
 // OnPersistence makes GET /_groundstack/state report what f returns as
@@ -89,18 +96,28 @@ func (p *Plane) Routes() []cloud.Route {
 	return []cloud.Route{
 		{Kind: cloud.ByScope, Key: SigningName},
 		{Kind: cloud.ByPath, Key: "/_localstack", Public: true},
-		{Kind: cloud.ByPath, Key: "/_groundstack", PublicIf: isHealth},
+		{Kind: cloud.ByPath, Key: "/_groundstack", PublicIf: p.public},
 	}
 }
 
 // SigningName is the SigV4 service name of the control plane's calls.
 const SigningName = "groundstack"
 
+// public: health, and the console's reads.
+func (p *Plane) public(r *http.Request) bool {
+	return isHealth(r) || (p.console != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		(r.URL.Path == PathConsole || strings.HasPrefix(r.URL.Path, PathConsole+"/")))
+}
+
 func isHealth(r *http.Request) bool {
 	return strings.TrimSuffix(r.URL.Path, "/") == PathHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 }
 
 func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.console != nil && (r.URL.Path == PathConsole || strings.HasPrefix(r.URL.Path, PathConsole+"/")) {
+		p.console.ServeHTTP(w, r)
+		return
+	}
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	switch {
 	case path == PathLocalStackHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
