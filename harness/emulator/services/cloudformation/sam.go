@@ -462,7 +462,10 @@ func (s *samState) function(name string, def, props map[string]any) error {
 			up["Qualifier"] = a
 			perm["FunctionName"] = fr.ref
 		}
-		s.emit(name+"Url", "AWS::Lambda::Url", up, def, false)
+		ur := s.emit(name+"Url", "AWS::Lambda::Url", up, def, false)
+		if a, ok := props["AutoPublishAlias"]; ok { // the qualifier names the alias, not a reference to it
+			ur["DependsOn"] = appendDepends(ur["DependsOn"], name+"Alias"+str(a))
+		}
 		if str(u["AuthType"]) == "NONE" {
 			s.emit(name+"UrlPublicPermissions", "AWS::Lambda::Permission", perm, def, false)
 		}

@@ -1,6 +1,8 @@
 package cloudformation_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
 	"net/http"
 	"os/exec"
@@ -11,11 +13,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
@@ -145,5 +150,150 @@ func TestSAMFunctionsBehindAnAPIAndAQueue(t *testing.T) {
 	}
 	if _, err := lc.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(ids["Worker"])}); err == nil {
 		t.Error("the worker outlived its stack")
+	}
+}
+
+// samEverythingTemplate: the other event sources, an explicit REST API, an
+// HTTP API, a layer, an alias and a function URL, code from S3.
+const samEverythingTemplate = `
+Transform: [AWS::Serverless-2016-10-31]
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+  Alerts:
+    Type: AWS::SNS::Topic
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+      KeySchema: [{AttributeName: id, KeyType: HASH}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Shared:
+    Type: AWS::Serverless::LayerVersion
+    Properties: {ContentUri: s3://code/layer.zip, CompatibleRuntimes: [python3.12]}
+  Shop:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: v1}
+  Http:
+    Type: AWS::Serverless::HttpApi
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      CodeUri: {Bucket: code, Key: fn.zip}
+      Layers: [!Ref Shared]
+      AutoPublishAlias: live
+      FunctionUrlConfig: {AuthType: NONE}
+      Policies: [AmazonS3ReadOnlyAccess, {SQSSendMessagePolicy: {QueueName: q}}, {Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}]
+      Events:
+        Upload: {Type: S3, Properties: {Bucket: !Ref Uploads, Events: "s3:ObjectCreated:*"}}
+        Alert: {Type: SNS, Properties: {Topic: !Ref Alerts}}
+        Stream: {Type: DynamoDB, Properties: {Stream: !GetAtt Orders.StreamArn, StartingPosition: LATEST}}
+        List: {Type: Api, Properties: {Path: "/orders/{id}", Method: get, RestApiId: !Ref Shop}}
+        Get: {Type: HttpApi, Properties: {Path: /items, Method: GET, ApiId: !Ref Http}}
+        Any: {Type: HttpApi}
+Outputs:
+  Alias: {Value: !Ref Fn.Alias}
+`
+
+func TestSAMEventSourcesAPIsLayersAndAliases(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("code")}); err != nil {
+		t.Fatal(err)
+	}
+	for key, file := range map[string]string{"fn.zip": "index.py", "layer.zip": "python/shared.py"} {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		w, _ := zw.Create(file)
+		_, _ = w.Write([]byte("def handler(e, c):\n    return 1\n"))
+		_ = zw.Close()
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("code"), Key: aws.String(key), Body: bytes.NewReader(buf.Bytes())}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := cfn.NewFromConfig(cfg)
+	st := createStack(t, c, "samall", samEverythingTemplate)
+	ids := physicalIDs(t, c, "samall")
+	var names []string
+	for k := range ids {
+		names = append(names, regexp.MustCompile(`[0-9a-f]{10}$`).ReplaceAllString(k, "<hash>"))
+	}
+	sort.Strings(names)
+	want := []string{"Alerts", "Fn", "FnAlert", "FnAlertPermission", "FnAliaslive", "FnAnyPermission", "FnGetPermission",
+		"FnListPermissionv1", "FnRole", "FnStream", "FnUploadPermission", "FnUrl", "FnUrlPublicPermissions", "FnVersion<hash>",
+		"Http", "HttpApiGatewayDefaultStage", "Orders", "ServerlessHttpApi", "ServerlessHttpApiApiGatewayDefaultStage", "Shared<hash>", "Shop", "ShopDeployment<hash>", "Shopv1Stage", "Uploads"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Fatalf("logical ids\n got %v\nwant %v", names, want)
+	}
+	if out := outputsOf(st)["Alias"]; !strings.HasSuffix(out, ":function:"+ids["Fn"]+":live") {
+		t.Errorf("Ref Fn.Alias = %q", out)
+	}
+	lc := lambda.NewFromConfig(cfg)
+	fc, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(ids["Fn"])})
+	if err != nil || len(fc.Layers) != 1 {
+		t.Fatalf("function layers %+v %v", fc, err)
+	}
+	// An HttpApi event naming no API goes to the implicit ServerlessHttpApi.
+	for api, want := range map[string]string{"Http": "GET /items", "ServerlessHttpApi": "$default"} {
+		routes, err := apigatewayv2.NewFromConfig(cfg).GetRoutes(ctx, &apigatewayv2.GetRoutesInput{ApiId: aws.String(ids[api])})
+		if err != nil || len(routes.Items) != 1 || aws.ToString(routes.Items[0].RouteKey) != want {
+			t.Errorf("%s's routes %+v %v, want %s", api, routes, err, want)
+		}
+	}
+	res, err := apigateway.NewFromConfig(cfg).GetResources(ctx, &apigateway.GetResourcesInput{RestApiId: aws.String(ids["Shop"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range res.Items {
+		_, get := r.ResourceMethods["GET"]
+		found = found || (aws.ToString(r.Path) == "/orders/{id}" && get)
+	}
+	if !found {
+		t.Errorf("no GET /orders/{id} in the Shop API")
+	}
+	nc, err := s3c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(ids["Uploads"])})
+	if err != nil || len(nc.LambdaFunctionConfigurations) != 1 {
+		t.Errorf("bucket notifications %+v %v", nc, err)
+	}
+	ap, err := iam.NewFromConfig(cfg).ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(ids["FnRole"])})
+	if err != nil || strings.Join(ap.PolicyNames, ",") != "FnRolePolicy0,FnRolePolicy1" {
+		t.Errorf("role's inline policies %+v %v", ap, err)
+	}
+}
+
+func TestSAMTemplatesRefused(t *testing.T) {
+	_, cfg := emutest.Start(t)
+	c := cfn.NewFromConfig(cfg)
+	head := "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n"
+	cases := []struct{ name, body, msg string }{
+		{"event type", head + "      InlineCode: x\n      Events:\n        K: {Type: Kinesis, Properties: {Stream: arn}}\n",
+			"Event with id [K] is invalid. groundstack's SAM transform does not support the event type Kinesis"},
+		{"property", head + "      InlineCode: x\n      SnapStart: {ApplyOn: PublishedVersions}\n",
+			"Resource with id [Fn] is invalid. groundstack's SAM transform does not support the property SnapStart of AWS::Serverless::Function"},
+		{"event property", head + "      InlineCode: x\n      Events:\n        A: {Type: Api, Properties: {Path: /, Method: get, Auth: {}}}\n",
+			"groundstack's SAM transform does not support the property Auth of Api events"},
+		{"local CodeUri", head + "      CodeUri: ./src\n", "Resource with id [Fn] is invalid. 'CodeUri' is not a valid S3 Uri"},
+		{"policy template", head + "      InlineCode: x\n      Policies: [{KMSDecryptPolicy: {KeyId: k}}]\n",
+			"does not know the policy template KMSDecryptPolicy"},
+		{"resource type", "Transform: AWS::Serverless-2016-10-31\nResources:\n  S:\n    Type: AWS::Serverless::StateMachine\n",
+			"does not support the resource type AWS::Serverless::StateMachine"},
+		{"globals without the transform", "Globals: {Function: {Timeout: 3}}\nResources:\n  A: {Type: AWS::SQS::Queue}\n",
+			"Template format error: Invalid template property or properties [Globals]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("bad"), TemplateBody: aws.String(tc.body)})
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			wantAPIError(t, err, "ValidationError", "")
+			if !strings.Contains(errMessage(err), tc.msg) {
+				t.Fatalf("message %q, want it to contain %q", errMessage(err), tc.msg)
+			}
+		})
 	}
 }
