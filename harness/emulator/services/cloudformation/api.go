@@ -816,7 +816,20 @@ func (s *Service) checked(body string) (*template, error) {
 	if err != nil {
 		return nil, asValidation(err)
 	}
-	if _, _, err := t.order(); err != nil {
+	expanded := t
+	if t.Transform != nil { // references are checked in what the transforms make (SAM's implicit APIs, Fn.Alias)
+		for _, name := range declaredTransforms(t) {
+			if _, ok := transforms[name]; !ok {
+				return t, nil // a macro's output is only known once it has run
+			}
+		}
+		// As on AWS, a transform's own errors (an unpackaged CodeUri) are
+		// reported when a stack or change set runs it, not here.
+		if expanded, err = loadTemplate(body); err != nil {
+			return t, nil
+		}
+	}
+	if _, _, err := expanded.order(); err != nil {
 		return nil, asValidation(err)
 	}
 	return t, nil
