@@ -776,7 +776,7 @@ func (s *Service) getTemplate(c *awsproto.Call, in *getTemplateInput) (getTempla
 		if err != nil {
 			return getTemplateOutput{}, err
 		}
-		return getTemplateOutput{TemplateBody: cs.Body, StagesAvailable: []string{"Original", "Processed"}}, nil
+		return getTemplateOutput{TemplateBody: staged(cs.Body, in.TemplateStage), StagesAvailable: []string{"Original", "Processed"}}, nil
 	}
 	if in.StackName == nil {
 		return getTemplateOutput{}, errValidation.New("Either StackName or ChangeSetName must be specified.")
@@ -787,7 +787,23 @@ func (s *Service) getTemplate(c *awsproto.Call, in *getTemplateInput) (getTempla
 	if err != nil {
 		return getTemplateOutput{}, err
 	}
-	return getTemplateOutput{TemplateBody: st.Body, StagesAvailable: []string{"Original", "Processed"}}, nil
+	return getTemplateOutput{TemplateBody: staged(st.Body, in.TemplateStage), StagesAvailable: []string{"Original", "Processed"}}, nil
+}
+
+// staged is a template as asked: the Processed stage of a template with
+// transforms is what they made of it, as JSON.
+func staged(body string, stage *string) string {
+	if deref(stage) != "Processed" {
+		return body
+	}
+	t, err := parseTemplate(body)
+	if err != nil || t.Transform == nil {
+		return body
+	}
+	if t, err = loadTemplate(body); err != nil {
+		return body
+	}
+	return canonical(t.Raw)
 }
 
 type templateInput struct {

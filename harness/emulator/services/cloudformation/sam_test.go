@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/apigatewayv2"
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -94,6 +95,11 @@ func TestSAMFunctionsBehindAnAPIAndAQueue(t *testing.T) {
 		"ServerlessRestApi", "ServerlessRestApiDeployment<hash>", "ServerlessRestApiProdStage", "Worker", "WorkerFromJobs", "WorkerRole"}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Fatalf("logical ids\n got %v\nwant %v", names, want)
+	}
+
+	proc, err := c.GetTemplate(ctx, &cfn.GetTemplateInput{StackName: aws.String("sam"), TemplateStage: cfntypes.TemplateStageProcessed})
+	if err != nil || !strings.Contains(aws.ToString(proc.TemplateBody), `"ServerlessRestApiProdStage":{`) || strings.Contains(aws.ToString(proc.TemplateBody), "AWS::Serverless") {
+		t.Errorf("processed template %v: %.300s", err, aws.ToString(proc.TemplateBody))
 	}
 
 	// The API answers at its invoke URL, the handler seeing the global variable.
