@@ -264,6 +264,9 @@ func (s *Service) createStack(c *awsproto.Call, in *createStackInput) (stackIDOu
 	if err != nil {
 		return stackIDOutput{}, err
 	}
+	if err := autoExpand(body, in.Capabilities); err != nil {
+		return stackIDOutput{}, err
+	}
 	if err := s.engine.checkImports(c.Region, p.tpl); err != nil {
 		return stackIDOutput{}, err
 	}
@@ -364,6 +367,9 @@ func (s *Service) updateStack(c *awsproto.Call, in *updateStackInput) (stackIDOu
 	}
 	p, err := s.engine.prepare(c.Region, body, in.Parameters, st.Params, in.Capabilities)
 	if err != nil {
+		return stackIDOutput{}, err
+	}
+	if err := autoExpand(body, in.Capabilities); err != nil {
 		return stackIDOutput{}, err
 	}
 	if err := s.engine.checkImports(c.Region, p.tpl); err != nil {
@@ -788,6 +794,22 @@ func (s *Service) getTemplate(c *awsproto.Call, in *getTemplateInput) (getTempla
 		return getTemplateOutput{}, err
 	}
 	return getTemplateOutput{TemplateBody: staged(st.Body, in.TemplateStage), StagesAvailable: []string{"Original", "Processed"}}, nil
+}
+
+// autoExpand refuses, as AWS does, a template with transforms given to
+// CreateStack or UpdateStack without CAPABILITY_AUTO_EXPAND: only a change
+// set lets its expansion be reviewed first.
+func autoExpand(body string, caps []string) error {
+	t, err := parseTemplate(body)
+	if err != nil || t.Transform == nil {
+		return nil
+	}
+	for _, c := range caps {
+		if c == "CAPABILITY_AUTO_EXPAND" {
+			return nil
+		}
+	}
+	return errInsufficientCaps.Errorf("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
 }
 
 // staged is a template as asked: the Processed stage of a template with

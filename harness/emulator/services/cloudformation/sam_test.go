@@ -290,9 +290,14 @@ func TestSAMTemplatesRefused(t *testing.T) {
 		{"globals without the transform", "Globals: {Function: {Timeout: 3}}\nResources:\n  A: {Type: AWS::SQS::Queue}\n",
 			"Template format error: Invalid template property or properties [Globals]"},
 	}
+	// CreateStack of a SAM template needs CAPABILITY_AUTO_EXPAND, as on AWS (a change set does not).
+	_, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("sam"), TemplateBody: aws.String(samTemplate),
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam}})
+	wantAPIError(t, err, "InsufficientCapabilitiesException", "Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("bad"), TemplateBody: aws.String(tc.body)})
+			_, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("bad"), TemplateBody: aws.String(tc.body),
+				Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityAutoExpand}})
 			if err == nil {
 				t.Fatal("accepted")
 			}
