@@ -909,6 +909,18 @@ func (s *samState) rewriteRefs(v any) any {
 			}
 			return x
 		}
+		if sub, ok := x["Fn::Sub"]; ok && len(x) == 1 {
+			switch y := sub.(type) {
+			case string:
+				return map[string]any{"Fn::Sub": s.rewriteSub(y)}
+			case []any:
+				if len(y) == 2 {
+					if text, ok := y[0].(string); ok {
+						return map[string]any{"Fn::Sub": []any{s.rewriteSub(text), s.rewriteRefs(y[1])}}
+					}
+				}
+			}
+		}
 		if ga, ok := x["Fn::GetAtt"].([]any); ok && len(x) == 1 && len(ga) == 2 {
 			if to, ok := s.refs[str(ga[0])]; ok {
 				return map[string]any{"Fn::GetAtt": []any{to, ga[1]}}
@@ -927,4 +939,12 @@ func (s *samState) rewriteRefs(v any) any {
 		return l
 	}
 	return v
+}
+
+// rewriteSub does rewriteRefs' work in a Fn::Sub string's ${Name}s.
+func (s *samState) rewriteSub(text string) string {
+	for from, to := range s.refs {
+		text = strings.ReplaceAll(text, "${"+from+"}", "${"+to+"}")
+	}
+	return text
 }

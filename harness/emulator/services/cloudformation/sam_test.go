@@ -202,6 +202,7 @@ Resources:
         Any: {Type: HttpApi}
 Outputs:
   Alias: {Value: !Ref Fn.Alias}
+  AliasSub: {Value: !Sub "${Fn.Alias} ${Shared}"}
 `
 
 func TestSAMEventSourcesAPIsLayersAndAliases(t *testing.T) {
@@ -236,6 +237,9 @@ func TestSAMEventSourcesAPIsLayersAndAliases(t *testing.T) {
 	}
 	if out := outputsOf(st)["Alias"]; !strings.HasSuffix(out, ":function:"+ids["Fn"]+":live") {
 		t.Errorf("Ref Fn.Alias = %q", out)
+	}
+	if out := outputsOf(st)["AliasSub"]; !strings.HasSuffix(out, ":live "+ids[firstWithPrefix(ids, "Shared")]) {
+		t.Errorf("!Sub ${Fn.Alias} ${Shared} = %q", out)
 	}
 	lc := lambda.NewFromConfig(cfg)
 	fc, err := lc.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(ids["Fn"])})
@@ -307,4 +311,13 @@ func TestSAMTemplatesRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+func firstWithPrefix(m map[string]string, prefix string) string {
+	for k := range m {
+		if strings.HasPrefix(k, prefix) {
+			return k
+		}
+	}
+	return ""
 }
