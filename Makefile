@@ -47,7 +47,7 @@ export CGO_ENABLED ?= 0
 export GOFLAGS ?= -buildvcs=false -trimpath
 UNIT_GOFLAGS := $(filter-out -trimpath,$(GOFLAGS))
 
-.PHONY: help up build awslocal test deps vet unit race e2e e2e-strict e2e-container conformance bench bench-events lint fuzz clean load testreport coverage
+.PHONY: help up build awslocal test deps vet unit race crash e2e e2e-strict e2e-container conformance bench bench-events lint fuzz clean load testreport coverage
 
 ## help: this list (a bare `make` prints it)
 help:
@@ -171,6 +171,15 @@ unit: testreport
 ## service's tests, which start real function processes, take 4 to 7 minutes
 race:
 	@$(MAKE) --no-print-directory unit RACE=1
+
+## crash: persistence's crash-consistency test with 50 kills (make test's unit step runs it
+## with 10): an emulator child on a data directory, SIGKILLed during a write storm of DynamoDB
+## puts and transactions and SQS sends and deletes, restarted and checked each time
+## (docs/persistence.md); CRASH_KILLS sets another count, CRASH_FSYNC=always the other policy
+CRASH_KILLS ?= 50
+CRASH_FSYNC ?= batch
+crash:
+	$(GO) test -count=1 -timeout 20m -run '^TestCrashConsistency$$' -v ./harness/emulator/persist/crash -args -kills $(CRASH_KILLS) -fsync $(CRASH_FSYNC)
 
 ## e2e: the Ginkgo scenario suites, each run even when one before it failed,
 ## E2E_JOBS at a time (2; each suite's output is printed whole when it ends),

@@ -49,6 +49,11 @@ func BuildHandler(ctx context.Context, pkgDir string) (zipPath, sha string, err 
 	}
 	dir, env, cacheDir, prefix := t.dir, t.env, t.cacheDir, t.prefix
 	zipPath = t.entry + ".zip"
+	defer func() {
+		if err == nil {
+			recordBuild(zipPath, dir)
+		}
+	}()
 	if sha, err := os.ReadFile(zipPath + ".sha256"); err == nil {
 		if _, err := os.Stat(zipPath); err == nil {
 			return zipPath, strings.TrimSpace(string(sha)), nil

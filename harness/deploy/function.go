@@ -80,6 +80,11 @@ func EnsureFunction(ctx context.Context, cfg aws.Config, spec FunctionSpec) (arn
 	if spec.Name == "" || spec.ZipPath == "" {
 		return "", errors.New("deploy: FunctionSpec needs Name and ZipPath")
 	}
+	defer func() {
+		if err == nil {
+			recordFunction(spec.ZipPath, spec.Name)
+		}
+	}()
 	spec.applyDefaults()
 	zip, err := os.ReadFile(spec.ZipPath)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
 	"github.com/groundstack/groundstack/harness/emulator/faults"
+	"github.com/groundstack/groundstack/harness/emulator/persist"
 )
 
 // DefaultMaxAccounts bounds how many accounts one emulator serves at once
@@ -34,6 +35,7 @@ type cell struct {
 	control   *control.Plane
 	edge      *edge
 	claimants []claimant
+	logs      []*persist.Log // its services' write-ahead logs (--data-dir)
 }
 
 // claimant is a service of a cell that can say whether an unsigned request

@@ -11,6 +11,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/persist"
 )
 
 // edge is the one listener's handler: it finds the service of each request
@@ -26,6 +27,20 @@ type edge struct {
 	origins  *originPolicy
 	control  cloud.Service
 	newID    func() string
+	// durable holds answers until what they changed is logged
+	// (--data-dir); whole are the logs of services persisted whole.
+	durable bool
+	whole   map[cloud.Service]*persist.Log
+}
+
+// serve hands r to h, the handler of t's service, through the durability
+// wait when the emulator persists.
+func (e *edge) serve(h http.Handler, t target, w http.ResponseWriter, r *http.Request) {
+	if !e.durable {
+		h.ServeHTTP(w, r)
+		return
+	}
+	serveDurably(h, w, r, t.svc.Protocol(), e.whole[t.svc], e.newID)
 }
 
 type target struct {
@@ -294,7 +309,7 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if public && t.data != nil {
-		t.data.ServeHTTP(w, r)
+		e.serve(t.data, t, w, r)
 		return
 	}
 	if e.verifier != nil && !public {
@@ -304,7 +319,7 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Body = signed.Body // the verifier hashes the body as it is read
 	}
-	t.svc.ServeHTTP(w, r)
+	e.serve(t.svc, t, w, r)
 }
 
 // internalEdge serves the requests the emulator makes to its own services

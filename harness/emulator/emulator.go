@@ -18,6 +18,8 @@ import (
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
 	"github.com/groundstack/groundstack/harness/emulator/control"
 	"github.com/groundstack/groundstack/harness/emulator/faults"
+	"github.com/groundstack/groundstack/harness/emulator/persist"
+	"github.com/groundstack/groundstack/harness/emulator/ui"
 	"github.com/groundstack/groundstack/harness/mqtt"
 )
 
@@ -42,6 +44,9 @@ type config struct {
 	served    map[string]bool // nil: every service
 
 	maxAccounts int
+
+	dataDir string
+	fsync   persist.Fsync
 }
 
 // WithAddr sets the listen address ("127.0.0.1:4566"); the default is a free
@@ -201,6 +206,7 @@ type Emulator struct {
 	faults       *faults.Engine
 	origins      *originPolicy
 	handler      http.Handler
+	persist      *persistence // nil without a data directory
 
 	// snapshots serialises snapshot loads (and saves with them), so two
 	// loads never both find the emulator empty.
@@ -238,6 +244,10 @@ func New(opts ...Option) *Emulator {
 	if cfg.secrets != nil {
 		e.verifier = &awsproto.Verifier{Secrets: cfg.secrets, Now: e.env.Now}
 	}
+	started := time.Now()
+	if cfg.dataDir != "" {
+		e.openPersistence()
+	}
 	e.faults = faults.New(e.env.Now, e.env.NewID)
 	e.env.Links.Set(cloud.LinkFaults, http.Handler(e.faults))
 	e.env.Links.Set(cloud.LinkSnapshots, http.Handler(snapshotHandler{e}))
@@ -249,6 +259,10 @@ func New(opts ...Option) *Emulator {
 		e.verifyAcrossAccounts()
 	}
 	e.handler = e.accounts
+	if e.persist != nil {
+		e.control.OnPersistence(func() any { return e.Persistence() })
+		e.restoreAccounts(started)
+	}
 	return e
 }
 
@@ -314,8 +328,16 @@ func (e *Emulator) wireCell(env *cloud.Env, isDefault bool) *cell {
 	// public one routes to.
 	in := newEdge(c.services, c.control)
 	in.newID = env.NewID
+
+	e.persistCell(c)
+	// what the internal edge changes is logged as what the public one
+	// changes: its answers wait for durability too
+	in.durable, in.whole = c.edge.durable, c.edge.whole
 	env.Links.Set(cloud.LinkInternalEdge, http.Handler(internalEdge{in}))
 	env.Links.Set(cloud.LinkAccountEdges, cloud.AccountEdges(accountEdges{e}))
+	if isDefault {
+		c.control.Console(ui.New(internalEdge{in}, c.services, env.Region))
+	}
 	return c
 }
 
@@ -384,15 +406,29 @@ func (e *Emulator) verifyAcrossAccounts() {
 // those services in every account.
 func (e *Emulator) resetOthers(names map[string]bool) {
 	if len(names) == 0 {
-		_ = closeCells(e.accounts.dropOthers())
-		return
-	}
-	for _, c := range e.accounts.all()[1:] {
-		for _, s := range c.services {
-			if names[s.Name()] {
-				s.Reset()
+		dropped := e.accounts.dropOthers()
+		if e.persist != nil && e.persist.dir != nil {
+			_ = closeLogs(dropped)
+			for _, c := range dropped {
+				if err := e.persist.dir.RemoveAccount(c.account); err != nil {
+					e.cfg.log.Error("persistence: a reset could not remove an account's logs", "account", c.account, "err", err)
+				}
 			}
 		}
+		_ = closeCells(dropped)
+	} else {
+		for _, c := range e.accounts.all()[1:] {
+			for _, s := range c.services {
+				if names[s.Name()] {
+					s.Reset()
+				}
+			}
+		}
+	}
+	// A reset records nothing: the emptied services' checkpoints replace
+	// their logs.
+	if err := checkpointCells(e.accounts.all(), names); err != nil {
+		e.cfg.log.Error("persistence: a reset could not empty the data directory", "err", err)
 	}
 }
 
@@ -429,6 +465,9 @@ func (e *Emulator) Start() error {
 	defer e.mu.Unlock()
 	if e.ln != nil {
 		return errors.New("emulator: already started")
+	}
+	if e.persist != nil && e.persist.err != nil {
+		return e.persist.err
 	}
 	ln, err := net.Listen("tcp", e.cfg.addr)
 	if err != nil {
@@ -534,6 +573,13 @@ func (e *Emulator) Close() error {
 		}
 		cancel()
 		<-done
+	}
+	if e.persist != nil {
+		// A clean shutdown compacts: the next start reads checkpoints.
+		errs = append(errs, checkpointCells(e.accounts.all(), nil), closeLogs(e.accounts.all()))
+		if e.persist.dir != nil {
+			errs = append(errs, e.persist.dir.Close())
+		}
 	}
 	errs = append(errs, closeCells(e.accounts.all()))
 	errs = append(errs, e.broker.Close())

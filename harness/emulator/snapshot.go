@@ -114,6 +114,12 @@ func (e *Emulator) LoadSnapshot(r io.Reader, replace bool) (LoadResult, error) {
 	}
 	sort.Strings(res.Loaded)
 	res.Message = fmt.Sprintf("loaded %s into %d account(s)", orNone(res.Loaded), len(res.Accounts))
+	if e.persist != nil {
+		// Loading records nothing: checkpoints make it durable.
+		if err := checkpointCells(e.accounts.all(), nil); err != nil {
+			return res, fmt.Errorf("snapshot: loaded, but not saved to the data directory: %w", err)
+		}
+	}
 	if len(res.NotSaved) > 0 {
 		res.Message += "; not in the snapshot, so not restored: " + strings.Join(res.NotSaved, ", ")
 	}

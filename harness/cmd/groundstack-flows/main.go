@@ -22,7 +22,7 @@ const usage = `groundstack-flows — the flows and the load generator of grounds
 
 Usage:
   groundstack-flows list                             the flows, one a line
-  groundstack-flows deploy --endpoint URL [--no-demo-data] [--payments-url URL] NAME…
+  groundstack-flows deploy --endpoint URL [--no-demo-data] [--payments-url URL] [--watch] NAME…
                                                      deploy flows on a running cloud (groundstack up --flows)
   groundstack-flows load …                           groundstack load (see groundstack load --help)
   groundstack-flows logs …                           groundstack logs (see groundstack logs --help)
@@ -87,6 +87,7 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 	var opts deployOptions
 	fs.BoolVar(&opts.NoDemoData, "no-demo-data", false, "deploy the flows without demo data (an empty dashboard)")
 	fs.StringVar(&opts.PaymentsURL, "payments-url", "", "the fake card gateway's URL (groundstack up starts one for bondmarket)")
+	watch := fs.Bool("watch", false, "then rebuild the flows' Go handlers when their sources change and update their functions, until interrupted")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -110,6 +111,12 @@ func runDeploy(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "deploying flow %s…\n", name)
 		if err := knownFlows[name](ctx, *endpoint, opts, stdout); err != nil {
 			fmt.Fprintf(stderr, "groundstack: deploy %s: %v\n", name, err)
+			return 1
+		}
+	}
+	if *watch {
+		if err := watchHandlers(ctx, *endpoint, stdout, stderr); err != nil {
+			fmt.Fprintf(stderr, "groundstack: watch: %v\n", err)
 			return 1
 		}
 	}

@@ -20,7 +20,7 @@ type command struct {
 // and not here fails that test.
 var commands = []command{
 	{name: "up", summary: "start the cloud in the foreground",
-		flags: []string{"port", "host", "mqtt-port", "flows", "no-demo-data", "init-dir", "ws-idle-timeout", "ws-max-lifetime", "v"}},
+		flags: []string{"port", "host", "mqtt-port", "flows", "watch", "no-demo-data", "init-dir", "data-dir", "fsync", "ws-idle-timeout", "ws-max-lifetime", "v"}},
 	{name: "status", summary: "what a running cloud serves and holds", flags: []string{"endpoint", "json"}},
 	{name: "logs", summary: "a function's or a log group's events",
 		flags: []string{"follow", "f", "since", "filter", "color", "endpoint", "region"}},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -167,32 +169,92 @@ const envCredentialsFD = "GROUNDSTACK_CREDENTIALS_FD"
 // environment or the arguments); groundstack-flows prints what it deploys
 // and its errors. Cancelling ctx interrupts it as Ctrl-C would.
 func deployFlows(ctx context.Context, bin, endpoint string, flags, names []string, creds *cloud.TemporaryCredentials, stdout, stderr io.Writer) error {
+	cmd, closeFiles, err := deployCommand(ctx, bin, endpoint, flags, names, creds, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeFiles()
+	return flowsExit(cmd.Run())
+}
+
+// envReadyFD names the file descriptor on which `groundstack-flows deploy
+// --watch` says "ready" once the flows are deployed; it goes on watching.
+const envReadyFD = "GROUNDSTACK_READY_FD"
+
+// deployAndWatch is deployFlows with --watch: it returns once the flows
+// are deployed, leaving groundstack-flows to watch their handlers until ctx
+// ends; wait waits for it to stop.
+func deployAndWatch(ctx context.Context, bin, endpoint string, flags, names []string, creds *cloud.TemporaryCredentials, stdout, stderr io.Writer) (wait func() error, err error) {
+	cmd, closeFiles, err := deployCommand(ctx, bin, endpoint, append(flags, "--watch"), names, creds, stdout, stderr)
+	if err != nil {
+		return nil, err
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		closeFiles()
+		return nil, err
+	}
+	defer r.Close()
+	cmd.ExtraFiles = append(cmd.ExtraFiles, w)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, envReadyFD+"="+strconv.Itoa(2+len(cmd.ExtraFiles)))
+	err = cmd.Start()
+	w.Close()
+	closeFiles()
+	if err != nil {
+		return nil, fmt.Errorf("%s deploy: %w", flowsName, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- flowsExit(cmd.Wait()) }()
+	line, _ := bufio.NewReader(r).ReadString('\n')
+	if strings.TrimSpace(line) != "ready" {
+		// It stopped before the flows were deployed: its error is printed.
+		if err := <-done; err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s deploy --watch stopped before it was ready", flowsName)
+	}
+	return func() error { return <-done }, nil
+}
+
+// deployCommand is the groundstack-flows deploy command; closeFiles closes
+// this process's copies of the files it hands over, once it has started.
+func deployCommand(ctx context.Context, bin, endpoint string, flags, names []string, creds *cloud.TemporaryCredentials, stdout, stderr io.Writer) (cmd *exec.Cmd, closeFiles func(), err error) {
 	args := append(append([]string{"deploy", "--endpoint", endpoint}, flags...), names...)
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd = exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
+	closeFiles = func() {}
 	if creds != nil {
 		r, w, err := os.Pipe()
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		_, err = fmt.Fprintf(w, "%s\n%s\n%s\n", creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)
 		w.Close()
 		if err != nil {
 			r.Close()
-			return err
+			return nil, nil, err
 		}
-		defer r.Close()
+		closeFiles = func() { r.Close() }
 		cmd.ExtraFiles = []*os.File{r} // fd 3
 		cmd.Env = append(os.Environ(), envCredentialsFD+"=3")
 	}
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) && ee.Exited() {
-			return errReported
-		}
-		return fmt.Errorf("%s deploy: %w", flowsName, err)
+	return cmd, closeFiles, nil
+}
+
+// flowsExit turns groundstack-flows' exit into groundstack's error: an
+// exit status means it printed its error already.
+func flowsExit(err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.Exited() {
+		return errReported
+	}
+	return fmt.Errorf("%s deploy: %w", flowsName, err)
 }

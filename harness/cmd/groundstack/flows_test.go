@@ -81,6 +81,29 @@ func TestUpDeploysFlowsThroughGroundstackFlows(t *testing.T) {
 	}
 }
 
+// With --watch, up goes on once groundstack-flows says the flows are
+// deployed, and stops it when it stops itself; a deploy that fails before
+// then still ends up with status 1.
+func TestUpWatchKeepsTheWatcherUntilStopped(t *testing.T) {
+	flows := fakeFlows(t, `echo "deployed $*"; trap 'echo "watcher stopped"; exit 0' INT TERM
+eval "echo ready >&$`+envReadyFD+`"; while :; do sleep 0.1; done`)
+	out, err := upWithFlows(t, flows, "alpha", "--watch")
+	if err != nil {
+		t.Fatalf("exit %v:\n%s", err, out)
+	}
+	if !strings.Contains(out, "deployed --watch alpha") || strings.Index(out, "deployed") > strings.Index(out, "Ctrl-C") {
+		t.Errorf("want the flow deployed with --watch before Ctrl-C:\n%s", out)
+	}
+	if !strings.Contains(out, "watcher stopped") {
+		t.Errorf("up did not stop the watcher on its way out:\n%s", out)
+	}
+	flows = fakeFlows(t, `echo "groundstack: deploy: boom" >&2; exit 1`)
+	out, err = upWithFlows(t, flows, "alpha", "--watch")
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(out, "Ctrl-C") {
+		t.Fatalf("exit %v, want status 1 before ready:\n%s", err, out)
+	}
+}
+
 // up says how long each phase took, the flows' deploy included: not
 // "ready in 0s" when the deploy took a second.
 func TestUpPrintsTheTimeOfEachPhase(t *testing.T) {

@@ -17,6 +17,7 @@ const usage = `groundstack — a local AWS cloud for end-to-end tests
 
 Usage:
   groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR]
+                 [--data-dir DIR] [--fsync always|batch|off]   (state kept across restarts: docs/persistence.md)
   groundstack awslocal [aws CLI arguments…]   (also as bin/awslocal, which make build links here)
   groundstack load [--profile baseline|year1|year2|ramp|FILE] [--duration 60s] [--target URL] [--out build/load]
   groundstack load merge a.json b.json …

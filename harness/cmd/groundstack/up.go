@@ -19,6 +19,7 @@ import (
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/cloud"
+	"github.com/groundstack/groundstack/harness/emulator/persist"
 )
 
 func runUp(args []string) error {
@@ -41,15 +42,25 @@ func runUp(args []string) error {
 	initDir := fs.String("init-dir", "", "run DIR/ready.d scripts once the edge is ready (LocalStack's layout)")
 	verbose := fs.Bool("v", false, "log every request error")
 	mqttPort := fs.Int("mqtt-port", envInt("GROUNDSTACK_MQTT_PORT", -1), "MQTT broker port (default 1883, or any free port when 1883 is taken or --port is 0)")
+	watch := fs.Bool("watch", false, "with --flows: rebuild the flows' Go handlers when their sources change and update their functions in place (docs/hot-reload.md)")
 	noDemoData := fs.Bool("no-demo-data", false, "deploy the flows without their demo data (deliveries' dashboard starts empty)")
 	wsIdle := fs.String("ws-idle-timeout", os.Getenv(envWSIdleTimeout), "close WebSocket API connections idle this long, a Go duration (default AWS's 10m; "+envWSIdleTimeout+")")
 	wsLifetime := fs.String("ws-max-lifetime", os.Getenv(envWSMaxLifetime), "close WebSocket API connections this old, a Go duration (default AWS's 2h; "+envWSMaxLifetime+")")
+	dataDir := fs.String("data-dir", os.Getenv(envDataDir), "keep every service's state in DIR across restarts: a write-ahead log per service, restored at start (docs/persistence.md; "+envDataDir+")")
+	fsyncFlag := fs.String("fsync", envStr(envFsync, "batch"), "with --data-dir, when writes reach the disk before they are acknowledged: always, batch (one fsync per 10 ms for every write meanwhile) or off (never acknowledged late, may lose the last writes of a machine crash) ("+envFsync+")")
 	fs.Usage = func() { upUsage(fs) }
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{err: fmt.Errorf("up: unexpected argument %q (flags come as --name value)", fs.Arg(0))}
+	}
+	if *watch && !wantsFlows(*flows) {
+		return usageError{err: errors.New("up: --watch reloads the flows' handlers: give --flows too")}
+	}
+	fsync, err := persist.ParseFsync(*fsyncFlag)
+	if err != nil {
+		return usageError{err: fmt.Errorf("up: --fsync: %w", err)}
 	}
 	wsLimits, err := webSocketLimits(*wsIdle, *wsLifetime)
 	if err != nil {
@@ -93,6 +104,9 @@ func runUp(args []string) error {
 		return usageError{err: fmt.Errorf("up: %w", err)}
 	}
 	opts = append(opts, svcOpts...)
+	if *dataDir != "" {
+		opts = append(opts, emulator.WithDataDir(*dataDir, fsync))
+	}
 	edgeStart := time.Now()
 	e := emulator.New(opts...)
 	if err := e.Start(); err != nil {
@@ -114,6 +128,18 @@ func runUp(args []string) error {
 	fmt.Printf("  endpoint:  %s\n", endpoint)
 	fmt.Printf("  services:  %s\n", strings.Join(names, ", "))
 	fmt.Printf("  health:    %s/_localstack/health\n", endpoint)
+	fmt.Printf("  console:   %s/_groundstack/ui/\n", endpoint)
+	if p := e.Persistence(); p != nil {
+		r := p.Restored
+		fmt.Printf("  data dir:  %s (fsync %s): restored %d service(s) of %d account(s) from %d checkpoint(s) and %d log record(s) in %s\n",
+			p.DataDir, p.Fsync, r.Services, r.Accounts, r.Checkpoints, r.Records, elapsed(time.Duration(r.Seconds*float64(time.Second))))
+		for _, t := range p.TornTails {
+			fmt.Printf("             a torn log tail was cut off: %d byte(s) at %d of %s (a write a crash interrupted, never acknowledged)\n", t.Bytes, t.At, t.File)
+		}
+		if len(p.NotPersisted) > 0 {
+			fmt.Printf("             not persisted (start empty each time): %s\n", strings.Join(p.NotPersisted, ", "))
+		}
+	}
 	for i, line := range exportLines(endpoint) {
 		label := "env:"
 		if i > 0 {
@@ -165,10 +191,21 @@ func runUp(args []string) error {
 			}
 			creds, revoke = &c, r
 		}
-		err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, creds, os.Stdout, os.Stderr)
-		revoke()
-		if err != nil {
-			return err
+		if *watch {
+			// The watcher updates functions for as long as up runs: its
+			// session lasts as long.
+			wait, err := deployAndWatch(ctx, flowsBin, endpoint, deployArgs, selected, creds, os.Stdout, os.Stderr)
+			if err != nil {
+				revoke()
+				return err
+			}
+			defer func() { stop(); wait(); revoke() }()
+		} else {
+			err := deployFlows(ctx, flowsBin, endpoint, deployArgs, selected, creds, os.Stdout, os.Stderr)
+			revoke()
+			if err != nil {
+				return err
+			}
 		}
 		if slices.Contains(selected, "bondmarket") {
 			fmt.Println(bondmarketMQTTLine(e))
@@ -215,8 +252,8 @@ func upUsage(fs *flag.FlagSet) {
 	fmt.Fprint(w, `groundstack up — start the local cloud in the foreground (Ctrl-C stops it)
 
 Usage:
-  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--no-demo-data] [--init-dir DIR]
-                 [--ws-idle-timeout 10m] [--ws-max-lifetime 2h] [-v]
+  groundstack up [--port 4566] [--host 127.0.0.1] [--flows none|all|name,…] [--watch] [--no-demo-data] [--init-dir DIR]
+                 [--data-dir DIR [--fsync always|batch|off]] [--ws-idle-timeout 10m] [--ws-max-lifetime 2h] [-v]
 
 Description:
   Starts the edge (every AWS service on one port, as LocalStack's 4566) and the
@@ -229,6 +266,7 @@ Description:
 Examples:
   groundstack up
   groundstack up --port 4577 --flows deliveries
+  groundstack up --flows all --watch      (edit a handler: its functions run the new code in about a second)
   GROUNDSTACK_SERVICES=s3,dynamodb groundstack up
 
 Exit status:
@@ -295,6 +333,8 @@ func selectFlows(spec string, available []string) ([]string, error) {
 // Environment variables of the WebSocket APIs' connection limits (the
 // defaults of --ws-idle-timeout and --ws-max-lifetime).
 const (
+	envDataDir       = "GROUNDSTACK_DATA_DIR"
+	envFsync         = "GROUNDSTACK_FSYNC"
 	envWSIdleTimeout = "GROUNDSTACK_WS_IDLE_TIMEOUT"
 	envWSMaxLifetime = "GROUNDSTACK_WS_MAX_LIFETIME"
 )

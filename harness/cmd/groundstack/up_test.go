@@ -127,9 +127,12 @@ func TestUpRefusesBadInput(t *testing.T) {
 	}{
 		{[]string{"up", "--flows", "nonesuch"}, `unknown flow "nonesuch"`},
 		{[]string{"up", "--port", "nan"}, "invalid value"},
+		{[]string{"up", "--watch"}, "give --flows too"},
 		{[]string{"up", "--ws-idle-timeout", "soon"}, `--ws-idle-timeout "soon": want a positive Go duration`},
 		{[]string{"up", "--ws-max-lifetime", "-1s"}, `--ws-max-lifetime "-1s": want a positive Go duration`},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"up", "--data-dir", t.TempDir(), "--fsync", "sometimes"}, `--fsync: fsync policy "sometimes": want always, batch or off`},
+		{[]string{"up", "--port", "0", "--data-dir", newerDataDir(t)}, "written by a newer groundstack"},
 	}
 	for _, c := range cases {
 		cmd := exec.Command(bin, c.args...)
@@ -167,6 +170,15 @@ func TestUpRefusesBadInput(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(out), "groundstack ") {
 		t.Fatalf("version: %v %s", err, out)
 	}
+}
+
+// newerDataDir is a data directory of a format from the future.
+func newerDataDir(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "FORMAT"), []byte("99\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // Help is asked for, so it is printed on stdout with exit status 0; up's

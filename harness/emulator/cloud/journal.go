@@ -82,3 +82,10 @@ type Journaled interface {
 	// too (records are absolute: see Journal.Record).
 	ApplyRecord(version int, rec json.RawMessage) error
 }
+
+// RawRecord is a record already encoded as JSON, which a Journal logs as
+// it is: for hot paths that hold their change's bytes already (a
+// DynamoDB item), so nothing is encoded twice. It must be valid JSON. A
+// Checkpoint that returns one is written as it is too (its layout, such
+// as one item a line, survives for LoadCheckpoint to read fast).
+type RawRecord []byte

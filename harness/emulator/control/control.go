@@ -29,6 +29,7 @@ const (
 	PathFaults           = faults.Path
 	PathSnapshot         = "/_groundstack/snapshot"
 	PathSnapshotLoad     = "/_groundstack/snapshot/load"
+	PathConsole          = "/_groundstack/ui"
 )
 
 // Plane serves the control endpoints.
@@ -41,8 +42,10 @@ type Plane struct {
 	mu    sync.Mutex
 	hooks InitReport
 
-	onReset func(names map[string]bool)
-	serving func(name string) bool // nil: every service
+	onReset     func(names map[string]bool)
+	serving     func(name string) bool // nil: every service
+	persistence func() any
+	console     http.Handler // the web console, if any
 
 	life         context.Context // cancelled by Close
 	stop         context.CancelFunc
@@ -69,7 +72,17 @@ func (p *Plane) OnReset(f func(names map[string]bool)) { p.onReset = f }
 // out.
 func (p *Plane) Serving(served func(name string) bool) { p.serving = served }
 
+// Console makes the plane serve the web console h under PathConsole; its
+// reads (GET and HEAD) are public, its changes need a signature in strict
+// mode.
+func (p *Plane) Console(h http.Handler) { p.console = h }
+
 func (p *Plane) served(name string) bool { return p.serving == nil || p.serving(name) }
+
+// OnPersistence makes GET /_groundstack/state report what f returns as
+// "persistence" (groundstack up --data-dir: the data directory, what was
+// restored, torn tails cut, services not persisted).
+func (p *Plane) OnPersistence(f func() any) { p.persistence = f }
 
 func (p *Plane) Name() string                { return "control" }
 func (p *Plane) Protocol() awsproto.Protocol { return awsproto.RestJSON }
@@ -83,18 +96,28 @@ func (p *Plane) Routes() []cloud.Route {
 	return []cloud.Route{
 		{Kind: cloud.ByScope, Key: SigningName},
 		{Kind: cloud.ByPath, Key: "/_localstack", Public: true},
-		{Kind: cloud.ByPath, Key: "/_groundstack", PublicIf: isHealth},
+		{Kind: cloud.ByPath, Key: "/_groundstack", PublicIf: p.public},
 	}
 }
 
 // SigningName is the SigV4 service name of the control plane's calls.
 const SigningName = "groundstack"
 
+// public: health, and the console's reads.
+func (p *Plane) public(r *http.Request) bool {
+	return isHealth(r) || (p.console != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		(r.URL.Path == PathConsole || strings.HasPrefix(r.URL.Path, PathConsole+"/")))
+}
+
 func isHealth(r *http.Request) bool {
 	return strings.TrimSuffix(r.URL.Path, "/") == PathHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 }
 
 func (p *Plane) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.console != nil && (r.URL.Path == PathConsole || strings.HasPrefix(r.URL.Path, PathConsole+"/")) {
+		p.console.ServeHTTP(w, r)
+		return
+	}
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	switch {
 	case path == PathLocalStackHealth && (r.Method == http.MethodGet || r.Method == http.MethodHead):
@@ -239,7 +262,11 @@ func (p *Plane) state(w http.ResponseWriter) {
 			out[s.Name()] = map[string]any{}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": out})
+	body := map[string]any{"services": out}
+	if p.persistence != nil {
+		body["persistence"] = p.persistence()
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 // clockRequest moves CloudWatch's clock: by Advance (a Go duration,

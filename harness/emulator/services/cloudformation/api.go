@@ -288,6 +288,9 @@ func (s *Service) createStack(c *awsproto.Call, in *createStackInput) (stackIDOu
 	if err != nil {
 		return stackIDOutput{}, s.privateTypeRefusal(c.Region, err)
 	}
+	if err := autoExpand(body, in.Capabilities); err != nil {
+		return stackIDOutput{}, err
+	}
 	if err := s.engine.checkImports(c.Region, p.tpl); err != nil {
 		return stackIDOutput{}, err
 	}
@@ -395,6 +398,9 @@ func (s *Service) updateStack(c *awsproto.Call, in *updateStackInput) (stackIDOu
 	p, err := s.engine.prepare(c.Region, body, in.Parameters, st.Params, in.Capabilities)
 	if err != nil {
 		return stackIDOutput{}, s.privateTypeRefusal(c.Region, err)
+	}
+	if err := autoExpand(body, in.Capabilities); err != nil {
+		return stackIDOutput{}, err
 	}
 	if err := s.engine.checkImports(c.Region, p.tpl); err != nil {
 		return stackIDOutput{}, err
@@ -855,7 +861,7 @@ func (s *Service) getTemplate(c *awsproto.Call, in *getTemplateInput) (getTempla
 		if err != nil {
 			return getTemplateOutput{}, err
 		}
-		return getTemplateOutput{TemplateBody: cs.Body, StagesAvailable: []string{"Original", "Processed"}}, nil
+		return getTemplateOutput{TemplateBody: staged(cs.Body, in.TemplateStage), StagesAvailable: []string{"Original", "Processed"}}, nil
 	}
 	if in.StackName == nil {
 		return getTemplateOutput{}, errValidation.New("Either StackName or ChangeSetName must be specified.")
@@ -866,7 +872,39 @@ func (s *Service) getTemplate(c *awsproto.Call, in *getTemplateInput) (getTempla
 	if err != nil {
 		return getTemplateOutput{}, err
 	}
-	return getTemplateOutput{TemplateBody: st.Body, StagesAvailable: []string{"Original", "Processed"}}, nil
+	return getTemplateOutput{TemplateBody: staged(st.Body, in.TemplateStage), StagesAvailable: []string{"Original", "Processed"}}, nil
+}
+
+// autoExpand refuses, as AWS does, a template with transforms given to
+// CreateStack or UpdateStack without CAPABILITY_AUTO_EXPAND: only a change
+// set lets its expansion be reviewed first.
+func autoExpand(body string, caps []string) error {
+	t, err := parseTemplate(body)
+	if err != nil || t.Transform == nil {
+		return nil
+	}
+	for _, c := range caps {
+		if c == "CAPABILITY_AUTO_EXPAND" {
+			return nil
+		}
+	}
+	return errInsufficientCaps.Errorf("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
+}
+
+// staged is a template as asked: the Processed stage of a template with
+// transforms is what they made of it, as JSON.
+func staged(body string, stage *string) string {
+	if deref(stage) != "Processed" {
+		return body
+	}
+	t, err := parseTemplate(body)
+	if err != nil || t.Transform == nil {
+		return body
+	}
+	if t, err = loadTemplate(body); err != nil {
+		return body
+	}
+	return canonical(t.Raw)
 }
 
 type templateInput struct {
@@ -895,7 +933,20 @@ func (s *Service) checked(body string) (*template, error) {
 	if err != nil {
 		return nil, asValidation(err)
 	}
-	if _, _, err := t.order(); err != nil {
+	expanded := t
+	if t.Transform != nil { // references are checked in what the transforms make (SAM's implicit APIs, Fn.Alias)
+		for _, name := range declaredTransforms(t) {
+			if _, ok := transforms[name]; !ok {
+				return t, nil // a macro's output is only known once it has run
+			}
+		}
+		// As on AWS, a transform's own errors (an unpackaged CodeUri) are
+		// reported when a stack or change set runs it, not here.
+		if expanded, err = loadTemplate(body); err != nil {
+			return t, nil
+		}
+	}
+	if _, _, err := expanded.order(); err != nil {
 		return nil, asValidation(err)
 	}
 	return t, nil

@@ -2,8 +2,11 @@ package cloudformation_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -127,5 +130,77 @@ Outputs:
 	got, err := os.ReadFile(out)
 	if err != nil || strings.TrimSpace(string(got)) != `{"echo": {"x": 1}}` {
 		t.Fatalf("invoke answered %q %v", got, err)
+	}
+}
+
+// TestCLIPackageAndDeploySAM: a SAM function whose CodeUri is a directory
+// goes through aws cloudformation package (which zips it to S3 and writes
+// the s3:// URI) and deploy; ValidateTemplate takes the SAM template, and
+// the function answers through its API's invoke URL.
+func TestCLIPackageAndDeploySAM(t *testing.T) {
+	e, _ := emutest.Start(t)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code := "import json\ndef handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"method\": event[\"httpMethod\"]})}\n"
+	if err := os.WriteFile(filepath.Join(dir, "src", "app.py"), []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tpl := `
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Echo:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Post: {Type: Api, Properties: {Path: /echo, Method: post}}
+Outputs:
+  ApiId: {Value: !Ref ServerlessRestApi}
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"AWS_ENDPOINT_URL=" + e.URL()}
+	run := func(args ...string) string {
+		t.Helper()
+		stdout, stderr, code := emutest.CLIWithEnv(t, e.URL(), env, args...)
+		if code != 0 {
+			t.Fatalf("aws %v: exit %d\n%s\n%s", args, code, stdout, stderr)
+		}
+		return stdout
+	}
+	run("cloudformation", "validate-template", "--template-body", "file://"+filepath.Join(dir, "template.yaml"))
+	run("s3", "mb", "s3://artifacts")
+	run("cloudformation", "package", "--template-file", filepath.Join(dir, "template.yaml"), "--s3-bucket", "artifacts",
+		"--output-template-file", filepath.Join(dir, "packaged.yaml"))
+	packaged, err := os.ReadFile(filepath.Join(dir, "packaged.yaml"))
+	if err != nil || !strings.Contains(string(packaged), "CodeUri: s3://artifacts/") {
+		t.Fatalf("packaged template: %s %v", packaged, err)
+	}
+	run("cloudformation", "deploy", "--template-file", filepath.Join(dir, "packaged.yaml"), "--stack-name", "sam-cli", "--capabilities", "CAPABILITY_IAM")
+	ids := run("cloudformation", "list-stack-resources", "--stack-name", "sam-cli", "--query", "sort(StackResourceSummaries[].LogicalResourceId)", "--output", "text")
+	if got := strings.Join(strings.Fields(ids), " "); !regexp.MustCompile(`^Echo EchoPostPermissionProd EchoRole ServerlessRestApi ServerlessRestApiDeployment[0-9a-f]{10} ServerlessRestApiProdStage$`).MatchString(got) {
+		t.Errorf("logical ids %s", got)
+	}
+	api := strings.TrimSpace(run("cloudformation", "describe-stacks", "--stack-name", "sam-cli", "--query", "Stacks[0].Outputs[0].OutputValue", "--output", "text"))
+	resp, err := http.Post(e.URL()+"/restapis/"+api+"/Prod/_user_request_/echo", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{"method": "POST"}` {
+		t.Fatalf("POST /echo: %d %s", resp.StatusCode, body)
+	}
+	// Deploying the unpackaged template says what to run.
+	_, stderr, code2 := emutest.CLIWithEnv(t, e.URL(), env, "cloudformation", "deploy", "--template-file", filepath.Join(dir, "template.yaml"),
+		"--stack-name", "sam-local", "--capabilities", "CAPABILITY_IAM")
+	if code2 == 0 || !strings.Contains(stderr, "aws cloudformation package") {
+		t.Errorf("deploy of a local CodeUri: exit %d\n%s", code2, stderr)
 	}
 }

@@ -43,7 +43,7 @@ const waitTime = 30 * time.Second
 func createStack(t *testing.T, c *cfn.Client, name, body string, params ...cfntypes.Parameter) *cfntypes.Stack {
 	t.Helper()
 	_, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(body), Parameters: params,
-		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam}})
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam, cfntypes.CapabilityCapabilityAutoExpand}})
 	if err != nil {
 		t.Fatalf("CreateStack %s: %v", name, err)
 	}

@@ -33,8 +33,8 @@ func TestTemplatesRefused(t *testing.T) {
 		{"unknown tag", "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: !Frob x}\n", "Template format error: YAML not well-formed. (line 4, column 29): unknown tag !Frob"},
 		{"missing output ref", "Resources:\n  A: {Type: AWS::SQS::Queue}\nOutputs:\n  O: {Value: !Ref Gone}\n",
 			"Template format error: Unresolved resource dependencies [Gone] in the Outputs block of the template"},
-		{"transform", "Transform: AWS::Serverless-2016-10-31\nResources:\n  A: {Type: AWS::SQS::Queue}\n",
-			"groundstack does not run the template transform AWS::Serverless-2016-10-31 yet: deploy the template it expands to"},
+		{"transform", "Transform: MyMacro\nResources:\n  A: {Type: AWS::SQS::Queue}\n",
+			"groundstack does not run the template transform MyMacro yet: deploy the template it expands to"},
 		{"missing import", "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: !ImportValue nobody-exports-this}\n",
 			"No export named nobody-exports-this found."},
 	}

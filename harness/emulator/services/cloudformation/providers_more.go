@@ -282,8 +282,16 @@ func createRestAPI(ctx context.Context, c *call) (string, map[string]any, error)
 	if t := tagsOf(c.props["Tags"]); len(t) > 0 {
 		in.Tags = t
 	}
-	if c.has("Body") || c.has("BodyS3Location") {
-		return "", nil, reasonf("groundstack does not import an OpenAPI Body into a RestApi yet: declare its resources and methods")
+	if c.has("BodyS3Location") {
+		return "", nil, reasonf("groundstack does not read a RestApi's BodyS3Location yet: give its definition as Body")
+	}
+	if body, ok := c.props["Body"].(map[string]any); ok { // an OpenAPI definition, as SAM's APIs carry theirs
+		out, err := c.cl.apigateway().ImportRestApi(ctx, &apigateway.ImportRestApiInput{Body: []byte(jsonText(body))})
+		if err != nil {
+			return "", nil, cause(err)
+		}
+		id := aws.ToString(out.Id)
+		return id, map[string]any{"RestApiId": id, "RootResourceId": aws.ToString(out.RootResourceId)}, nil
 	}
 	out, err := c.cl.apigateway().CreateRestApi(ctx, in)
 	if err != nil {
@@ -323,8 +331,16 @@ func putMethod(ctx context.Context, c *call) (string, map[string]any, error) {
 }
 
 func createHTTPAPI(ctx context.Context, c *call) (string, map[string]any, error) {
-	if c.has("Body") || c.has("BodyS3Location") {
-		return "", nil, reasonf("groundstack does not import an OpenAPI Body into an Api yet: declare its routes and integrations")
+	if c.has("BodyS3Location") {
+		return "", nil, reasonf("groundstack does not read an Api's BodyS3Location yet: give its definition as Body")
+	}
+	if body, ok := c.props["Body"].(map[string]any); ok { // an OpenAPI 3 definition, as SAM's HTTP APIs carry theirs
+		out, err := c.cl.apigatewayv2().ImportApi(ctx, &apigatewayv2.ImportApiInput{Body: aws.String(jsonText(body))})
+		if err != nil {
+			return "", nil, cause(err)
+		}
+		id := aws.ToString(out.ApiId)
+		return id, map[string]any{"ApiId": id, "ApiEndpoint": aws.ToString(out.ApiEndpoint)}, nil
 	}
 	in := &apigatewayv2.CreateApiInput{Name: aws.String(c.name("Name", 128, false)), ProtocolType: ag2types.ProtocolType(c.str("ProtocolType")),
 		Description: c.strPtr("Description"), RouteSelectionExpression: c.strPtr("RouteSelectionExpression"), Target: c.strPtr("Target"),

@@ -105,6 +105,21 @@ func loadTemplate(body string) (*template, error) {
 	return sections(raw)
 }
 
+// namesTransform says whether a Transform section names the transform.
+func namesTransform(v any, name string) bool {
+	switch x := v.(type) {
+	case string:
+		return x == name
+	case []any:
+		for _, n := range x {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // decodeBody turns JSON or YAML text into template values.
 func decodeBody(body string) (any, error) {
 	trimmed := strings.TrimSpace(body)
@@ -284,6 +299,10 @@ func sections(m map[string]any) (*template, error) {
 		switch k {
 		case "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings", "Conditions",
 			"Resources", "Outputs", "Transform", "Rules":
+		case "Globals": // SAM's section, which its transform removes
+			if !namesTransform(m["Transform"], samTransformName) {
+				return nil, formatErr("Invalid template property or properties [%s]", k)
+			}
 		default:
 			return nil, formatErr("Invalid template property or properties [%s]", k)
 		}

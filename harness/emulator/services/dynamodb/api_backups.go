@@ -89,6 +89,7 @@ func (s *Service) updateContinuousBackups(c *awsproto.Call, in *updateContinuous
 	if err != nil {
 		return continuousBackupsOutput{}, err
 	}
+	s.store.logTable(c.Context(), t, false)
 	return continuousBackupsWire(cb), nil
 }
 
@@ -366,7 +367,7 @@ func (s *Service) restoreTableFromBackup(c *awsproto.Call, in *restoreTableFromB
 		return tableDescriptionOutput{}, err
 	}
 	rs.from = restoreSummary{backupARN: b.arn, tableARN: b.snap.arn, at: b.created}
-	info, err := s.store.restoreTable(c.Region, b.snap, rs)
+	info, err := s.store.restoreTable(c.Context(), c.Region, b.snap, rs)
 	if err != nil {
 		return tableDescriptionOutput{}, err
 	}
@@ -418,7 +419,7 @@ func (s *Service) restoreTableToPointInTime(c *awsproto.Call, in *restoreTableTo
 		return tableDescriptionOutput{}, err
 	}
 	rs.from = restoreSummary{tableARN: sn.arn, at: when}
-	info, err := s.store.restoreTable(c.Region, sn, rs)
+	info, err := s.store.restoreTable(c.Context(), c.Region, sn, rs)
 	if err != nil {
 		return tableDescriptionOutput{}, err
 	}

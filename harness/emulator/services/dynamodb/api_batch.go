@@ -301,7 +301,7 @@ func (s *Service) batchWriteItem(c *awsproto.Call, in *batchWriteInput) ([]byte,
 	units := map[*table]*consumed{}
 	var order []*table
 	for _, o := range ops {
-		w, err := o.t.write(o.k, func(old *entry) (write, error) {
+		w, err := o.t.write(c.Context(), o.k, func(old *entry) (write, error) {
 			if o.put != nil {
 				return o.put.decide(old, false)
 			}

@@ -277,6 +277,7 @@ func (s *Service) updateGlobalTableSettings(c *awsproto.Call, in *updateGlobalTa
 		if _, err := t.change(ch); err != nil {
 			return globalTableSettingsOutput{}, err
 		}
+		s.store.logTable(c.Context(), t, false)
 	}
 	return s.globalSettings(gt)
 }

@@ -447,7 +447,7 @@ func (s *Service) importTable(c *awsproto.Call, in *importTableInput) (importOut
 		var items []json.RawMessage
 		items, r.errors = decodeImport(r.format, lines, rows, in, sp, r.errors)
 		r.processed = len(items) + r.errors
-		info, err := s.store.createTable(c.Region, sp)
+		info, err := s.store.createTable(c.Context(), c.Region, sp)
 		if err != nil {
 			return importOutput{}, err
 		}
@@ -459,7 +459,7 @@ func (s *Service) importTable(c *awsproto.Call, in *importTableInput) (importOut
 				r.errors++
 				continue
 			}
-			if _, err := t.write(p.k, func(*entry) (write, error) { return write{kind: writePut, item: p.item, ent: p.ent}, nil }, false); err != nil {
+			if _, err := t.write(c.Context(), p.k, func(*entry) (write, error) { return write{kind: writePut, item: p.item, ent: p.ent}, nil }, false); err != nil {
 				r.errors++
 				continue
 			}

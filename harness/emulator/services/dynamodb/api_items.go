@@ -188,7 +188,7 @@ func (s *Service) putItem(c *awsproto.Call, in *putItemInput) ([]byte, error) {
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
-	w, err := t.write(p.k, func(old *entry) (write, error) { return p.decide(old, opts.itemOnFail) }, opts.capacity != capNone)
+	w, err := t.write(c.Context(), p.k, func(old *entry) (write, error) { return p.decide(old, opts.itemOnFail) }, opts.capacity != capNone)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +346,7 @@ func (s *Service) deleteItem(c *awsproto.Call, in *deleteItemInput) ([]byte, err
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
-	w, err := t.write(k, func(old *entry) (write, error) { return deleteDecide(old, cond, opts.itemOnFail) }, opts.capacity != capNone)
+	w, err := t.write(c.Context(), k, func(old *entry) (write, error) { return deleteDecide(old, cond, opts.itemOnFail) }, opts.capacity != capNone)
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +481,7 @@ func (s *Service) updateItem(c *awsproto.Call, in *updateItemInput) ([]byte, err
 	if err := x.finish(); err != nil {
 		return nil, err
 	}
-	w, err := t.write(k, func(old *entry) (write, error) { return p.decide(old, opts.itemOnFail) }, opts.capacity != capNone)
+	w, err := t.write(c.Context(), k, func(old *entry) (write, error) { return p.decide(old, opts.itemOnFail) }, opts.capacity != capNone)
 	if err != nil {
 		return nil, err
 	}

@@ -130,7 +130,7 @@ func (s *Service) createTable(c *awsproto.Call, in *createTableInput) (tableDesc
 	if err != nil {
 		return tableDescriptionOutput{}, err
 	}
-	info, err := s.store.createTable(c.Region, sp)
+	info, err := s.store.createTable(c.Context(), c.Region, sp)
 	if err != nil {
 		return tableDescriptionOutput{}, err
 	}
@@ -259,7 +259,7 @@ func (s *Service) deleteTable(c *awsproto.Call, in *tableNameIn) (tableDescripti
 	if err != nil {
 		return tableDescriptionOutput{}, err
 	}
-	info, err := s.store.deleteTable(t)
+	info, err := s.store.deleteTable(c.Context(), t)
 	if err != nil {
 		return tableDescriptionOutput{}, err
 	}
@@ -326,6 +326,7 @@ func (s *Service) updateTable(c *awsproto.Call, in *updateTableInput) (tableDesc
 	if err != nil {
 		return tableDescriptionOutput{}, err
 	}
+	s.store.logTable(c.Context(), t, false)
 	desc := describe(res.info, "UPDATING", "")
 	if len(res.dropped) > 0 || len(res.creating) > 0 {
 		gsis, _ := desc["GlobalSecondaryIndexes"].([]map[string]any)
@@ -497,6 +498,7 @@ func (s *Service) updateTimeToLive(c *awsproto.Call, in *updateTimeToLiveInput) 
 	if err := t.updateTTL(*spec.Enabled, *spec.AttributeName); err != nil {
 		return updateTimeToLiveOutput{}, err
 	}
+	s.store.logTable(c.Context(), t, false)
 	if *spec.Enabled {
 		s.store.sweeper.ensure()
 	}
@@ -526,7 +528,11 @@ func (s *Service) tagResource(c *awsproto.Call, in *tagResourceInput) (struct{},
 	if err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, t.addTags(parseTags(in.Tags))
+	if err := t.addTags(parseTags(in.Tags)); err != nil {
+		return struct{}{}, err
+	}
+	s.store.logTable(c.Context(), t, false)
+	return struct{}{}, nil
 }
 
 type untagResourceInput struct {
@@ -540,6 +546,7 @@ func (s *Service) untagResource(c *awsproto.Call, in *untagResourceInput) (struc
 		return struct{}{}, err
 	}
 	t.removeTags(in.TagKeys)
+	s.store.logTable(c.Context(), t, false)
 	return struct{}{}, nil
 }
 

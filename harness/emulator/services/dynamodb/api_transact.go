@@ -281,7 +281,7 @@ func (s *Service) transactWriteItems(c *awsproto.Call, in *transactWriteInput) (
 			return w, err
 		}}
 	}
-	errs, failed, err := transact(ops)
+	errs, failed, err := transact(c.Context(), ops)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"context"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,9 @@ type Store struct {
 
 	mu      sync.RWMutex
 	regions map[string]*regionState
+
+	// journal logs every change (groundstack up --data-dir), or is nil.
+	journal cloud.Journal
 
 	sweeper sweeper
 	globals globals
@@ -399,7 +403,7 @@ type written struct {
 // write runs fn on the item under k and applies its decision, in one
 // critical section: conditional writes and updates read and write the item
 // under the same lock. withCapacity computes the capacity the write used.
-func (t *table) write(k itemKey, fn writeFn, withCapacity bool) (written, error) {
+func (t *table) write(ctx context.Context, k itemKey, fn writeFn, withCapacity bool) (written, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.deleted {
@@ -428,7 +432,10 @@ func (t *table) write(k itemKey, fn writeFn, withCapacity bool) (written, error)
 		res.consumed = t.writeConsumed(oldSize, newSize, w.old, w.item, 1)
 	}
 	res.oldItem, res.newItem = w.old, w.item
-	t.apply(k, old, w)
+	next := t.apply(k, old, w)
+	if w.kind != writeDelete || old != nil {
+		t.logWrite(ctx, k, w.kind, next)
+	}
 	return res, nil
 }
 
@@ -612,7 +619,7 @@ type txOp struct {
 // fails are the writes applied, so a transaction is all or nothing. errs
 // has one entry per op (nil for those that passed); err is a table deleted
 // meanwhile, which fails the whole request.
-func transact(ops []txOp) (errs []error, failed bool, err error) {
+func transact(ctx context.Context, ops []txOp) (errs []error, failed bool, err error) {
 	ts := make([]*table, len(ops))
 	for i, op := range ops {
 		ts[i] = op.t
@@ -640,8 +647,21 @@ func transact(ops []txOp) (errs []error, failed bool, err error) {
 	if failed {
 		return errs, true, nil
 	}
+	var rec []byte
 	for i, op := range ops {
-		op.t.apply(op.k, olds[i], writes[i])
+		next := op.t.apply(op.k, olds[i], writes[i])
+		if j := op.t.store.journal; j != nil && writes[i].kind != writeKeep && (writes[i].kind != writeDelete || olds[i] != nil) {
+			if rec == nil {
+				rec = append(rec, `{"op":"tx","w":[`...)
+			} else {
+				rec = append(rec, ',')
+			}
+			rec = appendWriteRecord(rec, op.t, op.k, next)
+		}
+	}
+	if rec != nil {
+		// One record: a transaction replays all or nothing.
+		ops[0].t.store.journal.Record(ctx, cloud.RawRecord(append(rec, ']', '}')))
 	}
 	return errs, false, nil
 }

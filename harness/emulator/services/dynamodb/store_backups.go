@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -294,7 +295,7 @@ type restoreSpec struct {
 // billing and items, as AWS restores them. Streams, TTL, tags, deletion
 // protection and recovery settings are not restored (AWS leaves them to
 // be set again).
-func (s *Store) restoreTable(region string, sn *snapshot, rs restoreSpec) (tableInfo, error) {
+func (s *Store) restoreTable(ctx context.Context, region string, sn *snapshot, rs restoreSpec) (tableInfo, error) {
 	r := s.region(region)
 	if r.table(rs.target) != nil {
 		return tableInfo{}, errTableAlreadyExists.Errorf("Table already exists: %s", rs.target)
@@ -356,5 +357,6 @@ func (s *Store) restoreTable(region string, sn *snapshot, rs restoreSpec) (table
 		return tableInfo{}, errTableAlreadyExists.Errorf("Table already exists: %s", t.name)
 	}
 	r.tables[t.name] = t
+	s.logTable(ctx, t, true)
 	return t.infoLocked(), nil
 }

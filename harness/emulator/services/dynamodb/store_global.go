@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -261,7 +262,10 @@ func (t *table) applyReplica(r replication) {
 		w = write{kind: writePut, replica: true, item: mustDecode(r.data),
 			ent: &entry{hh: r.k.hh, hk: r.k.hk, rk: r.k.rk, data: r.data, size: r.size}}
 	}
-	t.apply(r.k, old, w)
+	next := t.apply(r.k, old, w)
+	if w.kind == writePut || old != nil {
+		t.logWrite(context.Background(), r.k, w.kind, next)
+	}
 }
 
 // Replicas of version 2019.11.21, made and removed by UpdateTable's
@@ -313,7 +317,7 @@ func (s *Store) addReplica(t *table, region string) error {
 	if s.region(region).table(t.name) != nil {
 		return errResourceInUse.Errorf("Table already exists: %s", t.name)
 	}
-	if _, err := s.restoreTable(region, sn, restoreSpec{target: t.name}); err != nil {
+	if _, err := s.restoreTable(context.Background(), region, sn, restoreSpec{target: t.name}); err != nil {
 		return err
 	}
 	nt := s.region(region).table(t.name)
@@ -349,7 +353,7 @@ func (s *Store) removeReplica(t *table, region string) error {
 	relink(kept)
 	gone.peers, gone.meta.replicas = nil, nil
 	unlock()
-	_, err := s.deleteTable(gone)
+	_, err := s.deleteTable(context.Background(), gone)
 	return err
 }
 

@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"time"
@@ -44,7 +45,7 @@ type tableSpec struct {
 
 // createTable adds a table to a region and registers its stream in the
 // same critical section, so no request sees the table without its stream.
-func (s *Store) createTable(region string, sp tableSpec) (tableInfo, error) {
+func (s *Store) createTable(ctx context.Context, region string, sp tableSpec) (tableInfo, error) {
 	now := s.env.Now()
 	t := &table{
 		store:   s,
@@ -76,13 +77,16 @@ func (s *Store) createTable(region string, sp tableSpec) (tableInfo, error) {
 	if t.stream != nil {
 		r.streams[t.stream.arn] = t.stream
 	}
+	// Logged under the region's lock: no write to the table can be
+	// logged before it.
+	s.logTable(ctx, t, false)
 	return t.infoLocked(), nil // t is not yet visible to anyone else
 }
 
 // deleteTable drops t unless it is protected against deletion. It marks t
 // deleted first, so in-flight writers that already hold it fail instead of
 // writing into a dropped table, and disables its stream.
-func (s *Store) deleteTable(t *table) (tableInfo, error) {
+func (s *Store) deleteTable(ctx context.Context, t *table) (tableInfo, error) {
 	t.mu.Lock()
 	if t.deleted {
 		t.mu.Unlock()
@@ -103,6 +107,7 @@ func (s *Store) deleteTable(t *table) (tableInfo, error) {
 	r.mu.Lock()
 	if r.tables[t.name] == t {
 		delete(r.tables, t.name)
+		s.logDrop(ctx, t)
 	}
 	r.mu.Unlock()
 	return info, nil

@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"sync"
@@ -158,6 +159,7 @@ func (t *table) sweepBatch() (examined, deleted int, wrapped bool) {
 		old := mustDecode(e.data)
 		k := itemKey{hh: e.hh, hk: e.hk, rk: e.rk, attrs: keyAttrs(old, t.key)}
 		t.apply(k, e, write{kind: writeDelete, old: old, byTTL: true})
+		t.logWrite(context.Background(), k, writeDelete, nil)
 		deleted++
 	}
 	return examined, deleted, wrapped

@@ -190,6 +190,8 @@ func New(env *cloud.Env) *Service {
 		awsproto.Handle("DeleteServiceSpecificCredential", s.deleteServiceSpecificCredential),
 		awsproto.Handle("GetContextKeysForCustomPolicy", s.getContextKeysForCustomPolicy),
 		awsproto.Handle("GetContextKeysForPrincipalPolicy", s.getContextKeysForPrincipalPolicy),
+		awsproto.Handle("SimulateCustomPolicy", s.simulateCustomPolicy),
+		awsproto.Handle("SimulatePrincipalPolicy", s.simulatePrincipalPolicy),
 		// server certificates (api_servercerts.go)
 		awsproto.Handle("UploadServerCertificate", s.uploadServerCertificate),
 		awsproto.Handle("GetServerCertificate", s.getServerCertificate),

@@ -404,6 +404,8 @@ func TestMalformedPolicyDocuments(t *testing.T) {
 		{"old version", `{"Version":"2001-01-01","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, "Policy document must be version 2012-10-17 or greater.", false},
 		{"resource in trust policy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}`, "Has prohibited field Resource", true},
 		{"trust policy without principal", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}`, "Missing required field Principal", true},
+		// IAM's words as Terraform users quote them for a misspelt operator in a trust policy.
+		{"unknown condition operator", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::000000000000:oidc-provider/x"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringMatch":{"x:sub":"y"}}}]}`, "Invalid Condition type : StringMatch", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"unicode"
+
+	"github.com/groundstack/groundstack/harness/emulator/iampolicy"
 )
 
 // docKind says which rules a policy document follows.
@@ -15,7 +17,7 @@ const (
 )
 
 // checkDocument applies the structural rules IAM enforces on documents it
-// stores. Nothing here is ever evaluated: policies are not enforced.
+// stores. Nothing here is enforced; the policy simulator evaluates them.
 func checkDocument(doc string, k docKind) error {
 	var top any
 	if err := json.Unmarshal([]byte(doc), &top); err != nil {
@@ -59,6 +61,13 @@ func checkDocument(doc string, k docKind) error {
 		}
 		if !has(st, "Action") && !has(st, "NotAction") {
 			return errMalformedPolicy.New("Policy statement must contain actions.")
+		}
+		if cond, ok := st["Condition"].(map[string]any); ok {
+			for op := range cond {
+				if !iampolicy.KnownOperator(op) {
+					return errMalformedPolicy.New("Invalid Condition type : " + op)
+				}
+			}
 		}
 		switch k {
 		case identityPolicy:

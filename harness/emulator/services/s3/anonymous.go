@@ -1,20 +1,25 @@
 package s3
 
 import (
-	"encoding/json"
+	"net"
 	"net/http"
-	"path"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/iampolicy"
 )
 
 // Anonymous access: an unsigned request (no Authorization header, no
 // presigned query) to a bucket with a bucket policy or a public access
 // block put on it is decided as S3 decides it for anonymous callers: a
-// policy statement allowing Principal "*" the request's action on a
-// matching resource (unless RestrictPublicBuckets), or an object ACL
-// granting AllUsers READ (unless IgnorePublicAcls); a matching Deny wins.
+// policy statement whose Principal (or NotPrincipal) covers anyone, naming
+// the request's action and resource, with its Condition block holding for
+// the request (package iampolicy evaluates it), allows it (a public one
+// unless RestrictPublicBuckets), or an object ACL granting AllUsers READ
+// (unless IgnorePublicAcls); a matching Deny wins.
 // Buckets with neither configuration serve unsigned requests as before
 // (groundstack's non-strict mode takes them for the account's own).
 
@@ -98,19 +103,22 @@ func (s *Service) decideAnonymous(r *http.Request, bucket, key string) *awsproto
 	pab := s.publicAccessBlockOf(bucket)
 	allowed := false
 	if policy != nil {
-		stmts, err := parsePolicy(bucket, policy)
+		doc, err := iampolicy.Parse(string(policy))
 		if err != nil {
 			return denied
 		}
-		for i := range stmts {
-			st := &stmts[i]
-			if !st.anyone() || !st.covers(action, resource) {
+		req := iampolicy.Request{Action: action, Resource: resource, Context: s.requestContext(r, bucket, key, action)}
+		for i := range doc.Statements {
+			st := &doc.Statements[i]
+			if ok, _ := st.Applies(req); !ok {
 				continue
 			}
-			if *st.Effect == "Deny" {
+			if st.Effect == "Deny" {
 				return denied
 			}
-			if st.public() && !pab.restrict {
+			// RestrictPublicBuckets ignores public statements, not those
+			// whose conditions fix who may call (a source IP range…).
+			if !pab.restrict || !publicStatement(st) {
 				allowed = true
 			}
 		}
@@ -126,53 +134,71 @@ func (s *Service) decideAnonymous(r *http.Request, bucket, key string) *awsproto
 	return nil
 }
 
-// anyone reports whether a statement's principal is everyone ("*" or
-// {"AWS": "*"}).
-func (st *policyStatement) anyone() bool {
-	if st.Principal == nil {
-		return false
+// requestContext gathers the condition keys S3 knows of an anonymous
+// request: the global ones it carries and the S3 ones of its action.
+func (s *Service) requestContext(r *http.Request, bucket, key, action string) iampolicy.Context {
+	ctx := iampolicy.Context{}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx.Set("aws:SourceIp", host)
 	}
-	if ps, ok := stringsOf(st.Principal, nil); ok {
-		return contains(ps, "*")
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(st.Principal, &m) == nil {
-		if ps, ok := stringsOf(m["AWS"], nil); ok {
-			return contains(ps, "*")
+	ctx.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
+	now := s.env.Now().UTC()
+	ctx.Set("aws:CurrentTime", now.Format(time.RFC3339))
+	ctx.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	for header, name := range map[string]string{"User-Agent": "aws:UserAgent", "Referer": "aws:Referer"} {
+		if v := r.Header.Get(header); v != "" {
+			ctx.Set(name, v)
 		}
 	}
-	return false
+	for _, h := range []string{"x-amz-acl", "x-amz-server-side-encryption", "x-amz-storage-class", "x-amz-content-sha256", "x-amz-metadata-directive", "x-amz-copy-source"} {
+		if v := r.Header.Get(h); v != "" {
+			ctx.Set("s3:"+h, v)
+		}
+	}
+	q := r.URL.Query()
+	if action == "s3:ListBucket" {
+		for _, p := range []string{"prefix", "delimiter", "max-keys"} {
+			if q.Has(p) {
+				ctx.Set("s3:"+p, q.Get(p))
+			}
+		}
+	}
+	if key != "" && action != "s3:PutObject" {
+		if o, err := s.store.Object(bucket, key); err == nil {
+			for _, t := range o.Tags {
+				ctx.Set("s3:ExistingObjectTag/"+t.Key, t.Value)
+			}
+		}
+	}
+	return ctx
 }
 
-// covers reports whether a statement names action on resource (Action and
-// Resource with IAM's * and ? wildcards; NotAction and NotResource as
-// their complements).
-func (st *policyStatement) covers(action, resource string) bool {
-	matchAny := func(patterns []string, v string, fold bool) bool {
-		for _, p := range patterns {
-			if fold {
-				p, v = strings.ToLower(p), strings.ToLower(v)
-			}
-			if ok, _ := path.Match(strings.ReplaceAll(p, "/", "\x00"), strings.ReplaceAll(v, "/", "\x00")); ok {
-				return true
-			}
+// restrictingKeys are the condition keys that, fixed to values, keep a
+// statement to anyone from being public (S3's meaning of "public").
+var restrictingKeys = map[string]bool{
+	"aws:sourceip": true, "aws:sourcearn": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceowner": true,
+	"aws:sourceaccount": true, "aws:sourceorgid": true, "aws:sourceorgpaths": true, "aws:principalorgid": true,
+	"aws:principalorgpaths": true, "aws:principalaccount": true, "aws:principalarn": true, "aws:userid": true,
+	"s3:dataaccesspointarn": true, "s3:dataaccesspointaccount": true, "s3:x-amz-server-side-encryption-aws-kms-key-id": true,
+}
+
+// publicStatement reports whether a statement allows anyone: an Allow
+// whose principal names everyone and whose conditions fix none of the
+// restricting keys (a source IP range of everything restricts nothing).
+func publicStatement(st *iampolicy.Statement) bool {
+	if st.Effect != "Allow" || !st.CoversCaller(iampolicy.Caller{}) {
+		return false
+	}
+	for _, cd := range st.Conditions {
+		if !restrictingKeys[strings.ToLower(cd.Key)] || cd.Base() == "null" || strings.HasPrefix(cd.Base(), "stringnot") || cd.Base() == "notipaddress" {
+			continue
+		}
+		if cd.Base() == "ipaddress" && (slices.Contains(cd.Values, "0.0.0.0/0") || slices.Contains(cd.Values, "::/0")) {
+			continue
 		}
 		return false
 	}
-	if as, ok := stringsOf(st.Action, nil); ok {
-		if !matchAny(as, action, true) {
-			return false
-		}
-	} else if as, ok := stringsOf(st.NotAction, nil); ok && matchAny(as, action, true) {
-		return false
-	}
-	if rs, ok := stringsOf(st.Resource, nil); ok {
-		return matchAny(rs, resource, false)
-	}
-	if rs, ok := stringsOf(st.NotResource, nil); ok {
-		return !matchAny(rs, resource, false)
-	}
-	return false
+	return true
 }
 
 // publicRead reports whether an object's ACL grants AllUsers READ.

@@ -337,6 +337,9 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if err == nil {
+		err = s.refuseForDirectoryBucket(c, op) // directory.go
+	}
 	if err != nil {
 		s.api.WriteError(w, c, err)
 		return

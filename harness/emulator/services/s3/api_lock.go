@@ -67,8 +67,7 @@ func parseLockDate(v string) (time.Time, error) {
 // lockDate is a retain-until date as S3 writes it.
 func lockDate(t time.Time) string { return t.UTC().Format(s3Time) }
 
-// lockResponseHeaders adds a version's lock (and the SSE-KMS key
-// UpdateObjectEncryption gave it) to a GET or HEAD answer.
+// lockResponseHeaders adds a version's lock to a GET or HEAD answer.
 func lockResponseHeaders(wh http.Header, p *Protection) {
 	if p.LockMode != "" {
 		wh["X-Amz-Object-Lock-Mode"] = []string{p.LockMode}
@@ -76,13 +75,6 @@ func lockResponseHeaders(wh http.Header, p *Protection) {
 	}
 	if p.LegalHold != "" {
 		wh["X-Amz-Object-Lock-Legal-Hold"] = []string{p.LegalHold}
-	}
-	if p.KMSKeyID != "" {
-		wh["X-Amz-Server-Side-Encryption"] = []string{"aws:kms"}
-		wh["X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id"] = []string{p.KMSKeyID}
-		if p.BucketKeyEnabled {
-			wh["X-Amz-Server-Side-Encryption-Bucket-Key-Enabled"] = []string{"true"}
-		}
 	}
 }
 

@@ -45,9 +45,13 @@ func (in *createMultipartUploadInput) Validate() error {
 type createMultipartUploadOutput struct {
 	initiateMultipartUploadResult
 	ChecksumAlgorithm string `xml:"-" location:"header" name:"X-Amz-Checksum-Algorithm"`
+	sseOutput
 }
 
 func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUploadInput) (createMultipartUploadOutput, error) {
+	if err := s.checkDirectoryStorageClass(in.Bucket, in.template.StorageClass); err != nil {
+		return createMultipartUploadOutput{}, err
+	}
 	if in.lockHeaders.any() {
 		if _, err := s.store.LockConfigOf(in.Bucket); err != nil {
 			if _, err := s.store.Bucket(in.Bucket); err != nil {
@@ -59,6 +63,7 @@ func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUpl
 			return createMultipartUploadOutput{}, err
 		}
 	}
+	s.applyEncryption(c.Request, in.Bucket, &in.sseHeaders, in.template)
 	u := &Upload{ID: strings.ReplaceAll(s.env.NewID(), "-", ""), Key: in.Key, Initiated: s.env.Now().UTC(), Template: in.template}
 	if alg := in.ChecksumAlgorithm; alg != "" {
 		u.ChecksumAlgorithm = strings.ToUpper(alg)
@@ -72,6 +77,7 @@ func (s *Service) createMultipartUpload(c *awsproto.Call, in *createMultipartUpl
 	return createMultipartUploadOutput{
 		initiateMultipartUploadResult: initiateMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Bucket: in.Bucket, Key: in.Key, UploadID: u.ID},
 		ChecksumAlgorithm:             u.ChecksumAlgorithm,
+		sseOutput:                     sseOf(in.template),
 	}, nil
 }
 
@@ -224,7 +230,7 @@ func (s *Service) completeMultipartUpload(c *awsproto.Call, in *completeMultipar
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:CompleteMultipartUpload", obj))
 	loc := "http://" + c.Host + "/" + in.Bucket + "/" + (&url.URL{Path: in.Key}).EscapedPath()
-	return completeMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Location: loc, Bucket: in.Bucket, Key: in.Key, ETag: obj.ETag}, nil
+	return completeMultipartUploadResult{Xmlns: awsproto.S3XMLNS, Location: loc, Bucket: in.Bucket, Key: in.Key, ETag: obj.ETag, sseOutput: sseOf(obj)}, nil
 }
 
 func (s *Service) abortMultipartUpload(c *awsproto.Call, in *uploadInput) (struct{}, error) {

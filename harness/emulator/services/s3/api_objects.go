@@ -37,6 +37,7 @@ type objectHeaders struct {
 	StorageClass       string            `xml:"-" location:"header" name:"X-Amz-Storage-Class"`
 	Tagging            string            `xml:"-" location:"header" name:"X-Amz-Tagging"`
 	lockHeaders
+	sseHeaders
 }
 
 // Storage classes S3 accepts in x-amz-storage-class.
@@ -73,6 +74,9 @@ func (h *objectHeaders) object(key string) (*Object, error) {
 		return nil, err
 	}
 	if err := checkStorageClass(h.StorageClass); err != nil {
+		return nil, err
+	}
+	if err := h.sseHeaders.check(); err != nil {
 		return nil, err
 	}
 	// One allocation for the object and the body it will get.
@@ -320,6 +324,7 @@ type putObjectOutput struct {
 	checksums
 	ChecksumType string `xml:"-" location:"header" name:"X-Amz-Checksum-Type"`
 	Expiration   string `xml:"-" location:"header" name:"X-Amz-Expiration"`
+	sseOutput
 }
 
 func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOutput, error) {
@@ -328,11 +333,15 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 		return nil, err
 	}
 	obj := in.obj
+	if err := s.checkDirectoryStorageClass(in.Bucket, obj.StorageClass); err != nil {
+		return nil, err
+	}
 	if in.lockHeaders.any() {
 		if err := in.lockHeaders.apply(obj, s.env.Now()); err != nil {
 			return nil, err
 		}
 	}
+	s.applyEncryption(c.Request, in.Bucket, &in.sseHeaders, obj)
 	var err error
 	in.defaultChecksum = true
 	if obj.Body, obj.Checksum, err = in.read(c, in.Body, in.ContentEncoding, s.store.bodies, obj.Body); err != nil {
@@ -350,7 +359,7 @@ func (s *Service) putObject(c *awsproto.Call, in *putObjectInput) (*putObjectOut
 		return nil, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Put", obj))
-	in.out = putObjectOutput{ETag: obj.ETag, VersionID: obj.VersionID, checksums: echo(obj.Checksum)}
+	in.out = putObjectOutput{ETag: obj.ETag, VersionID: obj.VersionID, checksums: echo(obj.Checksum), sseOutput: sseOf(obj)}
 	if obj.Checksum.Algorithm != "" {
 		in.out.ChecksumType = "FULL_OBJECT"
 	}
@@ -565,8 +574,11 @@ func (o *objectReply) Respond(w http.ResponseWriter, c *awsproto.Call) error {
 	if o.expiration != "" {
 		wh["X-Amz-Expiration"] = []string{o.expiration}
 	}
-	if obj.Protect != nil && o.over != nil {
-		lockResponseHeaders(wh, obj.Protect)
+	if o.over != nil { // GetObject's and HeadObject's, not the website's
+		if obj.Protect != nil {
+			lockResponseHeaders(wh, obj.Protect)
+		}
+		sseResponseHeaders(wh, obj)
 	}
 	if n := len(obj.Tags); n > 0 && o.body && o.over != nil { // GetObject's, not the website's
 		wh["X-Amz-Tagging-Count"] = []string{strconv.Itoa(n)}
@@ -792,6 +804,12 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 	if _, err := s.store.Bucket(in.Bucket); err != nil {
 		return copyObjectResult{}, err
 	}
+	if err := in.sseHeaders.check(); err != nil {
+		return copyObjectResult{}, err
+	}
+	if err := s.checkDirectoryStorageClass(in.Bucket, in.StorageClass); err != nil {
+		return copyObjectResult{}, err
+	}
 	src, srcBucket, srcKey, err := s.source(&in.copySource)
 	if err != nil {
 		return copyObjectResult{}, err
@@ -803,12 +821,19 @@ func (s *Service) copyObject(c *awsproto.Call, in *copyObjectInput) (copyObjectR
 		src.Body.Release()
 		return copyObjectResult{}, s.failed(err)
 	}
+	// A copy is encrypted as its request or its bucket says, never as its
+	// source was.
+	if p := obj.protection(); p.KMSKeyID != "" {
+		p.KMSKeyID, p.BucketKeyEnabled, p.DSSE, p.KMSContext = "", false, false, ""
+		obj.Protect = &p
+	}
+	s.applyEncryption(c.Request, in.Bucket, &in.sseHeaders, obj)
 	if err := s.store.PutObject(c.Request.Context(), in.Bucket, obj, PutCondition{}, "Copy"); err != nil {
 		return copyObjectResult{}, err
 	}
 	s.notify(c, in.Bucket, createdChange("ObjectCreated:Copy", obj))
 	out := copyObjectResult{Xmlns: awsproto.S3XMLNS, ETag: obj.ETag, LastModified: xmlTime(obj.LastModified),
-		VersionID: obj.VersionID, SourceVersionID: src.VersionID}
+		VersionID: obj.VersionID, SourceVersionID: src.VersionID, sseOutput: sseOf(obj)}
 	if cs := obj.Checksum; cs.Algorithm != "" {
 		out.ChecksumType = "FULL_OBJECT"
 		switch cs.Algorithm {
@@ -838,7 +863,7 @@ func (s *Service) copiedObject(in *copyObjectInput, src *Object, srcBucket, srcK
 		return nil, invalidArgument("Unknown metadata directive.", "x-amz-metadata-directive", directive)
 	}
 	sc := in.StorageClass
-	if srcBucket == in.Bucket && srcKey == in.Key && directive != "REPLACE" && sc == "" {
+	if srcBucket == in.Bucket && srcKey == in.Key && directive != "REPLACE" && sc == "" && in.SSE == "" {
 		return nil, errInvalidRequest.New("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	var obj *Object

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/groundstack/groundstack/harness/emulator/awsproto"
+	"github.com/groundstack/groundstack/harness/emulator/iampolicy"
 )
 
 // Access configuration: PutBucketPolicy, GetBucketPolicy,
@@ -44,7 +46,7 @@ type policyStatement struct {
 func malformedPolicy(msg string) error { return errMalformedPolicy.New(msg) }
 
 // parsePolicy checks a bucket policy as S3 does and returns its statements.
-func parsePolicy(bucket string, body []byte) ([]policyStatement, error) {
+func parsePolicy(bucket string, body []byte) ([]iampolicy.Statement, error) {
 	var doc struct {
 		Statement json.RawMessage `json:"Statement"`
 	}
@@ -98,7 +100,14 @@ func parsePolicy(bucket string, body []byte) ([]policyStatement, error) {
 			}
 		}
 	}
-	return stmts, nil
+	parsed, err := iampolicy.Parse(string(body))
+	if err != nil {
+		if u := (*iampolicy.UnknownOperatorError)(nil); errors.As(err, &u) {
+			return nil, malformedPolicy("Invalid Condition type : " + u.Operator)
+		}
+		return nil, malformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+	}
+	return parsed.Statements, nil
 }
 
 // stringsOf reads a policy element that is a string or a list of strings
@@ -122,32 +131,6 @@ func stringsOf(a, b json.RawMessage) ([]string, bool) {
 	return nil, false
 }
 
-// public reports whether a statement allows anyone, unconditionally.
-func (st *policyStatement) public() bool {
-	if *st.Effect != "Allow" || st.Principal == nil || len(st.Condition) > 0 && string(st.Condition) != "{}" {
-		return false
-	}
-	if ps, ok := stringsOf(st.Principal, nil); ok {
-		return contains(ps, "*")
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(st.Principal, &m) == nil {
-		if ps, ok := stringsOf(m["AWS"], nil); ok {
-			return contains(ps, "*")
-		}
-	}
-	return false
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Service) putBucketPolicy(c *awsproto.Call, in *putBucketPolicyInput) (struct{}, error) {
 	if _, err := s.store.Bucket(in.Bucket); err != nil {
 		return struct{}{}, err
@@ -168,7 +151,7 @@ func (s *Service) putBucketPolicy(c *awsproto.Call, in *putBucketPolicyInput) (s
 	}
 	if s.publicAccessBlockOf(in.Bucket).blockPolicy {
 		for i := range stmts {
-			if stmts[i].public() {
+			if publicStatement(&stmts[i]) {
 				return struct{}{}, errAccessDenied.Errorf("User: arn:aws:iam::000000000000:root is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::%s\" because public policies are blocked by the BlockPublicPolicy block public access setting.", in.Bucket)
 			}
 		}
@@ -215,7 +198,7 @@ func (s *Service) getBucketPolicyStatus(c *awsproto.Call, in *bucketInput) (poli
 	}
 	out := policyStatusWire{Xmlns: awsproto.S3XMLNS}
 	for i := range stmts {
-		out.IsPublic = out.IsPublic || stmts[i].public()
+		out.IsPublic = out.IsPublic || publicStatement(&stmts[i])
 	}
 	return out, nil
 }

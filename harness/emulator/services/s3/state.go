@@ -167,6 +167,8 @@ type ProtectionState struct {
 	LegalHold        string     `json:"legalHold,omitempty"`
 	KMSKeyID         string     `json:"kmsKeyId,omitempty"`
 	BucketKeyEnabled bool       `json:"bucketKeyEnabled,omitempty"`
+	DSSE             bool       `json:"dsse,omitempty"`
+	KMSContext       string     `json:"kmsContext,omitempty"`
 }
 
 // ExtentState is a run of a body's bytes: Size bytes at Offset of File (a
@@ -399,7 +401,7 @@ func objectState(o *Object, inline bool) (ObjectState, error) {
 	}
 	if p := o.Protect; p != nil {
 		st.Protection = &ProtectionState{LockMode: p.LockMode, LockUntil: timePtr(p.LockUntil), LegalHold: p.LegalHold,
-			KMSKeyID: p.KMSKeyID, BucketKeyEnabled: p.BucketKeyEnabled}
+			KMSKeyID: p.KMSKeyID, BucketKeyEnabled: p.BucketKeyEnabled, DSSE: p.DSSE, KMSContext: p.KMSContext}
 	}
 	if o.Body != nil {
 		var err error
@@ -793,7 +795,8 @@ func (bs *bodies) object(st *ObjectState, template bool) (*Object, error) {
 		VersionID: st.VersionID, DeleteMarker: st.DeleteMarker, ReplicationStatus: st.ReplicationStatus,
 	}
 	if p := st.Protection; p != nil {
-		o.Protect = &Protection{LockMode: p.LockMode, LockUntil: timeOf(p.LockUntil), LegalHold: p.LegalHold, KMSKeyID: p.KMSKeyID, BucketKeyEnabled: p.BucketKeyEnabled}
+		o.Protect = &Protection{LockMode: p.LockMode, LockUntil: timeOf(p.LockUntil), LegalHold: p.LegalHold, KMSKeyID: p.KMSKeyID, BucketKeyEnabled: p.BucketKeyEnabled,
+			DSSE: p.DSSE, KMSContext: p.KMSContext}
 	}
 	if !template && !st.DeleteMarker {
 		body, err := bs.body(st.Size, st.Body, st.Extents)

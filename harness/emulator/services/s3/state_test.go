@@ -92,7 +92,11 @@ func seedS3(t *testing.T, c *s3.Client) {
 	ok(c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: s("plain"), Key: s("parts"), UploadId: mp.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: e1.ETag}, {PartNumber: aws.Int32(2), ETag: e2.ETag}}}}))
 	open := mustDo[*s3.CreateMultipartUploadOutput](t)(c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: s("plain"), Key: s("pending"),
-		Metadata: map[string]string{"m": "1"}, ChecksumAlgorithm: types.ChecksumAlgorithmSha256}))
+		Metadata: map[string]string{"m": "1"}, ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ServerSideEncryption: types.ServerSideEncryptionAwsKms}))
+	// Objects written with SSE-KMS and DSSE, a key, a context and a bucket key.
+	ok(c.PutObject(ctx, &s3.PutObjectInput{Bucket: s("plain"), Key: s("sealed"), Body: strings.NewReader("kms"),
+		ServerSideEncryption: types.ServerSideEncryptionAwsKmsDsse, SSEKMSKeyId: s("1234abcd-12ab-34cd-56ef-1234567890ab"),
+		SSEKMSEncryptionContext: s("eyJhIjoiYiJ9"), BucketKeyEnabled: aws.Bool(true)}))
 	ok(c.UploadPart(ctx, &s3.UploadPartInput{Bucket: s("plain"), Key: s("pending"), UploadId: open.UploadId, PartNumber: aws.Int32(3), Body: strings.NewReader("part three"),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256}))
 	ok(c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: s("plain"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: s("team"), Value: s("web")}}}}))

@@ -11,13 +11,16 @@ import (
 // Protection is what object lock and UpdateObjectEncryption add to a
 // version: its retention mode (GOVERNANCE, COMPLIANCE; "" none) and date,
 // its legal hold ("ON", "OFF"; "" never set), and the SSE-KMS key it was
-// given ("": the bucket's default encryption).
+// written or updated with ("": SSE-S3), with DSSE for aws:kms:dsse and the
+// encryption context (base64 JSON) it was written with.
 type Protection struct {
 	LockMode         string
 	LockUntil        time.Time
 	LegalHold        string
 	KMSKeyID         string
 	BucketKeyEnabled bool
+	DSSE             bool
+	KMSContext       string
 }
 
 // protection is o's protection (zero: none).
@@ -268,7 +271,9 @@ func (s *Store) SetEncryption(ctx context.Context, bucketName, key, versionID, k
 		return err
 	}
 	n := *v
-	n.protect(func(p *Protection) { p.KMSKeyID, p.BucketKeyEnabled = kmsKey, bucketKey })
+	n.protect(func(p *Protection) {
+		p.KMSKeyID, p.BucketKeyEnabled, p.DSSE, p.KMSContext = kmsKey, bucketKey, false, ""
+	})
 	b.replaceVersion(key, i, &n)
 	s.recordKeys(ctx, b, key)
 	return nil

@@ -296,6 +296,7 @@ type copyObjectResult struct {
 	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
 	VersionID         string   `xml:"-" location:"header" name:"X-Amz-Version-Id"`
 	SourceVersionID   string   `xml:"-" location:"header" name:"X-Amz-Copy-Source-Version-Id"`
+	sseOutput
 }
 
 type copyPartResult struct {
@@ -344,6 +345,7 @@ type completeMultipartUploadResult struct {
 	Bucket   string   `xml:"Bucket"`
 	Key      string   `xml:"Key"`
 	ETag     string   `xml:"ETag"`
+	sseOutput
 }
 
 type partEntry struct {

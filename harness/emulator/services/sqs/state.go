@@ -156,30 +156,7 @@ func (q *Queue) state(now time.Time) QueueState {
 		}
 	}
 	for m := q.age.head; m != nil; m = m.age.next {
-		ms := MessageState{
-			Number: m.n, ID: m.id, Body: m.body, Enqueued: nsTime(m.enq), SentTimestamp: m.sent,
-			FirstReceiveTimestamp: m.firstRecv, ReceiveCount: m.recvCount, Receipt: m.receipt,
-		}
-		switch m.state {
-		case stVisible:
-			ms.State = StateVisible
-		case stDelayed:
-			ms.State = StateDelayed
-		case stInflight:
-			ms.State = StateInflight
-		}
-		if m.state != stVisible {
-			t := nsTime(m.visibleAt)
-			ms.VisibleAt = &t
-		}
-		if x := m.x; x != nil {
-			for _, a := range x.attrs {
-				ms.Attributes = append(ms.Attributes, AttributeState(a)) // a conversion: a field added to MessageAttribute must be added here too
-			}
-			ms.TraceHeader, ms.GroupID, ms.DedupID, ms.SequenceNumber = x.trace, x.groupID, x.dedupID, x.seq
-			ms.DeadLetterSource, ms.SenderID = x.dlqSource, x.senderID
-		}
-		out.Messages = append(out.Messages, ms)
+		out.Messages = append(out.Messages, m.saved())
 	}
 	for _, e := range q.dedupQ {
 		if q.dedup[e.key] == e {
@@ -187,6 +164,34 @@ func (q *Queue) state(now time.Time) QueueState {
 		}
 	}
 	return out
+}
+
+// saved is m as saved (and as the console's peek shows it); q.mu held.
+func (m *message) saved() MessageState {
+	ms := MessageState{
+		Number: m.n, ID: m.id, Body: m.body, Enqueued: nsTime(m.enq), SentTimestamp: m.sent,
+		FirstReceiveTimestamp: m.firstRecv, ReceiveCount: m.recvCount, Receipt: m.receipt,
+	}
+	switch m.state {
+	case stVisible:
+		ms.State = StateVisible
+	case stDelayed:
+		ms.State = StateDelayed
+	case stInflight:
+		ms.State = StateInflight
+	}
+	if m.state != stVisible {
+		t := nsTime(m.visibleAt)
+		ms.VisibleAt = &t
+	}
+	if x := m.x; x != nil {
+		for _, a := range x.attrs {
+			ms.Attributes = append(ms.Attributes, AttributeState(a)) // a conversion: a field added to MessageAttribute must be added here too
+		}
+		ms.TraceHeader, ms.GroupID, ms.DedupID, ms.SequenceNumber = x.trace, x.groupID, x.dedupID, x.seq
+		ms.DeadLetterSource, ms.SenderID = x.dlqSource, x.senderID
+	}
+	return ms
 }
 
 // loadState adds the saved queues to the (empty) store: every queue
