@@ -89,7 +89,10 @@ func (t *Tracker) Wait(ctx context.Context) error {
 }
 
 // Journal is a cloud.Journal on a Log: a Journaled service's records, of
-// its StateVersion.
+// its StateVersion. One without a Log is the journal a service has while
+// its log replays: it gives the blob directory, whose files replayed
+// records and checkpoints name, and records nothing (a replayed change
+// is in the log already).
 type Journal struct {
 	Log     *Log
 	Version int
@@ -102,6 +105,9 @@ var _ cloud.Journal = (*Journal)(nil)
 // Record logs rec and notes it in ctx's tracker; a record that cannot be
 // logged fails the request (or, outside one, is logged as an error).
 func (j *Journal) Record(ctx context.Context, rec any) {
+	if j.Log == nil {
+		return
+	}
 	var data []byte
 	var err error
 	if raw, ok := rec.(cloud.RawRecord); ok {
@@ -131,7 +137,7 @@ func (j *Journal) BlobDir() string { return j.Blobs }
 
 // SyncBlob fsyncs f unless the policy is off.
 func (j *Journal) SyncBlob(f *os.File) error {
-	if j.Log.opts.Fsync == FsyncOff {
+	if j.Log == nil || j.Log.opts.Fsync == FsyncOff {
 		return nil
 	}
 	return f.Sync()
