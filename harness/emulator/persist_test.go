@@ -63,7 +63,7 @@ func TestDataDirSurvivesRestarts(t *testing.T) {
 	}
 	_ = handle
 	rep := c.Persistence()
-	if rep == nil || rep.Restored.Services < 4 || !contains(rep.NotPersisted, "lambda") {
+	if rep == nil || rep.Restored.Services < 4 || !contains(rep.NotPersisted, "sts") {
 		t.Errorf("persistence report: %+v", rep)
 	}
 	resp, err := http.Get(c.URL() + "/_groundstack/state")
