@@ -19,7 +19,7 @@ import (
 type durableWriter struct {
 	http.ResponseWriter
 	r       *http.Request
-	tracker *persist.Tracker
+	tracker persist.Tracker // in the writer: one allocation for both
 	proto   awsproto.Protocol
 	newID   func() string
 	whole   *persist.Log // the service persisted whole, or nil
@@ -100,8 +100,8 @@ func (d *durableWriter) ReadFrom(r io.Reader) (int64, error) {
 // serveDurably serves r through h, holding the answer until what it
 // changed is durable.
 func serveDurably(h http.Handler, w http.ResponseWriter, r *http.Request, proto awsproto.Protocol, whole *persist.Log, newID func() string) {
-	ctx, t := persist.WithTracker(r.Context())
-	d := &durableWriter{ResponseWriter: w, r: r.WithContext(ctx), tracker: t, proto: proto, newID: newID, whole: whole}
+	d := &durableWriter{ResponseWriter: w, proto: proto, newID: newID, whole: whole}
+	d.r = r.WithContext(d.tracker.Bind(r.Context()))
 	h.ServeHTTP(d, d.r)
 	d.settle(http.StatusOK) // an answer with no body and no explicit status
 }

@@ -22,8 +22,7 @@ func TestDurableWriterAnswersUnavailableWhenARecordFails(t *testing.T) {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("{}"))
 	d := &durableWriter{ResponseWriter: rec, proto: awsproto.JSON10, newID: func() string { return "id" }}
-	ctx, tr := persist.WithTracker(req.Context())
-	d.r, d.tracker = req.WithContext(ctx), tr
+	d.r = req.WithContext(d.tracker.Bind(req.Context()))
 	h.ServeHTTP(d, d.r)
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "ServiceUnavailable") || strings.Contains(rec.Body.String(), `"ok"`) {
 		t.Fatalf("answered %d %s", rec.Code, rec.Body)

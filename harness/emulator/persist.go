@@ -124,6 +124,15 @@ func (p *persistence) openService(c *cell, s cloud.Service) error {
 		whole = &wholeRestorer{svc: s, ss: ss}
 		restorer = whole
 	}
+	blobs := filepath.Join(dir, "blobs")
+	if journaled {
+		// Records and checkpoints name files of the blob directory:
+		// the service knows it before replay.
+		if err := os.MkdirAll(blobs, 0o700); err != nil {
+			return err
+		}
+		jr.SetJournal(&persist.Journal{Version: ss.StateVersion(), Blobs: blobs, Logger: c.env.Log})
+	}
 	start := time.Now()
 	l, res, err := persist.OpenLog(filepath.Join(dir, "log"), p.opts, restorer)
 	if err == nil && whole != nil {
@@ -136,11 +145,6 @@ func (p *persistence) openService(c *cell, s cloud.Service) error {
 	}
 	p.note(res, start)
 	if journaled {
-		blobs := filepath.Join(dir, "blobs")
-		if err := os.MkdirAll(blobs, 0o700); err != nil {
-			l.Close()
-			return err
-		}
 		jr.SetJournal(&persist.Journal{Log: l, Version: ss.StateVersion(), Blobs: blobs, Logger: c.env.Log})
 		l.SetCheckpointer(func() (int, []byte, error) {
 			st, err := jr.Checkpoint()

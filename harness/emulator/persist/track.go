@@ -13,10 +13,15 @@ import (
 
 // Tracker is a request's durability debt: the groups of each log its
 // records went to, which the edge waits for before it answers.
+// The zero Tracker is ready; one that is part of a larger struct (the
+// edge's response writer) and carried by its own context (Bind) costs a
+// request no allocation of its own.
 type Tracker struct {
-	mu    sync.Mutex
-	marks []mark
-	err   error
+	mu     sync.Mutex
+	marks  []mark
+	inline [1]mark // marks' first backing: a request mostly writes to one log
+	err    error
+	ctx    trackerCtx
 }
 
 type mark struct {
@@ -26,10 +31,30 @@ type mark struct {
 
 type trackerKey struct{}
 
+// trackerCtx is a context carrying a tracker (context.WithValue's, without
+// its allocation).
+type trackerCtx struct {
+	context.Context
+	t *Tracker
+}
+
+func (c *trackerCtx) Value(key any) any {
+	if key == (trackerKey{}) {
+		return c.t
+	}
+	return c.Context.Value(key)
+}
+
 // WithTracker returns ctx carrying a new tracker.
 func WithTracker(ctx context.Context) (context.Context, *Tracker) {
 	t := &Tracker{}
-	return context.WithValue(ctx, trackerKey{}, t), t
+	return t.Bind(ctx), t
+}
+
+// Bind returns ctx carrying t, a zero Tracker; once per tracker.
+func (t *Tracker) Bind(ctx context.Context) context.Context {
+	t.ctx = trackerCtx{Context: ctx, t: t}
+	return &t.ctx
 }
 
 // TrackerOf is ctx's tracker, or nil.
@@ -47,6 +72,9 @@ func (t *Tracker) Note(l *Log, g uint64) {
 			t.mu.Unlock()
 			return
 		}
+	}
+	if t.marks == nil {
+		t.marks = t.inline[:0]
 	}
 	t.marks = append(t.marks, mark{l, g})
 	t.mu.Unlock()
@@ -72,8 +100,10 @@ func (t *Tracker) Pending() bool {
 // Wait returns once every record the request made is durable, or the
 // first failure.
 func (t *Tracker) Wait(ctx context.Context) error {
+	var local [len(Tracker{}.inline)]mark
 	t.mu.Lock()
-	marks, err := t.marks, t.err
+	// Copied: a Note after this reuses inline.
+	marks, err := append(local[:0], t.marks...), t.err
 	t.marks = nil
 	t.mu.Unlock()
 	if err != nil {
@@ -89,7 +119,10 @@ func (t *Tracker) Wait(ctx context.Context) error {
 }
 
 // Journal is a cloud.Journal on a Log: a Journaled service's records, of
-// its StateVersion.
+// its StateVersion. One without a Log is the journal a service has while
+// its log replays: it gives the blob directory, whose files replayed
+// records and checkpoints name, and records nothing (a replayed change
+// is in the log already).
 type Journal struct {
 	Log     *Log
 	Version int
@@ -102,6 +135,9 @@ var _ cloud.Journal = (*Journal)(nil)
 // Record logs rec and notes it in ctx's tracker; a record that cannot be
 // logged fails the request (or, outside one, is logged as an error).
 func (j *Journal) Record(ctx context.Context, rec any) {
+	if j.Log == nil {
+		return
+	}
 	var data []byte
 	var err error
 	if raw, ok := rec.(cloud.RawRecord); ok {
@@ -131,7 +167,7 @@ func (j *Journal) BlobDir() string { return j.Blobs }
 
 // SyncBlob fsyncs f unless the policy is off.
 func (j *Journal) SyncBlob(f *os.File) error {
-	if j.Log.opts.Fsync == FsyncOff {
+	if j.Log == nil || j.Log.opts.Fsync == FsyncOff {
 		return nil
 	}
 	return f.Sync()

@@ -2,9 +2,13 @@ package crash_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -16,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/groundstack/groundstack/harness/emulator"
@@ -101,10 +107,49 @@ type ledger struct {
 	sent     map[string][]string // queue → bodies acknowledged sent
 	deleted  map[string]bool     // bodies acknowledged deleted
 	deleting map[string]bool     // bodies a delete was sent for
+	objects  map[string]*object  // S3 key → a put or multipart complete attempted
+}
+
+// object is an S3 write the storm attempted: the MD5 of the bytes it
+// wrote, and whether the emulator acknowledged it.
+type object struct {
+	md5       string
+	multipart bool
+	acked     bool
 }
 
 func newLedger() *ledger {
-	return &ledger{items: map[string]bool{}, txs: map[string]bool{}, sent: map[string][]string{}, deleted: map[string]bool{}, deleting: map[string]bool{}}
+	return &ledger{items: map[string]bool{}, txs: map[string]bool{}, sent: map[string][]string{}, deleted: map[string]bool{},
+		deleting: map[string]bool{}, objects: map[string]*object{}}
+}
+
+// bucket is the S3 bucket the storm writes to.
+const bucket = "crash"
+
+// body is the deterministic content of an S3 write: size bytes derived
+// from the key, so a body written in part cannot pass for a whole one.
+func body(key string, size int) []byte {
+	b := make([]byte, size)
+	var x uint64 = 14695981039346656037
+	for _, c := range []byte(key) {
+		x = (x ^ uint64(c)) * 1099511628211
+	}
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		b[i] = byte(x)
+	}
+	return b
+}
+
+func md5hex(b []byte) string {
+	h := md5.Sum(b)
+	return hex.EncodeToString(h[:])
+}
+
+func s3client(url string) *s3.Client {
+	return s3.NewFromConfig(emutest.Config(url), func(o *s3.Options) { o.UsePathStyle = true })
 }
 
 func sv(v string) ddb.AttributeValue { return &ddb.AttributeValueMemberS{Value: v} }
@@ -123,6 +168,9 @@ func TestCrashConsistency(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := s3client(c.url).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
 	rnd := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	for round := range *kills {
 		queue := fmt.Sprint("q", round)
@@ -132,17 +180,25 @@ func TestCrashConsistency(t *testing.T) {
 		c = startChild(t, dir)
 		verify(t, c.url, l, queue)
 	}
-	t.Logf("%d kills: %d puts, %d transactions attempted and checked", *kills, len(l.items), len(l.txs))
+	acked := 0
+	for _, o := range l.objects {
+		if o.acked {
+			acked++
+		}
+	}
+	t.Logf("%d kills: %d puts, %d transactions, %d S3 writes (%d acknowledged) attempted and checked", *kills, len(l.items), len(l.txs), len(l.objects), acked)
 }
 
 // storm writes from several goroutines until the emulator is killed at
-// about after: DynamoDB puts and transactions, SQS sends and deletes.
+// about after: DynamoDB puts and transactions, SQS sends and deletes, S3
+// puts (small bodies, and every eighth over 1 MiB) and multipart uploads
+// completed.
 // It returns once the kill is due; the caller kills, then waits for the
 // writers with the function it returns.
 func storm(t *testing.T, url string, l *ledger, round int, queue string, after time.Duration) func() {
 	ctx := context.Background()
 	cfg := emutest.Config(url)
-	db, q := dynamodb.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
+	db, q, s3c := dynamodb.NewFromConfig(cfg), sqs.NewFromConfig(cfg), s3client(url)
 	// Received messages stay visible (the SDK omits a zero
 	// VisibilityTimeout), so one received when the kill came is still
 	// there to be found.
@@ -152,7 +208,7 @@ func storm(t *testing.T, url string, l *ledger, round int, queue string, after t
 	}
 	stop := time.Now().Add(after)
 	var wg sync.WaitGroup
-	for w := range 4 {
+	for w := range 6 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -200,6 +256,23 @@ func storm(t *testing.T, url string, l *ledger, round int, queue string, after t
 							l.mu.Unlock()
 						}
 					}
+				case 4:
+					size := 1 + n%4096
+					if n%8 == 7 {
+						size = 1<<20 + 1 + n%65536
+					}
+					b := body(id, size)
+					o := &object{md5: md5hex(b)}
+					l.mu.Lock()
+					l.objects[id] = o
+					l.mu.Unlock()
+					if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(id), Body: bytes.NewReader(b)}); err == nil {
+						l.mu.Lock()
+						o.acked = true
+						l.mu.Unlock()
+					}
+				case 5:
+					multipart(ctx, s3c, l, id)
 				}
 			}
 		}()
@@ -207,6 +280,84 @@ func storm(t *testing.T, url string, l *ledger, round int, queue string, after t
 	// The kill lands while the writers still write.
 	time.Sleep(time.Until(stop) - 20*time.Millisecond)
 	return wg.Wait
+}
+
+// multipart uploads the object key in two parts (the first of the 5 MiB
+// minimum, the second small) and completes it, recording the complete
+// once it is attempted and acknowledged once it is.
+func multipart(ctx context.Context, s3c *s3.Client, l *ledger, key string) {
+	b := body(key, 5<<20+1+len(key)*100)
+	up, err := s3c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return
+	}
+	var parts []s3types.CompletedPart
+	for i, p := range [][]byte{b[:5<<20], b[5<<20:]} {
+		got, err := s3c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: up.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: bytes.NewReader(p)})
+		if err != nil {
+			return
+		}
+		parts = append(parts, s3types.CompletedPart{ETag: got.ETag, PartNumber: aws.Int32(int32(i + 1))})
+	}
+	o := &object{md5: md5hex(b), multipart: true}
+	l.mu.Lock()
+	l.objects[key] = o
+	l.mu.Unlock()
+	if _, err := s3c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts}}); err == nil {
+		l.mu.Lock()
+		o.acked = true
+		l.mu.Unlock()
+	}
+}
+
+// verifyObjects checks the restarted emulator's bucket: every
+// acknowledged S3 write there with its exact bytes, and any other object
+// (a write not acknowledged that happened) whole, never a part.
+func verifyObjects(t *testing.T, s3c *s3.Client, l *ledger) {
+	t.Helper()
+	ctx := context.Background()
+	present := map[string]bool{}
+	p := s3.NewListObjectsV2Paginator(s3c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatalf("list objects after a restart: %v", err)
+		}
+		for _, o := range page.Contents {
+			present[*o.Key] = true
+		}
+	}
+	for key := range present {
+		if l.objects[key] == nil {
+			t.Fatalf("object %s, never written, is there", key)
+		}
+	}
+	for key, o := range l.objects {
+		if !present[key] {
+			if o.acked {
+				t.Fatalf("acknowledged object %s (multipart %v) lost", key, o.multipart)
+			}
+			continue
+		}
+		got, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			t.Fatalf("get object %s after a restart: %v", key, err)
+		}
+		h := md5.New()
+		_, err = io.Copy(h, got.Body)
+		got.Body.Close()
+		if err != nil {
+			t.Fatalf("read object %s after a restart: %v", key, err)
+		}
+		if sum := hex.EncodeToString(h.Sum(nil)); sum != o.md5 {
+			t.Fatalf("object %s (multipart %v, acknowledged %v): MD5 %s, want %s", key, o.multipart, o.acked, sum, o.md5)
+		}
+		if !o.multipart && strings.Trim(aws.ToString(got.ETag), `"`) != o.md5 {
+			t.Fatalf("object %s: ETag %s, want %s", key, aws.ToString(got.ETag), o.md5)
+		}
+	}
 }
 
 // verify checks the restarted emulator: every acknowledged put and
@@ -275,4 +426,5 @@ func verify(t *testing.T, url string, l *ledger, queue string) {
 			t.Fatalf("message %s, acknowledged deleted, is back", body)
 		}
 	}
+	verifyObjects(t, s3client(url), l)
 }

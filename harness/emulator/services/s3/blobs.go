@@ -30,10 +30,16 @@ type blobs struct {
 }
 
 // useBlobs makes dir (a journal's blob directory) where every body of the
-// store goes from now on, synced with sync; before the store serves.
+// store goes from now on, synced with sync; before the store serves. Given
+// the directory it uses already (the journal of a replay, then the one it
+// serves with), it changes only sync, keeping the files replay loaded.
 func (bs *bodies) useBlobs(dir string, sync func(*os.File) error) {
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
+	if bs.blobs != nil && bs.dir == dir {
+		bs.blobs.sync = sync
+		return
+	}
 	bs.dir = dir
 	bs.inMemory = -1
 	bs.blobs = &blobs{sync: sync, byName: map[string]*bodyFile{}}
