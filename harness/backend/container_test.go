@@ -118,9 +118,14 @@ func TestContainerBackend(t *testing.T) {
 	// 21.1 MB of stripped binary served 650 operations, 25.6 MB serve 940
 	// (about 15 KB each, mostly their typed inputs' metadata); the rest of
 	// the image is the hosts' busybox. A jump past it wants a look at
-	// `go tool nm -size` before a new budget.
-	if img.Size > 32e6 {
-		t.Errorf("image is %d bytes, over the 32 MB budget (PERFORMANCE.md, footprint; BenchmarkFootprint)", img.Size)
+	// `go tool nm -size` before a new budget. CloudFormation (72
+	// operations) took the binary from 26.6 to 39.6 MB: its resource
+	// providers act through aws-sdk-go-v2's clients of every service it
+	// deploys, which the emulator did not link before. That is a debt,
+	// not a new normal: providers calling through a client of our own
+	// (awsproto) would give most of it back, and the budget with it.
+	if img.Size > 44e6 {
+		t.Errorf("image is %d bytes, over the 44 MB budget (PERFORMANCE.md, footprint; BenchmarkFootprint)", img.Size)
 	}
 	insp, err := cli.ContainerInspect(ctx, c.ID(), client.ContainerInspectOptions{})
 	if err != nil {

@@ -145,18 +145,24 @@ func pidOf(t *testing.T, r *runtime.Result) int {
 }
 
 func TestInitFailures(t *testing.T) {
-	h := newHarness(t, runtime.Config{InitTimeout: 300 * time.Millisecond})
+	// The crash case's limit is generous: its process exits on its own, and
+	// on a loaded machine starting it can take longer than the hang case's
+	// 0.3 s (it then failed as a timeout).
 	cases := []struct {
-		init, errType, msg string
-		tail               []string
+		init        string
+		initTimeout time.Duration
+		errType     string
+		msg         string
+		tail        []string
 	}{
-		{"hang", "Runtime.Unknown", "Error: Runtime failed to start: the runtime did not ask for an invocation within 0.30 seconds",
+		{"hang", 300 * time.Millisecond, "Runtime.Unknown", "Error: Runtime failed to start: the runtime did not ask for an invocation within 0.30 seconds",
 			[]string{"INIT_REPORT Init Duration: ", "Phase: init\tStatus: timeout"}},
-		{"crash", "Runtime.ExitError", "Error: Runtime exited with error: exit status 3",
+		{"crash", 30 * time.Second, "Runtime.ExitError", "Error: Runtime exited with error: exit status 3",
 			[]string{"init: crashing on purpose", "Status: error\tError Type: Runtime.ExitError", "END RequestId: ", "REPORT RequestId: "}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.init, func(t *testing.T) {
+			h := newHarness(t, runtime.Config{InitTimeout: tc.initTimeout})
 			p := h.pool("init-"+tc.init, 3*time.Second, map[string]string{"TESTFN_INIT": tc.init})
 			r := invoke(t, p, `{}`, true)
 			var e struct{ ErrorMessage, ErrorType string }
