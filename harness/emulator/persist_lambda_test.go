@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/groundstack/groundstack/harness/deploy"
@@ -31,6 +33,13 @@ func TestDataDirLambdaRestart(t *testing.T) {
 	dir := t.TempDir()
 	a, acfg := startPersisted(t, dir)
 	seedLambda(t, acfg, code)
+	// An invocation's logs reach CloudWatch Logs past the edge; they are
+	// persisted all the same.
+	must(awslambda.NewFromConfig(acfg).Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String("api"), Payload: []byte(`{"mode":"env"}`)}))
+	waitLogs(t, acfg, 1)
+	// Nobody waits for those: a request's record, later in the same log,
+	// is durable only once they are.
+	must(cloudwatchlogs.NewFromConfig(acfg).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("barrier")}))
 	before := observeLambda(t, acfg, a.URL()[len("http://"):])
 	var logBytes int64
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -62,6 +71,7 @@ func TestDataDirLambdaRestart(t *testing.T) {
 	if res.FunctionError != nil || !strings.Contains(string(res.Payload), "STAGE") {
 		t.Errorf("invoke after a crash: %s %s", aws.ToString(res.FunctionError), res.Payload)
 	}
+	waitLogs(t, ccfg, 1)
 	if rep := c.Persistence(); rep.Restored.Records == 0 || len(rep.Failed) > 0 {
 		t.Errorf("after a crash: %+v", rep)
 	}
@@ -86,6 +96,7 @@ func TestDataDirLambdaRestart(t *testing.T) {
 				t.Errorf("round %d: invoke %q after the restart: %s %s", round, q, aws.ToString(res.FunctionError), res.Payload)
 			}
 		}
+		waitLogs(t, bcfg, 1)
 		if rep := b.Persistence(); len(rep.Failed) > 0 {
 			t.Errorf("round %d: %v", round, rep.Failed)
 		}
@@ -96,5 +107,24 @@ func TestDataDirLambdaRestart(t *testing.T) {
 			before = observeLambda(t, bcfg, b.URL()[len("http://"):])
 		}
 		b.Close()
+	}
+}
+
+// waitLogs waits until function api's log group holds at least n
+// REPORT lines (the runtime writes them after the answer).
+func waitLogs(t *testing.T, cfg aws.Config, n int) {
+	t.Helper()
+	cw := cloudwatchlogs.NewFromConfig(cfg)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := cw.FilterLogEvents(context.Background(), &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("/aws/lambda/api"),
+			FilterPattern: aws.String("REPORT")})
+		if err == nil && len(out.Events) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log group of api holds no REPORT line: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
