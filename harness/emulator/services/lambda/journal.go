@@ -262,6 +262,9 @@ func (s *Service) Checkpoint() (any, error) {
 
 // LoadCheckpoint starts a replay from a Checkpoint.
 func (s *Service) LoadCheckpoint(version int, raw json.RawMessage) error {
+	if wholeState(raw) {
+		return s.loadWhole(version, raw)
+	}
 	cp, err := cloud.DecodeState[Checkpoint](version, stateVersion, raw)
 	if err != nil {
 		return err
@@ -282,6 +285,9 @@ func (s *Service) LoadCheckpoint(version int, raw json.RawMessage) error {
 // ApplyRecord replays a Record on top of the replay in progress (or of
 // the store as it is).
 func (s *Service) ApplyRecord(version int, raw json.RawMessage) error {
+	if wholeState(raw) {
+		return s.loadWhole(version, raw)
+	}
 	r, err := cloud.DecodeState[Record](version, stateVersion, raw)
 	if err != nil {
 		return err
@@ -303,6 +309,25 @@ func (s *Service) ApplyRecord(version int, raw json.RawMessage) error {
 		lj.pending[r.Key] = r
 	}
 	return nil
+}
+
+// wholeState says whether raw is a whole State (zips in base64), as a
+// data directory written before Lambda logged its changes holds.
+func wholeState(raw json.RawMessage) bool {
+	var probe struct {
+		Functions json.RawMessage `json:"functions"`
+	}
+	return json.Unmarshal(raw, &probe) == nil && probe.Functions != nil
+}
+
+// loadWhole replaces the service's state with a whole State.
+func (s *Service) loadWhole(version int, raw json.RawMessage) error {
+	lj := &s.journal
+	lj.mu.Lock()
+	defer lj.mu.Unlock()
+	lj.pending = nil
+	s.reset()
+	return s.LoadState(version, raw)
 }
 
 // finishReplayLocked loads the replay in progress into the emptied

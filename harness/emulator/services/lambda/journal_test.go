@@ -201,3 +201,32 @@ func TestJournalReplay(t *testing.T) {
 		})
 	}
 }
+
+// TestJournalReadsWholeState: a data directory written when Lambda was
+// saved whole (zips in base64) still restores.
+func TestJournalReadsWholeState(t *testing.T) {
+	e1, c1 := start(t)
+	lambdaStorm(t, c1, rand.New(rand.NewPCG(5, 5)), 60, func(int) {})
+	old := service(t, e1)
+	want := savedJSON(t, old)
+	st, _ := old.SaveState()
+	whole, err := json.Marshal(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, asRecord := range []bool{false, true} {
+		e2, _ := start(t)
+		s := service(t, e2)
+		load := s.LoadCheckpoint
+		if asRecord {
+			load = s.ApplyRecord
+		}
+		if err := load(s.StateVersion(), whole); err != nil {
+			t.Fatal(err)
+		}
+		s.SetJournal(&memJournal{t: t, dir: t.TempDir(), synced: map[string]bool{}})
+		if got := savedJSON(t, s); got != want {
+			t.Errorf("as a record %v: the state differs", asRecord)
+		}
+	}
+}

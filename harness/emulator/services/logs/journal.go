@@ -165,6 +165,16 @@ func (s *Service) ApplyRecord(version int, raw json.RawMessage) error {
 	}
 	st := s.store
 	switch {
+	case r.Key == "" && r.Events == nil && !r.Reset:
+		// A whole State, as a data directory written before Logs logged
+		// its changes holds.
+		var probe struct {
+			Groups json.RawMessage `json:"groups"`
+		}
+		if json.Unmarshal(raw, &probe) != nil || probe.Groups == nil {
+			return fmt.Errorf("a record of nothing known")
+		}
+		return s.LoadCheckpoint(version, raw)
 	case r.Reset:
 		st.Reset()
 	case r.Events != nil:

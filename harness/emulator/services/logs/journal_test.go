@@ -2,11 +2,11 @@ package logs_test
 
 import (
 	"context"
-	"strings"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,7 +27,7 @@ type memJournal struct {
 	t    *testing.T
 }
 
-func (j *memJournal) BlobDir() string            { return j.t.TempDir() }
+func (j *memJournal) BlobDir() string           { return j.t.TempDir() }
 func (j *memJournal) SyncBlob(f *os.File) error { return f.Sync() }
 
 func (j *memJournal) Record(_ context.Context, rec any) {
@@ -174,4 +174,23 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return fmt.Sprintf("lengths %d, %d", len(al), len(bl))
+}
+
+// TestJournalReadsWholeState: a data directory written when Logs was
+// saved whole still restores.
+func TestJournalReadsWholeState(t *testing.T) {
+	e1, c1 := client(t)
+	old := logsOf(t, e1)
+	logsStorm(t, c1, old.Store(), rand.New(rand.NewPCG(5, 5)), 100, func(int) {})
+	want := saved(t, old)
+	st, _ := old.SaveState()
+	whole, _ := json.Marshal(st)
+	e2, _ := client(t)
+	s := logsOf(t, e2)
+	if err := s.ApplyRecord(s.StateVersion(), whole); err != nil {
+		t.Fatal(err)
+	}
+	if got := saved(t, s); got != want {
+		t.Errorf("the state differs:\n%s", firstDiff(want, got))
+	}
 }
