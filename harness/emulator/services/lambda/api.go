@@ -43,6 +43,8 @@ type Service struct {
 	destinationFailures atomic.Int64
 	// metrics are the CloudWatch series invocations are counted in.
 	metrics metricsCache
+	// journal is where changes are recorded (persistence).
+	journal lambdaJournal
 
 	closeOnce sync.Once
 }
@@ -197,6 +199,11 @@ func (s *Service) Routes() []cloud.Route {
 
 // Reset deletes every function and kills every instance.
 func (s *Service) Reset() {
+	s.recordReset()
+	s.reset()
+}
+
+func (s *Service) reset() {
 	s.esm.reset()
 	s.async.reset()
 	s.store.Reset()
@@ -270,8 +277,23 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case s.serveLayerByARN(w, r):
 	case s.serveProvisionedList(w, r):
 	default:
+		if changesState(r) {
+			w = &journaledWriter{ResponseWriter: w, s: s, ctx: r.Context()}
+			defer w.(*journaledWriter).flush() // an answer with no body
+		}
 		s.api.ServeHTTP(w, r)
 	}
+}
+
+// changesState says whether an API request may change the service: not a
+// read, not an invocation.
+func changesState(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return !strings.HasSuffix(r.URL.Path, "/invocations") && !strings.HasSuffix(r.URL.Path, "/invoke-async") &&
+		!strings.HasSuffix(r.URL.Path, "/response-streaming-invocations")
 }
 
 // newExec makes the process pool of a new version.

@@ -296,6 +296,12 @@ type CapacityProviderState struct {
 func (s *Service) StateVersion() int { return stateVersion }
 
 func (s *Service) SaveState() (any, error) {
+	s.journal.mu.Lock()
+	err := s.finishReplayLocked()
+	s.journal.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	st := s.store.saveState()
 	st.EventSourceMappings = s.esm.saveState()
 	for i := range st.Codes {
@@ -310,6 +316,11 @@ func (s *Service) LoadState(version int, raw json.RawMessage) (err error) {
 	if err != nil {
 		return err
 	}
+	return s.loadState(st)
+}
+
+// loadState restores st, zips included, into the emptied service.
+func (s *Service) loadState(st State) (err error) {
 	codes := map[string]Code{}
 	defer func() {
 		if err != nil { // the caller resets the service: let the zips go with it

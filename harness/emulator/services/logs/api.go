@@ -20,6 +20,8 @@ type Service struct {
 	store *Store
 	api   awsproto.API
 	ext   serviceExt // subscription deliveries (api_filters.go)
+	// journal is what was last recorded (journal.go).
+	journal logsJournal
 }
 
 // New returns the service and publishes its LogWriter under cloud.LinkLogs.
@@ -170,7 +172,7 @@ func New(env *cloud.Env) *Service {
 
 func (s *Service) Name() string                { return "logs" }
 func (s *Service) Protocol() awsproto.Protocol { return awsproto.JSON11 }
-func (s *Service) Reset()                      { s.store.Reset() }
+func (s *Service) Reset()                      { s.recordReset(); s.store.Reset() }
 func (s *Service) Summary() map[string]any     { return s.store.Summary() }
 
 func (s *Service) Routes() []cloud.Route {
@@ -183,7 +185,14 @@ func (s *Service) Routes() []cloud.Route {
 // APIs is the service's API, for the coverage report and the model checks.
 func (s *Service) APIs() []*awsproto.API { return []*awsproto.API{&s.api} }
 
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.api.ServeHTTP(w, r) }
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.store.journal.Load() != nil && changesSettings(r) {
+		jw := &journaledWriter{ResponseWriter: w, s: s, ctx: r.Context()}
+		defer jw.flush() // an answer with no body
+		w = jw
+	}
+	s.api.ServeHTTP(w, r)
+}
 
 // Store exposes the store (for benchmarks and the LogWriter).
 func (s *Service) Store() *Store { return s.store }

@@ -98,7 +98,7 @@ func (s *Service) putLogEvents(c *awsproto.Call, in *putLogEventsInput) (putLogE
 	if err != nil {
 		return putLogEventsOutput{}, err
 	}
-	put, err := g.PutEvents(in.LogStreamName, batch)
+	put, err := g.PutEvents(c.Context(), in.LogStreamName, batch)
 	if err != nil {
 		return putLogEventsOutput{}, err
 	}

@@ -200,6 +200,14 @@ func (s *Store) saveState() State {
 		return a.Region < b.Region || a.Region == b.Region && a.Name < b.Name
 	})
 
+	s.saveAccountInto(&out)
+	return out
+}
+
+// saveAccountInto saves the account's policies, destinations and query
+// definitions.
+func (s *Store) saveAccountInto(st *State) {
+	out := st
 	a := &s.acct
 	a.mu.Lock()
 	for _, region := range slices.Sorted(maps.Keys(a.resPolicies)) {
@@ -231,7 +239,6 @@ func (s *Store) saveState() State {
 		}
 	}
 	a.mu.Unlock()
-	return out
 }
 
 func policyState(p *GroupPolicy) *GroupPolicyState {
@@ -242,7 +249,11 @@ func policyState(p *GroupPolicy) *GroupPolicyState {
 }
 
 // state copies the group (its lock held).
-func (g *Group) state() GroupState {
+func (g *Group) state() GroupState { return g.stateWith(true) }
+
+// stateWith copies the group, its streams' events too or not (its lock
+// held).
+func (g *Group) stateWith(events bool) GroupState {
 	out := GroupState{Region: g.Region, Name: g.Name, Created: g.Created, Retention: g.Retention, Tags: maps.Clone(g.tags),
 		KMSKey: g.ext.kmsKey, DeletionProtection: g.ext.protected, Seq: g.seq, DataProtection: policyState(g.ext.dataProtection),
 		IndexPolicy: policyState(g.ext.index), Transformer: policyState(g.ext.transformer), Streams: []StreamState{}}
@@ -262,6 +273,10 @@ func (g *Group) state() GroupState {
 	}
 	for _, name := range slices.Sorted(maps.Keys(g.streams)) {
 		st := g.streams[name]
+		if !events {
+			out.Streams = append(out.Streams, StreamState{Name: st.Name, Created: st.Created})
+			continue
+		}
 		ss := StreamState{Name: st.Name, Created: st.Created, FirstEvent: st.FirstEvent, LastEvent: st.LastEvent, LastIngestion: st.LastIngestion,
 			Events: make([]EventState, len(st.events))}
 		for i, e := range st.events {

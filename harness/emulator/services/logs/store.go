@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +21,9 @@ type Store struct {
 	// OnEvents, when set, receives every batch stored in a group that has
 	// subscription or metric filters (after the group's lock is released).
 	OnEvents func(Batch)
+
+	// journal records events as they are stored (journal.go).
+	journal atomic.Pointer[journalRef]
 
 	acct accountState // policies, destinations, exports, queries (store_account.go)
 	cfg  *Config      // deliveries, detectors, lookup tables… (store_config.go)

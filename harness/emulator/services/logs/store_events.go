@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -68,7 +69,7 @@ const maxBatchSpanMS = 24 * 3600 * 1000
 
 // PutEvents appends a chronological batch to a stream, dropping events too
 // far in the past or future (or past the retention) as AWS does.
-func (g *Group) PutEvents(stream string, batch []InputEvent) (Put, error) {
+func (g *Group) PutEvents(ctx context.Context, stream string, batch []InputEvent) (Put, error) {
 	now := g.store.nowMS()
 	put := Put{Rejected: Rejected{-1, -1, -1}, At: now}
 	tooOld := now - 14*24*3600*1000
@@ -120,6 +121,7 @@ func (g *Group) PutEvents(stream string, batch []InputEvent) (Put, error) {
 	}
 	st.insertBatch(accepted)
 	st.trim(g.store.MaxEventsPerStream, g.store.MaxBytesPerStream)
+	g.store.recordEvents(ctx, g, st, accepted)
 	b := g.batchLocked(stream, accepted)
 	g.mu.Unlock()
 	if b != nil {
@@ -159,6 +161,7 @@ func (s *Store) WriteLogs(region, group, stream string, events []cloud.LogEvent)
 		sort.SliceStable(batch, func(i, j int) bool { return batch[i].TS < batch[j].TS })
 		st.insertBatch(batch)
 		st.trim(s.MaxEventsPerStream, s.MaxBytesPerStream)
+		s.recordEvents(context.Background(), g, st, batch) // nobody waits: a function's logs
 		b := g.batchLocked(stream, batch)
 		g.mu.Unlock()
 		if b != nil {
