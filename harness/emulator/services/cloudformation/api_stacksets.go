@@ -331,6 +331,24 @@ func targetAccounts(accounts []string, targets *deploymentTargetsInput, regions 
 
 // beginOperation marks a set busy and records a new operation (the caller
 // holds s.sets.mu).
+// lockedSetOperation takes the stack sets' lock, finds the set and begins
+// an operation on it, and returns with the lock held; on an error it has
+// let the lock go.
+func (s *Service) lockedSetOperation(region, name, action string, id *string) (*stackSet, *setOperation, error) {
+	s.sets.mu.Lock()
+	ss, err := s.stackSetFor(region, name)
+	if err != nil {
+		s.sets.mu.Unlock()
+		return nil, nil, err
+	}
+	op, err := s.beginOperation(ss, action, id)
+	if err != nil {
+		s.sets.mu.Unlock()
+		return nil, nil, err
+	}
+	return ss, op, nil
+}
+
 func (s *Service) beginOperation(ss *stackSet, action string, id *string) (*setOperation, error) {
 	if ss.busy {
 		return nil, errOperationInProgress.Errorf("Another Operation on StackSet %s is in progress", ss.ID)
@@ -482,15 +500,8 @@ func (s *Service) createStackInstances(c *awsproto.Call, in *stackInstancesInput
 	if err != nil {
 		return operationIDOutput{}, err
 	}
-	s.sets.mu.Lock()
-	ss, err := s.stackSetFor(c.Region, *in.StackSetName)
+	ss, op, err := s.lockedSetOperation(c.Region, *in.StackSetName, "CREATE", in.OperationId)
 	if err != nil {
-		s.sets.mu.Unlock()
-		return operationIDOutput{}, err
-	}
-	op, err := s.beginOperation(ss, "CREATE", in.OperationId)
-	if err != nil {
-		s.sets.mu.Unlock()
 		return operationIDOutput{}, err
 	}
 	body, params, caps := ss.Body, ss.Params, ss.Capabilities
@@ -577,15 +588,8 @@ func (s *Service) deleteStackInstances(c *awsproto.Call, in *deleteStackInstance
 	if err != nil {
 		return operationIDOutput{}, err
 	}
-	s.sets.mu.Lock()
-	ss, err := s.stackSetFor(c.Region, *in.StackSetName)
+	ss, op, err := s.lockedSetOperation(c.Region, *in.StackSetName, "DELETE", in.OperationId)
 	if err != nil {
-		s.sets.mu.Unlock()
-		return operationIDOutput{}, err
-	}
-	op, err := s.beginOperation(ss, "DELETE", in.OperationId)
-	if err != nil {
-		s.sets.mu.Unlock()
 		return operationIDOutput{}, err
 	}
 	op.Retain = in.RetainStacks
