@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -459,7 +460,35 @@ func createEventSourceMapping(ctx context.Context, c *call) (string, map[string]
 		return "", nil, cause(err)
 	}
 	id := aws.ToString(out.UUID)
+	if err := mappingSettled(ctx, c, id); err != nil {
+		return "", nil, err
+	}
 	return id, map[string]any{"Id": id, "EventSourceMappingArn": aws.ToString(out.EventSourceMappingArn)}, nil
+}
+
+// mappingSettled waits until a new mapping leaves Creating (Lambda starts
+// it in the background), as AWS's handler waits for the mapping to
+// stabilise before the resource is CREATE_COMPLETE: a stack that completed
+// answers Enabled or Disabled, not Creating.
+func mappingSettled(ctx context.Context, c *call, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	for {
+		m, err := c.cl.lambda().GetEventSourceMapping(ctx, &lambda.GetEventSourceMappingInput{UUID: aws.String(id)})
+		if err != nil {
+			return cause(err)
+		}
+		switch aws.ToString(m.State) {
+		case "Creating", "Enabling", "Disabling", "Updating":
+		default:
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return reasonf("the event source mapping %s did not leave state %s", id, aws.ToString(m.State))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 func createFunctionURL(ctx context.Context, c *call) (string, map[string]any, error) {
