@@ -157,31 +157,44 @@ func TestESMEndToEndSQS(t *testing.T) {
 	freshness(t, "SQS SendMessage", lat)
 }
 
-func TestESMEndToEndDynamoDBStreams(t *testing.T) {
-	t.Parallel()
-	c := startESM(t)
-	r := c.reporter(t, "e2e-ddb")
-	stream := c.table(t, "e2e-ddb")
+// streamMapping makes a table whose stream feeds a reporter function (from
+// the trim horizon, ten records a batch) and waits for the mapping to be
+// Enabled; put writes an item of that id and answers when its write was
+// acknowledged.
+func (c *esmCloud) streamMapping(t *testing.T, name string) (*reporter, *awslambda.CreateEventSourceMappingOutput, func(id string) time.Time) {
+	t.Helper()
+	r := c.reporter(t, name)
+	stream := c.table(t, name)
 	m, err := c.fn.CreateEventSourceMapping(bg, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String(r.fn), EventSourceArn: aws.String(stream),
 		StartingPosition: types.EventSourcePositionTrimHorizon, BatchSize: aws.Int32(10)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c.waitState(t, aws.ToString(m.UUID), "Enabled")
-	byKey := func(rec batchReportRecord) string {
-		var k struct {
-			ID struct{ S string } `json:"id"`
-		}
-		json.Unmarshal(rec.Keys, &k)
-		return k.ID.S
-	}
 	put := func(id string) time.Time {
-		if _, err := c.ddb.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("e2e-ddb"),
+		if _, err := c.ddb.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String(name),
 			Item: map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}}}); err != nil {
 			t.Fatal(err)
 		}
 		return time.Now()
 	}
+	return r, m, put
+}
+
+// recordID is the id key of a stream record a reporter saw.
+func recordID(rec batchReportRecord) string {
+	var k struct {
+		ID struct{ S string } `json:"id"`
+	}
+	json.Unmarshal(rec.Keys, &k)
+	return k.ID.S
+}
+
+func TestESMEndToEndDynamoDBStreams(t *testing.T) {
+	t.Parallel()
+	c := startESM(t)
+	r, m, put := c.streamMapping(t, "e2e-ddb")
+	byKey := recordID
 	put("warm-up")
 	r.await(t, "warm-up", byKey)
 	var lat []time.Duration

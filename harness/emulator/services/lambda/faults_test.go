@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -311,27 +309,8 @@ func TestFaultDeliverySQSMappingDelayed(t *testing.T) {
 func TestFaultDeliveryStreamMappingDelayed(t *testing.T) {
 	t.Parallel()
 	c := startESM(t)
-	r := c.reporter(t, "fault-ddb")
-	stream := c.table(t, "fault-ddb")
-	m, err := c.fn.CreateEventSourceMapping(bg, &awslambda.CreateEventSourceMappingInput{FunctionName: aws.String(r.fn), EventSourceArn: aws.String(stream),
-		StartingPosition: types.EventSourcePositionTrimHorizon, BatchSize: aws.Int32(10)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.waitState(t, aws.ToString(m.UUID), "Enabled")
-	byKey := func(rec batchReportRecord) string {
-		var k struct {
-			ID struct{ S string } `json:"id"`
-		}
-		json.Unmarshal(rec.Keys, &k)
-		return k.ID.S
-	}
-	put := func(id string) {
-		if _, err := c.ddb.PutItem(bg, &dynamodb.PutItemInput{TableName: aws.String("fault-ddb"),
-			Item: map[string]ddbtypes.AttributeValue{"id": &ddbtypes.AttributeValueMemberS{Value: id}}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r, _, put := c.streamMapping(t, "fault-ddb")
+	byKey := recordID
 	put("warm-up")
 	r.await(t, "warm-up", byKey)
 	addFault(t, c.e, `{"id":"slow-stream","target":"delivery","service":"dynamodbstreams","resource":"fault-ddb","latency":"1s","times":1}`)
