@@ -324,7 +324,8 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // internalEdge serves the requests the emulator makes to its own services
 // (cloud.LinkInternalEdge): routed and normalised as the edge does, then
-// handed to the service without signature checks, origin checks or fault
+// handed to the service (through the durability wait, as the edge does,
+// when the emulator persists) without signature checks, origin checks or fault
 // rules. It is reachable only as a Go value, never from the network.
 type internalEdge struct{ e *edge }
 
@@ -340,7 +341,7 @@ func (i internalEdge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if clean := cleanPath(r.URL.Path); !t.literal && clean != r.URL.Path {
 		r = withPath(r, clean)
 	}
-	t.svc.ServeHTTP(w, r)
+	i.e.serve(t.svc, t, w, r)
 }
 
 // authError words a failed verification as the reached service's protocol

@@ -11,9 +11,12 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddb "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/groundstack/groundstack/harness/emulator"
 	"github.com/groundstack/groundstack/harness/emulator/emutest"
@@ -211,4 +214,37 @@ func TestDataDirS3ObjectsSurviveRestarts(t *testing.T) {
 		}
 		e.Close()
 	}
+}
+
+// What the emulator changes through its own internal edge (a CloudFormation
+// stack's resources, the console's calls) is logged and durable before the
+// change that made it is answered, as a client's change is: a crash just
+// after CreateStack answered keeps the stack's queue (SQS is persisted
+// whole, which only the edge's mark of a change saves).
+func TestDataDirInternalChangesAreDurable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, acfg := startPersisted(t, dir)
+	cf := cloudformation.NewFromConfig(acfg)
+	must(cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("kept"),
+		TemplateBody: aws.String(`{"Resources":{"Q":{"Type":"AWS::SQS::Queue","Properties":{"QueueName":"kept-by-a-stack"}}}}`)}))
+	d, err := cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("kept")})
+	if err != nil || len(d.Stacks) != 1 || d.Stacks[0].StackStatus != cftypes.StackStatusCreateComplete {
+		t.Fatalf("stack: %v %+v", err, d)
+	}
+	crashed := t.TempDir()
+	if err := os.CopyFS(crashed, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e, cfg := startPersisted(t, crashed)
+	defer e.Close()
+	q, err := sqs.NewFromConfig(cfg).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("kept-by-a-stack")})
+	if err != nil {
+		t.Fatalf("the stack's queue after a crash: %v", err)
+	}
+	t.Logf("queue %s", aws.ToString(q.QueueUrl))
 }
